@@ -1,0 +1,115 @@
+// Argument parsing (CLI11): one binary, subcommands info / export / convert / make-phantom.
+#include "app/commands.h"
+#include "core/error.h"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <unistd.h>
+
+namespace ctview::app {
+
+namespace {
+void addCommon(CLI::App* cmd, CommonOptions& c) {
+    cmd->add_option("input", c.input, "DICOM folder (scanned recursively), one file of a series, or a DICOMDIR")
+        ->required();
+    cmd->add_option("--series", c.series, "Series to use: its number in `ctview info`'s list, or its UID");
+    cmd->add_flag("--no-resample", c.noResample,
+                  "Keep a tilted or unevenly spaced stack as acquired instead of resampling it");
+    cmd->add_flag("-q,--quiet", c.quiet, "No progress or warnings on stderr");
+    cmd->add_option("--workers", c.workers, "Decoder processes (default: one per core)")->check(CLI::Range(0, 256));
+}
+} // namespace
+
+int runCli(int argc, char** argv) {
+    CLI::App app{"ctview: a fast viewer for CT scans (DICOM series)", "ctview"};
+    app.set_version_flag("--version", std::string("ctview ") + CTVIEW_VERSION);
+    app.require_subcommand(0, 1);
+    app.footer("Exit status: 0 success, 1 data error (the message names the file), 2 usage error.");
+
+    CommonOptions viewCommon;
+    app.add_option("input", viewCommon.input, "DICOM folder or file to open (the viewer is not built yet: "
+                                              "prints `ctview info` for it)");
+
+    CommonOptions infoCommon;
+    InfoOptions info;
+    CLI::App* infoCmd = app.add_subcommand("info", "List the series found and describe the chosen one");
+    addCommon(infoCmd, infoCommon);
+    infoCmd->add_flag("--json", info.json, "Machine-readable output");
+    infoCmd->add_flag("--tags", info.tags, "Dump every tag of the series' first slice (nested sequences too)");
+
+    CommonOptions exportCommon;
+    ExportOptions exp;
+    CLI::App* exportCmd = app.add_subcommand("export", "Save slices as PNG/JPEG with a window and colour map");
+    addCommon(exportCmd, exportCommon);
+    exportCmd->add_option("--axis", exp.axis, "axial, coronal or sagittal")->check(CLI::IsMember({"axial", "coronal", "sagittal"}));
+    exportCmd->add_option("--slice", exp.slice, "Slice index (0-based), 'middle' or 'all'");
+    exportCmd->add_option("--window", exp.window,
+                          "Preset (brain, subdural, stroke, lung, mediastinum, abdomen, liver, bone), 'file' "
+                          "(the file's own), or WIDTH,LEVEL in HU");
+    exportCmd->add_option("--colormap", exp.colormap,
+                          "grayscale, viridis, inferno, magma, plasma, turbo, bone or hot");
+    exportCmd->add_flag("--invert", exp.invert, "Reverse the colour map");
+    exportCmd->add_option("--format", exp.formats, "png, jpg, or both: png,jpg");
+    exportCmd->add_option("-o,--output", exp.outDir, "Folder for the images (created if missing)");
+    exportCmd->add_flag("--force", exp.force, "Overwrite existing files instead of choosing a new name");
+
+    CommonOptions convertCommon;
+    ConvertOptions conv;
+    CLI::App* convertCmd =
+        app.add_subcommand("convert", "Write the HU volume with its geometry: .nrrd, .nii or .nii.gz");
+    addCommon(convertCmd, convertCommon);
+    convertCmd->add_option("-o,--output", conv.output, "Output file (.nrrd, .nii, .nii.gz)")->required();
+    convertCmd->add_flag("--force", conv.force, "Overwrite an existing file instead of choosing a new name");
+
+    std::string phantomDir, phantomSize = "256x256x160";
+    CLI::App* phantomCmd =
+        app.add_subcommand("make-phantom", "Write the synthetic thorax/abdomen phantom as a DICOM series");
+    phantomCmd->add_option("output", phantomDir, "Folder to create (must not exist or be empty)")->required();
+    phantomCmd->add_option("--size", phantomSize, "COLUMNSxROWSxSLICES");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        const int code = app.exit(e);
+        return code == 0 ? 0 : 2;
+    }
+
+    if (*infoCmd) return runInfo(infoCommon, info);
+    if (*exportCmd) return runExport(exportCommon, exp);
+    if (*convertCmd) return runConvert(convertCommon, conv);
+    if (*phantomCmd) return runMakePhantom(phantomDir, phantomSize);
+    if (viewCommon.input.empty()) {
+        std::fputs(app.help().c_str(), stdout);
+        return 0;
+    }
+    std::fprintf(stderr, "ctview: the viewer window is not built yet; describing %s instead\n",
+                 viewCommon.input.c_str());
+    return runInfo(viewCommon, InfoOptions{});
+}
+
+LoadOptions loadOptionsFor(const CommonOptions& common) {
+    LoadOptions o;
+    o.series = common.series;
+    o.resample = !common.noResample;
+    o.workers = common.workers;
+    if (!common.quiet && ::isatty(2)) {
+        o.progress = [](const std::string& stage, std::size_t done, std::size_t total) {
+            if (done == total || done % 16 == 0)
+                std::fprintf(stderr, "\r%s %zu/%zu%s", stage.c_str(), done, total, done == total ? "\n" : "");
+        };
+    }
+    return o;
+}
+
+Loaded scanAndLoad(const CommonOptions& common) {
+    const LoadOptions o = loadOptionsFor(common);
+    Loaded l{scanInput(common.input, o), {}};
+    const SeriesInfo& s = l.scan.pick(common.series);
+    l.series = loadSeries(l.scan, s, o);
+    if (!common.quiet)
+        for (const std::string& w : l.series.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
+    return l;
+}
+
+} // namespace ctview::app

@@ -1,0 +1,102 @@
+// `ctview export` (slices as images), `ctview convert` (the volume as NRRD/NIfTI), `ctview make-phantom`.
+#include "app/commands.h"
+#include "core/error.h"
+#include "core/export.h"
+#include "core/metadata.h"
+#include "core/phantom.h"
+#include "core/volume_io.h"
+
+#include <cstdio>
+#include <set>
+#include <sstream>
+
+namespace ctview::app {
+
+int runExport(const CommonOptions& common, const ExportOptions& o) {
+    Axis axis;
+    if (!parseAxis(o.axis, axis)) throw UsageError("--axis " + o.axis + ": use axial, coronal or sagittal");
+    std::set<std::string> formats;
+    std::stringstream ss(o.formats);
+    for (std::string f; std::getline(ss, f, ',');) {
+        if (f == "jpeg") f = "jpg";
+        if (f != "png" && f != "jpg") throw UsageError("--format " + o.formats + ": use png, jpg or png,jpg");
+        formats.insert(f);
+    }
+    if (formats.empty()) throw UsageError("--format is empty: use png, jpg or png,jpg");
+    const ColormapTable map = colormapTable(o.colormap, false);
+    // Validate what can be validated before the (possibly long) load.
+    if (o.window != "file" && !parseWindow(o.window, WindowLevel{}))
+        throw UsageError("--window " + o.window + ": use a preset (brain, subdural, stroke, lung, mediastinum, "
+                         "abdomen, liver, bone), 'file', or WIDTH,LEVEL");
+
+    Loaded l = scanAndLoad(common);
+    const auto fileWins = fileWindows(*l.series.firstHeader);
+    std::optional<WindowLevel> fileWl;
+    if (!fileWins.empty()) fileWl = fileWins.front().wl;
+    std::optional<WindowLevel> wl = parseWindow(o.window, fileWl);
+    if (!wl) {
+        if (o.window != "file") throw UsageError("--window " + o.window + ": not understood");
+        // No window in the file: the full HU range, as viewers do.
+        wl = WindowLevel{std::max(1.0, double(l.series.maxHU - l.series.minHU)),
+                         (double(l.series.maxHU) + l.series.minHU) / 2};
+    }
+    // MONOCHROME1 shows low values bright: the colour map runs backwards unless the user inverts it back.
+    const bool invert = o.invert != l.series.monochrome1;
+    const ColormapTable table = colormapTable(o.colormap, invert);
+    (void)map;
+
+    const SliceFrame frame = sliceFrame(l.series.volume.geometry(), axis);
+    std::vector<int> slices;
+    if (o.slice == "all") {
+        for (int k = 0; k < frame.count; ++k) slices.push_back(k);
+    } else if (o.slice == "middle") {
+        slices.push_back(frame.count / 2);
+    } else {
+        char* end = nullptr;
+        const long k = std::strtol(o.slice.c_str(), &end, 10);
+        if (o.slice.empty() || *end != '\0') throw UsageError("--slice " + o.slice + ": use a number, 'middle' or 'all'");
+        if (k < 0 || k >= frame.count)
+            throw UsageError("--slice " + o.slice + " is out of range: the " + o.axis + " view has slices 0.." +
+                             std::to_string(frame.count - 1));
+        slices.push_back(int(k));
+    }
+    std::error_code ec;
+    std::filesystem::create_directories(o.outDir, ec);
+    if (ec) throw DataError(o.outDir + ": cannot create the folder (" + ec.message() + ")");
+    const int seriesNumber = l.series.firstHeader->seriesNumber;
+    for (int k : slices) {
+        const RgbImage img = renderSlice(extractSlice(l.series.volume, axis, k), *wl, table);
+        for (const std::string& f : formats) {
+            char name[128];
+            std::snprintf(name, sizeof name, "%d_%s_%04d.%s", seriesNumber, axisName(axis), k, f.c_str());
+            const auto written = writeImage(img, std::filesystem::path(o.outDir) / name,
+                                            f == "png" ? ImageFormat::Png : ImageFormat::Jpeg, o.force);
+            std::printf("%s\n", written.string().c_str());
+        }
+    }
+    return 0;
+}
+
+int runConvert(const CommonOptions& common, const ConvertOptions& o) {
+    volumeFormatFor(o.output); // a usage error before loading
+    Loaded l = scanAndLoad(common);
+    const auto written = writeVolume(l.series.volume, o.output, o.force);
+    std::printf("%s\n", written.string().c_str());
+    return 0;
+}
+
+int runMakePhantom(const std::string& outDir, const std::string& size) {
+    int c = 0, r = 0, s = 0;
+    char tail = 0;
+    if (std::sscanf(size.c_str(), "%dx%dx%d%c", &c, &r, &s, &tail) != 3 || c < 8 || r < 8 || s < 1 || c > 4096 ||
+        r > 4096 || s > 10000)
+        throw UsageError("--size " + size + ": use COLUMNSxROWSxSLICES, e.g. 512x512x300 (8..4096 x 8..4096 x 1..10000)");
+    std::error_code ec;
+    if (std::filesystem::exists(outDir, ec) && !std::filesystem::is_empty(outDir, ec))
+        throw DataError(outDir + ": exists and is not empty; choose a new folder");
+    writePhantom(outDir, c, r, s);
+    std::printf("%s: %d slices of %dx%d\n", outDir.c_str(), s, c, r);
+    return 0;
+}
+
+} // namespace ctview::app

@@ -1,0 +1,28 @@
+// ctview: a fast native viewer for CT scans. main() only parses, runs, and turns typed errors into exit codes.
+#include "core/error.h"
+
+#include <cstdio>
+#include <exception>
+#include <new>
+
+namespace ctview::app {
+int runCli(int argc, char** argv);
+}
+
+int main(int argc, char** argv) {
+    try {
+        return ctview::app::runCli(argc, argv);
+    } catch (const ctview::UsageError& e) {
+        std::fprintf(stderr, "ctview: %s\n", e.what());
+        return 2;
+    } catch (const ctview::DataError& e) {
+        std::fprintf(stderr, "ctview: %s\n", e.what());
+        return 1;
+    } catch (const std::bad_alloc&) {
+        std::fprintf(stderr, "ctview: out of memory\n");
+        return 1;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "ctview: %s\n", e.what());
+        return 1;
+    }
+}

@@ -1,0 +1,165 @@
+#include "core/decode.h"
+
+#include "core/error.h"
+
+#include <gdcmImage.h>
+#include <gdcmImageReader.h>
+#include <gdcmTrace.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <sstream>
+
+namespace ctview {
+
+namespace {
+
+template <typename Raw>
+void convertPlane(const Raw* src, std::size_t count, const DecodeJob& job, const DecodeTarget& t, int bitsStored,
+                  int highBit, bool isSigned, DecodeStats& st, bool& first) {
+    const FileHeader& h = *job.header;
+    const int shift = std::max(0, highBit - bitsStored + 1);
+    const std::uint64_t mask = bitsStored >= 64 ? ~0ull : ((1ull << bitsStored) - 1);
+    const std::int64_t signBit = std::int64_t(1) << (bitsStored - 1);
+    double padLo = 0, padHi = -1;
+    if (h.paddingValue) {
+        padLo = padHi = *h.paddingValue;
+        if (h.paddingRangeLimit) {
+            padLo = std::min(*h.paddingValue, *h.paddingRangeLimit);
+            padHi = std::max(*h.paddingValue, *h.paddingRangeLimit);
+        }
+    }
+    const bool intRescale = t.slope == std::floor(t.slope) && t.intercept == std::floor(t.intercept);
+    const std::size_t planeOffset = std::size_t(t.slice) * count;
+    std::int16_t* out16 = static_cast<std::int16_t*>(job.buffer) + planeOffset;
+    float* out32 = static_cast<float*>(job.buffer) + planeOffset;
+    double lo = std::numeric_limits<double>::max(), hi = std::numeric_limits<double>::lowest();
+    for (std::size_t n = 0; n < count; ++n) {
+        std::uint64_t raw = (std::uint64_t(static_cast<std::make_unsigned_t<Raw>>(src[n])) >> shift) & mask;
+        std::int64_t v = std::int64_t(raw);
+        if (isSigned && (v & signBit)) v -= signBit << 1;
+        double hu;
+        if (padHi >= padLo && double(v) >= padLo && double(v) <= padHi) hu = job.paddingHU;
+        else hu = double(v) * t.slope + t.intercept;
+        lo = std::min(lo, hu);
+        hi = std::max(hi, hu);
+        if (job.type == ScalarType::Int16) {
+            if (hu < -32768.0 || hu > 32767.0 || (!intRescale && hu != std::floor(hu))) {
+                st.overflow = true;
+                out16[n] = 0;
+            } else {
+                out16[n] = std::int16_t(hu);
+            }
+        } else {
+            out32[n] = float(hu);
+        }
+    }
+    if (first) {
+        st.minHU = lo;
+        st.maxHU = hi;
+        first = false;
+    } else {
+        st.minHU = std::min(st.minHU, lo);
+        st.maxHU = std::max(st.maxHU, hi);
+    }
+}
+
+// GDCM reads a native Pixel Data element that the file cuts short without complaint (the missing bytes come back
+// as zeros), so check it ourselves: find the element's tag (7FE0,0010) in the first 64 KiB and compare where its
+// value would end with the file's size.
+void checkNativeLength(const DecodeJob& job, std::size_t need) {
+    const std::string& ts = job.header->transferSyntax;
+    const bool bigEndian = ts == "1.2.840.10008.1.2.2";
+    const bool implicit = ts == "1.2.840.10008.1.2";
+    if (!bigEndian && !implicit && ts != "1.2.840.10008.1.2.1") return; // compressed or deflated: GDCM checks
+    std::FILE* f = std::fopen(job.path.c_str(), "rb");
+    if (!f) throw DataError("cannot be opened");
+    std::vector<char> head(65536);
+    const std::size_t got = std::fread(head.data(), 1, head.size(), f);
+    std::fclose(f);
+    const char tag[4] = {bigEndian ? '\x7f' : '\xe0', bigEndian ? '\xe0' : '\x7f', bigEndian ? '\x00' : '\x10',
+                         bigEndian ? '\x10' : '\x00'};
+    for (std::size_t p = 128; p + 12 <= got; p += 2) {
+        if (std::memcmp(&head[p], tag, 4) != 0) continue;
+        const std::size_t valueStart = p + (implicit ? 8 : 12);
+        if (valueStart + need > job.header->fileSize)
+            throw DataError("pixel data is truncated (the file ends " +
+                            std::to_string(valueStart + need - job.header->fileSize) + " bytes early)");
+        return;
+    }
+}
+
+} // namespace
+
+DecodeStats decodeInto(const DecodeJob& job) {
+    gdcm::Trace::SetWarning(false);
+    gdcm::Trace::SetError(false);
+    gdcm::ImageReader reader;
+    reader.SetFileName(job.path.c_str());
+    if (!reader.Read()) throw DataError("GDCM cannot read the image");
+    const gdcm::Image& img = reader.GetImage();
+    const unsigned* dims = img.GetDimensions();
+    const int cols = int(dims[0]), rows = int(dims[1]);
+    const int frames = img.GetNumberOfDimensions() > 2 ? int(dims[2]) : 1;
+    if (cols != job.columns || rows != job.rows)
+        throw DataError("image size " + std::to_string(cols) + "x" + std::to_string(rows) +
+                        " differs from the header's");
+    const gdcm::PixelFormat& pf = img.GetPixelFormat();
+    if (pf.GetSamplesPerPixel() != 1)
+        throw DataError("colour images (" + std::to_string(pf.GetSamplesPerPixel()) +
+                        " samples per pixel) are not supported");
+    const int bitsAllocated = pf.GetBitsAllocated();
+    if (bitsAllocated != 8 && bitsAllocated != 16 && bitsAllocated != 32)
+        throw DataError("BitsAllocated " + std::to_string(bitsAllocated) + " is not supported");
+    const std::size_t planeBytes = std::size_t(cols) * std::size_t(rows) * std::size_t(bitsAllocated / 8);
+    const std::size_t need = planeBytes * std::size_t(frames);
+    const unsigned long have = img.GetBufferLength();
+    if (have < need)
+        throw DataError("pixel data is truncated (" + std::to_string(have) + " of " + std::to_string(need) +
+                        " bytes)");
+    // Native (uncompressed) pixel data: the element's own length must hold every frame. A file cut short
+    // keeps its header's promise but not the bytes.
+    if (const gdcm::ByteValue* bv = img.GetDataElement().GetByteValue(); bv && bv->GetLength() < need)
+        throw DataError("pixel data is truncated (" + std::to_string(bv->GetLength()) + " of " +
+                        std::to_string(need) + " bytes)");
+    checkNativeLength(job, need);
+    std::vector<char> pixels(have);
+    if (!img.GetBuffer(pixels.data())) throw DataError("GDCM cannot decode the pixel data");
+
+    DecodeStats st;
+    bool first = true;
+    const std::size_t count = std::size_t(cols) * std::size_t(rows);
+    const int bitsStored = std::clamp(int(pf.GetBitsStored()), 1, bitsAllocated);
+    const int highBit = std::clamp(int(pf.GetHighBit()), bitsStored - 1, bitsAllocated - 1);
+    const bool isSigned = pf.GetPixelRepresentation() == 1;
+    for (const DecodeTarget& t : job.targets) {
+        if (t.frame < 0 || t.frame >= frames) throw DataError("frame " + std::to_string(t.frame) + " is missing");
+        const char* src = pixels.data() + planeBytes * std::size_t(t.frame);
+        switch (bitsAllocated) {
+        case 8: convertPlane(reinterpret_cast<const std::uint8_t*>(src), count, job, t, bitsStored, highBit, isSigned, st, first); break;
+        case 16: convertPlane(reinterpret_cast<const std::uint16_t*>(src), count, job, t, bitsStored, highBit, isSigned, st, first); break;
+        default: convertPlane(reinterpret_cast<const std::uint32_t*>(src), count, job, t, bitsStored, highBit, isSigned, st, first); break;
+        }
+    }
+    return st;
+}
+
+std::string serialize(const DecodeStats& s) {
+    std::ostringstream o;
+    o.precision(17);
+    o << s.minHU << ' ' << s.maxHU << ' ' << (s.overflow ? 1 : 0);
+    return o.str();
+}
+
+DecodeStats deserializeDecodeStats(const std::string& bytes) {
+    std::istringstream in(bytes);
+    DecodeStats s;
+    int o = 0;
+    in >> s.minHU >> s.maxHU >> o;
+    s.overflow = o != 0;
+    return s;
+}
+
+} // namespace ctview

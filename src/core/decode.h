@@ -1,0 +1,41 @@
+#pragma once
+// Decoding the pixels of one file into its planes of the volume buffer (runs inside an isolated worker).
+#include "core/dicom_scan.h"
+#include "core/volume.h"
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace ctview {
+
+struct DecodeTarget {
+    int frame = 0;      // frame number in the file
+    int slice = 0;      // destination plane k in the buffer
+    double slope = 1, intercept = 0;
+};
+
+struct DecodeJob {
+    std::filesystem::path path;
+    const FileHeader* header = nullptr;
+    std::vector<DecodeTarget> targets;
+    void* buffer = nullptr;   // the volume's voxels (MAP_SHARED), planes of columns*rows values
+    ScalarType type = ScalarType::Int16;
+    int columns = 0, rows = 0;
+    float paddingHU = -1024;  // what PixelPaddingValue (0028,0120) voxels become
+};
+
+struct DecodeStats {
+    double minHU = 0, maxHU = 0;
+    bool overflow = false;   // Int16 target, but a value did not fit (or was not an integer)
+};
+
+// Decode through GDCM (every transfer syntax it supports) and convert stored values to HU per plane:
+// mask to BitsStored, sign-extend when PixelRepresentation is 1, replace padding, then
+// HU = stored * RescaleSlope + RescaleIntercept. Throws DataError with the reason on failure.
+DecodeStats decodeInto(const DecodeJob& job);
+
+std::string serialize(const DecodeStats& s);
+DecodeStats deserializeDecodeStats(const std::string& bytes);
+
+} // namespace ctview

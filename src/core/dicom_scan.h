@@ -1,0 +1,62 @@
+#pragma once
+// Reading DICOM headers (never pixel data) of one file: what kind of object it is and everything the loader
+// needs to group, order and decode it. Runs inside an isolated worker (see isolate.h).
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ctview {
+
+// One 2D image plane: a single-frame file, or one frame of a multi-frame (Enhanced CT) file.
+struct FrameHeader {
+    int frame = 0;                             // frame number inside the file (0-based)
+    std::array<double, 3> position{0, 0, 0};   // ImagePositionPatient (0020,0032), mm, LPS
+    bool hasPosition = false;
+    std::array<double, 6> orientation{1, 0, 0, 0, 1, 0}; // ImageOrientationPatient (0020,0037): row, column cosines
+    bool hasOrientation = false;
+    std::array<double, 2> pixelSpacing{1, 1};  // PixelSpacing (0028,0030): row spacing (between rows), column spacing
+    bool hasPixelSpacing = false;
+    double sliceThickness = 0;                 // SliceThickness (0018,0050), mm (0 if absent)
+    double slope = 1, intercept = 0;           // RescaleSlope (0028,1053), RescaleIntercept (0028,1052)
+};
+
+enum class FileKind { Image, NonImage, NotDicom, Unreadable };
+
+struct FileHeader {
+    FileKind kind = FileKind::Unreadable;
+    std::string reason; // NonImage: what it is ("structured report", ...); Unreadable: why
+
+    std::string sopClassUID, sopInstanceUID, studyUID, seriesUID, modality, transferSyntax;
+    int seriesNumber = 0, instanceNumber = 0, acquisitionNumber = 0;
+    bool hasInstanceNumber = false;
+
+    // Image pixel module (0028,xxxx)
+    int rows = 0, columns = 0, frames = 1, samplesPerPixel = 1;
+    int bitsAllocated = 16, bitsStored = 16, highBit = 15, pixelRepresentation = 0;
+    std::string photometric = "MONOCHROME2";
+    std::optional<double> paddingValue;      // PixelPaddingValue (0028,0120), raw stored value
+    std::optional<double> paddingRangeLimit; // PixelPaddingRangeLimit (0028,0121)
+    double gantryTilt = 0;                   // GantryDetectorTilt (0018,1120), degrees
+    std::uint64_t fileSize = 0;
+
+    std::vector<FrameHeader> frameHeaders;   // one per frame
+    std::map<std::string, std::string> meta; // descriptive fields by keyword (PatientName, KVP, ...)
+    std::vector<std::string> referencedFiles; // DICOMDIR: the files it lists (absolute paths)
+};
+
+// True if the first bytes look like DICOM: "DICM" at offset 128, or a raw data set starting with group
+// 0002 or 0008 (files without the Part 10 preamble). Cheap; run before anything else touches the file.
+bool sniffDicom(const std::filesystem::path& path);
+
+// Parse the header of one file. Throws only on I/O errors; a non-image object is returned with kind NonImage.
+FileHeader scanFile(const std::filesystem::path& path);
+
+// Serialisation for the trip from worker process to parent.
+std::string serialize(const FileHeader& h);
+FileHeader deserializeFileHeader(const std::string& bytes);
+
+} // namespace ctview

@@ -1,0 +1,18 @@
+#pragma once
+// Typed errors. The application maps them to exit codes: DataError -> 1, UsageError -> 2.
+#include <stdexcept>
+#include <string>
+
+namespace ctview {
+
+// Something about the input data or the file system: the message names the file and the reason.
+struct DataError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// The command line asked for something that cannot be (an unknown series, a slice out of range, ...).
+struct UsageError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+} // namespace ctview

@@ -1,0 +1,45 @@
+#include "core/export.h"
+
+#include "core/error.h"
+#include "core/fsutil.h"
+
+#define STB_IMAGE_WRITE_IMPLEMENTATION
+#define STBI_WRITE_NO_STDIO_FALLBACK_TO_NOTHING
+#include <stb/stb_image_write.h>
+
+#include <cstdio>
+#include <cstring>
+
+namespace ctview {
+
+namespace {
+void appendBytes(void* context, void* data, int size) {
+    auto* out = static_cast<std::vector<unsigned char>*>(context);
+    const auto* p = static_cast<const unsigned char*>(data);
+    out->insert(out->end(), p, p + size);
+}
+} // namespace
+
+std::filesystem::path writeImage(const RgbImage& img, const std::filesystem::path& wanted, ImageFormat format,
+                                 bool force) {
+    // Encode in memory first, so that a failed encode never creates a file.
+    std::vector<unsigned char> bytes;
+    int ok = 0;
+    if (format == ImageFormat::Png)
+        ok = stbi_write_png_to_func(appendBytes, &bytes, img.width, img.height, 3, img.rgb.data(), img.width * 3);
+    else
+        ok = stbi_write_jpg_to_func(appendBytes, &bytes, img.width, img.height, 3, img.rgb.data(), 95);
+    if (!ok) throw DataError(wanted.string() + ": the image could not be encoded");
+
+    const std::filesystem::path target = uniqueOutputPath(wanted, force);
+    writeFileAtomically(target, [&](const std::filesystem::path& tmp) {
+        std::FILE* f = std::fopen(tmp.c_str(), "wbx");
+        if (!f) throw DataError(target.string() + ": cannot be written (" + std::strerror(errno) + ")");
+        const bool written = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
+        const bool closed = std::fclose(f) == 0;
+        if (!written || !closed) throw DataError(target.string() + ": cannot be written (" + std::strerror(errno) + ")");
+    }, force);
+    return target;
+}
+
+} // namespace ctview

@@ -1,0 +1,37 @@
+#pragma once
+// File-system helpers with the project's promises built in: inputs are only read, outputs are written to a
+// temporary name and renamed into place, and never replace an existing file unless asked to.
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace ctview {
+
+namespace fs = std::filesystem;
+
+struct ListedFiles {
+    std::vector<fs::path> files;          // regular files, sorted by path for determinism
+    std::vector<std::string> problems;    // unreadable folders, symlink loops: "path: reason"
+};
+
+// Every regular file under `root` (recursively, following symlinked folders once; loops are detected).
+ListedFiles listFilesRecursive(const fs::path& root);
+
+// Choose the path to write: `wanted` itself when it does not exist or `force` is set, otherwise
+// `stem-1.ext`, `stem-2.ext`, ... (the first free one). Compound extensions like .nii.gz are kept whole.
+fs::path uniqueOutputPath(const fs::path& wanted, bool force);
+
+// Write a file atomically: `writer` fills a temporary file in the same folder, which is then renamed onto
+// `target`. On any failure the temporary file is removed and DataError is thrown; no partial file remains.
+// Unless `replace`, an existing target is never replaced, even one created meanwhile (hard link, not rename).
+void writeFileAtomically(const fs::path& target, const std::function<void(const fs::path& tmp)>& writer,
+                         bool replace = false);
+
+// Bytes of memory the system can still give us (MemAvailable), or 0 if unknown.
+std::uint64_t availableMemoryBytes();
+
+std::string humanBytes(std::uint64_t bytes);
+
+} // namespace ctview

@@ -1,0 +1,354 @@
+#include "core/loader.h"
+
+#include "core/decode.h"
+#include "core/error.h"
+#include "core/fsutil.h"
+#include "core/isolate.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <set>
+#include <tuple>
+
+namespace ctview {
+
+namespace {
+
+bool isNativeSyntax(const std::string& ts) {
+    return ts == "1.2.840.10008.1.2" || ts == "1.2.840.10008.1.2.1" || ts == "1.2.840.10008.1.2.2";
+}
+
+std::string plural(std::size_t n, const std::string& what) {
+    std::string s = std::to_string(n) + " " + what;
+    const bool countable = what.rfind("not ", 0) != 0 && what.rfind("unreadable", 0) != 0 && what != "no image";
+    if (n != 1 && countable && what.back() != 's') s += what == "DICOMDIR" ? "s" : "s";
+    return s;
+}
+
+void report(const LoadOptions& o, const char* stage, std::size_t done, std::size_t total) {
+    if (o.progress) o.progress(stage, done, total);
+}
+
+// Scan the headers of `files` in isolated workers; crashed or failed files get an Unreadable header.
+std::vector<FileHeader> scanHeaders(const std::vector<fs::path>& files, const LoadOptions& options) {
+    std::vector<FileHeader> headers(files.size());
+    std::vector<std::size_t> candidates;
+    for (std::size_t i = 0; i < files.size(); ++i) {
+        // Sniff in this process: it only reads 132 bytes, and it makes a folder of non-DICOM files cheap.
+        if (sniffDicom(files[i])) {
+            candidates.push_back(i);
+        } else {
+            headers[i].kind = FileKind::NotDicom;
+            headers[i].reason = "not DICOM";
+        }
+    }
+    IsolationOptions io;
+    io.workers = options.workers;
+    io.timeoutSeconds = options.timeoutSeconds;
+    io.progress = [&](std::size_t d, std::size_t t) { report(options, "scanning", d, t); };
+    const auto results = runIsolated(
+        candidates.size(), [&](std::size_t n) { return serialize(scanFile(files[candidates[n]])); }, io);
+    for (std::size_t n = 0; n < candidates.size(); ++n) {
+        FileHeader& h = headers[candidates[n]];
+        const IsolatedResult& r = results[n];
+        if (r.status == IsolatedResult::Status::Ok) {
+            try {
+                h = deserializeFileHeader(r.payload);
+                continue;
+            } catch (const std::exception& e) {
+                h.reason = std::string("unreadable: ") + e.what();
+            }
+        } else {
+            h.reason = "unreadable: " + r.describe();
+        }
+        h.kind = FileKind::Unreadable;
+    }
+    return headers;
+}
+
+// Orientation rounded so that tiny float noise does not split a series.
+std::array<long, 6> orientationKey(const FrameHeader& f) {
+    std::array<long, 6> k{};
+    for (int i = 0; i < 6; ++i) k[std::size_t(i)] = std::lround(f.orientation[std::size_t(i)] * 1e4);
+    return k;
+}
+
+} // namespace
+
+ScanResult scanInput(const fs::path& input, const LoadOptions& options) {
+    ScanResult scan;
+    scan.input = input;
+    std::error_code ec;
+    const fs::file_status st = fs::status(input, ec);
+    if (ec || !fs::exists(st)) throw DataError(input.string() + ": no such file or folder");
+
+    if (fs::is_directory(st)) {
+        ListedFiles listed = listFilesRecursive(input);
+        scan.files = std::move(listed.files);
+        scan.problems = std::move(listed.problems);
+        scan.headers = scanHeaders(scan.files, options);
+    } else if (fs::is_regular_file(st)) {
+        // A single file: scan it first; a DICOMDIR expands to the files it lists, an image to its folder.
+        std::vector<FileHeader> own = scanHeaders({input}, options);
+        const FileHeader& h = own[0];
+        if (h.kind == FileKind::NonImage && h.reason == "DICOMDIR") {
+            std::set<fs::path> unique;
+            for (const std::string& f : h.referencedFiles) unique.insert(fs::path(f));
+            for (const fs::path& f : unique) {
+                if (fs::is_regular_file(f, ec)) scan.files.push_back(f);
+                else scan.problems.push_back(f.string() + ": listed in the DICOMDIR but missing");
+            }
+            scan.headers = scanHeaders(scan.files, options);
+            if (scan.files.empty()) throw DataError(input.string() + ": the DICOMDIR lists no readable image files");
+        } else if (h.kind == FileKind::Image) {
+            scan.defaultSeriesUid = h.seriesUID;
+            const fs::path folder = input.has_parent_path() ? input.parent_path() : fs::path(".");
+            for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec))
+                if (it->is_regular_file(ec)) scan.files.push_back(it->path());
+            std::sort(scan.files.begin(), scan.files.end());
+            scan.headers = scanHeaders(scan.files, options);
+        } else {
+            throw DataError(input.string() + ": " +
+                            (h.kind == FileKind::NonImage ? "a DICOM " + h.reason + ", not an image"
+                                                          : h.reason.empty() ? "not a DICOM file" : h.reason));
+        }
+    } else {
+        throw DataError(input.string() + ": not a regular file or folder");
+    }
+
+    // Group image planes by SeriesInstanceUID, split further by orientation and image size.
+    using Key = std::tuple<std::string, std::array<long, 6>, int, int>;
+    std::map<Key, SeriesInfo> groups;
+    for (std::size_t i = 0; i < scan.files.size(); ++i) {
+        const FileHeader& h = scan.headers[i];
+        if (h.kind != FileKind::Image) {
+            scan.skipped.push_back({scan.files[i], h.reason.empty() ? "not an image" : h.reason});
+            continue;
+        }
+        std::set<Key> keysOfFile;
+        for (const FrameHeader& f : h.frameHeaders) {
+            Key key{h.seriesUID, orientationKey(f), h.rows, h.columns};
+            SeriesInfo& s = groups[key];
+            if (s.planes.empty()) {
+                s.uid = h.seriesUID;
+                s.seriesNumber = h.seriesNumber;
+                s.modality = h.modality;
+                s.rows = h.rows;
+                s.columns = h.columns;
+                s.thickness = f.sliceThickness;
+                auto d = h.meta.find("SeriesDescription");
+                if (d != h.meta.end()) s.description = d->second;
+            }
+            s.planes.push_back({i, f, h.instanceNumber});
+            if (keysOfFile.insert(key).second) s.files.push_back(i);
+        }
+    }
+    std::map<std::string, int> groupsPerUid;
+    for (const auto& [key, s] : groups) groupsPerUid[s.uid]++;
+    for (auto& [key, s] : groups) {
+        scan.series.push_back(std::move(s));
+        SeriesInfo& added = scan.series.back();
+        if (groupsPerUid[added.uid] > 1)
+            added.splitNote = "SeriesInstanceUID shared with another group of different orientation or image size";
+    }
+    std::stable_sort(scan.series.begin(), scan.series.end(), [](const SeriesInfo& a, const SeriesInfo& b) {
+        return std::tie(a.seriesNumber, a.uid) < std::tie(b.seriesNumber, b.uid);
+    });
+    for (std::size_t i = 0; i < scan.series.size(); ++i) scan.series[i].number = int(i) + 1;
+
+    // Default: the single file's own series; else the CT series with the most slices; else any image series.
+    const SeriesInfo* best = nullptr;
+    for (const SeriesInfo& s : scan.series) {
+        if (!scan.defaultSeriesUid.empty()) {
+            if (s.uid == scan.defaultSeriesUid && (!best || s.planes.size() > best->planes.size())) best = &s;
+            continue;
+        }
+        const bool ct = s.modality == "CT", bestCt = best && best->modality == "CT";
+        if (!best || (ct && !bestCt) || (ct == bestCt && s.planes.size() > best->planes.size())) best = &s;
+    }
+    scan.defaultSeries = best ? best->number : 0;
+    return scan;
+}
+
+const SeriesInfo& ScanResult::pick(const std::string& selector) const {
+    if (series.empty())
+        throw DataError(input.string() + ": no image series found (" + summary() + ")");
+    if (selector.empty()) return series[std::size_t(defaultSeries - 1)];
+    for (const SeriesInfo& s : series)
+        if (s.uid == selector) return s;
+    char* end = nullptr;
+    const long n = std::strtol(selector.c_str(), &end, 10);
+    if (end && *end == '\0' && n >= 1 && n <= long(series.size())) return series[std::size_t(n - 1)];
+    throw UsageError("--series " + selector + ": no such series (there are " + std::to_string(series.size()) +
+                     "; `ctview info` lists them)");
+}
+
+std::string ScanResult::summary() const {
+    std::string s = plural(files.size(), "file") + ":";
+    bool firstPart = true;
+    for (const SeriesInfo& se : series) {
+        s += firstPart ? " " : ", ";
+        s += std::to_string(se.planes.size()) + (firstPart ? (se.planes.size() == 1 ? " slice" : " slices") : "") +
+             " of series " + std::to_string(se.seriesNumber);
+        if (se.splitNote.size()) s += " (#" + std::to_string(se.number) + ")";
+        firstPart = false;
+    }
+    if (series.empty()) s += " no image series";
+    if (!skipped.empty()) {
+        std::map<std::string, std::size_t> reasons;
+        for (const SkippedFile& f : skipped)
+            reasons[f.reason.rfind("unreadable", 0) == 0 ? std::string("unreadable") : f.reason]++;
+        s += ", " + std::to_string(skipped.size()) + " skipped:";
+        bool firstReason = true;
+        for (const auto& [reason, count] : reasons) {
+            s += (firstReason ? " " : ", ") + plural(count, reason);
+            firstReason = false;
+        }
+    }
+    return s;
+}
+
+LoadedSeries loadSeries(const ScanResult& scan, const SeriesInfo& series, const LoadOptions& options) {
+    LoadedSeries out;
+    out.series = &series;
+    const FileHeader& h0 = scan.headers[series.planes.front().file];
+    if (h0.samplesPerPixel != 1)
+        throw DataError(scan.files[series.planes.front().file].string() + ": colour images (" +
+                        std::to_string(h0.samplesPerPixel) + " samples per pixel) are not supported");
+
+    // Declared sizes against the file: native (uncompressed) pixel data must fit in the file.
+    std::set<std::size_t> badFiles;
+    for (std::size_t f : series.files) {
+        const FileHeader& h = scan.headers[f];
+        if (!isNativeSyntax(h.transferSyntax)) continue;
+        const double declared = double(h.rows) * h.columns * h.frames * (h.bitsAllocated / 8.0);
+        if (declared > double(h.fileSize)) {
+            badFiles.insert(f);
+            out.failed.push_back({scan.files[f], "declares " + humanBytes(std::uint64_t(declared)) +
+                                                     " of pixel data but the file has only " +
+                                                     humanBytes(h.fileSize)});
+        }
+    }
+    std::vector<PlaneRef> planes;
+    for (const PlaneRef& p : series.planes)
+        if (!badFiles.count(p.file)) planes.push_back(p);
+    if (planes.empty())
+        throw DataError(out.failed.front().path.string() + ": " + out.failed.front().reason);
+
+    StackPlan plan = planStack(planes, options.resample, h0.gantryTilt);
+    plan.raw.dims.x = plan.grid.dims.x = series.columns;
+    plan.raw.dims.y = plan.grid.dims.y = series.rows;
+
+    // Int16 when the rescale is integral (exact HU); a decoder reports overflow and we fall back to float32.
+    bool integral = true;
+    for (std::size_t r : plan.order) {
+        const FrameHeader& f = planes[r].header;
+        integral = integral && f.slope == std::floor(f.slope) && f.intercept == std::floor(f.intercept);
+    }
+    ScalarType type = integral ? ScalarType::Int16 : ScalarType::Float32;
+
+    // Memory before allocation: a header that claims 65535x65535 must give a message, not an OOM kill.
+    const auto needBytes = [&](ScalarType t) {
+        const double per = t == ScalarType::Int16 ? 2.0 : 4.0;
+        double b = double(plan.raw.voxelCount()) * per;
+        if (plan.resample) b += double(plan.grid.voxelCount()) * per;
+        return b;
+    };
+    const std::uint64_t avail = availableMemoryBytes();
+    if (avail && needBytes(type) > 0.9 * double(avail))
+        throw DataError(scan.files[planes.front().file].string() + ": the series needs " +
+                        humanBytes(std::uint64_t(needBytes(type))) + " of memory (" +
+                        std::to_string(series.columns) + "x" + std::to_string(series.rows) + "x" +
+                        std::to_string(plan.order.size()) + " voxels) but only " + humanBytes(avail) +
+                        " is available");
+
+    // One decode job per file, each writing its planes at their place in the stack.
+    std::map<std::size_t, std::vector<DecodeTarget>> targets;
+    for (std::size_t r = 0; r < plan.order.size(); ++r) {
+        const PlaneRef& p = planes[plan.order[r]];
+        targets[p.file].push_back({p.header.frame, int(r), p.header.slope, p.header.intercept});
+    }
+    std::vector<std::size_t> jobFiles;
+    for (const auto& [f, t] : targets) jobFiles.push_back(f);
+    const float paddingHU = h0.modality == "CT" ? -1024.f : float(h0.frameHeaders.front().intercept);
+
+    std::vector<IsolatedResult> results;
+    Volume raw;
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        raw = Volume(plan.raw, type);
+        IsolationOptions io;
+        io.workers = options.workers;
+        io.timeoutSeconds = options.timeoutSeconds;
+        io.progress = [&](std::size_t d, std::size_t t) { report(options, "decoding", d, t); };
+        results = runIsolated(
+            jobFiles.size(),
+            [&](std::size_t n) {
+                DecodeJob job;
+                job.path = scan.files[jobFiles[n]];
+                job.header = &scan.headers[jobFiles[n]];
+                job.targets = targets[jobFiles[n]];
+                job.buffer = raw.data();
+                job.type = type;
+                job.columns = series.columns;
+                job.rows = series.rows;
+                job.paddingHU = paddingHU;
+                return serialize(decodeInto(job));
+            },
+            io);
+        const bool overflow = std::any_of(results.begin(), results.end(), [](const IsolatedResult& r) {
+            return r.status == IsolatedResult::Status::Ok && deserializeDecodeStats(r.payload).overflow;
+        });
+        if (!overflow || type == ScalarType::Float32) break;
+        type = ScalarType::Float32; // values beyond int16: decode again, exactly, as float32
+    }
+
+    bool anyOk = false;
+    double lo = 0, hi = 0;
+    std::vector<std::size_t> failedFiles;
+    for (std::size_t n = 0; n < results.size(); ++n) {
+        const IsolatedResult& r = results[n];
+        if (r.status != IsolatedResult::Status::Ok) {
+            failedFiles.push_back(jobFiles[n]);
+            out.failed.push_back({scan.files[jobFiles[n]], r.describe()});
+            continue;
+        }
+        const DecodeStats s = deserializeDecodeStats(r.payload);
+        lo = anyOk ? std::min(lo, s.minHU) : s.minHU;
+        hi = anyOk ? std::max(hi, s.maxHU) : s.maxHU;
+        anyOk = true;
+    }
+    if (!anyOk)
+        throw DataError(out.failed.front().path.string() + ": " + out.failed.front().reason);
+    out.minHU = float(lo);
+    out.maxHU = float(hi);
+    // Planes of files that failed hold no data: fill them with the lowest HU so that they read as empty.
+    for (std::size_t f : failedFiles)
+        for (const DecodeTarget& t : targets[f])
+            for (int j = 0; j < series.rows; ++j)
+                for (int i = 0; i < series.columns; ++i) raw.set(i, j, t.slice, out.minHU);
+
+    if (plan.resample) {
+        out.volume = Volume(plan.grid, type);
+        resampleStack(raw, plan, planes, out.volume, out.minHU);
+    } else {
+        out.volume = std::move(raw);
+    }
+    out.firstHeader = &scan.headers[planes[plan.order.front()].file];
+    out.firstFile = scan.files[planes[plan.order.front()].file];
+    out.monochrome1 = out.firstHeader->photometric == "MONOCHROME1";
+    out.warnings = plan.warnings;
+    if (out.monochrome1)
+        out.warnings.push_back("PhotometricInterpretation is MONOCHROME1 (low values bright): HU are unchanged, "
+                               "grayscale display is inverted");
+    for (const SkippedFile& f : out.failed)
+        out.warnings.push_back(f.path.string() + ": could not be decoded (" + f.reason + ")");
+    if (!failedFiles.empty())
+        out.warnings.push_back(std::to_string(failedFiles.size()) +
+                               " file(s) of this series could not be decoded: their slices are left empty");
+    out.plan = std::move(plan);
+    return out;
+}
+
+} // namespace ctview

@@ -1,0 +1,31 @@
+#pragma once
+// Metadata for `ctview info` and the viewer's tag browser.
+#include "core/dicom_scan.h"
+#include "core/window.h"
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace ctview {
+
+// The window presets stored in the file: WindowCenter (0028,1050), WindowWidth (0028,1051) and their
+// explanations (0028,1055), multi-valued in step.
+std::vector<WindowPreset> fileWindows(const FileHeader& h);
+
+// "axial", "coronal", "sagittal" when the slice normal is within 10 degrees of a patient axis, else "oblique".
+std::string orientationLabel(const std::array<double, 6>& orientation);
+
+std::string transferSyntaxName(const std::string& uid);
+
+struct TagEntry {
+    int depth = 0;        // 0 = top level; items of a sequence are one deeper
+    std::string tag;      // "(0008,0020)", or "item 1" for a sequence item
+    std::string vr, name, value;
+};
+
+// Every element of the file (pixel data summarised), nested sequences included. Runs GDCM in an isolated
+// worker, so a file that crashes it gives DataError, not a crash.
+std::vector<TagEntry> dumpTags(const std::filesystem::path& file);
+
+} // namespace ctview

@@ -1,0 +1,156 @@
+#include "core/slice.h"
+
+#include "core/error.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace ctview {
+
+const char* axisName(Axis a) {
+    switch (a) {
+    case Axis::Axial: return "axial";
+    case Axis::Coronal: return "coronal";
+    case Axis::Sagittal: return "sagittal";
+    }
+    return "?";
+}
+
+bool parseAxis(const std::string& s, Axis& out) {
+    for (Axis a : {Axis::Axial, Axis::Coronal, Axis::Sagittal})
+        if (s == axisName(a)) {
+            out = a;
+            return true;
+        }
+    return false;
+}
+
+namespace {
+// The voxel axis (0..2) whose direction is most aligned with LPS axis `lps`, among those not yet taken.
+int closestAxis(const Geometry& g, int lps, const bool taken[3]) {
+    int best = -1;
+    double bestDot = -1;
+    for (int a = 0; a < 3; ++a) {
+        if (taken[a]) continue;
+        const double d = std::abs(g.direction[a][lps]);
+        if (d > bestDot) {
+            bestDot = d;
+            best = a;
+        }
+    }
+    return best;
+}
+} // namespace
+
+SliceFrame sliceFrame(const Geometry& g, Axis axis) {
+    // Which voxel axis points along x (L), y (P), z (S), assigned greedily from the most decisive.
+    bool taken[3] = {false, false, false};
+    int axisFor[3] = {0, 1, 2};
+    const int lpsOrder[3] = {2, 1, 0};
+    for (int lps : lpsOrder) {
+        axisFor[lps] = closestAxis(g, lps, taken);
+        taken[axisFor[lps]] = true;
+    }
+    auto sign = [&](int lps) { return g.direction[axisFor[lps]][lps] >= 0 ? 1 : -1; };
+    SliceFrame f;
+    // Screen x runs towards the patient's left (+x) in axial and coronal, towards posterior (+y) in sagittal.
+    // Screen y (down) runs towards posterior (+y) in axial, towards inferior (-z) in coronal and sagittal.
+    switch (axis) {
+    case Axis::Axial:
+        f.nAxis = axisFor[2];
+        f.hAxis = axisFor[0];
+        f.hFlip = sign(0) < 0;
+        f.vAxis = axisFor[1];
+        f.vFlip = sign(1) < 0;
+        break;
+    case Axis::Coronal:
+        f.nAxis = axisFor[1];
+        f.hAxis = axisFor[0];
+        f.hFlip = sign(0) < 0;
+        f.vAxis = axisFor[2];
+        f.vFlip = sign(2) > 0;
+        break;
+    case Axis::Sagittal:
+        f.nAxis = axisFor[0];
+        f.hAxis = axisFor[1];
+        f.hFlip = sign(1) < 0;
+        f.vAxis = axisFor[2];
+        f.vFlip = sign(2) > 0;
+        break;
+    }
+    f.width = g.dims[f.hAxis];
+    f.height = g.dims[f.vAxis];
+    f.count = g.dims[f.nAxis];
+    f.hSpacing = g.spacing[f.hAxis];
+    f.vSpacing = g.spacing[f.vAxis];
+    return f;
+}
+
+SliceImage extractSlice(const Volume& v, Axis axis, int index) {
+    const SliceFrame f = sliceFrame(v.geometry(), axis);
+    if (index < 0 || index >= f.count)
+        throw UsageError(std::string("slice ") + std::to_string(index) + " is out of range: the " + axisName(axis) +
+                         " view has slices 0.." + std::to_string(f.count - 1));
+    SliceImage out;
+    out.pixelSize = std::min(f.hSpacing, f.vSpacing);
+    out.width = std::max(1, int(std::lround(f.width * f.hSpacing / out.pixelSize)));
+    out.height = std::max(1, int(std::lround(f.height * f.vSpacing / out.pixelSize)));
+    out.hu.resize(std::size_t(out.width) * std::size_t(out.height));
+
+    auto voxel = [&](int h, int vv) {
+        int ijk[3];
+        ijk[f.nAxis] = index;
+        ijk[f.hAxis] = f.hFlip ? f.width - 1 - h : h;
+        ijk[f.vAxis] = f.vFlip ? f.height - 1 - vv : vv;
+        return v.at(ijk[0], ijk[1], ijk[2]);
+    };
+    // Source coordinate of an output pixel centre, and the two neighbours with their weight.
+    auto source = [](int dst, int outN, int srcN, int& a, int& b, float& t) {
+        if (outN == srcN) {
+            a = b = dst;
+            t = 0;
+            return;
+        }
+        const double s = std::clamp((dst + 0.5) * double(srcN) / outN - 0.5, 0.0, double(srcN - 1));
+        a = int(s);
+        b = std::min(a + 1, srcN - 1);
+        t = float(s - a);
+    };
+    for (int y = 0; y < out.height; ++y) {
+        int y0, y1;
+        float ty;
+        source(y, out.height, f.height, y0, y1, ty);
+        for (int x = 0; x < out.width; ++x) {
+            int x0, x1;
+            float tx;
+            source(x, out.width, f.width, x0, x1, tx);
+            float val;
+            if (tx == 0 && ty == 0) {
+                val = voxel(x0, y0);
+            } else {
+                const float top = voxel(x0, y0) + tx * (voxel(x1, y0) - voxel(x0, y0));
+                const float bottom = voxel(x0, y1) + tx * (voxel(x1, y1) - voxel(x0, y1));
+                val = top + ty * (bottom - top);
+            }
+            out.hu[std::size_t(y) * std::size_t(out.width) + std::size_t(x)] = val;
+        }
+    }
+    return out;
+}
+
+RgbImage renderSlice(const SliceImage& s, const WindowLevel& wl, const ColormapTable& map) {
+    RgbImage img;
+    img.width = s.width;
+    img.height = s.height;
+    img.rgb.resize(std::size_t(s.width) * std::size_t(s.height) * 3);
+    for (std::size_t n = 0; n < s.hu.size(); ++n) {
+        const int idx = int(std::lround(wl.apply(s.hu[n]) * 255.0));
+        const auto& c = map[std::size_t(std::clamp(idx, 0, 255))];
+        img.rgb[3 * n] = c[0];
+        img.rgb[3 * n + 1] = c[1];
+        img.rgb[3 * n + 2] = c[2];
+    }
+    return img;
+}
+
+} // namespace ctview

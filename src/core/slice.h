@@ -1,0 +1,48 @@
+#pragma once
+// Axial, coronal and sagittal slices of a volume, in radiological display convention, at physical aspect ratio.
+//
+// Whatever the acquisition, "axial" is the voxel plane whose normal is closest to the patient's S axis (LPS z),
+// "coronal" closest to A/P (y), "sagittal" closest to L/R (x). Displayed as radiologists expect: axial with the
+// patient's right on the image's left and anterior up; coronal with right on the left and superior up; sagittal
+// with anterior on the left and superior up.
+#include "core/colormap.h"
+#include "core/volume.h"
+#include "core/window.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ctview {
+
+enum class Axis { Axial, Coronal, Sagittal };
+const char* axisName(Axis a);
+bool parseAxis(const std::string& s, Axis& out);
+
+// How a view maps screen pixels to voxels: along screen x (left to right) and y (top to bottom) we step along
+// voxel axes hAxis / vAxis (0 = i, 1 = j, 2 = k), forwards or backwards; the slice index runs along nAxis.
+struct SliceFrame {
+    int hAxis = 0, vAxis = 1, nAxis = 2;
+    bool hFlip = false, vFlip = false;
+    int width = 0, height = 0, count = 0; // voxels across, down, and number of slices
+    double hSpacing = 1, vSpacing = 1;    // mm
+};
+SliceFrame sliceFrame(const Geometry& g, Axis axis);
+
+// HU values of one slice, resampled to square pixels (the finer spacing of the two) so the aspect is physical.
+// At equal in-plane spacing (axial slices of most CTs) the values are the voxels themselves, uninterpolated.
+struct SliceImage {
+    int width = 0, height = 0;
+    double pixelSize = 1; // mm
+    std::vector<float> hu;
+};
+SliceImage extractSlice(const Volume& v, Axis axis, int index);
+
+struct RgbImage {
+    int width = 0, height = 0;
+    std::vector<std::uint8_t> rgb; // 3 bytes per pixel, rows top to bottom
+};
+// Window/level then colour map: the pixels the viewer shows.
+RgbImage renderSlice(const SliceImage& s, const WindowLevel& wl, const ColormapTable& map);
+
+} // namespace ctview

@@ -1,0 +1,68 @@
+#pragma once
+// The HU volume and its geometry in patient space.
+//
+// Coordinate spaces: voxel (i, j, k) with i along a row (increasing column index), j down the columns
+// (increasing row index) and k along the slice stack; patient space is DICOM's LPS in millimetres.
+//   p_LPS = origin + direction * (i * spacing.x, j * spacing.y, k * spacing.z)
+// direction's columns are the unit vectors of the i, j and k axes: the row and column cosines of
+// ImageOrientationPatient (0020,0037), and the stacking direction (their cross product for a regular grid).
+#include "core/isolate.h"
+
+#include <glm/glm.hpp>
+
+#include <cstdint>
+#include <string>
+
+namespace ctview {
+
+enum class ScalarType { Int16, Float32 };
+
+struct Geometry {
+    glm::ivec3 dims{0};
+    glm::dvec3 spacing{1.0};
+    glm::dvec3 origin{0.0};
+    glm::dmat3 direction{1.0};
+
+    std::size_t voxelCount() const { return std::size_t(dims.x) * std::size_t(dims.y) * std::size_t(dims.z); }
+    glm::dvec3 voxelToPatient(glm::dvec3 ijk) const { return origin + direction * (ijk * spacing); }
+    // The inverse; exact for orthonormal directions, and for sheared raw stacks through the matrix inverse.
+    glm::dvec3 patientToVoxel(glm::dvec3 lps) const { return glm::inverse(direction) * (lps - origin) / spacing; }
+};
+
+class Volume {
+  public:
+    Volume() = default;
+    Volume(const Geometry& g, ScalarType type); // zero-filled, in shared memory so that decoders can fill it
+
+    const Geometry& geometry() const { return geometry_; }
+    Geometry& geometry() { return geometry_; }
+    ScalarType type() const { return type_; }
+    std::size_t bytesPerVoxel() const { return type_ == ScalarType::Int16 ? 2 : 4; }
+    std::size_t bytes() const { return geometry_.voxelCount() * bytesPerVoxel(); }
+    bool empty() const { return geometry_.voxelCount() == 0; }
+
+    void* data() const { return buffer_.data(); }
+    const std::int16_t* int16Data() const { return static_cast<const std::int16_t*>(buffer_.data()); }
+    const float* float32Data() const { return static_cast<const float*>(buffer_.data()); }
+
+    std::size_t index(int i, int j, int k) const {
+        return (std::size_t(k) * std::size_t(geometry_.dims.y) + std::size_t(j)) * std::size_t(geometry_.dims.x) +
+               std::size_t(i);
+    }
+    // HU at a voxel (no bounds check).
+    float at(int i, int j, int k) const {
+        const std::size_t n = index(i, j, k);
+        return type_ == ScalarType::Int16 ? float(int16Data()[n]) : float32Data()[n];
+    }
+    void set(int i, int j, int k, float hu);
+
+    // Smallest and largest HU over all voxels.
+    std::pair<float, float> range() const;
+
+  private:
+    Geometry geometry_;
+    ScalarType type_ = ScalarType::Int16;
+    SharedBuffer buffer_;
+};
+
+} // namespace ctview

@@ -1,0 +1,250 @@
+#include "core/volume_io.h"
+
+#include "core/error.h"
+#include "core/fsutil.h"
+
+#include <nifti/nifti1.h>
+#include <zlib.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace ctview {
+
+VolumeFormat volumeFormatFor(const std::filesystem::path& p) {
+    const std::string n = p.filename().string();
+    auto ends = [&](const std::string& s) { return n.size() > s.size() && n.compare(n.size() - s.size(), s.size(), s) == 0; };
+    if (ends(".nrrd")) return VolumeFormat::Nrrd;
+    if (ends(".nii.gz")) return VolumeFormat::NiftiGz;
+    if (ends(".nii")) return VolumeFormat::Nifti;
+    throw UsageError(p.string() + ": unknown volume format (use .nrrd, .nii or .nii.gz)");
+}
+
+namespace {
+
+void checkedWrite(std::FILE* f, const void* data, std::size_t n, const std::filesystem::path& target) {
+    if (std::fwrite(data, 1, n, f) != n)
+        throw DataError(target.string() + ": cannot be written (" + std::strerror(errno) + ")");
+}
+
+std::string nrrdHeader(const Volume& v) {
+    const Geometry& g = v.geometry();
+    std::ostringstream h;
+    h.precision(17);
+    h << "NRRD0004\n";
+    h << "# written by ctview; HU values, geometry in DICOM patient space (LPS)\n";
+    h << "type: " << (v.type() == ScalarType::Int16 ? "short" : "float") << "\n";
+    h << "dimension: 3\nspace: left-posterior-superior\n";
+    h << "sizes: " << g.dims.x << " " << g.dims.y << " " << g.dims.z << "\n";
+    h << "space directions:";
+    for (int a = 0; a < 3; ++a) {
+        const glm::dvec3 d = g.direction[a] * g.spacing[a];
+        h << " (" << d.x << "," << d.y << "," << d.z << ")";
+    }
+    h << "\nkinds: domain domain domain\nendian: little\nencoding: raw\n";
+    h << "space origin: (" << g.origin.x << "," << g.origin.y << "," << g.origin.z << ")\n\n";
+    return h.str();
+}
+
+// NIfTI's qform is a rotation (quaternion) plus qfac; computed from the orthonormalised RAS direction.
+void setQform(nifti_1_header& hdr, glm::dmat3 r) {
+    // Orthonormalise (Gram-Schmidt) in case the stack is sheared; the sform keeps the exact affine.
+    r[0] = glm::normalize(r[0]);
+    r[1] = glm::normalize(r[1] - glm::dot(r[1], r[0]) * r[0]);
+    r[2] = glm::normalize(r[2] - glm::dot(r[2], r[0]) * r[0] - glm::dot(r[2], r[1]) * r[1]);
+    double qfac = 1;
+    if (glm::determinant(r) < 0) {
+        qfac = -1;
+        r[2] = -r[2];
+    }
+    // r[c][row]: element (row, c). Standard rotation-matrix-to-quaternion, as NIfTI-1 defines the qform.
+    const double r11 = r[0][0], r12 = r[1][0], r13 = r[2][0];
+    const double r21 = r[0][1], r22 = r[1][1], r23 = r[2][1];
+    const double r31 = r[0][2], r32 = r[1][2], r33 = r[2][2];
+    double a = r11 + r22 + r33 + 1, b, c, d;
+    if (a > 0.5) {
+        a = 0.5 * std::sqrt(a);
+        b = 0.25 * (r32 - r23) / a;
+        c = 0.25 * (r13 - r31) / a;
+        d = 0.25 * (r21 - r12) / a;
+    } else {
+        const double xd = 1 + r11 - (r22 + r33), yd = 1 + r22 - (r11 + r33), zd = 1 + r33 - (r11 + r22);
+        if (xd > 1) {
+            b = 0.5 * std::sqrt(xd);
+            c = 0.25 * (r12 + r21) / b;
+            d = 0.25 * (r13 + r31) / b;
+            a = 0.25 * (r32 - r23) / b;
+        } else if (yd > 1) {
+            c = 0.5 * std::sqrt(yd);
+            b = 0.25 * (r12 + r21) / c;
+            d = 0.25 * (r23 + r32) / c;
+            a = 0.25 * (r13 - r31) / c;
+        } else {
+            d = 0.5 * std::sqrt(zd);
+            b = 0.25 * (r13 + r31) / d;
+            c = 0.25 * (r23 + r32) / d;
+            a = 0.25 * (r21 - r12) / d;
+        }
+        if (a < 0) {
+            b = -b;
+            c = -c;
+            d = -d;
+        }
+    }
+    hdr.quatern_b = float(b);
+    hdr.quatern_c = float(c);
+    hdr.quatern_d = float(d);
+    hdr.pixdim[0] = float(qfac);
+}
+
+nifti_1_header niftiHeader(const Volume& v) {
+    const Geometry& g = v.geometry();
+    nifti_1_header hdr;
+    std::memset(&hdr, 0, sizeof hdr);
+    hdr.sizeof_hdr = 348;
+    hdr.dim[0] = 3;
+    hdr.dim[1] = short(g.dims.x);
+    hdr.dim[2] = short(g.dims.y);
+    hdr.dim[3] = short(g.dims.z);
+    for (int i = 4; i < 8; ++i) hdr.dim[i] = 1;
+    hdr.datatype = v.type() == ScalarType::Int16 ? DT_INT16 : DT_FLOAT32;
+    hdr.bitpix = v.type() == ScalarType::Int16 ? 16 : 32;
+    hdr.pixdim[1] = float(g.spacing.x);
+    hdr.pixdim[2] = float(g.spacing.y);
+    hdr.pixdim[3] = float(g.spacing.z);
+    hdr.vox_offset = 352;
+    hdr.scl_slope = 1;
+    hdr.scl_inter = 0;
+    hdr.xyzt_units = NIFTI_UNITS_MM;
+    hdr.qform_code = NIFTI_XFORM_SCANNER_ANAT;
+    hdr.sform_code = NIFTI_XFORM_SCANNER_ANAT;
+    std::strncpy(hdr.descrip, "ctview HU", sizeof hdr.descrip - 1);
+    std::memcpy(hdr.magic, "n+1\0", 4);
+    // LPS (DICOM) to RAS (NIfTI): negate x and y.
+    const glm::dmat3 flip(glm::dvec3(-1, 0, 0), glm::dvec3(0, -1, 0), glm::dvec3(0, 0, 1));
+    const glm::dmat3 dir = flip * g.direction;
+    const glm::dvec3 origin = flip * g.origin;
+    for (int row = 0; row < 3; ++row) {
+        float* srow = row == 0 ? hdr.srow_x : row == 1 ? hdr.srow_y : hdr.srow_z;
+        for (int c = 0; c < 3; ++c) srow[c] = float(dir[c][row] * g.spacing[c]);
+        srow[3] = float(origin[row]);
+    }
+    setQform(hdr, dir);
+    hdr.qoffset_x = float(origin.x);
+    hdr.qoffset_y = float(origin.y);
+    hdr.qoffset_z = float(origin.z);
+    return hdr;
+}
+
+} // namespace
+
+std::filesystem::path writeVolume(const Volume& v, const std::filesystem::path& wanted, bool force) {
+    const VolumeFormat format = volumeFormatFor(wanted);
+    const Geometry& g = v.geometry();
+    if (format != VolumeFormat::Nrrd && (g.dims.x > 32767 || g.dims.y > 32767 || g.dims.z > 32767))
+        throw DataError(wanted.string() + ": NIfTI-1 cannot hold more than 32767 voxels along an axis");
+    const std::filesystem::path target = uniqueOutputPath(wanted, force);
+    writeFileAtomically(
+        target,
+        [&](const std::filesystem::path& tmp) {
+            if (format == VolumeFormat::NiftiGz) {
+                gzFile gz = gzopen(tmp.c_str(), "wb6");
+                if (!gz) throw DataError(target.string() + ": cannot be written (" + std::strerror(errno) + ")");
+                const nifti_1_header hdr = niftiHeader(v);
+                const char ext[4] = {0, 0, 0, 0};
+                bool ok = gzwrite(gz, &hdr, sizeof hdr) == int(sizeof hdr) && gzwrite(gz, ext, 4) == 4;
+                const char* p = static_cast<const char*>(v.data());
+                std::size_t left = v.bytes();
+                while (ok && left > 0) {
+                    const unsigned chunk = unsigned(std::min<std::size_t>(left, 1u << 30));
+                    ok = gzwrite(gz, p, chunk) == int(chunk);
+                    p += chunk;
+                    left -= chunk;
+                }
+                if (gzclose(gz) != Z_OK || !ok) throw DataError(target.string() + ": cannot be written");
+                return;
+            }
+            std::FILE* f = std::fopen(tmp.c_str(), "wbx");
+            if (!f) throw DataError(target.string() + ": cannot be written (" + std::strerror(errno) + ")");
+            try {
+                if (format == VolumeFormat::Nrrd) {
+                    const std::string h = nrrdHeader(v);
+                    checkedWrite(f, h.data(), h.size(), target);
+                } else {
+                    const nifti_1_header hdr = niftiHeader(v);
+                    const char ext[4] = {0, 0, 0, 0};
+                    checkedWrite(f, &hdr, sizeof hdr, target);
+                    checkedWrite(f, ext, 4, target);
+                }
+                checkedWrite(f, v.data(), v.bytes(), target);
+            } catch (...) {
+                std::fclose(f);
+                throw;
+            }
+            if (std::fclose(f) != 0) throw DataError(target.string() + ": cannot be written (" + std::strerror(errno) + ")");
+        },
+        force);
+    return target;
+}
+
+Volume readNrrd(const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    if (!in) throw DataError(p.string() + ": cannot be read");
+    std::string line;
+    Geometry g;
+    ScalarType type = ScalarType::Int16;
+    std::getline(in, line);
+    if (line.rfind("NRRD", 0) != 0) throw DataError(p.string() + ": not a NRRD file");
+    while (std::getline(in, line) && !line.empty()) {
+        if (line[0] == '#') continue;
+        const auto colon = line.find(": ");
+        if (colon == std::string::npos) continue;
+        const std::string key = line.substr(0, colon), val = line.substr(colon + 2);
+        if (key == "type") type = val == "float" ? ScalarType::Float32 : ScalarType::Int16;
+        else if (key == "sizes") std::sscanf(val.c_str(), "%d %d %d", &g.dims.x, &g.dims.y, &g.dims.z);
+        else if (key == "space origin") std::sscanf(val.c_str(), "(%lf,%lf,%lf)", &g.origin.x, &g.origin.y, &g.origin.z);
+        else if (key == "space directions") {
+            glm::dvec3 d[3];
+            std::sscanf(val.c_str(), "(%lf,%lf,%lf) (%lf,%lf,%lf) (%lf,%lf,%lf)", &d[0].x, &d[0].y, &d[0].z, &d[1].x,
+                        &d[1].y, &d[1].z, &d[2].x, &d[2].y, &d[2].z);
+            for (int a = 0; a < 3; ++a) {
+                g.spacing[a] = glm::length(d[a]);
+                g.direction[a] = d[a] / g.spacing[a];
+            }
+        }
+    }
+    Volume v(g, type);
+    in.read(static_cast<char*>(v.data()), std::streamsize(v.bytes()));
+    if (std::size_t(in.gcount()) != v.bytes()) throw DataError(p.string() + ": truncated");
+    return v;
+}
+
+Volume readNifti(const std::filesystem::path& p) {
+    gzFile gz = gzopen(p.c_str(), "rb"); // reads plain files too
+    if (!gz) throw DataError(p.string() + ": cannot be read");
+    nifti_1_header hdr;
+    char ext[4];
+    if (gzread(gz, &hdr, sizeof hdr) != int(sizeof hdr) || gzread(gz, ext, 4) != 4 || hdr.sizeof_hdr != 348) {
+        gzclose(gz);
+        throw DataError(p.string() + ": not a NIfTI-1 file");
+    }
+    Geometry g;
+    g.dims = {hdr.dim[1], hdr.dim[2], hdr.dim[3]};
+    const glm::dmat3 flip(glm::dvec3(-1, 0, 0), glm::dvec3(0, -1, 0), glm::dvec3(0, 0, 1));
+    for (int a = 0; a < 3; ++a) {
+        const glm::dvec3 col(hdr.srow_x[a], hdr.srow_y[a], hdr.srow_z[a]);
+        g.spacing[a] = glm::length(col);
+        g.direction[a] = flip * (col / g.spacing[a]);
+    }
+    g.origin = flip * glm::dvec3(hdr.srow_x[3], hdr.srow_y[3], hdr.srow_z[3]);
+    Volume v(g, hdr.datatype == DT_FLOAT32 ? ScalarType::Float32 : ScalarType::Int16);
+    const bool ok = gzread(gz, v.data(), unsigned(v.bytes())) == int(v.bytes());
+    gzclose(gz);
+    if (!ok) throw DataError(p.string() + ": truncated");
+    return v;
+}
+
+} // namespace ctview

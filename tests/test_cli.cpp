@@ -1,0 +1,106 @@
+// The ctview binary: output, JSON, exit codes, and files written.
+#include "testutil.h"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <cstdio>
+#include <sys/wait.h>
+
+using namespace ctview;
+using namespace ctview::test;
+
+namespace {
+struct Run {
+    int code = -1;
+    std::string out; // stdout and stderr together
+};
+Run run(const std::string& args) {
+    Run r;
+    const std::string cmd = std::string(CTVIEW_BINARY) + " " + args + " 2>&1";
+    FILE* p = ::popen(cmd.c_str(), "r");
+    REQUIRE(p);
+    std::array<char, 4096> buf;
+    std::size_t n;
+    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
+    const int status = ::pclose(p);
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+    return r;
+}
+std::string q(const std::filesystem::path& p) { return "'" + p.string() + "'"; }
+} // namespace
+
+TEST_CASE("ctview info: text, JSON, tags, and exit codes") {
+    TempDir dir;
+    SeriesSpec spec = smallSeries(12, 10, 8);
+    spec.strings["WindowCenter"] = "40\\-600";
+    spec.strings["WindowWidth"] = "400\\1500";
+    spec.strings["WindowCenterWidthExplanation"] = "ABDOMEN\\LUNG";
+    writeSeries(spec, dir.path);
+
+    Run text = run("info " + q(dir.path));
+    REQUIRE(text.code == 0);
+    CHECK_THAT(text.out, Catch::Contains("8 files: 8 slices of series 1"));
+    CHECK_THAT(text.out, Catch::Contains("12 x 10 x 8"));
+    CHECK_THAT(text.out, Catch::Contains("TEST^SERIES"));
+    CHECK_THAT(text.out, Catch::Contains("ABDOMEN 400/40, LUNG 1500/-600"));
+
+    Run json = run("info --json " + q(dir.path));
+    REQUIRE(json.code == 0);
+    const auto j = nlohmann::json::parse(json.out);
+    CHECK(j["image"]["slices"] == 8);
+    CHECK(j["image"]["measured_step_mm"].get<double>() == Approx(2.5));
+    CHECK(j["image"]["slice_thickness_mm"].get<double>() == Approx(3.0));
+    CHECK(j["image"]["orientation"] == "axial");
+    CHECK(j["image"]["hu_range"][0].get<double>() == Approx(-1224));
+    CHECK(j["patient"]["name"] == "TEST^SERIES");
+    CHECK(j["window_presets"][1]["name"] == "LUNG");
+    CHECK(j["series_list"].size() == 1);
+
+    Run tags = run("info --tags " + q(dir.path / "IM0003.dcm"));
+    REQUIRE(tags.code == 0);
+    CHECK_THAT(tags.out, Catch::Contains("(0020,0013)  IS Instance Number"));
+    CHECK_THAT(tags.out, Catch::Contains("IM0003.dcm"));
+
+    CHECK(run("info " + q(dir.path / "missing")).code == 1);
+    CHECK(run("info").code == 2);
+    CHECK(run("info --series 9 " + q(dir.path)).code == 2);
+    CHECK(run("info --frobnicate " + q(dir.path)).code == 2);
+    CHECK(run("frobnicate").code == 1); // a path that does not exist
+    CHECK(run("--version").out.find("ctview ") == 0);
+}
+
+TEST_CASE("ctview export and convert write new files and never overwrite") {
+    TempDir dir, out;
+    writeSeries(smallSeries(12, 10, 8), dir.path);
+    Run e = run("export " + q(dir.path) + " --axis axial --slice 2 --window lung --format png,jpg -o " + q(out.path));
+    REQUIRE(e.code == 0);
+    CHECK(std::filesystem::exists(out.path / "1_axial_0002.png"));
+    CHECK(std::filesystem::exists(out.path / "1_axial_0002.jpg"));
+    Run again = run("export " + q(dir.path) + " --axis axial --slice 2 --window lung -o " + q(out.path));
+    REQUIRE(again.code == 0);
+    CHECK(std::filesystem::exists(out.path / "1_axial_0002-1.png"));
+    CHECK(run("export " + q(dir.path) + " --slice 99 -o " + q(out.path)).code == 2);
+    CHECK(run("export " + q(dir.path) + " --window nonsense -o " + q(out.path)).code == 2);
+    CHECK(run("export " + q(dir.path) + " --colormap rainbow -o " + q(out.path)).code == 2);
+
+    Run c = run("convert " + q(dir.path) + " -o " + q(out.path / "v.nii.gz"));
+    REQUIRE(c.code == 0);
+    CHECK(std::filesystem::file_size(out.path / "v.nii.gz") > 352);
+    CHECK(run("convert " + q(dir.path) + " -o " + q(out.path / "v.xyz")).code == 2);
+}
+
+TEST_CASE("make-phantom writes a loadable CT series with lungs, bone and contrast") {
+    TempDir dir;
+    REQUIRE(run("make-phantom " + q(dir.path / "p") + " --size 64x64x40").code == 0);
+    Run j = run("info --json " + q(dir.path / "p"));
+    REQUIRE(j.code == 0);
+    const auto info = nlohmann::json::parse(j.out);
+    CHECK(info["image"]["slices"] == 40);
+    CHECK(info["series"]["modality"] == "CT");
+    CHECK(info["image"]["hu_range"][0].get<double>() < -950);
+    CHECK(info["image"]["hu_range"][1].get<double>() > 1000);
+    CHECK(run("make-phantom " + q(dir.path / "p")).code == 1); // exists, not empty: never overwritten
+    CHECK(run("make-phantom " + q(dir.path / "q") + " --size 10x10").code == 2);
+}

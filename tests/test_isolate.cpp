@@ -1,0 +1,53 @@
+// Crash containment: tasks that abort, crash or hang take down only their worker.
+#include "testutil.h"
+
+#include "core/isolate.h"
+
+#include <catch2/catch.hpp>
+
+#include <csignal>
+#include <cstdlib>
+#include <fstream>
+#include <thread>
+
+using namespace ctview;
+using namespace ctview::test;
+
+TEST_CASE("a task that aborts, segfaults or hangs is reported and the others complete") {
+    IsolationOptions o;
+    o.workers = 2;
+    o.timeoutSeconds = 1.0;
+    const auto results = runIsolated(
+        8,
+        [](std::size_t i) -> std::string {
+            if (i == 2) std::abort();                 // what GDCM's assert() does
+            if (i == 4) std::raise(SIGSEGV);          // a wild pointer
+            if (i == 6) std::this_thread::sleep_for(std::chrono::seconds(30)); // an endless loop
+            if (i == 7) throw std::runtime_error("bad header");
+            return "ok " + std::to_string(i);
+        },
+        o);
+    REQUIRE(results.size() == 8);
+    for (std::size_t i : {0, 1, 3, 5}) {
+        CHECK(results[i].status == IsolatedResult::Status::Ok);
+        CHECK(results[i].payload == "ok " + std::to_string(i));
+    }
+    CHECK(results[2].status == IsolatedResult::Status::Crashed);
+    CHECK(results[2].signal == SIGABRT);
+    CHECK(results[4].status == IsolatedResult::Status::Crashed);
+    CHECK(results[4].signal == SIGSEGV);
+    CHECK(results[6].status == IsolatedResult::Status::TimedOut);
+    CHECK(results[7].status == IsolatedResult::Status::Failed);
+    CHECK(results[7].payload == "bad header");
+}
+
+TEST_CASE("workers write into shared memory that the parent reads") {
+    SharedBuffer buf(1000 * sizeof(int));
+    int* p = static_cast<int*>(buf.data());
+    IsolationOptions o;
+    o.workers = 3;
+    runIsolated(
+        1000, [&](std::size_t i) { p[i] = int(i * i); return std::string(); }, o);
+    for (int i = 0; i < 1000; ++i) REQUIRE(p[i] == i * i);
+}
+

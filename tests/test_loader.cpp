@@ -1,0 +1,288 @@
+// The loader: series discovery, geometry, and exact HU on series written by GDCM with known values.
+#include "testutil.h"
+
+#include "core/error.h"
+#include "core/slice.h"
+
+#include <catch2/catch.hpp>
+
+#include <fstream>
+
+using namespace ctview;
+using namespace ctview::test;
+
+namespace {
+// Every voxel of the volume equals stored * slope + intercept for the pattern, in stacking order.
+void requireExactPattern(const Volume& v, double slope, double intercept) {
+    const Geometry& g = v.geometry();
+    for (int k = 0; k < g.dims.z; ++k)
+        for (int j = 0; j < g.dims.y; ++j)
+            for (int i = 0; i < g.dims.x; ++i) {
+                const double expected = storedPattern(i, j, k) * slope + intercept;
+                if (double(v.at(i, j, k)) != Approx(expected).margin(1e-3)) {
+                    INFO("voxel " << i << "," << j << "," << k);
+                    REQUIRE(double(v.at(i, j, k)) == Approx(expected).margin(1e-3));
+                }
+            }
+}
+} // namespace
+
+TEST_CASE("axial series with reversed file names: exact HU, step from positions, LPS geometry") {
+    TempDir dir;
+    SeriesSpec spec = smallSeries();
+    spec.fileName = reversedName;
+    writeSeries(spec, dir.path);
+    ScanResult scan;
+    LoadedSeries s = loadFolder(dir.path, scan);
+    const Geometry& g = s.volume.geometry();
+    REQUIRE(g.dims == glm::ivec3(12, 10, 8));
+    REQUIRE(s.volume.type() == ScalarType::Int16);
+    CHECK(g.spacing.x == Approx(0.6));
+    CHECK(g.spacing.y == Approx(0.8));
+    CHECK(g.spacing.z == Approx(2.5)); // not SliceThickness (3.0)
+    CHECK(s.plan.measuredStep == Approx(2.5));
+    CHECK(g.origin.x == Approx(-10));
+    CHECK(g.origin.y == Approx(20));
+    CHECK(g.origin.z == Approx(-30));
+    CHECK(g.direction[2].z == Approx(1));
+    CHECK(s.warnings.empty());
+    CHECK(s.minHU == Approx(-1224));
+    requireExactPattern(s.volume, 1, -1024);
+    CHECK(scan.summary() == "8 files: 8 slices of series 1");
+}
+
+TEST_CASE("each compressed and uncommon transfer syntax decodes to the same exact HU") {
+    const std::pair<WriteSyntax, const char*> syntaxes[] = {
+        {WriteSyntax::ImplicitLE, "implicit LE"}, {WriteSyntax::ExplicitBE, "explicit BE"},
+        {WriteSyntax::Deflated, "deflated"},      {WriteSyntax::JpegLossless, "JPEG lossless"},
+        {WriteSyntax::JpegLS, "JPEG-LS"},         {WriteSyntax::Jpeg2000Lossless, "JPEG 2000"},
+        {WriteSyntax::Rle, "RLE"},
+    };
+    for (const auto& [syntax, name] : syntaxes) {
+        SECTION(name) {
+            TempDir dir;
+            SeriesSpec spec = smallSeries(9, 7, 4);
+            spec.syntax = syntax;
+            writeSeries(spec, dir.path);
+            ScanResult scan;
+            LoadedSeries s = loadFolder(dir.path, scan);
+            REQUIRE(s.failed.empty());
+            REQUIRE(s.volume.geometry().dims == glm::ivec3(9, 7, 4));
+            requireExactPattern(s.volume, 1, -1024);
+        }
+    }
+}
+
+TEST_CASE("a non-integer RescaleSlope gives float32 with exact values") {
+    TempDir dir;
+    SeriesSpec spec = smallSeries(6, 5, 3);
+    spec.slope = [](int) { return 0.5; };
+    spec.intercept = [](int k) { return -100.25 + k; }; // per-slice rescale is honoured too
+    writeSeries(spec, dir.path);
+    ScanResult scan;
+    LoadedSeries s = loadFolder(dir.path, scan);
+    REQUIRE(s.volume.type() == ScalarType::Float32);
+    for (int k = 0; k < 3; ++k)
+        CHECK(double(s.volume.at(2, 3, k)) == Approx(storedPattern(2, 3, k) * 0.5 - 100.25 + k));
+}
+
+TEST_CASE("unsigned 12-bit storage, values beyond int16 fall back to float32") {
+    SECTION("BitsStored 12, unsigned, intercept -1024: int16") {
+        TempDir dir;
+        SeriesSpec spec = smallSeries(6, 5, 3);
+        spec.bitsStored = 12;
+        spec.pixelRepresentation = 0;
+        spec.stored = [](int i, int j, int k) { return double(i * 500 + j + k); }; // up to 2506
+        writeSeries(spec, dir.path);
+        ScanResult scan;
+        LoadedSeries s = loadFolder(dir.path, scan);
+        REQUIRE(s.volume.type() == ScalarType::Int16);
+        CHECK(s.volume.at(5, 4, 2) == 5 * 500 + 4 + 2 - 1024);
+    }
+    SECTION("unsigned 16-bit with values above 32767 + 1024") {
+        TempDir dir;
+        SeriesSpec spec = smallSeries(6, 5, 3);
+        spec.pixelRepresentation = 0;
+        spec.stored = [](int i, int, int) { return i == 5 ? 60000.0 : 100.0; };
+        writeSeries(spec, dir.path);
+        ScanResult scan;
+        LoadedSeries s = loadFolder(dir.path, scan);
+        REQUIRE(s.volume.type() == ScalarType::Float32);
+        CHECK(s.volume.at(5, 0, 0) == 60000 - 1024);
+        CHECK(s.volume.at(0, 0, 0) == 100 - 1024);
+    }
+}
+
+TEST_CASE("MONOCHROME1 keeps HU and asks for an inverted display; padding becomes air") {
+    TempDir dir;
+    SeriesSpec spec = smallSeries(6, 5, 3);
+    spec.photometric = "MONOCHROME1";
+    spec.paddingValue = -2000;
+    spec.stored = [](int i, int, int) { return i == 0 ? -2000.0 : 1000.0; };
+    writeSeries(spec, dir.path);
+    ScanResult scan;
+    LoadedSeries s = loadFolder(dir.path, scan);
+    CHECK(s.monochrome1);
+    CHECK(s.volume.at(1, 1, 1) == 1000 - 1024);
+    CHECK(s.volume.at(0, 1, 1) == -1024); // PixelPaddingValue (0028,0120) -> -1024 HU, not -3024
+}
+
+TEST_CASE("a missing slice is reported and the stack is resampled onto a regular grid") {
+    TempDir dir;
+    SeriesSpec spec = smallSeries(6, 5, 8);
+    spec.stored = [](int, int, int k) { return double(k * 10); };
+    spec.fileName = [](int k) { return "s" + std::to_string(k) + ".dcm"; };
+    writeSeries(spec, dir.path);
+    std::filesystem::remove(dir.path / "s4.dcm");
+    ScanResult scan;
+    LoadedSeries s = loadFolder(dir.path, scan);
+    CHECK(s.plan.missing == 1);
+    REQUIRE(s.plan.resample);
+    REQUIRE(s.volume.geometry().dims.z == 8);
+    CHECK(s.volume.geometry().spacing.z == Approx(2.5));
+    CHECK(s.volume.at(2, 2, 3) == 30 - 1024);
+    CHECK(s.volume.at(2, 2, 4) == 40 - 1024); // interpolated half way between slices 3 and 5
+    CHECK(s.volume.at(2, 2, 5) == 50 - 1024);
+    bool said = false;
+    for (const auto& w : s.warnings) said = said || w.find("missing") != std::string::npos;
+    CHECK(said);
+
+    SECTION("--no-resample keeps the 7 acquired slices and says so") {
+        LoadOptions o = fastOptions();
+        o.resample = false;
+        ScanResult scan2;
+        LoadedSeries raw = loadFolder(dir.path, scan2, o);
+        CHECK(raw.volume.geometry().dims.z == 7);
+        CHECK(raw.volume.geometry().spacing.z == Approx(17.5 / 6));
+        bool approx = false;
+        for (const auto& w : raw.warnings) approx = approx || w.find("approximate") != std::string::npos;
+        CHECK(approx);
+    }
+}
+
+TEST_CASE("duplicate positions keep the first slice by InstanceNumber and are reported") {
+    TempDir dir;
+    SeriesSpec spec = smallSeries(6, 5, 4);
+    spec.positions = {{0, 0, 0}, {0, 0, 2}, {0, 0, 2}, {0, 0, 4}};
+    spec.stored = [](int, int, int k) { return double(k); };
+    writeSeries(spec, dir.path);
+    ScanResult scan;
+    LoadedSeries s = loadFolder(dir.path, scan);
+    CHECK(s.plan.duplicates == 1);
+    REQUIRE(s.volume.geometry().dims.z == 3);
+    CHECK(s.volume.at(0, 0, 1) == 1 - 1024); // InstanceNumber 2 kept, 3 dropped
+    CHECK(s.volume.at(0, 0, 2) == 3 - 1024);
+}
+
+TEST_CASE("gantry tilt is detected from positions and resampled in patient space") {
+    TempDir dir;
+    SeriesSpec spec = smallSeries(20, 20, 6);
+    // Each slice is shifted 1 mm in y for every 2 mm in z: a tilt of atan(0.5) = 26.57 degrees.
+    for (int k = 0; k < 6; ++k) spec.positions.push_back({0, double(k), 2.0 * k});
+    spec.pixelSpacing = {1, 1};
+    spec.stored = [](int, int j, int k) { return double(j + k); }; // in patient space: y-dependent only ...
+    spec.strings["GantryDetectorTilt"] = "26.57";
+    writeSeries(spec, dir.path);
+    ScanResult scan;
+    LoadedSeries s = loadFolder(dir.path, scan);
+    CHECK(s.plan.tiltDegrees == Approx(26.565).margin(0.01));
+    REQUIRE(s.plan.resample);
+    const Geometry& g = s.volume.geometry();
+    CHECK(g.direction[2].z == Approx(1));
+    CHECK(g.spacing.z == Approx(2));
+    // Patient point y = 10 mm at slice k lies at row 10 - k of acquired slice k, whose stored value is 10:
+    // after resampling, every slice reads 10 at y = 10 (row 10 of the regular grid).
+    for (int k = 0; k < g.dims.z; ++k) CHECK(s.volume.at(5, 10, k) == Approx(10 - 1024));
+}
+
+TEST_CASE("coronal and sagittal acquisitions: geometry and radiological display") {
+    TempDir dir;
+    SeriesSpec spec = smallSeries(8, 6, 5);
+    spec.orientation = {1, 0, 0, 0, 0, -1}; // coronal: rows run to the left, columns downwards (inferior)
+    writeSeries(spec, dir.path);
+    ScanResult scan;
+    LoadedSeries s = loadFolder(dir.path, scan);
+    const Geometry& g = s.volume.geometry();
+    // normal = row x col = (1,0,0) x (0,0,-1) = (0,1,0): slices stacked towards posterior
+    CHECK(g.direction[2].y == Approx(1));
+    CHECK(g.origin.y == Approx(20));
+    const SliceFrame f = sliceFrame(g, Axis::Coronal);
+    CHECK(f.nAxis == 2);
+    CHECK(f.count == 5);
+    const SliceFrame a = sliceFrame(g, Axis::Axial);
+    CHECK(a.nAxis == 1); // the column direction is the patient's z
+    CHECK(a.count == 6);
+    // Axial display of a coronal acquisition: top of the image is anterior (lowest k).
+    const SliceImage img = extractSlice(s.volume, Axis::Axial, 0);
+    CHECK(img.width == 8);
+    CHECK(img.height == Approx(5 * 2.5 / 0.6).margin(1));
+}
+
+TEST_CASE("two series in one folder, junk and a truncated file: the right default and a summary") {
+    TempDir dir;
+    SeriesSpec a = smallSeries(6, 5, 5);
+    a.seriesNumber = 3;
+    a.seriesUID = makeUid("A");
+    writeSeries(a, dir.path / "a");
+    SeriesSpec b = smallSeries(6, 5, 3);
+    b.seriesNumber = 4;
+    b.seriesUID = makeUid("B");
+    b.fileName = [](int k) { return "b" + std::to_string(k) + ".dcm"; };
+    writeSeries(b, dir.path / "a"); // same folder as a: never merged
+    std::ofstream(dir.path / "notes.txt") << "not a dicom file\n";
+    std::ofstream(dir.path / "empty.dcm");
+    // Truncate one of b's slices: header intact, the end of the pixel data gone.
+    const auto whole = std::filesystem::file_size(dir.path / "a" / "b2.dcm");
+    std::filesystem::resize_file(dir.path / "a" / "b2.dcm", whole - 30);
+    ScanResult scan = scanInput(dir.path, fastOptions());
+    REQUIRE(scan.series.size() == 2);
+    CHECK(scan.series[0].seriesNumber == 3);
+    CHECK(scan.series[0].planes.size() == 5);
+    CHECK(scan.series[1].planes.size() == 3);
+    CHECK(scan.defaultSeries == 1);
+    CHECK(scan.summary() == "10 files: 5 slices of series 3, 3 of series 4, 2 skipped: 2 not DICOM");
+    LoadedSeries s = loadSeries(scan, scan.pick("2"), fastOptions());
+    REQUIRE(s.failed.size() == 1); // the truncated file, by name
+    CHECK(s.failed[0].path.filename() == "b2.dcm");
+    REQUIRE(s.volume.geometry().dims.z == 3); // its slice stays in place, empty (lowest HU), with a warning
+    CHECK(s.volume.at(0, 0, 2) == s.minHU);
+    CHECK_THROWS_AS(scan.pick("7"), UsageError);
+    CHECK(scan.pick(makeUid("B")).seriesNumber == 4);
+}
+
+TEST_CASE("a single file opens its series; a folder without images is a data error") {
+    TempDir dir;
+    writeSeries(smallSeries(6, 5, 4), dir.path);
+    ScanResult scan = scanInput(dir.path / "IM0002.dcm", fastOptions());
+    REQUIRE(scan.series.size() == 1);
+    CHECK(scan.series[0].planes.size() == 4);
+    TempDir empty;
+    std::ofstream(empty.path / "readme.txt") << "hello";
+    ScanResult none = scanInput(empty.path, fastOptions());
+    CHECK_THROWS_AS(none.pick(""), DataError);
+    CHECK_THROWS_AS(scanInput(empty.path / "nope", fastOptions()), DataError);
+}
+
+TEST_CASE("a header that claims a huge image is refused before allocation") {
+    TempDir dir;
+    SeriesSpec spec = smallSeries(6, 5, 2);
+    writeSeries(spec, dir.path);
+    // Patch Rows (0028,0010) to 65535 in place: explicit VR LE "28 00 10 00 'U' 'S' 02 00 <value>".
+    for (const auto& f : std::filesystem::directory_iterator(dir.path)) {
+        std::fstream io(f.path(), std::ios::in | std::ios::out | std::ios::binary);
+        std::string bytes((std::istreambuf_iterator<char>(io)), {});
+        const std::string needle("\x28\x00\x10\x00US\x02\x00", 8);
+        const auto at = bytes.find(needle);
+        REQUIRE(at != std::string::npos);
+        io.seekp(std::streamoff(at + 8));
+        io.write("\xff\xff", 2);
+    }
+    ScanResult scan = scanInput(dir.path, fastOptions());
+    REQUIRE(scan.series.size() == 1);
+    try {
+        loadSeries(scan, scan.pick(""), fastOptions());
+        FAIL("expected a DataError");
+    } catch (const DataError& e) {
+        CHECK(std::string(e.what()).find("declares") != std::string::npos);
+    }
+}

@@ -1,0 +1,126 @@
+// Slices, export and volume files: exact pixels, geometry round trips, no overwriting.
+#include "testutil.h"
+
+#include "core/colormap.h"
+#include "core/error.h"
+#include "core/export.h"
+#include "core/slice.h"
+#include "core/volume_io.h"
+#include "core/window.h"
+
+#include <catch2/catch.hpp>
+
+#include <cstring>
+
+#define STB_IMAGE_IMPLEMENTATION
+#include <stb/stb_image.h>
+
+using namespace ctview;
+using namespace ctview::test;
+
+TEST_CASE("window presets and the DICOM linear VOI function") {
+    CHECK(parseWindow("lung", std::nullopt)->width == 1500);
+    CHECK(parseWindow("lung", std::nullopt)->center == -600);
+    CHECK(parseWindow("BONE", std::nullopt)->center == 400);
+    CHECK(parseWindow("400,50", std::nullopt)->width == 400);
+    CHECK(parseWindow("350/-20", std::nullopt)->center == -20);
+    CHECK_FALSE(parseWindow("wide", std::nullopt));
+    CHECK_FALSE(parseWindow("0,50", std::nullopt));
+    CHECK_FALSE(parseWindow("file", std::nullopt));
+    const WindowLevel wl{400, 40};
+    CHECK(wl.apply(-160.5) == 0.0);
+    CHECK(wl.apply(240) == 1.0);
+    CHECK(wl.apply(39.5) == Approx(0.5));
+}
+
+TEST_CASE("colormaps: grayscale is the identity, invert reverses, unknown names are usage errors") {
+    const auto g = colormapTable("grayscale");
+    for (int i = 0; i < 256; ++i) REQUIRE(g[std::size_t(i)][0] == i);
+    const auto inv = colormapTable("viridis", true), fwd = colormapTable("viridis");
+    CHECK(inv[0] == fwd[255]);
+    CHECK(fwd[0] == (std::array<std::uint8_t, 3>{0x44, 0x01, 0x54}));
+    CHECK(fwd[255] == (std::array<std::uint8_t, 3>{0xfd, 0xe7, 0x25}));
+    for (const auto& n : colormapNames()) CHECK_NOTHROW(colormapTable(n));
+    CHECK_THROWS_AS(colormapTable("rainbow"), UsageError);
+}
+
+TEST_CASE("axial export writes the exact windowed voxels, never overwrites, and coronal keeps the aspect") {
+    TempDir dir, out;
+    SeriesSpec spec = smallSeries(12, 10, 8);
+    spec.pixelSpacing = {0.6, 0.6}; // square pixels: the axial slice is the voxels themselves
+    writeSeries(spec, dir.path);
+    ScanResult scan;
+    LoadedSeries s = loadFolder(dir.path, scan);
+    const WindowLevel wl{1000, -700};
+    const RgbImage img = renderSlice(extractSlice(s.volume, Axis::Axial, 3), wl, colormapTable("grayscale"));
+    const auto p1 = writeImage(img, out.path / "a.png", ImageFormat::Png, false);
+    const auto p2 = writeImage(img, out.path / "a.png", ImageFormat::Png, false);
+    CHECK(p1.filename() == "a.png");
+    CHECK(p2.filename() == "a-1.png"); // never clobbers
+    int w = 0, h = 0, n = 0;
+    unsigned char* px = stbi_load(p1.c_str(), &w, &h, &n, 1);
+    REQUIRE(px);
+    REQUIRE(w == 12);
+    REQUIRE(h == 10);
+    for (int j = 0; j < h; ++j)
+        for (int i = 0; i < w; ++i) {
+            const double hu = storedPattern(i, j, 3) - 1024;
+            REQUIRE(int(px[j * w + i]) == int(std::lround(wl.apply(hu) * 255)));
+        }
+    stbi_image_free(px);
+    // Coronal: 12 columns of 0.6 mm across, 8 slices of 2.5 mm down -> square 0.6 mm pixels.
+    const SliceImage cor = extractSlice(s.volume, Axis::Coronal, 4);
+    CHECK(cor.width == 12);
+    CHECK(cor.height == int(std::lround(8 * 2.5 / 0.6)));
+    CHECK(cor.pixelSize == Approx(0.6));
+    CHECK_THROWS_AS(extractSlice(s.volume, Axis::Axial, 8), UsageError);
+}
+
+TEST_CASE("NRRD and NIfTI round trips keep every voxel and the geometry (LPS / RAS)") {
+    TempDir dir, out;
+    SeriesSpec spec = smallSeries(7, 6, 5);
+    spec.orientation = {0.8660254, 0.5, 0, -0.5, 0.8660254, 0}; // rotated 30 degrees about z
+    spec.slope = [](int) { return 0.25; };
+    writeSeries(spec, dir.path);
+    ScanResult scan;
+    LoadedSeries s = loadFolder(dir.path, scan);
+    REQUIRE(s.volume.type() == ScalarType::Float32);
+    for (const char* name : {"v.nrrd", "v.nii", "v.nii.gz"}) {
+        SECTION(name) {
+            const auto written = writeVolume(s.volume, out.path / name, false);
+            const Volume back = std::string(name).find("nrrd") != std::string::npos ? readNrrd(written)
+                                                                                    : readNifti(written);
+            const Geometry &a = s.volume.geometry(), &b = back.geometry();
+            REQUIRE(b.dims == a.dims);
+            for (int c = 0; c < 3; ++c) {
+                CHECK(b.spacing[c] == Approx(a.spacing[c]).margin(1e-5));
+                CHECK(b.origin[c] == Approx(a.origin[c]).margin(1e-4));
+                for (int r = 0; r < 3; ++r) CHECK(b.direction[c][r] == Approx(a.direction[c][r]).margin(1e-5));
+            }
+            REQUIRE(std::memcmp(back.data(), s.volume.data(), s.volume.bytes()) == 0);
+            // A second write does not replace the first.
+            CHECK(writeVolume(s.volume, out.path / name, false) != written);
+        }
+    }
+    CHECK_THROWS_AS(volumeFormatFor("v.mha"), UsageError);
+}
+
+TEST_CASE("nothing is written next to the input, and a read-only output folder gives a clear error") {
+    TempDir dir, out;
+    writeSeries(smallSeries(6, 5, 3), dir.path);
+    std::size_t before = 0;
+    for (auto& e : std::filesystem::directory_iterator(dir.path)) before += (void(e), 1);
+    ScanResult scan;
+    LoadedSeries s = loadFolder(dir.path, scan);
+    std::size_t after = 0;
+    for (auto& e : std::filesystem::directory_iterator(dir.path)) after += (void(e), 1);
+    CHECK(after == before);
+    if (::geteuid() != 0) { // root ignores permissions
+        std::filesystem::permissions(out.path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
+        CHECK_THROWS_AS(writeVolume(s.volume, out.path / "v.nrrd", false), DataError);
+    }
+    // No temporary file is left behind by a failed encode either.
+    std::size_t left = 0;
+    for (auto& e : std::filesystem::directory_iterator(out.path)) left += (void(e), 1);
+    CHECK(left == 0);
+}

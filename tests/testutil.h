@@ -1,0 +1,66 @@
+#pragma once
+// Helpers for tests: temporary folders and series written by GDCM with values we know independently.
+#include "core/dicom_write.h"
+#include "core/loader.h"
+
+#include <filesystem>
+#include <random>
+#include <string>
+#include <unistd.h>
+
+namespace ctview::test {
+
+// A fresh folder under the system temp dir, removed when the object dies.
+struct TempDir {
+    std::filesystem::path path;
+    TempDir() {
+        static int counter = 0;
+        path = std::filesystem::temp_directory_path() /
+               ("ctview-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+        std::filesystem::remove_all(path);
+        std::filesystem::create_directories(path);
+    }
+    ~TempDir() {
+        std::error_code ec;
+        std::filesystem::permissions(path, std::filesystem::perms::owner_all, std::filesystem::perm_options::add, ec);
+        std::filesystem::remove_all(path, ec);
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+};
+
+// A small series whose stored value encodes the voxel: (i + 3j + 7k) mod 1000 - 200 (signed), so every voxel
+// is distinguishable and its HU is known without reading anything back.
+inline double storedPattern(int i, int j, int k) { return double((i + 3 * j + 7 * k) % 1000) - 200.0; }
+
+inline SeriesSpec smallSeries(int cols = 12, int rows = 10, int slices = 8) {
+    SeriesSpec s;
+    s.columns = cols;
+    s.rows = rows;
+    s.slices = slices;
+    s.pixelSpacing = {0.8, 0.6}; // between rows 0.8 mm (j), between columns 0.6 mm (i)
+    s.sliceStep = 2.5;
+    s.sliceThickness = 3.0;      // deliberately different from the step: the step must come from positions
+    s.origin = {-10, 20, -30};
+    s.stored = storedPattern;
+    s.intercept = [](int) { return -1024.0; };
+    s.strings = {{"PatientName", "TEST^SERIES"}, {"SeriesDescription", "unit test"}};
+    return s;
+}
+
+// File names that sort in reverse stacking order, so that ordering by name would be wrong.
+inline std::string reversedName(int k) { return "slice_" + std::to_string(1000 - k) + ".dcm"; }
+
+inline LoadOptions fastOptions() {
+    LoadOptions o;
+    o.workers = 2;
+    o.timeoutSeconds = 20;
+    return o;
+}
+
+inline LoadedSeries loadFolder(const std::filesystem::path& p, ScanResult& scan, LoadOptions o = fastOptions()) {
+    scan = scanInput(p, o);
+    return loadSeries(scan, scan.pick(o.series), o);
+}
+
+} // namespace ctview::test
