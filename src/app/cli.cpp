@@ -70,9 +70,24 @@ int runCli(int argc, char** argv) {
 
     try {
         app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
     } catch (const CLI::ParseError& e) {
-        const int code = app.exit(e);
-        return code == 0 ? 0 : 2;
+        // A usage error: the reason, then the usage line of the (sub)command that was being parsed.
+        const CLI::App* cmd = &app;
+        for (const CLI::App* sub : {infoCmd, exportCmd, convertCmd, phantomCmd})
+            if (sub->parsed()) cmd = sub;
+        std::string help = cmd->help();
+        std::string usage = "Usage: ctview [info|export|convert|make-phantom] ...";
+        if (auto at = help.find("Usage:"); at != std::string::npos) usage = help.substr(at, help.find('\n', at) - at);
+        if (cmd != &app && usage.rfind("Usage: ctview", 0) != 0) usage.replace(0, 7, "Usage: ctview ");
+        std::fprintf(stderr, "ctview: %s\n%s\nRun 'ctview%s --help' for more.\n", e.what(), usage.c_str(),
+                     cmd == &app ? "" : (" " + cmd->get_name()).c_str());
+        return 2;
     }
 
     if (*infoCmd) return runInfo(infoCommon, info);

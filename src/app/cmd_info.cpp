@@ -120,22 +120,37 @@ void printText(const Loaded& l) {
     };
     auto s = [](const json& j) { return j.is_string() ? j.get<std::string>() : j.dump(); };
     std::printf("\nSeries #%d\n", l.series.series->number);
-    line("Patient", s(d["patient"]["name"]) + "  ID " + s(d["patient"]["id"]) + "  sex " + s(d["patient"]["sex"]) +
-                        "  age " + s(d["patient"]["age"]) + "  born " + s(d["patient"]["birth_date"]));
-    line("Study", s(d["study"]["date"]) + " " + s(d["study"]["time"]) + "  " + s(d["study"]["description"]));
-    line("Series", std::to_string(d["series"]["series_number"].get<int>()) + "  " + s(d["series"]["description"]));
-    line("Modality", s(d["series"]["modality"]) + "  " + s(d["series"]["manufacturer"]) + " " +
-                         s(d["series"]["model"]) + "  body part " + s(d["series"]["body_part"]));
-    line("Acquisition", "kVp " + s(d["acquisition"]["kvp"]) + "  exposure " + s(d["acquisition"]["exposure_mAs"]) +
-                            " mAs  kernel " + s(d["acquisition"]["convolution_kernel"]));
+    // Labelled parts of a line, leaving out what the file does not have.
+    auto parts = [&](std::initializer_list<std::pair<const char*, json>> items) {
+        std::string out;
+        for (const auto& [label, value] : items) {
+            const std::string v = s(value);
+            if (v.empty()) continue;
+            out += (out.empty() ? "" : "  ") + (*label ? std::string(label) + " " : std::string()) + v;
+        }
+        return out;
+    };
+    const json& p = d["patient"];
+    line("Patient", parts({{"", p["name"]}, {"ID", p["id"]}, {"sex", p["sex"]}, {"age", p["age"]}, {"born", p["birth_date"]}}));
+    line("Study", parts({{"", d["study"]["date"]}, {"", d["study"]["time"]}, {"", d["study"]["description"]}}));
+    line("Series", parts({{"", std::to_string(d["series"]["series_number"].get<int>())}, {"", d["series"]["description"]}}));
+    line("Modality", parts({{"", d["series"]["modality"]}, {"", d["series"]["manufacturer"]}, {"", d["series"]["model"]},
+                            {"body part", d["series"]["body_part"]}}));
+    const json& a = d["acquisition"];
+    line("Acquisition", parts({{"kVp", a["kvp"]}, {"exposure (mAs)", a["exposure_mAs"]}, {"tube current (mA)", a["tube_current_mA"]},
+                               {"kernel", a["convolution_kernel"]}}));
     const Geometry& g = l.series.volume.geometry();
     const StackPlan& plan = l.series.plan;
     char buf[512];
     std::snprintf(buf, sizeof buf, "%d x %d x %d%s", g.dims.x, g.dims.y, g.dims.z,
                   plan.resample ? "  (resampled)" : "");
     line("Size", buf);
-    std::snprintf(buf, sizeof buf, "%.4g x %.4g mm pixels; thickness %.4g mm; step %.4g mm measured from positions",
-                  g.spacing.x, g.spacing.y, d["image"]["slice_thickness_mm"].get<double>(), plan.measuredStep);
+    const double thickness = d["image"]["slice_thickness_mm"].get<double>();
+    char thick[32] = "not given";
+    if (thickness > 0) std::snprintf(thick, sizeof thick, "%.4g mm", thickness);
+    std::snprintf(buf, sizeof buf, "%.4g x %.4g mm pixels; thickness %s; step %.4g mm %s", g.spacing.x, g.spacing.y,
+                  thick, plan.measuredStep,
+                  plan.orderedByInstance ? "(no positions: assumed)" : "measured from positions");
     line("Spacing", buf);
     const auto& o = l.series.firstHeader->frameHeaders.front().orientation;
     std::snprintf(buf, sizeof buf, "%s  (%.4g %.4g %.4g / %.4g %.4g %.4g)", orientationLabel(o).c_str(), o[0], o[1],

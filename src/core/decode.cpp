@@ -110,27 +110,30 @@ DecodeStats decodeInto(const DecodeJob& job) {
     if (pf.GetSamplesPerPixel() != 1)
         throw DataError("colour images (" + std::to_string(pf.GetSamplesPerPixel()) +
                         " samples per pixel) are not supported");
-    const int bitsAllocated = pf.GetBitsAllocated();
+    // Packed 12-bit pixels (BitsAllocated 12, old ACR-NEMA style) come out of GDCM unpacked into 16 bits.
+    const int storedBits = pf.GetBitsAllocated();
+    const int bitsAllocated = storedBits == 12 ? 16 : storedBits;
     if (bitsAllocated != 8 && bitsAllocated != 16 && bitsAllocated != 32)
-        throw DataError("BitsAllocated " + std::to_string(bitsAllocated) + " is not supported");
-    const std::size_t planeBytes = std::size_t(cols) * std::size_t(rows) * std::size_t(bitsAllocated / 8);
+        throw DataError("BitsAllocated " + std::to_string(storedBits) + " is not supported");
+    const std::size_t count = std::size_t(cols) * std::size_t(rows);
+    const std::size_t planeBytes = count * std::size_t(bitsAllocated / 8);
     const std::size_t need = planeBytes * std::size_t(frames);
     const unsigned long have = img.GetBufferLength();
     if (have < need)
         throw DataError("pixel data is truncated (" + std::to_string(have) + " of " + std::to_string(need) +
                         " bytes)");
+    const std::size_t fileNeed = (count * std::size_t(frames) * std::size_t(storedBits) + 7) / 8;
     // Native (uncompressed) pixel data: the element's own length must hold every frame. A file cut short
     // keeps its header's promise but not the bytes.
-    if (const gdcm::ByteValue* bv = img.GetDataElement().GetByteValue(); bv && bv->GetLength() < need)
+    if (const gdcm::ByteValue* bv = img.GetDataElement().GetByteValue(); bv && bv->GetLength() < fileNeed)
         throw DataError("pixel data is truncated (" + std::to_string(bv->GetLength()) + " of " +
-                        std::to_string(need) + " bytes)");
-    checkNativeLength(job, need);
+                        std::to_string(fileNeed) + " bytes)");
+    checkNativeLength(job, fileNeed);
     std::vector<char> pixels(have);
     if (!img.GetBuffer(pixels.data())) throw DataError("GDCM cannot decode the pixel data");
 
     DecodeStats st;
     bool first = true;
-    const std::size_t count = std::size_t(cols) * std::size_t(rows);
     const int bitsStored = std::clamp(int(pf.GetBitsStored()), 1, bitsAllocated);
     const int highBit = std::clamp(int(pf.GetHighBit()), bitsStored - 1, bitsAllocated - 1);
     const bool isSigned = pf.GetPixelRepresentation() == 1;

@@ -11,11 +11,13 @@
 #include <gdcmImageChangeTransferSyntax.h>
 #include <gdcmImageWriter.h>
 #include <gdcmWriter.h>
+#include <gdcmDICOMDIRGenerator.h>
 #include <gdcmTrace.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <sstream>
 
 namespace ctview {
 
@@ -75,6 +77,58 @@ gdcm::TransferSyntax::TSType tsFor(WriteSyntax s) {
 
 } // namespace
 
+void writeRawDicom(const std::filesystem::path& path, const std::vector<RawElement>& elements,
+                   const std::string& pixelBytes, const std::string& transferSyntaxUID) {
+    gdcm::Writer writer;
+    gdcm::DataSet& ds = writer.GetFile().GetDataSet();
+    for (const RawElement& e : elements) {
+        const gdcm::Tag tag(e.group, e.element);
+        const gdcm::VR vr = gdcm::Global::GetInstance().GetDicts().GetDictEntry(tag).GetVR();
+        if (vr == gdcm::VR::US || vr == gdcm::VR::SS || vr == gdcm::VR::UL || vr == gdcm::VR::US_SS) {
+            // Binary numbers: 2 bytes each (4 for UL), little endian.
+            std::string bytes;
+            std::stringstream ss(e.value);
+            for (std::string part; std::getline(ss, part, '\\');) {
+                const long v = std::stol(part);
+                const int width = vr == gdcm::VR::UL ? 4 : 2;
+                for (int b = 0; b < width; ++b) bytes.push_back(char((v >> (8 * b)) & 0xff));
+            }
+            gdcm::DataElement de(tag);
+            de.SetVR(vr == gdcm::VR::US_SS ? gdcm::VR(gdcm::VR::US) : vr);
+            de.SetByteValue(bytes.data(), std::uint32_t(bytes.size()));
+            ds.Replace(de);
+        } else {
+            put(ds, tag, e.value);
+        }
+    }
+    if (!pixelBytes.empty()) {
+        std::string even = pixelBytes;
+        if (even.size() % 2) even.push_back('\0');
+        gdcm::DataElement de(gdcm::Tag(0x7fe0, 0x0010));
+        de.SetVR(gdcm::VR::OW);
+        de.SetByteValue(even.data(), std::uint32_t(even.size()));
+        ds.Replace(de);
+    }
+    writer.GetFile().GetHeader().SetDataSetTransferSyntax(gdcm::TransferSyntax::GetTSType(transferSyntaxUID.c_str()));
+    writer.SetFileName(path.c_str());
+    if (!writer.Write()) throw DataError(path.string() + ": GDCM could not write the file");
+}
+
+void writeDicomdir(const std::filesystem::path& folder, const std::vector<std::string>& files) {
+    gdcm::DICOMDIRGenerator gen;
+    gdcm::Directory::FilenamesType names;
+    for (const std::string& f : files) names.push_back((folder / f).string());
+    gen.SetFilenames(names);
+    gen.SetRootDirectory(folder.string());
+    gen.SetDescriptor("CTVIEW");
+    if (!gen.Generate()) throw DataError(folder.string() + ": GDCM could not generate a DICOMDIR");
+    gdcm::Writer writer;
+    writer.SetFile(gen.GetFile());
+    const std::filesystem::path out = folder / "DICOMDIR";
+    writer.SetFileName(out.c_str());
+    if (!writer.Write()) throw DataError(out.string() + ": GDCM could not write the DICOMDIR");
+}
+
 std::string makeUid(const std::string& seed) {
     // FNV-1a over the seed, twice with different offsets: a 128-bit-ish decimal under 2.25 (at most 64 chars).
     std::uint64_t h1 = 1469598103934665603ull, h2 = 1099511628211ull * 7919;
@@ -100,6 +154,61 @@ void writeSeries(const SeriesSpec& spec, const std::filesystem::path& folder) {
     const double lo = isSigned ? -std::ldexp(1.0, spec.bitsStored - 1) : 0.0;
     const double hi = isSigned ? std::ldexp(1.0, spec.bitsStored - 1) - 1 : std::ldexp(1.0, spec.bitsStored) - 1;
     const std::size_t count = std::size_t(spec.columns) * std::size_t(spec.rows);
+
+    if (spec.multiFrame) {
+        // GDCM's ImageWriter turns a 3D image of a CT into an Enhanced CT object: per-frame positions
+        // origin + k * spacing[2] * normal in PlanePositionSequence, orientation and spacing in the shared groups.
+        gdcm::ImageWriter writer;
+        gdcm::Image& image = writer.GetImage();
+        image.SetNumberOfDimensions(3);
+        image.SetDimension(0, unsigned(spec.columns));
+        image.SetDimension(1, unsigned(spec.rows));
+        image.SetDimension(2, unsigned(spec.slices));
+        gdcm::PixelFormat pf(gdcm::PixelFormat::UINT16);
+        pf.SetBitsStored(std::uint16_t(spec.bitsStored));
+        pf.SetHighBit(std::uint16_t(spec.bitsStored - 1));
+        pf.SetPixelRepresentation(std::uint16_t(spec.pixelRepresentation));
+        image.SetPixelFormat(pf);
+        image.SetPhotometricInterpretation(gdcm::PhotometricInterpretation::MONOCHROME2);
+        image.SetTransferSyntax(gdcm::TransferSyntax::ExplicitVRLittleEndian);
+        std::vector<char> pixels(count * std::size_t(spec.slices) * 2);
+        for (int k = 0; k < spec.slices; ++k)
+            for (int j = 0; j < spec.rows; ++j)
+                for (int i = 0; i < spec.columns; ++i) {
+                    const std::uint16_t u = std::uint16_t(std::int64_t(std::clamp(std::round(spec.stored(i, j, k)), lo, hi)));
+                    std::memcpy(&pixels[2 * ((std::size_t(k) * std::size_t(spec.rows) + std::size_t(j)) * std::size_t(spec.columns) + std::size_t(i))], &u, 2);
+                }
+        gdcm::DataElement pixelData(gdcm::Tag(0x7fe0, 0x0010));
+        pixelData.SetByteValue(pixels.data(), std::uint32_t(pixels.size()));
+        image.SetDataElement(pixelData);
+        double origin[3] = {spec.origin[0], spec.origin[1], spec.origin[2]};
+        double cosines[6];
+        for (int a = 0; a < 6; ++a) cosines[a] = spec.orientation[std::size_t(a)];
+        image.SetOrigin(origin);
+        image.SetDirectionCosines(cosines);
+        image.SetSpacing(0, spec.pixelSpacing[1]);
+        image.SetSpacing(1, spec.pixelSpacing[0]);
+        image.SetSpacing(2, spec.sliceStep);
+        image.SetIntercept(spec.intercept(0));
+        image.SetSlope(spec.slope(0));
+        gdcm::DataSet& ds = writer.GetFile().GetDataSet();
+        put(ds, gdcm::Tag(0x0008, 0x0016), "1.2.840.10008.5.1.4.1.1.2.1"); // Enhanced CT Image Storage
+        put(ds, gdcm::Tag(0x0008, 0x0018), seriesUID + ".1");
+        put(ds, gdcm::Tag(0x0020, 0x000d), studyUID);
+        put(ds, gdcm::Tag(0x0020, 0x000e), seriesUID);
+        put(ds, gdcm::Tag(0x0008, 0x0060), spec.modality);
+        put(ds, gdcm::Tag(0x0020, 0x0011), std::to_string(spec.seriesNumber));
+        put(ds, gdcm::Tag(0x0020, 0x0013), "1");
+        for (const auto& [key, value] : spec.strings) {
+            auto it = keywordTags().find(key);
+            if (it == keywordTags().end()) throw DataError("writeSeries: unknown keyword " + key);
+            put(ds, it->second, value);
+        }
+        const std::filesystem::path path = folder / spec.fileName(0);
+        writer.SetFileName(path.c_str());
+        if (!writer.Write()) throw DataError(path.string() + ": GDCM could not write the file");
+        return;
+    }
 
     for (int k = 0; k < spec.slices; ++k) {
         std::array<double, 3> pos;
@@ -128,7 +237,8 @@ void writeSeries(const SeriesSpec& spec, const std::filesystem::path& folder) {
         std::vector<char> pixels(count * std::size_t(spec.bitsAllocated / 8));
         for (int j = 0; j < spec.rows; ++j)
             for (int i = 0; i < spec.columns; ++i) {
-                const double v = std::clamp(std::round(spec.stored(i, j, k)), lo, hi);
+                const double raw = std::round(spec.stored(i, j, k));
+                const double v = spec.clampToBitsStored ? std::clamp(raw, lo, hi) : raw;
                 const std::size_t n = std::size_t(j) * std::size_t(spec.columns) + std::size_t(i);
                 if (spec.bitsAllocated == 8) {
                     pixels[n] = char(std::uint8_t(std::int64_t(v)));
@@ -176,7 +286,8 @@ void writeSeries(const SeriesSpec& spec, const std::filesystem::path& folder) {
         put(ds, gdcm::Tag(0x0008, 0x0060), spec.modality);
         put(ds, gdcm::Tag(0x0020, 0x0011), std::to_string(spec.seriesNumber));
         put(ds, gdcm::Tag(0x0020, 0x0013), std::to_string(spec.instanceNumber(k)));
-        put(ds, gdcm::Tag(0x0020, 0x0032), num(pos[0]) + "\\" + num(pos[1]) + "\\" + num(pos[2]));
+        if (spec.writePositions)
+            put(ds, gdcm::Tag(0x0020, 0x0032), num(pos[0]) + "\\" + num(pos[1]) + "\\" + num(pos[2]));
         std::string o;
         for (int a = 0; a < 6; ++a) o += (a ? "\\" : "") + num(spec.orientation[std::size_t(a)]);
         put(ds, gdcm::Tag(0x0020, 0x0037), o);

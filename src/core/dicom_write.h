@@ -1,6 +1,7 @@
 #pragma once
 // Writing synthetic DICOM series with GDCM: the bundled phantom, benchmark inputs and the test-series generator.
 #include <array>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -29,6 +30,9 @@ struct SeriesSpec {
     std::string photometric = "MONOCHROME2";
     std::optional<int> paddingValue;
     WriteSyntax syntax = WriteSyntax::ExplicitLE;
+    bool writePositions = true;   // false: no ImagePositionPatient (0020,0032), as some old exporters do
+    bool clampToBitsStored = true; // false: `stored` is written as raw 16-bit words (junk above BitsStored)
+    bool multiFrame = false;      // true: one Enhanced CT file holding every slice (functional groups)
 
     std::string modality = "CT";
     std::string sopClassUID = "1.2.840.10008.5.1.4.1.1.2"; // CT Image Storage
@@ -47,6 +51,24 @@ struct SeriesSpec {
 
 // Writes every slice of `spec` into `folder` (created if needed). Throws DataError on failure.
 void writeSeries(const SeriesSpec& spec, const std::filesystem::path& folder);
+
+// One element of a hand-built data set: the value as text (numbers for US/SS/UL, backslash-separated for
+// multiple values); its VR comes from the DICOM dictionary.
+struct RawElement {
+    std::uint16_t group = 0, element = 0;
+    std::string value;
+};
+
+// Writes a data set exactly as given, with `pixelBytes` (if not empty) as native Pixel Data (7FE0,0010), in
+// `transferSyntaxUID` (a native syntax). For files the image writers would never produce: packed 12-bit
+// pixels, structured reports, broken headers. Used by tests and fuzz seeds.
+void writeRawDicom(const std::filesystem::path& path, const std::vector<RawElement>& elements,
+                   const std::string& pixelBytes = {},
+                   const std::string& transferSyntaxUID = "1.2.840.10008.1.2.1");
+
+// Writes a DICOMDIR at `folder`/DICOMDIR listing `files` (paths relative to `folder`, DICOM file IDs: at most
+// 8 upper-case characters per component). Throws DataError when GDCM refuses.
+void writeDicomdir(const std::filesystem::path& folder, const std::vector<std::string>& files);
 
 // A deterministic UID under the 2.25 (UUID-derived) root, from a seed text.
 std::string makeUid(const std::string& seed);
