@@ -46,6 +46,7 @@ TEST_CASE("axial series with reversed file names: exact HU, step from positions,
     CHECK(g.origin.z == Approx(-30));
     CHECK(g.direction[2].z == Approx(1));
     CHECK(s.warnings.empty());
+    CHECK(s.decodedNatively); // explicit VR little endian: our pread path, not GDCM
     CHECK(s.minHU == Approx(-1224));
     requireExactPattern(s.volume, 1, -1024);
     CHECK(scan.summary() == "8 files: 8 slices of series 1");
@@ -67,6 +68,8 @@ TEST_CASE("each compressed and uncommon transfer syntax decodes to the same exac
             ScanResult scan;
             LoadedSeries s = loadFolder(dir.path, scan);
             REQUIRE(s.failed.empty());
+            // Implicit VR LE is read natively; big endian, deflate and the compressed syntaxes go through GDCM.
+            CHECK(s.decodedNatively == (syntax == WriteSyntax::ImplicitLE));
             REQUIRE(s.volume.geometry().dims == glm::ivec3(9, 7, 4));
             requireExactPattern(s.volume, 1, -1024);
         }

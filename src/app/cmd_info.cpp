@@ -92,6 +92,7 @@ json describeJson(const Loaded& l) {
           {"resampled", plan.resample},
           {"scalar_type", l.series.volume.type() == ScalarType::Int16 ? "int16" : "float32"},
           {"photometric", h.photometric},
+          {"decoder", l.series.decodedNatively ? "native" : "gdcm"},
           {"hu_range", {l.series.minHU, l.series.maxHU}}}},
         {"window_presets", windows},
         {"transfer_syntaxes", syntaxes},

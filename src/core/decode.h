@@ -35,6 +35,11 @@ struct DecodeStats {
 // HU = stored * RescaleSlope + RescaleIntercept. Throws DataError with the reason on failure.
 DecodeStats decodeInto(const DecodeJob& job);
 
+// The fast path for native little-endian files whose Pixel Data the scan located (header->pixelOffset): pread
+// straight into the volume's planes and convert in place. No GDCM, only bounds-checked reads of our own, so it
+// is safe to run on threads in this process. Throws DataError (truncated, changed or unreadable file).
+DecodeStats decodeNative(const DecodeJob& job);
+
 std::string serialize(const DecodeStats& s);
 DecodeStats deserializeDecodeStats(const std::string& bytes);
 

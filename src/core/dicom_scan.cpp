@@ -144,6 +144,40 @@ const MetaField kMetaFields[] = {
     {"ImageType", 0x0008, 0x0008},         {"InstitutionName", 0x0008, 0x0080},
 };
 
+// Find the value of the top-level Pixel Data element of a native little-endian file, without GDCM: the tag
+// (E0 7F 10 00), then for explicit VR "OW"/"OB", two reserved bytes and a 32-bit length, for implicit VR the
+// length directly. The length must be exactly what the header promises (rounded up to even), which rules out
+// an icon's nested Pixel Data (0088,0200) and tag-like bytes inside other values.
+void locateNativePixels(const std::filesystem::path& path, FileHeader& h) {
+    const bool implicit = h.transferSyntax == "1.2.840.10008.1.2";
+    if (!implicit && h.transferSyntax != "1.2.840.10008.1.2.1") return;
+    if (h.bitsAllocated != 8 && h.bitsAllocated != 16) return;
+    const std::uint64_t expected = std::uint64_t(h.rows) * std::uint64_t(h.columns) * std::uint64_t(h.frames) *
+                                   std::uint64_t(h.bitsAllocated / 8);
+    const std::uint64_t even = expected + (expected % 2);
+    if (expected == 0 || h.fileSize < expected) return;
+    std::ifstream in(path, std::ios::binary);
+    std::vector<char> head(std::size_t(std::min<std::uint64_t>(h.fileSize - expected + 16, 1u << 20)));
+    in.read(head.data(), std::streamsize(head.size()));
+    const std::size_t got = std::size_t(in.gcount());
+    for (std::size_t p = 0; p + 12 <= got; ++p) {
+        if (std::memcmp(&head[p], "\xe0\x7f\x10\x00", 4) != 0) continue;
+        std::size_t lenAt = p + 4;
+        if (!implicit) {
+            if (!(head[p + 4] == 'O' && (head[p + 5] == 'W' || head[p + 5] == 'B')) || head[p + 6] || head[p + 7]) continue;
+            lenAt = p + 8;
+        }
+        std::uint32_t len;
+        std::memcpy(&len, &head[lenAt], 4);
+        if (len != expected && len != even) continue;
+        const std::uint64_t offset = lenAt + 4;
+        if (offset + expected > h.fileSize) return; // truncated: leave it to the checked decoder
+        h.pixelOffset = offset;
+        h.pixelLength = len;
+        return;
+    }
+}
+
 } // namespace
 
 bool sniffDicom(const std::filesystem::path& path) {
@@ -273,6 +307,7 @@ FileHeader scanFile(const std::filesystem::path& path) {
         else if (f > 0) fr.hasPosition = false; // a multi-frame file without per-frame positions
         h.frameHeaders.push_back(fr);
     }
+    locateNativePixels(path, h);
     return h;
 }
 
@@ -314,6 +349,7 @@ std::string serialize(const FileHeader& h) {
     if (h.paddingRangeLimit) j["padlim"] = *h.paddingRangeLimit;
     j["tilt"] = h.gantryTilt;
     j["size"] = h.fileSize;
+    j["pixoff"] = {h.pixelOffset, h.pixelLength};
     j["frames"] = h.frameHeaders;
     j["meta"] = h.meta;
     j["refs"] = h.referencedFiles;
@@ -352,6 +388,8 @@ FileHeader deserializeFileHeader(const std::string& bytes) {
     if (j.contains("padlim")) h.paddingRangeLimit = j["padlim"].get<double>();
     h.gantryTilt = j.at("tilt");
     h.fileSize = j.at("size");
+    h.pixelOffset = j.at("pixoff")[0];
+    h.pixelLength = j.at("pixoff")[1];
     h.frameHeaders = j.at("frames").get<std::vector<FrameHeader>>();
     h.meta = j.at("meta").get<std::map<std::string, std::string>>();
     h.referencedFiles = j.at("refs").get<std::vector<std::string>>();

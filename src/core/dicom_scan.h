@@ -42,6 +42,9 @@ struct FileHeader {
     std::optional<double> paddingRangeLimit; // PixelPaddingRangeLimit (0028,0121)
     double gantryTilt = 0;                   // GantryDetectorTilt (0018,1120), degrees
     std::uint64_t fileSize = 0;
+    // Native little-endian pixel data located in the file (0 when compressed, big endian, or not found):
+    // the byte offset of the value of the top-level Pixel Data (7FE0,0010) and its length.
+    std::uint64_t pixelOffset = 0, pixelLength = 0;
 
     std::vector<FrameHeader> frameHeaders;   // one per frame
     std::map<std::string, std::string> meta; // descriptive fields by keyword (PatientName, KVP, ...)

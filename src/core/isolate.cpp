@@ -239,11 +239,13 @@ std::vector<IsolatedResult> runIsolated(std::size_t n, const std::function<std::
     return results;
 }
 
-SharedBuffer::SharedBuffer(std::size_t bytes) : size_(bytes) {
+SharedBuffer::SharedBuffer(std::size_t bytes, Sharing sharing) : size_(bytes) {
     if (bytes == 0) return;
-    void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    const int flags = (sharing == Sharing::Processes ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS | MAP_NORESERVE;
+    void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, flags, -1, 0);
     if (p == MAP_FAILED)
         throw DataError("cannot allocate " + std::to_string(bytes) + " bytes for the volume: " + std::strerror(errno));
+    if (sharing == Sharing::Private) ::madvise(p, bytes, MADV_HUGEPAGE); // a hint; fine if refused
     data_ = p;
 }
 

@@ -6,6 +6,9 @@
 #include "core/isolate.h"
 
 #include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <thread>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -73,6 +76,39 @@ std::array<long, 6> orientationKey(const FrameHeader& f) {
     std::array<long, 6> k{};
     for (int i = 0; i < 6; ++i) k[std::size_t(i)] = std::lround(f.orientation[std::size_t(i)] * 1e4);
     return k;
+}
+
+// Run decode(n) for n in [0, count) on one thread per core (or options.workers), collecting results in the
+// same form as runIsolated. Only for code of our own that cannot crash the process (decodeNative).
+std::vector<IsolatedResult> decodeOnThreads(std::size_t count, const LoadOptions& options,
+                                            const std::function<DecodeStats(std::size_t)>& decode) {
+    std::vector<IsolatedResult> results(count);
+    std::atomic<std::size_t> next{0}, done{0};
+    const unsigned threads = std::max(1u, std::min<unsigned>(unsigned(count),
+        options.workers > 0 ? unsigned(options.workers) : std::max(1u, std::thread::hardware_concurrency())));
+    std::mutex progressMutex;
+    auto work = [&] {
+        for (std::size_t n; (n = next++) < count;) {
+            IsolatedResult& r = results[n];
+            try {
+                r.payload = serialize(decode(n));
+                r.status = IsolatedResult::Status::Ok;
+            } catch (const std::exception& e) {
+                r.payload = e.what();
+                r.status = IsolatedResult::Status::Failed;
+            }
+            const std::size_t d = ++done;
+            if (options.progress) {
+                std::lock_guard lock(progressMutex);
+                report(options, "decoding", d, count);
+            }
+        }
+    };
+    std::vector<std::thread> pool;
+    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
+    work();
+    for (std::thread& t : pool) t.join();
+    return results;
 }
 
 } // namespace
@@ -274,29 +310,35 @@ LoadedSeries loadSeries(const ScanResult& scan, const SeriesInfo& series, const 
     for (const auto& [f, t] : targets) jobFiles.push_back(f);
     const float paddingHU = h0.modality == "CT" ? -1024.f : float(h0.frameHeaders.front().intercept);
 
+    // Native little-endian files whose pixels the scan located are read by our own code on threads, into
+    // private memory (huge pages); anything else is decoded by GDCM in isolated worker processes.
+    const bool native = std::all_of(jobFiles.begin(), jobFiles.end(),
+                                    [&](std::size_t f) { return scan.headers[f].pixelOffset != 0; });
     std::vector<IsolatedResult> results;
     Volume raw;
     for (int attempt = 0; attempt < 2; ++attempt) {
-        raw = Volume(plan.raw, type);
-        IsolationOptions io;
-        io.workers = options.workers;
-        io.timeoutSeconds = options.timeoutSeconds;
-        io.progress = [&](std::size_t d, std::size_t t) { report(options, "decoding", d, t); };
-        results = runIsolated(
-            jobFiles.size(),
-            [&](std::size_t n) {
-                DecodeJob job;
-                job.path = scan.files[jobFiles[n]];
-                job.header = &scan.headers[jobFiles[n]];
-                job.targets = targets[jobFiles[n]];
-                job.buffer = raw.data();
-                job.type = type;
-                job.columns = series.columns;
-                job.rows = series.rows;
-                job.paddingHU = paddingHU;
-                return serialize(decodeInto(job));
-            },
-            io);
+        raw = Volume(plan.raw, type, native ? SharedBuffer::Sharing::Private : SharedBuffer::Sharing::Processes);
+        auto makeJob = [&](std::size_t n) {
+            DecodeJob job;
+            job.path = scan.files[jobFiles[n]];
+            job.header = &scan.headers[jobFiles[n]];
+            job.targets = targets[jobFiles[n]];
+            job.buffer = raw.data();
+            job.type = type;
+            job.columns = series.columns;
+            job.rows = series.rows;
+            job.paddingHU = paddingHU;
+            return job;
+        };
+        if (native) {
+            results = decodeOnThreads(jobFiles.size(), options, [&](std::size_t n) { return decodeNative(makeJob(n)); });
+        } else {
+            IsolationOptions io;
+            io.workers = options.workers;
+            io.timeoutSeconds = options.timeoutSeconds;
+            io.progress = [&](std::size_t d, std::size_t t) { report(options, "decoding", d, t); };
+            results = runIsolated(jobFiles.size(), [&](std::size_t n) { return serialize(decodeInto(makeJob(n))); }, io);
+        }
         const bool overflow = std::any_of(results.begin(), results.end(), [](const IsolatedResult& r) {
             return r.status == IsolatedResult::Status::Ok && deserializeDecodeStats(r.payload).overflow;
         });
@@ -321,6 +363,7 @@ LoadedSeries loadSeries(const ScanResult& scan, const SeriesInfo& series, const 
     }
     if (!anyOk)
         throw DataError(out.failed.front().path.string() + ": " + out.failed.front().reason);
+    out.decodedNatively = native;
     out.minHU = float(lo);
     out.maxHU = float(hi);
     // Planes of files that failed hold no data: fill them with the lowest HU so that they read as empty.

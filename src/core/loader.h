@@ -69,6 +69,7 @@ struct LoadedSeries {
     std::vector<std::string> warnings;       // everything the user should know, in plain words
     std::vector<SkippedFile> failed;         // files of this series that could not be decoded
     bool monochrome1 = false;                // PhotometricInterpretation MONOCHROME1: display inverted
+    bool decodedNatively = false;            // pixels read by our own code (native LE), not by GDCM workers
     float minHU = 0, maxHU = 0;
 };
 

@@ -6,8 +6,8 @@
 
 namespace ctview {
 
-Volume::Volume(const Geometry& g, ScalarType type)
-    : geometry_(g), type_(type), buffer_(g.voxelCount() * (type == ScalarType::Int16 ? 2 : 4)) {}
+Volume::Volume(const Geometry& g, ScalarType type, SharedBuffer::Sharing sharing)
+    : geometry_(g), type_(type), buffer_(g.voxelCount() * (type == ScalarType::Int16 ? 2 : 4), sharing) {}
 
 void Volume::set(int i, int j, int k, float hu) {
     const std::size_t n = index(i, j, k);

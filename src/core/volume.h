@@ -32,7 +32,9 @@ struct Geometry {
 class Volume {
   public:
     Volume() = default;
-    Volume(const Geometry& g, ScalarType type); // zero-filled, in shared memory so that decoders can fill it
+    // Zero-filled. By default in memory shared with forked decoders (see isolate.h); `Private` when only this
+    // process fills it.
+    Volume(const Geometry& g, ScalarType type, SharedBuffer::Sharing sharing = SharedBuffer::Sharing::Processes);
 
     const Geometry& geometry() const { return geometry_; }
     Geometry& geometry() { return geometry_; }
