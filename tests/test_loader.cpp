@@ -59,6 +59,22 @@ TEST_CASE("each compressed and uncommon transfer syntax decodes to the same exac
         {WriteSyntax::JpegLS, "JPEG-LS"},         {WriteSyntax::Jpeg2000Lossless, "JPEG 2000"},
         {WriteSyntax::Rle, "RLE"},
     };
+    // Lossy JPEG (extended, 12-bit) cannot be exact; it must still decode to values close to the originals.
+    SECTION("JPEG extended (lossy, 12-bit)") {
+        TempDir dir;
+        SeriesSpec spec = smallSeries(16, 16, 3);
+        spec.bitsStored = 12;
+        spec.pixelRepresentation = 0;
+        spec.stored = [](int i, int j, int k) { return 1000.0 + 10 * i + 5 * j + k; };
+        spec.syntax = WriteSyntax::JpegExtended;
+        writeSeries(spec, dir.path);
+        ScanResult scan;
+        LoadedSeries s = loadFolder(dir.path, scan);
+        REQUIRE(s.failed.empty());
+        CHECK_FALSE(s.decodedNatively);
+        for (int k = 0; k < 3; ++k)
+            for (int i = 0; i < 16; ++i) CHECK(s.volume.at(i, 7, k) == Approx(1000 + 10 * i + 35 + k - 1024).margin(12));
+    }
     for (const auto& [syntax, name] : syntaxes) {
         SECTION(name) {
             TempDir dir;
@@ -287,5 +303,40 @@ TEST_CASE("a header that claims a huge image is refused before allocation") {
         FAIL("expected a DataError");
     } catch (const DataError& e) {
         CHECK(std::string(e.what()).find("declares") != std::string::npos);
+    }
+}
+
+TEST_CASE("shuffled file names and a sagittal acquisition") {
+    TempDir dir;
+    SeriesSpec spec = smallSeries(8, 6, 7);
+    spec.orientation = {0, 1, 0, 0, 0, -1}; // sagittal: rows run posterior, columns inferior; normal = -x (right)
+    const int names[7] = {4, 0, 6, 2, 5, 1, 3};
+    spec.fileName = [&](int k) { return "x" + std::to_string(names[k]) + ".dcm"; };
+    writeSeries(spec, dir.path);
+    ScanResult scan;
+    LoadedSeries s = loadFolder(dir.path, scan);
+    const Geometry& g = s.volume.geometry();
+    CHECK(g.direction[2].x == Approx(-1)); // (0,1,0) x (0,0,-1)
+    CHECK(g.origin.x == Approx(-10));
+    requireExactPattern(s.volume, 1, -1024);
+    const SliceFrame f = sliceFrame(g, Axis::Sagittal);
+    CHECK(f.nAxis == 2);
+    CHECK(f.count == 7);
+    CHECK(f.hAxis == 0); // anterior on the left: the row direction (+y, posterior) runs to the right
+    CHECK_FALSE(f.hFlip);
+    CHECK_FALSE(f.vFlip); // the column direction is already inferior (down)
+}
+
+TEST_CASE("a series larger than the memory it may use is refused before allocation, with the sizes") {
+    TempDir dir;
+    writeSeries(smallSeries(12, 10, 8), dir.path);
+    LoadOptions o = fastOptions();
+    o.memoryLimitBytes = 1000; // the volume needs 12*10*8*2 = 1920 bytes
+    ScanResult scan = scanInput(dir.path, o);
+    try {
+        loadSeries(scan, scan.pick(""), o);
+        FAIL("expected a DataError");
+    } catch (const DataError& e) {
+        CHECK_THAT(e.what(), Catch::Contains("needs 1.9 KiB of memory (12x10x8 voxels)"));
     }
 }

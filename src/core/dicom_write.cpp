@@ -71,6 +71,7 @@ gdcm::TransferSyntax::TSType tsFor(WriteSyntax s) {
     case WriteSyntax::Jpeg2000Lossless: return gdcm::TransferSyntax::JPEG2000Lossless;
     case WriteSyntax::Rle: return gdcm::TransferSyntax::RLELossless;
     case WriteSyntax::Deflated: return gdcm::TransferSyntax::DeflatedExplicitVRLittleEndian;
+    case WriteSyntax::JpegExtended: return gdcm::TransferSyntax::JPEGExtendedProcess2_4;
     }
     return gdcm::TransferSyntax::ExplicitVRLittleEndian;
 }

@@ -11,7 +11,7 @@
 
 namespace ctview {
 
-enum class WriteSyntax { ExplicitLE, ImplicitLE, ExplicitBE, JpegLossless, JpegLS, Jpeg2000Lossless, Rle, Deflated };
+enum class WriteSyntax { ExplicitLE, ImplicitLE, ExplicitBE, JpegLossless, JpegLS, Jpeg2000Lossless, Rle, Deflated, JpegExtended };
 
 struct SeriesSpec {
     int columns = 64, rows = 64, slices = 16;

@@ -293,12 +293,13 @@ LoadedSeries loadSeries(const ScanResult& scan, const SeriesInfo& series, const 
         return b;
     };
     const std::uint64_t avail = availableMemoryBytes();
-    if (avail && needBytes(type) > 0.9 * double(avail))
+    const double limit = options.memoryLimitBytes ? double(options.memoryLimitBytes) : 0.9 * double(avail);
+    if (limit > 0 && needBytes(type) > limit)
         throw DataError(scan.files[planes.front().file].string() + ": the series needs " +
                         humanBytes(std::uint64_t(needBytes(type))) + " of memory (" +
                         std::to_string(series.columns) + "x" + std::to_string(series.rows) + "x" +
-                        std::to_string(plan.order.size()) + " voxels) but only " + humanBytes(avail) +
-                        " is available");
+                        std::to_string(plan.order.size()) + " voxels) but only " +
+                        humanBytes(std::uint64_t(limit)) + " is available");
 
     // One decode job per file, each writing its planes at their place in the stack.
     std::map<std::size_t, std::vector<DecodeTarget>> targets;

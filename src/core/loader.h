@@ -9,6 +9,7 @@
 #include "core/volume.h"
 
 #include <filesystem>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <string>
@@ -21,6 +22,7 @@ struct LoadOptions {
     bool resample = true;      // resample tilted / unevenly spaced stacks onto a regular grid
     int workers = 0;           // decoder processes; 0 = one per core
     double timeoutSeconds = 60; // per file
+    std::uint64_t memoryLimitBytes = 0; // refuse a series needing more than this; 0 = 90 % of MemAvailable
     std::function<void(const std::string& stage, std::size_t done, std::size_t total)> progress;
 };
 
