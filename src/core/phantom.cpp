@@ -31,6 +31,9 @@ double gaussian(std::uint64_t n) {
     return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
 }
 
+// The aorta runs a little left of the midline, nearer the midline lower down.
+double aortaX(double z) { return 16.0 + 6.0 * std::tanh(z / 60.0); }
+
 } // namespace
 
 // LPS: +x towards the patient's left, +y posterior, +z superior.
@@ -75,20 +78,39 @@ double phantomHU(double x, double y, double z) {
                 return -850.0;
             }
         }
-        // Descending aorta with contrast, left of the spine.
-        if (sq(x - 22) + sq(y - (vy - 28)) < sq(12)) return 300.0;
+        // Descending aorta with contrast, left of the spine (continuous with the abdominal aorta below).
+        if (sq(x - aortaX(z)) + sq(y - (vy - 28)) < sq(12)) return 300.0;
+        // Trachea: an air tube in front of the oesophagus, dividing into the main bronchi at about z = 90 mm.
+        if (z > 90 && sq(x) + sq(y + 5 - 0.0 * z) < sq(9)) return sq(x) + sq(y + 5) < sq(7) ? -1000.0 : 20.0;
         return 40.0; // mediastinal soft tissue and chest-wall muscle
     }
     // Abdomen: liver on the patient's right (-x), spleen left, kidneys posterior, aorta anterior to the spine.
-    if (sq(x - 10) + sq(y - (vy - 28)) < sq(11)) return 300.0;
+    if (sq(x - aortaX(z)) + sq(y - (vy - 28)) < sq(11)) return 300.0;
     if (inEllipsoid(x, y, z, -65, -5, -10, 75, 65, 55)) return 60.0;  // liver
     if (inEllipsoid(x, y, z, 75, 25, -5, 35, 30, 40)) return 50.0;   // spleen
     for (double side : {-1.0, 1.0})
         if (inEllipsoid(x, y, z, side * 55, vy - 5, -60, 22, 28, 50))
             return inEllipsoid(x, y, z, side * 55, vy - 5, -60, 12, 16, 38) ? 30.0 : 160.0; // medulla, cortex
-    if (z < -120 && (sq((x - 45) / 30) + sq((y - (vy - 10)) / 35) < 1 || sq((x + 45) / 30) + sq((y - (vy - 10)) / 35) < 1))
-        return 800.0; // iliac wings of the pelvis
-    return std::fmod(std::abs(x * 0.37 + y * 0.23), 40.0) < 20.0 ? 35.0 : -60.0; // bowel and mesenteric fat
+    // Iliac wings: plates of bone with a dense cortex either side of the sacrum.
+    if (z < -120)
+        for (double side : {-1.0, 1.0}) {
+            const double wing = sq((x - side * 55) / 38) + sq((y - (vy - 5)) / 22);
+            if (wing < 1) return wing > 0.6 ? 900.0 : 250.0;
+        }
+    // Bowel: the zero band of a sum of plane waves in several directions with incommensurate wavelengths
+    // (35-60 mm) meanders like loops of gut in every plane; its highest crests hold a little gas.
+    static const double waves[6][5] = {
+        // direction (x, y, z), wavelength mm, phase
+        {0.8, 0.5, 0.33, 47, 0.3}, {-0.3, 0.9, 0.3, 39, 1.9}, {0.5, -0.2, 0.84, 58, 4.1},
+        {0.1, 0.6, -0.79, 35, 2.6}, {-0.7, -0.4, 0.59, 51, 5.3}, {0.6, -0.7, -0.39, 43, 0.9},
+    };
+    double field = 0;
+    for (const auto& w : waves)
+        field += std::sin((w[0] * x + w[1] * y + w[2] * z) * 2 * M_PI / w[3] + w[4]);
+    field /= 6;
+    if (field > 0.45) return -950.0;                    // gas in the lumen
+    if (std::abs(field) < 0.12 || field > 0.33) return 35.0; // bowel wall and content
+    return -90.0;                // mesenteric fat
 }
 
 SeriesSpec phantomSpec(int columns, int rows, int slices) {
