@@ -340,3 +340,22 @@ TEST_CASE("a series larger than the memory it may use is refused before allocati
         CHECK_THAT(e.what(), Catch::Contains("needs 1.9 KiB of memory (12x10x8 voxels)"));
     }
 }
+
+TEST_CASE("mixed image sizes under one SeriesInstanceUID are split, never merged, and reported") {
+    TempDir dir;
+    SeriesSpec big = smallSeries(12, 10, 5);
+    big.seriesUID = makeUid("mixed");
+    writeSeries(big, dir.path);
+    SeriesSpec scout = smallSeries(6, 5, 2);
+    scout.seriesUID = big.seriesUID;
+    scout.fileName = [](int k) { return "scout" + std::to_string(k) + ".dcm"; };
+    writeSeries(scout, dir.path);
+    ScanResult scan;
+    LoadedSeries s = loadFolder(dir.path, scan);
+    REQUIRE(scan.series.size() == 2);
+    CHECK(s.volume.geometry().dims == glm::ivec3(12, 10, 5)); // the default: more slices
+    bool told = false;
+    for (const auto& w : s.warnings)
+        told = told || w.find("also holds 2 image(s) of 6x5, kept apart as series #") != std::string::npos;
+    CHECK(told);
+}

@@ -383,6 +383,16 @@ LoadedSeries loadSeries(const ScanResult& scan, const SeriesInfo& series, const 
     out.firstFile = scan.files[planes[plan.order.front()].file];
     out.monochrome1 = out.firstHeader->photometric == "MONOCHROME1";
     out.warnings = plan.warnings;
+    // Images of another size or orientation under the same SeriesInstanceUID were split off, never merged.
+    for (const SeriesInfo& other : scan.series)
+        if (&other != &series && other.uid == series.uid)
+            out.warnings.push_back("this SeriesInstanceUID also holds " + std::to_string(other.planes.size()) +
+                                   " image(s) of " + std::to_string(other.columns) + "x" +
+                                   std::to_string(other.rows) +
+                                   (other.rows == series.rows && other.columns == series.columns
+                                        ? " in another orientation"
+                                        : "") +
+                                   ", kept apart as series #" + std::to_string(other.number));
     if (out.monochrome1)
         out.warnings.push_back("PhotometricInterpretation is MONOCHROME1 (low values bright): HU are unchanged, "
                                "grayscale display is inverted");
