@@ -23,8 +23,8 @@ int runExport(const CommonOptions& common, const ExportOptions& o) {
         formats.insert(f);
     }
     if (formats.empty()) throw UsageError("--format is empty: use png, jpg or png,jpg");
-    const ColormapTable map = colormapTable(o.colormap, false);
     // Validate what can be validated before the (possibly long) load.
+    colormapTable(o.colormap); // throws UsageError for an unknown name
     if (o.window != "file" && !parseWindow(o.window, WindowLevel{}))
         throw UsageError("--window " + o.window + ": use a preset (brain, subdural, stroke, lung, mediastinum, "
                          "abdomen, liver, bone), 'file', or WIDTH,LEVEL");
@@ -43,7 +43,6 @@ int runExport(const CommonOptions& common, const ExportOptions& o) {
     // MONOCHROME1 shows low values bright: the colour map runs backwards unless the user inverts it back.
     const bool invert = o.invert != l.series.monochrome1;
     const ColormapTable table = colormapTable(o.colormap, invert);
-    (void)map;
 
     const SliceFrame frame = sliceFrame(l.series.volume.geometry(), axis);
     std::vector<int> slices;

@@ -95,31 +95,6 @@ void convertPlane(const Raw* src, std::size_t count, const DecodeJob& job, const
     }
 }
 
-// GDCM reads a native Pixel Data element that the file cuts short without complaint (the missing bytes come back
-// as zeros), so check it ourselves: find the element's tag (7FE0,0010) in the first 64 KiB and compare where its
-// value would end with the file's size.
-void checkNativeLength(const DecodeJob& job, std::size_t need) {
-    const std::string& ts = job.header->transferSyntax;
-    const bool bigEndian = ts == "1.2.840.10008.1.2.2";
-    const bool implicit = ts == "1.2.840.10008.1.2";
-    if (!bigEndian && !implicit && ts != "1.2.840.10008.1.2.1") return; // compressed or deflated: GDCM checks
-    std::FILE* f = std::fopen(job.path.c_str(), "rb");
-    if (!f) throw DataError("cannot be opened");
-    std::vector<char> head(65536);
-    const std::size_t got = std::fread(head.data(), 1, head.size(), f);
-    std::fclose(f);
-    const char tag[4] = {bigEndian ? '\x7f' : '\xe0', bigEndian ? '\xe0' : '\x7f', bigEndian ? '\x00' : '\x10',
-                         bigEndian ? '\x10' : '\x00'};
-    for (std::size_t p = 128; p + 12 <= got; p += 2) {
-        if (std::memcmp(&head[p], tag, 4) != 0) continue;
-        const std::size_t valueStart = p + (implicit ? 8 : 12);
-        if (valueStart + need > job.header->fileSize)
-            throw DataError("pixel data is truncated (the file ends " +
-                            std::to_string(valueStart + need - job.header->fileSize) + " bytes early)");
-        return;
-    }
-}
-
 } // namespace
 
 DecodeStats decodeInto(const DecodeJob& job) {
@@ -157,7 +132,11 @@ DecodeStats decodeInto(const DecodeJob& job) {
     if (const gdcm::ByteValue* bv = img.GetDataElement().GetByteValue(); bv && bv->GetLength() < fileNeed)
         throw DataError("pixel data is truncated (" + std::to_string(bv->GetLength()) + " of " +
                         std::to_string(fileNeed) + " bytes)");
-    checkNativeLength(job, fileNeed);
+    // GDCM reads a native Pixel Data element that the file cuts short without complaint (the missing bytes come
+    // back as zeros), so check where the value would end against the file's size.
+    if (const PixelDataLocation loc = locatePixelData(job.path, job.header->transferSyntax, fileNeed, job.header->fileSize);
+        loc.found && loc.missing > 0)
+        throw DataError("pixel data is truncated (the file ends " + std::to_string(loc.missing) + " bytes early)");
     std::vector<char> pixels(have);
     if (!img.GetBuffer(pixels.data())) throw DataError("GDCM cannot decode the pixel data");
 

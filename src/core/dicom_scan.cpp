@@ -144,41 +144,50 @@ const MetaField kMetaFields[] = {
     {"ImageType", 0x0008, 0x0008},         {"InstitutionName", 0x0008, 0x0080},
 };
 
-// Find the value of the top-level Pixel Data element of a native little-endian file, without GDCM: the tag
-// (E0 7F 10 00), then for explicit VR "OW"/"OB", two reserved bytes and a 32-bit length, for implicit VR the
-// length directly. The length must be exactly what the header promises (rounded up to even), which rules out
-// an icon's nested Pixel Data (0088,0200) and tag-like bytes inside other values.
-void locateNativePixels(const std::filesystem::path& path, FileHeader& h) {
-    const bool implicit = h.transferSyntax == "1.2.840.10008.1.2";
-    if (!implicit && h.transferSyntax != "1.2.840.10008.1.2.1") return;
-    if (h.bitsAllocated != 8 && h.bitsAllocated != 16) return;
-    const std::uint64_t expected = std::uint64_t(h.rows) * std::uint64_t(h.columns) * std::uint64_t(h.frames) *
-                                   std::uint64_t(h.bitsAllocated / 8);
-    const std::uint64_t even = expected + (expected % 2);
-    if (expected == 0 || h.fileSize < expected) return;
-    std::ifstream in(path, std::ios::binary);
-    std::vector<char> head(std::size_t(std::min<std::uint64_t>(h.fileSize - expected + 16, 1u << 20)));
-    in.read(head.data(), std::streamsize(head.size()));
-    const std::size_t got = std::size_t(in.gcount());
-    for (std::size_t p = 0; p + 12 <= got; ++p) {
-        if (std::memcmp(&head[p], "\xe0\x7f\x10\x00", 4) != 0) continue;
-        std::size_t lenAt = p + 4;
-        if (!implicit) {
-            if (!(head[p + 4] == 'O' && (head[p + 5] == 'W' || head[p + 5] == 'B')) || head[p + 6] || head[p + 7]) continue;
-            lenAt = p + 8;
-        }
-        std::uint32_t len;
-        std::memcpy(&len, &head[lenAt], 4);
-        if (len != expected && len != even) continue;
-        const std::uint64_t offset = lenAt + 4;
-        if (offset + expected > h.fileSize) return; // truncated: leave it to the checked decoder
-        h.pixelOffset = offset;
-        h.pixelLength = len;
-        return;
-    }
-}
-
 } // namespace
+
+PixelDataLocation locatePixelData(const std::filesystem::path& path, const std::string& ts, std::uint64_t expected,
+                                  std::uint64_t fileSize) {
+    // The tag, then for explicit VR "OW"/"OB", two reserved bytes and a 32-bit length; for implicit VR the
+    // length directly. The length must be exactly what the header promises (rounded up to even), which rules
+    // out an icon's nested Pixel Data (0088,0200) and tag-like bytes inside other values.
+    PixelDataLocation loc;
+    const bool implicit = ts == "1.2.840.10008.1.2", bigEndian = ts == "1.2.840.10008.1.2.2";
+    if ((!implicit && !bigEndian && ts != "1.2.840.10008.1.2.1") || expected == 0) return loc;
+    const std::uint64_t even = expected + (expected % 2);
+    // Most headers fit in 4 KiB; read more (up to 1 MiB of header) only when the tag is not there.
+    std::ifstream in(path, std::ios::binary);
+    std::vector<char> head;
+    for (std::uint64_t want : {std::uint64_t(4096), std::uint64_t(1) << 20}) {
+        const std::size_t size = std::size_t(std::min<std::uint64_t>(fileSize, want));
+        if (size <= head.size()) break;
+        const std::size_t old = head.size();
+        head.resize(size);
+        in.read(head.data() + old, std::streamsize(size - old));
+        head.resize(old + std::size_t(in.gcount()));
+        const std::size_t got = head.size();
+        const char* tag = bigEndian ? "\x7f\xe0\x00\x10" : "\xe0\x7f\x10\x00";
+        for (std::size_t p = 0; p + 12 <= got; ++p) {
+            if (std::memcmp(&head[p], tag, 4) != 0) continue;
+            std::size_t lenAt = p + 4;
+            if (!implicit) {
+                if (!(head[p + 4] == 'O' && (head[p + 5] == 'W' || head[p + 5] == 'B')) || head[p + 6] || head[p + 7]) continue;
+                lenAt = p + 8;
+            }
+            unsigned char b[4];
+            std::memcpy(b, &head[lenAt], 4);
+            const std::uint32_t len = bigEndian ? (std::uint32_t(b[0]) << 24 | std::uint32_t(b[1]) << 16 | std::uint32_t(b[2]) << 8 | b[3])
+                                                : (std::uint32_t(b[3]) << 24 | std::uint32_t(b[2]) << 16 | std::uint32_t(b[1]) << 8 | b[0]);
+            if (len != expected && len != even) continue;
+            loc.found = true;
+            loc.offset = lenAt + 4;
+            loc.length = len;
+            loc.missing = loc.offset + expected > fileSize ? loc.offset + expected - fileSize : 0;
+            return loc;
+        }
+    }
+    return loc;
+}
 
 bool sniffDicom(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);
@@ -307,7 +316,16 @@ FileHeader scanFile(const std::filesystem::path& path) {
         else if (f > 0) fr.hasPosition = false; // a multi-frame file without per-frame positions
         h.frameHeaders.push_back(fr);
     }
-    locateNativePixels(path, h);
+    // Native little-endian 8/16-bit pixels that are all there: the loader reads them itself (decodeNative).
+    if ((h.bitsAllocated == 8 || h.bitsAllocated == 16) && h.transferSyntax != "1.2.840.10008.1.2.2") {
+        const std::uint64_t expected = std::uint64_t(h.rows) * std::uint64_t(h.columns) *
+                                       std::uint64_t(h.frames) * std::uint64_t(h.bitsAllocated / 8);
+        const PixelDataLocation loc = locatePixelData(path, h.transferSyntax, expected, h.fileSize);
+        if (loc.found && loc.missing == 0) {
+            h.pixelOffset = loc.offset;
+            h.pixelLength = loc.length;
+        }
+    }
     return h;
 }
 

@@ -58,6 +58,17 @@ bool sniffDicom(const std::filesystem::path& path);
 // Parse the header of one file. Throws only on I/O errors; a non-image object is returned with kind NonImage.
 FileHeader scanFile(const std::filesystem::path& path);
 
+// Where the value of the top-level Pixel Data (7FE0,0010) of a native (uncompressed) file lies, found without
+// GDCM: `expectedBytes` is what the header promises (rows x columns x frames x bits / 8).
+struct PixelDataLocation {
+    bool found = false;          // a Pixel Data element whose length is the promised one
+    std::uint64_t offset = 0;    // of the value, in bytes from the start of the file
+    std::uint64_t length = 0;    // the element's length (the promised bytes, rounded up to even)
+    std::uint64_t missing = 0;   // bytes of the value past the end of the file (a truncated file)
+};
+PixelDataLocation locatePixelData(const std::filesystem::path& path, const std::string& transferSyntax,
+                                  std::uint64_t expectedBytes, std::uint64_t fileSize);
+
 // Serialisation for the trip from worker process to parent.
 std::string serialize(const FileHeader& h);
 FileHeader deserializeFileHeader(const std::string& bytes);

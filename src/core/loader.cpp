@@ -26,7 +26,7 @@ bool isNativeSyntax(const std::string& ts) {
 std::string plural(std::size_t n, const std::string& what) {
     std::string s = std::to_string(n) + " " + what;
     const bool countable = what.rfind("not ", 0) != 0 && what.rfind("unreadable", 0) != 0 && what != "no image";
-    if (n != 1 && countable && what.back() != 's') s += what == "DICOMDIR" ? "s" : "s";
+    if (n != 1 && countable && what.back() != 's') s += "s";
     return s;
 }
 
