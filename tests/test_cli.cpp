@@ -4,32 +4,10 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include <array>
-#include <cstdio>
-#include <sys/wait.h>
 
 using namespace ctview;
 using namespace ctview::test;
 
-namespace {
-struct Run {
-    int code = -1;
-    std::string out; // stdout and stderr together
-};
-Run run(const std::string& args) {
-    Run r;
-    const std::string cmd = std::string(CTVIEW_BINARY) + " " + args + " 2>&1";
-    FILE* p = ::popen(cmd.c_str(), "r");
-    REQUIRE(p);
-    std::array<char, 4096> buf;
-    std::size_t n;
-    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-    const int status = ::pclose(p);
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-    return r;
-}
-std::string q(const std::filesystem::path& p) { return "'" + p.string() + "'"; }
-} // namespace
 
 TEST_CASE("ctview info: text, JSON, tags, and exit codes") {
     TempDir dir;

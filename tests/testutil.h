@@ -3,7 +3,11 @@
 #include "core/dicom_write.h"
 #include "core/loader.h"
 
+#include <array>
+#include <cstdio>
 #include <filesystem>
+#include <stdexcept>
+#include <sys/wait.h>
 #include <random>
 #include <string>
 #include <unistd.h>
@@ -62,5 +66,25 @@ inline LoadedSeries loadFolder(const std::filesystem::path& p, ScanResult& scan,
     scan = scanInput(p, o);
     return loadSeries(scan, scan.pick(o.series), o);
 }
+
+// Runs the ctview binary with `args` (shell syntax), capturing stdout and stderr together.
+struct Run {
+    int code = -1;
+    std::string out;
+};
+inline Run run(const std::string& args) {
+    Run r;
+    const std::string cmd = std::string(CTVIEW_BINARY) + " " + args + " 2>&1";
+    FILE* p = ::popen(cmd.c_str(), "r");
+    if (!p) throw std::runtime_error("popen failed: " + cmd);
+    std::array<char, 4096> buf;
+    std::size_t n;
+    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
+    const int status = ::pclose(p);
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+    return r;
+}
+// A path quoted for the shell.
+inline std::string q(const std::filesystem::path& p) { return "'" + p.string() + "'"; }
 
 } // namespace ctview::test

@@ -27,9 +27,15 @@ int runCli(int argc, char** argv) {
     app.require_subcommand(0, 1);
     app.footer("Exit status: 0 success, 1 data error (the message names the file), 2 usage error.");
 
+    // `ctview [DIR|FILE]`: the window.
     CommonOptions viewCommon;
-    app.add_option("input", viewCommon.input, "DICOM folder or file to open (the viewer is not built yet: "
-                                              "prints `ctview info` for it)");
+    ViewerOptions viewer;
+    app.add_option("input", viewCommon.input,
+                   "DICOM folder or file to open in the viewer (none: the last folder, else the bundled phantom)");
+    app.add_option("--out", viewer.outDir, "Folder for slices (S) and screenshots (F12) saved from the viewer");
+    app.add_option("--series", viewCommon.series, "Series to open: its number in `ctview info`'s list, or its UID");
+    app.add_flag("--no-resample", viewCommon.noResample, "Keep a tilted or unevenly spaced stack as acquired");
+    app.add_option("--workers", viewCommon.workers, "Decoder processes (default: one per core)")->check(CLI::Range(0, 256));
 
     CommonOptions infoCommon;
     InfoOptions info;
@@ -62,6 +68,26 @@ int runCli(int argc, char** argv) {
     convertCmd->add_option("-o,--output", conv.output, "Output file (.nrrd, .nii, .nii.gz)")->required();
     convertCmd->add_flag("--force", conv.force, "Overwrite an existing file instead of choosing a new name");
 
+    CommonOptions snapCommon;
+    SnapshotOptions snap;
+    CLI::App* snapCmd = app.add_subcommand(
+        "snapshot", "Render the slice views as the window shows them, headless (offscreen OpenGL), to a PNG");
+    addCommon(snapCmd, snapCommon);
+    snapCmd->add_option("--view", snap.view, "axial, coronal, sagittal, or grid (all three in the 2x2 layout)")
+        ->check(CLI::IsMember({"axial", "coronal", "sagittal", "grid"}));
+    snapCmd->add_option("--slice", snap.slice, "Slice index of the view (the axial one for grid); default middle")
+        ->check(CLI::Range(0, 1 << 20));
+    snapCmd->add_option("--window", snap.window,
+                        "Preset (brain, subdural, stroke, lung, mediastinum, abdomen, liver, bone), 'file', 'auto' "
+                        "or WIDTH,LEVEL in HU");
+    snapCmd->add_option("--colormap", snap.colormap, "grayscale, viridis, inferno, magma, plasma, turbo, bone or hot");
+    snapCmd->add_flag("--invert", snap.invert, "Reverse the colour map");
+    snapCmd->add_flag("--linear", snap.linear, "Linear interpolation between voxels (default nearest)");
+    snapCmd->add_flag("!--no-overlays", snap.overlays, "Leave out letters, scale bar, window/level and crosshair");
+    snapCmd->add_option("--size", snap.size, "WIDTHxHEIGHT in pixels (default 512x512)");
+    snapCmd->add_option("-o,--output", snap.output, "PNG file to write")->required();
+    snapCmd->add_flag("--force", snap.force, "Overwrite an existing file instead of choosing a new name");
+
     std::string phantomDir, phantomSize = "256x256x160";
     CLI::App* phantomCmd =
         app.add_subcommand("make-phantom", "Write the synthetic thorax/abdomen phantom as a DICOM series");
@@ -79,10 +105,10 @@ int runCli(int argc, char** argv) {
     } catch (const CLI::ParseError& e) {
         // A usage error: the reason, then the usage line of the (sub)command that was being parsed.
         const CLI::App* cmd = &app;
-        for (const CLI::App* sub : {infoCmd, exportCmd, convertCmd, phantomCmd})
+        for (const CLI::App* sub : {infoCmd, exportCmd, convertCmd, snapCmd, phantomCmd})
             if (sub->parsed()) cmd = sub;
         std::string help = cmd->help();
-        std::string usage = "Usage: ctview [info|export|convert|make-phantom] ...";
+        std::string usage = "Usage: ctview [OPTIONS] [input] | ctview [info|export|convert|snapshot|make-phantom] ...";
         if (auto at = help.find("Usage:"); at != std::string::npos) usage = help.substr(at, help.find('\n', at) - at);
         if (cmd != &app && usage.rfind("Usage: ctview", 0) != 0) usage.replace(0, 7, "Usage: ctview ");
         std::fprintf(stderr, "ctview: %s\n%s\nRun 'ctview%s --help' for more.\n", e.what(), usage.c_str(),
@@ -94,13 +120,8 @@ int runCli(int argc, char** argv) {
     if (*exportCmd) return runExport(exportCommon, exp);
     if (*convertCmd) return runConvert(convertCommon, conv);
     if (*phantomCmd) return runMakePhantom(phantomDir, phantomSize);
-    if (viewCommon.input.empty()) {
-        std::fputs(app.help().c_str(), stdout);
-        return 0;
-    }
-    std::fprintf(stderr, "ctview: the viewer window is not built yet; describing %s instead\n",
-                 viewCommon.input.c_str());
-    return runInfo(viewCommon, InfoOptions{});
+    if (*snapCmd) return runSnapshot(snapCommon, snap);
+    return runViewer(viewCommon, viewer);
 }
 
 LoadOptions loadOptionsFor(const CommonOptions& common) {

@@ -30,16 +30,8 @@ int runExport(const CommonOptions& common, const ExportOptions& o) {
                          "abdomen, liver, bone), 'file', or WIDTH,LEVEL");
 
     Loaded l = scanAndLoad(common);
-    const auto fileWins = fileWindows(*l.series.firstHeader);
-    std::optional<WindowLevel> fileWl;
-    if (!fileWins.empty()) fileWl = fileWins.front().wl;
-    std::optional<WindowLevel> wl = parseWindow(o.window, fileWl);
-    if (!wl) {
-        if (o.window != "file") throw UsageError("--window " + o.window + ": not understood");
-        // No window in the file: the full HU range, as viewers do.
-        wl = WindowLevel{std::max(1.0, double(l.series.maxHU - l.series.minHU)),
-                         (double(l.series.maxHU) + l.series.minHU) / 2};
-    }
+    std::optional<WindowLevel> wl = o.window == "file" ? initialWindow(l.series) : parseWindow(o.window, {});
+    if (!wl) throw UsageError("--window " + o.window + ": not understood");
     // MONOCHROME1 shows low values bright: the colour map runs backwards unless the user inverts it back.
     const bool invert = o.invert != l.series.monochrome1;
     const ColormapTable table = colormapTable(o.colormap, invert);
@@ -59,20 +51,13 @@ int runExport(const CommonOptions& common, const ExportOptions& o) {
                              std::to_string(frame.count - 1));
         slices.push_back(int(k));
     }
-    std::error_code ec;
-    std::filesystem::create_directories(o.outDir, ec);
-    if (ec) throw DataError(o.outDir + ": cannot create the folder (" + ec.message() + ")");
+    std::vector<ImageFormat> imageFormats;
+    for (const std::string& f : formats) imageFormats.push_back(f == "png" ? ImageFormat::Png : ImageFormat::Jpeg);
     const int seriesNumber = l.series.firstHeader->seriesNumber;
-    for (int k : slices) {
-        const RgbImage img = renderSlice(extractSlice(l.series.volume, axis, k), *wl, table);
-        for (const std::string& f : formats) {
-            char name[128];
-            std::snprintf(name, sizeof name, "%d_%s_%04d.%s", seriesNumber, axisName(axis), k, f.c_str());
-            const auto written = writeImage(img, std::filesystem::path(o.outDir) / name,
-                                            f == "png" ? ImageFormat::Png : ImageFormat::Jpeg, o.force);
+    for (int k : slices)
+        for (const auto& written :
+             exportSlice(l.series.volume, axis, k, *wl, table, seriesNumber, imageFormats, o.outDir, o.force))
             std::printf("%s\n", written.string().c_str());
-        }
-    }
     return 0;
 }
 

@@ -37,10 +37,30 @@ struct ConvertOptions {
     bool force = false;
 };
 
+struct SnapshotOptions {
+    std::string view = "axial"; // axial, coronal, sagittal or grid
+    int slice = -1;             // of the chosen view (the axial one for grid); -1 = middle
+    std::string window = "file";
+    std::string colormap = "grayscale";
+    bool invert = false;
+    bool linear = false;
+    bool overlays = true;
+    std::string size = "512x512";
+    std::string output;
+    bool force = false;
+};
+
+struct ViewerOptions {
+    std::string outDir = "ctview-exports"; // where S and F12 save
+};
+
 int runInfo(const CommonOptions& common, const InfoOptions& info);
 int runExport(const CommonOptions& common, const ExportOptions& options);
 int runConvert(const CommonOptions& common, const ConvertOptions& options);
 int runMakePhantom(const std::string& outDir, const std::string& size);
+int runSnapshot(const CommonOptions& common, const SnapshotOptions& options);
+// The window. `common.input` empty: the last folder opened, else the bundled phantom.
+int runViewer(const CommonOptions& common, const ViewerOptions& options);
 
 // Shared by the commands: scan and load with progress on a terminal.
 LoadOptions loadOptionsFor(const CommonOptions& common);

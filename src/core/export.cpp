@@ -42,4 +42,25 @@ std::filesystem::path writeImage(const RgbImage& img, const std::filesystem::pat
     return target;
 }
 
+std::string sliceFileName(int seriesNumber, Axis axis, int k, ImageFormat format) {
+    char name[128];
+    std::snprintf(name, sizeof name, "%d_%s_%04d.%s", seriesNumber, axisName(axis), k,
+                  format == ImageFormat::Png ? "png" : "jpg");
+    return name;
+}
+
+std::vector<std::filesystem::path> exportSlice(const Volume& v, Axis axis, int k, const WindowLevel& wl,
+                                               const ColormapTable& map, int seriesNumber,
+                                               const std::vector<ImageFormat>& formats,
+                                               const std::filesystem::path& dir, bool force) {
+    const RgbImage img = renderSlice(extractSlice(v, axis, k), wl, map);
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) throw DataError(dir.string() + ": cannot create the folder (" + ec.message() + ")");
+    std::vector<std::filesystem::path> written;
+    for (ImageFormat f : formats)
+        written.push_back(writeImage(img, dir / sliceFileName(seriesNumber, axis, k, f), f, force));
+    return written;
+}
+
 } // namespace ctview

@@ -3,6 +3,8 @@
 #include "core/slice.h"
 
 #include <filesystem>
+#include <string>
+#include <vector>
 
 namespace ctview {
 
@@ -11,5 +13,16 @@ enum class ImageFormat { Png, Jpeg };
 // Writes `img` to `wanted` (or a free name next to it unless `force`) and returns the path written.
 std::filesystem::path writeImage(const RgbImage& img, const std::filesystem::path& wanted, ImageFormat format,
                                  bool force);
+
+// The file name `ctview export` and the viewer's save key give slice `k`: "<SeriesNumber>_<axis>_<NNNN>.png".
+std::string sliceFileName(int seriesNumber, Axis axis, int k, ImageFormat format);
+
+// Slice `k` of `axis` at native resolution with `wl` and `map`, in each of `formats`, into `dir` (created if
+// missing), never replacing a file unless `force`. Returns the paths written. The one path by which both
+// `ctview export` and the viewer write slices, so that they write the same pixels.
+std::vector<std::filesystem::path> exportSlice(const Volume& v, Axis axis, int k, const WindowLevel& wl,
+                                               const ColormapTable& map, int seriesNumber,
+                                               const std::vector<ImageFormat>& formats,
+                                               const std::filesystem::path& dir, bool force);
 
 } // namespace ctview

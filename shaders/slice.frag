@@ -1,0 +1,34 @@
+#version 410 core
+// One slice of the HU volume through window/level and a colour map, at the view's zoom and pan.
+// The slice plane comes in as an affine map from framebuffer pixels to texture coordinates (ViewMapping).
+
+uniform sampler3D uVolume;       // R16 (HU + 32768, normalised) or R32F (HU)
+uniform sampler2D uLut;          // 256 x 1 RGBA8: the colour map, already inverted when asked
+uniform mat4 uFramebufferToTexture;
+uniform float uFramebufferHeight;
+uniform vec2 uHuFromTexel;       // hu = texel * x + y
+uniform vec2 uWindow;            // width, centre in HU
+uniform vec3 uBackground;
+
+out vec4 fragColor;
+
+// DICOM PS3.3 C.11.2.1.2.1 linear VOI function, normalised to [0, 1]: the same as WindowLevel::apply.
+float voi(float hu, float width, float centre) {
+    float w = max(width, 1.0);
+    if (hu <= centre - 0.5 - (w - 1.0) / 2.0) return 0.0;
+    if (hu > centre - 0.5 + (w - 1.0) / 2.0) return 1.0;
+    return (hu - (centre - 0.5)) / (w - 1.0) + 0.5;
+}
+
+void main() {
+    // Framebuffer pixels with the origin at the top-left, as the CPU side measures them.
+    vec2 pixel = vec2(gl_FragCoord.x, uFramebufferHeight - gl_FragCoord.y);
+    vec3 tc = (uFramebufferToTexture * vec4(pixel, 0.0, 1.0)).xyz;
+    if (any(lessThan(tc, vec3(0.0))) || any(greaterThan(tc, vec3(1.0)))) {
+        fragColor = vec4(uBackground, 1.0);
+        return;
+    }
+    float hu = texture(uVolume, tc).r * uHuFromTexel.x + uHuFromTexel.y;
+    int index = clamp(int(floor(voi(hu, uWindow.x, uWindow.y) * 255.0 + 0.5)), 0, 255);
+    fragColor = vec4(texelFetch(uLut, ivec2(index, 0), 0).rgb, 1.0);
+}

@@ -1,0 +1,49 @@
+#include "app/actions.h"
+
+#include "core/error.h"
+#include "core/export.h"
+
+#include <algorithm>
+
+#include <ctime>
+
+namespace ctview::app {
+
+std::vector<std::filesystem::path> saveSlice(ui::AppState& s, double now) {
+    if (!s.hasVolume()) return {};
+    const int v = std::clamp(s.activeView, 0, 2);
+    const Axis axis = s.views[std::size_t(v)].axis;
+    try {
+        auto written = exportSlice(s.data->series.volume, axis, ui::sliceOf(s, v), s.window, ui::displayColormap(s),
+                                   s.data->series.firstHeader->seriesNumber, {ImageFormat::Png, ImageFormat::Jpeg},
+                                   s.exportDir, false);
+        std::string text = "Saved";
+        for (const auto& p : written) text += "\n" + p.string();
+        addToast(s, text, now);
+        return written;
+    } catch (const std::exception& e) {
+        addToast(s, std::string("Could not save the slice: ") + e.what(), now, true);
+        return {};
+    }
+}
+
+std::filesystem::path saveScreenshot(ui::AppState& s, const RgbImage& pixels, double now) {
+    try {
+        std::error_code ec;
+        std::filesystem::create_directories(s.exportDir, ec);
+        if (ec) throw DataError(s.exportDir.string() + ": cannot create the folder (" + ec.message() + ")");
+        char name[64];
+        const std::time_t t = std::time(nullptr);
+        std::tm tm{};
+        localtime_r(&t, &tm);
+        std::strftime(name, sizeof name, "screenshot_%Y%m%d_%H%M%S.png", &tm);
+        auto written = writeImage(pixels, s.exportDir / name, ImageFormat::Png, false);
+        addToast(s, "Saved screenshot\n" + written.string(), now);
+        return written;
+    } catch (const std::exception& e) {
+        addToast(s, std::string("Could not save the screenshot: ") + e.what(), now, true);
+        return {};
+    }
+}
+
+} // namespace ctview::app

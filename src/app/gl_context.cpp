@@ -1,0 +1,72 @@
+#include "app/gl_context.h"
+
+#include "render/gl.h"
+
+#include <GLFW/glfw3.h>
+#include <imgui.h>
+#include <imgui_impl_glfw.h>
+#include <imgui_impl_opengl3.h>
+
+#include <cstdlib>
+
+namespace ctview::app {
+
+namespace {
+std::string lastGlfwError;
+void onGlfwError(int, const char* description) { lastGlfwError = description ? description : "unknown error"; }
+} // namespace
+
+GLFWwindow* createGlWindow(int width, int height, const std::string& title, bool visible) {
+    glfwSetErrorCallback(onGlfwError);
+    if (!glfwInit()) {
+        const char* display = std::getenv("DISPLAY");
+        throw gl::GlError("cannot open a window: " + lastGlfwError +
+                          (display && *display ? "" : " (no display: DISPLAY is not set)") +
+                          ". The commands info, export and convert work without one.");
+    }
+    glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 4);
+    glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 1);
+    glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
+    glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE); // macOS needs it for a core context
+    glfwWindowHint(GLFW_VISIBLE, visible ? GLFW_TRUE : GLFW_FALSE);
+    GLFWwindow* w = glfwCreateWindow(width, height, title.c_str(), nullptr, nullptr);
+    if (!w) {
+        const std::string why = lastGlfwError;
+        glfwTerminate();
+        throw gl::GlError("cannot create an OpenGL 4.1 core context (" + why +
+                          "). ctview's views need OpenGL 4.1; the commands info, export and convert work without it.");
+    }
+    glfwMakeContextCurrent(w);
+    const int version = gladLoadGL(glfwGetProcAddress);
+    if (!version || GLAD_VERSION_MAJOR(version) * 10 + GLAD_VERSION_MINOR(version) < 41) {
+        glfwDestroyWindow(w);
+        glfwTerminate();
+        throw gl::GlError("OpenGL 4.1 core could not be loaded from the driver. The commands info, export and "
+                          "convert work without it.");
+    }
+    return w;
+}
+
+void destroyGlWindow(GLFWwindow* w) {
+    if (w) glfwDestroyWindow(w);
+    glfwTerminate();
+}
+
+void initImGui(GLFWwindow* window, bool installCallbacks) {
+    IMGUI_CHECKVERSION();
+    ImGui::CreateContext();
+    ImGuiIO& io = ImGui::GetIO();
+    io.IniFilename = nullptr; // our settings file keeps what matters; no imgui.ini next to the user's files
+    ImGui::StyleColorsDark();
+    ImGui::GetStyle().WindowRounding = 0;
+    if (installCallbacks) ImGui_ImplGlfw_InitForOpenGL(window, true);
+    ImGui_ImplOpenGL3_Init("#version 410 core");
+}
+
+void shutdownImGui(bool withPlatform) {
+    ImGui_ImplOpenGL3_Shutdown();
+    if (withPlatform) ImGui_ImplGlfw_Shutdown();
+    ImGui::DestroyContext();
+}
+
+} // namespace ctview::app

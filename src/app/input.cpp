@@ -1,0 +1,183 @@
+#include "app/input.h"
+
+#include <GLFW/glfw3.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace ctview::app {
+
+using ui::AppState;
+
+const std::vector<Control>& controls() {
+    static const std::vector<Control> list = {
+        {"Mouse wheel, Up / Down", "previous / next slice in the view under the mouse"},
+        {"Page Up / Page Down", "10 slices back / forward"},
+        {"Home / End", "first / last slice"},
+        {"Left click or drag", "move the crosshair there: the other views follow"},
+        {"Right drag", "window/level: right/left widens/narrows the window, down/up raises/lowers the level"},
+        {"Ctrl + wheel", "zoom about the mouse"},
+        {"Middle drag, Shift + left drag", "pan"},
+        {"Double click, 1 2 3 4", "maximise the view (again: back to the 2x2 grid)"},
+        {"Esc", "back to the grid; close help"},
+        {"R", "reset zoom and pan"},
+        {"A", "automatic window/level from the histogram"},
+        {"I", "invert the colour map"},
+        {"L", "linear / nearest interpolation"},
+        {"C", "show / hide the crosshair"},
+        {"O", "show / hide all overlays"},
+        {"S", "save the slice under the mouse as PNG and JPEG (native resolution, current window and colours)"},
+        {"F12", "save a screenshot of the window"},
+        {"Ctrl + O, drop a folder", "open a folder or file"},
+        {"Tab", "show / hide the side panel"},
+        {"F1", "this help"},
+        {"F5", "reload shaders from $CTVIEW_SHADER_DIR (development)"},
+        {"Ctrl + Q", "quit"},
+    };
+    return list;
+}
+
+int cellAt(const AppState& s, glm::dvec2 p) {
+    for (int c = 0; c < 4; ++c)
+        if (s.cells[std::size_t(c)].w > 0 && s.cells[std::size_t(c)].contains(float(p.x), float(p.y))) return c;
+    return -1;
+}
+
+void setSlice(AppState& s, int v, int k) {
+    if (!s.hasVolume()) return;
+    const SliceFrame f = ui::frameOf(s, v);
+    s.cursor[f.nAxis] = std::clamp(k, 0, f.count - 1);
+}
+
+namespace {
+
+// Moves the crosshair to the voxel under `p` in view v (clamped to the image), keeping v's slice.
+void moveCrosshair(AppState& s, int v, glm::dvec2 p) {
+    const ViewMapping m = ui::mappingOf(s, v);
+    const SliceFrame& f = m.frame();
+    const glm::dvec2 d = m.screenToDisplay(p);
+    const int h = std::clamp(int(std::floor(d.x)), 0, f.width - 1);
+    const int vv = std::clamp(int(std::floor(d.y)), 0, f.height - 1);
+    s.cursor[f.hAxis] = f.hFlip ? f.width - 1 - h : h;
+    s.cursor[f.vAxis] = f.vFlip ? f.height - 1 - vv : vv;
+}
+
+void updateProbe(AppState& s, int v, glm::dvec2 p) {
+    s.probeValid = false;
+    if (v < 0 || v > 2) return;
+    glm::ivec3 voxel;
+    if (!ui::mappingOf(s, v).screenToVoxel(p, ui::sliceOf(s, v), voxel)) return;
+    const Volume& vol = s.data->series.volume;
+    s.probeValid = true;
+    s.probeVoxel = voxel;
+    s.probeHU = vol.at(voxel.x, voxel.y, voxel.z);
+    s.probeLps = vol.geometry().voxelToPatient(glm::dvec3(voxel));
+}
+
+void toggleMaximised(AppState& s, int cell) { s.maximised = s.maximised == cell ? -1 : cell; }
+
+} // namespace
+
+std::vector<Action> handleInput(AppState& s, const InputFrame& in) {
+    std::vector<Action> actions;
+    const bool volume = s.hasVolume();
+
+    // ---- mouse ----
+    if (s.drag.view >= 0 && std::any_of(in.released.begin(), in.released.end(), [](bool r) { return r; }) &&
+        !in.down[std::size_t(s.drag.button)])
+        s.drag = {};
+    const int cell = in.uiWantsMouse ? -1 : cellAt(s, in.mouse);
+    const int view = cell >= 0 && cell < 3 ? cell : -1;
+    if (view >= 0) s.activeView = view;
+
+    if (cell >= 0 && in.doubleClicked[0]) {
+        toggleMaximised(s, cell);
+        s.drag = {};
+    } else if (view >= 0 && volume && s.drag.view < 0) {
+        if (in.clicked[0]) {
+            s.drag = {view, in.shift ? 2 : 0};
+            if (!in.shift) moveCrosshair(s, view, in.mouse);
+        } else if (in.clicked[1]) {
+            s.drag = {view, 1};
+        } else if (in.clicked[2]) {
+            s.drag = {view, 2};
+        }
+    }
+    if (volume && s.drag.view >= 0 && (in.mouseDelta.x != 0 || in.mouseDelta.y != 0)) {
+        ui::ViewState& vs = s.views[std::size_t(s.drag.view)];
+        switch (s.drag.button) {
+        case 0: moveCrosshair(s, s.drag.view, in.mouse); break;
+        case 1: {
+            // Sensitivity grows with the window, so that both a 40 HU stroke window and a 2000 HU bone window
+            // can be dragged comfortably.
+            const double k = std::max(0.5, s.window.width / 400.0);
+            s.window.width = std::clamp(s.window.width + in.mouseDelta.x * k, 1.0, 70000.0);
+            s.window.center = std::clamp(s.window.center + in.mouseDelta.y * k, -35000.0, 35000.0);
+            s.windowName = "custom";
+            break;
+        }
+        case 2: vs.camera.pan += in.mouseDelta / ui::mappingOf(s, s.drag.view).pixelsPerMm(); break;
+        }
+    }
+    if (view >= 0 && volume && in.wheel != 0) {
+        if (in.ctrl) {
+            zoomAbout(s.views[std::size_t(view)].camera, ui::mappingOf(s, view), in.mouse, std::pow(1.15, in.wheel));
+        } else {
+            // Wheel towards the user (negative) goes to the next slice, as in RadiAnt and Horos.
+            const int step = in.wheel > 0 ? -int(std::ceil(in.wheel)) : int(std::ceil(-in.wheel));
+            setSlice(s, view, ui::sliceOf(s, view) + step);
+        }
+    }
+    if (volume) updateProbe(s, view, in.mouse);
+    else s.probeValid = false;
+
+    // ---- keyboard ----
+    if (in.uiWantsKeyboard) return actions;
+    const int v = std::clamp(s.activeView, 0, 2);
+    for (const Key& k : in.keys) {
+        const int key = k.code;
+        if (k.ctrl) {
+            if (key == GLFW_KEY_Q) actions.push_back(Action::Quit);
+            if (key == GLFW_KEY_O) actions.push_back(Action::Open);
+            continue;
+        }
+        switch (key) {
+        case GLFW_KEY_UP: if (volume) setSlice(s, v, ui::sliceOf(s, v) - 1); break;
+        case GLFW_KEY_DOWN: if (volume) setSlice(s, v, ui::sliceOf(s, v) + 1); break;
+        case GLFW_KEY_PAGE_UP: if (volume) setSlice(s, v, ui::sliceOf(s, v) - 10); break;
+        case GLFW_KEY_PAGE_DOWN: if (volume) setSlice(s, v, ui::sliceOf(s, v) + 10); break;
+        case GLFW_KEY_HOME: if (volume) setSlice(s, v, 0); break;
+        case GLFW_KEY_END: if (volume) setSlice(s, v, ui::frameOf(s, v).count - 1); break;
+        case GLFW_KEY_1: case GLFW_KEY_2: case GLFW_KEY_3: case GLFW_KEY_4: toggleMaximised(s, key - GLFW_KEY_1); break;
+        case GLFW_KEY_ESCAPE:
+            if (s.panels.help) s.panels.help = false;
+            else s.maximised = -1;
+            break;
+        case GLFW_KEY_R: for (ui::ViewState& vs : s.views) vs.camera = {}; break;
+        case GLFW_KEY_A:
+            if (volume) {
+                s.window = autoWindow(s.data->series.volume);
+                s.windowName = "auto";
+            }
+            break;
+        case GLFW_KEY_I: s.invert = !s.invert; break;
+        case GLFW_KEY_L: s.linear = !s.linear; break;
+        case GLFW_KEY_C: s.overlays.crosshair = !s.overlays.crosshair; break;
+        case GLFW_KEY_O: {
+            ui::Overlays& o = s.overlays;
+            const bool any = o.crosshair || o.letters || o.scaleBar || o.windowLevel || o.probe || o.sliceInfo;
+            o.crosshair = o.letters = o.scaleBar = o.windowLevel = o.probe = o.sliceInfo = !any;
+            break;
+        }
+        case GLFW_KEY_S: if (volume) actions.push_back(Action::SaveSlice); break;
+        case GLFW_KEY_F12: actions.push_back(Action::Screenshot); break;
+        case GLFW_KEY_F1: s.panels.help = !s.panels.help; break;
+        case GLFW_KEY_F5: actions.push_back(Action::ReloadShaders); break;
+        case GLFW_KEY_TAB: s.panels.sidebar = !s.panels.sidebar; break;
+        default: break;
+        }
+    }
+    return actions;
+}
+
+} // namespace ctview::app

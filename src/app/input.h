@@ -1,0 +1,46 @@
+#pragma once
+// Mouse and keyboard in the slice views, as a function of one frame's input and the AppState, so that it is
+// tested in-process: the frame loop fills an InputFrame from ImGui's IO; tests fill it by hand.
+#include "ui/app_state.h"
+
+#include <glm/glm.hpp>
+
+#include <array>
+#include <vector>
+
+namespace ctview::app {
+
+struct Key {
+    int code = 0;      // GLFW key code
+    bool ctrl = false; // Control was held
+};
+
+struct InputFrame {
+    glm::dvec2 mouse{-1.0};        // screen pixels, top-left origin
+    glm::dvec2 mouseDelta{0.0};
+    std::array<bool, 3> down{}, clicked{}, doubleClicked{}, released{}; // left, right, middle
+    float wheel = 0;                // notches; positive away from the user
+    bool ctrl = false, shift = false;
+    std::vector<Key> keys;          // pressed this frame, in order (auto-repeat included)
+    bool uiWantsMouse = false, uiWantsKeyboard = false; // ImGui has the mouse / keyboard: views ignore them
+    double now = 0;                 // seconds, for toasts
+};
+
+// What the frame loop must do besides the state changes handleInput makes itself.
+enum class Action { SaveSlice, Screenshot, Quit, Open, ReloadShaders };
+
+std::vector<Action> handleInput(ui::AppState& s, const InputFrame& in);
+
+// Moves view v (0..2) to slice k (clamped) by moving the crosshair along the view's normal.
+void setSlice(ui::AppState& s, int v, int k);
+// The cell (0..3) under a screen point, or -1.
+int cellAt(const ui::AppState& s, glm::dvec2 p);
+
+// Every key and mouse action, for the help overlay (F1) and the README.
+struct Control {
+    const char* input;
+    const char* action;
+};
+const std::vector<Control>& controls();
+
+} // namespace ctview::app

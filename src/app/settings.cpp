@@ -1,0 +1,161 @@
+#include "app/settings.h"
+
+#include "core/colormap.h"
+#include "core/error.h"
+#include "core/fsutil.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace ctview::app {
+
+using nlohmann::json;
+
+std::filesystem::path settingsPath() {
+    const char* xdg = std::getenv("XDG_CONFIG_HOME");
+    if (xdg && *xdg == '/') return std::filesystem::path(xdg) / "ctview" / "settings.json";
+    const char* home = std::getenv("HOME");
+    return std::filesystem::path(home && *home ? home : ".") / ".config" / "ctview" / "settings.json";
+}
+
+namespace {
+// Reads j[key] into `out` when present with the right type; a wrong type is a problem, the rest still loads.
+template <class T> void read(const json& j, const char* key, T& out, std::vector<std::string>& bad) {
+    auto it = j.find(key);
+    if (it == j.end()) return;
+    try {
+        out = it->template get<T>();
+    } catch (const json::exception&) {
+        bad.push_back(key);
+    }
+}
+} // namespace
+
+Settings loadSettings(const std::filesystem::path& path, std::string& problem) {
+    Settings s;
+    problem.clear();
+    std::ifstream in(path);
+    if (!in) return s; // no settings yet
+    std::stringstream text;
+    text << in.rdbuf();
+    json j;
+    try {
+        j = json::parse(text.str());
+    } catch (const json::exception& e) {
+        problem = path.string() + ": ignored, not valid JSON (" + e.what() + ")";
+        return s;
+    }
+    if (!j.is_object()) {
+        problem = path.string() + ": ignored, not a JSON object";
+        return s;
+    }
+    std::vector<std::string> bad;
+    read(j, "recent", s.recent, bad);
+    read(j, "window_x", s.windowX, bad);
+    read(j, "window_y", s.windowY, bad);
+    read(j, "window_width", s.windowWidth, bad);
+    read(j, "window_height", s.windowHeight, bad);
+    read(j, "window_maximized", s.windowMaximized, bad);
+    read(j, "window_level", s.windowName, bad);
+    read(j, "colormap", s.colormap, bad);
+    read(j, "invert", s.invert, bad);
+    read(j, "linear", s.linear, bad);
+    read(j, "sidebar", s.sidebar, bad);
+    if (auto o = j.find("overlays"); o != j.end() && o->is_object()) {
+        read(*o, "crosshair", s.overlays.crosshair, bad);
+        read(*o, "letters", s.overlays.letters, bad);
+        read(*o, "scale_bar", s.overlays.scaleBar, bad);
+        read(*o, "window_level", s.overlays.windowLevel, bad);
+        read(*o, "probe", s.overlays.probe, bad);
+        read(*o, "slice_info", s.overlays.sliceInfo, bad);
+    }
+    // Values that would make a broken window: back to the defaults.
+    const Settings defaults;
+    if (s.windowWidth < 200 || s.windowWidth > 16384 || s.windowHeight < 150 || s.windowHeight > 16384) {
+        s.windowWidth = defaults.windowWidth;
+        s.windowHeight = defaults.windowHeight;
+        bad.push_back("window size");
+    }
+    const auto& maps = colormapNames();
+    if (std::find(maps.begin(), maps.end(), s.colormap) == maps.end()) {
+        bad.push_back("colormap " + s.colormap);
+        s.colormap = defaults.colormap;
+    }
+    if (s.recent.size() > 10) s.recent.resize(10);
+    if (!bad.empty()) {
+        problem = path.string() + ": ignored what could not be used:";
+        for (const std::string& b : bad) problem += " " + b;
+    }
+    return s;
+}
+
+void saveSettings(const std::filesystem::path& path, const Settings& s) {
+    const json j = {{"recent", s.recent},
+                    {"window_x", s.windowX},
+                    {"window_y", s.windowY},
+                    {"window_width", s.windowWidth},
+                    {"window_height", s.windowHeight},
+                    {"window_maximized", s.windowMaximized},
+                    {"window_level", s.windowName},
+                    {"colormap", s.colormap},
+                    {"invert", s.invert},
+                    {"linear", s.linear},
+                    {"sidebar", s.sidebar},
+                    {"overlays",
+                     {{"crosshair", s.overlays.crosshair},
+                      {"letters", s.overlays.letters},
+                      {"scale_bar", s.overlays.scaleBar},
+                      {"window_level", s.overlays.windowLevel},
+                      {"probe", s.overlays.probe},
+                      {"slice_info", s.overlays.sliceInfo}}}};
+    std::error_code ec;
+    std::filesystem::create_directories(path.parent_path(), ec);
+    if (ec) throw DataError(path.parent_path().string() + ": cannot create the folder (" + ec.message() + ")");
+    const std::string text = j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+    writeFileAtomically(path, [&](const std::filesystem::path& tmp) {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        out << text;
+        out.close();
+        if (!out) throw DataError(path.string() + ": cannot be written");
+    }, /*replace=*/true);
+}
+
+void addRecent(Settings& s, const std::string& input) {
+    std::error_code ec;
+    std::string abs = std::filesystem::absolute(input, ec).lexically_normal().string();
+    if (ec) abs = input;
+    if (abs.size() > 1 && abs.back() == '/') abs.pop_back();
+    s.recent.erase(std::remove(s.recent.begin(), s.recent.end(), abs), s.recent.end());
+    s.recent.insert(s.recent.begin(), abs);
+    if (s.recent.size() > 10) s.recent.resize(10);
+}
+
+void applySettings(const Settings& from, ui::AppState& to) {
+    to.windowName = from.windowName;
+    to.colormap = from.colormap;
+    to.invert = from.invert;
+    to.linear = from.linear;
+    to.overlays = from.overlays;
+    to.panels.sidebar = from.sidebar;
+    to.recent = from.recent;
+}
+
+void captureSettings(const ui::AppState& from, Settings& to) {
+    // "custom" and "auto" windows belong to one series; what carries over is a named preset or the file's own.
+    const auto& presets = windowPresets();
+    const bool named = std::any_of(presets.begin(), presets.end(),
+                                   [&](const WindowPreset& p) { return p.name == from.windowName; });
+    to.windowName = named ? from.windowName : "file";
+    to.colormap = from.colormap;
+    to.invert = from.invert;
+    to.linear = from.linear;
+    to.overlays = from.overlays;
+    to.sidebar = from.panels.sidebar;
+    to.recent = from.recent;
+}
+
+} // namespace ctview::app

@@ -1,0 +1,37 @@
+#pragma once
+// What the viewer remembers between runs, as JSON in the user's config folder:
+// $XDG_CONFIG_HOME/ctview/settings.json, else ~/.config/ctview/settings.json.
+// A missing file gives the defaults; a broken one gives the defaults and a message, never a failure.
+#include "ui/app_state.h"
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace ctview::app {
+
+struct Settings {
+    std::vector<std::string> recent; // most recent first, at most 10
+    int windowX = -1, windowY = -1;  // -1: let the window system place it
+    int windowWidth = 1400, windowHeight = 900;
+    bool windowMaximized = false;
+    std::string windowName = "file";
+    std::string colormap = "grayscale";
+    bool invert = false, linear = false;
+    ui::Overlays overlays;
+    bool sidebar = true;
+};
+
+std::filesystem::path settingsPath();
+// Reads `path`. When the file exists but cannot be used, returns the defaults (keeping what could be read) and
+// sets `problem` to a message naming the file.
+Settings loadSettings(const std::filesystem::path& path, std::string& problem);
+// Writes atomically (a temp file renamed into place), creating the folder. Throws DataError.
+void saveSettings(const std::filesystem::path& path, const Settings& s);
+
+void addRecent(Settings& s, const std::string& input);
+// State <-> settings: what the viewer restores at start and saves at exit.
+void applySettings(const Settings& from, ui::AppState& to);
+void captureSettings(const ui::AppState& from, Settings& to);
+
+} // namespace ctview::app

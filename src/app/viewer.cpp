@@ -1,0 +1,260 @@
+// The window: GLFW + OpenGL 4.1 core + ImGui, and the frame loop. Idle means idle: when nothing changes the loop
+// sleeps in glfwWaitEvents; the loader thread wakes it with glfwPostEmptyEvent when it has news.
+#include "app/actions.h"
+#include "app/commands.h"
+#include "app/gl_context.h"
+#include "app/input.h"
+#include "app/load_task.h"
+#include "app/scene.h"
+#include "app/settings.h"
+#include "core/error.h"
+#include "render/slice_renderer.h"
+#include "ui/panels.h"
+
+#include <GLFW/glfw3.h>
+#include <imgui.h>
+#include <imgui_impl_glfw.h>
+#include <imgui_impl_opengl3.h>
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+namespace ctview::app {
+
+namespace {
+
+std::vector<std::string> droppedPaths; // filled by GLFW's drop callback, on the main thread
+void onDrop(GLFWwindow*, int count, const char** paths) {
+    for (int n = 0; n < count; ++n) droppedPaths.emplace_back(paths[n]);
+}
+
+// Key presses as GLFW reports them. ImGui 1.86 only sees which keys are down at the start of a frame, so a press
+// and release that arrive together (fast typing, xdotool, a slow frame on software GL) would be lost.
+struct KeyPress {
+    int key, mods;
+};
+std::vector<KeyPress> pendingKeys;
+void onKey(GLFWwindow*, int key, int, int action, int mods) {
+    if (action == GLFW_PRESS || action == GLFW_REPEAT) pendingKeys.push_back({key, mods});
+}
+
+// The folder `ctview` opens with no argument: the last one opened, else the phantom built next to the binary.
+std::string defaultInput(const Settings& settings) {
+    std::error_code ec;
+    for (const std::string& r : settings.recent)
+        if (std::filesystem::exists(r, ec)) return r;
+    char exe[4096];
+    const ssize_t n = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        const auto phantom = std::filesystem::path(exe).parent_path() / "assets" / "phantom";
+        if (std::filesystem::is_directory(phantom, ec)) return phantom.string();
+    }
+    return {};
+}
+
+InputFrame inputFromImGui(double now) {
+    const ImGuiIO& io = ImGui::GetIO();
+    InputFrame in;
+    in.mouse = ImGui::IsMousePosValid() ? glm::dvec2(io.MousePos.x, io.MousePos.y) : glm::dvec2(-1e9);
+    in.mouseDelta = glm::dvec2(io.MouseDelta.x, io.MouseDelta.y);
+    // ImGui numbers buttons left 0, right 1, middle 2, as InputFrame does.
+    for (int b = 0; b < 3; ++b) {
+        in.down[std::size_t(b)] = io.MouseDown[b];
+        in.clicked[std::size_t(b)] = ImGui::IsMouseClicked(b);
+        in.doubleClicked[std::size_t(b)] = ImGui::IsMouseDoubleClicked(b);
+        in.released[std::size_t(b)] = ImGui::IsMouseReleased(b);
+    }
+    in.wheel = io.MouseWheel;
+    in.ctrl = io.KeyCtrl;
+    in.shift = io.KeyShift;
+    for (const KeyPress& k : pendingKeys) in.keys.push_back({k.key, (k.mods & GLFW_MOD_CONTROL) != 0});
+    pendingKeys.clear();
+    in.uiWantsMouse = io.WantCaptureMouse;
+    in.uiWantsKeyboard = io.WantCaptureKeyboard;
+    in.now = now;
+    return in;
+}
+
+std::string titleFor(const ui::AppState& s) {
+    if (!s.hasVolume()) return "ctview";
+    const auto& g = s.data->series.volume.geometry();
+    const std::string name = std::filesystem::path(s.load.input).filename().string();
+    char t[512];
+    std::snprintf(t, sizeof t, "ctview - %s - series %d - %dx%dx%d", name.c_str(),
+                  s.data->series.firstHeader->seriesNumber, g.dims.x, g.dims.y, g.dims.z);
+    return t;
+}
+
+} // namespace
+
+int runViewer(const CommonOptions& common, const ViewerOptions& options) {
+    // A path that is not there is a usage mistake to report now, not in a window.
+    std::error_code ec;
+    if (!common.input.empty() && !std::filesystem::exists(common.input, ec))
+        throw DataError(common.input + ": no such file or folder");
+    std::string settingsProblem;
+    const std::filesystem::path settingsFile = settingsPath();
+    Settings settings = loadSettings(settingsFile, settingsProblem);
+    if (!settingsProblem.empty()) std::fprintf(stderr, "ctview: %s\n", settingsProblem.c_str());
+
+    ui::AppState s;
+    applySettings(settings, s);
+    s.exportDir = options.outDir;
+    std::string input = common.input.empty() ? defaultInput(settings) : common.input;
+
+    GLFWwindow* window = createGlWindow(settings.windowWidth, settings.windowHeight, "ctview", true);
+    if (settings.windowX >= 0 && settings.windowY >= 0) glfwSetWindowPos(window, settings.windowX, settings.windowY);
+    if (settings.windowMaximized) glfwMaximizeWindow(window);
+    glfwSetDropCallback(window, onDrop);
+    glfwSetKeyCallback(window, onKey); // before ImGui's backend, which chains to it
+    glfwSwapInterval(1);
+    initImGui(window, true);
+
+    int exitCode = 0;
+    {
+        gl::SliceRenderer renderer;
+        RendererSync sync;
+        std::unique_ptr<LoadTask> task;
+        LoadOptions loadOptions = loadOptionsFor(common);
+        loadOptions.progress = nullptr; // progress goes to the window
+        auto startLoad = [&](const std::string& path, const std::string& series,
+                             std::shared_ptr<const ScanResult> scan) {
+            if (task) return; // one load at a time; the Open buttons are disabled meanwhile
+            s.load = {};
+            s.load.active = true;
+            s.load.input = path;
+            task = std::make_unique<LoadTask>(path, series, loadOptions, std::move(scan), [] { glfwPostEmptyEvent(); });
+        };
+        if (!input.empty()) startLoad(input, common.series, nullptr);
+        const double started = glfwGetTime();
+        if (!settingsProblem.empty()) addToast(s, settingsProblem, started, true);
+
+        int redraw = 3;
+        while (!glfwWindowShouldClose(window)) {
+            if (redraw <= 0) {
+                // Nothing to animate: sleep until an event, the loader's news, or the next toast expiry.
+                double timeout = -1;
+                if (task) timeout = 0.5;
+                for (const ui::Toast& t : s.toasts) {
+                    const double left = std::max(0.01, t.expires - glfwGetTime());
+                    timeout = timeout < 0 ? left : std::min(timeout, left);
+                }
+                if (timeout < 0) glfwWaitEvents();
+                else glfwWaitEventsTimeout(timeout);
+                redraw = 3; // a few frames, so that ImGui's hover and layout settle
+            } else {
+                glfwPollEvents();
+            }
+            --redraw;
+            const double now = glfwGetTime();
+
+            if (task) {
+                task->progress(s.load.stage, s.load.done, s.load.total);
+                if (task->finished()) {
+                    std::string error;
+                    std::shared_ptr<ui::Dataset> d = task->take(error);
+                    task.reset();
+                    s.load.active = false;
+                    s.load.error = error;
+                    if (d) {
+                        adoptDataset(s, std::move(d));
+                        addRecent(settings, s.load.input);
+                        s.recent = settings.recent;
+                        glfwSetWindowTitle(window, titleFor(s).c_str());
+                        // A title that scripts (and the end-to-end test) can wait for.
+                    }
+                    redraw = 3;
+                }
+            }
+
+            ImGui_ImplOpenGL3_NewFrame();
+            ImGui_ImplGlfw_NewFrame();
+            ImGui::NewFrame();
+            const ImGuiIO& io = ImGui::GetIO();
+            const float side = s.panels.sidebar ? ui::kSidebarWidth : 0;
+            ui::layoutCells(s, Rect{side, 0, io.DisplaySize.x - side, io.DisplaySize.y});
+
+            ui::Requests req;
+            if (!droppedPaths.empty()) {
+                req.open = droppedPaths.front();
+                droppedPaths.clear();
+            }
+            const std::vector<Action> actions = handleInput(s, inputFromImGui(now));
+            if (s.panels.sidebar) ui::drawSidebar(s, req);
+            ui::drawStatus(s, req, now);
+            ui::drawOpenDialog(s, req);
+            std::vector<std::pair<const char*, const char*>> help;
+            for (const Control& c : controls()) help.emplace_back(c.input, c.action);
+            ui::drawHelp(s, help);
+            ui::drawOverlays(s, ImGui::GetBackgroundDrawList());
+            ImGui::Render();
+
+            int fbw = 0, fbh = 0;
+            glfwGetFramebufferSize(window, &fbw, &fbh);
+            const float fbScale = io.DisplaySize.x > 0 ? float(fbw) / io.DisplaySize.x : 1.0f;
+            try {
+                syncRenderer(s, renderer, sync);
+            } catch (const gl::GlError& e) {
+                // The volume does not fit this GPU: say so in the window, keep the panels working.
+                s.load.error = e.what();
+                s.data.reset();
+                sync = {};
+            }
+            drawScene(s, renderer, {fbw, fbh}, fbScale);
+            ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+
+            bool screenshot = req.screenshot;
+            for (Action a : actions) {
+                switch (a) {
+                case Action::SaveSlice: saveSlice(s, now); break;
+                case Action::Screenshot: screenshot = true; break;
+                case Action::Quit: glfwSetWindowShouldClose(window, GLFW_TRUE); break;
+                case Action::Open: s.panels.open = true; break;
+                case Action::ReloadShaders: {
+                    s.shaderError = renderer.reload();
+                    addToast(s, s.shaderError.empty() ? "Shaders reloaded" : "Shader error: the last good program stays",
+                             now, !s.shaderError.empty());
+                    break;
+                }
+                }
+            }
+            if (screenshot) {
+                glBindFramebuffer(GL_READ_FRAMEBUFFER, 0);
+                glReadBuffer(GL_BACK);
+                saveScreenshot(s, gl::readPixels(0, 0, fbw, fbh), now);
+            }
+            if (req.saveSlice) saveSlice(s, now);
+            glfwSwapBuffers(window);
+
+            if (req.loadSeries > 0 && s.data && !task)
+                startLoad(s.load.input, std::to_string(req.loadSeries), s.data->scan);
+            if (!req.open.empty()) startLoad(req.open, "", nullptr);
+            if (!actions.empty() || req.saveSlice || req.screenshot || req.loadSeries > 0 || !req.open.empty())
+                redraw = 3;
+        }
+
+        // Remember the window and the choices for next time.
+        const bool maximized = glfwGetWindowAttrib(window, GLFW_MAXIMIZED);
+        settings.windowMaximized = maximized;
+        if (!maximized) {
+            glfwGetWindowPos(window, &settings.windowX, &settings.windowY);
+            glfwGetWindowSize(window, &settings.windowWidth, &settings.windowHeight);
+        }
+        captureSettings(s, settings);
+        try {
+            saveSettings(settingsFile, settings);
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "ctview: settings not saved: %s\n", e.what());
+        }
+        if (task) task->wait();
+    }
+    shutdownImGui(true);
+    destroyGlWindow(window);
+    return exitCode;
+}
+
+} // namespace ctview::app

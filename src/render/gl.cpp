@@ -1,0 +1,122 @@
+#include "render/gl.h"
+
+#include "render/shaders.h"
+
+#include <regex>
+#include <sstream>
+#include <vector>
+
+namespace ctview::gl {
+
+std::string annotateShaderLog(const std::string& log, const std::string& file, int lineOffset) {
+    // Mesa: "0:12(5): error: ...", NVIDIA: "0(12) : error C1008: ...", Apple: "ERROR: 0:12: ...".
+    static const std::regex mesa(R"(^\s*\d+:(\d+)\((\d+)\):\s*(.*)$)");
+    static const std::regex nvidia(R"(^\s*\d+\((\d+)\)\s*:\s*(.*)$)");
+    static const std::regex apple(R"(^\s*(ERROR|WARNING):\s*\d+:(\d+):\s*(.*)$)");
+    std::istringstream in(log);
+    std::ostringstream out;
+    auto at = [&](const std::string& line) { return std::to_string(std::max(1, std::stoi(line) - lineOffset)); };
+    for (std::string line; std::getline(in, line);) {
+        std::smatch m;
+        if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+        if (std::regex_match(line, m, mesa))
+            out << file << ':' << at(m[1]) << ':' << m[2] << ": " << m[3] << '\n';
+        else if (std::regex_match(line, m, nvidia))
+            out << file << ':' << at(m[1]) << ": " << m[2] << '\n';
+        else if (std::regex_match(line, m, apple))
+            out << file << ':' << at(m[2]) << ": " << (m[1] == "ERROR" ? "error: " : "warning: ") << m[3] << '\n';
+        else
+            out << file << ": " << line << '\n';
+    }
+    return out.str();
+}
+
+namespace {
+struct ShaderObject {
+    GLuint id = 0;
+    ~ShaderObject() {
+        if (id) glDeleteShader(id);
+    }
+};
+
+// Compiles shaders/<name>, with `defines` inserted after the #version line (which must come first).
+void compile(ShaderObject& s, GLenum type, const std::string& name, const std::string& defines) {
+    std::string text = shaderSource(name);
+    int offset = 0;
+    if (!defines.empty()) {
+        const std::size_t eol = text.find('\n');
+        text.insert(eol == std::string::npos ? text.size() : eol + 1, defines + "\n");
+        for (char c : defines + "\n") offset += c == '\n';
+    }
+    s.id = glCreateShader(type);
+    const char* src = text.c_str();
+    glShaderSource(s.id, 1, &src, nullptr);
+    glCompileShader(s.id);
+    GLint ok = 0, length = 0;
+    glGetShaderiv(s.id, GL_COMPILE_STATUS, &ok);
+    if (ok) return;
+    glGetShaderiv(s.id, GL_INFO_LOG_LENGTH, &length);
+    std::string log(std::size_t(std::max(length, 1)), '\0');
+    glGetShaderInfoLog(s.id, length, nullptr, log.data());
+    log.resize(log.find('\0') == std::string::npos ? log.size() : log.find('\0'));
+    throw GlError(annotateShaderLog(log, "shaders/" + name, offset));
+}
+} // namespace
+
+Program buildProgram(const std::string& vertexName, const std::string& fragmentName, const std::string& defines) {
+    ShaderObject vs, fs;
+    compile(vs, GL_VERTEX_SHADER, vertexName, defines);
+    compile(fs, GL_FRAGMENT_SHADER, fragmentName, defines);
+    Program p = Program::create();
+    glAttachShader(p.id(), vs.id);
+    glAttachShader(p.id(), fs.id);
+    glLinkProgram(p.id());
+    GLint ok = 0, length = 0;
+    glGetProgramiv(p.id(), GL_LINK_STATUS, &ok);
+    if (!ok) {
+        glGetProgramiv(p.id(), GL_INFO_LOG_LENGTH, &length);
+        std::string log(std::size_t(std::max(length, 1)), '\0');
+        glGetProgramInfoLog(p.id(), length, nullptr, log.data());
+        throw GlError("linking shaders/" + vertexName + " + shaders/" + fragmentName + ": " + log);
+    }
+    glDetachShader(p.id(), vs.id);
+    glDetachShader(p.id(), fs.id);
+    return p;
+}
+
+OffscreenTarget makeOffscreenTarget(int width, int height) {
+    OffscreenTarget t;
+    t.width = width;
+    t.height = height;
+    t.color = Texture::create();
+    glBindTexture(GL_TEXTURE_2D, t.color.id());
+    glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, width, height, 0, GL_RGBA, GL_UNSIGNED_BYTE, nullptr);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+    t.fbo = Framebuffer::create();
+    glBindFramebuffer(GL_FRAMEBUFFER, t.fbo.id());
+    glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, t.color.id(), 0);
+    if (glCheckFramebufferStatus(GL_FRAMEBUFFER) != GL_FRAMEBUFFER_COMPLETE)
+        throw GlError("cannot create a " + std::to_string(width) + "x" + std::to_string(height) +
+                      " offscreen framebuffer");
+    return t;
+}
+
+RgbImage readPixels(int x, int y, int width, int height) {
+    std::vector<unsigned char> rgba(std::size_t(width) * std::size_t(height) * 4);
+    glPixelStorei(GL_PACK_ALIGNMENT, 1);
+    glReadPixels(x, y, width, height, GL_RGBA, GL_UNSIGNED_BYTE, rgba.data());
+    // GL's rows run bottom to top; images run top to bottom.
+    RgbImage img;
+    img.width = width;
+    img.height = height;
+    img.rgb.resize(std::size_t(width) * std::size_t(height) * 3);
+    for (int row = 0; row < height; ++row)
+        for (int col = 0; col < width; ++col)
+            for (int c = 0; c < 3; ++c)
+                img.rgb[(std::size_t(row) * std::size_t(width) + std::size_t(col)) * 3 + std::size_t(c)] =
+                    rgba[(std::size_t(height - 1 - row) * std::size_t(width) + std::size_t(col)) * 4 + std::size_t(c)];
+    return img;
+}
+
+} // namespace ctview::gl

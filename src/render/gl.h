@@ -1,0 +1,99 @@
+#pragma once
+// Move-only RAII owners for OpenGL object names, and program building with messages that name the shader file.
+// All GL calls happen on the main thread, with the context current.
+#include "core/slice.h"
+
+#include <glad/gl.h>
+
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+namespace ctview::gl {
+
+// The GL context is missing, too old, or a GL call failed (out of memory, a shader that does not compile).
+struct GlError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+template <class Traits> class Object {
+  public:
+    Object() = default;
+    static Object create() { return Object(Traits::create()); }
+    ~Object() { reset(); }
+    Object(Object&& o) noexcept : id_(std::exchange(o.id_, 0)) {}
+    Object& operator=(Object&& o) noexcept {
+        if (this != &o) {
+            reset();
+            id_ = std::exchange(o.id_, 0);
+        }
+        return *this;
+    }
+    Object(const Object&) = delete;
+    Object& operator=(const Object&) = delete;
+
+    GLuint id() const { return id_; }
+    explicit operator bool() const { return id_ != 0; }
+    void reset() {
+        if (id_) Traits::destroy(id_);
+        id_ = 0;
+    }
+
+  private:
+    explicit Object(GLuint id) : id_(id) {}
+    GLuint id_ = 0;
+};
+
+struct TextureTraits {
+    static GLuint create() { GLuint t = 0; glGenTextures(1, &t); return t; }
+    static void destroy(GLuint t) { glDeleteTextures(1, &t); }
+};
+struct BufferTraits {
+    static GLuint create() { GLuint b = 0; glGenBuffers(1, &b); return b; }
+    static void destroy(GLuint b) { glDeleteBuffers(1, &b); }
+};
+struct VertexArrayTraits {
+    static GLuint create() { GLuint v = 0; glGenVertexArrays(1, &v); return v; }
+    static void destroy(GLuint v) { glDeleteVertexArrays(1, &v); }
+};
+struct FramebufferTraits {
+    static GLuint create() { GLuint f = 0; glGenFramebuffers(1, &f); return f; }
+    static void destroy(GLuint f) { glDeleteFramebuffers(1, &f); }
+};
+struct RenderbufferTraits {
+    static GLuint create() { GLuint r = 0; glGenRenderbuffers(1, &r); return r; }
+    static void destroy(GLuint r) { glDeleteRenderbuffers(1, &r); }
+};
+struct ProgramTraits {
+    static GLuint create() { return glCreateProgram(); }
+    static void destroy(GLuint p) { glDeleteProgram(p); }
+};
+
+using Texture = Object<TextureTraits>;
+using Buffer = Object<BufferTraits>;
+using VertexArray = Object<VertexArrayTraits>;
+using Framebuffer = Object<FramebufferTraits>;
+using Renderbuffer = Object<RenderbufferTraits>;
+using Program = Object<ProgramTraits>;
+
+// Compiles and links a vertex + fragment program from the named shader files (see shaders.h). Throws GlError
+// whose message gives file:line for each compiler message, e.g. "slice.frag:12: error: 'huu' undeclared".
+Program buildProgram(const std::string& vertexName, const std::string& fragmentName,
+                     const std::string& defines = "");
+
+// Rewrites a driver's shader log ("0:12(5): error: ..." from Mesa, "0(12) : error ..." from NVIDIA) so that
+// each message starts with "file:line:". Pure text; tested without GL.
+std::string annotateShaderLog(const std::string& log, const std::string& file, int lineOffset);
+
+// A framebuffer with an RGBA8 colour texture, for headless snapshots and renders.
+struct OffscreenTarget {
+    Framebuffer fbo;
+    Texture color;
+    int width = 0, height = 0;
+};
+OffscreenTarget makeOffscreenTarget(int width, int height);
+// Reads a rectangle of the bound read framebuffer (GL coordinates, origin bottom-left) as an image, rows top to
+// bottom.
+RgbImage readPixels(int x, int y, int width, int height);
+
+} // namespace ctview::gl

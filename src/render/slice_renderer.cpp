@@ -1,0 +1,129 @@
+#include "render/slice_renderer.h"
+
+#include <glm/gtc/type_ptr.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+namespace ctview::gl {
+
+SliceRenderer::SliceRenderer()
+    : program_(buildProgram("fullscreen.vert", "slice.frag")), vao_(VertexArray::create()), lut_(Texture::create()) {
+    glBindTexture(GL_TEXTURE_2D, lut_.id());
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+    setColormap(colormapTable("grayscale"));
+}
+
+std::string SliceRenderer::reload() {
+    try {
+        program_ = buildProgram("fullscreen.vert", "slice.frag");
+        return {};
+    } catch (const GlError& e) {
+        return e.what();
+    }
+}
+
+void SliceRenderer::setVolume(const Volume& v) {
+    const Geometry& g = v.geometry();
+    GLint max3d = 0;
+    glGetIntegerv(GL_MAX_3D_TEXTURE_SIZE, &max3d);
+    if (g.dims.x > max3d || g.dims.y > max3d || g.dims.z > max3d)
+        throw GlError("the volume (" + std::to_string(g.dims.x) + "x" + std::to_string(g.dims.y) + "x" +
+                      std::to_string(g.dims.z) + ") is larger than this GPU's 3D textures (" + std::to_string(max3d) +
+                      " per side)");
+    while (glGetError() != GL_NO_ERROR) {
+    }
+    Texture tex = Texture::create();
+    glBindTexture(GL_TEXTURE_3D, tex.id());
+    glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
+    const bool int16 = v.type() == ScalarType::Int16;
+    // int16 HU go up as unsigned normalised 16-bit with a +32768 offset: exactly representable, filterable, and
+    // converted the same way by every GL version (signed normalised conversion changed in GL 4.2).
+    glTexImage3D(GL_TEXTURE_3D, 0, int16 ? GL_R16 : GL_R32F, g.dims.x, g.dims.y, g.dims.z, 0, GL_RED,
+                 int16 ? GL_UNSIGNED_SHORT : GL_FLOAT, nullptr);
+    if (glGetError() == GL_OUT_OF_MEMORY)
+        throw GlError("not enough GPU memory for the volume (" + std::to_string(v.bytes() >> 20) + " MiB)");
+    // Slabs of slices, so that the conversion buffer stays small.
+    const std::size_t sliceVoxels = std::size_t(g.dims.x) * std::size_t(g.dims.y);
+    const int slab = int(std::clamp<std::size_t>((std::size_t(16) << 20) / std::max<std::size_t>(1, sliceVoxels * 2),
+                                                 1, std::size_t(g.dims.z)));
+    std::vector<std::uint16_t> converted;
+    for (int z = 0; z < g.dims.z; z += slab) {
+        const int n = std::min(slab, g.dims.z - z);
+        const std::size_t first = std::size_t(z) * sliceVoxels, count = std::size_t(n) * sliceVoxels;
+        if (int16) {
+            converted.resize(count);
+            const std::int16_t* src = v.int16Data() + first;
+            for (std::size_t i = 0; i < count; ++i) converted[i] = std::uint16_t(int(src[i]) + 32768);
+            glTexSubImage3D(GL_TEXTURE_3D, 0, 0, 0, z, g.dims.x, g.dims.y, n, GL_RED, GL_UNSIGNED_SHORT,
+                            converted.data());
+        } else {
+            glTexSubImage3D(GL_TEXTURE_3D, 0, 0, 0, z, g.dims.x, g.dims.y, n, GL_RED, GL_FLOAT,
+                            v.float32Data() + first);
+        }
+    }
+    if (GLenum err = glGetError(); err != GL_NO_ERROR)
+        throw GlError("uploading the volume to the GPU failed (GL error " + std::to_string(err) + ")");
+    glTexParameteri(GL_TEXTURE_3D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+    glTexParameteri(GL_TEXTURE_3D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+    glTexParameteri(GL_TEXTURE_3D, GL_TEXTURE_WRAP_R, GL_CLAMP_TO_EDGE);
+    volume_ = std::move(tex);
+    huFromTexel_ = int16 ? glm::vec2(65535.0f, -32768.0f) : glm::vec2(1.0f, 0.0f);
+    setInterpolation(false);
+}
+
+void SliceRenderer::clearVolume() { volume_.reset(); }
+
+void SliceRenderer::setColormap(const ColormapTable& table) {
+    std::uint8_t rgba[256 * 4];
+    for (int n = 0; n < 256; ++n) {
+        for (int c = 0; c < 3; ++c) rgba[n * 4 + c] = table[std::size_t(n)][std::size_t(c)];
+        rgba[n * 4 + 3] = 255;
+    }
+    glBindTexture(GL_TEXTURE_2D, lut_.id());
+    glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, 256, 1, 0, GL_RGBA, GL_UNSIGNED_BYTE, rgba);
+}
+
+void SliceRenderer::setInterpolation(bool linear) {
+    if (!volume_) return;
+    glBindTexture(GL_TEXTURE_3D, volume_.id());
+    glTexParameteri(GL_TEXTURE_3D, GL_TEXTURE_MIN_FILTER, linear ? GL_LINEAR : GL_NEAREST);
+    glTexParameteri(GL_TEXTURE_3D, GL_TEXTURE_MAG_FILTER, linear ? GL_LINEAR : GL_NEAREST);
+}
+
+void SliceRenderer::draw(const ViewMapping& m, int slice, const WindowLevel& wl, glm::ivec2 fbSize, float fbScale) {
+    if (!volume_) return;
+    const Rect& r = m.rect();
+    // The view's rectangle in GL's bottom-left framebuffer coordinates.
+    const int x0 = int(std::lround(r.x * fbScale)), x1 = int(std::lround((r.x + r.w) * fbScale));
+    const int y0 = int(std::lround(r.y * fbScale)), y1 = int(std::lround((r.y + r.h) * fbScale));
+    if (x1 <= x0 || y1 <= y0) return;
+    glViewport(0, 0, fbSize.x, fbSize.y);
+    glEnable(GL_SCISSOR_TEST);
+    glScissor(x0, fbSize.y - y1, x1 - x0, y1 - y0);
+    glDisable(GL_BLEND);
+    glDisable(GL_DEPTH_TEST);
+    glUseProgram(program_.id());
+    glActiveTexture(GL_TEXTURE0);
+    glBindTexture(GL_TEXTURE_3D, volume_.id());
+    glActiveTexture(GL_TEXTURE1);
+    glBindTexture(GL_TEXTURE_2D, lut_.id());
+    const GLuint p = program_.id();
+    glUniform1i(glGetUniformLocation(p, "uVolume"), 0);
+    glUniform1i(glGetUniformLocation(p, "uLut"), 1);
+    const glm::mat4 toTex = m.framebufferToTexture(slice, fbScale);
+    glUniformMatrix4fv(glGetUniformLocation(p, "uFramebufferToTexture"), 1, GL_FALSE, glm::value_ptr(toTex));
+    glUniform1f(glGetUniformLocation(p, "uFramebufferHeight"), float(fbSize.y));
+    glUniform2f(glGetUniformLocation(p, "uHuFromTexel"), huFromTexel_.x, huFromTexel_.y);
+    glUniform2f(glGetUniformLocation(p, "uWindow"), float(wl.width), float(wl.center));
+    glUniform3f(glGetUniformLocation(p, "uBackground"), 0.0f, 0.0f, 0.0f);
+    glBindVertexArray(vao_.id());
+    glDrawArrays(GL_TRIANGLES, 0, 3);
+    glBindVertexArray(0);
+    glActiveTexture(GL_TEXTURE0);
+    glDisable(GL_SCISSOR_TEST);
+}
+
+} // namespace ctview::gl

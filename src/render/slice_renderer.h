@@ -1,0 +1,40 @@
+#pragma once
+// Draws slices of the volume: the HU volume in one 3D texture, the colour map in a 256-entry lookup texture, and
+// window/level as uniforms, so that changing the slice, the window or the colour map never re-uploads the volume.
+#include "core/colormap.h"
+#include "core/view.h"
+#include "core/volume.h"
+#include "core/window.h"
+#include "render/gl.h"
+
+#include <glm/glm.hpp>
+
+#include <string>
+
+namespace ctview::gl {
+
+class SliceRenderer {
+  public:
+    SliceRenderer(); // builds the program; throws GlError
+    // Recompiles from shaders/ (see shaders.h). On failure keeps the current program and returns the message.
+    std::string reload();
+
+    // Uploads the volume (R16 for int16 HU, R32F for float HU). Throws GlError when it does not fit.
+    void setVolume(const Volume& v);
+    void clearVolume();
+    bool hasVolume() const { return bool(volume_); }
+    void setColormap(const ColormapTable& table);
+    void setInterpolation(bool linear);
+
+    // Draws slice `slice` of the view described by `m` into its rectangle of the bound framebuffer
+    // (`fbSize` pixels; `fbScale` framebuffer pixels per screen pixel).
+    void draw(const ViewMapping& m, int slice, const WindowLevel& wl, glm::ivec2 fbSize, float fbScale);
+
+  private:
+    Program program_;
+    VertexArray vao_;
+    Texture volume_, lut_;
+    glm::vec2 huFromTexel_{1.0f, 0.0f};
+};
+
+} // namespace ctview::gl

@@ -1,0 +1,67 @@
+#include "ui/app_state.h"
+
+#include <algorithm>
+
+namespace ctview::ui {
+
+SliceFrame frameOf(const AppState& s, int v) { return sliceFrame(s.data->series.volume.geometry(), s.views[std::size_t(v)].axis); }
+
+int sliceOf(const AppState& s, int v) { return s.cursor[frameOf(s, v).nAxis]; }
+
+ViewMapping mappingOf(const AppState& s, int v) {
+    return ViewMapping(frameOf(s, v), s.cells[std::size_t(v)], s.views[std::size_t(v)].camera);
+}
+
+void layoutCells(AppState& s, const Rect& area) {
+    s.viewArea = area;
+    const float gap = 2;
+    if (s.maximised >= 0 && s.maximised < 4) {
+        s.cells.fill(Rect{});
+        s.cells[std::size_t(s.maximised)] = area;
+        return;
+    }
+    const float w = (area.w - gap) / 2, h = (area.h - gap) / 2;
+    s.cells[0] = {area.x, area.y, w, h};
+    s.cells[1] = {area.x + w + gap, area.y, w, h};
+    s.cells[2] = {area.x, area.y + h + gap, w, h};
+    s.cells[3] = {area.x + w + gap, area.y + h + gap, w, h};
+}
+
+void adoptDataset(AppState& s, std::shared_ptr<Dataset> d) {
+    s.data = std::move(d);
+    const Geometry& g = s.data->series.volume.geometry();
+    s.cursor = g.dims / 2;
+    for (ViewState& v : s.views) v.camera = {};
+    // A named preset the user chose last stays chosen (radiologists read every series in "their" window);
+    // otherwise the file's own window.
+    const auto& presets = windowPresets();
+    auto preset = std::find_if(presets.begin(), presets.end(), [&](const WindowPreset& p) { return p.name == s.windowName; });
+    if (preset != presets.end()) {
+        s.window = preset->wl;
+    } else {
+        s.window = initialWindow(s.data->series);
+        s.windowName = "file";
+    }
+    s.probeValid = false;
+    s.drag = {};
+    if (s.data->scan) s.data->summary = describeLines(*s.data->scan, s.data->series);
+    s.messages.clear();
+    if (s.data->scan) {
+        for (const std::string& p : s.data->scan->problems) s.messages.push_back(p);
+        for (const SkippedFile& f : s.data->scan->skipped) s.messages.push_back("skipped " + f.path.string() + ": " + f.reason);
+    }
+    for (const std::string& w : s.data->series.warnings) s.messages.push_back(w);
+    for (const SkippedFile& f : s.data->series.failed) s.messages.push_back(f.path.string() + ": " + f.reason);
+}
+
+ColormapTable displayColormap(const AppState& s) {
+    const bool mono1 = s.data && s.data->series.monochrome1;
+    return colormapTable(s.colormap, s.invert != mono1);
+}
+
+void addToast(AppState& s, std::string text, double now, bool error) {
+    s.toasts.push_back({std::move(text), now + (error ? 8.0 : 4.0), error});
+    while (s.toasts.size() > 5) s.toasts.pop_front();
+}
+
+} // namespace ctview::ui

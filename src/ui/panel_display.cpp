@@ -1,0 +1,124 @@
+// The "View" section: window/level, colour map, interpolation, overlays, layout, and "Save slice".
+#include "ui/panels.h"
+
+#include "core/colormap.h"
+#include "core/metadata.h"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace ctview::ui {
+
+void drawDisplayPanel(AppState& s, Requests& r) {
+    const bool volume = s.hasVolume();
+
+    // ---- window/level ----
+    std::vector<WindowPreset> fileWins;
+    if (volume && s.data->series.firstHeader) fileWins = fileWindows(*s.data->series.firstHeader);
+    char current[96];
+    std::snprintf(current, sizeof current, "%s", s.windowName.c_str());
+    if (ImGui::BeginCombo("Preset", current)) {
+        if (volume && ImGui::Selectable("file (the series' own)", s.windowName == "file")) {
+            s.window = initialWindow(s.data->series);
+            s.windowName = "file";
+        }
+        for (const WindowPreset& p : fileWins) {
+            char label[128];
+            std::snprintf(label, sizeof label, "  file: %s (%g/%g)", p.name.c_str(), p.wl.width, p.wl.center);
+            if (ImGui::Selectable(label, false)) {
+                s.window = p.wl;
+                s.windowName = "file";
+            }
+        }
+        for (const WindowPreset& p : windowPresets()) {
+            char label[128];
+            std::snprintf(label, sizeof label, "%s (%g/%g)", p.name.c_str(), p.wl.width, p.wl.center);
+            if (ImGui::Selectable(label, s.windowName == p.name)) {
+                s.window = p.wl;
+                s.windowName = p.name;
+            }
+        }
+        ImGui::EndCombo();
+    }
+    float width = float(s.window.width), level = float(s.window.center);
+    if (ImGui::DragFloat("Width (HU)", &width, std::max(1.0f, width / 200), 1, 70000, "%.0f")) {
+        s.window.width = std::max(1.0f, width);
+        s.windowName = "custom";
+    }
+    if (ImGui::DragFloat("Level (HU)", &level, std::max(1.0f, width / 200), -35000, 35000, "%.0f")) {
+        s.window.center = level;
+        s.windowName = "custom";
+    }
+    if (ImGui::Button("Auto (histogram)") && volume) {
+        s.window = autoWindow(s.data->series.volume);
+        s.windowName = "auto";
+    }
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("1st to 99th percentile of the voxels above -1000 HU (key A)");
+
+    // ---- colours ----
+    if (ImGui::BeginCombo("Colormap", s.colormap.c_str())) {
+        for (const std::string& name : colormapNames())
+            if (ImGui::Selectable(name.c_str(), name == s.colormap)) s.colormap = name;
+        ImGui::EndCombo();
+    }
+    ImGui::Checkbox("Invert (I)", &s.invert);
+    ImGui::SameLine();
+    ImGui::Checkbox("Linear interpolation (L)", &s.linear);
+    if (volume && s.data->series.monochrome1)
+        ImGui::TextDisabled("MONOCHROME1: shown inverted, as stored");
+
+    // ---- slices ----
+    if (volume) {
+        for (int v = 0; v < 3; ++v) {
+            const SliceFrame f = frameOf(s, v);
+            int k = s.cursor[f.nAxis];
+            char label[32];
+            std::snprintf(label, sizeof label, "%s", axisName(s.views[std::size_t(v)].axis));
+            if (ImGui::SliderInt(label, &k, 0, f.count - 1, "%d")) s.cursor[f.nAxis] = std::clamp(k, 0, f.count - 1);
+        }
+    }
+
+    // ---- overlays and layout ----
+    if (ImGui::TreeNode("Overlays")) {
+        ImGui::Checkbox("Crosshair (C)", &s.overlays.crosshair);
+        ImGui::Checkbox("Orientation letters", &s.overlays.letters);
+        ImGui::Checkbox("Scale bar", &s.overlays.scaleBar);
+        ImGui::Checkbox("Window/level", &s.overlays.windowLevel);
+        ImGui::Checkbox("Slice position", &s.overlays.sliceInfo);
+        ImGui::Checkbox("Probe (HU under the mouse)", &s.overlays.probe);
+        ImGui::TreePop();
+    }
+    const char* layouts[] = {"2x2 grid", "axial", "coronal", "sagittal", "3D"};
+    int layout = s.maximised + 1;
+    if (ImGui::Combo("Layout", &layout, layouts, 5)) s.maximised = layout - 1;
+    if (ImGui::Button("Reset zoom (R)"))
+        for (ViewState& v : s.views) v.camera = {};
+
+    ImGui::Separator();
+    ImGui::BeginDisabled(!volume);
+    if (ImGui::Button("Save slice (S)")) r.saveSlice = true;
+    ImGui::EndDisabled();
+    ImGui::SameLine();
+    if (ImGui::Button("Screenshot (F12)")) r.screenshot = true;
+    ImGui::TextDisabled("into %s", s.exportDir.string().c_str());
+}
+
+void drawSidebar(AppState& s, Requests& r) {
+    const ImGuiViewport* vp = ImGui::GetMainViewport();
+    ImGui::SetNextWindowPos(vp->Pos);
+    ImGui::SetNextWindowSize(ImVec2(kSidebarWidth, vp->Size.y));
+    const ImGuiWindowFlags flags = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
+                                   ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoBringToFrontOnFocus;
+    ImGui::Begin("##sidebar", nullptr, flags);
+    if (ImGui::Button("Open... (Ctrl+O)")) s.panels.open = true;
+    ImGui::SameLine();
+    if (ImGui::Button("Help (F1)")) s.panels.help = !s.panels.help;
+    ImGui::PushItemWidth(160);
+    if (ImGui::CollapsingHeader("View", ImGuiTreeNodeFlags_DefaultOpen)) drawDisplayPanel(s, r);
+    ImGui::PopItemWidth();
+    if (ImGui::CollapsingHeader("Series", ImGuiTreeNodeFlags_DefaultOpen)) drawSeriesPanel(s, r);
+    if (ImGui::CollapsingHeader("Metadata", ImGuiTreeNodeFlags_DefaultOpen)) drawMetadataPanel(s);
+    ImGui::End();
+}
+
+} // namespace ctview::ui

@@ -1,0 +1,85 @@
+// The "Metadata" section: what `ctview info` says about the series, warnings, and every tag, searchable.
+#include "ui/panels.h"
+
+#include "core/metadata.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace ctview::ui {
+
+namespace {
+bool containsNoCase(const std::string& text, const char* needle) {
+    if (!*needle) return true;
+    const std::string n(needle);
+    auto it = std::search(text.begin(), text.end(), n.begin(), n.end(), [](char a, char b) {
+        return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+    });
+    return it != text.end();
+}
+} // namespace
+
+void drawMetadataPanel(AppState& s) {
+    if (!s.hasVolume()) {
+        ImGui::TextDisabled("Nothing loaded");
+        return;
+    }
+    Dataset& d = *s.data;
+    if (ImGui::BeginTable("summary", 2, ImGuiTableFlags_RowBg)) {
+        ImGui::TableSetupColumn("label", ImGuiTableColumnFlags_WidthFixed, 95);
+        ImGui::TableSetupColumn("value", ImGuiTableColumnFlags_WidthStretch);
+        for (const auto& [label, value] : d.summary) {
+            if (value.empty()) continue;
+            ImGui::TableNextRow();
+            ImGui::TableNextColumn();
+            if (label == "Warning") ImGui::TextColored(ImVec4(1, 0.8f, 0.3f, 1), "%s", label.c_str());
+            else ImGui::TextDisabled("%s", label.c_str());
+            ImGui::TableNextColumn();
+            ImGui::TextWrapped("%s", value.c_str());
+        }
+        ImGui::EndTable();
+    }
+    if (!s.messages.empty() && ImGui::TreeNode("messages", "Skipped files and problems (%zu)", s.messages.size())) {
+        for (const std::string& m : s.messages) ImGui::TextWrapped("%s", m.c_str());
+        ImGui::TreePop();
+    }
+    if (!ImGui::TreeNode("All tags of the first slice")) return;
+    if (!d.tagsLoaded) {
+        // dumpTags runs GDCM in an isolated worker: a file that crashes it gives a message, not a crash.
+        try {
+            d.tags = dumpTags(d.series.firstFile);
+        } catch (const std::exception& e) {
+            d.tagsError = e.what();
+        }
+        d.tagsLoaded = true;
+    }
+    if (!d.tagsError.empty()) ImGui::TextColored(ImVec4(1, 0.4f, 0.4f, 1), "%s", d.tagsError.c_str());
+    static char filter[128] = "";
+    ImGui::SetNextItemWidth(-1);
+    ImGui::InputTextWithHint("##tagfilter", "search tags, names, values", filter, sizeof filter);
+    const ImGuiTableFlags flags = ImGuiTableFlags_ScrollY | ImGuiTableFlags_RowBg | ImGuiTableFlags_Resizable |
+                                  ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingFixedFit;
+    if (ImGui::BeginTable("tags", 3, flags, ImVec2(0, 320))) {
+        ImGui::TableSetupScrollFreeze(0, 1);
+        ImGui::TableSetupColumn("tag");
+        ImGui::TableSetupColumn("name");
+        ImGui::TableSetupColumn("value", ImGuiTableColumnFlags_WidthStretch);
+        ImGui::TableHeadersRow();
+        for (const TagEntry& t : d.tags) {
+            if (!containsNoCase(t.tag, filter) && !containsNoCase(t.name, filter) && !containsNoCase(t.value, filter))
+                continue;
+            ImGui::TableNextRow();
+            ImGui::TableNextColumn();
+            ImGui::Text("%*s%s", t.depth * 2, "", t.tag.c_str());
+            ImGui::TableNextColumn();
+            ImGui::TextUnformatted(t.name.c_str());
+            ImGui::TableNextColumn();
+            ImGui::TextUnformatted(t.value.c_str());
+            if (ImGui::IsItemHovered() && t.value.size() > 40) ImGui::SetTooltip("%s", t.value.c_str());
+        }
+        ImGui::EndTable();
+    }
+    ImGui::TreePop();
+}
+
+} // namespace ctview::ui

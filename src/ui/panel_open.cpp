@@ -1,0 +1,89 @@
+// "Open...": an ImGui folder browser (no extra dependency) with the recent folders.
+#include "ui/panels.h"
+
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+
+namespace ctview::ui {
+
+namespace {
+void browse(OpenDialog& d, const std::string& folder) {
+    namespace fs = std::filesystem;
+    d.entries.clear();
+    d.error.clear();
+    std::error_code ec;
+    const fs::path p = fs::absolute(folder, ec).lexically_normal();
+    d.folder = p.string();
+    std::snprintf(d.pathInput, sizeof d.pathInput, "%s", d.folder.c_str());
+    std::vector<std::string> dirs, files;
+    fs::directory_iterator it(p, fs::directory_options::skip_permission_denied, ec);
+    if (ec) {
+        d.error = d.folder + ": " + ec.message();
+        return;
+    }
+    // Bounded, so that a folder of 100 000 slices does not stall a frame.
+    for (std::size_t n = 0; it != fs::directory_iterator() && n < 5000; it.increment(ec), ++n) {
+        if (ec) break;
+        const std::string name = it->path().filename().string();
+        if (name.empty() || name[0] == '.') continue;
+        std::error_code e2;
+        if (it->is_directory(e2)) dirs.push_back(name + "/");
+        else files.push_back(name);
+    }
+    std::sort(dirs.begin(), dirs.end());
+    std::sort(files.begin(), files.end());
+    d.entries = dirs;
+    d.entries.insert(d.entries.end(), files.begin(), files.end());
+}
+} // namespace
+
+void drawOpenDialog(AppState& s, Requests& r) {
+    if (!s.panels.open) return;
+    OpenDialog& d = s.openDialog;
+    if (d.folder.empty()) {
+        std::error_code ec;
+        browse(d, s.recent.empty() ? std::filesystem::current_path(ec).string()
+                                   : std::filesystem::path(s.recent.front()).parent_path().string());
+    }
+    const ImGuiViewport* vp = ImGui::GetMainViewport();
+    ImGui::SetNextWindowPos(ImVec2(vp->Pos.x + vp->Size.x / 2, vp->Pos.y + vp->Size.y / 2), ImGuiCond_Appearing,
+                            ImVec2(0.5f, 0.5f));
+    ImGui::SetNextWindowSize(ImVec2(640, 480), ImGuiCond_Appearing);
+    if (!ImGui::Begin("Open a DICOM folder or file", &s.panels.open, ImGuiWindowFlags_NoCollapse)) {
+        ImGui::End();
+        return;
+    }
+    ImGui::SetNextItemWidth(-70);
+    if (ImGui::InputText("##path", d.pathInput, sizeof d.pathInput, ImGuiInputTextFlags_EnterReturnsTrue))
+        browse(d, d.pathInput);
+    ImGui::SameLine();
+    if (ImGui::Button("Up")) browse(d, std::filesystem::path(d.folder).parent_path().string());
+    if (!d.error.empty()) ImGui::TextColored(ImVec4(1, 0.45f, 0.45f, 1), "%s", d.error.c_str());
+
+    if (ImGui::BeginChild("entries", ImVec2(0, -ImGui::GetFrameHeightWithSpacing() * (2.5f + float(std::min<std::size_t>(s.recent.size(), 5)))), true)) {
+        std::string next;
+        for (const std::string& e : d.entries) {
+            const bool dir = e.back() == '/';
+            if (ImGui::Selectable(e.c_str(), false, ImGuiSelectableFlags_AllowDoubleClick) &&
+                ImGui::IsMouseDoubleClicked(0)) {
+                if (dir) next = (std::filesystem::path(d.folder) / e.substr(0, e.size() - 1)).string();
+                else r.open = (std::filesystem::path(d.folder) / e).string();
+            }
+        }
+        if (!next.empty()) browse(d, next);
+    }
+    ImGui::EndChild();
+    if (ImGui::Button("Open this folder")) r.open = d.folder;
+    ImGui::SameLine();
+    ImGui::TextDisabled("double-click a folder to enter it, a file to open its series");
+    if (!s.recent.empty()) {
+        ImGui::TextUnformatted("Recent:");
+        for (std::size_t n = 0; n < s.recent.size() && n < 5; ++n)
+            if (ImGui::Selectable(s.recent[n].c_str())) r.open = s.recent[n];
+    }
+    if (!r.open.empty()) s.panels.open = false;
+    ImGui::End();
+}
+
+} // namespace ctview::ui

@@ -1,0 +1,44 @@
+// The "Series" section: every series the scan found; clicking one loads it.
+#include "ui/panels.h"
+
+#include <cstdio>
+
+namespace ctview::ui {
+
+void drawSeriesPanel(AppState& s, Requests& r) {
+    if (!s.data || !s.data->scan) {
+        ImGui::TextDisabled("Nothing open");
+        return;
+    }
+    const ScanResult& scan = *s.data->scan;
+    ImGui::TextWrapped("%s", scan.summary().c_str());
+    const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingFixedFit;
+    if (!ImGui::BeginTable("series", 4, flags)) return;
+    ImGui::TableSetupColumn("#");
+    ImGui::TableSetupColumn("description", ImGuiTableColumnFlags_WidthStretch);
+    ImGui::TableSetupColumn("slices");
+    ImGui::TableSetupColumn("size");
+    ImGui::TableHeadersRow();
+    const int current = s.data->series.series ? s.data->series.series->number : 0;
+    for (const SeriesInfo& info : scan.series) {
+        ImGui::TableNextRow();
+        ImGui::TableNextColumn();
+        char label[32];
+        std::snprintf(label, sizeof label, "%d##series%d", info.seriesNumber, info.number);
+        if (ImGui::Selectable(label, info.number == current, ImGuiSelectableFlags_SpanAllColumns) &&
+            info.number != current && !s.load.active)
+            r.loadSeries = info.number;
+        if (ImGui::IsItemHovered())
+            ImGui::SetTooltip("%s %s\n%s%s", info.modality.c_str(), info.description.c_str(), info.uid.c_str(),
+                              info.splitNote.empty() ? "" : ("\n" + info.splitNote).c_str());
+        ImGui::TableNextColumn();
+        ImGui::TextUnformatted(info.description.empty() ? "(no description)" : info.description.c_str());
+        ImGui::TableNextColumn();
+        ImGui::Text("%zu", info.planes.size());
+        ImGui::TableNextColumn();
+        ImGui::Text("%dx%d", info.columns, info.rows);
+    }
+    ImGui::EndTable();
+}
+
+} // namespace ctview::ui

@@ -1,0 +1,67 @@
+// Loading progress, the last load's error, and toasts: drawn over the view area.
+#include "ui/panels.h"
+
+#include <cstdio>
+
+namespace ctview::ui {
+
+void drawStatus(AppState& s, Requests& r, double now) {
+    const Rect& a = s.viewArea;
+    const ImGuiWindowFlags boxFlags = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
+                                      ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_AlwaysAutoResize |
+                                      ImGuiWindowFlags_NoSavedSettings;
+    if (s.load.active) {
+        ImGui::SetNextWindowPos(ImVec2(a.x + a.w / 2, a.y + a.h / 2), ImGuiCond_Always, ImVec2(0.5f, 0.5f));
+        ImGui::SetNextWindowSize(ImVec2(std::min(520.0f, a.w - 20), 0));
+        ImGui::Begin("Opening", nullptr, boxFlags);
+        ImGui::TextWrapped("%s", s.load.input.c_str());
+        const float fraction = s.load.total ? float(s.load.done) / float(s.load.total) : 0.0f;
+        char text[96];
+        std::snprintf(text, sizeof text, "%s %zu / %zu", s.load.stage.c_str(), s.load.done, s.load.total);
+        ImGui::ProgressBar(fraction, ImVec2(-1, 0), text);
+        ImGui::End();
+    } else if (!s.load.error.empty()) {
+        ImGui::SetNextWindowPos(ImVec2(a.x + a.w / 2, a.y + a.h / 2), ImGuiCond_Always, ImVec2(0.5f, 0.5f));
+        ImGui::SetNextWindowSize(ImVec2(std::min(560.0f, a.w - 20), 0));
+        ImGui::Begin("Could not open", nullptr, boxFlags);
+        ImGui::TextColored(ImVec4(1, 0.45f, 0.45f, 1), "%s", s.load.input.c_str());
+        ImGui::TextWrapped("%s", s.load.error.c_str());
+        if (ImGui::Button("Open another folder...")) s.panels.open = true;
+        ImGui::SameLine();
+        if (ImGui::Button("Dismiss")) s.load.error.clear();
+        ImGui::End();
+    } else if (!s.data) {
+        ImGui::SetNextWindowPos(ImVec2(a.x + a.w / 2, a.y + a.h / 2), ImGuiCond_Always, ImVec2(0.5f, 0.5f));
+        ImGui::Begin("Welcome", nullptr, boxFlags);
+        ImGui::TextUnformatted("Drop a DICOM folder or file here, or");
+        if (ImGui::Button("Open... (Ctrl+O)")) s.panels.open = true;
+        ImGui::End();
+    }
+    if (!s.shaderError.empty()) {
+        ImGui::SetNextWindowPos(ImVec2(a.x + 10, a.y + 10), ImGuiCond_Always);
+        ImGui::Begin("Shader error (the last good program is in use)", nullptr, boxFlags);
+        ImGui::TextColored(ImVec4(1, 0.45f, 0.45f, 1), "%s", s.shaderError.c_str());
+        if (ImGui::Button("Dismiss")) s.shaderError.clear();
+        ImGui::End();
+    }
+
+    // Toasts, newest at the bottom-right corner, until they expire.
+    while (!s.toasts.empty() && s.toasts.front().expires <= now) s.toasts.pop_front();
+    float y = a.y + a.h - 10;
+    for (int n = int(s.toasts.size()) - 1; n >= 0; --n) {
+        const Toast& t = s.toasts[std::size_t(n)];
+        char id[32];
+        std::snprintf(id, sizeof id, "##toast%d", n);
+        ImGui::SetNextWindowPos(ImVec2(a.x + a.w - 10, y), ImGuiCond_Always, ImVec2(1, 1));
+        ImGui::SetNextWindowBgAlpha(0.85f);
+        ImGui::Begin(id, nullptr, boxFlags | ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoFocusOnAppearing |
+                                      ImGuiWindowFlags_NoInputs);
+        if (t.error) ImGui::TextColored(ImVec4(1, 0.45f, 0.45f, 1), "%s", t.text.c_str());
+        else ImGui::TextUnformatted(t.text.c_str());
+        y -= ImGui::GetWindowHeight() + 6;
+        ImGui::End();
+    }
+    (void)r;
+}
+
+} // namespace ctview::ui

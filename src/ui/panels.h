@@ -1,0 +1,32 @@
+#pragma once
+// The ImGui panels: one file and one draw function each, all reading and editing the AppState. Drawn inside an
+// ImGui frame; none of them touches GL.
+#include "ui/app_state.h"
+
+#include <imgui.h>
+
+#include <utility>
+#include <vector>
+
+namespace ctview::ui {
+
+constexpr float kSidebarWidth = 340;
+
+// The left side panel: the sections below under collapsing headers.
+void drawSidebar(AppState& s, Requests& r);
+// Window/level, colour map, interpolation, overlays, layout, "Save slice".
+void drawDisplayPanel(AppState& s, Requests& r);
+// Every series found in the input; clicking one loads it.
+void drawSeriesPanel(AppState& s, Requests& r);
+// The key fields of `ctview info`, warnings in plain words, and a searchable table of every tag.
+void drawMetadataPanel(AppState& s);
+// Loading progress, the last load's error, skipped files and warnings, and toasts.
+void drawStatus(AppState& s, Requests& r, double now);
+// "Open…": a folder browser with the recent folders.
+void drawOpenDialog(AppState& s, Requests& r);
+// F1: every key and mouse action.
+void drawHelp(AppState& s, const std::vector<std::pair<const char*, const char*>>& controls);
+// Orientation letters, scale bar, window/level, slice position, probe and crosshair over the views.
+void drawOverlays(const AppState& s, ImDrawList* dl);
+
+} // namespace ctview::ui

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# End to end: the real binary in a real window (Xvfb), driven by xdotool like a user: hover the axial view, press S,
+# scroll three slices, press S again, press F12, quit with Ctrl+Q. Then the files it saved and its settings are
+# checked. Usage: e2e_viewer.sh CTVIEW_BINARY  (needs DISPLAY; scripts/test provides Xvfb)
+set -euo pipefail
+ctview=$1
+[ -n "${DISPLAY:-}" ] || { echo "e2e: no DISPLAY (run under xvfb-run)"; exit 1; }
+command -v xdotool >/dev/null || { echo "e2e: xdotool is missing (scripts/setup installs it)"; exit 1; }
+
+work=$(mktemp -d)
+pid=
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+fail() { echo "e2e: FAILED: $*"; echo "--- viewer output:"; cat "$work/log" 2>/dev/null || true; exit 1; }
+
+"$ctview" make-phantom "$work/phantom" --size 64x64x40 >/dev/null
+cd "$work" # the default export folder would be ./ctview-exports: make sure --out is what is used
+XDG_CONFIG_HOME="$work/config" "$ctview" "$work/phantom" --out "$work/out" >"$work/log" 2>&1 &
+pid=$!
+
+# The title names the series once it has loaded.
+win=
+for _ in $(seq 100); do
+  win=$(xdotool search --name "ctview - phantom - series 2" 2>/dev/null | head -1 || true)
+  [ -n "$win" ] && break
+  kill -0 "$pid" 2>/dev/null || fail "the viewer exited early"
+  sleep 0.2
+done
+[ -n "$win" ] || fail "no window titled 'ctview - phantom - series 2' within 20 s"
+xdotool windowfocus --sync "$win" 2>/dev/null || xdotool windowactivate --sync "$win" 2>/dev/null || true
+
+wait_for() { # wait_for GLOB: until a file matching it exists (5 s)
+  for _ in $(seq 50); do compgen -G "$1" >/dev/null && return 0; sleep 0.1; done
+  fail "no file matching $1"
+}
+
+# Default window 1400x900 with the 340-pixel side panel: the axial view is the top-left cell at x 340..869, y 0..449.
+xdotool mousemove --window "$win" 600 220
+sleep 0.3
+xdotool key --clearmodifiers s
+wait_for "$work/out/2_axial_0020.png"
+wait_for "$work/out/2_axial_0020.jpg"
+for _ in 1 2 3; do xdotool click --window "$win" 5; sleep 0.15; done # wheel towards the user: next slice
+xdotool key --clearmodifiers s
+wait_for "$work/out/2_axial_0023.png"
+xdotool key --clearmodifiers F12
+wait_for "$work/out/screenshot_*.png"
+xdotool key --clearmodifiers ctrl+q
+for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$pid" 2>/dev/null && fail "Ctrl+Q did not quit"
+status=0
+wait "$pid" || status=$?
+pid=
+[ "$status" -eq 0 ] || fail "exit status $status"
+
+[ -z "$(ls -A "$work/phantom" | grep -v '^IM' || true)" ] || fail "something was written into the input folder"
+[ ! -e "$work/ctview-exports" ] || fail "saved into ./ctview-exports despite --out"
+grep -q "\"$work/phantom\"" "$work/config/ctview/settings.json" || fail "the folder is not in the recent list"
+echo "e2e: saved $(ls "$work/out" | tr '\n' ' ')"

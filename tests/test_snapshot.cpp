@@ -1,0 +1,147 @@
+// `ctview snapshot`: the window's GL rendering, headless (Xvfb + Mesa llvmpipe in CI). Exact where the maths
+// allows (the GPU slice equals the CPU export at an integer scale), golden images with a tolerance otherwise.
+#include "testutil.h"
+
+#include "core/colormap.h"
+#include "core/phantom.h"
+#include "core/slice.h"
+
+#include <catch2/catch.hpp>
+#include <stb/stb_image.h>
+
+#include <cstdlib>
+
+using namespace ctview;
+using namespace ctview::test;
+
+namespace {
+struct Image {
+    int width = 0, height = 0;
+    std::vector<unsigned char> rgb;
+    const unsigned char* at(int x, int y) const { return &rgb[(std::size_t(y) * std::size_t(width) + std::size_t(x)) * 3]; }
+};
+Image readPng(const std::filesystem::path& p) {
+    Image img;
+    int n = 0;
+    unsigned char* data = stbi_load(p.c_str(), &img.width, &img.height, &n, 3);
+    if (!data) return img;
+    img.rgb.assign(data, data + std::size_t(img.width) * std::size_t(img.height) * 3);
+    stbi_image_free(data);
+    return img;
+}
+
+bool haveDisplay() {
+    const char* d = std::getenv("DISPLAY");
+    return d && *d;
+}
+
+// The phantom the snapshot tests render, made once per test binary run.
+const std::filesystem::path& phantom() {
+    static TempDir dir;
+    static const std::filesystem::path p = [] {
+        writePhantom(dir.path / "phantom", 64, 64, 40);
+        return dir.path / "phantom";
+    }();
+    return p;
+}
+
+// Compares a render with tests/golden/<name>.png. Tolerance: llvmpipe versions may differ by rounding, and text
+// antialiasing by a little more: at most 0.5 % of pixels may differ by more than 24 in any channel, and the mean
+// absolute difference must stay under 1.0. A missing baseline is written from the render, and the test fails.
+void compareGolden(const std::filesystem::path& render, const std::string& name) {
+    const std::filesystem::path golden = std::filesystem::path(CTVIEW_GOLDEN_DIR) / (name + ".png");
+    if (!std::filesystem::exists(golden)) {
+        std::filesystem::copy_file(render, golden);
+        FAIL("no baseline " << golden << ": wrote the render there; look at it and commit it if it is right");
+    }
+    const Image a = readPng(render), b = readPng(golden);
+    REQUIRE(a.width == b.width);
+    REQUIRE(a.height == b.height);
+    std::size_t bad = 0;
+    double sum = 0;
+    for (std::size_t n = 0; n < a.rgb.size(); n += 3) {
+        int worst = 0;
+        for (int c = 0; c < 3; ++c) {
+            const int d = std::abs(int(a.rgb[n + std::size_t(c)]) - int(b.rgb[n + std::size_t(c)]));
+            worst = std::max(worst, d);
+            sum += d;
+        }
+        bad += worst > 24;
+    }
+    const double mean = sum / double(a.rgb.size());
+    INFO("golden " << golden << ": " << bad << " pixels differ by more than 24, mean difference " << mean);
+    CHECK(double(bad) <= 0.005 * a.width * a.height);
+    CHECK(mean < 1.0);
+}
+} // namespace
+
+TEST_CASE("snapshot: the GPU slice is the CPU slice, pixel for pixel, at an integer scale") {
+    REQUIRE(haveDisplay()); // scripts/test runs the suite under Xvfb
+    TempDir out;
+    ScanResult scan;
+    const LoadedSeries s = loadFolder(phantom(), scan);
+    for (const char* map : {"grayscale", "viridis"}) {
+        const auto png = out.path / (std::string(map) + ".png");
+        // 64 x 64 square pixels in 128 x 128: every voxel is exactly 2 x 2 pixels, nearest interpolation.
+        const Run r = run("snapshot " + q(phantom()) + " --view axial --slice 17 --no-overlays --size 128x128 "
+                          "--window 400,40 --colormap " + map + " -o " + q(png));
+        INFO(r.out);
+        REQUIRE(r.code == 0);
+        const Image gpu = readPng(png);
+        REQUIRE(gpu.width == 128);
+        const RgbImage cpu = renderSlice(extractSlice(s.volume, Axis::Axial, 17), WindowLevel{400, 40}, colormapTable(map));
+        REQUIRE(cpu.width == 64);
+        int mismatches = 0;
+        for (int y = 0; y < 128; ++y)
+            for (int x = 0; x < 128; ++x)
+                for (int c = 0; c < 3; ++c)
+                    mismatches += gpu.at(x, y)[c] != cpu.rgb[(std::size_t(y / 2) * 64 + std::size_t(x / 2)) * 3 + std::size_t(c)];
+        CHECK(mismatches == 0);
+    }
+}
+
+TEST_CASE("snapshot: golden images of the views with overlays") {
+    REQUIRE(haveDisplay());
+    TempDir out;
+    struct Case {
+        const char* name;
+        const char* args;
+    };
+    const Case cases[] = {
+        {"axial_abdomen", "--view axial --window abdomen --size 320x320"},
+        {"coronal_viridis_linear", "--view coronal --slice 30 --colormap viridis --linear --window 1500,-300 --size 320x240"},
+        {"sagittal_bone_inverted", "--view sagittal --window bone --invert --size 240x320"},
+        {"grid", "--view grid --size 480x480"},
+    };
+    for (const Case& c : cases) {
+        const auto png = out.path / (std::string(c.name) + ".png");
+        const Run r = run("snapshot " + q(phantom()) + " " + c.args + " -o " + q(png));
+        INFO(c.name << ": " << r.out);
+        REQUIRE(r.code == 0);
+        compareGolden(png, c.name);
+    }
+}
+
+TEST_CASE("snapshot and viewer: bad arguments exit 2, no display exits 1 with a message") {
+    TempDir out;
+    const std::string in = q(phantom());
+    CHECK(run("snapshot " + in + " --view oblique -o " + q(out.path / "a.png")).code == 2);
+    CHECK(run("snapshot " + in + " --size 5x5 -o " + q(out.path / "a.png")).code == 2);
+    CHECK(run("snapshot " + in + " --window wide -o " + q(out.path / "a.png")).code == 2);
+    CHECK(run("snapshot " + in).code == 2); // no -o
+    const Run slice = run("snapshot " + in + " --view coronal --slice 64 -o " + q(out.path / "a.png"));
+    CHECK(slice.code == 2);
+    CHECK(slice.out.find("0..63") != std::string::npos);
+    CHECK(run(q(out.path / "missing")).code == 1); // the viewer on a path that is not there: no window
+    const std::string env = "env -u DISPLAY -u WAYLAND_DISPLAY ";
+    const std::string cmd = env + CTVIEW_BINARY + " snapshot " + in + " -o " + q(out.path / "c.png") + " 2>&1";
+    FILE* p = ::popen(cmd.c_str(), "r");
+    REQUIRE(p);
+    std::string text;
+    char buf[512];
+    while (std::fgets(buf, sizeof buf, p)) text += buf;
+    const int status = ::pclose(p);
+    CHECK(WEXITSTATUS(status) == 1);
+    CHECK(text.find("cannot open a window") != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(out.path / "c.png"));
+}

@@ -1,0 +1,125 @@
+// The geometry of slice views: screen <-> voxel <-> texture, zoom about the cursor, orientation letters,
+// scale bars and the automatic window. No GL: these are the numbers the shader and the overlays are given.
+#include "testutil.h"
+
+#include "core/view.h"
+#include "render/gl.h"
+
+#include <catch2/catch.hpp>
+
+using namespace ctview;
+
+namespace {
+Geometry geometry(glm::ivec3 dims, glm::dvec3 spacing, glm::dmat3 direction = glm::dmat3(1.0)) {
+    Geometry g;
+    g.dims = dims;
+    g.spacing = spacing;
+    g.direction = direction;
+    g.origin = {-50, 20, 7};
+    return g;
+}
+} // namespace
+
+TEST_CASE("view mapping: voxel centres round-trip through the screen and land on texel centres") {
+    // Anisotropic spacing and a direction that runs against two patient axes, so that every flip is exercised.
+    glm::dmat3 dir(1.0);
+    dir[0] = {-1, 0, 0}; // i runs towards the patient's right
+    dir[2] = {0, 0, -1}; // k runs inferior
+    const Geometry g = geometry({20, 12, 9}, {0.7, 1.1, 2.5}, dir);
+    for (Axis axis : {Axis::Axial, Axis::Coronal, Axis::Sagittal}) {
+        const SliceFrame f = sliceFrame(g, axis);
+        const ViewMapping m(f, Rect{30, 40, 300, 200}, ViewCamera{1.7, {3.0, -2.0}});
+        for (glm::ivec3 v : {glm::ivec3(0, 0, 0), glm::ivec3(19, 11, 8), glm::ivec3(7, 3, 5)}) {
+            const glm::dvec2 s = m.voxelToScreen(v);
+            glm::ivec3 back;
+            REQUIRE(m.screenToVoxel(s, v[f.nAxis], back));
+            CHECK(back == v);
+            // The shader's map, at framebuffer scale 2 (HiDPI): the voxel centre must be its texel centre.
+            const glm::vec4 tc = m.framebufferToTexture(v[f.nAxis], 2.0f) * glm::vec4(float(s.x * 2), float(s.y * 2), 0, 1);
+            for (int a = 0; a < 3; ++a) CHECK(tc[a] == Approx((v[a] + 0.5) / g.dims[a]).margin(1e-5));
+        }
+        // Off the image: no voxel.
+        glm::ivec3 none;
+        CHECK_FALSE(m.screenToVoxel(m.displayToScreen({-0.5, 0.5}), 0, none));
+        CHECK_FALSE(m.screenToVoxel(m.displayToScreen({0.5, f.height + 0.5}), 0, none));
+    }
+}
+
+TEST_CASE("view mapping: zoom 1 fits the slice at physical aspect, centred") {
+    const Geometry g = geometry({100, 50, 10}, {1.0, 2.0, 3.0});
+    const ViewMapping m(sliceFrame(g, Axis::Axial), Rect{0, 0, 400, 400}, ViewCamera{});
+    // 100 mm x 100 mm in a 400 x 400 view: 4 pixels per mm, the image fills the view.
+    CHECK(m.pixelsPerMm() == Approx(4.0));
+    CHECK(m.displayToScreen({0, 0}).x == Approx(0.0));
+    CHECK(m.displayToScreen({100, 50}).y == Approx(400.0));
+    const ViewMapping wide(sliceFrame(g, Axis::Coronal), Rect{0, 0, 400, 400}, ViewCamera{});
+    // Coronal: 100 mm wide, 30 mm tall; letterboxed vertically.
+    CHECK(wide.pixelsPerMm() == Approx(4.0));
+    CHECK(wide.displayToScreen({0, 0}).y == Approx(200 - 60.0));
+}
+
+TEST_CASE("zoom about the cursor keeps the point under it") {
+    const Geometry g = geometry({64, 64, 10}, {0.5, 0.5, 1.0});
+    ViewCamera cam;
+    const Rect r{10, 10, 256, 256};
+    const glm::dvec2 cursor(70, 200);
+    const ViewMapping before(sliceFrame(g, Axis::Axial), r, cam);
+    const glm::dvec2 d = before.screenToDisplay(cursor);
+    zoomAbout(cam, before, cursor, 2.5);
+    const ViewMapping after(sliceFrame(g, Axis::Axial), r, cam);
+    CHECK(cam.zoom == Approx(2.5));
+    CHECK(after.displayToScreen(d).x == Approx(cursor.x));
+    CHECK(after.displayToScreen(d).y == Approx(cursor.y));
+}
+
+TEST_CASE("orientation letters follow the direction cosines") {
+    CHECK(directionLetters({1, 0, 0}) == "L");
+    CHECK(directionLetters({-1, 0, 0}) == "R");
+    CHECK(directionLetters({0, -1, 0}) == "A");
+    CHECK(directionLetters({0, 0, 1}) == "S");
+    CHECK(directionLetters({0.8, -0.6, 0}) == "LA");
+    CHECK(directionLetters({0.1, 0, -0.995}) == "I");
+
+    const Geometry g = geometry({10, 10, 10}, {1, 1, 1});
+    const EdgeLetters ax = edgeLetters(g, sliceFrame(g, Axis::Axial));
+    CHECK((ax.left == "R" && ax.right == "L" && ax.top == "A" && ax.bottom == "P"));
+    const EdgeLetters co = edgeLetters(g, sliceFrame(g, Axis::Coronal));
+    CHECK((co.left == "R" && co.right == "L" && co.top == "S" && co.bottom == "I"));
+    const EdgeLetters sa = edgeLetters(g, sliceFrame(g, Axis::Sagittal));
+    CHECK((sa.left == "A" && sa.right == "P" && sa.top == "S" && sa.bottom == "I"));
+    // A stack stored feet-first and mirrored is still shown in radiological convention.
+    glm::dmat3 flipped(1.0);
+    flipped[0] = {-1, 0, 0};
+    flipped[1] = {0, -1, 0};
+    const Geometry gf = geometry({10, 10, 10}, {1, 1, 1}, flipped);
+    const EdgeLetters axf = edgeLetters(gf, sliceFrame(gf, Axis::Axial));
+    CHECK((axf.left == "R" && axf.right == "L" && axf.top == "A" && axf.bottom == "P"));
+}
+
+TEST_CASE("scale bar lengths are round") {
+    CHECK(scaleBarLength(0.5) == 1);
+    CHECK(scaleBarLength(7) == 5);
+    CHECK(scaleBarLength(19.9) == 10);
+    CHECK(scaleBarLength(64) == 50);
+    CHECK(scaleBarLength(140) == 100);
+}
+
+TEST_CASE("automatic window: percentiles of the tissue, not of the air") {
+    Geometry g = geometry({100, 100, 1}, {1, 1, 1});
+    Volume v(g, ScalarType::Int16, SharedBuffer::Sharing::Private);
+    // 60 % air (-1024), the rest a ramp from 0 to 399 HU.
+    for (int j = 0; j < 100; ++j)
+        for (int i = 0; i < 100; ++i) v.set(i, j, 0, j < 60 ? -1024.0f : float((j - 60) * 100 + i) / 10);
+    const WindowLevel wl = autoWindow(v);
+    CHECK(wl.center == Approx(200).margin(2));
+    CHECK(wl.width == Approx(392).margin(4));
+}
+
+TEST_CASE("shader compiler logs name the file and line") {
+    const std::string mesa = gl::annotateShaderLog("0:14(7): error: `huu' undeclared\n", "shaders/slice.frag", 0);
+    CHECK(mesa == "shaders/slice.frag:14:7: error: `huu' undeclared\n");
+    const std::string nv = gl::annotateShaderLog("0(22) : error C1008: undefined variable \"huu\"\n", "shaders/x.frag", 2);
+    CHECK(nv == "shaders/x.frag:20: error C1008: undefined variable \"huu\"\n");
+    CHECK(gl::annotateShaderLog("ERROR: 0:3: 'foo' : syntax error\n", "shaders/y.vert", 0) ==
+          "shaders/y.vert:3: error: 'foo' : syntax error\n");
+}

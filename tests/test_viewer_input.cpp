@@ -1,0 +1,245 @@
+// The viewer's input handling in-process: the frame loop turns ImGui's IO into an InputFrame; here the frames
+// are made by hand, against a real loaded series and the real AppState, without a window.
+#include "testutil.h"
+
+#include "app/actions.h"
+#include "app/input.h"
+#include "app/load_task.h"
+#include "app/settings.h"
+#include "core/phantom.h"
+
+#include <GLFW/glfw3.h>
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <sstream>
+
+using namespace ctview;
+using namespace ctview::test;
+using app::InputFrame;
+
+namespace {
+// A phantom loaded into an AppState laid out as the window would at 1000 x 800 with the side panel.
+struct Fixture {
+    TempDir dir, out;
+    ui::AppState s;
+    Fixture() {
+        writePhantom(dir.path / "series", 48, 40, 30);
+        app::LoadTask task((dir.path / "series").string(), "", fastOptions(), nullptr, nullptr);
+        task.wait();
+        std::string error;
+        auto d = task.take(error);
+        REQUIRE(d);
+        ui::adoptDataset(s, d);
+        s.exportDir = out.path;
+        ui::layoutCells(s, Rect{340, 0, 660, 800});
+    }
+    glm::dvec2 centreOf(int cell) const {
+        const Rect& r = s.cells[std::size_t(cell)];
+        return {r.x + r.w / 2, r.y + r.h / 2};
+    }
+};
+InputFrame at(glm::dvec2 p) {
+    InputFrame in;
+    in.mouse = p;
+    return in;
+}
+std::string readAll(const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+} // namespace
+
+TEST_CASE("viewer input: the wheel moves the slice of the view under the mouse only") {
+    Fixture f;
+    const int axial0 = ui::sliceOf(f.s, 0), coronal0 = ui::sliceOf(f.s, 1), sagittal0 = ui::sliceOf(f.s, 2);
+    InputFrame in = at(f.centreOf(0));
+    in.wheel = -1; // towards the user: next slice
+    app::handleInput(f.s, in);
+    app::handleInput(f.s, in);
+    CHECK(ui::sliceOf(f.s, 0) == axial0 + 2);
+    CHECK(ui::sliceOf(f.s, 1) == coronal0);
+    CHECK(ui::sliceOf(f.s, 2) == sagittal0);
+    in.wheel = 3;
+    app::handleInput(f.s, in);
+    CHECK(ui::sliceOf(f.s, 0) == axial0 - 1);
+    // Clamped at the ends.
+    in.wheel = 1000;
+    app::handleInput(f.s, in);
+    CHECK(ui::sliceOf(f.s, 0) == 0);
+    // ImGui has the mouse (a panel is under it): the views ignore the wheel.
+    in.wheel = -1;
+    in.uiWantsMouse = true;
+    app::handleInput(f.s, in);
+    CHECK(ui::sliceOf(f.s, 0) == 0);
+}
+
+TEST_CASE("viewer input: keys step slices in the active view; ignored while ImGui has the keyboard") {
+    Fixture f;
+    InputFrame in = at(f.centreOf(1)); // over the coronal view: it becomes active
+    const int c0 = ui::sliceOf(f.s, 1);
+    in.keys = {{GLFW_KEY_DOWN}, {GLFW_KEY_DOWN}, {GLFW_KEY_PAGE_DOWN}};
+    app::handleInput(f.s, in);
+    CHECK(f.s.activeView == 1);
+    CHECK(ui::sliceOf(f.s, 1) == std::min(c0 + 12, ui::frameOf(f.s, 1).count - 1));
+    in.keys = {{GLFW_KEY_HOME}};
+    app::handleInput(f.s, in);
+    CHECK(ui::sliceOf(f.s, 1) == 0);
+    in.keys = {{GLFW_KEY_END}};
+    in.uiWantsKeyboard = true;
+    app::handleInput(f.s, in);
+    CHECK(ui::sliceOf(f.s, 1) == 0);
+    in.uiWantsKeyboard = false;
+    app::handleInput(f.s, in);
+    CHECK(ui::sliceOf(f.s, 1) == ui::frameOf(f.s, 1).count - 1);
+}
+
+TEST_CASE("viewer input: right-drag changes window/level") {
+    Fixture f;
+    f.s.window = {400, 40};
+    InputFrame press = at(f.centreOf(0));
+    press.clicked[1] = press.down[1] = true;
+    app::handleInput(f.s, press);
+    InputFrame drag = at(f.centreOf(0) + glm::dvec2(30, -10));
+    drag.down[1] = true;
+    drag.mouseDelta = {30, -10};
+    app::handleInput(f.s, drag);
+    // Sensitivity max(0.5, 400/400) = 1 HU per pixel: wider by 30, level down by 10.
+    CHECK(f.s.window.width == Approx(430));
+    CHECK(f.s.window.center == Approx(30));
+    CHECK(f.s.windowName == "custom");
+    // The drag goes on outside the view until the button is released.
+    drag.mouse = {5, 5};
+    drag.mouseDelta = {-100, 0};
+    app::handleInput(f.s, drag);
+    CHECK(f.s.window.width == Approx(430 - 100 * 430 / 400.0)); // sensitivity follows the width
+    InputFrame release = at({5, 5});
+    release.released[1] = true;
+    app::handleInput(f.s, release);
+    CHECK(f.s.drag.view == -1);
+}
+
+TEST_CASE("viewer input: a click moves the crosshair, and the other views follow") {
+    Fixture f;
+    const ViewMapping m = ui::mappingOf(f.s, 0);
+    const glm::ivec3 target(10, 31, ui::sliceOf(f.s, 0)); // voxel (i, j) on the axial slice
+    InputFrame click = at(m.voxelToScreen(target));
+    click.clicked[0] = click.down[0] = true;
+    app::handleInput(f.s, click);
+    CHECK(f.s.cursor == target);
+    // The coronal view now shows row j = 31, the sagittal view column i = 10.
+    CHECK(ui::sliceOf(f.s, 1) == 31);
+    CHECK(ui::sliceOf(f.s, 2) == 10);
+    // The probe reads the voxel under the mouse: HU, index and LPS position.
+    CHECK(f.s.probeValid);
+    CHECK(f.s.probeVoxel == target);
+    CHECK(f.s.probeHU == f.s.data->series.volume.at(10, 31, target.z));
+    CHECK(f.s.probeLps.x == Approx(f.s.data->series.volume.geometry().voxelToPatient(glm::dvec3(target)).x));
+}
+
+TEST_CASE("viewer input: double click and keys 1-4 maximise a view; Esc returns to the grid") {
+    Fixture f;
+    InputFrame dbl = at(f.centreOf(2));
+    dbl.clicked[0] = dbl.doubleClicked[0] = dbl.down[0] = true;
+    app::handleInput(f.s, dbl);
+    CHECK(f.s.maximised == 2);
+    InputFrame keys = at({0, 0});
+    keys.keys = {{GLFW_KEY_ESCAPE}};
+    app::handleInput(f.s, keys);
+    CHECK(f.s.maximised == -1);
+    keys.keys = {{GLFW_KEY_4}};
+    app::handleInput(f.s, keys);
+    CHECK(f.s.maximised == 3);
+    keys.keys = {{GLFW_KEY_Q, true}};
+    CHECK(app::handleInput(f.s, keys) == std::vector<app::Action>{app::Action::Quit});
+}
+
+TEST_CASE("viewer: S saves the slice as PNG and JPEG, the same files `ctview export` writes, never overwriting") {
+    Fixture f;
+    InputFrame in = at(f.centreOf(1)); // coronal
+    in.wheel = -2;
+    app::handleInput(f.s, in);
+    f.s.window = {350, 50};
+    f.s.colormap = "inferno";
+    f.s.invert = true;
+    in.wheel = 0;
+    in.keys = {{GLFW_KEY_S}};
+    const auto actions = app::handleInput(f.s, in);
+    REQUIRE(actions == std::vector<app::Action>{app::Action::SaveSlice});
+    const auto saved = app::saveSlice(f.s, 0);
+    REQUIRE(saved.size() == 2);
+    const int k = ui::sliceOf(f.s, 1);
+    char name[64];
+    std::snprintf(name, sizeof name, "2_coronal_%04d", k);
+    CHECK(saved[0] == f.out.path / (std::string(name) + ".png"));
+    CHECK(saved[1] == f.out.path / (std::string(name) + ".jpg"));
+    CHECK(f.s.toasts.back().text.find(saved[0].string()) != std::string::npos);
+
+    TempDir cli;
+    const Run r = run("export " + q(f.dir.path / "series") + " --axis coronal --slice " + std::to_string(k) +
+                      " --window 350,50 --colormap inferno --invert --format png,jpg -o " + q(cli.path));
+    REQUIRE(r.code == 0);
+    CHECK(readAll(saved[0]) == readAll(cli.path / (std::string(name) + ".png")));
+    CHECK(readAll(saved[1]) == readAll(cli.path / (std::string(name) + ".jpg")));
+
+    // Again: new names, the first files untouched.
+    const std::string before = readAll(saved[0]);
+    const auto again = app::saveSlice(f.s, 0);
+    REQUIRE(again.size() == 2);
+    CHECK(again[0] == f.out.path / (std::string(name) + "-1.png"));
+    CHECK(readAll(saved[0]) == before);
+}
+
+TEST_CASE("viewer: a save that cannot be written is a toast, not a crash") {
+    Fixture f;
+    f.s.exportDir = "/proc/ctview-cannot-write-here";
+    CHECK(app::saveSlice(f.s, 0).empty());
+    REQUIRE_FALSE(f.s.toasts.empty());
+    CHECK(f.s.toasts.back().error);
+}
+
+TEST_CASE("settings: defaults, round trip, broken files ignored with a message") {
+    TempDir dir;
+    std::string problem;
+    const auto path = dir.path / "ctview" / "settings.json";
+    app::Settings s = app::loadSettings(path, problem);
+    CHECK(problem.empty());
+    CHECK(s.colormap == "grayscale");
+
+    s.colormap = "viridis";
+    s.windowName = "lung";
+    s.windowX = 12;
+    s.overlays.scaleBar = false;
+    app::addRecent(s, "/data/a");
+    app::addRecent(s, "/data/b/");
+    app::addRecent(s, "/data/a");
+    app::saveSettings(path, s);
+    app::Settings back = app::loadSettings(path, problem);
+    CHECK(problem.empty());
+    CHECK(back.colormap == "viridis");
+    CHECK(back.windowName == "lung");
+    CHECK(back.windowX == 12);
+    CHECK_FALSE(back.overlays.scaleBar);
+    CHECK(back.recent == std::vector<std::string>{"/data/a", "/data/b"});
+
+    // A custom window belongs to one series: what is remembered is the file's own.
+    ui::AppState st;
+    app::applySettings(back, st);
+    CHECK(st.colormap == "viridis");
+    st.windowName = "custom";
+    app::captureSettings(st, back);
+    CHECK(back.windowName == "file");
+
+    std::ofstream(path) << "{ not json";
+    s = app::loadSettings(path, problem);
+    CHECK(problem.find("not valid JSON") != std::string::npos);
+    CHECK(s.colormap == "grayscale");
+
+    std::ofstream(path) << R"({"colormap": 7, "invert": true, "window_width": 5})";
+    s = app::loadSettings(path, problem);
+    CHECK(problem.find("colormap") != std::string::npos);
+    CHECK(s.invert);                // what could be read is kept
+    CHECK(s.windowWidth == 1400);   // a useless size is replaced
+}
