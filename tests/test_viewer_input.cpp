@@ -11,6 +11,8 @@
 #include <GLFW/glfw3.h>
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -242,4 +244,42 @@ TEST_CASE("settings: defaults, round trip, broken files ignored with a message")
     CHECK(problem.find("colormap") != std::string::npos);
     CHECK(s.invert);                // what could be read is kept
     CHECK(s.windowWidth == 1400);   // a useless size is replaced
+}
+
+TEST_CASE("loading: slices are handed over as they are decoded, and add up to the loaded volume") {
+    for (WriteSyntax syntax : {WriteSyntax::ExplicitLE, WriteSyntax::Rle}) { // our threads, and GDCM's workers
+        TempDir dir;
+        SeriesSpec spec = smallSeries(12, 10, 9);
+        spec.syntax = syntax;
+        writeSeries(spec, dir.path);
+        app::LoadTask task(dir.path.string(), "", fastOptions(), nullptr, nullptr);
+        task.wait();
+        std::string error;
+        std::shared_ptr<ui::Dataset> preview;
+        std::vector<int> dirty;
+        REQUIRE(task.takePreview(preview, dirty));
+        REQUIRE(preview);
+        CHECK(preview->preview);
+        std::sort(dirty.begin(), dirty.end());
+        CHECK(dirty == std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7, 8});
+        const auto done = task.take(error);
+        REQUIRE(done);
+        const Volume& a = preview->series.volume;
+        const Volume& b = done->series.volume;
+        REQUIRE(a.geometry().dims == b.geometry().dims);
+        REQUIRE(a.type() == b.type());
+        CHECK(std::memcmp(a.data(), b.data(), a.bytes()) == 0);
+        // Nothing new: no change.
+        CHECK_FALSE(task.takePreview(preview, dirty));
+
+        // The viewer moves from the preview to the result without losing the user's place.
+        ui::AppState s;
+        ui::adoptDataset(s, preview);
+        s.cursor = {3, 4, 5};
+        s.window = {123, 45};
+        ui::adoptDataset(s, done);
+        CHECK(s.cursor == glm::ivec3(3, 4, 5));
+        CHECK(s.window.width == 123);
+        CHECK_FALSE(s.data->summary.empty());
+    }
 }

@@ -11,6 +11,10 @@ namespace ctview::app {
 
 std::vector<std::filesystem::path> saveSlice(ui::AppState& s, double now) {
     if (!s.hasVolume()) return {};
+    if (s.data->preview) {
+        addToast(s, "The series is still loading: save when it is complete", now, true);
+        return {};
+    }
     const int v = std::clamp(s.activeView, 0, 2);
     const Axis axis = s.views[std::size_t(v)].axis;
     try {

@@ -2,6 +2,8 @@
 
 #include "core/error.h"
 
+#include <algorithm>
+#include <cstring>
 #include <new>
 
 namespace ctview::app {
@@ -33,6 +35,40 @@ std::shared_ptr<ui::Dataset> LoadTask::take(std::string& error) {
     return std::move(result_);
 }
 
+bool LoadTask::takePreview(std::shared_ptr<ui::Dataset>& preview, std::vector<int>& dirty) {
+    std::lock_guard lock(mutex_);
+    if (!previewStack_ || (!previewRestarted_ && pending_.empty())) return false;
+    if (previewRestarted_ || !preview) {
+        // A dataset of our own for the slices so far: the scan's first header gives the series number and the
+        // file's window; everything not decoded yet reads as air.
+        auto d = std::make_shared<ui::Dataset>();
+        d->preview = true;
+        d->scan = previewScan_;
+        d->series.series = previewSeries_;
+        if (previewScan_ && previewSeries_ && !previewSeries_->files.empty())
+            d->series.firstHeader = &previewScan_->headers[previewSeries_->files.front()];
+        d->series.volume = Volume(previewGeometry_, previewType_, SharedBuffer::Sharing::Private);
+        d->series.minHU = -1024;
+        d->series.maxHU = 3071;
+        Volume& v = d->series.volume;
+        const std::size_t count = v.geometry().voxelCount();
+        if (v.type() == ScalarType::Int16) std::fill_n(static_cast<std::int16_t*>(v.data()), count, std::int16_t(-1024));
+        else std::fill_n(static_cast<float*>(v.data()), count, -1024.0f);
+        preview = std::move(d);
+        previewRestarted_ = false;
+        dirty.clear();
+    }
+    Volume& v = preview->series.volume;
+    const std::size_t sliceBytes = std::size_t(v.geometry().dims.x) * std::size_t(v.geometry().dims.y) * v.bytesPerVoxel();
+    for (const PendingSlice& p : pending_) {
+        if (p.bytes.size() != sliceBytes || p.index < 0 || p.index >= v.geometry().dims.z) continue;
+        std::memcpy(static_cast<char*>(v.data()) + std::size_t(p.index) * sliceBytes, p.bytes.data(), sliceBytes);
+        dirty.push_back(p.index);
+    }
+    pending_.clear();
+    return true;
+}
+
 void LoadTask::run(std::string series, LoadOptions options, std::shared_ptr<const ScanResult> scan) {
     options.progress = [this](const std::string& stage, std::size_t done, std::size_t total) {
         {
@@ -43,13 +79,37 @@ void LoadTask::run(std::string series, LoadOptions options, std::shared_ptr<cons
         }
         if (wake_) wake_();
     };
+    options.slicesReady = [this](const Volume& stack, const std::vector<int>& slices) {
+        const std::size_t sliceBytes =
+            std::size_t(stack.geometry().dims.x) * std::size_t(stack.geometry().dims.y) * stack.bytesPerVoxel();
+        std::vector<PendingSlice> copies;
+        for (int k : slices) {
+            const char* src = static_cast<const char*>(stack.data()) + std::size_t(k) * sliceBytes;
+            copies.push_back({k, std::vector<char>(src, src + sliceBytes)});
+        }
+        std::lock_guard lock(mutex_);
+        if (stack.data() != previewStack_) {
+            previewStack_ = stack.data();
+            previewRestarted_ = true;
+            previewGeometry_ = stack.geometry();
+            previewType_ = stack.type();
+            pending_.clear();
+        }
+        for (PendingSlice& c : copies) pending_.push_back(std::move(c));
+    };
     std::shared_ptr<ui::Dataset> result;
     std::string error;
     try {
         if (!scan) scan = std::make_shared<const ScanResult>(scanInput(input_, options));
+        const SeriesInfo& picked = scan->pick(series);
+        {
+            std::lock_guard lock(mutex_);
+            previewScan_ = scan;
+            previewSeries_ = &picked;
+        }
         auto d = std::make_shared<ui::Dataset>();
         d->scan = scan;
-        d->series = loadSeries(*scan, scan->pick(series), options);
+        d->series = loadSeries(*scan, picked, options);
         result = std::move(d);
     } catch (const std::bad_alloc&) {
         error = input_ + ": not enough memory to load this series";

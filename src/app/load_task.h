@@ -33,6 +33,13 @@ class LoadTask {
     // Blocks until finished (snapshot, tests).
     void wait();
 
+    // Slices decoded so far, for showing them before the load ends. The loader thread copies each finished slice
+    // out of the stack it is filling; the main thread takes them here into a preview dataset of its own (no
+    // memory is shared while it is written). Returns true when `preview` changed; when the stack was restarted
+    // (a new type after an int16 overflow) or first appears, `preview` is replaced, and `dirty` lists the slices
+    // to upload.
+    bool takePreview(std::shared_ptr<ui::Dataset>& preview, std::vector<int>& dirty);
+
   private:
     void run(std::string series, LoadOptions options, std::shared_ptr<const ScanResult> scan);
 
@@ -42,6 +49,18 @@ class LoadTask {
     std::string stage_ = "starting";
     std::size_t done_ = 0, total_ = 0;
     std::shared_ptr<ui::Dataset> result_;
+    // Preview: the stack's geometry and type, and finished slices not yet taken.
+    struct PendingSlice {
+        int index;
+        std::vector<char> bytes;
+    };
+    const void* previewStack_ = nullptr;
+    bool previewRestarted_ = false;
+    Geometry previewGeometry_;
+    ScalarType previewType_ = ScalarType::Int16;
+    std::vector<PendingSlice> pending_;
+    std::shared_ptr<const ScanResult> previewScan_;
+    const SeriesInfo* previewSeries_ = nullptr;
     std::string error_;
     std::atomic<bool> finished_{false};
     std::thread thread_;

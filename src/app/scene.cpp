@@ -11,6 +11,10 @@ void syncRenderer(const ui::AppState& s, gl::SliceRenderer& r, RendererSync& syn
         sync.uploaded = d;
         r.setInterpolation(s.linear);
         sync.linear = s.linear;
+        if (s.data) s.data->dirtySlices.clear();
+    } else if (d && !d->dirtySlices.empty()) {
+        r.updateSlices(d->series.volume, d->dirtySlices);
+        s.data->dirtySlices.clear();
     }
     const bool mono = d && d->series.monochrome1;
     if (!sync.lutSet || sync.colormap != s.colormap || sync.invert != s.invert || sync.monochrome1 != mono) {

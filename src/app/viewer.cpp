@@ -154,12 +154,20 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
 
             if (task) {
                 task->progress(s.load.stage, s.load.done, s.load.total);
+                // Show the slices decoded so far (the first ones appear long before a big series is complete).
+                std::shared_ptr<ui::Dataset> preview = s.data && s.data->preview ? s.data : nullptr;
+                std::vector<int> dirty;
+                if (task->takePreview(preview, dirty)) {
+                    if (preview != s.data) adoptDataset(s, preview);
+                    s.data->dirtySlices.insert(s.data->dirtySlices.end(), dirty.begin(), dirty.end());
+                }
                 if (task->finished()) {
                     std::string error;
                     std::shared_ptr<ui::Dataset> d = task->take(error);
                     task.reset();
                     s.load.active = false;
                     s.load.error = error;
+                    if (!d && s.data && s.data->preview) s.data.reset(); // the load failed: no half series
                     if (d) {
                         adoptDataset(s, std::move(d));
                         addRecent(settings, s.load.input);

@@ -208,6 +208,7 @@ std::vector<IsolatedResult> runIsolated(std::size_t n, const std::function<std::
                     }
                     if (ok) {
                         res.status = status == 0 ? IsolatedResult::Status::Ok : IsolatedResult::Status::Failed;
+                        if (status == 0 && options.succeeded) options.succeeded(index);
                         w.task = -1;
                         assign(w);
                     } else {

@@ -29,6 +29,7 @@ struct IsolationOptions {
     double timeoutSeconds = 60;  // per task
     bool quietChildren = true;   // send the workers' stderr (GDCM's assertion text) to /dev/null
     std::function<void(std::size_t done, std::size_t total)> progress; // called in the parent
+    std::function<void(std::size_t task)> succeeded;                    // task returned normally; in the parent
 };
 
 // Run task(i) for i in [0, n) in worker processes; result i belongs to task i. A task returns a byte string, or

@@ -81,7 +81,8 @@ std::array<long, 6> orientationKey(const FrameHeader& f) {
 // Run decode(n) for n in [0, count) on one thread per core (or options.workers), collecting results in the
 // same form as runIsolated. Only for code of our own that cannot crash the process (decodeNative).
 std::vector<IsolatedResult> decodeOnThreads(std::size_t count, const LoadOptions& options,
-                                            const std::function<DecodeStats(std::size_t)>& decode) {
+                                            const std::function<DecodeStats(std::size_t)>& decode,
+                                            const std::function<void(std::size_t)>& succeeded) {
     std::vector<IsolatedResult> results(count);
     std::atomic<std::size_t> next{0}, done{0};
     const unsigned threads = std::max(1u, std::min<unsigned>(unsigned(count),
@@ -93,6 +94,7 @@ std::vector<IsolatedResult> decodeOnThreads(std::size_t count, const LoadOptions
             try {
                 r.payload = serialize(decode(n));
                 r.status = IsolatedResult::Status::Ok;
+                if (succeeded) succeeded(n);
             } catch (const std::exception& e) {
                 r.payload = e.what();
                 r.status = IsolatedResult::Status::Failed;
@@ -331,13 +333,24 @@ LoadedSeries loadSeries(const ScanResult& scan, const SeriesInfo& series, const 
             job.paddingHU = paddingHU;
             return job;
         };
+        std::mutex readyMutex;
+        auto ready = [&](std::size_t n) {
+            if (!options.slicesReady || plan.resample) return;
+            std::vector<int> slices;
+            for (const DecodeTarget& t : targets.at(jobFiles[n])) slices.push_back(t.slice);
+            std::lock_guard lock(readyMutex);
+            options.slicesReady(raw, slices);
+        };
+        if (options.slicesReady && !plan.resample) options.slicesReady(raw, {});
         if (native) {
-            results = decodeOnThreads(jobFiles.size(), options, [&](std::size_t n) { return decodeNative(makeJob(n)); });
+            results = decodeOnThreads(jobFiles.size(), options, [&](std::size_t n) { return decodeNative(makeJob(n)); },
+                                      ready);
         } else {
             IsolationOptions io;
             io.workers = options.workers;
             io.timeoutSeconds = options.timeoutSeconds;
             io.progress = [&](std::size_t d, std::size_t t) { report(options, "decoding", d, t); };
+            io.succeeded = ready;
             results = runIsolated(jobFiles.size(), [&](std::size_t n) { return serialize(decodeInto(makeJob(n))); }, io);
         }
         const bool overflow = std::any_of(results.begin(), results.end(), [](const IsolatedResult& r) {

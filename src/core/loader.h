@@ -24,6 +24,11 @@ struct LoadOptions {
     double timeoutSeconds = 60; // per file
     std::uint64_t memoryLimitBytes = 0; // refuse a series needing more than this; 0 = 90 % of MemAvailable
     std::function<void(const std::string& stage, std::size_t done, std::size_t total)> progress;
+    // For showing slices while the rest decode: called with the stack being filled and the stack indices whose
+    // pixels are now complete in it (first with none, right after allocation). Calls are serialised; `stack` is
+    // only valid during the call, and other slices of it are being written meanwhile, so copy out only `slices`.
+    // Not called when the stack is resampled (its slices are not the final volume's).
+    std::function<void(const Volume& stack, const std::vector<int>& slices)> slicesReady;
 };
 
 struct SeriesInfo {

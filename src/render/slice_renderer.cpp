@@ -50,20 +50,7 @@ void SliceRenderer::setVolume(const Volume& v) {
     const int slab = int(std::clamp<std::size_t>((std::size_t(16) << 20) / std::max<std::size_t>(1, sliceVoxels * 2),
                                                  1, std::size_t(g.dims.z)));
     std::vector<std::uint16_t> converted;
-    for (int z = 0; z < g.dims.z; z += slab) {
-        const int n = std::min(slab, g.dims.z - z);
-        const std::size_t first = std::size_t(z) * sliceVoxels, count = std::size_t(n) * sliceVoxels;
-        if (int16) {
-            converted.resize(count);
-            const std::int16_t* src = v.int16Data() + first;
-            for (std::size_t i = 0; i < count; ++i) converted[i] = std::uint16_t(int(src[i]) + 32768);
-            glTexSubImage3D(GL_TEXTURE_3D, 0, 0, 0, z, g.dims.x, g.dims.y, n, GL_RED, GL_UNSIGNED_SHORT,
-                            converted.data());
-        } else {
-            glTexSubImage3D(GL_TEXTURE_3D, 0, 0, 0, z, g.dims.x, g.dims.y, n, GL_RED, GL_FLOAT,
-                            v.float32Data() + first);
-        }
-    }
+    for (int z = 0; z < g.dims.z; z += slab) upload(v, z, std::min(slab, g.dims.z - z), converted);
     if (GLenum err = glGetError(); err != GL_NO_ERROR)
         throw GlError("uploading the volume to the GPU failed (GL error " + std::to_string(err) + ")");
     glTexParameteri(GL_TEXTURE_3D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
@@ -72,6 +59,29 @@ void SliceRenderer::setVolume(const Volume& v) {
     volume_ = std::move(tex);
     huFromTexel_ = int16 ? glm::vec2(65535.0f, -32768.0f) : glm::vec2(1.0f, 0.0f);
     setInterpolation(false);
+}
+
+void SliceRenderer::upload(const Volume& v, int z0, int count, std::vector<std::uint16_t>& scratch) {
+    const Geometry& g = v.geometry();
+    const std::size_t sliceVoxels = std::size_t(g.dims.x) * std::size_t(g.dims.y);
+    const std::size_t first = std::size_t(z0) * sliceVoxels, n = std::size_t(count) * sliceVoxels;
+    glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
+    if (v.type() == ScalarType::Int16) {
+        scratch.resize(n);
+        const std::int16_t* src = v.int16Data() + first;
+        for (std::size_t i = 0; i < n; ++i) scratch[i] = std::uint16_t(int(src[i]) + 32768);
+        glTexSubImage3D(GL_TEXTURE_3D, 0, 0, 0, z0, g.dims.x, g.dims.y, count, GL_RED, GL_UNSIGNED_SHORT, scratch.data());
+    } else {
+        glTexSubImage3D(GL_TEXTURE_3D, 0, 0, 0, z0, g.dims.x, g.dims.y, count, GL_RED, GL_FLOAT, v.float32Data() + first);
+    }
+}
+
+void SliceRenderer::updateSlices(const Volume& v, const std::vector<int>& slices) {
+    if (!volume_) return;
+    glBindTexture(GL_TEXTURE_3D, volume_.id());
+    std::vector<std::uint16_t> scratch;
+    for (int k : slices)
+        if (k >= 0 && k < v.geometry().dims.z) upload(v, k, 1, scratch);
 }
 
 void SliceRenderer::clearVolume() { volume_.reset(); }

@@ -10,6 +10,7 @@
 #include <glm/glm.hpp>
 
 #include <string>
+#include <vector>
 
 namespace ctview::gl {
 
@@ -21,6 +22,8 @@ class SliceRenderer {
 
     // Uploads the volume (R16 for int16 HU, R32F for float HU). Throws GlError when it does not fit.
     void setVolume(const Volume& v);
+    // Re-uploads the given slices (k) of a volume already set with setVolume (the preview of a load).
+    void updateSlices(const Volume& v, const std::vector<int>& slices);
     void clearVolume();
     bool hasVolume() const { return bool(volume_); }
     void setColormap(const ColormapTable& table);
@@ -31,6 +34,8 @@ class SliceRenderer {
     void draw(const ViewMapping& m, int slice, const WindowLevel& wl, glm::ivec2 fbSize, float fbScale);
 
   private:
+    void upload(const Volume& v, int z0, int count, std::vector<std::uint16_t>& scratch);
+
     Program program_;
     VertexArray vao_;
     Texture volume_, lut_;

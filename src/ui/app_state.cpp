@@ -28,28 +28,33 @@ void layoutCells(AppState& s, const Rect& area) {
 }
 
 void adoptDataset(AppState& s, std::shared_ptr<Dataset> d) {
+    // From the preview of a load to its result (same grid): the user may already be scrolling and windowing; keep
+    // where they are.
+    const bool continuing = s.data && s.data->preview &&
+                            s.data->series.volume.geometry().dims == d->series.volume.geometry().dims;
     s.data = std::move(d);
-    const Geometry& g = s.data->series.volume.geometry();
-    s.cursor = g.dims / 2;
-    for (ViewState& v : s.views) v.camera = {};
-    // A named preset the user chose last stays chosen (radiologists read every series in "their" window);
-    // otherwise the file's own window.
-    const auto& presets = windowPresets();
-    auto preset = std::find_if(presets.begin(), presets.end(), [&](const WindowPreset& p) { return p.name == s.windowName; });
-    if (preset != presets.end()) {
-        s.window = preset->wl;
-    } else {
-        s.window = initialWindow(s.data->series);
-        s.windowName = "file";
-    }
     s.probeValid = false;
     s.drag = {};
-    if (s.data->scan) s.data->summary = describeLines(*s.data->scan, s.data->series);
-    s.messages.clear();
-    if (s.data->scan) {
-        for (const std::string& p : s.data->scan->problems) s.messages.push_back(p);
-        for (const SkippedFile& f : s.data->scan->skipped) s.messages.push_back("skipped " + f.path.string() + ": " + f.reason);
+    if (!continuing) {
+        s.cursor = s.data->series.volume.geometry().dims / 2;
+        for (ViewState& v : s.views) v.camera = {};
+        // A named preset the user chose last stays chosen (radiologists read every series in "their" window);
+        // otherwise the file's own window.
+        const auto& presets = windowPresets();
+        auto preset = std::find_if(presets.begin(), presets.end(),
+                                   [&](const WindowPreset& p) { return p.name == s.windowName; });
+        if (preset != presets.end()) {
+            s.window = preset->wl;
+        } else {
+            s.window = initialWindow(s.data->series);
+            s.windowName = "file";
+        }
     }
+    s.messages.clear();
+    if (s.data->preview || !s.data->scan) return;
+    s.data->summary = describeLines(*s.data->scan, s.data->series);
+    for (const std::string& p : s.data->scan->problems) s.messages.push_back(p);
+    for (const SkippedFile& f : s.data->scan->skipped) s.messages.push_back("skipped " + f.path.string() + ": " + f.reason);
     for (const std::string& w : s.data->series.warnings) s.messages.push_back(w);
     for (const SkippedFile& f : s.data->series.failed) s.messages.push_back(f.path.string() + ": " + f.reason);
 }

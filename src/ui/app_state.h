@@ -21,6 +21,8 @@ namespace ctview::ui {
 struct Dataset {
     std::shared_ptr<const ScanResult> scan;
     LoadedSeries series;
+    bool preview = false;       // slices shown while the series is still loading (the rest read as air)
+    std::vector<int> dirtySlices; // preview slices filled since the renderer last uploaded
     std::vector<std::pair<std::string, std::string>> summary; // describeLines(): what `ctview info` prints
     std::vector<TagEntry> tags; // filled on first use by the metadata panel
     bool tagsLoaded = false;

@@ -25,6 +25,10 @@ void drawMetadataPanel(AppState& s) {
         return;
     }
     Dataset& d = *s.data;
+    if (d.preview) {
+        ImGui::TextDisabled("Loading...");
+        return;
+    }
     if (ImGui::BeginTable("summary", 2, ImGuiTableFlags_RowBg)) {
         ImGui::TableSetupColumn("label", ImGuiTableColumnFlags_WidthFixed, 95);
         ImGui::TableSetupColumn("value", ImGuiTableColumnFlags_WidthStretch);

@@ -11,7 +11,10 @@ void drawStatus(AppState& s, Requests& r, double now) {
                                       ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_AlwaysAutoResize |
                                       ImGuiWindowFlags_NoSavedSettings;
     if (s.load.active) {
-        ImGui::SetNextWindowPos(ImVec2(a.x + a.w / 2, a.y + a.h / 2), ImGuiCond_Always, ImVec2(0.5f, 0.5f));
+        // Centred until the first slices show; then out of their way, at the bottom.
+        const bool slicesShown = s.hasVolume() && s.data->preview;
+        ImGui::SetNextWindowPos(ImVec2(a.x + a.w / 2, slicesShown ? a.y + a.h - 10 : a.y + a.h / 2), ImGuiCond_Always,
+                                ImVec2(0.5f, slicesShown ? 1.0f : 0.5f));
         ImGui::SetNextWindowSize(ImVec2(std::min(520.0f, a.w - 20), 0));
         ImGui::Begin("Opening", nullptr, boxFlags);
         ImGui::TextWrapped("%s", s.load.input.c_str());
