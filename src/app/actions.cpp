@@ -1,7 +1,7 @@
 #include "app/actions.h"
 
-#include "core/error.h"
 #include "core/export.h"
+#include "core/fsutil.h"
 
 #include <algorithm>
 
@@ -33,9 +33,7 @@ std::vector<std::filesystem::path> saveSlice(ui::AppState& s, double now) {
 
 std::filesystem::path saveScreenshot(ui::AppState& s, const RgbImage& pixels, double now) {
     try {
-        std::error_code ec;
-        std::filesystem::create_directories(s.exportDir, ec);
-        if (ec) throw DataError(s.exportDir.string() + ": cannot create the folder (" + ec.message() + ")");
+        createFolder(s.exportDir);
         char name[64];
         const std::time_t t = std::time(nullptr);
         std::tm tm{};

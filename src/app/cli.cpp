@@ -10,9 +10,13 @@
 namespace ctview::app {
 
 namespace {
-void addCommon(CLI::App* cmd, CommonOptions& c) {
-    cmd->add_option("input", c.input, "DICOM folder (scanned recursively), one file of a series, or a DICOMDIR")
-        ->required();
+// The input and the loading options every command shares. The viewer's input is optional (none: the last folder).
+void addCommon(CLI::App* cmd, CommonOptions& c, bool inputRequired = true) {
+    cmd->add_option("input", c.input,
+                    inputRequired ? "DICOM folder (scanned recursively), one file of a series, or a DICOMDIR"
+                                  : "DICOM folder or file to open in the viewer (none: the last folder, else the "
+                                    "bundled phantom)")
+        ->required(inputRequired);
     cmd->add_option("--series", c.series, "Series to use: its number in `ctview info`'s list, or its UID");
     cmd->add_flag("--no-resample", c.noResample,
                   "Keep a tilted or unevenly spaced stack as acquired instead of resampling it");
@@ -30,12 +34,8 @@ int runCli(int argc, char** argv) {
     // `ctview [DIR|FILE]`: the window.
     CommonOptions viewCommon;
     ViewerOptions viewer;
-    app.add_option("input", viewCommon.input,
-                   "DICOM folder or file to open in the viewer (none: the last folder, else the bundled phantom)");
+    addCommon(&app, viewCommon, /*inputRequired=*/false);
     app.add_option("--out", viewer.outDir, "Folder for slices (S) and screenshots (F12) saved from the viewer");
-    app.add_option("--series", viewCommon.series, "Series to open: its number in `ctview info`'s list, or its UID");
-    app.add_flag("--no-resample", viewCommon.noResample, "Keep a tilted or unevenly spaced stack as acquired");
-    app.add_option("--workers", viewCommon.workers, "Decoder processes (default: one per core)")->check(CLI::Range(0, 256));
 
     CommonOptions infoCommon;
     InfoOptions info;

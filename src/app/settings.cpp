@@ -112,9 +112,7 @@ void saveSettings(const std::filesystem::path& path, const Settings& s) {
                       {"window_level", s.overlays.windowLevel},
                       {"probe", s.overlays.probe},
                       {"slice_info", s.overlays.sliceInfo}}}};
-    std::error_code ec;
-    std::filesystem::create_directories(path.parent_path(), ec);
-    if (ec) throw DataError(path.parent_path().string() + ": cannot create the folder (" + ec.message() + ")");
+    createFolder(path.parent_path());
     const std::string text = j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
     writeFileAtomically(path, [&](const std::filesystem::path& tmp) {
         std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
@@ -146,10 +144,7 @@ void applySettings(const Settings& from, ui::AppState& to) {
 
 void captureSettings(const ui::AppState& from, Settings& to) {
     // "custom" and "auto" windows belong to one series; what carries over is a named preset or the file's own.
-    const auto& presets = windowPresets();
-    const bool named = std::any_of(presets.begin(), presets.end(),
-                                   [&](const WindowPreset& p) { return p.name == from.windowName; });
-    to.windowName = named ? from.windowName : "file";
+    to.windowName = findWindowPreset(from.windowName) ? from.windowName : "file";
     to.colormap = from.colormap;
     to.invert = from.invert;
     to.linear = from.linear;

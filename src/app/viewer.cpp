@@ -99,7 +99,8 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
     std::string settingsProblem;
     const std::filesystem::path settingsFile = settingsPath();
     Settings settings = loadSettings(settingsFile, settingsProblem);
-    if (!settingsProblem.empty()) std::fprintf(stderr, "ctview: %s\n", settingsProblem.c_str());
+    // Also shown in the window as a toast; -q keeps stderr quiet.
+    if (!settingsProblem.empty() && !common.quiet) std::fprintf(stderr, "ctview: %s\n", settingsProblem.c_str());
 
     ui::AppState s;
     applySettings(settings, s);
@@ -114,7 +115,6 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
     glfwSwapInterval(1);
     initImGui(window, true);
 
-    int exitCode = 0;
     {
         gl::SliceRenderer renderer;
         RendererSync sync;
@@ -133,6 +133,8 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
         const double started = glfwGetTime();
         if (!settingsProblem.empty()) addToast(s, settingsProblem, started, true);
 
+        std::vector<std::pair<const char*, const char*>> help;
+        for (const Control& c : controls()) help.emplace_back(c.input, c.action);
         int redraw = 3;
         while (!glfwWindowShouldClose(window)) {
             if (redraw <= 0) {
@@ -193,10 +195,8 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
             }
             const std::vector<Action> actions = handleInput(s, inputFromImGui(now));
             if (s.panels.sidebar) ui::drawSidebar(s, req);
-            ui::drawStatus(s, req, now);
+            ui::drawStatus(s, now);
             ui::drawOpenDialog(s, req);
-            std::vector<std::pair<const char*, const char*>> help;
-            for (const Control& c : controls()) help.emplace_back(c.input, c.action);
             ui::drawHelp(s, help);
             ui::drawOverlays(s, ImGui::GetBackgroundDrawList());
             ImGui::Render();
@@ -262,7 +262,7 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
     }
     shutdownImGui(true);
     destroyGlWindow(window);
-    return exitCode;
+    return 0;
 }
 
 } // namespace ctview::app

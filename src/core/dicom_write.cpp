@@ -1,6 +1,7 @@
 #include "core/dicom_write.h"
 
 #include "core/error.h"
+#include "core/fsutil.h"
 
 #include <gdcmAttribute.h>
 #include <gdcmDataElement.h>
@@ -142,9 +143,7 @@ std::string makeUid(const std::string& seed) {
 
 void writeSeries(const SeriesSpec& spec, const std::filesystem::path& folder) {
     gdcm::Trace::SetWarning(false);
-    std::error_code ec;
-    std::filesystem::create_directories(folder, ec);
-    if (ec) throw DataError(folder.string() + ": cannot create the folder (" + ec.message() + ")");
+    createFolder(folder);
     const std::string studyUID = spec.studyUID.empty() ? makeUid("study " + folder.string()) : spec.studyUID;
     const std::string seriesUID = spec.seriesUID.empty() ? makeUid("series " + folder.string()) : spec.seriesUID;
     const std::array<double, 3> row{spec.orientation[0], spec.orientation[1], spec.orientation[2]};
@@ -312,7 +311,7 @@ void writeSeries(const SeriesSpec& spec, const std::filesystem::path& folder) {
         writer.GetFile().GetHeader().SetDataSetTransferSyntax(ts);
 
         const std::filesystem::path path = folder / spec.fileName(k);
-        std::filesystem::create_directories(path.parent_path(), ec);
+        createFolder(path.parent_path());
         writer.SetFileName(path.c_str());
         if (!writer.Write()) throw DataError(path.string() + ": GDCM could not write the file");
     }

@@ -54,9 +54,7 @@ std::vector<std::filesystem::path> exportSlice(const Volume& v, Axis axis, int k
                                                const std::vector<ImageFormat>& formats,
                                                const std::filesystem::path& dir, bool force) {
     const RgbImage img = renderSlice(extractSlice(v, axis, k), wl, map);
-    std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
-    if (ec) throw DataError(dir.string() + ": cannot create the folder (" + ec.message() + ")");
+    createFolder(dir);
     std::vector<std::filesystem::path> written;
     for (ImageFormat f : formats)
         written.push_back(writeImage(img, dir / sliceFileName(seriesNumber, axis, k, f), f, force));

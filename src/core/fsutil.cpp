@@ -101,6 +101,12 @@ void writeFileAtomically(const fs::path& target, const std::function<void(const 
     }
 }
 
+void createFolder(const fs::path& folder) {
+    std::error_code ec;
+    fs::create_directories(folder, ec);
+    if (ec) throw DataError(folder.string() + ": cannot create the folder (" + ec.message() + ")");
+}
+
 std::uint64_t availableMemoryBytes() {
     std::ifstream in("/proc/meminfo");
     std::string key;

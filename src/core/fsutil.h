@@ -29,6 +29,9 @@ fs::path uniqueOutputPath(const fs::path& wanted, bool force);
 void writeFileAtomically(const fs::path& target, const std::function<void(const fs::path& tmp)>& writer,
                          bool replace = false);
 
+// Creates `folder` and its parents if missing; throws DataError naming the folder and the reason.
+void createFolder(const fs::path& folder);
+
 // Bytes of memory the system can still give us (MemAvailable), or 0 if unknown.
 std::uint64_t availableMemoryBytes();
 

@@ -14,12 +14,19 @@ const std::vector<WindowPreset>& windowPresets() {
     return presets;
 }
 
+const WindowPreset* findWindowPreset(const std::string& name) {
+    std::string t = name;
+    std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+    for (const WindowPreset& p : windowPresets())
+        if (p.name == t) return &p;
+    return nullptr;
+}
+
 std::optional<WindowLevel> parseWindow(const std::string& text, const std::optional<WindowLevel>& fileWindow) {
     std::string t = text;
     std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return char(std::tolower(c)); });
     if (t == "file") return fileWindow;
-    for (const WindowPreset& p : windowPresets())
-        if (p.name == t) return p.wl;
+    if (const WindowPreset* p = findWindowPreset(t)) return p->wl;
     const auto sep = t.find_first_of(",/");
     if (sep == std::string::npos) return std::nullopt;
     const std::string a = t.substr(0, sep), b = t.substr(sep + 1);

@@ -27,6 +27,9 @@ struct WindowPreset {
 // bone 1800/400 (width/level in HU).
 const std::vector<WindowPreset>& windowPresets();
 
+// The preset named `name` (case-insensitive), or null.
+const WindowPreset* findWindowPreset(const std::string& name);
+
 // "lung", "400,50" / "400/50" (width, level), or "file" (the file's own, given as `fileWindow`). nullopt if
 // the text is none of these.
 std::optional<WindowLevel> parseWindow(const std::string& text, const std::optional<WindowLevel>& fileWindow);

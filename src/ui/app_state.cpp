@@ -40,10 +40,7 @@ void adoptDataset(AppState& s, std::shared_ptr<Dataset> d) {
         for (ViewState& v : s.views) v.camera = {};
         // A named preset the user chose last stays chosen (radiologists read every series in "their" window);
         // otherwise the file's own window.
-        const auto& presets = windowPresets();
-        auto preset = std::find_if(presets.begin(), presets.end(),
-                                   [&](const WindowPreset& p) { return p.name == s.windowName; });
-        if (preset != presets.end()) {
+        if (const WindowPreset* preset = findWindowPreset(s.windowName)) {
             s.window = preset->wl;
         } else {
             s.window = initialWindow(s.data->series);

@@ -5,7 +5,7 @@
 
 namespace ctview::ui {
 
-void drawStatus(AppState& s, Requests& r, double now) {
+void drawStatus(AppState& s, double now) {
     const Rect& a = s.viewArea;
     const ImGuiWindowFlags boxFlags = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
                                       ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_AlwaysAutoResize |
@@ -64,7 +64,6 @@ void drawStatus(AppState& s, Requests& r, double now) {
         y -= ImGui::GetWindowHeight() + 6;
         ImGui::End();
     }
-    (void)r;
 }
 
 } // namespace ctview::ui

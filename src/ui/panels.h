@@ -21,7 +21,7 @@ void drawSeriesPanel(AppState& s, Requests& r);
 // The key fields of `ctview info`, warnings in plain words, and a searchable table of every tag.
 void drawMetadataPanel(AppState& s);
 // Loading progress, the last load's error, skipped files and warnings, and toasts.
-void drawStatus(AppState& s, Requests& r, double now);
+void drawStatus(AppState& s, double now);
 // "Open…": a folder browser with the recent folders.
 void drawOpenDialog(AppState& s, Requests& r);
 // F1: every key and mouse action.
