@@ -129,6 +129,10 @@ TEST_CASE("snapshot and viewer: bad arguments exit 2, no display exits 1 with a 
     CHECK(run("snapshot " + in + " --size 5x5 -o " + q(out.path / "a.png")).code == 2);
     CHECK(run("snapshot " + in + " --window wide -o " + q(out.path / "a.png")).code == 2);
     CHECK(run("snapshot " + in).code == 2); // no -o
+    const Run autoWl = run("snapshot " + in + " --window auto -o " + q(out.path / "auto.png"));
+    INFO(autoWl.out);
+    CHECK(autoWl.code == 0);
+    CHECK(std::filesystem::exists(out.path / "auto.png"));
     const Run slice = run("snapshot " + in + " --view coronal --slice 64 -o " + q(out.path / "a.png"));
     CHECK(slice.code == 2);
     CHECK(slice.out.find("0..63") != std::string::npos);

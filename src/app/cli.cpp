@@ -1,6 +1,7 @@
 // Argument parsing (CLI11): one binary, subcommands info / export / convert / make-phantom.
 #include "app/commands.h"
 #include "core/error.h"
+#include "core/window.h"
 
 #include <CLI/CLI.hpp>
 
@@ -122,6 +123,12 @@ int runCli(int argc, char** argv) {
     if (*phantomCmd) return runMakePhantom(phantomDir, phantomSize);
     if (*snapCmd) return runSnapshot(snapCommon, snap);
     return runViewer(viewCommon, viewer);
+}
+
+void checkWindowOption(const std::string& window, bool allowAuto) {
+    if (window == "file" || (allowAuto && window == "auto") || parseWindow(window, WindowLevel{})) return;
+    throw UsageError("--window " + window + ": use a preset (brain, subdural, stroke, lung, mediastinum, abdomen, "
+                     "liver, bone), 'file', " + (allowAuto ? "'auto', " : "") + "or WIDTH,LEVEL");
 }
 
 LoadOptions loadOptionsFor(const CommonOptions& common) {

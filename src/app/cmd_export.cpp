@@ -25,9 +25,7 @@ int runExport(const CommonOptions& common, const ExportOptions& o) {
     if (formats.empty()) throw UsageError("--format is empty: use png, jpg or png,jpg");
     // Validate what can be validated before the (possibly long) load.
     colormapTable(o.colormap); // throws UsageError for an unknown name
-    if (o.window != "file" && !parseWindow(o.window, WindowLevel{}))
-        throw UsageError("--window " + o.window + ": use a preset (brain, subdural, stroke, lung, mediastinum, "
-                         "abdomen, liver, bone), 'file', or WIDTH,LEVEL");
+    checkWindowOption(o.window, /*allowAuto=*/false);
 
     Loaded l = scanAndLoad(common);
     std::optional<WindowLevel> wl = o.window == "file" ? initialWindow(l.series) : parseWindow(o.window, {});

@@ -31,9 +31,7 @@ int runSnapshot(const CommonOptions& common, const SnapshotOptions& o) {
         width > 8192 || height > 8192)
         throw UsageError("--size " + o.size + ": use WIDTHxHEIGHT, e.g. 800x600 (16..8192)");
     colormapTable(o.colormap);
-    if (o.window != "file" && !parseWindow(o.window, WindowLevel{}))
-        throw UsageError("--window " + o.window + ": use a preset (brain, subdural, stroke, lung, mediastinum, "
-                         "abdomen, liver, bone), 'file', 'auto', or WIDTH,LEVEL");
+    checkWindowOption(o.window, /*allowAuto=*/true);
     if (o.output.empty()) throw UsageError("-o/--output is required");
 
     LoadTask task(common.input, common.series, loadOptionsFor(common), nullptr, nullptr);

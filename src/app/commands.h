@@ -62,6 +62,9 @@ int runSnapshot(const CommonOptions& common, const SnapshotOptions& options);
 // The window. `common.input` empty: the last folder opened, else the bundled phantom.
 int runViewer(const CommonOptions& common, const ViewerOptions& options);
 
+// Throws UsageError unless `window` is a preset, "file", WIDTH,LEVEL, or (when `allowAuto`) "auto"; before loading.
+void checkWindowOption(const std::string& window, bool allowAuto);
+
 // Shared by the commands: scan and load with progress on a terminal.
 LoadOptions loadOptionsFor(const CommonOptions& common);
 struct Loaded {
