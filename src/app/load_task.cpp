@@ -59,7 +59,7 @@ bool LoadTask::takePreview(std::shared_ptr<ui::Dataset>& preview, std::vector<in
         dirty.clear();
     }
     Volume& v = preview->series.volume;
-    const std::size_t sliceBytes = std::size_t(v.geometry().dims.x) * std::size_t(v.geometry().dims.y) * v.bytesPerVoxel();
+    const std::size_t sliceBytes = v.geometry().sliceVoxels() * v.bytesPerVoxel();
     for (const PendingSlice& p : pending_) {
         if (p.bytes.size() != sliceBytes || p.index < 0 || p.index >= v.geometry().dims.z) continue;
         std::memcpy(static_cast<char*>(v.data()) + std::size_t(p.index) * sliceBytes, p.bytes.data(), sliceBytes);
@@ -80,8 +80,7 @@ void LoadTask::run(std::string series, LoadOptions options, std::shared_ptr<cons
         if (wake_) wake_();
     };
     options.slicesReady = [this](const Volume& stack, const std::vector<int>& slices) {
-        const std::size_t sliceBytes =
-            std::size_t(stack.geometry().dims.x) * std::size_t(stack.geometry().dims.y) * stack.bytesPerVoxel();
+        const std::size_t sliceBytes = stack.geometry().sliceVoxels() * stack.bytesPerVoxel();
         std::vector<PendingSlice> copies;
         for (int k : slices) {
             const char* src = static_cast<const char*>(stack.data()) + std::size_t(k) * sliceBytes;

@@ -174,8 +174,8 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
                         adoptDataset(s, std::move(d));
                         addRecent(settings, s.load.input);
                         s.recent = settings.recent;
-                        glfwSetWindowTitle(window, titleFor(s).c_str());
                         // A title that scripts (and the end-to-end test) can wait for.
+                        glfwSetWindowTitle(window, titleFor(s).c_str());
                     }
                     redraw = 3;
                 }

@@ -23,7 +23,8 @@ struct Geometry {
     glm::dvec3 origin{0.0};
     glm::dmat3 direction{1.0};
 
-    std::size_t voxelCount() const { return std::size_t(dims.x) * std::size_t(dims.y) * std::size_t(dims.z); }
+    std::size_t sliceVoxels() const { return std::size_t(dims.x) * std::size_t(dims.y); } // one k plane
+    std::size_t voxelCount() const { return sliceVoxels() * std::size_t(dims.z); }
     glm::dvec3 voxelToPatient(glm::dvec3 ijk) const { return origin + direction * (ijk * spacing); }
     // The inverse; exact for orthonormal directions, and for sheared raw stacks through the matrix inverse.
     glm::dvec3 patientToVoxel(glm::dvec3 lps) const { return glm::inverse(direction) * (lps - origin) / spacing; }

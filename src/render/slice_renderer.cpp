@@ -37,7 +37,6 @@ void SliceRenderer::setVolume(const Volume& v) {
     }
     Texture tex = Texture::create();
     glBindTexture(GL_TEXTURE_3D, tex.id());
-    glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
     const bool int16 = v.type() == ScalarType::Int16;
     // int16 HU go up as unsigned normalised 16-bit with a +32768 offset: exactly representable, filterable, and
     // converted the same way by every GL version (signed normalised conversion changed in GL 4.2).
@@ -46,8 +45,7 @@ void SliceRenderer::setVolume(const Volume& v) {
     if (glGetError() == GL_OUT_OF_MEMORY)
         throw GlError("not enough GPU memory for the volume (" + std::to_string(v.bytes() >> 20) + " MiB)");
     // Slabs of slices, so that the conversion buffer stays small.
-    const std::size_t sliceVoxels = std::size_t(g.dims.x) * std::size_t(g.dims.y);
-    const int slab = int(std::clamp<std::size_t>((std::size_t(16) << 20) / std::max<std::size_t>(1, sliceVoxels * 2),
+    const int slab = int(std::clamp<std::size_t>((std::size_t(16) << 20) / std::max<std::size_t>(1, g.sliceVoxels() * 2),
                                                  1, std::size_t(g.dims.z)));
     std::vector<std::uint16_t> converted;
     for (int z = 0; z < g.dims.z; z += slab) upload(v, z, std::min(slab, g.dims.z - z), converted);
@@ -63,8 +61,7 @@ void SliceRenderer::setVolume(const Volume& v) {
 
 void SliceRenderer::upload(const Volume& v, int z0, int count, std::vector<std::uint16_t>& scratch) {
     const Geometry& g = v.geometry();
-    const std::size_t sliceVoxels = std::size_t(g.dims.x) * std::size_t(g.dims.y);
-    const std::size_t first = std::size_t(z0) * sliceVoxels, n = std::size_t(count) * sliceVoxels;
+    const std::size_t first = std::size_t(z0) * g.sliceVoxels(), n = std::size_t(count) * g.sliceVoxels();
     glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
     if (v.type() == ScalarType::Int16) {
         scratch.resize(n);
