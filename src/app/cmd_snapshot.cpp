@@ -47,6 +47,7 @@ int runSnapshot(const CommonOptions& common, const SnapshotOptions& o) {
     ui::adoptDataset(s, d);
     if (o.window == "auto") {
         s.window = autoWindow(d->series.volume);
+        s.windowName = "auto"; // the W/L overlay names where the window came from, as in the viewer
     } else if (o.window != "file") {
         s.window = *parseWindow(o.window, std::nullopt);
         s.windowName = o.window;
