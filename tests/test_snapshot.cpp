@@ -1,5 +1,6 @@
 // `ctview snapshot`: the window's GL rendering, headless (Xvfb + Mesa llvmpipe in CI). Exact where the maths
 // allows (the GPU slice equals the CPU export at an integer scale), golden images with a tolerance otherwise.
+#include "golden.h"
 #include "testutil.h"
 
 #include "core/colormap.h"
@@ -7,7 +8,6 @@
 #include "core/slice.h"
 
 #include <catch2/catch.hpp>
-#include <stb/stb_image.h>
 
 #include <cstdlib>
 
@@ -15,26 +15,6 @@ using namespace ctview;
 using namespace ctview::test;
 
 namespace {
-struct Image {
-    int width = 0, height = 0;
-    std::vector<unsigned char> rgb;
-    const unsigned char* at(int x, int y) const { return &rgb[(std::size_t(y) * std::size_t(width) + std::size_t(x)) * 3]; }
-};
-Image readPng(const std::filesystem::path& p) {
-    Image img;
-    int n = 0;
-    unsigned char* data = stbi_load(p.c_str(), &img.width, &img.height, &n, 3);
-    if (!data) return img;
-    img.rgb.assign(data, data + std::size_t(img.width) * std::size_t(img.height) * 3);
-    stbi_image_free(data);
-    return img;
-}
-
-bool haveDisplay() {
-    const char* d = std::getenv("DISPLAY");
-    return d && *d;
-}
-
 // The phantom the snapshot tests render, made once per test binary run.
 const std::filesystem::path& phantom() {
     static TempDir dir;
@@ -45,34 +25,6 @@ const std::filesystem::path& phantom() {
     return p;
 }
 
-// Compares a render with tests/golden/<name>.png. Tolerance: llvmpipe versions may differ by rounding, and text
-// antialiasing by a little more: at most 0.5 % of pixels may differ by more than 24 in any channel, and the mean
-// absolute difference must stay under 1.0. A missing baseline is written from the render, and the test fails.
-void compareGolden(const std::filesystem::path& render, const std::string& name) {
-    const std::filesystem::path golden = std::filesystem::path(CTVIEW_GOLDEN_DIR) / (name + ".png");
-    if (!std::filesystem::exists(golden)) {
-        std::filesystem::copy_file(render, golden);
-        FAIL("no baseline " << golden << ": wrote the render there; look at it and commit it if it is right");
-    }
-    const Image a = readPng(render), b = readPng(golden);
-    REQUIRE(a.width == b.width);
-    REQUIRE(a.height == b.height);
-    std::size_t bad = 0;
-    double sum = 0;
-    for (std::size_t n = 0; n < a.rgb.size(); n += 3) {
-        int worst = 0;
-        for (int c = 0; c < 3; ++c) {
-            const int d = std::abs(int(a.rgb[n + std::size_t(c)]) - int(b.rgb[n + std::size_t(c)]));
-            worst = std::max(worst, d);
-            sum += d;
-        }
-        bad += worst > 24;
-    }
-    const double mean = sum / double(a.rgb.size());
-    INFO("golden " << golden << ": " << bad << " pixels differ by more than 24, mean difference " << mean);
-    CHECK(double(bad) <= 0.005 * a.width * a.height);
-    CHECK(mean < 1.0);
-}
 } // namespace
 
 TEST_CASE("snapshot: the GPU slice is the CPU slice, pixel for pixel, at an integer scale") {

@@ -89,6 +89,36 @@ int runCli(int argc, char** argv) {
     snapCmd->add_option("-o,--output", snap.output, "PNG file to write")->required();
     snapCmd->add_flag("--force", snap.force, "Overwrite an existing file instead of choosing a new name");
 
+    CommonOptions renderCommon;
+    RenderOptions rend;
+    CLI::App* renderCmd = app.add_subcommand(
+        "render", "Render the 3D view headless (offscreen OpenGL, deterministic) to a PNG");
+    addCommon(renderCmd, renderCommon);
+    renderCmd->add_option("--preset", rend.preset,
+                          "ct-bone, ct-skin, ct-muscle, ct-soft-tissue, ct-lung, ct-angio, ct-cardiac, mip, xray, "
+                          "or a preset .json file");
+    renderCmd->add_option("--mode", rend.mode, "dvr, mip, minip, avg or iso (default: the preset's)")
+        ->check(CLI::IsMember({"dvr", "mip", "minip", "avg", "iso"}));
+    renderCmd->add_option("--azimuth", rend.azimuth,
+                          "Degrees about the patient's long axis from the anterior view, positive toward the left")
+        ->check(CLI::Range(-3600.0, 3600.0));
+    renderCmd->add_option("--elevation", rend.elevation, "Degrees toward the head")->check(CLI::Range(-90.0, 90.0));
+    renderCmd->add_option("--zoom", rend.zoom, "1 fits the volume")->check(CLI::Range(0.05, 50.0));
+    renderCmd->add_option("--view", rend.view, "anterior, posterior, left, right, superior or inferior")
+        ->check(CLI::IsMember({"anterior", "posterior", "left", "right", "superior", "inferior"}));
+    renderCmd->add_flag("--perspective", rend.perspective, "Perspective projection (default orthographic)");
+    renderCmd->add_flag("--no-shading", rend.noShading, "Turn the preset's shading off");
+    renderCmd->add_option("--crop", rend.crop, "I0,I1,J0,J1,K0,K1: keep this part, as fractions 0..1 along i, j, k");
+    renderCmd->add_option("--step", rend.step, "Sample distance in voxels (default 1)")->check(CLI::Range(0.1, 8.0));
+    renderCmd->add_option("--iso", rend.iso, "Isosurface threshold in HU (default: the preset's)");
+    renderCmd->add_option("--colormap", rend.colormap,
+                          "Colour the transfer function (and projections) with grayscale, viridis, inferno, magma, "
+                          "plasma, turbo, bone or hot");
+    renderCmd->add_flag("--overlays", rend.overlays, "Draw the orientation axes, slice planes and the preset's name");
+    renderCmd->add_option("--size", rend.size, "WIDTHxHEIGHT in pixels (default 800x600)");
+    renderCmd->add_option("-o,--output", rend.output, "PNG file to write")->required();
+    renderCmd->add_flag("--force", rend.force, "Overwrite an existing file instead of choosing a new name");
+
     std::string phantomDir, phantomSize = "256x256x160";
     CLI::App* phantomCmd =
         app.add_subcommand("make-phantom", "Write the synthetic thorax/abdomen phantom as a DICOM series");
@@ -106,10 +136,10 @@ int runCli(int argc, char** argv) {
     } catch (const CLI::ParseError& e) {
         // A usage error: the reason, then the usage line of the (sub)command that was being parsed.
         const CLI::App* cmd = &app;
-        for (const CLI::App* sub : {infoCmd, exportCmd, convertCmd, snapCmd, phantomCmd})
+        for (const CLI::App* sub : {infoCmd, exportCmd, convertCmd, snapCmd, renderCmd, phantomCmd})
             if (sub->parsed()) cmd = sub;
         std::string help = cmd->help();
-        std::string usage = "Usage: ctview [OPTIONS] [input] | ctview [info|export|convert|snapshot|make-phantom] ...";
+        std::string usage = "Usage: ctview [OPTIONS] [input] | ctview [info|export|convert|snapshot|render|make-phantom] ...";
         if (auto at = help.find("Usage:"); at != std::string::npos) usage = help.substr(at, help.find('\n', at) - at);
         if (cmd != &app && usage.rfind("Usage: ctview", 0) != 0) usage.replace(0, 7, "Usage: ctview ");
         std::fprintf(stderr, "ctview: %s\n%s\nRun 'ctview%s --help' for more.\n", e.what(), usage.c_str(),
@@ -122,6 +152,7 @@ int runCli(int argc, char** argv) {
     if (*convertCmd) return runConvert(convertCommon, conv);
     if (*phantomCmd) return runMakePhantom(phantomDir, phantomSize);
     if (*snapCmd) return runSnapshot(snapCommon, snap);
+    if (*renderCmd) return runRender(renderCommon, rend);
     return runViewer(viewCommon, viewer);
 }
 

@@ -3,6 +3,7 @@
 // ctview::DataError (exit 1) or ctview::UsageError (exit 2) and reported by main().
 #include "core/loader.h"
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,23 @@ struct SnapshotOptions {
     bool force = false;
 };
 
+struct RenderOptions {
+    std::string preset = "ct-bone"; // a bundled preset's name, or a preset .json file
+    std::string mode;               // dvr, mip, minip, avg, iso; empty: the preset's
+    double azimuth = 0, elevation = 0, zoom = 1;
+    std::string view;               // anterior, posterior, left, right, superior, inferior (instead of the angles)
+    bool perspective = false;
+    bool noShading = false;
+    std::string crop;               // "i0,i1,j0,j1,k0,k1" fractions of the volume
+    double step = 1.0;              // in units of the smallest voxel spacing
+    double iso = NAN;               // isosurface threshold, HU (default: the preset's)
+    std::string colormap;           // projections, and recolours the transfer function
+    bool overlays = false;
+    std::string size = "800x600";
+    std::string output;
+    bool force = false;
+};
+
 struct ViewerOptions {
     std::string outDir = "ctview-exports"; // where S and F12 save
 };
@@ -59,6 +77,7 @@ int runExport(const CommonOptions& common, const ExportOptions& options);
 int runConvert(const CommonOptions& common, const ConvertOptions& options);
 int runMakePhantom(const std::string& outDir, const std::string& size);
 int runSnapshot(const CommonOptions& common, const SnapshotOptions& options);
+int runRender(const CommonOptions& common, const RenderOptions& options);
 // The window. `common.input` empty: the last folder opened, else the bundled phantom.
 int runViewer(const CommonOptions& common, const ViewerOptions& options);
 

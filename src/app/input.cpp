@@ -19,8 +19,13 @@ const std::vector<Control>& controls() {
         {"Ctrl + wheel", "zoom about the mouse"},
         {"Middle drag, Shift + left drag", "pan"},
         {"Double click, 1 2 3 4", "maximise the view (again: back to the 2x2 grid)"},
+        {"3D: left drag", "rotate (arcball)"},
+        {"3D: wheel, right drag up/down", "zoom"},
+        {"3D: middle drag, Shift + left drag", "pan"},
+        {"3D: Shift + A P L R S I", "look from anterior, posterior, left, right, superior (head), inferior (feet)"},
+        {"3D: R", "reset the 3D camera (anterior view)"},
         {"Esc", "back to the grid; close help"},
-        {"R", "reset zoom and pan"},
+        {"R", "reset zoom and pan (in the 3D view: its camera)"},
         {"A", "automatic window/level from the histogram"},
         {"I", "invert the colour map"},
         {"L", "linear / nearest interpolation"},
@@ -90,9 +95,14 @@ std::vector<Action> handleInput(AppState& s, const InputFrame& in) {
     const int view = cell >= 0 && cell < 3 ? cell : -1;
     if (view >= 0) s.activeView = view;
 
+    s.view3d.focused = cell == 3;
     if (cell >= 0 && in.doubleClicked[0]) {
         toggleMaximised(s, cell);
         s.drag = {};
+    } else if (cell == 3 && volume && s.drag.view < 0) {
+        if (in.clicked[0]) s.drag = {3, in.shift ? 2 : 0};
+        else if (in.clicked[1]) s.drag = {3, 1};
+        else if (in.clicked[2]) s.drag = {3, 2};
     } else if (view >= 0 && volume && s.drag.view < 0) {
         if (in.clicked[0]) {
             s.drag = {view, in.shift ? 2 : 0};
@@ -103,7 +113,16 @@ std::vector<Action> handleInput(AppState& s, const InputFrame& in) {
             s.drag = {view, 2};
         }
     }
-    if (volume && s.drag.view >= 0 && (in.mouseDelta.x != 0 || in.mouseDelta.y != 0)) {
+    if (volume && s.drag.view == 3 && (in.mouseDelta.x != 0 || in.mouseDelta.y != 0)) {
+        Camera3D& cam = s.view3d.camera;
+        const Rect& rect = s.cells[3];
+        switch (s.drag.button) {
+        case 0: arcballRotate(cam, in.mouse - in.mouseDelta, in.mouse, rect); break;
+        case 1: cam.zoom = std::clamp(cam.zoom * std::pow(1.01, -in.mouseDelta.y), 0.05, 50.0); break;
+        case 2: panCamera(cam, in.mouseDelta, s.data->series.volume.geometry(), rect); break;
+        }
+        s.view3d.interactUntil = in.now + 0.25;
+    } else if (volume && s.drag.view >= 0 && s.drag.view < 3 && (in.mouseDelta.x != 0 || in.mouseDelta.y != 0)) {
         ui::ViewState& vs = s.views[std::size_t(s.drag.view)];
         switch (s.drag.button) {
         case 0: moveCrosshair(s, s.drag.view, in.mouse); break;
@@ -118,6 +137,10 @@ std::vector<Action> handleInput(AppState& s, const InputFrame& in) {
         }
         case 2: vs.camera.pan += in.mouseDelta / ui::mappingOf(s, s.drag.view).pixelsPerMm(); break;
         }
+    }
+    if (cell == 3 && volume && in.wheel != 0) {
+        s.view3d.camera.zoom = std::clamp(s.view3d.camera.zoom * std::pow(1.15, in.wheel), 0.05, 50.0);
+        s.view3d.interactUntil = in.now + 0.25;
     }
     if (view >= 0 && volume && in.wheel != 0) {
         if (in.ctrl) {
@@ -140,6 +163,24 @@ std::vector<Action> handleInput(AppState& s, const InputFrame& in) {
             if (key == GLFW_KEY_Q) actions.push_back(Action::Quit);
             if (key == GLFW_KEY_O) actions.push_back(Action::Open);
             continue;
+        }
+        if (s.view3d.focused) {
+            // The 3D view's own keys; the rest work as in the slice views.
+            static const std::pair<int, ViewFrom> directions[] = {
+                {GLFW_KEY_A, ViewFrom::Anterior}, {GLFW_KEY_P, ViewFrom::Posterior}, {GLFW_KEY_L, ViewFrom::Left},
+                {GLFW_KEY_R, ViewFrom::Right},    {GLFW_KEY_S, ViewFrom::Superior},  {GLFW_KEY_I, ViewFrom::Inferior}};
+            bool used = false;
+            if (k.shift)
+                for (const auto& [code, from] : directions)
+                    if (key == code) {
+                        s.view3d.camera.rotation = viewFromRotation(from);
+                        used = true;
+                    }
+            if (!k.shift && key == GLFW_KEY_R) {
+                s.view3d.camera = defaultCamera3D();
+                used = true;
+            }
+            if (used) continue;
         }
         switch (key) {
         case GLFW_KEY_UP: if (volume) setSlice(s, v, ui::sliceOf(s, v) - 1); break;

@@ -13,6 +13,7 @@ namespace ctview::app {
 struct Key {
     int code = 0;      // GLFW key code
     bool ctrl = false; // Control was held
+    bool shift = false;
 };
 
 struct InputFrame {

@@ -1,6 +1,7 @@
 #include "app/load_task.h"
 
 #include "core/error.h"
+#include "core/volume_stats.h"
 
 #include <algorithm>
 #include <cstring>
@@ -109,6 +110,9 @@ void LoadTask::run(std::string series, LoadOptions options, std::shared_ptr<cons
         auto d = std::make_shared<ui::Dataset>();
         d->scan = scan;
         d->series = loadSeries(*scan, picked, options);
+        // The histogram and bricks of the 3D view, here rather than on the main thread.
+        if (options.progress) options.progress("preparing 3D", 0, 1);
+        d->stats = std::make_shared<const VolumeStats>(computeVolumeStats(d->series.volume));
         result = std::move(d);
     } catch (const std::bad_alloc&) {
         error = input_ + ": not enough memory to load this series";

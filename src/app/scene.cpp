@@ -1,44 +1,93 @@
 #include "app/scene.h"
 
+#include <chrono>
+#include <cmath>
+
 namespace ctview::app {
 
-void syncRenderer(const ui::AppState& s, gl::SliceRenderer& r, RendererSync& sync) {
+std::string Renderers::reload() {
+    std::string error = slices.reload();
+    const std::string e3d = volume.reload();
+    if (!e3d.empty()) error += (error.empty() ? "" : "\n") + e3d;
+    return error;
+}
+
+void syncRenderer(ui::AppState& s, Renderers& r, RendererSync& sync) {
     const ui::Dataset* d = s.hasVolume() ? s.data.get() : nullptr;
     if (d != sync.uploaded) {
         sync.uploaded = nullptr; // if the upload throws, the next frame must not think it is there
-        if (d) r.setVolume(d->series.volume);
-        else r.clearVolume();
+        sync.uploaded3d = nullptr;
+        r.volume.clearVolume();
+        if (d) r.slices.setVolume(d->series.volume);
+        else r.slices.clearVolume();
         sync.uploaded = d;
-        r.setInterpolation(s.linear);
+        r.slices.setInterpolation(s.linear);
         sync.linear = s.linear;
         if (s.data) s.data->dirtySlices.clear();
     } else if (d && !d->dirtySlices.empty()) {
-        r.updateSlices(d->series.volume, d->dirtySlices);
+        r.slices.updateSlices(d->series.volume, d->dirtySlices);
         s.data->dirtySlices.clear();
+    }
+    // The 3D view waits for the whole series (a preview has no statistics) and shares the slices' texture.
+    if (d && d->stats && sync.uploaded3d != d) {
+        r.volume.setVolume(d->series.volume, d->stats, r.slices.volumeTexture(), r.slices.huFromTexel(),
+                           sync.maxBytes3d);
+        sync.uploaded3d = d;
+        s.view3d.note = r.volume.note();
     }
     const bool mono = d && d->series.monochrome1;
     if (!sync.lutSet || sync.colormap != s.colormap || sync.invert != s.invert || sync.monochrome1 != mono) {
-        r.setColormap(ui::displayColormap(s));
+        r.slices.setColormap(ui::displayColormap(s));
         sync.colormap = s.colormap;
         sync.invert = s.invert;
         sync.monochrome1 = mono;
         sync.lutSet = true;
     }
     if (sync.linear != s.linear) {
-        r.setInterpolation(s.linear);
+        r.slices.setInterpolation(s.linear);
         sync.linear = s.linear;
     }
 }
 
-void drawScene(const ui::AppState& s, gl::SliceRenderer& r, glm::ivec2 fbSize, float fbScale) {
+gl::VolumeRenderSettings volumeSettingsOf(const ui::AppState& s, bool interactive) {
+    gl::VolumeRenderSettings v;
+    v.preset = s.view3d.preset;
+    v.colormap = s.view3d.colormap;
+    v.invert = s.view3d.invert;
+    v.camera = s.view3d.camera;
+    ui::effectiveCrop(s, v.cropMin, v.cropMax);
+    v.stepScale = s.view3d.stepScale * (interactive ? 2.0 : 1.0);
+    v.skipping = s.view3d.skipping;
+    return v;
+}
+
+SceneStats drawScene(const ui::AppState& s, Renderers& r, glm::ivec2 fbSize, float fbScale, double now, bool timed) {
+    SceneStats stats;
     glViewport(0, 0, fbSize.x, fbSize.y);
     glClearColor(0.08f, 0.08f, 0.09f, 1.0f);
     glClear(GL_COLOR_BUFFER_BIT);
-    if (!s.hasVolume()) return;
+    if (!s.hasVolume()) return stats;
     for (int v = 0; v < 3; ++v) {
         if (s.cells[std::size_t(v)].w <= 0) continue;
-        r.draw(ui::mappingOf(s, v), ui::sliceOf(s, v), s.window, fbSize, fbScale);
+        r.slices.draw(ui::mappingOf(s, v), ui::sliceOf(s, v), s.window, fbSize, fbScale);
     }
+    const Rect& cell = s.cells[3];
+    if (cell.w <= 0 || cell.h <= 0 || !r.volume.hasVolume()) return stats;
+    // The cell in framebuffer pixels, GL's bottom-left origin.
+    const int x0 = int(std::lround(cell.x * fbScale)), x1 = int(std::lround((cell.x + cell.w) * fbScale));
+    const int y0 = int(std::lround(cell.y * fbScale)), y1 = int(std::lround((cell.y + cell.h) * fbScale));
+    if (x1 <= x0 || y1 <= y0) return stats;
+    stats.interactive = ui::interacting3d(s, now);
+    const float scale = stats.interactive ? std::clamp(s.view3d.interactiveScale, 0.1f, 1.0f) : 1.0f;
+    const glm::ivec2 size(std::max(1, int(std::lround((x1 - x0) * scale))), std::max(1, int(std::lround((y1 - y0) * scale))));
+    const auto start = std::chrono::steady_clock::now();
+    stats.rendered3d = r.volume.render(volumeSettingsOf(s, stats.interactive), size);
+    if (timed && stats.rendered3d) {
+        glFinish();
+        stats.seconds3d = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    }
+    r.volume.present({x0, fbSize.y - y1, x1 - x0, y1 - y0});
+    return stats;
 }
 
 } // namespace ctview::app

@@ -1,7 +1,9 @@
 #pragma once
-// The picture: the slice views drawn by the SliceRenderer from the AppState. The window's frame loop and the
-// headless `ctview snapshot` both go through here, so that snapshots show exactly what the window shows.
+// The picture: the slice views drawn by the SliceRenderer and the 3D view by the VolumeRenderer, from the
+// AppState. The window's frame loop and the headless `ctview snapshot` and `ctview render` all go through here, so
+// that what they write is what the window shows.
 #include "render/slice_renderer.h"
+#include "render/volume_renderer.h"
 #include "ui/app_state.h"
 
 #include <glm/glm.hpp>
@@ -10,17 +12,38 @@
 
 namespace ctview::app {
 
-// What the renderer currently holds, so that only changes reach the GPU (a new volume is the only upload).
+// The renderers, created once the GL context exists.
+struct Renderers {
+    gl::SliceRenderer slices;
+    gl::VolumeRenderer volume;
+    // Reloads every shader from $CTVIEW_SHADER_DIR; returns the compiler's messages, or "" when all compiled.
+    std::string reload();
+};
+
+// What the renderers currently hold, so that only changes reach the GPU (a new volume is the only upload).
 struct RendererSync {
     const ui::Dataset* uploaded = nullptr;
+    const ui::Dataset* uploaded3d = nullptr;
     std::string colormap;
     bool invert = false, monochrome1 = false, linear = false, lutSet = false;
+    std::uint64_t maxBytes3d = 0; // caps a downsampled 3D copy (tests); 0: only GL's limits
 };
 
 // Uploads a new volume, colour map or interpolation when the state asks for them. Throws GlError.
-void syncRenderer(const ui::AppState& s, gl::SliceRenderer& r, RendererSync& sync);
+void syncRenderer(ui::AppState& s, Renderers& r, RendererSync& sync);
 
-// Clears the view area and draws the three slice views into the bound framebuffer.
-void drawScene(const ui::AppState& s, gl::SliceRenderer& r, glm::ivec2 fbSize, float fbScale);
+// The 3D view's settings from the state; `interactive` makes them coarse and fast.
+gl::VolumeRenderSettings volumeSettingsOf(const ui::AppState& s, bool interactive);
+
+struct SceneStats {
+    bool rendered3d = false;   // the 3D image was rendered this frame (else presented again)
+    bool interactive = false;
+    double seconds3d = 0;      // how long it took, when `timed`
+};
+
+// Clears the view area and draws the slice views and the 3D view into the bound framebuffer. With `timed`, waits
+// for the 3D render to finish and measures it (the viewer's adaptive quality).
+SceneStats drawScene(const ui::AppState& s, Renderers& r, glm::ivec2 fbSize, float fbScale, double now,
+                     bool timed = false);
 
 } // namespace ctview::app

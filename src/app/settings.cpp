@@ -22,6 +22,8 @@ std::filesystem::path settingsPath() {
     return std::filesystem::path(home && *home ? home : ".") / ".config" / "ctview" / "settings.json";
 }
 
+std::filesystem::path userPresetFolder() { return settingsPath().parent_path() / "presets"; }
+
 namespace {
 // Reads j[key] into `out` when present with the right type; a wrong type is a problem, the rest still loads.
 template <class T> void read(const json& j, const char* key, T& out, std::vector<std::string>& bad) {

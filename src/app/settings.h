@@ -23,6 +23,8 @@ struct Settings {
 };
 
 std::filesystem::path settingsPath();
+// The user's 3D presets: presets/ next to settings.json.
+std::filesystem::path userPresetFolder();
 // Reads `path`. When the file exists but cannot be used, returns the defaults (keeping what could be read) and
 // sets `problem` to a message naming the file.
 Settings loadSettings(const std::filesystem::path& path, std::string& problem);

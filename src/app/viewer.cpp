@@ -8,6 +8,8 @@
 #include "app/scene.h"
 #include "app/settings.h"
 #include "core/error.h"
+#include "core/fsutil.h"
+#include "core/transfer.h"
 #include "render/slice_renderer.h"
 #include "ui/panels.h"
 
@@ -71,7 +73,8 @@ InputFrame inputFromImGui(double now) {
     in.wheel = io.MouseWheel;
     in.ctrl = io.KeyCtrl;
     in.shift = io.KeyShift;
-    for (const KeyPress& k : pendingKeys) in.keys.push_back({k.key, (k.mods & GLFW_MOD_CONTROL) != 0});
+    for (const KeyPress& k : pendingKeys)
+        in.keys.push_back({k.key, (k.mods & GLFW_MOD_CONTROL) != 0, (k.mods & GLFW_MOD_SHIFT) != 0});
     pendingKeys.clear();
     in.uiWantsMouse = io.WantCaptureMouse;
     in.uiWantsKeyboard = io.WantCaptureKeyboard;
@@ -116,7 +119,7 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
     initImGui(window, true);
 
     {
-        gl::SliceRenderer renderer;
+        Renderers renderers;
         RendererSync sync;
         std::unique_ptr<LoadTask> task;
         LoadOptions loadOptions = loadOptionsFor(common);
@@ -132,15 +135,25 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
         if (!input.empty()) startLoad(input, common.series, nullptr);
         const double started = glfwGetTime();
         if (!settingsProblem.empty()) addToast(s, settingsProblem, started, true);
+        auto reloadUserPresets = [&] {
+            std::vector<std::string> problems;
+            s.view3d.userPresets = loadPresetFolder(userPresetFolder(), problems);
+            for (const std::string& p : problems) addToast(s, "preset skipped: " + p, glfwGetTime(), true);
+        };
+        reloadUserPresets();
 
         std::vector<std::pair<const char*, const char*>> help;
         for (const Control& c : controls()) help.emplace_back(c.input, c.action);
         int redraw = 3;
+        bool refine3d = false; // the last 3D frame was a coarse one
         while (!glfwWindowShouldClose(window)) {
             if (redraw <= 0) {
                 // Nothing to animate: sleep until an event, the loader's news, or the next toast expiry.
                 double timeout = -1;
                 if (task) timeout = 0.5;
+                // The 3D view renders once at full quality when the user stops dragging it.
+                if (interacting3d(s, glfwGetTime()) || refine3d)
+                    timeout = std::max(0.0, s.view3d.interactUntil - glfwGetTime()) + 0.01;
                 for (const ui::Toast& t : s.toasts) {
                     const double left = std::max(0.01, t.expires - glfwGetTime());
                     timeout = timeout < 0 ? left : std::min(timeout, left);
@@ -205,14 +218,24 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
             glfwGetFramebufferSize(window, &fbw, &fbh);
             const float fbScale = io.DisplaySize.x > 0 ? float(fbw) / io.DisplaySize.x : 1.0f;
             try {
-                syncRenderer(s, renderer, sync);
+                syncRenderer(s, renderers, sync);
             } catch (const gl::GlError& e) {
                 // The volume does not fit this GPU: say so in the window, keep the panels working.
                 s.load.error = e.what();
                 s.data.reset();
                 sync = {};
             }
-            drawScene(s, renderer, {fbw, fbh}, fbScale);
+            if (req.interacting3d) s.view3d.interactUntil = now + 0.25;
+            const SceneStats frame = drawScene(s, renderers, {fbw, fbh}, fbScale, now, /*timed=*/true);
+            if (frame.rendered3d && frame.interactive) {
+                // Keep dragging at 10+ frames a second: fewer pixels when a coarse frame took too long, more
+                // when it was quick. The full-quality frame afterwards takes what it takes.
+                float& k = s.view3d.interactiveScale;
+                if (frame.seconds3d > 0.07) k *= float(std::clamp(std::sqrt(0.05 / frame.seconds3d), 0.5, 0.95));
+                else if (frame.seconds3d < 0.03) k *= 1.15f;
+                k = std::clamp(k, 0.15f, 1.0f);
+            }
+            refine3d = frame.interactive;
             ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
 
             bool screenshot = req.screenshot;
@@ -223,7 +246,7 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
                 case Action::Quit: glfwSetWindowShouldClose(window, GLFW_TRUE); break;
                 case Action::Open: s.panels.open = true; break;
                 case Action::ReloadShaders: {
-                    s.shaderError = renderer.reload();
+                    s.shaderError = renderers.reload();
                     addToast(s, s.shaderError.empty() ? "Shaders reloaded" : "Shader error: the last good program stays",
                              now, !s.shaderError.empty());
                     break;
@@ -236,6 +259,21 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
                 saveScreenshot(s, gl::readPixels(0, 0, fbw, fbh), now);
             }
             if (req.saveSlice) saveSlice(s, now);
+            if (req.savePreset) {
+                RenderPreset p = s.view3d.preset;
+                p.title = s.view3d.presetTitle;
+                p.name = presetFileStem(p.title);
+                const std::filesystem::path file = userPresetFolder() / (p.name + ".json");
+                try {
+                    createFolder(file.parent_path());
+                    savePresetFile(p, file);
+                    s.view3d.presetName = p.name;
+                    addToast(s, "Preset saved: " + file.string(), now);
+                    reloadUserPresets();
+                } catch (const std::exception& e) {
+                    addToast(s, std::string("Preset not saved: ") + e.what(), now, true);
+                }
+            }
             glfwSwapBuffers(window);
 
             if (req.loadSeries > 0 && s.data && !task)

@@ -64,6 +64,10 @@ struct RenderbufferTraits {
     static GLuint create() { GLuint r = 0; glGenRenderbuffers(1, &r); return r; }
     static void destroy(GLuint r) { glDeleteRenderbuffers(1, &r); }
 };
+struct SamplerTraits {
+    static GLuint create() { GLuint s = 0; glGenSamplers(1, &s); return s; }
+    static void destroy(GLuint s) { glDeleteSamplers(1, &s); }
+};
 struct ProgramTraits {
     static GLuint create() { return glCreateProgram(); }
     static void destroy(GLuint p) { glDeleteProgram(p); }
@@ -75,6 +79,7 @@ using VertexArray = Object<VertexArrayTraits>;
 using Framebuffer = Object<FramebufferTraits>;
 using Renderbuffer = Object<RenderbufferTraits>;
 using Program = Object<ProgramTraits>;
+using Sampler = Object<SamplerTraits>;
 
 // Compiles and links a vertex + fragment program from the named shader files (see shaders.h). Throws GlError
 // whose message gives file:line for each compiler message, e.g. "slice.frag:12: error: 'huu' undeclared".

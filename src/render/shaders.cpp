@@ -10,12 +10,12 @@
 
 namespace ctview::gl {
 
-struct EmbeddedShader {
+struct EmbeddedFile {
     const char* name;
     const char* text;
 };
-extern const EmbeddedShader kEmbeddedShaders[];
-extern const std::size_t kEmbeddedShaderCount;
+extern const EmbeddedFile kEmbeddedShaders[];
+extern const std::size_t kEmbeddedShadersCount;
 
 std::string shaderSource(const std::string& name) {
     if (const char* dir = std::getenv("CTVIEW_SHADER_DIR"); dir && *dir) {
@@ -26,7 +26,7 @@ std::string shaderSource(const std::string& name) {
             return ss.str();
         }
     }
-    for (std::size_t n = 0; n < kEmbeddedShaderCount; ++n)
+    for (std::size_t n = 0; n < kEmbeddedShadersCount; ++n)
         if (name == kEmbeddedShaders[n].name) return kEmbeddedShaders[n].text;
     throw GlError("no shader named " + name);
 }

@@ -25,7 +25,7 @@ std::string SliceRenderer::reload() {
     }
 }
 
-void SliceRenderer::setVolume(const Volume& v) {
+Texture uploadVolumeTexture(const Volume& v, glm::vec2& huFromTexel) {
     const Geometry& g = v.geometry();
     GLint max3d = 0;
     glGetIntegerv(GL_MAX_3D_TEXTURE_SIZE, &max3d);
@@ -48,18 +48,17 @@ void SliceRenderer::setVolume(const Volume& v) {
     const int slab = int(std::clamp<std::size_t>((std::size_t(16) << 20) / std::max<std::size_t>(1, g.sliceVoxels() * 2),
                                                  1, std::size_t(g.dims.z)));
     std::vector<std::uint16_t> converted;
-    for (int z = 0; z < g.dims.z; z += slab) upload(v, z, std::min(slab, g.dims.z - z), converted);
+    for (int z = 0; z < g.dims.z; z += slab) uploadVolumeSlab(v, z, std::min(slab, g.dims.z - z), converted);
     if (GLenum err = glGetError(); err != GL_NO_ERROR)
         throw GlError("uploading the volume to the GPU failed (GL error " + std::to_string(err) + ")");
     glTexParameteri(GL_TEXTURE_3D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
     glTexParameteri(GL_TEXTURE_3D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
     glTexParameteri(GL_TEXTURE_3D, GL_TEXTURE_WRAP_R, GL_CLAMP_TO_EDGE);
-    volume_ = std::move(tex);
-    huFromTexel_ = int16 ? glm::vec2(65535.0f, -32768.0f) : glm::vec2(1.0f, 0.0f);
-    setInterpolation(false);
+    huFromTexel = int16 ? glm::vec2(65535.0f, -32768.0f) : glm::vec2(1.0f, 0.0f);
+    return tex;
 }
 
-void SliceRenderer::upload(const Volume& v, int z0, int count, std::vector<std::uint16_t>& scratch) {
+void uploadVolumeSlab(const Volume& v, int z0, int count, std::vector<std::uint16_t>& scratch) {
     const Geometry& g = v.geometry();
     const std::size_t first = std::size_t(z0) * g.sliceVoxels(), n = std::size_t(count) * g.sliceVoxels();
     glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
@@ -73,12 +72,17 @@ void SliceRenderer::upload(const Volume& v, int z0, int count, std::vector<std::
     }
 }
 
+void SliceRenderer::setVolume(const Volume& v) {
+    volume_ = uploadVolumeTexture(v, huFromTexel_);
+    setInterpolation(false);
+}
+
 void SliceRenderer::updateSlices(const Volume& v, const std::vector<int>& slices) {
     if (!volume_) return;
     glBindTexture(GL_TEXTURE_3D, volume_.id());
     std::vector<std::uint16_t> scratch;
     for (int k : slices)
-        if (k >= 0 && k < v.geometry().dims.z) upload(v, k, 1, scratch);
+        if (k >= 0 && k < v.geometry().dims.z) uploadVolumeSlab(v, k, 1, scratch);
 }
 
 void SliceRenderer::clearVolume() { volume_.reset(); }

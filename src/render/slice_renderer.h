@@ -14,6 +14,12 @@
 
 namespace ctview::gl {
 
+// Uploads `v` as a 3D texture (R16 for int16 HU with a +32768 offset, R32F for float HU) and sets `huFromTexel`
+// (hu = texel * x + y). Throws GlError when it does not fit.
+Texture uploadVolumeTexture(const Volume& v, glm::vec2& huFromTexel);
+// Re-uploads slices z0 .. z0+count-1 into the bound GL_TEXTURE_3D.
+void uploadVolumeSlab(const Volume& v, int z0, int count, std::vector<std::uint16_t>& scratch);
+
 class SliceRenderer {
   public:
     SliceRenderer(); // builds the program; throws GlError
@@ -26,6 +32,9 @@ class SliceRenderer {
     void updateSlices(const Volume& v, const std::vector<int>& slices);
     void clearVolume();
     bool hasVolume() const { return bool(volume_); }
+    // The volume texture, shared with the 3D view (which samples it through its own linear sampler).
+    GLuint volumeTexture() const { return volume_.id(); }
+    glm::vec2 huFromTexel() const { return huFromTexel_; }
     void setColormap(const ColormapTable& table);
     void setInterpolation(bool linear);
 
@@ -34,8 +43,6 @@ class SliceRenderer {
     void draw(const ViewMapping& m, int slice, const WindowLevel& wl, glm::ivec2 fbSize, float fbScale);
 
   private:
-    void upload(const Volume& v, int z0, int count, std::vector<std::uint16_t>& scratch);
-
     Program program_;
     VertexArray vao_;
     Texture volume_, lut_;

@@ -66,4 +66,23 @@ void addToast(AppState& s, std::string text, double now, bool error) {
     while (s.toasts.size() > 5) s.toasts.pop_front();
 }
 
+void applyPreset(AppState& s, const RenderPreset& p) {
+    s.view3d.preset = p;
+    s.view3d.presetName = p.name;
+    s.view3d.tfSelected = -1;
+}
+
+void effectiveCrop(const AppState& s, glm::dvec3& lo, glm::dvec3& hi) {
+    lo = glm::min(s.view3d.cropMin, s.view3d.cropMax);
+    hi = glm::max(s.view3d.cropMin, s.view3d.cropMax);
+    if (!s.hasVolume()) return;
+    const glm::ivec3 dims = s.data->series.volume.geometry().dims;
+    for (int a = 0; a < 3; ++a) {
+        // The crosshair voxel's near face: keep it in "at or past", leave it out of "before".
+        const double at = double(s.cursor[a]) / double(std::max(1, dims[a]));
+        if (s.view3d.cutAtSlices[a] == 1) lo[a] = std::max(lo[a], at);
+        if (s.view3d.cutAtSlices[a] == 2) hi[a] = std::min(hi[a], at + 1.0 / double(std::max(1, dims[a])));
+    }
+}
+
 } // namespace ctview::ui

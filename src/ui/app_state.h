@@ -1,9 +1,12 @@
 #pragma once
 // Everything the viewer shows and the user can change, as plain data. Panels read and edit it; input handling
 // edits it; the renderer draws from it. Nothing here touches GL, so that input handling is tested in-process.
+#include "core/camera3d.h"
 #include "core/loader.h"
 #include "core/metadata.h"
 #include "core/view.h"
+#include "core/transfer.h"
+#include "core/volume_stats.h"
 #include "core/window.h"
 
 #include <glm/glm.hpp>
@@ -24,6 +27,8 @@ struct Dataset {
     bool preview = false;       // slices shown while the series is still loading (the rest read as air)
     std::vector<int> dirtySlices; // preview slices filled since the renderer last uploaded
     std::vector<std::pair<std::string, std::string>> summary; // describeLines(): what `ctview info` prints
+    // Histogram and bricks for the 3D view, computed by the load task; null for a preview (the 3D view waits).
+    std::shared_ptr<const VolumeStats> stats;
     std::vector<TagEntry> tags; // filled on first use by the metadata panel
     bool tagsLoaded = false;
     std::string tagsError;
@@ -51,8 +56,8 @@ struct Toast {
 
 // A mouse drag that started in a view and continues until the button is released, wherever the mouse goes.
 struct Drag {
-    int view = -1;   // 0..2, or -1 for none
-    int button = -1; // 0 left (crosshair), 1 right (window/level), 2 middle (pan)
+    int view = -1;   // 0..2 the slice views, 3 the 3D view, or -1 for none
+    int button = -1; // 0 left (crosshair; 3D: rotate), 1 right (window/level; 3D: zoom), 2 middle (pan)
 };
 
 struct Overlays {
@@ -71,11 +76,39 @@ struct OpenDialog {
     char pathInput[1024] = {};
 };
 
+// The 3D view (the fourth cell): what it shows and how.
+struct View3D {
+    RenderPreset preset = defaultRenderPreset(); // the one being shown and edited
+    std::string presetName = preset.name;        // the preset it started from ("ct-bone", or a user preset)
+    Camera3D camera = defaultCamera3D();
+    glm::dvec3 cropMin{0.0}, cropMax{1.0}; // crop box, fractions of the volume's box along i, j, k
+    // "Cut at the slice planes", per voxel axis (i, j, k): 0 off, 1 keep the part at or past the crosshair's
+    // slice (higher index), 2 keep the part before it.
+    glm::ivec3 cutAtSlices{0};
+    bool showSlicePlanes = true;     // outline the three slice planes in 3D
+    bool showOrientation = true;     // the L/R/A/P/S/I axes in the corner
+    double stepScale = 1.0;          // samples every stepScale x the smallest voxel spacing
+    bool skipping = true;            // empty-space skipping (off only to compare)
+    std::string colormap = "grayscale"; // projections (MIP, MinIP, average), and "apply to the TF"
+    bool invert = false;
+    bool focused = false;            // the mouse is over the 3D view: its keys apply
+    // Adaptive quality: while the user drags (and a moment after), the view renders at `interactiveScale` of
+    // its pixels and twice the step; then once at full quality, then not at all until something changes.
+    double interactUntil = 0;
+    float interactiveScale = 0.5f;
+    int tfSelected = -1;             // the transfer-function editor's selected point
+    std::string note;                // e.g. the volume was downsampled for 3D
+    std::vector<RenderPreset> userPresets; // from the config folder's presets/ (the frame loop reads them)
+    char presetTitle[64] = "My preset";   // the "Save preset" field
+};
+
 // What a panel asks the frame loop to do this frame.
 struct Requests {
     bool saveSlice = false, screenshot = false, quit = false;
     int loadSeries = -1;  // listing number of another series of the current scan
     std::string open;     // a folder or file to open
+    bool interacting3d = false; // a 3D panel control is being dragged: render coarse and fast
+    bool savePreset = false;    // save the 3D view's preset as view3d.presetTitle in the user's presets
 };
 
 struct AppState {
@@ -83,6 +116,7 @@ struct AppState {
     LoadStatus load;
     std::vector<std::string> messages; // warnings and skipped files of the current series, in plain words
 
+    View3D view3d;
     std::array<ViewState, 3> views{{{Axis::Axial, {}}, {Axis::Coronal, {}}, {Axis::Sagittal, {}}}};
     int activeView = 0;   // 0..2: the view keys and the save key act on
     int maximised = -1;   // -1: 2x2 grid; 0..3: that cell alone (3 is the 3D cell)
@@ -129,5 +163,11 @@ void adoptDataset(AppState& s, std::shared_ptr<Dataset> d);
 // (both: not inverted), exactly as `ctview export` does.
 ColormapTable displayColormap(const AppState& s);
 void addToast(AppState& s, std::string text, double now, bool error = false);
+// Starts the 3D view from a preset (its mode, transfer function, shading and window).
+void applyPreset(AppState& s, const RenderPreset& p);
+// The crop box in effect: the user's box, cut at the crosshair's slices where asked (fractions of the box).
+void effectiveCrop(const AppState& s, glm::dvec3& lo, glm::dvec3& hi);
+// True while the 3D view is being dragged or scrolled (it renders fast and coarse meanwhile).
+inline bool interacting3d(const AppState& s, double now) { return now < s.view3d.interactUntil; }
 
 } // namespace ctview::ui

@@ -31,6 +31,68 @@ int viewWithNormal(const AppState& s, int axis) {
         if (frameOf(s, v).nAxis == axis) return v;
     return -1;
 }
+// The 3D cell: what it shows, the slice planes through the crosshair, and an orientation gizmo.
+void draw3dOverlay(const AppState& s, ImDrawList* dl, const Rect& r) {
+    const float lineH = ImGui::GetTextLineHeight();
+    if (!s.hasVolume()) return;
+    if (!s.data->stats) {
+        const char* text = "3D view: waiting for the whole series";
+        const ImVec2 size = ImGui::CalcTextSize(text);
+        label(dl, ImVec2(r.x + (r.w - size.x) / 2, r.y + (r.h - size.y) / 2), text, IM_COL32(150, 150, 150, 255));
+        return;
+    }
+    const Geometry& g = s.data->series.volume.geometry();
+    const CameraMatrices cm = cameraMatrices(s.view3d.camera, g, {r.w, r.h});
+    if (s.overlays.crosshair && s.view3d.showSlicePlanes) {
+        // Each slice view's plane: its outline at the crosshair's slice, in the view's colour.
+        for (int v = 0; v < 3; ++v) {
+            const int n = frameOf(s, v).nAxis, a = (n + 1) % 3, b = (n + 2) % 3;
+            glm::dvec2 pts[4];
+            bool ok = true;
+            const double ends[4][2] = {{0, 0}, {1, 0}, {1, 1}, {0, 1}};
+            for (int c = 0; c < 4; ++c) {
+                glm::dvec3 ijk(0.0);
+                ijk[n] = s.cursor[n];
+                ijk[a] = ends[c][0] ? g.dims[a] - 0.5 : -0.5;
+                ijk[b] = ends[c][1] ? g.dims[b] - 0.5 : -0.5;
+                ok = ok && projectToScreen(cm, r, g.voxelToPatient(ijk), pts[c]);
+            }
+            if (!ok) continue;
+            for (int c = 0; c < 4; ++c) {
+                const glm::dvec2 p = pts[c], q = pts[(c + 1) % 4];
+                dl->AddLine(ImVec2(float(p.x), float(p.y)), ImVec2(float(q.x), float(q.y)),
+                            planeColour(s.views[std::size_t(v)].axis, 200), 1.5f);
+            }
+        }
+    }
+    char text[256];
+    if (s.overlays.sliceInfo) {
+        std::snprintf(text, sizeof text, "3D  %s  (%s)", s.view3d.preset.title.c_str(), modeName(s.view3d.preset.mode));
+        label(dl, ImVec2(r.x + 6, r.y + 4), text);
+        if (!s.view3d.note.empty()) label(dl, ImVec2(r.x + 6, r.y + 4 + lineH), s.view3d.note.c_str(), IM_COL32(255, 200, 120, 255));
+    }
+    if (s.view3d.showOrientation && s.overlays.letters) {
+        // Axes of the patient as the camera sees them: L, P, S at the bright ends, R, A, I at the dim ones.
+        const glm::dmat3 axes = glm::mat3_cast(s.view3d.camera.rotation);
+        const float len = std::min(36.0f, std::min(r.w, r.h) * 0.12f);
+        const ImVec2 c(r.x + len + 16, r.y + r.h - len - 16);
+        const char* pos[3] = {"L", "P", "S"};
+        const char* neg[3] = {"R", "A", "I"};
+        const ImU32 colours[3] = {IM_COL32(230, 80, 80, 255), IM_COL32(90, 200, 90, 255), IM_COL32(90, 140, 250, 255)};
+        for (int a = 0; a < 3; ++a) {
+            glm::dvec3 e(0.0);
+            e[a] = 1;
+            // Screen direction of the LPS axis: its components along the camera's right and up.
+            const ImVec2 d(float(glm::dot(e, axes[0])) * len, -float(glm::dot(e, axes[1])) * len);
+            dl->AddLine(c, ImVec2(c.x + d.x, c.y + d.y), colours[a], 2.0f);
+            dl->AddLine(c, ImVec2(c.x - d.x * 0.6f, c.y - d.y * 0.6f), (colours[a] & 0x00FFFFFF) | 0x70000000, 1.0f);
+            label(dl, ImVec2(c.x + d.x * 1.25f - 4, c.y + d.y * 1.25f - lineH / 2), pos[a], colours[a]);
+            label(dl, ImVec2(c.x - d.x * 0.85f - 4, c.y - d.y * 0.85f - lineH / 2), neg[a], IM_COL32(160, 160, 160, 200));
+        }
+    }
+    if (s.maximised < 0 && s.view3d.focused) dl->AddRect(ImVec2(r.x, r.y), ImVec2(r.x + r.w - 1, r.y + r.h - 1), IM_COL32(120, 160, 255, 200), 0, 0, 1.5f);
+}
+
 } // namespace
 
 void drawOverlays(const AppState& s, ImDrawList* dl) {
@@ -41,10 +103,7 @@ void drawOverlays(const AppState& s, ImDrawList* dl) {
         const ImVec2 p0(r.x, r.y), p1(r.x + r.w, r.y + r.h);
         dl->PushClipRect(p0, p1, true);
         if (v == 3) {
-            // The fourth cell hosts the 3D view (the raymarcher lands with the next release).
-            const char* text = "3D view: not available yet";
-            const ImVec2 size = ImGui::CalcTextSize(text);
-            label(dl, ImVec2(r.x + (r.w - size.x) / 2, r.y + (r.h - size.y) / 2), text, IM_COL32(150, 150, 150, 255));
+            draw3dOverlay(s, dl, r);
             dl->PopClipRect();
             continue;
         }

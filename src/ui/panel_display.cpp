@@ -116,6 +116,11 @@ void drawSidebar(AppState& s, Requests& r) {
     ImGui::PushItemWidth(160);
     if (ImGui::CollapsingHeader("View", ImGuiTreeNodeFlags_DefaultOpen)) drawDisplayPanel(s, r);
     ImGui::PopItemWidth();
+    if (ImGui::CollapsingHeader("3D view", ImGuiTreeNodeFlags_DefaultOpen)) {
+        ImGui::PushItemWidth(160);
+        drawVolumePanel(s, r);
+        ImGui::PopItemWidth();
+    }
     if (ImGui::CollapsingHeader("Series", ImGuiTreeNodeFlags_DefaultOpen)) drawSeriesPanel(s, r);
     if (ImGui::CollapsingHeader("Metadata", ImGuiTreeNodeFlags_DefaultOpen)) drawMetadataPanel(s);
     ImGui::End();

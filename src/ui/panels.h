@@ -16,6 +16,11 @@ constexpr float kSidebarWidth = 340;
 void drawSidebar(AppState& s, Requests& r);
 // Window/level, colour map, interpolation, overlays, layout, "Save slice".
 void drawDisplayPanel(AppState& s, Requests& r);
+// The 3D view: preset, mode, transfer-function editor, colour map, shading, camera, crop, quality, save preset.
+void drawVolumePanel(AppState& s, Requests& r);
+// The transfer-function editor alone: HU histogram (log) behind the opacity curve; click adds a point, drag moves
+// it, right click deletes it, Shift/middle drag moves the whole function along HU.
+void drawTransferFunctionEditor(AppState& s, Requests& r);
 // Every series found in the input; clicking one loads it.
 void drawSeriesPanel(AppState& s, Requests& r);
 // The key fields of `ctview info`, warnings in plain words, and a searchable table of every tag.

@@ -1,0 +1,89 @@
+// `ctview render`: the 3D view rendered headless through the window's own code (AppState, VolumeRenderer, overlays)
+// into an offscreen framebuffer, written as PNG. Deterministic (the ray jitter is a fixed per-pixel pattern), for
+// golden-image tests and scripts.
+#include "app/commands.h"
+#include "app/headless.h"
+#include "core/colormap.h"
+#include "core/error.h"
+#include "core/export.h"
+#include "core/transfer.h"
+
+#include <cstdio>
+#include <sstream>
+
+namespace ctview::app {
+
+namespace {
+RenderPreset presetFor(const std::string& text) {
+    if (const RenderPreset* p = findBuiltinPreset(text)) return *p;
+    if (text.size() > 5 && text.substr(text.size() - 5) == ".json") return loadPresetFile(text); // DataError: exit 1
+    std::string names;
+    for (const RenderPreset& p : builtinPresets()) names += (names.empty() ? "" : ", ") + p.name;
+    throw UsageError("--preset " + text + ": use " + names + ", or a preset .json file");
+}
+
+void parseCrop(const std::string& text, glm::dvec3& lo, glm::dvec3& hi) {
+    std::vector<double> v;
+    std::stringstream ss(text);
+    std::string item;
+    while (std::getline(ss, item, ',')) {
+        char* end = nullptr;
+        const double x = std::strtod(item.c_str(), &end);
+        if (item.empty() || *end != '\0' || !(x >= 0.0 && x <= 1.0)) v.push_back(-1);
+        else v.push_back(x);
+    }
+    if (v.size() != 6 || std::find(v.begin(), v.end(), -1.0) != v.end() || v[0] >= v[1] || v[2] >= v[3] ||
+        v[4] >= v[5])
+        throw UsageError("--crop " + text + ": use I0,I1,J0,J1,K0,K1 with 0 <= from < to <= 1 along each axis");
+    lo = {v[0], v[2], v[4]};
+    hi = {v[1], v[3], v[5]};
+}
+} // namespace
+
+int runRender(const CommonOptions& common, const RenderOptions& o) {
+    // Everything that can be checked is checked before loading.
+    const glm::ivec2 size = parseImageSize(o.size, "--size");
+    if (!o.colormap.empty()) colormapTable(o.colormap);
+    glm::dvec3 cropLo(0.0), cropHi(1.0);
+    if (!o.crop.empty()) parseCrop(o.crop, cropLo, cropHi);
+    if (o.output.empty()) throw UsageError("-o/--output is required");
+    RenderPreset preset = presetFor(o.preset);
+    if (!o.mode.empty()) preset.mode = *parseMode(o.mode);
+    if (o.noShading) preset.shading.enabled = false;
+    if (!std::isnan(o.iso)) preset.isoValue = float(o.iso);
+
+    std::shared_ptr<ui::Dataset> d = loadDatasetHeadless(common);
+    ui::AppState s;
+    ui::adoptDataset(s, d);
+    ui::applyPreset(s, preset);
+    if (!o.colormap.empty()) {
+        s.view3d.colormap = o.colormap;
+        if (!isProjection(preset.mode)) colorTfFromMap(s.view3d.preset.points, colormapTable(o.colormap));
+    } else {
+        s.view3d.colormap = preset.colormap;
+    }
+    Camera3D& cam = s.view3d.camera;
+    if (o.view.empty()) {
+        cam.rotation = orbitRotation(o.azimuth, o.elevation);
+    } else {
+        static const std::pair<const char*, ViewFrom> views[] = {
+            {"anterior", ViewFrom::Anterior}, {"posterior", ViewFrom::Posterior}, {"left", ViewFrom::Left},
+            {"right", ViewFrom::Right},       {"superior", ViewFrom::Superior},   {"inferior", ViewFrom::Inferior}};
+        for (const auto& [name, from] : views)
+            if (o.view == name) cam.rotation = viewFromRotation(from);
+    }
+    cam.zoom = o.zoom;
+    cam.perspective = o.perspective;
+    s.view3d.cropMin = cropLo;
+    s.view3d.cropMax = cropHi;
+    s.view3d.stepScale = o.step;
+    s.maximised = 3;
+    if (!o.overlays) s.overlays = {false, false, false, false, false, false};
+
+    const RgbImage pixels = renderHeadless(s, size, o.overlays);
+    const auto written = writeImage(pixels, o.output, ImageFormat::Png, o.force);
+    std::printf("%s\n", written.string().c_str());
+    return 0;
+}
+
+} // namespace ctview::app

@@ -1,0 +1,25 @@
+#pragma once
+// What `ctview snapshot` and `ctview render` share: loading a dataset as the window does (LoadTask), and drawing an
+// AppState into an offscreen framebuffer through the window's own scene and overlays.
+#include "app/commands.h"
+#include "app/scene.h"
+#include "core/slice.h"
+#include "ui/app_state.h"
+
+#include <memory>
+#include <string>
+
+namespace ctview::app {
+
+// "WIDTHxHEIGHT" (16..8192 each); throws UsageError naming `option`.
+glm::ivec2 parseImageSize(const std::string& text, const std::string& option);
+
+// Loads the input of `common` on the load task, with warnings on stderr unless quiet. Throws DataError.
+std::shared_ptr<ui::Dataset> loadDatasetHeadless(const CommonOptions& common);
+
+// Opens a hidden GL 4.1 window, lays out `s` at `size`, draws the scene (and the overlays when `overlays`), and
+// reads the pixels back. `sync` can carry test settings (e.g. a cap on the 3D texture). Throws GlError or
+// DataError when no GL context can be had.
+RgbImage renderHeadless(ui::AppState& s, glm::ivec2 size, bool overlays, RendererSync sync = {});
+
+} // namespace ctview::app

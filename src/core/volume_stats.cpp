@@ -1,0 +1,154 @@
+#include "core/volume_stats.h"
+
+#include <algorithm>
+#include <cmath>
+#include <mutex>
+#include <thread>
+
+namespace ctview {
+
+namespace {
+// Runs body(first, last) over [0, n) split across the cores.
+template <class F> void parallelFor(int n, F body) {
+    const int threads = std::clamp(int(std::thread::hardware_concurrency()), 1, std::max(1, n));
+    std::vector<std::thread> pool;
+    for (int t = 0; t < threads; ++t) {
+        const int a = n * t / threads, b = n * (t + 1) / threads;
+        if (a < b) pool.emplace_back(body, a, b);
+    }
+    for (std::thread& th : pool) th.join();
+}
+
+template <class T> void statsOf(const T* data, const Geometry& g, VolumeStats& s, int bins) {
+    const std::size_t n = g.voxelCount();
+    // Range first (the histogram's bins depend on it).
+    const int rows = g.dims.y * g.dims.z;
+    {
+        std::vector<std::pair<float, float>> parts;
+        std::mutex m;
+        parallelFor(rows, [&](int a, int b) {
+            float lo = INFINITY, hi = -INFINITY;
+            for (std::size_t i = std::size_t(a) * g.dims.x; i < std::size_t(b) * g.dims.x; ++i) {
+                const float v = float(data[i]);
+                lo = std::min(lo, v);
+                hi = std::max(hi, v);
+            }
+            std::lock_guard lock(m);
+            parts.push_back({lo, hi});
+        });
+        s.minHU = INFINITY;
+        s.maxHU = -INFINITY;
+        for (auto [lo, hi] : parts) {
+            s.minHU = std::min(s.minHU, lo);
+            s.maxHU = std::max(s.maxHU, hi);
+        }
+        if (n == 0) s.minHU = s.maxHU = 0;
+    }
+    s.histogram.assign(std::size_t(bins), 0);
+    const float span = s.maxHU > s.minHU ? s.maxHU - s.minHU : 1.0f;
+    std::mutex m;
+    parallelFor(rows, [&](int a, int b) {
+        std::vector<std::uint64_t> h(std::size_t(bins), 0);
+        for (std::size_t i = std::size_t(a) * g.dims.x; i < std::size_t(b) * g.dims.x; ++i) {
+            const int bin = int((float(data[i]) - s.minHU) / span * float(bins - 1) + 0.5f);
+            ++h[std::size_t(std::clamp(bin, 0, bins - 1))];
+        }
+        std::lock_guard lock(m);
+        for (std::size_t i = 0; i < h.size(); ++i) s.histogram[i] += h[i];
+    });
+
+    BrickGrid& bg = s.bricks;
+    bg.count = (g.dims + bg.size - 1) / bg.size;
+    const std::size_t bricks = std::size_t(bg.count.x) * std::size_t(bg.count.y) * std::size_t(bg.count.z);
+    bg.min.assign(bricks, INFINITY);
+    bg.max.assign(bricks, -INFINITY);
+    if (n == 0) return;
+    // Each brick layer (bk) is written by one thread only.
+    parallelFor(bg.count.z, [&](int bkA, int bkB) {
+        for (int bk = bkA; bk < bkB; ++bk) {
+            const int k0 = std::max(0, bk * bg.size - 1), k1 = std::min(g.dims.z - 1, (bk + 1) * bg.size);
+            for (int bj = 0; bj < bg.count.y; ++bj) {
+                const int j0 = std::max(0, bj * bg.size - 1), j1 = std::min(g.dims.y - 1, (bj + 1) * bg.size);
+                for (int bi = 0; bi < bg.count.x; ++bi) {
+                    const int i0 = std::max(0, bi * bg.size - 1), i1 = std::min(g.dims.x - 1, (bi + 1) * bg.size);
+                    float lo = INFINITY, hi = -INFINITY;
+                    for (int k = k0; k <= k1; ++k)
+                        for (int j = j0; j <= j1; ++j) {
+                            const T* row = data + (std::size_t(k) * g.dims.y + std::size_t(j)) * g.dims.x;
+                            for (int i = i0; i <= i1; ++i) {
+                                const float v = float(row[i]);
+                                lo = std::min(lo, v);
+                                hi = std::max(hi, v);
+                            }
+                        }
+                    bg.min[bg.index(bi, bj, bk)] = lo;
+                    bg.max[bg.index(bi, bj, bk)] = hi;
+                }
+            }
+        }
+    });
+}
+} // namespace
+
+VolumeStats computeVolumeStats(const Volume& v, int bins, int brickSize) {
+    VolumeStats s;
+    s.bricks.size = std::max(2, brickSize);
+    bins = std::max(2, bins);
+    if (v.type() == ScalarType::Int16) statsOf(v.int16Data(), v.geometry(), s, bins);
+    else statsOf(v.float32Data(), v.geometry(), s, bins);
+    return s;
+}
+
+std::vector<std::uint8_t> classifyBricks(const BrickGrid& g, const std::vector<std::array<float, 4>>& table,
+                                         float huMin, float huMax) {
+    // visibleBefore[i]: entries before i with any opacity, so that a brick's HU range is one subtraction.
+    const int n = int(table.size());
+    std::vector<int> visibleBefore(std::size_t(n) + 1, 0);
+    for (int i = 0; i < n; ++i) visibleBefore[std::size_t(i) + 1] = visibleBefore[std::size_t(i)] + (table[std::size_t(i)][3] > 0.0f);
+    const float span = huMax > huMin ? huMax - huMin : 1.0f;
+    std::vector<std::uint8_t> out(g.min.size(), 0);
+    for (std::size_t b = 0; b < g.min.size(); ++b) {
+        if (!(g.min[b] <= g.max[b])) continue; // an empty brick (no voxels)
+        // The entries the lookup interpolates between for HU in [min, max].
+        const int lo = std::clamp(int(std::floor((g.min[b] - huMin) / span * float(n - 1))), 0, n - 1);
+        const int hi = std::clamp(int(std::ceil((g.max[b] - huMin) / span * float(n - 1))), 0, n - 1);
+        out[b] = visibleBefore[std::size_t(hi) + 1] - visibleBefore[std::size_t(lo)] > 0;
+    }
+    return out;
+}
+
+std::vector<std::uint8_t> bricksReaching(const BrickGrid& g, float threshold) {
+    std::vector<std::uint8_t> out(g.max.size(), 0);
+    for (std::size_t b = 0; b < g.max.size(); ++b) out[b] = g.max[b] >= threshold;
+    return out;
+}
+
+Volume downsampleVolume(const Volume& v, int factor) {
+    factor = std::max(1, factor);
+    const Geometry& g = v.geometry();
+    Geometry d = g;
+    d.dims = (g.dims + factor - 1) / factor;
+    d.spacing = g.spacing * double(factor);
+    // New voxel 0 is the centre of the old block 0..factor-1.
+    d.origin = g.voxelToPatient(glm::dvec3((factor - 1) / 2.0));
+    Volume out(d, v.type(), SharedBuffer::Sharing::Private);
+    parallelFor(d.dims.z, [&](int kA, int kB) {
+        for (int k = kA; k < kB; ++k)
+            for (int j = 0; j < d.dims.y; ++j)
+                for (int i = 0; i < d.dims.x; ++i) {
+                    double sum = 0;
+                    int count = 0;
+                    for (int kk = k * factor; kk < std::min(g.dims.z, (k + 1) * factor); ++kk)
+                        for (int jj = j * factor; jj < std::min(g.dims.y, (j + 1) * factor); ++jj)
+                            for (int ii = i * factor; ii < std::min(g.dims.x, (i + 1) * factor); ++ii) {
+                                sum += v.at(ii, jj, kk);
+                                ++count;
+                            }
+                    const double mean = count ? sum / count : 0.0;
+                    out.set(i, j, k, float(v.type() == ScalarType::Int16 ? std::round(mean) : mean));
+                }
+    });
+    return out;
+}
+
+} // namespace ctview

@@ -1,0 +1,299 @@
+#include "render/volume_renderer.h"
+
+#include "render/slice_renderer.h"
+
+#include <glm/gtc/matrix_transform.hpp>
+#include <glm/gtc/type_ptr.hpp>
+
+#include <algorithm>
+#include <cmath>
+
+namespace ctview::gl {
+
+namespace {
+constexpr int kTfEntries = 4096; // about 1 HU per entry over a CT's range
+
+std::string definesFor(const VolumeRenderSettings& s) {
+    const RenderPreset& p = s.preset;
+    std::string d;
+    switch (p.mode) {
+    case RenderMode::Composite: d = "#define MODE_DVR\n"; break;
+    case RenderMode::Mip: d = "#define MODE_MIP\n"; break;
+    case RenderMode::MinIp: d = "#define MODE_MINIP\n"; break;
+    case RenderMode::Average: d = "#define MODE_AVG\n"; break;
+    case RenderMode::Isosurface: d = "#define MODE_ISO\n"; break;
+    }
+    const bool surface = p.mode == RenderMode::Composite || p.mode == RenderMode::Isosurface;
+    if (surface && p.shading.enabled) d += "#define SHADING\n";
+    if (p.mode == RenderMode::Composite && p.gradientOpacityOn) d += "#define GRADIENT_OPACITY\n";
+    if (s.skipping && p.mode != RenderMode::Average) d += "#define SKIP\n";
+    return d;
+}
+
+// Patient mm (LPS) -> texture coordinates of a volume with geometry g: voxel centre i sits at (i + 0.5) / dims.
+glm::dmat4 lpsToTexture(const Geometry& g) {
+    glm::dmat4 m(1.0);
+    m = glm::scale(m, 1.0 / glm::dvec3(g.dims));
+    m = glm::translate(m, glm::dvec3(0.5));
+    m = glm::scale(m, 1.0 / g.spacing);
+    m = m * glm::dmat4(glm::inverse(g.direction));
+    m = glm::translate(m, -g.origin);
+    return m;
+}
+} // namespace
+
+VolumeRenderer::VolumeRenderer()
+    : vao_(VertexArray::create()), linear_(Sampler::create()), tf_(Texture::create()), lut_(Texture::create()),
+      bricks_(Texture::create()) {
+    glSamplerParameteri(linear_.id(), GL_TEXTURE_MIN_FILTER, GL_LINEAR);
+    glSamplerParameteri(linear_.id(), GL_TEXTURE_MAG_FILTER, GL_LINEAR);
+    glSamplerParameteri(linear_.id(), GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+    glSamplerParameteri(linear_.id(), GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+    glSamplerParameteri(linear_.id(), GL_TEXTURE_WRAP_R, GL_CLAMP_TO_EDGE);
+    for (GLuint t : {tf_.id(), lut_.id()}) {
+        glBindTexture(GL_TEXTURE_2D, t);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, t == tf_.id() ? GL_LINEAR : GL_NEAREST);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, t == tf_.id() ? GL_LINEAR : GL_NEAREST);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+    }
+    // Compile the default program now, so that a broken shader shows at start-up rather than on first use.
+    VolumeRenderSettings s;
+    programFor(s);
+}
+
+std::string VolumeRenderer::reload() {
+    std::map<std::string, Program> fresh;
+    try {
+        for (const auto& [defines, program] : programs_)
+            fresh.emplace(defines, buildProgram("fullscreen.vert", "raymarch.frag", defines));
+    } catch (const GlError& e) {
+        return e.what();
+    }
+    programs_ = std::move(fresh);
+    lastValid_ = false;
+    return {};
+}
+
+const Program& VolumeRenderer::programFor(const VolumeRenderSettings& s) {
+    const std::string defines = definesFor(s);
+    auto it = programs_.find(defines);
+    if (it == programs_.end())
+        it = programs_.emplace(defines, buildProgram("fullscreen.vert", "raymarch.frag", defines)).first;
+    return it->second;
+}
+
+void VolumeRenderer::setVolume(const Volume& v, std::shared_ptr<const VolumeStats> stats, GLuint sharedTexture,
+                               glm::vec2 huFromTexel, std::uint64_t maxBytes) {
+    clearVolume();
+    GLint max3d = 0;
+    glGetIntegerv(GL_MAX_3D_TEXTURE_SIZE, &max3d);
+    const Geometry& g = v.geometry();
+    const int largest = std::max({g.dims.x, g.dims.y, g.dims.z});
+    if (sharedTexture && (maxBytes == 0 || v.bytes() <= maxBytes)) {
+        texture_ = sharedTexture;
+        huFromTexel_ = huFromTexel;
+        geometry_ = g;
+        stats_ = std::move(stats);
+    } else {
+        // Too large for the GPU: halve until it fits the texture size and the memory cap.
+        int factor = 1;
+        while ((largest + factor - 1) / factor > max3d ||
+               (maxBytes && v.bytes() / (std::uint64_t(factor) * factor * factor) > maxBytes))
+            factor *= 2;
+        Volume small = factor > 1 ? downsampleVolume(v, factor) : Volume();
+        const Volume& use = factor > 1 ? small : v;
+        own_ = uploadVolumeTexture(use, huFromTexel_);
+        texture_ = own_.id();
+        geometry_ = use.geometry();
+        stats_ = factor > 1 ? std::make_shared<const VolumeStats>(computeVolumeStats(use)) : std::move(stats);
+        if (factor > 1) {
+            const glm::ivec3 d = use.geometry().dims;
+            note_ = "3D shows a copy downsampled " + std::to_string(factor) + "x (" + std::to_string(d.x) + "x" +
+                    std::to_string(d.y) + "x" + std::to_string(d.z) + "): the volume is larger than the GPU allows";
+        }
+    }
+    if (!stats_) stats_ = std::make_shared<const VolumeStats>(computeVolumeStats(v));
+    bricksValid_ = tfValid_ = lastValid_ = false;
+}
+
+void VolumeRenderer::clearVolume() {
+    texture_ = 0;
+    own_.reset();
+    stats_.reset();
+    note_.clear();
+    bricksValid_ = tfValid_ = lastValid_ = false;
+}
+
+void VolumeRenderer::updateTables(const VolumeRenderSettings& s, float stepMm) {
+    const RenderPreset& p = s.preset;
+    const float huMin = stats_->minHU, huMax = std::max(stats_->maxHU, stats_->minHU + 1.0f);
+    if (!tfValid_ || tfPoints_ != p.points || tfStep_ != stepMm) {
+        tfTable_ = bakeTf(p.points, huMin, huMax, kTfEntries, stepMm);
+        glBindTexture(GL_TEXTURE_2D, tf_.id());
+        glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA32F, kTfEntries, 1, 0, GL_RGBA, GL_FLOAT, tfTable_.data());
+        tfPoints_ = p.points;
+        tfStep_ = stepMm;
+        tfValid_ = true;
+        bricksValid_ = bricksValid_ && !(p.mode == RenderMode::Composite); // re-classify against the new function
+    }
+    if (!lutValid_ || lutName_ != s.colormap || lutInvert_ != s.invert) {
+        const ColormapTable table = colormapTable(s.colormap, s.invert);
+        std::uint8_t rgba[256 * 4];
+        for (int n = 0; n < 256; ++n) {
+            for (int c = 0; c < 3; ++c) rgba[n * 4 + c] = table[std::size_t(n)][std::size_t(c)];
+            rgba[n * 4 + 3] = 255;
+        }
+        glBindTexture(GL_TEXTURE_2D, lut_.id());
+        glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, 256, 1, 0, GL_RGBA, GL_UNSIGNED_BYTE, rgba);
+        lutName_ = s.colormap;
+        lutInvert_ = s.invert;
+        lutValid_ = true;
+    }
+    if (bricksValid_ && bricksMode_ == p.mode && (p.mode != RenderMode::Isosurface || bricksIso_ == p.isoValue)) return;
+    const BrickGrid& bg = stats_->bricks;
+    glBindTexture(GL_TEXTURE_3D, bricks_.id());
+    glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
+    if (p.mode == RenderMode::Mip || p.mode == RenderMode::MinIp) {
+        // Texel units, as the shader compares raw texels.
+        std::vector<float> minmax(bg.min.size() * 2);
+        for (std::size_t b = 0; b < bg.min.size(); ++b) {
+            minmax[2 * b] = (bg.min[b] - huFromTexel_.y) / huFromTexel_.x;
+            minmax[2 * b + 1] = (bg.max[b] - huFromTexel_.y) / huFromTexel_.x;
+        }
+        glTexImage3D(GL_TEXTURE_3D, 0, GL_RG32F, bg.count.x, bg.count.y, bg.count.z, 0, GL_RG, GL_FLOAT, minmax.data());
+    } else {
+        const std::vector<std::uint8_t> visible = p.mode == RenderMode::Isosurface
+                                                      ? bricksReaching(bg, p.isoValue)
+                                                      : classifyBricks(bg, tfTable_, huMin, huMax);
+        std::vector<std::uint8_t> bytes(visible.size());
+        for (std::size_t b = 0; b < visible.size(); ++b) bytes[b] = visible[b] ? 255 : 0;
+        glTexImage3D(GL_TEXTURE_3D, 0, GL_R8, bg.count.x, bg.count.y, bg.count.z, 0, GL_RED, GL_UNSIGNED_BYTE, bytes.data());
+    }
+    glTexParameteri(GL_TEXTURE_3D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+    glTexParameteri(GL_TEXTURE_3D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+    bricksMode_ = p.mode;
+    bricksIso_ = p.isoValue;
+    bricksValid_ = true;
+}
+
+bool VolumeRenderer::render(const VolumeRenderSettings& s, glm::ivec2 size, bool force) {
+    size = glm::max(size, glm::ivec2(1));
+    if (!force && lastValid_ && size == imageSize_ && s == last_) return false;
+    GLint previous = 0; // before makeOffscreenTarget, which binds its own
+    glGetIntegerv(GL_DRAW_FRAMEBUFFER_BINDING, &previous);
+    if (size != imageSize_ || !image_.fbo) {
+        image_ = makeOffscreenTarget(size.x, size.y);
+        imageSize_ = size;
+    }
+    glBindFramebuffer(GL_FRAMEBUFFER, image_.fbo.id());
+    glViewport(0, 0, size.x, size.y);
+    glDisable(GL_BLEND);
+    glDisable(GL_DEPTH_TEST);
+    glDisable(GL_SCISSOR_TEST);
+    if (!texture_ || !stats_) {
+        glClearColor(s.background.r, s.background.g, s.background.b, 1.0f);
+        glClear(GL_COLOR_BUFFER_BIT);
+        glBindFramebuffer(GL_FRAMEBUFFER, GLuint(previous));
+        last_ = s;
+        lastValid_ = true;
+        return true;
+    }
+    const Geometry& g = geometry_;
+    const float stepMm = float(std::max(0.05, s.stepScale) * std::min({g.spacing.x, g.spacing.y, g.spacing.z}));
+    updateTables(s, stepMm);
+    const RenderPreset& p = s.preset;
+    const GLuint prog = programFor(s).id();
+    glUseProgram(prog);
+    auto loc = [&](const char* name) { return glGetUniformLocation(prog, name); };
+
+    glActiveTexture(GL_TEXTURE0);
+    glBindTexture(GL_TEXTURE_3D, texture_);
+    glBindSampler(0, linear_.id());
+    glActiveTexture(GL_TEXTURE1);
+    glBindTexture(GL_TEXTURE_2D, tf_.id());
+    glActiveTexture(GL_TEXTURE2);
+    glBindTexture(GL_TEXTURE_2D, lut_.id());
+    glActiveTexture(GL_TEXTURE3);
+    glBindTexture(GL_TEXTURE_3D, bricks_.id());
+    glUniform1i(loc("uVolume"), 0);
+    glUniform1i(loc("uTf"), 1);
+    glUniform1i(loc("uLut"), 2);
+    glUniform1i(loc("uBricks"), 3);
+
+    const CameraMatrices cm = cameraMatrices(s.camera, g, glm::dvec2(size));
+    const glm::mat4 clipToLps = glm::mat4(glm::inverse(cm.projection * cm.view));
+    const glm::mat4 toTex = glm::mat4(lpsToTexture(g));
+    glUniformMatrix4fv(loc("uClipToLps"), 1, GL_FALSE, glm::value_ptr(clipToLps));
+    glUniformMatrix4fv(loc("uLpsToTex"), 1, GL_FALSE, glm::value_ptr(toTex));
+    const glm::mat3 gradToLps =
+        glm::mat3(g.direction * glm::dmat3(glm::scale(glm::dmat4(1.0), double(huFromTexel_.x) / (2.0 * g.spacing))));
+    glUniformMatrix3fv(loc("uTexGradToLps"), 1, GL_FALSE, glm::value_ptr(gradToLps));
+    glUniform4f(loc("uViewport"), 0.0f, 0.0f, float(size.x), float(size.y));
+    const glm::vec3 lo = glm::clamp(glm::vec3(glm::min(s.cropMin, s.cropMax)), 0.0f, 1.0f);
+    const glm::vec3 hi = glm::clamp(glm::vec3(glm::max(s.cropMin, s.cropMax)), 0.0f, 1.0f);
+    glUniform3f(loc("uCropMin"), lo.x, lo.y, lo.z);
+    glUniform3f(loc("uCropMax"), hi.x, hi.y, hi.z);
+    glUniform1f(loc("uStepMm"), stepMm);
+    const glm::vec3 voxel = 1.0f / glm::vec3(g.dims);
+    glUniform3f(loc("uVoxel"), voxel.x, voxel.y, voxel.z);
+    const BrickGrid& bg = stats_->bricks;
+    const glm::vec3 brickScale = glm::vec3(g.dims) / float(bg.size);
+    glUniform3f(loc("uBrickScale"), brickScale.x, brickScale.y, brickScale.z);
+    glUniform3i(loc("uBrickCount"), bg.count.x, bg.count.y, bg.count.z);
+    // texel -> HU -> lookup entry -> texture coordinate of that entry's centre.
+    const float huMin = stats_->minHU, span = std::max(stats_->maxHU - stats_->minHU, 1.0f);
+    const float perHu = float(kTfEntries - 1) / span / float(kTfEntries);
+    glUniform2f(loc("uTfMap"), huFromTexel_.x * perHu, (huFromTexel_.y - huMin) * perHu + 0.5f / float(kTfEntries));
+    glUniform2f(loc("uHuFromTexel"), huFromTexel_.x, huFromTexel_.y);
+    glUniform2f(loc("uWindow"), float(p.window.width), float(p.window.center));
+    glUniform1f(loc("uIsoTexel"), (p.isoValue - huFromTexel_.y) / huFromTexel_.x);
+    const glm::vec3 iso = glm::vec3(evaluateTf(p.points, p.isoValue));
+    glUniform3f(loc("uIsoColor"), iso.r, iso.g, iso.b);
+    glUniform4f(loc("uLight"), p.shading.ambient, p.shading.diffuse, p.shading.specular, p.shading.shininess);
+    glUniform2f(loc("uGradientOpacity"), p.gradientOpacity.x, std::max(p.gradientOpacity.y, p.gradientOpacity.x + 1e-3f));
+    glUniform3f(loc("uBackground"), s.background.r, s.background.g, s.background.b);
+    glUniform1f(loc("uJitter"), s.jitter ? 1.0f : 0.0f);
+
+    glBindVertexArray(vao_.id());
+    glDrawArrays(GL_TRIANGLES, 0, 3);
+    glBindVertexArray(0);
+    glBindSampler(0, 0);
+    glActiveTexture(GL_TEXTURE0);
+    glBindFramebuffer(GL_FRAMEBUFFER, GLuint(previous));
+    last_ = s;
+    lastValid_ = true;
+    return true;
+}
+
+void VolumeRenderer::present(glm::ivec4 rect) const {
+    if (!image_.fbo || rect.z <= 0 || rect.w <= 0) return;
+    GLint previousRead = 0;
+    glGetIntegerv(GL_READ_FRAMEBUFFER_BINDING, &previousRead);
+    glBindFramebuffer(GL_READ_FRAMEBUFFER, image_.fbo.id());
+    const bool same = rect.z == imageSize_.x && rect.w == imageSize_.y;
+    glBlitFramebuffer(0, 0, imageSize_.x, imageSize_.y, rect.x, rect.y, rect.x + rect.z, rect.y + rect.w,
+                      GL_COLOR_BUFFER_BIT, same ? GL_NEAREST : GL_LINEAR);
+    glBindFramebuffer(GL_READ_FRAMEBUFFER, GLuint(previousRead));
+}
+
+RgbImage VolumeRenderer::readImage() const {
+    if (!image_.fbo) return {};
+    GLint previousRead = 0;
+    glGetIntegerv(GL_READ_FRAMEBUFFER_BINDING, &previousRead);
+    glBindFramebuffer(GL_READ_FRAMEBUFFER, image_.fbo.id());
+    RgbImage img = readPixels(0, 0, imageSize_.x, imageSize_.y);
+    glBindFramebuffer(GL_READ_FRAMEBUFFER, GLuint(previousRead));
+    return img;
+}
+
+double VolumeRenderer::nominalSamples(const VolumeRenderSettings& s, glm::ivec2 size) const {
+    const Geometry& g = geometry_;
+    const double stepMm = std::max(0.05, s.stepScale) * std::min({g.spacing.x, g.spacing.y, g.spacing.z});
+    const glm::dvec3 extent = glm::dvec3(g.dims) * g.spacing;
+    // Rays through the middle of the box cross it about once along its mean extent.
+    const double meanLength = (extent.x + extent.y + extent.z) / 3.0;
+    return double(size.x) * double(size.y) * meanLength / stepMm;
+}
+
+} // namespace ctview::gl

@@ -1,0 +1,324 @@
+// The "3D view" section: preset, mode, the transfer-function editor, colour map, shading, camera, crop, quality and
+// saving the preset. Every edit lands in AppState::view3d and shows in the next frame; while a control is dragged
+// the 3D view renders coarse (Requests::interacting3d).
+#include "ui/panels.h"
+
+#include "core/colormap.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace ctview::ui {
+
+namespace {
+constexpr ImU32 kCurve = IM_COL32(240, 240, 240, 255);
+
+// Marks the 3D view as being edited while the last item is held.
+void watch(Requests& r) {
+    if (ImGui::IsItemActive()) r.interacting3d = true;
+}
+
+// The HU span the editor shows: the volume's range, at most the CT scale's -1024..3071 plus margins.
+void editorRange(const AppState& s, float& lo, float& hi) {
+    lo = -1024;
+    hi = 3071;
+    if (s.data && s.data->stats) {
+        lo = std::max(s.data->stats->minHU, -2048.0f);
+        hi = std::min(s.data->stats->maxHU, 4096.0f);
+        if (hi <= lo) hi = lo + 1;
+    }
+}
+} // namespace
+
+void drawTransferFunctionEditor(AppState& s, Requests& r) {
+    View3D& v = s.view3d;
+    std::vector<TfPoint>& pts = v.preset.points;
+    float lo, hi;
+    editorRange(s, lo, hi);
+    const ImVec2 size(std::max(120.0f, ImGui::GetContentRegionAvail().x), 130.0f);
+    const ImVec2 p0 = ImGui::GetCursorScreenPos(), p1(p0.x + size.x, p0.y + size.y);
+    ImGui::InvisibleButton("##tf", size,
+                           ImGuiButtonFlags_MouseButtonLeft | ImGuiButtonFlags_MouseButtonRight |
+                               ImGuiButtonFlags_MouseButtonMiddle);
+    const bool hovered = ImGui::IsItemHovered(), active = ImGui::IsItemActive();
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    dl->AddRectFilled(p0, p1, IM_COL32(25, 25, 28, 255));
+    auto xOf = [&](float hu) { return p0.x + (hu - lo) / (hi - lo) * size.x; };
+    auto yOf = [&](float opacity) { return p1.y - std::clamp(opacity, 0.0f, 1.0f) * size.y; };
+    auto huAt = [&](float x) { return lo + (x - p0.x) / size.x * (hi - lo); };
+    auto opacityAt = [&](float y) { return std::clamp((p1.y - y) / size.y, 0.0f, 1.0f); };
+
+    // The histogram, log scale, one bar per pixel column.
+    if (s.data && s.data->stats && !s.data->stats->histogram.empty()) {
+        const VolumeStats& st = *s.data->stats;
+        const std::size_t bins = st.histogram.size();
+        const float binWidth = (st.maxHU - st.minHU) / float(bins - 1 ? bins - 1 : 1);
+        std::vector<double> column(std::size_t(size.x) + 1, 0.0);
+        for (std::size_t b = 0; b < bins; ++b) {
+            const float hu = st.minHU + binWidth * float(b);
+            const int x = int(xOf(hu) - p0.x);
+            if (x >= 0 && x < int(column.size())) column[std::size_t(x)] += double(st.histogram[b]);
+        }
+        double top = 0;
+        for (double c : column) top = std::max(top, std::log1p(c));
+        for (std::size_t x = 0; x < column.size() && top > 0; ++x) {
+            if (column[x] <= 0) continue;
+            const float h = float(std::log1p(column[x]) / top) * size.y;
+            dl->AddLine(ImVec2(p0.x + float(x), p1.y), ImVec2(p0.x + float(x), p1.y - h), IM_COL32(80, 80, 90, 255));
+        }
+    }
+    // The function: a colour band along the bottom, the opacity curve, the points.
+    for (int x = 0; x < int(size.x); x += 2) {
+        const glm::vec4 c = evaluateTf(pts, huAt(p0.x + float(x)));
+        dl->AddRectFilled(ImVec2(p0.x + float(x), p1.y - 6), ImVec2(p0.x + float(x) + 2, p1.y),
+                          ImGui::ColorConvertFloat4ToU32(ImVec4(c.r, c.g, c.b, 1.0f)));
+    }
+    for (std::size_t i = 0; i + 1 < pts.size(); ++i)
+        dl->AddLine(ImVec2(xOf(pts[i].hu), yOf(pts[i].opacity)), ImVec2(xOf(pts[i + 1].hu), yOf(pts[i + 1].opacity)),
+                    kCurve, 1.5f);
+    const ImVec2 mouse = ImGui::GetIO().MousePos;
+    int under = -1;
+    float best = 7.0f * 7.0f;
+    for (std::size_t i = 0; i < pts.size(); ++i) {
+        const float dx = xOf(pts[i].hu) - mouse.x, dy = yOf(pts[i].opacity) - mouse.y;
+        if (dx * dx + dy * dy < best) {
+            best = dx * dx + dy * dy;
+            under = int(i);
+        }
+    }
+    for (std::size_t i = 0; i < pts.size(); ++i) {
+        const ImVec2 c(xOf(pts[i].hu), yOf(pts[i].opacity));
+        const glm::vec3 col = pts[i].color;
+        dl->AddCircleFilled(c, 5, ImGui::ColorConvertFloat4ToU32(ImVec4(col.r, col.g, col.b, 1.0f)));
+        dl->AddCircle(c, 5, int(i) == v.tfSelected ? IM_COL32(255, 200, 60, 255) : IM_COL32(0, 0, 0, 255), 0,
+                      int(i) == v.tfSelected ? 2.0f : 1.0f);
+    }
+
+    // Editing.
+    const ImGuiIO& io = ImGui::GetIO();
+    static bool draggingPoint = false, shifting = false;
+    if (hovered && ImGui::IsMouseClicked(ImGuiMouseButton_Right) && under >= 0) {
+        pts.erase(pts.begin() + under);
+        v.tfSelected = -1;
+        draggingPoint = false;
+    } else if (hovered && ImGui::IsMouseClicked(ImGuiMouseButton_Left) && !io.KeyShift) {
+        if (under >= 0) {
+            v.tfSelected = under;
+        } else {
+            // A new point on the curve's colour at that HU.
+            TfPoint p;
+            p.hu = huAt(mouse.x);
+            p.opacity = opacityAt(mouse.y);
+            p.color = glm::vec3(evaluateTf(pts, p.hu));
+            if (pts.empty()) p.color = glm::vec3(1.0f);
+            pts.push_back(p);
+            sortTf(pts);
+            for (std::size_t i = 0; i < pts.size(); ++i)
+                if (pts[i] == p) v.tfSelected = int(i);
+        }
+        draggingPoint = true;
+    } else if (hovered && (ImGui::IsMouseClicked(ImGuiMouseButton_Middle) ||
+                           (ImGui::IsMouseClicked(ImGuiMouseButton_Left) && io.KeyShift))) {
+        shifting = true;
+    }
+    if (!active) draggingPoint = shifting = false;
+    if (active && draggingPoint && v.tfSelected >= 0 && v.tfSelected < int(pts.size())) {
+        // Between its neighbours, so that the order (and the selection) holds.
+        const std::size_t i = std::size_t(v.tfSelected);
+        const float left = i > 0 ? pts[i - 1].hu : lo - 10000, right = i + 1 < pts.size() ? pts[i + 1].hu : hi + 10000;
+        pts[i].hu = std::clamp(huAt(mouse.x), left, right);
+        pts[i].opacity = opacityAt(mouse.y);
+        r.interacting3d = true;
+    } else if (active && shifting && io.MouseDelta.x != 0) {
+        shiftTf(pts, io.MouseDelta.x / size.x * (hi - lo));
+        r.interacting3d = true;
+    }
+    if (hovered && under >= 0) {
+        ImGui::SetTooltip("%.0f HU, opacity %.3f /mm", double(pts[std::size_t(under)].hu),
+                          double(pts[std::size_t(under)].opacity));
+    } else if (hovered) {
+        ImGui::SetTooltip("%.0f HU\nclick: add a point, drag: move it, right click: delete it,\n"
+                          "Shift/middle drag: move the whole function", double(huAt(mouse.x)));
+    }
+
+    // The selected point, by numbers and colour.
+    if (v.tfSelected >= 0 && v.tfSelected < int(pts.size())) {
+        TfPoint& p = pts[std::size_t(v.tfSelected)];
+        ImGui::PushItemWidth(90);
+        ImGui::DragFloat("HU##tfhu", &p.hu, 1.0f, lo - 1000, hi + 1000, "%.0f");
+        watch(r);
+        ImGui::SameLine();
+        ImGui::DragFloat("opacity##tfop", &p.opacity, 0.002f, 0.0f, 1.0f, "%.3f");
+        watch(r);
+        ImGui::PopItemWidth();
+        p.opacity = std::clamp(p.opacity, 0.0f, 1.0f);
+        float col[3] = {p.color.r, p.color.g, p.color.b};
+        if (ImGui::ColorEdit3("colour##tfcol", col, ImGuiColorEditFlags_NoInputs)) p.color = {col[0], col[1], col[2]};
+        watch(r);
+        ImGui::SameLine();
+        if (ImGui::SmallButton("Delete point")) {
+            pts.erase(pts.begin() + v.tfSelected);
+            v.tfSelected = -1;
+        }
+        if (!ImGui::IsAnyItemActive()) {
+            // Typed HU values may cross a neighbour: sort, and follow the point.
+            const TfPoint keep = pts.empty() || v.tfSelected < 0 ? TfPoint{} : pts[std::size_t(v.tfSelected)];
+            sortTf(pts);
+            for (std::size_t i = 0; i < pts.size() && v.tfSelected >= 0; ++i)
+                if (pts[i] == keep) v.tfSelected = int(i);
+        }
+    }
+}
+
+void drawVolumePanel(AppState& s, Requests& r) {
+    View3D& v = s.view3d;
+    // ---- preset ----
+    const std::string current = v.preset.title + (v.presetName.empty() ? "" : "");
+    if (ImGui::BeginCombo("Preset##3d", current.c_str())) {
+        for (const RenderPreset& p : builtinPresets())
+            if (ImGui::Selectable(p.title.c_str(), v.presetName == p.name)) applyPreset(s, p);
+        if (!v.userPresets.empty()) ImGui::Separator();
+        for (const RenderPreset& p : v.userPresets) {
+            const std::string label = p.title + " (yours)##user-" + p.name;
+            if (ImGui::Selectable(label.c_str(), v.presetName == p.name)) applyPreset(s, p);
+        }
+        ImGui::EndCombo();
+    }
+    static const char* modeLabels[] = {"Composite (DVR)", "MIP", "MinIP", "Average (X-ray)", "Isosurface"};
+    int mode = int(v.preset.mode);
+    if (ImGui::Combo("Mode", &mode, modeLabels, 5)) v.preset.mode = RenderMode(mode);
+
+    // ---- what the mode draws ----
+    if (v.preset.mode == RenderMode::Composite) {
+        drawTransferFunctionEditor(s, r);
+    } else if (v.preset.mode == RenderMode::Isosurface) {
+        ImGui::DragFloat("Threshold (HU)", &v.preset.isoValue, 2.0f, -1024, 4000, "%.0f");
+        watch(r);
+    } else {
+        float width = float(v.preset.window.width), level = float(v.preset.window.center);
+        if (ImGui::DragFloat("Width (HU)##3d", &width, std::max(1.0f, width / 200), 1, 70000, "%.0f"))
+            v.preset.window.width = std::max(1.0f, width);
+        watch(r);
+        if (ImGui::DragFloat("Level (HU)##3d", &level, std::max(1.0f, width / 200), -35000, 35000, "%.0f"))
+            v.preset.window.center = level;
+        watch(r);
+    }
+
+    // ---- colour ----
+    if (ImGui::BeginCombo("Colormap##3d", v.colormap.c_str())) {
+        for (const std::string& name : colormapNames())
+            if (ImGui::Selectable(name.c_str(), v.colormap == name)) {
+                v.colormap = name;
+                // Live on the transfer function too: its points take the map's colours.
+                if (v.preset.mode == RenderMode::Composite || v.preset.mode == RenderMode::Isosurface)
+                    colorTfFromMap(v.preset.points, colormapTable(name, v.invert));
+            }
+        ImGui::EndCombo();
+    }
+    ImGui::SameLine();
+    if (ImGui::Checkbox("Invert##3d", &v.invert) &&
+        (v.preset.mode == RenderMode::Composite || v.preset.mode == RenderMode::Isosurface))
+        colorTfFromMap(v.preset.points, colormapTable(v.colormap, v.invert));
+
+    // ---- shading ----
+    if (v.preset.mode == RenderMode::Composite || v.preset.mode == RenderMode::Isosurface) {
+        ImGui::Checkbox("Shading", &v.preset.shading.enabled);
+        if (v.preset.shading.enabled && ImGui::TreeNode("Lighting")) {
+            ImGui::SliderFloat("Ambient", &v.preset.shading.ambient, 0, 1);
+            watch(r);
+            ImGui::SliderFloat("Diffuse", &v.preset.shading.diffuse, 0, 1);
+            watch(r);
+            ImGui::SliderFloat("Specular", &v.preset.shading.specular, 0, 1);
+            watch(r);
+            ImGui::SliderFloat("Shininess", &v.preset.shading.shininess, 1, 128, "%.0f");
+            watch(r);
+            ImGui::TreePop();
+        }
+        if (v.preset.mode == RenderMode::Composite) {
+            ImGui::Checkbox("Gradient opacity", &v.preset.gradientOpacityOn);
+            if (ImGui::IsItemHovered()) ImGui::SetTooltip("Dim homogeneous regions, keep boundaries (HU/mm)");
+            if (v.preset.gradientOpacityOn) {
+                ImGui::DragFloatRange2("HU/mm", &v.preset.gradientOpacity.x, &v.preset.gradientOpacity.y, 0.5f, 0,
+                                       2000, "%.0f");
+                watch(r);
+            }
+        }
+    }
+
+    // ---- camera ----
+    struct Dir {
+        const char* label;
+        ViewFrom from;
+    };
+    static const Dir dirs[] = {{"A", ViewFrom::Anterior}, {"P", ViewFrom::Posterior}, {"L", ViewFrom::Left},
+                               {"R", ViewFrom::Right},    {"S", ViewFrom::Superior},  {"I", ViewFrom::Inferior}};
+    for (const Dir& d : dirs) {
+        if (ImGui::SmallButton(d.label)) v.camera.rotation = viewFromRotation(d.from);
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("Look from %s (Shift+%s over the 3D view)",
+                                                      d.from == ViewFrom::Anterior ? "the front" :
+                                                      d.from == ViewFrom::Posterior ? "the back" :
+                                                      d.from == ViewFrom::Left ? "the patient's left" :
+                                                      d.from == ViewFrom::Right ? "the patient's right" :
+                                                      d.from == ViewFrom::Superior ? "above the head" : "below the feet",
+                                                      d.label);
+        ImGui::SameLine();
+    }
+    if (ImGui::SmallButton("Reset")) v.camera = defaultCamera3D();
+    ImGui::SameLine();
+    ImGui::Checkbox("Perspective", &v.camera.perspective);
+
+    // ---- crop ----
+    if (ImGui::TreeNode("Crop and planes")) {
+        const char* axes[3] = {"i (columns)", "j (rows)", "k (slices)"};
+        const bool have = s.hasVolume();
+        for (int a = 0; a < 3; ++a) {
+            // Shown in mm from the box's first face along that voxel axis.
+            const double extent = have ? s.data->series.volume.geometry().dims[a] *
+                                             s.data->series.volume.geometry().spacing[a]
+                                       : 1.0;
+            float lo = float(v.cropMin[a] * extent), hi = float(v.cropMax[a] * extent);
+            char label[48];
+            std::snprintf(label, sizeof label, "%s mm", axes[a]);
+            if (ImGui::DragFloatRange2(label, &lo, &hi, float(extent / 200), 0.0f, float(extent), "%.0f")) {
+                v.cropMin[a] = std::clamp(double(lo) / extent, 0.0, 1.0);
+                v.cropMax[a] = std::clamp(double(hi) / extent, v.cropMin[a], 1.0);
+            }
+            watch(r);
+        }
+        if (ImGui::SmallButton("Reset crop")) {
+            v.cropMin = glm::dvec3(0.0);
+            v.cropMax = glm::dvec3(1.0);
+            v.cutAtSlices = glm::ivec3(0);
+        }
+        ImGui::TextUnformatted("Cut at the crosshair's slices:");
+        static const char* cutLabels[] = {"off", "keep after", "keep before"};
+        for (int a = 0; a < 3; ++a) {
+            char label[48];
+            std::snprintf(label, sizeof label, "%s##cut", axes[a]);
+            ImGui::Combo(label, &v.cutAtSlices[a], cutLabels, 3);
+        }
+        ImGui::Checkbox("Show slice planes", &v.showSlicePlanes);
+        ImGui::SameLine();
+        ImGui::Checkbox("Orientation axes", &v.showOrientation);
+        ImGui::TreePop();
+    }
+
+    // ---- quality ----
+    float step = float(v.stepScale);
+    if (ImGui::SliderFloat("Step (voxels)", &step, 0.25f, 4.0f, "%.2f", ImGuiSliderFlags_Logarithmic))
+        v.stepScale = step;
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("Distance between samples along a ray, in units of the smallest voxel spacing.\n"
+                          "Smaller is finer and slower; opacity is corrected so colours stay the same.");
+
+    // ---- save ----
+    ImGui::InputText("##presettitle", v.presetTitle, sizeof v.presetTitle);
+    ImGui::SameLine();
+    if (ImGui::Button("Save preset")) r.savePreset = true;
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("Saves mode, transfer function, colours and shading to your presets (a preset of yours\n"
+                          "with the same name is replaced)");
+}
+
+} // namespace ctview::ui

@@ -1,0 +1,373 @@
+// The 3D view: transfer functions, presets, bricks and the camera without a display; the raymarcher under Xvfb +
+// llvmpipe, exactly where the maths allows (a MIP along a voxel axis is the CPU maximum) and against golden images
+// otherwise; `ctview render`'s command line.
+#include "golden.h"
+#include "testutil.h"
+
+#include "app/headless.h"
+#include "app/input.h"
+#include "core/camera3d.h"
+#include "core/colormap.h"
+#include "core/error.h"
+#include "core/phantom.h"
+#include "core/transfer.h"
+#include "core/volume_stats.h"
+
+#include <GLFW/glfw3.h>
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <random>
+
+using namespace ctview;
+using namespace ctview::test;
+
+namespace {
+const std::filesystem::path& phantom3d() {
+    static TempDir dir;
+    static const std::filesystem::path p = [] {
+        writePhantom(dir.path / "phantom", 64, 64, 40);
+        return dir.path / "phantom";
+    }();
+    return p;
+}
+
+// An AppState holding `v` (no DICOM), its 3D view maximised.
+ui::AppState stateFor(Volume v) {
+    auto d = std::make_shared<ui::Dataset>();
+    d->series.volume = std::move(v);
+    const auto [lo, hi] = d->series.volume.range();
+    d->series.minHU = lo;
+    d->series.maxHU = hi;
+    d->stats = std::make_shared<const VolumeStats>(computeVolumeStats(d->series.volume));
+    ui::AppState s;
+    ui::adoptDataset(s, d);
+    s.maximised = 3;
+    s.overlays = {false, false, false, false, false, false};
+    return s;
+}
+
+std::string readFile(const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+} // namespace
+
+TEST_CASE("transfer function: linear between points, clamped beyond, opacity corrected per mm") {
+    std::vector<TfPoint> tf = {{0, 0.0f, {0, 0, 0}}, {100, 0.5f, {1, 0, 0}}, {200, 1.0f, {1, 1, 1}}};
+    CHECK(evaluateTf(tf, -50).a == 0.0f);
+    CHECK(evaluateTf(tf, 50).a == Approx(0.25f));
+    CHECK(evaluateTf(tf, 50).r == Approx(0.5f));
+    CHECK(evaluateTf(tf, 150).g == Approx(0.5f));
+    CHECK(evaluateTf(tf, 999).a == 1.0f);
+    CHECK(evaluateTf({}, 10).a == 0.0f);
+    // Two points at one HU make a step.
+    std::vector<TfPoint> step = {{0, 0.0f, {0, 0, 0}}, {100, 0.0f, {0, 0, 0}}, {100, 1.0f, {1, 1, 1}}, {200, 1.0f, {1, 1, 1}}};
+    CHECK(evaluateTf(step, 99.9f).a == 0.0f);
+    CHECK(evaluateTf(step, 100.1f).a == 1.0f);
+
+    // Opacity is per mm: two half-mm steps let through what one 1 mm step does.
+    const auto full = bakeTf(tf, 0, 200, 3, 1.0f), half = bakeTf(tf, 0, 200, 3, 0.5f);
+    CHECK(full[1][3] == Approx(0.5f));
+    CHECK((1 - half[1][3]) * (1 - half[1][3]) == Approx(1 - full[1][3]));
+    CHECK(full[2][3] == 1.0f);
+
+    shiftTf(tf, 50);
+    CHECK(tf[1].hu == 150);
+    colorTfFromMap(tf, colormapTable("grayscale"));
+    CHECK(tf[0].color == glm::vec3(0.0f)); // transparent ends still take the map's colour at their place
+    CHECK(tf[2].color == glm::vec3(1.0f));
+}
+
+TEST_CASE("presets: every bundled preset parses; JSON round trip; bad files name the problem") {
+    const auto& presets = builtinPresets();
+    REQUIRE(presets.size() == 9);
+    for (const char* name : {"ct-bone", "ct-skin", "ct-muscle", "ct-soft-tissue", "ct-lung", "ct-angio", "ct-cardiac",
+                             "mip", "xray"}) {
+        const RenderPreset* p = findBuiltinPreset(name);
+        REQUIRE(p);
+        CHECK(!p->points.empty());
+        CHECK(std::is_sorted(p->points.begin(), p->points.end(),
+                             [](const TfPoint& a, const TfPoint& b) { return a.hu < b.hu; }));
+        CHECK(presetFromJson(presetToJson(*p), p->name) == *p);
+    }
+    CHECK(findBuiltinPreset("mip")->mode == RenderMode::Mip);
+    CHECK(findBuiltinPreset("xray")->mode == RenderMode::Average);
+
+    TempDir dir;
+    RenderPreset mine = *findBuiltinPreset("ct-bone");
+    mine.title = "My bone";
+    mine.name = presetFileStem(mine.title);
+    CHECK(mine.name == "my-bone");
+    mine.points[2].opacity = 0.123f;
+    mine.shading.enabled = false;
+    savePresetFile(mine, dir.path / "my-bone.json");
+    CHECK(loadPresetFile(dir.path / "my-bone.json") == mine);
+    std::ofstream(dir.path / "broken.json") << "{ \"mode\": \"dvr\", ";
+    std::ofstream(dir.path / "badmode.json") << "{ \"mode\": \"holographic\" }";
+    std::vector<std::string> problems;
+    const auto loaded = loadPresetFolder(dir.path, problems);
+    REQUIRE(loaded.size() == 1);
+    CHECK(loaded[0].title == "My bone");
+    REQUIRE(problems.size() == 2);
+    const std::string all = problems[0] + problems[1];
+    CHECK(all.find("not valid JSON") != std::string::npos);
+    CHECK(all.find("unknown mode \"holographic\"") != std::string::npos);
+    CHECK_THROWS_AS(loadPresetFile(dir.path / "missing.json"), DataError);
+}
+
+TEST_CASE("bricks: min and max include the one-voxel ring; classification follows the transfer function") {
+    Geometry g;
+    g.dims = {20, 8, 8};
+    Volume v(g, ScalarType::Int16, SharedBuffer::Sharing::Private);
+    for (int k = 0; k < 8; ++k)
+        for (int j = 0; j < 8; ++j)
+            for (int i = 0; i < 20; ++i) v.set(i, j, k, -1000);
+    v.set(8, 3, 3, 500); // in brick 1 (i 8..15) but within the ring of brick 0 (i 0..7, ring to 8)
+    const VolumeStats st = computeVolumeStats(v, 64, 8);
+    REQUIRE(st.bricks.count == glm::ivec3(3, 1, 1));
+    CHECK(st.minHU == -1000);
+    CHECK(st.maxHU == 500);
+    CHECK(st.bricks.max[0] == 500);
+    CHECK(st.bricks.max[1] == 500);
+    CHECK(st.bricks.max[2] == -1000); // i 16..19, ring from 15
+    std::uint64_t total = 0;
+    for (auto c : st.histogram) total += c;
+    CHECK(total == g.voxelCount());
+    CHECK(st.histogram.back() == 1);
+
+    const std::vector<TfPoint> bone = {{0, 0, {1, 1, 1}}, {300, 0.8f, {1, 1, 1}}};
+    const auto table = bakeTf(bone, st.minHU, st.maxHU, 1024, 1.0f);
+    CHECK(classifyBricks(st.bricks, table, st.minHU, st.maxHU) == std::vector<std::uint8_t>{1, 1, 0});
+    const std::vector<TfPoint> air = {{-1100, 0.5f, {1, 1, 1}}, {-900, 0.0f, {1, 1, 1}}};
+    CHECK(classifyBricks(st.bricks, bakeTf(air, st.minHU, st.maxHU, 1024, 1.0f), st.minHU, st.maxHU) ==
+          std::vector<std::uint8_t>{1, 1, 1});
+    CHECK(bricksReaching(st.bricks, 400) == std::vector<std::uint8_t>{1, 1, 0});
+
+    const Volume half = downsampleVolume(v, 2);
+    CHECK(half.geometry().dims == glm::ivec3(10, 4, 4));
+    CHECK(half.geometry().spacing == glm::dvec3(2.0));
+    CHECK(half.geometry().voxelToPatient(glm::dvec3(0.0)) == glm::dvec3(0.5));
+    CHECK(half.at(4, 1, 1) == std::round((500.0f - 7000.0f) / 8.0f));
+}
+
+TEST_CASE("camera: standard views, arcball there and back, projection of the centre") {
+    Geometry g;
+    g.dims = {100, 80, 60};
+    g.spacing = {0.5, 0.5, 2.0};
+    g.origin = {-20, 10, 300};
+    const Rect rect{0, 0, 400, 300};
+    auto screenOf = [&](const Camera3D& c, glm::dvec3 lps) {
+        glm::dvec2 p;
+        REQUIRE(projectToScreen(cameraMatrices(c, g, {rect.w, rect.h}), rect, lps, p));
+        return p;
+    };
+    Camera3D c = defaultCamera3D();
+    const glm::dvec3 centre = volumeCentre(g);
+    CHECK(glm::length(screenOf(c, centre) - glm::dvec2(200, 150)) < 1e-6);
+    // From the front: the patient's left (+x) on the right of the screen, the head (+z) up.
+    CHECK(screenOf(c, centre + glm::dvec3(10, 0, 0)).x > 200);
+    CHECK(screenOf(c, centre + glm::dvec3(0, 0, 10)).y < 150);
+    c.rotation = viewFromRotation(ViewFrom::Inferior); // as axial slices: left on the right, anterior up
+    CHECK(screenOf(c, centre + glm::dvec3(10, 0, 0)).x > 200);
+    CHECK(screenOf(c, centre + glm::dvec3(0, -10, 0)).y < 150);
+    c.rotation = viewFromRotation(ViewFrom::Left); // anterior on the left
+    CHECK(screenOf(c, centre + glm::dvec3(0, -10, 0)).x < 200);
+    CHECK(glm::length(glm::dvec4(orbitRotation(90, 0).w, orbitRotation(90, 0).x, orbitRotation(90, 0).y,
+                                 orbitRotation(90, 0).z)) == Approx(1.0));
+    const glm::dquat left = viewFromRotation(ViewFrom::Left), orbit = orbitRotation(90, 0);
+    CHECK(std::abs(glm::dot(left, orbit)) == Approx(1.0));
+
+    // Dragging right turns the front to the right: a point in front of the centre moves right.
+    Camera3D a = defaultCamera3D();
+    const glm::dvec3 front = centre + glm::dvec3(0, -30, 0);
+    const double before = screenOf(a, front).x;
+    arcballRotate(a, {200, 150}, {240, 150}, rect);
+    CHECK(screenOf(a, front).x > before + 5);
+    arcballRotate(a, {240, 150}, {200, 150}, rect);
+    CHECK(std::abs(glm::dot(a.rotation, defaultCamera3D().rotation)) == Approx(1.0).epsilon(1e-9));
+    // Pan by pixels moves the picture by as many pixels.
+    Camera3D p = defaultCamera3D();
+    panCamera(p, {30, -20}, g, rect);
+    const glm::dvec2 moved = screenOf(p, centre);
+    CHECK(moved.x == Approx(230));
+    CHECK(moved.y == Approx(130));
+}
+
+TEST_CASE("3D: a MIP along a voxel axis is the CPU maximum along that axis, pixel for pixel") {
+    REQUIRE(haveDisplay());
+    // Values 0..255 through the window 256/128 come out as grey levels 0..255 exactly. Each column's maximum sits
+    // on three slices in a row, so that samples between slices still reach it.
+    Geometry g;
+    g.dims = {48, 40, 30};
+    g.spacing = {0.8, 0.8, 1.5};
+    g.origin = {-10, -20, 30};
+    Volume v(g, ScalarType::Int16, SharedBuffer::Sharing::Private);
+    std::mt19937 rng(7);
+    std::vector<int> expected(std::size_t(g.dims.x * g.dims.y));
+    for (int j = 0; j < g.dims.y; ++j)
+        for (int i = 0; i < g.dims.x; ++i) {
+            const int peak = int(rng() % 200) + 40, at = int(rng() % std::uint32_t(g.dims.z - 4)) + 1;
+            for (int k = 0; k < g.dims.z; ++k) v.set(i, j, k, float(rng() % std::uint32_t(peak)));
+            for (int k = at; k < at + 3; ++k) v.set(i, j, k, float(peak));
+            expected[std::size_t(j * g.dims.x + i)] = peak;
+        }
+    ui::AppState s = stateFor(std::move(v));
+    ui::applyPreset(s, *findBuiltinPreset("mip"));
+    s.view3d.preset.window = {256, 128};
+    // Looking along +k (from the feet): columns left to right are i, rows top to bottom are j. The image covers
+    // the box exactly, one pixel per voxel, so that every ray runs through a column of voxel centres.
+    s.view3d.camera.rotation = viewFromRotation(ViewFrom::Inferior);
+    const double r = volumeRadius(g);
+    s.view3d.camera.zoom = r / (0.5 * g.dims.y * g.spacing.y);
+    for (bool skipping : {true, false}) {
+        s.view3d.skipping = skipping;
+        const RgbImage img = app::renderHeadless(s, {g.dims.x, g.dims.y}, false);
+        REQUIRE(img.width == g.dims.x);
+        int mismatches = 0;
+        for (int j = 0; j < g.dims.y; ++j)
+            for (int i = 0; i < g.dims.x; ++i) {
+                const std::uint8_t* px = &img.rgb[(std::size_t(j) * std::size_t(img.width) + std::size_t(i)) * 3];
+                if (px[0] != expected[std::size_t(j * g.dims.x + i)] || px[1] != px[0]) ++mismatches;
+            }
+        INFO("skipping " << skipping);
+        CHECK(mismatches == 0);
+    }
+}
+
+TEST_CASE("3D: empty-space skipping and early termination leave the picture as it was") {
+    REQUIRE(haveDisplay());
+    ScanResult scan;
+    LoadedSeries series = loadFolder(phantom3d(), scan);
+    ui::AppState s = stateFor(std::move(series.volume));
+    s.view3d.camera.rotation = orbitRotation(30, 20);
+    s.view3d.skipping = true;
+    const RgbImage fast = app::renderHeadless(s, {160, 120}, false);
+    s.view3d.skipping = false;
+    const RgbImage slow = app::renderHeadless(s, {160, 120}, false);
+    REQUIRE(fast.rgb.size() == slow.rgb.size());
+    int differ = 0, lit = 0;
+    for (std::size_t n = 0; n < fast.rgb.size(); ++n) {
+        differ += std::abs(int(fast.rgb[n]) - int(slow.rgb[n])) > 2;
+        lit += fast.rgb[n] > 60;
+    }
+    CHECK(differ == 0);
+    CHECK(lit > 1000); // the bones are there
+}
+
+TEST_CASE("3D: a volume over the GPU's limit is shown downsampled, and the view says so") {
+    REQUIRE(haveDisplay());
+    ScanResult scan;
+    LoadedSeries series = loadFolder(phantom3d(), scan);
+    ui::AppState s = stateFor(std::move(series.volume));
+    app::RendererSync sync;
+    sync.maxBytes3d = 64 * 64 * 40 * 2 / 4; // a quarter of the volume: a 2x downsampled copy fits
+    const RgbImage img = app::renderHeadless(s, {160, 120}, false, sync);
+    CHECK(s.view3d.note.find("downsampled 2x (32x32x20)") != std::string::npos);
+    int lit = 0;
+    for (std::uint8_t p : img.rgb) lit += p > 60;
+    CHECK(lit > 500);
+}
+
+TEST_CASE("render: golden images for each mode, shading on and off, a crop, presets") {
+    REQUIRE(haveDisplay());
+    TempDir out;
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {"render_bone", "--azimuth 30 --elevation 20"},
+        {"render_bone_unshaded", "--azimuth 30 --elevation 20 --no-shading"},
+        {"render_mip", "--preset mip --view anterior"},
+        {"render_minip_crop", "--mode minip --crop 0.2,0.8,0.2,0.8,0.3,0.7 --view left"},
+        {"render_xray", "--preset xray --view left"},
+        {"render_iso", "--mode iso --iso 200 --azimuth -40 --elevation 10"},
+        {"render_skin_crop_perspective", "--preset ct-skin --crop 0,1,0.5,1,0,1 --perspective --azimuth 20"},
+        {"render_angio_viridis", "--preset ct-angio --colormap viridis --zoom 1.5"},
+    };
+    for (const auto& [name, args] : cases) {
+        const auto png = out.path / (name + ".png");
+        const Run r = run("render " + q(phantom3d()) + " " + args + " --size 240x180 -q -o " + q(png));
+        INFO(name << ": " << r.out);
+        REQUIRE(r.code == 0);
+        compareGolden(png, name);
+    }
+}
+
+TEST_CASE("render: a preset saved to a file renders exactly as the bundled one; overlays; bad arguments") {
+    REQUIRE(haveDisplay());
+    TempDir out;
+    savePresetFile(*findBuiltinPreset("ct-bone"), out.path / "copy.json");
+    const std::string base = "render " + q(phantom3d()) + " --size 120x90 -q ";
+    REQUIRE(run(base + "-o " + q(out.path / "a.png")).code == 0);
+    REQUIRE(run(base + "--preset " + q(out.path / "copy.json") + " -o " + q(out.path / "b.png")).code == 0);
+    CHECK(readFile(out.path / "a.png") == readFile(out.path / "b.png"));
+    // Never overwrites: a second render gets a new name.
+    const Run again = run(base + "-o " + q(out.path / "a.png"));
+    CHECK(again.code == 0);
+    CHECK(again.out.find("a-1.png") != std::string::npos);
+    REQUIRE(run(base + "--overlays -o " + q(out.path / "c.png")).code == 0);
+    CHECK(readFile(out.path / "a.png") != readFile(out.path / "c.png"));
+
+    for (const char* bad : {"--mode holo", "--preset nothing", "--size 10x10", "--crop 0,1,0,1", "--crop 0.5,0.2,0,1,0,1",
+                            "--elevation 100", "--colormap rainbow", "--zoom 0"}) {
+        const Run r = run(base + bad + " -o " + q(out.path / "x.png"));
+        INFO(bad << ": " << r.out);
+        CHECK(r.code == 2);
+        CHECK(r.out.find("--help") != std::string::npos);
+    }
+    std::ofstream(out.path / "broken.json") << "{";
+    const Run broken = run(base + "--preset " + q(out.path / "broken.json") + " -o " + q(out.path / "x.png"));
+    CHECK(broken.code == 1);
+    CHECK(broken.out.find("broken.json") != std::string::npos);
+    CHECK(!std::filesystem::exists(out.path / "x.png"));
+}
+
+TEST_CASE("3D view input: drag rotates, wheel zooms, Shift+letters pick a side, R resets") {
+    ScanResult scan;
+    LoadedSeries series = loadFolder(phantom3d(), scan);
+    ui::AppState s = stateFor(std::move(series.volume));
+    s.maximised = -1;
+    ui::layoutCells(s, Rect{340, 0, 660, 800});
+    const Rect& r = s.cells[3];
+    const glm::dvec2 c(r.x + r.w / 2, r.y + r.h / 2);
+    app::InputFrame in;
+    in.mouse = c;
+    in.clicked[0] = in.down[0] = true;
+    in.now = 10;
+    app::handleInput(s, in);
+    CHECK(s.view3d.focused);
+    in.clicked[0] = false;
+    in.mouse = c + glm::dvec2(40, 0);
+    in.mouseDelta = {40, 0};
+    app::handleInput(s, in);
+    CHECK(std::abs(glm::dot(s.view3d.camera.rotation, defaultCamera3D().rotation)) < 0.999);
+    CHECK(ui::interacting3d(s, 10.1));
+    CHECK(!ui::interacting3d(s, 11));
+    in.down[0] = false;
+    in.released[0] = true;
+    in.mouseDelta = {};
+    app::handleInput(s, in);
+    CHECK(s.drag.view == -1);
+
+    app::InputFrame wheel;
+    wheel.mouse = c;
+    wheel.wheel = 2;
+    app::handleInput(s, wheel);
+    CHECK(s.view3d.camera.zoom == Approx(1.15 * 1.15));
+    const int axial = ui::sliceOf(s, 0);
+    CHECK(ui::sliceOf(s, 0) == axial); // the wheel over the 3D view leaves the slices alone
+
+    app::InputFrame keys;
+    keys.mouse = c;
+    keys.keys = {{GLFW_KEY_L, false, true}};
+    app::handleInput(s, keys);
+    CHECK(std::abs(glm::dot(s.view3d.camera.rotation, viewFromRotation(ViewFrom::Left))) == Approx(1.0));
+    CHECK(!s.linear); // Shift+L over the 3D view is the left view, not the interpolation toggle
+    keys.keys = {{GLFW_KEY_R, false, false}};
+    app::handleInput(s, keys);
+    CHECK(s.view3d.camera == defaultCamera3D());
+    // Double click maximises the 3D view like the others.
+    app::InputFrame dbl;
+    dbl.mouse = c;
+    dbl.doubleClicked[0] = true;
+    app::handleInput(s, dbl);
+    CHECK(s.maximised == 3);
+}
