@@ -241,10 +241,11 @@ bool VolumeRenderer::render(const VolumeRenderSettings& s, glm::ivec2 size, bool
     const glm::vec3 brickScale = glm::vec3(g.dims) / float(bg.size);
     glUniform3f(loc("uBrickScale"), brickScale.x, brickScale.y, brickScale.z);
     glUniform3i(loc("uBrickCount"), bg.count.x, bg.count.y, bg.count.z);
-    // texel -> HU -> lookup entry -> texture coordinate of that entry's centre.
+    // texel -> HU -> the nearest lookup entry (+0.5: the shader's int conversion truncates).
     const float huMin = stats_->minHU, span = std::max(stats_->maxHU - stats_->minHU, 1.0f);
-    const float perHu = float(kTfEntries - 1) / span / float(kTfEntries);
-    glUniform2f(loc("uTfMap"), huFromTexel_.x * perHu, (huFromTexel_.y - huMin) * perHu + 0.5f / float(kTfEntries));
+    const float perHu = float(kTfEntries - 1) / span;
+    glUniform2f(loc("uTfMap"), huFromTexel_.x * perHu, (huFromTexel_.y - huMin) * perHu + 0.5f);
+    glUniform1f(loc("uTfMap2"), float(kTfEntries - 1));
     glUniform2f(loc("uHuFromTexel"), huFromTexel_.x, huFromTexel_.y);
     glUniform2f(loc("uWindow"), float(p.window.width), float(p.window.center));
     glUniform1f(loc("uIsoTexel"), (p.isoValue - huFromTexel_.y) / huFromTexel_.x);

@@ -1,0 +1,95 @@
+// Render benchmark (not a test): ms per frame and million samples per second of the 3D view at a given image size,
+// for each mode, shaded and unshaded, at full quality (step 1 voxel, every pixel) and in interactive mode (step 2,
+// half the pixels each way: what the viewer starts dragging with). The volume is loaded as the viewer loads it.
+//
+// Usage: ctview_bench_render DICOM_FOLDER [WIDTHxHEIGHT] [FRAMES]
+// "M samples/s" counts the samples a ray would take through the whole box (rays x box depth / step), so that
+// empty-space skipping and early termination show up as a higher rate, as they do for the user.
+#include "app/gl_context.h"
+#include "app/headless.h"
+#include "app/scene.h"
+#include "core/transfer.h"
+
+#include <glad/gl.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+using namespace ctview;
+
+int main(int argc, char** argv) {
+    if (argc < 2) {
+        std::fprintf(stderr, "usage: %s DICOM_FOLDER [WIDTHxHEIGHT] [FRAMES]\n", argv[0]);
+        return 2;
+    }
+    try {
+        app::CommonOptions common;
+        common.input = argv[1];
+        common.quiet = true;
+        const glm::ivec2 size = app::parseImageSize(argc > 2 ? argv[2] : "1024x768", "size");
+        const int frames = argc > 3 ? std::max(1, std::atoi(argv[3])) : 5;
+        auto d = app::loadDatasetHeadless(common);
+        const glm::ivec3 dims = d->series.volume.geometry().dims;
+
+        GLFWwindow* window = app::createGlWindow(64, 64, "ctview bench", false);
+        std::printf("# %dx%dx%d volume, %dx%d image, %s, %d frames each (median)\n", dims.x, dims.y, dims.z, size.x,
+                    size.y, reinterpret_cast<const char*>(glGetString(GL_RENDERER)), frames);
+        std::printf("%-22s %-12s %10s %8s %14s\n", "mode", "quality", "ms/frame", "fps", "M samples/s");
+        {
+            app::Renderers r;
+            r.slices.setVolume(d->series.volume);
+            r.volume.setVolume(d->series.volume, d->stats, r.slices.volumeTexture(), r.slices.huFromTexel());
+            struct Case {
+                const char* name;
+                const char* preset;
+                RenderMode mode;
+                bool shading;
+            };
+            const Case cases[] = {
+                {"dvr ct-bone shaded", "ct-bone", RenderMode::Composite, true},
+                {"dvr ct-bone unshaded", "ct-bone", RenderMode::Composite, false},
+                {"dvr ct-skin shaded", "ct-skin", RenderMode::Composite, true},
+                {"mip", "mip", RenderMode::Mip, false},
+                {"minip", "mip", RenderMode::MinIp, false},
+                {"avg (xray)", "xray", RenderMode::Average, false},
+                {"iso 300 shaded", "ct-bone", RenderMode::Isosurface, true},
+            };
+            for (const Case& c : cases) {
+                for (bool interactive : {false, true}) {
+                    gl::VolumeRenderSettings s;
+                    s.preset = *findBuiltinPreset(c.preset);
+                    s.preset.mode = c.mode;
+                    s.preset.shading.enabled = c.shading;
+                    s.colormap = s.preset.colormap;
+                    s.stepScale = interactive ? 2.0 : 1.0;
+                    const glm::ivec2 px = interactive ? size / 2 : size;
+                    std::vector<double> ms;
+                    for (int f = 0; f <= frames; ++f) {
+                        // A new angle each frame, as while rotating (the first frame compiles and is not counted).
+                        s.camera.rotation = orbitRotation(30.0 + 7.0 * f, 15.0);
+                        glFinish();
+                        const auto t0 = std::chrono::steady_clock::now();
+                        r.volume.render(s, px, true);
+                        glFinish();
+                        const double t = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+                        if (f > 0) ms.push_back(t);
+                    }
+                    std::sort(ms.begin(), ms.end());
+                    const double median = ms[ms.size() / 2];
+                    const double samples = r.volume.nominalSamples(s, px);
+                    std::printf("%-22s %-12s %10.1f %8.1f %14.0f\n", c.name, interactive ? "interactive" : "full",
+                                median, 1000.0 / median, samples / (median / 1000.0) / 1e6);
+                    std::fflush(stdout);
+                }
+            }
+        }
+        app::destroyGlWindow(window);
+        return 0;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "bench: %s\n", e.what());
+        return 1;
+    }
+}
