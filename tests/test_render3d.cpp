@@ -332,8 +332,10 @@ TEST_CASE("3D view input: drag rotates, wheel zooms, Shift+letters pick a side, 
     in.mouse = c;
     in.clicked[0] = in.down[0] = true;
     in.now = 10;
+    in.mouseDelta = {300, 0}; // the mouse jumped here and clicked within one frame: that jump is not a drag
     app::handleInput(s, in);
     CHECK(s.view3d.focused);
+    CHECK(s.view3d.camera == defaultCamera3D());
     in.clicked[0] = false;
     in.mouse = c + glm::dvec2(40, 0);
     in.mouseDelta = {40, 0};
@@ -370,4 +372,13 @@ TEST_CASE("3D view input: drag rotates, wheel zooms, Shift+letters pick a side, 
     dbl.doubleClicked[0] = true;
     app::handleInput(s, dbl);
     CHECK(s.maximised == 3);
+}
+
+TEST_CASE("README: the keys and mouse table is the list F1 shows") {
+    std::ifstream in(std::filesystem::path(CTVIEW_GOLDEN_DIR).parent_path().parent_path() / "README.md");
+    REQUIRE(in);
+    const std::string readme((std::istreambuf_iterator<char>(in)), {});
+    std::string table = "| input | action |\n|---|---|\n";
+    for (const app::Control& c : app::controls()) table += std::string("| ") + c.input + " | " + c.action + " |\n";
+    CHECK(readme.find(table) != std::string::npos);
 }

@@ -96,6 +96,9 @@ std::vector<Action> handleInput(AppState& s, const InputFrame& in) {
     if (view >= 0) s.activeView = view;
 
     s.view3d.focused = cell == 3;
+    // The frame a drag starts carries the mouse's whole jump since the last frame (a fast move and a click can
+    // arrive together): only later frames' motion drags.
+    const int dragBefore = s.drag.view;
     if (cell >= 0 && in.doubleClicked[0]) {
         toggleMaximised(s, cell);
         s.drag = {};
@@ -113,7 +116,8 @@ std::vector<Action> handleInput(AppState& s, const InputFrame& in) {
             s.drag = {view, 2};
         }
     }
-    if (volume && s.drag.view == 3 && (in.mouseDelta.x != 0 || in.mouseDelta.y != 0)) {
+    const bool moved = dragBefore >= 0 && (in.mouseDelta.x != 0 || in.mouseDelta.y != 0);
+    if (volume && s.drag.view == 3 && moved) {
         Camera3D& cam = s.view3d.camera;
         const Rect& rect = s.cells[3];
         switch (s.drag.button) {
@@ -122,7 +126,7 @@ std::vector<Action> handleInput(AppState& s, const InputFrame& in) {
         case 2: panCamera(cam, in.mouseDelta, s.data->series.volume.geometry(), rect); break;
         }
         s.view3d.interactUntil = in.now + 0.25;
-    } else if (volume && s.drag.view >= 0 && s.drag.view < 3 && (in.mouseDelta.x != 0 || in.mouseDelta.y != 0)) {
+    } else if (volume && s.drag.view >= 0 && s.drag.view < 3 && moved) {
         ui::ViewState& vs = s.views[std::size_t(s.drag.view)];
         switch (s.drag.button) {
         case 0: moveCrosshair(s, s.drag.view, in.mouse); break;
