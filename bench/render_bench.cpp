@@ -84,6 +84,31 @@ int main(int argc, char** argv) {
                                 median, 1000.0 / median, samples / (median / 1000.0) / 1e6);
                     std::fflush(stdout);
                 }
+                // What the viewer does while dragging: start at half the pixels each way, adapt every frame.
+                gl::VolumeRenderSettings s;
+                s.preset = *findBuiltinPreset(c.preset);
+                s.preset.mode = c.mode;
+                s.preset.shading.enabled = c.shading;
+                s.stepScale = 2.0;
+                float scale = 0.5f;
+                std::vector<double> ms;
+                for (int f = 0; f < 12; ++f) {
+                    s.camera.rotation = orbitRotation(30.0 + 7.0 * f, 15.0);
+                    const glm::ivec2 px = glm::max(glm::ivec2(glm::vec2(size) * scale), glm::ivec2(1));
+                    glFinish();
+                    const auto t0 = std::chrono::steady_clock::now();
+                    r.volume.render(s, px, true);
+                    glFinish();
+                    const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+                    if (f >= 6) ms.push_back(t * 1000.0);
+                    scale = app::adaptInteractiveScale(scale, t);
+                }
+                std::sort(ms.begin(), ms.end());
+                char label[32];
+                std::snprintf(label, sizeof label, "adaptive %.2f", double(scale));
+                std::printf("%-22s %-12s %10.1f %8.1f %14s\n", c.name, label, ms[ms.size() / 2],
+                            1000.0 / ms[ms.size() / 2], "");
+                std::fflush(stdout);
             }
         }
         app::destroyGlWindow(window);

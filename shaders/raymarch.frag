@@ -91,6 +91,29 @@ void main() {
 #ifdef SKIP
     ivec3 brick = ivec3(-1);
     bool skip = false;
+#if defined(MODE_MIP) || defined(MODE_MINIP)
+    // A cheap first walk over the bricks alone: every sample inside a brick is at least its minimum (the minimum
+    // covers the voxels trilinear filtering reads there), so the largest minimum of the bricks this ray samples is
+    // a floor for its maximum. Starting from it, the sampling walk skips every brick that cannot exceed it, which
+    // in a CT is everything but bone and contrast. Only bricks the ray crosses for at least one step count, so
+    // that a sample surely lies in them. (MinIP: the same with maxima and a ceiling.)
+    for (float tb = tNear; tb < tFar;) {
+        vec3 pb = o + (tb + 1e-4 * uStepMm) * d;
+        ivec3 b = clamp(ivec3(pb * uBrickScale), ivec3(0), uBrickCount - 1);
+        vec3 lo = vec3(b) / uBrickScale, hi = vec3(b + 1) / uBrickScale;
+        vec3 te = (mix(lo, hi, greaterThan(d, vec3(0.0))) - o) * inv;
+        float tExit = min(min(min(te.x, te.y), te.z), tFar);
+        if (tExit - tb >= uStepMm) {
+            vec4 info = texelFetch(uBricks, b, 0);
+#if defined(MODE_MIP)
+            best = max(best, info.r);
+#else
+            best = min(best, info.g);
+#endif
+        }
+        tb = max(tExit, tb + 1e-3 * uStepMm);
+    }
+#endif
 #endif
 #ifdef MODE_ISO
     float tPrev = t;
@@ -106,7 +129,7 @@ void main() {
 #if defined(MODE_DVR) || defined(MODE_ISO)
             skip = info.r < 0.5;
 #elif defined(MODE_MIP)
-            skip = info.g <= best; // nothing in this brick beats what the ray has
+            skip = info.g <= best; // nothing in this brick beats what the ray has (or surely will have)
 #elif defined(MODE_MINIP)
             skip = info.r >= best;
 #endif

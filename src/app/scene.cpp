@@ -61,6 +61,12 @@ gl::VolumeRenderSettings volumeSettingsOf(const ui::AppState& s, bool interactiv
     return v;
 }
 
+float adaptInteractiveScale(float k, double seconds) {
+    if (seconds > 0.07) k *= float(std::clamp(std::sqrt(0.05 / seconds), 0.5, 0.95));
+    else if (seconds < 0.03) k *= 1.15f;
+    return std::clamp(k, 0.15f, 1.0f);
+}
+
 SceneStats drawScene(const ui::AppState& s, Renderers& r, glm::ivec2 fbSize, float fbScale, double now, bool timed) {
     SceneStats stats;
     glViewport(0, 0, fbSize.x, fbSize.y);

@@ -41,6 +41,10 @@ struct SceneStats {
     double seconds3d = 0;      // how long it took, when `timed`
 };
 
+// The viewer's adaptive quality: the next interactive frame's pixel scale after one took `seconds`. Keeps dragging
+// at 10+ frames a second: fewer pixels when a coarse frame took too long, more when it was quick.
+float adaptInteractiveScale(float scale, double seconds);
+
 // Clears the view area and draws the slice views and the 3D view into the bound framebuffer. With `timed`, waits
 // for the 3D render to finish and measures it (the viewer's adaptive quality).
 SceneStats drawScene(const ui::AppState& s, Renderers& r, glm::ivec2 fbSize, float fbScale, double now,

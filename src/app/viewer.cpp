@@ -227,14 +227,8 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
             }
             if (req.interacting3d) s.view3d.interactUntil = now + 0.25;
             const SceneStats frame = drawScene(s, renderers, {fbw, fbh}, fbScale, now, /*timed=*/true);
-            if (frame.rendered3d && frame.interactive) {
-                // Keep dragging at 10+ frames a second: fewer pixels when a coarse frame took too long, more
-                // when it was quick. The full-quality frame afterwards takes what it takes.
-                float& k = s.view3d.interactiveScale;
-                if (frame.seconds3d > 0.07) k *= float(std::clamp(std::sqrt(0.05 / frame.seconds3d), 0.5, 0.95));
-                else if (frame.seconds3d < 0.03) k *= 1.15f;
-                k = std::clamp(k, 0.15f, 1.0f);
-            }
+            if (frame.rendered3d && frame.interactive)
+                s.view3d.interactiveScale = adaptInteractiveScale(s.view3d.interactiveScale, frame.seconds3d);
             refine3d = frame.interactive;
             ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
 
