@@ -214,6 +214,9 @@ TEST_CASE("settings: defaults, round trip, broken files ignored with a message")
     s.windowName = "lung";
     s.windowX = 12;
     s.overlays.scaleBar = false;
+    s.preset3d = "ct-angio";
+    s.colormap3d = "inferno";
+    s.perspective3d = true;
     app::addRecent(s, "/data/a");
     app::addRecent(s, "/data/b/");
     app::addRecent(s, "/data/a");
@@ -225,11 +228,17 @@ TEST_CASE("settings: defaults, round trip, broken files ignored with a message")
     CHECK(back.windowX == 12);
     CHECK_FALSE(back.overlays.scaleBar);
     CHECK(back.recent == std::vector<std::string>{"/data/a", "/data/b"});
+    CHECK(back.preset3d == "ct-angio");
+    CHECK(back.colormap3d == "inferno");
+    CHECK(back.perspective3d);
 
     // A custom window belongs to one series: what is remembered is the file's own.
     ui::AppState st;
     app::applySettings(back, st);
     CHECK(st.colormap == "viridis");
+    CHECK(st.view3d.preset == *findBuiltinPreset("ct-angio")); // the 3D view comes back as it was left
+    CHECK(st.view3d.colormap == "inferno");
+    CHECK(st.view3d.camera.perspective);
     st.windowName = "custom";
     app::captureSettings(st, back);
     CHECK(back.windowName == "file");

@@ -75,6 +75,11 @@ Settings loadSettings(const std::filesystem::path& path, std::string& problem) {
         read(*o, "probe", s.overlays.probe, bad);
         read(*o, "slice_info", s.overlays.sliceInfo, bad);
     }
+    if (auto v = j.find("view3d"); v != j.end() && v->is_object()) {
+        read(*v, "preset", s.preset3d, bad);
+        read(*v, "colormap", s.colormap3d, bad);
+        read(*v, "perspective", s.perspective3d, bad);
+    }
     // Values that would make a broken window: back to the defaults.
     const Settings defaults;
     if (s.windowWidth < 200 || s.windowWidth > 16384 || s.windowHeight < 150 || s.windowHeight > 16384) {
@@ -86,6 +91,10 @@ Settings loadSettings(const std::filesystem::path& path, std::string& problem) {
     if (std::find(maps.begin(), maps.end(), s.colormap) == maps.end()) {
         bad.push_back("colormap " + s.colormap);
         s.colormap = defaults.colormap;
+    }
+    if (std::find(maps.begin(), maps.end(), s.colormap3d) == maps.end()) {
+        bad.push_back("3D colormap " + s.colormap3d);
+        s.colormap3d = defaults.colormap3d;
     }
     if (s.recent.size() > 10) s.recent.resize(10);
     if (!bad.empty()) {
@@ -107,6 +116,7 @@ void saveSettings(const std::filesystem::path& path, const Settings& s) {
                     {"invert", s.invert},
                     {"linear", s.linear},
                     {"sidebar", s.sidebar},
+                    {"view3d", {{"preset", s.preset3d}, {"colormap", s.colormap3d}, {"perspective", s.perspective3d}}},
                     {"overlays",
                      {{"crosshair", s.overlays.crosshair},
                       {"letters", s.overlays.letters},
@@ -142,6 +152,11 @@ void applySettings(const Settings& from, ui::AppState& to) {
     to.overlays = from.overlays;
     to.panels.sidebar = from.sidebar;
     to.recent = from.recent;
+    // A user's own preset is applied once the presets folder has been read (the viewer does that).
+    if (const RenderPreset* p = findBuiltinPreset(from.preset3d)) ui::applyPreset(to, *p);
+    to.view3d.presetName = from.preset3d;
+    to.view3d.colormap = from.colormap3d;
+    to.view3d.camera.perspective = from.perspective3d;
 }
 
 void captureSettings(const ui::AppState& from, Settings& to) {
@@ -153,6 +168,9 @@ void captureSettings(const ui::AppState& from, Settings& to) {
     to.overlays = from.overlays;
     to.sidebar = from.panels.sidebar;
     to.recent = from.recent;
+    to.preset3d = from.view3d.presetName;
+    to.colormap3d = from.view3d.colormap;
+    to.perspective3d = from.view3d.camera.perspective;
 }
 
 } // namespace ctview::app

@@ -20,6 +20,10 @@ struct Settings {
     bool invert = false, linear = false;
     ui::Overlays overlays;
     bool sidebar = true;
+    // The 3D view: the preset it shows (a bundled name or one of the user's), its colour map, the projection.
+    std::string preset3d = "ct-bone";
+    std::string colormap3d = "grayscale";
+    bool perspective3d = false;
 };
 
 std::filesystem::path settingsPath();

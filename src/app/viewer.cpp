@@ -141,6 +141,8 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
             for (const std::string& p : problems) addToast(s, "preset skipped: " + p, glfwGetTime(), true);
         };
         reloadUserPresets();
+        for (const RenderPreset& p : s.view3d.userPresets)
+            if (p.name == settings.preset3d && !findBuiltinPreset(p.name)) applyPreset(s, p);
 
         std::vector<std::pair<const char*, const char*>> help;
         for (const Control& c : controls()) help.emplace_back(c.input, c.action);
