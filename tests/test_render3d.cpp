@@ -4,6 +4,7 @@
 #include "golden.h"
 #include "testutil.h"
 
+#include "app/gl_context.h"
 #include "app/headless.h"
 #include "app/input.h"
 #include "core/camera3d.h"
@@ -381,4 +382,46 @@ TEST_CASE("README: the keys and mouse table is the list F1 shows") {
     std::string table = "| input | action |\n|---|---|\n";
     for (const app::Control& c : app::controls()) table += std::string("| ") + c.input + " | " + c.action + " |\n";
     CHECK(readme.find(table) != std::string::npos);
+}
+
+TEST_CASE("shaders: a raymarcher that no longer compiles keeps the last good programs and names file:line") {
+    REQUIRE(haveDisplay());
+    const std::filesystem::path source = std::filesystem::path(CTVIEW_GOLDEN_DIR).parent_path().parent_path() / "shaders";
+    TempDir dir;
+    for (const auto& e : std::filesystem::directory_iterator(source))
+        std::filesystem::copy_file(e.path(), dir.path / e.path().filename());
+    GLFWwindow* window = app::createGlWindow(64, 64, "test", false);
+    {
+        app::Renderers r;
+        ScanResult scan;
+        LoadedSeries series = loadFolder(phantom3d(), scan);
+        auto stats = std::make_shared<const VolumeStats>(computeVolumeStats(series.volume));
+        r.slices.setVolume(series.volume);
+        r.volume.setVolume(series.volume, stats, r.slices.volumeTexture(), r.slices.huFromTexel());
+        gl::VolumeRenderSettings s;
+        REQUIRE(r.volume.render(s, {64, 48}));
+        const RgbImage good = r.volume.readImage();
+
+        // Line 3 of the file on disk gets a syntax error.
+        std::string text = readFile(dir.path / "raymarch.frag");
+        std::size_t at = 0;
+        for (int line = 1; line < 3; ++line) at = text.find('\n', at) + 1;
+        text.insert(at, "this is not GLSL;\n");
+        std::ofstream(dir.path / "raymarch.frag") << text;
+        ::setenv("CTVIEW_SHADER_DIR", dir.path.c_str(), 1);
+        const std::string error = r.reload();
+        CHECK(error.find("raymarch.frag:3:") != std::string::npos);
+        s.camera.zoom = 1.01; // a change, so that it renders again with the programs it kept
+        REQUIRE(r.volume.render(s, {64, 48}));
+        s.camera.zoom = 1.0;
+        REQUIRE(r.volume.render(s, {64, 48}));
+        CHECK(r.volume.readImage().rgb == good.rgb);
+        // A mode not compiled before needs the file on disk: it fails with the same message, and nothing breaks.
+        s.preset.mode = RenderMode::MinIp;
+        CHECK_THROWS_WITH(r.volume.render(s, {64, 48}), Catch::Contains("raymarch.frag:3:"));
+        ::unsetenv("CTVIEW_SHADER_DIR");
+        CHECK(r.reload().empty());
+        CHECK(r.volume.render(s, {64, 48}));
+    }
+    app::destroyGlWindow(window);
 }

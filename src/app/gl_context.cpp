@@ -8,6 +8,9 @@
 #include <imgui_impl_opengl3.h>
 
 #include <cstdlib>
+#ifdef CTVIEW_KEEP_GL_DRIVER
+#include <dlfcn.h>
+#endif
 
 namespace ctview::app {
 
@@ -17,6 +20,13 @@ void onGlfwError(int, const char* description) { lastGlfwError = description ? d
 } // namespace
 
 GLFWwindow* createGlWindow(int width, int height, const std::string& title, bool visible) {
+#ifdef CTVIEW_KEEP_GL_DRIVER
+    // Sanitizer builds only (see CMakeLists.txt): keep Mesa's driver loaded after libGL closes it, so that
+    // LeakSanitizer can still name what it holds.
+    static void* keep[] = {::dlopen(CTVIEW_KEEP_GL_DRIVER, RTLD_NOW | RTLD_NODELETE),
+                           ::dlopen("libGLX_mesa.so.0", RTLD_NOW | RTLD_NODELETE)};
+    (void)keep;
+#endif
     glfwSetErrorCallback(onGlfwError);
     if (!glfwInit()) {
         const char* display = std::getenv("DISPLAY");

@@ -228,7 +228,15 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
                 sync = {};
             }
             if (req.interacting3d) s.view3d.interactUntil = now + 0.25;
-            const SceneStats frame = drawScene(s, renderers, {fbw, fbh}, fbScale, now, /*timed=*/true);
+            SceneStats frame;
+            try {
+                frame = drawScene(s, renderers, {fbw, fbh}, fbScale, now, /*timed=*/true);
+            } catch (const gl::GlError& e) {
+                // A program compiled on first use (a new 3D mode) from a shader edited on disk that does not
+                // compile: say where, keep running; choosing a mode that compiles brings the picture back.
+                if (s.shaderError != e.what()) addToast(s, "Shader error: see the status panel", now, true);
+                s.shaderError = e.what();
+            }
             if (frame.rendered3d && frame.interactive)
                 s.view3d.interactiveScale = adaptInteractiveScale(s.view3d.interactiveScale, frame.seconds3d);
             refine3d = frame.interactive;
@@ -259,6 +267,7 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
                 RenderPreset p = s.view3d.preset;
                 p.title = s.view3d.presetTitle;
                 p.name = presetFileStem(p.title);
+                if (findBuiltinPreset(p.name)) p.name += "-mine"; // "CT bone" of yours must not hide the bundled one
                 const std::filesystem::path file = userPresetFolder() / (p.name + ".json");
                 try {
                     createFolder(file.parent_path());

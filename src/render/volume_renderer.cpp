@@ -180,6 +180,9 @@ void VolumeRenderer::updateTables(const VolumeRenderSettings& s, float stepMm) {
 bool VolumeRenderer::render(const VolumeRenderSettings& s, glm::ivec2 size, bool force) {
     size = glm::max(size, glm::ivec2(1));
     if (!force && lastValid_ && size == imageSize_ && s == last_) return false;
+    // The program first: one compiled on first use can fail (a shader edited on disk), and must then leave the GL
+    // state as it was.
+    const GLuint prog = texture_ && stats_ ? programFor(s).id() : 0;
     GLint previous = 0; // before makeOffscreenTarget, which binds its own
     glGetIntegerv(GL_DRAW_FRAMEBUFFER_BINDING, &previous);
     if (size != imageSize_ || !image_.fbo) {
@@ -203,7 +206,6 @@ bool VolumeRenderer::render(const VolumeRenderSettings& s, glm::ivec2 size, bool
     const float stepMm = float(std::max(0.05, s.stepScale) * std::min({g.spacing.x, g.spacing.y, g.spacing.z}));
     updateTables(s, stepMm);
     const RenderPreset& p = s.preset;
-    const GLuint prog = programFor(s).id();
     glUseProgram(prog);
     auto loc = [&](const char* name) { return glGetUniformLocation(prog, name); };
 

@@ -174,8 +174,7 @@ void drawTransferFunctionEditor(AppState& s, Requests& r) {
 void drawVolumePanel(AppState& s, Requests& r) {
     View3D& v = s.view3d;
     // ---- preset ----
-    const std::string current = v.preset.title + (v.presetName.empty() ? "" : "");
-    if (ImGui::BeginCombo("Preset##3d", current.c_str())) {
+    if (ImGui::BeginCombo("Preset##3d", v.preset.title.c_str())) {
         for (const RenderPreset& p : builtinPresets())
             if (ImGui::Selectable(p.title.c_str(), v.presetName == p.name)) applyPreset(s, p);
         if (!v.userPresets.empty()) ImGui::Separator();
