@@ -82,3 +82,34 @@ TEST_CASE("make-phantom writes a loadable CT series with lungs, bone and contras
     CHECK(run("make-phantom " + q(dir.path / "p")).code == 1); // exists, not empty: never overwritten
     CHECK(run("make-phantom " + q(dir.path / "q") + " --size 10x10").code == 2);
 }
+
+TEST_CASE("bad command lines: every command exits 2 with the reason and its usage line") {
+    TempDir dir;
+    writeSeries(smallSeries(), dir.path / "s");
+    const std::string in = q(dir.path / "s"), out = q(dir.path / "out.png");
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        // missing arguments
+        {"info", "info"}, {"export", "export"}, {"convert", "convert"}, {"convert", "convert " + in},
+        {"snapshot", "snapshot " + in}, {"render", "render " + in}, {"make-phantom", "make-phantom"},
+        // unknown ones
+        {"", "--frobnicate"}, {"info", "info " + in + " --frobnicate"}, {"export", "export " + in + " --nope 1"},
+        {"render", "render " + in + " --turbo -o " + out}, {"", "teleport " + in},
+        // malformed values
+        {"export", "export " + in + " --axis oblique"}, {"export", "export " + in + " --window wide"},
+        {"export", "export " + in + " --colormap rainbow"}, {"export", "export " + in + " --slice 99999"},
+        {"export", "export " + in + " --format gif"}, {"info", "info " + in + " --workers -3"},
+        {"info", "info " + in + " --series 7"}, {"snapshot", "snapshot " + in + " --size big -o " + out},
+        {"snapshot", "snapshot " + in + " --view 3d -o " + out}, {"render", "render " + in + " --zoom x -o " + out},
+        {"render", "render " + in + " --crop 1,0 -o " + out}, {"make-phantom", "make-phantom " + q(dir.path / "p") + " --size 0x0x0"},
+    };
+    for (const auto& [cmd, args] : cases) {
+        const Run r = run(args);
+        INFO("ctview " << args << "\n" << r.out);
+        CHECK(r.code == 2);
+        CHECK(r.out.find("ctview: ") != std::string::npos);
+        CHECK(r.out.find(cmd.empty() ? "Usage: ctview" : "Usage: ctview " + cmd) != std::string::npos);
+        CHECK(r.out.find("--help") != std::string::npos);
+    }
+    CHECK(!std::filesystem::exists(dir.path / "out.png"));
+    CHECK(!std::filesystem::exists(dir.path / "p"));
+}

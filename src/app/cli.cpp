@@ -11,6 +11,18 @@
 namespace ctview::app {
 
 namespace {
+// A usage error: the reason, then the usage line of the (sub)command, and where to read more. Exit status 2.
+int usageError(const CLI::App& cmd, const std::string& reason) {
+    const bool top = cmd.get_parent() == nullptr;
+    std::string help = cmd.help();
+    std::string usage = "Usage: ctview [OPTIONS] [input] | ctview [info|export|convert|snapshot|render|make-phantom] ...";
+    if (auto at = help.find("Usage:"); at != std::string::npos) usage = help.substr(at, help.find('\n', at) - at);
+    if (!top && usage.rfind("Usage: ctview", 0) != 0) usage.replace(0, 7, "Usage: ctview ");
+    std::fprintf(stderr, "ctview: %s\n%s\nRun 'ctview%s --help' for more.\n", reason.c_str(), usage.c_str(),
+                 top ? "" : (" " + cmd.get_name()).c_str());
+    return 2;
+}
+
 // The input and the loading options every command shares. The viewer's input is optional (none: the last folder).
 void addCommon(CLI::App* cmd, CommonOptions& c, bool inputRequired = true) {
     cmd->add_option("input", c.input,
@@ -125,6 +137,16 @@ int runCli(int argc, char** argv) {
     phantomCmd->add_option("output", phantomDir, "Folder to create (must not exist or be empty)")->required();
     phantomCmd->add_option("--size", phantomSize, "COLUMNSxROWSxSLICES");
 
+    auto dispatch = [&]() -> int {
+        if (*infoCmd) return runInfo(infoCommon, info);
+        if (*exportCmd) return runExport(exportCommon, exp);
+        if (*convertCmd) return runConvert(convertCommon, conv);
+        if (*phantomCmd) return runMakePhantom(phantomDir, phantomSize);
+        if (*snapCmd) return runSnapshot(snapCommon, snap);
+        if (*renderCmd) return runRender(renderCommon, rend);
+        return runViewer(viewCommon, viewer);
+    };
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -134,27 +156,23 @@ int runCli(int argc, char** argv) {
     } catch (const CLI::CallForVersion& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
-        // A usage error: the reason, then the usage line of the (sub)command that was being parsed.
         const CLI::App* cmd = &app;
         for (const CLI::App* sub : {infoCmd, exportCmd, convertCmd, snapCmd, renderCmd, phantomCmd})
             if (sub->parsed()) cmd = sub;
-        std::string help = cmd->help();
-        std::string usage = "Usage: ctview [OPTIONS] [input] | ctview [info|export|convert|snapshot|render|make-phantom] ...";
-        if (auto at = help.find("Usage:"); at != std::string::npos) usage = help.substr(at, help.find('\n', at) - at);
-        if (cmd != &app && usage.rfind("Usage: ctview", 0) != 0) usage.replace(0, 7, "Usage: ctview ");
-        std::fprintf(stderr, "ctview: %s\n%s\nRun 'ctview%s --help' for more.\n", e.what(), usage.c_str(),
-                     cmd == &app ? "" : (" " + cmd->get_name()).c_str());
-        return 2;
+        return usageError(*cmd, e.what());
     }
 
-    if (*infoCmd) return runInfo(infoCommon, info);
-    if (*exportCmd) return runExport(exportCommon, exp);
-    if (*convertCmd) return runConvert(convertCommon, conv);
-    if (*phantomCmd) return runMakePhantom(phantomDir, phantomSize);
-    if (*snapCmd) return runSnapshot(snapCommon, snap);
-    if (*renderCmd) return runRender(renderCommon, rend);
-    return runViewer(viewCommon, viewer);
+    // Mistakes found after parsing (a value out of range, an unknown preset) get the same treatment.
+    try {
+        return dispatch();
+    } catch (const UsageError& e) {
+        const CLI::App* cmd = &app;
+        for (const CLI::App* sub : {infoCmd, exportCmd, convertCmd, snapCmd, renderCmd, phantomCmd})
+            if (sub->parsed()) cmd = sub;
+        return usageError(*cmd, e.what());
+    }
 }
+
 
 void checkWindowOption(const std::string& window, bool allowAuto) {
     if (window == "file" || (allowAuto && window == "auto") || parseWindow(window, WindowLevel{})) return;
