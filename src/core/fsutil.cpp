@@ -24,7 +24,14 @@ ListedFiles listFilesRecursive(const fs::path& root) {
             out.problems.push_back(dir.string() + ": cannot be read");
             continue;
         }
-        if (!visited.insert({st.st_dev, st.st_ino}).second) continue; // already walked (a loop or a second link)
+        if (!visited.insert({st.st_dev, st.st_ino}).second) {
+            // Already walked: a symlink back up the tree (a loop) or a second link to one folder. Say so, once.
+            std::error_code lec;
+            if (fs::is_symlink(dir, lec))
+                out.problems.push_back(dir.string() + ": skipped, a link to a folder already scanned (" +
+                                       fs::read_symlink(dir, lec).string() + ")");
+            continue;
+        }
         std::error_code ec;
         fs::directory_iterator it(dir, fs::directory_options::none, ec);
         if (ec) {

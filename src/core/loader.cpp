@@ -5,7 +5,12 @@
 #include "core/fsutil.h"
 #include "core/isolate.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <atomic>
 #include <mutex>
 #include <thread>
@@ -42,7 +47,12 @@ std::vector<FileHeader> scanHeaders(const std::vector<fs::path>& files, const Lo
         // Sniff in this process: it only reads 132 bytes, and it makes a folder of non-DICOM files cheap.
         if (sniffDicom(files[i])) {
             candidates.push_back(i);
+        } else if (const int fd = ::open(files[i].c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK); fd < 0) {
+            // Not "not DICOM": the user should learn that a file could not be read at all (permissions, I/O).
+            headers[i].kind = FileKind::Unreadable;
+            headers[i].reason = std::string("unreadable: ") + std::strerror(errno);
         } else {
+            ::close(fd);
             headers[i].kind = FileKind::NotDicom;
             headers[i].reason = "not DICOM";
         }
@@ -99,11 +109,10 @@ std::vector<IsolatedResult> decodeOnThreads(std::size_t count, const LoadOptions
                 r.payload = e.what();
                 r.status = IsolatedResult::Status::Failed;
             }
+            // Counted under the lock, so that reports never go backwards when two threads finish together.
+            std::lock_guard lock(progressMutex);
             const std::size_t d = ++done;
-            if (options.progress) {
-                std::lock_guard lock(progressMutex);
-                report(options, "decoding", d, count);
-            }
+            if (options.progress) report(options, "decoding", d, count);
         }
     };
     std::vector<std::thread> pool;
