@@ -8,6 +8,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
+#include <memory>
 #include <thread>
 
 using namespace ctview;
@@ -51,3 +52,29 @@ TEST_CASE("workers write into shared memory that the parent reads") {
     for (int i = 0; i < 1000; ++i) REQUIRE(p[i] == i * i);
 }
 
+
+TEST_CASE("a worker that asks for more memory than its budget fails alone; the machine's memory is not touched") {
+    IsolationOptions o;
+    o.workers = 1;
+    o.memoryBudgetBytes = std::uint64_t(256) << 20;
+    const auto results = runIsolated(
+        3,
+        [](std::size_t i) -> std::string {
+            if (i == 1) {
+                // What GDCM does for an element whose header claims 4 GiB (untouched pages: without the budget
+                // this would succeed and the test fail, without using the memory).
+                std::unique_ptr<char[]> huge(new char[std::size_t(4) << 30]);
+                huge[(std::size_t(4) << 30) - 1] = 1;
+                return "allocated";
+            }
+            std::vector<char> fine(std::size_t(64) << 20, 1); // well inside the budget
+            return "ok " + std::to_string(i) + " " + std::to_string(int(fine.back()));
+        },
+        o);
+    REQUIRE(results.size() == 3);
+    CHECK(results[0].payload == "ok 0 1");
+    CHECK(results[2].payload == "ok 2 1");
+    // bad_alloc (Failed), or the sanitizer runtime's abort on an allocation it cannot map (Crashed).
+    CHECK(results[1].status != IsolatedResult::Status::Ok);
+    CHECK(!results[1].describe().empty());
+}

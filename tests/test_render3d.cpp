@@ -408,9 +408,13 @@ TEST_CASE("shaders: a raymarcher that no longer compiles keeps the last good pro
         for (int line = 1; line < 3; ++line) at = text.find('\n', at) + 1;
         text.insert(at, "this is not GLSL;\n");
         std::ofstream(dir.path / "raymarch.frag") << text;
+        std::string slice = readFile(dir.path / "slice.frag");
+        slice.replace(slice.find("void main() {"), 13, "void main() { undeclared_thing = 1;");
+        std::ofstream(dir.path / "slice.frag") << slice;
         ::setenv("CTVIEW_SHADER_DIR", dir.path.c_str(), 1);
         const std::string error = r.reload();
         CHECK(error.find("raymarch.frag:3:") != std::string::npos);
+        CHECK(error.find("slice.frag:") != std::string::npos); // the slice views keep theirs too
         s.camera.zoom = 1.01; // a change, so that it renders again with the programs it kept
         REQUIRE(r.volume.render(s, {64, 48}));
         s.camera.zoom = 1.0;
@@ -421,6 +425,7 @@ TEST_CASE("shaders: a raymarcher that no longer compiles keeps the last good pro
         CHECK_THROWS_WITH(r.volume.render(s, {64, 48}), Catch::Contains("raymarch.frag:3:"));
         ::unsetenv("CTVIEW_SHADER_DIR");
         CHECK(r.reload().empty());
+        CHECK(r.slices.hasVolume());
         CHECK(r.volume.render(s, {64, 48}));
     }
     app::destroyGlWindow(window);

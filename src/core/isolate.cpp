@@ -5,6 +5,8 @@
 #include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <cstdio>
+#include <sys/resource.h>
 #include <cstring>
 #include <exception>
 #include <fcntl.h>
@@ -61,6 +63,19 @@ struct Worker {
     std::int64_t task = -1;
     std::chrono::steady_clock::time_point started;
 };
+
+// Caps the worker's address space at what it has now (the parent's mappings, the shared volume) plus `budget`.
+void limitAddressSpace(std::uint64_t budget) {
+    unsigned long long pages = 0;
+    if (FILE* f = std::fopen("/proc/self/statm", "r")) {
+        if (std::fscanf(f, "%llu", &pages) != 1) pages = 0;
+        std::fclose(f);
+    }
+    if (pages == 0) return;
+    const rlim_t limit = rlim_t(pages) * rlim_t(::sysconf(_SC_PAGESIZE)) + rlim_t(budget);
+    const struct rlimit rl {limit, limit};
+    ::setrlimit(RLIMIT_AS, &rl);
+}
 
 // The worker's loop: read an index, run the task, answer [status u8][length u64][bytes].
 [[noreturn]] void workerMain(int in, int out, const std::function<std::string(std::size_t)>& task) {
@@ -133,6 +148,7 @@ std::vector<IsolatedResult> runIsolated(std::size_t n, const std::function<std::
                     ::close(devnull);
                 }
             }
+            if (options.memoryBudgetBytes) limitAddressSpace(options.memoryBudgetBytes);
             workerMain(down[0], up[1], task);
         }
         ::close(down[0]);

@@ -28,6 +28,10 @@ struct IsolationOptions {
     int workers = 0;             // 0: one per core
     double timeoutSeconds = 60;  // per task
     bool quietChildren = true;   // send the workers' stderr (GDCM's assertion text) to /dev/null
+    // Address space a worker may add to what it inherits (RLIMIT_AS), so that a file whose header claims a huge
+    // element makes its worker's allocation fail (the file is reported) instead of exhausting the machine's
+    // memory. 0: no limit.
+    std::uint64_t memoryBudgetBytes = 0;
     std::function<void(std::size_t done, std::size_t total)> progress; // called in the parent
     std::function<void(std::size_t task)> succeeded;                    // task returned normally; in the parent
 };

@@ -23,6 +23,21 @@
 namespace ctview {
 
 namespace {
+// What a worker may allocate beyond what it inherits: 1 GiB plus 8 times the largest file it will read (GDCM
+// keeps the file's bytes, the decoded frames and a copy or two). A header that claims gigabytes then fails in
+// its worker, by name, instead of taking the machine's memory.
+template <class Paths> std::uint64_t workerMemoryBudget(const Paths& files) {
+    std::uint64_t largest = 0;
+    std::error_code ec;
+    for (const auto& f : files) {
+        const auto size = std::filesystem::file_size(f, ec);
+        if (!ec) largest = std::max<std::uint64_t>(largest, size);
+    }
+    return (std::uint64_t(1) << 30) + 8 * largest;
+}
+} // namespace
+
+namespace {
 
 bool isNativeSyntax(const std::string& ts) {
     return ts == "1.2.840.10008.1.2" || ts == "1.2.840.10008.1.2.1" || ts == "1.2.840.10008.1.2.2";
@@ -60,6 +75,7 @@ std::vector<FileHeader> scanHeaders(const std::vector<fs::path>& files, const Lo
     IsolationOptions io;
     io.workers = options.workers;
     io.timeoutSeconds = options.timeoutSeconds;
+    io.memoryBudgetBytes = workerMemoryBudget(files);
     io.progress = [&](std::size_t d, std::size_t t) { report(options, "scanning", d, t); };
     const auto results = runIsolated(
         candidates.size(), [&](std::size_t n) { return serialize(scanFile(files[candidates[n]])); }, io);
@@ -358,6 +374,9 @@ LoadedSeries loadSeries(const ScanResult& scan, const SeriesInfo& series, const 
             IsolationOptions io;
             io.workers = options.workers;
             io.timeoutSeconds = options.timeoutSeconds;
+            std::vector<std::filesystem::path> jobPaths;
+            for (std::size_t f : jobFiles) jobPaths.push_back(scan.files[f]);
+            io.memoryBudgetBytes = workerMemoryBudget(jobPaths);
             io.progress = [&](std::size_t d, std::size_t t) { report(options, "decoding", d, t); };
             io.succeeded = ready;
             results = runIsolated(jobFiles.size(), [&](std::size_t n) { return serialize(decodeInto(makeJob(n))); }, io);
