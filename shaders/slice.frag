@@ -2,7 +2,14 @@
 // One slice of the HU volume through window/level and a colour map, at the view's zoom and pan.
 // The slice plane comes in as an affine map from framebuffer pixels to texture coordinates (ViewMapping).
 
+#ifdef PLANE
+// A volume over the GPU's 3D texture size: this view's slice alone, as a 2D texture whose x and y run along the
+// voxel axes uPlaneAxes (the other two than the slice's normal), lower axis first.
+uniform sampler2D uPlane;
+uniform ivec2 uPlaneAxes;
+#else
 uniform sampler3D uVolume;       // R16 (HU + 32768, normalised) or R32F (HU)
+#endif
 uniform sampler2D uLut;          // 256 x 1 RGBA8: the colour map, already inverted when asked
 uniform mat4 uFramebufferToTexture;
 uniform float uFramebufferHeight;
@@ -28,7 +35,11 @@ void main() {
         fragColor = vec4(uBackground, 1.0);
         return;
     }
+#ifdef PLANE
+    float hu = texture(uPlane, vec2(tc[uPlaneAxes.x], tc[uPlaneAxes.y])).r * uHuFromTexel.x + uHuFromTexel.y;
+#else
     float hu = texture(uVolume, tc).r * uHuFromTexel.x + uHuFromTexel.y;
+#endif
     int index = clamp(int(floor(voi(hu, uWindow.x, uWindow.y) * 255.0 + 0.5)), 0, 255);
     fragColor = vec4(texelFetch(uLut, ivec2(index, 0), 0).rgb, 1.0);
 }

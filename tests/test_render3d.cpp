@@ -430,3 +430,32 @@ TEST_CASE("shaders: a raymarcher that no longer compiles keeps the last good pro
     }
     app::destroyGlWindow(window);
 }
+
+TEST_CASE("a volume over the GPU's 3D texture size: the slice views show it plane by plane, identical; 3D downsampled") {
+    REQUIRE(haveDisplay());
+    ScanResult scan;
+    LoadedSeries series = loadFolder(phantom3d(), scan); // 64 x 64 x 40
+    ui::AppState s = stateFor(std::move(series.volume));
+    s.overlays = {false, false, false, false, false, false};
+    for (bool linear : {false, true}) {
+        s.linear = linear;
+        for (int view = 0; view < 3; ++view) {
+            s.maximised = view;
+            app::setSlice(s, view, 17);
+            const RgbImage whole = app::renderHeadless(s, {150, 130}, false);
+            app::RendererSync planes;
+            planes.max3dTexture = 32; // as if GL_MAX_3D_TEXTURE_SIZE were 32
+            const RgbImage byPlane = app::renderHeadless(s, {150, 130}, false, planes);
+            INFO("view " << view << " linear " << linear);
+            CHECK(byPlane.rgb == whole.rgb);
+        }
+    }
+    app::RendererSync planes;
+    planes.max3dTexture = 32;
+    s.maximised = 3;
+    const RgbImage img = app::renderHeadless(s, {160, 120}, false, planes);
+    CHECK(s.view3d.note.find("downsampled 2x (32x32x20)") != std::string::npos);
+    int lit = 0;
+    for (std::uint8_t p : img.rgb) lit += p > 60;
+    CHECK(lit > 500);
+}

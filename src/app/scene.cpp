@@ -18,7 +18,7 @@ void syncRenderer(ui::AppState& s, Renderers& r, RendererSync& sync) {
         sync.uploaded = nullptr; // if the upload throws, the next frame must not think it is there
         sync.uploaded3d = nullptr;
         r.volume.clearVolume();
-        if (d) r.slices.setVolume(d->series.volume);
+        if (d) r.slices.setVolume(d->series.volume, sync.max3dTexture);
         else r.slices.clearVolume();
         sync.uploaded = d;
         r.slices.setInterpolation(s.linear);
@@ -31,7 +31,7 @@ void syncRenderer(ui::AppState& s, Renderers& r, RendererSync& sync) {
     // The 3D view waits for the whole series (a preview has no statistics) and shares the slices' texture.
     if (d && d->stats && sync.uploaded3d != d) {
         r.volume.setVolume(d->series.volume, d->stats, r.slices.volumeTexture(), r.slices.huFromTexel(),
-                           sync.maxBytes3d);
+                           sync.maxBytes3d, sync.max3dTexture);
         sync.uploaded3d = d;
         s.view3d.note = r.volume.note();
     }

@@ -9,7 +9,9 @@
 namespace ctview::gl {
 
 SliceRenderer::SliceRenderer()
-    : program_(buildProgram("fullscreen.vert", "slice.frag")), vao_(VertexArray::create()), lut_(Texture::create()) {
+    : program_(buildProgram("fullscreen.vert", "slice.frag")),
+      planeProgram_(buildProgram("fullscreen.vert", "slice.frag", "#define PLANE")), vao_(VertexArray::create()),
+      lut_(Texture::create()) {
     glBindTexture(GL_TEXTURE_2D, lut_.id());
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
@@ -18,7 +20,9 @@ SliceRenderer::SliceRenderer()
 
 std::string SliceRenderer::reload() {
     try {
-        program_ = buildProgram("fullscreen.vert", "slice.frag");
+        Program fresh = buildProgram("fullscreen.vert", "slice.frag");
+        planeProgram_ = buildProgram("fullscreen.vert", "slice.frag", "#define PLANE");
+        program_ = std::move(fresh);
         return {};
     } catch (const GlError& e) {
         return e.what();
@@ -72,12 +76,66 @@ void uploadVolumeSlab(const Volume& v, int z0, int count, std::vector<std::uint1
     }
 }
 
-void SliceRenderer::setVolume(const Volume& v) {
-    volume_ = uploadVolumeTexture(v, huFromTexel_);
+void SliceRenderer::setVolume(const Volume& v, int max3d) {
+    clearVolume();
+    GLint limit = 0;
+    glGetIntegerv(GL_MAX_3D_TEXTURE_SIZE, &limit);
+    if (max3d > 0) limit = std::min(limit, GLint(max3d));
+    const glm::ivec3 d = v.geometry().dims;
+    if (d.x <= limit && d.y <= limit && d.z <= limit) {
+        volume_ = uploadVolumeTexture(v, huFromTexel_);
+    } else {
+        GLint max2d = 0;
+        glGetIntegerv(GL_MAX_TEXTURE_SIZE, &max2d);
+        if (d.x > max2d || d.y > max2d || d.z > max2d)
+            throw GlError("the volume (" + std::to_string(d.x) + "x" + std::to_string(d.y) + "x" + std::to_string(d.z) +
+                          ") is larger than this GPU's textures (" + std::to_string(max2d) + " per side)");
+        planeSource_ = &v;
+        huFromTexel_ = v.type() == ScalarType::Int16 ? glm::vec2(65535.0f, -32768.0f) : glm::vec2(1.0f, 0.0f);
+        for (Plane& p : planes_) p = Plane{Texture::create(), -1, true};
+    }
     setInterpolation(false);
 }
 
+void SliceRenderer::uploadPlane(int nAxis, int slice) {
+    // The plane's two other voxel axes, lower first: texel (x, y) is voxel index (x along a, y along b).
+    const Volume& v = *planeSource_;
+    const glm::ivec3 d = v.geometry().dims;
+    const int a = nAxis == 0 ? 1 : 0, b = nAxis == 2 ? 1 : 2;
+    const bool int16 = v.type() == ScalarType::Int16;
+    std::vector<std::uint16_t> u16;
+    std::vector<float> f32;
+    (int16 ? u16.resize(std::size_t(d[a]) * std::size_t(d[b])) : f32.resize(std::size_t(d[a]) * std::size_t(d[b])));
+    glm::ivec3 ijk(0);
+    ijk[nAxis] = slice;
+    for (int y = 0; y < d[b]; ++y) {
+        ijk[b] = y;
+        for (int x = 0; x < d[a]; ++x) {
+            ijk[a] = x;
+            const std::size_t at = std::size_t(y) * std::size_t(d[a]) + std::size_t(x);
+            const std::size_t n = v.index(ijk.x, ijk.y, ijk.z);
+            if (int16) u16[at] = std::uint16_t(int(v.int16Data()[n]) + 32768);
+            else f32[at] = v.float32Data()[n];
+        }
+    }
+    Plane& p = planes_[nAxis];
+    glBindTexture(GL_TEXTURE_2D, p.texture.id());
+    glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
+    glTexImage2D(GL_TEXTURE_2D, 0, int16 ? GL_R16 : GL_R32F, d[a], d[b], 0, GL_RED, int16 ? GL_UNSIGNED_SHORT : GL_FLOAT,
+                 int16 ? static_cast<const void*>(u16.data()) : static_cast<const void*>(f32.data()));
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, linear_ ? GL_LINEAR : GL_NEAREST);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, linear_ ? GL_LINEAR : GL_NEAREST);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+    p.slice = slice;
+    p.dirty = false;
+}
+
 void SliceRenderer::updateSlices(const Volume& v, const std::vector<int>& slices) {
+    if (planeSource_) {
+        for (Plane& p : planes_) p.dirty = true;
+        return;
+    }
     if (!volume_) return;
     glBindTexture(GL_TEXTURE_3D, volume_.id());
     std::vector<std::uint16_t> scratch;
@@ -85,7 +143,11 @@ void SliceRenderer::updateSlices(const Volume& v, const std::vector<int>& slices
         if (k >= 0 && k < v.geometry().dims.z) uploadVolumeSlab(v, k, 1, scratch);
 }
 
-void SliceRenderer::clearVolume() { volume_.reset(); }
+void SliceRenderer::clearVolume() {
+    volume_.reset();
+    planeSource_ = nullptr;
+    for (Plane& p : planes_) p = Plane{};
+}
 
 void SliceRenderer::setColormap(const ColormapTable& table) {
     std::uint8_t rgba[256 * 4];
@@ -98,6 +160,8 @@ void SliceRenderer::setColormap(const ColormapTable& table) {
 }
 
 void SliceRenderer::setInterpolation(bool linear) {
+    linear_ = linear;
+    for (Plane& p : planes_) p.dirty = true; // re-uploaded with the new filter when next drawn
     if (!volume_) return;
     glBindTexture(GL_TEXTURE_3D, volume_.id());
     glTexParameteri(GL_TEXTURE_3D, GL_TEXTURE_MIN_FILTER, linear ? GL_LINEAR : GL_NEAREST);
@@ -105,7 +169,9 @@ void SliceRenderer::setInterpolation(bool linear) {
 }
 
 void SliceRenderer::draw(const ViewMapping& m, int slice, const WindowLevel& wl, glm::ivec2 fbSize, float fbScale) {
-    if (!volume_) return;
+    if (!volume_ && !planeSource_) return;
+    const int nAxis = m.frame().nAxis;
+    if (planeSource_ && (planes_[nAxis].dirty || planes_[nAxis].slice != slice)) uploadPlane(nAxis, slice);
     const Rect& r = m.rect();
     // The view's rectangle in GL's bottom-left framebuffer coordinates.
     const int x0 = int(std::lround(r.x * fbScale)), x1 = int(std::lround((r.x + r.w) * fbScale));
@@ -116,13 +182,15 @@ void SliceRenderer::draw(const ViewMapping& m, int slice, const WindowLevel& wl,
     glScissor(x0, fbSize.y - y1, x1 - x0, y1 - y0);
     glDisable(GL_BLEND);
     glDisable(GL_DEPTH_TEST);
-    glUseProgram(program_.id());
+    const GLuint p = planeSource_ ? planeProgram_.id() : program_.id();
+    glUseProgram(p);
     glActiveTexture(GL_TEXTURE0);
-    glBindTexture(GL_TEXTURE_3D, volume_.id());
+    if (planeSource_) glBindTexture(GL_TEXTURE_2D, planes_[nAxis].texture.id());
+    else glBindTexture(GL_TEXTURE_3D, volume_.id());
     glActiveTexture(GL_TEXTURE1);
     glBindTexture(GL_TEXTURE_2D, lut_.id());
-    const GLuint p = program_.id();
-    glUniform1i(glGetUniformLocation(p, "uVolume"), 0);
+    glUniform1i(glGetUniformLocation(p, planeSource_ ? "uPlane" : "uVolume"), 0);
+    if (planeSource_) glUniform2i(glGetUniformLocation(p, "uPlaneAxes"), nAxis == 0 ? 1 : 0, nAxis == 2 ? 1 : 2);
     glUniform1i(glGetUniformLocation(p, "uLut"), 1);
     const glm::mat4 toTex = m.framebufferToTexture(slice, fbScale);
     glUniformMatrix4fv(glGetUniformLocation(p, "uFramebufferToTexture"), 1, GL_FALSE, glm::value_ptr(toTex));

@@ -26,13 +26,19 @@ class SliceRenderer {
     // Recompiles from shaders/ (see shaders.h). On failure keeps the current program and returns the message.
     std::string reload();
 
-    // Uploads the volume (R16 for int16 HU, R32F for float HU). Throws GlError when it does not fit.
-    void setVolume(const Volume& v);
+    // Uploads the volume (R16 for int16 HU, R32F for float HU). A volume larger than the GPU's 3D textures
+    // (GL_MAX_3D_TEXTURE_SIZE per side, or `max3d` when given, for tests) is shown plane by plane instead: each
+    // view's current slice goes up as a 2D texture when it changes, at full resolution; `v` must then outlive
+    // the renderer's use of it. Throws GlError when even that does not fit.
+    void setVolume(const Volume& v, int max3d = 0);
     // Re-uploads the given slices (k) of a volume already set with setVolume (the preview of a load).
     void updateSlices(const Volume& v, const std::vector<int>& slices);
     void clearVolume();
-    bool hasVolume() const { return bool(volume_); }
-    // The volume texture, shared with the 3D view (which samples it through its own linear sampler).
+    bool hasVolume() const { return bool(volume_) || planeSource_; }
+    // Plane by plane (the volume is over the GPU's 3D texture size).
+    bool planeMode() const { return planeSource_ != nullptr; }
+    // The volume texture, shared with the 3D view (which samples it through its own linear sampler); 0 in plane
+    // mode (the 3D view then makes a downsampled copy of its own).
     GLuint volumeTexture() const { return volume_.id(); }
     glm::vec2 huFromTexel() const { return huFromTexel_; }
     void setColormap(const ColormapTable& table);
@@ -43,9 +49,20 @@ class SliceRenderer {
     void draw(const ViewMapping& m, int slice, const WindowLevel& wl, glm::ivec2 fbSize, float fbScale);
 
   private:
-    Program program_;
+    // Plane mode: the current slice of each view (by its normal axis) as a 2D texture.
+    struct Plane {
+        Texture texture;
+        int slice = -1;
+        bool dirty = true;
+    };
+    void uploadPlane(int nAxis, int slice);
+
+    Program program_, planeProgram_;
     VertexArray vao_;
     Texture volume_, lut_;
+    const Volume* planeSource_ = nullptr;
+    Plane planes_[3];
+    bool linear_ = false;
     glm::vec2 huFromTexel_{1.0f, 0.0f};
 };
 

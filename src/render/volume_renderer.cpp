@@ -84,10 +84,11 @@ const Program& VolumeRenderer::programFor(const VolumeRenderSettings& s) {
 }
 
 void VolumeRenderer::setVolume(const Volume& v, std::shared_ptr<const VolumeStats> stats, GLuint sharedTexture,
-                               glm::vec2 huFromTexel, std::uint64_t maxBytes) {
+                               glm::vec2 huFromTexel, std::uint64_t maxBytes, int max3dOverride) {
     clearVolume();
     GLint max3d = 0;
     glGetIntegerv(GL_MAX_3D_TEXTURE_SIZE, &max3d);
+    if (max3dOverride > 0) max3d = std::min(max3d, GLint(max3dOverride));
     const Geometry& g = v.geometry();
     const int largest = std::max({g.dims.x, g.dims.y, g.dims.z});
     if (sharedTexture && (maxBytes == 0 || v.bytes() <= maxBytes)) {

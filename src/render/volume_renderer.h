@@ -39,9 +39,10 @@ class VolumeRenderer {
     std::string reload();
 
     // The volume to render. `sharedTexture` (0 if none) is the full-resolution texture the slice renderer holds;
-    // `maxBytes` caps what a copy of our own may take (0: no cap beyond GL_MAX_3D_TEXTURE_SIZE). Throws GlError.
+    // `maxBytes` caps what a copy of our own may take (0: no cap beyond GL_MAX_3D_TEXTURE_SIZE, or `max3d` when
+    // given, for tests). Throws GlError.
     void setVolume(const Volume& v, std::shared_ptr<const VolumeStats> stats, GLuint sharedTexture,
-                   glm::vec2 huFromTexel, std::uint64_t maxBytes = 0);
+                   glm::vec2 huFromTexel, std::uint64_t maxBytes = 0, int max3d = 0);
     void clearVolume();
     bool hasVolume() const { return texture_ != 0; }
     // Non-empty when the 3D view shows less than the volume, e.g. "3D shows a 2x downsampled copy (...)".
