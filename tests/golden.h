@@ -1,6 +1,10 @@
 #pragma once
 // Reading PNGs back and comparing renders with the baselines in tests/golden/ (shared by the snapshot and the 3D
 // render tests).
+#include "testutil.h"
+
+#include "core/phantom.h"
+
 #include <catch2/catch.hpp>
 #include <stb/stb_image.h>
 
@@ -10,6 +14,16 @@
 #include <vector>
 
 namespace ctview::test {
+
+// The 64 x 64 x 40 phantom the GL tests render, written once per test binary run.
+inline const std::filesystem::path& glPhantom() {
+    static TempDir dir;
+    static const std::filesystem::path p = [] {
+        writePhantom(dir.path / "phantom", 64, 64, 40);
+        return dir.path / "phantom";
+    }();
+    return p;
+}
 
 struct Image {
     int width = 0, height = 0;

@@ -24,14 +24,6 @@ using namespace ctview;
 using namespace ctview::test;
 
 namespace {
-const std::filesystem::path& phantom3d() {
-    static TempDir dir;
-    static const std::filesystem::path p = [] {
-        writePhantom(dir.path / "phantom", 64, 64, 40);
-        return dir.path / "phantom";
-    }();
-    return p;
-}
 
 // An AppState holding `v` (no DICOM), its 3D view maximised.
 ui::AppState stateFor(Volume v) {
@@ -239,7 +231,7 @@ TEST_CASE("3D: a MIP along a voxel axis is the CPU maximum along that axis, pixe
 TEST_CASE("3D: empty-space skipping and early termination leave the picture as it was") {
     REQUIRE(haveDisplay());
     ScanResult scan;
-    LoadedSeries series = loadFolder(phantom3d(), scan);
+    LoadedSeries series = loadFolder(glPhantom(), scan);
     ui::AppState s = stateFor(std::move(series.volume));
     s.view3d.camera.rotation = orbitRotation(30, 20);
     s.view3d.skipping = true;
@@ -259,7 +251,7 @@ TEST_CASE("3D: empty-space skipping and early termination leave the picture as i
 TEST_CASE("3D: a volume over the GPU's limit is shown downsampled, and the view says so") {
     REQUIRE(haveDisplay());
     ScanResult scan;
-    LoadedSeries series = loadFolder(phantom3d(), scan);
+    LoadedSeries series = loadFolder(glPhantom(), scan);
     ui::AppState s = stateFor(std::move(series.volume));
     app::RendererSync sync;
     sync.maxBytes3d = 64 * 64 * 40 * 2 / 4; // a quarter of the volume: a 2x downsampled copy fits
@@ -285,7 +277,7 @@ TEST_CASE("render: golden images for each mode, shading on and off, a crop, pres
     };
     for (const auto& [name, args] : cases) {
         const auto png = out.path / (name + ".png");
-        const Run r = run("render " + q(phantom3d()) + " " + args + " --size 240x180 -q -o " + q(png));
+        const Run r = run("render " + q(glPhantom()) + " " + args + " --size 240x180 -q -o " + q(png));
         INFO(name << ": " << r.out);
         REQUIRE(r.code == 0);
         compareGolden(png, name);
@@ -296,7 +288,7 @@ TEST_CASE("render: a preset saved to a file renders exactly as the bundled one; 
     REQUIRE(haveDisplay());
     TempDir out;
     savePresetFile(*findBuiltinPreset("ct-bone"), out.path / "copy.json");
-    const std::string base = "render " + q(phantom3d()) + " --size 120x90 -q ";
+    const std::string base = "render " + q(glPhantom()) + " --size 120x90 -q ";
     REQUIRE(run(base + "-o " + q(out.path / "a.png")).code == 0);
     REQUIRE(run(base + "--preset " + q(out.path / "copy.json") + " -o " + q(out.path / "b.png")).code == 0);
     CHECK(readFile(out.path / "a.png") == readFile(out.path / "b.png"));
@@ -323,7 +315,7 @@ TEST_CASE("render: a preset saved to a file renders exactly as the bundled one; 
 
 TEST_CASE("3D view input: drag rotates, wheel zooms, Shift+letters pick a side, R resets") {
     ScanResult scan;
-    LoadedSeries series = loadFolder(phantom3d(), scan);
+    LoadedSeries series = loadFolder(glPhantom(), scan);
     ui::AppState s = stateFor(std::move(series.volume));
     s.maximised = -1;
     ui::layoutCells(s, Rect{340, 0, 660, 800});
@@ -394,7 +386,7 @@ TEST_CASE("shaders: a raymarcher that no longer compiles keeps the last good pro
     {
         app::Renderers r;
         ScanResult scan;
-        LoadedSeries series = loadFolder(phantom3d(), scan);
+        LoadedSeries series = loadFolder(glPhantom(), scan);
         auto stats = std::make_shared<const VolumeStats>(computeVolumeStats(series.volume));
         r.slices.setVolume(series.volume);
         r.volume.setVolume(series.volume, stats, r.slices.volumeTexture(), r.slices.huFromTexel());
@@ -434,7 +426,7 @@ TEST_CASE("shaders: a raymarcher that no longer compiles keeps the last good pro
 TEST_CASE("a volume over the GPU's 3D texture size: the slice views show it plane by plane, identical; 3D downsampled") {
     REQUIRE(haveDisplay());
     ScanResult scan;
-    LoadedSeries series = loadFolder(phantom3d(), scan); // 64 x 64 x 40
+    LoadedSeries series = loadFolder(glPhantom(), scan); // 64 x 64 x 40
     ui::AppState s = stateFor(std::move(series.volume));
     s.overlays = {false, false, false, false, false, false};
     for (bool linear : {false, true}) {

@@ -15,15 +15,6 @@ using namespace ctview;
 using namespace ctview::test;
 
 namespace {
-// The phantom the snapshot tests render, made once per test binary run.
-const std::filesystem::path& phantom() {
-    static TempDir dir;
-    static const std::filesystem::path p = [] {
-        writePhantom(dir.path / "phantom", 64, 64, 40);
-        return dir.path / "phantom";
-    }();
-    return p;
-}
 
 } // namespace
 
@@ -31,11 +22,11 @@ TEST_CASE("snapshot: the GPU slice is the CPU slice, pixel for pixel, at an inte
     REQUIRE(haveDisplay()); // scripts/test runs the suite under Xvfb
     TempDir out;
     ScanResult scan;
-    const LoadedSeries s = loadFolder(phantom(), scan);
+    const LoadedSeries s = loadFolder(glPhantom(), scan);
     for (const char* map : {"grayscale", "viridis"}) {
         const auto png = out.path / (std::string(map) + ".png");
         // 64 x 64 square pixels in 128 x 128: every voxel is exactly 2 x 2 pixels, nearest interpolation.
-        const Run r = run("snapshot " + q(phantom()) + " --view axial --slice 17 --no-overlays --size 128x128 "
+        const Run r = run("snapshot " + q(glPhantom()) + " --view axial --slice 17 --no-overlays --size 128x128 "
                           "--window 400,40 --colormap " + map + " -o " + q(png));
         INFO(r.out);
         REQUIRE(r.code == 0);
@@ -67,7 +58,7 @@ TEST_CASE("snapshot: golden images of the views with overlays") {
     };
     for (const Case& c : cases) {
         const auto png = out.path / (std::string(c.name) + ".png");
-        const Run r = run("snapshot " + q(phantom()) + " " + c.args + " -o " + q(png));
+        const Run r = run("snapshot " + q(glPhantom()) + " " + c.args + " -o " + q(png));
         INFO(c.name << ": " << r.out);
         REQUIRE(r.code == 0);
         compareGolden(png, c.name);
@@ -76,7 +67,7 @@ TEST_CASE("snapshot: golden images of the views with overlays") {
 
 TEST_CASE("snapshot and viewer: bad arguments exit 2, no display exits 1 with a message") {
     TempDir out;
-    const std::string in = q(phantom());
+    const std::string in = q(glPhantom());
     CHECK(run("snapshot " + in + " --view oblique -o " + q(out.path / "a.png")).code == 2);
     CHECK(run("snapshot " + in + " --size 5x5 -o " + q(out.path / "a.png")).code == 2);
     CHECK(run("snapshot " + in + " --window wide -o " + q(out.path / "a.png")).code == 2);

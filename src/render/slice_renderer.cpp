@@ -149,15 +149,17 @@ void SliceRenderer::clearVolume() {
     for (Plane& p : planes_) p = Plane{};
 }
 
-void SliceRenderer::setColormap(const ColormapTable& table) {
+void uploadColormap(GLuint texture, const ColormapTable& table) {
     std::uint8_t rgba[256 * 4];
     for (int n = 0; n < 256; ++n) {
         for (int c = 0; c < 3; ++c) rgba[n * 4 + c] = table[std::size_t(n)][std::size_t(c)];
         rgba[n * 4 + 3] = 255;
     }
-    glBindTexture(GL_TEXTURE_2D, lut_.id());
+    glBindTexture(GL_TEXTURE_2D, texture);
     glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, 256, 1, 0, GL_RGBA, GL_UNSIGNED_BYTE, rgba);
 }
+
+void SliceRenderer::setColormap(const ColormapTable& table) { uploadColormap(lut_.id(), table); }
 
 void SliceRenderer::setInterpolation(bool linear) {
     linear_ = linear;

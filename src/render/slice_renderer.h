@@ -20,6 +20,9 @@ Texture uploadVolumeTexture(const Volume& v, glm::vec2& huFromTexel);
 // Re-uploads slices z0 .. z0+count-1 into the bound GL_TEXTURE_3D.
 void uploadVolumeSlab(const Volume& v, int z0, int count, std::vector<std::uint16_t>& scratch);
 
+// Uploads a colour map as the 256 x 1 RGBA8 texture `texture` (the slice views' and the projections' lookup).
+void uploadColormap(GLuint texture, const ColormapTable& table);
+
 class SliceRenderer {
   public:
     SliceRenderer(); // builds the program; throws GlError

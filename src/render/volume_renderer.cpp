@@ -139,14 +139,7 @@ void VolumeRenderer::updateTables(const VolumeRenderSettings& s, float stepMm) {
         bricksValid_ = bricksValid_ && !(p.mode == RenderMode::Composite); // re-classify against the new function
     }
     if (!lutValid_ || lutName_ != s.colormap || lutInvert_ != s.invert) {
-        const ColormapTable table = colormapTable(s.colormap, s.invert);
-        std::uint8_t rgba[256 * 4];
-        for (int n = 0; n < 256; ++n) {
-            for (int c = 0; c < 3; ++c) rgba[n * 4 + c] = table[std::size_t(n)][std::size_t(c)];
-            rgba[n * 4 + 3] = 255;
-        }
-        glBindTexture(GL_TEXTURE_2D, lut_.id());
-        glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, 256, 1, 0, GL_RGBA, GL_UNSIGNED_BYTE, rgba);
+        uploadColormap(lut_.id(), colormapTable(s.colormap, s.invert));
         lutName_ = s.colormap;
         lutInvert_ = s.invert;
         lutValid_ = true;
