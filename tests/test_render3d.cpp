@@ -24,7 +24,6 @@ using namespace ctview;
 using namespace ctview::test;
 
 namespace {
-
 // An AppState holding `v` (no DICOM), its 3D view maximised.
 ui::AppState stateFor(Volume v) {
     auto d = std::make_shared<ui::Dataset>();

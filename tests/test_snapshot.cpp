@@ -14,9 +14,6 @@
 using namespace ctview;
 using namespace ctview::test;
 
-namespace {
-
-} // namespace
 
 TEST_CASE("snapshot: the GPU slice is the CPU slice, pixel for pixel, at an integer scale") {
     REQUIRE(haveDisplay()); // scripts/test runs the suite under Xvfb
