@@ -30,10 +30,16 @@ void syncRenderer(ui::AppState& s, Renderers& r, RendererSync& sync) {
     }
     // The 3D view waits for the whole series (a preview has no statistics) and shares the slices' texture.
     if (d && d->stats && sync.uploaded3d != d) {
-        r.volume.setVolume(d->series.volume, d->stats, r.slices.volumeTexture(), r.slices.huFromTexel(),
-                           sync.maxBytes3d, sync.max3dTexture);
-        sync.uploaded3d = d;
-        s.view3d.note = r.volume.note();
+        sync.uploaded3d = d; // tried once per dataset, whatever happens
+        try {
+            r.volume.setVolume(d->series.volume, d->stats, r.slices.volumeTexture(), r.slices.huFromTexel(),
+                               sync.maxBytes3d, sync.max3dTexture);
+            s.view3d.note = r.volume.note();
+        } catch (const gl::GlError& e) {
+            // The 3D view cannot have the volume (GPU memory): the slice views keep working.
+            r.volume.clearVolume();
+            s.view3d.note = std::string("3D view unavailable: ") + e.what();
+        }
     }
     const bool mono = d && d->series.monochrome1;
     if (!sync.lutSet || sync.colormap != s.colormap || sync.invert != s.invert || sync.monochrome1 != mono) {

@@ -82,9 +82,18 @@ void SliceRenderer::setVolume(const Volume& v, int max3d) {
     glGetIntegerv(GL_MAX_3D_TEXTURE_SIZE, &limit);
     if (max3d > 0) limit = std::min(limit, GLint(max3d));
     const glm::ivec3 d = v.geometry().dims;
-    if (d.x <= limit && d.y <= limit && d.z <= limit) {
-        volume_ = uploadVolumeTexture(v, huFromTexel_);
-    } else {
+    bool fits = d.x <= limit && d.y <= limit && d.z <= limit;
+    if (fits) {
+        try {
+            volume_ = uploadVolumeTexture(v, huFromTexel_);
+        } catch (const GlError&) {
+            // Not enough GPU memory for the whole volume: the views can still show it a plane at a time.
+            fits = false;
+            while (glGetError() != GL_NO_ERROR) {
+            }
+        }
+    }
+    if (!fits) {
         GLint max2d = 0;
         glGetIntegerv(GL_MAX_TEXTURE_SIZE, &max2d);
         if (d.x > max2d || d.y > max2d || d.z > max2d)

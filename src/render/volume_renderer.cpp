@@ -102,9 +102,21 @@ void VolumeRenderer::setVolume(const Volume& v, std::shared_ptr<const VolumeStat
         while ((largest + factor - 1) / factor > max3d ||
                (maxBytes && v.bytes() / (std::uint64_t(factor) * factor * factor) > maxBytes))
             factor *= 2;
-        Volume small = factor > 1 ? downsampleVolume(v, factor) : Volume();
+        Volume small;
+        for (;;) {
+            if (factor > 1) small = downsampleVolume(v, factor);
+            try {
+                own_ = uploadVolumeTexture(factor > 1 ? small : v, huFromTexel_);
+                break;
+            } catch (const GlError&) {
+                // Out of GPU memory at this size: smaller still, down to a 64th per side.
+                if (factor >= 64) throw;
+                factor *= 2;
+                while (glGetError() != GL_NO_ERROR) {
+                }
+            }
+        }
         const Volume& use = factor > 1 ? small : v;
-        own_ = uploadVolumeTexture(use, huFromTexel_);
         texture_ = own_.id();
         geometry_ = use.geometry();
         stats_ = factor > 1 ? std::make_shared<const VolumeStats>(computeVolumeStats(use)) : std::move(stats);
