@@ -1,5 +1,6 @@
 // Argument parsing (CLI11): one binary, subcommands info / export / convert / make-phantom.
 #include "app/commands.h"
+#include "core/camera3d.h"
 #include "core/error.h"
 #include "core/window.h"
 
@@ -117,7 +118,11 @@ int runCli(int argc, char** argv) {
     renderCmd->add_option("--elevation", rend.elevation, "Degrees toward the head")->check(CLI::Range(-90.0, 90.0));
     renderCmd->add_option("--zoom", rend.zoom, "1 fits the volume")->check(CLI::Range(0.05, 50.0));
     renderCmd->add_option("--view", rend.view, "anterior, posterior, left, right, superior or inferior")
-        ->check(CLI::IsMember({"anterior", "posterior", "left", "right", "superior", "inferior"}));
+        ->check(CLI::IsMember([] {
+            std::vector<std::string> names;
+            for (const ViewFromName& v : viewFromNames()) names.push_back(v.name);
+            return names;
+        }()));
     renderCmd->add_flag("--perspective", rend.perspective, "Perspective projection (default orthographic)");
     renderCmd->add_flag("--no-shading", rend.noShading, "Turn the preset's shading off");
     renderCmd->add_option("--crop", rend.crop, "I0,I1,J0,J1,K0,K1: keep this part, as fractions 0..1 along i, j, k");

@@ -66,11 +66,8 @@ int runRender(const CommonOptions& common, const RenderOptions& o) {
     if (o.view.empty()) {
         cam.rotation = orbitRotation(o.azimuth, o.elevation);
     } else {
-        static const std::pair<const char*, ViewFrom> views[] = {
-            {"anterior", ViewFrom::Anterior}, {"posterior", ViewFrom::Posterior}, {"left", ViewFrom::Left},
-            {"right", ViewFrom::Right},       {"superior", ViewFrom::Superior},   {"inferior", ViewFrom::Inferior}};
-        for (const auto& [name, from] : views)
-            if (o.view == name) cam.rotation = viewFromRotation(from);
+        for (const ViewFromName& v : viewFromNames())
+            if (o.view == v.name) cam.rotation = viewFromRotation(v.from);
     }
     cam.zoom = o.zoom;
     cam.perspective = o.perspective;

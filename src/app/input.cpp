@@ -170,14 +170,11 @@ std::vector<Action> handleInput(AppState& s, const InputFrame& in) {
         }
         if (s.view3d.focused) {
             // The 3D view's own keys; the rest work as in the slice views.
-            static const std::pair<int, ViewFrom> directions[] = {
-                {GLFW_KEY_A, ViewFrom::Anterior}, {GLFW_KEY_P, ViewFrom::Posterior}, {GLFW_KEY_L, ViewFrom::Left},
-                {GLFW_KEY_R, ViewFrom::Right},    {GLFW_KEY_S, ViewFrom::Superior},  {GLFW_KEY_I, ViewFrom::Inferior}};
             bool used = false;
             if (k.shift)
-                for (const auto& [code, from] : directions)
-                    if (key == code) {
-                        s.view3d.camera.rotation = viewFromRotation(from);
+                for (const ViewFromName& side : viewFromNames())
+                    if (key == GLFW_KEY_A + (side.letter - 'A')) { // GLFW's letter keys are consecutive
+                        s.view3d.camera.rotation = viewFromRotation(side.from);
                         used = true;
                     }
             if (!k.shift && key == GLFW_KEY_R) {

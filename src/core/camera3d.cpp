@@ -30,6 +30,17 @@ glm::dquat viewFromRotation(ViewFrom v) {
     return {1, 0, 0, 0};
 }
 
+const std::vector<ViewFromName>& viewFromNames() {
+    static const std::vector<ViewFromName> names = {
+        {ViewFrom::Anterior, "anterior", 'A', "the front"},
+        {ViewFrom::Posterior, "posterior", 'P', "the back"},
+        {ViewFrom::Left, "left", 'L', "the patient's left"},
+        {ViewFrom::Right, "right", 'R', "the patient's right"},
+        {ViewFrom::Superior, "superior", 'S', "above the head"},
+        {ViewFrom::Inferior, "inferior", 'I', "below the feet"}};
+    return names;
+}
+
 glm::dquat orbitRotation(double azimuthDeg, double elevationDeg) {
     const glm::dquat az = glm::angleAxis(azimuthDeg * kPi / 180.0, glm::dvec3(0, 0, 1));
     // Raising the camera toward the head tilts it about its own x axis, downward.

@@ -10,6 +10,8 @@
 #include <glm/glm.hpp>
 #include <glm/gtc/quaternion.hpp>
 
+#include <vector>
+
 namespace ctview {
 
 struct Camera3D {
@@ -24,6 +26,16 @@ struct Camera3D {
 // above the head (anterior up) and from below the feet (anterior up, as axial slices are shown).
 enum class ViewFrom { Anterior, Posterior, Left, Right, Superior, Inferior };
 glm::dquat viewFromRotation(ViewFrom v);
+
+// The standard views by name (`ctview render --view`), letter (the panel's buttons, Shift+letter over the 3D view)
+// and in words (tooltips), in the order A, P, L, R, S, I.
+struct ViewFromName {
+    ViewFrom from;
+    const char* name;   // "anterior"
+    char letter;        // 'A'
+    const char* where;  // "the front"
+};
+const std::vector<ViewFromName>& viewFromNames();
 
 // The camera the 3D view starts with: the anterior view, the whole volume in sight.
 inline Camera3D defaultCamera3D() { return Camera3D{viewFromRotation(ViewFrom::Anterior)}; }

@@ -246,21 +246,10 @@ void drawVolumePanel(AppState& s, Requests& r) {
     }
 
     // ---- camera ----
-    struct Dir {
-        const char* label;
-        ViewFrom from;
-    };
-    static const Dir dirs[] = {{"A", ViewFrom::Anterior}, {"P", ViewFrom::Posterior}, {"L", ViewFrom::Left},
-                               {"R", ViewFrom::Right},    {"S", ViewFrom::Superior},  {"I", ViewFrom::Inferior}};
-    for (const Dir& d : dirs) {
-        if (ImGui::SmallButton(d.label)) v.camera.rotation = viewFromRotation(d.from);
-        if (ImGui::IsItemHovered()) ImGui::SetTooltip("Look from %s (Shift+%s over the 3D view)",
-                                                      d.from == ViewFrom::Anterior ? "the front" :
-                                                      d.from == ViewFrom::Posterior ? "the back" :
-                                                      d.from == ViewFrom::Left ? "the patient's left" :
-                                                      d.from == ViewFrom::Right ? "the patient's right" :
-                                                      d.from == ViewFrom::Superior ? "above the head" : "below the feet",
-                                                      d.label);
+    for (const ViewFromName& d : viewFromNames()) {
+        const char label[2] = {d.letter, '\0'};
+        if (ImGui::SmallButton(label)) v.camera.rotation = viewFromRotation(d.from);
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("Look from %s (Shift+%s over the 3D view)", d.where, label);
         ImGui::SameLine();
     }
     if (ImGui::SmallButton("Reset")) v.camera = defaultCamera3D();
