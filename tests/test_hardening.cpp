@@ -172,18 +172,12 @@ TEST_CASE("limits: a full disk (a file-size limit) gives a clear error and leave
     const auto out = dir.path / "out";
     std::filesystem::create_directory(out);
     // At most 8 KiB per file (ulimit -f): the 320 KiB NRRD cannot be written, as on a disk that fills up.
-    const std::string shell = "ulimit -f 8; " + std::string(CTVIEW_BINARY) + " convert -q " + q(dir.path / "s") +
-                              " -o " + q(out / "v.nrrd") + " 2>&1";
-    FILE* p = ::popen(shell.c_str(), "r");
-    REQUIRE(p);
-    std::string text;
-    char buf[512];
-    while (std::fgets(buf, sizeof buf, p)) text += buf;
-    const int status = ::pclose(p);
-    INFO(text);
-    REQUIRE(WIFEXITED(status)); // not killed by SIGXFSZ
-    CHECK(WEXITSTATUS(status) == 1);
-    CHECK(text.find("v.nrrd") != std::string::npos);
+    const Run r = shell("ulimit -f 8; " + std::string(CTVIEW_BINARY) + " convert -q " + q(dir.path / "s") + " -o " +
+                        q(out / "v.nrrd"));
+    INFO(r.out);
+    REQUIRE(r.exited); // not killed by SIGXFSZ
+    CHECK(r.code == 1);
+    CHECK(r.out.find("v.nrrd") != std::string::npos);
     CHECK(std::filesystem::is_empty(out)); // neither the file nor its temporary
 }
 
@@ -192,23 +186,14 @@ TEST_CASE("GL faults: without OpenGL 4.1 the window commands say so and the othe
     writeSeries(smallSeries(), dir.path / "s");
     const std::string old = "MESA_GL_VERSION_OVERRIDE=3.3 MESA_GLSL_VERSION_OVERRIDE=330 " + std::string(CTVIEW_BINARY);
     for (const std::string& cmd : {std::string(" snapshot -q "), std::string(" render -q ")}) {
-        FILE* p = ::popen((old + cmd + q(dir.path / "s") + " -o " + q(dir.path / "x.png") + " 2>&1").c_str(), "r");
-        REQUIRE(p);
-        std::string out;
-        char buf[512];
-        while (std::fgets(buf, sizeof buf, p)) out += buf;
-        const int status = ::pclose(p);
-        INFO(cmd << out);
-        CHECK(WEXITSTATUS(status) == 1);
-        CHECK(out.find("OpenGL 4.1") != std::string::npos);
-        CHECK(out.find("info, export and convert work") != std::string::npos);
+        const Run r = shell(old + cmd + q(dir.path / "s") + " -o " + q(dir.path / "x.png"));
+        INFO(cmd << r.out);
+        CHECK(r.code == 1);
+        CHECK(r.out.find("OpenGL 4.1") != std::string::npos);
+        CHECK(r.out.find("info, export and convert work") != std::string::npos);
     }
     CHECK(!std::filesystem::exists(dir.path / "x.png"));
-    FILE* p = ::popen((old + " info -q " + q(dir.path / "s") + " 2>&1").c_str(), "r");
-    REQUIRE(p);
-    char buf[512];
-    std::string out;
-    while (std::fgets(buf, sizeof buf, p)) out += buf;
-    CHECK(WEXITSTATUS(::pclose(p)) == 0);
-    CHECK(out.find("12x10") != std::string::npos);
+    const Run info = shell(old + " info -q " + q(dir.path / "s"));
+    CHECK(info.code == 0);
+    CHECK(info.out.find("12x10") != std::string::npos);
 }

@@ -78,14 +78,8 @@ TEST_CASE("snapshot and viewer: bad arguments exit 2, no display exits 1 with a 
     CHECK(slice.out.find("0..63") != std::string::npos);
     CHECK(run(q(out.path / "missing")).code == 1); // the viewer on a path that is not there: no window
     const std::string env = "env -u DISPLAY -u WAYLAND_DISPLAY ";
-    const std::string cmd = env + CTVIEW_BINARY + " snapshot " + in + " -o " + q(out.path / "c.png") + " 2>&1";
-    FILE* p = ::popen(cmd.c_str(), "r");
-    REQUIRE(p);
-    std::string text;
-    char buf[512];
-    while (std::fgets(buf, sizeof buf, p)) text += buf;
-    const int status = ::pclose(p);
-    CHECK(WEXITSTATUS(status) == 1);
-    CHECK(text.find("cannot open a window") != std::string::npos);
+    const Run noDisplay = shell(env + CTVIEW_BINARY + " snapshot " + in + " -o " + q(out.path / "c.png"));
+    CHECK(noDisplay.code == 1);
+    CHECK(noDisplay.out.find("cannot open a window") != std::string::npos);
     CHECK_FALSE(std::filesystem::exists(out.path / "c.png"));
 }

@@ -67,23 +67,28 @@ inline LoadedSeries loadFolder(const std::filesystem::path& p, ScanResult& scan,
     return loadSeries(scan, scan.pick(o.series), o);
 }
 
-// Runs the ctview binary with `args` (shell syntax), capturing stdout and stderr together.
+// Runs a shell command line (sh -c), capturing stdout and stderr together. `code` is the exit status, 128 when the
+// process was killed by a signal (then `exited` is false).
 struct Run {
     int code = -1;
+    bool exited = false;
     std::string out;
 };
-inline Run run(const std::string& args) {
+inline Run shell(const std::string& commandLine) {
     Run r;
-    const std::string cmd = std::string(CTVIEW_BINARY) + " " + args + " 2>&1";
+    const std::string cmd = "{ " + commandLine + "; } 2>&1";
     FILE* p = ::popen(cmd.c_str(), "r");
     if (!p) throw std::runtime_error("popen failed: " + cmd);
     std::array<char, 4096> buf;
     std::size_t n;
     while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
     const int status = ::pclose(p);
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+    r.exited = WIFEXITED(status);
+    r.code = r.exited ? WEXITSTATUS(status) : 128;
     return r;
 }
+// Runs the ctview binary with `args` (shell syntax).
+inline Run run(const std::string& args) { return shell(std::string(CTVIEW_BINARY) + " " + args); }
 // A path quoted for the shell.
 inline std::string q(const std::filesystem::path& p) { return "'" + p.string() + "'"; }
 
