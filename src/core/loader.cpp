@@ -26,18 +26,7 @@ namespace {
 // What a worker may allocate beyond what it inherits: 1 GiB plus 8 times the largest file it will read (GDCM
 // keeps the file's bytes, the decoded frames and a copy or two). A header that claims gigabytes then fails in
 // its worker, by name, instead of taking the machine's memory.
-template <class Paths> std::uint64_t workerMemoryBudget(const Paths& files) {
-    std::uint64_t largest = 0;
-    std::error_code ec;
-    for (const auto& f : files) {
-        const auto size = std::filesystem::file_size(f, ec);
-        if (!ec) largest = std::max<std::uint64_t>(largest, size);
-    }
-    return (std::uint64_t(1) << 30) + 8 * largest;
-}
-} // namespace
-
-namespace {
+std::uint64_t workerMemoryBudget(std::uint64_t largestFile) { return (std::uint64_t(1) << 30) + 8 * largestFile; }
 
 bool isNativeSyntax(const std::string& ts) {
     return ts == "1.2.840.10008.1.2" || ts == "1.2.840.10008.1.2.1" || ts == "1.2.840.10008.1.2.2";
@@ -75,7 +64,13 @@ std::vector<FileHeader> scanHeaders(const std::vector<fs::path>& files, const Lo
     IsolationOptions io;
     io.workers = options.workers;
     io.timeoutSeconds = options.timeoutSeconds;
-    io.memoryBudgetBytes = workerMemoryBudget(files);
+    std::uint64_t largest = 0; // of the files the workers will parse (the sniffer has left out the rest)
+    for (std::size_t i : candidates) {
+        std::error_code ec;
+        const auto size = std::filesystem::file_size(files[i], ec);
+        if (!ec) largest = std::max<std::uint64_t>(largest, size);
+    }
+    io.memoryBudgetBytes = workerMemoryBudget(largest);
     io.progress = [&](std::size_t d, std::size_t t) { report(options, "scanning", d, t); };
     const auto results = runIsolated(
         candidates.size(), [&](std::size_t n) { return serialize(scanFile(files[candidates[n]])); }, io);
@@ -374,9 +369,9 @@ LoadedSeries loadSeries(const ScanResult& scan, const SeriesInfo& series, const 
             IsolationOptions io;
             io.workers = options.workers;
             io.timeoutSeconds = options.timeoutSeconds;
-            std::vector<std::filesystem::path> jobPaths;
-            for (std::size_t f : jobFiles) jobPaths.push_back(scan.files[f]);
-            io.memoryBudgetBytes = workerMemoryBudget(jobPaths);
+            std::uint64_t largest = 0; // the sizes the scan recorded
+            for (std::size_t f : jobFiles) largest = std::max(largest, scan.headers[f].fileSize);
+            io.memoryBudgetBytes = workerMemoryBudget(largest);
             io.progress = [&](std::size_t d, std::size_t t) { report(options, "decoding", d, t); };
             io.succeeded = ready;
             results = runIsolated(jobFiles.size(), [&](std::size_t n) { return serialize(decodeInto(makeJob(n))); }, io);
