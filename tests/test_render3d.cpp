@@ -450,3 +450,29 @@ TEST_CASE("a volume over the GPU's 3D texture size: the slice views show it plan
     for (std::uint8_t p : img.rgb) lit += p > 60;
     CHECK(lit > 500);
 }
+
+TEST_CASE("3D: after mode and transfer-function changes the picture is what a fresh renderer makes") {
+    REQUIRE(haveDisplay());
+    GLFWwindow* window = app::createGlWindow(64, 64, "test", false);
+    {
+        ScanResult scan;
+        LoadedSeries series = loadFolder(glPhantom(), scan);
+        auto stats = std::make_shared<const VolumeStats>(computeVolumeStats(series.volume));
+        app::Renderers used, fresh;
+        for (app::Renderers* r : {&used, &fresh}) {
+            r->slices.setVolume(series.volume);
+            r->volume.setVolume(series.volume, stats, r->slices.volumeTexture(), r->slices.huFromTexel());
+        }
+        gl::VolumeRenderSettings s;
+        s.camera.rotation = orbitRotation(30, 20);
+        s.preset = *findBuiltinPreset("ct-bone");
+        REQUIRE(used.volume.render(s, {96, 72}));          // bricks classified for bone
+        s.preset = *findBuiltinPreset("xray");              // the average: no bricks
+        REQUIRE(used.volume.render(s, {96, 72}));
+        s.preset.mode = RenderMode::Composite;              // composite again, with the X-ray preset's function
+        REQUIRE(used.volume.render(s, {96, 72}));
+        REQUIRE(fresh.volume.render(s, {96, 72}));
+        CHECK(used.volume.readImage().rgb == fresh.volume.readImage().rgb);
+    }
+    app::destroyGlWindow(window);
+}

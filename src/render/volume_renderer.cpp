@@ -148,7 +148,6 @@ void VolumeRenderer::updateTables(const VolumeRenderSettings& s, float stepMm) {
         tfPoints_ = p.points;
         tfStep_ = stepMm;
         tfValid_ = true;
-        bricksValid_ = bricksValid_ && !(p.mode == RenderMode::Composite); // re-classify against the new function
     }
     if (!lutValid_ || lutName_ != s.colormap || lutInvert_ != s.invert) {
         uploadColormap(lut_.id(), colormapTable(s.colormap, s.invert));
@@ -156,7 +155,12 @@ void VolumeRenderer::updateTables(const VolumeRenderSettings& s, float stepMm) {
         lutInvert_ = s.invert;
         lutValid_ = true;
     }
-    if (bricksValid_ && bricksMode_ == p.mode && (p.mode != RenderMode::Isosurface || bricksIso_ == p.isoValue)) return;
+    // The bricks texture is up to date when it was made for this mode and for what the mode skips by: the
+    // transfer function (composite), the threshold (isosurface). The average takes every sample: none needed.
+    if (p.mode == RenderMode::Average) return;
+    if (bricksValid_ && bricksMode_ == p.mode && (p.mode != RenderMode::Isosurface || bricksIso_ == p.isoValue) &&
+        (p.mode != RenderMode::Composite || bricksPoints_ == p.points))
+        return;
     const BrickGrid& bg = stats_->bricks;
     glBindTexture(GL_TEXTURE_3D, bricks_.id());
     glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
@@ -180,6 +184,7 @@ void VolumeRenderer::updateTables(const VolumeRenderSettings& s, float stepMm) {
     glTexParameteri(GL_TEXTURE_3D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
     bricksMode_ = p.mode;
     bricksIso_ = p.isoValue;
+    bricksPoints_ = p.points;
     bricksValid_ = true;
 }
 

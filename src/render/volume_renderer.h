@@ -80,6 +80,7 @@ class VolumeRenderer {
     float tfStep_ = -1;
     RenderMode bricksMode_ = RenderMode::Composite;
     float bricksIso_ = 0;
+    std::vector<TfPoint> bricksPoints_; // the transfer function the composite bricks were classified against
     bool bricksValid_ = false, tfValid_ = false;
     std::string lutName_;
     bool lutInvert_ = false, lutValid_ = false;
