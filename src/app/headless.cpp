@@ -37,8 +37,16 @@ RgbImage renderHeadless(ui::AppState& s, glm::ivec2 size, bool overlays, Rendere
     ui::layoutCells(s, Rect{0, 0, float(size.x), float(size.y)});
     GLFWwindow* window = createGlWindow(64, 64, "ctview headless", false);
     initImGui(window, false);
+    // Torn down in this order whether the drawing returns or throws (the renderers' GL objects go first).
+    struct Context {
+        GLFWwindow* window;
+        ~Context() {
+            shutdownImGui(false);
+            destroyGlWindow(window);
+        }
+    } context{window};
     RgbImage pixels;
-    try {
+    {
         Renderers renderers;
         syncRenderer(s, renderers, sync);
         gl::OffscreenTarget target = gl::makeOffscreenTarget(size.x, size.y);
@@ -58,13 +66,7 @@ RgbImage renderHeadless(ui::AppState& s, glm::ivec2 size, bool overlays, Rendere
         glBindFramebuffer(GL_READ_FRAMEBUFFER, target.fbo.id());
         pixels = gl::readPixels(0, 0, size.x, size.y);
         glBindFramebuffer(GL_FRAMEBUFFER, 0);
-    } catch (...) {
-        shutdownImGui(false);
-        destroyGlWindow(window);
-        throw;
     }
-    shutdownImGui(false);
-    destroyGlWindow(window);
     return pixels;
 }
 
