@@ -126,12 +126,7 @@ void saveSettings(const std::filesystem::path& path, const Settings& s) {
                       {"slice_info", s.overlays.sliceInfo}}}};
     createFolder(path.parent_path());
     const std::string text = j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
-    writeFileAtomically(path, [&](const std::filesystem::path& tmp) {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        out << text;
-        out.close();
-        if (!out) throw DataError(path.string() + ": cannot be written");
-    }, /*replace=*/true);
+    writeTextFileAtomically(path, text);
 }
 
 void addRecent(Settings& s, const std::string& input) {

@@ -108,6 +108,18 @@ void writeFileAtomically(const fs::path& target, const std::function<void(const 
     }
 }
 
+void writeTextFileAtomically(const fs::path& target, const std::string& text) {
+    writeFileAtomically(
+        target,
+        [&](const fs::path& tmp) {
+            std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+            out << text;
+            out.close();
+            if (!out) throw DataError(target.string() + ": cannot be written");
+        },
+        /*replace=*/true);
+}
+
 void createFolder(const fs::path& folder) {
     std::error_code ec;
     fs::create_directories(folder, ec);

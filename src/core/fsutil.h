@@ -29,6 +29,10 @@ fs::path uniqueOutputPath(const fs::path& wanted, bool force);
 void writeFileAtomically(const fs::path& target, const std::function<void(const fs::path& tmp)>& writer,
                          bool replace = false);
 
+// writeFileAtomically for text: `text` becomes the file's content, replacing an existing file (settings, presets:
+// files ctview owns). Throws DataError naming `target`.
+void writeTextFileAtomically(const fs::path& target, const std::string& text);
+
 // Creates `folder` and its parents if missing; throws DataError naming the folder and the reason.
 void createFolder(const fs::path& folder);
 

@@ -215,18 +215,7 @@ RenderPreset loadPresetFile(const std::filesystem::path& file) {
     }
 }
 
-void savePresetFile(const RenderPreset& p, const std::filesystem::path& file) {
-    const std::string text = presetToJson(p);
-    writeFileAtomically(
-        file,
-        [&](const fs::path& tmp) {
-            std::ofstream out(tmp, std::ios::binary);
-            out << text;
-            out.close();
-            if (!out) throw DataError(tmp.string() + ": write failed");
-        },
-        /*replace=*/true);
-}
+void savePresetFile(const RenderPreset& p, const std::filesystem::path& file) { writeTextFileAtomically(file, presetToJson(p)); }
 
 std::vector<RenderPreset> loadPresetFolder(const std::filesystem::path& folder, std::vector<std::string>& problems) {
     std::vector<RenderPreset> out;
