@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -31,6 +32,7 @@ int main(int argc, char** argv) {
         common.quiet = true;
         const glm::ivec2 size = app::parseImageSize(argc > 2 ? argv[2] : "1024x768", "size");
         const int frames = argc > 3 ? std::max(1, std::atoi(argv[3])) : 5;
+        const std::string only = argc > 4 ? argv[4] : ""; // run only the cases whose name contains this
         auto d = app::loadDatasetHeadless(common);
         const glm::ivec3 dims = d->series.volume.geometry().dims;
 
@@ -58,6 +60,7 @@ int main(int argc, char** argv) {
                 {"iso 300 shaded", "ct-bone", RenderMode::Isosurface, true},
             };
             for (const Case& c : cases) {
+                if (std::string(c.name).find(only) == std::string::npos) continue;
                 for (bool interactive : {false, true}) {
                     gl::VolumeRenderSettings s;
                     s.preset = *findBuiltinPreset(c.preset);
@@ -76,6 +79,26 @@ int main(int argc, char** argv) {
                         glFinish();
                         const double t = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
                         if (f > 0) ms.push_back(t);
+                    }
+                    if (std::getenv("CTVIEW_BENCH_STATS")) { // temporary diagnostics: R, G, B = counts per pixel
+                        RgbImage img = r.volume.readImage();
+                        double sum[3] = {0, 0, 0}, lanes = 0, groups = 0;
+                        for (std::size_t i = 0; i < img.rgb.size(); ++i) sum[i % 3] += img.rgb[i];
+                        for (int y = 0; y + 2 <= img.height; y += 2)
+                            for (int x = 0; x + 4 <= img.width; x += 4) {
+                                int mx = 0;
+                                for (int yy = 0; yy < 2; ++yy)
+                                    for (int xx = 0; xx < 4; ++xx) {
+                                        const std::uint8_t* q = &img.rgb[3 * ((y + yy) * img.width + x + xx)];
+                                        mx = std::max(mx, q[0] + q[1]);
+                                        lanes += q[0] + q[1];
+                                    }
+                                groups += 8.0 * mx;
+                            }
+                        const double n = double(img.rgb.size() / 3);
+                        std::printf("stats: samples %.2f skips %.2f gradients %.2f per pixel; SIMD 4x2 efficiency %.2f, "
+                                    "group-max iterations per pixel %.2f\n",
+                                    sum[0] / n, sum[1] / n, sum[2] / n, lanes / groups, groups / n);
                     }
                     std::sort(ms.begin(), ms.end());
                     const double median = ms[ms.size() / 2];

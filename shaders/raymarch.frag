@@ -22,6 +22,7 @@ uniform vec2 uTfMap;            // texel value -> uTf entry (rounded): x * texel
 uniform float uTfMap2;          // the last entry
 uniform vec2 uHuFromTexel;      // hu = texel * x + y
 uniform vec2 uWindow;           // projections: width, centre in HU
+uniform vec2 uWindowTexel;      // MIP/MinIP: the window's ends as texel values: all below x shows as x, above y as y
 uniform float uIsoTexel;        // ISO: the threshold as a texel value
 uniform vec3 uIsoColor;
 uniform vec4 uLight;            // ambient, diffuse, specular, shininess
@@ -56,6 +57,36 @@ vec3 shade(vec3 color, vec3 g, vec3 toEye) {
     return color * (uLight.x + uLight.y * ndv) + vec3(uLight.z * pow(ndv, uLight.w));
 }
 
+#ifdef SKIP
+// Walks t over the bricks this mode skips, to the first sample of the ray's step grid in a brick it does not:
+// reads nothing but one brick texel per brick. `brick`/`skip` remember the brick of the last test.
+#if defined(MODE_MIP)
+#define SATURATED (best > uWindowTexel.y)
+#elif defined(MODE_MINIP)
+#define SATURATED (best <= uWindowTexel.x)
+#endif
+#if defined(MODE_DVR) || defined(MODE_ISO)
+#define SKIPPED(info) (info.r < 0.5)
+#elif defined(MODE_MIP)
+#define SKIPPED(info) (info.g <= best) /* nothing in it beats what the ray has (or surely will have) */
+#elif defined(MODE_MINIP)
+#define SKIPPED(info) (info.r >= best)
+#endif
+#define SKIP_BRICKS                                                                                                 \
+    for (; budget > 0 && t <= tFar; --budget) {                                                                     \
+        ivec3 b = clamp(ivec3((o + t * d) * uBrickScale), ivec3(0), uBrickCount - 1);                              \
+        if (b != brick) {                                                                                           \
+            brick = b;                                                                                              \
+            skip = SKIPPED(texelFetch(uBricks, b, 0));                                                              \
+        }                                                                                                           \
+        if (!skip) break;                                                                                           \
+        vec3 te = (mix(vec3(b), vec3(b + 1), greaterThan(d, vec3(0.0))) / uBrickScale - o) * inv;                  \
+        t += max(1.0, ceil((min(min(te.x, te.y), te.z) - t) / uStepMm)) * uStepMm;                                  \
+    }
+#else
+#define SKIP_BRICKS
+#endif
+
 void main() {
     vec2 ndc = (gl_FragCoord.xy - uViewport.xy) / uViewport.zw * 2.0 - 1.0;
     vec4 n4 = uClipToLps * vec4(ndc, -1.0, 1.0), f4 = uClipToLps * vec4(ndc, 1.0, 1.0);
@@ -81,9 +112,15 @@ void main() {
 #if defined(MODE_DVR) || defined(MODE_ISO)
     vec4 acc = vec4(0.0);
 #elif defined(MODE_MIP)
-    float best = -1e30;
+    // Whatever lies at or below the window's lower end shows as black, so the ray's maximum need not be known
+    // below it: the floor lets the walk skip every brick that cannot reach into the window. (MinIP: the ceiling.)
+    float best = uWindowTexel.x;
+#define EXTREME_START -1e30
+#define EXTREME(a, b) max(a, b)
 #elif defined(MODE_MINIP)
-    float best = 1e30;
+    float best = uWindowTexel.y;
+#define EXTREME_START 1e30
+#define EXTREME(a, b) min(a, b)
 #elif defined(MODE_AVG)
     float sum = 0.0;
     float count = 0.0;
@@ -91,104 +128,153 @@ void main() {
 #ifdef SKIP
     ivec3 brick = ivec3(-1);
     bool skip = false;
-#if defined(MODE_MIP) || defined(MODE_MINIP)
-    // A cheap first walk over the bricks alone: every sample inside a brick is at least its minimum (the minimum
-    // covers the voxels trilinear filtering reads there), so the largest minimum of the bricks this ray samples is
-    // a floor for its maximum. Starting from it, the sampling walk skips every brick that cannot exceed it, which
-    // in a CT is everything but bone and contrast. Only bricks the ray crosses for at least one step count, so
-    // that a sample surely lies in them. (MinIP: the same with maxima and a ceiling.)
-    for (float tb = tNear; tb < tFar;) {
-        vec3 pb = o + (tb + 1e-4 * uStepMm) * d;
-        ivec3 b = clamp(ivec3(pb * uBrickScale), ivec3(0), uBrickCount - 1);
-        vec3 lo = vec3(b) / uBrickScale, hi = vec3(b + 1) / uBrickScale;
-        vec3 te = (mix(lo, hi, greaterThan(d, vec3(0.0))) - o) * inv;
-        float tExit = min(min(min(te.x, te.y), te.z), tFar);
-        if (tExit - tb >= uStepMm) {
-            vec4 info = texelFetch(uBricks, b, 0);
-#if defined(MODE_MIP)
-            best = max(best, info.r);
-#else
-            best = min(best, info.g);
 #endif
-        }
-        tb = max(tExit, tb + 1e-3 * uStepMm);
-    }
-#endif
-#endif
-#ifdef MODE_ISO
-    float tPrev = t;
-#endif
-
-    for (int n = 0; n < 100000 && t <= tFar; ++n) {
-        vec3 p = o + t * d;
-#ifdef SKIP
-        ivec3 b = clamp(ivec3(p * uBrickScale), ivec3(0), uBrickCount - 1);
-        if (b != brick) {
-            brick = b;
-            vec4 info = texelFetch(uBricks, b, 0);
-#if defined(MODE_DVR) || defined(MODE_ISO)
-            skip = info.r < 0.5;
-#elif defined(MODE_MIP)
-            skip = info.g <= best; // nothing in this brick beats what the ray has (or surely will have)
-#elif defined(MODE_MINIP)
-            skip = info.r >= best;
-#endif
-        }
-        if (skip) {
-            // On to the first sample of this ray's step grid past the brick's far side.
-            vec3 lo = vec3(b) / uBrickScale, hi = vec3(b + 1) / uBrickScale;
-            vec3 te = (mix(lo, hi, greaterThan(d, vec3(0.0))) - o) * inv;
-            float tExit = min(min(te.x, te.y), te.z);
-            t += max(1.0, ceil((tExit - t) / uStepMm)) * uStepMm;
-            continue;
-        }
-#endif
-        float v = texture(uVolume, p).r;
+    // The loops are nested by cost. A software rasteriser (llvmpipe) runs a shader on 8 pixels at once and
+    // executes every statement of a loop body for all of them, masked, whether or not any pixel needs it; so each
+    // loop holds only what its own iterations need: walking over skipped bricks reads one brick texel, sampling
+    // reads the volume and the transfer function, and only a visible sample pays for its gradient.
+    int budget = 100000; // a guard against a ray that never ends (NaN matrices); far more than any ray takes
 #if defined(MODE_DVR)
-        // The nearest of the table's 4096 entries (about 1 HU apart): cheaper than filtering, and as exact.
-        vec4 c = texelFetch(uTf, ivec2(clamp(v * uTfMap.x + uTfMap.y, 0.0, uTfMap2), 0), 0);
-        if (c.a > 0.0) {
+    for (;;) {
+        // On to the next sample the transfer function does not make transparent.
+        vec3 p;
+        float v;
+        vec4 c = vec4(0.0);
+        for (; budget > 0; --budget) {
+            SKIP_BRICKS
+            if (t > tFar) break;
+            p = o + t * d;
+            v = texture(uVolume, p).r;
+            // The nearest of the table's 4096 entries (about 1 HU apart): cheaper than filtering, and as exact.
+            c = texelFetch(uTf, ivec2(clamp(v * uTfMap.x + uTfMap.y, 0.0, uTfMap2), 0), 0);
+            if (c.a > 0.0) break;
+            t += uStepMm;
+        }
+        if (c.a <= 0.0) break; // left the box
 #if defined(SHADING) || defined(GRADIENT_OPACITY)
-            vec3 g = gradientAt(p, v);
+        vec3 g = gradientAt(p, v);
 #endif
 #ifdef GRADIENT_OPACITY
-            c.a *= smoothstep(uGradientOpacity.x, uGradientOpacity.y, length(g));
+        c.a *= smoothstep(uGradientOpacity.x, uGradientOpacity.y, length(g));
 #endif
 #ifdef SHADING
-            c.rgb = shade(c.rgb, g, toEye);
+        c.rgb = shade(c.rgb, g, toEye);
 #endif
-            acc.rgb += (1.0 - acc.a) * c.a * c.rgb;
-            acc.a += (1.0 - acc.a) * c.a;
-            if (acc.a > 0.99) break; // early ray termination: what lies behind cannot show
-        }
+        acc.rgb += (1.0 - acc.a) * c.a * c.rgb;
+        acc.a += (1.0 - acc.a) * c.a;
+        if (acc.a > 0.99) break; // early ray termination: what lies behind cannot show
+        t += uStepMm;
+    }
 #elif defined(MODE_ISO)
-        if (v >= uIsoTexel) {
-            // Bisect between the previous sample (below the threshold) and this one for the crossing.
-            float a = tPrev, z = t;
-            for (int i = 0; i < 6; ++i) {
-                float m = 0.5 * (a + z);
-                if (texture(uVolume, o + m * d).r >= uIsoTexel) z = m;
-                else a = m;
-            }
-            vec3 color = uIsoColor;
-#ifdef SHADING
-            vec3 ph = o + z * d;
-            color = shade(color, gradientAt(ph, texture(uVolume, ph).r), toEye);
-#endif
-            acc = vec4(color, 1.0);
+    // The first sample at or above the threshold; the crossing and its shading after the loop.
+    float tPrev = t;
+    bool hit = false;
+    for (; budget > 0; --budget) {
+        SKIP_BRICKS
+        if (t > tFar) break;
+        if (texture(uVolume, o + t * d).r >= uIsoTexel) {
+            hit = true;
             break;
         }
         tPrev = t;
-#elif defined(MODE_MIP)
-        best = max(best, v);
-#elif defined(MODE_MINIP)
-        best = min(best, v);
-#elif defined(MODE_AVG)
-        sum += v;
-        count += 1.0;
-#endif
         t += uStepMm;
     }
+    if (hit) {
+        // Bisect between the previous sample (below the threshold, or the entry) and this one for the crossing.
+        float a = tPrev, z = t;
+        for (int i = 0; i < 6; ++i) {
+            float m = 0.5 * (a + z);
+            if (texture(uVolume, o + m * d).r >= uIsoTexel) z = m;
+            else a = m;
+        }
+        vec3 color = uIsoColor;
+#ifdef SHADING
+        vec3 ph = o + z * d;
+        color = shade(color, gradientAt(ph, texture(uVolume, ph).r), toEye);
+#endif
+        acc = vec4(color, 1.0);
+    }
+#elif defined(MODE_MIP) || defined(MODE_MINIP)
+    // Samples are numbered from the ray's first: sample k lies at t0 + k * step.
+    float t0 = t, kLast = floor((tFar - t0) / uStepMm);
+#ifdef SKIP
+    // Bricks are walked cell by cell (3D DDA over the brick grid): each is crossed over [tIn, tOut) and owns the
+    // samples k with tIn <= t0 + k * step < tOut, so that every sample belongs to exactly one brick.
+    vec3 q = (o + tNear * d) * uBrickScale, dB = d * uBrickScale; // brick units, per mm
+    ivec3 b0 = clamp(ivec3(q), ivec3(0), uBrickCount - 1), stepB = ivec3(sign(dB));
+    vec3 tDelta = abs(1.0 / dB), tMax0 = tNear + (vec3(b0) + step(0.0, dB) - q) / dB;
+
+    // A first walk over the bricks alone, for two things. A floor: every sample inside a brick is at least its
+    // minimum (which covers the voxels trilinear filtering reads there), so the largest minimum of the bricks
+    // that own a sample of this ray is a floor for its maximum. And the brick with the largest maximum: sampled
+    // first, it raises the floor to near the ray's maximum at once, so that the sampling walk skips every brick
+    // that cannot exceed it. (MinIP: the same with maxima and minima exchanged.)
+    ivec3 topBrick = ivec3(-1);
+    float top = EXTREME_START, topIn = 0.0, topOut = 0.0;
+    {
+        ivec3 bb = b0;
+        vec3 tm = tMax0;
+        float tIn = tNear;
+        for (; budget > 0 && tIn < tFar; --budget) {
+            float tOut = min(min(tm.x, tm.y), min(tm.z, tFar));
+            vec4 info = texelFetch(uBricks, bb, 0);
+            bool owns = ceil((tIn - t0) / uStepMm) < ceil((tOut - t0) / uStepMm) || tOut >= tFar;
+#if defined(MODE_MIP)
+            if (owns) best = max(best, info.r);
+            if (info.g > top) {
+                top = info.g;
+#else
+            if (owns) best = min(best, info.g);
+            if (info.r < top) {
+                top = info.r;
+#endif
+                topBrick = bb;
+                topIn = tIn;
+                topOut = tOut;
+            }
+            bvec3 m = lessThanEqual(tm, min(tm.yzx, tm.zxy)); // the face (faces) crossed first
+            bb += ivec3(m) * stepB;
+            tm += vec3(m) * tDelta;
+            tIn = tOut;
+            if (any(lessThan(bb, ivec3(0))) || any(greaterThanEqual(bb, uBrickCount))) break;
+        }
+    }
+    // The top brick's samples, and one more either side (the walk below leaves exactly its samples out).
+    for (float k = max(0.0, ceil((topIn - t0) / uStepMm) - 1.0), kEnd = min(ceil((topOut - t0) / uStepMm), kLast);
+         k <= kEnd && budget > 0; k += 1.0, --budget)
+        best = EXTREME(best, texture(uVolume, o + (t0 + k * uStepMm) * d).r);
+
+    ivec3 bb = b0;
+    vec3 tm = tMax0;
+    float tIn = tNear;
+    // Once past the window's end, the rest of the ray cannot change the pixel.
+    for (; budget > 0 && tIn < tFar && !SATURATED; --budget) {
+        float tOut = min(min(tm.x, tm.y), min(tm.z, tFar));
+        if (bb != topBrick && !SKIPPED(texelFetch(uBricks, bb, 0))) {
+            // The brick's run of samples; the inner loop does nothing else.
+            float k = max(0.0, ceil((tIn - t0) / uStepMm));
+            float kEnd = tOut >= tFar ? kLast + 1.0 : ceil((tOut - t0) / uStepMm);
+            for (; k < kEnd && budget > 0; k += 1.0, --budget)
+                best = EXTREME(best, texture(uVolume, o + (t0 + k * uStepMm) * d).r);
+        }
+        bvec3 m = lessThanEqual(tm, min(tm.yzx, tm.zxy));
+        bb += ivec3(m) * stepB;
+        tm += vec3(m) * tDelta;
+        tIn = tOut;
+        if (any(lessThan(bb, ivec3(0))) || any(greaterThanEqual(bb, uBrickCount))) break;
+    }
+#else
+    for (float k = 0.0; k <= kLast && budget > 0; k += 1.0, --budget)
+        best = EXTREME(best, texture(uVolume, o + (t0 + k * uStepMm) * d).r);
+#endif
+#else
+    for (; budget > 0; --budget) {
+        if (t > tFar) break;
+        sum += texture(uVolume, o + t * d).r;
+        count += 1.0;
+        t += uStepMm;
+    }
+#endif
 
 #if defined(MODE_DVR) || defined(MODE_ISO)
     fragColor = vec4(acc.rgb + (1.0 - acc.a) * uBackground, 1.0);
@@ -198,10 +284,10 @@ void main() {
     bool hit = count > 0.0;
 #elif defined(MODE_MIP)
     float value = best;
-    bool hit = best > -1e29;
+    bool hit = kLast >= 0.0; // at least one sample
 #else
     float value = best;
-    bool hit = best < 1e29;
+    bool hit = kLast >= 0.0;
 #endif
     if (!hit) {
         fragColor = vec4(uBackground, 1.0);

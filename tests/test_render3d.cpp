@@ -186,45 +186,58 @@ TEST_CASE("camera: standard views, arcball there and back, projection of the cen
     CHECK(moved.y == Approx(130));
 }
 
-TEST_CASE("3D: a MIP along a voxel axis is the CPU maximum along that axis, pixel for pixel") {
+TEST_CASE("3D: a MIP (MinIP) along a voxel axis is the CPU maximum (minimum) along that axis, pixel for pixel") {
     REQUIRE(haveDisplay());
-    // Values 0..255 through the window 256/128 come out as grey levels 0..255 exactly. Each column's maximum sits
-    // on three slices in a row, so that samples between slices still reach it.
+    // Each column holds noise between its trough and its peak, with the peak and the trough each on three slices
+    // in a row, so that samples between slices still reach them. Through the window 256/128 the values 0..255
+    // come out as grey levels 0..255 exactly; the narrow window 100/140 clamps both ends (what the renderer skips
+    // by: everything below a MIP's window shows alike, and a ray past its top is done).
     Geometry g;
     g.dims = {48, 40, 30};
     g.spacing = {0.8, 0.8, 1.5};
     g.origin = {-10, -20, 30};
     Volume v(g, ScalarType::Int16, SharedBuffer::Sharing::Private);
     std::mt19937 rng(7);
-    std::vector<int> expected(std::size_t(g.dims.x * g.dims.y));
+    std::vector<int> peaks(std::size_t(g.dims.x * g.dims.y)), troughs(peaks.size());
     for (int j = 0; j < g.dims.y; ++j)
         for (int i = 0; i < g.dims.x; ++i) {
-            const int peak = int(rng() % 200) + 40, at = int(rng() % std::uint32_t(g.dims.z - 4)) + 1;
-            for (int k = 0; k < g.dims.z; ++k) v.set(i, j, k, float(rng() % std::uint32_t(peak)));
+            const int trough = int(rng() % 100), peak = trough + 20 + int(rng() % 130);
+            const int at = int(rng() % std::uint32_t(g.dims.z - 9)) + 1, low = at + 4 + int(rng() % 3);
+            for (int k = 0; k < g.dims.z; ++k)
+                v.set(i, j, k, float(trough + 1 + int(rng() % std::uint32_t(peak - trough - 1))));
             for (int k = at; k < at + 3; ++k) v.set(i, j, k, float(peak));
-            expected[std::size_t(j * g.dims.x + i)] = peak;
+            for (int k = low; k < low + 3; ++k) v.set(i, j, k, float(trough));
+            peaks[std::size_t(j * g.dims.x + i)] = peak;
+            troughs[std::size_t(j * g.dims.x + i)] = trough;
         }
     ui::AppState s = stateFor(std::move(v));
     ui::applyPreset(s, *findBuiltinPreset("mip"));
-    s.view3d.preset.window = {256, 128};
     // Looking along +k (from the feet): columns left to right are i, rows top to bottom are j. The image covers
     // the box exactly, one pixel per voxel, so that every ray runs through a column of voxel centres.
     s.view3d.camera.rotation = viewFromRotation(ViewFrom::Inferior);
     const double r = volumeRadius(g);
     s.view3d.camera.zoom = r / (0.5 * g.dims.y * g.spacing.y);
-    for (bool skipping : {true, false}) {
-        s.view3d.skipping = skipping;
-        const RgbImage img = app::renderHeadless(s, {g.dims.x, g.dims.y}, false);
-        REQUIRE(img.width == g.dims.x);
-        int mismatches = 0;
-        for (int j = 0; j < g.dims.y; ++j)
-            for (int i = 0; i < g.dims.x; ++i) {
-                const std::uint8_t* px = &img.rgb[(std::size_t(j) * std::size_t(img.width) + std::size_t(i)) * 3];
-                if (px[0] != expected[std::size_t(j * g.dims.x + i)] || px[1] != px[0]) ++mismatches;
+    for (RenderMode mode : {RenderMode::Mip, RenderMode::MinIp})
+        for (WindowLevel window : {WindowLevel{256, 128}, WindowLevel{100, 140}})
+            for (bool skipping : {true, false}) {
+                s.view3d.preset.mode = mode;
+                s.view3d.preset.window = window;
+                s.view3d.skipping = skipping;
+                const RgbImage img = app::renderHeadless(s, {g.dims.x, g.dims.y}, false);
+                REQUIRE(img.width == g.dims.x);
+                int mismatches = 0;
+                for (int j = 0; j < g.dims.y; ++j)
+                    for (int i = 0; i < g.dims.x; ++i) {
+                        const std::size_t n = std::size_t(j * g.dims.x + i);
+                        const int value = mode == RenderMode::Mip ? peaks[n] : troughs[n];
+                        const int expected = int(std::floor(window.apply(value) * 255.0 + 0.5));
+                        const std::uint8_t* px = &img.rgb[n * 3];
+                        if (px[0] != expected || px[1] != px[0]) ++mismatches;
+                    }
+                INFO((mode == RenderMode::Mip ? "MIP" : "MinIP") << ", window " << window.width << "/" << window.center
+                                                                 << ", skipping " << skipping);
+                CHECK(mismatches == 0);
             }
-        INFO("skipping " << skipping);
-        CHECK(mismatches == 0);
-    }
 }
 
 TEST_CASE("3D: empty-space skipping and early termination leave the picture as it was") {
@@ -233,18 +246,23 @@ TEST_CASE("3D: empty-space skipping and early termination leave the picture as i
     LoadedSeries series = loadFolder(glPhantom(), scan);
     ui::AppState s = stateFor(std::move(series.volume));
     s.view3d.camera.rotation = orbitRotation(30, 20);
-    s.view3d.skipping = true;
-    const RgbImage fast = app::renderHeadless(s, {160, 120}, false);
-    s.view3d.skipping = false;
-    const RgbImage slow = app::renderHeadless(s, {160, 120}, false);
-    REQUIRE(fast.rgb.size() == slow.rgb.size());
-    int differ = 0, lit = 0;
-    for (std::size_t n = 0; n < fast.rgb.size(); ++n) {
-        differ += std::abs(int(fast.rgb[n]) - int(slow.rgb[n])) > 2;
-        lit += fast.rgb[n] > 60;
+    for (RenderMode mode : {RenderMode::Composite, RenderMode::Mip, RenderMode::MinIp, RenderMode::Isosurface}) {
+        s.view3d.preset.mode = mode;
+        s.view3d.preset.window = {1200, 400};
+        s.view3d.skipping = true;
+        const RgbImage fast = app::renderHeadless(s, {160, 120}, false);
+        s.view3d.skipping = false;
+        const RgbImage slow = app::renderHeadless(s, {160, 120}, false);
+        REQUIRE(fast.rgb.size() == slow.rgb.size());
+        int differ = 0, lit = 0;
+        for (std::size_t n = 0; n < fast.rgb.size(); ++n) {
+            differ += std::abs(int(fast.rgb[n]) - int(slow.rgb[n])) > 2;
+            lit += fast.rgb[n] > 60;
+        }
+        INFO("mode " << modeName(mode));
+        CHECK(differ == 0);
+        if (mode != RenderMode::MinIp) CHECK(lit > 1000); // the bones are there
     }
-    CHECK(differ == 0);
-    CHECK(lit > 1000); // the bones are there
 }
 
 TEST_CASE("3D: a volume over the GPU's limit is shown downsampled, and the view says so") {
