@@ -2,7 +2,8 @@
 // for each mode, shaded and unshaded, at full quality (step 1 voxel, every pixel) and in interactive mode (step 2,
 // half the pixels each way: what the viewer starts dragging with). The volume is loaded as the viewer loads it.
 //
-// Usage: ctview_bench_render DICOM_FOLDER [WIDTHxHEIGHT] [FRAMES]
+// Usage: ctview_bench_render DICOM_FOLDER [WIDTHxHEIGHT] [FRAMES] [CASE]  (CASE: run only the cases whose name
+// contains it, e.g. "mip")
 // "M samples/s" counts the samples a ray would take through the whole box (rays x box depth / step), so that
 // empty-space skipping and early termination show up as a higher rate, as they do for the user.
 #include "app/gl_context.h"
@@ -23,7 +24,7 @@ using namespace ctview;
 
 int main(int argc, char** argv) {
     if (argc < 2) {
-        std::fprintf(stderr, "usage: %s DICOM_FOLDER [WIDTHxHEIGHT] [FRAMES]\n", argv[0]);
+        std::fprintf(stderr, "usage: %s DICOM_FOLDER [WIDTHxHEIGHT] [FRAMES] [CASE]\n", argv[0]);
         return 2;
     }
     try {
@@ -79,26 +80,6 @@ int main(int argc, char** argv) {
                         glFinish();
                         const double t = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
                         if (f > 0) ms.push_back(t);
-                    }
-                    if (std::getenv("CTVIEW_BENCH_STATS")) { // temporary diagnostics: R, G, B = counts per pixel
-                        RgbImage img = r.volume.readImage();
-                        double sum[3] = {0, 0, 0}, lanes = 0, groups = 0;
-                        for (std::size_t i = 0; i < img.rgb.size(); ++i) sum[i % 3] += img.rgb[i];
-                        for (int y = 0; y + 2 <= img.height; y += 2)
-                            for (int x = 0; x + 4 <= img.width; x += 4) {
-                                int mx = 0;
-                                for (int yy = 0; yy < 2; ++yy)
-                                    for (int xx = 0; xx < 4; ++xx) {
-                                        const std::uint8_t* q = &img.rgb[3 * ((y + yy) * img.width + x + xx)];
-                                        mx = std::max(mx, q[0] + q[1]);
-                                        lanes += q[0] + q[1];
-                                    }
-                                groups += 8.0 * mx;
-                            }
-                        const double n = double(img.rgb.size() / 3);
-                        std::printf("stats: samples %.2f skips %.2f gradients %.2f per pixel; SIMD 4x2 efficiency %.2f, "
-                                    "group-max iterations per pixel %.2f\n",
-                                    sum[0] / n, sum[1] / n, sum[2] / n, lanes / groups, groups / n);
                     }
                     std::sort(ms.begin(), ms.end());
                     const double median = ms[ms.size() / 2];

@@ -8,7 +8,7 @@
 uniform sampler3D uVolume;      // R16 (HU + 32768, normalised) or R32F (HU), linear filtering
 uniform sampler2D uTf;          // DVR/ISO: RGBA transfer function, opacity already corrected for uStepMm
 uniform sampler2D uLut;         // projections: 256 x 1 colour map
-uniform sampler3D uBricks;      // DVR/ISO: R8, 1 = something visible in the brick; MIP/MINIP: RG32F texel min/max
+uniform sampler3D uBricks;      // DVR/ISO: R8, bricks to the nearest that shows something; MIP/MINIP: RG32F texel min/max
 uniform mat4 uClipToLps;        // inverse(projection * view)
 uniform mat4 uLpsToTex;         // patient mm -> texture coordinates
 uniform mat3 uTexGradToLps;     // texel differences along i, j, k -> HU/mm gradient in LPS
@@ -58,33 +58,29 @@ vec3 shade(vec3 color, vec3 g, vec3 toEye) {
 }
 
 #ifdef SKIP
-// Walks t over the bricks this mode skips, to the first sample of the ray's step grid in a brick it does not:
-// reads nothing but one brick texel per brick. `brick`/`skip` remember the brick of the last test.
-#if defined(MODE_MIP)
-#define SATURATED (best > uWindowTexel.y)
-#elif defined(MODE_MINIP)
-#define SATURATED (best <= uWindowTexel.x)
-#endif
 #if defined(MODE_DVR) || defined(MODE_ISO)
-#define SKIPPED(info) (info.r < 0.5)
+// From sample k (t0 + k * step), a brick that shows nothing or the next run of samples. Each brick holds the
+// distance (in bricks, the largest of the index differences) to the nearest brick that shows something: 0 for
+// one that may, else the cube of bricks closer than that is empty. Leaps out of that whole cube (k moves past it,
+// false), or sets kEnd to the first sample past this brick (true): [k, kEnd) are to be taken. Reads one brick
+// texel and nothing of the volume.
+bool nextRun(vec3 o, vec3 d, vec3 inv, float t0, inout float k, out float kEnd) {
+    ivec3 b = clamp(ivec3((o + (t0 + k * uStepMm) * d) * uBrickScale), ivec3(0), uBrickCount - 1);
+    float reach = floor(texelFetch(uBricks, b, 0).r * 255.0 + 0.5);
+    vec3 lo = vec3(b) - max(reach - 1.0, 0.0), hi = vec3(b) + max(reach, 1.0);
+    vec3 te = (mix(lo, hi, greaterThan(d, vec3(0.0))) / uBrickScale - o) * inv;
+    kEnd = max(k + 1.0, ceil((min(min(te.x, te.y), te.z) - t0) / uStepMm));
+    if (reach < 0.5) return true;
+    k = kEnd;
+    return false;
+}
 #elif defined(MODE_MIP)
 #define SKIPPED(info) (info.g <= best) /* nothing in it beats what the ray has (or surely will have) */
+#define SATURATED (best > uWindowTexel.y) /* all above the window shows alike */
 #elif defined(MODE_MINIP)
 #define SKIPPED(info) (info.r >= best)
+#define SATURATED (best <= uWindowTexel.x)
 #endif
-#define SKIP_BRICKS                                                                                                 \
-    for (; budget > 0 && t <= tFar; --budget) {                                                                     \
-        ivec3 b = clamp(ivec3((o + t * d) * uBrickScale), ivec3(0), uBrickCount - 1);                              \
-        if (b != brick) {                                                                                           \
-            brick = b;                                                                                              \
-            skip = SKIPPED(texelFetch(uBricks, b, 0));                                                              \
-        }                                                                                                           \
-        if (!skip) break;                                                                                           \
-        vec3 te = (mix(vec3(b), vec3(b + 1), greaterThan(d, vec3(0.0))) / uBrickScale - o) * inv;                  \
-        t += max(1.0, ceil((min(min(te.x, te.y), te.z) - t) / uStepMm)) * uStepMm;                                  \
-    }
-#else
-#define SKIP_BRICKS
 #endif
 
 void main() {
@@ -125,30 +121,37 @@ void main() {
     float sum = 0.0;
     float count = 0.0;
 #endif
-#ifdef SKIP
-    ivec3 brick = ivec3(-1);
-    bool skip = false;
-#endif
     // The loops are nested by cost. A software rasteriser (llvmpipe) runs a shader on 8 pixels at once and
     // executes every statement of a loop body for all of them, masked, whether or not any pixel needs it; so each
     // loop holds only what its own iterations need: walking over skipped bricks reads one brick texel, sampling
     // reads the volume and the transfer function, and only a visible sample pays for its gradient.
     int budget = 100000; // a guard against a ray that never ends (NaN matrices); far more than any ray takes
+#if defined(MODE_DVR) || defined(MODE_ISO)
+    // Samples are numbered from the ray's first: sample k lies at t0 + k * step. The samples are taken in runs,
+    // [k, kEnd), each inside a brick that may show something; between runs the ray leaps over empty bricks.
+    float t0 = t, k = 0.0, kEnd = 0.0, kLast = floor((tFar - t0) / uStepMm);
+#ifndef SKIP
+    kEnd = kLast + 1.0; // one run: the whole ray
+#endif
+#endif
 #if defined(MODE_DVR)
     for (;;) {
         // On to the next sample the transfer function does not make transparent.
         vec3 p;
         float v;
         vec4 c = vec4(0.0);
-        for (; budget > 0; --budget) {
-            SKIP_BRICKS
-            if (t > tFar) break;
-            p = o + t * d;
-            v = texture(uVolume, p).r;
-            // The nearest of the table's 4096 entries (about 1 HU apart): cheaper than filtering, and as exact.
-            c = texelFetch(uTf, ivec2(clamp(v * uTfMap.x + uTfMap.y, 0.0, uTfMap2), 0), 0);
+        for (; budget > 0 && k <= kLast; --budget) {
+#ifdef SKIP
+            if (k >= kEnd && !nextRun(o, d, inv, t0, k, kEnd)) continue;
+#endif
+            for (float kStop = min(kEnd, kLast + 1.0); k < kStop && budget > 0; k += 1.0, --budget) {
+                p = o + (t0 + k * uStepMm) * d;
+                v = texture(uVolume, p).r;
+                // The nearest of the table's 4096 entries (about 1 HU apart): cheaper than filtering, and as exact.
+                c = texelFetch(uTf, ivec2(clamp(v * uTfMap.x + uTfMap.y, 0.0, uTfMap2), 0), 0);
+                if (c.a > 0.0) break;
+            }
             if (c.a > 0.0) break;
-            t += uStepMm;
         }
         if (c.a <= 0.0) break; // left the box
 #if defined(SHADING) || defined(GRADIENT_OPACITY)
@@ -163,25 +166,26 @@ void main() {
         acc.rgb += (1.0 - acc.a) * c.a * c.rgb;
         acc.a += (1.0 - acc.a) * c.a;
         if (acc.a > 0.99) break; // early ray termination: what lies behind cannot show
-        t += uStepMm;
+        k += 1.0;
     }
 #elif defined(MODE_ISO)
     // The first sample at or above the threshold; the crossing and its shading after the loop.
-    float tPrev = t;
     bool hit = false;
-    for (; budget > 0; --budget) {
-        SKIP_BRICKS
-        if (t > tFar) break;
-        if (texture(uVolume, o + t * d).r >= uIsoTexel) {
-            hit = true;
-            break;
+    for (; budget > 0 && k <= kLast && !hit; --budget) {
+#ifdef SKIP
+        if (k >= kEnd && !nextRun(o, d, inv, t0, k, kEnd)) continue;
+#endif
+        for (float kStop = min(kEnd, kLast + 1.0); k < kStop && budget > 0; k += 1.0, --budget) {
+            if (texture(uVolume, o + (t0 + k * uStepMm) * d).r >= uIsoTexel) {
+                hit = true;
+                break;
+            }
         }
-        tPrev = t;
-        t += uStepMm;
     }
     if (hit) {
-        // Bisect between the previous sample (below the threshold, or the entry) and this one for the crossing.
-        float a = tPrev, z = t;
+        // Bisect between the sample before (below the threshold: taken, or in a brick that does not reach it)
+        // and this one for the crossing.
+        float a = t0 + max(k - 1.0, 0.0) * uStepMm, z = t0 + k * uStepMm;
         for (int i = 0; i < 6; ++i) {
             float m = 0.5 * (a + z);
             if (texture(uVolume, o + m * d).r >= uIsoTexel) z = m;

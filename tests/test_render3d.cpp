@@ -136,6 +136,42 @@ TEST_CASE("bricks: min and max include the one-voxel ring; classification follow
           std::vector<std::uint8_t>{1, 1, 1});
     CHECK(bricksReaching(st.bricks, 400) == std::vector<std::uint8_t>{1, 1, 0});
 
+    // Distances to the nearest visible brick (chessboard metric) against a brute-force count, on an odd-shaped
+    // grid with a few visible bricks; none visible: the cap everywhere.
+    const glm::ivec3 count(7, 5, 4);
+    std::vector<std::uint8_t> visible(std::size_t(count.x * count.y * count.z), 0);
+    auto at = [&](int i, int j, int k) { return std::size_t((k * count.y + j) * count.x + i); };
+    visible[at(0, 0, 0)] = visible[at(5, 3, 2)] = visible[at(6, 0, 3)] = 1;
+    const std::vector<std::uint8_t> dist = brickDistances(visible, count);
+    int wrong = 0;
+    for (int k = 0; k < count.z; ++k)
+        for (int j = 0; j < count.y; ++j)
+            for (int i = 0; i < count.x; ++i) {
+                int best = 255;
+                for (glm::ivec3 v3 : {glm::ivec3(0, 0, 0), glm::ivec3(5, 3, 2), glm::ivec3(6, 0, 3)})
+                    best = std::min(best, std::max({std::abs(i - v3.x), std::abs(j - v3.y), std::abs(k - v3.z)}));
+                wrong += dist[at(i, j, k)] != best;
+            }
+    CHECK(wrong == 0);
+    CHECK(dist[at(3, 4, 0)] == 2); // nearest (0, 0, 0) and (5, 3, 2): max(3, 4, 0) = 4 and max(2, 1, 2) = 2 -> 2
+    CHECK(brickDistances(std::vector<std::uint8_t>(visible.size(), 0), count) ==
+          std::vector<std::uint8_t>(visible.size(), 255));
+
+    // Coarser bricks from finer ones are what the voxels give, on a volume whose sides are no multiple of either.
+    Geometry odd;
+    odd.dims = {37, 29, 21};
+    Volume w(odd, ScalarType::Int16, SharedBuffer::Sharing::Private);
+    std::mt19937 rng(3);
+    for (int k = 0; k < odd.dims.z; ++k)
+        for (int j = 0; j < odd.dims.y; ++j)
+            for (int i = 0; i < odd.dims.x; ++i) w.set(i, j, k, float(int(rng() % 4000) - 1000));
+    const BrickGrid fromVoxels = computeVolumeStats(w, 64, 16).bricks;
+    const BrickGrid coarse = coarsenBricks(computeVolumeStats(w, 64, 8).bricks, 2);
+    CHECK(coarse.size == 16);
+    CHECK(coarse.count == fromVoxels.count);
+    CHECK(coarse.min == fromVoxels.min);
+    CHECK(coarse.max == fromVoxels.max);
+
     const Volume half = downsampleVolume(v, 2);
     CHECK(half.geometry().dims == glm::ivec3(10, 4, 4));
     CHECK(half.geometry().spacing == glm::dvec3(2.0));

@@ -123,6 +123,51 @@ std::vector<std::uint8_t> bricksReaching(const BrickGrid& g, float threshold) {
     return out;
 }
 
+BrickGrid coarsenBricks(const BrickGrid& g, int factor) {
+    factor = std::max(1, factor);
+    BrickGrid c;
+    c.size = g.size * factor;
+    c.count = (g.count + factor - 1) / factor;
+    const std::size_t n = std::size_t(c.count.x) * std::size_t(c.count.y) * std::size_t(c.count.z);
+    c.min.assign(n, INFINITY);
+    c.max.assign(n, -INFINITY);
+    for (int k = 0; k < g.count.z; ++k)
+        for (int j = 0; j < g.count.y; ++j)
+            for (int i = 0; i < g.count.x; ++i) {
+                const std::size_t from = g.index(i, j, k), to = c.index(i / factor, j / factor, k / factor);
+                c.min[to] = std::min(c.min[to], g.min[from]);
+                c.max[to] = std::max(c.max[to], g.max[from]);
+            }
+    return c;
+}
+
+std::vector<std::uint8_t> brickDistances(const std::vector<std::uint8_t>& visible, glm::ivec3 count) {
+    // The chessboard distance is separable: along one axis, then the smallest max(|offset|, distance so far)
+    // along the next, and the next (grids are at most a few dozen bricks a side, so the plain scan is enough).
+    const std::size_t n = std::size_t(count.x) * std::size_t(count.y) * std::size_t(count.z);
+    constexpr int kFar = 255;
+    std::vector<int> d(n), next(n);
+    for (std::size_t b = 0; b < n; ++b) d[b] = b < visible.size() && visible[b] ? 0 : kFar;
+    const glm::ivec3 stride(1, count.x, count.x * count.y);
+    for (int axis = 0; axis < 3; ++axis) {
+        const int len = count[axis];
+        for (std::size_t b = 0; b < n; ++b) {
+            const int at = int(b / std::size_t(stride[axis])) % len;
+            int best = d[b];
+            for (int o = 0; o < len && o < best; ++o) {
+                // o increases, so once o reaches best nothing further can beat it.
+                if (at - o >= 0) best = std::min(best, std::max(o, d[b - std::size_t(o * stride[axis])]));
+                if (at + o < len) best = std::min(best, std::max(o, d[b + std::size_t(o * stride[axis])]));
+            }
+            next[b] = best;
+        }
+        std::swap(d, next);
+    }
+    std::vector<std::uint8_t> out(n);
+    for (std::size_t b = 0; b < n; ++b) out[b] = std::uint8_t(std::min(d[b], kFar));
+    return out;
+}
+
 Volume downsampleVolume(const Volume& v, int factor) {
     factor = std::max(1, factor);
     const Geometry& g = v.geometry();

@@ -13,7 +13,7 @@
 namespace ctview {
 
 struct BrickGrid {
-    int size = 16;          // voxels per brick side
+    int size = 8;           // voxels per brick side
     glm::ivec3 count{0};    // bricks along i, j, k
     // Per brick, i fastest: min and max HU over its voxels and the one-voxel ring around it, because trilinear
     // filtering at a brick's faces reads the neighbours' voxels.
@@ -29,13 +29,24 @@ struct VolumeStats {
     BrickGrid bricks;
 };
 
-VolumeStats computeVolumeStats(const Volume& v, int bins = 512, int brickSize = 16);
+// Bricks of 8 voxels a side: fine enough that a ray entering one that shows something (bone in a CT) meets it
+// within a few samples; coarsenBricks() makes the larger ones a MIP walks with.
+VolumeStats computeVolumeStats(const Volume& v, int bins = 512, int brickSize = 8);
+
+// The grid with bricks `factor` times larger along each axis, from this one: each brick's min/max are those of
+// the bricks it covers, which is exactly what computing it from the voxels gives (the ring included).
+BrickGrid coarsenBricks(const BrickGrid& g, int factor);
 
 // 1 for each brick in which a transfer function table (bakeTf over huMin..huMax) has any opacity, else 0.
 std::vector<std::uint8_t> classifyBricks(const BrickGrid& g, const std::vector<std::array<float, 4>>& table,
                                          float huMin, float huMax);
 // 1 for each brick that reaches `threshold` HU (an isosurface can only be hit there).
 std::vector<std::uint8_t> bricksReaching(const BrickGrid& g, float threshold);
+
+// For each brick, how many bricks away the nearest visible one (`visible[b] != 0`) is, in the chessboard metric
+// (the largest of the index differences): 0 for a visible brick, at most 255 (also where none is visible). All
+// bricks closer than d to a brick at distance d are empty, so a ray in it may leap over that whole cube at once.
+std::vector<std::uint8_t> brickDistances(const std::vector<std::uint8_t>& visible, glm::ivec3 count);
 
 // A copy `factor` times smaller along each axis (the mean of each factor^3 block), with spacing and origin so that
 // it covers the same place in patient space. For the 3D view of volumes too large for the GPU.

@@ -63,6 +63,7 @@ class VolumeRenderer {
   private:
     const Program& programFor(const VolumeRenderSettings& s);
     void updateTables(const VolumeRenderSettings& s, float stepMm);
+    const BrickGrid& bricksFor(RenderMode mode);
 
     std::map<std::string, Program> programs_;
     VertexArray vao_;
@@ -72,6 +73,7 @@ class VolumeRenderer {
     glm::vec2 huFromTexel_{1.0f, 0.0f};
     Geometry geometry_;       // of the texture in use
     std::shared_ptr<const VolumeStats> stats_;
+    BrickGrid coarseBricks_; // MIP/MinIP's, made from stats_->bricks on first use
     std::string note_;
 
     Texture tf_, lut_, bricks_;
