@@ -11,7 +11,7 @@ uniform sampler2D uLut;         // projections: 256 x 1 colour map
 uniform sampler3D uBricks;      // DVR/ISO: R8, bricks to the nearest that shows something; MIP/MINIP: RG32F texel min/max
 uniform mat4 uClipToLps;        // inverse(projection * view)
 uniform mat4 uLpsToTex;         // patient mm -> texture coordinates
-uniform mat3 uTexGradToLps;     // texel differences along i, j, k -> HU/mm gradient in LPS
+uniform mat3 uTexGradToLps;     // central texel differences along i, j, k -> HU/mm gradient in LPS
 uniform vec4 uViewport;         // the target's x, y, width, height in framebuffer pixels
 uniform vec3 uCropMin, uCropMax; // texture coordinates
 uniform float uStepMm;
@@ -39,11 +39,13 @@ float voi(float hu, float width, float centre) { // DICOM PS3.3 C.11.2.1.2.1, as
     return (hu - (centre - 0.5)) / (w - 1.0) + 0.5;
 }
 
-// Forward differences from the sample already taken: three fetches instead of central differences' six, which
-// on a software rasteriser is most of the cost of shading. HU/mm in LPS.
-vec3 gradientAt(vec3 p, float v) {
-    vec3 g = vec3(texture(uVolume, p + vec3(uVoxel.x, 0.0, 0.0)).r, texture(uVolume, p + vec3(0.0, uVoxel.y, 0.0)).r,
-                  texture(uVolume, p + vec3(0.0, 0.0, uVoxel.z)).r) - v;
+// Central differences, HU/mm in LPS. Six fetches, but only at the samples that show (the sampling loop pays
+// nothing for them); forward differences (three) shift the gradient by half a voxel and stripe surfaces with
+// the slices of a thick-slice series.
+vec3 gradientAt(vec3 p) {
+    vec3 g = vec3(texture(uVolume, p + vec3(uVoxel.x, 0.0, 0.0)).r - texture(uVolume, p - vec3(uVoxel.x, 0.0, 0.0)).r,
+                  texture(uVolume, p + vec3(0.0, uVoxel.y, 0.0)).r - texture(uVolume, p - vec3(0.0, uVoxel.y, 0.0)).r,
+                  texture(uVolume, p + vec3(0.0, 0.0, uVoxel.z)).r - texture(uVolume, p - vec3(0.0, 0.0, uVoxel.z)).r);
     return uTexGradToLps * g;
 }
 
@@ -155,7 +157,7 @@ void main() {
         }
         if (c.a <= 0.0) break; // left the box
 #if defined(SHADING) || defined(GRADIENT_OPACITY)
-        vec3 g = gradientAt(p, v);
+        vec3 g = gradientAt(p);
 #endif
 #ifdef GRADIENT_OPACITY
         c.a *= smoothstep(uGradientOpacity.x, uGradientOpacity.y, length(g));
@@ -194,7 +196,7 @@ void main() {
         vec3 color = uIsoColor;
 #ifdef SHADING
         vec3 ph = o + z * d;
-        color = shade(color, gradientAt(ph, texture(uVolume, ph).r), toEye);
+        color = shade(color, gradientAt(ph), toEye);
 #endif
         acc = vec4(color, 1.0);
     }

@@ -276,6 +276,36 @@ TEST_CASE("3D: a MIP (MinIP) along a voxel axis is the CPU maximum (minimum) alo
             }
 }
 
+TEST_CASE("3D: gradient opacity measures the HU gradient in HU per mm") {
+    REQUIRE(haveDisplay());
+    // A ramp of 50 HU/mm along x (spacing 0.5 mm: 25 HU per voxel) under a constant, everywhere visible transfer
+    // function. Gradient opacity opaque from 45 HU/mm shows it; transparent below 55 HU/mm hides it.
+    Geometry g;
+    g.dims = {40, 24, 20};
+    g.spacing = {0.5, 0.8, 1.2};
+    Volume v(g, ScalarType::Int16, SharedBuffer::Sharing::Private);
+    for (int k = 0; k < g.dims.z; ++k)
+        for (int j = 0; j < g.dims.y; ++j)
+            for (int i = 0; i < g.dims.x; ++i) v.set(i, j, k, float(-500 + 25 * i));
+    ui::AppState s = stateFor(std::move(v));
+    ui::applyPreset(s, *findBuiltinPreset("ct-bone"));
+    s.view3d.preset.points = {{-2000, 0.3f, {1, 1, 1}}, {4000, 0.3f, {1, 1, 1}}};
+    s.view3d.preset.shading.enabled = false;
+    s.view3d.preset.gradientOpacityOn = true;
+    s.view3d.camera.rotation = viewFromRotation(ViewFrom::Anterior);
+    auto meanOf = [&](glm::vec2 ramp) {
+        s.view3d.preset.gradientOpacity = ramp;
+        const RgbImage img = app::renderHeadless(s, {64, 48}, false);
+        double sum = 0;
+        for (std::uint8_t p : img.rgb) sum += p;
+        return sum / double(img.rgb.size());
+    };
+    const double shown = meanOf({30, 45}), hidden = meanOf({55, 70}), background = meanOf({5000, 6000});
+    INFO("shown " << shown << ", hidden " << hidden << ", background " << background);
+    CHECK(shown > background + 40);
+    CHECK(std::abs(hidden - background) < 0.5);
+}
+
 TEST_CASE("3D: empty-space skipping and early termination leave the picture as it was") {
     REQUIRE(haveDisplay());
     ScanResult scan;

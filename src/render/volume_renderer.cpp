@@ -249,6 +249,7 @@ bool VolumeRenderer::render(const VolumeRenderSettings& s, glm::ivec2 size, bool
     const glm::mat4 toTex = glm::mat4(lpsToTexture(g));
     glUniformMatrix4fv(loc("uClipToLps"), 1, GL_FALSE, glm::value_ptr(clipToLps));
     glUniformMatrix4fv(loc("uLpsToTex"), 1, GL_FALSE, glm::value_ptr(toTex));
+    // Central differences span two voxels: texel units -> HU, over 2 x spacing -> HU/mm, then voxel axes -> LPS.
     const glm::mat3 gradToLps =
         glm::mat3(g.direction * glm::dmat3(glm::scale(glm::dmat4(1.0), double(huFromTexel_.x) / (2.0 * g.spacing))));
     glUniformMatrix3fv(loc("uTexGradToLps"), 1, GL_FALSE, glm::value_ptr(gradToLps));
