@@ -52,7 +52,8 @@ def main():
 
     print("# VTK %s, %dx%dx%d, %dx%d, sample distance %.3f mm" % (
         vtk.vtkVersion.GetVTKVersion(), *image.GetDimensions(), width, height, spacing))
-    # One window for every case: Xvfb refuses a second X connection from VTK after the first window closes.
+    # One window for every case: an X server resets when its last client leaves (unless -noreset), and a window
+    # opened during the reset is refused.
     renderer = vtk.vtkRenderer()
     window = vtk.vtkRenderWindow()
     window.SetOffScreenRendering(1)

@@ -76,12 +76,22 @@ bool nextRun(vec3 o, vec3 d, vec3 inv, float t0, inout float k, out float kEnd) 
     k = kEnd;
     return false;
 }
-#elif defined(MODE_MIP)
+#else
+// One step of a 3D DDA over the brick grid: into the brick across the face (or faces) the ray leaves `b` by
+// first; tMax holds the ray parameter at which it crosses the next face along each axis. False past the grid.
+bool nextBrick(inout ivec3 b, inout vec3 tMax, ivec3 stepB, vec3 tDelta) {
+    bvec3 m = lessThanEqual(tMax, min(tMax.yzx, tMax.zxy));
+    b += ivec3(m) * stepB;
+    tMax += vec3(m) * tDelta;
+    return all(greaterThanEqual(b, ivec3(0))) && all(lessThan(b, uBrickCount));
+}
+#if defined(MODE_MIP)
 #define SKIPPED(info) (info.g <= best) /* nothing in it beats what the ray has (or surely will have) */
 #define SATURATED (best > uWindowTexel.y) /* all above the window shows alike */
 #elif defined(MODE_MINIP)
 #define SKIPPED(info) (info.r >= best)
 #define SATURATED (best <= uWindowTexel.x)
+#endif
 #endif
 #endif
 
@@ -238,11 +248,8 @@ void main() {
                 topIn = tIn;
                 topOut = tOut;
             }
-            bvec3 m = lessThanEqual(tm, min(tm.yzx, tm.zxy)); // the face (faces) crossed first
-            bb += ivec3(m) * stepB;
-            tm += vec3(m) * tDelta;
             tIn = tOut;
-            if (any(lessThan(bb, ivec3(0))) || any(greaterThanEqual(bb, uBrickCount))) break;
+            if (!nextBrick(bb, tm, stepB, tDelta)) break;
         }
     }
     // The top brick's samples, and one more either side (the walk below leaves exactly its samples out).
@@ -263,11 +270,8 @@ void main() {
             for (; k < kEnd && budget > 0; k += 1.0, --budget)
                 best = EXTREME(best, texture(uVolume, o + (t0 + k * uStepMm) * d).r);
         }
-        bvec3 m = lessThanEqual(tm, min(tm.yzx, tm.zxy));
-        bb += ivec3(m) * stepB;
-        tm += vec3(m) * tDelta;
         tIn = tOut;
-        if (any(lessThan(bb, ivec3(0))) || any(greaterThanEqual(bb, uBrickCount))) break;
+        if (!nextBrick(bb, tm, stepB, tDelta)) break;
     }
 #else
     for (float k = 0.0; k <= kLast && budget > 0; k += 1.0, --budget)
