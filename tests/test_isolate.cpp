@@ -10,6 +10,7 @@
 #include <fstream>
 #include <memory>
 #include <thread>
+#include <vector>
 
 using namespace ctview;
 using namespace ctview::test;
@@ -77,4 +78,48 @@ TEST_CASE("a worker that asks for more memory than its budget fails alone; the m
     // bad_alloc (Failed), or the sanitizer runtime's abort on an allocation it cannot map (Crashed).
     CHECK(results[1].status != IsolatedResult::Status::Ok);
     CHECK(!results[1].describe().empty());
+}
+
+TEST_CASE("workers die with the process that started them") {
+    // A process that starts two workers busy for a minute is killed; its workers must not run on as orphans.
+    TempDir dir;
+    const std::filesystem::path pids = dir.path / "pids";
+    const pid_t starter = ::fork();
+    REQUIRE(starter >= 0);
+    if (starter == 0) {
+        IsolationOptions o;
+        o.workers = 2;
+        o.timeoutSeconds = 120;
+        runIsolated(2, [&](std::size_t i) {
+            std::ofstream(pids.string() + std::to_string(i)) << ::getpid() << "\n";
+            std::this_thread::sleep_for(std::chrono::seconds(60));
+            return std::string();
+        }, o);
+        ::_exit(0);
+    }
+    std::vector<pid_t> workers;
+    for (int tries = 0; tries < 100 && workers.size() < 2; ++tries) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        workers.clear();
+        for (int i = 0; i < 2; ++i) {
+            pid_t p = 0;
+            std::ifstream in(pids.string() + std::to_string(i));
+            if (in >> p) workers.push_back(p);
+        }
+    }
+    REQUIRE(workers.size() == 2);
+    ::kill(starter, SIGKILL);
+    ::waitpid(starter, nullptr, 0);
+    int alive = 2;
+    for (int tries = 0; tries < 100 && alive > 0; ++tries) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        alive = 0;
+        // Gone, or a zombie waiting for init to reap it: either way it runs no more.
+        for (pid_t p : workers) {
+            std::ifstream stat("/proc/" + std::to_string(p) + "/stat");
+            std::string pidField, comm, state;
+            if (stat >> pidField >> comm >> state && state != "Z") ++alive;
+        }
+    }
+    CHECK(alive == 0);
 }

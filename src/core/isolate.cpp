@@ -6,6 +6,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <cstring>
 #include <exception>
@@ -128,12 +129,17 @@ std::vector<IsolatedResult> runIsolated(std::size_t n, const std::function<std::
             throw DataError(std::string("cannot create a pipe: ") + std::strerror(errno));
         }
         std::fflush(nullptr);
+        const pid_t parent = ::getpid();
         const pid_t pid = ::fork();
         if (pid < 0) {
             for (int fd : {down[0], down[1], up[0], up[1]}) ::close(fd);
             throw DataError(std::string("cannot start a decoder process: ") + std::strerror(errno));
         }
         if (pid == 0) {
+            // Die with the parent: a worker left behind by a killed viewer would otherwise wait for work forever
+            // (or, stuck in a file, run on). The parent may already be gone by now: then exit at once.
+            ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+            if (::getppid() != parent) ::_exit(4);
             // Close the other workers' pipe ends, or their EOF would never reach the parent when they die.
             for (const Worker& o : workers) {
                 if (o.toChild >= 0) ::close(o.toChild);
