@@ -9,13 +9,17 @@ namespace ctview {
 struct WindowLevel {
     double width = 400, center = 40; // HU
 
-    // DICOM PS3.3 C.11.2.1.2.1 linear VOI function, normalised to [0, 1].
+    // DICOM PS3.3 C.11.2.1.2.1 linear VOI function, normalised to [0, 1]: 0 at or below lower(), 1 above upper().
     double apply(double hu) const {
-        const double w = width < 1 ? 1 : width;
-        if (hu <= center - 0.5 - (w - 1) / 2) return 0.0;
-        if (hu > center - 0.5 + (w - 1) / 2) return 1.0;
-        return (hu - (center - 0.5)) / (w - 1) + 0.5;
+        if (hu <= lower()) return 0.0;
+        if (hu > upper()) return 1.0;
+        return (hu - (center - 0.5)) / (clampedWidth() - 1) + 0.5;
     }
+    double lower() const { return center - 0.5 - (clampedWidth() - 1) / 2; }
+    double upper() const { return center - 0.5 + (clampedWidth() - 1) / 2; }
+
+  private:
+    double clampedWidth() const { return width < 1 ? 1 : width; }
 };
 
 struct WindowPreset {

@@ -272,13 +272,9 @@ bool VolumeRenderer::render(const VolumeRenderSettings& s, glm::ivec2 size, bool
     glUniform1f(loc("uTfMap2"), float(kTfEntries - 1));
     glUniform2f(loc("uHuFromTexel"), huFromTexel_.x, huFromTexel_.y);
     glUniform2f(loc("uWindow"), float(p.window.width), float(p.window.center));
-    {
-        // The window's ends (as the shader's voi() clamps, DICOM PS3.3 C.11.2.1.2.1) in texel values.
-        const double w = std::max(p.window.width, 1.0);
-        const double lowHu = p.window.center - 0.5 - (w - 1.0) / 2.0, highHu = p.window.center - 0.5 + (w - 1.0) / 2.0;
-        glUniform2f(loc("uWindowTexel"), float((lowHu - huFromTexel_.y) / huFromTexel_.x),
-                    float((highHu - huFromTexel_.y) / huFromTexel_.x));
-    }
+    // The window's ends (where the shader's voi() clamps) in texel values.
+    glUniform2f(loc("uWindowTexel"), float((p.window.lower() - huFromTexel_.y) / huFromTexel_.x),
+                float((p.window.upper() - huFromTexel_.y) / huFromTexel_.x));
     glUniform1f(loc("uIsoTexel"), (p.isoValue - huFromTexel_.y) / huFromTexel_.x);
     const glm::vec3 iso = glm::vec3(evaluateTf(p.points, p.isoValue));
     glUniform3f(loc("uIsoColor"), iso.r, iso.g, iso.b);
