@@ -95,6 +95,21 @@ bool nextBrick(inout ivec3 b, inout vec3 tMax, ivec3 stepB, vec3 tDelta) {
 #endif
 #endif
 
+#if defined(MODE_MIP) || defined(MODE_MINIP)
+#if defined(MODE_MIP)
+#define EXTREME(a, b) max(a, b)
+#else
+#define EXTREME(a, b) min(a, b)
+#endif
+// The largest (MinIP: smallest) of `best` and samples k in [kFrom, kTo) at t0 + k * step, in a loop that does
+// nothing else; each sample takes one from the ray's budget.
+float extremeOver(float best, vec3 o, vec3 d, float t0, float kFrom, float kTo, inout int budget) {
+    for (float k = kFrom; k < kTo && budget > 0; k += 1.0, --budget)
+        best = EXTREME(best, texture(uVolume, o + (t0 + k * uStepMm) * d).r);
+    return best;
+}
+#endif
+
 void main() {
     vec2 ndc = (gl_FragCoord.xy - uViewport.xy) / uViewport.zw * 2.0 - 1.0;
     vec4 n4 = uClipToLps * vec4(ndc, -1.0, 1.0), f4 = uClipToLps * vec4(ndc, 1.0, 1.0);
@@ -124,11 +139,9 @@ void main() {
     // below it: the floor lets the walk skip every brick that cannot reach into the window. (MinIP: the ceiling.)
     float best = uWindowTexel.x;
 #define EXTREME_START -1e30
-#define EXTREME(a, b) max(a, b)
 #elif defined(MODE_MINIP)
     float best = uWindowTexel.y;
 #define EXTREME_START 1e30
-#define EXTREME(a, b) min(a, b)
 #elif defined(MODE_AVG)
     float sum = 0.0;
     float count = 0.0;
@@ -253,9 +266,8 @@ void main() {
         }
     }
     // The top brick's samples, and one more either side (the walk below leaves exactly its samples out).
-    for (float k = max(0.0, ceil((topIn - t0) / uStepMm) - 1.0), kEnd = min(ceil((topOut - t0) / uStepMm), kLast);
-         k <= kEnd && budget > 0; k += 1.0, --budget)
-        best = EXTREME(best, texture(uVolume, o + (t0 + k * uStepMm) * d).r);
+    best = extremeOver(best, o, d, t0, max(0.0, ceil((topIn - t0) / uStepMm) - 1.0),
+                       min(ceil((topOut - t0) / uStepMm), kLast) + 1.0, budget);
 
     ivec3 bb = b0;
     vec3 tm = tMax0;
@@ -264,18 +276,15 @@ void main() {
     for (; budget > 0 && tIn < tFar && !SATURATED; --budget) {
         float tOut = min(min(tm.x, tm.y), min(tm.z, tFar));
         if (bb != topBrick && !SKIPPED(texelFetch(uBricks, bb, 0))) {
-            // The brick's run of samples; the inner loop does nothing else.
-            float k = max(0.0, ceil((tIn - t0) / uStepMm));
-            float kEnd = tOut >= tFar ? kLast + 1.0 : ceil((tOut - t0) / uStepMm);
-            for (; k < kEnd && budget > 0; k += 1.0, --budget)
-                best = EXTREME(best, texture(uVolume, o + (t0 + k * uStepMm) * d).r);
+            // The brick's run of samples.
+            best = extremeOver(best, o, d, t0, max(0.0, ceil((tIn - t0) / uStepMm)),
+                               tOut >= tFar ? kLast + 1.0 : ceil((tOut - t0) / uStepMm), budget);
         }
         tIn = tOut;
         if (!nextBrick(bb, tm, stepB, tDelta)) break;
     }
 #else
-    for (float k = 0.0; k <= kLast && budget > 0; k += 1.0, --budget)
-        best = EXTREME(best, texture(uVolume, o + (t0 + k * uStepMm) * d).r);
+    best = extremeOver(best, o, d, t0, 0.0, kLast + 1.0, budget);
 #endif
 #else
     for (; budget > 0; --budget) {
@@ -292,12 +301,9 @@ void main() {
 #if defined(MODE_AVG)
     float value = count > 0.0 ? sum / count : 0.0;
     bool hit = count > 0.0;
-#elif defined(MODE_MIP)
-    float value = best;
-    bool hit = kLast >= 0.0; // at least one sample
 #else
     float value = best;
-    bool hit = kLast >= 0.0;
+    bool hit = kLast >= 0.0; // at least one sample
 #endif
     if (!hit) {
         fragColor = vec4(uBackground, 1.0);
