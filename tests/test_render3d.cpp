@@ -163,6 +163,31 @@ TEST_CASE("bricks: min and max include the one-voxel ring; classification follow
     CHECK(dist[at(3, 4, 0)] == 2); // nearest (0, 0, 0) and (5, 3, 2): max(3, 4, 0) = 4 and max(2, 1, 2) = 2 -> 2
     CHECK(brickDistances(std::vector<std::uint8_t>(visible.size(), 0), count) ==
           std::vector<std::uint8_t>(visible.size(), 255));
+    // And on random grids against the same brute-force count.
+    std::mt19937 seeds(11);
+    for (int round = 0; round < 4; ++round) {
+        const glm::ivec3 c(13 + round, 11, 9 - round);
+        std::vector<std::uint8_t> vis(std::size_t(c.x * c.y * c.z), 0);
+        std::vector<glm::ivec3> on;
+        for (int k = 0; k < c.z; ++k)
+            for (int j = 0; j < c.y; ++j)
+                for (int i = 0; i < c.x; ++i)
+                    if (seeds() % 40 == 0) {
+                        vis[std::size_t((k * c.y + j) * c.x + i)] = 1;
+                        on.emplace_back(i, j, k);
+                    }
+        const std::vector<std::uint8_t> got = brickDistances(vis, c);
+        int mismatches = 0;
+        for (int k = 0; k < c.z; ++k)
+            for (int j = 0; j < c.y; ++j)
+                for (int i = 0; i < c.x; ++i) {
+                    int best = 255;
+                    for (glm::ivec3 v3 : on)
+                        best = std::min(best, std::max({std::abs(i - v3.x), std::abs(j - v3.y), std::abs(k - v3.z)}));
+                    mismatches += got[std::size_t((k * c.y + j) * c.x + i)] != best;
+                }
+        CHECK(mismatches == 0);
+    }
 
     // Coarser bricks from finer ones are what the voxels give, on a volume whose sides are no multiple of either.
     Geometry odd;

@@ -142,30 +142,38 @@ BrickGrid coarsenBricks(const BrickGrid& g, int factor) {
 }
 
 std::vector<std::uint8_t> brickDistances(const std::vector<std::uint8_t>& visible, glm::ivec3 count) {
-    // The chessboard distance is separable: along one axis, then the smallest max(|offset|, distance so far)
-    // along the next, and the next (grids are at most a few dozen bricks a side, so the plain scan is enough).
+    // Two raster sweeps, each taking one plus the smallest distance among the 13 neighbours (of 26) already swept:
+    // exact for the chessboard metric (Rosenfeld and Pfaltz's sequential distance transform), and linear in the
+    // bricks, since this runs on every transfer-function edit.
     const std::size_t n = std::size_t(count.x) * std::size_t(count.y) * std::size_t(count.z);
     constexpr int kFar = 255;
-    std::vector<int> d(n), next(n);
+    std::vector<std::uint8_t> d(n);
     for (std::size_t b = 0; b < n; ++b) d[b] = b < visible.size() && visible[b] ? 0 : kFar;
-    const glm::ivec3 stride(1, count.x, count.x * count.y);
-    for (int axis = 0; axis < 3; ++axis) {
-        const int len = count[axis];
-        for (std::size_t b = 0; b < n; ++b) {
-            const int at = int(b / std::size_t(stride[axis])) % len;
-            int best = d[b];
-            for (int o = 0; o < len && o < best; ++o) {
-                // o increases, so once o reaches best nothing further can beat it.
-                if (at - o >= 0) best = std::min(best, std::max(o, d[b - std::size_t(o * stride[axis])]));
-                if (at + o < len) best = std::min(best, std::max(o, d[b + std::size_t(o * stride[axis])]));
-            }
-            next[b] = best;
-        }
-        std::swap(d, next);
-    }
-    std::vector<std::uint8_t> out(n);
-    for (std::size_t b = 0; b < n; ++b) out[b] = std::uint8_t(std::min(d[b], kFar));
-    return out;
+    auto sweep = [&](int dir) { // dir +1: forward from brick 0; -1: backward
+        for (int kk = 0; kk < count.z; ++kk)
+            for (int jj = 0; jj < count.y; ++jj)
+                for (int ii = 0; ii < count.x; ++ii) {
+                    const int i = dir > 0 ? ii : count.x - 1 - ii, j = dir > 0 ? jj : count.y - 1 - jj,
+                              k = dir > 0 ? kk : count.z - 1 - kk;
+                    const std::size_t b = (std::size_t(k) * std::size_t(count.y) + std::size_t(j)) * std::size_t(count.x) + std::size_t(i);
+                    int best = d[b];
+                    if (best == 0) continue;
+                    // The neighbours before this brick in the sweep's order: the whole layer behind, the row
+                    // behind in this layer, and the brick behind in this row.
+                    for (int dk = -1; dk <= 0; ++dk)
+                        for (int dj = -1; dj <= (dk < 0 ? 1 : 0); ++dj)
+                            for (int di = -1; di <= (dk < 0 || dj < 0 ? 1 : -1); ++di) {
+                                const int ni = i + dir * di, nj = j + dir * dj, nk = k + dir * dk;
+                                if (ni < 0 || nj < 0 || nk < 0 || ni >= count.x || nj >= count.y || nk >= count.z) continue;
+                                const std::size_t nb = (std::size_t(nk) * std::size_t(count.y) + std::size_t(nj)) * std::size_t(count.x) + std::size_t(ni);
+                                best = std::min(best, d[nb] + 1);
+                            }
+                    d[b] = std::uint8_t(std::min(best, kFar));
+                }
+    };
+    sweep(+1);
+    sweep(-1);
+    return d;
 }
 
 Volume downsampleVolume(const Volume& v, int factor) {
