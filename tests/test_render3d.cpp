@@ -26,7 +26,7 @@ using namespace ctview::test;
 namespace {
 // An AppState holding `v` (no DICOM), its 3D view maximised.
 ui::AppState stateFor(Volume v) {
-    auto d = std::make_shared<ui::Dataset>();
+    auto d = std::make_shared<Dataset>();
     d->series.volume = std::move(v);
     const auto [lo, hi] = d->series.volume.range();
     d->series.minHU = lo;

@@ -264,7 +264,7 @@ TEST_CASE("loading: slices are handed over as they are decoded, and add up to th
         app::LoadTask task(dir.path.string(), "", fastOptions(), nullptr, nullptr);
         task.wait();
         std::string error;
-        std::shared_ptr<ui::Dataset> preview;
+        std::shared_ptr<Dataset> preview;
         std::vector<int> dirty;
         REQUIRE(task.takePreview(preview, dirty));
         REQUIRE(preview);

@@ -19,7 +19,7 @@ std::vector<std::filesystem::path> saveSlice(ui::AppState& s, double now) {
     const Axis axis = s.views[std::size_t(v)].axis;
     try {
         auto written = exportSlice(s.data->series.volume, axis, ui::sliceOf(s, v), s.window, ui::displayColormap(s),
-                                   s.data->series.firstHeader->seriesNumber, {ImageFormat::Png, ImageFormat::Jpeg},
+                                   s.data->series.about.listing.seriesNumber, {ImageFormat::Png, ImageFormat::Jpeg},
                                    s.exportDir, false);
         std::string text = "Saved";
         for (const auto& p : written) text += "\n" + p.string();

@@ -27,9 +27,9 @@ int usageError(const CLI::App& cmd, const std::string& reason) {
 // The input and the loading options every command shares. The viewer's input is optional (none: the last folder).
 void addCommon(CLI::App* cmd, CommonOptions& c, bool inputRequired = true) {
     cmd->add_option("input", c.input,
-                    inputRequired ? "DICOM folder (scanned recursively), one file of a series, or a DICOMDIR"
-                                  : "DICOM folder or file to open in the viewer (none: the last folder, else the "
-                                    "bundled phantom)")
+                    inputRequired ? "DICOM folder (scanned recursively), one file of a series, a DICOMDIR, or a NRRD/NIfTI file"
+                                  : "DICOM folder or file, or a NRRD/NIfTI file, to open in the viewer (none: the "
+                                    "last one opened, else the bundled phantom)")
         ->required(inputRequired);
     cmd->add_option("--series", c.series, "Series to use: its number in `ctview info`'s list, or its UID");
     cmd->add_flag("--no-resample", c.noResample,
@@ -199,11 +199,10 @@ LoadOptions loadOptionsFor(const CommonOptions& common) {
     return o;
 }
 
-Loaded scanAndLoad(const CommonOptions& common) {
+Loaded openAndLoad(const CommonOptions& common) {
     const LoadOptions o = loadOptionsFor(common);
-    Loaded l{scanInput(common.input, o), {}};
-    const SeriesInfo& s = l.scan.pick(common.series);
-    l.series = loadSeries(l.scan, s, o);
+    Loaded l{openSource(common.input, o), {}};
+    l.series = l.source->load(l.source->pick(common.series).number, o);
     if (!common.quiet)
         for (const std::string& w : l.series.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
     return l;

@@ -27,7 +27,7 @@ int runExport(const CommonOptions& common, const ExportOptions& o) {
     colormapTable(o.colormap); // throws UsageError for an unknown name
     checkWindowOption(o.window, /*allowAuto=*/false);
 
-    Loaded l = scanAndLoad(common);
+    Loaded l = openAndLoad(common);
     std::optional<WindowLevel> wl = o.window == "file" ? initialWindow(l.series) : parseWindow(o.window, {});
     if (!wl) throw UsageError("--window " + o.window + ": not understood");
     // MONOCHROME1 shows low values bright: the colour map runs backwards unless the user inverts it back.
@@ -51,7 +51,7 @@ int runExport(const CommonOptions& common, const ExportOptions& o) {
     }
     std::vector<ImageFormat> imageFormats;
     for (const std::string& f : formats) imageFormats.push_back(f == "png" ? ImageFormat::Png : ImageFormat::Jpeg);
-    const int seriesNumber = l.series.firstHeader->seriesNumber;
+    const int seriesNumber = l.series.about.listing.seriesNumber;
     for (int k : slices)
         for (const auto& written :
              exportSlice(l.series.volume, axis, k, *wl, table, seriesNumber, imageFormats, o.outDir, o.force))
@@ -61,7 +61,7 @@ int runExport(const CommonOptions& common, const ExportOptions& o) {
 
 int runConvert(const CommonOptions& common, const ConvertOptions& o) {
     volumeFormatFor(o.output); // a usage error before loading
-    Loaded l = scanAndLoad(common);
+    Loaded l = openAndLoad(common);
     const auto written = writeVolume(l.series.volume, o.output, o.force);
     std::printf("%s\n", written.string().c_str());
     return 0;

@@ -52,7 +52,7 @@ int runRender(const CommonOptions& common, const RenderOptions& o) {
     if (o.noShading) preset.shading.enabled = false;
     if (!std::isnan(o.iso)) preset.isoValue = float(o.iso);
 
-    std::shared_ptr<ui::Dataset> d = loadDatasetHeadless(common);
+    std::shared_ptr<Dataset> d = loadDatasetHeadless(common);
     ui::AppState s;
     ui::adoptDataset(s, d);
     ui::applyPreset(s, preset);

@@ -23,7 +23,7 @@ int runSnapshot(const CommonOptions& common, const SnapshotOptions& o) {
     checkWindowOption(o.window, /*allowAuto=*/true);
     if (o.output.empty()) throw UsageError("-o/--output is required");
 
-    std::shared_ptr<ui::Dataset> d = loadDatasetHeadless(common);
+    std::shared_ptr<Dataset> d = loadDatasetHeadless(common);
 
     ui::AppState s;
     s.windowName = "file";

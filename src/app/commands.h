@@ -1,7 +1,9 @@
 #pragma once
 // The subcommands of the ctview binary. Each returns the process exit code; errors are thrown as
 // ctview::DataError (exit 1) or ctview::UsageError (exit 2) and reported by main().
-#include "core/loader.h"
+#include "core/series.h"
+
+#include <memory>
 
 #include <cmath>
 #include <string>
@@ -84,12 +86,12 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options);
 // Throws UsageError unless `window` is a preset, "file", WIDTH,LEVEL, or (when `allowAuto`) "auto"; before loading.
 void checkWindowOption(const std::string& window, bool allowAuto);
 
-// Shared by the commands: scan and load with progress on a terminal.
+// Shared by the commands: open the input as a source and load its series, with progress on a terminal.
 LoadOptions loadOptionsFor(const CommonOptions& common);
 struct Loaded {
-    ScanResult scan;
-    LoadedSeries series;
+    std::shared_ptr<const SeriesSource> source;
+    Series series;
 };
-Loaded scanAndLoad(const CommonOptions& common);
+Loaded openAndLoad(const CommonOptions& common);
 
 } // namespace ctview::app

@@ -22,11 +22,11 @@ glm::ivec2 parseImageSize(const std::string& text, const std::string& option) {
     return {width, height};
 }
 
-std::shared_ptr<ui::Dataset> loadDatasetHeadless(const CommonOptions& common) {
+std::shared_ptr<Dataset> loadDatasetHeadless(const CommonOptions& common) {
     LoadTask task(common.input, common.series, loadOptionsFor(common), nullptr, nullptr);
     task.wait();
     std::string error;
-    std::shared_ptr<ui::Dataset> d = task.take(error);
+    std::shared_ptr<Dataset> d = task.take(error);
     if (!d) throw DataError(error);
     if (!common.quiet)
         for (const std::string& w : d->series.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());

@@ -15,7 +15,7 @@ namespace ctview::app {
 glm::ivec2 parseImageSize(const std::string& text, const std::string& option);
 
 // Loads the input of `common` on the load task, with warnings on stderr unless quiet. Throws DataError.
-std::shared_ptr<ui::Dataset> loadDatasetHeadless(const CommonOptions& common);
+std::shared_ptr<Dataset> loadDatasetHeadless(const CommonOptions& common);
 
 // Opens a hidden GL 4.1 window, lays out `s` at `size`, draws the scene (and the overlays when `overlays`), and
 // reads the pixels back. `sync` can carry test settings (e.g. a cap on the 3D texture). Throws GlError or

@@ -9,10 +9,10 @@
 
 namespace ctview::app {
 
-LoadTask::LoadTask(std::string input, std::string series, LoadOptions options, std::shared_ptr<const ScanResult> scan,
+LoadTask::LoadTask(std::string input, std::string series, LoadOptions options, std::shared_ptr<const SeriesSource> source,
                    std::function<void()> wake)
     : input_(std::move(input)), wake_(std::move(wake)) {
-    thread_ = std::thread(&LoadTask::run, this, std::move(series), std::move(options), std::move(scan));
+    thread_ = std::thread(&LoadTask::run, this, std::move(series), std::move(options), std::move(source));
 }
 
 LoadTask::~LoadTask() {
@@ -30,24 +30,22 @@ void LoadTask::progress(std::string& stage, std::size_t& done, std::size_t& tota
     total = total_;
 }
 
-std::shared_ptr<ui::Dataset> LoadTask::take(std::string& error) {
+std::shared_ptr<Dataset> LoadTask::take(std::string& error) {
     std::lock_guard lock(mutex_);
     error = error_;
     return std::move(result_);
 }
 
-bool LoadTask::takePreview(std::shared_ptr<ui::Dataset>& preview, std::vector<int>& dirty) {
+bool LoadTask::takePreview(std::shared_ptr<Dataset>& preview, std::vector<int>& dirty) {
     std::lock_guard lock(mutex_);
     if (!previewStack_ || (!previewRestarted_ && pending_.empty())) return false;
     if (previewRestarted_ || !preview) {
-        // A dataset of our own for the slices so far: the scan's first header gives the series number and the
-        // file's window; everything not decoded yet reads as air.
-        auto d = std::make_shared<ui::Dataset>();
+        // A dataset of our own for the slices so far: what the source says of the series gives its number and
+        // window; everything not decoded yet reads as air.
+        auto d = std::make_shared<Dataset>();
         d->preview = true;
-        d->scan = previewScan_;
-        d->series.series = previewSeries_;
-        if (previewScan_ && previewSeries_ && !previewSeries_->files.empty())
-            d->series.firstHeader = &previewScan_->headers[previewSeries_->files.front()];
+        d->source = previewSource_;
+        d->series.about = previewAbout_;
         d->series.volume = Volume(previewGeometry_, previewType_, SharedBuffer::Sharing::Private);
         d->series.minHU = -1024;
         d->series.maxHU = 3071;
@@ -70,7 +68,7 @@ bool LoadTask::takePreview(std::shared_ptr<ui::Dataset>& preview, std::vector<in
     return true;
 }
 
-void LoadTask::run(std::string series, LoadOptions options, std::shared_ptr<const ScanResult> scan) {
+void LoadTask::run(std::string series, LoadOptions options, std::shared_ptr<const SeriesSource> source) {
     options.progress = [this](const std::string& stage, std::size_t done, std::size_t total) {
         {
             std::lock_guard lock(mutex_);
@@ -97,19 +95,19 @@ void LoadTask::run(std::string series, LoadOptions options, std::shared_ptr<cons
         }
         for (PendingSlice& c : copies) pending_.push_back(std::move(c));
     };
-    std::shared_ptr<ui::Dataset> result;
+    std::shared_ptr<Dataset> result;
     std::string error;
     try {
-        if (!scan) scan = std::make_shared<const ScanResult>(scanInput(input_, options));
-        const SeriesInfo& picked = scan->pick(series);
+        if (!source) source = openSource(input_, options);
+        const int picked = source->pick(series).number;
         {
             std::lock_guard lock(mutex_);
-            previewScan_ = scan;
-            previewSeries_ = &picked;
+            previewSource_ = source;
+            previewAbout_ = source->describe(picked);
         }
-        auto d = std::make_shared<ui::Dataset>();
-        d->scan = scan;
-        d->series = loadSeries(*scan, picked, options);
+        auto d = std::make_shared<Dataset>();
+        d->source = source;
+        d->series = source->load(picked, options);
         // The histogram and bricks of the 3D view, here rather than on the main thread.
         if (options.progress) options.progress("preparing 3D", 0, 1);
         d->stats = std::make_shared<const VolumeStats>(computeVolumeStats(d->series.volume));

@@ -13,7 +13,7 @@ std::string Renderers::reload() {
 }
 
 void syncRenderer(ui::AppState& s, Renderers& r, RendererSync& sync) {
-    const ui::Dataset* d = s.hasVolume() ? s.data.get() : nullptr;
+    const Dataset* d = s.hasVolume() ? s.data.get() : nullptr;
     if (d != sync.uploaded) {
         sync.uploaded = nullptr; // if the upload throws, the next frame must not think it is there
         sync.uploaded3d = nullptr;

@@ -22,8 +22,8 @@ struct Renderers {
 
 // What the renderers currently hold, so that only changes reach the GPU (a new volume is the only upload).
 struct RendererSync {
-    const ui::Dataset* uploaded = nullptr;
-    const ui::Dataset* uploaded3d = nullptr;
+    const Dataset* uploaded = nullptr;
+    const Dataset* uploaded3d = nullptr;
     std::string colormap;
     bool invert = false, monochrome1 = false, linear = false, lutSet = false;
     std::uint64_t maxBytes3d = 0; // caps a downsampled 3D copy (tests); 0: only GL's limits

@@ -88,7 +88,7 @@ std::string titleFor(const ui::AppState& s) {
     const std::string name = std::filesystem::path(s.load.input).filename().string();
     char t[512];
     std::snprintf(t, sizeof t, "ctview - %s - series %d - %dx%dx%d", name.c_str(),
-                  s.data->series.firstHeader->seriesNumber, g.dims.x, g.dims.y, g.dims.z);
+                  s.data->series.about.listing.seriesNumber, g.dims.x, g.dims.y, g.dims.z);
     return t;
 }
 
@@ -125,12 +125,12 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
         LoadOptions loadOptions = loadOptionsFor(common);
         loadOptions.progress = nullptr; // progress goes to the window
         auto startLoad = [&](const std::string& path, const std::string& series,
-                             std::shared_ptr<const ScanResult> scan) {
+                             std::shared_ptr<const SeriesSource> source) {
             if (task) return; // one load at a time; the Open buttons are disabled meanwhile
             s.load = {};
             s.load.active = true;
             s.load.input = path;
-            task = std::make_unique<LoadTask>(path, series, loadOptions, std::move(scan), [] { glfwPostEmptyEvent(); });
+            task = std::make_unique<LoadTask>(path, series, loadOptions, std::move(source), [] { glfwPostEmptyEvent(); });
         };
         if (!input.empty()) startLoad(input, common.series, nullptr);
         const double started = glfwGetTime();
@@ -172,7 +172,7 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
             if (task) {
                 task->progress(s.load.stage, s.load.done, s.load.total);
                 // Show the slices decoded so far (the first ones appear long before a big series is complete).
-                std::shared_ptr<ui::Dataset> preview = s.data && s.data->preview ? s.data : nullptr;
+                std::shared_ptr<Dataset> preview = s.data && s.data->preview ? s.data : nullptr;
                 std::vector<int> dirty;
                 if (task->takePreview(preview, dirty)) {
                     if (preview != s.data) adoptDataset(s, preview);
@@ -180,7 +180,7 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
                 }
                 if (task->finished()) {
                     std::string error;
-                    std::shared_ptr<ui::Dataset> d = task->take(error);
+                    std::shared_ptr<Dataset> d = task->take(error);
                     task.reset();
                     s.load.active = false;
                     s.load.error = error;
@@ -282,7 +282,7 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
             glfwSwapBuffers(window);
 
             if (req.loadSeries > 0 && s.data && !task)
-                startLoad(s.load.input, std::to_string(req.loadSeries), s.data->scan);
+                startLoad(s.load.input, std::to_string(req.loadSeries), s.data->source);
             if (!req.open.empty()) startLoad(req.open, "", nullptr);
             if (!actions.empty() || req.saveSlice || req.screenshot || req.loadSeries > 0 || !req.open.empty())
                 redraw = 3;

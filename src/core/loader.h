@@ -1,10 +1,12 @@
 #pragma once
-// Finding the series in a folder, a file or a DICOMDIR, and loading one into a Volume.
+// Finding the series in a folder, a file or a DICOMDIR, and loading one into a Volume: the DICOM machinery
+// behind the DICOM folder source (source_dicom.cpp). Everything else sees a SeriesSource and a Series.
 //
 //   ScanResult scan = scanInput(path, options);        // headers only, in isolated workers
 //   const SeriesInfo& s = scan.pick(options.series);   // the default series, or the one asked for
 //   LoadedSeries vol = loadSeries(scan, s, options);   // pixels, HU, geometry, warnings
 #include "core/dicom_scan.h"
+#include "core/series.h"
 #include "core/geometry.h"
 #include "core/volume.h"
 
@@ -17,20 +19,6 @@
 
 namespace ctview {
 
-struct LoadOptions {
-    std::string series;        // "" = default; a listing number ("2") or a SeriesInstanceUID
-    bool resample = true;      // resample tilted / unevenly spaced stacks onto a regular grid
-    int workers = 0;           // decoder processes; 0 = one per core
-    double timeoutSeconds = 60; // per file
-    std::uint64_t memoryLimitBytes = 0; // refuse a series needing more than this; 0 = 90 % of MemAvailable
-    std::function<void(const std::string& stage, std::size_t done, std::size_t total)> progress;
-    // For showing slices while the rest decode: called with the stack being filled and the stack indices whose
-    // pixels are now complete in it (first with none, right after allocation). Calls are serialised; `stack` is
-    // only valid during the call, and other slices of it are being written meanwhile, so copy out only `slices`.
-    // Not called when the stack is resampled (its slices are not the final volume's).
-    std::function<void(const Volume& stack, const std::vector<int>& slices)> slicesReady;
-};
-
 struct SeriesInfo {
     int number = 0;            // position in the listing, 1-based (what --series N takes)
     std::string uid;           // SeriesInstanceUID (0020,000E)
@@ -41,11 +29,6 @@ struct SeriesInfo {
     std::string splitNote;     // why this group was split from others with the same UID
     std::vector<PlaneRef> planes;
     std::vector<std::size_t> files; // indices into ScanResult::files, in path order
-};
-
-struct SkippedFile {
-    std::filesystem::path path;
-    std::string reason;        // "not DICOM", "structured report", "unreadable: crashed the decoder (...)"
 };
 
 struct ScanResult {

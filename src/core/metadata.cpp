@@ -54,14 +54,6 @@ std::vector<WindowPreset> fileWindows(const FileHeader& h) {
     return out;
 }
 
-WindowLevel initialWindow(const LoadedSeries& s) {
-    if (s.firstHeader) {
-        const auto wins = fileWindows(*s.firstHeader);
-        if (!wins.empty()) return wins.front().wl;
-    }
-    return {std::max(1.0, double(s.maxHU) - s.minHU), (double(s.maxHU) + s.minHU) / 2};
-}
-
 std::string orientationLabel(const std::array<double, 6>& o) {
     const double nx = o[1] * o[5] - o[2] * o[4], ny = o[2] * o[3] - o[0] * o[5], nz = o[0] * o[4] - o[1] * o[3];
     const double len = std::sqrt(nx * nx + ny * ny + nz * nz);
@@ -148,82 +140,73 @@ std::vector<TagEntry> dumpTags(const std::filesystem::path& file) {
     return out;
 }
 
-namespace {
-std::string metaOf(const FileHeader& h, const char* key) {
-    auto it = h.meta.find(key);
-    return it == h.meta.end() ? std::string() : it->second;
-}
-} // namespace
-
-nlohmann::json describeSeries(const ScanResult& scan, const LoadedSeries& series) {
-    const FileHeader& h = *series.firstHeader;
+nlohmann::json describeSeries(const Series& series) {
+    const Provenance& p = series.about;
     const Geometry& g = series.volume.geometry();
-    const StackPlan& plan = series.plan;
     using nlohmann::json;
-    json patient = {{"name", metaOf(h, "PatientName")},     {"id", metaOf(h, "PatientID")},
-                    {"sex", metaOf(h, "PatientSex")},       {"age", metaOf(h, "PatientAge")},
-                    {"birth_date", metaOf(h, "PatientBirthDate")}};
-    nlohmann::json study = {{"date", metaOf(h, "StudyDate")},
-                  {"time", metaOf(h, "StudyTime")},
-                  {"description", metaOf(h, "StudyDescription")},
-                  {"uid", h.studyUID}};
-    nlohmann::json windows = json::array();
-    for (const WindowPreset& w : fileWindows(h))
+    auto f = [&](const char* keyword) { return p.field(keyword); };
+    json patient = {{"name", f("PatientName")},     {"id", f("PatientID")},
+                    {"sex", f("PatientSex")},       {"age", f("PatientAge")},
+                    {"birth_date", f("PatientBirthDate")}};
+    json study = {{"date", f("StudyDate")},
+                  {"time", f("StudyTime")},
+                  {"description", f("StudyDescription")},
+                  {"uid", p.studyUid}};
+    json windows = json::array();
+    for (const WindowPreset& w : p.windows)
         windows.push_back({{"name", w.name}, {"width", w.wl.width}, {"center", w.wl.center}});
-    std::set<std::string> syntaxes;
-    for (std::size_t f : series.series->files) syntaxes.insert(transferSyntaxName(scan.headers[f].transferSyntax));
-    const auto& fh = series.firstHeader->frameHeaders.front();
-    nlohmann::json failed = json::array();
-    for (const SkippedFile& f : series.failed) failed.push_back({{"path", f.path.string()}, {"reason", f.reason}});
+    json failed = json::array();
+    for (const SkippedFile& sf : series.failed) failed.push_back({{"path", sf.path.string()}, {"reason", sf.reason}});
     return {
+        {"source", {{"kind", p.source}, {"location", p.location}}},
         {"patient", patient},
         {"study", study},
         {"series",
-         {{"number", series.series->number},
-          {"series_number", h.seriesNumber},
-          {"description", metaOf(h, "SeriesDescription")},
-          {"uid", h.seriesUID},
-          {"modality", h.modality},
-          {"manufacturer", metaOf(h, "Manufacturer")},
-          {"model", metaOf(h, "ManufacturerModelName")},
-          {"body_part", metaOf(h, "BodyPartExamined")}}},
+         {{"number", p.listing.number},
+          {"series_number", p.listing.seriesNumber},
+          {"description", f("SeriesDescription")},
+          {"uid", p.listing.uid},
+          {"modality", f("Modality")},
+          {"manufacturer", f("Manufacturer")},
+          {"model", f("ManufacturerModelName")},
+          {"body_part", f("BodyPartExamined")}}},
         {"acquisition",
-         {{"kvp", metaOf(h, "KVP")},
-          {"exposure_mAs", metaOf(h, "Exposure")},
-          {"tube_current_mA", metaOf(h, "XRayTubeCurrent")},
-          {"convolution_kernel", metaOf(h, "ConvolutionKernel")}}},
+         {{"kvp", f("KVP")},
+          {"exposure_mAs", f("Exposure")},
+          {"tube_current_mA", f("XRayTubeCurrent")},
+          {"convolution_kernel", f("ConvolutionKernel")}}},
         {"image",
          {{"columns", g.dims.x},
           {"rows", g.dims.y},
           {"slices", g.dims.z},
-          {"acquired_slices", plan.order.size()},
+          {"acquired_slices", p.acquiredSlices},
           {"pixel_spacing_mm", {g.spacing.x, g.spacing.y}},
-          {"slice_thickness_mm", fh.sliceThickness},
-          {"measured_step_mm", plan.measuredStep},
+          {"slice_thickness_mm", p.sliceThickness},
+          {"measured_step_mm", p.measuredStep},
           {"volume_spacing_mm", {g.spacing.x, g.spacing.y, g.spacing.z}},
           {"origin_lps_mm", {g.origin.x, g.origin.y, g.origin.z}},
           {"direction_lps", {{g.direction[0].x, g.direction[0].y, g.direction[0].z},
                              {g.direction[1].x, g.direction[1].y, g.direction[1].z},
                              {g.direction[2].x, g.direction[2].y, g.direction[2].z}}},
-          {"orientation", orientationLabel(fh.orientation)},
-          {"orientation_cosines", fh.orientation},
-          {"resampled", plan.resample},
+          {"orientation", orientationLabel(p.orientation)},
+          {"orientation_cosines", p.orientation},
+          {"resampled", p.resampled},
           {"scalar_type", series.volume.type() == ScalarType::Int16 ? "int16" : "float32"},
-          {"photometric", h.photometric},
-          {"decoder", series.decodedNatively ? "native" : "gdcm"},
+          {"photometric", p.photometric},
+          {"decoder", p.decoder},
           {"hu_range", {series.minHU, series.maxHU}}}},
         {"window_presets", windows},
-        {"transfer_syntaxes", syntaxes},
+        {"transfer_syntaxes", p.encodings},
         {"warnings", series.warnings},
         {"failed_files", failed},
     };
 }
 
 
-std::vector<std::pair<std::string, std::string>> describeLines(const ScanResult& scan, const LoadedSeries& series) {
+std::vector<std::pair<std::string, std::string>> describeLines(const Series& series) {
     using nlohmann::json;
     std::vector<std::pair<std::string, std::string>> out;
-    const json d = describeSeries(scan, series);
+    const json d = describeSeries(series);
     auto line = [&](const char* label, const std::string& value) { out.emplace_back(label, value); };
     auto s = [](const json& j) { return j.is_string() ? j.get<std::string>() : j.dump(); };
     // Labelled parts of a line, leaving out what the file does not have.
@@ -239,26 +222,30 @@ std::vector<std::pair<std::string, std::string>> describeLines(const ScanResult&
     const json& p = d["patient"];
     line("Patient", parts({{"", p["name"]}, {"ID", p["id"]}, {"sex", p["sex"]}, {"age", p["age"]}, {"born", p["birth_date"]}}));
     line("Study", parts({{"", d["study"]["date"]}, {"", d["study"]["time"]}, {"", d["study"]["description"]}}));
-    line("Series", parts({{"", std::to_string(d["series"]["series_number"].get<int>())}, {"", d["series"]["description"]}}));
+    const int seriesNumber = d["series"]["series_number"].get<int>();
+    line("Source", parts({{"", d["source"]["kind"]}, {"", d["source"]["location"]}}));
+    line("Series", parts({{"", seriesNumber > 0 ? std::to_string(seriesNumber) : std::string()},
+                          {"", d["series"]["description"]}}));
     line("Modality", parts({{"", d["series"]["modality"]}, {"", d["series"]["manufacturer"]}, {"", d["series"]["model"]},
                             {"body part", d["series"]["body_part"]}}));
     const json& a = d["acquisition"];
     line("Acquisition", parts({{"kVp", a["kvp"]}, {"exposure (mAs)", a["exposure_mAs"]}, {"tube current (mA)", a["tube_current_mA"]},
                                {"kernel", a["convolution_kernel"]}}));
     const Geometry& g = series.volume.geometry();
-    const StackPlan& plan = series.plan;
+    const Provenance& about = series.about;
     char buf[512];
     std::snprintf(buf, sizeof buf, "%d x %d x %d%s", g.dims.x, g.dims.y, g.dims.z,
-                  plan.resample ? "  (resampled)" : "");
+                  about.resampled ? "  (resampled)" : "");
     line("Size", buf);
     const double thickness = d["image"]["slice_thickness_mm"].get<double>();
     char thick[32] = "not given";
     if (thickness > 0) std::snprintf(thick, sizeof thick, "%.4g mm", thickness);
     std::snprintf(buf, sizeof buf, "%.4g x %.4g mm pixels; thickness %s; step %.4g mm %s", g.spacing.x, g.spacing.y,
-                  thick, plan.measuredStep,
-                  plan.orderedByInstance ? "(no positions: assumed)" : "measured from positions");
+                  thick, about.measuredStep,
+                  about.orderedByInstance ? "(no positions: assumed)"
+                  : about.source == "DICOM" ? "measured from positions" : "from the file's geometry");
     line("Spacing", buf);
-    const auto& o = series.firstHeader->frameHeaders.front().orientation;
+    const auto& o = about.orientation;
     std::snprintf(buf, sizeof buf, "%s  (%.4g %.4g %.4g / %.4g %.4g %.4g)", orientationLabel(o).c_str(), o[0], o[1],
                   o[2], o[3], o[4], o[5]);
     line("Orientation", buf);
@@ -277,7 +264,7 @@ std::vector<std::pair<std::string, std::string>> describeLines(const ScanResult&
     line("Window presets", windows.empty() ? "none in the file" : windows);
     std::string ts;
     for (const auto& t : d["transfer_syntaxes"]) ts += (ts.empty() ? "" : ", ") + s(t);
-    line("Transfer syntax", ts);
+    line(about.source == "DICOM" ? "Transfer syntax" : "Encoding", ts);
     if (series.warnings.empty()) line("Warnings", "none");
     for (const std::string& w : series.warnings) line("Warning", w);
     return out;

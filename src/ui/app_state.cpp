@@ -48,10 +48,10 @@ void adoptDataset(AppState& s, std::shared_ptr<Dataset> d) {
         }
     }
     s.messages.clear();
-    if (s.data->preview || !s.data->scan) return;
-    s.data->summary = describeLines(*s.data->scan, s.data->series);
-    for (const std::string& p : s.data->scan->problems) s.messages.push_back(p);
-    for (const SkippedFile& f : s.data->scan->skipped) s.messages.push_back("skipped " + f.path.string() + ": " + f.reason);
+    if (s.data->preview || !s.data->source) return;
+    s.data->summary = describeLines(s.data->series);
+    for (const std::string& p : s.data->source->problems()) s.messages.push_back(p);
+    for (const SkippedFile& f : s.data->source->skipped()) s.messages.push_back("skipped " + f.path.string() + ": " + f.reason);
     for (const std::string& w : s.data->series.warnings) s.messages.push_back(w);
     for (const SkippedFile& f : s.data->series.failed) s.messages.push_back(f.path.string() + ": " + f.reason);
 }

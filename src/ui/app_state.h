@@ -2,7 +2,7 @@
 // Everything the viewer shows and the user can change, as plain data. Panels read and edit it; input handling
 // edits it; the renderer draws from it. Nothing here touches GL, so that input handling is tested in-process.
 #include "core/camera3d.h"
-#include "core/loader.h"
+#include "core/dataset.h"
 #include "core/metadata.h"
 #include "core/view.h"
 #include "core/transfer.h"
@@ -19,20 +19,6 @@
 #include <vector>
 
 namespace ctview::ui {
-
-// One loaded series with the scan it came from (LoadedSeries points into the scan, so they travel together).
-struct Dataset {
-    std::shared_ptr<const ScanResult> scan;
-    LoadedSeries series;
-    bool preview = false;       // slices shown while the series is still loading (the rest read as air)
-    std::vector<int> dirtySlices; // preview slices filled since the renderer last uploaded
-    std::vector<std::pair<std::string, std::string>> summary; // describeLines(): what `ctview info` prints
-    // Histogram and bricks for the 3D view, computed by the load task; null for a preview (the 3D view waits).
-    std::shared_ptr<const VolumeStats> stats;
-    std::vector<TagEntry> tags; // filled on first use by the metadata panel
-    bool tagsLoaded = false;
-    std::string tagsError;
-};
 
 struct ViewState {
     Axis axis = Axis::Axial;

@@ -14,7 +14,7 @@ void drawDisplayPanel(AppState& s, Requests& r) {
 
     // ---- window/level ----
     std::vector<WindowPreset> fileWins;
-    if (volume && s.data->series.firstHeader) fileWins = fileWindows(*s.data->series.firstHeader);
+    if (volume) fileWins = s.data->series.about.windows;
     char current[96];
     std::snprintf(current, sizeof current, "%s", s.windowName.c_str());
     if (ImGui::BeginCombo("Preset", current)) {

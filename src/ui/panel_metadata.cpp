@@ -47,11 +47,13 @@ void drawMetadataPanel(AppState& s) {
         for (const std::string& m : s.messages) ImGui::TextWrapped("%s", m.c_str());
         ImGui::TreePop();
     }
-    if (!ImGui::TreeNode("All tags of the first slice")) return;
+    const Provenance& about = d.series.about;
+    if (!about.listTags) return;
+    if (!ImGui::TreeNode("tags", "All tags of %s", about.source == "DICOM" ? "the first slice" : "the file")) return;
     if (!d.tagsLoaded) {
-        // dumpTags runs GDCM in an isolated worker: a file that crashes it gives a message, not a crash.
+        // DICOM tags are read by GDCM in an isolated worker: a file that crashes it gives a message, not a crash.
         try {
-            d.tags = dumpTags(d.series.firstFile);
+            d.tags = about.listTags();
         } catch (const std::exception& e) {
             d.tagsError = e.what();
         }

@@ -1,4 +1,4 @@
-// The "Series" section: every series the scan found; clicking one loads it.
+// The "Series" section: every series the source offers; clicking one loads it.
 #include "ui/panels.h"
 
 #include <cstdio>
@@ -6,12 +6,12 @@
 namespace ctview::ui {
 
 void drawSeriesPanel(AppState& s, Requests& r) {
-    if (!s.data || !s.data->scan) {
+    if (!s.data || !s.data->source) {
         ImGui::TextDisabled("Nothing open");
         return;
     }
-    const ScanResult& scan = *s.data->scan;
-    ImGui::TextWrapped("%s", scan.summary().c_str());
+    const SeriesSource& source = *s.data->source;
+    ImGui::TextWrapped("%s", source.summary().c_str());
     const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingFixedFit;
     if (!ImGui::BeginTable("series", 4, flags)) return;
     ImGui::TableSetupColumn("#");
@@ -19,8 +19,8 @@ void drawSeriesPanel(AppState& s, Requests& r) {
     ImGui::TableSetupColumn("slices");
     ImGui::TableSetupColumn("size");
     ImGui::TableHeadersRow();
-    const int current = s.data->series.series ? s.data->series.series->number : 0;
-    for (const SeriesInfo& info : scan.series) {
+    const int current = s.data->series.about.listing.number;
+    for (const SeriesListing& info : source.series()) {
         ImGui::TableNextRow();
         ImGui::TableNextColumn();
         char label[32];
@@ -30,11 +30,11 @@ void drawSeriesPanel(AppState& s, Requests& r) {
             r.loadSeries = info.number;
         if (ImGui::IsItemHovered())
             ImGui::SetTooltip("%s %s\n%s%s", info.modality.c_str(), info.description.c_str(), info.uid.c_str(),
-                              info.splitNote.empty() ? "" : ("\n" + info.splitNote).c_str());
+                              info.note.empty() ? "" : ("\n" + info.note).c_str());
         ImGui::TableNextColumn();
         ImGui::TextUnformatted(info.description.empty() ? "(no description)" : info.description.c_str());
         ImGui::TableNextColumn();
-        ImGui::Text("%zu", info.planes.size());
+        ImGui::Text("%zu", info.slices);
         ImGui::TableNextColumn();
         ImGui::Text("%dx%d", info.columns, info.rows);
     }
