@@ -367,8 +367,9 @@ TEST_CASE("3D: a volume over the GPU's limit is shown downsampled, and the view 
     ui::AppState s = stateFor(std::move(series.volume));
     app::RendererSync sync;
     sync.maxBytes3d = 64 * 64 * 40 * 2 / 4; // a quarter of the volume: a 2x downsampled copy fits
-    const RgbImage img = app::renderHeadless(s, {160, 120}, false, sync);
-    CHECK(s.view3d.note.find("downsampled 2x (32x32x20)") != std::string::npos);
+    ui::RenderFeedback feedback;
+    const RgbImage img = app::renderHeadless(s, {160, 120}, false, sync, &feedback);
+    CHECK(feedback.note3d.find("downsampled 2x (32x32x20)") != std::string::npos);
     CHECK(litChannels(img) > 500);
 }
 
@@ -555,8 +556,9 @@ TEST_CASE("a volume over the GPU's 3D texture size: the slice views show it plan
     app::RendererSync planes;
     planes.max3dTexture = 32;
     s.maximised = 3;
-    const RgbImage img = app::renderHeadless(s, {160, 120}, false, planes);
-    CHECK(s.view3d.note.find("downsampled 2x (32x32x20)") != std::string::npos);
+    ui::RenderFeedback feedback;
+    const RgbImage img = app::renderHeadless(s, {160, 120}, false, planes, &feedback);
+    CHECK(feedback.note3d.find("downsampled 2x (32x32x20)") != std::string::npos);
     CHECK(litChannels(img) > 500);
 }
 

@@ -155,7 +155,7 @@ TEST_CASE("viewer input: double click and keys 1-4 maximise a view; Esc returns 
     app::handleInput(f.s, keys);
     CHECK(f.s.maximised == 3);
     keys.keys = {{GLFW_KEY_Q, true}};
-    CHECK(app::handleInput(f.s, keys) == std::vector<app::Action>{app::Action::Quit});
+    CHECK(app::handleInput(f.s, keys) == ui::Commands{{ui::Command::Kind::Quit}});
 }
 
 TEST_CASE("viewer: S saves the slice as PNG and JPEG, the same files `ctview export` writes, never overwriting") {
@@ -169,7 +169,7 @@ TEST_CASE("viewer: S saves the slice as PNG and JPEG, the same files `ctview exp
     in.wheel = 0;
     in.keys = {{GLFW_KEY_S}};
     const auto actions = app::handleInput(f.s, in);
-    REQUIRE(actions == std::vector<app::Action>{app::Action::SaveSlice});
+    REQUIRE(actions == ui::Commands{{ui::Command::Kind::SaveSlice}});
     const auto saved = app::saveSlice(f.s, 0);
     REQUIRE(saved.size() == 2);
     const int k = ui::sliceOf(f.s, 1);

@@ -33,7 +33,8 @@ std::shared_ptr<Dataset> loadDatasetHeadless(const CommonOptions& common) {
     return d;
 }
 
-RgbImage renderHeadless(ui::AppState& s, glm::ivec2 size, bool overlays, RendererSync sync) {
+RgbImage renderHeadless(ui::AppState& s, glm::ivec2 size, bool overlays, RendererSync sync,
+                        ui::RenderFeedback* feedback) {
     ui::layoutCells(s, Rect{0, 0, float(size.x), float(size.y)});
     GLFWwindow* window = createGlWindow(64, 64, "ctview headless", false);
     initImGui(window, false);
@@ -59,12 +60,13 @@ RgbImage renderHeadless(ui::AppState& s, glm::ivec2 size, bool overlays, Rendere
             io.DeltaTime = 1.0f / 60.0f;
             ImGui_ImplOpenGL3_NewFrame();
             ImGui::NewFrame();
-            ui::drawOverlays(s, ImGui::GetBackgroundDrawList());
+            ui::drawOverlays(s, renderers.feedback, ImGui::GetBackgroundDrawList());
             ImGui::Render();
             ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
         }
         glBindFramebuffer(GL_READ_FRAMEBUFFER, target.fbo.id());
         pixels = gl::readPixels(0, 0, size.x, size.y);
+        if (feedback) *feedback = renderers.feedback;
         glBindFramebuffer(GL_FRAMEBUFFER, 0);
     }
     return pixels;

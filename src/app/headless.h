@@ -20,6 +20,8 @@ std::shared_ptr<Dataset> loadDatasetHeadless(const CommonOptions& common);
 // Opens a hidden GL 4.1 window, lays out `s` at `size`, draws the scene (and the overlays when `overlays`), and
 // reads the pixels back. `sync` can carry test settings (e.g. a cap on the 3D texture). Throws GlError or
 // DataError when no GL context can be had.
-RgbImage renderHeadless(ui::AppState& s, glm::ivec2 size, bool overlays, RendererSync sync = {});
+// `feedback`, when given, receives what the renderers had to say (the 3D view's note, ...).
+RgbImage renderHeadless(ui::AppState& s, glm::ivec2 size, bool overlays, RendererSync sync = {},
+                        ui::RenderFeedback* feedback = nullptr);
 
 } // namespace ctview::app

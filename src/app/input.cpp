@@ -83,8 +83,8 @@ void toggleMaximised(AppState& s, int cell) { s.maximised = s.maximised == cell 
 
 } // namespace
 
-std::vector<Action> handleInput(AppState& s, const InputFrame& in) {
-    std::vector<Action> actions;
+ui::Commands handleInput(AppState& s, const InputFrame& in) {
+    ui::Commands actions;
     const bool volume = s.hasVolume();
 
     // ---- mouse ----
@@ -164,8 +164,8 @@ std::vector<Action> handleInput(AppState& s, const InputFrame& in) {
     for (const Key& k : in.keys) {
         const int key = k.code;
         if (k.ctrl) {
-            if (key == GLFW_KEY_Q) actions.push_back(Action::Quit);
-            if (key == GLFW_KEY_O) actions.push_back(Action::Open);
+            if (key == GLFW_KEY_Q) actions.push_back({ui::Command::Kind::Quit});
+            if (key == GLFW_KEY_O) actions.push_back({ui::Command::Kind::ShowOpen});
             continue;
         }
         if (s.view3d.focused) {
@@ -211,10 +211,10 @@ std::vector<Action> handleInput(AppState& s, const InputFrame& in) {
             o.crosshair = o.letters = o.scaleBar = o.windowLevel = o.probe = o.sliceInfo = !any;
             break;
         }
-        case GLFW_KEY_S: if (volume) actions.push_back(Action::SaveSlice); break;
-        case GLFW_KEY_F12: actions.push_back(Action::Screenshot); break;
+        case GLFW_KEY_S: if (volume) actions.push_back({ui::Command::Kind::SaveSlice}); break;
+        case GLFW_KEY_F12: actions.push_back({ui::Command::Kind::Screenshot}); break;
         case GLFW_KEY_F1: s.panels.help = !s.panels.help; break;
-        case GLFW_KEY_F5: actions.push_back(Action::ReloadShaders); break;
+        case GLFW_KEY_F5: actions.push_back({ui::Command::Kind::ReloadShaders}); break;
         case GLFW_KEY_TAB: s.panels.sidebar = !s.panels.sidebar; break;
         default: break;
         }

@@ -27,10 +27,8 @@ struct InputFrame {
     double now = 0;                 // seconds, for toasts
 };
 
-// What the frame loop must do besides the state changes handleInput makes itself.
-enum class Action { SaveSlice, Screenshot, Quit, Open, ReloadShaders };
-
-std::vector<Action> handleInput(ui::AppState& s, const InputFrame& in);
+// Changes the state as one frame's input asks; returns what the frame loop must do besides.
+ui::Commands handleInput(ui::AppState& s, const InputFrame& in);
 
 // Moves view v (0..2) to slice k (clamped) by moving the crosshair along the view's normal.
 void setSlice(ui::AppState& s, int v, int k);

@@ -23,10 +23,10 @@ void syncRenderer(ui::AppState& s, Renderers& r, RendererSync& sync) {
         sync.uploaded = d;
         r.slices.setInterpolation(s.linear);
         sync.linear = s.linear;
-        if (s.data) s.data->dirtySlices.clear();
-    } else if (d && !d->dirtySlices.empty()) {
-        r.slices.updateSlices(d->series.volume, d->dirtySlices);
-        s.data->dirtySlices.clear();
+        sync.dirtySlices.clear();
+    } else if (d && !sync.dirtySlices.empty()) {
+        r.slices.updateSlices(d->series.volume, sync.dirtySlices);
+        sync.dirtySlices.clear();
     }
     // The 3D view waits for the whole series (a preview has no statistics) and shares the slices' texture.
     if (d && d->stats && sync.uploaded3d != d) {
@@ -34,11 +34,11 @@ void syncRenderer(ui::AppState& s, Renderers& r, RendererSync& sync) {
         try {
             r.volume.setVolume(d->series.volume, d->stats, r.slices.volumeTexture(), r.slices.huFromTexel(),
                                sync.maxBytes3d, sync.max3dTexture);
-            s.view3d.note = r.volume.note();
+            r.feedback.note3d = r.volume.note();
         } catch (const gl::GlError& e) {
             // The 3D view cannot have the volume (GPU memory): the slice views keep working.
             r.volume.clearVolume();
-            s.view3d.note = std::string("3D view unavailable: ") + e.what();
+            r.feedback.note3d = std::string("3D view unavailable: ") + e.what();
         }
     }
     const bool mono = d && d->series.monochrome1;
@@ -90,7 +90,7 @@ SceneStats drawScene(const ui::AppState& s, Renderers& r, glm::ivec2 fbSize, flo
     const int y0 = int(std::lround(cell.y * fbScale)), y1 = int(std::lround((cell.y + cell.h) * fbScale));
     if (x1 <= x0 || y1 <= y0) return stats;
     stats.interactive = ui::interacting3d(s, now);
-    const float scale = stats.interactive ? std::clamp(s.view3d.interactiveScale, 0.1f, 1.0f) : 1.0f;
+    const float scale = stats.interactive ? std::clamp(r.feedback.interactiveScale, 0.1f, 1.0f) : 1.0f;
     const glm::ivec2 size(std::max(1, int(std::lround((x1 - x0) * scale))), std::max(1, int(std::lround((y1 - y0) * scale))));
     const auto start = std::chrono::steady_clock::now();
     stats.rendered3d = r.volume.render(volumeSettingsOf(s, stats.interactive), size);

@@ -5,6 +5,7 @@
 #include "render/slice_renderer.h"
 #include "render/volume_renderer.h"
 #include "ui/app_state.h"
+#include "ui/render_feedback.h"
 
 #include <glm/glm.hpp>
 
@@ -16,6 +17,7 @@ namespace ctview::app {
 struct Renderers {
     gl::SliceRenderer slices;
     gl::VolumeRenderer volume;
+    ui::RenderFeedback feedback; // what they have to say to the user (shown by the overlays and status panel)
     // Reloads every shader from $CTVIEW_SHADER_DIR; returns the compiler's messages, or "" when all compiled.
     std::string reload();
 };
@@ -24,6 +26,7 @@ struct Renderers {
 struct RendererSync {
     const Dataset* uploaded = nullptr;
     const Dataset* uploaded3d = nullptr;
+    std::vector<int> dirtySlices; // slices of the uploaded preview filled since (the load task's news)
     std::string colormap;
     bool invert = false, monochrome1 = false, linear = false, lutSet = false;
     std::uint64_t maxBytes3d = 0; // caps a downsampled 3D copy (tests); 0: only GL's limits

@@ -144,6 +144,24 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
         for (const RenderPreset& p : s.view3d.userPresets)
             if (p.name == settings.preset3d && !findBuiltinPreset(p.name)) applyPreset(s, p);
 
+        auto savePreset = [&](const std::string& title) {
+            const double now = glfwGetTime();
+            RenderPreset p = s.view3d.preset;
+            p.title = title;
+            p.name = presetFileStem(p.title);
+            if (findBuiltinPreset(p.name)) p.name += "-mine"; // "CT bone" of yours must not hide the bundled one
+            const std::filesystem::path file = userPresetFolder() / (p.name + ".json");
+            try {
+                createFolder(file.parent_path());
+                savePresetFile(p, file);
+                s.view3d.presetName = p.name;
+                addToast(s, "Preset saved: " + file.string(), now);
+                reloadUserPresets();
+            } catch (const std::exception& e) {
+                addToast(s, std::string("Preset not saved: ") + e.what(), now, true);
+            }
+        };
+
         std::vector<std::pair<const char*, const char*>> help;
         for (const Control& c : controls()) help.emplace_back(c.input, c.action);
         int redraw = 3;
@@ -176,7 +194,7 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
                 std::vector<int> dirty;
                 if (task->takePreview(preview, dirty)) {
                     if (preview != s.data) adoptDataset(s, preview);
-                    s.data->dirtySlices.insert(s.data->dirtySlices.end(), dirty.begin(), dirty.end());
+                    sync.dirtySlices.insert(sync.dirtySlices.end(), dirty.begin(), dirty.end());
                 }
                 if (task->finished()) {
                     std::string error;
@@ -203,17 +221,15 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
             const float side = s.panels.sidebar ? ui::kSidebarWidth : 0;
             ui::layoutCells(s, Rect{side, 0, io.DisplaySize.x - side, io.DisplaySize.y});
 
-            ui::Requests req;
-            if (!droppedPaths.empty()) {
-                req.open = droppedPaths.front();
-                droppedPaths.clear();
-            }
-            const std::vector<Action> actions = handleInput(s, inputFromImGui(now));
-            if (s.panels.sidebar) ui::drawSidebar(s, req);
-            ui::drawStatus(s, now);
-            ui::drawOpenDialog(s, req);
+            // Every command of this frame, from the keys, the panels and the window system, carried out below.
+            ui::Commands commands = handleInput(s, inputFromImGui(now));
+            for (const std::string& path : droppedPaths) commands.push_back({ui::Command::Kind::Open, path});
+            droppedPaths.clear();
+            if (s.panels.sidebar) ui::drawSidebar(s, commands);
+            ui::drawStatus(s, renderers.feedback, now);
+            ui::drawOpenDialog(s, commands);
             ui::drawHelp(s, help);
-            ui::drawOverlays(s, ImGui::GetBackgroundDrawList());
+            ui::drawOverlays(s, renderers.feedback, ImGui::GetBackgroundDrawList());
             ImGui::Render();
 
             int fbw = 0, fbh = 0;
@@ -227,65 +243,53 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
                 s.data.reset();
                 sync = {};
             }
-            if (req.interacting3d) s.view3d.interactUntil = now + 0.25;
+            for (const ui::Command& c : commands)
+                if (c.kind == ui::Command::Kind::Interacting3D) s.view3d.interactUntil = now + 0.25;
             SceneStats frame;
             try {
                 frame = drawScene(s, renderers, {fbw, fbh}, fbScale, now, /*timed=*/true);
             } catch (const gl::GlError& e) {
                 // A program compiled on first use (a new 3D mode) from a shader edited on disk that does not
                 // compile: say where, keep running; choosing a mode that compiles brings the picture back.
-                if (s.shaderError != e.what()) addToast(s, "Shader error: see the status panel", now, true);
-                s.shaderError = e.what();
+                if (renderers.feedback.shaderError != e.what())
+                    addToast(s, "Shader error: see the status panel", now, true);
+                renderers.feedback.shaderError = e.what();
             }
             if (frame.rendered3d && frame.interactive)
-                s.view3d.interactiveScale = adaptInteractiveScale(s.view3d.interactiveScale, frame.seconds3d);
+                renderers.feedback.interactiveScale = adaptInteractiveScale(renderers.feedback.interactiveScale, frame.seconds3d);
             refine3d = frame.interactive;
             ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
 
-            bool screenshot = req.screenshot;
-            for (Action a : actions) {
-                switch (a) {
-                case Action::SaveSlice: saveSlice(s, now); break;
-                case Action::Screenshot: screenshot = true; break;
-                case Action::Quit: glfwSetWindowShouldClose(window, GLFW_TRUE); break;
-                case Action::Open: s.panels.open = true; break;
-                case Action::ReloadShaders: {
-                    s.shaderError = renderers.reload();
-                    addToast(s, s.shaderError.empty() ? "Shaders reloaded" : "Shader error: the last good program stays",
-                             now, !s.shaderError.empty());
+            std::string open;
+            int loadSeries = 0;
+            for (const ui::Command& c : commands) {
+                switch (c.kind) {
+                case ui::Command::Kind::SaveSlice: saveSlice(s, now); break;
+                case ui::Command::Kind::Screenshot:
+                    glBindFramebuffer(GL_READ_FRAMEBUFFER, 0);
+                    glReadBuffer(GL_BACK);
+                    saveScreenshot(s, gl::readPixels(0, 0, fbw, fbh), now);
                     break;
-                }
-                }
-            }
-            if (screenshot) {
-                glBindFramebuffer(GL_READ_FRAMEBUFFER, 0);
-                glReadBuffer(GL_BACK);
-                saveScreenshot(s, gl::readPixels(0, 0, fbw, fbh), now);
-            }
-            if (req.saveSlice) saveSlice(s, now);
-            if (req.savePreset) {
-                RenderPreset p = s.view3d.preset;
-                p.title = s.view3d.presetTitle;
-                p.name = presetFileStem(p.title);
-                if (findBuiltinPreset(p.name)) p.name += "-mine"; // "CT bone" of yours must not hide the bundled one
-                const std::filesystem::path file = userPresetFolder() / (p.name + ".json");
-                try {
-                    createFolder(file.parent_path());
-                    savePresetFile(p, file);
-                    s.view3d.presetName = p.name;
-                    addToast(s, "Preset saved: " + file.string(), now);
-                    reloadUserPresets();
-                } catch (const std::exception& e) {
-                    addToast(s, std::string("Preset not saved: ") + e.what(), now, true);
+                case ui::Command::Kind::Quit: glfwSetWindowShouldClose(window, GLFW_TRUE); break;
+                case ui::Command::Kind::ShowOpen: s.panels.open = true; break;
+                case ui::Command::Kind::ReloadShaders:
+                    renderers.feedback.shaderError = renderers.reload();
+                    addToast(s, renderers.feedback.shaderError.empty() ? "Shaders reloaded"
+                                                                       : "Shader error: the last good program stays",
+                             now, !renderers.feedback.shaderError.empty());
+                    break;
+                case ui::Command::Kind::Open: open = c.path; break; // the last one asked for wins
+                case ui::Command::Kind::LoadSeries: loadSeries = c.series; break;
+                case ui::Command::Kind::SavePreset: savePreset(c.path); break;
+                case ui::Command::Kind::Interacting3D: break; // above, before drawing
                 }
             }
             glfwSwapBuffers(window);
 
-            if (req.loadSeries > 0 && s.data && !task)
-                startLoad(s.load.input, std::to_string(req.loadSeries), s.data->source);
-            if (!req.open.empty()) startLoad(req.open, "", nullptr);
-            if (!actions.empty() || req.saveSlice || req.screenshot || req.loadSeries > 0 || !req.open.empty())
-                redraw = 3;
+            if (loadSeries > 0 && s.data && !task) startLoad(s.load.input, std::to_string(loadSeries), s.data->source);
+            if (!open.empty()) startLoad(open, "", nullptr);
+            for (const ui::Command& c : commands)
+                if (c.kind != ui::Command::Kind::Interacting3D) redraw = 3;
         }
 
         // Remember the window and the choices for next time.

@@ -16,7 +16,6 @@ struct Dataset {
     std::shared_ptr<const SeriesSource> source;
     Series series;
     bool preview = false;       // slices shown while the series is still loading (the rest read as air)
-    std::vector<int> dirtySlices; // preview slices filled since the renderer last uploaded
     std::vector<std::pair<std::string, std::string>> summary; // describeLines(): what `ctview info` prints
     // Histogram and bricks for the 3D view, computed by the load task; null for a preview (the 3D view waits).
     std::shared_ptr<const VolumeStats> stats;

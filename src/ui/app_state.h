@@ -8,6 +8,7 @@
 #include "core/transfer.h"
 #include "core/volume_stats.h"
 #include "core/window.h"
+#include "ui/commands.h"
 
 #include <glm/glm.hpp>
 
@@ -54,14 +55,6 @@ struct Panels {
     bool sidebar = true, help = false, open = false, metadataTags = false;
 };
 
-// The folder browser of the Open dialog.
-struct OpenDialog {
-    std::string folder;              // the folder being browsed
-    std::vector<std::string> entries; // its sub-folders and files, folders first ("name/")
-    std::string error;
-    char pathInput[1024] = {};
-};
-
 // The 3D view (the fourth cell): what it shows and how.
 struct View3D {
     RenderPreset preset = defaultRenderPreset(); // the one being shown and edited
@@ -78,23 +71,12 @@ struct View3D {
     std::string colormap = "grayscale"; // projections (MIP, MinIP, average), and "apply to the TF"
     bool invert = false;
     bool focused = false;            // the mouse is over the 3D view: its keys apply
-    // Adaptive quality: while the user drags (and a moment after), the view renders at `interactiveScale` of
-    // its pixels and twice the step; then once at full quality, then not at all until something changes.
+    // Adaptive quality: while the user drags (and a moment after), the view renders coarse (a fraction of its
+    // pixels, RenderFeedback::interactiveScale, and twice the step); then once at full quality, then not at all
+    // until something changes.
     double interactUntil = 0;
-    float interactiveScale = 0.5f;
     int tfSelected = -1;             // the transfer-function editor's selected point
-    std::string note;                // e.g. the volume was downsampled for 3D
     std::vector<RenderPreset> userPresets; // from the config folder's presets/ (the frame loop reads them)
-    char presetTitle[64] = "My preset";   // the "Save preset" field
-};
-
-// What a panel asks the frame loop to do this frame.
-struct Requests {
-    bool saveSlice = false, screenshot = false, quit = false;
-    int loadSeries = -1;  // listing number of another series of the current scan
-    std::string open;     // a folder or file to open
-    bool interacting3d = false; // a 3D panel control is being dragged: render coarse and fast
-    bool savePreset = false;    // save the 3D view's preset as view3d.presetTitle in the user's presets
 };
 
 struct AppState {
@@ -118,8 +100,6 @@ struct AppState {
     Panels panels;
     std::filesystem::path exportDir = "ctview-exports";
     std::vector<std::string> recent; // most recent first
-    OpenDialog openDialog;
-    std::string shaderError;         // the last shader reload's compiler messages (file:line)
 
     std::deque<Toast> toasts;
     Drag drag;

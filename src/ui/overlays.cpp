@@ -32,7 +32,7 @@ int viewWithNormal(const AppState& s, int axis) {
     return -1;
 }
 // The 3D cell: what it shows, the slice planes through the crosshair, and an orientation gizmo.
-void draw3dOverlay(const AppState& s, ImDrawList* dl, const Rect& r) {
+void draw3dOverlay(const AppState& s, const RenderFeedback& feedback, ImDrawList* dl, const Rect& r) {
     const float lineH = ImGui::GetTextLineHeight();
     if (!s.hasVolume()) return;
     if (!s.data->stats) {
@@ -69,7 +69,7 @@ void draw3dOverlay(const AppState& s, ImDrawList* dl, const Rect& r) {
     if (s.overlays.sliceInfo) {
         std::snprintf(text, sizeof text, "3D  %s  (%s)", s.view3d.preset.title.c_str(), modeName(s.view3d.preset.mode));
         label(dl, ImVec2(r.x + 6, r.y + 4), text);
-        if (!s.view3d.note.empty()) label(dl, ImVec2(r.x + 6, r.y + 4 + lineH), s.view3d.note.c_str(), IM_COL32(255, 200, 120, 255));
+        if (!feedback.note3d.empty()) label(dl, ImVec2(r.x + 6, r.y + 4 + lineH), feedback.note3d.c_str(), IM_COL32(255, 200, 120, 255));
     }
     if (s.view3d.showOrientation && s.overlays.letters) {
         // Axes of the patient as the camera sees them: L, P, S at the bright ends, R, A, I at the dim ones.
@@ -95,7 +95,7 @@ void draw3dOverlay(const AppState& s, ImDrawList* dl, const Rect& r) {
 
 } // namespace
 
-void drawOverlays(const AppState& s, ImDrawList* dl) {
+void drawOverlays(const AppState& s, const RenderFeedback& feedback, ImDrawList* dl) {
     const float lineH = ImGui::GetTextLineHeight();
     for (int v = 0; v < 4; ++v) {
         const Rect& r = s.cells[std::size_t(v)];
@@ -103,7 +103,7 @@ void drawOverlays(const AppState& s, ImDrawList* dl) {
         const ImVec2 p0(r.x, r.y), p1(r.x + r.w, r.y + r.h);
         dl->PushClipRect(p0, p1, true);
         if (v == 3) {
-            draw3dOverlay(s, dl, r);
+            draw3dOverlay(s, feedback, dl, r);
             dl->PopClipRect();
             continue;
         }

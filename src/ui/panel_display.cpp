@@ -9,7 +9,7 @@
 
 namespace ctview::ui {
 
-void drawDisplayPanel(AppState& s, Requests& r) {
+void drawDisplayPanel(AppState& s, Commands& r) {
     const bool volume = s.hasVolume();
 
     // ---- window/level ----
@@ -96,14 +96,14 @@ void drawDisplayPanel(AppState& s, Requests& r) {
 
     ImGui::Separator();
     ImGui::BeginDisabled(!volume);
-    if (ImGui::Button("Save slice (S)")) r.saveSlice = true;
+    if (ImGui::Button("Save slice (S)")) r.push_back({Command::Kind::SaveSlice});
     ImGui::EndDisabled();
     ImGui::SameLine();
-    if (ImGui::Button("Screenshot (F12)")) r.screenshot = true;
+    if (ImGui::Button("Screenshot (F12)")) r.push_back({Command::Kind::Screenshot});
     ImGui::TextDisabled("into %s", s.exportDir.string().c_str());
 }
 
-void drawSidebar(AppState& s, Requests& r) {
+void drawSidebar(AppState& s, Commands& r) {
     const ImGuiViewport* vp = ImGui::GetMainViewport();
     ImGui::SetNextWindowPos(vp->Pos);
     ImGui::SetNextWindowSize(ImVec2(kSidebarWidth, vp->Size.y));

@@ -8,6 +8,14 @@
 namespace ctview::ui {
 
 namespace {
+// The folder browser's own state (widget scratch: where it is browsing, what it lists), kept between frames.
+struct OpenDialog {
+    std::string folder;               // the folder being browsed
+    std::vector<std::string> entries; // its sub-folders and files, folders first ("name/")
+    std::string error;
+    char pathInput[1024] = {};
+};
+
 void browse(OpenDialog& d, const std::string& folder) {
     namespace fs = std::filesystem;
     d.entries.clear();
@@ -38,9 +46,10 @@ void browse(OpenDialog& d, const std::string& folder) {
 }
 } // namespace
 
-void drawOpenDialog(AppState& s, Requests& r) {
+void drawOpenDialog(AppState& s, Commands& r) {
     if (!s.panels.open) return;
-    OpenDialog& d = s.openDialog;
+    static OpenDialog d;
+    std::string open;
     if (d.folder.empty()) {
         std::error_code ec;
         browse(d, s.recent.empty() ? std::filesystem::current_path(ec).string()
@@ -50,7 +59,7 @@ void drawOpenDialog(AppState& s, Requests& r) {
     ImGui::SetNextWindowPos(ImVec2(vp->Pos.x + vp->Size.x / 2, vp->Pos.y + vp->Size.y / 2), ImGuiCond_Appearing,
                             ImVec2(0.5f, 0.5f));
     ImGui::SetNextWindowSize(ImVec2(640, 480), ImGuiCond_Appearing);
-    if (!ImGui::Begin("Open a DICOM folder or file", &s.panels.open, ImGuiWindowFlags_NoCollapse)) {
+    if (!ImGui::Begin("Open a DICOM folder or file, or a NRRD/NIfTI file", &s.panels.open, ImGuiWindowFlags_NoCollapse)) {
         ImGui::End();
         return;
     }
@@ -68,21 +77,24 @@ void drawOpenDialog(AppState& s, Requests& r) {
             if (ImGui::Selectable(e.c_str(), false, ImGuiSelectableFlags_AllowDoubleClick) &&
                 ImGui::IsMouseDoubleClicked(0)) {
                 if (dir) next = (std::filesystem::path(d.folder) / e.substr(0, e.size() - 1)).string();
-                else r.open = (std::filesystem::path(d.folder) / e).string();
+                else open = (std::filesystem::path(d.folder) / e).string();
             }
         }
         if (!next.empty()) browse(d, next);
     }
     ImGui::EndChild();
-    if (ImGui::Button("Open this folder")) r.open = d.folder;
+    if (ImGui::Button("Open this folder")) open = d.folder;
     ImGui::SameLine();
-    ImGui::TextDisabled("double-click a folder to enter it, a file to open its series");
+    ImGui::TextDisabled("double-click a folder to enter it, a file to open it (or its series)");
     if (!s.recent.empty()) {
         ImGui::TextUnformatted("Recent:");
         for (std::size_t n = 0; n < s.recent.size() && n < 5; ++n)
-            if (ImGui::Selectable(s.recent[n].c_str())) r.open = s.recent[n];
+            if (ImGui::Selectable(s.recent[n].c_str())) open = s.recent[n];
     }
-    if (!r.open.empty()) s.panels.open = false;
+    if (!open.empty()) {
+        r.push_back({Command::Kind::Open, open});
+        s.panels.open = false;
+    }
     ImGui::End();
 }
 

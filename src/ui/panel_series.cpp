@@ -5,7 +5,7 @@
 
 namespace ctview::ui {
 
-void drawSeriesPanel(AppState& s, Requests& r) {
+void drawSeriesPanel(AppState& s, Commands& r) {
     if (!s.data || !s.data->source) {
         ImGui::TextDisabled("Nothing open");
         return;
@@ -27,7 +27,7 @@ void drawSeriesPanel(AppState& s, Requests& r) {
         std::snprintf(label, sizeof label, "%d##series%d", info.seriesNumber, info.number);
         if (ImGui::Selectable(label, info.number == current, ImGuiSelectableFlags_SpanAllColumns) &&
             info.number != current && !s.load.active)
-            r.loadSeries = info.number;
+            r.push_back({Command::Kind::LoadSeries, "", info.number});
         if (ImGui::IsItemHovered())
             ImGui::SetTooltip("%s %s\n%s%s", info.modality.c_str(), info.description.c_str(), info.uid.c_str(),
                               info.note.empty() ? "" : ("\n" + info.note).c_str());

@@ -5,7 +5,7 @@
 
 namespace ctview::ui {
 
-void drawStatus(AppState& s, double now) {
+void drawStatus(AppState& s, RenderFeedback& feedback, double now) {
     const Rect& a = s.viewArea;
     const ImGuiWindowFlags boxFlags = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
                                       ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_AlwaysAutoResize |
@@ -40,11 +40,11 @@ void drawStatus(AppState& s, double now) {
         if (ImGui::Button("Open... (Ctrl+O)")) s.panels.open = true;
         ImGui::End();
     }
-    if (!s.shaderError.empty()) {
+    if (!feedback.shaderError.empty()) {
         ImGui::SetNextWindowPos(ImVec2(a.x + 10, a.y + 10), ImGuiCond_Always);
         ImGui::Begin("Shader error (the last good program is in use)", nullptr, boxFlags);
-        ImGui::TextColored(ImVec4(1, 0.45f, 0.45f, 1), "%s", s.shaderError.c_str());
-        if (ImGui::Button("Dismiss")) s.shaderError.clear();
+        ImGui::TextColored(ImVec4(1, 0.45f, 0.45f, 1), "%s", feedback.shaderError.c_str());
+        if (ImGui::Button("Dismiss")) feedback.shaderError.clear();
         ImGui::End();
     }
 

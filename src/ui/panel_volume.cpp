@@ -1,6 +1,6 @@
 // The "3D view" section: preset, mode, the transfer-function editor, colour map, shading, camera, crop, quality and
 // saving the preset. Every edit lands in AppState::view3d and shows in the next frame; while a control is dragged
-// the 3D view renders coarse (Requests::interacting3d).
+// the 3D view renders coarse (Command::Kind::Interacting3D).
 #include "ui/panels.h"
 
 #include "core/colormap.h"
@@ -15,8 +15,8 @@ namespace {
 constexpr ImU32 kCurve = IM_COL32(240, 240, 240, 255);
 
 // Marks the 3D view as being edited while the last item is held.
-void watch(Requests& r) {
-    if (ImGui::IsItemActive()) r.interacting3d = true;
+void watch(Commands& r) {
+    if (ImGui::IsItemActive()) r.push_back({Command::Kind::Interacting3D});
 }
 
 // The HU span the editor shows: the volume's range, at most the CT scale's -1024..3071 plus margins.
@@ -31,7 +31,7 @@ void editorRange(const AppState& s, float& lo, float& hi) {
 }
 } // namespace
 
-void drawTransferFunctionEditor(AppState& s, Requests& r) {
+void drawTransferFunctionEditor(AppState& s, Commands& r) {
     View3D& v = s.view3d;
     std::vector<TfPoint>& pts = v.preset.points;
     float lo, hi;
@@ -129,10 +129,10 @@ void drawTransferFunctionEditor(AppState& s, Requests& r) {
         const float left = i > 0 ? pts[i - 1].hu : lo - 10000, right = i + 1 < pts.size() ? pts[i + 1].hu : hi + 10000;
         pts[i].hu = std::clamp(huAt(mouse.x), left, right);
         pts[i].opacity = opacityAt(mouse.y);
-        r.interacting3d = true;
+        r.push_back({Command::Kind::Interacting3D});
     } else if (active && shifting && io.MouseDelta.x != 0) {
         shiftTf(pts, io.MouseDelta.x / size.x * (hi - lo));
-        r.interacting3d = true;
+        r.push_back({Command::Kind::Interacting3D});
     }
     if (hovered && under >= 0) {
         ImGui::SetTooltip("%.0f HU, opacity %.3f /mm", double(pts[std::size_t(under)].hu),
@@ -171,7 +171,7 @@ void drawTransferFunctionEditor(AppState& s, Requests& r) {
     }
 }
 
-void drawVolumePanel(AppState& s, Requests& r) {
+void drawVolumePanel(AppState& s, Commands& r) {
     View3D& v = s.view3d;
     // ---- preset ----
     if (ImGui::BeginCombo("Preset##3d", v.preset.title.c_str())) {
@@ -301,9 +301,10 @@ void drawVolumePanel(AppState& s, Requests& r) {
                           "Smaller is finer and slower; opacity is corrected so colours stay the same.");
 
     // ---- save ----
-    ImGui::InputText("##presettitle", v.presetTitle, sizeof v.presetTitle);
+    static char title[64] = "My preset"; // the field's text (widget scratch, not view state)
+    ImGui::InputText("##presettitle", title, sizeof title);
     ImGui::SameLine();
-    if (ImGui::Button("Save preset")) r.savePreset = true;
+    if (ImGui::Button("Save preset")) r.push_back({Command::Kind::SavePreset, title});
     if (ImGui::IsItemHovered())
         ImGui::SetTooltip("Saves mode, transfer function, colours and shading to your presets (a preset of yours\n"
                           "with the same name is replaced)");

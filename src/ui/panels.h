@@ -2,6 +2,7 @@
 // The ImGui panels: one file and one draw function each, all reading and editing the AppState. Drawn inside an
 // ImGui frame; none of them touches GL.
 #include "ui/app_state.h"
+#include "ui/render_feedback.h"
 
 #include <imgui.h>
 
@@ -13,25 +14,25 @@ namespace ctview::ui {
 constexpr float kSidebarWidth = 340;
 
 // The left side panel: the sections below under collapsing headers.
-void drawSidebar(AppState& s, Requests& r);
+void drawSidebar(AppState& s, Commands& r);
 // Window/level, colour map, interpolation, overlays, layout, "Save slice".
-void drawDisplayPanel(AppState& s, Requests& r);
+void drawDisplayPanel(AppState& s, Commands& r);
 // The 3D view: preset, mode, transfer-function editor, colour map, shading, camera, crop, quality, save preset.
-void drawVolumePanel(AppState& s, Requests& r);
+void drawVolumePanel(AppState& s, Commands& r);
 // The transfer-function editor alone: HU histogram (log) behind the opacity curve; click adds a point, drag moves
 // it, right click deletes it, Shift/middle drag moves the whole function along HU.
-void drawTransferFunctionEditor(AppState& s, Requests& r);
+void drawTransferFunctionEditor(AppState& s, Commands& r);
 // Every series found in the input; clicking one loads it.
-void drawSeriesPanel(AppState& s, Requests& r);
+void drawSeriesPanel(AppState& s, Commands& r);
 // The key fields of `ctview info`, warnings in plain words, and a searchable table of every tag.
 void drawMetadataPanel(AppState& s);
 // Loading progress, the last load's error, skipped files and warnings, and toasts.
-void drawStatus(AppState& s, double now);
+void drawStatus(AppState& s, RenderFeedback& feedback, double now);
 // "Open…": a folder browser with the recent folders.
-void drawOpenDialog(AppState& s, Requests& r);
+void drawOpenDialog(AppState& s, Commands& r);
 // F1: every key and mouse action.
 void drawHelp(AppState& s, const std::vector<std::pair<const char*, const char*>>& controls);
 // Orientation letters, scale bar, window/level, slice position, probe and crosshair over the views.
-void drawOverlays(const AppState& s, ImDrawList* dl);
+void drawOverlays(const AppState& s, const RenderFeedback& feedback, ImDrawList* dl);
 
 } // namespace ctview::ui

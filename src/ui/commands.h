@@ -1,0 +1,30 @@
+#pragma once
+// The one channel from the user to the frame loop: what a key (app/input.cpp) or a panel's button asks for that
+// is more than a change of view state (which they make themselves). The frame loop carries every command out in
+// one place (app/viewer.cpp), in the order given.
+#include <string>
+#include <vector>
+
+namespace ctview::ui {
+
+struct Command {
+    enum class Kind {
+        SaveSlice,     // S / "Save slice": the active view's slice as PNG and JPEG
+        Screenshot,    // F12: the whole window as PNG
+        Quit,          // Ctrl+Q
+        ShowOpen,      // Ctrl+O: the Open dialog
+        ReloadShaders, // F5
+        Open,          // `path`: a folder or file (dropped, chosen in the Open dialog, or recent)
+        LoadSeries,    // `series`: another series of the open source, by its listing number
+        SavePreset,    // the 3D view's preset, titled `path`, in the user's presets
+        Interacting3D, // a 3D panel control is being dragged: render coarse and fast for a moment
+    };
+    Kind kind;
+    std::string path;
+    int series = 0;
+
+    bool operator==(const Command& o) const { return kind == o.kind && path == o.path && series == o.series; }
+};
+using Commands = std::vector<Command>;
+
+} // namespace ctview::ui
