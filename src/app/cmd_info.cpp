@@ -75,9 +75,12 @@ int runInfo(const CommonOptions& common, const InfoOptions& info) {
                       << "\n";
         } else {
             std::printf("%s\n", file.c_str());
-            for (const TagEntry& t : tags)
-                std::printf("%*s%-12s %-2s %-36s %s\n", t.depth * 2, "", t.tag.c_str(), t.vr.c_str(), t.name.c_str(),
-                            t.value.c_str());
+            for (const TagEntry& t : tags) {
+                if (t.tag.empty()) std::printf("%-24s %s\n", t.name.c_str(), t.value.c_str()); // a volume file's field
+                else
+                    std::printf("%*s%-12s %-2s %-36s %s\n", t.depth * 2, "", t.tag.c_str(), t.vr.c_str(),
+                                t.name.c_str(), t.value.c_str());
+            }
         }
         return 0;
     }

@@ -86,9 +86,10 @@ std::string titleFor(const ui::AppState& s) {
     if (!s.hasVolume()) return "ctview";
     const auto& g = s.data->series.volume.geometry();
     const std::string name = std::filesystem::path(s.load.input).filename().string();
+    const int number = s.data->series.about.listing.seriesNumber; // 0: the source has no series numbers
+    const std::string series = number > 0 ? " - series " + std::to_string(number) : "";
     char t[512];
-    std::snprintf(t, sizeof t, "ctview - %s - series %d - %dx%dx%d", name.c_str(),
-                  s.data->series.about.listing.seriesNumber, g.dims.x, g.dims.y, g.dims.z);
+    std::snprintf(t, sizeof t, "ctview - %s%s - %dx%dx%d", name.c_str(), series.c_str(), g.dims.x, g.dims.y, g.dims.z);
     return t;
 }
 

@@ -24,7 +24,8 @@ void drawSeriesPanel(AppState& s, Commands& r) {
         ImGui::TableNextRow();
         ImGui::TableNextColumn();
         char label[32];
-        std::snprintf(label, sizeof label, "%d##series%d", info.seriesNumber, info.number);
+        if (info.seriesNumber > 0) std::snprintf(label, sizeof label, "%d##series%d", info.seriesNumber, info.number);
+        else std::snprintf(label, sizeof label, "-##series%d", info.number); // a volume file has no SeriesNumber
         if (ImGui::Selectable(label, info.number == current, ImGuiSelectableFlags_SpanAllColumns) &&
             info.number != current && !s.load.active)
             r.push_back({Command::Kind::LoadSeries, "", info.number});
