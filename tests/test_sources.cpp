@@ -13,6 +13,7 @@
 #include <teem/nrrd.h>
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include <cmath>
 #include <cstring>

@@ -16,7 +16,7 @@ namespace {
 int usageError(const CLI::App& cmd, const std::string& reason) {
     const bool top = cmd.get_parent() == nullptr;
     std::string help = cmd.help();
-    std::string usage = "Usage: ctview [OPTIONS] [input] | ctview [info|export|convert|snapshot|render|make-phantom] ...";
+    std::string usage = "Usage: ctview [OPTIONS] [input] | ctview [info|export|convert|snapshot|render|make-phantom|cache] ...";
     if (auto at = help.find("Usage:"); at != std::string::npos) usage = help.substr(at, help.find('\n', at) - at);
     if (!top && usage.rfind("Usage: ctview", 0) != 0) usage.replace(0, 7, "Usage: ctview ");
     std::fprintf(stderr, "ctview: %s\n%s\nRun 'ctview%s --help' for more.\n", reason.c_str(), usage.c_str(),
@@ -27,9 +27,10 @@ int usageError(const CLI::App& cmd, const std::string& reason) {
 // The input and the loading options every command shares. The viewer's input is optional (none: the last folder).
 void addCommon(CLI::App* cmd, CommonOptions& c, bool inputRequired = true) {
     cmd->add_option("input", c.input,
-                    inputRequired ? "DICOM folder (scanned recursively), one file of a series, a DICOMDIR, or a NRRD/NIfTI file"
-                                  : "DICOM folder or file, or a NRRD/NIfTI file, to open in the viewer (none: the "
-                                    "last one opened, else the bundled phantom)")
+                    inputRequired ? "DICOM folder (scanned recursively), one file of a series, a DICOMDIR, a NRRD/NIfTI file, or a "
+                                    "DICOMweb URL (ROOT, ROOT/studies/UID, ROOT/studies/UID/series/UID)"
+                                  : "DICOM folder or file, a NRRD/NIfTI file, or a DICOMweb study URL, to open in the "
+                                    "viewer (none: the last one opened, else the bundled phantom)")
         ->required(inputRequired);
     cmd->add_option("--series", c.series, "Series to use: its number in `ctview info`'s list, or its UID");
     cmd->add_flag("--no-resample", c.noResample,
@@ -57,6 +58,12 @@ int runCli(int argc, char** argv) {
     addCommon(infoCmd, infoCommon);
     infoCmd->add_flag("--json", info.json, "Machine-readable output");
     infoCmd->add_flag("--tags", info.tags, "Dump every tag of the series' first slice (nested sequences too)");
+    infoCmd->add_option("--patient", info.patient, "DICOMweb root: studies of patients whose name matches (* wildcards)");
+    infoCmd->add_option("--patient-id", info.patientId, "DICOMweb root: studies with this PatientID");
+    infoCmd->add_option("--accession", info.accession, "DICOMweb root: the study with this AccessionNumber");
+    infoCmd->add_option("--date", info.date, "DICOMweb root: studies on YYYYMMDD, or from-to: YYYYMMDD-YYYYMMDD");
+    infoCmd->add_option("--modality", info.modality, "DICOMweb root: studies with a series of this modality (CT)");
+    infoCmd->add_option("--limit", info.limit, "DICOMweb root: at most this many studies")->check(CLI::Range(1, 100000));
 
     CommonOptions exportCommon;
     ExportOptions exp;
@@ -136,6 +143,11 @@ int runCli(int argc, char** argv) {
     renderCmd->add_option("-o,--output", rend.output, "PNG file to write")->required();
     renderCmd->add_flag("--force", rend.force, "Overwrite an existing file instead of choosing a new name");
 
+    bool cacheList = false, cacheClear = false;
+    CLI::App* cacheCmd = app.add_subcommand("cache", "The cache of series retrieved from DICOMweb servers");
+    cacheCmd->add_flag("--list", cacheList, "List the cached series (default)");
+    cacheCmd->add_flag("--clear", cacheClear, "Remove every cached series");
+
     std::string phantomDir, phantomSize = "256x256x160";
     CLI::App* phantomCmd =
         app.add_subcommand("make-phantom", "Write the synthetic thorax/abdomen phantom as a DICOM series");
@@ -149,6 +161,7 @@ int runCli(int argc, char** argv) {
         if (*phantomCmd) return runMakePhantom(phantomDir, phantomSize);
         if (*snapCmd) return runSnapshot(snapCommon, snap);
         if (*renderCmd) return runRender(renderCommon, rend);
+        if (*cacheCmd) return runCache(cacheList, cacheClear);
         return runViewer(viewCommon, viewer);
     };
 
@@ -162,7 +175,7 @@ int runCli(int argc, char** argv) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
         const CLI::App* cmd = &app;
-        for (const CLI::App* sub : {infoCmd, exportCmd, convertCmd, snapCmd, renderCmd, phantomCmd})
+        for (const CLI::App* sub : {infoCmd, exportCmd, convertCmd, snapCmd, renderCmd, phantomCmd, cacheCmd})
             if (sub->parsed()) cmd = sub;
         return usageError(*cmd, e.what());
     }
@@ -172,7 +185,7 @@ int runCli(int argc, char** argv) {
         return dispatch();
     } catch (const UsageError& e) {
         const CLI::App* cmd = &app;
-        for (const CLI::App* sub : {infoCmd, exportCmd, convertCmd, snapCmd, renderCmd, phantomCmd})
+        for (const CLI::App* sub : {infoCmd, exportCmd, convertCmd, snapCmd, renderCmd, phantomCmd, cacheCmd})
             if (sub->parsed()) cmd = sub;
         return usageError(*cmd, e.what());
     }

@@ -1,6 +1,8 @@
 // `ctview info`: the series found, and the chosen series described (text or --json), or every tag (--tags).
 #include "app/commands.h"
+#include "core/dicomweb.h"
 #include "core/error.h"
+#include "core/fsutil.h"
 #include "core/metadata.h"
 
 #include <nlohmann/json.hpp>
@@ -42,8 +44,8 @@ void printText(const Loaded& l) {
                 "thickness");
     const int chosen = l.series.about.listing.number;
     for (const SeriesListing& s : source.series()) {
-        char size[32];
-        std::snprintf(size, sizeof size, "%dx%d", s.columns, s.rows);
+        char size[32] = "-"; // a DICOMweb listing knows the size only once the instances are asked for
+        if (s.columns > 0) std::snprintf(size, sizeof size, "%dx%d", s.columns, s.rows);
         std::printf("%s %3d %6d  %-32.32s %-5s %6zu  %-9s %.2f mm%s\n", s.number == chosen ? "*" : " ", s.number,
                     s.seriesNumber, s.description.c_str(), s.modality.c_str(), s.slices, size, s.thickness,
                     s.note.empty() ? "" : "  (split: different orientation or size)");
@@ -53,9 +55,57 @@ void printText(const Loaded& l) {
         if (!value.empty()) std::printf("  %-20s %s\n", label.c_str(), value.c_str());
 }
 
+// A DICOMweb root: its studies (QIDO-RS), filtered.
+int listStudies(const std::string& input, const InfoOptions& info) {
+    const DicomWebUrl url = parseDicomWebUrl(input);
+    DicomWebClient client(url);
+    StudyQuery q;
+    q.patientName = info.patient;
+    q.patientId = info.patientId;
+    q.accession = info.accession;
+    q.date = info.date;
+    q.modality = info.modality;
+    q.limit = info.limit;
+    const std::vector<StudyRow> studies = client.studies(q);
+    if (info.json) {
+        json list = json::array();
+        for (const StudyRow& s : studies)
+            list.push_back({{"patient_name", s.patientName},
+                            {"patient_id", s.patientId},
+                            {"date", s.date},
+                            {"description", s.description},
+                            {"accession", s.accession},
+                            {"modalities", s.modalities},
+                            {"series", s.seriesCount},
+                            {"images", s.instanceCount},
+                            {"uid", s.uid},
+                            {"url", url.root + "/studies/" + s.uid}});
+        std::cout << json({{"input", url.text()}, {"studies", list}}).dump(2, ' ', false, json::error_handler_t::replace)
+                  << "\n";
+        return 0;
+    }
+    std::printf("%zu %s on %s\n\n", studies.size(), studies.size() == 1 ? "study" : "studies", url.root.c_str());
+    std::printf("%-24s %-16s %-8s %-28s %-9s %6s %6s  %s\n", "patient", "id", "date", "description", "modality",
+                "series", "images", "StudyInstanceUID");
+    for (const StudyRow& s : studies)
+        std::printf("%-24.24s %-16.16s %-8.8s %-28.28s %-9.9s %6d %6d  %s\n", s.patientName.c_str(),
+                    s.patientId.c_str(), s.date.c_str(), s.description.c_str(), s.modalities.c_str(), s.seriesCount,
+                    s.instanceCount, s.uid.c_str());
+    if (!studies.empty())
+        std::printf("\nOpen one: ctview %s/studies/%s\n", url.root.c_str(), studies.front().uid.c_str());
+    return 0;
+}
+
 } // namespace
 
 int runInfo(const CommonOptions& common, const InfoOptions& info) {
+    const bool filters = !info.patient.empty() || !info.patientId.empty() || !info.accession.empty() ||
+                         !info.date.empty() || !info.modality.empty() || info.limit > 0;
+    const bool root = isDicomWebUrl(common.input) && parseDicomWebUrl(common.input).study.empty();
+    if (filters && !root)
+        throw UsageError("--patient, --patient-id, --accession, --date, --modality and --limit filter the studies of "
+                         "a DICOMweb root (http[s]://HOST/PATH)");
+    if (root) return listStudies(common.input, info);
     CommonOptions quietCommon = common;
     quietCommon.quiet = true; // warnings are part of the output here
     Loaded l = openAndLoad(quietCommon);
@@ -97,6 +147,32 @@ int runInfo(const CommonOptions& common, const InfoOptions& info) {
         return 0;
     }
     printText(l);
+    return 0;
+}
+
+} // namespace ctview::app
+
+namespace ctview::app {
+
+int runCache(bool list, bool clear) {
+    const std::filesystem::path root = dicomWebCacheRoot();
+    if (clear) {
+        const auto all = listCache();
+        std::error_code ec;
+        for (const CachedSeries& c : all) std::filesystem::remove_all(c.folder, ec);
+        for (const CachedSeries& c : all) std::filesystem::remove(c.folder.string() + ".json", ec);
+        std::printf("removed %zu cached series from %s\n", all.size(), root.string().c_str());
+        return 0;
+    }
+    (void)list; // listing is the default
+    const auto all = listCache();
+    std::uint64_t total = 0;
+    for (const CachedSeries& c : all) total += c.bytes;
+    std::printf("%s: %zu series, %s (limit %s; CTVIEW_CACHE_LIMIT_MB changes it)\n", root.string().c_str(),
+                all.size(), humanBytes(total).c_str(), humanBytes(cacheLimitBytes()).c_str());
+    for (const CachedSeries& c : all)
+        std::printf("  %-26s %s/%s  %zu images  %s%s\n", c.server.c_str(), c.study.c_str(), c.series.c_str(), c.files,
+                    humanBytes(c.bytes).c_str(), c.complete ? "" : "  (incomplete)");
     return 0;
 }
 

@@ -22,6 +22,9 @@ struct CommonOptions {
 struct InfoOptions {
     bool json = false;
     bool tags = false;
+    // Filters of a DICOMweb root's study list (QIDO-RS): DICOM matching, '*' wildcards, dates YYYYMMDD[-YYYYMMDD].
+    std::string patient, patientId, accession, date, modality;
+    int limit = 0;
 };
 
 struct ExportOptions {
@@ -80,6 +83,8 @@ int runConvert(const CommonOptions& common, const ConvertOptions& options);
 int runMakePhantom(const std::string& outDir, const std::string& size);
 int runSnapshot(const CommonOptions& common, const SnapshotOptions& options);
 int runRender(const CommonOptions& common, const RenderOptions& options);
+// `ctview cache`: the DICOMweb cache listed, or emptied.
+int runCache(bool list, bool clear);
 // The window. `common.input` empty: the last folder opened, else the bundled phantom.
 int runViewer(const CommonOptions& common, const ViewerOptions& options);
 

@@ -1,5 +1,7 @@
 #include "app/settings.h"
 
+#include "core/dicomweb.h"
+
 #include "core/colormap.h"
 #include "core/error.h"
 #include "core/fsutil.h"
@@ -131,7 +133,9 @@ void saveSettings(const std::filesystem::path& path, const Settings& s) {
 
 void addRecent(Settings& s, const std::string& input) {
     std::error_code ec;
-    std::string abs = std::filesystem::absolute(input, ec).lexically_normal().string();
+    // A DICOMweb study is remembered by its URL (which never holds credentials: they are refused in URLs).
+    std::string abs = isDicomWebUrl(input) ? parseDicomWebUrl(input).text()
+                                           : std::filesystem::absolute(input, ec).lexically_normal().string();
     if (ec) abs = input;
     if (abs.size() > 1 && abs.back() == '/') abs.pop_back();
     s.recent.erase(std::remove(s.recent.begin(), s.recent.end(), abs), s.recent.end());

@@ -7,6 +7,7 @@
 #include "app/load_task.h"
 #include "app/scene.h"
 #include "app/settings.h"
+#include "core/dicomweb.h"
 #include "core/error.h"
 #include "core/fsutil.h"
 #include "core/transfer.h"
@@ -47,7 +48,7 @@ void onKey(GLFWwindow*, int key, int, int action, int mods) {
 std::string defaultInput(const Settings& settings) {
     std::error_code ec;
     for (const std::string& r : settings.recent)
-        if (std::filesystem::exists(r, ec)) return r;
+        if (isDicomWebUrl(r) || std::filesystem::exists(r, ec)) return r;
     char exe[4096];
     const ssize_t n = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (n > 0) {
@@ -98,7 +99,7 @@ std::string titleFor(const ui::AppState& s) {
 int runViewer(const CommonOptions& common, const ViewerOptions& options) {
     // A path that is not there is a usage mistake to report now, not in a window.
     std::error_code ec;
-    if (!common.input.empty() && !std::filesystem::exists(common.input, ec))
+    if (!common.input.empty() && !isDicomWebUrl(common.input) && !std::filesystem::exists(common.input, ec))
         throw DataError(common.input + ": no such file or folder");
     std::string settingsProblem;
     const std::filesystem::path settingsFile = settingsPath();

@@ -243,7 +243,7 @@ std::vector<std::pair<std::string, std::string>> describeLines(const Series& ser
     std::snprintf(buf, sizeof buf, "%.4g x %.4g mm pixels; thickness %s; step %.4g mm %s", g.spacing.x, g.spacing.y,
                   thick, about.measuredStep,
                   about.orderedByInstance ? "(no positions: assumed)"
-                  : about.source == "DICOM" ? "measured from positions" : "from the file's geometry");
+                  : about.source.rfind("DICOM", 0) == 0 ? "measured from positions" : "from the file's geometry");
     line("Spacing", buf);
     const auto& o = about.orientation;
     std::snprintf(buf, sizeof buf, "%s  (%.4g %.4g %.4g / %.4g %.4g %.4g)", orientationLabel(o).c_str(), o[0], o[1],
@@ -264,7 +264,7 @@ std::vector<std::pair<std::string, std::string>> describeLines(const Series& ser
     line("Window presets", windows.empty() ? "none in the file" : windows);
     std::string ts;
     for (const auto& t : d["transfer_syntaxes"]) ts += (ts.empty() ? "" : ", ") + s(t);
-    line(about.source == "DICOM" ? "Transfer syntax" : "Encoding", ts);
+    line(about.source.rfind("DICOM", 0) == 0 ? "Transfer syntax" : "Encoding", ts);
     if (series.warnings.empty()) line("Warnings", "none");
     for (const std::string& w : series.warnings) line("Warning", w);
     return out;

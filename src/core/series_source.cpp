@@ -11,6 +11,7 @@ namespace ctview {
 // Each source's file defines its SourceKind; this list is the one place that names them, most specific first.
 // A new source is one file plus one line here.
 #define CTVIEW_SOURCES(X)                                                                                           \
+    X(dicomWebSource) /* source_dicomweb.cpp: http(s) URLs of a DICOMweb study or series */                          \
     X(volumeFileSource) /* source_volume.cpp: NRRD, NIfTI-1 */                                                      \
     X(dicomFolderSource) /* source_dicom.cpp: a folder, a file of a series, a DICOMDIR; takes anything else */
 

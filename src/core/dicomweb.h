@@ -1,0 +1,121 @@
+#pragma once
+// DICOMweb (PS3.18): finding studies and series with QIDO-RS and retrieving a series with WADO-RS, over HTTP(S)
+// through libcurl, into a local cache that the DICOM folder source then decodes in its isolated workers.
+//
+// URLs, wherever a folder is accepted:
+//   http[s]://HOST[:PORT]/PATH                                  a DICOMweb root (Orthanc's /dicom-web, dcm4chee's
+//                                                               /dcm4chee-arc/aets/AET/rs): `info` lists studies
+//   ROOT/studies/STUDY_UID                                      a study, treated like a folder
+//   ROOT/studies/STUDY_UID/series/SERIES_UID                    one series
+// Credentials never travel on the command line: CTVIEW_DICOMWEB_USER + CTVIEW_DICOMWEB_PASSWORD (HTTP Basic), or
+// CTVIEW_DICOMWEB_TOKEN (a bearer token), else netrc (CTVIEW_NETRC, else ~/.netrc). TLS is verified against the
+// system's CAs, or CTVIEW_CA_BUNDLE.
+#include "core/series.h"
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ctview {
+
+struct DicomWebUrl {
+    std::string root;   // scheme://host[:port]/path, no trailing slash
+    std::string study;  // StudyInstanceUID, or empty
+    std::string series; // SeriesInstanceUID, or empty
+    std::string host;   // host[:port], for messages
+    std::string text() const; // the URL back, canonical
+};
+bool isDicomWebUrl(const std::string& input);
+// Throws UsageError for a URL ctview cannot use (credentials in it, no host, a path after the series UID).
+DicomWebUrl parseDicomWebUrl(const std::string& input);
+
+// One HTTP GET. The body goes to `sink` as it arrives when given (a WADO-RS stream), else into `body`.
+struct HttpResponse {
+    long status = 0;
+    std::string contentType;
+    std::string body;
+};
+struct HttpOptions {
+    double connectTimeout = 5; // seconds
+    double stallTimeout = 30;  // seconds with no byte received
+};
+class HttpClient {
+  public:
+    explicit HttpClient(HttpOptions options = {});
+    ~HttpClient();
+    HttpClient(const HttpClient&) = delete;
+    HttpClient& operator=(const HttpClient&) = delete;
+    // Throws DataError naming `host` and the cause on a network failure (refused, no route, stalled, TLS, ...);
+    // an HTTP error status is returned, not thrown. `sink` returns false to stop the transfer.
+    HttpResponse get(const std::string& url, const std::string& accept,
+                     const std::function<bool(const char*, std::size_t)>& sink = nullptr,
+                     const std::function<void(long status, const std::string& contentType)>& headersDone = nullptr);
+
+  private:
+    void* curl_;
+    HttpOptions options_;
+};
+
+// A one-line message for an HTTP error status from `host` (401/403: how to log in; 404: no such thing; 5xx: the
+// server's own message).
+std::string httpErrorMessage(const std::string& host, const std::string& what, const HttpResponse& r);
+
+// QIDO-RS results.
+struct StudyRow {
+    std::string uid, patientName, patientId, date, description, accession, modalities;
+    int seriesCount = 0, instanceCount = 0;
+};
+struct StudyQuery {
+    std::string patientName, patientId, accession, date, modality; // date: YYYYMMDD or FROM-TO
+    int limit = 0;                                                 // 0: the server's default
+};
+struct SeriesRow {
+    std::string uid, modality, description;
+    int number = 0, instanceCount = 0;
+};
+struct InstanceRow {
+    std::string uid, sopClass;
+    int rows = 0, columns = 0, frames = 1, number = 0;
+};
+
+class DicomWebClient {
+  public:
+    explicit DicomWebClient(DicomWebUrl url, HttpOptions options = {});
+    const DicomWebUrl& url() const { return url_; }
+    std::vector<StudyRow> studies(const StudyQuery& q);
+    std::vector<SeriesRow> series(const std::string& study);
+    std::vector<InstanceRow> instances(const std::string& study, const std::string& series);
+    // WADO-RS of a whole series (or, with `instance`, of one instance): each part is written to `folder` as
+    // <SOPInstanceUID>.dcm (through a .part file, renamed when complete), and `partDone` is called after each.
+    // Returns the number of parts received; throws DataError on an HTTP error or a malformed stream. `complete`
+    // tells whether the closing delimiter arrived (false: the transfer ended early).
+    std::size_t retrieve(const std::string& study, const std::string& series, const std::string& instance,
+                         const std::filesystem::path& folder, const std::function<void()>& partDone, bool& complete);
+
+  private:
+    std::string get(const std::string& path, const std::string& what);
+    DicomWebUrl url_;
+    HttpClient http_;
+};
+
+// The DICOMweb cache: $XDG_CACHE_HOME/ctview/dicomweb/ (else ~/.cache/ctview/dicomweb/), mode 0700 (it holds
+// patient data). One folder per series: SERVER/STUDY/SERIES/*.dcm, and SERVER/STUDY/SERIES.json once it is complete.
+std::filesystem::path dicomWebCacheRoot();
+struct CachedSeries {
+    std::filesystem::path folder;
+    std::string server, study, series;
+    std::uint64_t bytes = 0;
+    std::size_t files = 0;
+    bool complete = false;
+    std::filesystem::file_time_type used; // last opened
+};
+std::vector<CachedSeries> listCache();
+// Removes the least recently used series until the cache holds at most `limitBytes` (default: 5 GiB, or
+// CTVIEW_CACHE_LIMIT_MB), never `keep`.
+void trimCache(std::uint64_t limitBytes, const std::filesystem::path& keep = {});
+std::uint64_t cacheLimitBytes();
+
+} // namespace ctview

@@ -1,0 +1,317 @@
+// The DICOMweb source: a study (or one series) on a DICOMweb server. The listing comes from QIDO-RS; loading a
+// series checks it before anything is downloaded (image objects, memory), retrieves what the cache lacks with
+// WADO-RS (one request for the series, per-instance requests when that fails or to complete an interrupted one)
+// and hands the cached files to the DICOM folder source: the same isolated decoding as local files.
+#include "core/dicomweb.h"
+#include "core/error.h"
+#include "core/fsutil.h"
+#include "core/series.h"
+
+#include <nlohmann/json.hpp>
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <functional>
+#include <fstream>
+#include <set>
+
+namespace ctview {
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+// Modalities whose series hold no images to show (PS3.3 C.7.3.1.1.1).
+bool imageModality(const std::string& m) {
+    static const std::set<std::string> notImages = {"SR", "PR", "KO", "SEG", "RTSTRUCT", "RTPLAN", "RTRECORD",
+                                                    "DOC", "REG", "FID", "AU", "ECG", "HD"};
+    return !notImages.count(m);
+}
+// SOP classes of non-image objects (PS3.4 B.5): structured reports, presentation states, key objects, PDFs, RT
+// structure sets and plans, segmentations.
+bool nonImageSopClass(const std::string& uid) {
+    return uid.rfind("1.2.840.10008.5.1.4.1.1.88.", 0) == 0 || uid.rfind("1.2.840.10008.5.1.4.1.1.11.", 0) == 0 ||
+           uid == "1.2.840.10008.5.1.4.1.1.104.1" || uid == "1.2.840.10008.5.1.4.1.1.481.3" ||
+           uid == "1.2.840.10008.5.1.4.1.1.481.5" || uid == "1.2.840.10008.5.1.4.1.1.66.4";
+}
+
+// A folder name for the server: host and port, and a hash of the whole root (two roots on one host differ).
+std::string serverKey(const DicomWebUrl& u) {
+    std::string key;
+    for (char c : u.host) key += std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' ? c : '_';
+    char hash[20];
+    std::snprintf(hash, sizeof hash, "-%08zx", std::hash<std::string>{}(u.root) & 0xffffffffu);
+    return key + hash;
+}
+
+// Creates the cache's folders owner-only: they hold patient data.
+void makePrivateFolders(const fs::path& folder) {
+    const fs::path root = dicomWebCacheRoot();
+    createFolder(folder);
+    std::error_code ec;
+    for (fs::path p = folder; !p.empty() && p != root.parent_path(); p = p.parent_path()) {
+        ::chmod(p.c_str(), 0700);
+        if (p == root) break;
+    }
+}
+
+bool uidSafe(const std::string& uid) {
+    return !uid.empty() && uid.size() <= 64 && uid.find_first_not_of("0123456789.") == std::string::npos;
+}
+
+class DicomWebSource final : public SeriesSource {
+  public:
+    DicomWebSource(const std::string& input, const LoadOptions&) : SeriesSource(input), url_(parseDicomWebUrl(input)) {
+        if (url_.study.empty())
+            throw DataError(url_.text() + " is a DICOMweb root: `ctview info " + url_.text() +
+                            "` lists its studies; open ROOT/studies/STUDY_UID");
+        if (!uidSafe(url_.study) || (!url_.series.empty() && !uidSafe(url_.series)))
+            throw UsageError(input + ": a UID is digits and dots");
+        studyFolder_ = dicomWebCacheRoot() / serverKey(url_) / url_.study;
+        client_ = std::make_unique<DicomWebClient>(url_);
+        std::vector<SeriesRow> rows;
+        try {
+            rows = client_->series(url_.study);
+            // The patient and study, for the metadata (best effort: a server may not allow study queries).
+            try {
+                StudyQuery q;
+                for (const StudyRow& s : client_->studies(q))
+                    if (s.uid == url_.study) study_ = s;
+            } catch (const DataError&) {
+            }
+        } catch (const DataError& e) {
+            // The server cannot be reached: what the cache holds of this study opens without it.
+            rows = cachedRows();
+            if (rows.empty()) throw;
+            offline_ = std::string(e.what());
+        }
+        if (!url_.series.empty())
+            rows.erase(std::remove_if(rows.begin(), rows.end(), [&](const SeriesRow& r) { return r.uid != url_.series; }),
+                       rows.end());
+        if (rows.empty())
+            throw DataError("no such " + std::string(url_.series.empty() ? "study" : "series") + " on " + url_.host +
+                            " (" + url_.text() + ")");
+        std::sort(rows.begin(), rows.end(), [](const SeriesRow& a, const SeriesRow& b) { return a.number < b.number; });
+        rows_ = rows;
+        int best = 0;
+        for (std::size_t n = 0; n < rows_.size(); ++n) {
+            const SeriesRow& r = rows_[n];
+            SeriesListing l;
+            l.number = int(n + 1);
+            l.uid = r.uid;
+            l.seriesNumber = r.number;
+            l.description = r.description;
+            l.modality = r.modality;
+            l.slices = std::size_t(r.instanceCount);
+            if (!imageModality(r.modality)) l.note = "no images (" + r.modality + ")";
+            listing_.push_back(l);
+            // The default, as for a folder: a CT series with the most images, else the image series with the most.
+            if (!imageModality(r.modality)) continue;
+            const SeriesRow* b = best ? &rows_[std::size_t(best - 1)] : nullptr;
+            const bool ct = r.modality == "CT", bestCt = b && b->modality == "CT";
+            if (!b || (ct && !bestCt) || (ct == bestCt && r.instanceCount > b->instanceCount)) best = int(n + 1);
+        }
+        default_ = best;
+    }
+
+    std::string kind() const override { return "DICOMweb"; }
+    const std::vector<SeriesListing>& series() const override { return listing_; }
+    int defaultSeries() const override { return default_; }
+    std::string summary() const override {
+        std::string s = "DICOMweb study " + url_.study + " on " + url_.host + ": " + std::to_string(rows_.size()) +
+                        (rows_.size() == 1 ? " series" : " series");
+        if (!offline_.empty()) s += " (from the cache: " + offline_ + ")";
+        return s;
+    }
+    std::vector<std::string> problems() const override {
+        if (offline_.empty()) return {};
+        return {"the server could not be reached (" + offline_ + "); opened what the cache holds"};
+    }
+
+    Provenance describe(int number) const override {
+        const SeriesRow& r = rows_.at(std::size_t(number - 1));
+        Provenance p;
+        p.source = "DICOMweb";
+        p.location = seriesUrl(r.uid);
+        p.listing = listing_.at(std::size_t(number - 1));
+        p.studyUid = url_.study;
+        if (!r.description.empty()) p.fields["SeriesDescription"] = r.description;
+        if (!r.modality.empty()) p.fields["Modality"] = r.modality;
+        if (!study_.patientName.empty()) p.fields["PatientName"] = study_.patientName;
+        if (!study_.patientId.empty()) p.fields["PatientID"] = study_.patientId;
+        if (!study_.date.empty()) p.fields["StudyDate"] = study_.date;
+        if (!study_.description.empty()) p.fields["StudyDescription"] = study_.description;
+        p.acquiredSlices = std::size_t(r.instanceCount);
+        return p;
+    }
+
+    Series load(int number, const LoadOptions& options) const override {
+        const SeriesRow& row = rows_.at(std::size_t(number - 1));
+        if (!imageModality(row.modality))
+            throw DataError(seriesUrl(row.uid) + ": series " + std::to_string(row.number) + " holds no images (" +
+                            row.modality + ")");
+        const fs::path folder = studyFolder_ / row.uid, record = studyFolder_ / (row.uid + ".json");
+        std::error_code ec;
+        std::vector<std::string> warnings;
+        const bool cachedComplete = fs::exists(record, ec) && countCached(folder) >= expectedFromRecord(record);
+        if (!cachedComplete) {
+            if (!offline_.empty()) {
+                if (countCached(folder) == 0) throw DataError(offline_);
+                warnings.push_back("the server could not be reached: showing the " +
+                                   std::to_string(countCached(folder)) + " images in the cache");
+            } else {
+                download(row, folder, record, options);
+            }
+        }
+        // Last used now (the cache drops the least recently used series first).
+        fs::last_write_time(folder, fs::file_time_type::clock::now(), ec);
+        trimCache(cacheLimitBytes(), folder);
+        // The cached files are a folder of DICOM files: the same scan, isolated decoding and checks.
+        LoadOptions local = options;
+        local.series = "";
+        const auto files = openSource(folder.string(), local);
+        Series s = files->load(files->pick(row.uid).number, local);
+        s.about.source = "DICOMweb";
+        s.about.location = seriesUrl(row.uid);
+        s.about.listing = listing_.at(std::size_t(number - 1));
+        for (const std::string& w : warnings) s.warnings.insert(s.warnings.begin(), w);
+        return s;
+    }
+
+  private:
+    std::string seriesUrl(const std::string& series) const { return url_.root + "/studies/" + url_.study + "/series/" + series; }
+
+    static std::size_t countCached(const fs::path& folder) {
+        std::size_t n = 0;
+        std::error_code ec;
+        for (const auto& f : fs::directory_iterator(folder, ec))
+            if (f.path().extension() == ".dcm") ++n;
+        return n;
+    }
+    static std::size_t expectedFromRecord(const fs::path& record) {
+        try {
+            std::ifstream in(record);
+            return json::parse(in).at("instances").size();
+        } catch (const std::exception&) {
+            return std::size_t(-1); // a broken record: fetch again
+        }
+    }
+
+    // The series of this study that the cache holds complete (for opening without the server).
+    std::vector<SeriesRow> cachedRows() const {
+        std::vector<SeriesRow> out;
+        std::error_code ec;
+        for (const auto& f : fs::directory_iterator(studyFolder_, ec)) {
+            if (f.path().extension() != ".json") continue;
+            try {
+                std::ifstream in(f.path());
+                const json j = json::parse(in);
+                SeriesRow r;
+                r.uid = j.at("uid").get<std::string>();
+                r.modality = j.value("modality", "");
+                r.description = j.value("description", "");
+                r.number = j.value("number", 0);
+                r.instanceCount = int(j.at("instances").size());
+                out.push_back(r);
+            } catch (const std::exception&) {
+            }
+        }
+        return out;
+    }
+
+    void download(const SeriesRow& row, const fs::path& folder, const fs::path& record, const LoadOptions& options) const {
+        // First the instances (QIDO-RS): refuse what cannot be shown before a byte of pixels is fetched.
+        const std::vector<InstanceRow> instances = client_->instances(url_.study, row.uid);
+        if (instances.empty()) throw DataError("no such series on " + url_.host + " (" + seriesUrl(row.uid) + ")");
+        std::size_t nonImage = 0;
+        double voxels = 0;
+        for (const InstanceRow& i : instances) {
+            nonImage += nonImageSopClass(i.sopClass);
+            voxels += double(i.rows) * double(i.columns) * double(i.frames);
+        }
+        if (nonImage == instances.size())
+            throw DataError(seriesUrl(row.uid) + ": the series holds no images (SOP class " +
+                            instances.front().sopClass + ")");
+        const double need = voxels * 2;
+        const double limit =
+            options.memoryLimitBytes ? double(options.memoryLimitBytes) : 0.9 * double(availableMemoryBytes());
+        if (limit > 0 && need > limit)
+            throw DataError(seriesUrl(row.uid) + ": the series needs " + humanBytes(std::uint64_t(need)) +
+                            " of memory (" + std::to_string(instances.size()) + " images of " +
+                            std::to_string(instances.front().columns) + "x" + std::to_string(instances.front().rows) +
+                            ") but only " + humanBytes(std::uint64_t(limit)) + " is available");
+        makePrivateFolders(folder);
+        std::error_code ec;
+        auto missing = [&] {
+            std::vector<std::string> out;
+            for (const InstanceRow& i : instances)
+                if (uidSafe(i.uid) && !fs::exists(folder / (i.uid + ".dcm"), ec)) out.push_back(i.uid);
+            return out;
+        };
+        const std::size_t total = instances.size();
+        std::size_t have = total - missing().size();
+        auto progress = [&] {
+            if (options.progress) options.progress("downloading", std::min(have, total), total);
+        };
+        progress();
+        std::vector<std::string> todo = missing();
+        bool seriesRequestFailed = false;
+        if (todo.size() == total) {
+            // One WADO-RS request for the whole series, parsed as it streams.
+            bool complete = false;
+            try {
+                client_->retrieve(url_.study, row.uid, "", folder, [&] { ++have, progress(); }, complete);
+            } catch (const DataError&) {
+                seriesRequestFailed = true; // an HTTP error or a malformed answer: try instance by instance
+                if (!missing().empty() && missing().size() < total) throw;
+            }
+            todo = missing();
+            if (!todo.empty() && !seriesRequestFailed)
+                throw DataError(url_.host + ": transfer ended early: " + std::to_string(total - todo.size()) + " of " +
+                                std::to_string(total) + " images (what arrived is kept: open it again for the rest)");
+        }
+        // What is still missing (an interrupted series, or a server that will not send whole series), one instance
+        // at a time on the client's kept-alive connection.
+        for (const std::string& uid : todo) {
+            bool complete = false;
+            client_->retrieve(url_.study, row.uid, uid, folder, [&] { ++have, progress(); }, complete);
+        }
+        todo = missing();
+        if (!todo.empty())
+            throw DataError(url_.host + ": transfer ended early: " + std::to_string(total - todo.size()) + " of " +
+                            std::to_string(total) + " images");
+        // The record that says the series is complete (and lets it open without the server).
+        json j = {{"uid", row.uid},
+                  {"number", row.number},
+                  {"modality", row.modality},
+                  {"description", row.description},
+                  {"url", seriesUrl(row.uid)},
+                  {"instances", json::array()}};
+        for (const InstanceRow& i : instances) j["instances"].push_back(i.uid);
+        writeTextFileAtomically(record, j.dump(1));
+    }
+
+    DicomWebUrl url_;
+    fs::path studyFolder_;
+    std::unique_ptr<DicomWebClient> client_; // one connection, kept alive between requests
+    std::vector<SeriesRow> rows_;
+    std::vector<SeriesListing> listing_;
+    StudyRow study_;
+    int default_ = 0;
+    std::string offline_; // why the server was not used
+};
+
+} // namespace
+
+extern const SourceKind dicomWebSource;
+const SourceKind dicomWebSource{
+    "DICOMweb study or series (http, https)",
+    [](const std::string& input) { return isDicomWebUrl(input); },
+    [](const std::string& input, const LoadOptions& options) -> std::unique_ptr<SeriesSource> {
+        return std::make_unique<DicomWebSource>(input, options);
+    },
+};
+
+} // namespace ctview

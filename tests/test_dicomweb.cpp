@@ -1,0 +1,308 @@
+// DICOMweb against a real Orthanc (tests/orthanc.h): one server for the whole process, so these cases run together
+// as one CTest test ("dicomweb"; Orthanc takes seconds to stop). Every case uses its own cache folder.
+#include "orthanc.h"
+
+#include "core/dicomweb.h"
+#include "core/error.h"
+#include "core/series.h"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <optional>
+#include <set>
+
+using namespace ctview;
+using namespace ctview::test;
+
+namespace {
+
+// Sets an environment variable for a scope (the commands the tests run inherit it).
+struct Env {
+    std::string name;
+    std::optional<std::string> old;
+    Env(const char* n, const std::optional<std::string>& value) : name(n) {
+        if (const char* v = std::getenv(n)) old = v;
+        if (value) ::setenv(n, value->c_str(), 1);
+        else ::unsetenv(n);
+    }
+    ~Env() {
+        if (old) ::setenv(name.c_str(), old->c_str(), 1);
+        else ::unsetenv(name.c_str());
+    }
+};
+
+// Logged in (the server wants Basic auth), with a cache of the case's own.
+struct Session {
+    Orthanc& pacs = Orthanc::shared();
+    TempDir cache;
+    Env xdg{"XDG_CACHE_HOME", cache.path.string()};
+    Env user{"CTVIEW_DICOMWEB_USER", std::string("ctview")};
+    Env password{"CTVIEW_DICOMWEB_PASSWORD", std::string("secret")};
+    Env token{"CTVIEW_DICOMWEB_TOKEN", std::nullopt};
+    Env netrc{"CTVIEW_NETRC", std::nullopt};
+    Env limit{"CTVIEW_CACHE_LIMIT_MB", std::nullopt};
+};
+
+struct Uploaded {
+    std::filesystem::path folder; // the same files, on disk
+    std::string study, series;
+};
+
+// A series written by GDCM and uploaded once per process (later calls return the same).
+const Uploaded& study(const std::string& name, SeriesSpec spec) {
+    static TempDir files;
+    static std::map<std::string, Uploaded> done;
+    if (auto it = done.find(name); it != done.end()) return it->second;
+    Uploaded u;
+    u.folder = files.path / name;
+    if (spec.studyUID.empty()) spec.studyUID = makeUid("study " + name);
+    spec.seriesUID = makeUid("series " + name);
+    u.study = spec.studyUID;
+    u.series = spec.seriesUID;
+    writeSeries(spec, u.folder);
+    Orthanc::shared().upload(u.folder);
+    return done[name] = u;
+}
+
+SeriesSpec ctSpec(int cols, int rows, int slices, const std::string& patient) {
+    SeriesSpec s = smallSeries(cols, rows, slices);
+    s.strings["PatientName"] = patient;
+    s.strings["PatientID"] = patient + "-ID";
+    s.strings["StudyDescription"] = "study of " + patient;
+    return s;
+}
+
+Series loadFrom(const std::string& input) {
+    const auto src = openSource(input, fastOptions());
+    return src->load(src->pick("").number, fastOptions());
+}
+
+void requireSameVolume(const Series& a, const Series& b) {
+    REQUIRE(a.volume.type() == b.volume.type());
+    REQUIRE(a.volume.geometry().dims == b.volume.geometry().dims);
+    CHECK(a.volume.geometry().origin == b.volume.geometry().origin);
+    CHECK(a.volume.geometry().spacing == b.volume.geometry().spacing);
+    CHECK(a.volume.geometry().direction == b.volume.geometry().direction);
+    CHECK(std::memcmp(a.volume.data(), b.volume.data(), a.volume.bytes()) == 0);
+}
+
+std::size_t dcmFiles(const std::filesystem::path& folder) {
+    std::size_t n = 0;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(folder, ec))
+        n += e.path().extension() == ".dcm";
+    return n;
+}
+
+} // namespace
+
+TEST_CASE("DICOMweb: a series from Orthanc is exactly the volume of the same files read from a folder", "[dicomweb]") {
+    Session session;
+    const Uploaded& u = study("one", ctSpec(12, 10, 8, "DW^ONE"));
+    const Series local = loadFrom(u.folder.string());
+    const std::string seriesUrl = session.pacs.root() + "/studies/" + u.study + "/series/" + u.series;
+    const Series remote = loadFrom(seriesUrl);
+    requireSameVolume(remote, local);
+    CHECK(remote.about.source == "DICOMweb");
+    CHECK(remote.about.location == seriesUrl);
+    CHECK(remote.about.field("PatientName") == "DW^ONE");
+    // The study URL is a folder: its only series is the default.
+    requireSameVolume(loadFrom(session.pacs.root() + "/studies/" + u.study), local);
+    // The cache holds patient data: owner only.
+    const auto root = dicomWebCacheRoot();
+    struct stat st {};
+    REQUIRE(::stat(root.c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0700);
+    CHECK(dcmFiles(root) == 8);
+    // The command line: the same numbers as the folder gives.
+    const Run info = run("info --json " + q(seriesUrl));
+    REQUIRE(info.code == 0);
+    const auto j = nlohmann::json::parse(info.out);
+    CHECK(j["source"]["kind"] == "DICOMweb");
+    CHECK(j["image"]["slices"] == 8);
+    CHECK(j["patient"]["name"] == "DW^ONE");
+}
+
+TEST_CASE("DICOMweb: a study with a CT, an MR and a report opens the CT; the report is refused before download",
+          "[dicomweb]") {
+    Session session;
+    SeriesSpec ct = ctSpec(8, 8, 4, "DW^MIXED");
+    ct.studyUID = makeUid("study mixed");
+    ct.seriesNumber = 2;
+    SeriesSpec mr = ctSpec(8, 8, 9, "DW^MIXED");
+    mr.studyUID = ct.studyUID;
+    mr.modality = "MR";
+    mr.sopClassUID = "1.2.840.10008.5.1.4.1.1.4";
+    mr.seriesNumber = 3;
+    const Uploaded& ctSeries = study("mixed-ct", ct);
+    study("mixed-mr", mr);
+    // A structured report in the same study, its own series.
+    TempDir sr;
+    writeRawDicom(sr.path / "sr.dcm", {{0x0008, 0x0016, "1.2.840.10008.5.1.4.1.1.88.22"},
+                                       {0x0008, 0x0018, makeUid("sr instance")},
+                                       {0x0008, 0x0060, "SR"},
+                                       {0x0010, 0x0010, "DW^MIXED"},
+                                       {0x0010, 0x0020, "DW^MIXED-ID"},
+                                       {0x0020, 0x000d, ct.studyUID},
+                                       {0x0020, 0x000e, makeUid("sr series")},
+                                       {0x0020, 0x0011, "9"}});
+    static bool srUploaded = false;
+    if (!srUploaded) session.pacs.upload(sr.path);
+    srUploaded = true;
+
+    const auto src = openSource(session.pacs.root() + "/studies/" + ct.studyUID, fastOptions());
+    REQUIRE(src->series().size() == 3);
+    const SeriesListing& picked = src->pick("");
+    CHECK(picked.modality == "CT");
+    CHECK(picked.uid == ctSeries.series);
+    CHECK(picked.slices == 4);
+    const SeriesListing& report = src->series().back();
+    CHECK(report.modality == "SR");
+    CHECK_THROWS_WITH(src->load(report.number, fastOptions()), Catch::Contains("holds no images"));
+    CHECK(dcmFiles(dicomWebCacheRoot()) == 0); // nothing was downloaded
+    // --series by number works as for a folder.
+    const Run mrInfo = run("info --json --series 2 " + q(session.pacs.root() + "/studies/" + ct.studyUID));
+    REQUIRE(mrInfo.code == 0);
+    CHECK(nlohmann::json::parse(mrInfo.out)["series"]["modality"] == "MR");
+}
+
+TEST_CASE("DICOMweb: the root lists studies; filters by patient, modality and limit", "[dicomweb]") {
+    Session session;
+    study("one", ctSpec(12, 10, 8, "DW^ONE"));
+    study("two", ctSpec(6, 6, 3, "DW^TWO"));
+    const Run all = run("info --json " + q(session.pacs.root()));
+    REQUIRE(all.code == 0);
+    std::set<std::string> names;
+    const auto listed = nlohmann::json::parse(all.out);
+    for (const auto& s : listed["studies"]) names.insert(s["patient_name"].get<std::string>());
+    CHECK(names.count("DW^ONE"));
+    CHECK(names.count("DW^TWO"));
+    const Run one = run("info --json --patient 'DW^TWO' " + q(session.pacs.root()));
+    REQUIRE(one.code == 0);
+    const auto studies = nlohmann::json::parse(one.out)["studies"];
+    REQUIRE(studies.size() == 1);
+    CHECK(studies[0]["patient_id"] == "DW^TWO-ID");
+    CHECK(studies[0]["images"] == 3);
+    CHECK(studies[0]["description"] == "study of DW^TWO");
+    CHECK(nlohmann::json::parse(run("info --json --limit 1 " + q(session.pacs.root())).out)["studies"].size() == 1);
+    CHECK(nlohmann::json::parse(run("info --json --patient 'NOBODY*' " + q(session.pacs.root())).out)["studies"].empty());
+    const Run text = run("info --patient-id DW^ONE-ID " + q(session.pacs.root()));
+    CHECK(text.code == 0);
+    CHECK_THAT(text.out, Catch::Contains("1 study on") && Catch::Contains("DW^ONE"));
+    // Filters are for a root, not for a folder.
+    CHECK(run("info --patient X " + q(study("one", {}).folder)).code == 2);
+}
+
+TEST_CASE("DICOMweb: a server that is down, an unknown study, a server that is not DICOMweb, a URL with a password",
+          "[dicomweb]") {
+    Session session;
+    const std::string down = "http://127.0.0.1:" + std::to_string(freePort()) + "/dicom-web/studies/1.2.3";
+    const Run r1 = run("info " + q(down));
+    CHECK(r1.code == 1);
+    CHECK_THAT(r1.out, Catch::Contains("127.0.0.1:") && Catch::Contains("cannot connect"));
+    const Run r2 = run("info " + q(session.pacs.root() + "/studies/1.2.3.4.5"));
+    CHECK(r2.code == 1);
+    CHECK_THAT(r2.out, Catch::Contains("no such study"));
+    const Run r3 = run("info " + q(session.pacs.root() + "/studies/" + study("one", ctSpec(12, 10, 8, "DW^ONE")).study +
+                                 "/series/1.2.3"));
+    CHECK(r3.code == 1);
+    CHECK_THAT(r3.out, Catch::Contains("no such series"));
+    const Run r4 = run("info " + q(session.pacs.base() + "/app"));
+    CHECK(r4.code == 1);
+    CHECK_THAT(r4.out, Catch::Contains("not answer as a DICOMweb server"));
+    const Run r5 = run("info 'http://ctview:secret@127.0.0.1:1/dicom-web'");
+    CHECK(r5.code == 2);
+    CHECK_THAT(r5.out, Catch::Contains("never on the command line"));
+    CHECK(r5.out.find("secret") == std::string::npos);
+}
+
+TEST_CASE("DICOMweb: 401 without credentials; a login from the environment or from netrc", "[dicomweb]") {
+    Session session;
+    const Uploaded& u = study("one", ctSpec(12, 10, 8, "DW^ONE"));
+    const std::string url = session.pacs.root() + "/studies/" + u.study;
+    {
+        Env noUser("CTVIEW_DICOMWEB_USER", std::nullopt), noPassword("CTVIEW_DICOMWEB_PASSWORD", std::nullopt);
+        TempDir home;
+        Env h("HOME", home.path.string()); // no ~/.netrc
+        const Run r = run("info " + q(url));
+        CHECK(r.code == 1);
+        CHECK_THAT(r.out, Catch::Contains("wants a login") && Catch::Contains("CTVIEW_DICOMWEB_USER"));
+        // A wrong password is refused the same way, and never printed.
+        Env badUser("CTVIEW_DICOMWEB_USER", std::string("ctview")), bad("CTVIEW_DICOMWEB_PASSWORD", std::string("wrong"));
+        const Run wrong = run("info " + q(url));
+        CHECK(wrong.code == 1);
+        CHECK(wrong.out.find("wrong") == std::string::npos);
+    }
+    {
+        Env noUser("CTVIEW_DICOMWEB_USER", std::nullopt), noPassword("CTVIEW_DICOMWEB_PASSWORD", std::nullopt);
+        TempDir home;
+        std::ofstream(home.path / "netrc") << "machine 127.0.0.1 login ctview password secret\n";
+        Env n("CTVIEW_NETRC", (home.path / "netrc").string());
+        const Run r = run("info --json " + q(url));
+        CHECK(r.code == 0);
+    }
+    CHECK(run("info --json " + q(url)).code == 0); // from the environment
+}
+
+TEST_CASE("DICOMweb: a transfer cut mid-way says how much arrived; the next open fetches only the rest",
+          "[dicomweb]") {
+    Session session;
+    const Uploaded& u = study("big", ctSpec(64, 64, 30, "DW^BIG"));
+    CuttingProxy proxy(session.pacs.port());
+    const std::string url =
+        "http://127.0.0.1:" + std::to_string(proxy.port()) + "/dicom-web/studies/" + u.study + "/series/" + u.series;
+    proxy.cutAfter = 120000; // of a ~250 kB answer: the QIDO answers pass, the WADO-RS stream is cut
+    try {
+        loadFrom(url);
+        FAIL("the cut transfer was not reported");
+    } catch (const DataError& e) {
+        CHECK_THAT(e.what(), Catch::Contains("transfer ended early") && Catch::Contains("of 30 images"));
+    }
+    CHECK(proxy.cuts == 1);
+    const std::size_t kept = dcmFiles(dicomWebCacheRoot());
+    CHECK(kept > 0);
+    CHECK(kept < 30);
+    // No .part file is left behind.
+    for (const auto& e : std::filesystem::recursive_directory_iterator(dicomWebCacheRoot()))
+        CHECK(e.path().extension() != ".part");
+    requireSameVolume(loadFrom(url), loadFrom(u.folder.string()));
+    CHECK(dcmFiles(dicomWebCacheRoot()) == 30);
+}
+
+TEST_CASE("DICOMweb: a cached series opens with the server gone; the cache keeps to its bound; ctview cache",
+          "[dicomweb]") {
+    Session session;
+    const Uploaded& one = study("one", ctSpec(12, 10, 8, "DW^ONE"));
+    const Uploaded& two = study("two", ctSpec(6, 6, 3, "DW^TWO"));
+    const Series local = loadFrom(one.folder.string());
+    {
+        CuttingProxy proxy(session.pacs.port());
+        const std::string url = "http://127.0.0.1:" + std::to_string(proxy.port()) + "/dicom-web/studies/" + one.study;
+        requireSameVolume(loadFrom(url), local);
+        proxy.stop(); // the "server" is gone
+        const auto src = openSource(url, fastOptions());
+        CHECK_THAT(src->summary(), Catch::Contains("from the cache"));
+        requireSameVolume(src->load(src->pick("").number, fastOptions()), local);
+    }
+    const Run listed = run("cache --list");
+    CHECK(listed.code == 0);
+    CHECK_THAT(listed.out, Catch::Contains(one.series));
+    // A bound of 0 MB keeps only the series just opened.
+    {
+        Env limit("CTVIEW_CACHE_LIMIT_MB", std::string("0"));
+        loadFrom(session.pacs.root() + "/studies/" + two.study);
+    }
+    const auto cached = listCache();
+    REQUIRE(cached.size() == 1);
+    CHECK(cached[0].series == two.series);
+    CHECK(cached[0].complete);
+    const Run cleared = run("cache --clear");
+    CHECK(cleared.code == 0);
+    CHECK(listCache().empty());
+}
