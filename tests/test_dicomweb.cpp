@@ -306,3 +306,14 @@ TEST_CASE("DICOMweb: a cached series opens with the server gone; the cache keeps
     CHECK(cleared.code == 0);
     CHECK(listCache().empty());
 }
+
+TEST_CASE("DICOMweb: the viewer opens a study through its PACS dialog (xdotool)", "[dicomweb][e2e]") {
+    if (!std::getenv("DISPLAY")) FAIL("no DISPLAY: run under xvfb-run (scripts/test does)");
+    Session session;
+    const Uploaded& u = study("window", ctSpec(14, 12, 6, "DW^WINDOW"));
+    const Uploaded& local = study("two", ctSpec(6, 6, 3, "DW^TWO"));
+    const Run r = shell(std::string(CTVIEW_E2E_PACS) + " " + CTVIEW_BINARY + " " + q(session.pacs.root()) +
+                        " DW^WINDOW " + u.study + " " + q(u.study + " - series 1 - 14x12x6") + " " + q(local.folder));
+    INFO(r.out);
+    CHECK(r.code == 0);
+}

@@ -24,6 +24,7 @@ TEST_CASE("fuzz regressions: every kept reproducer loads without a crash, hang o
         const auto* data = reinterpret_cast<const std::uint8_t*>(bytes.data());
         fuzz::oneFile(data, bytes.size(), scratch.path / "file");
         fuzz::smallFolder(data, bytes.size(), scratch.path / "folder");
+        if (!bytes.empty()) fuzz::multipartStream(data, bytes.size());
         ++count;
     }
     CHECK(count >= 1);

@@ -286,9 +286,36 @@ TEST_CASE("loading: slices are handed over as they are decoded, and add up to th
         ui::adoptDataset(s, preview);
         s.cursor = {3, 4, 5};
         s.window = {123, 45};
+        s.windowName = "custom"; // what a W/L drag or the panel's fields make it
         ui::adoptDataset(s, done);
         CHECK(s.cursor == glm::ivec3(3, 4, 5));
         CHECK(s.window.width == 123);
         CHECK_FALSE(s.data->summary.empty());
     }
+}
+
+TEST_CASE("loading: a preview that knew no window (a DICOMweb listing) gives way to the file's window") {
+    auto make = [](bool preview, std::vector<WindowPreset> windows) {
+        auto d = std::make_shared<Dataset>();
+        d->preview = preview;
+        Geometry g;
+        g.dims = {4, 4, 4};
+        d->series.volume = Volume(g, ScalarType::Int16, SharedBuffer::Sharing::Private);
+        d->series.minHU = -1024;
+        d->series.maxHU = 3071;
+        d->series.about.windows = std::move(windows);
+        return d;
+    };
+    ui::AppState s;
+    ui::adoptDataset(s, make(true, {}));
+    CHECK(s.window.width == 4095); // the whole range: nothing better known yet
+    ui::adoptDataset(s, make(false, {{"file 1", {400, 40}}}));
+    CHECK(s.window.width == 400);
+    CHECK(s.window.center == 40);
+    // A window the user chose during the preview stays.
+    ui::adoptDataset(s, make(true, {}));
+    s.window = {150, 30};
+    s.windowName = "custom";
+    ui::adoptDataset(s, make(false, {{"file 1", {400, 40}}}));
+    CHECK(s.window.width == 150);
 }

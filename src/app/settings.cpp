@@ -59,6 +59,17 @@ Settings loadSettings(const std::filesystem::path& path, std::string& problem) {
     }
     std::vector<std::string> bad;
     read(j, "recent", s.recent, bad);
+    read(j, "pacs_servers", s.pacsServers, bad);
+    // A URL with credentials in it is never kept (they belong in the environment or netrc).
+    s.pacsServers.erase(std::remove_if(s.pacsServers.begin(), s.pacsServers.end(),
+                                       [](const std::string& u) {
+                                           try {
+                                               return !isDicomWebUrl(u) || !parseDicomWebUrl(u).study.empty();
+                                           } catch (const std::exception&) {
+                                               return true;
+                                           }
+                                       }),
+                        s.pacsServers.end());
     read(j, "window_x", s.windowX, bad);
     read(j, "window_y", s.windowY, bad);
     read(j, "window_width", s.windowWidth, bad);
@@ -108,6 +119,7 @@ Settings loadSettings(const std::filesystem::path& path, std::string& problem) {
 
 void saveSettings(const std::filesystem::path& path, const Settings& s) {
     const json j = {{"recent", s.recent},
+                    {"pacs_servers", s.pacsServers},
                     {"window_x", s.windowX},
                     {"window_y", s.windowY},
                     {"window_width", s.windowWidth},
@@ -151,6 +163,7 @@ void applySettings(const Settings& from, ui::AppState& to) {
     to.overlays = from.overlays;
     to.panels.sidebar = from.sidebar;
     to.recent = from.recent;
+    to.pacsServers = from.pacsServers;
     // A user's own preset is applied once the presets folder has been read (the viewer does that).
     if (const RenderPreset* p = findBuiltinPreset(from.preset3d)) ui::applyPreset(to, *p);
     to.view3d.presetName = from.preset3d;
@@ -167,6 +180,7 @@ void captureSettings(const ui::AppState& from, Settings& to) {
     to.overlays = from.overlays;
     to.sidebar = from.panels.sidebar;
     to.recent = from.recent;
+    to.pacsServers = from.pacsServers;
     to.preset3d = from.view3d.presetName;
     to.colormap3d = from.view3d.colormap;
     to.perspective3d = from.view3d.camera.perspective;

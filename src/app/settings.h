@@ -11,7 +11,8 @@
 namespace ctview::app {
 
 struct Settings {
-    std::vector<std::string> recent; // most recent first, at most 10
+    std::vector<std::string> recent; // most recent first, at most 10 (folders, files, DICOMweb study URLs)
+    std::vector<std::string> pacsServers; // DICOMweb roots of the PACS dialog (URLs only: never credentials)
     int windowX = -1, windowY = -1;  // -1: let the window system place it
     int windowWidth = 1400, windowHeight = 900;
     bool windowMaximized = false;

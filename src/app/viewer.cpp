@@ -173,6 +173,7 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
                 // Nothing to animate: sleep until an event, the loader's news, or the next toast expiry.
                 double timeout = -1;
                 if (task) timeout = 0.5;
+                if (s.panels.pacsBusy) timeout = 0.1; // a PACS query is under way
                 // The 3D view renders once at full quality when the user stops dragging it.
                 if (interacting3d(s, glfwGetTime()) || refine3d)
                     timeout = std::max(0.0, s.view3d.interactUntil - glfwGetTime()) + 0.01;
@@ -230,6 +231,7 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
             if (s.panels.sidebar) ui::drawSidebar(s, commands);
             ui::drawStatus(s, renderers.feedback, now);
             ui::drawOpenDialog(s, commands);
+            ui::drawPacsDialog(s, commands);
             ui::drawHelp(s, help);
             ui::drawOverlays(s, renderers.feedback, ImGui::GetBackgroundDrawList());
             ImGui::Render();

@@ -46,6 +46,10 @@ void adoptDataset(AppState& s, std::shared_ptr<Dataset> d) {
             s.window = initialWindow(s.data->series);
             s.windowName = "file";
         }
+    } else if (s.windowName == "file" && !s.data->preview) {
+        // The preview knew less than the loaded series (a DICOMweb listing has no window presets): the file's
+        // own window now, unless the user chose another meanwhile (then windowName is no longer "file").
+        s.window = initialWindow(s.data->series);
     }
     s.messages.clear();
     if (s.data->preview || !s.data->source) return;

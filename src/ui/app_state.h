@@ -53,6 +53,8 @@ struct Overlays {
 
 struct Panels {
     bool sidebar = true, help = false, open = false, metadataTags = false;
+    bool pacs = false;     // the PACS (DICOMweb) dialog
+    bool pacsBusy = false; // it waits for a server: the frame loop keeps drawing
 };
 
 // The 3D view (the fourth cell): what it shows and how.
@@ -100,6 +102,7 @@ struct AppState {
     Panels panels;
     std::filesystem::path exportDir = "ctview-exports";
     std::vector<std::string> recent; // most recent first
+    std::vector<std::string> pacsServers; // DICOMweb roots the user added in the PACS dialog
 
     std::deque<Toast> toasts;
     Drag drag;

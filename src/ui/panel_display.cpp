@@ -112,6 +112,8 @@ void drawSidebar(AppState& s, Commands& r) {
     ImGui::Begin("##sidebar", nullptr, flags);
     if (ImGui::Button("Open... (Ctrl+O)")) s.panels.open = true;
     ImGui::SameLine();
+    if (ImGui::Button("PACS...")) s.panels.pacs = !s.panels.pacs;
+    ImGui::SameLine();
     if (ImGui::Button("Help (F1)")) s.panels.help = !s.panels.help;
     ImGui::PushItemWidth(160);
     if (ImGui::CollapsingHeader("View", ImGuiTreeNodeFlags_DefaultOpen)) drawDisplayPanel(s, r);

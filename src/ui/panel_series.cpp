@@ -37,7 +37,8 @@ void drawSeriesPanel(AppState& s, Commands& r) {
         ImGui::TableNextColumn();
         ImGui::Text("%zu", info.slices);
         ImGui::TableNextColumn();
-        ImGui::Text("%dx%d", info.columns, info.rows);
+        if (info.columns > 0) ImGui::Text("%dx%d", info.columns, info.rows);
+        else ImGui::TextDisabled("-"); // a DICOMweb listing knows the size once the series is loaded
     }
     ImGui::EndTable();
 }

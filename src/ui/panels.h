@@ -30,6 +30,8 @@ void drawMetadataPanel(AppState& s);
 void drawStatus(AppState& s, RenderFeedback& feedback, double now);
 // "Open…": a folder browser with the recent folders.
 void drawOpenDialog(AppState& s, Commands& r);
+// "PACS…": DICOMweb servers (saved), a study search, the study's series; opening one loads it like a folder.
+void drawPacsDialog(AppState& s, Commands& r);
 // F1: every key and mouse action.
 void drawHelp(AppState& s, const std::vector<std::pair<const char*, const char*>>& controls);
 // Orientation letters, scale bar, window/level, slice position, probe and crosshair over the views.

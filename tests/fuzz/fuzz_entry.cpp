@@ -4,6 +4,9 @@
 #include "core/dicom_scan.h"
 #include "core/error.h"
 #include "core/loader.h"
+#include "core/multipart.h"
+
+#include <cstdlib>
 
 #include <fstream>
 #include <vector>
@@ -80,6 +83,45 @@ void smallFolder(const std::uint8_t* data, std::size_t size, const std::filesyst
     } catch (const UsageError&) {
     } catch (const std::bad_alloc&) {
     }
+}
+
+void multipartStream(const std::uint8_t* data, std::size_t size) {
+    const std::string input(reinterpret_cast<const char*>(data), size);
+    const std::size_t nl = input.find('\n');
+    const std::string contentType = input.substr(0, nl), body = nl == std::string::npos ? "" : input.substr(nl + 1);
+    std::string boundary;
+    try {
+        boundary = multipartBoundary(contentType);
+    } catch (const DataError&) {
+        boundary = "b"; // still split the body
+    }
+    std::size_t handed = 0, parts = 0;
+    bool open = false;
+    MultipartParser::Handler h;
+    h.begin = [&](const PartHeaders&) {
+        if (open) std::abort(); // a part began inside a part
+        open = true;
+    };
+    h.data = [&](const char*, std::size_t n) {
+        if (!open) std::abort();
+        handed += n;
+    };
+    h.end = [&] {
+        if (!open) std::abort();
+        open = false;
+        ++parts;
+    };
+    MultipartParser p(boundary, h);
+    try {
+        std::size_t at = 0, step = 0;
+        while (at < body.size()) {
+            const std::size_t n = std::min(body.size() - at, std::size_t(1 + (data[step++ % size] % 97)));
+            p.feed(body.data() + at, n);
+            at += n;
+        }
+    } catch (const DataError&) {
+    }
+    if (handed > body.size() || p.partsCompleted() != parts) std::abort();
 }
 
 } // namespace ctview::fuzz

@@ -14,4 +14,9 @@ void oneFile(const std::uint8_t* data, std::size_t size, const std::filesystem::
 // short) plus a seed file, through the whole loader (scan, group, order, decode in isolated workers, resample).
 void smallFolder(const std::uint8_t* data, std::size_t size, const std::filesystem::path& scratch);
 
+// A WADO-RS answer: the first line is the Content-Type (whose boundary is parsed), the rest the body, split into
+// the parser's feeds at sizes taken from the input. Checks that the parts handed on add up to no more than what
+// was fed. Never throws; a crash, hang or failed check is a bug.
+void multipartStream(const std::uint8_t* data, std::size_t size);
+
 } // namespace ctview::fuzz

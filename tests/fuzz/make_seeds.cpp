@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 
 using namespace ctview;
 
@@ -69,6 +70,12 @@ int main(int argc, char** argv) {
     mono1.photometric = "MONOCHROME1";
     add(mono1, "monochrome1");
     std::filesystem::remove_all(tmp);
+    // For the multipart target: a Content-Type line, then a WADO-RS answer of two parts (with and without length).
+    std::ofstream(out / "wado-rs.multipart", std::ios::binary)
+        << "multipart/related; type=\"application/dicom\"; boundary=\"b;1\"\n"
+        << "--b;1\r\nContent-Type: application/dicom\r\nContent-Length: 4\r\n\r\nDICM\r\n"
+        << "--b;1\r\nContent-Type: application/dicom\r\n\r\nDI\r\nCM\r\n--b;1--\r\n";
+    ++n;
     std::printf("%d seed files in %s\n", n, out.c_str());
     return 0;
 }

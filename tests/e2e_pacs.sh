@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# End to end through the PACS dialog: the real binary in a real window (Xvfb), driven by xdotool. Opens the dialog
+# (the server comes from the settings), searches for a patient, clicks the study, "Open study", and waits for the
+# title of the loaded series; then quits and checks what the settings kept. Run by test_dicomweb.cpp, which
+# starts Orthanc and sets the credentials in the environment.
+# Usage: e2e_pacs.sh CTVIEW ROOT PATIENT STUDY_UID TITLE LOCAL_SERIES
+set -euo pipefail
+ctview=$1 root=$2 patient=$3 study=$4 title=$5 local=$6
+[ -n "${DISPLAY:-}" ] || { echo "e2e: no DISPLAY"; exit 1; }
+work=$(mktemp -d)
+pid=
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+fail() {
+  echo "e2e: FAILED: $*"
+  # What the window showed then: its own screenshot (F12), kept where E2E_KEEP says (a folder), if anywhere.
+  if [ -n "${E2E_KEEP:-}" ] && [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+    xdotool key --clearmodifiers F12; sleep 1; cp "$work"/out/screenshot_*.png "$E2E_KEEP"/ 2>/dev/null || true
+  fi
+  echo "--- viewer output:"; cat "$work/log" 2>/dev/null || true; exit 1
+}
+mkdir -p "$work/config/ctview"
+printf '{"pacs_servers": ["%s"], "window_width": 1400, "window_height": 900}\n' "$root" \
+  >"$work/config/ctview/settings.json"
+XDG_CONFIG_HOME="$work/config" "$ctview" "$local" --out "$work/out" >"$work/log" 2>&1 &
+pid=$!
+find_window() { # find_window TITLE SECONDS
+  for _ in $(seq $(( $2 * 5 ))); do
+    win=$(xdotool search --name "$1" 2>/dev/null | head -1 || true)
+    [ -n "$win" ] && return 0
+    kill -0 "$pid" 2>/dev/null || fail "the viewer exited early"
+    sleep 0.2
+  done
+  fail "no window titled '$1' within $2 s"
+}
+find_window "ctview - " 20
+sleep 0.5
+xdotool windowfocus --sync "$win" 2>/dev/null || true
+# 1400x900: "PACS..." is the second button of the side panel; the dialog (820x560) opens centred, its first row
+# the server field, its second the search fields (patient first).
+xdotool mousemove --window "$win" 163 17 click 1
+sleep 0.5
+xdotool mousemove --window "$win" 375 229 click 1
+sleep 0.2
+xdotool type --delay 10 "$patient"
+xdotool keydown Return; sleep 0.15; xdotool keyup Return # held over a frame: ImGui 1.86 sees keys once a frame
+sleep 2 # the study query
+xdotool mousemove --window "$win" 336 269 click 1 # the first study
+sleep 2 # its series
+xdotool mousemove --window "$win" 336 476 click 1 # "Open study"
+find_window "ctview - $title" 30
+xdotool key --clearmodifiers F12
+for _ in $(seq 50); do compgen -G "$work/out/screenshot_*.png" >/dev/null && break; sleep 0.1; done
+compgen -G "$work/out/screenshot_*.png" >/dev/null || fail "no screenshot"
+xdotool key --clearmodifiers ctrl+q
+for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$pid" 2>/dev/null && fail "Ctrl+Q did not quit"
+wait "$pid" || fail "exit status $?"
+pid=
+settings="$work/config/ctview/settings.json"
+grep -q "\"$root/studies/$study\"" "$settings" || fail "the study's URL is not in the recent list: $(cat "$settings")"
+grep -q "\"$root\"" "$settings" || fail "the server is not kept"
+! grep -qi "secret\|password" "$settings" || fail "a password reached the settings"
+echo "e2e: opened $root/studies/$study through the PACS dialog"
