@@ -1,0 +1,45 @@
+// DICOMweb benchmark: one series from a DICOMweb URL through the same source the viewer and the commands use,
+// with an empty cache each run (CTVIEW's cache under $XDG_CACHE_HOME, which bench/dicomweb points at a scratch
+// folder). Prints, best of N: the time to the first decoded slice (what the viewer can show first) and to the
+// whole volume, and how long the download alone took (the "downloading" progress reaching its end).
+#include "core/dicomweb.h"
+#include "core/series.h"
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+
+int main(int argc, char** argv) {
+    if (argc < 2) {
+        std::fprintf(stderr, "usage: ctview_bench_dicomweb URL [RUNS]\n");
+        return 2;
+    }
+    const int runs = argc > 2 ? std::atoi(argv[2]) : 3;
+    double bestFirst = 1e30, bestAll = 1e30, bestDownload = 1e30;
+    std::size_t slices = 0;
+    for (int r = 0; r < runs; ++r) {
+        std::filesystem::remove_all(ctview::dicomWebCacheRoot());
+        using clock = std::chrono::steady_clock;
+        const auto t0 = clock::now();
+        double first = -1, downloaded = -1;
+        ctview::LoadOptions o;
+        o.progress = [&](const std::string& stage, std::size_t done, std::size_t total) {
+            if (stage == "downloading" && done == total && downloaded < 0)
+                downloaded = std::chrono::duration<double>(clock::now() - t0).count();
+        };
+        o.slicesReady = [&](const ctview::Volume&, const std::vector<int>& ready) {
+            if (!ready.empty() && first < 0) first = std::chrono::duration<double>(clock::now() - t0).count();
+        };
+        const auto src = ctview::openSource(argv[1], o);
+        const ctview::Series s = src->load(src->pick("").number, o);
+        const double all = std::chrono::duration<double>(clock::now() - t0).count();
+        slices = std::size_t(s.volume.geometry().dims.z);
+        bestFirst = std::min(bestFirst, first);
+        bestAll = std::min(bestAll, all);
+        bestDownload = std::min(bestDownload, downloaded);
+    }
+    std::printf("{\"slices\": %zu, \"first_slice_s\": %.3f, \"download_s\": %.3f, \"volume_s\": %.3f}\n", slices,
+                bestFirst, bestDownload, bestAll);
+    return 0;
+}
