@@ -168,6 +168,7 @@ HttpResponse HttpClient::get(const std::string& url, const std::string& accept,
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
     curl_easy_setopt(c, CURLOPT_USERAGENT, "ctview/" CTVIEW_VERSION);
     curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, ""); // whatever libcurl can decode
+    curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 512L * 1024); // fewer, larger writes: a series is hundreds of MB
     // Credentials: the environment, else netrc. Basic auth is sent only to the host of the URL (no redirects).
     const std::string user = env("CTVIEW_DICOMWEB_USER"), password = env("CTVIEW_DICOMWEB_PASSWORD"),
                       token = env("CTVIEW_DICOMWEB_TOKEN");
@@ -330,6 +331,7 @@ std::vector<StudyRow> DicomWebClient::studies(const StudyQuery& q) {
     if (!q.accession.empty()) path += "&AccessionNumber=" + escape(q.accession);
     if (!q.date.empty()) path += "&StudyDate=" + escape(q.date);
     if (!q.modality.empty()) path += "&ModalitiesInStudy=" + escape(q.modality);
+    if (!q.studyUid.empty()) path += "&StudyInstanceUID=" + escape(q.studyUid);
     if (q.limit > 0) path += "&limit=" + std::to_string(q.limit);
     // At the root, "not found" means the URL is not a DICOMweb root at all.
     const HttpResponse r = http_.get(url_.root + path, "application/dicom+json, application/json");
@@ -371,12 +373,12 @@ std::vector<SeriesRow> DicomWebClient::series(const std::string& study) {
     return out;
 }
 
-std::vector<InstanceRow> DicomWebClient::instances(const std::string& study, const std::string& series) {
+std::vector<InstanceRow> DicomWebClient::instances(const std::string& study, const std::string& series, int limit) {
     // The study-level path: Orthanc 1.10 answers 404 to /series/{uid}/instances. Rows, Columns and
     // NumberOfFrames are named: includefield=all leaves some out.
     const std::string path = "/studies/" + escape(study) + "/series/" + escape(series) +
                              "/instances?includefield=00280010&includefield=00280011&includefield=00280008"
-                             "&includefield=00200013";
+                             "&includefield=00200013" + (limit > 0 ? "&limit=" + std::to_string(limit) : "");
     std::vector<InstanceRow> out;
     for (const json& o : parseArray(get(path, "series " + series), url_)) {
         InstanceRow i;

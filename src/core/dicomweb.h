@@ -70,6 +70,7 @@ struct StudyRow {
 };
 struct StudyQuery {
     std::string patientName, patientId, accession, date, modality; // date: YYYYMMDD or FROM-TO
+    std::string studyUid;                                          // one study
     int limit = 0;                                                 // 0: the server's default
 };
 struct SeriesRow {
@@ -87,7 +88,9 @@ class DicomWebClient {
     const DicomWebUrl& url() const { return url_; }
     std::vector<StudyRow> studies(const StudyQuery& q);
     std::vector<SeriesRow> series(const std::string& study);
-    std::vector<InstanceRow> instances(const std::string& study, const std::string& series);
+    // The series' instances; `limit` > 0 asks for the first ones only (a server answers that at once, where the
+    // whole list of a 600-image series costs Orthanc a third of a second).
+    std::vector<InstanceRow> instances(const std::string& study, const std::string& series, int limit = 0);
     // WADO-RS of a whole series (or, with `instance`, of one instance): each part is written to `folder` as
     // <SOPInstanceUID>.dcm (through a .part file, renamed when complete), and `partDone` is called after each.
     // Returns the number of parts received; throws DataError on an HTTP error or a malformed stream. `complete`

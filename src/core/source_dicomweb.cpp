@@ -77,6 +77,7 @@ class DicomWebSource final : public SeriesSource {
             // The patient and study, for the metadata (best effort: a server may not allow study queries).
             try {
                 StudyQuery q;
+                q.studyUid = url_.study;
                 for (const StudyRow& s : client_->studies(q))
                     if (s.uid == url_.study) study_ = s;
             } catch (const DataError&) {
@@ -222,74 +223,74 @@ class DicomWebSource final : public SeriesSource {
     }
 
     void download(const SeriesRow& row, const fs::path& folder, const fs::path& record, const LoadOptions& options) const {
-        // First the instances (QIDO-RS): refuse what cannot be shown before a byte of pixels is fetched.
-        const std::vector<InstanceRow> instances = client_->instances(url_.study, row.uid);
-        if (instances.empty()) throw DataError("no such series on " + url_.host + " (" + seriesUrl(row.uid) + ")");
-        std::size_t nonImage = 0;
-        double voxels = 0;
-        for (const InstanceRow& i : instances) {
-            nonImage += nonImageSopClass(i.sopClass);
-            voxels += double(i.rows) * double(i.columns) * double(i.frames);
-        }
-        if (nonImage == instances.size())
-            throw DataError(seriesUrl(row.uid) + ": the series holds no images (SOP class " +
-                            instances.front().sopClass + ")");
-        const double need = voxels * 2;
+        // First one instance (QIDO-RS, limit=1: at once even for a long series): refuse what cannot be shown, and
+        // a series that would not fit in memory, before a byte of pixels is fetched.
+        const std::vector<InstanceRow> probe = client_->instances(url_.study, row.uid, 1);
+        if (probe.empty()) throw DataError("no such series on " + url_.host + " (" + seriesUrl(row.uid) + ")");
+        const InstanceRow& first = probe.front();
+        if (nonImageSopClass(first.sopClass))
+            throw DataError(seriesUrl(row.uid) + ": the series holds no images (SOP class " + first.sopClass + ")");
+        const std::size_t total = std::size_t(std::max(1, row.instanceCount));
+        const double need = double(first.rows) * double(first.columns) * double(first.frames) * double(total) * 2;
         const double limit =
             options.memoryLimitBytes ? double(options.memoryLimitBytes) : 0.9 * double(availableMemoryBytes());
         if (limit > 0 && need > limit)
             throw DataError(seriesUrl(row.uid) + ": the series needs " + humanBytes(std::uint64_t(need)) +
-                            " of memory (" + std::to_string(instances.size()) + " images of " +
-                            std::to_string(instances.front().columns) + "x" + std::to_string(instances.front().rows) +
-                            ") but only " + humanBytes(std::uint64_t(limit)) + " is available");
+                            " of memory (" + std::to_string(total) + " images of " + std::to_string(first.columns) +
+                            "x" + std::to_string(first.rows) + ") but only " + humanBytes(std::uint64_t(limit)) +
+                            " is available");
         makePrivateFolders(folder);
-        std::error_code ec;
-        auto missing = [&] {
-            std::vector<std::string> out;
-            for (const InstanceRow& i : instances)
-                if (uidSafe(i.uid) && !fs::exists(folder / (i.uid + ".dcm"), ec)) out.push_back(i.uid);
-            return out;
-        };
-        const std::size_t total = instances.size();
-        std::size_t have = total - missing().size();
+        std::size_t have = countCached(folder);
         auto progress = [&] {
             if (options.progress) options.progress("downloading", std::min(have, total), total);
         };
         progress();
-        std::vector<std::string> todo = missing();
         bool seriesRequestFailed = false;
-        if (todo.size() == total) {
+        if (have == 0) {
             // One WADO-RS request for the whole series, parsed as it streams.
             bool complete = false;
             try {
                 client_->retrieve(url_.study, row.uid, "", folder, [&] { ++have, progress(); }, complete);
             } catch (const DataError&) {
-                seriesRequestFailed = true; // an HTTP error or a malformed answer: try instance by instance
-                if (!missing().empty() && missing().size() < total) throw;
+                // An HTTP error or a malformed answer: instance by instance below. Part of a series, then an
+                // error: say so (what arrived is kept).
+                if (countCached(folder) > 0) throw;
+                seriesRequestFailed = true;
             }
-            todo = missing();
-            if (!todo.empty() && !seriesRequestFailed)
-                throw DataError(url_.host + ": transfer ended early: " + std::to_string(total - todo.size()) + " of " +
+            have = countCached(folder);
+            if (have < total && !seriesRequestFailed)
+                throw DataError(url_.host + ": transfer ended early: " + std::to_string(have) + " of " +
                                 std::to_string(total) + " images (what arrived is kept: open it again for the rest)");
         }
-        // What is still missing (an interrupted series, or a server that will not send whole series), one instance
-        // at a time on the client's kept-alive connection.
-        for (const std::string& uid : todo) {
-            bool complete = false;
-            client_->retrieve(url_.study, row.uid, uid, folder, [&] { ++have, progress(); }, complete);
+        // The full list of instances only when some are missing (an interrupted series, or a server that will not
+        // send whole series): then each missing one on the client's kept-alive connection.
+        std::vector<std::string> uids;
+        if (have < total) {
+            const std::vector<InstanceRow> instances = client_->instances(url_.study, row.uid);
+            std::error_code ec;
+            for (const InstanceRow& i : instances) {
+                if (!uidSafe(i.uid)) continue;
+                uids.push_back(i.uid);
+                if (fs::exists(folder / (i.uid + ".dcm"), ec)) continue;
+                bool complete = false;
+                client_->retrieve(url_.study, row.uid, i.uid, folder, [&] { ++have, progress(); }, complete);
+            }
+            have = countCached(folder);
+            if (have < instances.size())
+                throw DataError(url_.host + ": transfer ended early: " + std::to_string(have) + " of " +
+                                std::to_string(instances.size()) + " images");
+        } else {
+            std::error_code ec;
+            for (const auto& f : fs::directory_iterator(folder, ec))
+                if (f.path().extension() == ".dcm") uids.push_back(f.path().stem().string());
         }
-        todo = missing();
-        if (!todo.empty())
-            throw DataError(url_.host + ": transfer ended early: " + std::to_string(total - todo.size()) + " of " +
-                            std::to_string(total) + " images");
         // The record that says the series is complete (and lets it open without the server).
         json j = {{"uid", row.uid},
                   {"number", row.number},
                   {"modality", row.modality},
                   {"description", row.description},
                   {"url", seriesUrl(row.uid)},
-                  {"instances", json::array()}};
-        for (const InstanceRow& i : instances) j["instances"].push_back(i.uid);
+                  {"instances", uids}};
         writeTextFileAtomically(record, j.dump(1));
     }
 
