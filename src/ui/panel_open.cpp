@@ -1,6 +1,8 @@
 // "Open...": an ImGui folder browser (no extra dependency) with the recent folders.
 #include "ui/panels.h"
 
+#include "core/dicomweb.h"
+
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
@@ -64,8 +66,13 @@ void drawOpenDialog(AppState& s, Commands& r) {
         return;
     }
     ImGui::SetNextItemWidth(-70);
-    if (ImGui::InputText("##path", d.pathInput, sizeof d.pathInput, ImGuiInputTextFlags_EnterReturnsTrue))
-        browse(d, d.pathInput);
+    if (ImGui::InputText("##path", d.pathInput, sizeof d.pathInput, ImGuiInputTextFlags_EnterReturnsTrue)) {
+        // A DICOMweb URL or a file typed (or pasted) here opens at once; a folder is browsed.
+        std::error_code ec;
+        if (isDicomWebUrl(d.pathInput) || std::filesystem::is_regular_file(d.pathInput, ec)) open = d.pathInput;
+        else browse(d, d.pathInput);
+    }
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("a folder to browse, or a file or DICOMweb URL to open (Enter)");
     ImGui::SameLine();
     if (ImGui::Button("Up")) browse(d, std::filesystem::path(d.folder).parent_path().string());
     if (!d.error.empty()) ImGui::TextColored(ImVec4(1, 0.45f, 0.45f, 1), "%s", d.error.c_str());
