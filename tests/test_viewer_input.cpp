@@ -319,3 +319,21 @@ TEST_CASE("loading: a preview that knew no window (a DICOMweb listing) gives way
     ui::adoptDataset(s, make(false, {{"file 1", {400, 40}}}));
     CHECK(s.window.width == 150);
 }
+
+TEST_CASE("viewer input: the probe follows keyboard navigation without the mouse moving (issue 14.2)") {
+    Fixture f;
+    const glm::dvec2 over = f.centreOf(0); // the mouse rests over the axial view
+    app::handleInput(f.s, at(over));
+    REQUIRE(f.s.probeValid);
+    for (int key : {GLFW_KEY_END, GLFW_KEY_PAGE_UP, GLFW_KEY_PAGE_UP, GLFW_KEY_UP, GLFW_KEY_HOME, GLFW_KEY_DOWN}) {
+        InputFrame in = at(over);
+        in.keys = {{key}};
+        app::handleInput(f.s, in);
+        INFO("key " << key);
+        REQUIRE(f.s.probeValid);
+        // The voxel under the mouse on the slice shown, and its value.
+        CHECK(f.s.probeVoxel[ui::frameOf(f.s, 0).nAxis] == ui::sliceOf(f.s, 0));
+        const glm::ivec3 v = f.s.probeVoxel;
+        CHECK(f.s.probeHU == f.s.data->series.volume.at(v.x, v.y, v.z));
+    }
+}

@@ -219,6 +219,8 @@ ui::Commands handleInput(AppState& s, const InputFrame& in) {
         default: break;
         }
     }
+    // The keys may have moved the slice under a mouse that did not move: the probe describes what is shown now.
+    if (volume && !in.keys.empty()) updateProbe(s, view, in.mouse);
     return actions;
 }
 
