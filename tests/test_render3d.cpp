@@ -424,6 +424,30 @@ TEST_CASE("render: a preset saved to a file renders exactly as the bundled one; 
     CHECK(!std::filesystem::exists(out.path / "x.png"));
 }
 
+TEST_CASE("render: a preset saved in the window is found by its name or its title, as the window lists it (issue 14.7)") {
+    REQUIRE(haveDisplay());
+    TempDir config, out;
+    RenderPreset mine = *findBuiltinPreset("ct-skin");
+    mine.title = "UX skin";
+    mine.name = presetFileStem(mine.title);
+    std::filesystem::create_directories(config.path / "ctview" / "presets");
+    savePresetFile(mine, config.path / "ctview" / "presets" / (mine.name + ".json"));
+    const std::string env = "XDG_CONFIG_HOME=" + q(config.path) + " ";
+    const std::string base = "render " + q(glPhantom()) + " --size 120x90 -q ";
+    REQUIRE(shell(env + CTVIEW_BINARY + " " + base + "--preset ct-skin -o " + q(out.path / "bundled.png")).code == 0);
+    for (const std::string& name : {mine.name, std::string("'UX skin'"), std::string("ux-skin")}) {
+        const Run r = shell(env + CTVIEW_BINARY + " " + base + "--preset " + name + " -o " + q(out.path / "mine.png") +
+                            " --force");
+        INFO(name << ": " << r.out);
+        REQUIRE(r.code == 0);
+        CHECK(readFile(out.path / "mine.png") == readFile(out.path / "bundled.png"));
+    }
+    // Not found anywhere: the usage error names the user's presets too.
+    const Run none = shell(env + CTVIEW_BINARY + " " + base + "--preset nothing -o " + q(out.path / "x.png"));
+    CHECK(none.code == 2);
+    CHECK(none.out.find("ux-skin") != std::string::npos);
+}
+
 TEST_CASE("3D view input: drag rotates, wheel zooms, Shift+letters pick a side, R resets") {
     ScanResult scan;
     LoadedSeries series = loadFolder(glPhantom(), scan);

@@ -3,6 +3,7 @@
 // golden-image tests and scripts.
 #include "app/commands.h"
 #include "app/headless.h"
+#include "app/settings.h"
 #include "core/colormap.h"
 #include "core/error.h"
 #include "core/export.h"
@@ -17,9 +18,17 @@ namespace {
 RenderPreset presetFor(const std::string& text) {
     if (const RenderPreset* p = findBuiltinPreset(text)) return *p;
     if (text.size() > 5 && text.substr(text.size() - 5) == ".json") return loadPresetFile(text); // DataError: exit 1
+    // The user's presets, as the window lists them: by name (the file's stem) or by title.
+    std::vector<std::string> problems;
+    const std::vector<RenderPreset> mine = loadPresetFolder(userPresetFolder(), problems);
+    for (const RenderPreset& p : mine)
+        if (p.name == text || p.title == text || p.name == presetFileStem(text)) return p;
     std::string names;
     for (const RenderPreset& p : builtinPresets()) names += (names.empty() ? "" : ", ") + p.name;
-    throw UsageError("--preset " + text + ": use " + names + ", or a preset .json file");
+    std::string yours;
+    for (const RenderPreset& p : mine) yours += (yours.empty() ? "" : ", ") + p.name;
+    throw UsageError("--preset " + text + ": use " + names + (yours.empty() ? "" : ", one of yours (" + yours + ")") +
+                     ", or a preset .json file");
 }
 
 void parseCrop(const std::string& text, glm::dvec3& lo, glm::dvec3& hi) {
