@@ -56,4 +56,26 @@ pid=
 [ -z "$(ls -A "$work/phantom" | grep -v '^IM' || true)" ] || fail "something was written into the input folder"
 [ ! -e "$work/ctview-exports" ] || fail "saved into ./ctview-exports despite --out"
 grep -q "\"$work/phantom\"" "$work/config/ctview/settings.json" || fail "the folder is not in the recent list"
+
+# A path that does not exist opens the window too (as an empty folder or a bad file does) and says why: in the
+# window, and on stderr (issue 14.15).
+XDG_CONFIG_HOME="$work/config" "$ctview" "$work/no/such/folder" --out "$work/out" >"$work/log" 2>&1 &
+pid=$!
+win=
+for _ in $(seq 100); do
+  win=$(xdotool search --name "^ctview$" 2>/dev/null | head -1 || true)
+  [ -n "$win" ] && break
+  kill -0 "$pid" 2>/dev/null || fail "the viewer exited instead of opening its window for a missing path"
+  sleep 0.2
+done
+[ -n "$win" ] || fail "no window for a missing path within 20 s"
+for _ in $(seq 50); do grep -q "no such file or folder" "$work/log" && break; sleep 0.1; done
+grep -q "$work/no/such/folder: no such file or folder" "$work/log" || fail "the reason was not given"
+xdotool windowfocus --sync "$win" 2>/dev/null || true
+xdotool key --clearmodifiers ctrl+q
+for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$pid" 2>/dev/null && fail "Ctrl+Q did not quit"
+wait "$pid" || fail "exit status $? after a missing path"
+pid=
+grep -q "no/such" "$work/config/ctview/settings.json" && fail "a missing path went into the recent list"
 echo "e2e: saved $(ls "$work/out" | tr '\n' ' ')"

@@ -97,10 +97,8 @@ std::string titleFor(const ui::AppState& s) {
 } // namespace
 
 int runViewer(const CommonOptions& common, const ViewerOptions& options) {
-    // A path that is not there is a usage mistake to report now, not in a window.
-    std::error_code ec;
-    if (!common.input.empty() && !isDicomWebUrl(common.input) && !std::filesystem::exists(common.input, ec))
-        throw DataError(common.input + ": no such file or folder");
+    // A path that is not there opens the window as an empty folder or a bad file does, and it says why there
+    // (and on stderr): one behaviour for every input that cannot be opened.
     std::string settingsProblem;
     const std::filesystem::path settingsFile = settingsPath();
     Settings settings = loadSettings(settingsFile, settingsProblem);
@@ -205,6 +203,7 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
                     task.reset();
                     s.load.active = false;
                     s.load.error = error;
+                    if (!error.empty() && !common.quiet) std::fprintf(stderr, "ctview: %s\n", error.c_str());
                     if (!d && s.data && s.data->preview) s.data.reset(); // the load failed: no half series
                     if (d) {
                         adoptDataset(s, std::move(d));
