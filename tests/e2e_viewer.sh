@@ -78,4 +78,24 @@ kill -0 "$pid" 2>/dev/null && fail "Ctrl+Q did not quit"
 wait "$pid" || fail "exit status $? after a missing path"
 pid=
 grep -q "no/such" "$work/config/ctview/settings.json" && fail "a missing path went into the recent list"
+
+# Settings are saved when they change, not only on a clean quit: a SIGTERM (or a crash) keeps them (issue 14.13).
+XDG_CONFIG_HOME="$work/config" "$ctview" "$work/phantom" --out "$work/out" >"$work/log" 2>&1 &
+pid=$!
+win=
+for _ in $(seq 100); do
+  win=$(xdotool search --name "ctview - phantom - series 2" 2>/dev/null | head -1 || true)
+  [ -n "$win" ] && break
+  sleep 0.2
+done
+[ -n "$win" ] || fail "the phantom did not open again"
+grep -q '"invert": false' "$work/config/ctview/settings.json" || fail "invert was already on"
+xdotool windowfocus --sync "$win" 2>/dev/null || true
+xdotool mousemove --window "$win" 600 220
+xdotool key --clearmodifiers i
+for _ in $(seq 40); do grep -q '"invert": true' "$work/config/ctview/settings.json" && break; sleep 0.1; done
+kill -TERM "$pid"
+wait "$pid" 2>/dev/null || true
+pid=
+grep -q '"invert": true' "$work/config/ctview/settings.json" || fail "a change of setting was lost to SIGTERM"
 echo "e2e: saved $(ls "$work/out" | tr '\n' ' ')"

@@ -117,7 +117,7 @@ Settings loadSettings(const std::filesystem::path& path, std::string& problem) {
     return s;
 }
 
-void saveSettings(const std::filesystem::path& path, const Settings& s) {
+std::string settingsText(const Settings& s) {
     const json j = {{"recent", s.recent},
                     {"pacs_servers", s.pacsServers},
                     {"window_x", s.windowX},
@@ -138,9 +138,12 @@ void saveSettings(const std::filesystem::path& path, const Settings& s) {
                       {"window_level", s.overlays.windowLevel},
                       {"probe", s.overlays.probe},
                       {"slice_info", s.overlays.sliceInfo}}}};
+    return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+void saveSettings(const std::filesystem::path& path, const Settings& s) {
     createFolder(path.parent_path());
-    const std::string text = j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
-    writeTextFileAtomically(path, text);
+    writeTextFileAtomically(path, settingsText(s));
 }
 
 void addRecent(Settings& s, const std::string& input) {

@@ -33,6 +33,8 @@ std::filesystem::path userPresetFolder();
 // Reads `path`. When the file exists but cannot be used, returns the defaults (keeping what could be read) and
 // sets `problem` to a message naming the file.
 Settings loadSettings(const std::filesystem::path& path, std::string& problem);
+// The JSON text saveSettings writes (the viewer compares it to know when something changed).
+std::string settingsText(const Settings& s);
 // Writes atomically (a temp file renamed into place), creating the folder. Throws DataError.
 void saveSettings(const std::filesystem::path& path, const Settings& s);
 

@@ -162,6 +162,36 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
             }
         };
 
+        // Settings are saved when they change (a second after the last change, atomically), so that a SIGTERM or a
+        // crash loses at most that second; and at exit.
+        std::string savedText = settingsText(settings);
+        double saveDue = -1;
+        auto saveIfChanged = [&](bool now) {
+            const bool maximized = glfwGetWindowAttrib(window, GLFW_MAXIMIZED);
+            settings.windowMaximized = maximized;
+            if (!maximized) {
+                glfwGetWindowPos(window, &settings.windowX, &settings.windowY);
+                glfwGetWindowSize(window, &settings.windowWidth, &settings.windowHeight);
+            }
+            captureSettings(s, settings);
+            const std::string text = settingsText(settings);
+            if (text == savedText) {
+                saveDue = -1;
+                return;
+            }
+            if (!now && saveDue < 0) saveDue = glfwGetTime() + 1.0;
+            if (!now && glfwGetTime() < saveDue) return;
+            try {
+                saveSettings(settingsFile, settings);
+                savedText = text;
+            } catch (const std::exception& e) {
+                // Said once per change, not every frame.
+                std::fprintf(stderr, "ctview: settings not saved: %s\n", e.what());
+                savedText = text;
+            }
+            saveDue = -1;
+        };
+
         std::vector<std::pair<const char*, const char*>> help;
         for (const Control& c : controls()) help.emplace_back(c.input, c.action);
         int redraw = 3;
@@ -172,6 +202,10 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
                 double timeout = -1;
                 if (task) timeout = 0.5;
                 if (s.panels.pacsBusy) timeout = 0.1; // a PACS query is under way
+                if (saveDue >= 0) { // a settings save is due
+                    const double left = std::max(0.01, saveDue - glfwGetTime()) + 0.01;
+                    timeout = timeout < 0 ? left : std::min(timeout, left);
+                }
                 // The 3D view renders once at full quality when the user stops dragging it.
                 if (interacting3d(s, glfwGetTime()) || refine3d)
                     timeout = std::max(0.0, s.view3d.interactUntil - glfwGetTime()) + 0.01;
@@ -291,23 +325,13 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
 
             if (loadSeries > 0 && s.data && !task) startLoad(s.load.input, std::to_string(loadSeries), s.data->source);
             if (!open.empty()) startLoad(open, "", nullptr);
+            saveIfChanged(false);
             for (const ui::Command& c : commands)
                 if (c.kind != ui::Command::Kind::Interacting3D) redraw = 3;
         }
 
-        // Remember the window and the choices for next time.
-        const bool maximized = glfwGetWindowAttrib(window, GLFW_MAXIMIZED);
-        settings.windowMaximized = maximized;
-        if (!maximized) {
-            glfwGetWindowPos(window, &settings.windowX, &settings.windowY);
-            glfwGetWindowSize(window, &settings.windowWidth, &settings.windowHeight);
-        }
-        captureSettings(s, settings);
-        try {
-            saveSettings(settingsFile, settings);
-        } catch (const std::exception& e) {
-            std::fprintf(stderr, "ctview: settings not saved: %s\n", e.what());
-        }
+        // And once more at the end (what changed in the last second is not lost).
+        saveIfChanged(true);
         if (task) task->wait();
     }
     shutdownImGui(true);
