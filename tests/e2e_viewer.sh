@@ -71,9 +71,14 @@ done
 [ -n "$win" ] || fail "no window for a missing path within 20 s"
 for _ in $(seq 50); do grep -q "no such file or folder" "$work/log" && break; sleep 0.1; done
 grep -q "$work/no/such/folder: no such file or folder" "$work/log" || fail "the reason was not given"
-xdotool windowfocus --sync "$win" 2>/dev/null || true
-xdotool key --clearmodifiers ctrl+q
-for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+sleep 0.5 # mapped and drawn
+xdotool windowfocus --sync "$win" 2>/dev/null || xdotool windowactivate --sync "$win" 2>/dev/null || true
+xdotool mousemove --window "$win" 600 220
+for _ in 1 2 3; do # a key can reach a window before it takes input: ask again
+  xdotool key --clearmodifiers ctrl+q
+  for _ in $(seq 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -0 "$pid" 2>/dev/null || break
+done
 kill -0 "$pid" 2>/dev/null && fail "Ctrl+Q did not quit"
 wait "$pid" || fail "exit status $? after a missing path"
 pid=
@@ -90,10 +95,14 @@ for _ in $(seq 100); do
 done
 [ -n "$win" ] || fail "the phantom did not open again"
 grep -q '"invert": false' "$work/config/ctview/settings.json" || fail "invert was already on"
-xdotool windowfocus --sync "$win" 2>/dev/null || true
+sleep 0.5
+xdotool windowfocus --sync "$win" 2>/dev/null || xdotool windowactivate --sync "$win" 2>/dev/null || true
 xdotool mousemove --window "$win" 600 220
-xdotool key --clearmodifiers i
-for _ in $(seq 40); do grep -q '"invert": true' "$work/config/ctview/settings.json" && break; sleep 0.1; done
+for _ in 1 2 3; do # a key can reach a window before it takes input: press again only if it was not seen
+  xdotool key --clearmodifiers i
+  for _ in $(seq 30); do grep -q '"invert": true' "$work/config/ctview/settings.json" && break; sleep 0.1; done
+  grep -q '"invert": true' "$work/config/ctview/settings.json" && break
+done
 kill -TERM "$pid"
 wait "$pid" 2>/dev/null || true
 pid=

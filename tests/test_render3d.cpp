@@ -4,6 +4,7 @@
 #include "golden.h"
 #include "testutil.h"
 
+#include "app/actions.h"
 #include "app/gl_context.h"
 #include "app/headless.h"
 #include "app/input.h"
@@ -446,6 +447,36 @@ TEST_CASE("render: a preset saved in the window is found by its name or its titl
     const Run none = shell(env + CTVIEW_BINARY + " " + base + "--preset nothing -o " + q(out.path / "x.png"));
     CHECK(none.code == 2);
     CHECK(none.out.find("ux-skin") != std::string::npos);
+}
+
+TEST_CASE("viewer: S over the 3D view saves the picture `ctview render` makes at that size (issue 14.3)") {
+    REQUIRE(haveDisplay());
+    TempDir out;
+    ScanResult scan;
+    LoadedSeries series = loadFolder(glPhantom(), scan);
+    ui::AppState s = stateFor(std::move(series.volume));
+    s.maximised = -1; // the 2x2 grid: the 3D cell is the bottom right quarter
+    s.exportDir = out.path;
+    ui::layoutCells(s, Rect{0, 0, 1300, 1026});
+    std::vector<std::filesystem::path> saved;
+    {
+        GLFWwindow* window = app::createGlWindow(64, 64, "test", false);
+        {
+            app::Renderers renderers;
+            app::RendererSync sync;
+            saved = app::saveRender(s, renderers, sync, 1.0f, 0.0);
+        }
+        app::destroyGlWindow(window);
+    }
+    REQUIRE(saved.size() == 2);
+    CHECK(saved[0].extension() == ".png");
+    CHECK(saved[1].extension() == ".jpg");
+    CHECK(std::filesystem::exists(saved[1]));
+    CHECK(s.toasts.back().text.find("3D view") != std::string::npos);
+    // The cell is 649x512: saved at that size, the same pixels as the command line's render.
+    const Run r = run("render -q " + q(glPhantom()) + " --size 649x512 -o " + q(out.path / "cli.png"));
+    REQUIRE(r.code == 0);
+    CHECK(readFile(saved[0]) == readFile(out.path / "cli.png"));
 }
 
 TEST_CASE("3D view input: drag rotates, wheel zooms, Shift+letters pick a side, R resets") {

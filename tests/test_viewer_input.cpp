@@ -337,3 +337,13 @@ TEST_CASE("viewer input: the probe follows keyboard navigation without the mouse
         CHECK(f.s.probeHU == f.s.data->series.volume.at(v.x, v.y, v.z));
     }
 }
+
+TEST_CASE("viewer input: S over the 3D view asks for the 3D render, over a slice view for the slice (issue 14.3)") {
+    Fixture f;
+    InputFrame over3d = at(f.centreOf(3));
+    over3d.keys = {{GLFW_KEY_S}};
+    CHECK(app::handleInput(f.s, over3d) == ui::Commands{{ui::Command::Kind::SaveRender}});
+    InputFrame overAxial = at(f.centreOf(0));
+    overAxial.keys = {{GLFW_KEY_S}};
+    CHECK(app::handleInput(f.s, overAxial) == ui::Commands{{ui::Command::Kind::SaveSlice}});
+}

@@ -1,6 +1,7 @@
 #include "app/actions.h"
 
 #include "core/export.h"
+#include "app/headless.h"
 #include "core/fsutil.h"
 
 #include <algorithm>
@@ -27,6 +28,38 @@ std::vector<std::filesystem::path> saveSlice(ui::AppState& s, double now) {
         return written;
     } catch (const std::exception& e) {
         addToast(s, std::string("Could not save the slice: ") + e.what(), now, true);
+        return {};
+    }
+}
+
+std::vector<std::filesystem::path> saveRender(ui::AppState& s, Renderers& renderers, RendererSync& sync, float fbScale,
+                                              double now) {
+    if (!s.hasVolume()) return {};
+    if (s.data->preview || !s.data->stats) {
+        addToast(s, "The series is still loading: save the 3D view when it is complete", now, true);
+        return {};
+    }
+    try {
+        // The 3D view alone, at least as large as it is on screen, at full quality.
+        ui::AppState view = s;
+        view.maximised = 3;
+        view.view3d.interactUntil = 0;
+        const Rect cell = s.cells[3];
+        glm::dvec2 size(std::max(1.0f, cell.w * fbScale), std::max(1.0f, cell.h * fbScale));
+        const double grow = std::max(1.0, 512.0 / std::min(size.x, size.y));
+        size = glm::round(size * grow);
+        const RgbImage pixels = drawOffscreen(view, renderers, sync, glm::ivec2(size), false);
+        createFolder(s.exportDir);
+        const std::string stem = std::to_string(s.data->series.about.listing.seriesNumber) + "_3d_" + s.view3d.presetName;
+        std::vector<std::filesystem::path> written;
+        for (ImageFormat f : {ImageFormat::Png, ImageFormat::Jpeg})
+            written.push_back(writeImage(pixels, s.exportDir / (stem + (f == ImageFormat::Png ? ".png" : ".jpg")), f, false));
+        std::string text = "Saved the 3D view";
+        for (const auto& p : written) text += "\n" + p.string();
+        addToast(s, text, now);
+        return written;
+    } catch (const std::exception& e) {
+        addToast(s, std::string("Could not save the 3D view: ") + e.what(), now, true);
         return {};
     }
 }

@@ -35,7 +35,6 @@ std::shared_ptr<Dataset> loadDatasetHeadless(const CommonOptions& common) {
 
 RgbImage renderHeadless(ui::AppState& s, glm::ivec2 size, bool overlays, RendererSync sync,
                         ui::RenderFeedback* feedback) {
-    ui::layoutCells(s, Rect{0, 0, float(size.x), float(size.y)});
     GLFWwindow* window = createGlWindow(64, 64, "ctview headless", false);
     initImGui(window, false);
     // Torn down in this order whether the drawing returns or throws (the renderers' GL objects go first).
@@ -49,6 +48,16 @@ RgbImage renderHeadless(ui::AppState& s, glm::ivec2 size, bool overlays, Rendere
     RgbImage pixels;
     {
         Renderers renderers;
+        pixels = drawOffscreen(s, renderers, sync, size, overlays);
+        if (feedback) *feedback = renderers.feedback;
+    }
+    return pixels;
+}
+
+RgbImage drawOffscreen(ui::AppState& s, Renderers& renderers, RendererSync& sync, glm::ivec2 size, bool overlays) {
+    ui::layoutCells(s, Rect{0, 0, float(size.x), float(size.y)});
+    RgbImage pixels;
+    {
         syncRenderer(s, renderers, sync);
         gl::OffscreenTarget target = gl::makeOffscreenTarget(size.x, size.y);
         glBindFramebuffer(GL_FRAMEBUFFER, target.fbo.id());
@@ -66,7 +75,6 @@ RgbImage renderHeadless(ui::AppState& s, glm::ivec2 size, bool overlays, Rendere
         }
         glBindFramebuffer(GL_READ_FRAMEBUFFER, target.fbo.id());
         pixels = gl::readPixels(0, 0, size.x, size.y);
-        if (feedback) *feedback = renderers.feedback;
         glBindFramebuffer(GL_FRAMEBUFFER, 0);
     }
     return pixels;

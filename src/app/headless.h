@@ -20,6 +20,10 @@ std::shared_ptr<Dataset> loadDatasetHeadless(const CommonOptions& common);
 // Opens a hidden GL 4.1 window, lays out `s` at `size`, draws the scene (and the overlays when `overlays`), and
 // reads the pixels back. `sync` can carry test settings (e.g. a cap on the 3D texture). Throws GlError or
 // DataError when no GL context can be had.
+// In the current GL context, with `renderers`: lays out `s` at `size`, draws the scene (and the overlays, inside an
+// ImGui frame of its own, when `overlays`) into an offscreen framebuffer and reads it back; the default framebuffer
+// is bound again after. What `render`, `snapshot` and the viewer's S over the 3D view share.
+RgbImage drawOffscreen(ui::AppState& s, Renderers& renderers, RendererSync& sync, glm::ivec2 size, bool overlays);
 // `feedback`, when given, receives what the renderers had to say (the 3D view's note, ...).
 RgbImage renderHeadless(ui::AppState& s, glm::ivec2 size, bool overlays, RendererSync sync = {},
                         ui::RenderFeedback* feedback = nullptr);

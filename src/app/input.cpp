@@ -31,7 +31,7 @@ const std::vector<Control>& controls() {
         {"L", "linear / nearest interpolation"},
         {"C", "show / hide the crosshair"},
         {"O", "show / hide all overlays"},
-        {"S", "save the slice under the mouse as PNG and JPEG (native resolution, current window and colours)"},
+        {"S", "save the slice under the mouse as PNG and JPEG (native resolution, current window and colours); over the 3D view, the 3D render"},
         {"F12", "save a screenshot of the window"},
         {"Ctrl + O, drop a folder", "open a folder or file"},
         {"Tab", "show / hide the side panel"},
@@ -211,7 +211,9 @@ ui::Commands handleInput(AppState& s, const InputFrame& in) {
             o.crosshair = o.letters = o.scaleBar = o.windowLevel = o.probe = o.sliceInfo = !any;
             break;
         }
-        case GLFW_KEY_S: if (volume) actions.push_back({ui::Command::Kind::SaveSlice}); break;
+        case GLFW_KEY_S: // the view under the mouse: the 3D render over the 3D view, else the active slice
+            if (volume) actions.push_back({s.view3d.focused ? ui::Command::Kind::SaveRender : ui::Command::Kind::SaveSlice});
+            break;
         case GLFW_KEY_F12: actions.push_back({ui::Command::Kind::Screenshot}); break;
         case GLFW_KEY_F1: s.panels.help = !s.panels.help; break;
         case GLFW_KEY_F5: actions.push_back({ui::Command::Kind::ReloadShaders}); break;

@@ -302,6 +302,10 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
             for (const ui::Command& c : commands) {
                 switch (c.kind) {
                 case ui::Command::Kind::SaveSlice: saveSlice(s, now); break;
+                case ui::Command::Kind::SaveRender:
+                    saveRender(s, renderers, sync, fbScale, now);
+                    glViewport(0, 0, fbw, fbh);
+                    break;
                 case ui::Command::Kind::Screenshot:
                     glBindFramebuffer(GL_READ_FRAMEBUFFER, 0);
                     glReadBuffer(GL_BACK);

@@ -10,6 +10,7 @@ namespace ctview::ui {
 struct Command {
     enum class Kind {
         SaveSlice,     // S / "Save slice": the active view's slice as PNG and JPEG
+        SaveRender,    // S over the 3D view: the 3D render as PNG and JPEG, as `ctview render` makes it
         Screenshot,    // F12: the whole window as PNG
         Quit,          // Ctrl+Q
         ShowOpen,      // Ctrl+O: the Open dialog
