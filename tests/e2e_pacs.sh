@@ -26,7 +26,7 @@ XDG_CONFIG_HOME="$work/config" "$ctview" "$local" --out "$work/out" >"$work/log"
 pid=$!
 find_window() { # find_window TITLE SECONDS
   for _ in $(seq $(( $2 * 5 ))); do
-    win=$(xdotool search --name "$1" 2>/dev/null | head -1 || true)
+    win=$(xdotool search --pid "$pid" --name "$1" 2>/dev/null | head -1 || true)
     [ -n "$win" ] && return 0
     kill -0 "$pid" 2>/dev/null || fail "the viewer exited early"
     sleep 0.2

@@ -21,7 +21,7 @@ pid=$!
 # The title names the series once it has loaded.
 win=
 for _ in $(seq 100); do
-  win=$(xdotool search --name "ctview - phantom - series 2" 2>/dev/null | head -1 || true)
+  win=$(xdotool search --pid "$pid" --name "ctview - phantom - series 2" 2>/dev/null | head -1 || true)
   [ -n "$win" ] && break
   kill -0 "$pid" 2>/dev/null || fail "the viewer exited early"
   sleep 0.2
@@ -63,7 +63,7 @@ XDG_CONFIG_HOME="$work/config" "$ctview" "$work/no/such/folder" --out "$work/out
 pid=$!
 win=
 for _ in $(seq 100); do
-  win=$(xdotool search --name "^ctview$" 2>/dev/null | head -1 || true)
+  win=$(xdotool search --pid "$pid" --name "^ctview$" 2>/dev/null | head -1 || true)
   [ -n "$win" ] && break
   kill -0 "$pid" 2>/dev/null || fail "the viewer exited instead of opening its window for a missing path"
   sleep 0.2
@@ -89,7 +89,7 @@ XDG_CONFIG_HOME="$work/config" "$ctview" "$work/phantom" --out "$work/out" >"$wo
 pid=$!
 win=
 for _ in $(seq 100); do
-  win=$(xdotool search --name "ctview - phantom - series 2" 2>/dev/null | head -1 || true)
+  win=$(xdotool search --pid "$pid" --name "ctview - phantom - series 2" 2>/dev/null | head -1 || true)
   [ -n "$win" ] && break
   sleep 0.2
 done
