@@ -1,6 +1,7 @@
 // Loading progress, the last load's error, and toasts: drawn over the view area.
 #include "ui/panels.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace ctview::ui {
@@ -57,10 +58,17 @@ void drawStatus(AppState& s, RenderFeedback& feedback, double now) {
         std::snprintf(id, sizeof id, "##toast%d", n);
         ImGui::SetNextWindowPos(ImVec2(a.x + a.w - 10, y), ImGuiCond_Always, ImVec2(1, 1));
         ImGui::SetNextWindowBgAlpha(0.85f);
+        // At most the view area's width (less a margin): long lines, paths too, wrap instead of leaving the window.
+        const float maxWidth = std::max(120.0f, std::min(620.0f, a.w - 20));
+        ImGui::SetNextWindowSizeConstraints(ImVec2(0, 0), ImVec2(maxWidth, a.h));
         ImGui::Begin(id, nullptr, boxFlags | ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoFocusOnAppearing |
                                       ImGuiWindowFlags_NoInputs);
-        if (t.error) ImGui::TextColored(ImVec4(1, 0.45f, 0.45f, 1), "%s", t.text.c_str());
-        else ImGui::TextUnformatted(t.text.c_str());
+        const float textWidth = ImGui::CalcTextSize(t.text.c_str()).x;
+        ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + std::min(textWidth, maxWidth - 2 * ImGui::GetStyle().WindowPadding.x));
+        if (t.error) ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1, 0.45f, 0.45f, 1));
+        ImGui::TextUnformatted(t.text.c_str());
+        if (t.error) ImGui::PopStyleColor();
+        ImGui::PopTextWrapPos();
         y -= ImGui::GetWindowHeight() + 6;
         ImGui::End();
     }

@@ -1,0 +1,64 @@
+// The panels' layout, tested without a display: an ImGui context of its own (fonts built, nothing rendered),
+// frames of a given size, and the windows ImGui laid out, by name (imgui_internal.h). What a user of a small
+// window or a long path name sees clipped, these tests see as a window that leaves the display.
+#include "testutil.h"
+
+#include "ui/panels.h"
+
+#include <catch2/catch.hpp>
+#include <imgui_internal.h>
+
+using namespace ctview;
+
+namespace {
+
+struct ImGuiFrame {
+    ImGuiContext* context;
+    explicit ImGuiFrame(glm::vec2 display) {
+        context = ImGui::CreateContext();
+        ImGuiIO& io = ImGui::GetIO();
+        io.IniFilename = nullptr;
+        io.DisplaySize = ImVec2(display.x, display.y);
+        io.DeltaTime = 1.0f / 60.0f;
+        unsigned char* pixels = nullptr;
+        int w = 0, h = 0;
+        io.Fonts->GetTexDataAsRGBA32(&pixels, &w, &h); // the atlas must exist; nothing is drawn
+    }
+    ~ImGuiFrame() { ImGui::DestroyContext(context); }
+    // Runs `draw` in a few frames (auto-resizing windows settle on the second).
+    template <class F>
+    void frames(F draw, int n = 3) {
+        for (int i = 0; i < n; ++i) {
+            ImGui::NewFrame();
+            draw();
+            ImGui::EndFrame();
+        }
+    }
+};
+
+bool inside(const ImGuiWindow* w, glm::vec2 display) {
+    return w->Pos.x >= -0.5f && w->Pos.y >= -0.5f && w->Pos.x + w->Size.x <= display.x + 0.5f &&
+           w->Pos.y + w->Size.y <= display.y + 0.5f;
+}
+
+} // namespace
+
+TEST_CASE("toasts stay inside the window, a long path wrapped, whole (issue 14.10)") {
+    for (const glm::vec2 display : {glm::vec2(800, 600), glm::vec2(1400, 900)}) {
+        INFO("display " << display.x << "x" << display.y);
+        ImGuiFrame f(display);
+        ui::AppState s;
+        s.viewArea = Rect{display.x * 0.3f, 0, display.x * 0.7f, display.y};
+        const std::string path = "/home/someone/.config/ctview/presets/" + std::string(90, 'x') + "-ux-check.json";
+        ui::addToast(s, "Preset saved: " + path, 0.0);
+        ui::RenderFeedback feedback;
+        f.frames([&] { ui::drawStatus(s, feedback, 0.5); });
+        const ImGuiWindow* toast = ImGui::FindWindowByName("##toast0");
+        REQUIRE(toast);
+        CHECK(inside(toast, display));
+        CHECK(toast->Pos.x >= s.viewArea.x - 0.5f);
+        // Wrapped, not cut: the text's extent fits the window (which grew in height instead).
+        CHECK(toast->ContentSize.x <= toast->Size.x);
+        CHECK(toast->Size.y > 2.5f * ImGui::GetTextLineHeight());
+    }
+}
