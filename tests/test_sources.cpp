@@ -18,6 +18,8 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <map>
+#include <set>
 #include <zlib.h>
 
 using namespace ctview;
@@ -307,4 +309,35 @@ TEST_CASE("the load task opens a volume file as it opens a folder; the registry 
     for (const SourceKind& k : sourceKinds()) names.push_back(k.name);
     CHECK(names.back() == "DICOM folder, file or DICOMDIR");
     CHECK(sourceKinds().back().accepts("/anything"));
+}
+
+TEST_CASE("a folder with two patients lists each series with its patient, study date and modality (issue 14.12)") {
+    TempDir dir;
+    SeriesSpec a = smallSeries(6, 5, 3);
+    a.strings["PatientName"] = "ALPHA^ONE";
+    a.strings["StudyDate"] = "20240102";
+    a.seriesNumber = 4;
+    writeSeries(a, dir.path / "a");
+    SeriesSpec b = smallSeries(6, 5, 4);
+    b.strings["PatientName"] = "BETA^TWO";
+    b.strings["StudyDate"] = "20231130";
+    b.modality = "MR";
+    b.sopClassUID = "1.2.840.10008.5.1.4.1.1.4";
+    b.seriesNumber = 2;
+    writeSeries(b, dir.path / "b");
+    const auto src = openSource(dir.path.string(), fastOptions());
+    REQUIRE(src->series().size() == 2);
+    std::map<std::string, SeriesListing> byPatient;
+    for (const SeriesListing& l : src->series()) byPatient[l.patientName] = l;
+    REQUIRE(byPatient.count("ALPHA^ONE"));
+    REQUIRE(byPatient.count("BETA^TWO"));
+    CHECK(byPatient["ALPHA^ONE"].studyDate == "20240102");
+    CHECK(byPatient["BETA^TWO"].studyDate == "20231130");
+    CHECK(byPatient["BETA^TWO"].modality == "MR");
+    const Run info = run("info --json " + q(dir.path));
+    REQUIRE(info.code == 0);
+    const auto j = nlohmann::json::parse(info.out);
+    std::set<std::string> names;
+    for (const auto& s : j["series_list"]) names.insert(s["patient_name"].get<std::string>());
+    CHECK(names == std::set<std::string>{"ALPHA^ONE", "BETA^TWO"});
 }

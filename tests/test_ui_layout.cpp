@@ -62,3 +62,43 @@ TEST_CASE("toasts stay inside the window, a long path wrapped, whole (issue 14.1
         CHECK(toast->Size.y > 2.5f * ImGui::GetTextLineHeight());
     }
 }
+
+TEST_CASE("the series table shows patient, study date and modality, and sorts by them (issue 14.12)") {
+    ImGuiFrame f({1400, 900});
+    struct TwoPatients final : SeriesSource {
+        std::vector<SeriesListing> rows;
+        TwoPatients() : SeriesSource("two") {
+            rows.resize(2);
+            rows[0].number = 1, rows[0].patientName = "BETA^TWO", rows[0].studyDate = "20231130", rows[0].modality = "MR";
+            rows[1].number = 2, rows[1].patientName = "ALPHA^ONE", rows[1].studyDate = "20240102", rows[1].modality = "CT";
+        }
+        std::string kind() const override { return "test"; }
+        const std::vector<SeriesListing>& series() const override { return rows; }
+        int defaultSeries() const override { return 1; }
+        std::string summary() const override { return "2 series"; }
+        Provenance describe(int) const override { return {}; }
+        Series load(int, const LoadOptions&) const override { return {}; }
+    };
+    ui::AppState s;
+    s.data = std::make_shared<Dataset>();
+    s.data->source = std::make_shared<TwoPatients>();
+    ui::Commands commands;
+    ImGuiTable* table = nullptr;
+    f.frames([&] {
+        ImGui::SetNextWindowSize(ImVec2(340, 400));
+        ImGui::Begin("side");
+        ui::drawSeriesPanel(s, commands);
+        table = ImGui::TableFindByID(ImGui::GetID("series"));
+        ImGui::End();
+    });
+    REQUIRE(table);
+    std::vector<std::string> names;
+    for (int c = 0; c < table->ColumnsCount; ++c) names.push_back(ImGui::TableGetColumnName(table, c));
+    CHECK(std::find(names.begin(), names.end(), "patient") != names.end());
+    CHECK(std::find(names.begin(), names.end(), "date") != names.end());
+    CHECK(std::find(names.begin(), names.end(), "mod") != names.end());
+    CHECK((table->Flags & ImGuiTableFlags_Sortable) != 0);
+    // Sorted by patient: the order the panel draws its rows in.
+    CHECK(ui::seriesRowOrder(s.data->source->series(), "patient", true) == std::vector<int>{1, 0});
+    CHECK(ui::seriesRowOrder(s.data->source->series(), "date", false) == std::vector<int>{1, 0});
+}

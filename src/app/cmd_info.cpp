@@ -31,6 +31,8 @@ json seriesListJson(const SeriesSource& source) {
                         {"rows", s.rows},
                         {"slice_thickness_mm", s.thickness},
                         {"default", s.number == source.defaultSeries()},
+                        {"patient_name", s.patientName},
+                        {"study_date", s.studyDate},
                         {"note", s.note}});
     return list;
 }

@@ -61,6 +61,7 @@ struct SeriesListing {
     int columns = 0, rows = 0;
     double thickness = 0;      // SliceThickness (0018,0050) as stored; 0 when not given
     std::string note;          // e.g. why this group was split from others with the same UID
+    std::string patientName, studyDate; // PatientName (0010,0010), StudyDate (0008,0020): a folder may hold several
 };
 
 // Where a loaded series came from, in words every source can fill: no pointers into scans or headers.

@@ -11,8 +11,13 @@ namespace ctview {
 
 namespace {
 
-SeriesListing listingOf(const SeriesInfo& s) {
+SeriesListing listingOf(const SeriesInfo& s, const ScanResult& scan) {
     SeriesListing l;
+    if (!s.files.empty()) {
+        const auto& meta = scan.headers[s.files.front()].meta;
+        if (auto it = meta.find("PatientName"); it != meta.end()) l.patientName = it->second;
+        if (auto it = meta.find("StudyDate"); it != meta.end()) l.studyDate = it->second;
+    }
     l.number = s.number;
     l.uid = s.uid;
     l.seriesNumber = s.seriesNumber;
@@ -37,7 +42,7 @@ class DicomFolderSource final : public SeriesSource {
   public:
     DicomFolderSource(const std::string& input, const LoadOptions& options)
         : SeriesSource(input), scan_(scanInput(input, options)) {
-        for (const SeriesInfo& s : scan_.series) listing_.push_back(listingOf(s));
+        for (const SeriesInfo& s : scan_.series) listing_.push_back(listingOf(s, scan_));
         // One file given (not a DICOMDIR): its tags are the ones to list, whichever slice comes first.
         std::error_code ec;
         if (std::filesystem::is_regular_file(input, ec))
@@ -86,7 +91,7 @@ class DicomFolderSource final : public SeriesSource {
         Provenance p;
         p.source = "DICOM";
         p.location = location();
-        p.listing = listingOf(s);
+        p.listing = listingOf(s, scan_);
         for (const char* k : kFields)
             if (auto it = h.meta.find(k); it != h.meta.end() && !it->second.empty()) p.fields[k] = it->second;
         if (!h.modality.empty()) p.fields["Modality"] = h.modality;

@@ -106,6 +106,8 @@ class DicomWebSource final : public SeriesSource {
             l.description = r.description;
             l.modality = r.modality;
             l.slices = std::size_t(r.instanceCount);
+            l.patientName = study_.patientName;
+            l.studyDate = study_.date;
             if (!imageModality(r.modality)) l.note = "no images (" + r.modality + ")";
             listing_.push_back(l);
             // The default, as for a folder: a CT series with the most images, else the image series with the most.

@@ -1,9 +1,30 @@
-// The "Series" section: every series the source offers; clicking one loads it.
+// The "Series" section: every series the source offers, with its patient, study date and modality (a folder may
+// hold several patients), sortable by a click on a header; clicking a row loads it.
 #include "ui/panels.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace ctview::ui {
+
+std::vector<int> seriesRowOrder(const std::vector<SeriesListing>& rows, const std::string& column, bool ascending) {
+    std::vector<int> order(rows.size());
+    for (std::size_t n = 0; n < rows.size(); ++n) order[n] = int(n);
+    auto key = [&](const SeriesListing& l) -> std::string {
+        char num[32];
+        if (column == "patient") return l.patientName;
+        if (column == "date") return l.studyDate;
+        if (column == "mod") return l.modality;
+        if (column == "description") return l.description;
+        std::snprintf(num, sizeof num, "%012zu", column == "slices" ? l.slices : std::size_t(l.seriesNumber));
+        return num;
+    };
+    std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+        const std::string ka = key(rows[std::size_t(a)]), kb = key(rows[std::size_t(b)]);
+        return ascending ? ka < kb : kb < ka;
+    });
+    return order;
+}
 
 void drawSeriesPanel(AppState& s, Commands& r) {
     if (!s.data || !s.data->source) {
@@ -12,15 +33,25 @@ void drawSeriesPanel(AppState& s, Commands& r) {
     }
     const SeriesSource& source = *s.data->source;
     ImGui::TextWrapped("%s", source.summary().c_str());
-    const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingFixedFit;
-    if (!ImGui::BeginTable("series", 4, flags)) return;
-    ImGui::TableSetupColumn("#");
-    ImGui::TableSetupColumn("description", ImGuiTableColumnFlags_WidthStretch);
-    ImGui::TableSetupColumn("slices");
-    ImGui::TableSetupColumn("size");
+    const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingFixedFit |
+                                  ImGuiTableFlags_Sortable | ImGuiTableFlags_ScrollX;
+    const std::vector<SeriesListing>& rows = source.series();
+    const float height = std::min(220.0f, ImGui::GetFrameHeightWithSpacing() * float(rows.size() + 2));
+    if (!ImGui::BeginTable("series", 7, flags, ImVec2(0, height))) return;
+    static const char* const kColumns[] = {"#", "patient", "date", "mod", "description", "slices", "size"};
+    for (const char* c : kColumns) ImGui::TableSetupColumn(c, c[0] == '#' ? ImGuiTableColumnFlags_DefaultSort : 0);
+    ImGui::TableSetupScrollFreeze(1, 1);
     ImGui::TableHeadersRow();
+    // The order the user asked for (a click on a header), else the listing's.
+    static std::string sortColumn = "#";
+    static bool ascending = true;
+    if (ImGuiTableSortSpecs* specs = ImGui::TableGetSortSpecs(); specs && specs->SpecsCount > 0) {
+        sortColumn = kColumns[specs->Specs[0].ColumnIndex];
+        ascending = specs->Specs[0].SortDirection != ImGuiSortDirection_Descending;
+    }
     const int current = s.data->series.about.listing.number;
-    for (const SeriesListing& info : source.series()) {
+    for (int index : seriesRowOrder(rows, sortColumn, ascending)) {
+        const SeriesListing& info = rows[std::size_t(index)];
         ImGui::TableNextRow();
         ImGui::TableNextColumn();
         char label[32];
@@ -30,8 +61,14 @@ void drawSeriesPanel(AppState& s, Commands& r) {
             info.number != current && !s.load.active)
             r.push_back({Command::Kind::LoadSeries, "", info.number});
         if (ImGui::IsItemHovered())
-            ImGui::SetTooltip("%s %s\n%s%s", info.modality.c_str(), info.description.c_str(), info.uid.c_str(),
-                              info.note.empty() ? "" : ("\n" + info.note).c_str());
+            ImGui::SetTooltip("%s %s\n%s\n%s%s", info.patientName.c_str(), info.studyDate.c_str(),
+                              info.description.c_str(), info.uid.c_str(), info.note.empty() ? "" : ("\n" + info.note).c_str());
+        ImGui::TableNextColumn();
+        ImGui::TextUnformatted(info.patientName.c_str());
+        ImGui::TableNextColumn();
+        ImGui::TextUnformatted(info.studyDate.c_str());
+        ImGui::TableNextColumn();
+        ImGui::TextUnformatted(info.modality.c_str());
         ImGui::TableNextColumn();
         ImGui::TextUnformatted(info.description.empty() ? "(no description)" : info.description.c_str());
         ImGui::TableNextColumn();

@@ -22,8 +22,11 @@ void drawVolumePanel(AppState& s, Commands& r);
 // The transfer-function editor alone: HU histogram (log) behind the opacity curve; click adds a point, drag moves
 // it, right click deletes it, Shift/middle drag moves the whole function along HU.
 void drawTransferFunctionEditor(AppState& s, Commands& r);
-// Every series found in the input; clicking one loads it.
+// Every series found in the input, with patient, study date and modality, sortable; clicking one loads it.
 void drawSeriesPanel(AppState& s, Commands& r);
+// The order the series table shows `rows` in, sorted by `column` ("#", "patient", "date", "mod", "description",
+// "slices"); ties keep the listing's order.
+std::vector<int> seriesRowOrder(const std::vector<SeriesListing>& rows, const std::string& column, bool ascending);
 // The key fields of `ctview info`, warnings in plain words, and a searchable table of every tag.
 void drawMetadataPanel(AppState& s);
 // Loading progress, the last load's error, skipped files and warnings, and toasts.
