@@ -102,3 +102,40 @@ TEST_CASE("the series table shows patient, study date and modality, and sorts by
     CHECK(ui::seriesRowOrder(s.data->source->series(), "patient", true) == std::vector<int>{1, 0});
     CHECK(ui::seriesRowOrder(s.data->source->series(), "date", false) == std::vector<int>{1, 0});
 }
+
+TEST_CASE("Metadata: the tag table shows tag, name and value in the side panel's width (issue 14.9)") {
+    ImGuiFrame f({1400, 900});
+    ui::AppState s;
+    s.data = std::make_shared<Dataset>();
+    Geometry g;
+    g.dims = {2, 2, 2};
+    s.data->series.volume = Volume(g, ScalarType::Int16, SharedBuffer::Sharing::Private);
+    s.data->series.about.listTags = [] { return std::vector<TagEntry>{}; };
+    s.data->tagsLoaded = true;
+    s.data->tags = {{0, "(0008,0060)", "CS", "Modality", "CT"},
+                    {0, "(0008,103E)", "LO", "Series Description", "PANCREAS DI, iDose (3) with a long description"},
+                    {0, "(0028,1055)", "LO", "Window Center & Width Explanation", "WINDOW1\\WINDOW2"}};
+    ImGuiTable* table = nullptr;
+    f.frames([&] {
+        ImGui::SetNextWindowSize(ImVec2(340, 800));
+        ImGui::Begin("side");
+        ImGui::GetStateStorage()->SetInt(ImGui::GetID("tags"), 1); // the tree node open
+        ui::drawMetadataPanel(s);
+        ImGui::End();
+    }, 4);
+    // The table inside the tree node: found among the context's tables by its columns.
+    ImGuiContext& imgui = *ImGui::GetCurrentContext();
+    for (int i = 0; i < imgui.Tables.GetMapSize(); ++i)
+        if (ImGuiTable* t = imgui.Tables.TryGetMapData(i); t && t->ColumnsCount == 3 &&
+                                                       std::string(ImGui::TableGetColumnName(t, 2)) == "value")
+            table = t;
+    REQUIRE(table);
+    REQUIRE(table->ColumnsCount == 3);
+    // Every column visible at a readable width without dragging a border; the value gets the most.
+    for (int c = 0; c < 3; ++c) {
+        INFO("column " << c);
+        CHECK(table->Columns[c].WidthGiven >= 60);
+    }
+    CHECK(table->Columns[2].WidthGiven >= 140);
+    CHECK(table->Columns[2].MinX < table->OuterRect.Max.x); // the value column starts inside what is shown
+}

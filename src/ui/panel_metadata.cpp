@@ -63,13 +63,18 @@ void drawMetadataPanel(AppState& s) {
     static char filter[128] = "";
     ImGui::SetNextItemWidth(-1);
     ImGui::InputTextWithHint("##tagfilter", "search tags, names, values", filter, sizeof filter);
-    const ImGuiTableFlags flags = ImGuiTableFlags_ScrollY | ImGuiTableFlags_RowBg | ImGuiTableFlags_Resizable |
-                                  ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingFixedFit;
+    // Tag and name at fixed widths (a long name is cut, in full in its tooltip), the value the rest of the panel and
+    // at least 260 px: the table scrolls sideways for long values instead of squeezing the value column away.
+    const ImGuiTableFlags flags = ImGuiTableFlags_ScrollY | ImGuiTableFlags_ScrollX | ImGuiTableFlags_RowBg |
+                                  ImGuiTableFlags_Resizable | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingFixedFit;
+    const float tagWidth = ImGui::CalcTextSize("(0000,0000)").x + 8, nameWidth = 110;
+    const float valueWidth = std::max(260.0f, ImGui::GetContentRegionAvail().x - tagWidth - nameWidth -
+                                                  4 * ImGui::GetStyle().CellPadding.x - 16);
     if (ImGui::BeginTable("tags", 3, flags, ImVec2(0, 320))) {
-        ImGui::TableSetupScrollFreeze(0, 1);
-        ImGui::TableSetupColumn("tag");
-        ImGui::TableSetupColumn("name");
-        ImGui::TableSetupColumn("value", ImGuiTableColumnFlags_WidthStretch);
+        ImGui::TableSetupScrollFreeze(1, 1);
+        ImGui::TableSetupColumn("tag", ImGuiTableColumnFlags_WidthFixed, tagWidth);
+        ImGui::TableSetupColumn("name", ImGuiTableColumnFlags_WidthFixed, nameWidth);
+        ImGui::TableSetupColumn("value", ImGuiTableColumnFlags_WidthFixed, valueWidth);
         ImGui::TableHeadersRow();
         for (const TagEntry& t : d.tags) {
             if (!containsNoCase(t.tag, filter) && !containsNoCase(t.name, filter) && !containsNoCase(t.value, filter))
@@ -79,6 +84,8 @@ void drawMetadataPanel(AppState& s) {
             ImGui::Text("%*s%s", t.depth * 2, "", t.tag.c_str());
             ImGui::TableNextColumn();
             ImGui::TextUnformatted(t.name.c_str());
+            if (ImGui::IsItemHovered() && ImGui::CalcTextSize(t.name.c_str()).x > nameWidth)
+                ImGui::SetTooltip("%s", t.name.c_str());
             ImGui::TableNextColumn();
             ImGui::TextUnformatted(t.value.c_str());
             if (ImGui::IsItemHovered() && t.value.size() > 40) ImGui::SetTooltip("%s", t.value.c_str());
