@@ -347,3 +347,21 @@ TEST_CASE("viewer input: S over the 3D view asks for the 3D render, over a slice
     overAxial.keys = {{GLFW_KEY_S}};
     CHECK(app::handleInput(f.s, overAxial) == ui::Commands{{ui::Command::Kind::SaveSlice}});
 }
+
+TEST_CASE("viewer input: Esc with a list open closes the list, and nothing else (issue 14.1)") {
+    Fixture f;
+    InputFrame four = at(f.centreOf(3));
+    four.keys = {{GLFW_KEY_4}};
+    app::handleInput(f.s, four);
+    REQUIRE(f.s.maximised == 3);
+    InputFrame esc = at(f.centreOf(3));
+    esc.popupOpen = true; // a combo's list (ImGui popup) is open
+    esc.uiWantsMouse = true;
+    esc.keys = {{GLFW_KEY_ESCAPE}};
+    CHECK(app::handleInput(f.s, esc) == ui::Commands{{ui::Command::Kind::ClosePopups}});
+    CHECK(f.s.maximised == 3); // the layout stays: the popup owned the key
+    esc.popupOpen = false;
+    esc.uiWantsMouse = false;
+    CHECK(app::handleInput(f.s, esc).empty());
+    CHECK(f.s.maximised == -1);
+}

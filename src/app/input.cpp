@@ -24,7 +24,7 @@ const std::vector<Control>& controls() {
         {"3D: middle drag, Shift + left drag", "pan"},
         {"3D: Shift + A P L R S I", "look from anterior, posterior, left, right, superior (head), inferior (feet)"},
         {"3D: R", "reset the 3D camera (anterior view)"},
-        {"Esc", "back to the grid; close help"},
+        {"Esc", "close an open list (and only that); else close help, else back to the grid"},
         {"R", "reset zoom and pan (in the 3D view: its camera)"},
         {"A", "automatic window/level from the histogram"},
         {"I", "invert the colour map"},
@@ -160,6 +160,14 @@ ui::Commands handleInput(AppState& s, const InputFrame& in) {
 
     // ---- keyboard ----
     if (in.uiWantsKeyboard) return actions;
+    // An open popup owns Esc: it closes the popup, not the maximised view or the help.
+    if (in.popupOpen) {
+        for (const Key& k : in.keys)
+            if (k.code == GLFW_KEY_ESCAPE) {
+                actions.push_back({ui::Command::Kind::ClosePopups});
+                return actions;
+            }
+    }
     const int v = std::clamp(s.activeView, 0, 2);
     for (const Key& k : in.keys) {
         const int key = k.code;

@@ -24,6 +24,7 @@ struct InputFrame {
     bool ctrl = false, shift = false;
     std::vector<Key> keys;          // pressed this frame, in order (auto-repeat included)
     bool uiWantsMouse = false, uiWantsKeyboard = false; // ImGui has the mouse / keyboard: views ignore them
+    bool popupOpen = false;         // an ImGui popup (a combo's list, a menu) is open: it owns Esc and the mouse
     double now = 0;                 // seconds, for toasts
 };
 

@@ -16,6 +16,7 @@
 
 #include <GLFW/glfw3.h>
 #include <imgui.h>
+#include <imgui_internal.h> // ClosePopupToLevel: Esc closes an open list
 #include <imgui_impl_glfw.h>
 #include <imgui_impl_opengl3.h>
 
@@ -79,6 +80,7 @@ InputFrame inputFromImGui(double now) {
     pendingKeys.clear();
     in.uiWantsMouse = io.WantCaptureMouse;
     in.uiWantsKeyboard = io.WantCaptureKeyboard;
+    in.popupOpen = ImGui::IsPopupOpen("", ImGuiPopupFlags_AnyPopupId | ImGuiPopupFlags_AnyPopupLevel);
     in.now = now;
     return in;
 }
@@ -313,6 +315,7 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
                     break;
                 case ui::Command::Kind::Quit: glfwSetWindowShouldClose(window, GLFW_TRUE); break;
                 case ui::Command::Kind::ShowOpen: s.panels.open = true; break;
+                case ui::Command::Kind::ClosePopups: ImGui::ClosePopupToLevel(0, true); break;
                 case ui::Command::Kind::ReloadShaders:
                     renderers.feedback.shaderError = renderers.reload();
                     addToast(s, renderers.feedback.shaderError.empty() ? "Shaders reloaded"

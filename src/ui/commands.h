@@ -15,6 +15,7 @@ struct Command {
         Quit,          // Ctrl+Q
         ShowOpen,      // Ctrl+O: the Open dialog
         ReloadShaders, // F5
+        ClosePopups,   // Esc while a combo's list or another popup is open: close it (and do nothing else)
         Open,          // `path`: a folder or file (dropped, chosen in the Open dialog, or recent)
         LoadSeries,    // `series`: another series of the open source, by its listing number
         SavePreset,    // the 3D view's preset, titled `path`, in the user's presets
