@@ -7,6 +7,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <cmath>
+#include <random>
+
 using namespace ctview;
 
 namespace {
@@ -104,15 +107,51 @@ TEST_CASE("scale bar lengths are round") {
     CHECK(scaleBarLength(140) == 100);
 }
 
-TEST_CASE("automatic window: percentiles of the tissue, not of the air") {
-    Geometry g = geometry({100, 100, 1}, {1, 1, 1});
+namespace {
+// A CT-like slab: outside air, an elliptic body of soft tissue (`soft` HU, +-20 noise) in a fat ring, a bone, and
+// `lungs` (two ellipses at -850 HU, as a fraction of the body's width; 0: none, an abdomen).
+Volume bodyPhantom(double lungs, float soft) {
+    Geometry g = geometry({160, 120, 4}, {1, 1, 1});
     Volume v(g, ScalarType::Int16, SharedBuffer::Sharing::Private);
-    // 60 % air (-1024), the rest a ramp from 0 to 399 HU.
+    std::mt19937 rng(7);
+    std::uniform_real_distribution<float> noise(-20, 20);
+    for (int k = 0; k < 4; ++k)
+        for (int j = 0; j < 120; ++j)
+            for (int i = 0; i < 160; ++i) {
+                const double x = (i - 80) / 70.0, y = (j - 60) / 50.0, r = x * x + y * y;
+                float hu = -1000;
+                if (r < 1) hu = r > 0.8 ? -100.0f + noise(rng) : soft + noise(rng);
+                if (std::hypot(x, y + 0.6) < 0.08) hu = 700; // a vertebra
+                for (double side : {-0.45, 0.45})
+                    if (lungs > 0 && std::hypot((x - side) / lungs, y / 0.7) < 0.5) hu = -850 + noise(rng);
+                v.set(i, j, k, hu);
+            }
+    return v;
+}
+} // namespace
+
+TEST_CASE("automatic window: from the tissue peaks: soft tissue for an abdomen, lung for a chest (issue 14.6)") {
+    // An abdomen: the soft-tissue window, centred on its soft-tissue peak.
+    const WindowLevel abdomen = autoWindow(bodyPhantom(0, 45));
+    CHECK(abdomen.width == Approx(400));
+    CHECK(abdomen.center == Approx(45).margin(10));
+    const WindowLevel liver = autoWindow(bodyPhantom(0, 80));
+    CHECK(liver.center == Approx(80).margin(10));
+    // An upper abdomen with the lung bases in it (about 4 % lung) is still an abdomen.
+    const WindowLevel bases = autoWindow(bodyPhantom(0.3, 45));
+    CHECK(bases.width == Approx(400));
+    // A chest with large lungs: the lung window.
+    const WindowLevel chest = autoWindow(bodyPhantom(0.7, 40));
+    CHECK(chest.width == Approx(1500));
+    CHECK(chest.center == Approx(-600).margin(60));
+    // Not CT (no air below -500, values are not HU): the 1st-99th percentile of what is there.
+    Geometry g = geometry({100, 100, 1}, {1, 1, 1});
+    Volume mr(g, ScalarType::Int16, SharedBuffer::Sharing::Private);
     for (int j = 0; j < 100; ++j)
-        for (int i = 0; i < 100; ++i) v.set(i, j, 0, j < 60 ? -1024.0f : float((j - 60) * 100 + i) / 10);
-    const WindowLevel wl = autoWindow(v);
-    CHECK(wl.center == Approx(200).margin(2));
-    CHECK(wl.width == Approx(392).margin(4));
+        for (int i = 0; i < 100; ++i) mr.set(i, j, 0, float(j * 100 + i) / 10); // a ramp 0..999
+    const WindowLevel ramp = autoWindow(mr);
+    CHECK(ramp.center == Approx(500).margin(3));
+    CHECK(ramp.width == Approx(980).margin(6));
 }
 
 TEST_CASE("shader compiler logs name the file and line") {

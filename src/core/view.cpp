@@ -98,21 +98,43 @@ double scaleBarLength(double maxMm) {
 }
 
 WindowLevel autoWindow(const Volume& v) {
-    // A histogram over 1 HU bins from -1000 to 3095 (CT's useful range), percentiles from its cumulative sum.
-    constexpr int lo = -1000, bins = 4096;
+    // A histogram over 1 HU bins from -1024 to 3071 (CT's useful range), of every voxel of a small volume and a
+    // regular subsample of a big one.
+    constexpr int lo = -1024, bins = 4096;
     std::vector<std::uint64_t> hist(bins, 0);
-    std::uint64_t count = 0;
+    std::uint64_t count = 0, below = 0; // voxels in range, and of them below -500 HU (air or lung)
     const std::size_t n = v.geometry().voxelCount();
-    // Every voxel of a small volume, a regular subsample of a big one: percentiles barely move.
     const std::size_t stride = std::max<std::size_t>(1, n / 4'000'000);
     for (std::size_t at = 0; at < n; at += stride) {
         const float hu = v.type() == ScalarType::Int16 ? float(v.int16Data()[at]) : v.float32Data()[at];
-        if (!(hu > lo)) continue; // NaN-safe
-        const int b = std::min(bins - 1, int(hu) - lo);
+        if (!(hu >= lo)) continue; // NaN-safe
+        const int b = std::min(bins - 1, int(std::floor(hu)) - lo);
         ++hist[std::size_t(b)];
         ++count;
+        below += hu < -500;
     }
     if (count == 0) return {400, 40};
+    auto mass = [&](int from, int to) { // voxels in [from, to] HU
+        std::uint64_t m = 0;
+        for (int hu = std::max(from, lo); hu <= std::min(to, lo + bins - 1); ++hu) m += hist[std::size_t(hu - lo)];
+        return m;
+    };
+    // The highest point of the histogram smoothed over 21 HU, within [from, to].
+    auto peak = [&](int from, int to) {
+        int best = (from + to) / 2;
+        std::uint64_t bestMass = 0;
+        for (int hu = from; hu <= to; ++hu)
+            if (const std::uint64_t m = mass(hu - 10, hu + 10); m > bestMass) bestMass = m, best = hu;
+        return best;
+    };
+    const std::uint64_t soft = mass(-150, 250), lung = mass(-950, -600), body = soft + lung + mass(251, 3071);
+    if (below > count / 100 && soft > 0 && body > 0) {
+        // CT (it has air). A chest, where the lungs (-950..-600 HU) are at least 15 % of the tissue, is read in
+        // the lung window (an abdomen's lung bases stay below that); anything else in the soft-tissue window on its soft-tissue peak (liver, muscle, brain).
+        if (lung * 100 >= 15 * (soft + lung)) return {1500, double(std::clamp(peak(-950, -600) + 250, -700, -500))};
+        return {400, double(peak(-60, 150))};
+    }
+    // No air: not HU as CT has them (MR, a cropped volume): the 1st to 99th percentile of what is there.
     auto percentile = [&](double p) {
         const std::uint64_t target = std::uint64_t(p * double(count));
         std::uint64_t sum = 0;
