@@ -127,11 +127,14 @@ WindowLevel autoWindow(const Volume& v) {
             if (const std::uint64_t m = mass(hu - 10, hu + 10); m > bestMass) bestMass = m, best = hu;
         return best;
     };
-    const std::uint64_t soft = mass(-150, 250), lung = mass(-950, -600), body = soft + lung + mass(251, 3071);
+    const std::uint64_t soft = mass(-150, 250), lung = mass(-920, -600), body = soft + lung + mass(251, 3071);
     if (below > count / 100 && soft > 0 && body > 0) {
-        // CT (it has air). A chest, where the lungs (-950..-600 HU) are at least 15 % of the tissue, is read in
-        // the lung window (an abdomen's lung bases stay below that); anything else in the soft-tissue window on its soft-tissue peak (liver, muscle, brain).
-        if (lung * 100 >= 15 * (soft + lung)) return {1500, double(std::clamp(peak(-950, -600) + 250, -700, -500))};
+        // CT (it has air). A chest, where lung (-920..-600 HU) is at least 15 % of the tissue and has a peak of its
+        // own (lung parenchyma about -850 HU, above the tail of the air's noise at -950), is read in the lung
+        // window (an abdomen's lung bases and the air's tail are not that); anything else in the soft-tissue window on its soft-tissue peak (liver, muscle, brain).
+        const int lungPeak = peak(-920, -650);
+        const bool distinct = lungPeak > -915 && mass(lungPeak - 10, lungPeak + 10) > mass(-960, -940);
+        if (distinct && lung * 100 >= 15 * (soft + lung)) return {1500, double(std::clamp(lungPeak + 250, -700, -500))};
         return {400, double(peak(-60, 150))};
     }
     // No air: not HU as CT has them (MR, a cropped volume): the 1st to 99th percentile of what is there.

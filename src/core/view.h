@@ -70,8 +70,8 @@ EdgeLetters edgeLetters(const Geometry& g, const SliceFrame& f);
 // A round length for a scale bar at most `maxMm` long: 1, 2, 5, 10, 20, 50, ... mm.
 double scaleBarLength(double maxMm);
 
-// Window/level from the HU histogram's tissue peaks. CT (a volume with air): when lung (-950..-600 HU) is at least
-// 15 % of the voxels from -950 to 250 HU, the lung window (1500 wide, level 250 HU above the lung peak, within
+// Window/level from the HU histogram's tissue peaks. CT (a volume with air): when lung (-920..-600 HU) is at least
+// 15 % of the voxels from -920 to 250 HU and peaks above the air's tail at -950, the lung window (1500 wide, level 250 HU above the lung peak, within
 // -700..-500); otherwise the soft-tissue window (400 wide) on the soft-tissue peak (-60..150 HU, histogram smoothed
 // over 21 HU). Anything without air (not HU as CT has them): the 1st..99th percentile of its values.
 WindowLevel autoWindow(const Volume& v);
