@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End to end: the real binary in a real window (Xvfb), driven by xdotool like a user: hover the axial view, press S,
-# scroll three slices, press S again, press F12, quit with Ctrl+Q. Then the files it saved and its settings are
-# checked. Usage: e2e_viewer.sh CTVIEW_BINARY  (needs DISPLAY; scripts/test provides Xvfb)
+# scroll three slices, press S again, press F12, quit with Ctrl+Q; then the files it saved and its settings are
+# checked. Then a path that does not exist (the window opens and says why), and a change of setting that must
+# survive a SIGTERM. Usage: e2e_viewer.sh CTVIEW_BINARY  (needs DISPLAY; scripts/test provides Xvfb)
 set -euo pipefail
 ctview=$1
 [ -n "${DISPLAY:-}" ] || { echo "e2e: no DISPLAY (run under xvfb-run)"; exit 1; }
@@ -12,31 +13,49 @@ pid=
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 fail() { echo "e2e: FAILED: $*"; echo "--- viewer output:"; cat "$work/log" 2>/dev/null || true; exit 1; }
+settings="$work/config/ctview/settings.json"
 
-"$ctview" make-phantom "$work/phantom" --size 64x64x40 >/dev/null
-cd "$work" # the default export folder would be ./ctview-exports: make sure --out is what is used
-XDG_CONFIG_HOME="$work/config" "$ctview" "$work/phantom" --out "$work/out" >"$work/log" 2>&1 &
-pid=$!
-
-# The title names the series once it has loaded.
-win=
-for _ in $(seq 100); do
-  win=$(xdotool search --pid "$pid" --name "ctview - phantom - series 2" 2>/dev/null | head -1 || true)
-  [ -n "$win" ] && break
-  kill -0 "$pid" 2>/dev/null || fail "the viewer exited early"
-  sleep 0.2
-done
-[ -n "$win" ] || fail "no window titled 'ctview - phantom - series 2' within 20 s"
-xdotool windowfocus --sync "$win" 2>/dev/null || xdotool windowactivate --sync "$win" 2>/dev/null || true
-
+launch() { # launch INPUT: the viewer in the background, its settings and exports in the scratch folder
+  XDG_CONFIG_HOME="$work/config" "$ctview" "$1" --out "$work/out" >"$work/log" 2>&1 &
+  pid=$!
+}
+window() { # window TITLE_REGEX: waits (20 s) for the viewer's window so titled, focuses it, puts the mouse on
+  # the axial view (1400x900 with the 340-pixel side panel: the top-left cell at x 340..869, y 0..449)
+  win=
+  for _ in $(seq 100); do
+    win=$(xdotool search --pid "$pid" --name "$1" 2>/dev/null | head -1 || true)
+    [ -n "$win" ] && break
+    kill -0 "$pid" 2>/dev/null || fail "the viewer exited instead of showing '$1'"
+    sleep 0.2
+  done
+  [ -n "$win" ] || fail "no window titled '$1' within 20 s"
+  sleep 0.5 # mapped and drawn
+  xdotool windowfocus --sync "$win" 2>/dev/null || xdotool windowactivate --sync "$win" 2>/dev/null || true
+  xdotool mousemove --window "$win" 600 220
+  sleep 0.3
+}
+quit() { # quit: Ctrl+Q (asked again if the window had not taken input yet), then the exit status must be 0
+  for _ in 1 2 3; do
+    xdotool key --clearmodifiers ctrl+q
+    for _ in $(seq 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$pid" 2>/dev/null || break
+  done
+  kill -0 "$pid" 2>/dev/null && fail "Ctrl+Q did not quit"
+  local status=0
+  wait "$pid" || status=$?
+  pid=
+  [ "$status" -eq 0 ] || fail "exit status $status"
+}
 wait_for() { # wait_for GLOB: until a file matching it exists (5 s)
   for _ in $(seq 50); do compgen -G "$1" >/dev/null && return 0; sleep 0.1; done
   fail "no file matching $1"
 }
 
-# Default window 1400x900 with the 340-pixel side panel: the axial view is the top-left cell at x 340..869, y 0..449.
-xdotool mousemove --window "$win" 600 220
-sleep 0.3
+"$ctview" make-phantom "$work/phantom" --size 64x64x40 >/dev/null
+cd "$work" # the default export folder would be ./ctview-exports: make sure --out is what is used
+
+launch "$work/phantom"
+window "ctview - phantom - series 2" # the title names the series once it has loaded
 xdotool key --clearmodifiers s
 wait_for "$work/out/2_axial_0020.png"
 wait_for "$work/out/2_axial_0020.jpg"
@@ -45,66 +64,31 @@ xdotool key --clearmodifiers s
 wait_for "$work/out/2_axial_0023.png"
 xdotool key --clearmodifiers F12
 wait_for "$work/out/screenshot_*.png"
-xdotool key --clearmodifiers ctrl+q
-for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-kill -0 "$pid" 2>/dev/null && fail "Ctrl+Q did not quit"
-status=0
-wait "$pid" || status=$?
-pid=
-[ "$status" -eq 0 ] || fail "exit status $status"
-
+quit
 [ -z "$(ls -A "$work/phantom" | grep -v '^IM' || true)" ] || fail "something was written into the input folder"
 [ ! -e "$work/ctview-exports" ] || fail "saved into ./ctview-exports despite --out"
-grep -q "\"$work/phantom\"" "$work/config/ctview/settings.json" || fail "the folder is not in the recent list"
+grep -q "\"$work/phantom\"" "$settings" || fail "the folder is not in the recent list"
 
 # A path that does not exist opens the window too (as an empty folder or a bad file does) and says why: in the
 # window, and on stderr (issue 14.15).
-XDG_CONFIG_HOME="$work/config" "$ctview" "$work/no/such/folder" --out "$work/out" >"$work/log" 2>&1 &
-pid=$!
-win=
-for _ in $(seq 100); do
-  win=$(xdotool search --pid "$pid" --name "^ctview$" 2>/dev/null | head -1 || true)
-  [ -n "$win" ] && break
-  kill -0 "$pid" 2>/dev/null || fail "the viewer exited instead of opening its window for a missing path"
-  sleep 0.2
-done
-[ -n "$win" ] || fail "no window for a missing path within 20 s"
+launch "$work/no/such/folder"
+window "^ctview$"
 for _ in $(seq 50); do grep -q "no such file or folder" "$work/log" && break; sleep 0.1; done
 grep -q "$work/no/such/folder: no such file or folder" "$work/log" || fail "the reason was not given"
-sleep 0.5 # mapped and drawn
-xdotool windowfocus --sync "$win" 2>/dev/null || xdotool windowactivate --sync "$win" 2>/dev/null || true
-xdotool mousemove --window "$win" 600 220
-for _ in 1 2 3; do # a key can reach a window before it takes input: ask again
-  xdotool key --clearmodifiers ctrl+q
-  for _ in $(seq 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -0 "$pid" 2>/dev/null || break
-done
-kill -0 "$pid" 2>/dev/null && fail "Ctrl+Q did not quit"
-wait "$pid" || fail "exit status $? after a missing path"
-pid=
-grep -q "no/such" "$work/config/ctview/settings.json" && fail "a missing path went into the recent list"
+quit
+grep -q "no/such" "$settings" && fail "a missing path went into the recent list"
 
 # Settings are saved when they change, not only on a clean quit: a SIGTERM (or a crash) keeps them (issue 14.13).
-XDG_CONFIG_HOME="$work/config" "$ctview" "$work/phantom" --out "$work/out" >"$work/log" 2>&1 &
-pid=$!
-win=
-for _ in $(seq 100); do
-  win=$(xdotool search --pid "$pid" --name "ctview - phantom - series 2" 2>/dev/null | head -1 || true)
-  [ -n "$win" ] && break
-  sleep 0.2
-done
-[ -n "$win" ] || fail "the phantom did not open again"
-grep -q '"invert": false' "$work/config/ctview/settings.json" || fail "invert was already on"
-sleep 0.5
-xdotool windowfocus --sync "$win" 2>/dev/null || xdotool windowactivate --sync "$win" 2>/dev/null || true
-xdotool mousemove --window "$win" 600 220
+launch "$work/phantom"
+window "ctview - phantom - series 2"
+grep -q '"invert": false' "$settings" || fail "invert was already on"
 for _ in 1 2 3; do # a key can reach a window before it takes input: press again only if it was not seen
   xdotool key --clearmodifiers i
-  for _ in $(seq 30); do grep -q '"invert": true' "$work/config/ctview/settings.json" && break; sleep 0.1; done
-  grep -q '"invert": true' "$work/config/ctview/settings.json" && break
+  for _ in $(seq 30); do grep -q '"invert": true' "$settings" && break; sleep 0.1; done
+  grep -q '"invert": true' "$settings" && break
 done
 kill -TERM "$pid"
 wait "$pid" 2>/dev/null || true
 pid=
-grep -q '"invert": true' "$work/config/ctview/settings.json" || fail "a change of setting was lost to SIGTERM"
+grep -q '"invert": true' "$settings" || fail "a change of setting was lost to SIGTERM"
 echo "e2e: saved $(ls "$work/out" | tr '\n' ' ')"

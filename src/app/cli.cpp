@@ -58,12 +58,12 @@ int runCli(int argc, char** argv) {
     addCommon(infoCmd, infoCommon);
     infoCmd->add_flag("--json", info.json, "Machine-readable output");
     infoCmd->add_flag("--tags", info.tags, "Dump every tag of the series' first slice (nested sequences too)");
-    infoCmd->add_option("--patient", info.patient, "DICOMweb root: studies of patients whose name matches (* wildcards)");
-    infoCmd->add_option("--patient-id", info.patientId, "DICOMweb root: studies with this PatientID");
-    infoCmd->add_option("--accession", info.accession, "DICOMweb root: the study with this AccessionNumber");
-    infoCmd->add_option("--date", info.date, "DICOMweb root: studies on YYYYMMDD, or from-to: YYYYMMDD-YYYYMMDD");
-    infoCmd->add_option("--modality", info.modality, "DICOMweb root: studies with a series of this modality (CT)");
-    infoCmd->add_option("--limit", info.limit, "DICOMweb root: at most this many studies")->check(CLI::Range(1, 100000));
+    infoCmd->add_option("--patient", info.studies.patientName, "DICOMweb root: studies of patients whose name matches (* wildcards)");
+    infoCmd->add_option("--patient-id", info.studies.patientId, "DICOMweb root: studies with this PatientID");
+    infoCmd->add_option("--accession", info.studies.accession, "DICOMweb root: the study with this AccessionNumber");
+    infoCmd->add_option("--date", info.studies.date, "DICOMweb root: studies on YYYYMMDD, or from-to: YYYYMMDD-YYYYMMDD");
+    infoCmd->add_option("--modality", info.studies.modality, "DICOMweb root: studies with a series of this modality (CT)");
+    infoCmd->add_option("--limit", info.studies.limit, "DICOMweb root: at most this many studies")->check(CLI::Range(1, 100000));
 
     CommonOptions exportCommon;
     ExportOptions exp;

@@ -61,14 +61,7 @@ void printText(const Loaded& l) {
 int listStudies(const std::string& input, const InfoOptions& info) {
     const DicomWebUrl url = parseDicomWebUrl(input);
     DicomWebClient client(url);
-    StudyQuery q;
-    q.patientName = info.patient;
-    q.patientId = info.patientId;
-    q.accession = info.accession;
-    q.date = info.date;
-    q.modality = info.modality;
-    q.limit = info.limit;
-    const std::vector<StudyRow> studies = client.studies(q);
+    const std::vector<StudyRow> studies = client.studies(info.studies);
     if (info.json) {
         json list = json::array();
         for (const StudyRow& s : studies)
@@ -101,8 +94,9 @@ int listStudies(const std::string& input, const InfoOptions& info) {
 } // namespace
 
 int runInfo(const CommonOptions& common, const InfoOptions& info) {
-    const bool filters = !info.patient.empty() || !info.patientId.empty() || !info.accession.empty() ||
-                         !info.date.empty() || !info.modality.empty() || info.limit > 0;
+    const StudyQuery& q = info.studies;
+    const bool filters = !q.patientName.empty() || !q.patientId.empty() || !q.accession.empty() || !q.date.empty() ||
+                         !q.modality.empty() || q.limit > 0;
     const bool root = isDicomWebUrl(common.input) && parseDicomWebUrl(common.input).study.empty();
     if (filters && !root)
         throw UsageError("--patient, --patient-id, --accession, --date, --modality and --limit filter the studies of "

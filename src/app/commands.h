@@ -1,6 +1,7 @@
 #pragma once
 // The subcommands of the ctview binary. Each returns the process exit code; errors are thrown as
 // ctview::DataError (exit 1) or ctview::UsageError (exit 2) and reported by main().
+#include "core/dicomweb.h"
 #include "core/series.h"
 
 #include <memory>
@@ -23,8 +24,7 @@ struct InfoOptions {
     bool json = false;
     bool tags = false;
     // Filters of a DICOMweb root's study list (QIDO-RS): DICOM matching, '*' wildcards, dates YYYYMMDD[-YYYYMMDD].
-    std::string patient, patientId, accession, date, modality;
-    int limit = 0;
+    StudyQuery studies;
 };
 
 struct ExportOptions {

@@ -120,21 +120,22 @@ void drawPacsDialog(AppState& s, Commands& r) {
     }
     // The search (QIDO-RS): Enter in any field, or the button.
     bool search = false;
-    ImGui::SetNextItemWidth(150);
-    search |= ImGui::InputTextWithHint("##patient", "patient name (DOE*)", d.patient, sizeof d.patient, ImGuiInputTextFlags_EnterReturnsTrue);
-    ImGui::SameLine();
-    ImGui::SetNextItemWidth(110);
-    search |= ImGui::InputTextWithHint("##pid", "patient ID", d.patientId, sizeof d.patientId, ImGuiInputTextFlags_EnterReturnsTrue);
-    ImGui::SameLine();
-    ImGui::SetNextItemWidth(100);
-    search |= ImGui::InputTextWithHint("##acc", "accession", d.accession, sizeof d.accession, ImGuiInputTextFlags_EnterReturnsTrue);
-    ImGui::SameLine();
-    ImGui::SetNextItemWidth(150);
-    search |= ImGui::InputTextWithHint("##date", "date 20240101-20241231", d.date, sizeof d.date, ImGuiInputTextFlags_EnterReturnsTrue);
-    ImGui::SameLine();
-    ImGui::SetNextItemWidth(60);
-    search |= ImGui::InputTextWithHint("##mod", "CT", d.modality, sizeof d.modality, ImGuiInputTextFlags_EnterReturnsTrue);
-    ImGui::SameLine();
+    struct Field {
+        const char* id;
+        const char* hint;
+        char* text;
+        std::size_t size;
+        float width;
+    };
+    for (const Field& f : {Field{"##patient", "patient name (DOE*)", d.patient, sizeof d.patient, 150},
+                           Field{"##pid", "patient ID", d.patientId, sizeof d.patientId, 110},
+                           Field{"##acc", "accession", d.accession, sizeof d.accession, 100},
+                           Field{"##date", "date 20240101-20241231", d.date, sizeof d.date, 150},
+                           Field{"##mod", "CT", d.modality, sizeof d.modality, 60}}) {
+        ImGui::SetNextItemWidth(f.width);
+        search |= ImGui::InputTextWithHint(f.id, f.hint, f.text, f.size, ImGuiInputTextFlags_EnterReturnsTrue);
+        ImGui::SameLine();
+    }
     ImGui::SetNextItemWidth(70);
     ImGui::InputInt("##limit", &d.limit, 0);
     ImGui::SameLine();
