@@ -165,6 +165,10 @@ TEST_CASE("DICOMweb: a study with a CT, an MR and a report opens the CT; the rep
     const SeriesListing& report = src->series().back();
     CHECK(report.modality == "SR");
     CHECK_THROWS_WITH(src->load(report.number, fastOptions()), Catch::Contains("holds no images"));
+    // A series over the memory allowed (rows x columns x images from the server's answer) is refused too.
+    LoadOptions small = fastOptions();
+    small.memoryLimitBytes = 100;
+    CHECK_THROWS_WITH(src->load(picked.number, small), Catch::Contains("needs 512 B of memory (4 images of 8x8)"));
     CHECK(dcmFiles(dicomWebCacheRoot()) == 0); // nothing was downloaded
     // --series by number works as for a folder.
     const Run mrInfo = run("info --json --series 2 " + q(session.pacs.root() + "/studies/" + ct.studyUID));

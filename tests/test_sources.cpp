@@ -305,6 +305,12 @@ TEST_CASE("the load task opens a volume file as it opens a folder; the registry 
     CHECK(d->source->series().size() == 1);
     CHECK(d->stats);
 
+    // A volume too large for the memory allowed is refused before it is read.
+    LoadOptions small = fastOptions();
+    small.memoryLimitBytes = 100;
+    const auto src = openSource((dir.path / "v.nii.gz").string(), small);
+    CHECK_THROWS_WITH(src->load(1, small), Catch::Contains("needs 240 B of memory (6x5x4 voxels)"));
+
     std::vector<std::string> names;
     for (const SourceKind& k : sourceKinds()) names.push_back(k.name);
     CHECK(names.back() == "DICOM folder, file or DICOMDIR");

@@ -314,14 +314,10 @@ LoadedSeries loadSeries(const ScanResult& scan, const SeriesInfo& series, const 
         if (plan.resample) b += double(plan.grid.voxelCount()) * per;
         return b;
     };
-    const std::uint64_t avail = availableMemoryBytes();
-    const double limit = options.memoryLimitBytes ? double(options.memoryLimitBytes) : 0.9 * double(avail);
-    if (limit > 0 && needBytes(type) > limit)
-        throw DataError(scan.files[planes.front().file].string() + ": the series needs " +
-                        humanBytes(std::uint64_t(needBytes(type))) + " of memory (" +
-                        std::to_string(series.columns) + "x" + std::to_string(series.rows) + "x" +
-                        std::to_string(plan.order.size()) + " voxels) but only " +
-                        humanBytes(std::uint64_t(limit)) + " is available");
+    checkMemory(scan.files[planes.front().file].string(), needBytes(type),
+                std::to_string(series.columns) + "x" + std::to_string(series.rows) + "x" +
+                    std::to_string(plan.order.size()) + " voxels",
+                options);
 
     // One decode job per file, each writing its planes at their place in the stack.
     std::map<std::size_t, std::vector<DecodeTarget>> targets;

@@ -107,6 +107,11 @@ struct Series {
     Provenance about;
 };
 
+// Memory before allocation, for every source: a header that claims 65535x65535 must give a message, not an OOM
+// kill. Throws DataError "`what`: the series needs N of memory (`shape`) but only M is available" when `bytes` is
+// over options.memoryLimitBytes, or (0) over 90 % of the memory the system can still give.
+void checkMemory(const std::string& what, double bytes, const std::string& shape, const LoadOptions& options);
+
 // What a series is first shown with: the source's first window, else the full HU range (as viewers do).
 WindowLevel initialWindow(const Series& s);
 

@@ -2,6 +2,7 @@
 #include "core/series.h"
 
 #include "core/error.h"
+#include "core/fsutil.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -44,6 +45,14 @@ const SeriesListing& SeriesSource::pick(const std::string& selector) const {
     throw UsageError("--series " + selector + ": no such series (there " +
                      (list.size() == 1 ? std::string("is 1") : "are " + std::to_string(list.size())) +
                      "; `ctview info` lists them)");
+}
+
+void checkMemory(const std::string& what, double bytes, const std::string& shape, const LoadOptions& options) {
+    const double limit =
+        options.memoryLimitBytes ? double(options.memoryLimitBytes) : 0.9 * double(availableMemoryBytes());
+    if (limit > 0 && bytes > limit)
+        throw DataError(what + ": the series needs " + humanBytes(std::uint64_t(bytes)) + " of memory (" + shape +
+                        ") but only " + humanBytes(std::uint64_t(limit)) + " is available");
 }
 
 WindowLevel initialWindow(const Series& s) {

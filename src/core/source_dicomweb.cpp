@@ -233,14 +233,10 @@ class DicomWebSource final : public SeriesSource {
         if (nonImageSopClass(first.sopClass))
             throw DataError(seriesUrl(row.uid) + ": the series holds no images (SOP class " + first.sopClass + ")");
         const std::size_t total = std::size_t(std::max(1, row.instanceCount));
-        const double need = double(first.rows) * double(first.columns) * double(first.frames) * double(total) * 2;
-        const double limit =
-            options.memoryLimitBytes ? double(options.memoryLimitBytes) : 0.9 * double(availableMemoryBytes());
-        if (limit > 0 && need > limit)
-            throw DataError(seriesUrl(row.uid) + ": the series needs " + humanBytes(std::uint64_t(need)) +
-                            " of memory (" + std::to_string(total) + " images of " + std::to_string(first.columns) +
-                            "x" + std::to_string(first.rows) + ") but only " + humanBytes(std::uint64_t(limit)) +
-                            " is available");
+        checkMemory(seriesUrl(row.uid), double(first.rows) * double(first.columns) * double(first.frames) * double(total) * 2,
+                    std::to_string(total) + " images of " + std::to_string(first.columns) + "x" +
+                        std::to_string(first.rows),
+                    options);
         makePrivateFolders(folder);
         std::size_t have = countCached(folder);
         auto progress = [&] {

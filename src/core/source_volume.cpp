@@ -90,14 +90,10 @@ class VolumeFileSource final : public SeriesSource {
     Series load(int number, const LoadOptions& options) const override {
         const Geometry& g = header_.geometry;
         const bool integer = header_.integerValues;
-        const double need = double(g.voxelCount()) * (integer ? 2.0 : 4.0);
-        const double limit =
-            options.memoryLimitBytes ? double(options.memoryLimitBytes) : 0.9 * double(availableMemoryBytes());
-        if (limit > 0 && need > limit)
-            throw DataError(file_.string() + ": the volume needs " + humanBytes(std::uint64_t(need)) +
-                            " of memory (" + std::to_string(g.dims.x) + "x" + std::to_string(g.dims.y) + "x" +
-                            std::to_string(g.dims.z) + " voxels) but only " + humanBytes(std::uint64_t(limit)) +
-                            " is available");
+        checkMemory(file_.string(), double(g.voxelCount()) * (integer ? 2.0 : 4.0),
+                    std::to_string(g.dims.x) + "x" + std::to_string(g.dims.y) + "x" + std::to_string(g.dims.z) +
+                        " voxels",
+                    options);
         if (options.progress) options.progress("reading", 0, 1);
         // The library holds the stored values while they are converted into the shared volume.
         const std::uint64_t budget = std::uint64_t(g.voxelCount()) * storedBytes(header_.valueType) + (1ull << 30);
