@@ -347,3 +347,26 @@ TEST_CASE("a folder with two patients lists each series with its patient, study 
     for (const auto& s : j["series_list"]) names.insert(s["patient_name"].get<std::string>());
     CHECK(names == std::set<std::string>{"ALPHA^ONE", "BETA^TWO"});
 }
+
+TEST_CASE("load problems are marked where the user looks: which slices are interpolated or empty (issue 14.4)") {
+    TempDir dir;
+    SeriesSpec spec = smallSeries(6, 5, 10);
+    spec.fileName = [](int k) { return "s" + std::to_string(k) + ".dcm"; };
+    writeSeries(spec, dir.path);
+    std::filesystem::remove(dir.path / "s4.dcm"); // a missing slice: interpolated on the regular grid
+    {   // a slice cut short: not decodable, left empty
+        const auto p = dir.path / "s7.dcm";
+        std::filesystem::resize_file(p, std::filesystem::file_size(p) - 40);
+    }
+    const Series s = openAndLoad(dir.path);
+    CHECK(s.interpolatedSlices == std::vector<int>{4});
+    CHECK(s.emptySlices == std::vector<int>{7});
+    const std::vector<std::string> banner = loadProblems(s);
+    REQUIRE(banner.size() >= 2);
+    CHECK(banner[0] == "1 slice missing: interpolated");
+    CHECK(banner[1] == "1 slice could not be decoded: shown empty");
+    // A series without problems has no banner.
+    TempDir clean;
+    writeSeries(smallSeries(6, 5, 4), clean.path);
+    CHECK(loadProblems(openAndLoad(clean.path)).empty());
+}

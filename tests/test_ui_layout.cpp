@@ -139,3 +139,29 @@ TEST_CASE("Metadata: the tag table shows tag, name and value in the side panel's
     CHECK(table->Columns[2].WidthGiven >= 140);
     CHECK(table->Columns[2].MinX < table->OuterRect.Max.x); // the value column starts inside what is shown
 }
+
+TEST_CASE("load problems: a banner over the views until dismissed, and the slice overlay marks the slice (issue 14.4)") {
+    ImGuiFrame f({1400, 900});
+    ui::AppState s;
+    auto d = std::make_shared<Dataset>();
+    Geometry g;
+    g.dims = {8, 8, 10};
+    d->series.volume = Volume(g, ScalarType::Int16, SharedBuffer::Sharing::Private);
+    d->series.interpolatedSlices = {4};
+    d->series.emptySlices = {7};
+    ui::adoptDataset(s, d);
+    ui::layoutCells(s, Rect{340, 0, 1060, 900});
+    ui::RenderFeedback feedback;
+    f.frames([&] { ui::drawStatus(s, feedback, 0.0); });
+    const ImGuiWindow* banner = ImGui::FindWindowByName("##loadproblems");
+    REQUIRE(banner);
+    CHECK(banner->Active);
+    CHECK(banner->Pos.x >= s.viewArea.x);
+    CHECK(ui::sliceNote(s, 0, 4) == "interpolated");
+    CHECK(ui::sliceNote(s, 0, 7) == "empty: not decoded");
+    CHECK(ui::sliceNote(s, 0, 5).empty());
+    CHECK(ui::sliceNote(s, 1, 4).empty()); // a coronal slice cuts across every k: nothing to say of it alone
+    s.loadBannerDismissed = true;
+    f.frames([&] { ui::drawStatus(s, feedback, 0.0); });
+    CHECK_FALSE(ImGui::FindWindowByName("##loadproblems")->Active);
+}

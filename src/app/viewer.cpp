@@ -90,7 +90,10 @@ std::string titleFor(const ui::AppState& s) {
     const auto& g = s.data->series.volume.geometry();
     const std::string name = std::filesystem::path(s.load.input).filename().string();
     const int number = s.data->series.about.listing.seriesNumber; // 0: the source has no series numbers
-    const std::string series = number > 0 ? " - series " + std::to_string(number) : "";
+    std::string series = number > 0 ? " - series " + std::to_string(number) : "";
+    // What is unusual about the load, in the title too (the banner can be dismissed).
+    if (const auto problems = loadProblems(s.data->series); !problems.empty() && !s.data->preview)
+        series += " - " + problems.front().substr(0, problems.front().find(':'));
     char t[512];
     std::snprintf(t, sizeof t, "ctview - %s%s - %dx%dx%d", name.c_str(), series.c_str(), g.dims.x, g.dims.y, g.dims.z);
     return t;

@@ -411,6 +411,29 @@ LoadedSeries loadSeries(const ScanResult& scan, const SeriesInfo& series, const 
     } else {
         out.volume = std::move(raw);
     }
+    // The volume's slices (k) that hold no acquired plane: in a gap (interpolated), or from a file that failed
+    // (left empty). Said in the views, not only in the warnings.
+    std::vector<double> failedAt; // positions along the normal of the failed planes
+    for (std::size_t f : failedFiles)
+        for (const DecodeTarget& t : targets[f]) failedAt.push_back(plan.distances[std::size_t(t.slice)]);
+    if (plan.resample) {
+        const double d0 = plan.distances.front(), step = out.volume.geometry().spacing.z;
+        for (int k = 0; k < out.volume.geometry().dims.z; ++k) {
+            const double d = d0 + k * step;
+            double nearest = 1e30;
+            for (double a : plan.distances) nearest = std::min(nearest, std::abs(a - d));
+            if (nearest > 0.5 * std::max(plan.measuredStep, step)) out.interpolated.push_back(k);
+            for (double a : failedAt)
+                if (std::abs(a - d) < 0.5 * step) {
+                    out.empty.push_back(k);
+                    break;
+                }
+        }
+    } else {
+        for (std::size_t f : failedFiles)
+            for (const DecodeTarget& t : targets[f]) out.empty.push_back(t.slice);
+        std::sort(out.empty.begin(), out.empty.end());
+    }
     out.firstHeader = &scan.headers[planes[plan.order.front()].file];
     out.firstFile = scan.files[planes[plan.order.front()].file];
     out.monochrome1 = out.firstHeader->photometric == "MONOCHROME1";

@@ -58,6 +58,7 @@ struct LoadedSeries {
     std::filesystem::path firstFile;
     std::vector<std::string> warnings;       // everything the user should know, in plain words
     std::vector<SkippedFile> failed;         // files of this series that could not be decoded
+    std::vector<int> interpolated, empty;    // volume slices (k) in a gap of the stack / of a file that failed
     bool monochrome1 = false;                // PhotometricInterpretation MONOCHROME1: display inverted
     bool decodedNatively = false;            // pixels read by our own code (native LE), not by GDCM workers
     float minHU = 0, maxHU = 0;

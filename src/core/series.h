@@ -104,8 +104,16 @@ struct Series {
     bool monochrome1 = false;                // PhotometricInterpretation MONOCHROME1: display inverted
     std::vector<std::string> warnings;       // everything the user should know, in plain words
     std::vector<SkippedFile> failed;         // files of this series that could not be decoded
+    // Slices of the volume (k, along its third axis) that hold no acquired image: in a gap of the stack, filled by
+    // interpolation; or from a file that could not be decoded, left empty. Ascending.
+    std::vector<int> interpolatedSlices, emptySlices;
     Provenance about;
 };
+
+// What the views say about a loaded series before anything else, one short line each ("2 slices missing:
+// interpolated", "1 slice could not be decoded: shown empty", "resampled onto a regular grid"); empty when
+// nothing is unusual. The details stay in the warnings.
+std::vector<std::string> loadProblems(const Series& s);
 
 // Memory before allocation, for every source: a header that claims 65535x65535 must give a message, not an OOM
 // kill. Throws DataError "`what`: the series needs N of memory (`shape`) but only M is available" when `bytes` is

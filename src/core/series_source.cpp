@@ -55,6 +55,16 @@ void checkMemory(const std::string& what, double bytes, const std::string& shape
                         ") but only " + humanBytes(std::uint64_t(limit)) + " is available");
 }
 
+std::vector<std::string> loadProblems(const Series& s) {
+    std::vector<std::string> out;
+    auto count = [](std::size_t n) { return std::to_string(n) + (n == 1 ? " slice" : " slices"); };
+    if (!s.interpolatedSlices.empty()) out.push_back(count(s.interpolatedSlices.size()) + " missing: interpolated");
+    if (!s.emptySlices.empty()) out.push_back(count(s.emptySlices.size()) + " could not be decoded: shown empty");
+    if (s.about.resampled && s.interpolatedSlices.empty())
+        out.push_back("resampled onto a regular grid (gantry tilt or uneven spacing)");
+    return out;
+}
+
 WindowLevel initialWindow(const Series& s) {
     if (!s.about.windows.empty()) return s.about.windows.front().wl;
     return {std::max(1.0, double(s.maxHU) - s.minHU), (double(s.maxHU) + s.minHU) / 2};

@@ -71,6 +71,8 @@ class DicomFolderSource final : public SeriesSource {
         out.monochrome1 = l.monochrome1;
         out.warnings = std::move(l.warnings);
         out.failed = std::move(l.failed);
+        out.interpolatedSlices = std::move(l.interpolated);
+        out.emptySlices = std::move(l.empty);
         const std::size_t first =
             std::size_t(std::find(scan_.files.begin(), scan_.files.end(), l.firstFile) - scan_.files.begin());
         out.about = provenance(s, first < scan_.files.size() ? first : s.planes.front().file);

@@ -12,6 +12,15 @@ ViewMapping mappingOf(const AppState& s, int v) {
     return ViewMapping(frameOf(s, v), s.cells[std::size_t(v)], s.views[std::size_t(v)].camera);
 }
 
+std::string sliceNote(const AppState& s, int v, int slice) {
+    if (!s.hasVolume() || frameOf(s, v).nAxis != 2) return "";
+    const Series& series = s.data->series;
+    if (std::binary_search(series.interpolatedSlices.begin(), series.interpolatedSlices.end(), slice))
+        return "interpolated";
+    if (std::binary_search(series.emptySlices.begin(), series.emptySlices.end(), slice)) return "empty: not decoded";
+    return "";
+}
+
 void layoutCells(AppState& s, const Rect& area) {
     s.viewArea = area;
     const float gap = 2;
@@ -34,6 +43,7 @@ void adoptDataset(AppState& s, std::shared_ptr<Dataset> d) {
                             s.data->series.volume.geometry().dims == d->series.volume.geometry().dims;
     s.data = std::move(d);
     s.probeValid = false;
+    if (!continuing) s.loadBannerDismissed = false;
     s.drag = {};
     if (!continuing) {
         s.cursor = s.data->series.volume.geometry().dims / 2;

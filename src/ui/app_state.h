@@ -106,6 +106,7 @@ struct AppState {
 
     std::deque<Toast> toasts;
     Drag drag;
+    bool loadBannerDismissed = false; // the user closed the banner of the current series' load problems
 
     // Probe: the voxel under the mouse, if any.
     bool probeValid = false;
@@ -124,6 +125,9 @@ struct AppState {
 SliceFrame frameOf(const AppState& s, int v);
 int sliceOf(const AppState& s, int v);
 ViewMapping mappingOf(const AppState& s, int v);
+// What the slice overlay says of slice `slice` of view `v` when it holds no acquired image: "interpolated",
+// "empty: not decoded", or "". Only for a view through the stack's own slices (its normal along k).
+std::string sliceNote(const AppState& s, int v, int slice);
 // Splits `area` into the cells: a 2x2 grid, or the maximised cell filling it (the others empty).
 void layoutCells(AppState& s, const Rect& area);
 // Puts a freshly loaded dataset in place: crosshair at the centre, views reset, window from the file.

@@ -148,8 +148,9 @@ void drawOverlays(const AppState& s, const RenderFeedback& feedback, ImDrawList*
             const glm::dvec3 lps = g.voxelToPatient(centre);
             const int lpsAxis = axis == Axis::Axial ? 2 : axis == Axis::Coronal ? 1 : 0;
             const char* names[3] = {"x", "y", "z"};
-            std::snprintf(text, sizeof text, "%s %d (0..%d)  %s %.1f mm", axisName(axis), slice, f.count - 1,
-                          names[lpsAxis], lps[lpsAxis]);
+            const std::string note = sliceNote(s, v, slice); // a slice that holds no acquired image says so
+            std::snprintf(text, sizeof text, "%s %d (0..%d)  %s %.1f mm%s%s", axisName(axis), slice, f.count - 1,
+                          names[lpsAxis], lps[lpsAxis], note.empty() ? "" : "  ", note.c_str());
             // Below the top orientation letter when the two would overlap.
             const float topLetterX = r.x + r.w / 2 - lineH;
             const float y = r.x + 6 + ImGui::CalcTextSize(text).x > topLetterX && s.overlays.letters ? r.y + 4 + lineH

@@ -41,6 +41,24 @@ void drawStatus(AppState& s, RenderFeedback& feedback, double now) {
         if (ImGui::Button("Open... (Ctrl+O)")) s.panels.open = true;
         ImGui::End();
     }
+    // The load's problems, where the user looks: over the views, until dismissed (the details in Metadata).
+    if (s.hasVolume() && !s.data->preview && !s.loadBannerDismissed) {
+        const std::vector<std::string> problems = loadProblems(s.data->series);
+        if (!problems.empty()) {
+            ImGui::SetNextWindowPos(ImVec2(a.x + a.w / 2, a.y + 24), ImGuiCond_Always, ImVec2(0.5f, 0));
+            ImGui::SetNextWindowBgAlpha(0.9f);
+            ImGui::SetNextWindowSizeConstraints(ImVec2(0, 0), ImVec2(std::max(200.0f, a.w - 40), a.h));
+            ImGui::Begin("##loadproblems", nullptr, boxFlags | ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoFocusOnAppearing);
+            std::string line;
+            for (const std::string& p : problems) line += (line.empty() ? "" : "; ") + p;
+            ImGui::TextColored(ImVec4(1, 0.8f, 0.3f, 1), "%s", line.c_str());
+            ImGui::SameLine();
+            if (ImGui::SmallButton("details")) s.panels.sidebar = true; // Metadata: "Skipped files and problems"
+            ImGui::SameLine();
+            if (ImGui::SmallButton("dismiss")) s.loadBannerDismissed = true;
+            ImGui::End();
+        }
+    }
     if (!feedback.shaderError.empty()) {
         ImGui::SetNextWindowPos(ImVec2(a.x + 10, a.y + 10), ImGuiCond_Always);
         ImGui::Begin("Shader error (the last good program is in use)", nullptr, boxFlags);
