@@ -165,3 +165,24 @@ TEST_CASE("load problems: a banner over the views until dismissed, and the slice
     f.frames([&] { ui::drawStatus(s, feedback, 0.0); });
     CHECK_FALSE(ImGui::FindWindowByName("##loadproblems")->Active);
 }
+
+TEST_CASE("the side panel shrinks with a small window and keeps the width the user dragged it to (issue 14.8)") {
+    for (const glm::vec2 display : {glm::vec2(800, 600), glm::vec2(1400, 900)}) {
+        INFO("display " << display.x << "x" << display.y);
+        ImGuiFrame f(display);
+        ui::AppState s;
+        ui::Commands commands;
+        f.frames([&] { ui::drawSidebar(s, commands); });
+        const ImGuiWindow* side = ImGui::FindWindowByName("##sidebar");
+        REQUIRE(side);
+        CHECK(side->Size.x <= 0.35f * display.x + 0.5f);             // at 800 px: at most 280, not 340
+        CHECK(side->Size.x == Approx(ui::sidebarWidth(s, display.x))); // the views are laid out beside it
+        CHECK(side->Size.y == Approx(display.y));
+    }
+    // A width the user chose is kept (and saved with the settings) within the same bounds.
+    ui::AppState s;
+    s.sidebarWidth = 420;
+    CHECK(ui::sidebarWidth(s, 1400) == Approx(420));
+    CHECK(ui::sidebarWidth(s, 800) == Approx(280));
+    CHECK(ui::sidebarWidth(s, 500) == Approx(200)); // never narrower than its controls need
+}

@@ -80,6 +80,8 @@ Settings loadSettings(const std::filesystem::path& path, std::string& problem) {
     read(j, "invert", s.invert, bad);
     read(j, "linear", s.linear, bad);
     read(j, "sidebar", s.sidebar, bad);
+    read(j, "sidebar_width", s.sidebarWidth, bad);
+    if (!(s.sidebarWidth >= 200 && s.sidebarWidth <= 4000)) s.sidebarWidth = 340;
     if (auto o = j.find("overlays"); o != j.end() && o->is_object()) {
         read(*o, "crosshair", s.overlays.crosshair, bad);
         read(*o, "letters", s.overlays.letters, bad);
@@ -130,6 +132,7 @@ std::string settingsText(const Settings& s) {
                     {"invert", s.invert},
                     {"linear", s.linear},
                     {"sidebar", s.sidebar},
+                    {"sidebar_width", s.sidebarWidth},
                     {"view3d", {{"preset", s.preset3d}, {"colormap", s.colormap3d}, {"perspective", s.perspective3d}}},
                     {"overlays",
                      {{"crosshair", s.overlays.crosshair},
@@ -165,6 +168,7 @@ void applySettings(const Settings& from, ui::AppState& to) {
     to.linear = from.linear;
     to.overlays = from.overlays;
     to.panels.sidebar = from.sidebar;
+    to.sidebarWidth = from.sidebarWidth;
     to.recent = from.recent;
     to.pacsServers = from.pacsServers;
     // A user's own preset is applied once the presets folder has been read (the viewer does that).
@@ -182,6 +186,7 @@ void captureSettings(const ui::AppState& from, Settings& to) {
     to.linear = from.linear;
     to.overlays = from.overlays;
     to.sidebar = from.panels.sidebar;
+    to.sidebarWidth = from.sidebarWidth;
     to.recent = from.recent;
     to.pacsServers = from.pacsServers;
     to.preset3d = from.view3d.presetName;

@@ -21,6 +21,7 @@ struct Settings {
     bool invert = false, linear = false;
     ui::Overlays overlays;
     bool sidebar = true;
+    float sidebarWidth = 340;
     // The 3D view: the preset it shows (a bundled name or one of the user's), its colour map, the projection.
     std::string preset3d = "ct-bone";
     std::string colormap3d = "grayscale";

@@ -259,7 +259,7 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
             ImGui_ImplGlfw_NewFrame();
             ImGui::NewFrame();
             const ImGuiIO& io = ImGui::GetIO();
-            const float side = s.panels.sidebar ? ui::kSidebarWidth : 0;
+            const float side = s.panels.sidebar ? ui::sidebarWidth(s, io.DisplaySize.x) : 0;
             ui::layoutCells(s, Rect{side, 0, io.DisplaySize.x - side, io.DisplaySize.y});
 
             // Every command of this frame, from the keys, the panels and the window system, carried out below.

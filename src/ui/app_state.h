@@ -107,6 +107,7 @@ struct AppState {
     std::deque<Toast> toasts;
     Drag drag;
     bool loadBannerDismissed = false; // the user closed the banner of the current series' load problems
+    float sidebarWidth = 340;         // the side panel's width as the user dragged it (pixels; kept in settings)
 
     // Probe: the voxel under the mouse, if any.
     bool probeValid = false;

@@ -1,6 +1,9 @@
 // The "View" section: window/level, colour map, interpolation, overlays, layout, and "Save slice".
 #include "ui/panels.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include "core/colormap.h"
 #include "core/metadata.h"
 
@@ -103,13 +106,25 @@ void drawDisplayPanel(AppState& s, Commands& r) {
     ImGui::TextDisabled("into %s", s.exportDir.string().c_str());
 }
 
+float sidebarWidth(const AppState& s, float displayWidth) {
+    return std::max(200.0f, std::min(s.sidebarWidth, 0.35f * displayWidth));
+}
+
 void drawSidebar(AppState& s, Commands& r) {
     const ImGuiViewport* vp = ImGui::GetMainViewport();
+    // Full height at the left edge; its right edge can be dragged (ImGui's resize border), within sidebarWidth's
+    // bounds, and the width dragged to is the user's.
+    const float width = sidebarWidth(s, vp->Size.x);
     ImGui::SetNextWindowPos(vp->Pos);
-    ImGui::SetNextWindowSize(ImVec2(kSidebarWidth, vp->Size.y));
-    const ImGuiWindowFlags flags = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
-                                   ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoBringToFrontOnFocus;
+    ImGui::SetNextWindowSizeConstraints(ImVec2(200, vp->Size.y), ImVec2(std::max(200.0f, 0.35f * vp->Size.x), vp->Size.y));
+    static float applied = -1; // the width last given to ImGui: a change from outside (a smaller window) is applied
+    if (width != applied) ImGui::SetNextWindowSize(ImVec2(width, vp->Size.y));
+    const ImGuiWindowFlags flags = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoTitleBar |
+                                   ImGuiWindowFlags_NoBringToFrontOnFocus;
     ImGui::Begin("##sidebar", nullptr, flags);
+    // ImGui's width differs from ours only when the user dragged the edge: that is their width from now on.
+    if (std::abs(ImGui::GetWindowWidth() - width) > 0.5f) s.sidebarWidth = ImGui::GetWindowWidth();
+    applied = sidebarWidth(s, vp->Size.x);
     if (ImGui::Button("Open... (Ctrl+O)")) s.panels.open = true;
     ImGui::SameLine();
     if (ImGui::Button("PACS...")) s.panels.pacs = !s.panels.pacs;

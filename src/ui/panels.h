@@ -11,7 +11,9 @@
 
 namespace ctview::ui {
 
-constexpr float kSidebarWidth = 340;
+// The side panel's width in a window `displayWidth` wide: the user's width, at most 35 % of the window (it shrinks
+// with a small window) and at least 200 px.
+float sidebarWidth(const AppState& s, float displayWidth);
 
 // The left side panel: the sections below under collapsing headers.
 void drawSidebar(AppState& s, Commands& r);
