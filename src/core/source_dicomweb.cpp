@@ -256,7 +256,9 @@ class DicomWebSource final : public SeriesSource {
                 seriesRequestFailed = true;
             }
             have = countCached(folder);
-            if (have < total && !seriesRequestFailed)
+            // Short of the count the listing gave; or, where the server gave none, without the closing delimiter.
+            const bool cut = row.instanceCount > 0 ? have < total : !complete;
+            if (cut && !seriesRequestFailed)
                 throw DataError(url_.host + ": transfer ended early: " + std::to_string(have) + " of " +
                                 std::to_string(total) + " images (what arrived is kept: open it again for the rest)");
         }
