@@ -365,3 +365,57 @@ TEST_CASE("viewer input: Esc with a list open closes the list, and nothing else 
     CHECK(app::handleInput(f.s, esc).empty());
     CHECK(f.s.maximised == -1);
 }
+
+TEST_CASE("viewer: Ctrl+Z and Ctrl+Shift+Z undo and redo window/level and transfer-function edits (issue 14.14)") {
+    Fixture f;
+    const WindowLevel before = f.s.window;
+    const auto pointsBefore = f.s.view3d.preset.points;
+    ui::trackUndo(f.s, false); // the state as loaded is the first one
+    CHECK_FALSE(ui::presetModified(f.s));
+    // A right-drag in the axial view changes the window; the edit ends with the release.
+    InputFrame press = at(f.centreOf(0));
+    press.clicked[1] = press.down[1] = true;
+    app::handleInput(f.s, press);
+    InputFrame drag = at(f.centreOf(0) + glm::dvec2(40, 25));
+    drag.down[1] = true;
+    drag.mouseDelta = {40, 25};
+    app::handleInput(f.s, drag);
+    ui::trackUndo(f.s, true); // still dragging: not an edit yet
+    InputFrame release = at(f.centreOf(0) + glm::dvec2(40, 25));
+    release.released[1] = true;
+    app::handleInput(f.s, release);
+    ui::trackUndo(f.s, false);
+    const WindowLevel dragged = f.s.window;
+    REQUIRE(dragged.width != before.width);
+    // A transfer-function edit (as the editor makes it: a point added).
+    f.s.view3d.preset.points.push_back({500.0f, 0.5f, glm::vec3(1.0f)});
+    sortTf(f.s.view3d.preset.points);
+    ui::trackUndo(f.s, false);
+    CHECK(ui::presetModified(f.s));
+    auto key = [&](bool shift) {
+        InputFrame in = at(f.centreOf(0));
+        in.keys = {{GLFW_KEY_Z, true, shift}};
+        app::handleInput(f.s, in);
+        ui::trackUndo(f.s, false);
+    };
+    key(false); // undo the point
+    CHECK(f.s.view3d.preset.points == pointsBefore);
+    CHECK_FALSE(ui::presetModified(f.s));
+    CHECK(f.s.window.width == dragged.width);
+    key(false); // undo the window
+    CHECK(f.s.window.width == before.width);
+    CHECK(f.s.window.center == before.center);
+    key(false); // nothing more to undo: nothing changes
+    CHECK(f.s.window.width == before.width);
+    key(true); // redo the window
+    CHECK(f.s.window.width == dragged.width);
+    key(true); // redo the point
+    CHECK(f.s.view3d.preset.points.size() == pointsBefore.size() + 1);
+    // A new edit after an undo drops what could have been redone.
+    key(false);
+    f.s.window = {123, 45};
+    ui::trackUndo(f.s, false);
+    key(true);
+    CHECK(f.s.window.width == 123);
+    CHECK(f.s.view3d.preset.points == pointsBefore);
+}

@@ -37,6 +37,7 @@ const std::vector<Control>& controls() {
         {"Tab", "show / hide the side panel"},
         {"F1", "this help"},
         {"F5", "reload shaders from $CTVIEW_SHADER_DIR (development)"},
+        {"Ctrl + Z, Ctrl + Shift + Z", "undo, redo a window/level or transfer-function edit"},
         {"Ctrl + Q", "quit"},
     };
     return list;
@@ -174,6 +175,8 @@ ui::Commands handleInput(AppState& s, const InputFrame& in) {
         if (k.ctrl) {
             if (key == GLFW_KEY_Q) actions.push_back({ui::Command::Kind::Quit});
             if (key == GLFW_KEY_O) actions.push_back({ui::Command::Kind::ShowOpen});
+            if (key == GLFW_KEY_Z && k.shift) ui::redoEdit(s);
+            else if (key == GLFW_KEY_Z) ui::undoEdit(s);
             continue;
         }
         if (s.view3d.focused) {

@@ -272,6 +272,8 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
             ui::drawPacsDialog(s, commands);
             ui::drawHelp(s, help);
             ui::drawOverlays(s, renderers.feedback, ImGui::GetBackgroundDrawList());
+            // An edit is over when no button is held (a drag of W/L or of a transfer-function point is one edit).
+            ui::trackUndo(s, ImGui::IsAnyMouseDown());
             ImGui::Render();
 
             int fbw = 0, fbh = 0;

@@ -43,7 +43,10 @@ void adoptDataset(AppState& s, std::shared_ptr<Dataset> d) {
                             s.data->series.volume.geometry().dims == d->series.volume.geometry().dims;
     s.data = std::move(d);
     s.probeValid = false;
-    if (!continuing) s.loadBannerDismissed = false;
+    if (!continuing) {
+        s.loadBannerDismissed = false;
+        s.history = {}; // undo is per series: its first state is the one it opens with
+    }
     s.drag = {};
     if (!continuing) {
         s.cursor = s.data->series.volume.geometry().dims / 2;
@@ -68,6 +71,58 @@ void adoptDataset(AppState& s, std::shared_ptr<Dataset> d) {
     for (const SkippedFile& f : s.data->source->skipped()) s.messages.push_back("skipped " + f.path.string() + ": " + f.reason);
     for (const std::string& w : s.data->series.warnings) s.messages.push_back(w);
     for (const SkippedFile& f : s.data->series.failed) s.messages.push_back(f.path.string() + ": " + f.reason);
+}
+
+namespace {
+EditState editState(const AppState& s) { return {s.window, s.windowName, s.view3d.preset.points}; }
+void restore(AppState& s, const EditState& e) {
+    s.window = e.window;
+    s.windowName = e.windowName;
+    s.view3d.preset.points = e.points;
+    s.view3d.tfSelected = -1;
+}
+} // namespace
+
+void trackUndo(AppState& s, bool gestureActive) {
+    UndoHistory& h = s.history;
+    if (!h.started) {
+        h.current = editState(s);
+        h.started = true;
+        return;
+    }
+    if (gestureActive) return;
+    const EditState now = editState(s);
+    if (now == h.current) return;
+    h.undo.push_back(h.current);
+    if (h.undo.size() > 200) h.undo.erase(h.undo.begin());
+    h.redo.clear();
+    h.current = now;
+}
+
+void undoEdit(AppState& s) {
+    UndoHistory& h = s.history;
+    trackUndo(s, false); // an edit not recorded yet is the one undone
+    if (h.undo.empty()) return;
+    h.redo.push_back(h.current);
+    h.current = h.undo.back();
+    h.undo.pop_back();
+    restore(s, h.current);
+}
+
+void redoEdit(AppState& s) {
+    UndoHistory& h = s.history;
+    if (h.redo.empty()) return;
+    h.undo.push_back(h.current);
+    h.current = h.redo.back();
+    h.redo.pop_back();
+    restore(s, h.current);
+}
+
+bool presetModified(const AppState& s) {
+    const RenderPreset* from = findBuiltinPreset(s.view3d.presetName);
+    for (const RenderPreset& p : s.view3d.userPresets)
+        if (p.name == s.view3d.presetName) from = &p;
+    return from && from->points != s.view3d.preset.points;
 }
 
 ColormapTable displayColormap(const AppState& s) {

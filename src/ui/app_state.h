@@ -81,6 +81,22 @@ struct View3D {
     std::vector<RenderPreset> userPresets; // from the config folder's presets/ (the frame loop reads them)
 };
 
+// What Ctrl+Z undoes: the window and the 3D view's transfer function, as they were after an edit.
+struct EditState {
+    WindowLevel window;
+    std::string windowName;
+    std::vector<TfPoint> points;
+    bool operator==(const EditState& o) const {
+        return window.width == o.window.width && window.center == o.window.center && windowName == o.windowName &&
+               points == o.points;
+    }
+};
+struct UndoHistory {
+    std::vector<EditState> undo, redo; // most recent last
+    EditState current;                 // the state after the last edit (or as loaded)
+    bool started = false;
+};
+
 struct AppState {
     std::shared_ptr<Dataset> data;   // null until something has loaded
     LoadStatus load;
@@ -106,6 +122,7 @@ struct AppState {
 
     std::deque<Toast> toasts;
     Drag drag;
+    UndoHistory history;              // window/level and transfer-function edits (Ctrl+Z, Ctrl+Shift+Z)
     bool loadBannerDismissed = false; // the user closed the banner of the current series' load problems
     float sidebarWidth = 340;         // the side panel's width as the user dragged it (pixels; kept in settings)
 
@@ -141,6 +158,14 @@ void addToast(AppState& s, std::string text, double now, bool error = false);
 void applyPreset(AppState& s, const RenderPreset& p);
 // The crop box in effect: the user's box, cut at the crosshair's slices where asked (fractions of the box).
 void effectiveCrop(const AppState& s, glm::dvec3& lo, glm::dvec3& hi);
+// Records an edit of the window or the transfer function once it is over (`gestureActive`: a mouse button is
+// held, a drag may still go on): called once a frame. An edit after an undo drops the redo list.
+void trackUndo(AppState& s, bool gestureActive);
+// Ctrl+Z / Ctrl+Shift+Z: back to the state before the last edit, and forward again. Nothing to do: no change.
+void undoEdit(AppState& s);
+void redoEdit(AppState& s);
+// The 3D view's transfer function differs from the preset it started from (the panel says "(modified)").
+bool presetModified(const AppState& s);
 // True while the 3D view is being dragged or scrolled (it renders fast and coarse meanwhile).
 inline bool interacting3d(const AppState& s, double now) { return now < s.view3d.interactUntil; }
 

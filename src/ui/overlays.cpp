@@ -67,7 +67,8 @@ void draw3dOverlay(const AppState& s, const RenderFeedback& feedback, ImDrawList
     }
     char text[256];
     if (s.overlays.sliceInfo) {
-        std::snprintf(text, sizeof text, "3D  %s  (%s)", s.view3d.preset.title.c_str(), modeName(s.view3d.preset.mode));
+        std::snprintf(text, sizeof text, "3D  %s%s  (%s)", s.view3d.preset.title.c_str(),
+                      presetModified(s) ? " (modified)" : "", modeName(s.view3d.preset.mode));
         label(dl, ImVec2(r.x + 6, r.y + 4), text);
         if (!feedback.note3d.empty()) label(dl, ImVec2(r.x + 6, r.y + 4 + lineH), feedback.note3d.c_str(), IM_COL32(255, 200, 120, 255));
     }

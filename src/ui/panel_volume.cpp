@@ -174,7 +174,9 @@ void drawTransferFunctionEditor(AppState& s, Commands& r) {
 void drawVolumePanel(AppState& s, Commands& r) {
     View3D& v = s.view3d;
     // ---- preset ----
-    if (ImGui::BeginCombo("Preset##3d", v.preset.title.c_str())) {
+    // "CT bone (modified)" until the edit is saved as a preset or undone.
+    const std::string shown = v.preset.title + (presetModified(s) ? " (modified)" : "");
+    if (ImGui::BeginCombo("Preset##3d", shown.c_str())) {
         for (const RenderPreset& p : builtinPresets())
             if (ImGui::Selectable(p.title.c_str(), v.presetName == p.name)) applyPreset(s, p);
         if (!v.userPresets.empty()) ImGui::Separator();
