@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <atomic>
 #include <mutex>
 
 namespace ctview {
@@ -457,7 +458,9 @@ std::size_t DicomWebClient::retrieve(const std::string& study, const std::string
         const std::string type = h.contentType.substr(0, h.contentType.find(';'));
         if (!type.empty() && type != "application/dicom")
             throw DataError(url_.host + ": sent a part of type " + type + " for " + what + ", not DICOM");
-        partFile = folder / ("incoming-" + std::to_string(::getpid()) + "-" + std::to_string(parts) + ".part");
+        // Unique across the clients of this process that fetch into the same folder at once.
+        static std::atomic<unsigned> serial{0};
+        partFile = folder / ("incoming-" + std::to_string(::getpid()) + "-" + std::to_string(serial++) + ".part");
         out = std::fopen(partFile.c_str(), "wb");
         if (!out) throw DataError(partFile.string() + ": cannot be written (" + std::strerror(errno) + ")");
     };

@@ -14,7 +14,9 @@
 #include <algorithm>
 #include <functional>
 #include <fstream>
+#include <mutex>
 #include <set>
+#include <thread>
 
 namespace ctview {
 
@@ -263,18 +265,41 @@ class DicomWebSource final : public SeriesSource {
                                 std::to_string(total) + " images (what arrived is kept: open it again for the rest)");
         }
         // The full list of instances only when some are missing (an interrupted series, or a server that will not
-        // send whole series): then each missing one on the client's kept-alive connection.
+        // send whole series): then the missing ones on up to three kept-alive connections at once.
         std::vector<std::string> uids;
         if (have < total) {
             const std::vector<InstanceRow> instances = client_->instances(url_.study, row.uid);
+            std::vector<std::string> todo;
             std::error_code ec;
             for (const InstanceRow& i : instances) {
                 if (!uidSafe(i.uid)) continue;
                 uids.push_back(i.uid);
-                if (fs::exists(folder / (i.uid + ".dcm"), ec)) continue;
-                bool complete = false;
-                client_->retrieve(url_.study, row.uid, i.uid, folder, [&] { ++have, progress(); }, complete);
+                if (!fs::exists(folder / (i.uid + ".dcm"), ec)) todo.push_back(i.uid);
             }
+            std::mutex lock; // the progress callback and the first failure
+            std::string failure;
+            auto fetch = [&](std::size_t start, std::size_t stride) {
+                try {
+                    DicomWebClient client(url_); // a connection of its own
+                    for (std::size_t n = start; n < todo.size(); n += stride) {
+                        bool complete = false;
+                        client.retrieve(url_.study, row.uid, todo[n], folder, [&] {
+                            std::lock_guard guard(lock);
+                            ++have;
+                            progress();
+                        }, complete);
+                    }
+                } catch (const std::exception& e) {
+                    std::lock_guard guard(lock);
+                    if (failure.empty()) failure = e.what();
+                }
+            };
+            const std::size_t connections = std::min<std::size_t>(3, todo.size());
+            std::vector<std::thread> threads;
+            for (std::size_t t = 1; t < connections; ++t) threads.emplace_back(fetch, t, connections);
+            if (connections > 0) fetch(0, connections);
+            for (std::thread& t : threads) t.join();
+            if (!failure.empty() && countCached(folder) == 0) throw DataError(failure);
             have = countCached(folder);
             if (have < instances.size())
                 throw DataError(url_.host + ": transfer ended early: " + std::to_string(have) + " of " +
