@@ -24,6 +24,10 @@ using nlohmann::json;
 
 // ---- URLs -----------------------------------------------------------------------------------------------------
 
+bool isSafeUid(const std::string& uid) {
+    return !uid.empty() && uid.size() <= 64 && uid.find_first_not_of("0123456789.") == std::string::npos;
+}
+
 bool isDicomWebUrl(const std::string& input) {
     return input.rfind("http://", 0) == 0 || input.rfind("https://", 0) == 0;
 }
@@ -406,29 +410,31 @@ std::string metaSopInstance(const std::filesystem::path& file) {
     in.read(buf, sizeof buf);
     const std::size_t n = std::size_t(in.gcount());
     if (n < 140 || std::memcmp(buf + 128, "DICM", 4) != 0) return "";
+    // Little-endian unsigned integers of `bytes` bytes at `at`.
+    auto le = [&](std::size_t at, int bytes) {
+        std::size_t v = 0;
+        for (int b = bytes - 1; b >= 0; --b) v = v << 8 | static_cast<unsigned char>(buf[at + std::size_t(b)]);
+        return v;
+    };
     std::size_t at = 132;
     while (at + 8 <= n) {
-        const unsigned group = unsigned(static_cast<unsigned char>(buf[at])) | unsigned(static_cast<unsigned char>(buf[at + 1])) << 8;
-        const unsigned element = unsigned(static_cast<unsigned char>(buf[at + 2])) | unsigned(static_cast<unsigned char>(buf[at + 3])) << 8;
+        const std::size_t group = le(at, 2), element = le(at + 2, 2);
         if (group != 2) return "";
         const std::string vr(buf + at + 4, 2);
         std::size_t length, value;
         if (vr == "OB" || vr == "OW" || vr == "SQ" || vr == "UN" || vr == "UT") {
             if (at + 12 > n) return "";
-            length = std::size_t(static_cast<unsigned char>(buf[at + 8])) | std::size_t(static_cast<unsigned char>(buf[at + 9])) << 8 |
-                     std::size_t(static_cast<unsigned char>(buf[at + 10])) << 16 | std::size_t(static_cast<unsigned char>(buf[at + 11])) << 24;
+            length = le(at + 8, 4);
             value = at + 12;
         } else {
-            length = std::size_t(static_cast<unsigned char>(buf[at + 6])) | std::size_t(static_cast<unsigned char>(buf[at + 7])) << 8;
+            length = le(at + 6, 2);
             value = at + 8;
         }
         if (value + length > n) return "";
         if (element == 3) {
             std::string uid(buf + value, length);
             while (!uid.empty() && (uid.back() == '\0' || uid.back() == ' ')) uid.pop_back();
-            // A UID is digits and dots (PS3.5 9.1): anything else must not become a file name.
-            if (uid.empty() || uid.size() > 64 || uid.find_first_not_of("0123456789.") != std::string::npos) return "";
-            return uid;
+            return isSafeUid(uid) ? uid : "";
         }
         at = value + length;
     }

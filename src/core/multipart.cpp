@@ -110,7 +110,6 @@ void MultipartParser::run() {
             if (at == std::string::npos) {
                 // Keep a tail that could be the start of the delimiter.
                 if (avail > dashBoundary.size()) pos_ = buf_.size() - dashBoundary.size();
-                if (buf_.size() > kMaxHeaderBytes + pos_) throw DataError("no multipart delimiter in the answer");
                 return;
             }
             pos_ = at + dashBoundary.size();

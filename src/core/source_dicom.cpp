@@ -73,9 +73,8 @@ class DicomFolderSource final : public SeriesSource {
         out.failed = std::move(l.failed);
         out.interpolatedSlices = std::move(l.interpolated);
         out.emptySlices = std::move(l.empty);
-        const std::size_t first =
-            std::size_t(std::find(scan_.files.begin(), scan_.files.end(), l.firstFile) - scan_.files.begin());
-        out.about = provenance(s, first < scan_.files.size() ? first : s.planes.front().file);
+        // The header of the first plane in stacking order speaks for the series.
+        out.about = provenance(s, std::size_t(l.firstHeader - scan_.headers.data()));
         out.about.decoder = l.decodedNatively ? "native" : "gdcm";
         out.about.acquiredSlices = l.plan.order.size();
         out.about.measuredStep = l.plan.measuredStep;

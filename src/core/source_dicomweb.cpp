@@ -52,15 +52,10 @@ std::string serverKey(const DicomWebUrl& u) {
 void makePrivateFolders(const fs::path& folder) {
     const fs::path root = dicomWebCacheRoot();
     createFolder(folder);
-    std::error_code ec;
-    for (fs::path p = folder; !p.empty() && p != root.parent_path(); p = p.parent_path()) {
+    for (fs::path p = folder; !p.empty(); p = p.parent_path()) { // the folder and its parents up to the root
         ::chmod(p.c_str(), 0700);
-        if (p == root) break;
+        if (p == root || p == p.parent_path()) break;
     }
-}
-
-bool uidSafe(const std::string& uid) {
-    return !uid.empty() && uid.size() <= 64 && uid.find_first_not_of("0123456789.") == std::string::npos;
 }
 
 class DicomWebSource final : public SeriesSource {
@@ -69,7 +64,7 @@ class DicomWebSource final : public SeriesSource {
         if (url_.study.empty())
             throw DataError(url_.text() + " is a DICOMweb root: `ctview info " + url_.text() +
                             "` lists its studies; open ROOT/studies/STUDY_UID");
-        if (!uidSafe(url_.study) || (!url_.series.empty() && !uidSafe(url_.series)))
+        if (!isSafeUid(url_.study) || (!url_.series.empty() && !isSafeUid(url_.series)))
             throw UsageError(input + ": a UID is digits and dots");
         studyFolder_ = dicomWebCacheRoot() / serverKey(url_) / url_.study;
         client_ = std::make_unique<DicomWebClient>(url_);
@@ -272,7 +267,7 @@ class DicomWebSource final : public SeriesSource {
             std::vector<std::string> todo;
             std::error_code ec;
             for (const InstanceRow& i : instances) {
-                if (!uidSafe(i.uid)) continue;
+                if (!isSafeUid(i.uid)) continue;
                 uids.push_back(i.uid);
                 if (!fs::exists(folder / (i.uid + ".dcm"), ec)) todo.push_back(i.uid);
             }
