@@ -57,11 +57,11 @@ cd "$work" # the default export folder would be ./ctview-exports: make sure --ou
 launch "$work/phantom"
 window "ctview - phantom - series 2" # the title names the series once it has loaded
 xdotool key --clearmodifiers s
-wait_for "$work/out/2_axial_0020.png"
-wait_for "$work/out/2_axial_0020.jpg"
+wait_for "$work/out/2_axial_0019.png" # the middle slice, index 20 of 40: number 19 counted from the head
+wait_for "$work/out/2_axial_0019.jpg"
 for _ in 1 2 3; do xdotool click --window "$win" 5; sleep 0.15; done # wheel towards the user: next slice
 xdotool key --clearmodifiers s
-wait_for "$work/out/2_axial_0023.png"
+wait_for "$work/out/2_axial_0022.png"
 xdotool key --clearmodifiers F12
 wait_for "$work/out/screenshot_*.png"
 quit

@@ -9,6 +9,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 
 using namespace ctview;
@@ -29,7 +30,10 @@ TEST_CASE("snapshot: the GPU slice is the CPU slice, pixel for pixel, at an inte
         REQUIRE(r.code == 0);
         const Image gpu = readPng(png);
         REQUIRE(gpu.width == 128);
-        const RgbImage cpu = renderSlice(extractSlice(s.volume, Axis::Axial, 17), WindowLevel{400, 40}, colormapTable(map));
+        // --slice takes the number the overlay shows, counted from the head (issue 14.5): not voxel index 17.
+        const int k = sliceIndex(sliceFrame(s.volume.geometry(), Axis::Axial), 17);
+        REQUIRE(k == s.volume.geometry().dims.z - 1 - 17);
+        const RgbImage cpu = renderSlice(extractSlice(s.volume, Axis::Axial, k), WindowLevel{400, 40}, colormapTable(map));
         REQUIRE(cpu.width == 64);
         int mismatches = 0;
         for (int y = 0; y < 128; ++y)
@@ -60,6 +64,43 @@ TEST_CASE("snapshot: golden images of the views with overlays") {
         REQUIRE(r.code == 0);
         compareGolden(png, c.name);
     }
+}
+
+TEST_CASE("snapshot: overlay text is outlined on every side, legible on a white slice as on a black one (issue 14.11)") {
+    REQUIRE(haveDisplay());
+    TempDir out;
+    auto shot = [&](const char* window, const char* name) {
+        const auto png = out.path / name;
+        const Run r = run("snapshot " + q(glPhantom()) + " --view axial --size 320x320 --window " + window + " -o " + q(png));
+        INFO(r.out);
+        REQUIRE(r.code == 0);
+        return readPng(png);
+    };
+    // A 1 HU window far above or below every value: the slice is all black or all white.
+    const Image dark = shot("1,20000", "dark.png"), light = shot("1,-20000", "light.png");
+    REQUIRE((dark.width == 320 && light.width == 320));
+    REQUIRE(light.at(160, 60)[0] == 255);
+    // The slice line at the top left (the same text in both), clear of the crosshair through the centre and of the
+    // orientation letter at the top centre. Its glyph pixels are the bright
+    // ones on the black slice; on the white slice each glyph pixel's neighbours that are not glyph must be dark,
+    // on all four sides (a drop shadow darkens only two).
+    auto bright = [&](int x, int y) { const unsigned char* p = dark.at(x, y); return std::max({p[0], p[1], p[2]}) > 150; };
+    int glyph = 0, ring = 0, darkRing = 0;
+    for (int y = 1; y < 40; ++y)
+        for (int x = 1; x < 120; ++x) {
+            if (!bright(x, y)) continue;
+            ++glyph;
+            const int nb[4][2] = {{x - 1, y}, {x + 1, y}, {x, y - 1}, {x, y + 1}};
+            for (const auto& n : nb) {
+                if (bright(n[0], n[1])) continue;
+                ++ring;
+                const unsigned char* p = light.at(n[0], n[1]);
+                darkRing += std::max({p[0], p[1], p[2]}) < 100;
+            }
+        }
+    INFO("glyph pixels " << glyph << ", their neighbours " << ring << ", dark on white " << darkRing);
+    REQUIRE(glyph > 150);
+    CHECK(darkRing >= ring * 9 / 10);
 }
 
 TEST_CASE("snapshot and viewer: bad arguments exit 2, no display exits 1 with a message") {

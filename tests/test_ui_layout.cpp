@@ -186,3 +186,99 @@ TEST_CASE("the side panel shrinks with a small window and keeps the width the us
     CHECK(ui::sidebarWidth(s, 800) == Approx(280));
     CHECK(ui::sidebarWidth(s, 500) == Approx(200)); // never narrower than its controls need
 }
+
+TEST_CASE("slice overlays never overlap each other or leave their view, at 800x600 as at 1400x900 (issue 14.8)") {
+    for (const glm::vec2 display : {glm::vec2(800, 600), glm::vec2(1400, 900), glm::vec2(500, 380)}) {
+        ImGuiFrame f(display);
+        ui::AppState s;
+        auto d = std::make_shared<Dataset>();
+        Geometry g;
+        g.dims = {128, 128, 300}; // three-digit slice numbers, long positions
+        g.spacing = {2.9, 2.9, 1.25};
+        g.origin = {-185.4, -201.7, -1130.5};
+        d->series.volume = Volume(g, ScalarType::Int16, SharedBuffer::Sharing::Private);
+        d->series.interpolatedSlices = {150};
+        ui::adoptDataset(s, d);
+        s.cursor = {64, 64, 150}; // an interpolated slice: the longest slice line
+        s.window = {1500, -600};
+        s.windowName = "lung";
+        s.probeValid = true;
+        s.probeVoxel = {127, 127, 150};
+        s.probeHU = -1024.5f;
+        s.probeLps = {-183.5, -199.9, -943.2};
+        ui::layoutCells(s, Rect{ui::sidebarWidth(s, display.x), 0, display.x - ui::sidebarWidth(s, display.x), display.y});
+        for (int maximised : {-1, 0}) {
+            s.maximised = maximised;
+            ui::layoutCells(s, Rect{ui::sidebarWidth(s, display.x), 0, display.x - ui::sidebarWidth(s, display.x), display.y});
+            for (int v = 0; v < 3; ++v) {
+                if (s.cells[std::size_t(v)].w <= 0) continue;
+                s.activeView = v;
+                s.views[std::size_t(v)].camera.zoom = 2.5; // adds the zoom line
+                INFO("display " << display.x << "x" << display.y << ", maximised " << maximised << ", view " << v);
+                std::vector<ui::OverlayItem> items;
+                f.frames([&] { items = ui::sliceOverlayItems(s, v); }, 1);
+                const Rect& cell = s.cells[std::size_t(v)];
+                auto has = [&](ui::OverlayItem::Kind k) {
+                    return std::any_of(items.begin(), items.end(), [&](const ui::OverlayItem& i) { return i.kind == k; });
+                };
+                // At these sizes everything finds room.
+                for (auto k : {ui::OverlayItem::Kind::SliceInfo, ui::OverlayItem::Kind::Zoom, ui::OverlayItem::Kind::Window,
+                               ui::OverlayItem::Kind::Probe, ui::OverlayItem::Kind::ScaleBar})
+                    CHECK(has(k));
+                CHECK(std::count_if(items.begin(), items.end(), [](const ui::OverlayItem& i) {
+                          return i.kind == ui::OverlayItem::Kind::Letter;
+                      }) == 4);
+                for (std::size_t a = 0; a < items.size(); ++a) {
+                    const Rect& b = items[a].box;
+                    INFO("'" << items[a].text << "' at " << b.x << "," << b.y << " " << b.w << "x" << b.h);
+                    CHECK((b.x >= cell.x && b.y >= cell.y && b.x + b.w <= cell.x + cell.w && b.y + b.h <= cell.y + cell.h));
+                    for (std::size_t c = a + 1; c < items.size(); ++c) {
+                        const Rect& o = items[c].box;
+                        INFO("and '" << items[c].text << "' at " << o.x << "," << o.y << " " << o.w << "x" << o.h);
+                        const float gap = ui::kOverlayGap; // side by side they keep apart, not only off each other
+                        CHECK_FALSE((b.x < o.x + o.w + gap && o.x < b.x + b.w + gap && b.y < o.y + o.h && o.y < b.y + b.h));
+                    }
+                }
+            }
+        }
+    }
+}
+
+TEST_CASE("transfer-function editor: every point is whole in view, clear of the scrollbar, inside the editor (issue 14.14)") {
+    ImGuiFrame f({800, 600});
+    ui::AppState s;
+    auto d = std::make_shared<Dataset>();
+    auto stats = std::make_shared<VolumeStats>();
+    stats->minHU = -1024, stats->maxHU = 1200; // points beyond the volume's values too
+    stats->histogram.assign(64, 10);
+    d->stats = stats;
+    s.data = d;
+    s.view3d.preset.points = {{-1024, 1.0f, {1, 1, 1}}, {0, 0.0f, {1, 0, 0}}, {1200, 0.5f, {0, 1, 0}}, {3071, 1.0f, {0, 0, 1}}};
+    for (float width : {280.0f, 200.0f}) {
+        INFO("panel width " << width);
+        ui::TfEditorLayout layout;
+        ui::Commands commands;
+        f.frames([&] {
+            ImGui::SetNextWindowPos(ImVec2(0, 0));
+            ImGui::SetNextWindowSize(ImVec2(width, 400));
+            ImGui::Begin("##panel", nullptr, ImGuiWindowFlags_NoSavedSettings);
+            layout = ui::drawTransferFunctionEditor(s, commands);
+            ImGui::Dummy(ImVec2(10, 1000)); // a panel taller than the window: it has a scrollbar
+            ImGui::End();
+        });
+        const ImGuiWindow* w = ImGui::FindWindowByName("##panel");
+        REQUIRE(w);
+        REQUIRE(w->ScrollbarY);
+        const ImRect clip = w->InnerClipRect; // what shows, without the scrollbar
+        const Rect& a = layout.area;
+        CHECK(a.x + a.w <= clip.Max.x + 0.5f);
+        REQUIRE(layout.points.size() == 4);
+        for (const glm::vec2& p : layout.points) {
+            INFO("point at " << p.x << "," << p.y << ", editor " << a.x << ".." << a.x + a.w << ", shown to " << clip.Max.x);
+            const float rad = layout.radius;
+            CHECK((p.x - rad >= a.x && p.x + rad <= a.x + a.w && p.y - rad >= a.y && p.y + rad <= a.y + a.h));
+            CHECK((p.x - rad >= clip.Min.x && p.x + rad <= clip.Max.x));
+        }
+        CHECK(layout.points[3].x > layout.points[2].x); // 3071 HU lies right of 1200, not on it
+    }
+}

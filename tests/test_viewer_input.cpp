@@ -56,26 +56,26 @@ std::string readAll(const std::filesystem::path& p) {
 
 TEST_CASE("viewer input: the wheel moves the slice of the view under the mouse only") {
     Fixture f;
-    const int axial0 = ui::sliceOf(f.s, 0), coronal0 = ui::sliceOf(f.s, 1), sagittal0 = ui::sliceOf(f.s, 2);
+    const int axial0 = ui::sliceNumberOf(f.s, 0), coronal0 = ui::sliceOf(f.s, 1), sagittal0 = ui::sliceOf(f.s, 2);
     InputFrame in = at(f.centreOf(0));
     in.wheel = -1; // towards the user: next slice
     app::handleInput(f.s, in);
     app::handleInput(f.s, in);
-    CHECK(ui::sliceOf(f.s, 0) == axial0 + 2);
+    CHECK(ui::sliceNumberOf(f.s, 0) == axial0 + 2);
     CHECK(ui::sliceOf(f.s, 1) == coronal0);
     CHECK(ui::sliceOf(f.s, 2) == sagittal0);
     in.wheel = 3;
     app::handleInput(f.s, in);
-    CHECK(ui::sliceOf(f.s, 0) == axial0 - 1);
+    CHECK(ui::sliceNumberOf(f.s, 0) == axial0 - 1);
     // Clamped at the ends.
     in.wheel = 1000;
     app::handleInput(f.s, in);
-    CHECK(ui::sliceOf(f.s, 0) == 0);
+    CHECK(ui::sliceNumberOf(f.s, 0) == 0);
     // ImGui has the mouse (a panel is under it): the views ignore the wheel.
     in.wheel = -1;
     in.uiWantsMouse = true;
     app::handleInput(f.s, in);
-    CHECK(ui::sliceOf(f.s, 0) == 0);
+    CHECK(ui::sliceNumberOf(f.s, 0) == 0);
 }
 
 TEST_CASE("viewer input: keys step slices in the active view; ignored while ImGui has the keyboard") {
@@ -96,6 +96,62 @@ TEST_CASE("viewer input: keys step slices in the active view; ignored while ImGu
     in.uiWantsKeyboard = false;
     app::handleInput(f.s, in);
     CHECK(ui::sliceOf(f.s, 1) == ui::frameOf(f.s, 1).count - 1);
+}
+
+TEST_CASE("viewer input: the first slice is the head end, Down and the wheel go towards the feet (issue 14.5)") {
+    Fixture f;
+    const Geometry& g = f.s.data->series.volume.geometry();
+    auto z = [&] { return g.voxelToPatient(glm::dvec3(f.s.cursor)).z; }; // LPS: +z is superior
+    auto y = [&] { return g.voxelToPatient(glm::dvec3(f.s.cursor)).y; }; // +y is posterior
+    InputFrame in = at(f.centreOf(0));
+    in.keys = {{GLFW_KEY_HOME}};
+    app::handleInput(f.s, in);
+    CHECK(ui::sliceNumberOf(f.s, 0) == 0);
+    double top = z();
+    for (int k = 0; k < g.dims.z; ++k) CHECK(g.voxelToPatient({0, 0, k}).z <= top); // the most superior slice
+    in.keys = {{GLFW_KEY_DOWN}};
+    app::handleInput(f.s, in);
+    CHECK(z() < top);
+    CHECK(ui::sliceNumberOf(f.s, 0) == 1);
+    top = z();
+    in.keys = {};
+    in.wheel = -1; // towards the user
+    app::handleInput(f.s, in);
+    CHECK(z() < top);
+    in.wheel = 0;
+    in.keys = {{GLFW_KEY_PAGE_DOWN}};
+    const double before = z();
+    app::handleInput(f.s, in);
+    CHECK(z() < before);
+    in.keys = {{GLFW_KEY_END}};
+    app::handleInput(f.s, in);
+    CHECK(ui::sliceNumberOf(f.s, 0) == g.dims.z - 1);
+    for (int k = 0; k < g.dims.z; ++k) CHECK(g.voxelToPatient({0, 0, k}).z >= z()); // the most inferior
+
+    // Coronal: Home is the most anterior slice, Down goes posterior.
+    InputFrame co = at(f.centreOf(1));
+    co.keys = {{GLFW_KEY_HOME}};
+    app::handleInput(f.s, co);
+    const double front = y();
+    for (int j = 0; j < g.dims.y; ++j) CHECK(g.voxelToPatient({0, j, 0}).y >= front);
+    co.keys = {{GLFW_KEY_DOWN}};
+    app::handleInput(f.s, co);
+    CHECK(y() > front);
+
+    // Saving slice 0 of the axial view names it 0000 and writes what `export --slice 0` writes.
+    in = at(f.centreOf(0));
+    in.keys = {{GLFW_KEY_HOME}};
+    app::handleInput(f.s, in);
+    const auto saved = app::saveSlice(f.s, 0);
+    REQUIRE(saved.size() == 2);
+    CHECK(saved[0].filename() == "2_axial_0000.png");
+    TempDir cli;
+    f.s.window = {400, 40};
+    const auto again = app::saveSlice(f.s, 0);
+    REQUIRE(again.size() == 2);
+    const Run r = run("export " + q(f.dir.path / "series") + " --axis axial --slice 0 --window 400,40 -o " + q(cli.path));
+    REQUIRE(r.code == 0);
+    CHECK(readAll(again[0]) == readAll(cli.path / "2_axial_0000.png"));
 }
 
 TEST_CASE("viewer input: right-drag changes window/level") {

@@ -70,7 +70,7 @@ int runCli(int argc, char** argv) {
     CLI::App* exportCmd = app.add_subcommand("export", "Save slices as PNG/JPEG with a window and colour map");
     addCommon(exportCmd, exportCommon);
     exportCmd->add_option("--axis", exp.axis, "axial, coronal or sagittal")->check(CLI::IsMember({"axial", "coronal", "sagittal"}));
-    exportCmd->add_option("--slice", exp.slice, "Slice index (0-based), 'middle' or 'all'");
+    exportCmd->add_option("--slice", exp.slice, "Slice number as the viewer shows it (0 = the most superior axial, anterior coronal, rightmost sagittal), 'middle' or 'all'");
     exportCmd->add_option("--window", exp.window,
                           "Preset (brain, subdural, stroke, lung, mediastinum, abdomen, liver, bone), 'file' "
                           "(the file's own), or WIDTH,LEVEL in HU");
@@ -96,7 +96,7 @@ int runCli(int argc, char** argv) {
     addCommon(snapCmd, snapCommon);
     snapCmd->add_option("--view", snap.view, "axial, coronal, sagittal, or grid (all three in the 2x2 layout)")
         ->check(CLI::IsMember({"axial", "coronal", "sagittal", "grid"}));
-    snapCmd->add_option("--slice", snap.slice, "Slice index of the view (the axial one for grid); default middle")
+    snapCmd->add_option("--slice", snap.slice, "Slice number of the view as the viewer shows it (the axial one for grid; 0 = the most superior); default middle")
         ->check(CLI::Range(0, 1 << 20));
     snapCmd->add_option("--window", snap.window,
                         "Preset (brain, subdural, stroke, lung, mediastinum, abdomen, liver, bone), 'file', 'auto' "

@@ -36,10 +36,12 @@ int runExport(const CommonOptions& common, const ExportOptions& o) {
 
     const SliceFrame frame = sliceFrame(l.series.volume.geometry(), axis);
     std::vector<int> slices;
+    // --slice takes slice numbers as the viewer shows them (0 = superior, anterior, right: see sliceNumber).
     if (o.slice == "all") {
-        for (int k = 0; k < frame.count; ++k) slices.push_back(k);
+        for (int n = 0; n < frame.count; ++n) slices.push_back(sliceIndex(frame, n));
     } else if (o.slice == "middle") {
-        slices.push_back(frame.count / 2);
+        slices.push_back(frame.count / 2); // the slice the viewer opens at
+
     } else {
         char* end = nullptr;
         const long k = std::strtol(o.slice.c_str(), &end, 10);
@@ -47,7 +49,7 @@ int runExport(const CommonOptions& common, const ExportOptions& o) {
         if (k < 0 || k >= frame.count)
             throw UsageError("--slice " + o.slice + " is out of range: the " + o.axis + " view has slices 0.." +
                              std::to_string(frame.count - 1));
-        slices.push_back(int(k));
+        slices.push_back(sliceIndex(frame, int(k)));
     }
     std::vector<ImageFormat> imageFormats;
     for (const std::string& f : formats) imageFormats.push_back(f == "png" ? ImageFormat::Png : ImageFormat::Jpeg);

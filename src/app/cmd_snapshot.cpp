@@ -48,7 +48,7 @@ int runSnapshot(const CommonOptions& common, const SnapshotOptions& o) {
             throw UsageError("--slice " + std::to_string(o.slice) + " is out of range: the " +
                              axisName(s.views[std::size_t(v)].axis) + " view has slices 0.." +
                              std::to_string(count - 1));
-        setSlice(s, v, o.slice);
+        setSliceNumber(s, v, o.slice);
     }
     const RgbImage pixels = renderHeadless(s, size, /*overlays=*/true);
 

@@ -11,9 +11,9 @@ using ui::AppState;
 
 const std::vector<Control>& controls() {
     static const std::vector<Control> list = {
-        {"Mouse wheel, Up / Down", "previous / next slice in the view under the mouse"},
+        {"Mouse wheel, Up / Down", "previous / next slice in the view under the mouse (next: towards the feet, posterior, left)"},
         {"Page Up / Page Down", "10 slices back / forward"},
-        {"Home / End", "first / last slice"},
+        {"Home / End", "first / last slice (first: the most superior axial, anterior coronal, rightmost sagittal)"},
         {"Left click or drag", "move the crosshair there: the other views follow"},
         {"Right drag", "window/level: right/left widens/narrows the window, down/up raises/lowers the level"},
         {"Ctrl + wheel", "zoom about the mouse"},
@@ -53,6 +53,12 @@ void setSlice(AppState& s, int v, int k) {
     if (!s.hasVolume()) return;
     const SliceFrame f = ui::frameOf(s, v);
     s.cursor[f.nAxis] = std::clamp(k, 0, f.count - 1);
+}
+
+void setSliceNumber(AppState& s, int v, int number) {
+    if (!s.hasVolume()) return;
+    const SliceFrame f = ui::frameOf(s, v);
+    setSlice(s, v, sliceIndex(f, std::clamp(number, 0, f.count - 1)));
 }
 
 namespace {
@@ -153,7 +159,7 @@ ui::Commands handleInput(AppState& s, const InputFrame& in) {
         } else {
             // Wheel towards the user (negative) goes to the next slice, as in RadiAnt and Horos.
             const int step = in.wheel > 0 ? -int(std::ceil(in.wheel)) : int(std::ceil(-in.wheel));
-            setSlice(s, view, ui::sliceOf(s, view) + step);
+            setSliceNumber(s, view, ui::sliceNumberOf(s, view) + step);
         }
     }
     if (volume) updateProbe(s, view, in.mouse);
@@ -195,12 +201,13 @@ ui::Commands handleInput(AppState& s, const InputFrame& in) {
             if (used) continue;
         }
         switch (key) {
-        case GLFW_KEY_UP: if (volume) setSlice(s, v, ui::sliceOf(s, v) - 1); break;
-        case GLFW_KEY_DOWN: if (volume) setSlice(s, v, ui::sliceOf(s, v) + 1); break;
-        case GLFW_KEY_PAGE_UP: if (volume) setSlice(s, v, ui::sliceOf(s, v) - 10); break;
-        case GLFW_KEY_PAGE_DOWN: if (volume) setSlice(s, v, ui::sliceOf(s, v) + 10); break;
-        case GLFW_KEY_HOME: if (volume) setSlice(s, v, 0); break;
-        case GLFW_KEY_END: if (volume) setSlice(s, v, ui::frameOf(s, v).count - 1); break;
+        // In slice numbers: Down goes towards the feet (posterior, left), Home to the first image (sliceNumber).
+        case GLFW_KEY_UP: if (volume) setSliceNumber(s, v, ui::sliceNumberOf(s, v) - 1); break;
+        case GLFW_KEY_DOWN: if (volume) setSliceNumber(s, v, ui::sliceNumberOf(s, v) + 1); break;
+        case GLFW_KEY_PAGE_UP: if (volume) setSliceNumber(s, v, ui::sliceNumberOf(s, v) - 10); break;
+        case GLFW_KEY_PAGE_DOWN: if (volume) setSliceNumber(s, v, ui::sliceNumberOf(s, v) + 10); break;
+        case GLFW_KEY_HOME: if (volume) setSliceNumber(s, v, 0); break;
+        case GLFW_KEY_END: if (volume) setSliceNumber(s, v, ui::frameOf(s, v).count - 1); break;
         case GLFW_KEY_1: case GLFW_KEY_2: case GLFW_KEY_3: case GLFW_KEY_4: toggleMaximised(s, key - GLFW_KEY_1); break;
         case GLFW_KEY_ESCAPE:
             if (s.panels.help) s.panels.help = false;

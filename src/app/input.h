@@ -33,6 +33,8 @@ ui::Commands handleInput(ui::AppState& s, const InputFrame& in);
 
 // Moves view v (0..2) to slice k (clamped) by moving the crosshair along the view's normal.
 void setSlice(ui::AppState& s, int v, int k);
+// The same by slice number (sliceNumber: 0 superior / anterior / right), clamped: what keys and `--slice` use.
+void setSliceNumber(ui::AppState& s, int v, int number);
 // The cell (0..3) under a screen point, or -1.
 int cellAt(const ui::AppState& s, glm::dvec2 p);
 

@@ -42,9 +42,9 @@ std::filesystem::path writeImage(const RgbImage& img, const std::filesystem::pat
     return target;
 }
 
-std::string sliceFileName(int seriesNumber, Axis axis, int k, ImageFormat format) {
+std::string sliceFileName(int seriesNumber, Axis axis, int number, ImageFormat format) {
     char name[128];
-    std::snprintf(name, sizeof name, "%d_%s_%04d.%s", seriesNumber, axisName(axis), k,
+    std::snprintf(name, sizeof name, "%d_%s_%04d.%s", seriesNumber, axisName(axis), number,
                   format == ImageFormat::Png ? "png" : "jpg");
     return name;
 }
@@ -54,10 +54,11 @@ std::vector<std::filesystem::path> exportSlice(const Volume& v, Axis axis, int k
                                                const std::vector<ImageFormat>& formats,
                                                const std::filesystem::path& dir, bool force) {
     const RgbImage img = renderSlice(extractSlice(v, axis, k), wl, map);
+    const int number = sliceNumber(sliceFrame(v.geometry(), axis), k); // files are named as the overlay numbers them
     createFolder(dir);
     std::vector<std::filesystem::path> written;
     for (ImageFormat f : formats)
-        written.push_back(writeImage(img, dir / sliceFileName(seriesNumber, axis, k, f), f, force));
+        written.push_back(writeImage(img, dir / sliceFileName(seriesNumber, axis, number, f), f, force));
     return written;
 }
 

@@ -55,6 +55,7 @@ SliceFrame sliceFrame(const Geometry& g, Axis axis) {
     SliceFrame f;
     // Screen x runs towards the patient's left (+x) in axial and coronal, towards posterior (+y) in sagittal.
     // Screen y (down) runs towards posterior (+y) in axial, towards inferior (-z) in coronal and sagittal.
+    // Slice numbers run towards inferior (-z) in axial, posterior (+y) in coronal, left (+x) in sagittal.
     switch (axis) {
     case Axis::Axial:
         f.nAxis = axisFor[2];
@@ -62,6 +63,7 @@ SliceFrame sliceFrame(const Geometry& g, Axis axis) {
         f.hFlip = sign(0) < 0;
         f.vAxis = axisFor[1];
         f.vFlip = sign(1) < 0;
+        f.nFlip = sign(2) > 0;
         break;
     case Axis::Coronal:
         f.nAxis = axisFor[1];
@@ -69,6 +71,7 @@ SliceFrame sliceFrame(const Geometry& g, Axis axis) {
         f.hFlip = sign(0) < 0;
         f.vAxis = axisFor[2];
         f.vFlip = sign(2) > 0;
+        f.nFlip = sign(1) < 0;
         break;
     case Axis::Sagittal:
         f.nAxis = axisFor[0];
@@ -76,6 +79,7 @@ SliceFrame sliceFrame(const Geometry& g, Axis axis) {
         f.hFlip = sign(1) < 0;
         f.vAxis = axisFor[2];
         f.vFlip = sign(2) > 0;
+        f.nFlip = sign(0) < 0;
         break;
     }
     f.width = g.dims[f.hAxis];

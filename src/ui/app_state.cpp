@@ -7,6 +7,7 @@ namespace ctview::ui {
 SliceFrame frameOf(const AppState& s, int v) { return sliceFrame(s.data->series.volume.geometry(), s.views[std::size_t(v)].axis); }
 
 int sliceOf(const AppState& s, int v) { return s.cursor[frameOf(s, v).nAxis]; }
+int sliceNumberOf(const AppState& s, int v) { return sliceNumber(frameOf(s, v), sliceOf(s, v)); }
 
 ViewMapping mappingOf(const AppState& s, int v) {
     return ViewMapping(frameOf(s, v), s.cells[std::size_t(v)], s.views[std::size_t(v)].camera);

@@ -142,6 +142,8 @@ struct AppState {
 // The slice frame of view `v` (0..2) for the loaded volume.
 SliceFrame frameOf(const AppState& s, int v);
 int sliceOf(const AppState& s, int v);
+// The number of that slice as the user sees it (sliceNumber: 0 superior / anterior / right).
+int sliceNumberOf(const AppState& s, int v);
 ViewMapping mappingOf(const AppState& s, int v);
 // What the slice overlay says of slice `slice` of view `v` when it holds no acquired image: "interpolated",
 // "empty: not decoded", or "". Only for a view through the stack's own slices (its normal along k).

@@ -2,7 +2,9 @@
 // window/level, slice index and position, the probe (HU, voxel, LPS) and the linked crosshair.
 #include "ui/panels.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdarg>
 #include <cstdio>
 
 namespace ctview::ui {
@@ -19,9 +21,12 @@ ImU32 planeColour(Axis a, int alpha = 255) {
     return IM_COL32_WHITE;
 }
 
-// Text with a dark shadow, legible on any slice.
+// Text outlined in black on every side, legible on a white slice (an inverted map, a bone window) as on a black
+// one: a drop shadow darkens only two sides of each stroke, and light text on white then vanishes (issue 14.11).
 void label(ImDrawList* dl, ImVec2 p, const char* text, ImU32 colour = IM_COL32(235, 235, 235, 255)) {
-    dl->AddText(ImVec2(p.x + 1, p.y + 1), IM_COL32(0, 0, 0, 220), text);
+    for (int dy = -1; dy <= 1; ++dy)
+        for (int dx = -1; dx <= 1; ++dx)
+            if (dx != 0 || dy != 0) dl->AddText(ImVec2(p.x + float(dx), p.y + float(dy)), IM_COL32(0, 0, 0, 230), text);
     dl->AddText(p, colour, text);
 }
 
@@ -96,8 +101,154 @@ void draw3dOverlay(const AppState& s, const RenderFeedback& feedback, ImDrawList
 
 } // namespace
 
+namespace {
+
+// Places overlay boxes in a view so that none overlaps another: each moves by whole lines away from its edge
+// until it is clear of those placed before it; one that finds no room in the view is left out (issue 14.8).
+class Placer {
+  public:
+    explicit Placer(const Rect& cell) : cell_(cell) {}
+    bool place(Rect& box, float step) {
+        for (int tries = 0; tries < 200; ++tries, box.y += step) {
+            if (box.x < cell_.x || box.y < cell_.y || box.x + box.w > cell_.x + cell_.w ||
+                box.y + box.h > cell_.y + cell_.h)
+                return false;
+            const bool clear = std::none_of(taken_.begin(), taken_.end(), [&](const Rect& t) { return overlap(t, box); });
+            if (clear) {
+                taken_.push_back(box);
+                return true;
+            }
+            if (step == 0) return false;
+        }
+        return false;
+    }
+    // Side by side, texts keep a few pixels apart ("file" and a "P" touching read as "fileP"); lines of a
+    // stack may touch (their outlines are black on black).
+    static bool overlap(const Rect& a, const Rect& b) {
+        const float gap = kOverlayGap;
+        return a.x < b.x + b.w + gap && b.x < a.x + a.w + gap && a.y < b.y + b.h && b.y < a.y + a.h;
+    }
+
+  private:
+    Rect cell_;
+    std::vector<Rect> taken_;
+};
+
+// The box of text drawn at `p` (its one-pixel outline may touch a neighbour's: black on black).
+Rect textBox(ImVec2 p, const std::string& text) {
+    const ImVec2 size = ImGui::CalcTextSize(text.c_str());
+    return Rect{p.x, p.y, size.x, size.y};
+}
+
+// The first of `texts` (longest first) that fits `width`, else the last.
+const std::string& fitting(const std::vector<std::string>& texts, float width) {
+    for (const std::string& t : texts)
+        if (ImGui::CalcTextSize(t.c_str()).x <= width) return t;
+    return texts.back();
+}
+
+std::string format(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
+std::string format(const char* fmt, ...) {
+    char text[320];
+    va_list args;
+    va_start(args, fmt);
+    std::vsnprintf(text, sizeof text, fmt, args);
+    va_end(args);
+    return text;
+}
+
+} // namespace
+
+std::vector<OverlayItem> sliceOverlayItems(const AppState& s, int v) {
+    std::vector<OverlayItem> items;
+    const Rect& r = s.cells[std::size_t(v)];
+    if (v < 0 || v > 2 || r.w <= 0 || !s.hasVolume()) return items;
+    const float lineH = ImGui::GetTextLineHeight(), margin = 6, room = r.w - 2 * margin;
+    const Axis axis = s.views[std::size_t(v)].axis;
+    const ViewMapping m = mappingOf(s, v);
+    const SliceFrame& f = m.frame();
+    const Geometry& g = s.data->series.volume.geometry();
+    const int slice = sliceOf(s, v);
+    Placer placer(r);
+    auto add = [&](OverlayItem::Kind kind, const std::string& text, ImVec2 at, float step, ImU32 colour) {
+        OverlayItem item{kind, text, textBox(at, text), colour};
+        if (placer.place(item.box, step)) items.push_back(std::move(item));
+    };
+
+    // The orientation letters first: they stay at the middle of their edges; the rest keeps clear of them.
+    if (s.overlays.letters) {
+        const EdgeLetters e = edgeLetters(g, f);
+        const ImU32 colour = IM_COL32(255, 220, 120, 255);
+        const ImVec2 ls = ImGui::CalcTextSize(e.left.c_str()), rs = ImGui::CalcTextSize(e.right.c_str());
+        const ImVec2 ts = ImGui::CalcTextSize(e.top.c_str()), bs = ImGui::CalcTextSize(e.bottom.c_str());
+        add(OverlayItem::Kind::Letter, e.top, ImVec2(r.x + (r.w - ts.x) / 2, r.y + 4), 0, colour);
+        add(OverlayItem::Kind::Letter, e.bottom, ImVec2(r.x + (r.w - bs.x) / 2, r.y + r.h - bs.y - 4), 0, colour);
+        add(OverlayItem::Kind::Letter, e.left, ImVec2(r.x + margin, r.y + (r.h - ls.y) / 2), 0, colour);
+        add(OverlayItem::Kind::Letter, e.right, ImVec2(r.x + r.w - rs.x - margin, r.y + (r.h - rs.y) / 2), 0, colour);
+    }
+    // Top left, downwards: the slice number and its position along the patient axis this view looks down (LPS mm
+    // of the slice centre), then the zoom.
+    float below = r.y + 4;
+    if (s.overlays.sliceInfo) {
+        glm::dvec3 centre(g.dims - 1);
+        centre *= 0.5;
+        centre[f.nAxis] = slice;
+        const glm::dvec3 lps = g.voxelToPatient(centre);
+        const int lpsAxis = axis == Axis::Axial ? 2 : axis == Axis::Coronal ? 1 : 0;
+        const char* names[3] = {"x", "y", "z"};
+        const std::string note = sliceNote(s, v, slice); // a slice that holds no acquired image says so
+        const std::string tail = note.empty() ? "" : "  " + note;
+        const int number = sliceNumber(f, slice);
+        const std::string text = fitting(
+            {format("%s %d (0..%d)  %s %.1f mm%s", axisName(axis), number, f.count - 1, names[lpsAxis], lps[lpsAxis], tail.c_str()),
+             format("%s %d  %s %.1f mm%s", axisName(axis), number, names[lpsAxis], lps[lpsAxis], tail.c_str()),
+             format("%d  %.1f mm%s", number, lps[lpsAxis], tail.c_str()), format("%d", number)},
+            room);
+        add(OverlayItem::Kind::SliceInfo, text, ImVec2(r.x + margin, r.y + 4), lineH, planeColour(axis));
+        if (!items.empty() && items.back().kind == OverlayItem::Kind::SliceInfo)
+            below = items.back().box.y + items.back().box.h;
+        if (s.views[std::size_t(v)].camera.zoom != 1.0)
+            add(OverlayItem::Kind::Zoom, format("zoom %.2fx", s.views[std::size_t(v)].camera.zoom),
+                ImVec2(r.x + margin, below), lineH, IM_COL32(235, 235, 235, 255));
+    }
+    // Bottom right, upwards: the scale bar with its length under it.
+    if (s.overlays.scaleBar) {
+        const double mm = scaleBarLength(r.w * 0.25 / m.pixelsPerMm());
+        const float len = float(mm * m.pixelsPerMm());
+        const std::string text = format(mm >= 10 ? "%.0f cm" : "%.0f mm", mm >= 10 ? mm / 10 : mm);
+        const ImVec2 ts = ImGui::CalcTextSize(text.c_str());
+        const float x1 = r.x + r.w - 12, x0 = x1 - len, y = r.y + r.h - 10 - lineH * 1.2f;
+        OverlayItem bar{OverlayItem::Kind::ScaleBar, text, {}, IM_COL32(235, 235, 235, 255)};
+        const float left = std::min(x0 - 2, (x0 + x1 - ts.x) / 2 - 1), right = std::max(x1 + 2, (x0 + x1 + ts.x) / 2 + 1);
+        bar.box = Rect{left, y - 5, right - left, 5 + 5 + ts.y + 1};
+        const float top = bar.box.y;
+        if (placer.place(bar.box, -lineH)) {
+            bar.barX0 = x0, bar.barX1 = x1, bar.barY = y + (bar.box.y - top);
+            items.push_back(std::move(bar));
+        }
+    }
+    // Bottom left, upwards: window/level, then the probe above it.
+    float above = r.y + r.h - 6 - lineH;
+    if (s.overlays.windowLevel) {
+        const std::string text = fitting({format("W %.0f  L %.0f  %s", s.window.width, s.window.center, s.windowName.c_str()),
+                                          format("W %.0f L %.0f", s.window.width, s.window.center)},
+                                         room);
+        add(OverlayItem::Kind::Window, text, ImVec2(r.x + margin, above), -lineH, IM_COL32(235, 235, 235, 255));
+        if (!items.empty() && items.back().kind == OverlayItem::Kind::Window) above = items.back().box.y - lineH;
+    }
+    if (s.overlays.probe && s.probeValid && v == s.activeView) {
+        const glm::ivec3 p = s.probeVoxel;
+        const std::string text = fitting(
+            {format("%.6g HU  (%d, %d, %d)  LPS %.1f, %.1f, %.1f mm", double(s.probeHU), p.x, p.y, p.z, s.probeLps.x,
+                    s.probeLps.y, s.probeLps.z),
+             format("%.6g HU  (%d, %d, %d)", double(s.probeHU), p.x, p.y, p.z), format("%.6g HU", double(s.probeHU))},
+            room);
+        add(OverlayItem::Kind::Probe, text, ImVec2(r.x + margin, above), -lineH, IM_COL32(140, 220, 255, 255));
+    }
+    return items;
+}
+
 void drawOverlays(const AppState& s, const RenderFeedback& feedback, ImDrawList* dl) {
-    const float lineH = ImGui::GetTextLineHeight();
     for (int v = 0; v < 4; ++v) {
         const Rect& r = s.cells[std::size_t(v)];
         if (r.w <= 0) continue;
@@ -115,8 +266,6 @@ void drawOverlays(const AppState& s, const RenderFeedback& feedback, ImDrawList*
         }
         const ViewMapping m = mappingOf(s, v);
         const SliceFrame& f = m.frame();
-        const Geometry& g = s.data->series.volume.geometry();
-        const int slice = sliceOf(s, v);
 
         if (s.overlays.crosshair) {
             // The other views' planes through the crosshair voxel: a vertical line where the plane of the view
@@ -130,61 +279,22 @@ void drawOverlays(const AppState& s, const RenderFeedback& feedback, ImDrawList*
                 dl->AddLine(ImVec2(r.x, float(c.y)), ImVec2(r.x + r.w, float(c.y)),
                             planeColour(s.views[std::size_t(horizontal)].axis, 170));
         }
-        if (s.overlays.letters) {
-            const EdgeLetters e = edgeLetters(g, f);
-            const ImVec2 ls = ImGui::CalcTextSize(e.left.c_str()), rs = ImGui::CalcTextSize(e.right.c_str());
-            const ImVec2 ts = ImGui::CalcTextSize(e.top.c_str()), bs = ImGui::CalcTextSize(e.bottom.c_str());
-            const ImU32 colour = IM_COL32(255, 220, 120, 255);
-            label(dl, ImVec2(r.x + 6, r.y + (r.h - ls.y) / 2), e.left.c_str(), colour);
-            label(dl, ImVec2(r.x + r.w - rs.x - 6, r.y + (r.h - rs.y) / 2), e.right.c_str(), colour);
-            label(dl, ImVec2(r.x + (r.w - ts.x) / 2, r.y + 4), e.top.c_str(), colour);
-            label(dl, ImVec2(r.x + (r.w - bs.x) / 2, r.y + r.h - bs.y - 4), e.bottom.c_str(), colour);
-        }
-        char text[256];
-        if (s.overlays.sliceInfo) {
-            // Position of the slice along the patient axis this view looks down (LPS mm of the slice centre).
-            glm::dvec3 centre(g.dims - 1);
-            centre *= 0.5;
-            centre[f.nAxis] = slice;
-            const glm::dvec3 lps = g.voxelToPatient(centre);
-            const int lpsAxis = axis == Axis::Axial ? 2 : axis == Axis::Coronal ? 1 : 0;
-            const char* names[3] = {"x", "y", "z"};
-            const std::string note = sliceNote(s, v, slice); // a slice that holds no acquired image says so
-            std::snprintf(text, sizeof text, "%s %d (0..%d)  %s %.1f mm%s%s", axisName(axis), slice, f.count - 1,
-                          names[lpsAxis], lps[lpsAxis], note.empty() ? "" : "  ", note.c_str());
-            // Below the top orientation letter when the two would overlap.
-            const float topLetterX = r.x + r.w / 2 - lineH;
-            const float y = r.x + 6 + ImGui::CalcTextSize(text).x > topLetterX && s.overlays.letters ? r.y + 4 + lineH
-                                                                                                     : r.y + 4;
-            label(dl, ImVec2(r.x + 6, y), text, planeColour(axis));
-            if (s.views[std::size_t(v)].camera.zoom != 1.0) {
-                std::snprintf(text, sizeof text, "zoom %.2fx", s.views[std::size_t(v)].camera.zoom);
-                label(dl, ImVec2(r.x + 6, y + lineH), text);
+        for (const OverlayItem& item : sliceOverlayItems(s, v)) {
+            if (item.kind != OverlayItem::Kind::ScaleBar) {
+                label(dl, ImVec2(item.box.x, item.box.y), item.text.c_str(), item.colour);
+                continue;
             }
-        }
-        float bottom = r.y + r.h - 6 - lineH;
-        if (s.overlays.windowLevel) {
-            std::snprintf(text, sizeof text, "W %.0f  L %.0f  %s", s.window.width, s.window.center,
-                          s.windowName.c_str());
-            label(dl, ImVec2(r.x + 6, bottom), text);
-            bottom -= lineH;
-        }
-        if (s.overlays.probe && s.probeValid && v == s.activeView) {
-            std::snprintf(text, sizeof text, "%.6g HU  (%d, %d, %d)  LPS %.1f, %.1f, %.1f mm", double(s.probeHU),
-                          s.probeVoxel.x, s.probeVoxel.y, s.probeVoxel.z, s.probeLps.x, s.probeLps.y, s.probeLps.z);
-            label(dl, ImVec2(r.x + 6, bottom), text, IM_COL32(140, 220, 255, 255));
-        }
-        if (s.overlays.scaleBar) {
-            const double mm = scaleBarLength(r.w * 0.25 / m.pixelsPerMm());
-            const float len = float(mm * m.pixelsPerMm());
-            const float x1 = r.x + r.w - 12, x0 = x1 - len, y = r.y + r.h - 10 - lineH * 1.2f;
-            dl->AddLine(ImVec2(x0, y + 1), ImVec2(x1, y + 1), IM_COL32(0, 0, 0, 200), 3);
-            dl->AddLine(ImVec2(x0, y), ImVec2(x1, y), IM_COL32(235, 235, 235, 255), 2);
-            dl->AddLine(ImVec2(x0, y - 4), ImVec2(x0, y + 4), IM_COL32(235, 235, 235, 255), 2);
-            dl->AddLine(ImVec2(x1, y - 4), ImVec2(x1, y + 4), IM_COL32(235, 235, 235, 255), 2);
-            std::snprintf(text, sizeof text, mm >= 10 ? "%.0f cm" : "%.0f mm", mm >= 10 ? mm / 10 : mm);
-            const ImVec2 ts = ImGui::CalcTextSize(text);
-            label(dl, ImVec2((x0 + x1 - ts.x) / 2, y + 5), text);
+            // Outlined like the text: a dark band around the bar and its end ticks, the length centred below.
+            const float x0 = item.barX0, x1 = item.barX1, y = item.barY;
+            const ImU32 light = IM_COL32(235, 235, 235, 255), dark = IM_COL32(0, 0, 0, 200);
+            dl->AddRectFilled(ImVec2(x0 - 2, y - 2), ImVec2(x1 + 2, y + 2), dark);
+            dl->AddRectFilled(ImVec2(x0 - 2, y - 5), ImVec2(x0 + 2, y + 5), dark);
+            dl->AddRectFilled(ImVec2(x1 - 2, y - 5), ImVec2(x1 + 2, y + 5), dark);
+            dl->AddLine(ImVec2(x0, y), ImVec2(x1, y), light, 2);
+            dl->AddLine(ImVec2(x0, y - 4), ImVec2(x0, y + 4), light, 2);
+            dl->AddLine(ImVec2(x1, y - 4), ImVec2(x1, y + 4), light, 2);
+            const ImVec2 ts = ImGui::CalcTextSize(item.text.c_str());
+            label(dl, ImVec2((x0 + x1 - ts.x) / 2, y + 5), item.text.c_str());
         }
         if (v == s.activeView && s.maximised < 0)
             dl->AddRect(p0, ImVec2(p1.x - 1, p1.y - 1), planeColour(axis, 200), 0, 0, 1.5f);

@@ -74,10 +74,11 @@ void drawDisplayPanel(AppState& s, Commands& r) {
     if (volume) {
         for (int v = 0; v < 3; ++v) {
             const SliceFrame f = frameOf(s, v);
-            int k = s.cursor[f.nAxis];
+            int n = sliceNumberOf(s, v); // the number the overlay shows, not the voxel index
             char label[32];
             std::snprintf(label, sizeof label, "%s", axisName(s.views[std::size_t(v)].axis));
-            if (ImGui::SliderInt(label, &k, 0, f.count - 1, "%d")) s.cursor[f.nAxis] = std::clamp(k, 0, f.count - 1);
+            if (ImGui::SliderInt(label, &n, 0, f.count - 1, "%d"))
+                s.cursor[f.nAxis] = sliceIndex(f, std::clamp(n, 0, f.count - 1));
         }
     }
 

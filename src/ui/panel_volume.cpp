@@ -19,34 +19,44 @@ void watch(Commands& r) {
     if (ImGui::IsItemActive()) r.push_back({Command::Kind::Interacting3D});
 }
 
-// The HU span the editor shows: the volume's range, at most the CT scale's -1024..3071 plus margins.
+// The HU span the editor shows: the volume's range, at most the CT scale's -1024..3071 plus margins, widened to
+// every point of the function so that none lies off the editor where it cannot be grabbed.
 void editorRange(const AppState& s, float& lo, float& hi) {
     lo = -1024;
     hi = 3071;
     if (s.data && s.data->stats) {
         lo = std::max(s.data->stats->minHU, -2048.0f);
         hi = std::min(s.data->stats->maxHU, 4096.0f);
-        if (hi <= lo) hi = lo + 1;
     }
+    for (const TfPoint& p : s.view3d.preset.points) {
+        lo = std::min(lo, p.hu);
+        hi = std::max(hi, p.hu);
+    }
+    if (hi <= lo) hi = lo + 1;
 }
 } // namespace
 
-void drawTransferFunctionEditor(AppState& s, Commands& r) {
+TfEditorLayout drawTransferFunctionEditor(AppState& s, Commands& r) {
     View3D& v = s.view3d;
     std::vector<TfPoint>& pts = v.preset.points;
     float lo, hi;
     editorRange(s, lo, hi);
-    const ImVec2 size(std::max(120.0f, ImGui::GetContentRegionAvail().x), 130.0f);
-    const ImVec2 p0 = ImGui::GetCursorScreenPos(), p1(p0.x + size.x, p0.y + size.y);
-    ImGui::InvisibleButton("##tf", size,
+    // The panel's width less its scrollbar (never wider: a point under the scrollbar cannot be clicked).
+    const ImVec2 outer(std::max(40.0f, ImGui::GetContentRegionAvail().x), 130.0f);
+    const ImVec2 q0 = ImGui::GetCursorScreenPos(), q1(q0.x + outer.x, q0.y + outer.y);
+    ImGui::InvisibleButton("##tf", outer,
                            ImGuiButtonFlags_MouseButtonLeft | ImGuiButtonFlags_MouseButtonRight |
                                ImGuiButtonFlags_MouseButtonMiddle);
     const bool hovered = ImGui::IsItemHovered(), active = ImGui::IsItemActive();
     ImDrawList* dl = ImGui::GetWindowDrawList();
-    dl->AddRectFilled(p0, p1, IM_COL32(25, 25, 28, 255));
+    dl->AddRectFilled(q0, q1, IM_COL32(25, 25, 28, 255));
+    // The plot is inset by a point's radius and outline, so a point at either end of the HU axis or at opacity
+    // 0 or 1 is whole inside the editor.
+    const float radius = 5, inset = radius + 2;
+    const ImVec2 p0(q0.x + inset, q0.y + inset), p1(q1.x - inset, q1.y - inset), size(p1.x - p0.x, p1.y - p0.y);
     auto xOf = [&](float hu) { return p0.x + (hu - lo) / (hi - lo) * size.x; };
     auto yOf = [&](float opacity) { return p1.y - std::clamp(opacity, 0.0f, 1.0f) * size.y; };
-    auto huAt = [&](float x) { return lo + (x - p0.x) / size.x * (hi - lo); };
+    auto huAt = [&](float x) { return lo + (std::clamp(x, p0.x, p1.x) - p0.x) / size.x * (hi - lo); };
     auto opacityAt = [&](float y) { return std::clamp((p1.y - y) / size.y, 0.0f, 1.0f); };
 
     // The histogram, log scale, one bar per pixel column.
@@ -87,11 +97,13 @@ void drawTransferFunctionEditor(AppState& s, Commands& r) {
             under = int(i);
         }
     }
+    TfEditorLayout layout{Rect{q0.x, q0.y, outer.x, outer.y}, {}, radius};
     for (std::size_t i = 0; i < pts.size(); ++i) {
         const ImVec2 c(xOf(pts[i].hu), yOf(pts[i].opacity));
+        layout.points.emplace_back(c.x, c.y);
         const glm::vec3 col = pts[i].color;
-        dl->AddCircleFilled(c, 5, ImGui::ColorConvertFloat4ToU32(ImVec4(col.r, col.g, col.b, 1.0f)));
-        dl->AddCircle(c, 5, int(i) == v.tfSelected ? IM_COL32(255, 200, 60, 255) : IM_COL32(0, 0, 0, 255), 0,
+        dl->AddCircleFilled(c, radius, ImGui::ColorConvertFloat4ToU32(ImVec4(col.r, col.g, col.b, 1.0f)));
+        dl->AddCircle(c, radius, int(i) == v.tfSelected ? IM_COL32(255, 200, 60, 255) : IM_COL32(0, 0, 0, 255), 0,
                       int(i) == v.tfSelected ? 2.0f : 1.0f);
     }
 
@@ -169,6 +181,7 @@ void drawTransferFunctionEditor(AppState& s, Commands& r) {
                 if (pts[i] == keep) v.tfSelected = int(i);
         }
     }
+    return layout;
 }
 
 void drawVolumePanel(AppState& s, Commands& r) {

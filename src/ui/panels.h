@@ -6,6 +6,7 @@
 
 #include <imgui.h>
 
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -22,8 +23,14 @@ void drawDisplayPanel(AppState& s, Commands& r);
 // The 3D view: preset, mode, transfer-function editor, colour map, shading, camera, crop, quality, save preset.
 void drawVolumePanel(AppState& s, Commands& r);
 // The transfer-function editor alone: HU histogram (log) behind the opacity curve; click adds a point, drag moves
-// it, right click deletes it, Shift/middle drag moves the whole function along HU.
-void drawTransferFunctionEditor(AppState& s, Commands& r);
+// it, right click deletes it, Shift/middle drag moves the whole function along HU. Its HU axis spans the volume's
+// values and every point, inset by a point's radius, so each point is whole and can be grabbed (issue 14.14).
+struct TfEditorLayout {
+    Rect area;                       // the editor on screen
+    std::vector<glm::vec2> points;   // centre of each point's disc, in the preset's order
+    float radius = 0;                // of the discs
+};
+TfEditorLayout drawTransferFunctionEditor(AppState& s, Commands& r);
 // Every series found in the input, with patient, study date and modality, sortable; clicking one loads it.
 void drawSeriesPanel(AppState& s, Commands& r);
 // The order the series table shows `rows` in, sorted by `column` ("#", "patient", "date", "mod", "description",
@@ -39,6 +46,19 @@ void drawOpenDialog(AppState& s, Commands& r);
 void drawPacsDialog(AppState& s, Commands& r);
 // F1: every key and mouse action.
 void drawHelp(AppState& s, const std::vector<std::pair<const char*, const char*>>& controls);
+// What the overlay of slice view v (0..2) shows and where, in screen pixels: orientation letters at the middle of
+// the edges, slice number and zoom at the top left, window/level and the probe at the bottom left, the scale bar at
+// the bottom right. Boxes never overlap: an item moves by lines away from its edge until clear, a long text takes
+// a shorter form that fits the view, and what finds no room is left out (issue 14.8). Needs an ImGui frame (font).
+struct OverlayItem {
+    enum class Kind { Letter, SliceInfo, Zoom, Window, Probe, ScaleBar } kind;
+    std::string text; // for the scale bar, its length ("5 cm")
+    Rect box;         // what it covers (text: where it is drawn)
+    ImU32 colour = IM_COL32(235, 235, 235, 255);
+    float barX0 = 0, barX1 = 0, barY = 0; // the scale bar's line
+};
+std::vector<OverlayItem> sliceOverlayItems(const AppState& s, int v);
+inline constexpr float kOverlayGap = 4; // pixels at least between overlay items side by side
 // Orientation letters, scale bar, window/level, slice position, probe and crosshair over the views.
 void drawOverlays(const AppState& s, const RenderFeedback& feedback, ImDrawList* dl);
 
