@@ -2,13 +2,15 @@
 // The 3D view: one ray per pixel through the HU volume, from where it enters the (cropped) box to where it
 // leaves. One skeleton, specialised at compile time (no branches on the mode inside the loop):
 //   MODE_DVR (composite, front to back), MODE_MIP, MODE_MINIP, MODE_AVG (projections), MODE_ISO (first hit);
-//   SHADING (Blinn-Phong from the HU gradient), GRADIENT_OPACITY, SKIP (empty-space skipping over bricks).
+//   SHADING (Blinn-Phong from the HU gradient), GRADIENT_OPACITY, SKIP (empty-space skipping over bricks),
+//   HIDE_OUTSIDE (DVR: samples in bricks that touch the air outside the body are transparent).
 // Distances along the ray are in mm of patient space; positions are texture coordinates of the volume.
 
 uniform sampler3D uVolume;      // R16 (HU + 32768, normalised) or R32F (HU), linear filtering
 uniform sampler2D uTf;          // DVR/ISO: RGBA transfer function, opacity already corrected for uStepMm
 uniform sampler2D uLut;         // projections: 256 x 1 colour map
 uniform sampler3D uBricks;      // DVR/ISO: R8, bricks to the nearest that shows something; MIP/MINIP: RG32F texel min/max
+uniform sampler3D uExterior;    // HIDE_OUTSIDE: R8 per brick, 1 where it touches the air outside the body
 uniform mat4 uClipToLps;        // inverse(projection * view)
 uniform mat4 uLpsToTex;         // patient mm -> texture coordinates
 uniform mat3 uTexGradToLps;     // central texel differences along i, j, k -> HU/mm gradient in LPS
@@ -174,6 +176,10 @@ void main() {
                 v = texture(uVolume, p).r;
                 // The nearest of the table's 4096 entries (about 1 HU apart): cheaper than filtering, and as exact.
                 c = texelFetch(uTf, ivec2(clamp(v * uTfMap.x + uTfMap.y, 0.0, uTfMap2), 0), 0);
+#ifdef HIDE_OUTSIDE
+                if (c.a > 0.0 && texelFetch(uExterior, clamp(ivec3(p * uBrickScale), ivec3(0), uBrickCount - 1), 0).r > 0.5)
+                    c.a = 0.0;
+#endif
                 if (c.a > 0.0) break;
             }
             if (c.a > 0.0) break;

@@ -361,6 +361,76 @@ TEST_CASE("3D: empty-space skipping and early termination leave the picture as i
     }
 }
 
+TEST_CASE("3D: the CT lung preset shows the lung vessels and the airway, not the skin or the body wall (issue 14.6)") {
+    REQUIRE(haveDisplay());
+    // A chest of 1 mm voxels (i to L, j to P, k to S): a body of muscle (40 HU) under 4 mm of fat (-100 HU) in air,
+    // two lungs (-850 HU) that do not reach the top or bottom, a vessel (40 HU, radius 2.5 mm) down the middle of
+    // each, and a trachea (air, radius 4 mm) in the mediastinum above the lungs' middle.
+    Geometry g;
+    g.dims = {96, 72, 48};
+    Volume v(g, ScalarType::Int16, SharedBuffer::Sharing::Private);
+    auto inEllipse = [](double x, double y, double cx, double cy, double a, double b) {
+        return (x - cx) * (x - cx) / (a * a) + (y - cy) * (y - cy) / (b * b) <= 1.0;
+    };
+    for (int k = 0; k < g.dims.z; ++k)
+        for (int j = 0; j < g.dims.y; ++j)
+            for (int i = 0; i < g.dims.x; ++i) {
+                const double x = i, y = j;
+                float hu = -1000;
+                if (inEllipse(x, y, 48, 36, 40, 28)) hu = inEllipse(x, y, 48, 36, 36, 24) ? 40.0f : -100.0f;
+                const bool lungs = k >= 6 && k <= 42;
+                if (lungs && (inEllipse(x, y, 30, 38, 11, 16) || inEllipse(x, y, 66, 38, 11, 16))) hu = -850;
+                if (lungs && (inEllipse(x, y, 30, 40, 2.5, 2.5) || inEllipse(x, y, 66, 40, 2.5, 2.5))) hu = 40;
+                if (k >= 20 && inEllipse(x, y, 48, 30, 4, 4)) hu = -1000;
+                v.set(i, j, k, hu);
+            }
+    // A scanner's blur: boundaries a couple of voxels wide, as reconstructed CT has them (a hard edge between
+    // voxels would leave each surface a sliver thinner than a ray step).
+    for (int axis = 0; axis < 3; ++axis)
+        for (int pass = 0; pass < 2; ++pass) {
+            Volume b(g, ScalarType::Int16, SharedBuffer::Sharing::Private);
+            for (int k = 0; k < g.dims.z; ++k)
+                for (int j = 0; j < g.dims.y; ++j)
+                    for (int i = 0; i < g.dims.x; ++i) {
+                        glm::ivec3 c(i, j, k), lo = c, hi = c;
+                        lo[axis] = std::max(0, c[axis] - 1);
+                        hi[axis] = std::min(g.dims[axis] - 1, c[axis] + 1);
+                        b.set(i, j, k, std::round((v.at(lo.x, lo.y, lo.z) + 2 * v.at(i, j, k) + v.at(hi.x, hi.y, hi.z)) / 4));
+                    }
+            v = std::move(b);
+        }
+    ui::AppState s = stateFor(std::move(v));
+    ui::applyPreset(s, *findBuiltinPreset("ct-lung"));
+    s.view3d.camera.rotation = viewFromRotation(ViewFrom::Anterior);
+    s.view3d.camera.zoom = 1.6;
+    const glm::ivec2 size(192, 144);
+    const CameraMatrices cm = cameraMatrices(s.view3d.camera, s.data->series.volume.geometry(), glm::dvec2(size));
+    // The pixel the ray through patient point (x, z) seen from the front passes through; its grey level.
+    auto at = [&](const RgbImage& img, double x, double z) {
+        glm::dvec2 p;
+        REQUIRE(projectToScreen(cm, Rect{0, 0, float(size.x), float(size.y)}, {x, 36, z}, p));
+        const std::size_t n = (std::size_t(p.y) * std::size_t(img.width) + std::size_t(p.x)) * 3;
+        return (int(img.rgb[n]) + int(img.rgb[n + 1]) + int(img.rgb[n + 2])) / 3;
+    };
+    for (bool skipping : {true, false}) {
+        INFO("skipping " << skipping);
+        s.view3d.skipping = skipping;
+        s.view3d.preset.hideOutsideBody = true;
+        const RgbImage img = app::renderHeadless(s, size, false);
+        const int background = (int(img.rgb[0]) + int(img.rgb[1]) + int(img.rgb[2])) / 3;
+        const int wall = at(img, 12, 24), lung = at(img, 24, 24), vessel = at(img, 30, 24), airway = at(img, 48, 32);
+        INFO("background " << background << ", body wall " << wall << ", lung " << lung << ", vessel " << vessel
+                           << ", trachea " << airway);
+        CHECK(std::abs(wall - background) <= 2); // through body wall only: nothing shows, not even the skin
+        CHECK(vessel > lung + 25);                // the vessel stands out of the lung around it
+        CHECK(airway > background + 25);          // the trachea's wall shows
+        // Without leaving out the outside of the body, the skin's shell covers that body-wall pixel.
+        s.view3d.preset.hideOutsideBody = false;
+        const RgbImage skin = app::renderHeadless(s, size, false);
+        CHECK(at(skin, 12, 24) > background + 10);
+    }
+}
+
 TEST_CASE("3D: a volume over the GPU's limit is shown downsampled, and the view says so") {
     REQUIRE(haveDisplay());
     ScanResult scan;

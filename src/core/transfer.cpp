@@ -47,6 +47,7 @@ std::optional<RenderMode> parseMode(const std::string& text) {
 bool RenderPreset::operator==(const RenderPreset& o) const {
     return name == o.name && title == o.title && mode == o.mode && points == o.points && shading == o.shading &&
            gradientOpacityOn == o.gradientOpacityOn && gradientOpacity == o.gradientOpacity &&
+           hideOutsideBody == o.hideOutsideBody &&
            isoValue == o.isoValue && window.width == o.window.width && window.center == o.window.center &&
            colormap == o.colormap;
 }
@@ -124,6 +125,7 @@ std::string presetToJson(const RenderPreset& p) {
                     {"shininess", p.shading.shininess}};
     j["gradientOpacity"] = {
         {"enabled", p.gradientOpacityOn}, {"low", p.gradientOpacity.x}, {"high", p.gradientOpacity.y}};
+    if (p.hideOutsideBody) j["hideOutsideBody"] = true;
     j["isoValue"] = p.isoValue;
     j["window"] = {{"width", p.window.width}, {"level", p.window.center}};
     j["colormap"] = p.colormap;
@@ -188,6 +190,7 @@ RenderPreset presetFromJson(const std::string& text, const std::string& name) {
         p.gradientOpacity = {field<float>(g, "low", p.gradientOpacity.x, where),
                              field<float>(g, "high", p.gradientOpacity.y, where)};
     }
+    p.hideOutsideBody = field<bool>(j, "hideOutsideBody", false, where);
     p.isoValue = field<float>(j, "isoValue", p.isoValue, where);
     if (j.contains("window")) {
         const nlohmann::json& w = j["window"];

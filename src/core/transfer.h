@@ -49,6 +49,9 @@ struct RenderPreset {
     // to full at `gradientOpacity.y` (dims homogeneous regions, keeps boundaries).
     bool gradientOpacityOn = false;
     glm::vec2 gradientOpacity{10.0f, 60.0f};
+    // Composite: leave out the air outside the body and what touches it (BrickGrid::exterior), so that the skin's
+    // shell of partial-volume values does not hide what a lung transfer function shows inside.
+    bool hideOutsideBody = false;
     float isoValue = 300;           // HU, isosurface mode
     WindowLevel window{2000, 500};  // projection modes
     std::string colormap = "grayscale"; // projection modes; also what "apply colour map" uses by default

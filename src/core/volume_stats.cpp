@@ -19,6 +19,92 @@ template <class F> void parallelFor(int n, F body) {
     for (std::thread& th : pool) th.join();
 }
 
+// BrickGrid::exterior, per k slice: the body is the largest 4-connected region of non-air voxels; everything
+// joined to the slice's edge without crossing it (the air, the table, blankets, an arm apart from the chest) is
+// outside, while the lungs and airways, enclosed by it, are not. Each brick that holds (with its one-voxel ring)
+// an outside voxel of the slice is marked, first per slice, then over k.
+template <class T> void exteriorOf(const T* data, const Geometry& g, BrickGrid& bg) {
+    const int nx = g.dims.x, ny = g.dims.y, nz = g.dims.z, size = bg.size;
+    const std::size_t columns = std::size_t(bg.count.x) * std::size_t(bg.count.y);
+    std::vector<std::uint8_t> perSlice(columns * std::size_t(nz), 0); // (bi, bj) of slice k
+    // The bricks whose box-with-ring covers voxel coordinate c: its own, and a neighbour at a brick's face.
+    auto covering = [size](int c, int count, int out[2]) {
+        int n = 0;
+        out[n++] = c / size;
+        if (c % size == 0 && c / size > 0) out[n++] = c / size - 1;
+        else if (c % size == size - 1 && c / size + 1 < count) out[n++] = c / size + 1;
+        return n;
+    };
+    parallelFor(nz, [&](int kA, int kB) {
+        const std::size_t area = std::size_t(nx) * std::size_t(ny);
+        std::vector<int> label(area);
+        std::vector<int> stack;
+        // Fills from the seeds on the stack over the voxels `open` admits, labelling them `id`; returns the count.
+        auto fill = [&](int id, auto open) {
+            std::size_t count = 0;
+            while (!stack.empty()) {
+                const int at = stack.back();
+                stack.pop_back();
+                ++count;
+                const int i = at % nx, j = at / nx;
+                const int next[4] = {i > 0 ? at - 1 : -1, i + 1 < nx ? at + 1 : -1, j > 0 ? at - nx : -1,
+                                     j + 1 < ny ? at + nx : -1};
+                for (int n : next)
+                    if (n >= 0 && open(n)) {
+                        label[std::size_t(n)] = id;
+                        stack.push_back(n);
+                    }
+            }
+            return count;
+        };
+        for (int k = kA; k < kB; ++k) {
+            const T* slice = data + std::size_t(k) * area;
+            auto solid = [&](std::size_t at) { return !(float(slice[at]) < kAirHU); };
+            std::fill(label.begin(), label.end(), 0);
+            // The body: the largest region of non-air voxels (labels 1, 2, ...).
+            int id = 0, body = -1;
+            std::size_t largest = 0;
+            for (std::size_t at = 0; at < area; ++at) {
+                if (label[at] || !solid(at)) continue;
+                label[at] = ++id;
+                stack.push_back(int(at));
+                const std::size_t n = fill(id, [&](int q) { return label[std::size_t(q)] == 0 && solid(std::size_t(q)); });
+                if (n > largest) largest = n, body = id;
+            }
+            // Outside (label -1): from the edge, through everything but the body.
+            auto outsideOpen = [&](int q) { return label[std::size_t(q)] != body && label[std::size_t(q)] != -1; };
+            auto seed = [&](int i, int j) {
+                const int at = j * nx + i;
+                if (outsideOpen(at)) {
+                    label[std::size_t(at)] = -1;
+                    stack.push_back(at);
+                }
+            };
+            for (int i = 0; i < nx; ++i) seed(i, 0), seed(i, ny - 1);
+            for (int j = 0; j < ny; ++j) seed(0, j), seed(nx - 1, j);
+            fill(-1, outsideOpen);
+            std::uint8_t* marks = perSlice.data() + columns * std::size_t(k);
+            for (int j = 0; j < ny; ++j)
+                for (int i = 0; i < nx; ++i) {
+                    if (label[std::size_t(j) * std::size_t(nx) + std::size_t(i)] != -1) continue;
+                    int bi[2], bj[2];
+                    const int ni = covering(i, bg.count.x, bi), nj = covering(j, bg.count.y, bj);
+                    for (int a = 0; a < ni; ++a)
+                        for (int b = 0; b < nj; ++b) marks[std::size_t(bj[b]) * std::size_t(bg.count.x) + std::size_t(bi[a])] = 1;
+                }
+        }
+    });
+    bg.exterior.assign(bg.min.size(), 0);
+    for (int k = 0; k < nz; ++k) {
+        int bk[2];
+        const int nk = covering(k, bg.count.z, bk);
+        const std::uint8_t* marks = perSlice.data() + columns * std::size_t(k);
+        for (std::size_t c = 0; c < columns; ++c)
+            if (marks[c])
+                for (int a = 0; a < nk; ++a) bg.exterior[std::size_t(bk[a]) * columns + c] = 1;
+    }
+}
+
 template <class T> void statsOf(const T* data, const Geometry& g, VolumeStats& s, int bins) {
     const std::size_t n = g.voxelCount();
     // Range first (the histogram's bins depend on it).
@@ -60,6 +146,7 @@ template <class T> void statsOf(const T* data, const Geometry& g, VolumeStats& s
     BrickGrid& bg = s.bricks;
     bg.count = (g.dims + bg.size - 1) / bg.size;
     const std::size_t bricks = std::size_t(bg.count.x) * std::size_t(bg.count.y) * std::size_t(bg.count.z);
+    bg.exterior.assign(bricks, 0);
     bg.min.assign(bricks, INFINITY);
     bg.max.assign(bricks, -INFINITY);
     if (n == 0) return;
@@ -87,6 +174,7 @@ template <class T> void statsOf(const T* data, const Geometry& g, VolumeStats& s
             }
         }
     });
+    exteriorOf(data, g, bg);
 }
 } // namespace
 

@@ -18,10 +18,17 @@ struct BrickGrid {
     // Per brick, i fastest: min and max HU over its voxels and the one-voxel ring around it, because trilinear
     // filtering at a brick's faces reads the neighbours' voxels.
     std::vector<float> min, max;
+    // Per brick, 1 when it or its ring holds air outside the body: voxels below kAirHU joined to the edge of
+    // their k slice through such voxels (in 2D, per slice, so that the airways, open to the outside through the
+    // nose and mouth in 3D, stay inside). What a preset that hides the outside of the body (the skin's shell of
+    // partial-volume values, which a lung transfer function would show) leaves out. Empty on coarsened grids.
+    std::vector<std::uint8_t> exterior;
     std::size_t index(int bi, int bj, int bk) const {
         return (std::size_t(bk) * std::size_t(count.y) + std::size_t(bj)) * std::size_t(count.x) + std::size_t(bi);
     }
 };
+
+inline constexpr float kAirHU = -400; // below: air, as the exterior mask counts it
 
 struct VolumeStats {
     float minHU = 0, maxHU = 0;

@@ -26,6 +26,7 @@ std::string definesFor(const VolumeRenderSettings& s) {
     const bool surface = p.mode == RenderMode::Composite || p.mode == RenderMode::Isosurface;
     if (surface && p.shading.enabled) d += "#define SHADING\n";
     if (p.mode == RenderMode::Composite && p.gradientOpacityOn) d += "#define GRADIENT_OPACITY\n";
+    if (p.mode == RenderMode::Composite && p.hideOutsideBody) d += "#define HIDE_OUTSIDE\n";
     if (s.skipping && p.mode != RenderMode::Average) d += "#define SKIP\n";
     return d;
 }
@@ -44,7 +45,7 @@ glm::dmat4 lpsToTexture(const Geometry& g) {
 
 VolumeRenderer::VolumeRenderer()
     : vao_(VertexArray::create()), linear_(Sampler::create()), tf_(Texture::create()), lut_(Texture::create()),
-      bricks_(Texture::create()) {
+      bricks_(Texture::create()), exterior_(Texture::create()) {
     glSamplerParameteri(linear_.id(), GL_TEXTURE_MIN_FILTER, GL_LINEAR);
     glSamplerParameteri(linear_.id(), GL_TEXTURE_MAG_FILTER, GL_LINEAR);
     glSamplerParameteri(linear_.id(), GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
@@ -128,7 +129,7 @@ void VolumeRenderer::setVolume(const Volume& v, std::shared_ptr<const VolumeStat
     }
     if (!stats_) stats_ = std::make_shared<const VolumeStats>(computeVolumeStats(v));
     coarseBricks_ = {};
-    bricksValid_ = tfValid_ = lastValid_ = false;
+    bricksValid_ = tfValid_ = lastValid_ = exteriorValid_ = false;
 }
 
 void VolumeRenderer::clearVolume() {
@@ -168,8 +169,22 @@ void VolumeRenderer::updateTables(const VolumeRenderSettings& s, float stepMm) {
     // The bricks texture is up to date when it was made for this mode and for what the mode skips by: the
     // transfer function (composite), the threshold (isosurface). The average takes every sample: none needed.
     if (p.mode == RenderMode::Average) return;
+    const bool hide = p.mode == RenderMode::Composite && p.hideOutsideBody;
+    if (hide && !exteriorValid_) {
+        // The bricks outside the body, for the shader's per-sample test (with or without skipping).
+        const BrickGrid& base = stats_->bricks;
+        std::vector<std::uint8_t> bytes(base.min.size(), 0);
+        for (std::size_t b = 0; b < base.exterior.size() && b < bytes.size(); ++b) bytes[b] = base.exterior[b] ? 255 : 0;
+        glBindTexture(GL_TEXTURE_3D, exterior_.id());
+        glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
+        glTexImage3D(GL_TEXTURE_3D, 0, GL_R8, base.count.x, base.count.y, base.count.z, 0, GL_RED, GL_UNSIGNED_BYTE,
+                     bytes.data());
+        glTexParameteri(GL_TEXTURE_3D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+        glTexParameteri(GL_TEXTURE_3D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+        exteriorValid_ = true;
+    }
     if (bricksValid_ && bricksMode_ == p.mode && (p.mode != RenderMode::Isosurface || bricksIso_ == p.isoValue) &&
-        (p.mode != RenderMode::Composite || bricksPoints_ == p.points))
+        (p.mode != RenderMode::Composite || (bricksPoints_ == p.points && bricksHide_ == hide)))
         return;
     const BrickGrid& bg = bricksFor(p.mode);
     glBindTexture(GL_TEXTURE_3D, bricks_.id());
@@ -183,9 +198,11 @@ void VolumeRenderer::updateTables(const VolumeRenderSettings& s, float stepMm) {
         }
         glTexImage3D(GL_TEXTURE_3D, 0, GL_RG32F, bg.count.x, bg.count.y, bg.count.z, 0, GL_RG, GL_FLOAT, minmax.data());
     } else {
-        const std::vector<std::uint8_t> visible = p.mode == RenderMode::Isosurface
-                                                      ? bricksReaching(bg, p.isoValue)
-                                                      : classifyBricks(bg, tfTable_, huMin, huMax);
+        std::vector<std::uint8_t> visible = p.mode == RenderMode::Isosurface ? bricksReaching(bg, p.isoValue)
+                                                                             : classifyBricks(bg, tfTable_, huMin, huMax);
+        if (hide) // what the shader would leave out anyway need not be sampled
+            for (std::size_t b = 0; b < visible.size() && b < bg.exterior.size(); ++b)
+                if (bg.exterior[b]) visible[b] = 0;
         // Each brick holds how far (in bricks) the nearest visible one is, so that a ray leaps whole empty cubes.
         const std::vector<std::uint8_t> bytes = brickDistances(visible, bg.count);
         glTexImage3D(GL_TEXTURE_3D, 0, GL_R8, bg.count.x, bg.count.y, bg.count.z, 0, GL_RED, GL_UNSIGNED_BYTE, bytes.data());
@@ -195,6 +212,7 @@ void VolumeRenderer::updateTables(const VolumeRenderSettings& s, float stepMm) {
     bricksMode_ = p.mode;
     bricksIso_ = p.isoValue;
     bricksPoints_ = p.points;
+    bricksHide_ = hide;
     bricksValid_ = true;
 }
 
@@ -243,6 +261,9 @@ bool VolumeRenderer::render(const VolumeRenderSettings& s, glm::ivec2 size, bool
     glUniform1i(loc("uTf"), 1);
     glUniform1i(loc("uLut"), 2);
     glUniform1i(loc("uBricks"), 3);
+    glActiveTexture(GL_TEXTURE4);
+    glBindTexture(GL_TEXTURE_3D, exterior_.id());
+    glUniform1i(loc("uExterior"), 4);
 
     const CameraMatrices cm = cameraMatrices(s.camera, g, glm::dvec2(size));
     const glm::mat4 clipToLps = glm::mat4(glm::inverse(cm.projection * cm.view));

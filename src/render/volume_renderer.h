@@ -76,14 +76,15 @@ class VolumeRenderer {
     BrickGrid coarseBricks_; // MIP/MinIP's, made from stats_->bricks on first use
     std::string note_;
 
-    Texture tf_, lut_, bricks_;
+    Texture tf_, lut_, bricks_, exterior_;
     // What the tables hold, to rebuild them only on change.
     std::vector<TfPoint> tfPoints_;
     float tfStep_ = -1;
     RenderMode bricksMode_ = RenderMode::Composite;
     float bricksIso_ = 0;
     std::vector<TfPoint> bricksPoints_; // the transfer function the composite bricks were classified against
-    bool bricksValid_ = false, tfValid_ = false;
+    bool bricksHide_ = false;           // ... and whether the bricks outside the body were left out
+    bool bricksValid_ = false, tfValid_ = false, exteriorValid_ = false;
     std::string lutName_;
     bool lutInvert_ = false, lutValid_ = false;
     std::vector<std::array<float, 4>> tfTable_;
