@@ -575,8 +575,11 @@ TEST_CASE("3D view input: drag rotates, wheel zooms, Shift+letters pick a side, 
     in.down[0] = false;
     in.released[0] = true;
     in.mouseDelta = {};
+    in.now = 10.05;
     app::handleInput(s, in);
     CHECK(s.drag.view == -1);
+    // Released: the sharp frame is due now, not a quarter second later (issue 14.16).
+    CHECK(!ui::interacting3d(s, 10.05));
 
     app::InputFrame wheel;
     wheel.mouse = c;

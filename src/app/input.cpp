@@ -96,8 +96,12 @@ ui::Commands handleInput(AppState& s, const InputFrame& in) {
 
     // ---- mouse ----
     if (s.drag.view >= 0 && std::any_of(in.released.begin(), in.released.end(), [](bool r) { return r; }) &&
-        !in.down[std::size_t(s.drag.button)])
+        !in.down[std::size_t(s.drag.button)]) {
+        // The end of a 3D drag: the full-quality frame is due at once (the wait after the last move is for the
+        // wheel, which has no release).
+        if (s.drag.view == 3) s.view3d.interactUntil = std::min(s.view3d.interactUntil, in.now);
         s.drag = {};
+    }
     const int cell = in.uiWantsMouse ? -1 : cellAt(s, in.mouse);
     const int view = cell >= 0 && cell < 3 ? cell : -1;
     if (view >= 0) s.activeView = view;

@@ -46,7 +46,7 @@ struct SceneStats {
 };
 
 // The viewer's adaptive quality: the next interactive frame's pixel scale after one took `seconds`. Keeps dragging
-// at 10+ frames a second: fewer pixels when a coarse frame took too long, more when it was quick.
+// at 20 frames a second: fewer pixels when a coarse frame took too long, more when it was quick.
 float adaptInteractiveScale(float scale, double seconds);
 
 // Clears the view area and draws the slice views and the 3D view into the bound framebuffer. With `timed`, waits

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 
@@ -200,7 +201,13 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
         std::vector<std::pair<const char*, const char*>> help;
         for (const Control& c : controls()) help.emplace_back(c.input, c.action);
         int redraw = 3;
-        bool refine3d = false; // the last 3D frame was a coarse one
+        bool refine3d = false;        // the last 3D frame was a coarse one
+        bool panelInteracted = false; // a 3D panel control was dragged since the mouse went down
+        // CTVIEW_FRAME_LOG=FILE: one line per frame (start and end in seconds, a mouse button held, the 3D view
+        // interactive, rendered this frame, its pixel scale, its render seconds), for bench/drag: the frame loop
+        // as the user feels it.
+        std::FILE* frameLog = nullptr;
+        if (const char* path = std::getenv("CTVIEW_FRAME_LOG"); path && *path) frameLog = std::fopen(path, "w");
         while (!glfwWindowShouldClose(window)) {
             if (redraw <= 0) {
                 // Nothing to animate: sleep until an event, the loader's news, or the next toast expiry.
@@ -226,6 +233,7 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
             }
             --redraw;
             const double now = glfwGetTime();
+            SceneStats frame;
 
             if (task) {
                 task->progress(s.load.stage, s.load.done, s.load.total);
@@ -287,9 +295,15 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
                 s.data.reset();
                 sync = {};
             }
-            for (const ui::Command& c : commands)
-                if (c.kind == ui::Command::Kind::Interacting3D) s.view3d.interactUntil = now + 0.25;
-            SceneStats frame;
+            // A 3D panel control being dragged: coarse frames until a quarter second after its last change, or at
+            // once when the mouse is let go.
+            const bool panelInteracting = std::any_of(commands.begin(), commands.end(), [](const ui::Command& c) {
+                return c.kind == ui::Command::Kind::Interacting3D;
+            });
+            if (panelInteracting) s.view3d.interactUntil = now + 0.25;
+            else if (panelInteracted && !ImGui::IsAnyMouseDown()) s.view3d.interactUntil = std::min(s.view3d.interactUntil, now);
+            if (panelInteracting) panelInteracted = true;
+            else if (!ImGui::IsAnyMouseDown()) panelInteracted = false;
             try {
                 frame = drawScene(s, renderers, {fbw, fbh}, fbScale, now, /*timed=*/true);
             } catch (const gl::GlError& e) {
@@ -334,6 +348,10 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
                 }
             }
             glfwSwapBuffers(window);
+            if (frameLog)
+                std::fprintf(frameLog, "%.4f %.4f %d %d %d %.3f %.4f\n", now, glfwGetTime(), int(ImGui::IsAnyMouseDown()),
+                             int(frame.interactive), int(frame.rendered3d), double(renderers.feedback.interactiveScale),
+                             frame.seconds3d);
 
             if (loadSeries > 0 && s.data && !task) startLoad(s.load.input, std::to_string(loadSeries), s.data->source);
             if (!open.empty()) startLoad(open, "", nullptr);
@@ -342,6 +360,7 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
                 if (c.kind != ui::Command::Kind::Interacting3D) redraw = 3;
         }
 
+        if (frameLog) std::fclose(frameLog);
         // And once more at the end (what changed in the last second is not lost).
         saveIfChanged(true);
         if (task) task->wait();
