@@ -212,6 +212,31 @@ TEST_CASE("bricks: min and max include the one-voxel ring; classification follow
     CHECK(half.at(4, 1, 1) == std::round((500.0f - 7000.0f) / 8.0f));
 }
 
+TEST_CASE("bricks: the outside of the body is marked per slice, the lungs inside it are not (issue 14.6)") {
+    Geometry g;
+    g.dims = {48, 48, 12};
+    g.spacing = {0.7, 0.7, 3.0};
+    Volume v(g, ScalarType::Int16, SharedBuffer::Sharing::Private);
+    // Air around a body (a square of 40 HU from 8 to 39) with a lung (-850) inside it, and a table (100 HU) below
+    // the body, apart from it.
+    for (int k = 0; k < 12; ++k)
+        for (int j = 0; j < 48; ++j)
+            for (int i = 0; i < 48; ++i) {
+                float hu = -1000;
+                if (i >= 8 && i < 40 && j >= 8 && j < 40) hu = (i >= 16 && i < 32 && j >= 16 && j < 32) ? -850 : 40;
+                if (j >= 44 && j < 46) hu = 100;
+                v.set(i, j, k, hu);
+            }
+    const BrickGrid b = computeVolumeStats(v, 64, 8).bricks;
+    CHECK(b.count == glm::ivec3(6, 6, 2));
+    REQUIRE(b.exterior.size() == b.min.size());
+    CHECK(b.exterior[b.index(0, 0, 0)] == 1);  // air at the corner
+    CHECK(b.exterior[b.index(2, 2, 0)] == 0);  // the lung (i, j 16..23), inside the body: not outside
+    CHECK(b.exterior[b.index(3, 3, 1)] == 0);
+    CHECK(b.exterior[b.index(1, 1, 0)] == 1);  // the body's edge (8..15) touches the air through the ring
+    CHECK(b.exterior[b.index(2, 5, 1)] == 1);  // the table, apart from the body, is outside
+}
+
 TEST_CASE("camera: standard views, arcball there and back, projection of the centre") {
     Geometry g;
     g.dims = {100, 80, 60};

@@ -22,7 +22,9 @@ template <class F> void parallelFor(int n, F body) {
 // BrickGrid::exterior, per k slice: the body is the largest 4-connected region of non-air voxels; everything
 // joined to the slice's edge without crossing it (the air, the table, blankets, an arm apart from the chest) is
 // outside, while the lungs and airways, enclosed by it, are not. Each brick that holds (with its one-voxel ring)
-// an outside voxel of the slice is marked, first per slice, then over k.
+// an outside voxel of the slice is marked, first per slice, then over k. The fills run on every other voxel
+// along i and j (a quarter of the work, ~0.1 s for 512 x 512 x 300 on two cores): bricks are 8 voxels wide, and
+// a body's wall is far thicker than two.
 template <class T> void exteriorOf(const T* data, const Geometry& g, BrickGrid& bg) {
     const int nx = g.dims.x, ny = g.dims.y, nz = g.dims.z, size = bg.size;
     const std::size_t columns = std::size_t(bg.count.x) * std::size_t(bg.count.y);
@@ -35,8 +37,9 @@ template <class T> void exteriorOf(const T* data, const Geometry& g, BrickGrid& 
         else if (c % size == size - 1 && c / size + 1 < count) out[n++] = c / size + 1;
         return n;
     };
+    const int w = (nx + 1) / 2, h = (ny + 1) / 2; // the subsampled slice
     parallelFor(nz, [&](int kA, int kB) {
-        const std::size_t area = std::size_t(nx) * std::size_t(ny);
+        const std::size_t area = std::size_t(w) * std::size_t(h);
         std::vector<int> label(area);
         std::vector<int> stack;
         // Fills from the seeds on the stack over the voxels `open` admits, labelling them `id`; returns the count.
@@ -46,9 +49,9 @@ template <class T> void exteriorOf(const T* data, const Geometry& g, BrickGrid& 
                 const int at = stack.back();
                 stack.pop_back();
                 ++count;
-                const int i = at % nx, j = at / nx;
-                const int next[4] = {i > 0 ? at - 1 : -1, i + 1 < nx ? at + 1 : -1, j > 0 ? at - nx : -1,
-                                     j + 1 < ny ? at + nx : -1};
+                const int i = at % w, j = at / w;
+                const int next[4] = {i > 0 ? at - 1 : -1, i + 1 < w ? at + 1 : -1, j > 0 ? at - w : -1,
+                                     j + 1 < h ? at + w : -1};
                 for (int n : next)
                     if (n >= 0 && open(n)) {
                         label[std::size_t(n)] = id;
@@ -58,8 +61,11 @@ template <class T> void exteriorOf(const T* data, const Geometry& g, BrickGrid& 
             return count;
         };
         for (int k = kA; k < kB; ++k) {
-            const T* slice = data + std::size_t(k) * area;
-            auto solid = [&](std::size_t at) { return !(float(slice[at]) < kAirHU); };
+            const T* slice = data + std::size_t(k) * std::size_t(nx) * std::size_t(ny);
+            auto solid = [&](std::size_t at) { // cell (i, j) is voxel (2i, 2j)
+                const std::size_t i = at % std::size_t(w), j = at / std::size_t(w);
+                return !(float(slice[2 * j * std::size_t(nx) + 2 * i]) < kAirHU);
+            };
             std::fill(label.begin(), label.end(), 0);
             // The body: the largest region of non-air voxels (labels 1, 2, ...).
             int id = 0, body = -1;
@@ -74,23 +80,24 @@ template <class T> void exteriorOf(const T* data, const Geometry& g, BrickGrid& 
             // Outside (label -1): from the edge, through everything but the body.
             auto outsideOpen = [&](int q) { return label[std::size_t(q)] != body && label[std::size_t(q)] != -1; };
             auto seed = [&](int i, int j) {
-                const int at = j * nx + i;
+                const int at = j * w + i;
                 if (outsideOpen(at)) {
                     label[std::size_t(at)] = -1;
                     stack.push_back(at);
                 }
             };
-            for (int i = 0; i < nx; ++i) seed(i, 0), seed(i, ny - 1);
-            for (int j = 0; j < ny; ++j) seed(0, j), seed(nx - 1, j);
+            for (int i = 0; i < w; ++i) seed(i, 0), seed(i, h - 1);
+            for (int j = 0; j < h; ++j) seed(0, j), seed(w - 1, j);
             fill(-1, outsideOpen);
             std::uint8_t* marks = perSlice.data() + columns * std::size_t(k);
-            for (int j = 0; j < ny; ++j)
-                for (int i = 0; i < nx; ++i) {
-                    if (label[std::size_t(j) * std::size_t(nx) + std::size_t(i)] != -1) continue;
-                    int bi[2], bj[2];
-                    const int ni = covering(i, bg.count.x, bi), nj = covering(j, bg.count.y, bj);
-                    for (int a = 0; a < ni; ++a)
-                        for (int b = 0; b < nj; ++b) marks[std::size_t(bj[b]) * std::size_t(bg.count.x) + std::size_t(bi[a])] = 1;
+            // A cell covers voxels 2i, 2i + 1; a brick's box with its ring reaches one voxel beyond it.
+            for (int j = 0; j < h; ++j)
+                for (int i = 0; i < w; ++i) {
+                    if (label[std::size_t(j) * std::size_t(w) + std::size_t(i)] != -1) continue;
+                    const int bi0 = std::max(0, 2 * i - 1) / size, bi1 = std::min(bg.count.x - 1, (2 * i + 2) / size);
+                    const int bj0 = std::max(0, 2 * j - 1) / size, bj1 = std::min(bg.count.y - 1, (2 * j + 2) / size);
+                    for (int b = bj0; b <= bj1; ++b)
+                        for (int a = bi0; a <= bi1; ++a) marks[std::size_t(b) * std::size_t(bg.count.x) + std::size_t(a)] = 1;
                 }
         }
     });
