@@ -10,9 +10,12 @@
 #include <nlohmann/json.hpp>
 
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <map>
 #include <optional>
 #include <set>
@@ -224,6 +227,55 @@ TEST_CASE("DICOMweb: a server that is down, an unknown study, a server that is n
     CHECK(r5.code == 2);
     CHECK_THAT(r5.out, Catch::Contains("never on the command line"));
     CHECK(r5.out.find("secret") == std::string::npos);
+}
+
+namespace {
+// Orthanc behind a loopback TLS proxy (tests/tls_proxy.py) with a self-signed certificate for 127.0.0.1 made by
+// openssl, for as long as it lives.
+struct TlsFront {
+    TempDir dir;
+    std::FILE* proxy = nullptr; // its stdin: closing it ends the proxy
+    int port = 0;
+    explicit TlsFront(int target) {
+        const std::string cert = q(dir.path / "cert.pem"), key = q(dir.path / "key.pem");
+        const Run made = shell("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 "
+                               "-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -keyout " + key + " -out " + cert);
+        REQUIRE(made.code == 0);
+        const std::filesystem::path portFile = dir.path / "port";
+        proxy = ::popen(("python3 " + q(CTVIEW_TLS_PROXY) + " " + cert + " " + key + " " + std::to_string(target) +
+                         " " + q(portFile)).c_str(), "w");
+        REQUIRE(proxy);
+        for (int i = 0; i < 100 && !std::filesystem::exists(portFile); ++i) ::usleep(50000);
+        REQUIRE(std::filesystem::exists(portFile));
+        std::ifstream(portFile) >> port;
+        REQUIRE(port > 0);
+    }
+    ~TlsFront() {
+        if (proxy) ::pclose(proxy);
+    }
+    std::filesystem::path cert() const { return dir.path / "cert.pem"; }
+};
+} // namespace
+
+TEST_CASE("DICOMweb over HTTPS: the certificate is verified; a private CA is trusted through CTVIEW_CA_BUNDLE",
+          "[dicomweb]") {
+    Session session;
+    const Uploaded& u = study("one", ctSpec(12, 10, 8, "DW^ONE"));
+    TlsFront tls(session.pacs.port());
+    const std::string root = "https://127.0.0.1:" + std::to_string(tls.port) + "/dicom-web";
+    {
+        Env ca("CTVIEW_CA_BUNDLE", std::nullopt);
+        const Run refused = run("info " + q(root));
+        CHECK(refused.code == 1);
+        CHECK_THAT(refused.out, Catch::Contains("127.0.0.1:" + std::to_string(tls.port)) &&
+                                    Catch::Contains("certificate is not trusted") && Catch::Contains("CTVIEW_CA_BUNDLE"));
+    }
+    Env ca("CTVIEW_CA_BUNDLE", tls.cert().string());
+    const Run listed = run("info --json " + q(root));
+    INFO(listed.out);
+    REQUIRE(listed.code == 0);
+    CHECK_THAT(listed.out, Catch::Contains(u.study));
+    requireSameVolume(loadFrom(root + "/studies/" + u.study + "/series/" + u.series), loadFrom(u.folder.string()));
 }
 
 TEST_CASE("DICOMweb: 401 without credentials; a login from the environment or from netrc", "[dicomweb]") {
