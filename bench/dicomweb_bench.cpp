@@ -1,7 +1,8 @@
 // DICOMweb benchmark: one series from a DICOMweb URL through the same source the viewer and the commands use,
-// with an empty cache each run (CTVIEW's cache under $XDG_CACHE_HOME, which bench/dicomweb points at a scratch
-// folder). Prints, best of N: the time to the first decoded slice (what the viewer can show first) and to the
-// whole volume, and how long the download alone took (the "downloading" progress reaching its end).
+// with an empty cache each run (CTVIEW's cache under $XDG_CACHE_HOME, which bench/dicomweb points at a
+// scratch folder). Prints, best of N: the time to the first decoded slice (what the viewer can show first)
+// and to the whole volume, and how long the download alone took (the "downloading" progress reaching its
+// end).
 #include "core/dicomweb.h"
 #include "core/series.h"
 
@@ -29,7 +30,8 @@ int main(int argc, char** argv) {
                 downloaded = std::chrono::duration<double>(clock::now() - t0).count();
         };
         o.slicesReady = [&](const ctview::Volume&, const std::vector<int>& ready) {
-            if (!ready.empty() && first < 0) first = std::chrono::duration<double>(clock::now() - t0).count();
+            if (!ready.empty() && first < 0)
+                first = std::chrono::duration<double>(clock::now() - t0).count();
         };
         const auto src = ctview::openSource(argv[1], o);
         const ctview::Series s = src->load(src->pick("").number, o);
@@ -39,7 +41,7 @@ int main(int argc, char** argv) {
         bestAll = std::min(bestAll, all);
         bestDownload = std::min(bestDownload, downloaded);
     }
-    std::printf("{\"slices\": %zu, \"first_slice_s\": %.3f, \"download_s\": %.3f, \"volume_s\": %.3f}\n", slices,
-                bestFirst, bestDownload, bestAll);
+    std::printf("{\"slices\": %zu, \"first_slice_s\": %.3f, \"download_s\": %.3f, \"volume_s\": %.3f}\n",
+                slices, bestFirst, bestDownload, bestAll);
     return 0;
 }

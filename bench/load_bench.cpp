@@ -35,7 +35,8 @@ int main(int argc, char** argv) {
     for (int r = 0; r < runs; ++r) {
         const auto t0 = std::chrono::steady_clock::now();
         ctview::ScanResult scan = ctview::scanInput(argv[1]);
-        bestScan = std::min(bestScan, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+        bestScan =
+            std::min(bestScan, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
         ctview::LoadedSeries s = ctview::loadSeries(scan, scan.pick(""));
         const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         best = std::min(best, t);
@@ -49,9 +50,10 @@ int main(int argc, char** argv) {
     }
     rusage children{};
     getrusage(RUSAGE_CHILDREN, &children);
-    std::printf("{\"seconds\": %.4f, \"scan_seconds\": %.4f, \"pixel_MB\": %.1f, \"MB_per_s\": %.1f, \"volume_MiB\": %.1f, "
+    std::printf("{\"seconds\": %.4f, \"scan_seconds\": %.4f, \"pixel_MB\": %.1f, \"MB_per_s\": %.1f, "
+                "\"volume_MiB\": %.1f, "
                 "\"peak_rss_MiB\": %.1f, \"largest_worker_rss_MiB\": %.1f}\n",
-                best, bestScan, pixelBytes / 1e6, pixelBytes / 1e6 / best, volumeBytes / 1048576.0, vmHwmKiB() / 1024.0,
-                children.ru_maxrss / 1024.0);
+                best, bestScan, pixelBytes / 1e6, pixelBytes / 1e6 / best, volumeBytes / 1048576.0,
+                vmHwmKiB() / 1024.0, children.ru_maxrss / 1024.0);
     return 0;
 }

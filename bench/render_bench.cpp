@@ -1,11 +1,12 @@
-// Render benchmark (not a test): ms per frame and million samples per second of the 3D view at a given image size,
-// for each mode, shaded and unshaded, at full quality (step 1 voxel, every pixel) and in interactive mode (step 2,
-// half the pixels each way: what the viewer starts dragging with). The volume is loaded as the viewer loads it.
+// Render benchmark (not a test): ms per frame and million samples per second of the 3D view at a given image
+// size, for each mode, shaded and unshaded, at full quality (step 1 voxel, every pixel) and in interactive
+// mode (step 2, half the pixels each way: what the viewer starts dragging with). The volume is loaded as the
+// viewer loads it.
 //
-// Usage: ctview_bench_render DICOM_FOLDER [WIDTHxHEIGHT] [FRAMES] [CASE]  (CASE: run only the cases whose name
-// contains it, e.g. "mip")
-// "M samples/s" counts the samples a ray would take through the whole box (rays x box depth / step), so that
-// empty-space skipping and early termination show up as a higher rate, as they do for the user.
+// Usage: ctview_bench_render DICOM_FOLDER [WIDTHxHEIGHT] [FRAMES] [CASE]  (CASE: run only the cases whose
+// name contains it, e.g. "mip") "M samples/s" counts the samples a ray would take through the whole box (rays
+// x box depth / step), so that empty-space skipping and early termination show up as a higher rate, as they
+// do for the user.
 #include "app/gl_context.h"
 #include "app/headless.h"
 #include "app/scene.h"
@@ -15,8 +16,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -38,8 +39,8 @@ int main(int argc, char** argv) {
         const glm::ivec3 dims = d->series.volume.geometry().dims;
 
         GLFWwindow* window = app::createGlWindow(64, 64, "ctview bench", false);
-        std::printf("# %dx%dx%d volume, %dx%d image, %s, %d frames each (median)\n", dims.x, dims.y, dims.z, size.x,
-                    size.y, reinterpret_cast<const char*>(glGetString(GL_RENDERER)), frames);
+        std::printf("# %dx%dx%d volume, %dx%d image, %s, %d frames each (median)\n", dims.x, dims.y, dims.z,
+                    size.x, size.y, reinterpret_cast<const char*>(glGetString(GL_RENDERER)), frames);
         std::printf("%-22s %-12s %10s %8s %14s\n", "mode", "quality", "ms/frame", "fps", "M samples/s");
         {
             app::Renderers r;
@@ -61,7 +62,8 @@ int main(int argc, char** argv) {
                 {"iso 300 shaded", "ct-bone", RenderMode::Isosurface, true},
             };
             for (const Case& c : cases) {
-                if (std::string(c.name).find(only) == std::string::npos) continue;
+                if (std::string(c.name).find(only) == std::string::npos)
+                    continue;
                 for (bool interactive : {false, true}) {
                     gl::VolumeRenderSettings s;
                     s.preset = *findBuiltinPreset(c.preset);
@@ -72,20 +74,25 @@ int main(int argc, char** argv) {
                     const glm::ivec2 px = interactive ? size / 2 : size;
                     std::vector<double> ms;
                     for (int f = 0; f <= frames; ++f) {
-                        // A new angle each frame, as while rotating (the first frame compiles and is not counted).
+                        // A new angle each frame, as while rotating (the first frame compiles and is not
+                        // counted).
                         s.camera.rotation = orbitRotation(30.0 + 7.0 * f, 15.0);
                         glFinish();
                         const auto t0 = std::chrono::steady_clock::now();
                         r.volume.render(s, px, true);
                         glFinish();
-                        const double t = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-                        if (f > 0) ms.push_back(t);
+                        const double t =
+                            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
+                                .count();
+                        if (f > 0)
+                            ms.push_back(t);
                     }
                     std::sort(ms.begin(), ms.end());
                     const double median = ms[ms.size() / 2];
                     const double samples = r.volume.nominalSamples(s, px);
-                    std::printf("%-22s %-12s %10.1f %8.1f %14.0f\n", c.name, interactive ? "interactive" : "full",
-                                median, 1000.0 / median, samples / (median / 1000.0) / 1e6);
+                    std::printf("%-22s %-12s %10.1f %8.1f %14.0f\n", c.name,
+                                interactive ? "interactive" : "full", median, 1000.0 / median,
+                                samples / (median / 1000.0) / 1e6);
                     std::fflush(stdout);
                 }
                 // What the viewer does while dragging: start at half the pixels each way, adapt every frame.
@@ -103,8 +110,10 @@ int main(int argc, char** argv) {
                     const auto t0 = std::chrono::steady_clock::now();
                     r.volume.render(s, px, true);
                     glFinish();
-                    const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-                    if (f >= 6) ms.push_back(t * 1000.0);
+                    const double t =
+                        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+                    if (f >= 6)
+                        ms.push_back(t * 1000.0);
                     scale = app::adaptInteractiveScale(scale, t);
                 }
                 std::sort(ms.begin(), ms.end());

@@ -1,6 +1,6 @@
 #pragma once
-// Reading PNGs back and comparing renders with the baselines in tests/golden/ (shared by the snapshot and the 3D
-// render tests).
+// Reading PNGs back and comparing renders with the baselines in tests/golden/ (shared by the snapshot and the
+// 3D render tests).
 #include "testutil.h"
 
 #include "core/phantom.h"
@@ -28,13 +28,16 @@ inline const std::filesystem::path& glPhantom() {
 struct Image {
     int width = 0, height = 0;
     std::vector<unsigned char> rgb;
-    const unsigned char* at(int x, int y) const { return &rgb[(std::size_t(y) * std::size_t(width) + std::size_t(x)) * 3]; }
+    const unsigned char* at(int x, int y) const {
+        return &rgb[(std::size_t(y) * std::size_t(width) + std::size_t(x)) * 3];
+    }
 };
 inline Image readPng(const std::filesystem::path& p) {
     Image img;
     int n = 0;
     unsigned char* data = stbi_load(p.c_str(), &img.width, &img.height, &n, 3);
-    if (!data) return img;
+    if (!data)
+        return img;
     img.rgb.assign(data, data + std::size_t(img.width) * std::size_t(img.height) * 3);
     stbi_image_free(data);
     return img;
@@ -45,9 +48,10 @@ inline bool haveDisplay() {
     return d && *d;
 }
 
-// Compares a render with tests/golden/<name>.png. Tolerance: llvmpipe versions may differ by rounding, and text
-// antialiasing by a little more: at most 0.5 % of pixels may differ by more than 24 in any channel, and the mean
-// absolute difference must stay under 1.0. A missing baseline is written from the render, and the test fails.
+// Compares a render with tests/golden/<name>.png. Tolerance: llvmpipe versions may differ by rounding, and
+// text antialiasing by a little more: at most 0.5 % of pixels may differ by more than 24 in any channel, and
+// the mean absolute difference must stay under 1.0. A missing baseline is written from the render, and the
+// test fails.
 inline void compareGolden(const std::filesystem::path& render, const std::string& name) {
     const std::filesystem::path golden = std::filesystem::path(CTVIEW_GOLDEN_DIR) / (name + ".png");
     if (!std::filesystem::exists(golden)) {

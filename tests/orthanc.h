@@ -1,8 +1,9 @@
 #pragma once
-// A real PACS for the DICOMweb tests: Debian's Orthanc with its DICOMweb plugin, started once per test process on
-// loopback with its own configuration and storage in a temporary folder, free ports (never 8042/4242, which the
-// package's system service uses), HTTP Basic authentication on, and stopped with SIGTERM when the process ends.
-// Series are uploaded through its REST API (POST /instances). Every loop here is bounded.
+// A real PACS for the DICOMweb tests: Debian's Orthanc with its DICOMweb plugin, started once per test
+// process on loopback with its own configuration and storage in a temporary folder, free ports (never
+// 8042/4242, which the package's system service uses), HTTP Basic authentication on, and stopped with SIGTERM
+// when the process ends. Series are uploaded through its REST API (POST /instances). Every loop here is
+// bounded.
 #include "testutil.h"
 
 #include <curl/curl.h>
@@ -33,14 +34,16 @@ inline int freePort() {
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     a.sin_port = 0;
-    if (::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) throw std::runtime_error("bind failed");
+    if (::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0)
+        throw std::runtime_error("bind failed");
     socklen_t len = sizeof a;
     ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
     ::close(s);
     return ntohs(a.sin_port);
 }
 
-// An HTTP request from the test itself (uploads, readiness), with libcurl; returns the status (0: no connection).
+// An HTTP request from the test itself (uploads, readiness), with libcurl; returns the status (0: no
+// connection).
 inline long testHttp(const std::string& method, const std::string& url, const std::string& body = {},
                      std::string* answer = nullptr, const std::string& userpwd = "ctview:secret") {
     CURL* c = curl_easy_init();
@@ -51,17 +54,21 @@ inline long testHttp(const std::string& method, const std::string& url, const st
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
         curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, long(body.size()));
     }
-    if (!userpwd.empty()) curl_easy_setopt(c, CURLOPT_USERPWD, userpwd.c_str());
+    if (!userpwd.empty())
+        curl_easy_setopt(c, CURLOPT_USERPWD, userpwd.c_str());
     curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, +[](char* d, std::size_t s, std::size_t n, void* u) {
-        static_cast<std::string*>(u)->append(d, s * n);
-        return s * n;
-    });
+    curl_easy_setopt(
+        c, CURLOPT_WRITEFUNCTION, +[](char* d, std::size_t s, std::size_t n, void* u) {
+            static_cast<std::string*>(u)->append(d, s * n);
+            return s * n;
+        });
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &out);
     long status = 0;
-    if (curl_easy_perform(c) == CURLE_OK) curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    if (curl_easy_perform(c) == CURLE_OK)
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
     curl_easy_cleanup(c);
-    if (answer) *answer = out;
+    if (answer)
+        *answer = out;
     return status;
 }
 
@@ -82,12 +89,14 @@ class Orthanc {
             std::ifstream in(f.path(), std::ios::binary);
             const std::string bytes((std::istreambuf_iterator<char>(in)), {});
             const long status = testHttp("POST", base() + "/instances", bytes);
-            if (status != 200) throw std::runtime_error("Orthanc refused " + f.path().string());
+            if (status != 200)
+                throw std::runtime_error("Orthanc refused " + f.path().string());
         }
     }
 
     ~Orthanc() {
-        if (pid_ <= 0) return;
+        if (pid_ <= 0)
+            return;
         ::kill(pid_, SIGTERM);
         int status = 0;
         for (int n = 0; n < 200 && ::waitpid(pid_, &status, WNOHANG) == 0; ++n) // 10 s at most
@@ -106,10 +115,13 @@ class Orthanc {
         std::ofstream(cfg) << R"({
   "Name": "ctview-test",
   "HttpPort": )" << port_ << R"(,
-  "DicomPort": )" << dicomPort << R"(,
+  "DicomPort": )" << dicomPort
+                           << R"(,
   "DicomServerEnabled": false,
-  "StorageDirectory": ")" << (dir_.path / "db").string() << R"(",
-  "IndexDirectory": ")" << (dir_.path / "db").string() << R"(",
+  "StorageDirectory": ")" << (dir_.path / "db").string()
+                           << R"(",
+  "IndexDirectory": ")" << (dir_.path / "db").string()
+                           << R"(",
   "RemoteAccessAllowed": false,
   "HttpCompressionEnabled": false,
   "AuthenticationEnabled": true,
@@ -120,17 +132,20 @@ class Orthanc {
         pid_ = ::fork();
         if (pid_ == 0) {
             const std::string log = (dir_.path / "orthanc.log").string();
-            if (!std::freopen(log.c_str(), "w", stdout) || !std::freopen(log.c_str(), "a", stderr)) ::_exit(126);
+            if (!std::freopen(log.c_str(), "w", stdout) || !std::freopen(log.c_str(), "a", stderr))
+                ::_exit(126);
             ::execlp("Orthanc", "Orthanc", cfg.c_str(), static_cast<char*>(nullptr));
             ::_exit(127);
         }
         // Ready when /system answers (about 0.2 s here); 30 s at most.
         for (int n = 0; n < 300; ++n) {
-            if (testHttp("GET", base() + "/system") == 200) return;
+            if (testHttp("GET", base() + "/system") == 200)
+                return;
             int status = 0;
             if (::waitpid(pid_, &status, WNOHANG) == pid_) {
                 pid_ = -1;
-                throw std::runtime_error("Orthanc exited at start (is it installed? scripts/setup installs it)");
+                throw std::runtime_error(
+                    "Orthanc exited at start (is it installed? scripts/setup installs it)");
             }
             std::this_thread::sleep_for(std::chrono::milliseconds(100));
         }
@@ -164,12 +179,15 @@ class CuttingProxy {
     ~CuttingProxy() { stop(); }
     // Stops accepting and ends every connection: the server is gone, as far as a client can tell.
     void stop() {
-        if (stopped_.exchange(true)) return;
+        if (stopped_.exchange(true))
+            return;
         ::shutdown(listener_, SHUT_RDWR);
         ::close(listener_);
-        if (thread_.joinable()) thread_.join();
+        if (thread_.joinable())
+            thread_.join();
         for (std::thread& t : connections_)
-            if (t.joinable()) t.join();
+            if (t.joinable())
+                t.join();
     }
     int port() const { return port_; }
     std::atomic<std::size_t> cutAfter{0};
@@ -179,7 +197,8 @@ class CuttingProxy {
     void serve() {
         for (int n = 0; n < 1000 && !stopped_; ++n) { // bounded: a test opens a handful of connections
             const int client = ::accept(listener_, nullptr, nullptr);
-            if (client < 0) return;
+            if (client < 0)
+                return;
             connections_.emplace_back([this, client] { relay(client); });
         }
     }
@@ -202,13 +221,15 @@ class CuttingProxy {
         for (int idle = 0; idle < 3000 && !stopped_;) { // a minute of silence at most
             bool moved = false;
             const ssize_t up = ::recv(client, buf, sizeof buf, 0);
-            if (up == 0) break;
+            if (up == 0)
+                break;
             if (up > 0) {
                 ::send(server, buf, std::size_t(up), MSG_NOSIGNAL);
                 moved = true;
             }
             const ssize_t down = ::recv(server, buf, sizeof buf, 0);
-            if (down == 0) break;
+            if (down == 0)
+                break;
             if (down > 0) {
                 std::size_t n = std::size_t(down);
                 const std::size_t cut = cutAfter.load();

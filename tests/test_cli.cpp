@@ -4,10 +4,8 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-
 using namespace ctview;
 using namespace ctview::test;
-
 
 TEST_CASE("ctview info: text, JSON, tags, and exit codes") {
     TempDir dir;
@@ -45,8 +43,8 @@ TEST_CASE("ctview info: text, JSON, tags, and exit codes") {
     CHECK(run("info").code == 2);
     CHECK(run("info --series 9 " + q(dir.path)).code == 2);
     CHECK(run("info --frobnicate " + q(dir.path)).code == 2);
-    // The viewer with a path that does not exist opens its window and says why (tests/e2e_viewer.sh); without a
-    // display it can only say that there is none.
+    // The viewer with a path that does not exist opens its window and says why (tests/e2e_viewer.sh); without
+    // a display it can only say that there is none.
     const Run missing = shell("DISPLAY= WAYLAND_DISPLAY= " + std::string(CTVIEW_BINARY) + " frobnicate");
     CHECK(missing.code == 1);
     CHECK(run("--version").out.find("ctview ") == 0);
@@ -55,7 +53,8 @@ TEST_CASE("ctview info: text, JSON, tags, and exit codes") {
 TEST_CASE("ctview export and convert write new files and never overwrite") {
     TempDir dir, out;
     writeSeries(smallSeries(12, 10, 8), dir.path);
-    Run e = run("export " + q(dir.path) + " --axis axial --slice 2 --window lung --format png,jpg -o " + q(out.path));
+    Run e = run("export " + q(dir.path) + " --axis axial --slice 2 --window lung --format png,jpg -o " +
+                q(out.path));
     REQUIRE(e.code == 0);
     CHECK(std::filesystem::exists(out.path / "1_axial_0002.png"));
     CHECK(std::filesystem::exists(out.path / "1_axial_0002.jpg"));
@@ -92,18 +91,32 @@ TEST_CASE("bad command lines: every command exits 2 with the reason and its usag
     const std::string in = q(dir.path / "s"), out = q(dir.path / "out.png");
     const std::vector<std::pair<std::string, std::string>> cases = {
         // missing arguments
-        {"info", "info"}, {"export", "export"}, {"convert", "convert"}, {"convert", "convert " + in},
-        {"snapshot", "snapshot " + in}, {"render", "render " + in}, {"make-phantom", "make-phantom"},
+        {"info", "info"},
+        {"export", "export"},
+        {"convert", "convert"},
+        {"convert", "convert " + in},
+        {"snapshot", "snapshot " + in},
+        {"render", "render " + in},
+        {"make-phantom", "make-phantom"},
         // unknown ones
-        {"", "--frobnicate"}, {"info", "info " + in + " --frobnicate"}, {"export", "export " + in + " --nope 1"},
-        {"render", "render " + in + " --turbo -o " + out}, {"", "teleport " + in},
+        {"", "--frobnicate"},
+        {"info", "info " + in + " --frobnicate"},
+        {"export", "export " + in + " --nope 1"},
+        {"render", "render " + in + " --turbo -o " + out},
+        {"", "teleport " + in},
         // malformed values
-        {"export", "export " + in + " --axis oblique"}, {"export", "export " + in + " --window wide"},
-        {"export", "export " + in + " --colormap rainbow"}, {"export", "export " + in + " --slice 99999"},
-        {"export", "export " + in + " --format gif"}, {"info", "info " + in + " --workers -3"},
-        {"info", "info " + in + " --series 7"}, {"snapshot", "snapshot " + in + " --size big -o " + out},
-        {"snapshot", "snapshot " + in + " --view 3d -o " + out}, {"render", "render " + in + " --zoom x -o " + out},
-        {"render", "render " + in + " --crop 1,0 -o " + out}, {"make-phantom", "make-phantom " + q(dir.path / "p") + " --size 0x0x0"},
+        {"export", "export " + in + " --axis oblique"},
+        {"export", "export " + in + " --window wide"},
+        {"export", "export " + in + " --colormap rainbow"},
+        {"export", "export " + in + " --slice 99999"},
+        {"export", "export " + in + " --format gif"},
+        {"info", "info " + in + " --workers -3"},
+        {"info", "info " + in + " --series 7"},
+        {"snapshot", "snapshot " + in + " --size big -o " + out},
+        {"snapshot", "snapshot " + in + " --view 3d -o " + out},
+        {"render", "render " + in + " --zoom x -o " + out},
+        {"render", "render " + in + " --crop 1,0 -o " + out},
+        {"make-phantom", "make-phantom " + q(dir.path / "p") + " --size 0x0x0"},
     };
     for (const auto& [cmd, args] : cases) {
         const Run r = run(args);

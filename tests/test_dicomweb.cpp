@@ -1,5 +1,6 @@
-// DICOMweb against a real Orthanc (tests/orthanc.h): one server for the whole process, so these cases run together
-// as one CTest test ("dicomweb"; Orthanc takes seconds to stop). Every case uses its own cache folder.
+// DICOMweb against a real Orthanc (tests/orthanc.h): one server for the whole process, so these cases run
+// together as one CTest test ("dicomweb"; Orthanc takes seconds to stop). Every case uses its own cache
+// folder.
 #include "orthanc.h"
 
 #include "core/dicomweb.h"
@@ -30,13 +31,18 @@ struct Env {
     std::string name;
     std::optional<std::string> old;
     Env(const char* n, const std::optional<std::string>& value) : name(n) {
-        if (const char* v = std::getenv(n)) old = v;
-        if (value) ::setenv(n, value->c_str(), 1);
-        else ::unsetenv(n);
+        if (const char* v = std::getenv(n))
+            old = v;
+        if (value)
+            ::setenv(n, value->c_str(), 1);
+        else
+            ::unsetenv(n);
     }
     ~Env() {
-        if (old) ::setenv(name.c_str(), old->c_str(), 1);
-        else ::unsetenv(name.c_str());
+        if (old)
+            ::setenv(name.c_str(), old->c_str(), 1);
+        else
+            ::unsetenv(name.c_str());
     }
 };
 
@@ -61,10 +67,12 @@ struct Uploaded {
 const Uploaded& study(const std::string& name, SeriesSpec spec) {
     static TempDir files;
     static std::map<std::string, Uploaded> done;
-    if (auto it = done.find(name); it != done.end()) return it->second;
+    if (auto it = done.find(name); it != done.end())
+        return it->second;
     Uploaded u;
     u.folder = files.path / name;
-    if (spec.studyUID.empty()) spec.studyUID = makeUid("study " + name);
+    if (spec.studyUID.empty())
+        spec.studyUID = makeUid("study " + name);
     spec.seriesUID = makeUid("series " + name);
     u.study = spec.studyUID;
     u.series = spec.seriesUID;
@@ -105,7 +113,8 @@ std::size_t dcmFiles(const std::filesystem::path& folder) {
 
 } // namespace
 
-TEST_CASE("DICOMweb: a series from Orthanc is exactly the volume of the same files read from a folder", "[dicomweb]") {
+TEST_CASE("DICOMweb: a series from Orthanc is exactly the volume of the same files read from a folder",
+          "[dicomweb]") {
     Session session;
     const Uploaded& u = study("one", ctSpec(12, 10, 8, "DW^ONE"));
     const Series local = loadFrom(u.folder.string());
@@ -132,8 +141,9 @@ TEST_CASE("DICOMweb: a series from Orthanc is exactly the volume of the same fil
     CHECK(j["patient"]["name"] == "DW^ONE");
 }
 
-TEST_CASE("DICOMweb: a study with a CT, an MR and a report opens the CT; the report is refused before download",
-          "[dicomweb]") {
+TEST_CASE(
+    "DICOMweb: a study with a CT, an MR and a report opens the CT; the report is refused before download",
+    "[dicomweb]") {
     Session session;
     SeriesSpec ct = ctSpec(8, 8, 4, "DW^MIXED");
     ct.studyUID = makeUid("study mixed");
@@ -156,7 +166,8 @@ TEST_CASE("DICOMweb: a study with a CT, an MR and a report opens the CT; the rep
                                        {0x0020, 0x000e, makeUid("sr series")},
                                        {0x0020, 0x0011, "9"}});
     static bool srUploaded = false;
-    if (!srUploaded) session.pacs.upload(sr.path);
+    if (!srUploaded)
+        session.pacs.upload(sr.path);
     srUploaded = true;
 
     const auto src = openSource(session.pacs.root() + "/studies/" + ct.studyUID, fastOptions());
@@ -171,7 +182,8 @@ TEST_CASE("DICOMweb: a study with a CT, an MR and a report opens the CT; the rep
     // A series over the memory allowed (rows x columns x images from the server's answer) is refused too.
     LoadOptions small = fastOptions();
     small.memoryLimitBytes = 100;
-    CHECK_THROWS_WITH(src->load(picked.number, small), Catch::Contains("needs 512 B of memory (4 images of 8x8)"));
+    CHECK_THROWS_WITH(src->load(picked.number, small),
+                      Catch::Contains("needs 512 B of memory (4 images of 8x8)"));
     CHECK(dcmFiles(dicomWebCacheRoot()) == 0); // nothing was downloaded
     // --series by number works as for a folder.
     const Run mrInfo = run("info --json --series 2 " + q(session.pacs.root() + "/studies/" + ct.studyUID));
@@ -187,7 +199,8 @@ TEST_CASE("DICOMweb: the root lists studies; filters by patient, modality and li
     REQUIRE(all.code == 0);
     std::set<std::string> names;
     const auto listed = nlohmann::json::parse(all.out);
-    for (const auto& s : listed["studies"]) names.insert(s["patient_name"].get<std::string>());
+    for (const auto& s : listed["studies"])
+        names.insert(s["patient_name"].get<std::string>());
     CHECK(names.count("DW^ONE"));
     CHECK(names.count("DW^TWO"));
     const Run one = run("info --json --patient 'DW^TWO' " + q(session.pacs.root()));
@@ -197,8 +210,12 @@ TEST_CASE("DICOMweb: the root lists studies; filters by patient, modality and li
     CHECK(studies[0]["patient_id"] == "DW^TWO-ID");
     CHECK(studies[0]["images"] == 3);
     CHECK(studies[0]["description"] == "study of DW^TWO");
-    CHECK(nlohmann::json::parse(run("info --json --limit 1 " + q(session.pacs.root())).out)["studies"].size() == 1);
-    CHECK(nlohmann::json::parse(run("info --json --patient 'NOBODY*' " + q(session.pacs.root())).out)["studies"].empty());
+    CHECK(
+        nlohmann::json::parse(run("info --json --limit 1 " + q(session.pacs.root())).out)["studies"].size() ==
+        1);
+    CHECK(
+        nlohmann::json::parse(run("info --json --patient 'NOBODY*' " + q(session.pacs.root())).out)["studies"]
+            .empty());
     const Run text = run("info --patient-id DW^ONE-ID " + q(session.pacs.root()));
     CHECK(text.code == 0);
     CHECK_THAT(text.out, Catch::Contains("1 study on") && Catch::Contains("DW^ONE"));
@@ -206,8 +223,9 @@ TEST_CASE("DICOMweb: the root lists studies; filters by patient, modality and li
     CHECK(run("info --patient X " + q(study("one", {}).folder)).code == 2);
 }
 
-TEST_CASE("DICOMweb: a server that is down, an unknown study, a server that is not DICOMweb, a URL with a password",
-          "[dicomweb]") {
+TEST_CASE(
+    "DICOMweb: a server that is down, an unknown study, a server that is not DICOMweb, a URL with a password",
+    "[dicomweb]") {
     Session session;
     const std::string down = "http://127.0.0.1:" + std::to_string(freePort()) + "/dicom-web/studies/1.2.3";
     const Run r1 = run("info " + q(down));
@@ -216,8 +234,8 @@ TEST_CASE("DICOMweb: a server that is down, an unknown study, a server that is n
     const Run r2 = run("info " + q(session.pacs.root() + "/studies/1.2.3.4.5"));
     CHECK(r2.code == 1);
     CHECK_THAT(r2.out, Catch::Contains("no such study"));
-    const Run r3 = run("info " + q(session.pacs.root() + "/studies/" + study("one", ctSpec(12, 10, 8, "DW^ONE")).study +
-                                 "/series/1.2.3"));
+    const Run r3 = run("info " + q(session.pacs.root() + "/studies/" +
+                                   study("one", ctSpec(12, 10, 8, "DW^ONE")).study + "/series/1.2.3"));
     CHECK(r3.code == 1);
     CHECK_THAT(r3.out, Catch::Contains("no such series"));
     const Run r4 = run("info " + q(session.pacs.base() + "/app"));
@@ -230,35 +248,42 @@ TEST_CASE("DICOMweb: a server that is down, an unknown study, a server that is n
 }
 
 namespace {
-// Orthanc behind a loopback TLS proxy (tests/tls_proxy.py) with a self-signed certificate for 127.0.0.1 made by
-// openssl, for as long as it lives.
+// Orthanc behind a loopback TLS proxy (tests/tls_proxy.py) with a self-signed certificate for 127.0.0.1 made
+// by openssl, for as long as it lives.
 struct TlsFront {
     TempDir dir;
     std::FILE* proxy = nullptr; // its stdin: closing it ends the proxy
     int port = 0;
     explicit TlsFront(int target) {
         const std::string cert = q(dir.path / "cert.pem"), key = q(dir.path / "key.pem");
-        const Run made = shell("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 "
-                               "-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -keyout " + key + " -out " + cert);
+        const Run made =
+            shell("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 "
+                  "-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -keyout " +
+                  key + " -out " + cert);
         REQUIRE(made.code == 0);
         const std::filesystem::path portFile = dir.path / "port";
-        proxy = ::popen(("python3 " + q(CTVIEW_TLS_PROXY) + " " + cert + " " + key + " " + std::to_string(target) +
-                         " " + q(portFile)).c_str(), "w");
+        proxy = ::popen(("python3 " + q(CTVIEW_TLS_PROXY) + " " + cert + " " + key + " " +
+                         std::to_string(target) + " " + q(portFile))
+                            .c_str(),
+                        "w");
         REQUIRE(proxy);
-        for (int i = 0; i < 100 && !std::filesystem::exists(portFile); ++i) ::usleep(50000);
+        for (int i = 0; i < 100 && !std::filesystem::exists(portFile); ++i)
+            ::usleep(50000);
         REQUIRE(std::filesystem::exists(portFile));
         std::ifstream(portFile) >> port;
         REQUIRE(port > 0);
     }
     ~TlsFront() {
-        if (proxy) ::pclose(proxy);
+        if (proxy)
+            ::pclose(proxy);
     }
     std::filesystem::path cert() const { return dir.path / "cert.pem"; }
 };
 } // namespace
 
-TEST_CASE("DICOMweb over HTTPS: the certificate is verified; a private CA is trusted through CTVIEW_CA_BUNDLE",
-          "[dicomweb]") {
+TEST_CASE(
+    "DICOMweb over HTTPS: the certificate is verified; a private CA is trusted through CTVIEW_CA_BUNDLE",
+    "[dicomweb]") {
     Session session;
     const Uploaded& u = study("one", ctSpec(12, 10, 8, "DW^ONE"));
     TlsFront tls(session.pacs.port());
@@ -268,14 +293,16 @@ TEST_CASE("DICOMweb over HTTPS: the certificate is verified; a private CA is tru
         const Run refused = run("info " + q(root));
         CHECK(refused.code == 1);
         CHECK_THAT(refused.out, Catch::Contains("127.0.0.1:" + std::to_string(tls.port)) &&
-                                    Catch::Contains("certificate is not trusted") && Catch::Contains("CTVIEW_CA_BUNDLE"));
+                                    Catch::Contains("certificate is not trusted") &&
+                                    Catch::Contains("CTVIEW_CA_BUNDLE"));
     }
     Env ca("CTVIEW_CA_BUNDLE", tls.cert().string());
     const Run listed = run("info --json " + q(root));
     INFO(listed.out);
     REQUIRE(listed.code == 0);
     CHECK_THAT(listed.out, Catch::Contains(u.study));
-    requireSameVolume(loadFrom(root + "/studies/" + u.study + "/series/" + u.series), loadFrom(u.folder.string()));
+    requireSameVolume(loadFrom(root + "/studies/" + u.study + "/series/" + u.series),
+                      loadFrom(u.folder.string()));
 }
 
 TEST_CASE("DICOMweb: 401 without credentials; a login from the environment or from netrc", "[dicomweb]") {
@@ -283,20 +310,23 @@ TEST_CASE("DICOMweb: 401 without credentials; a login from the environment or fr
     const Uploaded& u = study("one", ctSpec(12, 10, 8, "DW^ONE"));
     const std::string url = session.pacs.root() + "/studies/" + u.study;
     {
-        Env noUser("CTVIEW_DICOMWEB_USER", std::nullopt), noPassword("CTVIEW_DICOMWEB_PASSWORD", std::nullopt);
+        Env noUser("CTVIEW_DICOMWEB_USER", std::nullopt),
+            noPassword("CTVIEW_DICOMWEB_PASSWORD", std::nullopt);
         TempDir home;
         Env h("HOME", home.path.string()); // no ~/.netrc
         const Run r = run("info " + q(url));
         CHECK(r.code == 1);
         CHECK_THAT(r.out, Catch::Contains("wants a login") && Catch::Contains("CTVIEW_DICOMWEB_USER"));
         // A wrong password is refused the same way, and never printed.
-        Env badUser("CTVIEW_DICOMWEB_USER", std::string("ctview")), bad("CTVIEW_DICOMWEB_PASSWORD", std::string("wrong"));
+        Env badUser("CTVIEW_DICOMWEB_USER", std::string("ctview")),
+            bad("CTVIEW_DICOMWEB_PASSWORD", std::string("wrong"));
         const Run wrong = run("info " + q(url));
         CHECK(wrong.code == 1);
         CHECK(wrong.out.find("wrong") == std::string::npos);
     }
     {
-        Env noUser("CTVIEW_DICOMWEB_USER", std::nullopt), noPassword("CTVIEW_DICOMWEB_PASSWORD", std::nullopt);
+        Env noUser("CTVIEW_DICOMWEB_USER", std::nullopt),
+            noPassword("CTVIEW_DICOMWEB_PASSWORD", std::nullopt);
         TempDir home;
         std::ofstream(home.path / "netrc") << "machine 127.0.0.1 login ctview password secret\n";
         Env n("CTVIEW_NETRC", (home.path / "netrc").string());
@@ -311,8 +341,8 @@ TEST_CASE("DICOMweb: a transfer cut mid-way says how much arrived; the next open
     Session session;
     const Uploaded& u = study("big", ctSpec(64, 64, 30, "DW^BIG"));
     CuttingProxy proxy(session.pacs.port());
-    const std::string url =
-        "http://127.0.0.1:" + std::to_string(proxy.port()) + "/dicom-web/studies/" + u.study + "/series/" + u.series;
+    const std::string url = "http://127.0.0.1:" + std::to_string(proxy.port()) + "/dicom-web/studies/" +
+                            u.study + "/series/" + u.series;
     proxy.cutAfter = 120000; // of a ~250 kB answer: the QIDO answers pass, the WADO-RS stream is cut
     try {
         loadFrom(url);
@@ -339,7 +369,8 @@ TEST_CASE("DICOMweb: a cached series opens with the server gone; the cache keeps
     const Series local = loadFrom(one.folder.string());
     {
         CuttingProxy proxy(session.pacs.port());
-        const std::string url = "http://127.0.0.1:" + std::to_string(proxy.port()) + "/dicom-web/studies/" + one.study;
+        const std::string url =
+            "http://127.0.0.1:" + std::to_string(proxy.port()) + "/dicom-web/studies/" + one.study;
         requireSameVolume(loadFrom(url), local);
         proxy.stop(); // the "server" is gone
         const auto src = openSource(url, fastOptions());
@@ -364,12 +395,14 @@ TEST_CASE("DICOMweb: a cached series opens with the server gone; the cache keeps
 }
 
 TEST_CASE("DICOMweb: the viewer opens a study through its PACS dialog (xdotool)", "[dicomweb][e2e]") {
-    if (!std::getenv("DISPLAY")) FAIL("no DISPLAY: run under xvfb-run (scripts/test does)");
+    if (!std::getenv("DISPLAY"))
+        FAIL("no DISPLAY: run under xvfb-run (scripts/test does)");
     Session session;
     const Uploaded& u = study("window", ctSpec(14, 12, 6, "DW^WINDOW"));
     const Uploaded& local = study("two", ctSpec(6, 6, 3, "DW^TWO"));
-    const Run r = shell(std::string(CTVIEW_E2E_PACS) + " " + CTVIEW_BINARY + " " + q(session.pacs.root()) +
-                        " DW^WINDOW " + u.study + " " + q(u.study + " - series 1 - 14x12x6") + " " + q(local.folder));
+    const Run r =
+        shell(std::string(CTVIEW_E2E_PACS) + " " + CTVIEW_BINARY + " " + q(session.pacs.root()) +
+              " DW^WINDOW " + u.study + " " + q(u.study + " - series 1 - 14x12x6") + " " + q(local.folder));
     INFO(r.out);
     CHECK(r.code == 0);
 }

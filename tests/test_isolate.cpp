@@ -22,10 +22,14 @@ TEST_CASE("a task that aborts, segfaults or hangs is reported and the others com
     const auto results = runIsolated(
         8,
         [](std::size_t i) -> std::string {
-            if (i == 2) std::abort();                 // what GDCM's assert() does
-            if (i == 4) std::raise(SIGSEGV);          // a wild pointer
-            if (i == 6) std::this_thread::sleep_for(std::chrono::seconds(30)); // an endless loop
-            if (i == 7) throw std::runtime_error("bad header");
+            if (i == 2)
+                std::abort(); // what GDCM's assert() does
+            if (i == 4)
+                std::raise(SIGSEGV); // a wild pointer
+            if (i == 6)
+                std::this_thread::sleep_for(std::chrono::seconds(30)); // an endless loop
+            if (i == 7)
+                throw std::runtime_error("bad header");
             return "ok " + std::to_string(i);
         },
         o);
@@ -49,12 +53,18 @@ TEST_CASE("workers write into shared memory that the parent reads") {
     IsolationOptions o;
     o.workers = 3;
     runIsolated(
-        1000, [&](std::size_t i) { p[i] = int(i * i); return std::string(); }, o);
-    for (int i = 0; i < 1000; ++i) REQUIRE(p[i] == i * i);
+        1000,
+        [&](std::size_t i) {
+            p[i] = int(i * i);
+            return std::string();
+        },
+        o);
+    for (int i = 0; i < 1000; ++i)
+        REQUIRE(p[i] == i * i);
 }
 
-
-TEST_CASE("a worker that asks for more memory than its budget fails alone; the machine's memory is not touched") {
+TEST_CASE(
+    "a worker that asks for more memory than its budget fails alone; the machine's memory is not touched") {
     IsolationOptions o;
     o.workers = 1;
     o.memoryBudgetBytes = std::uint64_t(256) << 20;
@@ -62,8 +72,8 @@ TEST_CASE("a worker that asks for more memory than its budget fails alone; the m
         3,
         [](std::size_t i) -> std::string {
             if (i == 1) {
-                // What GDCM does for an element whose header claims 4 GiB (untouched pages: without the budget
-                // this would succeed and the test fail, without using the memory).
+                // What GDCM does for an element whose header claims 4 GiB (untouched pages: without the
+                // budget this would succeed and the test fail, without using the memory).
                 std::unique_ptr<char[]> huge(new char[std::size_t(4) << 30]);
                 huge[(std::size_t(4) << 30) - 1] = 1;
                 return "allocated";
@@ -90,11 +100,14 @@ TEST_CASE("workers die with the process that started them") {
         IsolationOptions o;
         o.workers = 2;
         o.timeoutSeconds = 120;
-        runIsolated(2, [&](std::size_t i) {
-            std::ofstream(pids.string() + std::to_string(i)) << ::getpid() << "\n";
-            std::this_thread::sleep_for(std::chrono::seconds(60));
-            return std::string();
-        }, o);
+        runIsolated(
+            2,
+            [&](std::size_t i) {
+                std::ofstream(pids.string() + std::to_string(i)) << ::getpid() << "\n";
+                std::this_thread::sleep_for(std::chrono::seconds(60));
+                return std::string();
+            },
+            o);
         ::_exit(0);
     }
     std::vector<pid_t> workers;
@@ -104,7 +117,8 @@ TEST_CASE("workers die with the process that started them") {
         for (int i = 0; i < 2; ++i) {
             pid_t p = 0;
             std::ifstream in(pids.string() + std::to_string(i));
-            if (in >> p) workers.push_back(p);
+            if (in >> p)
+                workers.push_back(p);
         }
     }
     REQUIRE(workers.size() == 2);
@@ -118,7 +132,8 @@ TEST_CASE("workers die with the process that started them") {
         for (pid_t p : workers) {
             std::ifstream stat("/proc/" + std::to_string(p) + "/stat");
             std::string pidField, comm, state;
-            if (stat >> pidField >> comm >> state && state != "Z") ++alive;
+            if (stat >> pidField >> comm >> state && state != "Z")
+                ++alive;
         }
     }
     CHECK(alive == 0);

@@ -54,9 +54,12 @@ TEST_CASE("axial series with reversed file names: exact HU, step from positions,
 
 TEST_CASE("each compressed and uncommon transfer syntax decodes to the same exact HU") {
     const std::pair<WriteSyntax, const char*> syntaxes[] = {
-        {WriteSyntax::ImplicitLE, "implicit LE"}, {WriteSyntax::ExplicitBE, "explicit BE"},
-        {WriteSyntax::Deflated, "deflated"},      {WriteSyntax::JpegLossless, "JPEG lossless"},
-        {WriteSyntax::JpegLS, "JPEG-LS"},         {WriteSyntax::Jpeg2000Lossless, "JPEG 2000"},
+        {WriteSyntax::ImplicitLE, "implicit LE"},
+        {WriteSyntax::ExplicitBE, "explicit BE"},
+        {WriteSyntax::Deflated, "deflated"},
+        {WriteSyntax::JpegLossless, "JPEG lossless"},
+        {WriteSyntax::JpegLS, "JPEG-LS"},
+        {WriteSyntax::Jpeg2000Lossless, "JPEG 2000"},
         {WriteSyntax::Rle, "RLE"},
     };
     // Lossy JPEG (extended, 12-bit) cannot be exact; it must still decode to values close to the originals.
@@ -73,7 +76,8 @@ TEST_CASE("each compressed and uncommon transfer syntax decodes to the same exac
         REQUIRE(s.failed.empty());
         CHECK_FALSE(s.decodedNatively);
         for (int k = 0; k < 3; ++k)
-            for (int i = 0; i < 16; ++i) CHECK(s.volume.at(i, 7, k) == Approx(1000 + 10 * i + 35 + k - 1024).margin(12));
+            for (int i = 0; i < 16; ++i)
+                CHECK(s.volume.at(i, 7, k) == Approx(1000 + 10 * i + 35 + k - 1024).margin(12));
     }
     for (const auto& [syntax, name] : syntaxes) {
         SECTION(name) {
@@ -84,7 +88,8 @@ TEST_CASE("each compressed and uncommon transfer syntax decodes to the same exac
             ScanResult scan;
             LoadedSeries s = loadFolder(dir.path, scan);
             REQUIRE(s.failed.empty());
-            // Implicit VR LE is read natively; big endian, deflate and the compressed syntaxes go through GDCM.
+            // Implicit VR LE is read natively; big endian, deflate and the compressed syntaxes go through
+            // GDCM.
             CHECK(s.decodedNatively == (syntax == WriteSyntax::ImplicitLE));
             REQUIRE(s.volume.geometry().dims == glm::ivec3(9, 7, 4));
             requireExactPattern(s.volume, 1, -1024);
@@ -163,7 +168,8 @@ TEST_CASE("a missing slice is reported and the stack is resampled onto a regular
     CHECK(s.volume.at(2, 2, 4) == 40 - 1024); // interpolated half way between slices 3 and 5
     CHECK(s.volume.at(2, 2, 5) == 50 - 1024);
     bool said = false;
-    for (const auto& w : s.warnings) said = said || w.find("missing") != std::string::npos;
+    for (const auto& w : s.warnings)
+        said = said || w.find("missing") != std::string::npos;
     CHECK(said);
 
     SECTION("--no-resample keeps the 7 acquired slices and says so") {
@@ -174,7 +180,8 @@ TEST_CASE("a missing slice is reported and the stack is resampled onto a regular
         CHECK(raw.volume.geometry().dims.z == 7);
         CHECK(raw.volume.geometry().spacing.z == Approx(17.5 / 6));
         bool approx = false;
-        for (const auto& w : raw.warnings) approx = approx || w.find("approximate") != std::string::npos;
+        for (const auto& w : raw.warnings)
+            approx = approx || w.find("approximate") != std::string::npos;
         CHECK(approx);
     }
 }
@@ -197,7 +204,8 @@ TEST_CASE("gantry tilt is detected from positions and resampled in patient space
     TempDir dir;
     SeriesSpec spec = smallSeries(20, 20, 6);
     // Each slice is shifted 1 mm in y for every 2 mm in z: a tilt of atan(0.5) = 26.57 degrees.
-    for (int k = 0; k < 6; ++k) spec.positions.push_back({0, double(k), 2.0 * k});
+    for (int k = 0; k < 6; ++k)
+        spec.positions.push_back({0, double(k), 2.0 * k});
     spec.pixelSpacing = {1, 1};
     spec.stored = [](int, int j, int k) { return double(j + k); }; // in patient space: y-dependent only ...
     spec.strings["GantryDetectorTilt"] = "26.57";
@@ -211,7 +219,8 @@ TEST_CASE("gantry tilt is detected from positions and resampled in patient space
     CHECK(g.spacing.z == Approx(2));
     // Patient point y = 10 mm at slice k lies at row 10 - k of acquired slice k, whose stored value is 10:
     // after resampling, every slice reads 10 at y = 10 (row 10 of the regular grid).
-    for (int k = 0; k < g.dims.z; ++k) CHECK(s.volume.at(5, 10, k) == Approx(10 - 1024));
+    for (int k = 0; k < g.dims.z; ++k)
+        CHECK(s.volume.at(5, 10, k) == Approx(10 - 1024));
 }
 
 TEST_CASE("coronal and sagittal acquisitions: geometry and radiological display") {
@@ -309,7 +318,8 @@ TEST_CASE("a header that claims a huge image is refused before allocation") {
 TEST_CASE("shuffled file names and a sagittal acquisition") {
     TempDir dir;
     SeriesSpec spec = smallSeries(8, 6, 7);
-    spec.orientation = {0, 1, 0, 0, 0, -1}; // sagittal: rows run posterior, columns inferior; normal = -x (right)
+    spec.orientation = {0, 1, 0,
+                        0, 0, -1}; // sagittal: rows run posterior, columns inferior; normal = -x (right)
     const int names[7] = {4, 0, 6, 2, 5, 1, 3};
     spec.fileName = [&](int k) { return "x" + std::to_string(names[k]) + ".dcm"; };
     writeSeries(spec, dir.path);

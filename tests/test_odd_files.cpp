@@ -16,14 +16,22 @@ namespace {
 // The header of a tiny 2x2 CT slice, in the form writeRawDicom takes.
 std::vector<RawElement> tinySlice(const std::string& uid, double z, int bitsAllocated) {
     return {
-        {0x0008, 0x0016, "1.2.840.10008.5.1.4.1.1.2"}, {0x0008, 0x0018, uid},
-        {0x0008, 0x0060, "CT"},                         {0x0020, 0x000e, "1.2.826.0.1.3680043.99.1"},
-        {0x0020, 0x0013, std::to_string(int(z) + 1)},   {0x0020, 0x0032, "0\\0\\" + std::to_string(z)},
-        {0x0020, 0x0037, "1\\0\\0\\0\\1\\0"},           {0x0028, 0x0030, "1\\1"},
-        {0x0028, 0x0002, "1"},                          {0x0028, 0x0004, "MONOCHROME2"},
-        {0x0028, 0x0010, "2"},                          {0x0028, 0x0011, "2"},
-        {0x0028, 0x0100, std::to_string(bitsAllocated)}, {0x0028, 0x0101, "12"},
-        {0x0028, 0x0102, "11"},                         {0x0028, 0x0103, "0"},
+        {0x0008, 0x0016, "1.2.840.10008.5.1.4.1.1.2"},
+        {0x0008, 0x0018, uid},
+        {0x0008, 0x0060, "CT"},
+        {0x0020, 0x000e, "1.2.826.0.1.3680043.99.1"},
+        {0x0020, 0x0013, std::to_string(int(z) + 1)},
+        {0x0020, 0x0032, "0\\0\\" + std::to_string(z)},
+        {0x0020, 0x0037, "1\\0\\0\\0\\1\\0"},
+        {0x0028, 0x0030, "1\\1"},
+        {0x0028, 0x0002, "1"},
+        {0x0028, 0x0004, "MONOCHROME2"},
+        {0x0028, 0x0010, "2"},
+        {0x0028, 0x0011, "2"},
+        {0x0028, 0x0100, std::to_string(bitsAllocated)},
+        {0x0028, 0x0101, "12"},
+        {0x0028, 0x0102, "11"},
+        {0x0028, 0x0103, "0"},
     };
 }
 } // namespace
@@ -33,8 +41,10 @@ TEST_CASE("a file that makes GDCM abort is contained: reported by path, the rest
     // has 8, which GDCM's 12-bit unpacker rejects with assert() -> abort() in Debian's build (GDCM bug fixed
     // upstream in 2025, malaterre/GDCM#190). In-process, this kills the application.
     TempDir dir;
-    writeRawDicom(dir.path / "good.dcm", tinySlice("1.2.826.0.1.3680043.99.1.1", 0, 12), std::string("\x00\x01\x02\x03\x04\x05", 6));
-    writeRawDicom(dir.path / "bad.dcm", tinySlice("1.2.826.0.1.3680043.99.1.2", 1, 12), std::string(8, '\x07'));
+    writeRawDicom(dir.path / "good.dcm", tinySlice("1.2.826.0.1.3680043.99.1.1", 0, 12),
+                  std::string("\x00\x01\x02\x03\x04\x05", 6));
+    writeRawDicom(dir.path / "bad.dcm", tinySlice("1.2.826.0.1.3680043.99.1.2", 1, 12),
+                  std::string(8, '\x07'));
     ScanResult scan;
     LoadedSeries s = loadFolder(dir.path, scan);
     REQUIRE(s.failed.size() == 1);
@@ -47,7 +57,8 @@ TEST_CASE("a file that makes GDCM abort is contained: reported by path, the rest
     CHECK(s.volume.at(0, 1, 0) == 0x403);
     CHECK(s.volume.at(1, 1, 0) == 0x050);
     bool warned = false;
-    for (const auto& w : s.warnings) warned = warned || (w.find("bad.dcm") != std::string::npos);
+    for (const auto& w : s.warnings)
+        warned = warned || (w.find("bad.dcm") != std::string::npos);
     CHECK(warned);
 }
 
@@ -66,8 +77,9 @@ TEST_CASE("non-image objects are skipped and summarised by kind") {
     object("pr.dcm", "1.2.840.10008.5.1.4.1.1.11.1", "PR");
     object("rs.dcm", "1.2.840.10008.5.1.4.1.1.481.3", "RTSTRUCT");
     ScanResult scan = scanInput(dir.path, fastOptions());
-    CHECK(scan.summary() == "8 files: 3 slices of series 1, 5 skipped: 1 RT structure set, 1 encapsulated PDF, "
-                            "1 presentation state, 2 structured reports");
+    CHECK(scan.summary() ==
+          "8 files: 3 slices of series 1, 5 skipped: 1 RT structure set, 1 encapsulated PDF, "
+          "1 presentation state, 2 structured reports");
     CHECK(scan.series.size() == 1);
 }
 
@@ -107,7 +119,8 @@ TEST_CASE("Enhanced CT: one multi-frame file, per-frame positions from functiona
     REQUIRE(g.dims == glm::ivec3(7, 6, 5));
     CHECK(g.spacing.z == Approx(2.5));
     CHECK(g.origin.z == Approx(-30));
-    for (int k = 0; k < 5; ++k) CHECK(s.volume.at(6, 5, k) == 6 + 50 + 100 * k - 1024);
+    for (int k = 0; k < 5; ++k)
+        CHECK(s.volume.at(6, 5, k) == 6 + 50 + 100 * k - 1024);
 }
 
 TEST_CASE("oblique acquisitions keep their direction cosines") {
@@ -125,7 +138,8 @@ TEST_CASE("oblique acquisitions keep their direction cosines") {
     CHECK(g.direction[2].z == Approx(c));
     CHECK(orientationLabel(spec.orientation) == "oblique");
     CHECK(s.warnings.empty());
-    for (int k = 0; k < 4; ++k) CHECK(s.volume.at(5, 4, k) == storedPattern(5, 4, k) - 1024);
+    for (int k = 0; k < 4; ++k)
+        CHECK(s.volume.at(5, 4, k) == storedPattern(5, 4, k) - 1024);
 }
 
 TEST_CASE("bits above BitsStored are ignored and signed 12-bit values are sign-extended") {
@@ -139,14 +153,15 @@ TEST_CASE("bits above BitsStored are ignored and signed 12-bit values are sign-e
     writeSeries(spec, dir.path);
     ScanResult scan;
     LoadedSeries s = loadFolder(dir.path, scan);
-    for (int i = 0; i < 6; ++i) CHECK(s.volume.at(i, 2, 1) == i * 100 - 300 - 1024);
+    for (int i = 0; i < 6; ++i)
+        CHECK(s.volume.at(i, 2, 1) == i * 100 - 300 - 1024);
 }
 
 TEST_CASE("without positions, slices follow InstanceNumber (not file names) and the user is told") {
     TempDir dir;
     SeriesSpec spec = smallSeries(6, 5, 5);
     spec.writePositions = false;
-    spec.instanceNumber = [](int k) { return 50 - k; };      // slice k has InstanceNumber 50-k
+    spec.instanceNumber = [](int k) { return 50 - k; }; // slice k has InstanceNumber 50-k
     spec.fileName = [](int k) { return "f" + std::to_string(k) + ".dcm"; };
     spec.stored = [](int, int, int k) { return double(k); };
     writeSeries(spec, dir.path);
@@ -154,8 +169,10 @@ TEST_CASE("without positions, slices follow InstanceNumber (not file names) and 
     LoadedSeries s = loadFolder(dir.path, scan);
     REQUIRE(s.plan.orderedByInstance);
     CHECK(s.volume.geometry().spacing.z == Approx(3.0)); // from SliceThickness, the only source left
-    for (int k = 0; k < 5; ++k) CHECK(s.volume.at(0, 0, k) == (4 - k) - 1024);
+    for (int k = 0; k < 5; ++k)
+        CHECK(s.volume.at(0, 0, k) == (4 - k) - 1024);
     bool told = false;
-    for (const auto& w : s.warnings) told = told || w.find("InstanceNumber") != std::string::npos;
+    for (const auto& w : s.warnings)
+        told = told || w.find("InstanceNumber") != std::string::npos;
     CHECK(told);
 }

@@ -35,12 +35,14 @@ TEST_CASE("window presets and the DICOM linear VOI function") {
 
 TEST_CASE("colormaps: grayscale is the identity, invert reverses, unknown names are usage errors") {
     const auto g = colormapTable("grayscale");
-    for (int i = 0; i < 256; ++i) REQUIRE(g[std::size_t(i)][0] == i);
+    for (int i = 0; i < 256; ++i)
+        REQUIRE(g[std::size_t(i)][0] == i);
     const auto inv = colormapTable("viridis", true), fwd = colormapTable("viridis");
     CHECK(inv[0] == fwd[255]);
     CHECK(fwd[0] == (std::array<std::uint8_t, 3>{0x44, 0x01, 0x54}));
     CHECK(fwd[255] == (std::array<std::uint8_t, 3>{0xfd, 0xe7, 0x25}));
-    for (const auto& n : colormapNames()) CHECK_NOTHROW(colormapTable(n));
+    for (const auto& n : colormapNames())
+        CHECK_NOTHROW(colormapTable(n));
     CHECK_THROWS_AS(colormapTable("rainbow"), UsageError);
 }
 
@@ -88,14 +90,15 @@ TEST_CASE("NRRD and NIfTI round trips keep every voxel and the geometry (LPS / R
     for (const char* name : {"v.nrrd", "v.nii", "v.nii.gz"}) {
         SECTION(name) {
             const auto written = writeVolume(s.volume, out.path / name, false);
-            const Volume back = std::string(name).find("nrrd") != std::string::npos ? readNrrd(written)
-                                                                                    : readNifti(written);
+            const Volume back =
+                std::string(name).find("nrrd") != std::string::npos ? readNrrd(written) : readNifti(written);
             const Geometry &a = s.volume.geometry(), &b = back.geometry();
             REQUIRE(b.dims == a.dims);
             for (int c = 0; c < 3; ++c) {
                 CHECK(b.spacing[c] == Approx(a.spacing[c]).margin(1e-5));
                 CHECK(b.origin[c] == Approx(a.origin[c]).margin(1e-4));
-                for (int r = 0; r < 3; ++r) CHECK(b.direction[c][r] == Approx(a.direction[c][r]).margin(1e-5));
+                for (int r = 0; r < 3; ++r)
+                    CHECK(b.direction[c][r] == Approx(a.direction[c][r]).margin(1e-5));
             }
             REQUIRE(std::memcmp(back.data(), s.volume.data(), s.volume.bytes()) == 0);
             // A second write does not replace the first.
@@ -109,18 +112,22 @@ TEST_CASE("nothing is written next to the input, and a read-only output folder g
     TempDir dir, out;
     writeSeries(smallSeries(6, 5, 3), dir.path);
     std::size_t before = 0;
-    for (auto& e : std::filesystem::directory_iterator(dir.path)) before += (void(e), 1);
+    for (auto& e : std::filesystem::directory_iterator(dir.path))
+        before += (void(e), 1);
     ScanResult scan;
     LoadedSeries s = loadFolder(dir.path, scan);
     std::size_t after = 0;
-    for (auto& e : std::filesystem::directory_iterator(dir.path)) after += (void(e), 1);
+    for (auto& e : std::filesystem::directory_iterator(dir.path))
+        after += (void(e), 1);
     CHECK(after == before);
     if (::geteuid() != 0) { // root ignores permissions
-        std::filesystem::permissions(out.path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
+        std::filesystem::permissions(out.path,
+                                     std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
         CHECK_THROWS_AS(writeVolume(s.volume, out.path / "v.nrrd", false), DataError);
     }
     // No temporary file is left behind by a failed encode either.
     std::size_t left = 0;
-    for (auto& e : std::filesystem::directory_iterator(out.path)) left += (void(e), 1);
+    for (auto& e : std::filesystem::directory_iterator(out.path))
+        left += (void(e), 1);
     CHECK(left == 0);
 }

@@ -1,6 +1,6 @@
-// The 3D view: transfer functions, presets, bricks and the camera without a display; the raymarcher under Xvfb +
-// llvmpipe, exactly where the maths allows (a MIP along a voxel axis is the CPU maximum) and against golden images
-// otherwise; `ctview render`'s command line.
+// The 3D view: transfer functions, presets, bricks and the camera without a display; the raymarcher under
+// Xvfb + llvmpipe, exactly where the maths allows (a MIP along a voxel axis is the CPU maximum) and against
+// golden images otherwise; `ctview render`'s command line.
 #include "golden.h"
 #include "testutil.h"
 
@@ -43,7 +43,8 @@ ui::AppState stateFor(Volume v) {
 // Colour channels brighter than a dark background: how much of a render shows something.
 int litChannels(const RgbImage& img) {
     int lit = 0;
-    for (std::uint8_t p : img.rgb) lit += p > 60;
+    for (std::uint8_t p : img.rgb)
+        lit += p > 60;
     return lit;
 }
 
@@ -62,7 +63,8 @@ TEST_CASE("transfer function: linear between points, clamped beyond, opacity cor
     CHECK(evaluateTf(tf, 999).a == 1.0f);
     CHECK(evaluateTf({}, 10).a == 0.0f);
     // Two points at one HU make a step.
-    std::vector<TfPoint> step = {{0, 0.0f, {0, 0, 0}}, {100, 0.0f, {0, 0, 0}}, {100, 1.0f, {1, 1, 1}}, {200, 1.0f, {1, 1, 1}}};
+    std::vector<TfPoint> step = {
+        {0, 0.0f, {0, 0, 0}}, {100, 0.0f, {0, 0, 0}}, {100, 1.0f, {1, 1, 1}}, {200, 1.0f, {1, 1, 1}}};
     CHECK(evaluateTf(step, 99.9f).a == 0.0f);
     CHECK(evaluateTf(step, 100.1f).a == 1.0f);
 
@@ -82,8 +84,8 @@ TEST_CASE("transfer function: linear between points, clamped beyond, opacity cor
 TEST_CASE("presets: every bundled preset parses; JSON round trip; bad files name the problem") {
     const auto& presets = builtinPresets();
     REQUIRE(presets.size() == 9);
-    for (const char* name : {"ct-bone", "ct-skin", "ct-muscle", "ct-soft-tissue", "ct-lung", "ct-angio", "ct-cardiac",
-                             "mip", "xray"}) {
+    for (const char* name : {"ct-bone", "ct-skin", "ct-muscle", "ct-soft-tissue", "ct-lung", "ct-angio",
+                             "ct-cardiac", "mip", "xray"}) {
         const RenderPreset* p = findBuiltinPreset(name);
         REQUIRE(p);
         CHECK(!p->points.empty());
@@ -122,7 +124,8 @@ TEST_CASE("bricks: min and max include the one-voxel ring; classification follow
     Volume v(g, ScalarType::Int16, SharedBuffer::Sharing::Private);
     for (int k = 0; k < 8; ++k)
         for (int j = 0; j < 8; ++j)
-            for (int i = 0; i < 20; ++i) v.set(i, j, k, -1000);
+            for (int i = 0; i < 20; ++i)
+                v.set(i, j, k, -1000);
     v.set(8, 3, 3, 500); // in brick 1 (i 8..15) but within the ring of brick 0 (i 0..7, ring to 8)
     const VolumeStats st = computeVolumeStats(v, 64, 8);
     REQUIRE(st.bricks.count == glm::ivec3(3, 1, 1));
@@ -132,7 +135,8 @@ TEST_CASE("bricks: min and max include the one-voxel ring; classification follow
     CHECK(st.bricks.max[1] == 500);
     CHECK(st.bricks.max[2] == -1000); // i 16..19, ring from 15
     std::uint64_t total = 0;
-    for (auto c : st.histogram) total += c;
+    for (auto c : st.histogram)
+        total += c;
     CHECK(total == g.voxelCount());
     CHECK(st.histogram.back() == 1);
 
@@ -144,8 +148,8 @@ TEST_CASE("bricks: min and max include the one-voxel ring; classification follow
           std::vector<std::uint8_t>{1, 1, 1});
     CHECK(bricksReaching(st.bricks, 400) == std::vector<std::uint8_t>{1, 1, 0});
 
-    // Distances to the nearest visible brick (chessboard metric) against a brute-force count, on an odd-shaped
-    // grid with a few visible bricks; none visible: the cap everywhere.
+    // Distances to the nearest visible brick (chessboard metric) against a brute-force count, on an
+    // odd-shaped grid with a few visible bricks; none visible: the cap everywhere.
     const glm::ivec3 count(7, 5, 4);
     std::vector<std::uint8_t> visible(std::size_t(count.x * count.y * count.z), 0);
     auto at = [&](int i, int j, int k) { return std::size_t((k * count.y + j) * count.x + i); };
@@ -157,11 +161,13 @@ TEST_CASE("bricks: min and max include the one-voxel ring; classification follow
             for (int i = 0; i < count.x; ++i) {
                 int best = 255;
                 for (glm::ivec3 v3 : {glm::ivec3(0, 0, 0), glm::ivec3(5, 3, 2), glm::ivec3(6, 0, 3)})
-                    best = std::min(best, std::max({std::abs(i - v3.x), std::abs(j - v3.y), std::abs(k - v3.z)}));
+                    best = std::min(best,
+                                    std::max({std::abs(i - v3.x), std::abs(j - v3.y), std::abs(k - v3.z)}));
                 wrong += dist[at(i, j, k)] != best;
             }
     CHECK(wrong == 0);
-    CHECK(dist[at(3, 4, 0)] == 2); // nearest (0, 0, 0) and (5, 3, 2): max(3, 4, 0) = 4 and max(2, 1, 2) = 2 -> 2
+    CHECK(dist[at(3, 4, 0)] ==
+          2); // nearest (0, 0, 0) and (5, 3, 2): max(3, 4, 0) = 4 and max(2, 1, 2) = 2 -> 2
     CHECK(brickDistances(std::vector<std::uint8_t>(visible.size(), 0), count) ==
           std::vector<std::uint8_t>(visible.size(), 255));
     // And on random grids against the same brute-force count.
@@ -184,20 +190,23 @@ TEST_CASE("bricks: min and max include the one-voxel ring; classification follow
                 for (int i = 0; i < c.x; ++i) {
                     int best = 255;
                     for (glm::ivec3 v3 : on)
-                        best = std::min(best, std::max({std::abs(i - v3.x), std::abs(j - v3.y), std::abs(k - v3.z)}));
+                        best = std::min(
+                            best, std::max({std::abs(i - v3.x), std::abs(j - v3.y), std::abs(k - v3.z)}));
                     mismatches += got[std::size_t((k * c.y + j) * c.x + i)] != best;
                 }
         CHECK(mismatches == 0);
     }
 
-    // Coarser bricks from finer ones are what the voxels give, on a volume whose sides are no multiple of either.
+    // Coarser bricks from finer ones are what the voxels give, on a volume whose sides are no multiple of
+    // either.
     Geometry odd;
     odd.dims = {37, 29, 21};
     Volume w(odd, ScalarType::Int16, SharedBuffer::Sharing::Private);
     std::mt19937 rng(3);
     for (int k = 0; k < odd.dims.z; ++k)
         for (int j = 0; j < odd.dims.y; ++j)
-            for (int i = 0; i < odd.dims.x; ++i) w.set(i, j, k, float(int(rng() % 4000) - 1000));
+            for (int i = 0; i < odd.dims.x; ++i)
+                w.set(i, j, k, float(int(rng() % 4000) - 1000));
     const BrickGrid fromVoxels = computeVolumeStats(w, 64, 16).bricks;
     const BrickGrid coarse = coarsenBricks(computeVolumeStats(w, 64, 8).bricks, 2);
     CHECK(coarse.size == 16);
@@ -217,24 +226,26 @@ TEST_CASE("bricks: the outside of the body is marked per slice, the lungs inside
     g.dims = {48, 48, 12};
     g.spacing = {0.7, 0.7, 3.0};
     Volume v(g, ScalarType::Int16, SharedBuffer::Sharing::Private);
-    // Air around a body (a square of 40 HU from 8 to 39) with a lung (-850) inside it, and a table (100 HU) below
-    // the body, apart from it.
+    // Air around a body (a square of 40 HU from 8 to 39) with a lung (-850) inside it, and a table (100 HU)
+    // below the body, apart from it.
     for (int k = 0; k < 12; ++k)
         for (int j = 0; j < 48; ++j)
             for (int i = 0; i < 48; ++i) {
                 float hu = -1000;
-                if (i >= 8 && i < 40 && j >= 8 && j < 40) hu = (i >= 16 && i < 32 && j >= 16 && j < 32) ? -850 : 40;
-                if (j >= 44 && j < 46) hu = 100;
+                if (i >= 8 && i < 40 && j >= 8 && j < 40)
+                    hu = (i >= 16 && i < 32 && j >= 16 && j < 32) ? -850 : 40;
+                if (j >= 44 && j < 46)
+                    hu = 100;
                 v.set(i, j, k, hu);
             }
     const BrickGrid b = computeVolumeStats(v, 64, 8).bricks;
     CHECK(b.count == glm::ivec3(6, 6, 2));
     REQUIRE(b.exterior.size() == b.min.size());
-    CHECK(b.exterior[b.index(0, 0, 0)] == 1);  // air at the corner
-    CHECK(b.exterior[b.index(2, 2, 0)] == 0);  // the lung (i, j 16..23), inside the body: not outside
+    CHECK(b.exterior[b.index(0, 0, 0)] == 1); // air at the corner
+    CHECK(b.exterior[b.index(2, 2, 0)] == 0); // the lung (i, j 16..23), inside the body: not outside
     CHECK(b.exterior[b.index(3, 3, 1)] == 0);
-    CHECK(b.exterior[b.index(1, 1, 0)] == 1);  // the body's edge (8..15) touches the air through the ring
-    CHECK(b.exterior[b.index(2, 5, 1)] == 1);  // the table, apart from the body, is outside
+    CHECK(b.exterior[b.index(1, 1, 0)] == 1); // the body's edge (8..15) touches the air through the ring
+    CHECK(b.exterior[b.index(2, 5, 1)] == 1); // the table, apart from the body, is outside
 }
 
 TEST_CASE("camera: standard views, arcball there and back, projection of the centre") {
@@ -280,12 +291,13 @@ TEST_CASE("camera: standard views, arcball there and back, projection of the cen
     CHECK(moved.y == Approx(130));
 }
 
-TEST_CASE("3D: a MIP (MinIP) along a voxel axis is the CPU maximum (minimum) along that axis, pixel for pixel") {
+TEST_CASE(
+    "3D: a MIP (MinIP) along a voxel axis is the CPU maximum (minimum) along that axis, pixel for pixel") {
     REQUIRE(haveDisplay());
-    // Each column holds noise between its trough and its peak, with the peak and the trough each on three slices
-    // in a row, so that samples between slices still reach them. Through the window 256/128 the values 0..255
-    // come out as grey levels 0..255 exactly; the narrow window 100/140 clamps both ends (what the renderer skips
-    // by: everything below a MIP's window shows alike, and a ray past its top is done).
+    // Each column holds noise between its trough and its peak, with the peak and the trough each on three
+    // slices in a row, so that samples between slices still reach them. Through the window 256/128 the values
+    // 0..255 come out as grey levels 0..255 exactly; the narrow window 100/140 clamps both ends (what the
+    // renderer skips by: everything below a MIP's window shows alike, and a ray past its top is done).
     Geometry g;
     g.dims = {48, 40, 30};
     g.spacing = {0.8, 0.8, 1.5};
@@ -299,15 +311,17 @@ TEST_CASE("3D: a MIP (MinIP) along a voxel axis is the CPU maximum (minimum) alo
             const int at = int(rng() % std::uint32_t(g.dims.z - 9)) + 1, low = at + 4 + int(rng() % 3);
             for (int k = 0; k < g.dims.z; ++k)
                 v.set(i, j, k, float(trough + 1 + int(rng() % std::uint32_t(peak - trough - 1))));
-            for (int k = at; k < at + 3; ++k) v.set(i, j, k, float(peak));
-            for (int k = low; k < low + 3; ++k) v.set(i, j, k, float(trough));
+            for (int k = at; k < at + 3; ++k)
+                v.set(i, j, k, float(peak));
+            for (int k = low; k < low + 3; ++k)
+                v.set(i, j, k, float(trough));
             peaks[std::size_t(j * g.dims.x + i)] = peak;
             troughs[std::size_t(j * g.dims.x + i)] = trough;
         }
     ui::AppState s = stateFor(std::move(v));
     ui::applyPreset(s, *findBuiltinPreset("mip"));
-    // Looking along +k (from the feet): columns left to right are i, rows top to bottom are j. The image covers
-    // the box exactly, one pixel per voxel, so that every ray runs through a column of voxel centres.
+    // Looking along +k (from the feet): columns left to right are i, rows top to bottom are j. The image
+    // covers the box exactly, one pixel per voxel, so that every ray runs through a column of voxel centres.
     s.view3d.camera.rotation = viewFromRotation(ViewFrom::Inferior);
     const double r = volumeRadius(g);
     s.view3d.camera.zoom = r / (0.5 * g.dims.y * g.spacing.y);
@@ -326,25 +340,27 @@ TEST_CASE("3D: a MIP (MinIP) along a voxel axis is the CPU maximum (minimum) alo
                         const int value = mode == RenderMode::Mip ? peaks[n] : troughs[n];
                         const int expected = int(std::floor(window.apply(value) * 255.0 + 0.5));
                         const std::uint8_t* px = &img.rgb[n * 3];
-                        if (px[0] != expected || px[1] != px[0]) ++mismatches;
+                        if (px[0] != expected || px[1] != px[0])
+                            ++mismatches;
                     }
-                INFO((mode == RenderMode::Mip ? "MIP" : "MinIP") << ", window " << window.width << "/" << window.center
-                                                                 << ", skipping " << skipping);
+                INFO((mode == RenderMode::Mip ? "MIP" : "MinIP")
+                     << ", window " << window.width << "/" << window.center << ", skipping " << skipping);
                 CHECK(mismatches == 0);
             }
 }
 
 TEST_CASE("3D: gradient opacity measures the HU gradient in HU per mm") {
     REQUIRE(haveDisplay());
-    // A ramp of 50 HU/mm along x (spacing 0.5 mm: 25 HU per voxel) under a constant, everywhere visible transfer
-    // function. Gradient opacity opaque from 45 HU/mm shows it; transparent below 55 HU/mm hides it.
+    // A ramp of 50 HU/mm along x (spacing 0.5 mm: 25 HU per voxel) under a constant, everywhere visible
+    // transfer function. Gradient opacity opaque from 45 HU/mm shows it; transparent below 55 HU/mm hides it.
     Geometry g;
     g.dims = {40, 24, 20};
     g.spacing = {0.5, 0.8, 1.2};
     Volume v(g, ScalarType::Int16, SharedBuffer::Sharing::Private);
     for (int k = 0; k < g.dims.z; ++k)
         for (int j = 0; j < g.dims.y; ++j)
-            for (int i = 0; i < g.dims.x; ++i) v.set(i, j, k, float(-500 + 25 * i));
+            for (int i = 0; i < g.dims.x; ++i)
+                v.set(i, j, k, float(-500 + 25 * i));
     ui::AppState s = stateFor(std::move(v));
     ui::applyPreset(s, *findBuiltinPreset("ct-bone"));
     s.view3d.preset.points = {{-2000, 0.3f, {1, 1, 1}}, {4000, 0.3f, {1, 1, 1}}};
@@ -355,7 +371,8 @@ TEST_CASE("3D: gradient opacity measures the HU gradient in HU per mm") {
         s.view3d.preset.gradientOpacity = ramp;
         const RgbImage img = app::renderHeadless(s, {64, 48}, false);
         double sum = 0;
-        for (std::uint8_t p : img.rgb) sum += p;
+        for (std::uint8_t p : img.rgb)
+            sum += p;
         return sum / double(img.rgb.size());
     };
     const double shown = meanOf({30, 45}), hidden = meanOf({55, 70}), background = meanOf({5000, 6000});
@@ -370,7 +387,8 @@ TEST_CASE("3D: empty-space skipping and early termination leave the picture as i
     LoadedSeries series = loadFolder(glPhantom(), scan);
     ui::AppState s = stateFor(std::move(series.volume));
     s.view3d.camera.rotation = orbitRotation(30, 20);
-    for (RenderMode mode : {RenderMode::Composite, RenderMode::Mip, RenderMode::MinIp, RenderMode::Isosurface}) {
+    for (RenderMode mode :
+         {RenderMode::Composite, RenderMode::Mip, RenderMode::MinIp, RenderMode::Isosurface}) {
         s.view3d.preset.mode = mode;
         s.view3d.preset.window = {1200, 400};
         s.view3d.skipping = true;
@@ -379,18 +397,21 @@ TEST_CASE("3D: empty-space skipping and early termination leave the picture as i
         const RgbImage slow = app::renderHeadless(s, {160, 120}, false);
         REQUIRE(fast.rgb.size() == slow.rgb.size());
         int differ = 0;
-        for (std::size_t n = 0; n < fast.rgb.size(); ++n) differ += std::abs(int(fast.rgb[n]) - int(slow.rgb[n])) > 2;
+        for (std::size_t n = 0; n < fast.rgb.size(); ++n)
+            differ += std::abs(int(fast.rgb[n]) - int(slow.rgb[n])) > 2;
         INFO("mode " << modeName(mode));
         CHECK(differ == 0);
-        if (mode != RenderMode::MinIp) CHECK(litChannels(fast) > 1000); // the bones are there
+        if (mode != RenderMode::MinIp)
+            CHECK(litChannels(fast) > 1000); // the bones are there
     }
 }
 
-TEST_CASE("3D: the CT lung preset shows the lung vessels and the airway, not the skin or the body wall (issue 14.6)") {
+TEST_CASE("3D: the CT lung preset shows the lung vessels and the airway, not the skin or the body wall "
+          "(issue 14.6)") {
     REQUIRE(haveDisplay());
-    // A chest of 1 mm voxels (i to L, j to P, k to S): a body of muscle (40 HU) under 4 mm of fat (-100 HU) in air,
-    // two lungs (-850 HU) that do not reach the top or bottom, a vessel (40 HU, radius 2.5 mm) down the middle of
-    // each, and a trachea (air, radius 4 mm) in the mediastinum above the lungs' middle.
+    // A chest of 1 mm voxels (i to L, j to P, k to S): a body of muscle (40 HU) under 4 mm of fat (-100 HU)
+    // in air, two lungs (-850 HU) that do not reach the top or bottom, a vessel (40 HU, radius 2.5 mm) down
+    // the middle of each, and a trachea (air, radius 4 mm) in the mediastinum above the lungs' middle.
     Geometry g;
     g.dims = {96, 72, 48};
     Volume v(g, ScalarType::Int16, SharedBuffer::Sharing::Private);
@@ -402,11 +423,15 @@ TEST_CASE("3D: the CT lung preset shows the lung vessels and the airway, not the
             for (int i = 0; i < g.dims.x; ++i) {
                 const double x = i, y = j;
                 float hu = -1000;
-                if (inEllipse(x, y, 48, 36, 40, 28)) hu = inEllipse(x, y, 48, 36, 36, 24) ? 40.0f : -100.0f;
+                if (inEllipse(x, y, 48, 36, 40, 28))
+                    hu = inEllipse(x, y, 48, 36, 36, 24) ? 40.0f : -100.0f;
                 const bool lungs = k >= 6 && k <= 42;
-                if (lungs && (inEllipse(x, y, 30, 38, 11, 16) || inEllipse(x, y, 66, 38, 11, 16))) hu = -850;
-                if (lungs && (inEllipse(x, y, 30, 40, 2.5, 2.5) || inEllipse(x, y, 66, 40, 2.5, 2.5))) hu = 40;
-                if (k >= 20 && inEllipse(x, y, 48, 30, 4, 4)) hu = -1000;
+                if (lungs && (inEllipse(x, y, 30, 38, 11, 16) || inEllipse(x, y, 66, 38, 11, 16)))
+                    hu = -850;
+                if (lungs && (inEllipse(x, y, 30, 40, 2.5, 2.5) || inEllipse(x, y, 66, 40, 2.5, 2.5)))
+                    hu = 40;
+                if (k >= 20 && inEllipse(x, y, 48, 30, 4, 4))
+                    hu = -1000;
                 v.set(i, j, k, hu);
             }
     // A scanner's blur: boundaries a couple of voxels wide, as reconstructed CT has them (a hard edge between
@@ -420,7 +445,9 @@ TEST_CASE("3D: the CT lung preset shows the lung vessels and the airway, not the
                         glm::ivec3 c(i, j, k), lo = c, hi = c;
                         lo[axis] = std::max(0, c[axis] - 1);
                         hi[axis] = std::min(g.dims[axis] - 1, c[axis] + 1);
-                        b.set(i, j, k, std::round((v.at(lo.x, lo.y, lo.z) + 2 * v.at(i, j, k) + v.at(hi.x, hi.y, hi.z)) / 4));
+                        b.set(i, j, k,
+                              std::round(
+                                  (v.at(lo.x, lo.y, lo.z) + 2 * v.at(i, j, k) + v.at(hi.x, hi.y, hi.z)) / 4));
                     }
             v = std::move(b);
         }
@@ -429,7 +456,8 @@ TEST_CASE("3D: the CT lung preset shows the lung vessels and the airway, not the
     s.view3d.camera.rotation = viewFromRotation(ViewFrom::Anterior);
     s.view3d.camera.zoom = 1.6;
     const glm::ivec2 size(192, 144);
-    const CameraMatrices cm = cameraMatrices(s.view3d.camera, s.data->series.volume.geometry(), glm::dvec2(size));
+    const CameraMatrices cm =
+        cameraMatrices(s.view3d.camera, s.data->series.volume.geometry(), glm::dvec2(size));
     // The pixel the ray through patient point (x, z) seen from the front passes through; its grey level.
     auto at = [&](const RgbImage& img, double x, double z) {
         glm::dvec2 p;
@@ -443,12 +471,13 @@ TEST_CASE("3D: the CT lung preset shows the lung vessels and the airway, not the
         s.view3d.preset.hideOutsideBody = true;
         const RgbImage img = app::renderHeadless(s, size, false);
         const int background = (int(img.rgb[0]) + int(img.rgb[1]) + int(img.rgb[2])) / 3;
-        const int wall = at(img, 12, 24), lung = at(img, 24, 24), vessel = at(img, 30, 24), airway = at(img, 48, 32);
-        INFO("background " << background << ", body wall " << wall << ", lung " << lung << ", vessel " << vessel
-                           << ", trachea " << airway);
+        const int wall = at(img, 12, 24), lung = at(img, 24, 24), vessel = at(img, 30, 24),
+                  airway = at(img, 48, 32);
+        INFO("background " << background << ", body wall " << wall << ", lung " << lung << ", vessel "
+                           << vessel << ", trachea " << airway);
         CHECK(std::abs(wall - background) <= 2); // through body wall only: nothing shows, not even the skin
-        CHECK(vessel > lung + 25);                // the vessel stands out of the lung around it
-        CHECK(airway > background + 25);          // the trachea's wall shows
+        CHECK(vessel > lung + 25);               // the vessel stands out of the lung around it
+        CHECK(airway > background + 25);         // the trachea's wall shows
         // Without leaving out the outside of the body, the skin's shell covers that body-wall pixel.
         s.view3d.preset.hideOutsideBody = false;
         const RgbImage skin = app::renderHeadless(s, size, false);
@@ -506,8 +535,8 @@ TEST_CASE("render: a preset saved to a file renders exactly as the bundled one; 
     REQUIRE(run(base + "--overlays -o " + q(out.path / "c.png")).code == 0);
     CHECK(readFile(out.path / "a.png") != readFile(out.path / "c.png"));
 
-    for (const char* bad : {"--mode holo", "--preset nothing", "--size 10x10", "--crop 0,1,0,1", "--crop 0.5,0.2,0,1,0,1",
-                            "--elevation 100", "--colormap rainbow", "--zoom 0"}) {
+    for (const char* bad : {"--mode holo", "--preset nothing", "--size 10x10", "--crop 0,1,0,1",
+                            "--crop 0.5,0.2,0,1,0,1", "--elevation 100", "--colormap rainbow", "--zoom 0"}) {
         const Run r = run(base + bad + " -o " + q(out.path / "x.png"));
         INFO(bad << ": " << r.out);
         CHECK(r.code == 2);
@@ -520,7 +549,8 @@ TEST_CASE("render: a preset saved to a file renders exactly as the bundled one; 
     CHECK(!std::filesystem::exists(out.path / "x.png"));
 }
 
-TEST_CASE("render: a preset saved in the window is found by its name or its title, as the window lists it (issue 14.7)") {
+TEST_CASE("render: a preset saved in the window is found by its name or its title, as the window lists it "
+          "(issue 14.7)") {
     REQUIRE(haveDisplay());
     TempDir config, out;
     RenderPreset mine = *findBuiltinPreset("ct-skin");
@@ -530,10 +560,12 @@ TEST_CASE("render: a preset saved in the window is found by its name or its titl
     savePresetFile(mine, config.path / "ctview" / "presets" / (mine.name + ".json"));
     const std::string env = "XDG_CONFIG_HOME=" + q(config.path) + " ";
     const std::string base = "render " + q(glPhantom()) + " --size 120x90 -q ";
-    REQUIRE(shell(env + CTVIEW_BINARY + " " + base + "--preset ct-skin -o " + q(out.path / "bundled.png")).code == 0);
+    REQUIRE(
+        shell(env + CTVIEW_BINARY + " " + base + "--preset ct-skin -o " + q(out.path / "bundled.png")).code ==
+        0);
     for (const std::string& name : {mine.name, std::string("'UX skin'"), std::string("ux-skin")}) {
-        const Run r = shell(env + CTVIEW_BINARY + " " + base + "--preset " + name + " -o " + q(out.path / "mine.png") +
-                            " --force");
+        const Run r = shell(env + CTVIEW_BINARY + " " + base + "--preset " + name + " -o " +
+                            q(out.path / "mine.png") + " --force");
         INFO(name << ": " << r.out);
         REQUIRE(r.code == 0);
         CHECK(readFile(out.path / "mine.png") == readFile(out.path / "bundled.png"));
@@ -636,13 +668,15 @@ TEST_CASE("README: the keys and mouse table is the list F1 shows") {
     REQUIRE(in);
     const std::string readme((std::istreambuf_iterator<char>(in)), {});
     std::string table = "| input | action |\n|---|---|\n";
-    for (const app::Control& c : app::controls()) table += std::string("| ") + c.input + " | " + c.action + " |\n";
+    for (const app::Control& c : app::controls())
+        table += std::string("| ") + c.input + " | " + c.action + " |\n";
     CHECK(readme.find(table) != std::string::npos);
 }
 
 TEST_CASE("shaders: a raymarcher that no longer compiles keeps the last good programs and names file:line") {
     REQUIRE(haveDisplay());
-    const std::filesystem::path source = std::filesystem::path(CTVIEW_GOLDEN_DIR).parent_path().parent_path() / "shaders";
+    const std::filesystem::path source =
+        std::filesystem::path(CTVIEW_GOLDEN_DIR).parent_path().parent_path() / "shaders";
     TempDir dir;
     for (const auto& e : std::filesystem::directory_iterator(source))
         std::filesystem::copy_file(e.path(), dir.path / e.path().filename());
@@ -661,7 +695,8 @@ TEST_CASE("shaders: a raymarcher that no longer compiles keeps the last good pro
         // Line 3 of the file on disk gets a syntax error.
         std::string text = readFile(dir.path / "raymarch.frag");
         std::size_t at = 0;
-        for (int line = 1; line < 3; ++line) at = text.find('\n', at) + 1;
+        for (int line = 1; line < 3; ++line)
+            at = text.find('\n', at) + 1;
         text.insert(at, "this is not GLSL;\n");
         std::ofstream(dir.path / "raymarch.frag") << text;
         std::string slice = readFile(dir.path / "slice.frag");
@@ -676,7 +711,8 @@ TEST_CASE("shaders: a raymarcher that no longer compiles keeps the last good pro
         s.camera.zoom = 1.0;
         REQUIRE(r.volume.render(s, {64, 48}));
         CHECK(r.volume.readImage().rgb == good.rgb);
-        // A mode not compiled before needs the file on disk: it fails with the same message, and nothing breaks.
+        // A mode not compiled before needs the file on disk: it fails with the same message, and nothing
+        // breaks.
         s.preset.mode = RenderMode::MinIp;
         CHECK_THROWS_WITH(r.volume.render(s, {64, 48}), Catch::Contains("raymarch.frag:3:"));
         ::unsetenv("CTVIEW_SHADER_DIR");
@@ -687,7 +723,8 @@ TEST_CASE("shaders: a raymarcher that no longer compiles keeps the last good pro
     app::destroyGlWindow(window);
 }
 
-TEST_CASE("a volume over the GPU's 3D texture size: the slice views show it plane by plane, identical; 3D downsampled") {
+TEST_CASE("a volume over the GPU's 3D texture size: the slice views show it plane by plane, identical; 3D "
+          "downsampled") {
     REQUIRE(haveDisplay());
     ScanResult scan;
     LoadedSeries series = loadFolder(glPhantom(), scan); // 64 x 64 x 40
@@ -730,10 +767,10 @@ TEST_CASE("3D: after mode and transfer-function changes the picture is what a fr
         gl::VolumeRenderSettings s;
         s.camera.rotation = orbitRotation(30, 20);
         s.preset = *findBuiltinPreset("ct-bone");
-        REQUIRE(used.volume.render(s, {96, 72}));          // bricks classified for bone
-        s.preset = *findBuiltinPreset("xray");              // the average: no bricks
+        REQUIRE(used.volume.render(s, {96, 72})); // bricks classified for bone
+        s.preset = *findBuiltinPreset("xray");    // the average: no bricks
         REQUIRE(used.volume.render(s, {96, 72}));
-        s.preset.mode = RenderMode::Composite;              // composite again, with the X-ray preset's function
+        s.preset.mode = RenderMode::Composite; // composite again, with the X-ray preset's function
         REQUIRE(used.volume.render(s, {96, 72}));
         REQUIRE(fresh.volume.render(s, {96, 72}));
         CHECK(used.volume.readImage().rgb == fresh.volume.readImage().rgb);

@@ -15,7 +15,6 @@
 using namespace ctview;
 using namespace ctview::test;
 
-
 TEST_CASE("snapshot: the GPU slice is the CPU slice, pixel for pixel, at an integer scale") {
     REQUIRE(haveDisplay()); // scripts/test runs the suite under Xvfb
     TempDir out;
@@ -24,8 +23,10 @@ TEST_CASE("snapshot: the GPU slice is the CPU slice, pixel for pixel, at an inte
     for (const char* map : {"grayscale", "viridis"}) {
         const auto png = out.path / (std::string(map) + ".png");
         // 64 x 64 square pixels in 128 x 128: every voxel is exactly 2 x 2 pixels, nearest interpolation.
-        const Run r = run("snapshot " + q(glPhantom()) + " --view axial --slice 17 --no-overlays --size 128x128 "
-                          "--window 400,40 --colormap " + map + " -o " + q(png));
+        const Run r = run("snapshot " + q(glPhantom()) +
+                          " --view axial --slice 17 --no-overlays --size 128x128 "
+                          "--window 400,40 --colormap " +
+                          map + " -o " + q(png));
         INFO(r.out);
         REQUIRE(r.code == 0);
         const Image gpu = readPng(png);
@@ -33,13 +34,16 @@ TEST_CASE("snapshot: the GPU slice is the CPU slice, pixel for pixel, at an inte
         // --slice takes the number the overlay shows, counted from the head (issue 14.5): not voxel index 17.
         const int k = sliceIndex(sliceFrame(s.volume.geometry(), Axis::Axial), 17);
         REQUIRE(k == s.volume.geometry().dims.z - 1 - 17);
-        const RgbImage cpu = renderSlice(extractSlice(s.volume, Axis::Axial, k), WindowLevel{400, 40}, colormapTable(map));
+        const RgbImage cpu =
+            renderSlice(extractSlice(s.volume, Axis::Axial, k), WindowLevel{400, 40}, colormapTable(map));
         REQUIRE(cpu.width == 64);
         int mismatches = 0;
         for (int y = 0; y < 128; ++y)
             for (int x = 0; x < 128; ++x)
                 for (int c = 0; c < 3; ++c)
-                    mismatches += gpu.at(x, y)[c] != cpu.rgb[(std::size_t(y / 2) * 64 + std::size_t(x / 2)) * 3 + std::size_t(c)];
+                    mismatches +=
+                        gpu.at(x, y)[c] !=
+                        cpu.rgb[(std::size_t(y / 2) * 64 + std::size_t(x / 2)) * 3 + std::size_t(c)];
         CHECK(mismatches == 0);
     }
 }
@@ -53,7 +57,8 @@ TEST_CASE("snapshot: golden images of the views with overlays") {
     };
     const Case cases[] = {
         {"axial_abdomen", "--view axial --window abdomen --size 320x320"},
-        {"coronal_viridis_linear", "--view coronal --slice 30 --colormap viridis --linear --window 1500,-300 --size 320x240"},
+        {"coronal_viridis_linear",
+         "--view coronal --slice 30 --colormap viridis --linear --window 1500,-300 --size 320x240"},
         {"sagittal_bone_inverted", "--view sagittal --window bone --invert --size 240x320"},
         {"grid", "--view grid --size 480x480"},
     };
@@ -66,12 +71,14 @@ TEST_CASE("snapshot: golden images of the views with overlays") {
     }
 }
 
-TEST_CASE("snapshot: overlay text is outlined on every side, legible on a white slice as on a black one (issue 14.11)") {
+TEST_CASE("snapshot: overlay text is outlined on every side, legible on a white slice as on a black one "
+          "(issue 14.11)") {
     REQUIRE(haveDisplay());
     TempDir out;
     auto shot = [&](const char* window, const char* name) {
         const auto png = out.path / name;
-        const Run r = run("snapshot " + q(glPhantom()) + " --view axial --size 320x320 --window " + window + " -o " + q(png));
+        const Run r = run("snapshot " + q(glPhantom()) + " --view axial --size 320x320 --window " + window +
+                          " -o " + q(png));
         INFO(r.out);
         REQUIRE(r.code == 0);
         return readPng(png);
@@ -80,19 +87,24 @@ TEST_CASE("snapshot: overlay text is outlined on every side, legible on a white 
     const Image dark = shot("1,20000", "dark.png"), light = shot("1,-20000", "light.png");
     REQUIRE((dark.width == 320 && light.width == 320));
     REQUIRE(light.at(160, 60)[0] == 255);
-    // The slice line at the top left (the same text in both), clear of the crosshair through the centre and of the
-    // orientation letter at the top centre. Its glyph pixels are the bright
-    // ones on the black slice; on the white slice each glyph pixel's neighbours that are not glyph must be dark,
-    // on all four sides (a drop shadow darkens only two).
-    auto bright = [&](int x, int y) { const unsigned char* p = dark.at(x, y); return std::max({p[0], p[1], p[2]}) > 150; };
+    // The slice line at the top left (the same text in both), clear of the crosshair through the centre and
+    // of the orientation letter at the top centre. Its glyph pixels are the bright ones on the black slice;
+    // on the white slice each glyph pixel's neighbours that are not glyph must be dark, on all four sides (a
+    // drop shadow darkens only two).
+    auto bright = [&](int x, int y) {
+        const unsigned char* p = dark.at(x, y);
+        return std::max({p[0], p[1], p[2]}) > 150;
+    };
     int glyph = 0, ring = 0, darkRing = 0;
     for (int y = 1; y < 40; ++y)
         for (int x = 1; x < 120; ++x) {
-            if (!bright(x, y)) continue;
+            if (!bright(x, y))
+                continue;
             ++glyph;
             const int nb[4][2] = {{x - 1, y}, {x + 1, y}, {x, y - 1}, {x, y + 1}};
             for (const auto& n : nb) {
-                if (bright(n[0], n[1])) continue;
+                if (bright(n[0], n[1]))
+                    continue;
                 ++ring;
                 const unsigned char* p = light.at(n[0], n[1]);
                 darkRing += std::max({p[0], p[1], p[2]}) < 100;

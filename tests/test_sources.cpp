@@ -1,6 +1,7 @@
 // Sources: every input goes through openSource(). Volume files written by other tools' libraries (Teem writes
-// NRRD as 3D Slicer's NrrdIO does; nifticlib writes NIfTI-1 as dcm2niix and FSL do) open with exact values and
-// their geometry in LPS; bad files give a message that names them; the DICOM source behaves as the loader does.
+// NRRD as 3D Slicer's NrrdIO does; nifticlib writes NIfTI-1 as dcm2niix and FSL do) open with exact values
+// and their geometry in LPS; bad files give a message that names them; the DICOM source behaves as the loader
+// does.
 #include "testutil.h"
 
 #include "app/load_task.h"
@@ -28,7 +29,9 @@ using namespace ctview::test;
 namespace {
 
 // A value per voxel that is distinguishable and fits uint16 and int16 after -1024.
-int pattern(int i, int j, int k) { return 1000 + i + 10 * j + 100 * k; }
+int pattern(int i, int j, int k) {
+    return 1000 + i + 10 * j + 100 * k;
+}
 
 Series openAndLoad(const std::filesystem::path& p) {
     const auto src = openSource(p.string(), fastOptions());
@@ -37,16 +40,18 @@ Series openAndLoad(const std::filesystem::path& p) {
 
 void checkLps(const Geometry& g, glm::ivec3 ijk, glm::dvec3 expected) {
     const glm::dvec3 got = g.voxelToPatient(glm::dvec3(ijk));
-    for (int c = 0; c < 3; ++c) CHECK(got[c] == Approx(expected[c]).margin(1e-4));
+    for (int c = 0; c < 3; ++c)
+        CHECK(got[c] == Approx(expected[c]).margin(1e-4));
 }
 
 // NRRD through Teem: `space` and directions as given, values pattern() stored as uint16.
-void writeTeemNrrd(const std::filesystem::path& p, int space, const double (&dirs)[3][3], const double (&origin)[3],
-                   bool gzip, glm::ivec3 dims = {5, 4, 3}) {
+void writeTeemNrrd(const std::filesystem::path& p, int space, const double (&dirs)[3][3],
+                   const double (&origin)[3], bool gzip, glm::ivec3 dims = {5, 4, 3}) {
     std::vector<std::uint16_t> data(std::size_t(dims.x * dims.y * dims.z));
     for (int k = 0; k < dims.z; ++k)
         for (int j = 0; j < dims.y; ++j)
-            for (int i = 0; i < dims.x; ++i) data[std::size_t((k * dims.y + j) * dims.x + i)] = std::uint16_t(pattern(i, j, k));
+            for (int i = 0; i < dims.x; ++i)
+                data[std::size_t((k * dims.y + j) * dims.x + i)] = std::uint16_t(pattern(i, j, k));
     Nrrd* n = nrrdNew();
     REQUIRE(nrrdWrap_va(n, data.data(), nrrdTypeUShort, 3, std::size_t(dims.x), std::size_t(dims.y),
                         std::size_t(dims.z)) == 0);
@@ -58,7 +63,8 @@ void writeTeemNrrd(const std::filesystem::path& p, int space, const double (&dir
     nrrdAxisInfoSet_va(n, nrrdAxisInfoSpaceDirection, d0, d1, d2);
     nrrdAxisInfoSet_va(n, nrrdAxisInfoKind, nrrdKindDomain, nrrdKindDomain, nrrdKindDomain);
     NrrdIoState* nio = nrrdIoStateNew();
-    if (gzip) nio->encoding = nrrdEncodingGzip;
+    if (gzip)
+        nio->encoding = nrrdEncodingGzip;
     REQUIRE(nrrdSave(p.c_str(), n, nio) == 0);
     nrrdIoStateNix(nio);
     nrrdNix(n); // the data is ours
@@ -76,9 +82,12 @@ nifti_image* newNifti(int datatype, glm::ivec3 dims, glm::dvec3 pixdim) {
         for (int j = 0; j < dims.y; ++j)
             for (int i = 0; i < dims.x; ++i) {
                 const std::size_t n = std::size_t((k * dims.y + j) * dims.x + i);
-                if (datatype == DT_UINT16) static_cast<std::uint16_t*>(nim->data)[n] = std::uint16_t(pattern(i, j, k));
-                else if (datatype == DT_INT16) static_cast<std::int16_t*>(nim->data)[n] = std::int16_t(pattern(i, j, k));
-                else static_cast<float*>(nim->data)[n] = float(pattern(i, j, k)) + 0.25f;
+                if (datatype == DT_UINT16)
+                    static_cast<std::uint16_t*>(nim->data)[n] = std::uint16_t(pattern(i, j, k));
+                else if (datatype == DT_INT16)
+                    static_cast<std::int16_t*>(nim->data)[n] = std::int16_t(pattern(i, j, k));
+                else
+                    static_cast<float*>(nim->data)[n] = float(pattern(i, j, k)) + 0.25f;
             }
     return nim;
 }
@@ -117,22 +126,26 @@ TEST_CASE("NRRD written by Teem: RAS and LPS spaces, gzip, uint16 values, all in
         // The header listing says what the file says.
         REQUIRE(s.about.listTags);
         bool sawSpace = false;
-        for (const TagEntry& t : s.about.listTags()) sawSpace |= t.name == "space" && t.value == "left-posterior-superior";
+        for (const TagEntry& t : s.about.listTags())
+            sawSpace |= t.name == "space" && t.value == "left-posterior-superior";
         CHECK(sawSpace);
     }
 }
 
-TEST_CASE("NRRD by hand: a detached big-endian header, values past int16 become float32, no orientation warns") {
+TEST_CASE(
+    "NRRD by hand: a detached big-endian header, values past int16 become float32, no orientation warns") {
     TempDir dir;
     // A detached header (.nhdr) with its data beside it, big endian int32, one value over int16.
     std::vector<unsigned char> bytes;
     std::vector<std::int32_t> values = {-1024, 0, 40000, 7, 8, 9, 10, 11};
     for (std::int32_t v : values)
-        for (int b = 3; b >= 0; --b) bytes.push_back(static_cast<unsigned char>((std::uint32_t(v) >> (8 * b)) & 0xff));
-    std::ofstream(dir.path / "v.raw", std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()),
-                                                              std::streamsize(bytes.size()));
-    std::ofstream(dir.path / "v.nhdr") << "NRRD0004\ntype: int\ndimension: 3\nsizes: 2 2 2\nspacings: 1.5 1.5 4\n"
-                                          "endian: big\nencoding: raw\ndata file: v.raw\n";
+        for (int b = 3; b >= 0; --b)
+            bytes.push_back(static_cast<unsigned char>((std::uint32_t(v) >> (8 * b)) & 0xff));
+    std::ofstream(dir.path / "v.raw", std::ios::binary)
+        .write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
+    std::ofstream(dir.path / "v.nhdr")
+        << "NRRD0004\ntype: int\ndimension: 3\nsizes: 2 2 2\nspacings: 1.5 1.5 4\n"
+           "endian: big\nencoding: raw\ndata file: v.raw\n";
     const Series s = openAndLoad(dir.path / "v.nhdr");
     REQUIRE(s.volume.type() == ScalarType::Float32);
     CHECK(s.volume.at(0, 0, 0) == -1024);
@@ -159,7 +172,8 @@ TEST_CASE("NIfTI-1 written by nifticlib: qform only, sform only, scaled uint16, 
         nim->qoffset_z = 30;
         writeNifti(nim, dir.path / "q.nii");
         const Series s = openAndLoad(dir.path / "q.nii");
-        // RAS = R * diag(0.5, 0.7, -2) * ijk + offset with R = [[0,-1,0],[1,0,0],[0,0,1]]; LPS negates x and y.
+        // RAS = R * diag(0.5, 0.7, -2) * ijk + offset with R = [[0,-1,0],[1,0,0],[0,0,1]]; LPS negates x and
+        // y.
         auto lps = [](double i, double j, double k) {
             return glm::dvec3(-(10 - 0.7 * j), -(20 + 0.5 * i), 30 - 2 * k);
         };
@@ -178,7 +192,8 @@ TEST_CASE("NIfTI-1 written by nifticlib: qform only, sform only, scaled uint16, 
         // dcm2niix's usual CT affine: x flipped (columns run to the patient's left), rows flipped.
         const float sform[3][4] = {{-0.5f, 0, 0, 100}, {0, 0.7f, 0, -50}, {0, 0, 2, -200}};
         for (int r = 0; r < 3; ++r)
-            for (int c = 0; c < 4; ++c) nim->sto_xyz.m[r][c] = sform[r][c];
+            for (int c = 0; c < 4; ++c)
+                nim->sto_xyz.m[r][c] = sform[r][c];
         writeNifti(nim, dir.path / "s.nii.gz");
         const Series s = openAndLoad(dir.path / "s.nii.gz");
         checkLps(s.volume.geometry(), {4, 3, 2}, {-(100 - 0.5 * 4), -(-50 + 0.7 * 3), -200 + 2 * 2});
@@ -225,7 +240,8 @@ TEST_CASE("a DICOM series converted to NRRD and NIfTI opens again as the same vo
         CHECK(j["image"]["orientation"] == "axial");
         const Run tags = run("info --tags " + q(out.path / name));
         CHECK(tags.code == 0);
-        CHECK_THAT(tags.out, Catch::Contains(std::string(name) == "v.nrrd" ? "space directions" : "sform_code"));
+        CHECK_THAT(tags.out,
+                   Catch::Contains(std::string(name) == "v.nrrd" ? "space directions" : "sform_code"));
         const Run exp = run("export -q " + q(out.path / name) + " --slice 2 -o " + q(out.path / "png"));
         CHECK(exp.code == 0);
         CHECK(run("info " + q(out.path / name) + " --series 2").code == 2);
@@ -312,12 +328,14 @@ TEST_CASE("the load task opens a volume file as it opens a folder; the registry 
     CHECK_THROWS_WITH(src->load(1, small), Catch::Contains("needs 240 B of memory (6x5x4 voxels)"));
 
     std::vector<std::string> names;
-    for (const SourceKind& k : sourceKinds()) names.push_back(k.name);
+    for (const SourceKind& k : sourceKinds())
+        names.push_back(k.name);
     CHECK(names.back() == "DICOM folder, file or DICOMDIR");
     CHECK(sourceKinds().back().accepts("/anything"));
 }
 
-TEST_CASE("a folder with two patients lists each series with its patient, study date and modality (issue 14.12)") {
+TEST_CASE(
+    "a folder with two patients lists each series with its patient, study date and modality (issue 14.12)") {
     TempDir dir;
     SeriesSpec a = smallSeries(6, 5, 3);
     a.strings["PatientName"] = "ALPHA^ONE";
@@ -334,7 +352,8 @@ TEST_CASE("a folder with two patients lists each series with its patient, study 
     const auto src = openSource(dir.path.string(), fastOptions());
     REQUIRE(src->series().size() == 2);
     std::map<std::string, SeriesListing> byPatient;
-    for (const SeriesListing& l : src->series()) byPatient[l.patientName] = l;
+    for (const SeriesListing& l : src->series())
+        byPatient[l.patientName] = l;
     REQUIRE(byPatient.count("ALPHA^ONE"));
     REQUIRE(byPatient.count("BETA^TWO"));
     CHECK(byPatient["ALPHA^ONE"].studyDate == "20240102");
@@ -344,17 +363,19 @@ TEST_CASE("a folder with two patients lists each series with its patient, study 
     REQUIRE(info.code == 0);
     const auto j = nlohmann::json::parse(info.out);
     std::set<std::string> names;
-    for (const auto& s : j["series_list"]) names.insert(s["patient_name"].get<std::string>());
+    for (const auto& s : j["series_list"])
+        names.insert(s["patient_name"].get<std::string>());
     CHECK(names == std::set<std::string>{"ALPHA^ONE", "BETA^TWO"});
 }
 
-TEST_CASE("load problems are marked where the user looks: which slices are interpolated or empty (issue 14.4)") {
+TEST_CASE(
+    "load problems are marked where the user looks: which slices are interpolated or empty (issue 14.4)") {
     TempDir dir;
     SeriesSpec spec = smallSeries(6, 5, 10);
     spec.fileName = [](int k) { return "s" + std::to_string(k) + ".dcm"; };
     writeSeries(spec, dir.path);
     std::filesystem::remove(dir.path / "s4.dcm"); // a missing slice: interpolated on the regular grid
-    {   // a slice cut short: not decodable, left empty
+    {                                             // a slice cut short: not decodable, left empty
         const auto p = dir.path / "s7.dcm";
         std::filesystem::resize_file(p, std::filesystem::file_size(p) - 40);
     }

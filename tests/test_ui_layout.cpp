@@ -26,8 +26,7 @@ struct ImGuiFrame {
     }
     ~ImGuiFrame() { ImGui::DestroyContext(context); }
     // Runs `draw` in a few frames (auto-resizing windows settle on the second).
-    template <class F>
-    void frames(F draw, int n = 3) {
+    template <class F> void frames(F draw, int n = 3) {
         for (int i = 0; i < n; ++i) {
             ImGui::NewFrame();
             draw();
@@ -49,7 +48,8 @@ TEST_CASE("toasts stay inside the window, a long path wrapped, whole (issue 14.1
         ImGuiFrame f(display);
         ui::AppState s;
         s.viewArea = Rect{display.x * 0.3f, 0, display.x * 0.7f, display.y};
-        const std::string path = "/home/someone/.config/ctview/presets/" + std::string(90, 'x') + "-ux-check.json";
+        const std::string path =
+            "/home/someone/.config/ctview/presets/" + std::string(90, 'x') + "-ux-check.json";
         ui::addToast(s, "Preset saved: " + path, 0.0);
         ui::RenderFeedback feedback;
         f.frames([&] { ui::drawStatus(s, feedback, 0.5); });
@@ -69,8 +69,10 @@ TEST_CASE("the series table shows patient, study date and modality, and sorts by
         std::vector<SeriesListing> rows;
         TwoPatients() : SeriesSource("two") {
             rows.resize(2);
-            rows[0].number = 1, rows[0].patientName = "BETA^TWO", rows[0].studyDate = "20231130", rows[0].modality = "MR";
-            rows[1].number = 2, rows[1].patientName = "ALPHA^ONE", rows[1].studyDate = "20240102", rows[1].modality = "CT";
+            rows[0].number = 1, rows[0].patientName = "BETA^TWO", rows[0].studyDate = "20231130",
+            rows[0].modality = "MR";
+            rows[1].number = 2, rows[1].patientName = "ALPHA^ONE", rows[1].studyDate = "20240102",
+            rows[1].modality = "CT";
         }
         std::string kind() const override { return "test"; }
         const std::vector<SeriesListing>& series() const override { return rows; }
@@ -93,7 +95,8 @@ TEST_CASE("the series table shows patient, study date and modality, and sorts by
     });
     REQUIRE(table);
     std::vector<std::string> names;
-    for (int c = 0; c < table->ColumnsCount; ++c) names.push_back(ImGui::TableGetColumnName(table, c));
+    for (int c = 0; c < table->ColumnsCount; ++c)
+        names.push_back(ImGui::TableGetColumnName(table, c));
     CHECK(std::find(names.begin(), names.end(), "patient") != names.end());
     CHECK(std::find(names.begin(), names.end(), "date") != names.end());
     CHECK(std::find(names.begin(), names.end(), "mod") != names.end());
@@ -112,22 +115,25 @@ TEST_CASE("Metadata: the tag table shows tag, name and value in the side panel's
     s.data->series.volume = Volume(g, ScalarType::Int16, SharedBuffer::Sharing::Private);
     s.data->series.about.listTags = [] { return std::vector<TagEntry>{}; };
     s.data->tagsLoaded = true;
-    s.data->tags = {{0, "(0008,0060)", "CS", "Modality", "CT"},
-                    {0, "(0008,103E)", "LO", "Series Description", "PANCREAS DI, iDose (3) with a long description"},
-                    {0, "(0028,1055)", "LO", "Window Center & Width Explanation", "WINDOW1\\WINDOW2"}};
+    s.data->tags = {
+        {0, "(0008,0060)", "CS", "Modality", "CT"},
+        {0, "(0008,103E)", "LO", "Series Description", "PANCREAS DI, iDose (3) with a long description"},
+        {0, "(0028,1055)", "LO", "Window Center & Width Explanation", "WINDOW1\\WINDOW2"}};
     ImGuiTable* table = nullptr;
-    f.frames([&] {
-        ImGui::SetNextWindowSize(ImVec2(340, 800));
-        ImGui::Begin("side");
-        ImGui::GetStateStorage()->SetInt(ImGui::GetID("tags"), 1); // the tree node open
-        ui::drawMetadataPanel(s);
-        ImGui::End();
-    }, 4);
+    f.frames(
+        [&] {
+            ImGui::SetNextWindowSize(ImVec2(340, 800));
+            ImGui::Begin("side");
+            ImGui::GetStateStorage()->SetInt(ImGui::GetID("tags"), 1); // the tree node open
+            ui::drawMetadataPanel(s);
+            ImGui::End();
+        },
+        4);
     // The table inside the tree node: found among the context's tables by its columns.
     ImGuiContext& imgui = *ImGui::GetCurrentContext();
     for (int i = 0; i < imgui.Tables.GetMapSize(); ++i)
-        if (ImGuiTable* t = imgui.Tables.TryGetMapData(i); t && t->ColumnsCount == 3 &&
-                                                       std::string(ImGui::TableGetColumnName(t, 2)) == "value")
+        if (ImGuiTable* t = imgui.Tables.TryGetMapData(i);
+            t && t->ColumnsCount == 3 && std::string(ImGui::TableGetColumnName(t, 2)) == "value")
             table = t;
     REQUIRE(table);
     REQUIRE(table->ColumnsCount == 3);
@@ -140,7 +146,8 @@ TEST_CASE("Metadata: the tag table shows tag, name and value in the side panel's
     CHECK(table->Columns[2].MinX < table->OuterRect.Max.x); // the value column starts inside what is shown
 }
 
-TEST_CASE("load problems: a banner over the views until dismissed, and the slice overlay marks the slice (issue 14.4)") {
+TEST_CASE("load problems: a banner over the views until dismissed, and the slice overlay marks the slice "
+          "(issue 14.4)") {
     ImGuiFrame f({1400, 900});
     ui::AppState s;
     auto d = std::make_shared<Dataset>();
@@ -166,7 +173,8 @@ TEST_CASE("load problems: a banner over the views until dismissed, and the slice
     CHECK_FALSE(ImGui::FindWindowByName("##loadproblems")->Active);
 }
 
-TEST_CASE("the side panel shrinks with a small window and keeps the width the user dragged it to (issue 14.8)") {
+TEST_CASE(
+    "the side panel shrinks with a small window and keeps the width the user dragged it to (issue 14.8)") {
     for (const glm::vec2 display : {glm::vec2(800, 600), glm::vec2(1400, 900)}) {
         INFO("display " << display.x << "x" << display.y);
         ImGuiFrame f(display);
@@ -175,7 +183,7 @@ TEST_CASE("the side panel shrinks with a small window and keeps the width the us
         f.frames([&] { ui::drawSidebar(s, commands); });
         const ImGuiWindow* side = ImGui::FindWindowByName("##sidebar");
         REQUIRE(side);
-        CHECK(side->Size.x <= 0.35f * display.x + 0.5f);             // at 800 px: at most 280, not 340
+        CHECK(side->Size.x <= 0.35f * display.x + 0.5f);               // at 800 px: at most 280, not 340
         CHECK(side->Size.x == Approx(ui::sidebarWidth(s, display.x))); // the views are laid out beside it
         CHECK(side->Size.y == Approx(display.y));
     }
@@ -187,7 +195,8 @@ TEST_CASE("the side panel shrinks with a small window and keeps the width the us
     CHECK(ui::sidebarWidth(s, 500) == Approx(200)); // never narrower than its controls need
 }
 
-TEST_CASE("slice overlays never overlap each other or leave their view, at 800x600 as at 1400x900 (issue 14.8)") {
+TEST_CASE(
+    "slice overlays never overlap each other or leave their view, at 800x600 as at 1400x900 (issue 14.8)") {
     for (const glm::vec2 display : {glm::vec2(800, 600), glm::vec2(1400, 900), glm::vec2(500, 380)}) {
         ImGuiFrame f(display);
         ui::AppState s;
@@ -206,24 +215,30 @@ TEST_CASE("slice overlays never overlap each other or leave their view, at 800x6
         s.probeVoxel = {127, 127, 150};
         s.probeHU = -1024.5f;
         s.probeLps = {-183.5, -199.9, -943.2};
-        ui::layoutCells(s, Rect{ui::sidebarWidth(s, display.x), 0, display.x - ui::sidebarWidth(s, display.x), display.y});
+        ui::layoutCells(s, Rect{ui::sidebarWidth(s, display.x), 0, display.x - ui::sidebarWidth(s, display.x),
+                                display.y});
         for (int maximised : {-1, 0}) {
             s.maximised = maximised;
-            ui::layoutCells(s, Rect{ui::sidebarWidth(s, display.x), 0, display.x - ui::sidebarWidth(s, display.x), display.y});
+            ui::layoutCells(s, Rect{ui::sidebarWidth(s, display.x), 0,
+                                    display.x - ui::sidebarWidth(s, display.x), display.y});
             for (int v = 0; v < 3; ++v) {
-                if (s.cells[std::size_t(v)].w <= 0) continue;
+                if (s.cells[std::size_t(v)].w <= 0)
+                    continue;
                 s.activeView = v;
                 s.views[std::size_t(v)].camera.zoom = 2.5; // adds the zoom line
-                INFO("display " << display.x << "x" << display.y << ", maximised " << maximised << ", view " << v);
+                INFO("display " << display.x << "x" << display.y << ", maximised " << maximised << ", view "
+                                << v);
                 std::vector<ui::OverlayItem> items;
                 f.frames([&] { items = ui::sliceOverlayItems(s, v); }, 1);
                 const Rect& cell = s.cells[std::size_t(v)];
                 auto has = [&](ui::OverlayItem::Kind k) {
-                    return std::any_of(items.begin(), items.end(), [&](const ui::OverlayItem& i) { return i.kind == k; });
+                    return std::any_of(items.begin(), items.end(),
+                                       [&](const ui::OverlayItem& i) { return i.kind == k; });
                 };
                 // At these sizes everything finds room.
-                for (auto k : {ui::OverlayItem::Kind::SliceInfo, ui::OverlayItem::Kind::Zoom, ui::OverlayItem::Kind::Window,
-                               ui::OverlayItem::Kind::Probe, ui::OverlayItem::Kind::ScaleBar})
+                for (auto k : {ui::OverlayItem::Kind::SliceInfo, ui::OverlayItem::Kind::Zoom,
+                               ui::OverlayItem::Kind::Window, ui::OverlayItem::Kind::Probe,
+                               ui::OverlayItem::Kind::ScaleBar})
                     CHECK(has(k));
                 CHECK(std::count_if(items.begin(), items.end(), [](const ui::OverlayItem& i) {
                           return i.kind == ui::OverlayItem::Kind::Letter;
@@ -231,12 +246,16 @@ TEST_CASE("slice overlays never overlap each other or leave their view, at 800x6
                 for (std::size_t a = 0; a < items.size(); ++a) {
                     const Rect& b = items[a].box;
                     INFO("'" << items[a].text << "' at " << b.x << "," << b.y << " " << b.w << "x" << b.h);
-                    CHECK((b.x >= cell.x && b.y >= cell.y && b.x + b.w <= cell.x + cell.w && b.y + b.h <= cell.y + cell.h));
+                    CHECK((b.x >= cell.x && b.y >= cell.y && b.x + b.w <= cell.x + cell.w &&
+                           b.y + b.h <= cell.y + cell.h));
                     for (std::size_t c = a + 1; c < items.size(); ++c) {
                         const Rect& o = items[c].box;
-                        INFO("and '" << items[c].text << "' at " << o.x << "," << o.y << " " << o.w << "x" << o.h);
-                        const float gap = ui::kOverlayGap; // side by side they keep apart, not only off each other
-                        CHECK_FALSE((b.x < o.x + o.w + gap && o.x < b.x + b.w + gap && b.y < o.y + o.h && o.y < b.y + b.h));
+                        INFO("and '" << items[c].text << "' at " << o.x << "," << o.y << " " << o.w << "x"
+                                     << o.h);
+                        const float gap =
+                            ui::kOverlayGap; // side by side they keep apart, not only off each other
+                        CHECK_FALSE((b.x < o.x + o.w + gap && o.x < b.x + b.w + gap && b.y < o.y + o.h &&
+                                     o.y < b.y + b.h));
                     }
                 }
             }
@@ -244,7 +263,8 @@ TEST_CASE("slice overlays never overlap each other or leave their view, at 800x6
     }
 }
 
-TEST_CASE("transfer-function editor: every point is whole in view, clear of the scrollbar, inside the editor (issue 14.14)") {
+TEST_CASE("transfer-function editor: every point is whole in view, clear of the scrollbar, inside the editor "
+          "(issue 14.14)") {
     ImGuiFrame f({800, 600});
     ui::AppState s;
     auto d = std::make_shared<Dataset>();
@@ -253,7 +273,8 @@ TEST_CASE("transfer-function editor: every point is whole in view, clear of the 
     stats->histogram.assign(64, 10);
     d->stats = stats;
     s.data = d;
-    s.view3d.preset.points = {{-1024, 1.0f, {1, 1, 1}}, {0, 0.0f, {1, 0, 0}}, {1200, 0.5f, {0, 1, 0}}, {3071, 1.0f, {0, 0, 1}}};
+    s.view3d.preset.points = {
+        {-1024, 1.0f, {1, 1, 1}}, {0, 0.0f, {1, 0, 0}}, {1200, 0.5f, {0, 1, 0}}, {3071, 1.0f, {0, 0, 1}}};
     for (float width : {280.0f, 200.0f}) {
         INFO("panel width " << width);
         ui::TfEditorLayout layout;
@@ -274,7 +295,8 @@ TEST_CASE("transfer-function editor: every point is whole in view, clear of the 
         CHECK(a.x + a.w <= clip.Max.x + 0.5f);
         REQUIRE(layout.points.size() == 4);
         for (const glm::vec2& p : layout.points) {
-            INFO("point at " << p.x << "," << p.y << ", editor " << a.x << ".." << a.x + a.w << ", shown to " << clip.Max.x);
+            INFO("point at " << p.x << "," << p.y << ", editor " << a.x << ".." << a.x + a.w << ", shown to "
+                             << clip.Max.x);
             const float rad = layout.radius;
             CHECK((p.x - rad >= a.x && p.x + rad <= a.x + a.w && p.y - rad >= a.y && p.y + rad <= a.y + a.h));
             CHECK((p.x - rad >= clip.Min.x && p.x + rad <= clip.Max.x));

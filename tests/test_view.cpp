@@ -24,7 +24,8 @@ Geometry geometry(glm::ivec3 dims, glm::dvec3 spacing, glm::dmat3 direction = gl
 } // namespace
 
 TEST_CASE("view mapping: voxel centres round-trip through the screen and land on texel centres") {
-    // Anisotropic spacing and a direction that runs against two patient axes, so that every flip is exercised.
+    // Anisotropic spacing and a direction that runs against two patient axes, so that every flip is
+    // exercised.
     glm::dmat3 dir(1.0);
     dir[0] = {-1, 0, 0}; // i runs towards the patient's right
     dir[2] = {0, 0, -1}; // k runs inferior
@@ -38,8 +39,10 @@ TEST_CASE("view mapping: voxel centres round-trip through the screen and land on
             REQUIRE(m.screenToVoxel(s, v[f.nAxis], back));
             CHECK(back == v);
             // The shader's map, at framebuffer scale 2 (HiDPI): the voxel centre must be its texel centre.
-            const glm::vec4 tc = m.framebufferToTexture(v[f.nAxis], 2.0f) * glm::vec4(float(s.x * 2), float(s.y * 2), 0, 1);
-            for (int a = 0; a < 3; ++a) CHECK(tc[a] == Approx((v[a] + 0.5) / g.dims[a]).margin(1e-5));
+            const glm::vec4 tc =
+                m.framebufferToTexture(v[f.nAxis], 2.0f) * glm::vec4(float(s.x * 2), float(s.y * 2), 0, 1);
+            for (int a = 0; a < 3; ++a)
+                CHECK(tc[a] == Approx((v[a] + 0.5) / g.dims[a]).margin(1e-5));
         }
         // Off the image: no voxel.
         glm::ivec3 none;
@@ -99,7 +102,8 @@ TEST_CASE("orientation letters follow the direction cosines") {
     CHECK((axf.left == "R" && axf.right == "L" && axf.top == "A" && axf.bottom == "P"));
 }
 
-TEST_CASE("slice numbers run head to feet, anterior to posterior, right to left, whatever the stack order (issue 14.5)") {
+TEST_CASE("slice numbers run head to feet, anterior to posterior, right to left, whatever the stack order "
+          "(issue 14.5)") {
     // Number 0 is the first image as RadiAnt and Horos number a series: the most superior axial, the most
     // anterior coronal, the patient's rightmost sagittal slice.
     auto patientAt = [](const Geometry& g, const SliceFrame& f, int number) {
@@ -115,13 +119,18 @@ TEST_CASE("slice numbers run head to feet, anterior to posterior, right to left,
         const Geometry g = geometry({6, 7, 9}, {1, 1, 2}, dir);
         const SliceFrame ax = sliceFrame(g, Axis::Axial), co = sliceFrame(g, Axis::Coronal),
                          sa = sliceFrame(g, Axis::Sagittal);
-        for (int n = 0; n + 1 < ax.count; ++n) CHECK(patientAt(g, ax, n + 1).z < patientAt(g, ax, n).z); // to I
-        for (int n = 0; n + 1 < co.count; ++n) CHECK(patientAt(g, co, n + 1).y > patientAt(g, co, n).y); // to P
-        for (int n = 0; n + 1 < sa.count; ++n) CHECK(patientAt(g, sa, n + 1).x > patientAt(g, sa, n).x); // to L
+        for (int n = 0; n + 1 < ax.count; ++n)
+            CHECK(patientAt(g, ax, n + 1).z < patientAt(g, ax, n).z); // to I
+        for (int n = 0; n + 1 < co.count; ++n)
+            CHECK(patientAt(g, co, n + 1).y > patientAt(g, co, n).y); // to P
+        for (int n = 0; n + 1 < sa.count; ++n)
+            CHECK(patientAt(g, sa, n + 1).x > patientAt(g, sa, n).x); // to L
         for (const SliceFrame& f : {ax, co, sa})
-            for (int k = 0; k < f.count; ++k) CHECK(sliceIndex(f, sliceNumber(f, k)) == k);
+            for (int k = 0; k < f.count; ++k)
+                CHECK(sliceIndex(f, sliceNumber(f, k)) == k);
     }
-    // The usual axial stack (k towards the head) is numbered backwards, its coronal and sagittal ones are not.
+    // The usual axial stack (k towards the head) is numbered backwards, its coronal and sagittal ones are
+    // not.
     const Geometry g = geometry({6, 7, 9}, {1, 1, 2});
     CHECK(sliceNumber(sliceFrame(g, Axis::Axial), 0) == 8);
     CHECK(sliceNumber(sliceFrame(g, Axis::Coronal), 0) == 0);
@@ -137,8 +146,8 @@ TEST_CASE("scale bar lengths are round") {
 }
 
 namespace {
-// A CT-like slab: outside air, an elliptic body of soft tissue (`soft` HU, +-20 noise) in a fat ring, a bone, and
-// `lungs` (two ellipses at -850 HU, as a fraction of the body's width; 0: none, an abdomen).
+// A CT-like slab: outside air, an elliptic body of soft tissue (`soft` HU, +-20 noise) in a fat ring, a bone,
+// and `lungs` (two ellipses at -850 HU, as a fraction of the body's width; 0: none, an abdomen).
 Volume bodyPhantom(double lungs, float soft, float airNoise = 0) {
     Geometry g = geometry({160, 120, 4}, {1, 1, 1});
     Volume v(g, ScalarType::Int16, SharedBuffer::Sharing::Private);
@@ -149,17 +158,21 @@ Volume bodyPhantom(double lungs, float soft, float airNoise = 0) {
             for (int i = 0; i < 160; ++i) {
                 const double x = (i - 80) / 70.0, y = (j - 60) / 50.0, r = x * x + y * y;
                 float hu = -1000 + airNoise * noise(rng) / 20;
-                if (r < 1) hu = r > 0.8 ? -100.0f + noise(rng) : soft + noise(rng);
-                if (std::hypot(x, y + 0.6) < 0.08) hu = 700; // a vertebra
+                if (r < 1)
+                    hu = r > 0.8 ? -100.0f + noise(rng) : soft + noise(rng);
+                if (std::hypot(x, y + 0.6) < 0.08)
+                    hu = 700; // a vertebra
                 for (double side : {-0.45, 0.45})
-                    if (lungs > 0 && std::hypot((x - side) / lungs, y / 0.7) < 0.5) hu = -850 + noise(rng);
+                    if (lungs > 0 && std::hypot((x - side) / lungs, y / 0.7) < 0.5)
+                        hu = -850 + noise(rng);
                 v.set(i, j, k, hu);
             }
     return v;
 }
 } // namespace
 
-TEST_CASE("automatic window: from the tissue peaks: soft tissue for an abdomen, lung for a chest (issue 14.6)") {
+TEST_CASE(
+    "automatic window: from the tissue peaks: soft tissue for an abdomen, lung for a chest (issue 14.6)") {
     // An abdomen: the soft-tissue window, centred on its soft-tissue peak.
     const WindowLevel abdomen = autoWindow(bodyPhantom(0, 45));
     CHECK(abdomen.width == Approx(400));
@@ -169,8 +182,8 @@ TEST_CASE("automatic window: from the tissue peaks: soft tissue for an abdomen, 
     // An upper abdomen with the lung bases in it (about 4 % lung) is still an abdomen.
     const WindowLevel bases = autoWindow(bodyPhantom(0.3, 45));
     CHECK(bases.width == Approx(400));
-    // Air whose noise reaches far up (as on the real chest-abdomen-pelvis CT of ../shared/data, whose lung range is
-    // 19 % of the tissue without a peak of its own): still an abdomen.
+    // Air whose noise reaches far up (as on the real chest-abdomen-pelvis CT of ../shared/data, whose lung
+    // range is 19 % of the tissue without a peak of its own): still an abdomen.
     const WindowLevel tail = autoWindow(bodyPhantom(0.3, 45, 100));
     CHECK(tail.width == Approx(400));
     CHECK(tail.center == Approx(45).margin(10));
@@ -182,16 +195,19 @@ TEST_CASE("automatic window: from the tissue peaks: soft tissue for an abdomen, 
     Geometry g = geometry({100, 100, 1}, {1, 1, 1});
     Volume mr(g, ScalarType::Int16, SharedBuffer::Sharing::Private);
     for (int j = 0; j < 100; ++j)
-        for (int i = 0; i < 100; ++i) mr.set(i, j, 0, float(j * 100 + i) / 10); // a ramp 0..999
+        for (int i = 0; i < 100; ++i)
+            mr.set(i, j, 0, float(j * 100 + i) / 10); // a ramp 0..999
     const WindowLevel ramp = autoWindow(mr);
     CHECK(ramp.center == Approx(500).margin(3));
     CHECK(ramp.width == Approx(980).margin(6));
 }
 
 TEST_CASE("shader compiler logs name the file and line") {
-    const std::string mesa = gl::annotateShaderLog("0:14(7): error: `huu' undeclared\n", "shaders/slice.frag", 0);
+    const std::string mesa =
+        gl::annotateShaderLog("0:14(7): error: `huu' undeclared\n", "shaders/slice.frag", 0);
     CHECK(mesa == "shaders/slice.frag:14:7: error: `huu' undeclared\n");
-    const std::string nv = gl::annotateShaderLog("0(22) : error C1008: undefined variable \"huu\"\n", "shaders/x.frag", 2);
+    const std::string nv =
+        gl::annotateShaderLog("0(22) : error C1008: undefined variable \"huu\"\n", "shaders/x.frag", 2);
     CHECK(nv == "shaders/x.frag:20: error C1008: undefined variable \"huu\"\n");
     CHECK(gl::annotateShaderLog("ERROR: 0:3: 'foo' : syntax error\n", "shaders/y.vert", 0) ==
           "shaders/y.vert:3: error: 'foo' : syntax error\n");

@@ -56,7 +56,8 @@ std::string readAll(const std::filesystem::path& p) {
 
 TEST_CASE("viewer input: the wheel moves the slice of the view under the mouse only") {
     Fixture f;
-    const int axial0 = ui::sliceNumberOf(f.s, 0), coronal0 = ui::sliceOf(f.s, 1), sagittal0 = ui::sliceOf(f.s, 2);
+    const int axial0 = ui::sliceNumberOf(f.s, 0), coronal0 = ui::sliceOf(f.s, 1),
+              sagittal0 = ui::sliceOf(f.s, 2);
     InputFrame in = at(f.centreOf(0));
     in.wheel = -1; // towards the user: next slice
     app::handleInput(f.s, in);
@@ -98,7 +99,8 @@ TEST_CASE("viewer input: keys step slices in the active view; ignored while ImGu
     CHECK(ui::sliceOf(f.s, 1) == ui::frameOf(f.s, 1).count - 1);
 }
 
-TEST_CASE("viewer input: the first slice is the head end, Down and the wheel go towards the feet (issue 14.5)") {
+TEST_CASE(
+    "viewer input: the first slice is the head end, Down and the wheel go towards the feet (issue 14.5)") {
     Fixture f;
     const Geometry& g = f.s.data->series.volume.geometry();
     auto z = [&] { return g.voxelToPatient(glm::dvec3(f.s.cursor)).z; }; // LPS: +z is superior
@@ -108,7 +110,8 @@ TEST_CASE("viewer input: the first slice is the head end, Down and the wheel go 
     app::handleInput(f.s, in);
     CHECK(ui::sliceNumberOf(f.s, 0) == 0);
     double top = z();
-    for (int k = 0; k < g.dims.z; ++k) CHECK(g.voxelToPatient({0, 0, k}).z <= top); // the most superior slice
+    for (int k = 0; k < g.dims.z; ++k)
+        CHECK(g.voxelToPatient({0, 0, k}).z <= top); // the most superior slice
     in.keys = {{GLFW_KEY_DOWN}};
     app::handleInput(f.s, in);
     CHECK(z() < top);
@@ -126,14 +129,16 @@ TEST_CASE("viewer input: the first slice is the head end, Down and the wheel go 
     in.keys = {{GLFW_KEY_END}};
     app::handleInput(f.s, in);
     CHECK(ui::sliceNumberOf(f.s, 0) == g.dims.z - 1);
-    for (int k = 0; k < g.dims.z; ++k) CHECK(g.voxelToPatient({0, 0, k}).z >= z()); // the most inferior
+    for (int k = 0; k < g.dims.z; ++k)
+        CHECK(g.voxelToPatient({0, 0, k}).z >= z()); // the most inferior
 
     // Coronal: Home is the most anterior slice, Down goes posterior.
     InputFrame co = at(f.centreOf(1));
     co.keys = {{GLFW_KEY_HOME}};
     app::handleInput(f.s, co);
     const double front = y();
-    for (int j = 0; j < g.dims.y; ++j) CHECK(g.voxelToPatient({0, j, 0}).y >= front);
+    for (int j = 0; j < g.dims.y; ++j)
+        CHECK(g.voxelToPatient({0, j, 0}).y >= front);
     co.keys = {{GLFW_KEY_DOWN}};
     app::handleInput(f.s, co);
     CHECK(y() > front);
@@ -149,7 +154,8 @@ TEST_CASE("viewer input: the first slice is the head end, Down and the wheel go 
     f.s.window = {400, 40};
     const auto again = app::saveSlice(f.s, 0);
     REQUIRE(again.size() == 2);
-    const Run r = run("export " + q(f.dir.path / "series") + " --axis axial --slice 0 --window 400,40 -o " + q(cli.path));
+    const Run r = run("export " + q(f.dir.path / "series") + " --axis axial --slice 0 --window 400,40 -o " +
+                      q(cli.path));
     REQUIRE(r.code == 0);
     CHECK(readAll(again[0]) == readAll(cli.path / "2_axial_0000.png"));
 }
@@ -214,7 +220,8 @@ TEST_CASE("viewer input: double click and keys 1-4 maximise a view; Esc returns 
     CHECK(app::handleInput(f.s, keys) == ui::Commands{{ui::Command::Kind::Quit}});
 }
 
-TEST_CASE("viewer: S saves the slice as PNG and JPEG, the same files `ctview export` writes, never overwriting") {
+TEST_CASE(
+    "viewer: S saves the slice as PNG and JPEG, the same files `ctview export` writes, never overwriting") {
     Fixture f;
     InputFrame in = at(f.centreOf(1)); // coronal
     in.wheel = -2;
@@ -307,12 +314,13 @@ TEST_CASE("settings: defaults, round trip, broken files ignored with a message")
     std::ofstream(path) << R"({"colormap": 7, "invert": true, "window_width": 5})";
     s = app::loadSettings(path, problem);
     CHECK(problem.find("colormap") != std::string::npos);
-    CHECK(s.invert);                // what could be read is kept
-    CHECK(s.windowWidth == 1400);   // a useless size is replaced
+    CHECK(s.invert);              // what could be read is kept
+    CHECK(s.windowWidth == 1400); // a useless size is replaced
 }
 
 TEST_CASE("loading: slices are handed over as they are decoded, and add up to the loaded volume") {
-    for (WriteSyntax syntax : {WriteSyntax::ExplicitLE, WriteSyntax::Rle}) { // our threads, and GDCM's workers
+    for (WriteSyntax syntax :
+         {WriteSyntax::ExplicitLE, WriteSyntax::Rle}) { // our threads, and GDCM's workers
         TempDir dir;
         SeriesSpec spec = smallSeries(12, 10, 9);
         spec.syntax = syntax;
@@ -381,7 +389,8 @@ TEST_CASE("viewer input: the probe follows keyboard navigation without the mouse
     const glm::dvec2 over = f.centreOf(0); // the mouse rests over the axial view
     app::handleInput(f.s, at(over));
     REQUIRE(f.s.probeValid);
-    for (int key : {GLFW_KEY_END, GLFW_KEY_PAGE_UP, GLFW_KEY_PAGE_UP, GLFW_KEY_UP, GLFW_KEY_HOME, GLFW_KEY_DOWN}) {
+    for (int key :
+         {GLFW_KEY_END, GLFW_KEY_PAGE_UP, GLFW_KEY_PAGE_UP, GLFW_KEY_UP, GLFW_KEY_HOME, GLFW_KEY_DOWN}) {
         InputFrame in = at(over);
         in.keys = {{key}};
         app::handleInput(f.s, in);
@@ -394,7 +403,8 @@ TEST_CASE("viewer input: the probe follows keyboard navigation without the mouse
     }
 }
 
-TEST_CASE("viewer input: S over the 3D view asks for the 3D render, over a slice view for the slice (issue 14.3)") {
+TEST_CASE(
+    "viewer input: S over the 3D view asks for the 3D render, over a slice view for the slice (issue 14.3)") {
     Fixture f;
     InputFrame over3d = at(f.centreOf(3));
     over3d.keys = {{GLFW_KEY_S}};
@@ -422,7 +432,8 @@ TEST_CASE("viewer input: Esc with a list open closes the list, and nothing else 
     CHECK(f.s.maximised == -1);
 }
 
-TEST_CASE("viewer: Ctrl+Z and Ctrl+Shift+Z undo and redo window/level and transfer-function edits (issue 14.14)") {
+TEST_CASE(
+    "viewer: Ctrl+Z and Ctrl+Shift+Z undo and redo window/level and transfer-function edits (issue 14.14)") {
     Fixture f;
     const WindowLevel before = f.s.window;
     const auto pointsBefore = f.s.view3d.preset.points;

@@ -6,10 +6,10 @@
 #include <array>
 #include <cstdio>
 #include <filesystem>
-#include <stdexcept>
-#include <sys/wait.h>
 #include <random>
+#include <stdexcept>
 #include <string>
+#include <sys/wait.h>
 #include <unistd.h>
 
 namespace ctview::test {
@@ -26,7 +26,8 @@ struct TempDir {
     }
     ~TempDir() {
         std::error_code ec;
-        std::filesystem::permissions(path, std::filesystem::perms::owner_all, std::filesystem::perm_options::add, ec);
+        std::filesystem::permissions(path, std::filesystem::perms::owner_all,
+                                     std::filesystem::perm_options::add, ec);
         std::filesystem::remove_all(path, ec);
     }
     TempDir(const TempDir&) = delete;
@@ -35,7 +36,9 @@ struct TempDir {
 
 // A small series whose stored value encodes the voxel: (i + 3j + 7k) mod 1000 - 200 (signed), so every voxel
 // is distinguishable and its HU is known without reading anything back.
-inline double storedPattern(int i, int j, int k) { return double((i + 3 * j + 7 * k) % 1000) - 200.0; }
+inline double storedPattern(int i, int j, int k) {
+    return double((i + 3 * j + 7 * k) % 1000) - 200.0;
+}
 
 inline SeriesSpec smallSeries(int cols = 12, int rows = 10, int slices = 8) {
     SeriesSpec s;
@@ -44,7 +47,7 @@ inline SeriesSpec smallSeries(int cols = 12, int rows = 10, int slices = 8) {
     s.slices = slices;
     s.pixelSpacing = {0.8, 0.6}; // between rows 0.8 mm (j), between columns 0.6 mm (i)
     s.sliceStep = 2.5;
-    s.sliceThickness = 3.0;      // deliberately different from the step: the step must come from positions
+    s.sliceThickness = 3.0; // deliberately different from the step: the step must come from positions
     s.origin = {-10, 20, -30};
     s.stored = storedPattern;
     s.intercept = [](int) { return -1024.0; };
@@ -53,7 +56,9 @@ inline SeriesSpec smallSeries(int cols = 12, int rows = 10, int slices = 8) {
 }
 
 // File names that sort in reverse stacking order, so that ordering by name would be wrong.
-inline std::string reversedName(int k) { return "slice_" + std::to_string(1000 - k) + ".dcm"; }
+inline std::string reversedName(int k) {
+    return "slice_" + std::to_string(1000 - k) + ".dcm";
+}
 
 inline LoadOptions fastOptions() {
     LoadOptions o;
@@ -62,13 +67,14 @@ inline LoadOptions fastOptions() {
     return o;
 }
 
-inline LoadedSeries loadFolder(const std::filesystem::path& p, ScanResult& scan, LoadOptions o = fastOptions()) {
+inline LoadedSeries loadFolder(const std::filesystem::path& p, ScanResult& scan,
+                               LoadOptions o = fastOptions()) {
     scan = scanInput(p, o);
     return loadSeries(scan, scan.pick(o.series), o);
 }
 
-// Runs a shell command line (sh -c), capturing stdout and stderr together. `code` is the exit status, 128 when the
-// process was killed by a signal (then `exited` is false).
+// Runs a shell command line (sh -c), capturing stdout and stderr together. `code` is the exit status, 128
+// when the process was killed by a signal (then `exited` is false).
 struct Run {
     int code = -1;
     bool exited = false;
@@ -78,18 +84,24 @@ inline Run shell(const std::string& commandLine) {
     Run r;
     const std::string cmd = "{ " + commandLine + "; } 2>&1";
     FILE* p = ::popen(cmd.c_str(), "r");
-    if (!p) throw std::runtime_error("popen failed: " + cmd);
+    if (!p)
+        throw std::runtime_error("popen failed: " + cmd);
     std::array<char, 4096> buf;
     std::size_t n;
-    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
+    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0)
+        r.out.append(buf.data(), n);
     const int status = ::pclose(p);
     r.exited = WIFEXITED(status);
     r.code = r.exited ? WEXITSTATUS(status) : 128;
     return r;
 }
 // Runs the ctview binary with `args` (shell syntax).
-inline Run run(const std::string& args) { return shell(std::string(CTVIEW_BINARY) + " " + args); }
+inline Run run(const std::string& args) {
+    return shell(std::string(CTVIEW_BINARY) + " " + args);
+}
 // A path quoted for the shell.
-inline std::string q(const std::filesystem::path& p) { return "'" + p.string() + "'"; }
+inline std::string q(const std::filesystem::path& p) {
+    return "'" + p.string() + "'";
+}
 
 } // namespace ctview::test

@@ -1,7 +1,7 @@
 #include "app/actions.h"
 
-#include "core/export.h"
 #include "app/headless.h"
+#include "core/export.h"
 #include "core/fsutil.h"
 
 #include <algorithm>
@@ -11,7 +11,8 @@
 namespace ctview::app {
 
 std::vector<std::filesystem::path> saveSlice(ui::AppState& s, double now) {
-    if (!s.hasVolume()) return {};
+    if (!s.hasVolume())
+        return {};
     if (s.data->preview) {
         addToast(s, "The series is still loading: save when it is complete", now, true);
         return {};
@@ -19,11 +20,12 @@ std::vector<std::filesystem::path> saveSlice(ui::AppState& s, double now) {
     const int v = std::clamp(s.activeView, 0, 2);
     const Axis axis = s.views[std::size_t(v)].axis;
     try {
-        auto written = exportSlice(s.data->series.volume, axis, ui::sliceOf(s, v), s.window, ui::displayColormap(s),
-                                   s.data->series.about.listing.seriesNumber, {ImageFormat::Png, ImageFormat::Jpeg},
-                                   s.exportDir, false);
+        auto written = exportSlice(s.data->series.volume, axis, ui::sliceOf(s, v), s.window,
+                                   ui::displayColormap(s), s.data->series.about.listing.seriesNumber,
+                                   {ImageFormat::Png, ImageFormat::Jpeg}, s.exportDir, false);
         std::string text = "Saved";
-        for (const auto& p : written) text += "\n" + p.string();
+        for (const auto& p : written)
+            text += "\n" + p.string();
         addToast(s, text, now);
         return written;
     } catch (const std::exception& e) {
@@ -32,9 +34,10 @@ std::vector<std::filesystem::path> saveSlice(ui::AppState& s, double now) {
     }
 }
 
-std::vector<std::filesystem::path> saveRender(ui::AppState& s, Renderers& renderers, RendererSync& sync, float fbScale,
-                                              double now) {
-    if (!s.hasVolume()) return {};
+std::vector<std::filesystem::path> saveRender(ui::AppState& s, Renderers& renderers, RendererSync& sync,
+                                              float fbScale, double now) {
+    if (!s.hasVolume())
+        return {};
     if (s.data->preview || !s.data->stats) {
         addToast(s, "The series is still loading: save the 3D view when it is complete", now, true);
         return {};
@@ -50,12 +53,15 @@ std::vector<std::filesystem::path> saveRender(ui::AppState& s, Renderers& render
         size = glm::round(size * grow);
         const RgbImage pixels = drawOffscreen(view, renderers, sync, glm::ivec2(size), false);
         createFolder(s.exportDir);
-        const std::string stem = std::to_string(s.data->series.about.listing.seriesNumber) + "_3d_" + s.view3d.presetName;
+        const std::string stem =
+            std::to_string(s.data->series.about.listing.seriesNumber) + "_3d_" + s.view3d.presetName;
         std::vector<std::filesystem::path> written;
         for (ImageFormat f : {ImageFormat::Png, ImageFormat::Jpeg})
-            written.push_back(writeImage(pixels, s.exportDir / (stem + (f == ImageFormat::Png ? ".png" : ".jpg")), f, false));
+            written.push_back(writeImage(
+                pixels, s.exportDir / (stem + (f == ImageFormat::Png ? ".png" : ".jpg")), f, false));
         std::string text = "Saved the 3D view";
-        for (const auto& p : written) text += "\n" + p.string();
+        for (const auto& p : written)
+            text += "\n" + p.string();
         addToast(s, text, now);
         return written;
     } catch (const std::exception& e) {

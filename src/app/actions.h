@@ -1,7 +1,7 @@
 #pragma once
 // What keys and buttons do beyond changing the state: saving files.
-#include "core/slice.h"
 #include "app/scene.h"
+#include "core/slice.h"
 #include "ui/app_state.h"
 
 #include <filesystem>
@@ -9,16 +9,17 @@
 
 namespace ctview::app {
 
-// The active view's slice as PNG and JPEG at native resolution with the current window and colour map, into the
-// export folder, never overwriting: the same pixels as `ctview export` with the same settings. A toast names the
-// files (or the error). Returns the paths written.
+// The active view's slice as PNG and JPEG at native resolution with the current window and colour map, into
+// the export folder, never overwriting: the same pixels as `ctview export` with the same settings. A toast
+// names the files (or the error). Returns the paths written.
 std::vector<std::filesystem::path> saveSlice(ui::AppState& s, double now);
 
 // S over the 3D view: the 3D view rendered as `ctview render` renders it (same scene code, full quality, no
-// overlays) at the 3D cell's size in framebuffer pixels (`fbScale`; at least 512 pixels on its shorter side), as
-// PNG and JPEG into the export folder, never overwriting; a toast names the files. Needs the viewer's GL context.
-std::vector<std::filesystem::path> saveRender(ui::AppState& s, Renderers& renderers, RendererSync& sync, float fbScale,
-                                              double now);
+// overlays) at the 3D cell's size in framebuffer pixels (`fbScale`; at least 512 pixels on its shorter side),
+// as PNG and JPEG into the export folder, never overwriting; a toast names the files. Needs the viewer's GL
+// context.
+std::vector<std::filesystem::path> saveRender(ui::AppState& s, Renderers& renderers, RendererSync& sync,
+                                              float fbScale, double now);
 
 // A screenshot (the whole window's pixels) as PNG into the export folder; a toast names it.
 std::filesystem::path saveScreenshot(ui::AppState& s, const RgbImage& pixels, double now);

@@ -16,27 +16,34 @@ namespace {
 int usageError(const CLI::App& cmd, const std::string& reason) {
     const bool top = cmd.get_parent() == nullptr;
     std::string help = cmd.help();
-    std::string usage = "Usage: ctview [OPTIONS] [input] | ctview [info|export|convert|snapshot|render|make-phantom|cache] ...";
-    if (auto at = help.find("Usage:"); at != std::string::npos) usage = help.substr(at, help.find('\n', at) - at);
-    if (!top && usage.rfind("Usage: ctview", 0) != 0) usage.replace(0, 7, "Usage: ctview ");
+    std::string usage = "Usage: ctview [OPTIONS] [input] | ctview "
+                        "[info|export|convert|snapshot|render|make-phantom|cache] ...";
+    if (auto at = help.find("Usage:"); at != std::string::npos)
+        usage = help.substr(at, help.find('\n', at) - at);
+    if (!top && usage.rfind("Usage: ctview", 0) != 0)
+        usage.replace(0, 7, "Usage: ctview ");
     std::fprintf(stderr, "ctview: %s\n%s\nRun 'ctview%s --help' for more.\n", reason.c_str(), usage.c_str(),
                  top ? "" : (" " + cmd.get_name()).c_str());
     return 2;
 }
 
-// The input and the loading options every command shares. The viewer's input is optional (none: the last folder).
+// The input and the loading options every command shares. The viewer's input is optional (none: the last
+// folder).
 void addCommon(CLI::App* cmd, CommonOptions& c, bool inputRequired = true) {
     cmd->add_option("input", c.input,
-                    inputRequired ? "DICOM folder (scanned recursively), one file of a series, a DICOMDIR, a NRRD/NIfTI file, or a "
-                                    "DICOMweb URL (ROOT, ROOT/studies/UID, ROOT/studies/UID/series/UID)"
-                                  : "DICOM folder or file, a NRRD/NIfTI file, or a DICOMweb study URL, to open in the "
-                                    "viewer (none: the last one opened, else the bundled phantom)")
+                    inputRequired
+                        ? "DICOM folder (scanned recursively), one file of a series, a DICOMDIR, a "
+                          "NRRD/NIfTI file, or a "
+                          "DICOMweb URL (ROOT, ROOT/studies/UID, ROOT/studies/UID/series/UID)"
+                        : "DICOM folder or file, a NRRD/NIfTI file, or a DICOMweb study URL, to open in the "
+                          "viewer (none: the last one opened, else the bundled phantom)")
         ->required(inputRequired);
     cmd->add_option("--series", c.series, "Series to use: its number in `ctview info`'s list, or its UID");
     cmd->add_flag("--no-resample", c.noResample,
                   "Keep a tilted or unevenly spaced stack as acquired instead of resampling it");
     cmd->add_flag("-q,--quiet", c.quiet, "No progress or warnings on stderr");
-    cmd->add_option("--workers", c.workers, "Decoder processes (default: one per core)")->check(CLI::Range(0, 256));
+    cmd->add_option("--workers", c.workers, "Decoder processes (default: one per core)")
+        ->check(CLI::Range(0, 256));
 }
 } // namespace
 
@@ -50,27 +57,38 @@ int runCli(int argc, char** argv) {
     CommonOptions viewCommon;
     ViewerOptions viewer;
     addCommon(&app, viewCommon, /*inputRequired=*/false);
-    app.add_option("--out", viewer.outDir, "Folder for slices (S) and screenshots (F12) saved from the viewer");
+    app.add_option("--out", viewer.outDir,
+                   "Folder for slices (S) and screenshots (F12) saved from the viewer");
 
     CommonOptions infoCommon;
     InfoOptions info;
     CLI::App* infoCmd = app.add_subcommand("info", "List the series found and describe the chosen one");
     addCommon(infoCmd, infoCommon);
     infoCmd->add_flag("--json", info.json, "Machine-readable output");
-    infoCmd->add_flag("--tags", info.tags, "Dump every tag of the series' first slice (nested sequences too)");
-    infoCmd->add_option("--patient", info.studies.patientName, "DICOMweb root: studies of patients whose name matches (* wildcards)");
+    infoCmd->add_flag("--tags", info.tags,
+                      "Dump every tag of the series' first slice (nested sequences too)");
+    infoCmd->add_option("--patient", info.studies.patientName,
+                        "DICOMweb root: studies of patients whose name matches (* wildcards)");
     infoCmd->add_option("--patient-id", info.studies.patientId, "DICOMweb root: studies with this PatientID");
-    infoCmd->add_option("--accession", info.studies.accession, "DICOMweb root: the study with this AccessionNumber");
-    infoCmd->add_option("--date", info.studies.date, "DICOMweb root: studies on YYYYMMDD, or from-to: YYYYMMDD-YYYYMMDD");
-    infoCmd->add_option("--modality", info.studies.modality, "DICOMweb root: studies with a series of this modality (CT)");
-    infoCmd->add_option("--limit", info.studies.limit, "DICOMweb root: at most this many studies")->check(CLI::Range(1, 100000));
+    infoCmd->add_option("--accession", info.studies.accession,
+                        "DICOMweb root: the study with this AccessionNumber");
+    infoCmd->add_option("--date", info.studies.date,
+                        "DICOMweb root: studies on YYYYMMDD, or from-to: YYYYMMDD-YYYYMMDD");
+    infoCmd->add_option("--modality", info.studies.modality,
+                        "DICOMweb root: studies with a series of this modality (CT)");
+    infoCmd->add_option("--limit", info.studies.limit, "DICOMweb root: at most this many studies")
+        ->check(CLI::Range(1, 100000));
 
     CommonOptions exportCommon;
     ExportOptions exp;
-    CLI::App* exportCmd = app.add_subcommand("export", "Save slices as PNG/JPEG with a window and colour map");
+    CLI::App* exportCmd =
+        app.add_subcommand("export", "Save slices as PNG/JPEG with a window and colour map");
     addCommon(exportCmd, exportCommon);
-    exportCmd->add_option("--axis", exp.axis, "axial, coronal or sagittal")->check(CLI::IsMember({"axial", "coronal", "sagittal"}));
-    exportCmd->add_option("--slice", exp.slice, "Slice number as the viewer shows it (0 = the most superior axial, anterior coronal, rightmost sagittal), 'middle' or 'all'");
+    exportCmd->add_option("--axis", exp.axis, "axial, coronal or sagittal")
+        ->check(CLI::IsMember({"axial", "coronal", "sagittal"}));
+    exportCmd->add_option("--slice", exp.slice,
+                          "Slice number as the viewer shows it (0 = the most superior axial, anterior "
+                          "coronal, rightmost sagittal), 'middle' or 'all'");
     exportCmd->add_option("--window", exp.window,
                           "Preset (brain, subdural, stroke, lung, mediastinum, abdomen, liver, bone), 'file' "
                           "(the file's own), or WIDTH,LEVEL in HU");
@@ -94,17 +112,24 @@ int runCli(int argc, char** argv) {
     CLI::App* snapCmd = app.add_subcommand(
         "snapshot", "Render the slice views as the window shows them, headless (offscreen OpenGL), to a PNG");
     addCommon(snapCmd, snapCommon);
-    snapCmd->add_option("--view", snap.view, "axial, coronal, sagittal, or grid (all three in the 2x2 layout)")
+    snapCmd
+        ->add_option("--view", snap.view, "axial, coronal, sagittal, or grid (all three in the 2x2 layout)")
         ->check(CLI::IsMember({"axial", "coronal", "sagittal", "grid"}));
-    snapCmd->add_option("--slice", snap.slice, "Slice number of the view as the viewer shows it (the axial one for grid; 0 = the most superior); default middle")
+    snapCmd
+        ->add_option("--slice", snap.slice,
+                     "Slice number of the view as the viewer shows it (the axial one for grid; 0 = the most "
+                     "superior); default middle")
         ->check(CLI::Range(0, 1 << 20));
-    snapCmd->add_option("--window", snap.window,
-                        "Preset (brain, subdural, stroke, lung, mediastinum, abdomen, liver, bone), 'file', 'auto' "
-                        "or WIDTH,LEVEL in HU");
-    snapCmd->add_option("--colormap", snap.colormap, "grayscale, viridis, inferno, magma, plasma, turbo, bone or hot");
+    snapCmd->add_option(
+        "--window", snap.window,
+        "Preset (brain, subdural, stroke, lung, mediastinum, abdomen, liver, bone), 'file', 'auto' "
+        "or WIDTH,LEVEL in HU");
+    snapCmd->add_option("--colormap", snap.colormap,
+                        "grayscale, viridis, inferno, magma, plasma, turbo, bone or hot");
     snapCmd->add_flag("--invert", snap.invert, "Reverse the colour map");
     snapCmd->add_flag("--linear", snap.linear, "Linear interpolation between voxels (default nearest)");
-    snapCmd->add_flag("!--no-overlays", snap.overlays, "Leave out letters, scale bar, window/level and crosshair");
+    snapCmd->add_flag("!--no-overlays", snap.overlays,
+                      "Leave out letters, scale bar, window/level and crosshair");
     snapCmd->add_option("--size", snap.size, "WIDTHxHEIGHT in pixels (default 512x512)");
     snapCmd->add_option("-o,--output", snap.output, "PNG file to write")->required();
     snapCmd->add_flag("--force", snap.force, "Overwrite an existing file instead of choosing a new name");
@@ -114,31 +139,39 @@ int runCli(int argc, char** argv) {
     CLI::App* renderCmd = app.add_subcommand(
         "render", "Render the 3D view headless (offscreen OpenGL, deterministic) to a PNG");
     addCommon(renderCmd, renderCommon);
-    renderCmd->add_option("--preset", rend.preset,
-                          "ct-bone, ct-skin, ct-muscle, ct-soft-tissue, ct-lung, ct-angio, ct-cardiac, mip, xray, "
-                          "or a preset .json file");
+    renderCmd->add_option(
+        "--preset", rend.preset,
+        "ct-bone, ct-skin, ct-muscle, ct-soft-tissue, ct-lung, ct-angio, ct-cardiac, mip, xray, "
+        "or a preset .json file");
     renderCmd->add_option("--mode", rend.mode, "dvr, mip, minip, avg or iso (default: the preset's)")
         ->check(CLI::IsMember({"dvr", "mip", "minip", "avg", "iso"}));
-    renderCmd->add_option("--azimuth", rend.azimuth,
-                          "Degrees about the patient's long axis from the anterior view, positive toward the left")
+    renderCmd
+        ->add_option("--azimuth", rend.azimuth,
+                     "Degrees about the patient's long axis from the anterior view, positive toward the left")
         ->check(CLI::Range(-3600.0, 3600.0));
-    renderCmd->add_option("--elevation", rend.elevation, "Degrees toward the head")->check(CLI::Range(-90.0, 90.0));
+    renderCmd->add_option("--elevation", rend.elevation, "Degrees toward the head")
+        ->check(CLI::Range(-90.0, 90.0));
     renderCmd->add_option("--zoom", rend.zoom, "1 fits the volume")->check(CLI::Range(0.05, 50.0));
     renderCmd->add_option("--view", rend.view, "anterior, posterior, left, right, superior or inferior")
         ->check(CLI::IsMember([] {
             std::vector<std::string> names;
-            for (const ViewFromName& v : viewFromNames()) names.push_back(v.name);
+            for (const ViewFromName& v : viewFromNames())
+                names.push_back(v.name);
             return names;
         }()));
     renderCmd->add_flag("--perspective", rend.perspective, "Perspective projection (default orthographic)");
     renderCmd->add_flag("--no-shading", rend.noShading, "Turn the preset's shading off");
-    renderCmd->add_option("--crop", rend.crop, "I0,I1,J0,J1,K0,K1: keep this part, as fractions 0..1 along i, j, k");
-    renderCmd->add_option("--step", rend.step, "Sample distance in voxels (default 1)")->check(CLI::Range(0.1, 8.0));
+    renderCmd->add_option("--crop", rend.crop,
+                          "I0,I1,J0,J1,K0,K1: keep this part, as fractions 0..1 along i, j, k");
+    renderCmd->add_option("--step", rend.step, "Sample distance in voxels (default 1)")
+        ->check(CLI::Range(0.1, 8.0));
     renderCmd->add_option("--iso", rend.iso, "Isosurface threshold in HU (default: the preset's)");
-    renderCmd->add_option("--colormap", rend.colormap,
-                          "Colour the transfer function (and projections) with grayscale, viridis, inferno, magma, "
-                          "plasma, turbo, bone or hot");
-    renderCmd->add_flag("--overlays", rend.overlays, "Draw the orientation axes, slice planes and the preset's name");
+    renderCmd->add_option(
+        "--colormap", rend.colormap,
+        "Colour the transfer function (and projections) with grayscale, viridis, inferno, magma, "
+        "plasma, turbo, bone or hot");
+    renderCmd->add_flag("--overlays", rend.overlays,
+                        "Draw the orientation axes, slice planes and the preset's name");
     renderCmd->add_option("--size", rend.size, "WIDTHxHEIGHT in pixels (default 800x600)");
     renderCmd->add_option("-o,--output", rend.output, "PNG file to write")->required();
     renderCmd->add_flag("--force", rend.force, "Overwrite an existing file instead of choosing a new name");
@@ -155,13 +188,20 @@ int runCli(int argc, char** argv) {
     phantomCmd->add_option("--size", phantomSize, "COLUMNSxROWSxSLICES");
 
     auto dispatch = [&]() -> int {
-        if (*infoCmd) return runInfo(infoCommon, info);
-        if (*exportCmd) return runExport(exportCommon, exp);
-        if (*convertCmd) return runConvert(convertCommon, conv);
-        if (*phantomCmd) return runMakePhantom(phantomDir, phantomSize);
-        if (*snapCmd) return runSnapshot(snapCommon, snap);
-        if (*renderCmd) return runRender(renderCommon, rend);
-        if (*cacheCmd) return runCache(cacheList, cacheClear);
+        if (*infoCmd)
+            return runInfo(infoCommon, info);
+        if (*exportCmd)
+            return runExport(exportCommon, exp);
+        if (*convertCmd)
+            return runConvert(convertCommon, conv);
+        if (*phantomCmd)
+            return runMakePhantom(phantomDir, phantomSize);
+        if (*snapCmd)
+            return runSnapshot(snapCommon, snap);
+        if (*renderCmd)
+            return runRender(renderCommon, rend);
+        if (*cacheCmd)
+            return runCache(cacheList, cacheClear);
         return runViewer(viewCommon, viewer);
     };
 
@@ -176,7 +216,8 @@ int runCli(int argc, char** argv) {
     } catch (const CLI::ParseError& e) {
         const CLI::App* cmd = &app;
         for (const CLI::App* sub : {infoCmd, exportCmd, convertCmd, snapCmd, renderCmd, phantomCmd, cacheCmd})
-            if (sub->parsed()) cmd = sub;
+            if (sub->parsed())
+                cmd = sub;
         return usageError(*cmd, e.what());
     }
 
@@ -186,16 +227,19 @@ int runCli(int argc, char** argv) {
     } catch (const UsageError& e) {
         const CLI::App* cmd = &app;
         for (const CLI::App* sub : {infoCmd, exportCmd, convertCmd, snapCmd, renderCmd, phantomCmd, cacheCmd})
-            if (sub->parsed()) cmd = sub;
+            if (sub->parsed())
+                cmd = sub;
         return usageError(*cmd, e.what());
     }
 }
 
-
 void checkWindowOption(const std::string& window, bool allowAuto) {
-    if (window == "file" || (allowAuto && window == "auto") || parseWindow(window, WindowLevel{})) return;
-    throw UsageError("--window " + window + ": use a preset (brain, subdural, stroke, lung, mediastinum, abdomen, "
-                     "liver, bone), 'file', " + (allowAuto ? "'auto', " : "") + "or WIDTH,LEVEL");
+    if (window == "file" || (allowAuto && window == "auto") || parseWindow(window, WindowLevel{}))
+        return;
+    throw UsageError("--window " + window +
+                     ": use a preset (brain, subdural, stroke, lung, mediastinum, abdomen, "
+                     "liver, bone), 'file', " +
+                     (allowAuto ? "'auto', " : "") + "or WIDTH,LEVEL");
 }
 
 LoadOptions loadOptionsFor(const CommonOptions& common) {
@@ -217,7 +261,8 @@ Loaded openAndLoad(const CommonOptions& common) {
     Loaded l{openSource(common.input, o), {}};
     l.series = l.source->load(l.source->pick(common.series).number, o);
     if (!common.quiet)
-        for (const std::string& w : l.series.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
+        for (const std::string& w : l.series.warnings)
+            std::fprintf(stderr, "warning: %s\n", w.c_str());
     return l;
 }
 

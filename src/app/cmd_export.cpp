@@ -14,22 +14,27 @@ namespace ctview::app {
 
 int runExport(const CommonOptions& common, const ExportOptions& o) {
     Axis axis;
-    if (!parseAxis(o.axis, axis)) throw UsageError("--axis " + o.axis + ": use axial, coronal or sagittal");
+    if (!parseAxis(o.axis, axis))
+        throw UsageError("--axis " + o.axis + ": use axial, coronal or sagittal");
     std::set<std::string> formats;
     std::stringstream ss(o.formats);
     for (std::string f; std::getline(ss, f, ',');) {
-        if (f == "jpeg") f = "jpg";
-        if (f != "png" && f != "jpg") throw UsageError("--format " + o.formats + ": use png, jpg or png,jpg");
+        if (f == "jpeg")
+            f = "jpg";
+        if (f != "png" && f != "jpg")
+            throw UsageError("--format " + o.formats + ": use png, jpg or png,jpg");
         formats.insert(f);
     }
-    if (formats.empty()) throw UsageError("--format is empty: use png, jpg or png,jpg");
+    if (formats.empty())
+        throw UsageError("--format is empty: use png, jpg or png,jpg");
     // Validate what can be validated before the (possibly long) load.
     colormapTable(o.colormap); // throws UsageError for an unknown name
     checkWindowOption(o.window, /*allowAuto=*/false);
 
     Loaded l = openAndLoad(common);
     std::optional<WindowLevel> wl = o.window == "file" ? initialWindow(l.series) : parseWindow(o.window, {});
-    if (!wl) throw UsageError("--window " + o.window + ": not understood");
+    if (!wl)
+        throw UsageError("--window " + o.window + ": not understood");
     // MONOCHROME1 shows low values bright: the colour map runs backwards unless the user inverts it back.
     const bool invert = o.invert != l.series.monochrome1;
     const ColormapTable table = colormapTable(o.colormap, invert);
@@ -38,21 +43,24 @@ int runExport(const CommonOptions& common, const ExportOptions& o) {
     std::vector<int> slices;
     // --slice takes slice numbers as the viewer shows them (0 = superior, anterior, right: see sliceNumber).
     if (o.slice == "all") {
-        for (int n = 0; n < frame.count; ++n) slices.push_back(sliceIndex(frame, n));
+        for (int n = 0; n < frame.count; ++n)
+            slices.push_back(sliceIndex(frame, n));
     } else if (o.slice == "middle") {
         slices.push_back(frame.count / 2); // the slice the viewer opens at
 
     } else {
         char* end = nullptr;
         const long k = std::strtol(o.slice.c_str(), &end, 10);
-        if (o.slice.empty() || *end != '\0') throw UsageError("--slice " + o.slice + ": use a number, 'middle' or 'all'");
+        if (o.slice.empty() || *end != '\0')
+            throw UsageError("--slice " + o.slice + ": use a number, 'middle' or 'all'");
         if (k < 0 || k >= frame.count)
-            throw UsageError("--slice " + o.slice + " is out of range: the " + o.axis + " view has slices 0.." +
-                             std::to_string(frame.count - 1));
+            throw UsageError("--slice " + o.slice + " is out of range: the " + o.axis +
+                             " view has slices 0.." + std::to_string(frame.count - 1));
         slices.push_back(sliceIndex(frame, int(k)));
     }
     std::vector<ImageFormat> imageFormats;
-    for (const std::string& f : formats) imageFormats.push_back(f == "png" ? ImageFormat::Png : ImageFormat::Jpeg);
+    for (const std::string& f : formats)
+        imageFormats.push_back(f == "png" ? ImageFormat::Png : ImageFormat::Jpeg);
     const int seriesNumber = l.series.about.listing.seriesNumber;
     for (int k : slices)
         for (const auto& written :
@@ -72,9 +80,10 @@ int runConvert(const CommonOptions& common, const ConvertOptions& o) {
 int runMakePhantom(const std::string& outDir, const std::string& size) {
     int c = 0, r = 0, s = 0;
     char tail = 0;
-    if (std::sscanf(size.c_str(), "%dx%dx%d%c", &c, &r, &s, &tail) != 3 || c < 8 || r < 8 || s < 1 || c > 4096 ||
-        r > 4096 || s > 10000)
-        throw UsageError("--size " + size + ": use COLUMNSxROWSxSLICES, e.g. 512x512x300 (8..4096 x 8..4096 x 1..10000)");
+    if (std::sscanf(size.c_str(), "%dx%dx%d%c", &c, &r, &s, &tail) != 3 || c < 8 || r < 8 || s < 1 ||
+        c > 4096 || r > 4096 || s > 10000)
+        throw UsageError("--size " + size +
+                         ": use COLUMNSxROWSxSLICES, e.g. 512x512x300 (8..4096 x 8..4096 x 1..10000)");
     std::error_code ec;
     if (std::filesystem::exists(outDir, ec) && !std::filesystem::is_empty(outDir, ec))
         throw DataError(outDir + ": exists and is not empty; choose a new folder");

@@ -40,21 +40,24 @@ json seriesListJson(const SeriesSource& source) {
 void printText(const Loaded& l) {
     const SeriesSource& source = *l.source;
     std::printf("%s\n", source.summary().c_str());
-    for (const std::string& p : source.problems()) std::printf("  problem: %s\n", p.c_str());
+    for (const std::string& p : source.problems())
+        std::printf("  problem: %s\n", p.c_str());
     std::printf("\nSeries:\n");
     std::printf("  %3s %6s  %-32s %-5s %6s  %-9s %s\n", "#", "number", "description", "mod", "slices", "size",
                 "thickness");
     const int chosen = l.series.about.listing.number;
     for (const SeriesListing& s : source.series()) {
         char size[32] = "-"; // a DICOMweb listing knows the size only once the instances are asked for
-        if (s.columns > 0) std::snprintf(size, sizeof size, "%dx%d", s.columns, s.rows);
-        std::printf("%s %3d %6d  %-32.32s %-5s %6zu  %-9s %.2f mm%s\n", s.number == chosen ? "*" : " ", s.number,
-                    s.seriesNumber, s.description.c_str(), s.modality.c_str(), s.slices, size, s.thickness,
-                    s.note.empty() ? "" : "  (split: different orientation or size)");
+        if (s.columns > 0)
+            std::snprintf(size, sizeof size, "%dx%d", s.columns, s.rows);
+        std::printf("%s %3d %6d  %-32.32s %-5s %6zu  %-9s %.2f mm%s\n", s.number == chosen ? "*" : " ",
+                    s.number, s.seriesNumber, s.description.c_str(), s.modality.c_str(), s.slices, size,
+                    s.thickness, s.note.empty() ? "" : "  (split: different orientation or size)");
     }
     std::printf("\nSeries #%d\n", chosen);
     for (const auto& [label, value] : describeLines(l.series))
-        if (!value.empty()) std::printf("  %-20s %s\n", label.c_str(), value.c_str());
+        if (!value.empty())
+            std::printf("  %-20s %s\n", label.c_str(), value.c_str());
 }
 
 // A DICOMweb root: its studies (QIDO-RS), filtered.
@@ -75,17 +78,19 @@ int listStudies(const std::string& input, const InfoOptions& info) {
                             {"images", s.instanceCount},
                             {"uid", s.uid},
                             {"url", url.root + "/studies/" + s.uid}});
-        std::cout << json({{"input", url.text()}, {"studies", list}}).dump(2, ' ', false, json::error_handler_t::replace)
+        std::cout << json({{"input", url.text()}, {"studies", list}})
+                         .dump(2, ' ', false, json::error_handler_t::replace)
                   << "\n";
         return 0;
     }
-    std::printf("%zu %s on %s\n\n", studies.size(), studies.size() == 1 ? "study" : "studies", url.root.c_str());
-    std::printf("%-24s %-16s %-8s %-28s %-9s %6s %6s  %s\n", "patient", "id", "date", "description", "modality",
-                "series", "images", "StudyInstanceUID");
+    std::printf("%zu %s on %s\n\n", studies.size(), studies.size() == 1 ? "study" : "studies",
+                url.root.c_str());
+    std::printf("%-24s %-16s %-8s %-28s %-9s %6s %6s  %s\n", "patient", "id", "date", "description",
+                "modality", "series", "images", "StudyInstanceUID");
     for (const StudyRow& s : studies)
         std::printf("%-24.24s %-16.16s %-8.8s %-28.28s %-9.9s %6d %6d  %s\n", s.patientName.c_str(),
-                    s.patientId.c_str(), s.date.c_str(), s.description.c_str(), s.modalities.c_str(), s.seriesCount,
-                    s.instanceCount, s.uid.c_str());
+                    s.patientId.c_str(), s.date.c_str(), s.description.c_str(), s.modalities.c_str(),
+                    s.seriesCount, s.instanceCount, s.uid.c_str());
     if (!studies.empty())
         std::printf("\nOpen one: ctview %s/studies/%s\n", url.root.c_str(), studies.front().uid.c_str());
     return 0;
@@ -95,13 +100,15 @@ int listStudies(const std::string& input, const InfoOptions& info) {
 
 int runInfo(const CommonOptions& common, const InfoOptions& info) {
     const StudyQuery& q = info.studies;
-    const bool filters = !q.patientName.empty() || !q.patientId.empty() || !q.accession.empty() || !q.date.empty() ||
-                         !q.modality.empty() || q.limit > 0;
+    const bool filters = !q.patientName.empty() || !q.patientId.empty() || !q.accession.empty() ||
+                         !q.date.empty() || !q.modality.empty() || q.limit > 0;
     const bool root = isDicomWebUrl(common.input) && parseDicomWebUrl(common.input).study.empty();
     if (filters && !root)
-        throw UsageError("--patient, --patient-id, --accession, --date, --modality and --limit filter the studies of "
-                         "a DICOMweb root (http[s]://HOST/PATH)");
-    if (root) return listStudies(common.input, info);
+        throw UsageError(
+            "--patient, --patient-id, --accession, --date, --modality and --limit filter the studies of "
+            "a DICOMweb root (http[s]://HOST/PATH)");
+    if (root)
+        return listStudies(common.input, info);
     CommonOptions quietCommon = common;
     quietCommon.quiet = true; // warnings are part of the output here
     Loaded l = openAndLoad(quietCommon);
@@ -109,20 +116,23 @@ int runInfo(const CommonOptions& common, const InfoOptions& info) {
         // The source says what it lists: the DICOM file given (else the series' first slice), or the volume
         // file's header fields.
         const Provenance& about = l.series.about;
-        if (!about.listTags) throw DataError(common.input + ": this source has no tags to list");
+        if (!about.listTags)
+            throw DataError(common.input + ": this source has no tags to list");
         const std::string file = about.tagSource;
         const auto tags = about.listTags();
         if (info.json) {
             json arr = json::array();
             for (const TagEntry& t : tags)
-                arr.push_back({{"depth", t.depth}, {"tag", t.tag}, {"vr", t.vr}, {"name", t.name}, {"value", t.value}});
-            std::cout << json({{"file", file}, {"tags", arr}})
-                             .dump(2, ' ', false, json::error_handler_t::replace)
-                      << "\n";
+                arr.push_back(
+                    {{"depth", t.depth}, {"tag", t.tag}, {"vr", t.vr}, {"name", t.name}, {"value", t.value}});
+            std::cout
+                << json({{"file", file}, {"tags", arr}}).dump(2, ' ', false, json::error_handler_t::replace)
+                << "\n";
         } else {
             std::printf("%s\n", file.c_str());
             for (const TagEntry& t : tags) {
-                if (t.tag.empty()) std::printf("%-24s %s\n", t.name.c_str(), t.value.c_str()); // a volume file's field
+                if (t.tag.empty())
+                    std::printf("%-24s %s\n", t.name.c_str(), t.value.c_str()); // a volume file's field
                 else
                     std::printf("%*s%-12s %-2s %-36s %s\n", t.depth * 2, "", t.tag.c_str(), t.vr.c_str(),
                                 t.name.c_str(), t.value.c_str());
@@ -136,7 +146,8 @@ int runInfo(const CommonOptions& common, const InfoOptions& info) {
         out["summary"] = l.source->summary();
         out["series_list"] = seriesListJson(*l.source);
         json skipped = json::array();
-        for (const SkippedFile& f : l.source->skipped()) skipped.push_back({{"path", f.path.string()}, {"reason", f.reason}});
+        for (const SkippedFile& f : l.source->skipped())
+            skipped.push_back({{"path", f.path.string()}, {"reason", f.reason}});
         out["skipped"] = skipped;
         out["problems"] = l.source->problems();
         std::cout << out.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
@@ -155,20 +166,23 @@ int runCache(bool list, bool clear) {
     if (clear) {
         const auto all = listCache();
         std::error_code ec;
-        for (const CachedSeries& c : all) std::filesystem::remove_all(c.folder, ec);
-        for (const CachedSeries& c : all) std::filesystem::remove(c.folder.string() + ".json", ec);
+        for (const CachedSeries& c : all)
+            std::filesystem::remove_all(c.folder, ec);
+        for (const CachedSeries& c : all)
+            std::filesystem::remove(c.folder.string() + ".json", ec);
         std::printf("removed %zu cached series from %s\n", all.size(), root.string().c_str());
         return 0;
     }
     (void)list; // listing is the default
     const auto all = listCache();
     std::uint64_t total = 0;
-    for (const CachedSeries& c : all) total += c.bytes;
+    for (const CachedSeries& c : all)
+        total += c.bytes;
     std::printf("%s: %zu series, %s (limit %s; CTVIEW_CACHE_LIMIT_MB changes it)\n", root.string().c_str(),
                 all.size(), humanBytes(total).c_str(), humanBytes(cacheLimitBytes()).c_str());
     for (const CachedSeries& c : all)
-        std::printf("  %-26s %s/%s  %zu images  %s%s\n", c.server.c_str(), c.study.c_str(), c.series.c_str(), c.files,
-                    humanBytes(c.bytes).c_str(), c.complete ? "" : "  (incomplete)");
+        std::printf("  %-26s %s/%s  %zu images  %s%s\n", c.server.c_str(), c.study.c_str(), c.series.c_str(),
+                    c.files, humanBytes(c.bytes).c_str(), c.complete ? "" : "  (incomplete)");
     return 0;
 }
 

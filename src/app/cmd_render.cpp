@@ -1,6 +1,6 @@
-// `ctview render`: the 3D view rendered headless through the window's own code (AppState, VolumeRenderer, overlays)
-// into an offscreen framebuffer, written as PNG. Deterministic (the ray jitter is a fixed per-pixel pattern), for
-// golden-image tests and scripts.
+// `ctview render`: the 3D view rendered headless through the window's own code (AppState, VolumeRenderer,
+// overlays) into an offscreen framebuffer, written as PNG. Deterministic (the ray jitter is a fixed per-pixel
+// pattern), for golden-image tests and scripts.
 #include "app/commands.h"
 #include "app/headless.h"
 #include "app/settings.h"
@@ -16,19 +16,24 @@ namespace ctview::app {
 
 namespace {
 RenderPreset presetFor(const std::string& text) {
-    if (const RenderPreset* p = findBuiltinPreset(text)) return *p;
-    if (text.size() > 5 && text.substr(text.size() - 5) == ".json") return loadPresetFile(text); // DataError: exit 1
+    if (const RenderPreset* p = findBuiltinPreset(text))
+        return *p;
+    if (text.size() > 5 && text.substr(text.size() - 5) == ".json")
+        return loadPresetFile(text); // DataError: exit 1
     // The user's presets, as the window lists them: by name (the file's stem) or by title.
     std::vector<std::string> problems;
     const std::vector<RenderPreset> mine = loadPresetFolder(userPresetFolder(), problems);
     for (const RenderPreset& p : mine)
-        if (p.name == text || p.title == text || p.name == presetFileStem(text)) return p;
+        if (p.name == text || p.title == text || p.name == presetFileStem(text))
+            return p;
     std::string names;
-    for (const RenderPreset& p : builtinPresets()) names += (names.empty() ? "" : ", ") + p.name;
+    for (const RenderPreset& p : builtinPresets())
+        names += (names.empty() ? "" : ", ") + p.name;
     std::string yours;
-    for (const RenderPreset& p : mine) yours += (yours.empty() ? "" : ", ") + p.name;
-    throw UsageError("--preset " + text + ": use " + names + (yours.empty() ? "" : ", one of yours (" + yours + ")") +
-                     ", or a preset .json file");
+    for (const RenderPreset& p : mine)
+        yours += (yours.empty() ? "" : ", ") + p.name;
+    throw UsageError("--preset " + text + ": use " + names +
+                     (yours.empty() ? "" : ", one of yours (" + yours + ")") + ", or a preset .json file");
 }
 
 void parseCrop(const std::string& text, glm::dvec3& lo, glm::dvec3& hi) {
@@ -38,12 +43,15 @@ void parseCrop(const std::string& text, glm::dvec3& lo, glm::dvec3& hi) {
     while (std::getline(ss, item, ',')) {
         char* end = nullptr;
         const double x = std::strtod(item.c_str(), &end);
-        if (item.empty() || *end != '\0' || !(x >= 0.0 && x <= 1.0)) v.push_back(-1);
-        else v.push_back(x);
+        if (item.empty() || *end != '\0' || !(x >= 0.0 && x <= 1.0))
+            v.push_back(-1);
+        else
+            v.push_back(x);
     }
     if (v.size() != 6 || std::find(v.begin(), v.end(), -1.0) != v.end() || v[0] >= v[1] || v[2] >= v[3] ||
         v[4] >= v[5])
-        throw UsageError("--crop " + text + ": use I0,I1,J0,J1,K0,K1 with 0 <= from < to <= 1 along each axis");
+        throw UsageError("--crop " + text +
+                         ": use I0,I1,J0,J1,K0,K1 with 0 <= from < to <= 1 along each axis");
     lo = {v[0], v[2], v[4]};
     hi = {v[1], v[3], v[5]};
 }
@@ -52,14 +60,20 @@ void parseCrop(const std::string& text, glm::dvec3& lo, glm::dvec3& hi) {
 int runRender(const CommonOptions& common, const RenderOptions& o) {
     // Everything that can be checked is checked before loading.
     const glm::ivec2 size = parseImageSize(o.size, "--size");
-    if (!o.colormap.empty()) colormapTable(o.colormap);
+    if (!o.colormap.empty())
+        colormapTable(o.colormap);
     glm::dvec3 cropLo(0.0), cropHi(1.0);
-    if (!o.crop.empty()) parseCrop(o.crop, cropLo, cropHi);
-    if (o.output.empty()) throw UsageError("-o/--output is required");
+    if (!o.crop.empty())
+        parseCrop(o.crop, cropLo, cropHi);
+    if (o.output.empty())
+        throw UsageError("-o/--output is required");
     RenderPreset preset = presetFor(o.preset);
-    if (!o.mode.empty()) preset.mode = *parseMode(o.mode);
-    if (o.noShading) preset.shading.enabled = false;
-    if (!std::isnan(o.iso)) preset.isoValue = float(o.iso);
+    if (!o.mode.empty())
+        preset.mode = *parseMode(o.mode);
+    if (o.noShading)
+        preset.shading.enabled = false;
+    if (!std::isnan(o.iso))
+        preset.isoValue = float(o.iso);
 
     std::shared_ptr<Dataset> d = loadDatasetHeadless(common);
     ui::AppState s;
@@ -67,7 +81,8 @@ int runRender(const CommonOptions& common, const RenderOptions& o) {
     ui::applyPreset(s, preset);
     if (!o.colormap.empty()) {
         s.view3d.colormap = o.colormap;
-        if (!isProjection(preset.mode)) colorTfFromMap(s.view3d.preset.points, colormapTable(o.colormap));
+        if (!isProjection(preset.mode))
+            colorTfFromMap(s.view3d.preset.points, colormapTable(o.colormap));
     } else {
         s.view3d.colormap = preset.colormap;
     }
@@ -76,7 +91,8 @@ int runRender(const CommonOptions& common, const RenderOptions& o) {
         cam.rotation = orbitRotation(o.azimuth, o.elevation);
     } else {
         for (const ViewFromName& v : viewFromNames())
-            if (o.view == v.name) cam.rotation = viewFromRotation(v.from);
+            if (o.view == v.name)
+                cam.rotation = viewFromRotation(v.from);
     }
     cam.zoom = o.zoom;
     cam.perspective = o.perspective;
@@ -84,7 +100,8 @@ int runRender(const CommonOptions& common, const RenderOptions& o) {
     s.view3d.cropMax = cropHi;
     s.view3d.stepScale = o.step;
     s.maximised = 3;
-    if (!o.overlays) s.overlays = {false, false, false, false, false, false};
+    if (!o.overlays)
+        s.overlays = {false, false, false, false, false, false};
 
     const RgbImage pixels = renderHeadless(s, size, o.overlays);
     const auto written = writeImage(pixels, o.output, ImageFormat::Png, o.force);

@@ -1,5 +1,6 @@
-// `ctview snapshot`: the slice views rendered headless through the window's own code (AppState, SliceRenderer,
-// overlays) into an offscreen framebuffer, written as PNG. For tests, scripts and documentation.
+// `ctview snapshot`: the slice views rendered headless through the window's own code (AppState,
+// SliceRenderer, overlays) into an offscreen framebuffer, written as PNG. For tests, scripts and
+// documentation.
 #include "app/commands.h"
 #include "app/headless.h"
 #include "app/input.h"
@@ -14,14 +15,19 @@ namespace ctview::app {
 int runSnapshot(const CommonOptions& common, const SnapshotOptions& o) {
     // Everything that can be checked is checked before loading.
     int maximised = -1;
-    if (o.view == "axial") maximised = 0;
-    else if (o.view == "coronal") maximised = 1;
-    else if (o.view == "sagittal") maximised = 2;
-    else if (o.view != "grid") throw UsageError("--view " + o.view + ": use axial, coronal, sagittal or grid");
+    if (o.view == "axial")
+        maximised = 0;
+    else if (o.view == "coronal")
+        maximised = 1;
+    else if (o.view == "sagittal")
+        maximised = 2;
+    else if (o.view != "grid")
+        throw UsageError("--view " + o.view + ": use axial, coronal, sagittal or grid");
     const glm::ivec2 size = parseImageSize(o.size, "--size");
     colormapTable(o.colormap);
     checkWindowOption(o.window, /*allowAuto=*/true);
-    if (o.output.empty()) throw UsageError("-o/--output is required");
+    if (o.output.empty())
+        throw UsageError("-o/--output is required");
 
     std::shared_ptr<Dataset> d = loadDatasetHeadless(common);
 
@@ -40,7 +46,8 @@ int runSnapshot(const CommonOptions& common, const SnapshotOptions& o) {
     s.linear = o.linear;
     s.maximised = maximised;
     s.activeView = std::max(0, maximised);
-    if (!o.overlays) s.overlays = {false, false, false, false, false, false};
+    if (!o.overlays)
+        s.overlays = {false, false, false, false, false, false};
     if (o.slice >= 0) {
         const int v = std::max(0, maximised);
         const int count = ui::frameOf(s, v).count;

@@ -23,7 +23,8 @@ struct CommonOptions {
 struct InfoOptions {
     bool json = false;
     bool tags = false;
-    // Filters of a DICOMweb root's study list (QIDO-RS): DICOM matching, '*' wildcards, dates YYYYMMDD[-YYYYMMDD].
+    // Filters of a DICOMweb root's study list (QIDO-RS): DICOM matching, '*' wildcards, dates
+    // YYYYMMDD[-YYYYMMDD].
     StudyQuery studies;
 };
 
@@ -60,13 +61,13 @@ struct RenderOptions {
     std::string preset = "ct-bone"; // a bundled preset's name, or a preset .json file
     std::string mode;               // dvr, mip, minip, avg, iso; empty: the preset's
     double azimuth = 0, elevation = 0, zoom = 1;
-    std::string view;               // anterior, posterior, left, right, superior, inferior (instead of the angles)
+    std::string view; // anterior, posterior, left, right, superior, inferior (instead of the angles)
     bool perspective = false;
     bool noShading = false;
-    std::string crop;               // "i0,i1,j0,j1,k0,k1" fractions of the volume
-    double step = 1.0;              // in units of the smallest voxel spacing
-    double iso = NAN;               // isosurface threshold, HU (default: the preset's)
-    std::string colormap;           // projections, and recolours the transfer function
+    std::string crop;     // "i0,i1,j0,j1,k0,k1" fractions of the volume
+    double step = 1.0;    // in units of the smallest voxel spacing
+    double iso = NAN;     // isosurface threshold, HU (default: the preset's)
+    std::string colormap; // projections, and recolours the transfer function
     bool overlays = false;
     std::string size = "800x600";
     std::string output;
@@ -88,7 +89,8 @@ int runCache(bool list, bool clear);
 // The window. `common.input` empty: the last folder opened, else the bundled phantom.
 int runViewer(const CommonOptions& common, const ViewerOptions& options);
 
-// Throws UsageError unless `window` is a preset, "file", WIDTH,LEVEL, or (when `allowAuto`) "auto"; before loading.
+// Throws UsageError unless `window` is a preset, "file", WIDTH,LEVEL, or (when `allowAuto`) "auto"; before
+// loading.
 void checkWindowOption(const std::string& window, bool allowAuto);
 
 // Shared by the commands: open the input as a source and load its series, with progress on a terminal.

@@ -16,7 +16,9 @@ namespace ctview::app {
 
 namespace {
 std::string lastGlfwError;
-void onGlfwError(int, const char* description) { lastGlfwError = description ? description : "unknown error"; }
+void onGlfwError(int, const char* description) {
+    lastGlfwError = description ? description : "unknown error";
+}
 } // namespace
 
 GLFWwindow* createGlWindow(int width, int height, const std::string& title, bool visible) {
@@ -43,22 +45,25 @@ GLFWwindow* createGlWindow(int width, int height, const std::string& title, bool
     if (!w) {
         const std::string why = lastGlfwError;
         glfwTerminate();
-        throw gl::GlError("cannot create an OpenGL 4.1 core context (" + why +
-                          "). ctview's views need OpenGL 4.1; the commands info, export and convert work without it.");
+        throw gl::GlError(
+            "cannot create an OpenGL 4.1 core context (" + why +
+            "). ctview's views need OpenGL 4.1; the commands info, export and convert work without it.");
     }
     glfwMakeContextCurrent(w);
     const int version = gladLoadGL(glfwGetProcAddress);
     if (!version || GLAD_VERSION_MAJOR(version) * 10 + GLAD_VERSION_MINOR(version) < 41) {
         glfwDestroyWindow(w);
         glfwTerminate();
-        throw gl::GlError("OpenGL 4.1 core could not be loaded from the driver. The commands info, export and "
-                          "convert work without it.");
+        throw gl::GlError(
+            "OpenGL 4.1 core could not be loaded from the driver. The commands info, export and "
+            "convert work without it.");
     }
     return w;
 }
 
 void destroyGlWindow(GLFWwindow* w) {
-    if (w) glfwDestroyWindow(w);
+    if (w)
+        glfwDestroyWindow(w);
     glfwTerminate();
 }
 
@@ -69,13 +74,15 @@ void initImGui(GLFWwindow* window, bool installCallbacks) {
     io.IniFilename = nullptr; // our settings file keeps what matters; no imgui.ini next to the user's files
     ImGui::StyleColorsDark();
     ImGui::GetStyle().WindowRounding = 0;
-    if (installCallbacks) ImGui_ImplGlfw_InitForOpenGL(window, true);
+    if (installCallbacks)
+        ImGui_ImplGlfw_InitForOpenGL(window, true);
     ImGui_ImplOpenGL3_Init("#version 410 core");
 }
 
 void shutdownImGui(bool withPlatform) {
     ImGui_ImplOpenGL3_Shutdown();
-    if (withPlatform) ImGui_ImplGlfw_Shutdown();
+    if (withPlatform)
+        ImGui_ImplGlfw_Shutdown();
     ImGui::DestroyContext();
 }
 

@@ -27,9 +27,11 @@ std::shared_ptr<Dataset> loadDatasetHeadless(const CommonOptions& common) {
     task.wait();
     std::string error;
     std::shared_ptr<Dataset> d = task.take(error);
-    if (!d) throw DataError(error);
+    if (!d)
+        throw DataError(error);
     if (!common.quiet)
-        for (const std::string& w : d->series.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
+        for (const std::string& w : d->series.warnings)
+            std::fprintf(stderr, "warning: %s\n", w.c_str());
     return d;
 }
 
@@ -49,12 +51,14 @@ RgbImage renderHeadless(ui::AppState& s, glm::ivec2 size, bool overlays, Rendere
     {
         Renderers renderers;
         pixels = drawOffscreen(s, renderers, sync, size, overlays);
-        if (feedback) *feedback = renderers.feedback;
+        if (feedback)
+            *feedback = renderers.feedback;
     }
     return pixels;
 }
 
-RgbImage drawOffscreen(ui::AppState& s, Renderers& renderers, RendererSync& sync, glm::ivec2 size, bool overlays) {
+RgbImage drawOffscreen(ui::AppState& s, Renderers& renderers, RendererSync& sync, glm::ivec2 size,
+                       bool overlays) {
     ui::layoutCells(s, Rect{0, 0, float(size.x), float(size.y)});
     RgbImage pixels;
     {

@@ -1,6 +1,6 @@
 #pragma once
-// What `ctview snapshot` and `ctview render` share: loading a dataset as the window does (LoadTask), and drawing an
-// AppState into an offscreen framebuffer through the window's own scene and overlays.
+// What `ctview snapshot` and `ctview render` share: loading a dataset as the window does (LoadTask), and
+// drawing an AppState into an offscreen framebuffer through the window's own scene and overlays.
 #include "app/commands.h"
 #include "app/scene.h"
 #include "core/slice.h"
@@ -17,13 +17,15 @@ glm::ivec2 parseImageSize(const std::string& text, const std::string& option);
 // Loads the input of `common` on the load task, with warnings on stderr unless quiet. Throws DataError.
 std::shared_ptr<Dataset> loadDatasetHeadless(const CommonOptions& common);
 
-// Opens a hidden GL 4.1 window, lays out `s` at `size`, draws the scene (and the overlays when `overlays`), and
-// reads the pixels back. `sync` can carry test settings (e.g. a cap on the 3D texture). Throws GlError or
+// Opens a hidden GL 4.1 window, lays out `s` at `size`, draws the scene (and the overlays when `overlays`),
+// and reads the pixels back. `sync` can carry test settings (e.g. a cap on the 3D texture). Throws GlError or
 // DataError when no GL context can be had.
-// In the current GL context, with `renderers`: lays out `s` at `size`, draws the scene (and the overlays, inside an
-// ImGui frame of its own, when `overlays`) into an offscreen framebuffer and reads it back; the default framebuffer
-// is bound again after. What `render`, `snapshot` and the viewer's S over the 3D view share.
-RgbImage drawOffscreen(ui::AppState& s, Renderers& renderers, RendererSync& sync, glm::ivec2 size, bool overlays);
+// In the current GL context, with `renderers`: lays out `s` at `size`, draws the scene (and the overlays,
+// inside an ImGui frame of its own, when `overlays`) into an offscreen framebuffer and reads it back; the
+// default framebuffer is bound again after. What `render`, `snapshot` and the viewer's S over the 3D view
+// share.
+RgbImage drawOffscreen(ui::AppState& s, Renderers& renderers, RendererSync& sync, glm::ivec2 size,
+                       bool overlays);
 // `feedback`, when given, receives what the renderers had to say (the 3D view's note, ...).
 RgbImage renderHeadless(ui::AppState& s, glm::ivec2 size, bool overlays, RendererSync sync = {},
                         ui::RenderFeedback* feedback = nullptr);

@@ -11,9 +11,11 @@ using ui::AppState;
 
 const std::vector<Control>& controls() {
     static const std::vector<Control> list = {
-        {"Mouse wheel, Up / Down", "previous / next slice in the view under the mouse (next: towards the feet, posterior, left)"},
+        {"Mouse wheel, Up / Down",
+         "previous / next slice in the view under the mouse (next: towards the feet, posterior, left)"},
         {"Page Up / Page Down", "10 slices back / forward"},
-        {"Home / End", "first / last slice (first: the most superior axial, anterior coronal, rightmost sagittal)"},
+        {"Home / End",
+         "first / last slice (first: the most superior axial, anterior coronal, rightmost sagittal)"},
         {"Left click or drag", "move the crosshair there: the other views follow"},
         {"Right drag", "window/level: right/left widens/narrows the window, down/up raises/lowers the level"},
         {"Ctrl + wheel", "zoom about the mouse"},
@@ -22,7 +24,8 @@ const std::vector<Control>& controls() {
         {"3D: left drag", "rotate (arcball)"},
         {"3D: wheel, right drag up/down", "zoom"},
         {"3D: middle drag, Shift + left drag", "pan"},
-        {"3D: Shift + A P L R S I", "look from anterior, posterior, left, right, superior (head), inferior (feet)"},
+        {"3D: Shift + A P L R S I",
+         "look from anterior, posterior, left, right, superior (head), inferior (feet)"},
         {"3D: R", "reset the 3D camera (anterior view)"},
         {"Esc", "close an open list (and only that); else close help, else back to the grid"},
         {"R", "reset zoom and pan (in the 3D view: its camera)"},
@@ -31,7 +34,8 @@ const std::vector<Control>& controls() {
         {"L", "linear / nearest interpolation"},
         {"C", "show / hide the crosshair"},
         {"O", "show / hide all overlays"},
-        {"S", "save the slice under the mouse as PNG and JPEG (native resolution, current window and colours); over the 3D view, the 3D render"},
+        {"S", "save the slice under the mouse as PNG and JPEG (native resolution, current window and "
+              "colours); over the 3D view, the 3D render"},
         {"F12", "save a screenshot of the window"},
         {"Ctrl + O, drop a folder", "open a folder or file"},
         {"Tab", "show / hide the side panel"},
@@ -45,18 +49,21 @@ const std::vector<Control>& controls() {
 
 int cellAt(const AppState& s, glm::dvec2 p) {
     for (int c = 0; c < 4; ++c)
-        if (s.cells[std::size_t(c)].w > 0 && s.cells[std::size_t(c)].contains(float(p.x), float(p.y))) return c;
+        if (s.cells[std::size_t(c)].w > 0 && s.cells[std::size_t(c)].contains(float(p.x), float(p.y)))
+            return c;
     return -1;
 }
 
 void setSlice(AppState& s, int v, int k) {
-    if (!s.hasVolume()) return;
+    if (!s.hasVolume())
+        return;
     const SliceFrame f = ui::frameOf(s, v);
     s.cursor[f.nAxis] = std::clamp(k, 0, f.count - 1);
 }
 
 void setSliceNumber(AppState& s, int v, int number) {
-    if (!s.hasVolume()) return;
+    if (!s.hasVolume())
+        return;
     const SliceFrame f = ui::frameOf(s, v);
     setSlice(s, v, sliceIndex(f, std::clamp(number, 0, f.count - 1)));
 }
@@ -76,9 +83,11 @@ void moveCrosshair(AppState& s, int v, glm::dvec2 p) {
 
 void updateProbe(AppState& s, int v, glm::dvec2 p) {
     s.probeValid = false;
-    if (v < 0 || v > 2) return;
+    if (v < 0 || v > 2)
+        return;
     glm::ivec3 voxel;
-    if (!ui::mappingOf(s, v).screenToVoxel(p, ui::sliceOf(s, v), voxel)) return;
+    if (!ui::mappingOf(s, v).screenToVoxel(p, ui::sliceOf(s, v), voxel))
+        return;
     const Volume& vol = s.data->series.volume;
     s.probeValid = true;
     s.probeVoxel = voxel;
@@ -86,7 +95,9 @@ void updateProbe(AppState& s, int v, glm::dvec2 p) {
     s.probeLps = vol.geometry().voxelToPatient(glm::dvec3(voxel));
 }
 
-void toggleMaximised(AppState& s, int cell) { s.maximised = s.maximised == cell ? -1 : cell; }
+void toggleMaximised(AppState& s, int cell) {
+    s.maximised = s.maximised == cell ? -1 : cell;
+}
 
 } // namespace
 
@@ -97,30 +108,36 @@ ui::Commands handleInput(AppState& s, const InputFrame& in) {
     // ---- mouse ----
     if (s.drag.view >= 0 && std::any_of(in.released.begin(), in.released.end(), [](bool r) { return r; }) &&
         !in.down[std::size_t(s.drag.button)]) {
-        // The end of a 3D drag: the full-quality frame is due at once (the wait after the last move is for the
-        // wheel, which has no release).
-        if (s.drag.view == 3) s.view3d.interactUntil = std::min(s.view3d.interactUntil, in.now);
+        // The end of a 3D drag: the full-quality frame is due at once (the wait after the last move is for
+        // the wheel, which has no release).
+        if (s.drag.view == 3)
+            s.view3d.interactUntil = std::min(s.view3d.interactUntil, in.now);
         s.drag = {};
     }
     const int cell = in.uiWantsMouse ? -1 : cellAt(s, in.mouse);
     const int view = cell >= 0 && cell < 3 ? cell : -1;
-    if (view >= 0) s.activeView = view;
+    if (view >= 0)
+        s.activeView = view;
 
     s.view3d.focused = cell == 3;
-    // The frame a drag starts carries the mouse's whole jump since the last frame (a fast move and a click can
-    // arrive together): only later frames' motion drags.
+    // The frame a drag starts carries the mouse's whole jump since the last frame (a fast move and a click
+    // can arrive together): only later frames' motion drags.
     const int dragBefore = s.drag.view;
     if (cell >= 0 && in.doubleClicked[0]) {
         toggleMaximised(s, cell);
         s.drag = {};
     } else if (cell == 3 && volume && s.drag.view < 0) {
-        if (in.clicked[0]) s.drag = {3, in.shift ? 2 : 0};
-        else if (in.clicked[1]) s.drag = {3, 1};
-        else if (in.clicked[2]) s.drag = {3, 2};
+        if (in.clicked[0])
+            s.drag = {3, in.shift ? 2 : 0};
+        else if (in.clicked[1])
+            s.drag = {3, 1};
+        else if (in.clicked[2])
+            s.drag = {3, 2};
     } else if (view >= 0 && volume && s.drag.view < 0) {
         if (in.clicked[0]) {
             s.drag = {view, in.shift ? 2 : 0};
-            if (!in.shift) moveCrosshair(s, view, in.mouse);
+            if (!in.shift)
+                moveCrosshair(s, view, in.mouse);
         } else if (in.clicked[1]) {
             s.drag = {view, 1};
         } else if (in.clicked[2]) {
@@ -132,15 +149,23 @@ ui::Commands handleInput(AppState& s, const InputFrame& in) {
         Camera3D& cam = s.view3d.camera;
         const Rect& rect = s.cells[3];
         switch (s.drag.button) {
-        case 0: arcballRotate(cam, in.mouse - in.mouseDelta, in.mouse, rect); break;
-        case 1: cam.zoom = std::clamp(cam.zoom * std::pow(1.01, -in.mouseDelta.y), 0.05, 50.0); break;
-        case 2: panCamera(cam, in.mouseDelta, s.data->series.volume.geometry(), rect); break;
+        case 0:
+            arcballRotate(cam, in.mouse - in.mouseDelta, in.mouse, rect);
+            break;
+        case 1:
+            cam.zoom = std::clamp(cam.zoom * std::pow(1.01, -in.mouseDelta.y), 0.05, 50.0);
+            break;
+        case 2:
+            panCamera(cam, in.mouseDelta, s.data->series.volume.geometry(), rect);
+            break;
         }
         s.view3d.interactUntil = in.now + 0.25;
     } else if (volume && s.drag.view >= 0 && s.drag.view < 3 && moved) {
         ui::ViewState& vs = s.views[std::size_t(s.drag.view)];
         switch (s.drag.button) {
-        case 0: moveCrosshair(s, s.drag.view, in.mouse); break;
+        case 0:
+            moveCrosshair(s, s.drag.view, in.mouse);
+            break;
         case 1: {
             // Sensitivity grows with the window, so that both a 40 HU stroke window and a 2000 HU bone window
             // can be dragged comfortably.
@@ -150,7 +175,9 @@ ui::Commands handleInput(AppState& s, const InputFrame& in) {
             s.windowName = "custom";
             break;
         }
-        case 2: vs.camera.pan += in.mouseDelta / ui::mappingOf(s, s.drag.view).pixelsPerMm(); break;
+        case 2:
+            vs.camera.pan += in.mouseDelta / ui::mappingOf(s, s.drag.view).pixelsPerMm();
+            break;
         }
     }
     if (cell == 3 && volume && in.wheel != 0) {
@@ -159,18 +186,22 @@ ui::Commands handleInput(AppState& s, const InputFrame& in) {
     }
     if (view >= 0 && volume && in.wheel != 0) {
         if (in.ctrl) {
-            zoomAbout(s.views[std::size_t(view)].camera, ui::mappingOf(s, view), in.mouse, std::pow(1.15, in.wheel));
+            zoomAbout(s.views[std::size_t(view)].camera, ui::mappingOf(s, view), in.mouse,
+                      std::pow(1.15, in.wheel));
         } else {
             // Wheel towards the user (negative) goes to the next slice, as in RadiAnt and Horos.
             const int step = in.wheel > 0 ? -int(std::ceil(in.wheel)) : int(std::ceil(-in.wheel));
             setSliceNumber(s, view, ui::sliceNumberOf(s, view) + step);
         }
     }
-    if (volume) updateProbe(s, view, in.mouse);
-    else s.probeValid = false;
+    if (volume)
+        updateProbe(s, view, in.mouse);
+    else
+        s.probeValid = false;
 
     // ---- keyboard ----
-    if (in.uiWantsKeyboard) return actions;
+    if (in.uiWantsKeyboard)
+        return actions;
     // An open popup owns Esc: it closes the popup, not the maximised view or the help.
     if (in.popupOpen) {
         for (const Key& k : in.keys)
@@ -183,10 +214,14 @@ ui::Commands handleInput(AppState& s, const InputFrame& in) {
     for (const Key& k : in.keys) {
         const int key = k.code;
         if (k.ctrl) {
-            if (key == GLFW_KEY_Q) actions.push_back({ui::Command::Kind::Quit});
-            if (key == GLFW_KEY_O) actions.push_back({ui::Command::Kind::ShowOpen});
-            if (key == GLFW_KEY_Z && k.shift) ui::redoEdit(s);
-            else if (key == GLFW_KEY_Z) ui::undoEdit(s);
+            if (key == GLFW_KEY_Q)
+                actions.push_back({ui::Command::Kind::Quit});
+            if (key == GLFW_KEY_O)
+                actions.push_back({ui::Command::Kind::ShowOpen});
+            if (key == GLFW_KEY_Z && k.shift)
+                ui::redoEdit(s);
+            else if (key == GLFW_KEY_Z)
+                ui::undoEdit(s);
             continue;
         }
         if (s.view3d.focused) {
@@ -202,49 +237,99 @@ ui::Commands handleInput(AppState& s, const InputFrame& in) {
                 s.view3d.camera = defaultCamera3D();
                 used = true;
             }
-            if (used) continue;
+            if (used)
+                continue;
         }
         switch (key) {
-        // In slice numbers: Down goes towards the feet (posterior, left), Home to the first image (sliceNumber).
-        case GLFW_KEY_UP: if (volume) setSliceNumber(s, v, ui::sliceNumberOf(s, v) - 1); break;
-        case GLFW_KEY_DOWN: if (volume) setSliceNumber(s, v, ui::sliceNumberOf(s, v) + 1); break;
-        case GLFW_KEY_PAGE_UP: if (volume) setSliceNumber(s, v, ui::sliceNumberOf(s, v) - 10); break;
-        case GLFW_KEY_PAGE_DOWN: if (volume) setSliceNumber(s, v, ui::sliceNumberOf(s, v) + 10); break;
-        case GLFW_KEY_HOME: if (volume) setSliceNumber(s, v, 0); break;
-        case GLFW_KEY_END: if (volume) setSliceNumber(s, v, ui::frameOf(s, v).count - 1); break;
-        case GLFW_KEY_1: case GLFW_KEY_2: case GLFW_KEY_3: case GLFW_KEY_4: toggleMaximised(s, key - GLFW_KEY_1); break;
-        case GLFW_KEY_ESCAPE:
-            if (s.panels.help) s.panels.help = false;
-            else s.maximised = -1;
+        // In slice numbers: Down goes towards the feet (posterior, left), Home to the first image
+        // (sliceNumber).
+        case GLFW_KEY_UP:
+            if (volume)
+                setSliceNumber(s, v, ui::sliceNumberOf(s, v) - 1);
             break;
-        case GLFW_KEY_R: for (ui::ViewState& vs : s.views) vs.camera = {}; break;
+        case GLFW_KEY_DOWN:
+            if (volume)
+                setSliceNumber(s, v, ui::sliceNumberOf(s, v) + 1);
+            break;
+        case GLFW_KEY_PAGE_UP:
+            if (volume)
+                setSliceNumber(s, v, ui::sliceNumberOf(s, v) - 10);
+            break;
+        case GLFW_KEY_PAGE_DOWN:
+            if (volume)
+                setSliceNumber(s, v, ui::sliceNumberOf(s, v) + 10);
+            break;
+        case GLFW_KEY_HOME:
+            if (volume)
+                setSliceNumber(s, v, 0);
+            break;
+        case GLFW_KEY_END:
+            if (volume)
+                setSliceNumber(s, v, ui::frameOf(s, v).count - 1);
+            break;
+        case GLFW_KEY_1:
+        case GLFW_KEY_2:
+        case GLFW_KEY_3:
+        case GLFW_KEY_4:
+            toggleMaximised(s, key - GLFW_KEY_1);
+            break;
+        case GLFW_KEY_ESCAPE:
+            if (s.panels.help)
+                s.panels.help = false;
+            else
+                s.maximised = -1;
+            break;
+        case GLFW_KEY_R:
+            for (ui::ViewState& vs : s.views)
+                vs.camera = {};
+            break;
         case GLFW_KEY_A:
             if (volume) {
                 s.window = autoWindow(s.data->series.volume);
                 s.windowName = "auto";
             }
             break;
-        case GLFW_KEY_I: s.invert = !s.invert; break;
-        case GLFW_KEY_L: s.linear = !s.linear; break;
-        case GLFW_KEY_C: s.overlays.crosshair = !s.overlays.crosshair; break;
+        case GLFW_KEY_I:
+            s.invert = !s.invert;
+            break;
+        case GLFW_KEY_L:
+            s.linear = !s.linear;
+            break;
+        case GLFW_KEY_C:
+            s.overlays.crosshair = !s.overlays.crosshair;
+            break;
         case GLFW_KEY_O: {
             ui::Overlays& o = s.overlays;
-            const bool any = o.crosshair || o.letters || o.scaleBar || o.windowLevel || o.probe || o.sliceInfo;
+            const bool any =
+                o.crosshair || o.letters || o.scaleBar || o.windowLevel || o.probe || o.sliceInfo;
             o.crosshair = o.letters = o.scaleBar = o.windowLevel = o.probe = o.sliceInfo = !any;
             break;
         }
         case GLFW_KEY_S: // the view under the mouse: the 3D render over the 3D view, else the active slice
-            if (volume) actions.push_back({s.view3d.focused ? ui::Command::Kind::SaveRender : ui::Command::Kind::SaveSlice});
+            if (volume)
+                actions.push_back(
+                    {s.view3d.focused ? ui::Command::Kind::SaveRender : ui::Command::Kind::SaveSlice});
             break;
-        case GLFW_KEY_F12: actions.push_back({ui::Command::Kind::Screenshot}); break;
-        case GLFW_KEY_F1: s.panels.help = !s.panels.help; break;
-        case GLFW_KEY_F5: actions.push_back({ui::Command::Kind::ReloadShaders}); break;
-        case GLFW_KEY_TAB: s.panels.sidebar = !s.panels.sidebar; break;
-        default: break;
+        case GLFW_KEY_F12:
+            actions.push_back({ui::Command::Kind::Screenshot});
+            break;
+        case GLFW_KEY_F1:
+            s.panels.help = !s.panels.help;
+            break;
+        case GLFW_KEY_F5:
+            actions.push_back({ui::Command::Kind::ReloadShaders});
+            break;
+        case GLFW_KEY_TAB:
+            s.panels.sidebar = !s.panels.sidebar;
+            break;
+        default:
+            break;
         }
     }
-    // The keys may have moved the slice under a mouse that did not move: the probe describes what is shown now.
-    if (volume && !in.keys.empty()) updateProbe(s, view, in.mouse);
+    // The keys may have moved the slice under a mouse that did not move: the probe describes what is shown
+    // now.
+    if (volume && !in.keys.empty())
+        updateProbe(s, view, in.mouse);
     return actions;
 }
 

@@ -17,15 +17,15 @@ struct Key {
 };
 
 struct InputFrame {
-    glm::dvec2 mouse{-1.0};        // screen pixels, top-left origin
+    glm::dvec2 mouse{-1.0}; // screen pixels, top-left origin
     glm::dvec2 mouseDelta{0.0};
     std::array<bool, 3> down{}, clicked{}, doubleClicked{}, released{}; // left, right, middle
-    float wheel = 0;                // notches; positive away from the user
+    float wheel = 0; // notches; positive away from the user
     bool ctrl = false, shift = false;
-    std::vector<Key> keys;          // pressed this frame, in order (auto-repeat included)
+    std::vector<Key> keys;                              // pressed this frame, in order (auto-repeat included)
     bool uiWantsMouse = false, uiWantsKeyboard = false; // ImGui has the mouse / keyboard: views ignore them
-    bool popupOpen = false;         // an ImGui popup (a combo's list, a menu) is open: it owns Esc and the mouse
-    double now = 0;                 // seconds, for toasts
+    bool popupOpen = false; // an ImGui popup (a combo's list, a menu) is open: it owns Esc and the mouse
+    double now = 0;         // seconds, for toasts
 };
 
 // Changes the state as one frame's input asks; returns what the frame loop must do besides.
@@ -33,7 +33,8 @@ ui::Commands handleInput(ui::AppState& s, const InputFrame& in);
 
 // Moves view v (0..2) to slice k (clamped) by moving the crosshair along the view's normal.
 void setSlice(ui::AppState& s, int v, int k);
-// The same by slice number (sliceNumber: 0 superior / anterior / right), clamped: what keys and `--slice` use.
+// The same by slice number (sliceNumber: 0 superior / anterior / right), clamped: what keys and `--slice`
+// use.
 void setSliceNumber(ui::AppState& s, int v, int number);
 // The cell (0..3) under a screen point, or -1.
 int cellAt(const ui::AppState& s, glm::dvec2 p);

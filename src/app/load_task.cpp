@@ -9,18 +9,20 @@
 
 namespace ctview::app {
 
-LoadTask::LoadTask(std::string input, std::string series, LoadOptions options, std::shared_ptr<const SeriesSource> source,
-                   std::function<void()> wake)
+LoadTask::LoadTask(std::string input, std::string series, LoadOptions options,
+                   std::shared_ptr<const SeriesSource> source, std::function<void()> wake)
     : input_(std::move(input)), wake_(std::move(wake)) {
     thread_ = std::thread(&LoadTask::run, this, std::move(series), std::move(options), std::move(source));
 }
 
 LoadTask::~LoadTask() {
-    if (thread_.joinable()) thread_.join();
+    if (thread_.joinable())
+        thread_.join();
 }
 
 void LoadTask::wait() {
-    if (thread_.joinable()) thread_.join();
+    if (thread_.joinable())
+        thread_.join();
 }
 
 void LoadTask::progress(std::string& stage, std::size_t& done, std::size_t& total) const {
@@ -38,7 +40,8 @@ std::shared_ptr<Dataset> LoadTask::take(std::string& error) {
 
 bool LoadTask::takePreview(std::shared_ptr<Dataset>& preview, std::vector<int>& dirty) {
     std::lock_guard lock(mutex_);
-    if (!previewStack_ || (!previewRestarted_ && pending_.empty())) return false;
+    if (!previewStack_ || (!previewRestarted_ && pending_.empty()))
+        return false;
     if (previewRestarted_ || !preview) {
         // A dataset of our own for the slices so far: what the source says of the series gives its number and
         // window; everything not decoded yet reads as air.
@@ -51,8 +54,10 @@ bool LoadTask::takePreview(std::shared_ptr<Dataset>& preview, std::vector<int>& 
         d->series.maxHU = 3071;
         Volume& v = d->series.volume;
         const std::size_t count = v.geometry().voxelCount();
-        if (v.type() == ScalarType::Int16) std::fill_n(static_cast<std::int16_t*>(v.data()), count, std::int16_t(-1024));
-        else std::fill_n(static_cast<float*>(v.data()), count, -1024.0f);
+        if (v.type() == ScalarType::Int16)
+            std::fill_n(static_cast<std::int16_t*>(v.data()), count, std::int16_t(-1024));
+        else
+            std::fill_n(static_cast<float*>(v.data()), count, -1024.0f);
         preview = std::move(d);
         previewRestarted_ = false;
         dirty.clear();
@@ -60,8 +65,10 @@ bool LoadTask::takePreview(std::shared_ptr<Dataset>& preview, std::vector<int>& 
     Volume& v = preview->series.volume;
     const std::size_t sliceBytes = v.geometry().sliceVoxels() * v.bytesPerVoxel();
     for (const PendingSlice& p : pending_) {
-        if (p.bytes.size() != sliceBytes || p.index < 0 || p.index >= v.geometry().dims.z) continue;
-        std::memcpy(static_cast<char*>(v.data()) + std::size_t(p.index) * sliceBytes, p.bytes.data(), sliceBytes);
+        if (p.bytes.size() != sliceBytes || p.index < 0 || p.index >= v.geometry().dims.z)
+            continue;
+        std::memcpy(static_cast<char*>(v.data()) + std::size_t(p.index) * sliceBytes, p.bytes.data(),
+                    sliceBytes);
         dirty.push_back(p.index);
     }
     pending_.clear();
@@ -76,7 +83,8 @@ void LoadTask::run(std::string series, LoadOptions options, std::shared_ptr<cons
             done_ = done;
             total_ = total;
         }
-        if (wake_) wake_();
+        if (wake_)
+            wake_();
     };
     options.slicesReady = [this](const Volume& stack, const std::vector<int>& slices) {
         const std::size_t sliceBytes = stack.geometry().sliceVoxels() * stack.bytesPerVoxel();
@@ -93,12 +101,14 @@ void LoadTask::run(std::string series, LoadOptions options, std::shared_ptr<cons
             previewType_ = stack.type();
             pending_.clear();
         }
-        for (PendingSlice& c : copies) pending_.push_back(std::move(c));
+        for (PendingSlice& c : copies)
+            pending_.push_back(std::move(c));
     };
     std::shared_ptr<Dataset> result;
     std::string error;
     try {
-        if (!source) source = openSource(input_, options);
+        if (!source)
+            source = openSource(input_, options);
         const int picked = source->pick(series).number;
         {
             std::lock_guard lock(mutex_);
@@ -109,7 +119,8 @@ void LoadTask::run(std::string series, LoadOptions options, std::shared_ptr<cons
         d->source = source;
         d->series = source->load(picked, options);
         // The histogram and bricks of the 3D view, here rather than on the main thread.
-        if (options.progress) options.progress("preparing 3D", 0, 1);
+        if (options.progress)
+            options.progress("preparing 3D", 0, 1);
         d->stats = std::make_shared<const VolumeStats>(computeVolumeStats(d->series.volume));
         result = std::move(d);
     } catch (const std::bad_alloc&) {
@@ -123,7 +134,8 @@ void LoadTask::run(std::string series, LoadOptions options, std::shared_ptr<cons
         error_ = std::move(error);
     }
     finished_ = true;
-    if (wake_) wake_();
+    if (wake_)
+        wake_();
 }
 
 } // namespace ctview::app

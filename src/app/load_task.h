@@ -1,7 +1,7 @@
 #pragma once
-// Loading off the main thread: the window appears at once and keeps drawing (with a progress bar) while a worker
-// thread opens the source (scans the folder, reads the file's header, ...) and loads the series. The sources' own
-// worker processes do the decoding; this thread only drives them.
+// Loading off the main thread: the window appears at once and keeps drawing (with a progress bar) while a
+// worker thread opens the source (scans the folder, reads the file's header, ...) and loads the series. The
+// sources' own worker processes do the decoding; this thread only drives them.
 #include "core/dataset.h"
 #include "core/series.h"
 
@@ -16,11 +16,11 @@ namespace ctview::app {
 
 class LoadTask {
   public:
-    // Opens `input` as a source and loads `series` ("" = the default) with `options`. With `source` given (another
-    // series of a source already open), only the series is loaded. `wake` is called from the worker thread whenever there
-    // is news (glfwPostEmptyEvent), so that an idle frame loop redraws.
-    LoadTask(std::string input, std::string series, LoadOptions options, std::shared_ptr<const SeriesSource> source,
-             std::function<void()> wake);
+    // Opens `input` as a source and loads `series` ("" = the default) with `options`. With `source` given
+    // (another series of a source already open), only the series is loaded. `wake` is called from the worker
+    // thread whenever there is news (glfwPostEmptyEvent), so that an idle frame loop redraws.
+    LoadTask(std::string input, std::string series, LoadOptions options,
+             std::shared_ptr<const SeriesSource> source, std::function<void()> wake);
     ~LoadTask();
     LoadTask(const LoadTask&) = delete;
     LoadTask& operator=(const LoadTask&) = delete;
@@ -33,11 +33,11 @@ class LoadTask {
     // Blocks until finished (snapshot, tests).
     void wait();
 
-    // Slices decoded so far, for showing them before the load ends. The loader thread copies each finished slice
-    // out of the stack it is filling; the main thread takes them here into a preview dataset of its own (no
-    // memory is shared while it is written). Returns true when `preview` changed; when the stack was restarted
-    // (a new type after an int16 overflow) or first appears, `preview` is replaced, and `dirty` lists the slices
-    // to upload.
+    // Slices decoded so far, for showing them before the load ends. The loader thread copies each finished
+    // slice out of the stack it is filling; the main thread takes them here into a preview dataset of its own
+    // (no memory is shared while it is written). Returns true when `preview` changed; when the stack was
+    // restarted (a new type after an int16 overflow) or first appears, `preview` is replaced, and `dirty`
+    // lists the slices to upload.
     bool takePreview(std::shared_ptr<Dataset>& preview, std::vector<int>& dirty);
 
   private:

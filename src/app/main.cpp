@@ -1,4 +1,5 @@
-// ctview: a fast native viewer for CT scans. main() only parses, runs, and turns typed errors into exit codes.
+// ctview: a fast native viewer for CT scans. main() only parses, runs, and turns typed errors into exit
+// codes.
 #include "core/error.h"
 
 #include <csignal>

@@ -8,7 +8,8 @@ namespace ctview::app {
 std::string Renderers::reload() {
     std::string error = slices.reload();
     const std::string e3d = volume.reload();
-    if (!e3d.empty()) error += (error.empty() ? "" : "\n") + e3d;
+    if (!e3d.empty())
+        error += (error.empty() ? "" : "\n") + e3d;
     return error;
 }
 
@@ -18,8 +19,10 @@ void syncRenderer(ui::AppState& s, Renderers& r, RendererSync& sync) {
         sync.uploaded = nullptr; // if the upload throws, the next frame must not think it is there
         sync.uploaded3d = nullptr;
         r.volume.clearVolume();
-        if (d) r.slices.setVolume(d->series.volume, sync.max3dTexture);
-        else r.slices.clearVolume();
+        if (d)
+            r.slices.setVolume(d->series.volume, sync.max3dTexture);
+        else
+            r.slices.clearVolume();
         sync.uploaded = d;
         r.slices.setInterpolation(s.linear);
         sync.linear = s.linear;
@@ -70,30 +73,38 @@ gl::VolumeRenderSettings volumeSettingsOf(const ui::AppState& s, bool interactiv
 float adaptInteractiveScale(float k, double seconds) {
     // About 35 ms for the 3D image leaves the rest of the frame (panels, the blit, the swap) inside 50 ms: 20
     // frames a second while dragging (bench/drag measures the whole loop).
-    if (seconds > 0.045) k *= float(std::clamp(std::sqrt(0.035 / seconds), 0.5, 0.95));
-    else if (seconds < 0.025) k *= 1.15f;
+    if (seconds > 0.045)
+        k *= float(std::clamp(std::sqrt(0.035 / seconds), 0.5, 0.95));
+    else if (seconds < 0.025)
+        k *= 1.15f;
     return std::clamp(k, 0.15f, 1.0f);
 }
 
-SceneStats drawScene(const ui::AppState& s, Renderers& r, glm::ivec2 fbSize, float fbScale, double now, bool timed) {
+SceneStats drawScene(const ui::AppState& s, Renderers& r, glm::ivec2 fbSize, float fbScale, double now,
+                     bool timed) {
     SceneStats stats;
     glViewport(0, 0, fbSize.x, fbSize.y);
     glClearColor(0.08f, 0.08f, 0.09f, 1.0f);
     glClear(GL_COLOR_BUFFER_BIT);
-    if (!s.hasVolume()) return stats;
+    if (!s.hasVolume())
+        return stats;
     for (int v = 0; v < 3; ++v) {
-        if (s.cells[std::size_t(v)].w <= 0) continue;
+        if (s.cells[std::size_t(v)].w <= 0)
+            continue;
         r.slices.draw(ui::mappingOf(s, v), ui::sliceOf(s, v), s.window, fbSize, fbScale);
     }
     const Rect& cell = s.cells[3];
-    if (cell.w <= 0 || cell.h <= 0 || !r.volume.hasVolume()) return stats;
+    if (cell.w <= 0 || cell.h <= 0 || !r.volume.hasVolume())
+        return stats;
     // The cell in framebuffer pixels, GL's bottom-left origin.
     const int x0 = int(std::lround(cell.x * fbScale)), x1 = int(std::lround((cell.x + cell.w) * fbScale));
     const int y0 = int(std::lround(cell.y * fbScale)), y1 = int(std::lround((cell.y + cell.h) * fbScale));
-    if (x1 <= x0 || y1 <= y0) return stats;
+    if (x1 <= x0 || y1 <= y0)
+        return stats;
     stats.interactive = ui::interacting3d(s, now);
     const float scale = stats.interactive ? std::clamp(r.feedback.interactiveScale, 0.1f, 1.0f) : 1.0f;
-    const glm::ivec2 size(std::max(1, int(std::lround((x1 - x0) * scale))), std::max(1, int(std::lround((y1 - y0) * scale))));
+    const glm::ivec2 size(std::max(1, int(std::lround((x1 - x0) * scale))),
+                          std::max(1, int(std::lround((y1 - y0) * scale))));
     const auto start = std::chrono::steady_clock::now();
     stats.rendered3d = r.volume.render(volumeSettingsOf(s, stats.interactive), size);
     if (timed && stats.rendered3d) {

@@ -1,7 +1,7 @@
 #pragma once
 // The picture: the slice views drawn by the SliceRenderer and the 3D view by the VolumeRenderer, from the
-// AppState. The window's frame loop and the headless `ctview snapshot` and `ctview render` all go through here, so
-// that what they write is what the window shows.
+// AppState. The window's frame loop and the headless `ctview snapshot` and `ctview render` all go through
+// here, so that what they write is what the window shows.
 #include "render/slice_renderer.h"
 #include "render/volume_renderer.h"
 #include "ui/app_state.h"
@@ -40,17 +40,17 @@ void syncRenderer(ui::AppState& s, Renderers& r, RendererSync& sync);
 gl::VolumeRenderSettings volumeSettingsOf(const ui::AppState& s, bool interactive);
 
 struct SceneStats {
-    bool rendered3d = false;   // the 3D image was rendered this frame (else presented again)
+    bool rendered3d = false; // the 3D image was rendered this frame (else presented again)
     bool interactive = false;
-    double seconds3d = 0;      // how long it took, when `timed`
+    double seconds3d = 0; // how long it took, when `timed`
 };
 
-// The viewer's adaptive quality: the next interactive frame's pixel scale after one took `seconds`. Keeps dragging
-// at 20 frames a second: fewer pixels when a coarse frame took too long, more when it was quick.
+// The viewer's adaptive quality: the next interactive frame's pixel scale after one took `seconds`. Keeps
+// dragging at 20 frames a second: fewer pixels when a coarse frame took too long, more when it was quick.
 float adaptInteractiveScale(float scale, double seconds);
 
-// Clears the view area and draws the slice views and the 3D view into the bound framebuffer. With `timed`, waits
-// for the 3D render to finish and measures it (the viewer's adaptive quality).
+// Clears the view area and draws the slice views and the 3D view into the bound framebuffer. With `timed`,
+// waits for the 3D render to finish and measures it (the viewer's adaptive quality).
 SceneStats drawScene(const ui::AppState& s, Renderers& r, glm::ivec2 fbSize, float fbScale, double now,
                      bool timed = false);
 

@@ -19,18 +19,22 @@ using nlohmann::json;
 
 std::filesystem::path settingsPath() {
     const char* xdg = std::getenv("XDG_CONFIG_HOME");
-    if (xdg && *xdg == '/') return std::filesystem::path(xdg) / "ctview" / "settings.json";
+    if (xdg && *xdg == '/')
+        return std::filesystem::path(xdg) / "ctview" / "settings.json";
     const char* home = std::getenv("HOME");
     return std::filesystem::path(home && *home ? home : ".") / ".config" / "ctview" / "settings.json";
 }
 
-std::filesystem::path userPresetFolder() { return settingsPath().parent_path() / "presets"; }
+std::filesystem::path userPresetFolder() {
+    return settingsPath().parent_path() / "presets";
+}
 
 namespace {
 // Reads j[key] into `out` when present with the right type; a wrong type is a problem, the rest still loads.
 template <class T> void read(const json& j, const char* key, T& out, std::vector<std::string>& bad) {
     auto it = j.find(key);
-    if (it == j.end()) return;
+    if (it == j.end())
+        return;
     try {
         out = it->template get<T>();
     } catch (const json::exception&) {
@@ -43,7 +47,8 @@ Settings loadSettings(const std::filesystem::path& path, std::string& problem) {
     Settings s;
     problem.clear();
     std::ifstream in(path);
-    if (!in) return s; // no settings yet
+    if (!in)
+        return s; // no settings yet
     std::stringstream text;
     text << in.rdbuf();
     json j;
@@ -81,7 +86,8 @@ Settings loadSettings(const std::filesystem::path& path, std::string& problem) {
     read(j, "linear", s.linear, bad);
     read(j, "sidebar", s.sidebar, bad);
     read(j, "sidebar_width", s.sidebarWidth, bad);
-    if (!(s.sidebarWidth >= 200 && s.sidebarWidth <= 4000)) s.sidebarWidth = 340;
+    if (!(s.sidebarWidth >= 200 && s.sidebarWidth <= 4000))
+        s.sidebarWidth = 340;
     if (auto o = j.find("overlays"); o != j.end() && o->is_object()) {
         read(*o, "crosshair", s.overlays.crosshair, bad);
         read(*o, "letters", s.overlays.letters, bad);
@@ -111,36 +117,39 @@ Settings loadSettings(const std::filesystem::path& path, std::string& problem) {
         bad.push_back("3D colormap " + s.colormap3d);
         s.colormap3d = defaults.colormap3d;
     }
-    if (s.recent.size() > 10) s.recent.resize(10);
+    if (s.recent.size() > 10)
+        s.recent.resize(10);
     if (!bad.empty()) {
         problem = path.string() + ": ignored what could not be used:";
-        for (const std::string& b : bad) problem += " " + b;
+        for (const std::string& b : bad)
+            problem += " " + b;
     }
     return s;
 }
 
 std::string settingsText(const Settings& s) {
-    const json j = {{"recent", s.recent},
-                    {"pacs_servers", s.pacsServers},
-                    {"window_x", s.windowX},
-                    {"window_y", s.windowY},
-                    {"window_width", s.windowWidth},
-                    {"window_height", s.windowHeight},
-                    {"window_maximized", s.windowMaximized},
-                    {"window_level", s.windowName},
-                    {"colormap", s.colormap},
-                    {"invert", s.invert},
-                    {"linear", s.linear},
-                    {"sidebar", s.sidebar},
-                    {"sidebar_width", s.sidebarWidth},
-                    {"view3d", {{"preset", s.preset3d}, {"colormap", s.colormap3d}, {"perspective", s.perspective3d}}},
-                    {"overlays",
-                     {{"crosshair", s.overlays.crosshair},
-                      {"letters", s.overlays.letters},
-                      {"scale_bar", s.overlays.scaleBar},
-                      {"window_level", s.overlays.windowLevel},
-                      {"probe", s.overlays.probe},
-                      {"slice_info", s.overlays.sliceInfo}}}};
+    const json j = {
+        {"recent", s.recent},
+        {"pacs_servers", s.pacsServers},
+        {"window_x", s.windowX},
+        {"window_y", s.windowY},
+        {"window_width", s.windowWidth},
+        {"window_height", s.windowHeight},
+        {"window_maximized", s.windowMaximized},
+        {"window_level", s.windowName},
+        {"colormap", s.colormap},
+        {"invert", s.invert},
+        {"linear", s.linear},
+        {"sidebar", s.sidebar},
+        {"sidebar_width", s.sidebarWidth},
+        {"view3d", {{"preset", s.preset3d}, {"colormap", s.colormap3d}, {"perspective", s.perspective3d}}},
+        {"overlays",
+         {{"crosshair", s.overlays.crosshair},
+          {"letters", s.overlays.letters},
+          {"scale_bar", s.overlays.scaleBar},
+          {"window_level", s.overlays.windowLevel},
+          {"probe", s.overlays.probe},
+          {"slice_info", s.overlays.sliceInfo}}}};
     return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
@@ -154,11 +163,14 @@ void addRecent(Settings& s, const std::string& input) {
     // A DICOMweb study is remembered by its URL (which never holds credentials: they are refused in URLs).
     std::string abs = isDicomWebUrl(input) ? parseDicomWebUrl(input).text()
                                            : std::filesystem::absolute(input, ec).lexically_normal().string();
-    if (ec) abs = input;
-    if (abs.size() > 1 && abs.back() == '/') abs.pop_back();
+    if (ec)
+        abs = input;
+    if (abs.size() > 1 && abs.back() == '/')
+        abs.pop_back();
     s.recent.erase(std::remove(s.recent.begin(), s.recent.end(), abs), s.recent.end());
     s.recent.insert(s.recent.begin(), abs);
-    if (s.recent.size() > 10) s.recent.resize(10);
+    if (s.recent.size() > 10)
+        s.recent.resize(10);
 }
 
 void applySettings(const Settings& from, ui::AppState& to) {
@@ -172,14 +184,16 @@ void applySettings(const Settings& from, ui::AppState& to) {
     to.recent = from.recent;
     to.pacsServers = from.pacsServers;
     // A user's own preset is applied once the presets folder has been read (the viewer does that).
-    if (const RenderPreset* p = findBuiltinPreset(from.preset3d)) ui::applyPreset(to, *p);
+    if (const RenderPreset* p = findBuiltinPreset(from.preset3d))
+        ui::applyPreset(to, *p);
     to.view3d.presetName = from.preset3d;
     to.view3d.colormap = from.colormap3d;
     to.view3d.camera.perspective = from.perspective3d;
 }
 
 void captureSettings(const ui::AppState& from, Settings& to) {
-    // "custom" and "auto" windows belong to one series; what carries over is a named preset or the file's own.
+    // "custom" and "auto" windows belong to one series; what carries over is a named preset or the file's
+    // own.
     to.windowName = findWindowPreset(from.windowName) ? from.windowName : "file";
     to.colormap = from.colormap;
     to.invert = from.invert;

@@ -13,7 +13,7 @@ namespace ctview::app {
 struct Settings {
     std::vector<std::string> recent; // most recent first, at most 10 (folders, files, DICOMweb study URLs)
     std::vector<std::string> pacsServers; // DICOMweb roots of the PACS dialog (URLs only: never credentials)
-    int windowX = -1, windowY = -1;  // -1: let the window system place it
+    int windowX = -1, windowY = -1;       // -1: let the window system place it
     int windowWidth = 1400, windowHeight = 900;
     bool windowMaximized = false;
     std::string windowName = "file";
@@ -31,8 +31,8 @@ struct Settings {
 std::filesystem::path settingsPath();
 // The user's 3D presets: presets/ next to settings.json.
 std::filesystem::path userPresetFolder();
-// Reads `path`. When the file exists but cannot be used, returns the defaults (keeping what could be read) and
-// sets `problem` to a message naming the file.
+// Reads `path`. When the file exists but cannot be used, returns the defaults (keeping what could be read)
+// and sets `problem` to a message naming the file.
 Settings loadSettings(const std::filesystem::path& path, std::string& problem);
 // The JSON text saveSettings writes (the viewer compares it to know when something changed).
 std::string settingsText(const Settings& s);

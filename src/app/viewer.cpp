@@ -1,5 +1,5 @@
-// The window: GLFW + OpenGL 4.1 core + ImGui, and the frame loop. Idle means idle: when nothing changes the loop
-// sleeps in glfwWaitEvents; the loader thread wakes it with glfwPostEmptyEvent when it has news.
+// The window: GLFW + OpenGL 4.1 core + ImGui, and the frame loop. Idle means idle: when nothing changes the
+// loop sleeps in glfwWaitEvents; the loader thread wakes it with glfwPostEmptyEvent when it has news.
 #include "app/actions.h"
 #include "app/commands.h"
 #include "app/gl_context.h"
@@ -16,9 +16,9 @@
 
 #include <GLFW/glfw3.h>
 #include <imgui.h>
-#include <imgui_internal.h> // ClosePopupToLevel: Esc closes an open list
 #include <imgui_impl_glfw.h>
 #include <imgui_impl_opengl3.h>
+#include <imgui_internal.h> // ClosePopupToLevel: Esc closes an open list
 
 #include <unistd.h>
 
@@ -33,30 +33,34 @@ namespace {
 
 std::vector<std::string> droppedPaths; // filled by GLFW's drop callback, on the main thread
 void onDrop(GLFWwindow*, int count, const char** paths) {
-    for (int n = 0; n < count; ++n) droppedPaths.emplace_back(paths[n]);
+    for (int n = 0; n < count; ++n)
+        droppedPaths.emplace_back(paths[n]);
 }
 
-// Key presses as GLFW reports them. ImGui 1.86 only sees which keys are down at the start of a frame, so a press
-// and release that arrive together (fast typing, xdotool, a slow frame on software GL) would be lost.
+// Key presses as GLFW reports them. ImGui 1.86 only sees which keys are down at the start of a frame, so a
+// press and release that arrive together (fast typing, xdotool, a slow frame on software GL) would be lost.
 struct KeyPress {
     int key, mods;
 };
 std::vector<KeyPress> pendingKeys;
 void onKey(GLFWwindow*, int key, int, int action, int mods) {
-    if (action == GLFW_PRESS || action == GLFW_REPEAT) pendingKeys.push_back({key, mods});
+    if (action == GLFW_PRESS || action == GLFW_REPEAT)
+        pendingKeys.push_back({key, mods});
 }
 
 // The folder `ctview` opens with no argument: the last one opened, else the phantom built next to the binary.
 std::string defaultInput(const Settings& settings) {
     std::error_code ec;
     for (const std::string& r : settings.recent)
-        if (isDicomWebUrl(r) || std::filesystem::exists(r, ec)) return r;
+        if (isDicomWebUrl(r) || std::filesystem::exists(r, ec))
+            return r;
     char exe[4096];
     const ssize_t n = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (n > 0) {
         exe[n] = '\0';
         const auto phantom = std::filesystem::path(exe).parent_path() / "assets" / "phantom";
-        if (std::filesystem::is_directory(phantom, ec)) return phantom.string();
+        if (std::filesystem::is_directory(phantom, ec))
+            return phantom.string();
     }
     return {};
 }
@@ -87,7 +91,8 @@ InputFrame inputFromImGui(double now) {
 }
 
 std::string titleFor(const ui::AppState& s) {
-    if (!s.hasVolume()) return "ctview";
+    if (!s.hasVolume())
+        return "ctview";
     const auto& g = s.data->series.volume.geometry();
     const std::string name = std::filesystem::path(s.load.input).filename().string();
     const int number = s.data->series.about.listing.seriesNumber; // 0: the source has no series numbers
@@ -96,7 +101,8 @@ std::string titleFor(const ui::AppState& s) {
     if (const auto problems = loadProblems(s.data->series); !problems.empty() && !s.data->preview)
         series += " - " + problems.front().substr(0, problems.front().find(':'));
     char t[512];
-    std::snprintf(t, sizeof t, "ctview - %s%s - %dx%dx%d", name.c_str(), series.c_str(), g.dims.x, g.dims.y, g.dims.z);
+    std::snprintf(t, sizeof t, "ctview - %s%s - %dx%dx%d", name.c_str(), series.c_str(), g.dims.x, g.dims.y,
+                  g.dims.z);
     return t;
 }
 
@@ -109,7 +115,8 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
     const std::filesystem::path settingsFile = settingsPath();
     Settings settings = loadSettings(settingsFile, settingsProblem);
     // Also shown in the window as a toast; -q keeps stderr quiet.
-    if (!settingsProblem.empty() && !common.quiet) std::fprintf(stderr, "ctview: %s\n", settingsProblem.c_str());
+    if (!settingsProblem.empty() && !common.quiet)
+        std::fprintf(stderr, "ctview: %s\n", settingsProblem.c_str());
 
     ui::AppState s;
     applySettings(settings, s);
@@ -117,8 +124,10 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
     std::string input = common.input.empty() ? defaultInput(settings) : common.input;
 
     GLFWwindow* window = createGlWindow(settings.windowWidth, settings.windowHeight, "ctview", true);
-    if (settings.windowX >= 0 && settings.windowY >= 0) glfwSetWindowPos(window, settings.windowX, settings.windowY);
-    if (settings.windowMaximized) glfwMaximizeWindow(window);
+    if (settings.windowX >= 0 && settings.windowY >= 0)
+        glfwSetWindowPos(window, settings.windowX, settings.windowY);
+    if (settings.windowMaximized)
+        glfwMaximizeWindow(window);
     glfwSetDropCallback(window, onDrop);
     glfwSetKeyCallback(window, onKey); // before ImGui's backend, which chains to it
     glfwSwapInterval(1);
@@ -132,30 +141,37 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
         loadOptions.progress = nullptr; // progress goes to the window
         auto startLoad = [&](const std::string& path, const std::string& series,
                              std::shared_ptr<const SeriesSource> source) {
-            if (task) return; // one load at a time; the Open buttons are disabled meanwhile
+            if (task)
+                return; // one load at a time; the Open buttons are disabled meanwhile
             s.load = {};
             s.load.active = true;
             s.load.input = path;
-            task = std::make_unique<LoadTask>(path, series, loadOptions, std::move(source), [] { glfwPostEmptyEvent(); });
+            task = std::make_unique<LoadTask>(path, series, loadOptions, std::move(source),
+                                              [] { glfwPostEmptyEvent(); });
         };
-        if (!input.empty()) startLoad(input, common.series, nullptr);
+        if (!input.empty())
+            startLoad(input, common.series, nullptr);
         const double started = glfwGetTime();
-        if (!settingsProblem.empty()) addToast(s, settingsProblem, started, true);
+        if (!settingsProblem.empty())
+            addToast(s, settingsProblem, started, true);
         auto reloadUserPresets = [&] {
             std::vector<std::string> problems;
             s.view3d.userPresets = loadPresetFolder(userPresetFolder(), problems);
-            for (const std::string& p : problems) addToast(s, "preset skipped: " + p, glfwGetTime(), true);
+            for (const std::string& p : problems)
+                addToast(s, "preset skipped: " + p, glfwGetTime(), true);
         };
         reloadUserPresets();
         for (const RenderPreset& p : s.view3d.userPresets)
-            if (p.name == settings.preset3d && !findBuiltinPreset(p.name)) applyPreset(s, p);
+            if (p.name == settings.preset3d && !findBuiltinPreset(p.name))
+                applyPreset(s, p);
 
         auto savePreset = [&](const std::string& title) {
             const double now = glfwGetTime();
             RenderPreset p = s.view3d.preset;
             p.title = title;
             p.name = presetFileStem(p.title);
-            if (findBuiltinPreset(p.name)) p.name += "-mine"; // "CT bone" of yours must not hide the bundled one
+            if (findBuiltinPreset(p.name))
+                p.name += "-mine"; // "CT bone" of yours must not hide the bundled one
             const std::filesystem::path file = userPresetFolder() / (p.name + ".json");
             try {
                 createFolder(file.parent_path());
@@ -168,8 +184,8 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
             }
         };
 
-        // Settings are saved when they change (a second after the last change, atomically), so that a SIGTERM or a
-        // crash loses at most that second; and at exit.
+        // Settings are saved when they change (a second after the last change, atomically), so that a SIGTERM
+        // or a crash loses at most that second; and at exit.
         std::string savedText = settingsText(settings);
         double saveDue = -1;
         auto saveIfChanged = [&](bool now) {
@@ -185,8 +201,10 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
                 saveDue = -1;
                 return;
             }
-            if (!now && saveDue < 0) saveDue = glfwGetTime() + 1.0;
-            if (!now && glfwGetTime() < saveDue) return;
+            if (!now && saveDue < 0)
+                saveDue = glfwGetTime() + 1.0;
+            if (!now && glfwGetTime() < saveDue)
+                return;
             try {
                 saveSettings(settingsFile, settings);
                 savedText = text;
@@ -199,21 +217,25 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
         };
 
         std::vector<std::pair<const char*, const char*>> help;
-        for (const Control& c : controls()) help.emplace_back(c.input, c.action);
+        for (const Control& c : controls())
+            help.emplace_back(c.input, c.action);
         int redraw = 3;
         bool refine3d = false;        // the last 3D frame was a coarse one
         bool panelInteracted = false; // a 3D panel control was dragged since the mouse went down
-        // CTVIEW_FRAME_LOG=FILE: one line per frame (start and end in seconds, a mouse button held, the 3D view
-        // interactive, rendered this frame, its pixel scale, its render seconds), for bench/drag: the frame loop
-        // as the user feels it.
+        // CTVIEW_FRAME_LOG=FILE: one line per frame (start and end in seconds, a mouse button held, the 3D
+        // view interactive, rendered this frame, its pixel scale, its render seconds), for bench/drag: the
+        // frame loop as the user feels it.
         std::FILE* frameLog = nullptr;
-        if (const char* path = std::getenv("CTVIEW_FRAME_LOG"); path && *path) frameLog = std::fopen(path, "w");
+        if (const char* path = std::getenv("CTVIEW_FRAME_LOG"); path && *path)
+            frameLog = std::fopen(path, "w");
         while (!glfwWindowShouldClose(window)) {
             if (redraw <= 0) {
                 // Nothing to animate: sleep until an event, the loader's news, or the next toast expiry.
                 double timeout = -1;
-                if (task) timeout = 0.5;
-                if (s.panels.pacsBusy) timeout = 0.1; // a PACS query is under way
+                if (task)
+                    timeout = 0.5;
+                if (s.panels.pacsBusy)
+                    timeout = 0.1;  // a PACS query is under way
                 if (saveDue >= 0) { // a settings save is due
                     const double left = std::max(0.01, saveDue - glfwGetTime()) + 0.01;
                     timeout = timeout < 0 ? left : std::min(timeout, left);
@@ -225,8 +247,10 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
                     const double left = std::max(0.01, t.expires - glfwGetTime());
                     timeout = timeout < 0 ? left : std::min(timeout, left);
                 }
-                if (timeout < 0) glfwWaitEvents();
-                else glfwWaitEventsTimeout(timeout);
+                if (timeout < 0)
+                    glfwWaitEvents();
+                else
+                    glfwWaitEventsTimeout(timeout);
                 redraw = 3; // a few frames, so that ImGui's hover and layout settle
             } else {
                 glfwPollEvents();
@@ -237,11 +261,13 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
 
             if (task) {
                 task->progress(s.load.stage, s.load.done, s.load.total);
-                // Show the slices decoded so far (the first ones appear long before a big series is complete).
+                // Show the slices decoded so far (the first ones appear long before a big series is
+                // complete).
                 std::shared_ptr<Dataset> preview = s.data && s.data->preview ? s.data : nullptr;
                 std::vector<int> dirty;
                 if (task->takePreview(preview, dirty)) {
-                    if (preview != s.data) adoptDataset(s, preview);
+                    if (preview != s.data)
+                        adoptDataset(s, preview);
                     sync.dirtySlices.insert(sync.dirtySlices.end(), dirty.begin(), dirty.end());
                 }
                 if (task->finished()) {
@@ -250,8 +276,10 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
                     task.reset();
                     s.load.active = false;
                     s.load.error = error;
-                    if (!error.empty() && !common.quiet) std::fprintf(stderr, "ctview: %s\n", error.c_str());
-                    if (!d && s.data && s.data->preview) s.data.reset(); // the load failed: no half series
+                    if (!error.empty() && !common.quiet)
+                        std::fprintf(stderr, "ctview: %s\n", error.c_str());
+                    if (!d && s.data && s.data->preview)
+                        s.data.reset(); // the load failed: no half series
                     if (d) {
                         adoptDataset(s, std::move(d));
                         addRecent(settings, s.load.input);
@@ -270,17 +298,21 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
             const float side = s.panels.sidebar ? ui::sidebarWidth(s, io.DisplaySize.x) : 0;
             ui::layoutCells(s, Rect{side, 0, io.DisplaySize.x - side, io.DisplaySize.y});
 
-            // Every command of this frame, from the keys, the panels and the window system, carried out below.
+            // Every command of this frame, from the keys, the panels and the window system, carried out
+            // below.
             ui::Commands commands = handleInput(s, inputFromImGui(now));
-            for (const std::string& path : droppedPaths) commands.push_back({ui::Command::Kind::Open, path});
+            for (const std::string& path : droppedPaths)
+                commands.push_back({ui::Command::Kind::Open, path});
             droppedPaths.clear();
-            if (s.panels.sidebar) ui::drawSidebar(s, commands);
+            if (s.panels.sidebar)
+                ui::drawSidebar(s, commands);
             ui::drawStatus(s, renderers.feedback, now);
             ui::drawOpenDialog(s, commands);
             ui::drawPacsDialog(s, commands);
             ui::drawHelp(s, help);
             ui::drawOverlays(s, renderers.feedback, ImGui::GetBackgroundDrawList());
-            // An edit is over when no button is held (a drag of W/L or of a transfer-function point is one edit).
+            // An edit is over when no button is held (a drag of W/L or of a transfer-function point is one
+            // edit).
             ui::trackUndo(s, ImGui::IsAnyMouseDown());
             ImGui::Render();
 
@@ -295,15 +327,19 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
                 s.data.reset();
                 sync = {};
             }
-            // A 3D panel control being dragged: coarse frames until a quarter second after its last change, or at
-            // once when the mouse is let go.
-            const bool panelInteracting = std::any_of(commands.begin(), commands.end(), [](const ui::Command& c) {
-                return c.kind == ui::Command::Kind::Interacting3D;
-            });
-            if (panelInteracting) s.view3d.interactUntil = now + 0.25;
-            else if (panelInteracted && !ImGui::IsAnyMouseDown()) s.view3d.interactUntil = std::min(s.view3d.interactUntil, now);
-            if (panelInteracting) panelInteracted = true;
-            else if (!ImGui::IsAnyMouseDown()) panelInteracted = false;
+            // A 3D panel control being dragged: coarse frames until a quarter second after its last change,
+            // or at once when the mouse is let go.
+            const bool panelInteracting =
+                std::any_of(commands.begin(), commands.end(),
+                            [](const ui::Command& c) { return c.kind == ui::Command::Kind::Interacting3D; });
+            if (panelInteracting)
+                s.view3d.interactUntil = now + 0.25;
+            else if (panelInteracted && !ImGui::IsAnyMouseDown())
+                s.view3d.interactUntil = std::min(s.view3d.interactUntil, now);
+            if (panelInteracting)
+                panelInteracted = true;
+            else if (!ImGui::IsAnyMouseDown())
+                panelInteracted = false;
             try {
                 frame = drawScene(s, renderers, {fbw, fbh}, fbScale, now, /*timed=*/true);
             } catch (const gl::GlError& e) {
@@ -314,7 +350,8 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
                 renderers.feedback.shaderError = e.what();
             }
             if (frame.rendered3d && frame.interactive)
-                renderers.feedback.interactiveScale = adaptInteractiveScale(renderers.feedback.interactiveScale, frame.seconds3d);
+                renderers.feedback.interactiveScale =
+                    adaptInteractiveScale(renderers.feedback.interactiveScale, frame.seconds3d);
             refine3d = frame.interactive;
             ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
 
@@ -322,7 +359,9 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
             int loadSeries = 0;
             for (const ui::Command& c : commands) {
                 switch (c.kind) {
-                case ui::Command::Kind::SaveSlice: saveSlice(s, now); break;
+                case ui::Command::Kind::SaveSlice:
+                    saveSlice(s, now);
+                    break;
                 case ui::Command::Kind::SaveRender:
                     saveRender(s, renderers, sync, fbScale, now);
                     glViewport(0, 0, fbw, fbh);
@@ -332,38 +371,58 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
                     glReadBuffer(GL_BACK);
                     saveScreenshot(s, gl::readPixels(0, 0, fbw, fbh), now);
                     break;
-                case ui::Command::Kind::Quit: glfwSetWindowShouldClose(window, GLFW_TRUE); break;
-                case ui::Command::Kind::ShowOpen: s.panels.open = true; break;
-                case ui::Command::Kind::ClosePopups: ImGui::ClosePopupToLevel(0, true); break;
+                case ui::Command::Kind::Quit:
+                    glfwSetWindowShouldClose(window, GLFW_TRUE);
+                    break;
+                case ui::Command::Kind::ShowOpen:
+                    s.panels.open = true;
+                    break;
+                case ui::Command::Kind::ClosePopups:
+                    ImGui::ClosePopupToLevel(0, true);
+                    break;
                 case ui::Command::Kind::ReloadShaders:
                     renderers.feedback.shaderError = renderers.reload();
-                    addToast(s, renderers.feedback.shaderError.empty() ? "Shaders reloaded"
-                                                                       : "Shader error: the last good program stays",
+                    addToast(s,
+                             renderers.feedback.shaderError.empty()
+                                 ? "Shaders reloaded"
+                                 : "Shader error: the last good program stays",
                              now, !renderers.feedback.shaderError.empty());
                     break;
-                case ui::Command::Kind::Open: open = c.path; break; // the last one asked for wins
-                case ui::Command::Kind::LoadSeries: loadSeries = c.series; break;
-                case ui::Command::Kind::SavePreset: savePreset(c.path); break;
-                case ui::Command::Kind::Interacting3D: break; // above, before drawing
+                case ui::Command::Kind::Open:
+                    open = c.path;
+                    break; // the last one asked for wins
+                case ui::Command::Kind::LoadSeries:
+                    loadSeries = c.series;
+                    break;
+                case ui::Command::Kind::SavePreset:
+                    savePreset(c.path);
+                    break;
+                case ui::Command::Kind::Interacting3D:
+                    break; // above, before drawing
                 }
             }
             glfwSwapBuffers(window);
             if (frameLog)
-                std::fprintf(frameLog, "%.4f %.4f %d %d %d %.3f %.4f\n", now, glfwGetTime(), int(ImGui::IsAnyMouseDown()),
-                             int(frame.interactive), int(frame.rendered3d), double(renderers.feedback.interactiveScale),
-                             frame.seconds3d);
+                std::fprintf(frameLog, "%.4f %.4f %d %d %d %.3f %.4f\n", now, glfwGetTime(),
+                             int(ImGui::IsAnyMouseDown()), int(frame.interactive), int(frame.rendered3d),
+                             double(renderers.feedback.interactiveScale), frame.seconds3d);
 
-            if (loadSeries > 0 && s.data && !task) startLoad(s.load.input, std::to_string(loadSeries), s.data->source);
-            if (!open.empty()) startLoad(open, "", nullptr);
+            if (loadSeries > 0 && s.data && !task)
+                startLoad(s.load.input, std::to_string(loadSeries), s.data->source);
+            if (!open.empty())
+                startLoad(open, "", nullptr);
             saveIfChanged(false);
             for (const ui::Command& c : commands)
-                if (c.kind != ui::Command::Kind::Interacting3D) redraw = 3;
+                if (c.kind != ui::Command::Kind::Interacting3D)
+                    redraw = 3;
         }
 
-        if (frameLog) std::fclose(frameLog);
+        if (frameLog)
+            std::fclose(frameLog);
         // And once more at the end (what changed in the last second is not lost).
         saveIfChanged(true);
-        if (task) task->wait();
+        if (task)
+            task->wait();
     }
     shutdownImGui(true);
     destroyGlWindow(window);

@@ -28,17 +28,23 @@ std::vector<Anchor> fromHex(std::initializer_list<unsigned> colours) {
 }
 
 std::vector<Anchor> anchorsFor(const std::string& name) {
-    if (name == "grayscale") return {{0, 0, 0, 0}, {1, 1, 1, 1}};
+    if (name == "grayscale")
+        return {{0, 0, 0, 0}, {1, 1, 1, 1}};
     if (name == "viridis")
-        return fromHex({0x440154, 0x472d7b, 0x3b528b, 0x2c728e, 0x21918c, 0x28ae80, 0x5ec962, 0xaddc30, 0xfde725});
+        return fromHex(
+            {0x440154, 0x472d7b, 0x3b528b, 0x2c728e, 0x21918c, 0x28ae80, 0x5ec962, 0xaddc30, 0xfde725});
     if (name == "inferno")
-        return fromHex({0x000004, 0x1f0c48, 0x550f6d, 0x88226a, 0xba3655, 0xe35933, 0xf98e09, 0xf9cb35, 0xfcffa4});
+        return fromHex(
+            {0x000004, 0x1f0c48, 0x550f6d, 0x88226a, 0xba3655, 0xe35933, 0xf98e09, 0xf9cb35, 0xfcffa4});
     if (name == "magma")
-        return fromHex({0x000004, 0x1c1044, 0x4f127b, 0x812581, 0xb5367a, 0xe55964, 0xfb8761, 0xfec287, 0xfcfdbf});
+        return fromHex(
+            {0x000004, 0x1c1044, 0x4f127b, 0x812581, 0xb5367a, 0xe55964, 0xfb8761, 0xfec287, 0xfcfdbf});
     if (name == "plasma")
-        return fromHex({0x0d0887, 0x4c02a1, 0x7e03a8, 0xa92395, 0xcc4778, 0xe66c5c, 0xf89540, 0xfdc527, 0xf0f921});
+        return fromHex(
+            {0x0d0887, 0x4c02a1, 0x7e03a8, 0xa92395, 0xcc4778, 0xe66c5c, 0xf89540, 0xfdc527, 0xf0f921});
     if (name == "turbo")
-        return fromHex({0x30123b, 0x4662d7, 0x36aaf9, 0x1ae4b6, 0x72fe5e, 0xc8ef34, 0xfaba39, 0xf66b19, 0x7a0403});
+        return fromHex(
+            {0x30123b, 0x4662d7, 0x36aaf9, 0x1ae4b6, 0x72fe5e, 0xc8ef34, 0xfaba39, 0xf66b19, 0x7a0403});
     return {};
 }
 
@@ -62,7 +68,8 @@ const std::vector<std::string>& colormapNames() {
 
 ColormapTable colormapTable(const std::string& name, bool invert) {
     if (std::find(colormapNames().begin(), colormapNames().end(), name) == colormapNames().end())
-        throw UsageError("unknown colormap '" + name + "' (one of: grayscale, viridis, inferno, magma, plasma, "
+        throw UsageError("unknown colormap '" + name +
+                         "' (one of: grayscale, viridis, inferno, magma, plasma, "
                          "turbo, bone, hot)");
     ColormapTable table{};
     const auto anchors = anchorsFor(name);
@@ -79,7 +86,8 @@ ColormapTable colormapTable(const std::string& name, bool invert) {
             b = piecewise({{0, 0}, {0.746032, 0}, {1, 1}}, t);
         } else {
             std::size_t k = 1;
-            while (k + 1 < anchors.size() && anchors[k].t < t) ++k;
+            while (k + 1 < anchors.size() && anchors[k].t < t)
+                ++k;
             const Anchor& a = anchors[k - 1];
             const Anchor& c = anchors[k];
             const double f = std::clamp((t - a.t) / (c.t - a.t), 0.0, 1.0);

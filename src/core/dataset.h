@@ -15,9 +15,10 @@ namespace ctview {
 struct Dataset {
     std::shared_ptr<const SeriesSource> source;
     Series series;
-    bool preview = false;       // slices shown while the series is still loading (the rest read as air)
+    bool preview = false; // slices shown while the series is still loading (the rest read as air)
     std::vector<std::pair<std::string, std::string>> summary; // describeLines(): what `ctview info` prints
-    // Histogram and bricks for the 3D view, computed by the load task; null for a preview (the 3D view waits).
+    // Histogram and bricks for the 3D view, computed by the load task; null for a preview (the 3D view
+    // waits).
     std::shared_ptr<const VolumeStats> stats;
     // The series' header listing (Provenance::listTags), read on first use: it may start a worker.
     std::vector<TagEntry> tags;

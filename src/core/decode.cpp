@@ -8,21 +8,21 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <cmath>
 #include <cstring>
+#include <fcntl.h>
 #include <limits>
 #include <sstream>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace ctview {
 
 namespace {
 
 template <typename Raw>
-void convertPlane(const Raw* src, std::size_t count, const DecodeJob& job, const DecodeTarget& t, int bitsStored,
-                  int highBit, bool isSigned, DecodeStats& st, bool& first) {
+void convertPlane(const Raw* src, std::size_t count, const DecodeJob& job, const DecodeTarget& t,
+                  int bitsStored, int highBit, bool isSigned, DecodeStats& st, bool& first) {
     const FileHeader& h = *job.header;
     const int shift = std::max(0, highBit - bitsStored + 1);
     const std::uint64_t mask = bitsStored >= 64 ? ~0ull : ((1ull << bitsStored) - 1);
@@ -46,14 +46,17 @@ void convertPlane(const Raw* src, std::size_t count, const DecodeJob& job, const
         const std::int64_t slope = std::int64_t(t.slope), intercept = std::int64_t(t.intercept);
         std::int64_t lo = INT64_MAX, hi = INT64_MIN;
         for (std::size_t n = 0; n < count; ++n) {
-            std::int64_t v = std::int64_t((std::uint64_t(static_cast<std::make_unsigned_t<Raw>>(src[n])) >> shift) & mask);
-            if (isSigned) v = (v ^ signBit) - signBit; // sign-extend from BitsStored
+            std::int64_t v =
+                std::int64_t((std::uint64_t(static_cast<std::make_unsigned_t<Raw>>(src[n])) >> shift) & mask);
+            if (isSigned)
+                v = (v ^ signBit) - signBit; // sign-extend from BitsStored
             const std::int64_t hu = v * slope + intercept;
             lo = std::min(lo, hu);
             hi = std::max(hi, hu);
             out16[n] = std::int16_t(hu);
         }
-        if (lo < -32768 || hi > 32767) st.overflow = true;
+        if (lo < -32768 || hi > 32767)
+            st.overflow = true;
         if (first) {
             st.minHU = double(lo);
             st.maxHU = double(hi);
@@ -68,10 +71,13 @@ void convertPlane(const Raw* src, std::size_t count, const DecodeJob& job, const
     for (std::size_t n = 0; n < count; ++n) {
         std::uint64_t raw = (std::uint64_t(static_cast<std::make_unsigned_t<Raw>>(src[n])) >> shift) & mask;
         std::int64_t v = std::int64_t(raw);
-        if (isSigned && (v & signBit)) v -= signBit << 1;
+        if (isSigned && (v & signBit))
+            v -= signBit << 1;
         double hu;
-        if (padHi >= padLo && double(v) >= padLo && double(v) <= padHi) hu = job.paddingHU;
-        else hu = double(v) * t.slope + t.intercept;
+        if (padHi >= padLo && double(v) >= padLo && double(v) <= padHi)
+            hu = job.paddingHU;
+        else
+            hu = double(v) * t.slope + t.intercept;
         lo = std::min(lo, hu);
         hi = std::max(hi, hu);
         if (job.type == ScalarType::Int16) {
@@ -102,7 +108,8 @@ DecodeStats decodeInto(const DecodeJob& job) {
     gdcm::Trace::SetError(false);
     gdcm::ImageReader reader;
     reader.SetFileName(job.path.c_str());
-    if (!reader.Read()) throw DataError("GDCM cannot read the image");
+    if (!reader.Read())
+        throw DataError("GDCM cannot read the image");
     const gdcm::Image& img = reader.GetImage();
     const unsigned* dims = img.GetDimensions();
     const int cols = int(dims[0]), rows = int(dims[1]);
@@ -132,13 +139,16 @@ DecodeStats decodeInto(const DecodeJob& job) {
     if (const gdcm::ByteValue* bv = img.GetDataElement().GetByteValue(); bv && bv->GetLength() < fileNeed)
         throw DataError("pixel data is truncated (" + std::to_string(bv->GetLength()) + " of " +
                         std::to_string(fileNeed) + " bytes)");
-    // GDCM reads a native Pixel Data element that the file cuts short without complaint (the missing bytes come
-    // back as zeros), so check where the value would end against the file's size.
-    if (const PixelDataLocation loc = locatePixelData(job.path, job.header->transferSyntax, fileNeed, job.header->fileSize);
+    // GDCM reads a native Pixel Data element that the file cuts short without complaint (the missing bytes
+    // come back as zeros), so check where the value would end against the file's size.
+    if (const PixelDataLocation loc =
+            locatePixelData(job.path, job.header->transferSyntax, fileNeed, job.header->fileSize);
         loc.found && loc.missing > 0)
-        throw DataError("pixel data is truncated (the file ends " + std::to_string(loc.missing) + " bytes early)");
+        throw DataError("pixel data is truncated (the file ends " + std::to_string(loc.missing) +
+                        " bytes early)");
     std::vector<char> pixels(have);
-    if (!img.GetBuffer(pixels.data())) throw DataError("GDCM cannot decode the pixel data");
+    if (!img.GetBuffer(pixels.data()))
+        throw DataError("GDCM cannot decode the pixel data");
 
     DecodeStats st;
     bool first = true;
@@ -146,12 +156,22 @@ DecodeStats decodeInto(const DecodeJob& job) {
     const int highBit = std::clamp(int(pf.GetHighBit()), bitsStored - 1, bitsAllocated - 1);
     const bool isSigned = pf.GetPixelRepresentation() == 1;
     for (const DecodeTarget& t : job.targets) {
-        if (t.frame < 0 || t.frame >= frames) throw DataError("frame " + std::to_string(t.frame) + " is missing");
+        if (t.frame < 0 || t.frame >= frames)
+            throw DataError("frame " + std::to_string(t.frame) + " is missing");
         const char* src = pixels.data() + planeBytes * std::size_t(t.frame);
         switch (bitsAllocated) {
-        case 8: convertPlane(reinterpret_cast<const std::uint8_t*>(src), count, job, t, bitsStored, highBit, isSigned, st, first); break;
-        case 16: convertPlane(reinterpret_cast<const std::uint16_t*>(src), count, job, t, bitsStored, highBit, isSigned, st, first); break;
-        default: convertPlane(reinterpret_cast<const std::uint32_t*>(src), count, job, t, bitsStored, highBit, isSigned, st, first); break;
+        case 8:
+            convertPlane(reinterpret_cast<const std::uint8_t*>(src), count, job, t, bitsStored, highBit,
+                         isSigned, st, first);
+            break;
+        case 16:
+            convertPlane(reinterpret_cast<const std::uint16_t*>(src), count, job, t, bitsStored, highBit,
+                         isSigned, st, first);
+            break;
+        default:
+            convertPlane(reinterpret_cast<const std::uint32_t*>(src), count, job, t, bitsStored, highBit,
+                         isSigned, st, first);
+            break;
         }
     }
     return st;
@@ -165,13 +185,15 @@ DecodeStats decodeNative(const DecodeJob& job) {
     if (h.pixelOffset == 0 || (bytes != 1 && bytes != 2) || h.rows != job.rows || h.columns != job.columns)
         throw DataError("no native pixel data located");
     const int fd = ::open(job.path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) throw DataError(std::string("cannot be opened (") + std::strerror(errno) + ")");
+    if (fd < 0)
+        throw DataError(std::string("cannot be opened (") + std::strerror(errno) + ")");
     struct FdCloser {
         int fd;
         ~FdCloser() { ::close(fd); }
     } closer{fd};
     struct stat st {};
-    if (::fstat(fd, &st) != 0 || std::uint64_t(st.st_size) < h.pixelOffset + std::uint64_t(h.frames) * planeBytes)
+    if (::fstat(fd, &st) != 0 ||
+        std::uint64_t(st.st_size) < h.pixelOffset + std::uint64_t(h.frames) * planeBytes)
         throw DataError("pixel data is truncated (the file is shorter than when it was scanned)");
     // In place when the stored words are as wide as the output (16-bit into int16); otherwise via scratch.
     thread_local std::vector<char> scratch;
@@ -180,7 +202,8 @@ DecodeStats decodeNative(const DecodeJob& job) {
     const int bitsStored = std::clamp(h.bitsStored, 1, h.bitsAllocated);
     const int highBit = std::clamp(h.highBit, bitsStored - 1, h.bitsAllocated - 1);
     for (const DecodeTarget& t : job.targets) {
-        if (t.frame < 0 || t.frame >= h.frames) throw DataError("frame " + std::to_string(t.frame) + " is missing");
+        if (t.frame < 0 || t.frame >= h.frames)
+            throw DataError("frame " + std::to_string(t.frame) + " is missing");
         const bool inPlace = bytes == 2 && job.type == ScalarType::Int16;
         char* dst = inPlace ? static_cast<char*>(job.buffer) + std::size_t(t.slice) * planeBytes : nullptr;
         if (!inPlace) {
@@ -191,8 +214,10 @@ DecodeStats decodeNative(const DecodeJob& job) {
         const std::uint64_t offset = h.pixelOffset + std::uint64_t(t.frame) * planeBytes;
         while (done < planeBytes) {
             const ssize_t r = ::pread(fd, dst + done, planeBytes - done, off_t(offset + done));
-            if (r < 0 && errno == EINTR) continue;
-            if (r <= 0) throw DataError("pixel data is truncated or unreadable");
+            if (r < 0 && errno == EINTR)
+                continue;
+            if (r <= 0)
+                throw DataError("pixel data is truncated or unreadable");
             done += std::size_t(r);
         }
         if (bytes == 2)

@@ -10,8 +10,8 @@
 namespace ctview {
 
 struct DecodeTarget {
-    int frame = 0;      // frame number in the file
-    int slice = 0;      // destination plane k in the buffer
+    int frame = 0; // frame number in the file
+    int slice = 0; // destination plane k in the buffer
     double slope = 1, intercept = 0;
 };
 
@@ -19,15 +19,15 @@ struct DecodeJob {
     std::filesystem::path path;
     const FileHeader* header = nullptr;
     std::vector<DecodeTarget> targets;
-    void* buffer = nullptr;   // the volume's voxels (MAP_SHARED), planes of columns*rows values
+    void* buffer = nullptr; // the volume's voxels (MAP_SHARED), planes of columns*rows values
     ScalarType type = ScalarType::Int16;
     int columns = 0, rows = 0;
-    float paddingHU = -1024;  // what PixelPaddingValue (0028,0120) voxels become
+    float paddingHU = -1024; // what PixelPaddingValue (0028,0120) voxels become
 };
 
 struct DecodeStats {
     double minHU = 0, maxHU = 0;
-    bool overflow = false;   // Int16 target, but a value did not fit (or was not an integer)
+    bool overflow = false; // Int16 target, but a value did not fit (or was not an integer)
 };
 
 // Decode through GDCM (every transfer syntax it supports) and convert stored values to HU per plane:
@@ -36,8 +36,8 @@ struct DecodeStats {
 DecodeStats decodeInto(const DecodeJob& job);
 
 // The fast path for native little-endian files whose Pixel Data the scan located (header->pixelOffset): pread
-// straight into the volume's planes and convert in place. No GDCM, only bounds-checked reads of our own, so it
-// is safe to run on threads in this process. Throws DataError (truncated, changed or unreadable file).
+// straight into the volume's planes and convert in place. No GDCM, only bounds-checked reads of our own, so
+// it is safe to run on threads in this process. Throws DataError (truncated, changed or unreadable file).
 DecodeStats decodeNative(const DecodeJob& job);
 
 std::string serialize(const DecodeStats& s);

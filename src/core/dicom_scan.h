@@ -13,15 +13,17 @@ namespace ctview {
 
 // One 2D image plane: a single-frame file, or one frame of a multi-frame (Enhanced CT) file.
 struct FrameHeader {
-    int frame = 0;                             // frame number inside the file (0-based)
-    std::array<double, 3> position{0, 0, 0};   // ImagePositionPatient (0020,0032), mm, LPS
+    int frame = 0;                           // frame number inside the file (0-based)
+    std::array<double, 3> position{0, 0, 0}; // ImagePositionPatient (0020,0032), mm, LPS
     bool hasPosition = false;
-    std::array<double, 6> orientation{1, 0, 0, 0, 1, 0}; // ImageOrientationPatient (0020,0037): row, column cosines
+    std::array<double, 6> orientation{1, 0, 0,
+                                      0, 1, 0}; // ImageOrientationPatient (0020,0037): row, column cosines
     bool hasOrientation = false;
-    std::array<double, 2> pixelSpacing{1, 1};  // PixelSpacing (0028,0030): row spacing (between rows), column spacing
+    std::array<double, 2> pixelSpacing{
+        1, 1}; // PixelSpacing (0028,0030): row spacing (between rows), column spacing
     bool hasPixelSpacing = false;
-    double sliceThickness = 0;                 // SliceThickness (0018,0050), mm (0 if absent)
-    double slope = 1, intercept = 0;           // RescaleSlope (0028,1053), RescaleIntercept (0028,1052)
+    double sliceThickness = 0;       // SliceThickness (0018,0050), mm (0 if absent)
+    double slope = 1, intercept = 0; // RescaleSlope (0028,1053), RescaleIntercept (0028,1052)
 };
 
 enum class FileKind { Image, NonImage, NotDicom, Unreadable };
@@ -46,8 +48,8 @@ struct FileHeader {
     // the byte offset of the value of the top-level Pixel Data (7FE0,0010) and its length.
     std::uint64_t pixelOffset = 0, pixelLength = 0;
 
-    std::vector<FrameHeader> frameHeaders;   // one per frame
-    std::map<std::string, std::string> meta; // descriptive fields by keyword (PatientName, KVP, ...)
+    std::vector<FrameHeader> frameHeaders;    // one per frame
+    std::map<std::string, std::string> meta;  // descriptive fields by keyword (PatientName, KVP, ...)
     std::vector<std::string> referencedFiles; // DICOMDIR: the files it lists (absolute paths)
 };
 
@@ -61,10 +63,10 @@ FileHeader scanFile(const std::filesystem::path& path);
 // Where the value of the top-level Pixel Data (7FE0,0010) of a native (uncompressed) file lies, found without
 // GDCM: `expectedBytes` is what the header promises (rows x columns x frames x bits / 8).
 struct PixelDataLocation {
-    bool found = false;          // a Pixel Data element whose length is the promised one
-    std::uint64_t offset = 0;    // of the value, in bytes from the start of the file
-    std::uint64_t length = 0;    // the element's length (the promised bytes, rounded up to even)
-    std::uint64_t missing = 0;   // bytes of the value past the end of the file (a truncated file)
+    bool found = false;        // a Pixel Data element whose length is the promised one
+    std::uint64_t offset = 0;  // of the value, in bytes from the start of the file
+    std::uint64_t length = 0;  // the element's length (the promised bytes, rounded up to even)
+    std::uint64_t missing = 0; // bytes of the value past the end of the file (a truncated file)
 };
 PixelDataLocation locatePixelData(const std::filesystem::path& path, const std::string& transferSyntax,
                                   std::uint64_t expectedBytes, std::uint64_t fileSize);

@@ -1,5 +1,6 @@
 #pragma once
-// Writing synthetic DICOM series with GDCM: the bundled phantom, benchmark inputs and the test-series generator.
+// Writing synthetic DICOM series with GDCM: the bundled phantom, benchmark inputs and the test-series
+// generator.
 #include <array>
 #include <cstdint>
 #include <filesystem>
@@ -11,16 +12,26 @@
 
 namespace ctview {
 
-enum class WriteSyntax { ExplicitLE, ImplicitLE, ExplicitBE, JpegLossless, JpegLS, Jpeg2000Lossless, Rle, Deflated, JpegExtended };
+enum class WriteSyntax {
+    ExplicitLE,
+    ImplicitLE,
+    ExplicitBE,
+    JpegLossless,
+    JpegLS,
+    Jpeg2000Lossless,
+    Rle,
+    Deflated,
+    JpegExtended
+};
 
 struct SeriesSpec {
     int columns = 64, rows = 64, slices = 16;
-    std::array<double, 2> pixelSpacing{1.0, 1.0};         // (0028,0030): between rows, between columns
-    std::array<double, 6> orientation{1, 0, 0, 0, 1, 0};  // (0020,0037)
-    std::vector<std::array<double, 3>> positions;         // (0020,0032) per slice; empty: origin + k*step*normal
+    std::array<double, 2> pixelSpacing{1.0, 1.0};        // (0028,0030): between rows, between columns
+    std::array<double, 6> orientation{1, 0, 0, 0, 1, 0}; // (0020,0037)
+    std::vector<std::array<double, 3>> positions; // (0020,0032) per slice; empty: origin + k*step*normal
     std::array<double, 3> origin{0, 0, 0};
     double sliceStep = 1.0;
-    double sliceThickness = 1.0;                          // (0018,0050), written as is
+    double sliceThickness = 1.0; // (0018,0050), written as is
 
     // The stored value of pixel (i = column, j = row) of slice k; the writer clamps it to the stored range.
     std::function<double(int i, int j, int k)> stored;
@@ -30,16 +41,16 @@ struct SeriesSpec {
     std::string photometric = "MONOCHROME2";
     std::optional<int> paddingValue;
     WriteSyntax syntax = WriteSyntax::ExplicitLE;
-    bool writePositions = true;   // false: no ImagePositionPatient (0020,0032), as some old exporters do
+    bool writePositions = true;    // false: no ImagePositionPatient (0020,0032), as some old exporters do
     bool clampToBitsStored = true; // false: `stored` is written as raw 16-bit words (junk above BitsStored)
-    bool multiFrame = false;      // true: one Enhanced CT file holding every slice (functional groups)
+    bool multiFrame = false;       // true: one Enhanced CT file holding every slice (functional groups)
 
     std::string modality = "CT";
     std::string sopClassUID = "1.2.840.10008.5.1.4.1.1.2"; // CT Image Storage
-    std::string studyUID, seriesUID;                        // generated when empty
+    std::string studyUID, seriesUID;                       // generated when empty
     int seriesNumber = 1;
     std::function<int(int k)> instanceNumber = [](int k) { return k + 1; };
-    std::map<std::string, std::string> strings;            // extra tags by keyword: PatientName, KVP, ...
+    std::map<std::string, std::string> strings; // extra tags by keyword: PatientName, KVP, ...
 
     // File name of slice k (relative to the output folder).
     std::function<std::string(int k)> fileName = [](int k) {

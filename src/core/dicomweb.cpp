@@ -10,19 +10,20 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
-#include <atomic>
 #include <mutex>
 
 namespace ctview {
 
 using nlohmann::json;
 
-// ---- URLs -----------------------------------------------------------------------------------------------------
+// ---- URLs
+// -----------------------------------------------------------------------------------------------------
 
 bool isSafeUid(const std::string& uid) {
     return !uid.empty() && uid.size() <= 64 && uid.find_first_not_of("0123456789.") == std::string::npos;
@@ -34,32 +35,41 @@ bool isDicomWebUrl(const std::string& input) {
 
 std::string DicomWebUrl::text() const {
     std::string t = root;
-    if (!study.empty()) t += "/studies/" + study;
-    if (!series.empty()) t += "/series/" + series;
+    if (!study.empty())
+        t += "/studies/" + study;
+    if (!series.empty())
+        t += "/series/" + series;
     return t;
 }
 
 DicomWebUrl parseDicomWebUrl(const std::string& input) {
-    if (!isDicomWebUrl(input)) throw UsageError(input + ": not an http:// or https:// URL");
+    if (!isDicomWebUrl(input))
+        throw UsageError(input + ": not an http:// or https:// URL");
     const std::size_t schemeEnd = input.find("://") + 3;
     std::size_t hostEnd = input.find('/', schemeEnd);
-    if (hostEnd == std::string::npos) hostEnd = input.size();
+    if (hostEnd == std::string::npos)
+        hostEnd = input.size();
     DicomWebUrl u;
     u.host = input.substr(schemeEnd, hostEnd - schemeEnd);
-    if (u.host.empty()) throw UsageError(input + ": the URL has no host");
+    if (u.host.empty())
+        throw UsageError(input + ": the URL has no host");
     if (u.host.find('@') != std::string::npos)
-        throw UsageError("a URL with credentials in it: give them in CTVIEW_DICOMWEB_USER and "
-                         "CTVIEW_DICOMWEB_PASSWORD (or CTVIEW_DICOMWEB_TOKEN, or ~/.netrc), never on the command line");
+        throw UsageError(
+            "a URL with credentials in it: give them in CTVIEW_DICOMWEB_USER and "
+            "CTVIEW_DICOMWEB_PASSWORD (or CTVIEW_DICOMWEB_TOKEN, or ~/.netrc), never on the command line");
     std::string path = input.substr(hostEnd);
-    if (path.find_first_of("?#") != std::string::npos) path = path.substr(0, path.find_first_of("?#"));
-    while (!path.empty() && path.back() == '/') path.pop_back();
+    if (path.find_first_of("?#") != std::string::npos)
+        path = path.substr(0, path.find_first_of("?#"));
+    while (!path.empty() && path.back() == '/')
+        path.pop_back();
     // Split off /studies/UID[/series/UID] from the end; what is before is the root.
     auto segments = [](const std::string& p) {
         std::vector<std::string> out;
         std::size_t at = 0;
         while (at < p.size()) {
             std::size_t next = p.find('/', at + 1);
-            if (next == std::string::npos) next = p.size();
+            if (next == std::string::npos)
+                next = p.size();
             out.push_back(p.substr(at + 1, next - at - 1));
             at = next;
         }
@@ -70,18 +80,21 @@ DicomWebUrl parseDicomWebUrl(const std::string& input) {
     for (std::size_t i = 0; i < seg.size(); ++i)
         if (seg[i] == "studies") {
             rootSegments = i;
-            if (i + 1 >= seg.size()) throw UsageError(input + ": /studies/ needs a StudyInstanceUID after it");
+            if (i + 1 >= seg.size())
+                throw UsageError(input + ": /studies/ needs a StudyInstanceUID after it");
             u.study = seg[i + 1];
             if (i + 2 < seg.size()) {
                 if (seg[i + 2] != "series" || i + 3 >= seg.size() || i + 4 < seg.size())
-                    throw UsageError(input + ": use ROOT/studies/STUDY_UID or ROOT/studies/STUDY_UID/series/SERIES_UID");
+                    throw UsageError(
+                        input + ": use ROOT/studies/STUDY_UID or ROOT/studies/STUDY_UID/series/SERIES_UID");
                 u.series = seg[i + 3];
             }
             break;
         }
     u.root = input.substr(0, hostEnd);
     for (std::size_t i = 0; i < rootSegments; ++i)
-        if (!seg[i].empty()) u.root += "/" + seg[i];
+        if (!seg[i].empty())
+            u.root += "/" + seg[i];
     return u;
 }
 
@@ -111,11 +124,14 @@ struct Transfer {
 std::size_t onHeader(char* data, std::size_t size, std::size_t n, void* user) {
     Transfer& t = *static_cast<Transfer*>(user);
     const std::string line(data, size * n);
-    if (line.rfind("HTTP/", 0) == 0) t.response->contentType.clear(); // a new response (after a redirect, 100)
+    if (line.rfind("HTTP/", 0) == 0)
+        t.response->contentType.clear(); // a new response (after a redirect, 100)
     if (line.size() > 13 && strncasecmp(line.c_str(), "content-type:", 13) == 0) {
         std::string v = line.substr(13);
-        while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.erase(0, 1);
-        while (!v.empty() && (v.back() == '\r' || v.back() == '\n' || v.back() == ' ')) v.pop_back();
+        while (!v.empty() && (v.front() == ' ' || v.front() == '\t'))
+            v.erase(0, 1);
+        while (!v.empty() && (v.back() == '\r' || v.back() == '\n' || v.back() == ' '))
+            v.pop_back();
         t.response->contentType = v;
     }
     return size * n;
@@ -127,11 +143,13 @@ std::size_t onBody(char* data, std::size_t size, std::size_t n, void* user) {
     if (!t.headersReported) {
         t.headersReported = true;
         curl_easy_getinfo(t.curl, CURLINFO_RESPONSE_CODE, &t.response->status);
-        if (t.headersDone && *t.headersDone) (*t.headersDone)(t.response->status, t.response->contentType);
+        if (t.headersDone && *t.headersDone)
+            (*t.headersDone)(t.response->status, t.response->contentType);
     }
     // Error bodies are kept (a little) for the message, whatever the sink does.
     if (t.response->status != 200 || !t.sink || !*t.sink) {
-        if (t.response->body.size() < (t.sink && *t.sink ? 4096u : 512u << 20)) t.response->body.append(data, bytes);
+        if (t.response->body.size() < (t.sink && *t.sink ? 4096u : 512u << 20))
+            t.response->body.append(data, bytes);
         return bytes;
     }
     if (!(*t.sink)(data, bytes)) {
@@ -146,10 +164,13 @@ std::size_t onBody(char* data, std::size_t size, std::size_t n, void* user) {
 HttpClient::HttpClient(HttpOptions options) : options_(options) {
     curlGlobalInit();
     curl_ = curl_easy_init();
-    if (!curl_) throw DataError("libcurl could not be initialised");
+    if (!curl_)
+        throw DataError("libcurl could not be initialised");
 }
 
-HttpClient::~HttpClient() { curl_easy_cleanup(static_cast<CURL*>(curl_)); }
+HttpClient::~HttpClient() {
+    curl_easy_cleanup(static_cast<CURL*>(curl_));
+}
 
 HttpResponse HttpClient::get(const std::string& url, const std::string& accept,
                              const std::function<bool(const char*, std::size_t)>& sink,
@@ -172,9 +193,10 @@ HttpResponse HttpClient::get(const std::string& url, const std::string& accept,
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, onBody);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
     curl_easy_setopt(c, CURLOPT_USERAGENT, "ctview/" CTVIEW_VERSION);
-    curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, ""); // whatever libcurl can decode
+    curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");     // whatever libcurl can decode
     curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 512L * 1024); // fewer, larger writes: a series is hundreds of MB
-    // Credentials: the environment, else netrc. Basic auth is sent only to the host of the URL (no redirects).
+    // Credentials: the environment, else netrc. Basic auth is sent only to the host of the URL (no
+    // redirects).
     const std::string user = env("CTVIEW_DICOMWEB_USER"), password = env("CTVIEW_DICOMWEB_PASSWORD"),
                       token = env("CTVIEW_DICOMWEB_TOKEN");
     struct curl_slist* headers = nullptr;
@@ -190,31 +212,42 @@ HttpResponse HttpClient::get(const std::string& url, const std::string& accept,
     } else {
         const std::string netrc = env("CTVIEW_NETRC");
         curl_easy_setopt(c, CURLOPT_NETRC, long(CURL_NETRC_OPTIONAL));
-        if (!netrc.empty()) curl_easy_setopt(c, CURLOPT_NETRC_FILE, netrc.c_str());
+        if (!netrc.empty())
+            curl_easy_setopt(c, CURLOPT_NETRC_FILE, netrc.c_str());
     }
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
     const std::string ca = env("CTVIEW_CA_BUNDLE");
-    if (!ca.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, ca.c_str());
+    if (!ca.empty())
+        curl_easy_setopt(c, CURLOPT_CAINFO, ca.c_str());
     char errorText[CURL_ERROR_SIZE] = "";
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errorText);
     const CURLcode code = curl_easy_perform(c);
     curl_slist_free_all(headers);
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
-    if (!t.headersReported && headersDone && r.status != 0) headersDone(r.status, r.contentType);
-    if (code == CURLE_OK || (code == CURLE_WRITE_ERROR && t.stopped)) return r;
+    if (!t.headersReported && headersDone && r.status != 0)
+        headersDone(r.status, r.contentType);
+    if (code == CURLE_OK || (code == CURLE_WRITE_ERROR && t.stopped))
+        return r;
     // Only the host is named: a URL can carry tokens in its query.
     const std::size_t hostStart = url.find("://") == std::string::npos ? 0 : url.find("://") + 3;
     const std::string host = url.substr(hostStart, url.find('/', hostStart) - hostStart);
     std::string cause;
     switch (code) {
-    case CURLE_COULDNT_CONNECT: cause = "cannot connect (connection refused or no route to the host)"; break;
-    case CURLE_COULDNT_RESOLVE_HOST: cause = "the host name is not known"; break;
-    case CURLE_COULDNT_RESOLVE_PROXY: cause = "the proxy's name is not known"; break;
+    case CURLE_COULDNT_CONNECT:
+        cause = "cannot connect (connection refused or no route to the host)";
+        break;
+    case CURLE_COULDNT_RESOLVE_HOST:
+        cause = "the host name is not known";
+        break;
+    case CURLE_COULDNT_RESOLVE_PROXY:
+        cause = "the proxy's name is not known";
+        break;
     case CURLE_OPERATION_TIMEDOUT:
-        cause = r.status == 0 && !t.headersReported
-                    ? "no answer (" + std::to_string(int(options_.connectTimeout)) + " s to connect, " +
-                          std::to_string(int(options_.stallTimeout)) + " s for data)"
-                    : "the transfer stalled (nothing for " + std::to_string(int(options_.stallTimeout)) + " s)";
+        cause =
+            r.status == 0 && !t.headersReported
+                ? "no answer (" + std::to_string(int(options_.connectTimeout)) + " s to connect, " +
+                      std::to_string(int(options_.stallTimeout)) + " s for data)"
+                : "the transfer stalled (nothing for " + std::to_string(int(options_.stallTimeout)) + " s)";
         break;
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CACERT_BADFILE:
@@ -223,8 +256,11 @@ HttpResponse HttpClient::get(const std::string& url, const std::string& accept,
         break;
     case CURLE_PARTIAL_FILE:
     case CURLE_RECV_ERROR:
-    case CURLE_GOT_NOTHING: cause = "the connection was closed before the answer was complete"; break;
-    default: cause = *errorText ? errorText : curl_easy_strerror(code);
+    case CURLE_GOT_NOTHING:
+        cause = "the connection was closed before the answer was complete";
+        break;
+    default:
+        cause = *errorText ? errorText : curl_easy_strerror(code);
     }
     throw DataError(host + ": " + cause);
 }
@@ -233,8 +269,10 @@ std::string httpErrorMessage(const std::string& host, const std::string& what, c
     if (r.status == 401)
         return host + " wants a login: set CTVIEW_DICOMWEB_USER and CTVIEW_DICOMWEB_PASSWORD (or "
                       "CTVIEW_DICOMWEB_TOKEN), or put the host in ~/.netrc";
-    if (r.status == 403) return host + " refused access to " + what + " with these credentials (HTTP 403)";
-    if (r.status == 404) return "no such " + what + " on " + host;
+    if (r.status == 403)
+        return host + " refused access to " + what + " with these credentials (HTTP 403)";
+    if (r.status == 404)
+        return "no such " + what + " on " + host;
     std::string message;
     if (r.contentType.find("json") != std::string::npos || r.contentType.find("text") != std::string::npos) {
         // Orthanc answers {"Message": ..., "Details": ...}; others send text. One line of it.
@@ -251,32 +289,42 @@ std::string httpErrorMessage(const std::string& host, const std::string& what, c
             message = r.body.substr(0, r.body.find('\n'));
         }
     }
-    if (message.size() > 200) message = message.substr(0, 200) + "...";
-    return host + ": HTTP " + std::to_string(r.status) + " for " + what + (message.empty() ? "" : ": " + message);
+    if (message.size() > 200)
+        message = message.substr(0, 200) + "...";
+    return host + ": HTTP " + std::to_string(r.status) + " for " + what +
+           (message.empty() ? "" : ": " + message);
 }
 
-// ---- QIDO-RS -----------------------------------------------------------------------------------------------
+// ---- QIDO-RS
+// -----------------------------------------------------------------------------------------------
 
 namespace {
 
 // The first value of a tag in a DICOM JSON object (PS3.18 F.2): strings, numbers, person names (Alphabetic).
 std::string valueOf(const json& o, const char* tag, std::size_t index = 0) {
     auto it = o.find(tag);
-    if (it == o.end() || !it->is_object()) return "";
+    if (it == o.end() || !it->is_object())
+        return "";
     auto v = it->find("Value");
-    if (v == it->end() || !v->is_array() || v->size() <= index) return "";
+    if (v == it->end() || !v->is_array() || v->size() <= index)
+        return "";
     const json& x = (*v)[index];
-    if (x.is_string()) return x.get<std::string>();
-    if (x.is_number_integer()) return std::to_string(x.get<long long>());
-    if (x.is_number()) return std::to_string(x.get<double>());
-    if (x.is_object() && x.contains("Alphabetic") && x["Alphabetic"].is_string()) return x["Alphabetic"].get<std::string>();
+    if (x.is_string())
+        return x.get<std::string>();
+    if (x.is_number_integer())
+        return std::to_string(x.get<long long>());
+    if (x.is_number())
+        return std::to_string(x.get<double>());
+    if (x.is_object() && x.contains("Alphabetic") && x["Alphabetic"].is_string())
+        return x["Alphabetic"].get<std::string>();
     return "";
 }
 std::string allValues(const json& o, const char* tag) {
     std::string out;
     for (std::size_t i = 0;; ++i) {
         const std::string v = valueOf(o, tag, i);
-        if (v.empty()) break;
+        if (v.empty())
+            break;
         out += (out.empty() ? "" : ",") + v;
     }
     return out;
@@ -291,7 +339,8 @@ int intOf(const json& o, const char* tag, int fallback = 0) {
 std::string escape(const std::string& s) {
     std::string out;
     for (unsigned char c : s) {
-        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '*' || c == '^') out += char(c);
+        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '*' || c == '^')
+            out += char(c);
         else {
             char b[4];
             std::snprintf(b, sizeof b, "%%%02X", c);
@@ -307,8 +356,10 @@ DicomWebClient::DicomWebClient(DicomWebUrl url, HttpOptions options) : url_(std:
 
 std::string DicomWebClient::get(const std::string& path, const std::string& what) {
     const HttpResponse r = http_.get(url_.root + path, "application/dicom+json, application/json");
-    if (r.status == 204) return "[]"; // No Content: nothing matched
-    if (r.status != 200) throw DataError(httpErrorMessage(url_.host, what, r));
+    if (r.status == 204)
+        return "[]"; // No Content: nothing matched
+    if (r.status != 200)
+        throw DataError(httpErrorMessage(url_.host, what, r));
     return r.body;
 }
 
@@ -331,18 +382,27 @@ json parseArray(const std::string& body, const DicomWebUrl& u, const std::string
 std::vector<StudyRow> DicomWebClient::studies(const StudyQuery& q) {
     std::string path = "/studies?includefield=00081030&includefield=00080061&includefield=00201206"
                        "&includefield=00201208&includefield=00080050&includefield=00100020";
-    if (!q.patientName.empty()) path += "&PatientName=" + escape(q.patientName);
-    if (!q.patientId.empty()) path += "&PatientID=" + escape(q.patientId);
-    if (!q.accession.empty()) path += "&AccessionNumber=" + escape(q.accession);
-    if (!q.date.empty()) path += "&StudyDate=" + escape(q.date);
-    if (!q.modality.empty()) path += "&ModalitiesInStudy=" + escape(q.modality);
-    if (!q.studyUid.empty()) path += "&StudyInstanceUID=" + escape(q.studyUid);
-    if (q.limit > 0) path += "&limit=" + std::to_string(q.limit);
+    if (!q.patientName.empty())
+        path += "&PatientName=" + escape(q.patientName);
+    if (!q.patientId.empty())
+        path += "&PatientID=" + escape(q.patientId);
+    if (!q.accession.empty())
+        path += "&AccessionNumber=" + escape(q.accession);
+    if (!q.date.empty())
+        path += "&StudyDate=" + escape(q.date);
+    if (!q.modality.empty())
+        path += "&ModalitiesInStudy=" + escape(q.modality);
+    if (!q.studyUid.empty())
+        path += "&StudyInstanceUID=" + escape(q.studyUid);
+    if (q.limit > 0)
+        path += "&limit=" + std::to_string(q.limit);
     // At the root, "not found" means the URL is not a DICOMweb root at all.
     const HttpResponse r = http_.get(url_.root + path, "application/dicom+json, application/json");
     if (r.status == 404)
-        throw DataError(url_.host + ": does not answer as a DICOMweb server at " + url_.root + " (HTTP 404 for /studies)");
-    if (r.status != 200 && r.status != 204) throw DataError(httpErrorMessage(url_.host, "studies", r));
+        throw DataError(url_.host + ": does not answer as a DICOMweb server at " + url_.root +
+                        " (HTTP 404 for /studies)");
+    if (r.status != 200 && r.status != 204)
+        throw DataError(httpErrorMessage(url_.host, "studies", r));
     std::vector<StudyRow> out;
     for (const json& o : parseArray(r.status == 204 ? "[]" : r.body, url_, r.contentType)) {
         StudyRow s;
@@ -355,10 +415,12 @@ std::vector<StudyRow> DicomWebClient::studies(const StudyQuery& q) {
         s.modalities = allValues(o, "00080061");
         s.seriesCount = intOf(o, "00201206");
         s.instanceCount = intOf(o, "00201208");
-        if (!s.uid.empty()) out.push_back(s);
+        if (!s.uid.empty())
+            out.push_back(s);
     }
     // Orthanc ignores limit with some filters; the user asked for at most this many.
-    if (q.limit > 0 && out.size() > std::size_t(q.limit)) out.resize(std::size_t(q.limit));
+    if (q.limit > 0 && out.size() > std::size_t(q.limit))
+        out.resize(std::size_t(q.limit));
     return out;
 }
 
@@ -373,17 +435,20 @@ std::vector<SeriesRow> DicomWebClient::series(const std::string& study) {
         s.description = valueOf(o, "0008103E");
         s.number = intOf(o, "00200011");
         s.instanceCount = intOf(o, "00201209");
-        if (!s.uid.empty()) out.push_back(s);
+        if (!s.uid.empty())
+            out.push_back(s);
     }
     return out;
 }
 
-std::vector<InstanceRow> DicomWebClient::instances(const std::string& study, const std::string& series, int limit) {
+std::vector<InstanceRow> DicomWebClient::instances(const std::string& study, const std::string& series,
+                                                   int limit) {
     // The study-level path: Orthanc 1.10 answers 404 to /series/{uid}/instances. Rows, Columns and
     // NumberOfFrames are named: includefield=all leaves some out.
     const std::string path = "/studies/" + escape(study) + "/series/" + escape(series) +
                              "/instances?includefield=00280010&includefield=00280011&includefield=00280008"
-                             "&includefield=00200013" + (limit > 0 ? "&limit=" + std::to_string(limit) : "");
+                             "&includefield=00200013" +
+                             (limit > 0 ? "&limit=" + std::to_string(limit) : "");
     std::vector<InstanceRow> out;
     for (const json& o : parseArray(get(path, "series " + series), url_)) {
         InstanceRow i;
@@ -393,47 +458,56 @@ std::vector<InstanceRow> DicomWebClient::instances(const std::string& study, con
         i.columns = intOf(o, "00280011");
         i.frames = std::max(1, intOf(o, "00280008", 1));
         i.number = intOf(o, "00200013");
-        if (!i.uid.empty()) out.push_back(i);
+        if (!i.uid.empty())
+            out.push_back(i);
     }
     return out;
 }
 
-// ---- WADO-RS -----------------------------------------------------------------------------------------------
+// ---- WADO-RS
+// -----------------------------------------------------------------------------------------------
 
 namespace {
 
-// The SOP Instance UID from a Part 10 file's meta group: MediaStorageSOPInstanceUID (0002,0003), always explicit
-// VR little endian (PS3.10 7.1). Read by hand from the first bytes: cheap, and no DICOM library in this process.
+// The SOP Instance UID from a Part 10 file's meta group: MediaStorageSOPInstanceUID (0002,0003), always
+// explicit VR little endian (PS3.10 7.1). Read by hand from the first bytes: cheap, and no DICOM library in
+// this process.
 std::string metaSopInstance(const std::filesystem::path& file) {
     char buf[1024] = {};
     std::ifstream in(file, std::ios::binary);
     in.read(buf, sizeof buf);
     const std::size_t n = std::size_t(in.gcount());
-    if (n < 140 || std::memcmp(buf + 128, "DICM", 4) != 0) return "";
+    if (n < 140 || std::memcmp(buf + 128, "DICM", 4) != 0)
+        return "";
     // Little-endian unsigned integers of `bytes` bytes at `at`.
     auto le = [&](std::size_t at, int bytes) {
         std::size_t v = 0;
-        for (int b = bytes - 1; b >= 0; --b) v = v << 8 | static_cast<unsigned char>(buf[at + std::size_t(b)]);
+        for (int b = bytes - 1; b >= 0; --b)
+            v = v << 8 | static_cast<unsigned char>(buf[at + std::size_t(b)]);
         return v;
     };
     std::size_t at = 132;
     while (at + 8 <= n) {
         const std::size_t group = le(at, 2), element = le(at + 2, 2);
-        if (group != 2) return "";
+        if (group != 2)
+            return "";
         const std::string vr(buf + at + 4, 2);
         std::size_t length, value;
         if (vr == "OB" || vr == "OW" || vr == "SQ" || vr == "UN" || vr == "UT") {
-            if (at + 12 > n) return "";
+            if (at + 12 > n)
+                return "";
             length = le(at + 8, 4);
             value = at + 12;
         } else {
             length = le(at + 6, 2);
             value = at + 8;
         }
-        if (value + length > n) return "";
+        if (value + length > n)
+            return "";
         if (element == 3) {
             std::string uid(buf + value, length);
-            while (!uid.empty() && (uid.back() == '\0' || uid.back() == ' ')) uid.pop_back();
+            while (!uid.empty() && (uid.back() == '\0' || uid.back() == ' '))
+                uid.pop_back();
             return isSafeUid(uid) ? uid : "";
         }
         at = value + length;
@@ -443,12 +517,13 @@ std::string metaSopInstance(const std::filesystem::path& file) {
 
 } // namespace
 
-std::size_t DicomWebClient::retrieve(const std::string& study, const std::string& series, const std::string& instance,
-                                     const std::filesystem::path& folder, const std::function<void()>& partDone,
-                                     bool& complete) {
+std::size_t DicomWebClient::retrieve(const std::string& study, const std::string& series,
+                                     const std::string& instance, const std::filesystem::path& folder,
+                                     const std::function<void()>& partDone, bool& complete) {
     complete = false;
     std::string path = "/studies/" + escape(study) + "/series/" + escape(series);
-    if (!instance.empty()) path += "/instances/" + escape(instance);
+    if (!instance.empty())
+        path += "/instances/" + escape(instance);
     const std::string what = instance.empty() ? "series " + series : "instance " + instance;
     std::unique_ptr<MultipartParser> parser;
     std::FILE* out = nullptr;
@@ -456,7 +531,8 @@ std::size_t DicomWebClient::retrieve(const std::string& study, const std::string
     std::size_t parts = 0;
     std::string failure;
     auto closePart = [&] {
-        if (out) std::fclose(out);
+        if (out)
+            std::fclose(out);
         out = nullptr;
     };
     MultipartParser::Handler handler;
@@ -466,12 +542,15 @@ std::size_t DicomWebClient::retrieve(const std::string& study, const std::string
             throw DataError(url_.host + ": sent a part of type " + type + " for " + what + ", not DICOM");
         // Unique across the clients of this process that fetch into the same folder at once.
         static std::atomic<unsigned> serial{0};
-        partFile = folder / ("incoming-" + std::to_string(::getpid()) + "-" + std::to_string(serial++) + ".part");
+        partFile =
+            folder / ("incoming-" + std::to_string(::getpid()) + "-" + std::to_string(serial++) + ".part");
         out = std::fopen(partFile.c_str(), "wb");
-        if (!out) throw DataError(partFile.string() + ": cannot be written (" + std::strerror(errno) + ")");
+        if (!out)
+            throw DataError(partFile.string() + ": cannot be written (" + std::strerror(errno) + ")");
     };
     handler.data = [&](const char* d, std::size_t n) {
-        if (std::fwrite(d, 1, n, out) != n) throw DataError(partFile.string() + ": cannot be written (disk full?)");
+        if (std::fwrite(d, 1, n, out) != n)
+            throw DataError(partFile.string() + ": cannot be written (disk full?)");
     };
     handler.end = [&] {
         if (std::fclose(out) != 0) {
@@ -486,7 +565,8 @@ std::size_t DicomWebClient::retrieve(const std::string& study, const std::string
         }
         std::filesystem::rename(partFile, folder / (uid + ".dcm"));
         ++parts;
-        if (partDone) partDone();
+        if (partDone)
+            partDone();
     };
     long status = 0;
     std::string contentType;
@@ -495,7 +575,8 @@ std::size_t DicomWebClient::retrieve(const std::string& study, const std::string
         r = http_.get(
             url_.root + path, "multipart/related; type=\"application/dicom\"; transfer-syntax=*",
             [&](const char* d, std::size_t n) {
-                if (!parser) return false;
+                if (!parser)
+                    return false;
                 try {
                     parser->feed(d, n);
                 } catch (const std::exception& e) {
@@ -517,24 +598,30 @@ std::size_t DicomWebClient::retrieve(const std::string& study, const std::string
             });
     } catch (const DataError&) {
         closePart();
-        if (!partFile.empty()) std::filesystem::remove(partFile);
-        if (parts == 0) throw;
+        if (!partFile.empty())
+            std::filesystem::remove(partFile);
+        if (parts == 0)
+            throw;
         return parts; // what arrived is kept; the caller says how much is missing
     }
     closePart();
     std::error_code ec;
-    if (!partFile.empty() && std::filesystem::exists(partFile, ec)) std::filesystem::remove(partFile, ec);
-    if (!failure.empty()) throw DataError(failure);
-    if (r.status != 200) throw DataError(httpErrorMessage(url_.host, what, r));
+    if (!partFile.empty() && std::filesystem::exists(partFile, ec))
+        std::filesystem::remove(partFile, ec);
+    if (!failure.empty())
+        throw DataError(failure);
+    if (r.status != 200)
+        throw DataError(httpErrorMessage(url_.host, what, r));
     complete = parser && parser->finished();
     return parts;
 }
 
-// ---- the cache ---------------------------------------------------------------------------------------------
+// ---- the cache
+// ---------------------------------------------------------------------------------------------
 
 std::filesystem::path dicomWebCacheRoot() {
     const std::string xdg = env("XDG_CACHE_HOME"), home = env("HOME");
-    std::filesystem::path base = !xdg.empty() ? std::filesystem::path(xdg)
+    std::filesystem::path base = !xdg.empty()    ? std::filesystem::path(xdg)
                                  : !home.empty() ? std::filesystem::path(home) / ".cache"
                                                  : std::filesystem::temp_directory_path();
     return base / "ctview" / "dicomweb";
@@ -544,7 +631,8 @@ std::uint64_t cacheLimitBytes() {
     const std::string mb = env("CTVIEW_CACHE_LIMIT_MB");
     char* end = nullptr;
     const unsigned long long v = std::strtoull(mb.c_str(), &end, 10);
-    if (!mb.empty() && *end == '\0') return std::uint64_t(v) << 20;
+    if (!mb.empty() && *end == '\0')
+        return std::uint64_t(v) << 20;
     return 5ull << 30;
 }
 
@@ -554,11 +642,14 @@ std::vector<CachedSeries> listCache() {
     std::error_code ec;
     const fs::path root = dicomWebCacheRoot();
     for (const auto& server : fs::directory_iterator(root, ec)) {
-        if (!server.is_directory(ec)) continue;
+        if (!server.is_directory(ec))
+            continue;
         for (const auto& study : fs::directory_iterator(server.path(), ec)) {
-            if (!study.is_directory(ec)) continue;
+            if (!study.is_directory(ec))
+                continue;
             for (const auto& series : fs::directory_iterator(study.path(), ec)) {
-                if (!series.is_directory(ec)) continue;
+                if (!series.is_directory(ec))
+                    continue;
                 CachedSeries c;
                 c.folder = series.path();
                 c.server = server.path().filename().string();
@@ -569,23 +660,27 @@ std::vector<CachedSeries> listCache() {
                 for (const auto& f : fs::directory_iterator(series.path(), ec))
                     if (f.is_regular_file(ec)) {
                         c.bytes += f.file_size(ec);
-                        if (f.path().extension() == ".dcm") ++c.files;
+                        if (f.path().extension() == ".dcm")
+                            ++c.files;
                     }
                 out.push_back(c);
             }
         }
     }
-    std::sort(out.begin(), out.end(), [](const CachedSeries& a, const CachedSeries& b) { return a.used > b.used; });
+    std::sort(out.begin(), out.end(),
+              [](const CachedSeries& a, const CachedSeries& b) { return a.used > b.used; });
     return out;
 }
 
 void trimCache(std::uint64_t limitBytes, const std::filesystem::path& keep) {
     std::vector<CachedSeries> all = listCache(); // most recently used first
     std::uint64_t total = 0;
-    for (const CachedSeries& c : all) total += c.bytes;
+    for (const CachedSeries& c : all)
+        total += c.bytes;
     std::error_code ec;
     for (auto it = all.rbegin(); it != all.rend() && total > limitBytes; ++it) {
-        if (!keep.empty() && std::filesystem::equivalent(it->folder, keep, ec)) continue;
+        if (!keep.empty() && std::filesystem::equivalent(it->folder, keep, ec))
+            continue;
         std::filesystem::remove(it->folder.string() + ".json", ec);
         std::filesystem::remove_all(it->folder, ec);
         total -= it->bytes;

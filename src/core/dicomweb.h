@@ -1,15 +1,18 @@
 #pragma once
-// DICOMweb (PS3.18): finding studies and series with QIDO-RS and retrieving a series with WADO-RS, over HTTP(S)
-// through libcurl, into a local cache that the DICOM folder source then decodes in its isolated workers.
+// DICOMweb (PS3.18): finding studies and series with QIDO-RS and retrieving a series with WADO-RS, over
+// HTTP(S) through libcurl, into a local cache that the DICOM folder source then decodes in its isolated
+// workers.
 //
 // URLs, wherever a folder is accepted:
-//   http[s]://HOST[:PORT]/PATH                                  a DICOMweb root (Orthanc's /dicom-web, dcm4chee's
-//                                                               /dcm4chee-arc/aets/AET/rs): `info` lists studies
+//   http[s]://HOST[:PORT]/PATH                                  a DICOMweb root (Orthanc's /dicom-web,
+//   dcm4chee's
+//                                                               /dcm4chee-arc/aets/AET/rs): `info` lists
+//                                                               studies
 //   ROOT/studies/STUDY_UID                                      a study, treated like a folder
 //   ROOT/studies/STUDY_UID/series/SERIES_UID                    one series
-// Credentials never travel on the command line: CTVIEW_DICOMWEB_USER + CTVIEW_DICOMWEB_PASSWORD (HTTP Basic), or
-// CTVIEW_DICOMWEB_TOKEN (a bearer token), else netrc (CTVIEW_NETRC, else ~/.netrc). TLS is verified against the
-// system's CAs, or CTVIEW_CA_BUNDLE.
+// Credentials never travel on the command line: CTVIEW_DICOMWEB_USER + CTVIEW_DICOMWEB_PASSWORD (HTTP Basic),
+// or CTVIEW_DICOMWEB_TOKEN (a bearer token), else netrc (CTVIEW_NETRC, else ~/.netrc). TLS is verified
+// against the system's CAs, or CTVIEW_CA_BUNDLE.
 #include "core/series.h"
 
 #include <cstdint>
@@ -22,14 +25,15 @@
 namespace ctview {
 
 struct DicomWebUrl {
-    std::string root;   // scheme://host[:port]/path, no trailing slash
-    std::string study;  // StudyInstanceUID, or empty
-    std::string series; // SeriesInstanceUID, or empty
-    std::string host;   // host[:port], for messages
+    std::string root;         // scheme://host[:port]/path, no trailing slash
+    std::string study;        // StudyInstanceUID, or empty
+    std::string series;       // SeriesInstanceUID, or empty
+    std::string host;         // host[:port], for messages
     std::string text() const; // the URL back, canonical
 };
 bool isDicomWebUrl(const std::string& input);
-// A UID as PS3.5 9.1 defines it (digits and dots, at most 64): only such a UID may become a cache file's name.
+// A UID as PS3.5 9.1 defines it (digits and dots, at most 64): only such a UID may become a cache file's
+// name.
 bool isSafeUid(const std::string& uid);
 // Throws UsageError for a URL ctview cannot use (credentials in it, no host, a path after the series UID).
 DicomWebUrl parseDicomWebUrl(const std::string& input);
@@ -50,19 +54,20 @@ class HttpClient {
     ~HttpClient();
     HttpClient(const HttpClient&) = delete;
     HttpClient& operator=(const HttpClient&) = delete;
-    // Throws DataError naming `host` and the cause on a network failure (refused, no route, stalled, TLS, ...);
-    // an HTTP error status is returned, not thrown. `sink` returns false to stop the transfer.
-    HttpResponse get(const std::string& url, const std::string& accept,
-                     const std::function<bool(const char*, std::size_t)>& sink = nullptr,
-                     const std::function<void(long status, const std::string& contentType)>& headersDone = nullptr);
+    // Throws DataError naming `host` and the cause on a network failure (refused, no route, stalled, TLS,
+    // ...); an HTTP error status is returned, not thrown. `sink` returns false to stop the transfer.
+    HttpResponse
+    get(const std::string& url, const std::string& accept,
+        const std::function<bool(const char*, std::size_t)>& sink = nullptr,
+        const std::function<void(long status, const std::string& contentType)>& headersDone = nullptr);
 
   private:
     void* curl_;
     HttpOptions options_;
 };
 
-// A one-line message for an HTTP error status from `host` (401/403: how to log in; 404: no such thing; 5xx: the
-// server's own message).
+// A one-line message for an HTTP error status from `host` (401/403: how to log in; 404: no such thing; 5xx:
+// the server's own message).
 std::string httpErrorMessage(const std::string& host, const std::string& what, const HttpResponse& r);
 
 // QIDO-RS results.
@@ -90,15 +95,16 @@ class DicomWebClient {
     const DicomWebUrl& url() const { return url_; }
     std::vector<StudyRow> studies(const StudyQuery& q);
     std::vector<SeriesRow> series(const std::string& study);
-    // The series' instances; `limit` > 0 asks for the first ones only (a server answers that at once, where the
-    // whole list of a 600-image series costs Orthanc a third of a second).
+    // The series' instances; `limit` > 0 asks for the first ones only (a server answers that at once, where
+    // the whole list of a 600-image series costs Orthanc a third of a second).
     std::vector<InstanceRow> instances(const std::string& study, const std::string& series, int limit = 0);
     // WADO-RS of a whole series (or, with `instance`, of one instance): each part is written to `folder` as
-    // <SOPInstanceUID>.dcm (through a .part file, renamed when complete), and `partDone` is called after each.
-    // Returns the number of parts received; throws DataError on an HTTP error or a malformed stream. `complete`
-    // tells whether the closing delimiter arrived (false: the transfer ended early).
+    // <SOPInstanceUID>.dcm (through a .part file, renamed when complete), and `partDone` is called after
+    // each. Returns the number of parts received; throws DataError on an HTTP error or a malformed stream.
+    // `complete` tells whether the closing delimiter arrived (false: the transfer ended early).
     std::size_t retrieve(const std::string& study, const std::string& series, const std::string& instance,
-                         const std::filesystem::path& folder, const std::function<void()>& partDone, bool& complete);
+                         const std::filesystem::path& folder, const std::function<void()>& partDone,
+                         bool& complete);
 
   private:
     std::string get(const std::string& path, const std::string& what);
@@ -107,7 +113,8 @@ class DicomWebClient {
 };
 
 // The DICOMweb cache: $XDG_CACHE_HOME/ctview/dicomweb/ (else ~/.cache/ctview/dicomweb/), mode 0700 (it holds
-// patient data). One folder per series: SERVER/STUDY/SERIES/*.dcm, and SERVER/STUDY/SERIES.json once it is complete.
+// patient data). One folder per series: SERVER/STUDY/SERIES/*.dcm, and SERVER/STUDY/SERIES.json once it is
+// complete.
 std::filesystem::path dicomWebCacheRoot();
 struct CachedSeries {
     std::filesystem::path folder;

@@ -26,19 +26,26 @@ std::filesystem::path writeImage(const RgbImage& img, const std::filesystem::pat
     std::vector<unsigned char> bytes;
     int ok = 0;
     if (format == ImageFormat::Png)
-        ok = stbi_write_png_to_func(appendBytes, &bytes, img.width, img.height, 3, img.rgb.data(), img.width * 3);
+        ok = stbi_write_png_to_func(appendBytes, &bytes, img.width, img.height, 3, img.rgb.data(),
+                                    img.width * 3);
     else
         ok = stbi_write_jpg_to_func(appendBytes, &bytes, img.width, img.height, 3, img.rgb.data(), 95);
-    if (!ok) throw DataError(wanted.string() + ": the image could not be encoded");
+    if (!ok)
+        throw DataError(wanted.string() + ": the image could not be encoded");
 
     const std::filesystem::path target = uniqueOutputPath(wanted, force);
-    writeFileAtomically(target, [&](const std::filesystem::path& tmp) {
-        std::FILE* f = std::fopen(tmp.c_str(), "wbx");
-        if (!f) throw DataError(target.string() + ": cannot be written (" + std::strerror(errno) + ")");
-        const bool written = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
-        const bool closed = std::fclose(f) == 0;
-        if (!written || !closed) throw DataError(target.string() + ": cannot be written (" + std::strerror(errno) + ")");
-    }, force);
+    writeFileAtomically(
+        target,
+        [&](const std::filesystem::path& tmp) {
+            std::FILE* f = std::fopen(tmp.c_str(), "wbx");
+            if (!f)
+                throw DataError(target.string() + ": cannot be written (" + std::strerror(errno) + ")");
+            const bool written = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
+            const bool closed = std::fclose(f) == 0;
+            if (!written || !closed)
+                throw DataError(target.string() + ": cannot be written (" + std::strerror(errno) + ")");
+        },
+        force);
     return target;
 }
 
@@ -54,7 +61,8 @@ std::vector<std::filesystem::path> exportSlice(const Volume& v, Axis axis, int k
                                                const std::vector<ImageFormat>& formats,
                                                const std::filesystem::path& dir, bool force) {
     const RgbImage img = renderSlice(extractSlice(v, axis, k), wl, map);
-    const int number = sliceNumber(sliceFrame(v.geometry(), axis), k); // files are named as the overlay numbers them
+    const int number =
+        sliceNumber(sliceFrame(v.geometry(), axis), k); // files are named as the overlay numbers them
     createFolder(dir);
     std::vector<std::filesystem::path> written;
     for (ImageFormat f : formats)

@@ -1,5 +1,6 @@
 #pragma once
-// Writing slice images (PNG, JPEG through stb_image_write), never overwriting and never leaving partial files.
+// Writing slice images (PNG, JPEG through stb_image_write), never overwriting and never leaving partial
+// files.
 #include "core/slice.h"
 
 #include <filesystem>
@@ -14,14 +15,14 @@ enum class ImageFormat { Png, Jpeg };
 std::filesystem::path writeImage(const RgbImage& img, const std::filesystem::path& wanted, ImageFormat format,
                                  bool force);
 
-// The file name `ctview export` and the viewer's save key give the slice numbered `number` (sliceNumber, as the
-// overlay shows it): "<SeriesNumber>_<axis>_<NNNN>.png".
+// The file name `ctview export` and the viewer's save key give the slice numbered `number` (sliceNumber, as
+// the overlay shows it): "<SeriesNumber>_<axis>_<NNNN>.png".
 std::string sliceFileName(int seriesNumber, Axis axis, int number, ImageFormat format);
 
-// Slice `k` (the voxel index along the view's normal; the file is named by its slice number) of `axis` at native
-// resolution with `wl` and `map`, in each of `formats`, into `dir` (created if
-// missing), never replacing a file unless `force`. Returns the paths written. The one path by which both
-// `ctview export` and the viewer write slices, so that they write the same pixels.
+// Slice `k` (the voxel index along the view's normal; the file is named by its slice number) of `axis` at
+// native resolution with `wl` and `map`, in each of `formats`, into `dir` (created if missing), never
+// replacing a file unless `force`. Returns the paths written. The one path by which both `ctview export` and
+// the viewer write slices, so that they write the same pixels.
 std::vector<std::filesystem::path> exportSlice(const Volume& v, Axis axis, int k, const WindowLevel& wl,
                                                const ColormapTable& map, int seriesNumber,
                                                const std::vector<ImageFormat>& formats,

@@ -25,7 +25,8 @@ ListedFiles listFilesRecursive(const fs::path& root) {
             continue;
         }
         if (!visited.insert({st.st_dev, st.st_ino}).second) {
-            // Already walked: a symlink back up the tree (a loop) or a second link to one folder. Say so, once.
+            // Already walked: a symlink back up the tree (a loop) or a second link to one folder. Say so,
+            // once.
             std::error_code lec;
             if (fs::is_symlink(dir, lec))
                 out.problems.push_back(dir.string() + ": skipped, a link to a folder already scanned (" +
@@ -49,8 +50,10 @@ ListedFiles listFilesRecursive(const fs::path& root) {
                 out.problems.push_back(p.string() + ": cannot be read");
                 continue;
             }
-            if (S_ISDIR(es.st_mode)) stack.push_back(p);
-            else if (S_ISREG(es.st_mode)) out.files.push_back(p);
+            if (S_ISDIR(es.st_mode))
+                stack.push_back(p);
+            else if (S_ISREG(es.st_mode))
+                out.files.push_back(p);
         }
     }
     std::sort(out.files.begin(), out.files.end());
@@ -65,17 +68,20 @@ static std::pair<std::string, std::string> splitExtension(const fs::path& p) {
             return {name.substr(0, name.size() - c.size()), c};
     }
     const auto dot = name.find_last_of('.');
-    if (dot == std::string::npos || dot == 0) return {name, ""};
+    if (dot == std::string::npos || dot == 0)
+        return {name, ""};
     return {name.substr(0, dot), name.substr(dot)};
 }
 
 fs::path uniqueOutputPath(const fs::path& wanted, bool force) {
     std::error_code ec;
-    if (force || !fs::exists(fs::symlink_status(wanted, ec))) return wanted;
+    if (force || !fs::exists(fs::symlink_status(wanted, ec)))
+        return wanted;
     const auto [stem, ext] = splitExtension(wanted);
     for (int i = 1; i < 100000; ++i) {
         fs::path candidate = wanted.parent_path() / (stem + "-" + std::to_string(i) + ext);
-        if (!fs::exists(fs::symlink_status(candidate, ec))) return candidate;
+        if (!fs::exists(fs::symlink_status(candidate, ec)))
+            return candidate;
     }
     throw DataError(wanted.string() + ": no free file name next to it");
 }
@@ -84,8 +90,8 @@ void writeFileAtomically(const fs::path& target, const std::function<void(const 
                          bool replace) {
     static std::atomic<unsigned> counter{0};
     const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
-    const fs::path tmp = dir / ("." + target.filename().string() + ".tmp-" + std::to_string(::getpid()) + "-" +
-                                std::to_string(counter++));
+    const fs::path tmp = dir / ("." + target.filename().string() + ".tmp-" + std::to_string(::getpid()) +
+                                "-" + std::to_string(counter++));
     try {
         writer(tmp);
     } catch (...) {
@@ -115,7 +121,8 @@ void writeTextFileAtomically(const fs::path& target, const std::string& text) {
             std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
             out << text;
             out.close();
-            if (!out) throw DataError(target.string() + ": cannot be written");
+            if (!out)
+                throw DataError(target.string() + ": cannot be written");
         },
         /*replace=*/true);
 }
@@ -123,7 +130,8 @@ void writeTextFileAtomically(const fs::path& target, const std::string& text) {
 void createFolder(const fs::path& folder) {
     std::error_code ec;
     fs::create_directories(folder, ec);
-    if (ec) throw DataError(folder.string() + ": cannot create the folder (" + ec.message() + ")");
+    if (ec)
+        throw DataError(folder.string() + ": cannot create the folder (" + ec.message() + ")");
 }
 
 std::uint64_t availableMemoryBytes() {
@@ -133,7 +141,8 @@ std::uint64_t availableMemoryBytes() {
     std::string unit;
     while (in >> key >> value) {
         std::getline(in, unit);
-        if (key == "MemAvailable:") return value * 1024;
+        if (key == "MemAvailable:")
+            return value * 1024;
     }
     const long pages = ::sysconf(_SC_AVPHYS_PAGES), page = ::sysconf(_SC_PAGESIZE);
     return pages > 0 && page > 0 ? std::uint64_t(pages) * std::uint64_t(page) : 0;
@@ -142,10 +151,14 @@ std::uint64_t availableMemoryBytes() {
 std::string humanBytes(std::uint64_t bytes) {
     char buf[64];
     const double b = double(bytes);
-    if (b >= 1024.0 * 1024 * 1024) std::snprintf(buf, sizeof buf, "%.1f GiB", b / (1024.0 * 1024 * 1024));
-    else if (b >= 1024.0 * 1024) std::snprintf(buf, sizeof buf, "%.1f MiB", b / (1024.0 * 1024));
-    else if (b >= 1024.0) std::snprintf(buf, sizeof buf, "%.1f KiB", b / 1024.0);
-    else std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(bytes));
+    if (b >= 1024.0 * 1024 * 1024)
+        std::snprintf(buf, sizeof buf, "%.1f GiB", b / (1024.0 * 1024 * 1024));
+    else if (b >= 1024.0 * 1024)
+        std::snprintf(buf, sizeof buf, "%.1f MiB", b / (1024.0 * 1024));
+    else if (b >= 1024.0)
+        std::snprintf(buf, sizeof buf, "%.1f KiB", b / 1024.0);
+    else
+        std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(bytes));
     return buf;
 }
 

@@ -12,8 +12,8 @@ namespace ctview {
 namespace fs = std::filesystem;
 
 struct ListedFiles {
-    std::vector<fs::path> files;          // regular files, sorted by path for determinism
-    std::vector<std::string> problems;    // unreadable folders, symlink loops: "path: reason"
+    std::vector<fs::path> files;       // regular files, sorted by path for determinism
+    std::vector<std::string> problems; // unreadable folders, symlink loops: "path: reason"
 };
 
 // Every regular file under `root` (recursively, following symlinked folders once; loops are detected).
@@ -29,8 +29,8 @@ fs::path uniqueOutputPath(const fs::path& wanted, bool force);
 void writeFileAtomically(const fs::path& target, const std::function<void(const fs::path& tmp)>& writer,
                          bool replace = false);
 
-// writeFileAtomically for text: `text` becomes the file's content, replacing an existing file (settings, presets:
-// files ctview owns). Throws DataError naming `target`.
+// writeFileAtomically for text: `text` becomes the file's content, replacing an existing file (settings,
+// presets: files ctview owns). Throws DataError naming `target`.
 void writeTextFileAtomically(const fs::path& target, const std::string& text);
 
 // Creates `folder` and its parents if missing; throws DataError naming the folder and the reason.

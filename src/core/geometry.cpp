@@ -16,7 +16,8 @@ std::string fmt(const char* f, double a, double b = 0, double c = 0) {
 }
 
 double median(std::vector<double> v) {
-    if (v.empty()) return 0;
+    if (v.empty())
+        return 0;
     std::sort(v.begin(), v.end());
     return v[v.size() / 2];
 }
@@ -26,7 +27,8 @@ double median(std::vector<double> v) {
 StackPlan planStack(const std::vector<PlaneRef>& planes, bool allowResample, double gantryTiltTag) {
     StackPlan plan;
     const std::size_t n = planes.size();
-    if (n == 0) return plan;
+    if (n == 0)
+        return plan;
     const FrameHeader& first = planes[0].header;
     const glm::dvec3 row(first.orientation[0], first.orientation[1], first.orientation[2]);
     const glm::dvec3 col(first.orientation[3], first.orientation[4], first.orientation[5]);
@@ -36,11 +38,13 @@ StackPlan planStack(const std::vector<PlaneRef>& planes, bool allowResample, dou
     // PixelSpacing (0028,0030) is [between rows, between columns]: i (along a row) steps by the second value.
     const glm::dvec3 inPlane(first.pixelSpacing[1], first.pixelSpacing[0], 0);
 
-    bool allPositions = std::all_of(planes.begin(), planes.end(), [](auto& p) { return p.header.hasPosition; });
+    bool allPositions =
+        std::all_of(planes.begin(), planes.end(), [](auto& p) { return p.header.hasPosition; });
     if (!first.hasOrientation)
         plan.warnings.push_back("ImageOrientationPatient (0020,0037) is missing: axial orientation assumed");
     if (!first.hasPixelSpacing)
-        plan.warnings.push_back("PixelSpacing (0028,0030) is missing: 1 mm pixels assumed, sizes are approximate");
+        plan.warnings.push_back(
+            "PixelSpacing (0028,0030) is missing: 1 mm pixels assumed, sizes are approximate");
 
     std::vector<std::size_t> idx(n);
     std::iota(idx.begin(), idx.end(), 0);
@@ -52,7 +56,8 @@ StackPlan planStack(const std::vector<PlaneRef>& planes, bool allowResample, dou
         }
         // Along the normal; ties (duplicates) by InstanceNumber so that the kept copy is deterministic.
         std::stable_sort(idx.begin(), idx.end(), [&](std::size_t a, std::size_t b) {
-            if (dist[a] != dist[b]) return dist[a] < dist[b];
+            if (dist[a] != dist[b])
+                return dist[a] < dist[b];
             if (planes[a].instanceNumber != planes[b].instanceNumber)
                 return planes[a].instanceNumber < planes[b].instanceNumber;
             return planes[a].header.frame < planes[b].header.frame;
@@ -80,7 +85,8 @@ StackPlan planStack(const std::vector<PlaneRef>& planes, bool allowResample, dou
             return planes[a].header.frame < planes[b].header.frame;
         });
         const double step = first.sliceThickness > 0 ? first.sliceThickness : 1.0;
-        for (std::size_t r = 0; r < n; ++r) dist[idx[r]] = double(r) * step;
+        for (std::size_t r = 0; r < n; ++r)
+            dist[idx[r]] = double(r) * step;
         plan.warnings.push_back(std::string("slice positions (0020,0032) are missing: slices ordered by "
                                             "InstanceNumber (0020,0013), slice step taken from ") +
                                 (first.sliceThickness > 0 ? "SliceThickness" : "nothing (1 mm assumed)") +
@@ -88,11 +94,14 @@ StackPlan planStack(const std::vector<PlaneRef>& planes, bool allowResample, dou
     }
     plan.order = idx;
     const std::size_t m = idx.size();
-    for (std::size_t i : idx) plan.distances.push_back(dist[i]);
+    for (std::size_t i : idx)
+        plan.distances.push_back(dist[i]);
 
     std::vector<double> steps;
-    for (std::size_t r = 1; r < m; ++r) steps.push_back(plan.distances[r] - plan.distances[r - 1]);
-    plan.measuredStep = steps.empty() ? (first.sliceThickness > 0 ? first.sliceThickness : 1.0) : median(steps);
+    for (std::size_t r = 1; r < m; ++r)
+        steps.push_back(plan.distances[r] - plan.distances[r - 1]);
+    plan.measuredStep =
+        steps.empty() ? (first.sliceThickness > 0 ? first.sliceThickness : 1.0) : median(steps);
     plan.minStep = steps.empty() ? plan.measuredStep : *std::min_element(steps.begin(), steps.end());
     plan.maxStep = steps.empty() ? plan.measuredStep : *std::max_element(steps.begin(), steps.end());
 
@@ -104,15 +113,16 @@ StackPlan planStack(const std::vector<PlaneRef>& planes, bool allowResample, dou
         const double k = std::round(s / plan.measuredStep);
         if (k >= 2 && std::abs(s - k * plan.measuredStep) < 0.1 * plan.measuredStep) {
             plan.missing += int(k) - 1;
-            plan.warnings.push_back(fmt("about %.0f slice(s) missing between %.2f and %.2f mm along the normal",
-                                        k - 1, plan.distances[r], plan.distances[r + 1]));
+            plan.warnings.push_back(
+                fmt("about %.0f slice(s) missing between %.2f and %.2f mm along the normal", k - 1,
+                    plan.distances[r], plan.distances[r + 1]));
         } else if (std::abs(s - plan.measuredStep) > tol) {
             uneven = true;
         }
     }
     if (uneven)
-        plan.warnings.push_back(fmt("uneven slice spacing: steps from %.3f to %.3f mm (usual %.3f mm)", plan.minStep,
-                                    plan.maxStep, plan.measuredStep));
+        plan.warnings.push_back(fmt("uneven slice spacing: steps from %.3f to %.3f mm (usual %.3f mm)",
+                                    plan.minStep, plan.maxStep, plan.measuredStep));
 
     // Raw stack geometry: origin at the first plane, k along the mean stacking vector.
     const auto& p0 = planes[idx.front()].header.position;
@@ -125,18 +135,22 @@ StackPlan planStack(const std::vector<PlaneRef>& planes, bool allowResample, dou
         if (len > 1e-6) {
             stackDir = v / len;
             rawStep = len / double(m - 1);
-            plan.tiltDegrees = glm::degrees(std::acos(std::clamp(std::abs(glm::dot(stackDir, normal)), 0.0, 1.0)));
+            plan.tiltDegrees =
+                glm::degrees(std::acos(std::clamp(std::abs(glm::dot(stackDir, normal)), 0.0, 1.0)));
         }
     }
     const bool tilted = plan.tiltDegrees > 0.01;
     if (tilted) {
-        std::string w = fmt("gantry tilt: the slices are stacked %.2f degrees off their normal", plan.tiltDegrees);
-        if (gantryTiltTag != 0) w += fmt(" (GantryDetectorTilt 0018,1120 says %.2f)", gantryTiltTag);
+        std::string w =
+            fmt("gantry tilt: the slices are stacked %.2f degrees off their normal", plan.tiltDegrees);
+        if (gantryTiltTag != 0)
+            w += fmt(" (GantryDetectorTilt 0018,1120 says %.2f)", gantryTiltTag);
         plan.warnings.push_back(w);
     } else if (gantryTiltTag != 0 && allPositions) {
-        plan.warnings.push_back(fmt("GantryDetectorTilt (0018,1120) says %.2f degrees, but the slice positions "
-                                    "show no tilt: positions used",
-                                    gantryTiltTag));
+        plan.warnings.push_back(
+            fmt("GantryDetectorTilt (0018,1120) says %.2f degrees, but the slice positions "
+                "show no tilt: positions used",
+                gantryTiltTag));
     }
 
     plan.raw.dims = glm::ivec3(0, 0, int(m)); // rows and columns are filled in by the loader
@@ -153,14 +167,15 @@ StackPlan planStack(const std::vector<PlaneRef>& planes, bool allowResample, dou
         plan.grid.spacing.z = plan.measuredStep;
         plan.grid.direction = glm::dmat3(row, col, normal);
         plan.grid.dims.z = slices;
-        plan.warnings.push_back(fmt("resampled onto a regular grid of %.0f slices %.3f mm apart in patient space "
-                                    "(use --no-resample to keep the acquired slices)",
-                                    slices, plan.measuredStep));
-    } else if (irregular) {
         plan.warnings.push_back(
-            fmt("not resampled (--no-resample): the volume keeps the %.0f acquired slices with a mean step of "
-                "%.3f mm, so positions between them are approximate",
-                double(m), rawStep));
+            fmt("resampled onto a regular grid of %.0f slices %.3f mm apart in patient space "
+                "(use --no-resample to keep the acquired slices)",
+                slices, plan.measuredStep));
+    } else if (irregular) {
+        plan.warnings.push_back(fmt(
+            "not resampled (--no-resample): the volume keeps the %.0f acquired slices with a mean step of "
+            "%.3f mm, so positions between them are approximate",
+            double(m), rawStep));
     }
     return plan;
 }
@@ -183,7 +198,8 @@ void resampleStack(const Volume& raw, const StackPlan& plan, const std::vector<P
             inside = false;
             return 0;
         }
-        const double uc = std::clamp(u, 0.0, double(rg.dims.x - 1)), vc = std::clamp(v, 0.0, double(rg.dims.y - 1));
+        const double uc = std::clamp(u, 0.0, double(rg.dims.x - 1)),
+                     vc = std::clamp(v, 0.0, double(rg.dims.y - 1));
         const int i0 = std::min(int(uc), rg.dims.x - 1), j0 = std::min(int(vc), rg.dims.y - 1);
         const int i1 = std::min(i0 + 1, rg.dims.x - 1), j1 = std::min(j0 + 1, rg.dims.y - 1);
         const double fu = uc - i0, fv = vc - j0;
@@ -195,21 +211,25 @@ void resampleStack(const Volume& raw, const StackPlan& plan, const std::vector<P
     std::size_t s = 0;
     for (int k = 0; k < g.dims.z; ++k) {
         const double d = d0 + k * g.spacing.z;
-        while (s + 2 < m && plan.distances[s + 1] < d) ++s;
+        while (s + 2 < m && plan.distances[s + 1] < d)
+            ++s;
         const std::size_t s1 = std::min(s + 1, m - 1);
         const double span = plan.distances[s1] - plan.distances[s];
         const double t = span > 0 ? std::clamp((d - plan.distances[s]) / span, 0.0, 1.0) : 0.0;
         for (int j = 0; j < g.dims.y; ++j)
             for (int i = 0; i < g.dims.x; ++i) {
-                const glm::dvec3 x = g.origin + row * (i * g.spacing.x) + col * (j * g.spacing.y) +
-                                     normal * (d - d0);
+                const glm::dvec3 x =
+                    g.origin + row * (i * g.spacing.x) + col * (j * g.spacing.y) + normal * (d - d0);
                 bool in0 = true, in1 = true;
                 const double a = sampleRaw(s, x, in0);
                 const double b = sampleRaw(s1, x, in1);
                 float v = fill;
-                if (in0 && in1) v = float(a + t * (b - a));
-                else if (in0 && t < 0.5) v = float(a);
-                else if (in1 && t >= 0.5) v = float(b);
+                if (in0 && in1)
+                    v = float(a + t * (b - a));
+                else if (in0 && t < 0.5)
+                    v = float(a);
+                else if (in1 && t >= 0.5)
+                    v = float(b);
                 out.set(i, j, k, v);
             }
     }

@@ -16,22 +16,23 @@ struct PlaneRef {
 };
 
 struct StackPlan {
-    std::vector<std::size_t> order;  // indices into the planes, in stacking order, duplicates removed
-    std::vector<double> distances;   // each ordered plane's position along the slice normal, mm
-    Geometry raw;                    // the stack as acquired (k axis: the mean stacking vector, maybe sheared)
-    Geometry grid;                   // what the volume will be: `raw`, or a regular grid when resampling
-    bool resample = false;           // the planes are decoded into `raw` and resampled onto `grid`
-    bool orderedByInstance = false;  // positions missing: InstanceNumber order, approximate geometry
-    double measuredStep = 0;         // median distance between neighbouring planes, mm
+    std::vector<std::size_t> order; // indices into the planes, in stacking order, duplicates removed
+    std::vector<double> distances;  // each ordered plane's position along the slice normal, mm
+    Geometry raw;                   // the stack as acquired (k axis: the mean stacking vector, maybe sheared)
+    Geometry grid;                  // what the volume will be: `raw`, or a regular grid when resampling
+    bool resample = false;          // the planes are decoded into `raw` and resampled onto `grid`
+    bool orderedByInstance = false; // positions missing: InstanceNumber order, approximate geometry
+    double measuredStep = 0;        // median distance between neighbouring planes, mm
     double minStep = 0, maxStep = 0;
-    double tiltDegrees = 0;          // angle between the stacking direction and the slice normal
+    double tiltDegrees = 0; // angle between the stacking direction and the slice normal
     int duplicates = 0, missing = 0;
     std::vector<std::string> warnings;
 };
 
 // Sort by ImagePositionPatient projected on the slice normal (row cosine x column cosine), measure the
-// step from the positions (never SliceThickness), and detect duplicates, gaps, uneven spacing and gantry tilt.
-// With `allowResample`, an irregular stack is planned for resampling onto a regular grid in patient space.
+// step from the positions (never SliceThickness), and detect duplicates, gaps, uneven spacing and gantry
+// tilt. With `allowResample`, an irregular stack is planned for resampling onto a regular grid in patient
+// space.
 StackPlan planStack(const std::vector<PlaneRef>& planes, bool allowResample, double gantryTiltTag);
 
 // Resample the raw stack (planes in plan order) onto plan.grid: bilinear within each acquired plane, linear

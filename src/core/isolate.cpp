@@ -6,13 +6,13 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
-#include <sys/prctl.h>
-#include <sys/resource.h>
 #include <cstring>
 #include <exception>
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -21,11 +21,15 @@ namespace ctview {
 
 std::string IsolatedResult::describe() const {
     switch (status) {
-    case Status::Ok: return "ok";
-    case Status::Failed: return payload;
-    case Status::TimedOut: return "timed out (the decoder did not finish)";
+    case Status::Ok:
+        return "ok";
+    case Status::Failed:
+        return payload;
+    case Status::TimedOut:
+        return "timed out (the decoder did not finish)";
     case Status::Crashed:
-        if (signal) return "crashed the decoder (signal " + std::to_string(signal) + ", " + strsignal(signal) + ")";
+        if (signal)
+            return "crashed the decoder (signal " + std::to_string(signal) + ", " + strsignal(signal) + ")";
         return "crashed the decoder";
     }
     return "?";
@@ -37,8 +41,10 @@ bool writeAll(int fd, const void* data, std::size_t n) {
     const char* p = static_cast<const char*>(data);
     while (n > 0) {
         const ssize_t w = ::write(fd, p, n);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) return false;
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return false;
         p += w;
         n -= std::size_t(w);
     }
@@ -49,8 +55,10 @@ bool readAll(int fd, void* data, std::size_t n) {
     char* p = static_cast<char*>(data);
     while (n > 0) {
         const ssize_t r = ::read(fd, p, n);
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) return false;
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return false;
         p += r;
         n -= std::size_t(r);
     }
@@ -65,16 +73,19 @@ struct Worker {
     std::chrono::steady_clock::time_point started;
 };
 
-// Caps the worker's address space at what it has now (the parent's mappings, the shared volume) plus `budget`.
+// Caps the worker's address space at what it has now (the parent's mappings, the shared volume) plus
+// `budget`.
 void limitAddressSpace(std::uint64_t budget) {
     unsigned long long pages = 0;
     if (FILE* f = std::fopen("/proc/self/statm", "r")) {
-        if (std::fscanf(f, "%llu", &pages) != 1) pages = 0;
+        if (std::fscanf(f, "%llu", &pages) != 1)
+            pages = 0;
         std::fclose(f);
     }
-    if (pages == 0) return;
+    if (pages == 0)
+        return;
     const rlim_t limit = rlim_t(pages) * rlim_t(::sysconf(_SC_PAGESIZE)) + rlim_t(budget);
-    const struct rlimit rl {limit, limit};
+    const struct rlimit rl { limit, limit };
     ::setrlimit(RLIMIT_AS, &rl);
 }
 
@@ -82,7 +93,8 @@ void limitAddressSpace(std::uint64_t budget) {
 [[noreturn]] void workerMain(int in, int out, const std::function<std::string(std::size_t)>& task) {
     // Crash handlers inherited from the parent (a test framework's, a viewer's) must not run here: a crash in
     // a worker should simply end it, so that the parent sees the signal.
-    for (int sig : {SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTERM, SIGPIPE}) std::signal(sig, SIG_DFL);
+    for (int sig : {SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTERM, SIGPIPE})
+        std::signal(sig, SIG_DFL);
     std::uint64_t index = 0;
     while (readAll(in, &index, sizeof index)) {
         std::uint8_t status = 0;
@@ -97,7 +109,8 @@ void limitAddressSpace(std::uint64_t budget) {
             payload = "unknown error";
         }
         const std::uint64_t len = payload.size();
-        if (!writeAll(out, &status, 1) || !writeAll(out, &len, sizeof len) || !writeAll(out, payload.data(), len))
+        if (!writeAll(out, &status, 1) || !writeAll(out, &len, sizeof len) ||
+            !writeAll(out, payload.data(), len))
             ::_exit(3);
     }
     ::_exit(0); // _exit: no atexit handlers or static destructors of the parent's copy run here
@@ -108,12 +121,15 @@ void limitAddressSpace(std::uint64_t budget) {
 std::vector<IsolatedResult> runIsolated(std::size_t n, const std::function<std::string(std::size_t)>& task,
                                         const IsolationOptions& options) {
     std::vector<IsolatedResult> results(n);
-    if (n == 0) return results;
-    int count = options.workers > 0 ? options.workers : int(std::max(1u, std::thread::hardware_concurrency()));
+    if (n == 0)
+        return results;
+    int count =
+        options.workers > 0 ? options.workers : int(std::max(1u, std::thread::hardware_concurrency()));
     count = int(std::min<std::size_t>(std::size_t(count), n));
 
     // A worker that dies must not kill us with SIGPIPE when we send it the next index.
-    struct sigaction ignore {}, previous {};
+    struct sigaction ignore {
+    }, previous{};
     ignore.sa_handler = SIG_IGN;
     sigaction(SIGPIPE, &ignore, &previous);
 
@@ -122,7 +138,8 @@ std::vector<IsolatedResult> runIsolated(std::size_t n, const std::function<std::
 
     auto spawn = [&](Worker& w) {
         int down[2], up[2];
-        if (::pipe(down) != 0) throw DataError(std::string("cannot create a pipe: ") + std::strerror(errno));
+        if (::pipe(down) != 0)
+            throw DataError(std::string("cannot create a pipe: ") + std::strerror(errno));
         if (::pipe(up) != 0) {
             ::close(down[0]);
             ::close(down[1]);
@@ -132,18 +149,23 @@ std::vector<IsolatedResult> runIsolated(std::size_t n, const std::function<std::
         const pid_t parent = ::getpid();
         const pid_t pid = ::fork();
         if (pid < 0) {
-            for (int fd : {down[0], down[1], up[0], up[1]}) ::close(fd);
+            for (int fd : {down[0], down[1], up[0], up[1]})
+                ::close(fd);
             throw DataError(std::string("cannot start a decoder process: ") + std::strerror(errno));
         }
         if (pid == 0) {
-            // Die with the parent: a worker left behind by a killed viewer would otherwise wait for work forever
-            // (or, stuck in a file, run on). The parent may already be gone by now: then exit at once.
+            // Die with the parent: a worker left behind by a killed viewer would otherwise wait for work
+            // forever (or, stuck in a file, run on). The parent may already be gone by now: then exit at
+            // once.
             ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-            if (::getppid() != parent) ::_exit(4);
+            if (::getppid() != parent)
+                ::_exit(4);
             // Close the other workers' pipe ends, or their EOF would never reach the parent when they die.
             for (const Worker& o : workers) {
-                if (o.toChild >= 0) ::close(o.toChild);
-                if (o.fromChild >= 0) ::close(o.fromChild);
+                if (o.toChild >= 0)
+                    ::close(o.toChild);
+                if (o.fromChild >= 0)
+                    ::close(o.fromChild);
             }
             ::close(down[1]);
             ::close(up[0]);
@@ -154,7 +176,8 @@ std::vector<IsolatedResult> runIsolated(std::size_t n, const std::function<std::
                     ::close(devnull);
                 }
             }
-            if (options.memoryBudgetBytes) limitAddressSpace(options.memoryBudgetBytes);
+            if (options.memoryBudgetBytes)
+                limitAddressSpace(options.memoryBudgetBytes);
             workerMain(down[0], up[1], task);
         }
         ::close(down[0]);
@@ -165,16 +188,20 @@ std::vector<IsolatedResult> runIsolated(std::size_t n, const std::function<std::
         w.task = -1;
     };
     auto reap = [](Worker& w, bool kill) -> int {
-        if (w.toChild >= 0) ::close(w.toChild);
-        if (w.fromChild >= 0) ::close(w.fromChild);
+        if (w.toChild >= 0)
+            ::close(w.toChild);
+        if (w.fromChild >= 0)
+            ::close(w.fromChild);
         w.toChild = w.fromChild = -1;
         int sig = 0;
         if (w.pid > 0) {
-            if (kill) ::kill(w.pid, SIGKILL);
+            if (kill)
+                ::kill(w.pid, SIGKILL);
             int status = 0;
             while (::waitpid(w.pid, &status, 0) < 0 && errno == EINTR) {
             }
-            if (WIFSIGNALED(status)) sig = WTERMSIG(status);
+            if (WIFSIGNALED(status))
+                sig = WTERMSIG(status);
         }
         w.pid = -1;
         return sig;
@@ -211,10 +238,12 @@ std::vector<IsolatedResult> runIsolated(std::size_t n, const std::function<std::
                 } else if (w.pid > 0 && w.task < 0) {
                     assign(w);
                 }
-            if (fds.empty()) continue;
+            if (fds.empty())
+                continue;
             const int timeoutMs = 100;
             const int r = ::poll(fds.data(), fds.size(), timeoutMs);
-            if (r < 0 && errno != EINTR) throw DataError(std::string("poll failed: ") + std::strerror(errno));
+            if (r < 0 && errno != EINTR)
+                throw DataError(std::string("poll failed: ") + std::strerror(errno));
             const auto now = std::chrono::steady_clock::now();
             for (std::size_t i = 0; i < fds.size(); ++i) {
                 Worker& w = *owners[i];
@@ -229,51 +258,64 @@ std::vector<IsolatedResult> runIsolated(std::size_t n, const std::function<std::
                         ok = readAll(w.fromChild, res.payload.data(), len);
                     }
                     if (ok) {
-                        res.status = status == 0 ? IsolatedResult::Status::Ok : IsolatedResult::Status::Failed;
-                        if (status == 0 && options.succeeded) options.succeeded(index);
+                        res.status =
+                            status == 0 ? IsolatedResult::Status::Ok : IsolatedResult::Status::Failed;
+                        if (status == 0 && options.succeeded)
+                            options.succeeded(index);
                         w.task = -1;
                         assign(w);
                     } else {
                         res.payload.clear();
                         res.status = IsolatedResult::Status::Crashed;
                         res.signal = reap(w, false);
-                        if (next < n) spawn(w);
+                        if (next < n)
+                            spawn(w);
                         w.task = -1;
                     }
                     ++done;
-                    if (options.progress) options.progress(done, n);
+                    if (options.progress)
+                        options.progress(done, n);
                 } else if (std::chrono::duration<double>(now - w.started).count() > options.timeoutSeconds) {
                     res.status = IsolatedResult::Status::TimedOut;
                     reap(w, true);
-                    if (next < n) spawn(w);
+                    if (next < n)
+                        spawn(w);
                     w.task = -1;
                     ++done;
-                    if (options.progress) options.progress(done, n);
+                    if (options.progress)
+                        options.progress(done, n);
                 }
             }
         }
     } catch (...) {
-        for (Worker& w : workers) reap(w, true);
+        for (Worker& w : workers)
+            reap(w, true);
         sigaction(SIGPIPE, &previous, nullptr);
         throw;
     }
-    for (Worker& w : workers) reap(w, false);
+    for (Worker& w : workers)
+        reap(w, false);
     sigaction(SIGPIPE, &previous, nullptr);
     return results;
 }
 
 SharedBuffer::SharedBuffer(std::size_t bytes, Sharing sharing) : size_(bytes) {
-    if (bytes == 0) return;
-    const int flags = (sharing == Sharing::Processes ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS | MAP_NORESERVE;
+    if (bytes == 0)
+        return;
+    const int flags =
+        (sharing == Sharing::Processes ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS | MAP_NORESERVE;
     void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, flags, -1, 0);
     if (p == MAP_FAILED)
-        throw DataError("cannot allocate " + std::to_string(bytes) + " bytes for the volume: " + std::strerror(errno));
-    if (sharing == Sharing::Private) ::madvise(p, bytes, MADV_HUGEPAGE); // a hint; fine if refused
+        throw DataError("cannot allocate " + std::to_string(bytes) +
+                        " bytes for the volume: " + std::strerror(errno));
+    if (sharing == Sharing::Private)
+        ::madvise(p, bytes, MADV_HUGEPAGE); // a hint; fine if refused
     data_ = p;
 }
 
 SharedBuffer::~SharedBuffer() {
-    if (data_) ::munmap(data_, size_);
+    if (data_)
+        ::munmap(data_, size_);
 }
 
 SharedBuffer::SharedBuffer(SharedBuffer&& o) noexcept : data_(o.data_), size_(o.size_) {
@@ -283,7 +325,8 @@ SharedBuffer::SharedBuffer(SharedBuffer&& o) noexcept : data_(o.data_), size_(o.
 
 SharedBuffer& SharedBuffer::operator=(SharedBuffer&& o) noexcept {
     if (this != &o) {
-        if (data_) ::munmap(data_, size_);
+        if (data_)
+            ::munmap(data_, size_);
         data_ = o.data_;
         size_ = o.size_;
         o.data_ = nullptr;

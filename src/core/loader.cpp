@@ -9,15 +9,15 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <atomic>
-#include <mutex>
-#include <thread>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <map>
+#include <mutex>
 #include <set>
+#include <thread>
 #include <tuple>
 
 namespace ctview {
@@ -26,7 +26,9 @@ namespace {
 // What a worker may allocate beyond what it inherits: 1 GiB plus 8 times the largest file it will read (GDCM
 // keeps the file's bytes, the decoded frames and a copy or two). A header that claims gigabytes then fails in
 // its worker, by name, instead of taking the machine's memory.
-std::uint64_t workerMemoryBudget(std::uint64_t largestFile) { return (std::uint64_t(1) << 30) + 8 * largestFile; }
+std::uint64_t workerMemoryBudget(std::uint64_t largestFile) {
+    return (std::uint64_t(1) << 30) + 8 * largestFile;
+}
 
 bool isNativeSyntax(const std::string& ts) {
     return ts == "1.2.840.10008.1.2" || ts == "1.2.840.10008.1.2.1" || ts == "1.2.840.10008.1.2.2";
@@ -34,13 +36,16 @@ bool isNativeSyntax(const std::string& ts) {
 
 std::string plural(std::size_t n, const std::string& what) {
     std::string s = std::to_string(n) + " " + what;
-    const bool countable = what.rfind("not ", 0) != 0 && what.rfind("unreadable", 0) != 0 && what != "no image";
-    if (n != 1 && countable && what.back() != 's') s += "s";
+    const bool countable =
+        what.rfind("not ", 0) != 0 && what.rfind("unreadable", 0) != 0 && what != "no image";
+    if (n != 1 && countable && what.back() != 's')
+        s += "s";
     return s;
 }
 
 void report(const LoadOptions& o, const char* stage, std::size_t done, std::size_t total) {
-    if (o.progress) o.progress(stage, done, total);
+    if (o.progress)
+        o.progress(stage, done, total);
 }
 
 // Scan the headers of `files` in isolated workers; crashed or failed files get an Unreadable header.
@@ -68,7 +73,8 @@ std::vector<FileHeader> scanHeaders(const std::vector<fs::path>& files, const Lo
     for (std::size_t i : candidates) {
         std::error_code ec;
         const auto size = std::filesystem::file_size(files[i], ec);
-        if (!ec) largest = std::max<std::uint64_t>(largest, size);
+        if (!ec)
+            largest = std::max<std::uint64_t>(largest, size);
     }
     io.memoryBudgetBytes = workerMemoryBudget(largest);
     io.progress = [&](std::size_t d, std::size_t t) { report(options, "scanning", d, t); };
@@ -95,7 +101,8 @@ std::vector<FileHeader> scanHeaders(const std::vector<fs::path>& files, const Lo
 // Orientation rounded so that tiny float noise does not split a series.
 std::array<long, 6> orientationKey(const FrameHeader& f) {
     std::array<long, 6> k{};
-    for (int i = 0; i < 6; ++i) k[std::size_t(i)] = std::lround(f.orientation[std::size_t(i)] * 1e4);
+    for (int i = 0; i < 6; ++i)
+        k[std::size_t(i)] = std::lround(f.orientation[std::size_t(i)] * 1e4);
     return k;
 }
 
@@ -106,8 +113,10 @@ std::vector<IsolatedResult> decodeOnThreads(std::size_t count, const LoadOptions
                                             const std::function<void(std::size_t)>& succeeded) {
     std::vector<IsolatedResult> results(count);
     std::atomic<std::size_t> next{0}, done{0};
-    const unsigned threads = std::max(1u, std::min<unsigned>(unsigned(count),
-        options.workers > 0 ? unsigned(options.workers) : std::max(1u, std::thread::hardware_concurrency())));
+    const unsigned threads = std::max(
+        1u, std::min<unsigned>(unsigned(count), options.workers > 0
+                                                    ? unsigned(options.workers)
+                                                    : std::max(1u, std::thread::hardware_concurrency())));
     std::mutex progressMutex;
     auto work = [&] {
         for (std::size_t n; (n = next++) < count;) {
@@ -115,7 +124,8 @@ std::vector<IsolatedResult> decodeOnThreads(std::size_t count, const LoadOptions
             try {
                 r.payload = serialize(decode(n));
                 r.status = IsolatedResult::Status::Ok;
-                if (succeeded) succeeded(n);
+                if (succeeded)
+                    succeeded(n);
             } catch (const std::exception& e) {
                 r.payload = e.what();
                 r.status = IsolatedResult::Status::Failed;
@@ -123,13 +133,16 @@ std::vector<IsolatedResult> decodeOnThreads(std::size_t count, const LoadOptions
             // Counted under the lock, so that reports never go backwards when two threads finish together.
             std::lock_guard lock(progressMutex);
             const std::size_t d = ++done;
-            if (options.progress) report(options, "decoding", d, count);
+            if (options.progress)
+                report(options, "decoding", d, count);
         }
     };
     std::vector<std::thread> pool;
-    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
+    for (unsigned t = 1; t < threads; ++t)
+        pool.emplace_back(work);
     work();
-    for (std::thread& t : pool) t.join();
+    for (std::thread& t : pool)
+        t.join();
     return results;
 }
 
@@ -140,7 +153,8 @@ ScanResult scanInput(const fs::path& input, const LoadOptions& options) {
     scan.input = input;
     std::error_code ec;
     const fs::file_status st = fs::status(input, ec);
-    if (ec || !fs::exists(st)) throw DataError(input.string() + ": no such file or folder");
+    if (ec || !fs::exists(st))
+        throw DataError(input.string() + ": no such file or folder");
 
     if (fs::is_directory(st)) {
         ListedFiles listed = listFilesRecursive(input);
@@ -153,24 +167,30 @@ ScanResult scanInput(const fs::path& input, const LoadOptions& options) {
         const FileHeader& h = own[0];
         if (h.kind == FileKind::NonImage && h.reason == "DICOMDIR") {
             std::set<fs::path> unique;
-            for (const std::string& f : h.referencedFiles) unique.insert(fs::path(f));
+            for (const std::string& f : h.referencedFiles)
+                unique.insert(fs::path(f));
             for (const fs::path& f : unique) {
-                if (fs::is_regular_file(f, ec)) scan.files.push_back(f);
-                else scan.problems.push_back(f.string() + ": listed in the DICOMDIR but missing");
+                if (fs::is_regular_file(f, ec))
+                    scan.files.push_back(f);
+                else
+                    scan.problems.push_back(f.string() + ": listed in the DICOMDIR but missing");
             }
             scan.headers = scanHeaders(scan.files, options);
-            if (scan.files.empty()) throw DataError(input.string() + ": the DICOMDIR lists no readable image files");
+            if (scan.files.empty())
+                throw DataError(input.string() + ": the DICOMDIR lists no readable image files");
         } else if (h.kind == FileKind::Image) {
             scan.defaultSeriesUid = h.seriesUID;
             const fs::path folder = input.has_parent_path() ? input.parent_path() : fs::path(".");
             for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec))
-                if (it->is_regular_file(ec)) scan.files.push_back(it->path());
+                if (it->is_regular_file(ec))
+                    scan.files.push_back(it->path());
             std::sort(scan.files.begin(), scan.files.end());
             scan.headers = scanHeaders(scan.files, options);
         } else {
             throw DataError(input.string() + ": " +
                             (h.kind == FileKind::NonImage ? "a DICOM " + h.reason + ", not an image"
-                                                          : h.reason.empty() ? "not a DICOM file" : h.reason));
+                             : h.reason.empty()           ? "not a DICOM file"
+                                                          : h.reason));
         }
     } else {
         throw DataError(input.string() + ": not a regular file or folder");
@@ -197,34 +217,41 @@ ScanResult scanInput(const fs::path& input, const LoadOptions& options) {
                 s.columns = h.columns;
                 s.thickness = f.sliceThickness;
                 auto d = h.meta.find("SeriesDescription");
-                if (d != h.meta.end()) s.description = d->second;
+                if (d != h.meta.end())
+                    s.description = d->second;
             }
             s.planes.push_back({i, f, h.instanceNumber});
-            if (keysOfFile.insert(key).second) s.files.push_back(i);
+            if (keysOfFile.insert(key).second)
+                s.files.push_back(i);
         }
     }
     std::map<std::string, int> groupsPerUid;
-    for (const auto& [key, s] : groups) groupsPerUid[s.uid]++;
+    for (const auto& [key, s] : groups)
+        groupsPerUid[s.uid]++;
     for (auto& [key, s] : groups) {
         scan.series.push_back(std::move(s));
         SeriesInfo& added = scan.series.back();
         if (groupsPerUid[added.uid] > 1)
-            added.splitNote = "SeriesInstanceUID shared with another group of different orientation or image size";
+            added.splitNote =
+                "SeriesInstanceUID shared with another group of different orientation or image size";
     }
     std::stable_sort(scan.series.begin(), scan.series.end(), [](const SeriesInfo& a, const SeriesInfo& b) {
         return std::tie(a.seriesNumber, a.uid) < std::tie(b.seriesNumber, b.uid);
     });
-    for (std::size_t i = 0; i < scan.series.size(); ++i) scan.series[i].number = int(i) + 1;
+    for (std::size_t i = 0; i < scan.series.size(); ++i)
+        scan.series[i].number = int(i) + 1;
 
     // Default: the single file's own series; else the CT series with the most slices; else any image series.
     const SeriesInfo* best = nullptr;
     for (const SeriesInfo& s : scan.series) {
         if (!scan.defaultSeriesUid.empty()) {
-            if (s.uid == scan.defaultSeriesUid && (!best || s.planes.size() > best->planes.size())) best = &s;
+            if (s.uid == scan.defaultSeriesUid && (!best || s.planes.size() > best->planes.size()))
+                best = &s;
             continue;
         }
         const bool ct = s.modality == "CT", bestCt = best && best->modality == "CT";
-        if (!best || (ct && !bestCt) || (ct == bestCt && s.planes.size() > best->planes.size())) best = &s;
+        if (!best || (ct && !bestCt) || (ct == bestCt && s.planes.size() > best->planes.size()))
+            best = &s;
     }
     scan.defaultSeries = best ? best->number : 0;
     return scan;
@@ -233,12 +260,15 @@ ScanResult scanInput(const fs::path& input, const LoadOptions& options) {
 const SeriesInfo& ScanResult::pick(const std::string& selector) const {
     if (series.empty())
         throw DataError(input.string() + ": no image series found (" + summary() + ")");
-    if (selector.empty()) return series[std::size_t(defaultSeries - 1)];
+    if (selector.empty())
+        return series[std::size_t(defaultSeries - 1)];
     for (const SeriesInfo& s : series)
-        if (s.uid == selector) return s;
+        if (s.uid == selector)
+            return s;
     char* end = nullptr;
     const long n = std::strtol(selector.c_str(), &end, 10);
-    if (end && *end == '\0' && n >= 1 && n <= long(series.size())) return series[std::size_t(n - 1)];
+    if (end && *end == '\0' && n >= 1 && n <= long(series.size()))
+        return series[std::size_t(n - 1)];
     throw UsageError("--series " + selector + ": no such series (there are " + std::to_string(series.size()) +
                      "; `ctview info` lists them)");
 }
@@ -248,12 +278,15 @@ std::string ScanResult::summary() const {
     bool firstPart = true;
     for (const SeriesInfo& se : series) {
         s += firstPart ? " " : ", ";
-        s += std::to_string(se.planes.size()) + (firstPart ? (se.planes.size() == 1 ? " slice" : " slices") : "") +
-             " of series " + std::to_string(se.seriesNumber);
-        if (se.splitNote.size()) s += " (#" + std::to_string(se.number) + ")";
+        s += std::to_string(se.planes.size()) +
+             (firstPart ? (se.planes.size() == 1 ? " slice" : " slices") : "") + " of series " +
+             std::to_string(se.seriesNumber);
+        if (se.splitNote.size())
+            s += " (#" + std::to_string(se.number) + ")";
         firstPart = false;
     }
-    if (series.empty()) s += " no image series";
+    if (series.empty())
+        s += " no image series";
     if (!skipped.empty()) {
         std::map<std::string, std::size_t> reasons;
         for (const SkippedFile& f : skipped)
@@ -280,7 +313,8 @@ LoadedSeries loadSeries(const ScanResult& scan, const SeriesInfo& series, const 
     std::set<std::size_t> badFiles;
     for (std::size_t f : series.files) {
         const FileHeader& h = scan.headers[f];
-        if (!isNativeSyntax(h.transferSyntax)) continue;
+        if (!isNativeSyntax(h.transferSyntax))
+            continue;
         const double declared = double(h.rows) * h.columns * h.frames * (h.bitsAllocated / 8.0);
         if (declared > double(h.fileSize)) {
             badFiles.insert(f);
@@ -291,7 +325,8 @@ LoadedSeries loadSeries(const ScanResult& scan, const SeriesInfo& series, const 
     }
     std::vector<PlaneRef> planes;
     for (const PlaneRef& p : series.planes)
-        if (!badFiles.count(p.file)) planes.push_back(p);
+        if (!badFiles.count(p.file))
+            planes.push_back(p);
     if (planes.empty())
         throw DataError(out.failed.front().path.string() + ": " + out.failed.front().reason);
 
@@ -311,7 +346,8 @@ LoadedSeries loadSeries(const ScanResult& scan, const SeriesInfo& series, const 
     const auto needBytes = [&](ScalarType t) {
         const double per = t == ScalarType::Int16 ? 2.0 : 4.0;
         double b = double(plan.raw.voxelCount()) * per;
-        if (plan.resample) b += double(plan.grid.voxelCount()) * per;
+        if (plan.resample)
+            b += double(plan.grid.voxelCount()) * per;
         return b;
     };
     checkMemory(scan.files[planes.front().file].string(), needBytes(type),
@@ -326,7 +362,8 @@ LoadedSeries loadSeries(const ScanResult& scan, const SeriesInfo& series, const 
         targets[p.file].push_back({p.header.frame, int(r), p.header.slope, p.header.intercept});
     }
     std::vector<std::size_t> jobFiles;
-    for (const auto& [f, t] : targets) jobFiles.push_back(f);
+    for (const auto& [f, t] : targets)
+        jobFiles.push_back(f);
     const float paddingHU = h0.modality == "CT" ? -1024.f : float(h0.frameHeaders.front().intercept);
 
     // Native little-endian files whose pixels the scan located are read by our own code on threads, into
@@ -336,7 +373,8 @@ LoadedSeries loadSeries(const ScanResult& scan, const SeriesInfo& series, const 
     std::vector<IsolatedResult> results;
     Volume raw;
     for (int attempt = 0; attempt < 2; ++attempt) {
-        raw = Volume(plan.raw, type, native ? SharedBuffer::Sharing::Private : SharedBuffer::Sharing::Processes);
+        raw = Volume(plan.raw, type,
+                     native ? SharedBuffer::Sharing::Private : SharedBuffer::Sharing::Processes);
         auto makeJob = [&](std::size_t n) {
             DecodeJob job;
             job.path = scan.files[jobFiles[n]];
@@ -351,31 +389,37 @@ LoadedSeries loadSeries(const ScanResult& scan, const SeriesInfo& series, const 
         };
         std::mutex readyMutex;
         auto ready = [&](std::size_t n) {
-            if (!options.slicesReady || plan.resample) return;
+            if (!options.slicesReady || plan.resample)
+                return;
             std::vector<int> slices;
-            for (const DecodeTarget& t : targets.at(jobFiles[n])) slices.push_back(t.slice);
+            for (const DecodeTarget& t : targets.at(jobFiles[n]))
+                slices.push_back(t.slice);
             std::lock_guard lock(readyMutex);
             options.slicesReady(raw, slices);
         };
-        if (options.slicesReady && !plan.resample) options.slicesReady(raw, {});
+        if (options.slicesReady && !plan.resample)
+            options.slicesReady(raw, {});
         if (native) {
-            results = decodeOnThreads(jobFiles.size(), options, [&](std::size_t n) { return decodeNative(makeJob(n)); },
-                                      ready);
+            results = decodeOnThreads(
+                jobFiles.size(), options, [&](std::size_t n) { return decodeNative(makeJob(n)); }, ready);
         } else {
             IsolationOptions io;
             io.workers = options.workers;
             io.timeoutSeconds = options.timeoutSeconds;
             std::uint64_t largest = 0; // the sizes the scan recorded
-            for (std::size_t f : jobFiles) largest = std::max(largest, scan.headers[f].fileSize);
+            for (std::size_t f : jobFiles)
+                largest = std::max(largest, scan.headers[f].fileSize);
             io.memoryBudgetBytes = workerMemoryBudget(largest);
             io.progress = [&](std::size_t d, std::size_t t) { report(options, "decoding", d, t); };
             io.succeeded = ready;
-            results = runIsolated(jobFiles.size(), [&](std::size_t n) { return serialize(decodeInto(makeJob(n))); }, io);
+            results = runIsolated(
+                jobFiles.size(), [&](std::size_t n) { return serialize(decodeInto(makeJob(n))); }, io);
         }
         const bool overflow = std::any_of(results.begin(), results.end(), [](const IsolatedResult& r) {
             return r.status == IsolatedResult::Status::Ok && deserializeDecodeStats(r.payload).overflow;
         });
-        if (!overflow || type == ScalarType::Float32) break;
+        if (!overflow || type == ScalarType::Float32)
+            break;
         type = ScalarType::Float32; // values beyond int16: decode again, exactly, as float32
     }
 
@@ -403,7 +447,8 @@ LoadedSeries loadSeries(const ScanResult& scan, const SeriesInfo& series, const 
     for (std::size_t f : failedFiles)
         for (const DecodeTarget& t : targets[f])
             for (int j = 0; j < series.rows; ++j)
-                for (int i = 0; i < series.columns; ++i) raw.set(i, j, t.slice, out.minHU);
+                for (int i = 0; i < series.columns; ++i)
+                    raw.set(i, j, t.slice, out.minHU);
 
     if (plan.resample) {
         out.volume = Volume(plan.grid, type);
@@ -411,18 +456,21 @@ LoadedSeries loadSeries(const ScanResult& scan, const SeriesInfo& series, const 
     } else {
         out.volume = std::move(raw);
     }
-    // The volume's slices (k) that hold no acquired plane: in a gap (interpolated), or from a file that failed
-    // (left empty). Said in the views, not only in the warnings.
+    // The volume's slices (k) that hold no acquired plane: in a gap (interpolated), or from a file that
+    // failed (left empty). Said in the views, not only in the warnings.
     std::vector<double> failedAt; // positions along the normal of the failed planes
     for (std::size_t f : failedFiles)
-        for (const DecodeTarget& t : targets[f]) failedAt.push_back(plan.distances[std::size_t(t.slice)]);
+        for (const DecodeTarget& t : targets[f])
+            failedAt.push_back(plan.distances[std::size_t(t.slice)]);
     if (plan.resample) {
         const double d0 = plan.distances.front(), step = out.volume.geometry().spacing.z;
         for (int k = 0; k < out.volume.geometry().dims.z; ++k) {
             const double d = d0 + k * step;
             double nearest = 1e30;
-            for (double a : plan.distances) nearest = std::min(nearest, std::abs(a - d));
-            if (nearest > 0.5 * std::max(plan.measuredStep, step)) out.interpolated.push_back(k);
+            for (double a : plan.distances)
+                nearest = std::min(nearest, std::abs(a - d));
+            if (nearest > 0.5 * std::max(plan.measuredStep, step))
+                out.interpolated.push_back(k);
             for (double a : failedAt)
                 if (std::abs(a - d) < 0.5 * step) {
                     out.empty.push_back(k);
@@ -431,7 +479,8 @@ LoadedSeries loadSeries(const ScanResult& scan, const SeriesInfo& series, const 
         }
     } else {
         for (std::size_t f : failedFiles)
-            for (const DecodeTarget& t : targets[f]) out.empty.push_back(t.slice);
+            for (const DecodeTarget& t : targets[f])
+                out.empty.push_back(t.slice);
         std::sort(out.empty.begin(), out.empty.end());
     }
     out.firstHeader = &scan.headers[planes[plan.order.front()].file];
@@ -441,16 +490,16 @@ LoadedSeries loadSeries(const ScanResult& scan, const SeriesInfo& series, const 
     // Images of another size or orientation under the same SeriesInstanceUID were split off, never merged.
     for (const SeriesInfo& other : scan.series)
         if (&other != &series && other.uid == series.uid)
-            out.warnings.push_back("this SeriesInstanceUID also holds " + std::to_string(other.planes.size()) +
-                                   " image(s) of " + std::to_string(other.columns) + "x" +
-                                   std::to_string(other.rows) +
-                                   (other.rows == series.rows && other.columns == series.columns
-                                        ? " in another orientation"
-                                        : "") +
-                                   ", kept apart as series #" + std::to_string(other.number));
+            out.warnings.push_back(
+                "this SeriesInstanceUID also holds " + std::to_string(other.planes.size()) + " image(s) of " +
+                std::to_string(other.columns) + "x" + std::to_string(other.rows) +
+                (other.rows == series.rows && other.columns == series.columns ? " in another orientation"
+                                                                              : "") +
+                ", kept apart as series #" + std::to_string(other.number));
     if (out.monochrome1)
-        out.warnings.push_back("PhotometricInterpretation is MONOCHROME1 (low values bright): HU are unchanged, "
-                               "grayscale display is inverted");
+        out.warnings.push_back(
+            "PhotometricInterpretation is MONOCHROME1 (low values bright): HU are unchanged, "
+            "grayscale display is inverted");
     for (const SkippedFile& f : out.failed)
         out.warnings.push_back(f.path.string() + ": could not be decoded (" + f.reason + ")");
     if (!failedFiles.empty())

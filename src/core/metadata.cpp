@@ -30,7 +30,8 @@ std::vector<std::string> splitValues(const std::string& s) {
     std::vector<std::string> out;
     std::stringstream ss(s);
     std::string part;
-    while (std::getline(ss, part, '\\')) out.push_back(part);
+    while (std::getline(ss, part, '\\'))
+        out.push_back(part);
     return out;
 }
 } // namespace
@@ -41,33 +42,42 @@ std::vector<WindowPreset> fileWindows(const FileHeader& h) {
         auto it = h.meta.find(k);
         return it == h.meta.end() ? std::vector<std::string>{} : splitValues(it->second);
     };
-    const auto centers = get("WindowCenter"), widths = get("WindowWidth"), names = get("WindowCenterWidthExplanation");
+    const auto centers = get("WindowCenter"), widths = get("WindowWidth"),
+               names = get("WindowCenterWidthExplanation");
     for (std::size_t i = 0; i < std::min(centers.size(), widths.size()); ++i) {
         char* e1 = nullptr;
         char* e2 = nullptr;
         const double c = std::strtod(centers[i].c_str(), &e1), w = std::strtod(widths[i].c_str(), &e2);
-        if (e1 == centers[i].c_str() || e2 == widths[i].c_str() || !(w > 0) || !std::isfinite(c)) continue;
+        if (e1 == centers[i].c_str() || e2 == widths[i].c_str() || !(w > 0) || !std::isfinite(c))
+            continue;
         std::string name = i < names.size() && !names[i].empty() ? names[i] : "file " + std::to_string(i + 1);
-        while (!name.empty() && name.back() == ' ') name.pop_back();
+        while (!name.empty() && name.back() == ' ')
+            name.pop_back();
         out.push_back({name, {w, c}});
     }
     return out;
 }
 
 std::string orientationLabel(const std::array<double, 6>& o) {
-    const double nx = o[1] * o[5] - o[2] * o[4], ny = o[2] * o[3] - o[0] * o[5], nz = o[0] * o[4] - o[1] * o[3];
+    const double nx = o[1] * o[5] - o[2] * o[4], ny = o[2] * o[3] - o[0] * o[5],
+                 nz = o[0] * o[4] - o[1] * o[3];
     const double len = std::sqrt(nx * nx + ny * ny + nz * nz);
-    if (len < 1e-6) return "unknown";
+    if (len < 1e-6)
+        return "unknown";
     const double c = std::cos(10.0 * M_PI / 180.0);
-    if (std::abs(nz) / len >= c) return "axial";
-    if (std::abs(ny) / len >= c) return "coronal";
-    if (std::abs(nx) / len >= c) return "sagittal";
+    if (std::abs(nz) / len >= c)
+        return "axial";
+    if (std::abs(ny) / len >= c)
+        return "coronal";
+    if (std::abs(nx) / len >= c)
+        return "sagittal";
     return "oblique";
 }
 
 std::string transferSyntaxName(const std::string& uid) {
     gdcm::UIDs u;
-    if (u.SetFromUID(uid.c_str()) && u.GetName()) return u.GetName();
+    if (u.SetFromUID(uid.c_str()) && u.GetName())
+        return u.GetName();
     return uid;
 }
 
@@ -83,16 +93,19 @@ void walk(const gdcm::DataSet& ds, int depth, const gdcm::StringFilter& sf, std:
         e.depth = depth;
         e.tag = tagText;
         const gdcm::DictEntry& entry = dicts.GetDictEntry(t);
-        e.name = t.IsPrivate() ? "Private" : (entry.GetName() && *entry.GetName() ? entry.GetName() : "Unknown");
+        e.name =
+            t.IsPrivate() ? "Private" : (entry.GetName() && *entry.GetName() ? entry.GetName() : "Unknown");
         gdcm::VR vr = de.GetVR();
-        if (vr == gdcm::VR::INVALID) vr = entry.GetVR();
+        if (vr == gdcm::VR::INVALID)
+            vr = entry.GetVR();
         e.vr = gdcm::VR::GetVRString(vr) ? gdcm::VR::GetVRString(vr) : "??";
         gdcm::SmartPointer<gdcm::SequenceOfItems> sq = de.GetValueAsSQ();
         if (t == gdcm::Tag(0x7fe0, 0x0010)) {
             const gdcm::ByteValue* bv = de.GetByteValue();
             e.value = bv ? std::to_string(bv->GetLength()) + " bytes" : "encapsulated (compressed) fragments";
             out.push_back(e);
-        } else if (sq && sq->GetNumberOfItems() > 0 && (vr == gdcm::VR::SQ || vr == gdcm::VR::UN || vr == gdcm::VR::INVALID)) {
+        } else if (sq && sq->GetNumberOfItems() > 0 &&
+                   (vr == gdcm::VR::SQ || vr == gdcm::VR::UN || vr == gdcm::VR::INVALID)) {
             e.vr = "SQ";
             e.value = std::to_string(sq->GetNumberOfItems()) + " item(s)";
             out.push_back(e);
@@ -102,12 +115,15 @@ void walk(const gdcm::DataSet& ds, int depth, const gdcm::StringFilter& sf, std:
             }
         } else {
             const gdcm::ByteValue* bv = de.GetByteValue();
-            if (bv && bv->GetLength() > 256 && (vr & (gdcm::VR::OB | gdcm::VR::OW | gdcm::VR::UN | gdcm::VR::OF)))
+            if (bv && bv->GetLength() > 256 &&
+                (vr & (gdcm::VR::OB | gdcm::VR::OW | gdcm::VR::UN | gdcm::VR::OF)))
                 e.value = std::to_string(bv->GetLength()) + " bytes";
             else
                 e.value = sf.ToString(de);
-            if (e.value.size() > 512) e.value = e.value.substr(0, 512) + "...";
-            while (!e.value.empty() && (e.value.back() == ' ' || e.value.back() == '\0')) e.value.pop_back();
+            if (e.value.size() > 512)
+                e.value = e.value.substr(0, 512) + "...";
+            while (!e.value.empty() && (e.value.back() == ' ' || e.value.back() == '\0'))
+                e.value.pop_back();
             out.push_back(e);
         }
     }
@@ -121,14 +137,16 @@ std::vector<TagEntry> dumpTags(const std::filesystem::path& file) {
         gdcm::Trace::SetError(false);
         gdcm::Reader reader;
         reader.SetFileName(file.c_str());
-        if (!reader.Read()) throw DataError("not a readable DICOM file");
+        if (!reader.Read())
+            throw DataError("not a readable DICOM file");
         gdcm::StringFilter sf;
         sf.SetFile(reader.GetFile());
         std::vector<TagEntry> entries;
         walk(reader.GetFile().GetHeader(), 0, sf, entries);
         walk(reader.GetFile().GetDataSet(), 0, sf, entries);
         nlohmann::json j = nlohmann::json::array();
-        for (const TagEntry& e : entries) j.push_back({e.depth, e.tag, e.vr, e.name, e.value});
+        for (const TagEntry& e : entries)
+            j.push_back({e.depth, e.tag, e.vr, e.name, e.value});
         return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     });
     if (results[0].status != IsolatedResult::Status::Ok)
@@ -145,8 +163,10 @@ nlohmann::json describeSeries(const Series& series) {
     const Geometry& g = series.volume.geometry();
     using nlohmann::json;
     auto f = [&](const char* keyword) { return p.field(keyword); };
-    json patient = {{"name", f("PatientName")},     {"id", f("PatientID")},
-                    {"sex", f("PatientSex")},       {"age", f("PatientAge")},
+    json patient = {{"name", f("PatientName")},
+                    {"id", f("PatientID")},
+                    {"sex", f("PatientSex")},
+                    {"age", f("PatientAge")},
                     {"birth_date", f("PatientBirthDate")}};
     json study = {{"date", f("StudyDate")},
                   {"time", f("StudyTime")},
@@ -156,7 +176,8 @@ nlohmann::json describeSeries(const Series& series) {
     for (const WindowPreset& w : p.windows)
         windows.push_back({{"name", w.name}, {"width", w.wl.width}, {"center", w.wl.center}});
     json failed = json::array();
-    for (const SkippedFile& sf : series.failed) failed.push_back({{"path", sf.path.string()}, {"reason", sf.reason}});
+    for (const SkippedFile& sf : series.failed)
+        failed.push_back({{"path", sf.path.string()}, {"reason", sf.reason}});
     return {
         {"source", {{"kind", p.source}, {"location", p.location}}},
         {"patient", patient},
@@ -185,9 +206,10 @@ nlohmann::json describeSeries(const Series& series) {
           {"measured_step_mm", p.measuredStep},
           {"volume_spacing_mm", {g.spacing.x, g.spacing.y, g.spacing.z}},
           {"origin_lps_mm", {g.origin.x, g.origin.y, g.origin.z}},
-          {"direction_lps", {{g.direction[0].x, g.direction[0].y, g.direction[0].z},
-                             {g.direction[1].x, g.direction[1].y, g.direction[1].z},
-                             {g.direction[2].x, g.direction[2].y, g.direction[2].z}}},
+          {"direction_lps",
+           {{g.direction[0].x, g.direction[0].y, g.direction[0].z},
+            {g.direction[1].x, g.direction[1].y, g.direction[1].z},
+            {g.direction[2].x, g.direction[2].y, g.direction[2].z}}},
           {"orientation", orientationLabel(p.orientation)},
           {"orientation_cosines", p.orientation},
           {"resampled", p.resampled},
@@ -202,7 +224,6 @@ nlohmann::json describeSeries(const Series& series) {
     };
 }
 
-
 std::vector<std::pair<std::string, std::string>> describeLines(const Series& series) {
     using nlohmann::json;
     std::vector<std::pair<std::string, std::string>> out;
@@ -214,22 +235,32 @@ std::vector<std::pair<std::string, std::string>> describeLines(const Series& ser
         std::string text;
         for (const auto& [label, value] : items) {
             const std::string v = s(value);
-            if (v.empty()) continue;
+            if (v.empty())
+                continue;
             text += (text.empty() ? "" : "  ") + (*label ? std::string(label) + " " : std::string()) + v;
         }
         return text;
     };
     const json& p = d["patient"];
-    line("Patient", parts({{"", p["name"]}, {"ID", p["id"]}, {"sex", p["sex"]}, {"age", p["age"]}, {"born", p["birth_date"]}}));
-    line("Study", parts({{"", d["study"]["date"]}, {"", d["study"]["time"]}, {"", d["study"]["description"]}}));
+    line("Patient", parts({{"", p["name"]},
+                           {"ID", p["id"]},
+                           {"sex", p["sex"]},
+                           {"age", p["age"]},
+                           {"born", p["birth_date"]}}));
+    line("Study",
+         parts({{"", d["study"]["date"]}, {"", d["study"]["time"]}, {"", d["study"]["description"]}}));
     const int seriesNumber = d["series"]["series_number"].get<int>();
     line("Source", parts({{"", d["source"]["kind"]}, {"", d["source"]["location"]}}));
     line("Series", parts({{"", seriesNumber > 0 ? std::to_string(seriesNumber) : std::string()},
                           {"", d["series"]["description"]}}));
-    line("Modality", parts({{"", d["series"]["modality"]}, {"", d["series"]["manufacturer"]}, {"", d["series"]["model"]},
+    line("Modality", parts({{"", d["series"]["modality"]},
+                            {"", d["series"]["manufacturer"]},
+                            {"", d["series"]["model"]},
                             {"body part", d["series"]["body_part"]}}));
     const json& a = d["acquisition"];
-    line("Acquisition", parts({{"kVp", a["kvp"]}, {"exposure (mAs)", a["exposure_mAs"]}, {"tube current (mA)", a["tube_current_mA"]},
+    line("Acquisition", parts({{"kVp", a["kvp"]},
+                               {"exposure (mAs)", a["exposure_mAs"]},
+                               {"tube current (mA)", a["tube_current_mA"]},
                                {"kernel", a["convolution_kernel"]}}));
     const Geometry& g = series.volume.geometry();
     const Provenance& about = series.about;
@@ -239,15 +270,17 @@ std::vector<std::pair<std::string, std::string>> describeLines(const Series& ser
     line("Size", buf);
     const double thickness = d["image"]["slice_thickness_mm"].get<double>();
     char thick[32] = "not given";
-    if (thickness > 0) std::snprintf(thick, sizeof thick, "%.4g mm", thickness);
-    std::snprintf(buf, sizeof buf, "%.4g x %.4g mm pixels; thickness %s; step %.4g mm %s", g.spacing.x, g.spacing.y,
-                  thick, about.measuredStep,
-                  about.orderedByInstance ? "(no positions: assumed)"
-                  : about.source.rfind("DICOM", 0) == 0 ? "measured from positions" : "from the file's geometry");
+    if (thickness > 0)
+        std::snprintf(thick, sizeof thick, "%.4g mm", thickness);
+    std::snprintf(buf, sizeof buf, "%.4g x %.4g mm pixels; thickness %s; step %.4g mm %s", g.spacing.x,
+                  g.spacing.y, thick, about.measuredStep,
+                  about.orderedByInstance               ? "(no positions: assumed)"
+                  : about.source.rfind("DICOM", 0) == 0 ? "measured from positions"
+                                                        : "from the file's geometry");
     line("Spacing", buf);
     const auto& o = about.orientation;
-    std::snprintf(buf, sizeof buf, "%s  (%.4g %.4g %.4g / %.4g %.4g %.4g)", orientationLabel(o).c_str(), o[0], o[1],
-                  o[2], o[3], o[4], o[5]);
+    std::snprintf(buf, sizeof buf, "%s  (%.4g %.4g %.4g / %.4g %.4g %.4g)", orientationLabel(o).c_str(), o[0],
+                  o[1], o[2], o[3], o[4], o[5]);
     line("Orientation", buf);
     std::snprintf(buf, sizeof buf, "(%.3f, %.3f, %.3f) mm LPS", g.origin.x, g.origin.y, g.origin.z);
     line("Origin", buf);
@@ -255,18 +288,20 @@ std::vector<std::pair<std::string, std::string>> describeLines(const Series& ser
                   series.volume.type() == ScalarType::Int16 ? "int16" : "float32");
     line("Values", buf);
     std::string windows;
-    for (const auto& w : d["window_presets"])
-    {
+    for (const auto& w : d["window_presets"]) {
         char wl[64];
         std::snprintf(wl, sizeof wl, "%g/%g", w["width"].get<double>(), w["center"].get<double>());
         windows += (windows.empty() ? "" : ", ") + s(w["name"]) + " " + wl;
     }
     line("Window presets", windows.empty() ? "none in the file" : windows);
     std::string ts;
-    for (const auto& t : d["transfer_syntaxes"]) ts += (ts.empty() ? "" : ", ") + s(t);
+    for (const auto& t : d["transfer_syntaxes"])
+        ts += (ts.empty() ? "" : ", ") + s(t);
     line(about.source.rfind("DICOM", 0) == 0 ? "Transfer syntax" : "Encoding", ts);
-    if (series.warnings.empty()) line("Warnings", "none");
-    for (const std::string& w : series.warnings) line("Warning", w);
+    if (series.warnings.empty())
+        line("Warnings", "none");
+    for (const std::string& w : series.warnings)
+        line("Warning", w);
     return out;
 }
 

@@ -16,7 +16,8 @@ namespace ctview {
 // explanations (0028,1055), multi-valued in step.
 std::vector<WindowPreset> fileWindows(const FileHeader& h);
 
-// "axial", "coronal", "sagittal" when the slice normal is within 10 degrees of a patient axis, else "oblique".
+// "axial", "coronal", "sagittal" when the slice normal is within 10 degrees of a patient axis, else
+// "oblique".
 std::string orientationLabel(const std::array<double, 6>& orientation);
 
 std::string transferSyntaxName(const std::string& uid);
@@ -25,8 +26,8 @@ std::string transferSyntaxName(const std::string& uid);
 // worker, so a file that crashes it gives DataError, not a crash.
 std::vector<TagEntry> dumpTags(const std::filesystem::path& file);
 
-// A loaded series described for `ctview info --json` and the viewer's metadata panel, from any source: patient,
-// study, series, acquisition, image geometry, window presets, encodings, warnings, failed files.
+// A loaded series described for `ctview info --json` and the viewer's metadata panel, from any source:
+// patient, study, series, acquisition, image geometry, window presets, encodings, warnings, failed files.
 nlohmann::json describeSeries(const Series& series);
 // The same as labelled lines ("Patient", "DOE^JOHN  ID 123  sex F"), for `ctview info` and the panel; a label
 // may repeat (one "Warning" line each) and a value may be empty (nothing in the file).

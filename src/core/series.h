@@ -1,15 +1,16 @@
 #pragma once
 // One series model for every source. A `SeriesSource` is something that offers series — a local DICOM folder,
 // file or DICOMDIR, a volume file (NRRD, NIfTI), later a DICOMweb server — and loads one of them into a
-// `Series`: the HU volume with its geometry in patient space (LPS), and a neutral account of where it came from.
-// Nothing downstream (the load task, panels, overlays, export, the commands) sees files, headers or scans.
+// `Series`: the HU volume with its geometry in patient space (LPS), and a neutral account of where it came
+// from. Nothing downstream (the load task, panels, overlays, export, the commands) sees files, headers or
+// scans.
 //
 //   std::unique_ptr<SeriesSource> src = openSource(input, options); // scans; the registry picks the kind
-//   const SeriesListing& row = src->pick(options.series);            // the default series, or the one asked for
-//   Series s = src->load(row.number, options);                       // pixels, HU, geometry, warnings
+//   const SeriesListing& row = src->pick(options.series);            // the default series, or the one asked
+//   for Series s = src->load(row.number, options);                       // pixels, HU, geometry, warnings
 //
-// Adding a source: one file that implements SeriesSource and defines a `SourceKind`, and one line in the list in
-// series_source.cpp (see the README's Layout).
+// Adding a source: one file that implements SeriesSource and defines a `SourceKind`, and one line in the list
+// in series_source.cpp (see the README's Layout).
 #include "core/volume.h"
 #include "core/window.h"
 
@@ -25,65 +26,66 @@
 namespace ctview {
 
 struct LoadOptions {
-    std::string series;        // "" = default; a listing number ("2") or a SeriesInstanceUID
-    bool resample = true;      // resample tilted / unevenly spaced stacks onto a regular grid
-    int workers = 0;           // decoder processes; 0 = one per core
-    double timeoutSeconds = 60; // per file
+    std::string series;                 // "" = default; a listing number ("2") or a SeriesInstanceUID
+    bool resample = true;               // resample tilted / unevenly spaced stacks onto a regular grid
+    int workers = 0;                    // decoder processes; 0 = one per core
+    double timeoutSeconds = 60;         // per file
     std::uint64_t memoryLimitBytes = 0; // refuse a series needing more than this; 0 = 90 % of MemAvailable
     std::function<void(const std::string& stage, std::size_t done, std::size_t total)> progress;
-    // For showing slices while the rest decode: called with the stack being filled and the stack indices whose
-    // pixels are now complete in it (first with none, right after allocation). Calls are serialised; `stack` is
-    // only valid during the call, and other slices of it are being written meanwhile, so copy out only `slices`.
-    // Not called when the stack is resampled (its slices are not the final volume's).
+    // For showing slices while the rest decode: called with the stack being filled and the stack indices
+    // whose pixels are now complete in it (first with none, right after allocation). Calls are serialised;
+    // `stack` is only valid during the call, and other slices of it are being written meanwhile, so copy out
+    // only `slices`. Not called when the stack is resampled (its slices are not the final volume's).
     std::function<void(const Volume& stack, const std::vector<int>& slices)> slicesReady;
 };
 
 // A file (or, for a remote source, an instance URL) that was left out, and why.
 struct SkippedFile {
     std::filesystem::path path;
-    std::string reason;        // "not DICOM", "structured report", "unreadable: crashed the decoder (...)"
+    std::string reason; // "not DICOM", "structured report", "unreadable: crashed the decoder (...)"
 };
 
 // One row of a header listing: a DICOM element, a NRRD field, a NIfTI header field.
 struct TagEntry {
-    int depth = 0;        // 0 = top level; items of a sequence are one deeper
-    std::string tag;      // "(0008,0020)", "item 1" for a sequence item, or a field name ("space directions")
+    int depth = 0;   // 0 = top level; items of a sequence are one deeper
+    std::string tag; // "(0008,0020)", "item 1" for a sequence item, or a field name ("space directions")
     std::string vr, name, value;
 };
 
 // What a source says a series is, before or after loading: the rows of `ctview info`'s list.
 struct SeriesListing {
-    int number = 0;            // position in the listing, 1-based (what --series N takes)
-    std::string uid;           // SeriesInstanceUID (0020,000E), or the file for a volume file
-    int seriesNumber = 0;      // SeriesNumber (0020,0011); 0 when the source has none
+    int number = 0;       // position in the listing, 1-based (what --series N takes)
+    std::string uid;      // SeriesInstanceUID (0020,000E), or the file for a volume file
+    int seriesNumber = 0; // SeriesNumber (0020,0011); 0 when the source has none
     std::string description, modality;
     std::size_t slices = 0;
     int columns = 0, rows = 0;
-    double thickness = 0;      // SliceThickness (0018,0050) as stored; 0 when not given
-    std::string note;          // e.g. why this group was split from others with the same UID
-    std::string patientName, studyDate; // PatientName (0010,0010), StudyDate (0008,0020): a folder may hold several
+    double thickness = 0; // SliceThickness (0018,0050) as stored; 0 when not given
+    std::string note;     // e.g. why this group was split from others with the same UID
+    std::string patientName,
+        studyDate; // PatientName (0010,0010), StudyDate (0008,0020): a folder may hold several
 };
 
 // Where a loaded series came from, in words every source can fill: no pointers into scans or headers.
 struct Provenance {
-    std::string source;        // "DICOM", "NRRD", "NIfTI-1"
-    std::string location;      // the input it came from (a path, later a URL)
-    SeriesListing listing;     // its row in the source's listing
+    std::string source;    // "DICOM", "NRRD", "NIfTI-1"
+    std::string location;  // the input it came from (a path, later a URL)
+    SeriesListing listing; // its row in the source's listing
     // Descriptive fields by DICOM keyword (PatientName, PatientID, PatientSex, PatientAge, PatientBirthDate,
-    // StudyDate, StudyTime, StudyDescription, SeriesDescription, Modality, Manufacturer, ManufacturerModelName,
-    // BodyPartExamined, KVP, Exposure, XRayTubeCurrent, ConvolutionKernel): DICOMweb's JSON and the NRRD/NIfTI
-    // headers map onto the same names. Absent when the source does not have them.
+    // StudyDate, StudyTime, StudyDescription, SeriesDescription, Modality, Manufacturer,
+    // ManufacturerModelName, BodyPartExamined, KVP, Exposure, XRayTubeCurrent, ConvolutionKernel): DICOMweb's
+    // JSON and the NRRD/NIfTI headers map onto the same names. Absent when the source does not have them.
     std::map<std::string, std::string> fields;
     std::string studyUid;
-    std::string photometric;   // PhotometricInterpretation (0028,0004), "" when not DICOM
-    std::vector<WindowPreset> windows; // the source's own window presets, first = the one to show first
+    std::string photometric;            // PhotometricInterpretation (0028,0004), "" when not DICOM
+    std::vector<WindowPreset> windows;  // the source's own window presets, first = the one to show first
     std::vector<std::string> encodings; // transfer syntaxes, or the file's encoding ("raw", "gzip")
-    std::string decoder;       // "native", "gdcm", "teem", "niftiio"
+    std::string decoder;                // "native", "gdcm", "teem", "niftiio"
     // The acquisition as stored, beside the volume's regular grid.
     std::size_t acquiredSlices = 0;
-    double sliceThickness = 0; // mm, 0 when not given
-    double measuredStep = 0;   // mm between acquired slices
-    bool resampled = false;    // the volume is a resampling of the acquired stack (tilt, uneven spacing)
+    double sliceThickness = 0;      // mm, 0 when not given
+    double measuredStep = 0;        // mm between acquired slices
+    bool resampled = false;         // the volume is a resampling of the acquired stack (tilt, uneven spacing)
     bool orderedByInstance = false; // no positions: slices in InstanceNumber order, step assumed
     std::array<double, 6> orientation{1, 0, 0, 0, 1, 0}; // row and column cosines (LPS), as (0020,0037)
     // Every header entry of the series (its first file for DICOM), for the tag browser and `info --tags`;
@@ -101,11 +103,11 @@ struct Provenance {
 struct Series {
     Volume volume;
     float minHU = 0, maxHU = 0;
-    bool monochrome1 = false;                // PhotometricInterpretation MONOCHROME1: display inverted
-    std::vector<std::string> warnings;       // everything the user should know, in plain words
-    std::vector<SkippedFile> failed;         // files of this series that could not be decoded
-    // Slices of the volume (k, along its third axis) that hold no acquired image: in a gap of the stack, filled by
-    // interpolation; or from a file that could not be decoded, left empty. Ascending.
+    bool monochrome1 = false;          // PhotometricInterpretation MONOCHROME1: display inverted
+    std::vector<std::string> warnings; // everything the user should know, in plain words
+    std::vector<SkippedFile> failed;   // files of this series that could not be decoded
+    // Slices of the volume (k, along its third axis) that hold no acquired image: in a gap of the stack,
+    // filled by interpolation; or from a file that could not be decoded, left empty. Ascending.
     std::vector<int> interpolatedSlices, emptySlices;
     Provenance about;
 };
@@ -115,9 +117,9 @@ struct Series {
 // nothing is unusual. The details stay in the warnings.
 std::vector<std::string> loadProblems(const Series& s);
 
-// Memory before allocation, for every source: a header that claims 65535x65535 must give a message, not an OOM
-// kill. Throws DataError "`what`: the series needs N of memory (`shape`) but only M is available" when `bytes` is
-// over options.memoryLimitBytes, or (0) over 90 % of the memory the system can still give.
+// Memory before allocation, for every source: a header that claims 65535x65535 must give a message, not an
+// OOM kill. Throws DataError "`what`: the series needs N of memory (`shape`) but only M is available" when
+// `bytes` is over options.memoryLimitBytes, or (0) over 90 % of the memory the system can still give.
 void checkMemory(const std::string& what, double bytes, const std::string& shape, const LoadOptions& options);
 
 // What a series is first shown with: the source's first window, else the full HU range (as viewers do).
@@ -127,7 +129,7 @@ class SeriesSource {
   public:
     virtual ~SeriesSource() = default;
     const std::string& location() const { return location_; } // the input as given
-    virtual std::string kind() const = 0;                       // "DICOM folder", "NRRD file", ...
+    virtual std::string kind() const = 0;                     // "DICOM folder", "NRRD file", ...
 
     // The series it offers, and the one opened when none is asked for (its number; 0 when there is none).
     virtual const std::vector<SeriesListing>& series() const = 0;
@@ -137,13 +139,13 @@ class SeriesSource {
     virtual std::vector<SkippedFile> skipped() const { return {}; }
     virtual std::vector<std::string> problems() const { return {}; } // folders that could not be read, ...
 
-    // The default series, or the one `selector` names (its number or its UID); throws UsageError for an unknown
-    // one and DataError when there is no series at all.
+    // The default series, or the one `selector` names (its number or its UID); throws UsageError for an
+    // unknown one and DataError when there is no series at all.
     const SeriesListing& pick(const std::string& selector) const;
     // What is known of series `number` before its pixels are (shown while it loads); cheap.
     virtual Provenance describe(int number) const = 0;
-    // Loads series `number` with `options`' progress and slicesReady callbacks. Safe to call again for another
-    // series of the same source, one load at a time.
+    // Loads series `number` with `options`' progress and slicesReady callbacks. Safe to call again for
+    // another series of the same source, one load at a time.
     virtual Series load(int number, const LoadOptions& options) const = 0;
 
   protected:

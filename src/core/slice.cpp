@@ -9,9 +9,12 @@ namespace ctview {
 
 const char* axisName(Axis a) {
     switch (a) {
-    case Axis::Axial: return "axial";
-    case Axis::Coronal: return "coronal";
-    case Axis::Sagittal: return "sagittal";
+    case Axis::Axial:
+        return "axial";
+    case Axis::Coronal:
+        return "coronal";
+    case Axis::Sagittal:
+        return "sagittal";
     }
     return "?";
 }
@@ -31,7 +34,8 @@ int closestAxis(const Geometry& g, int lps, const bool taken[3]) {
     int best = -1;
     double bestDot = -1;
     for (int a = 0; a < 3; ++a) {
-        if (taken[a]) continue;
+        if (taken[a])
+            continue;
         const double d = std::abs(g.direction[a][lps]);
         if (d > bestDot) {
             bestDot = d;
@@ -93,8 +97,8 @@ SliceFrame sliceFrame(const Geometry& g, Axis axis) {
 SliceImage extractSlice(const Volume& v, Axis axis, int index) {
     const SliceFrame f = sliceFrame(v.geometry(), axis);
     if (index < 0 || index >= f.count)
-        throw UsageError(std::string("slice ") + std::to_string(index) + " is out of range: the " + axisName(axis) +
-                         " view has slices 0.." + std::to_string(f.count - 1));
+        throw UsageError(std::string("slice ") + std::to_string(index) + " is out of range: the " +
+                         axisName(axis) + " view has slices 0.." + std::to_string(f.count - 1));
     SliceImage out;
     out.pixelSize = std::min(f.hSpacing, f.vSpacing);
     out.width = std::max(1, int(std::lround(f.width * f.hSpacing / out.pixelSize)));

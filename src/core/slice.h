@@ -1,10 +1,11 @@
 #pragma once
-// Axial, coronal and sagittal slices of a volume, in radiological display convention, at physical aspect ratio.
+// Axial, coronal and sagittal slices of a volume, in radiological display convention, at physical aspect
+// ratio.
 //
-// Whatever the acquisition, "axial" is the voxel plane whose normal is closest to the patient's S axis (LPS z),
-// "coronal" closest to A/P (y), "sagittal" closest to L/R (x). Displayed as radiologists expect: axial with the
-// patient's right on the image's left and anterior up; coronal with right on the left and superior up; sagittal
-// with anterior on the left and superior up.
+// Whatever the acquisition, "axial" is the voxel plane whose normal is closest to the patient's S axis (LPS
+// z), "coronal" closest to A/P (y), "sagittal" closest to L/R (x). Displayed as radiologists expect: axial
+// with the patient's right on the image's left and anterior up; coronal with right on the left and superior
+// up; sagittal with anterior on the left and superior up.
 #include "core/colormap.h"
 #include "core/volume.h"
 #include "core/window.h"
@@ -21,8 +22,8 @@ bool parseAxis(const std::string& s, Axis& out);
 
 // How a view maps screen pixels to voxels: along screen x (left to right) and y (top to bottom) we step along
 // voxel axes hAxis / vAxis (0 = i, 1 = j, 2 = k), forwards or backwards; the slice index runs along nAxis.
-// The slice *number* the user sees (overlays, keys, `--slice N`, file names) runs along nAxis too, backwards when
-// nFlip: see sliceNumber.
+// The slice *number* the user sees (overlays, keys, `--slice N`, file names) runs along nAxis too, backwards
+// when nFlip: see sliceNumber.
 struct SliceFrame {
     int hAxis = 0, vAxis = 1, nAxis = 2;
     bool hFlip = false, vFlip = false, nFlip = false;
@@ -31,15 +32,20 @@ struct SliceFrame {
 };
 SliceFrame sliceFrame(const Geometry& g, Axis axis);
 
-// Slice numbers as RadiAnt and Horos number a series' images: 0 is the most superior axial slice, the most anterior
-// coronal one, the patient's rightmost sagittal one, and numbers grow towards the feet, posterior and the patient's
-// left, whichever way the voxel index k (or j, i) runs. The one conversion between the voxel index along nAxis and
-// the number shown; it is its own inverse.
-inline int sliceNumber(const SliceFrame& f, int index) { return f.nFlip ? f.count - 1 - index : index; }
-inline int sliceIndex(const SliceFrame& f, int number) { return f.nFlip ? f.count - 1 - number : number; }
+// Slice numbers as RadiAnt and Horos number a series' images: 0 is the most superior axial slice, the most
+// anterior coronal one, the patient's rightmost sagittal one, and numbers grow towards the feet, posterior
+// and the patient's left, whichever way the voxel index k (or j, i) runs. The one conversion between the
+// voxel index along nAxis and the number shown; it is its own inverse.
+inline int sliceNumber(const SliceFrame& f, int index) {
+    return f.nFlip ? f.count - 1 - index : index;
+}
+inline int sliceIndex(const SliceFrame& f, int number) {
+    return f.nFlip ? f.count - 1 - number : number;
+}
 
-// HU values of one slice, resampled to square pixels (the finer spacing of the two) so the aspect is physical.
-// At equal in-plane spacing (axial slices of most CTs) the values are the voxels themselves, uninterpolated.
+// HU values of one slice, resampled to square pixels (the finer spacing of the two) so the aspect is
+// physical. At equal in-plane spacing (axial slices of most CTs) the values are the voxels themselves,
+// uninterpolated.
 struct SliceImage {
     int width = 0, height = 0;
     double pixelSize = 1; // mm

@@ -15,8 +15,10 @@ SeriesListing listingOf(const SeriesInfo& s, const ScanResult& scan) {
     SeriesListing l;
     if (!s.files.empty()) {
         const auto& meta = scan.headers[s.files.front()].meta;
-        if (auto it = meta.find("PatientName"); it != meta.end()) l.patientName = it->second;
-        if (auto it = meta.find("StudyDate"); it != meta.end()) l.studyDate = it->second;
+        if (auto it = meta.find("PatientName"); it != meta.end())
+            l.patientName = it->second;
+        if (auto it = meta.find("StudyDate"); it != meta.end())
+            l.studyDate = it->second;
     }
     l.number = s.number;
     l.uid = s.uid;
@@ -32,22 +34,35 @@ SeriesListing listingOf(const SeriesInfo& s, const ScanResult& scan) {
 }
 
 // The descriptive DICOM fields a Provenance carries, by keyword (what dicom_scan.cpp collects into `meta`).
-const char* const kFields[] = {"PatientName",      "PatientID",        "PatientSex",       "PatientAge",
-                               "PatientBirthDate", "StudyDate",        "StudyTime",        "StudyDescription",
-                               "SeriesDescription", "Manufacturer",    "ManufacturerModelName",
-                               "BodyPartExamined", "KVP",              "Exposure",         "XRayTubeCurrent",
+const char* const kFields[] = {"PatientName",
+                               "PatientID",
+                               "PatientSex",
+                               "PatientAge",
+                               "PatientBirthDate",
+                               "StudyDate",
+                               "StudyTime",
+                               "StudyDescription",
+                               "SeriesDescription",
+                               "Manufacturer",
+                               "ManufacturerModelName",
+                               "BodyPartExamined",
+                               "KVP",
+                               "Exposure",
+                               "XRayTubeCurrent",
                                "ConvolutionKernel"};
 
 class DicomFolderSource final : public SeriesSource {
   public:
     DicomFolderSource(const std::string& input, const LoadOptions& options)
         : SeriesSource(input), scan_(scanInput(input, options)) {
-        for (const SeriesInfo& s : scan_.series) listing_.push_back(listingOf(s, scan_));
+        for (const SeriesInfo& s : scan_.series)
+            listing_.push_back(listingOf(s, scan_));
         // One file given (not a DICOMDIR): its tags are the ones to list, whichever slice comes first.
         std::error_code ec;
         if (std::filesystem::is_regular_file(input, ec))
             for (std::size_t f = 0; f < scan_.files.size(); ++f)
-                if (std::filesystem::equivalent(scan_.files[f], input, ec)) inputFile_ = f;
+                if (std::filesystem::equivalent(scan_.files[f], input, ec))
+                    inputFile_ = f;
     }
     std::string kind() const override { return "DICOM"; }
     const std::vector<SeriesListing>& series() const override { return listing_; }
@@ -86,7 +101,8 @@ class DicomFolderSource final : public SeriesSource {
   private:
     const SeriesInfo& info(int number) const { return scan_.series.at(std::size_t(number - 1)); }
 
-    // `file`: the index of the file whose header speaks for the series (the first in stacking order once loaded).
+    // `file`: the index of the file whose header speaks for the series (the first in stacking order once
+    // loaded).
     Provenance provenance(const SeriesInfo& s, std::size_t file) const {
         const FileHeader& h = scan_.headers[file];
         Provenance p;
@@ -94,13 +110,16 @@ class DicomFolderSource final : public SeriesSource {
         p.location = location();
         p.listing = listingOf(s, scan_);
         for (const char* k : kFields)
-            if (auto it = h.meta.find(k); it != h.meta.end() && !it->second.empty()) p.fields[k] = it->second;
-        if (!h.modality.empty()) p.fields["Modality"] = h.modality;
+            if (auto it = h.meta.find(k); it != h.meta.end() && !it->second.empty())
+                p.fields[k] = it->second;
+        if (!h.modality.empty())
+            p.fields["Modality"] = h.modality;
         p.studyUid = h.studyUID;
         p.photometric = h.photometric;
         p.windows = fileWindows(h);
         std::set<std::string> syntaxes;
-        for (std::size_t f : s.files) syntaxes.insert(transferSyntaxName(scan_.headers[f].transferSyntax));
+        for (std::size_t f : s.files)
+            syntaxes.insert(transferSyntaxName(scan_.headers[f].transferSyntax));
         p.encodings.assign(syntaxes.begin(), syntaxes.end());
         p.acquiredSlices = s.planes.size();
         const FrameHeader& fh = h.frameHeaders.front();

@@ -1,7 +1,8 @@
-// The DICOMweb source: a study (or one series) on a DICOMweb server. The listing comes from QIDO-RS; loading a
-// series checks it before anything is downloaded (image objects, memory), retrieves what the cache lacks with
-// WADO-RS (one request for the series, per-instance requests when that fails or to complete an interrupted one)
-// and hands the cached files to the DICOM folder source: the same isolated decoding as local files.
+// The DICOMweb source: a study (or one series) on a DICOMweb server. The listing comes from QIDO-RS; loading
+// a series checks it before anything is downloaded (image objects, memory), retrieves what the cache lacks
+// with WADO-RS (one request for the series, per-instance requests when that fails or to complete an
+// interrupted one) and hands the cached files to the DICOM folder source: the same isolated decoding as local
+// files.
 #include "core/dicomweb.h"
 #include "core/error.h"
 #include "core/fsutil.h"
@@ -12,8 +13,8 @@
 #include <sys/stat.h>
 
 #include <algorithm>
-#include <functional>
 #include <fstream>
+#include <functional>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -27,22 +28,24 @@ using nlohmann::json;
 
 // Modalities whose series hold no images to show (PS3.3 C.7.3.1.1.1).
 bool imageModality(const std::string& m) {
-    static const std::set<std::string> notImages = {"SR", "PR", "KO", "SEG", "RTSTRUCT", "RTPLAN", "RTRECORD",
-                                                    "DOC", "REG", "FID", "AU", "ECG", "HD"};
+    static const std::set<std::string> notImages = {
+        "SR", "PR", "KO", "SEG", "RTSTRUCT", "RTPLAN", "RTRECORD", "DOC", "REG", "FID", "AU", "ECG", "HD"};
     return !notImages.count(m);
 }
-// SOP classes of non-image objects (PS3.4 B.5): structured reports, presentation states, key objects, PDFs, RT
-// structure sets and plans, segmentations.
+// SOP classes of non-image objects (PS3.4 B.5): structured reports, presentation states, key objects, PDFs,
+// RT structure sets and plans, segmentations.
 bool nonImageSopClass(const std::string& uid) {
-    return uid.rfind("1.2.840.10008.5.1.4.1.1.88.", 0) == 0 || uid.rfind("1.2.840.10008.5.1.4.1.1.11.", 0) == 0 ||
-           uid == "1.2.840.10008.5.1.4.1.1.104.1" || uid == "1.2.840.10008.5.1.4.1.1.481.3" ||
-           uid == "1.2.840.10008.5.1.4.1.1.481.5" || uid == "1.2.840.10008.5.1.4.1.1.66.4";
+    return uid.rfind("1.2.840.10008.5.1.4.1.1.88.", 0) == 0 ||
+           uid.rfind("1.2.840.10008.5.1.4.1.1.11.", 0) == 0 || uid == "1.2.840.10008.5.1.4.1.1.104.1" ||
+           uid == "1.2.840.10008.5.1.4.1.1.481.3" || uid == "1.2.840.10008.5.1.4.1.1.481.5" ||
+           uid == "1.2.840.10008.5.1.4.1.1.66.4";
 }
 
 // A folder name for the server: host and port, and a hash of the whole root (two roots on one host differ).
 std::string serverKey(const DicomWebUrl& u) {
     std::string key;
-    for (char c : u.host) key += std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' ? c : '_';
+    for (char c : u.host)
+        key += std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' ? c : '_';
     char hash[20];
     std::snprintf(hash, sizeof hash, "-%08zx", std::hash<std::string>{}(u.root) & 0xffffffffu);
     return key + hash;
@@ -54,13 +57,15 @@ void makePrivateFolders(const fs::path& folder) {
     createFolder(folder);
     for (fs::path p = folder; !p.empty(); p = p.parent_path()) { // the folder and its parents up to the root
         ::chmod(p.c_str(), 0700);
-        if (p == root || p == p.parent_path()) break;
+        if (p == root || p == p.parent_path())
+            break;
     }
 }
 
 class DicomWebSource final : public SeriesSource {
   public:
-    DicomWebSource(const std::string& input, const LoadOptions&) : SeriesSource(input), url_(parseDicomWebUrl(input)) {
+    DicomWebSource(const std::string& input, const LoadOptions&)
+        : SeriesSource(input), url_(parseDicomWebUrl(input)) {
         if (url_.study.empty())
             throw DataError(url_.text() + " is a DICOMweb root: `ctview info " + url_.text() +
                             "` lists its studies; open ROOT/studies/STUDY_UID");
@@ -76,22 +81,26 @@ class DicomWebSource final : public SeriesSource {
                 StudyQuery q;
                 q.studyUid = url_.study;
                 for (const StudyRow& s : client_->studies(q))
-                    if (s.uid == url_.study) study_ = s;
+                    if (s.uid == url_.study)
+                        study_ = s;
             } catch (const DataError&) {
             }
         } catch (const DataError& e) {
             // The server cannot be reached: what the cache holds of this study opens without it.
             rows = cachedRows();
-            if (rows.empty()) throw;
+            if (rows.empty())
+                throw;
             offline_ = std::string(e.what());
         }
         if (!url_.series.empty())
-            rows.erase(std::remove_if(rows.begin(), rows.end(), [&](const SeriesRow& r) { return r.uid != url_.series; }),
+            rows.erase(std::remove_if(rows.begin(), rows.end(),
+                                      [&](const SeriesRow& r) { return r.uid != url_.series; }),
                        rows.end());
         if (rows.empty())
-            throw DataError("no such " + std::string(url_.series.empty() ? "study" : "series") + " on " + url_.host +
-                            " (" + url_.text() + ")");
-        std::sort(rows.begin(), rows.end(), [](const SeriesRow& a, const SeriesRow& b) { return a.number < b.number; });
+            throw DataError("no such " + std::string(url_.series.empty() ? "study" : "series") + " on " +
+                            url_.host + " (" + url_.text() + ")");
+        std::sort(rows.begin(), rows.end(),
+                  [](const SeriesRow& a, const SeriesRow& b) { return a.number < b.number; });
         rows_ = rows;
         int best = 0;
         for (std::size_t n = 0; n < rows_.size(); ++n) {
@@ -105,13 +114,17 @@ class DicomWebSource final : public SeriesSource {
             l.slices = std::size_t(r.instanceCount);
             l.patientName = study_.patientName;
             l.studyDate = study_.date;
-            if (!imageModality(r.modality)) l.note = "no images (" + r.modality + ")";
+            if (!imageModality(r.modality))
+                l.note = "no images (" + r.modality + ")";
             listing_.push_back(l);
-            // The default, as for a folder: a CT series with the most images, else the image series with the most.
-            if (!imageModality(r.modality)) continue;
+            // The default, as for a folder: a CT series with the most images, else the image series with the
+            // most.
+            if (!imageModality(r.modality))
+                continue;
             const SeriesRow* b = best ? &rows_[std::size_t(best - 1)] : nullptr;
             const bool ct = r.modality == "CT", bestCt = b && b->modality == "CT";
-            if (!b || (ct && !bestCt) || (ct == bestCt && r.instanceCount > b->instanceCount)) best = int(n + 1);
+            if (!b || (ct && !bestCt) || (ct == bestCt && r.instanceCount > b->instanceCount))
+                best = int(n + 1);
         }
         default_ = best;
     }
@@ -120,13 +133,15 @@ class DicomWebSource final : public SeriesSource {
     const std::vector<SeriesListing>& series() const override { return listing_; }
     int defaultSeries() const override { return default_; }
     std::string summary() const override {
-        std::string s = "DICOMweb study " + url_.study + " on " + url_.host + ": " + std::to_string(rows_.size()) +
-                        (rows_.size() == 1 ? " series" : " series");
-        if (!offline_.empty()) s += " (from the cache: " + offline_ + ")";
+        std::string s = "DICOMweb study " + url_.study + " on " + url_.host + ": " +
+                        std::to_string(rows_.size()) + (rows_.size() == 1 ? " series" : " series");
+        if (!offline_.empty())
+            s += " (from the cache: " + offline_ + ")";
         return s;
     }
     std::vector<std::string> problems() const override {
-        if (offline_.empty()) return {};
+        if (offline_.empty())
+            return {};
         return {"the server could not be reached (" + offline_ + "); opened what the cache holds"};
     }
 
@@ -137,12 +152,18 @@ class DicomWebSource final : public SeriesSource {
         p.location = seriesUrl(r.uid);
         p.listing = listing_.at(std::size_t(number - 1));
         p.studyUid = url_.study;
-        if (!r.description.empty()) p.fields["SeriesDescription"] = r.description;
-        if (!r.modality.empty()) p.fields["Modality"] = r.modality;
-        if (!study_.patientName.empty()) p.fields["PatientName"] = study_.patientName;
-        if (!study_.patientId.empty()) p.fields["PatientID"] = study_.patientId;
-        if (!study_.date.empty()) p.fields["StudyDate"] = study_.date;
-        if (!study_.description.empty()) p.fields["StudyDescription"] = study_.description;
+        if (!r.description.empty())
+            p.fields["SeriesDescription"] = r.description;
+        if (!r.modality.empty())
+            p.fields["Modality"] = r.modality;
+        if (!study_.patientName.empty())
+            p.fields["PatientName"] = study_.patientName;
+        if (!study_.patientId.empty())
+            p.fields["PatientID"] = study_.patientId;
+        if (!study_.date.empty())
+            p.fields["StudyDate"] = study_.date;
+        if (!study_.description.empty())
+            p.fields["StudyDescription"] = study_.description;
         p.acquiredSlices = std::size_t(r.instanceCount);
         return p;
     }
@@ -150,15 +171,17 @@ class DicomWebSource final : public SeriesSource {
     Series load(int number, const LoadOptions& options) const override {
         const SeriesRow& row = rows_.at(std::size_t(number - 1));
         if (!imageModality(row.modality))
-            throw DataError(seriesUrl(row.uid) + ": series " + std::to_string(row.number) + " holds no images (" +
-                            row.modality + ")");
+            throw DataError(seriesUrl(row.uid) + ": series " + std::to_string(row.number) +
+                            " holds no images (" + row.modality + ")");
         const fs::path folder = studyFolder_ / row.uid, record = studyFolder_ / (row.uid + ".json");
         std::error_code ec;
         std::vector<std::string> warnings;
-        const bool cachedComplete = fs::exists(record, ec) && countCached(folder) >= expectedFromRecord(record);
+        const bool cachedComplete =
+            fs::exists(record, ec) && countCached(folder) >= expectedFromRecord(record);
         if (!cachedComplete) {
             if (!offline_.empty()) {
-                if (countCached(folder) == 0) throw DataError(offline_);
+                if (countCached(folder) == 0)
+                    throw DataError(offline_);
                 warnings.push_back("the server could not be reached: showing the " +
                                    std::to_string(countCached(folder)) + " images in the cache");
             } else {
@@ -176,18 +199,22 @@ class DicomWebSource final : public SeriesSource {
         s.about.source = "DICOMweb";
         s.about.location = seriesUrl(row.uid);
         s.about.listing = listing_.at(std::size_t(number - 1));
-        for (const std::string& w : warnings) s.warnings.insert(s.warnings.begin(), w);
+        for (const std::string& w : warnings)
+            s.warnings.insert(s.warnings.begin(), w);
         return s;
     }
 
   private:
-    std::string seriesUrl(const std::string& series) const { return url_.root + "/studies/" + url_.study + "/series/" + series; }
+    std::string seriesUrl(const std::string& series) const {
+        return url_.root + "/studies/" + url_.study + "/series/" + series;
+    }
 
     static std::size_t countCached(const fs::path& folder) {
         std::size_t n = 0;
         std::error_code ec;
         for (const auto& f : fs::directory_iterator(folder, ec))
-            if (f.path().extension() == ".dcm") ++n;
+            if (f.path().extension() == ".dcm")
+                ++n;
         return n;
     }
     static std::size_t expectedFromRecord(const fs::path& record) {
@@ -204,7 +231,8 @@ class DicomWebSource final : public SeriesSource {
         std::vector<SeriesRow> out;
         std::error_code ec;
         for (const auto& f : fs::directory_iterator(studyFolder_, ec)) {
-            if (f.path().extension() != ".json") continue;
+            if (f.path().extension() != ".json")
+                continue;
             try {
                 std::ifstream in(f.path());
                 const json j = json::parse(in);
@@ -221,23 +249,28 @@ class DicomWebSource final : public SeriesSource {
         return out;
     }
 
-    void download(const SeriesRow& row, const fs::path& folder, const fs::path& record, const LoadOptions& options) const {
-        // First one instance (QIDO-RS, limit=1: at once even for a long series): refuse what cannot be shown, and
-        // a series that would not fit in memory, before a byte of pixels is fetched.
+    void download(const SeriesRow& row, const fs::path& folder, const fs::path& record,
+                  const LoadOptions& options) const {
+        // First one instance (QIDO-RS, limit=1: at once even for a long series): refuse what cannot be shown,
+        // and a series that would not fit in memory, before a byte of pixels is fetched.
         const std::vector<InstanceRow> probe = client_->instances(url_.study, row.uid, 1);
-        if (probe.empty()) throw DataError("no such series on " + url_.host + " (" + seriesUrl(row.uid) + ")");
+        if (probe.empty())
+            throw DataError("no such series on " + url_.host + " (" + seriesUrl(row.uid) + ")");
         const InstanceRow& first = probe.front();
         if (nonImageSopClass(first.sopClass))
-            throw DataError(seriesUrl(row.uid) + ": the series holds no images (SOP class " + first.sopClass + ")");
+            throw DataError(seriesUrl(row.uid) + ": the series holds no images (SOP class " + first.sopClass +
+                            ")");
         const std::size_t total = std::size_t(std::max(1, row.instanceCount));
-        checkMemory(seriesUrl(row.uid), double(first.rows) * double(first.columns) * double(first.frames) * double(total) * 2,
+        checkMemory(seriesUrl(row.uid),
+                    double(first.rows) * double(first.columns) * double(first.frames) * double(total) * 2,
                     std::to_string(total) + " images of " + std::to_string(first.columns) + "x" +
                         std::to_string(first.rows),
                     options);
         makePrivateFolders(folder);
         std::size_t have = countCached(folder);
         auto progress = [&] {
-            if (options.progress) options.progress("downloading", std::min(have, total), total);
+            if (options.progress)
+                options.progress("downloading", std::min(have, total), total);
         };
         progress();
         bool seriesRequestFailed = false;
@@ -245,31 +278,37 @@ class DicomWebSource final : public SeriesSource {
             // One WADO-RS request for the whole series, parsed as it streams.
             bool complete = false;
             try {
-                client_->retrieve(url_.study, row.uid, "", folder, [&] { ++have, progress(); }, complete);
+                client_->retrieve(
+                    url_.study, row.uid, "", folder, [&] { ++have, progress(); }, complete);
             } catch (const DataError&) {
                 // An HTTP error or a malformed answer: instance by instance below. Part of a series, then an
                 // error: say so (what arrived is kept).
-                if (countCached(folder) > 0) throw;
+                if (countCached(folder) > 0)
+                    throw;
                 seriesRequestFailed = true;
             }
             have = countCached(folder);
-            // Short of the count the listing gave; or, where the server gave none, without the closing delimiter.
+            // Short of the count the listing gave; or, where the server gave none, without the closing
+            // delimiter.
             const bool cut = row.instanceCount > 0 ? have < total : !complete;
             if (cut && !seriesRequestFailed)
                 throw DataError(url_.host + ": transfer ended early: " + std::to_string(have) + " of " +
-                                std::to_string(total) + " images (what arrived is kept: open it again for the rest)");
+                                std::to_string(total) +
+                                " images (what arrived is kept: open it again for the rest)");
         }
-        // The full list of instances only when some are missing (an interrupted series, or a server that will not
-        // send whole series): then the missing ones on up to three kept-alive connections at once.
+        // The full list of instances only when some are missing (an interrupted series, or a server that will
+        // not send whole series): then the missing ones on up to three kept-alive connections at once.
         std::vector<std::string> uids;
         if (have < total) {
             const std::vector<InstanceRow> instances = client_->instances(url_.study, row.uid);
             std::vector<std::string> todo;
             std::error_code ec;
             for (const InstanceRow& i : instances) {
-                if (!isSafeUid(i.uid)) continue;
+                if (!isSafeUid(i.uid))
+                    continue;
                 uids.push_back(i.uid);
-                if (!fs::exists(folder / (i.uid + ".dcm"), ec)) todo.push_back(i.uid);
+                if (!fs::exists(folder / (i.uid + ".dcm"), ec))
+                    todo.push_back(i.uid);
             }
             std::mutex lock; // the progress callback and the first failure
             std::string failure;
@@ -278,23 +317,31 @@ class DicomWebSource final : public SeriesSource {
                     DicomWebClient client(url_); // a connection of its own
                     for (std::size_t n = start; n < todo.size(); n += stride) {
                         bool complete = false;
-                        client.retrieve(url_.study, row.uid, todo[n], folder, [&] {
-                            std::lock_guard guard(lock);
-                            ++have;
-                            progress();
-                        }, complete);
+                        client.retrieve(
+                            url_.study, row.uid, todo[n], folder,
+                            [&] {
+                                std::lock_guard guard(lock);
+                                ++have;
+                                progress();
+                            },
+                            complete);
                     }
                 } catch (const std::exception& e) {
                     std::lock_guard guard(lock);
-                    if (failure.empty()) failure = e.what();
+                    if (failure.empty())
+                        failure = e.what();
                 }
             };
             const std::size_t connections = std::min<std::size_t>(3, todo.size());
             std::vector<std::thread> threads;
-            for (std::size_t t = 1; t < connections; ++t) threads.emplace_back(fetch, t, connections);
-            if (connections > 0) fetch(0, connections);
-            for (std::thread& t : threads) t.join();
-            if (!failure.empty() && countCached(folder) == 0) throw DataError(failure);
+            for (std::size_t t = 1; t < connections; ++t)
+                threads.emplace_back(fetch, t, connections);
+            if (connections > 0)
+                fetch(0, connections);
+            for (std::thread& t : threads)
+                t.join();
+            if (!failure.empty() && countCached(folder) == 0)
+                throw DataError(failure);
             have = countCached(folder);
             if (have < instances.size())
                 throw DataError(url_.host + ": transfer ended early: " + std::to_string(have) + " of " +
@@ -302,7 +349,8 @@ class DicomWebSource final : public SeriesSource {
         } else {
             std::error_code ec;
             for (const auto& f : fs::directory_iterator(folder, ec))
-                if (f.path().extension() == ".dcm") uids.push_back(f.path().stem().string());
+                if (f.path().extension() == ".dcm")
+                    uids.push_back(f.path().stem().string());
         }
         // The record that says the series is complete (and lets it open without the server).
         json j = {{"uid", row.uid},

@@ -34,29 +34,35 @@ constexpr ModeName kModes[] = {{RenderMode::Composite, "dvr"},
 
 const char* modeName(RenderMode m) {
     for (const ModeName& n : kModes)
-        if (n.mode == m) return n.name;
+        if (n.mode == m)
+            return n.name;
     return "dvr";
 }
 
 std::optional<RenderMode> parseMode(const std::string& text) {
     for (const ModeName& n : kModes)
-        if (text == n.name) return n.mode;
+        if (text == n.name)
+            return n.mode;
     return std::nullopt;
 }
 
 bool RenderPreset::operator==(const RenderPreset& o) const {
-    return name == o.name && title == o.title && mode == o.mode && points == o.points && shading == o.shading &&
-           gradientOpacityOn == o.gradientOpacityOn && gradientOpacity == o.gradientOpacity &&
-           hideOutsideBody == o.hideOutsideBody &&
+    return name == o.name && title == o.title && mode == o.mode && points == o.points &&
+           shading == o.shading && gradientOpacityOn == o.gradientOpacityOn &&
+           gradientOpacity == o.gradientOpacity && hideOutsideBody == o.hideOutsideBody &&
            isoValue == o.isoValue && window.width == o.window.width && window.center == o.window.center &&
            colormap == o.colormap;
 }
 
 glm::vec4 evaluateTf(const std::vector<TfPoint>& points, float hu) {
-    if (points.empty()) return glm::vec4(0.0f);
-    if (hu <= points.front().hu) return glm::vec4(points.front().color, points.front().opacity);
-    if (hu >= points.back().hu) return glm::vec4(points.back().color, points.back().opacity);
-    // The last segment that starts at or below hu (two points at one HU make a step: the later one wins above it).
+    if (points.empty())
+        return glm::vec4(0.0f);
+    if (hu <= points.front().hu)
+        return glm::vec4(points.front().color, points.front().opacity);
+    if (hu >= points.back().hu)
+        return glm::vec4(points.back().color, points.back().opacity);
+    // The last segment that starts at or below hu (two points at one HU make a step: the later one wins above
+    // it).
     auto upper = std::upper_bound(points.begin(), points.end(), hu,
                                   [](float h, const TfPoint& p) { return h < p.hu; });
     const TfPoint& b = *upper;
@@ -66,18 +72,21 @@ glm::vec4 evaluateTf(const std::vector<TfPoint>& points, float hu) {
 }
 
 void sortTf(std::vector<TfPoint>& points) {
-    std::stable_sort(points.begin(), points.end(), [](const TfPoint& a, const TfPoint& b) { return a.hu < b.hu; });
+    std::stable_sort(points.begin(), points.end(),
+                     [](const TfPoint& a, const TfPoint& b) { return a.hu < b.hu; });
 }
 
 void shiftTf(std::vector<TfPoint>& points, float dHu) {
-    for (TfPoint& p : points) p.hu += dHu;
+    for (TfPoint& p : points)
+        p.hu += dHu;
 }
 
 void colorTfFromMap(std::vector<TfPoint>& points, const ColormapTable& map) {
     float lo = 0, hi = 0;
     bool any = false;
     for (const TfPoint& p : points) {
-        if (p.opacity <= 0) continue;
+        if (p.opacity <= 0)
+            continue;
         lo = any ? std::min(lo, p.hu) : p.hu;
         hi = any ? std::max(hi, p.hu) : p.hu;
         any = true;
@@ -125,7 +134,8 @@ std::string presetToJson(const RenderPreset& p) {
                     {"shininess", p.shading.shininess}};
     j["gradientOpacity"] = {
         {"enabled", p.gradientOpacityOn}, {"low", p.gradientOpacity.x}, {"high", p.gradientOpacity.y}};
-    if (p.hideOutsideBody) j["hideOutsideBody"] = true;
+    if (p.hideOutsideBody)
+        j["hideOutsideBody"] = true;
     j["isoValue"] = p.isoValue;
     j["window"] = {{"width", p.window.width}, {"level", p.window.center}};
     j["colormap"] = p.colormap;
@@ -134,7 +144,8 @@ std::string presetToJson(const RenderPreset& p) {
 
 namespace {
 template <class T> T field(const nlohmann::json& j, const char* key, T fallback, const std::string& where) {
-    if (!j.contains(key)) return fallback;
+    if (!j.contains(key))
+        return fallback;
     try {
         return j.at(key).get<T>();
     } catch (const nlohmann::json::exception&) {
@@ -151,32 +162,39 @@ RenderPreset presetFromJson(const std::string& text, const std::string& name) {
     } catch (const nlohmann::json::parse_error& e) {
         throw DataError(where + ": not valid JSON (" + std::string(e.what()) + ")");
     }
-    if (!j.is_object()) throw DataError(where + ": expected a JSON object");
+    if (!j.is_object())
+        throw DataError(where + ": expected a JSON object");
     RenderPreset p;
     p.name = name;
     p.title = field<std::string>(j, "title", name, where);
     const std::string mode = field<std::string>(j, "mode", "dvr", where);
     const auto m = parseMode(mode);
-    if (!m) throw DataError(where + ": unknown mode \"" + mode + "\" (use dvr, mip, minip, avg or iso)");
+    if (!m)
+        throw DataError(where + ": unknown mode \"" + mode + "\" (use dvr, mip, minip, avg or iso)");
     p.mode = *m;
     if (j.contains("points")) {
-        if (!j["points"].is_array()) throw DataError(where + ": \"points\" must be a list");
+        if (!j["points"].is_array())
+            throw DataError(where + ": \"points\" must be a list");
         for (const nlohmann::json& pt : j["points"]) {
-            if (!pt.is_object()) throw DataError(where + ": each point must be an object with hu, opacity, color");
+            if (!pt.is_object())
+                throw DataError(where + ": each point must be an object with hu, opacity, color");
             TfPoint t;
             t.hu = field<float>(pt, "hu", 0.0f, where);
             t.opacity = std::clamp(field<float>(pt, "opacity", 0.0f, where), 0.0f, 1.0f);
             const auto c = field<std::vector<float>>(pt, "color", {1.0f, 1.0f, 1.0f}, where);
-            if (c.size() != 3) throw DataError(where + ": a point's color must be [r, g, b] from 0 to 1");
+            if (c.size() != 3)
+                throw DataError(where + ": a point's color must be [r, g, b] from 0 to 1");
             t.color = glm::clamp(glm::vec3(c[0], c[1], c[2]), 0.0f, 1.0f);
-            if (!std::isfinite(t.hu)) throw DataError(where + ": a point's hu is not a number");
+            if (!std::isfinite(t.hu))
+                throw DataError(where + ": a point's hu is not a number");
             p.points.push_back(t);
         }
         sortTf(p.points);
     }
     if (j.contains("shading")) {
         const nlohmann::json& s = j["shading"];
-        if (!s.is_object()) throw DataError(where + ": \"shading\" must be an object");
+        if (!s.is_object())
+            throw DataError(where + ": \"shading\" must be an object");
         p.shading.enabled = field<bool>(s, "enabled", p.shading.enabled, where);
         p.shading.ambient = field<float>(s, "ambient", p.shading.ambient, where);
         p.shading.diffuse = field<float>(s, "diffuse", p.shading.diffuse, where);
@@ -185,7 +203,8 @@ RenderPreset presetFromJson(const std::string& text, const std::string& name) {
     }
     if (j.contains("gradientOpacity")) {
         const nlohmann::json& g = j["gradientOpacity"];
-        if (!g.is_object()) throw DataError(where + ": \"gradientOpacity\" must be an object");
+        if (!g.is_object())
+            throw DataError(where + ": \"gradientOpacity\" must be an object");
         p.gradientOpacityOn = field<bool>(g, "enabled", false, where);
         p.gradientOpacity = {field<float>(g, "low", p.gradientOpacity.x, where),
                              field<float>(g, "high", p.gradientOpacity.y, where)};
@@ -194,7 +213,8 @@ RenderPreset presetFromJson(const std::string& text, const std::string& name) {
     p.isoValue = field<float>(j, "isoValue", p.isoValue, where);
     if (j.contains("window")) {
         const nlohmann::json& w = j["window"];
-        if (!w.is_object()) throw DataError(where + ": \"window\" must be an object with width and level");
+        if (!w.is_object())
+            throw DataError(where + ": \"window\" must be an object with width and level");
         p.window.width = std::max(1.0, field<double>(w, "width", p.window.width, where));
         p.window.center = field<double>(w, "level", p.window.center, where);
     }
@@ -207,10 +227,12 @@ RenderPreset presetFromJson(const std::string& text, const std::string& name) {
 
 RenderPreset loadPresetFile(const std::filesystem::path& file) {
     std::ifstream in(file, std::ios::binary);
-    if (!in) throw DataError(file.string() + ": cannot read the preset file");
+    if (!in)
+        throw DataError(file.string() + ": cannot read the preset file");
     std::ostringstream ss;
     ss << in.rdbuf();
-    if (ss.str().size() > (1u << 20)) throw DataError(file.string() + ": too large for a preset (over 1 MiB)");
+    if (ss.str().size() > (1u << 20))
+        throw DataError(file.string() + ": too large for a preset (over 1 MiB)");
     try {
         return presetFromJson(ss.str(), file.stem().string());
     } catch (const DataError& e) {
@@ -218,22 +240,29 @@ RenderPreset loadPresetFile(const std::filesystem::path& file) {
     }
 }
 
-void savePresetFile(const RenderPreset& p, const std::filesystem::path& file) { writeTextFileAtomically(file, presetToJson(p)); }
+void savePresetFile(const RenderPreset& p, const std::filesystem::path& file) {
+    writeTextFileAtomically(file, presetToJson(p));
+}
 
-std::vector<RenderPreset> loadPresetFolder(const std::filesystem::path& folder, std::vector<std::string>& problems) {
+std::vector<RenderPreset> loadPresetFolder(const std::filesystem::path& folder,
+                                           std::vector<std::string>& problems) {
     std::vector<RenderPreset> out;
     std::error_code ec;
-    if (!fs::is_directory(folder, ec)) return out;
+    if (!fs::is_directory(folder, ec))
+        return out;
     for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
-        if (it->path().extension() != ".json" || !it->is_regular_file(ec)) continue;
+        if (it->path().extension() != ".json" || !it->is_regular_file(ec))
+            continue;
         try {
             out.push_back(loadPresetFile(it->path()));
         } catch (const DataError& e) {
             problems.push_back(e.what());
         }
     }
-    if (ec) problems.push_back(folder.string() + ": " + ec.message());
-    std::sort(out.begin(), out.end(), [](const RenderPreset& a, const RenderPreset& b) { return a.title < b.title; });
+    if (ec)
+        problems.push_back(folder.string() + ": " + ec.message());
+    std::sort(out.begin(), out.end(),
+              [](const RenderPreset& a, const RenderPreset& b) { return a.title < b.title; });
     return out;
 }
 
@@ -246,15 +275,18 @@ const std::vector<RenderPreset>& builtinPresets() {
             v.push_back(presetFromJson(kEmbeddedPresets[n].text, stem));
         }
         // Menu order: the order radiologists reach for them, then the projections.
-        static const char* order[] = {"ct-bone",   "ct-skin", "ct-muscle", "ct-soft-tissue", "ct-lung",
-                                      "ct-angio",  "ct-cardiac", "mip",    "xray"};
+        static const char* order[] = {"ct-bone",        "ct-skin", "ct-muscle",
+                                      "ct-soft-tissue", "ct-lung", "ct-angio",
+                                      "ct-cardiac",     "mip",     "xray"};
         auto rank = [](const std::string& name) {
             for (std::size_t i = 0; i < std::size(order); ++i)
-                if (name == order[i]) return int(i);
+                if (name == order[i])
+                    return int(i);
             return int(std::size(order));
         };
-        std::stable_sort(v.begin(), v.end(),
-                         [&](const RenderPreset& a, const RenderPreset& b) { return rank(a.name) < rank(b.name); });
+        std::stable_sort(v.begin(), v.end(), [&](const RenderPreset& a, const RenderPreset& b) {
+            return rank(a.name) < rank(b.name);
+        });
         return v;
     }();
     return presets;
@@ -262,23 +294,26 @@ const std::vector<RenderPreset>& builtinPresets() {
 
 const RenderPreset* findBuiltinPreset(const std::string& name) {
     for (const RenderPreset& p : builtinPresets())
-        if (p.name == name) return &p;
+        if (p.name == name)
+            return &p;
     return nullptr;
 }
 
 RenderPreset defaultRenderPreset() {
-    if (const RenderPreset* p = findBuiltinPreset("ct-bone")) return *p;
+    if (const RenderPreset* p = findBuiltinPreset("ct-bone"))
+        return *p;
     return builtinPresets().empty() ? RenderPreset{} : builtinPresets().front();
 }
 
 std::string presetFileStem(const std::string& title) {
     std::string s;
     for (char c : title) {
-        const bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-                          c == '_';
+        const bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                          c == '-' || c == '_';
         s += keep ? char(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c) : '-';
     }
-    if (s.empty()) s = "preset";
+    if (s.empty())
+        s = "preset";
     return s;
 }
 

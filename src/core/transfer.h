@@ -1,7 +1,7 @@
 #pragma once
 // Transfer functions and 3D rendering presets. A transfer function maps HU to colour and opacity, piecewise
-// linearly between points; a preset carries everything a 3D picture depends on besides the camera: the mode, the
-// points and their colours, shading, the isosurface threshold and, for the projection modes, a window.
+// linearly between points; a preset carries everything a 3D picture depends on besides the camera: the mode,
+// the points and their colours, shading, the isosurface threshold and, for the projection modes, a window.
 //
 // Opacity is defined per millimetre of ray: a sample taken over a step of s mm gets 1 - (1 - a)^s, so that a
 // preset looks the same at any sampling rate (and in interactive mode).
@@ -24,12 +24,14 @@ enum class RenderMode { Composite, Mip, MinIp, Average, Isosurface };
 const char* modeName(RenderMode m);
 std::optional<RenderMode> parseMode(const std::string& text);
 // The projection modes show one value per ray through the window and colour map instead of compositing.
-inline bool isProjection(RenderMode m) { return m == RenderMode::Mip || m == RenderMode::MinIp || m == RenderMode::Average; }
+inline bool isProjection(RenderMode m) {
+    return m == RenderMode::Mip || m == RenderMode::MinIp || m == RenderMode::Average;
+}
 
 struct TfPoint {
     float hu = 0;
-    float opacity = 0;               // per mm, 0..1
-    glm::vec3 color{1.0f};           // sRGB 0..1
+    float opacity = 0;     // per mm, 0..1
+    glm::vec3 color{1.0f}; // sRGB 0..1
     bool operator==(const TfPoint&) const = default;
 };
 
@@ -45,20 +47,21 @@ struct RenderPreset {
     RenderMode mode = RenderMode::Composite;
     std::vector<TfPoint> points; // sorted by HU
     Shading shading;
-    // Gradient opacity: samples where HU changes by less than `gradientOpacity.x` HU/mm are transparent, rising
-    // to full at `gradientOpacity.y` (dims homogeneous regions, keeps boundaries).
+    // Gradient opacity: samples where HU changes by less than `gradientOpacity.x` HU/mm are transparent,
+    // rising to full at `gradientOpacity.y` (dims homogeneous regions, keeps boundaries).
     bool gradientOpacityOn = false;
     glm::vec2 gradientOpacity{10.0f, 60.0f};
-    // Composite: leave out the air outside the body and what touches it (BrickGrid::exterior), so that the skin's
-    // shell of partial-volume values does not hide what a lung transfer function shows inside.
+    // Composite: leave out the air outside the body and what touches it (BrickGrid::exterior), so that the
+    // skin's shell of partial-volume values does not hide what a lung transfer function shows inside.
     bool hideOutsideBody = false;
-    float isoValue = 300;           // HU, isosurface mode
-    WindowLevel window{2000, 500};  // projection modes
+    float isoValue = 300;               // HU, isosurface mode
+    WindowLevel window{2000, 500};      // projection modes
     std::string colormap = "grayscale"; // projection modes; also what "apply colour map" uses by default
     bool operator==(const RenderPreset& o) const;
 };
 
-// Colour and opacity at `hu`: linear between points, the end points' values beyond them. No points: transparent.
+// Colour and opacity at `hu`: linear between points, the end points' values beyond them. No points:
+// transparent.
 glm::vec4 evaluateTf(const std::vector<TfPoint>& points, float hu);
 
 // Sorts by HU (stable, so that two points at one HU keep their order: a step).
@@ -71,8 +74,8 @@ void shiftTf(std::vector<TfPoint>& points, float dHu);
 // them when none are).
 void colorTfFromMap(std::vector<TfPoint>& points, const ColormapTable& map);
 
-// The function sampled at `n` HU values from `huMin` to `huMax` (inclusive), as RGBA with the opacity corrected
-// for a step of `stepMm` mm. What the renderer uploads as its lookup texture.
+// The function sampled at `n` HU values from `huMin` to `huMax` (inclusive), as RGBA with the opacity
+// corrected for a step of `stepMm` mm. What the renderer uploads as its lookup texture.
 std::vector<std::array<float, 4>> bakeTf(const std::vector<TfPoint>& points, float huMin, float huMax, int n,
                                          float stepMm);
 
@@ -85,7 +88,8 @@ void savePresetFile(const RenderPreset& p, const std::filesystem::path& file);
 
 // Every *.json preset in `folder` (none when it does not exist), sorted by title; files that do not parse are
 // left out with a message in `problems`.
-std::vector<RenderPreset> loadPresetFolder(const std::filesystem::path& folder, std::vector<std::string>& problems);
+std::vector<RenderPreset> loadPresetFolder(const std::filesystem::path& folder,
+                                           std::vector<std::string>& problems);
 
 // The bundled presets (embedded from assets/presets/ at build time), in menu order.
 const std::vector<RenderPreset>& builtinPresets();

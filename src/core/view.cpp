@@ -6,7 +6,8 @@
 
 namespace ctview {
 
-ViewMapping::ViewMapping(const SliceFrame& f, const Rect& view, const ViewCamera& cam) : frame_(f), rect_(view) {
+ViewMapping::ViewMapping(const SliceFrame& f, const Rect& view, const ViewCamera& cam)
+    : frame_(f), rect_(view) {
     const double wMm = std::max(1e-6, f.width * f.hSpacing);
     const double hMm = std::max(1e-6, f.height * f.vSpacing);
     scale_ = std::max(1e-6, std::min(view.w / wMm, view.h / hMm) * cam.zoom);
@@ -26,7 +27,8 @@ glm::dvec2 ViewMapping::displayToScreen(glm::dvec2 d) const {
 bool ViewMapping::screenToVoxel(glm::dvec2 screen, int slice, glm::ivec3& voxel) const {
     const glm::dvec2 d = screenToDisplay(screen);
     const int h = int(std::floor(d.x)), v = int(std::floor(d.y));
-    if (h < 0 || v < 0 || h >= frame_.width || v >= frame_.height) return false;
+    if (h < 0 || v < 0 || h >= frame_.width || v >= frame_.height)
+        return false;
     voxel[frame_.nAxis] = slice;
     voxel[frame_.hAxis] = frame_.hFlip ? frame_.width - 1 - h : h;
     voxel[frame_.vAxis] = frame_.vFlip ? frame_.height - 1 - v : v;
@@ -40,8 +42,9 @@ glm::dvec2 ViewMapping::voxelToScreen(glm::ivec3 voxel) const {
 }
 
 glm::mat4 ViewMapping::framebufferToTexture(int slice, float fbScale) const {
-    // display h = a_h * fb.x + b_h, with fb.x = screen.x * fbScale; texture coordinate along the voxel axis is
-    // h / width, or (width - h) / width when the view runs against the axis. Voxel centres land on (n + 0.5) / N.
+    // display h = a_h * fb.x + b_h, with fb.x = screen.x * fbScale; texture coordinate along the voxel axis
+    // is h / width, or (width - h) / width when the view runs against the axis. Voxel centres land on (n +
+    // 0.5) / N.
     const double sh = 1.0 / (scale_ * frame_.hSpacing * fbScale);
     const double sv = 1.0 / (scale_ * frame_.vSpacing * fbScale);
     const double bh = -centre_.x / (scale_ * frame_.hSpacing) + frame_.width / 2.0;
@@ -53,10 +56,14 @@ glm::mat4 ViewMapping::framebufferToTexture(int slice, float fbScale) const {
         m[3][row] = b;
     };
     const double W = frame_.width, H = frame_.height;
-    if (frame_.hFlip) setRow(frame_.hAxis, -sh / W, 0, (W - bh) / W);
-    else setRow(frame_.hAxis, sh / W, 0, bh / W);
-    if (frame_.vFlip) setRow(frame_.vAxis, 0, -sv / H, (H - bv) / H);
-    else setRow(frame_.vAxis, 0, sv / H, bv / H);
+    if (frame_.hFlip)
+        setRow(frame_.hAxis, -sh / W, 0, (W - bh) / W);
+    else
+        setRow(frame_.hAxis, sh / W, 0, bh / W);
+    if (frame_.vFlip)
+        setRow(frame_.vAxis, 0, -sv / H, (H - bv) / H);
+    else
+        setRow(frame_.vAxis, 0, sv / H, bv / H);
     setRow(frame_.nAxis, 0, 0, (slice + 0.5) / std::max(1, frame_.count));
     m[3][3] = 1;
     return glm::mat4(m);
@@ -79,27 +86,30 @@ std::string directionLetters(glm::dvec3 d) {
     std::sort(order, order + 3, [&](int a, int b) { return std::abs(d[a]) > std::abs(d[b]); });
     std::string s;
     for (int a : order)
-        if (std::abs(d[a]) >= 0.25) s += d[a] > 0 ? pos[a] : neg[a];
+        if (std::abs(d[a]) >= 0.25)
+            s += d[a] > 0 ? pos[a] : neg[a];
     return s;
 }
 
 EdgeLetters edgeLetters(const Geometry& g, const SliceFrame& f) {
     const glm::dvec3 right = g.direction[f.hAxis] * (f.hFlip ? -1.0 : 1.0);
     const glm::dvec3 down = g.direction[f.vAxis] * (f.vFlip ? -1.0 : 1.0);
-    return {directionLetters(-right), directionLetters(right), directionLetters(-down), directionLetters(down)};
+    return {directionLetters(-right), directionLetters(right), directionLetters(-down),
+            directionLetters(down)};
 }
 
 double scaleBarLength(double maxMm) {
     double best = 1;
     for (double decade = 1; decade <= 1e4; decade *= 10)
         for (double m : {1.0, 2.0, 5.0})
-            if (m * decade <= maxMm) best = m * decade;
+            if (m * decade <= maxMm)
+                best = m * decade;
     return best;
 }
 
 WindowLevel autoWindow(const Volume& v) {
-    // A histogram over 1 HU bins from -1024 to 3071 (CT's useful range), of every voxel of a small volume and a
-    // regular subsample of a big one.
+    // A histogram over 1 HU bins from -1024 to 3071 (CT's useful range), of every voxel of a small volume and
+    // a regular subsample of a big one.
     constexpr int lo = -1024, bins = 4096;
     std::vector<std::uint64_t> hist(bins, 0);
     std::uint64_t count = 0, below = 0; // voxels in range, and of them below -500 HU (air or lung)
@@ -107,16 +117,19 @@ WindowLevel autoWindow(const Volume& v) {
     const std::size_t stride = std::max<std::size_t>(1, n / 4'000'000);
     for (std::size_t at = 0; at < n; at += stride) {
         const float hu = v.type() == ScalarType::Int16 ? float(v.int16Data()[at]) : v.float32Data()[at];
-        if (!(hu >= lo)) continue; // NaN-safe
+        if (!(hu >= lo))
+            continue; // NaN-safe
         const int b = std::min(bins - 1, int(std::floor(hu)) - lo);
         ++hist[std::size_t(b)];
         ++count;
         below += hu < -500;
     }
-    if (count == 0) return {400, 40};
+    if (count == 0)
+        return {400, 40};
     auto mass = [&](int from, int to) { // voxels in [from, to] HU
         std::uint64_t m = 0;
-        for (int hu = std::max(from, lo); hu <= std::min(to, lo + bins - 1); ++hu) m += hist[std::size_t(hu - lo)];
+        for (int hu = std::max(from, lo); hu <= std::min(to, lo + bins - 1); ++hu)
+            m += hist[std::size_t(hu - lo)];
         return m;
     };
     // The highest point of the histogram smoothed over 21 HU, within [from, to].
@@ -124,17 +137,20 @@ WindowLevel autoWindow(const Volume& v) {
         int best = (from + to) / 2;
         std::uint64_t bestMass = 0;
         for (int hu = from; hu <= to; ++hu)
-            if (const std::uint64_t m = mass(hu - 10, hu + 10); m > bestMass) bestMass = m, best = hu;
+            if (const std::uint64_t m = mass(hu - 10, hu + 10); m > bestMass)
+                bestMass = m, best = hu;
         return best;
     };
     const std::uint64_t soft = mass(-150, 250), lung = mass(-920, -600), body = soft + lung + mass(251, 3071);
     if (below > count / 100 && soft > 0 && body > 0) {
-        // CT (it has air). A chest, where lung (-920..-600 HU) is at least 15 % of the tissue and has a peak of its
-        // own (lung parenchyma about -850 HU, above the tail of the air's noise at -950), is read in the lung
-        // window (an abdomen's lung bases and the air's tail are not that); anything else in the soft-tissue window on its soft-tissue peak (liver, muscle, brain).
+        // CT (it has air). A chest, where lung (-920..-600 HU) is at least 15 % of the tissue and has a peak
+        // of its own (lung parenchyma about -850 HU, above the tail of the air's noise at -950), is read in
+        // the lung window (an abdomen's lung bases and the air's tail are not that); anything else in the
+        // soft-tissue window on its soft-tissue peak (liver, muscle, brain).
         const int lungPeak = peak(-920, -650);
         const bool distinct = lungPeak > -915 && mass(lungPeak - 10, lungPeak + 10) > mass(-960, -940);
-        if (distinct && lung * 100 >= 15 * (soft + lung)) return {1500, double(std::clamp(lungPeak + 250, -700, -500))};
+        if (distinct && lung * 100 >= 15 * (soft + lung))
+            return {1500, double(std::clamp(lungPeak + 250, -700, -500))};
         return {400, double(peak(-60, 150))};
     }
     // No air: not HU as CT has them (MR, a cropped volume): the 1st to 99th percentile of what is there.
@@ -143,7 +159,8 @@ WindowLevel autoWindow(const Volume& v) {
         std::uint64_t sum = 0;
         for (int b = 0; b < bins; ++b) {
             sum += hist[std::size_t(b)];
-            if (sum > target) return double(b + lo);
+            if (sum > target)
+                return double(b + lo);
         }
         return double(bins - 1 + lo);
     };

@@ -1,11 +1,11 @@
 #pragma once
-// The geometry of a slice view on screen: where the slice image sits in a view rectangle (fit, zoom, pan), and
-// the mappings screen <-> voxel <-> patient (LPS) that the slice shader, the overlays, the probe and the mouse
-// all share. No GL here, so that it is tested without a display.
+// The geometry of a slice view on screen: where the slice image sits in a view rectangle (fit, zoom, pan),
+// and the mappings screen <-> voxel <-> patient (LPS) that the slice shader, the overlays, the probe and the
+// mouse all share. No GL here, so that it is tested without a display.
 //
 // Spaces: "screen" is logical window pixels, origin top-left (ImGui's and GLFW's cursor space). "display" is
-// the slice in continuous voxel units in display order (h to the right, v down; voxel h covers [h, h+1)), after
-// sliceFrame's flips. "voxel" is (i, j, k) of the Volume. "texture" is GL's [0,1]^3 over the volume.
+// the slice in continuous voxel units in display order (h to the right, v down; voxel h covers [h, h+1)),
+// after sliceFrame's flips. "voxel" is (i, j, k) of the Volume. "texture" is GL's [0,1]^3 over the volume.
 #include "core/slice.h"
 #include "core/volume.h"
 
@@ -20,8 +20,9 @@ struct Rect {
     bool contains(float px, float py) const { return px >= x && py >= y && px < x + w && py < y + h; }
 };
 
-// Zoom 1 fits the whole slice in the view at physical aspect. Pan is where the image centre sits relative to the
-// view's centre, in mm of the slice plane along screen x and y, so that it stays put when the window is resized.
+// Zoom 1 fits the whole slice in the view at physical aspect. Pan is where the image centre sits relative to
+// the view's centre, in mm of the slice plane along screen x and y, so that it stays put when the window is
+// resized.
 struct ViewCamera {
     double zoom = 1;
     glm::dvec2 pan{0.0};
@@ -43,8 +44,8 @@ class ViewMapping {
     bool screenToVoxel(glm::dvec2 screen, int slice, glm::ivec3& voxel) const;
     // Screen position of a voxel's centre (its n coordinate ignored).
     glm::dvec2 voxelToScreen(glm::ivec3 voxel) const;
-    // Affine map from framebuffer pixels (top-left origin, framebuffer = screen * fbScale) to texture coordinates
-    // on slice `slice`: what the slice shader evaluates per fragment.
+    // Affine map from framebuffer pixels (top-left origin, framebuffer = screen * fbScale) to texture
+    // coordinates on slice `slice`: what the slice shader evaluates per fragment.
     glm::mat4 framebufferToTexture(int slice, float fbScale) const;
 
   private:
@@ -70,10 +71,11 @@ EdgeLetters edgeLetters(const Geometry& g, const SliceFrame& f);
 // A round length for a scale bar at most `maxMm` long: 1, 2, 5, 10, 20, 50, ... mm.
 double scaleBarLength(double maxMm);
 
-// Window/level from the HU histogram's tissue peaks. CT (a volume with air): when lung (-920..-600 HU) is at least
-// 15 % of the voxels from -920 to 250 HU and peaks above the air's tail at -950, the lung window (1500 wide, level 250 HU above the lung peak, within
-// -700..-500); otherwise the soft-tissue window (400 wide) on the soft-tissue peak (-60..150 HU, histogram smoothed
-// over 21 HU). Anything without air (not HU as CT has them): the 1st..99th percentile of its values.
+// Window/level from the HU histogram's tissue peaks. CT (a volume with air): when lung (-920..-600 HU) is at
+// least 15 % of the voxels from -920 to 250 HU and peaks above the air's tail at -950, the lung window (1500
+// wide, level 250 HU above the lung peak, within -700..-500); otherwise the soft-tissue window (400 wide) on
+// the soft-tissue peak (-60..150 HU, histogram smoothed over 21 HU). Anything without air (not HU as CT has
+// them): the 1st..99th percentile of its values.
 WindowLevel autoWindow(const Volume& v);
 
 } // namespace ctview

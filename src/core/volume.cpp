@@ -19,7 +19,8 @@ void Volume::set(int i, int j, int k, float hu) {
 
 std::pair<float, float> Volume::range() const {
     const std::size_t n = geometry_.voxelCount();
-    if (n == 0) return {0.f, 0.f};
+    if (n == 0)
+        return {0.f, 0.f};
     if (type_ == ScalarType::Int16) {
         const auto [lo, hi] = std::minmax_element(int16Data(), int16Data() + n);
         return {float(*lo), float(*hi)};

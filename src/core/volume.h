@@ -27,7 +27,9 @@ struct Geometry {
     std::size_t voxelCount() const { return sliceVoxels() * std::size_t(dims.z); }
     glm::dvec3 voxelToPatient(glm::dvec3 ijk) const { return origin + direction * (ijk * spacing); }
     // The inverse; exact for orthonormal directions, and for sheared raw stacks through the matrix inverse.
-    glm::dvec3 patientToVoxel(glm::dvec3 lps) const { return glm::inverse(direction) * (lps - origin) / spacing; }
+    glm::dvec3 patientToVoxel(glm::dvec3 lps) const {
+        return glm::inverse(direction) * (lps - origin) / spacing;
+    }
 };
 
 class Volume {
@@ -35,7 +37,8 @@ class Volume {
     Volume() = default;
     // Zero-filled. By default in memory shared with forked decoders (see isolate.h); `Private` when only this
     // process fills it.
-    Volume(const Geometry& g, ScalarType type, SharedBuffer::Sharing sharing = SharedBuffer::Sharing::Processes);
+    Volume(const Geometry& g, ScalarType type,
+           SharedBuffer::Sharing sharing = SharedBuffer::Sharing::Processes);
 
     const Geometry& geometry() const { return geometry_; }
     Geometry& geometry() { return geometry_; }
@@ -49,7 +52,8 @@ class Volume {
     const float* float32Data() const { return static_cast<const float*>(buffer_.data()); }
 
     std::size_t index(int i, int j, int k) const {
-        return (std::size_t(k) * std::size_t(geometry_.dims.y) + std::size_t(j)) * std::size_t(geometry_.dims.x) +
+        return (std::size_t(k) * std::size_t(geometry_.dims.y) + std::size_t(j)) *
+                   std::size_t(geometry_.dims.x) +
                std::size_t(i);
     }
     // HU at a voxel (no bounds check).

@@ -16,10 +16,15 @@ namespace ctview {
 
 VolumeFormat volumeFormatFor(const std::filesystem::path& p) {
     const std::string n = p.filename().string();
-    auto ends = [&](const std::string& s) { return n.size() > s.size() && n.compare(n.size() - s.size(), s.size(), s) == 0; };
-    if (ends(".nrrd")) return VolumeFormat::Nrrd;
-    if (ends(".nii.gz")) return VolumeFormat::NiftiGz;
-    if (ends(".nii")) return VolumeFormat::Nifti;
+    auto ends = [&](const std::string& s) {
+        return n.size() > s.size() && n.compare(n.size() - s.size(), s.size(), s) == 0;
+    };
+    if (ends(".nrrd"))
+        return VolumeFormat::Nrrd;
+    if (ends(".nii.gz"))
+        return VolumeFormat::NiftiGz;
+    if (ends(".nii"))
+        return VolumeFormat::Nifti;
     throw UsageError(p.string() + ": unknown volume format (use .nrrd, .nii or .nii.gz)");
 }
 
@@ -109,7 +114,8 @@ nifti_1_header niftiHeader(const Volume& v) {
     hdr.dim[1] = short(g.dims.x);
     hdr.dim[2] = short(g.dims.y);
     hdr.dim[3] = short(g.dims.z);
-    for (int i = 4; i < 8; ++i) hdr.dim[i] = 1;
+    for (int i = 4; i < 8; ++i)
+        hdr.dim[i] = 1;
     hdr.datatype = v.type() == ScalarType::Int16 ? DT_INT16 : DT_FLOAT32;
     hdr.bitpix = v.type() == ScalarType::Int16 ? 16 : 32;
     hdr.pixdim[1] = float(g.spacing.x);
@@ -129,7 +135,8 @@ nifti_1_header niftiHeader(const Volume& v) {
     const glm::dvec3 origin = flip * g.origin;
     for (int row = 0; row < 3; ++row) {
         float* srow = row == 0 ? hdr.srow_x : row == 1 ? hdr.srow_y : hdr.srow_z;
-        for (int c = 0; c < 3; ++c) srow[c] = float(dir[c][row] * g.spacing[c]);
+        for (int c = 0; c < 3; ++c)
+            srow[c] = float(dir[c][row] * g.spacing[c]);
         srow[3] = float(origin[row]);
     }
     setQform(hdr, dir);
@@ -152,7 +159,8 @@ std::filesystem::path writeVolume(const Volume& v, const std::filesystem::path& 
         [&](const std::filesystem::path& tmp) {
             if (format == VolumeFormat::NiftiGz) {
                 gzFile gz = gzopen(tmp.c_str(), "wb6");
-                if (!gz) throw DataError(target.string() + ": cannot be written (" + std::strerror(errno) + ")");
+                if (!gz)
+                    throw DataError(target.string() + ": cannot be written (" + std::strerror(errno) + ")");
                 const nifti_1_header hdr = niftiHeader(v);
                 const char ext[4] = {0, 0, 0, 0};
                 bool ok = gzwrite(gz, &hdr, sizeof hdr) == int(sizeof hdr) && gzwrite(gz, ext, 4) == 4;
@@ -164,11 +172,13 @@ std::filesystem::path writeVolume(const Volume& v, const std::filesystem::path& 
                     p += chunk;
                     left -= chunk;
                 }
-                if (gzclose(gz) != Z_OK || !ok) throw DataError(target.string() + ": cannot be written");
+                if (gzclose(gz) != Z_OK || !ok)
+                    throw DataError(target.string() + ": cannot be written");
                 return;
             }
             std::FILE* f = std::fopen(tmp.c_str(), "wbx");
-            if (!f) throw DataError(target.string() + ": cannot be written (" + std::strerror(errno) + ")");
+            if (!f)
+                throw DataError(target.string() + ": cannot be written (" + std::strerror(errno) + ")");
             try {
                 if (format == VolumeFormat::Nrrd) {
                     const std::string h = nrrdHeader(v);
@@ -184,7 +194,8 @@ std::filesystem::path writeVolume(const Volume& v, const std::filesystem::path& 
                 std::fclose(f);
                 throw;
             }
-            if (std::fclose(f) != 0) throw DataError(target.string() + ": cannot be written (" + std::strerror(errno) + ")");
+            if (std::fclose(f) != 0)
+                throw DataError(target.string() + ": cannot be written (" + std::strerror(errno) + ")");
         },
         force);
     return target;

@@ -14,17 +14,19 @@ template <class F> void parallelFor(int n, F body) {
     std::vector<std::thread> pool;
     for (int t = 0; t < threads; ++t) {
         const int a = n * t / threads, b = n * (t + 1) / threads;
-        if (a < b) pool.emplace_back(body, a, b);
+        if (a < b)
+            pool.emplace_back(body, a, b);
     }
-    for (std::thread& th : pool) th.join();
+    for (std::thread& th : pool)
+        th.join();
 }
 
 // BrickGrid::exterior, per k slice: the body is the largest 4-connected region of non-air voxels; everything
-// joined to the slice's edge without crossing it (the air, the table, blankets, an arm apart from the chest) is
-// outside, while the lungs and airways, enclosed by it, are not. Each brick that holds (with its one-voxel ring)
-// an outside voxel of the slice is marked, first per slice, then over k. The fills run on every other voxel
-// along i and j (a quarter of the work, ~0.1 s for 512 x 512 x 300 on two cores): bricks are 8 voxels wide, and
-// a body's wall is far thicker than two.
+// joined to the slice's edge without crossing it (the air, the table, blankets, an arm apart from the chest)
+// is outside, while the lungs and airways, enclosed by it, are not. Each brick that holds (with its one-voxel
+// ring) an outside voxel of the slice is marked, first per slice, then over k. The fills run on every other
+// voxel along i and j (a quarter of the work, ~0.1 s for 512 x 512 x 300 on two cores): bricks are 8 voxels
+// wide, and a body's wall is far thicker than two.
 template <class T> void exteriorOf(const T* data, const Geometry& g, BrickGrid& bg) {
     const int nx = g.dims.x, ny = g.dims.y, nz = g.dims.z, size = bg.size;
     const std::size_t columns = std::size_t(bg.count.x) * std::size_t(bg.count.y);
@@ -33,8 +35,10 @@ template <class T> void exteriorOf(const T* data, const Geometry& g, BrickGrid& 
     auto covering = [size](int c, int count, int out[2]) {
         int n = 0;
         out[n++] = c / size;
-        if (c % size == 0 && c / size > 0) out[n++] = c / size - 1;
-        else if (c % size == size - 1 && c / size + 1 < count) out[n++] = c / size + 1;
+        if (c % size == 0 && c / size > 0)
+            out[n++] = c / size - 1;
+        else if (c % size == size - 1 && c / size + 1 < count)
+            out[n++] = c / size + 1;
         return n;
     };
     const int w = (nx + 1) / 2, h = (ny + 1) / 2; // the subsampled slice
@@ -42,7 +46,8 @@ template <class T> void exteriorOf(const T* data, const Geometry& g, BrickGrid& 
         const std::size_t area = std::size_t(w) * std::size_t(h);
         std::vector<int> label(area);
         std::vector<int> stack;
-        // Fills from the seeds on the stack over the voxels `open` admits, labelling them `id`; returns the count.
+        // Fills from the seeds on the stack over the voxels `open` admits, labelling them `id`; returns the
+        // count.
         auto fill = [&](int id, auto open) {
             std::size_t count = 0;
             while (!stack.empty()) {
@@ -71,14 +76,19 @@ template <class T> void exteriorOf(const T* data, const Geometry& g, BrickGrid& 
             int id = 0, body = -1;
             std::size_t largest = 0;
             for (std::size_t at = 0; at < area; ++at) {
-                if (label[at] || !solid(at)) continue;
+                if (label[at] || !solid(at))
+                    continue;
                 label[at] = ++id;
                 stack.push_back(int(at));
-                const std::size_t n = fill(id, [&](int q) { return label[std::size_t(q)] == 0 && solid(std::size_t(q)); });
-                if (n > largest) largest = n, body = id;
+                const std::size_t n =
+                    fill(id, [&](int q) { return label[std::size_t(q)] == 0 && solid(std::size_t(q)); });
+                if (n > largest)
+                    largest = n, body = id;
             }
             // Outside (label -1): from the edge, through everything but the body.
-            auto outsideOpen = [&](int q) { return label[std::size_t(q)] != body && label[std::size_t(q)] != -1; };
+            auto outsideOpen = [&](int q) {
+                return label[std::size_t(q)] != body && label[std::size_t(q)] != -1;
+            };
             auto seed = [&](int i, int j) {
                 const int at = j * w + i;
                 if (outsideOpen(at)) {
@@ -86,18 +96,24 @@ template <class T> void exteriorOf(const T* data, const Geometry& g, BrickGrid& 
                     stack.push_back(at);
                 }
             };
-            for (int i = 0; i < w; ++i) seed(i, 0), seed(i, h - 1);
-            for (int j = 0; j < h; ++j) seed(0, j), seed(w - 1, j);
+            for (int i = 0; i < w; ++i)
+                seed(i, 0), seed(i, h - 1);
+            for (int j = 0; j < h; ++j)
+                seed(0, j), seed(w - 1, j);
             fill(-1, outsideOpen);
             std::uint8_t* marks = perSlice.data() + columns * std::size_t(k);
             // A cell covers voxels 2i, 2i + 1; a brick's box with its ring reaches one voxel beyond it.
             for (int j = 0; j < h; ++j)
                 for (int i = 0; i < w; ++i) {
-                    if (label[std::size_t(j) * std::size_t(w) + std::size_t(i)] != -1) continue;
-                    const int bi0 = std::max(0, 2 * i - 1) / size, bi1 = std::min(bg.count.x - 1, (2 * i + 2) / size);
-                    const int bj0 = std::max(0, 2 * j - 1) / size, bj1 = std::min(bg.count.y - 1, (2 * j + 2) / size);
+                    if (label[std::size_t(j) * std::size_t(w) + std::size_t(i)] != -1)
+                        continue;
+                    const int bi0 = std::max(0, 2 * i - 1) / size,
+                              bi1 = std::min(bg.count.x - 1, (2 * i + 2) / size);
+                    const int bj0 = std::max(0, 2 * j - 1) / size,
+                              bj1 = std::min(bg.count.y - 1, (2 * j + 2) / size);
                     for (int b = bj0; b <= bj1; ++b)
-                        for (int a = bi0; a <= bi1; ++a) marks[std::size_t(b) * std::size_t(bg.count.x) + std::size_t(a)] = 1;
+                        for (int a = bi0; a <= bi1; ++a)
+                            marks[std::size_t(b) * std::size_t(bg.count.x) + std::size_t(a)] = 1;
                 }
         }
     });
@@ -108,7 +124,8 @@ template <class T> void exteriorOf(const T* data, const Geometry& g, BrickGrid& 
         const std::uint8_t* marks = perSlice.data() + columns * std::size_t(k);
         for (std::size_t c = 0; c < columns; ++c)
             if (marks[c])
-                for (int a = 0; a < nk; ++a) bg.exterior[std::size_t(bk[a]) * columns + c] = 1;
+                for (int a = 0; a < nk; ++a)
+                    bg.exterior[std::size_t(bk[a]) * columns + c] = 1;
     }
 }
 
@@ -135,7 +152,8 @@ template <class T> void statsOf(const T* data, const Geometry& g, VolumeStats& s
             s.minHU = std::min(s.minHU, lo);
             s.maxHU = std::max(s.maxHU, hi);
         }
-        if (n == 0) s.minHU = s.maxHU = 0;
+        if (n == 0)
+            s.minHU = s.maxHU = 0;
     }
     s.histogram.assign(std::size_t(bins), 0);
     const float span = s.maxHU > s.minHU ? s.maxHU - s.minHU : 1.0f;
@@ -147,7 +165,8 @@ template <class T> void statsOf(const T* data, const Geometry& g, VolumeStats& s
             ++h[std::size_t(std::clamp(bin, 0, bins - 1))];
         }
         std::lock_guard lock(m);
-        for (std::size_t i = 0; i < h.size(); ++i) s.histogram[i] += h[i];
+        for (std::size_t i = 0; i < h.size(); ++i)
+            s.histogram[i] += h[i];
     });
 
     BrickGrid& bg = s.bricks;
@@ -156,7 +175,8 @@ template <class T> void statsOf(const T* data, const Geometry& g, VolumeStats& s
     bg.exterior.assign(bricks, 0);
     bg.min.assign(bricks, INFINITY);
     bg.max.assign(bricks, -INFINITY);
-    if (n == 0) return;
+    if (n == 0)
+        return;
     // Each brick layer (bk) is written by one thread only.
     parallelFor(bg.count.z, [&](int bkA, int bkB) {
         for (int bk = bkA; bk < bkB; ++bk) {
@@ -164,7 +184,8 @@ template <class T> void statsOf(const T* data, const Geometry& g, VolumeStats& s
             for (int bj = 0; bj < bg.count.y; ++bj) {
                 const int j0 = std::max(0, bj * bg.size - 1), j1 = std::min(g.dims.y - 1, (bj + 1) * bg.size);
                 for (int bi = 0; bi < bg.count.x; ++bi) {
-                    const int i0 = std::max(0, bi * bg.size - 1), i1 = std::min(g.dims.x - 1, (bi + 1) * bg.size);
+                    const int i0 = std::max(0, bi * bg.size - 1),
+                              i1 = std::min(g.dims.x - 1, (bi + 1) * bg.size);
                     float lo = INFINITY, hi = -INFINITY;
                     for (int k = k0; k <= k1; ++k)
                         for (int j = j0; j <= j1; ++j) {
@@ -189,8 +210,10 @@ VolumeStats computeVolumeStats(const Volume& v, int bins, int brickSize) {
     VolumeStats s;
     s.bricks.size = std::max(2, brickSize);
     bins = std::max(2, bins);
-    if (v.type() == ScalarType::Int16) statsOf(v.int16Data(), v.geometry(), s, bins);
-    else statsOf(v.float32Data(), v.geometry(), s, bins);
+    if (v.type() == ScalarType::Int16)
+        statsOf(v.int16Data(), v.geometry(), s, bins);
+    else
+        statsOf(v.float32Data(), v.geometry(), s, bins);
     return s;
 }
 
@@ -199,11 +222,13 @@ std::vector<std::uint8_t> classifyBricks(const BrickGrid& g, const std::vector<s
     // visibleBefore[i]: entries before i with any opacity, so that a brick's HU range is one subtraction.
     const int n = int(table.size());
     std::vector<int> visibleBefore(std::size_t(n) + 1, 0);
-    for (int i = 0; i < n; ++i) visibleBefore[std::size_t(i) + 1] = visibleBefore[std::size_t(i)] + (table[std::size_t(i)][3] > 0.0f);
+    for (int i = 0; i < n; ++i)
+        visibleBefore[std::size_t(i) + 1] = visibleBefore[std::size_t(i)] + (table[std::size_t(i)][3] > 0.0f);
     const float span = huMax > huMin ? huMax - huMin : 1.0f;
     std::vector<std::uint8_t> out(g.min.size(), 0);
     for (std::size_t b = 0; b < g.min.size(); ++b) {
-        if (!(g.min[b] <= g.max[b])) continue; // an empty brick (no voxels)
+        if (!(g.min[b] <= g.max[b]))
+            continue; // an empty brick (no voxels)
         // The entries the lookup interpolates between for HU in [min, max].
         const int lo = std::clamp(int(std::floor((g.min[b] - huMin) / span * float(n - 1))), 0, n - 1);
         const int hi = std::clamp(int(std::ceil((g.max[b] - huMin) / span * float(n - 1))), 0, n - 1);
@@ -214,7 +239,8 @@ std::vector<std::uint8_t> classifyBricks(const BrickGrid& g, const std::vector<s
 
 std::vector<std::uint8_t> bricksReaching(const BrickGrid& g, float threshold) {
     std::vector<std::uint8_t> out(g.max.size(), 0);
-    for (std::size_t b = 0; b < g.max.size(); ++b) out[b] = g.max[b] >= threshold;
+    for (std::size_t b = 0; b < g.max.size(); ++b)
+        out[b] = g.max[b] >= threshold;
     return out;
 }
 
@@ -237,30 +263,39 @@ BrickGrid coarsenBricks(const BrickGrid& g, int factor) {
 }
 
 std::vector<std::uint8_t> brickDistances(const std::vector<std::uint8_t>& visible, glm::ivec3 count) {
-    // Two raster sweeps, each taking one plus the smallest distance among the 13 neighbours (of 26) already swept:
-    // exact for the chessboard metric (Rosenfeld and Pfaltz's sequential distance transform), and linear in the
-    // bricks, since this runs on every transfer-function edit.
+    // Two raster sweeps, each taking one plus the smallest distance among the 13 neighbours (of 26) already
+    // swept: exact for the chessboard metric (Rosenfeld and Pfaltz's sequential distance transform), and
+    // linear in the bricks, since this runs on every transfer-function edit.
     const std::size_t n = std::size_t(count.x) * std::size_t(count.y) * std::size_t(count.z);
     constexpr int kFar = 255;
     std::vector<std::uint8_t> d(n);
-    for (std::size_t b = 0; b < n; ++b) d[b] = b < visible.size() && visible[b] ? 0 : kFar;
+    for (std::size_t b = 0; b < n; ++b)
+        d[b] = b < visible.size() && visible[b] ? 0 : kFar;
     auto sweep = [&](int dir) { // dir +1: forward from brick 0; -1: backward
         for (int kk = 0; kk < count.z; ++kk)
             for (int jj = 0; jj < count.y; ++jj)
                 for (int ii = 0; ii < count.x; ++ii) {
                     const int i = dir > 0 ? ii : count.x - 1 - ii, j = dir > 0 ? jj : count.y - 1 - jj,
                               k = dir > 0 ? kk : count.z - 1 - kk;
-                    const std::size_t b = (std::size_t(k) * std::size_t(count.y) + std::size_t(j)) * std::size_t(count.x) + std::size_t(i);
+                    const std::size_t b =
+                        (std::size_t(k) * std::size_t(count.y) + std::size_t(j)) * std::size_t(count.x) +
+                        std::size_t(i);
                     int best = d[b];
-                    if (best == 0) continue;
+                    if (best == 0)
+                        continue;
                     // The neighbours before this brick in the sweep's order: the whole layer behind, the row
                     // behind in this layer, and the brick behind in this row.
                     for (int dk = -1; dk <= 0; ++dk)
                         for (int dj = -1; dj <= (dk < 0 ? 1 : 0); ++dj)
                             for (int di = -1; di <= (dk < 0 || dj < 0 ? 1 : -1); ++di) {
                                 const int ni = i + dir * di, nj = j + dir * dj, nk = k + dir * dk;
-                                if (ni < 0 || nj < 0 || nk < 0 || ni >= count.x || nj >= count.y || nk >= count.z) continue;
-                                const std::size_t nb = (std::size_t(nk) * std::size_t(count.y) + std::size_t(nj)) * std::size_t(count.x) + std::size_t(ni);
+                                if (ni < 0 || nj < 0 || nk < 0 || ni >= count.x || nj >= count.y ||
+                                    nk >= count.z)
+                                    continue;
+                                const std::size_t nb =
+                                    (std::size_t(nk) * std::size_t(count.y) + std::size_t(nj)) *
+                                        std::size_t(count.x) +
+                                    std::size_t(ni);
                                 best = std::min(best, d[nb] + 1);
                             }
                     d[b] = std::uint8_t(std::min(best, kFar));

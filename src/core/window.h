@@ -9,10 +9,13 @@ namespace ctview {
 struct WindowLevel {
     double width = 400, center = 40; // HU
 
-    // DICOM PS3.3 C.11.2.1.2.1 linear VOI function, normalised to [0, 1]: 0 at or below lower(), 1 above upper().
+    // DICOM PS3.3 C.11.2.1.2.1 linear VOI function, normalised to [0, 1]: 0 at or below lower(), 1 above
+    // upper().
     double apply(double hu) const {
-        if (hu <= lower()) return 0.0;
-        if (hu > upper()) return 1.0;
+        if (hu <= lower())
+            return 0.0;
+        if (hu > upper())
+            return 1.0;
         return (hu - (center - 0.5)) / (clampedWidth() - 1) + 0.5;
     }
     double lower() const { return center - 0.5 - (clampedWidth() - 1) / 2; }
@@ -27,8 +30,8 @@ struct WindowPreset {
     WindowLevel wl;
 };
 
-// brain 80/40, subdural 200/80, stroke 40/40, lung 1500/-600, mediastinum 350/50, abdomen 400/50, liver 150/30,
-// bone 1800/400 (width/level in HU).
+// brain 80/40, subdural 200/80, stroke 40/40, lung 1500/-600, mediastinum 350/50, abdomen 400/50, liver
+// 150/30, bone 1800/400 (width/level in HU).
 const std::vector<WindowPreset>& windowPresets();
 
 // The preset named `name` (case-insensitive), or null.

@@ -15,16 +15,20 @@ std::string annotateShaderLog(const std::string& log, const std::string& file, i
     static const std::regex apple(R"(^\s*(ERROR|WARNING):\s*\d+:(\d+):\s*(.*)$)");
     std::istringstream in(log);
     std::ostringstream out;
-    auto at = [&](const std::string& line) { return std::to_string(std::max(1, std::stoi(line) - lineOffset)); };
+    auto at = [&](const std::string& line) {
+        return std::to_string(std::max(1, std::stoi(line) - lineOffset));
+    };
     for (std::string line; std::getline(in, line);) {
         std::smatch m;
-        if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+        if (line.find_first_not_of(" \t\r") == std::string::npos)
+            continue;
         if (std::regex_match(line, m, mesa))
             out << file << ':' << at(m[1]) << ':' << m[2] << ": " << m[3] << '\n';
         else if (std::regex_match(line, m, nvidia))
             out << file << ':' << at(m[1]) << ": " << m[2] << '\n';
         else if (std::regex_match(line, m, apple))
-            out << file << ':' << at(m[2]) << ": " << (m[1] == "ERROR" ? "error: " : "warning: ") << m[3] << '\n';
+            out << file << ':' << at(m[2]) << ": " << (m[1] == "ERROR" ? "error: " : "warning: ") << m[3]
+                << '\n';
         else
             out << file << ": " << line << '\n';
     }
@@ -35,7 +39,8 @@ namespace {
 struct ShaderObject {
     GLuint id = 0;
     ~ShaderObject() {
-        if (id) glDeleteShader(id);
+        if (id)
+            glDeleteShader(id);
     }
 };
 
@@ -46,7 +51,8 @@ void compile(ShaderObject& s, GLenum type, const std::string& name, const std::s
     if (!defines.empty()) {
         const std::size_t eol = text.find('\n');
         text.insert(eol == std::string::npos ? text.size() : eol + 1, defines + "\n");
-        for (char c : defines + "\n") offset += c == '\n';
+        for (char c : defines + "\n")
+            offset += c == '\n';
     }
     s.id = glCreateShader(type);
     const char* src = text.c_str();
@@ -54,7 +60,8 @@ void compile(ShaderObject& s, GLenum type, const std::string& name, const std::s
     glCompileShader(s.id);
     GLint ok = 0, length = 0;
     glGetShaderiv(s.id, GL_COMPILE_STATUS, &ok);
-    if (ok) return;
+    if (ok)
+        return;
     glGetShaderiv(s.id, GL_INFO_LOG_LENGTH, &length);
     std::string log(std::size_t(std::max(length, 1)), '\0');
     glGetShaderInfoLog(s.id, length, nullptr, log.data());
@@ -63,7 +70,8 @@ void compile(ShaderObject& s, GLenum type, const std::string& name, const std::s
 }
 } // namespace
 
-Program buildProgram(const std::string& vertexName, const std::string& fragmentName, const std::string& defines) {
+Program buildProgram(const std::string& vertexName, const std::string& fragmentName,
+                     const std::string& defines) {
     ShaderObject vs, fs;
     compile(vs, GL_VERTEX_SHADER, vertexName, defines);
     compile(fs, GL_FRAGMENT_SHADER, fragmentName, defines);
@@ -115,7 +123,8 @@ RgbImage readPixels(int x, int y, int width, int height) {
         for (int col = 0; col < width; ++col)
             for (int c = 0; c < 3; ++c)
                 img.rgb[(std::size_t(row) * std::size_t(width) + std::size_t(col)) * 3 + std::size_t(c)] =
-                    rgba[(std::size_t(height - 1 - row) * std::size_t(width) + std::size_t(col)) * 4 + std::size_t(c)];
+                    rgba[(std::size_t(height - 1 - row) * std::size_t(width) + std::size_t(col)) * 4 +
+                         std::size_t(c)];
     return img;
 }
 

@@ -1,6 +1,6 @@
 #pragma once
-// Move-only RAII owners for OpenGL object names, and program building with messages that name the shader file.
-// All GL calls happen on the main thread, with the context current.
+// Move-only RAII owners for OpenGL object names, and program building with messages that name the shader
+// file. All GL calls happen on the main thread, with the context current.
 #include "core/slice.h"
 
 #include <glad/gl.h>
@@ -35,7 +35,8 @@ template <class Traits> class Object {
     GLuint id() const { return id_; }
     explicit operator bool() const { return id_ != 0; }
     void reset() {
-        if (id_) Traits::destroy(id_);
+        if (id_)
+            Traits::destroy(id_);
         id_ = 0;
     }
 
@@ -45,27 +46,51 @@ template <class Traits> class Object {
 };
 
 struct TextureTraits {
-    static GLuint create() { GLuint t = 0; glGenTextures(1, &t); return t; }
+    static GLuint create() {
+        GLuint t = 0;
+        glGenTextures(1, &t);
+        return t;
+    }
     static void destroy(GLuint t) { glDeleteTextures(1, &t); }
 };
 struct BufferTraits {
-    static GLuint create() { GLuint b = 0; glGenBuffers(1, &b); return b; }
+    static GLuint create() {
+        GLuint b = 0;
+        glGenBuffers(1, &b);
+        return b;
+    }
     static void destroy(GLuint b) { glDeleteBuffers(1, &b); }
 };
 struct VertexArrayTraits {
-    static GLuint create() { GLuint v = 0; glGenVertexArrays(1, &v); return v; }
+    static GLuint create() {
+        GLuint v = 0;
+        glGenVertexArrays(1, &v);
+        return v;
+    }
     static void destroy(GLuint v) { glDeleteVertexArrays(1, &v); }
 };
 struct FramebufferTraits {
-    static GLuint create() { GLuint f = 0; glGenFramebuffers(1, &f); return f; }
+    static GLuint create() {
+        GLuint f = 0;
+        glGenFramebuffers(1, &f);
+        return f;
+    }
     static void destroy(GLuint f) { glDeleteFramebuffers(1, &f); }
 };
 struct RenderbufferTraits {
-    static GLuint create() { GLuint r = 0; glGenRenderbuffers(1, &r); return r; }
+    static GLuint create() {
+        GLuint r = 0;
+        glGenRenderbuffers(1, &r);
+        return r;
+    }
     static void destroy(GLuint r) { glDeleteRenderbuffers(1, &r); }
 };
 struct SamplerTraits {
-    static GLuint create() { GLuint s = 0; glGenSamplers(1, &s); return s; }
+    static GLuint create() {
+        GLuint s = 0;
+        glGenSamplers(1, &s);
+        return s;
+    }
     static void destroy(GLuint s) { glDeleteSamplers(1, &s); }
 };
 struct ProgramTraits {
@@ -97,8 +122,8 @@ struct OffscreenTarget {
     int width = 0, height = 0;
 };
 OffscreenTarget makeOffscreenTarget(int width, int height);
-// Reads a rectangle of the bound read framebuffer (GL coordinates, origin bottom-left) as an image, rows top to
-// bottom.
+// Reads a rectangle of the bound read framebuffer (GL coordinates, origin bottom-left) as an image, rows top
+// to bottom.
 RgbImage readPixels(int x, int y, int width, int height);
 
 } // namespace ctview::gl

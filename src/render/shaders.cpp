@@ -27,7 +27,8 @@ std::string shaderSource(const std::string& name) {
         }
     }
     for (std::size_t n = 0; n < kEmbeddedShadersCount; ++n)
-        if (name == kEmbeddedShaders[n].name) return kEmbeddedShaders[n].text;
+        if (name == kEmbeddedShaders[n].name)
+            return kEmbeddedShaders[n].text;
     throw GlError("no shader named " + name);
 }
 

@@ -10,8 +10,8 @@ namespace ctview::gl {
 
 SliceRenderer::SliceRenderer()
     : program_(buildProgram("fullscreen.vert", "slice.frag")),
-      planeProgram_(buildProgram("fullscreen.vert", "slice.frag", "#define PLANE")), vao_(VertexArray::create()),
-      lut_(Texture::create()) {
+      planeProgram_(buildProgram("fullscreen.vert", "slice.frag", "#define PLANE")),
+      vao_(VertexArray::create()), lut_(Texture::create()) {
     glBindTexture(GL_TEXTURE_2D, lut_.id());
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
@@ -35,24 +35,25 @@ Texture uploadVolumeTexture(const Volume& v, glm::vec2& huFromTexel) {
     glGetIntegerv(GL_MAX_3D_TEXTURE_SIZE, &max3d);
     if (g.dims.x > max3d || g.dims.y > max3d || g.dims.z > max3d)
         throw GlError("the volume (" + std::to_string(g.dims.x) + "x" + std::to_string(g.dims.y) + "x" +
-                      std::to_string(g.dims.z) + ") is larger than this GPU's 3D textures (" + std::to_string(max3d) +
-                      " per side)");
+                      std::to_string(g.dims.z) + ") is larger than this GPU's 3D textures (" +
+                      std::to_string(max3d) + " per side)");
     while (glGetError() != GL_NO_ERROR) {
     }
     Texture tex = Texture::create();
     glBindTexture(GL_TEXTURE_3D, tex.id());
     const bool int16 = v.type() == ScalarType::Int16;
-    // int16 HU go up as unsigned normalised 16-bit with a +32768 offset: exactly representable, filterable, and
-    // converted the same way by every GL version (signed normalised conversion changed in GL 4.2).
+    // int16 HU go up as unsigned normalised 16-bit with a +32768 offset: exactly representable, filterable,
+    // and converted the same way by every GL version (signed normalised conversion changed in GL 4.2).
     glTexImage3D(GL_TEXTURE_3D, 0, int16 ? GL_R16 : GL_R32F, g.dims.x, g.dims.y, g.dims.z, 0, GL_RED,
                  int16 ? GL_UNSIGNED_SHORT : GL_FLOAT, nullptr);
     if (glGetError() == GL_OUT_OF_MEMORY)
         throw GlError("not enough GPU memory for the volume (" + std::to_string(v.bytes() >> 20) + " MiB)");
     // Slabs of slices, so that the conversion buffer stays small.
-    const int slab = int(std::clamp<std::size_t>((std::size_t(16) << 20) / std::max<std::size_t>(1, g.sliceVoxels() * 2),
-                                                 1, std::size_t(g.dims.z)));
+    const int slab = int(std::clamp<std::size_t>(
+        (std::size_t(16) << 20) / std::max<std::size_t>(1, g.sliceVoxels() * 2), 1, std::size_t(g.dims.z)));
     std::vector<std::uint16_t> converted;
-    for (int z = 0; z < g.dims.z; z += slab) uploadVolumeSlab(v, z, std::min(slab, g.dims.z - z), converted);
+    for (int z = 0; z < g.dims.z; z += slab)
+        uploadVolumeSlab(v, z, std::min(slab, g.dims.z - z), converted);
     if (GLenum err = glGetError(); err != GL_NO_ERROR)
         throw GlError("uploading the volume to the GPU failed (GL error " + std::to_string(err) + ")");
     glTexParameteri(GL_TEXTURE_3D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
@@ -69,10 +70,13 @@ void uploadVolumeSlab(const Volume& v, int z0, int count, std::vector<std::uint1
     if (v.type() == ScalarType::Int16) {
         scratch.resize(n);
         const std::int16_t* src = v.int16Data() + first;
-        for (std::size_t i = 0; i < n; ++i) scratch[i] = std::uint16_t(int(src[i]) + 32768);
-        glTexSubImage3D(GL_TEXTURE_3D, 0, 0, 0, z0, g.dims.x, g.dims.y, count, GL_RED, GL_UNSIGNED_SHORT, scratch.data());
+        for (std::size_t i = 0; i < n; ++i)
+            scratch[i] = std::uint16_t(int(src[i]) + 32768);
+        glTexSubImage3D(GL_TEXTURE_3D, 0, 0, 0, z0, g.dims.x, g.dims.y, count, GL_RED, GL_UNSIGNED_SHORT,
+                        scratch.data());
     } else {
-        glTexSubImage3D(GL_TEXTURE_3D, 0, 0, 0, z0, g.dims.x, g.dims.y, count, GL_RED, GL_FLOAT, v.float32Data() + first);
+        glTexSubImage3D(GL_TEXTURE_3D, 0, 0, 0, z0, g.dims.x, g.dims.y, count, GL_RED, GL_FLOAT,
+                        v.float32Data() + first);
     }
 }
 
@@ -80,7 +84,8 @@ void SliceRenderer::setVolume(const Volume& v, int max3d) {
     clearVolume();
     GLint limit = 0;
     glGetIntegerv(GL_MAX_3D_TEXTURE_SIZE, &limit);
-    if (max3d > 0) limit = std::min(limit, GLint(max3d));
+    if (max3d > 0)
+        limit = std::min(limit, GLint(max3d));
     const glm::ivec3 d = v.geometry().dims;
     bool fits = d.x <= limit && d.y <= limit && d.z <= limit;
     if (fits) {
@@ -97,11 +102,13 @@ void SliceRenderer::setVolume(const Volume& v, int max3d) {
         GLint max2d = 0;
         glGetIntegerv(GL_MAX_TEXTURE_SIZE, &max2d);
         if (d.x > max2d || d.y > max2d || d.z > max2d)
-            throw GlError("the volume (" + std::to_string(d.x) + "x" + std::to_string(d.y) + "x" + std::to_string(d.z) +
-                          ") is larger than this GPU's textures (" + std::to_string(max2d) + " per side)");
+            throw GlError("the volume (" + std::to_string(d.x) + "x" + std::to_string(d.y) + "x" +
+                          std::to_string(d.z) + ") is larger than this GPU's textures (" +
+                          std::to_string(max2d) + " per side)");
         planeSource_ = &v;
         huFromTexel_ = v.type() == ScalarType::Int16 ? glm::vec2(65535.0f, -32768.0f) : glm::vec2(1.0f, 0.0f);
-        for (Plane& p : planes_) p = Plane{Texture::create(), -1, true};
+        for (Plane& p : planes_)
+            p = Plane{Texture::create(), -1, true};
     }
     setInterpolation(false);
 }
@@ -114,7 +121,8 @@ void SliceRenderer::uploadPlane(int nAxis, int slice) {
     const bool int16 = v.type() == ScalarType::Int16;
     std::vector<std::uint16_t> u16;
     std::vector<float> f32;
-    (int16 ? u16.resize(std::size_t(d[a]) * std::size_t(d[b])) : f32.resize(std::size_t(d[a]) * std::size_t(d[b])));
+    (int16 ? u16.resize(std::size_t(d[a]) * std::size_t(d[b]))
+           : f32.resize(std::size_t(d[a]) * std::size_t(d[b])));
     glm::ivec3 ijk(0);
     ijk[nAxis] = slice;
     for (int y = 0; y < d[b]; ++y) {
@@ -123,14 +131,17 @@ void SliceRenderer::uploadPlane(int nAxis, int slice) {
             ijk[a] = x;
             const std::size_t at = std::size_t(y) * std::size_t(d[a]) + std::size_t(x);
             const std::size_t n = v.index(ijk.x, ijk.y, ijk.z);
-            if (int16) u16[at] = std::uint16_t(int(v.int16Data()[n]) + 32768);
-            else f32[at] = v.float32Data()[n];
+            if (int16)
+                u16[at] = std::uint16_t(int(v.int16Data()[n]) + 32768);
+            else
+                f32[at] = v.float32Data()[n];
         }
     }
     Plane& p = planes_[nAxis];
     glBindTexture(GL_TEXTURE_2D, p.texture.id());
     glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
-    glTexImage2D(GL_TEXTURE_2D, 0, int16 ? GL_R16 : GL_R32F, d[a], d[b], 0, GL_RED, int16 ? GL_UNSIGNED_SHORT : GL_FLOAT,
+    glTexImage2D(GL_TEXTURE_2D, 0, int16 ? GL_R16 : GL_R32F, d[a], d[b], 0, GL_RED,
+                 int16 ? GL_UNSIGNED_SHORT : GL_FLOAT,
                  int16 ? static_cast<const void*>(u16.data()) : static_cast<const void*>(f32.data()));
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, linear_ ? GL_LINEAR : GL_NEAREST);
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, linear_ ? GL_LINEAR : GL_NEAREST);
@@ -142,52 +153,65 @@ void SliceRenderer::uploadPlane(int nAxis, int slice) {
 
 void SliceRenderer::updateSlices(const Volume& v, const std::vector<int>& slices) {
     if (planeSource_) {
-        for (Plane& p : planes_) p.dirty = true;
+        for (Plane& p : planes_)
+            p.dirty = true;
         return;
     }
-    if (!volume_) return;
+    if (!volume_)
+        return;
     glBindTexture(GL_TEXTURE_3D, volume_.id());
     std::vector<std::uint16_t> scratch;
     for (int k : slices)
-        if (k >= 0 && k < v.geometry().dims.z) uploadVolumeSlab(v, k, 1, scratch);
+        if (k >= 0 && k < v.geometry().dims.z)
+            uploadVolumeSlab(v, k, 1, scratch);
 }
 
 void SliceRenderer::clearVolume() {
     volume_.reset();
     planeSource_ = nullptr;
-    for (Plane& p : planes_) p = Plane{};
+    for (Plane& p : planes_)
+        p = Plane{};
 }
 
 void uploadColormap(GLuint texture, const ColormapTable& table) {
     std::uint8_t rgba[256 * 4];
     for (int n = 0; n < 256; ++n) {
-        for (int c = 0; c < 3; ++c) rgba[n * 4 + c] = table[std::size_t(n)][std::size_t(c)];
+        for (int c = 0; c < 3; ++c)
+            rgba[n * 4 + c] = table[std::size_t(n)][std::size_t(c)];
         rgba[n * 4 + 3] = 255;
     }
     glBindTexture(GL_TEXTURE_2D, texture);
     glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, 256, 1, 0, GL_RGBA, GL_UNSIGNED_BYTE, rgba);
 }
 
-void SliceRenderer::setColormap(const ColormapTable& table) { uploadColormap(lut_.id(), table); }
+void SliceRenderer::setColormap(const ColormapTable& table) {
+    uploadColormap(lut_.id(), table);
+}
 
 void SliceRenderer::setInterpolation(bool linear) {
     linear_ = linear;
-    for (Plane& p : planes_) p.dirty = true; // re-uploaded with the new filter when next drawn
-    if (!volume_) return;
+    for (Plane& p : planes_)
+        p.dirty = true; // re-uploaded with the new filter when next drawn
+    if (!volume_)
+        return;
     glBindTexture(GL_TEXTURE_3D, volume_.id());
     glTexParameteri(GL_TEXTURE_3D, GL_TEXTURE_MIN_FILTER, linear ? GL_LINEAR : GL_NEAREST);
     glTexParameteri(GL_TEXTURE_3D, GL_TEXTURE_MAG_FILTER, linear ? GL_LINEAR : GL_NEAREST);
 }
 
-void SliceRenderer::draw(const ViewMapping& m, int slice, const WindowLevel& wl, glm::ivec2 fbSize, float fbScale) {
-    if (!volume_ && !planeSource_) return;
+void SliceRenderer::draw(const ViewMapping& m, int slice, const WindowLevel& wl, glm::ivec2 fbSize,
+                         float fbScale) {
+    if (!volume_ && !planeSource_)
+        return;
     const int nAxis = m.frame().nAxis;
-    if (planeSource_ && (planes_[nAxis].dirty || planes_[nAxis].slice != slice)) uploadPlane(nAxis, slice);
+    if (planeSource_ && (planes_[nAxis].dirty || planes_[nAxis].slice != slice))
+        uploadPlane(nAxis, slice);
     const Rect& r = m.rect();
     // The view's rectangle in GL's bottom-left framebuffer coordinates.
     const int x0 = int(std::lround(r.x * fbScale)), x1 = int(std::lround((r.x + r.w) * fbScale));
     const int y0 = int(std::lround(r.y * fbScale)), y1 = int(std::lround((r.y + r.h) * fbScale));
-    if (x1 <= x0 || y1 <= y0) return;
+    if (x1 <= x0 || y1 <= y0)
+        return;
     glViewport(0, 0, fbSize.x, fbSize.y);
     glEnable(GL_SCISSOR_TEST);
     glScissor(x0, fbSize.y - y1, x1 - x0, y1 - y0);
@@ -196,12 +220,15 @@ void SliceRenderer::draw(const ViewMapping& m, int slice, const WindowLevel& wl,
     const GLuint p = planeSource_ ? planeProgram_.id() : program_.id();
     glUseProgram(p);
     glActiveTexture(GL_TEXTURE0);
-    if (planeSource_) glBindTexture(GL_TEXTURE_2D, planes_[nAxis].texture.id());
-    else glBindTexture(GL_TEXTURE_3D, volume_.id());
+    if (planeSource_)
+        glBindTexture(GL_TEXTURE_2D, planes_[nAxis].texture.id());
+    else
+        glBindTexture(GL_TEXTURE_3D, volume_.id());
     glActiveTexture(GL_TEXTURE1);
     glBindTexture(GL_TEXTURE_2D, lut_.id());
     glUniform1i(glGetUniformLocation(p, planeSource_ ? "uPlane" : "uVolume"), 0);
-    if (planeSource_) glUniform2i(glGetUniformLocation(p, "uPlaneAxes"), nAxis == 0 ? 1 : 0, nAxis == 2 ? 1 : 2);
+    if (planeSource_)
+        glUniform2i(glGetUniformLocation(p, "uPlaneAxes"), nAxis == 0 ? 1 : 0, nAxis == 2 ? 1 : 2);
     glUniform1i(glGetUniformLocation(p, "uLut"), 1);
     const glm::mat4 toTex = m.framebufferToTexture(slice, fbScale);
     glUniformMatrix4fv(glGetUniformLocation(p, "uFramebufferToTexture"), 1, GL_FALSE, glm::value_ptr(toTex));

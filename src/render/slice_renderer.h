@@ -1,6 +1,7 @@
 #pragma once
-// Draws slices of the volume: the HU volume in one 3D texture, the colour map in a 256-entry lookup texture, and
-// window/level as uniforms, so that changing the slice, the window or the colour map never re-uploads the volume.
+// Draws slices of the volume: the HU volume in one 3D texture, the colour map in a 256-entry lookup texture,
+// and window/level as uniforms, so that changing the slice, the window or the colour map never re-uploads the
+// volume.
 #include "core/colormap.h"
 #include "core/view.h"
 #include "core/volume.h"
@@ -14,8 +15,8 @@
 
 namespace ctview::gl {
 
-// Uploads `v` as a 3D texture (R16 for int16 HU with a +32768 offset, R32F for float HU) and sets `huFromTexel`
-// (hu = texel * x + y). Throws GlError when it does not fit.
+// Uploads `v` as a 3D texture (R16 for int16 HU with a +32768 offset, R32F for float HU) and sets
+// `huFromTexel` (hu = texel * x + y). Throws GlError when it does not fit.
 Texture uploadVolumeTexture(const Volume& v, glm::vec2& huFromTexel);
 // Re-uploads slices z0 .. z0+count-1 into the bound GL_TEXTURE_3D.
 void uploadVolumeSlab(const Volume& v, int z0, int count, std::vector<std::uint16_t>& scratch);
@@ -30,9 +31,9 @@ class SliceRenderer {
     std::string reload();
 
     // Uploads the volume (R16 for int16 HU, R32F for float HU). A volume larger than the GPU's 3D textures
-    // (GL_MAX_3D_TEXTURE_SIZE per side, or `max3d` when given, for tests) is shown plane by plane instead: each
-    // view's current slice goes up as a 2D texture when it changes, at full resolution; `v` must then outlive
-    // the renderer's use of it. Throws GlError when even that does not fit.
+    // (GL_MAX_3D_TEXTURE_SIZE per side, or `max3d` when given, for tests) is shown plane by plane instead:
+    // each view's current slice goes up as a 2D texture when it changes, at full resolution; `v` must then
+    // outlive the renderer's use of it. Throws GlError when even that does not fit.
     void setVolume(const Volume& v, int max3d = 0);
     // Re-uploads the given slices (k) of a volume already set with setVolume (the preview of a load).
     void updateSlices(const Volume& v, const std::vector<int>& slices);
@@ -40,8 +41,8 @@ class SliceRenderer {
     bool hasVolume() const { return bool(volume_) || planeSource_; }
     // Plane by plane (the volume is over the GPU's 3D texture size).
     bool planeMode() const { return planeSource_ != nullptr; }
-    // The volume texture, shared with the 3D view (which samples it through its own linear sampler); 0 in plane
-    // mode (the 3D view then makes a downsampled copy of its own).
+    // The volume texture, shared with the 3D view (which samples it through its own linear sampler); 0 in
+    // plane mode (the 3D view then makes a downsampled copy of its own).
     GLuint volumeTexture() const { return volume_.id(); }
     glm::vec2 huFromTexel() const { return huFromTexel_; }
     void setColormap(const ColormapTable& table);

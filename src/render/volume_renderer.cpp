@@ -17,21 +17,36 @@ std::string definesFor(const VolumeRenderSettings& s) {
     const RenderPreset& p = s.preset;
     std::string d;
     switch (p.mode) {
-    case RenderMode::Composite: d = "#define MODE_DVR\n"; break;
-    case RenderMode::Mip: d = "#define MODE_MIP\n"; break;
-    case RenderMode::MinIp: d = "#define MODE_MINIP\n"; break;
-    case RenderMode::Average: d = "#define MODE_AVG\n"; break;
-    case RenderMode::Isosurface: d = "#define MODE_ISO\n"; break;
+    case RenderMode::Composite:
+        d = "#define MODE_DVR\n";
+        break;
+    case RenderMode::Mip:
+        d = "#define MODE_MIP\n";
+        break;
+    case RenderMode::MinIp:
+        d = "#define MODE_MINIP\n";
+        break;
+    case RenderMode::Average:
+        d = "#define MODE_AVG\n";
+        break;
+    case RenderMode::Isosurface:
+        d = "#define MODE_ISO\n";
+        break;
     }
     const bool surface = p.mode == RenderMode::Composite || p.mode == RenderMode::Isosurface;
-    if (surface && p.shading.enabled) d += "#define SHADING\n";
-    if (p.mode == RenderMode::Composite && p.gradientOpacityOn) d += "#define GRADIENT_OPACITY\n";
-    if (p.mode == RenderMode::Composite && p.hideOutsideBody) d += "#define HIDE_OUTSIDE\n";
-    if (s.skipping && p.mode != RenderMode::Average) d += "#define SKIP\n";
+    if (surface && p.shading.enabled)
+        d += "#define SHADING\n";
+    if (p.mode == RenderMode::Composite && p.gradientOpacityOn)
+        d += "#define GRADIENT_OPACITY\n";
+    if (p.mode == RenderMode::Composite && p.hideOutsideBody)
+        d += "#define HIDE_OUTSIDE\n";
+    if (s.skipping && p.mode != RenderMode::Average)
+        d += "#define SKIP\n";
     return d;
 }
 
-// Patient mm (LPS) -> texture coordinates of a volume with geometry g: voxel centre i sits at (i + 0.5) / dims.
+// Patient mm (LPS) -> texture coordinates of a volume with geometry g: voxel centre i sits at (i + 0.5) /
+// dims.
 glm::dmat4 lpsToTexture(const Geometry& g) {
     glm::dmat4 m(1.0);
     m = glm::scale(m, 1.0 / glm::dvec3(g.dims));
@@ -44,8 +59,8 @@ glm::dmat4 lpsToTexture(const Geometry& g) {
 } // namespace
 
 VolumeRenderer::VolumeRenderer()
-    : vao_(VertexArray::create()), linear_(Sampler::create()), tf_(Texture::create()), lut_(Texture::create()),
-      bricks_(Texture::create()), exterior_(Texture::create()) {
+    : vao_(VertexArray::create()), linear_(Sampler::create()), tf_(Texture::create()),
+      lut_(Texture::create()), bricks_(Texture::create()), exterior_(Texture::create()) {
     glSamplerParameteri(linear_.id(), GL_TEXTURE_MIN_FILTER, GL_LINEAR);
     glSamplerParameteri(linear_.id(), GL_TEXTURE_MAG_FILTER, GL_LINEAR);
     glSamplerParameteri(linear_.id(), GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
@@ -84,12 +99,14 @@ const Program& VolumeRenderer::programFor(const VolumeRenderSettings& s) {
     return it->second;
 }
 
-void VolumeRenderer::setVolume(const Volume& v, std::shared_ptr<const VolumeStats> stats, GLuint sharedTexture,
-                               glm::vec2 huFromTexel, std::uint64_t maxBytes, int max3dOverride) {
+void VolumeRenderer::setVolume(const Volume& v, std::shared_ptr<const VolumeStats> stats,
+                               GLuint sharedTexture, glm::vec2 huFromTexel, std::uint64_t maxBytes,
+                               int max3dOverride) {
     clearVolume();
     GLint max3d = 0;
     glGetIntegerv(GL_MAX_3D_TEXTURE_SIZE, &max3d);
-    if (max3dOverride > 0) max3d = std::min(max3d, GLint(max3dOverride));
+    if (max3dOverride > 0)
+        max3d = std::min(max3d, GLint(max3dOverride));
     const Geometry& g = v.geometry();
     const int largest = std::max({g.dims.x, g.dims.y, g.dims.z});
     if (sharedTexture && (maxBytes == 0 || v.bytes() <= maxBytes)) {
@@ -105,13 +122,15 @@ void VolumeRenderer::setVolume(const Volume& v, std::shared_ptr<const VolumeStat
             factor *= 2;
         Volume small;
         for (;;) {
-            if (factor > 1) small = downsampleVolume(v, factor);
+            if (factor > 1)
+                small = downsampleVolume(v, factor);
             try {
                 own_ = uploadVolumeTexture(factor > 1 ? small : v, huFromTexel_);
                 break;
             } catch (const GlError&) {
                 // Out of GPU memory at this size: smaller still, down to a 64th per side.
-                if (factor >= 64) throw;
+                if (factor >= 64)
+                    throw;
                 factor *= 2;
                 while (glGetError() != GL_NO_ERROR) {
                 }
@@ -123,11 +142,13 @@ void VolumeRenderer::setVolume(const Volume& v, std::shared_ptr<const VolumeStat
         stats_ = factor > 1 ? std::make_shared<const VolumeStats>(computeVolumeStats(use)) : std::move(stats);
         if (factor > 1) {
             const glm::ivec3 d = use.geometry().dims;
-            note_ = "3D shows a copy downsampled " + std::to_string(factor) + "x (" + std::to_string(d.x) + "x" +
-                    std::to_string(d.y) + "x" + std::to_string(d.z) + "): the volume is larger than the GPU allows";
+            note_ = "3D shows a copy downsampled " + std::to_string(factor) + "x (" + std::to_string(d.x) +
+                    "x" + std::to_string(d.y) + "x" + std::to_string(d.z) +
+                    "): the volume is larger than the GPU allows";
         }
     }
-    if (!stats_) stats_ = std::make_shared<const VolumeStats>(computeVolumeStats(v));
+    if (!stats_)
+        stats_ = std::make_shared<const VolumeStats>(computeVolumeStats(v));
     coarseBricks_ = {};
     bricksValid_ = tfValid_ = lastValid_ = exteriorValid_ = false;
 }
@@ -144,8 +165,10 @@ void VolumeRenderer::clearVolume() {
 const BrickGrid& VolumeRenderer::bricksFor(RenderMode mode) {
     // A MIP/MinIP samples nearly every brick that is not air anyway (a CT's noise puts some voxel of every
     // tissue brick above what the ray has seen), so it walks larger bricks, which cost fewer steps.
-    if (mode != RenderMode::Mip && mode != RenderMode::MinIp) return stats_->bricks;
-    if (coarseBricks_.count == glm::ivec3(0)) coarseBricks_ = coarsenBricks(stats_->bricks, 2);
+    if (mode != RenderMode::Mip && mode != RenderMode::MinIp)
+        return stats_->bricks;
+    if (coarseBricks_.count == glm::ivec3(0))
+        coarseBricks_ = coarsenBricks(stats_->bricks, 2);
     return coarseBricks_;
 }
 
@@ -168,22 +191,25 @@ void VolumeRenderer::updateTables(const VolumeRenderSettings& s, float stepMm) {
     }
     // The bricks texture is up to date when it was made for this mode and for what the mode skips by: the
     // transfer function (composite), the threshold (isosurface). The average takes every sample: none needed.
-    if (p.mode == RenderMode::Average) return;
+    if (p.mode == RenderMode::Average)
+        return;
     const bool hide = p.mode == RenderMode::Composite && p.hideOutsideBody;
     if (hide && !exteriorValid_) {
         // The bricks outside the body, for the shader's per-sample test (with or without skipping).
         const BrickGrid& base = stats_->bricks;
         std::vector<std::uint8_t> bytes(base.min.size(), 0);
-        for (std::size_t b = 0; b < base.exterior.size() && b < bytes.size(); ++b) bytes[b] = base.exterior[b] ? 255 : 0;
+        for (std::size_t b = 0; b < base.exterior.size() && b < bytes.size(); ++b)
+            bytes[b] = base.exterior[b] ? 255 : 0;
         glBindTexture(GL_TEXTURE_3D, exterior_.id());
         glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
-        glTexImage3D(GL_TEXTURE_3D, 0, GL_R8, base.count.x, base.count.y, base.count.z, 0, GL_RED, GL_UNSIGNED_BYTE,
-                     bytes.data());
+        glTexImage3D(GL_TEXTURE_3D, 0, GL_R8, base.count.x, base.count.y, base.count.z, 0, GL_RED,
+                     GL_UNSIGNED_BYTE, bytes.data());
         glTexParameteri(GL_TEXTURE_3D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
         glTexParameteri(GL_TEXTURE_3D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
         exteriorValid_ = true;
     }
-    if (bricksValid_ && bricksMode_ == p.mode && (p.mode != RenderMode::Isosurface || bricksIso_ == p.isoValue) &&
+    if (bricksValid_ && bricksMode_ == p.mode &&
+        (p.mode != RenderMode::Isosurface || bricksIso_ == p.isoValue) &&
         (p.mode != RenderMode::Composite || (bricksPoints_ == p.points && bricksHide_ == hide)))
         return;
     const BrickGrid& bg = bricksFor(p.mode);
@@ -196,16 +222,21 @@ void VolumeRenderer::updateTables(const VolumeRenderSettings& s, float stepMm) {
             minmax[2 * b] = (bg.min[b] - huFromTexel_.y) / huFromTexel_.x;
             minmax[2 * b + 1] = (bg.max[b] - huFromTexel_.y) / huFromTexel_.x;
         }
-        glTexImage3D(GL_TEXTURE_3D, 0, GL_RG32F, bg.count.x, bg.count.y, bg.count.z, 0, GL_RG, GL_FLOAT, minmax.data());
+        glTexImage3D(GL_TEXTURE_3D, 0, GL_RG32F, bg.count.x, bg.count.y, bg.count.z, 0, GL_RG, GL_FLOAT,
+                     minmax.data());
     } else {
-        std::vector<std::uint8_t> visible = p.mode == RenderMode::Isosurface ? bricksReaching(bg, p.isoValue)
-                                                                             : classifyBricks(bg, tfTable_, huMin, huMax);
+        std::vector<std::uint8_t> visible = p.mode == RenderMode::Isosurface
+                                                ? bricksReaching(bg, p.isoValue)
+                                                : classifyBricks(bg, tfTable_, huMin, huMax);
         if (hide) // what the shader would leave out anyway need not be sampled
             for (std::size_t b = 0; b < visible.size() && b < bg.exterior.size(); ++b)
-                if (bg.exterior[b]) visible[b] = 0;
-        // Each brick holds how far (in bricks) the nearest visible one is, so that a ray leaps whole empty cubes.
+                if (bg.exterior[b])
+                    visible[b] = 0;
+        // Each brick holds how far (in bricks) the nearest visible one is, so that a ray leaps whole empty
+        // cubes.
         const std::vector<std::uint8_t> bytes = brickDistances(visible, bg.count);
-        glTexImage3D(GL_TEXTURE_3D, 0, GL_R8, bg.count.x, bg.count.y, bg.count.z, 0, GL_RED, GL_UNSIGNED_BYTE, bytes.data());
+        glTexImage3D(GL_TEXTURE_3D, 0, GL_R8, bg.count.x, bg.count.y, bg.count.z, 0, GL_RED, GL_UNSIGNED_BYTE,
+                     bytes.data());
     }
     glTexParameteri(GL_TEXTURE_3D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
     glTexParameteri(GL_TEXTURE_3D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
@@ -218,9 +249,10 @@ void VolumeRenderer::updateTables(const VolumeRenderSettings& s, float stepMm) {
 
 bool VolumeRenderer::render(const VolumeRenderSettings& s, glm::ivec2 size, bool force) {
     size = glm::max(size, glm::ivec2(1));
-    if (!force && lastValid_ && size == imageSize_ && s == last_) return false;
-    // The program first: one compiled on first use can fail (a shader edited on disk), and must then leave the GL
-    // state as it was.
+    if (!force && lastValid_ && size == imageSize_ && s == last_)
+        return false;
+    // The program first: one compiled on first use can fail (a shader edited on disk), and must then leave
+    // the GL state as it was.
     const GLuint prog = texture_ && stats_ ? programFor(s).id() : 0;
     GLint previous = 0; // before makeOffscreenTarget, which binds its own
     glGetIntegerv(GL_DRAW_FRAMEBUFFER_BINDING, &previous);
@@ -242,7 +274,8 @@ bool VolumeRenderer::render(const VolumeRenderSettings& s, glm::ivec2 size, bool
         return true;
     }
     const Geometry& g = geometry_;
-    const float stepMm = float(std::max(0.05, s.stepScale) * std::min({g.spacing.x, g.spacing.y, g.spacing.z}));
+    const float stepMm =
+        float(std::max(0.05, s.stepScale) * std::min({g.spacing.x, g.spacing.y, g.spacing.z}));
     updateTables(s, stepMm);
     const RenderPreset& p = s.preset;
     glUseProgram(prog);
@@ -270,9 +303,10 @@ bool VolumeRenderer::render(const VolumeRenderSettings& s, glm::ivec2 size, bool
     const glm::mat4 toTex = glm::mat4(lpsToTexture(g));
     glUniformMatrix4fv(loc("uClipToLps"), 1, GL_FALSE, glm::value_ptr(clipToLps));
     glUniformMatrix4fv(loc("uLpsToTex"), 1, GL_FALSE, glm::value_ptr(toTex));
-    // Central differences span two voxels: texel units -> HU, over 2 x spacing -> HU/mm, then voxel axes -> LPS.
-    const glm::mat3 gradToLps =
-        glm::mat3(g.direction * glm::dmat3(glm::scale(glm::dmat4(1.0), double(huFromTexel_.x) / (2.0 * g.spacing))));
+    // Central differences span two voxels: texel units -> HU, over 2 x spacing -> HU/mm, then voxel axes ->
+    // LPS.
+    const glm::mat3 gradToLps = glm::mat3(
+        g.direction * glm::dmat3(glm::scale(glm::dmat4(1.0), double(huFromTexel_.x) / (2.0 * g.spacing))));
     glUniformMatrix3fv(loc("uTexGradToLps"), 1, GL_FALSE, glm::value_ptr(gradToLps));
     glUniform4f(loc("uViewport"), 0.0f, 0.0f, float(size.x), float(size.y));
     const glm::vec3 lo = glm::clamp(glm::vec3(glm::min(s.cropMin, s.cropMax)), 0.0f, 1.0f);
@@ -300,7 +334,8 @@ bool VolumeRenderer::render(const VolumeRenderSettings& s, glm::ivec2 size, bool
     const glm::vec3 iso = glm::vec3(evaluateTf(p.points, p.isoValue));
     glUniform3f(loc("uIsoColor"), iso.r, iso.g, iso.b);
     glUniform4f(loc("uLight"), p.shading.ambient, p.shading.diffuse, p.shading.specular, p.shading.shininess);
-    glUniform2f(loc("uGradientOpacity"), p.gradientOpacity.x, std::max(p.gradientOpacity.y, p.gradientOpacity.x + 1e-3f));
+    glUniform2f(loc("uGradientOpacity"), p.gradientOpacity.x,
+                std::max(p.gradientOpacity.y, p.gradientOpacity.x + 1e-3f));
     glUniform3f(loc("uBackground"), s.background.r, s.background.g, s.background.b);
     glUniform1f(loc("uJitter"), s.jitter ? 1.0f : 0.0f);
 
@@ -316,7 +351,8 @@ bool VolumeRenderer::render(const VolumeRenderSettings& s, glm::ivec2 size, bool
 }
 
 void VolumeRenderer::present(glm::ivec4 rect) const {
-    if (!image_.fbo || rect.z <= 0 || rect.w <= 0) return;
+    if (!image_.fbo || rect.z <= 0 || rect.w <= 0)
+        return;
     GLint previousRead = 0;
     glGetIntegerv(GL_READ_FRAMEBUFFER_BINDING, &previousRead);
     glBindFramebuffer(GL_READ_FRAMEBUFFER, image_.fbo.id());
@@ -327,7 +363,8 @@ void VolumeRenderer::present(glm::ivec4 rect) const {
 }
 
 RgbImage VolumeRenderer::readImage() const {
-    if (!image_.fbo) return {};
+    if (!image_.fbo)
+        return {};
     GLint previousRead = 0;
     glGetIntegerv(GL_READ_FRAMEBUFFER_BINDING, &previousRead);
     glBindFramebuffer(GL_READ_FRAMEBUFFER, image_.fbo.id());

@@ -1,8 +1,8 @@
 #pragma once
-// The 3D view: a GLSL raymarcher over the HU volume (shaders/raymarch.frag), one program per mode and option set.
-// It renders into an image of its own and only when something that changes the picture changed; presenting the
-// image again (the window redrawn for a panel) costs a blit. The volume texture is the slice renderer's when
-// there is one (no second copy); a volume too large for the GPU gets a downsampled copy here.
+// The 3D view: a GLSL raymarcher over the HU volume (shaders/raymarch.frag), one program per mode and option
+// set. It renders into an image of its own and only when something that changes the picture changed;
+// presenting the image again (the window redrawn for a panel) costs a blit. The volume texture is the slice
+// renderer's when there is one (no second copy); a volume too large for the GPU gets a downsampled copy here.
 #include "core/camera3d.h"
 #include "core/colormap.h"
 #include "core/transfer.h"
@@ -20,13 +20,13 @@ namespace ctview::gl {
 
 // Everything the picture depends on besides the volume and the image size.
 struct VolumeRenderSettings {
-    RenderPreset preset;                     // mode, transfer function, shading, isovalue, window
-    std::string colormap = "grayscale";      // projections
+    RenderPreset preset;                // mode, transfer function, shading, isovalue, window
+    std::string colormap = "grayscale"; // projections
     bool invert = false;
     Camera3D camera;
-    glm::dvec3 cropMin{0.0}, cropMax{1.0};   // fractions of the volume's box along i, j, k
-    double stepScale = 1.0;                  // step = stepScale x the smallest voxel spacing
-    bool skipping = true;                    // empty-space skipping (off only to measure it)
+    glm::dvec3 cropMin{0.0}, cropMax{1.0}; // fractions of the volume's box along i, j, k
+    double stepScale = 1.0;                // step = stepScale x the smallest voxel spacing
+    bool skipping = true;                  // empty-space skipping (off only to measure it)
     bool jitter = true;
     glm::vec3 background{0.08f, 0.08f, 0.09f};
     bool operator==(const VolumeRenderSettings&) const = default;
@@ -38,9 +38,9 @@ class VolumeRenderer {
     // Recompiles from shaders/ (see shaders.h); on failure keeps the programs and returns the message.
     std::string reload();
 
-    // The volume to render. `sharedTexture` (0 if none) is the full-resolution texture the slice renderer holds;
-    // `maxBytes` caps what a copy of our own may take (0: no cap beyond GL_MAX_3D_TEXTURE_SIZE, or `max3d` when
-    // given, for tests). Throws GlError.
+    // The volume to render. `sharedTexture` (0 if none) is the full-resolution texture the slice renderer
+    // holds; `maxBytes` caps what a copy of our own may take (0: no cap beyond GL_MAX_3D_TEXTURE_SIZE, or
+    // `max3d` when given, for tests). Throws GlError.
     void setVolume(const Volume& v, std::shared_ptr<const VolumeStats> stats, GLuint sharedTexture,
                    glm::vec2 huFromTexel, std::uint64_t maxBytes = 0, int max3d = 0);
     void clearVolume();
@@ -48,16 +48,17 @@ class VolumeRenderer {
     // Non-empty when the 3D view shows less than the volume, e.g. "3D shows a 2x downsampled copy (...)".
     const std::string& note() const { return note_; }
 
-    // Renders into the image at `size` pixels unless nothing changed since the last render. Returns true when it
-    // rendered. `force` renders anyway (benchmarks).
+    // Renders into the image at `size` pixels unless nothing changed since the last render. Returns true when
+    // it rendered. `force` renders anyway (benchmarks).
     bool render(const VolumeRenderSettings& s, glm::ivec2 size, bool force = false);
     glm::ivec2 imageSize() const { return imageSize_; }
-    // Draws the image into the rectangle (x, y, w, h; GL pixels, origin bottom-left) of the bound draw framebuffer.
+    // Draws the image into the rectangle (x, y, w, h; GL pixels, origin bottom-left) of the bound draw
+    // framebuffer.
     void present(glm::ivec4 rect) const;
     // The image's pixels (tests, `ctview render`).
     RgbImage readImage() const;
-    // Samples per frame of the last render are not counted on the GPU; this is the number of rays x steps a ray
-    // through the whole box would take, for the benchmark's samples/s.
+    // Samples per frame of the last render are not counted on the GPU; this is the number of rays x steps a
+    // ray through the whole box would take, for the benchmark's samples/s.
     double nominalSamples(const VolumeRenderSettings& s, glm::ivec2 size) const;
 
   private:
@@ -68,10 +69,10 @@ class VolumeRenderer {
     std::map<std::string, Program> programs_;
     VertexArray vao_;
     Sampler linear_;
-    GLuint texture_ = 0;      // the one in use: shared or own_
+    GLuint texture_ = 0; // the one in use: shared or own_
     Texture own_;
     glm::vec2 huFromTexel_{1.0f, 0.0f};
-    Geometry geometry_;       // of the texture in use
+    Geometry geometry_; // of the texture in use
     std::shared_ptr<const VolumeStats> stats_;
     BrickGrid coarseBricks_; // MIP/MinIP's, made from stats_->bricks on first use
     std::string note_;

@@ -4,21 +4,29 @@
 
 namespace ctview::ui {
 
-SliceFrame frameOf(const AppState& s, int v) { return sliceFrame(s.data->series.volume.geometry(), s.views[std::size_t(v)].axis); }
+SliceFrame frameOf(const AppState& s, int v) {
+    return sliceFrame(s.data->series.volume.geometry(), s.views[std::size_t(v)].axis);
+}
 
-int sliceOf(const AppState& s, int v) { return s.cursor[frameOf(s, v).nAxis]; }
-int sliceNumberOf(const AppState& s, int v) { return sliceNumber(frameOf(s, v), sliceOf(s, v)); }
+int sliceOf(const AppState& s, int v) {
+    return s.cursor[frameOf(s, v).nAxis];
+}
+int sliceNumberOf(const AppState& s, int v) {
+    return sliceNumber(frameOf(s, v), sliceOf(s, v));
+}
 
 ViewMapping mappingOf(const AppState& s, int v) {
     return ViewMapping(frameOf(s, v), s.cells[std::size_t(v)], s.views[std::size_t(v)].camera);
 }
 
 std::string sliceNote(const AppState& s, int v, int slice) {
-    if (!s.hasVolume() || frameOf(s, v).nAxis != 2) return "";
+    if (!s.hasVolume() || frameOf(s, v).nAxis != 2)
+        return "";
     const Series& series = s.data->series;
     if (std::binary_search(series.interpolatedSlices.begin(), series.interpolatedSlices.end(), slice))
         return "interpolated";
-    if (std::binary_search(series.emptySlices.begin(), series.emptySlices.end(), slice)) return "empty: not decoded";
+    if (std::binary_search(series.emptySlices.begin(), series.emptySlices.end(), slice))
+        return "empty: not decoded";
     return "";
 }
 
@@ -38,8 +46,8 @@ void layoutCells(AppState& s, const Rect& area) {
 }
 
 void adoptDataset(AppState& s, std::shared_ptr<Dataset> d) {
-    // From the preview of a load to its result (same grid): the user may already be scrolling and windowing; keep
-    // where they are.
+    // From the preview of a load to its result (same grid): the user may already be scrolling and windowing;
+    // keep where they are.
     const bool continuing = s.data && s.data->preview &&
                             s.data->series.volume.geometry().dims == d->series.volume.geometry().dims;
     s.data = std::move(d);
@@ -51,7 +59,8 @@ void adoptDataset(AppState& s, std::shared_ptr<Dataset> d) {
     s.drag = {};
     if (!continuing) {
         s.cursor = s.data->series.volume.geometry().dims / 2;
-        for (ViewState& v : s.views) v.camera = {};
+        for (ViewState& v : s.views)
+            v.camera = {};
         // A named preset the user chose last stays chosen (radiologists read every series in "their" window);
         // otherwise the file's own window.
         if (const WindowPreset* preset = findWindowPreset(s.windowName)) {
@@ -66,16 +75,23 @@ void adoptDataset(AppState& s, std::shared_ptr<Dataset> d) {
         s.window = initialWindow(s.data->series);
     }
     s.messages.clear();
-    if (s.data->preview || !s.data->source) return;
+    if (s.data->preview || !s.data->source)
+        return;
     s.data->summary = describeLines(s.data->series);
-    for (const std::string& p : s.data->source->problems()) s.messages.push_back(p);
-    for (const SkippedFile& f : s.data->source->skipped()) s.messages.push_back("skipped " + f.path.string() + ": " + f.reason);
-    for (const std::string& w : s.data->series.warnings) s.messages.push_back(w);
-    for (const SkippedFile& f : s.data->series.failed) s.messages.push_back(f.path.string() + ": " + f.reason);
+    for (const std::string& p : s.data->source->problems())
+        s.messages.push_back(p);
+    for (const SkippedFile& f : s.data->source->skipped())
+        s.messages.push_back("skipped " + f.path.string() + ": " + f.reason);
+    for (const std::string& w : s.data->series.warnings)
+        s.messages.push_back(w);
+    for (const SkippedFile& f : s.data->series.failed)
+        s.messages.push_back(f.path.string() + ": " + f.reason);
 }
 
 namespace {
-EditState editState(const AppState& s) { return {s.window, s.windowName, s.view3d.preset.points}; }
+EditState editState(const AppState& s) {
+    return {s.window, s.windowName, s.view3d.preset.points};
+}
 void restore(AppState& s, const EditState& e) {
     s.window = e.window;
     s.windowName = e.windowName;
@@ -91,11 +107,14 @@ void trackUndo(AppState& s, bool gestureActive) {
         h.started = true;
         return;
     }
-    if (gestureActive) return;
+    if (gestureActive)
+        return;
     const EditState now = editState(s);
-    if (now == h.current) return;
+    if (now == h.current)
+        return;
     h.undo.push_back(h.current);
-    if (h.undo.size() > 200) h.undo.erase(h.undo.begin());
+    if (h.undo.size() > 200)
+        h.undo.erase(h.undo.begin());
     h.redo.clear();
     h.current = now;
 }
@@ -103,7 +122,8 @@ void trackUndo(AppState& s, bool gestureActive) {
 void undoEdit(AppState& s) {
     UndoHistory& h = s.history;
     trackUndo(s, false); // an edit not recorded yet is the one undone
-    if (h.undo.empty()) return;
+    if (h.undo.empty())
+        return;
     h.redo.push_back(h.current);
     h.current = h.undo.back();
     h.undo.pop_back();
@@ -112,7 +132,8 @@ void undoEdit(AppState& s) {
 
 void redoEdit(AppState& s) {
     UndoHistory& h = s.history;
-    if (h.redo.empty()) return;
+    if (h.redo.empty())
+        return;
     h.undo.push_back(h.current);
     h.current = h.redo.back();
     h.redo.pop_back();
@@ -122,7 +143,8 @@ void redoEdit(AppState& s) {
 bool presetModified(const AppState& s) {
     const RenderPreset* from = findBuiltinPreset(s.view3d.presetName);
     for (const RenderPreset& p : s.view3d.userPresets)
-        if (p.name == s.view3d.presetName) from = &p;
+        if (p.name == s.view3d.presetName)
+            from = &p;
     return from && from->points != s.view3d.preset.points;
 }
 
@@ -133,7 +155,8 @@ ColormapTable displayColormap(const AppState& s) {
 
 void addToast(AppState& s, std::string text, double now, bool error) {
     s.toasts.push_back({std::move(text), now + (error ? 8.0 : 4.0), error});
-    while (s.toasts.size() > 5) s.toasts.pop_front();
+    while (s.toasts.size() > 5)
+        s.toasts.pop_front();
 }
 
 void applyPreset(AppState& s, const RenderPreset& p) {
@@ -145,13 +168,16 @@ void applyPreset(AppState& s, const RenderPreset& p) {
 void effectiveCrop(const AppState& s, glm::dvec3& lo, glm::dvec3& hi) {
     lo = glm::min(s.view3d.cropMin, s.view3d.cropMax);
     hi = glm::max(s.view3d.cropMin, s.view3d.cropMax);
-    if (!s.hasVolume()) return;
+    if (!s.hasVolume())
+        return;
     const glm::ivec3 dims = s.data->series.volume.geometry().dims;
     for (int a = 0; a < 3; ++a) {
         // The crosshair voxel's near face: keep it in "at or past", leave it out of "before".
         const double at = double(s.cursor[a]) / double(std::max(1, dims[a]));
-        if (s.view3d.cutAtSlices[a] == 1) lo[a] = std::max(lo[a], at);
-        if (s.view3d.cutAtSlices[a] == 2) hi[a] = std::min(hi[a], at + 1.0 / double(std::max(1, dims[a])));
+        if (s.view3d.cutAtSlices[a] == 1)
+            lo[a] = std::max(lo[a], at);
+        if (s.view3d.cutAtSlices[a] == 2)
+            hi[a] = std::min(hi[a], at + 1.0 / double(std::max(1, dims[a])));
     }
 }
 

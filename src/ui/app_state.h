@@ -4,8 +4,8 @@
 #include "core/camera3d.h"
 #include "core/dataset.h"
 #include "core/metadata.h"
-#include "core/view.h"
 #include "core/transfer.h"
+#include "core/view.h"
 #include "core/volume_stats.h"
 #include "core/window.h"
 #include "ui/commands.h"
@@ -29,10 +29,10 @@ struct ViewState {
 // What the loader thread reports, copied to the state once a frame.
 struct LoadStatus {
     bool active = false;
-    std::string input;          // the folder or file being opened
-    std::string stage;          // "scanning", "decoding", ...
+    std::string input; // the folder or file being opened
+    std::string stage; // "scanning", "decoding", ...
     std::size_t done = 0, total = 0;
-    std::string error;          // the last load's failure, in plain words (empty when it worked)
+    std::string error; // the last load's failure, in plain words (empty when it worked)
 };
 
 struct Toast {
@@ -48,7 +48,8 @@ struct Drag {
 };
 
 struct Overlays {
-    bool crosshair = true, letters = true, scaleBar = true, windowLevel = true, probe = true, sliceInfo = true;
+    bool crosshair = true, letters = true, scaleBar = true, windowLevel = true, probe = true,
+         sliceInfo = true;
 };
 
 struct Panels {
@@ -66,18 +67,18 @@ struct View3D {
     // "Cut at the slice planes", per voxel axis (i, j, k): 0 off, 1 keep the part at or past the crosshair's
     // slice (higher index), 2 keep the part before it.
     glm::ivec3 cutAtSlices{0};
-    bool showSlicePlanes = true;     // outline the three slice planes in 3D
-    bool showOrientation = true;     // the L/R/A/P/S/I axes in the corner
-    double stepScale = 1.0;          // samples every stepScale x the smallest voxel spacing
-    bool skipping = true;            // empty-space skipping (off only to compare)
+    bool showSlicePlanes = true;        // outline the three slice planes in 3D
+    bool showOrientation = true;        // the L/R/A/P/S/I axes in the corner
+    double stepScale = 1.0;             // samples every stepScale x the smallest voxel spacing
+    bool skipping = true;               // empty-space skipping (off only to compare)
     std::string colormap = "grayscale"; // projections (MIP, MinIP, average), and "apply to the TF"
     bool invert = false;
-    bool focused = false;            // the mouse is over the 3D view: its keys apply
+    bool focused = false; // the mouse is over the 3D view: its keys apply
     // Adaptive quality: while the user drags (and a moment after), the view renders coarse (a fraction of its
-    // pixels, RenderFeedback::interactiveScale, and twice the step); then once at full quality, then not at all
-    // until something changes.
+    // pixels, RenderFeedback::interactiveScale, and twice the step); then once at full quality, then not at
+    // all until something changes.
     double interactUntil = 0;
-    int tfSelected = -1;             // the transfer-function editor's selected point
+    int tfSelected = -1;                   // the transfer-function editor's selected point
     std::vector<RenderPreset> userPresets; // from the config folder's presets/ (the frame loop reads them)
 };
 
@@ -87,8 +88,8 @@ struct EditState {
     std::string windowName;
     std::vector<TfPoint> points;
     bool operator==(const EditState& o) const {
-        return window.width == o.window.width && window.center == o.window.center && windowName == o.windowName &&
-               points == o.points;
+        return window.width == o.window.width && window.center == o.window.center &&
+               windowName == o.windowName && points == o.points;
     }
 };
 struct UndoHistory {
@@ -98,7 +99,7 @@ struct UndoHistory {
 };
 
 struct AppState {
-    std::shared_ptr<Dataset> data;   // null until something has loaded
+    std::shared_ptr<Dataset> data; // null until something has loaded
     LoadStatus load;
     std::vector<std::string> messages; // warnings and skipped files of the current series, in plain words
 
@@ -112,19 +113,19 @@ struct AppState {
     std::string windowName = "file"; // a preset name, "file", "auto" or "custom"
     std::string colormap = "grayscale";
     bool invert = false;
-    bool linear = false;             // linear interpolation between voxels instead of nearest
+    bool linear = false; // linear interpolation between voxels instead of nearest
 
     Overlays overlays;
     Panels panels;
     std::filesystem::path exportDir = "ctview-exports";
-    std::vector<std::string> recent; // most recent first
+    std::vector<std::string> recent;      // most recent first
     std::vector<std::string> pacsServers; // DICOMweb roots the user added in the PACS dialog
 
     std::deque<Toast> toasts;
     Drag drag;
     UndoHistory history;              // window/level and transfer-function edits (Ctrl+Z, Ctrl+Shift+Z)
     bool loadBannerDismissed = false; // the user closed the banner of the current series' load problems
-    float sidebarWidth = 340;         // the side panel's width as the user dragged it (pixels; kept in settings)
+    float sidebarWidth = 340; // the side panel's width as the user dragged it (pixels; kept in settings)
 
     // Probe: the voxel under the mouse, if any.
     bool probeValid = false;
@@ -169,6 +170,8 @@ void redoEdit(AppState& s);
 // The 3D view's transfer function differs from the preset it started from (the panel says "(modified)").
 bool presetModified(const AppState& s);
 // True while the 3D view is being dragged or scrolled (it renders fast and coarse meanwhile).
-inline bool interacting3d(const AppState& s, double now) { return now < s.view3d.interactUntil; }
+inline bool interacting3d(const AppState& s, double now) {
+    return now < s.view3d.interactUntil;
+}
 
 } // namespace ctview::ui

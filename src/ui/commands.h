@@ -1,7 +1,7 @@
 #pragma once
-// The one channel from the user to the frame loop: what a key (app/input.cpp) or a panel's button asks for that
-// is more than a change of view state (which they make themselves). The frame loop carries every command out in
-// one place (app/viewer.cpp), in the order given.
+// The one channel from the user to the frame loop: what a key (app/input.cpp) or a panel's button asks for
+// that is more than a change of view state (which they make themselves). The frame loop carries every command
+// out in one place (app/viewer.cpp), in the order given.
 #include <string>
 #include <vector>
 

@@ -14,36 +14,44 @@ namespace {
 // (the convention of 3D Slicer: axial red, coronal green, sagittal yellow).
 ImU32 planeColour(Axis a, int alpha = 255) {
     switch (a) {
-    case Axis::Axial: return IM_COL32(230, 80, 80, alpha);
-    case Axis::Coronal: return IM_COL32(90, 200, 90, alpha);
-    case Axis::Sagittal: return IM_COL32(230, 210, 70, alpha);
+    case Axis::Axial:
+        return IM_COL32(230, 80, 80, alpha);
+    case Axis::Coronal:
+        return IM_COL32(90, 200, 90, alpha);
+    case Axis::Sagittal:
+        return IM_COL32(230, 210, 70, alpha);
     }
     return IM_COL32_WHITE;
 }
 
-// Text outlined in black on every side, legible on a white slice (an inverted map, a bone window) as on a black
-// one: a drop shadow darkens only two sides of each stroke, and light text on white then vanishes (issue 14.11).
+// Text outlined in black on every side, legible on a white slice (an inverted map, a bone window) as on a
+// black one: a drop shadow darkens only two sides of each stroke, and light text on white then vanishes
+// (issue 14.11).
 void label(ImDrawList* dl, ImVec2 p, const char* text, ImU32 colour = IM_COL32(235, 235, 235, 255)) {
     for (int dy = -1; dy <= 1; ++dy)
         for (int dx = -1; dx <= 1; ++dx)
-            if (dx != 0 || dy != 0) dl->AddText(ImVec2(p.x + float(dx), p.y + float(dy)), IM_COL32(0, 0, 0, 230), text);
+            if (dx != 0 || dy != 0)
+                dl->AddText(ImVec2(p.x + float(dx), p.y + float(dy)), IM_COL32(0, 0, 0, 230), text);
     dl->AddText(p, colour, text);
 }
 
 // The view (0..2) whose slice plane is the set of voxels with coordinate `axis` fixed.
 int viewWithNormal(const AppState& s, int axis) {
     for (int v = 0; v < 3; ++v)
-        if (frameOf(s, v).nAxis == axis) return v;
+        if (frameOf(s, v).nAxis == axis)
+            return v;
     return -1;
 }
 // The 3D cell: what it shows, the slice planes through the crosshair, and an orientation gizmo.
 void draw3dOverlay(const AppState& s, const RenderFeedback& feedback, ImDrawList* dl, const Rect& r) {
     const float lineH = ImGui::GetTextLineHeight();
-    if (!s.hasVolume()) return;
+    if (!s.hasVolume())
+        return;
     if (!s.data->stats) {
         const char* text = "3D view: waiting for the whole series";
         const ImVec2 size = ImGui::CalcTextSize(text);
-        label(dl, ImVec2(r.x + (r.w - size.x) / 2, r.y + (r.h - size.y) / 2), text, IM_COL32(150, 150, 150, 255));
+        label(dl, ImVec2(r.x + (r.w - size.x) / 2, r.y + (r.h - size.y) / 2), text,
+              IM_COL32(150, 150, 150, 255));
         return;
     }
     const Geometry& g = s.data->series.volume.geometry();
@@ -62,7 +70,8 @@ void draw3dOverlay(const AppState& s, const RenderFeedback& feedback, ImDrawList
                 ijk[b] = ends[c][1] ? g.dims[b] - 0.5 : -0.5;
                 ok = ok && projectToScreen(cm, r, g.voxelToPatient(ijk), pts[c]);
             }
-            if (!ok) continue;
+            if (!ok)
+                continue;
             for (int c = 0; c < 4; ++c) {
                 const glm::dvec2 p = pts[c], q = pts[(c + 1) % 4];
                 dl->AddLine(ImVec2(float(p.x), float(p.y)), ImVec2(float(q.x), float(q.y)),
@@ -75,7 +84,9 @@ void draw3dOverlay(const AppState& s, const RenderFeedback& feedback, ImDrawList
         std::snprintf(text, sizeof text, "3D  %s%s  (%s)", s.view3d.preset.title.c_str(),
                       presetModified(s) ? " (modified)" : "", modeName(s.view3d.preset.mode));
         label(dl, ImVec2(r.x + 6, r.y + 4), text);
-        if (!feedback.note3d.empty()) label(dl, ImVec2(r.x + 6, r.y + 4 + lineH), feedback.note3d.c_str(), IM_COL32(255, 200, 120, 255));
+        if (!feedback.note3d.empty())
+            label(dl, ImVec2(r.x + 6, r.y + 4 + lineH), feedback.note3d.c_str(),
+                  IM_COL32(255, 200, 120, 255));
     }
     if (s.view3d.showOrientation && s.overlays.letters) {
         // Axes of the patient as the camera sees them: L, P, S at the bright ends, R, A, I at the dim ones.
@@ -84,19 +95,24 @@ void draw3dOverlay(const AppState& s, const RenderFeedback& feedback, ImDrawList
         const ImVec2 c(r.x + len + 16, r.y + r.h - len - 16);
         const char* pos[3] = {"L", "P", "S"};
         const char* neg[3] = {"R", "A", "I"};
-        const ImU32 colours[3] = {IM_COL32(230, 80, 80, 255), IM_COL32(90, 200, 90, 255), IM_COL32(90, 140, 250, 255)};
+        const ImU32 colours[3] = {IM_COL32(230, 80, 80, 255), IM_COL32(90, 200, 90, 255),
+                                  IM_COL32(90, 140, 250, 255)};
         for (int a = 0; a < 3; ++a) {
             glm::dvec3 e(0.0);
             e[a] = 1;
             // Screen direction of the LPS axis: its components along the camera's right and up.
             const ImVec2 d(float(glm::dot(e, axes[0])) * len, -float(glm::dot(e, axes[1])) * len);
             dl->AddLine(c, ImVec2(c.x + d.x, c.y + d.y), colours[a], 2.0f);
-            dl->AddLine(c, ImVec2(c.x - d.x * 0.6f, c.y - d.y * 0.6f), (colours[a] & 0x00FFFFFF) | 0x70000000, 1.0f);
+            dl->AddLine(c, ImVec2(c.x - d.x * 0.6f, c.y - d.y * 0.6f), (colours[a] & 0x00FFFFFF) | 0x70000000,
+                        1.0f);
             label(dl, ImVec2(c.x + d.x * 1.25f - 4, c.y + d.y * 1.25f - lineH / 2), pos[a], colours[a]);
-            label(dl, ImVec2(c.x - d.x * 0.85f - 4, c.y - d.y * 0.85f - lineH / 2), neg[a], IM_COL32(160, 160, 160, 200));
+            label(dl, ImVec2(c.x - d.x * 0.85f - 4, c.y - d.y * 0.85f - lineH / 2), neg[a],
+                  IM_COL32(160, 160, 160, 200));
         }
     }
-    if (s.maximised < 0 && s.view3d.focused) dl->AddRect(ImVec2(r.x, r.y), ImVec2(r.x + r.w - 1, r.y + r.h - 1), IM_COL32(120, 160, 255, 200), 0, 0, 1.5f);
+    if (s.maximised < 0 && s.view3d.focused)
+        dl->AddRect(ImVec2(r.x, r.y), ImVec2(r.x + r.w - 1, r.y + r.h - 1), IM_COL32(120, 160, 255, 200), 0,
+                    0, 1.5f);
 }
 
 } // namespace
@@ -113,12 +129,14 @@ class Placer {
             if (box.x < cell_.x || box.y < cell_.y || box.x + box.w > cell_.x + cell_.w ||
                 box.y + box.h > cell_.y + cell_.h)
                 return false;
-            const bool clear = std::none_of(taken_.begin(), taken_.end(), [&](const Rect& t) { return overlap(t, box); });
+            const bool clear =
+                std::none_of(taken_.begin(), taken_.end(), [&](const Rect& t) { return overlap(t, box); });
             if (clear) {
                 taken_.push_back(box);
                 return true;
             }
-            if (step == 0) return false;
+            if (step == 0)
+                return false;
         }
         return false;
     }
@@ -143,7 +161,8 @@ Rect textBox(ImVec2 p, const std::string& text) {
 // The first of `texts` (longest first) that fits `width`, else the last.
 const std::string& fitting(const std::vector<std::string>& texts, float width) {
     for (const std::string& t : texts)
-        if (ImGui::CalcTextSize(t.c_str()).x <= width) return t;
+        if (ImGui::CalcTextSize(t.c_str()).x <= width)
+            return t;
     return texts.back();
 }
 
@@ -162,7 +181,8 @@ std::string format(const char* fmt, ...) {
 std::vector<OverlayItem> sliceOverlayItems(const AppState& s, int v) {
     std::vector<OverlayItem> items;
     const Rect& r = s.cells[std::size_t(v)];
-    if (v < 0 || v > 2 || r.w <= 0 || !s.hasVolume()) return items;
+    if (v < 0 || v > 2 || r.w <= 0 || !s.hasVolume())
+        return items;
     const float lineH = ImGui::GetTextLineHeight(), margin = 6, room = r.w - 2 * margin;
     const Axis axis = s.views[std::size_t(v)].axis;
     const ViewMapping m = mappingOf(s, v);
@@ -172,7 +192,8 @@ std::vector<OverlayItem> sliceOverlayItems(const AppState& s, int v) {
     Placer placer(r);
     auto add = [&](OverlayItem::Kind kind, const std::string& text, ImVec2 at, float step, ImU32 colour) {
         OverlayItem item{kind, text, textBox(at, text), colour};
-        if (placer.place(item.box, step)) items.push_back(std::move(item));
+        if (placer.place(item.box, step))
+            items.push_back(std::move(item));
     };
 
     // The orientation letters first: they stay at the middle of their edges; the rest keeps clear of them.
@@ -182,12 +203,14 @@ std::vector<OverlayItem> sliceOverlayItems(const AppState& s, int v) {
         const ImVec2 ls = ImGui::CalcTextSize(e.left.c_str()), rs = ImGui::CalcTextSize(e.right.c_str());
         const ImVec2 ts = ImGui::CalcTextSize(e.top.c_str()), bs = ImGui::CalcTextSize(e.bottom.c_str());
         add(OverlayItem::Kind::Letter, e.top, ImVec2(r.x + (r.w - ts.x) / 2, r.y + 4), 0, colour);
-        add(OverlayItem::Kind::Letter, e.bottom, ImVec2(r.x + (r.w - bs.x) / 2, r.y + r.h - bs.y - 4), 0, colour);
+        add(OverlayItem::Kind::Letter, e.bottom, ImVec2(r.x + (r.w - bs.x) / 2, r.y + r.h - bs.y - 4), 0,
+            colour);
         add(OverlayItem::Kind::Letter, e.left, ImVec2(r.x + margin, r.y + (r.h - ls.y) / 2), 0, colour);
-        add(OverlayItem::Kind::Letter, e.right, ImVec2(r.x + r.w - rs.x - margin, r.y + (r.h - rs.y) / 2), 0, colour);
+        add(OverlayItem::Kind::Letter, e.right, ImVec2(r.x + r.w - rs.x - margin, r.y + (r.h - rs.y) / 2), 0,
+            colour);
     }
-    // Top left, downwards: the slice number and its position along the patient axis this view looks down (LPS mm
-    // of the slice centre), then the zoom.
+    // Top left, downwards: the slice number and its position along the patient axis this view looks down (LPS
+    // mm of the slice centre), then the zoom.
     float below = r.y + 4;
     if (s.overlays.sliceInfo) {
         glm::dvec3 centre(g.dims - 1);
@@ -199,11 +222,13 @@ std::vector<OverlayItem> sliceOverlayItems(const AppState& s, int v) {
         const std::string note = sliceNote(s, v, slice); // a slice that holds no acquired image says so
         const std::string tail = note.empty() ? "" : "  " + note;
         const int number = sliceNumber(f, slice);
-        const std::string text = fitting(
-            {format("%s %d (0..%d)  %s %.1f mm%s", axisName(axis), number, f.count - 1, names[lpsAxis], lps[lpsAxis], tail.c_str()),
-             format("%s %d  %s %.1f mm%s", axisName(axis), number, names[lpsAxis], lps[lpsAxis], tail.c_str()),
-             format("%d  %.1f mm%s", number, lps[lpsAxis], tail.c_str()), format("%d", number)},
-            room);
+        const std::string text =
+            fitting({format("%s %d (0..%d)  %s %.1f mm%s", axisName(axis), number, f.count - 1,
+                            names[lpsAxis], lps[lpsAxis], tail.c_str()),
+                     format("%s %d  %s %.1f mm%s", axisName(axis), number, names[lpsAxis], lps[lpsAxis],
+                            tail.c_str()),
+                     format("%d  %.1f mm%s", number, lps[lpsAxis], tail.c_str()), format("%d", number)},
+                    room);
         add(OverlayItem::Kind::SliceInfo, text, ImVec2(r.x + margin, r.y + 4), lineH, planeColour(axis));
         if (!items.empty() && items.back().kind == OverlayItem::Kind::SliceInfo)
             below = items.back().box.y + items.back().box.h;
@@ -219,7 +244,8 @@ std::vector<OverlayItem> sliceOverlayItems(const AppState& s, int v) {
         const ImVec2 ts = ImGui::CalcTextSize(text.c_str());
         const float x1 = r.x + r.w - 12, x0 = x1 - len, y = r.y + r.h - 10 - lineH * 1.2f;
         OverlayItem bar{OverlayItem::Kind::ScaleBar, text, {}, IM_COL32(235, 235, 235, 255)};
-        const float left = std::min(x0 - 2, (x0 + x1 - ts.x) / 2 - 1), right = std::max(x1 + 2, (x0 + x1 + ts.x) / 2 + 1);
+        const float left = std::min(x0 - 2, (x0 + x1 - ts.x) / 2 - 1),
+                    right = std::max(x1 + 2, (x0 + x1 + ts.x) / 2 + 1);
         bar.box = Rect{left, y - 5, right - left, 5 + 5 + ts.y + 1};
         const float top = bar.box.y;
         if (placer.place(bar.box, -lineH)) {
@@ -230,20 +256,25 @@ std::vector<OverlayItem> sliceOverlayItems(const AppState& s, int v) {
     // Bottom left, upwards: window/level, then the probe above it.
     float above = r.y + r.h - 6 - lineH;
     if (s.overlays.windowLevel) {
-        const std::string text = fitting({format("W %.0f  L %.0f  %s", s.window.width, s.window.center, s.windowName.c_str()),
-                                          format("W %.0f L %.0f", s.window.width, s.window.center)},
-                                         room);
-        add(OverlayItem::Kind::Window, text, ImVec2(r.x + margin, above), -lineH, IM_COL32(235, 235, 235, 255));
-        if (!items.empty() && items.back().kind == OverlayItem::Kind::Window) above = items.back().box.y - lineH;
+        const std::string text =
+            fitting({format("W %.0f  L %.0f  %s", s.window.width, s.window.center, s.windowName.c_str()),
+                     format("W %.0f L %.0f", s.window.width, s.window.center)},
+                    room);
+        add(OverlayItem::Kind::Window, text, ImVec2(r.x + margin, above), -lineH,
+            IM_COL32(235, 235, 235, 255));
+        if (!items.empty() && items.back().kind == OverlayItem::Kind::Window)
+            above = items.back().box.y - lineH;
     }
     if (s.overlays.probe && s.probeValid && v == s.activeView) {
         const glm::ivec3 p = s.probeVoxel;
-        const std::string text = fitting(
-            {format("%.6g HU  (%d, %d, %d)  LPS %.1f, %.1f, %.1f mm", double(s.probeHU), p.x, p.y, p.z, s.probeLps.x,
-                    s.probeLps.y, s.probeLps.z),
-             format("%.6g HU  (%d, %d, %d)", double(s.probeHU), p.x, p.y, p.z), format("%.6g HU", double(s.probeHU))},
-            room);
-        add(OverlayItem::Kind::Probe, text, ImVec2(r.x + margin, above), -lineH, IM_COL32(140, 220, 255, 255));
+        const std::string text =
+            fitting({format("%.6g HU  (%d, %d, %d)  LPS %.1f, %.1f, %.1f mm", double(s.probeHU), p.x, p.y,
+                            p.z, s.probeLps.x, s.probeLps.y, s.probeLps.z),
+                     format("%.6g HU  (%d, %d, %d)", double(s.probeHU), p.x, p.y, p.z),
+                     format("%.6g HU", double(s.probeHU))},
+                    room);
+        add(OverlayItem::Kind::Probe, text, ImVec2(r.x + margin, above), -lineH,
+            IM_COL32(140, 220, 255, 255));
     }
     return items;
 }
@@ -251,7 +282,8 @@ std::vector<OverlayItem> sliceOverlayItems(const AppState& s, int v) {
 void drawOverlays(const AppState& s, const RenderFeedback& feedback, ImDrawList* dl) {
     for (int v = 0; v < 4; ++v) {
         const Rect& r = s.cells[std::size_t(v)];
-        if (r.w <= 0) continue;
+        if (r.w <= 0)
+            continue;
         const ImVec2 p0(r.x, r.y), p1(r.x + r.w, r.y + r.h);
         dl->PushClipRect(p0, p1, true);
         if (v == 3) {
@@ -268,8 +300,8 @@ void drawOverlays(const AppState& s, const RenderFeedback& feedback, ImDrawList*
         const SliceFrame& f = m.frame();
 
         if (s.overlays.crosshair) {
-            // The other views' planes through the crosshair voxel: a vertical line where the plane of the view
-            // whose normal is this view's h axis cuts it, a horizontal one for the v axis.
+            // The other views' planes through the crosshair voxel: a vertical line where the plane of the
+            // view whose normal is this view's h axis cuts it, a horizontal one for the v axis.
             const glm::dvec2 c = m.voxelToScreen(s.cursor);
             const int vertical = viewWithNormal(s, f.hAxis), horizontal = viewWithNormal(s, f.vAxis);
             if (vertical >= 0)

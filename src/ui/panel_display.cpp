@@ -17,7 +17,8 @@ void drawDisplayPanel(AppState& s, Commands& r) {
 
     // ---- window/level ----
     std::vector<WindowPreset> fileWins;
-    if (volume) fileWins = s.data->series.about.windows;
+    if (volume)
+        fileWins = s.data->series.about.windows;
     char current[96];
     std::snprintf(current, sizeof current, "%s", s.windowName.c_str());
     if (ImGui::BeginCombo("Preset", current)) {
@@ -56,12 +57,14 @@ void drawDisplayPanel(AppState& s, Commands& r) {
         s.window = autoWindow(s.data->series.volume);
         s.windowName = "auto";
     }
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("1st to 99th percentile of the voxels above -1000 HU (key A)");
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("1st to 99th percentile of the voxels above -1000 HU (key A)");
 
     // ---- colours ----
     if (ImGui::BeginCombo("Colormap", s.colormap.c_str())) {
         for (const std::string& name : colormapNames())
-            if (ImGui::Selectable(name.c_str(), name == s.colormap)) s.colormap = name;
+            if (ImGui::Selectable(name.c_str(), name == s.colormap))
+                s.colormap = name;
         ImGui::EndCombo();
     }
     ImGui::Checkbox("Invert (I)", &s.invert);
@@ -94,16 +97,20 @@ void drawDisplayPanel(AppState& s, Commands& r) {
     }
     const char* layouts[] = {"2x2 grid", "axial", "coronal", "sagittal", "3D"};
     int layout = s.maximised + 1;
-    if (ImGui::Combo("Layout", &layout, layouts, 5)) s.maximised = layout - 1;
+    if (ImGui::Combo("Layout", &layout, layouts, 5))
+        s.maximised = layout - 1;
     if (ImGui::Button("Reset zoom (R)"))
-        for (ViewState& v : s.views) v.camera = {};
+        for (ViewState& v : s.views)
+            v.camera = {};
 
     ImGui::Separator();
     ImGui::BeginDisabled(!volume);
-    if (ImGui::Button("Save slice (S)")) r.push_back({Command::Kind::SaveSlice});
+    if (ImGui::Button("Save slice (S)"))
+        r.push_back({Command::Kind::SaveSlice});
     ImGui::EndDisabled();
     ImGui::SameLine();
-    if (ImGui::Button("Screenshot (F12)")) r.push_back({Command::Kind::Screenshot});
+    if (ImGui::Button("Screenshot (F12)"))
+        r.push_back({Command::Kind::Screenshot});
     ImGui::TextDisabled("into %s", s.exportDir.string().c_str());
 }
 
@@ -113,34 +120,44 @@ float sidebarWidth(const AppState& s, float displayWidth) {
 
 void drawSidebar(AppState& s, Commands& r) {
     const ImGuiViewport* vp = ImGui::GetMainViewport();
-    // Full height at the left edge; its right edge can be dragged (ImGui's resize border), within sidebarWidth's
-    // bounds, and the width dragged to is the user's.
+    // Full height at the left edge; its right edge can be dragged (ImGui's resize border), within
+    // sidebarWidth's bounds, and the width dragged to is the user's.
     const float width = sidebarWidth(s, vp->Size.x);
     ImGui::SetNextWindowPos(vp->Pos);
-    ImGui::SetNextWindowSizeConstraints(ImVec2(200, vp->Size.y), ImVec2(std::max(200.0f, 0.35f * vp->Size.x), vp->Size.y));
-    static float applied = -1; // the width last given to ImGui: a change from outside (a smaller window) is applied
-    if (width != applied) ImGui::SetNextWindowSize(ImVec2(width, vp->Size.y));
-    const ImGuiWindowFlags flags = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoTitleBar |
-                                   ImGuiWindowFlags_NoBringToFrontOnFocus;
+    ImGui::SetNextWindowSizeConstraints(ImVec2(200, vp->Size.y),
+                                        ImVec2(std::max(200.0f, 0.35f * vp->Size.x), vp->Size.y));
+    static float applied =
+        -1; // the width last given to ImGui: a change from outside (a smaller window) is applied
+    if (width != applied)
+        ImGui::SetNextWindowSize(ImVec2(width, vp->Size.y));
+    const ImGuiWindowFlags flags = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoCollapse |
+                                   ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoBringToFrontOnFocus;
     ImGui::Begin("##sidebar", nullptr, flags);
     // ImGui's width differs from ours only when the user dragged the edge: that is their width from now on.
-    if (std::abs(ImGui::GetWindowWidth() - width) > 0.5f) s.sidebarWidth = ImGui::GetWindowWidth();
+    if (std::abs(ImGui::GetWindowWidth() - width) > 0.5f)
+        s.sidebarWidth = ImGui::GetWindowWidth();
     applied = sidebarWidth(s, vp->Size.x);
-    if (ImGui::Button("Open... (Ctrl+O)")) s.panels.open = true;
+    if (ImGui::Button("Open... (Ctrl+O)"))
+        s.panels.open = true;
     ImGui::SameLine();
-    if (ImGui::Button("PACS...")) s.panels.pacs = !s.panels.pacs;
+    if (ImGui::Button("PACS..."))
+        s.panels.pacs = !s.panels.pacs;
     ImGui::SameLine();
-    if (ImGui::Button("Help (F1)")) s.panels.help = !s.panels.help;
+    if (ImGui::Button("Help (F1)"))
+        s.panels.help = !s.panels.help;
     ImGui::PushItemWidth(160);
-    if (ImGui::CollapsingHeader("View", ImGuiTreeNodeFlags_DefaultOpen)) drawDisplayPanel(s, r);
+    if (ImGui::CollapsingHeader("View", ImGuiTreeNodeFlags_DefaultOpen))
+        drawDisplayPanel(s, r);
     ImGui::PopItemWidth();
     if (ImGui::CollapsingHeader("3D view", ImGuiTreeNodeFlags_DefaultOpen)) {
         ImGui::PushItemWidth(160);
         drawVolumePanel(s, r);
         ImGui::PopItemWidth();
     }
-    if (ImGui::CollapsingHeader("Series", ImGuiTreeNodeFlags_DefaultOpen)) drawSeriesPanel(s, r);
-    if (ImGui::CollapsingHeader("Metadata", ImGuiTreeNodeFlags_DefaultOpen)) drawMetadataPanel(s);
+    if (ImGui::CollapsingHeader("Series", ImGuiTreeNodeFlags_DefaultOpen))
+        drawSeriesPanel(s, r);
+    if (ImGui::CollapsingHeader("Metadata", ImGuiTreeNodeFlags_DefaultOpen))
+        drawMetadataPanel(s);
     ImGui::End();
 }
 

@@ -4,7 +4,8 @@
 namespace ctview::ui {
 
 void drawHelp(AppState& s, const std::vector<std::pair<const char*, const char*>>& controls) {
-    if (!s.panels.help) return;
+    if (!s.panels.help)
+        return;
     const ImGuiViewport* vp = ImGui::GetMainViewport();
     ImGui::SetNextWindowPos(ImVec2(vp->Pos.x + vp->Size.x / 2, vp->Pos.y + vp->Size.y / 2), ImGuiCond_Always,
                             ImVec2(0.5f, 0.5f));

@@ -34,12 +34,16 @@ void browse(OpenDialog& d, const std::string& folder) {
     }
     // Bounded, so that a folder of 100 000 slices does not stall a frame.
     for (std::size_t n = 0; it != fs::directory_iterator() && n < 5000; it.increment(ec), ++n) {
-        if (ec) break;
+        if (ec)
+            break;
         const std::string name = it->path().filename().string();
-        if (name.empty() || name[0] == '.') continue;
+        if (name.empty() || name[0] == '.')
+            continue;
         std::error_code e2;
-        if (it->is_directory(e2)) dirs.push_back(name + "/");
-        else files.push_back(name);
+        if (it->is_directory(e2))
+            dirs.push_back(name + "/");
+        else
+            files.push_back(name);
     }
     std::sort(dirs.begin(), dirs.end());
     std::sort(files.begin(), files.end());
@@ -49,7 +53,8 @@ void browse(OpenDialog& d, const std::string& folder) {
 } // namespace
 
 void drawOpenDialog(AppState& s, Commands& r) {
-    if (!s.panels.open) return;
+    if (!s.panels.open)
+        return;
     static OpenDialog d;
     std::string open;
     if (d.folder.empty()) {
@@ -58,10 +63,11 @@ void drawOpenDialog(AppState& s, Commands& r) {
                                    : std::filesystem::path(s.recent.front()).parent_path().string());
     }
     const ImGuiViewport* vp = ImGui::GetMainViewport();
-    ImGui::SetNextWindowPos(ImVec2(vp->Pos.x + vp->Size.x / 2, vp->Pos.y + vp->Size.y / 2), ImGuiCond_Appearing,
-                            ImVec2(0.5f, 0.5f));
+    ImGui::SetNextWindowPos(ImVec2(vp->Pos.x + vp->Size.x / 2, vp->Pos.y + vp->Size.y / 2),
+                            ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
     ImGui::SetNextWindowSize(ImVec2(640, 480), ImGuiCond_Appearing);
-    if (!ImGui::Begin("Open a DICOM folder or file, or a NRRD/NIfTI file", &s.panels.open, ImGuiWindowFlags_NoCollapse)) {
+    if (!ImGui::Begin("Open a DICOM folder or file, or a NRRD/NIfTI file", &s.panels.open,
+                      ImGuiWindowFlags_NoCollapse)) {
         ImGui::End();
         return;
     }
@@ -69,34 +75,47 @@ void drawOpenDialog(AppState& s, Commands& r) {
     if (ImGui::InputText("##path", d.pathInput, sizeof d.pathInput, ImGuiInputTextFlags_EnterReturnsTrue)) {
         // A DICOMweb URL or a file typed (or pasted) here opens at once; a folder is browsed.
         std::error_code ec;
-        if (isDicomWebUrl(d.pathInput) || std::filesystem::is_regular_file(d.pathInput, ec)) open = d.pathInput;
-        else browse(d, d.pathInput);
+        if (isDicomWebUrl(d.pathInput) || std::filesystem::is_regular_file(d.pathInput, ec))
+            open = d.pathInput;
+        else
+            browse(d, d.pathInput);
     }
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("a folder to browse, or a file or DICOMweb URL to open (Enter)");
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("a folder to browse, or a file or DICOMweb URL to open (Enter)");
     ImGui::SameLine();
-    if (ImGui::Button("Up")) browse(d, std::filesystem::path(d.folder).parent_path().string());
-    if (!d.error.empty()) ImGui::TextColored(ImVec4(1, 0.45f, 0.45f, 1), "%s", d.error.c_str());
+    if (ImGui::Button("Up"))
+        browse(d, std::filesystem::path(d.folder).parent_path().string());
+    if (!d.error.empty())
+        ImGui::TextColored(ImVec4(1, 0.45f, 0.45f, 1), "%s", d.error.c_str());
 
-    if (ImGui::BeginChild("entries", ImVec2(0, -ImGui::GetFrameHeightWithSpacing() * (2.5f + float(std::min<std::size_t>(s.recent.size(), 5)))), true)) {
+    if (ImGui::BeginChild("entries",
+                          ImVec2(0, -ImGui::GetFrameHeightWithSpacing() *
+                                        (2.5f + float(std::min<std::size_t>(s.recent.size(), 5)))),
+                          true)) {
         std::string next;
         for (const std::string& e : d.entries) {
             const bool dir = e.back() == '/';
             if (ImGui::Selectable(e.c_str(), false, ImGuiSelectableFlags_AllowDoubleClick) &&
                 ImGui::IsMouseDoubleClicked(0)) {
-                if (dir) next = (std::filesystem::path(d.folder) / e.substr(0, e.size() - 1)).string();
-                else open = (std::filesystem::path(d.folder) / e).string();
+                if (dir)
+                    next = (std::filesystem::path(d.folder) / e.substr(0, e.size() - 1)).string();
+                else
+                    open = (std::filesystem::path(d.folder) / e).string();
             }
         }
-        if (!next.empty()) browse(d, next);
+        if (!next.empty())
+            browse(d, next);
     }
     ImGui::EndChild();
-    if (ImGui::Button("Open this folder")) open = d.folder;
+    if (ImGui::Button("Open this folder"))
+        open = d.folder;
     ImGui::SameLine();
     ImGui::TextDisabled("double-click a folder to enter it, a file to open it (or its series)");
     if (!s.recent.empty()) {
         ImGui::TextUnformatted("Recent:");
         for (std::size_t n = 0; n < s.recent.size() && n < 5; ++n)
-            if (ImGui::Selectable(s.recent[n].c_str())) open = s.recent[n];
+            if (ImGui::Selectable(s.recent[n].c_str()))
+                open = s.recent[n];
     }
     if (!open.empty()) {
         r.push_back({Command::Kind::Open, open});

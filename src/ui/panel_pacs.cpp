@@ -1,8 +1,8 @@
-// "PACS…": open studies from a DICOMweb server. Servers are kept in the settings (URLs only); the search fields
-// are QIDO-RS's (patient name with * wildcards, ID, accession, date or range, modality, limit); a click on a study
-// lists its series; Open loads a study (its default CT series) or one series through the same load as a folder.
-// Queries run on a thread of their own so that the window stays live; a 401 asks for a login, kept in this
-// process's environment only (never in settings, the recent list, logs or the title).
+// "PACS…": open studies from a DICOMweb server. Servers are kept in the settings (URLs only); the search
+// fields are QIDO-RS's (patient name with * wildcards, ID, accession, date or range, modality, limit); a
+// click on a study lists its series; Open loads a study (its default CT series) or one series through the
+// same load as a folder. Queries run on a thread of their own so that the window stays live; a 401 asks for a
+// login, kept in this process's environment only (never in settings, the recent list, logs or the title).
 #include "ui/panels.h"
 
 #include "core/dicomweb.h"
@@ -34,22 +34,22 @@ struct PacsDialog {
     bool searched = false;
 };
 
-template <class T>
-bool ready(const std::future<T>& f) {
+template <class T> bool ready(const std::future<T>& f) {
     return f.valid() && f.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
 }
 
 // Collects a finished query; an error becomes the dialog's message (a 401 asks for a login).
-template <class T>
-bool take(PacsDialog& d, std::future<T>& f, std::vector<typename T::value_type>& into) {
-    if (!ready(f)) return false;
+template <class T> bool take(PacsDialog& d, std::future<T>& f, std::vector<typename T::value_type>& into) {
+    if (!ready(f))
+        return false;
     try {
         into = f.get();
         d.error.clear();
         d.wantsLogin = false;
     } catch (const std::exception& e) {
         d.error = e.what();
-        d.wantsLogin = d.error.find("wants a login") != std::string::npos || d.error.find("HTTP 403") != std::string::npos;
+        d.wantsLogin = d.error.find("wants a login") != std::string::npos ||
+                       d.error.find("HTTP 403") != std::string::npos;
         into.clear();
     }
     return true;
@@ -67,7 +67,8 @@ void startSearch(PacsDialog& d, const std::string& root) {
     d.selected = -1;
     d.series.clear();
     d.searched = true;
-    d.studiesQuery = std::async(std::launch::async, [root, q] { return DicomWebClient(parseDicomWebUrl(root)).studies(q); });
+    d.studiesQuery = std::async(std::launch::async,
+                                [root, q] { return DicomWebClient(parseDicomWebUrl(root)).studies(q); });
 }
 
 } // namespace
@@ -75,14 +76,17 @@ void startSearch(PacsDialog& d, const std::string& root) {
 void drawPacsDialog(AppState& s, Commands& r) {
     static PacsDialog d;
     s.panels.pacsBusy = d.studiesQuery.valid() || d.seriesQuery.valid();
-    if (take(d, d.studiesQuery, d.studies)) d.selected = -1;
+    if (take(d, d.studiesQuery, d.studies))
+        d.selected = -1;
     take(d, d.seriesQuery, d.series);
-    if (!s.panels.pacs) return;
-    if (!d.server[0] && !s.pacsServers.empty()) std::snprintf(d.server, sizeof d.server, "%s", s.pacsServers.front().c_str());
+    if (!s.panels.pacs)
+        return;
+    if (!d.server[0] && !s.pacsServers.empty())
+        std::snprintf(d.server, sizeof d.server, "%s", s.pacsServers.front().c_str());
 
     const ImGuiViewport* vp = ImGui::GetMainViewport();
-    ImGui::SetNextWindowPos(ImVec2(vp->Pos.x + vp->Size.x / 2, vp->Pos.y + vp->Size.y / 2), ImGuiCond_Appearing,
-                            ImVec2(0.5f, 0.5f));
+    ImGui::SetNextWindowPos(ImVec2(vp->Pos.x + vp->Size.x / 2, vp->Pos.y + vp->Size.y / 2),
+                            ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
     ImGui::SetNextWindowSize(ImVec2(820, 560), ImGuiCond_Appearing);
     if (!ImGui::Begin("PACS (DICOMweb)", &s.panels.pacs, ImGuiWindowFlags_NoCollapse)) {
         ImGui::End();
@@ -90,15 +94,16 @@ void drawPacsDialog(AppState& s, Commands& r) {
     }
     // Servers: the field (Enter searches), the saved ones in a list beside it, save and forget.
     ImGui::SetNextItemWidth(-260);
-    const bool enter = ImGui::InputTextWithHint("##server", "http://host:8042/dicom-web", d.server, sizeof d.server,
-                                                ImGuiInputTextFlags_EnterReturnsTrue);
+    const bool enter = ImGui::InputTextWithHint("##server", "http://host:8042/dicom-web", d.server,
+                                                sizeof d.server, ImGuiInputTextFlags_EnterReturnsTrue);
     ImGui::SameLine();
     ImGui::SetNextItemWidth(70);
     if (ImGui::BeginCombo("##saved", "saved", ImGuiComboFlags_HeightLarge)) {
         for (std::size_t n = 0; n < s.pacsServers.size(); ++n)
             if (ImGui::Selectable(s.pacsServers[n].c_str(), s.pacsServers[n] == d.server))
                 std::snprintf(d.server, sizeof d.server, "%s", s.pacsServers[n].c_str());
-        if (s.pacsServers.empty()) ImGui::TextDisabled("none yet: Save server");
+        if (s.pacsServers.empty())
+            ImGui::TextDisabled("none yet: Save server");
         ImGui::EndCombo();
     }
     ImGui::SameLine();
@@ -106,7 +111,8 @@ void drawPacsDialog(AppState& s, Commands& r) {
         const std::string u = d.server;
         try {
             const DicomWebUrl url = parseDicomWebUrl(u);
-            if (!url.study.empty()) throw UsageError(u + ": give the server's root, not a study");
+            if (!url.study.empty())
+                throw UsageError(u + ": give the server's root, not a study");
             if (std::find(s.pacsServers.begin(), s.pacsServers.end(), url.root) == s.pacsServers.end())
                 s.pacsServers.insert(s.pacsServers.begin(), url.root);
         } catch (const std::exception& e) {
@@ -133,7 +139,8 @@ void drawPacsDialog(AppState& s, Commands& r) {
                            Field{"##date", "date 20240101-20241231", d.date, sizeof d.date, 150},
                            Field{"##mod", "CT", d.modality, sizeof d.modality, 60}}) {
         ImGui::SetNextItemWidth(f.width);
-        search |= ImGui::InputTextWithHint(f.id, f.hint, f.text, f.size, ImGuiInputTextFlags_EnterReturnsTrue);
+        search |=
+            ImGui::InputTextWithHint(f.id, f.hint, f.text, f.size, ImGuiInputTextFlags_EnterReturnsTrue);
         ImGui::SameLine();
     }
     ImGui::SetNextItemWidth(70);
@@ -150,8 +157,10 @@ void drawPacsDialog(AppState& s, Commands& r) {
             d.error = e.what();
         }
     }
-    if (d.studiesQuery.valid() || d.seriesQuery.valid()) ImGui::TextDisabled("asking %s ...", d.root.c_str());
-    if (!d.error.empty()) ImGui::TextColored(ImVec4(1, 0.45f, 0.45f, 1), "%s", d.error.c_str());
+    if (d.studiesQuery.valid() || d.seriesQuery.valid())
+        ImGui::TextDisabled("asking %s ...", d.root.c_str());
+    if (!d.error.empty())
+        ImGui::TextColored(ImVec4(1, 0.45f, 0.45f, 1), "%s", d.error.c_str());
     if (d.wantsLogin) {
         // Kept in this process's environment for the queries and loads that follow; never written anywhere.
         ImGui::SetNextItemWidth(150);
@@ -165,13 +174,15 @@ void drawPacsDialog(AppState& s, Commands& r) {
             ::setenv("CTVIEW_DICOMWEB_USER", d.user, 1);
             ::setenv("CTVIEW_DICOMWEB_PASSWORD", d.password, 1);
             std::fill(std::begin(d.password), std::end(d.password), '\0');
-            if (!d.root.empty()) startSearch(d, d.root);
+            if (!d.root.empty())
+                startSearch(d, d.root);
         }
     }
 
     // Studies.
-    const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_ScrollY |
-                                  ImGuiTableFlags_Resizable | ImGuiTableFlags_SizingStretchProp;
+    const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV |
+                                  ImGuiTableFlags_ScrollY | ImGuiTableFlags_Resizable |
+                                  ImGuiTableFlags_SizingStretchProp;
     if (d.searched && d.studies.empty() && !d.studiesQuery.valid() && d.error.empty())
         ImGui::TextDisabled("no study matches");
     if (ImGui::BeginTable("studies", 7, flags, ImVec2(0, 220))) {
@@ -184,19 +195,22 @@ void drawPacsDialog(AppState& s, Commands& r) {
             ImGui::TableNextRow();
             ImGui::TableNextColumn();
             ImGui::PushID(int(n));
-            if (ImGui::Selectable(st.patientName.empty() ? "(no name)" : st.patientName.c_str(), d.selected == int(n),
-                                  ImGuiSelectableFlags_SpanAllColumns | ImGuiSelectableFlags_AllowDoubleClick)) {
+            if (ImGui::Selectable(
+                    st.patientName.empty() ? "(no name)" : st.patientName.c_str(), d.selected == int(n),
+                    ImGuiSelectableFlags_SpanAllColumns | ImGuiSelectableFlags_AllowDoubleClick)) {
                 if (d.selected != int(n) && !d.seriesQuery.valid()) {
                     d.selected = int(n);
                     d.series.clear();
                     const std::string root = d.root, uid = st.uid;
-                    d.seriesQuery = std::async(std::launch::async,
-                                               [root, uid] { return DicomWebClient(parseDicomWebUrl(root)).series(uid); });
+                    d.seriesQuery = std::async(std::launch::async, [root, uid] {
+                        return DicomWebClient(parseDicomWebUrl(root)).series(uid);
+                    });
                 }
                 if (ImGui::IsMouseDoubleClicked(0) && !s.load.active)
                     r.push_back({Command::Kind::Open, d.root + "/studies/" + st.uid});
             }
-            if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", st.uid.c_str());
+            if (ImGui::IsItemHovered())
+                ImGui::SetTooltip("%s", st.uid.c_str());
             ImGui::PopID();
             ImGui::TableNextColumn();
             ImGui::TextUnformatted(st.patientId.c_str());
@@ -217,13 +231,15 @@ void drawPacsDialog(AppState& s, Commands& r) {
     if (d.selected >= 0 && d.selected < int(d.studies.size())) {
         const StudyRow& st = d.studies[std::size_t(d.selected)];
         ImGui::BeginDisabled(s.load.active);
-        if (ImGui::Button("Open study")) r.push_back({Command::Kind::Open, d.root + "/studies/" + st.uid});
+        if (ImGui::Button("Open study"))
+            r.push_back({Command::Kind::Open, d.root + "/studies/" + st.uid});
         ImGui::EndDisabled();
         ImGui::SameLine();
         ImGui::TextDisabled("the CT series with the most images, or pick one:");
         if (ImGui::BeginTable("pacs-series", 4, flags, ImVec2(0, 160))) {
             ImGui::TableSetupScrollFreeze(0, 1);
-            for (const char* c : {"#", "modality", "description", "images"}) ImGui::TableSetupColumn(c);
+            for (const char* c : {"#", "modality", "description", "images"})
+                ImGui::TableSetupColumn(c);
             ImGui::TableHeadersRow();
             for (const SeriesRow& se : d.series) {
                 ImGui::TableNextRow();
@@ -243,7 +259,8 @@ void drawPacsDialog(AppState& s, Commands& r) {
         }
     }
     for (const Command& c : r)
-        if (c.kind == Command::Kind::Open && c.path.rfind(d.root, 0) == 0 && !d.root.empty()) s.panels.pacs = false;
+        if (c.kind == Command::Kind::Open && c.path.rfind(d.root, 0) == 0 && !d.root.empty())
+            s.panels.pacs = false;
     ImGui::End();
 }
 

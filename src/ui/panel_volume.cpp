@@ -1,6 +1,6 @@
-// The "3D view" section: preset, mode, the transfer-function editor, colour map, shading, camera, crop, quality and
-// saving the preset. Every edit lands in AppState::view3d and shows in the next frame; while a control is dragged
-// the 3D view renders coarse (Command::Kind::Interacting3D).
+// The "3D view" section: preset, mode, the transfer-function editor, colour map, shading, camera, crop,
+// quality and saving the preset. Every edit lands in AppState::view3d and shows in the next frame; while a
+// control is dragged the 3D view renders coarse (Command::Kind::Interacting3D).
 #include "ui/panels.h"
 
 #include "core/colormap.h"
@@ -16,11 +16,12 @@ constexpr ImU32 kCurve = IM_COL32(240, 240, 240, 255);
 
 // Marks the 3D view as being edited while the last item is held.
 void watch(Commands& r) {
-    if (ImGui::IsItemActive()) r.push_back({Command::Kind::Interacting3D});
+    if (ImGui::IsItemActive())
+        r.push_back({Command::Kind::Interacting3D});
 }
 
-// The HU span the editor shows: the volume's range, at most the CT scale's -1024..3071 plus margins, widened to
-// every point of the function so that none lies off the editor where it cannot be grabbed.
+// The HU span the editor shows: the volume's range, at most the CT scale's -1024..3071 plus margins, widened
+// to every point of the function so that none lies off the editor where it cannot be grabbed.
 void editorRange(const AppState& s, float& lo, float& hi) {
     lo = -1024;
     hi = 3071;
@@ -32,7 +33,8 @@ void editorRange(const AppState& s, float& lo, float& hi) {
         lo = std::min(lo, p.hu);
         hi = std::max(hi, p.hu);
     }
-    if (hi <= lo) hi = lo + 1;
+    if (hi <= lo)
+        hi = lo + 1;
 }
 } // namespace
 
@@ -50,10 +52,11 @@ TfEditorLayout drawTransferFunctionEditor(AppState& s, Commands& r) {
     const bool hovered = ImGui::IsItemHovered(), active = ImGui::IsItemActive();
     ImDrawList* dl = ImGui::GetWindowDrawList();
     dl->AddRectFilled(q0, q1, IM_COL32(25, 25, 28, 255));
-    // The plot is inset by a point's radius and outline, so a point at either end of the HU axis or at opacity
-    // 0 or 1 is whole inside the editor.
+    // The plot is inset by a point's radius and outline, so a point at either end of the HU axis or at
+    // opacity 0 or 1 is whole inside the editor.
     const float radius = 5, inset = radius + 2;
-    const ImVec2 p0(q0.x + inset, q0.y + inset), p1(q1.x - inset, q1.y - inset), size(p1.x - p0.x, p1.y - p0.y);
+    const ImVec2 p0(q0.x + inset, q0.y + inset), p1(q1.x - inset, q1.y - inset),
+        size(p1.x - p0.x, p1.y - p0.y);
     auto xOf = [&](float hu) { return p0.x + (hu - lo) / (hi - lo) * size.x; };
     auto yOf = [&](float opacity) { return p1.y - std::clamp(opacity, 0.0f, 1.0f) * size.y; };
     auto huAt = [&](float x) { return lo + (std::clamp(x, p0.x, p1.x) - p0.x) / size.x * (hi - lo); };
@@ -68,14 +71,18 @@ TfEditorLayout drawTransferFunctionEditor(AppState& s, Commands& r) {
         for (std::size_t b = 0; b < bins; ++b) {
             const float hu = st.minHU + binWidth * float(b);
             const int x = int(xOf(hu) - p0.x);
-            if (x >= 0 && x < int(column.size())) column[std::size_t(x)] += double(st.histogram[b]);
+            if (x >= 0 && x < int(column.size()))
+                column[std::size_t(x)] += double(st.histogram[b]);
         }
         double top = 0;
-        for (double c : column) top = std::max(top, std::log1p(c));
+        for (double c : column)
+            top = std::max(top, std::log1p(c));
         for (std::size_t x = 0; x < column.size() && top > 0; ++x) {
-            if (column[x] <= 0) continue;
+            if (column[x] <= 0)
+                continue;
             const float h = float(std::log1p(column[x]) / top) * size.y;
-            dl->AddLine(ImVec2(p0.x + float(x), p1.y), ImVec2(p0.x + float(x), p1.y - h), IM_COL32(80, 80, 90, 255));
+            dl->AddLine(ImVec2(p0.x + float(x), p1.y), ImVec2(p0.x + float(x), p1.y - h),
+                        IM_COL32(80, 80, 90, 255));
         }
     }
     // The function: a colour band along the bottom, the opacity curve, the points.
@@ -85,8 +92,8 @@ TfEditorLayout drawTransferFunctionEditor(AppState& s, Commands& r) {
                           ImGui::ColorConvertFloat4ToU32(ImVec4(c.r, c.g, c.b, 1.0f)));
     }
     for (std::size_t i = 0; i + 1 < pts.size(); ++i)
-        dl->AddLine(ImVec2(xOf(pts[i].hu), yOf(pts[i].opacity)), ImVec2(xOf(pts[i + 1].hu), yOf(pts[i + 1].opacity)),
-                    kCurve, 1.5f);
+        dl->AddLine(ImVec2(xOf(pts[i].hu), yOf(pts[i].opacity)),
+                    ImVec2(xOf(pts[i + 1].hu), yOf(pts[i + 1].opacity)), kCurve, 1.5f);
     const ImVec2 mouse = ImGui::GetIO().MousePos;
     int under = -1;
     float best = 7.0f * 7.0f;
@@ -103,7 +110,8 @@ TfEditorLayout drawTransferFunctionEditor(AppState& s, Commands& r) {
         layout.points.emplace_back(c.x, c.y);
         const glm::vec3 col = pts[i].color;
         dl->AddCircleFilled(c, radius, ImGui::ColorConvertFloat4ToU32(ImVec4(col.r, col.g, col.b, 1.0f)));
-        dl->AddCircle(c, radius, int(i) == v.tfSelected ? IM_COL32(255, 200, 60, 255) : IM_COL32(0, 0, 0, 255), 0,
+        dl->AddCircle(c, radius,
+                      int(i) == v.tfSelected ? IM_COL32(255, 200, 60, 255) : IM_COL32(0, 0, 0, 255), 0,
                       int(i) == v.tfSelected ? 2.0f : 1.0f);
     }
 
@@ -123,22 +131,26 @@ TfEditorLayout drawTransferFunctionEditor(AppState& s, Commands& r) {
             p.hu = huAt(mouse.x);
             p.opacity = opacityAt(mouse.y);
             p.color = glm::vec3(evaluateTf(pts, p.hu));
-            if (pts.empty()) p.color = glm::vec3(1.0f);
+            if (pts.empty())
+                p.color = glm::vec3(1.0f);
             pts.push_back(p);
             sortTf(pts);
             for (std::size_t i = 0; i < pts.size(); ++i)
-                if (pts[i] == p) v.tfSelected = int(i);
+                if (pts[i] == p)
+                    v.tfSelected = int(i);
         }
         draggingPoint = true;
     } else if (hovered && (ImGui::IsMouseClicked(ImGuiMouseButton_Middle) ||
                            (ImGui::IsMouseClicked(ImGuiMouseButton_Left) && io.KeyShift))) {
         shifting = true;
     }
-    if (!active) draggingPoint = shifting = false;
+    if (!active)
+        draggingPoint = shifting = false;
     if (active && draggingPoint && v.tfSelected >= 0 && v.tfSelected < int(pts.size())) {
         // Between its neighbours, so that the order (and the selection) holds.
         const std::size_t i = std::size_t(v.tfSelected);
-        const float left = i > 0 ? pts[i - 1].hu : lo - 10000, right = i + 1 < pts.size() ? pts[i + 1].hu : hi + 10000;
+        const float left = i > 0 ? pts[i - 1].hu : lo - 10000,
+                    right = i + 1 < pts.size() ? pts[i + 1].hu : hi + 10000;
         pts[i].hu = std::clamp(huAt(mouse.x), left, right);
         pts[i].opacity = opacityAt(mouse.y);
         r.push_back({Command::Kind::Interacting3D});
@@ -151,7 +163,8 @@ TfEditorLayout drawTransferFunctionEditor(AppState& s, Commands& r) {
                           double(pts[std::size_t(under)].opacity));
     } else if (hovered) {
         ImGui::SetTooltip("%.0f HU\nclick: add a point, drag: move it, right click: delete it,\n"
-                          "Shift/middle drag: move the whole function", double(huAt(mouse.x)));
+                          "Shift/middle drag: move the whole function",
+                          double(huAt(mouse.x)));
     }
 
     // The selected point, by numbers and colour.
@@ -166,7 +179,8 @@ TfEditorLayout drawTransferFunctionEditor(AppState& s, Commands& r) {
         ImGui::PopItemWidth();
         p.opacity = std::clamp(p.opacity, 0.0f, 1.0f);
         float col[3] = {p.color.r, p.color.g, p.color.b};
-        if (ImGui::ColorEdit3("colour##tfcol", col, ImGuiColorEditFlags_NoInputs)) p.color = {col[0], col[1], col[2]};
+        if (ImGui::ColorEdit3("colour##tfcol", col, ImGuiColorEditFlags_NoInputs))
+            p.color = {col[0], col[1], col[2]};
         watch(r);
         ImGui::SameLine();
         if (ImGui::SmallButton("Delete point")) {
@@ -178,7 +192,8 @@ TfEditorLayout drawTransferFunctionEditor(AppState& s, Commands& r) {
             const TfPoint keep = pts.empty() || v.tfSelected < 0 ? TfPoint{} : pts[std::size_t(v.tfSelected)];
             sortTf(pts);
             for (std::size_t i = 0; i < pts.size() && v.tfSelected >= 0; ++i)
-                if (pts[i] == keep) v.tfSelected = int(i);
+                if (pts[i] == keep)
+                    v.tfSelected = int(i);
         }
     }
     return layout;
@@ -191,17 +206,21 @@ void drawVolumePanel(AppState& s, Commands& r) {
     const std::string shown = v.preset.title + (presetModified(s) ? " (modified)" : "");
     if (ImGui::BeginCombo("Preset##3d", shown.c_str())) {
         for (const RenderPreset& p : builtinPresets())
-            if (ImGui::Selectable(p.title.c_str(), v.presetName == p.name)) applyPreset(s, p);
-        if (!v.userPresets.empty()) ImGui::Separator();
+            if (ImGui::Selectable(p.title.c_str(), v.presetName == p.name))
+                applyPreset(s, p);
+        if (!v.userPresets.empty())
+            ImGui::Separator();
         for (const RenderPreset& p : v.userPresets) {
             const std::string label = p.title + " (yours)##user-" + p.name;
-            if (ImGui::Selectable(label.c_str(), v.presetName == p.name)) applyPreset(s, p);
+            if (ImGui::Selectable(label.c_str(), v.presetName == p.name))
+                applyPreset(s, p);
         }
         ImGui::EndCombo();
     }
     static const char* modeLabels[] = {"Composite (DVR)", "MIP", "MinIP", "Average (X-ray)", "Isosurface"};
     int mode = int(v.preset.mode);
-    if (ImGui::Combo("Mode", &mode, modeLabels, 5)) v.preset.mode = RenderMode(mode);
+    if (ImGui::Combo("Mode", &mode, modeLabels, 5))
+        v.preset.mode = RenderMode(mode);
 
     // ---- what the mode draws ----
     if (v.preset.mode == RenderMode::Composite) {
@@ -251,10 +270,11 @@ void drawVolumePanel(AppState& s, Commands& r) {
         }
         if (v.preset.mode == RenderMode::Composite) {
             ImGui::Checkbox("Gradient opacity", &v.preset.gradientOpacityOn);
-            if (ImGui::IsItemHovered()) ImGui::SetTooltip("Dim homogeneous regions, keep boundaries (HU/mm)");
+            if (ImGui::IsItemHovered())
+                ImGui::SetTooltip("Dim homogeneous regions, keep boundaries (HU/mm)");
             if (v.preset.gradientOpacityOn) {
-                ImGui::DragFloatRange2("HU/mm", &v.preset.gradientOpacity.x, &v.preset.gradientOpacity.y, 0.5f, 0,
-                                       2000, "%.0f");
+                ImGui::DragFloatRange2("HU/mm", &v.preset.gradientOpacity.x, &v.preset.gradientOpacity.y,
+                                       0.5f, 0, 2000, "%.0f");
                 watch(r);
             }
         }
@@ -263,11 +283,14 @@ void drawVolumePanel(AppState& s, Commands& r) {
     // ---- camera ----
     for (const ViewFromName& d : viewFromNames()) {
         const char label[2] = {d.letter, '\0'};
-        if (ImGui::SmallButton(label)) v.camera.rotation = viewFromRotation(d.from);
-        if (ImGui::IsItemHovered()) ImGui::SetTooltip("Look from %s (Shift+%s over the 3D view)", d.where, label);
+        if (ImGui::SmallButton(label))
+            v.camera.rotation = viewFromRotation(d.from);
+        if (ImGui::IsItemHovered())
+            ImGui::SetTooltip("Look from %s (Shift+%s over the 3D view)", d.where, label);
         ImGui::SameLine();
     }
-    if (ImGui::SmallButton("Reset")) v.camera = defaultCamera3D();
+    if (ImGui::SmallButton("Reset"))
+        v.camera = defaultCamera3D();
     ImGui::SameLine();
     ImGui::Checkbox("Perspective", &v.camera.perspective);
 
@@ -277,9 +300,9 @@ void drawVolumePanel(AppState& s, Commands& r) {
         const bool have = s.hasVolume();
         for (int a = 0; a < 3; ++a) {
             // Shown in mm from the box's first face along that voxel axis.
-            const double extent = have ? s.data->series.volume.geometry().dims[a] *
-                                             s.data->series.volume.geometry().spacing[a]
-                                       : 1.0;
+            const double extent =
+                have ? s.data->series.volume.geometry().dims[a] * s.data->series.volume.geometry().spacing[a]
+                     : 1.0;
             float lo = float(v.cropMin[a] * extent), hi = float(v.cropMax[a] * extent);
             char label[48];
             std::snprintf(label, sizeof label, "%s mm", axes[a]);
@@ -319,10 +342,12 @@ void drawVolumePanel(AppState& s, Commands& r) {
     static char title[64] = "My preset"; // the field's text (widget scratch, not view state)
     ImGui::InputText("##presettitle", title, sizeof title);
     ImGui::SameLine();
-    if (ImGui::Button("Save preset")) r.push_back({Command::Kind::SavePreset, title});
+    if (ImGui::Button("Save preset"))
+        r.push_back({Command::Kind::SavePreset, title});
     if (ImGui::IsItemHovered())
-        ImGui::SetTooltip("Saves mode, transfer function, colours and shading to your presets (a preset of yours\n"
-                          "with the same name is replaced)");
+        ImGui::SetTooltip(
+            "Saves mode, transfer function, colours and shading to your presets (a preset of yours\n"
+            "with the same name is replaced)");
 }
 
 } // namespace ctview::ui

@@ -1,6 +1,6 @@
 #pragma once
-// The ImGui panels: one file and one draw function each, all reading and editing the AppState. Drawn inside an
-// ImGui frame; none of them touches GL.
+// The ImGui panels: one file and one draw function each, all reading and editing the AppState. Drawn inside
+// an ImGui frame; none of them touches GL.
 #include "ui/app_state.h"
 #include "ui/render_feedback.h"
 
@@ -12,30 +12,33 @@
 
 namespace ctview::ui {
 
-// The side panel's width in a window `displayWidth` wide: the user's width, at most 35 % of the window (it shrinks
-// with a small window) and at least 200 px.
+// The side panel's width in a window `displayWidth` wide: the user's width, at most 35 % of the window (it
+// shrinks with a small window) and at least 200 px.
 float sidebarWidth(const AppState& s, float displayWidth);
 
 // The left side panel: the sections below under collapsing headers.
 void drawSidebar(AppState& s, Commands& r);
 // Window/level, colour map, interpolation, overlays, layout, "Save slice".
 void drawDisplayPanel(AppState& s, Commands& r);
-// The 3D view: preset, mode, transfer-function editor, colour map, shading, camera, crop, quality, save preset.
+// The 3D view: preset, mode, transfer-function editor, colour map, shading, camera, crop, quality, save
+// preset.
 void drawVolumePanel(AppState& s, Commands& r);
-// The transfer-function editor alone: HU histogram (log) behind the opacity curve; click adds a point, drag moves
-// it, right click deletes it, Shift/middle drag moves the whole function along HU. Its HU axis spans the volume's
-// values and every point, inset by a point's radius, so each point is whole and can be grabbed (issue 14.14).
+// The transfer-function editor alone: HU histogram (log) behind the opacity curve; click adds a point, drag
+// moves it, right click deletes it, Shift/middle drag moves the whole function along HU. Its HU axis spans
+// the volume's values and every point, inset by a point's radius, so each point is whole and can be grabbed
+// (issue 14.14).
 struct TfEditorLayout {
-    Rect area;                       // the editor on screen
-    std::vector<glm::vec2> points;   // centre of each point's disc, in the preset's order
-    float radius = 0;                // of the discs
+    Rect area;                     // the editor on screen
+    std::vector<glm::vec2> points; // centre of each point's disc, in the preset's order
+    float radius = 0;              // of the discs
 };
 TfEditorLayout drawTransferFunctionEditor(AppState& s, Commands& r);
 // Every series found in the input, with patient, study date and modality, sortable; clicking one loads it.
 void drawSeriesPanel(AppState& s, Commands& r);
-// The order the series table shows `rows` in, sorted by `column` ("#", "patient", "date", "mod", "description",
-// "slices"); ties keep the listing's order.
-std::vector<int> seriesRowOrder(const std::vector<SeriesListing>& rows, const std::string& column, bool ascending);
+// The order the series table shows `rows` in, sorted by `column` ("#", "patient", "date", "mod",
+// "description", "slices"); ties keep the listing's order.
+std::vector<int> seriesRowOrder(const std::vector<SeriesListing>& rows, const std::string& column,
+                                bool ascending);
 // The key fields of `ctview info`, warnings in plain words, and a searchable table of every tag.
 void drawMetadataPanel(AppState& s);
 // Loading progress, the last load's error, skipped files and warnings, and toasts.
@@ -46,10 +49,11 @@ void drawOpenDialog(AppState& s, Commands& r);
 void drawPacsDialog(AppState& s, Commands& r);
 // F1: every key and mouse action.
 void drawHelp(AppState& s, const std::vector<std::pair<const char*, const char*>>& controls);
-// What the overlay of slice view v (0..2) shows and where, in screen pixels: orientation letters at the middle of
-// the edges, slice number and zoom at the top left, window/level and the probe at the bottom left, the scale bar at
-// the bottom right. Boxes never overlap: an item moves by lines away from its edge until clear, a long text takes
-// a shorter form that fits the view, and what finds no room is left out (issue 14.8). Needs an ImGui frame (font).
+// What the overlay of slice view v (0..2) shows and where, in screen pixels: orientation letters at the
+// middle of the edges, slice number and zoom at the top left, window/level and the probe at the bottom left,
+// the scale bar at the bottom right. Boxes never overlap: an item moves by lines away from its edge until
+// clear, a long text takes a shorter form that fits the view, and what finds no room is left out
+// (issue 14.8). Needs an ImGui frame (font).
 struct OverlayItem {
     enum class Kind { Letter, SliceInfo, Zoom, Window, Probe, ScaleBar } kind;
     std::string text; // for the scale bar, its length ("5 cm")

@@ -21,14 +21,15 @@ void writeBytes(const std::filesystem::path& p, const std::uint8_t* data, std::s
 } // namespace
 
 void oneFile(const std::uint8_t* data, std::size_t size, const std::filesystem::path& scratch) {
-    // Our own code that reads file bytes in the main process (GDCM only ever runs in the isolated workers, and is
-    // fuzzed through smallFolder): the DICOM sniffer, the Pixel Data locator, and the native fast-path decoder.
+    // Our own code that reads file bytes in the main process (GDCM only ever runs in the isolated workers,
+    // and is fuzzed through smallFolder): the DICOM sniffer, the Pixel Data locator, and the native fast-path
+    // decoder.
     std::filesystem::create_directories(scratch);
     const auto path = scratch / "input.dcm";
     writeBytes(path, data, size);
     sniffDicom(path);
-    // A header such as a scan would report, its sizes taken from the input's first bytes so that the fuzzer can
-    // vary them: rows, columns and frames 1..64, 8 or 16 bits.
+    // A header such as a scan would report, its sizes taken from the input's first bytes so that the fuzzer
+    // can vary them: rows, columns and frames 1..64, 8 or 16 bits.
     auto byteAt = [&](std::size_t i) { return i < size ? int(data[i]) : 0; };
     FileHeader h;
     h.kind = FileKind::Image;
@@ -40,16 +41,18 @@ void oneFile(const std::uint8_t* data, std::size_t size, const std::filesystem::
     h.highBit = h.bitsStored - 1 + byteAt(5) % (h.bitsAllocated - h.bitsStored + 1);
     h.pixelRepresentation = byteAt(6) % 2;
     h.fileSize = size;
-    const std::uint64_t expected = std::uint64_t(h.rows) * std::uint64_t(h.columns) * std::uint64_t(h.frames) *
-                                   std::uint64_t(h.bitsAllocated / 8);
+    const std::uint64_t expected = std::uint64_t(h.rows) * std::uint64_t(h.columns) *
+                                   std::uint64_t(h.frames) * std::uint64_t(h.bitsAllocated / 8);
     for (const char* ts : {"1.2.840.10008.1.2.1", "1.2.840.10008.1.2", "1.2.840.10008.1.2.2"}) {
         h.transferSyntax = ts;
         for (std::uint64_t want : {expected, std::uint64_t(0), std::uint64_t(size)}) {
             const PixelDataLocation loc = locatePixelData(path, ts, want, size);
-            if (!loc.found || want != expected || loc.missing) continue;
+            if (!loc.found || want != expected || loc.missing)
+                continue;
             h.pixelOffset = loc.offset;
             h.pixelLength = loc.length;
-            std::vector<std::int16_t> buffer(std::size_t(h.rows) * std::size_t(h.columns) * std::size_t(h.frames));
+            std::vector<std::int16_t> buffer(std::size_t(h.rows) * std::size_t(h.columns) *
+                                             std::size_t(h.frames));
             DecodeJob job;
             job.path = path;
             job.header = &h;
@@ -57,7 +60,8 @@ void oneFile(const std::uint8_t* data, std::size_t size, const std::filesystem::
             job.type = ScalarType::Int16;
             job.columns = h.columns;
             job.rows = h.rows;
-            for (int f = 0; f < h.frames; ++f) job.targets.push_back({f, f, 1.0, -1024.0});
+            for (int f = 0; f < h.frames; ++f)
+                job.targets.push_back({f, f, 1.0, -1024.0});
             try {
                 decodeNative(job);
             } catch (const DataError&) {
@@ -78,7 +82,8 @@ void smallFolder(const std::uint8_t* data, std::size_t size, const std::filesyst
         o.workers = 1;
         o.timeoutSeconds = 5;
         const ScanResult scan = scanInput(scratch, o);
-        if (!scan.series.empty()) loadSeries(scan, scan.pick(""), o);
+        if (!scan.series.empty())
+            loadSeries(scan, scan.pick(""), o);
     } catch (const DataError&) {
     } catch (const UsageError&) {
     } catch (const std::bad_alloc&) {
@@ -88,7 +93,8 @@ void smallFolder(const std::uint8_t* data, std::size_t size, const std::filesyst
 void multipartStream(const std::uint8_t* data, std::size_t size) {
     const std::string input(reinterpret_cast<const char*>(data), size);
     const std::size_t nl = input.find('\n');
-    const std::string contentType = input.substr(0, nl), body = nl == std::string::npos ? "" : input.substr(nl + 1);
+    const std::string contentType = input.substr(0, nl),
+                      body = nl == std::string::npos ? "" : input.substr(nl + 1);
     std::string boundary;
     try {
         boundary = multipartBoundary(contentType);
@@ -99,15 +105,18 @@ void multipartStream(const std::uint8_t* data, std::size_t size) {
     bool open = false;
     MultipartParser::Handler h;
     h.begin = [&](const PartHeaders&) {
-        if (open) std::abort(); // a part began inside a part
+        if (open)
+            std::abort(); // a part began inside a part
         open = true;
     };
     h.data = [&](const char*, std::size_t n) {
-        if (!open) std::abort();
+        if (!open)
+            std::abort();
         handed += n;
     };
     h.end = [&] {
-        if (!open) std::abort();
+        if (!open)
+            std::abort();
         open = false;
         ++parts;
     };
@@ -121,7 +130,8 @@ void multipartStream(const std::uint8_t* data, std::size_t size) {
         }
     } catch (const DataError&) {
     }
-    if (handed > body.size() || p.partsCompleted() != parts) std::abort();
+    if (handed > body.size() || p.partsCompleted() != parts)
+        std::abort();
 }
 
 } // namespace ctview::fuzz

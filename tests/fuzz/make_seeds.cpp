@@ -1,6 +1,6 @@
-// Writes the fuzzers' seed corpus with the test-series generator: small series in every transfer syntax we write,
-// signed and unsigned storage, padding, a slope, a multi-frame Enhanced CT, and files without positions. One file
-// of each series goes into the corpus (the fuzzers make folders of their own).
+// Writes the fuzzers' seed corpus with the test-series generator: small series in every transfer syntax we
+// write, signed and unsigned storage, padding, a slope, a multi-frame Enhanced CT, and files without
+// positions. One file of each series goes into the corpus (the fuzzers make folders of their own).
 #include "core/dicom_write.h"
 
 #include <cstdio>
@@ -33,12 +33,15 @@ int main(int argc, char** argv) {
     base.rows = 12;
     base.slices = 2;
     base.stored = [](int i, int j, int k) { return double((i * 7 + j * 3 + k) % 200) - 50; };
-    const std::pair<WriteSyntax, const char*> syntaxes[] = {
-        {WriteSyntax::ExplicitLE, "explicit-le"}, {WriteSyntax::ImplicitLE, "implicit-le"},
-        {WriteSyntax::ExplicitBE, "explicit-be"}, {WriteSyntax::JpegLossless, "jpeg-lossless"},
-        {WriteSyntax::JpegLS, "jpeg-ls"},         {WriteSyntax::Jpeg2000Lossless, "jpeg2000"},
-        {WriteSyntax::Rle, "rle"},                {WriteSyntax::Deflated, "deflated"},
-        {WriteSyntax::JpegExtended, "jpeg-extended"}};
+    const std::pair<WriteSyntax, const char*> syntaxes[] = {{WriteSyntax::ExplicitLE, "explicit-le"},
+                                                            {WriteSyntax::ImplicitLE, "implicit-le"},
+                                                            {WriteSyntax::ExplicitBE, "explicit-be"},
+                                                            {WriteSyntax::JpegLossless, "jpeg-lossless"},
+                                                            {WriteSyntax::JpegLS, "jpeg-ls"},
+                                                            {WriteSyntax::Jpeg2000Lossless, "jpeg2000"},
+                                                            {WriteSyntax::Rle, "rle"},
+                                                            {WriteSyntax::Deflated, "deflated"},
+                                                            {WriteSyntax::JpegExtended, "jpeg-extended"}};
     for (const auto& [syntax, name] : syntaxes) {
         SeriesSpec s = base;
         s.syntax = syntax;
@@ -70,7 +73,8 @@ int main(int argc, char** argv) {
     mono1.photometric = "MONOCHROME1";
     add(mono1, "monochrome1");
     std::filesystem::remove_all(tmp);
-    // For the multipart target: a Content-Type line, then a WADO-RS answer of two parts (with and without length).
+    // For the multipart target: a Content-Type line, then a WADO-RS answer of two parts (with and without
+    // length).
     std::ofstream(out / "wado-rs.multipart", std::ios::binary)
         << "multipart/related; type=\"application/dicom\"; boundary=\"b;1\"\n"
         << "--b;1\r\nContent-Type: application/dicom\r\nContent-Length: 4\r\n\r\nDICM\r\n"
