@@ -45,7 +45,7 @@ int main(int argc, char** argv) {
         {
             app::Renderers r;
             r.slices.setVolume(d->series.volume);
-            r.volume.setVolume(d->series.volume, d->stats, r.slices.volumeTexture(), r.slices.huFromTexel());
+            r.volume.setVolume(d->series.volume, d->stats, r.slices.volumeTexture(), r.slices.huTexel());
             struct Case {
                 const char* name;
                 const char* preset;

@@ -14,6 +14,7 @@
 #include "core/phantom.h"
 #include "core/transfer.h"
 #include "core/volume_stats.h"
+#include "render/hu_texel.h"
 
 #include <GLFW/glfw3.h>
 #include <catch2/catch.hpp>
@@ -246,6 +247,19 @@ TEST_CASE("bricks: the outside of the body is marked per slice, the lungs inside
     CHECK(b.exterior[b.index(3, 3, 1)] == 0);
     CHECK(b.exterior[b.index(1, 1, 0)] == 1); // the body's edge (8..15) touches the air through the ring
     CHECK(b.exterior[b.index(2, 5, 1)] == 1); // the table, apart from the body, is outside
+}
+
+TEST_CASE("the HU <-> texel encoding: int16 HU through R16 and back exactly, float HU unchanged") {
+    const gl::HuTexel r16 = gl::HuTexel::of(ScalarType::Int16), r32 = gl::HuTexel::of(ScalarType::Float32);
+    for (int hu : {-32768, -1024, -1, 0, 1, 3071, 32767}) {
+        const std::uint16_t t = gl::HuTexel::encode(std::int16_t(hu));
+        CHECK(int(t) == hu + 32768);
+        const float texel = float(t) / 65535.0f; // what GL_R16 reads as
+        CHECK(r16.hu(texel) == Approx(hu).margin(0.01));
+        CHECK(r16.texel(float(hu)) == Approx(texel).margin(1e-7));
+    }
+    CHECK(r32.hu(-1234.5f) == -1234.5f);
+    CHECK(r32.texel(-1234.5f) == -1234.5f);
 }
 
 TEST_CASE("camera: standard views, arcball there and back, projection of the centre") {
@@ -687,7 +701,7 @@ TEST_CASE("shaders: a raymarcher that no longer compiles keeps the last good pro
         LoadedSeries series = loadFolder(glPhantom(), scan);
         auto stats = std::make_shared<const VolumeStats>(computeVolumeStats(series.volume));
         r.slices.setVolume(series.volume);
-        r.volume.setVolume(series.volume, stats, r.slices.volumeTexture(), r.slices.huFromTexel());
+        r.volume.setVolume(series.volume, stats, r.slices.volumeTexture(), r.slices.huTexel());
         gl::VolumeRenderSettings s;
         REQUIRE(r.volume.render(s, {64, 48}));
         const RgbImage good = r.volume.readImage();
@@ -762,7 +776,7 @@ TEST_CASE("3D: after mode and transfer-function changes the picture is what a fr
         app::Renderers used, fresh;
         for (app::Renderers* r : {&used, &fresh}) {
             r->slices.setVolume(series.volume);
-            r->volume.setVolume(series.volume, stats, r->slices.volumeTexture(), r->slices.huFromTexel());
+            r->volume.setVolume(series.volume, stats, r->slices.volumeTexture(), r->slices.huTexel());
         }
         gl::VolumeRenderSettings s;
         s.camera.rotation = orbitRotation(30, 20);

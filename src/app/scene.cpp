@@ -35,7 +35,7 @@ void syncRenderer(ui::AppState& s, Renderers& r, RendererSync& sync) {
     if (d && d->stats && sync.uploaded3d != d) {
         sync.uploaded3d = d; // tried once per dataset, whatever happens
         try {
-            r.volume.setVolume(d->series.volume, d->stats, r.slices.volumeTexture(), r.slices.huFromTexel(),
+            r.volume.setVolume(d->series.volume, d->stats, r.slices.volumeTexture(), r.slices.huTexel(),
                                sync.maxBytes3d, sync.max3dTexture);
             r.feedback.note3d = r.volume.note();
         } catch (const gl::GlError& e) {

@@ -29,7 +29,7 @@ std::string SliceRenderer::reload() {
     }
 }
 
-Texture uploadVolumeTexture(const Volume& v, glm::vec2& huFromTexel) {
+Texture uploadVolumeTexture(const Volume& v, HuTexel& encoding) {
     const Geometry& g = v.geometry();
     GLint max3d = 0;
     glGetIntegerv(GL_MAX_3D_TEXTURE_SIZE, &max3d);
@@ -42,8 +42,7 @@ Texture uploadVolumeTexture(const Volume& v, glm::vec2& huFromTexel) {
     Texture tex = Texture::create();
     glBindTexture(GL_TEXTURE_3D, tex.id());
     const bool int16 = v.type() == ScalarType::Int16;
-    // int16 HU go up as unsigned normalised 16-bit with a +32768 offset: exactly representable, filterable,
-    // and converted the same way by every GL version (signed normalised conversion changed in GL 4.2).
+    // HuTexel: int16 as R16 with an offset, float as R32F.
     glTexImage3D(GL_TEXTURE_3D, 0, int16 ? GL_R16 : GL_R32F, g.dims.x, g.dims.y, g.dims.z, 0, GL_RED,
                  int16 ? GL_UNSIGNED_SHORT : GL_FLOAT, nullptr);
     if (glGetError() == GL_OUT_OF_MEMORY)
@@ -59,7 +58,7 @@ Texture uploadVolumeTexture(const Volume& v, glm::vec2& huFromTexel) {
     glTexParameteri(GL_TEXTURE_3D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
     glTexParameteri(GL_TEXTURE_3D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
     glTexParameteri(GL_TEXTURE_3D, GL_TEXTURE_WRAP_R, GL_CLAMP_TO_EDGE);
-    huFromTexel = int16 ? glm::vec2(65535.0f, -32768.0f) : glm::vec2(1.0f, 0.0f);
+    encoding = HuTexel::of(v.type());
     return tex;
 }
 
@@ -71,7 +70,7 @@ void uploadVolumeSlab(const Volume& v, int z0, int count, std::vector<std::uint1
         scratch.resize(n);
         const std::int16_t* src = v.int16Data() + first;
         for (std::size_t i = 0; i < n; ++i)
-            scratch[i] = std::uint16_t(int(src[i]) + 32768);
+            scratch[i] = HuTexel::encode(src[i]);
         glTexSubImage3D(GL_TEXTURE_3D, 0, 0, 0, z0, g.dims.x, g.dims.y, count, GL_RED, GL_UNSIGNED_SHORT,
                         scratch.data());
     } else {
@@ -90,7 +89,7 @@ void SliceRenderer::setVolume(const Volume& v, int max3d) {
     bool fits = d.x <= limit && d.y <= limit && d.z <= limit;
     if (fits) {
         try {
-            volume_ = uploadVolumeTexture(v, huFromTexel_);
+            volume_ = uploadVolumeTexture(v, huTexel_);
         } catch (const GlError&) {
             // Not enough GPU memory for the whole volume: the views can still show it a plane at a time.
             fits = false;
@@ -106,7 +105,7 @@ void SliceRenderer::setVolume(const Volume& v, int max3d) {
                           std::to_string(d.z) + ") is larger than this GPU's textures (" +
                           std::to_string(max2d) + " per side)");
         planeSource_ = &v;
-        huFromTexel_ = v.type() == ScalarType::Int16 ? glm::vec2(65535.0f, -32768.0f) : glm::vec2(1.0f, 0.0f);
+        huTexel_ = HuTexel::of(v.type());
         for (Plane& p : planes_)
             p = Plane{Texture::create(), -1, true};
     }
@@ -132,7 +131,7 @@ void SliceRenderer::uploadPlane(int nAxis, int slice) {
             const std::size_t at = std::size_t(y) * std::size_t(d[a]) + std::size_t(x);
             const std::size_t n = v.index(ijk.x, ijk.y, ijk.z);
             if (int16)
-                u16[at] = std::uint16_t(int(v.int16Data()[n]) + 32768);
+                u16[at] = HuTexel::encode(v.int16Data()[n]);
             else
                 f32[at] = v.float32Data()[n];
         }
@@ -233,7 +232,7 @@ void SliceRenderer::draw(const ViewMapping& m, int slice, const WindowLevel& wl,
     const glm::mat4 toTex = m.framebufferToTexture(slice, fbScale);
     glUniformMatrix4fv(glGetUniformLocation(p, "uFramebufferToTexture"), 1, GL_FALSE, glm::value_ptr(toTex));
     glUniform1f(glGetUniformLocation(p, "uFramebufferHeight"), float(fbSize.y));
-    glUniform2f(glGetUniformLocation(p, "uHuFromTexel"), huFromTexel_.x, huFromTexel_.y);
+    glUniform2f(glGetUniformLocation(p, "uHuFromTexel"), huTexel_.scale, huTexel_.offset);
     glUniform2f(glGetUniformLocation(p, "uWindow"), float(wl.width), float(wl.center));
     glUniform3f(glGetUniformLocation(p, "uBackground"), 0.0f, 0.0f, 0.0f);
     glBindVertexArray(vao_.id());

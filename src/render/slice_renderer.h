@@ -7,6 +7,7 @@
 #include "core/volume.h"
 #include "core/window.h"
 #include "render/gl.h"
+#include "render/hu_texel.h"
 
 #include <glm/glm.hpp>
 
@@ -15,9 +16,9 @@
 
 namespace ctview::gl {
 
-// Uploads `v` as a 3D texture (R16 for int16 HU with a +32768 offset, R32F for float HU) and sets
-// `huFromTexel` (hu = texel * x + y). Throws GlError when it does not fit.
-Texture uploadVolumeTexture(const Volume& v, glm::vec2& huFromTexel);
+// Uploads `v` as a 3D texture in the HuTexel encoding of its type and sets `encoding` to it. Throws GlError
+// when it does not fit.
+Texture uploadVolumeTexture(const Volume& v, HuTexel& encoding);
 // Re-uploads slices z0 .. z0+count-1 into the bound GL_TEXTURE_3D.
 void uploadVolumeSlab(const Volume& v, int z0, int count, std::vector<std::uint16_t>& scratch);
 
@@ -44,7 +45,7 @@ class SliceRenderer {
     // The volume texture, shared with the 3D view (which samples it through its own linear sampler); 0 in
     // plane mode (the 3D view then makes a downsampled copy of its own).
     GLuint volumeTexture() const { return volume_.id(); }
-    glm::vec2 huFromTexel() const { return huFromTexel_; }
+    HuTexel huTexel() const { return huTexel_; }
     void setColormap(const ColormapTable& table);
     void setInterpolation(bool linear);
 
@@ -67,7 +68,7 @@ class SliceRenderer {
     const Volume* planeSource_ = nullptr;
     Plane planes_[3];
     bool linear_ = false;
-    glm::vec2 huFromTexel_{1.0f, 0.0f};
+    HuTexel huTexel_;
 };
 
 } // namespace ctview::gl

@@ -100,7 +100,7 @@ const Program& VolumeRenderer::programFor(const VolumeRenderSettings& s) {
 }
 
 void VolumeRenderer::setVolume(const Volume& v, std::shared_ptr<const VolumeStats> stats,
-                               GLuint sharedTexture, glm::vec2 huFromTexel, std::uint64_t maxBytes,
+                               GLuint sharedTexture, HuTexel encoding, std::uint64_t maxBytes,
                                int max3dOverride) {
     clearVolume();
     GLint max3d = 0;
@@ -111,7 +111,7 @@ void VolumeRenderer::setVolume(const Volume& v, std::shared_ptr<const VolumeStat
     const int largest = std::max({g.dims.x, g.dims.y, g.dims.z});
     if (sharedTexture && (maxBytes == 0 || v.bytes() <= maxBytes)) {
         texture_ = sharedTexture;
-        huFromTexel_ = huFromTexel;
+        huTexel_ = encoding;
         geometry_ = g;
         stats_ = std::move(stats);
     } else {
@@ -125,7 +125,7 @@ void VolumeRenderer::setVolume(const Volume& v, std::shared_ptr<const VolumeStat
             if (factor > 1)
                 small = downsampleVolume(v, factor);
             try {
-                own_ = uploadVolumeTexture(factor > 1 ? small : v, huFromTexel_);
+                own_ = uploadVolumeTexture(factor > 1 ? small : v, huTexel_);
                 break;
             } catch (const GlError&) {
                 // Out of GPU memory at this size: smaller still, down to a 64th per side.
@@ -219,8 +219,8 @@ void VolumeRenderer::updateTables(const VolumeRenderSettings& s, float stepMm) {
         // Texel units, as the shader compares raw texels.
         std::vector<float> minmax(bg.min.size() * 2);
         for (std::size_t b = 0; b < bg.min.size(); ++b) {
-            minmax[2 * b] = (bg.min[b] - huFromTexel_.y) / huFromTexel_.x;
-            minmax[2 * b + 1] = (bg.max[b] - huFromTexel_.y) / huFromTexel_.x;
+            minmax[2 * b] = huTexel_.texel(bg.min[b]);
+            minmax[2 * b + 1] = huTexel_.texel(bg.max[b]);
         }
         glTexImage3D(GL_TEXTURE_3D, 0, GL_RG32F, bg.count.x, bg.count.y, bg.count.z, 0, GL_RG, GL_FLOAT,
                      minmax.data());
@@ -306,7 +306,7 @@ bool VolumeRenderer::render(const VolumeRenderSettings& s, glm::ivec2 size, bool
     // Central differences span two voxels: texel units -> HU, over 2 x spacing -> HU/mm, then voxel axes ->
     // LPS.
     const glm::mat3 gradToLps = glm::mat3(
-        g.direction * glm::dmat3(glm::scale(glm::dmat4(1.0), double(huFromTexel_.x) / (2.0 * g.spacing))));
+        g.direction * glm::dmat3(glm::scale(glm::dmat4(1.0), double(huTexel_.scale) / (2.0 * g.spacing))));
     glUniformMatrix3fv(loc("uTexGradToLps"), 1, GL_FALSE, glm::value_ptr(gradToLps));
     glUniform4f(loc("uViewport"), 0.0f, 0.0f, float(size.x), float(size.y));
     const glm::vec3 lo = glm::clamp(glm::vec3(glm::min(s.cropMin, s.cropMax)), 0.0f, 1.0f);
@@ -323,14 +323,13 @@ bool VolumeRenderer::render(const VolumeRenderSettings& s, glm::ivec2 size, bool
     // texel -> HU -> the nearest lookup entry (+0.5: the shader's int conversion truncates).
     const float huMin = stats_->minHU, span = std::max(stats_->maxHU - stats_->minHU, 1.0f);
     const float perHu = float(kTfEntries - 1) / span;
-    glUniform2f(loc("uTfMap"), huFromTexel_.x * perHu, (huFromTexel_.y - huMin) * perHu + 0.5f);
+    glUniform2f(loc("uTfMap"), huTexel_.scale * perHu, (huTexel_.offset - huMin) * perHu + 0.5f);
     glUniform1f(loc("uTfMap2"), float(kTfEntries - 1));
-    glUniform2f(loc("uHuFromTexel"), huFromTexel_.x, huFromTexel_.y);
+    glUniform2f(loc("uHuFromTexel"), huTexel_.scale, huTexel_.offset);
     glUniform2f(loc("uWindow"), float(p.window.width), float(p.window.center));
     // The window's ends (where the shader's voi() clamps) in texel values.
-    glUniform2f(loc("uWindowTexel"), float((p.window.lower() - huFromTexel_.y) / huFromTexel_.x),
-                float((p.window.upper() - huFromTexel_.y) / huFromTexel_.x));
-    glUniform1f(loc("uIsoTexel"), (p.isoValue - huFromTexel_.y) / huFromTexel_.x);
+    glUniform2f(loc("uWindowTexel"), huTexel_.texel(p.window.lower()), huTexel_.texel(p.window.upper()));
+    glUniform1f(loc("uIsoTexel"), huTexel_.texel(p.isoValue));
     const glm::vec3 iso = glm::vec3(evaluateTf(p.points, p.isoValue));
     glUniform3f(loc("uIsoColor"), iso.r, iso.g, iso.b);
     glUniform4f(loc("uLight"), p.shading.ambient, p.shading.diffuse, p.shading.specular, p.shading.shininess);

@@ -9,6 +9,7 @@
 #include "core/volume.h"
 #include "core/volume_stats.h"
 #include "render/gl.h"
+#include "render/hu_texel.h"
 
 #include <glm/glm.hpp>
 
@@ -42,7 +43,7 @@ class VolumeRenderer {
     // holds; `maxBytes` caps what a copy of our own may take (0: no cap beyond GL_MAX_3D_TEXTURE_SIZE, or
     // `max3d` when given, for tests). Throws GlError.
     void setVolume(const Volume& v, std::shared_ptr<const VolumeStats> stats, GLuint sharedTexture,
-                   glm::vec2 huFromTexel, std::uint64_t maxBytes = 0, int max3d = 0);
+                   HuTexel encoding, std::uint64_t maxBytes = 0, int max3d = 0);
     void clearVolume();
     bool hasVolume() const { return texture_ != 0; }
     // Non-empty when the 3D view shows less than the volume, e.g. "3D shows a 2x downsampled copy (...)".
@@ -71,7 +72,7 @@ class VolumeRenderer {
     Sampler linear_;
     GLuint texture_ = 0; // the one in use: shared or own_
     Texture own_;
-    glm::vec2 huFromTexel_{1.0f, 0.0f};
+    HuTexel huTexel_;
     Geometry geometry_; // of the texture in use
     std::shared_ptr<const VolumeStats> stats_;
     BrickGrid coarseBricks_; // MIP/MinIP's, made from stats_->bricks on first use
