@@ -36,12 +36,7 @@ uniform float uJitter;          // 1: start each ray at a per-pixel fraction of 
 
 out vec4 fragColor;
 
-float voi(float hu, float width, float centre) { // DICOM PS3.3 C.11.2.1.2.1, as WindowLevel::apply
-    float w = max(width, 1.0);
-    if (hu <= centre - 0.5 - (w - 1.0) / 2.0) return 0.0;
-    if (hu > centre - 0.5 + (w - 1.0) / 2.0) return 1.0;
-    return (hu - (centre - 0.5)) / (w - 1.0) + 0.5;
-}
+#include "voi.glsl"
 
 // Central differences, HU/mm in LPS. Six fetches, but only at the samples that show (the sampling loop pays
 // nothing for them); forward differences (three) shift the gradient by half a voxel and stripe surfaces with

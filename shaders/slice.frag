@@ -19,13 +19,7 @@ uniform vec3 uBackground;
 
 out vec4 fragColor;
 
-// DICOM PS3.3 C.11.2.1.2.1 linear VOI function, normalised to [0, 1]: the same as WindowLevel::apply.
-float voi(float hu, float width, float centre) {
-    float w = max(width, 1.0);
-    if (hu <= centre - 0.5 - (w - 1.0) / 2.0) return 0.0;
-    if (hu > centre - 0.5 + (w - 1.0) / 2.0) return 1.0;
-    return (hu - (centre - 0.5)) / (w - 1.0) + 0.5;
-}
+#include "voi.glsl"
 
 void main() {
     // Framebuffer pixels with the origin at the top-left, as the CPU side measures them.

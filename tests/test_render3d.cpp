@@ -729,6 +729,15 @@ TEST_CASE("shaders: a raymarcher that no longer compiles keeps the last good pro
         // breaks.
         s.preset.mode = RenderMode::MinIp;
         CHECK_THROWS_WITH(r.volume.render(s, {64, 48}), Catch::Contains("raymarch.frag:3:"));
+        // An error in an included file is named there, in both programs that include it (issue 13).
+        std::ofstream(dir.path / "raymarch.frag") << readFile(source / "raymarch.frag");
+        std::ofstream(dir.path / "slice.frag") << readFile(source / "slice.frag");
+        std::string voi = readFile(dir.path / "voi.glsl");
+        voi.insert(voi.find('\n') + 1, "this is not GLSL either;\n");
+        std::ofstream(dir.path / "voi.glsl") << voi;
+        const std::string included = r.reload();
+        CHECK(included.find("voi.glsl:2:") != std::string::npos);
+        CHECK(included.find("raymarch.frag:") == std::string::npos);
         ::unsetenv("CTVIEW_SHADER_DIR");
         CHECK(r.reload().empty());
         CHECK(r.slices.hasVolume());

@@ -203,12 +203,12 @@ TEST_CASE(
 }
 
 TEST_CASE("shader compiler logs name the file and line") {
-    const std::string mesa =
-        gl::annotateShaderLog("0:14(7): error: `huu' undeclared\n", "shaders/slice.frag", 0);
+    const std::string mesa = gl::annotateShaderLog("0:14(7): error: `huu' undeclared\n", {"slice.frag"});
     CHECK(mesa == "shaders/slice.frag:14:7: error: `huu' undeclared\n");
+    // The number before the line is the source string: the included file's index (resolveShader's #line).
     const std::string nv =
-        gl::annotateShaderLog("0(22) : error C1008: undefined variable \"huu\"\n", "shaders/x.frag", 2);
-    CHECK(nv == "shaders/x.frag:20: error C1008: undefined variable \"huu\"\n");
-    CHECK(gl::annotateShaderLog("ERROR: 0:3: 'foo' : syntax error\n", "shaders/y.vert", 0) ==
+        gl::annotateShaderLog("1(22) : error C1008: undefined variable \"huu\"\n", {"x.frag", "voi.glsl"});
+    CHECK(nv == "shaders/voi.glsl:22: error C1008: undefined variable \"huu\"\n");
+    CHECK(gl::annotateShaderLog("ERROR: 0:3: 'foo' : syntax error\n", {"y.vert"}) ==
           "shaders/y.vert:3: error: 'foo' : syntax error\n");
 }

@@ -8,31 +8,70 @@
 
 namespace ctview::gl {
 
-std::string annotateShaderLog(const std::string& log, const std::string& file, int lineOffset) {
+std::string annotateShaderLog(const std::string& log, const std::vector<std::string>& files) {
     // Mesa: "0:12(5): error: ...", NVIDIA: "0(12) : error C1008: ...", Apple: "ERROR: 0:12: ...".
-    static const std::regex mesa(R"(^\s*\d+:(\d+)\((\d+)\):\s*(.*)$)");
-    static const std::regex nvidia(R"(^\s*\d+\((\d+)\)\s*:\s*(.*)$)");
-    static const std::regex apple(R"(^\s*(ERROR|WARNING):\s*\d+:(\d+):\s*(.*)$)");
+    static const std::regex mesa(R"(^\s*(\d+):(\d+)\((\d+)\):\s*(.*)$)");
+    static const std::regex nvidia(R"(^\s*(\d+)\((\d+)\)\s*:\s*(.*)$)");
+    static const std::regex apple(R"(^\s*(ERROR|WARNING):\s*(\d+):(\d+):\s*(.*)$)");
     std::istringstream in(log);
     std::ostringstream out;
-    auto at = [&](const std::string& line) {
-        return std::to_string(std::max(1, std::stoi(line) - lineOffset));
+    auto file = [&](const std::string& source) {
+        const std::size_t n = std::size_t(std::stoul(source));
+        return n < files.size() ? "shaders/" + files[n]
+               : files.empty()  ? std::string("shader")
+                                : "shaders/" + files[0];
     };
     for (std::string line; std::getline(in, line);) {
         std::smatch m;
         if (line.find_first_not_of(" \t\r") == std::string::npos)
             continue;
         if (std::regex_match(line, m, mesa))
-            out << file << ':' << at(m[1]) << ':' << m[2] << ": " << m[3] << '\n';
+            out << file(m[1]) << ':' << m[2] << ':' << m[3] << ": " << m[4] << '\n';
         else if (std::regex_match(line, m, nvidia))
-            out << file << ':' << at(m[1]) << ": " << m[2] << '\n';
+            out << file(m[1]) << ':' << m[2] << ": " << m[3] << '\n';
         else if (std::regex_match(line, m, apple))
-            out << file << ':' << at(m[2]) << ": " << (m[1] == "ERROR" ? "error: " : "warning: ") << m[3]
+            out << file(m[2]) << ':' << m[3] << ": " << (m[1] == "ERROR" ? "error: " : "warning: ") << m[4]
                 << '\n';
         else
-            out << file << ": " << line << '\n';
+            out << (files.empty() ? std::string("shader") : "shaders/" + files[0]) << ": " << line << '\n';
     }
     return out.str();
+}
+
+namespace {
+// Appends shaders/<name> to `out`, its includes expanded; `source` is its index in `files`.
+void expand(const std::string& name, int source, int depth, ShaderText& out) {
+    if (depth > 4)
+        throw GlError("shaders/" + name + ": #include nested more than 4 deep");
+    static const std::regex include(R"re(^\s*#\s*include\s+"([^"]+)"\s*$)re");
+    std::istringstream in(shaderSource(name));
+    int number = 0;
+    for (std::string line; std::getline(in, line);) {
+        ++number;
+        std::smatch m;
+        if (!std::regex_match(line, m, include)) {
+            out.text += line + "\n";
+            continue;
+        }
+        const int child = int(out.files.size());
+        out.files.push_back(m[1]);
+        out.text += "#line 1 " + std::to_string(child) + "\n";
+        expand(m[1], child, depth + 1, out);
+        out.text += "#line " + std::to_string(number + 1) + " " + std::to_string(source) + "\n";
+    }
+}
+} // namespace
+
+ShaderText resolveShader(const std::string& name, const std::string& defines) {
+    ShaderText t;
+    t.files.push_back(name);
+    expand(name, 0, 0, t);
+    // The defines go after the #version line (which must come first); the lines after it keep their numbers.
+    if (!defines.empty()) {
+        const std::size_t eol = t.text.find('\n');
+        t.text.insert(eol == std::string::npos ? t.text.size() : eol + 1, defines + "\n#line 2 0\n");
+    }
+    return t;
 }
 
 namespace {
@@ -44,18 +83,11 @@ struct ShaderObject {
     }
 };
 
-// Compiles shaders/<name>, with `defines` inserted after the #version line (which must come first).
+// Compiles shaders/<name> with `defines` and its includes (resolveShader).
 void compile(ShaderObject& s, GLenum type, const std::string& name, const std::string& defines) {
-    std::string text = shaderSource(name);
-    int offset = 0;
-    if (!defines.empty()) {
-        const std::size_t eol = text.find('\n');
-        text.insert(eol == std::string::npos ? text.size() : eol + 1, defines + "\n");
-        for (char c : defines + "\n")
-            offset += c == '\n';
-    }
+    const ShaderText t = resolveShader(name, defines);
     s.id = glCreateShader(type);
-    const char* src = text.c_str();
+    const char* src = t.text.c_str();
     glShaderSource(s.id, 1, &src, nullptr);
     glCompileShader(s.id);
     GLint ok = 0, length = 0;
@@ -66,7 +98,7 @@ void compile(ShaderObject& s, GLenum type, const std::string& name, const std::s
     std::string log(std::size_t(std::max(length, 1)), '\0');
     glGetShaderInfoLog(s.id, length, nullptr, log.data());
     log.resize(log.find('\0') == std::string::npos ? log.size() : log.find('\0'));
-    throw GlError(annotateShaderLog(log, "shaders/" + name, offset));
+    throw GlError(annotateShaderLog(log, t.files));
 }
 } // namespace
 

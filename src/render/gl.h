@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace ctview::gl {
 
@@ -112,8 +113,18 @@ Program buildProgram(const std::string& vertexName, const std::string& fragmentN
                      const std::string& defines = "");
 
 // Rewrites a driver's shader log ("0:12(5): error: ..." from Mesa, "0(12) : error ..." from NVIDIA) so that
-// each message starts with "file:line:". Pure text; tested without GL.
-std::string annotateShaderLog(const std::string& log, const std::string& file, int lineOffset);
+// each message starts with "file:line:": the number before the line is the source string, which the `#line`
+// directives of resolveShader set to the index of its file in `files`. Pure text; tested without GL.
+std::string annotateShaderLog(const std::string& log, const std::vector<std::string>& files);
+
+// The text GL compiles for shaders/<name>: `defines` after its #version line, and each `#include "FILE"` line
+// replaced by shaders/FILE (nested up to 4 deep), with `#line LINE SOURCE` directives so that the compiler
+// counts lines in each file and names the file by its index in `files` (files[0] = name).
+struct ShaderText {
+    std::string text;
+    std::vector<std::string> files;
+};
+ShaderText resolveShader(const std::string& name, const std::string& defines = "");
 
 // A framebuffer with an RGBA8 colour texture, for headless snapshots and renders.
 struct OffscreenTarget {
