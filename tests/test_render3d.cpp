@@ -687,6 +687,42 @@ TEST_CASE("README: the keys and mouse table is the list F1 shows") {
     CHECK(readme.find(table) != std::string::npos);
 }
 
+TEST_CASE("render modes: one table; the README's list, the CLI and the preset files follow it (issue 13)") {
+    std::ifstream in(std::filesystem::path(CTVIEW_GOLDEN_DIR).parent_path().parent_path() / "README.md");
+    REQUIRE(in);
+    const std::string readme((std::istreambuf_iterator<char>(in)), {});
+    std::string table = "  | `--mode` | in the 3D panel | uses | skips |\n  |---|---|---|---|\n";
+    for (const RenderModeInfo& m : renderModes()) {
+        std::vector<std::string> uses;
+        if (m.transferFunction)
+            uses.push_back("transfer function");
+        if (m.isovalue)
+            uses.push_back("threshold");
+        if (m.projection)
+            uses.push_back("window and colour map");
+        if (m.shading)
+            uses.push_back("shading");
+        std::string u;
+        for (const std::string& x : uses)
+            u += (u.empty() ? "" : ", ") + x;
+        using Skip = RenderModeInfo::Skip;
+        const char* skip = m.skip == Skip::TransferFunction ? "bricks the transfer function hides"
+                           : m.skip == Skip::Extremes       ? "bricks that cannot change the ray's extreme"
+                           : m.skip == Skip::Threshold      ? "bricks below the threshold"
+                                                            : "none";
+        table += std::string("  | `") + m.name + "` | " + m.label + " | " + u + " | " + skip + " |\n";
+        // Every name parses back, and the preset files and --mode know it.
+        CHECK(parseMode(m.name) == m.mode);
+        CHECK(modeInfo(m.mode).name == std::string(m.name));
+        RenderPreset p = defaultRenderPreset();
+        p.mode = m.mode;
+        CHECK(presetFromJson(presetToJson(p), "x").mode == m.mode);
+        CHECK(modeNameList().find(m.name) != std::string::npos);
+    }
+    CHECK(readme.find(table) != std::string::npos);
+    CHECK_FALSE(parseMode("holo"));
+}
+
 TEST_CASE("shaders: a raymarcher that no longer compiles keeps the last good programs and names file:line") {
     REQUIRE(haveDisplay());
     const std::filesystem::path source =

@@ -2,6 +2,7 @@
 #include "app/commands.h"
 #include "core/camera3d.h"
 #include "core/error.h"
+#include "core/transfer.h"
 #include "core/window.h"
 
 #include <CLI/CLI.hpp>
@@ -143,8 +144,11 @@ int runCli(int argc, char** argv) {
         "--preset", rend.preset,
         "ct-bone, ct-skin, ct-muscle, ct-soft-tissue, ct-lung, ct-angio, ct-cardiac, mip, xray, "
         "or a preset .json file");
-    renderCmd->add_option("--mode", rend.mode, "dvr, mip, minip, avg or iso (default: the preset's)")
-        ->check(CLI::IsMember({"dvr", "mip", "minip", "avg", "iso"}));
+    std::vector<std::string> modes;
+    for (const RenderModeInfo& m : renderModes())
+        modes.push_back(m.name);
+    renderCmd->add_option("--mode", rend.mode, modeNameList() + " (default: the preset's)")
+        ->check(CLI::IsMember(modes));
     renderCmd
         ->add_option("--azimuth", rend.azimuth,
                      "Degrees about the patient's long axis from the anterior view, positive toward the left")

@@ -20,29 +20,44 @@ struct EmbeddedFile {
 extern const EmbeddedFile kEmbeddedPresets[];
 extern const std::size_t kEmbeddedPresetsCount;
 
-namespace {
-struct ModeName {
-    RenderMode mode;
-    const char* name;
-};
-constexpr ModeName kModes[] = {{RenderMode::Composite, "dvr"},
-                               {RenderMode::Mip, "mip"},
-                               {RenderMode::MinIp, "minip"},
-                               {RenderMode::Average, "avg"},
-                               {RenderMode::Isosurface, "iso"}};
-} // namespace
+const std::vector<RenderModeInfo>& renderModes() {
+    using Skip = RenderModeInfo::Skip;
+    // clang-format off
+    static const std::vector<RenderModeInfo> modes = {
+        // mode                  name     label              define        TF     colours shading iso    proj.  skip
+        {RenderMode::Composite,  "dvr",   "Composite (DVR)", "MODE_DVR",   true,  true,   true,   false, false, Skip::TransferFunction},
+        {RenderMode::Mip,        "mip",   "MIP",             "MODE_MIP",   false, false,  false,  false, true,  Skip::Extremes},
+        {RenderMode::MinIp,      "minip", "MinIP",           "MODE_MINIP", false, false,  false,  false, true,  Skip::Extremes},
+        {RenderMode::Average,    "avg",   "Average (X-ray)", "MODE_AVG",   false, false,  false,  false, true,  Skip::None},
+        {RenderMode::Isosurface, "iso",   "Isosurface",      "MODE_ISO",   false, true,   true,   true,  false, Skip::Threshold},
+    };
+    // clang-format on
+    return modes;
+}
+
+const RenderModeInfo& modeInfo(RenderMode m) {
+    for (const RenderModeInfo& i : renderModes())
+        if (i.mode == m)
+            return i;
+    return renderModes().front();
+}
+
+std::string modeNameList() {
+    std::string out;
+    const auto& modes = renderModes();
+    for (std::size_t i = 0; i < modes.size(); ++i)
+        out += (i == 0 ? "" : i + 1 == modes.size() ? " or " : ", ") + std::string(modes[i].name);
+    return out;
+}
 
 const char* modeName(RenderMode m) {
-    for (const ModeName& n : kModes)
-        if (n.mode == m)
-            return n.name;
-    return "dvr";
+    return modeInfo(m).name;
 }
 
 std::optional<RenderMode> parseMode(const std::string& text) {
-    for (const ModeName& n : kModes)
-        if (text == n.name)
-            return n.mode;
+    for (const RenderModeInfo& i : renderModes())
+        if (text == i.name)
+            return i.mode;
     return std::nullopt;
 }
 
@@ -170,7 +185,7 @@ RenderPreset presetFromJson(const std::string& text, const std::string& name) {
     const std::string mode = field<std::string>(j, "mode", "dvr", where);
     const auto m = parseMode(mode);
     if (!m)
-        throw DataError(where + ": unknown mode \"" + mode + "\" (use dvr, mip, minip, avg or iso)");
+        throw DataError(where + ": unknown mode \"" + mode + "\" (use " + modeNameList() + ")");
     p.mode = *m;
     if (j.contains("points")) {
         if (!j["points"].is_array())

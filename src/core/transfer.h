@@ -20,12 +20,32 @@ namespace ctview {
 
 enum class RenderMode { Composite, Mip, MinIp, Average, Isosurface };
 
-// "dvr", "mip", "minip", "avg", "iso" (what --mode and the preset files use).
+// Everything ctview knows about a render mode, in one row: the CLI (--mode), the preset files, the 3D panel,
+// the raymarcher (its #define and its brick skipping) and the README's list read this table. A new mode is a
+// row here plus its body in shaders/raymarch.frag.
+struct RenderModeInfo {
+    RenderMode mode;
+    const char* name;      // --mode and preset files: "dvr"
+    const char* label;     // the 3D panel: "Composite (DVR)"
+    const char* define;    // the raymarcher's #define: "MODE_DVR"
+    bool transferFunction; // composites through the transfer function (the editor is shown)
+    bool usesColours;      // its transfer function's points take a colour map's colours ("apply colour map")
+    bool shading;          // Blinn-Phong applies
+    bool isovalue;         // shows a threshold's surface
+    bool projection;       // one value per ray through the projection window and the colour map
+    // How it leaps over empty space: bricks the transfer function makes transparent, bricks that do not reach
+    // the threshold, bricks whose min/max cannot change the ray's extreme (coarser bricks), or not at all.
+    enum class Skip { TransferFunction, Threshold, Extremes, None } skip;
+};
+const std::vector<RenderModeInfo>& renderModes();
+const RenderModeInfo& modeInfo(RenderMode m);
+// "dvr, mip, minip, avg or iso": every mode's name, for help texts and error messages.
+std::string modeNameList();
+
 const char* modeName(RenderMode m);
 std::optional<RenderMode> parseMode(const std::string& text);
-// The projection modes show one value per ray through the window and colour map instead of compositing.
 inline bool isProjection(RenderMode m) {
-    return m == RenderMode::Mip || m == RenderMode::MinIp || m == RenderMode::Average;
+    return modeInfo(m).projection;
 }
 
 struct TfPoint {

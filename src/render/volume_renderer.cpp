@@ -15,32 +15,16 @@ constexpr int kTfEntries = 4096; // about 1 HU per entry over a CT's range
 
 std::string definesFor(const VolumeRenderSettings& s) {
     const RenderPreset& p = s.preset;
-    std::string d;
-    switch (p.mode) {
-    case RenderMode::Composite:
-        d = "#define MODE_DVR\n";
-        break;
-    case RenderMode::Mip:
-        d = "#define MODE_MIP\n";
-        break;
-    case RenderMode::MinIp:
-        d = "#define MODE_MINIP\n";
-        break;
-    case RenderMode::Average:
-        d = "#define MODE_AVG\n";
-        break;
-    case RenderMode::Isosurface:
-        d = "#define MODE_ISO\n";
-        break;
-    }
-    const bool surface = p.mode == RenderMode::Composite || p.mode == RenderMode::Isosurface;
-    if (surface && p.shading.enabled)
+    const RenderModeInfo& m = modeInfo(p.mode);
+    std::string d = "#define " + std::string(m.define) + "\n";
+    if (m.shading && p.shading.enabled)
         d += "#define SHADING\n";
-    if (p.mode == RenderMode::Composite && p.gradientOpacityOn)
+    // Gradient opacity and leaving out the outside of the body act on what the transfer function composites.
+    if (m.transferFunction && p.gradientOpacityOn)
         d += "#define GRADIENT_OPACITY\n";
-    if (p.mode == RenderMode::Composite && p.hideOutsideBody)
+    if (m.transferFunction && p.hideOutsideBody)
         d += "#define HIDE_OUTSIDE\n";
-    if (s.skipping && p.mode != RenderMode::Average)
+    if (s.skipping && m.skip != RenderModeInfo::Skip::None)
         d += "#define SKIP\n";
     return d;
 }
@@ -165,7 +149,7 @@ void VolumeRenderer::clearVolume() {
 const BrickGrid& VolumeRenderer::bricksFor(RenderMode mode) {
     // A MIP/MinIP samples nearly every brick that is not air anyway (a CT's noise puts some voxel of every
     // tissue brick above what the ray has seen), so it walks larger bricks, which cost fewer steps.
-    if (mode != RenderMode::Mip && mode != RenderMode::MinIp)
+    if (modeInfo(mode).skip != RenderModeInfo::Skip::Extremes)
         return stats_->bricks;
     if (coarseBricks_.count == glm::ivec3(0))
         coarseBricks_ = coarsenBricks(stats_->bricks, 2);
@@ -190,10 +174,12 @@ void VolumeRenderer::updateTables(const VolumeRenderSettings& s, float stepMm) {
         lutValid_ = true;
     }
     // The bricks texture is up to date when it was made for this mode and for what the mode skips by: the
-    // transfer function (composite), the threshold (isosurface). The average takes every sample: none needed.
-    if (p.mode == RenderMode::Average)
+    // transfer function, the threshold. A mode that takes every sample needs none.
+    using Skip = RenderModeInfo::Skip;
+    const Skip skip = modeInfo(p.mode).skip;
+    if (skip == Skip::None)
         return;
-    const bool hide = p.mode == RenderMode::Composite && p.hideOutsideBody;
+    const bool hide = modeInfo(p.mode).transferFunction && p.hideOutsideBody;
     if (hide && !exteriorValid_) {
         // The bricks outside the body, for the shader's per-sample test (with or without skipping).
         const BrickGrid& base = stats_->bricks;
@@ -208,14 +194,13 @@ void VolumeRenderer::updateTables(const VolumeRenderSettings& s, float stepMm) {
         glTexParameteri(GL_TEXTURE_3D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
         exteriorValid_ = true;
     }
-    if (bricksValid_ && bricksMode_ == p.mode &&
-        (p.mode != RenderMode::Isosurface || bricksIso_ == p.isoValue) &&
-        (p.mode != RenderMode::Composite || (bricksPoints_ == p.points && bricksHide_ == hide)))
+    if (bricksValid_ && bricksMode_ == p.mode && (skip != Skip::Threshold || bricksIso_ == p.isoValue) &&
+        (skip != Skip::TransferFunction || (bricksPoints_ == p.points && bricksHide_ == hide)))
         return;
     const BrickGrid& bg = bricksFor(p.mode);
     glBindTexture(GL_TEXTURE_3D, bricks_.id());
     glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
-    if (p.mode == RenderMode::Mip || p.mode == RenderMode::MinIp) {
+    if (skip == Skip::Extremes) {
         // Texel units, as the shader compares raw texels.
         std::vector<float> minmax(bg.min.size() * 2);
         for (std::size_t b = 0; b < bg.min.size(); ++b) {
@@ -225,7 +210,7 @@ void VolumeRenderer::updateTables(const VolumeRenderSettings& s, float stepMm) {
         glTexImage3D(GL_TEXTURE_3D, 0, GL_RG32F, bg.count.x, bg.count.y, bg.count.z, 0, GL_RG, GL_FLOAT,
                      minmax.data());
     } else {
-        std::vector<std::uint8_t> visible = p.mode == RenderMode::Isosurface
+        std::vector<std::uint8_t> visible = skip == Skip::Threshold
                                                 ? bricksReaching(bg, p.isoValue)
                                                 : classifyBricks(bg, tfTable_, huMin, huMax);
         if (hide) // what the shader would leave out anyway need not be sampled

@@ -217,15 +217,18 @@ void drawVolumePanel(AppState& s, Commands& r) {
         }
         ImGui::EndCombo();
     }
-    static const char* modeLabels[] = {"Composite (DVR)", "MIP", "MinIP", "Average (X-ray)", "Isosurface"};
-    int mode = int(v.preset.mode);
-    if (ImGui::Combo("Mode", &mode, modeLabels, 5))
-        v.preset.mode = RenderMode(mode);
+    if (ImGui::BeginCombo("Mode", modeInfo(v.preset.mode).label)) {
+        for (const RenderModeInfo& m : renderModes())
+            if (ImGui::Selectable(m.label, v.preset.mode == m.mode))
+                v.preset.mode = m.mode;
+        ImGui::EndCombo();
+    }
+    const RenderModeInfo& mode = modeInfo(v.preset.mode);
 
     // ---- what the mode draws ----
-    if (v.preset.mode == RenderMode::Composite) {
+    if (mode.transferFunction) {
         drawTransferFunctionEditor(s, r);
-    } else if (v.preset.mode == RenderMode::Isosurface) {
+    } else if (mode.isovalue) {
         ImGui::DragFloat("Threshold (HU)", &v.preset.isoValue, 2.0f, -1024, 4000, "%.0f");
         watch(r);
     } else {
@@ -244,18 +247,17 @@ void drawVolumePanel(AppState& s, Commands& r) {
             if (ImGui::Selectable(name.c_str(), v.colormap == name)) {
                 v.colormap = name;
                 // Live on the transfer function too: its points take the map's colours.
-                if (v.preset.mode == RenderMode::Composite || v.preset.mode == RenderMode::Isosurface)
+                if (mode.usesColours)
                     colorTfFromMap(v.preset.points, colormapTable(name, v.invert));
             }
         ImGui::EndCombo();
     }
     ImGui::SameLine();
-    if (ImGui::Checkbox("Invert##3d", &v.invert) &&
-        (v.preset.mode == RenderMode::Composite || v.preset.mode == RenderMode::Isosurface))
+    if (ImGui::Checkbox("Invert##3d", &v.invert) && mode.usesColours)
         colorTfFromMap(v.preset.points, colormapTable(v.colormap, v.invert));
 
     // ---- shading ----
-    if (v.preset.mode == RenderMode::Composite || v.preset.mode == RenderMode::Isosurface) {
+    if (mode.shading) {
         ImGui::Checkbox("Shading", &v.preset.shading.enabled);
         if (v.preset.shading.enabled && ImGui::TreeNode("Lighting")) {
             ImGui::SliderFloat("Ambient", &v.preset.shading.ambient, 0, 1);
@@ -268,7 +270,7 @@ void drawVolumePanel(AppState& s, Commands& r) {
             watch(r);
             ImGui::TreePop();
         }
-        if (v.preset.mode == RenderMode::Composite) {
+        if (mode.transferFunction) {
             ImGui::Checkbox("Gradient opacity", &v.preset.gradientOpacityOn);
             if (ImGui::IsItemHovered())
                 ImGui::SetTooltip("Dim homogeneous regions, keep boundaries (HU/mm)");
