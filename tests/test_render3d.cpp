@@ -774,6 +774,16 @@ TEST_CASE("shaders: a raymarcher that no longer compiles keeps the last good pro
         const std::string included = r.reload();
         CHECK(included.find("voi.glsl:2:") != std::string::npos);
         CHECK(included.find("raymarch.frag:") == std::string::npos);
+        // A uniform renamed in GLSL but still set from C++ is an error when the program is built, not a
+        // silent location -1 at every frame.
+        std::ofstream(dir.path / "voi.glsl") << readFile(source / "voi.glsl");
+        std::string renamed = readFile(source / "raymarch.frag");
+        for (std::size_t j = renamed.find("uJitter"); j != std::string::npos;
+             j = renamed.find("uJitter", j + 13))
+            renamed.replace(j, 7, "uJitterAmount"); // renamed everywhere in GLSL: it compiles
+        std::ofstream(dir.path / "raymarch.frag") << renamed;
+        const std::string undeclared = r.reload();
+        CHECK(undeclared.find("declare no uniform uJitter") != std::string::npos);
         ::unsetenv("CTVIEW_SHADER_DIR");
         CHECK(r.reload().empty());
         CHECK(r.slices.hasVolume());

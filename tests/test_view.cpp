@@ -202,6 +202,15 @@ TEST_CASE(
     CHECK(ramp.width == Approx(980).margin(6));
 }
 
+TEST_CASE("uniforms the C++ side sets must be declared by the shader (issue 13)") {
+    const std::string glsl =
+        "uniform sampler3D uVolume;  // HU\nuniform vec3 uCropMin, uCropMax;\nuniform float uTfMap2;\n"
+        "float uStep; // not a uniform\n";
+    CHECK(gl::undeclaredUniforms(glsl, {"uVolume", "uCropMin", "uCropMax", "uTfMap2"}).empty());
+    CHECK(gl::undeclaredUniforms(glsl, {"uTfMap", "uStep", "uVolum"}) ==
+          std::vector<std::string>{"uTfMap", "uStep", "uVolum"});
+}
+
 TEST_CASE("shader compiler logs name the file and line") {
     const std::string mesa = gl::annotateShaderLog("0:14(7): error: `huu' undeclared\n", {"slice.frag"});
     CHECK(mesa == "shaders/slice.frag:14:7: error: `huu' undeclared\n");

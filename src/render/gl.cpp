@@ -38,6 +38,34 @@ std::string annotateShaderLog(const std::string& log, const std::vector<std::str
     return out.str();
 }
 
+std::vector<std::string> undeclaredUniforms(const std::string& source,
+                                            const std::vector<const char*>& names) {
+    std::vector<std::string> missing;
+    for (const char* name : names) {
+        // "uniform TYPE a, NAME;" too: a declaration statement that names it.
+        const std::regex declared("\\buniform\\s+\\w+\\s+[^;]*\\b" + std::string(name) + "\\b[^;]*;");
+        if (!std::regex_search(source, declared))
+            missing.push_back(name);
+    }
+    return missing;
+}
+
+Uniforms::Uniforms(GLuint program, const std::vector<const char*>& names, const std::string& vertexName,
+                   const std::string& fragmentName, const std::string& defines) {
+    const std::string source =
+        resolveShader(vertexName, defines).text + resolveShader(fragmentName, defines).text;
+    const std::vector<std::string> missing = undeclaredUniforms(source, names);
+    if (!missing.empty()) {
+        std::string list;
+        for (const std::string& m : missing)
+            list += (list.empty() ? "" : ", ") + m;
+        throw GlError("shaders/" + vertexName + " + shaders/" + fragmentName + " declare no uniform " + list +
+                      " (the C++ side sets it)");
+    }
+    for (const char* name : names)
+        locations_.push_back(glGetUniformLocation(program, name));
+}
+
 namespace {
 // Appends shaders/<name> to `out`, its includes expanded; `source` is its index in `files`.
 void expand(const std::string& name, int source, int depth, ShaderText& out) {

@@ -107,6 +107,25 @@ using Renderbuffer = Object<RenderbufferTraits>;
 using Program = Object<ProgramTraits>;
 using Sampler = Object<SamplerTraits>;
 
+// The names in `names` that the shader text declares no uniform of (`uniform TYPE NAME`): a typo in C++ or a
+// uniform renamed in GLSL. Pure text; tested without GL.
+std::vector<std::string> undeclaredUniforms(const std::string& source, const std::vector<const char*>& names);
+
+// A program's uniform locations, looked up once after linking, by index into the `names` it was made with (an
+// enum on the caller's side). Every name must be declared by the program's shaders (after #include and the
+// #defines), else GlError naming it: not a silent location -1 at every frame. A declared uniform that a
+// variant does not use (its #define is off) has location -1, which glUniform ignores by design.
+class Uniforms {
+  public:
+    Uniforms() = default;
+    Uniforms(GLuint program, const std::vector<const char*>& names, const std::string& vertexName,
+             const std::string& fragmentName, const std::string& defines);
+    GLint operator[](std::size_t i) const { return i < locations_.size() ? locations_[i] : -1; }
+
+  private:
+    std::vector<GLint> locations_;
+};
+
 // Compiles and links a vertex + fragment program from the named shader files (see shaders.h). Throws GlError
 // whose message gives file:line for each compiler message, e.g. "slice.frag:12: error: 'huu' undeclared".
 Program buildProgram(const std::string& vertexName, const std::string& fragmentName,

@@ -8,9 +8,43 @@
 
 namespace ctview::gl {
 
+namespace {
+// The slice shader's uniforms, by index; the first is the volume (uVolume) or, plane by plane, uPlane.
+namespace uniform {
+enum : std::size_t {
+    Source,
+    PlaneAxes,
+    Lut,
+    FramebufferToTexture,
+    FramebufferHeight,
+    HuFromTexel,
+    Window,
+    Background,
+    count
+};
+}
+const std::vector<const char*>& uniformNames(bool plane) {
+    static const std::vector<const char*> volume = {
+        "uVolume",      "uPlaneAxes", "uLut",       "uFramebufferToTexture", "uFramebufferHeight",
+        "uHuFromTexel", "uWindow",    "uBackground"};
+    static const std::vector<const char*> planes = [] {
+        std::vector<const char*> n = volume;
+        n[uniform::Source] = "uPlane";
+        return n;
+    }();
+    return plane ? planes : volume;
+}
+const char* definesFor(bool plane) {
+    return plane ? "#define PLANE" : "";
+}
+} // namespace
+
 SliceRenderer::SliceRenderer()
     : program_(buildProgram("fullscreen.vert", "slice.frag")),
-      planeProgram_(buildProgram("fullscreen.vert", "slice.frag", "#define PLANE")),
+      planeProgram_(buildProgram("fullscreen.vert", "slice.frag", definesFor(true))),
+      uniforms_(program_.id(), uniformNames(false), "fullscreen.vert", "slice.frag", definesFor(false)),
+      planeUniforms_(planeProgram_.id(), uniformNames(true), "fullscreen.vert", "slice.frag",
+                     definesFor(true)),
       vao_(VertexArray::create()), lut_(Texture::create()) {
     glBindTexture(GL_TEXTURE_2D, lut_.id());
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
@@ -21,8 +55,13 @@ SliceRenderer::SliceRenderer()
 std::string SliceRenderer::reload() {
     try {
         Program fresh = buildProgram("fullscreen.vert", "slice.frag");
-        planeProgram_ = buildProgram("fullscreen.vert", "slice.frag", "#define PLANE");
+        Program freshPlane = buildProgram("fullscreen.vert", "slice.frag", definesFor(true));
+        Uniforms u(fresh.id(), uniformNames(false), "fullscreen.vert", "slice.frag", definesFor(false));
+        Uniforms up(freshPlane.id(), uniformNames(true), "fullscreen.vert", "slice.frag", definesFor(true));
         program_ = std::move(fresh);
+        planeProgram_ = std::move(freshPlane);
+        uniforms_ = u;
+        planeUniforms_ = up;
         return {};
     } catch (const GlError& e) {
         return e.what();
@@ -225,16 +264,17 @@ void SliceRenderer::draw(const ViewMapping& m, int slice, const WindowLevel& wl,
         glBindTexture(GL_TEXTURE_3D, volume_.id());
     glActiveTexture(GL_TEXTURE1);
     glBindTexture(GL_TEXTURE_2D, lut_.id());
-    glUniform1i(glGetUniformLocation(p, planeSource_ ? "uPlane" : "uVolume"), 0);
+    const Uniforms& loc = planeSource_ ? planeUniforms_ : uniforms_;
+    glUniform1i(loc[uniform::Source], 0);
     if (planeSource_)
-        glUniform2i(glGetUniformLocation(p, "uPlaneAxes"), nAxis == 0 ? 1 : 0, nAxis == 2 ? 1 : 2);
-    glUniform1i(glGetUniformLocation(p, "uLut"), 1);
+        glUniform2i(loc[uniform::PlaneAxes], nAxis == 0 ? 1 : 0, nAxis == 2 ? 1 : 2);
+    glUniform1i(loc[uniform::Lut], 1);
     const glm::mat4 toTex = m.framebufferToTexture(slice, fbScale);
-    glUniformMatrix4fv(glGetUniformLocation(p, "uFramebufferToTexture"), 1, GL_FALSE, glm::value_ptr(toTex));
-    glUniform1f(glGetUniformLocation(p, "uFramebufferHeight"), float(fbSize.y));
-    glUniform2f(glGetUniformLocation(p, "uHuFromTexel"), huTexel_.scale, huTexel_.offset);
-    glUniform2f(glGetUniformLocation(p, "uWindow"), float(wl.width), float(wl.center));
-    glUniform3f(glGetUniformLocation(p, "uBackground"), 0.0f, 0.0f, 0.0f);
+    glUniformMatrix4fv(loc[uniform::FramebufferToTexture], 1, GL_FALSE, glm::value_ptr(toTex));
+    glUniform1f(loc[uniform::FramebufferHeight], float(fbSize.y));
+    glUniform2f(loc[uniform::HuFromTexel], huTexel_.scale, huTexel_.offset);
+    glUniform2f(loc[uniform::Window], float(wl.width), float(wl.center));
+    glUniform3f(loc[uniform::Background], 0.0f, 0.0f, 0.0f);
     glBindVertexArray(vao_.id());
     glDrawArrays(GL_TRIANGLES, 0, 3);
     glBindVertexArray(0);

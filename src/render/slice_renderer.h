@@ -63,6 +63,7 @@ class SliceRenderer {
     void uploadPlane(int nAxis, int slice);
 
     Program program_, planeProgram_;
+    Uniforms uniforms_, planeUniforms_; // looked up and checked once after linking
     VertexArray vao_;
     Texture volume_, lut_;
     const Volume* planeSource_ = nullptr;

@@ -13,6 +13,51 @@ namespace ctview::gl {
 namespace {
 constexpr int kTfEntries = 4096; // about 1 HU per entry over a CT's range
 
+// The raymarcher's uniforms, by index (Uniforms checks each is declared in raymarch.frag once, after
+// linking).
+namespace uniform {
+enum : std::size_t {
+    Volume,
+    Tf,
+    Lut,
+    Bricks,
+    Exterior,
+    ClipToLps,
+    LpsToTex,
+    TexGradToLps,
+    Viewport,
+    CropMin,
+    CropMax,
+    StepMm,
+    Voxel,
+    BrickScale,
+    BrickCount,
+    TfMap,
+    TfMap2,
+    HuFromTexel,
+    Window,
+    WindowTexel,
+    IsoTexel,
+    IsoColor,
+    Light,
+    GradientOpacity,
+    Background,
+    Jitter,
+    count
+};
+}
+constexpr const char* kUniformNames[] = {
+    "uVolume",     "uTf",           "uLut",        "uBricks",   "uExterior", "uClipToLps",
+    "uLpsToTex",   "uTexGradToLps", "uViewport",   "uCropMin",  "uCropMax",  "uStepMm",
+    "uVoxel",      "uBrickScale",   "uBrickCount", "uTfMap",    "uTfMap2",   "uHuFromTexel",
+    "uWindow",     "uWindowTexel",  "uIsoTexel",   "uIsoColor", "uLight",    "uGradientOpacity",
+    "uBackground", "uJitter"};
+static_assert(std::size(kUniformNames) == uniform::count, "one name per uniform, in the enum's order");
+const std::vector<const char*>& uniformNames() {
+    static const std::vector<const char*> names(std::begin(kUniformNames), std::end(kUniformNames));
+    return names;
+}
+
 std::string definesFor(const VolumeRenderSettings& s) {
     const RenderPreset& p = s.preset;
     const RenderModeInfo& m = modeInfo(p.mode);
@@ -62,11 +107,18 @@ VolumeRenderer::VolumeRenderer()
     programFor(s);
 }
 
+VolumeRenderer::Compiled VolumeRenderer::compile(const std::string& defines) {
+
+    Compiled c{buildProgram("fullscreen.vert", "raymarch.frag", defines), {}};
+    c.uniforms = Uniforms(c.program.id(), uniformNames(), "fullscreen.vert", "raymarch.frag", defines);
+    return c;
+}
+
 std::string VolumeRenderer::reload() {
-    std::map<std::string, Program> fresh;
+    std::map<std::string, Compiled> fresh;
     try {
         for (const auto& [defines, program] : programs_)
-            fresh.emplace(defines, buildProgram("fullscreen.vert", "raymarch.frag", defines));
+            fresh.emplace(defines, compile(defines));
     } catch (const GlError& e) {
         return e.what();
     }
@@ -75,11 +127,11 @@ std::string VolumeRenderer::reload() {
     return {};
 }
 
-const Program& VolumeRenderer::programFor(const VolumeRenderSettings& s) {
+const VolumeRenderer::Compiled& VolumeRenderer::programFor(const VolumeRenderSettings& s) {
     const std::string defines = definesFor(s);
     auto it = programs_.find(defines);
     if (it == programs_.end())
-        it = programs_.emplace(defines, buildProgram("fullscreen.vert", "raymarch.frag", defines)).first;
+        it = programs_.emplace(defines, compile(defines)).first;
     return it->second;
 }
 
@@ -238,7 +290,8 @@ bool VolumeRenderer::render(const VolumeRenderSettings& s, glm::ivec2 size, bool
         return false;
     // The program first: one compiled on first use can fail (a shader edited on disk), and must then leave
     // the GL state as it was.
-    const GLuint prog = texture_ && stats_ ? programFor(s).id() : 0;
+    const Compiled* compiled = texture_ && stats_ ? &programFor(s) : nullptr;
+    const GLuint prog = compiled ? compiled->program.id() : 0;
     GLint previous = 0; // before makeOffscreenTarget, which binds its own
     glGetIntegerv(GL_DRAW_FRAMEBUFFER_BINDING, &previous);
     if (size != imageSize_ || !image_.fbo) {
@@ -264,7 +317,7 @@ bool VolumeRenderer::render(const VolumeRenderSettings& s, glm::ivec2 size, bool
     updateTables(s, stepMm);
     const RenderPreset& p = s.preset;
     glUseProgram(prog);
-    auto loc = [&](const char* name) { return glGetUniformLocation(prog, name); };
+    const Uniforms& loc = compiled->uniforms;
 
     glActiveTexture(GL_TEXTURE0);
     glBindTexture(GL_TEXTURE_3D, texture_);
@@ -275,53 +328,55 @@ bool VolumeRenderer::render(const VolumeRenderSettings& s, glm::ivec2 size, bool
     glBindTexture(GL_TEXTURE_2D, lut_.id());
     glActiveTexture(GL_TEXTURE3);
     glBindTexture(GL_TEXTURE_3D, bricks_.id());
-    glUniform1i(loc("uVolume"), 0);
-    glUniform1i(loc("uTf"), 1);
-    glUniform1i(loc("uLut"), 2);
-    glUniform1i(loc("uBricks"), 3);
+    glUniform1i(loc[uniform::Volume], 0);
+    glUniform1i(loc[uniform::Tf], 1);
+    glUniform1i(loc[uniform::Lut], 2);
+    glUniform1i(loc[uniform::Bricks], 3);
     glActiveTexture(GL_TEXTURE4);
     glBindTexture(GL_TEXTURE_3D, exterior_.id());
-    glUniform1i(loc("uExterior"), 4);
+    glUniform1i(loc[uniform::Exterior], 4);
 
     const CameraMatrices cm = cameraMatrices(s.camera, g, glm::dvec2(size));
     const glm::mat4 clipToLps = glm::mat4(glm::inverse(cm.projection * cm.view));
     const glm::mat4 toTex = glm::mat4(lpsToTexture(g));
-    glUniformMatrix4fv(loc("uClipToLps"), 1, GL_FALSE, glm::value_ptr(clipToLps));
-    glUniformMatrix4fv(loc("uLpsToTex"), 1, GL_FALSE, glm::value_ptr(toTex));
+    glUniformMatrix4fv(loc[uniform::ClipToLps], 1, GL_FALSE, glm::value_ptr(clipToLps));
+    glUniformMatrix4fv(loc[uniform::LpsToTex], 1, GL_FALSE, glm::value_ptr(toTex));
     // Central differences span two voxels: texel units -> HU, over 2 x spacing -> HU/mm, then voxel axes ->
     // LPS.
     const glm::mat3 gradToLps = glm::mat3(
         g.direction * glm::dmat3(glm::scale(glm::dmat4(1.0), double(huTexel_.scale) / (2.0 * g.spacing))));
-    glUniformMatrix3fv(loc("uTexGradToLps"), 1, GL_FALSE, glm::value_ptr(gradToLps));
-    glUniform4f(loc("uViewport"), 0.0f, 0.0f, float(size.x), float(size.y));
+    glUniformMatrix3fv(loc[uniform::TexGradToLps], 1, GL_FALSE, glm::value_ptr(gradToLps));
+    glUniform4f(loc[uniform::Viewport], 0.0f, 0.0f, float(size.x), float(size.y));
     const glm::vec3 lo = glm::clamp(glm::vec3(glm::min(s.cropMin, s.cropMax)), 0.0f, 1.0f);
     const glm::vec3 hi = glm::clamp(glm::vec3(glm::max(s.cropMin, s.cropMax)), 0.0f, 1.0f);
-    glUniform3f(loc("uCropMin"), lo.x, lo.y, lo.z);
-    glUniform3f(loc("uCropMax"), hi.x, hi.y, hi.z);
-    glUniform1f(loc("uStepMm"), stepMm);
+    glUniform3f(loc[uniform::CropMin], lo.x, lo.y, lo.z);
+    glUniform3f(loc[uniform::CropMax], hi.x, hi.y, hi.z);
+    glUniform1f(loc[uniform::StepMm], stepMm);
     const glm::vec3 voxel = 1.0f / glm::vec3(g.dims);
-    glUniform3f(loc("uVoxel"), voxel.x, voxel.y, voxel.z);
+    glUniform3f(loc[uniform::Voxel], voxel.x, voxel.y, voxel.z);
     const BrickGrid& bg = bricksFor(p.mode);
     const glm::vec3 brickScale = glm::vec3(g.dims) / float(bg.size);
-    glUniform3f(loc("uBrickScale"), brickScale.x, brickScale.y, brickScale.z);
-    glUniform3i(loc("uBrickCount"), bg.count.x, bg.count.y, bg.count.z);
+    glUniform3f(loc[uniform::BrickScale], brickScale.x, brickScale.y, brickScale.z);
+    glUniform3i(loc[uniform::BrickCount], bg.count.x, bg.count.y, bg.count.z);
     // texel -> HU -> the nearest lookup entry (+0.5: the shader's int conversion truncates).
     const float huMin = stats_->minHU, span = std::max(stats_->maxHU - stats_->minHU, 1.0f);
     const float perHu = float(kTfEntries - 1) / span;
-    glUniform2f(loc("uTfMap"), huTexel_.scale * perHu, (huTexel_.offset - huMin) * perHu + 0.5f);
-    glUniform1f(loc("uTfMap2"), float(kTfEntries - 1));
-    glUniform2f(loc("uHuFromTexel"), huTexel_.scale, huTexel_.offset);
-    glUniform2f(loc("uWindow"), float(p.window.width), float(p.window.center));
+    glUniform2f(loc[uniform::TfMap], huTexel_.scale * perHu, (huTexel_.offset - huMin) * perHu + 0.5f);
+    glUniform1f(loc[uniform::TfMap2], float(kTfEntries - 1));
+    glUniform2f(loc[uniform::HuFromTexel], huTexel_.scale, huTexel_.offset);
+    glUniform2f(loc[uniform::Window], float(p.window.width), float(p.window.center));
     // The window's ends (where the shader's voi() clamps) in texel values.
-    glUniform2f(loc("uWindowTexel"), huTexel_.texel(p.window.lower()), huTexel_.texel(p.window.upper()));
-    glUniform1f(loc("uIsoTexel"), huTexel_.texel(p.isoValue));
+    glUniform2f(loc[uniform::WindowTexel], huTexel_.texel(p.window.lower()),
+                huTexel_.texel(p.window.upper()));
+    glUniform1f(loc[uniform::IsoTexel], huTexel_.texel(p.isoValue));
     const glm::vec3 iso = glm::vec3(evaluateTf(p.points, p.isoValue));
-    glUniform3f(loc("uIsoColor"), iso.r, iso.g, iso.b);
-    glUniform4f(loc("uLight"), p.shading.ambient, p.shading.diffuse, p.shading.specular, p.shading.shininess);
-    glUniform2f(loc("uGradientOpacity"), p.gradientOpacity.x,
+    glUniform3f(loc[uniform::IsoColor], iso.r, iso.g, iso.b);
+    glUniform4f(loc[uniform::Light], p.shading.ambient, p.shading.diffuse, p.shading.specular,
+                p.shading.shininess);
+    glUniform2f(loc[uniform::GradientOpacity], p.gradientOpacity.x,
                 std::max(p.gradientOpacity.y, p.gradientOpacity.x + 1e-3f));
-    glUniform3f(loc("uBackground"), s.background.r, s.background.g, s.background.b);
-    glUniform1f(loc("uJitter"), s.jitter ? 1.0f : 0.0f);
+    glUniform3f(loc[uniform::Background], s.background.r, s.background.g, s.background.b);
+    glUniform1f(loc[uniform::Jitter], s.jitter ? 1.0f : 0.0f);
 
     glBindVertexArray(vao_.id());
     glDrawArrays(GL_TRIANGLES, 0, 3);

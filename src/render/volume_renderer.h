@@ -63,11 +63,16 @@ class VolumeRenderer {
     double nominalSamples(const VolumeRenderSettings& s, glm::ivec2 size) const;
 
   private:
-    const Program& programFor(const VolumeRenderSettings& s);
+    struct Compiled {
+        Program program;
+        Uniforms uniforms;
+    };
+    static Compiled compile(const std::string& defines);
+    const Compiled& programFor(const VolumeRenderSettings& s);
     void updateTables(const VolumeRenderSettings& s, float stepMm);
     const BrickGrid& bricksFor(RenderMode mode);
 
-    std::map<std::string, Program> programs_;
+    std::map<std::string, Compiled> programs_;
     VertexArray vao_;
     Sampler linear_;
     GLuint texture_ = 0; // the one in use: shared or own_
