@@ -108,6 +108,15 @@ int runCli(int argc, char** argv) {
     convertCmd->add_option("-o,--output", conv.output, "Output file (.nrrd, .nii, .nii.gz)")->required();
     convertCmd->add_flag("--force", conv.force, "Overwrite an existing file instead of choosing a new name");
 
+    CommonOptions measureCommon;
+    MeasureOptions meas;
+    CLI::App* measureCmd = app.add_subcommand(
+        "measure", "Lengths, angles, ROI statistics and point HU of an annotation file, on the series");
+    addCommon(measureCmd, measureCommon);
+    measureCmd->add_option("--annotations", meas.annotations, "The annotation file (JSON, see the README)")
+        ->required();
+    measureCmd->add_flag("--json", meas.json, "Machine-readable output");
+
     CommonOptions snapCommon;
     SnapshotOptions snap;
     CLI::App* snapCmd = app.add_subcommand(
@@ -198,6 +207,8 @@ int runCli(int argc, char** argv) {
             return runExport(exportCommon, exp);
         if (*convertCmd)
             return runConvert(convertCommon, conv);
+        if (*measureCmd)
+            return runMeasure(measureCommon, meas);
         if (*phantomCmd)
             return runMakePhantom(phantomDir, phantomSize);
         if (*snapCmd)
@@ -219,7 +230,8 @@ int runCli(int argc, char** argv) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
         const CLI::App* cmd = &app;
-        for (const CLI::App* sub : {infoCmd, exportCmd, convertCmd, snapCmd, renderCmd, phantomCmd, cacheCmd})
+        for (const CLI::App* sub :
+             {infoCmd, exportCmd, convertCmd, measureCmd, snapCmd, renderCmd, phantomCmd, cacheCmd})
             if (sub->parsed())
                 cmd = sub;
         return usageError(*cmd, e.what());
@@ -230,7 +242,8 @@ int runCli(int argc, char** argv) {
         return dispatch();
     } catch (const UsageError& e) {
         const CLI::App* cmd = &app;
-        for (const CLI::App* sub : {infoCmd, exportCmd, convertCmd, snapCmd, renderCmd, phantomCmd, cacheCmd})
+        for (const CLI::App* sub :
+             {infoCmd, exportCmd, convertCmd, measureCmd, snapCmd, renderCmd, phantomCmd, cacheCmd})
             if (sub->parsed())
                 cmd = sub;
         return usageError(*cmd, e.what());

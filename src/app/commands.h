@@ -44,6 +44,11 @@ struct ConvertOptions {
     bool force = false;
 };
 
+struct MeasureOptions {
+    std::string annotations; // the annotation file (core/measure.h's format)
+    bool json = false;
+};
+
 struct SnapshotOptions {
     std::string view = "axial"; // axial, coronal, sagittal or grid
     int slice = -1;             // of the chosen view (the axial one for grid); -1 = middle
@@ -81,6 +86,8 @@ struct ViewerOptions {
 int runInfo(const CommonOptions& common, const InfoOptions& info);
 int runExport(const CommonOptions& common, const ExportOptions& options);
 int runConvert(const CommonOptions& common, const ConvertOptions& options);
+// `ctview measure`: every annotation's values on the series, as the window computes them.
+int runMeasure(const CommonOptions& common, const MeasureOptions& options);
 int runMakePhantom(const std::string& outDir, const std::string& size);
 int runSnapshot(const CommonOptions& common, const SnapshotOptions& options);
 int runRender(const CommonOptions& common, const RenderOptions& options);

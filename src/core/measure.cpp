@@ -1,0 +1,304 @@
+#include "core/measure.h"
+
+#include "core/error.h"
+#include "core/slice.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+namespace ctview {
+
+namespace {
+using json = nlohmann::json;
+
+struct TypeName {
+    AnnotationType type;
+    const char* name;
+    std::size_t minPoints, maxPoints;
+};
+constexpr TypeName kTypes[] = {
+    {AnnotationType::Line, "line", 2, 2},         {AnnotationType::Angle, "angle", 3, 3},
+    {AnnotationType::Rectangle, "rectangle", 2, 2}, {AnnotationType::Ellipse, "ellipse", 2, 2},
+    {AnnotationType::Polygon, "polygon", 3, 100000}, {AnnotationType::Point, "point", 1, 1},
+};
+
+const TypeName& typeInfo(AnnotationType t) {
+    for (const TypeName& n : kTypes)
+        if (n.type == t)
+            return n;
+    return kTypes[0];
+}
+
+std::string format(const char* fmt, double a, double b = 0, double c = 0) {
+    char text[128];
+    std::snprintf(text, sizeof text, fmt, a, b, c);
+    return text;
+}
+} // namespace
+
+const char* annotationTypeName(AnnotationType t) { return typeInfo(t).name; }
+
+AnnotationFile parseAnnotations(const std::string& text, const std::string& where) {
+    json j;
+    try {
+        j = json::parse(text);
+    } catch (const json::exception& e) {
+        throw DataError(where + ": not valid JSON (" + std::string(e.what()) + ")");
+    }
+    if (!j.is_object() || !j.contains("annotations") || !j["annotations"].is_array())
+        throw DataError(where + ": expected {\"series\": UID, \"annotations\": [...]}");
+    AnnotationFile f;
+    if (j.contains("series")) {
+        if (!j["series"].is_string())
+            throw DataError(where + ": \"series\" must be a SeriesInstanceUID string");
+        f.series = j["series"].get<std::string>();
+    }
+    std::size_t n = 0;
+    for (const json& e : j["annotations"]) {
+        ++n;
+        std::string name = "annotation " + std::to_string(n);
+        if (!e.is_object())
+            throw DataError(where + ": " + name + ": expected an object with type, points and label");
+        Annotation a;
+        if (e.contains("label")) {
+            if (!e["label"].is_string())
+                throw DataError(where + ": " + name + ": \"label\" must be text");
+            a.label = e["label"].get<std::string>();
+            name += " (\"" + a.label + "\")";
+        }
+        const std::string type = e.value("type", std::string());
+        const TypeName* info = nullptr;
+        for (const TypeName& t : kTypes)
+            if (type == t.name)
+                info = &t;
+        if (!info)
+            throw DataError(where + ": " + name + ": unknown type \"" + type +
+                            "\" (use line, angle, rectangle, ellipse, polygon or point)");
+        a.type = info->type;
+        if (!e.contains("points") || !e["points"].is_array())
+            throw DataError(where + ": " + name + ": \"points\" must be a list of [x, y, z] in LPS mm");
+        for (const json& p : e["points"]) {
+            if (!p.is_array() || p.size() != 3 || !std::all_of(p.begin(), p.end(), [](const json& c) {
+                    return c.is_number() && std::isfinite(c.get<double>());
+                }))
+                throw DataError(where + ": " + name + ": each point must be [x, y, z], three numbers (LPS mm)");
+            a.points.emplace_back(p[0].get<double>(), p[1].get<double>(), p[2].get<double>());
+        }
+        if (a.points.size() < info->minPoints || a.points.size() > info->maxPoints) {
+            const std::string want = info->minPoints == info->maxPoints
+                                         ? std::to_string(info->minPoints)
+                                         : "at least " + std::to_string(info->minPoints);
+            throw DataError(where + ": " + name + ": a " + info->name + " has " + want + " point" +
+                            (info->maxPoints == 1 ? "" : "s") + ", not " + std::to_string(a.points.size()));
+        }
+        f.annotations.push_back(std::move(a));
+    }
+    return f;
+}
+
+AnnotationFile loadAnnotationFile(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw DataError(path + ": cannot read the annotation file");
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    if (ss.str().size() > (64u << 20))
+        throw DataError(path + ": too large for an annotation file (over 64 MiB)");
+    return parseAnnotations(ss.str(), path);
+}
+
+std::string annotationsToJson(const AnnotationFile& f) {
+    nlohmann::ordered_json j;
+    j["series"] = f.series;
+    j["annotations"] = nlohmann::ordered_json::array();
+    for (const Annotation& a : f.annotations) {
+        nlohmann::ordered_json pts = nlohmann::ordered_json::array();
+        for (const glm::dvec3& p : a.points)
+            pts.push_back({p.x, p.y, p.z});
+        j["annotations"].push_back({{"type", annotationTypeName(a.type)}, {"points", pts}, {"label", a.label}});
+    }
+    return j.dump(2) + "\n";
+}
+
+Measurement measure(const Volume& v, const Annotation& a, const std::string& name) {
+    const Geometry& g = v.geometry();
+    Measurement m;
+    std::vector<glm::dvec3> ijk;
+    for (const glm::dvec3& p : a.points) {
+        const glm::dvec3 q = g.patientToVoxel(p);
+        for (int c = 0; c < 3; ++c)
+            if (!(q[c] >= -0.5 && q[c] <= g.dims[c] - 0.5))
+                throw DataError(name + ": the point (" + format("%.1f, %.1f, %.1f", p.x, p.y, p.z) +
+                                ") mm lies outside the volume");
+        ijk.push_back(q);
+    }
+    auto voxelAt = [&](glm::dvec3 q) {
+        glm::ivec3 r;
+        for (int c = 0; c < 3; ++c)
+            r[c] = std::clamp(int(std::lround(q[c])), 0, g.dims[c] - 1);
+        return r;
+    };
+    switch (a.type) {
+    case AnnotationType::Point:
+        m.voxel = voxelAt(ijk[0]);
+        m.hu = v.at(m.voxel.x, m.voxel.y, m.voxel.z);
+        return m;
+    case AnnotationType::Line: {
+        m.lengthMm = glm::distance(a.points[0], a.points[1]);
+        m.profileStepMm = std::min({g.spacing.x, g.spacing.y, g.spacing.z});
+        const int samples = int(std::floor(m.lengthMm / m.profileStepMm + 1e-9)) + 1;
+        const glm::dvec3 dir = m.lengthMm > 0 ? (a.points[1] - a.points[0]) / m.lengthMm : glm::dvec3(0.0);
+        for (int s = 0; s < samples && s < 100000; ++s) {
+            const glm::ivec3 q = voxelAt(g.patientToVoxel(a.points[0] + dir * (s * m.profileStepMm)));
+            m.profile.push_back(v.at(q.x, q.y, q.z));
+        }
+        return m;
+    }
+    case AnnotationType::Angle: {
+        const glm::dvec3 u = a.points[0] - a.points[1], w = a.points[2] - a.points[1];
+        if (glm::length(u) < 1e-9 || glm::length(w) < 1e-9)
+            throw DataError(name + ": an arm of the angle has no length (a point on the vertex)");
+        m.angleDeg = glm::degrees(std::acos(std::clamp(glm::dot(u, w) / (glm::length(u) * glm::length(w)), -1.0, 1.0)));
+        return m;
+    }
+    default:
+        break;
+    }
+
+    // ROIs: the voxel plane the points share (one coordinate within half a voxel).
+    int normal = -1;
+    for (int c = 0; c < 3 && normal < 0; ++c) {
+        const double plane = std::round(ijk[0][c]);
+        bool in = true;
+        for (const glm::dvec3& q : ijk)
+            in = in && std::abs(q[c] - plane) <= 0.5 + 1e-9;
+        // Two corners on a shared line lie in two planes: take the one across which the box has area.
+        if (in && a.points.size() == 2) {
+            const int u = (c + 1) % 3, w = (c + 2) % 3;
+            in = std::abs(ijk[1][u] - ijk[0][u]) > 1e-9 && std::abs(ijk[1][w] - ijk[0][w]) > 1e-9;
+        }
+        if (in)
+            normal = c;
+    }
+    if (normal < 0) {
+        if (a.type == AnnotationType::Polygon) {
+            // Coplanar but tilted against the voxel grid, or not in one plane at all.
+            const glm::dvec3 n = glm::cross(a.points[1] - a.points[0], a.points[2] - a.points[0]);
+            bool planar = glm::length(n) > 1e-9;
+            const double halfVoxel = 0.5 * std::min({g.spacing.x, g.spacing.y, g.spacing.z});
+            for (const glm::dvec3& p : a.points)
+                planar = planar && std::abs(glm::dot(p - a.points[0], glm::normalize(n))) <= halfVoxel;
+            throw DataError(name + (planar ? ": lies in an oblique plane: ROIs are measured in axial, coronal or "
+                                             "sagittal planes of the volume for now"
+                                           : ": its points do not lie in one plane"));
+        }
+        throw DataError(name + ": its corners do not lie in one axial, coronal or sagittal plane of the volume "
+                               "(or the box has no area)");
+    }
+    const int ua = (normal + 1) % 3, wa = (normal + 2) % 3;
+    const int k = int(std::lround(ijk[0][normal])); // the voxel index along the normal
+    m.slice = k;
+    for (Axis axis : {Axis::Axial, Axis::Coronal, Axis::Sagittal})
+        if (const SliceFrame f = sliceFrame(g, axis); f.nAxis == normal) {
+            m.plane = axisName(axis);
+            m.slice = sliceNumber(f, k);
+        }
+    // In-plane coordinates in mm along the two other voxel axes (the directions are orthonormal).
+    std::vector<glm::dvec2> poly;
+    for (const glm::dvec3& q : ijk)
+        poly.emplace_back(q[ua] * g.spacing[ua], q[wa] * g.spacing[wa]);
+    glm::dvec2 lo = poly[0], hi = poly[0];
+    for (const glm::dvec2& p : poly)
+        lo = glm::min(lo, p), hi = glm::max(hi, p);
+    const glm::dvec2 centre = (lo + hi) * 0.5, half = (hi - lo) * 0.5;
+    const double eps = 1e-6;
+    auto inside = [&](glm::dvec2 p) {
+        switch (a.type) {
+        case AnnotationType::Rectangle:
+            return p.x >= lo.x - eps && p.x <= hi.x + eps && p.y >= lo.y - eps && p.y <= hi.y + eps;
+        case AnnotationType::Ellipse: {
+            const glm::dvec2 d = (p - centre) / half;
+            return glm::dot(d, d) <= 1.0 + eps;
+        }
+        default: {
+            // On an edge counts as inside; else the even-odd rule.
+            bool in = false;
+            for (std::size_t i = 0, j = poly.size() - 1; i < poly.size(); j = i++) {
+                const glm::dvec2 a0 = poly[j], a1 = poly[i], e = a1 - a0;
+                const double t = glm::dot(p - a0, e) / std::max(glm::dot(e, e), 1e-18);
+                if (glm::distance(p, a0 + std::clamp(t, 0.0, 1.0) * e) <= eps)
+                    return true;
+                if ((a1.y > p.y) != (a0.y > p.y) && p.x < a0.x + (p.y - a0.y) * e.x / e.y)
+                    in = !in;
+            }
+            return in;
+        }
+        }
+    };
+    switch (a.type) {
+    case AnnotationType::Rectangle: m.roi.areaMm2 = (hi.x - lo.x) * (hi.y - lo.y); break;
+    case AnnotationType::Ellipse: m.roi.areaMm2 = M_PI * half.x * half.y; break;
+    default: {
+        double twice = 0;
+        for (std::size_t i = 0, j = poly.size() - 1; i < poly.size(); j = i++)
+            twice += poly[j].x * poly[i].y - poly[i].x * poly[j].y;
+        m.roi.areaMm2 = std::abs(twice) / 2;
+    }
+    }
+    double sum = 0, sum2 = 0;
+    m.roi.min = INFINITY;
+    m.roi.max = -INFINITY;
+    const int u0 = std::max(0, int(std::ceil(lo.x / g.spacing[ua] - eps))),
+              u1 = std::min(g.dims[ua] - 1, int(std::floor(hi.x / g.spacing[ua] + eps)));
+    const int w0 = std::max(0, int(std::ceil(lo.y / g.spacing[wa] - eps))),
+              w1 = std::min(g.dims[wa] - 1, int(std::floor(hi.y / g.spacing[wa] + eps)));
+    for (int w = w0; w <= w1; ++w)
+        for (int u = u0; u <= u1; ++u) {
+            if (!inside({u * g.spacing[ua], w * g.spacing[wa]}))
+                continue;
+            glm::ivec3 q(0);
+            q[normal] = k;
+            q[ua] = u;
+            q[wa] = w;
+            const double hu = v.at(q.x, q.y, q.z);
+            ++m.roi.pixels;
+            sum += hu;
+            sum2 += hu * hu;
+            m.roi.min = std::min(m.roi.min, hu);
+            m.roi.max = std::max(m.roi.max, hu);
+        }
+    if (m.roi.pixels > 0) {
+        const double n = double(m.roi.pixels);
+        m.roi.mean = sum / n;
+        m.roi.sd = std::sqrt(std::max(0.0, sum2 / n - m.roi.mean * m.roi.mean));
+    } else {
+        m.roi.min = m.roi.max = 0;
+    }
+    return m;
+}
+
+std::string describeMeasurement(const Annotation& a, const Measurement& m) {
+    std::string s = annotationTypeName(a.type);
+    if (!a.label.empty())
+        s += " \"" + a.label + "\"";
+    switch (a.type) {
+    case AnnotationType::Line: return s + format(": %.2f mm", m.lengthMm);
+    case AnnotationType::Angle: return s + format(": %.1f degrees", m.angleDeg);
+    case AnnotationType::Point:
+        return s + format(": %.6g HU", m.hu) + format(" at voxel (%.0f, %.0f, %.0f)", m.voxel.x, m.voxel.y, m.voxel.z);
+    default: break;
+    }
+    s += " (" + m.plane + " " + std::to_string(m.slice) + ")";
+    if (m.roi.pixels == 0)
+        return s + format(": no voxel centre inside; area %.2f mm2", m.roi.areaMm2);
+    return s + format(": mean %.1f HU, SD %.1f", m.roi.mean, m.roi.sd) +
+           format(", min %.6g, max %.6g", m.roi.min, m.roi.max) + ", " + std::to_string(m.roi.pixels) +
+           " pixels" + format(", area %.2f mm2 (%.2f cm2)", m.roi.areaMm2, m.roi.areaMm2 / 100);
+}
+
+} // namespace ctview
