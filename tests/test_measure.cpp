@@ -1,5 +1,5 @@
-// Measurements and ROIs (core/measure) against values worked out by hand on known volumes, and `ctview measure`
-// on a generated series whose HU are a formula of (i, j, k).
+// Measurements and ROIs (core/measure) against values worked out by hand on known volumes, and `ctview
+// measure` on a generated series whose HU are a formula of (i, j, k).
 #include "testutil.h"
 
 #include "core/error.h"
@@ -16,8 +16,8 @@ using namespace ctview;
 using namespace ctview::test;
 
 namespace {
-// 1 mm voxels (i to L, j to P, k to S) from the origin, HU = 100 on slice k = 2 inside i, j in 4..9 x 3..7, else
-// i + 10 j.
+// 1 mm voxels (i to L, j to P, k to S) from the origin, HU = 100 on slice k = 2 inside i, j in 4..9 x 3..7,
+// else i + 10 j.
 Volume known(glm::dvec3 spacing = {1, 1, 2}) {
     Geometry g;
     g.dims = {20, 16, 6};
@@ -30,7 +30,9 @@ Volume known(glm::dvec3 spacing = {1, 1, 2}) {
                 v.set(i, j, k, k == 2 && i >= 4 && i <= 9 && j >= 3 && j <= 7 ? 100.0f : float(i + 10 * j));
     return v;
 }
-glm::dvec3 at(const Volume& v, double i, double j, double k) { return v.geometry().voxelToPatient({i, j, k}); }
+glm::dvec3 at(const Volume& v, double i, double j, double k) {
+    return v.geometry().voxelToPatient({i, j, k});
+}
 Annotation shape(AnnotationType t, std::vector<glm::dvec3> points, std::string label = "") {
     return Annotation{t, std::move(points), std::move(label)};
 }
@@ -46,11 +48,16 @@ TEST_CASE("measure: ROIs count the voxels whose centres lie inside, on the shape
     CHECK((r.roi.min == 100 && r.roi.max == 100));
     CHECK(r.roi.areaMm2 == Approx(5 * 0.5 * 4 * 0.8));
     CHECK(r.plane == "axial");
-    CHECK(r.slice == sliceNumber(sliceFrame(v.geometry(), Axis::Axial), 2)); // numbered as the viewer shows it
+    CHECK(r.slice ==
+          sliceNumber(sliceFrame(v.geometry(), Axis::Axial), 2)); // numbered as the viewer shows it
     // Drawn from the other corner, the same.
-    CHECK(measure(v, shape(AnnotationType::Rectangle, {at(v, 9, 7, 2), at(v, 4, 3, 2)}), "r").roi.pixels == 30);
-    // Half a voxel off the slice still counts as on it; the box's edge through voxel centres counts as inside.
-    CHECK(measure(v, shape(AnnotationType::Rectangle, {at(v, 4, 3, 2.4), at(v, 9, 7, 1.6)}), "r").roi.pixels == 30);
+    CHECK(measure(v, shape(AnnotationType::Rectangle, {at(v, 9, 7, 2), at(v, 4, 3, 2)}), "r").roi.pixels ==
+          30);
+    // Half a voxel off the slice still counts as on it; the box's edge through voxel centres counts as
+    // inside.
+    CHECK(
+        measure(v, shape(AnnotationType::Rectangle, {at(v, 4, 3, 2.4), at(v, 9, 7, 1.6)}), "r").roi.pixels ==
+        30);
 }
 
 TEST_CASE("measure: a circle, a triangle, a line, an angle and a point against hand counts") {
@@ -59,7 +66,8 @@ TEST_CASE("measure: a circle, a triangle, a line, an angle and a point against h
     const Measurement c = measure(v, shape(AnnotationType::Ellipse, {at(v, 8, 8, 4), at(v, 12, 12, 4)}), "c");
     CHECK(c.roi.pixels == 13);
     CHECK(c.roi.areaMm2 == Approx(M_PI * 4));
-    CHECK(c.roi.mean == Approx(10 + 10 * 10)); // i + 10 j is linear: its mean over a symmetric set is the centre's
+    CHECK(c.roi.mean ==
+          Approx(10 + 10 * 10)); // i + 10 j is linear: its mean over a symmetric set is the centre's
     // A right triangle with legs of 4 voxels: x, y >= 0, x + y <= 4 holds 15 lattice points; area 8 mm^2.
     const Measurement t =
         measure(v, shape(AnnotationType::Polygon, {at(v, 2, 2, 1), at(v, 6, 2, 1), at(v, 2, 6, 1)}), "t");
@@ -68,7 +76,8 @@ TEST_CASE("measure: a circle, a triangle, a line, an angle and a point against h
     CHECK(t.roi.min == 2 + 10 * 2);
     CHECK(t.roi.max == 2 + 10 * 6);
     // A coronal rectangle (j fixed): the plane is found from the shared coordinate.
-    const Measurement cor = measure(v, shape(AnnotationType::Rectangle, {at(v, 1, 5, 0), at(v, 3, 5, 3)}), "cor");
+    const Measurement cor =
+        measure(v, shape(AnnotationType::Rectangle, {at(v, 1, 5, 0), at(v, 3, 5, 3)}), "cor");
     CHECK(cor.plane == "coronal");
     CHECK(cor.roi.pixels == 3 * 4);
     CHECK(cor.roi.areaMm2 == Approx(2 * 6));
@@ -93,15 +102,17 @@ TEST_CASE("measure: shapes that leave the volume or lie in no voxel plane are er
     CHECK_THROWS_WITH(measure(v, shape(AnnotationType::Rectangle, {at(v, 1, 1, 0), at(v, 4, 4, 3)}), "r"),
                       Catch::Contains("do not lie in one axial, coronal or sagittal plane"));
     CHECK_THROWS_WITH(
-        measure(v, shape(AnnotationType::Polygon, {at(v, 1, 1, 0), at(v, 5, 1, 1), at(v, 1, 5, 2)}), "tilted"),
+        measure(v, shape(AnnotationType::Polygon, {at(v, 1, 1, 0), at(v, 5, 1, 1), at(v, 1, 5, 2)}),
+                "tilted"),
         Catch::Contains("tilted") && Catch::Contains("oblique plane"));
+    CHECK_THROWS_WITH(measure(v,
+                              shape(AnnotationType::Polygon,
+                                    {at(v, 1, 1, 0), at(v, 5, 1, 0), at(v, 5, 5, 0), at(v, 1, 5, 4)}),
+                              "bent"),
+                      Catch::Contains("bent") && Catch::Contains("do not lie in one plane"));
     CHECK_THROWS_WITH(
-        measure(v, shape(AnnotationType::Polygon,
-                         {at(v, 1, 1, 0), at(v, 5, 1, 0), at(v, 5, 5, 0), at(v, 1, 5, 4)}),
-                "bent"),
-        Catch::Contains("bent") && Catch::Contains("do not lie in one plane"));
-    CHECK_THROWS_WITH(measure(v, shape(AnnotationType::Angle, {at(v, 1, 1, 0), at(v, 1, 1, 0), at(v, 3, 1, 0)}), "a"),
-                      Catch::Contains("no length"));
+        measure(v, shape(AnnotationType::Angle, {at(v, 1, 1, 0), at(v, 1, 1, 0), at(v, 3, 1, 0)}), "a"),
+        Catch::Contains("no length"));
 }
 
 TEST_CASE("annotation files: round trip; a bad entry is named") {
@@ -141,14 +152,16 @@ TEST_CASE("ctview measure: the values of a file's annotations on a series; bad f
     // HU(i, j, k) = i + 3 j + 7 k - 1224 (smallSeries' stored pattern and intercept); LPS = origin + (0.6 i,
     // 0.8 j, 2.5 k) with origin (-10, 20, -30).
     writeSeries(smallSeries(12, 10, 8), dir.path);
-    auto lps = [](double i, double j, double k) { return "[" + std::to_string(-10 + 0.6 * i) + ", " +
-                                                        std::to_string(20 + 0.8 * j) + ", " +
-                                                        std::to_string(-30 + 2.5 * k) + "]"; };
+    auto lps = [](double i, double j, double k) {
+        return "[" + std::to_string(-10 + 0.6 * i) + ", " + std::to_string(20 + 0.8 * j) + ", " +
+               std::to_string(-30 + 2.5 * k) + "]";
+    };
     const std::filesystem::path file = out.path / "a.json";
     std::ofstream(file) << R"({"series": "", "annotations": [)"
                         << R"({"type": "point", "label": "p", "points": [)" << lps(3, 4, 2) << "]},"
-                        << R"({"type": "rectangle", "label": "box", "points": [)" << lps(1, 2, 2) << "," << lps(4, 5, 2)
-                        << "]}," << R"({"type": "line", "points": [)" << lps(0, 0, 0) << "," << lps(5, 0, 0) << "]}]}";
+                        << R"({"type": "rectangle", "label": "box", "points": [)" << lps(1, 2, 2) << ","
+                        << lps(4, 5, 2) << "]},"
+                        << R"({"type": "line", "points": [)" << lps(0, 0, 0) << "," << lps(5, 0, 0) << "]}]}";
     const Run r = run("measure " + q(dir.path) + " --annotations " + q(file) + " --json");
     INFO(r.out);
     REQUIRE(r.code == 0);
@@ -167,10 +180,12 @@ TEST_CASE("ctview measure: the values of a file's annotations on a series; bad f
     CHECK_THAT(text.out, Catch::Contains("1 point \"p\": -1195 HU at voxel (3, 4, 2)") &&
                              Catch::Contains("2 rectangle \"box\" (axial ") && Catch::Contains("16 pixels"));
 
-    std::ofstream(out.path / "bad.json") << R"({"annotations": [{"type": "point", "label": "far", "points": [[900, 0, 0]]}]})";
+    std::ofstream(out.path / "bad.json")
+        << R"({"annotations": [{"type": "point", "label": "far", "points": [[900, 0, 0]]}]})";
     const Run bad = run("measure " + q(dir.path) + " --annotations " + q(out.path / "bad.json"));
     CHECK(bad.code == 1);
-    CHECK_THAT(bad.out, Catch::Contains("bad.json: annotation 1 (\"far\")") && Catch::Contains("outside the volume"));
+    CHECK_THAT(bad.out,
+               Catch::Contains("bad.json: annotation 1 (\"far\")") && Catch::Contains("outside the volume"));
     CHECK(run("measure " + q(dir.path)).code == 2); // --annotations is required
     CHECK(run("measure " + q(dir.path) + " --annotations " + q(out.path / "none.json")).code == 1);
 }

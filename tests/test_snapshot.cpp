@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <fstream>
 
 using namespace ctview;
 using namespace ctview::test;
@@ -113,6 +114,49 @@ TEST_CASE("snapshot: overlay text is outlined on every side, legible on a white 
     INFO("glyph pixels " << glyph << ", their neighbours " << ring << ", dark on white " << darkRing);
     REQUIRE(glyph > 150);
     CHECK(darkRing >= ring * 9 / 10);
+}
+
+TEST_CASE("snapshot --annotations: a measurement shows on the slice it lies on, and only there (issue 12)") {
+    REQUIRE(haveDisplay());
+    TempDir out;
+    ScanResult scan;
+    const LoadedSeries series = loadFolder(glPhantom(), scan);
+    const Geometry& g = series.volume.geometry();
+    const int k = sliceIndex(sliceFrame(g, Axis::Axial), 17); // the slice `--slice 17` shows
+    auto file = [&](int slice, const char* name) {
+        const glm::dvec3 a = g.voxelToPatient({10, 32, slice}), b = g.voxelToPatient({54, 32, slice});
+        const auto path = out.path / name;
+        std::ofstream(path) << "{\"annotations\": [{\"type\": \"line\", \"label\": \"ruler\", \"points\": [["
+                            << a.x << "," << a.y << "," << a.z << "], [" << b.x << "," << b.y << "," << b.z
+                            << "]]}]}";
+        return path;
+    };
+    auto shot = [&](const std::string& extra, const char* name) {
+        const auto png = out.path / name;
+        const Run r = run("snapshot " + q(glPhantom()) +
+                          " --view axial --slice 17 --no-overlays --size 256x256 " + extra + " -o " + q(png));
+        INFO(r.out);
+        REQUIRE(r.code == 0);
+        return readPng(png);
+    };
+    auto yellow = [](const Image& img) {
+        int n = 0;
+        for (int y = 0; y < img.height; ++y)
+            for (int x = 0; x < img.width; ++x) {
+                const unsigned char* p = img.at(x, y);
+                n += p[0] > 200 && p[1] > 170 && p[2] < 90;
+            }
+        return n;
+    };
+    const Image plain = shot("", "plain.png");
+    const Image here = shot("--annotations " + q(file(k, "here.json")), "here.png");
+    const Image elsewhere = shot("--annotations " + q(file(k + 3, "elsewhere.json")), "elsewhere.png");
+    CHECK(yellow(plain) == 0);
+    CHECK(yellow(here) > 150); // a 44-voxel line across the slice, 4 pixels a voxel, and its label
+    CHECK(elsewhere.rgb == plain.rgb);
+    CHECK(run("snapshot " + q(glPhantom()) + " --annotations " + q(out.path / "missing.json") + " -o " +
+              q(out.path / "x.png"))
+              .code == 1);
 }
 
 TEST_CASE("snapshot and viewer: bad arguments exit 2, no display exits 1 with a message") {

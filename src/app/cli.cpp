@@ -136,6 +136,8 @@ int runCli(int argc, char** argv) {
         "or WIDTH,LEVEL in HU");
     snapCmd->add_option("--colormap", snap.colormap,
                         "grayscale, viridis, inferno, magma, plasma, turbo, bone or hot");
+    snapCmd->add_option("--annotations", snap.annotations,
+                        "Draw the measurements of this annotation file on the slices they lie on");
     snapCmd->add_flag("--invert", snap.invert, "Reverse the colour map");
     snapCmd->add_flag("--linear", snap.linear, "Linear interpolation between voxels (default nearest)");
     snapCmd->add_flag("!--no-overlays", snap.overlays,

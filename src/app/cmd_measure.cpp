@@ -1,5 +1,5 @@
-// `ctview measure`: the values of every annotation in a file on the series, through core/measure (the code the
-// window will show them with).
+// `ctview measure`: the values of every annotation in a file on the series, through core/measure (the code
+// the window will show them with).
 #include "app/commands.h"
 #include "core/error.h"
 #include "core/measure.h"
@@ -15,8 +15,8 @@ int runMeasure(const CommonOptions& common, const MeasureOptions& o) {
     Loaded l = openAndLoad(common);
     const std::string& uid = l.series.about.listing.uid;
     if (!file.series.empty() && !uid.empty() && file.series != uid && !common.quiet)
-        std::fprintf(stderr, "ctview: %s: the annotations are for series %s; measuring %s\n", o.annotations.c_str(),
-                     file.series.c_str(), uid.c_str());
+        std::fprintf(stderr, "ctview: %s: the annotations are for series %s; measuring %s\n",
+                     o.annotations.c_str(), file.series.c_str(), uid.c_str());
     std::vector<Measurement> values;
     for (std::size_t n = 0; n < file.annotations.size(); ++n) {
         const Annotation& a = file.annotations[n];
@@ -34,14 +34,17 @@ int runMeasure(const CommonOptions& common, const MeasureOptions& o) {
     for (std::size_t n = 0; n < values.size(); ++n) {
         const Annotation& a = file.annotations[n];
         const Measurement& m = values[n];
-        nlohmann::ordered_json j = {{"index", n + 1}, {"type", annotationTypeName(a.type)}, {"label", a.label}};
+        nlohmann::ordered_json j = {
+            {"index", n + 1}, {"type", annotationTypeName(a.type)}, {"label", a.label}};
         switch (a.type) {
         case AnnotationType::Line:
             j["length_mm"] = m.lengthMm;
             j["profile_step_mm"] = m.profileStepMm;
             j["profile_hu"] = m.profile;
             break;
-        case AnnotationType::Angle: j["angle_deg"] = m.angleDeg; break;
+        case AnnotationType::Angle:
+            j["angle_deg"] = m.angleDeg;
+            break;
         case AnnotationType::Point:
             j["hu"] = m.hu;
             j["voxel"] = {m.voxel.x, m.voxel.y, m.voxel.z};

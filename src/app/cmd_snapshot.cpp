@@ -7,6 +7,7 @@
 #include "core/colormap.h"
 #include "core/error.h"
 #include "core/export.h"
+#include "core/measure.h"
 
 #include <cstdio>
 
@@ -29,11 +30,14 @@ int runSnapshot(const CommonOptions& common, const SnapshotOptions& o) {
     if (o.output.empty())
         throw UsageError("-o/--output is required");
 
+    const AnnotationFile annotations =
+        o.annotations.empty() ? AnnotationFile{} : loadAnnotationFile(o.annotations);
     std::shared_ptr<Dataset> d = loadDatasetHeadless(common);
 
     ui::AppState s;
     s.windowName = "file";
     ui::adoptDataset(s, d);
+    s.annotations = annotations.annotations;
     if (o.window == "auto") {
         s.window = autoWindow(d->series.volume);
         s.windowName = "auto"; // the W/L overlay names where the window came from, as in the viewer

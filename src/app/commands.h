@@ -58,6 +58,7 @@ struct SnapshotOptions {
     bool linear = false;
     bool overlays = true;
     std::string size = "512x512";
+    std::string annotations; // an annotation file to draw (core/measure.h)
     std::string output;
     bool force = false;
 };

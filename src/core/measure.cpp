@@ -22,9 +22,12 @@ struct TypeName {
     std::size_t minPoints, maxPoints;
 };
 constexpr TypeName kTypes[] = {
-    {AnnotationType::Line, "line", 2, 2},         {AnnotationType::Angle, "angle", 3, 3},
-    {AnnotationType::Rectangle, "rectangle", 2, 2}, {AnnotationType::Ellipse, "ellipse", 2, 2},
-    {AnnotationType::Polygon, "polygon", 3, 100000}, {AnnotationType::Point, "point", 1, 1},
+    {AnnotationType::Line, "line", 2, 2},
+    {AnnotationType::Angle, "angle", 3, 3},
+    {AnnotationType::Rectangle, "rectangle", 2, 2},
+    {AnnotationType::Ellipse, "ellipse", 2, 2},
+    {AnnotationType::Polygon, "polygon", 3, 100000},
+    {AnnotationType::Point, "point", 1, 1},
 };
 
 const TypeName& typeInfo(AnnotationType t) {
@@ -41,7 +44,9 @@ std::string format(const char* fmt, double a, double b = 0, double c = 0) {
 }
 } // namespace
 
-const char* annotationTypeName(AnnotationType t) { return typeInfo(t).name; }
+const char* annotationTypeName(AnnotationType t) {
+    return typeInfo(t).name;
+}
 
 AnnotationFile parseAnnotations(const std::string& text, const std::string& where) {
     json j;
@@ -86,7 +91,8 @@ AnnotationFile parseAnnotations(const std::string& text, const std::string& wher
             if (!p.is_array() || p.size() != 3 || !std::all_of(p.begin(), p.end(), [](const json& c) {
                     return c.is_number() && std::isfinite(c.get<double>());
                 }))
-                throw DataError(where + ": " + name + ": each point must be [x, y, z], three numbers (LPS mm)");
+                throw DataError(where + ": " + name +
+                                ": each point must be [x, y, z], three numbers (LPS mm)");
             a.points.emplace_back(p[0].get<double>(), p[1].get<double>(), p[2].get<double>());
         }
         if (a.points.size() < info->minPoints || a.points.size() > info->maxPoints) {
@@ -120,7 +126,8 @@ std::string annotationsToJson(const AnnotationFile& f) {
         nlohmann::ordered_json pts = nlohmann::ordered_json::array();
         for (const glm::dvec3& p : a.points)
             pts.push_back({p.x, p.y, p.z});
-        j["annotations"].push_back({{"type", annotationTypeName(a.type)}, {"points", pts}, {"label", a.label}});
+        j["annotations"].push_back(
+            {{"type", annotationTypeName(a.type)}, {"points", pts}, {"label", a.label}});
     }
     return j.dump(2) + "\n";
 }
@@ -163,7 +170,8 @@ Measurement measure(const Volume& v, const Annotation& a, const std::string& nam
         const glm::dvec3 u = a.points[0] - a.points[1], w = a.points[2] - a.points[1];
         if (glm::length(u) < 1e-9 || glm::length(w) < 1e-9)
             throw DataError(name + ": an arm of the angle has no length (a point on the vertex)");
-        m.angleDeg = glm::degrees(std::acos(std::clamp(glm::dot(u, w) / (glm::length(u) * glm::length(w)), -1.0, 1.0)));
+        m.angleDeg = glm::degrees(
+            std::acos(std::clamp(glm::dot(u, w) / (glm::length(u) * glm::length(w)), -1.0, 1.0)));
         return m;
     }
     default:
@@ -193,12 +201,14 @@ Measurement measure(const Volume& v, const Annotation& a, const std::string& nam
             const double halfVoxel = 0.5 * std::min({g.spacing.x, g.spacing.y, g.spacing.z});
             for (const glm::dvec3& p : a.points)
                 planar = planar && std::abs(glm::dot(p - a.points[0], glm::normalize(n))) <= halfVoxel;
-            throw DataError(name + (planar ? ": lies in an oblique plane: ROIs are measured in axial, coronal or "
-                                             "sagittal planes of the volume for now"
-                                           : ": its points do not lie in one plane"));
+            throw DataError(name +
+                            (planar ? ": lies in an oblique plane: ROIs are measured in axial, coronal or "
+                                      "sagittal planes of the volume for now"
+                                    : ": its points do not lie in one plane"));
         }
-        throw DataError(name + ": its corners do not lie in one axial, coronal or sagittal plane of the volume "
-                               "(or the box has no area)");
+        throw DataError(name +
+                        ": its corners do not lie in one axial, coronal or sagittal plane of the volume "
+                        "(or the box has no area)");
     }
     const int ua = (normal + 1) % 3, wa = (normal + 2) % 3;
     const int k = int(std::lround(ijk[0][normal])); // the voxel index along the normal
@@ -241,8 +251,12 @@ Measurement measure(const Volume& v, const Annotation& a, const std::string& nam
         }
     };
     switch (a.type) {
-    case AnnotationType::Rectangle: m.roi.areaMm2 = (hi.x - lo.x) * (hi.y - lo.y); break;
-    case AnnotationType::Ellipse: m.roi.areaMm2 = M_PI * half.x * half.y; break;
+    case AnnotationType::Rectangle:
+        m.roi.areaMm2 = (hi.x - lo.x) * (hi.y - lo.y);
+        break;
+    case AnnotationType::Ellipse:
+        m.roi.areaMm2 = M_PI * half.x * half.y;
+        break;
     default: {
         double twice = 0;
         for (std::size_t i = 0, j = poly.size() - 1; i < poly.size(); j = i++)
@@ -287,11 +301,15 @@ std::string describeMeasurement(const Annotation& a, const Measurement& m) {
     if (!a.label.empty())
         s += " \"" + a.label + "\"";
     switch (a.type) {
-    case AnnotationType::Line: return s + format(": %.2f mm", m.lengthMm);
-    case AnnotationType::Angle: return s + format(": %.1f degrees", m.angleDeg);
+    case AnnotationType::Line:
+        return s + format(": %.2f mm", m.lengthMm);
+    case AnnotationType::Angle:
+        return s + format(": %.1f degrees", m.angleDeg);
     case AnnotationType::Point:
-        return s + format(": %.6g HU", m.hu) + format(" at voxel (%.0f, %.0f, %.0f)", m.voxel.x, m.voxel.y, m.voxel.z);
-    default: break;
+        return s + format(": %.6g HU", m.hu) +
+               format(" at voxel (%.0f, %.0f, %.0f)", m.voxel.x, m.voxel.y, m.voxel.z);
+    default:
+        break;
     }
     s += " (" + m.plane + " " + std::to_string(m.slice) + ")";
     if (m.roi.pixels == 0)

@@ -5,8 +5,8 @@
 // The file format (README, "Measurements"):
 //   {"series": UID, "annotations": [{"type": "line"|"angle"|"rectangle"|"ellipse"|"polygon"|"point",
 //                                    "points": [[x, y, z], ...], "label": "..."}]}
-// A line has 2 points, an angle 3 (the vertex in the middle), a rectangle or an ellipse the 2 opposite corners
-// of its box in the slice plane, a polygon 3 or more, a point 1.
+// A line has 2 points, an angle 3 (the vertex in the middle), a rectangle or an ellipse the 2 opposite
+// corners of its box in the slice plane, a polygon 3 or more, a point 1.
 #include "core/volume.h"
 
 #include <glm/glm.hpp>
@@ -36,28 +36,28 @@ AnnotationFile loadAnnotationFile(const std::string& path);
 std::string annotationsToJson(const AnnotationFile& f);
 
 struct RoiStats {
-    std::size_t pixels = 0;    // voxels whose centres lie inside the shape, on its slice
-    double mean = 0, sd = 0;   // HU (sd: of the population of those voxels)
-    double min = 0, max = 0;   // HU
-    double areaMm2 = 0;        // of the shape as drawn (not of its pixels)
+    std::size_t pixels = 0;  // voxels whose centres lie inside the shape, on its slice
+    double mean = 0, sd = 0; // HU (sd: of the population of those voxels)
+    double min = 0, max = 0; // HU
+    double areaMm2 = 0;      // of the shape as drawn (not of its pixels)
 };
 
 struct Measurement {
-    double lengthMm = 0;           // line
-    double angleDeg = 0;           // angle
-    RoiStats roi;                  // rectangle, ellipse, polygon
-    double hu = 0;                 // point: the voxel it lies in
-    glm::ivec3 voxel{0};           // point
-    std::vector<double> profile;   // line: HU every `profileStepMm` from the first point (nearest voxel)
+    double lengthMm = 0;         // line
+    double angleDeg = 0;         // angle
+    RoiStats roi;                // rectangle, ellipse, polygon
+    double hu = 0;               // point: the voxel it lies in
+    glm::ivec3 voxel{0};         // point
+    std::vector<double> profile; // line: HU every `profileStepMm` from the first point (nearest voxel)
     double profileStepMm = 0;
-    std::string plane;             // ROIs: "axial", "coronal", "sagittal" (the voxel plane the shape lies in)
-    int slice = 0;                 // ROIs: that plane's slice number as the viewer shows it (sliceNumber)
+    std::string plane; // ROIs: "axial", "coronal", "sagittal" (the voxel plane the shape lies in)
+    int slice = 0;     // ROIs: that plane's slice number as the viewer shows it (sliceNumber)
 };
 
-// The values of `a` on `v`. Rule for ROIs: the shape must lie in one voxel plane of the volume (its points share
-// one voxel coordinate within half a voxel); the voxels of that plane whose centres lie inside the shape (on
-// its edge counts as inside) make the statistics. DataError naming the annotation when its points leave the
-// volume, do not lie in one plane, or (for now) lie in an oblique plane.
+// The values of `a` on `v`. Rule for ROIs: the shape must lie in one voxel plane of the volume (its points
+// share one voxel coordinate within half a voxel); the voxels of that plane whose centres lie inside the
+// shape (on its edge counts as inside) make the statistics. DataError naming the annotation when its points
+// leave the volume, do not lie in one plane, or (for now) lie in an oblique plane.
 Measurement measure(const Volume& v, const Annotation& a, const std::string& name);
 
 // One line of text for `ctview measure`: "line \"ruler\": 52.30 mm".

@@ -41,6 +41,12 @@ glm::dvec2 ViewMapping::voxelToScreen(glm::ivec3 voxel) const {
     return displayToScreen({h + 0.5, v + 0.5});
 }
 
+glm::dvec2 ViewMapping::voxelToScreen(glm::dvec3 voxel) const {
+    const double h = frame_.hFlip ? frame_.width - 1 - voxel[frame_.hAxis] : voxel[frame_.hAxis];
+    const double v = frame_.vFlip ? frame_.height - 1 - voxel[frame_.vAxis] : voxel[frame_.vAxis];
+    return displayToScreen({h + 0.5, v + 0.5});
+}
+
 glm::mat4 ViewMapping::framebufferToTexture(int slice, float fbScale) const {
     // display h = a_h * fb.x + b_h, with fb.x = screen.x * fbScale; texture coordinate along the voxel axis
     // is h / width, or (width - h) / width when the view runs against the axis. Voxel centres land on (n +

@@ -44,6 +44,8 @@ class ViewMapping {
     bool screenToVoxel(glm::dvec2 screen, int slice, glm::ivec3& voxel) const;
     // Screen position of a voxel's centre (its n coordinate ignored).
     glm::dvec2 voxelToScreen(glm::ivec3 voxel) const;
+    // The same for a continuous voxel position (voxel centres at integers): where annotations are drawn.
+    glm::dvec2 voxelToScreen(glm::dvec3 voxel) const;
     // Affine map from framebuffer pixels (top-left origin, framebuffer = screen * fbScale) to texture
     // coordinates on slice `slice`: what the slice shader evaluates per fragment.
     glm::mat4 framebufferToTexture(int slice, float fbScale) const;

@@ -3,6 +3,7 @@
 // edits it; the renderer draws from it. Nothing here touches GL, so that input handling is tested in-process.
 #include "core/camera3d.h"
 #include "core/dataset.h"
+#include "core/measure.h"
 #include "core/metadata.h"
 #include "core/transfer.h"
 #include "core/view.h"
@@ -123,6 +124,9 @@ struct AppState {
 
     std::deque<Toast> toasts;
     Drag drag;
+    // Measurements shown on the slices they lie on (LPS mm; core/measure). Loaded by `snapshot
+    // --annotations`; the drawing tools that make them in the window are still to come (issue 12).
+    std::vector<Annotation> annotations;
     UndoHistory history;              // window/level and transfer-function edits (Ctrl+Z, Ctrl+Shift+Z)
     bool loadBannerDismissed = false; // the user closed the banner of the current series' load problems
     float sidebarWidth = 340; // the side panel's width as the user dragged it (pixels; kept in settings)

@@ -279,6 +279,95 @@ std::vector<OverlayItem> sliceOverlayItems(const AppState& s, int v) {
     return items;
 }
 
+namespace {
+// The annotations that lie on view v's slice (their points within half a voxel of it), drawn in patient space
+// projected to the screen, each with its value (core/measure: the numbers `ctview measure` prints).
+void drawAnnotations(const AppState& s, int v, const ViewMapping& m, ImDrawList* dl) {
+    const Volume& vol = s.data->series.volume;
+    const Geometry& g = vol.geometry();
+    const SliceFrame& f = m.frame();
+    const int slice = sliceOf(s, v);
+    const ImU32 colour = IM_COL32(255, 215, 0, 255);
+    auto screen = [&](glm::dvec3 ijk) {
+        const glm::dvec2 p = m.voxelToScreen(ijk);
+        return ImVec2(float(p.x), float(p.y));
+    };
+    for (const Annotation& a : s.annotations) {
+        std::vector<glm::dvec3> ijk;
+        bool here = true;
+        for (const glm::dvec3& p : a.points) {
+            ijk.push_back(g.patientToVoxel(p));
+            here = here && std::abs(ijk.back()[f.nAxis] - slice) <= 0.5;
+        }
+        if (!here || ijk.empty())
+            continue;
+        std::string value;
+        try {
+            const Measurement r = measure(vol, a, "annotation");
+            switch (a.type) {
+            case AnnotationType::Line:
+                value = format("%.1f mm", r.lengthMm);
+                break;
+            case AnnotationType::Angle:
+                value = format("%.1f deg", r.angleDeg);
+                break;
+            case AnnotationType::Point:
+                value = format("%.6g HU", r.hu);
+                break;
+            default:
+                value = format("%.1f HU, SD %.1f, %.1f cm2", r.roi.mean, r.roi.sd, r.roi.areaMm2 / 100);
+            }
+        } catch (const std::exception&) {
+            value = "?"; // outside the volume, or not in a voxel plane: drawn, not measured
+        }
+        std::vector<ImVec2> outline;
+        bool closed = false;
+        switch (a.type) {
+        case AnnotationType::Rectangle:
+        case AnnotationType::Ellipse: {
+            // The box's corners in this view's plane: the two in-plane voxel axes of the view.
+            const double h0 = ijk[0][f.hAxis], h1 = ijk[1][f.hAxis], v0 = ijk[0][f.vAxis],
+                         v1 = ijk[1][f.vAxis];
+            glm::dvec3 q = ijk[0];
+            const int steps = a.type == AnnotationType::Ellipse ? 48 : 4;
+            for (int i = 0; i < steps; ++i) {
+                if (a.type == AnnotationType::Ellipse) {
+                    const double t = 2 * M_PI * i / steps;
+                    q[f.hAxis] = (h0 + h1) / 2 + (h1 - h0) / 2 * std::cos(t);
+                    q[f.vAxis] = (v0 + v1) / 2 + (v1 - v0) / 2 * std::sin(t);
+                } else {
+                    q[f.hAxis] = i == 0 || i == 3 ? h0 : h1;
+                    q[f.vAxis] = i < 2 ? v0 : v1;
+                }
+                outline.push_back(screen(q));
+            }
+            closed = true;
+            break;
+        }
+        case AnnotationType::Polygon:
+            closed = true;
+            [[fallthrough]];
+        default:
+            for (const glm::dvec3& q : ijk)
+                outline.push_back(screen(q));
+        }
+        if (a.type == AnnotationType::Point) {
+            const ImVec2 c = outline[0];
+            dl->AddLine(ImVec2(c.x - 6, c.y), ImVec2(c.x + 6, c.y), colour, 1.5f);
+            dl->AddLine(ImVec2(c.x, c.y - 6), ImVec2(c.x, c.y + 6), colour, 1.5f);
+        } else {
+            dl->AddPolyline(outline.data(), int(outline.size()), IM_COL32(0, 0, 0, 160),
+                            closed ? ImDrawFlags_Closed : 0, 3.5f);
+            dl->AddPolyline(outline.data(), int(outline.size()), colour, closed ? ImDrawFlags_Closed : 0,
+                            1.5f);
+        }
+        const std::string text = a.label.empty() ? value : a.label + ": " + value;
+        const ImVec2 at = a.type == AnnotationType::Angle ? outline[1] : outline.back();
+        label(dl, ImVec2(at.x + 6, at.y + 4), text.c_str(), colour);
+    }
+}
+} // namespace
+
 void drawOverlays(const AppState& s, const RenderFeedback& feedback, ImDrawList* dl) {
     for (int v = 0; v < 4; ++v) {
         const Rect& r = s.cells[std::size_t(v)];
@@ -311,6 +400,7 @@ void drawOverlays(const AppState& s, const RenderFeedback& feedback, ImDrawList*
                 dl->AddLine(ImVec2(r.x, float(c.y)), ImVec2(r.x + r.w, float(c.y)),
                             planeColour(s.views[std::size_t(horizontal)].axis, 170));
         }
+        drawAnnotations(s, v, m, dl);
         for (const OverlayItem& item : sliceOverlayItems(s, v)) {
             if (item.kind != OverlayItem::Kind::ScaleBar) {
                 label(dl, ImVec2(item.box.x, item.box.y), item.text.c_str(), item.colour);
