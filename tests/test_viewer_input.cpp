@@ -6,6 +6,7 @@
 #include "app/input.h"
 #include "app/load_task.h"
 #include "app/settings.h"
+#include "core/measure.h"
 #include "core/phantom.h"
 
 #include <GLFW/glfw3.h>
@@ -485,4 +486,104 @@ TEST_CASE(
     key(true);
     CHECK(f.s.window.width == 123);
     CHECK(f.s.view3d.preset.points == pointsBefore);
+}
+
+TEST_CASE("measuring tools: D drags a ruler, B a box, P a point, in LPS; kept per series, restored on open "
+          "(issue 12)") {
+    Fixture f;
+    TempDir data;
+    const char* old = std::getenv("XDG_DATA_HOME");
+    const std::string saved = old ? old : "";
+    ::setenv("XDG_DATA_HOME", data.path.c_str(), 1);
+    const Geometry& g = f.s.data->series.volume.geometry();
+    const ViewMapping m = ui::mappingOf(f.s, 0);
+    const int k = ui::sliceOf(f.s, 0);
+    app::restoreAnnotations(f.s, 0);
+    REQUIRE(f.s.annotations.empty());
+    REQUIRE_FALSE(f.s.annotationsSeries.empty());
+    auto key = [&](int code) {
+        InputFrame in = at(f.centreOf(0));
+        in.keys = {{code}};
+        app::handleInput(f.s, in);
+    };
+    // Press on voxel centre (5, 6), drag to (25, 6), release: a line between their centres, 20 voxels long.
+    auto drag = [&](glm::ivec3 a, glm::ivec3 b) {
+        InputFrame press = at(m.voxelToScreen(a));
+        press.clicked[0] = press.down[0] = true;
+        app::handleInput(f.s, press);
+        InputFrame move = at(m.voxelToScreen(b));
+        move.down[0] = true;
+        move.mouseDelta = m.voxelToScreen(b) - m.voxelToScreen(a);
+        app::handleInput(f.s, move);
+        InputFrame release = at(m.voxelToScreen(b));
+        release.released[0] = true;
+        app::handleInput(f.s, release);
+    };
+    const glm::ivec3 cursor = f.s.cursor;
+    key(GLFW_KEY_D);
+    CHECK(f.s.tool == ui::AppState::Tool::Line);
+    drag({5, 6, k}, {25, 6, k});
+    REQUIRE(f.s.annotations.size() == 1);
+    const Annotation& line = f.s.annotations[0];
+    CHECK(line.type == AnnotationType::Line);
+    for (int c = 0; c < 3; ++c) {
+        CHECK(line.points[0][c] == Approx(g.voxelToPatient({5, 6, k})[c]).margin(1e-6));
+        CHECK(line.points[1][c] == Approx(g.voxelToPatient({25, 6, k})[c]).margin(1e-6));
+    }
+    CHECK(measure(f.s.data->series.volume, line, "l").lengthMm == Approx(20 * g.spacing.x));
+    CHECK(f.s.cursor == cursor); // the crosshair stayed where it was
+    // A box from (5, 5) to (9, 8): 5 x 4 voxel centres inside.
+    key(GLFW_KEY_B);
+    drag({5, 5, k}, {9, 8, k});
+    REQUIRE(f.s.annotations.size() == 2);
+    CHECK(measure(f.s.data->series.volume, f.s.annotations[1], "b").roi.pixels == 20);
+    // A click without a drag makes a box with no area: dropped. A point is a click.
+    drag({7, 7, k}, {7, 7, k});
+    CHECK(f.s.annotations.size() == 2);
+    key(GLFW_KEY_P);
+    drag({3, 4, k}, {3, 4, k});
+    REQUIRE(f.s.annotations.size() == 3);
+    CHECK(measure(f.s.data->series.volume, f.s.annotations[2], "p").voxel == glm::ivec3(3, 4, k));
+    // A quick drag whose moves arrive with the release: the shape ends where the button came up.
+    key(GLFW_KEY_D);
+    {
+        InputFrame press = at(m.voxelToScreen(glm::ivec3(2, 2, k)));
+        press.clicked[0] = press.down[0] = true;
+        app::handleInput(f.s, press);
+        InputFrame release = at(m.voxelToScreen(glm::ivec3(12, 2, k)));
+        release.released[0] = true;
+        app::handleInput(f.s, release);
+    }
+    REQUIRE(f.s.annotations.size() == 4);
+    CHECK(measure(f.s.data->series.volume, f.s.annotations[3], "q").lengthMm == Approx(10 * g.spacing.x));
+    f.s.annotations.pop_back();
+    // Esc: back to the crosshair; a click moves it again.
+    key(GLFW_KEY_ESCAPE);
+    CHECK(f.s.tool == ui::AppState::Tool::Crosshair);
+
+    // Kept, atomically, under the series' UID; a fresh window on the same series finds them.
+    app::saveAnnotations(f.s, 0);
+    const auto store = annotationStorePath(f.s.annotationsSeries);
+    REQUIRE(std::filesystem::exists(store));
+    CHECK(std::filesystem::path(store).parent_path().parent_path().parent_path() == data.path);
+    ui::AppState again;
+    ui::adoptDataset(again, f.s.data);
+    app::restoreAnnotations(again, 0);
+    REQUIRE(again.annotations.size() == 3);
+    CHECK(again.annotations[1].points == f.s.annotations[1].points);
+
+    // A broken file is moved aside and reported, never overwritten.
+    std::ofstream(store) << "{ broken";
+    ui::AppState broken;
+    ui::adoptDataset(broken, f.s.data);
+    app::restoreAnnotations(broken, 0);
+    CHECK(broken.annotations.empty());
+    REQUIRE_FALSE(broken.toasts.empty());
+    CHECK_THAT(broken.toasts.back().text,
+               Catch::Contains("not restored") && Catch::Contains("broken-1.json"));
+    CHECK(readAll(store.parent_path() / (store.stem().string() + ".broken-1.json")) == "{ broken");
+    if (old)
+        ::setenv("XDG_DATA_HOME", saved.c_str(), 1);
+    else
+        ::unsetenv("XDG_DATA_HOME");
 }

@@ -3,6 +3,7 @@
 #include "app/headless.h"
 #include "core/export.h"
 #include "core/fsutil.h"
+#include "core/measure.h"
 
 #include <algorithm>
 
@@ -67,6 +68,32 @@ std::vector<std::filesystem::path> saveRender(ui::AppState& s, Renderers& render
     } catch (const std::exception& e) {
         addToast(s, std::string("Could not save the 3D view: ") + e.what(), now, true);
         return {};
+    }
+}
+
+void restoreAnnotations(ui::AppState& s, double now) {
+    s.annotations.clear();
+    s.drawing = -1;
+    s.annotationsChanged = false;
+    s.annotationsSeries = s.hasVolume() ? s.data->series.about.listing.uid : "";
+    if (annotationStorePath(s.annotationsSeries).empty()) {
+        s.annotationsSeries.clear(); // a volume file has no SeriesInstanceUID: nothing to keep them under
+        return;
+    }
+    std::string problem;
+    s.annotations = loadAnnotationStore(s.annotationsSeries, problem).annotations;
+    if (!problem.empty())
+        addToast(s, "Measurements not restored: " + problem, now, true);
+}
+
+void saveAnnotations(ui::AppState& s, double now) {
+    if (!s.annotationsChanged || s.drawing >= 0 || s.annotationsSeries.empty())
+        return;
+    s.annotationsChanged = false;
+    try {
+        saveAnnotationStore(AnnotationFile{s.annotationsSeries, s.annotations});
+    } catch (const std::exception& e) {
+        addToast(s, std::string("Measurements not kept: ") + e.what(), now, true);
     }
 }
 

@@ -21,6 +21,13 @@ std::vector<std::filesystem::path> saveSlice(ui::AppState& s, double now);
 std::vector<std::filesystem::path> saveRender(ui::AppState& s, Renderers& renderers, RendererSync& sync,
                                               float fbScale, double now);
 
+// The measurements kept for the loaded series (core/measure's store), replacing those shown; a kept file that
+// does not parse is moved aside and named in a toast. Called when a series has loaded.
+void restoreAnnotations(ui::AppState& s, double now);
+// Keeps the measurements of the loaded series when they changed (atomically); a failure is a toast. Called
+// every frame: it writes only after a change.
+void saveAnnotations(ui::AppState& s, double now);
+
 // A screenshot (the whole window's pixels) as PNG into the export folder; a toast names it.
 std::filesystem::path saveScreenshot(ui::AppState& s, const RgbImage& pixels, double now);
 

@@ -27,7 +27,11 @@ const std::vector<Control>& controls() {
         {"3D: Shift + A P L R S I",
          "look from anterior, posterior, left, right, superior (head), inferior (feet)"},
         {"3D: R", "reset the 3D camera (anterior view)"},
-        {"Esc", "close an open list (and only that); else close help, else back to the grid"},
+        {"D, B, E, P",
+         "measuring tool for the left button in the slice views: distance (drag), box (rectangle ROI, "
+         "drag), ellipse ROI (drag), point HU (click); values beside each shape"},
+        {"Esc", "close an open list (and only that); else close help, else back to the crosshair tool, else "
+                "back to the grid"},
         {"R", "reset zoom and pan (in the 3D view: its camera)"},
         {"A", "automatic window/level from the histogram"},
         {"I", "invert the colour map"},
@@ -69,6 +73,65 @@ void setSliceNumber(AppState& s, int v, int number) {
 }
 
 namespace {
+
+// The patient position (LPS mm) under `p` in view v, on v's slice, clamped to the image: continuous, not
+// snapped to voxel centres.
+glm::dvec3 patientUnder(const AppState& s, int v, glm::dvec2 p) {
+    const ViewMapping m = ui::mappingOf(s, v);
+    const SliceFrame& f = m.frame();
+    const glm::dvec2 d = m.screenToDisplay(p);
+    const double h = std::clamp(d.x - 0.5, -0.5, f.width - 0.5),
+                 vv = std::clamp(d.y - 0.5, -0.5, f.height - 0.5);
+    glm::dvec3 ijk(0.0);
+    ijk[f.nAxis] = ui::sliceOf(s, v);
+    ijk[f.hAxis] = f.hFlip ? f.width - 1 - h : h;
+    ijk[f.vAxis] = f.vFlip ? f.height - 1 - vv : vv;
+    return s.data->series.volume.geometry().voxelToPatient(ijk);
+}
+
+// A press with a measuring tool: a point is made at once, a shape starts with both ends here.
+void startAnnotation(AppState& s, int v, glm::dvec2 p) {
+    const glm::dvec3 at = patientUnder(s, v, p);
+    Annotation a;
+    switch (s.tool) {
+    case AppState::Tool::Point:
+        a.type = AnnotationType::Point;
+        a.points = {at};
+        s.annotations.push_back(a);
+        s.annotationsChanged = true;
+        return;
+    case AppState::Tool::Rectangle:
+        a.type = AnnotationType::Rectangle;
+        break;
+    case AppState::Tool::Ellipse:
+        a.type = AnnotationType::Ellipse;
+        break;
+    default:
+        a.type = AnnotationType::Line;
+    }
+    a.points = {at, at};
+    s.annotations.push_back(a);
+    s.drawing = int(s.annotations.size()) - 1;
+}
+
+// The release: a shape with no length or area is dropped, any other kept.
+void finishAnnotation(AppState& s) {
+    if (s.drawing < 0 || s.drawing >= int(s.annotations.size())) {
+        s.drawing = -1;
+        return;
+    }
+    const Annotation& a = s.annotations[std::size_t(s.drawing)];
+    const glm::dvec3 d = glm::abs(a.points[1] - a.points[0]);
+    const glm::dvec3 sp = s.data->series.volume.geometry().spacing;
+    const double minSpacing = std::min({sp.x, sp.y, sp.z}) * 0.5;
+    const int extents = int(d.x > 1e-6) + int(d.y > 1e-6) + int(d.z > 1e-6);
+    const bool empty = a.type == AnnotationType::Line ? glm::length(d) < minSpacing : extents < 2;
+    if (empty)
+        s.annotations.erase(s.annotations.begin() + s.drawing);
+    else
+        s.annotationsChanged = true;
+    s.drawing = -1;
+}
 
 // Moves the crosshair to the voxel under `p` in view v (clamped to the image), keeping v's slice.
 void moveCrosshair(AppState& s, int v, glm::dvec2 p) {
@@ -112,6 +175,12 @@ ui::Commands handleInput(AppState& s, const InputFrame& in) {
         // the wheel, which has no release).
         if (s.drag.view == 3)
             s.view3d.interactUntil = std::min(s.view3d.interactUntil, in.now);
+        if (s.drawing >= 0) {
+            // Where the button came up (a quick drag may bring its moves and the release in one frame).
+            if (s.drag.view >= 0 && s.drag.view < 3 && s.hasVolume())
+                s.annotations[std::size_t(s.drawing)].points[1] = patientUnder(s, s.drag.view, in.mouse);
+            finishAnnotation(s);
+        }
         s.drag = {};
     }
     const int cell = in.uiWantsMouse ? -1 : cellAt(s, in.mouse);
@@ -136,7 +205,9 @@ ui::Commands handleInput(AppState& s, const InputFrame& in) {
     } else if (view >= 0 && volume && s.drag.view < 0) {
         if (in.clicked[0]) {
             s.drag = {view, in.shift ? 2 : 0};
-            if (!in.shift)
+            if (!in.shift && s.tool != AppState::Tool::Crosshair)
+                startAnnotation(s, view, in.mouse);
+            else if (!in.shift)
                 moveCrosshair(s, view, in.mouse);
         } else if (in.clicked[1]) {
             s.drag = {view, 1};
@@ -164,7 +235,10 @@ ui::Commands handleInput(AppState& s, const InputFrame& in) {
         ui::ViewState& vs = s.views[std::size_t(s.drag.view)];
         switch (s.drag.button) {
         case 0:
-            moveCrosshair(s, s.drag.view, in.mouse);
+            if (s.drawing >= 0) // the shape's far end follows the mouse, on the slice it was started on
+                s.annotations[std::size_t(s.drawing)].points[1] = patientUnder(s, s.drag.view, in.mouse);
+            else
+                moveCrosshair(s, s.drag.view, in.mouse);
             break;
         case 1: {
             // Sensitivity grows with the window, so that both a 40 HU stroke window and a 2000 HU bone window
@@ -276,8 +350,22 @@ ui::Commands handleInput(AppState& s, const InputFrame& in) {
         case GLFW_KEY_ESCAPE:
             if (s.panels.help)
                 s.panels.help = false;
+            else if (s.tool != AppState::Tool::Crosshair)
+                s.tool = AppState::Tool::Crosshair;
             else
                 s.maximised = -1;
+            break;
+        case GLFW_KEY_D:
+            s.tool = AppState::Tool::Line;
+            break;
+        case GLFW_KEY_B:
+            s.tool = AppState::Tool::Rectangle;
+            break;
+        case GLFW_KEY_E:
+            s.tool = AppState::Tool::Ellipse;
+            break;
+        case GLFW_KEY_P:
+            s.tool = AppState::Tool::Point;
             break;
         case GLFW_KEY_R:
             for (ui::ViewState& vs : s.views)

@@ -282,6 +282,7 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
                         s.data.reset(); // the load failed: no half series
                     if (d) {
                         adoptDataset(s, std::move(d));
+                        restoreAnnotations(s, glfwGetTime());
                         addRecent(settings, s.load.input);
                         s.recent = settings.recent;
                         // A title that scripts (and the end-to-end test) can wait for.
@@ -412,6 +413,7 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
             if (!open.empty())
                 startLoad(open, "", nullptr);
             saveIfChanged(false);
+            saveAnnotations(s, glfwGetTime());
             for (const ui::Command& c : commands)
                 if (c.kind != ui::Command::Kind::Interacting3D)
                     redraw = 3;

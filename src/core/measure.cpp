@@ -1,6 +1,7 @@
 #include "core/measure.h"
 
 #include "core/error.h"
+#include "core/fsutil.h"
 #include "core/slice.h"
 
 #include <nlohmann/json.hpp>
@@ -8,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -294,6 +296,56 @@ Measurement measure(const Volume& v, const Annotation& a, const std::string& nam
         m.roi.min = m.roi.max = 0;
     }
     return m;
+}
+
+std::filesystem::path annotationStorePath(const std::string& seriesUid) {
+    if (seriesUid.empty() || seriesUid.size() > 64 ||
+        seriesUid.find_first_not_of("0123456789.") != std::string::npos)
+        return {};
+    const char* xdg = std::getenv("XDG_DATA_HOME");
+    const char* home = std::getenv("HOME");
+    const std::filesystem::path base =
+        xdg && *xdg == '/' ? std::filesystem::path(xdg)
+                           : std::filesystem::path(home && *home ? home : ".") / ".local" / "share";
+    return base / "ctview" / "annotations" / (seriesUid + ".json");
+}
+
+AnnotationFile loadAnnotationStore(const std::string& seriesUid, std::string& problem) {
+    AnnotationFile f;
+    f.series = seriesUid;
+    const std::filesystem::path path = annotationStorePath(seriesUid);
+    std::error_code ec;
+    if (path.empty() || !std::filesystem::exists(path, ec))
+        return f;
+    try {
+        f = loadAnnotationFile(path.string());
+        f.series = seriesUid;
+    } catch (const DataError& e) {
+        // Kept aside under a new name, so that saving the (now empty) list never replaces what the user made.
+        std::filesystem::path aside;
+        for (int n = 1; n < 1000; ++n) {
+            aside = path.parent_path() / (path.stem().string() + ".broken-" + std::to_string(n) + ".json");
+            if (!std::filesystem::exists(aside, ec))
+                break;
+        }
+        std::filesystem::rename(path, aside, ec);
+        problem = std::string(e.what()) + (ec ? "; it could not be moved aside (" + ec.message() + ")"
+                                              : "; kept as " + aside.string());
+        f = AnnotationFile{};
+        f.series = seriesUid;
+    }
+    return f;
+}
+
+void saveAnnotationStore(const AnnotationFile& f) {
+    const std::filesystem::path path = annotationStorePath(f.series);
+    if (path.empty())
+        throw DataError("annotations of series \"" + f.series + "\" cannot be kept: not a SeriesInstanceUID");
+    std::error_code ec;
+    std::filesystem::create_directories(path.parent_path(), ec);
+    std::filesystem::permissions(path.parent_path(), std::filesystem::perms::owner_all,
+                                 std::filesystem::perm_options::replace, ec);
+    writeTextFileAtomically(path, annotationsToJson(f));
 }
 
 std::string describeMeasurement(const Annotation& a, const Measurement& m) {

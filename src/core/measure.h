@@ -11,6 +11,8 @@
 
 #include <glm/glm.hpp>
 
+#include <filesystem>
+
 #include <string>
 #include <vector>
 
@@ -59,6 +61,16 @@ struct Measurement {
 // shape (on its edge counts as inside) make the statistics. DataError naming the annotation when its points
 // leave the volume, do not lie in one plane, or (for now) lie in an oblique plane.
 Measurement measure(const Volume& v, const Annotation& a, const std::string& name);
+
+// Where the annotations of a series are kept: $XDG_DATA_HOME/ctview/annotations/<SeriesInstanceUID>.json
+// (else
+// ~/.local/share/ctview/annotations/). Empty for a UID that is not a safe file name (digits and dots).
+std::filesystem::path annotationStorePath(const std::string& seriesUid);
+// The kept annotations of a series (none when there is no file). A file that does not parse is moved aside to
+// NAME.broken-N.json, never overwritten, and `problem` says so.
+AnnotationFile loadAnnotationStore(const std::string& seriesUid, std::string& problem);
+// Writes them atomically (a temporary file renamed over the old one); the folder is made 0700 (patient data).
+void saveAnnotationStore(const AnnotationFile& f);
 
 // One line of text for `ctview measure`: "line \"ruler\": 52.30 mm".
 std::string describeMeasurement(const Annotation& a, const Measurement& m);

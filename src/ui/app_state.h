@@ -124,9 +124,15 @@ struct AppState {
 
     std::deque<Toast> toasts;
     Drag drag;
-    // Measurements shown on the slices they lie on (LPS mm; core/measure). Loaded by `snapshot
-    // --annotations`; the drawing tools that make them in the window are still to come (issue 12).
+    // Measurements shown on the slices they lie on (LPS mm; core/measure): drawn with the tools below, kept
+    // per series (app::restoreAnnotations / saveAnnotations), or given to `snapshot --annotations`.
     std::vector<Annotation> annotations;
+    // The left button's tool in the slice views: the crosshair, or a measurement drawn by dragging (a point:
+    // by a click). Keys D, B, E, P; Esc back to the crosshair.
+    enum class Tool { Crosshair, Line, Rectangle, Ellipse, Point } tool = Tool::Crosshair;
+    int drawing = -1;                 // the annotation being dragged out, or -1
+    std::string annotationsSeries;    // the SeriesInstanceUID they are kept for ("" none: not kept)
+    bool annotationsChanged = false;  // since they were last kept
     UndoHistory history;              // window/level and transfer-function edits (Ctrl+Z, Ctrl+Shift+Z)
     bool loadBannerDismissed = false; // the user closed the banner of the current series' load problems
     float sidebarWidth = 340; // the side panel's width as the user dragged it (pixels; kept in settings)

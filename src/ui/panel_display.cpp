@@ -154,6 +154,8 @@ void drawSidebar(AppState& s, Commands& r) {
         drawVolumePanel(s, r);
         ImGui::PopItemWidth();
     }
+    if (ImGui::CollapsingHeader("Measurements", ImGuiTreeNodeFlags_DefaultOpen))
+        drawMeasurePanel(s);
     if (ImGui::CollapsingHeader("Series", ImGuiTreeNodeFlags_DefaultOpen))
         drawSeriesPanel(s, r);
     if (ImGui::CollapsingHeader("Metadata", ImGuiTreeNodeFlags_DefaultOpen))

@@ -33,6 +33,8 @@ struct TfEditorLayout {
     float radius = 0;              // of the discs
 };
 TfEditorLayout drawTransferFunctionEditor(AppState& s, Commands& r);
+// The measuring tool and the series' measurements with their values (click: go there; x: delete).
+void drawMeasurePanel(AppState& s);
 // Every series found in the input, with patient, study date and modality, sortable; clicking one loads it.
 void drawSeriesPanel(AppState& s, Commands& r);
 // The order the series table shows `rows` in, sorted by `column` ("#", "patient", "date", "mod",
