@@ -39,9 +39,9 @@ xdotool windowfocus --sync "$win" 2>/dev/null || true
 # 1400x900: "PACS..." is the second button of the side panel; the dialog (820x560) opens centred, its first row
 # the server field, its second the search fields (patient first).
 xdotool mousemove --window "$win" 163 17 click 1
-sleep 0.5
+sleep 1 # drawn (a loaded machine: 0.5 s was seen to be too short, and the typing then went to the views)
 xdotool mousemove --window "$win" 375 229 click 1
-sleep 0.2
+sleep 0.3
 xdotool type --delay 10 "$patient"
 xdotool keydown Return; sleep 0.15; xdotool keyup Return # held over a frame: ImGui 1.86 sees keys once a frame
 sleep 2 # the study query

@@ -11,6 +11,7 @@
 
 #include <GLFW/glfw3.h>
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cstring>
@@ -561,6 +562,28 @@ TEST_CASE("measuring tools: D drags a ruler, B a box, P a point, in LPS; kept pe
     key(GLFW_KEY_ESCAPE);
     CHECK(f.s.tool == ui::AppState::Tool::Crosshair);
 
+    // S saves the slice with a sidecar: the slice as numbered, the window, and the measurements on it.
+    {
+        InputFrame over = at(f.centreOf(0));
+        app::handleInput(f.s, over);
+        const auto images = app::saveSlice(f.s, 0);
+        REQUIRE(images.size() == 2);
+        const auto sidecar = std::filesystem::path(images[0]).replace_extension(".json");
+        REQUIRE(std::filesystem::exists(sidecar));
+        const auto j = nlohmann::json::parse(readAll(sidecar));
+        CHECK(j["image"] == images[0].filename().string());
+        CHECK(j["axis"] == "axial");
+        CHECK(j["slice"] == ui::sliceNumberOf(f.s, 0));
+        CHECK(j["series"] == f.s.annotationsSeries);
+        CHECK(j["window"]["width"] == f.s.window.width);
+        REQUIRE(j["annotations"].size() == 3);
+        CHECK(j["annotations"][0]["type"] == "line");
+        CHECK_THAT(j["annotations"][1]["value"].get<std::string>(), Catch::Contains("20 pixels"));
+        // A second save keeps the first sidecar and names the next one after its image.
+        const auto again = app::saveSlice(f.s, 0);
+        CHECK(std::filesystem::exists(std::filesystem::path(again[0]).replace_extension(".json")));
+        CHECK(nlohmann::json::parse(readAll(sidecar)) == j); // the first one untouched
+    }
     // Kept, atomically, under the series' UID; a fresh window on the same series finds them.
     app::saveAnnotations(f.s, 0);
     const auto store = annotationStorePath(f.s.annotationsSeries);

@@ -1,6 +1,7 @@
 #include "app/actions.h"
 
 #include "app/headless.h"
+#include "core/error.h"
 #include "core/export.h"
 #include "core/fsutil.h"
 #include "core/measure.h"
@@ -8,6 +9,7 @@
 #include <algorithm>
 
 #include <ctime>
+#include <fstream>
 
 namespace ctview::app {
 
@@ -27,6 +29,23 @@ std::vector<std::filesystem::path> saveSlice(ui::AppState& s, double now) {
         std::string text = "Saved";
         for (const auto& p : written)
             text += "\n" + p.string();
+        // Beside them, what they show: the slice, the window and the measurements on it (never replacing a
+        // file).
+        if (!written.empty()) {
+            const fs::path sidecar =
+                uniqueOutputPath(fs::path(written.front()).replace_extension(".json"), false);
+            const std::string json = sliceSidecarJson(
+                s.data->series.volume, axis, ui::sliceOf(s, v), s.window.width, s.window.center,
+                s.data->series.about.listing.uid, s.annotations, written.front().filename().string());
+            writeFileAtomically(sidecar, [&](const fs::path& tmp) {
+                std::ofstream out(tmp, std::ios::binary);
+                out << json;
+                out.close();
+                if (!out)
+                    throw DataError(sidecar.string() + ": cannot be written");
+            });
+            text += "\n" + sidecar.string();
+        }
         addToast(s, text, now);
         return written;
     } catch (const std::exception& e) {

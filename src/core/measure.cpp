@@ -348,6 +348,47 @@ void saveAnnotationStore(const AnnotationFile& f) {
     writeTextFileAtomically(path, annotationsToJson(f));
 }
 
+std::string sliceSidecarJson(const Volume& v, Axis axis, int k, double windowWidth, double windowLevel,
+                             const std::string& seriesUid, const std::vector<Annotation>& annotations,
+                             const std::string& image) {
+    const Geometry& g = v.geometry();
+    const SliceFrame f = sliceFrame(g, axis);
+    glm::dvec3 centre(g.dims - 1);
+    centre *= 0.5;
+    centre[f.nAxis] = k;
+    const glm::dvec3 lps = g.voxelToPatient(centre);
+    const int lpsAxis = axis == Axis::Axial ? 2 : axis == Axis::Coronal ? 1 : 0;
+    nlohmann::ordered_json j;
+    j["image"] = image;
+    j["series"] = seriesUid;
+    j["axis"] = axisName(axis);
+    j["slice"] = sliceNumber(f, k);
+    j["position_mm"] = lps[lpsAxis];
+    j["slice_centre_lps_mm"] = {lps.x, lps.y, lps.z};
+    j["window"] = {{"width", windowWidth}, {"level", windowLevel}};
+    j["pixel_spacing_mm"] = std::min(f.hSpacing, f.vSpacing); // the export's square pixels
+    j["annotations"] = nlohmann::ordered_json::array();
+    for (std::size_t n = 0; n < annotations.size(); ++n) {
+        const Annotation& a = annotations[n];
+        bool here = !a.points.empty();
+        for (const glm::dvec3& p : a.points)
+            here = here && std::abs(g.patientToVoxel(p)[f.nAxis] - k) <= 0.5;
+        if (!here)
+            continue;
+        nlohmann::ordered_json e = {{"type", annotationTypeName(a.type)}, {"label", a.label}};
+        e["points"] = nlohmann::ordered_json::array();
+        for (const glm::dvec3& p : a.points)
+            e["points"].push_back({p.x, p.y, p.z});
+        try {
+            e["value"] = describeMeasurement(a, measure(v, a, "annotation " + std::to_string(n + 1)));
+        } catch (const DataError& err) {
+            e["value"] = err.what();
+        }
+        j["annotations"].push_back(e);
+    }
+    return j.dump(2) + "\n";
+}
+
 std::string describeMeasurement(const Annotation& a, const Measurement& m) {
     std::string s = annotationTypeName(a.type);
     if (!a.label.empty())

@@ -7,6 +7,7 @@
 //                                    "points": [[x, y, z], ...], "label": "..."}]}
 // A line has 2 points, an angle 3 (the vertex in the middle), a rectangle or an ellipse the 2 opposite
 // corners of its box in the slice plane, a polygon 3 or more, a point 1.
+#include "core/slice.h"
 #include "core/volume.h"
 
 #include <glm/glm.hpp>
@@ -71,6 +72,13 @@ std::filesystem::path annotationStorePath(const std::string& seriesUid);
 AnnotationFile loadAnnotationStore(const std::string& seriesUid, std::string& problem);
 // Writes them atomically (a temporary file renamed over the old one); the folder is made 0700 (patient data).
 void saveAnnotationStore(const AnnotationFile& f);
+
+// The sidecar S writes beside a saved slice image (`image`, its file name): the series, the view's axis,
+// slice number and position (mm along that patient axis), the window, the image's pixel spacing, and the
+// annotations that lie on that slice with their values.
+std::string sliceSidecarJson(const Volume& v, Axis axis, int k, double windowWidth, double windowLevel,
+                             const std::string& seriesUid, const std::vector<Annotation>& annotations,
+                             const std::string& image);
 
 // One line of text for `ctview measure`: "line \"ruler\": 52.30 mm".
 std::string describeMeasurement(const Annotation& a, const Measurement& m);
