@@ -557,7 +557,13 @@ TEST_CASE("measuring tools: D drags a ruler, B a box, P a point, in LPS; kept pe
     }
     REQUIRE(f.s.annotations.size() == 4);
     CHECK(measure(f.s.data->series.volume, f.s.annotations[3], "q").lengthMm == Approx(10 * g.spacing.x));
-    f.s.annotations.pop_back();
+    // Delete removes the selected one: the one just drawn.
+    CHECK(f.s.selectedAnnotation == 3);
+    key(GLFW_KEY_DELETE);
+    CHECK(f.s.annotations.size() == 3);
+    CHECK(f.s.selectedAnnotation == -1);
+    key(GLFW_KEY_DELETE); // nothing selected: nothing goes
+    CHECK(f.s.annotations.size() == 3);
     // Esc: back to the crosshair; a click moves it again.
     key(GLFW_KEY_ESCAPE);
     CHECK(f.s.tool == ui::AppState::Tool::Crosshair);

@@ -30,6 +30,7 @@ const std::vector<Control>& controls() {
         {"D, B, E, P",
          "measuring tool for the left button in the slice views: distance (drag), box (rectangle ROI, "
          "drag), ellipse ROI (drag), point HU (click); values beside each shape"},
+        {"Delete, Backspace", "delete the selected measurement (the one just drawn, or its row clicked)"},
         {"Esc", "close an open list (and only that); else close help, else back to the crosshair tool, else "
                 "back to the grid"},
         {"R", "reset zoom and pan (in the 3D view: its camera)"},
@@ -99,6 +100,7 @@ void startAnnotation(AppState& s, int v, glm::dvec2 p) {
         a.points = {at};
         s.annotations.push_back(a);
         s.annotationsChanged = true;
+        s.selectedAnnotation = int(s.annotations.size()) - 1;
         return;
     case AppState::Tool::Rectangle:
         a.type = AnnotationType::Rectangle;
@@ -126,10 +128,12 @@ void finishAnnotation(AppState& s) {
     const double minSpacing = std::min({sp.x, sp.y, sp.z}) * 0.5;
     const int extents = int(d.x > 1e-6) + int(d.y > 1e-6) + int(d.z > 1e-6);
     const bool empty = a.type == AnnotationType::Line ? glm::length(d) < minSpacing : extents < 2;
-    if (empty)
+    if (empty) {
         s.annotations.erase(s.annotations.begin() + s.drawing);
-    else
+    } else {
         s.annotationsChanged = true;
+        s.selectedAnnotation = s.drawing;
+    }
     s.drawing = -1;
 }
 
@@ -366,6 +370,16 @@ ui::Commands handleInput(AppState& s, const InputFrame& in) {
             break;
         case GLFW_KEY_P:
             s.tool = AppState::Tool::Point;
+            break;
+        case GLFW_KEY_DELETE:
+        case GLFW_KEY_BACKSPACE:
+            // The selected measurement (its row clicked, or the one just drawn) goes.
+            if (s.drawing < 0 && s.selectedAnnotation >= 0 &&
+                s.selectedAnnotation < int(s.annotations.size())) {
+                s.annotations.erase(s.annotations.begin() + s.selectedAnnotation);
+                s.selectedAnnotation = -1;
+                s.annotationsChanged = true;
+            }
             break;
         case GLFW_KEY_R:
             for (ui::ViewState& vs : s.views)

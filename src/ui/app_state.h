@@ -131,6 +131,7 @@ struct AppState {
     // by a click). Keys D, B, E, P; Esc back to the crosshair.
     enum class Tool { Crosshair, Line, Rectangle, Ellipse, Point } tool = Tool::Crosshair;
     int drawing = -1;                 // the annotation being dragged out, or -1
+    int selectedAnnotation = -1;      // the one Delete removes (drawn last, or its row clicked), or -1
     std::string annotationsSeries;    // the SeriesInstanceUID they are kept for ("" none: not kept)
     bool annotationsChanged = false;  // since they were last kept
     UndoHistory history;              // window/level and transfer-function edits (Ctrl+Z, Ctrl+Shift+Z)

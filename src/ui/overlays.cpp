@@ -287,12 +287,14 @@ void drawAnnotations(const AppState& s, int v, const ViewMapping& m, ImDrawList*
     const Geometry& g = vol.geometry();
     const SliceFrame& f = m.frame();
     const int slice = sliceOf(s, v);
-    const ImU32 colour = IM_COL32(255, 215, 0, 255);
+    const ImU32 normal = IM_COL32(255, 215, 0, 255), selected = IM_COL32(120, 230, 255, 255);
     auto screen = [&](glm::dvec3 ijk) {
         const glm::dvec2 p = m.voxelToScreen(ijk);
         return ImVec2(float(p.x), float(p.y));
     };
-    for (const Annotation& a : s.annotations) {
+    for (std::size_t index = 0; index < s.annotations.size(); ++index) {
+        const Annotation& a = s.annotations[index];
+        const ImU32 colour = int(index) == s.selectedAnnotation ? selected : normal;
         std::vector<glm::dvec3> ijk;
         bool here = true;
         for (const glm::dvec3& p : a.points) {

@@ -39,7 +39,8 @@ void drawMeasurePanel(AppState& s) {
         if (ImGui::SmallButton("x"))
             remove = int(n);
         ImGui::SameLine();
-        if (ImGui::Selectable(text.c_str(), false) && !a.points.empty()) {
+        if (ImGui::Selectable(text.c_str(), s.selectedAnnotation == int(n)) && !a.points.empty()) {
+            s.selectedAnnotation = int(n);
             // To its slice: the crosshair moves to its first point, and every view follows.
             const glm::dvec3 ijk = v.geometry().patientToVoxel(a.points[0]);
             for (int c = 0; c < 3; ++c)
@@ -52,6 +53,7 @@ void drawMeasurePanel(AppState& s) {
     if (remove >= 0 && s.drawing < 0) {
         s.annotations.erase(s.annotations.begin() + remove);
         s.annotationsChanged = true;
+        s.selectedAnnotation = -1;
     }
 }
 
