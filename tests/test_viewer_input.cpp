@@ -564,6 +564,24 @@ TEST_CASE("measuring tools: D drags a ruler, B a box, P a point, in LPS; kept pe
     CHECK(f.s.selectedAnnotation == -1);
     key(GLFW_KEY_DELETE); // nothing selected: nothing goes
     CHECK(f.s.annotations.size() == 3);
+    // G: drag the first arm from (20, 5) to the vertex (10, 5), then click (10, 15): a right angle. Until the
+    // click the angle is not kept; Esc would drop it.
+    key(GLFW_KEY_G);
+    drag({20, 5, k}, {10, 5, k});
+    CHECK(f.s.anglePending == 3);
+    app::handleInput(f.s, at(m.voxelToScreen(glm::ivec3(14, 15, k)))); // the second arm follows the mouse
+    CHECK(f.s.annotations[3].points[2][0] == Approx(g.voxelToPatient({14, 15, k}).x));
+    drag({10, 15, k}, {10, 15, k});
+    CHECK(f.s.anglePending == -1);
+    REQUIRE(f.s.annotations.size() == 4);
+    CHECK(measure(f.s.data->series.volume, f.s.annotations[3], "g").angleDeg == Approx(90));
+    key(GLFW_KEY_DELETE);
+    key(GLFW_KEY_G);
+    drag({20, 5, k}, {10, 5, k});
+    CHECK(f.s.annotations.size() == 4);
+    key(GLFW_KEY_ESCAPE); // the unfinished angle goes, the tool stays
+    CHECK(f.s.annotations.size() == 3);
+    CHECK(f.s.tool == ui::AppState::Tool::Angle);
     // Esc: back to the crosshair; a click moves it again.
     key(GLFW_KEY_ESCAPE);
     CHECK(f.s.tool == ui::AppState::Tool::Crosshair);

@@ -27,12 +27,14 @@ const std::vector<Control>& controls() {
         {"3D: Shift + A P L R S I",
          "look from anterior, posterior, left, right, superior (head), inferior (feet)"},
         {"3D: R", "reset the 3D camera (anterior view)"},
-        {"D, B, E, P",
-         "measuring tool for the left button in the slice views: distance (drag), box (rectangle ROI, "
-         "drag), ellipse ROI (drag), point HU (click); values beside each shape"},
+        {"D, B, E, P, G",
+         "measuring tool for the left button in the slice views: distance (drag), box (rectangle "
+         "ROI, drag), ellipse ROI (drag), point HU (click), angle (drag the first arm to the vertex, "
+         "click the end of the second); values beside each shape"},
         {"Delete, Backspace", "delete the selected measurement (the one just drawn, or its row clicked)"},
-        {"Esc", "close an open list (and only that); else close help, else back to the crosshair tool, else "
-                "back to the grid"},
+        {"Esc",
+         "close an open list (and only that); else close help, else drop an unfinished angle, else back "
+         "to the crosshair tool, else back to the grid"},
         {"R", "reset zoom and pan (in the 3D view: its camera)"},
         {"A", "automatic window/level from the histogram"},
         {"I", "invert the colour map"},
@@ -90,11 +92,32 @@ glm::dvec3 patientUnder(const AppState& s, int v, glm::dvec2 p) {
     return s.data->series.volume.geometry().voxelToPatient(ijk);
 }
 
-// A press with a measuring tool: a point is made at once, a shape starts with both ends here.
+// Drops an angle still waiting for its third point (Esc, another tool).
+void cancelPendingAngle(AppState& s) {
+    if (s.anglePending >= 0 && s.anglePending < int(s.annotations.size()))
+        s.annotations.erase(s.annotations.begin() + s.anglePending);
+    s.anglePending = s.anglePendingView = -1;
+}
+
+// A press with a measuring tool: a point is made at once, a shape starts with both ends here; the press after
+// an angle's first arm places its third point.
 void startAnnotation(AppState& s, int v, glm::dvec2 p) {
     const glm::dvec3 at = patientUnder(s, v, p);
+    if (s.tool == AppState::Tool::Angle && s.anglePending >= 0) {
+        s.annotations[std::size_t(s.anglePending)].points[2] = at;
+        s.selectedAnnotation = s.anglePending;
+        s.annotationsChanged = true;
+        s.anglePending = s.anglePendingView = -1;
+        return;
+    }
     Annotation a;
     switch (s.tool) {
+    case AppState::Tool::Angle:
+        a.type = AnnotationType::Angle;
+        a.points = {at, at, at}; // first arm's end, vertex (dragged), second arm's end (then clicked)
+        s.annotations.push_back(a);
+        s.drawing = int(s.annotations.size()) - 1;
+        return;
     case AppState::Tool::Point:
         a.type = AnnotationType::Point;
         a.points = {at};
@@ -124,6 +147,18 @@ void finishAnnotation(AppState& s) {
     }
     const Annotation& a = s.annotations[std::size_t(s.drawing)];
     const glm::dvec3 d = glm::abs(a.points[1] - a.points[0]);
+    if (a.type == AnnotationType::Angle) {
+        // The first arm drawn: the angle waits for its third point (kept only once it has it).
+        const glm::dvec3 sp = s.data->series.volume.geometry().spacing;
+        if (glm::length(d) < std::min({sp.x, sp.y, sp.z}) * 0.5) {
+            s.annotations.erase(s.annotations.begin() + s.drawing);
+        } else {
+            s.anglePending = s.drawing;
+            s.anglePendingView = s.drag.view;
+        }
+        s.drawing = -1;
+        return;
+    }
     const glm::dvec3 sp = s.data->series.volume.geometry().spacing;
     const double minSpacing = std::min({sp.x, sp.y, sp.z}) * 0.5;
     const int extents = int(d.x > 1e-6) + int(d.y > 1e-6) + int(d.z > 1e-6);
@@ -181,8 +216,12 @@ ui::Commands handleInput(AppState& s, const InputFrame& in) {
             s.view3d.interactUntil = std::min(s.view3d.interactUntil, in.now);
         if (s.drawing >= 0) {
             // Where the button came up (a quick drag may bring its moves and the release in one frame).
-            if (s.drag.view >= 0 && s.drag.view < 3 && s.hasVolume())
-                s.annotations[std::size_t(s.drawing)].points[1] = patientUnder(s, s.drag.view, in.mouse);
+            if (s.drag.view >= 0 && s.drag.view < 3 && s.hasVolume()) {
+                Annotation& a = s.annotations[std::size_t(s.drawing)];
+                a.points[1] = patientUnder(s, s.drag.view, in.mouse);
+                if (a.type == AnnotationType::Angle)
+                    a.points[2] = a.points[1];
+            }
             finishAnnotation(s);
         }
         s.drag = {};
@@ -239,9 +278,12 @@ ui::Commands handleInput(AppState& s, const InputFrame& in) {
         ui::ViewState& vs = s.views[std::size_t(s.drag.view)];
         switch (s.drag.button) {
         case 0:
-            if (s.drawing >= 0) // the shape's far end follows the mouse, on the slice it was started on
-                s.annotations[std::size_t(s.drawing)].points[1] = patientUnder(s, s.drag.view, in.mouse);
-            else
+            if (s.drawing >= 0) { // the shape's far end follows the mouse, on the slice it was started on
+                Annotation& a = s.annotations[std::size_t(s.drawing)];
+                a.points[1] = patientUnder(s, s.drag.view, in.mouse);
+                if (a.type == AnnotationType::Angle)
+                    a.points[2] = a.points[1];
+            } else
                 moveCrosshair(s, s.drag.view, in.mouse);
             break;
         case 1: {
@@ -276,6 +318,10 @@ ui::Commands handleInput(AppState& s, const InputFrame& in) {
         updateProbe(s, view, in.mouse);
     else
         s.probeValid = false;
+    // An angle waiting for its third point: its second arm follows the mouse over its view.
+    if (volume && s.anglePending >= 0 && s.anglePending < int(s.annotations.size()) &&
+        view == s.anglePendingView)
+        s.annotations[std::size_t(s.anglePending)].points[2] = patientUnder(s, view, in.mouse);
 
     // ---- keyboard ----
     if (in.uiWantsKeyboard)
@@ -354,21 +400,31 @@ ui::Commands handleInput(AppState& s, const InputFrame& in) {
         case GLFW_KEY_ESCAPE:
             if (s.panels.help)
                 s.panels.help = false;
+            else if (s.anglePending >= 0)
+                cancelPendingAngle(s);
             else if (s.tool != AppState::Tool::Crosshair)
                 s.tool = AppState::Tool::Crosshair;
             else
                 s.maximised = -1;
             break;
         case GLFW_KEY_D:
+            cancelPendingAngle(s);
             s.tool = AppState::Tool::Line;
             break;
+        case GLFW_KEY_G:
+            cancelPendingAngle(s);
+            s.tool = AppState::Tool::Angle;
+            break;
         case GLFW_KEY_B:
+            cancelPendingAngle(s);
             s.tool = AppState::Tool::Rectangle;
             break;
         case GLFW_KEY_E:
+            cancelPendingAngle(s);
             s.tool = AppState::Tool::Ellipse;
             break;
         case GLFW_KEY_P:
+            cancelPendingAngle(s);
             s.tool = AppState::Tool::Point;
             break;
         case GLFW_KEY_DELETE:

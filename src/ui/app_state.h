@@ -128,11 +128,14 @@ struct AppState {
     // per series (app::restoreAnnotations / saveAnnotations), or given to `snapshot --annotations`.
     std::vector<Annotation> annotations;
     // The left button's tool in the slice views: the crosshair, or a measurement drawn by dragging (a point:
-    // by a click). Keys D, B, E, P; Esc back to the crosshair.
-    enum class Tool { Crosshair, Line, Rectangle, Ellipse, Point } tool = Tool::Crosshair;
-    int drawing = -1;                 // the annotation being dragged out, or -1
-    int selectedAnnotation = -1;      // the one Delete removes (drawn last, or its row clicked), or -1
-    std::string annotationsSeries;    // the SeriesInstanceUID they are kept for ("" none: not kept)
+    // by a click; an angle: its first arm dragged to the vertex, then a click for the second arm's end). Keys
+    // D, B, E, P, G; Esc back to the crosshair.
+    enum class Tool { Crosshair, Line, Rectangle, Ellipse, Point, Angle } tool = Tool::Crosshair;
+    int anglePending = -1;         // an angle waiting for its third point (its second arm follows the mouse)
+    int anglePendingView = -1;     // the view it is drawn in
+    int drawing = -1;              // the annotation being dragged out, or -1
+    int selectedAnnotation = -1;   // the one Delete removes (drawn last, or its row clicked), or -1
+    std::string annotationsSeries; // the SeriesInstanceUID they are kept for ("" none: not kept)
     bool annotationsChanged = false;  // since they were last kept
     UndoHistory history;              // window/level and transfer-function edits (Ctrl+Z, Ctrl+Shift+Z)
     bool loadBannerDismissed = false; // the user closed the banner of the current series' load problems

@@ -9,10 +9,10 @@
 namespace ctview::ui {
 
 void drawMeasurePanel(AppState& s) {
-    const char* tools[] = {"Crosshair", "Distance (D)", "Box (B)", "Ellipse (E)", "Point (P)"};
+    const char* tools[] = {"Crosshair", "Distance (D)", "Box (B)", "Ellipse (E)", "Point (P)", "Angle (G)"};
     int tool = int(s.tool);
-    for (int t = 0; t < 5; ++t) {
-        if (t > 0 && t != 3)
+    for (int t = 0; t < 6; ++t) {
+        if (t % 3 != 0)
             ImGui::SameLine();
         if (ImGui::RadioButton(tools[t], tool == t))
             s.tool = AppState::Tool(t);
