@@ -568,11 +568,11 @@ TEST_CASE("measuring tools: D drags a ruler, B a box, P a point, in LPS; kept pe
     // click the angle is not kept; Esc would drop it.
     key(GLFW_KEY_G);
     drag({20, 5, k}, {10, 5, k});
-    CHECK(f.s.anglePending == 3);
+    CHECK(f.s.pending == 3);
     app::handleInput(f.s, at(m.voxelToScreen(glm::ivec3(14, 15, k)))); // the second arm follows the mouse
     CHECK(f.s.annotations[3].points[2][0] == Approx(g.voxelToPatient({14, 15, k}).x));
     drag({10, 15, k}, {10, 15, k});
-    CHECK(f.s.anglePending == -1);
+    CHECK(f.s.pending == -1);
     REQUIRE(f.s.annotations.size() == 4);
     CHECK(measure(f.s.data->series.volume, f.s.annotations[3], "g").angleDeg == Approx(90));
     key(GLFW_KEY_DELETE);
@@ -582,6 +582,33 @@ TEST_CASE("measuring tools: D drags a ruler, B a box, P a point, in LPS; kept pe
     key(GLFW_KEY_ESCAPE); // the unfinished angle goes, the tool stays
     CHECK(f.s.annotations.size() == 3);
     CHECK(f.s.tool == ui::AppState::Tool::Angle);
+    // F: a click per vertex of the triangle (2, 10), (6, 10), (2, 14); Enter closes it: the 15 voxel centres
+    // on and inside it. A double click closes one too (and does not maximise the view).
+    key(GLFW_KEY_F);
+    for (glm::ivec3 c : {glm::ivec3(2, 10, k), glm::ivec3(6, 10, k), glm::ivec3(2, 14, k)})
+        drag(c, c);
+    CHECK(f.s.pending == 3);
+    key(GLFW_KEY_ENTER);
+    CHECK(f.s.pending == -1);
+    REQUIRE(f.s.annotations.size() == 4);
+    CHECK(f.s.annotations[3].points.size() == 3);
+    const Measurement tri = measure(f.s.data->series.volume, f.s.annotations[3], "f");
+    CHECK(tri.roi.pixels == 15);
+    for (glm::ivec3 c : {glm::ivec3(12, 10, k), glm::ivec3(16, 10, k), glm::ivec3(12, 14, k)})
+        drag(c, c);
+    InputFrame twice = at(m.voxelToScreen(glm::ivec3(12, 14, k)));
+    twice.clicked[0] = twice.doubleClicked[0] = twice.down[0] = true;
+    app::handleInput(f.s, twice);
+    CHECK(f.s.maximised == -1);
+    REQUIRE(f.s.annotations.size() == 5);
+    CHECK(f.s.annotations[4].points.size() == 3);
+    f.s.annotations.resize(3);
+    f.s.selectedAnnotation = -1;
+    // Two vertices and Enter: not a polygon, dropped.
+    drag({1, 1, k}, {1, 1, k});
+    drag({4, 1, k}, {4, 1, k});
+    key(GLFW_KEY_ENTER);
+    CHECK(f.s.annotations.size() == 3);
     // Esc: back to the crosshair; a click moves it again.
     key(GLFW_KEY_ESCAPE);
     CHECK(f.s.tool == ui::AppState::Tool::Crosshair);

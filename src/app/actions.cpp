@@ -106,7 +106,7 @@ void restoreAnnotations(ui::AppState& s, double now) {
 }
 
 void saveAnnotations(ui::AppState& s, double now) {
-    if (!s.annotationsChanged || s.drawing >= 0 || s.anglePending >= 0 || s.annotationsSeries.empty())
+    if (!s.annotationsChanged || s.drawing >= 0 || s.pending >= 0 || s.annotationsSeries.empty())
         return;
     s.annotationsChanged = false;
     try {

@@ -27,14 +27,15 @@ const std::vector<Control>& controls() {
         {"3D: Shift + A P L R S I",
          "look from anterior, posterior, left, right, superior (head), inferior (feet)"},
         {"3D: R", "reset the 3D camera (anterior view)"},
-        {"D, B, E, P, G",
+        {"D, B, E, P, G, F",
          "measuring tool for the left button in the slice views: distance (drag), box (rectangle "
          "ROI, drag), ellipse ROI (drag), point HU (click), angle (drag the first arm to the vertex, "
-         "click the end of the second); values beside each shape"},
+         "click the end of the second), polygon ROI (a click per vertex, Enter or a double click "
+         "closes it); values beside each shape"},
         {"Delete, Backspace", "delete the selected measurement (the one just drawn, or its row clicked)"},
-        {"Esc",
-         "close an open list (and only that); else close help, else drop an unfinished angle, else back "
-         "to the crosshair tool, else back to the grid"},
+        {"Esc", "close an open list (and only that); else close help, else drop an unfinished angle or "
+                "polygon, else back "
+                "to the crosshair tool, else back to the grid"},
         {"R", "reset zoom and pan (in the 3D view: its camera)"},
         {"A", "automatic window/level from the histogram"},
         {"I", "invert the colour map"},
@@ -92,26 +93,39 @@ glm::dvec3 patientUnder(const AppState& s, int v, glm::dvec2 p) {
     return s.data->series.volume.geometry().voxelToPatient(ijk);
 }
 
-// Drops an angle still waiting for its third point (Esc, another tool).
-void cancelPendingAngle(AppState& s) {
-    if (s.anglePending >= 0 && s.anglePending < int(s.annotations.size()))
-        s.annotations.erase(s.annotations.begin() + s.anglePending);
-    s.anglePending = s.anglePendingView = -1;
+// Drops a shape still being clicked out (Esc, another tool).
+void cancelPending(AppState& s) {
+    if (s.pending >= 0 && s.pending < int(s.annotations.size()))
+        s.annotations.erase(s.annotations.begin() + s.pending);
+    s.pending = s.pendingView = -1;
 }
 
 // A press with a measuring tool: a point is made at once, a shape starts with both ends here; the press after
 // an angle's first arm places its third point.
 void startAnnotation(AppState& s, int v, glm::dvec2 p) {
     const glm::dvec3 at = patientUnder(s, v, p);
-    if (s.tool == AppState::Tool::Angle && s.anglePending >= 0) {
-        s.annotations[std::size_t(s.anglePending)].points[2] = at;
-        s.selectedAnnotation = s.anglePending;
+    if (s.pending >= 0 && s.pending < int(s.annotations.size())) {
+        Annotation& p0 = s.annotations[std::size_t(s.pending)];
+        if (p0.type == AnnotationType::Polygon) { // the vertex placed; the next one follows the mouse
+            p0.points.back() = at;
+            p0.points.push_back(at);
+            return;
+        }
+        p0.points[2] = at; // an angle's third point: done
+        s.selectedAnnotation = s.pending;
         s.annotationsChanged = true;
-        s.anglePending = s.anglePendingView = -1;
+        s.pending = s.pendingView = -1;
         return;
     }
     Annotation a;
     switch (s.tool) {
+    case AppState::Tool::Polygon:
+        a.type = AnnotationType::Polygon;
+        a.points = {at, at};
+        s.annotations.push_back(a);
+        s.pending = int(s.annotations.size()) - 1;
+        s.pendingView = v;
+        return;
     case AppState::Tool::Angle:
         a.type = AnnotationType::Angle;
         a.points = {at, at, at}; // first arm's end, vertex (dragged), second arm's end (then clicked)
@@ -139,6 +153,23 @@ void startAnnotation(AppState& s, int v, glm::dvec2 p) {
     s.drawing = int(s.annotations.size()) - 1;
 }
 
+// Enter or a double click: the polygon being clicked out is closed (its floating last point dropped); with
+// fewer than three vertices it is dropped.
+void closePolygon(AppState& s) {
+    if (s.pending < 0 || s.pending >= int(s.annotations.size()) ||
+        s.annotations[std::size_t(s.pending)].type != AnnotationType::Polygon)
+        return;
+    std::vector<glm::dvec3>& pts = s.annotations[std::size_t(s.pending)].points;
+    pts.pop_back();
+    if (pts.size() >= 3) {
+        s.selectedAnnotation = s.pending;
+        s.annotationsChanged = true;
+        s.pending = s.pendingView = -1;
+    } else {
+        cancelPending(s);
+    }
+}
+
 // The release: a shape with no length or area is dropped, any other kept.
 void finishAnnotation(AppState& s) {
     if (s.drawing < 0 || s.drawing >= int(s.annotations.size())) {
@@ -153,8 +184,8 @@ void finishAnnotation(AppState& s) {
         if (glm::length(d) < std::min({sp.x, sp.y, sp.z}) * 0.5) {
             s.annotations.erase(s.annotations.begin() + s.drawing);
         } else {
-            s.anglePending = s.drawing;
-            s.anglePendingView = s.drag.view;
+            s.pending = s.drawing;
+            s.pendingView = s.drag.view;
         }
         s.drawing = -1;
         return;
@@ -235,7 +266,10 @@ ui::Commands handleInput(AppState& s, const InputFrame& in) {
     // The frame a drag starts carries the mouse's whole jump since the last frame (a fast move and a click
     // can arrive together): only later frames' motion drags.
     const int dragBefore = s.drag.view;
-    if (cell >= 0 && in.doubleClicked[0]) {
+    if (cell >= 0 && in.doubleClicked[0] && s.pending >= 0 && cell == s.pendingView) {
+        closePolygon(s); // a double click ends a polygon rather than maximising its view
+        s.drag = {};
+    } else if (cell >= 0 && in.doubleClicked[0]) {
         toggleMaximised(s, cell);
         s.drag = {};
     } else if (cell == 3 && volume && s.drag.view < 0) {
@@ -319,9 +353,8 @@ ui::Commands handleInput(AppState& s, const InputFrame& in) {
     else
         s.probeValid = false;
     // An angle waiting for its third point: its second arm follows the mouse over its view.
-    if (volume && s.anglePending >= 0 && s.anglePending < int(s.annotations.size()) &&
-        view == s.anglePendingView)
-        s.annotations[std::size_t(s.anglePending)].points[2] = patientUnder(s, view, in.mouse);
+    if (volume && s.pending >= 0 && s.pending < int(s.annotations.size()) && view == s.pendingView)
+        s.annotations[std::size_t(s.pending)].points.back() = patientUnder(s, view, in.mouse);
 
     // ---- keyboard ----
     if (in.uiWantsKeyboard)
@@ -400,31 +433,39 @@ ui::Commands handleInput(AppState& s, const InputFrame& in) {
         case GLFW_KEY_ESCAPE:
             if (s.panels.help)
                 s.panels.help = false;
-            else if (s.anglePending >= 0)
-                cancelPendingAngle(s);
+            else if (s.pending >= 0)
+                cancelPending(s);
             else if (s.tool != AppState::Tool::Crosshair)
                 s.tool = AppState::Tool::Crosshair;
             else
                 s.maximised = -1;
             break;
         case GLFW_KEY_D:
-            cancelPendingAngle(s);
+            cancelPending(s);
             s.tool = AppState::Tool::Line;
             break;
         case GLFW_KEY_G:
-            cancelPendingAngle(s);
+            cancelPending(s);
             s.tool = AppState::Tool::Angle;
             break;
+        case GLFW_KEY_F:
+            cancelPending(s);
+            s.tool = AppState::Tool::Polygon;
+            break;
+        case GLFW_KEY_ENTER:
+        case GLFW_KEY_KP_ENTER:
+            closePolygon(s);
+            break;
         case GLFW_KEY_B:
-            cancelPendingAngle(s);
+            cancelPending(s);
             s.tool = AppState::Tool::Rectangle;
             break;
         case GLFW_KEY_E:
-            cancelPendingAngle(s);
+            cancelPending(s);
             s.tool = AppState::Tool::Ellipse;
             break;
         case GLFW_KEY_P:
-            cancelPendingAngle(s);
+            cancelPending(s);
             s.tool = AppState::Tool::Point;
             break;
         case GLFW_KEY_DELETE:

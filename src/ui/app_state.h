@@ -130,12 +130,14 @@ struct AppState {
     // The left button's tool in the slice views: the crosshair, or a measurement drawn by dragging (a point:
     // by a click; an angle: its first arm dragged to the vertex, then a click for the second arm's end). Keys
     // D, B, E, P, G; Esc back to the crosshair.
-    enum class Tool { Crosshair, Line, Rectangle, Ellipse, Point, Angle } tool = Tool::Crosshair;
-    int anglePending = -1;         // an angle waiting for its third point (its second arm follows the mouse)
-    int anglePendingView = -1;     // the view it is drawn in
-    int drawing = -1;              // the annotation being dragged out, or -1
-    int selectedAnnotation = -1;   // the one Delete removes (drawn last, or its row clicked), or -1
-    std::string annotationsSeries; // the SeriesInstanceUID they are kept for ("" none: not kept)
+    enum class Tool { Crosshair, Line, Rectangle, Ellipse, Point, Angle, Polygon } tool = Tool::Crosshair;
+    // A shape clicked out point by point (an angle's second arm, a polygon's next vertex): its last point
+    // follows the mouse over its view until the next click.
+    int pending = -1;
+    int pendingView = -1;
+    int drawing = -1;                 // the annotation being dragged out, or -1
+    int selectedAnnotation = -1;      // the one Delete removes (drawn last, or its row clicked), or -1
+    std::string annotationsSeries;    // the SeriesInstanceUID they are kept for ("" none: not kept)
     bool annotationsChanged = false;  // since they were last kept
     UndoHistory history;              // window/level and transfer-function edits (Ctrl+Z, Ctrl+Shift+Z)
     bool loadBannerDismissed = false; // the user closed the banner of the current series' load problems

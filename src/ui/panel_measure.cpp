@@ -9,9 +9,10 @@
 namespace ctview::ui {
 
 void drawMeasurePanel(AppState& s) {
-    const char* tools[] = {"Crosshair", "Distance (D)", "Box (B)", "Ellipse (E)", "Point (P)", "Angle (G)"};
+    const char* tools[] = {"Crosshair", "Distance (D)", "Box (B)",    "Ellipse (E)",
+                           "Point (P)", "Angle (G)",    "Polygon (F)"};
     int tool = int(s.tool);
-    for (int t = 0; t < 6; ++t) {
+    for (int t = 0; t < 7; ++t) {
         if (t % 3 != 0)
             ImGui::SameLine();
         if (ImGui::RadioButton(tools[t], tool == t))
