@@ -1,10 +1,13 @@
 // The "Measurements" section: the left button's tool, and every measurement of the series with its value (a
-// click on a row goes to its slice; x deletes it). The values come from core/measure, as `ctview measure`'s.
+// click on a row goes to its slice and selects it; x deletes it), and the selected line's HU profile. The
+// values come from core/measure, as `ctview measure`'s.
 #include "ui/panels.h"
 
 #include "core/measure.h"
 
+#include <cfloat>
 #include <cstdio>
+#include <vector>
 
 namespace ctview::ui {
 
@@ -50,6 +53,21 @@ void drawMeasurePanel(AppState& s) {
         if (ImGui::IsItemHovered())
             ImGui::SetTooltip("%s", text.c_str());
         ImGui::PopID();
+    }
+    // The selected line's HU profile (core/measure: every smallest-spacing mm from its first point).
+    if (s.selectedAnnotation >= 0 && s.selectedAnnotation < int(s.annotations.size()) &&
+        s.annotations[std::size_t(s.selectedAnnotation)].type == AnnotationType::Line) {
+        try {
+            const Measurement m = measure(v, s.annotations[std::size_t(s.selectedAnnotation)], "line");
+            if (m.profile.size() >= 2) {
+                std::vector<float> hu(m.profile.begin(), m.profile.end());
+                char caption[96];
+                std::snprintf(caption, sizeof caption, "HU along %.1f mm", m.lengthMm);
+                ImGui::PlotLines("##profile", hu.data(), int(hu.size()), 0, caption, FLT_MAX, FLT_MAX,
+                                 ImVec2(ImGui::GetContentRegionAvail().x, 80));
+            }
+        } catch (const std::exception&) {
+        }
     }
     if (remove >= 0 && s.drawing < 0) {
         s.annotations.erase(s.annotations.begin() + remove);
