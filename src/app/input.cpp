@@ -170,6 +170,15 @@ void closePolygon(AppState& s) {
     }
 }
 
+// The far end of the shape being dragged follows the mouse, on the slice it was started on (an angle's second
+// arm starts folded onto its first).
+void dragEnd(AppState& s, glm::dvec2 mouse) {
+    Annotation& a = s.annotations[std::size_t(s.drawing)];
+    a.points[1] = patientUnder(s, s.drag.view, mouse);
+    if (a.type == AnnotationType::Angle)
+        a.points[2] = a.points[1];
+}
+
 // The release: a shape with no length or area is dropped, any other kept.
 void finishAnnotation(AppState& s) {
     if (s.drawing < 0 || s.drawing >= int(s.annotations.size())) {
@@ -178,10 +187,11 @@ void finishAnnotation(AppState& s) {
     }
     const Annotation& a = s.annotations[std::size_t(s.drawing)];
     const glm::dvec3 d = glm::abs(a.points[1] - a.points[0]);
+    const glm::dvec3 sp = s.data->series.volume.geometry().spacing;
+    const bool tooShort = glm::length(d) < std::min({sp.x, sp.y, sp.z}) * 0.5; // under half the finest voxel
     if (a.type == AnnotationType::Angle) {
         // The first arm drawn: the angle waits for its third point (kept only once it has it).
-        const glm::dvec3 sp = s.data->series.volume.geometry().spacing;
-        if (glm::length(d) < std::min({sp.x, sp.y, sp.z}) * 0.5) {
+        if (tooShort) {
             s.annotations.erase(s.annotations.begin() + s.drawing);
         } else {
             s.pending = s.drawing;
@@ -190,10 +200,8 @@ void finishAnnotation(AppState& s) {
         s.drawing = -1;
         return;
     }
-    const glm::dvec3 sp = s.data->series.volume.geometry().spacing;
-    const double minSpacing = std::min({sp.x, sp.y, sp.z}) * 0.5;
     const int extents = int(d.x > 1e-6) + int(d.y > 1e-6) + int(d.z > 1e-6);
-    const bool empty = a.type == AnnotationType::Line ? glm::length(d) < minSpacing : extents < 2;
+    const bool empty = a.type == AnnotationType::Line ? tooShort : extents < 2;
     if (empty) {
         s.annotations.erase(s.annotations.begin() + s.drawing);
     } else {
@@ -247,12 +255,8 @@ ui::Commands handleInput(AppState& s, const InputFrame& in) {
             s.view3d.interactUntil = std::min(s.view3d.interactUntil, in.now);
         if (s.drawing >= 0) {
             // Where the button came up (a quick drag may bring its moves and the release in one frame).
-            if (s.drag.view >= 0 && s.drag.view < 3 && s.hasVolume()) {
-                Annotation& a = s.annotations[std::size_t(s.drawing)];
-                a.points[1] = patientUnder(s, s.drag.view, in.mouse);
-                if (a.type == AnnotationType::Angle)
-                    a.points[2] = a.points[1];
-            }
+            if (s.drag.view >= 0 && s.drag.view < 3 && s.hasVolume())
+                dragEnd(s, in.mouse);
             finishAnnotation(s);
         }
         s.drag = {};
@@ -312,12 +316,9 @@ ui::Commands handleInput(AppState& s, const InputFrame& in) {
         ui::ViewState& vs = s.views[std::size_t(s.drag.view)];
         switch (s.drag.button) {
         case 0:
-            if (s.drawing >= 0) { // the shape's far end follows the mouse, on the slice it was started on
-                Annotation& a = s.annotations[std::size_t(s.drawing)];
-                a.points[1] = patientUnder(s, s.drag.view, in.mouse);
-                if (a.type == AnnotationType::Angle)
-                    a.points[2] = a.points[1];
-            } else
+            if (s.drawing >= 0)
+                dragEnd(s, in.mouse);
+            else
                 moveCrosshair(s, s.drag.view, in.mouse);
             break;
         case 1: {
@@ -397,6 +398,18 @@ ui::Commands handleInput(AppState& s, const InputFrame& in) {
             if (used)
                 continue;
         }
+        // The measuring tools' keys (another tool drops a shape still being clicked out).
+        static constexpr std::pair<int, AppState::Tool> kToolKeys[] = {
+            {GLFW_KEY_D, AppState::Tool::Line},    {GLFW_KEY_B, AppState::Tool::Rectangle},
+            {GLFW_KEY_E, AppState::Tool::Ellipse}, {GLFW_KEY_P, AppState::Tool::Point},
+            {GLFW_KEY_G, AppState::Tool::Angle},   {GLFW_KEY_F, AppState::Tool::Polygon}};
+        if (const auto* t = std::find_if(std::begin(kToolKeys), std::end(kToolKeys),
+                                         [&](const auto& e) { return e.first == key; });
+            t != std::end(kToolKeys)) {
+            cancelPending(s);
+            s.tool = t->second;
+            continue;
+        }
         switch (key) {
         // In slice numbers: Down goes towards the feet (posterior, left), Home to the first image
         // (sliceNumber).
@@ -440,33 +453,9 @@ ui::Commands handleInput(AppState& s, const InputFrame& in) {
             else
                 s.maximised = -1;
             break;
-        case GLFW_KEY_D:
-            cancelPending(s);
-            s.tool = AppState::Tool::Line;
-            break;
-        case GLFW_KEY_G:
-            cancelPending(s);
-            s.tool = AppState::Tool::Angle;
-            break;
-        case GLFW_KEY_F:
-            cancelPending(s);
-            s.tool = AppState::Tool::Polygon;
-            break;
         case GLFW_KEY_ENTER:
         case GLFW_KEY_KP_ENTER:
             closePolygon(s);
-            break;
-        case GLFW_KEY_B:
-            cancelPending(s);
-            s.tool = AppState::Tool::Rectangle;
-            break;
-        case GLFW_KEY_E:
-            cancelPending(s);
-            s.tool = AppState::Tool::Ellipse;
-            break;
-        case GLFW_KEY_P:
-            cancelPending(s);
-            s.tool = AppState::Tool::Point;
             break;
         case GLFW_KEY_DELETE:
         case GLFW_KEY_BACKSPACE:

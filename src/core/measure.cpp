@@ -1,5 +1,6 @@
 #include "core/measure.h"
 
+#include "core/dicomweb.h"
 #include "core/error.h"
 #include "core/fsutil.h"
 #include "core/slice.h"
@@ -132,6 +133,12 @@ std::string annotationsToJson(const AnnotationFile& f) {
             {{"type", annotationTypeName(a.type)}, {"points", pts}, {"label", a.label}});
     }
     return j.dump(2) + "\n";
+}
+
+bool liesOnSlice(const Geometry& g, const Annotation& a, int nAxis, int k) {
+    return !a.points.empty() && std::all_of(a.points.begin(), a.points.end(), [&](const glm::dvec3& p) {
+        return std::abs(g.patientToVoxel(p)[nAxis] - k) <= 0.5;
+    });
 }
 
 Measurement measure(const Volume& v, const Annotation& a, const std::string& name) {
@@ -299,8 +306,7 @@ Measurement measure(const Volume& v, const Annotation& a, const std::string& nam
 }
 
 std::filesystem::path annotationStorePath(const std::string& seriesUid) {
-    if (seriesUid.empty() || seriesUid.size() > 64 ||
-        seriesUid.find_first_not_of("0123456789.") != std::string::npos)
+    if (!isSafeUid(seriesUid)) // the UID becomes a file name
         return {};
     const char* xdg = std::getenv("XDG_DATA_HOME");
     const char* home = std::getenv("HOME");
@@ -370,10 +376,7 @@ std::string sliceSidecarJson(const Volume& v, Axis axis, int k, double windowWid
     j["annotations"] = nlohmann::ordered_json::array();
     for (std::size_t n = 0; n < annotations.size(); ++n) {
         const Annotation& a = annotations[n];
-        bool here = !a.points.empty();
-        for (const glm::dvec3& p : a.points)
-            here = here && std::abs(g.patientToVoxel(p)[f.nAxis] - k) <= 0.5;
-        if (!here)
+        if (!liesOnSlice(g, a, f.nAxis, k))
             continue;
         nlohmann::ordered_json e = {{"type", annotationTypeName(a.type)}, {"label", a.label}};
         e["points"] = nlohmann::ordered_json::array();

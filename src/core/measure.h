@@ -57,6 +57,10 @@ struct Measurement {
     int slice = 0;     // ROIs: that plane's slice number as the viewer shows it (sliceNumber)
 };
 
+// Whether every point of `a` lies within half a voxel of slice k (voxel index along voxel axis `nAxis`): the
+// slices a measurement shows on, and is listed for.
+bool liesOnSlice(const Geometry& g, const Annotation& a, int nAxis, int k);
+
 // The values of `a` on `v`. Rule for ROIs: the shape must lie in one voxel plane of the volume (its points
 // share one voxel coordinate within half a voxel); the voxels of that plane whose centres lie inside the
 // shape (on its edge counts as inside) make the statistics. DataError naming the annotation when its points

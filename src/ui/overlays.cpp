@@ -295,14 +295,11 @@ void drawAnnotations(const AppState& s, int v, const ViewMapping& m, ImDrawList*
     for (std::size_t index = 0; index < s.annotations.size(); ++index) {
         const Annotation& a = s.annotations[index];
         const ImU32 colour = int(index) == s.selectedAnnotation ? selected : normal;
-        std::vector<glm::dvec3> ijk;
-        bool here = true;
-        for (const glm::dvec3& p : a.points) {
-            ijk.push_back(g.patientToVoxel(p));
-            here = here && std::abs(ijk.back()[f.nAxis] - slice) <= 0.5;
-        }
-        if (!here || ijk.empty())
+        if (!liesOnSlice(g, a, f.nAxis, slice))
             continue;
+        std::vector<glm::dvec3> ijk;
+        for (const glm::dvec3& p : a.points)
+            ijk.push_back(g.patientToVoxel(p));
         std::string value;
         try {
             const Measurement r = measure(vol, a, "annotation");
