@@ -88,9 +88,10 @@ TEST_CASE("each compressed and uncommon transfer syntax decodes to the same exac
             ScanResult scan;
             LoadedSeries s = loadFolder(dir.path, scan);
             REQUIRE(s.failed.empty());
-            // Implicit VR LE is read natively; big endian, deflate and the compressed syntaxes go through
-            // GDCM.
-            CHECK(s.decodedNatively == (syntax == WriteSyntax::ImplicitLE));
+            // Implicit VR LE and explicit big endian are read natively; deflate and the compressed syntaxes
+            // go through GDCM.
+            CHECK(s.decodedNatively ==
+                  (syntax == WriteSyntax::ImplicitLE || syntax == WriteSyntax::ExplicitBE));
             REQUIRE(s.volume.geometry().dims == glm::ivec3(9, 7, 4));
             requireExactPattern(s.volume, 1, -1024);
         }

@@ -20,85 +20,195 @@ namespace ctview {
 
 namespace {
 
+// How stored words become HU, from the Image Pixel module (0028,xxxx) of one file and one plane's rescale.
+struct StoredRules {
+    int shift = 0;            // HighBit (0028,0102) - BitsStored (0028,0101) + 1
+    std::uint64_t mask = 0;   // BitsStored ones
+    std::int64_t signBit = 0; // 1 << (BitsStored - 1) when PixelRepresentation (0028,0103) is 1, else 0
+    std::int64_t padLo = 1, padHi = 0; // PixelPaddingValue (0028,0120) .. PixelPaddingRangeLimit (0028,0121)
+};
+
+StoredRules storedRules(const FileHeader& h, int bitsStored, int highBit, bool isSigned) {
+    StoredRules r;
+    r.shift = std::max(0, highBit - bitsStored + 1);
+    r.mask = bitsStored >= 64 ? ~0ull : ((1ull << bitsStored) - 1);
+    r.signBit = isSigned ? std::int64_t(1) << (bitsStored - 1) : 0;
+    if (h.paddingValue) {
+        double lo = *h.paddingValue, hi = *h.paddingValue;
+        if (h.paddingRangeLimit) {
+            lo = std::min(lo, *h.paddingRangeLimit);
+            hi = std::max(hi, *h.paddingRangeLimit);
+        }
+        r.padLo = std::int64_t(std::ceil(lo));
+        r.padHi = std::int64_t(std::floor(hi));
+    }
+    return r;
+}
+
+void mergeRange(DecodeStats& st, bool& first, double lo, double hi) {
+    st.minHU = first ? lo : std::min(st.minHU, lo);
+    st.maxHU = first ? hi : std::max(st.maxHU, hi);
+    first = false;
+}
+
+// The stored value of one word: masked to BitsStored after the HighBit shift, sign-extended. Branch-free
+// (signBit is 0 for unsigned pixels), so that the loops below vectorise.
+template <typename Raw, typename Int> inline Int storedValue(Raw word, const StoredRules& r) {
+    const Int v = Int((std::uint64_t(static_cast<std::make_unsigned_t<Raw>>(word)) >> r.shift) & r.mask);
+    return Int((v ^ Int(r.signBit)) - Int(r.signBit));
+}
+
+// The common CT case: words of at most 16 bits into int16 with an integral rescale whose results fit in
+// 32 bits. Padding is a select, not a branch. Compiled for AVX2 too (chosen at run time), where the whole
+// loop runs 8 or 16 voxels at a time; works in place when src aliases out (16-bit words).
+template <typename Raw>
+void convertInt16Small(const Raw* src, std::size_t count, std::int16_t* out, const StoredRules& r,
+                       std::int32_t slope, std::int32_t intercept, std::int32_t padHU, std::int32_t& lo,
+                       std::int32_t& hi) {
+    const std::int32_t padLo = std::int32_t(std::clamp<std::int64_t>(r.padLo, INT32_MIN, INT32_MAX));
+    const std::int32_t padHi = std::int32_t(std::clamp<std::int64_t>(r.padHi, INT32_MIN, INT32_MAX));
+    const bool anyPad = r.padLo <= r.padHi;
+    std::int32_t l = lo, h = hi;
+    for (std::size_t n = 0; n < count; ++n) {
+        const std::int32_t v = storedValue<Raw, std::int32_t>(src[n], r);
+        std::int32_t hu = v * slope + intercept;
+        hu = anyPad && v >= padLo && v <= padHi ? padHU : hu;
+        l = std::min(l, hu);
+        h = std::max(h, hu);
+        out[n] = std::int16_t(hu);
+    }
+    lo = l;
+    hi = h;
+}
+
+__attribute__((target_clones("avx2", "default"))) void
+convertInt16Small16(const std::uint16_t* src, std::size_t count, std::int16_t* out, const StoredRules& r,
+                    std::int32_t slope, std::int32_t intercept, std::int32_t padHU, std::int32_t& lo,
+                    std::int32_t& hi) {
+    convertInt16Small(src, count, out, r, slope, intercept, padHU, lo, hi);
+}
+
+__attribute__((target_clones("avx2", "default"))) void
+convertInt16Small8(const std::uint8_t* src, std::size_t count, std::int16_t* out, const StoredRules& r,
+                   std::int32_t slope, std::int32_t intercept, std::int32_t padHU, std::int32_t& lo,
+                   std::int32_t& hi) {
+    convertInt16Small(src, count, out, r, slope, intercept, padHU, lo, hi);
+}
+
+// A non-integral rescale (RescaleSlope 0.5, dose grids) into float32, in double precision as the GDCM path
+// always did; padding a select.
+template <typename Raw>
+void convertFloat(const Raw* src, std::size_t count, float* out, const StoredRules& r, double slope,
+                  double intercept, double padHU, double& lo, double& hi) {
+    const bool anyPad = r.padLo <= r.padHi;
+    double l = lo, h = hi;
+    for (std::size_t n = 0; n < count; ++n) {
+        const std::int64_t v = storedValue<Raw, std::int64_t>(src[n], r);
+        double hu = double(v) * slope + intercept;
+        hu = anyPad && v >= r.padLo && v <= r.padHi ? padHU : hu;
+        l = std::min(l, hu);
+        h = std::max(h, hu);
+        out[n] = float(hu);
+    }
+    lo = l;
+    hi = h;
+}
+
+__attribute__((target_clones("avx2", "default"))) void
+convertFloat16(const std::uint16_t* src, std::size_t count, float* out, const StoredRules& r, double slope,
+               double intercept, double padHU, double& lo, double& hi) {
+    convertFloat(src, count, out, r, slope, intercept, padHU, lo, hi);
+}
+
+// Stored words of one plane to HU in the job's output plane t.slice. Every path computes exactly
+// HU = stored * RescaleSlope + RescaleIntercept (stored masked, sign-extended, padding replaced); they differ
+// only in the integer width they can afford. The fast native path and GDCM's path share this function.
 template <typename Raw>
 void convertPlane(const Raw* src, std::size_t count, const DecodeJob& job, const DecodeTarget& t,
                   int bitsStored, int highBit, bool isSigned, DecodeStats& st, bool& first) {
-    const FileHeader& h = *job.header;
-    const int shift = std::max(0, highBit - bitsStored + 1);
-    const std::uint64_t mask = bitsStored >= 64 ? ~0ull : ((1ull << bitsStored) - 1);
-    const std::int64_t signBit = std::int64_t(1) << (bitsStored - 1);
-    double padLo = 0, padHi = -1;
-    if (h.paddingValue) {
-        padLo = padHi = *h.paddingValue;
-        if (h.paddingRangeLimit) {
-            padLo = std::min(*h.paddingValue, *h.paddingRangeLimit);
-            padHi = std::max(*h.paddingValue, *h.paddingRangeLimit);
-        }
-    }
+    const StoredRules r = storedRules(*job.header, bitsStored, highBit, isSigned);
     const bool intRescale = t.slope == std::floor(t.slope) && t.intercept == std::floor(t.intercept);
     const std::size_t planeOffset = std::size_t(t.slice) * count;
     std::int16_t* out16 = static_cast<std::int16_t*>(job.buffer) + planeOffset;
     float* out32 = static_cast<float*>(job.buffer) + planeOffset;
-    if (job.type == ScalarType::Int16 && intRescale && padHi < padLo && std::abs(t.slope) < 65536 &&
-        std::abs(t.intercept) < 1e9) {
-        // The common CT case, in integers (and in place when src aliases the output): no padding, integral
-        // rescale. The loop has no branches the compiler cannot turn into selects, so it vectorises.
-        const std::int64_t slope = std::int64_t(t.slope), intercept = std::int64_t(t.intercept);
-        std::int64_t lo = INT64_MAX, hi = INT64_MIN;
-        for (std::size_t n = 0; n < count; ++n) {
-            std::int64_t v =
-                std::int64_t((std::uint64_t(static_cast<std::make_unsigned_t<Raw>>(src[n])) >> shift) & mask);
-            if (isSigned)
-                v = (v ^ signBit) - signBit; // sign-extend from BitsStored
-            const std::int64_t hu = v * slope + intercept;
-            lo = std::min(lo, hu);
-            hi = std::max(hi, hu);
-            out16[n] = std::int16_t(hu);
-        }
+    const bool padIntegral = job.paddingHU == std::floor(job.paddingHU) && std::abs(job.paddingHU) < 1e9;
+    if (job.type == ScalarType::Int16 && intRescale && padIntegral && sizeof(Raw) <= 2 &&
+        std::abs(t.slope) < 16384 && std::abs(t.intercept) < 1e9) {
+        // |stored| < 2^16 and |slope| < 2^14: stored * slope + intercept stays inside 32 bits.
+        std::int32_t lo = INT32_MAX, hi = INT32_MIN;
+        if constexpr (sizeof(Raw) == 2)
+            convertInt16Small16(reinterpret_cast<const std::uint16_t*>(src), count, out16, r,
+                                std::int32_t(t.slope), std::int32_t(t.intercept), std::int32_t(job.paddingHU),
+                                lo, hi);
+        else
+            convertInt16Small8(reinterpret_cast<const std::uint8_t*>(src), count, out16, r,
+                               std::int32_t(t.slope), std::int32_t(t.intercept), std::int32_t(job.paddingHU),
+                               lo, hi);
         if (lo < -32768 || hi > 32767)
             st.overflow = true;
-        if (first) {
-            st.minHU = double(lo);
-            st.maxHU = double(hi);
-            first = false;
-        } else {
-            st.minHU = std::min(st.minHU, double(lo));
-            st.maxHU = std::max(st.maxHU, double(hi));
-        }
+        mergeRange(st, first, lo, hi);
         return;
     }
     double lo = std::numeric_limits<double>::max(), hi = std::numeric_limits<double>::lowest();
-    for (std::size_t n = 0; n < count; ++n) {
-        std::uint64_t raw = (std::uint64_t(static_cast<std::make_unsigned_t<Raw>>(src[n])) >> shift) & mask;
-        std::int64_t v = std::int64_t(raw);
-        if (isSigned && (v & signBit))
-            v -= signBit << 1;
-        double hu;
-        if (padHi >= padLo && double(v) >= padLo && double(v) <= padHi)
-            hu = job.paddingHU;
+    if (job.type == ScalarType::Float32) {
+        if constexpr (sizeof(Raw) == 2)
+            convertFloat16(reinterpret_cast<const std::uint16_t*>(src), count, out32, r, t.slope, t.intercept,
+                           job.paddingHU, lo, hi);
         else
-            hu = double(v) * t.slope + t.intercept;
+            convertFloat(src, count, out32, r, t.slope, t.intercept, job.paddingHU, lo, hi);
+        mergeRange(st, first, lo, hi);
+        return;
+    }
+    // Int16 output of wide words (32-bit) or a large rescale: in 64 bits and double, checking every value.
+    for (std::size_t n = 0; n < count; ++n) {
+        const std::int64_t v = storedValue<Raw, std::int64_t>(src[n], r);
+        const bool pad = v >= r.padLo && v <= r.padHi;
+        const double hu = pad ? double(job.paddingHU) : double(v) * t.slope + t.intercept;
         lo = std::min(lo, hu);
         hi = std::max(hi, hu);
-        if (job.type == ScalarType::Int16) {
-            if (hu < -32768.0 || hu > 32767.0 || (!intRescale && hu != std::floor(hu))) {
-                st.overflow = true;
-                out16[n] = 0;
-            } else {
-                out16[n] = std::int16_t(hu);
-            }
+        if (hu < -32768.0 || hu > 32767.0 || hu != std::floor(hu)) {
+            st.overflow = true;
+            out16[n] = 0;
         } else {
-            out32[n] = float(hu);
+            out16[n] = std::int16_t(hu);
         }
     }
-    if (first) {
-        st.minHU = lo;
-        st.maxHU = hi;
-        first = false;
-    } else {
-        st.minHU = std::min(st.minHU, lo);
-        st.maxHU = std::max(st.maxHU, hi);
+    mergeRange(st, first, lo, hi);
+}
+
+// Big-endian pixels (Explicit VR Big Endian, 1.2.840.10008.1.2.2) to host order, in place. Pixel Data is OW,
+// a stream of 16-bit words each stored big endian (PS3.5 7.3), so a 32-bit cell is two such words, low word
+// first: how GDCM and DCMTK read it. Some writers (pydicom among them) store 32-bit cells as whole big-endian
+// longs instead, high word first. Read the other way, a cell's words trade places, which moves its varying
+// low half into the high half: the wrong reading's values are about 65536 times larger. So the plane is read
+// as longs only when that makes its largest magnitude at least 256 times smaller. Returns true when it did.
+bool toHostOrder(char* data, std::size_t count, int bytes) {
+    if (bytes == 2) {
+        auto* w = reinterpret_cast<std::uint16_t*>(data);
+        for (std::size_t n = 0; n < count; ++n)
+            w[n] = __builtin_bswap16(w[n]);
+        return false;
     }
+    if (bytes != 4)
+        return false;
+    auto* w = reinterpret_cast<std::uint32_t*>(data);
+    const auto asWords = [](std::uint32_t c) {
+        return std::uint32_t(__builtin_bswap16(std::uint16_t(c))) |
+               std::uint32_t(__builtin_bswap16(std::uint16_t(c >> 16))) << 16;
+    };
+    const auto magnitude = [](std::uint32_t v) {
+        const std::int64_t s = std::int32_t(v);
+        return std::min<std::uint64_t>(v, std::uint64_t(s < 0 ? -s : s)); // signed or unsigned, the smaller
+    };
+    std::uint64_t maxWords = 0, maxLongs = 0;
+    for (std::size_t n = 0; n < count; ++n) {
+        maxWords = std::max(maxWords, magnitude(asWords(w[n])));
+        maxLongs = std::max(maxLongs, magnitude(__builtin_bswap32(w[n])));
+    }
+    const bool asLongs = maxWords > 0 && maxLongs * 256 <= maxWords;
+    for (std::size_t n = 0; n < count; ++n)
+        w[n] = asLongs ? __builtin_bswap32(w[n]) : asWords(w[n]);
+    return asLongs;
 }
 
 } // namespace
@@ -182,7 +292,8 @@ DecodeStats decodeNative(const DecodeJob& job) {
     const int bytes = h.bitsAllocated / 8;
     const std::size_t count = std::size_t(job.columns) * std::size_t(job.rows);
     const std::size_t planeBytes = count * std::size_t(bytes);
-    if (h.pixelOffset == 0 || (bytes != 1 && bytes != 2) || h.rows != job.rows || h.columns != job.columns)
+    if (h.pixelOffset == 0 || (bytes != 1 && bytes != 2 && bytes != 4) || h.rows != job.rows ||
+        h.columns != job.columns)
         throw DataError("no native pixel data located");
     const int fd = ::open(job.path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0)
@@ -195,6 +306,7 @@ DecodeStats decodeNative(const DecodeJob& job) {
     if (::fstat(fd, &st) != 0 ||
         std::uint64_t(st.st_size) < h.pixelOffset + std::uint64_t(h.frames) * planeBytes)
         throw DataError("pixel data is truncated (the file is shorter than when it was scanned)");
+    const bool bigEndian = h.transferSyntax == "1.2.840.10008.1.2.2";
     // In place when the stored words are as wide as the output (16-bit into int16); otherwise via scratch.
     thread_local std::vector<char> scratch;
     DecodeStats stats;
@@ -220,12 +332,18 @@ DecodeStats decodeNative(const DecodeJob& job) {
                 throw DataError("pixel data is truncated or unreadable");
             done += std::size_t(r);
         }
-        if (bytes == 2)
+        if (bigEndian && toHostOrder(dst, count, bytes))
+            stats.bigEndianLongs = true;
+        const bool isSigned = h.pixelRepresentation == 1;
+        if (bytes == 4)
+            convertPlane(reinterpret_cast<const std::uint32_t*>(dst), count, job, t, bitsStored, highBit,
+                         isSigned, stats, first);
+        else if (bytes == 2)
             convertPlane(reinterpret_cast<const std::uint16_t*>(dst), count, job, t, bitsStored, highBit,
-                         h.pixelRepresentation == 1, stats, first);
+                         isSigned, stats, first);
         else
             convertPlane(reinterpret_cast<const std::uint8_t*>(dst), count, job, t, bitsStored, highBit,
-                         h.pixelRepresentation == 1, stats, first);
+                         isSigned, stats, first);
     }
     return stats;
 }
@@ -233,7 +351,7 @@ DecodeStats decodeNative(const DecodeJob& job) {
 std::string serialize(const DecodeStats& s) {
     std::ostringstream o;
     o.precision(17);
-    o << s.minHU << ' ' << s.maxHU << ' ' << (s.overflow ? 1 : 0);
+    o << s.minHU << ' ' << s.maxHU << ' ' << (s.overflow ? 1 : 0) << ' ' << (s.bigEndianLongs ? 1 : 0);
     return o.str();
 }
 
@@ -241,8 +359,10 @@ DecodeStats deserializeDecodeStats(const std::string& bytes) {
     std::istringstream in(bytes);
     DecodeStats s;
     int o = 0;
-    in >> s.minHU >> s.maxHU >> o;
+    int longs = 0;
+    in >> s.minHU >> s.maxHU >> o >> longs;
     s.overflow = o != 0;
+    s.bigEndianLongs = longs != 0;
     return s;
 }
 

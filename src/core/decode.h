@@ -27,7 +27,8 @@ struct DecodeJob {
 
 struct DecodeStats {
     double minHU = 0, maxHU = 0;
-    bool overflow = false; // Int16 target, but a value did not fit (or was not an integer)
+    bool overflow = false;       // Int16 target, but a value did not fit (or was not an integer)
+    bool bigEndianLongs = false; // 32-bit big-endian cells stored as whole longs, not as OW words
 };
 
 // Decode through GDCM (every transfer syntax it supports) and convert stored values to HU per plane:
@@ -35,9 +36,10 @@ struct DecodeStats {
 // HU = stored * RescaleSlope + RescaleIntercept. Throws DataError with the reason on failure.
 DecodeStats decodeInto(const DecodeJob& job);
 
-// The fast path for native little-endian files whose Pixel Data the scan located (header->pixelOffset): pread
-// straight into the volume's planes and convert in place. No GDCM, only bounds-checked reads of our own, so
-// it is safe to run on threads in this process. Throws DataError (truncated, changed or unreadable file).
+// The fast path for native files (8, 16 or 32 bits, either byte order) whose Pixel Data the scan located
+// (header->pixelOffset): pread straight into the volume's planes and convert in place. No GDCM, only
+// bounds-checked reads of our own, so it is safe to run on threads in this process. Throws DataError
+// (truncated, changed or unreadable file).
 DecodeStats decodeNative(const DecodeJob& job);
 
 std::string serialize(const DecodeStats& s);

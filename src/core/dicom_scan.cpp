@@ -380,8 +380,9 @@ FileHeader scanFile(const std::filesystem::path& path) {
             fr.hasPosition = false; // a multi-frame file without per-frame positions
         h.frameHeaders.push_back(fr);
     }
-    // Native little-endian 8/16-bit pixels that are all there: the loader reads them itself (decodeNative).
-    if ((h.bitsAllocated == 8 || h.bitsAllocated == 16) && h.transferSyntax != "1.2.840.10008.1.2.2") {
+    // Native 8/16/32-bit pixels (either byte order) that are all there: the loader reads them itself
+    // (decodeNative), without GDCM.
+    if (h.bitsAllocated == 8 || h.bitsAllocated == 16 || h.bitsAllocated == 32) {
         const std::uint64_t expected = std::uint64_t(h.rows) * std::uint64_t(h.columns) *
                                        std::uint64_t(h.frames) * std::uint64_t(h.bitsAllocated / 8);
         const PixelDataLocation loc = locatePixelData(path, h.transferSyntax, expected, h.fileSize);

@@ -44,7 +44,7 @@ struct FileHeader {
     std::optional<double> paddingRangeLimit; // PixelPaddingRangeLimit (0028,0121)
     double gantryTilt = 0;                   // GantryDetectorTilt (0018,1120), degrees
     std::uint64_t fileSize = 0;
-    // Native little-endian pixel data located in the file (0 when compressed, big endian, or not found):
+    // Native pixel data located in the file (0 when compressed or not found):
     // the byte offset of the value of the top-level Pixel Data (7FE0,0010) and its length.
     std::uint64_t pixelOffset = 0, pixelLength = 0;
 

@@ -206,7 +206,11 @@ void writeSeries(const SeriesSpec& spec, const std::filesystem::path& folder) {
         pf.SetPixelRepresentation(std::uint16_t(spec.pixelRepresentation));
         image.SetPixelFormat(pf);
         image.SetPhotometricInterpretation(gdcm::PhotometricInterpretation::MONOCHROME2);
-        image.SetTransferSyntax(gdcm::TransferSyntax::ExplicitVRLittleEndian);
+        // Native syntaxes only: an Enhanced CT object is written as it is held, without transcoding.
+        const gdcm::TransferSyntax ts(tsFor(spec.syntax));
+        if (ts.IsEncapsulated())
+            throw DataError("writeSeries: a multi-frame series is written in a native transfer syntax only");
+        image.SetTransferSyntax(ts);
         std::vector<char> pixels(count * std::size_t(spec.slices) * 2);
         for (int k = 0; k < spec.slices; ++k)
             for (int j = 0; j < spec.rows; ++j)
@@ -272,7 +276,8 @@ void writeSeries(const SeriesSpec& spec, const std::filesystem::path& folder) {
         image.SetNumberOfDimensions(2);
         image.SetDimension(0, unsigned(spec.columns));
         image.SetDimension(1, unsigned(spec.rows));
-        gdcm::PixelFormat pf(gdcm::PixelFormat::UINT16);
+        gdcm::PixelFormat pf(spec.bitsAllocated == 32 ? gdcm::PixelFormat::UINT32
+                                                      : gdcm::PixelFormat::UINT16);
         pf.SetBitsAllocated(std::uint16_t(spec.bitsAllocated));
         pf.SetBitsStored(std::uint16_t(spec.bitsStored));
         pf.SetHighBit(std::uint16_t(spec.bitsStored - 1));
@@ -290,6 +295,13 @@ void writeSeries(const SeriesSpec& spec, const std::filesystem::path& folder) {
                 const std::size_t n = std::size_t(j) * std::size_t(spec.columns) + std::size_t(i);
                 if (spec.bitsAllocated == 8) {
                     pixels[n] = char(std::uint8_t(std::int64_t(v)));
+                } else if (spec.bitsAllocated == 32) {
+                    std::uint32_t u = std::uint32_t(std::int64_t(v));
+                    // gdcm::Writer swaps the bytes of each 16-bit word for big endian; with the halves
+                    // exchanged first, the file holds the whole long big endian.
+                    if (spec.bigEndianLongs && spec.syntax == WriteSyntax::ExplicitBE)
+                        u = (u << 16) | (u >> 16);
+                    std::memcpy(&pixels[4 * n], &u, 4);
                 } else {
                     const std::uint16_t u = std::uint16_t(std::int64_t(v));
                     std::memcpy(&pixels[2 * n], &u, 2);
@@ -346,10 +358,14 @@ void writeSeries(const SeriesSpec& spec, const std::filesystem::path& folder) {
         put(ds, gdcm::Tag(0x0028, 0x1052), num(spec.intercept(k)));
         put(ds, gdcm::Tag(0x0028, 0x1053), num(spec.slope(k)));
         put(ds, gdcm::Tag(0x0028, 0x1054), "HU");
-        if (spec.paddingValue) {
-            gdcm::DataElement pad(gdcm::Tag(0x0028, 0x0120));
+        // PixelPaddingValue (0028,0120) and PixelPaddingRangeLimit (0028,0121): US or SS like the pixels.
+        for (const auto& [tag, value] : {std::pair{gdcm::Tag(0x0028, 0x0120), spec.paddingValue},
+                                         std::pair{gdcm::Tag(0x0028, 0x0121), spec.paddingRangeLimit}}) {
+            if (!value)
+                continue;
+            gdcm::DataElement pad(tag);
             pad.SetVR(isSigned ? gdcm::VR::SS : gdcm::VR::US);
-            const std::uint16_t u = std::uint16_t(*spec.paddingValue);
+            const std::uint16_t u = std::uint16_t(*value);
             pad.SetByteValue(reinterpret_cast<const char*>(&u), 2);
             ds.Replace(pad);
         }

@@ -37,13 +37,17 @@ struct SeriesSpec {
     std::function<double(int i, int j, int k)> stored;
     std::function<double(int k)> slope = [](int) { return 1.0; };
     std::function<double(int k)> intercept = [](int) { return 0.0; };
-    int bitsAllocated = 16, bitsStored = 16, pixelRepresentation = 1;
+    int bitsAllocated = 16, bitsStored = 16, pixelRepresentation = 1; // bitsAllocated 8, 16 or 32
     std::string photometric = "MONOCHROME2";
-    std::optional<int> paddingValue;
+    std::optional<int> paddingValue;      // PixelPaddingValue (0028,0120), a stored value
+    std::optional<int> paddingRangeLimit; // PixelPaddingRangeLimit (0028,0121)
     WriteSyntax syntax = WriteSyntax::ExplicitLE;
     bool writePositions = true;    // false: no ImagePositionPatient (0020,0032), as some old exporters do
     bool clampToBitsStored = true; // false: `stored` is written as raw 16-bit words (junk above BitsStored)
-    bool multiFrame = false;       // true: one Enhanced CT file holding every slice (functional groups)
+    // ExplicitBE with 32-bit cells: write each cell as one big-endian long (as pydicom does) instead of two
+    // big-endian 16-bit OW words, low word first (as GDCM and DCMTK do).
+    bool bigEndianLongs = false;
+    bool multiFrame = false; // true: one Enhanced CT file holding every slice (functional groups)
 
     std::string modality = "CT";
     std::string sopClassUID = "1.2.840.10008.5.1.4.1.1.2"; // CT Image Storage

@@ -366,9 +366,11 @@ LoadedSeries loadSeries(const ScanResult& scan, const SeriesInfo& series, const 
         jobFiles.push_back(f);
     const float paddingHU = h0.modality == "CT" ? -1024.f : float(h0.frameHeaders.front().intercept);
 
-    // Native little-endian files whose pixels the scan located are read by our own code on threads, into
-    // private memory (huge pages); anything else is decoded by GDCM in isolated worker processes.
-    const bool native = std::all_of(jobFiles.begin(), jobFiles.end(),
+    // Native files (any byte order, 8 to 32 bits) whose pixels the scan located are read by our own code on
+    // threads, into private memory (huge pages); anything else is decoded by GDCM in isolated worker
+    // processes.
+    const bool native = options.nativeFastPath &&
+                        std::all_of(jobFiles.begin(), jobFiles.end(),
                                     [&](std::size_t f) { return scan.headers[f].pixelOffset != 0; });
     std::vector<IsolatedResult> results;
     Volume raw;
@@ -423,7 +425,7 @@ LoadedSeries loadSeries(const ScanResult& scan, const SeriesInfo& series, const 
         type = ScalarType::Float32; // values beyond int16: decode again, exactly, as float32
     }
 
-    bool anyOk = false;
+    bool anyOk = false, bigEndianLongs = false;
     double lo = 0, hi = 0;
     std::vector<std::size_t> failedFiles;
     for (std::size_t n = 0; n < results.size(); ++n) {
@@ -434,6 +436,7 @@ LoadedSeries loadSeries(const ScanResult& scan, const SeriesInfo& series, const 
             continue;
         }
         const DecodeStats s = deserializeDecodeStats(r.payload);
+        bigEndianLongs = bigEndianLongs || s.bigEndianLongs;
         lo = anyOk ? std::min(lo, s.minHU) : s.minHU;
         hi = anyOk ? std::max(hi, s.maxHU) : s.maxHU;
         anyOk = true;
@@ -496,6 +499,9 @@ LoadedSeries loadSeries(const ScanResult& scan, const SeriesInfo& series, const 
                 (other.rows == series.rows && other.columns == series.columns ? " in another orientation"
                                                                               : "") +
                 ", kept apart as series #" + std::to_string(other.number));
+    if (bigEndianLongs)
+        out.warnings.push_back("32-bit big-endian pixels are stored as whole longs, not as the 16-bit words "
+                               "of OW (PS3.5 7.3): read as longs, the reading that gives plausible values");
     if (out.monochrome1)
         out.warnings.push_back(
             "PhotometricInterpretation is MONOCHROME1 (low values bright): HU are unchanged, "

@@ -31,6 +31,9 @@ struct LoadOptions {
     int workers = 0;                    // decoder processes; 0 = one per core
     double timeoutSeconds = 60;         // per file
     std::uint64_t memoryLimitBytes = 0; // refuse a series needing more than this; 0 = 90 % of MemAvailable
+    // false: decode native (uncompressed) files through GDCM in the worker processes too, as compressed ones
+    // are. The tests prove the fast path equal to GDCM's this way; a user never needs it.
+    bool nativeFastPath = true;
     std::function<void(const std::string& stage, std::size_t done, std::size_t total)> progress;
     // For showing slices while the rest decode: called with the stack being filled and the stack indices
     // whose pixels are now complete in it (first with none, right after allocation). Calls are serialised;
