@@ -62,9 +62,10 @@ template <typename Raw, typename Int> inline Int storedValue(Raw word, const Sto
 // 32 bits. Padding is a select, not a branch. Compiled for AVX2 too (chosen at run time), where the whole
 // loop runs 8 or 16 voxels at a time; works in place when src aliases out (16-bit words).
 template <typename Raw>
-void convertInt16Small(const Raw* src, std::size_t count, std::int16_t* out, const StoredRules& r,
-                       std::int32_t slope, std::int32_t intercept, std::int32_t padHU, std::int32_t& lo,
-                       std::int32_t& hi) {
+__attribute__((always_inline)) inline void
+convertInt16Small(const Raw* src, std::size_t count, std::int16_t* out, const StoredRules& r,
+                  std::int32_t slope, std::int32_t intercept, std::int32_t padHU, std::int32_t& lo,
+                  std::int32_t& hi) {
     const std::int32_t padLo = std::int32_t(std::clamp<std::int64_t>(r.padLo, INT32_MIN, INT32_MAX));
     const std::int32_t padHi = std::int32_t(std::clamp<std::int64_t>(r.padHi, INT32_MIN, INT32_MAX));
     const bool anyPad = r.padLo <= r.padHi;
@@ -98,8 +99,9 @@ convertInt16Small8(const std::uint8_t* src, std::size_t count, std::int16_t* out
 // A non-integral rescale (RescaleSlope 0.5, dose grids) into float32, in double precision as the GDCM path
 // always did; padding a select.
 template <typename Raw>
-void convertFloat(const Raw* src, std::size_t count, float* out, const StoredRules& r, double slope,
-                  double intercept, double padHU, double& lo, double& hi) {
+__attribute__((always_inline)) inline void convertFloat(const Raw* src, std::size_t count, float* out,
+                                                        const StoredRules& r, double slope, double intercept,
+                                                        double padHU, double& lo, double& hi) {
     const bool anyPad = r.padLo <= r.padHi;
     double l = lo, h = hi;
     for (std::size_t n = 0; n < count; ++n) {

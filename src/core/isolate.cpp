@@ -7,6 +7,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <deque>
 #include <exception>
 #include <fcntl.h>
 #include <poll.h>
@@ -69,9 +70,15 @@ struct Worker {
     pid_t pid = -1;
     int toChild = -1;   // parent writes task indices
     int fromChild = -1; // parent reads results
-    std::int64_t task = -1;
+    // Task indices sent and not answered yet, oldest first: the first is running (since `started`), the rest
+    // wait in the pipe, so that a worker goes straight on to its next file without a round trip through
+    // the parent. On this kind of VM a wake-up across processes costs about as much as parsing a header.
+    std::deque<std::size_t> queued;
     std::chrono::steady_clock::time_point started;
 };
+
+// Tasks a worker holds at once (one running, the rest in its pipe).
+constexpr std::size_t kQueueDepth = 4;
 
 // Caps the worker's address space at what it has now (the parent's mappings, the shared volume) plus
 // `budget`.
@@ -135,6 +142,16 @@ std::vector<IsolatedResult> runIsolated(std::size_t n, const std::function<std::
 
     std::vector<Worker> workers(static_cast<std::size_t>(count));
     std::size_t next = 0, done = 0;
+    std::deque<std::size_t> retry; // tasks that were queued behind one that crashed or timed out
+    auto haveWork = [&] { return !retry.empty() || next < n; };
+    auto takeTask = [&] {
+        if (!retry.empty()) {
+            const std::size_t t = retry.front();
+            retry.pop_front();
+            return t;
+        }
+        return next++;
+    };
 
     auto spawn = [&](Worker& w) {
         int down[2], up[2];
@@ -185,7 +202,7 @@ std::vector<IsolatedResult> runIsolated(std::size_t n, const std::function<std::
         w.pid = pid;
         w.toChild = down[1];
         w.fromChild = up[0];
-        w.task = -1;
+        w.queued.clear();
     };
     auto reap = [](Worker& w, bool kill) -> int {
         if (w.toChild >= 0)
@@ -206,21 +223,41 @@ std::vector<IsolatedResult> runIsolated(std::size_t n, const std::function<std::
         w.pid = -1;
         return sig;
     };
+    // Top up the worker's queue; with nothing left for it, close its input (that ends its loop).
     auto assign = [&](Worker& w) {
-        if (next >= n) {
-            reap(w, false); // closing its input ends the worker's loop
-            return;
+        // A second task only while there are enough left for every worker to have one: a few long tasks
+        // are spread over the workers, not queued behind each other.
+        auto wants = [&] {
+            return w.queued.empty() ||
+                   (w.queued.size() < kQueueDepth && retry.size() + (n - next) >= workers.size());
+        };
+        while (w.pid > 0 && haveWork() && wants()) {
+            const std::size_t index = takeTask();
+            const std::uint64_t wire = index;
+            if (w.queued.empty())
+                w.started = std::chrono::steady_clock::now();
+            if (!writeAll(w.toChild, &wire, sizeof wire)) {
+                // It died between tasks: its queue goes back, to a fresh worker.
+                retry.push_front(index);
+                for (auto it = w.queued.rbegin(); it != w.queued.rend(); ++it)
+                    retry.push_front(*it);
+                reap(w, true);
+                spawn(w);
+                continue;
+            }
+            w.queued.push_back(index);
         }
-        const std::uint64_t index = next++;
-        w.task = std::int64_t(index);
-        w.started = std::chrono::steady_clock::now();
-        if (!writeAll(w.toChild, &index, sizeof index)) {
-            // It died between tasks: nothing was lost, hand the same index to a fresh worker.
-            reap(w, true);
-            next--;
+        if (w.pid > 0 && w.queued.empty() && !haveWork())
+            reap(w, false);
+    };
+    // The worker's running task ended it (crash or time-out): the tasks behind it go back to be retried by a
+    // fresh worker; nothing else is lost.
+    auto replace = [&](Worker& w) {
+        for (std::size_t i = w.queued.size(); i-- > 1;)
+            retry.push_front(w.queued[i]);
+        w.queued.clear();
+        if (haveWork())
             spawn(w);
-            w.task = -1;
-        }
     };
 
     try {
@@ -231,13 +268,14 @@ std::vector<IsolatedResult> runIsolated(std::size_t n, const std::function<std::
         while (done < n) {
             std::vector<pollfd> fds;
             std::vector<Worker*> owners;
-            for (Worker& w : workers)
-                if (w.pid > 0 && w.task >= 0) {
+            for (Worker& w : workers) {
+                if (w.pid > 0 && w.queued.size() < kQueueDepth && haveWork())
+                    assign(w);
+                if (w.pid > 0 && !w.queued.empty()) {
                     fds.push_back({w.fromChild, POLLIN, 0});
                     owners.push_back(&w);
-                } else if (w.pid > 0 && w.task < 0) {
-                    assign(w);
                 }
+            }
             if (fds.empty())
                 continue;
             const int timeoutMs = 100;
@@ -247,7 +285,7 @@ std::vector<IsolatedResult> runIsolated(std::size_t n, const std::function<std::
             const auto now = std::chrono::steady_clock::now();
             for (std::size_t i = 0; i < fds.size(); ++i) {
                 Worker& w = *owners[i];
-                const std::size_t index = std::size_t(w.task);
+                const std::size_t index = w.queued.front();
                 IsolatedResult& res = results[index];
                 if (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) {
                     std::uint8_t status = 0;
@@ -262,15 +300,14 @@ std::vector<IsolatedResult> runIsolated(std::size_t n, const std::function<std::
                             status == 0 ? IsolatedResult::Status::Ok : IsolatedResult::Status::Failed;
                         if (status == 0 && options.succeeded)
                             options.succeeded(index);
-                        w.task = -1;
+                        w.queued.pop_front();
+                        w.started = now;
                         assign(w);
                     } else {
                         res.payload.clear();
                         res.status = IsolatedResult::Status::Crashed;
                         res.signal = reap(w, false);
-                        if (next < n)
-                            spawn(w);
-                        w.task = -1;
+                        replace(w);
                     }
                     ++done;
                     if (options.progress)
@@ -278,9 +315,7 @@ std::vector<IsolatedResult> runIsolated(std::size_t n, const std::function<std::
                 } else if (std::chrono::duration<double>(now - w.started).count() > options.timeoutSeconds) {
                     res.status = IsolatedResult::Status::TimedOut;
                     reap(w, true);
-                    if (next < n)
-                        spawn(w);
-                    w.task = -1;
+                    replace(w);
                     ++done;
                     if (options.progress)
                         options.progress(done, n);
