@@ -91,6 +91,15 @@ const std::vector<Kind>& kinds() {
              s.pixelRepresentation = 1;
              s.syntax = WriteSyntax::ExplicitBE;
          }},
+        {"tilted", "GE-like with a 15 degree gantry tilt (resampled onto a regular grid when loaded)",
+         [](SeriesSpec& s) {
+             geLike(s);
+             // Each slice shifted along y by step * tan(tilt), as a tilted gantry acquires them.
+             const double shift = s.sliceStep * std::tan(15.0 * M_PI / 180.0);
+             for (int k = 0; k < s.slices; ++k)
+                 s.positions.push_back({s.origin[0], s.origin[1] + k * shift, s.origin[2] + k * s.sliceStep});
+             s.strings["GantryDetectorTilt"] = "15";
+         }},
         {"enhanced", "one Enhanced CT multi-frame file, unsigned 12-bit, explicit VR LE",
          [](SeriesSpec& s) { s.multiFrame = true; }},
         {"jpegls", "GE-like, JPEG-LS lossless (1.2.840.10008.1.2.4.80)",

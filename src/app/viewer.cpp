@@ -22,10 +22,14 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <memory>
+#include <set>
+#include <tuple>
 
 namespace ctview::app {
 
@@ -123,7 +127,48 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
     s.exportDir = options.outDir;
     std::string input = common.input.empty() ? defaultInput(settings) : common.input;
 
+    // CTVIEW_TIMING=FILE: when the window first shows, when the first slice with real pixels is drawn and
+    // when the volume is complete, as "event seconds" lines (CLOCK_REALTIME, so that bench/first-slice can
+    // subtract its own launch time).
+    std::FILE* timing = nullptr;
+    if (const char* path = std::getenv("CTVIEW_TIMING"); path && *path)
+        timing = std::fopen(path, "w");
+    auto logTiming = [&](const char* event) {
+        if (!timing)
+            return;
+        timespec ts{};
+        clock_gettime(CLOCK_REALTIME, &ts);
+        std::fprintf(timing, "%s %.4f\n", event, double(ts.tv_sec) + ts.tv_nsec * 1e-9);
+        std::fflush(timing);
+    };
+    logTiming("start");
+
+    // The load starts before the window and its GL context exist: scanning and decoding overlap the
+    // seconds a GL driver may take to start (and the workers fork from a process without driver threads).
+    // The loader's news wakes the frame loop only once GLFW is up.
+    static std::atomic<bool> glfwUp{false};
+    glfwUp = false;
+    std::unique_ptr<LoadTask> task;
+    LoadOptions loadOptions = loadOptionsFor(common);
+    loadOptions.progress = nullptr; // progress goes to the window
+    auto wake = [] {
+        if (glfwUp)
+            glfwPostEmptyEvent();
+    };
+    auto startLoad = [&](const std::string& path, const std::string& series,
+                         std::shared_ptr<const SeriesSource> source) {
+        if (task)
+            return; // one load at a time; the Open buttons are disabled meanwhile
+        s.load = {};
+        s.load.active = true;
+        s.load.input = path;
+        task = std::make_unique<LoadTask>(path, series, loadOptions, std::move(source), wake);
+    };
+    if (!input.empty())
+        startLoad(input, common.series, nullptr);
+
     GLFWwindow* window = createGlWindow(settings.windowWidth, settings.windowHeight, "ctview", true);
+    glfwUp = true;
     if (settings.windowX >= 0 && settings.windowY >= 0)
         glfwSetWindowPos(window, settings.windowX, settings.windowY);
     if (settings.windowMaximized)
@@ -136,21 +181,6 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
     {
         Renderers renderers;
         RendererSync sync;
-        std::unique_ptr<LoadTask> task;
-        LoadOptions loadOptions = loadOptionsFor(common);
-        loadOptions.progress = nullptr; // progress goes to the window
-        auto startLoad = [&](const std::string& path, const std::string& series,
-                             std::shared_ptr<const SeriesSource> source) {
-            if (task)
-                return; // one load at a time; the Open buttons are disabled meanwhile
-            s.load = {};
-            s.load.active = true;
-            s.load.input = path;
-            task = std::make_unique<LoadTask>(path, series, loadOptions, std::move(source),
-                                              [] { glfwPostEmptyEvent(); });
-        };
-        if (!input.empty())
-            startLoad(input, common.series, nullptr);
         const double started = glfwGetTime();
         if (!settingsProblem.empty())
             addToast(s, settingsProblem, started, true);
@@ -226,6 +256,8 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
         // view interactive, rendered this frame, its pixel scale, its render seconds), for bench/drag: the
         // frame loop as the user feels it.
         std::FILE* frameLog = nullptr;
+        std::set<int> arrived; // preview slices (stack indices) whose pixels have been decoded
+        bool loggedWindow = false, loggedFirstSlice = false, loggedComplete = false;
         if (const char* path = std::getenv("CTVIEW_FRAME_LOG"); path && *path)
             frameLog = std::fopen(path, "w");
         while (!glfwWindowShouldClose(window)) {
@@ -266,8 +298,11 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
                 std::shared_ptr<Dataset> preview = s.data && s.data->preview ? s.data : nullptr;
                 std::vector<int> dirty;
                 if (task->takePreview(preview, dirty)) {
-                    if (preview != s.data)
+                    if (preview != s.data) {
                         adoptDataset(s, preview);
+                        arrived.clear();
+                    }
+                    arrived.insert(dirty.begin(), dirty.end());
                     sync.dirtySlices.insert(sync.dirtySlices.end(), dirty.begin(), dirty.end());
                 }
                 if (task->finished()) {
@@ -403,6 +438,19 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
                 }
             }
             glfwSwapBuffers(window);
+            if (timing) {
+                // The axial view's slice (view 0) drawn from decoded pixels, not from the preview's air.
+                const bool sliceReal =
+                    s.hasVolume() && (!s.data->preview || arrived.count(ui::sliceOf(s, 0)) > 0);
+                for (auto [done, event, happened] :
+                     {std::tuple{&loggedWindow, "window", true},
+                      std::tuple{&loggedFirstSlice, "first_slice", sliceReal},
+                      std::tuple{&loggedComplete, "complete", s.hasVolume() && !s.data->preview}})
+                    if (!*done && happened) {
+                        logTiming(event);
+                        *done = true;
+                    }
+            }
             if (frameLog)
                 std::fprintf(frameLog, "%.4f %.4f %d %d %d %.3f %.4f\n", now, glfwGetTime(),
                              int(ImGui::IsAnyMouseDown()), int(frame.interactive), int(frame.rendered3d),
@@ -421,11 +469,15 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
 
         if (frameLog)
             std::fclose(frameLog);
+        if (timing)
+            std::fclose(timing);
         // And once more at the end (what changed in the last second is not lost).
         saveIfChanged(true);
         if (task)
             task->wait();
+        task.reset();
     }
+    glfwUp = false;
     shutdownImGui(true);
     destroyGlWindow(window);
     return 0;

@@ -364,6 +364,15 @@ LoadedSeries loadSeries(const ScanResult& scan, const SeriesInfo& series, const 
     std::vector<std::size_t> jobFiles;
     for (const auto& [f, t] : targets)
         jobFiles.push_back(f);
+    // The viewer opens at the middle of the stack: decode that slice's file first (and go on from there in
+    // file order, wrapping round), so that the first picture with real pixels comes after one file's decode,
+    // not after half the series'.
+    const int middle = int(plan.order.size()) / 2;
+    const auto first = std::find_if(jobFiles.begin(), jobFiles.end(), [&](std::size_t f) {
+        const auto& t = targets[f];
+        return std::any_of(t.begin(), t.end(), [&](const DecodeTarget& d) { return d.slice == middle; });
+    });
+    std::rotate(jobFiles.begin(), first, jobFiles.end());
     const float paddingHU = h0.modality == "CT" ? -1024.f : float(h0.frameHeaders.front().intercept);
 
     // Native files (any byte order, 8 to 32 bits) whose pixels the scan located are read by our own code on
