@@ -327,7 +327,9 @@ TEST_CASE("loading: slices are handed over as they are decoded, and add up to th
         SeriesSpec spec = smallSeries(12, 10, 9);
         spec.syntax = syntax;
         writeSeries(spec, dir.path);
-        app::LoadTask task(dir.path.string(), "", fastOptions(), nullptr, nullptr);
+        // No preview delay: this small series loads faster than the viewer's.
+        app::LoadTask task(dir.path.string(), "", fastOptions(), nullptr, nullptr,
+                           app::LoadTask::Staging{0.0, false});
         task.wait();
         std::string error;
         std::shared_ptr<Dataset> preview;
@@ -358,6 +360,33 @@ TEST_CASE("loading: slices are handed over as they are decoded, and add up to th
         CHECK(s.window.width == 123);
         CHECK_FALSE(s.data->summary.empty());
     }
+}
+
+TEST_CASE("loading: a series faster than the preview delay has no preview; its 3D statistics follow it") {
+    TempDir dir;
+    writeSeries(smallSeries(12, 10, 9), dir.path);
+    // The viewer's staging: this series loads in well under a minute, so no slice is ever copied for a
+    // preview; the series is handed over first, its statistics after.
+    app::LoadTask task(dir.path.string(), "", fastOptions(), nullptr, nullptr,
+                       app::LoadTask::Staging{60.0, true});
+    task.wait();
+    std::shared_ptr<Dataset> preview;
+    std::vector<int> dirty;
+    CHECK_FALSE(task.takePreview(preview, dirty));
+    CHECK_FALSE(preview);
+    REQUIRE(task.finished());
+    std::string error;
+    std::shared_ptr<Dataset> done = task.take(error);
+    REQUIRE(done);
+    CHECK_FALSE(done->preview);
+    CHECK_FALSE(done->stats); // not attached by the load thread: the main thread owns the dataset now
+    CHECK_FALSE(task.statsPending());
+    Dataset other;
+    CHECK(task.takeStats(other));
+    CHECK_FALSE(other.stats); // statistics go only to the dataset they were computed for
+    CHECK(task.takeStats(*done));
+    REQUIRE(done->stats);
+    CHECK(done->stats->maxHU == Approx(done->series.volume.range().second));
 }
 
 TEST_CASE("loading: a preview that knew no window (a DICOMweb listing) gives way to the file's window") {

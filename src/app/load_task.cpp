@@ -4,15 +4,26 @@
 #include "core/volume_stats.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <new>
 
 namespace ctview::app {
 
 LoadTask::LoadTask(std::string input, std::string series, LoadOptions options,
-                   std::shared_ptr<const SeriesSource> source, std::function<void()> wake)
+                   std::shared_ptr<const SeriesSource> source, std::function<void()> wake, Staging staging)
     : input_(std::move(input)), wake_(std::move(wake)) {
-    thread_ = std::thread(&LoadTask::run, this, std::move(series), std::move(options), std::move(source));
+    thread_ =
+        std::thread(&LoadTask::run, this, std::move(series), std::move(options), std::move(source), staging);
+}
+
+bool LoadTask::takeStats(Dataset& d) {
+    if (!statsDone_)
+        return false;
+    std::lock_guard lock(mutex_);
+    if (&d == statsFor_ && stats_)
+        d.stats = std::move(stats_);
+    return true;
 }
 
 LoadTask::~LoadTask() {
@@ -38,7 +49,8 @@ std::shared_ptr<Dataset> LoadTask::take(std::string& error) {
     return std::move(result_);
 }
 
-bool LoadTask::takePreview(std::shared_ptr<Dataset>& preview, std::vector<int>& dirty) {
+bool LoadTask::takePreview(std::shared_ptr<Dataset>& preview, std::vector<int>& dirty,
+                           std::size_t maxSlices) {
     std::lock_guard lock(mutex_);
     if (!previewStack_ || (!previewRestarted_ && pending_.empty()))
         return false;
@@ -64,18 +76,23 @@ bool LoadTask::takePreview(std::shared_ptr<Dataset>& preview, std::vector<int>& 
     }
     Volume& v = preview->series.volume;
     const std::size_t sliceBytes = v.geometry().sliceVoxels() * v.bytesPerVoxel();
-    for (const PendingSlice& p : pending_) {
+    const std::size_t taken = std::min(maxSlices, pending_.size());
+    for (std::size_t n = 0; n < taken; ++n) {
+        const PendingSlice& p = pending_[n];
         if (p.bytes.size() != sliceBytes || p.index < 0 || p.index >= v.geometry().dims.z)
             continue;
         std::memcpy(static_cast<char*>(v.data()) + std::size_t(p.index) * sliceBytes, p.bytes.data(),
                     sliceBytes);
         dirty.push_back(p.index);
     }
-    pending_.clear();
+    pending_.erase(pending_.begin(), pending_.begin() + std::ptrdiff_t(taken));
     return true;
 }
 
-void LoadTask::run(std::string series, LoadOptions options, std::shared_ptr<const SeriesSource> source) {
+void LoadTask::run(std::string series, LoadOptions options, std::shared_ptr<const SeriesSource> source,
+                   Staging staging) {
+    const double previewDelay = staging.previewDelay;
+    const auto begun = std::chrono::steady_clock::now();
     options.progress = [this](const std::string& stage, std::size_t done, std::size_t total) {
         {
             std::lock_guard lock(mutex_);
@@ -86,10 +103,36 @@ void LoadTask::run(std::string series, LoadOptions options, std::shared_ptr<cons
         if (wake_)
             wake_();
     };
-    options.slicesReady = [this](const Volume& stack, const std::vector<int>& slices) {
+    // Slices finished before the preview's delay ran out, of the stack being filled then: copied (from that
+    // stack, valid during the call) when it does.
+    // A stack more than half done when the delay runs out will be complete in about the time it took so far:
+    // no preview for it (copying and uploading half a volume twice would only delay the whole).
+    std::vector<int> early;
+    const void* earlyStack = nullptr;
+    bool gateOpen = false, skipped = false;
+    options.slicesReady = [this, begun, previewDelay, &early, &earlyStack, &gateOpen,
+                           &skipped](const Volume& stack, const std::vector<int>& slices) {
+        if (earlyStack != stack.data()) {
+            earlyStack = stack.data();
+            early.clear();
+            gateOpen = skipped = false;
+        }
+        if (skipped)
+            return;
+        early.insert(early.end(), slices.begin(), slices.end());
+        if (!gateOpen) {
+            if (std::chrono::duration<double>(std::chrono::steady_clock::now() - begun).count() <
+                previewDelay)
+                return;
+            gateOpen = true;
+            if (early.size() * 2 > std::size_t(stack.geometry().dims.z)) {
+                skipped = true;
+                return;
+            }
+        }
         const std::size_t sliceBytes = stack.geometry().sliceVoxels() * stack.bytesPerVoxel();
         std::vector<PendingSlice> copies;
-        for (int k : slices) {
+        for (int k : early) {
             const char* src = static_cast<const char*>(stack.data()) + std::size_t(k) * sliceBytes;
             copies.push_back({k, std::vector<char>(src, src + sliceBytes)});
         }
@@ -103,6 +146,7 @@ void LoadTask::run(std::string series, LoadOptions options, std::shared_ptr<cons
         }
         for (PendingSlice& c : copies)
             pending_.push_back(std::move(c));
+        early.clear();
     };
     std::shared_ptr<Dataset> result;
     std::string error;
@@ -118,15 +162,41 @@ void LoadTask::run(std::string series, LoadOptions options, std::shared_ptr<cons
         auto d = std::make_shared<Dataset>();
         d->source = source;
         d->series = source->load(picked, options);
-        // The histogram and bricks of the 3D view, here rather than on the main thread.
-        if (options.progress)
-            options.progress("preparing 3D", 0, 1);
-        d->stats = std::make_shared<const VolumeStats>(computeVolumeStats(d->series.volume));
+        if (staging.statsAfterSeries) {
+            // The series now, its statistics below: `d` is only read from here on, by both threads.
+            std::lock_guard lock(mutex_);
+            result_ = d;
+            statsFor_ = d.get();
+            finished_ = true;
+        } else {
+            // The histogram and bricks of the 3D view, here rather than on the main thread.
+            if (options.progress)
+                options.progress("preparing 3D", 0, 1);
+            d->stats = std::make_shared<const VolumeStats>(computeVolumeStats(d->series.volume));
+        }
         result = std::move(d);
     } catch (const std::bad_alloc&) {
         error = input_ + ": not enough memory to load this series";
     } catch (const std::exception& e) {
         error = e.what();
+    }
+    if (finished_) { // statsAfterSeries: the series was handed over; now the 3D view's statistics
+        if (wake_)
+            wake_();
+        std::shared_ptr<const VolumeStats> stats;
+        try {
+            stats = std::make_shared<const VolumeStats>(computeVolumeStats(result->series.volume));
+        } catch (const std::exception&) {
+            // No 3D view for this series (out of memory): the slice views have it already.
+        }
+        {
+            std::lock_guard lock(mutex_);
+            stats_ = std::move(stats);
+        }
+        statsDone_ = true;
+        if (wake_)
+            wake_();
+        return;
     }
     {
         std::lock_guard lock(mutex_);
@@ -134,6 +204,7 @@ void LoadTask::run(std::string series, LoadOptions options, std::shared_ptr<cons
         error_ = std::move(error);
     }
     finished_ = true;
+    statsDone_ = true;
     if (wake_)
         wake_();
 }

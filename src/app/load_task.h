@@ -19,8 +19,21 @@ class LoadTask {
     // Opens `input` as a source and loads `series` ("" = the default) with `options`. With `source` given
     // (another series of a source already open), only the series is loaded. `wake` is called from the worker
     // thread whenever there is news (glfwPostEmptyEvent), so that an idle frame loop redraws.
+    // How the results are handed over. Slices are offered for a preview only once the load has run
+    // `previewDelay` seconds: a series that loads faster (a local uncompressed one) goes straight to the
+    // finished volume, without copying every slice twice and uploading it twice on the way. With
+    // `statsAfterSeries`, the series is finished (take()) as soon as its volume is, and the 3D view's
+    // histogram and bricks follow (takeStats()): the slice views need not wait for them.
+    struct Staging {
+        double previewDelay = 0.3;
+        bool statsAfterSeries = false;
+    };
     LoadTask(std::string input, std::string series, LoadOptions options,
-             std::shared_ptr<const SeriesSource> source, std::function<void()> wake);
+             std::shared_ptr<const SeriesSource> source, std::function<void()> wake, Staging staging);
+    LoadTask(std::string input, std::string series, LoadOptions options,
+             std::shared_ptr<const SeriesSource> source, std::function<void()> wake)
+        : LoadTask(std::move(input), std::move(series), std::move(options), std::move(source),
+                   std::move(wake), Staging{}) {}
     ~LoadTask();
     LoadTask(const LoadTask&) = delete;
     LoadTask& operator=(const LoadTask&) = delete;
@@ -30,18 +43,28 @@ class LoadTask {
     void progress(std::string& stage, std::size_t& done, std::size_t& total) const;
     // After finished(): the dataset, or null with `error` set to a message for the user.
     std::shared_ptr<Dataset> take(std::string& error);
-    // Blocks until finished (snapshot, tests).
+    // Blocks until finished, statistics included (snapshot, tests).
     void wait();
+    // With statsAfterSeries: once they are computed, attaches the statistics to `d` when it is the dataset
+    // this task made, and returns true (then the task is done).
+    bool takeStats(Dataset& d);
+    bool statsPending() const { return !statsDone_.load(); }
 
     // Slices decoded so far, for showing them before the load ends. The loader thread copies each finished
     // slice out of the stack it is filling; the main thread takes them here into a preview dataset of its own
     // (no memory is shared while it is written). Returns true when `preview` changed; when the stack was
     // restarted (a new type after an int16 overflow) or first appears, `preview` is replaced, and `dirty`
     // lists the slices to upload.
-    bool takePreview(std::shared_ptr<Dataset>& preview, std::vector<int>& dirty);
+    // At most `maxSlices` per call (the oldest first), so that one frame never stalls on a large batch.
+    bool takePreview(std::shared_ptr<Dataset>& preview, std::vector<int>& dirty,
+                     std::size_t maxSlices = std::size_t(-1));
 
   private:
-    void run(std::string series, LoadOptions options, std::shared_ptr<const SeriesSource> source);
+    void run(std::string series, LoadOptions options, std::shared_ptr<const SeriesSource> source,
+             Staging staging);
+    std::atomic<bool> statsDone_{false};
+    const Dataset* statsFor_ = nullptr; // the dataset the statistics belong to
+    std::shared_ptr<const VolumeStats> stats_;
 
     std::string input_;
     std::function<void()> wake_;

@@ -149,6 +149,7 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
     static std::atomic<bool> glfwUp{false};
     glfwUp = false;
     std::unique_ptr<LoadTask> task;
+    std::unique_ptr<LoadTask> statsTask; // a finished load still computing the 3D view's statistics
     LoadOptions loadOptions = loadOptionsFor(common);
     loadOptions.progress = nullptr; // progress goes to the window
     auto wake = [] {
@@ -162,13 +163,15 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
         s.load = {};
         s.load.active = true;
         s.load.input = path;
-        task = std::make_unique<LoadTask>(path, series, loadOptions, std::move(source), wake);
+        task = std::make_unique<LoadTask>(path, series, loadOptions, std::move(source), wake,
+                                          LoadTask::Staging{0.3, true});
     };
     if (!input.empty())
         startLoad(input, common.series, nullptr);
 
     GLFWwindow* window = createGlWindow(settings.windowWidth, settings.windowHeight, "ctview", true);
     glfwUp = true;
+    logTiming("context");
     if (settings.windowX >= 0 && settings.windowY >= 0)
         glfwSetWindowPos(window, settings.windowX, settings.windowY);
     if (settings.windowMaximized)
@@ -180,6 +183,7 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
 
     {
         Renderers renderers;
+        logTiming("renderers");
         RendererSync sync;
         const double started = glfwGetTime();
         if (!settingsProblem.empty())
@@ -257,7 +261,7 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
         // frame loop as the user feels it.
         std::FILE* frameLog = nullptr;
         std::set<int> arrived; // preview slices (stack indices) whose pixels have been decoded
-        bool loggedWindow = false, loggedFirstSlice = false, loggedComplete = false;
+        bool loggedWindow = false, loggedFirstSlice = false, loggedComplete = false, logged3d = false;
         if (const char* path = std::getenv("CTVIEW_FRAME_LOG"); path && *path)
             frameLog = std::fopen(path, "w");
         while (!glfwWindowShouldClose(window)) {
@@ -297,18 +301,23 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
                 // complete).
                 std::shared_ptr<Dataset> preview = s.data && s.data->preview ? s.data : nullptr;
                 std::vector<int> dirty;
-                if (task->takePreview(preview, dirty)) {
+                // A bounded batch per frame (the oldest first: the opening slice was decoded first), so
+                // that the window stays live while a large series pours in.
+                if (task->takePreview(preview, dirty, 32)) {
                     if (preview != s.data) {
                         adoptDataset(s, preview);
                         arrived.clear();
                     }
                     arrived.insert(dirty.begin(), dirty.end());
                     sync.dirtySlices.insert(sync.dirtySlices.end(), dirty.begin(), dirty.end());
+                    redraw = std::max(redraw, 1); // the next frame takes the next batch
                 }
                 if (task->finished()) {
+                    logTiming("loaded");
                     std::string error;
                     std::shared_ptr<Dataset> d = task->take(error);
-                    task.reset();
+                    // Its thread goes on to the 3D view's statistics; the slice views show the series now.
+                    statsTask = std::move(task);
                     s.load.active = false;
                     s.load.error = error;
                     if (!error.empty() && !common.quiet)
@@ -325,6 +334,14 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
                     }
                     redraw = 3;
                 }
+            }
+
+            if (statsTask && (!statsTask->statsPending() || !s.data)) {
+                if (s.data)
+                    statsTask->takeStats(*s.data); // the 3D view starts with the next frame
+                if (!statsTask->statsPending())
+                    statsTask.reset();
+                redraw = 3;
             }
 
             ImGui_ImplOpenGL3_NewFrame();
@@ -445,7 +462,8 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
                 for (auto [done, event, happened] :
                      {std::tuple{&loggedWindow, "window", true},
                       std::tuple{&loggedFirstSlice, "first_slice", sliceReal},
-                      std::tuple{&loggedComplete, "complete", s.hasVolume() && !s.data->preview}})
+                      std::tuple{&loggedComplete, "complete", s.hasVolume() && !s.data->preview},
+                      std::tuple{&logged3d, "3d", frame.rendered3d}})
                     if (!*done && happened) {
                         logTiming(event);
                         *done = true;
@@ -455,6 +473,8 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
                 std::fprintf(frameLog, "%.4f %.4f %d %d %d %.3f %.4f\n", now, glfwGetTime(),
                              int(ImGui::IsAnyMouseDown()), int(frame.interactive), int(frame.rendered3d),
                              double(renderers.feedback.interactiveScale), frame.seconds3d);
+            if (frameLog)
+                std::fflush(frameLog); // a benchmark may kill the viewer at any moment
 
             if (loadSeries > 0 && s.data && !task)
                 startLoad(s.load.input, std::to_string(loadSeries), s.data->source);
@@ -476,6 +496,7 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
         if (task)
             task->wait();
         task.reset();
+        statsTask.reset();
     }
     glfwUp = false;
     shutdownImGui(true);
