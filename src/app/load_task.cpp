@@ -89,19 +89,33 @@ bool LoadTask::takePreview(std::shared_ptr<Dataset>& preview, std::vector<int>& 
     return true;
 }
 
+std::size_t LoadTask::previewPending() const {
+    std::lock_guard lock(mutex_);
+    return pending_.size();
+}
+
 void LoadTask::run(std::string series, LoadOptions options, std::shared_ptr<const SeriesSource> source,
                    Staging staging) {
     const double previewDelay = staging.previewDelay;
     const auto begun = std::chrono::steady_clock::now();
-    options.progress = [this](const std::string& stage, std::size_t done, std::size_t total) {
+    // The window is woken for news at most four times a second (and at once for a new stage): a frame per
+    // decoded file would take the cores the decoders need (llvmpipe draws on the CPU).
+    auto lastWake = std::chrono::steady_clock::time_point{};
+    options.progress = [this, lastWake](const std::string& stage, std::size_t done,
+                                        std::size_t total) mutable {
+        bool newStage = false;
         {
             std::lock_guard lock(mutex_);
+            newStage = stage != stage_;
             stage_ = stage;
             done_ = done;
             total_ = total;
         }
-        if (wake_)
+        const auto now = std::chrono::steady_clock::now();
+        if (wake_ && (newStage || now - lastWake > std::chrono::milliseconds(250))) {
+            lastWake = now;
             wake_();
+        }
     };
     // Slices finished before the preview's delay ran out, of the stack being filled then: copied (from that
     // stack, valid during the call) when it does.

@@ -58,6 +58,8 @@ class LoadTask {
     // At most `maxSlices` per call (the oldest first), so that one frame never stalls on a large batch.
     bool takePreview(std::shared_ptr<Dataset>& preview, std::vector<int>& dirty,
                      std::size_t maxSlices = std::size_t(-1));
+    // Slices decoded and not yet taken (more than one batch: take again next frame).
+    std::size_t previewPending() const;
 
   private:
     void run(std::string series, LoadOptions options, std::shared_ptr<const SeriesSource> source,

@@ -287,7 +287,9 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
                     glfwWaitEvents();
                 else
                     glfwWaitEventsTimeout(timeout);
-                redraw = 3; // a few frames, so that ImGui's hover and layout settle
+                // A few frames, so that ImGui's hover and layout settle; one while a load is under way
+                // (its news wakes the loop a few times a second, and llvmpipe draws on the decoders' cores).
+                redraw = task ? 1 : 3;
             } else {
                 glfwPollEvents();
             }
@@ -310,7 +312,8 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
                     }
                     arrived.insert(dirty.begin(), dirty.end());
                     sync.dirtySlices.insert(sync.dirtySlices.end(), dirty.begin(), dirty.end());
-                    redraw = std::max(redraw, 1); // the next frame takes the next batch
+                    if (task->previewPending() > 0)
+                        redraw = std::max(redraw, 1); // the next frame takes the next batch
                 }
                 if (task->finished()) {
                     logTiming("loaded");
