@@ -1,8 +1,9 @@
 // Every native (uncompressed) pixel encoding a CT series comes in, read by the fast path (our own pread and
-// conversion, on threads) and by GDCM in the workers: the two must agree voxel for voxel, and both must equal
-// the value the DICOM rules give (PS3.3 C.7.6.3.1: mask to BitsStored below HighBit, sign-extend when
-// PixelRepresentation is 1, PixelPaddingValue (0028,0120) .. PixelPaddingRangeLimit (0028,0121) become air,
-// then HU = stored * RescaleSlope (0028,1053) + RescaleIntercept (0028,1052)).
+// conversion, on threads), and RLE Lossless by our own decoder (in the workers), and each by GDCM: the two
+// must agree voxel for voxel, and both must equal the value the DICOM rules give (PS3.3 C.7.6.3.1: mask to
+// BitsStored below HighBit, sign-extend when PixelRepresentation is 1, PixelPaddingValue (0028,0120) ..
+// PixelPaddingRangeLimit (0028,0121) become air, then HU = stored * RescaleSlope (0028,1053) +
+// RescaleIntercept (0028,1052)).
 #include "core/dicom_write.h"
 #include "core/error.h"
 #include "core/loader.h"
@@ -94,7 +95,7 @@ SeriesSpec specFor(const Encoding& e) {
 
 } // namespace
 
-TEST_CASE("every native encoding: the fast path equals GDCM and the DICOM rule, voxel for voxel") {
+TEST_CASE("every native encoding and RLE: our decoders equal GDCM and the DICOM rule, voxel for voxel") {
     const Encoding encodings[] = {
         {"unsigned 12 of 16 bits (make-phantom)", 16, 12, 0},
         {"unsigned 12 of 16 bits, junk above BitsStored",
@@ -172,6 +173,21 @@ TEST_CASE("every native encoding: the fast path equals GDCM and the DICOM rule, 
         {"unsigned 16 of 32 bits", 32, 16, 0, WriteSyntax::ExplicitLE, {}, {}, 1, -1024, false, false, false},
         {"unsigned 32 bits, implicit VR", 32, 32, 0, WriteSyntax::ImplicitLE, {}, {}, 1, 0},
         {"signed 32 bits, slope 0.001", 32, 32, 1, WriteSyntax::ExplicitLE, {}, {}, 0.001, 0},
+        // RLE Lossless: ctview's own decoder in the workers, against GDCM's.
+        {"RLE, signed 16 bits, padding -2000", 16, 16, 1, WriteSyntax::Rle, -2000, {}, 1, 0},
+        {"RLE, unsigned 12 of 16 bits, junk above BitsStored",
+         16,
+         12,
+         0,
+         WriteSyntax::Rle,
+         {},
+         {},
+         1,
+         -1024,
+         true},
+        {"RLE, unsigned 8 bits", 8, 8, 0, WriteSyntax::Rle, {}, {}, 1, -500},
+        {"RLE, signed 32 bits", 32, 32, 1, WriteSyntax::Rle},
+        {"RLE, slope 0.5", 16, 16, 0, WriteSyntax::Rle, {}, {}, 0.5, -1024.25},
         {"Enhanced CT multi-frame", 16, 12, 0, WriteSyntax::ExplicitLE, {}, {}, 1, -1024, false, true},
         {"Enhanced CT multi-frame, big endian",
          16,
@@ -206,8 +222,9 @@ TEST_CASE("every native encoding: the fast path equals GDCM and the DICOM rule, 
             }
             const bool refOk = refLoaded && ref.failed.empty();
             REQUIRE(fast.failed.empty());
-            CHECK(fast.decodedNatively);
-            CHECK_FALSE((refLoaded && ref.decodedNatively));
+            CHECK(fast.decodedByOwnCode);
+            CHECK(fast.decodedNatively == (e.syntax != WriteSyntax::Rle)); // RLE: in the isolated workers
+            CHECK_FALSE((refLoaded && ref.decodedByOwnCode));
             const glm::ivec3 dims = fast.volume.geometry().dims;
             REQUIRE(dims == glm::ivec3(24, 6, 4));
             // The stack's order: the writer puts slice k at origin + k * step along the normal.

@@ -215,7 +215,132 @@ bool toHostOrder(char* data, std::size_t count, int bytes) {
 
 } // namespace
 
+namespace {
+
+// One PackBits segment into exactly `out.size()` bytes; false if it does not decode to exactly that.
+bool unpackBits(const unsigned char* in, std::size_t size, unsigned char* out, std::size_t want) {
+    std::size_t i = 0, o = 0;
+    while (o < want && i < size) {
+        const int n = static_cast<signed char>(in[i++]);
+        if (n >= 0) { // n + 1 literal bytes
+            const std::size_t len = std::size_t(n) + 1;
+            if (i + len > size || o + len > want)
+                return false;
+            std::memcpy(out + o, in + i, len);
+            i += len;
+            o += len;
+        } else if (n != -128) { // the next byte 1 - n times
+            const std::size_t len = std::size_t(1 - n);
+            if (i >= size || o + len > want)
+                return false;
+            std::memset(out + o, in[i++], len);
+            o += len;
+        }
+    }
+    return o == want;
+}
+
+std::uint32_t le32(const unsigned char* p) {
+    return std::uint32_t(p[0]) | std::uint32_t(p[1]) << 8 | std::uint32_t(p[2]) << 16 |
+           std::uint32_t(p[3]) << 24;
+}
+
+} // namespace
+
+bool decodeRle(const DecodeJob& job, DecodeStats& stats) {
+    const FileHeader& h = *job.header;
+    const int bytes = h.bitsAllocated / 8;
+    if (h.rleOffset == 0 || h.samplesPerPixel != 1 || (bytes != 1 && bytes != 2 && bytes != 4) ||
+        h.rows != job.rows || h.columns != job.columns || h.bitsAllocated % 8 != 0)
+        return false;
+    const int fd = ::open(job.path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        throw DataError(std::string("cannot be opened (") + std::strerror(errno) + ")");
+    struct FdCloser {
+        int fd;
+        ~FdCloser() { ::close(fd); }
+    } closer{fd};
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || std::uint64_t(st.st_size) <= h.rleOffset)
+        return false;
+    std::vector<unsigned char> data(std::size_t(std::uint64_t(st.st_size) - h.rleOffset));
+    for (std::size_t done = 0; done < data.size();) {
+        const ssize_t r = ::pread(fd, data.data() + done, data.size() - done, off_t(h.rleOffset + done));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return false;
+        done += std::size_t(r);
+    }
+    // Items (FFFE,E000) up to the sequence delimiter (FFFE,E0DD): the Basic Offset Table, then one fragment
+    // per frame (PS3.5 A.4.2 requires exactly one for RLE; anything else goes to GDCM).
+    std::vector<std::pair<std::size_t, std::size_t>> fragments; // offset, length in `data`
+    std::size_t p = 0;
+    bool first = true, closed = false;
+    while (p + 8 <= data.size()) {
+        const std::uint32_t tag = le32(&data[p]), len = le32(&data[p + 4]);
+        p += 8;
+        if (tag == 0xe0ddfffe) {
+            closed = true;
+            break;
+        }
+        if (tag != 0xe000fffe || len == 0xffffffff || p + len > data.size())
+            return false;
+        if (!first)
+            fragments.push_back({p, len});
+        first = false;
+        p += len;
+    }
+    if (!closed || fragments.size() != std::size_t(h.frames))
+        return false;
+    const std::size_t count = std::size_t(job.columns) * std::size_t(job.rows);
+    std::vector<unsigned char> segment(count);
+    std::vector<char> words(count * std::size_t(bytes));
+    const int bitsStored = std::clamp(h.bitsStored, 1, h.bitsAllocated);
+    const int highBit = std::clamp(h.highBit, bitsStored - 1, h.bitsAllocated - 1);
+    bool firstPlane = true;
+    for (const DecodeTarget& t : job.targets) {
+        if (t.frame < 0 || t.frame >= h.frames)
+            return false;
+        const auto [offset, length] = fragments[std::size_t(t.frame)];
+        if (length < 64)
+            return false;
+        const unsigned char* frag = &data[offset];
+        // The RLE header: the number of segments, then 15 offsets from the fragment's start.
+        if (le32(frag) != std::uint32_t(bytes))
+            return false;
+        for (int sgm = 0; sgm < bytes; ++sgm) {
+            const std::uint32_t from = le32(frag + 4 + 4 * sgm);
+            const std::uint32_t to = sgm + 1 < bytes ? le32(frag + 8 + 4 * sgm) : std::uint32_t(length);
+            if (from < 64 || to > length || from >= to ||
+                !unpackBits(frag + from, to - from, segment.data(), count))
+                return false;
+            // Segment 0 holds the most significant bytes: it goes to the highest byte of each host word.
+            const int shift = bytes - 1 - sgm;
+            for (std::size_t n = 0; n < count; ++n)
+                words[n * std::size_t(bytes) + std::size_t(shift)] = char(segment[n]);
+        }
+        const bool isSigned = h.pixelRepresentation == 1;
+        if (bytes == 4)
+            convertPlane(reinterpret_cast<const std::uint32_t*>(words.data()), count, job, t, bitsStored,
+                         highBit, isSigned, stats, firstPlane);
+        else if (bytes == 2)
+            convertPlane(reinterpret_cast<const std::uint16_t*>(words.data()), count, job, t, bitsStored,
+                         highBit, isSigned, stats, firstPlane);
+        else
+            convertPlane(reinterpret_cast<const std::uint8_t*>(words.data()), count, job, t, bitsStored,
+                         highBit, isSigned, stats, firstPlane);
+    }
+    stats.ownDecoder = true;
+    return true;
+}
+
 DecodeStats decodeInto(const DecodeJob& job) {
+    if (job.ownDecoders && job.header->transferSyntax == "1.2.840.10008.1.2.5") {
+        DecodeStats own;
+        if (decodeRle(job, own))
+            return own;
+    }
     gdcm::Trace::SetWarning(false);
     gdcm::Trace::SetError(false);
     gdcm::ImageReader reader;
@@ -312,6 +437,7 @@ DecodeStats decodeNative(const DecodeJob& job) {
     // In place when the stored words are as wide as the output (16-bit into int16); otherwise via scratch.
     thread_local std::vector<char> scratch;
     DecodeStats stats;
+    stats.ownDecoder = true;
     bool first = true;
     const int bitsStored = std::clamp(h.bitsStored, 1, h.bitsAllocated);
     const int highBit = std::clamp(h.highBit, bitsStored - 1, h.bitsAllocated - 1);
@@ -353,7 +479,8 @@ DecodeStats decodeNative(const DecodeJob& job) {
 std::string serialize(const DecodeStats& s) {
     std::ostringstream o;
     o.precision(17);
-    o << s.minHU << ' ' << s.maxHU << ' ' << (s.overflow ? 1 : 0) << ' ' << (s.bigEndianLongs ? 1 : 0);
+    o << s.minHU << ' ' << s.maxHU << ' ' << (s.overflow ? 1 : 0) << ' ' << (s.bigEndianLongs ? 1 : 0) << ' '
+      << (s.ownDecoder ? 1 : 0);
     return o.str();
 }
 
@@ -361,8 +488,9 @@ DecodeStats deserializeDecodeStats(const std::string& bytes) {
     std::istringstream in(bytes);
     DecodeStats s;
     int o = 0;
-    int longs = 0;
-    in >> s.minHU >> s.maxHU >> o >> longs;
+    int longs = 0, own = 0;
+    in >> s.minHU >> s.maxHU >> o >> longs >> own;
+    s.ownDecoder = own != 0;
     s.overflow = o != 0;
     s.bigEndianLongs = longs != 0;
     return s;

@@ -23,13 +23,20 @@ struct DecodeJob {
     ScalarType type = ScalarType::Int16;
     int columns = 0, rows = 0;
     float paddingHU = -1024; // what PixelPaddingValue (0028,0120) voxels become
+    bool ownDecoders = true; // RLE Lossless by ctview's decoder (GDCM when it declines); false: GDCM always
 };
 
 struct DecodeStats {
     double minHU = 0, maxHU = 0;
     bool overflow = false;       // Int16 target, but a value did not fit (or was not an integer)
     bool bigEndianLongs = false; // 32-bit big-endian cells stored as whole longs, not as OW words
+    bool ownDecoder = false;     // decoded by ctview's own code (native pixels, RLE), not by GDCM
 };
+
+// RLE Lossless (PS3.5 Annex G) by our own decoder: each frame one fragment of byte segments (most significant
+// byte first), each segment PackBits. Returns false, having written nothing it cannot stand behind, when the
+// file is not what that decoder handles (then GDCM decodes it); throws DataError only for I/O errors.
+bool decodeRle(const DecodeJob& job, DecodeStats& stats);
 
 // Decode through GDCM (every transfer syntax it supports) and convert stored values to HU per plane:
 // mask to BitsStored, sign-extend when PixelRepresentation is 1, replace padding, then

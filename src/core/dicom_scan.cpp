@@ -235,6 +235,21 @@ PixelDataLocation locatePixelData(const std::filesystem::path& path, const std::
     return loc;
 }
 
+std::uint64_t locateEncapsulatedPixelData(const std::filesystem::path& path, std::uint64_t fileSize) {
+    // (7FE0,0010) OB, two reserved bytes, length FFFFFFFF, then an item tag (FFFE,E000).
+    static const char pattern[] = "\xe0\x7f\x10\x00OB\x00\x00\xff\xff\xff\xff\xfe\xff\x00\xe0";
+    constexpr std::size_t n = sizeof pattern - 1;
+    std::ifstream in(path, std::ios::binary);
+    std::vector<char> head(std::size_t(std::min<std::uint64_t>(fileSize, std::uint64_t(1) << 20)));
+    in.read(head.data(), std::streamsize(head.size()));
+    head.resize(std::size_t(in.gcount()));
+    std::uint64_t found = 0;
+    for (std::size_t p = 0; p + n <= head.size(); ++p)
+        if (std::memcmp(&head[p], pattern, n) == 0)
+            found = p + 12;
+    return found;
+}
+
 bool sniffDicom(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in)
@@ -391,6 +406,8 @@ FileHeader scanFile(const std::filesystem::path& path) {
             h.pixelLength = loc.length;
         }
     }
+    if (h.transferSyntax == "1.2.840.10008.1.2.5")
+        h.rleOffset = locateEncapsulatedPixelData(path, h.fileSize);
     return h;
 }
 
@@ -434,7 +451,7 @@ std::string serialize(const FileHeader& h) {
         j["padlim"] = *h.paddingRangeLimit;
     j["tilt"] = h.gantryTilt;
     j["size"] = h.fileSize;
-    j["pixoff"] = {h.pixelOffset, h.pixelLength};
+    j["pixoff"] = {h.pixelOffset, h.pixelLength, h.rleOffset};
     j["frames"] = h.frameHeaders;
     j["meta"] = h.meta;
     j["refs"] = h.referencedFiles;
@@ -476,6 +493,7 @@ FileHeader deserializeFileHeader(const std::string& bytes) {
     h.gantryTilt = j.at("tilt");
     h.fileSize = j.at("size");
     h.pixelOffset = j.at("pixoff")[0];
+    h.rleOffset = j.at("pixoff")[2];
     h.pixelLength = j.at("pixoff")[1];
     h.frameHeaders = j.at("frames").get<std::vector<FrameHeader>>();
     h.meta = j.at("meta").get<std::map<std::string, std::string>>();

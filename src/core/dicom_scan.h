@@ -47,6 +47,9 @@ struct FileHeader {
     // Native pixel data located in the file (0 when compressed or not found):
     // the byte offset of the value of the top-level Pixel Data (7FE0,0010) and its length.
     std::uint64_t pixelOffset = 0, pixelLength = 0;
+    // RLE Lossless (1.2.840.10008.1.2.5): the offset of the first item (the Basic Offset Table) of the
+    // top-level encapsulated Pixel Data, for ctview's own RLE decoder (0 when not located).
+    std::uint64_t rleOffset = 0;
 
     std::vector<FrameHeader> frameHeaders;    // one per frame
     std::map<std::string, std::string> meta;  // descriptive fields by keyword (PatientName, KVP, ...)
@@ -68,6 +71,9 @@ struct PixelDataLocation {
     std::uint64_t length = 0;  // the element's length (the promised bytes, rounded up to even)
     std::uint64_t missing = 0; // bytes of the value past the end of the file (a truncated file)
 };
+// The first item of an encapsulated (undefined-length) top-level Pixel Data element, or 0: searched in the
+// first MiB of an explicit VR little-endian file, the last such element found (an icon's comes earlier).
+std::uint64_t locateEncapsulatedPixelData(const std::filesystem::path& path, std::uint64_t fileSize);
 PixelDataLocation locatePixelData(const std::filesystem::path& path, const std::string& transferSyntax,
                                   std::uint64_t expectedBytes, std::uint64_t fileSize);
 

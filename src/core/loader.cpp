@@ -396,6 +396,7 @@ LoadedSeries loadSeries(const ScanResult& scan, const SeriesInfo& series, const 
             job.columns = series.columns;
             job.rows = series.rows;
             job.paddingHU = paddingHU;
+            job.ownDecoders = options.nativeFastPath;
             return job;
         };
         std::mutex readyMutex;
@@ -434,7 +435,7 @@ LoadedSeries loadSeries(const ScanResult& scan, const SeriesInfo& series, const 
         type = ScalarType::Float32; // values beyond int16: decode again, exactly, as float32
     }
 
-    bool anyOk = false, bigEndianLongs = false;
+    bool anyOk = false, bigEndianLongs = false, allOwn = true;
     double lo = 0, hi = 0;
     std::vector<std::size_t> failedFiles;
     for (std::size_t n = 0; n < results.size(); ++n) {
@@ -446,6 +447,7 @@ LoadedSeries loadSeries(const ScanResult& scan, const SeriesInfo& series, const 
         }
         const DecodeStats s = deserializeDecodeStats(r.payload);
         bigEndianLongs = bigEndianLongs || s.bigEndianLongs;
+        allOwn = allOwn && s.ownDecoder;
         lo = anyOk ? std::min(lo, s.minHU) : s.minHU;
         hi = anyOk ? std::max(hi, s.maxHU) : s.maxHU;
         anyOk = true;
@@ -453,6 +455,7 @@ LoadedSeries loadSeries(const ScanResult& scan, const SeriesInfo& series, const 
     if (!anyOk)
         throw DataError(out.failed.front().path.string() + ": " + out.failed.front().reason);
     out.decodedNatively = native;
+    out.decodedByOwnCode = allOwn;
     out.minHU = float(lo);
     out.maxHU = float(hi);
     // Planes of files that failed hold no data: fill them with the lowest HU so that they read as empty.

@@ -60,7 +60,8 @@ struct LoadedSeries {
     std::vector<SkippedFile> failed;      // files of this series that could not be decoded
     std::vector<int> interpolated, empty; // volume slices (k) in a gap of the stack / of a file that failed
     bool monochrome1 = false;             // PhotometricInterpretation MONOCHROME1: display inverted
-    bool decodedNatively = false;         // pixels read by our own code (native LE), not by GDCM workers
+    bool decodedNatively = false;  // native pixels read by our own code on threads, not by GDCM workers
+    bool decodedByOwnCode = false; // every file decoded by our own code (native, or our RLE decoder)
     float minHU = 0, maxHU = 0;
 };
 

@@ -90,7 +90,7 @@ class DicomFolderSource final : public SeriesSource {
         out.emptySlices = std::move(l.empty);
         // The header of the first plane in stacking order speaks for the series.
         out.about = provenance(s, std::size_t(l.firstHeader - scan_.headers.data()));
-        out.about.decoder = l.decodedNatively ? "native" : "gdcm";
+        out.about.decoder = l.decodedNatively ? "native" : l.decodedByOwnCode ? "ctview rle" : "gdcm";
         out.about.acquiredSlices = l.plan.order.size();
         out.about.measuredStep = l.plan.measuredStep;
         out.about.resampled = l.plan.resample;
