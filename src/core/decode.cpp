@@ -383,7 +383,9 @@ DecodeStats decodeInto(const DecodeJob& job) {
         loc.found && loc.missing > 0)
         throw DataError("pixel data is truncated (the file ends " + std::to_string(loc.missing) +
                         " bytes early)");
-    std::vector<char> pixels(have);
+    // Kept from file to file (a worker decodes many): no fresh pages to fault in and zero for each.
+    static std::vector<char> pixels;
+    pixels.resize(have);
     if (!img.GetBuffer(pixels.data()))
         throw DataError("GDCM cannot decode the pixel data");
 

@@ -10,6 +10,7 @@
 #include <deque>
 #include <exception>
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -102,6 +103,11 @@ void limitAddressSpace(std::uint64_t budget) {
     // a worker should simply end it, so that the parent sees the signal.
     for (int sig : {SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTERM, SIGPIPE})
         std::signal(sig, SIG_DFL);
+    // A worker allocates and frees about the same large buffers for every file (GDCM's copy of the file, its
+    // decoded frames): keep them in the heap instead of mapping and zeroing fresh pages each time, which
+    // costs more than decoding on a VM.
+    ::mallopt(M_MMAP_THRESHOLD, 256 << 20);
+    ::mallopt(M_TRIM_THRESHOLD, 512 << 20);
     std::uint64_t index = 0;
     while (readAll(in, &index, sizeof index)) {
         std::uint8_t status = 0;
