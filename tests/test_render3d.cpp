@@ -15,6 +15,7 @@
 #include "core/transfer.h"
 #include "core/volume_stats.h"
 #include "render/hu_texel.h"
+#include "render/slice_renderer.h"
 
 #include <GLFW/glfw3.h>
 #include <catch2/catch.hpp>
@@ -819,6 +820,36 @@ TEST_CASE("a volume over the GPU's 3D texture size: the slice views show it plan
     const RgbImage img = app::renderHeadless(s, {160, 120}, false, planes, &feedback);
     CHECK(feedback.note3d.find("downsampled 2x (32x32x20)") != std::string::npos);
     CHECK(litChannels(img) > 500);
+}
+
+TEST_CASE("a progressive upload: plane by plane at once, then the whole 3D texture, texel for texel") {
+    REQUIRE(haveDisplay());
+    GLFWwindow* window = app::createGlWindow(64, 64, "test", false);
+    {
+        ScanResult scan;
+        LoadedSeries series = loadFolder(glPhantom(), scan); // 64 x 64 x 40, int16
+        const Volume& v = series.volume;
+        gl::SliceRenderer r;
+        r.setVolume(v, 0, true);
+        CHECK(r.uploading());
+        CHECK(r.planeMode()); // the views can draw at once
+        CHECK(r.hasVolume());
+        CHECK(r.volumeTexture() == 0);                                        // the 3D view must wait
+        for (int calls = 0; r.continueUpload(0.0) && calls < 1000; ++calls) { // a slab (16 MiB) per call
+        }
+        CHECK_FALSE(r.uploading());
+        CHECK_FALSE(r.planeMode());
+        REQUIRE(r.volumeTexture() != 0);
+        std::vector<std::uint16_t> texels(v.geometry().voxelCount());
+        glBindTexture(GL_TEXTURE_3D, r.volumeTexture());
+        glPixelStorei(GL_PACK_ALIGNMENT, 1);
+        glGetTexImage(GL_TEXTURE_3D, 0, GL_RED, GL_UNSIGNED_SHORT, texels.data());
+        std::size_t wrong = 0;
+        for (std::size_t n = 0; n < texels.size(); ++n)
+            wrong += texels[n] != gl::HuTexel::encode(v.int16Data()[n]);
+        CHECK(wrong == 0);
+    }
+    app::destroyGlWindow(window);
 }
 
 TEST_CASE("3D: after mode and transfer-function changes the picture is what a fresh renderer makes") {

@@ -15,12 +15,15 @@ std::string Renderers::reload() {
 
 void syncRenderer(ui::AppState& s, Renderers& r, RendererSync& sync) {
     const Dataset* d = s.hasVolume() ? s.data.get() : nullptr;
+    const bool justSet = d != sync.uploaded;
     if (d != sync.uploaded) {
         sync.uploaded = nullptr; // if the upload throws, the next frame must not think it is there
         sync.uploaded3d = nullptr;
         r.volume.clearVolume();
         if (d)
-            r.slices.setVolume(d->series.volume, sync.max3dTexture);
+            // The finished series progressively (its first picture at once); a preview whole, since its
+            // slices are updated in the 3D texture as they arrive.
+            r.slices.setVolume(d->series.volume, sync.max3dTexture, sync.progressiveUpload && !d->preview);
         else
             r.slices.clearVolume();
         sync.uploaded = d;
@@ -31,8 +34,12 @@ void syncRenderer(ui::AppState& s, Renderers& r, RendererSync& sync) {
         r.slices.updateSlices(d->series.volume, sync.dirtySlices);
         sync.dirtySlices.clear();
     }
-    // The 3D view waits for the whole series (a preview has no statistics) and shares the slices' texture.
-    if (d && d->stats && sync.uploaded3d != d) {
+    // A slab or two a frame, between frames that stay live; not in the frame that shows the series first.
+    if (r.slices.uploading() && !justSet)
+        r.slices.continueUpload(0.03);
+    // The 3D view waits for the whole series (a preview has no statistics) and shares the slices' texture,
+    // once that is up.
+    if (d && d->stats && sync.uploaded3d != d && !r.slices.uploading()) {
         sync.uploaded3d = d; // tried once per dataset, whatever happens
         try {
             r.volume.setVolume(d->series.volume, d->stats, r.slices.volumeTexture(), r.slices.huTexel(),

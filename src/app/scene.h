@@ -31,6 +31,9 @@ struct RendererSync {
     bool invert = false, monochrome1 = false, linear = false, lutSet = false;
     std::uint64_t maxBytes3d = 0; // caps a downsampled 3D copy (tests); 0: only GL's limits
     int max3dTexture = 0;         // pretends GL_MAX_3D_TEXTURE_SIZE is this (tests of plane mode); 0: GL's
+    // The window: a finished series goes up over several frames, shown plane by plane meanwhile (see
+    // SliceRenderer::setVolume). Headless commands upload it whole, for the frame they draw.
+    bool progressiveUpload = false;
 };
 
 // Uploads a new volume, colour map or interpolation when the state asks for them. Throws GlError.

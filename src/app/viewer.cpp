@@ -185,6 +185,7 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
         Renderers renderers;
         logTiming("renderers");
         RendererSync sync;
+        sync.progressiveUpload = true;
         const double started = glfwGetTime();
         if (!settingsProblem.empty())
             addToast(s, settingsProblem, started, true);
@@ -377,11 +378,14 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
             const float fbScale = io.DisplaySize.x > 0 ? float(fbw) / io.DisplaySize.x : 1.0f;
             try {
                 syncRenderer(s, renderers, sync);
+                if (renderers.slices.uploading())
+                    redraw = std::max(redraw, 1); // the volume goes up over the next frames
             } catch (const gl::GlError& e) {
                 // The volume does not fit this GPU: say so in the window, keep the panels working.
                 s.load.error = e.what();
                 s.data.reset();
                 sync = {};
+                sync.progressiveUpload = true;
             }
             // A 3D panel control being dragged: coarse frames until a quarter second after its last change,
             // or at once when the mouse is let go.

@@ -3,6 +3,7 @@
 #include <glm/gtc/type_ptr.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <vector>
 
@@ -118,7 +119,7 @@ void uploadVolumeSlab(const Volume& v, int z0, int count, std::vector<std::uint1
     }
 }
 
-void SliceRenderer::setVolume(const Volume& v, int max3d) {
+void SliceRenderer::setVolume(const Volume& v, int max3d, bool progressive) {
     clearVolume();
     GLint limit = 0;
     glGetIntegerv(GL_MAX_3D_TEXTURE_SIZE, &limit);
@@ -126,7 +127,10 @@ void SliceRenderer::setVolume(const Volume& v, int max3d) {
         limit = std::min(limit, GLint(max3d));
     const glm::ivec3 d = v.geometry().dims;
     bool fits = d.x <= limit && d.y <= limit && d.z <= limit;
-    if (fits) {
+    if (fits && progressive) {
+        pending_.source = &v;
+        fits = false; // plane by plane until the upload is done
+    } else if (fits) {
         try {
             volume_ = uploadVolumeTexture(v, huTexel_);
         } catch (const GlError&) {
@@ -149,6 +153,58 @@ void SliceRenderer::setVolume(const Volume& v, int max3d) {
             p = Plane{Texture::create(), -1, true};
     }
     setInterpolation(false);
+}
+
+bool SliceRenderer::continueUpload(double seconds) {
+    if (!pending_.source)
+        return false;
+    const Volume& v = *pending_.source;
+    const Geometry& g = v.geometry();
+    const auto start = std::chrono::steady_clock::now();
+    if (!pending_.texture) {
+        while (glGetError() != GL_NO_ERROR) {
+        }
+        pending_.texture = Texture::create();
+        glBindTexture(GL_TEXTURE_3D, pending_.texture.id());
+        const bool int16 = v.type() == ScalarType::Int16;
+        glTexImage3D(GL_TEXTURE_3D, 0, int16 ? GL_R16 : GL_R32F, g.dims.x, g.dims.y, g.dims.z, 0, GL_RED,
+                     int16 ? GL_UNSIGNED_SHORT : GL_FLOAT, nullptr);
+        if (glGetError() != GL_NO_ERROR) {
+            pending_ = {}; // no memory for the volume: the views stay plane by plane
+            return false;
+        }
+    }
+    glBindTexture(GL_TEXTURE_3D, pending_.texture.id());
+    const int slab = int(std::clamp<std::size_t>(
+        (std::size_t(16) << 20) / std::max<std::size_t>(1, g.sliceVoxels() * 2), 1, std::size_t(g.dims.z)));
+    std::vector<std::uint16_t> converted;
+    // At least one slab a call, however short the time: every call makes progress.
+    for (bool first = true;
+         pending_.nextZ < g.dims.z &&
+         (first || std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() < seconds);
+         first = false) {
+        const int count = std::min(slab, g.dims.z - pending_.nextZ);
+        uploadVolumeSlab(v, pending_.nextZ, count, converted);
+        pending_.nextZ += count;
+    }
+    if (pending_.nextZ < g.dims.z)
+        return true;
+    if (glGetError() != GL_NO_ERROR) {
+        pending_ = {};
+        return false;
+    }
+    glTexParameteri(GL_TEXTURE_3D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+    glTexParameteri(GL_TEXTURE_3D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+    glTexParameteri(GL_TEXTURE_3D, GL_TEXTURE_WRAP_R, GL_CLAMP_TO_EDGE);
+    // Complete: the views sample the 3D texture from now on.
+    volume_ = std::move(pending_.texture);
+    huTexel_ = HuTexel::of(v.type());
+    pending_ = {};
+    planeSource_ = nullptr;
+    for (Plane& p : planes_)
+        p = Plane{};
+    setInterpolation(linear_);
+    return false;
 }
 
 void SliceRenderer::uploadPlane(int nAxis, int slice) {
@@ -205,6 +261,7 @@ void SliceRenderer::updateSlices(const Volume& v, const std::vector<int>& slices
 }
 
 void SliceRenderer::clearVolume() {
+    pending_ = {};
     volume_.reset();
     planeSource_ = nullptr;
     for (Plane& p : planes_)

@@ -35,7 +35,14 @@ class SliceRenderer {
     // (GL_MAX_3D_TEXTURE_SIZE per side, or `max3d` when given, for tests) is shown plane by plane instead:
     // each view's current slice goes up as a 2D texture when it changes, at full resolution; `v` must then
     // outlive the renderer's use of it. Throws GlError when even that does not fit.
-    void setVolume(const Volume& v, int max3d = 0);
+    // With `progressive`, the views show the volume plane by plane at once (as in plane mode) and its 3D
+    // texture goes up in slabs over the next frames (continueUpload): the first picture of a large series
+    // does not wait for the whole upload (0.4 s for 300 MiB on llvmpipe). `v` must outlive the upload.
+    void setVolume(const Volume& v, int max3d = 0, bool progressive = false);
+    // Uploads more of a progressive volume for about `seconds`; returns true while some is left. When the
+    // GPU has no memory for it, the views stay in plane mode.
+    bool continueUpload(double seconds);
+    bool uploading() const { return pending_.source != nullptr; }
     // Re-uploads the given slices (k) of a volume already set with setVolume (the preview of a load).
     void updateSlices(const Volume& v, const std::vector<int>& slices);
     void clearVolume();
@@ -68,6 +75,11 @@ class SliceRenderer {
     Texture volume_, lut_;
     const Volume* planeSource_ = nullptr;
     Plane planes_[3];
+    struct PendingUpload {
+        const Volume* source = nullptr; // the volume being uploaded, shown plane by plane meanwhile
+        Texture texture;                // allocated by the first continueUpload
+        int nextZ = 0;                  // slices [0, nextZ) are up
+    } pending_;
     bool linear_ = false;
     HuTexel huTexel_;
 };
