@@ -236,18 +236,32 @@ PixelDataLocation locatePixelData(const std::filesystem::path& path, const std::
 }
 
 std::uint64_t locateEncapsulatedPixelData(const std::filesystem::path& path, std::uint64_t fileSize) {
-    // (7FE0,0010) OB, two reserved bytes, length FFFFFFFF, then an item tag (FFFE,E000).
+    // (7FE0,0010) OB, two reserved bytes, length FFFFFFFF, then an item tag (FFFE,E000). Most headers fit in
+    // 4 KiB; read up to 1 MiB only when it is not there. A wrong hit (an icon's pixel data) is caught by the
+    // decoder, whose fragments and segments must then come out at the image's exact size.
     static const char pattern[] = "\xe0\x7f\x10\x00OB\x00\x00\xff\xff\xff\xff\xfe\xff\x00\xe0";
     constexpr std::size_t n = sizeof pattern - 1;
     std::ifstream in(path, std::ios::binary);
-    std::vector<char> head(std::size_t(std::min<std::uint64_t>(fileSize, std::uint64_t(1) << 20)));
-    in.read(head.data(), std::streamsize(head.size()));
-    head.resize(std::size_t(in.gcount()));
-    std::uint64_t found = 0;
-    for (std::size_t p = 0; p + n <= head.size(); ++p)
-        if (std::memcmp(&head[p], pattern, n) == 0)
-            found = p + 12;
-    return found;
+    std::vector<char> head;
+    for (std::uint64_t want : {std::uint64_t(4096), std::uint64_t(1) << 20}) {
+        const std::size_t size = std::size_t(std::min<std::uint64_t>(fileSize, want));
+        if (size <= head.size())
+            break;
+        const std::size_t old = head.size();
+        head.resize(size);
+        in.read(head.data() + old, std::streamsize(size - old));
+        head.resize(old + std::size_t(in.gcount()));
+        std::uint64_t found = 0;
+        for (const char* p = head.data(); p + n <= head.data() + head.size(); ++p) {
+            p = static_cast<const char*>(::memmem(p, std::size_t(head.data() + head.size() - p), pattern, n));
+            if (!p)
+                break;
+            found = std::uint64_t(p - head.data()) + 12;
+        }
+        if (found)
+            return found;
+    }
+    return 0;
 }
 
 bool sniffDicom(const std::filesystem::path& path) {
