@@ -217,6 +217,39 @@ bool toHostOrder(char* data, std::size_t count, int bytes) {
 
 namespace {
 
+// A file our own decoders read with pread (thread-safe, no GDCM): opened read-only, closed on destruction.
+class InputFile {
+  public:
+    explicit InputFile(const std::filesystem::path& path) : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {
+        if (fd_ < 0)
+            throw DataError(std::string("cannot be opened (") + std::strerror(errno) + ")");
+    }
+    ~InputFile() { ::close(fd_); }
+    InputFile(const InputFile&) = delete;
+    InputFile& operator=(const InputFile&) = delete;
+    // The file's size now, or 0 when it cannot be known.
+    std::uint64_t size() const {
+        struct stat st {};
+        return ::fstat(fd_, &st) == 0 ? std::uint64_t(st.st_size) : 0;
+    }
+    // Exactly `n` bytes at `offset`; false when the file ends first or cannot be read.
+    bool readAt(void* into, std::size_t n, std::uint64_t offset) const {
+        char* p = static_cast<char*>(into);
+        for (std::size_t done = 0; done < n;) {
+            const ssize_t r = ::pread(fd_, p + done, n - done, off_t(offset + done));
+            if (r < 0 && errno == EINTR)
+                continue;
+            if (r <= 0)
+                return false;
+            done += std::size_t(r);
+        }
+        return true;
+    }
+
+  private:
+    int fd_;
+};
+
 // One PackBits segment into exactly `out.size()` bytes; false if it does not decode to exactly that.
 bool unpackBits(const unsigned char* in, std::size_t size, unsigned char* out, std::size_t want) {
     std::size_t i = 0, o = 0;
@@ -253,25 +286,13 @@ bool decodeRle(const DecodeJob& job, DecodeStats& stats) {
     if (h.rleOffset == 0 || h.samplesPerPixel != 1 || (bytes != 1 && bytes != 2 && bytes != 4) ||
         h.rows != job.rows || h.columns != job.columns || h.bitsAllocated % 8 != 0)
         return false;
-    const int fd = ::open(job.path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        throw DataError(std::string("cannot be opened (") + std::strerror(errno) + ")");
-    struct FdCloser {
-        int fd;
-        ~FdCloser() { ::close(fd); }
-    } closer{fd};
-    struct stat st {};
-    if (::fstat(fd, &st) != 0 || std::uint64_t(st.st_size) <= h.rleOffset)
+    const InputFile file(job.path);
+    const std::uint64_t fileSize = file.size();
+    if (fileSize <= h.rleOffset)
         return false;
-    std::vector<unsigned char> data(std::size_t(std::uint64_t(st.st_size) - h.rleOffset));
-    for (std::size_t done = 0; done < data.size();) {
-        const ssize_t r = ::pread(fd, data.data() + done, data.size() - done, off_t(h.rleOffset + done));
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return false;
-        done += std::size_t(r);
-    }
+    std::vector<unsigned char> data(std::size_t(fileSize - h.rleOffset));
+    if (!file.readAt(data.data(), data.size(), h.rleOffset))
+        return false;
     // Items (FFFE,E000) up to the sequence delimiter (FFFE,E0DD): the Basic Offset Table, then one fragment
     // per frame (PS3.5 A.4.2 requires exactly one for RLE; anything else goes to GDCM).
     std::vector<std::pair<std::size_t, std::size_t>> fragments; // offset, length in `data`
@@ -424,16 +445,8 @@ DecodeStats decodeNative(const DecodeJob& job) {
     if (h.pixelOffset == 0 || (bytes != 1 && bytes != 2 && bytes != 4) || h.rows != job.rows ||
         h.columns != job.columns)
         throw DataError("no native pixel data located");
-    const int fd = ::open(job.path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        throw DataError(std::string("cannot be opened (") + std::strerror(errno) + ")");
-    struct FdCloser {
-        int fd;
-        ~FdCloser() { ::close(fd); }
-    } closer{fd};
-    struct stat st {};
-    if (::fstat(fd, &st) != 0 ||
-        std::uint64_t(st.st_size) < h.pixelOffset + std::uint64_t(h.frames) * planeBytes)
+    const InputFile file(job.path);
+    if (file.size() < h.pixelOffset + std::uint64_t(h.frames) * planeBytes)
         throw DataError("pixel data is truncated (the file is shorter than when it was scanned)");
     const bool bigEndian = h.transferSyntax == "1.2.840.10008.1.2.2";
     // In place when the stored words are as wide as the output (16-bit into int16); otherwise via scratch.
@@ -452,16 +465,8 @@ DecodeStats decodeNative(const DecodeJob& job) {
             scratch.resize(planeBytes);
             dst = scratch.data();
         }
-        std::size_t done = 0;
-        const std::uint64_t offset = h.pixelOffset + std::uint64_t(t.frame) * planeBytes;
-        while (done < planeBytes) {
-            const ssize_t r = ::pread(fd, dst + done, planeBytes - done, off_t(offset + done));
-            if (r < 0 && errno == EINTR)
-                continue;
-            if (r <= 0)
-                throw DataError("pixel data is truncated or unreadable");
-            done += std::size_t(r);
-        }
+        if (!file.readAt(dst, planeBytes, h.pixelOffset + std::uint64_t(t.frame) * planeBytes))
+            throw DataError("pixel data is truncated or unreadable");
         if (bigEndian && toHostOrder(dst, count, bytes))
             stats.bigEndianLongs = true;
         const bool isSigned = h.pixelRepresentation == 1;

@@ -14,6 +14,7 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 namespace ctview {
@@ -184,17 +185,12 @@ const MetaField kMetaFields[] = {
 
 } // namespace
 
-PixelDataLocation locatePixelData(const std::filesystem::path& path, const std::string& ts,
-                                  std::uint64_t expected, std::uint64_t fileSize) {
-    // The tag, then for explicit VR "OW"/"OB", two reserved bytes and a 32-bit length; for implicit VR the
-    // length directly. The length must be exactly what the header promises (rounded up to even), which rules
-    // out an icon's nested Pixel Data (0088,0200) and tag-like bytes inside other values.
-    PixelDataLocation loc;
-    const bool implicit = ts == "1.2.840.10008.1.2", bigEndian = ts == "1.2.840.10008.1.2.2";
-    if ((!implicit && !bigEndian && ts != "1.2.840.10008.1.2.1") || expected == 0)
-        return loc;
-    const std::uint64_t even = expected + (expected % 2);
-    // Most headers fit in 4 KiB; read more (up to 1 MiB of header) only when the tag is not there.
+namespace {
+
+// Most headers fit in 4 KiB: `find` looks at the file's first 4 KiB, then, only when it found nothing there,
+// at up to 1 MiB of it. Returns whether it found what it looks for.
+bool searchHead(const std::filesystem::path& path, std::uint64_t fileSize,
+                const std::function<bool(const std::vector<char>&)>& find) {
     std::ifstream in(path, std::ios::binary);
     std::vector<char> head;
     for (std::uint64_t want : {std::uint64_t(4096), std::uint64_t(1) << 20}) {
@@ -205,6 +201,25 @@ PixelDataLocation locatePixelData(const std::filesystem::path& path, const std::
         head.resize(size);
         in.read(head.data() + old, std::streamsize(size - old));
         head.resize(old + std::size_t(in.gcount()));
+        if (find(head))
+            return true;
+    }
+    return false;
+}
+
+} // namespace
+
+PixelDataLocation locatePixelData(const std::filesystem::path& path, const std::string& ts,
+                                  std::uint64_t expected, std::uint64_t fileSize) {
+    // The tag, then for explicit VR "OW"/"OB", two reserved bytes and a 32-bit length; for implicit VR the
+    // length directly. The length must be exactly what the header promises (rounded up to even), which rules
+    // out an icon's nested Pixel Data (0088,0200) and tag-like bytes inside other values.
+    PixelDataLocation loc;
+    const bool implicit = ts == "1.2.840.10008.1.2", bigEndian = ts == "1.2.840.10008.1.2.2";
+    if ((!implicit && !bigEndian && ts != "1.2.840.10008.1.2.1") || expected == 0)
+        return loc;
+    const std::uint64_t even = expected + (expected % 2);
+    searchHead(path, fileSize, [&](const std::vector<char>& head) {
         const std::size_t got = head.size();
         const char* tag = bigEndian ? "\x7f\xe0\x00\x10" : "\xe0\x7f\x10\x00";
         for (std::size_t p = 0; p + 12 <= got; ++p) {
@@ -229,39 +244,31 @@ PixelDataLocation locatePixelData(const std::filesystem::path& path, const std::
             loc.offset = lenAt + 4;
             loc.length = len;
             loc.missing = loc.offset + expected > fileSize ? loc.offset + expected - fileSize : 0;
-            return loc;
+            return true;
         }
-    }
+        return false;
+    });
     return loc;
 }
 
 std::uint64_t locateEncapsulatedPixelData(const std::filesystem::path& path, std::uint64_t fileSize) {
-    // (7FE0,0010) OB, two reserved bytes, length FFFFFFFF, then an item tag (FFFE,E000). Most headers fit in
-    // 4 KiB; read up to 1 MiB only when it is not there. A wrong hit (an icon's pixel data) is caught by the
-    // decoder, whose fragments and segments must then come out at the image's exact size.
+    // (7FE0,0010) OB, two reserved bytes, length FFFFFFFF, then an item tag (FFFE,E000). A wrong hit (an
+    // icon's pixel data) is caught by the decoder, whose fragments and segments must then come out at the
+    // image's exact size.
     static const char pattern[] = "\xe0\x7f\x10\x00OB\x00\x00\xff\xff\xff\xff\xfe\xff\x00\xe0";
     constexpr std::size_t n = sizeof pattern - 1;
-    std::ifstream in(path, std::ios::binary);
-    std::vector<char> head;
-    for (std::uint64_t want : {std::uint64_t(4096), std::uint64_t(1) << 20}) {
-        const std::size_t size = std::size_t(std::min<std::uint64_t>(fileSize, want));
-        if (size <= head.size())
-            break;
-        const std::size_t old = head.size();
-        head.resize(size);
-        in.read(head.data() + old, std::streamsize(size - old));
-        head.resize(old + std::size_t(in.gcount()));
-        std::uint64_t found = 0;
-        for (const char* p = head.data(); p + n <= head.data() + head.size(); ++p) {
-            p = static_cast<const char*>(::memmem(p, std::size_t(head.data() + head.size() - p), pattern, n));
+    std::uint64_t found = 0;
+    searchHead(path, fileSize, [&](const std::vector<char>& head) {
+        const char* end = head.data() + head.size();
+        for (const char* p = head.data(); p + n <= end; ++p) {
+            p = static_cast<const char*>(::memmem(p, std::size_t(end - p), pattern, n));
             if (!p)
                 break;
-            found = std::uint64_t(p - head.data()) + 12;
+            found = std::uint64_t(p - head.data()) + 12; // the last one: an icon's comes earlier
         }
-        if (found)
-            return found;
-    }
-    return 0;
+        return found != 0;
+    });
+    return found;
 }
 
 bool sniffDicom(const std::filesystem::path& path) {
