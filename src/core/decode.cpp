@@ -178,6 +178,25 @@ void convertPlane(const Raw* src, std::size_t count, const DecodeJob& job, const
     mergeRange(st, first, lo, hi);
 }
 
+// One plane of host-order words `bytes` wide (1, 2 or 4) through convertPlane, for every decoder. BitsStored
+// and HighBit as the file says them, made consistent with the word width here.
+void convertWords(const void* words, int bytes, std::size_t count, const DecodeJob& job,
+                  const DecodeTarget& t, int bitsStored, int highBit, bool isSigned, DecodeStats& st,
+                  bool& first) {
+    const int bitsAllocated = 8 * bytes;
+    bitsStored = std::clamp(bitsStored, 1, bitsAllocated);
+    highBit = std::clamp(highBit, bitsStored - 1, bitsAllocated - 1);
+    if (bytes == 4)
+        convertPlane(static_cast<const std::uint32_t*>(words), count, job, t, bitsStored, highBit, isSigned,
+                     st, first);
+    else if (bytes == 2)
+        convertPlane(static_cast<const std::uint16_t*>(words), count, job, t, bitsStored, highBit, isSigned,
+                     st, first);
+    else
+        convertPlane(static_cast<const std::uint8_t*>(words), count, job, t, bitsStored, highBit, isSigned,
+                     st, first);
+}
+
 // Big-endian pixels (Explicit VR Big Endian, 1.2.840.10008.1.2.2) to host order, in place. Pixel Data is OW,
 // a stream of 16-bit words each stored big endian (PS3.5 7.3), so a 32-bit cell is two such words, low word
 // first: how GDCM and DCMTK read it. Some writers (pydicom among them) store 32-bit cells as whole big-endian
@@ -213,10 +232,6 @@ bool toHostOrder(char* data, std::size_t count, int bytes) {
     return asLongs;
 }
 
-} // namespace
-
-namespace {
-
 // A file our own decoders read with pread (thread-safe, no GDCM): opened read-only, closed on destruction.
 class InputFile {
   public:
@@ -250,7 +265,7 @@ class InputFile {
     int fd_;
 };
 
-// One PackBits segment into exactly `out.size()` bytes; false if it does not decode to exactly that.
+// One PackBits segment (`size` bytes) into exactly `want` bytes; false if it does not decode to exactly that.
 bool unpackBits(const unsigned char* in, std::size_t size, unsigned char* out, std::size_t want) {
     std::size_t i = 0, o = 0;
     while (o < want && i < size) {
@@ -317,8 +332,6 @@ bool decodeRle(const DecodeJob& job, DecodeStats& stats) {
     const std::size_t count = std::size_t(job.columns) * std::size_t(job.rows);
     std::vector<unsigned char> segment(count);
     std::vector<char> words(count * std::size_t(bytes));
-    const int bitsStored = std::clamp(h.bitsStored, 1, h.bitsAllocated);
-    const int highBit = std::clamp(h.highBit, bitsStored - 1, h.bitsAllocated - 1);
     bool firstPlane = true;
     for (const DecodeTarget& t : job.targets) {
         if (t.frame < 0 || t.frame >= h.frames)
@@ -341,23 +354,15 @@ bool decodeRle(const DecodeJob& job, DecodeStats& stats) {
             for (std::size_t n = 0; n < count; ++n)
                 words[n * std::size_t(bytes) + std::size_t(shift)] = char(segment[n]);
         }
-        const bool isSigned = h.pixelRepresentation == 1;
-        if (bytes == 4)
-            convertPlane(reinterpret_cast<const std::uint32_t*>(words.data()), count, job, t, bitsStored,
-                         highBit, isSigned, stats, firstPlane);
-        else if (bytes == 2)
-            convertPlane(reinterpret_cast<const std::uint16_t*>(words.data()), count, job, t, bitsStored,
-                         highBit, isSigned, stats, firstPlane);
-        else
-            convertPlane(reinterpret_cast<const std::uint8_t*>(words.data()), count, job, t, bitsStored,
-                         highBit, isSigned, stats, firstPlane);
+        convertWords(words.data(), bytes, count, job, t, h.bitsStored, h.highBit, h.pixelRepresentation == 1,
+                     stats, firstPlane);
     }
     stats.ownDecoder = true;
     return true;
 }
 
 DecodeStats decodeInto(const DecodeJob& job) {
-    if (job.ownDecoders && job.header->transferSyntax == "1.2.840.10008.1.2.5") {
+    if (job.ownDecoders && job.header->transferSyntax == syntax::kRle) {
         DecodeStats own;
         if (decodeRle(job, own))
             return own;
@@ -405,34 +410,18 @@ DecodeStats decodeInto(const DecodeJob& job) {
         throw DataError("pixel data is truncated (the file ends " + std::to_string(loc.missing) +
                         " bytes early)");
     // Kept from file to file (a worker decodes many): no fresh pages to fault in and zero for each.
-    static std::vector<char> pixels;
+    thread_local std::vector<char> pixels;
     pixels.resize(have);
     if (!img.GetBuffer(pixels.data()))
         throw DataError("GDCM cannot decode the pixel data");
 
     DecodeStats st;
     bool first = true;
-    const int bitsStored = std::clamp(int(pf.GetBitsStored()), 1, bitsAllocated);
-    const int highBit = std::clamp(int(pf.GetHighBit()), bitsStored - 1, bitsAllocated - 1);
-    const bool isSigned = pf.GetPixelRepresentation() == 1;
     for (const DecodeTarget& t : job.targets) {
         if (t.frame < 0 || t.frame >= frames)
             throw DataError("frame " + std::to_string(t.frame) + " is missing");
-        const char* src = pixels.data() + planeBytes * std::size_t(t.frame);
-        switch (bitsAllocated) {
-        case 8:
-            convertPlane(reinterpret_cast<const std::uint8_t*>(src), count, job, t, bitsStored, highBit,
-                         isSigned, st, first);
-            break;
-        case 16:
-            convertPlane(reinterpret_cast<const std::uint16_t*>(src), count, job, t, bitsStored, highBit,
-                         isSigned, st, first);
-            break;
-        default:
-            convertPlane(reinterpret_cast<const std::uint32_t*>(src), count, job, t, bitsStored, highBit,
-                         isSigned, st, first);
-            break;
-        }
+        convertWords(pixels.data() + planeBytes * std::size_t(t.frame), bitsAllocated / 8, count, job, t,
+                     pf.GetBitsStored(), pf.GetHighBit(), pf.GetPixelRepresentation() == 1, st, first);
     }
     return st;
 }
@@ -448,14 +437,12 @@ DecodeStats decodeNative(const DecodeJob& job) {
     const InputFile file(job.path);
     if (file.size() < h.pixelOffset + std::uint64_t(h.frames) * planeBytes)
         throw DataError("pixel data is truncated (the file is shorter than when it was scanned)");
-    const bool bigEndian = h.transferSyntax == "1.2.840.10008.1.2.2";
+    const bool bigEndian = h.transferSyntax == syntax::kExplicitBE;
     // In place when the stored words are as wide as the output (16-bit into int16); otherwise via scratch.
     thread_local std::vector<char> scratch;
     DecodeStats stats;
     stats.ownDecoder = true;
     bool first = true;
-    const int bitsStored = std::clamp(h.bitsStored, 1, h.bitsAllocated);
-    const int highBit = std::clamp(h.highBit, bitsStored - 1, h.bitsAllocated - 1);
     for (const DecodeTarget& t : job.targets) {
         if (t.frame < 0 || t.frame >= h.frames)
             throw DataError("frame " + std::to_string(t.frame) + " is missing");
@@ -469,16 +456,8 @@ DecodeStats decodeNative(const DecodeJob& job) {
             throw DataError("pixel data is truncated or unreadable");
         if (bigEndian && toHostOrder(dst, count, bytes))
             stats.bigEndianLongs = true;
-        const bool isSigned = h.pixelRepresentation == 1;
-        if (bytes == 4)
-            convertPlane(reinterpret_cast<const std::uint32_t*>(dst), count, job, t, bitsStored, highBit,
-                         isSigned, stats, first);
-        else if (bytes == 2)
-            convertPlane(reinterpret_cast<const std::uint16_t*>(dst), count, job, t, bitsStored, highBit,
-                         isSigned, stats, first);
-        else
-            convertPlane(reinterpret_cast<const std::uint8_t*>(dst), count, job, t, bitsStored, highBit,
-                         isSigned, stats, first);
+        convertWords(dst, bytes, count, job, t, h.bitsStored, h.highBit, h.pixelRepresentation == 1, stats,
+                     first);
     }
     return stats;
 }

@@ -215,8 +215,8 @@ PixelDataLocation locatePixelData(const std::filesystem::path& path, const std::
     // length directly. The length must be exactly what the header promises (rounded up to even), which rules
     // out an icon's nested Pixel Data (0088,0200) and tag-like bytes inside other values.
     PixelDataLocation loc;
-    const bool implicit = ts == "1.2.840.10008.1.2", bigEndian = ts == "1.2.840.10008.1.2.2";
-    if ((!implicit && !bigEndian && ts != "1.2.840.10008.1.2.1") || expected == 0)
+    const bool implicit = ts == syntax::kImplicitLE, bigEndian = ts == syntax::kExplicitBE;
+    if ((!implicit && !bigEndian && ts != syntax::kExplicitLE) || expected == 0)
         return loc;
     const std::uint64_t even = expected + (expected % 2);
     searchHead(path, fileSize, [&](const std::vector<char>& head) {
@@ -316,7 +316,7 @@ FileHeader scanFile(const std::filesystem::path& path) {
 
     h.transferSyntax = str(fmi, gdcm::Tag(0x0002, 0x0010));
     if (h.transferSyntax.empty())
-        h.transferSyntax = "1.2.840.10008.1.2"; // no meta header: implicit VR LE
+        h.transferSyntax = syntax::kImplicitLE; // no meta header: implicit VR LE
     h.sopClassUID = str(ds, gdcm::Tag(0x0008, 0x0016));
     if (h.sopClassUID.empty())
         h.sopClassUID = str(fmi, gdcm::Tag(0x0002, 0x0002));
@@ -427,7 +427,7 @@ FileHeader scanFile(const std::filesystem::path& path) {
             h.pixelLength = loc.length;
         }
     }
-    if (h.transferSyntax == "1.2.840.10008.1.2.5")
+    if (h.transferSyntax == syntax::kRle)
         h.rleOffset = locateEncapsulatedPixelData(path, h.fileSize);
     return h;
 }

@@ -11,6 +11,14 @@
 
 namespace ctview {
 
+// The transfer syntax UIDs (PS3.5 A, PS3.6) whose pixels ctview reads with its own code.
+namespace syntax {
+inline constexpr const char* kImplicitLE = "1.2.840.10008.1.2";
+inline constexpr const char* kExplicitLE = "1.2.840.10008.1.2.1";
+inline constexpr const char* kExplicitBE = "1.2.840.10008.1.2.2"; // retired, still in old archives
+inline constexpr const char* kRle = "1.2.840.10008.1.2.5";
+} // namespace syntax
+
 // One 2D image plane: a single-frame file, or one frame of a multi-frame (Enhanced CT) file.
 struct FrameHeader {
     int frame = 0;                           // frame number inside the file (0-based)

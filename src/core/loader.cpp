@@ -31,7 +31,7 @@ std::uint64_t workerMemoryBudget(std::uint64_t largestFile) {
 }
 
 bool isNativeSyntax(const std::string& ts) {
-    return ts == "1.2.840.10008.1.2" || ts == "1.2.840.10008.1.2.1" || ts == "1.2.840.10008.1.2.2";
+    return ts == syntax::kImplicitLE || ts == syntax::kExplicitLE || ts == syntax::kExplicitBE;
 }
 
 std::string plural(std::size_t n, const std::string& what) {
