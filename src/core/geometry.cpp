@@ -207,26 +207,32 @@ template <typename Out> inline void store(Out* out, std::size_t n, double v) {
     }
 }
 
+// A coordinate in pixel units as a whole pixel and a fraction in [0, 1). Within a millionth of a pixel of a
+// pixel centre it is that centre: an untilted regular stack samples exactly (exact HU), whatever the
+// rounding of the positions. No libm call (floor by truncation): this runs twice for every output voxel.
+inline void splitPixel(double x, int& whole, double& frac) {
+    constexpr double eps = 1e-6;
+    whole = int(x);
+    if (double(whole) > x)
+        --whole;
+    frac = x - whole;
+    if (frac > 1 - eps)
+        ++whole, frac = 0;
+    else if (frac < eps)
+        frac = 0;
+}
+
 // Bilinear interpolation within one acquired plane (rdims.x by rdims.y pixels) at (u, v) in its pixel units;
-// false outside the plane (beyond half a pixel of its edge pixels). A coordinate within a millionth of a
-// pixel of a pixel centre is that centre: an untilted regular stack samples exactly (exact HU), whatever
-// the rounding of the positions. No libm calls: this runs for every output voxel twice.
+// false outside the plane (beyond half a pixel of its edge pixels).
 template <typename In>
 inline bool bilinear(const In* p, glm::ivec3 rdims, double u, double v, double& value) {
     if (u < -0.5 || v < -0.5 || u > rdims.x - 0.5 || v > rdims.y - 0.5)
         return false;
     const double uc = std::clamp(u, 0.0, double(rdims.x - 1)), vc = std::clamp(v, 0.0, double(rdims.y - 1));
-    int i0 = int(uc), j0 = int(vc); // non-negative: truncation is floor
-    double fu = uc - i0, fv = vc - j0;
-    constexpr double eps = 1e-6;
-    if (fu > 1 - eps)
-        ++i0, fu = 0;
-    else if (fu < eps)
-        fu = 0;
-    if (fv > 1 - eps)
-        ++j0, fv = 0;
-    else if (fv < eps)
-        fv = 0;
+    int i0 = 0, j0 = 0;
+    double fu = 0, fv = 0;
+    splitPixel(uc, i0, fu);
+    splitPixel(vc, j0, fv);
     i0 = std::min(i0, rdims.x - 1);
     j0 = std::min(j0, rdims.y - 1);
     const std::size_t w = std::size_t(rdims.x);
@@ -254,19 +260,10 @@ struct RowRun {
 };
 
 RowRun rowRun(double u, double v, glm::ivec3 rdims, int width) {
-    constexpr double eps = 1e-6; // as bilinear(): a millionth of a pixel from a centre is that centre
-    auto split = [](double x, int& whole, double& frac) {
-        whole = int(std::floor(x));
-        frac = x - whole;
-        if (frac > 1 - eps)
-            ++whole, frac = 0;
-        else if (frac < eps)
-            frac = 0;
-    };
     RowRun r;
     double fu = 0, fv = 0;
-    split(u, r.base, fu);
-    split(v, r.j0, fv);
+    splitPixel(u, r.base, fu);
+    splitPixel(v, r.j0, fv);
     if (r.j0 < 0 || r.j0 + 1 > rdims.y - 1)
         return r; // the row's block would leave the plane: no run
     r.w00 = (1 - fv) * (1 - fu);
