@@ -69,6 +69,41 @@ std::string SliceRenderer::reload() {
     }
 }
 
+namespace {
+
+// The volume's 3D texture, allocated but not filled: R16 for int16 HU (HuTexel's offset), R32F for float HU.
+// Throws GlError when the GPU has no memory for it.
+Texture allocateVolumeTexture(const Volume& v) {
+    const Geometry& g = v.geometry();
+    while (glGetError() != GL_NO_ERROR) {
+    }
+    Texture tex = Texture::create();
+    glBindTexture(GL_TEXTURE_3D, tex.id());
+    const bool int16 = v.type() == ScalarType::Int16;
+    glTexImage3D(GL_TEXTURE_3D, 0, int16 ? GL_R16 : GL_R32F, g.dims.x, g.dims.y, g.dims.z, 0, GL_RED,
+                 int16 ? GL_UNSIGNED_SHORT : GL_FLOAT, nullptr);
+    if (glGetError() == GL_OUT_OF_MEMORY)
+        throw GlError("not enough GPU memory for the volume (" + std::to_string(v.bytes() >> 20) + " MiB)");
+    return tex;
+}
+
+// Slices per upload: slabs of about 16 MiB, so that the conversion buffer stays small.
+int slabSlices(const Geometry& g) {
+    return int(std::clamp<std::size_t>(
+        (std::size_t(16) << 20) / std::max<std::size_t>(1, g.sliceVoxels() * 2), 1, std::size_t(g.dims.z)));
+}
+
+// After the last slab, on the bound texture: any GL error of the upload, then the sampling state.
+void finishVolumeTexture() {
+    if (GLenum err = glGetError(); err != GL_NO_ERROR)
+        throw GlError("uploading the volume to the GPU failed (GL error " + std::to_string(err) + ")");
+    glTexParameteri(GL_TEXTURE_3D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+    glTexParameteri(GL_TEXTURE_3D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+    glTexParameteri(GL_TEXTURE_3D, GL_TEXTURE_WRAP_R, GL_CLAMP_TO_EDGE);
+}
+
+} // namespace
+
 Texture uploadVolumeTexture(const Volume& v, HuTexel& encoding) {
     const Geometry& g = v.geometry();
     GLint max3d = 0;
@@ -77,27 +112,12 @@ Texture uploadVolumeTexture(const Volume& v, HuTexel& encoding) {
         throw GlError("the volume (" + std::to_string(g.dims.x) + "x" + std::to_string(g.dims.y) + "x" +
                       std::to_string(g.dims.z) + ") is larger than this GPU's 3D textures (" +
                       std::to_string(max3d) + " per side)");
-    while (glGetError() != GL_NO_ERROR) {
-    }
-    Texture tex = Texture::create();
-    glBindTexture(GL_TEXTURE_3D, tex.id());
-    const bool int16 = v.type() == ScalarType::Int16;
-    // HuTexel: int16 as R16 with an offset, float as R32F.
-    glTexImage3D(GL_TEXTURE_3D, 0, int16 ? GL_R16 : GL_R32F, g.dims.x, g.dims.y, g.dims.z, 0, GL_RED,
-                 int16 ? GL_UNSIGNED_SHORT : GL_FLOAT, nullptr);
-    if (glGetError() == GL_OUT_OF_MEMORY)
-        throw GlError("not enough GPU memory for the volume (" + std::to_string(v.bytes() >> 20) + " MiB)");
-    // Slabs of slices, so that the conversion buffer stays small.
-    const int slab = int(std::clamp<std::size_t>(
-        (std::size_t(16) << 20) / std::max<std::size_t>(1, g.sliceVoxels() * 2), 1, std::size_t(g.dims.z)));
+    Texture tex = allocateVolumeTexture(v);
+    const int slab = slabSlices(g);
     std::vector<std::uint16_t> converted;
     for (int z = 0; z < g.dims.z; z += slab)
         uploadVolumeSlab(v, z, std::min(slab, g.dims.z - z), converted);
-    if (GLenum err = glGetError(); err != GL_NO_ERROR)
-        throw GlError("uploading the volume to the GPU failed (GL error " + std::to_string(err) + ")");
-    glTexParameteri(GL_TEXTURE_3D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
-    glTexParameteri(GL_TEXTURE_3D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
-    glTexParameteri(GL_TEXTURE_3D, GL_TEXTURE_WRAP_R, GL_CLAMP_TO_EDGE);
+    finishVolumeTexture();
     encoding = HuTexel::of(v.type());
     return tex;
 }
@@ -161,41 +181,31 @@ bool SliceRenderer::continueUpload(double seconds) {
     const Volume& v = *pending_.source;
     const Geometry& g = v.geometry();
     const auto start = std::chrono::steady_clock::now();
-    if (!pending_.texture) {
+    try {
+        if (!pending_.texture)
+            pending_.texture = allocateVolumeTexture(v);
+        glBindTexture(GL_TEXTURE_3D, pending_.texture.id());
+        const int slab = slabSlices(g);
+        std::vector<std::uint16_t> converted;
+        // At least one slab a call, however short the time: every call makes progress.
+        for (bool first = true;
+             pending_.nextZ < g.dims.z &&
+             (first ||
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() < seconds);
+             first = false) {
+            const int count = std::min(slab, g.dims.z - pending_.nextZ);
+            uploadVolumeSlab(v, pending_.nextZ, count, converted);
+            pending_.nextZ += count;
+        }
+        if (pending_.nextZ < g.dims.z)
+            return true;
+        finishVolumeTexture();
+    } catch (const GlError&) {
+        pending_ = {}; // no memory for the volume: the views stay plane by plane
         while (glGetError() != GL_NO_ERROR) {
         }
-        pending_.texture = Texture::create();
-        glBindTexture(GL_TEXTURE_3D, pending_.texture.id());
-        const bool int16 = v.type() == ScalarType::Int16;
-        glTexImage3D(GL_TEXTURE_3D, 0, int16 ? GL_R16 : GL_R32F, g.dims.x, g.dims.y, g.dims.z, 0, GL_RED,
-                     int16 ? GL_UNSIGNED_SHORT : GL_FLOAT, nullptr);
-        if (glGetError() != GL_NO_ERROR) {
-            pending_ = {}; // no memory for the volume: the views stay plane by plane
-            return false;
-        }
-    }
-    glBindTexture(GL_TEXTURE_3D, pending_.texture.id());
-    const int slab = int(std::clamp<std::size_t>(
-        (std::size_t(16) << 20) / std::max<std::size_t>(1, g.sliceVoxels() * 2), 1, std::size_t(g.dims.z)));
-    std::vector<std::uint16_t> converted;
-    // At least one slab a call, however short the time: every call makes progress.
-    for (bool first = true;
-         pending_.nextZ < g.dims.z &&
-         (first || std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() < seconds);
-         first = false) {
-        const int count = std::min(slab, g.dims.z - pending_.nextZ);
-        uploadVolumeSlab(v, pending_.nextZ, count, converted);
-        pending_.nextZ += count;
-    }
-    if (pending_.nextZ < g.dims.z)
-        return true;
-    if (glGetError() != GL_NO_ERROR) {
-        pending_ = {};
         return false;
     }
-    glTexParameteri(GL_TEXTURE_3D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
-    glTexParameteri(GL_TEXTURE_3D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
-    glTexParameteri(GL_TEXTURE_3D, GL_TEXTURE_WRAP_R, GL_CLAMP_TO_EDGE);
     // Complete: the views sample the 3D texture from now on.
     volume_ = std::move(pending_.texture);
     huTexel_ = HuTexel::of(v.type());
