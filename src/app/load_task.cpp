@@ -117,10 +117,10 @@ void LoadTask::run(std::string series, LoadOptions options, std::shared_ptr<cons
             wake_();
         }
     };
-    // Slices finished before the preview's delay ran out, of the stack being filled then: copied (from that
-    // stack, valid during the call) when it does.
-    // A stack more than half done when the delay runs out will be complete in about the time it took so far:
-    // no preview for it (copying and uploading half a volume twice would only delay the whole).
+    // Slices finished before the preview's delay ran out, of the stack being filled then, are copied (from
+    // that stack, valid during the call) when it does; but a stack more than half done by then will be
+    // complete in about the time it took so far: no preview for it (copying and uploading half a volume twice
+    // would only delay the whole).
     std::vector<int> early;
     const void* earlyStack = nullptr;
     bool gateOpen = false, skipped = false;
@@ -176,13 +176,7 @@ void LoadTask::run(std::string series, LoadOptions options, std::shared_ptr<cons
         auto d = std::make_shared<Dataset>();
         d->source = source;
         d->series = source->load(picked, options);
-        if (staging.statsAfterSeries) {
-            // The series now, its statistics below: `d` is only read from here on, by both threads.
-            std::lock_guard lock(mutex_);
-            result_ = d;
-            statsFor_ = d.get();
-            finished_ = true;
-        } else {
+        if (!staging.statsAfterSeries) {
             // The histogram and bricks of the 3D view, here rather than on the main thread.
             if (options.progress)
                 options.progress("preparing 3D", 0, 1);
@@ -194,9 +188,18 @@ void LoadTask::run(std::string series, LoadOptions options, std::shared_ptr<cons
     } catch (const std::exception& e) {
         error = e.what();
     }
-    if (finished_) { // statsAfterSeries: the series was handed over; now the 3D view's statistics
-        if (wake_)
-            wake_();
+    // The series, or why there is none, handed over once.
+    {
+        std::lock_guard lock(mutex_);
+        result_ = result;
+        error_ = std::move(error);
+        statsFor_ = staging.statsAfterSeries ? result.get() : nullptr;
+    }
+    finished_ = true;
+    if (wake_)
+        wake_();
+    if (staging.statsAfterSeries && result) {
+        // Now the 3D view's statistics: the series is only read from here on, by both threads.
         std::shared_ptr<const VolumeStats> stats;
         try {
             stats = std::make_shared<const VolumeStats>(computeVolumeStats(result->series.volume));
@@ -212,15 +215,7 @@ void LoadTask::run(std::string series, LoadOptions options, std::shared_ptr<cons
             wake_();
         return;
     }
-    {
-        std::lock_guard lock(mutex_);
-        result_ = std::move(result);
-        error_ = std::move(error);
-    }
-    finished_ = true;
     statsDone_ = true;
-    if (wake_)
-        wake_();
 }
 
 } // namespace ctview::app

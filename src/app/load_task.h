@@ -16,9 +16,6 @@ namespace ctview::app {
 
 class LoadTask {
   public:
-    // Opens `input` as a source and loads `series` ("" = the default) with `options`. With `source` given
-    // (another series of a source already open), only the series is loaded. `wake` is called from the worker
-    // thread whenever there is news (glfwPostEmptyEvent), so that an idle frame loop redraws.
     // How the results are handed over. Slices are offered for a preview only once the load has run
     // `previewDelay` seconds: a series that loads faster (a local uncompressed one) goes straight to the
     // finished volume, without copying every slice twice and uploading it twice on the way. With
@@ -28,6 +25,9 @@ class LoadTask {
         double previewDelay = 0.3;
         bool statsAfterSeries = false;
     };
+    // Opens `input` as a source and loads `series` ("" = the default) with `options`. With `source` given
+    // (another series of a source already open), only the series is loaded. `wake` is called from the worker
+    // thread whenever there is news (glfwPostEmptyEvent), so that an idle frame loop redraws.
     LoadTask(std::string input, std::string series, LoadOptions options,
              std::shared_ptr<const SeriesSource> source, std::function<void()> wake, Staging staging);
     LoadTask(std::string input, std::string series, LoadOptions options,

@@ -16,7 +16,7 @@ std::string Renderers::reload() {
 void syncRenderer(ui::AppState& s, Renderers& r, RendererSync& sync) {
     const Dataset* d = s.hasVolume() ? s.data.get() : nullptr;
     const bool justSet = d != sync.uploaded;
-    if (d != sync.uploaded) {
+    if (justSet) {
         sync.uploaded = nullptr; // if the upload throws, the next frame must not think it is there
         sync.uploaded3d = nullptr;
         r.volume.clearVolume();

@@ -340,11 +340,10 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
                 }
             }
 
-            if (statsTask && (!statsTask->statsPending() || !s.data)) {
+            if (statsTask && !statsTask->statsPending()) {
                 if (s.data)
                     statsTask->takeStats(*s.data); // the 3D view starts with the next frame
-                if (!statsTask->statsPending())
-                    statsTask.reset();
+                statsTask.reset();
                 redraw = 3;
             }
 
@@ -476,12 +475,12 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
                         *done = true;
                     }
             }
-            if (frameLog)
+            if (frameLog) {
                 std::fprintf(frameLog, "%.4f %.4f %d %d %d %.3f %.4f\n", now, glfwGetTime(),
                              int(ImGui::IsAnyMouseDown()), int(frame.interactive), int(frame.rendered3d),
                              double(renderers.feedback.interactiveScale), frame.seconds3d);
-            if (frameLog)
                 std::fflush(frameLog); // a benchmark may kill the viewer at any moment
+            }
 
             if (loadSeries > 0 && s.data && !task)
                 startLoad(s.load.input, std::to_string(loadSeries), s.data->source);
@@ -496,8 +495,6 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
 
         if (frameLog)
             std::fclose(frameLog);
-        if (timing)
-            std::fclose(timing);
         // And once more at the end (what changed in the last second is not lost).
         saveIfChanged(true);
         if (task)
@@ -506,6 +503,8 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
         statsTask.reset();
     }
     glfwUp = false;
+    if (timing)
+        std::fclose(timing);
     shutdownImGui(true);
     destroyGlWindow(window);
     return 0;
