@@ -43,21 +43,29 @@ void geLike(SeriesSpec& s) {
     };
 }
 
+// GE-like pixels in another transfer syntax.
+std::function<void(SeriesSpec&)> geIn(WriteSyntax syntax) {
+    return [syntax](SeriesSpec& s) {
+        geLike(s);
+        s.syntax = syntax;
+    };
+}
+
+// Signed 32-bit cells holding HU + 1024, as secondary captures and dose grids come.
+void int32Cells(SeriesSpec& s) {
+    s.bitsAllocated = 32;
+    s.bitsStored = 32;
+    s.pixelRepresentation = 1;
+}
+
 const std::vector<Kind>& kinds() {
     static const std::vector<Kind> table = {
         {"phantom", "ctview make-phantom: unsigned, BitsStored 12, explicit VR LE", [](SeriesSpec&) {}},
         {"ge", "GE-like: signed 16-bit, BitsStored 16, padding -2000 outside the FOV, explicit VR LE",
          geLike},
-        {"ge-implicit", "GE-like, implicit VR LE",
-         [](SeriesSpec& s) {
-             geLike(s);
-             s.syntax = WriteSyntax::ImplicitLE;
-         }},
+        {"ge-implicit", "GE-like, implicit VR LE", geIn(WriteSyntax::ImplicitLE)},
         {"ge-bigendian", "GE-like, explicit VR big endian (retired syntax, old archives)",
-         [](SeriesSpec& s) {
-             geLike(s);
-             s.syntax = WriteSyntax::ExplicitBE;
-         }},
+         geIn(WriteSyntax::ExplicitBE)},
         {"siemens", "Siemens-like: unsigned, BitsStored 12, intercept -1024, implicit VR LE",
          [](SeriesSpec& s) { s.syntax = WriteSyntax::ImplicitLE; }},
         {"philips-slope", "slope 0.5 (float32 volume): unsigned 16-bit, stored = 2 (HU + 1024)",
@@ -79,16 +87,10 @@ const std::vector<Kind>& kinds() {
              };
          }},
         {"int32", "signed 32-bit, BitsStored 32 (secondary captures, dose grids), intercept -1024",
-         [](SeriesSpec& s) {
-             s.bitsAllocated = 32;
-             s.bitsStored = 32;
-             s.pixelRepresentation = 1;
-         }},
+         int32Cells},
         {"int32-bigendian", "signed 32-bit, explicit VR big endian",
          [](SeriesSpec& s) {
-             s.bitsAllocated = 32;
-             s.bitsStored = 32;
-             s.pixelRepresentation = 1;
+             int32Cells(s);
              s.syntax = WriteSyntax::ExplicitBE;
          }},
         {"tilted", "GE-like with a 15 degree gantry tilt (resampled onto a regular grid when loaded)",
@@ -102,26 +104,11 @@ const std::vector<Kind>& kinds() {
          }},
         {"enhanced", "one Enhanced CT multi-frame file, unsigned 12-bit, explicit VR LE",
          [](SeriesSpec& s) { s.multiFrame = true; }},
-        {"jpegls", "GE-like, JPEG-LS lossless (1.2.840.10008.1.2.4.80)",
-         [](SeriesSpec& s) {
-             geLike(s);
-             s.syntax = WriteSyntax::JpegLS;
-         }},
+        {"jpegls", "GE-like, JPEG-LS lossless (1.2.840.10008.1.2.4.80)", geIn(WriteSyntax::JpegLS)},
         {"jpeg-lossless", "GE-like, JPEG lossless SV1 (1.2.840.10008.1.2.4.70)",
-         [](SeriesSpec& s) {
-             geLike(s);
-             s.syntax = WriteSyntax::JpegLossless;
-         }},
-        {"rle", "GE-like, RLE lossless (1.2.840.10008.1.2.5)",
-         [](SeriesSpec& s) {
-             geLike(s);
-             s.syntax = WriteSyntax::Rle;
-         }},
-        {"j2k", "GE-like, JPEG 2000 lossless (1.2.840.10008.1.2.4.90)",
-         [](SeriesSpec& s) {
-             geLike(s);
-             s.syntax = WriteSyntax::Jpeg2000Lossless;
-         }},
+         geIn(WriteSyntax::JpegLossless)},
+        {"rle", "GE-like, RLE lossless (1.2.840.10008.1.2.5)", geIn(WriteSyntax::Rle)},
+        {"j2k", "GE-like, JPEG 2000 lossless (1.2.840.10008.1.2.4.90)", geIn(WriteSyntax::Jpeg2000Lossless)},
     };
     return table;
 }
