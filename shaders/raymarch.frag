@@ -23,7 +23,7 @@ uniform vec3 uVoxel;            // one voxel in texture coordinates
 uniform vec3 uBrickScale;       // bricks per texture unit (dims / brick size)
 uniform ivec3 uBrickCount;
 uniform vec2 uTfMap;            // texel value -> uTf entry (rounded): x * texel + y
-uniform float uTfMap2;          // the last entry
+uniform vec2 uTfVisible;        // entries [x, y) hold every opacity > 0 of uTf (x > y: none)
 uniform vec2 uHuFromTexel;      // hu = texel * x + y
 uniform vec2 uWindow;           // projections: width, centre in HU
 uniform vec2 uWindowTexel;      // MIP/MinIP: the window's ends as texel values: all below x shows as x, above y as y
@@ -172,7 +172,10 @@ void main() {
                 p = o + (t0 + k * uStepMm) * d;
                 v = textureLod(uVolume, p, 0.0).r;
                 // The nearest of the table's 4096 entries (about 1 HU apart): cheaper than filtering, and as exact.
-                c = texelFetch(uTf, ivec2(clamp(v * uTfMap.x + uTfMap.y, 0.0, uTfMap2), 0), 0);
+                // Outside the entries that have any opacity the sample is transparent without reading the table
+                // (c keeps an alpha of 0: it would have left the loop otherwise); pictures are the same, bit for bit.
+                float entry = v * uTfMap.x + uTfMap.y;
+                if (entry >= uTfVisible.x && entry < uTfVisible.y) c = texelFetch(uTf, ivec2(entry, 0), 0);
 #ifdef HIDE_OUTSIDE
                 if (c.a > 0.0 && texelFetch(uExterior, clamp(ivec3(p * uBrickScale), ivec3(0), uBrickCount - 1), 0).r > 0.5)
                     c.a = 0.0;

@@ -204,9 +204,9 @@ TEST_CASE(
 
 TEST_CASE("uniforms the C++ side sets must be declared by the shader (issue 13)") {
     const std::string glsl =
-        "uniform sampler3D uVolume;  // HU\nuniform vec3 uCropMin, uCropMax;\nuniform float uTfMap2;\n"
+        "uniform sampler3D uVolume;  // HU\nuniform vec3 uCropMin, uCropMax;\nuniform vec2 uTfVisible;\n"
         "float uStep; // not a uniform\n";
-    CHECK(gl::undeclaredUniforms(glsl, {"uVolume", "uCropMin", "uCropMax", "uTfMap2"}).empty());
+    CHECK(gl::undeclaredUniforms(glsl, {"uVolume", "uCropMin", "uCropMax", "uTfVisible"}).empty());
     CHECK(gl::undeclaredUniforms(glsl, {"uTfMap", "uStep", "uVolum"}) ==
           std::vector<std::string>{"uTfMap", "uStep", "uVolum"});
 }

@@ -33,7 +33,7 @@ enum : std::size_t {
     BrickScale,
     BrickCount,
     TfMap,
-    TfMap2,
+    TfVisible,
     HuFromTexel,
     Window,
     WindowTexel,
@@ -47,10 +47,10 @@ enum : std::size_t {
 };
 }
 constexpr const char* kUniformNames[] = {
-    "uVolume",     "uTf",           "uLut",        "uBricks",   "uExterior", "uClipToLps",
-    "uLpsToTex",   "uTexGradToLps", "uViewport",   "uCropMin",  "uCropMax",  "uStepMm",
-    "uVoxel",      "uBrickScale",   "uBrickCount", "uTfMap",    "uTfMap2",   "uHuFromTexel",
-    "uWindow",     "uWindowTexel",  "uIsoTexel",   "uIsoColor", "uLight",    "uGradientOpacity",
+    "uVolume",     "uTf",           "uLut",        "uBricks",   "uExterior",  "uClipToLps",
+    "uLpsToTex",   "uTexGradToLps", "uViewport",   "uCropMin",  "uCropMax",   "uStepMm",
+    "uVoxel",      "uBrickScale",   "uBrickCount", "uTfMap",    "uTfVisible", "uHuFromTexel",
+    "uWindow",     "uWindowTexel",  "uIsoTexel",   "uIsoColor", "uLight",     "uGradientOpacity",
     "uBackground", "uJitter"};
 static_assert(std::size(kUniformNames) == uniform::count, "one name per uniform, in the enum's order");
 const std::vector<const char*>& uniformNames() {
@@ -213,6 +213,13 @@ void VolumeRenderer::updateTables(const VolumeRenderSettings& s, float stepMm) {
     const float huMin = stats_->minHU, huMax = std::max(stats_->maxHU, stats_->minHU + 1.0f);
     if (!tfValid_ || tfPoints_ != p.points || tfStep_ != stepMm) {
         tfTable_ = bakeTf(p.points, huMin, huMax, kTfEntries, stepMm);
+        // The entries with any opacity lie in [first, second): the shader reads the table only there.
+        tfVisible_ = {kTfEntries, 0};
+        for (int e = 0; e < kTfEntries; ++e)
+            if (tfTable_[std::size_t(e)][3] > 0.0f) {
+                tfVisible_.first = std::min(tfVisible_.first, e);
+                tfVisible_.second = e + 1;
+            }
         glBindTexture(GL_TEXTURE_2D, tf_.id());
         glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA32F, kTfEntries, 1, 0, GL_RGBA, GL_FLOAT, tfTable_.data());
         tfPoints_ = p.points;
@@ -362,7 +369,7 @@ bool VolumeRenderer::render(const VolumeRenderSettings& s, glm::ivec2 size, bool
     const float huMin = stats_->minHU, span = std::max(stats_->maxHU - stats_->minHU, 1.0f);
     const float perHu = float(kTfEntries - 1) / span;
     glUniform2f(loc[uniform::TfMap], huTexel_.scale * perHu, (huTexel_.offset - huMin) * perHu + 0.5f);
-    glUniform1f(loc[uniform::TfMap2], float(kTfEntries - 1));
+    glUniform2f(loc[uniform::TfVisible], float(tfVisible_.first), float(tfVisible_.second));
     glUniform2f(loc[uniform::HuFromTexel], huTexel_.scale, huTexel_.offset);
     glUniform2f(loc[uniform::Window], float(p.window.width), float(p.window.center));
     // The window's ends (where the shader's voi() clamps) in texel values.

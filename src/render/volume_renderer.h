@@ -16,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 
 namespace ctview::gl {
 
@@ -95,6 +96,7 @@ class VolumeRenderer {
     std::string lutName_;
     bool lutInvert_ = false, lutValid_ = false;
     std::vector<std::array<float, 4>> tfTable_;
+    std::pair<int, int> tfVisible_{0, 0}; // the entries of tfTable_ with opacity > 0: [first, second)
 
     OffscreenTarget image_;
     glm::ivec2 imageSize_{0};
