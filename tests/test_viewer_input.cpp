@@ -690,3 +690,123 @@ TEST_CASE("measuring tools: D drags a ruler, B a box, P a point, in LPS; kept pe
     else
         ::unsetenv("XDG_DATA_HOME");
 }
+
+TEST_CASE("measurements: handles reshape them with any tool; Ctrl+Z / Ctrl+Shift+Z undo and redo every edit; "
+          "restored ones are not an edit (issue 12)") {
+    Fixture f;
+    TempDir data;
+    const char* old = std::getenv("XDG_DATA_HOME");
+    const std::string saved = old ? old : "";
+    ::setenv("XDG_DATA_HOME", data.path.c_str(), 1);
+    const Volume& vol = f.s.data->series.volume;
+    const Geometry& g = vol.geometry();
+    const ViewMapping m = ui::mappingOf(f.s, 0);
+    const int k = ui::sliceOf(f.s, 0);
+    // One kept measurement from an earlier session: restoring it is not an edit, Ctrl+Z leaves it.
+    Annotation kept;
+    kept.type = AnnotationType::Point;
+    kept.points = {g.voxelToPatient({40, 30, k})};
+    saveAnnotationStore(AnnotationFile{f.s.data->series.about.listing.uid, {kept}});
+    // As the frame loop does: input, then the undo history (an edit counts once the button is up).
+    auto frame = [&](const InputFrame& in) {
+        app::handleInput(f.s, in);
+        ui::trackUndo(f.s, in.down[0]);
+    };
+    ui::trackUndo(f.s, false);
+    f.s.window.width += 100; // an edit before the restore: undoing it must keep the restored measurement
+    ui::trackUndo(f.s, false);
+    app::restoreAnnotations(f.s, 0);
+    REQUIRE(f.s.annotations.size() == 1);
+    auto key = [&](int code, bool ctrl = false, bool shift = false) {
+        InputFrame in = at(f.centreOf(0));
+        in.keys = {{code, ctrl, shift}};
+        frame(in);
+    };
+    auto drag = [&](glm::dvec3 a, glm::dvec3 b) {
+        InputFrame press = at(m.voxelToScreen(a));
+        press.clicked[0] = press.down[0] = true;
+        frame(press);
+        InputFrame move = at(m.voxelToScreen(b));
+        move.down[0] = true;
+        move.mouseDelta = m.voxelToScreen(b) - m.voxelToScreen(a);
+        frame(move);
+        InputFrame release = at(m.voxelToScreen(b));
+        release.released[0] = true;
+        frame(release);
+    };
+    auto pixels = [&](std::size_t n) { return measure(vol, f.s.annotations.at(n), "a").roi.pixels; };
+    auto length = [&](std::size_t n) { return measure(vol, f.s.annotations.at(n), "a").lengthMm; };
+
+    key(GLFW_KEY_D);
+    drag({5, 6, k}, {25, 6, k});
+    REQUIRE(f.s.annotations.size() == 2);
+    CHECK(length(1) == Approx(20 * g.spacing.x));
+    // With the crosshair tool, a press on the line's end grabs it (and does not move the crosshair); a press
+    // a little off the end (within the reach) grabs it too.
+    key(GLFW_KEY_ESCAPE);
+    REQUIRE(f.s.tool == ui::AppState::Tool::Crosshair);
+    const glm::ivec3 cursor = f.s.cursor;
+    drag(glm::dvec3(25, 6, k) + glm::dvec3(0.1, 0.1, 0), {25, 16, k});
+    REQUIRE(f.s.annotations.size() == 2);
+    CHECK(f.s.cursor == cursor);
+    CHECK(f.s.editing == -1);
+    CHECK(length(1) == Approx(std::hypot(20 * g.spacing.x, 10 * g.spacing.y)));
+    CHECK(glm::length(f.s.annotations[1].points[0] - g.voxelToPatient({5, 6, k})) <
+          1e-6); // the other end stayed
+    // A box's corner that is not one of its two stored points: (9, 5) takes the second corner's h and the
+    // first's v. Dragged to (11, 3): the box (5..11) x (3..8), 7 x 6 voxel centres, the opposite corner
+    // fixed.
+    key(GLFW_KEY_B);
+    drag({5, 5, k}, {9, 8, k});
+    REQUIRE(f.s.annotations.size() == 3);
+    CHECK(pixels(2) == 20);
+    drag({9, 5, k}, {11, 3, k}); // the box tool is still on: a handle wins over a new box
+    REQUIRE(f.s.annotations.size() == 3);
+    CHECK(pixels(2) == 42);
+    CHECK(f.s.selectedAnnotation == 2);
+    CHECK(f.s.annotationsChanged);
+
+    // Undo, one edit at a time, back to the restored state (and no further); then redo all of it.
+    key(GLFW_KEY_Z, true);
+    CHECK(pixels(2) == 20);
+    key(GLFW_KEY_Z, true);
+    CHECK(f.s.annotations.size() == 2);
+    key(GLFW_KEY_Z, true);
+    CHECK(length(1) == Approx(20 * g.spacing.x));
+    key(GLFW_KEY_Z, true);
+    REQUIRE(f.s.annotations.size() == 1);
+    CHECK(f.s.annotations[0] == kept);
+    key(GLFW_KEY_Z, true); // the window edit before the restore: undone, the kept point stays
+    CHECK(f.s.annotations.size() == 1);
+    CHECK(f.s.window.width == Approx(initialWindow(f.s.data->series).width));
+    for (int n = 0; n < 5; ++n)
+        key(GLFW_KEY_Z, true, true);
+    REQUIRE(f.s.annotations.size() == 3);
+    CHECK(pixels(2) == 42);
+    CHECK(length(1) == Approx(std::hypot(20 * g.spacing.x, 10 * g.spacing.y)));
+
+    // Delete is an edit too (the box selected, as by a click on its row).
+    f.s.selectedAnnotation = 2;
+    key(GLFW_KEY_DELETE);
+    CHECK(f.s.annotations.size() == 2);
+    key(GLFW_KEY_Z, true);
+    REQUIRE(f.s.annotations.size() == 3);
+    CHECK(pixels(2) == 42);
+    // Ctrl+Z on a polygon still being clicked out drops it, and only it.
+    key(GLFW_KEY_F);
+    drag({20, 20, k}, {20, 20, k});
+    drag({26, 20, k}, {26, 20, k});
+    CHECK(f.s.pending == 3);
+    key(GLFW_KEY_Z, true);
+    CHECK(f.s.pending == -1);
+    CHECK(f.s.annotations.size() == 3);
+    CHECK(pixels(2) == 42);
+    // What undo and redo leave is kept like any edit.
+    app::saveAnnotations(f.s, 0);
+    std::string problem;
+    CHECK(loadAnnotationStore(f.s.annotationsSeries, problem).annotations == f.s.annotations);
+    if (old)
+        ::setenv("XDG_DATA_HOME", saved.c_str(), 1);
+    else
+        ::unsetenv("XDG_DATA_HOME");
+}

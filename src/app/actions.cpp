@@ -92,21 +92,25 @@ std::vector<std::filesystem::path> saveRender(ui::AppState& s, Renderers& render
 
 void restoreAnnotations(ui::AppState& s, double now) {
     s.annotations.clear();
-    s.drawing = -1;
+    s.drawing = s.pending = s.pendingView = s.editing = s.editingHandle = -1;
+    s.selectedAnnotation = -1;
     s.annotationsChanged = false;
     s.annotationsSeries = s.hasVolume() ? s.data->series.about.listing.uid : "";
     if (annotationStorePath(s.annotationsSeries).empty()) {
         s.annotationsSeries.clear(); // a volume file has no SeriesInstanceUID: nothing to keep them under
+        ui::rebaseAnnotationHistory(s);
         return;
     }
     std::string problem;
     s.annotations = loadAnnotationStore(s.annotationsSeries, problem).annotations;
+    ui::rebaseAnnotationHistory(s);
     if (!problem.empty())
         addToast(s, "Measurements not restored: " + problem, now, true);
 }
 
 void saveAnnotations(ui::AppState& s, double now) {
-    if (!s.annotationsChanged || s.drawing >= 0 || s.pending >= 0 || s.annotationsSeries.empty())
+    if (!s.annotationsChanged || s.drawing >= 0 || s.pending >= 0 || s.editing >= 0 ||
+        s.annotationsSeries.empty())
         return;
     s.annotationsChanged = false;
     try {

@@ -32,6 +32,8 @@ const std::vector<Control>& controls() {
          "ROI, drag), ellipse ROI (drag), point HU (click), angle (drag the first arm to the vertex, "
          "click the end of the second), polygon ROI (a click per vertex, Enter or a double click "
          "closes it); values beside each shape"},
+        {"Left drag on a handle", "reshape a measurement with any tool: the handle (an end, a vertex, a box "
+                                  "corner) follows the mouse; the selected one's handles are drawn"},
         {"Delete, Backspace", "delete the selected measurement (the one just drawn, or its row clicked)"},
         {"Esc", "close an open list (and only that); else close help, else drop an unfinished angle or "
                 "polygon, else back "
@@ -49,7 +51,7 @@ const std::vector<Control>& controls() {
         {"Tab", "show / hide the side panel"},
         {"F1", "this help"},
         {"F5", "reload shaders from $CTVIEW_SHADER_DIR (development)"},
-        {"Ctrl + Z, Ctrl + Shift + Z", "undo, redo a window/level or transfer-function edit"},
+        {"Ctrl + Z, Ctrl + Shift + Z", "undo, redo a window/level, transfer-function or measurement edit"},
         {"Ctrl + Q", "quit"},
     };
     return list;
@@ -211,6 +213,42 @@ void finishAnnotation(AppState& s) {
     s.drawing = -1;
 }
 
+// The handle of a measurement on view v's slice within reach of `p` (screen pixels): the selected
+// measurement's first, then the nearest. False when none is.
+bool handleUnder(const AppState& s, int v, glm::dvec2 p, int& annotation, int& handle) {
+    constexpr double kReachPx = 7;
+    const ViewMapping m = ui::mappingOf(s, v);
+    const Geometry& g = s.data->series.volume.geometry();
+    const int slice = ui::sliceOf(s, v);
+    double best = kReachPx;
+    annotation = handle = -1;
+    for (int a = 0; a < int(s.annotations.size()); ++a) {
+        const Annotation& an = s.annotations[std::size_t(a)];
+        if (!liesOnSlice(g, an, m.frame().nAxis, slice))
+            continue;
+        const std::vector<glm::dvec3> handles = annotationHandles(g, an, m.frame());
+        for (int h = 0; h < int(handles.size()); ++h) {
+            // The selected one wins ties with a shape beneath it (their handles may coincide).
+            const double d = glm::length(m.voxelToScreen(handles[std::size_t(h)]) - p) -
+                             (a == s.selectedAnnotation ? 0.5 : 0.0);
+            if (d < best) {
+                best = d;
+                annotation = a;
+                handle = h;
+            }
+        }
+    }
+    return annotation >= 0;
+}
+
+// The handle being dragged follows the mouse on its view's slice.
+void dragHandle(AppState& s, glm::dvec2 mouse) {
+    if (s.editing < 0 || s.editing >= int(s.annotations.size()))
+        return;
+    moveHandle(s.data->series.volume.geometry(), s.annotations[std::size_t(s.editing)],
+               ui::frameOf(s, s.drag.view), s.editingHandle, patientUnder(s, s.drag.view, mouse));
+}
+
 // Moves the crosshair to the voxel under `p` in view v (clamped to the image), keeping v's slice.
 void moveCrosshair(AppState& s, int v, glm::dvec2 p) {
     const ViewMapping m = ui::mappingOf(s, v);
@@ -259,6 +297,12 @@ ui::Commands handleInput(AppState& s, const InputFrame& in) {
                 dragEnd(s, in.mouse);
             finishAnnotation(s);
         }
+        if (s.editing >= 0) {
+            if (s.drag.view >= 0 && s.drag.view < 3 && s.hasVolume())
+                dragHandle(s, in.mouse);
+            s.annotationsChanged = true;
+            s.editing = s.editingHandle = -1;
+        }
         s.drag = {};
     }
     const int cell = in.uiWantsMouse ? -1 : cellAt(s, in.mouse);
@@ -284,9 +328,16 @@ ui::Commands handleInput(AppState& s, const InputFrame& in) {
         else if (in.clicked[2])
             s.drag = {3, 2};
     } else if (view >= 0 && volume && s.drag.view < 0) {
+        int grabbed = -1, handle = -1;
         if (in.clicked[0]) {
             s.drag = {view, in.shift ? 2 : 0};
-            if (!in.shift && s.tool != AppState::Tool::Crosshair)
+            // A measurement's handle under the mouse is dragged, whatever the tool (not while a shape is
+            // being clicked out: its clicks place points).
+            if (!in.shift && s.pending < 0 && handleUnder(s, view, in.mouse, grabbed, handle)) {
+                s.editing = grabbed;
+                s.editingHandle = handle;
+                s.selectedAnnotation = grabbed;
+            } else if (!in.shift && s.tool != AppState::Tool::Crosshair)
                 startAnnotation(s, view, in.mouse);
             else if (!in.shift)
                 moveCrosshair(s, view, in.mouse);
@@ -318,6 +369,8 @@ ui::Commands handleInput(AppState& s, const InputFrame& in) {
         case 0:
             if (s.drawing >= 0)
                 dragEnd(s, in.mouse);
+            else if (s.editing >= 0)
+                dragHandle(s, in.mouse);
             else
                 moveCrosshair(s, s.drag.view, in.mouse);
             break;
@@ -460,7 +513,7 @@ ui::Commands handleInput(AppState& s, const InputFrame& in) {
         case GLFW_KEY_DELETE:
         case GLFW_KEY_BACKSPACE:
             // The selected measurement (its row clicked, or the one just drawn) goes.
-            if (s.drawing < 0 && s.selectedAnnotation >= 0 &&
+            if (s.drawing < 0 && s.editing < 0 && s.selectedAnnotation >= 0 &&
                 s.selectedAnnotation < int(s.annotations.size())) {
                 s.annotations.erase(s.annotations.begin() + s.selectedAnnotation);
                 s.selectedAnnotation = -1;

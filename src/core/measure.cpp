@@ -141,6 +141,49 @@ bool liesOnSlice(const Geometry& g, const Annotation& a, int nAxis, int k) {
     });
 }
 
+namespace {
+// Box corner c (0..3, around the box) of a rectangle or an ellipse: whose h and whose v of the two stored
+// corners it takes.
+constexpr int kCornerH[4] = {0, 1, 1, 0}, kCornerV[4] = {0, 0, 1, 1};
+bool isBox(const Annotation& a) {
+    return (a.type == AnnotationType::Rectangle || a.type == AnnotationType::Ellipse) && a.points.size() == 2;
+}
+} // namespace
+
+std::vector<glm::dvec3> annotationHandles(const Geometry& g, const Annotation& a, const SliceFrame& f) {
+    std::vector<glm::dvec3> ijk;
+    for (const glm::dvec3& p : a.points)
+        ijk.push_back(g.patientToVoxel(p));
+    if (!isBox(a))
+        return ijk;
+    std::vector<glm::dvec3> corners;
+    for (int c = 0; c < 4; ++c) {
+        glm::dvec3 q = ijk[0];
+        q[f.hAxis] = ijk[std::size_t(kCornerH[c])][f.hAxis];
+        q[f.vAxis] = ijk[std::size_t(kCornerV[c])][f.vAxis];
+        corners.push_back(q);
+    }
+    return corners;
+}
+
+void moveHandle(const Geometry& g, Annotation& a, const SliceFrame& f, int handle, const glm::dvec3& to) {
+    if (handle < 0)
+        return;
+    if (!isBox(a)) {
+        if (handle < int(a.points.size()))
+            a.points[std::size_t(handle)] = to;
+        return;
+    }
+    if (handle > 3)
+        return;
+    glm::dvec3 q0 = g.patientToVoxel(a.points[0]), q1 = g.patientToVoxel(a.points[1]);
+    const glm::dvec3 t = g.patientToVoxel(to);
+    (kCornerH[handle] == 0 ? q0 : q1)[f.hAxis] = t[f.hAxis];
+    (kCornerV[handle] == 0 ? q0 : q1)[f.vAxis] = t[f.vAxis];
+    a.points[0] = g.voxelToPatient(q0);
+    a.points[1] = g.voxelToPatient(q1);
+}
+
 Measurement measure(const Volume& v, const Annotation& a, const std::string& name) {
     const Geometry& g = v.geometry();
     Measurement m;

@@ -26,6 +26,9 @@ struct Annotation {
     AnnotationType type = AnnotationType::Line;
     std::vector<glm::dvec3> points; // LPS mm
     std::string label;
+    bool operator==(const Annotation& o) const {
+        return type == o.type && points == o.points && label == o.label;
+    }
 };
 
 struct AnnotationFile {
@@ -60,6 +63,14 @@ struct Measurement {
 // Whether every point of `a` lies within half a voxel of slice k (voxel index along voxel axis `nAxis`): the
 // slices a measurement shows on, and is listed for.
 bool liesOnSlice(const Geometry& g, const Annotation& a, int nAxis, int k);
+
+// The handles of `a` in a view whose slice frame is `f` (voxel coordinates of `g`): a handle per point,
+// except for a rectangle or an ellipse, which has the four corners of its box in the view's plane (h and v of
+// either stored corner).
+std::vector<glm::dvec3> annotationHandles(const Geometry& g, const Annotation& a, const SliceFrame& f);
+// Moves handle `handle` (annotationHandles' numbering) of `a` to `to` (LPS mm, on the view's slice): a point
+// moves; a box corner moves the h of one stored corner and the v of the other, so the opposite corner stays.
+void moveHandle(const Geometry& g, Annotation& a, const SliceFrame& f, int handle, const glm::dvec3& to);
 
 // The values of `a` on `v`. Rule for ROIs: the shape must lie in one voxel plane of the volume (its points
 // share one voxel coordinate within half a voxel); the voxels of that plane whose centres lie inside the

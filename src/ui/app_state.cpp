@@ -90,13 +90,24 @@ void adoptDataset(AppState& s, std::shared_ptr<Dataset> d) {
 
 namespace {
 EditState editState(const AppState& s) {
-    return {s.window, s.windowName, s.view3d.preset.points};
+    return {s.window, s.windowName, s.view3d.preset.points, s.annotations};
 }
 void restore(AppState& s, const EditState& e) {
     s.window = e.window;
     s.windowName = e.windowName;
     s.view3d.preset.points = e.points;
     s.view3d.tfSelected = -1;
+    if (s.annotations != e.annotations) {
+        s.annotations = e.annotations;
+        s.annotationsChanged = true; // kept again, as after any edit
+    }
+    s.drawing = s.pending = s.pendingView = s.editing = s.editingHandle = -1;
+    if (s.selectedAnnotation >= int(s.annotations.size()))
+        s.selectedAnnotation = -1;
+}
+// A measurement is being drawn, clicked out or reshaped: not an edit yet.
+bool annotationGesture(const AppState& s) {
+    return s.drawing >= 0 || s.pending >= 0 || s.editing >= 0;
 }
 } // namespace
 
@@ -107,7 +118,7 @@ void trackUndo(AppState& s, bool gestureActive) {
         h.started = true;
         return;
     }
-    if (gestureActive)
+    if (gestureActive || annotationGesture(s))
         return;
     const EditState now = editState(s);
     if (now == h.current)
@@ -121,6 +132,11 @@ void trackUndo(AppState& s, bool gestureActive) {
 
 void undoEdit(AppState& s) {
     UndoHistory& h = s.history;
+    if (annotationGesture(s)) {
+        // The unfinished shape goes (a reshaped one returns to its last kept state).
+        restore(s, h.current);
+        return;
+    }
     trackUndo(s, false); // an edit not recorded yet is the one undone
     if (h.undo.empty())
         return;
@@ -132,7 +148,7 @@ void undoEdit(AppState& s) {
 
 void redoEdit(AppState& s) {
     UndoHistory& h = s.history;
-    if (h.redo.empty())
+    if (h.redo.empty() || annotationGesture(s))
         return;
     h.undo.push_back(h.current);
     h.current = h.redo.back();
@@ -179,6 +195,14 @@ void effectiveCrop(const AppState& s, glm::dvec3& lo, glm::dvec3& hi) {
         if (s.view3d.cutAtSlices[a] == 2)
             hi[a] = std::min(hi[a], at + 1.0 / double(std::max(1, dims[a])));
     }
+}
+
+void rebaseAnnotationHistory(AppState& s) {
+    UndoHistory& h = s.history;
+    for (std::vector<EditState>* list : {&h.undo, &h.redo})
+        for (EditState& e : *list)
+            e.annotations = s.annotations;
+    h.current.annotations = s.annotations;
 }
 
 } // namespace ctview::ui

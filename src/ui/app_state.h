@@ -83,14 +83,16 @@ struct View3D {
     std::vector<RenderPreset> userPresets; // from the config folder's presets/ (the frame loop reads them)
 };
 
-// What Ctrl+Z undoes: the window and the 3D view's transfer function, as they were after an edit.
+// What Ctrl+Z undoes: the window, the 3D view's transfer function and the measurements, as they were after an
+// edit.
 struct EditState {
     WindowLevel window;
     std::string windowName;
     std::vector<TfPoint> points;
+    std::vector<Annotation> annotations;
     bool operator==(const EditState& o) const {
         return window.width == o.window.width && window.center == o.window.center &&
-               windowName == o.windowName && points == o.points;
+               windowName == o.windowName && points == o.points && annotations == o.annotations;
     }
 };
 struct UndoHistory {
@@ -135,11 +137,12 @@ struct AppState {
     // follows the mouse over its view until the next click.
     int pending = -1;
     int pendingView = -1;
-    int drawing = -1;                 // the annotation being dragged out, or -1
-    int selectedAnnotation = -1;      // the one Delete removes (drawn last, or its row clicked), or -1
-    std::string annotationsSeries;    // the SeriesInstanceUID they are kept for ("" none: not kept)
-    bool annotationsChanged = false;  // since they were last kept
-    UndoHistory history;              // window/level and transfer-function edits (Ctrl+Z, Ctrl+Shift+Z)
+    int drawing = -1;                     // the annotation being dragged out, or -1
+    int editing = -1, editingHandle = -1; // the annotation whose handle (annotationHandles) is being dragged
+    int selectedAnnotation = -1;          // the one Delete removes (drawn last, or its row clicked), or -1
+    std::string annotationsSeries;        // the SeriesInstanceUID they are kept for ("" none: not kept)
+    bool annotationsChanged = false;      // since they were last kept
+    UndoHistory history; // window/level, transfer-function and measurement edits (Ctrl+Z, Ctrl+Shift+Z)
     bool loadBannerDismissed = false; // the user closed the banner of the current series' load problems
     float sidebarWidth = 340; // the side panel's width as the user dragged it (pixels; kept in settings)
 
@@ -181,10 +184,13 @@ void effectiveCrop(const AppState& s, glm::dvec3& lo, glm::dvec3& hi);
 // held, a drag may still go on): called once a frame. An edit after an undo drops the redo list.
 void trackUndo(AppState& s, bool gestureActive);
 // Ctrl+Z / Ctrl+Shift+Z: back to the state before the last edit, and forward again. Nothing to do: no change.
+// A shape still being drawn or clicked out is the last edit: Ctrl+Z drops it.
 void undoEdit(AppState& s);
 void redoEdit(AppState& s);
 // The 3D view's transfer function differs from the preset it started from (the panel says "(modified)").
 bool presetModified(const AppState& s);
+// The measurements kept for a series were just restored: not an edit, so every undo step holds them.
+void rebaseAnnotationHistory(AppState& s);
 // True while the 3D view is being dragged or scrolled (it renders fast and coarse meanwhile).
 inline bool interacting3d(const AppState& s, double now) {
     return now < s.view3d.interactUntil;

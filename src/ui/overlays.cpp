@@ -360,6 +360,14 @@ void drawAnnotations(const AppState& s, int v, const ViewMapping& m, ImDrawList*
             dl->AddPolyline(outline.data(), int(outline.size()), colour, closed ? ImDrawFlags_Closed : 0,
                             1.5f);
         }
+        if (int(index) == s.selectedAnnotation || int(index) == s.editing) {
+            // Its handles: what a left drag grabs (input.cpp handleUnder).
+            for (const glm::dvec3& q : annotationHandles(g, a, f)) {
+                const ImVec2 c = screen(q);
+                dl->AddRectFilled(ImVec2(c.x - 4, c.y - 4), ImVec2(c.x + 4, c.y + 4), IM_COL32(0, 0, 0, 180));
+                dl->AddRect(ImVec2(c.x - 3, c.y - 3), ImVec2(c.x + 3, c.y + 3), colour);
+            }
+        }
         const std::string text = a.label.empty() ? value : a.label + ": " + value;
         const ImVec2 at = a.type == AnnotationType::Angle ? outline[1] : outline.back();
         label(dl, ImVec2(at.x + 6, at.y + 4), text.c_str(), colour);
