@@ -17,6 +17,8 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <string>
+#include <utility>
 
 using namespace ctview;
 using namespace ctview::test;
@@ -42,6 +44,26 @@ struct Fixture {
         const Rect& r = s.cells[std::size_t(cell)];
         return {r.x + r.w / 2, r.y + r.h / 2};
     }
+};
+// Sets an environment variable for one test case; the old value (or its absence) comes back at the end,
+// also when a REQUIRE stops the case early.
+struct ScopedEnv {
+    std::string name, old;
+    bool had;
+    ScopedEnv(std::string n, const std::string& value) : name(std::move(n)) {
+        const char* o = std::getenv(name.c_str());
+        had = o != nullptr;
+        old = o ? o : "";
+        ::setenv(name.c_str(), value.c_str(), 1);
+    }
+    ~ScopedEnv() {
+        if (had)
+            ::setenv(name.c_str(), old.c_str(), 1);
+        else
+            ::unsetenv(name.c_str());
+    }
+    ScopedEnv(const ScopedEnv&) = delete;
+    ScopedEnv& operator=(const ScopedEnv&) = delete;
 };
 InputFrame at(glm::dvec2 p) {
     InputFrame in;
@@ -522,9 +544,7 @@ TEST_CASE("measuring tools: D drags a ruler, B a box, P a point, in LPS; kept pe
           "(issue 12)") {
     Fixture f;
     TempDir data;
-    const char* old = std::getenv("XDG_DATA_HOME");
-    const std::string saved = old ? old : "";
-    ::setenv("XDG_DATA_HOME", data.path.c_str(), 1);
+    const ScopedEnv dataHome("XDG_DATA_HOME", data.path.string());
     const Geometry& g = f.s.data->series.volume.geometry();
     const ViewMapping m = ui::mappingOf(f.s, 0);
     const int k = ui::sliceOf(f.s, 0);
@@ -685,19 +705,13 @@ TEST_CASE("measuring tools: D drags a ruler, B a box, P a point, in LPS; kept pe
     CHECK_THAT(broken.toasts.back().text,
                Catch::Contains("not restored") && Catch::Contains("broken-1.json"));
     CHECK(readAll(store.parent_path() / (store.stem().string() + ".broken-1.json")) == "{ broken");
-    if (old)
-        ::setenv("XDG_DATA_HOME", saved.c_str(), 1);
-    else
-        ::unsetenv("XDG_DATA_HOME");
 }
 
 TEST_CASE("measurements: handles reshape them with any tool; Ctrl+Z / Ctrl+Shift+Z undo and redo every edit; "
           "restored ones are not an edit (issue 12)") {
     Fixture f;
     TempDir data;
-    const char* old = std::getenv("XDG_DATA_HOME");
-    const std::string saved = old ? old : "";
-    ::setenv("XDG_DATA_HOME", data.path.c_str(), 1);
+    const ScopedEnv dataHome("XDG_DATA_HOME", data.path.string());
     const Volume& vol = f.s.data->series.volume;
     const Geometry& g = vol.geometry();
     const ViewMapping m = ui::mappingOf(f.s, 0);
@@ -805,8 +819,4 @@ TEST_CASE("measurements: handles reshape them with any tool; Ctrl+Z / Ctrl+Shift
     app::saveAnnotations(f.s, 0);
     std::string problem;
     CHECK(loadAnnotationStore(f.s.annotationsSeries, problem).annotations == f.s.annotations);
-    if (old)
-        ::setenv("XDG_DATA_HOME", saved.c_str(), 1);
-    else
-        ::unsetenv("XDG_DATA_HOME");
 }

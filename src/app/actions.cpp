@@ -96,14 +96,12 @@ void restoreAnnotations(ui::AppState& s, double now) {
     s.selectedAnnotation = -1;
     s.annotationsChanged = false;
     s.annotationsSeries = s.hasVolume() ? s.data->series.about.listing.uid : "";
-    if (annotationStorePath(s.annotationsSeries).empty()) {
-        s.annotationsSeries.clear(); // a volume file has no SeriesInstanceUID: nothing to keep them under
-        ui::rebaseAnnotationHistory(s);
-        return;
-    }
     std::string problem;
-    s.annotations = loadAnnotationStore(s.annotationsSeries, problem).annotations;
-    ui::rebaseAnnotationHistory(s);
+    if (annotationStorePath(s.annotationsSeries).empty())
+        s.annotationsSeries.clear(); // a volume file has no SeriesInstanceUID: nothing to keep them under
+    else
+        s.annotations = loadAnnotationStore(s.annotationsSeries, problem).annotations;
+    ui::rebaseAnnotationHistory(s); // what was restored (or nothing) is where undo starts, not an edit
     if (!problem.empty())
         addToast(s, "Measurements not restored: " + problem, now, true);
 }
