@@ -225,7 +225,8 @@ TEST_CASE(
                 if (s.cells[std::size_t(v)].w <= 0)
                     continue;
                 s.activeView = v;
-                s.views[std::size_t(v)].camera.zoom = 2.5; // adds the zoom line
+                s.views[std::size_t(v)].camera.zoom = 2.5;               // adds the zoom line
+                s.views[std::size_t(v)].slab = {100, SlabMode::Average}; // and the slab's
                 INFO("display " << display.x << "x" << display.y << ", maximised " << maximised << ", view "
                                 << v);
                 std::vector<ui::OverlayItem> items;
@@ -236,9 +237,9 @@ TEST_CASE(
                                        [&](const ui::OverlayItem& i) { return i.kind == k; });
                 };
                 // At these sizes everything finds room.
-                for (auto k : {ui::OverlayItem::Kind::SliceInfo, ui::OverlayItem::Kind::Zoom,
-                               ui::OverlayItem::Kind::Window, ui::OverlayItem::Kind::Probe,
-                               ui::OverlayItem::Kind::ScaleBar})
+                for (auto k : {ui::OverlayItem::Kind::SliceInfo, ui::OverlayItem::Kind::Slab,
+                               ui::OverlayItem::Kind::Zoom, ui::OverlayItem::Kind::Window,
+                               ui::OverlayItem::Kind::Probe, ui::OverlayItem::Kind::ScaleBar})
                     CHECK(has(k));
                 CHECK(std::count_if(items.begin(), items.end(), [](const ui::OverlayItem& i) {
                           return i.kind == ui::OverlayItem::Kind::Letter;

@@ -281,6 +281,62 @@ TEST_CASE(
     CHECK(readAll(saved[0]) == before);
 }
 
+TEST_CASE(
+    "viewer: a thick slab is what the probe reads and S saves, with the slab in the sidecar (issue 12)") {
+    Fixture f;
+    f.s.window = {400, 40};
+    const SliceFrame fr = ui::frameOf(f.s, 1); // coronal
+    ui::ViewState& view = f.s.views[1];
+    view.slab = {4.2 * fr.nSpacing, SlabMode::Mip}; // 2 slices each side
+    const Volume& vol = f.s.data->series.volume;
+    // The probe over the coronal view: the slab's value at the voxel under the mouse, not the voxel's.
+    const ViewMapping m = ui::mappingOf(f.s, 1);
+    int differs = 0;
+    for (int h = 2; h < fr.width; h += 3) {
+        glm::ivec3 target = f.s.cursor;
+        target[fr.hAxis] = h;
+        app::handleInput(f.s, at(m.voxelToScreen(target)));
+        REQUIRE(f.s.probeValid);
+        REQUIRE(f.s.probeVoxel == target);
+        float best = -1e9f;
+        for (int d = -2; d <= 2; ++d) {
+            glm::ivec3 p = target;
+            p[fr.nAxis] += d;
+            best = std::max(best, vol.at(p.x, p.y, p.z));
+        }
+        CHECK(f.s.probeHU == best);
+        differs += f.s.probeHU != vol.at(target.x, target.y, target.z);
+    }
+    CHECK(differs > 0); // the phantom is not the same along y everywhere
+    // S saves the slab as `ctview export --slab` writes it, named for it, with a sidecar that says so.
+    f.s.activeView = 1;
+    const auto saved = app::saveSlice(f.s, 0);
+    REQUIRE(saved.size() == 2);
+    char name[64];
+    std::snprintf(name, sizeof name, "2_coronal_%04d_mip%gmm", ui::sliceNumberOf(f.s, 1),
+                  view.slab.thickness);
+    CHECK(saved[0] == f.out.path / (std::string(name) + ".png"));
+    TempDir cli;
+    char slabArg[32];
+    std::snprintf(slabArg, sizeof slabArg, "%g", view.slab.thickness);
+    const Run r = run("export " + q(f.dir.path / "series") + " --axis coronal --slice " +
+                      std::to_string(ui::sliceNumberOf(f.s, 1)) + " --slab " + slabArg +
+                      " --window 400,40 -o " + q(cli.path));
+    REQUIRE(r.code == 0);
+    CHECK(readAll(saved[0]) == readAll(cli.path / (std::string(name) + ".png")));
+    const auto sidecar = nlohmann::json::parse(readAll(f.out.path / (std::string(name) + ".json")));
+    CHECK(sidecar["slab"]["mode"] == "mip");
+    CHECK(sidecar["slab"]["thickness_mm"].get<double>() == Approx(view.slab.thickness));
+    CHECK(sidecar["slab"]["slices"] == 5);
+    // Thin again: no slab in the name or the sidecar.
+    view.slab.thickness = 0;
+    const auto thin = app::saveSlice(f.s, 0);
+    REQUIRE(thin.size() == 2);
+    CHECK(thin[0].filename().string().find("mip") == std::string::npos);
+    CHECK_FALSE(nlohmann::json::parse(readAll(std::filesystem::path(thin[0]).replace_extension(".json")))
+                    .contains("slab"));
+}
+
 TEST_CASE("viewer: a save that cannot be written is a toast, not a crash") {
     Fixture f;
     f.s.exportDir = "/proc/ctview-cannot-write-here";

@@ -23,7 +23,8 @@ std::vector<std::filesystem::path> saveSlice(ui::AppState& s, double now) {
     const int v = std::clamp(s.activeView, 0, 2);
     const Axis axis = s.views[std::size_t(v)].axis;
     try {
-        auto written = exportSlice(s.data->series.volume, axis, ui::sliceOf(s, v), s.window,
+        const Slab& slab = s.views[std::size_t(v)].slab;
+        auto written = exportSlice(s.data->series.volume, axis, ui::sliceOf(s, v), slab, s.window,
                                    ui::displayColormap(s), s.data->series.about.listing.seriesNumber,
                                    {ImageFormat::Png, ImageFormat::Jpeg}, s.exportDir, false);
         std::string text = "Saved";
@@ -35,7 +36,7 @@ std::vector<std::filesystem::path> saveSlice(ui::AppState& s, double now) {
             const fs::path sidecar =
                 uniqueOutputPath(fs::path(written.front()).replace_extension(".json"), false);
             const std::string json = sliceSidecarJson(
-                s.data->series.volume, axis, ui::sliceOf(s, v), s.window.width, s.window.center,
+                s.data->series.volume, axis, ui::sliceOf(s, v), slab, s.window.width, s.window.center,
                 s.data->series.about.listing.uid, s.annotations, written.front().filename().string());
             writeFileAtomically(sidecar, [&](const fs::path& tmp) {
                 std::ofstream out(tmp, std::ios::binary);

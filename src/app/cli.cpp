@@ -99,6 +99,10 @@ int runCli(int argc, char** argv) {
     exportCmd->add_option("--format", exp.formats, "png, jpg, or both: png,jpg");
     exportCmd->add_option("-o,--output", exp.outDir, "Folder for the images (created if missing)");
     exportCmd->add_flag("--force", exp.force, "Overwrite existing files instead of choosing a new name");
+    exportCmd->add_option("--slab", exp.slab,
+                          "Thick slab in mm around each slice (the slices whose centres lie within half of "
+                          "it); 0: thin");
+    exportCmd->add_option("--slab-mode", exp.slabMode, "mip, minip or average (default mip)");
 
     CommonOptions convertCommon;
     ConvertOptions conv;
@@ -145,6 +149,8 @@ int runCli(int argc, char** argv) {
     snapCmd->add_option("--size", snap.size, "WIDTHxHEIGHT in pixels (default 512x512)");
     snapCmd->add_option("-o,--output", snap.output, "PNG file to write")->required();
     snapCmd->add_flag("--force", snap.force, "Overwrite an existing file instead of choosing a new name");
+    snapCmd->add_option("--slab", snap.slab, "Thick slab in mm around the slice of each view shown; 0: thin");
+    snapCmd->add_option("--slab-mode", snap.slabMode, "mip, minip or average (default mip)");
 
     CommonOptions renderCommon;
     RenderOptions rend;
@@ -259,6 +265,17 @@ void checkWindowOption(const std::string& window, bool allowAuto) {
                      ": use a preset (brain, subdural, stroke, lung, mediastinum, abdomen, "
                      "liver, bone), 'file', " +
                      (allowAuto ? "'auto', " : "") + "or WIDTH,LEVEL");
+}
+
+Slab slabOption(double thickness, const std::string& mode) {
+    Slab slab;
+    if (!(thickness >= 0) || thickness > 10000)
+        throw UsageError("--slab " + std::to_string(thickness) +
+                         ": use a thickness in mm, 0 for a thin slice");
+    if (!parseSlabMode(mode, slab.mode))
+        throw UsageError("--slab-mode " + mode + ": use mip, minip or average");
+    slab.thickness = thickness;
+    return slab;
 }
 
 LoadOptions loadOptionsFor(const CommonOptions& common) {

@@ -30,6 +30,7 @@ int runExport(const CommonOptions& common, const ExportOptions& o) {
     // Validate what can be validated before the (possibly long) load.
     colormapTable(o.colormap); // throws UsageError for an unknown name
     checkWindowOption(o.window, /*allowAuto=*/false);
+    const Slab slab = slabOption(o.slab, o.slabMode);
 
     Loaded l = openAndLoad(common);
     std::optional<WindowLevel> wl = o.window == "file" ? initialWindow(l.series) : parseWindow(o.window, {});
@@ -63,8 +64,8 @@ int runExport(const CommonOptions& common, const ExportOptions& o) {
         imageFormats.push_back(f == "png" ? ImageFormat::Png : ImageFormat::Jpeg);
     const int seriesNumber = l.series.about.listing.seriesNumber;
     for (int k : slices)
-        for (const auto& written :
-             exportSlice(l.series.volume, axis, k, *wl, table, seriesNumber, imageFormats, o.outDir, o.force))
+        for (const auto& written : exportSlice(l.series.volume, axis, k, slab, *wl, table, seriesNumber,
+                                               imageFormats, o.outDir, o.force))
             std::printf("%s\n", written.string().c_str());
     return 0;
 }

@@ -27,6 +27,7 @@ int runSnapshot(const CommonOptions& common, const SnapshotOptions& o) {
     const glm::ivec2 size = parseImageSize(o.size, "--size");
     colormapTable(o.colormap);
     checkWindowOption(o.window, /*allowAuto=*/true);
+    const Slab slab = slabOption(o.slab, o.slabMode);
     if (o.output.empty())
         throw UsageError("-o/--output is required");
 
@@ -49,6 +50,8 @@ int runSnapshot(const CommonOptions& common, const SnapshotOptions& o) {
     s.invert = o.invert;
     s.linear = o.linear;
     s.maximised = maximised;
+    for (ui::ViewState& view : s.views)
+        view.slab = slab;
     s.activeView = std::max(0, maximised);
     if (!o.overlays)
         s.overlays = {false, false, false, false, false, false};

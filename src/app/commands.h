@@ -3,6 +3,7 @@
 // ctview::DataError (exit 1) or ctview::UsageError (exit 2) and reported by main().
 #include "core/dicomweb.h"
 #include "core/series.h"
+#include "core/slice.h"
 
 #include <memory>
 
@@ -37,6 +38,8 @@ struct ExportOptions {
     std::string formats = "png";
     std::string outDir = ".";
     bool force = false;
+    double slab = 0; // mm; 0: thin
+    std::string slabMode = "mip";
 };
 
 struct ConvertOptions {
@@ -61,6 +64,8 @@ struct SnapshotOptions {
     std::string annotations; // an annotation file to draw (core/measure.h)
     std::string output;
     bool force = false;
+    double slab = 0; // mm, of the view shown (each view in the grid); 0: thin
+    std::string slabMode = "mip";
 };
 
 struct RenderOptions {
@@ -100,6 +105,8 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options);
 // Throws UsageError unless `window` is a preset, "file", WIDTH,LEVEL, or (when `allowAuto`) "auto"; before
 // loading.
 void checkWindowOption(const std::string& window, bool allowAuto);
+// --slab MM and --slab-mode as a Slab; throws UsageError for a negative thickness or an unknown mode.
+Slab slabOption(double thickness, const std::string& mode);
 
 // Shared by the commands: open the input as a source and load its series, with progress on a terminal.
 LoadOptions loadOptionsFor(const CommonOptions& common);

@@ -270,7 +270,7 @@ void updateProbe(AppState& s, int v, glm::dvec2 p) {
     const Volume& vol = s.data->series.volume;
     s.probeValid = true;
     s.probeVoxel = voxel;
-    s.probeHU = vol.at(voxel.x, voxel.y, voxel.z);
+    s.probeHU = slabValue(vol, ui::frameOf(s, v), voxel, s.views[std::size_t(v)].slab); // what is shown
     s.probeLps = vol.geometry().voxelToPatient(glm::dvec3(voxel));
 }
 

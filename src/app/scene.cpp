@@ -98,7 +98,8 @@ SceneStats drawScene(const ui::AppState& s, Renderers& r, glm::ivec2 fbSize, flo
     for (int v = 0; v < 3; ++v) {
         if (s.cells[std::size_t(v)].w <= 0)
             continue;
-        r.slices.draw(ui::mappingOf(s, v), ui::sliceOf(s, v), s.window, fbSize, fbScale);
+        r.slices.draw(ui::mappingOf(s, v), ui::sliceOf(s, v), s.window, s.views[std::size_t(v)].slab, fbSize,
+                      fbScale);
     }
     const Rect& cell = s.cells[3];
     if (cell.w <= 0 || cell.h <= 0 || !r.volume.hasVolume())

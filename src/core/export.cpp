@@ -49,24 +49,29 @@ std::filesystem::path writeImage(const RgbImage& img, const std::filesystem::pat
     return target;
 }
 
-std::string sliceFileName(int seriesNumber, Axis axis, int number, ImageFormat format) {
-    char name[128];
-    std::snprintf(name, sizeof name, "%d_%s_%04d.%s", seriesNumber, axisName(axis), number,
+std::string sliceFileName(int seriesNumber, Axis axis, int number, ImageFormat format, const Slab& slab,
+                          double sliceSpacing) {
+    char suffix[48] = "";
+    if (isThick(slab, sliceSpacing))
+        std::snprintf(suffix, sizeof suffix, "_%s%gmm", slabModeName(slab.mode), slab.thickness);
+    char name[160];
+    std::snprintf(name, sizeof name, "%d_%s_%04d%s.%s", seriesNumber, axisName(axis), number, suffix,
                   format == ImageFormat::Png ? "png" : "jpg");
     return name;
 }
 
-std::vector<std::filesystem::path> exportSlice(const Volume& v, Axis axis, int k, const WindowLevel& wl,
-                                               const ColormapTable& map, int seriesNumber,
-                                               const std::vector<ImageFormat>& formats,
+std::vector<std::filesystem::path> exportSlice(const Volume& v, Axis axis, int k, const Slab& slab,
+                                               const WindowLevel& wl, const ColormapTable& map,
+                                               int seriesNumber, const std::vector<ImageFormat>& formats,
                                                const std::filesystem::path& dir, bool force) {
-    const RgbImage img = renderSlice(extractSlice(v, axis, k), wl, map);
-    const int number =
-        sliceNumber(sliceFrame(v.geometry(), axis), k); // files are named as the overlay numbers them
+    const RgbImage img = renderSlice(extractSlice(v, axis, k, slab), wl, map);
+    const SliceFrame frame = sliceFrame(v.geometry(), axis);
+    const int number = sliceNumber(frame, k); // files are named as the overlay numbers them
     createFolder(dir);
     std::vector<std::filesystem::path> written;
     for (ImageFormat f : formats)
-        written.push_back(writeImage(img, dir / sliceFileName(seriesNumber, axis, number, f), f, force));
+        written.push_back(writeImage(
+            img, dir / sliceFileName(seriesNumber, axis, number, f, slab, frame.nSpacing), f, force));
     return written;
 }
 

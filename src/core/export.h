@@ -16,16 +16,19 @@ std::filesystem::path writeImage(const RgbImage& img, const std::filesystem::pat
                                  bool force);
 
 // The file name `ctview export` and the viewer's save key give the slice numbered `number` (sliceNumber, as
-// the overlay shows it): "<SeriesNumber>_<axis>_<NNNN>.png".
-std::string sliceFileName(int seriesNumber, Axis axis, int number, ImageFormat format);
+// the overlay shows it): "<SeriesNumber>_<axis>_<NNNN>.png"; a thick slab adds its mode and thickness,
+// "<SeriesNumber>_<axis>_<NNNN>_mip20mm.png".
+std::string sliceFileName(int seriesNumber, Axis axis, int number, ImageFormat format, const Slab& slab = {},
+                          double sliceSpacing = 1);
 
 // Slice `k` (the voxel index along the view's normal; the file is named by its slice number) of `axis` at
-// native resolution with `wl` and `map`, in each of `formats`, into `dir` (created if missing), never
-// replacing a file unless `force`. Returns the paths written. The one path by which both `ctview export` and
-// the viewer write slices, so that they write the same pixels.
-std::vector<std::filesystem::path> exportSlice(const Volume& v, Axis axis, int k, const WindowLevel& wl,
-                                               const ColormapTable& map, int seriesNumber,
-                                               const std::vector<ImageFormat>& formats,
+// native resolution, as the thick `slab` around it when it is one, with `wl` and `map`, in each of
+// `formats`, into `dir` (created if missing), never replacing a file unless `force`. Returns the paths
+// written. The one path by which both `ctview export` and the viewer write slices, so that they write the
+// same pixels.
+std::vector<std::filesystem::path> exportSlice(const Volume& v, Axis axis, int k, const Slab& slab,
+                                               const WindowLevel& wl, const ColormapTable& map,
+                                               int seriesNumber, const std::vector<ImageFormat>& formats,
                                                const std::filesystem::path& dir, bool force);
 
 } // namespace ctview

@@ -397,9 +397,9 @@ void saveAnnotationStore(const AnnotationFile& f) {
     writeTextFileAtomically(path, annotationsToJson(f));
 }
 
-std::string sliceSidecarJson(const Volume& v, Axis axis, int k, double windowWidth, double windowLevel,
-                             const std::string& seriesUid, const std::vector<Annotation>& annotations,
-                             const std::string& image) {
+std::string sliceSidecarJson(const Volume& v, Axis axis, int k, const Slab& slab, double windowWidth,
+                             double windowLevel, const std::string& seriesUid,
+                             const std::vector<Annotation>& annotations, const std::string& image) {
     const Geometry& g = v.geometry();
     const SliceFrame f = sliceFrame(g, axis);
     glm::dvec3 centre(g.dims - 1);
@@ -416,6 +416,14 @@ std::string sliceSidecarJson(const Volume& v, Axis axis, int k, double windowWid
     j["slice_centre_lps_mm"] = {lps.x, lps.y, lps.z};
     j["window"] = {{"width", windowWidth}, {"level", windowLevel}};
     j["pixel_spacing_mm"] = std::min(f.hSpacing, f.vSpacing); // the export's square pixels
+    // A thick slab's pixels are its MIP, MinIP or mean over its slices; thin: the slice's own voxels. The
+    // measurements below are of the thin slice at the slab's centre, as in the window.
+    if (isThick(slab, f.nSpacing)) {
+        const glm::ivec2 range = slabRange(slab, f, k);
+        j["slab"] = {{"mode", slabModeName(slab.mode)},
+                     {"thickness_mm", slab.thickness},
+                     {"slices", range.y - range.x + 1}};
+    }
     j["annotations"] = nlohmann::ordered_json::array();
     for (std::size_t n = 0; n < annotations.size(); ++n) {
         const Annotation& a = annotations[n];

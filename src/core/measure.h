@@ -91,9 +91,9 @@ void saveAnnotationStore(const AnnotationFile& f);
 // The sidecar S writes beside a saved slice image (`image`, its file name): the series, the view's axis,
 // slice number and position (mm along that patient axis), the window, the image's pixel spacing, and the
 // annotations that lie on that slice with their values.
-std::string sliceSidecarJson(const Volume& v, Axis axis, int k, double windowWidth, double windowLevel,
-                             const std::string& seriesUid, const std::vector<Annotation>& annotations,
-                             const std::string& image);
+std::string sliceSidecarJson(const Volume& v, Axis axis, int k, const Slab& slab, double windowWidth,
+                             double windowLevel, const std::string& seriesUid,
+                             const std::vector<Annotation>& annotations, const std::string& image);
 
 // One line of text for `ctview measure`: "line \"ruler\": 52.30 mm".
 std::string describeMeasurement(const Annotation& a, const Measurement& m);

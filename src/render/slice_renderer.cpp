@@ -38,31 +38,59 @@ const std::vector<const char*>& uniformNames(bool plane) {
 const char* definesFor(bool plane) {
     return plane ? "#define PLANE" : "";
 }
+// The slab shader's (slab.frag), likewise.
+namespace slabUniform {
+enum : std::size_t { Volume, PlaneAxes, Slices, Mode, HuFromTexel, count };
+}
+const std::vector<const char*> slabUniformNames = {"uVolume", "uPlaneAxes", "uSlices", "uSlabMode",
+                                                   "uHuFromTexel"};
+
 } // namespace
 
-SliceRenderer::SliceRenderer()
-    : program_(buildProgram("fullscreen.vert", "slice.frag")),
-      planeProgram_(buildProgram("fullscreen.vert", "slice.frag", definesFor(true))),
-      uniforms_(program_.id(), uniformNames(false), "fullscreen.vert", "slice.frag", definesFor(false)),
-      planeUniforms_(planeProgram_.id(), uniformNames(true), "fullscreen.vert", "slice.frag",
-                     definesFor(true)),
-      vao_(VertexArray::create()), lut_(Texture::create()) {
+// Both variants of the slice program (through the 3D texture, and plane by plane), and the slab pass, with
+// their uniforms.
+struct SlicePrograms {
+    Program volume, plane, slab;
+    Uniforms volumeUniforms, planeUniforms, slabUniforms;
+};
+
+namespace {
+SlicePrograms buildSlicePrograms() {
+    SlicePrograms p;
+    p.volume = buildProgram("fullscreen.vert", "slice.frag", definesFor(false));
+    p.plane = buildProgram("fullscreen.vert", "slice.frag", definesFor(true));
+    p.volumeUniforms =
+        Uniforms(p.volume.id(), uniformNames(false), "fullscreen.vert", "slice.frag", definesFor(false));
+    p.planeUniforms =
+        Uniforms(p.plane.id(), uniformNames(true), "fullscreen.vert", "slice.frag", definesFor(true));
+    p.slab = buildProgram("fullscreen.vert", "slab.frag");
+    p.slabUniforms = Uniforms(p.slab.id(), slabUniformNames, "fullscreen.vert", "slab.frag", "");
+    return p;
+}
+} // namespace
+
+SliceRenderer::SliceRenderer() : vao_(VertexArray::create()), lut_(Texture::create()) {
+    adopt(buildSlicePrograms());
     glBindTexture(GL_TEXTURE_2D, lut_.id());
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
     setColormap(colormapTable("grayscale"));
 }
 
+void SliceRenderer::adopt(SlicePrograms&& p) {
+    program_ = std::move(p.volume);
+    planeProgram_ = std::move(p.plane);
+    slabProgram_ = std::move(p.slab);
+    uniforms_ = p.volumeUniforms;
+    planeUniforms_ = p.planeUniforms;
+    slabUniforms_ = p.slabUniforms;
+}
+
 std::string SliceRenderer::reload() {
     try {
-        Program fresh = buildProgram("fullscreen.vert", "slice.frag");
-        Program freshPlane = buildProgram("fullscreen.vert", "slice.frag", definesFor(true));
-        Uniforms u(fresh.id(), uniformNames(false), "fullscreen.vert", "slice.frag", definesFor(false));
-        Uniforms up(freshPlane.id(), uniformNames(true), "fullscreen.vert", "slice.frag", definesFor(true));
-        program_ = std::move(fresh);
-        planeProgram_ = std::move(freshPlane);
-        uniforms_ = u;
-        planeUniforms_ = up;
+        adopt(buildSlicePrograms()); // all or nothing: a failure keeps the current programs
+        for (Plane& plane : planes_)
+            plane.dirty = true; // a slab is computed again by the new shader
         return {};
     } catch (const GlError& e) {
         return e.what();
@@ -169,8 +197,10 @@ void SliceRenderer::setVolume(const Volume& v, int max3d, bool progressive) {
                           std::to_string(max2d) + " per side)");
         planeSource_ = &v;
         huTexel_ = HuTexel::of(v.type());
-        for (Plane& p : planes_)
-            p = Plane{Texture::create(), -1, true};
+        for (Plane& p : planes_) {
+            p = Plane{};
+            p.texture = Texture::create();
+        }
     }
     setInterpolation(false);
 }
@@ -217,12 +247,15 @@ bool SliceRenderer::continueUpload(double seconds) {
     return false;
 }
 
-void SliceRenderer::uploadPlane(int nAxis, int slice) {
+void SliceRenderer::uploadPlane(const SliceFrame& f, int slice, const Slab& slab) {
+    const int nAxis = f.nAxis;
     // The plane's two other voxel axes, lower first: texel (x, y) is voxel index (x along a, y along b).
     const Volume& v = *planeSource_;
     const glm::ivec3 d = v.geometry().dims;
     const int a = nAxis == 0 ? 1 : 0, b = nAxis == 2 ? 1 : 2;
-    const bool int16 = v.type() == ScalarType::Int16;
+    // A thick slab is combined here, in HU as floats (its mean is not an integer).
+    const bool thick = isThick(slab, f.nSpacing);
+    const bool int16 = v.type() == ScalarType::Int16 && !thick;
     std::vector<std::uint16_t> u16;
     std::vector<float> f32;
     (int16 ? u16.resize(std::size_t(d[a]) * std::size_t(d[b]))
@@ -235,7 +268,9 @@ void SliceRenderer::uploadPlane(int nAxis, int slice) {
             ijk[a] = x;
             const std::size_t at = std::size_t(y) * std::size_t(d[a]) + std::size_t(x);
             const std::size_t n = v.index(ijk.x, ijk.y, ijk.z);
-            if (int16)
+            if (thick)
+                f32[at] = slabValue(v, f, ijk, slab);
+            else if (int16)
                 u16[at] = HuTexel::encode(v.int16Data()[n]);
             else
                 f32[at] = v.float32Data()[n];
@@ -252,15 +287,67 @@ void SliceRenderer::uploadPlane(int nAxis, int slice) {
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
     p.slice = slice;
+    p.slab = slab;
+    p.encoding = int16 ? huTexel_ : HuTexel{};
+    p.dirty = false;
+}
+
+void SliceRenderer::computeSlab(const SliceFrame& f, int slice, const Slab& slab) {
+    const int nAxis = f.nAxis;
+    const int a = nAxis == 0 ? 1 : 0, b = nAxis == 2 ? 1 : 2; // the plane's axes, lower first (uploadPlane's)
+    // The plane's size in voxels, from the frame (h and v are a and b in some order).
+    const int sizeA = f.hAxis == a ? f.width : f.height, sizeB = f.hAxis == b ? f.width : f.height;
+    Plane& p = planes_[nAxis];
+    if (!p.texture)
+        p.texture = Texture::create();
+    glBindTexture(GL_TEXTURE_2D, p.texture.id());
+    glTexImage2D(GL_TEXTURE_2D, 0, GL_R32F, sizeA, sizeB, 0, GL_RED, GL_FLOAT, nullptr);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, linear_ ? GL_LINEAR : GL_NEAREST);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, linear_ ? GL_LINEAR : GL_NEAREST);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+    // Into the plane's texture through a framebuffer of our own; the caller's framebuffer, viewport and
+    // scissor come back after.
+    GLint previous = 0, viewport[4];
+    glGetIntegerv(GL_DRAW_FRAMEBUFFER_BINDING, &previous);
+    glGetIntegerv(GL_VIEWPORT, viewport);
+    const GLboolean scissor = glIsEnabled(GL_SCISSOR_TEST);
+    if (!slabTarget_)
+        slabTarget_ = Framebuffer::create();
+    glBindFramebuffer(GL_DRAW_FRAMEBUFFER, slabTarget_.id());
+    glFramebufferTexture2D(GL_DRAW_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, p.texture.id(), 0);
+    glViewport(0, 0, sizeA, sizeB);
+    glDisable(GL_SCISSOR_TEST);
+    glDisable(GL_BLEND);
+    glUseProgram(slabProgram_.id());
+    glActiveTexture(GL_TEXTURE0);
+    glBindTexture(GL_TEXTURE_3D, volume_.id());
+    const Uniforms& loc = slabUniforms_;
+    glUniform1i(loc[slabUniform::Volume], 0);
+    glUniform2i(loc[slabUniform::PlaneAxes], a, b);
+    const glm::ivec2 range = slabRange(slab, f, slice);
+    glUniform2i(loc[slabUniform::Slices], slice + range.x, slice + range.y);
+    glUniform1i(loc[slabUniform::Mode], int(slab.mode));
+    glUniform2f(loc[slabUniform::HuFromTexel], huTexel_.scale, huTexel_.offset);
+    glBindVertexArray(vao_.id());
+    glDrawArrays(GL_TRIANGLES, 0, 3);
+    glBindVertexArray(0);
+    glFramebufferTexture2D(GL_DRAW_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, 0, 0);
+    glBindFramebuffer(GL_DRAW_FRAMEBUFFER, GLuint(previous));
+    glViewport(viewport[0], viewport[1], viewport[2], viewport[3]);
+    if (scissor)
+        glEnable(GL_SCISSOR_TEST);
+    p.slice = slice;
+    p.slab = slab;
+    p.encoding = HuTexel{}; // HU as floats
     p.dirty = false;
 }
 
 void SliceRenderer::updateSlices(const Volume& v, const std::vector<int>& slices) {
-    if (planeSource_) {
-        for (Plane& p : planes_)
-            p.dirty = true;
+    for (Plane& p : planes_)
+        p.dirty = true; // planes and slabs hold values of the old slices
+    if (planeSource_)
         return;
-    }
     if (!volume_)
         return;
     glBindTexture(GL_TEXTURE_3D, volume_.id());
@@ -304,13 +391,22 @@ void SliceRenderer::setInterpolation(bool linear) {
     glTexParameteri(GL_TEXTURE_3D, GL_TEXTURE_MAG_FILTER, linear ? GL_LINEAR : GL_NEAREST);
 }
 
-void SliceRenderer::draw(const ViewMapping& m, int slice, const WindowLevel& wl, glm::ivec2 fbSize,
-                         float fbScale) {
+void SliceRenderer::draw(const ViewMapping& m, int slice, const WindowLevel& wl, const Slab& slab,
+                         glm::ivec2 fbSize, float fbScale) {
     if (!volume_ && !planeSource_)
         return;
-    const int nAxis = m.frame().nAxis;
-    if (planeSource_ && (planes_[nAxis].dirty || planes_[nAxis].slice != slice))
-        uploadPlane(nAxis, slice);
+    const SliceFrame& f = m.frame();
+    const int nAxis = f.nAxis;
+    const Slab shown = isThick(slab, f.nSpacing) ? slab : Slab{}; // every thin slab is the same picture
+    Plane& plane = planes_[nAxis];
+    const bool stale = plane.dirty || plane.slice != slice || !(plane.slab == shown);
+    // Drawn from a plane texture plane by plane, or for a slab (computed once per slice and slab); a thin
+    // slice of a volume on the GPU straight from its 3D texture.
+    const bool fromPlane = planeSource_ || isThick(shown, f.nSpacing);
+    if (planeSource_ && stale)
+        uploadPlane(f, slice, shown);
+    else if (fromPlane && stale)
+        computeSlab(f, slice, shown);
     const Rect& r = m.rect();
     // The view's rectangle in GL's bottom-left framebuffer coordinates.
     const int x0 = int(std::lround(r.x * fbScale)), x1 = int(std::lround((r.x + r.w) * fbScale));
@@ -322,24 +418,24 @@ void SliceRenderer::draw(const ViewMapping& m, int slice, const WindowLevel& wl,
     glScissor(x0, fbSize.y - y1, x1 - x0, y1 - y0);
     glDisable(GL_BLEND);
     glDisable(GL_DEPTH_TEST);
-    const GLuint p = planeSource_ ? planeProgram_.id() : program_.id();
-    glUseProgram(p);
+    glUseProgram(fromPlane ? planeProgram_.id() : program_.id());
     glActiveTexture(GL_TEXTURE0);
-    if (planeSource_)
-        glBindTexture(GL_TEXTURE_2D, planes_[nAxis].texture.id());
+    if (fromPlane)
+        glBindTexture(GL_TEXTURE_2D, plane.texture.id());
     else
         glBindTexture(GL_TEXTURE_3D, volume_.id());
     glActiveTexture(GL_TEXTURE1);
     glBindTexture(GL_TEXTURE_2D, lut_.id());
-    const Uniforms& loc = planeSource_ ? planeUniforms_ : uniforms_;
+    const Uniforms& loc = fromPlane ? planeUniforms_ : uniforms_;
     glUniform1i(loc[uniform::Source], 0);
-    if (planeSource_)
+    if (fromPlane)
         glUniform2i(loc[uniform::PlaneAxes], nAxis == 0 ? 1 : 0, nAxis == 2 ? 1 : 2);
     glUniform1i(loc[uniform::Lut], 1);
     const glm::mat4 toTex = m.framebufferToTexture(slice, fbScale);
     glUniformMatrix4fv(loc[uniform::FramebufferToTexture], 1, GL_FALSE, glm::value_ptr(toTex));
     glUniform1f(loc[uniform::FramebufferHeight], float(fbSize.y));
-    glUniform2f(loc[uniform::HuFromTexel], huTexel_.scale, huTexel_.offset);
+    const HuTexel encoding = fromPlane ? plane.encoding : huTexel_;
+    glUniform2f(loc[uniform::HuFromTexel], encoding.scale, encoding.offset);
     glUniform2f(loc[uniform::Window], float(wl.width), float(wl.center));
     glUniform3f(loc[uniform::Background], 0.0f, 0.0f, 0.0f);
     glBindVertexArray(vao_.id());

@@ -25,6 +25,8 @@ void uploadVolumeSlab(const Volume& v, int z0, int count, std::vector<std::uint1
 // Uploads a colour map as the 256 x 1 RGBA8 texture `texture` (the slice views' and the projections' lookup).
 void uploadColormap(GLuint texture, const ColormapTable& table);
 
+struct SlicePrograms;
+
 class SliceRenderer {
   public:
     SliceRenderer(); // builds the program; throws GlError
@@ -56,21 +58,31 @@ class SliceRenderer {
     void setColormap(const ColormapTable& table);
     void setInterpolation(bool linear);
 
-    // Draws slice `slice` of the view described by `m` into its rectangle of the bound framebuffer
-    // (`fbSize` pixels; `fbScale` framebuffer pixels per screen pixel).
-    void draw(const ViewMapping& m, int slice, const WindowLevel& wl, glm::ivec2 fbSize, float fbScale);
+    // Draws slice `slice` of the view described by `m`, as a thick `slab` when it is one, into its rectangle
+    // of the bound framebuffer (`fbSize` pixels; `fbScale` framebuffer pixels per screen pixel). A slab is
+    // sampled in the shader from the 3D texture (no upload); plane by plane, combined on the CPU when the
+    // slice or the slab changes.
+    void draw(const ViewMapping& m, int slice, const WindowLevel& wl, const Slab& slab, glm::ivec2 fbSize,
+              float fbScale);
 
   private:
-    // Plane mode: the current slice of each view (by its normal axis) as a 2D texture.
+    // The current slice of each view (by its normal axis) as a 2D texture: in plane mode always, else when it
+    // shows a thick slab (computed on the GPU from the volume texture).
     struct Plane {
         Texture texture;
         int slice = -1;
+        Slab slab;        // the slab combined into it (thin: the slice's own voxels)
+        HuTexel encoding; // of its texels: the volume's, or HU as floats for a slab
         bool dirty = true;
     };
-    void uploadPlane(int nAxis, int slice);
+    void uploadPlane(const SliceFrame& f, int slice, const Slab& slab);
+    // With the whole volume on the GPU: the slab around `slice` into the plane's texture (slab.frag).
+    void computeSlab(const SliceFrame& f, int slice, const Slab& slab);
+    void adopt(SlicePrograms&& p);
 
-    Program program_, planeProgram_;
-    Uniforms uniforms_, planeUniforms_; // looked up and checked once after linking
+    Program program_, planeProgram_, slabProgram_;
+    Uniforms uniforms_, planeUniforms_, slabUniforms_; // looked up and checked once after linking
+    Framebuffer slabTarget_;                           // renders computeSlab's plane
     VertexArray vao_;
     Texture volume_, lut_;
     const Volume* planeSource_ = nullptr;

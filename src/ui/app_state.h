@@ -25,6 +25,7 @@ namespace ctview::ui {
 struct ViewState {
     Axis axis = Axis::Axial;
     ViewCamera camera;
+    Slab slab; // thick slab around the slice (0 mm: thin); the view, the probe, S and snapshot show it
 };
 
 // What the loader thread reports, copied to the state once a frame.

@@ -232,6 +232,14 @@ std::vector<OverlayItem> sliceOverlayItems(const AppState& s, int v) {
         add(OverlayItem::Kind::SliceInfo, text, ImVec2(r.x + margin, r.y + 4), lineH, planeColour(axis));
         if (!items.empty() && items.back().kind == OverlayItem::Kind::SliceInfo)
             below = items.back().box.y + items.back().box.h;
+        // A thick slab is not the slice: said under its number, in the view's colour.
+        const std::string slab = slabLabel(s.views[std::size_t(v)].slab, f.nSpacing);
+        if (!slab.empty()) {
+            add(OverlayItem::Kind::Slab, fitting({slab, slab.substr(0, slab.find(" ("))}, room),
+                ImVec2(r.x + margin, below), lineH, planeColour(axis));
+            if (!items.empty() && items.back().kind == OverlayItem::Kind::Slab)
+                below = items.back().box.y + items.back().box.h;
+        }
         if (s.views[std::size_t(v)].camera.zoom != 1.0)
             add(OverlayItem::Kind::Zoom, format("zoom %.2fx", s.views[std::size_t(v)].camera.zoom),
                 ImVec2(r.x + margin, below), lineH, IM_COL32(235, 235, 235, 255));

@@ -83,6 +83,36 @@ void drawDisplayPanel(AppState& s, Commands& r) {
             if (ImGui::SliderInt(label, &n, 0, f.count - 1, "%d"))
                 s.cursor[f.nAxis] = sliceIndex(f, std::clamp(n, 0, f.count - 1));
         }
+        // Thick slabs, per view: the slices within half the thickness of the view's slice, combined.
+        if (ImGui::TreeNode("Thick slab")) {
+            const char* modes[] = {"MIP", "MinIP", "average"};
+            for (int v = 0; v < 3; ++v) {
+                ViewState& view = s.views[std::size_t(v)];
+                const SliceFrame f = frameOf(s, v);
+                ImGui::PushID(v);
+                float mm = float(view.slab.thickness);
+                ImGui::SetNextItemWidth(90);
+                if (ImGui::DragFloat("##mm", &mm, 0.25f, 0.0f, 500.0f, mm > 0 ? "%.1f mm" : "thin"))
+                    view.slab.thickness = std::clamp(double(mm), 0.0, 500.0);
+                if (ImGui::IsItemHovered())
+                    ImGui::SetTooltip("Drag, or Ctrl+click to type the thickness in mm (0: thin)");
+                ImGui::SameLine();
+                int mode = int(view.slab.mode);
+                ImGui::SetNextItemWidth(80);
+                if (ImGui::Combo("##mode", &mode, modes, 3))
+                    view.slab.mode = SlabMode(mode);
+                ImGui::SameLine();
+                // The slices it covers here (fewer at the volume's ends), when it is a slab at all.
+                const glm::ivec2 range = slabRange(view.slab, f, sliceOf(s, v));
+                if (range.y > range.x)
+                    ImGui::Text("%s %d", axisName(view.axis), range.y - range.x + 1);
+                else
+                    ImGui::TextUnformatted(axisName(view.axis));
+                ImGui::PopID();
+            }
+            ImGui::TextWrapped("Measurements stay on the thin slice at the slab's centre.");
+            ImGui::TreePop();
+        }
     }
 
     // ---- overlays and layout ----
