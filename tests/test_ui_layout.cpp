@@ -227,6 +227,7 @@ TEST_CASE(
                 s.activeView = v;
                 s.views[std::size_t(v)].camera.zoom = 2.5;               // adds the zoom line
                 s.views[std::size_t(v)].slab = {100, SlabMode::Average}; // and the slab's
+                s.cine.view = v;                                         // and the cine's
                 INFO("display " << display.x << "x" << display.y << ", maximised " << maximised << ", view "
                                 << v);
                 std::vector<ui::OverlayItem> items;
@@ -237,9 +238,10 @@ TEST_CASE(
                                        [&](const ui::OverlayItem& i) { return i.kind == k; });
                 };
                 // At these sizes everything finds room.
-                for (auto k : {ui::OverlayItem::Kind::SliceInfo, ui::OverlayItem::Kind::Slab,
-                               ui::OverlayItem::Kind::Zoom, ui::OverlayItem::Kind::Window,
-                               ui::OverlayItem::Kind::Probe, ui::OverlayItem::Kind::ScaleBar})
+                for (auto k :
+                     {ui::OverlayItem::Kind::SliceInfo, ui::OverlayItem::Kind::Slab,
+                      ui::OverlayItem::Kind::Zoom, ui::OverlayItem::Kind::Cine, ui::OverlayItem::Kind::Window,
+                      ui::OverlayItem::Kind::Probe, ui::OverlayItem::Kind::ScaleBar})
                     CHECK(has(k));
                 CHECK(std::count_if(items.begin(), items.end(), [](const ui::OverlayItem& i) {
                           return i.kind == ui::OverlayItem::Kind::Letter;

@@ -337,6 +337,94 @@ TEST_CASE(
                     .contains("slab"));
 }
 
+TEST_CASE(
+    "viewer: Space plays the view under the mouse at its speed, loops or bounces; any key or click stops") {
+    Fixture f;
+    const glm::dvec2 over = f.centreOf(1); // the coronal view
+    const int count = ui::frameOf(f.s, 1).count;
+    const int axial = ui::sliceOf(f.s, 0);
+    app::setSliceNumber(f.s, 1, count - 3);
+    f.s.cine.fps = 4; // a step every 0.25 s
+    InputFrame space = at(over);
+    space.keys = {{GLFW_KEY_SPACE}};
+    space.now = 100;
+    app::handleInput(f.s, space);
+    REQUIRE(f.s.cine.view == 1);
+    // Frames: nothing until the step is due, then one step a frame at most.
+    auto frame = [&](double now) {
+        InputFrame in = at(over);
+        in.now = now;
+        app::handleInput(f.s, in);
+        return ui::sliceNumberOf(f.s, 1);
+    };
+    CHECK(frame(100.1) == count - 3);
+    CHECK(frame(100.25) == count - 2);
+    CHECK(frame(100.3) == count - 2);
+    CHECK(frame(100.5) == count - 1);
+    CHECK(frame(100.75) == 0); // loop: from the last to the first
+    CHECK(frame(101.0) == 1);
+    CHECK(frame(103.0) == 2); // a long frame: one step, not eight (no slice is skipped)
+    CHECK(frame(103.1) == 2); // and the next is due a step after that frame
+    CHECK(frame(103.25) == 3);
+    CHECK(ui::sliceOf(f.s, 0) == axial); // only the coronal view moves
+    // The probe reads the slice shown now.
+    REQUIRE(f.s.probeValid);
+    CHECK(f.s.probeVoxel[ui::frameOf(f.s, 1).nAxis] == ui::sliceOf(f.s, 1));
+    // Space stops it and does nothing else (it does not start again).
+    space.now = 104;
+    app::handleInput(f.s, space);
+    CHECK(f.s.cine.view == -1);
+    CHECK(ui::sliceNumberOf(f.s, 1) == 3);
+    CHECK(frame(105) == 3);
+    // Another key stops it and does what it does: Down goes on to the next slice.
+    space.now = 106;
+    app::handleInput(f.s, space);
+    REQUIRE(f.s.cine.view == 1);
+    InputFrame down = at(over);
+    down.keys = {{GLFW_KEY_DOWN}};
+    down.now = 106.1;
+    app::handleInput(f.s, down);
+    CHECK(f.s.cine.view == -1);
+    CHECK(ui::sliceNumberOf(f.s, 1) == 4);
+
+    // Bounce, over the axial view this time: turns round at each end.
+    f.s.cine.bounce = true;
+    f.s.cine.fps = 10;
+    const int axialCount = ui::frameOf(f.s, 0).count;
+    app::setSliceNumber(f.s, 0, axialCount - 2);
+    space.mouse = f.centreOf(0);
+    space.now = 200;
+    app::handleInput(f.s, space);
+    REQUIRE(f.s.cine.view == 0);
+    auto axialFrame = [&](double now) {
+        InputFrame in = at(f.centreOf(0));
+        in.now = now;
+        app::handleInput(f.s, in);
+        return ui::sliceNumberOf(f.s, 0);
+    };
+    CHECK(axialFrame(200.1) == axialCount - 1);
+    CHECK(axialFrame(200.2) == axialCount - 2);
+    CHECK(axialFrame(200.3) == axialCount - 3);
+    // A click in a view stops it and does not move the crosshair.
+    const glm::ivec3 cursor = f.s.cursor;
+    InputFrame click = at(f.centreOf(0) + glm::dvec2(40, 30));
+    click.clicked[0] = click.down[0] = true;
+    click.now = 200.4;
+    app::handleInput(f.s, click);
+    CHECK(f.s.cine.view == -1);
+    CHECK(f.s.cursor == cursor);
+    // Speed and mode are kept in the settings.
+    app::Settings st;
+    app::captureSettings(f.s, st);
+    const auto text = nlohmann::json::parse(app::settingsText(st));
+    CHECK(text["cine"]["fps"] == 10);
+    CHECK(text["cine"]["bounce"] == true);
+    ui::AppState fresh;
+    app::applySettings(st, fresh);
+    CHECK(fresh.cine.fps == 10);
+    CHECK(fresh.cine.bounce);
+}
+
 TEST_CASE("viewer: a save that cannot be written is a toast, not a crash") {
     Fixture f;
     f.s.exportDir = "/proc/ctview-cannot-write-here";

@@ -34,6 +34,9 @@ const std::vector<Control>& controls() {
          "closes it); values beside each shape"},
         {"Left drag on a handle", "reshape a measurement with any tool: the handle (an end, a vertex, a box "
                                   "corner) follows the mouse; the selected one's handles are drawn"},
+        {"Space",
+         "cine: play the view under the mouse through its slices (speed, loop or bounce: View -> "
+         "Cine); any key or a click in the views stops it (Space, Esc and the click do nothing else)"},
         {"Delete, Backspace", "delete the selected measurement (the one just drawn, or its row clicked)"},
         {"Esc", "close an open list (and only that); else close help, else drop an unfinished angle or "
                 "polygon, else back "
@@ -76,6 +79,40 @@ void setSliceNumber(AppState& s, int v, int number) {
         return;
     const SliceFrame f = ui::frameOf(s, v);
     setSlice(s, v, sliceIndex(f, std::clamp(number, 0, f.count - 1)));
+}
+
+void startCine(AppState& s, int v, double now) {
+    if (!s.hasVolume() || v < 0 || v > 2 || ui::frameOf(s, v).count < 2)
+        return;
+    s.cine.view = v;
+    s.cine.direction = 1;
+    s.cine.next = now + 1.0 / s.cine.fps;
+}
+
+void stopCine(AppState& s) {
+    s.cine.view = -1;
+}
+
+void advanceCine(AppState& s, double now) {
+    ui::Cine& c = s.cine;
+    if (c.view < 0 || !s.hasVolume() || now < c.next)
+        return;
+    // One step a frame at most: a slow frame slows the cine down rather than skipping slices (the next step
+    // is a whole period after it).
+    c.next += 1.0 / c.fps;
+    if (c.next <= now)
+        c.next = now + 1.0 / c.fps;
+    const int count = ui::frameOf(s, c.view).count;
+    int n = ui::sliceNumberOf(s, c.view) + c.direction;
+    if (n < 0 || n >= count) {
+        if (c.bounce) {
+            c.direction = -c.direction;
+            n = std::clamp(n + 2 * c.direction, 0, count - 1);
+        } else {
+            n = n < 0 ? count - 1 : 0;
+        }
+    }
+    setSliceNumber(s, c.view, n);
 }
 
 namespace {
@@ -280,7 +317,36 @@ void toggleMaximised(AppState& s, int cell) {
 
 } // namespace
 
+namespace {
+ui::Commands handleFrame(AppState& s, const InputFrame& in);
+}
+
 ui::Commands handleInput(AppState& s, const InputFrame& in) {
+    if (s.cine.view >= 0) {
+        // A playing cine: any key, or a click in the views, stops it. Space, Esc and the click do nothing
+        // else; another key then does what it does (F12 saves the slice the cine stopped at).
+        const bool key = !in.keys.empty() && !in.uiWantsKeyboard;
+        const bool click = !in.uiWantsMouse && cellAt(s, in.mouse) >= 0 &&
+                           std::any_of(in.clicked.begin(), in.clicked.end(), [](bool c) { return c; });
+        if (key || click) {
+            stopCine(s);
+            InputFrame rest = in;
+            rest.keys.erase(std::remove_if(rest.keys.begin(), rest.keys.end(),
+                                           [](const Key& k) {
+                                               return k.code == GLFW_KEY_SPACE || k.code == GLFW_KEY_ESCAPE;
+                                           }),
+                            rest.keys.end());
+            if (click)
+                rest.clicked = rest.doubleClicked = {};
+            return handleFrame(s, rest);
+        }
+        advanceCine(s, in.now); // before the frame's input, so that the probe reads the slice shown
+    }
+    return handleFrame(s, in);
+}
+
+namespace {
+ui::Commands handleFrame(AppState& s, const InputFrame& in) {
     ui::Commands actions;
     const bool volume = s.hasVolume();
 
@@ -563,6 +629,9 @@ ui::Commands handleInput(AppState& s, const InputFrame& in) {
         case GLFW_KEY_TAB:
             s.panels.sidebar = !s.panels.sidebar;
             break;
+        case GLFW_KEY_SPACE: // the view under the mouse, else the active one
+            startCine(s, view >= 0 ? view : v, in.now);
+            break;
         default:
             break;
         }
@@ -573,5 +642,6 @@ ui::Commands handleInput(AppState& s, const InputFrame& in) {
         updateProbe(s, view, in.mouse);
     return actions;
 }
+} // namespace
 
 } // namespace ctview::app

@@ -36,6 +36,11 @@ void setSlice(ui::AppState& s, int v, int k);
 // The same by slice number (sliceNumber: 0 superior / anterior / right), clamped: what keys and `--slice`
 // use.
 void setSliceNumber(ui::AppState& s, int v, int number);
+// Cine (Space): view v (0..2) plays from its slice (ui::Cine); stopped. advanceCine steps it when its time
+// has come (handleInput calls it every frame).
+void startCine(ui::AppState& s, int v, double now);
+void stopCine(ui::AppState& s);
+void advanceCine(ui::AppState& s, double now);
 // The cell (0..3) under a screen point, or -1.
 int cellAt(const ui::AppState& s, glm::dvec2 p);
 

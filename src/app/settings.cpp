@@ -101,8 +101,16 @@ Settings loadSettings(const std::filesystem::path& path, std::string& problem) {
         read(*v, "colormap", s.colormap3d, bad);
         read(*v, "perspective", s.perspective3d, bad);
     }
+    if (auto c = j.find("cine"); c != j.end() && c->is_object()) {
+        read(*c, "fps", s.cineFps, bad);
+        read(*c, "bounce", s.cineBounce, bad);
+    }
     // Values that would make a broken window: back to the defaults.
     const Settings defaults;
+    if (!(s.cineFps >= 1 && s.cineFps <= 60)) {
+        bad.push_back("cine fps");
+        s.cineFps = defaults.cineFps;
+    }
     if (s.windowWidth < 200 || s.windowWidth > 16384 || s.windowHeight < 150 || s.windowHeight > 16384) {
         s.windowWidth = defaults.windowWidth;
         s.windowHeight = defaults.windowHeight;
@@ -143,6 +151,7 @@ std::string settingsText(const Settings& s) {
         {"sidebar", s.sidebar},
         {"sidebar_width", s.sidebarWidth},
         {"view3d", {{"preset", s.preset3d}, {"colormap", s.colormap3d}, {"perspective", s.perspective3d}}},
+        {"cine", {{"fps", s.cineFps}, {"bounce", s.cineBounce}}},
         {"overlays",
          {{"crosshair", s.overlays.crosshair},
           {"letters", s.overlays.letters},
@@ -189,6 +198,8 @@ void applySettings(const Settings& from, ui::AppState& to) {
     to.view3d.presetName = from.preset3d;
     to.view3d.colormap = from.colormap3d;
     to.view3d.camera.perspective = from.perspective3d;
+    to.cine.fps = from.cineFps;
+    to.cine.bounce = from.cineBounce;
 }
 
 void captureSettings(const ui::AppState& from, Settings& to) {
@@ -206,6 +217,8 @@ void captureSettings(const ui::AppState& from, Settings& to) {
     to.preset3d = from.view3d.presetName;
     to.colormap3d = from.view3d.colormap;
     to.perspective3d = from.view3d.camera.perspective;
+    to.cineFps = from.cine.fps;
+    to.cineBounce = from.cine.bounce;
 }
 
 } // namespace ctview::app

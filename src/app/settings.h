@@ -26,6 +26,8 @@ struct Settings {
     std::string preset3d = "ct-bone";
     std::string colormap3d = "grayscale";
     bool perspective3d = false;
+    double cineFps = 10; // Space's cine: frames a second, and bounce (else loop)
+    bool cineBounce = false;
 };
 
 std::filesystem::path settingsPath();

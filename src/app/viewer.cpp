@@ -277,6 +277,11 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
                     const double left = std::max(0.01, saveDue - glfwGetTime()) + 0.01;
                     timeout = timeout < 0 ? left : std::min(timeout, left);
                 }
+                // A cine's next step (one frame each).
+                if (s.cine.view >= 0) {
+                    const double left = std::max(0.0, s.cine.next - glfwGetTime());
+                    timeout = timeout < 0 ? left : std::min(timeout, left);
+                }
                 // The 3D view renders once at full quality when the user stops dragging it.
                 if (interacting3d(s, glfwGetTime()) || refine3d)
                     timeout = std::max(0.0, s.view3d.interactUntil - glfwGetTime()) + 0.01;

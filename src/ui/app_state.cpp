@@ -58,6 +58,7 @@ void adoptDataset(AppState& s, std::shared_ptr<Dataset> d) {
     }
     s.drag = {};
     if (!continuing) {
+        s.cine.view = -1; // another series: its slices are not the ones being played
         s.cursor = s.data->series.volume.geometry().dims / 2;
         for (ViewState& v : s.views)
             v.camera = {};

@@ -84,6 +84,16 @@ struct View3D {
     std::vector<RenderPreset> userPresets; // from the config folder's presets/ (the frame loop reads them)
 };
 
+// Cine (Space): one slice view played through its slices, a step every 1/fps seconds, from the last slice
+// back to the first (loop) or turning round at each end (bounce). Any key or a click in the views stops it.
+struct Cine {
+    int view = -1;   // 0..2 while playing, else -1
+    double fps = 10; // 1..60, kept in the settings with `bounce`
+    bool bounce = false;
+    int direction = 1; // +1 towards higher slice numbers (the feet, posterior, the patient's left)
+    double next = 0;   // glfwGetTime() seconds of the next step
+};
+
 // What Ctrl+Z undoes: the window, the 3D view's transfer function and the measurements, as they were after an
 // edit.
 struct EditState {
@@ -121,6 +131,7 @@ struct AppState {
 
     Overlays overlays;
     Panels panels;
+    Cine cine;
     std::filesystem::path exportDir = "ctview-exports";
     std::vector<std::string> recent;      // most recent first
     std::vector<std::string> pacsServers; // DICOMweb roots the user added in the PACS dialog

@@ -240,9 +240,19 @@ std::vector<OverlayItem> sliceOverlayItems(const AppState& s, int v) {
             if (!items.empty() && items.back().kind == OverlayItem::Kind::Slab)
                 below = items.back().box.y + items.back().box.h;
         }
-        if (s.views[std::size_t(v)].camera.zoom != 1.0)
+        if (s.views[std::size_t(v)].camera.zoom != 1.0) {
             add(OverlayItem::Kind::Zoom, format("zoom %.2fx", s.views[std::size_t(v)].camera.zoom),
                 ImVec2(r.x + margin, below), lineH, IM_COL32(235, 235, 235, 255));
+            if (!items.empty() && items.back().kind == OverlayItem::Kind::Zoom)
+                below = items.back().box.y + items.back().box.h;
+        }
+        if (s.cine.view == v)
+            add(OverlayItem::Kind::Cine,
+                fitting({format("cine %.0f fps %s  (any key stops)", s.cine.fps,
+                                s.cine.bounce ? "bounce" : "loop"),
+                         format("cine %.0f fps", s.cine.fps), "cine"},
+                        room),
+                ImVec2(r.x + margin, below), lineH, IM_COL32(140, 220, 255, 255));
     }
     // Bottom right, upwards: the scale bar with its length under it.
     if (s.overlays.scaleBar) {

@@ -113,6 +113,31 @@ void drawDisplayPanel(AppState& s, Commands& r) {
             ImGui::TextWrapped("Measurements stay on the thin slice at the slab's centre.");
             ImGui::TreePop();
         }
+        // Cine: the active view through its slices (Space plays the view under the mouse).
+        if (ImGui::TreeNode("Cine (Space)")) {
+            float fps = float(s.cine.fps);
+            if (ImGui::SliderFloat("Speed", &fps, 1.0f, 60.0f, "%.0f fps"))
+                s.cine.fps = std::clamp(double(std::round(fps)), 1.0, 60.0);
+            if (ImGui::RadioButton("Loop", !s.cine.bounce))
+                s.cine.bounce = false;
+            ImGui::SameLine();
+            if (ImGui::RadioButton("Bounce", s.cine.bounce))
+                s.cine.bounce = true;
+            const int v = std::clamp(s.activeView, 0, 2);
+            if (s.cine.view >= 0) {
+                if (ImGui::Button("Stop"))
+                    s.cine.view = -1;
+            } else {
+                char label[48];
+                std::snprintf(label, sizeof label, "Play %s", axisName(s.views[std::size_t(v)].axis));
+                if (ImGui::Button(label) && frameOf(s, v).count > 1) {
+                    s.cine.view = v; // its first step comes with the next frame (next = 0)
+                    s.cine.direction = 1;
+                    s.cine.next = 0;
+                }
+            }
+            ImGui::TreePop();
+        }
     }
 
     // ---- overlays and layout ----
