@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # End to end: the real binary in a real window (Xvfb), driven by xdotool like a user: hover the axial view, press S,
 # scroll three slices, press S again, press F12, quit with Ctrl+Q; then the files it saved and its settings are
-# checked. Then a path that does not exist (the window opens and says why), and a change of setting that must
-# survive a SIGTERM. Usage: e2e_viewer.sh CTVIEW_BINARY  (needs DISPLAY; scripts/test provides Xvfb)
+# checked. Then a path that does not exist (the window opens and says why), a change of setting that must
+# survive a SIGTERM, and measurements: a ruler and a box ROI drawn with the mouse, a handle dragged, Ctrl+Z, S's
+# sidecar and `ctview measure` agreeing on the values, and the measurements back when the series is reopened. Usage: e2e_viewer.sh CTVIEW_BINARY  (needs DISPLAY; scripts/test provides Xvfb)
 set -euo pipefail
 ctview=$1
 [ -n "${DISPLAY:-}" ] || { echo "e2e: no DISPLAY (run under xvfb-run)"; exit 1; }
@@ -16,7 +17,7 @@ fail() { echo "e2e: FAILED: $*"; echo "--- viewer output:"; cat "$work/log" 2>/d
 settings="$work/config/ctview/settings.json"
 
 launch() { # launch INPUT: the viewer in the background, its settings and exports in the scratch folder
-  XDG_CONFIG_HOME="$work/config" "$ctview" "$1" --out "$work/out" >"$work/log" 2>&1 &
+  XDG_CONFIG_HOME="$work/config" XDG_DATA_HOME="$work/data" "$ctview" "$1" --out "$work/out" >"$work/log" 2>&1 &
   pid=$!
 }
 window() { # window TITLE_REGEX: waits (20 s) for the viewer's window so titled, focuses it, puts the mouse on
@@ -91,4 +92,72 @@ kill -TERM "$pid"
 wait "$pid" 2>/dev/null || true
 pid=
 grep -q '"invert": true' "$settings" || fail "a change of setting was lost to SIGTERM"
-echo "e2e: saved $(ls "$work/out" | tr '\n' ' ')"
+
+# Measurements (issue 12): D, then a drag in the axial view draws a ruler; B and a drag, a box ROI. They are kept
+# for the series at once; S writes them with their values into the sidecar; `ctview measure` on the kept file
+# gives the same values; a handle drag reshapes the ruler and Ctrl+Z undoes it; reopened, they are back.
+drag() { # drag X0 Y0 X1 Y1: the left button held from one point to the other, in steps a frame can see
+  xdotool mousemove --window "$win" "$1" "$2"; sleep 0.2
+  xdotool mousedown 1; sleep 0.2
+  for f in 1 2 3 4; do
+    xdotool mousemove --window "$win" $(($1 + ($3 - $1) * f / 4)) $(($2 + ($4 - $2) * f / 4)); sleep 0.1
+  done
+  sleep 0.2; xdotool mouseup 1; sleep 0.3
+}
+kept() { # kept: the series' kept measurements file
+  compgen -G "$work/data/ctview/annotations/*.json" | grep -v broken | head -1
+}
+json() { # json FILE EXPRESSION: a value of a JSON file, by a Python expression on j
+  python3 -c "import json,sys; j=json.load(open(sys.argv[1])); print($2)" "$1"
+}
+rm -rf "$work/out"
+launch "$work/phantom"
+window "ctview - phantom - series 2"
+for _ in 1 2 3; do # the first key can reach the window before it takes input
+  xdotool key --clearmodifiers d
+  drag 480 120 720 120
+  [ -n "$(kept)" ] && break
+done
+[ -n "$(kept)" ] || fail "the ruler drawn was not kept"
+xdotool key --clearmodifiers b
+drag 500 250 600 320
+for _ in $(seq 30); do [ "$(json "$(kept)" 'len(j["annotations"])')" = 2 ] && break; sleep 0.1; done
+file=$(kept)
+[ "$(json "$file" '",".join(a["type"] for a in j["annotations"])')" = "line,rectangle" ] ||
+  fail "kept: $(cat "$file")"
+# The ruler is 240 screen pixels long: at 450 pixels for the phantom's 360 mm (64 x 5.625 mm), 192 mm.
+length=$(json "$file" '((lambda p: sum((p[0][i]-p[1][i])**2 for i in range(3))**0.5)(j["annotations"][0]["points"]))')
+python3 -c "import sys; sys.exit(0 if abs($length - 192) < 3 else 1)" || fail "ruler length $length mm, not ~192"
+cp "$file" "$work/drawn.json"
+xdotool key --clearmodifiers s
+wait_for "$work/out/2_axial_0019.json"
+sidecar="$work/out/2_axial_0019.json"
+[ "$(json "$sidecar" 'len(j["annotations"])')" = 2 ] || fail "sidecar: $(cat "$sidecar")"
+"$ctview" measure "$work/phantom" --annotations "$work/drawn.json" -q >"$work/measured" ||
+  fail "measure: $(cat "$work/measured")"
+for n in 0 1; do # the window's values (the sidecar's) are what `ctview measure` prints, line for line
+  value=$(json "$sidecar" "j['annotations'][$n]['value']")
+  grep -qF "$value" "$work/measured" || fail "the window's '$value' is not in measure's output: $(cat "$work/measured")"
+done
+# The ruler's right end dragged 60 pixels further right: 48 mm longer; Ctrl+Z puts it back.
+drag 720 120 780 120
+for _ in $(seq 30); do ! cmp -s "$file" "$work/drawn.json" && break; sleep 0.1; done
+longer=$(json "$file" '((lambda p: sum((p[0][i]-p[1][i])**2 for i in range(3))**0.5)(j["annotations"][0]["points"]))')
+python3 -c "import sys; sys.exit(0 if abs($longer - 240) < 3 else 1)" || fail "after the handle drag: $longer mm"
+xdotool key --clearmodifiers ctrl+z
+for _ in $(seq 30); do cmp -s "$file" "$work/drawn.json" && break; sleep 0.1; done
+cmp -s "$file" "$work/drawn.json" || fail "Ctrl+Z did not undo the handle drag: $(cat "$file")"
+quit
+# Reopened: the same two measurements, on the slice they were drawn on (S writes them again).
+launch "$work/phantom"
+window "ctview - phantom - series 2"
+for _ in 1 2 3; do
+  xdotool key --clearmodifiers s
+  for _ in $(seq 20); do [ -e "$work/out/2_axial_0019-1.json" ] && break; sleep 0.1; done
+  [ -e "$work/out/2_axial_0019-1.json" ] && break
+done
+[ "$(json "$work/out/2_axial_0019-1.json" 'len(j["annotations"])')" = 2 ] ||
+  fail "after reopening: $(cat "$work/out/2_axial_0019-1.json")"
+cmp -s "$(kept)" "$work/drawn.json" || fail "reopening changed the kept measurements"
+quit
+echo "e2e: saved $(ls "$work/out" | tr '\n' ' '); measured: $(tr '\n' ';' <"$work/measured")"
