@@ -3,11 +3,17 @@
 #include "golden.h"
 #include "testutil.h"
 
+#include "app/actions.h"
+#include "app/gl_context.h"
+#include "app/headless.h"
 #include "core/colormap.h"
 #include "core/phantom.h"
 #include "core/slice.h"
 
 #include <catch2/catch.hpp>
+#include <imgui.h>
+#include <imgui_impl_opengl3.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cstdlib>
@@ -179,4 +185,72 @@ TEST_CASE("snapshot and viewer: bad arguments exit 2, no display exits 1 with a 
     CHECK(noDisplay.code == 1);
     CHECK(noDisplay.out.find("cannot open a window") != std::string::npos);
     CHECK_FALSE(std::filesystem::exists(out.path / "c.png"));
+}
+
+TEST_CASE(
+    "viewer: S with 'burn in measurements' draws them over the export's pixels, and only there (issue 12)") {
+    REQUIRE(haveDisplay());
+    app::CommonOptions common;
+    common.input = glPhantom().string();
+    common.quiet = true;
+    ui::AppState s;
+    ui::adoptDataset(s, app::loadDatasetHeadless(common)); // 64 x 64 x 40, square axial pixels
+    const Volume& vol = s.data->series.volume;
+    const int k = ui::sliceOf(s, 0);
+    const SliceFrame f = ui::frameOf(s, 0);
+    // A ruler across the slice at row j = 10, and a point below it.
+    auto lps = [&](double i, double j) { return vol.geometry().voxelToPatient({i, j, double(k)}); };
+    s.annotations = {{AnnotationType::Line, {lps(8, 10), lps(56, 10)}, "ruler"},
+                     {AnnotationType::Point, {lps(32, 14)}, ""}};
+    s.window = {400, 40};
+    s.activeView = 0;
+    TempDir out;
+    s.exportDir = out.path;
+    const RgbImage plain = renderSlice(extractSlice(vol, Axis::Axial, k), s.window, ui::displayColormap(s));
+
+    // The viewer's GL and ImGui contexts, after a frame.
+    GLFWwindow* window = app::createGlWindow(64, 64, "test", false);
+    app::initImGui(window, false);
+    ImGui::GetIO().DisplaySize = ImVec2(64, 64);
+    ImGui_ImplOpenGL3_NewFrame();
+    ImGui::NewFrame();
+    ImGui::Render();
+    s.burnIn = true;
+    const auto burned = app::saveSlice(s, 0);
+    s.burnIn = false;
+    const auto clean = app::saveSlice(s, 0);
+    app::shutdownImGui(false);
+    app::destroyGlWindow(window);
+
+    REQUIRE(burned.size() == 2);
+    REQUIRE(clean.size() == 2);
+    const Image img = readPng(burned[0]);
+    REQUIRE(img.width == plain.width);
+    REQUIRE(img.height == plain.height);
+    // The ruler's row on the image (display order), and what the overlay draws around it: the outline, the
+    // point's cross 4 rows below, and the value's label under the ruler's end.
+    const int row = f.vFlip ? f.height - 1 - 10 : 10, pointRow = f.vFlip ? f.height - 1 - 14 : 14;
+    int changed = 0, changedOnRuler = 0, changedAway = 0;
+    for (int y = 0; y < img.height; ++y)
+        for (int x = 0; x < img.width; ++x) {
+            const std::size_t at = (std::size_t(y) * std::size_t(img.width) + std::size_t(x)) * 3;
+            const bool differs = !std::equal(img.at(x, y), img.at(x, y) + 3, plain.rgb.begin() + long(at));
+            changed += differs;
+            changedOnRuler += differs && y == row;
+            const bool near = std::abs(y - row) <= 20 || std::abs(y - pointRow) <= 8;
+            changedAway += differs && !near;
+        }
+    CHECK(changedOnRuler >= 40); // the ruler is drawn along its 48 voxels
+    CHECK(changed > changedOnRuler);
+    CHECK(changedAway == 0); // everywhere else: the export's pixels
+    auto sidecar = [](const std::filesystem::path& png) {
+        std::ifstream in(std::filesystem::path(png).replace_extension(".json"));
+        return nlohmann::json::parse(in);
+    };
+    CHECK(sidecar(burned[0])["measurements_burned_in"] == true);
+    CHECK(sidecar(burned[0])["annotations"].size() == 2);
+    // Off (the default): the pixels `ctview export` writes, the measurements in the sidecar only.
+    const Image off = readPng(clean[0]);
+    CHECK(off.rgb == plain.rgb);
+    CHECK(sidecar(clean[0])["measurements_burned_in"] == false);
 }

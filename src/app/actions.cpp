@@ -24,9 +24,13 @@ std::vector<std::filesystem::path> saveSlice(ui::AppState& s, double now) {
     const Axis axis = s.views[std::size_t(v)].axis;
     try {
         const Slab& slab = s.views[std::size_t(v)].slab;
+        // Burned in (when asked): the measurements drawn over the export's pixels, as the view draws them.
+        std::function<void(RgbImage&)> burnIn;
+        if (s.burnIn)
+            burnIn = [&](RgbImage& img) { burnInAnnotations(s, v, img); };
         auto written = exportSlice(s.data->series.volume, axis, ui::sliceOf(s, v), slab, s.window,
                                    ui::displayColormap(s), s.data->series.about.listing.seriesNumber,
-                                   {ImageFormat::Png, ImageFormat::Jpeg}, s.exportDir, false);
+                                   {ImageFormat::Png, ImageFormat::Jpeg}, s.exportDir, false, burnIn);
         std::string text = "Saved";
         for (const auto& p : written)
             text += "\n" + p.string();
@@ -35,9 +39,10 @@ std::vector<std::filesystem::path> saveSlice(ui::AppState& s, double now) {
         if (!written.empty()) {
             const fs::path sidecar =
                 uniqueOutputPath(fs::path(written.front()).replace_extension(".json"), false);
-            const std::string json = sliceSidecarJson(
-                s.data->series.volume, axis, ui::sliceOf(s, v), slab, s.window.width, s.window.center,
-                s.data->series.about.listing.uid, s.annotations, written.front().filename().string());
+            const std::string json =
+                sliceSidecarJson(s.data->series.volume, axis, ui::sliceOf(s, v), slab, s.window.width,
+                                 s.window.center, s.data->series.about.listing.uid, s.annotations,
+                                 written.front().filename().string(), s.burnIn);
             writeFileAtomically(sidecar, [&](const fs::path& tmp) {
                 std::ofstream out(tmp, std::ios::binary);
                 out << json;

@@ -57,6 +57,52 @@ RgbImage renderHeadless(ui::AppState& s, glm::ivec2 size, bool overlays, Rendere
     return pixels;
 }
 
+void burnInAnnotations(const ui::AppState& s, int v, RgbImage& img) {
+    // The view alone, filling the image at zoom 1: the image has the slice's physical aspect, so the slice
+    // fits it exactly and voxel centres land where exportSlice put them.
+    ui::AppState view = s;
+    view.maximised = v;
+    view.views[std::size_t(v)].camera = {};
+    view.selectedAnnotation = view.editing = view.pending = -1; // no handles, as printed
+    const float w = float(img.width), h = float(img.height);
+    ui::layoutCells(view, Rect{0, 0, w, h});
+    // The image as the framebuffer's colour (GL's rows run bottom to top), the measurements blended over it.
+    std::vector<unsigned char> rgba(std::size_t(img.width) * std::size_t(img.height) * 4, 255);
+    for (std::size_t y = 0; y < std::size_t(img.height); ++y)
+        for (std::size_t x = 0; x < std::size_t(img.width); ++x)
+            for (std::size_t c = 0; c < 3; ++c)
+                rgba[((std::size_t(img.height) - 1 - y) * std::size_t(img.width) + x) * 4 + c] =
+                    img.rgb[(y * std::size_t(img.width) + x) * 3 + c];
+    gl::OffscreenTarget target = gl::makeOffscreenTarget(img.width, img.height);
+    glBindTexture(GL_TEXTURE_2D, target.color.id());
+    glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
+    glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, img.width, img.height, GL_RGBA, GL_UNSIGNED_BYTE, rgba.data());
+    glBindFramebuffer(GL_FRAMEBUFFER, target.fbo.id());
+    // A draw list of its own, outside any ImGui frame (the viewer's is over): ImGui's shared data and font
+    // are those of the last frame.
+    ImDrawList dl(ImGui::GetDrawListSharedData());
+    dl._ResetForNewFrame();
+    dl.Flags = ImDrawListFlags_AntiAliasedLines | ImDrawListFlags_AntiAliasedLinesUseTex |
+               ImDrawListFlags_AntiAliasedFill | ImDrawListFlags_AllowVtxOffset;
+    dl.PushTextureID(ImGui::GetIO().Fonts->TexID);
+    dl.PushClipRect(ImVec2(0, 0), ImVec2(w, h));
+    ui::drawSliceAnnotations(view, v, &dl);
+    ImDrawList* lists[] = {&dl};
+    ImDrawData data;
+    data.Valid = true;
+    data.CmdLists = lists;
+    data.CmdListsCount = 1;
+    data.TotalVtxCount = dl.VtxBuffer.Size;
+    data.TotalIdxCount = dl.IdxBuffer.Size;
+    data.DisplayPos = ImVec2(0, 0);
+    data.DisplaySize = ImVec2(w, h);
+    data.FramebufferScale = ImVec2(1, 1);
+    ImGui_ImplOpenGL3_RenderDrawData(&data);
+    glBindFramebuffer(GL_READ_FRAMEBUFFER, target.fbo.id());
+    img = gl::readPixels(0, 0, img.width, img.height);
+    glBindFramebuffer(GL_FRAMEBUFFER, 0);
+}
+
 RgbImage drawOffscreen(ui::AppState& s, Renderers& renderers, RendererSync& sync, glm::ivec2 size,
                        bool overlays) {
     ui::layoutCells(s, Rect{0, 0, float(size.x), float(size.y)});

@@ -26,6 +26,11 @@ std::shared_ptr<Dataset> loadDatasetHeadless(const CommonOptions& common);
 // share.
 RgbImage drawOffscreen(ui::AppState& s, Renderers& renderers, RendererSync& sync, glm::ivec2 size,
                        bool overlays);
+// Draws the measurements on view v's slice over `img`, the slice as exportSlice renders it (native
+// resolution, the slice filling it), as the window's overlays draw them; the other pixels stay as they are.
+// Needs the current GL context and an ImGui context with its OpenGL backend that has drawn a frame (the
+// viewer's, after its frame). Throws GlError.
+void burnInAnnotations(const ui::AppState& s, int v, RgbImage& img);
 // `feedback`, when given, receives what the renderers had to say (the 3D view's note, ...).
 RgbImage renderHeadless(ui::AppState& s, glm::ivec2 size, bool overlays, RendererSync sync = {},
                         ui::RenderFeedback* feedback = nullptr);

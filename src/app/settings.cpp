@@ -84,6 +84,7 @@ Settings loadSettings(const std::filesystem::path& path, std::string& problem) {
     read(j, "colormap", s.colormap, bad);
     read(j, "invert", s.invert, bad);
     read(j, "linear", s.linear, bad);
+    read(j, "burn_in_measurements", s.burnIn, bad);
     read(j, "sidebar", s.sidebar, bad);
     read(j, "sidebar_width", s.sidebarWidth, bad);
     if (!(s.sidebarWidth >= 200 && s.sidebarWidth <= 4000))
@@ -148,6 +149,7 @@ std::string settingsText(const Settings& s) {
         {"colormap", s.colormap},
         {"invert", s.invert},
         {"linear", s.linear},
+        {"burn_in_measurements", s.burnIn},
         {"sidebar", s.sidebar},
         {"sidebar_width", s.sidebarWidth},
         {"view3d", {{"preset", s.preset3d}, {"colormap", s.colormap3d}, {"perspective", s.perspective3d}}},
@@ -187,6 +189,7 @@ void applySettings(const Settings& from, ui::AppState& to) {
     to.colormap = from.colormap;
     to.invert = from.invert;
     to.linear = from.linear;
+    to.burnIn = from.burnIn;
     to.overlays = from.overlays;
     to.panels.sidebar = from.sidebar;
     to.sidebarWidth = from.sidebarWidth;
@@ -209,6 +212,7 @@ void captureSettings(const ui::AppState& from, Settings& to) {
     to.colormap = from.colormap;
     to.invert = from.invert;
     to.linear = from.linear;
+    to.burnIn = from.burnIn;
     to.overlays = from.overlays;
     to.sidebar = from.panels.sidebar;
     to.sidebarWidth = from.sidebarWidth;

@@ -26,6 +26,7 @@ struct Settings {
     std::string preset3d = "ct-bone";
     std::string colormap3d = "grayscale";
     bool perspective3d = false;
+    bool burnIn = false; // S draws the measurements into the saved slice
     double cineFps = 10; // Space's cine: frames a second, and bounce (else loop)
     bool cineBounce = false;
 };

@@ -63,8 +63,11 @@ std::string sliceFileName(int seriesNumber, Axis axis, int number, ImageFormat f
 std::vector<std::filesystem::path> exportSlice(const Volume& v, Axis axis, int k, const Slab& slab,
                                                const WindowLevel& wl, const ColormapTable& map,
                                                int seriesNumber, const std::vector<ImageFormat>& formats,
-                                               const std::filesystem::path& dir, bool force) {
-    const RgbImage img = renderSlice(extractSlice(v, axis, k, slab), wl, map);
+                                               const std::filesystem::path& dir, bool force,
+                                               const std::function<void(RgbImage&)>& drawOver) {
+    RgbImage img = renderSlice(extractSlice(v, axis, k, slab), wl, map);
+    if (drawOver)
+        drawOver(img);
     const SliceFrame frame = sliceFrame(v.geometry(), axis);
     const int number = sliceNumber(frame, k); // files are named as the overlay numbers them
     createFolder(dir);

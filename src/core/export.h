@@ -4,6 +4,7 @@
 #include "core/slice.h"
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -25,10 +26,12 @@ std::string sliceFileName(int seriesNumber, Axis axis, int number, ImageFormat f
 // native resolution, as the thick `slab` around it when it is one, with `wl` and `map`, in each of
 // `formats`, into `dir` (created if missing), never replacing a file unless `force`. Returns the paths
 // written. The one path by which both `ctview export` and the viewer write slices, so that they write the
-// same pixels.
+// same pixels. `drawOver`, when given, draws on them before they are written (the viewer's burned-in
+// measurements).
 std::vector<std::filesystem::path> exportSlice(const Volume& v, Axis axis, int k, const Slab& slab,
                                                const WindowLevel& wl, const ColormapTable& map,
                                                int seriesNumber, const std::vector<ImageFormat>& formats,
-                                               const std::filesystem::path& dir, bool force);
+                                               const std::filesystem::path& dir, bool force,
+                                               const std::function<void(RgbImage&)>& drawOver = {});
 
 } // namespace ctview

@@ -399,7 +399,8 @@ void saveAnnotationStore(const AnnotationFile& f) {
 
 std::string sliceSidecarJson(const Volume& v, Axis axis, int k, const Slab& slab, double windowWidth,
                              double windowLevel, const std::string& seriesUid,
-                             const std::vector<Annotation>& annotations, const std::string& image) {
+                             const std::vector<Annotation>& annotations, const std::string& image,
+                             bool burnedIn) {
     const Geometry& g = v.geometry();
     const SliceFrame f = sliceFrame(g, axis);
     glm::dvec3 centre(g.dims - 1);
@@ -424,6 +425,7 @@ std::string sliceSidecarJson(const Volume& v, Axis axis, int k, const Slab& slab
                      {"thickness_mm", slab.thickness},
                      {"slices", range.y - range.x + 1}};
     }
+    j["measurements_burned_in"] = burnedIn;
     j["annotations"] = nlohmann::ordered_json::array();
     for (std::size_t n = 0; n < annotations.size(); ++n) {
         const Annotation& a = annotations[n];

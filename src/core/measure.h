@@ -90,10 +90,11 @@ void saveAnnotationStore(const AnnotationFile& f);
 
 // The sidecar S writes beside a saved slice image (`image`, its file name): the series, the view's axis,
 // slice number and position (mm along that patient axis), the window, the image's pixel spacing, and the
-// annotations that lie on that slice with their values.
+// annotations that lie on that slice with their values, and whether they are drawn into the image.
 std::string sliceSidecarJson(const Volume& v, Axis axis, int k, const Slab& slab, double windowWidth,
                              double windowLevel, const std::string& seriesUid,
-                             const std::vector<Annotation>& annotations, const std::string& image);
+                             const std::vector<Annotation>& annotations, const std::string& image,
+                             bool burnedIn = false);
 
 // One line of text for `ctview measure`: "line \"ruler\": 52.30 mm".
 std::string describeMeasurement(const Annotation& a, const Measurement& m);

@@ -128,6 +128,7 @@ struct AppState {
     std::string colormap = "grayscale";
     bool invert = false;
     bool linear = false; // linear interpolation between voxels instead of nearest
+    bool burnIn = false; // S draws the measurements on the slice into the saved image (off: export's pixels)
 
     Overlays overlays;
     Panels panels;

@@ -393,6 +393,11 @@ void drawAnnotations(const AppState& s, int v, const ViewMapping& m, ImDrawList*
 }
 } // namespace
 
+void drawSliceAnnotations(const AppState& s, int v, ImDrawList* dl) {
+    if (s.hasVolume() && v >= 0 && v < 3)
+        drawAnnotations(s, v, mappingOf(s, v), dl);
+}
+
 void drawOverlays(const AppState& s, const RenderFeedback& feedback, ImDrawList* dl) {
     for (int v = 0; v < 4; ++v) {
         const Rect& r = s.cells[std::size_t(v)];

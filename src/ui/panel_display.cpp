@@ -166,6 +166,10 @@ void drawDisplayPanel(AppState& s, Commands& r) {
     ImGui::SameLine();
     if (ImGui::Button("Screenshot (F12)"))
         r.push_back({Command::Kind::Screenshot});
+    ImGui::Checkbox("Burn in measurements", &s.burnIn);
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("S draws the measurements on the slice into the saved image; off, it saves the "
+                          "pixels `ctview export` writes (the sidecar lists the measurements either way)");
     ImGui::TextDisabled("into %s", s.exportDir.string().c_str());
 }
 

@@ -67,5 +67,7 @@ std::vector<OverlayItem> sliceOverlayItems(const AppState& s, int v);
 inline constexpr float kOverlayGap = 4; // pixels at least between overlay items side by side
 // Orientation letters, scale bar, window/level, slice position, probe and crosshair over the views.
 void drawOverlays(const AppState& s, const RenderFeedback& feedback, ImDrawList* dl);
+// The measurements on view v's slice alone, as drawOverlays draws them (S's "burn in measurements").
+void drawSliceAnnotations(const AppState& s, int v, ImDrawList* dl);
 
 } // namespace ctview::ui
