@@ -20,10 +20,7 @@ int runMeasure(const CommonOptions& common, const MeasureOptions& o) {
     std::vector<Measurement> values;
     for (std::size_t n = 0; n < file.annotations.size(); ++n) {
         const Annotation& a = file.annotations[n];
-        std::string name = o.annotations + ": annotation " + std::to_string(n + 1);
-        if (!a.label.empty())
-            name += " (\"" + a.label + "\")";
-        values.push_back(measure(l.series.volume, a, name));
+        values.push_back(measure(l.series.volume, a, o.annotations + ": " + annotationName(n + 1, a.label)));
     }
     if (!o.json) {
         for (std::size_t n = 0; n < values.size(); ++n)

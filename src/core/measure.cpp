@@ -1,4 +1,5 @@
 #include "core/measure.h"
+#include "core/text.h"
 
 #include "core/dicomweb.h"
 #include "core/error.h"
@@ -40,12 +41,14 @@ const TypeName& typeInfo(AnnotationType t) {
     return kTypes[0];
 }
 
-std::string format(const char* fmt, double a, double b = 0, double c = 0) {
-    char text[128];
-    std::snprintf(text, sizeof text, fmt, a, b, c);
-    return text;
-}
 } // namespace
+
+std::string annotationName(std::size_t number, const std::string& label) {
+    std::string name = "annotation " + std::to_string(number);
+    if (!label.empty())
+        name += " (\"" + label + "\")";
+    return name;
+}
 
 const char* annotationTypeName(AnnotationType t) {
     return typeInfo(t).name;
@@ -69,7 +72,7 @@ AnnotationFile parseAnnotations(const std::string& text, const std::string& wher
     std::size_t n = 0;
     for (const json& e : j["annotations"]) {
         ++n;
-        std::string name = "annotation " + std::to_string(n);
+        std::string name = annotationName(n, "");
         if (!e.is_object())
             throw DataError(where + ": " + name + ": expected an object with type, points and label");
         Annotation a;
@@ -77,7 +80,7 @@ AnnotationFile parseAnnotations(const std::string& text, const std::string& wher
             if (!e["label"].is_string())
                 throw DataError(where + ": " + name + ": \"label\" must be text");
             a.label = e["label"].get<std::string>();
-            name += " (\"" + a.label + "\")";
+            name = annotationName(n, a.label);
         }
         const std::string type = e.value("type", std::string());
         const TypeName* info = nullptr;
@@ -403,17 +406,14 @@ std::string sliceSidecarJson(const Volume& v, Axis axis, int k, const Slab& slab
                              bool burnedIn) {
     const Geometry& g = v.geometry();
     const SliceFrame f = sliceFrame(g, axis);
-    glm::dvec3 centre(g.dims - 1);
-    centre *= 0.5;
-    centre[f.nAxis] = k;
-    const glm::dvec3 lps = g.voxelToPatient(centre);
-    const int lpsAxis = axis == Axis::Axial ? 2 : axis == Axis::Coronal ? 1 : 0;
+    const SlicePosition at = slicePosition(g, axis, k);
+    const glm::dvec3 lps = at.centreLps;
     nlohmann::ordered_json j;
     j["image"] = image;
     j["series"] = seriesUid;
     j["axis"] = axisName(axis);
     j["slice"] = sliceNumber(f, k);
-    j["position_mm"] = lps[lpsAxis];
+    j["position_mm"] = at.mm;
     j["slice_centre_lps_mm"] = {lps.x, lps.y, lps.z};
     j["window"] = {{"width", windowWidth}, {"level", windowLevel}};
     j["pixel_spacing_mm"] = std::min(f.hSpacing, f.vSpacing); // the export's square pixels
@@ -436,7 +436,7 @@ std::string sliceSidecarJson(const Volume& v, Axis axis, int k, const Slab& slab
         for (const glm::dvec3& p : a.points)
             e["points"].push_back({p.x, p.y, p.z});
         try {
-            e["value"] = describeMeasurement(a, measure(v, a, "annotation " + std::to_string(n + 1)));
+            e["value"] = describeMeasurement(a, measure(v, a, annotationName(n + 1, a.label)));
         } catch (const DataError& err) {
             e["value"] = err.what();
         }
@@ -456,7 +456,7 @@ std::string describeMeasurement(const Annotation& a, const Measurement& m) {
         return s + format(": %.1f degrees", m.angleDeg);
     case AnnotationType::Point:
         return s + format(": %.6g HU", m.hu) +
-               format(" at voxel (%.0f, %.0f, %.0f)", m.voxel.x, m.voxel.y, m.voxel.z);
+               format(" at voxel (%d, %d, %d)", m.voxel.x, m.voxel.y, m.voxel.z);
     default:
         break;
     }

@@ -96,6 +96,9 @@ std::string sliceSidecarJson(const Volume& v, Axis axis, int k, const Slab& slab
                              const std::vector<Annotation>& annotations, const std::string& image,
                              bool burnedIn = false);
 
+// How errors name an annotation: "annotation 2" or 'annotation 2 ("liver")' (`number` counts from 1).
+std::string annotationName(std::size_t number, const std::string& label);
+
 // One line of text for `ctview measure`: "line \"ruler\": 52.30 mm".
 std::string describeMeasurement(const Annotation& a, const Measurement& m);
 

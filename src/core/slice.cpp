@@ -125,6 +125,17 @@ int slabHalfCount(const Slab& slab, double spacing) {
     return int(std::floor(slab.thickness / 2 / spacing + 1e-6));
 }
 
+SlicePosition slicePosition(const Geometry& g, Axis axis, int k) {
+    glm::dvec3 centre(g.dims - 1);
+    centre *= 0.5;
+    centre[sliceFrame(g, axis).nAxis] = k;
+    SlicePosition p;
+    p.centreLps = g.voxelToPatient(centre);
+    p.lpsAxis = axis == Axis::Axial ? 2 : axis == Axis::Coronal ? 1 : 0;
+    p.mm = p.centreLps[p.lpsAxis];
+    return p;
+}
+
 glm::ivec2 slabRange(const Slab& slab, const SliceFrame& f, int k) {
     const int half = slabHalfCount(slab, f.nSpacing);
     return {-std::min(half, k), std::min(half, f.count - 1 - k)};

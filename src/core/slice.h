@@ -72,6 +72,16 @@ float slabValue(const Volume& v, const SliceFrame& f, glm::ivec3 ijk, const Slab
 // "MIP 20 mm (21 slices)": what the overlay says of a thick slab; "" when thin.
 std::string slabLabel(const Slab& slab, double spacing);
 
+// Where slice `k` of `axis` lies: the LPS position of its centre (the volume's centre moved onto the slice)
+// and, of that, the coordinate along the patient axis the view looks down (z axial, y coronal, x sagittal):
+// what the overlay and the sidecar say.
+struct SlicePosition {
+    glm::dvec3 centreLps{0.0};
+    int lpsAxis = 2; // 0 x, 1 y, 2 z
+    double mm = 0;   // centreLps[lpsAxis]
+};
+SlicePosition slicePosition(const Geometry& g, Axis axis, int k);
+
 // HU values of one slice, resampled to square pixels (the finer spacing of the two) so the aspect is
 // physical. At equal in-plane spacing (axial slices of most CTs) the values are the voxels themselves,
 // uninterpolated.

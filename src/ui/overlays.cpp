@@ -2,6 +2,8 @@
 // window/level, slice index and position, the probe (HU, voxel, LPS) and the linked crosshair.
 #include "ui/panels.h"
 
+#include "core/text.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdarg>
@@ -166,16 +168,6 @@ const std::string& fitting(const std::vector<std::string>& texts, float width) {
     return texts.back();
 }
 
-std::string format(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
-std::string format(const char* fmt, ...) {
-    char text[320];
-    va_list args;
-    va_start(args, fmt);
-    std::vsnprintf(text, sizeof text, fmt, args);
-    va_end(args);
-    return text;
-}
-
 } // namespace
 
 std::vector<OverlayItem> sliceOverlayItems(const AppState& s, int v) {
@@ -213,21 +205,17 @@ std::vector<OverlayItem> sliceOverlayItems(const AppState& s, int v) {
     // mm of the slice centre), then the zoom.
     float below = r.y + 4;
     if (s.overlays.sliceInfo) {
-        glm::dvec3 centre(g.dims - 1);
-        centre *= 0.5;
-        centre[f.nAxis] = slice;
-        const glm::dvec3 lps = g.voxelToPatient(centre);
-        const int lpsAxis = axis == Axis::Axial ? 2 : axis == Axis::Coronal ? 1 : 0;
+        const SlicePosition at = slicePosition(g, axis, slice);
         const char* names[3] = {"x", "y", "z"};
+        const char* name = names[at.lpsAxis];            // the patient axis the view looks down
         const std::string note = sliceNote(s, v, slice); // a slice that holds no acquired image says so
         const std::string tail = note.empty() ? "" : "  " + note;
         const int number = sliceNumber(f, slice);
         const std::string text =
-            fitting({format("%s %d (0..%d)  %s %.1f mm%s", axisName(axis), number, f.count - 1,
-                            names[lpsAxis], lps[lpsAxis], tail.c_str()),
-                     format("%s %d  %s %.1f mm%s", axisName(axis), number, names[lpsAxis], lps[lpsAxis],
+            fitting({format("%s %d (0..%d)  %s %.1f mm%s", axisName(axis), number, f.count - 1, name, at.mm,
                             tail.c_str()),
-                     format("%d  %.1f mm%s", number, lps[lpsAxis], tail.c_str()), format("%d", number)},
+                     format("%s %d  %s %.1f mm%s", axisName(axis), number, name, at.mm, tail.c_str()),
+                     format("%d  %.1f mm%s", number, at.mm, tail.c_str()), format("%d", number)},
                     room);
         add(OverlayItem::Kind::SliceInfo, text, ImVec2(r.x + margin, r.y + 4), lineH, planeColour(axis));
         if (!items.empty() && items.back().kind == OverlayItem::Kind::SliceInfo)
