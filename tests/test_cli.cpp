@@ -109,7 +109,7 @@ TEST_CASE("bad command lines: every command exits 2 with the reason and its usag
         {"export", "export " + in + " --window wide"},
         {"export", "export " + in + " --colormap rainbow"},
         {"export", "export " + in + " --slice 99999"},
-        {"export", "export " + in + " --format gif"},
+        {"export", "export " + in + " --format bmp"},
         {"info", "info " + in + " --workers -3"},
         {"info", "info " + in + " --series 7"},
         {"snapshot", "snapshot " + in + " --size big -o " + out},

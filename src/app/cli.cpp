@@ -96,8 +96,12 @@ int runCli(int argc, char** argv) {
     exportCmd->add_option("--colormap", exp.colormap,
                           "grayscale, viridis, inferno, magma, plasma, turbo, bone or hot");
     exportCmd->add_flag("--invert", exp.invert, "Reverse the colour map");
-    exportCmd->add_option("--format", exp.formats, "png, jpg, or both: png,jpg");
-    exportCmd->add_option("-o,--output", exp.outDir, "Folder for the images (created if missing)");
+    exportCmd->add_option("--format", exp.formats,
+                          "png, jpg, or both: png,jpg; or a movie of the slices: mp4 (H.264) or gif");
+    exportCmd->add_option("-o,--output", exp.outDir,
+                          "Folder for the images (created if missing); for a movie, its file (or a folder)");
+    exportCmd->add_option("--fps", exp.fps, "A movie's frames a second (default 10)")
+        ->check(CLI::Range(0.1, 240.0));
     exportCmd->add_flag("--force", exp.force, "Overwrite existing files instead of choosing a new name");
     exportCmd->add_option("--slab", exp.slab,
                           "Thick slab in mm around each slice (the slices whose centres lie within half of "

@@ -2,9 +2,13 @@
 #include "app/commands.h"
 #include "core/error.h"
 #include "core/export.h"
+#include "core/fsutil.h"
 #include "core/metadata.h"
+#include "core/movie.h"
 #include "core/phantom.h"
 #include "core/volume_io.h"
+
+#include <unistd.h>
 
 #include <cstdio>
 #include <set>
@@ -18,13 +22,17 @@ int runExport(const CommonOptions& common, const ExportOptions& o) {
         throw UsageError("--axis " + o.axis + ": use axial, coronal or sagittal");
     std::set<std::string> formats;
     std::stringstream ss(o.formats);
-    for (std::string f; std::getline(ss, f, ',');) {
+    MovieFormat movie;
+    const bool isMovie = parseMovieFormat(o.formats, movie);
+    for (std::string f; !isMovie && std::getline(ss, f, ',');) {
         if (f == "jpeg")
             f = "jpg";
         if (f != "png" && f != "jpg")
-            throw UsageError("--format " + o.formats + ": use png, jpg or png,jpg");
+            throw UsageError("--format " + o.formats + ": use png, jpg or png,jpg, or one of mp4, gif");
         formats.insert(f);
     }
+    if (isMovie)
+        formats.insert(o.formats);
     if (formats.empty())
         throw UsageError("--format is empty: use png, jpg or png,jpg");
     // Validate what can be validated before the (possibly long) load.
@@ -59,10 +67,39 @@ int runExport(const CommonOptions& common, const ExportOptions& o) {
                              " view has slices 0.." + std::to_string(frame.count - 1));
         slices.push_back(sliceIndex(frame, int(k)));
     }
+    const int seriesNumber = l.series.about.listing.seriesNumber;
+    if (isMovie) {
+        // The slices in order of their numbers, as the cine plays them, into one file: -o names it, or the
+        // folder it goes into ("<SeriesNumber>_<axis>.mp4").
+        std::filesystem::path file = o.outDir;
+        if (file.extension() != movieExtension(movie)) {
+            createFolder(file);
+            char name[96];
+            std::snprintf(name, sizeof name, "%d_%s%s", seriesNumber, o.axis.c_str(), movieExtension(movie));
+            file /= name;
+        } else if (!file.parent_path().empty()) {
+            createFolder(file.parent_path());
+        }
+        const bool tty = ::isatty(2) && !common.quiet;
+        const auto written = writeMovie(
+            file, movie, int(slices.size()), o.fps,
+            [&](int i) {
+                return renderSlice(extractSlice(l.series.volume, axis, slices[std::size_t(i)], slab), *wl,
+                                   table);
+            },
+            o.force,
+            [&](int done, int count) {
+                if (tty)
+                    std::fprintf(stderr, "\rencoding %d/%d frames", done, count);
+                if (tty && done == count)
+                    std::fprintf(stderr, "\n");
+            });
+        std::printf("%s\n", written.string().c_str());
+        return 0;
+    }
     std::vector<ImageFormat> imageFormats;
     for (const std::string& f : formats)
         imageFormats.push_back(f == "png" ? ImageFormat::Png : ImageFormat::Jpeg);
-    const int seriesNumber = l.series.about.listing.seriesNumber;
     for (int k : slices)
         for (const auto& written : exportSlice(l.series.volume, axis, k, slab, *wl, table, seriesNumber,
                                                imageFormats, o.outDir, o.force))

@@ -40,6 +40,7 @@ struct ExportOptions {
     bool force = false;
     double slab = 0; // mm; 0: thin
     std::string slabMode = "mip";
+    double fps = 10; // --format mp4|gif: frames a second
 };
 
 struct ConvertOptions {

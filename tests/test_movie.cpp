@@ -1,0 +1,148 @@
+// Movies (issue 13): `ctview export --format mp4|gif` decoded again with FFmpeg's libraries and compared with
+// the slices `export` writes as images: the frame count, the size, and the pixels (a GIF exactly, H.264
+// within its loss).
+#include "golden.h"
+#include "testutil.h"
+
+#include "core/colormap.h"
+#include "core/slice.h"
+
+#include <catch2/catch.hpp>
+
+extern "C" {
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libswscale/swscale.h>
+}
+
+#include <cmath>
+#include <cstring>
+
+using namespace ctview;
+using namespace ctview::test;
+
+namespace {
+// Every frame of a movie file as RGB, by FFmpeg's own decoders (empty when it cannot be read).
+std::vector<RgbImage> decodeMovie(const std::filesystem::path& file) {
+    std::vector<RgbImage> frames;
+    AVFormatContext* in = nullptr;
+    if (avformat_open_input(&in, file.c_str(), nullptr, nullptr) < 0)
+        return frames;
+    avformat_find_stream_info(in, nullptr);
+    const int index = av_find_best_stream(in, AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
+    const AVCodec* codec = avcodec_find_decoder(in->streams[index]->codecpar->codec_id);
+    AVCodecContext* dec = avcodec_alloc_context3(codec);
+    avcodec_parameters_to_context(dec, in->streams[index]->codecpar);
+    avcodec_open2(dec, codec, nullptr);
+    AVPacket* packet = av_packet_alloc();
+    AVFrame* frame = av_frame_alloc();
+    SwsContext* sws = nullptr;
+    auto take = [&] {
+        while (avcodec_receive_frame(dec, frame) == 0) {
+            RgbImage img;
+            img.width = frame->width;
+            img.height = frame->height;
+            img.rgb.resize(std::size_t(img.width) * std::size_t(img.height) * 3);
+            sws = sws_getCachedContext(sws, frame->width, frame->height, AVPixelFormat(frame->format),
+                                       frame->width, frame->height, AV_PIX_FMT_RGB24, SWS_POINT, nullptr,
+                                       nullptr, nullptr);
+            std::uint8_t* dst[1] = {img.rgb.data()};
+            const int stride[1] = {img.width * 3};
+            sws_scale(sws, frame->data, frame->linesize, 0, frame->height, dst, stride);
+            frames.push_back(std::move(img));
+        }
+    };
+    while (av_read_frame(in, packet) >= 0) {
+        if (packet->stream_index == index && avcodec_send_packet(dec, packet) >= 0)
+            take();
+        av_packet_unref(packet);
+    }
+    avcodec_send_packet(dec, nullptr);
+    take();
+    sws_freeContext(sws);
+    av_frame_free(&frame);
+    av_packet_free(&packet);
+    avcodec_free_context(&dec);
+    avformat_close_input(&in);
+    return frames;
+}
+} // namespace
+
+TEST_CASE("export --format gif|mp4: every slice a frame, in slice-number order, the export's pixels") {
+    TempDir out;
+    ScanResult scan;
+    const LoadedSeries series = loadFolder(glPhantom(), scan); // 64 x 64 x 40
+    const Volume& v = series.volume;
+    const SliceFrame f = sliceFrame(v.geometry(), Axis::Coronal);
+    auto slice = [&](int number, const char* map = "viridis") {
+        return renderSlice(extractSlice(v, Axis::Coronal, sliceIndex(f, number)), WindowLevel{400, 40},
+                           colormapTable(map));
+    };
+    const RgbImage first = slice(0);
+    REQUIRE(first.height % 2 == 1); // 40 slices of 10.26 mm as 5.625 mm pixels: 73 rows, odd for H.264
+
+    // GIF: the colour map's own colours, so every frame is the export's pixels exactly.
+    const Run gif = run("export " + q(glPhantom()) +
+                        " --axis coronal --slice all --window 400,40 --colormap "
+                        "viridis --format gif -o " +
+                        q(out.path / "c.gif") + " -q");
+    INFO(gif.out);
+    REQUIRE(gif.code == 0);
+    CHECK(gif.out == (out.path / "c.gif").string() + "\n");
+    const std::vector<RgbImage> frames = decodeMovie(out.path / "c.gif");
+    REQUIRE(int(frames.size()) == f.count);
+    for (int n : {0, 17, f.count - 1}) {
+        INFO("frame " << n);
+        REQUIRE(frames[std::size_t(n)].width == first.width);
+        REQUIRE(frames[std::size_t(n)].height == first.height);
+        CHECK(frames[std::size_t(n)].rgb == slice(n).rgb);
+    }
+
+    // MP4 (H.264, 4:2:0): into the folder under the series' name, padded to an even height by repeating the
+    // last row, within the codec's loss on grey; a second export takes a new name.
+    for (const char* name : {"", "-1"}) {
+        const Run mp4 = run("export " + q(glPhantom()) +
+                            " --axis coronal --slice all --window 400,40 "
+                            "--format mp4 --fps 25 -o " +
+                            q(out.path) + " -q");
+        INFO(mp4.out);
+        REQUIRE(mp4.code == 0);
+        CHECK(mp4.out.find(std::string("_coronal") + name + ".mp4") != std::string::npos);
+        CHECK(mp4.out.find("libx264") == std::string::npos); // no encoder chatter
+    }
+    std::filesystem::path movie;
+    for (const auto& e : std::filesystem::directory_iterator(out.path))
+        if (e.path().extension() == ".mp4" && e.path().stem().string().find("-1") == std::string::npos)
+            movie = e.path();
+    const std::vector<RgbImage> video = decodeMovie(movie);
+    REQUIRE(int(video.size()) == f.count);
+    REQUIRE(video[0].width == first.width);
+    REQUIRE(video[0].height == first.height + 1);
+    for (int n : {0, 20, f.count - 1}) {
+        const RgbImage want = slice(n, "grayscale");
+        double sum = 0;
+        for (int y = 0; y < want.height; ++y)
+            for (int x = 0; x < want.width * 3; ++x)
+                sum += std::abs(int(video[std::size_t(n)].rgb[std::size_t(y * want.width * 3 + x)]) -
+                                int(want.rgb[std::size_t(y * want.width * 3 + x)]));
+        INFO("frame " << n);
+        CHECK(sum / double(want.rgb.size()) < 4.0); // mean error per channel, out of 255
+        // The padding row repeats the last one.
+        const std::uint8_t* pad = &video[std::size_t(n)].rgb[std::size_t(want.height * want.width * 3)];
+        const std::uint8_t* last = &want.rgb[std::size_t((want.height - 1) * want.width * 3)];
+        double padSum = 0;
+        for (int x = 0; x < want.width * 3; ++x)
+            padSum += std::abs(int(pad[x]) - int(last[x]));
+        CHECK(padSum / (want.width * 3) < 6.0);
+    }
+
+    // Mixed with images, or unknown: refused before anything is written.
+    for (const char* bad : {"mp4,png", "avi"}) {
+        const Run r =
+            run("export " + q(glPhantom()) + " --slice all --format " + bad + " -o " + q(out.path / "bad"));
+        INFO(bad << ": " << r.out);
+        CHECK(r.code == 2);
+        CHECK(r.out.find("--format") != std::string::npos);
+    }
+    CHECK_FALSE(std::filesystem::exists(out.path / "bad"));
+}
