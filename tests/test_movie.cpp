@@ -146,3 +146,47 @@ TEST_CASE("export --format gif|mp4: every slice a frame, in slice-number order, 
     }
     CHECK_FALSE(std::filesystem::exists(out.path / "bad"));
 }
+
+TEST_CASE(
+    "render --turntable: a frame per step about the head-feet axis, each the `render` picture at its angle") {
+    REQUIRE(haveDisplay());
+    TempDir out;
+    const std::string common = "render " + q(glPhantom()) + " --size 160x120 --elevation 10 ";
+    for (const char* ext : {".gif", ".mp4"}) {
+        const auto movie = out.path / (std::string("spin") + ext);
+        const Run r = run(common + "--turntable 360/8 -o " + q(movie) + " -q");
+        INFO(ext << ": " << r.out);
+        REQUIRE(r.code == 0);
+        const std::vector<RgbImage> frames = decodeMovie(movie);
+        REQUIRE(frames.size() == 8);
+        for (int n : {0, 2, 5}) {
+            const auto png = out.path / ("at" + std::to_string(n) + ".png");
+            const Run still =
+                run(common + "--azimuth " + std::to_string(45 * n) + " -o " + q(png) + " --force");
+            REQUIRE(still.code == 0);
+            const Image want = readPng(png);
+            REQUIRE(frames[std::size_t(n)].width == want.width);
+            REQUIRE(frames[std::size_t(n)].height == want.height);
+            double sum = 0;
+            for (std::size_t i = 0; i < want.rgb.size(); ++i)
+                sum += std::abs(int(frames[std::size_t(n)].rgb[i]) - int(want.rgb[i]));
+            const double mean = sum / double(want.rgb.size());
+            INFO("frame " << n << ": mean error " << mean);
+            CHECK(mean < (ext == std::string(".gif") ? 1.0 : 5.0)); // a GIF's 256 colours; H.264's loss
+            // And not the picture of another angle.
+            if (n > 0) {
+                const Image other = readPng(out.path / "at0.png");
+                double diff = 0;
+                for (std::size_t i = 0; i < want.rgb.size(); ++i)
+                    diff += std::abs(int(frames[std::size_t(n)].rgb[i]) - int(other.rgb[i]));
+                CHECK(diff / double(want.rgb.size()) > 2 * mean);
+            }
+        }
+    }
+    const Run bad = run(common + "--turntable 360/8 -o " + q(out.path / "spin.png"));
+    CHECK(bad.code == 2);
+    CHECK(bad.out.find(".mp4 or .gif") != std::string::npos);
+    const Run badSpec = run(common + "--turntable 360 -o " + q(out.path / "x.mp4"));
+    CHECK(badSpec.code == 2);
+    CHECK_FALSE(std::filesystem::exists(out.path / "x.mp4"));
+}

@@ -198,7 +198,13 @@ int runCli(int argc, char** argv) {
     renderCmd->add_flag("--overlays", rend.overlays,
                         "Draw the orientation axes, slice planes and the preset's name");
     renderCmd->add_option("--size", rend.size, "WIDTHxHEIGHT in pixels (default 800x600)");
-    renderCmd->add_option("-o,--output", rend.output, "PNG file to write")->required();
+    renderCmd->add_option("-o,--output", rend.output, "PNG file to write (.mp4 or .gif with --turntable)")
+        ->required();
+    renderCmd->add_option("--turntable", rend.turntable,
+                          "DEGREES/FRAMES: a movie turning the view about the patient's head-feet axis from "
+                          "--azimuth, e.g. 360/72");
+    renderCmd->add_option("--fps", rend.fps, "The turntable's frames a second (default 25)")
+        ->check(CLI::Range(0.1, 240.0));
     renderCmd->add_flag("--force", rend.force, "Overwrite an existing file instead of choosing a new name");
 
     bool cacheList = false, cacheClear = false;

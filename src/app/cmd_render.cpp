@@ -1,15 +1,21 @@
 // `ctview render`: the 3D view rendered headless through the window's own code (AppState, VolumeRenderer,
-// overlays) into an offscreen framebuffer, written as PNG. Deterministic (the ray jitter is a fixed per-pixel
-// pattern), for golden-image tests and scripts.
+// overlays) into an offscreen framebuffer, written as PNG, or as a turntable movie (MP4, GIF). Deterministic
+// (the ray jitter is a fixed per-pixel pattern), for golden-image tests and scripts.
 #include "app/commands.h"
 #include "app/headless.h"
 #include "app/settings.h"
 #include "core/colormap.h"
 #include "core/error.h"
 #include "core/export.h"
+#include "core/movie.h"
 #include "core/transfer.h"
 
+#include <glm/gtc/quaternion.hpp>
+#include <unistd.h>
+
+#include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <sstream>
 
 namespace ctview::app {
@@ -67,6 +73,19 @@ int runRender(const CommonOptions& common, const RenderOptions& o) {
         parseCrop(o.crop, cropLo, cropHi);
     if (o.output.empty())
         throw UsageError("-o/--output is required");
+    // --turntable DEGREES/FRAMES: a movie, the format from the output's extension.
+    double degrees = 0;
+    int frames = 0;
+    MovieFormat movie = MovieFormat::Mp4;
+    if (!o.turntable.empty()) {
+        char tail = 0;
+        if (std::sscanf(o.turntable.c_str(), "%lf/%d%c", &degrees, &frames, &tail) != 2 || frames < 1 ||
+            frames > 10000 || !(std::abs(degrees) <= 36000))
+            throw UsageError("--turntable " + o.turntable + ": use DEGREES/FRAMES, e.g. 360/72");
+        const std::string ext = std::filesystem::path(o.output).extension().string();
+        if (ext.size() < 2 || !parseMovieFormat(ext.substr(1), movie))
+            throw UsageError("--turntable writes a movie: -o must end in .mp4 or .gif");
+    }
     RenderPreset preset = presetFor(o.preset);
     if (!o.mode.empty())
         preset.mode = *parseMode(o.mode);
@@ -103,6 +122,32 @@ int runRender(const CommonOptions& common, const RenderOptions& o) {
     if (!o.overlays)
         s.overlays = {false, false, false, false, false, false};
 
+    if (frames > 0) {
+        // One GL context for every frame; a full turn's last frame is not its first again, so it loops.
+        HeadlessSession session;
+        const double azimuth = o.view.empty() ? o.azimuth : 0;
+        const glm::dquat start = cam.rotation;
+        const bool tty = ::isatty(2) && !common.quiet;
+        const auto written = writeMovie(
+            o.output, movie, frames, o.fps,
+            [&](int i) {
+                // About the patient's S axis as seen from the start: the azimuth grows, the elevation stays.
+                if (o.view.empty())
+                    cam.rotation = orbitRotation(azimuth + degrees * i / frames, o.elevation);
+                else
+                    cam.rotation =
+                        glm::angleAxis(glm::radians(degrees * i / frames), glm::dvec3(0, 0, 1)) * start;
+                return session.draw(s, size, o.overlays);
+            },
+            o.force,
+            [&](int done, int count) {
+                if (tty)
+                    std::fprintf(stderr, "\rrendering %d/%d frames%s", done, count,
+                                 done == count ? "\n" : "");
+            });
+        std::printf("%s\n", written.string().c_str());
+        return 0;
+    }
     const RgbImage pixels = renderHeadless(s, size, o.overlays);
     const auto written = writeImage(pixels, o.output, ImageFormat::Png, o.force);
     std::printf("%s\n", written.string().c_str());

@@ -84,6 +84,8 @@ struct RenderOptions {
     std::string size = "800x600";
     std::string output;
     bool force = false;
+    std::string turntable; // "DEGREES/FRAMES": a movie turning about the patient's long axis
+    double fps = 25;
 };
 
 struct ViewerOptions {

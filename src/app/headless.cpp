@@ -35,25 +35,32 @@ std::shared_ptr<Dataset> loadDatasetHeadless(const CommonOptions& common) {
     return d;
 }
 
+struct HeadlessSession::Window {
+    GLFWwindow* window = createGlWindow(64, 64, "ctview headless", false);
+    Window() { initImGui(window, false); }
+    ~Window() {
+        shutdownImGui(false);
+        destroyGlWindow(window);
+    }
+};
+
+HeadlessSession::HeadlessSession(RendererSync sync)
+    : window_(std::make_unique<Window>()), renderers_(std::make_unique<Renderers>()), sync_(sync) {}
+
+HeadlessSession::~HeadlessSession() {
+    renderers_.reset(); // their GL objects go while the context is still there
+}
+
+RgbImage HeadlessSession::draw(ui::AppState& s, glm::ivec2 size, bool overlays) {
+    return drawOffscreen(s, *renderers_, sync_, size, overlays);
+}
+
 RgbImage renderHeadless(ui::AppState& s, glm::ivec2 size, bool overlays, RendererSync sync,
                         ui::RenderFeedback* feedback) {
-    GLFWwindow* window = createGlWindow(64, 64, "ctview headless", false);
-    initImGui(window, false);
-    // Torn down in this order whether the drawing returns or throws (the renderers' GL objects go first).
-    struct Context {
-        GLFWwindow* window;
-        ~Context() {
-            shutdownImGui(false);
-            destroyGlWindow(window);
-        }
-    } context{window};
-    RgbImage pixels;
-    {
-        Renderers renderers;
-        pixels = drawOffscreen(s, renderers, sync, size, overlays);
-        if (feedback)
-            *feedback = renderers.feedback;
-    }
+    HeadlessSession session(sync);
+    RgbImage pixels = session.draw(s, size, overlays);
+    if (feedback)
+        *feedback = session.feedback();
     return pixels;
 }
 

@@ -31,6 +31,23 @@ RgbImage drawOffscreen(ui::AppState& s, Renderers& renderers, RendererSync& sync
 // Needs the current GL context and an ImGui context with its OpenGL backend that has drawn a frame (the
 // viewer's, after its frame). Throws GlError.
 void burnInAnnotations(const ui::AppState& s, int v, RgbImage& img);
+// A hidden GL 4.1 window with ImGui and the renderers, for many pictures in one context (a turntable movie):
+// each draw is drawOffscreen's. Throws GlError or DataError when no GL context can be had.
+class HeadlessSession {
+  public:
+    explicit HeadlessSession(RendererSync sync = {});
+    ~HeadlessSession();
+    HeadlessSession(const HeadlessSession&) = delete;
+    HeadlessSession& operator=(const HeadlessSession&) = delete;
+    RgbImage draw(ui::AppState& s, glm::ivec2 size, bool overlays);
+    const ui::RenderFeedback& feedback() const { return renderers_->feedback; }
+
+  private:
+    struct Window; // the GLFW window and ImGui, torn down after the renderers
+    std::unique_ptr<Window> window_;
+    std::unique_ptr<Renderers> renderers_;
+    RendererSync sync_;
+};
 // `feedback`, when given, receives what the renderers had to say (the 3D view's note, ...).
 RgbImage renderHeadless(ui::AppState& s, glm::ivec2 size, bool overlays, RendererSync sync = {},
                         ui::RenderFeedback* feedback = nullptr);

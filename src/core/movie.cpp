@@ -68,12 +68,17 @@ struct Scaler {
     ~Scaler() { sws_freeContext(p); }
 };
 
-// A GIF's palette: the frames' own colours when they fit in 256, else none (3-3-2 then).
+// A GIF's palette: the frames' own colours when they fit in 256; else the 256 most common colours at 5 bits
+// a channel (their means), every 5-5-5 colour mapped to its nearest entry.
 struct Palette {
     std::map<std::uint32_t, std::uint8_t> index;
     std::uint32_t argb[256] = {};
     bool exact = true;
+    std::vector<std::uint8_t> nearest; // by 5-5-5 colour, when not exact
 };
+int bin555(const std::uint8_t* p) {
+    return ((p[0] >> 3) << 10) | ((p[1] >> 3) << 5) | (p[2] >> 3);
+}
 std::uint32_t rgbKey(const std::uint8_t* p) {
     return (std::uint32_t(p[0]) << 16) | (std::uint32_t(p[1]) << 8) | p[2];
 }
@@ -150,10 +155,8 @@ class Encoder {
                 for (int x = 0; x < width_; ++x) {
                     const std::uint8_t* p =
                         &img.rgb[(std::size_t(y) * std::size_t(width_) + std::size_t(x)) * 3];
-                    if (palette.exact)
-                        row[x] = palette.index.at(rgbKey(p));
-                    else
-                        row[x] = std::uint8_t((p[0] & 0xe0) | ((p[1] >> 3) & 0x1c) | (p[2] >> 6));
+                    row[x] =
+                        palette.exact ? palette.index.at(rgbKey(p)) : palette.nearest[std::size_t(bin555(p))];
                 }
             }
             std::memcpy(frame_.p->data[1], palette.argb, sizeof palette.argb);
@@ -202,25 +205,64 @@ class Encoder {
 
 Palette gatherPalette(int count, const std::function<RgbImage(int)>& frame) {
     Palette p;
-    for (int i = 0; i < count && p.exact; ++i) {
+    // Every frame's colours at 5 bits a channel: how often, and their sums (for the entries' means).
+    std::vector<std::uint64_t> n(32768), r(32768), g(32768), b(32768);
+    for (int i = 0; i < count; ++i) {
         const RgbImage img = frame(i);
-        for (std::size_t n = 0; n + 2 < img.rgb.size() && p.exact; n += 3) {
-            const std::uint32_t key = rgbKey(&img.rgb[n]);
+        for (std::size_t at = 0; at + 2 < img.rgb.size(); at += 3) {
+            const std::uint8_t* px = &img.rgb[at];
+            const auto bin = std::size_t(bin555(px));
+            ++n[bin];
+            r[bin] += px[0];
+            g[bin] += px[1];
+            b[bin] += px[2];
+            if (!p.exact)
+                continue;
+            const std::uint32_t key = rgbKey(px);
             if (p.index.count(key))
                 continue;
             if (p.index.size() == 256) {
                 p.exact = false;
-                break;
+                continue;
             }
-            const auto at = std::uint8_t(p.index.size());
-            p.index[key] = at;
-            p.argb[at] = 0xff000000u | key;
+            const auto entry = std::uint8_t(p.index.size());
+            p.index[key] = entry;
+            p.argb[entry] = 0xff000000u | key;
         }
     }
-    if (!p.exact)
-        for (int n = 0; n < 256; ++n) // 3-3-2: the index's bits are the colour's top bits
-            p.argb[n] = 0xff000000u | (std::uint32_t((n & 0xe0) * 255 / 0xe0) << 16) |
-                        (std::uint32_t(((n >> 2) & 7) * 255 / 7) << 8) | std::uint32_t((n & 3) * 255 / 3);
+    if (p.exact)
+        return p;
+    std::vector<int> bins;
+    for (int bin = 0; bin < 32768; ++bin)
+        if (n[std::size_t(bin)])
+            bins.push_back(bin);
+    std::sort(bins.begin(), bins.end(), [&](int x, int y) { return n[std::size_t(x)] > n[std::size_t(y)]; });
+    bins.resize(std::min<std::size_t>(bins.size(), 256));
+    int colours[256][3] = {};
+    for (std::size_t e = 0; e < bins.size(); ++e) {
+        const auto bin = std::size_t(bins[e]);
+        colours[e][0] = int(r[bin] / n[bin]);
+        colours[e][1] = int(g[bin] / n[bin]);
+        colours[e][2] = int(b[bin] / n[bin]);
+        p.argb[e] = 0xff000000u | (std::uint32_t(colours[e][0]) << 16) | (std::uint32_t(colours[e][1]) << 8) |
+                    std::uint32_t(colours[e][2]);
+    }
+    p.nearest.resize(32768);
+    for (int bin = 0; bin < 32768; ++bin) {
+        if (!n[std::size_t(bin)])
+            continue; // no pixel has it
+        const int cr = ((bin >> 10) << 3) + 4, cg = (((bin >> 5) & 31) << 3) + 4, cb = ((bin & 31) << 3) + 4;
+        int best = 0, bestD = 1 << 30;
+        for (std::size_t e = 0; e < bins.size(); ++e) {
+            const int dr = cr - colours[e][0], dg = cg - colours[e][1], db = cb - colours[e][2];
+            const int d = 2 * dr * dr + 4 * dg * dg + 3 * db * db; // green weighs most to the eye
+            if (d < bestD) {
+                bestD = d;
+                best = int(e);
+            }
+        }
+        p.nearest[std::size_t(bin)] = std::uint8_t(best);
+    }
     return p;
 }
 

@@ -18,9 +18,9 @@ const char* movieExtension(MovieFormat f); // ".mp4", ".gif"
 // once to gather its colours, once to write), at `fps` frames a second, to `wanted` or a free name next to it
 // unless `force`. Odd sizes are padded to even ones for H.264 (the last row or column repeated); H.264 is
 // yuv420p, what every player plays, so colour is kept at half resolution (grey is not affected). A GIF holds
-// the frames' own colours when they are 256 or fewer (every slice through a colour map is), else the nearest
-// of a 3-3-2 palette. `progress(done, count)` follows the frames written. Returns the path written; throws
-// DataError.
+// the frames' own colours when they are 256 or fewer (every slice through a colour map is), else a palette of
+// their 256 most common colours (at 5 bits a channel), each pixel the nearest of them. `progress(done,
+// count)` follows the frames written. Returns the path written; throws DataError.
 std::filesystem::path writeMovie(const std::filesystem::path& wanted, MovieFormat format, int count,
                                  double fps, const std::function<RgbImage(int)>& frame, bool force,
                                  const std::function<void(int, int)>& progress = {});
