@@ -4,6 +4,8 @@
 #include "golden.h"
 #include "testutil.h"
 
+#include "app/headless.h"
+#include "app/movie_job.h"
 #include "core/colormap.h"
 #include "core/slice.h"
 
@@ -15,8 +17,12 @@ extern "C" {
 #include <libswscale/swscale.h>
 }
 
+#include <chrono>
 #include <cmath>
 #include <cstring>
+#include <fstream>
+#include <sstream>
+#include <thread>
 
 using namespace ctview;
 using namespace ctview::test;
@@ -189,4 +195,55 @@ TEST_CASE(
     const Run badSpec = run(common + "--turntable 360 -o " + q(out.path / "x.mp4"));
     CHECK(badSpec.code == 2);
     CHECK_FALSE(std::filesystem::exists(out.path / "x.mp4"));
+}
+
+TEST_CASE("viewer: Cine's 'Record movie' writes, on its own thread, the file `export --format` writes") {
+    app::CommonOptions common;
+    common.input = glPhantom().string();
+    common.quiet = true;
+    ui::AppState s;
+    ui::adoptDataset(s, app::loadDatasetHeadless(common));
+    TempDir out;
+    s.exportDir = out.path / "exports"; // made when missing
+    s.window = {400, 40};
+    s.colormap = "inferno";
+    s.cine.fps = 12;
+    s.views[1].slab = {12, SlabMode::Mip}; // the view as shown, slab included
+    const SliceFrame f = ui::frameOf(s, 1);
+    for (const MovieFormat format : {MovieFormat::Gif, MovieFormat::Mp4}) {
+        app::MovieJob job(s, 1, format);
+        CHECK(job.total() == f.count);
+        for (int n = 0; n < 600 && !job.finished(); ++n)
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        REQUIRE(job.finished());
+        CHECK(job.done() == f.count);
+        std::string error;
+        const std::filesystem::path written = job.result(error);
+        INFO(error);
+        REQUIRE(error.empty());
+        const bool gif = format == MovieFormat::Gif;
+        CHECK(written.filename().string().find(gif ? "_coronal.gif" : "_coronal.mp4") != std::string::npos);
+        // The same movie `ctview export` makes with the same settings, byte for byte.
+        const auto cli = out.path / (gif ? "cli.gif" : "cli.mp4");
+        const Run r = run("export " + q(glPhantom()) +
+                          " --axis coronal --slice all --window 400,40 --colormap "
+                          "inferno --slab 12 --fps 12 --format " +
+                          (gif ? "gif" : "mp4") + " -o " + q(cli) + " -q");
+        REQUIRE(r.code == 0);
+        auto bytes = [](const std::filesystem::path& p) {
+            std::ifstream in(p, std::ios::binary);
+            std::stringstream ss;
+            ss << in.rdbuf();
+            return ss.str();
+        };
+        if (gif) // H.264 is deterministic too, but its encoder's threads make that a claim of libx264's
+            CHECK(bytes(written) == bytes(cli));
+        const std::vector<RgbImage> frames = decodeMovie(written);
+        REQUIRE(int(frames.size()) == f.count);
+        if (gif)
+            CHECK(frames[5].rgb == renderSlice(extractSlice(s.data->series.volume, Axis::Coronal,
+                                                            sliceIndex(f, 5), s.views[1].slab),
+                                               s.window, ui::displayColormap(s))
+                                       .rgb);
+    }
 }

@@ -5,6 +5,7 @@
 #include "app/gl_context.h"
 #include "app/input.h"
 #include "app/load_task.h"
+#include "app/movie_job.h"
 #include "app/scene.h"
 #include "app/settings.h"
 #include "core/dicomweb.h"
@@ -150,6 +151,7 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
     glfwUp = false;
     std::unique_ptr<LoadTask> task;
     std::unique_ptr<LoadTask> statsTask; // a finished load still computing the 3D view's statistics
+    std::unique_ptr<MovieJob> movie;     // "Record movie" under way
     LoadOptions loadOptions = loadOptionsFor(common);
     loadOptions.progress = nullptr; // progress goes to the window
     auto wake = [] {
@@ -463,6 +465,29 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
                     break;
                 case ui::Command::Kind::Interacting3D:
                     break; // above, before drawing
+                case ui::Command::Kind::RecordMovie:
+                    if (!movie && s.hasVolume() && !s.data->preview) {
+                        MovieFormat format = MovieFormat::Mp4;
+                        parseMovieFormat(c.path, format);
+                        movie = std::make_unique<MovieJob>(s, std::clamp(c.series, 0, 2), format);
+                    }
+                    break;
+                }
+            }
+            // A movie being written: its progress in the panel, its file (or its failure) in a toast.
+            s.cine.recording = movie != nullptr;
+            if (movie) {
+                s.cine.recordDone = movie->done();
+                s.cine.recordTotal = movie->total();
+                redraw = std::max(redraw, 1);
+                if (movie->finished()) {
+                    std::string error;
+                    const auto written = movie->result(error);
+                    if (error.empty())
+                        addToast(s, "Saved the movie\n" + written.string(), now);
+                    else
+                        addToast(s, "Could not save the movie: " + error, now, true);
+                    movie.reset();
                 }
             }
             glfwSwapBuffers(window);

@@ -90,8 +90,12 @@ struct Cine {
     int view = -1;   // 0..2 while playing, else -1
     double fps = 10; // 1..60, kept in the settings with `bounce`
     bool bounce = false;
-    int direction = 1; // +1 towards higher slice numbers (the feet, posterior, the patient's left)
-    double next = 0;   // glfwGetTime() seconds of the next step
+    int direction = 1;      // +1 towards higher slice numbers (the feet, posterior, the patient's left)
+    double next = 0;        // glfwGetTime() seconds of the next step
+    bool recordGif = false; // "Record movie" writes a GIF (else MP4)
+    // A movie being written (app::MovieJob, reported by the frame loop): frames done of total.
+    bool recording = false;
+    int recordDone = 0, recordTotal = 0;
 };
 
 // What Ctrl+Z undoes: the window, the 3D view's transfer function and the measurements, as they were after an

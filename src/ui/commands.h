@@ -20,6 +20,7 @@ struct Command {
         LoadSeries,    // `series`: another series of the open source, by its listing number
         SavePreset,    // the 3D view's preset, titled `path`, in the user's presets
         Interacting3D, // a 3D panel control is being dragged: render coarse and fast for a moment
+        RecordMovie,   // Cine's "Record movie": view `series` (0..2) as a movie, `path` "mp4" or "gif"
     };
     Kind kind;
     std::string path;

@@ -136,6 +136,22 @@ void drawDisplayPanel(AppState& s, Commands& r) {
                     s.cine.next = 0;
                 }
             }
+            // The same slices as a movie file, at this speed, with the view's window, colours and slab.
+            if (s.cine.recording) {
+                ImGui::ProgressBar(float(s.cine.recordDone) / float(std::max(1, s.cine.recordTotal)),
+                                   ImVec2(160, 0), "recording");
+            } else {
+                ImGui::BeginDisabled(!s.hasVolume() || (s.data && s.data->preview));
+                if (ImGui::Button("Record movie"))
+                    r.push_back({Command::Kind::RecordMovie, s.cine.recordGif ? "gif" : "mp4", v});
+                ImGui::EndDisabled();
+                ImGui::SameLine();
+                if (ImGui::RadioButton("MP4", !s.cine.recordGif))
+                    s.cine.recordGif = false;
+                ImGui::SameLine();
+                if (ImGui::RadioButton("GIF", s.cine.recordGif))
+                    s.cine.recordGif = true;
+            }
             ImGui::TreePop();
         }
     }
