@@ -108,6 +108,18 @@ const char* slabModeName(SlabMode m) {
     return "?";
 }
 
+const char* slabModeLabel(SlabMode m) {
+    switch (m) {
+    case SlabMode::Mip:
+        return "MIP";
+    case SlabMode::MinIp:
+        return "MinIP";
+    case SlabMode::Average:
+        return "average";
+    }
+    return "?";
+}
+
 bool parseSlabMode(const std::string& s, SlabMode& out) {
     for (SlabMode m : {SlabMode::Mip, SlabMode::MinIp, SlabMode::Average})
         if (s == slabModeName(m)) {
@@ -179,9 +191,8 @@ std::string slabLabel(const Slab& slab, double spacing) {
     const int half = slabHalfCount(slab, spacing);
     if (half == 0)
         return "";
-    const char* names[] = {"MIP", "MinIP", "average"};
     char text[96];
-    std::snprintf(text, sizeof text, "%s %g mm (%d slices)", names[int(slab.mode)], slab.thickness,
+    std::snprintf(text, sizeof text, "%s %g mm (%d slices)", slabModeLabel(slab.mode), slab.thickness,
                   2 * half + 1);
     return text;
 }

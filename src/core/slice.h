@@ -52,7 +52,8 @@ inline int sliceIndex(const SliceFrame& f, int number) {
 // is the thin slice itself. As RadiAnt and Horos number it: a 20 mm slab at 1 mm spacing covers 21 slices,
 // the centre one and 10 each side.
 enum class SlabMode { Mip, MinIp, Average };
-const char* slabModeName(SlabMode m); // "mip", "minip", "average"
+const char* slabModeName(SlabMode m);  // "mip", "minip", "average": options, file names, JSON
+const char* slabModeLabel(SlabMode m); // "MIP", "MinIP", "average": what the panel and the overlay say
 bool parseSlabMode(const std::string& s, SlabMode& out);
 struct Slab {
     double thickness = 0; // mm

@@ -85,7 +85,8 @@ void drawDisplayPanel(AppState& s, Commands& r) {
         }
         // Thick slabs, per view: the slices within half the thickness of the view's slice, combined.
         if (ImGui::TreeNode("Thick slab")) {
-            const char* modes[] = {"MIP", "MinIP", "average"};
+            const char* modes[] = {slabModeLabel(SlabMode::Mip), slabModeLabel(SlabMode::MinIp),
+                                   slabModeLabel(SlabMode::Average)};
             for (int v = 0; v < 3; ++v) {
                 ViewState& view = s.views[std::size_t(v)];
                 const SliceFrame f = frameOf(s, v);
