@@ -15,6 +15,7 @@
 #include "core/transfer.h"
 #include "core/volume_stats.h"
 #include "render/hu_texel.h"
+#include "render/shaders.h"
 #include "render/slice_renderer.h"
 
 #include <GLFW/glfw3.h>
@@ -621,78 +622,15 @@ TEST_CASE("viewer: S over the 3D view saves the picture `ctview render` makes at
     CHECK(readFile(saved[0]) == readFile(out.path / "cli.png"));
 }
 
-TEST_CASE("3D view input: drag rotates, wheel zooms, Shift+letters pick a side, R resets") {
-    ScanResult scan;
-    LoadedSeries series = loadFolder(glPhantom(), scan);
-    ui::AppState s = stateFor(std::move(series.volume));
-    s.maximised = -1;
-    ui::layoutCells(s, Rect{340, 0, 660, 800});
-    const Rect& r = s.cells[3];
-    const glm::dvec2 c(r.x + r.w / 2, r.y + r.h / 2);
-    app::InputFrame in;
-    in.mouse = c;
-    in.clicked[0] = in.down[0] = true;
-    in.now = 10;
-    in.mouseDelta = {300, 0}; // the mouse jumped here and clicked within one frame: that jump is not a drag
-    app::handleInput(s, in);
-    CHECK(s.view3d.focused);
-    CHECK(s.view3d.camera == defaultCamera3D());
-    in.clicked[0] = false;
-    in.mouse = c + glm::dvec2(40, 0);
-    in.mouseDelta = {40, 0};
-    app::handleInput(s, in);
-    CHECK(std::abs(glm::dot(s.view3d.camera.rotation, defaultCamera3D().rotation)) < 0.999);
-    CHECK(ui::interacting3d(s, 10.1));
-    CHECK(!ui::interacting3d(s, 11));
-    in.down[0] = false;
-    in.released[0] = true;
-    in.mouseDelta = {};
-    in.now = 10.05;
-    app::handleInput(s, in);
-    CHECK(s.drag.view == -1);
-    // Released: the sharp frame is due now, not a quarter second later (issue 14.16).
-    CHECK(!ui::interacting3d(s, 10.05));
-
-    app::InputFrame wheel;
-    wheel.mouse = c;
-    wheel.wheel = 2;
-    app::handleInput(s, wheel);
-    CHECK(s.view3d.camera.zoom == Approx(1.15 * 1.15));
-    const int axial = ui::sliceOf(s, 0);
-    CHECK(ui::sliceOf(s, 0) == axial); // the wheel over the 3D view leaves the slices alone
-
-    app::InputFrame keys;
-    keys.mouse = c;
-    keys.keys = {{GLFW_KEY_L, false, true}};
-    app::handleInput(s, keys);
-    CHECK(std::abs(glm::dot(s.view3d.camera.rotation, viewFromRotation(ViewFrom::Left))) == Approx(1.0));
-    CHECK(!s.linear); // Shift+L over the 3D view is the left view, not the interpolation toggle
-    keys.keys = {{GLFW_KEY_R, false, false}};
-    app::handleInput(s, keys);
-    CHECK(s.view3d.camera == defaultCamera3D());
-    // Double click maximises the 3D view like the others.
-    app::InputFrame dbl;
-    dbl.mouse = c;
-    dbl.doubleClicked[0] = true;
-    app::handleInput(s, dbl);
-    CHECK(s.maximised == 3);
-}
-
-TEST_CASE("README: the keys and mouse table is the list F1 shows") {
-    std::ifstream in(std::filesystem::path(CTVIEW_GOLDEN_DIR).parent_path().parent_path() / "README.md");
-    REQUIRE(in);
-    const std::string readme((std::istreambuf_iterator<char>(in)), {});
-    std::string table = "| input | action |\n|---|---|\n";
-    for (const app::Control& c : app::controls())
-        table += std::string("| ") + c.input + " | " + c.action + " |\n";
-    CHECK(readme.find(table) != std::string::npos);
-}
-
 TEST_CASE("render modes: one table; the README's list, the CLI and the preset files follow it (issue 13)") {
     std::ifstream in(std::filesystem::path(CTVIEW_GOLDEN_DIR).parent_path().parent_path() / "README.md");
     REQUIRE(in);
     const std::string readme((std::istreambuf_iterator<char>(in)), {});
-    std::string table = "  | `--mode` | in the 3D panel | uses | skips |\n  |---|---|---|---|\n";
+    std::string table = "  | `--mode` | in the 3D panel | uses | skips | body |\n  |---|---|---|---|---|\n";
+    // The skeleton knows no mode: each mode's behaviour is in its body file, which defines march().
+    const std::string skeleton = gl::shaderSource("raymarch.frag");
+    CHECK(skeleton.find("MODE_") == std::string::npos);
+    CHECK(skeleton.find("#include RAY_BODY") != std::string::npos);
     for (const RenderModeInfo& m : renderModes()) {
         std::vector<std::string> uses;
         if (m.transferFunction)
@@ -711,7 +649,9 @@ TEST_CASE("render modes: one table; the README's list, the CLI and the preset fi
                            : m.skip == Skip::Extremes       ? "bricks that cannot change the ray's extreme"
                            : m.skip == Skip::Threshold      ? "bricks below the threshold"
                                                             : "none";
-        table += std::string("  | `") + m.name + "` | " + m.label + " | " + u + " | " + skip + " |\n";
+        table += std::string("  | `") + m.name + "` | " + m.label + " | " + u + " | " + skip +
+                 " | `shaders/" + m.body + "` |\n";
+        CHECK(gl::shaderSource(m.body).find("vec4 march(Ray r, inout int budget)") != std::string::npos);
         // Every name parses back, and the preset files and --mode know it.
         CHECK(parseMode(m.name) == m.mode);
         CHECK(modeInfo(m.mode).name == std::string(m.name));
@@ -775,6 +715,15 @@ TEST_CASE("shaders: a raymarcher that no longer compiles keeps the last good pro
         const std::string included = r.reload();
         CHECK(included.find("voi.glsl:2:") != std::string::npos);
         CHECK(included.find("raymarch.frag:") == std::string::npos);
+        // And in a mode's body, which the skeleton takes through `#include RAY_BODY`.
+        std::ofstream(dir.path / "voi.glsl") << readFile(source / "voi.glsl");
+        std::string body = readFile(dir.path / "raymarch_dvr.glsl");
+        body.insert(body.find('\n') + 1, "this is not GLSL in a body;\n");
+        std::ofstream(dir.path / "raymarch_dvr.glsl") << body;
+        const std::string inBody = r.reload();
+        CHECK(inBody.find("raymarch_dvr.glsl:2:") != std::string::npos);
+        CHECK(inBody.find("raymarch.frag:") == std::string::npos);
+        std::ofstream(dir.path / "raymarch_dvr.glsl") << readFile(source / "raymarch_dvr.glsl");
         // A uniform renamed in GLSL but still set from C++ is an error when the program is built, not a
         // silent location -1 at every frame.
         std::ofstream(dir.path / "voi.glsl") << readFile(source / "voi.glsl");

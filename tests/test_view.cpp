@@ -211,6 +211,20 @@ TEST_CASE("uniforms the C++ side sets must be declared by the shader (issue 13)"
           std::vector<std::string>{"uTfMap", "uStep", "uVolum"});
 }
 
+TEST_CASE("shaders: `#include NAME` takes the file the defines bind to NAME, with #line for it (issue 13)") {
+    const gl::ShaderText t =
+        gl::resolveShader("raymarch.frag", "#define MODE_MIP\n#define RAY_BODY raymarch_extreme.glsl");
+    // The skeleton, its includes and the mode's body, each counted from its own line 1.
+    CHECK(t.files == std::vector<std::string>{"raymarch.frag", "voi.glsl", "raymarch_extreme.glsl"});
+    CHECK(t.text.find("#line 1 2\n// MIP (MODE_MIP) and MinIP") != std::string::npos);
+    CHECK(t.text.find("#include") == std::string::npos);
+    CHECK(t.text.find("#define RAY_BODY raymarch_extreme.glsl\n") != std::string::npos);
+    // A name the defines do not bind is an error that names the line.
+    CHECK_THROWS_WITH(gl::resolveShader("raymarch.frag", "#define MODE_MIP"),
+                      Catch::Contains("shaders/raymarch.frag:") &&
+                          Catch::Contains("#include RAY_BODY: no #define names its file"));
+}
+
 TEST_CASE("shader compiler logs name the file and line") {
     const std::string mesa = gl::annotateShaderLog("0:14(7): error: `huu' undeclared\n", {"slice.frag"});
     CHECK(mesa == "shaders/slice.frag:14:7: error: `huu' undeclared\n");

@@ -78,6 +78,16 @@ std::string readAll(const std::filesystem::path& p) {
 }
 } // namespace
 
+TEST_CASE("README: the keys and mouse table is the list F1 shows") {
+    const std::string readme =
+        readAll(std::filesystem::path(CTVIEW_GOLDEN_DIR).parent_path().parent_path() / "README.md");
+    REQUIRE_FALSE(readme.empty());
+    std::string table = "| input | action |\n|---|---|\n";
+    for (const app::Control& c : app::controls())
+        table += std::string("| ") + c.input + " | " + c.action + " |\n";
+    CHECK(readme.find(table) != std::string::npos);
+}
+
 TEST_CASE("viewer input: the wheel moves the slice of the view under the mouse only") {
     Fixture f;
     const int axial0 = ui::sliceNumberOf(f.s, 0), coronal0 = ui::sliceOf(f.s, 1),
@@ -425,160 +435,65 @@ TEST_CASE(
     CHECK(fresh.cine.bounce);
 }
 
+TEST_CASE("3D view input: drag rotates, wheel zooms, Shift+letters pick a side, R resets") {
+    Fixture f; // the 2x2 grid
+    ui::AppState& s = f.s;
+    const glm::dvec2 c = f.centreOf(3);
+    app::InputFrame in;
+    in.mouse = c;
+    in.clicked[0] = in.down[0] = true;
+    in.now = 10;
+    in.mouseDelta = {300, 0}; // the mouse jumped here and clicked within one frame: that jump is not a drag
+    app::handleInput(s, in);
+    CHECK(s.view3d.focused);
+    CHECK(s.view3d.camera == defaultCamera3D());
+    in.clicked[0] = false;
+    in.mouse = c + glm::dvec2(40, 0);
+    in.mouseDelta = {40, 0};
+    app::handleInput(s, in);
+    CHECK(std::abs(glm::dot(s.view3d.camera.rotation, defaultCamera3D().rotation)) < 0.999);
+    CHECK(ui::interacting3d(s, 10.1));
+    CHECK(!ui::interacting3d(s, 11));
+    in.down[0] = false;
+    in.released[0] = true;
+    in.mouseDelta = {};
+    in.now = 10.05;
+    app::handleInput(s, in);
+    CHECK(s.drag.view == -1);
+    // Released: the sharp frame is due now, not a quarter second later (issue 14.16).
+    CHECK(!ui::interacting3d(s, 10.05));
+
+    app::InputFrame wheel;
+    wheel.mouse = c;
+    wheel.wheel = 2;
+    app::handleInput(s, wheel);
+    CHECK(s.view3d.camera.zoom == Approx(1.15 * 1.15));
+    const int axial = ui::sliceOf(s, 0);
+    CHECK(ui::sliceOf(s, 0) == axial); // the wheel over the 3D view leaves the slices alone
+
+    app::InputFrame keys;
+    keys.mouse = c;
+    keys.keys = {{GLFW_KEY_L, false, true}};
+    app::handleInput(s, keys);
+    CHECK(std::abs(glm::dot(s.view3d.camera.rotation, viewFromRotation(ViewFrom::Left))) == Approx(1.0));
+    CHECK(!s.linear); // Shift+L over the 3D view is the left view, not the interpolation toggle
+    keys.keys = {{GLFW_KEY_R, false, false}};
+    app::handleInput(s, keys);
+    CHECK(s.view3d.camera == defaultCamera3D());
+    // Double click maximises the 3D view like the others.
+    app::InputFrame dbl;
+    dbl.mouse = c;
+    dbl.doubleClicked[0] = true;
+    app::handleInput(s, dbl);
+    CHECK(s.maximised == 3);
+}
+
 TEST_CASE("viewer: a save that cannot be written is a toast, not a crash") {
     Fixture f;
     f.s.exportDir = "/proc/ctview-cannot-write-here";
     CHECK(app::saveSlice(f.s, 0).empty());
     REQUIRE_FALSE(f.s.toasts.empty());
     CHECK(f.s.toasts.back().error);
-}
-
-TEST_CASE("settings: defaults, round trip, broken files ignored with a message") {
-    TempDir dir;
-    std::string problem;
-    const auto path = dir.path / "ctview" / "settings.json";
-    app::Settings s = app::loadSettings(path, problem);
-    CHECK(problem.empty());
-    CHECK(s.colormap == "grayscale");
-
-    s.colormap = "viridis";
-    s.windowName = "lung";
-    s.windowX = 12;
-    s.overlays.scaleBar = false;
-    s.preset3d = "ct-angio";
-    s.colormap3d = "inferno";
-    s.perspective3d = true;
-    app::addRecent(s, "/data/a");
-    app::addRecent(s, "/data/b/");
-    app::addRecent(s, "/data/a");
-    app::saveSettings(path, s);
-    app::Settings back = app::loadSettings(path, problem);
-    CHECK(problem.empty());
-    CHECK(back.colormap == "viridis");
-    CHECK(back.windowName == "lung");
-    CHECK(back.windowX == 12);
-    CHECK_FALSE(back.overlays.scaleBar);
-    CHECK(back.recent == std::vector<std::string>{"/data/a", "/data/b"});
-    CHECK(back.preset3d == "ct-angio");
-    CHECK(back.colormap3d == "inferno");
-    CHECK(back.perspective3d);
-
-    // A custom window belongs to one series: what is remembered is the file's own.
-    ui::AppState st;
-    app::applySettings(back, st);
-    CHECK(st.colormap == "viridis");
-    CHECK(st.view3d.preset == *findBuiltinPreset("ct-angio")); // the 3D view comes back as it was left
-    CHECK(st.view3d.colormap == "inferno");
-    CHECK(st.view3d.camera.perspective);
-    st.windowName = "custom";
-    app::captureSettings(st, back);
-    CHECK(back.windowName == "file");
-
-    std::ofstream(path) << "{ not json";
-    s = app::loadSettings(path, problem);
-    CHECK(problem.find("not valid JSON") != std::string::npos);
-    CHECK(s.colormap == "grayscale");
-
-    std::ofstream(path) << R"({"colormap": 7, "invert": true, "window_width": 5})";
-    s = app::loadSettings(path, problem);
-    CHECK(problem.find("colormap") != std::string::npos);
-    CHECK(s.invert);              // what could be read is kept
-    CHECK(s.windowWidth == 1400); // a useless size is replaced
-}
-
-TEST_CASE("loading: slices are handed over as they are decoded, and add up to the loaded volume") {
-    for (WriteSyntax syntax :
-         {WriteSyntax::ExplicitLE, WriteSyntax::Rle}) { // our threads, and GDCM's workers
-        TempDir dir;
-        SeriesSpec spec = smallSeries(12, 10, 9);
-        spec.syntax = syntax;
-        writeSeries(spec, dir.path);
-        // No preview delay: this small series loads faster than the viewer's.
-        app::LoadTask task(dir.path.string(), "", fastOptions(), nullptr, nullptr,
-                           app::LoadTask::Staging{0.0, false});
-        task.wait();
-        std::string error;
-        std::shared_ptr<Dataset> preview;
-        std::vector<int> dirty;
-        REQUIRE(task.takePreview(preview, dirty));
-        REQUIRE(preview);
-        CHECK(preview->preview);
-        std::sort(dirty.begin(), dirty.end());
-        CHECK(dirty == std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7, 8});
-        const auto done = task.take(error);
-        REQUIRE(done);
-        const Volume& a = preview->series.volume;
-        const Volume& b = done->series.volume;
-        REQUIRE(a.geometry().dims == b.geometry().dims);
-        REQUIRE(a.type() == b.type());
-        CHECK(std::memcmp(a.data(), b.data(), a.bytes()) == 0);
-        // Nothing new: no change.
-        CHECK_FALSE(task.takePreview(preview, dirty));
-
-        // The viewer moves from the preview to the result without losing the user's place.
-        ui::AppState s;
-        ui::adoptDataset(s, preview);
-        s.cursor = {3, 4, 5};
-        s.window = {123, 45};
-        s.windowName = "custom"; // what a W/L drag or the panel's fields make it
-        ui::adoptDataset(s, done);
-        CHECK(s.cursor == glm::ivec3(3, 4, 5));
-        CHECK(s.window.width == 123);
-        CHECK_FALSE(s.data->summary.empty());
-    }
-}
-
-TEST_CASE("loading: a series faster than the preview delay has no preview; its 3D statistics follow it") {
-    TempDir dir;
-    writeSeries(smallSeries(12, 10, 9), dir.path);
-    // The viewer's staging: this series loads in well under a minute, so no slice is ever copied for a
-    // preview; the series is handed over first, its statistics after.
-    app::LoadTask task(dir.path.string(), "", fastOptions(), nullptr, nullptr,
-                       app::LoadTask::Staging{60.0, true});
-    task.wait();
-    std::shared_ptr<Dataset> preview;
-    std::vector<int> dirty;
-    CHECK_FALSE(task.takePreview(preview, dirty));
-    CHECK_FALSE(preview);
-    REQUIRE(task.finished());
-    std::string error;
-    std::shared_ptr<Dataset> done = task.take(error);
-    REQUIRE(done);
-    CHECK_FALSE(done->preview);
-    CHECK_FALSE(done->stats); // not attached by the load thread: the main thread owns the dataset now
-    CHECK_FALSE(task.statsPending());
-    Dataset other;
-    CHECK(task.takeStats(other));
-    CHECK_FALSE(other.stats); // statistics go only to the dataset they were computed for
-    CHECK(task.takeStats(*done));
-    REQUIRE(done->stats);
-    CHECK(done->stats->maxHU == Approx(done->series.volume.range().second));
-}
-
-TEST_CASE("loading: a preview that knew no window (a DICOMweb listing) gives way to the file's window") {
-    auto make = [](bool preview, std::vector<WindowPreset> windows) {
-        auto d = std::make_shared<Dataset>();
-        d->preview = preview;
-        Geometry g;
-        g.dims = {4, 4, 4};
-        d->series.volume = Volume(g, ScalarType::Int16, SharedBuffer::Sharing::Private);
-        d->series.minHU = -1024;
-        d->series.maxHU = 3071;
-        d->series.about.windows = std::move(windows);
-        return d;
-    };
-    ui::AppState s;
-    ui::adoptDataset(s, make(true, {}));
-    CHECK(s.window.width == 4095); // the whole range: nothing better known yet
-    ui::adoptDataset(s, make(false, {{"file 1", {400, 40}}}));
-    CHECK(s.window.width == 400);
-    CHECK(s.window.center == 40);
-    // A window the user chose during the preview stays.
-    ui::adoptDataset(s, make(true, {}));
-    s.window = {150, 30};
-    s.windowName = "custom";
-    ui::adoptDataset(s, make(false, {{"file 1", {400, 40}}}));
-    CHECK(s.window.width == 150);
 }
 
 TEST_CASE("viewer input: the probe follows keyboard navigation without the mouse moving (issue 14.2)") {

@@ -24,12 +24,12 @@ const std::vector<RenderModeInfo>& renderModes() {
     using Skip = RenderModeInfo::Skip;
     // clang-format off
     static const std::vector<RenderModeInfo> modes = {
-        // mode                  name     label              define        TF     colours shading iso    proj.  skip
-        {RenderMode::Composite,  "dvr",   "Composite (DVR)", "MODE_DVR",   true,  true,   true,   false, false, Skip::TransferFunction},
-        {RenderMode::Mip,        "mip",   "MIP",             "MODE_MIP",   false, false,  false,  false, true,  Skip::Extremes},
-        {RenderMode::MinIp,      "minip", "MinIP",           "MODE_MINIP", false, false,  false,  false, true,  Skip::Extremes},
-        {RenderMode::Average,    "avg",   "Average (X-ray)", "MODE_AVG",   false, false,  false,  false, true,  Skip::None},
-        {RenderMode::Isosurface, "iso",   "Isosurface",      "MODE_ISO",   false, true,   true,   true,  false, Skip::Threshold},
+        // mode                  name     label              define        body                      TF     colours shading iso    proj.  skip
+        {RenderMode::Composite,  "dvr",   "Composite (DVR)", "MODE_DVR",   "raymarch_dvr.glsl",      true,  true,   true,   false, false, Skip::TransferFunction},
+        {RenderMode::Mip,        "mip",   "MIP",             "MODE_MIP",   "raymarch_extreme.glsl",  false, false,  false,  false, true,  Skip::Extremes},
+        {RenderMode::MinIp,      "minip", "MinIP",           "MODE_MINIP", "raymarch_extreme.glsl",  false, false,  false,  false, true,  Skip::Extremes},
+        {RenderMode::Average,    "avg",   "Average (X-ray)", "MODE_AVG",   "raymarch_average.glsl",  false, false,  false,  false, true,  Skip::None},
+        {RenderMode::Isosurface, "iso",   "Isosurface",      "MODE_ISO",   "raymarch_iso.glsl",      false, true,   true,   true,  false, Skip::Threshold},
     };
     // clang-format on
     return modes;

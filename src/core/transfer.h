@@ -21,13 +21,15 @@ namespace ctview {
 enum class RenderMode { Composite, Mip, MinIp, Average, Isosurface };
 
 // Everything ctview knows about a render mode, in one row: the CLI (--mode), the preset files, the 3D panel,
-// the raymarcher (its #define and its brick skipping) and the README's list read this table. A new mode is a
-// row here plus its body in shaders/raymarch.frag.
+// the raymarcher (its #define, its body and its brick skipping) and the README's list read this table. A new
+// mode is a row here plus its body, a GLSL file in shaders/ that defines `vec4 march(Ray r, inout int
+// budget)` (see shaders/raymarch.frag, the skeleton every body runs in).
 struct RenderModeInfo {
     RenderMode mode;
     const char* name;      // --mode and preset files: "dvr"
     const char* label;     // the 3D panel: "Composite (DVR)"
     const char* define;    // the raymarcher's #define: "MODE_DVR"
+    const char* body;      // the raymarcher's body for it: shaders/raymarch_dvr.glsl
     bool transferFunction; // composites through the transfer function (the editor is shown)
     bool usesColours;      // its transfer function's points take a colour map's colours ("apply colour map")
     bool shading;          // Blinn-Phong applies

@@ -2,6 +2,7 @@
 
 #include "render/shaders.h"
 
+#include <map>
 #include <regex>
 #include <sstream>
 #include <vector>
@@ -67,11 +68,23 @@ Uniforms::Uniforms(GLuint program, const std::vector<const char*>& names, const 
 }
 
 namespace {
+// `#define NAME VALUE` lines of a defines string: what `#include NAME` may name.
+std::map<std::string, std::string> includeBindings(const std::string& defines) {
+    static const std::regex define(R"re(^\s*#\s*define\s+(\w+)\s+(\S+)\s*$)re");
+    std::map<std::string, std::string> bound;
+    std::istringstream in(defines);
+    for (std::string line; std::getline(in, line);)
+        if (std::smatch m; std::regex_match(line, m, define))
+            bound[m[1]] = m[2];
+    return bound;
+}
+
 // Appends shaders/<name> to `out`, its includes expanded; `source` is its index in `files`.
-void expand(const std::string& name, int source, int depth, ShaderText& out) {
+void expand(const std::string& name, int source, int depth, const std::map<std::string, std::string>& bound,
+            ShaderText& out) {
     if (depth > 4)
         throw GlError("shaders/" + name + ": #include nested more than 4 deep");
-    static const std::regex include(R"re(^\s*#\s*include\s+"([^"]+)"\s*$)re");
+    static const std::regex include(R"re(^\s*#\s*include\s+(?:"([^"]+)"|(\w+))\s*$)re");
     std::istringstream in(shaderSource(name));
     int number = 0;
     for (std::string line; std::getline(in, line);) {
@@ -81,10 +94,18 @@ void expand(const std::string& name, int source, int depth, ShaderText& out) {
             out.text += line + "\n";
             continue;
         }
+        std::string file = m[1];
+        if (m[2].matched) {
+            const auto it = bound.find(m[2]);
+            if (it == bound.end())
+                throw GlError("shaders/" + name + ":" + std::to_string(number) + ": #include " + m[2].str() +
+                              ": no #define names its file");
+            file = it->second;
+        }
         const int child = int(out.files.size());
-        out.files.push_back(m[1]);
+        out.files.push_back(file);
         out.text += "#line 1 " + std::to_string(child) + "\n";
-        expand(m[1], child, depth + 1, out);
+        expand(file, child, depth + 1, bound, out);
         out.text += "#line " + std::to_string(number + 1) + " " + std::to_string(source) + "\n";
     }
 }
@@ -93,7 +114,7 @@ void expand(const std::string& name, int source, int depth, ShaderText& out) {
 ShaderText resolveShader(const std::string& name, const std::string& defines) {
     ShaderText t;
     t.files.push_back(name);
-    expand(name, 0, 0, t);
+    expand(name, 0, 0, includeBindings(defines), t);
     // The defines go after the #version line (which must come first); the lines after it keep their numbers.
     if (!defines.empty()) {
         const std::size_t eol = t.text.find('\n');

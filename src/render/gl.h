@@ -138,7 +138,9 @@ std::string annotateShaderLog(const std::string& log, const std::vector<std::str
 
 // The text GL compiles for shaders/<name>: `defines` after its #version line, and each `#include "FILE"` line
 // replaced by shaders/FILE (nested up to 4 deep), with `#line LINE SOURCE` directives so that the compiler
-// counts lines in each file and names the file by its index in `files` (files[0] = name).
+// counts lines in each file and names the file by its index in `files` (files[0] = name). `#include NAME`
+// takes the file that a `#define NAME FILE` line of `defines` names (the raymarcher's mode body: RAY_BODY);
+// a NAME that `defines` does not bind is an error.
 struct ShaderText {
     std::string text;
     std::vector<std::string> files;

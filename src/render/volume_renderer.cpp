@@ -61,7 +61,9 @@ const std::vector<const char*>& uniformNames() {
 std::string definesFor(const VolumeRenderSettings& s) {
     const RenderPreset& p = s.preset;
     const RenderModeInfo& m = modeInfo(p.mode);
-    std::string d = "#define " + std::string(m.define) + "\n";
+    // The mode's define (for a body shared by modes) and its body, which the skeleton's `#include RAY_BODY`
+    // takes (resolveShader).
+    std::string d = "#define " + std::string(m.define) + "\n#define RAY_BODY " + m.body + "\n";
     if (m.shading && p.shading.enabled)
         d += "#define SHADING\n";
     // Gradient opacity and leaving out the outside of the body act on what the transfer function composites.
