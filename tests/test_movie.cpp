@@ -4,8 +4,11 @@
 #include "golden.h"
 #include "testutil.h"
 
+#include "app/actions.h"
+#include "app/gl_context.h"
 #include "app/headless.h"
 #include "app/movie_job.h"
+#include "core/camera3d.h"
 #include "core/colormap.h"
 #include "core/slice.h"
 
@@ -211,14 +214,14 @@ TEST_CASE("viewer: Cine's 'Record movie' writes, on its own thread, the file `ex
     s.views[1].slab = {12, SlabMode::Mip}; // the view as shown, slab included
     const SliceFrame f = ui::frameOf(s, 1);
     for (const MovieFormat format : {MovieFormat::Gif, MovieFormat::Mp4}) {
-        app::MovieJob job(s, 1, format);
-        CHECK(job.total() == f.count);
-        for (int n = 0; n < 600 && !job.finished(); ++n)
+        const auto job = app::recordSlices(s, 1, format);
+        CHECK(job->total() == f.count);
+        for (int n = 0; n < 600 && !job->finished(); ++n)
             std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        REQUIRE(job.finished());
-        CHECK(job.done() == f.count);
+        REQUIRE(job->finished());
+        CHECK(job->done() == f.count);
         std::string error;
-        const std::filesystem::path written = job.result(error);
+        const std::filesystem::path written = job->result(error);
         INFO(error);
         REQUIRE(error.empty());
         const bool gif = format == MovieFormat::Gif;
@@ -246,4 +249,68 @@ TEST_CASE("viewer: Cine's 'Record movie' writes, on its own thread, the file `ex
                                                s.window, ui::displayColormap(s))
                                        .rgb);
     }
+}
+
+TEST_CASE("viewer: the 3D view's 'Record' makes the turntable `render --turntable` makes, from its camera") {
+    REQUIRE(haveDisplay());
+    app::CommonOptions common;
+    common.input = glPhantom().string();
+    common.quiet = true;
+    ui::AppState s;
+    ui::adoptDataset(s, app::loadDatasetHeadless(common));
+    TempDir out;
+    s.exportDir = out.path;
+    s.overlays = {false, false, false, false, false, false};
+    ui::layoutCells(s, Rect{0, 0, 1300, 1026}); // the 2x2 grid: the 3D cell is 649x512
+    // The camera as the user left it: turned 30 degrees toward the patient's left and raised 20 (what
+    // `render --azimuth 30 --elevation 20` starts from), with a crop.
+    s.view3d.camera.rotation = orbitRotation(30, 20);
+    s.view3d.cropMax = {1.0, 0.8, 1.0};
+    s.recording.turnDegrees = 90;
+    s.recording.turnFrames = 6;
+    std::filesystem::path written;
+    std::string error;
+    {
+        GLFWwindow* window = app::createGlWindow(64, 64, "test", false);
+        {
+            app::Renderers renderers;
+            app::RendererSync sync;
+            const glm::ivec2 size = app::renderSize3d(s, 1.0f);
+            CHECK(size == glm::ivec2(649, 512));
+            app::TurntableRecorder rec(s, size, MovieFormat::Gif);
+            s.view3d.camera.rotation = orbitRotation(-70, 0); // the window goes on: the movie keeps its start
+            CHECK(rec.total() == 12);
+            int steps = 0;
+            for (; rec.drawing() && steps < 20; ++steps) {
+                rec.step(renderers, sync);
+                CHECK(rec.done() <= 6);
+            }
+            CHECK(steps == 6);
+            for (int n = 0; n < 600 && !rec.finished(); ++n)
+                std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            REQUIRE(rec.finished());
+            CHECK(rec.done() == 12);
+            written = rec.result(error);
+        }
+        app::destroyGlWindow(window);
+    }
+    INFO(error);
+    REQUIRE(error.empty());
+    CHECK(written.parent_path() == out.path);
+    CHECK(written.filename().string().find("_3d_ct-bone_turntable.gif") != std::string::npos);
+    const auto cli = out.path / "cli.gif";
+    const Run r = run("render -q " + q(glPhantom()) + " --azimuth 30 --elevation 20 --crop 0,1,0,0.8,0,1" +
+                      " --size 649x512 --turntable 90/6 -o " + q(cli));
+    REQUIRE(r.code == 0);
+    auto bytes = [](const std::filesystem::path& p) {
+        std::ifstream in(p, std::ios::binary);
+        std::stringstream ss;
+        ss << in.rdbuf();
+        return ss.str();
+    };
+    const std::vector<RgbImage> frames = decodeMovie(written);
+    REQUIRE(frames.size() == 6);
+    CHECK(frames[0].width == 649);
+    CHECK(frames[3].rgb != frames[0].rgb); // it turns
+    CHECK(bytes(written) == bytes(cli));
 }

@@ -60,6 +60,13 @@ std::vector<std::filesystem::path> saveSlice(ui::AppState& s, double now) {
     }
 }
 
+glm::ivec2 renderSize3d(const ui::AppState& s, float fbScale) {
+    const Rect cell = s.cells[3];
+    glm::dvec2 size(std::max(1.0f, cell.w * fbScale), std::max(1.0f, cell.h * fbScale));
+    const double grow = std::max(1.0, 512.0 / std::min(size.x, size.y));
+    return glm::ivec2(glm::round(size * grow));
+}
+
 std::vector<std::filesystem::path> saveRender(ui::AppState& s, Renderers& renderers, RendererSync& sync,
                                               float fbScale, double now) {
     if (!s.hasVolume())
@@ -73,11 +80,7 @@ std::vector<std::filesystem::path> saveRender(ui::AppState& s, Renderers& render
         ui::AppState view = s;
         view.maximised = 3;
         view.view3d.interactUntil = 0;
-        const Rect cell = s.cells[3];
-        glm::dvec2 size(std::max(1.0f, cell.w * fbScale), std::max(1.0f, cell.h * fbScale));
-        const double grow = std::max(1.0, 512.0 / std::min(size.x, size.y));
-        size = glm::round(size * grow);
-        const RgbImage pixels = drawOffscreen(view, renderers, sync, glm::ivec2(size), false);
+        const RgbImage pixels = drawOffscreen(view, renderers, sync, renderSize3d(s, fbScale), false);
         createFolder(s.exportDir);
         const std::string stem =
             std::to_string(s.data->series.about.listing.seriesNumber) + "_3d_" + s.view3d.presetName;

@@ -14,10 +14,12 @@ namespace ctview::app {
 // names the files (or the error). Returns the paths written.
 std::vector<std::filesystem::path> saveSlice(ui::AppState& s, double now);
 
+// The size a picture of the 3D view is saved or recorded at: the 3D cell's size in framebuffer pixels
+// (`fbScale`), grown to at least 512 pixels on its shorter side.
+glm::ivec2 renderSize3d(const ui::AppState& s, float fbScale);
 // S over the 3D view: the 3D view rendered as `ctview render` renders it (same scene code, full quality, no
-// overlays) at the 3D cell's size in framebuffer pixels (`fbScale`; at least 512 pixels on its shorter side),
-// as PNG and JPEG into the export folder, never overwriting; a toast names the files. Needs the viewer's GL
-// context.
+// overlays) at renderSize3d, as PNG and JPEG into the export folder, never overwriting; a toast names the
+// files. Needs the viewer's GL context.
 std::vector<std::filesystem::path> saveRender(ui::AppState& s, Renderers& renderers, RendererSync& sync,
                                               float fbScale, double now);
 

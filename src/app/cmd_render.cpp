@@ -123,20 +123,14 @@ int runRender(const CommonOptions& common, const RenderOptions& o) {
         s.overlays = {false, false, false, false, false, false};
 
     if (frames > 0) {
-        // One GL context for every frame; a full turn's last frame is not its first again, so it loops.
+        // One GL context for every frame.
         HeadlessSession session;
-        const double azimuth = o.view.empty() ? o.azimuth : 0;
         const glm::dquat start = cam.rotation;
         const bool tty = ::isatty(2) && !common.quiet;
         const auto written = writeMovie(
             o.output, movie, frames, o.fps,
             [&](int i) {
-                // About the patient's S axis as seen from the start: the azimuth grows, the elevation stays.
-                if (o.view.empty())
-                    cam.rotation = orbitRotation(azimuth + degrees * i / frames, o.elevation);
-                else
-                    cam.rotation =
-                        glm::angleAxis(glm::radians(degrees * i / frames), glm::dvec3(0, 0, 1)) * start;
+                cam.rotation = turntableRotation(start, degrees, i, frames);
                 return session.draw(s, size, o.overlays);
             },
             o.force,

@@ -1,6 +1,7 @@
 #pragma once
 // The subcommands of the ctview binary. Each returns the process exit code; errors are thrown as
 // ctview::DataError (exit 1) or ctview::UsageError (exit 2) and reported by main().
+#include "core/camera3d.h"
 #include "core/dicomweb.h"
 #include "core/series.h"
 #include "core/slice.h"
@@ -85,7 +86,7 @@ struct RenderOptions {
     std::string output;
     bool force = false;
     std::string turntable; // "DEGREES/FRAMES": a movie turning about the patient's long axis
-    double fps = 25;
+    double fps = kTurntableFps;
 };
 
 struct ViewerOptions {

@@ -1,35 +1,22 @@
 #include "app/movie_job.h"
 
+#include "app/headless.h"
+#include "core/camera3d.h"
+#include "core/error.h"
 #include "core/fsutil.h"
 
 #include <cstdio>
 
 namespace ctview::app {
 
-MovieJob::MovieJob(const ui::AppState& s, int v, MovieFormat format) {
-    // Everything the thread needs, copied: the state goes on changing while it writes.
-    std::shared_ptr<Dataset> data = s.data;
-    const Axis axis = s.views[std::size_t(v)].axis;
-    const Slab slab = s.views[std::size_t(v)].slab;
-    const WindowLevel wl = s.window;
-    const ColormapTable map = ui::displayColormap(s);
-    const double fps = s.cine.fps;
-    const std::filesystem::path dir = s.exportDir;
-    const SliceFrame f = ui::frameOf(s, v);
-    char name[96];
-    std::snprintf(name, sizeof name, "%d_%s%s", data->series.about.listing.seriesNumber, axisName(axis),
-                  movieExtension(format));
-    total_ = f.count;
-    thread_ = std::thread([=, this] {
+MovieJob::MovieJob(std::filesystem::path dir, std::string name, MovieFormat format, int count, double fps,
+                   std::function<RgbImage(int)> frame) {
+    total_ = count;
+    thread_ = std::thread([=, this, dir = std::move(dir), name = std::move(name), frame = std::move(frame)] {
         try {
             createFolder(dir);
-            written_ = writeMovie(
-                dir / name, format, f.count, fps,
-                [&](int n) {
-                    return renderSlice(extractSlice(data->series.volume, axis, sliceIndex(f, n), slab), wl,
-                                       map);
-                },
-                false, [&](int done, int) { done_ = done; });
+            written_ = writeMovie(dir / name, format, count, fps, frame, false,
+                                  [&](int done, int) { done_ = done; });
         } catch (const std::exception& e) {
             error_ = e.what();
         }
@@ -45,6 +32,63 @@ MovieJob::~MovieJob() {
 std::filesystem::path MovieJob::result(std::string& error) const {
     error = error_;
     return written_;
+}
+
+std::unique_ptr<MovieJob> recordSlices(const ui::AppState& s, int v, MovieFormat format) {
+    // Everything the thread needs, copied: the state goes on changing while it writes.
+    std::shared_ptr<Dataset> data = s.data;
+    const Axis axis = s.views[std::size_t(v)].axis;
+    const Slab slab = s.views[std::size_t(v)].slab;
+    const WindowLevel wl = s.window;
+    const ColormapTable map = ui::displayColormap(s);
+    const SliceFrame f = ui::frameOf(s, v);
+    char name[96];
+    std::snprintf(name, sizeof name, "%d_%s%s", data->series.about.listing.seriesNumber, axisName(axis),
+                  movieExtension(format));
+    return std::make_unique<MovieJob>(s.exportDir, name, format, f.count, s.cine.fps, [=](int n) {
+        return renderSlice(extractSlice(data->series.volume, axis, sliceIndex(f, n), slab), wl, map);
+    });
+}
+
+TurntableRecorder::TurntableRecorder(const ui::AppState& s, glm::ivec2 size, MovieFormat format)
+    : view_(s), start_(s.view3d.camera.rotation), size_(size), format_(format),
+      count_(std::max(1, s.recording.turnFrames)) {
+    // The frames wait in memory for the encoder (a GIF reads each twice: its palette, then its pixels).
+    const double bytes = double(count_) * size.x * size.y * 3;
+    if (bytes > 4.0 * (1 << 30))
+        throw DataError("a turntable of " + std::to_string(count_) + " frames at " + std::to_string(size.x) +
+                        "x" + std::to_string(size.y) + " needs " + std::to_string(int(bytes / (1 << 20))) +
+                        " MiB: record fewer frames or a smaller view");
+    view_.maximised = 3;
+    view_.view3d.interactUntil = 0; // every frame at full quality
+    frames_.reserve(std::size_t(count_));
+}
+
+void TurntableRecorder::step(Renderers& renderers, RendererSync& sync) {
+    if (encoder_ || !error_.empty())
+        return;
+    try {
+        const int i = int(frames_.size());
+        view_.view3d.camera.rotation = turntableRotation(start_, view_.recording.turnDegrees, i, count_);
+        frames_.push_back(drawOffscreen(view_, renderers, sync, size_, false));
+    } catch (const std::exception& e) {
+        error_ = e.what();
+        return;
+    }
+    if (int(frames_.size()) < count_)
+        return;
+    const std::string name = std::to_string(view_.data->series.about.listing.seriesNumber) + "_3d_" +
+                             view_.view3d.presetName + "_turntable" + movieExtension(format_);
+    encoder_ = std::make_unique<MovieJob>(view_.exportDir, name, format_, count_, kTurntableFps,
+                                          [this](int n) { return frames_[std::size_t(n)]; });
+}
+
+std::filesystem::path TurntableRecorder::result(std::string& error) const {
+    if (!error_.empty()) {
+        error = error_;
+        return {};
+    }
+    return encoder_ ? encoder_->result(error) : std::filesystem::path();
 }
 
 } // namespace ctview::app

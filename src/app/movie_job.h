@@ -1,23 +1,28 @@
 #pragma once
-// "Record movie" in the Cine section: a slice view's slices as one MP4 or GIF, written on a thread of its own
-// so that the window stays live, with the pixels `ctview export --format mp4|gif` writes for the same
-// settings.
+// Movies made in the window, with the pixels the command line writes for the same settings: Cine's "Record
+// movie" (a slice view's slices, `ctview export --format mp4|gif`) and the 3D view's "Record" (a turntable,
+// `ctview render --turntable`). Encoding runs on a thread of its own so that the window stays live; the 3D
+// frames are drawn first, on the main thread (GL lives there), one per frame of the window.
+#include "app/scene.h"
 #include "core/movie.h"
 #include "ui/app_state.h"
 
 #include <atomic>
 #include <filesystem>
+#include <functional>
+#include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace ctview::app {
 
+// writeMovie on a thread: `count` frames of `frame(n)` (called on that thread) at `fps` into the export
+// folder `dir` (made when missing) as `name`, never replacing a file.
 class MovieJob {
   public:
-    // View v's slices in the order of their numbers (as the cine plays them), with the state's window, colour
-    // map and slab, at the cine's speed, into the export folder as "<SeriesNumber>_<axis>.mp4" (or .gif),
-    // never replacing a file.
-    MovieJob(const ui::AppState& s, int v, MovieFormat format);
+    MovieJob(std::filesystem::path dir, std::string name, MovieFormat format, int count, double fps,
+             std::function<RgbImage(int)> frame);
     ~MovieJob(); // waits for the thread
     MovieJob(const MovieJob&) = delete;
     MovieJob& operator=(const MovieJob&) = delete;
@@ -34,6 +39,37 @@ class MovieJob {
     std::filesystem::path written_;
     std::string error_;
     std::thread thread_;
+};
+
+// Cine's "Record movie": view v's slices in the order of their numbers (as the cine plays them), with the
+// state's window, colour map and slab, at the cine's speed, as "<SeriesNumber>_<axis>.mp4" (or .gif).
+std::unique_ptr<MovieJob> recordSlices(const ui::AppState& s, int v, MovieFormat format);
+
+// The 3D view's "Record": the view turning s.recording.turnDegrees in s.recording.turnFrames frames about the
+// patient's head-feet axis from its current camera, with its preset, crop and quality, at `size` pixels, as
+// "<SeriesNumber>_3d_<preset>_turntable.mp4" (or .gif). The frames are drawn with the window's renderers,
+// one per step(), then encoded on a thread. Throws DataError when the frames would not fit in memory.
+class TurntableRecorder {
+  public:
+    TurntableRecorder(const ui::AppState& s, glm::ivec2 size, MovieFormat format);
+    // Draws the next frame in the current GL context; after the last one, starts encoding.
+    void step(Renderers& renderers, RendererSync& sync);
+    bool drawing() const { return !encoder_; }
+    bool finished() const { return error_.size() || (encoder_ && encoder_->finished()); }
+    // Progress in steps: the frames drawn, then the frames encoded.
+    int done() const { return int(frames_.size()) + (encoder_ ? encoder_->done() : 0); }
+    int total() const { return 2 * count_; }
+    std::filesystem::path result(std::string& error) const;
+
+  private:
+    ui::AppState view_; // the state as it was when recording began: the window goes on changing
+    glm::dquat start_;
+    glm::ivec2 size_;
+    MovieFormat format_;
+    int count_;
+    std::vector<RgbImage> frames_;
+    std::unique_ptr<MovieJob> encoder_;
+    std::string error_;
 };
 
 } // namespace ctview::app

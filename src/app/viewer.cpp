@@ -150,8 +150,9 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
     static std::atomic<bool> glfwUp{false};
     glfwUp = false;
     std::unique_ptr<LoadTask> task;
-    std::unique_ptr<LoadTask> statsTask; // a finished load still computing the 3D view's statistics
-    std::unique_ptr<MovieJob> movie;     // "Record movie" under way
+    std::unique_ptr<LoadTask> statsTask;          // a finished load still computing the 3D view's statistics
+    std::unique_ptr<MovieJob> movie;              // Cine's "Record movie" under way
+    std::unique_ptr<TurntableRecorder> turntable; // the 3D view's "Record" under way
     LoadOptions loadOptions = loadOptionsFor(common);
     loadOptions.progress = nullptr; // progress goes to the window
     auto wake = [] {
@@ -466,28 +467,45 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
                 case ui::Command::Kind::Interacting3D:
                     break; // above, before drawing
                 case ui::Command::Kind::RecordMovie:
-                    if (!movie && s.hasVolume() && !s.data->preview) {
+                case ui::Command::Kind::RecordTurntable:
+                    if (!movie && !turntable && s.hasVolume() && !s.data->preview) {
                         MovieFormat format = MovieFormat::Mp4;
                         parseMovieFormat(c.path, format);
-                        movie = std::make_unique<MovieJob>(s, std::clamp(c.series, 0, 2), format);
+                        try {
+                            if (c.kind == ui::Command::Kind::RecordMovie)
+                                movie = recordSlices(s, std::clamp(c.series, 0, 2), format);
+                            else
+                                turntable =
+                                    std::make_unique<TurntableRecorder>(s, renderSize3d(s, fbScale), format);
+                        } catch (const std::exception& e) {
+                            addToast(s, std::string("Could not record: ") + e.what(), now, true);
+                        }
                     }
                     break;
                 }
             }
-            // A movie being written: its progress in the panel, its file (or its failure) in a toast.
-            s.cine.recording = movie != nullptr;
-            if (movie) {
-                s.cine.recordDone = movie->done();
-                s.cine.recordTotal = movie->total();
+            // A movie being made: its progress in the panel, its file (or its failure) in a toast. A
+            // turntable's frames are drawn here, one a frame, after the window's own (the window stays live).
+            if (turntable) {
+                turntable->step(renderers, sync);
+                glViewport(0, 0, fbw, fbh);
+            }
+            s.recording.active = movie || turntable;
+            if (s.recording.active) {
+                s.recording.done = movie ? movie->done() : turntable->done();
+                s.recording.total = movie ? movie->total() : turntable->total();
+                s.recording.stage = turntable && turntable->drawing() ? "rendering" : "encoding";
                 redraw = std::max(redraw, 1);
-                if (movie->finished()) {
+                const bool finished = movie ? movie->finished() : turntable->finished();
+                if (finished) {
                     std::string error;
-                    const auto written = movie->result(error);
+                    const auto written = movie ? movie->result(error) : turntable->result(error);
                     if (error.empty())
                         addToast(s, "Saved the movie\n" + written.string(), now);
                     else
                         addToast(s, "Could not save the movie: " + error, now, true);
                     movie.reset();
+                    turntable.reset();
                 }
             }
             glfwSwapBuffers(window);

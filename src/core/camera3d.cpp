@@ -53,6 +53,10 @@ glm::dquat orbitRotation(double azimuthDeg, double elevationDeg) {
     return glm::normalize(az * viewFromRotation(ViewFrom::Anterior) * el);
 }
 
+glm::dquat turntableRotation(const glm::dquat& start, double degrees, int i, int frames) {
+    return glm::normalize(glm::angleAxis(degrees * i / frames * kPi / 180.0, glm::dvec3(0, 0, 1)) * start);
+}
+
 glm::dvec3 volumeCentre(const Geometry& g) {
     return g.voxelToPatient((glm::dvec3(g.dims) - 1.0) * 0.5);
 }

@@ -46,6 +46,12 @@ inline Camera3D defaultCamera3D() {
 // patient's left, then raised `elevationDeg` toward the head. (`ctview render --azimuth --elevation`.)
 glm::dquat orbitRotation(double azimuthDeg, double elevationDeg);
 
+// Frame i of `frames` of a turntable that turns `degrees` from `start` about the patient's long (S) axis, as
+// seen from the start (positive toward the patient's left). A full turn's last frame is not its first again,
+// so the movie loops. (`ctview render --turntable` and the 3D view's "Record".)
+glm::dquat turntableRotation(const glm::dquat& start, double degrees, int i, int frames);
+inline constexpr double kTurntableFps = 25; // the turntable's frames a second
+
 glm::dvec3 volumeCentre(const Geometry& g); // LPS centre of the voxel box
 double volumeRadius(const Geometry& g);     // half its diagonal, mm
 

@@ -90,12 +90,20 @@ struct Cine {
     int view = -1;   // 0..2 while playing, else -1
     double fps = 10; // 1..60, kept in the settings with `bounce`
     bool bounce = false;
-    int direction = 1;      // +1 towards higher slice numbers (the feet, posterior, the patient's left)
-    double next = 0;        // glfwGetTime() seconds of the next step
-    bool recordGif = false; // "Record movie" writes a GIF (else MP4)
-    // A movie being written (app::MovieJob, reported by the frame loop): frames done of total.
-    bool recording = false;
-    int recordDone = 0, recordTotal = 0;
+    int direction = 1; // +1 towards higher slice numbers (the feet, posterior, the patient's left)
+    double next = 0;   // glfwGetTime() seconds of the next step
+};
+
+// Movies made in the window: Cine's "Record movie" (a slice view's slices) and the 3D view's "Record" (a
+// turntable). One at a time; the window stays live while it is made.
+struct Recording {
+    bool gif = false;         // the Record buttons write a GIF (else MP4)
+    double turnDegrees = 360; // the turntable: degrees about the patient's head-feet axis
+    int turnFrames = 72;      //   in this many frames
+    // The movie being made (app::MovieJob / app::TurntableRecorder, reported by the frame loop).
+    bool active = false;
+    int done = 0, total = 0; // steps: frames drawn, then frames encoded
+    std::string stage;       // "rendering", "encoding"
 };
 
 // What Ctrl+Z undoes: the window, the 3D view's transfer function and the measurements, as they were after an
@@ -137,6 +145,7 @@ struct AppState {
     Overlays overlays;
     Panels panels;
     Cine cine;
+    Recording recording;
     std::filesystem::path exportDir = "ctview-exports";
     std::vector<std::string> recent;      // most recent first
     std::vector<std::string> pacsServers; // DICOMweb roots the user added in the PACS dialog

@@ -138,21 +138,8 @@ void drawDisplayPanel(AppState& s, Commands& r) {
                 }
             }
             // The same slices as a movie file, at this speed, with the view's window, colours and slab.
-            if (s.cine.recording) {
-                ImGui::ProgressBar(float(s.cine.recordDone) / float(std::max(1, s.cine.recordTotal)),
-                                   ImVec2(160, 0), "recording");
-            } else {
-                ImGui::BeginDisabled(!s.hasVolume() || (s.data && s.data->preview));
-                if (ImGui::Button("Record movie"))
-                    r.push_back({Command::Kind::RecordMovie, s.cine.recordGif ? "gif" : "mp4", v});
-                ImGui::EndDisabled();
-                ImGui::SameLine();
-                if (ImGui::RadioButton("MP4", !s.cine.recordGif))
-                    s.cine.recordGif = false;
-                ImGui::SameLine();
-                if (ImGui::RadioButton("GIF", s.cine.recordGif))
-                    s.cine.recordGif = true;
-            }
+            if (drawRecordControls(s, "Record movie"))
+                r.push_back({Command::Kind::RecordMovie, s.recording.gif ? "gif" : "mp4", v});
             ImGui::TreePop();
         }
     }
@@ -188,6 +175,28 @@ void drawDisplayPanel(AppState& s, Commands& r) {
         ImGui::SetTooltip("S draws the measurements on the slice into the saved image; off, it saves the "
                           "pixels `ctview export` writes (the sidecar lists the measurements either way)");
     ImGui::TextDisabled("into %s", s.exportDir.string().c_str());
+}
+
+bool drawRecordControls(AppState& s, const char* label) {
+    Recording& m = s.recording;
+    if (m.active) {
+        char text[64];
+        std::snprintf(text, sizeof text, "%s %d/%d", m.stage.c_str(), m.done, m.total);
+        ImGui::ProgressBar(float(m.done) / float(std::max(1, m.total)), ImVec2(200, 0), text);
+        return false;
+    }
+    ImGui::BeginDisabled(!s.hasVolume() || (s.data && s.data->preview));
+    const bool pressed = ImGui::Button(label);
+    ImGui::EndDisabled();
+    ImGui::SameLine();
+    ImGui::PushID(label); // the two panels' radio buttons are separate widgets over one setting
+    if (ImGui::RadioButton("MP4", !m.gif))
+        m.gif = false;
+    ImGui::SameLine();
+    if (ImGui::RadioButton("GIF", m.gif))
+        m.gif = true;
+    ImGui::PopID();
+    return pressed;
 }
 
 float sidebarWidth(const AppState& s, float displayWidth) {

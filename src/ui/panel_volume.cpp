@@ -1,6 +1,6 @@
 // The "3D view" section: preset, mode, the transfer-function editor, colour map, shading, camera, crop,
-// quality and saving the preset. Every edit lands in AppState::view3d and shows in the next frame; while a
-// control is dragged the 3D view renders coarse (Command::Kind::Interacting3D).
+// quality, a turntable movie and saving the preset. Every edit lands in AppState::view3d and shows in the
+// next frame; while a control is dragged the 3D view renders coarse (Command::Kind::Interacting3D).
 #include "ui/panels.h"
 
 #include "core/colormap.h"
@@ -339,6 +339,21 @@ void drawVolumePanel(AppState& s, Commands& r) {
     if (ImGui::IsItemHovered())
         ImGui::SetTooltip("Distance between samples along a ray, in units of the smallest voxel spacing.\n"
                           "Smaller is finer and slower; opacity is corrected so colours stay the same.");
+
+    // ---- a turntable movie: this camera, preset and crop, turning about the patient's head-feet axis ----
+    if (ImGui::TreeNode("Record turntable")) {
+        ImGui::BeginDisabled(s.recording.active);
+        float degrees = float(s.recording.turnDegrees);
+        if (ImGui::DragFloat("Degrees", &degrees, 1.0f, -3600.0f, 3600.0f, "%.0f"))
+            s.recording.turnDegrees = double(degrees);
+        ImGui::DragInt("Frames", &s.recording.turnFrames, 1.0f, 2, 3600);
+        s.recording.turnFrames = std::clamp(s.recording.turnFrames, 2, 3600);
+        ImGui::EndDisabled();
+        if (drawRecordControls(s, "Record"))
+            r.push_back({Command::Kind::RecordTurntable, s.recording.gif ? "gif" : "mp4"});
+        ImGui::TextDisabled("the view at its size on screen, as `ctview render --turntable` makes it");
+        ImGui::TreePop();
+    }
 
     // ---- save ----
     static char title[64] = "My preset"; // the field's text (widget scratch, not view state)

@@ -23,6 +23,9 @@ void drawDisplayPanel(AppState& s, Commands& r);
 // The 3D view: preset, mode, transfer-function editor, colour map, shading, camera, crop, quality, save
 // preset.
 void drawVolumePanel(AppState& s, Commands& r);
+// A movie's controls, for Cine's "Record movie" and the 3D view's "Record": while one is being made, its
+// progress bar; else the button (true when pressed; disabled while the series loads) and MP4 / GIF.
+bool drawRecordControls(AppState& s, const char* label);
 // The transfer-function editor alone: HU histogram (log) behind the opacity curve; click adds a point, drag
 // moves it, right click deletes it, Shift/middle drag moves the whole function along HU. Its HU axis spans
 // the volume's values and every point, inset by a point's radius, so each point is whole and can be grabbed
