@@ -6,6 +6,12 @@
 
 #include <catch2/catch.hpp>
 
+#include <cmath>
+
+#include <algorithm>
+
+#include <limits>
+
 #include <fstream>
 
 using namespace ctview;
@@ -222,6 +228,33 @@ TEST_CASE("gantry tilt is detected from positions and resampled in patient space
     // after resampling, every slice reads 10 at y = 10 (row 10 of the regular grid).
     for (int k = 0; k < g.dims.z; ++k)
         CHECK(s.volume.at(5, 10, k) == Approx(10 - 1024));
+}
+
+TEST_CASE(
+    "stored HU round half away from zero, as std::lround, for every float; the resampler stores the same") {
+    // The floats next to every half, where int(f + 0.5f) rounds 0.49999997 up, and the int16 ends.
+    std::vector<float> values = {0.0f,      -0.0f,     0.5f,      -0.5f,    1.5f,
+                                 2.5f,      -2.5f,     32767.0f,  32767.4f, 40000.0f,
+                                 -32768.0f, -32768.6f, -40000.0f, 1e-30f,   8388607.5f};
+    for (float h = -1000.5f; h <= 1000.5f; h += 1.0f)
+        for (float x : {std::nextafter(h, -1e9f), h, std::nextafter(h, 1e9f)})
+            values.push_back(x);
+    int wrong = 0;
+    for (float v : values) {
+        const long expected = std::clamp(std::lround(v), -32768L, 32767L);
+        if (huToInt16(v) != expected) {
+            INFO(v);
+            ++wrong;
+        }
+    }
+    CHECK(wrong == 0);
+    CHECK(huToInt16(std::nextafter(0.5f, 0.0f)) == 0); // 0.49999997
+    CHECK(huToInt16(std::numeric_limits<float>::quiet_NaN()) == -32768);
+    Geometry g;
+    g.dims = {1, 1, 1};
+    Volume v(g, ScalarType::Int16, SharedBuffer::Sharing::Private);
+    v.set(0, 0, 0, std::nextafter(-0.5f, 0.0f));
+    CHECK(v.at(0, 0, 0) == 0);
 }
 
 TEST_CASE("a tilted, unevenly spaced stack resamples a linear field exactly (row runs and edges alike)") {

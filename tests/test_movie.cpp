@@ -279,17 +279,18 @@ TEST_CASE("viewer: the 3D view's 'Record' makes the turntable `render --turntabl
             CHECK(size == glm::ivec2(649, 512));
             app::TurntableRecorder rec(s, size, MovieFormat::Gif);
             s.view3d.camera.rotation = orbitRotation(-70, 0); // the window goes on: the movie keeps its start
-            CHECK(rec.total() == 12);
+            CHECK(rec.total() == 6);
             int steps = 0;
             for (; rec.drawing() && steps < 20; ++steps) {
                 rec.step(renderers, sync);
-                CHECK(rec.done() <= 6);
+                if (rec.drawing()) // after the last frame, the encoder's count (its thread is running)
+                    CHECK(rec.done() == steps + 1);
             }
             CHECK(steps == 6);
             for (int n = 0; n < 600 && !rec.finished(); ++n)
                 std::this_thread::sleep_for(std::chrono::milliseconds(50));
             REQUIRE(rec.finished());
-            CHECK(rec.done() == 12);
+            CHECK(rec.done() == 6);
             written = rec.result(error);
         }
         app::destroyGlWindow(window);

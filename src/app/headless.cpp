@@ -45,7 +45,8 @@ struct HeadlessSession::Window {
 };
 
 HeadlessSession::HeadlessSession(RendererSync sync)
-    : window_(std::make_unique<Window>()), renderers_(std::make_unique<Renderers>()), sync_(sync) {}
+    : window_(std::make_unique<Window>()), renderers_(std::make_unique<Renderers>()), sync_(std::move(sync)) {
+}
 
 HeadlessSession::~HeadlessSession() {
     renderers_.reset(); // their GL objects go while the context is still there
@@ -57,7 +58,7 @@ RgbImage HeadlessSession::draw(ui::AppState& s, glm::ivec2 size, bool overlays) 
 
 RgbImage renderHeadless(ui::AppState& s, glm::ivec2 size, bool overlays, RendererSync sync,
                         ui::RenderFeedback* feedback) {
-    HeadlessSession session(sync);
+    HeadlessSession session(std::move(sync));
     RgbImage pixels = session.draw(s, size, overlays);
     if (feedback)
         *feedback = session.feedback();

@@ -94,7 +94,7 @@ std::size_t LoadTask::previewPending() const {
     return pending_.size();
 }
 
-void LoadTask::run(std::string series, LoadOptions options, std::shared_ptr<const SeriesSource> source,
+void LoadTask::run(const std::string& series, LoadOptions options, std::shared_ptr<const SeriesSource> source,
                    Staging staging) {
     const double previewDelay = staging.previewDelay;
     const auto begun = std::chrono::steady_clock::now();

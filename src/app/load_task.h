@@ -62,7 +62,7 @@ class LoadTask {
     std::size_t previewPending() const;
 
   private:
-    void run(std::string series, LoadOptions options, std::shared_ptr<const SeriesSource> source,
+    void run(const std::string& series, LoadOptions options, std::shared_ptr<const SeriesSource> source,
              Staging staging);
     std::atomic<bool> statsDone_{false};
     const Dataset* statsFor_ = nullptr; // the dataset the statistics belong to

@@ -56,9 +56,9 @@ class TurntableRecorder {
     void step(Renderers& renderers, RendererSync& sync);
     bool drawing() const { return !encoder_; }
     bool finished() const { return error_.size() || (encoder_ && encoder_->finished()); }
-    // Progress in steps: the frames drawn, then the frames encoded.
-    int done() const { return int(frames_.size()) + (encoder_ ? encoder_->done() : 0); }
-    int total() const { return 2 * count_; }
+    // Progress of the stage it is in: frames drawn while drawing(), then frames encoded, of total().
+    int done() const { return encoder_ ? encoder_->done() : int(frames_.size()); }
+    int total() const { return count_; }
     std::filesystem::path result(std::string& error) const;
 
   private:

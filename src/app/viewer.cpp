@@ -329,7 +329,7 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
                     std::string error;
                     std::shared_ptr<Dataset> d = task->take(error);
                     // Its thread goes on to the 3D view's statistics; the slice views show the series now.
-                    statsTask = std::move(task);
+                    statsTask = std::exchange(task, nullptr);
                     s.load.active = false;
                     s.load.error = error;
                     if (!error.empty() && !common.quiet)

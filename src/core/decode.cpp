@@ -269,7 +269,8 @@ class InputFile {
 bool unpackBits(const unsigned char* in, std::size_t size, unsigned char* out, std::size_t want) {
     std::size_t i = 0, o = 0;
     while (o < want && i < size) {
-        const int n = static_cast<signed char>(in[i++]);
+        const int n = in[i] < 128 ? int(in[i]) : int(in[i]) - 256; // the header byte, two's complement
+        ++i;
         if (n >= 0) { // n + 1 literal bytes
             const std::size_t len = std::size_t(n) + 1;
             if (i + len > size || o + len > want)

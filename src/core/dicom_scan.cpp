@@ -31,7 +31,7 @@ std::string trim(std::string s) {
 }
 
 // The value of a string-like element (CS, LO, DS, IS, PN, DA, TM, UI, ...), trimmed; "" when absent.
-std::string str(const gdcm::DataSet& ds, gdcm::Tag t) {
+std::string str(const gdcm::DataSet& ds, const gdcm::Tag& t) {
     if (!ds.FindDataElement(t))
         return {};
     const gdcm::DataElement& de = ds.GetDataElement(t);
@@ -42,7 +42,7 @@ std::string str(const gdcm::DataSet& ds, gdcm::Tag t) {
 }
 
 // Multi-valued decimal strings (DS, IS): "a\b\c".
-std::vector<double> numbers(const gdcm::DataSet& ds, gdcm::Tag t) {
+std::vector<double> numbers(const gdcm::DataSet& ds, const gdcm::Tag& t) {
     std::vector<double> out;
     std::string s = str(ds, t);
     std::stringstream ss(s);
@@ -60,7 +60,7 @@ std::vector<double> numbers(const gdcm::DataSet& ds, gdcm::Tag t) {
     return out;
 }
 
-std::optional<double> number(const gdcm::DataSet& ds, gdcm::Tag t) {
+std::optional<double> number(const gdcm::DataSet& ds, const gdcm::Tag& t) {
     auto v = numbers(ds, t);
     if (v.empty())
         return std::nullopt;
@@ -68,7 +68,7 @@ std::optional<double> number(const gdcm::DataSet& ds, gdcm::Tag t) {
 }
 
 // Unsigned short (US) or signed short (SS) binary values; byte order already handled by GDCM for LE files.
-std::optional<int> ushort(const gdcm::DataSet& ds, gdcm::Tag t) {
+std::optional<int> ushort(const gdcm::DataSet& ds, const gdcm::Tag& t) {
     if (!ds.FindDataElement(t))
         return std::nullopt;
     const gdcm::ByteValue* bv = ds.GetDataElement(t).GetByteValue();
@@ -80,7 +80,7 @@ std::optional<int> ushort(const gdcm::DataSet& ds, gdcm::Tag t) {
 }
 
 // The first item's nested data set of a sequence, or nullptr.
-const gdcm::DataSet* firstItem(const gdcm::DataSet& ds, gdcm::Tag seq) {
+const gdcm::DataSet* firstItem(const gdcm::DataSet& ds, const gdcm::Tag& seq) {
     if (!ds.FindDataElement(seq))
         return nullptr;
     gdcm::SmartPointer<gdcm::SequenceOfItems> sq = ds.GetDataElement(seq).GetValueAsSQ();
@@ -120,8 +120,8 @@ void readPlane(const gdcm::DataSet& ds, FrameHeader& f) {
 // (0020,9113), PlaneOrientationSequence (0020,9116), PixelMeasuresSequence (0028,9110),
 // PixelValueTransformationSequence (0028,9145). Per-frame values override shared ones.
 void readFunctionalGroup(const gdcm::DataSet& group, FrameHeader& f) {
-    for (gdcm::Tag macro : {gdcm::Tag(0x0020, 0x9113), gdcm::Tag(0x0020, 0x9116), gdcm::Tag(0x0028, 0x9110),
-                            gdcm::Tag(0x0028, 0x9145)})
+    for (const gdcm::Tag& macro : {gdcm::Tag(0x0020, 0x9113), gdcm::Tag(0x0020, 0x9116),
+                                   gdcm::Tag(0x0028, 0x9110), gdcm::Tag(0x0028, 0x9145)})
         if (const gdcm::DataSet* item = firstItem(group, macro))
             readPlane(*item, f);
 }
@@ -387,7 +387,7 @@ FileHeader scanFile(const std::filesystem::path& path) {
         h.gantryTilt = *t;
 
     // PixelPaddingValue (0028,0120) and its range limit (0028,0121) are US or SS like the pixels.
-    auto padding = [&](gdcm::Tag t) -> std::optional<double> {
+    auto padding = [&](const gdcm::Tag& t) -> std::optional<double> {
         auto v = ushort(ds, t);
         if (!v)
             return std::nullopt;

@@ -59,7 +59,7 @@ const std::map<std::string, gdcm::Tag>& keywordTags() {
     return tags;
 }
 
-void put(gdcm::DataSet& ds, gdcm::Tag tag, std::string value) {
+void put(gdcm::DataSet& ds, const gdcm::Tag& tag, std::string value) {
     const gdcm::DictEntry& entry = gdcm::Global::GetInstance().GetDicts().GetDictEntry(tag);
     gdcm::VR vr = entry.GetVR();
     if (vr == gdcm::VR::INVALID || vr == gdcm::VR::VR_END)
@@ -324,7 +324,7 @@ void writeSeries(const SeriesSpec& spec, const std::filesystem::path& folder) {
 
         gdcm::Writer writer;
         gdcm::DataSet& ds = writer.GetFile().GetDataSet();
-        auto us = [&](gdcm::Tag t, int v) {
+        auto us = [&](const gdcm::Tag& t, int v) {
             gdcm::DataElement de(t);
             de.SetVR(gdcm::VR::US);
             const std::uint16_t u = std::uint16_t(v);

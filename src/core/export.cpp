@@ -33,7 +33,7 @@ std::filesystem::path writeImage(const RgbImage& img, const std::filesystem::pat
     if (!ok)
         throw DataError(wanted.string() + ": the image could not be encoded");
 
-    const std::filesystem::path target = uniqueOutputPath(wanted, force);
+    std::filesystem::path target = uniqueOutputPath(wanted, force); // not const: returned by move
     writeFileAtomically(
         target,
         [&](const std::filesystem::path& tmp) {

@@ -199,9 +199,7 @@ struct SliceMap {
 
 template <typename Out> inline void store(Out* out, std::size_t n, double v) {
     if constexpr (std::is_same_v<Out, std::int16_t>) {
-        // As Volume::set: the float rounded half away from zero (std::lround), clamped to int16.
-        const float f = std::clamp(float(v), -32768.f, 32767.f);
-        out[n] = std::int16_t(f >= 0 ? int(f + 0.5f) : -int(-f + 0.5f));
+        out[n] = huToInt16(float(v)); // as Volume::set
     } else {
         out[n] = float(v);
     }

@@ -277,7 +277,7 @@ std::filesystem::path writeMovie(const std::filesystem::path& wanted, MovieForma
         throw UsageError("a movie's frame rate must be 0.1..240 frames a second");
     av_log_set_level(AV_LOG_ERROR); // not x264's statistics on the terminal
     const Palette palette = format == MovieFormat::Gif ? gatherPalette(count, frame) : Palette{};
-    const std::filesystem::path target = uniqueOutputPath(wanted, force);
+    std::filesystem::path target = uniqueOutputPath(wanted, force); // not const: returned by move
     writeFileAtomically(
         target,
         [&](const std::filesystem::path& tmp) {

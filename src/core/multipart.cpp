@@ -70,7 +70,7 @@ std::string multipartBoundary(const std::string& contentType) {
     throw DataError("the server's multipart answer names no boundary");
 }
 
-MultipartParser::MultipartParser(std::string boundary, Handler handler)
+MultipartParser::MultipartParser(const std::string& boundary, Handler handler)
     : delimiter_("\r\n--" + boundary), handler_(std::move(handler)) {}
 
 void MultipartParser::feed(const char* data, std::size_t n) {

@@ -28,7 +28,7 @@ class MultipartParser {
         std::function<void(const char* data, std::size_t n)> data; // some of its body, in order
         std::function<void()> end;                                 // it ended (its body is complete)
     };
-    MultipartParser(std::string boundary, Handler handler);
+    MultipartParser(const std::string& boundary, Handler handler);
 
     // Feeds the next bytes of the response. Throws DataError on a malformed stream (a part's Content-Length
     // that does not end at a delimiter, headers that never end, ...); the handler has seen everything before

@@ -134,7 +134,7 @@ class DicomWebSource final : public SeriesSource {
     int defaultSeries() const override { return default_; }
     std::string summary() const override {
         std::string s = "DICOMweb study " + url_.study + " on " + url_.host + ": " +
-                        std::to_string(rows_.size()) + (rows_.size() == 1 ? " series" : " series");
+                        std::to_string(rows_.size()) + " series";
         if (!offline_.empty())
             s += " (from the cache: " + offline_ + ")";
         return s;

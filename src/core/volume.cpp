@@ -12,7 +12,7 @@ Volume::Volume(const Geometry& g, ScalarType type, SharedBuffer::Sharing sharing
 void Volume::set(int i, int j, int k, float hu) {
     const std::size_t n = index(i, j, k);
     if (type_ == ScalarType::Int16)
-        static_cast<std::int16_t*>(data())[n] = std::int16_t(std::clamp(std::lround(hu), -32768L, 32767L));
+        static_cast<std::int16_t*>(data())[n] = huToInt16(hu);
     else
         static_cast<float*>(data())[n] = hu;
 }

@@ -15,6 +15,19 @@
 
 namespace ctview {
 
+// HU as an int16 volume stores it: rounded half away from zero (as std::lround: 0.5 -> 1, -2.5 -> -3) and
+// clamped to int16; NaN as -32768. With no libm call and no branch, so that hot loops (the resampler) inline
+// and vectorise it. The one rounding rule for stored HU. Exact for every float: |f| + 0.5 is exact or rounds
+// within one binade, except below 0.5, where 0.49999997 + 0.5 rounds up to 1 (the one float that
+// int(a + 0.5f) alone gets wrong; checked against std::lround for every float in +-40000).
+inline std::int16_t huToInt16(float hu) {
+    // NaN fails both comparisons.
+    const float f = hu > -32768.f ? (hu < 32767.f ? hu : 32767.f) : -32768.f;
+    const float a = f < 0 ? -f : f;
+    const int r = a < 0.5f ? 0 : int(a + 0.5f); // NOLINT(bugprone-incorrect-roundings): exact here, see above
+    return std::int16_t(f < 0 ? -r : r);
+}
+
 enum class ScalarType { Int16, Float32 };
 
 struct Geometry {
@@ -61,7 +74,7 @@ class Volume {
         const std::size_t n = index(i, j, k);
         return type_ == ScalarType::Int16 ? float(int16Data()[n]) : float32Data()[n];
     }
-    void set(int i, int j, int k, float hu);
+    void set(int i, int j, int k, float hu); // an int16 volume stores huToInt16(hu)
 
     // Smallest and largest HU over all voxels.
     std::pair<float, float> range() const;

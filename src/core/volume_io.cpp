@@ -153,7 +153,7 @@ std::filesystem::path writeVolume(const Volume& v, const std::filesystem::path& 
     const Geometry& g = v.geometry();
     if (format != VolumeFormat::Nrrd && (g.dims.x > 32767 || g.dims.y > 32767 || g.dims.z > 32767))
         throw DataError(wanted.string() + ": NIfTI-1 cannot hold more than 32767 voxels along an axis");
-    const std::filesystem::path target = uniqueOutputPath(wanted, force);
+    std::filesystem::path target = uniqueOutputPath(wanted, force); // not const: returned by move
     writeFileAtomically(
         target,
         [&](const std::filesystem::path& tmp) {

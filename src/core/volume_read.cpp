@@ -503,7 +503,7 @@ VolumeFileHeader deserializeVolumeHeader(const std::string& bytes) {
         g.spacing[a] = j["spacing"][std::size_t(a)].get<double>();
         g.origin[a] = j["origin"][std::size_t(a)].get<double>();
         for (int r = 0; r < 3; ++r)
-            g.direction[a][r] = j["direction"][std::size_t(a * 3 + r)].get<double>();
+            g.direction[a][r] = j["direction"][std::size_t(a) * 3 + std::size_t(r)].get<double>();
     }
     h.valueType = j["type"].get<std::string>();
     h.integerValues = j["integer"].get<bool>();

@@ -161,7 +161,9 @@ template <class T> void statsOf(const T* data, const Geometry& g, VolumeStats& s
     parallelFor(rows, [&](int a, int b) {
         std::vector<std::uint64_t> h(std::size_t(bins), 0);
         for (std::size_t i = std::size_t(a) * g.dims.x; i < std::size_t(b) * g.dims.x; ++i) {
-            const int bin = int((float(data[i]) - s.minHU) / span * float(bins - 1) + 0.5f);
+            // The nearest bin; a value a hair below a half going to the next bin is no error for a histogram.
+            const int bin = int((float(data[i]) - s.minHU) / span * float(bins - 1) +
+                                0.5f); // NOLINT(bugprone-incorrect-roundings)
             ++h[std::size_t(std::clamp(bin, 0, bins - 1))];
         }
         std::lock_guard lock(m);

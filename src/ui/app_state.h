@@ -102,7 +102,7 @@ struct Recording {
     int turnFrames = 72;      //   in this many frames
     // The movie being made (app::MovieJob / app::TurntableRecorder, reported by the frame loop).
     bool active = false;
-    int done = 0, total = 0; // steps: frames drawn, then frames encoded
+    int done = 0, total = 0; // frames of its stage: drawn, then encoded
     std::string stage;       // "rendering", "encoding"
 };
 

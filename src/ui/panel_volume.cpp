@@ -351,7 +351,9 @@ void drawVolumePanel(AppState& s, Commands& r) {
         ImGui::EndDisabled();
         if (drawRecordControls(s, "Record"))
             r.push_back({Command::Kind::RecordTurntable, s.recording.gif ? "gif" : "mp4"});
-        ImGui::TextDisabled("the view at its size on screen, as `ctview render --turntable` makes it");
+        ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+        ImGui::TextWrapped("The view at its size on screen, as `ctview render --turntable` makes it.");
+        ImGui::PopStyleColor();
         ImGui::TreePop();
     }
 
