@@ -874,6 +874,37 @@ TEST_CASE("measurements: handles reshape them with any tool; Ctrl+Z / Ctrl+Shift
     CHECK(f.s.pending == -1);
     CHECK(f.s.annotations.size() == 3);
     CHECK(pixels(2) == 42);
+    // A window edit between a polygon's clicks is an edit of its own: Ctrl+Z after the polygon takes the
+    // polygon alone, the next one the window (not both at once).
+    const double width = f.s.window.width;
+    drag({20, 20, k}, {20, 20, k});
+    drag({26, 20, k}, {26, 20, k});
+    f.s.window.width = width + 250; // as the panel's field or a right drag would, mid-polygon
+    ui::trackUndo(f.s, false);
+    drag({26, 27, k}, {26, 27, k});
+    key(GLFW_KEY_ENTER);
+    REQUIRE(f.s.annotations.size() == 4);
+    REQUIRE(f.s.pending == -1);
+    key(GLFW_KEY_Z, true);
+    CHECK(f.s.annotations.size() == 3);
+    CHECK(f.s.window.width == width + 250);
+    key(GLFW_KEY_Z, true);
+    CHECK(f.s.annotations.size() == 3);
+    CHECK(f.s.window.width == width);
+    key(GLFW_KEY_Z, true, true);
+    key(GLFW_KEY_Z, true, true);
+    CHECK(f.s.annotations.size() == 4);
+    CHECK(f.s.window.width == width + 250);
+    // Ctrl+Z mid-polygon drops the polygon but keeps a window edit made meanwhile.
+    drag({30, 30, k}, {30, 30, k});
+    drag({34, 30, k}, {34, 30, k});
+    f.s.window.width = width + 400;
+    ui::trackUndo(f.s, false);
+    key(GLFW_KEY_Z, true);
+    CHECK(f.s.pending == -1);
+    CHECK(f.s.annotations.size() == 4);
+    CHECK(f.s.window.width == width + 400);
+    key(GLFW_KEY_ESCAPE);
     // What undo and redo leave is kept like any edit.
     app::saveAnnotations(f.s, 0);
     std::string problem;

@@ -101,7 +101,7 @@ std::vector<std::filesystem::path> saveRender(ui::AppState& s, Renderers& render
 
 void restoreAnnotations(ui::AppState& s, double now) {
     s.annotations.clear();
-    s.drawing = s.pending = s.pendingView = s.editing = s.editingHandle = -1;
+    ui::endAnnotationGesture(s);
     s.selectedAnnotation = -1;
     s.annotationsChanged = false;
     s.annotationsSeries = s.hasVolume() ? s.data->series.about.listing.uid : "";

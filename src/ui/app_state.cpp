@@ -89,6 +89,10 @@ void adoptDataset(AppState& s, std::shared_ptr<Dataset> d) {
         s.messages.push_back(f.path.string() + ": " + f.reason);
 }
 
+void endAnnotationGesture(AppState& s) {
+    s.drawing = s.pending = s.pendingView = s.editing = s.editingHandle = -1;
+}
+
 namespace {
 EditState editState(const AppState& s) {
     return {s.window, s.windowName, s.view3d.preset.points, s.annotations};
@@ -102,7 +106,7 @@ void restore(AppState& s, const EditState& e) {
         s.annotations = e.annotations;
         s.annotationsChanged = true; // kept again, as after any edit
     }
-    s.drawing = s.pending = s.pendingView = s.editing = s.editingHandle = -1;
+    endAnnotationGesture(s);
     if (s.selectedAnnotation >= int(s.annotations.size()))
         s.selectedAnnotation = -1;
 }
@@ -119,9 +123,13 @@ void trackUndo(AppState& s, bool gestureActive) {
         h.started = true;
         return;
     }
-    if (gestureActive || annotationGesture(s))
+    if (gestureActive)
         return;
-    const EditState now = editState(s);
+    EditState now = editState(s);
+    // While a measurement is drawn, clicked out or reshaped, the measurements are not an edit yet: what else
+    // changes meanwhile (a window typed between a polygon's clicks) is an edit of its own, undone on its own.
+    if (annotationGesture(s))
+        now.annotations = h.current.annotations;
     if (now == h.current)
         return;
     h.undo.push_back(h.current);

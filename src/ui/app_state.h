@@ -206,6 +206,9 @@ void addToast(AppState& s, std::string text, double now, bool error = false);
 void applyPreset(AppState& s, const RenderPreset& p);
 // The crop box in effect: the user's box, cut at the crosshair's slices where asked (fractions of the box).
 void effectiveCrop(const AppState& s, glm::dvec3& lo, glm::dvec3& hi);
+// Forgets any measurement being drawn, clicked out or reshaped (the measurements themselves are left as they
+// are): after an undo, a restore from the store, a new series.
+void endAnnotationGesture(AppState& s);
 // Records an edit of the window or the transfer function once it is over (`gestureActive`: a mouse button is
 // held, a drag may still go on): called once a frame. An edit after an undo drops the redo list.
 void trackUndo(AppState& s, bool gestureActive);
