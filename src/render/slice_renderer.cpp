@@ -279,6 +279,7 @@ void SliceRenderer::uploadPlane(const SliceFrame& f, int slice, const Slab& slab
     Plane& p = planes_[nAxis];
     glBindTexture(GL_TEXTURE_2D, p.texture.id());
     glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
+    p.storage = {d[a], d[b], int16 ? GL_R16 : GL_R32F};
     glTexImage2D(GL_TEXTURE_2D, 0, int16 ? GL_R16 : GL_R32F, d[a], d[b], 0, GL_RED,
                  int16 ? GL_UNSIGNED_SHORT : GL_FLOAT,
                  int16 ? static_cast<const void*>(u16.data()) : static_cast<const void*>(f32.data()));
@@ -301,7 +302,12 @@ void SliceRenderer::computeSlab(const SliceFrame& f, int slice, const Slab& slab
     if (!p.texture)
         p.texture = Texture::create();
     glBindTexture(GL_TEXTURE_2D, p.texture.id());
-    glTexImage2D(GL_TEXTURE_2D, 0, GL_R32F, sizeA, sizeB, 0, GL_RED, GL_FLOAT, nullptr);
+    // Storage once per size: scrolling a slab view renders into the same texture (a new glTexImage2D each
+    // time would have the driver allocate and clear it at every slice).
+    if (const glm::ivec3 storage{sizeA, sizeB, GL_R32F}; p.storage != storage) {
+        glTexImage2D(GL_TEXTURE_2D, 0, GL_R32F, sizeA, sizeB, 0, GL_RED, GL_FLOAT, nullptr);
+        p.storage = storage;
+    }
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, linear_ ? GL_LINEAR : GL_NEAREST);
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, linear_ ? GL_LINEAR : GL_NEAREST);
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);

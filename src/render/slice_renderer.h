@@ -74,6 +74,7 @@ class SliceRenderer {
         Slab slab;        // the slab combined into it (thin: the slice's own voxels)
         HuTexel encoding; // of its texels: the volume's, or HU as floats for a slab
         bool dirty = true;
+        glm::ivec3 storage{0}; // the texture's width, height and internal format (0: not allocated)
     };
     void uploadPlane(const SliceFrame& f, int slice, const Slab& slab);
     // With the whole volume on the GPU: the slab around `slice` into the plane's texture (slab.frag).
