@@ -75,6 +75,17 @@ std::vector<RgbImage> decodeMovie(const std::filesystem::path& file) {
     avformat_close_input(&in);
     return frames;
 }
+
+// The phantom loaded as the window loads it.
+ui::AppState phantomState() {
+    app::CommonOptions common;
+    common.input = glPhantom().string();
+    common.quiet = true;
+    ui::AppState s;
+    ui::adoptDataset(s, app::loadDatasetHeadless(common));
+    return s;
+}
+
 } // namespace
 
 TEST_CASE("export --format gif|mp4: every slice a frame, in slice-number order, the export's pixels") {
@@ -201,11 +212,7 @@ TEST_CASE(
 }
 
 TEST_CASE("viewer: Cine's 'Record movie' writes, on its own thread, the file `export --format` writes") {
-    app::CommonOptions common;
-    common.input = glPhantom().string();
-    common.quiet = true;
-    ui::AppState s;
-    ui::adoptDataset(s, app::loadDatasetHeadless(common));
+    ui::AppState s = phantomState();
     TempDir out;
     s.exportDir = out.path / "exports"; // made when missing
     s.window = {400, 40};
@@ -233,14 +240,8 @@ TEST_CASE("viewer: Cine's 'Record movie' writes, on its own thread, the file `ex
                           "inferno --slab 12 --fps 12 --format " +
                           (gif ? "gif" : "mp4") + " -o " + q(cli) + " -q");
         REQUIRE(r.code == 0);
-        auto bytes = [](const std::filesystem::path& p) {
-            std::ifstream in(p, std::ios::binary);
-            std::stringstream ss;
-            ss << in.rdbuf();
-            return ss.str();
-        };
         if (gif) // H.264 is deterministic too, but its encoder's threads make that a claim of libx264's
-            CHECK(bytes(written) == bytes(cli));
+            CHECK(readFile(written) == readFile(cli));
         const std::vector<RgbImage> frames = decodeMovie(written);
         REQUIRE(int(frames.size()) == f.count);
         if (gif)
@@ -253,11 +254,7 @@ TEST_CASE("viewer: Cine's 'Record movie' writes, on its own thread, the file `ex
 
 TEST_CASE("viewer: the 3D view's 'Record' makes the turntable `render --turntable` makes, from its camera") {
     REQUIRE(haveDisplay());
-    app::CommonOptions common;
-    common.input = glPhantom().string();
-    common.quiet = true;
-    ui::AppState s;
-    ui::adoptDataset(s, app::loadDatasetHeadless(common));
+    ui::AppState s = phantomState();
     TempDir out;
     s.exportDir = out.path;
     s.overlays = {false, false, false, false, false, false};
@@ -303,15 +300,9 @@ TEST_CASE("viewer: the 3D view's 'Record' makes the turntable `render --turntabl
     const Run r = run("render -q " + q(glPhantom()) + " --azimuth 30 --elevation 20 --crop 0,1,0,0.8,0,1" +
                       " --size 649x512 --turntable 90/6 -o " + q(cli));
     REQUIRE(r.code == 0);
-    auto bytes = [](const std::filesystem::path& p) {
-        std::ifstream in(p, std::ios::binary);
-        std::stringstream ss;
-        ss << in.rdbuf();
-        return ss.str();
-    };
     const std::vector<RgbImage> frames = decodeMovie(written);
     REQUIRE(frames.size() == 6);
     CHECK(frames[0].width == 649);
     CHECK(frames[3].rgb != frames[0].rgb); // it turns
-    CHECK(bytes(written) == bytes(cli));
+    CHECK(readFile(written) == readFile(cli));
 }

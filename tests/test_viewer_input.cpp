@@ -70,17 +70,11 @@ InputFrame at(glm::dvec2 p) {
     in.mouse = p;
     return in;
 }
-std::string readAll(const std::filesystem::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
 } // namespace
 
 TEST_CASE("README: the keys and mouse table is the list F1 shows") {
     const std::string readme =
-        readAll(std::filesystem::path(CTVIEW_GOLDEN_DIR).parent_path().parent_path() / "README.md");
+        readFile(std::filesystem::path(CTVIEW_GOLDEN_DIR).parent_path().parent_path() / "README.md");
     REQUIRE_FALSE(readme.empty());
     std::string table = "| input | action |\n|---|---|\n";
     for (const app::Control& c : app::controls())
@@ -191,7 +185,7 @@ TEST_CASE(
     const Run r = run("export " + q(f.dir.path / "series") + " --axis axial --slice 0 --window 400,40 -o " +
                       q(cli.path));
     REQUIRE(r.code == 0);
-    CHECK(readAll(again[0]) == readAll(cli.path / "2_axial_0000.png"));
+    CHECK(readFile(again[0]) == readFile(cli.path / "2_axial_0000.png"));
 }
 
 TEST_CASE("viewer input: right-drag changes window/level") {
@@ -280,15 +274,15 @@ TEST_CASE(
     const Run r = run("export " + q(f.dir.path / "series") + " --axis coronal --slice " + std::to_string(k) +
                       " --window 350,50 --colormap inferno --invert --format png,jpg -o " + q(cli.path));
     REQUIRE(r.code == 0);
-    CHECK(readAll(saved[0]) == readAll(cli.path / (std::string(name) + ".png")));
-    CHECK(readAll(saved[1]) == readAll(cli.path / (std::string(name) + ".jpg")));
+    CHECK(readFile(saved[0]) == readFile(cli.path / (std::string(name) + ".png")));
+    CHECK(readFile(saved[1]) == readFile(cli.path / (std::string(name) + ".jpg")));
 
     // Again: new names, the first files untouched.
-    const std::string before = readAll(saved[0]);
+    const std::string before = readFile(saved[0]);
     const auto again = app::saveSlice(f.s, 0);
     REQUIRE(again.size() == 2);
     CHECK(again[0] == f.out.path / (std::string(name) + "-1.png"));
-    CHECK(readAll(saved[0]) == before);
+    CHECK(readFile(saved[0]) == before);
 }
 
 TEST_CASE(
@@ -333,8 +327,8 @@ TEST_CASE(
                       std::to_string(ui::sliceNumberOf(f.s, 1)) + " --slab " + slabArg +
                       " --window 400,40 -o " + q(cli.path));
     REQUIRE(r.code == 0);
-    CHECK(readAll(saved[0]) == readAll(cli.path / (std::string(name) + ".png")));
-    const auto sidecar = nlohmann::json::parse(readAll(f.out.path / (std::string(name) + ".json")));
+    CHECK(readFile(saved[0]) == readFile(cli.path / (std::string(name) + ".png")));
+    const auto sidecar = nlohmann::json::parse(readFile(f.out.path / (std::string(name) + ".json")));
     CHECK(sidecar["slab"]["mode"] == "mip");
     CHECK(sidecar["slab"]["thickness_mm"].get<double>() == Approx(view.slab.thickness));
     CHECK(sidecar["slab"]["slices"] == 5);
@@ -343,7 +337,7 @@ TEST_CASE(
     const auto thin = app::saveSlice(f.s, 0);
     REQUIRE(thin.size() == 2);
     CHECK(thin[0].filename().string().find("mip") == std::string::npos);
-    CHECK_FALSE(nlohmann::json::parse(readAll(std::filesystem::path(thin[0]).replace_extension(".json")))
+    CHECK_FALSE(nlohmann::json::parse(readFile(std::filesystem::path(thin[0]).replace_extension(".json")))
                     .contains("slab"));
 }
 
@@ -729,7 +723,7 @@ TEST_CASE("measuring tools: D drags a ruler, B a box, P a point, in LPS; kept pe
         REQUIRE(images.size() == 2);
         const auto sidecar = std::filesystem::path(images[0]).replace_extension(".json");
         REQUIRE(std::filesystem::exists(sidecar));
-        const auto j = nlohmann::json::parse(readAll(sidecar));
+        const auto j = nlohmann::json::parse(readFile(sidecar));
         CHECK(j["image"] == images[0].filename().string());
         CHECK(j["axis"] == "axial");
         CHECK(j["slice"] == ui::sliceNumberOf(f.s, 0));
@@ -741,7 +735,7 @@ TEST_CASE("measuring tools: D drags a ruler, B a box, P a point, in LPS; kept pe
         // A second save keeps the first sidecar and names the next one after its image.
         const auto again = app::saveSlice(f.s, 0);
         CHECK(std::filesystem::exists(std::filesystem::path(again[0]).replace_extension(".json")));
-        CHECK(nlohmann::json::parse(readAll(sidecar)) == j); // the first one untouched
+        CHECK(nlohmann::json::parse(readFile(sidecar)) == j); // the first one untouched
     }
     // Kept, atomically, under the series' UID; a fresh window on the same series finds them.
     app::saveAnnotations(f.s, 0);
@@ -763,7 +757,7 @@ TEST_CASE("measuring tools: D drags a ruler, B a box, P a point, in LPS; kept pe
     REQUIRE_FALSE(broken.toasts.empty());
     CHECK_THAT(broken.toasts.back().text,
                Catch::Contains("not restored") && Catch::Contains("broken-1.json"));
-    CHECK(readAll(store.parent_path() / (store.stem().string() + ".broken-1.json")) == "{ broken");
+    CHECK(readFile(store.parent_path() / (store.stem().string() + ".broken-1.json")) == "{ broken");
 }
 
 TEST_CASE("measurements: handles reshape them with any tool; Ctrl+Z / Ctrl+Shift+Z undo and redo every edit; "

@@ -6,6 +6,8 @@
 #include <array>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <random>
 #include <stdexcept>
 #include <string>
@@ -98,6 +100,11 @@ inline Run shell(const std::string& commandLine) {
 // Runs the ctview binary with `args` (shell syntax).
 inline Run run(const std::string& args) {
     return shell(std::string(CTVIEW_BINARY) + " " + args);
+}
+// A file's whole contents ("" when it cannot be read).
+inline std::string readFile(const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
 }
 // A path quoted for the shell.
 inline std::string q(const std::filesystem::path& p) {
