@@ -162,8 +162,8 @@ template <class T> void statsOf(const T* data, const Geometry& g, VolumeStats& s
         std::vector<std::uint64_t> h(std::size_t(bins), 0);
         for (std::size_t i = std::size_t(a) * g.dims.x; i < std::size_t(b) * g.dims.x; ++i) {
             // The nearest bin; a value a hair below a half going to the next bin is no error for a histogram.
-            const int bin = int((float(data[i]) - s.minHU) / span * float(bins - 1) +
-                                0.5f); // NOLINT(bugprone-incorrect-roundings)
+            // NOLINTNEXTLINE(bugprone-incorrect-roundings)
+            const int bin = int((float(data[i]) - s.minHU) / span * float(bins - 1) + 0.5f);
             ++h[std::size_t(std::clamp(bin, 0, bins - 1))];
         }
         std::lock_guard lock(m);
