@@ -15,7 +15,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <mutex>
 
 namespace ctview {
@@ -470,13 +469,10 @@ std::vector<InstanceRow> DicomWebClient::instances(const std::string& study, con
 namespace {
 
 // The SOP Instance UID from a Part 10 file's meta group: MediaStorageSOPInstanceUID (0002,0003), always
-// explicit VR little endian (PS3.10 7.1). Read by hand from the first bytes: cheap, and no DICOM library in
-// this process.
-std::string metaSopInstance(const std::filesystem::path& file) {
-    char buf[1024] = {};
-    std::ifstream in(file, std::ios::binary);
-    in.read(buf, sizeof buf);
-    const std::size_t n = std::size_t(in.gcount());
+// explicit VR little endian (PS3.10 7.1). Read by hand from the part's first bytes (`buf`, `n`), kept as they
+// streamed past: cheap, no second read of the file, and no DICOM library in this process.
+constexpr std::size_t kMetaHeadBytes = 1024;
+std::string metaSopInstance(const char* buf, std::size_t n) {
     if (n < 140 || std::memcmp(buf + 128, "DICM", 4) != 0)
         return "";
     // Little-endian unsigned integers of `bytes` bytes at `at`.
@@ -530,6 +526,7 @@ std::size_t DicomWebClient::retrieve(const std::string& study, const std::string
     std::filesystem::path partFile;
     std::size_t parts = 0;
     std::string failure;
+    std::string head; // the part's first bytes: its meta group
     auto closePart = [&] {
         if (out)
             std::fclose(out);
@@ -545,10 +542,13 @@ std::size_t DicomWebClient::retrieve(const std::string& study, const std::string
         partFile =
             folder / ("incoming-" + std::to_string(::getpid()) + "-" + std::to_string(serial++) + ".part");
         out = std::fopen(partFile.c_str(), "wb");
+        head.clear();
         if (!out)
             throw DataError(partFile.string() + ": cannot be written (" + std::strerror(errno) + ")");
     };
     handler.data = [&](const char* d, std::size_t n) {
+        if (head.size() < kMetaHeadBytes)
+            head.append(d, std::min(n, kMetaHeadBytes - head.size()));
         if (std::fwrite(d, 1, n, out) != n)
             throw DataError(partFile.string() + ": cannot be written (disk full?)");
     };
@@ -558,7 +558,7 @@ std::size_t DicomWebClient::retrieve(const std::string& study, const std::string
             throw DataError(partFile.string() + ": cannot be written");
         }
         out = nullptr;
-        const std::string uid = metaSopInstance(partFile);
+        const std::string uid = metaSopInstance(head.data(), head.size());
         if (uid.empty()) {
             std::filesystem::remove(partFile);
             throw DataError(url_.host + ": sent a part that is not a DICOM file for " + what);
