@@ -127,18 +127,30 @@ int runRender(const CommonOptions& common, const RenderOptions& o) {
         HeadlessSession session;
         const glm::dquat start = cam.rotation;
         const bool tty = ::isatty(2) && !common.quiet;
+        auto draw = [&](int i) {
+            cam.rotation = turntableRotation(start, degrees, i, frames);
+            return session.draw(s, size, o.overlays);
+        };
+        auto say = [&](const char* what, int done, int count) {
+            if (tty)
+                std::fprintf(stderr, "\r%s %d/%d frames%s", what, done, count, done == count ? "\n" : "");
+        };
+        // A GIF reads every frame twice (its palette, then its pixels): each frame rendered once and kept,
+        // when they fit in 1 GiB, rather than rendered twice (72 frames at 649x512 on the phantom: 8.0 s
+        // before, 4.2-5.2 s now, the same file).
+        std::vector<RgbImage> kept;
+        const bool keep =
+            movie == MovieFormat::Gif && double(frames) * size.x * size.y * 3 <= double(1 << 30);
+        if (keep) {
+            kept.reserve(std::size_t(frames));
+            for (int i = 0; i < frames; ++i) {
+                kept.push_back(draw(i));
+                say("rendering", i + 1, frames);
+            }
+        }
         const auto written = writeMovie(
-            o.output, movie, frames, o.fps,
-            [&](int i) {
-                cam.rotation = turntableRotation(start, degrees, i, frames);
-                return session.draw(s, size, o.overlays);
-            },
-            o.force,
-            [&](int done, int count) {
-                if (tty)
-                    std::fprintf(stderr, "\rrendering %d/%d frames%s", done, count,
-                                 done == count ? "\n" : "");
-            });
+            o.output, movie, frames, o.fps, [&](int i) { return keep ? kept[std::size_t(i)] : draw(i); },
+            o.force, [&](int done, int count) { say(keep ? "encoding" : "rendering", done, count); });
         std::printf("%s\n", written.string().c_str());
         return 0;
     }
