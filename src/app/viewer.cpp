@@ -474,6 +474,10 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
                         try {
                             if (c.kind == ui::Command::Kind::RecordMovie)
                                 movie = recordSlices(s, std::clamp(c.series, 0, 2), format);
+                            else if (!s.data->stats) // as S over the 3D view: its bricks are not known yet
+                                addToast(
+                                    s, "The series is still loading: record the 3D view when it is complete",
+                                    now, true);
                             else
                                 turntable =
                                     std::make_unique<TurntableRecorder>(s, renderSize3d(s, fbScale), format);
