@@ -77,9 +77,7 @@ std::vector<std::filesystem::path> saveRender(ui::AppState& s, Renderers& render
     }
     try {
         // The 3D view alone, at least as large as it is on screen, at full quality.
-        ui::AppState view = s;
-        view.maximised = 3;
-        view.view3d.interactUntil = 0;
+        ui::AppState view = alone3d(s);
         const RgbImage pixels = drawOffscreen(view, renderers, sync, renderSize3d(s, fbScale), false);
         createFolder(s.exportDir);
         const std::string stem =

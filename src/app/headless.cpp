@@ -44,6 +44,13 @@ struct HeadlessSession::Window {
     }
 };
 
+ui::AppState alone3d(const ui::AppState& s) {
+    ui::AppState view = s;
+    view.maximised = 3;
+    view.view3d.interactUntil = 0;
+    return view;
+}
+
 HeadlessSession::HeadlessSession(RendererSync sync)
     : window_(std::make_unique<Window>()), renderers_(std::make_unique<Renderers>()), sync_(std::move(sync)) {
 }

@@ -26,6 +26,9 @@ std::shared_ptr<Dataset> loadDatasetHeadless(const CommonOptions& common);
 // share.
 RgbImage drawOffscreen(ui::AppState& s, Renderers& renderers, RendererSync& sync, glm::ivec2 size,
                        bool overlays);
+// The state a picture of the 3D view alone is drawn from (S over the 3D view, the 3D view's "Record"): `s`
+// with the 3D view maximised and at full quality (not the coarse frame of an interaction).
+ui::AppState alone3d(const ui::AppState& s);
 // Draws the measurements on view v's slice over `img`, the slice as exportSlice renders it (native
 // resolution, the slice filling it), as the window's overlays draw them; the other pixels stay as they are.
 // Needs the current GL context and an ImGui context with its OpenGL backend that has drawn a frame (the

@@ -51,7 +51,7 @@ std::unique_ptr<MovieJob> recordSlices(const ui::AppState& s, int v, MovieFormat
 }
 
 TurntableRecorder::TurntableRecorder(const ui::AppState& s, glm::ivec2 size, MovieFormat format)
-    : view_(s), start_(s.view3d.camera.rotation), size_(size), format_(format),
+    : view_(alone3d(s)), start_(s.view3d.camera.rotation), size_(size), format_(format),
       count_(std::max(1, s.recording.turnFrames)) {
     // The frames wait in memory for the encoder (a GIF reads each twice: its palette, then its pixels).
     const double bytes = double(count_) * size.x * size.y * 3;
@@ -59,8 +59,6 @@ TurntableRecorder::TurntableRecorder(const ui::AppState& s, glm::ivec2 size, Mov
         throw DataError("a turntable of " + std::to_string(count_) + " frames at " + std::to_string(size.x) +
                         "x" + std::to_string(size.y) + " needs " + std::to_string(int(bytes / (1 << 20))) +
                         " MiB: record fewer frames or a smaller view");
-    view_.maximised = 3;
-    view_.view3d.interactUntil = 0; // every frame at full quality
     frames_.reserve(std::size_t(count_));
 }
 

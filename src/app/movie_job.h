@@ -55,7 +55,7 @@ class TurntableRecorder {
     // Draws the next frame in the current GL context; after the last one, starts encoding.
     void step(Renderers& renderers, RendererSync& sync);
     bool drawing() const { return !encoder_; }
-    bool finished() const { return error_.size() || (encoder_ && encoder_->finished()); }
+    bool finished() const { return !error_.empty() || (encoder_ && encoder_->finished()); }
     // Progress of the stage it is in: frames drawn while drawing(), then frames encoded, of total().
     int done() const { return encoder_ ? encoder_->done() : int(frames_.size()); }
     int total() const { return count_; }
