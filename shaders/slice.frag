@@ -9,6 +9,12 @@ uniform sampler2D uPlane;
 uniform ivec2 uPlaneAxes;
 #else
 uniform sampler3D uVolume;       // R16 (HU + 32768, normalised) or R32F (HU)
+// A turned view's thick slab (core/mpr.h planeValue): uSlabHalf samples each side, uSlabStep apart in texture
+// coordinates along the plane's normal, combined by uSlabMode (0 MIP, 1 MinIP, 2 average); those outside the
+// volume are left out. uSlabHalf 0: the plane itself.
+uniform vec3 uSlabStep;
+uniform int uSlabHalf;
+uniform int uSlabMode;
 #endif
 uniform sampler2D uLut;          // 256 x 1 RGBA8: the colour map, already inverted when asked
 uniform mat4 uFramebufferToTexture;
@@ -32,7 +38,24 @@ void main() {
 #ifdef PLANE
     float hu = texture(uPlane, vec2(tc[uPlaneAxes.x], tc[uPlaneAxes.y])).r * uHuFromTexel.x + uHuFromTexel.y;
 #else
-    float hu = texture(uVolume, tc).r * uHuFromTexel.x + uHuFromTexel.y;
+    float texel = texture(uVolume, tc).r;
+    if (uSlabHalf > 0) {
+        // Combined as texels, decoded once: the encoding is increasing and affine (as in slab.frag).
+        float sum = texel;
+        int n = 1;
+        for (int s = -uSlabHalf; s <= uSlabHalf; ++s) {
+            vec3 p = tc + float(s) * uSlabStep;
+            if (s == 0 || any(lessThan(p, vec3(0.0))) || any(greaterThan(p, vec3(1.0))))
+                continue;
+            float x = texture(uVolume, p).r;
+            texel = uSlabMode == 0 ? max(texel, x) : uSlabMode == 1 ? min(texel, x) : texel;
+            sum += x;
+            ++n;
+        }
+        if (uSlabMode == 2)
+            texel = sum / float(n);
+    }
+    float hu = texel * uHuFromTexel.x + uHuFromTexel.y;
 #endif
     int index = clamp(int(floor(voi(hu, uWindow.x, uWindow.y) * 255.0 + 0.5)), 0, 255);
     fragColor = vec4(texelFetch(uLut, ivec2(index, 0), 0).rgb, 1.0);

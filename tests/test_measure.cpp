@@ -101,10 +101,10 @@ TEST_CASE("measure: shapes that leave the volume or lie in no voxel plane are er
                       Catch::Contains("annotation 3 (\"far\")") && Catch::Contains("outside the volume"));
     CHECK_THROWS_WITH(measure(v, shape(AnnotationType::Rectangle, {at(v, 1, 1, 0), at(v, 4, 4, 3)}), "r"),
                       Catch::Contains("do not lie in one axial, coronal or sagittal plane"));
-    CHECK_THROWS_WITH(
-        measure(v, shape(AnnotationType::Polygon, {at(v, 1, 1, 0), at(v, 5, 1, 1), at(v, 1, 5, 2)}),
-                "tilted"),
-        Catch::Contains("tilted") && Catch::Contains("oblique plane"));
+    // A polygon in a tilted plane is measured there (test_mpr.cpp); one past the volume is still an error.
+    CHECK(
+        measure(v, shape(AnnotationType::Polygon, {at(v, 1, 1, 0), at(v, 5, 1, 1), at(v, 1, 5, 2)}), "tilted")
+            .plane == "oblique");
     CHECK_THROWS_WITH(measure(v,
                               shape(AnnotationType::Polygon,
                                     {at(v, 1, 1, 0), at(v, 5, 1, 0), at(v, 5, 5, 0), at(v, 1, 5, 4)}),

@@ -28,9 +28,17 @@ std::vector<std::filesystem::path> saveSlice(ui::AppState& s, double now) {
         std::function<void(RgbImage&)> burnIn;
         if (s.burnIn)
             burnIn = [&](RgbImage& img) { burnInAnnotations(s, v, img); };
-        auto written = exportSlice(s.data->series.volume, axis, ui::sliceOf(s, v), slab, s.window,
-                                   ui::displayColormap(s), s.data->series.about.listing.seriesNumber,
-                                   {ImageFormat::Png, ImageFormat::Jpeg}, s.exportDir, false, burnIn);
+        // A turned view: its plane as shown (sampled as the view samples it).
+        const Volume& vol = s.data->series.volume;
+        const int series = s.data->series.about.listing.seriesNumber;
+        const SlicePlane plane = ui::planeOf(s, v);
+        auto written =
+            s.mpr.oblique
+                ? exportPlane(vol, axis, plane, ui::sliceNumberOf(s, v), slab, s.linear, s.window,
+                              ui::displayColormap(s), series, {ImageFormat::Png, ImageFormat::Jpeg},
+                              s.exportDir, false, burnIn)
+                : exportSlice(vol, axis, ui::sliceOf(s, v), slab, s.window, ui::displayColormap(s), series,
+                              {ImageFormat::Png, ImageFormat::Jpeg}, s.exportDir, false, burnIn);
         std::string text = "Saved";
         for (const auto& p : written)
             text += "\n" + p.string();
@@ -39,10 +47,14 @@ std::vector<std::filesystem::path> saveSlice(ui::AppState& s, double now) {
         if (!written.empty()) {
             const fs::path sidecar =
                 uniqueOutputPath(fs::path(written.front()).replace_extension(".json"), false);
+            const std::string& uid = s.data->series.about.listing.uid;
+            const std::string image = written.front().filename().string();
             const std::string json =
-                sliceSidecarJson(s.data->series.volume, axis, ui::sliceOf(s, v), slab, s.window.width,
-                                 s.window.center, s.data->series.about.listing.uid, s.annotations,
-                                 written.front().filename().string(), s.burnIn);
+                s.mpr.oblique
+                    ? planeSidecarJson(vol, axis, plane, ui::sliceNumberOf(s, v), slab, s.window.width,
+                                       s.window.center, uid, s.annotations, image, s.burnIn)
+                    : sliceSidecarJson(vol, axis, ui::sliceOf(s, v), slab, s.window.width, s.window.center,
+                                       uid, s.annotations, image, s.burnIn);
             writeFileAtomically(sidecar, [&](const fs::path& tmp) {
                 std::ofstream out(tmp, std::ios::binary);
                 out << json;

@@ -42,6 +42,10 @@ const std::vector<Control>& controls() {
                 "polygon, else back "
                 "to the crosshair tool, else back to the grid"},
         {"R", "reset zoom and pan (in the 3D view: its camera)"},
+        {"Left drag a crosshair line's end (its dot)",
+         "oblique MPR: turn the other two views about this one's normal; they stay orthogonal, and the "
+         "wheel and keys step along each view's own normal"},
+        {"Shift + R", "the turned (oblique) views back to the acquired axes"},
         {"A", "automatic window/level from the histogram"},
         {"I", "invert the colour map"},
         {"L", "linear / nearest interpolation"},
@@ -67,22 +71,8 @@ int cellAt(const AppState& s, glm::dvec2 p) {
     return -1;
 }
 
-void setSlice(AppState& s, int v, int k) {
-    if (!s.hasVolume())
-        return;
-    const SliceFrame f = ui::frameOf(s, v);
-    s.cursor[f.nAxis] = std::clamp(k, 0, f.count - 1);
-}
-
-void setSliceNumber(AppState& s, int v, int number) {
-    if (!s.hasVolume())
-        return;
-    const SliceFrame f = ui::frameOf(s, v);
-    setSlice(s, v, sliceIndex(f, std::clamp(number, 0, f.count - 1)));
-}
-
 void startCine(AppState& s, int v, double now) {
-    if (!s.hasVolume() || v < 0 || v > 2 || ui::frameOf(s, v).count < 2)
+    if (!s.hasVolume() || v < 0 || v > 2 || ui::sliceCountOf(s, v) < 2)
         return;
     s.cine.view = v;
     s.cine.direction = 1;
@@ -102,7 +92,7 @@ void advanceCine(AppState& s, double now) {
     c.next += 1.0 / c.fps;
     if (c.next <= now)
         c.next = now + 1.0 / c.fps;
-    const int count = ui::frameOf(s, c.view).count;
+    const int count = ui::sliceCountOf(s, c.view);
     int n = ui::sliceNumberOf(s, c.view) + c.direction;
     if (n < 0 || n >= count) {
         if (c.bounce) {
@@ -121,6 +111,8 @@ namespace {
 // snapped to voxel centres.
 glm::dvec3 patientUnder(const AppState& s, int v, glm::dvec2 p) {
     const ViewMapping m = ui::mappingOf(s, v);
+    if (m.oblique())
+        return m.screenToPatient(p);
     const SliceFrame& f = m.frame();
     const glm::dvec2 d = m.screenToDisplay(p);
     const double h = std::clamp(d.x - 0.5, -0.5, f.width - 0.5),
@@ -179,10 +171,19 @@ void startAnnotation(AppState& s, int v, glm::dvec2 p) {
         s.selectedAnnotation = int(s.annotations.size()) - 1;
         return;
     case AppState::Tool::Rectangle:
-        a.type = AnnotationType::Rectangle;
-        break;
     case AppState::Tool::Ellipse:
-        a.type = AnnotationType::Ellipse;
+        if (s.mpr.oblique &&
+            tiltDegrees(s.data->series.volume.geometry(), s.views[std::size_t(v)].axis, s.mpr) > 1e-6) {
+            // In a plane tilted against the voxel grid two corners do not say which plane the box lies in:
+            // it is kept as the polygon of its outline (a rectangle's 4 corners, an ellipse's 64 points).
+            a.type = AnnotationType::Polygon;
+            a.points = {at, at, at};
+            s.annotations.push_back(a);
+            s.drawing = int(s.annotations.size()) - 1;
+            s.box = {s.tool == AppState::Tool::Ellipse ? 2 : 1, at};
+            return;
+        }
+        a.type = s.tool == AppState::Tool::Ellipse ? AnnotationType::Ellipse : AnnotationType::Rectangle;
         break;
     default:
         a.type = AnnotationType::Line;
@@ -213,6 +214,25 @@ void closePolygon(AppState& s) {
 // arm starts folded onto its first).
 void dragEnd(AppState& s, glm::dvec2 mouse) {
     Annotation& a = s.annotations[std::size_t(s.drawing)];
+    if (s.box.kind > 0) {
+        // A box in a tilted plane: its outline in the view's plane coordinates, from corner to corner.
+        const SlicePlane plane = ui::planeOf(s, s.drag.view);
+        const glm::dvec2 c0 = plane.coordinates(s.box.start),
+                         c1 = plane.coordinates(patientUnder(s, s.drag.view, mouse));
+        a.points.clear();
+        const int n = s.box.kind == 2 ? 64 : 4;
+        for (int i = 0; i < n; ++i) {
+            glm::dvec2 q;
+            if (s.box.kind == 2) {
+                const double t = 2 * M_PI * i / n;
+                q = (c0 + c1) * 0.5 + (c1 - c0) * 0.5 * glm::dvec2(std::cos(t), std::sin(t));
+            } else {
+                q = {i == 0 || i == 3 ? c0.x : c1.x, i < 2 ? c0.y : c1.y};
+            }
+            a.points.push_back(plane.at(q));
+        }
+        return;
+    }
     a.points[1] = patientUnder(s, s.drag.view, mouse);
     if (a.type == AnnotationType::Angle)
         a.points[2] = a.points[1];
@@ -225,6 +245,25 @@ void finishAnnotation(AppState& s) {
         return;
     }
     const Annotation& a = s.annotations[std::size_t(s.drawing)];
+    if (s.box.kind > 0) {
+        // A box in a tilted plane (a polygon): dropped when it has no width or no height.
+        const glm::dvec3 sp = s.data->series.volume.geometry().spacing;
+        const double finest = std::min({sp.x, sp.y, sp.z});
+        const SlicePlane plane = ui::planeOf(s, s.drag.view);
+        glm::dvec2 lo(INFINITY), hi(-INFINITY);
+        for (const glm::dvec3& p : a.points)
+            lo = glm::min(lo, plane.coordinates(p)), hi = glm::max(hi, plane.coordinates(p));
+        const bool flat = a.points.size() < 4 || hi.x - lo.x < finest * 0.5 || hi.y - lo.y < finest * 0.5;
+        if (flat) {
+            s.annotations.erase(s.annotations.begin() + s.drawing);
+        } else {
+            s.annotationsChanged = true;
+            s.selectedAnnotation = s.drawing;
+        }
+        s.drawing = -1;
+        s.box = {};
+        return;
+    }
     const glm::dvec3 d = glm::abs(a.points[1] - a.points[0]);
     const glm::dvec3 sp = s.data->series.volume.geometry().spacing;
     const bool tooShort = glm::length(d) < std::min({sp.x, sp.y, sp.z}) * 0.5; // under half the finest voxel
@@ -256,12 +295,11 @@ bool handleUnder(const AppState& s, int v, glm::dvec2 p, int& annotation, int& h
     constexpr double kReachPx = 7;
     const ViewMapping m = ui::mappingOf(s, v);
     const Geometry& g = s.data->series.volume.geometry();
-    const int slice = ui::sliceOf(s, v);
     double best = kReachPx;
     annotation = handle = -1;
     for (int a = 0; a < int(s.annotations.size()); ++a) {
         const Annotation& an = s.annotations[std::size_t(a)];
-        if (!liesOnSlice(g, an, m.frame().nAxis, slice))
+        if (!ui::onView(s, v, an))
             continue;
         const std::vector<glm::dvec3> handles = annotationHandles(g, an, m.frame());
         for (int h = 0; h < int(handles.size()); ++h) {
@@ -289,6 +327,12 @@ void dragHandle(AppState& s, glm::dvec2 mouse) {
 // Moves the crosshair to the voxel under `p` in view v (clamped to the image), keeping v's slice.
 void moveCrosshair(AppState& s, int v, glm::dvec2 p) {
     const ViewMapping m = ui::mappingOf(s, v);
+    if (m.oblique()) {
+        // On v's plane, wherever the mouse is: the other two planes move through it.
+        s.mpr.centre = m.screenToPatient(p);
+        ui::syncCursor(s);
+        return;
+    }
     const SliceFrame& f = m.frame();
     const glm::dvec2 d = m.screenToDisplay(p);
     const int h = std::clamp(int(std::floor(d.x)), 0, f.width - 1);
@@ -301,14 +345,64 @@ void updateProbe(AppState& s, int v, glm::dvec2 p) {
     s.probeValid = false;
     if (v < 0 || v > 2)
         return;
-    glm::ivec3 voxel;
-    if (!ui::mappingOf(s, v).screenToVoxel(p, ui::sliceOf(s, v), voxel))
-        return;
     const Volume& vol = s.data->series.volume;
+    const ViewMapping m = ui::mappingOf(s, v);
+    if (m.oblique()) {
+        // A turned view shows HU sampled between voxels (trilinear, or the nearest voxel's when interpolation
+        // is off): the probe reads the same value at the point itself, and names the nearest voxel.
+        const glm::dvec3 lps = m.screenToPatient(p);
+        const float hu = planeValue(vol, lps, m.plane().normal, s.views[std::size_t(v)].slab, s.linear);
+        const glm::dvec3 ijk = vol.geometry().patientToVoxel(lps);
+        if (std::isnan(hu) || std::isnan(sampleHu(vol, ijk, false)))
+            return;
+        s.probeValid = true;
+        s.probeHU = hu;
+        s.probeVoxel = glm::ivec3(glm::round(ijk));
+        s.probeLps = lps;
+        return;
+    }
+    glm::ivec3 voxel;
+    if (!m.screenToVoxel(p, ui::sliceOf(s, v), voxel))
+        return;
     s.probeValid = true;
     s.probeVoxel = voxel;
     s.probeHU = slabValue(vol, ui::frameOf(s, v), voxel, s.views[std::size_t(v)].slab); // what is shown
     s.probeLps = vol.geometry().voxelToPatient(glm::dvec3(voxel));
+}
+
+// A turn handle (the ends of the crosshair's lines, ui::crosshairLines) within reach of `p` in view v: starts
+// turning the views about v's normal. False when none is.
+bool startTurn(AppState& s, int v, glm::dvec2 p) {
+    constexpr double kReachPx = 8;
+    if (!s.overlays.crosshair || s.tool != AppState::Tool::Crosshair)
+        return false;
+    const Rect& r = s.cells[std::size_t(v)];
+    for (const ui::CrosshairLine& line : ui::crosshairLines(s, v))
+        for (double side : {-1.0, 1.0})
+            if (glm::length(line.centre + line.direction * (side * ui::turnHandleDistance(r)) - p) <=
+                kReachPx) {
+                const SlicePlane plane = ui::planeOf(s, v);
+                s.turn.active = true;
+                s.turn.centre = line.centre;
+                s.turn.startAngle = std::atan2(p.y - line.centre.y, p.x - line.centre.x);
+                s.turn.startRotation = s.mpr.rotation;
+                s.turn.axis = glm::normalize(glm::cross(plane.right, plane.down));
+                return true;
+            }
+    return false;
+}
+
+// The mouse at `p` while turning: the views turn about the normal of the view being dragged in by the angle
+// the mouse has swept about the crosshair there (clockwise on the screen turns its right towards its down).
+void continueTurn(AppState& s, glm::dvec2 p) {
+    const double angle = std::atan2(p.y - s.turn.centre.y, p.x - s.turn.centre.x) - s.turn.startAngle;
+    if (!s.mpr.oblique) {
+        if (std::abs(angle) < 1e-9)
+            return;
+        s.mpr.oblique = true;
+        s.mpr.centre = s.data->series.volume.geometry().voxelToPatient(glm::dvec3(s.cursor));
+    }
+    s.mpr.rotation = rotationAbout(s.turn.axis, angle) * s.turn.startRotation;
 }
 
 void toggleMaximised(AppState& s, int cell) {
@@ -369,6 +463,9 @@ ui::Commands handleFrame(AppState& s, const InputFrame& in) {
             s.annotationsChanged = true;
             s.editing = s.editingHandle = -1;
         }
+        if (s.turn.active && s.drag.view >= 0 && s.drag.view < 3 && s.hasVolume())
+            continueTurn(s, in.mouse);
+        s.turn.active = false;
         s.drag = {};
     }
     const int cell = in.uiWantsMouse ? -1 : cellAt(s, in.mouse);
@@ -405,7 +502,7 @@ ui::Commands handleFrame(AppState& s, const InputFrame& in) {
                 s.selectedAnnotation = grabbed;
             } else if (!in.shift && s.tool != AppState::Tool::Crosshair)
                 startAnnotation(s, view, in.mouse);
-            else if (!in.shift)
+            else if (!in.shift && !startTurn(s, view, in.mouse))
                 moveCrosshair(s, view, in.mouse);
         } else if (in.clicked[1]) {
             s.drag = {view, 1};
@@ -437,6 +534,8 @@ ui::Commands handleFrame(AppState& s, const InputFrame& in) {
                 dragEnd(s, in.mouse);
             else if (s.editing >= 0)
                 dragHandle(s, in.mouse);
+            else if (s.turn.active)
+                continueTurn(s, in.mouse);
             else
                 moveCrosshair(s, s.drag.view, in.mouse);
             break;
@@ -554,7 +653,7 @@ ui::Commands handleFrame(AppState& s, const InputFrame& in) {
             break;
         case GLFW_KEY_END:
             if (volume)
-                setSliceNumber(s, v, ui::frameOf(s, v).count - 1);
+                setSliceNumber(s, v, ui::sliceCountOf(s, v) - 1);
             break;
         case GLFW_KEY_1:
         case GLFW_KEY_2:
@@ -587,8 +686,11 @@ ui::Commands handleFrame(AppState& s, const InputFrame& in) {
             }
             break;
         case GLFW_KEY_R:
-            for (ui::ViewState& vs : s.views)
-                vs.camera = {};
+            if (k.shift) // the turned views back to the acquired axes
+                ui::resetOblique(s);
+            else
+                for (ui::ViewState& vs : s.views)
+                    vs.camera = {};
             break;
         case GLFW_KEY_A:
             if (volume) {

@@ -31,11 +31,8 @@ struct InputFrame {
 // Changes the state as one frame's input asks; returns what the frame loop must do besides.
 ui::Commands handleInput(ui::AppState& s, const InputFrame& in);
 
-// Moves view v (0..2) to slice k (clamped) by moving the crosshair along the view's normal.
-void setSlice(ui::AppState& s, int v, int k);
-// The same by slice number (sliceNumber: 0 superior / anterior / right), clamped: what keys and `--slice`
-// use.
-void setSliceNumber(ui::AppState& s, int v, int number);
+using ui::setSlice; // the state's own: the keys, the sliders, cine and `--slice` move the slices through them
+using ui::setSliceNumber;
 // Cine (Space): view v (0..2) plays from its slice (ui::Cine); stopped. advanceCine steps it when its time
 // has come (handleInput calls it every frame).
 void startCine(ui::AppState& s, int v, double now);

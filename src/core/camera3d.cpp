@@ -57,10 +57,6 @@ glm::dquat turntableRotation(const glm::dquat& start, double degrees, int i, int
     return glm::normalize(glm::angleAxis(degrees * i / frames * kPi / 180.0, glm::dvec3(0, 0, 1)) * start);
 }
 
-glm::dvec3 volumeCentre(const Geometry& g) {
-    return g.voxelToPatient((glm::dvec3(g.dims) - 1.0) * 0.5);
-}
-
 double volumeRadius(const Geometry& g) {
     return std::max(1e-3, 0.5 * glm::length(glm::dvec3(g.dims) * g.spacing));
 }

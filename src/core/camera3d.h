@@ -52,8 +52,7 @@ glm::dquat orbitRotation(double azimuthDeg, double elevationDeg);
 glm::dquat turntableRotation(const glm::dquat& start, double degrees, int i, int frames);
 inline constexpr double kTurntableFps = 25; // the turntable's frames a second
 
-glm::dvec3 volumeCentre(const Geometry& g); // LPS centre of the voxel box
-double volumeRadius(const Geometry& g);     // half its diagonal, mm
+double volumeRadius(const Geometry& g); // half its diagonal, mm
 
 struct CameraMatrices {
     glm::dmat4 view{1.0}, projection{1.0};

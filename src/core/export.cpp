@@ -2,11 +2,13 @@
 
 #include "core/error.h"
 #include "core/fsutil.h"
+#include "core/mpr.h"
 
 #define STB_IMAGE_WRITE_IMPLEMENTATION
 #define STBI_WRITE_NO_STDIO_FALLBACK_TO_NOTHING
 #include <stb/stb_image_write.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 
@@ -60,22 +62,49 @@ std::string sliceFileName(int seriesNumber, Axis axis, int number, ImageFormat f
     return name;
 }
 
+namespace {
+// Draws `drawOver` on `img`, then writes it in each format under the name `nameFor` gives it.
+std::vector<std::filesystem::path> writeFormats(RgbImage& img, const std::vector<ImageFormat>& formats,
+                                                const std::filesystem::path& dir, bool force,
+                                                const std::function<void(RgbImage&)>& drawOver,
+                                                const std::function<std::string(ImageFormat)>& nameFor) {
+    if (drawOver)
+        drawOver(img);
+    createFolder(dir);
+    std::vector<std::filesystem::path> written;
+    for (ImageFormat f : formats)
+        written.push_back(writeImage(img, dir / nameFor(f), f, force));
+    return written;
+}
+} // namespace
+
 std::vector<std::filesystem::path> exportSlice(const Volume& v, Axis axis, int k, const Slab& slab,
                                                const WindowLevel& wl, const ColormapTable& map,
                                                int seriesNumber, const std::vector<ImageFormat>& formats,
                                                const std::filesystem::path& dir, bool force,
                                                const std::function<void(RgbImage&)>& drawOver) {
     RgbImage img = renderSlice(extractSlice(v, axis, k, slab), wl, map);
-    if (drawOver)
-        drawOver(img);
     const SliceFrame frame = sliceFrame(v.geometry(), axis);
     const int number = sliceNumber(frame, k); // files are named as the overlay numbers them
-    createFolder(dir);
-    std::vector<std::filesystem::path> written;
-    for (ImageFormat f : formats)
-        written.push_back(writeImage(
-            img, dir / sliceFileName(seriesNumber, axis, number, f, slab, frame.nSpacing), f, force));
-    return written;
+    return writeFormats(img, formats, dir, force, drawOver, [&](ImageFormat f) {
+        return sliceFileName(seriesNumber, axis, number, f, slab, frame.nSpacing);
+    });
+}
+
+std::vector<std::filesystem::path> exportPlane(const Volume& v, Axis axis, const SlicePlane& p, int number,
+                                               const Slab& slab, bool linear, const WindowLevel& wl,
+                                               const ColormapTable& map, int seriesNumber,
+                                               const std::vector<ImageFormat>& formats,
+                                               const std::filesystem::path& dir, bool force,
+                                               const std::function<void(RgbImage&)>& drawOver) {
+    const Geometry& g = v.geometry();
+    RgbImage img = renderSlice(extractPlane(v, sliceFrame(g, axis), p, slab, linear), wl, map);
+    const double step = std::min({g.spacing.x, g.spacing.y, g.spacing.z});
+    return writeFormats(img, formats, dir, force, drawOver, [&](ImageFormat f) {
+        std::string name = sliceFileName(seriesNumber, axis, number, f, slab, step);
+        const std::string plain = std::string("_") + axisName(axis) + "_";
+        return name.replace(name.find(plain), plain.size(), plain.substr(0, plain.size() - 1) + "-oblique_");
+    });
 }
 
 } // namespace ctview

@@ -34,4 +34,13 @@ std::vector<std::filesystem::path> exportSlice(const Volume& v, Axis axis, int k
                                                const std::filesystem::path& dir, bool force,
                                                const std::function<void(RgbImage&)>& drawOver = {});
 
+// A turned view's plane `p` of `axis` (core/mpr.h extractPlane: its samples, trilinear when `linear`), named
+// "<SeriesNumber>_<axis>-oblique_<NNNN>.png" by its number along the normal; otherwise as exportSlice.
+std::vector<std::filesystem::path> exportPlane(const Volume& v, Axis axis, const SlicePlane& p, int number,
+                                               const Slab& slab, bool linear, const WindowLevel& wl,
+                                               const ColormapTable& map, int seriesNumber,
+                                               const std::vector<ImageFormat>& formats,
+                                               const std::filesystem::path& dir, bool force,
+                                               const std::function<void(RgbImage&)>& drawOver = {});
+
 } // namespace ctview

@@ -1,4 +1,6 @@
 #include "core/measure.h"
+
+#include "core/mpr.h"
 #include "core/text.h"
 
 #include "core/dicomweb.h"
@@ -13,6 +15,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 namespace ctview {
@@ -144,6 +147,13 @@ bool liesOnSlice(const Geometry& g, const Annotation& a, int nAxis, int k) {
     });
 }
 
+bool liesOnPlane(const Geometry& g, const Annotation& a, const SlicePlane& p) {
+    const double half = 0.5 * std::min({g.spacing.x, g.spacing.y, g.spacing.z});
+    return !a.points.empty() && std::all_of(a.points.begin(), a.points.end(), [&](const glm::dvec3& q) {
+        return std::abs(p.distance(q)) <= half + 1e-9;
+    });
+}
+
 namespace {
 // Box corner c (0..3, around the box) of a rectangle or an ellipse: whose h and whose v of the two stored
 // corners it takes.
@@ -186,6 +196,84 @@ void moveHandle(const Geometry& g, Annotation& a, const SliceFrame& f, int handl
     a.points[0] = g.voxelToPatient(q0);
     a.points[1] = g.voxelToPatient(q1);
 }
+
+namespace {
+// Even-odd rule, on an edge counting as inside: whether `p` lies in polygon `poly` (plane coordinates).
+bool insidePolygon(const std::vector<glm::dvec2>& poly, glm::dvec2 p, double eps) {
+    bool in = false;
+    for (std::size_t i = 0, j = poly.size() - 1; i < poly.size(); j = i++) {
+        const glm::dvec2 a0 = poly[j], a1 = poly[i], e = a1 - a0;
+        const double t = glm::dot(p - a0, e) / std::max(glm::dot(e, e), 1e-18);
+        if (glm::distance(p, a0 + std::clamp(t, 0.0, 1.0) * e) <= eps)
+            return true;
+        if ((a1.y > p.y) != (a0.y > p.y) && p.x < a0.x + (p.y - a0.y) * e.x / e.y)
+            in = !in;
+    }
+    return in;
+}
+
+// A polygon in a plane tilted against the voxel grid (drawn in a turned view): its statistics are of the
+// plane sampled on a square grid, the smallest voxel spacing apart, through the volume's centre projected
+// onto the plane, each sample trilinear between the voxels around it (sampleHu), as the turned view shows
+// it with interpolation on. The plane is the polygon's best fit (Newell's normal through its centroid).
+Measurement measureObliqueRoi(const Volume& v, const Annotation& a, Measurement m) {
+    const Geometry& g = v.geometry();
+    glm::dvec3 n(0.0), centroid(0.0);
+    for (std::size_t i = 0; i < a.points.size(); ++i) {
+        const glm::dvec3 p = a.points[i], q = a.points[(i + 1) % a.points.size()];
+        n += glm::dvec3((p.y - q.y) * (p.z + q.z), (p.z - q.z) * (p.x + q.x), (p.x - q.x) * (p.y + q.y));
+        centroid += p;
+    }
+    n = glm::normalize(n);
+    centroid /= double(a.points.size());
+    // In-plane axes from the normal alone, so that the grid depends on the plane and not on the drawing.
+    const glm::dvec3 least = std::abs(n.x) <= std::abs(n.y) && std::abs(n.x) <= std::abs(n.z)
+                                 ? glm::dvec3(1, 0, 0)
+                             : std::abs(n.y) <= std::abs(n.z) ? glm::dvec3(0, 1, 0)
+                                                              : glm::dvec3(0, 0, 1);
+    const glm::dvec3 e1 = glm::normalize(glm::cross(n, least)), e2 = glm::cross(n, e1);
+    const glm::dvec3 c = volumeCentre(g);
+    const glm::dvec3 origin = c + n * glm::dot(centroid - c, n);
+    std::vector<glm::dvec2> poly;
+    for (const glm::dvec3& p : a.points)
+        poly.emplace_back(glm::dot(p - origin, e1), glm::dot(p - origin, e2));
+    glm::dvec2 lo = poly[0], hi = poly[0];
+    double twice = 0;
+    for (std::size_t i = 0, j = poly.size() - 1; i < poly.size(); j = i++) {
+        lo = glm::min(lo, poly[i]), hi = glm::max(hi, poly[i]);
+        twice += poly[j].x * poly[i].y - poly[i].x * poly[j].y;
+    }
+    m.roi.areaMm2 = std::abs(twice) / 2;
+    m.plane = "oblique";
+    m.slice = -1;
+    const double pitch = std::min({g.spacing.x, g.spacing.y, g.spacing.z}), eps = 1e-6;
+    double sum = 0, sum2 = 0;
+    m.roi.min = INFINITY;
+    m.roi.max = -INFINITY;
+    for (long j = long(std::ceil(lo.y / pitch - eps)); j <= long(std::floor(hi.y / pitch + eps)); ++j)
+        for (long i = long(std::ceil(lo.x / pitch - eps)); i <= long(std::floor(hi.x / pitch + eps)); ++i) {
+            const glm::dvec2 q(double(i) * pitch, double(j) * pitch);
+            if (!insidePolygon(poly, q, eps))
+                continue;
+            const float hu = sampleHu(v, g.patientToVoxel(origin + e1 * q.x + e2 * q.y), true);
+            if (std::isnan(hu))
+                continue;
+            ++m.roi.pixels;
+            sum += hu;
+            sum2 += double(hu) * hu;
+            m.roi.min = std::min(m.roi.min, double(hu));
+            m.roi.max = std::max(m.roi.max, double(hu));
+        }
+    if (m.roi.pixels > 0) {
+        const double count = double(m.roi.pixels);
+        m.roi.mean = sum / count;
+        m.roi.sd = std::sqrt(std::max(0.0, sum2 / count - m.roi.mean * m.roi.mean));
+    } else {
+        m.roi.min = m.roi.max = 0;
+    }
+    return m;
+}
+} // namespace
 
 Measurement measure(const Volume& v, const Annotation& a, const std::string& name) {
     const Geometry& g = v.geometry();
@@ -256,10 +344,9 @@ Measurement measure(const Volume& v, const Annotation& a, const std::string& nam
             const double halfVoxel = 0.5 * std::min({g.spacing.x, g.spacing.y, g.spacing.z});
             for (const glm::dvec3& p : a.points)
                 planar = planar && std::abs(glm::dot(p - a.points[0], glm::normalize(n))) <= halfVoxel;
-            throw DataError(name +
-                            (planar ? ": lies in an oblique plane: ROIs are measured in axial, coronal or "
-                                      "sagittal planes of the volume for now"
-                                    : ": its points do not lie in one plane"));
+            if (!planar)
+                throw DataError(name + ": its points do not lie in one plane");
+            return measureObliqueRoi(v, a, m);
         }
         throw DataError(name +
                         ": its corners do not lie in one axial, coronal or sagittal plane of the volume "
@@ -290,19 +377,8 @@ Measurement measure(const Volume& v, const Annotation& a, const std::string& nam
             const glm::dvec2 d = (p - centre) / half;
             return glm::dot(d, d) <= 1.0 + eps;
         }
-        default: {
-            // On an edge counts as inside; else the even-odd rule.
-            bool in = false;
-            for (std::size_t i = 0, j = poly.size() - 1; i < poly.size(); j = i++) {
-                const glm::dvec2 a0 = poly[j], a1 = poly[i], e = a1 - a0;
-                const double t = glm::dot(p - a0, e) / std::max(glm::dot(e, e), 1e-18);
-                if (glm::distance(p, a0 + std::clamp(t, 0.0, 1.0) * e) <= eps)
-                    return true;
-                if ((a1.y > p.y) != (a0.y > p.y) && p.x < a0.x + (p.y - a0.y) * e.x / e.y)
-                    in = !in;
-            }
-            return in;
-        }
+        default:
+            return insidePolygon(poly, p, eps);
         }
     };
     switch (a.type) {
@@ -400,6 +476,30 @@ void saveAnnotationStore(const AnnotationFile& f) {
     writeTextFileAtomically(path, annotationsToJson(f));
 }
 
+namespace {
+// The measurements of `annotations` that `shows` says lie on the image, with their values.
+nlohmann::ordered_json sidecarAnnotations(const Volume& v, const std::vector<Annotation>& annotations,
+                                          const std::function<bool(const Annotation&)>& shows) {
+    nlohmann::ordered_json list = nlohmann::ordered_json::array();
+    for (std::size_t n = 0; n < annotations.size(); ++n) {
+        const Annotation& a = annotations[n];
+        if (!shows(a))
+            continue;
+        nlohmann::ordered_json e = {{"type", annotationTypeName(a.type)}, {"label", a.label}};
+        e["points"] = nlohmann::ordered_json::array();
+        for (const glm::dvec3& p : a.points)
+            e["points"].push_back({p.x, p.y, p.z});
+        try {
+            e["value"] = describeMeasurement(a, measure(v, a, annotationName(n + 1, a.label)));
+        } catch (const DataError& err) {
+            e["value"] = err.what();
+        }
+        list.push_back(e);
+    }
+    return list;
+}
+} // namespace
+
 std::string sliceSidecarJson(const Volume& v, Axis axis, int k, const Slab& slab, double windowWidth,
                              double windowLevel, const std::string& seriesUid,
                              const std::vector<Annotation>& annotations, const std::string& image,
@@ -426,22 +526,38 @@ std::string sliceSidecarJson(const Volume& v, Axis axis, int k, const Slab& slab
                      {"slices", range.y - range.x + 1}};
     }
     j["measurements_burned_in"] = burnedIn;
-    j["annotations"] = nlohmann::ordered_json::array();
-    for (std::size_t n = 0; n < annotations.size(); ++n) {
-        const Annotation& a = annotations[n];
-        if (!liesOnSlice(g, a, f.nAxis, k))
-            continue;
-        nlohmann::ordered_json e = {{"type", annotationTypeName(a.type)}, {"label", a.label}};
-        e["points"] = nlohmann::ordered_json::array();
-        for (const glm::dvec3& p : a.points)
-            e["points"].push_back({p.x, p.y, p.z});
-        try {
-            e["value"] = describeMeasurement(a, measure(v, a, annotationName(n + 1, a.label)));
-        } catch (const DataError& err) {
-            e["value"] = err.what();
-        }
-        j["annotations"].push_back(e);
-    }
+    j["annotations"] = sidecarAnnotations(v, annotations,
+                                          [&](const Annotation& a) { return liesOnSlice(g, a, f.nAxis, k); });
+    return j.dump(2) + "\n";
+}
+
+std::string planeSidecarJson(const Volume& v, Axis axis, const SlicePlane& p, int number, const Slab& slab,
+                             double windowWidth, double windowLevel, const std::string& seriesUid,
+                             const std::vector<Annotation>& annotations, const std::string& image,
+                             bool burnedIn) {
+    const Geometry& g = v.geometry();
+    const SliceFrame f = sliceFrame(g, axis);
+    const double step = std::min({g.spacing.x, g.spacing.y, g.spacing.z});
+    auto triple = [](glm::dvec3 d) { return nlohmann::ordered_json{d.x, d.y, d.z}; };
+    nlohmann::ordered_json j;
+    j["image"] = image;
+    j["series"] = seriesUid;
+    j["axis"] = std::string(axisName(axis)) + "-oblique";
+    j["slice"] = number;
+    // The plane in patient space: the image centre, and the unit directions of its columns (right), rows
+    // (down) and normal, LPS.
+    j["plane"] = {{"centre_lps_mm", triple(p.origin)},
+                  {"right", triple(p.right)},
+                  {"down", triple(p.down)},
+                  {"normal", triple(p.normal)}};
+    j["window"] = {{"width", windowWidth}, {"level", windowLevel}};
+    j["pixel_spacing_mm"] = std::min(f.hSpacing, f.vSpacing);
+    if (const int half = slabHalfCount(slab, step); half > 0)
+        j["slab"] = {
+            {"mode", slabModeName(slab.mode)}, {"thickness_mm", slab.thickness}, {"samples", 2 * half + 1}};
+    j["measurements_burned_in"] = burnedIn;
+    j["annotations"] =
+        sidecarAnnotations(v, annotations, [&](const Annotation& a) { return liesOnPlane(g, a, p); });
     return j.dump(2) + "\n";
 }
 
@@ -460,7 +576,7 @@ std::string describeMeasurement(const Annotation& a, const Measurement& m) {
     default:
         break;
     }
-    s += " (" + m.plane + " " + std::to_string(m.slice) + ")";
+    s += m.slice < 0 ? " (" + m.plane + ")" : " (" + m.plane + " " + std::to_string(m.slice) + ")";
     if (m.roi.pixels == 0)
         return s + format(": no voxel centre inside; area %.2f mm2", m.roi.areaMm2);
     return s + format(": mean %.1f HU, SD %.1f", m.roi.mean, m.roi.sd) +

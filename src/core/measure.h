@@ -56,13 +56,16 @@ struct Measurement {
     glm::ivec3 voxel{0};         // point
     std::vector<double> profile; // line: HU every `profileStepMm` from the first point (nearest voxel)
     double profileStepMm = 0;
-    std::string plane; // ROIs: "axial", "coronal", "sagittal" (the voxel plane the shape lies in)
-    int slice = 0;     // ROIs: that plane's slice number as the viewer shows it (sliceNumber)
+    std::string plane; // ROIs: "axial", "coronal", "sagittal" (the voxel plane the shape lies in), "oblique"
+    int slice = 0;     // ROIs: that plane's slice number as the viewer shows it (sliceNumber); -1 oblique
 };
 
 // Whether every point of `a` lies within half a voxel of slice k (voxel index along voxel axis `nAxis`): the
 // slices a measurement shows on, and is listed for.
 bool liesOnSlice(const Geometry& g, const Annotation& a, int nAxis, int k);
+
+// Whether every point of `a` lies within half the smallest voxel spacing of plane `p` (a turned view's).
+bool liesOnPlane(const Geometry& g, const Annotation& a, const SlicePlane& p);
 
 // The handles of `a` in a view whose slice frame is `f` (voxel coordinates of `g`): a handle per point,
 // except for a rectangle or an ellipse, which has the four corners of its box in the view's plane (h and v of
@@ -74,8 +77,10 @@ void moveHandle(const Geometry& g, Annotation& a, const SliceFrame& f, int handl
 
 // The values of `a` on `v`. Rule for ROIs: the shape must lie in one voxel plane of the volume (its points
 // share one voxel coordinate within half a voxel); the voxels of that plane whose centres lie inside the
-// shape (on its edge counts as inside) make the statistics. DataError naming the annotation when its points
-// leave the volume, do not lie in one plane, or (for now) lie in an oblique plane.
+// shape (on its edge counts as inside) make the statistics. A polygon in a plane tilted against the voxel
+// grid (drawn in a turned view) is sampled instead on a square grid of that plane, the smallest voxel spacing
+// apart, trilinear between voxels (measureObliqueRoi in measure.cpp). DataError naming the annotation when
+// its points leave the volume or do not lie in one plane.
 Measurement measure(const Volume& v, const Annotation& a, const std::string& name);
 
 // Where the annotations of a series are kept: $XDG_DATA_HOME/ctview/annotations/<SeriesInstanceUID>.json
@@ -93,6 +98,13 @@ void saveAnnotationStore(const AnnotationFile& f);
 // annotations that lie on that slice with their values, and whether they are drawn into the image.
 std::string sliceSidecarJson(const Volume& v, Axis axis, int k, const Slab& slab, double windowWidth,
                              double windowLevel, const std::string& seriesUid,
+                             const std::vector<Annotation>& annotations, const std::string& image,
+                             bool burnedIn = false);
+
+// The same for a turned view's plane `p` (numbered `number` along its normal): "axis" is "axial-oblique" (and
+// so on), "plane" gives its centre and directions in LPS, and the annotations are those on the plane.
+std::string planeSidecarJson(const Volume& v, Axis axis, const SlicePlane& p, int number, const Slab& slab,
+                             double windowWidth, double windowLevel, const std::string& seriesUid,
                              const std::vector<Annotation>& annotations, const std::string& image,
                              bool burnedIn = false);
 

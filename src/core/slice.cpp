@@ -257,6 +257,8 @@ RgbImage renderSlice(const SliceImage& s, const WindowLevel& wl, const ColormapT
     img.height = s.height;
     img.rgb.resize(std::size_t(s.width) * std::size_t(s.height) * 3);
     for (std::size_t n = 0; n < s.hu.size(); ++n) {
+        if (std::isnan(s.hu[n])) // off the volume (a turned plane's corners): black, as the view shows it
+            continue;
         const int idx = int(std::lround(wl.apply(s.hu[n]) * 255.0));
         const auto& c = map[std::size_t(std::clamp(idx, 0, 255))];
         img.rgb[3 * n] = c[0];

@@ -83,6 +83,23 @@ struct SlicePosition {
 };
 SlicePosition slicePosition(const Geometry& g, Axis axis, int k);
 
+// A view's plane in patient space (core/mpr.h turns them; the acquired ones are acquiredPlane). `origin` is
+// the image centre (what sits at the view's centre at zero pan): the volume's centre moved onto the plane
+// along its normal, so that turning or stepping a view never moves the image sideways. `normal` points
+// towards higher slice numbers (the feet, posterior, the patient's left for axial, coronal, sagittal, as
+// sliceNumber counts).
+struct SlicePlane {
+    glm::dvec3 origin{0.0};
+    glm::dvec3 right{1, 0, 0}, down{0, 1, 0}, normal{0, 0, 1}; // unit LPS: screen x, screen y, slice order
+    // The LPS point at plane coordinates (mm along right, down from the origin).
+    glm::dvec3 at(glm::dvec2 mm) const { return origin + right * mm.x + down * mm.y; }
+    // Plane coordinates of the orthogonal projection of an LPS point.
+    glm::dvec2 coordinates(glm::dvec3 lps) const {
+        return {glm::dot(lps - origin, right), glm::dot(lps - origin, down)};
+    }
+    double distance(glm::dvec3 lps) const { return glm::dot(lps - origin, normal); } // signed, mm
+};
+
 // HU values of one slice, resampled to square pixels (the finer spacing of the two) so the aspect is
 // physical. At equal in-plane spacing (axial slices of most CTs) the values are the voxels themselves,
 // uninterpolated.

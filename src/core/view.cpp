@@ -14,6 +14,39 @@ ViewMapping::ViewMapping(const SliceFrame& f, const Rect& view, const ViewCamera
     centre_ = glm::dvec2(view.x + view.w / 2.0, view.y + view.h / 2.0) + cam.pan * scale_;
 }
 
+ViewMapping::ViewMapping(const SliceFrame& f, const SlicePlane& p, const Geometry& g, const Rect& view,
+                         const ViewCamera& cam)
+    : ViewMapping(f, view, cam) {
+    oblique_ = true;
+    plane_ = p;
+    geometry_ = g;
+}
+
+glm::dvec3 ViewMapping::screenToPatient(glm::dvec2 screen) const {
+    return plane_.at((screen - centre_) / scale_);
+}
+
+glm::dvec2 ViewMapping::patientToScreen(glm::dvec3 lps) const {
+    return centre_ + plane_.coordinates(lps) * scale_;
+}
+
+glm::mat4 ViewMapping::obliqueToTexture(float fbScale) const {
+    const Geometry& g = geometry_;
+    // texture = ((voxel + 0.5) / dims), voxel = D^-1 (lps - origin) / spacing, lps = plane.at((fb / fbScale
+    // - centre) / scale): affine in the framebuffer pixel, so three columns and a translation.
+    auto toTexture = [&](glm::dvec2 fb) {
+        const glm::dvec3 ijk = g.patientToVoxel(screenToPatient(fb / double(fbScale)));
+        return (ijk + 0.5) / glm::dvec3(glm::max(g.dims, glm::ivec3(1)));
+    };
+    const glm::dvec3 o = toTexture({0, 0});
+    const glm::dvec3 ax = toTexture({1, 0}) - o, ay = toTexture({0, 1}) - o;
+    glm::dmat4 m(0.0);
+    m[0] = glm::dvec4(ax, 0);
+    m[1] = glm::dvec4(ay, 0);
+    m[3] = glm::dvec4(o, 1);
+    return glm::mat4(m);
+}
+
 glm::dvec2 ViewMapping::screenToDisplay(glm::dvec2 s) const {
     return {(s.x - centre_.x) / (scale_ * frame_.hSpacing) + frame_.width / 2.0,
             (s.y - centre_.y) / (scale_ * frame_.vSpacing) + frame_.height / 2.0};
@@ -36,12 +69,16 @@ bool ViewMapping::screenToVoxel(glm::dvec2 screen, int slice, glm::ivec3& voxel)
 }
 
 glm::dvec2 ViewMapping::voxelToScreen(glm::ivec3 voxel) const {
+    if (oblique_)
+        return voxelToScreen(glm::dvec3(voxel));
     const int h = frame_.hFlip ? frame_.width - 1 - voxel[frame_.hAxis] : voxel[frame_.hAxis];
     const int v = frame_.vFlip ? frame_.height - 1 - voxel[frame_.vAxis] : voxel[frame_.vAxis];
     return displayToScreen({h + 0.5, v + 0.5});
 }
 
 glm::dvec2 ViewMapping::voxelToScreen(glm::dvec3 voxel) const {
+    if (oblique_)
+        return patientToScreen(geometry_.voxelToPatient(voxel));
     const double h = frame_.hFlip ? frame_.width - 1 - voxel[frame_.hAxis] : voxel[frame_.hAxis];
     const double v = frame_.vFlip ? frame_.height - 1 - voxel[frame_.vAxis] : voxel[frame_.vAxis];
     return displayToScreen({h + 0.5, v + 0.5});

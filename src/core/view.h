@@ -32,6 +32,14 @@ class ViewMapping {
   public:
     ViewMapping() = default;
     ViewMapping(const SliceFrame& f, const Rect& view, const ViewCamera& cam);
+    // A turned (oblique) view of a volume with geometry `g`: plane `p` (core/mpr.h viewPlane) shown over the
+    // extent of its acquired frame `f`, so that its zoom 1 fits what the acquired view's does and turning it
+    // does not zoom. Its voxelToScreen projects voxel positions onto the plane.
+    ViewMapping(const SliceFrame& f, const SlicePlane& p, const Geometry& g, const Rect& view,
+                const ViewCamera& cam);
+
+    bool oblique() const { return oblique_; }
+    const SlicePlane& plane() const { return plane_; } // a turned view's (else the default plane)
 
     const SliceFrame& frame() const { return frame_; }
     const Rect& rect() const { return rect_; }
@@ -50,11 +58,20 @@ class ViewMapping {
     // coordinates on slice `slice`: what the slice shader evaluates per fragment.
     glm::mat4 framebufferToTexture(int slice, float fbScale) const;
 
+    // A turned view's plane <-> screen: the LPS point under a screen point, and where an LPS point projects.
+    glm::dvec3 screenToPatient(glm::dvec2 screen) const;
+    glm::dvec2 patientToScreen(glm::dvec3 lps) const;
+    // framebufferToTexture for a turned view.
+    glm::mat4 obliqueToTexture(float fbScale) const;
+
   private:
     SliceFrame frame_;
     Rect rect_;
     double scale_ = 1;    // screen pixels per mm
     glm::dvec2 centre_{}; // screen position of the image centre
+    bool oblique_ = false;
+    SlicePlane plane_;
+    Geometry geometry_; // a turned view's volume
 };
 
 // Zoom by `factor` keeping the slice point under `screen` fixed (zoom about the cursor).

@@ -45,6 +45,12 @@ struct Geometry {
     }
 };
 
+// LPS centre of the voxel box (the middle voxel centre): where the 3D camera looks, and the origin of the
+// slice views' planes.
+inline glm::dvec3 volumeCentre(const Geometry& g) {
+    return g.voxelToPatient((glm::dvec3(g.dims) - 1.0) * 0.5);
+}
+
 class Volume {
   public:
     Volume() = default;

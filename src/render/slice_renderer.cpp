@@ -21,15 +21,26 @@ enum : std::size_t {
     HuFromTexel,
     Window,
     Background,
+    SlabStep, // a turned view's slab, through the 3D texture only (core/mpr.h planeValue)
+    SlabHalf,
+    SlabMode,
     count
 };
 }
 const std::vector<const char*>& uniformNames(bool plane) {
-    static const std::vector<const char*> volume = {
-        "uVolume",      "uPlaneAxes", "uLut",       "uFramebufferToTexture", "uFramebufferHeight",
-        "uHuFromTexel", "uWindow",    "uBackground"};
+    static const std::vector<const char*> volume = {"uVolume",
+                                                    "uPlaneAxes",
+                                                    "uLut",
+                                                    "uFramebufferToTexture",
+                                                    "uFramebufferHeight",
+                                                    "uHuFromTexel",
+                                                    "uWindow",
+                                                    "uBackground",
+                                                    "uSlabStep",
+                                                    "uSlabHalf",
+                                                    "uSlabMode"};
     static const std::vector<const char*> planes = [] {
-        std::vector<const char*> n = volume;
+        std::vector<const char*> n(volume.begin(), volume.begin() + uniform::SlabStep);
         n[uniform::Source] = "uPlane";
         return n;
     }();
@@ -169,6 +180,7 @@ void uploadVolumeSlab(const Volume& v, int z0, int count, std::vector<std::uint1
 
 void SliceRenderer::setVolume(const Volume& v, int max3d, bool progressive) {
     clearVolume();
+    geometry_ = v.geometry();
     GLint limit = 0;
     glGetIntegerv(GL_MAX_3D_TEXTURE_SIZE, &limit);
     if (max3d > 0)
@@ -401,6 +413,10 @@ void SliceRenderer::draw(const ViewMapping& m, int slice, const WindowLevel& wl,
                          glm::ivec2 fbSize, float fbScale) {
     if (!volume_ && !planeSource_)
         return;
+    if (m.oblique()) {
+        drawOblique(m, wl, slab, fbSize, fbScale);
+        return;
+    }
     const SliceFrame& f = m.frame();
     const int nAxis = f.nAxis;
     const Slab shown = isThick(slab, f.nSpacing) ? slab : Slab{}; // every thin slab is the same picture
@@ -413,7 +429,38 @@ void SliceRenderer::draw(const ViewMapping& m, int slice, const WindowLevel& wl,
         uploadPlane(f, slice, shown);
     else if (fromPlane && stale)
         computeSlab(f, slice, shown);
-    const Rect& r = m.rect();
+    if (fromPlane) {
+        glUseProgram(planeProgram_.id());
+        glUniform2i(planeUniforms_[uniform::PlaneAxes], nAxis == 0 ? 1 : 0, nAxis == 2 ? 1 : 2);
+    } else {
+        glUseProgram(program_.id());
+        glUniform1i(uniforms_[uniform::SlabHalf], 0); // thin (a slab is drawn from its plane texture)
+    }
+    drawQuad(m.rect(), fromPlane, fromPlane ? plane.texture.id() : volume_.id(),
+             fromPlane ? plane.encoding : huTexel_, m.framebufferToTexture(slice, fbScale), wl, fbSize,
+             fbScale);
+}
+
+void SliceRenderer::drawOblique(const ViewMapping& m, const WindowLevel& wl, const Slab& slab,
+                                glm::ivec2 fbSize, float fbScale) {
+    // Through the 3D texture only: while a volume is still going up plane by plane, a turned view waits.
+    if (!volume_)
+        return;
+    const Geometry& g = geometry_;
+    glUseProgram(program_.id());
+    // A slab: samples one smallest voxel spacing apart along the normal, as core/mpr.h planeValue takes them.
+    const double step = std::min({g.spacing.x, g.spacing.y, g.spacing.z});
+    const glm::dvec3 perStep = glm::inverse(g.direction) * (m.plane().normal * step) / g.spacing /
+                               glm::dvec3(glm::max(g.dims, glm::ivec3(1)));
+    glUniform3f(uniforms_[uniform::SlabStep], float(perStep.x), float(perStep.y), float(perStep.z));
+    glUniform1i(uniforms_[uniform::SlabHalf], slabHalfCount(slab, step));
+    glUniform1i(uniforms_[uniform::SlabMode], int(slab.mode));
+    drawQuad(m.rect(), false, volume_.id(), huTexel_, m.obliqueToTexture(fbScale), wl, fbSize, fbScale);
+}
+
+void SliceRenderer::drawQuad(const Rect& r, bool fromPlane, GLuint texture, HuTexel encoding,
+                             const glm::mat4& toTex, const WindowLevel& wl, glm::ivec2 fbSize,
+                             float fbScale) {
     // The view's rectangle in GL's bottom-left framebuffer coordinates.
     const int x0 = int(std::lround(r.x * fbScale)), x1 = int(std::lround((r.x + r.w) * fbScale));
     const int y0 = int(std::lround(r.y * fbScale)), y1 = int(std::lround((r.y + r.h) * fbScale));
@@ -424,23 +471,15 @@ void SliceRenderer::draw(const ViewMapping& m, int slice, const WindowLevel& wl,
     glScissor(x0, fbSize.y - y1, x1 - x0, y1 - y0);
     glDisable(GL_BLEND);
     glDisable(GL_DEPTH_TEST);
-    glUseProgram(fromPlane ? planeProgram_.id() : program_.id());
     glActiveTexture(GL_TEXTURE0);
-    if (fromPlane)
-        glBindTexture(GL_TEXTURE_2D, plane.texture.id());
-    else
-        glBindTexture(GL_TEXTURE_3D, volume_.id());
+    glBindTexture(fromPlane ? GL_TEXTURE_2D : GL_TEXTURE_3D, texture);
     glActiveTexture(GL_TEXTURE1);
     glBindTexture(GL_TEXTURE_2D, lut_.id());
     const Uniforms& loc = fromPlane ? planeUniforms_ : uniforms_;
     glUniform1i(loc[uniform::Source], 0);
-    if (fromPlane)
-        glUniform2i(loc[uniform::PlaneAxes], nAxis == 0 ? 1 : 0, nAxis == 2 ? 1 : 2);
     glUniform1i(loc[uniform::Lut], 1);
-    const glm::mat4 toTex = m.framebufferToTexture(slice, fbScale);
     glUniformMatrix4fv(loc[uniform::FramebufferToTexture], 1, GL_FALSE, glm::value_ptr(toTex));
     glUniform1f(loc[uniform::FramebufferHeight], float(fbSize.y));
-    const HuTexel encoding = fromPlane ? plane.encoding : huTexel_;
     glUniform2f(loc[uniform::HuFromTexel], encoding.scale, encoding.offset);
     glUniform2f(loc[uniform::Window], float(wl.width), float(wl.center));
     glUniform3f(loc[uniform::Background], 0.0f, 0.0f, 0.0f);

@@ -80,6 +80,13 @@ class SliceRenderer {
     // With the whole volume on the GPU: the slab around `slice` into the plane's texture (slab.frag).
     void computeSlab(const SliceFrame& f, int slice, const Slab& slab);
     void adopt(SlicePrograms&& p);
+    // A turned view (oblique MPR): sampled from the 3D texture at the plane's positions, a slab along its
+    // normal in the shader.
+    void drawOblique(const ViewMapping& m, const WindowLevel& wl, const Slab& slab, glm::ivec2 fbSize,
+                     float fbScale);
+    // The slice program in use draws `texture` over view rectangle r.
+    void drawQuad(const Rect& r, bool fromPlane, GLuint texture, HuTexel encoding, const glm::mat4& toTex,
+                  const WindowLevel& wl, glm::ivec2 fbSize, float fbScale);
 
     Program program_, planeProgram_, slabProgram_;
     Uniforms uniforms_, planeUniforms_, slabUniforms_; // looked up and checked once after linking
@@ -95,6 +102,7 @@ class SliceRenderer {
     } pending_;
     bool linear_ = false;
     HuTexel huTexel_;
+    Geometry geometry_; // of the volume set
 };
 
 } // namespace ctview::gl

@@ -12,11 +12,110 @@ int sliceOf(const AppState& s, int v) {
     return s.cursor[frameOf(s, v).nAxis];
 }
 int sliceNumberOf(const AppState& s, int v) {
+    if (s.mpr.oblique)
+        return planeNumber(s.data->series.volume.geometry(), planeOf(s, v));
     return sliceNumber(frameOf(s, v), sliceOf(s, v));
 }
 
+int sliceCountOf(const AppState& s, int v) {
+    if (s.mpr.oblique)
+        return planeSteps(s.data->series.volume.geometry(), planeOf(s, v)).count;
+    return frameOf(s, v).count;
+}
+
+double sliceSpacingOf(const AppState& s, int v) {
+    if (s.mpr.oblique)
+        return planeSteps(s.data->series.volume.geometry(), planeOf(s, v)).step;
+    return frameOf(s, v).nSpacing;
+}
+
 ViewMapping mappingOf(const AppState& s, int v) {
+    if (s.mpr.oblique)
+        return ViewMapping(frameOf(s, v), planeOf(s, v), s.data->series.volume.geometry(),
+                           s.cells[std::size_t(v)], s.views[std::size_t(v)].camera);
     return ViewMapping(frameOf(s, v), s.cells[std::size_t(v)], s.views[std::size_t(v)].camera);
+}
+
+SlicePlane planeOf(const AppState& s, int v) {
+    const Geometry& g = s.data->series.volume.geometry();
+    if (s.mpr.oblique)
+        return viewPlane(g, s.views[std::size_t(v)].axis, s.mpr);
+    SlicePlane p = acquiredPlane(g, frameOf(s, v));
+    p.origin += p.normal * p.distance(g.voxelToPatient(glm::dvec3(s.cursor)));
+    return p;
+}
+
+glm::dvec3 crosshairLps(const AppState& s) {
+    return s.mpr.oblique ? s.mpr.centre
+                         : s.data->series.volume.geometry().voxelToPatient(glm::dvec3(s.cursor));
+}
+
+void syncCursor(AppState& s) {
+    const Geometry& g = s.data->series.volume.geometry();
+    const glm::dvec3 ijk = g.patientToVoxel(s.mpr.centre);
+    for (int c = 0; c < 3; ++c)
+        s.cursor[c] = std::clamp(int(std::lround(ijk[c])), 0, g.dims[c] - 1);
+}
+
+void setSlice(AppState& s, int v, int k) {
+    if (!s.hasVolume())
+        return;
+    const SliceFrame f = frameOf(s, v);
+    s.cursor[f.nAxis] = std::clamp(k, 0, f.count - 1);
+}
+
+void setSliceNumber(AppState& s, int v, int number) {
+    if (!s.hasVolume())
+        return;
+    if (s.mpr.oblique) {
+        // A turned view: the crosshair moves along its normal by whole steps from where it is (it need not
+        // sit on a step: a click put it there), within the volume's extent along the normal.
+        const Geometry& g = s.data->series.volume.geometry();
+        const SlicePlane p = planeOf(s, v);
+        const PlaneSteps steps = planeSteps(g, p);
+        const double now = -p.distance(volumeCentre(g)); // the plane's distance from the centre
+        const double to = std::clamp(now + (number - sliceNumberOf(s, v)) * steps.step, steps.first,
+                                     steps.first + (steps.count - 1) * steps.step);
+        s.mpr.centre += p.normal * (to - now);
+        syncCursor(s);
+        return;
+    }
+    const SliceFrame f = frameOf(s, v);
+    setSlice(s, v, sliceIndex(f, std::clamp(number, 0, f.count - 1)));
+}
+
+bool onView(const AppState& s, int v, const Annotation& a) {
+    const Geometry& g = s.data->series.volume.geometry();
+    if (s.mpr.oblique)
+        return liesOnPlane(g, a, planeOf(s, v));
+    return liesOnSlice(g, a, frameOf(s, v).nAxis, sliceOf(s, v));
+}
+
+void resetOblique(AppState& s) {
+    if (s.mpr.oblique && s.hasVolume())
+        syncCursor(s);
+    s.mpr = {};
+    s.turn = {};
+}
+
+double turnHandleDistance(const Rect& r) {
+    return 0.38 * std::min(r.w, r.h);
+}
+
+std::vector<CrosshairLine> crosshairLines(const AppState& s, int v) {
+    std::vector<CrosshairLine> lines;
+    const ViewMapping m = mappingOf(s, v);
+    const SlicePlane here = planeOf(s, v);
+    const glm::dvec2 centre = s.mpr.oblique ? m.patientToScreen(s.mpr.centre) : m.voxelToScreen(s.cursor);
+    for (int w = 0; w < 3; ++w) {
+        // Another view's plane cuts this one along the cross product of their normals.
+        const glm::dvec3 along = glm::cross(here.normal, planeOf(s, w).normal);
+        const glm::dvec2 d(glm::dot(along, here.right), glm::dot(along, here.down));
+        if (w == v || glm::length(d) < 1e-6)
+            continue;
+        lines.push_back({centre, glm::normalize(d), w});
+    }
+    return lines;
 }
 
 std::string sliceNote(const AppState& s, int v, int slice) {
@@ -60,6 +159,7 @@ void adoptDataset(AppState& s, std::shared_ptr<Dataset> d) {
     if (!continuing) {
         s.cine.view = -1; // another series: its slices are not the ones being played
         s.cursor = s.data->series.volume.geometry().dims / 2;
+        resetOblique(s);
         for (ViewState& v : s.views)
             v.camera = {};
         // A named preset the user chose last stays chosen (radiologists read every series in "their" window);
@@ -91,6 +191,7 @@ void adoptDataset(AppState& s, std::shared_ptr<Dataset> d) {
 
 void endAnnotationGesture(AppState& s) {
     s.drawing = s.pending = s.pendingView = s.editing = s.editingHandle = -1;
+    s.box = {};
 }
 
 namespace {

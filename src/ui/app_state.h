@@ -5,6 +5,7 @@
 #include "core/dataset.h"
 #include "core/measure.h"
 #include "core/metadata.h"
+#include "core/mpr.h"
 #include "core/transfer.h"
 #include "core/view.h"
 #include "core/volume_stats.h"
@@ -134,6 +135,17 @@ struct AppState {
     int activeView = 0;   // 0..2: the view keys and the save key act on
     int maximised = -1;   // -1: 2x2 grid; 0..3: that cell alone (3 is the 3D cell)
     glm::ivec3 cursor{0}; // crosshair voxel (i, j, k); view v shows slice cursor[frame(v).nAxis]
+    // Oblique MPR: once the crosshair is turned (its lines' ends dragged), the views are the turned planes
+    // through mpr.centre, and `cursor` is the voxel nearest that point (syncCursor), for what works on
+    // voxels (the 3D view's slice planes and cuts, the slice sliders' labels).
+    Mpr mpr;
+    struct Turn {
+        bool active = false;
+        glm::dvec2 centre{0.0}; // screen position of the crosshair in the view being turned
+        double startAngle = 0;  // of the mouse about it when the drag began, radians
+        glm::dmat3 startRotation{1.0};
+        glm::dvec3 axis{0, 0, 1}; // LPS: that view's normal
+    } turn;                       // a crosshair line's end being dragged
 
     WindowLevel window;
     std::string windowName = "file"; // a preset name, "file", "auto" or "custom"
@@ -163,7 +175,11 @@ struct AppState {
     // follows the mouse over its view until the next click.
     int pending = -1;
     int pendingView = -1;
-    int drawing = -1;                     // the annotation being dragged out, or -1
+    int drawing = -1; // the annotation being dragged out, or -1
+    struct BoxDrag {
+        int kind = 0;          // 1 rectangle, 2 ellipse: being dragged out as a polygon in a tilted plane
+        glm::dvec3 start{0.0}; // its first corner (LPS)
+    } box;
     int editing = -1, editingHandle = -1; // the annotation whose handle (annotationHandles) is being dragged
     int selectedAnnotation = -1;          // the one Delete removes (drawn last, or its row clicked), or -1
     std::string annotationsSeries;        // the SeriesInstanceUID they are kept for ("" none: not kept)
@@ -191,6 +207,36 @@ int sliceOf(const AppState& s, int v);
 // The number of that slice as the user sees it (sliceNumber: 0 superior / anterior / right).
 int sliceNumberOf(const AppState& s, int v);
 ViewMapping mappingOf(const AppState& s, int v);
+// View v's plane: turned when s.mpr.oblique, else the acquired one through the crosshair voxel.
+SlicePlane planeOf(const AppState& s, int v);
+// How many slices view v steps through: the acquired frame's, or a turned view's (planeSteps).
+int sliceCountOf(const AppState& s, int v);
+// The spacing (mm) between view v's slices: the acquired frame's, or a turned view's step.
+double sliceSpacingOf(const AppState& s, int v);
+// The crosshair in patient space (LPS mm).
+glm::dvec3 crosshairLps(const AppState& s);
+// The voxel nearest the turned views' centre, into `cursor`.
+void syncCursor(AppState& s);
+// Moves view v (0..2) to slice k (voxel index, clamped) by moving the crosshair along the view's normal.
+void setSlice(AppState& s, int v, int k);
+// The same by slice number (sliceNumber: 0 superior / anterior / right; a turned view's planeSteps),
+// clamped: what keys, the sliders, cine and `--slice` use.
+void setSliceNumber(AppState& s, int v, int number);
+// Whether measurement `a` shows on view v: it lies on the view's slice, or on its turned plane
+// (core/measure).
+bool onView(const AppState& s, int v, const Annotation& a);
+// Back to the acquired axes, the crosshair at the voxel nearest where it was.
+void resetOblique(AppState& s);
+// The other views' planes through the crosshair as lines over view v: where on the screen they cross, the
+// unit screen direction of each, and whose view it is. Drawn by the overlay; their ends turn the views.
+struct CrosshairLine {
+    glm::dvec2 centre{0.0}, direction{1.0, 0.0};
+    int view = 0;
+};
+std::vector<CrosshairLine> crosshairLines(const AppState& s, int v);
+// Where the ends of those lines are grabbed to turn the views: two per line, this far from the crosshair
+// (screen pixels) in a view of rectangle r.
+double turnHandleDistance(const Rect& r);
 // What the slice overlay says of slice `slice` of view `v` when it holds no acquired image: "interpolated",
 // "empty: not decoded", or "". Only for a view through the stack's own slices (its normal along k).
 std::string sliceNote(const AppState& s, int v, int slice);

@@ -37,13 +37,6 @@ void label(ImDrawList* dl, ImVec2 p, const char* text, ImU32 colour = IM_COL32(2
     dl->AddText(p, colour, text);
 }
 
-// The view (0..2) whose slice plane is the set of voxels with coordinate `axis` fixed.
-int viewWithNormal(const AppState& s, int axis) {
-    for (int v = 0; v < 3; ++v)
-        if (frameOf(s, v).nAxis == axis)
-            return v;
-    return -1;
-}
 // The 3D cell: what it shows, the slice planes through the crosshair, and an orientation gizmo.
 void draw3dOverlay(const AppState& s, const RenderFeedback& feedback, ImDrawList* dl, const Rect& r) {
     const float lineH = ImGui::GetTextLineHeight();
@@ -190,7 +183,7 @@ std::vector<OverlayItem> sliceOverlayItems(const AppState& s, int v) {
 
     // The orientation letters first: they stay at the middle of their edges; the rest keeps clear of them.
     if (s.overlays.letters) {
-        const EdgeLetters e = edgeLetters(g, f);
+        const EdgeLetters e = s.mpr.oblique ? planeLetters(planeOf(s, v)) : edgeLetters(g, f);
         const ImU32 colour = IM_COL32(255, 220, 120, 255);
         const ImVec2 ls = ImGui::CalcTextSize(e.left.c_str()), rs = ImGui::CalcTextSize(e.right.c_str());
         const ImVec2 ts = ImGui::CalcTextSize(e.top.c_str()), bs = ImGui::CalcTextSize(e.bottom.c_str());
@@ -205,23 +198,39 @@ std::vector<OverlayItem> sliceOverlayItems(const AppState& s, int v) {
     // mm of the slice centre), then the zoom.
     float below = r.y + 4;
     if (s.overlays.sliceInfo) {
-        const SlicePosition at = slicePosition(g, axis, slice);
-        const char* names[3] = {"x", "y", "z"};
-        const char* name = names[at.lpsAxis];            // the patient axis the view looks down
-        const std::string note = sliceNote(s, v, slice); // a slice that holds no acquired image says so
-        const std::string tail = note.empty() ? "" : "  " + note;
-        const int number = sliceNumber(f, slice);
-        const std::string text =
-            fitting({format("%s %d (0..%d)  %s %.1f mm%s", axisName(axis), number, f.count - 1, name, at.mm,
-                            tail.c_str()),
-                     format("%s %d  %s %.1f mm%s", axisName(axis), number, name, at.mm, tail.c_str()),
-                     format("%d  %.1f mm%s", number, at.mm, tail.c_str()), format("%d", number)},
-                    room);
-        add(OverlayItem::Kind::SliceInfo, text, ImVec2(r.x + margin, r.y + 4), lineH, planeColour(axis));
-        if (!items.empty() && items.back().kind == OverlayItem::Kind::SliceInfo)
-            below = items.back().box.y + items.back().box.h;
+        if (s.mpr.oblique) {
+            // A turned view: how far it is tilted from its acquired plane, its step number and how far its
+            // plane lies from the volume's centre along its normal.
+            const SlicePlane plane = planeOf(s, v);
+            const double tilt = tiltDegrees(g, axis, s.mpr), mm = -plane.distance(volumeCentre(g));
+            const int number = sliceNumberOf(s, v), count = sliceCountOf(s, v);
+            const std::string text = fitting({format("%s oblique %.1f°  %d (0..%d)  %+.1f mm", axisName(axis),
+                                                     tilt, number, count - 1, mm),
+                                              format("%s oblique %.1f°  %d", axisName(axis), tilt, number),
+                                              format("oblique %d", number)},
+                                             room);
+            add(OverlayItem::Kind::SliceInfo, text, ImVec2(r.x + margin, r.y + 4), lineH, planeColour(axis));
+            if (!items.empty() && items.back().kind == OverlayItem::Kind::SliceInfo)
+                below = items.back().box.y + items.back().box.h;
+        } else {
+            const SlicePosition at = slicePosition(g, axis, slice);
+            const char* names[3] = {"x", "y", "z"};
+            const char* name = names[at.lpsAxis];            // the patient axis the view looks down
+            const std::string note = sliceNote(s, v, slice); // a slice that holds no acquired image says so
+            const std::string tail = note.empty() ? "" : "  " + note;
+            const int number = sliceNumber(f, slice);
+            const std::string text =
+                fitting({format("%s %d (0..%d)  %s %.1f mm%s", axisName(axis), number, f.count - 1, name,
+                                at.mm, tail.c_str()),
+                         format("%s %d  %s %.1f mm%s", axisName(axis), number, name, at.mm, tail.c_str()),
+                         format("%d  %.1f mm%s", number, at.mm, tail.c_str()), format("%d", number)},
+                        room);
+            add(OverlayItem::Kind::SliceInfo, text, ImVec2(r.x + margin, r.y + 4), lineH, planeColour(axis));
+            if (!items.empty() && items.back().kind == OverlayItem::Kind::SliceInfo)
+                below = items.back().box.y + items.back().box.h;
+        }
         // A thick slab is not the slice: said under its number, in the view's colour.
-        const std::string slab = slabLabel(s.views[std::size_t(v)].slab, f.nSpacing);
+        const std::string slab = slabLabel(s.views[std::size_t(v)].slab, sliceSpacingOf(s, v));
         if (!slab.empty()) {
             add(OverlayItem::Kind::Slab, fitting({slab, slab.substr(0, slab.find(" ("))}, room),
                 ImVec2(r.x + margin, below), lineH, planeColour(axis));
@@ -292,7 +301,6 @@ void drawAnnotations(const AppState& s, int v, const ViewMapping& m, ImDrawList*
     const Volume& vol = s.data->series.volume;
     const Geometry& g = vol.geometry();
     const SliceFrame& f = m.frame();
-    const int slice = sliceOf(s, v);
     const ImU32 normal = IM_COL32(255, 215, 0, 255), selected = IM_COL32(120, 230, 255, 255);
     auto screen = [&](glm::dvec3 ijk) {
         const glm::dvec2 p = m.voxelToScreen(ijk);
@@ -301,7 +309,7 @@ void drawAnnotations(const AppState& s, int v, const ViewMapping& m, ImDrawList*
     for (std::size_t index = 0; index < s.annotations.size(); ++index) {
         const Annotation& a = s.annotations[index];
         const ImU32 colour = int(index) == s.selectedAnnotation ? selected : normal;
-        if (!liesOnSlice(g, a, f.nAxis, slice))
+        if (!onView(s, v, a))
             continue;
         std::vector<glm::dvec3> ijk;
         for (const glm::dvec3& p : a.points)
@@ -404,19 +412,31 @@ void drawOverlays(const AppState& s, const RenderFeedback& feedback, ImDrawList*
             continue;
         }
         const ViewMapping m = mappingOf(s, v);
-        const SliceFrame& f = m.frame();
 
         if (s.overlays.crosshair) {
-            // The other views' planes through the crosshair voxel: a vertical line where the plane of the
-            // view whose normal is this view's h axis cuts it, a horizontal one for the v axis.
-            const glm::dvec2 c = m.voxelToScreen(s.cursor);
-            const int vertical = viewWithNormal(s, f.hAxis), horizontal = viewWithNormal(s, f.vAxis);
-            if (vertical >= 0)
-                dl->AddLine(ImVec2(float(c.x), r.y), ImVec2(float(c.x), r.y + r.h),
-                            planeColour(s.views[std::size_t(vertical)].axis, 170));
-            if (horizontal >= 0)
-                dl->AddLine(ImVec2(r.x, float(c.y)), ImVec2(r.x + r.w, float(c.y)),
-                            planeColour(s.views[std::size_t(horizontal)].axis, 170));
+            // The other views' planes through the crosshair, in their colours; with the crosshair tool, the
+            // handles that turn the views (oblique MPR) near the ends of the lines.
+            const bool handles = s.tool == AppState::Tool::Crosshair;
+            const double reach = turnHandleDistance(r);
+            for (const CrosshairLine& line : crosshairLines(s, v)) {
+                const ImU32 colour = planeColour(s.views[std::size_t(line.view)].axis, 170);
+                const glm::dvec2 c = line.centre, d = line.direction;
+                if (std::abs(d.x) < 1e-9) // the acquired axes: exactly across the cell, as always
+                    dl->AddLine(ImVec2(float(c.x), r.y), ImVec2(float(c.x), r.y + r.h), colour);
+                else if (std::abs(d.y) < 1e-9)
+                    dl->AddLine(ImVec2(r.x, float(c.y)), ImVec2(r.x + r.w, float(c.y)), colour);
+                else {
+                    const double far = double(r.w + r.h) + glm::length(c - glm::dvec2(r.x, r.y));
+                    dl->AddLine(ImVec2(float(c.x - d.x * far), float(c.y - d.y * far)),
+                                ImVec2(float(c.x + d.x * far), float(c.y + d.y * far)), colour);
+                }
+                if (handles)
+                    for (double side : {-1.0, 1.0}) {
+                        const glm::dvec2 h = c + d * (side * reach);
+                        dl->AddCircleFilled(ImVec2(float(h.x), float(h.y)), 4.0f,
+                                            planeColour(s.views[std::size_t(line.view)].axis, 200));
+                    }
+            }
         }
         drawAnnotations(s, v, m, dl);
         for (const OverlayItem& item : sliceOverlayItems(s, v)) {

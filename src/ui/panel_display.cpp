@@ -76,12 +76,19 @@ void drawDisplayPanel(AppState& s, Commands& r) {
     // ---- slices ----
     if (volume) {
         for (int v = 0; v < 3; ++v) {
-            const SliceFrame f = frameOf(s, v);
             int n = sliceNumberOf(s, v); // the number the overlay shows, not the voxel index
             char label[32];
-            std::snprintf(label, sizeof label, "%s", axisName(s.views[std::size_t(v)].axis));
-            if (ImGui::SliderInt(label, &n, 0, f.count - 1, "%d"))
-                s.cursor[f.nAxis] = sliceIndex(f, std::clamp(n, 0, f.count - 1));
+            std::snprintf(label, sizeof label, "%s%s", axisName(s.views[std::size_t(v)].axis),
+                          s.mpr.oblique ? " oblique" : "");
+            if (ImGui::SliderInt(label, &n, 0, sliceCountOf(s, v) - 1, "%d"))
+                setSliceNumber(s, v, n);
+        }
+        // Oblique MPR: the crosshair's line ends turn the views; this (or Shift+R) turns them back.
+        if (s.mpr.oblique) {
+            if (ImGui::Button("Back to acquired axes (Shift+R)"))
+                resetOblique(s);
+        } else {
+            ImGui::TextDisabled("Drag a crosshair line's end dot to turn the views");
         }
         // Thick slabs, per view: the slices within half the thickness of the view's slice, combined.
         if (ImGui::TreeNode("Thick slab")) {
@@ -104,7 +111,9 @@ void drawDisplayPanel(AppState& s, Commands& r) {
                     view.slab.mode = SlabMode(mode);
                 ImGui::SameLine();
                 // The slices it covers here (fewer at the volume's ends), when it is a slab at all.
-                const glm::ivec2 range = slabRange(view.slab, f, sliceOf(s, v));
+                const int half = slabHalfCount(view.slab, sliceSpacingOf(s, v)); // a turned view's samples
+                const glm::ivec2 range =
+                    s.mpr.oblique ? glm::ivec2(-half, half) : slabRange(view.slab, f, sliceOf(s, v));
                 if (range.y > range.x)
                     ImGui::Text("%s %d", axisName(view.axis), range.y - range.x + 1);
                 else
@@ -131,7 +140,7 @@ void drawDisplayPanel(AppState& s, Commands& r) {
             } else {
                 char label[48];
                 std::snprintf(label, sizeof label, "Play %s", axisName(s.views[std::size_t(v)].axis));
-                if (ImGui::Button(label) && frameOf(s, v).count > 1) {
+                if (ImGui::Button(label) && sliceCountOf(s, v) > 1) {
                     s.cine.view = v; // its first step comes with the next frame (next = 0)
                     s.cine.direction = 1;
                     s.cine.next = 0;
