@@ -198,6 +198,29 @@ void moveHandle(const Geometry& g, Annotation& a, const SliceFrame& f, int handl
 }
 
 namespace {
+// The statistics of an ROI's samples (RoiStats less its area), in one pass.
+struct RoiAccumulator {
+    std::size_t n = 0;
+    double sum = 0, sum2 = 0, lo = INFINITY, hi = -INFINITY;
+    void add(double hu) {
+        ++n;
+        sum += hu;
+        sum2 += hu * hu;
+        lo = std::min(lo, hu);
+        hi = std::max(hi, hu);
+    }
+    void into(RoiStats& r) const {
+        r.pixels = n;
+        r.mean = r.sd = r.min = r.max = 0;
+        if (n == 0)
+            return;
+        r.mean = sum / double(n);
+        r.sd = std::sqrt(std::max(0.0, sum2 / double(n) - r.mean * r.mean)); // of the population
+        r.min = lo;
+        r.max = hi;
+    }
+};
+
 // Even-odd rule, on an edge counting as inside: whether `p` lies in polygon `poly` (plane coordinates).
 bool insidePolygon(const std::vector<glm::dvec2>& poly, glm::dvec2 p, double eps) {
     bool in = false;
@@ -247,9 +270,7 @@ Measurement measureObliqueRoi(const Volume& v, const Annotation& a, Measurement 
     m.plane = "oblique";
     m.slice = -1;
     const double pitch = std::min({g.spacing.x, g.spacing.y, g.spacing.z}), eps = 1e-6;
-    double sum = 0, sum2 = 0;
-    m.roi.min = INFINITY;
-    m.roi.max = -INFINITY;
+    RoiAccumulator acc;
     for (long j = long(std::ceil(lo.y / pitch - eps)); j <= long(std::floor(hi.y / pitch + eps)); ++j)
         for (long i = long(std::ceil(lo.x / pitch - eps)); i <= long(std::floor(hi.x / pitch + eps)); ++i) {
             const glm::dvec2 q(double(i) * pitch, double(j) * pitch);
@@ -258,19 +279,9 @@ Measurement measureObliqueRoi(const Volume& v, const Annotation& a, Measurement 
             const float hu = sampleHu(v, g.patientToVoxel(origin + e1 * q.x + e2 * q.y), true);
             if (std::isnan(hu))
                 continue;
-            ++m.roi.pixels;
-            sum += hu;
-            sum2 += double(hu) * hu;
-            m.roi.min = std::min(m.roi.min, double(hu));
-            m.roi.max = std::max(m.roi.max, double(hu));
+            acc.add(hu);
         }
-    if (m.roi.pixels > 0) {
-        const double count = double(m.roi.pixels);
-        m.roi.mean = sum / count;
-        m.roi.sd = std::sqrt(std::max(0.0, sum2 / count - m.roi.mean * m.roi.mean));
-    } else {
-        m.roi.min = m.roi.max = 0;
-    }
+    acc.into(m.roi);
     return m;
 }
 } // namespace
@@ -395,9 +406,7 @@ Measurement measure(const Volume& v, const Annotation& a, const std::string& nam
         m.roi.areaMm2 = std::abs(twice) / 2;
     }
     }
-    double sum = 0, sum2 = 0;
-    m.roi.min = INFINITY;
-    m.roi.max = -INFINITY;
+    RoiAccumulator acc;
     const int u0 = std::max(0, int(std::ceil(lo.x / g.spacing[ua] - eps))),
               u1 = std::min(g.dims[ua] - 1, int(std::floor(hi.x / g.spacing[ua] + eps)));
     const int w0 = std::max(0, int(std::ceil(lo.y / g.spacing[wa] - eps))),
@@ -411,19 +420,9 @@ Measurement measure(const Volume& v, const Annotation& a, const std::string& nam
             q[ua] = u;
             q[wa] = w;
             const double hu = v.at(q.x, q.y, q.z);
-            ++m.roi.pixels;
-            sum += hu;
-            sum2 += hu * hu;
-            m.roi.min = std::min(m.roi.min, hu);
-            m.roi.max = std::max(m.roi.max, hu);
+            acc.add(hu);
         }
-    if (m.roi.pixels > 0) {
-        const double n = double(m.roi.pixels);
-        m.roi.mean = sum / n;
-        m.roi.sd = std::sqrt(std::max(0.0, sum2 / n - m.roi.mean * m.roi.mean));
-    } else {
-        m.roi.min = m.roi.max = 0;
-    }
+    acc.into(m.roi);
     return m;
 }
 

@@ -374,8 +374,9 @@ void drawAnnotations(const AppState& s, int v, const ViewMapping& m, ImDrawList*
             dl->AddPolyline(outline.data(), int(outline.size()), colour, closed ? ImDrawFlags_Closed : 0,
                             1.5f);
         }
-        if (int(index) == s.selectedAnnotation || int(index) == s.editing) {
-            // Its handles: what a left drag grabs (input.cpp handleUnder).
+        // Its handles: what a left drag grabs (input.cpp handleUnder); not drawn on a dense outline (an
+        // ellipse drawn in a tilted view is a polygon of 64 points), where they would hide the shape.
+        if ((int(index) == s.selectedAnnotation || int(index) == s.editing) && a.points.size() <= 16) {
             for (const glm::dvec3& q : annotationHandles(g, a, f)) {
                 const ImVec2 c = screen(q);
                 dl->AddRectFilled(ImVec2(c.x - 4, c.y - 4), ImVec2(c.x + 4, c.y + 4), IM_COL32(0, 0, 0, 180));
