@@ -252,6 +252,37 @@ TEST_CASE("viewer: Cine's 'Record movie' writes, on its own thread, the file `ex
     }
 }
 
+TEST_CASE("viewer: Cine's 'Record movie' over a turned view records its planes along its normal (issue 12)") {
+    ui::AppState s = phantomState();
+    TempDir out;
+    s.exportDir = out.path;
+    s.mpr.oblique = true;
+    s.mpr.centre = volumeCentre(s.data->series.volume.geometry());
+    s.mpr.rotation = rotationAbout({0, 0, 1}, glm::radians(20.0));
+    s.linear = true;
+    const auto job = app::recordSlices(s, 2, MovieFormat::Gif);
+    const int count = ui::sliceCountOf(s, 2);
+    CHECK(job->total() == count);
+    for (int n = 0; n < 600 && !job->finished(); ++n)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    REQUIRE(job->finished());
+    std::string error;
+    const std::filesystem::path written = job->result(error);
+    REQUIRE(error.empty());
+    CHECK(written.filename().string().find("_sagittal-oblique.gif") != std::string::npos);
+    const std::vector<RgbImage> frames = decodeMovie(written);
+    REQUIRE(int(frames.size()) == count);
+    // Frame n is the plane the view shows at slice number n.
+    const int n = count / 3;
+    ui::setSliceNumber(s, 2, n);
+    REQUIRE(ui::sliceNumberOf(s, 2) == n);
+    const RgbImage want =
+        renderSlice(extractPlane(s.data->series.volume, ui::frameOf(s, 2), ui::planeOf(s, 2), {}, true),
+                    s.window, ui::displayColormap(s));
+    CHECK(frames[std::size_t(n)].rgb == want.rgb);
+    CHECK(frames[0].rgb != want.rgb);
+}
+
 TEST_CASE("viewer: the 3D view's 'Record' makes the turntable `render --turntable` makes, from its camera") {
     REQUIRE(haveDisplay());
     ui::AppState s = phantomState();

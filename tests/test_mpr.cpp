@@ -379,3 +379,47 @@ TEST_CASE("oblique MPR: the GPU draws the turned view the CPU samples, thin and 
             }
         }
 }
+
+TEST_CASE("oblique MPR: the 3D view outlines where each turned plane cuts the volume's box") {
+    const Volume v = ramp();
+    const Geometry& g = v.geometry();
+    // Unturned through the middle: the box's cross-section, 4 corners.
+    SlicePlane axial = acquiredPlane(g, sliceFrame(g, Axis::Axial));
+    CHECK(planeOutline(g, axial).size() == 4);
+    // Turned about a skew axis: 3 to 6 corners, each on the plane and on a face of the box, in order round it
+    // (a convex polygon: every turn the same way).
+    Mpr m;
+    m.oblique = true;
+    m.centre = g.voxelToPatient({5, 30, 3});
+    m.rotation = rotationAbout(glm::normalize(glm::dvec3(1, -2, 1)), glm::radians(40.0));
+    for (Axis axis : {Axis::Axial, Axis::Coronal, Axis::Sagittal}) {
+        const SlicePlane p = viewPlane(g, axis, m);
+        const std::vector<glm::dvec3> outline = planeOutline(g, p);
+        INFO(axisName(axis));
+        REQUIRE(outline.size() >= 3);
+        REQUIRE(outline.size() <= 6);
+        double turn = 0;
+        for (std::size_t n = 0; n < outline.size(); ++n) {
+            CHECK(std::abs(p.distance(outline[n])) < 1e-9);
+            const glm::dvec3 ijk = g.patientToVoxel(outline[n]);
+            bool onFace = false;
+            for (int c = 0; c < 3; ++c) {
+                CHECK(ijk[c] >= -0.5 - 1e-9);
+                CHECK(ijk[c] <= g.dims[c] - 0.5 + 1e-9);
+                onFace =
+                    onFace || std::abs(ijk[c] + 0.5) < 1e-9 || std::abs(ijk[c] - (g.dims[c] - 0.5)) < 1e-9;
+            }
+            CHECK(onFace);
+            const glm::dvec2 a = p.coordinates(outline[n]),
+                             b = p.coordinates(outline[(n + 1) % outline.size()]),
+                             c = p.coordinates(outline[(n + 2) % outline.size()]);
+            const double cross = (b - a).x * (c - b).y - (b - a).y * (c - b).x;
+            CHECK(cross > 0);
+            turn += cross;
+        }
+        CHECK(turn > 0);
+    }
+    // A plane beyond the box: nothing.
+    axial.origin += axial.normal * 1000.0;
+    CHECK(planeOutline(g, axial).empty());
+}

@@ -43,8 +43,21 @@ std::unique_ptr<MovieJob> recordSlices(const ui::AppState& s, int v, MovieFormat
     const ColormapTable map = ui::displayColormap(s);
     const SliceFrame f = ui::frameOf(s, v);
     char name[96];
-    std::snprintf(name, sizeof name, "%d_%s%s", data->series.about.listing.seriesNumber, axisName(axis),
-                  movieExtension(format));
+    std::snprintf(name, sizeof name, "%d_%s%s%s", data->series.about.listing.seriesNumber, axisName(axis),
+                  s.mpr.oblique ? "-oblique" : "", movieExtension(format));
+    if (s.mpr.oblique) {
+        // A turned view: its plane at each step along its normal, sampled as the view samples it.
+        const SlicePlane plane = ui::planeOf(s, v);
+        const Geometry& g = data->series.volume.geometry();
+        const PlaneSteps steps = planeSteps(g, plane);
+        const glm::dvec3 centre = volumeCentre(g);
+        const bool linear = s.linear;
+        return std::make_unique<MovieJob>(s.exportDir, name, format, steps.count, s.cine.fps, [=](int n) {
+            SlicePlane at = plane;
+            at.origin = centre + plane.normal * (steps.first + n * steps.step);
+            return renderSlice(extractPlane(data->series.volume, f, at, slab, linear), wl, map);
+        });
+    }
     return std::make_unique<MovieJob>(s.exportDir, name, format, f.count, s.cine.fps, [=](int n) {
         return renderSlice(extractSlice(data->series.volume, axis, sliceIndex(f, n), slab), wl, map);
     });

@@ -156,6 +156,44 @@ SliceImage extractPlane(const Volume& v, const SliceFrame& f, const SlicePlane& 
     return out;
 }
 
+std::vector<glm::dvec3> planeOutline(const Geometry& g, const SlicePlane& p) {
+    // The box's 8 corners (voxel space, outer faces) and its 12 edges: pairs of corners that differ in one
+    // bit.
+    std::vector<glm::dvec3> points;
+    auto corner = [&](int c) {
+        return g.voxelToPatient({(c & 1) ? g.dims.x - 0.5 : -0.5, (c & 2) ? g.dims.y - 0.5 : -0.5,
+                                 (c & 4) ? g.dims.z - 0.5 : -0.5});
+    };
+    for (int a = 0; a < 8; ++a)
+        for (int bit : {1, 2, 4}) {
+            if (a & bit)
+                continue;
+            const glm::dvec3 u = corner(a), w = corner(a | bit);
+            const double du = p.distance(u), dw = p.distance(w);
+            if ((du < 0) == (dw < 0) && du != 0)
+                continue; // both on one side
+            if (du == dw)
+                continue; // the edge lies in the plane: its ends come with the edges that meet it
+            points.push_back(u + (w - u) * (du / (du - dw)));
+        }
+    if (points.size() < 3)
+        return {};
+    glm::dvec2 mid(0.0);
+    for (const glm::dvec3& q : points)
+        mid += p.coordinates(q);
+    mid /= double(points.size());
+    std::sort(points.begin(), points.end(), [&](const glm::dvec3& a, const glm::dvec3& b) {
+        const glm::dvec2 x = p.coordinates(a) - mid, y = p.coordinates(b) - mid;
+        return std::atan2(x.y, x.x) < std::atan2(y.y, y.x);
+    });
+    // A plane through a corner meets three edges there: one point is enough.
+    points.erase(
+        std::unique(points.begin(), points.end(),
+                    [](const glm::dvec3& a, const glm::dvec3& b) { return glm::length(a - b) < 1e-9; }),
+        points.end());
+    return points;
+}
+
 EdgeLetters planeLetters(const SlicePlane& p) {
     return {directionLetters(-p.right), directionLetters(p.right), directionLetters(-p.down),
             directionLetters(p.down)};

@@ -13,6 +13,7 @@
 #include <glm/glm.hpp>
 
 #include <string>
+#include <vector>
 
 namespace ctview {
 
@@ -62,6 +63,10 @@ float planeValue(const Volume& v, glm::dvec3 lps, glm::dvec3 normal, const Slab&
 // planeValue at its centre; NaN where the plane leaves the volume (renderSlice draws it black).
 SliceImage extractPlane(const Volume& v, const SliceFrame& f, const SlicePlane& p, const Slab& slab,
                         bool linear);
+
+// Where plane `p` cuts the volume's box (the voxels' outer faces): 3 to 6 LPS corners in order round the
+// plane, none when it misses the box. What the 3D view outlines for a turned view.
+std::vector<glm::dvec3> planeOutline(const Geometry& g, const SlicePlane& p);
 
 // The letters at a turned view's edges (nearest patient directions, most dominant first).
 EdgeLetters planeLetters(const SlicePlane& p);

@@ -53,7 +53,19 @@ void draw3dOverlay(const AppState& s, const RenderFeedback& feedback, ImDrawList
     const CameraMatrices cm = cameraMatrices(s.view3d.camera, g, {r.w, r.h});
     if (s.overlays.crosshair && s.view3d.showSlicePlanes) {
         // Each slice view's plane: its outline at the crosshair's slice, in the view's colour.
-        for (int v = 0; v < 3; ++v) {
+        for (int v = 0; v < 3 && s.mpr.oblique; ++v) {
+            // Turned: where each view's plane cuts the volume's box.
+            std::vector<glm::dvec2> pts;
+            for (const glm::dvec3& q : planeOutline(g, planeOf(s, v)))
+                if (glm::dvec2 at; projectToScreen(cm, r, q, at))
+                    pts.push_back(at);
+            for (std::size_t c = 0; c < pts.size(); ++c) {
+                const glm::dvec2 p = pts[c], q = pts[(c + 1) % pts.size()];
+                dl->AddLine(ImVec2(float(p.x), float(p.y)), ImVec2(float(q.x), float(q.y)),
+                            planeColour(s.views[std::size_t(v)].axis, 200), 1.5f);
+            }
+        }
+        for (int v = 0; v < 3 && !s.mpr.oblique; ++v) {
             const int n = frameOf(s, v).nAxis, a = (n + 1) % 3, b = (n + 2) % 3;
             glm::dvec2 pts[4];
             bool ok = true;
