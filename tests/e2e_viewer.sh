@@ -3,7 +3,8 @@
 # scroll three slices, press S again, press F12, quit with Ctrl+Q; then the files it saved and its settings are
 # checked. Then a path that does not exist (the window opens and says why), a change of setting that must
 # survive a SIGTERM, and measurements: a ruler and a box ROI drawn with the mouse, a handle dragged, Ctrl+Z, S's
-# sidecar and `ctview measure` agreeing on the values, and the measurements back when the series is reopened. Usage: e2e_viewer.sh CTVIEW_BINARY  (needs DISPLAY; scripts/test provides Xvfb)
+# sidecar and `ctview measure` agreeing on the values, and the measurements back when the series is reopened;
+# last, a crosshair line's end dragged to turn the coronal view (oblique MPR) and S saving it. Usage: e2e_viewer.sh CTVIEW_BINARY  (needs DISPLAY; scripts/test provides Xvfb)
 set -euo pipefail
 ctview=$1
 [ -n "${DISPLAY:-}" ] || { echo "e2e: no DISPLAY (run under xvfb-run)"; exit 1; }
@@ -159,5 +160,32 @@ done
 [ "$(json "$work/out/2_axial_0019-1.json" 'len(j["annotations"])')" = 2 ] ||
   fail "after reopening: $(cat "$work/out/2_axial_0019-1.json")"
 cmp -s "$(kept)" "$work/drawn.json" || fail "reopening changed the kept measurements"
+quit
+
+# Oblique MPR (issue 12): the dot at the right end of the axial view's coronal line (horizontal, through the
+# crosshair at the middle voxel: x 604.75 + 3.5, y 224.5 + 3.5, the dot 0.38 x 449 = 171 pixels right of it),
+# dragged 30 degrees clockwise round the crosshair, turns the coronal view; S over it saves the turned plane;
+# Shift+R turns it back and S saves the acquired slice again.
+launch "$work/phantom"
+window "ctview - phantom - series 2"
+for _ in 1 2 3; do
+  drag 779 228 756 313
+  xdotool mousemove --window "$win" 1100 200; sleep 0.2
+  xdotool key --clearmodifiers s
+  for _ in $(seq 20); do compgen -G "$work/out/2_coronal-oblique_*.json" >/dev/null && break; sleep 0.1; done
+  compgen -G "$work/out/2_coronal-oblique_*.json" >/dev/null && break
+done
+oblique=$(compgen -G "$work/out/2_coronal-oblique_*.json" | head -1)
+[ -n "$oblique" ] || fail "no turned coronal plane was saved: $(ls "$work/out")"
+[ -e "${oblique%.json}.png" ] || fail "the turned plane's PNG is missing"
+[ "$(json "$oblique" 'j["axis"]')" = coronal-oblique ] || fail "sidecar: $(cat "$oblique")"
+# Turned about the axial normal (S) by 30 degrees: the coronal normal (acquired: +y, posterior) now has z 0 and
+# y cos 30.
+python3 -c "import json,sys; n=json.load(open(sys.argv[1]))['plane']['normal']; sys.exit(0 if abs(n[2]) < 1e-9 and abs(n[1] - 0.866) < 0.03 else 1)" "$oblique" ||
+  fail "the plane was not turned 30 degrees about S: $(json "$oblique" 'j["plane"]')"
+xdotool key --clearmodifiers shift+r
+sleep 0.3
+xdotool key --clearmodifiers s
+wait_for "$work/out/2_coronal_0*.png"
 quit
 echo "e2e: saved $(ls "$work/out" | tr '\n' ' '); measured: $(tr '\n' ';' <"$work/measured")"
