@@ -423,3 +423,34 @@ TEST_CASE("oblique MPR: the 3D view outlines where each turned plane cuts the vo
     axial.origin += axial.normal * 1000.0;
     CHECK(planeOutline(g, axial).empty());
 }
+
+TEST_CASE("snapshot --turn: the turned view as the window draws it after the same turns; bad values exit 2") {
+    REQUIRE(haveDisplay());
+    TempDir out;
+    const std::string common =
+        "snapshot " + q(glPhantom()) + " --view sagittal --window 400,40 --no-overlays --size 200x160 ";
+    const Run r = run(common + "--turn axial:30,coronal:-10 -o " + q(out.path / "turned.png"));
+    INFO(r.out);
+    REQUIRE(r.code == 0);
+    ScanResult scan;
+    auto d = std::make_shared<Dataset>();
+    d->series.volume = loadFolder(glPhantom(), scan).volume;
+    ui::AppState s;
+    ui::adoptDataset(s, d);
+    s.overlays = {false, false, false, false, false, false};
+    s.window = {400, 40};
+    s.maximised = s.activeView = 2;
+    ui::turnViews(s, 0, glm::radians(30.0));
+    ui::turnViews(s, 1, glm::radians(-10.0));
+    const RgbImage want = app::renderHeadless(s, {200, 160}, false);
+    const Image got = readPng(out.path / "turned.png");
+    CHECK(got.rgb == want.rgb);
+    REQUIRE(run(common + "-o " + q(out.path / "plain.png")).code == 0);
+    CHECK(readPng(out.path / "plain.png").rgb != got.rgb);
+    for (const char* bad : {"axial", "axial:x", "top:30", "axial:30,", "axial:30deg"}) {
+        const Run b = run(common + "--turn " + bad + " -o " + q(out.path / "bad.png"));
+        INFO(bad << ": " << b.out);
+        CHECK(b.code == 2);
+        CHECK(b.out.find("--turn") != std::string::npos);
+    }
+}

@@ -155,6 +155,11 @@ int runCli(int argc, char** argv) {
     snapCmd->add_flag("--force", snap.force, "Overwrite an existing file instead of choosing a new name");
     snapCmd->add_option("--slab", snap.slab, "Thick slab in mm around the slice of each view shown; 0: thin");
     snapCmd->add_option("--slab-mode", snap.slabMode, "mip, minip or average (default mip)");
+    snapCmd->add_option(
+        "--turn", snap.turn,
+        "Oblique MPR: VIEW:DEGREES[,VIEW:DEGREES...], each turning the other views about that "
+        "view's normal, clockwise on it, as dragging its crosshair line ends does (e.g. "
+        "axial:30); --slice then counts steps along the turned view's normal");
 
     CommonOptions renderCommon;
     RenderOptions rend;

@@ -68,6 +68,7 @@ struct SnapshotOptions {
     bool force = false;
     double slab = 0; // mm, of the view shown (each view in the grid); 0: thin
     std::string slabMode = "mip";
+    std::string turn; // oblique MPR: "coronal:30,axial:-10", turns as the crosshair's line ends make them
 };
 
 struct RenderOptions {

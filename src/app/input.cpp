@@ -381,12 +381,10 @@ bool startTurn(AppState& s, int v, glm::dvec2 p) {
         for (double side : {-1.0, 1.0})
             if (glm::length(line.centre + line.direction * (side * ui::turnHandleDistance(r)) - p) <=
                 kReachPx) {
-                const SlicePlane plane = ui::planeOf(s, v);
                 s.turn.active = true;
                 s.turn.centre = line.centre;
                 s.turn.startAngle = std::atan2(p.y - line.centre.y, p.x - line.centre.x);
                 s.turn.startRotation = s.mpr.rotation;
-                s.turn.axis = glm::normalize(glm::cross(plane.right, plane.down));
                 return true;
             }
     return false;
@@ -394,15 +392,12 @@ bool startTurn(AppState& s, int v, glm::dvec2 p) {
 
 // The mouse at `p` while turning: the views turn about the normal of the view being dragged in by the angle
 // the mouse has swept about the crosshair there (clockwise on the screen turns its right towards its down).
-void continueTurn(AppState& s, glm::dvec2 p) {
+void continueTurn(AppState& s, int v, glm::dvec2 p) {
     const double angle = std::atan2(p.y - s.turn.centre.y, p.x - s.turn.centre.x) - s.turn.startAngle;
-    if (!s.mpr.oblique) {
-        if (std::abs(angle) < 1e-9)
-            return;
-        s.mpr.oblique = true;
-        s.mpr.centre = s.data->series.volume.geometry().voxelToPatient(glm::dvec3(s.cursor));
-    }
-    s.mpr.rotation = rotationAbout(s.turn.axis, angle) * s.turn.startRotation;
+    if (!s.mpr.oblique && std::abs(angle) < 1e-9)
+        return; // a click on a dot without a turn stays on the acquired axes
+    s.mpr.rotation = s.turn.startRotation;
+    ui::turnViews(s, v, angle);
 }
 
 void toggleMaximised(AppState& s, int cell) {
@@ -464,7 +459,7 @@ ui::Commands handleFrame(AppState& s, const InputFrame& in) {
             s.editing = s.editingHandle = -1;
         }
         if (s.turn.active && s.drag.view >= 0 && s.drag.view < 3 && s.hasVolume())
-            continueTurn(s, in.mouse);
+            continueTurn(s, s.drag.view, in.mouse);
         s.turn.active = false;
         s.drag = {};
     }
@@ -535,7 +530,7 @@ ui::Commands handleFrame(AppState& s, const InputFrame& in) {
             else if (s.editing >= 0)
                 dragHandle(s, in.mouse);
             else if (s.turn.active)
-                continueTurn(s, in.mouse);
+                continueTurn(s, s.drag.view, in.mouse);
             else
                 moveCrosshair(s, s.drag.view, in.mouse);
             break;

@@ -91,6 +91,16 @@ bool onView(const AppState& s, int v, const Annotation& a) {
     return liesOnSlice(g, a, frameOf(s, v).nAxis, sliceOf(s, v));
 }
 
+void turnViews(AppState& s, int v, double radians) {
+    const SlicePlane plane = planeOf(s, v);
+    if (!s.mpr.oblique) {
+        s.mpr.oblique = true;
+        s.mpr.centre = s.data->series.volume.geometry().voxelToPatient(glm::dvec3(s.cursor));
+    }
+    s.mpr.rotation =
+        rotationAbout(glm::normalize(glm::cross(plane.right, plane.down)), radians) * s.mpr.rotation;
+}
+
 void resetOblique(AppState& s) {
     if (s.mpr.oblique && s.hasVolume())
         syncCursor(s);

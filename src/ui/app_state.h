@@ -144,8 +144,7 @@ struct AppState {
         glm::dvec2 centre{0.0}; // screen position of the crosshair in the view being turned
         double startAngle = 0;  // of the mouse about it when the drag began, radians
         glm::dmat3 startRotation{1.0};
-        glm::dvec3 axis{0, 0, 1}; // LPS: that view's normal
-    } turn;                       // a crosshair line's end being dragged
+    } turn; // a crosshair line's end being dragged
 
     WindowLevel window;
     std::string windowName = "file"; // a preset name, "file", "auto" or "custom"
@@ -225,6 +224,10 @@ void setSliceNumber(AppState& s, int v, int number);
 // Whether measurement `a` shows on view v: it lies on the view's slice, or on its turned plane
 // (core/measure).
 bool onView(const AppState& s, int v, const Annotation& a);
+// Turns the views about view v's normal by `radians`, clockwise on v's screen (v's right towards its down),
+// as dragging v's crosshair line ends does; v keeps its picture. The first turn leaves the acquired axes,
+// about the crosshair voxel's centre. What the drag and `snapshot --turn` do.
+void turnViews(AppState& s, int v, double radians);
 // Back to the acquired axes, the crosshair at the voxel nearest where it was.
 void resetOblique(AppState& s);
 // The other views' planes through the crosshair as lines over view v: where on the screen they cross, the
