@@ -14,6 +14,7 @@
 #include "app/gl_context.h"
 #include "app/headless.h"
 #include "app/scene.h"
+#include "core/mpr.h"
 #include "core/transfer.h"
 #include "core/view.h"
 
@@ -140,6 +141,7 @@ int main(int argc, char** argv) {
                 Slab slab;
                 bool linear;
                 bool scroll = true; // a new slice each frame; else the same slice at a new window (W/L drag)
+                bool oblique = false; // the axial view turned 20 degrees (oblique MPR): sampled per pixel
             };
             const SlabCase slabCases[] = {
                 {"slice thin", {}, false},
@@ -148,7 +150,15 @@ int main(int argc, char** argv) {
                 {"slab average 20mm", {20, SlabMode::Average}, false},
                 {"slab mip 20mm linear", {20, SlabMode::Mip}, true},
                 {"slab mip 20mm W/L drag", {20, SlabMode::Mip}, false, false},
+                {"oblique thin", {}, false, true, true},
+                {"oblique thin linear", {}, true, true, true},
+                {"oblique mip 20mm", {20, SlabMode::Mip}, false, true, true},
+                {"oblique mip 20mm linear", {20, SlabMode::Mip}, true, true, true},
             };
+            const Geometry& g = d->series.volume.geometry();
+            Mpr turned;
+            turned.oblique = true;
+            turned.rotation = rotationAbout(glm::normalize(glm::dvec3(1, 1, 0)), glm::radians(20.0));
             for (const SlabCase& c : slabCases) {
                 if (std::string(c.name).find(only) == std::string::npos &&
                     !(only == "slab" && std::string(c.name) == "slice thin"))
@@ -158,14 +168,22 @@ int main(int argc, char** argv) {
                 for (int f = 0; f <= frames; ++f) {
                     const int k = frame.count / 2 + (c.scroll ? f % 7 - 3 : 0);
                     const WindowLevel wl{400.0 + (c.scroll ? 0 : 5 * f), 40};
-                    const double t = timedMs([&] { r.slices.draw(m, k, wl, c.slab, size, 1.0f); });
+                    turned.centre =
+                        volumeCentre(g) + glm::dvec3(0, 0, (c.scroll ? f % 7 - 3 : 0) * frame.nSpacing);
+                    const ViewMapping mo(frame, viewPlane(g, Axis::Axial, turned), g,
+                                         Rect{0, 0, float(size.x), float(size.y)}, ViewCamera{});
+                    const double t =
+                        timedMs([&] { r.slices.draw(c.oblique ? mo : m, k, wl, c.slab, size, 1.0f); });
                     if (f > 0)
                         ms.push_back(t);
                 }
                 const double mid = median(ms);
                 const glm::ivec2 range = slabRange(c.slab, frame, frame.count / 2);
+                const int samples =
+                    2 * slabHalfCount(c.slab, std::min({g.spacing.x, g.spacing.y, g.spacing.z})) + 1;
                 char quality[32];
-                std::snprintf(quality, sizeof quality, "%d slices", range.y - range.x + 1);
+                std::snprintf(quality, sizeof quality, c.oblique ? "%d samples" : "%d slices",
+                              c.oblique ? samples : range.y - range.x + 1);
                 std::printf("%-22s %-12s %10.1f %8.1f %14s\n", c.name, quality, mid, 1000.0 / mid, "");
                 std::fflush(stdout);
             }

@@ -135,6 +135,8 @@ class Orthanc {
             if (!std::freopen(log.c_str(), "w", stdout) || !std::freopen(log.c_str(), "a", stderr))
                 ::_exit(126);
             ::execlp("Orthanc", "Orthanc", cfg.c_str(), static_cast<char*>(nullptr));
+            // Debian installs it in /usr/sbin, which a user's PATH (or an `env -i` one) may leave out.
+            ::execl("/usr/sbin/Orthanc", "Orthanc", cfg.c_str(), static_cast<char*>(nullptr));
             ::_exit(127);
         }
         // Ready when /system answers (about 0.2 s here); 30 s at most.
