@@ -180,7 +180,7 @@ int main(int argc, char** argv) {
                 const double mid = median(ms);
                 const glm::ivec2 range = slabRange(c.slab, frame, frame.count / 2);
                 const int samples =
-                    2 * slabHalfCount(c.slab, std::min({g.spacing.x, g.spacing.y, g.spacing.z})) + 1;
+                    2 * slabHalfCount(c.slab, normalStep(g, viewPlane(g, Axis::Axial, turned).normal)) + 1;
                 char quality[32];
                 std::snprintf(quality, sizeof quality, c.oblique ? "%d samples" : "%d slices",
                               c.oblique ? samples : range.y - range.x + 1);

@@ -261,15 +261,20 @@ TEST_CASE("viewer input: dragging a crosshair line's end turns the other views a
     CHECK(glm::dot(coronal.right, coronal0.right) == Approx(std::cos(turn)));
     CHECK(tiltDegrees(g, Axis::Coronal, s.mpr) == Approx(30));
 
-    // Down over the coronal view steps along its own normal, one smallest spacing; the other planes stay.
+    // Down over the coronal view steps along its own normal, one normalStep; the other planes stay.
     const glm::dvec3 before = s.mpr.centre;
     const int number = ui::sliceNumberOf(s, 1);
     const glm::dvec2 overCoronal(s.cells[1].x + s.cells[1].w / 2, s.cells[1].y + s.cells[1].h / 2);
     f.key(GLFW_KEY_DOWN, false, overCoronal);
     f.key(GLFW_KEY_DOWN, false, overCoronal);
     CHECK(ui::sliceNumberOf(s, 1) == number + 2);
-    const double step = std::min({g.spacing.x, g.spacing.y, g.spacing.z});
-    CHECK(glm::dot(s.mpr.centre - before, coronal.normal) == Approx(2 * step));
+    const double step = normalStep(g, coronal.normal);
+    CHECK(step == Approx(planeSteps(g, coronal).step));
+    // Onto the plane numbered so: the volume's centre lies on the numbers' grid (planeSteps).
+    const PlaneSteps steps = planeSteps(g, coronal);
+    CHECK(glm::dot(s.mpr.centre - volumeCentre(g), coronal.normal) ==
+          Approx(steps.first + (number + 2) * step));
+    CHECK(std::abs(glm::dot(s.mpr.centre - before, coronal.normal) - 2 * step) <= step / 2 + 1e-9);
     CHECK(near(ui::planeOf(s, 0).origin, axial.origin, 1e-9));
     CHECK(near(ui::planeOf(s, 2).origin, sagittal.origin, 1e-9));
 
@@ -282,10 +287,11 @@ TEST_CASE("viewer input: dragging a crosshair line's end turns the other views a
     CHECK(s.probeHU == Approx(sampleHu(s.data->series.volume, g.patientToVoxel(lps), s.linear)));
 
     // Shift+R: the acquired axes again, the crosshair at the voxel nearest where it was.
+    const glm::dvec3 last = s.mpr.centre;
     f.key(GLFW_KEY_R, true);
     CHECK_FALSE(s.mpr.oblique);
     CHECK(near(ui::planeOf(s, 1).normal, coronal0.normal, 1e-12));
-    const glm::dvec3 ijk = g.patientToVoxel(before + coronal.normal * (2 * step));
+    const glm::dvec3 ijk = g.patientToVoxel(last);
     CHECK(s.cursor == glm::ivec3(glm::round(ijk)));
 }
 

@@ -99,7 +99,7 @@ std::vector<std::filesystem::path> exportPlane(const Volume& v, Axis axis, const
                                                const std::function<void(RgbImage&)>& drawOver) {
     const Geometry& g = v.geometry();
     RgbImage img = renderSlice(extractPlane(v, sliceFrame(g, axis), p, slab, linear), wl, map);
-    const double step = std::min({g.spacing.x, g.spacing.y, g.spacing.z});
+    const double step = normalStep(g, p.normal);
     return writeFormats(img, formats, dir, force, drawOver, [&](ImageFormat f) {
         std::string name = sliceFileName(seriesNumber, axis, number, f, slab, step);
         const std::string plain = std::string("_") + axisName(axis) + "_";

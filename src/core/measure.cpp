@@ -536,7 +536,7 @@ std::string planeSidecarJson(const Volume& v, Axis axis, const SlicePlane& p, in
                              bool burnedIn) {
     const Geometry& g = v.geometry();
     const SliceFrame f = sliceFrame(g, axis);
-    const double step = std::min({g.spacing.x, g.spacing.y, g.spacing.z});
+    const double step = normalStep(g, p.normal);
     auto triple = [](glm::dvec3 d) { return nlohmann::ordered_json{d.x, d.y, d.z}; };
     nlohmann::ordered_json j;
     j["image"] = image;

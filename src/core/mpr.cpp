@@ -66,9 +66,16 @@ double tiltDegrees(const Geometry& g, Axis axis, const Mpr& m) {
     return glm::degrees(std::acos(c));
 }
 
+double normalStep(const Geometry& g, glm::dvec3 normal) {
+    // Voxels per mm along the normal, per voxel axis: |D^-1 n| / spacing.
+    const glm::dvec3 rate = glm::abs(glm::inverse(g.direction) * normal) / g.spacing;
+    const double fastest = std::max({rate.x, rate.y, rate.z});
+    return fastest > 0 ? 1 / fastest : std::min({g.spacing.x, g.spacing.y, g.spacing.z});
+}
+
 PlaneSteps planeSteps(const Geometry& g, const SlicePlane& p) {
     PlaneSteps s;
-    s.step = std::min({g.spacing.x, g.spacing.y, g.spacing.z});
+    s.step = normalStep(g, p.normal);
     // Half the extent of the box of voxel centres along the normal.
     double half = 0;
     for (int a = 0; a < 3; ++a)
@@ -118,7 +125,7 @@ float sampleHu(const Volume& v, glm::dvec3 ijk, bool linear) {
 
 float planeValue(const Volume& v, glm::dvec3 lps, glm::dvec3 normal, const Slab& slab, bool linear) {
     const Geometry& g = v.geometry();
-    const double step = std::min({g.spacing.x, g.spacing.y, g.spacing.z});
+    const double step = normalStep(g, normal);
     const int half = slabHalfCount(slab, step);
     if (half == 0)
         return sampleHu(v, g.patientToVoxel(lps), linear);

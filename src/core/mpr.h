@@ -38,9 +38,15 @@ glm::dmat3 rotationAbout(glm::dvec3 axis, double radians);
 // The smallest angle (degrees) between a view's normal and its acquired one: how far it is tilted.
 double tiltDegrees(const Geometry& g, Axis axis, const Mpr& m);
 
+// The distance along unit LPS vector `normal` that crosses one voxel along the voxel axis it crosses fastest:
+// the slice spacing for a normal along a voxel axis, about the finest spacing for one across them. A turned
+// view steps, and its slab samples, this far apart, so that an untilted view steps through the volume's own
+// slices.
+double normalStep(const Geometry& g, glm::dvec3 normal);
+
 // Slice numbers along a turned view's normal, so that stepping, Home/End, the slider and cine work as on the
-// acquired axes: positions `step` mm apart (the smallest voxel spacing) from one face of the volume's box to
-// the other, numbered from 0.
+// acquired axes: positions `step` mm apart (normalStep) from one face of the volume's box to the other,
+// numbered from 0.
 struct PlaneSteps {
     double step = 1;  // mm
     double first = 0; // signed distance (mm) of number 0 from the volume's centre, along the normal
@@ -54,8 +60,8 @@ int planeNumber(const Geometry& g, const SlicePlane& p); // of the plane through
 // (more than half a voxel past a face).
 float sampleHu(const Volume& v, glm::dvec3 ijk, bool linear);
 // What a turned view shows at LPS `lps`: the sample itself, or a thick slab's combination of the samples
-// `step` mm apart along `normal` (slabHalfCount of them each side), those outside the volume left out. NaN
-// when none is inside.
+// normalStep mm apart along `normal` (slabHalfCount of them each side), those outside the volume left out.
+// NaN when none is inside.
 float planeValue(const Volume& v, glm::dvec3 lps, glm::dvec3 normal, const Slab& slab, bool linear);
 
 // A turned view's slice as `ctview export` writes one: the acquired frame's extent (f's width x height at its

@@ -1,5 +1,7 @@
 #include "render/slice_renderer.h"
 
+#include "core/mpr.h"
+
 #include <glm/gtc/type_ptr.hpp>
 
 #include <algorithm>
@@ -448,8 +450,8 @@ void SliceRenderer::drawOblique(const ViewMapping& m, const WindowLevel& wl, con
         return;
     const Geometry& g = geometry_;
     glUseProgram(program_.id());
-    // A slab: samples one smallest voxel spacing apart along the normal, as core/mpr.h planeValue takes them.
-    const double step = std::min({g.spacing.x, g.spacing.y, g.spacing.z});
+    // A slab: samples normalStep apart along the normal, as core/mpr.h planeValue takes them.
+    const double step = normalStep(g, m.plane().normal);
     const glm::dvec3 perStep = glm::inverse(g.direction) * (m.plane().normal * step) / g.spacing /
                                glm::dvec3(glm::max(g.dims, glm::ivec3(1)));
     glUniform3f(uniforms_[uniform::SlabStep], float(perStep.x), float(perStep.y), float(perStep.z));

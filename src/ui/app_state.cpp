@@ -68,14 +68,13 @@ void setSliceNumber(AppState& s, int v, int number) {
     if (!s.hasVolume())
         return;
     if (s.mpr.oblique) {
-        // A turned view: the crosshair moves along its normal by whole steps from where it is (it need not
-        // sit on a step: a click put it there), within the volume's extent along the normal.
+        // A turned view: the crosshair moves along its normal onto the plane numbered `number` (planeSteps),
+        // so that a number always names the same plane: the overlay's, a recorded movie's frame, `--slice`.
         const Geometry& g = s.data->series.volume.geometry();
         const SlicePlane p = planeOf(s, v);
         const PlaneSteps steps = planeSteps(g, p);
         const double now = -p.distance(volumeCentre(g)); // the plane's distance from the centre
-        const double to = std::clamp(now + (number - sliceNumberOf(s, v)) * steps.step, steps.first,
-                                     steps.first + (steps.count - 1) * steps.step);
+        const double to = steps.first + std::clamp(number, 0, steps.count - 1) * steps.step;
         s.mpr.centre += p.normal * (to - now);
         syncCursor(s);
         return;
