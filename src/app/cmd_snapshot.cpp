@@ -77,10 +77,10 @@ int runSnapshot(const CommonOptions& common, const SnapshotOptions& o) {
     s.activeView = std::max(0, maximised);
     if (!o.overlays)
         s.overlays = {false, false, false, false, false, false};
-    for (const auto& [axis, degrees] : turns) {
+    for (const std::pair<Axis, double>& turn : turns) {
         const auto view = std::find_if(s.views.begin(), s.views.end(),
-                                       [&](const ui::ViewState& vs) { return vs.axis == axis; });
-        ui::turnViews(s, int(view - s.views.begin()), glm::radians(degrees));
+                                       [&](const ui::ViewState& vs) { return vs.axis == turn.first; });
+        ui::turnViews(s, int(view - s.views.begin()), glm::radians(turn.second));
     }
     if (o.slice >= 0) {
         const int v = std::max(0, maximised);
