@@ -221,16 +221,8 @@ void dragEnd(AppState& s, glm::dvec2 mouse) {
                          c1 = plane.coordinates(patientUnder(s, s.drag.view, mouse));
         a.points.clear();
         const int n = s.box.kind == 2 ? 64 : 4;
-        for (int i = 0; i < n; ++i) {
-            glm::dvec2 q;
-            if (s.box.kind == 2) {
-                const double t = 2 * M_PI * i / n;
-                q = (c0 + c1) * 0.5 + (c1 - c0) * 0.5 * glm::dvec2(std::cos(t), std::sin(t));
-            } else {
-                q = {i == 0 || i == 3 ? c0.x : c1.x, i < 2 ? c0.y : c1.y};
-            }
-            a.points.push_back(plane.at(q));
-        }
+        for (int i = 0; i < n; ++i)
+            a.points.push_back(plane.at(boxOutlinePoint(c0, c1, s.box.kind == 2, i, n)));
         return;
     }
     a.points[1] = patientUnder(s, s.drag.view, mouse);

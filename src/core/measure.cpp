@@ -147,6 +147,14 @@ bool liesOnSlice(const Geometry& g, const Annotation& a, int nAxis, int k) {
     });
 }
 
+glm::dvec2 boxOutlinePoint(glm::dvec2 c0, glm::dvec2 c1, bool ellipse, int i, int n) {
+    if (!ellipse)
+        return {i == 0 || i == 3 ? c0.x : c1.x, i < 2 ? c0.y : c1.y};
+    const double t = 2 * M_PI * i / n;
+    return {(c0.x + c1.x) / 2 + (c1.x - c0.x) / 2 * std::cos(t),
+            (c0.y + c1.y) / 2 + (c1.y - c0.y) / 2 * std::sin(t)};
+}
+
 bool liesOnPlane(const Geometry& g, const Annotation& a, const SlicePlane& p) {
     const double half = 0.5 * std::min({g.spacing.x, g.spacing.y, g.spacing.z});
     return !a.points.empty() && std::all_of(a.points.begin(), a.points.end(), [&](const glm::dvec3& q) {

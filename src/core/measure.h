@@ -75,6 +75,11 @@ std::vector<glm::dvec3> annotationHandles(const Geometry& g, const Annotation& a
 // moves; a box corner moves the h of one stored corner and the v of the other, so the opposite corner stays.
 void moveHandle(const Geometry& g, Annotation& a, const SliceFrame& f, int handle, const glm::dvec3& to);
 
+// Point i of the n around the outline of a rectangle (n = 4: its corners, from c0 round to c1 and back) or an
+// ellipse (its box's inscribed ellipse, from angle 0) whose box has opposite corners c0 and c1 in a plane's
+// coordinates: how the views draw a box, and the polygon a box drawn in a tilted view is kept as.
+glm::dvec2 boxOutlinePoint(glm::dvec2 c0, glm::dvec2 c1, bool ellipse, int i, int n);
+
 // The values of `a` on `v`. Rule for ROIs: the shape must lie in one voxel plane of the volume (its points
 // share one voxel coordinate within half a voxel); the voxels of that plane whose centres lie inside the
 // shape (on its edge counts as inside) make the statistics. A polygon in a plane tilted against the voxel

@@ -356,14 +356,10 @@ void drawAnnotations(const AppState& s, int v, const ViewMapping& m, ImDrawList*
             glm::dvec3 q = ijk[0];
             const int steps = a.type == AnnotationType::Ellipse ? 48 : 4;
             for (int i = 0; i < steps; ++i) {
-                if (a.type == AnnotationType::Ellipse) {
-                    const double t = 2 * M_PI * i / steps;
-                    q[f.hAxis] = (h0 + h1) / 2 + (h1 - h0) / 2 * std::cos(t);
-                    q[f.vAxis] = (v0 + v1) / 2 + (v1 - v0) / 2 * std::sin(t);
-                } else {
-                    q[f.hAxis] = i == 0 || i == 3 ? h0 : h1;
-                    q[f.vAxis] = i < 2 ? v0 : v1;
-                }
+                const glm::dvec2 hv =
+                    boxOutlinePoint({h0, v0}, {h1, v1}, a.type == AnnotationType::Ellipse, i, steps);
+                q[f.hAxis] = hv.x;
+                q[f.vAxis] = hv.y;
                 outline.push_back(screen(q));
             }
             closed = true;

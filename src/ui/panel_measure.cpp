@@ -46,14 +46,9 @@ void drawMeasurePanel(AppState& s) {
         if (ImGui::Selectable(text.c_str(), s.selectedAnnotation == int(n)) && !a.points.empty()) {
             s.selectedAnnotation = int(n);
             // To its slice: the crosshair moves to its first point, and every view follows.
-            // Turned views: their planes move through that point.
-            if (s.mpr.oblique) {
-                s.mpr.centre = a.points[0];
-                syncCursor(s);
-            }
-            const glm::dvec3 ijk = v.geometry().patientToVoxel(a.points[0]);
-            for (int c = 0; c < 3; ++c)
-                s.cursor[c] = std::clamp(int(std::lround(ijk[c])), 0, v.geometry().dims[c] - 1);
+            // (Turned views' planes move through the point itself; the crosshair voxel is the nearest.)
+            s.mpr.centre = a.points[0];
+            syncCursor(s);
         }
         if (ImGui::IsItemHovered())
             ImGui::SetTooltip("%s", text.c_str());
