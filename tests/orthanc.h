@@ -83,14 +83,21 @@ class Orthanc {
     std::string base() const { return "http://127.0.0.1:" + std::to_string(port_); }
     std::string root() const { return base() + "/dicom-web"; }
 
-    // Uploads every file of `folder` (POST /instances).
+    // Uploads every file of `folder` (POST /instances), in the folder's own (unspecified) order.
     void upload(const std::filesystem::path& folder) {
-        for (const auto& f : std::filesystem::directory_iterator(folder)) {
-            std::ifstream in(f.path(), std::ios::binary);
+        std::vector<std::filesystem::path> files;
+        for (const auto& f : std::filesystem::directory_iterator(folder))
+            files.push_back(f.path());
+        upload(files);
+    }
+    // Uploads `files` in this order, which is the order Orthanc sends a series in (WADO-RS).
+    void upload(const std::vector<std::filesystem::path>& files) {
+        for (const auto& f : files) {
+            std::ifstream in(f, std::ios::binary);
             const std::string bytes((std::istreambuf_iterator<char>(in)), {});
             const long status = testHttp("POST", base() + "/instances", bytes);
             if (status != 200)
-                throw std::runtime_error("Orthanc refused " + f.path().string());
+                throw std::runtime_error("Orthanc refused " + f.string());
         }
     }
 
@@ -161,7 +168,8 @@ class Orthanc {
 
 // A loopback TCP proxy in front of a server: forwards both ways, and when `cutAfter` is set closes the first
 // connection whose server side sends that many bytes (then forgets the cut): a transfer that HTTP thinks is
-// fine until the connection just ends, as a flaky network or a proxy's timeout makes it.
+// fine until the connection just ends, as a flaky network or a proxy's timeout makes it. `pauseAfter` holds
+// the first connection that has sent that many bytes for `pauseMs` (a slow network, mid-transfer).
 class CuttingProxy {
   public:
     explicit CuttingProxy(int targetPort) : target_(targetPort) {
@@ -192,8 +200,8 @@ class CuttingProxy {
                 t.join();
     }
     int port() const { return port_; }
-    std::atomic<std::size_t> cutAfter{0};
-    std::atomic<int> cuts{0};
+    std::atomic<std::size_t> cutAfter{0}, pauseAfter{0};
+    std::atomic<int> cuts{0}, pauseMs{0};
 
   private:
     void serve() {
@@ -244,6 +252,11 @@ class CuttingProxy {
                 ::send(client, buf, n, MSG_NOSIGNAL);
                 fromServer += n;
                 moved = true;
+                const std::size_t pause = pauseAfter.load();
+                if (pause && fromServer >= pause) {
+                    pauseAfter = 0;
+                    std::this_thread::sleep_for(std::chrono::milliseconds(pauseMs.load()));
+                }
             }
             idle = moved ? 0 : idle + 1;
         }

@@ -515,7 +515,8 @@ std::string metaSopInstance(const char* buf, std::size_t n) {
 
 std::size_t DicomWebClient::retrieve(const std::string& study, const std::string& series,
                                      const std::string& instance, const std::filesystem::path& folder,
-                                     const std::function<void()>& partDone, bool& complete) {
+                                     const std::function<void(const std::filesystem::path&)>& partDone,
+                                     bool& complete) {
     complete = false;
     std::string path = "/studies/" + escape(study) + "/series/" + escape(series);
     if (!instance.empty())
@@ -563,10 +564,11 @@ std::size_t DicomWebClient::retrieve(const std::string& study, const std::string
             std::filesystem::remove(partFile);
             throw DataError(url_.host + ": sent a part that is not a DICOM file for " + what);
         }
-        std::filesystem::rename(partFile, folder / (uid + ".dcm"));
+        const std::filesystem::path done = folder / (uid + ".dcm");
+        std::filesystem::rename(partFile, done);
         ++parts;
         if (partDone)
-            partDone();
+            partDone(done);
     };
     long status = 0;
     std::string contentType;

@@ -99,12 +99,13 @@ class DicomWebClient {
     // the whole list of a 600-image series costs Orthanc a third of a second).
     std::vector<InstanceRow> instances(const std::string& study, const std::string& series, int limit = 0);
     // WADO-RS of a whole series (or, with `instance`, of one instance): each part is written to `folder` as
-    // <SOPInstanceUID>.dcm (through a .part file, renamed when complete), and `partDone` is called after
-    // each. Returns the number of parts received; throws DataError on an HTTP error or a malformed stream.
-    // `complete` tells whether the closing delimiter arrived (false: the transfer ended early).
+    // <SOPInstanceUID>.dcm (through a .part file, renamed when complete), and `partDone` is called with
+    // that file after each. Returns the number of parts received; throws DataError on an HTTP error or a
+    // malformed stream. `complete` tells whether the closing delimiter arrived (false: the transfer ended
+    // early).
     std::size_t retrieve(const std::string& study, const std::string& series, const std::string& instance,
-                         const std::filesystem::path& folder, const std::function<void()>& partDone,
-                         bool& complete);
+                         const std::filesystem::path& folder,
+                         const std::function<void(const std::filesystem::path&)>& partDone, bool& complete);
 
   private:
     std::string get(const std::string& path, const std::string& what);

@@ -16,6 +16,7 @@
 #include <cstring>
 #include <map>
 #include <mutex>
+#include <numeric>
 #include <set>
 #include <thread>
 #include <tuple>
@@ -195,7 +196,13 @@ ScanResult scanInput(const fs::path& input, const LoadOptions& options) {
     } else {
         throw DataError(input.string() + ": not a regular file or folder");
     }
+    groupSeries(scan);
+    return scan;
+}
 
+void groupSeries(ScanResult& scan) {
+    scan.series.clear();
+    scan.skipped.clear();
     // Group image planes by SeriesInstanceUID, split further by orientation and image size.
     using Key = std::tuple<std::string, std::array<long, 6>, int, int>;
     std::map<Key, SeriesInfo> groups;
@@ -254,7 +261,6 @@ ScanResult scanInput(const fs::path& input, const LoadOptions& options) {
             best = &s;
     }
     scan.defaultSeries = best ? best->number : 0;
-    return scan;
 }
 
 const SeriesInfo& ScanResult::pick(const std::string& selector) const {
@@ -301,7 +307,82 @@ std::string ScanResult::summary() const {
     return s;
 }
 
-LoadedSeries loadSeries(const ScanResult& scan, const SeriesInfo& series, const LoadOptions& options) {
+namespace {
+
+// What PixelPaddingValue (0028,0120) voxels become: air for CT, else the series' lowest value.
+float paddingHuOf(const FileHeader& h) {
+    return h.modality == "CT" ? -1024.f : float(h.frameHeaders.front().intercept);
+}
+
+// Takes the staged planes as the decoded stack when they are exactly what decoding `jobFiles` would give:
+// every plane of the plan staged, the same scalar type and padding, every file decoded without overflow.
+// Moves the planes into stacking order (in place when the slots are a permutation of 0..m-1) and gives each
+// file's decode result as a worker would have.
+bool adoptStaged(StagedPlanes& s, const ScanResult& scan, const std::vector<PlaneRef>& planes,
+                 const StackPlan& plan, ScalarType type, float paddingHU,
+                 const std::vector<std::size_t>& jobFiles, Volume& raw,
+                 std::vector<IsolatedResult>& results) {
+    const Geometry& g = s.stack.geometry();
+    if (s.stack.empty() || s.stack.type() != type || s.paddingHU != paddingHU ||
+        g.dims.x != plan.raw.dims.x || g.dims.y != plan.raw.dims.y)
+        return false;
+    const std::size_t m = plan.order.size();
+    std::vector<int> slotOf(m);
+    bool inPlace = true;
+    for (std::size_t r = 0; r < m; ++r) {
+        const PlaneRef& p = planes[plan.order[r]];
+        const auto it = s.slots.find({scan.files[p.file].string(), p.header.frame});
+        if (it == s.slots.end())
+            return false;
+        slotOf[r] = it->second;
+        inPlace = inPlace && std::size_t(it->second) < m;
+    }
+    for (std::size_t f : jobFiles) {
+        const auto it = s.stats.find(scan.files[f].string());
+        if (it == s.stats.end() || it->second.overflow)
+            return false;
+    }
+    const std::size_t sliceBytes = g.sliceVoxels() * s.stack.bytesPerVoxel();
+    auto slice = [&](Volume& v, std::size_t k) { return static_cast<char*>(v.data()) + k * sliceBytes; };
+    if (inPlace) {
+        // Slots are distinct, so slotOf is a permutation of 0..m-1: follow each cycle with one spare slice.
+        std::vector<char> spare(sliceBytes);
+        std::vector<bool> done(m, false);
+        for (std::size_t start = 0; start < m; ++start) {
+            if (done[start] || std::size_t(slotOf[start]) == start) {
+                done[start] = true;
+                continue;
+            }
+            std::memcpy(spare.data(), slice(s.stack, start), sliceBytes);
+            std::size_t r = start;
+            while (std::size_t(slotOf[r]) != start) {
+                std::memcpy(slice(s.stack, r), slice(s.stack, std::size_t(slotOf[r])), sliceBytes);
+                done[r] = true;
+                r = std::size_t(slotOf[r]);
+            }
+            std::memcpy(slice(s.stack, r), spare.data(), sliceBytes);
+            done[r] = true;
+        }
+        raw = std::move(s.stack);
+    } else {
+        raw = Volume(plan.raw, type, SharedBuffer::Sharing::Private);
+        for (std::size_t r = 0; r < m; ++r)
+            std::memcpy(slice(raw, r), slice(s.stack, std::size_t(slotOf[r])), sliceBytes);
+        s.stack = Volume();
+    }
+    raw.geometry() = plan.raw;
+    results.assign(jobFiles.size(), {});
+    for (std::size_t n = 0; n < jobFiles.size(); ++n) {
+        results[n].status = IsolatedResult::Status::Ok;
+        results[n].payload = serialize(s.stats.at(scan.files[jobFiles[n]].string()));
+    }
+    return true;
+}
+
+} // namespace
+
+LoadedSeries loadSeries(const ScanResult& scan, const SeriesInfo& series, const LoadOptions& options,
+                        StagedPlanes* staged) {
     LoadedSeries out;
     out.series = &series;
     const FileHeader& h0 = scan.headers[series.planes.front().file];
@@ -373,17 +454,23 @@ LoadedSeries loadSeries(const ScanResult& scan, const SeriesInfo& series, const 
         return std::any_of(t.begin(), t.end(), [&](const DecodeTarget& d) { return d.slice == middle; });
     });
     std::rotate(jobFiles.begin(), first, jobFiles.end());
-    const float paddingHU = h0.modality == "CT" ? -1024.f : float(h0.frameHeaders.front().intercept);
+    const float paddingHU = paddingHuOf(h0);
 
     // Native files (any byte order, 8 to 32 bits) whose pixels the scan located are read by our own code on
     // threads, into private memory (huge pages); anything else is decoded by GDCM in isolated worker
     // processes.
-    const bool native = options.nativeFastPath &&
-                        std::all_of(jobFiles.begin(), jobFiles.end(),
-                                    [&](std::size_t f) { return scan.headers[f].pixelOffset != 0; });
     std::vector<IsolatedResult> results;
     Volume raw;
-    for (int attempt = 0; attempt < 2; ++attempt) {
+    bool native = options.nativeFastPath && std::all_of(jobFiles.begin(), jobFiles.end(), [&](std::size_t f) {
+                      return scan.headers[f].pixelOffset != 0;
+                  });
+    const bool adopted =
+        staged && adoptStaged(*staged, scan, planes, plan, type, paddingHU, jobFiles, raw, results);
+    if (adopted)
+        native = staged->native;
+    else if (staged)
+        *staged = StagedPlanes(); // its memory back before the stack is decoded again
+    for (int attempt = 0; attempt < 2 && !adopted; ++attempt) {
         raw = Volume(plan.raw, type,
                      native ? SharedBuffer::Sharing::Private : SharedBuffer::Sharing::Processes);
         auto makeJob = [&](std::size_t n) {
@@ -525,6 +612,262 @@ LoadedSeries loadSeries(const ScanResult& scan, const SeriesInfo& series, const 
                                " file(s) of this series could not be decoded: their slices are left empty");
     out.plan = std::move(plan);
     return out;
+}
+
+struct ArrivingSeries::Impl {
+    std::size_t expected;
+    LoadOptions options; // without progress: the transfer reports it
+    std::vector<fs::path> files;
+    std::vector<FileHeader> headers;
+    std::set<std::string> seen;
+    struct Plane {
+        std::size_t file; // index into files
+        int frame;
+        double distance; // along the normal, mm
+        bool hasPosition;
+    };
+    std::vector<Plane> waiting; // arrived, not yet decoded (before the layout is known)
+    std::shared_ptr<StagedPlanes> staged = std::make_shared<StagedPlanes>();
+    bool failed = false; // staging gave up: loadSeries decodes everything
+    // The layout, from the first planes: which image, and where along the normal slot 0 lies.
+    std::size_t firstFile = std::size_t(-1); // index of the first image's header
+    glm::dvec3 normal{0, 0, 1};
+    double d0 = 0, step = 0, firstDistance = 0;
+    bool laidOut = false, ascending = true;
+    std::vector<bool> taken;
+
+    const FileHeader& head() const { return headers[firstFile]; }
+
+    bool sameImage(const FileHeader& h, const FrameHeader& f) const {
+        const FrameHeader& a = head().frameHeaders.front();
+        return h.seriesUID == head().seriesUID && h.rows == head().rows && h.columns == head().columns &&
+               orientationKey(f) == orientationKey(a);
+    }
+
+    // Slot 0's distance and the step, from the planes so far; false until two positions differ.
+    bool layOut() {
+        std::vector<double> d;
+        for (const Plane& p : waiting)
+            if (p.hasPosition)
+                d.push_back(p.distance);
+        if (waiting.empty() || !waiting.front().hasPosition)
+            return false;
+        firstDistance = waiting.front().distance;
+        const auto other =
+            std::find_if(d.begin(), d.end(), [&](double x) { return std::abs(x - firstDistance) > 0.01; });
+        if (other == d.end())
+            return false;
+        ascending = *other > firstDistance;
+        std::sort(d.begin(), d.end());
+        step = 0;
+        for (std::size_t i = 1; i < d.size(); ++i)
+            if (d[i] - d[i - 1] > 0.01 && (step == 0 || d[i] - d[i - 1] < step))
+                step = d[i] - d[i - 1];
+        d0 = ascending ? firstDistance : firstDistance - double(expected - 1) * step;
+        return true;
+    }
+
+    // The slot the layout puts a plane in, or -1.
+    int predicted(const Plane& p) const {
+        if (!laidOut || !p.hasPosition)
+            return -1;
+        const double k = std::round((p.distance - d0) / step);
+        if (k < 0 || k >= double(expected) || std::abs(p.distance - (d0 + k * step)) > 0.25 * step ||
+            taken[std::size_t(k)])
+            return -1;
+        return int(k);
+    }
+
+    void allocate() {
+        const FrameHeader& f = head().frameHeaders.front();
+        const bool integral = f.slope == std::floor(f.slope) && f.intercept == std::floor(f.intercept);
+        const ScalarType type = integral ? ScalarType::Int16 : ScalarType::Float32;
+        checkMemory("the transfer",
+                    double(head().rows) * head().columns * double(expected) * (integral ? 2 : 4),
+                    std::to_string(expected) + " images", options);
+        // What the stack will look like if the layout holds: the preview's geometry.
+        Geometry g;
+        g.dims = glm::ivec3(head().columns, head().rows, int(expected));
+        g.spacing = glm::dvec3(f.pixelSpacing[1], f.pixelSpacing[0], laidOut ? step : 1.0);
+        const glm::dvec3 row(f.orientation[0], f.orientation[1], f.orientation[2]);
+        const glm::dvec3 col(f.orientation[3], f.orientation[4], f.orientation[5]);
+        g.direction = glm::dmat3(row, col, normal);
+        g.origin = glm::dvec3(f.position[0], f.position[1], f.position[2]) + (d0 - firstDistance) * normal;
+        staged->stack = Volume(g, type);
+        staged->paddingHU = paddingHuOf(head());
+        taken.assign(expected, false);
+    }
+
+    // Decodes the waiting planes into their slots: where the layout puts them, else (when `last`, or once
+    // laid out) any free slot. Shows those in place.
+    void place(bool last) {
+        if (firstFile == std::size_t(-1) || (!laidOut && !last))
+            return;
+        if (staged->stack.empty())
+            allocate();
+        std::map<std::size_t, std::vector<DecodeTarget>> targets;
+        std::vector<int> inPlace;
+        for (const Plane& p : waiting) {
+            int k = predicted(p);
+            if (k >= 0) {
+                inPlace.push_back(k);
+            } else {
+                // A spare slot from the end the layout fills last, so that it takes no later plane's place.
+                k = -1;
+                for (std::size_t n = 0; n < expected && k < 0; ++n) {
+                    const std::size_t slot = ascending ? expected - 1 - n : n;
+                    if (!taken[slot])
+                        k = int(slot);
+                }
+                if (k < 0) {
+                    failed = true; // more planes than the listing said
+                    return;
+                }
+            }
+            taken[std::size_t(k)] = true;
+            staged->slots[{files[p.file].string(), p.frame}] = k;
+            const FrameHeader& f = headers[p.file].frameHeaders[std::size_t(p.frame)];
+            targets[p.file].push_back({p.frame, k, f.slope, f.intercept});
+        }
+        waiting.clear();
+        std::vector<std::size_t> jobFiles;
+        for (const auto& [file, t] : targets)
+            jobFiles.push_back(file);
+        auto makeJob = [&](std::size_t n) {
+            DecodeJob job;
+            job.path = files[jobFiles[n]];
+            job.header = &headers[jobFiles[n]];
+            job.targets = targets[jobFiles[n]];
+            job.buffer = staged->stack.data();
+            job.type = staged->stack.type();
+            job.columns = head().columns;
+            job.rows = head().rows;
+            job.paddingHU = staged->paddingHU;
+            job.ownDecoders = options.nativeFastPath;
+            return job;
+        };
+        const bool native =
+            options.nativeFastPath && std::all_of(jobFiles.begin(), jobFiles.end(),
+                                                  [&](std::size_t f) { return headers[f].pixelOffset != 0; });
+        staged->native = staged->native && native;
+        std::vector<IsolatedResult> results;
+        if (native) {
+            results = decodeOnThreads(jobFiles.size(), options,
+                                      [&](std::size_t n) { return decodeNative(makeJob(n)); }, {});
+        } else {
+            IsolationOptions io;
+            io.workers = options.workers;
+            io.timeoutSeconds = options.timeoutSeconds;
+            std::uint64_t largest = 0;
+            for (std::size_t f : jobFiles)
+                largest = std::max(largest, headers[f].fileSize);
+            io.memoryBudgetBytes = workerMemoryBudget(largest);
+            results = runIsolated(
+                jobFiles.size(), [&](std::size_t n) { return serialize(decodeInto(makeJob(n))); }, io);
+        }
+        for (std::size_t n = 0; n < results.size(); ++n)
+            if (results[n].status == IsolatedResult::Status::Ok)
+                staged->stats[files[jobFiles[n]].string()] = deserializeDecodeStats(results[n].payload);
+        // Only the planes in their predicted place are shown: a plane in a spare slot is not where it looks.
+        std::vector<int> shown;
+        for (int k : inPlace) {
+            const bool ok = std::any_of(jobFiles.begin(), jobFiles.end(), [&](std::size_t f) {
+                const auto it = staged->stats.find(files[f].string());
+                if (it == staged->stats.end())
+                    return false;
+                const auto& t = targets[f];
+                return std::any_of(t.begin(), t.end(), [&](const DecodeTarget& d) { return d.slice == k; });
+            });
+            if (ok)
+                shown.push_back(k);
+        }
+        if (options.slicesReady && !shown.empty())
+            options.slicesReady(staged->stack, shown);
+    }
+};
+
+ArrivingSeries::ArrivingSeries(std::size_t expected, const LoadOptions& options)
+    : impl_(std::make_unique<Impl>()) {
+    impl_->expected = std::max<std::size_t>(1, expected);
+    impl_->options = options;
+    impl_->options.progress = nullptr;
+}
+
+ArrivingSeries::~ArrivingSeries() = default;
+
+void ArrivingSeries::add(const std::vector<fs::path>& files, bool last) {
+    Impl& a = *impl_;
+    try {
+        std::vector<fs::path> fresh;
+        for (const fs::path& f : files)
+            if (a.seen.insert(f.string()).second)
+                fresh.push_back(f);
+        std::vector<FileHeader> headers = scanHeaders(fresh, a.options);
+        for (std::size_t n = 0; n < fresh.size(); ++n) {
+            a.files.push_back(fresh[n]);
+            a.headers.push_back(std::move(headers[n]));
+        }
+        if (a.failed)
+            return;
+        const std::size_t base = a.files.size() - fresh.size();
+        for (std::size_t i = base; i < a.files.size(); ++i) {
+            const FileHeader& h = a.headers[i];
+            if (h.kind != FileKind::Image)
+                continue;
+            for (const FrameHeader& f : h.frameHeaders) {
+                if (a.firstFile == std::size_t(-1)) {
+                    a.firstFile = i;
+                    const glm::dvec3 row(f.orientation[0], f.orientation[1], f.orientation[2]);
+                    const glm::dvec3 col(f.orientation[3], f.orientation[4], f.orientation[5]);
+                    const glm::dvec3 n = glm::cross(row, col);
+                    a.normal = glm::length(n) > 1e-6 ? glm::normalize(n) : glm::dvec3(0, 0, 1);
+                }
+                if (!a.sameImage(h, f))
+                    continue; // another group: loadSeries decodes it if it is the one asked for
+                a.waiting.push_back(
+                    {i, f.frame, glm::dot(glm::dvec3(f.position[0], f.position[1], f.position[2]), a.normal),
+                     f.hasPosition});
+            }
+        }
+        if (!a.laidOut && a.staged->stack.empty())
+            a.laidOut = a.layOut();
+        a.place(last);
+    } catch (const std::exception&) {
+        a.failed = true; // out of memory, or a worker that could not start: decoded again at the end
+    }
+}
+
+ScanResult ArrivingSeries::scan(const fs::path& folder) {
+    Impl& a = *impl_;
+    ScanResult scan;
+    scan.input = folder;
+    std::vector<std::size_t> order(a.files.size());
+    std::iota(order.begin(), order.end(), std::size_t(0));
+    std::sort(order.begin(), order.end(),
+              [&](std::size_t x, std::size_t y) { return a.files[x] < a.files[y]; });
+    for (std::size_t i : order) {
+        scan.files.push_back(a.files[i]);
+        scan.headers.push_back(a.headers[i]);
+    }
+    // A header that failed while the transfer ran is read once more now that nothing else runs.
+    std::vector<fs::path> again;
+    std::vector<std::size_t> where;
+    for (std::size_t i = 0; i < scan.files.size(); ++i)
+        if (scan.headers[i].kind == FileKind::Unreadable) {
+            again.push_back(scan.files[i]);
+            where.push_back(i);
+        }
+    if (!again.empty()) {
+        std::vector<FileHeader> fresh = scanHeaders(again, a.options);
+        for (std::size_t n = 0; n < again.size(); ++n)
+            scan.headers[where[n]] = std::move(fresh[n]);
+    }
+    groupSeries(scan);
+    return scan;
+}
+
+std::shared_ptr<StagedPlanes> ArrivingSeries::staged() {
+    return impl_->failed || impl_->staged->stack.empty() ? nullptr : impl_->staged;
 }
 
 } // namespace ctview

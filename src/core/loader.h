@@ -5,6 +5,7 @@
 //   ScanResult scan = scanInput(path, options);        // headers only, in isolated workers
 //   const SeriesInfo& s = scan.pick(options.series);   // the default series, or the one asked for
 //   LoadedSeries vol = loadSeries(scan, s, options);   // pixels, HU, geometry, warnings
+#include "core/decode.h"
 #include "core/dicom_scan.h"
 #include "core/geometry.h"
 #include "core/series.h"
@@ -14,6 +15,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -49,6 +51,9 @@ struct ScanResult {
 };
 
 ScanResult scanInput(const std::filesystem::path& input, const LoadOptions& options = {});
+// Groups scan.files/headers into scan.series (by SeriesInstanceUID, orientation and image size) and picks the
+// default: the second half of scanInput, for files that were scanned as they arrived.
+void groupSeries(ScanResult& scan);
 
 struct LoadedSeries {
     Volume volume;
@@ -65,6 +70,47 @@ struct LoadedSeries {
     float minHU = 0, maxHU = 0;
 };
 
-LoadedSeries loadSeries(const ScanResult& scan, const SeriesInfo& series, const LoadOptions& options = {});
+// Planes decoded while their files were still arriving (ArrivingSeries): a stack of `expected` slots and
+// where each (file, frame) went. loadSeries takes them instead of decoding again when they are what it would
+// decode.
+struct StagedPlanes {
+    Volume stack;
+    std::map<std::pair<std::string, int>, int> slots; // (file path, frame) -> k in `stack`
+    std::map<std::string, DecodeStats> stats;         // per file path
+    float paddingHU = -1024;                          // what padding became (DecodeJob::paddingHU)
+    bool native = true;                               // every file read by decodeNative
+};
+
+// `staged`: planes already decoded (moved out of it when used); null to decode every file.
+LoadedSeries loadSeries(const ScanResult& scan, const SeriesInfo& series, const LoadOptions& options = {},
+                        StagedPlanes* staged = nullptr);
+
+// One series whose files arrive one by one (a DICOMweb transfer writing them to a folder): each batch is
+// scanned and decoded at once, while the rest is still on its way, into slots of one stack of `expected`
+// planes. The stack is laid out along the normal from the first two positions that arrive, and the planes
+// that land where that layout puts them are shown through `options.slicesReady` as they come (a PACS sends a
+// series in the order the scanner stored it: along the stack, one way or the other). Planes arriving out of
+// that order are decoded into free slots and put in place at the end. Not thread-safe: one thread calls all.
+class ArrivingSeries {
+  public:
+    ArrivingSeries(std::size_t expected, const LoadOptions& options);
+    ~ArrivingSeries();
+    ArrivingSeries(const ArrivingSeries&) = delete;
+    ArrivingSeries& operator=(const ArrivingSeries&) = delete;
+    // Scans and decodes newly arrived files; `last`: no more will come. Never throws: what cannot be staged
+    // is decoded again by loadSeries.
+    void add(const std::vector<std::filesystem::path>& files, bool last);
+    // Every file added, as scanInput would have scanned a folder holding just them.
+    ScanResult scan(const std::filesystem::path& folder);
+    // The decoded planes; null when staging gave up (then loadSeries decodes the files).
+    std::shared_ptr<StagedPlanes> staged();
+
+  private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+// The DICOM folder source over a scan already made (of a DICOMweb cache folder), with planes already decoded.
+std::unique_ptr<SeriesSource> openScannedDicom(ScanResult scan, std::shared_ptr<StagedPlanes> staged);
 
 } // namespace ctview

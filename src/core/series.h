@@ -38,7 +38,9 @@ struct LoadOptions {
     // For showing slices while the rest decode: called with the stack being filled and the stack indices
     // whose pixels are now complete in it (first with none, right after allocation). Calls are serialised;
     // `stack` is only valid during the call, and other slices of it are being written meanwhile, so copy out
-    // only `slices`. Not called when the stack is resampled (its slices are not the final volume's).
+    // only `slices`. Not called when the stack is resampled (its slices are not the final volume's). A
+    // DICOMweb transfer calls it as images arrive, with a stack laid out from the first of them
+    // (ArrivingSeries): a preview, which the loaded series replaces.
     std::function<void(const Volume& stack, const std::vector<int>& slices)> slicesReady;
 };
 

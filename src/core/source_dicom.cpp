@@ -64,6 +64,12 @@ class DicomFolderSource final : public SeriesSource {
                 if (std::filesystem::equivalent(scan_.files[f], input, ec))
                     inputFile_ = f;
     }
+    // A scan already made (ArrivingSeries), and the planes it decoded on the way.
+    DicomFolderSource(ScanResult scan, std::shared_ptr<StagedPlanes> staged)
+        : SeriesSource(scan.input.string()), scan_(std::move(scan)), staged_(std::move(staged)) {
+        for (const SeriesInfo& s : scan_.series)
+            listing_.push_back(listingOf(s, scan_));
+    }
     std::string kind() const override { return "DICOM"; }
     const std::vector<SeriesListing>& series() const override { return listing_; }
     int defaultSeries() const override { return scan_.defaultSeries; }
@@ -78,7 +84,7 @@ class DicomFolderSource final : public SeriesSource {
 
     Series load(int number, const LoadOptions& options) const override {
         const SeriesInfo& s = info(number);
-        LoadedSeries l = loadSeries(scan_, s, options);
+        LoadedSeries l = loadSeries(scan_, s, options, staged_.get());
         Series out;
         out.volume = std::move(l.volume);
         out.minHU = l.minHU;
@@ -134,11 +140,16 @@ class DicomFolderSource final : public SeriesSource {
     }
 
     ScanResult scan_;
+    std::shared_ptr<StagedPlanes> staged_; // used by the first load that fits it, then empty
     std::vector<SeriesListing> listing_;
     std::size_t inputFile_ = std::size_t(-1); // the file given as the input, when it was one
 };
 
 } // namespace
+
+std::unique_ptr<SeriesSource> openScannedDicom(ScanResult scan, std::shared_ptr<StagedPlanes> staged) {
+    return std::make_unique<DicomFolderSource>(std::move(scan), std::move(staged));
+}
 
 extern const SourceKind dicomFolderSource;
 const SourceKind dicomFolderSource{

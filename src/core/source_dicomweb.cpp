@@ -6,6 +6,7 @@
 #include "core/dicomweb.h"
 #include "core/error.h"
 #include "core/fsutil.h"
+#include "core/loader.h"
 #include "core/series.h"
 
 #include <nlohmann/json.hpp>
@@ -13,6 +14,8 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <condition_variable>
+#include <exception>
 #include <fstream>
 #include <functional>
 #include <mutex>
@@ -176,6 +179,8 @@ class DicomWebSource final : public SeriesSource {
         const fs::path folder = studyFolder_ / row.uid, record = studyFolder_ / (row.uid + ".json");
         std::error_code ec;
         std::vector<std::string> warnings;
+        // The images as they were decoded on arrival, when they are fetched now.
+        std::unique_ptr<ArrivingSeries> arriving;
         const bool cachedComplete =
             fs::exists(record, ec) && countCached(folder) >= expectedFromRecord(record);
         if (!cachedComplete) {
@@ -185,16 +190,18 @@ class DicomWebSource final : public SeriesSource {
                 warnings.push_back("the server could not be reached: showing the " +
                                    std::to_string(countCached(folder)) + " images in the cache");
             } else {
-                download(row, folder, record, options);
+                arriving = download(row, folder, record, options);
             }
         }
         // Last used now (the cache drops the least recently used series first).
         fs::last_write_time(folder, fs::file_time_type::clock::now(), ec);
         trimCache(cacheLimitBytes(), folder);
-        // The cached files are a folder of DICOM files: the same scan, isolated decoding and checks.
+        // The cached files are a folder of DICOM files: the same scan, isolated decoding and checks (already
+        // made while they arrived, when they were fetched now).
         LoadOptions local = options;
         local.series = "";
-        const auto files = openSource(folder.string(), local);
+        const auto files = arriving ? openScannedDicom(arriving->scan(folder), arriving->staged())
+                                    : openSource(folder.string(), local);
         Series s = files->load(files->pick(row.uid).number, local);
         s.about.source = "DICOMweb";
         s.about.location = seriesUrl(row.uid);
@@ -249,8 +256,11 @@ class DicomWebSource final : public SeriesSource {
         return out;
     }
 
-    void download(const SeriesRow& row, const fs::path& folder, const fs::path& record,
-                  const LoadOptions& options) const {
+    // Fetches what the cache lacks of the series. Returns the images as they were scanned and decoded during
+    // a whole-series transfer (null when the series came instance by instance).
+    std::unique_ptr<ArrivingSeries> download(const SeriesRow& row, const fs::path& folder,
+                                             const fs::path& record, const LoadOptions& options) const {
+        std::unique_ptr<ArrivingSeries> arriving;
         // First one instance (QIDO-RS, limit=1: at once even for a long series): refuse what cannot be shown,
         // and a series that would not fit in memory, before a byte of pixels is fetched.
         const std::vector<InstanceRow> probe = client_->instances(url_.study, row.uid, 1);
@@ -275,11 +285,13 @@ class DicomWebSource final : public SeriesSource {
         progress();
         bool seriesRequestFailed = false;
         if (have == 0) {
-            // One WADO-RS request for the whole series, parsed as it streams.
+            // One WADO-RS request for the whole series, parsed as it streams; each image is decoded as it
+            // lands.
             bool complete = false;
+            arriving =
+                std::make_unique<ArrivingSeries>(total * std::size_t(std::max(1, first.frames)), options);
             try {
-                client_->retrieve(
-                    url_.study, row.uid, "", folder, [&] { ++have, progress(); }, complete);
+                retrieveDecoding(row, folder, *arriving, total, complete, [&] { ++have, progress(); });
             } catch (const DataError&) {
                 // An HTTP error or a malformed answer: instance by instance below. Part of a series, then an
                 // error: say so (what arrived is kept).
@@ -300,6 +312,7 @@ class DicomWebSource final : public SeriesSource {
         // not send whole series): then the missing ones on up to three kept-alive connections at once.
         std::vector<std::string> uids;
         if (have < total) {
+            arriving.reset(); // the folder is scanned whole at the end
             const std::vector<InstanceRow> instances = client_->instances(url_.study, row.uid);
             std::vector<std::string> todo;
             std::error_code ec;
@@ -319,7 +332,7 @@ class DicomWebSource final : public SeriesSource {
                         bool complete = false;
                         client.retrieve(
                             url_.study, row.uid, todo[n], folder,
-                            [&] {
+                            [&](const fs::path&) {
                                 std::lock_guard guard(lock);
                                 ++have;
                                 progress();
@@ -360,6 +373,76 @@ class DicomWebSource final : public SeriesSource {
                   {"url", seriesUrl(row.uid)},
                   {"instances", uids}};
         writeTextFileAtomically(record, j.dump(1));
+        return arriving;
+    }
+
+    // The series request on a thread of its own, while this one scans and decodes each batch of images that
+    // has arrived since the last. Under AddressSanitizer the two take turns instead: GCC 12's allocator is
+    // not fork-safe, and the isolated workers fork while the transfer's thread allocates (see
+    // tests/CMakeLists.txt).
+    void retrieveDecoding(const SeriesRow& row, const fs::path& folder, ArrivingSeries& arriving,
+                          std::size_t expected, bool& complete, const std::function<void()>& arrived) const {
+        std::mutex lock;
+        std::condition_variable news;
+        std::vector<fs::path> queue;
+        auto partDone = [&](const fs::path& file) {
+            {
+                std::lock_guard guard(lock);
+                queue.push_back(file);
+            }
+            arrived();
+            news.notify_one();
+        };
+#if defined(__SANITIZE_ADDRESS__)
+        std::exception_ptr failure;
+        try {
+            client_->retrieve(url_.study, row.uid, "", folder, partDone, complete);
+        } catch (...) {
+            failure = std::current_exception();
+        }
+        const std::size_t batch = std::max<std::size_t>(8, expected / 8);
+        for (std::size_t n = 0; n < queue.size(); n += batch)
+            arriving.add({queue.begin() + std::ptrdiff_t(n),
+                          queue.begin() + std::ptrdiff_t(std::min(queue.size(), n + batch))},
+                         n + batch >= queue.size());
+        if (failure)
+            std::rethrow_exception(failure);
+#else
+        std::exception_ptr failure;
+        bool finished = false;
+        std::thread transfer([&] {
+            try {
+                client_->retrieve(url_.study, row.uid, "", folder, partDone, complete);
+            } catch (...) {
+                failure = std::current_exception();
+            }
+            {
+                std::lock_guard guard(lock);
+                finished = true;
+            }
+            news.notify_one();
+        });
+        // The first two images at once (the first slices on screen), then batches of an eighth of the series:
+        // each batch starts isolated workers, and on two cores the decoders share them with the transfer.
+        std::size_t want = 2;
+        for (;;) {
+            std::vector<fs::path> batch;
+            bool last = false;
+            {
+                std::unique_lock guard(lock);
+                news.wait(guard, [&] { return finished || queue.size() >= want; });
+                want = std::max<std::size_t>(8, expected / 8);
+                batch.swap(queue);
+                last = finished;
+            }
+            arriving.add(batch, last);
+            if (last)
+                break;
+        }
+        transfer.join();
+        if (failure)
+            std::rethrow_exception(failure);
+#endif
     }
 
     DicomWebUrl url_;
