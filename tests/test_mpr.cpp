@@ -3,6 +3,7 @@
 // GPU's turned view against the CPU's.
 #include "golden.h"
 #include "testutil.h"
+#include "viewer_fixture.h"
 
 #include "app/actions.h"
 #include "app/headless.h"
@@ -44,11 +45,6 @@ double rampAt(glm::dvec3 ijk) {
 }
 bool near(glm::dvec3 a, glm::dvec3 b, double eps = 1e-9) {
     return glm::length(a - b) <= eps;
-}
-InputFrame at(glm::dvec2 p) {
-    InputFrame in;
-    in.mouse = p;
-    return in;
 }
 } // namespace
 
@@ -182,48 +178,11 @@ TEST_CASE("oblique MPR: a plane across a tilted rod shows its circle; the ROI me
     CHECK_FALSE(liesOnPlane(g, roi, acquiredPlane(g, sliceFrame(g, Axis::Axial))));
 }
 
-namespace {
-struct Viewer {
-    TempDir dir, out;
-    ui::AppState s;
-    Viewer() {
-        writePhantom(dir.path / "series", 48, 40, 30);
-        app::LoadTask task((dir.path / "series").string(), "", fastOptions(), nullptr, nullptr);
-        task.wait();
-        std::string error;
-        auto d = task.take(error);
-        REQUIRE(d);
-        ui::adoptDataset(s, d);
-        s.exportDir = out.path;
-        ui::layoutCells(s, Rect{340, 0, 660, 800});
-    }
-    // Presses at `from`, drags through `to`, releases there.
-    void drag(glm::dvec2 from, glm::dvec2 to, bool shift = false) {
-        InputFrame press = at(from);
-        press.clicked[0] = press.down[0] = true;
-        press.shift = shift;
-        app::handleInput(s, press);
-        for (int n = 1; n <= 4; ++n) {
-            InputFrame move = at(from + (to - from) * (n / 4.0));
-            move.down[0] = true;
-            move.mouseDelta = (to - from) / 4.0;
-            app::handleInput(s, move);
-        }
-        InputFrame release = at(to);
-        release.released[0] = true;
-        app::handleInput(s, release);
-    }
-    void key(int code, bool shift = false, glm::dvec2 mouse = {0, 0}) {
-        InputFrame in = at(mouse);
-        in.keys.push_back({code, false, shift});
-        app::handleInput(s, in);
-    }
-};
-} // namespace
+namespace {} // namespace
 
 TEST_CASE("viewer input: dragging a crosshair line's end turns the other views about this one's normal; "
           "Shift+R turns them back (issue 12)") {
-    Viewer f;
+    ViewerFixture f;
     ui::AppState& s = f.s;
     const Geometry& g = s.data->series.volume.geometry();
     const glm::ivec3 cursor = s.cursor;
@@ -297,7 +256,7 @@ TEST_CASE("viewer input: dragging a crosshair line's end turns the other views a
 
 TEST_CASE("viewer: S over a turned view saves its plane, named and described as oblique; an ellipse drawn "
           "there is a polygon on the plane, measured there (issue 12)") {
-    Viewer f;
+    ViewerFixture f;
     ui::AppState& s = f.s;
     const Volume& vol = s.data->series.volume;
     s.mpr.oblique = true;
@@ -345,7 +304,7 @@ TEST_CASE("viewer: S over a turned view saves its plane, named and described as 
 
 TEST_CASE("oblique MPR: the GPU draws the turned view the CPU samples, thin and as a slab") {
     REQUIRE(haveDisplay());
-    Viewer f;
+    ViewerFixture f;
     ui::AppState& s = f.s;
     const Volume& vol = s.data->series.volume;
     s.overlays = {false, false, false, false, false, false};

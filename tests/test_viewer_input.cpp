@@ -1,6 +1,7 @@
 // The viewer's input handling in-process: the frame loop turns ImGui's IO into an InputFrame; here the frames
 // are made by hand, against a real loaded series and the real AppState, without a window.
 #include "testutil.h"
+#include "viewer_fixture.h"
 
 #include "app/actions.h"
 #include "app/input.h"
@@ -25,26 +26,6 @@ using namespace ctview::test;
 using app::InputFrame;
 
 namespace {
-// A phantom loaded into an AppState laid out as the window would at 1000 x 800 with the side panel.
-struct Fixture {
-    TempDir dir, out;
-    ui::AppState s;
-    Fixture() {
-        writePhantom(dir.path / "series", 48, 40, 30);
-        app::LoadTask task((dir.path / "series").string(), "", fastOptions(), nullptr, nullptr);
-        task.wait();
-        std::string error;
-        auto d = task.take(error);
-        REQUIRE(d);
-        ui::adoptDataset(s, d);
-        s.exportDir = out.path;
-        ui::layoutCells(s, Rect{340, 0, 660, 800});
-    }
-    glm::dvec2 centreOf(int cell) const {
-        const Rect& r = s.cells[std::size_t(cell)];
-        return {r.x + r.w / 2, r.y + r.h / 2};
-    }
-};
 // Sets an environment variable for one test case; the old value (or its absence) comes back at the end,
 // also when a REQUIRE stops the case early.
 struct ScopedEnv {
@@ -65,11 +46,6 @@ struct ScopedEnv {
     ScopedEnv(const ScopedEnv&) = delete;
     ScopedEnv& operator=(const ScopedEnv&) = delete;
 };
-InputFrame at(glm::dvec2 p) {
-    InputFrame in;
-    in.mouse = p;
-    return in;
-}
 } // namespace
 
 TEST_CASE("README: the keys and mouse table is the list F1 shows") {
@@ -83,7 +59,7 @@ TEST_CASE("README: the keys and mouse table is the list F1 shows") {
 }
 
 TEST_CASE("viewer input: the wheel moves the slice of the view under the mouse only") {
-    Fixture f;
+    ViewerFixture f;
     const int axial0 = ui::sliceNumberOf(f.s, 0), coronal0 = ui::sliceOf(f.s, 1),
               sagittal0 = ui::sliceOf(f.s, 2);
     InputFrame in = at(f.centreOf(0));
@@ -108,7 +84,7 @@ TEST_CASE("viewer input: the wheel moves the slice of the view under the mouse o
 }
 
 TEST_CASE("viewer input: keys step slices in the active view; ignored while ImGui has the keyboard") {
-    Fixture f;
+    ViewerFixture f;
     InputFrame in = at(f.centreOf(1)); // over the coronal view: it becomes active
     const int c0 = ui::sliceOf(f.s, 1);
     in.keys = {{GLFW_KEY_DOWN}, {GLFW_KEY_DOWN}, {GLFW_KEY_PAGE_DOWN}};
@@ -129,7 +105,7 @@ TEST_CASE("viewer input: keys step slices in the active view; ignored while ImGu
 
 TEST_CASE(
     "viewer input: the first slice is the head end, Down and the wheel go towards the feet (issue 14.5)") {
-    Fixture f;
+    ViewerFixture f;
     const Geometry& g = f.s.data->series.volume.geometry();
     auto z = [&] { return g.voxelToPatient(glm::dvec3(f.s.cursor)).z; }; // LPS: +z is superior
     auto y = [&] { return g.voxelToPatient(glm::dvec3(f.s.cursor)).y; }; // +y is posterior
@@ -189,7 +165,7 @@ TEST_CASE(
 }
 
 TEST_CASE("viewer input: right-drag changes window/level") {
-    Fixture f;
+    ViewerFixture f;
     f.s.window = {400, 40};
     InputFrame press = at(f.centreOf(0));
     press.clicked[1] = press.down[1] = true;
@@ -214,7 +190,7 @@ TEST_CASE("viewer input: right-drag changes window/level") {
 }
 
 TEST_CASE("viewer input: a click moves the crosshair, and the other views follow") {
-    Fixture f;
+    ViewerFixture f;
     const ViewMapping m = ui::mappingOf(f.s, 0);
     const glm::ivec3 target(10, 31, ui::sliceOf(f.s, 0)); // voxel (i, j) on the axial slice
     InputFrame click = at(m.voxelToScreen(target));
@@ -232,7 +208,7 @@ TEST_CASE("viewer input: a click moves the crosshair, and the other views follow
 }
 
 TEST_CASE("viewer input: double click and keys 1-4 maximise a view; Esc returns to the grid") {
-    Fixture f;
+    ViewerFixture f;
     InputFrame dbl = at(f.centreOf(2));
     dbl.clicked[0] = dbl.doubleClicked[0] = dbl.down[0] = true;
     app::handleInput(f.s, dbl);
@@ -250,7 +226,7 @@ TEST_CASE("viewer input: double click and keys 1-4 maximise a view; Esc returns 
 
 TEST_CASE(
     "viewer: S saves the slice as PNG and JPEG, the same files `ctview export` writes, never overwriting") {
-    Fixture f;
+    ViewerFixture f;
     InputFrame in = at(f.centreOf(1)); // coronal
     in.wheel = -2;
     app::handleInput(f.s, in);
@@ -287,7 +263,7 @@ TEST_CASE(
 
 TEST_CASE(
     "viewer: a thick slab is what the probe reads and S saves, with the slab in the sidecar (issue 12)") {
-    Fixture f;
+    ViewerFixture f;
     f.s.window = {400, 40};
     const SliceFrame fr = ui::frameOf(f.s, 1); // coronal
     ui::ViewState& view = f.s.views[1];
@@ -343,7 +319,7 @@ TEST_CASE(
 
 TEST_CASE(
     "viewer: Space plays the view under the mouse at its speed, loops or bounces; any key or click stops") {
-    Fixture f;
+    ViewerFixture f;
     const glm::dvec2 over = f.centreOf(1); // the coronal view
     const int count = ui::frameOf(f.s, 1).count;
     const int axial = ui::sliceOf(f.s, 0);
@@ -430,7 +406,7 @@ TEST_CASE(
 }
 
 TEST_CASE("3D view input: drag rotates, wheel zooms, Shift+letters pick a side, R resets") {
-    Fixture f; // the 2x2 grid
+    ViewerFixture f; // the 2x2 grid
     ui::AppState& s = f.s;
     const glm::dvec2 c = f.centreOf(3);
     app::InputFrame in;
@@ -483,7 +459,7 @@ TEST_CASE("3D view input: drag rotates, wheel zooms, Shift+letters pick a side, 
 }
 
 TEST_CASE("viewer: a save that cannot be written is a toast, not a crash") {
-    Fixture f;
+    ViewerFixture f;
     f.s.exportDir = "/proc/ctview-cannot-write-here";
     CHECK(app::saveSlice(f.s, 0).empty());
     REQUIRE_FALSE(f.s.toasts.empty());
@@ -491,7 +467,7 @@ TEST_CASE("viewer: a save that cannot be written is a toast, not a crash") {
 }
 
 TEST_CASE("viewer input: the probe follows keyboard navigation without the mouse moving (issue 14.2)") {
-    Fixture f;
+    ViewerFixture f;
     const glm::dvec2 over = f.centreOf(0); // the mouse rests over the axial view
     app::handleInput(f.s, at(over));
     REQUIRE(f.s.probeValid);
@@ -511,7 +487,7 @@ TEST_CASE("viewer input: the probe follows keyboard navigation without the mouse
 
 TEST_CASE(
     "viewer input: S over the 3D view asks for the 3D render, over a slice view for the slice (issue 14.3)") {
-    Fixture f;
+    ViewerFixture f;
     InputFrame over3d = at(f.centreOf(3));
     over3d.keys = {{GLFW_KEY_S}};
     CHECK(app::handleInput(f.s, over3d) == ui::Commands{{ui::Command::Kind::SaveRender}});
@@ -521,7 +497,7 @@ TEST_CASE(
 }
 
 TEST_CASE("viewer input: Esc with a list open closes the list, and nothing else (issue 14.1)") {
-    Fixture f;
+    ViewerFixture f;
     InputFrame four = at(f.centreOf(3));
     four.keys = {{GLFW_KEY_4}};
     app::handleInput(f.s, four);
@@ -540,7 +516,7 @@ TEST_CASE("viewer input: Esc with a list open closes the list, and nothing else 
 
 TEST_CASE(
     "viewer: Ctrl+Z and Ctrl+Shift+Z undo and redo window/level and transfer-function edits (issue 14.14)") {
-    Fixture f;
+    ViewerFixture f;
     const WindowLevel before = f.s.window;
     const auto pointsBefore = f.s.view3d.preset.points;
     ui::trackUndo(f.s, false); // the state as loaded is the first one
@@ -595,7 +571,7 @@ TEST_CASE(
 
 TEST_CASE("measuring tools: D drags a ruler, B a box, P a point, in LPS; kept per series, restored on open "
           "(issue 12)") {
-    Fixture f;
+    ViewerFixture f;
     TempDir data;
     const ScopedEnv dataHome("XDG_DATA_HOME", data.path.string());
     const Geometry& g = f.s.data->series.volume.geometry();
@@ -762,7 +738,7 @@ TEST_CASE("measuring tools: D drags a ruler, B a box, P a point, in LPS; kept pe
 
 TEST_CASE("measurements: handles reshape them with any tool; Ctrl+Z / Ctrl+Shift+Z undo and redo every edit; "
           "restored ones are not an edit (issue 12)") {
-    Fixture f;
+    ViewerFixture f;
     TempDir data;
     const ScopedEnv dataHome("XDG_DATA_HOME", data.path.string());
     const Volume& vol = f.s.data->series.volume;
