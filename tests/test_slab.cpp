@@ -120,6 +120,8 @@ TEST_CASE("slab: the slices within half the thickness, by MIP, MinIP or mean, cu
           "3_axial_0012_mip10mm.png");
     CHECK(sliceFileName(3, Axis::Axial, 12, ImageFormat::Jpeg, {2, SlabMode::Mip}, 2.5) ==
           "3_axial_0012.jpg");
+    CHECK(sliceFileName(2, Axis::Coronal, 7, ImageFormat::Png, {10, SlabMode::Average}, 2.5, true) ==
+          "2_coronal-oblique_0007_average10mm.png");
 }
 
 TEST_CASE("slab: the GPU draws the CPU's slab, pixel for pixel, from the 3D texture and plane by plane") {

@@ -52,13 +52,13 @@ std::filesystem::path writeImage(const RgbImage& img, const std::filesystem::pat
 }
 
 std::string sliceFileName(int seriesNumber, Axis axis, int number, ImageFormat format, const Slab& slab,
-                          double sliceSpacing) {
+                          double sliceSpacing, bool oblique) {
     char suffix[48] = "";
     if (isThick(slab, sliceSpacing))
         std::snprintf(suffix, sizeof suffix, "_%s%gmm", slabModeName(slab.mode), slab.thickness);
     char name[160];
-    std::snprintf(name, sizeof name, "%d_%s_%04d%s.%s", seriesNumber, axisName(axis), number, suffix,
-                  format == ImageFormat::Png ? "png" : "jpg");
+    std::snprintf(name, sizeof name, "%d_%s%s_%04d%s.%s", seriesNumber, axisName(axis),
+                  oblique ? "-oblique" : "", number, suffix, format == ImageFormat::Png ? "png" : "jpg");
     return name;
 }
 
@@ -101,9 +101,7 @@ std::vector<std::filesystem::path> exportPlane(const Volume& v, Axis axis, const
     RgbImage img = renderSlice(extractPlane(v, sliceFrame(g, axis), p, slab, linear), wl, map);
     const double step = normalStep(g, p.normal);
     return writeFormats(img, formats, dir, force, drawOver, [&](ImageFormat f) {
-        std::string name = sliceFileName(seriesNumber, axis, number, f, slab, step);
-        const std::string plain = std::string("_") + axisName(axis) + "_";
-        return name.replace(name.find(plain), plain.size(), plain.substr(0, plain.size() - 1) + "-oblique_");
+        return sliceFileName(seriesNumber, axis, number, f, slab, step, true);
     });
 }
 

@@ -18,9 +18,10 @@ std::filesystem::path writeImage(const RgbImage& img, const std::filesystem::pat
 
 // The file name `ctview export` and the viewer's save key give the slice numbered `number` (sliceNumber, as
 // the overlay shows it): "<SeriesNumber>_<axis>_<NNNN>.png"; a thick slab adds its mode and thickness,
-// "<SeriesNumber>_<axis>_<NNNN>_mip20mm.png".
+// "<SeriesNumber>_<axis>_<NNNN>_mip20mm.png"; a turned view (`oblique`) is
+// "<SeriesNumber>_<axis>-oblique_<NNNN>.png".
 std::string sliceFileName(int seriesNumber, Axis axis, int number, ImageFormat format, const Slab& slab = {},
-                          double sliceSpacing = 1);
+                          double sliceSpacing = 1, bool oblique = false);
 
 // Slice `k` (the voxel index along the view's normal; the file is named by its slice number) of `axis` at
 // native resolution, as the thick `slab` around it when it is one, with `wl` and `map`, in each of
