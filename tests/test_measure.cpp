@@ -115,6 +115,33 @@ TEST_CASE("measure: shapes that leave the volume or lie in no voxel plane are er
         Catch::Contains("no length"));
 }
 
+TEST_CASE("measure cache: measure()'s values for the annotation as it is now; its errors every time") {
+    Volume v = known({1, 1, 2});
+    MeasureCache cache;
+    Annotation box = shape(AnnotationType::Rectangle, {at(v, 4, 3, 2), at(v, 9, 7, 2)});
+    CHECK(cache.get(v, box, "r").roi.mean == Approx(100));
+    // Moved a voxel to the left: a new value, not the one remembered.
+    box.points = {at(v, 3, 3, 2), at(v, 9, 7, 2)};
+    const Measurement& moved = cache.get(v, box, "r");
+    CHECK(moved.roi.pixels == measure(v, box, "r").roi.pixels);
+    CHECK(moved.roi.mean == Approx(measure(v, box, "r").roi.mean));
+    CHECK(moved.roi.mean < 100);
+    // Another volume with other voxels under the same annotation: its own value.
+    Volume other = known({1, 1, 2});
+    other.set(3, 3, 2, 1000);
+    CHECK(cache.get(other, box, "r").roi.max == 1000);
+    CHECK(cache.get(v, box, "r").roi.max == 100);
+    // Voxels changed in place: forget() gives the new value.
+    v.set(5, 5, 2, -500);
+    cache.forget();
+    CHECK(cache.get(v, box, "r").roi.min == -500);
+    // An error is thrown again on every call, under the name asked for.
+    const Annotation far = shape(AnnotationType::Point, {at(v, 25, 0, 0)});
+    CHECK_THROWS_WITH(cache.get(v, far, "annotation 3"), Catch::Contains("annotation 3"));
+    CHECK_THROWS_WITH(cache.get(v, far, "annotation 3"), Catch::Contains("outside the volume"));
+    CHECK_THROWS_WITH(cache.get(v, far, "line"), Catch::Contains("line"));
+}
+
 TEST_CASE("annotation files: round trip; a bad entry is named") {
     AnnotationFile f;
     f.series = "1.2.3";

@@ -320,6 +320,7 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
                         arrived.clear();
                     }
                     arrived.insert(dirty.begin(), dirty.end());
+                    s.measured.forget(); // the preview's voxels changed under the same buffer
                     sync.dirtySlices.insert(sync.dirtySlices.end(), dirty.begin(), dirty.end());
                     if (task->previewPending() > 0)
                         redraw = std::max(redraw, 1); // the next frame takes the next batch

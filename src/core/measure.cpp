@@ -591,4 +591,25 @@ std::string describeMeasurement(const Annotation& a, const Measurement& m) {
            " pixels" + format(", area %.2f mm2 (%.2f cm2)", m.roi.areaMm2, m.roi.areaMm2 / 100);
 }
 
+const Measurement& MeasureCache::get(const Volume& v, const Annotation& a, const std::string& name) {
+    auto it = std::find_if(entries_.begin(), entries_.end(), [&](const Entry& e) {
+        return e.voxels == v.data() && e.name == name && e.annotation == a;
+    });
+    if (it == entries_.end()) {
+        if (entries_.size() >= 64)
+            entries_.erase(entries_.begin());
+        Entry e{v.data(), a, name, {}, {}};
+        try {
+            e.value = measure(v, a, name);
+        } catch (const DataError& error) {
+            e.error = error.what();
+        }
+        entries_.push_back(std::move(e));
+        it = entries_.end() - 1;
+    }
+    if (!it->error.empty())
+        throw DataError(it->error);
+    return it->value;
+}
+
 } // namespace ctview

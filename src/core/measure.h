@@ -88,6 +88,25 @@ glm::dvec2 boxOutlinePoint(glm::dvec2 c0, glm::dvec2 c1, bool ellipse, int i, in
 // its points leave the volume or do not lie in one plane.
 Measurement measure(const Volume& v, const Annotation& a, const std::string& name);
 
+// measure() remembered per annotation: the overlays and the Measurements panel show every annotation's values
+// on every frame, and an ROI in a tilted plane samples its whole grid each time. An entry is used only for
+// the same volume, annotation (points, type, label) and name; forget() when the volume's contents change.
+class MeasureCache {
+  public:
+    // measure(v, a, name), computed once; throws what measure threw, each time.
+    const Measurement& get(const Volume& v, const Annotation& a, const std::string& name);
+    void forget() { entries_.clear(); }
+
+  private:
+    struct Entry {
+        const void* voxels = nullptr;
+        Annotation annotation;
+        std::string name, error;
+        Measurement value;
+    };
+    std::vector<Entry> entries_; // most recently added last; a bounded few (a drag makes a new one per frame)
+};
+
 // Where the annotations of a series are kept: $XDG_DATA_HOME/ctview/annotations/<SeriesInstanceUID>.json
 // (else
 // ~/.local/share/ctview/annotations/). Empty for a UID that is not a safe file name (digits and dots).

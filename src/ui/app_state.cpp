@@ -159,6 +159,7 @@ void adoptDataset(AppState& s, std::shared_ptr<Dataset> d) {
     const bool continuing = s.data && s.data->preview &&
                             s.data->series.volume.geometry().dims == d->series.volume.geometry().dims;
     s.data = std::move(d);
+    s.measured.forget();
     s.probeValid = false;
     if (!continuing) {
         s.loadBannerDismissed = false;

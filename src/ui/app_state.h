@@ -166,6 +166,9 @@ struct AppState {
     // Measurements shown on the slices they lie on (LPS mm; core/measure): drawn with the tools below, kept
     // per series (app::restoreAnnotations / saveAnnotations), or given to `snapshot --annotations`.
     std::vector<Annotation> annotations;
+    // Their values as last computed (the overlays and the panel ask every frame; drawing code holds a const
+    // AppState, hence mutable). Forgotten when the dataset changes.
+    mutable MeasureCache measured;
     // The left button's tool in the slice views: the crosshair, or a measurement drawn by dragging (a point:
     // by a click; an angle: its first arm dragged to the vertex, then a click for the second arm's end). Keys
     // D, B, E, P, G; Esc back to the crosshair.

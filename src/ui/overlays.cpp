@@ -328,7 +328,7 @@ void drawAnnotations(const AppState& s, int v, const ViewMapping& m, ImDrawList*
             ijk.push_back(g.patientToVoxel(p));
         std::string value;
         try {
-            const Measurement r = measure(vol, a, "annotation");
+            const Measurement& r = s.measured.get(vol, a, "annotation");
             switch (a.type) {
             case AnnotationType::Line:
                 value = format("%.1f mm", r.lengthMm);

@@ -35,7 +35,7 @@ void drawMeasurePanel(AppState& s) {
         const Annotation& a = s.annotations[n];
         std::string text;
         try {
-            text = describeMeasurement(a, measure(v, a, "annotation"));
+            text = describeMeasurement(a, s.measured.get(v, a, "annotation"));
         } catch (const std::exception& e) {
             text = std::string(annotationTypeName(a.type)) + ": " + e.what();
         }
@@ -58,7 +58,8 @@ void drawMeasurePanel(AppState& s) {
     if (s.selectedAnnotation >= 0 && s.selectedAnnotation < int(s.annotations.size()) &&
         s.annotations[std::size_t(s.selectedAnnotation)].type == AnnotationType::Line) {
         try {
-            const Measurement m = measure(v, s.annotations[std::size_t(s.selectedAnnotation)], "line");
+            const Measurement& m =
+                s.measured.get(v, s.annotations[std::size_t(s.selectedAnnotation)], "line");
             if (m.profile.size() >= 2) {
                 std::vector<float> hu(m.profile.begin(), m.profile.end());
                 char caption[96];
