@@ -237,6 +237,16 @@ void finishAnnotation(AppState& s) {
         return;
     }
     const Annotation& a = s.annotations[std::size_t(s.drawing)];
+    // Dropped (empty) or kept and selected; either way the drawing ends.
+    auto keepUnless = [&s](bool empty) {
+        if (empty) {
+            s.annotations.erase(s.annotations.begin() + s.drawing);
+        } else {
+            s.annotationsChanged = true;
+            s.selectedAnnotation = s.drawing;
+        }
+        s.drawing = -1;
+    };
     if (s.box.kind > 0) {
         // A box in a tilted plane (a polygon): dropped when it has no width or no height.
         const glm::dvec3 sp = s.data->series.volume.geometry().spacing;
@@ -245,14 +255,7 @@ void finishAnnotation(AppState& s) {
         glm::dvec2 lo(INFINITY), hi(-INFINITY);
         for (const glm::dvec3& p : a.points)
             lo = glm::min(lo, plane.coordinates(p)), hi = glm::max(hi, plane.coordinates(p));
-        const bool flat = a.points.size() < 4 || hi.x - lo.x < finest * 0.5 || hi.y - lo.y < finest * 0.5;
-        if (flat) {
-            s.annotations.erase(s.annotations.begin() + s.drawing);
-        } else {
-            s.annotationsChanged = true;
-            s.selectedAnnotation = s.drawing;
-        }
-        s.drawing = -1;
+        keepUnless(a.points.size() < 4 || hi.x - lo.x < finest * 0.5 || hi.y - lo.y < finest * 0.5);
         s.box = {};
         return;
     }
@@ -271,14 +274,7 @@ void finishAnnotation(AppState& s) {
         return;
     }
     const int extents = int(d.x > 1e-6) + int(d.y > 1e-6) + int(d.z > 1e-6);
-    const bool empty = a.type == AnnotationType::Line ? tooShort : extents < 2;
-    if (empty) {
-        s.annotations.erase(s.annotations.begin() + s.drawing);
-    } else {
-        s.annotationsChanged = true;
-        s.selectedAnnotation = s.drawing;
-    }
-    s.drawing = -1;
+    keepUnless(a.type == AnnotationType::Line ? tooShort : extents < 2);
 }
 
 // The handle of a measurement on view v's slice within reach of `p` (screen pixels): the selected
