@@ -542,6 +542,7 @@ LoadedSeries loadSeries(const ScanResult& scan, const SeriesInfo& series, const 
     if (!anyOk)
         throw DataError(out.failed.front().path.string() + ": " + out.failed.front().reason);
     out.decodedNatively = native;
+    out.decodedOnArrival = adopted;
     out.decodedByOwnCode = allOwn;
     out.minHU = float(lo);
     out.maxHU = float(hi);

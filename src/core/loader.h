@@ -67,6 +67,7 @@ struct LoadedSeries {
     bool monochrome1 = false;             // PhotometricInterpretation MONOCHROME1: display inverted
     bool decodedNatively = false;  // native pixels read by our own code on threads, not by GDCM workers
     bool decodedByOwnCode = false; // every file decoded by our own code (native, or our RLE decoder)
+    bool decodedOnArrival = false; // the planes ArrivingSeries decoded were taken, not decoded again
     float minHU = 0, maxHU = 0;
 };
 
