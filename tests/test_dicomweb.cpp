@@ -429,7 +429,9 @@ TEST_CASE("DICOMweb: images are decoded as they arrive; slices show before the t
                 continue; // shown only where the first images' layout holds: not asserted
             // The first slices were on screen before the transfer ended, where they belong.
             REQUIRE(firstShown != clock::time_point{});
+#if !defined(__SANITIZE_ADDRESS__) // there the transfer and the decoding take turns (source_dicomweb.cpp)
             CHECK(firstShown < downloaded);
+#endif
             CHECK(shown.size() == std::size_t(spec.slices));
             CHECK(shownGeometry.origin == remote.volume.geometry().origin);
             CHECK(shownGeometry.spacing == remote.volume.geometry().spacing);
