@@ -37,6 +37,8 @@ uniform vec4 uLight;            // ambient, diffuse, specular, shininess
 uniform vec2 uGradientOpacity;  // HU/mm: transparent below x, opaque above y
 uniform vec3 uBackground;
 uniform float uJitter;          // 1: start each ray at a per-pixel fraction of a step (no wood grain); 0: none
+uniform vec4 uCut[3];           // cut planes, texture coordinates: dot(xyz, p) >= w is kept (turned slice planes)
+uniform int uCutCount;
 
 out vec4 fragColor;
 
@@ -97,6 +99,17 @@ void main() {
     vec3 tlo = min(ta, tb), thi = max(ta, tb);
     r.tNear = max(max(tlo.x, tlo.y), max(tlo.z, 0.0));
     r.tFar = min(min(thi.x, thi.y), min(thi.z, length(farLps - nearLps)));
+    for (int c = 0; c < uCutCount; ++c) {
+        // Along the ray, dot(n, o + t d) - w = inside + t * rate: kept where it is >= 0.
+        float rate = dot(uCut[c].xyz, r.d), inside = dot(uCut[c].xyz, r.o) - uCut[c].w;
+        if (abs(rate) < 1e-12) {
+            if (inside < 0.0) r.tFar = -1.0; // parallel to the plane, on the side cut away
+        } else if (rate > 0.0) {
+            r.tNear = max(r.tNear, -inside / rate);
+        } else {
+            r.tFar = min(r.tFar, -inside / rate);
+        }
+    }
     if (r.tNear >= r.tFar) {
         fragColor = vec4(uBackground, 1.0);
         return;

@@ -817,3 +817,100 @@ TEST_CASE("3D: after mode and transfer-function changes the picture is what a fr
     }
     app::destroyGlWindow(window);
 }
+
+TEST_CASE(
+    "3D: the cut at the crosshair's slices follows turned views; unturned, it is the box's cut (issue 12)") {
+    REQUIRE(haveDisplay());
+    Geometry g;
+    g.dims = {40, 36, 30};
+    g.spacing = {1.0, 1.2, 1.5};
+    g.origin = {-19.5, -21, -21.75}; // the box's centre at the origin of LPS
+    Volume v(g, ScalarType::Int16, SharedBuffer::Sharing::Private);
+    for (int k = 0; k < g.dims.z; ++k)
+        for (int j = 0; j < g.dims.y; ++j)
+            for (int i = 0; i < g.dims.x; ++i)
+                v.set(i, j, k, 1000);
+    ui::AppState s = stateFor(std::move(v));
+    ui::applyPreset(s, *findBuiltinPreset("mip"));
+    s.view3d.preset.window = {2000, 0}; // 1000 HU white
+    const glm::ivec2 size(160, 120);
+    const Geometry& vg = s.data->series.volume.geometry();
+    s.cursor = {17, 20, 12};
+    s.mpr.centre = vg.voxelToPatient(glm::dvec3(s.cursor));
+
+    SECTION("unturned planes cut where the box does, each axis, each side") {
+        s.view3d.camera.rotation = glm::angleAxis(glm::radians(35.0), glm::dvec3(0, 0, 1)) *
+                                   glm::angleAxis(glm::radians(-25.0), glm::dvec3(1, 0, 0)) *
+                                   viewFromRotation(ViewFrom::Anterior);
+        for (int a = 0; a < 3; ++a)
+            for (int mode : {1, 2}) {
+                s.view3d.cutAtSlices = glm::ivec3(0);
+                s.view3d.cutAtSlices[a] = mode;
+                s.mpr.oblique = false;
+                const RgbImage box = app::renderHeadless(s, size, false);
+                s.mpr.oblique = true; // turned by nothing: the planes are the acquired ones
+                REQUIRE(ui::cutPlanes(s).size() == 1);
+                const RgbImage planes = app::renderHeadless(s, size, false);
+                s.mpr.oblique = false;
+                s.view3d.cutAtSlices = glm::ivec3(0);
+                const RgbImage whole = app::renderHeadless(s, size, false);
+                INFO("axis " << a << " mode " << mode);
+                int differ = 0, cut = 0;
+                for (std::size_t n = 0; n < box.rgb.size(); n += 3) {
+                    differ += (box.rgb[n] > 128) != (planes.rgb[n] > 128);
+                    cut += (whole.rgb[n] > 128) != (box.rgb[n] > 128);
+                }
+                CHECK(cut > 500);    // the cut takes a visible part away
+                CHECK(differ <= 20); // float rounding at the cut's edge
+            }
+    }
+    SECTION("an axial cut turned 30 degrees about the A-P axis, seen from the front") {
+        s.view3d.camera.rotation = viewFromRotation(ViewFrom::Anterior);
+        // The coronal view's normal is A-P: turning about it tilts the axial (and sagittal) planes.
+        int coronal = -1;
+        for (int view = 0; view < 3; ++view)
+            if (s.views[std::size_t(view)].axis == Axis::Coronal)
+                coronal = view;
+        REQUIRE(coronal >= 0);
+        ui::turnViews(s, coronal, glm::radians(30.0));
+        REQUIRE(s.mpr.oblique);
+        int axial = -1;
+        for (int view = 0; view < 3; ++view)
+            if (s.views[std::size_t(view)].axis == Axis::Axial)
+                axial = view;
+        glm::dvec3 n = ui::planeOf(s, axial).normal;
+        if (n.z < 0)
+            n = -n; // towards +k (S): "keep after" keeps the head side
+        REQUIRE(std::abs(n.y) < 1e-9);
+        REQUIRE(std::abs(n.z) == Approx(std::cos(glm::radians(30.0))));
+        for (int mode : {1, 2}) {
+            s.view3d.cutAtSlices = {0, 0, mode};
+            const RgbImage img = app::renderHeadless(s, size, false);
+            // Each pixel's ray runs along A-P: it shows the box where its (x, z) lies on the kept side.
+            const CameraMatrices cm = cameraMatrices(s.view3d.camera, vg, glm::dvec2(size));
+            const glm::dmat4 toLps = glm::inverse(cm.projection * cm.view);
+            const glm::dvec3 lo = vg.voxelToPatient(glm::dvec3(-0.5)),
+                             hi = vg.voxelToPatient(glm::dvec3(vg.dims) - 0.5);
+            int checked = 0, wrong = 0;
+            for (int y = 0; y < size.y; ++y)
+                for (int x = 0; x < size.x; ++x) {
+                    const glm::dvec4 ndc((x + 0.5) / size.x * 2 - 1, 1 - (y + 0.5) / size.y * 2, -1, 1);
+                    const glm::dvec4 h = toLps * ndc;
+                    const glm::dvec3 p = glm::dvec3(h) / h.w;
+                    const double side = glm::dot(n, p - s.mpr.centre) * (mode == 1 ? 1 : -1);
+                    const double edge =
+                        std::min({std::abs(p.x - lo.x), std::abs(p.x - hi.x), std::abs(p.z - lo.z),
+                                  std::abs(p.z - hi.z), std::abs(side)});
+                    if (edge < 2.5)
+                        continue; // within a voxel or two of an edge: either way
+                    const bool inside = p.x > lo.x && p.x < hi.x && p.z > lo.z && p.z < hi.z;
+                    const bool lit = img.rgb[std::size_t(y * size.x + x) * 3] > 128;
+                    ++checked;
+                    wrong += lit != (inside && side > 0);
+                }
+            INFO("mode " << mode);
+            CHECK(checked > 5000);
+            CHECK(wrong == 0);
+        }
+    }
+}

@@ -72,6 +72,7 @@ gl::VolumeRenderSettings volumeSettingsOf(const ui::AppState& s, bool interactiv
     v.invert = s.view3d.invert;
     v.camera = s.view3d.camera;
     ui::effectiveCrop(s, v.cropMin, v.cropMax);
+    v.cutPlanes = ui::cutPlanes(s);
     v.stepScale = s.view3d.stepScale * (interactive ? 2.0 : 1.0);
     v.skipping = s.view3d.skipping;
     return v;

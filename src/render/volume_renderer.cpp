@@ -43,6 +43,8 @@ enum : std::size_t {
     GradientOpacity,
     Background,
     Jitter,
+    Cut,
+    CutCount,
     count
 };
 }
@@ -51,7 +53,7 @@ constexpr const char* kUniformNames[] = {
     "uLpsToTex",   "uTexGradToLps", "uViewport",   "uCropMin",  "uCropMax",   "uStepMm",
     "uVoxel",      "uBrickScale",   "uBrickCount", "uTfMap",    "uTfVisible", "uHuFromTexel",
     "uWindow",     "uWindowTexel",  "uIsoTexel",   "uIsoColor", "uLight",     "uGradientOpacity",
-    "uBackground", "uJitter"};
+    "uBackground", "uJitter",       "uCut",        "uCutCount"};
 static_assert(std::size(kUniformNames) == uniform::count, "one name per uniform, in the enum's order");
 const std::vector<const char*>& uniformNames() {
     static const std::vector<const char*> names(std::begin(kUniformNames), std::end(kUniformNames));
@@ -386,6 +388,20 @@ bool VolumeRenderer::render(const VolumeRenderSettings& s, glm::ivec2 size, bool
                 std::max(p.gradientOpacity.y, p.gradientOpacity.x + 1e-3f));
     glUniform3f(loc[uniform::Background], s.background.r, s.background.g, s.background.b);
     glUniform1f(loc[uniform::Jitter], s.jitter ? 1.0f : 0.0f);
+    // Cut planes, LPS (n.x >= c kept) -> texture coordinates: with tex = T lps + t, n.x >= c becomes
+    // (T^-T n).tex >= c + (T^-T n).t.
+    const glm::dmat4 lpsToTex = lpsToTexture(g);
+    const glm::dmat3 inverseT = glm::transpose(glm::inverse(glm::dmat3(lpsToTex)));
+    const glm::dvec3 t(lpsToTex[3]);
+    std::array<glm::vec4, 3> cuts{};
+    const int cutCount = int(std::min<std::size_t>(s.cutPlanes.size(), cuts.size()));
+    for (int c = 0; c < cutCount; ++c) {
+        const glm::dvec4& plane = s.cutPlanes[std::size_t(c)];
+        const glm::dvec3 n = inverseT * glm::dvec3(plane);
+        cuts[std::size_t(c)] = glm::vec4(glm::vec3(n), float(plane.w + glm::dot(n, t)));
+    }
+    glUniform4fv(loc[uniform::Cut], 3, glm::value_ptr(cuts[0]));
+    glUniform1i(loc[uniform::CutCount], cutCount);
 
     glBindVertexArray(vao_.id());
     glDrawArrays(GL_TRIANGLES, 0, 3);

@@ -17,6 +17,7 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace ctview::gl {
 
@@ -27,8 +28,11 @@ struct VolumeRenderSettings {
     bool invert = false;
     Camera3D camera;
     glm::dvec3 cropMin{0.0}, cropMax{1.0}; // fractions of the volume's box along i, j, k
-    double stepScale = 1.0;                // step = stepScale x the smallest voxel spacing
-    bool skipping = true;                  // empty-space skipping (off only to measure it)
+    // Up to three half-spaces that are kept, LPS: (n, c) keeps the points x with dot(n, x) >= c (the cuts at
+    // turned slice planes, which a box cannot express).
+    std::vector<glm::dvec4> cutPlanes;
+    double stepScale = 1.0; // step = stepScale x the smallest voxel spacing
+    bool skipping = true;   // empty-space skipping (off only to measure it)
     bool jitter = true;
     glm::vec3 background{0.08f, 0.08f, 0.09f};
     bool operator==(const VolumeRenderSettings&) const = default;

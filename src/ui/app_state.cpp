@@ -306,6 +306,8 @@ void effectiveCrop(const AppState& s, glm::dvec3& lo, glm::dvec3& hi) {
     hi = glm::max(s.view3d.cropMin, s.view3d.cropMax);
     if (!s.hasVolume())
         return;
+    if (s.mpr.oblique)
+        return; // the cuts lie in turned planes: cutPlanes()
     const glm::ivec3 dims = s.data->series.volume.geometry().dims;
     for (int a = 0; a < 3; ++a) {
         // The crosshair voxel's near face: keep it in "at or past", leave it out of "before".
@@ -315,6 +317,38 @@ void effectiveCrop(const AppState& s, glm::dvec3& lo, glm::dvec3& hi) {
         if (s.view3d.cutAtSlices[a] == 2)
             hi[a] = std::min(hi[a], at + 1.0 / double(std::max(1, dims[a])));
     }
+}
+
+std::vector<glm::dvec4> cutPlanes(const AppState& s) {
+    std::vector<glm::dvec4> cuts;
+    if (!s.hasVolume() || !s.mpr.oblique)
+        return cuts;
+    const Geometry& g = s.data->series.volume.geometry();
+    for (int a = 0; a < 3; ++a) {
+        const int mode = s.view3d.cutAtSlices[a];
+        if (mode == 0)
+            continue;
+        // The view whose acquired slices are stacked along voxel axis a, as it is turned now.
+        int view = -1;
+        for (int v = 0; v < 3; ++v)
+            if (sliceFrame(g, s.views[std::size_t(v)].axis).nAxis == a)
+                view = v;
+        if (view < 0)
+            continue;
+        const SlicePlane p = planeOf(s, view);
+        // Facing the way voxel index a grows (column a of the direction matrix), as "after" means there; the
+        // crosshair's slice, half a step either side of its plane, stays in both halves, as a voxel does
+        // unturned.
+        glm::dvec3 n = p.normal;
+        if (glm::dot(n, g.direction[a]) < 0)
+            n = -n;
+        const double at = glm::dot(n, p.origin), half = 0.5 * normalStep(g, n);
+        if (mode == 1)
+            cuts.emplace_back(n, at - half);
+        else
+            cuts.emplace_back(-n, -(at + half));
+    }
+    return cuts;
 }
 
 void rebaseAnnotationHistory(AppState& s) {

@@ -257,7 +257,11 @@ void addToast(AppState& s, std::string text, double now, bool error = false);
 // Starts the 3D view from a preset (its mode, transfer function, shading and window).
 void applyPreset(AppState& s, const RenderPreset& p);
 // The crop box in effect: the user's box, cut at the crosshair's slices where asked (fractions of the box).
+// Cuts at turned views' planes are left to cutPlanes().
 void effectiveCrop(const AppState& s, glm::dvec3& lo, glm::dvec3& hi);
+// The cuts at the crosshair's slices while the views are turned (oblique MPR): each as the half-space kept,
+// LPS (n, c): dot(n, x) >= c. Empty when the views are not turned (effectiveCrop's box does it then).
+std::vector<glm::dvec4> cutPlanes(const AppState& s);
 // Forgets any measurement being drawn, clicked out or reshaped (the measurements themselves are left as they
 // are): after an undo, a restore from the store, a new series.
 void endAnnotationGesture(AppState& s);
