@@ -419,3 +419,53 @@ TEST_CASE("snapshot --turn: the turned view as the window draws it after the sam
         CHECK(b.out.find("--turn") != std::string::npos);
     }
 }
+
+TEST_CASE("export --turn: the turned view's planes, each the viewer's S-export of it; all along its normal") {
+    TempDir out;
+    const std::string common =
+        "export " + q(glPhantom()) + " --axis coronal --turn axial:30 --window 400,40 -q ";
+    ScanResult scan;
+    auto d = std::make_shared<Dataset>();
+    d->series.volume = loadFolder(glPhantom(), scan).volume;
+    ui::AppState s;
+    ui::adoptDataset(s, d);
+    s.window = {400, 40};
+    ui::turnViews(s, 0, glm::radians(30.0)); // the axial view's line ends, as --turn axial:30
+    const int coronal = 1;
+    REQUIRE(s.views[coronal].axis == Axis::Coronal);
+    const Volume& vol = d->series.volume;
+    const std::string prefix = std::to_string(scan.pick("").seriesNumber) + "_coronal-oblique_";
+    for (bool linear : {false, true}) {
+        INFO((linear ? "linear" : "nearest"));
+        const Run r = run(common + "--slice 7 " + (linear ? "--linear " : "") + "-o " + q(out.path / "one") +
+                          " --format png,jpg");
+        INFO(r.out);
+        REQUIRE(r.code == 0);
+        ui::setSliceNumber(s, coronal, 7);
+        const RgbImage want =
+            renderSlice(extractPlane(vol, ui::frameOf(s, coronal), ui::planeOf(s, coronal), {}, linear),
+                        s.window, ui::displayColormap(s));
+        const auto file = out.path / "one" / (prefix + (linear ? "0007-1.png" : "0007.png"));
+        CHECK(r.out.find(file.filename().string()) != std::string::npos);
+        const Image got = readPng(file);
+        CHECK(got.width == want.width);
+        CHECK(got.rgb == want.rgb);
+    }
+    // --slice all: one file per plane along the turned normal, numbered as the viewer numbers them.
+    const Run all = run(common + "--slice all -o " + q(out.path / "all"));
+    REQUIRE(all.code == 0);
+    std::size_t files = 0;
+    for (const auto& e : std::filesystem::directory_iterator(out.path / "all"))
+        files += e.path().extension() == ".png";
+    CHECK(int(files) == ui::sliceCountOf(s, coronal));
+    CHECK(std::filesystem::exists(out.path / "all" / (prefix + "0000.png")));
+    // Out of range, and a --turn that is not VIEW:DEGREES: usage errors, nothing written.
+    const Run far = run(common + "--slice " + std::to_string(ui::sliceCountOf(s, coronal)) + " -o " +
+                        q(out.path / "far"));
+    CHECK(far.code == 2);
+    CHECK(far.out.find("out of range") != std::string::npos);
+    const Run bad = run("export " + q(glPhantom()) + " --turn axial30 -o " + q(out.path / "bad"));
+    CHECK(bad.code == 2);
+    CHECK(bad.out.find("--turn") != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(out.path / "far"));
+}

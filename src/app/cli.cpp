@@ -4,9 +4,12 @@
 #include "core/error.h"
 #include "core/transfer.h"
 #include "core/window.h"
+#include "ui/app_state.h"
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <unistd.h>
 
@@ -107,6 +110,11 @@ int runCli(int argc, char** argv) {
                           "Thick slab in mm around each slice (the slices whose centres lie within half of "
                           "it); 0: thin");
     exportCmd->add_option("--slab-mode", exp.slabMode, "mip, minip or average (default mip)");
+    exportCmd->add_option("--turn", exp.turn,
+                          "Oblique MPR, as snapshot's --turn (e.g. axial:30): the --axis view as turned, its "
+                          "slices numbered along its normal (files <SeriesNumber>_<axis>-oblique_<NNNN>)");
+    exportCmd->add_flag("--linear", exp.linear,
+                        "With --turn: trilinear between voxels (default the nearest voxel, as the viewer)");
 
     CommonOptions convertCommon;
     ConvertOptions conv;
@@ -291,6 +299,34 @@ Slab slabOption(double thickness, const std::string& mode) {
         throw UsageError("--slab-mode " + mode + ": use mip, minip or average");
     slab.thickness = thickness;
     return slab;
+}
+
+std::vector<std::pair<Axis, double>> turnOption(const std::string& turn) {
+    std::vector<std::pair<Axis, double>> turns;
+    for (std::size_t at = 0; !turn.empty() && at <= turn.size();) {
+        const std::size_t end = std::min(turn.find(',', at), turn.size());
+        const std::string item = turn.substr(at, end - at);
+        const std::size_t colon = item.find(':');
+        Axis axis;
+        char* rest = nullptr;
+        const double degrees = colon == std::string::npos ? 0 : std::strtod(item.c_str() + colon + 1, &rest);
+        if (colon == std::string::npos || !parseAxis(item.substr(0, colon), axis) ||
+            rest == item.c_str() + colon + 1 || *rest != '\0' || !std::isfinite(degrees))
+            throw UsageError("--turn " + turn +
+                             ": give VIEW:DEGREES items (axial, coronal or sagittal), "
+                             "e.g. axial:30,coronal:-15");
+        turns.emplace_back(axis, degrees);
+        at = end + 1;
+    }
+    return turns;
+}
+
+void applyTurns(ui::AppState& s, const std::vector<std::pair<Axis, double>>& turns) {
+    for (const std::pair<Axis, double>& turn : turns) {
+        const auto view = std::find_if(s.views.begin(), s.views.end(),
+                                       [&](const ui::ViewState& vs) { return vs.axis == turn.first; });
+        ui::turnViews(s, int(view - s.views.begin()), glm::radians(turn.second));
+    }
 }
 
 LoadOptions loadOptionsFor(const CommonOptions& common) {

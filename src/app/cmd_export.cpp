@@ -7,14 +7,110 @@
 #include "core/movie.h"
 #include "core/phantom.h"
 #include "core/volume_io.h"
+#include "ui/app_state.h"
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <functional>
 #include <set>
 #include <sstream>
 
 namespace ctview::app {
+
+namespace {
+
+// --slice for a view of `count` slices: the numbers to write ("middle": `current`, where the view opens).
+std::vector<int> sliceNumbers(const std::string& slice, int count, int current, const std::string& axis) {
+    std::vector<int> numbers;
+    if (slice == "all") {
+        for (int n = 0; n < count; ++n)
+            numbers.push_back(n);
+        return numbers;
+    }
+    if (slice == "middle")
+        return {current};
+    char* end = nullptr;
+    const long k = std::strtol(slice.c_str(), &end, 10);
+    if (slice.empty() || *end != '\0')
+        throw UsageError("--slice " + slice + ": use a number, 'middle' or 'all'");
+    if (k < 0 || k >= count)
+        throw UsageError("--slice " + slice + " is out of range: the " + axis + " view has slices 0.." +
+                         std::to_string(count - 1));
+    return {int(k)};
+}
+
+// Where a movie goes: -o names the file, or the folder it goes into ("<SeriesNumber>_<view>.mp4").
+std::filesystem::path movieFile(const std::string& out, int seriesNumber, const std::string& view,
+                                MovieFormat movie) {
+    std::filesystem::path file = out;
+    if (file.extension() != movieExtension(movie)) {
+        createFolder(file);
+        char name[96];
+        std::snprintf(name, sizeof name, "%d_%s%s", seriesNumber, view.c_str(), movieExtension(movie));
+        file /= name;
+    } else if (!file.parent_path().empty()) {
+        createFolder(file.parent_path());
+    }
+    return file;
+}
+
+std::filesystem::path encode(const std::filesystem::path& file, MovieFormat movie, int frames, double fps,
+                             const std::function<RgbImage(int)>& frame, bool force, bool quiet) {
+    const bool tty = ::isatty(2) && !quiet;
+    return writeMovie(file, movie, frames, fps, frame, force, [&](int done, int count) {
+        if (tty)
+            std::fprintf(stderr, "\rencoding %d/%d frames", done, count);
+        if (tty && done == count)
+            std::fprintf(stderr, "\n");
+    });
+}
+
+// --turn: the --axis view turned as the viewer turns it, its planes numbered along its normal, each written
+// by the viewer's own S-export (exportPlane), or as one movie.
+int exportTurned(Loaded& l, Axis axis, const std::vector<std::pair<Axis, double>>& turns, const Slab& slab,
+                 const WindowLevel& wl, const ColormapTable& table, int seriesNumber,
+                 const std::vector<ImageFormat>& formats, const MovieFormat* movie,
+                 const CommonOptions& common, const ExportOptions& o) {
+    auto d = std::make_shared<Dataset>();
+    d->source = l.source;
+    d->series = std::move(l.series);
+    ui::AppState s;
+    ui::adoptDataset(s, d);
+    applyTurns(s, turns);
+    const int v = int(std::find_if(s.views.begin(), s.views.end(),
+                                   [&](const ui::ViewState& vs) { return vs.axis == axis; }) -
+                      s.views.begin());
+    const std::vector<int> numbers =
+        sliceNumbers(o.slice, ui::sliceCountOf(s, v), ui::sliceNumberOf(s, v), o.axis);
+    const Volume& volume = d->series.volume;
+    const SliceFrame frame = sliceFrame(volume.geometry(), axis);
+    auto planeNumbered = [&](int n) {
+        ui::setSliceNumber(s, v, n);
+        return ui::planeOf(s, v);
+    };
+    if (movie) {
+        const auto written = encode(
+            movieFile(o.outDir, seriesNumber, o.axis + "-oblique", *movie), *movie, int(numbers.size()),
+            o.fps,
+            [&](int i) {
+                return renderSlice(
+                    extractPlane(volume, frame, planeNumbered(numbers[std::size_t(i)]), slab, o.linear), wl,
+                    table);
+            },
+            o.force, common.quiet);
+        std::printf("%s\n", written.string().c_str());
+        return 0;
+    }
+    for (int n : numbers)
+        for (const auto& written : exportPlane(volume, axis, planeNumbered(n), n, slab, o.linear, wl, table,
+                                               seriesNumber, formats, o.outDir, o.force))
+            std::printf("%s\n", written.string().c_str());
+    return 0;
+}
+
+} // namespace
 
 int runExport(const CommonOptions& common, const ExportOptions& o) {
     Axis axis;
@@ -39,6 +135,7 @@ int runExport(const CommonOptions& common, const ExportOptions& o) {
     colormapTable(o.colormap); // throws UsageError for an unknown name
     checkWindowOption(o.window, /*allowAuto=*/false);
     const Slab slab = slabOption(o.slab, o.slabMode);
+    const auto turns = turnOption(o.turn);
 
     Loaded l = openAndLoad(common);
     std::optional<WindowLevel> wl = o.window == "file" ? initialWindow(l.series) : parseWindow(o.window, {});
@@ -48,58 +145,33 @@ int runExport(const CommonOptions& common, const ExportOptions& o) {
     const bool invert = o.invert != l.series.monochrome1;
     const ColormapTable table = colormapTable(o.colormap, invert);
 
-    const SliceFrame frame = sliceFrame(l.series.volume.geometry(), axis);
-    std::vector<int> slices;
-    // --slice takes slice numbers as the viewer shows them (0 = superior, anterior, right: see sliceNumber).
-    if (o.slice == "all") {
-        for (int n = 0; n < frame.count; ++n)
-            slices.push_back(sliceIndex(frame, n));
-    } else if (o.slice == "middle") {
-        slices.push_back(frame.count / 2); // the slice the viewer opens at
-
-    } else {
-        char* end = nullptr;
-        const long k = std::strtol(o.slice.c_str(), &end, 10);
-        if (o.slice.empty() || *end != '\0')
-            throw UsageError("--slice " + o.slice + ": use a number, 'middle' or 'all'");
-        if (k < 0 || k >= frame.count)
-            throw UsageError("--slice " + o.slice + " is out of range: the " + o.axis +
-                             " view has slices 0.." + std::to_string(frame.count - 1));
-        slices.push_back(sliceIndex(frame, int(k)));
-    }
     const int seriesNumber = l.series.about.listing.seriesNumber;
+    std::vector<ImageFormat> imageFormats;
+    for (const std::string& f : formats)
+        if (!isMovie)
+            imageFormats.push_back(f == "png" ? ImageFormat::Png : ImageFormat::Jpeg);
+    if (!turns.empty())
+        return exportTurned(l, axis, turns, slab, *wl, table, seriesNumber, imageFormats,
+                            isMovie ? &movie : nullptr, common, o);
+
+    const SliceFrame frame = sliceFrame(l.series.volume.geometry(), axis);
+    // --slice takes slice numbers as the viewer shows them (0 = superior, anterior, right: see sliceNumber);
+    // "middle" is the slice the viewer opens at.
+    std::vector<int> slices;
+    for (int n : sliceNumbers(o.slice, frame.count, sliceNumber(frame, frame.count / 2), o.axis))
+        slices.push_back(sliceIndex(frame, n));
     if (isMovie) {
-        // The slices in order of their numbers, as the cine plays them, into one file: -o names it, or the
-        // folder it goes into ("<SeriesNumber>_<axis>.mp4").
-        std::filesystem::path file = o.outDir;
-        if (file.extension() != movieExtension(movie)) {
-            createFolder(file);
-            char name[96];
-            std::snprintf(name, sizeof name, "%d_%s%s", seriesNumber, o.axis.c_str(), movieExtension(movie));
-            file /= name;
-        } else if (!file.parent_path().empty()) {
-            createFolder(file.parent_path());
-        }
-        const bool tty = ::isatty(2) && !common.quiet;
-        const auto written = writeMovie(
-            file, movie, int(slices.size()), o.fps,
+        // The slices in order of their numbers, as the cine plays them, into one file.
+        const auto written = encode(
+            movieFile(o.outDir, seriesNumber, o.axis, movie), movie, int(slices.size()), o.fps,
             [&](int i) {
                 return renderSlice(extractSlice(l.series.volume, axis, slices[std::size_t(i)], slab), *wl,
                                    table);
             },
-            o.force,
-            [&](int done, int count) {
-                if (tty)
-                    std::fprintf(stderr, "\rencoding %d/%d frames", done, count);
-                if (tty && done == count)
-                    std::fprintf(stderr, "\n");
-            });
+            o.force, common.quiet);
         std::printf("%s\n", written.string().c_str());
         return 0;
     }
-    std::vector<ImageFormat> imageFormats;
-    for (const std::string& f : formats)
-        imageFormats.push_back(f == "png" ? ImageFormat::Png : ImageFormat::Jpeg);
     for (int k : slices)
         for (const auto& written : exportSlice(l.series.volume, axis, k, slab, *wl, table, seriesNumber,
                                                imageFormats, o.outDir, o.force))

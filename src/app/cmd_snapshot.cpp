@@ -35,24 +35,7 @@ int runSnapshot(const CommonOptions& common, const SnapshotOptions& o) {
     const Slab slab = slabOption(o.slab, o.slabMode);
     if (o.output.empty())
         throw UsageError("-o/--output is required");
-    // --turn VIEW:DEGREES,...: checked before loading.
-    std::vector<std::pair<Axis, double>> turns;
-    for (std::size_t at = 0; !o.turn.empty() && at <= o.turn.size();) {
-        const std::size_t end = std::min(o.turn.find(',', at), o.turn.size());
-        const std::string item = o.turn.substr(at, end - at);
-        const std::size_t colon = item.find(':');
-        Axis axis;
-        char* rest = nullptr;
-        const double degrees = colon == std::string::npos ? 0 : std::strtod(item.c_str() + colon + 1, &rest);
-        if (colon == std::string::npos || !parseAxis(item.substr(0, colon), axis) ||
-            rest == item.c_str() + colon + 1 || *rest != '\0' || !std::isfinite(degrees))
-            throw UsageError("--turn " + o.turn +
-                             ": give VIEW:DEGREES items (axial, coronal or sagittal), "
-                             "e.g. axial:30,coronal:-15");
-        turns.emplace_back(axis, degrees);
-        at = end + 1;
-    }
-
+    const auto turns = turnOption(o.turn); // checked before loading
     const AnnotationFile annotations =
         o.annotations.empty() ? AnnotationFile{} : loadAnnotationFile(o.annotations);
     std::shared_ptr<Dataset> d = loadDatasetHeadless(common);
@@ -77,11 +60,7 @@ int runSnapshot(const CommonOptions& common, const SnapshotOptions& o) {
     s.activeView = std::max(0, maximised);
     if (!o.overlays)
         s.overlays = {false, false, false, false, false, false};
-    for (const std::pair<Axis, double>& turn : turns) {
-        const auto view = std::find_if(s.views.begin(), s.views.end(),
-                                       [&](const ui::ViewState& vs) { return vs.axis == turn.first; });
-        ui::turnViews(s, int(view - s.views.begin()), glm::radians(turn.second));
-    }
+    applyTurns(s, turns);
     if (o.slice >= 0) {
         const int v = std::max(0, maximised);
         const int count = ui::sliceCountOf(s, v);

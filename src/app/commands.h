@@ -7,10 +7,15 @@
 #include "core/slice.h"
 
 #include <memory>
+#include <utility>
 
 #include <cmath>
 #include <string>
 #include <vector>
+
+namespace ctview::ui {
+struct AppState;
+}
 
 namespace ctview::app {
 
@@ -42,6 +47,9 @@ struct ExportOptions {
     double slab = 0; // mm; 0: thin
     std::string slabMode = "mip";
     double fps = 10; // --format mp4|gif: frames a second
+    std::string
+        turn; // oblique MPR, as snapshot's --turn: the slices of the turned view, numbered along its normal
+    bool linear = false; // a turned view's samples: trilinear instead of the nearest voxel
 };
 
 struct ConvertOptions {
@@ -112,6 +120,10 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options);
 void checkWindowOption(const std::string& window, bool allowAuto);
 // --slab MM and --slab-mode as a Slab; throws UsageError for a negative thickness or an unknown mode.
 Slab slabOption(double thickness, const std::string& mode);
+// --turn VIEW:DEGREES[,VIEW:DEGREES...] (oblique MPR) as (view's axis, degrees) pairs; throws UsageError.
+std::vector<std::pair<Axis, double>> turnOption(const std::string& turn);
+// Applies the turns to `s` in order, as dragging each view's crosshair line ends does (ui::turnViews).
+void applyTurns(ui::AppState& s, const std::vector<std::pair<Axis, double>>& turns);
 
 // Shared by the commands: open the input as a source and load its series, with progress on a terminal.
 LoadOptions loadOptionsFor(const CommonOptions& common);
