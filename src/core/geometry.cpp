@@ -26,6 +26,14 @@ double median(std::vector<double> v) {
 
 } // namespace
 
+glm::dvec3 sliceNormal(const FrameHeader& f) {
+    const glm::dvec3 row(f.orientation[0], f.orientation[1], f.orientation[2]);
+    const glm::dvec3 col(f.orientation[3], f.orientation[4], f.orientation[5]);
+    const glm::dvec3 normal = glm::cross(row, col);
+    const double length = glm::length(normal);
+    return length > 1e-6 ? normal / length : glm::dvec3(0, 0, 1);
+}
+
 StackPlan planStack(const std::vector<PlaneRef>& planes, bool allowResample, double gantryTiltTag) {
     StackPlan plan;
     const std::size_t n = planes.size();
@@ -34,9 +42,7 @@ StackPlan planStack(const std::vector<PlaneRef>& planes, bool allowResample, dou
     const FrameHeader& first = planes[0].header;
     const glm::dvec3 row(first.orientation[0], first.orientation[1], first.orientation[2]);
     const glm::dvec3 col(first.orientation[3], first.orientation[4], first.orientation[5]);
-    glm::dvec3 normal = glm::cross(row, col);
-    const double nlen = glm::length(normal);
-    normal = nlen > 1e-6 ? normal / nlen : glm::dvec3(0, 0, 1);
+    const glm::dvec3 normal = sliceNormal(first);
     // PixelSpacing (0028,0030) is [between rows, between columns]: i (along a row) steps by the second value.
     const glm::dvec3 inPlane(first.pixelSpacing[1], first.pixelSpacing[0], 0);
 

@@ -29,6 +29,10 @@ struct StackPlan {
     std::vector<std::string> warnings;
 };
 
+// The unit normal of a frame's plane: row cosine x column cosine (ImageOrientationPatient, 0020,0037), LPS;
+// +z when the cosines are degenerate.
+glm::dvec3 sliceNormal(const FrameHeader& f);
+
 // Sort by ImagePositionPatient projected on the slice normal (row cosine x column cosine), measure the
 // step from the positions (never SliceThickness), and detect duplicates, gaps, uneven spacing and gantry
 // tilt. With `allowResample`, an irregular stack is planned for resampling onto a regular grid in patient

@@ -147,6 +147,37 @@ std::vector<IsolatedResult> decodeOnThreads(std::size_t count, const LoadOptions
     return results;
 }
 
+// Whether `files` are all read by our own code: native pixels that the scan located (any byte order, 8 to 32
+// bits). The rest is decoded by GDCM in isolated worker processes.
+bool nativeFiles(const std::vector<FileHeader>& headers, const std::vector<std::size_t>& files,
+                 const LoadOptions& options) {
+    return options.nativeFastPath && std::all_of(files.begin(), files.end(),
+                                                 [&](std::size_t f) { return headers[f].pixelOffset != 0; });
+}
+
+// Decodes job(n) for each of `files` (indices into `headers`): on threads when `native`, else in isolated
+// workers whose memory budget follows the largest file. `succeeded(n)` after each that worked.
+std::vector<IsolatedResult> decodeFiles(const std::vector<FileHeader>& headers,
+                                        const std::vector<std::size_t>& files, bool native,
+                                        const LoadOptions& options,
+                                        const std::function<DecodeJob(std::size_t)>& job,
+                                        const std::function<void(std::size_t)>& succeeded) {
+    if (native)
+        return decodeOnThreads(
+            files.size(), options, [&](std::size_t n) { return decodeNative(job(n)); }, succeeded);
+    IsolationOptions io;
+    io.workers = options.workers;
+    io.timeoutSeconds = options.timeoutSeconds;
+    std::uint64_t largest = 0; // the sizes the scan recorded
+    for (std::size_t f : files)
+        largest = std::max(largest, headers[f].fileSize);
+    io.memoryBudgetBytes = workerMemoryBudget(largest);
+    io.progress = [&](std::size_t d, std::size_t t) { report(options, "decoding", d, t); };
+    io.succeeded = succeeded;
+    return runIsolated(
+        files.size(), [&](std::size_t n) { return serialize(decodeInto(job(n))); }, io);
+}
+
 } // namespace
 
 ScanResult scanInput(const fs::path& input, const LoadOptions& options) {
@@ -461,9 +492,7 @@ LoadedSeries loadSeries(const ScanResult& scan, const SeriesInfo& series, const 
     // processes.
     std::vector<IsolatedResult> results;
     Volume raw;
-    bool native = options.nativeFastPath && std::all_of(jobFiles.begin(), jobFiles.end(), [&](std::size_t f) {
-                      return scan.headers[f].pixelOffset != 0;
-                  });
+    bool native = nativeFiles(scan.headers, jobFiles, options);
     const bool adopted =
         staged && adoptStaged(*staged, scan, planes, plan, type, paddingHU, jobFiles, raw, results);
     if (adopted)
@@ -498,22 +527,7 @@ LoadedSeries loadSeries(const ScanResult& scan, const SeriesInfo& series, const 
         };
         if (options.slicesReady && !plan.resample)
             options.slicesReady(raw, {});
-        if (native) {
-            results = decodeOnThreads(
-                jobFiles.size(), options, [&](std::size_t n) { return decodeNative(makeJob(n)); }, ready);
-        } else {
-            IsolationOptions io;
-            io.workers = options.workers;
-            io.timeoutSeconds = options.timeoutSeconds;
-            std::uint64_t largest = 0; // the sizes the scan recorded
-            for (std::size_t f : jobFiles)
-                largest = std::max(largest, scan.headers[f].fileSize);
-            io.memoryBudgetBytes = workerMemoryBudget(largest);
-            io.progress = [&](std::size_t d, std::size_t t) { report(options, "decoding", d, t); };
-            io.succeeded = ready;
-            results = runIsolated(
-                jobFiles.size(), [&](std::size_t n) { return serialize(decodeInto(makeJob(n))); }, io);
-        }
+        results = decodeFiles(scan.headers, jobFiles, native, options, makeJob, ready);
         const bool overflow = std::any_of(results.begin(), results.end(), [](const IsolatedResult& r) {
             return r.status == IsolatedResult::Status::Ok && deserializeDecodeStats(r.payload).overflow;
         });
@@ -707,11 +721,11 @@ struct ArrivingSeries::Impl {
         if (staged->stack.empty())
             allocate();
         std::map<std::size_t, std::vector<DecodeTarget>> targets;
-        std::vector<int> inPlace;
+        std::vector<std::pair<int, std::size_t>> inPlace; // slot, file
         for (const Plane& p : waiting) {
             int k = predicted(p);
             if (k >= 0) {
-                inPlace.push_back(k);
+                inPlace.emplace_back(k, p.file);
             } else {
                 // A spare slot from the end the layout fills last, so that it takes no later plane's place.
                 k = -1;
@@ -747,41 +761,18 @@ struct ArrivingSeries::Impl {
             job.ownDecoders = options.nativeFastPath;
             return job;
         };
-        const bool native =
-            options.nativeFastPath && std::all_of(jobFiles.begin(), jobFiles.end(),
-                                                  [&](std::size_t f) { return headers[f].pixelOffset != 0; });
+        const bool native = nativeFiles(headers, jobFiles, options);
         staged->native = staged->native && native;
-        std::vector<IsolatedResult> results;
-        if (native) {
-            results = decodeOnThreads(jobFiles.size(), options,
-                                      [&](std::size_t n) { return decodeNative(makeJob(n)); }, {});
-        } else {
-            IsolationOptions io;
-            io.workers = options.workers;
-            io.timeoutSeconds = options.timeoutSeconds;
-            std::uint64_t largest = 0;
-            for (std::size_t f : jobFiles)
-                largest = std::max(largest, headers[f].fileSize);
-            io.memoryBudgetBytes = workerMemoryBudget(largest);
-            results = runIsolated(
-                jobFiles.size(), [&](std::size_t n) { return serialize(decodeInto(makeJob(n))); }, io);
-        }
+        const std::vector<IsolatedResult> results =
+            decodeFiles(headers, jobFiles, native, options, makeJob, {});
         for (std::size_t n = 0; n < results.size(); ++n)
             if (results[n].status == IsolatedResult::Status::Ok)
                 staged->stats[files[jobFiles[n]].string()] = deserializeDecodeStats(results[n].payload);
         // Only the planes in their predicted place are shown: a plane in a spare slot is not where it looks.
         std::vector<int> shown;
-        for (int k : inPlace) {
-            const bool ok = std::any_of(jobFiles.begin(), jobFiles.end(), [&](std::size_t f) {
-                const auto it = staged->stats.find(files[f].string());
-                if (it == staged->stats.end())
-                    return false;
-                const auto& t = targets[f];
-                return std::any_of(t.begin(), t.end(), [&](const DecodeTarget& d) { return d.slice == k; });
-            });
-            if (ok)
+        for (const auto& [k, file] : inPlace)
+            if (staged->stats.count(files[file].string()))
                 shown.push_back(k);
-        }
         if (options.slicesReady && !shown.empty())
             options.slicesReady(staged->stack, shown);
     }
@@ -818,10 +809,7 @@ void ArrivingSeries::add(const std::vector<fs::path>& files, bool last) {
             for (const FrameHeader& f : h.frameHeaders) {
                 if (a.firstFile == std::size_t(-1)) {
                     a.firstFile = i;
-                    const glm::dvec3 row(f.orientation[0], f.orientation[1], f.orientation[2]);
-                    const glm::dvec3 col(f.orientation[3], f.orientation[4], f.orientation[5]);
-                    const glm::dvec3 n = glm::cross(row, col);
-                    a.normal = glm::length(n) > 1e-6 ? glm::normalize(n) : glm::dvec3(0, 0, 1);
+                    a.normal = sliceNormal(f);
                 }
                 if (!a.sameImage(h, f))
                     continue; // another group: loadSeries decodes it if it is the one asked for

@@ -393,22 +393,21 @@ class DicomWebSource final : public SeriesSource {
             arrived();
             news.notify_one();
         };
-#if defined(__SANITIZE_ADDRESS__)
+        // The first two images at once (the first slices on screen), then batches of an eighth of the series:
+        // each batch starts isolated workers, and on two cores the decoders share them with the transfer.
+        const std::size_t batch = std::max<std::size_t>(8, expected / 8);
         std::exception_ptr failure;
+#if defined(__SANITIZE_ADDRESS__)
         try {
             client_->retrieve(url_.study, row.uid, "", folder, partDone, complete);
         } catch (...) {
             failure = std::current_exception();
         }
-        const std::size_t batch = std::max<std::size_t>(8, expected / 8);
         for (std::size_t n = 0; n < queue.size(); n += batch)
             arriving.add({queue.begin() + std::ptrdiff_t(n),
                           queue.begin() + std::ptrdiff_t(std::min(queue.size(), n + batch))},
                          n + batch >= queue.size());
-        if (failure)
-            std::rethrow_exception(failure);
 #else
-        std::exception_ptr failure;
         bool finished = false;
         std::thread transfer([&] {
             try {
@@ -422,27 +421,25 @@ class DicomWebSource final : public SeriesSource {
             }
             news.notify_one();
         });
-        // The first two images at once (the first slices on screen), then batches of an eighth of the series:
-        // each batch starts isolated workers, and on two cores the decoders share them with the transfer.
         std::size_t want = 2;
         for (;;) {
-            std::vector<fs::path> batch;
+            std::vector<fs::path> landed;
             bool last = false;
             {
                 std::unique_lock guard(lock);
                 news.wait(guard, [&] { return finished || queue.size() >= want; });
-                want = std::max<std::size_t>(8, expected / 8);
-                batch.swap(queue);
+                want = batch;
+                landed.swap(queue);
                 last = finished;
             }
-            arriving.add(batch, last);
+            arriving.add(landed, last);
             if (last)
                 break;
         }
         transfer.join();
+#endif
         if (failure)
             std::rethrow_exception(failure);
-#endif
     }
 
     DicomWebUrl url_;
