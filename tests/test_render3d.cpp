@@ -867,18 +867,10 @@ TEST_CASE(
     SECTION("an axial cut turned 30 degrees about the A-P axis, seen from the front") {
         s.view3d.camera.rotation = viewFromRotation(ViewFrom::Anterior);
         // The coronal view's normal is A-P: turning about it tilts the axial (and sagittal) planes.
-        int coronal = -1;
-        for (int view = 0; view < 3; ++view)
-            if (s.views[std::size_t(view)].axis == Axis::Coronal)
-                coronal = view;
-        REQUIRE(coronal >= 0);
-        ui::turnViews(s, coronal, glm::radians(30.0));
+        REQUIRE(ui::viewOf(s, Axis::Coronal) < 3);
+        ui::turnViews(s, ui::viewOf(s, Axis::Coronal), glm::radians(30.0));
         REQUIRE(s.mpr.oblique);
-        int axial = -1;
-        for (int view = 0; view < 3; ++view)
-            if (s.views[std::size_t(view)].axis == Axis::Axial)
-                axial = view;
-        glm::dvec3 n = ui::planeOf(s, axial).normal;
+        glm::dvec3 n = ui::planeOf(s, ui::viewOf(s, Axis::Axial)).normal;
         if (n.z < 0)
             n = -n; // towards +k (S): "keep after" keeps the head side
         REQUIRE(std::abs(n.y) < 1e-9);

@@ -322,11 +322,8 @@ std::vector<std::pair<Axis, double>> turnOption(const std::string& turn) {
 }
 
 void applyTurns(ui::AppState& s, const std::vector<std::pair<Axis, double>>& turns) {
-    for (const std::pair<Axis, double>& turn : turns) {
-        const auto view = std::find_if(s.views.begin(), s.views.end(),
-                                       [&](const ui::ViewState& vs) { return vs.axis == turn.first; });
-        ui::turnViews(s, int(view - s.views.begin()), glm::radians(turn.second));
-    }
+    for (const auto& [axis, degrees] : turns)
+        ui::turnViews(s, ui::viewOf(s, axis), glm::radians(degrees));
 }
 
 LoadOptions loadOptionsFor(const CommonOptions& common) {

@@ -11,7 +11,6 @@
 
 #include <unistd.h>
 
-#include <algorithm>
 #include <cstdio>
 #include <functional>
 #include <set>
@@ -79,9 +78,7 @@ int exportTurned(Loaded& l, Axis axis, const std::vector<std::pair<Axis, double>
     ui::AppState s;
     ui::adoptDataset(s, d);
     applyTurns(s, turns);
-    const int v = int(std::find_if(s.views.begin(), s.views.end(),
-                                   [&](const ui::ViewState& vs) { return vs.axis == axis; }) -
-                      s.views.begin());
+    const int v = ui::viewOf(s, axis);
     const std::vector<int> numbers =
         sliceNumbers(o.slice, ui::sliceCountOf(s, v), ui::sliceNumberOf(s, v), o.axis);
     const Volume& volume = d->series.volume;
@@ -146,9 +143,9 @@ int runExport(const CommonOptions& common, const ExportOptions& o) {
     const ColormapTable table = colormapTable(o.colormap, invert);
 
     const int seriesNumber = l.series.about.listing.seriesNumber;
-    std::vector<ImageFormat> imageFormats;
-    for (const std::string& f : formats)
-        if (!isMovie)
+    std::vector<ImageFormat> imageFormats; // none for a movie
+    if (!isMovie)
+        for (const std::string& f : formats)
             imageFormats.push_back(f == "png" ? ImageFormat::Png : ImageFormat::Jpeg);
     if (!turns.empty())
         return exportTurned(l, axis, turns, slab, *wl, table, seriesNumber, imageFormats,

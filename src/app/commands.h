@@ -47,8 +47,8 @@ struct ExportOptions {
     double slab = 0; // mm; 0: thin
     std::string slabMode = "mip";
     double fps = 10; // --format mp4|gif: frames a second
-    std::string
-        turn; // oblique MPR, as snapshot's --turn: the slices of the turned view, numbered along its normal
+    // Oblique MPR, as snapshot's --turn: the slices of the turned view, numbered along its normal.
+    std::string turn;
     bool linear = false; // a turned view's samples: trilinear instead of the nearest voxel
 };
 

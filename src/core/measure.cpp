@@ -607,8 +607,8 @@ const Measurement& MeasureCache::get(const Volume& v, const Annotation& a, const
         entries_.push_back(std::move(e));
         it = entries_.end() - 1;
     }
-    if (!it->error.empty())
-        throw DataError(it->error);
+    if (it->error)
+        throw DataError(*it->error);
     return it->value;
 }
 

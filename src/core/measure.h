@@ -13,6 +13,7 @@
 #include <glm/glm.hpp>
 
 #include <filesystem>
+#include <optional>
 
 #include <string>
 #include <vector>
@@ -101,7 +102,8 @@ class MeasureCache {
     struct Entry {
         const void* voxels = nullptr;
         Annotation annotation;
-        std::string name, error;
+        std::string name;
+        std::optional<std::string> error; // what measure() threw, if it did
         Measurement value;
     };
     std::vector<Entry> entries_; // most recently added last; a bounded few (a drag makes a new one per frame)

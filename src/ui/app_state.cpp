@@ -8,6 +8,12 @@ SliceFrame frameOf(const AppState& s, int v) {
     return sliceFrame(s.data->series.volume.geometry(), s.views[std::size_t(v)].axis);
 }
 
+int viewOf(const AppState& s, Axis axis) {
+    return int(
+        std::find_if(s.views.begin(), s.views.end(), [&](const ViewState& v) { return v.axis == axis; }) -
+        s.views.begin());
+}
+
 int sliceOf(const AppState& s, int v) {
     return s.cursor[frameOf(s, v).nAxis];
 }
@@ -331,7 +337,7 @@ std::vector<glm::dvec4> cutPlanes(const AppState& s) {
         // The view whose acquired slices are stacked along voxel axis a, as it is turned now.
         int view = -1;
         for (int v = 0; v < 3; ++v)
-            if (sliceFrame(g, s.views[std::size_t(v)].axis).nAxis == a)
+            if (frameOf(s, v).nAxis == a)
                 view = v;
         if (view < 0)
             continue;

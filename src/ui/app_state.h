@@ -205,6 +205,8 @@ struct AppState {
 
 // The slice frame of view `v` (0..2) for the loaded volume.
 SliceFrame frameOf(const AppState& s, int v);
+// The view (0..2) that shows `axis`.
+int viewOf(const AppState& s, Axis axis);
 int sliceOf(const AppState& s, int v);
 // The number of that slice as the user sees it (sliceNumber: 0 superior / anterior / right).
 int sliceNumberOf(const AppState& s, int v);
