@@ -353,6 +353,40 @@ TEST_CASE("two series in one folder, junk and a truncated file: the right defaul
     CHECK(scan.pick(makeUid("B")).seriesNumber == 4);
 }
 
+// Makes the Pixel Data element (7FE0,0010) of a native file claim `length` bytes, whatever the file holds.
+static void claimPixelLength(const std::filesystem::path& file, std::uint32_t length) {
+    std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    const std::size_t at = bytes.rfind(std::string("\xe0\x7f\x10\x00", 4));
+    REQUIRE(at != std::string::npos);
+    // Explicit VR: tag, VR "OW"/"OB", two reserved bytes, a 32-bit length; implicit VR: tag, 32-bit length.
+    const bool explicitVr = bytes.compare(at + 4, 2, "OW") == 0 || bytes.compare(at + 4, 2, "OB") == 0;
+    f.seekp(std::streamoff(at + (explicitVr ? 8 : 4)));
+    const char le[4] = {char(length & 0xff), char(length >> 8 & 0xff), char(length >> 16 & 0xff),
+                        char(length >> 24)};
+    f.write(le, 4);
+}
+
+TEST_CASE("a file whose Pixel Data claims 2 GiB: its header is scanned, its pixels are not read") {
+    // The scan reads headers only. It used to read the Pixel Data value too: for an Enhanced CT that is the
+    // whole volume a second time, and a damaged length made the scan worker allocate what the header claims,
+    // fail on its memory budget, and drop the file as unreadable.
+    TempDir dir;
+    SeriesSpec spec = smallSeries(6, 5, 4);
+    writeSeries(spec, dir.path);
+    claimPixelLength(dir.path / "IM0003.dcm", 0x7ffffff0u);
+    ScanResult scan = scanInput(dir.path, fastOptions());
+    REQUIRE(scan.series.size() == 1);
+    CHECK(scan.series[0].planes.size() == 4); // listed with its series, from its header
+    CHECK(scan.skipped.empty());
+    LoadedSeries s = loadSeries(scan, scan.pick(""), fastOptions());
+    REQUIRE(s.failed.size() == 1); // its pixels are what is missing: reported when decoding
+    CHECK(s.failed[0].path.filename() == "IM0003.dcm");
+    REQUIRE(s.volume.geometry().dims.z == 4);
+    for (int k : {0, 1, 3})
+        CHECK(s.volume.at(2, 3, k) == storedPattern(2, 3, k) - 1024);
+}
+
 TEST_CASE("a single file opens its series; a folder without images is a data error") {
     TempDir dir;
     writeSeries(smallSeries(6, 5, 4), dir.path);

@@ -304,8 +304,10 @@ FileHeader scanFile(const std::filesystem::path& path) {
     }
     gdcm::Reader reader;
     reader.SetFileName(path.c_str());
-    // Headers only: stop at PixelData (7FE0,0010) so that scanning never reads or decodes pixels.
-    if (!reader.ReadUpToTag(kPixelData)) {
+    // Headers only: stop at PixelData (7FE0,0010) without reading its value, so that scanning never reads or
+    // decodes pixels. Without the skip set GDCM reads the value too (the tag is inclusive): an Enhanced CT's
+    // whole volume a second time, or whatever length a damaged header claims.
+    if (!reader.ReadUpToTag(kPixelData, {kPixelData})) {
         h.kind = FileKind::Unreadable;
         h.reason = "not a readable DICOM file";
         return h;
