@@ -96,6 +96,26 @@ convertInt16Small8(const std::uint8_t* src, std::size_t count, std::int16_t* out
     convertInt16Small(src, count, out, r, slope, intercept, padHU, lo, hi);
 }
 
+// 32-bit words into int16 with an integral rescale, in 64 bits: the same rule as convertInt16Small, and a
+// result outside int16 is reported by its range (the series is then decoded again as float32).
+__attribute__((target_clones("avx2", "default"))) void
+convertInt16Wide32(const std::uint32_t* src, std::size_t count, std::int16_t* out, const StoredRules& r,
+                   std::int64_t slope, std::int64_t intercept, std::int64_t padHU, std::int64_t& lo,
+                   std::int64_t& hi) {
+    const bool anyPad = r.padLo <= r.padHi;
+    std::int64_t l = lo, h = hi;
+    for (std::size_t n = 0; n < count; ++n) {
+        const std::int64_t v = storedValue<std::uint32_t, std::int64_t>(src[n], r);
+        std::int64_t hu = v * slope + intercept;
+        hu = anyPad && v >= r.padLo && v <= r.padHi ? padHU : hu;
+        l = std::min(l, hu);
+        h = std::max(h, hu);
+        out[n] = std::int16_t(hu);
+    }
+    lo = l;
+    hi = h;
+}
+
 // A non-integral rescale (RescaleSlope 0.5, dose grids) into float32, in double precision as the GDCM path
 // always did; padding a select.
 template <typename Raw>
@@ -151,6 +171,18 @@ void convertPlane(const Raw* src, std::size_t count, const DecodeJob& job, const
         mergeRange(st, first, lo, hi);
         return;
     }
+    if (job.type == ScalarType::Int16 && intRescale && padIntegral && sizeof(Raw) == 4 &&
+        std::abs(t.slope) < 1e9 && std::abs(t.intercept) < 1e9) {
+        // |stored| < 2^32 and |slope| < 2^30: stored * slope + intercept stays inside 64 bits.
+        std::int64_t lo = INT64_MAX, hi = INT64_MIN;
+        convertInt16Wide32(reinterpret_cast<const std::uint32_t*>(src), count, out16, r,
+                           std::int64_t(t.slope), std::int64_t(t.intercept), std::int64_t(job.paddingHU), lo,
+                           hi);
+        if (lo < -32768 || hi > 32767)
+            st.overflow = true;
+        mergeRange(st, first, double(lo), double(hi));
+        return;
+    }
     double lo = std::numeric_limits<double>::max(), hi = std::numeric_limits<double>::lowest();
     if (job.type == ScalarType::Float32) {
         if constexpr (sizeof(Raw) == 2)
@@ -203,7 +235,7 @@ void convertWords(const void* words, int bytes, std::size_t count, const DecodeJ
 // longs instead, high word first. Read the other way, a cell's words trade places, which moves its varying
 // low half into the high half: the wrong reading's values are about 65536 times larger. So the plane is read
 // as longs only when that makes its largest magnitude at least 256 times smaller. Returns true when it did.
-bool toHostOrder(char* data, std::size_t count, int bytes) {
+__attribute__((target_clones("avx2", "default"))) bool toHostOrder(char* data, std::size_t count, int bytes) {
     if (bytes == 2) {
         auto* w = reinterpret_cast<std::uint16_t*>(data);
         for (std::size_t n = 0; n < count; ++n)
@@ -212,23 +244,23 @@ bool toHostOrder(char* data, std::size_t count, int bytes) {
     }
     if (bytes != 4)
         return false;
+    // One pass reads the cells as words (the standard's reading) and measures both readings; a long is its
+    // cell's words with their halves traded. Magnitudes in 32 bits (min of v and -v: signed or unsigned, the
+    // smaller) so that the loop vectorises.
     auto* w = reinterpret_cast<std::uint32_t*>(data);
-    const auto asWords = [](std::uint32_t c) {
-        return std::uint32_t(__builtin_bswap16(std::uint16_t(c))) |
-               std::uint32_t(__builtin_bswap16(std::uint16_t(c >> 16))) << 16;
-    };
-    const auto magnitude = [](std::uint32_t v) {
-        const std::int64_t s = std::int32_t(v);
-        return std::min<std::uint64_t>(v, std::uint64_t(s < 0 ? -s : s)); // signed or unsigned, the smaller
-    };
-    std::uint64_t maxWords = 0, maxLongs = 0;
+    const auto magnitude = [](std::uint32_t v) { return std::min(v, 0u - v); };
+    std::uint32_t maxWords = 0, maxLongs = 0;
     for (std::size_t n = 0; n < count; ++n) {
-        maxWords = std::max(maxWords, magnitude(asWords(w[n])));
-        maxLongs = std::max(maxLongs, magnitude(__builtin_bswap32(w[n])));
+        const std::uint32_t c = w[n];
+        const std::uint32_t words = (c >> 8 & 0x00ff00ffu) | (c << 8 & 0xff00ff00u);
+        maxWords = std::max(maxWords, magnitude(words));
+        maxLongs = std::max(maxLongs, magnitude(words >> 16 | words << 16));
+        w[n] = words;
     }
-    const bool asLongs = maxWords > 0 && maxLongs * 256 <= maxWords;
-    for (std::size_t n = 0; n < count; ++n)
-        w[n] = asLongs ? __builtin_bswap32(w[n]) : asWords(w[n]);
+    const bool asLongs = maxWords > 0 && std::uint64_t(maxLongs) * 256 <= maxWords;
+    if (asLongs)
+        for (std::size_t n = 0; n < count; ++n)
+            w[n] = w[n] >> 16 | w[n] << 16;
     return asLongs;
 }
 
