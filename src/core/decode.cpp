@@ -1,6 +1,7 @@
 #include "core/decode.h"
 
 #include "core/error.h"
+#include "core/fsutil.h"
 
 #include <gdcmImage.h>
 #include <gdcmImageReader.h>
@@ -146,13 +147,12 @@ convertFloat16(const std::uint16_t* src, std::size_t count, float* out, const St
 // HU = stored * RescaleSlope + RescaleIntercept (stored masked, sign-extended, padding replaced); they differ
 // only in the integer width they can afford. The fast native path and GDCM's path share this function.
 template <typename Raw>
-void convertPlane(const Raw* src, std::size_t count, const DecodeJob& job, const DecodeTarget& t,
+void convertPlane(const Raw* src, std::size_t count, const DecodeJob& job, const DecodeTarget& t, void* plane,
                   int bitsStored, int highBit, bool isSigned, DecodeStats& st, bool& first) {
     const StoredRules r = storedRules(*job.header, bitsStored, highBit, isSigned);
     const bool intRescale = t.slope == std::floor(t.slope) && t.intercept == std::floor(t.intercept);
-    const std::size_t planeOffset = std::size_t(t.slice) * count;
-    std::int16_t* out16 = static_cast<std::int16_t*>(job.buffer) + planeOffset;
-    float* out32 = static_cast<float*>(job.buffer) + planeOffset;
+    std::int16_t* out16 = static_cast<std::int16_t*>(plane);
+    float* out32 = static_cast<float*>(plane);
     const bool padIntegral = job.paddingHU == std::floor(job.paddingHU) && std::abs(job.paddingHU) < 1e9;
     if (job.type == ScalarType::Int16 && intRescale && padIntegral && sizeof(Raw) <= 2 &&
         std::abs(t.slope) < 16384 && std::abs(t.intercept) < 1e9) {
@@ -210,23 +210,29 @@ void convertPlane(const Raw* src, std::size_t count, const DecodeJob& job, const
     mergeRange(st, first, lo, hi);
 }
 
+// Where plane t.slice of the job's output lies in its buffer.
+void* planeIn(const DecodeJob& job, const DecodeTarget& t, std::size_t count) {
+    const std::size_t bytes = job.type == ScalarType::Int16 ? 2 : 4;
+    return static_cast<char*>(job.buffer) + std::size_t(t.slice) * count * bytes;
+}
+
 // One plane of host-order words `bytes` wide (1, 2 or 4) through convertPlane, for every decoder. BitsStored
 // and HighBit as the file says them, made consistent with the word width here.
 void convertWords(const void* words, int bytes, std::size_t count, const DecodeJob& job,
-                  const DecodeTarget& t, int bitsStored, int highBit, bool isSigned, DecodeStats& st,
-                  bool& first) {
+                  const DecodeTarget& t, void* plane, int bitsStored, int highBit, bool isSigned,
+                  DecodeStats& st, bool& first) {
     const int bitsAllocated = 8 * bytes;
     bitsStored = std::clamp(bitsStored, 1, bitsAllocated);
     highBit = std::clamp(highBit, bitsStored - 1, bitsAllocated - 1);
     if (bytes == 4)
-        convertPlane(static_cast<const std::uint32_t*>(words), count, job, t, bitsStored, highBit, isSigned,
-                     st, first);
+        convertPlane(static_cast<const std::uint32_t*>(words), count, job, t, plane, bitsStored, highBit,
+                     isSigned, st, first);
     else if (bytes == 2)
-        convertPlane(static_cast<const std::uint16_t*>(words), count, job, t, bitsStored, highBit, isSigned,
-                     st, first);
+        convertPlane(static_cast<const std::uint16_t*>(words), count, job, t, plane, bitsStored, highBit,
+                     isSigned, st, first);
     else
-        convertPlane(static_cast<const std::uint8_t*>(words), count, job, t, bitsStored, highBit, isSigned,
-                     st, first);
+        convertPlane(static_cast<const std::uint8_t*>(words), count, job, t, plane, bitsStored, highBit,
+                     isSigned, st, first);
 }
 
 // Big-endian pixels (Explicit VR Big Endian, 1.2.840.10008.1.2.2) to host order, in place. Pixel Data is OW,
@@ -387,8 +393,8 @@ bool decodeRle(const DecodeJob& job, DecodeStats& stats) {
             for (std::size_t n = 0; n < count; ++n)
                 words[n * std::size_t(bytes) + std::size_t(shift)] = char(segment[n]);
         }
-        convertWords(words.data(), bytes, count, job, t, h.bitsStored, h.highBit, h.pixelRepresentation == 1,
-                     stats, firstPlane);
+        convertWords(words.data(), bytes, count, job, t, planeIn(job, t, count), h.bitsStored, h.highBit,
+                     h.pixelRepresentation == 1, stats, firstPlane);
     }
     stats.ownDecoder = true;
     return true;
@@ -454,7 +460,8 @@ DecodeStats decodeInto(const DecodeJob& job) {
         if (t.frame < 0 || t.frame >= frames)
             throw DataError("frame " + std::to_string(t.frame) + " is missing");
         convertWords(pixels.data() + planeBytes * std::size_t(t.frame), bitsAllocated / 8, count, job, t,
-                     pf.GetBitsStored(), pf.GetHighBit(), pf.GetPixelRepresentation() == 1, st, first);
+                     planeIn(job, t, count), pf.GetBitsStored(), pf.GetHighBit(),
+                     pf.GetPixelRepresentation() == 1, st, first);
     }
     return st;
 }
@@ -471,16 +478,22 @@ DecodeStats decodeNative(const DecodeJob& job) {
     if (file.size() < h.pixelOffset + std::uint64_t(h.frames) * planeBytes)
         throw DataError("pixel data is truncated (the file is shorter than when it was scanned)");
     const bool bigEndian = h.transferSyntax == syntax::kExplicitBE;
+    const bool toFile = job.outputFd >= 0;
+    const std::size_t outBytes = count * (job.type == ScalarType::Int16 ? 2 : 4);
     // In place when the stored words are as wide as the output (16-bit into int16); otherwise via scratch.
-    thread_local std::vector<char> scratch;
+    // Planes that go to a file are converted in `out` and written from there.
+    thread_local std::vector<char> scratch, out;
     DecodeStats stats;
     stats.ownDecoder = true;
     bool first = true;
     for (const DecodeTarget& t : job.targets) {
         if (t.frame < 0 || t.frame >= h.frames)
             throw DataError("frame " + std::to_string(t.frame) + " is missing");
+        if (toFile)
+            out.resize(outBytes);
+        void* plane = toFile ? out.data() : planeIn(job, t, count);
         const bool inPlace = bytes == 2 && job.type == ScalarType::Int16;
-        char* dst = inPlace ? static_cast<char*>(job.buffer) + std::size_t(t.slice) * planeBytes : nullptr;
+        char* dst = inPlace ? static_cast<char*>(plane) : nullptr;
         if (!inPlace) {
             scratch.resize(planeBytes);
             dst = scratch.data();
@@ -489,8 +502,10 @@ DecodeStats decodeNative(const DecodeJob& job) {
             throw DataError("pixel data is truncated or unreadable");
         if (bigEndian && toHostOrder(dst, count, bytes))
             stats.bigEndianLongs = true;
-        convertWords(dst, bytes, count, job, t, h.bitsStored, h.highBit, h.pixelRepresentation == 1, stats,
-                     first);
+        convertWords(dst, bytes, count, job, t, plane, h.bitsStored, h.highBit, h.pixelRepresentation == 1,
+                     stats, first);
+        if (toFile)
+            writeAt(job.outputFd, job.outputOffset + std::uint64_t(t.slice) * outBytes, plane, outBytes);
     }
     return stats;
 }

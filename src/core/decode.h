@@ -24,6 +24,10 @@ struct DecodeJob {
     int columns = 0, rows = 0;
     float paddingHU = -1024; // what PixelPaddingValue (0028,0120) voxels become
     bool ownDecoders = true; // RLE Lossless by ctview's decoder (GDCM when it declines); false: GDCM always
+    // decodeNative only: when >= 0, plane k goes to this file at outputOffset + k * plane bytes (pwrite)
+    // instead of into `buffer`, so that `ctview convert` never holds the volume (see LoadOptions::streamFd).
+    int outputFd = -1;
+    std::uint64_t outputOffset = 0;
 };
 
 struct DecodeStats {

@@ -10,6 +10,12 @@ struct DataError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+// Writing an output file failed (disk full, a file-size limit, I/O): never the input's fault, so a load that
+// streams its planes to the output (LoadOptions::streamFd) stops at once instead of reporting the input file.
+struct OutputError : DataError {
+    using DataError::DataError;
+};
+
 // The command line asked for something that cannot be (an unknown series, a slice out of range, ...).
 struct UsageError : std::runtime_error {
     using std::runtime_error::runtime_error;

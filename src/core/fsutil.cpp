@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <set>
 #include <sys/stat.h>
@@ -111,6 +113,19 @@ void writeFileAtomically(const fs::path& target, const std::function<void(const 
     if (ec) {
         fs::remove(tmp, ec);
         throw DataError(target.string() + ": cannot be written (" + ec.message() + ")");
+    }
+}
+
+void writeAt(int fd, std::uint64_t offset, const void* data, std::size_t n) {
+    const char* p = static_cast<const char*>(data);
+    for (std::size_t done = 0; done < n;) {
+        const ssize_t w = ::pwrite(fd, p + done, n - done, off_t(offset + done));
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            throw OutputError(std::string("cannot be written (") +
+                              (w < 0 ? std::strerror(errno) : "no space left") + ")");
+        done += std::size_t(w);
     }
 }
 

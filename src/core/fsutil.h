@@ -29,6 +29,10 @@ fs::path uniqueOutputPath(const fs::path& wanted, bool force);
 void writeFileAtomically(const fs::path& target, const std::function<void(const fs::path& tmp)>& writer,
                          bool replace = false);
 
+// Exactly `n` bytes to the open file `fd` at `offset` (pwrite, retried until all are written); throws
+// OutputError "cannot be written (the reason)" (disk full, I/O error): the caller names the file.
+void writeAt(int fd, std::uint64_t offset, const void* data, std::size_t n);
+
 // writeFileAtomically for text: `text` becomes the file's content, replacing an existing file (settings,
 // presets: files ctview owns). Throws DataError naming `target`.
 void writeTextFileAtomically(const fs::path& target, const std::string& text);

@@ -14,6 +14,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <exception>
 #include <map>
 #include <mutex>
 #include <numeric>
@@ -119,6 +120,7 @@ std::vector<IsolatedResult> decodeOnThreads(std::size_t count, const LoadOptions
                                                     ? unsigned(options.workers)
                                                     : std::max(1u, std::thread::hardware_concurrency())));
     std::mutex progressMutex;
+    std::exception_ptr outputFailed; // the output file could not be written: the whole load stops
     auto work = [&] {
         for (std::size_t n; (n = next++) < count;) {
             IsolatedResult& r = results[n];
@@ -127,6 +129,12 @@ std::vector<IsolatedResult> decodeOnThreads(std::size_t count, const LoadOptions
                 r.status = IsolatedResult::Status::Ok;
                 if (succeeded)
                     succeeded(n);
+            } catch (const OutputError&) {
+                std::lock_guard lock(progressMutex);
+                if (!outputFailed)
+                    outputFailed = std::current_exception();
+                next = count;
+                return;
             } catch (const std::exception& e) {
                 r.payload = e.what();
                 r.status = IsolatedResult::Status::Failed;
@@ -144,6 +152,8 @@ std::vector<IsolatedResult> decodeOnThreads(std::size_t count, const LoadOptions
     work();
     for (std::thread& t : pool)
         t.join();
+    if (outputFailed)
+        std::rethrow_exception(outputFailed);
     return results;
 }
 
@@ -341,6 +351,18 @@ std::string ScanResult::summary() const {
 namespace {
 
 // What PixelPaddingValue (0028,0120) voxels become: air for CT, else the series' lowest value.
+// Plane k of a volume of grid `g` streamed to `fd` (LoadOptions::streamFd), every voxel `hu`.
+void writeFilledPlane(int fd, std::uint64_t offset, const Geometry& g, int k, ScalarType type, float hu) {
+    const std::size_t n = g.sliceVoxels();
+    if (type == ScalarType::Int16) {
+        const std::vector<std::int16_t> plane(n, huToInt16(hu));
+        writeAt(fd, offset + std::uint64_t(k) * n * 2, plane.data(), n * 2);
+    } else {
+        const std::vector<float> plane(n, hu);
+        writeAt(fd, offset + std::uint64_t(k) * n * 4, plane.data(), n * 4);
+    }
+}
+
 float paddingHuOf(const FileHeader& h) {
     return h.modality == "CT" ? -1024.f : float(h.frameHeaders.front().intercept);
 }
@@ -499,15 +521,20 @@ LoadedSeries loadSeries(const ScanResult& scan, const SeriesInfo& series, const 
         native = staged->native;
     else if (staged)
         *staged = StagedPlanes(); // its memory back before the stack is decoded again
+    // `ctview convert`: the planes go straight to the output file (LoadOptions::streamFd), never held.
+    const bool streaming = options.streamFd >= 0 && native && !plan.resample && !adopted;
     for (int attempt = 0; attempt < 2 && !adopted; ++attempt) {
-        raw = Volume(plan.raw, type,
-                     native ? SharedBuffer::Sharing::Private : SharedBuffer::Sharing::Processes);
+        if (!streaming)
+            raw = Volume(plan.raw, type,
+                         native ? SharedBuffer::Sharing::Private : SharedBuffer::Sharing::Processes);
         auto makeJob = [&](std::size_t n) {
             DecodeJob job;
             job.path = scan.files[jobFiles[n]];
             job.header = &scan.headers[jobFiles[n]];
             job.targets = targets[jobFiles[n]];
             job.buffer = raw.data();
+            job.outputFd = streaming ? options.streamFd : -1;
+            job.outputOffset = options.streamOffset;
             job.type = type;
             job.columns = series.columns;
             job.rows = series.rows;
@@ -517,7 +544,7 @@ LoadedSeries loadSeries(const ScanResult& scan, const SeriesInfo& series, const 
         };
         std::mutex readyMutex;
         auto ready = [&](std::size_t n) {
-            if (!options.slicesReady || plan.resample)
+            if (!options.slicesReady || plan.resample || streaming)
                 return;
             std::vector<int> slices;
             for (const DecodeTarget& t : targets.at(jobFiles[n]))
@@ -525,7 +552,7 @@ LoadedSeries loadSeries(const ScanResult& scan, const SeriesInfo& series, const 
             std::lock_guard lock(readyMutex);
             options.slicesReady(raw, slices);
         };
-        if (options.slicesReady && !plan.resample)
+        if (options.slicesReady && !plan.resample && !streaming)
             options.slicesReady(raw, {});
         results = decodeFiles(scan.headers, jobFiles, native, options, makeJob, ready);
         const bool overflow = std::any_of(results.begin(), results.end(), [](const IsolatedResult& r) {
@@ -562,12 +589,19 @@ LoadedSeries loadSeries(const ScanResult& scan, const SeriesInfo& series, const 
     out.maxHU = float(hi);
     // Planes of files that failed hold no data: fill them with the lowest HU so that they read as empty.
     for (std::size_t f : failedFiles)
-        for (const DecodeTarget& t : targets[f])
+        for (const DecodeTarget& t : targets[f]) {
+            if (streaming) {
+                writeFilledPlane(options.streamFd, options.streamOffset, plan.raw, t.slice, type, out.minHU);
+                continue;
+            }
             for (int j = 0; j < series.rows; ++j)
                 for (int i = 0; i < series.columns; ++i)
                     raw.set(i, j, t.slice, out.minHU);
+        }
 
-    if (plan.resample) {
+    if (streaming) {
+        out.streamed = VolumeLayout{plan.raw, type};
+    } else if (plan.resample) {
         out.volume = Volume(plan.grid, type);
         resampleStack(raw, plan, planes, out.volume, out.minHU);
     } else {

@@ -16,6 +16,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -69,6 +70,7 @@ struct LoadedSeries {
     bool decodedByOwnCode = false; // every file decoded by our own code (native, or our RLE decoder)
     bool decodedOnArrival = false; // the planes ArrivingSeries decoded were taken, not decoded again
     float minHU = 0, maxHU = 0;
+    std::optional<VolumeLayout> streamed; // the planes went to LoadOptions::streamFd; `volume` is empty
 };
 
 // Planes decoded while their files were still arriving (ArrivingSeries): a stack of `expected` slots and

@@ -20,6 +20,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,12 @@ struct LoadOptions {
     // DICOMweb transfer calls it as images arrive, with a stack laid out from the first of them
     // (ArrivingSeries): a preview, which the loaded series replaces.
     std::function<void(const Volume& stack, const std::vector<int>& slices)> slicesReady;
+    // `ctview convert`: the volume goes to a file, not into memory. When streamFd >= 0 and the series is
+    // native DICOM pixels read by our own code on the acquired grid (no resampling), plane k is written to
+    // streamFd at streamOffset + k * plane bytes as it is decoded, and never held: Series::streamed then
+    // gives the grid and type, and Series::volume is empty. Anything else loads into memory as usual.
+    int streamFd = -1;
+    std::uint64_t streamOffset = 0;
 };
 
 // A file (or, for a remote source, an instance URL) that was left out, and why.
@@ -115,6 +122,7 @@ struct Series {
     // filled by interpolation; or from a file that could not be decoded, left empty. Ascending.
     std::vector<int> interpolatedSlices, emptySlices;
     Provenance about;
+    std::optional<VolumeLayout> streamed; // the voxels went to LoadOptions::streamFd (see there)
 };
 
 // What the views say about a loaded series before anything else, one short line each ("2 slices missing:

@@ -87,6 +87,7 @@ class DicomFolderSource final : public SeriesSource {
         LoadedSeries l = loadSeries(scan_, s, options, staged_.get());
         Series out;
         out.volume = std::move(l.volume);
+        out.streamed = l.streamed;
         out.minHU = l.minHU;
         out.maxHU = l.maxHU;
         out.monochrome1 = l.monochrome1;

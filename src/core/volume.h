@@ -45,6 +45,13 @@ struct Geometry {
     }
 };
 
+// A volume's grid and voxel type without its voxels: what `ctview convert` learns of a series whose planes
+// went straight to the output file (LoadOptions::streamFd).
+struct VolumeLayout {
+    Geometry geometry;
+    ScalarType type = ScalarType::Int16;
+};
+
 // LPS centre of the voxel box (the middle voxel centre): where the 3D camera looks, and the origin of the
 // slice views' planes.
 inline glm::dvec3 volumeCentre(const Geometry& g) {

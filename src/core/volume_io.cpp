@@ -9,8 +9,10 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <fcntl.h>
 #include <fstream>
 #include <sstream>
+#include <unistd.h>
 
 namespace ctview {
 
@@ -30,18 +32,17 @@ VolumeFormat volumeFormatFor(const std::filesystem::path& p) {
 
 namespace {
 
-void checkedWrite(std::FILE* f, const void* data, std::size_t n, const std::filesystem::path& target) {
-    if (std::fwrite(data, 1, n, f) != n)
-        throw DataError(target.string() + ": cannot be written (" + std::strerror(errno) + ")");
-}
+constexpr std::uint64_t kNrrdDataOffset = 4096; // a page: the NRRD header is padded to it
+constexpr std::uint64_t kNiftiDataOffset =
+    352; // vox_offset: the 348-byte header and 4 bytes of extension flags
 
-std::string nrrdHeader(const Volume& v) {
-    const Geometry& g = v.geometry();
+std::string nrrdHeader(const VolumeLayout& v) {
+    const Geometry& g = v.geometry;
     std::ostringstream h;
     h.precision(17);
     h << "NRRD0004\n";
     h << "# written by ctview; HU values, geometry in DICOM patient space (LPS)\n";
-    h << "type: " << (v.type() == ScalarType::Int16 ? "short" : "float") << "\n";
+    h << "type: " << (v.type == ScalarType::Int16 ? "short" : "float") << "\n";
     h << "dimension: 3\nspace: left-posterior-superior\n";
     h << "sizes: " << g.dims.x << " " << g.dims.y << " " << g.dims.z << "\n";
     h << "space directions:";
@@ -50,8 +51,15 @@ std::string nrrdHeader(const Volume& v) {
         h << " (" << d.x << "," << d.y << "," << d.z << ")";
     }
     h << "\nkinds: domain domain domain\nendian: little\nencoding: raw\n";
-    h << "space origin: (" << g.origin.x << "," << g.origin.y << "," << g.origin.z << ")\n\n";
-    return h.str();
+    h << "space origin: (" << g.origin.x << "," << g.origin.y << "," << g.origin.z << ")\n";
+    // A comment line pads the header to kNrrdDataOffset, so that the voxels start at a fixed place (convert
+    // writes them before it knows the grid) on a page boundary.
+    std::string text = h.str();
+    const std::size_t used = text.size() + 3; // "#", its newline, and the blank line that ends the header
+    if (used > kNrrdDataOffset)
+        throw DataError("the NRRD header does not fit in " + std::to_string(kNrrdDataOffset) + " bytes");
+    text += "#" + std::string(kNrrdDataOffset - used, ' ') + "\n\n";
+    return text;
 }
 
 // NIfTI's qform is a rotation (quaternion) plus qfac; computed from the orthonormalised RAS direction.
@@ -105,8 +113,8 @@ void setQform(nifti_1_header& hdr, glm::dmat3 r) {
     hdr.pixdim[0] = float(qfac);
 }
 
-nifti_1_header niftiHeader(const Volume& v) {
-    const Geometry& g = v.geometry();
+nifti_1_header niftiHeader(const VolumeLayout& v) {
+    const Geometry& g = v.geometry;
     nifti_1_header hdr;
     std::memset(&hdr, 0, sizeof hdr);
     hdr.sizeof_hdr = 348;
@@ -116,8 +124,8 @@ nifti_1_header niftiHeader(const Volume& v) {
     hdr.dim[3] = short(g.dims.z);
     for (int i = 4; i < 8; ++i)
         hdr.dim[i] = 1;
-    hdr.datatype = v.type() == ScalarType::Int16 ? DT_INT16 : DT_FLOAT32;
-    hdr.bitpix = v.type() == ScalarType::Int16 ? 16 : 32;
+    hdr.datatype = v.type == ScalarType::Int16 ? DT_INT16 : DT_FLOAT32;
+    hdr.bitpix = v.type == ScalarType::Int16 ? 16 : 32;
     hdr.pixdim[1] = float(g.spacing.x);
     hdr.pixdim[2] = float(g.spacing.y);
     hdr.pixdim[3] = float(g.spacing.z);
@@ -148,22 +156,46 @@ nifti_1_header niftiHeader(const Volume& v) {
 
 } // namespace
 
+std::uint64_t volumeDataOffset(VolumeFormat f) {
+    return f == VolumeFormat::Nrrd ? kNrrdDataOffset : f == VolumeFormat::Nifti ? kNiftiDataOffset : 0;
+}
+
+std::string volumeHeader(VolumeFormat f, const VolumeLayout& layout) {
+    if (f == VolumeFormat::Nrrd)
+        return nrrdHeader(layout);
+    const nifti_1_header hdr = niftiHeader(layout);
+    std::string bytes(reinterpret_cast<const char*>(&hdr), sizeof hdr);
+    bytes.append(4, '\0'); // no extensions (the 4 bytes after the 348-byte header)
+    return bytes;
+}
+
 std::filesystem::path writeVolume(const Volume& v, const std::filesystem::path& wanted, bool force) {
+    return writeVolumeStreamed(wanted, force,
+                               [&](int) -> std::variant<VolumeLayout, const Volume*> { return &v; });
+}
+
+std::filesystem::path
+writeVolumeStreamed(const std::filesystem::path& wanted, bool force,
+                    const std::function<std::variant<VolumeLayout, const Volume*>(int fd)>& produce) {
     const VolumeFormat format = volumeFormatFor(wanted);
-    const Geometry& g = v.geometry();
-    if (format != VolumeFormat::Nrrd && (g.dims.x > 32767 || g.dims.y > 32767 || g.dims.z > 32767))
-        throw DataError(wanted.string() + ": NIfTI-1 cannot hold more than 32767 voxels along an axis");
     std::filesystem::path target = uniqueOutputPath(wanted, force); // not const: returned by move
+    const auto checkSize = [&](const Geometry& g) {
+        if (format != VolumeFormat::Nrrd && (g.dims.x > 32767 || g.dims.y > 32767 || g.dims.z > 32767))
+            throw DataError(wanted.string() + ": NIfTI-1 cannot hold more than 32767 voxels along an axis");
+    };
     writeFileAtomically(
         target,
         [&](const std::filesystem::path& tmp) {
             if (format == VolumeFormat::NiftiGz) {
+                // Compressed: no fixed place for the voxels, so the volume is held and written after.
+                const auto produced = produce(-1);
+                const Volume& v = *std::get<const Volume*>(produced);
+                checkSize(v.geometry());
                 gzFile gz = gzopen(tmp.c_str(), "wb6");
                 if (!gz)
                     throw DataError(target.string() + ": cannot be written (" + std::strerror(errno) + ")");
-                const nifti_1_header hdr = niftiHeader(v);
-                const char ext[4] = {0, 0, 0, 0};
-                bool ok = gzwrite(gz, &hdr, sizeof hdr) == int(sizeof hdr) && gzwrite(gz, ext, 4) == 4;
+                const std::string header = volumeHeader(VolumeFormat::Nifti, {v.geometry(), v.type()});
+                bool ok = gzwrite(gz, header.data(), unsigned(header.size())) == int(header.size());
                 const char* p = static_cast<const char*>(v.data());
                 std::size_t left = v.bytes();
                 while (ok && left > 0) {
@@ -176,25 +208,36 @@ std::filesystem::path writeVolume(const Volume& v, const std::filesystem::path& 
                     throw DataError(target.string() + ": cannot be written");
                 return;
             }
-            std::FILE* f = std::fopen(tmp.c_str(), "wbx");
-            if (!f)
+            const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+            if (fd < 0)
                 throw DataError(target.string() + ": cannot be written (" + std::strerror(errno) + ")");
             try {
-                if (format == VolumeFormat::Nrrd) {
-                    const std::string h = nrrdHeader(v);
-                    checkedWrite(f, h.data(), h.size(), target);
-                } else {
-                    const nifti_1_header hdr = niftiHeader(v);
-                    const char ext[4] = {0, 0, 0, 0};
-                    checkedWrite(f, &hdr, sizeof hdr, target);
-                    checkedWrite(f, ext, 4, target);
+                const auto produced = [&] {
+                    try {
+                        return produce(fd);
+                    } catch (const OutputError& e) { // the planes it wrote into fd
+                        throw DataError(target.string() + ": " + e.what());
+                    }
+                }();
+                const Volume* held = std::holds_alternative<const Volume*>(produced)
+                                         ? std::get<const Volume*>(produced)
+                                         : nullptr;
+                const VolumeLayout layout =
+                    held ? VolumeLayout{held->geometry(), held->type()} : std::get<VolumeLayout>(produced);
+                checkSize(layout.geometry);
+                const std::string header = volumeHeader(format, layout);
+                try {
+                    writeAt(fd, 0, header.data(), header.size());
+                    if (held)
+                        writeAt(fd, header.size(), held->data(), held->bytes());
+                } catch (const OutputError& e) {
+                    throw DataError(target.string() + ": " + e.what());
                 }
-                checkedWrite(f, v.data(), v.bytes(), target);
             } catch (...) {
-                std::fclose(f);
+                ::close(fd);
                 throw;
             }
-            if (std::fclose(f) != 0)
+            if (::close(fd) != 0)
                 throw DataError(target.string() + ": cannot be written (" + std::strerror(errno) + ")");
         },
         force);

@@ -5,8 +5,10 @@
 #include "core/window.h"
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
 namespace ctview {
@@ -16,8 +18,23 @@ enum class VolumeFormat { Nrrd, Nifti, NiftiGz };
 // From the file name: .nrrd, .nii, .nii.gz; throws UsageError otherwise.
 VolumeFormat volumeFormatFor(const std::filesystem::path& p);
 
-// Returns the path written (a free name next to `wanted` unless `force`).
+// Returns the path written (a free name next to `wanted` unless `force`). Written atomically (a temporary
+// file renamed), so that a failure leaves nothing behind.
 std::filesystem::path writeVolume(const Volume& v, const std::filesystem::path& wanted, bool force);
+
+// writeVolume for `ctview convert`, which streams the voxels: `produce(fd)` loads the series with the open
+// output file `fd` and either writes its planes itself, from volumeDataOffset(format) on, returning their
+// grid and type (LoadOptions::streamFd), or returns a volume held in memory, which is written after the
+// header. A .nii.gz gets fd -1 and must return a held volume.
+std::filesystem::path
+writeVolumeStreamed(const std::filesystem::path& wanted, bool force,
+                    const std::function<std::variant<VolumeLayout, const Volume*>(int fd)>& produce);
+
+// Where the voxels start in a .nrrd (4096: its header is padded to a page, whatever the grid) or a .nii
+// (352) that ctview writes; 0 for .nii.gz (compressed: no fixed place).
+std::uint64_t volumeDataOffset(VolumeFormat f);
+// The header of such a .nrrd or .nii file for that grid and type, volumeDataOffset(f) bytes long.
+std::string volumeHeader(VolumeFormat f, const VolumeLayout& layout);
 
 // Reading volume files as 3D Slicer, ITK, nibabel and dcm2niix write them: NRRD (attached or detached .nhdr,
 // raw or compressed, any space; through Teem, the reference NRRD library) and NIfTI-1 (.nii, .nii.gz; sform,
