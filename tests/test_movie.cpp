@@ -165,6 +165,20 @@ TEST_CASE("export --format gif|mp4: every slice a frame, in slice-number order, 
         CHECK(r.out.find("--format") != std::string::npos);
     }
     CHECK_FALSE(std::filesystem::exists(out.path / "bad"));
+
+    // FFmpeg is opened when a movie is made, not at start (core/ffmpeg.h): a broken libavutil found first
+    // fails only the movie, with a message naming it, and leaves no file.
+    const TempDir fake;
+    std::ofstream(fake.path / ("libavutil.so." + std::to_string(LIBAVUTIL_VERSION_MAJOR))) << "not a library";
+    const std::string env = "LD_LIBRARY_PATH=" + q(fake.path) + " ";
+    const Run broken = shell(env + CTVIEW_BINARY + " export " + q(glPhantom()) +
+                             " --slice all --format gif -o " + q(out.path / "broken"));
+    INFO(broken.out);
+    CHECK(broken.code == 1);
+    CHECK(broken.out.find("FFmpeg's libavutil.so.") != std::string::npos);
+    CHECK(std::filesystem::is_empty(out.path / "broken"));
+    const Run info = shell(env + CTVIEW_BINARY + " info " + q(glPhantom()));
+    CHECK(info.code == 0);
 }
 
 TEST_CASE(

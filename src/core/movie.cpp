@@ -1,15 +1,8 @@
 #include "core/movie.h"
 
 #include "core/error.h"
+#include "core/ffmpeg.h"
 #include "core/fsutil.h"
-
-extern "C" {
-#include <libavcodec/avcodec.h>
-#include <libavformat/avformat.h>
-#include <libavutil/imgutils.h>
-#include <libavutil/opt.h>
-#include <libswscale/swscale.h>
-}
 
 #include <algorithm>
 #include <cmath>
@@ -37,35 +30,35 @@ namespace {
 
 std::string avError(int code) {
     char text[AV_ERROR_MAX_STRING_SIZE] = {};
-    av_strerror(code, text, sizeof text);
+    ffmpeg().av_strerror(code, text, sizeof text);
     return text;
 }
 
 // FFmpeg's objects, freed whatever happens.
 struct Codec {
     AVCodecContext* p = nullptr;
-    ~Codec() { avcodec_free_context(&p); }
+    ~Codec() { ffmpeg().avcodec_free_context(&p); }
 };
 struct Output {
     AVFormatContext* p = nullptr;
     bool opened = false;
     ~Output() {
         if (p && opened)
-            avio_closep(&p->pb);
-        avformat_free_context(p);
+            ffmpeg().avio_closep(&p->pb);
+        ffmpeg().avformat_free_context(p);
     }
 };
 struct Frame {
-    AVFrame* p = av_frame_alloc();
-    ~Frame() { av_frame_free(&p); }
+    AVFrame* p = ffmpeg().av_frame_alloc();
+    ~Frame() { ffmpeg().av_frame_free(&p); }
 };
 struct Packet {
-    AVPacket* p = av_packet_alloc();
-    ~Packet() { av_packet_free(&p); }
+    AVPacket* p = ffmpeg().av_packet_alloc();
+    ~Packet() { ffmpeg().av_packet_free(&p); }
 };
 struct Scaler {
     SwsContext* p = nullptr;
-    ~Scaler() { sws_freeContext(p); }
+    ~Scaler() { ffmpeg().sws_freeContext(p); }
 };
 
 // A GIF's palette: the frames' own colours when they fit in 256; else the 256 most common colours at 5 bits
@@ -91,13 +84,13 @@ class Encoder {
         // H.264 in yuv420p wants even sizes: the frame is padded with black on the right and at the bottom.
         encodedW_ = mp4 ? (width + 1) / 2 * 2 : width;
         encodedH_ = mp4 ? (height + 1) / 2 * 2 : height;
-        check(avformat_alloc_output_context2(&out_.p, nullptr, mp4 ? "mp4" : "gif", file.c_str()),
+        check(ffmpeg().avformat_alloc_output_context2(&out_.p, nullptr, mp4 ? "mp4" : "gif", file.c_str()),
               "no output format");
-        const AVCodec* codec = avcodec_find_encoder(mp4 ? AV_CODEC_ID_H264 : AV_CODEC_ID_GIF);
+        const AVCodec* codec = ffmpeg().avcodec_find_encoder(mp4 ? AV_CODEC_ID_H264 : AV_CODEC_ID_GIF);
         if (!codec)
             throw DataError(std::string("this FFmpeg has no ") + (mp4 ? "H.264" : "GIF") + " encoder");
-        stream_ = avformat_new_stream(out_.p, nullptr);
-        codec_.p = avcodec_alloc_context3(codec);
+        stream_ = ffmpeg().avformat_new_stream(out_.p, nullptr);
+        codec_.p = ffmpeg().avcodec_alloc_context3(codec);
         if (!stream_ || !codec_.p)
             throw DataError("out of memory for the movie encoder");
         codec_.p->width = encodedW_;
@@ -109,24 +102,25 @@ class Encoder {
         codec_.p->pix_fmt = mp4 ? AV_PIX_FMT_YUV420P : AV_PIX_FMT_PAL8;
         if (mp4) {
             codec_.p->gop_size = 12;
-            av_opt_set(codec_.p->priv_data, "preset", "veryfast", 0);
-            av_opt_set(codec_.p->priv_data, "crf", "18", 0); // visually lossless for slices
+            ffmpeg().av_opt_set(codec_.p->priv_data, "preset", "veryfast", 0);
+            ffmpeg().av_opt_set(codec_.p->priv_data, "crf", "18", 0); // visually lossless for slices
         }
         if (out_.p->oformat->flags & AVFMT_GLOBALHEADER)
             codec_.p->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
-        check(avcodec_open2(codec_.p, codec, nullptr), "cannot open the encoder");
-        check(avcodec_parameters_from_context(stream_->codecpar, codec_.p), "encoder parameters");
+        check(ffmpeg().avcodec_open2(codec_.p, codec, nullptr), "cannot open the encoder");
+        check(ffmpeg().avcodec_parameters_from_context(stream_->codecpar, codec_.p), "encoder parameters");
         stream_->time_base = codec_.p->time_base;
-        check(avio_open(&out_.p->pb, file.c_str(), AVIO_FLAG_WRITE), "cannot write " + file.string());
+        check(ffmpeg().avio_open(&out_.p->pb, file.c_str(), AVIO_FLAG_WRITE),
+              "cannot write " + file.string());
         out_.opened = true;
-        check(avformat_write_header(out_.p, nullptr), "cannot write the header");
+        check(ffmpeg().avformat_write_header(out_.p, nullptr), "cannot write the header");
         frame_.p->format = codec_.p->pix_fmt;
         frame_.p->width = encodedW_;
         frame_.p->height = encodedH_;
-        check(av_frame_get_buffer(frame_.p, 0), "out of memory for a frame");
+        check(ffmpeg().av_frame_get_buffer(frame_.p, 0), "out of memory for a frame");
         if (mp4)
-            scaler_.p = sws_getContext(encodedW_, encodedH_, AV_PIX_FMT_RGB24, encodedW_, encodedH_,
-                                       AV_PIX_FMT_YUV420P, SWS_BICUBIC, nullptr, nullptr, nullptr);
+            scaler_.p = ffmpeg().sws_getContext(encodedW_, encodedH_, AV_PIX_FMT_RGB24, encodedW_, encodedH_,
+                                                AV_PIX_FMT_YUV420P, SWS_BICUBIC, nullptr, nullptr, nullptr);
         if (mp4 && !scaler_.p)
             throw DataError("cannot convert the frames for H.264");
     }
@@ -134,7 +128,7 @@ class Encoder {
     void add(const RgbImage& img, const Palette& palette) {
         if (img.width != width_ || img.height != height_)
             throw DataError("movie frames differ in size");
-        check(av_frame_make_writable(frame_.p), "frame");
+        check(ffmpeg().av_frame_make_writable(frame_.p), "frame");
         if (format_ == MovieFormat::Mp4) {
             // Padded to the even size by repeating the last column and row: a black edge would bleed into
             // the image's own edge through 4:2:0's shared chroma.
@@ -148,7 +142,7 @@ class Encoder {
             }
             const std::uint8_t* src[1] = {padded_.data()};
             const int stride[1] = {encodedW_ * 3};
-            sws_scale(scaler_.p, src, stride, 0, encodedH_, frame_.p->data, frame_.p->linesize);
+            ffmpeg().sws_scale(scaler_.p, src, stride, 0, encodedH_, frame_.p->data, frame_.p->linesize);
         } else {
             for (int y = 0; y < height_; ++y) {
                 std::uint8_t* row = frame_.p->data[0] + std::ptrdiff_t(y) * frame_.p->linesize[0];
@@ -167,7 +161,7 @@ class Encoder {
 
     void finish() {
         send(nullptr); // flush
-        check(av_write_trailer(out_.p), "cannot finish the movie");
+        check(ffmpeg().av_write_trailer(out_.p), "cannot finish the movie");
     }
 
   private:
@@ -176,18 +170,18 @@ class Encoder {
             throw DataError("movie: " + what + " (" + avError(code) + ")");
     }
     void send(AVFrame* f) {
-        check(avcodec_send_frame(codec_.p, f), "encoding");
+        check(ffmpeg().avcodec_send_frame(codec_.p, f), "encoding");
         for (;;) {
-            const int r = avcodec_receive_packet(codec_.p, packet_.p);
+            const int r = ffmpeg().avcodec_receive_packet(codec_.p, packet_.p);
             if (r == AVERROR(EAGAIN) || r == AVERROR_EOF)
                 return;
             check(r, "encoding");
             // One frame long (x264 leaves it 0): else MP4's edit list cuts the last frame.
             if (packet_.p->duration == 0)
                 packet_.p->duration = 1;
-            av_packet_rescale_ts(packet_.p, codec_.p->time_base, stream_->time_base);
+            ffmpeg().av_packet_rescale_ts(packet_.p, codec_.p->time_base, stream_->time_base);
             packet_.p->stream_index = stream_->index;
-            check(av_interleaved_write_frame(out_.p, packet_.p), "writing");
+            check(ffmpeg().av_interleaved_write_frame(out_.p, packet_.p), "writing");
         }
     }
 
@@ -275,7 +269,7 @@ std::filesystem::path writeMovie(const std::filesystem::path& wanted, MovieForma
         throw DataError(wanted.string() + ": a movie needs at least one frame");
     if (!(fps >= 0.1 && fps <= 240))
         throw UsageError("a movie's frame rate must be 0.1..240 frames a second");
-    av_log_set_level(AV_LOG_ERROR); // not x264's statistics on the terminal
+    ffmpeg().av_log_set_level(AV_LOG_ERROR); // not x264's statistics on the terminal
     const Palette palette = format == MovieFormat::Gif ? gatherPalette(count, frame) : Palette{};
     std::filesystem::path target = uniqueOutputPath(wanted, force); // not const: returned by move
     writeFileAtomically(
