@@ -351,6 +351,9 @@ std::string ScanResult::summary() const {
 namespace {
 
 // What PixelPaddingValue (0028,0120) voxels become: air for CT, else the series' lowest value.
+// Frames of a multi-frame file that one native decoding job reads (see loadSeries).
+constexpr std::size_t kFramesPerJob = 16;
+
 // Plane k of a volume of grid `g` streamed to `fd` (LoadOptions::streamFd), every voxel `hu`.
 void writeFilledPlane(int fd, std::uint64_t offset, const Geometry& g, int k, ScalarType type, float hu) {
     const std::size_t n = g.sliceVoxels();
@@ -498,15 +501,6 @@ LoadedSeries loadSeries(const ScanResult& scan, const SeriesInfo& series, const 
     std::vector<std::size_t> jobFiles;
     for (const auto& [f, t] : targets)
         jobFiles.push_back(f);
-    // The viewer opens at the middle of the stack: decode that slice's file first (and go on from there in
-    // file order, wrapping round), so that the first picture with real pixels comes after one file's decode,
-    // not after half the series'.
-    const int middle = int(plan.order.size()) / 2;
-    const auto first = std::find_if(jobFiles.begin(), jobFiles.end(), [&](std::size_t f) {
-        const auto& t = targets[f];
-        return std::any_of(t.begin(), t.end(), [&](const DecodeTarget& d) { return d.slice == middle; });
-    });
-    std::rotate(jobFiles.begin(), first, jobFiles.end());
     const float paddingHU = paddingHuOf(h0);
 
     // Native files (any byte order, 8 to 32 bits) whose pixels the scan located are read by our own code on
@@ -523,15 +517,43 @@ LoadedSeries loadSeries(const ScanResult& scan, const SeriesInfo& series, const 
         *staged = StagedPlanes(); // its memory back before the stack is decoded again
     // `ctview convert`: the planes go straight to the output file (LoadOptions::streamFd), never held.
     const bool streaming = options.streamFd >= 0 && native && !plan.resample && !adopted;
+    // The jobs: one per file, each with its planes. Read natively, a multi-frame file (Enhanced CT: the whole
+    // series in one file) is split into runs of frames, so that its planes are read on every core as single
+    // files are.
+    std::vector<std::size_t> jobFile;
+    std::vector<std::vector<DecodeTarget>> jobTargets;
+    for (std::size_t f : jobFiles) {
+        const std::vector<DecodeTarget>& all = targets[f];
+        const std::size_t run = native && !adopted ? kFramesPerJob : all.size();
+        for (std::size_t from = 0; from < all.size(); from += run) {
+            jobFile.push_back(f);
+            jobTargets.emplace_back(all.begin() + std::ptrdiff_t(from),
+                                    all.begin() + std::ptrdiff_t(std::min(all.size(), from + run)));
+        }
+    }
+    // The viewer opens at the middle of the stack: decode the job of that slice first (and go on from there
+    // in file order, wrapping round), so that the first picture with real pixels comes after one job's
+    // decode, not after half the series'.
+    const int middle = int(plan.order.size()) / 2;
+    const std::size_t firstJob =
+        std::size_t(std::find_if(jobTargets.begin(), jobTargets.end(),
+                                 [&](const std::vector<DecodeTarget>& t) {
+                                     return std::any_of(t.begin(), t.end(), [&](const DecodeTarget& d) {
+                                         return d.slice == middle;
+                                     });
+                                 }) -
+                    jobTargets.begin());
+    std::rotate(jobFile.begin(), jobFile.begin() + std::ptrdiff_t(firstJob), jobFile.end());
+    std::rotate(jobTargets.begin(), jobTargets.begin() + std::ptrdiff_t(firstJob), jobTargets.end());
     for (int attempt = 0; attempt < 2 && !adopted; ++attempt) {
         if (!streaming)
             raw = Volume(plan.raw, type,
                          native ? SharedBuffer::Sharing::Private : SharedBuffer::Sharing::Processes);
         auto makeJob = [&](std::size_t n) {
             DecodeJob job;
-            job.path = scan.files[jobFiles[n]];
-            job.header = &scan.headers[jobFiles[n]];
-            job.targets = targets[jobFiles[n]];
+            job.path = scan.files[jobFile[n]];
+            job.header = &scan.headers[jobFile[n]];
+            job.targets = jobTargets[n];
             job.buffer = raw.data();
             job.outputFd = streaming ? options.streamFd : -1;
             job.outputOffset = options.streamOffset;
@@ -547,14 +569,14 @@ LoadedSeries loadSeries(const ScanResult& scan, const SeriesInfo& series, const 
             if (!options.slicesReady || plan.resample || streaming)
                 return;
             std::vector<int> slices;
-            for (const DecodeTarget& t : targets.at(jobFiles[n]))
+            for (const DecodeTarget& t : jobTargets[n])
                 slices.push_back(t.slice);
             std::lock_guard lock(readyMutex);
             options.slicesReady(raw, slices);
         };
         if (options.slicesReady && !plan.resample && !streaming)
             options.slicesReady(raw, {});
-        results = decodeFiles(scan.headers, jobFiles, native, options, makeJob, ready);
+        results = decodeFiles(scan.headers, jobFile, native, options, makeJob, ready);
         const bool overflow = std::any_of(results.begin(), results.end(), [](const IsolatedResult& r) {
             return r.status == IsolatedResult::Status::Ok && deserializeDecodeStats(r.payload).overflow;
         });
@@ -566,11 +588,15 @@ LoadedSeries loadSeries(const ScanResult& scan, const SeriesInfo& series, const 
     bool anyOk = false, bigEndianLongs = false, allOwn = true;
     double lo = 0, hi = 0;
     std::vector<std::size_t> failedFiles;
+    std::vector<DecodeTarget> failedPlanes;
     for (std::size_t n = 0; n < results.size(); ++n) {
         const IsolatedResult& r = results[n];
         if (r.status != IsolatedResult::Status::Ok) {
-            failedFiles.push_back(jobFiles[n]);
-            out.failed.push_back({scan.files[jobFiles[n]], r.describe()});
+            failedPlanes.insert(failedPlanes.end(), jobTargets[n].begin(), jobTargets[n].end());
+            if (std::find(failedFiles.begin(), failedFiles.end(), jobFile[n]) == failedFiles.end()) {
+                failedFiles.push_back(jobFile[n]);
+                out.failed.push_back({scan.files[jobFile[n]], r.describe()});
+            }
             continue;
         }
         const DecodeStats s = deserializeDecodeStats(r.payload);
@@ -588,16 +614,15 @@ LoadedSeries loadSeries(const ScanResult& scan, const SeriesInfo& series, const 
     out.minHU = float(lo);
     out.maxHU = float(hi);
     // Planes of files that failed hold no data: fill them with the lowest HU so that they read as empty.
-    for (std::size_t f : failedFiles)
-        for (const DecodeTarget& t : targets[f]) {
-            if (streaming) {
-                writeFilledPlane(options.streamFd, options.streamOffset, plan.raw, t.slice, type, out.minHU);
-                continue;
-            }
-            for (int j = 0; j < series.rows; ++j)
-                for (int i = 0; i < series.columns; ++i)
-                    raw.set(i, j, t.slice, out.minHU);
+    for (const DecodeTarget& t : failedPlanes) {
+        if (streaming) {
+            writeFilledPlane(options.streamFd, options.streamOffset, plan.raw, t.slice, type, out.minHU);
+            continue;
         }
+        for (int j = 0; j < series.rows; ++j)
+            for (int i = 0; i < series.columns; ++i)
+                raw.set(i, j, t.slice, out.minHU);
+    }
 
     if (streaming) {
         out.streamed = VolumeLayout{plan.raw, type};
@@ -610,9 +635,8 @@ LoadedSeries loadSeries(const ScanResult& scan, const SeriesInfo& series, const 
     // The volume's slices (k) that hold no acquired plane: in a gap (interpolated), or from a file that
     // failed (left empty). Said in the views, not only in the warnings.
     std::vector<double> failedAt; // positions along the normal of the failed planes
-    for (std::size_t f : failedFiles)
-        for (const DecodeTarget& t : targets[f])
-            failedAt.push_back(plan.distances[std::size_t(t.slice)]);
+    for (const DecodeTarget& t : failedPlanes)
+        failedAt.push_back(plan.distances[std::size_t(t.slice)]);
     if (plan.resample) {
         const double d0 = plan.distances.front(), step = out.volume.geometry().spacing.z;
         for (int k = 0; k < out.volume.geometry().dims.z; ++k) {
@@ -629,9 +653,8 @@ LoadedSeries loadSeries(const ScanResult& scan, const SeriesInfo& series, const 
                 }
         }
     } else {
-        for (std::size_t f : failedFiles)
-            for (const DecodeTarget& t : targets[f])
-                out.empty.push_back(t.slice);
+        for (const DecodeTarget& t : failedPlanes)
+            out.empty.push_back(t.slice);
         std::sort(out.empty.begin(), out.empty.end());
     }
     out.firstHeader = &scan.headers[planes[plan.order.front()].file];
