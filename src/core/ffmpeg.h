@@ -44,6 +44,7 @@ namespace ctview {
     X(swscale, sws_scale)
 
 struct Ffmpeg {
+// NOLINTNEXTLINE(bugprone-macro-parentheses): `name` is the member's declarator, not an expression
 #define CTVIEW_FFMPEG_POINTER(lib, name) decltype(&::name) name = nullptr;
     CTVIEW_FFMPEG_FUNCTIONS(CTVIEW_FFMPEG_POINTER)
 #undef CTVIEW_FFMPEG_POINTER
