@@ -693,6 +693,12 @@ TEST_CASE("shaders: a raymarcher that no longer compiles keeps the last good pro
         const std::string error = r.reload();
         CHECK(error.find("raymarch.frag:3:") != std::string::npos);
         CHECK(error.find("slice.frag:") != std::string::npos); // the slice views keep theirs too
+        {
+            // A new renderer compiles nothing until prepare() (the viewer calls it once its first slice is
+            // on screen), which reports the broken shader.
+            gl::VolumeRenderer fresh;
+            CHECK_THROWS_WITH(fresh.prepare(), Catch::Contains("raymarch.frag:3:"));
+        }
         s.camera.zoom = 1.01; // a change, so that it renders again with the programs it kept
         REQUIRE(r.volume.render(s, {64, 48}));
         s.camera.zoom = 1.0;

@@ -266,6 +266,7 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
         std::FILE* frameLog = nullptr;
         std::set<int> arrived; // preview slices (stack indices) whose pixels have been decoded
         bool loggedWindow = false, loggedFirstSlice = false, loggedComplete = false, logged3d = false;
+        bool prepared3d = false; // renderers.volume.prepare() called
         if (const char* path = std::getenv("CTVIEW_FRAME_LOG"); path && *path)
             frameLog = std::fopen(path, "w");
         while (!glfwWindowShouldClose(window)) {
@@ -514,6 +515,17 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
                 }
             }
             glfwSwapBuffers(window);
+            // The 3D program is compiled once the first slice is on screen (or nothing is loading), not
+            // before the first frame: the 3D view needs it only after the volume's statistics.
+            if (!prepared3d && (!s.load.active || (s.hasVolume() && !s.data->preview))) {
+                prepared3d = true;
+                try {
+                    renderers.volume.prepare();
+                } catch (const gl::GlError& e) {
+                    addToast(s, "Shader error: see the status panel", now, true);
+                    renderers.feedback.shaderError = e.what();
+                }
+            }
             if (timing) {
                 // The axial view's slice (view 0) drawn from decoded pixels, not from the preview's air.
                 const bool sliceReal =

@@ -106,9 +106,10 @@ VolumeRenderer::VolumeRenderer()
         glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
         glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
     }
-    // Compile the default program now, so that a broken shader shows at start-up rather than on first use.
-    VolumeRenderSettings s;
-    programFor(s);
+}
+
+void VolumeRenderer::prepare() {
+    programFor(VolumeRenderSettings{});
 }
 
 VolumeRenderer::Compiled VolumeRenderer::compile(const std::string& defines) {

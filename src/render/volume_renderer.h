@@ -40,7 +40,12 @@ struct VolumeRenderSettings {
 
 class VolumeRenderer {
   public:
+    // Compiles nothing: a program is compiled when a render first needs it, or by prepare().
     VolumeRenderer();
+    // Compiles the default program (about 70 ms on llvmpipe), so that a broken shader shows before the first
+    // 3D render and that render does not wait for it. The viewer calls it once its first slice is on screen,
+    // rather than at start, where it delayed that slice. Throws GlError.
+    void prepare();
     // Recompiles from shaders/ (see shaders.h); on failure keeps the programs and returns the message.
     std::string reload();
 
