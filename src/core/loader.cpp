@@ -535,16 +535,13 @@ LoadedSeries loadSeries(const ScanResult& scan, const SeriesInfo& series, const 
     // in file order, wrapping round), so that the first picture with real pixels comes after one job's
     // decode, not after half the series'.
     const int middle = int(plan.order.size()) / 2;
-    const std::size_t firstJob =
-        std::size_t(std::find_if(jobTargets.begin(), jobTargets.end(),
-                                 [&](const std::vector<DecodeTarget>& t) {
-                                     return std::any_of(t.begin(), t.end(), [&](const DecodeTarget& d) {
-                                         return d.slice == middle;
-                                     });
-                                 }) -
-                    jobTargets.begin());
-    std::rotate(jobFile.begin(), jobFile.begin() + std::ptrdiff_t(firstJob), jobFile.end());
-    std::rotate(jobTargets.begin(), jobTargets.begin() + std::ptrdiff_t(firstJob), jobTargets.end());
+    const auto holdsMiddle = [&](const std::vector<DecodeTarget>& t) {
+        return std::any_of(t.begin(), t.end(), [&](const DecodeTarget& d) { return d.slice == middle; });
+    };
+    const auto firstJob =
+        std::find_if(jobTargets.begin(), jobTargets.end(), holdsMiddle) - jobTargets.begin();
+    std::rotate(jobFile.begin(), jobFile.begin() + firstJob, jobFile.end());
+    std::rotate(jobTargets.begin(), jobTargets.begin() + firstJob, jobTargets.end());
     for (int attempt = 0; attempt < 2 && !adopted; ++attempt) {
         if (!streaming)
             raw = Volume(plan.raw, type,

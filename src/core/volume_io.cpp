@@ -32,9 +32,10 @@ VolumeFormat volumeFormatFor(const std::filesystem::path& p) {
 
 namespace {
 
-constexpr std::uint64_t kNrrdDataOffset = 4096; // a page: the NRRD header is padded to it
-constexpr std::uint64_t kNiftiDataOffset =
-    352; // vox_offset: the 348-byte header and 4 bytes of extension flags
+// Where the voxels start. NRRD: a page, the header padded to it. NIfTI-1: vox_offset, after the 348-byte
+// header and 4 bytes of extension flags.
+constexpr std::uint64_t kNrrdDataOffset = 4096;
+constexpr std::uint64_t kNiftiDataOffset = 352;
 
 std::string nrrdHeader(const VolumeLayout& v) {
     const Geometry& g = v.geometry;
