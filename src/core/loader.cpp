@@ -350,7 +350,6 @@ std::string ScanResult::summary() const {
 
 namespace {
 
-// What PixelPaddingValue (0028,0120) voxels become: air for CT, else the series' lowest value.
 // Frames of a multi-frame file that one native decoding job reads (see loadSeries).
 constexpr std::size_t kFramesPerJob = 16;
 
@@ -366,6 +365,7 @@ void writeFilledPlane(int fd, std::uint64_t offset, const Geometry& g, int k, Sc
     }
 }
 
+// What PixelPaddingValue (0028,0120) voxels become: air for CT, else the series' lowest value.
 float paddingHuOf(const FileHeader& h) {
     return h.modality == "CT" ? -1024.f : float(h.frameHeaders.front().intercept);
 }
