@@ -912,3 +912,77 @@ TEST_CASE(
         }
     }
 }
+
+TEST_CASE("3D quality: dragging is coarse; on release a slow full frame is preceded by every pixel at twice the "
+          "step, then the full frame (issue 14.16)") {
+    using ui::Quality3d;
+    // The rule.
+    CHECK(app::nextQuality3d(true, Quality3d::Full, 0) == Quality3d::Interactive);
+    CHECK(app::nextQuality3d(true, Quality3d::Release, 1.0) == Quality3d::Interactive);
+    CHECK(app::nextQuality3d(false, Quality3d::Interactive, 1.0) == Quality3d::Release);
+    CHECK(app::nextQuality3d(false, Quality3d::Interactive, app::kReleaseBudgetSeconds) == Quality3d::Full);
+    CHECK(app::nextQuality3d(false, Quality3d::Interactive, 0) == Quality3d::Full); // not measured yet
+    CHECK(app::nextQuality3d(false, Quality3d::Release, 1.0) == Quality3d::Full);
+    CHECK(app::nextQuality3d(false, Quality3d::Full, 1.0) == Quality3d::Full);
+
+    // The frames the viewer draws, in a real GL context.
+    REQUIRE(haveDisplay());
+    ScanResult scan;
+    LoadedSeries series = loadFolder(glPhantom(), scan);
+    ui::AppState s = stateFor(std::move(series.volume));
+    ui::layoutCells(s, Rect{0, 0, 160, 120}); // the 3D view maximised: its cell is the whole area
+    const Rect cell = s.cells[3];
+    REQUIRE(cell.w > 0);
+    const glm::ivec2 fb(160, 120);
+    GLFWwindow* window = app::createGlWindow(64, 64, "test", false);
+    {
+        app::Renderers r, reference;
+        app::RendererSync sync, referenceSync;
+        app::syncRenderer(s, r, sync);
+        app::syncRenderer(s, reference, referenceSync);
+        auto render = [&](bool coarseStep, glm::ivec2 size) {
+            REQUIRE(reference.volume.render(app::volumeSettingsOf(s, coarseStep), size, true));
+            return reference.volume.readImage().rgb;
+        };
+        const glm::ivec2 full(int(cell.w), int(cell.h));
+        // The first frame is full quality, and its time is measured.
+        app::SceneStats f = app::drawScene(s, r, fb, 1.0f, 1.0, true);
+        CHECK(f.rendered3d);
+        CHECK(f.quality == Quality3d::Full);
+        CHECK(r.feedback.fullSecondsPerPixel > 0);
+        for (const bool slow : {true, false}) {
+            CAPTURE(slow);
+            // A full frame predicted at 1 s, or at 10 ms.
+            r.feedback.fullSecondsPerPixel = (slow ? 1.0 : 0.01) / (double(full.x) * double(full.y));
+            // Dragging: a fraction of the pixels at twice the step.
+            s.view3d.camera.rotation = orbitRotation(slow ? 20 : 40, 10);
+            s.view3d.interactUntil = 2.5;
+            r.feedback.interactiveScale = 0.5f;
+            f = app::drawScene(s, r, fb, 1.0f, 2.0, false);
+            CHECK(f.rendered3d);
+            CHECK(f.quality == Quality3d::Interactive);
+            CHECK(r.volume.imageSize() == full / 2);
+            CHECK(r.volume.readImage().rgb == render(true, full / 2));
+            // Released.
+            f = app::drawScene(s, r, fb, 1.0f, 3.0, false);
+            CHECK(f.rendered3d);
+            CHECK(r.volume.imageSize() == full);
+            if (slow) {
+                // Every pixel at twice the step, then the full frame.
+                CHECK(f.quality == Quality3d::Release);
+                CHECK(r.volume.readImage().rgb == render(true, full));
+                f = app::drawScene(s, r, fb, 1.0f, 3.1, false);
+                CHECK(f.rendered3d);
+            }
+            CHECK(f.quality == Quality3d::Full);
+            const std::vector<std::uint8_t> sharp = r.volume.readImage().rgb;
+            CHECK(sharp == render(false, full));
+            CHECK(sharp != render(true, full)); // the step shows: the two qualities are told apart
+            // Then nothing until something changes.
+            f = app::drawScene(s, r, fb, 1.0f, 3.2, false);
+            CHECK(!f.rendered3d);
+            CHECK(f.quality == Quality3d::Full);
+        }
+    }
+    app::destroyGlWindow(window);
+}

@@ -65,7 +65,7 @@ void syncRenderer(ui::AppState& s, Renderers& r, RendererSync& sync) {
     }
 }
 
-gl::VolumeRenderSettings volumeSettingsOf(const ui::AppState& s, bool interactive) {
+gl::VolumeRenderSettings volumeSettingsOf(const ui::AppState& s, bool coarseStep) {
     gl::VolumeRenderSettings v;
     v.preset = s.view3d.preset;
     v.colormap = s.view3d.colormap;
@@ -73,7 +73,7 @@ gl::VolumeRenderSettings volumeSettingsOf(const ui::AppState& s, bool interactiv
     v.camera = s.view3d.camera;
     ui::effectiveCrop(s, v.cropMin, v.cropMax);
     v.cutPlanes = ui::cutPlanes(s);
-    v.stepScale = s.view3d.stepScale * (interactive ? 2.0 : 1.0);
+    v.stepScale = s.view3d.stepScale * (coarseStep ? 2.0 : 1.0);
     v.skipping = s.view3d.skipping;
     return v;
 }
@@ -86,6 +86,15 @@ float adaptInteractiveScale(float k, double seconds) {
     else if (seconds < 0.025)
         k *= 1.15f;
     return std::clamp(k, 0.15f, 1.0f);
+}
+
+ui::Quality3d nextQuality3d(bool interacting, ui::Quality3d last, double predictedFullSeconds) {
+    using ui::Quality3d;
+    if (interacting)
+        return Quality3d::Interactive;
+    if (last == Quality3d::Interactive && predictedFullSeconds > kReleaseBudgetSeconds)
+        return Quality3d::Release;
+    return Quality3d::Full;
 }
 
 SceneStats drawScene(const ui::AppState& s, Renderers& r, glm::ivec2 fbSize, float fbScale, double now,
@@ -110,15 +119,25 @@ SceneStats drawScene(const ui::AppState& s, Renderers& r, glm::ivec2 fbSize, flo
     const int y0 = int(std::lround(cell.y * fbScale)), y1 = int(std::lround((cell.y + cell.h) * fbScale));
     if (x1 <= x0 || y1 <= y0)
         return stats;
-    stats.interactive = ui::interacting3d(s, now);
-    const float scale = stats.interactive ? std::clamp(r.feedback.interactiveScale, 0.1f, 1.0f) : 1.0f;
+    using ui::Quality3d;
+    const double fullPixels = double(x1 - x0) * double(y1 - y0);
+    stats.quality = nextQuality3d(ui::interacting3d(s, now), r.feedback.last3d,
+                                  r.feedback.fullSecondsPerPixel * fullPixels);
+    const bool interactive = stats.quality == Quality3d::Interactive;
+    const float scale = interactive ? std::clamp(r.feedback.interactiveScale, 0.1f, 1.0f) : 1.0f;
     const glm::ivec2 size(std::max(1, int(std::lround((x1 - x0) * scale))),
                           std::max(1, int(std::lround((y1 - y0) * scale))));
     const auto start = std::chrono::steady_clock::now();
-    stats.rendered3d = r.volume.render(volumeSettingsOf(s, stats.interactive), size);
+    stats.rendered3d = r.volume.render(volumeSettingsOf(s, stats.quality != Quality3d::Full), size);
+    if (stats.rendered3d)
+        r.feedback.last3d = stats.quality;
     if (timed && stats.rendered3d) {
         glFinish();
         stats.seconds3d = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        if (interactive)
+            r.feedback.interactiveScale = adaptInteractiveScale(r.feedback.interactiveScale, stats.seconds3d);
+        else if (stats.quality == Quality3d::Full)
+            r.feedback.fullSecondsPerPixel = stats.seconds3d / fullPixels;
     }
     r.volume.present({x0, fbSize.y - y1, x1 - x0, y1 - y0});
     return stats;

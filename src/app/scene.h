@@ -39,12 +39,20 @@ struct RendererSync {
 // Uploads a new volume, colour map or interpolation when the state asks for them. Throws GlError.
 void syncRenderer(ui::AppState& s, Renderers& r, RendererSync& sync);
 
-// The 3D view's settings from the state; `interactive` makes them coarse and fast.
-gl::VolumeRenderSettings volumeSettingsOf(const ui::AppState& s, bool interactive);
+// The 3D view's settings from the state; `coarseStep` doubles the step (Interactive and Release quality).
+gl::VolumeRenderSettings volumeSettingsOf(const ui::AppState& s, bool coarseStep);
+
+// A full-quality 3D frame predicted to take longer than this is preceded by a Release frame: with the
+// frame loop's few milliseconds, a full frame within it is on screen within 0.3 s of the release.
+inline constexpr double kReleaseBudgetSeconds = 0.25;
+
+// The quality of the next 3D frame, from whether the user is dragging, the quality of the image on screen,
+// and how long a full-quality frame is predicted to take (0: not known).
+ui::Quality3d nextQuality3d(bool interacting, ui::Quality3d last, double predictedFullSeconds);
 
 struct SceneStats {
     bool rendered3d = false; // the 3D image was rendered this frame (else presented again)
-    bool interactive = false;
+    ui::Quality3d quality = ui::Quality3d::Full;
     double seconds3d = 0; // how long it took, when `timed`
 };
 
@@ -53,7 +61,8 @@ struct SceneStats {
 float adaptInteractiveScale(float scale, double seconds);
 
 // Clears the view area and draws the slice views and the 3D view into the bound framebuffer. With `timed`,
-// waits for the 3D render to finish and measures it (the viewer's adaptive quality).
+// waits for the 3D render to finish and measures it, for the viewer's adaptive quality (r.feedback: the
+// interactive pixel scale, the full frame's time).
 SceneStats drawScene(const ui::AppState& s, Renderers& r, glm::ivec2 fbSize, float fbScale, double now,
                      bool timed = false);
 

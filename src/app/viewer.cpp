@@ -258,11 +258,11 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
         for (const Control& c : controls())
             help.emplace_back(c.input, c.action);
         int redraw = 3;
-        bool refine3d = false;        // the last 3D frame was a coarse one
+        bool refine3d = false;        // the 3D image on screen is not the full-quality one
         bool panelInteracted = false; // a 3D panel control was dragged since the mouse went down
         // CTVIEW_FRAME_LOG=FILE: one line per frame (start and end in seconds, a mouse button held, the 3D
-        // view interactive, rendered this frame, its pixel scale, its render seconds), for bench/drag: the
-        // frame loop as the user feels it.
+        // view's quality (ui::Quality3d: 0 full, 1 release, 2 interactive), rendered this frame, the
+        // interactive pixel scale, its render seconds), for bench/drag: the frame loop as the user feels it.
         std::FILE* frameLog = nullptr;
         std::set<int> arrived; // preview slices (stack indices) whose pixels have been decoded
         bool loggedWindow = false, loggedFirstSlice = false, loggedComplete = false, logged3d = false;
@@ -286,7 +286,8 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
                     const double left = std::max(0.0, s.cine.next - glfwGetTime());
                     timeout = timeout < 0 ? left : std::min(timeout, left);
                 }
-                // The 3D view renders once at full quality when the user stops dragging it.
+                // The 3D view renders once at full quality when the user stops dragging it (after a Release
+                // frame when a full one is slow).
                 if (interacting3d(s, glfwGetTime()) || refine3d)
                     timeout = std::max(0.0, s.view3d.interactUntil - glfwGetTime()) + 0.01;
                 for (const ui::Toast& t : s.toasts) {
@@ -418,10 +419,7 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
                     addToast(s, "Shader error: see the status panel", now, true);
                 renderers.feedback.shaderError = e.what();
             }
-            if (frame.rendered3d && frame.interactive)
-                renderers.feedback.interactiveScale =
-                    adaptInteractiveScale(renderers.feedback.interactiveScale, frame.seconds3d);
-            refine3d = frame.interactive;
+            refine3d = frame.quality != ui::Quality3d::Full;
             ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
 
             std::string open;
@@ -542,7 +540,7 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
             }
             if (frameLog) {
                 std::fprintf(frameLog, "%.4f %.4f %d %d %d %.3f %.4f\n", now, glfwGetTime(),
-                             int(ImGui::IsAnyMouseDown()), int(frame.interactive), int(frame.rendered3d),
+                             int(ImGui::IsAnyMouseDown()), int(frame.quality), int(frame.rendered3d),
                              double(renderers.feedback.interactiveScale), frame.seconds3d);
                 std::fflush(frameLog); // a benchmark may kill the viewer at any moment
             }

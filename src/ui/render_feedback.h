@@ -5,12 +5,21 @@
 
 namespace ctview::ui {
 
+// The 3D view's quality in one frame. While the user drags: Interactive (a fraction of the pixels,
+// RenderFeedback::interactiveScale, and twice the step). When the drag ends, Full (every pixel, the user's
+// step); but when a full frame would take longer than app::kReleaseBudgetSeconds, first Release (every pixel,
+// twice the step: about 0.6 of a full frame's time on llvmpipe), so that a sharp picture is up soon after
+// the mouse is let go (issue 14.16), and Full in the frame after it.
+enum class Quality3d { Full, Release, Interactive };
+
 struct RenderFeedback {
     std::string note3d;      // e.g. the volume was downsampled for 3D, or why the 3D view is unavailable
     std::string shaderError; // the last shader reload's compiler messages (file:line)
     // Adaptive quality: while the user drags (and a moment after), the 3D view renders at this fraction of
     // its pixels, adapted each frame from how long the last coarse frame took.
     float interactiveScale = 0.5f;
+    Quality3d last3d = Quality3d::Full; // the quality of the 3D image on screen
+    double fullSecondsPerPixel = 0; // the last full-quality 3D frame's time over its pixels; 0: not measured
 };
 
 } // namespace ctview::ui
