@@ -85,8 +85,9 @@ int main(int argc, char** argv) {
             for (const Case& c : cases) {
                 if (std::string(c.name).find(only) == std::string::npos)
                     continue;
-                // full: step 1 voxel, every pixel; release: step 2, every pixel (the viewer's first frame after
-                // a drag when the full one would be slow); interactive: step 2, half the pixels each way.
+                // full: step 1 voxel, every pixel; release: step 2, every pixel (the viewer's first frame
+                // after a drag when the full one would be slow); interactive: step 2, half the pixels each
+                // way.
                 for (const char* quality : {"full", "release", "interactive"}) {
                     const bool full = quality[0] == 'f', interactive = quality[0] == 'i';
                     gl::VolumeRenderSettings s;

@@ -913,8 +913,9 @@ TEST_CASE(
     }
 }
 
-TEST_CASE("3D quality: dragging is coarse; on release a slow full frame is preceded by every pixel at twice the "
-          "step, then the full frame (issue 14.16)") {
+TEST_CASE(
+    "3D quality: dragging is coarse; on release a slow full frame is preceded by every pixel at twice the "
+    "step, then the full frame (issue 14.16)") {
     using ui::Quality3d;
     // The rule.
     CHECK(app::nextQuality3d(true, Quality3d::Full, 0) == Quality3d::Interactive);
@@ -983,6 +984,19 @@ TEST_CASE("3D quality: dragging is coarse; on release a slow full frame is prece
             CHECK(!f.rendered3d);
             CHECK(f.quality == Quality3d::Full);
         }
+        // A drag with slow full frames, then another series: its first 3D frame is a full one, measured
+        // afresh.
+        r.feedback.fullSecondsPerPixel = 1.0;
+        s.view3d.interactUntil = 4.5;
+        f = app::drawScene(s, r, fb, 1.0f, 4.0, false);
+        CHECK(f.quality == Quality3d::Interactive);
+        ui::AppState other = stateFor(loadFolder(glPhantom(), scan).volume); // a new Dataset
+        ui::layoutCells(other, Rect{0, 0, 160, 120});
+        app::syncRenderer(other, r, sync);
+        CHECK(r.feedback.fullSecondsPerPixel == 0);
+        f = app::drawScene(other, r, fb, 1.0f, 5.0, true);
+        CHECK(f.quality == Quality3d::Full);
+        CHECK(r.feedback.fullSecondsPerPixel > 0);
     }
     app::destroyGlWindow(window);
 }

@@ -20,6 +20,8 @@ void syncRenderer(ui::AppState& s, Renderers& r, RendererSync& sync) {
         sync.uploaded = nullptr; // if the upload throws, the next frame must not think it is there
         sync.uploaded3d = nullptr;
         r.volume.clearVolume();
+        // Not yet measured for the new volume: its first 3D frame is a full one (nextQuality3d).
+        r.feedback.fullSecondsPerPixel = 0;
         if (d)
             // The finished series progressively (its first picture at once); a preview whole, since its
             // slices are updated in the 3D texture as they arrive.
