@@ -21,7 +21,7 @@ const std::vector<Control>& controls() {
         {"Ctrl + wheel", "zoom about the mouse"},
         {"Middle drag, Shift + left drag", "pan"},
         {"Double click, 1 2 3 4", "maximise the view (again: back to the 2x2 grid)"},
-        {"3D: left drag", "rotate (arcball)"},
+        {"3D: left drag", "rotate (arcball); coarse while dragging, sharp again when let go"},
         {"3D: wheel, right drag up/down", "zoom"},
         {"3D: middle drag, Shift + left drag", "pan"},
         {"3D: Shift + A P L R S I",
