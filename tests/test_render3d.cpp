@@ -931,10 +931,10 @@ TEST_CASE(
     ScanResult scan;
     LoadedSeries series = loadFolder(glPhantom(), scan);
     ui::AppState s = stateFor(std::move(series.volume));
-    ui::layoutCells(s, Rect{0, 0, 160, 120}); // the 3D view maximised: its cell is the whole area
+    ui::layoutCells(s, Rect{0, 0, 200, 300}); // the 3D view maximised: its cell is the whole area
     const Rect cell = s.cells[3];
     REQUIRE(cell.w > 0);
-    const glm::ivec2 fb(160, 120);
+    const glm::ivec2 fb(200, 300);
     GLFWwindow* window = app::createGlWindow(64, 64, "test", false);
     {
         app::Renderers r, reference;
@@ -969,13 +969,44 @@ TEST_CASE(
             CHECK(f.rendered3d);
             CHECK(r.volume.imageSize() == full);
             if (slow) {
-                // Every pixel at twice the step, then the full frame.
+                // Every pixel at twice the step.
                 CHECK(f.quality == Quality3d::Release);
-                CHECK(r.volume.readImage().rgb == render(true, full));
-                f = app::drawScene(s, r, fb, 1.0f, 3.1, false);
-                CHECK(f.rendered3d);
+                const std::vector<std::uint8_t> release = render(true, full), sharp = render(false, full);
+                CHECK(r.volume.readImage().rgb == release);
+                // Then the full frame over it in passes, one a frame: 1 s predicted, passes of 60 ms, at most
+                // one per band of rows (10 here). Pass i draws the bands (counted from the bottom) whose
+                // number modulo 10 is i.
+                const int band = gl::VolumeRenderer::kPassBandRows;
+                const std::size_t rowBytes = std::size_t(full.x) * 3;
+                const int passes = (full.y + band - 1) / band;
+                REQUIRE(passes == 10);
+                int frames = 0;
+                double seconds = 0;
+                do {
+                    f = app::drawScene(s, r, fb, 1.0f, 3.1 + 0.01 * frames, true);
+                    ++frames;
+                    seconds += f.seconds3d;
+                    CHECK(f.rendered3d);
+                    CHECK(f.quality == Quality3d::Full);
+                    CHECK(f.complete == (frames == passes));
+                    // The bands done are the full frame's, the others still the release frame's.
+                    const std::vector<std::uint8_t> now = r.volume.readImage().rgb;
+                    int wrong = 0;
+                    for (int row = 0; row < full.y; ++row) {
+                        const int number = (full.y - 1 - row) / band;
+                        const auto at = std::ptrdiff_t(std::size_t(row) * rowBytes);
+                        const std::vector<std::uint8_t>& want = number % passes < frames ? sharp : release;
+                        wrong += !std::equal(now.begin() + at, now.begin() + at + std::ptrdiff_t(rowBytes),
+                                             want.begin() + at);
+                    }
+                    CHECK(wrong == 0);
+                } while (!f.complete && frames < 100);
+                CHECK(frames == passes);
+                // The passes' time is the full frame's, for the next prediction.
+                CHECK(r.feedback.fullSecondsPerPixel == Approx(seconds / (double(full.x) * double(full.y))));
             }
             CHECK(f.quality == Quality3d::Full);
+            CHECK(f.complete);
             const std::vector<std::uint8_t> sharp = r.volume.readImage().rgb;
             CHECK(sharp == render(false, full));
             CHECK(sharp != render(true, full)); // the step shows: the two qualities are told apart
@@ -991,7 +1022,7 @@ TEST_CASE(
         f = app::drawScene(s, r, fb, 1.0f, 4.0, false);
         CHECK(f.quality == Quality3d::Interactive);
         ui::AppState other = stateFor(loadFolder(glPhantom(), scan).volume); // a new Dataset
-        ui::layoutCells(other, Rect{0, 0, 160, 120});
+        ui::layoutCells(other, Rect{0, 0, 200, 300});
         app::syncRenderer(other, r, sync);
         CHECK(r.feedback.fullSecondsPerPixel == 0);
         f = app::drawScene(other, r, fb, 1.0f, 5.0, true);

@@ -129,17 +129,29 @@ SceneStats drawScene(const ui::AppState& s, Renderers& r, glm::ivec2 fbSize, flo
     const float scale = interactive ? std::clamp(r.feedback.interactiveScale, 0.1f, 1.0f) : 1.0f;
     const glm::ivec2 size(std::max(1, int(std::lround((x1 - x0) * scale))),
                           std::max(1, int(std::lround((y1 - y0) * scale))));
+    // The full frame after a Release one, in passes of about kPassSeconds, one a frame.
+    int passes = 1;
+    if (stats.quality == Quality3d::Full && r.feedback.last3d == Quality3d::Release)
+        passes =
+            std::clamp(int(std::ceil(r.feedback.fullSecondsPerPixel * fullPixels / kPassSeconds)), 1, 16);
     const auto start = std::chrono::steady_clock::now();
-    stats.rendered3d = r.volume.render(volumeSettingsOf(s, stats.quality != Quality3d::Full), size);
-    if (stats.rendered3d)
+    stats.rendered3d =
+        r.volume.render(volumeSettingsOf(s, stats.quality != Quality3d::Full), size, false, passes);
+    stats.complete = r.volume.complete();
+    if (stats.rendered3d && stats.complete)
         r.feedback.last3d = stats.quality;
     if (timed && stats.rendered3d) {
         glFinish();
         stats.seconds3d = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        if (interactive)
+        if (interactive) {
             r.feedback.interactiveScale = adaptInteractiveScale(r.feedback.interactiveScale, stats.seconds3d);
-        else if (stats.quality == Quality3d::Full)
-            r.feedback.fullSecondsPerPixel = stats.seconds3d / fullPixels;
+        } else if (stats.quality == Quality3d::Full) {
+            if (r.volume.passesDone() == 1) // this render began in this frame
+                r.feedback.partSeconds = 0;
+            r.feedback.partSeconds += stats.seconds3d;
+            if (stats.complete)
+                r.feedback.fullSecondsPerPixel = r.feedback.partSeconds / fullPixels;
+        }
     }
     r.volume.present({x0, fbSize.y - y1, x1 - x0, y1 - y0});
     return stats;

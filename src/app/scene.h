@@ -45,6 +45,10 @@ gl::VolumeRenderSettings volumeSettingsOf(const ui::AppState& s, bool coarseStep
 // A full-quality 3D frame predicted to take longer than this is preceded by a Release frame: with the
 // frame loop's few milliseconds, a full frame within it is on screen within 0.3 s of the release.
 inline constexpr double kReleaseBudgetSeconds = 0.25;
+// After a Release frame the full one is rendered in passes of about this time, one a frame (interleaved
+// bands of rows, gl::VolumeRenderer::render), so that the viewer stays live (a new drag starts at once) while
+// the picture is refined.
+inline constexpr double kPassSeconds = 0.06;
 
 // The quality of the next 3D frame, from whether the user is dragging, the quality of the image on screen,
 // and how long a full-quality frame is predicted to take (0: not known).
@@ -53,6 +57,7 @@ ui::Quality3d nextQuality3d(bool interacting, ui::Quality3d last, double predict
 struct SceneStats {
     bool rendered3d = false; // the 3D image was rendered this frame (else presented again)
     ui::Quality3d quality = ui::Quality3d::Full;
+    bool complete = true; // false while the 3D image is rendered in passes (kPassSeconds) with passes left
     double seconds3d = 0; // how long it took, when `timed`
 };
 

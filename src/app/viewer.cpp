@@ -262,7 +262,8 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
         bool panelInteracted = false; // a 3D panel control was dragged since the mouse went down
         // CTVIEW_FRAME_LOG=FILE: one line per frame (start and end in seconds, a mouse button held, the 3D
         // view's quality (ui::Quality3d: 0 full, 1 release, 2 interactive), rendered this frame, the
-        // interactive pixel scale, its render seconds), for bench/drag: the frame loop as the user feels it.
+        // interactive pixel scale, its render seconds, the 3D image complete (not part-done in strips)), for
+        // bench/drag: the frame loop as the user feels it.
         std::FILE* frameLog = nullptr;
         std::set<int> arrived; // preview slices (stack indices) whose pixels have been decoded
         bool loggedWindow = false, loggedFirstSlice = false, loggedComplete = false, logged3d = false;
@@ -419,7 +420,7 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
                     addToast(s, "Shader error: see the status panel", now, true);
                 renderers.feedback.shaderError = e.what();
             }
-            refine3d = frame.quality != ui::Quality3d::Full;
+            refine3d = frame.quality != ui::Quality3d::Full || !frame.complete;
             ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
 
             std::string open;
@@ -539,9 +540,10 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
                     }
             }
             if (frameLog) {
-                std::fprintf(frameLog, "%.4f %.4f %d %d %d %.3f %.4f\n", now, glfwGetTime(),
+                std::fprintf(frameLog, "%.4f %.4f %d %d %d %.3f %.4f %d\n", now, glfwGetTime(),
                              int(ImGui::IsAnyMouseDown()), int(frame.quality), int(frame.rendered3d),
-                             double(renderers.feedback.interactiveScale), frame.seconds3d);
+                             double(renderers.feedback.interactiveScale), frame.seconds3d,
+                             int(frame.complete));
                 std::fflush(frameLog); // a benchmark may kill the viewer at any moment
             }
 

@@ -296,10 +296,20 @@ void VolumeRenderer::updateTables(const VolumeRenderSettings& s, float stepMm) {
     bricksValid_ = true;
 }
 
-bool VolumeRenderer::render(const VolumeRenderSettings& s, glm::ivec2 size, bool force) {
+bool VolumeRenderer::render(const VolumeRenderSettings& s, glm::ivec2 size, bool force, int passes) {
     size = glm::max(size, glm::ivec2(1));
-    if (!force && lastValid_ && size == imageSize_ && s == last_)
+    const bool same = lastValid_ && size == imageSize_ && image_.fbo;
+    if (!force && same && s == last_ && complete())
         return false;
+    // Which pass: the next one of a render of these settings in passes, or the first of a new one; a new
+    // render in passes only over a whole picture of this size (not over a part-done one of other settings:
+    // that would leave a mix of three pictures). Otherwise all of the image at once.
+    const bool resume = !force && same && s == last_ && !complete();
+    if (!resume) {
+        const int bands = (size.y + kPassBandRows - 1) / kPassBandRows;
+        passes_ = !force && passes > 1 && same && complete() ? std::min(passes, bands) : 1;
+        passesDone_ = 0;
+    }
     // The program first: one compiled on first use can fail (a shader edited on disk), and must then leave
     // the GL state as it was.
     const Compiled* compiled = texture_ && stats_ ? &programFor(s) : nullptr;
@@ -321,6 +331,7 @@ bool VolumeRenderer::render(const VolumeRenderSettings& s, glm::ivec2 size, bool
         glBindFramebuffer(GL_FRAMEBUFFER, GLuint(previous));
         last_ = s;
         lastValid_ = true;
+        passesDone_ = passes_ = 1;
         return true;
     }
     const Geometry& g = geometry_;
@@ -405,13 +416,25 @@ bool VolumeRenderer::render(const VolumeRenderSettings& s, glm::ivec2 size, bool
     glUniform1i(loc[uniform::CutCount], cutCount);
 
     glBindVertexArray(vao_.id());
-    glDrawArrays(GL_TRIANGLES, 0, 3);
+    if (passes_ == 1) {
+        glDrawArrays(GL_TRIANGLES, 0, 3);
+    } else {
+        // This pass's bands, each a draw clipped to it: a software rasteriser then shades only their pixels
+        // (a discard in the shader would still cost about half of a pixel's ray on llvmpipe).
+        glEnable(GL_SCISSOR_TEST);
+        for (int y = passesDone_ * kPassBandRows; y < size.y; y += passes_ * kPassBandRows) {
+            glScissor(0, y, size.x, kPassBandRows);
+            glDrawArrays(GL_TRIANGLES, 0, 3);
+        }
+        glDisable(GL_SCISSOR_TEST);
+    }
     glBindVertexArray(0);
     glBindSampler(0, 0);
     glActiveTexture(GL_TEXTURE0);
     glBindFramebuffer(GL_FRAMEBUFFER, GLuint(previous));
     last_ = s;
     lastValid_ = true;
+    ++passesDone_;
     return true;
 }
 

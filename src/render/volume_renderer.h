@@ -61,7 +61,19 @@ class VolumeRenderer {
 
     // Renders into the image at `size` pixels unless nothing changed since the last render. Returns true when
     // it rendered. `force` renders anyway (benchmarks).
-    bool render(const VolumeRenderSettings& s, glm::ivec2 size, bool force = false);
+    // With `passes` > 1 and a whole image of this size there already, renders the image over the picture
+    // there in that many calls with the same settings, until complete(): call i draws the bands of
+    // kPassBandRows rows whose number modulo `passes` is i, so that each call costs about the same wherever
+    // the volume lies in the image. The pixels are those of a whole render (a pixel's ray depends only on
+    // the pixel), so that a slow frame can be spread over several frames of the viewer, which stays live
+    // meanwhile.
+    bool render(const VolumeRenderSettings& s, glm::ivec2 size, bool force = false, int passes = 1);
+    // Bands of 32 rows keep the passes within about 20 % of each other on a CT (64, llvmpipe's tile height:
+    // up to 2x, since the passes hold 2 or 3 of the 15 bands of a 900-row image). At most one pass a band.
+    static constexpr int kPassBandRows = 32;
+    // False while a render in passes (above) has passes left.
+    bool complete() const { return passesDone_ >= passes_; }
+    int passesDone() const { return passesDone_; } // of the image's render
     glm::ivec2 imageSize() const { return imageSize_; }
     // Draws the image into the rectangle (x, y, w, h; GL pixels, origin bottom-left) of the bound draw
     // framebuffer.
@@ -111,6 +123,7 @@ class VolumeRenderer {
     glm::ivec2 imageSize_{0};
     VolumeRenderSettings last_;
     bool lastValid_ = false;
+    int passes_ = 1, passesDone_ = 0; // of last_'s render
 };
 
 } // namespace ctview::gl

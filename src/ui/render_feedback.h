@@ -20,6 +20,7 @@ struct RenderFeedback {
     float interactiveScale = 0.5f;
     Quality3d last3d = Quality3d::Full; // the quality of the 3D image on screen
     double fullSecondsPerPixel = 0; // the last full-quality 3D frame's time over its pixels; 0: not measured
+    double partSeconds = 0; // the full frame being rendered in passes, a pass a frame: its time so far
 };
 
 } // namespace ctview::ui
