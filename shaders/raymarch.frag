@@ -39,6 +39,7 @@ uniform vec3 uBackground;
 uniform float uJitter;          // 1: start each ray at a per-pixel fraction of a step (no wood grain); 0: none
 uniform vec4 uCut[3];           // cut planes, texture coordinates: dot(xyz, p) >= w is kept (turned slice planes)
 uniform int uCutCount;
+uniform float uOpaque;          // composite: early ray termination once the ray is this opaque
 
 out vec4 fragColor;
 

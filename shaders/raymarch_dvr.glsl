@@ -43,7 +43,7 @@ vec4 march(Ray r, inout int budget) {
 #endif
         acc.rgb += (1.0 - acc.a) * c.a * c.rgb;
         acc.a += (1.0 - acc.a) * c.a;
-        if (acc.a > 0.99) break; // early ray termination: what lies behind cannot show
+        if (acc.a > uOpaque) break; // early ray termination: what lies behind adds at most 1 - uOpaque
         k += 1.0;
     }
     return acc;

@@ -67,7 +67,7 @@ void syncRenderer(ui::AppState& s, Renderers& r, RendererSync& sync) {
     }
 }
 
-gl::VolumeRenderSettings volumeSettingsOf(const ui::AppState& s, bool coarseStep) {
+gl::VolumeRenderSettings volumeSettingsOf(const ui::AppState& s, bool coarse) {
     gl::VolumeRenderSettings v;
     v.preset = s.view3d.preset;
     v.colormap = s.view3d.colormap;
@@ -75,7 +75,8 @@ gl::VolumeRenderSettings volumeSettingsOf(const ui::AppState& s, bool coarseStep
     v.camera = s.view3d.camera;
     ui::effectiveCrop(s, v.cropMin, v.cropMax);
     v.cutPlanes = ui::cutPlanes(s);
-    v.stepScale = s.view3d.stepScale * (coarseStep ? 2.0 : 1.0);
+    v.stepScale = s.view3d.stepScale * (coarse ? 2.0 : 1.0);
+    v.opaque = coarse ? 0.95f : 0.99f;
     v.skipping = s.view3d.skipping;
     return v;
 }

@@ -39,8 +39,9 @@ struct RendererSync {
 // Uploads a new volume, colour map or interpolation when the state asks for them. Throws GlError.
 void syncRenderer(ui::AppState& s, Renderers& r, RendererSync& sync);
 
-// The 3D view's settings from the state; `coarseStep` doubles the step (Interactive and Release quality).
-gl::VolumeRenderSettings volumeSettingsOf(const ui::AppState& s, bool coarseStep);
+// The 3D view's settings from the state; `coarse` (Interactive and Release quality) doubles the step and
+// stops rays once 0.95 opaque.
+gl::VolumeRenderSettings volumeSettingsOf(const ui::AppState& s, bool coarse);
 
 // A full-quality 3D frame predicted to take longer than this is preceded by a Release frame: with the
 // frame loop's few milliseconds, a full frame within it is on screen within 0.3 s of the release.

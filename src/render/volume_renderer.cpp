@@ -45,6 +45,7 @@ enum : std::size_t {
     Jitter,
     Cut,
     CutCount,
+    Opaque,
     count
 };
 }
@@ -53,7 +54,7 @@ constexpr const char* kUniformNames[] = {
     "uLpsToTex",   "uTexGradToLps", "uViewport",   "uCropMin",  "uCropMax",   "uStepMm",
     "uVoxel",      "uBrickScale",   "uBrickCount", "uTfMap",    "uTfVisible", "uHuFromTexel",
     "uWindow",     "uWindowTexel",  "uIsoTexel",   "uIsoColor", "uLight",     "uGradientOpacity",
-    "uBackground", "uJitter",       "uCut",        "uCutCount"};
+    "uBackground", "uJitter",       "uCut",        "uCutCount", "uOpaque"};
 static_assert(std::size(kUniformNames) == uniform::count, "one name per uniform, in the enum's order");
 const std::vector<const char*>& uniformNames() {
     static const std::vector<const char*> names(std::begin(kUniformNames), std::end(kUniformNames));
@@ -414,6 +415,7 @@ bool VolumeRenderer::render(const VolumeRenderSettings& s, glm::ivec2 size, bool
     }
     glUniform4fv(loc[uniform::Cut], 3, glm::value_ptr(cuts[0]));
     glUniform1i(loc[uniform::CutCount], cutCount);
+    glUniform1f(loc[uniform::Opaque], s.opaque);
 
     glBindVertexArray(vao_.id());
     if (passes_ == 1) {

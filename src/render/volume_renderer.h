@@ -32,7 +32,10 @@ struct VolumeRenderSettings {
     // turned slice planes, which a box cannot express).
     std::vector<glm::dvec4> cutPlanes;
     double stepScale = 1.0; // step = stepScale x the smallest voxel spacing
-    bool skipping = true;   // empty-space skipping (off only to measure it)
+    // Composite: a ray stops once this opaque (what lies behind adds at most 1 - this to its colour). The
+    // coarse frames while and just after a drag stop at 0.95 (about 10 % faster on the real CT).
+    float opaque = 0.99f;
+    bool skipping = true; // empty-space skipping (off only to measure it)
     bool jitter = true;
     glm::vec3 background{0.08f, 0.08f, 0.09f};
     bool operator==(const VolumeRenderSettings&) const = default;
