@@ -262,7 +262,7 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
         bool panelInteracted = false; // a 3D panel control was dragged since the mouse went down
         // CTVIEW_FRAME_LOG=FILE: one line per frame (start and end in seconds, a mouse button held, the 3D
         // view's quality (ui::Quality3d: 0 full, 1 release, 2 interactive), rendered this frame, the
-        // interactive pixel scale, its render seconds, the 3D image complete (not part-done in strips)), for
+        // interactive pixel scale, its render seconds, the 3D image complete (not part-done in passes)), for
         // bench/drag: the frame loop as the user feels it.
         std::FILE* frameLog = nullptr;
         std::set<int> arrived; // preview slices (stack indices) whose pixels have been decoded
@@ -288,7 +288,7 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
                     timeout = timeout < 0 ? left : std::min(timeout, left);
                 }
                 // The 3D view renders once at full quality when the user stops dragging it (after a Release
-                // frame when a full one is slow).
+                // frame, and in passes, when a full one is slow).
                 if (interacting3d(s, glfwGetTime()) || refine3d)
                     timeout = std::max(0.0, s.view3d.interactUntil - glfwGetTime()) + 0.01;
                 for (const ui::Toast& t : s.toasts) {

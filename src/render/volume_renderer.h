@@ -126,7 +126,7 @@ class VolumeRenderer {
     glm::ivec2 imageSize_{0};
     VolumeRenderSettings last_;
     bool lastValid_ = false;
-    int passes_ = 1, passesDone_ = 0; // of last_'s render
+    int passes_ = 1, passesDone_ = 1; // of last_'s render (none yet: nothing left to do)
 };
 
 } // namespace ctview::gl

@@ -79,8 +79,8 @@ struct View3D {
     bool focused = false; // the mouse is over the 3D view: its keys apply
     // Adaptive quality: while the user drags (and a moment after), the view renders coarse (a fraction of its
     // pixels, RenderFeedback::interactiveScale, and twice the step); then once at full quality (after one
-    // frame at every pixel and twice the step when a full frame is slow: Quality3d), then not at all until
-    // something changes.
+    // coarse frame at every pixel when a full frame is slow: Quality3d), then not at all until something
+    // changes.
     double interactUntil = 0;
     int tfSelected = -1;                   // the transfer-function editor's selected point
     std::vector<RenderPreset> userPresets; // from the config folder's presets/ (the frame loop reads them)
