@@ -3,6 +3,7 @@
 // window or a long path name sees clipped, these tests see as a window that leaves the display.
 #include "testutil.h"
 
+#include "app/input.h"
 #include "ui/panels.h"
 
 #include <catch2/catch.hpp>
@@ -60,6 +61,26 @@ TEST_CASE("toasts stay inside the window, a long path wrapped, whole (issue 14.1
         // Wrapped, not cut: the text's extent fits the window (which grew in height instead).
         CHECK(toast->ContentSize.x <= toast->Size.x);
         CHECK(toast->Size.y > 2.5f * ImGui::GetTextLineHeight());
+    }
+}
+
+TEST_CASE("F1 help: every row whole inside the window, long actions wrapped, at any window size") {
+    std::vector<std::pair<const char*, const char*>> help;
+    for (const app::Control& c : app::controls())
+        help.emplace_back(c.input, c.action);
+    for (const glm::vec2 display : {glm::vec2(800, 600), glm::vec2(1400, 900), glm::vec2(1920, 1080)}) {
+        INFO("display " << display.x << "x" << display.y);
+        ImGuiFrame f(display);
+        ui::AppState s;
+        s.panels.help = true;
+        f.frames([&] { ui::drawHelp(s, help); });
+        const ImGuiWindow* w = ImGui::FindWindowByName("Keys and mouse (F1 or Esc to close)");
+        REQUIRE(w);
+        CHECK(inside(w, display));
+        // Nothing wider than the window: the longest action (the measuring tools, over 250 characters) wraps.
+        CHECK(w->ContentSizeIdeal.x <= w->ContentRegionRect.GetWidth() + 0.5f);
+        // Every row is reachable: the window is its content's height, or scrolls to it.
+        CHECK((w->ContentSize.y <= w->ContentRegionRect.GetHeight() + 0.5f || w->ScrollbarY));
     }
 }
 
