@@ -84,6 +84,26 @@ TEST_CASE("F1 help: every row whole inside the window, long actions wrapped, at 
     }
 }
 
+TEST_CASE("the Open and PACS dialogs fit a small window, whole") {
+    for (const glm::vec2 display : {glm::vec2(640, 480), glm::vec2(800, 600), glm::vec2(1400, 900)}) {
+        INFO("display " << display.x << "x" << display.y);
+        ImGuiFrame f(display);
+        ui::AppState s;
+        s.panels.open = s.panels.pacs = true;
+        ui::Commands commands;
+        f.frames([&] {
+            ui::drawOpenDialog(s, commands);
+            ui::drawPacsDialog(s, commands);
+        });
+        for (const char* name : {"Open a DICOM folder or file, or a NRRD/NIfTI file", "PACS (DICOMweb)"}) {
+            INFO(name);
+            const ImGuiWindow* w = ImGui::FindWindowByName(name);
+            REQUIRE(w);
+            CHECK(inside(w, display));
+        }
+    }
+}
+
 TEST_CASE("the series table shows patient, study date and modality, and sorts by them (issue 14.12)") {
     ImGuiFrame f({1400, 900});
     struct TwoPatients final : SeriesSource {

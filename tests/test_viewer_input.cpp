@@ -514,6 +514,35 @@ TEST_CASE("viewer input: Esc with a list open closes the list, and nothing else 
     CHECK(f.s.maximised == -1);
 }
 
+TEST_CASE("viewer input: Esc closes the Open and PACS dialogs before anything else but the help") {
+    ViewerFixture f;
+    InputFrame four = at(f.centreOf(3));
+    four.keys = {{GLFW_KEY_4}};
+    app::handleInput(f.s, four);
+    REQUIRE(f.s.maximised == 3);
+    InputFrame esc = at(f.centreOf(3));
+    esc.keys = {{GLFW_KEY_ESCAPE}};
+    for (bool* dialog : {&f.s.panels.open, &f.s.panels.pacs}) {
+        *dialog = true;
+        app::handleInput(f.s, esc);
+        CHECK_FALSE(*dialog);
+        CHECK(f.s.maximised == 3); // the layout stays
+    }
+    // The help first, then the dialog.
+    f.s.panels.help = f.s.panels.open = true;
+    app::handleInput(f.s, esc);
+    CHECK_FALSE(f.s.panels.help);
+    CHECK(f.s.panels.open);
+    app::handleInput(f.s, esc);
+    CHECK_FALSE(f.s.panels.open);
+    CHECK(f.s.maximised == 3);
+    // Typing in a dialog's field: Esc is the field's (ImGui leaves the field), the dialog stays.
+    f.s.panels.open = true;
+    esc.uiWantsKeyboard = true;
+    app::handleInput(f.s, esc);
+    CHECK(f.s.panels.open);
+}
+
 TEST_CASE(
     "viewer: Ctrl+Z and Ctrl+Shift+Z undo and redo window/level and transfer-function edits (issue 14.14)") {
     ViewerFixture f;

@@ -38,9 +38,9 @@ const std::vector<Control>& controls() {
          "cine: play the view under the mouse through its slices (speed, loop or bounce: View -> "
          "Cine); any key or a click in the views stops it (Space, Esc and the click do nothing else)"},
         {"Delete, Backspace", "delete the selected measurement (the one just drawn, or its row clicked)"},
-        {"Esc", "close an open list (and only that); else close help, else drop an unfinished angle or "
-                "polygon, else back "
-                "to the crosshair tool, else back to the grid"},
+        {"Esc", "close an open list (and only that); else close help, else close the Open and PACS dialogs, "
+                "else drop an unfinished angle or polygon, else back to the crosshair tool, else back to the "
+                "grid"},
         {"R", "reset zoom and pan (in the 3D view: its camera)"},
         {"Left drag a crosshair line's end (its dot)",
          "oblique MPR: turn the other two views about this one's normal; they stay orthogonal, and the "
@@ -647,6 +647,8 @@ ui::Commands handleFrame(AppState& s, const InputFrame& in) {
         case GLFW_KEY_ESCAPE:
             if (s.panels.help)
                 s.panels.help = false;
+            else if (s.panels.open || s.panels.pacs)
+                s.panels.open = s.panels.pacs = false;
             else if (s.pending >= 0)
                 cancelPending(s);
             else if (s.tool != AppState::Tool::Crosshair)

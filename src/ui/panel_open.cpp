@@ -62,10 +62,7 @@ void drawOpenDialog(AppState& s, Commands& r) {
         browse(d, s.recent.empty() ? std::filesystem::current_path(ec).string()
                                    : std::filesystem::path(s.recent.front()).parent_path().string());
     }
-    const ImGuiViewport* vp = ImGui::GetMainViewport();
-    ImGui::SetNextWindowPos(ImVec2(vp->Pos.x + vp->Size.x / 2, vp->Pos.y + vp->Size.y / 2),
-                            ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
-    ImGui::SetNextWindowSize(ImVec2(640, 480), ImGuiCond_Appearing);
+    placeDialog(ImVec2(640, 480), ImGuiCond_Appearing);
     if (!ImGui::Begin("Open a DICOM folder or file, or a NRRD/NIfTI file", &s.panels.open,
                       ImGuiWindowFlags_NoCollapse)) {
         ImGui::End();

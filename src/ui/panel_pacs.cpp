@@ -84,10 +84,7 @@ void drawPacsDialog(AppState& s, Commands& r) {
     if (!d.server[0] && !s.pacsServers.empty())
         std::snprintf(d.server, sizeof d.server, "%s", s.pacsServers.front().c_str());
 
-    const ImGuiViewport* vp = ImGui::GetMainViewport();
-    ImGui::SetNextWindowPos(ImVec2(vp->Pos.x + vp->Size.x / 2, vp->Pos.y + vp->Size.y / 2),
-                            ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
-    ImGui::SetNextWindowSize(ImVec2(820, 560), ImGuiCond_Appearing);
+    placeDialog(ImVec2(820, 560), ImGuiCond_Appearing);
     if (!ImGui::Begin("PACS (DICOMweb)", &s.panels.pacs, ImGuiWindowFlags_NoCollapse)) {
         ImGui::End();
         return;

@@ -12,6 +12,11 @@
 
 namespace ctview::ui {
 
+// Places the next window (a dialog) in the middle of the main window at `size`, or smaller, so that it stays
+// whole inside a small window with a margin (also when the window shrinks later). A 0 in `size` fits that
+// axis to the content. With ImGuiCond_Appearing the user may move and resize it afterwards.
+void placeDialog(ImVec2 size, ImGuiCond cond);
+
 // The side panel's width in a window `displayWidth` wide: the user's width, at most 35 % of the window (it
 // shrinks with a small window) and at least 200 px.
 float sidebarWidth(const AppState& s, float displayWidth);
