@@ -496,13 +496,20 @@ TEST_CASE(
     CHECK(app::handleInput(f.s, overAxial) == ui::Commands{{ui::Command::Kind::SaveSlice}});
 }
 
-TEST_CASE("viewer input: Esc with a list open closes the list, and nothing else (issue 14.1)") {
-    ViewerFixture f;
+namespace {
+// The 3D view maximised (key 4), and a frame with the mouse over it for Esc (its key still to be set).
+InputFrame maximise3dForEsc(ViewerFixture& f) {
     InputFrame four = at(f.centreOf(3));
     four.keys = {{GLFW_KEY_4}};
     app::handleInput(f.s, four);
     REQUIRE(f.s.maximised == 3);
-    InputFrame esc = at(f.centreOf(3));
+    return at(f.centreOf(3));
+}
+} // namespace
+
+TEST_CASE("viewer input: Esc with a list open closes the list, and nothing else (issue 14.1)") {
+    ViewerFixture f;
+    InputFrame esc = maximise3dForEsc(f);
     esc.popupOpen = true; // a combo's list (ImGui popup) is open
     esc.uiWantsMouse = true;
     esc.keys = {{GLFW_KEY_ESCAPE}};
@@ -516,11 +523,7 @@ TEST_CASE("viewer input: Esc with a list open closes the list, and nothing else 
 
 TEST_CASE("viewer input: Esc closes the Open and PACS dialogs before anything else but the help") {
     ViewerFixture f;
-    InputFrame four = at(f.centreOf(3));
-    four.keys = {{GLFW_KEY_4}};
-    app::handleInput(f.s, four);
-    REQUIRE(f.s.maximised == 3);
-    InputFrame esc = at(f.centreOf(3));
+    InputFrame esc = maximise3dForEsc(f);
     esc.keys = {{GLFW_KEY_ESCAPE}};
     for (bool* dialog : {&f.s.panels.open, &f.s.panels.pacs}) {
         *dialog = true;
