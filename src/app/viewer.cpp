@@ -254,6 +254,14 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
             saveDue = -1;
         };
 
+        // A 3D program that does not compile (a shader edited on disk): the status panel says where, a toast
+        // says so once per message, and the viewer keeps running.
+        auto shaderFailed = [&](const gl::GlError& e, double now) {
+            if (renderers.feedback.shaderError != e.what())
+                addToast(s, "Shader error: see the status panel", now, true);
+            renderers.feedback.shaderError = e.what();
+        };
+
         std::vector<std::pair<const char*, const char*>> help;
         for (const Control& c : controls())
             help.emplace_back(c.input, c.action);
@@ -414,11 +422,9 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
             try {
                 frame = drawScene(s, renderers, {fbw, fbh}, fbScale, now, /*timed=*/true);
             } catch (const gl::GlError& e) {
-                // A program compiled on first use (a new 3D mode) from a shader edited on disk that does not
-                // compile: say where, keep running; choosing a mode that compiles brings the picture back.
-                if (renderers.feedback.shaderError != e.what())
-                    addToast(s, "Shader error: see the status panel", now, true);
-                renderers.feedback.shaderError = e.what();
+                // A program compiled on first use (a new 3D mode): choosing a mode that compiles brings the
+                // picture back.
+                shaderFailed(e, now);
             }
             refine3d = frame.quality != ui::Quality3d::Full || !frame.complete;
             ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
@@ -521,8 +527,7 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
                 try {
                     renderers.volume.prepare();
                 } catch (const gl::GlError& e) {
-                    addToast(s, "Shader error: see the status panel", now, true);
-                    renderers.feedback.shaderError = e.what();
+                    shaderFailed(e, now);
                 }
             }
             if (timing) {
