@@ -85,9 +85,9 @@ int main(int argc, char** argv) {
             for (const Case& c : cases) {
                 if (std::string(c.name).find(only) == std::string::npos)
                     continue;
-                // full: step 1 voxel, every pixel; release: step 2 and rays stopped at 0.95 opacity, every
-                // pixel (the viewer's first frame after a drag when the full one would be slow); interactive:
-                // the same, half the pixels each way.
+                // full: step 1 voxel, every pixel; release: the coarse frames' step and opacity
+                // (app::kCoarseStepFactor, kCoarseOpaque), every pixel (the viewer's first frame after a drag
+                // when the full one would be slow); interactive: the same, half the pixels each way.
                 for (const char* quality : {"full", "release", "interactive"}) {
                     const bool full = quality[0] == 'f', interactive = quality[0] == 'i';
                     gl::VolumeRenderSettings s;
@@ -95,8 +95,10 @@ int main(int argc, char** argv) {
                     s.preset.mode = c.mode;
                     s.preset.shading.enabled = c.shading;
                     s.colormap = s.preset.colormap;
-                    s.stepScale = full ? 1.0 : 2.0;
-                    s.opaque = full ? 0.99f : 0.95f; // as app::volumeSettingsOf
+                    if (!full) {
+                        s.stepScale = app::kCoarseStepFactor;
+                        s.opaque = app::kCoarseOpaque;
+                    }
                     const glm::ivec2 px = interactive ? size / 2 : size;
                     std::vector<double> ms;
                     for (int f = 0; f <= frames; ++f) {
@@ -118,8 +120,8 @@ int main(int argc, char** argv) {
                 s.preset = *findBuiltinPreset(c.preset);
                 s.preset.mode = c.mode;
                 s.preset.shading.enabled = c.shading;
-                s.stepScale = 2.0;
-                s.opaque = 0.95f;
+                s.stepScale = app::kCoarseStepFactor;
+                s.opaque = app::kCoarseOpaque;
                 float scale = 0.5f;
                 std::vector<double> ms;
                 for (int f = 0; f < 12; ++f) {

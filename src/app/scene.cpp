@@ -75,8 +75,11 @@ gl::VolumeRenderSettings volumeSettingsOf(const ui::AppState& s, bool coarse) {
     v.camera = s.view3d.camera;
     ui::effectiveCrop(s, v.cropMin, v.cropMax);
     v.cutPlanes = ui::cutPlanes(s);
-    v.stepScale = s.view3d.stepScale * (coarse ? 2.0 : 1.0);
-    v.opaque = coarse ? 0.95f : 0.99f;
+    v.stepScale = s.view3d.stepScale;
+    if (coarse) {
+        v.stepScale *= kCoarseStepFactor;
+        v.opaque = kCoarseOpaque;
+    }
     v.skipping = s.view3d.skipping;
     return v;
 }

@@ -39,8 +39,12 @@ struct RendererSync {
 // Uploads a new volume, colour map or interpolation when the state asks for them. Throws GlError.
 void syncRenderer(ui::AppState& s, Renderers& r, RendererSync& sync);
 
-// The 3D view's settings from the state; `coarse` (Interactive and Release quality) doubles the step and
-// stops rays once 0.95 opaque.
+// The coarse frames (Interactive and Release quality): the step this many times the user's, and rays stopped
+// once this opaque.
+inline constexpr double kCoarseStepFactor = 2.0;
+inline constexpr float kCoarseOpaque = 0.95f;
+
+// The 3D view's settings from the state; `coarse`: those of the coarse frames (above).
 gl::VolumeRenderSettings volumeSettingsOf(const ui::AppState& s, bool coarse);
 
 // A full-quality 3D frame predicted to take longer than this is preceded by a Release frame: with the
