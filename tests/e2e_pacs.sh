@@ -26,7 +26,8 @@ XDG_CONFIG_HOME="$work/config" "$ctview" "$local" --out "$work/out" >"$work/log"
 pid=$!
 find_window() { # find_window TITLE SECONDS
   for _ in $(seq $(( $2 * 5 ))); do
-    win=$(xdotool search --pid "$pid" --name "$1" 2>/dev/null | head -1 || true)
+    # --all: the window of this process AND so titled (xdotool's default is either, which never waited).
+    win=$(xdotool search --all --pid "$pid" --name "$1" 2>/dev/null | head -1 || true)
     [ -n "$win" ] && return 0
     kill -0 "$pid" 2>/dev/null || fail "the viewer exited early"
     sleep 0.2
