@@ -4,7 +4,8 @@
 # checked. Then a path that does not exist (the window opens and says why), a change of setting that must
 # survive a SIGTERM, and measurements: a ruler and a box ROI drawn with the mouse, a handle dragged, Ctrl+Z, S's
 # sidecar and `ctview measure` agreeing on the values, and the measurements back when the series is reopened;
-# last, a crosshair line's end dragged to turn the coronal view (oblique MPR) and S saving it. Usage: e2e_viewer.sh CTVIEW_BINARY  (needs DISPLAY; scripts/test provides Xvfb)
+# then a crosshair line's end dragged to turn the coronal view (oblique MPR) and S saving it; last, another
+# series picked in the Series table and the Open dialog after it. Usage: e2e_viewer.sh CTVIEW_BINARY  (needs DISPLAY; scripts/test provides Xvfb)
 set -euo pipefail
 ctview=$1
 [ -n "${DISPLAY:-}" ] || { echo "e2e: no DISPLAY (run under xvfb-run)"; exit 1; }
@@ -25,7 +26,8 @@ window() { # window TITLE_REGEX: waits (20 s) for the viewer's window so titled,
   # the axial view (1400x900 with the 340-pixel side panel: the top-left cell at x 340..869, y 0..449)
   win=
   for _ in $(seq 100); do
-    win=$(xdotool search --pid "$pid" --name "$1" 2>/dev/null | head -1 || true)
+    # --all: the window of this process AND so titled (xdotool's default is either, which never waited).
+    win=$(xdotool search --all --pid "$pid" --name "$1" 2>/dev/null | head -1 || true)
     [ -n "$win" ] && break
     kill -0 "$pid" 2>/dev/null || fail "the viewer exited instead of showing '$1'"
     sleep 0.2
@@ -188,4 +190,33 @@ sleep 0.3
 xdotool key --clearmodifiers s
 wait_for "$work/out/2_coronal_0*.png"
 quit
+# Another series of the same folder, picked in the Series table, then Ctrl+O (issue 32.1): the load used to
+# clear its own input, so the title lost the folder's name, "" went into the recent list, and the Open dialog
+# aborted on it, in this session and every later one.
+"$ctview" make-phantom "$work/two/a" --size 64x64x40 >/dev/null
+"$ctview" make-phantom "$work/two/b" --size 48x48x30 >/dev/null
+launch "$work/two"
+window "ctview - two - series 2 - 64x64x40"
+# The View, 3D view and Measurements sections closed (their headers 23 pixels apart), the Series table's second
+# row is 195 pixels down the side panel.
+for y in 41 64 87; do xdotool mousemove --window "$win" 60 $y click 1; sleep 0.3; done
+xdotool mousemove --window "$win" 60 195 click 1
+window "ctview - two - series 2 - 48x48x30"
+for _ in $(seq 30); do grep -q '"recent"' "$settings" && break; sleep 0.1; done
+python3 -c "import json,sys; r=json.load(open(sys.argv[1]))['recent']; sys.exit(0 if r and all(r) else 1)" \
+  "$settings" || fail "the recent list holds an empty entry: $(cat "$settings")"
+xdotool key --clearmodifiers ctrl+o
+sleep 1
+kill -0 "$pid" 2>/dev/null || fail "the Open dialog ended the viewer"
+quit
+# A damaged settings file (an empty entry, a duplicate, a relative path) does not reach the dialog either.
+python3 -c "import json,sys; j=json.load(open(sys.argv[1])); j['recent']=['', j['recent'][0], j['recent'][0], 'rel', 5]; json.dump(j, open(sys.argv[1], 'w'))" "$settings"
+launch "$work/two"
+window "ctview - two - series 2"
+xdotool key --clearmodifiers ctrl+o
+sleep 1
+kill -0 "$pid" 2>/dev/null || fail "the Open dialog ended the viewer on a damaged settings file"
+grep -q "ignored what could not be used: recent (4 entries)" "$work/log" || fail "the damaged recent list was not reported"
+quit
+
 echo "e2e: saved $(ls "$work/out" | tr '\n' ' '); measured: $(tr '\n' ';' <"$work/measured")"

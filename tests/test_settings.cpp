@@ -7,6 +7,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
 #include <fstream>
 
 using namespace ctview;
@@ -63,4 +66,36 @@ TEST_CASE("settings: defaults, round trip, broken files ignored with a message")
     CHECK(problem.find("colormap") != std::string::npos);
     CHECK(s.invert);              // what could be read is kept
     CHECK(s.windowWidth == 1400); // a useless size is replaced
+}
+
+TEST_CASE("settings: the recent list keeps only entries the viewer can use (issue 32.1)") {
+    TempDir dir;
+    const auto path = dir.path / "settings.json";
+    std::ofstream(path) << R"({"recent": ["", "/x", "/x", 5, "rel/path", "/a\u0000b", "/y/", null,
+        "http://localhost:8042/dicom-web/studies/1.2.3", "http://user:secret@host/dicom-web"], "invert": true})";
+    std::string problem;
+    app::Settings s = app::loadSettings(path, problem);
+    CHECK(s.recent == std::vector<std::string>{"/x", "/y/", "http://localhost:8042/dicom-web/studies/1.2.3"});
+    CHECK(problem.find("recent (7 entries)") != std::string::npos);
+    CHECK(s.invert); // the rest still loads
+
+    std::ofstream(path) << R"({"recent": "/not/a/list"})";
+    s = app::loadSettings(path, problem);
+    CHECK(s.recent.empty());
+    CHECK(problem.find("recent") != std::string::npos);
+
+    // Never more than kMaxRecent, the first ones kept.
+    nlohmann::json many = {{"recent", nlohmann::json::array()}};
+    for (int n = 0; n < 15; ++n)
+        many["recent"].push_back("/data/" + std::to_string(n));
+    std::ofstream(path, std::ios::trunc) << many.dump();
+    s = app::loadSettings(path, problem);
+    REQUIRE(s.recent.size() == app::kMaxRecent);
+    CHECK(s.recent.front() == "/data/0");
+    CHECK(problem.empty());
+
+    // addRecent ignores an empty input (loading another series of the open folder once passed one).
+    app::addRecent(s, "");
+    CHECK(s.recent.front() == "/data/0");
+    CHECK(std::find(s.recent.begin(), s.recent.end(), "") == s.recent.end());
 }

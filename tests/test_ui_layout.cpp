@@ -4,10 +4,13 @@
 #include "testutil.h"
 
 #include "app/input.h"
+#include "app/settings.h"
 #include "ui/panels.h"
 
 #include <catch2/catch.hpp>
 #include <imgui_internal.h>
+
+#include <algorithm>
 
 using namespace ctview;
 
@@ -101,6 +104,107 @@ TEST_CASE("the Open and PACS dialogs fit a small window, whole") {
             REQUIRE(w);
             CHECK(inside(w, display));
         }
+    }
+}
+
+TEST_CASE(
+    "the Open dialog draws any recent entry: empty, duplicate, '##', very long, vanished (issue 32.1)") {
+    // An empty entry used to abort the window ("Cannot have an empty ID at the root of a window") in every
+    // session, since it was saved in settings.json; "##" and "###" in a path cut or re-identified its label.
+    test::TempDir here;
+    const std::string longPath = "/" + std::string(5000, 'x');
+    ImGuiFrame f({800, 600});
+    ui::AppState s;
+    s.panels.open = true;
+    s.recent = {"",    "",       here.path.string(), "/data/a##b",
+                "###", longPath, here.path.string(), "/vanished/folder"};
+    ui::Commands commands;
+    f.frames([&] { ui::drawOpenDialog(s, commands); });
+    const ImGuiWindow* w = ImGui::FindWindowByName("Open a DICOM folder or file, or a NRRD/NIfTI file");
+    REQUIRE(w);
+    CHECK(inside(w, {800, 600}));
+    CHECK(commands.empty());
+}
+
+TEST_CASE("elideFront keeps a path's end within the width, behind '...'") {
+    ImGuiFrame f({800, 600});
+    f.frames(
+        [&] {
+            const std::string path = "/home/someone/studies/" + std::string(300, 'y') + "/DICOM/S0001";
+            const std::string shown = ui::elideFront(path, 200);
+            CHECK(ImGui::CalcTextSize(shown.c_str()).x <= 200);
+            CHECK(shown.rfind("...", 0) == 0);
+            CHECK(path.size() > shown.size());
+            CHECK(path.compare(path.size() - (shown.size() - 3), std::string::npos, shown.substr(3)) == 0);
+            CHECK(ui::elideFront("/short", 200) == "/short");
+            CHECK(ImGui::CalcTextSize(ui::elideFront(path, 1).c_str()).x <= ImGui::CalcTextSize("...").x + 1);
+        },
+        1);
+}
+
+TEST_CASE("damaged settings files never reach the window with what it cannot draw (fuzz, issue 32.1)") {
+    // A valid file, then thousands of damaged copies: values swapped for other types and odd strings, bytes
+    // flipped, cut short. Each is loaded, applied, and the dialogs that show its lists are drawn: no throw,
+    // no abort, and the recent list only ever holds what the viewer can show and open.
+    test::TempDir dir;
+    const auto path = dir.path / "settings.json";
+    app::Settings good;
+    good.recent = {"/data/a", "/data/b", "http://localhost:8042/dicom-web/studies/1.2.3"};
+    good.pacsServers = {"http://localhost:8042/dicom-web"};
+    const std::string valid = app::settingsText(good);
+    const std::vector<std::string> odd = {R"("")",
+                                          "7",
+                                          "null",
+                                          "[]",
+                                          "{}",
+                                          R"([""])",
+                                          R"(["", "/x", "/x", 5, "rel/path", "/a\u0000b", "/c\nd"])",
+                                          R"("\u0000")",
+                                          R"(["###", "##"])",
+                                          "true",
+                                          "-1e308",
+                                          "\"/" + std::string(5000, 'z') + "\""};
+    std::mt19937 random(32);
+    ImGuiFrame f({800, 600});
+    for (int round = 0; round < 1500; ++round) {
+        std::string text = valid;
+        if (round % 3 == 0) {
+            // A value (after a ':' or inside the recent list) replaced by an odd one.
+            std::vector<std::size_t> at;
+            for (std::size_t n = 0; n < text.size(); ++n)
+                if (text[n] == ':' || text[n] == '[' || text[n] == ',')
+                    at.push_back(n + 1);
+            const std::size_t from = at[random() % at.size()];
+            std::size_t to = from;
+            while (to < text.size() && text[to] != ',' && text[to] != '\n' && text[to] != ']')
+                ++to;
+            text.replace(from, to - from, " " + odd[random() % odd.size()]);
+        } else if (round % 3 == 1) {
+            for (int flips = 1 + int(random() % 4); flips > 0; --flips)
+                text[random() % text.size()] = char(random() % 256);
+        } else {
+            text.resize(random() % text.size());
+        }
+        std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
+        std::string problem;
+        app::Settings loaded;
+        REQUIRE_NOTHROW(loaded = app::loadSettings(path, problem));
+        INFO(text);
+        CHECK(loaded.recent.size() <= app::kMaxRecent);
+        for (std::size_t n = 0; n < loaded.recent.size(); ++n) {
+            CHECK(app::isValidRecent(loaded.recent[n]));
+            CHECK(std::count(loaded.recent.begin(), loaded.recent.end(), loaded.recent[n]) == 1);
+        }
+        ui::AppState s;
+        app::applySettings(loaded, s);
+        s.panels.open = s.panels.pacs = true;
+        ui::Commands commands;
+        f.frames(
+            [&] {
+                ui::drawOpenDialog(s, commands);
+                ui::drawPacsDialog(s, commands);
+            },
+            1);
     }
 }
 

@@ -41,7 +41,50 @@ template <class T> void read(const json& j, const char* key, T& out, std::vector
         bad.push_back(key);
     }
 }
+
+// The recent list, entry by entry: what the Open dialog and `ctview` with no argument can use is kept (in
+// order, at most kMaxRecent), anything else dropped and named as a problem. A hand-edited or damaged file
+// must never reach the window with an entry it cannot draw or open.
+void readRecent(const json& j, std::vector<std::string>& recent, std::vector<std::string>& bad) {
+    auto it = j.find("recent");
+    if (it == j.end())
+        return;
+    if (!it->is_array()) {
+        bad.push_back("recent");
+        return;
+    }
+    std::size_t dropped = 0;
+    for (const json& e : *it) {
+        if (!e.is_string() || !isValidRecent(e.get<std::string>()) ||
+            std::find(recent.begin(), recent.end(), e.get<std::string>()) != recent.end()) {
+            ++dropped;
+            continue;
+        }
+        if (recent.size() < kMaxRecent)
+            recent.push_back(e.get<std::string>());
+    }
+    if (dropped > 0)
+        bad.push_back("recent (" + std::to_string(dropped) + (dropped == 1 ? " entry)" : " entries)"));
+}
 } // namespace
+
+bool isValidRecent(const std::string& entry) {
+    if (entry.empty() || entry.size() > kMaxRecentBytes)
+        return false;
+    for (const char c : entry)
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+            return false; // control characters: no path or URL that ctview wrote holds one
+    if (isDicomWebUrl(entry)) {
+        try {
+            parseDicomWebUrl(entry);
+            return true;
+        } catch (const std::exception&) {
+            return false;
+        }
+    }
+    return entry.front() ==
+           '/'; // addRecent keeps absolute paths: a relative one depends on where ctview runs
+}
 
 Settings loadSettings(const std::filesystem::path& path, std::string& problem) {
     Settings s;
@@ -63,7 +106,7 @@ Settings loadSettings(const std::filesystem::path& path, std::string& problem) {
         return s;
     }
     std::vector<std::string> bad;
-    read(j, "recent", s.recent, bad);
+    readRecent(j, s.recent, bad);
     read(j, "pacs_servers", s.pacsServers, bad);
     // A URL with credentials in it is never kept (they belong in the environment or netrc).
     s.pacsServers.erase(std::remove_if(s.pacsServers.begin(), s.pacsServers.end(),
@@ -126,8 +169,6 @@ Settings loadSettings(const std::filesystem::path& path, std::string& problem) {
         bad.push_back("3D colormap " + s.colormap3d);
         s.colormap3d = defaults.colormap3d;
     }
-    if (s.recent.size() > 10)
-        s.recent.resize(10);
     if (!bad.empty()) {
         problem = path.string() + ": ignored what could not be used:";
         for (const std::string& b : bad)
@@ -170,6 +211,8 @@ void saveSettings(const std::filesystem::path& path, const Settings& s) {
 }
 
 void addRecent(Settings& s, const std::string& input) {
+    if (input.empty())
+        return; // nothing to remember (and an empty row is nothing a user can click)
     std::error_code ec;
     // A DICOMweb study is remembered by its URL (which never holds credentials: they are refused in URLs).
     std::string abs = isDicomWebUrl(input) ? parseDicomWebUrl(input).text()
@@ -178,10 +221,12 @@ void addRecent(Settings& s, const std::string& input) {
         abs = input;
     if (abs.size() > 1 && abs.back() == '/')
         abs.pop_back();
+    if (!isValidRecent(abs))
+        return;
     s.recent.erase(std::remove(s.recent.begin(), s.recent.end(), abs), s.recent.end());
     s.recent.insert(s.recent.begin(), abs);
-    if (s.recent.size() > 10)
-        s.recent.resize(10);
+    if (s.recent.size() > kMaxRecent)
+        s.recent.resize(kMaxRecent);
 }
 
 void applySettings(const Settings& from, ui::AppState& to) {

@@ -11,7 +11,7 @@
 namespace ctview::app {
 
 struct Settings {
-    std::vector<std::string> recent; // most recent first, at most 10 (folders, files, DICOMweb study URLs)
+    std::vector<std::string> recent; // most recent first, at most kMaxRecent (folders, files, DICOMweb URLs)
     std::vector<std::string> pacsServers; // DICOMweb roots of the PACS dialog (URLs only: never credentials)
     int windowX = -1, windowY = -1;       // -1: let the window system place it
     int windowWidth = 1400, windowHeight = 900;
@@ -42,6 +42,12 @@ std::string settingsText(const Settings& s);
 // Writes atomically (a temp file renamed into place), creating the folder. Throws DataError.
 void saveSettings(const std::filesystem::path& path, const Settings& s);
 
+inline constexpr std::size_t kMaxRecent = 10;        // entries in the recent list
+inline constexpr std::size_t kMaxRecentBytes = 4096; // PATH_MAX: no longer path can be opened
+// What the recent list may hold: an absolute path or a DICOMweb URL, at most kMaxRecentBytes, no control
+// characters. loadSettings drops any other entry (and duplicates), addRecent never adds one.
+bool isValidRecent(const std::string& entry);
+// `input` (a path, made absolute, or a DICOMweb URL) first in the recent list; an empty input is ignored.
 void addRecent(Settings& s, const std::string& input);
 // State <-> settings: what the viewer restores at start and saves at exit.
 void applySettings(const Settings& from, ui::AppState& to);

@@ -159,14 +159,16 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
         if (glfwUp)
             glfwPostEmptyEvent();
     };
-    auto startLoad = [&](const std::string& path, const std::string& series,
+    // `path` by value: another series of the same input is started with s.load.input itself, which the next
+    // line clears (an empty path then went into the recent list, and the Open dialog aborted on it).
+    auto startLoad = [&](std::string path, const std::string& series,
                          std::shared_ptr<const SeriesSource> source) {
         if (task)
             return; // one load at a time; the Open buttons are disabled meanwhile
         s.load = {};
         s.load.active = true;
         s.load.input = path;
-        task = std::make_unique<LoadTask>(path, series, loadOptions, std::move(source), wake,
+        task = std::make_unique<LoadTask>(std::move(path), series, loadOptions, std::move(source), wake,
                                           LoadTask::Staging{0.3, true});
     };
     if (!input.empty())

@@ -1,5 +1,5 @@
-// F1: every key and mouse action, from the same table the input handling documents. Also the placement every
-// dialog shares.
+// F1: every key and mouse action, from the same table the input handling documents. Also what every dialog
+// shares: its placement, and rows that show a path or name verbatim.
 #include "ui/panels.h"
 
 #include <algorithm>
@@ -14,6 +14,41 @@ void placeDialog(ImVec2 size, ImGuiCond cond) {
                             ImVec2(0.5f, 0.5f));
     ImGui::SetNextWindowSize(ImVec2(std::min(size.x, most.x), std::min(size.y, most.y)), cond);
     ImGui::SetNextWindowSizeConstraints(ImVec2(0, 0), most);
+}
+
+std::string elideFront(const std::string& text, float width) {
+    if (ImGui::CalcTextSize(text.c_str()).x <= width)
+        return text;
+    // The shortest tail that fits, by bisection (a tail's width only shrinks as its start moves right).
+    const float room = width - ImGui::CalcTextSize("...").x;
+    std::size_t lo = 0, hi = text.size(); // text[hi..] fits, text[lo..] does not
+    while (hi - lo > 1) {
+        const std::size_t mid = lo + (hi - lo) / 2;
+        (ImGui::CalcTextSize(text.c_str() + mid).x <= room ? hi : lo) = mid;
+    }
+    std::size_t from = hi;
+    // Not inside a UTF-8 sequence: continuation bytes are 10xxxxxx.
+    while (from < text.size() && (static_cast<unsigned char>(text[from]) & 0xC0) == 0x80)
+        from += 1;
+    return "..." + text.substr(from);
+}
+
+bool selectableText(int id, const std::string& text, bool selected, ImGuiSelectableFlags flags,
+                    bool disabled) {
+    ImGui::PushID(id);
+    if (disabled)
+        flags |= ImGuiSelectableFlags_Disabled;
+    const float width = ImGui::GetContentRegionAvail().x;
+    const bool clicked = ImGui::Selectable("##row", selected, flags, ImVec2(0, ImGui::GetTextLineHeight()));
+    const ImVec2 at = ImGui::GetItemRectMin();
+    const std::string shown = elideFront(text, width);
+    ImGui::GetWindowDrawList()->AddText(at,
+                                        ImGui::GetColorU32(disabled ? ImGuiCol_TextDisabled : ImGuiCol_Text),
+                                        shown.data(), shown.data() + shown.size());
+    if (shown.size() != text.size() && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
+        ImGui::SetTooltip("%s", text.c_str());
+    ImGui::PopID();
+    return clicked;
 }
 
 void drawHelp(AppState& s, const std::vector<std::pair<const char*, const char*>>& controls) {

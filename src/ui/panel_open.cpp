@@ -16,6 +16,10 @@ struct OpenDialog {
     std::vector<std::string> entries; // its sub-folders and files, folders first ("name/")
     std::string error;
     char pathInput[1024] = {};
+    // The recent list as last checked, and which of its entries are gone (checked once, not every frame: a
+    // stat on a vanished network mount can take seconds).
+    std::vector<std::string> recent;
+    std::vector<bool> gone;
 };
 
 void browse(OpenDialog& d, const std::string& folder) {
@@ -90,9 +94,10 @@ void drawOpenDialog(AppState& s, Commands& r) {
                                         (2.5f + float(std::min<std::size_t>(s.recent.size(), 5)))),
                           true)) {
         std::string next;
-        for (const std::string& e : d.entries) {
+        for (std::size_t n = 0; n < d.entries.size(); ++n) {
+            const std::string& e = d.entries[n];
             const bool dir = e.back() == '/';
-            if (ImGui::Selectable(e.c_str(), false, ImGuiSelectableFlags_AllowDoubleClick) &&
+            if (selectableText(int(n), e, false, ImGuiSelectableFlags_AllowDoubleClick) &&
                 ImGui::IsMouseDoubleClicked(0)) {
                 if (dir)
                     next = (std::filesystem::path(d.folder) / e.substr(0, e.size() - 1)).string();
@@ -110,9 +115,23 @@ void drawOpenDialog(AppState& s, Commands& r) {
     ImGui::TextDisabled("double-click a folder to enter it, a file to open it (or its series)");
     if (!s.recent.empty()) {
         ImGui::TextUnformatted("Recent:");
-        for (std::size_t n = 0; n < s.recent.size() && n < 5; ++n)
-            if (ImGui::Selectable(s.recent[n].c_str()))
-                open = s.recent[n];
+        // Any entry is drawn safely (settings files are edited by hand, and folders vanish): verbatim, the
+        // long ones cut at the front, a folder or file that is gone greyed out.
+        if (d.recent != s.recent) {
+            d.recent = s.recent;
+            d.gone.clear();
+            for (const std::string& entry : d.recent) {
+                std::error_code ec;
+                d.gone.push_back(!isDicomWebUrl(entry) && !std::filesystem::exists(entry, ec));
+            }
+        }
+        ImGui::PushID("recent");
+        for (std::size_t n = 0; n < s.recent.size() && n < 5; ++n) {
+            const std::string& entry = s.recent[n];
+            if (selectableText(int(n), d.gone[n] ? entry + "  (not found)" : entry, false, 0, d.gone[n]))
+                open = entry;
+        }
+        ImGui::PopID();
     }
     if (!open.empty()) {
         r.push_back({Command::Kind::Open, open});

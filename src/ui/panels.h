@@ -17,6 +17,16 @@ namespace ctview::ui {
 // axis to the content. With ImGuiCond_Appearing the user may move and resize it afterwards.
 void placeDialog(ImVec2 size, ImGuiCond cond);
 
+// A selectable row showing `text` exactly as it is, whatever it holds: ImGui reads "##" and "###" in a label
+// as an ID marker, and an empty label at a window's root aborts ("Cannot have an empty ID"), so a path, URL
+// or name from the disk, the settings or a server is never a label. The row's ID is `id` (unique in its
+// list). Text wider than `maxWidth` (0: the row's width) keeps its end, after "..." (a path's end says the
+// most); hovering shows the whole text. `disabled` greys it and makes it unclickable.
+bool selectableText(int id, const std::string& text, bool selected = false, ImGuiSelectableFlags flags = 0,
+                    bool disabled = false);
+// `text` shortened to at most `width` pixels by dropping its start behind "...".
+std::string elideFront(const std::string& text, float width);
+
 // The side panel's width in a window `displayWidth` wide: the user's width, at most 35 % of the window (it
 // shrinks with a small window) and at least 200 px.
 float sidebarWidth(const AppState& s, float displayWidth);
