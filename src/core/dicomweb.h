@@ -13,8 +13,6 @@
 // Credentials never travel on the command line: CTVIEW_DICOMWEB_USER + CTVIEW_DICOMWEB_PASSWORD (HTTP Basic),
 // or CTVIEW_DICOMWEB_TOKEN (a bearer token), else netrc (CTVIEW_NETRC, else ~/.netrc). TLS is verified
 // against the system's CAs, or CTVIEW_CA_BUNDLE.
-#include "core/series.h"
-
 #include <cstdint>
 #include <filesystem>
 #include <functional>
