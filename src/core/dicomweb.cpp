@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "core/fsutil.h"
 #include "core/multipart.h"
+#include "core/text.h"
 
 #include <curl/curl.h>
 #include <nlohmann/json.hpp>
@@ -23,10 +24,6 @@ using nlohmann::json;
 
 // ---- URLs
 // -----------------------------------------------------------------------------------------------------
-
-bool isSafeUid(const std::string& uid) {
-    return !uid.empty() && uid.size() <= 64 && uid.find_first_not_of("0123456789.") == std::string::npos;
-}
 
 bool isDicomWebUrl(const std::string& input) {
     return input.rfind("http://", 0) == 0 || input.rfind("https://", 0) == 0;

@@ -30,9 +30,6 @@ struct DicomWebUrl {
     std::string text() const; // the URL back, canonical
 };
 bool isDicomWebUrl(const std::string& input);
-// A UID as PS3.5 9.1 defines it (digits and dots, at most 64): only such a UID may become a cache file's
-// name.
-bool isSafeUid(const std::string& uid);
 // Throws UsageError for a URL ctview cannot use (credentials in it, no host, a path after the series UID).
 DicomWebUrl parseDicomWebUrl(const std::string& input);
 

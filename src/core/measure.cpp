@@ -3,7 +3,6 @@
 #include "core/mpr.h"
 #include "core/text.h"
 
-#include "core/dicomweb.h"
 #include "core/error.h"
 #include "core/fsutil.h"
 #include "core/slice.h"

@@ -8,6 +8,7 @@
 #include "core/fsutil.h"
 #include "core/loader.h"
 #include "core/series.h"
+#include "core/text.h"
 
 #include <nlohmann/json.hpp>
 

@@ -14,4 +14,8 @@ std::string format(const char* fmt, ...) {
     return text;
 }
 
+bool isSafeUid(const std::string& uid) {
+    return !uid.empty() && uid.size() <= 64 && uid.find_first_not_of("0123456789.") == std::string::npos;
+}
+
 } // namespace ctview

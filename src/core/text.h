@@ -7,4 +7,8 @@ namespace ctview {
 // printf into a std::string, checked by the compiler as printf is (at most 1023 characters).
 std::string format(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 
+// A UID as PS3.5 9.1 defines it (digits and dots, at most 64): only such a UID may become a file's name (the
+// DICOMweb cache's folders, the kept measurements' files).
+bool isSafeUid(const std::string& uid);
+
 } // namespace ctview
