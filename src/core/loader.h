@@ -8,7 +8,7 @@
 #include "core/decode.h"
 #include "core/dicom_scan.h"
 #include "core/geometry.h"
-#include "core/series.h"
+#include "core/load_options.h"
 #include "core/volume.h"
 
 #include <cstdint>
@@ -112,8 +112,5 @@ class ArrivingSeries {
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
-
-// The DICOM folder source over a scan already made (of a DICOMweb cache folder), with planes already decoded.
-std::unique_ptr<SeriesSource> openScannedDicom(ScanResult scan, std::shared_ptr<StagedPlanes> staged);
 
 } // namespace ctview

@@ -1,7 +1,8 @@
 // The local DICOM source: a folder (recursively), one file of a series, or a DICOMDIR. The scan (headers, in
 // isolated workers) happens when the source is opened; loading a series is loader.cpp's loadSeries. This file
 // only translates the scan's structures into the neutral SeriesListing / Provenance.
-#include "core/loader.h"
+#include "core/source_dicom.h"
+
 #include "core/metadata.h"
 
 #include <algorithm>

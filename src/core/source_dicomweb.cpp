@@ -6,8 +6,8 @@
 #include "core/dicomweb.h"
 #include "core/error.h"
 #include "core/fsutil.h"
-#include "core/loader.h"
 #include "core/series.h"
+#include "core/source_dicom.h"
 #include "core/text.h"
 
 #include <nlohmann/json.hpp>
