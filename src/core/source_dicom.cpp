@@ -3,6 +3,7 @@
 // only translates the scan's structures into the neutral SeriesListing / Provenance.
 #include "core/source_dicom.h"
 
+#include "core/dicom_tags.h"
 #include "core/metadata.h"
 
 #include <algorithm>
