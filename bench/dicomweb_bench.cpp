@@ -3,8 +3,8 @@
 // scratch folder). Prints, best of N: the time to the first decoded slice (what the viewer can show first)
 // and to the whole volume, how long the queries before the download took (opening the source: QIDO-RS), and
 // when the download ended (the "downloading" progress reaching its end).
-#include "core/dicomweb.h"
-#include "core/series.h"
+#include "dicomweb/dicomweb.h"
+#include "sources/series.h"
 
 #include <chrono>
 #include <cstdio>

@@ -1,7 +1,7 @@
 // Load benchmark: scan + decode a series through the same calls `ctview` makes, best of N runs.
 // Prints wall time, MB/s of pixel data (stored bytes of the decoded slices), and peak RSS: this process's
 // high-water mark (VmHWM, which includes the volume buffer) and the largest worker's.
-#include "core/loader.h"
+#include "dicom/loader.h"
 
 #include <chrono>
 #include <cstdio>

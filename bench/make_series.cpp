@@ -1,11 +1,11 @@
 // Benchmark inputs written the way scanners and other tools write them, not only as `ctview make-phantom`
-// does: the phantom's anatomy (core/phantom) stored with a vendor's encoding. Each kind names one encoding;
+// does: the phantom's anatomy (dicom/phantom) stored with a vendor's encoding. Each kind names one encoding;
 // the tests prove the fast paths equal to GDCM on the same encodings (tests/test_encodings.cpp).
 //
 // Usage: ctview_bench_series KIND N DIR   (512x512xN slices into DIR)
 //        ctview_bench_series --list       (the kinds, one per line: name and what it is)
-#include "core/dicom_write.h"
-#include "core/phantom.h"
+#include "dicom/dicom_write.h"
+#include "dicom/phantom.h"
 
 #include <cmath>
 #include <cstdio>

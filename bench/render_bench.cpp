@@ -14,9 +14,9 @@
 #include "app/gl_context.h"
 #include "app/headless.h"
 #include "app/scene.h"
-#include "core/mpr.h"
-#include "core/transfer.h"
-#include "core/view.h"
+#include "volume/mpr.h"
+#include "volume/transfer.h"
+#include "volume/view.h"
 
 #include <glad/gl.h>
 

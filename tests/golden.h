@@ -3,7 +3,7 @@
 // 3D render tests).
 #include "testutil.h"
 
-#include "core/phantom.h"
+#include "dicom/phantom.h"
 
 #include <catch2/catch.hpp>
 #include <stb/stb_image.h>

@@ -1,10 +1,10 @@
-// ArrivingSeries (core/loader): the files of a series handed over as a transfer delivers them, in batches and
-// in any order, scanned and decoded on arrival. Whatever the order, the batches, the encoding and the stack,
-// the volume is exactly the one the same files give read from a folder; what cannot be taken as decoded is
-// decoded again, never shown wrong.
+// ArrivingSeries (dicom/loader): the files of a series handed over as a transfer delivers them, in batches
+// and in any order, scanned and decoded on arrival. Whatever the order, the batches, the encoding and the
+// stack, the volume is exactly the one the same files give read from a folder; what cannot be taken as
+// decoded is decoded again, never shown wrong.
 #include "testutil.h"
 
-#include "core/loader.h"
+#include "dicom/loader.h"
 
 #include <catch2/catch.hpp>
 

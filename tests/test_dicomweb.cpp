@@ -3,9 +3,9 @@
 // folder.
 #include "orthanc.h"
 
-#include "core/dicomweb.h"
-#include "core/error.h"
-#include "core/series.h"
+#include "base/error.h"
+#include "dicomweb/dicomweb.h"
+#include "sources/series.h"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>

@@ -4,9 +4,9 @@
 // BitsStored below HighBit, sign-extend when PixelRepresentation is 1, PixelPaddingValue (0028,0120) ..
 // PixelPaddingRangeLimit (0028,0121) become air, then HU = stored * RescaleSlope (0028,1053) +
 // RescaleIntercept (0028,1052)).
-#include "core/dicom_write.h"
-#include "core/error.h"
-#include "core/loader.h"
+#include "base/error.h"
+#include "dicom/dicom_write.h"
+#include "dicom/loader.h"
 #include "testutil.h"
 
 #include <catch2/catch.hpp>

@@ -3,8 +3,8 @@
 // file.
 #include "testutil.h"
 
-#include "core/error.h"
-#include "core/loader.h"
+#include "base/error.h"
+#include "dicom/loader.h"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>

@@ -1,7 +1,7 @@
 // Crash containment: tasks that abort, crash or hang take down only their worker.
 #include "testutil.h"
 
-#include "core/isolate.h"
+#include "base/isolate.h"
 
 #include <catch2/catch.hpp>
 

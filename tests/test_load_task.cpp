@@ -4,7 +4,7 @@
 #include "testutil.h"
 
 #include "app/load_task.h"
-#include "core/dicom_write.h"
+#include "dicom/dicom_write.h"
 #include "ui/app_state.h"
 
 #include <catch2/catch.hpp>

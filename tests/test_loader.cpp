@@ -1,8 +1,8 @@
 // The loader: series discovery, geometry, and exact HU on series written by GDCM with known values.
 #include "testutil.h"
 
-#include "core/error.h"
-#include "core/slice.h"
+#include "base/error.h"
+#include "volume/slice.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,10 +1,10 @@
-// Measurements and ROIs (core/measure) against values worked out by hand on known volumes, and `ctview
+// Measurements and ROIs (measure/measure) against values worked out by hand on known volumes, and `ctview
 // measure` on a generated series whose HU are a formula of (i, j, k).
 #include "testutil.h"
 
-#include "core/error.h"
-#include "core/measure.h"
-#include "core/slice.h"
+#include "base/error.h"
+#include "measure/measure.h"
+#include "volume/slice.h"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>

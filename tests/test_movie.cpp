@@ -8,9 +8,9 @@
 #include "app/gl_context.h"
 #include "app/headless.h"
 #include "app/movie_job.h"
-#include "core/camera3d.h"
-#include "core/colormap.h"
-#include "core/slice.h"
+#include "volume/camera3d.h"
+#include "volume/colormap.h"
+#include "volume/slice.h"
 
 #include <catch2/catch.hpp>
 
@@ -166,7 +166,7 @@ TEST_CASE("export --format gif|mp4: every slice a frame, in slice-number order, 
     }
     CHECK_FALSE(std::filesystem::exists(out.path / "bad"));
 
-    // FFmpeg is opened when a movie is made, not at start (core/ffmpeg.h): a broken libavutil found first
+    // FFmpeg is opened when a movie is made, not at start (media/ffmpeg.h): a broken libavutil found first
     // fails only the movie, with a message naming it, and leaves no file.
     const TempDir fake;
     std::ofstream(fake.path / ("libavutil.so." + std::to_string(LIBAVUTIL_VERSION_MAJOR))) << "not a library";

@@ -9,9 +9,9 @@
 #include "app/headless.h"
 #include "app/input.h"
 #include "app/load_task.h"
-#include "core/measure.h"
-#include "core/mpr.h"
-#include "core/phantom.h"
+#include "dicom/phantom.h"
+#include "measure/measure.h"
+#include "volume/mpr.h"
 
 #include <GLFW/glfw3.h>
 #include <catch2/catch.hpp>

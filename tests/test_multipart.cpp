@@ -1,7 +1,7 @@
 // The multipart/related splitter of WADO-RS answers: fed in pieces of every size, with and without each
 // part's Content-Length, quoted boundaries, and the ways a stream goes wrong.
-#include "core/error.h"
-#include "core/multipart.h"
+#include "base/error.h"
+#include "dicomweb/multipart.h"
 
 #include <catch2/catch.hpp>
 

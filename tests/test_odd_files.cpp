@@ -1,8 +1,8 @@
 // Files from odd scanners, exporters and anonymisers: each one loads or is reported, none crashes ctview.
 #include "testutil.h"
 
-#include "core/error.h"
-#include "core/metadata.h"
+#include "base/error.h"
+#include "sources/metadata.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,12 +1,12 @@
 // Slices, export and volume files: exact pixels, geometry round trips, no overwriting.
 #include "testutil.h"
 
-#include "core/colormap.h"
-#include "core/error.h"
-#include "core/export.h"
-#include "core/slice.h"
-#include "core/volume_io.h"
-#include "core/window.h"
+#include "base/error.h"
+#include "media/export.h"
+#include "nrrd_nifti/volume_io.h"
+#include "volume/colormap.h"
+#include "volume/slice.h"
+#include "volume/window.h"
 
 #include <catch2/catch.hpp>
 

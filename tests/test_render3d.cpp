@@ -8,15 +8,15 @@
 #include "app/gl_context.h"
 #include "app/headless.h"
 #include "app/input.h"
-#include "core/camera3d.h"
-#include "core/colormap.h"
-#include "core/error.h"
-#include "core/phantom.h"
-#include "core/transfer.h"
-#include "core/volume_stats.h"
+#include "base/error.h"
+#include "dicom/phantom.h"
 #include "render/hu_texel.h"
 #include "render/shaders.h"
 #include "render/slice_renderer.h"
+#include "volume/camera3d.h"
+#include "volume/colormap.h"
+#include "volume/transfer.h"
+#include "volume/volume_stats.h"
 
 #include <GLFW/glfw3.h>
 #include <catch2/catch.hpp>

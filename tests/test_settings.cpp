@@ -3,7 +3,7 @@
 #include "testutil.h"
 
 #include "app/settings.h"
-#include "core/transfer.h"
+#include "volume/transfer.h"
 
 #include <catch2/catch.hpp>
 

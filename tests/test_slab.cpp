@@ -6,9 +6,9 @@
 
 #include "app/headless.h"
 #include "app/input.h"
-#include "core/colormap.h"
-#include "core/export.h"
-#include "core/slice.h"
+#include "media/export.h"
+#include "volume/colormap.h"
+#include "volume/slice.h"
 
 #include <catch2/catch.hpp>
 

@@ -6,9 +6,9 @@
 #include "app/actions.h"
 #include "app/gl_context.h"
 #include "app/headless.h"
-#include "core/colormap.h"
-#include "core/phantom.h"
-#include "core/slice.h"
+#include "dicom/phantom.h"
+#include "volume/colormap.h"
+#include "volume/slice.h"
 
 #include <catch2/catch.hpp>
 #include <imgui.h>

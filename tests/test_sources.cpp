@@ -5,10 +5,10 @@
 #include "testutil.h"
 
 #include "app/load_task.h"
-#include "core/error.h"
-#include "core/metadata.h"
-#include "core/series.h"
-#include "core/volume_io.h"
+#include "base/error.h"
+#include "nrrd_nifti/volume_io.h"
+#include "sources/metadata.h"
+#include "sources/series.h"
 
 #include <nifti/nifti1_io.h>
 #include <teem/nrrd.h>

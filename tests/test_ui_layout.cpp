@@ -158,7 +158,7 @@ TEST_CASE("damaged settings files never reach the window with what it cannot dra
                                           "[]",
                                           "{}",
                                           R"([""])",
-                                          R"(["", "/x", "/x", 5, "rel/path", "/a\u0000b", "/c\nd"])",
+                                          R"(["", "/x", "/x", 5, "rel/path", "/a\u0000b", "/c\nz"])",
                                           R"("\u0000")",
                                           R"(["###", "##"])",
                                           "true",

@@ -2,8 +2,8 @@
 // scale bars and the automatic window. No GL: these are the numbers the shader and the overlays are given.
 #include "testutil.h"
 
-#include "core/view.h"
 #include "render/gl.h"
+#include "volume/view.h"
 
 #include <catch2/catch.hpp>
 

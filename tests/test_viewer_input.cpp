@@ -7,8 +7,8 @@
 #include "app/input.h"
 #include "app/load_task.h"
 #include "app/settings.h"
-#include "core/measure.h"
-#include "core/phantom.h"
+#include "dicom/phantom.h"
+#include "measure/measure.h"
 
 #include <GLFW/glfw3.h>
 #include <catch2/catch.hpp>

@@ -1,7 +1,7 @@
 #pragma once
 // Helpers for tests: temporary folders and series written by GDCM with values we know independently.
-#include "core/dicom_write.h"
-#include "core/loader.h"
+#include "dicom/dicom_write.h"
+#include "dicom/loader.h"
 
 #include <array>
 #include <cstdio>

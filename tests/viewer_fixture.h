@@ -6,7 +6,7 @@
 
 #include "app/input.h"
 #include "app/load_task.h"
-#include "core/phantom.h"
+#include "dicom/phantom.h"
 
 #include <catch2/catch.hpp>
 

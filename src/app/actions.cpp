@@ -1,10 +1,10 @@
 #include "app/actions.h"
 
 #include "app/headless.h"
-#include "core/error.h"
-#include "core/export.h"
-#include "core/fsutil.h"
-#include "core/measure.h"
+#include "base/error.h"
+#include "base/fsutil.h"
+#include "measure/measure.h"
+#include "media/export.h"
 
 #include <algorithm>
 

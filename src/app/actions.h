@@ -1,8 +1,8 @@
 #pragma once
 // What keys and buttons do beyond changing the state: saving files.
 #include "app/scene.h"
-#include "core/slice.h"
 #include "ui/app_state.h"
+#include "volume/slice.h"
 
 #include <filesystem>
 #include <vector>
@@ -23,8 +23,8 @@ glm::ivec2 renderSize3d(const ui::AppState& s, float fbScale);
 std::vector<std::filesystem::path> saveRender(ui::AppState& s, Renderers& renderers, RendererSync& sync,
                                               float fbScale, double now);
 
-// The measurements kept for the loaded series (core/measure's store), replacing those shown; a kept file that
-// does not parse is moved aside and named in a toast. Called when a series has loaded.
+// The measurements kept for the loaded series (measure/measure's store), replacing those shown; a kept file
+// that does not parse is moved aside and named in a toast. Called when a series has loaded.
 void restoreAnnotations(ui::AppState& s, double now);
 // Keeps the measurements of the loaded series when they changed (atomically); a failure is a toast. Called
 // every frame: it writes only after a change.

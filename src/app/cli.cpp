@@ -1,10 +1,10 @@
 // Argument parsing (CLI11): one binary, subcommands info / export / convert / make-phantom.
 #include "app/commands.h"
-#include "core/camera3d.h"
-#include "core/error.h"
-#include "core/transfer.h"
-#include "core/window.h"
+#include "base/error.h"
 #include "ui/app_state.h"
+#include "volume/camera3d.h"
+#include "volume/transfer.h"
+#include "volume/window.h"
 
 #include <CLI/CLI.hpp>
 

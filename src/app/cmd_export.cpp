@@ -1,12 +1,12 @@
 // `ctview export` (slices as images), `ctview convert` (the volume as NRRD/NIfTI), `ctview make-phantom`.
 #include "app/commands.h"
-#include "core/error.h"
-#include "core/export.h"
-#include "core/fsutil.h"
-#include "core/metadata.h"
-#include "core/movie.h"
-#include "core/phantom.h"
-#include "core/volume_io.h"
+#include "base/error.h"
+#include "base/fsutil.h"
+#include "dicom/phantom.h"
+#include "media/export.h"
+#include "media/movie.h"
+#include "nrrd_nifti/volume_io.h"
+#include "sources/metadata.h"
 #include "ui/app_state.h"
 
 #include <unistd.h>

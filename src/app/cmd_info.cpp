@@ -1,9 +1,9 @@
 // `ctview info`: the series found, and the chosen series described (text or --json), or every tag (--tags).
 #include "app/commands.h"
-#include "core/dicomweb.h"
-#include "core/error.h"
-#include "core/fsutil.h"
-#include "core/metadata.h"
+#include "base/error.h"
+#include "base/fsutil.h"
+#include "dicomweb/dicomweb.h"
+#include "sources/metadata.h"
 
 #include <nlohmann/json.hpp>
 

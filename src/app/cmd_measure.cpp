@@ -1,8 +1,8 @@
-// `ctview measure`: the values of every annotation in a file on the series, through core/measure (the code
+// `ctview measure`: the values of every annotation in a file on the series, through measure/measure (the code
 // the window will show them with).
 #include "app/commands.h"
-#include "core/error.h"
-#include "core/measure.h"
+#include "base/error.h"
+#include "measure/measure.h"
 
 #include <nlohmann/json.hpp>
 

@@ -4,11 +4,11 @@
 #include "app/commands.h"
 #include "app/headless.h"
 #include "app/settings.h"
-#include "core/colormap.h"
-#include "core/error.h"
-#include "core/export.h"
-#include "core/movie.h"
-#include "core/transfer.h"
+#include "base/error.h"
+#include "media/export.h"
+#include "media/movie.h"
+#include "volume/colormap.h"
+#include "volume/transfer.h"
 
 #include <glm/gtc/quaternion.hpp>
 #include <unistd.h>

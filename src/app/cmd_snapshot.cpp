@@ -4,10 +4,10 @@
 #include "app/commands.h"
 #include "app/headless.h"
 #include "app/input.h"
-#include "core/colormap.h"
-#include "core/error.h"
-#include "core/export.h"
-#include "core/measure.h"
+#include "base/error.h"
+#include "measure/measure.h"
+#include "media/export.h"
+#include "volume/colormap.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,10 +1,10 @@
 #pragma once
 // The subcommands of the ctview binary. Each returns the process exit code; errors are thrown as
 // ctview::DataError (exit 1) or ctview::UsageError (exit 2) and reported by main().
-#include "core/camera3d.h"
-#include "core/dicomweb.h"
-#include "core/series.h"
-#include "core/slice.h"
+#include "dicomweb/dicomweb.h"
+#include "sources/series.h"
+#include "volume/camera3d.h"
+#include "volume/slice.h"
 
 #include <memory>
 #include <utility>
@@ -58,7 +58,7 @@ struct ConvertOptions {
 };
 
 struct MeasureOptions {
-    std::string annotations; // the annotation file (core/measure.h's format)
+    std::string annotations; // the annotation file (measure/measure.h's format)
     bool json = false;
 };
 
@@ -71,7 +71,7 @@ struct SnapshotOptions {
     bool linear = false;
     bool overlays = true;
     std::string size = "512x512";
-    std::string annotations; // an annotation file to draw (core/measure.h)
+    std::string annotations; // an annotation file to draw (measure/measure.h)
     std::string output;
     bool force = false;
     double slab = 0; // mm, of the view shown (each view in the grid); 0: thin

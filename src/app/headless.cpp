@@ -2,7 +2,7 @@
 
 #include "app/gl_context.h"
 #include "app/load_task.h"
-#include "core/error.h"
+#include "base/error.h"
 #include "render/gl.h"
 #include "ui/panels.h"
 

@@ -3,8 +3,8 @@
 // drawing an AppState into an offscreen framebuffer through the window's own scene and overlays.
 #include "app/commands.h"
 #include "app/scene.h"
-#include "core/slice.h"
 #include "ui/app_state.h"
+#include "volume/slice.h"
 
 #include <memory>
 #include <string>

@@ -1,7 +1,7 @@
 #include "app/load_task.h"
 
-#include "core/error.h"
-#include "core/volume_stats.h"
+#include "base/error.h"
+#include "volume/volume_stats.h"
 
 #include <algorithm>
 #include <chrono>

@@ -2,8 +2,8 @@
 // Loading off the main thread: the window appears at once and keeps drawing (with a progress bar) while a
 // worker thread opens the source (scans the folder, reads the file's header, ...) and loads the series. The
 // sources' own worker processes do the decoding; this thread only drives them.
-#include "core/dataset.h"
-#include "core/series.h"
+#include "sources/dataset.h"
+#include "sources/series.h"
 
 #include <atomic>
 #include <functional>

@@ -1,6 +1,6 @@
 // ctview: a fast native viewer for CT scans. main() only parses, runs, and turns typed errors into exit
 // codes.
-#include "core/error.h"
+#include "base/error.h"
 
 #include <csignal>
 #include <cstdio>

@@ -1,9 +1,9 @@
 #include "app/movie_job.h"
 
 #include "app/headless.h"
-#include "core/camera3d.h"
-#include "core/error.h"
-#include "core/fsutil.h"
+#include "base/error.h"
+#include "base/fsutil.h"
+#include "volume/camera3d.h"
 
 #include <cstdio>
 

@@ -4,7 +4,7 @@
 // `ctview render --turntable`). Encoding runs on a thread of its own so that the window stays live; the 3D
 // frames are drawn first, on the main thread (GL lives there), one per frame of the window.
 #include "app/scene.h"
-#include "core/movie.h"
+#include "media/movie.h"
 #include "ui/app_state.h"
 
 #include <atomic>

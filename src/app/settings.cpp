@@ -1,10 +1,10 @@
 #include "app/settings.h"
 
-#include "core/dicomweb.h"
+#include "dicomweb/dicomweb.h"
 
-#include "core/colormap.h"
-#include "core/error.h"
-#include "core/fsutil.h"
+#include "base/error.h"
+#include "base/fsutil.h"
+#include "volume/colormap.h"
 
 #include <nlohmann/json.hpp>
 

@@ -8,12 +8,12 @@
 #include "app/movie_job.h"
 #include "app/scene.h"
 #include "app/settings.h"
-#include "core/dicomweb.h"
-#include "core/error.h"
-#include "core/fsutil.h"
-#include "core/transfer.h"
+#include "base/error.h"
+#include "base/fsutil.h"
+#include "dicomweb/dicomweb.h"
 #include "render/slice_renderer.h"
 #include "ui/panels.h"
+#include "volume/transfer.h"
 
 #include <GLFW/glfw3.h>
 #include <imgui.h>

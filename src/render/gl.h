@@ -1,7 +1,7 @@
 #pragma once
 // Move-only RAII owners for OpenGL object names, and program building with messages that name the shader
 // file. All GL calls happen on the main thread, with the context current.
-#include "core/slice.h"
+#include "volume/slice.h"
 
 #include <glad/gl.h>
 

@@ -4,7 +4,7 @@
 // and converted the same way by every GL version (signed normalised conversion changed in GL 4.2). Float HU
 // go up as GL_R32F unchanged. A shader reads texel t (R16: 0..1) and gets hu = t * scale + offset
 // (uHuFromTexel).
-#include "core/volume.h"
+#include "volume/volume.h"
 
 #include <cstdint>
 

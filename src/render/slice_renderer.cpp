@@ -1,6 +1,6 @@
 #include "render/slice_renderer.h"
 
-#include "core/mpr.h"
+#include "volume/mpr.h"
 
 #include <glm/gtc/type_ptr.hpp>
 
@@ -23,7 +23,7 @@ enum : std::size_t {
     HuFromTexel,
     Window,
     Background,
-    SlabStep, // a turned view's slab, through the 3D texture only (core/mpr.h planeValue)
+    SlabStep, // a turned view's slab, through the 3D texture only (volume/mpr.h planeValue)
     SlabHalf,
     SlabMode,
     count
@@ -450,7 +450,7 @@ void SliceRenderer::drawOblique(const ViewMapping& m, const WindowLevel& wl, con
         return;
     const Geometry& g = geometry_;
     glUseProgram(program_.id());
-    // A slab: samples normalStep apart along the normal, as core/mpr.h planeValue takes them.
+    // A slab: samples normalStep apart along the normal, as volume/mpr.h planeValue takes them.
     const double step = normalStep(g, m.plane().normal);
     const glm::dvec3 perStep = glm::inverse(g.direction) * (m.plane().normal * step) / g.spacing /
                                glm::dvec3(glm::max(g.dims, glm::ivec3(1)));

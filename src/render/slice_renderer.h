@@ -2,12 +2,12 @@
 // Draws slices of the volume: the HU volume in one 3D texture, the colour map in a 256-entry lookup texture,
 // and window/level as uniforms, so that changing the slice, the window or the colour map never re-uploads the
 // volume.
-#include "core/colormap.h"
-#include "core/view.h"
-#include "core/volume.h"
-#include "core/window.h"
 #include "render/gl.h"
 #include "render/hu_texel.h"
+#include "volume/colormap.h"
+#include "volume/view.h"
+#include "volume/volume.h"
+#include "volume/window.h"
 
 #include <glm/glm.hpp>
 

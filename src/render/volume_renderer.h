@@ -3,13 +3,13 @@
 // set. It renders into an image of its own and only when something that changes the picture changed;
 // presenting the image again (the window redrawn for a panel) costs a blit. The volume texture is the slice
 // renderer's when there is one (no second copy); a volume too large for the GPU gets a downsampled copy here.
-#include "core/camera3d.h"
-#include "core/colormap.h"
-#include "core/transfer.h"
-#include "core/volume.h"
-#include "core/volume_stats.h"
 #include "render/gl.h"
 #include "render/hu_texel.h"
+#include "volume/camera3d.h"
+#include "volume/colormap.h"
+#include "volume/transfer.h"
+#include "volume/volume.h"
+#include "volume/volume_stats.h"
 
 #include <glm/glm.hpp>
 

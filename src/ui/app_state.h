@@ -1,16 +1,16 @@
 #pragma once
 // Everything the viewer shows and the user can change, as plain data. Panels read and edit it; input handling
 // edits it; the renderer draws from it. Nothing here touches GL, so that input handling is tested in-process.
-#include "core/camera3d.h"
-#include "core/dataset.h"
-#include "core/measure.h"
-#include "core/metadata.h"
-#include "core/mpr.h"
-#include "core/transfer.h"
-#include "core/view.h"
-#include "core/volume_stats.h"
-#include "core/window.h"
+#include "measure/measure.h"
+#include "sources/dataset.h"
+#include "sources/metadata.h"
 #include "ui/commands.h"
+#include "volume/camera3d.h"
+#include "volume/mpr.h"
+#include "volume/transfer.h"
+#include "volume/view.h"
+#include "volume/volume_stats.h"
+#include "volume/window.h"
 
 #include <glm/glm.hpp>
 
@@ -164,8 +164,8 @@ struct AppState {
 
     std::deque<Toast> toasts;
     Drag drag;
-    // Measurements shown on the slices they lie on (LPS mm; core/measure): drawn with the tools below, kept
-    // per series (app::restoreAnnotations / saveAnnotations), or given to `snapshot --annotations`.
+    // Measurements shown on the slices they lie on (LPS mm; measure/measure): drawn with the tools below,
+    // kept per series (app::restoreAnnotations / saveAnnotations), or given to `snapshot --annotations`.
     std::vector<Annotation> annotations;
     // Their values as last computed (the overlays and the panel ask every frame; drawing code holds a const
     // AppState, hence mutable). Forgotten when the dataset changes.
@@ -228,7 +228,7 @@ void setSlice(AppState& s, int v, int k);
 // clamped: what keys, the sliders, cine and `--slice` use.
 void setSliceNumber(AppState& s, int v, int number);
 // Whether measurement `a` shows on view v: it lies on the view's slice, or on its turned plane
-// (core/measure).
+// (measure/measure).
 bool onView(const AppState& s, int v, const Annotation& a);
 // Turns the views about view v's normal by `radians`, clockwise on v's screen (v's right towards its down),
 // as dragging v's crosshair line ends does; v keeps its picture. The first turn leaves the acquired axes,

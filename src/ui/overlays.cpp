@@ -2,7 +2,7 @@
 // window/level, slice index and position, the probe (HU, voxel, LPS) and the linked crosshair.
 #include "ui/panels.h"
 
-#include "core/text.h"
+#include "base/text.h"
 
 #include <algorithm>
 #include <cmath>
@@ -308,7 +308,7 @@ std::vector<OverlayItem> sliceOverlayItems(const AppState& s, int v) {
 
 namespace {
 // The annotations that lie on view v's slice (their points within half a voxel of it), drawn in patient space
-// projected to the screen, each with its value (core/measure: the numbers `ctview measure` prints).
+// projected to the screen, each with its value (measure/measure: the numbers `ctview measure` prints).
 void drawAnnotations(const AppState& s, int v, const ViewMapping& m, ImDrawList* dl) {
     const Volume& vol = s.data->series.volume;
     const Geometry& g = vol.geometry();

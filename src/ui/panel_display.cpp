@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "core/colormap.h"
-#include "core/metadata.h"
+#include "sources/metadata.h"
+#include "volume/colormap.h"
 
 #include <algorithm>
 #include <cstdio>

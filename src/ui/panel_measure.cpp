@@ -1,9 +1,9 @@
 // The "Measurements" section: the left button's tool, and every measurement of the series with its value (a
 // click on a row goes to its slice and selects it; x deletes it), and the selected line's HU profile. The
-// values come from core/measure, as `ctview measure`'s.
+// values come from measure/measure, as `ctview measure`'s.
 #include "ui/panels.h"
 
-#include "core/measure.h"
+#include "measure/measure.h"
 
 #include <cfloat>
 #include <cstdio>
@@ -54,7 +54,7 @@ void drawMeasurePanel(AppState& s) {
             ImGui::SetTooltip("%s", text.c_str());
         ImGui::PopID();
     }
-    // The selected line's HU profile (core/measure: every smallest-spacing mm from its first point).
+    // The selected line's HU profile (measure/measure: every smallest-spacing mm from its first point).
     if (s.selectedAnnotation >= 0 && s.selectedAnnotation < int(s.annotations.size()) &&
         s.annotations[std::size_t(s.selectedAnnotation)].type == AnnotationType::Line) {
         try {

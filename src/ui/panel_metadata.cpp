@@ -1,7 +1,7 @@
 // The "Metadata" section: what `ctview info` says about the series, warnings, and every tag, searchable.
 #include "ui/panels.h"
 
-#include "core/metadata.h"
+#include "sources/metadata.h"
 
 #include <algorithm>
 #include <cctype>

@@ -1,7 +1,7 @@
 // "Open...": an ImGui folder browser (no extra dependency) with the recent folders.
 #include "ui/panels.h"
 
-#include "core/dicomweb.h"
+#include "dicomweb/dicomweb.h"
 
 #include <algorithm>
 #include <cstring>

@@ -5,8 +5,8 @@
 // login, kept in this process's environment only (never in settings, the recent list, logs or the title).
 #include "ui/panels.h"
 
-#include "core/dicomweb.h"
-#include "core/error.h"
+#include "base/error.h"
+#include "dicomweb/dicomweb.h"
 
 #include <algorithm>
 #include <chrono>

@@ -3,7 +3,7 @@
 // next frame; while a control is dragged the 3D view renders coarse (Command::Kind::Interacting3D).
 #include "ui/panels.h"
 
-#include "core/colormap.h"
+#include "volume/colormap.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,10 +1,10 @@
 #include "fuzz_entry.h"
 
-#include "core/decode.h"
-#include "core/dicom_scan.h"
-#include "core/error.h"
-#include "core/loader.h"
-#include "core/multipart.h"
+#include "base/error.h"
+#include "dicom/decode.h"
+#include "dicom/dicom_scan.h"
+#include "dicom/loader.h"
+#include "dicomweb/multipart.h"
 
 #include <cstdlib>
 

@@ -1,7 +1,7 @@
 // Writes the fuzzers' seed corpus with the test-series generator: small series in every transfer syntax we
 // write, signed and unsigned storage, padding, a slope, a multi-frame Enhanced CT, and files without
 // positions. One file of each series goes into the corpus (the fuzzers make folders of their own).
-#include "core/dicom_write.h"
+#include "dicom/dicom_write.h"
 
 #include <cstdio>
 #include <filesystem>

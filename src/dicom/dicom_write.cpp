@@ -1,0 +1,388 @@
+#include "dicom/dicom_write.h"
+
+#include "base/error.h"
+#include "base/fsutil.h"
+
+#include <gdcmAttribute.h>
+#include <gdcmDICOMDIRGenerator.h>
+#include <gdcmDataElement.h>
+#include <gdcmDict.h>
+#include <gdcmDicts.h>
+#include <gdcmGlobal.h>
+#include <gdcmImage.h>
+#include <gdcmImageChangeTransferSyntax.h>
+#include <gdcmImageWriter.h>
+#include <gdcmTrace.h>
+#include <gdcmWriter.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <sstream>
+
+namespace ctview {
+
+namespace {
+
+// Keyword -> tag for the descriptive fields callers may set.
+const std::map<std::string, gdcm::Tag>& keywordTags() {
+    static const std::map<std::string, gdcm::Tag> tags = {
+        {"PatientName", {0x0010, 0x0010}},
+        {"PatientID", {0x0010, 0x0020}},
+        {"PatientSex", {0x0010, 0x0040}},
+        {"PatientAge", {0x0010, 0x1010}},
+        {"PatientBirthDate", {0x0010, 0x0030}},
+        {"StudyDate", {0x0008, 0x0020}},
+        {"StudyTime", {0x0008, 0x0030}},
+        {"StudyDescription", {0x0008, 0x1030}},
+        {"SeriesDescription", {0x0008, 0x103e}},
+        {"Manufacturer", {0x0008, 0x0070}},
+        {"ManufacturerModelName", {0x0008, 0x1090}},
+        {"BodyPartExamined", {0x0018, 0x0015}},
+        {"KVP", {0x0018, 0x0060}},
+        {"Exposure", {0x0018, 0x1152}},
+        {"XRayTubeCurrent", {0x0018, 0x1151}},
+        {"ConvolutionKernel", {0x0018, 0x1210}},
+        {"WindowCenter", {0x0028, 0x1050}},
+        {"WindowWidth", {0x0028, 0x1051}},
+        {"WindowCenterWidthExplanation", {0x0028, 0x1055}},
+        {"GantryDetectorTilt", {0x0018, 0x1120}},
+        {"SeriesDate", {0x0008, 0x0021}},
+        {"SeriesTime", {0x0008, 0x0031}},
+        {"ImageType", {0x0008, 0x0008}},
+        {"AccessionNumber", {0x0008, 0x0050}},
+        {"ReferringPhysicianName", {0x0008, 0x0090}},
+        {"StudyID", {0x0020, 0x0010}},
+        {"FrameOfReferenceUID", {0x0020, 0x0052}},
+        {"PatientPosition", {0x0018, 0x5100}},
+    };
+    return tags;
+}
+
+void put(gdcm::DataSet& ds, const gdcm::Tag& tag, std::string value) {
+    const gdcm::DictEntry& entry = gdcm::Global::GetInstance().GetDicts().GetDictEntry(tag);
+    gdcm::VR vr = entry.GetVR();
+    if (vr == gdcm::VR::INVALID || vr == gdcm::VR::VR_END)
+        vr = gdcm::VR::LO;
+    if (value.size() % 2)
+        value += (vr == gdcm::VR::UI ? '\0' : ' '); // DICOM values have even length
+    gdcm::DataElement de(tag);
+    de.SetVR(vr);
+    de.SetByteValue(value.data(), std::uint32_t(value.size()));
+    ds.Replace(de);
+}
+
+std::string num(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.10g", v); // DS is at most 16 characters; %.10g stays inside
+    return buf;
+}
+
+gdcm::TransferSyntax::TSType tsFor(WriteSyntax s) {
+    switch (s) {
+    case WriteSyntax::ExplicitLE:
+        return gdcm::TransferSyntax::ExplicitVRLittleEndian;
+    case WriteSyntax::ImplicitLE:
+        return gdcm::TransferSyntax::ImplicitVRLittleEndian;
+    case WriteSyntax::ExplicitBE:
+        return gdcm::TransferSyntax::ExplicitVRBigEndian;
+    case WriteSyntax::JpegLossless:
+        return gdcm::TransferSyntax::JPEGLosslessProcess14_1;
+    case WriteSyntax::JpegLS:
+        return gdcm::TransferSyntax::JPEGLSLossless;
+    case WriteSyntax::Jpeg2000Lossless:
+        return gdcm::TransferSyntax::JPEG2000Lossless;
+    case WriteSyntax::Rle:
+        return gdcm::TransferSyntax::RLELossless;
+    case WriteSyntax::Deflated:
+        return gdcm::TransferSyntax::DeflatedExplicitVRLittleEndian;
+    case WriteSyntax::JpegExtended:
+        return gdcm::TransferSyntax::JPEGExtendedProcess2_4;
+    }
+    return gdcm::TransferSyntax::ExplicitVRLittleEndian;
+}
+
+} // namespace
+
+void writeRawDicom(const std::filesystem::path& path, const std::vector<RawElement>& elements,
+                   const std::string& pixelBytes, const std::string& transferSyntaxUID) {
+    gdcm::Writer writer;
+    gdcm::DataSet& ds = writer.GetFile().GetDataSet();
+    for (const RawElement& e : elements) {
+        const gdcm::Tag tag(e.group, e.element);
+        const gdcm::VR vr = gdcm::Global::GetInstance().GetDicts().GetDictEntry(tag).GetVR();
+        if (vr == gdcm::VR::US || vr == gdcm::VR::SS || vr == gdcm::VR::UL || vr == gdcm::VR::US_SS) {
+            // Binary numbers: 2 bytes each (4 for UL), little endian.
+            std::string bytes;
+            std::stringstream ss(e.value);
+            for (std::string part; std::getline(ss, part, '\\');) {
+                const long v = std::stol(part);
+                const int width = vr == gdcm::VR::UL ? 4 : 2;
+                for (int b = 0; b < width; ++b)
+                    bytes.push_back(char((v >> (8 * b)) & 0xff));
+            }
+            gdcm::DataElement de(tag);
+            de.SetVR(vr == gdcm::VR::US_SS ? gdcm::VR(gdcm::VR::US) : vr);
+            de.SetByteValue(bytes.data(), std::uint32_t(bytes.size()));
+            ds.Replace(de);
+        } else {
+            put(ds, tag, e.value);
+        }
+    }
+    if (!pixelBytes.empty()) {
+        std::string even = pixelBytes;
+        if (even.size() % 2)
+            even.push_back('\0');
+        gdcm::DataElement de(gdcm::Tag(0x7fe0, 0x0010));
+        de.SetVR(gdcm::VR::OW);
+        de.SetByteValue(even.data(), std::uint32_t(even.size()));
+        ds.Replace(de);
+    }
+    writer.GetFile().GetHeader().SetDataSetTransferSyntax(
+        gdcm::TransferSyntax::GetTSType(transferSyntaxUID.c_str()));
+    writer.SetFileName(path.c_str());
+    if (!writer.Write())
+        throw DataError(path.string() + ": GDCM could not write the file");
+}
+
+void writeDicomdir(const std::filesystem::path& folder, const std::vector<std::string>& files) {
+    gdcm::DICOMDIRGenerator gen;
+    gdcm::Directory::FilenamesType names;
+    for (const std::string& f : files)
+        names.push_back((folder / f).string());
+    gen.SetFilenames(names);
+    gen.SetRootDirectory(folder.string());
+    gen.SetDescriptor("CTVIEW");
+    if (!gen.Generate())
+        throw DataError(folder.string() + ": GDCM could not generate a DICOMDIR");
+    gdcm::Writer writer;
+    writer.SetFile(gen.GetFile());
+    const std::filesystem::path out = folder / "DICOMDIR";
+    writer.SetFileName(out.c_str());
+    if (!writer.Write())
+        throw DataError(out.string() + ": GDCM could not write the DICOMDIR");
+}
+
+std::string makeUid(const std::string& seed) {
+    // FNV-1a over the seed, twice with different offsets: a 128-bit-ish decimal under 2.25 (at most 64
+    // chars).
+    std::uint64_t h1 = 1469598103934665603ull, h2 = 1099511628211ull * 7919;
+    for (unsigned char c : seed) {
+        h1 = (h1 ^ c) * 1099511628211ull;
+        h2 = (h2 ^ c) * 1099511628211ull + 1;
+    }
+    return "2.25." + std::to_string(h1) + std::to_string(h2 % 1000000000000ull);
+}
+
+void writeSeries(const SeriesSpec& spec, const std::filesystem::path& folder) {
+    gdcm::Trace::SetWarning(false);
+    createFolder(folder);
+    const std::string studyUID = spec.studyUID.empty() ? makeUid("study " + folder.string()) : spec.studyUID;
+    const std::string seriesUID =
+        spec.seriesUID.empty() ? makeUid("series " + folder.string()) : spec.seriesUID;
+    const std::array<double, 3> row{spec.orientation[0], spec.orientation[1], spec.orientation[2]};
+    const std::array<double, 3> col{spec.orientation[3], spec.orientation[4], spec.orientation[5]};
+    const std::array<double, 3> normal{row[1] * col[2] - row[2] * col[1], row[2] * col[0] - row[0] * col[2],
+                                       row[0] * col[1] - row[1] * col[0]};
+    const bool isSigned = spec.pixelRepresentation == 1;
+    const double lo = isSigned ? -std::ldexp(1.0, spec.bitsStored - 1) : 0.0;
+    const double hi =
+        isSigned ? std::ldexp(1.0, spec.bitsStored - 1) - 1 : std::ldexp(1.0, spec.bitsStored) - 1;
+    const std::size_t count = std::size_t(spec.columns) * std::size_t(spec.rows);
+
+    if (spec.multiFrame) {
+        // GDCM's ImageWriter turns a 3D image of a CT into an Enhanced CT object: per-frame positions
+        // origin + k * spacing[2] * normal in PlanePositionSequence, orientation and spacing in the shared
+        // groups.
+        gdcm::ImageWriter writer;
+        gdcm::Image& image = writer.GetImage();
+        image.SetNumberOfDimensions(3);
+        image.SetDimension(0, unsigned(spec.columns));
+        image.SetDimension(1, unsigned(spec.rows));
+        image.SetDimension(2, unsigned(spec.slices));
+        gdcm::PixelFormat pf(gdcm::PixelFormat::UINT16);
+        pf.SetBitsStored(std::uint16_t(spec.bitsStored));
+        pf.SetHighBit(std::uint16_t(spec.bitsStored - 1));
+        pf.SetPixelRepresentation(std::uint16_t(spec.pixelRepresentation));
+        image.SetPixelFormat(pf);
+        image.SetPhotometricInterpretation(gdcm::PhotometricInterpretation::MONOCHROME2);
+        // Native syntaxes only: an Enhanced CT object is written as it is held, without transcoding.
+        const gdcm::TransferSyntax ts(tsFor(spec.syntax));
+        if (ts.IsEncapsulated())
+            throw DataError("writeSeries: a multi-frame series is written in a native transfer syntax only");
+        image.SetTransferSyntax(ts);
+        std::vector<char> pixels(count * std::size_t(spec.slices) * 2);
+        for (int k = 0; k < spec.slices; ++k)
+            for (int j = 0; j < spec.rows; ++j)
+                for (int i = 0; i < spec.columns; ++i) {
+                    const std::uint16_t u =
+                        std::uint16_t(std::int64_t(std::clamp(std::round(spec.stored(i, j, k)), lo, hi)));
+                    std::memcpy(&pixels[2 * ((std::size_t(k) * std::size_t(spec.rows) + std::size_t(j)) *
+                                                 std::size_t(spec.columns) +
+                                             std::size_t(i))],
+                                &u, 2);
+                }
+        gdcm::DataElement pixelData(gdcm::Tag(0x7fe0, 0x0010));
+        pixelData.SetByteValue(pixels.data(), std::uint32_t(pixels.size()));
+        image.SetDataElement(pixelData);
+        double origin[3] = {spec.origin[0], spec.origin[1], spec.origin[2]};
+        double cosines[6];
+        for (int a = 0; a < 6; ++a)
+            cosines[a] = spec.orientation[std::size_t(a)];
+        image.SetOrigin(origin);
+        image.SetDirectionCosines(cosines);
+        image.SetSpacing(0, spec.pixelSpacing[1]);
+        image.SetSpacing(1, spec.pixelSpacing[0]);
+        image.SetSpacing(2, spec.sliceStep);
+        image.SetIntercept(spec.intercept(0));
+        image.SetSlope(spec.slope(0));
+        gdcm::DataSet& ds = writer.GetFile().GetDataSet();
+        put(ds, gdcm::Tag(0x0008, 0x0016), "1.2.840.10008.5.1.4.1.1.2.1"); // Enhanced CT Image Storage
+        put(ds, gdcm::Tag(0x0008, 0x0018), seriesUID + ".1");
+        put(ds, gdcm::Tag(0x0020, 0x000d), studyUID);
+        put(ds, gdcm::Tag(0x0020, 0x000e), seriesUID);
+        put(ds, gdcm::Tag(0x0008, 0x0060), spec.modality);
+        put(ds, gdcm::Tag(0x0020, 0x0011), std::to_string(spec.seriesNumber));
+        put(ds, gdcm::Tag(0x0020, 0x0013), "1");
+        for (const auto& [key, value] : spec.strings) {
+            auto it = keywordTags().find(key);
+            if (it == keywordTags().end())
+                throw DataError("writeSeries: unknown keyword " + key);
+            put(ds, it->second, value);
+        }
+        const std::filesystem::path path = folder / spec.fileName(0);
+        writer.SetFileName(path.c_str());
+        if (!writer.Write())
+            throw DataError(path.string() + ": GDCM could not write the file");
+        return;
+    }
+
+    for (int k = 0; k < spec.slices; ++k) {
+        std::array<double, 3> pos;
+        if (!spec.positions.empty())
+            pos = spec.positions[std::size_t(k)];
+        else
+            for (int a = 0; a < 3; ++a)
+                pos[std::size_t(a)] =
+                    spec.origin[std::size_t(a)] + k * spec.sliceStep * normal[std::size_t(a)];
+
+        // The pixels go through a gdcm::Image only to be encoded in the requested transfer syntax; the data
+        // set itself is written by gdcm::Writer as we build it, so that every tag is exactly what the spec
+        // says (GDCM's ImageWriter would rewrite geometry from the Image and drop the z of a 2D image's
+        // origin). Heap-allocated and reference-counted: GDCM filters keep a SmartPointer to their input and
+        // delete it.
+        gdcm::SmartPointer<gdcm::Image> imagePtr = new gdcm::Image;
+        gdcm::Image& image = *imagePtr;
+        image.SetNumberOfDimensions(2);
+        image.SetDimension(0, unsigned(spec.columns));
+        image.SetDimension(1, unsigned(spec.rows));
+        gdcm::PixelFormat pf(spec.bitsAllocated == 32 ? gdcm::PixelFormat::UINT32
+                                                      : gdcm::PixelFormat::UINT16);
+        pf.SetBitsAllocated(std::uint16_t(spec.bitsAllocated));
+        pf.SetBitsStored(std::uint16_t(spec.bitsStored));
+        pf.SetHighBit(std::uint16_t(spec.bitsStored - 1));
+        pf.SetPixelRepresentation(std::uint16_t(spec.pixelRepresentation));
+        image.SetPixelFormat(pf);
+        image.SetPhotometricInterpretation(
+            gdcm::PhotometricInterpretation::GetPIType(spec.photometric.c_str()));
+        image.SetTransferSyntax(gdcm::TransferSyntax::ExplicitVRLittleEndian);
+
+        std::vector<char> pixels(count * std::size_t(spec.bitsAllocated / 8));
+        for (int j = 0; j < spec.rows; ++j)
+            for (int i = 0; i < spec.columns; ++i) {
+                const double raw = std::round(spec.stored(i, j, k));
+                const double v = spec.clampToBitsStored ? std::clamp(raw, lo, hi) : raw;
+                const std::size_t n = std::size_t(j) * std::size_t(spec.columns) + std::size_t(i);
+                if (spec.bitsAllocated == 8) {
+                    pixels[n] = char(std::uint8_t(std::int64_t(v)));
+                } else if (spec.bitsAllocated == 32) {
+                    std::uint32_t u = std::uint32_t(std::int64_t(v));
+                    // gdcm::Writer swaps the bytes of each 16-bit word for big endian; with the halves
+                    // exchanged first, the file holds the whole long big endian.
+                    if (spec.bigEndianLongs && spec.syntax == WriteSyntax::ExplicitBE)
+                        u = (u << 16) | (u >> 16);
+                    std::memcpy(&pixels[4 * n], &u, 4);
+                } else {
+                    const std::uint16_t u = std::uint16_t(std::int64_t(v));
+                    std::memcpy(&pixels[2 * n], &u, 2);
+                }
+            }
+        gdcm::DataElement pixelData(gdcm::Tag(0x7fe0, 0x0010));
+        pixelData.SetVR(spec.bitsAllocated == 8 ? gdcm::VR::OB : gdcm::VR::OW);
+        pixelData.SetByteValue(pixels.data(), std::uint32_t(pixels.size()));
+        image.SetDataElement(pixelData);
+
+        const gdcm::TransferSyntax ts(tsFor(spec.syntax));
+        const bool encapsulated = ts.IsEncapsulated();
+        gdcm::ImageChangeTransferSyntax change;
+        if (encapsulated) {
+            change.SetTransferSyntax(ts);
+            change.SetInput(image);
+            if (!change.Change())
+                throw DataError("GDCM cannot encode the pixels in the requested transfer syntax");
+        }
+
+        gdcm::Writer writer;
+        gdcm::DataSet& ds = writer.GetFile().GetDataSet();
+        auto us = [&](const gdcm::Tag& t, int v) {
+            gdcm::DataElement de(t);
+            de.SetVR(gdcm::VR::US);
+            const std::uint16_t u = std::uint16_t(v);
+            de.SetByteValue(reinterpret_cast<const char*>(&u), 2);
+            ds.Replace(de);
+        };
+        us(gdcm::Tag(0x0028, 0x0002), 1);
+        put(ds, gdcm::Tag(0x0028, 0x0004), spec.photometric);
+        us(gdcm::Tag(0x0028, 0x0010), spec.rows);
+        us(gdcm::Tag(0x0028, 0x0011), spec.columns);
+        us(gdcm::Tag(0x0028, 0x0100), spec.bitsAllocated);
+        us(gdcm::Tag(0x0028, 0x0101), spec.bitsStored);
+        us(gdcm::Tag(0x0028, 0x0102), spec.bitsStored - 1);
+        us(gdcm::Tag(0x0028, 0x0103), spec.pixelRepresentation);
+        ds.Replace(encapsulated ? change.GetOutput().GetDataElement() : pixelData);
+        put(ds, gdcm::Tag(0x0008, 0x0016), spec.sopClassUID);
+        put(ds, gdcm::Tag(0x0008, 0x0018), seriesUID + "." + std::to_string(k + 1));
+        put(ds, gdcm::Tag(0x0020, 0x000d), studyUID);
+        put(ds, gdcm::Tag(0x0020, 0x000e), seriesUID);
+        put(ds, gdcm::Tag(0x0008, 0x0060), spec.modality);
+        put(ds, gdcm::Tag(0x0020, 0x0011), std::to_string(spec.seriesNumber));
+        put(ds, gdcm::Tag(0x0020, 0x0013), std::to_string(spec.instanceNumber(k)));
+        if (spec.writePositions)
+            put(ds, gdcm::Tag(0x0020, 0x0032), num(pos[0]) + "\\" + num(pos[1]) + "\\" + num(pos[2]));
+        std::string o;
+        for (int a = 0; a < 6; ++a)
+            o += (a ? "\\" : "") + num(spec.orientation[std::size_t(a)]);
+        put(ds, gdcm::Tag(0x0020, 0x0037), o);
+        put(ds, gdcm::Tag(0x0028, 0x0030), num(spec.pixelSpacing[0]) + "\\" + num(spec.pixelSpacing[1]));
+        put(ds, gdcm::Tag(0x0018, 0x0050), num(spec.sliceThickness));
+        put(ds, gdcm::Tag(0x0028, 0x1052), num(spec.intercept(k)));
+        put(ds, gdcm::Tag(0x0028, 0x1053), num(spec.slope(k)));
+        put(ds, gdcm::Tag(0x0028, 0x1054), "HU");
+        // PixelPaddingValue (0028,0120) and PixelPaddingRangeLimit (0028,0121): US or SS like the pixels.
+        for (const auto& [tag, value] : {std::pair{gdcm::Tag(0x0028, 0x0120), spec.paddingValue},
+                                         std::pair{gdcm::Tag(0x0028, 0x0121), spec.paddingRangeLimit}}) {
+            if (!value)
+                continue;
+            gdcm::DataElement pad(tag);
+            pad.SetVR(isSigned ? gdcm::VR::SS : gdcm::VR::US);
+            const std::uint16_t u = std::uint16_t(*value);
+            pad.SetByteValue(reinterpret_cast<const char*>(&u), 2);
+            ds.Replace(pad);
+        }
+        for (const auto& [key, value] : spec.strings) {
+            auto it = keywordTags().find(key);
+            if (it == keywordTags().end())
+                throw DataError("writeSeries: unknown keyword " + key);
+            put(ds, it->second, value);
+        }
+        writer.GetFile().GetHeader().SetDataSetTransferSyntax(ts);
+
+        const std::filesystem::path path = folder / spec.fileName(k);
+        createFolder(path.parent_path());
+        writer.SetFileName(path.c_str());
+        if (!writer.Write())
+            throw DataError(path.string() + ": GDCM could not write the file");
+    }
+}
+
+} // namespace ctview

@@ -1,0 +1,47 @@
+#pragma once
+// Ordering the planes of a series and deriving an honest volume geometry from their positions.
+#include "dicom/dicom_scan.h"
+#include "volume/volume.h"
+
+#include <string>
+#include <vector>
+
+namespace ctview {
+
+// One plane of a series: frame `frame` of file `file` (an index into the scan's file list).
+struct PlaneRef {
+    std::size_t file = 0;
+    FrameHeader header;
+    int instanceNumber = 0;
+};
+
+struct StackPlan {
+    std::vector<std::size_t> order; // indices into the planes, in stacking order, duplicates removed
+    std::vector<double> distances;  // each ordered plane's position along the slice normal, mm
+    Geometry raw;                   // the stack as acquired (k axis: the mean stacking vector, maybe sheared)
+    Geometry grid;                  // what the volume will be: `raw`, or a regular grid when resampling
+    bool resample = false;          // the planes are decoded into `raw` and resampled onto `grid`
+    bool orderedByInstance = false; // positions missing: InstanceNumber order, approximate geometry
+    double measuredStep = 0;        // median distance between neighbouring planes, mm
+    double minStep = 0, maxStep = 0;
+    double tiltDegrees = 0; // angle between the stacking direction and the slice normal
+    int duplicates = 0, missing = 0;
+    std::vector<std::string> warnings;
+};
+
+// The unit normal of a frame's plane: row cosine x column cosine (ImageOrientationPatient, 0020,0037), LPS;
+// +z when the cosines are degenerate.
+glm::dvec3 sliceNormal(const FrameHeader& f);
+
+// Sort by ImagePositionPatient projected on the slice normal (row cosine x column cosine), measure the
+// step from the positions (never SliceThickness), and detect duplicates, gaps, uneven spacing and gantry
+// tilt. With `allowResample`, an irregular stack is planned for resampling onto a regular grid in patient
+// space.
+StackPlan planStack(const std::vector<PlaneRef>& planes, bool allowResample, double gantryTiltTag);
+
+// Resample the raw stack (planes in plan order) onto plan.grid: bilinear within each acquired plane, linear
+// between the two planes that bracket a point along the normal. Points outside the acquired data get `fill`.
+void resampleStack(const Volume& raw, const StackPlan& plan, const std::vector<PlaneRef>& planes, Volume& out,
+                   float fill);
+
+} // namespace ctview

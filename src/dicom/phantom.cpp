@@ -1,0 +1,200 @@
+#include "dicom/phantom.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+
+namespace ctview {
+
+namespace {
+
+constexpr double kLength = 400.0; // mm, z from -200 (pelvis) to +200 (neck)
+constexpr double kFov = 360.0;    // mm
+
+double sq(double v) {
+    return v * v;
+}
+
+// Inside an axis-aligned ellipsoid centred at (cx, cy, cz) with semi-axes (a, b, c).
+bool inEllipsoid(double x, double y, double z, double cx, double cy, double cz, double a, double b,
+                 double c) {
+    return sq((x - cx) / a) + sq((y - cy) / b) + sq((z - cz) / c) <= 1.0;
+}
+
+// Deterministic standard-normal noise from a voxel index (hash + Box-Muller), independent of thread order.
+double gaussian(std::uint64_t n) {
+    auto mix = [](std::uint64_t v) {
+        v += 0x9e3779b97f4a7c15ull;
+        v = (v ^ (v >> 30)) * 0xbf58476d1ce4e5b9ull;
+        v = (v ^ (v >> 27)) * 0x94d049bb133111ebull;
+        return v ^ (v >> 31);
+    };
+    const double u1 = (double(mix(n) >> 11) + 1.0) / 9007199254740993.0;
+    const double u2 = double(mix(n ^ 0x5555555555555555ull) >> 11) / 9007199254740992.0;
+    return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
+}
+
+// The aorta runs a little left of the midline, nearer the midline lower down.
+double aortaX(double z) {
+    return 16.0 + 6.0 * std::tanh(z / 60.0);
+}
+
+} // namespace
+
+// LPS: +x towards the patient's left, +y posterior, +z superior.
+double phantomHU(double x, double y, double z) {
+    // Body cross-section: an ellipse that narrows towards the neck and widens at the pelvis.
+    const double t = z / (kLength / 2); // -1 pelvis .. +1 neck
+    double a = 155 - 25 * std::max(0.0, t - 0.7) / 0.3 * 2.5;
+    double b = 105 + 8 * std::cos(t * 2.0);
+    if (t > 0.8)
+        a = 60, b = 55; // the neck
+    const double r = sq(x / a) + sq(y / b);
+    if (r > 1.0)
+        return -1000.0;                                         // air
+    const double depth = (1.0 - std::sqrt(r)) * std::min(a, b); // mm inside the skin, roughly
+    if (depth < 2.0)
+        return 30.0; // skin
+    if (depth < 14.0)
+        return -100.0; // subcutaneous fat
+
+    // Spine: vertebral bodies every 30 mm with discs between, and the spinal canal.
+    const double vy = b - 45;
+    const double vz = std::fmod(z + 1000.0, 30.0);
+    if (sq(x / 18) + sq((y - vy) / 16) <= 1.0) {
+        if (vz < 4.0)
+            return 80.0; // disc
+        const double rr = std::sqrt(sq(x / 18) + sq((y - vy) / 16));
+        return rr > 0.8 ? 1200.0 : 400.0; // cortical shell, cancellous core
+    }
+    if (sq(x / 8) + sq((y - vy - 22) / 8) <= 1.0)
+        return 15.0; // spinal canal (CSF-like)
+    if (vz > 6 && vz < 24 && std::abs(x) < 6 && y > vy + 28 && y < vy + 40)
+        return 700.0; // spinous process
+
+    const bool thorax = z > 0 && t <= 0.8;
+    if (thorax) {
+        // Ribs: thin curved bands every 25 mm just inside the muscle wall.
+        const double rz = std::fmod(z + 1000.0, 25.0);
+        if (rz < 7.0 && depth > 16 && depth < 24 && y < vy + 10)
+            return 900.0;
+        // Heart (anterior, left of midline) with contrast blood pool inside a muscular wall.
+        if (inEllipsoid(x, y, z, 20, -25, 80, 55, 45, 50))
+            return inEllipsoid(x, y, z, 20, -25, 80, 40, 32, 38) ? 250.0 : 45.0;
+        // Lungs, each with a few vessels; lung parenchyma about -850 HU.
+        for (double side : {-1.0, 1.0}) {
+            if (inEllipsoid(x, y, z, side * 70, 5, 100, 60, 75, 95)) {
+                for (int v = 0; v < 5; ++v) {
+                    const double vx = side * (45 + 9 * v), vyy = -30 + 15 * v + 6 * std::sin(z / 20 + v);
+                    if (sq(x - vx) + sq(y - vyy) < sq(2.5 - 0.3 * v))
+                        return 60.0;
+                }
+                return -850.0;
+            }
+        }
+        // Descending aorta with contrast, left of the spine (continuous with the abdominal aorta below).
+        if (sq(x - aortaX(z)) + sq(y - (vy - 28)) < sq(12))
+            return 300.0;
+        // Trachea: an air tube in front of the oesophagus, dividing into the main bronchi at about z = 90 mm.
+        if (z > 90 && sq(x) + sq(y + 5 - 0.0 * z) < sq(9))
+            return sq(x) + sq(y + 5) < sq(7) ? -1000.0 : 20.0;
+        return 40.0; // mediastinal soft tissue and chest-wall muscle
+    }
+    // Abdomen: liver on the patient's right (-x), spleen left, kidneys posterior, aorta anterior to the
+    // spine.
+    if (sq(x - aortaX(z)) + sq(y - (vy - 28)) < sq(11))
+        return 300.0;
+    if (inEllipsoid(x, y, z, -65, -5, -10, 75, 65, 55))
+        return 60.0; // liver
+    if (inEllipsoid(x, y, z, 75, 25, -5, 35, 30, 40))
+        return 50.0; // spleen
+    for (double side : {-1.0, 1.0})
+        if (inEllipsoid(x, y, z, side * 55, vy - 5, -60, 22, 28, 50))
+            return inEllipsoid(x, y, z, side * 55, vy - 5, -60, 12, 16, 38) ? 30.0 : 160.0; // medulla, cortex
+    // Iliac wings: plates of bone with a dense cortex either side of the sacrum.
+    if (z < -120)
+        for (double side : {-1.0, 1.0}) {
+            const double wing = sq((x - side * 55) / 38) + sq((y - (vy - 5)) / 22);
+            if (wing < 1)
+                return wing > 0.6 ? 900.0 : 250.0;
+        }
+    // Bowel: the zero band of a sum of plane waves in several directions with incommensurate wavelengths
+    // (35-60 mm) meanders like loops of gut in every plane; its highest crests hold a little gas.
+    static const double waves[6][5] = {
+        // direction (x, y, z), wavelength mm, phase
+        {0.8, 0.5, 0.33, 47, 0.3},  {-0.3, 0.9, 0.3, 39, 1.9},   {0.5, -0.2, 0.84, 58, 4.1},
+        {0.1, 0.6, -0.79, 35, 2.6}, {-0.7, -0.4, 0.59, 51, 5.3}, {0.6, -0.7, -0.39, 43, 0.9},
+    };
+    double field = 0;
+    for (const auto& w : waves)
+        field += std::sin((w[0] * x + w[1] * y + w[2] * z) * 2 * M_PI / w[3] + w[4]);
+    field /= 6;
+    if (field > 0.45)
+        return -950.0; // gas in the lumen
+    if (std::abs(field) < 0.12 || field > 0.33)
+        return 35.0; // bowel wall and content
+    return -90.0;    // mesenteric fat
+}
+
+SeriesSpec phantomSpec(int columns, int rows, int slices) {
+    SeriesSpec s;
+    s.columns = columns;
+    s.rows = rows;
+    s.slices = slices;
+    const double px = kFov / columns, py = kFov / rows;
+    s.pixelSpacing = {py, px};
+    s.sliceStep = slices > 1 ? kLength / (slices - 1) : 1.0;
+    s.sliceThickness = s.sliceStep;
+    // Image centre on the isocentre; slices from the pelvis (z = -200) up to the neck.
+    s.origin = {-kFov / 2 + px / 2, -kFov / 2 + py / 2, -kLength / 2};
+    s.bitsAllocated = 16;
+    s.bitsStored = 12;
+    s.pixelRepresentation = 0;
+    s.intercept = [](int) { return -1024.0; };
+    s.slope = [](int) { return 1.0; };
+    const auto origin = s.origin;
+    const double step = s.sliceStep;
+    s.stored = [=](int i, int j, int k) {
+        const double x = origin[0] + i * px, y = origin[1] + j * py, z = origin[2] + k * step;
+        const double hu = phantomHU(x, y, z);
+        const std::uint64_t n =
+            (std::uint64_t(k) * std::uint64_t(rows) + std::uint64_t(j)) * std::uint64_t(columns) +
+            std::uint64_t(i);
+        const double noisy = hu <= -1000.0 ? hu + 4.0 * gaussian(n) : hu + 12.0 * gaussian(n);
+        return std::clamp(std::round(noisy) + 1024.0, 0.0, 4095.0);
+    };
+    s.seriesNumber = 2;
+    s.studyUID = makeUid("ctview phantom study");
+    s.seriesUID = makeUid("ctview phantom series " + std::to_string(columns) + "x" + std::to_string(rows) +
+                          "x" + std::to_string(slices));
+    s.strings = {
+        {"PatientName", "PHANTOM^CTVIEW"},
+        {"PatientID", "CTVIEW-PHANTOM-1"},
+        {"PatientSex", "O"},
+        {"PatientAge", "050Y"},
+        {"PatientBirthDate", "19760101"},
+        {"StudyDate", "20260101"},
+        {"StudyTime", "120000"},
+        {"StudyDescription", "Synthetic CT chest/abdomen phantom"},
+        {"SeriesDescription", "Phantom thorax-abdomen"},
+        {"Manufacturer", "ctview"},
+        {"ManufacturerModelName", "make-phantom"},
+        {"BodyPartExamined", "CHEST"},
+        {"KVP", "120"},
+        {"Exposure", "250"},
+        {"XRayTubeCurrent", "200"},
+        {"ConvolutionKernel", "STANDARD"},
+        {"WindowCenter", "40\\-600"},
+        {"WindowWidth", "400\\1500"},
+        {"WindowCenterWidthExplanation", "ABDOMEN\\LUNG"},
+        {"ImageType", "ORIGINAL\\PRIMARY\\AXIAL"},
+        {"PatientPosition", "FFS"},
+    };
+    return s;
+}
+
+void writePhantom(const std::filesystem::path& folder, int columns, int rows, int slices) {
+    writeSeries(phantomSpec(columns, rows, slices), folder);
+}
+
+} // namespace ctview

@@ -1,0 +1,248 @@
+#include "nrrd_nifti/volume_io.h"
+
+#include "base/error.h"
+#include "base/fsutil.h"
+
+#include <nifti/nifti1.h>
+#include <zlib.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <sstream>
+#include <unistd.h>
+
+namespace ctview {
+
+VolumeFormat volumeFormatFor(const std::filesystem::path& p) {
+    const std::string n = p.filename().string();
+    auto ends = [&](const std::string& s) {
+        return n.size() > s.size() && n.compare(n.size() - s.size(), s.size(), s) == 0;
+    };
+    if (ends(".nrrd"))
+        return VolumeFormat::Nrrd;
+    if (ends(".nii.gz"))
+        return VolumeFormat::NiftiGz;
+    if (ends(".nii"))
+        return VolumeFormat::Nifti;
+    throw UsageError(p.string() + ": unknown volume format (use .nrrd, .nii or .nii.gz)");
+}
+
+namespace {
+
+// Where the voxels start. NRRD: a page, the header padded to it. NIfTI-1: vox_offset, after the 348-byte
+// header and 4 bytes of extension flags.
+constexpr std::uint64_t kNrrdDataOffset = 4096;
+constexpr std::uint64_t kNiftiDataOffset = 352;
+
+std::string nrrdHeader(const VolumeLayout& v) {
+    const Geometry& g = v.geometry;
+    std::ostringstream h;
+    h.precision(17);
+    h << "NRRD0004\n";
+    h << "# written by ctview; HU values, geometry in DICOM patient space (LPS)\n";
+    h << "type: " << (v.type == ScalarType::Int16 ? "short" : "float") << "\n";
+    h << "dimension: 3\nspace: left-posterior-superior\n";
+    h << "sizes: " << g.dims.x << " " << g.dims.y << " " << g.dims.z << "\n";
+    h << "space directions:";
+    for (int a = 0; a < 3; ++a) {
+        const glm::dvec3 d = g.direction[a] * g.spacing[a];
+        h << " (" << d.x << "," << d.y << "," << d.z << ")";
+    }
+    h << "\nkinds: domain domain domain\nendian: little\nencoding: raw\n";
+    h << "space origin: (" << g.origin.x << "," << g.origin.y << "," << g.origin.z << ")\n";
+    // A comment line pads the header to kNrrdDataOffset, so that the voxels start at a fixed place (convert
+    // writes them before it knows the grid) on a page boundary.
+    std::string text = h.str();
+    const std::size_t used = text.size() + 3; // "#", its newline, and the blank line that ends the header
+    if (used > kNrrdDataOffset)
+        throw DataError("the NRRD header does not fit in " + std::to_string(kNrrdDataOffset) + " bytes");
+    text += "#" + std::string(kNrrdDataOffset - used, ' ') + "\n\n";
+    return text;
+}
+
+// NIfTI's qform is a rotation (quaternion) plus qfac; computed from the orthonormalised RAS direction.
+void setQform(nifti_1_header& hdr, glm::dmat3 r) {
+    // Orthonormalise (Gram-Schmidt) in case the stack is sheared; the sform keeps the exact affine.
+    r[0] = glm::normalize(r[0]);
+    r[1] = glm::normalize(r[1] - glm::dot(r[1], r[0]) * r[0]);
+    r[2] = glm::normalize(r[2] - glm::dot(r[2], r[0]) * r[0] - glm::dot(r[2], r[1]) * r[1]);
+    double qfac = 1;
+    if (glm::determinant(r) < 0) {
+        qfac = -1;
+        r[2] = -r[2];
+    }
+    // r[c][row]: element (row, c). Standard rotation-matrix-to-quaternion, as NIfTI-1 defines the qform.
+    const double r11 = r[0][0], r12 = r[1][0], r13 = r[2][0];
+    const double r21 = r[0][1], r22 = r[1][1], r23 = r[2][1];
+    const double r31 = r[0][2], r32 = r[1][2], r33 = r[2][2];
+    double a = r11 + r22 + r33 + 1, b, c, d;
+    if (a > 0.5) {
+        a = 0.5 * std::sqrt(a);
+        b = 0.25 * (r32 - r23) / a;
+        c = 0.25 * (r13 - r31) / a;
+        d = 0.25 * (r21 - r12) / a;
+    } else {
+        const double xd = 1 + r11 - (r22 + r33), yd = 1 + r22 - (r11 + r33), zd = 1 + r33 - (r11 + r22);
+        if (xd > 1) {
+            b = 0.5 * std::sqrt(xd);
+            c = 0.25 * (r12 + r21) / b;
+            d = 0.25 * (r13 + r31) / b;
+            a = 0.25 * (r32 - r23) / b;
+        } else if (yd > 1) {
+            c = 0.5 * std::sqrt(yd);
+            b = 0.25 * (r12 + r21) / c;
+            d = 0.25 * (r23 + r32) / c;
+            a = 0.25 * (r13 - r31) / c;
+        } else {
+            d = 0.5 * std::sqrt(zd);
+            b = 0.25 * (r13 + r31) / d;
+            c = 0.25 * (r23 + r32) / d;
+            a = 0.25 * (r21 - r12) / d;
+        }
+        if (a < 0) {
+            b = -b;
+            c = -c;
+            d = -d;
+        }
+    }
+    hdr.quatern_b = float(b);
+    hdr.quatern_c = float(c);
+    hdr.quatern_d = float(d);
+    hdr.pixdim[0] = float(qfac);
+}
+
+nifti_1_header niftiHeader(const VolumeLayout& v) {
+    const Geometry& g = v.geometry;
+    nifti_1_header hdr;
+    std::memset(&hdr, 0, sizeof hdr);
+    hdr.sizeof_hdr = 348;
+    hdr.dim[0] = 3;
+    hdr.dim[1] = short(g.dims.x);
+    hdr.dim[2] = short(g.dims.y);
+    hdr.dim[3] = short(g.dims.z);
+    for (int i = 4; i < 8; ++i)
+        hdr.dim[i] = 1;
+    hdr.datatype = v.type == ScalarType::Int16 ? DT_INT16 : DT_FLOAT32;
+    hdr.bitpix = v.type == ScalarType::Int16 ? 16 : 32;
+    hdr.pixdim[1] = float(g.spacing.x);
+    hdr.pixdim[2] = float(g.spacing.y);
+    hdr.pixdim[3] = float(g.spacing.z);
+    hdr.vox_offset = 352;
+    hdr.scl_slope = 1;
+    hdr.scl_inter = 0;
+    hdr.xyzt_units = NIFTI_UNITS_MM;
+    hdr.qform_code = NIFTI_XFORM_SCANNER_ANAT;
+    hdr.sform_code = NIFTI_XFORM_SCANNER_ANAT;
+    std::strncpy(hdr.descrip, "ctview HU", sizeof hdr.descrip - 1);
+    std::memcpy(hdr.magic, "n+1\0", 4);
+    // LPS (DICOM) to RAS (NIfTI): negate x and y.
+    const glm::dmat3 flip(glm::dvec3(-1, 0, 0), glm::dvec3(0, -1, 0), glm::dvec3(0, 0, 1));
+    const glm::dmat3 dir = flip * g.direction;
+    const glm::dvec3 origin = flip * g.origin;
+    for (int row = 0; row < 3; ++row) {
+        float* srow = row == 0 ? hdr.srow_x : row == 1 ? hdr.srow_y : hdr.srow_z;
+        for (int c = 0; c < 3; ++c)
+            srow[c] = float(dir[c][row] * g.spacing[c]);
+        srow[3] = float(origin[row]);
+    }
+    setQform(hdr, dir);
+    hdr.qoffset_x = float(origin.x);
+    hdr.qoffset_y = float(origin.y);
+    hdr.qoffset_z = float(origin.z);
+    return hdr;
+}
+
+} // namespace
+
+std::uint64_t volumeDataOffset(VolumeFormat f) {
+    return f == VolumeFormat::Nrrd ? kNrrdDataOffset : f == VolumeFormat::Nifti ? kNiftiDataOffset : 0;
+}
+
+std::string volumeHeader(VolumeFormat f, const VolumeLayout& layout) {
+    if (f == VolumeFormat::Nrrd)
+        return nrrdHeader(layout);
+    const nifti_1_header hdr = niftiHeader(layout);
+    std::string bytes(reinterpret_cast<const char*>(&hdr), sizeof hdr);
+    bytes.append(4, '\0'); // no extensions (the 4 bytes after the 348-byte header)
+    return bytes;
+}
+
+std::filesystem::path writeVolume(const Volume& v, const std::filesystem::path& wanted, bool force) {
+    return writeVolumeStreamed(wanted, force,
+                               [&](int) -> std::variant<VolumeLayout, const Volume*> { return &v; });
+}
+
+std::filesystem::path
+writeVolumeStreamed(const std::filesystem::path& wanted, bool force,
+                    const std::function<std::variant<VolumeLayout, const Volume*>(int fd)>& produce) {
+    const VolumeFormat format = volumeFormatFor(wanted);
+    std::filesystem::path target = uniqueOutputPath(wanted, force); // not const: returned by move
+    const auto checkSize = [&](const Geometry& g) {
+        if (format != VolumeFormat::Nrrd && (g.dims.x > 32767 || g.dims.y > 32767 || g.dims.z > 32767))
+            throw DataError(wanted.string() + ": NIfTI-1 cannot hold more than 32767 voxels along an axis");
+    };
+    writeFileAtomically(
+        target,
+        [&](const std::filesystem::path& tmp) {
+            if (format == VolumeFormat::NiftiGz) {
+                // Compressed: no fixed place for the voxels, so the volume is held and written after.
+                const auto produced = produce(-1);
+                const Volume& v = *std::get<const Volume*>(produced);
+                checkSize(v.geometry());
+                gzFile gz = gzopen(tmp.c_str(), "wb6");
+                if (!gz)
+                    throw DataError(target.string() + ": cannot be written (" + std::strerror(errno) + ")");
+                const std::string header = volumeHeader(VolumeFormat::Nifti, {v.geometry(), v.type()});
+                bool ok = gzwrite(gz, header.data(), unsigned(header.size())) == int(header.size());
+                const char* p = static_cast<const char*>(v.data());
+                std::size_t left = v.bytes();
+                while (ok && left > 0) {
+                    const unsigned chunk = unsigned(std::min<std::size_t>(left, 1u << 30));
+                    ok = gzwrite(gz, p, chunk) == int(chunk);
+                    p += chunk;
+                    left -= chunk;
+                }
+                if (gzclose(gz) != Z_OK || !ok)
+                    throw DataError(target.string() + ": cannot be written");
+                return;
+            }
+            const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+            if (fd < 0)
+                throw DataError(target.string() + ": cannot be written (" + std::strerror(errno) + ")");
+            try {
+                const auto produced = [&] {
+                    try {
+                        return produce(fd);
+                    } catch (const OutputError& e) { // the planes it wrote into fd
+                        throw DataError(target.string() + ": " + e.what());
+                    }
+                }();
+                const Volume* held = std::holds_alternative<const Volume*>(produced)
+                                         ? std::get<const Volume*>(produced)
+                                         : nullptr;
+                const VolumeLayout layout =
+                    held ? VolumeLayout{held->geometry(), held->type()} : std::get<VolumeLayout>(produced);
+                checkSize(layout.geometry);
+                const std::string header = volumeHeader(format, layout);
+                try {
+                    writeAt(fd, 0, header.data(), header.size());
+                    if (held)
+                        writeAt(fd, header.size(), held->data(), held->bytes());
+                } catch (const OutputError& e) {
+                    throw DataError(target.string() + ": " + e.what());
+                }
+            } catch (...) {
+                ::close(fd);
+                throw;
+            }
+            if (::close(fd) != 0)
+                throw DataError(target.string() + ": cannot be written (" + std::strerror(errno) + ")");
+        },
+        force);
+    return target;
+}
+
+} // namespace ctview

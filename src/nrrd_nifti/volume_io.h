@@ -1,0 +1,78 @@
+#pragma once
+// Writing the HU volume with its full geometry: NRRD (LPS, as DICOM) and NIfTI-1 (.nii, .nii.gz; RAS sform
+// and qform, as NIfTI defines). Readable by 3D Slicer, ITK and nibabel.
+#include "volume/volume.h"
+#include "volume/window.h"
+
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace ctview {
+
+enum class VolumeFormat { Nrrd, Nifti, NiftiGz };
+
+// From the file name: .nrrd, .nii, .nii.gz; throws UsageError otherwise.
+VolumeFormat volumeFormatFor(const std::filesystem::path& p);
+
+// Returns the path written (a free name next to `wanted` unless `force`). Written atomically (a temporary
+// file renamed), so that a failure leaves nothing behind.
+std::filesystem::path writeVolume(const Volume& v, const std::filesystem::path& wanted, bool force);
+
+// writeVolume for `ctview convert`, which streams the voxels: `produce(fd)` loads the series with the open
+// output file `fd` and either writes its planes itself, from volumeDataOffset(format) on, returning their
+// grid and type (LoadOptions::streamFd), or returns a volume held in memory, which is written after the
+// header. A .nii.gz gets fd -1 and must return a held volume.
+std::filesystem::path
+writeVolumeStreamed(const std::filesystem::path& wanted, bool force,
+                    const std::function<std::variant<VolumeLayout, const Volume*>(int fd)>& produce);
+
+// Where the voxels start in a .nrrd (4096: its header is padded to a page, whatever the grid) or a .nii
+// (352) that ctview writes; 0 for .nii.gz (compressed: no fixed place).
+std::uint64_t volumeDataOffset(VolumeFormat f);
+// The header of such a .nrrd or .nii file for that grid and type, volumeDataOffset(f) bytes long.
+std::string volumeHeader(VolumeFormat f, const VolumeLayout& layout);
+
+// Reading volume files as 3D Slicer, ITK, nibabel and dcm2niix write them: NRRD (attached or detached .nhdr,
+// raw or compressed, any space; through Teem, the reference NRRD library) and NIfTI-1 (.nii, .nii.gz; sform,
+// else qform, else pixdim, as nibabel decides; through nifticlib). Values are scaled (NIfTI
+// scl_slope/scl_inter) and kept as int16 when every value is an exact int16, else float32. Geometry comes out
+// in LPS.
+struct VolumeFileHeader {
+    VolumeFormat format = VolumeFormat::Nrrd;
+    Geometry geometry;                                       // LPS, mm
+    std::string valueType;                                   // as stored: "int16", "uint16", "float32", ...
+    bool integerValues = true;                               // the stored type is an integer type
+    double slope = 1, intercept = 0;                         // value = stored * slope + intercept
+    std::string encoding;                                    // "raw", "gzip", ...
+    std::string description;                                 // NIfTI descrip, NRRD content
+    std::vector<std::pair<std::string, std::string>> fields; // what the file says, in its own words, in order
+    std::vector<WindowPreset> windows;                       // NIfTI cal_min/cal_max, when set
+    std::vector<std::string> warnings; // e.g. no orientation in the file: identity assumed
+};
+
+// True when the name says NRRD or NIfTI (.nrrd, .nhdr, .nii, .nii.gz) or the first bytes do.
+bool isVolumeFile(const std::filesystem::path& p);
+// The header; throws DataError naming the file and the problem (not NRRD/NIfTI, 4D, vector or colour data,
+// ...).
+VolumeFileHeader readVolumeHeader(const std::filesystem::path& p);
+// Fills `into` (of header.geometry, int16 or float32) with the values. Returns false when `into` is int16 and
+// a value is not an exact int16 (read again into a float32 volume). Throws DataError when the data is short.
+bool readVolumeData(const std::filesystem::path& p, const VolumeFileHeader& header, Volume& into);
+// For the trip from the worker that parses a header to the parent.
+std::string serialize(const VolumeFileHeader& h);
+VolumeFileHeader deserializeVolumeHeader(const std::string& bytes);
+
+// Header and data in this process (tests and tools; the viewer reads in isolated workers, source_volume.cpp).
+Volume readVolumeFile(const std::filesystem::path& p);
+inline Volume readNrrd(const std::filesystem::path& p) {
+    return readVolumeFile(p);
+}
+inline Volume readNifti(const std::filesystem::path& p) {
+    return readVolumeFile(p);
+}
+
+} // namespace ctview

@@ -1,0 +1,29 @@
+#pragma once
+// What the viewer has open: one loaded series with the source it came from (for the source's listing, and to
+// load another of its series without scanning again). Plain data, no GL: the load task makes it, the views,
+// panels and commands read it.
+#include "sources/series.h"
+#include "volume/volume_stats.h"
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace ctview {
+
+struct Dataset {
+    std::shared_ptr<const SeriesSource> source;
+    Series series;
+    bool preview = false; // slices shown while the series is still loading (the rest read as air)
+    std::vector<std::pair<std::string, std::string>> summary; // describeLines(): what `ctview info` prints
+    // Histogram and bricks for the 3D view, computed by the load task; null for a preview (the 3D view
+    // waits).
+    std::shared_ptr<const VolumeStats> stats;
+    // The series' header listing (Provenance::listTags), read on first use: it may start a worker.
+    std::vector<TagEntry> tags;
+    bool tagsLoaded = false;
+    std::string tagsError;
+};
+
+} // namespace ctview

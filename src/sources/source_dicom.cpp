@@ -1,0 +1,166 @@
+// The local DICOM source: a folder (recursively), one file of a series, or a DICOMDIR. The scan (headers, in
+// isolated workers) happens when the source is opened; loading a series is loader.cpp's loadSeries. This file
+// only translates the scan's structures into the neutral SeriesListing / Provenance.
+#include "sources/source_dicom.h"
+
+#include "dicom/dicom_tags.h"
+#include "sources/metadata.h"
+
+#include <algorithm>
+#include <set>
+
+namespace ctview {
+
+namespace {
+
+SeriesListing listingOf(const SeriesInfo& s, const ScanResult& scan) {
+    SeriesListing l;
+    if (!s.files.empty()) {
+        const auto& meta = scan.headers[s.files.front()].meta;
+        if (auto it = meta.find("PatientName"); it != meta.end())
+            l.patientName = it->second;
+        if (auto it = meta.find("StudyDate"); it != meta.end())
+            l.studyDate = it->second;
+    }
+    l.number = s.number;
+    l.uid = s.uid;
+    l.seriesNumber = s.seriesNumber;
+    l.description = s.description;
+    l.modality = s.modality;
+    l.slices = s.planes.size();
+    l.columns = s.columns;
+    l.rows = s.rows;
+    l.thickness = s.thickness;
+    l.note = s.splitNote;
+    return l;
+}
+
+// The descriptive DICOM fields a Provenance carries, by keyword (what dicom_scan.cpp collects into `meta`).
+const char* const kFields[] = {"PatientName",
+                               "PatientID",
+                               "PatientSex",
+                               "PatientAge",
+                               "PatientBirthDate",
+                               "StudyDate",
+                               "StudyTime",
+                               "StudyDescription",
+                               "SeriesDescription",
+                               "Manufacturer",
+                               "ManufacturerModelName",
+                               "BodyPartExamined",
+                               "KVP",
+                               "Exposure",
+                               "XRayTubeCurrent",
+                               "ConvolutionKernel"};
+
+class DicomFolderSource final : public SeriesSource {
+  public:
+    DicomFolderSource(const std::string& input, const LoadOptions& options)
+        : SeriesSource(input), scan_(scanInput(input, options)) {
+        for (const SeriesInfo& s : scan_.series)
+            listing_.push_back(listingOf(s, scan_));
+        // One file given (not a DICOMDIR): its tags are the ones to list, whichever slice comes first.
+        std::error_code ec;
+        if (std::filesystem::is_regular_file(input, ec))
+            for (std::size_t f = 0; f < scan_.files.size(); ++f)
+                if (std::filesystem::equivalent(scan_.files[f], input, ec))
+                    inputFile_ = f;
+    }
+    // A scan already made (ArrivingSeries), and the planes it decoded on the way.
+    DicomFolderSource(ScanResult scan, std::shared_ptr<StagedPlanes> staged)
+        : SeriesSource(scan.input.string()), scan_(std::move(scan)), staged_(std::move(staged)) {
+        for (const SeriesInfo& s : scan_.series)
+            listing_.push_back(listingOf(s, scan_));
+    }
+    std::string kind() const override { return "DICOM"; }
+    const std::vector<SeriesListing>& series() const override { return listing_; }
+    int defaultSeries() const override { return scan_.defaultSeries; }
+    std::string summary() const override { return scan_.summary(); }
+    std::vector<SkippedFile> skipped() const override { return scan_.skipped; }
+    std::vector<std::string> problems() const override { return scan_.problems; }
+
+    Provenance describe(int number) const override {
+        const SeriesInfo& s = info(number);
+        return provenance(s, s.planes.front().file);
+    }
+
+    Series load(int number, const LoadOptions& options) const override {
+        const SeriesInfo& s = info(number);
+        LoadedSeries l = loadSeries(scan_, s, options, staged_.get());
+        Series out;
+        out.volume = std::move(l.volume);
+        out.streamed = l.streamed;
+        out.minHU = l.minHU;
+        out.maxHU = l.maxHU;
+        out.monochrome1 = l.monochrome1;
+        out.warnings = std::move(l.warnings);
+        out.failed = std::move(l.failed);
+        out.interpolatedSlices = std::move(l.interpolated);
+        out.emptySlices = std::move(l.empty);
+        // The header of the first plane in stacking order speaks for the series.
+        out.about = provenance(s, std::size_t(l.firstHeader - scan_.headers.data()));
+        out.about.decoder = l.decodedNatively ? "native" : l.decodedByOwnCode ? "ctview rle" : "gdcm";
+        out.about.acquiredSlices = l.plan.order.size();
+        out.about.measuredStep = l.plan.measuredStep;
+        out.about.resampled = l.plan.resample;
+        out.about.orderedByInstance = l.plan.orderedByInstance;
+        return out;
+    }
+
+  private:
+    const SeriesInfo& info(int number) const { return scan_.series.at(std::size_t(number - 1)); }
+
+    // `file`: the index of the file whose header speaks for the series (the first in stacking order once
+    // loaded).
+    Provenance provenance(const SeriesInfo& s, std::size_t file) const {
+        const FileHeader& h = scan_.headers[file];
+        Provenance p;
+        p.source = "DICOM";
+        p.location = location();
+        p.listing = listingOf(s, scan_);
+        for (const char* k : kFields)
+            if (auto it = h.meta.find(k); it != h.meta.end() && !it->second.empty())
+                p.fields[k] = it->second;
+        if (!h.modality.empty())
+            p.fields["Modality"] = h.modality;
+        p.studyUid = h.studyUID;
+        p.photometric = h.photometric;
+        p.windows = fileWindows(h);
+        std::set<std::string> syntaxes;
+        for (std::size_t f : s.files)
+            syntaxes.insert(transferSyntaxName(scan_.headers[f].transferSyntax));
+        p.encodings.assign(syntaxes.begin(), syntaxes.end());
+        p.acquiredSlices = s.planes.size();
+        const FrameHeader& fh = h.frameHeaders.front();
+        p.sliceThickness = fh.sliceThickness;
+        p.orientation = fh.orientation;
+        const bool given = inputFile_ < scan_.files.size() &&
+                           std::find(s.files.begin(), s.files.end(), inputFile_) != s.files.end();
+        const std::filesystem::path path = scan_.files[given ? inputFile_ : file];
+        p.tagSource = path.string();
+        p.listTags = [path] { return dumpTags(path); };
+        return p;
+    }
+
+    ScanResult scan_;
+    std::shared_ptr<StagedPlanes> staged_; // used by the first load that fits it, then empty
+    std::vector<SeriesListing> listing_;
+    std::size_t inputFile_ = std::size_t(-1); // the file given as the input, when it was one
+};
+
+} // namespace
+
+std::unique_ptr<SeriesSource> openScannedDicom(ScanResult scan, std::shared_ptr<StagedPlanes> staged) {
+    return std::make_unique<DicomFolderSource>(std::move(scan), std::move(staged));
+}
+
+extern const SourceKind dicomFolderSource;
+const SourceKind dicomFolderSource{
+    "DICOM folder, file or DICOMDIR",
+    [](const std::string&) { return true; },
+    [](const std::string& input, const LoadOptions& options) -> std::unique_ptr<SeriesSource> {
+        return std::make_unique<DicomFolderSource>(input, options);
+    },
+};
+
+} // namespace ctview

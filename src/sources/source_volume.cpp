@@ -1,0 +1,167 @@
+// The volume file source: one NRRD (.nrrd, .nhdr) or NIfTI-1 (.nii, .nii.gz) file, one series. Teem and
+// nifticlib parse the file inside isolated workers (as GDCM does for DICOM), the values land directly in the
+// shared volume, so a file that crashes a library is reported, never fatal.
+#include "base/error.h"
+#include "base/fsutil.h"
+#include "base/isolate.h"
+#include "nrrd_nifti/volume_io.h"
+#include "sources/series.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace ctview {
+
+namespace {
+
+std::string formatName(VolumeFormat f) {
+    return f == VolumeFormat::Nrrd ? "NRRD" : "NIfTI-1";
+}
+
+// Runs `task` in one isolated worker; its failure becomes a DataError naming the file.
+std::string isolated(const std::filesystem::path& file, const std::function<std::string()>& task,
+                     double timeout, std::uint64_t budget) {
+    IsolationOptions o;
+    o.workers = 1;
+    o.timeoutSeconds = timeout;
+    o.memoryBudgetBytes = budget;
+    const auto results = runIsolated(
+        1, [&](std::size_t) { return task(); }, o);
+    const IsolatedResult& r = results[0];
+    if (r.status == IsolatedResult::Status::Ok)
+        return r.payload;
+    // A DataError thrown in the worker already names the file.
+    if (r.status == IsolatedResult::Status::Failed && r.payload.rfind(file.string(), 0) == 0)
+        throw DataError(r.payload);
+    throw DataError(file.string() + ": " + r.describe());
+}
+
+std::size_t storedBytes(const std::string& valueType) {
+    std::size_t bits = 0;
+    for (char c : valueType)
+        if (c >= '0' && c <= '9')
+            bits = bits * 10 + std::size_t(c - '0');
+    return std::max<std::size_t>(1, bits / 8);
+}
+
+class VolumeFileSource final : public SeriesSource {
+  public:
+    VolumeFileSource(const std::string& input, const LoadOptions& options)
+        : SeriesSource(input), file_(input) {
+        header_ = deserializeVolumeHeader(isolated(
+            file_, [&] { return serialize(readVolumeHeader(file_)); }, options.timeoutSeconds, 256u << 20));
+        const Geometry& g = header_.geometry;
+        SeriesListing l;
+        l.number = 1;
+        l.uid = std::filesystem::absolute(file_).lexically_normal().string();
+        l.description = header_.description.empty() ? file_.filename().string() : header_.description;
+        l.slices = std::size_t(g.dims.z);
+        l.columns = g.dims.x;
+        l.rows = g.dims.y;
+        l.thickness = g.spacing.z;
+        listing_.push_back(l);
+    }
+    std::string kind() const override { return formatName(header_.format); }
+    const std::vector<SeriesListing>& series() const override { return listing_; }
+    int defaultSeries() const override { return 1; }
+    std::string summary() const override {
+        const Geometry& g = header_.geometry;
+        return formatName(header_.format) + " file: " + std::to_string(g.dims.x) + "x" +
+               std::to_string(g.dims.y) + "x" + std::to_string(g.dims.z) + " " + header_.valueType + ", " +
+               header_.encoding;
+    }
+
+    Provenance describe(int) const override {
+        const Geometry& g = header_.geometry;
+        Provenance p;
+        p.source = formatName(header_.format);
+        p.location = location();
+        p.listing = listing_.front();
+        p.fields["SeriesDescription"] = p.listing.description;
+        p.windows = header_.windows;
+        p.encodings = {header_.encoding};
+        p.decoder = header_.format == VolumeFormat::Nrrd ? "teem" : "niftiio";
+        p.acquiredSlices = std::size_t(g.dims.z);
+        p.measuredStep = g.spacing.z;
+        p.orientation = {g.direction[0].x, g.direction[0].y, g.direction[0].z,
+                         g.direction[1].x, g.direction[1].y, g.direction[1].z};
+        p.tagSource = file_.string();
+        const auto fields = header_.fields;
+        p.listTags = [fields] {
+            std::vector<TagEntry> out;
+            for (const auto& [key, value] : fields)
+                out.push_back({0, "", "", key, value});
+            return out;
+        };
+        return p;
+    }
+
+    Series load(int number, const LoadOptions& options) const override {
+        const Geometry& g = header_.geometry;
+        const bool integer = header_.integerValues;
+        checkMemory(file_.string(), double(g.voxelCount()) * (integer ? 2.0 : 4.0),
+                    std::to_string(g.dims.x) + "x" + std::to_string(g.dims.y) + "x" +
+                        std::to_string(g.dims.z) + " voxels",
+                    options);
+        if (options.progress)
+            options.progress("reading", 0, 1);
+        // The library holds the stored values while they are converted into the shared volume.
+        const std::uint64_t budget =
+            std::uint64_t(g.voxelCount()) * storedBytes(header_.valueType) + (1ull << 30);
+        const double timeout = std::max(600.0, options.timeoutSeconds);
+        Series out;
+        auto readInto = [&](ScalarType type) {
+            out.volume = Volume(g, type);
+            return isolated(
+                       file_, [&] { return readVolumeData(file_, header_, out.volume) ? "ok" : "overflow"; },
+                       timeout, budget) == "ok";
+        };
+        // Integer values are tried as int16 first (what DICOM CT gives); a value that does not fit means
+        // float32.
+        if (!readInto(integer ? ScalarType::Int16 : ScalarType::Float32))
+            readInto(ScalarType::Float32);
+        if (out.volume.type() == ScalarType::Float32)
+            narrowToInt16(out.volume);
+        if (options.progress)
+            options.progress("reading", 1, 1);
+        const auto [lo, hi] = out.volume.range();
+        out.minHU = lo;
+        out.maxHU = hi;
+        out.warnings = header_.warnings;
+        out.about = describe(number);
+        return out;
+    }
+
+  private:
+    // float32 values that are all exact int16 (a CT saved as float) become int16: half the memory, and the
+    // same type a DICOM series of the same values gives.
+    static void narrowToInt16(Volume& v) {
+        const float* f = v.float32Data();
+        const std::size_t n = v.geometry().voxelCount();
+        for (std::size_t i = 0; i < n; ++i)
+            if (!(f[i] >= -32768.0f && f[i] <= 32767.0f) || f[i] != std::floor(f[i]))
+                return;
+        Volume narrow(v.geometry(), ScalarType::Int16, SharedBuffer::Sharing::Private);
+        std::int16_t* d = static_cast<std::int16_t*>(narrow.data());
+        for (std::size_t i = 0; i < n; ++i)
+            d[i] = std::int16_t(f[i]);
+        v = std::move(narrow);
+    }
+
+    std::filesystem::path file_;
+    VolumeFileHeader header_;
+    std::vector<SeriesListing> listing_;
+};
+
+} // namespace
+
+extern const SourceKind volumeFileSource;
+const SourceKind volumeFileSource{
+    "NRRD or NIfTI-1 volume file",
+    [](const std::string& input) { return isVolumeFile(input); },
+    [](const std::string& input, const LoadOptions& options) -> std::unique_ptr<SeriesSource> {
+        return std::make_unique<VolumeFileSource>(input, options);
+    },
+};
+
+} // namespace ctview

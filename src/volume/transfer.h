@@ -1,0 +1,125 @@
+#pragma once
+// Transfer functions and 3D rendering presets. A transfer function maps HU to colour and opacity, piecewise
+// linearly between points; a preset carries everything a 3D picture depends on besides the camera: the mode,
+// the points and their colours, shading, the isosurface threshold and, for the projection modes, a window.
+//
+// Opacity is defined per millimetre of ray: a sample taken over a step of s mm gets 1 - (1 - a)^s, so that a
+// preset looks the same at any sampling rate (and in interactive mode).
+#include "volume/colormap.h"
+#include "volume/window.h"
+
+#include <glm/glm.hpp>
+
+#include <array>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ctview {
+
+enum class RenderMode { Composite, Mip, MinIp, Average, Isosurface };
+
+// Everything ctview knows about a render mode, in one row: the CLI (--mode), the preset files, the 3D panel,
+// the raymarcher (its #define, its body and its brick skipping) and the README's list read this table. A new
+// mode is a row here plus its body, a GLSL file in shaders/ that defines `vec4 march(Ray r, inout int
+// budget)` (see shaders/raymarch.frag, the skeleton every body runs in).
+struct RenderModeInfo {
+    RenderMode mode;
+    const char* name;      // --mode and preset files: "dvr"
+    const char* label;     // the 3D panel: "Composite (DVR)"
+    const char* define;    // the raymarcher's #define: "MODE_DVR"
+    const char* body;      // the raymarcher's body for it: shaders/raymarch_dvr.glsl
+    bool transferFunction; // composites through the transfer function (the editor is shown)
+    bool usesColours;      // its transfer function's points take a colour map's colours ("apply colour map")
+    bool shading;          // Blinn-Phong applies
+    bool isovalue;         // shows a threshold's surface
+    bool projection;       // one value per ray through the projection window and the colour map
+    // How it leaps over empty space: bricks the transfer function makes transparent, bricks that do not reach
+    // the threshold, bricks whose min/max cannot change the ray's extreme (coarser bricks), or not at all.
+    enum class Skip { TransferFunction, Threshold, Extremes, None } skip;
+};
+const std::vector<RenderModeInfo>& renderModes();
+const RenderModeInfo& modeInfo(RenderMode m);
+// "dvr, mip, minip, avg or iso": every mode's name, for help texts and error messages.
+std::string modeNameList();
+
+const char* modeName(RenderMode m);
+std::optional<RenderMode> parseMode(const std::string& text);
+inline bool isProjection(RenderMode m) {
+    return modeInfo(m).projection;
+}
+
+struct TfPoint {
+    float hu = 0;
+    float opacity = 0;     // per mm, 0..1
+    glm::vec3 color{1.0f}; // sRGB 0..1
+    bool operator==(const TfPoint&) const = default;
+};
+
+struct Shading {
+    bool enabled = true;
+    float ambient = 0.25f, diffuse = 0.7f, specular = 0.3f, shininess = 24.0f;
+    bool operator==(const Shading&) const = default;
+};
+
+struct RenderPreset {
+    std::string name;  // file stem, e.g. "ct-bone"
+    std::string title; // for menus, e.g. "CT bone"
+    RenderMode mode = RenderMode::Composite;
+    std::vector<TfPoint> points; // sorted by HU
+    Shading shading;
+    // Gradient opacity: samples where HU changes by less than `gradientOpacity.x` HU/mm are transparent,
+    // rising to full at `gradientOpacity.y` (dims homogeneous regions, keeps boundaries).
+    bool gradientOpacityOn = false;
+    glm::vec2 gradientOpacity{10.0f, 60.0f};
+    // Composite: leave out the air outside the body and what touches it (BrickGrid::exterior), so that the
+    // skin's shell of partial-volume values does not hide what a lung transfer function shows inside.
+    bool hideOutsideBody = false;
+    float isoValue = 300;               // HU, isosurface mode
+    WindowLevel window{2000, 500};      // projection modes
+    std::string colormap = "grayscale"; // projection modes; also what "apply colour map" uses by default
+    bool operator==(const RenderPreset& o) const;
+};
+
+// Colour and opacity at `hu`: linear between points, the end points' values beyond them. No points:
+// transparent.
+glm::vec4 evaluateTf(const std::vector<TfPoint>& points, float hu);
+
+// Sorts by HU (stable, so that two points at one HU keep their order: a step).
+void sortTf(std::vector<TfPoint>& points);
+
+// Moves every point by `dHu` (dragging the whole function, like window/level).
+void shiftTf(std::vector<TfPoint>& points, float dHu);
+
+// Colours the points from a colour map spread over the HU span of the points that are not transparent (all of
+// them when none are).
+void colorTfFromMap(std::vector<TfPoint>& points, const ColormapTable& map);
+
+// The function sampled at `n` HU values from `huMin` to `huMax` (inclusive), as RGBA with the opacity
+// corrected for a step of `stepMm` mm. What the renderer uploads as its lookup texture.
+std::vector<std::array<float, 4>> bakeTf(const std::vector<TfPoint>& points, float huMin, float huMax, int n,
+                                         float stepMm);
+
+// Presets as JSON (assets/presets/*.json and the user's own). Parsing throws DataError naming the problem.
+std::string presetToJson(const RenderPreset& p);
+RenderPreset presetFromJson(const std::string& text, const std::string& name);
+RenderPreset loadPresetFile(const std::filesystem::path& file);
+// Writes atomically (temporary file + rename). Throws DataError.
+void savePresetFile(const RenderPreset& p, const std::filesystem::path& file);
+
+// Every *.json preset in `folder` (none when it does not exist), sorted by title; files that do not parse are
+// left out with a message in `problems`.
+std::vector<RenderPreset> loadPresetFolder(const std::filesystem::path& folder,
+                                           std::vector<std::string>& problems);
+
+// The bundled presets (embedded from assets/presets/ at build time), in menu order.
+const std::vector<RenderPreset>& builtinPresets();
+// A bundled preset by name ("ct-bone"), or null.
+const RenderPreset* findBuiltinPreset(const std::string& name);
+// What the 3D view starts with: CT bone.
+RenderPreset defaultRenderPreset();
+// A preset name made safe as a file stem: letters, digits, '-' and '_' kept, the rest '-'.
+std::string presetFileStem(const std::string& title);
+
+} // namespace ctview
