@@ -1,5 +1,8 @@
 // The ctview binary: output, JSON, exit codes, and files written.
 #include "testutil.h"
+#include "volume/colormap.h"
+#include "volume/transfer.h"
+#include "volume/window.h"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -128,4 +131,21 @@ TEST_CASE("bad command lines: every command exits 2 with the reason and its usag
     }
     CHECK(!std::filesystem::exists(dir.path / "out.png"));
     CHECK(!std::filesystem::exists(dir.path / "p"));
+}
+
+TEST_CASE(
+    "help and usage lists come from the tables: every subcommand, window preset, colour map, 3D preset") {
+    const Run top = run("--frobnicate");
+    for (const char* cmd :
+         {"info", "export", "convert", "measure", "snapshot", "render", "cache", "make-phantom"})
+        CHECK_THAT(top.out, Catch::Contains(cmd));
+    const Run exportHelp = run("export --help"), renderHelp = run("render --help");
+    for (const WindowPreset& p : windowPresets())
+        CHECK_THAT(exportHelp.out, Catch::Contains(p.name));
+    for (const std::string& map : colormapNames()) {
+        CHECK_THAT(exportHelp.out, Catch::Contains(map));
+        CHECK_THAT(renderHelp.out, Catch::Contains(map));
+    }
+    for (const RenderPreset& p : builtinPresets())
+        CHECK_THAT(renderHelp.out, Catch::Contains(p.name));
 }

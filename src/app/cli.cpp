@@ -1,8 +1,10 @@
-// Argument parsing (CLI11): one binary, subcommands info / export / convert / make-phantom.
+// Argument parsing (CLI11): one binary, the window and its subcommands; the lists in help texts come from the
+// tables that hold them (window presets, colour maps, 3D presets, render modes, views).
 #include "app/commands.h"
 #include "base/error.h"
 #include "ui/app_state.h"
 #include "volume/camera3d.h"
+#include "volume/colormap.h"
 #include "volume/transfer.h"
 #include "volume/window.h"
 
@@ -11,18 +13,52 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <unistd.h>
+#include <utility>
+#include <vector>
 
 namespace ctview::app {
 
 namespace {
+// Lists for help texts, from the tables that hold the names (never restated here).
+std::string joined(const std::vector<std::string>& names, const std::string& separator) {
+    std::string out;
+    for (std::size_t n = 0; n < names.size(); ++n)
+        out += (n == 0 ? "" : separator) + names[n];
+    return out;
+}
+// "a, b, c or d".
+std::string listed(std::vector<std::string> names) {
+    const std::string last = names.size() > 1 ? " or " + names.back() : "";
+    if (!last.empty())
+        names.pop_back();
+    return joined(names, ", ") + last;
+}
+std::string windowPresetList() {
+    std::vector<std::string> names;
+    for (const WindowPreset& p : windowPresets())
+        names.push_back(p.name);
+    return joined(names, ", ");
+}
+std::string renderPresetList() {
+    std::vector<std::string> names;
+    for (const RenderPreset& p : builtinPresets())
+        names.push_back(p.name);
+    return joined(names, ", ");
+}
+
 // A usage error: the reason, then the usage line of the (sub)command, and where to read more. Exit status 2.
 int usageError(const CLI::App& cmd, const std::string& reason) {
     const bool top = cmd.get_parent() == nullptr;
     std::string help = cmd.help();
-    std::string usage = "Usage: ctview [OPTIONS] [input] | ctview "
-                        "[info|export|convert|snapshot|render|make-phantom|cache] ...";
-    if (auto at = help.find("Usage:"); at != std::string::npos)
+    std::vector<std::string> names; // the subcommands, as CLI11 holds them
+    const CLI::App* root = top ? &cmd : cmd.get_parent();
+    for (const CLI::App* sub : root->get_subcommands([](const CLI::App*) { return true; }))
+        names.push_back(sub->get_name());
+    std::string usage = "Usage: ctview [OPTIONS] [input] | ctview [" + joined(names, "|") + "] ...";
+    // A subcommand's own line from CLI11; the top one names the subcommands (CLI11 says "[SUBCOMMAND]").
+    if (auto at = help.find("Usage:"); !top && at != std::string::npos)
         usage = help.substr(at, help.find('\n', at) - at);
     if (!top && usage.rfind("Usage: ctview", 0) != 0)
         usage.replace(0, 7, "Usage: ctview ");
@@ -94,10 +130,9 @@ int runCli(int argc, char** argv) {
                           "Slice number as the viewer shows it (0 = the most superior axial, anterior "
                           "coronal, rightmost sagittal), 'middle' or 'all'");
     exportCmd->add_option("--window", exp.window,
-                          "Preset (brain, subdural, stroke, lung, mediastinum, abdomen, liver, bone), 'file' "
-                          "(the file's own), or WIDTH,LEVEL in HU");
-    exportCmd->add_option("--colormap", exp.colormap,
-                          "grayscale, viridis, inferno, magma, plasma, turbo, bone or hot");
+                          "Preset (" + windowPresetList() +
+                              "), 'file' (the file's own), or WIDTH,LEVEL in HU");
+    exportCmd->add_option("--colormap", exp.colormap, listed(colormapNames()));
     exportCmd->add_flag("--invert", exp.invert, "Reverse the colour map");
     exportCmd->add_option("--format", exp.formats,
                           "png, jpg, or both: png,jpg; or a movie of the slices: mp4 (H.264) or gif");
@@ -146,12 +181,9 @@ int runCli(int argc, char** argv) {
                      "Slice number of the view as the viewer shows it (the axial one for grid; 0 = the most "
                      "superior); default middle")
         ->check(CLI::Range(0, 1 << 20));
-    snapCmd->add_option(
-        "--window", snap.window,
-        "Preset (brain, subdural, stroke, lung, mediastinum, abdomen, liver, bone), 'file', 'auto' "
-        "or WIDTH,LEVEL in HU");
-    snapCmd->add_option("--colormap", snap.colormap,
-                        "grayscale, viridis, inferno, magma, plasma, turbo, bone or hot");
+    snapCmd->add_option("--window", snap.window,
+                        "Preset (" + windowPresetList() + "), 'file', 'auto' or WIDTH,LEVEL in HU");
+    snapCmd->add_option("--colormap", snap.colormap, listed(colormapNames()));
     snapCmd->add_option("--annotations", snap.annotations,
                         "Draw the measurements of this annotation file on the slices they lie on");
     snapCmd->add_flag("--invert", snap.invert, "Reverse the colour map");
@@ -174,10 +206,7 @@ int runCli(int argc, char** argv) {
     CLI::App* renderCmd = app.add_subcommand(
         "render", "Render the 3D view headless (offscreen OpenGL, deterministic) to a PNG");
     addCommon(renderCmd, renderCommon);
-    renderCmd->add_option(
-        "--preset", rend.preset,
-        "ct-bone, ct-skin, ct-muscle, ct-soft-tissue, ct-lung, ct-angio, ct-cardiac, mip, xray, "
-        "or a preset .json file");
+    renderCmd->add_option("--preset", rend.preset, renderPresetList() + ", or a preset .json file");
     std::vector<std::string> modes;
     for (const RenderModeInfo& m : renderModes())
         modes.push_back(m.name);
@@ -204,10 +233,8 @@ int runCli(int argc, char** argv) {
     renderCmd->add_option("--step", rend.step, "Sample distance in voxels (default 1)")
         ->check(CLI::Range(0.1, 8.0));
     renderCmd->add_option("--iso", rend.iso, "Isosurface threshold in HU (default: the preset's)");
-    renderCmd->add_option(
-        "--colormap", rend.colormap,
-        "Colour the transfer function (and projections) with grayscale, viridis, inferno, magma, "
-        "plasma, turbo, bone or hot");
+    renderCmd->add_option("--colormap", rend.colormap,
+                          "Colour the transfer function (and projections) with " + listed(colormapNames()));
     renderCmd->add_flag("--overlays", rend.overlays,
                         "Draw the orientation axes, slice planes and the preset's name");
     renderCmd->add_option("--size", rend.size, "WIDTHxHEIGHT in pixels (default 800x600)");
@@ -231,24 +258,29 @@ int runCli(int argc, char** argv) {
     phantomCmd->add_option("output", phantomDir, "Folder to create (must not exist or be empty)")->required();
     phantomCmd->add_option("--size", phantomSize, "COLUMNSxROWSxSLICES");
 
+    // Each subcommand and what runs it: the one list that dispatch and the usage errors read.
+    const std::vector<std::pair<CLI::App*, std::function<int()>>> commands = {
+        {infoCmd, [&] { return runInfo(infoCommon, info); }},
+        {exportCmd, [&] { return runExport(exportCommon, exp); }},
+        {convertCmd, [&] { return runConvert(convertCommon, conv); }},
+        {measureCmd, [&] { return runMeasure(measureCommon, meas); }},
+        {snapCmd, [&] { return runSnapshot(snapCommon, snap); }},
+        {renderCmd, [&] { return runRender(renderCommon, rend); }},
+        {cacheCmd, [&] { return runCache(cacheList, cacheClear); }},
+        {phantomCmd, [&] { return runMakePhantom(phantomDir, phantomSize); }},
+    };
     auto dispatch = [&]() -> int {
-        if (*infoCmd)
-            return runInfo(infoCommon, info);
-        if (*exportCmd)
-            return runExport(exportCommon, exp);
-        if (*convertCmd)
-            return runConvert(convertCommon, conv);
-        if (*measureCmd)
-            return runMeasure(measureCommon, meas);
-        if (*phantomCmd)
-            return runMakePhantom(phantomDir, phantomSize);
-        if (*snapCmd)
-            return runSnapshot(snapCommon, snap);
-        if (*renderCmd)
-            return runRender(renderCommon, rend);
-        if (*cacheCmd)
-            return runCache(cacheList, cacheClear);
+        for (const auto& [cmd, run] : commands)
+            if (*cmd)
+                return run();
         return runViewer(viewCommon, viewer);
+    };
+    auto usageOfParsed = [&](const std::string& reason) { // the usage line of the subcommand given, if any
+        const CLI::App* cmd = &app;
+        for (const auto& [sub, run] : commands)
+            if (sub->parsed())
+                cmd = sub;
+        return usageError(*cmd, reason);
     };
 
     try {
@@ -260,33 +292,21 @@ int runCli(int argc, char** argv) {
     } catch (const CLI::CallForVersion& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
-        const CLI::App* cmd = &app;
-        for (const CLI::App* sub :
-             {infoCmd, exportCmd, convertCmd, measureCmd, snapCmd, renderCmd, phantomCmd, cacheCmd})
-            if (sub->parsed())
-                cmd = sub;
-        return usageError(*cmd, e.what());
+        return usageOfParsed(e.what());
     }
 
     // Mistakes found after parsing (a value out of range, an unknown preset) get the same treatment.
     try {
         return dispatch();
     } catch (const UsageError& e) {
-        const CLI::App* cmd = &app;
-        for (const CLI::App* sub :
-             {infoCmd, exportCmd, convertCmd, measureCmd, snapCmd, renderCmd, phantomCmd, cacheCmd})
-            if (sub->parsed())
-                cmd = sub;
-        return usageError(*cmd, e.what());
+        return usageOfParsed(e.what());
     }
 }
 
 void checkWindowOption(const std::string& window, bool allowAuto) {
     if (window == "file" || (allowAuto && window == "auto") || parseWindow(window, WindowLevel{}))
         return;
-    throw UsageError("--window " + window +
-                     ": use a preset (brain, subdural, stroke, lung, mediastinum, abdomen, "
-                     "liver, bone), 'file', " +
+    throw UsageError("--window " + window + ": use a preset (" + windowPresetList() + "), 'file', " +
                      (allowAuto ? "'auto', " : "") + "or WIDTH,LEVEL");
 }
 
