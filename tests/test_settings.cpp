@@ -3,6 +3,9 @@
 #include "testutil.h"
 
 #include "app/settings.h"
+#include "base/fsutil.h"
+#include "dicomweb/dicomweb.h"
+#include "measure/measure.h"
 #include "volume/transfer.h"
 
 #include <catch2/catch.hpp>
@@ -10,7 +13,9 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
+#include <optional>
 
 using namespace ctview;
 using namespace ctview::test;
@@ -98,4 +103,32 @@ TEST_CASE("settings: the recent list keeps only entries the viewer can use (issu
     app::addRecent(s, "");
     CHECK(s.recent.front() == "/data/0");
     CHECK(std::find(s.recent.begin(), s.recent.end(), "") == s.recent.end());
+}
+
+TEST_CASE("user folders: one XDG rule for settings, kept measurements and the DICOMweb cache") {
+    // The environment as it was, put back at the end (the tests run one at a time in a process).
+    struct SavedEnv {
+        std::vector<std::pair<std::string, std::optional<std::string>>> saved;
+        void set(const char* name, const char* value) {
+            const char* old = std::getenv(name);
+            saved.emplace_back(name, old ? std::optional<std::string>(old) : std::nullopt);
+            value ? ::setenv(name, value, 1) : ::unsetenv(name);
+        }
+        ~SavedEnv() {
+            for (auto it = saved.rbegin(); it != saved.rend(); ++it)
+                it->second ? ::setenv(it->first.c_str(), it->second->c_str(), 1)
+                           : ::unsetenv(it->first.c_str());
+        }
+    } env;
+    env.set("HOME", "/home/u");
+    env.set("XDG_CONFIG_HOME", "/cfg");
+    env.set("XDG_DATA_HOME", "relative/data"); // not absolute: ignored, as the spec says
+    env.set("XDG_CACHE_HOME", nullptr);
+    CHECK(app::settingsPath() == "/cfg/ctview/settings.json");
+    CHECK(annotationStorePath("1.2.3") == "/home/u/.local/share/ctview/annotations/1.2.3.json");
+    CHECK(dicomWebCacheRoot() == "/home/u/.cache/ctview/dicomweb");
+    env.set("HOME", nullptr); // no home: the temp folder, never the working folder
+    env.set("XDG_CONFIG_HOME", "");
+    CHECK(app::settingsPath() == std::filesystem::temp_directory_path() / "ctview" / "settings.json");
+    CHECK(userFolder(UserFolder::Data) == std::filesystem::temp_directory_path() / "ctview");
 }

@@ -18,11 +18,7 @@ namespace ctview::app {
 using nlohmann::json;
 
 std::filesystem::path settingsPath() {
-    const char* xdg = std::getenv("XDG_CONFIG_HOME");
-    if (xdg && *xdg == '/')
-        return std::filesystem::path(xdg) / "ctview" / "settings.json";
-    const char* home = std::getenv("HOME");
-    return std::filesystem::path(home && *home ? home : ".") / ".config" / "ctview" / "settings.json";
+    return userFolder(UserFolder::Config) / "settings.json";
 }
 
 std::filesystem::path userPresetFolder() {

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <set>
@@ -147,6 +148,22 @@ void createFolder(const fs::path& folder) {
     fs::create_directories(folder, ec);
     if (ec)
         throw DataError(folder.string() + ": cannot create the folder (" + ec.message() + ")");
+}
+
+fs::path userFolder(UserFolder kind) {
+    struct Rule {
+        const char* variable;
+        const char* underHome;
+    };
+    static constexpr Rule kRules[] = {{"XDG_CONFIG_HOME", ".config"},    // UserFolder::Config
+                                      {"XDG_DATA_HOME", ".local/share"}, // UserFolder::Data
+                                      {"XDG_CACHE_HOME", ".cache"}};     // UserFolder::Cache
+    const Rule& rule = kRules[static_cast<int>(kind)];
+    if (const char* xdg = std::getenv(rule.variable); xdg && *xdg == '/')
+        return fs::path(xdg) / "ctview";
+    if (const char* home = std::getenv("HOME"); home && *home)
+        return fs::path(home) / rule.underHome / "ctview";
+    return fs::temp_directory_path() / "ctview";
 }
 
 std::uint64_t availableMemoryBytes() {

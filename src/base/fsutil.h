@@ -40,6 +40,13 @@ void writeTextFileAtomically(const fs::path& target, const std::string& text);
 // Creates `folder` and its parents if missing; throws DataError naming the folder and the reason.
 void createFolder(const fs::path& folder);
 
+// ctview's own folder of each kind, by the XDG Base Directory rule (the one place it is written):
+// $XDG_CONFIG_HOME, $XDG_DATA_HOME or $XDG_CACHE_HOME when it is an absolute path (the spec says a relative
+// one is ignored), else ~/.config, ~/.local/share or ~/.cache; with no HOME at all, the system's temp folder
+// (never the working folder: nothing is written next to the user's files). Always ends in "ctview".
+enum class UserFolder { Config, Data, Cache };
+fs::path userFolder(UserFolder kind);
+
 // Bytes of memory the system can still give us (MemAvailable), or 0 if unknown.
 std::uint64_t availableMemoryBytes();
 

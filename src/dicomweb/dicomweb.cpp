@@ -619,11 +619,7 @@ std::size_t DicomWebClient::retrieve(const std::string& study, const std::string
 // ---------------------------------------------------------------------------------------------
 
 std::filesystem::path dicomWebCacheRoot() {
-    const std::string xdg = env("XDG_CACHE_HOME"), home = env("HOME");
-    std::filesystem::path base = !xdg.empty()    ? std::filesystem::path(xdg)
-                                 : !home.empty() ? std::filesystem::path(home) / ".cache"
-                                                 : std::filesystem::temp_directory_path();
-    return base / "ctview" / "dicomweb";
+    return userFolder(UserFolder::Cache) / "dicomweb";
 }
 
 std::uint64_t cacheLimitBytes() {

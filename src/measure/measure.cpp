@@ -436,12 +436,7 @@ Measurement measure(const Volume& v, const Annotation& a, const std::string& nam
 std::filesystem::path annotationStorePath(const std::string& seriesUid) {
     if (!isSafeUid(seriesUid)) // the UID becomes a file name
         return {};
-    const char* xdg = std::getenv("XDG_DATA_HOME");
-    const char* home = std::getenv("HOME");
-    const std::filesystem::path base =
-        xdg && *xdg == '/' ? std::filesystem::path(xdg)
-                           : std::filesystem::path(home && *home ? home : ".") / ".local" / "share";
-    return base / "ctview" / "annotations" / (seriesUid + ".json");
+    return userFolder(UserFolder::Data) / "annotations" / (seriesUid + ".json");
 }
 
 AnnotationFile loadAnnotationStore(const std::string& seriesUid, std::string& problem) {
