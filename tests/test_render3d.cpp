@@ -618,8 +618,9 @@ TEST_CASE("viewer: S over the 3D view saves the picture `ctview render` makes at
     CHECK(readFile(saved[0]) == readFile(out.path / "cli.png"));
 }
 
-TEST_CASE("render modes: one table; the README's list, the CLI and the preset files follow it (issue 13)") {
-    std::ifstream in(std::filesystem::path(CTVIEW_GOLDEN_DIR).parent_path().parent_path() / "README.md");
+TEST_CASE("render modes: one table; the docs' list, the CLI and the preset files follow it (issue 13)") {
+    std::ifstream in(std::filesystem::path(CTVIEW_GOLDEN_DIR).parent_path().parent_path() / "docs" / "user" /
+                     "3d-view.md");
     REQUIRE(in);
     const std::string readme((std::istreambuf_iterator<char>(in)), {});
     std::string table = "  | `--mode` | in the 3D panel | uses | skips | body |\n  |---|---|---|---|---|\n";

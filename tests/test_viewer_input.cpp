@@ -48,9 +48,9 @@ struct ScopedEnv {
 };
 } // namespace
 
-TEST_CASE("README: the keys and mouse table is the list F1 shows") {
-    const std::string readme =
-        readFile(std::filesystem::path(CTVIEW_GOLDEN_DIR).parent_path().parent_path() / "README.md");
+TEST_CASE("docs/user/keys.md: the keys and mouse table is the list F1 shows") {
+    const std::string readme = readFile(std::filesystem::path(CTVIEW_GOLDEN_DIR).parent_path().parent_path() /
+                                        "docs" / "user" / "keys.md");
     REQUIRE_FALSE(readme.empty());
     std::string table = "| input | action |\n|---|---|\n";
     for (const app::Control& c : app::controls())

@@ -164,7 +164,9 @@ int runCli(int argc, char** argv) {
     CLI::App* measureCmd = app.add_subcommand(
         "measure", "Lengths, angles, ROI statistics and point HU of an annotation file, on the series");
     addCommon(measureCmd, measureCommon);
-    measureCmd->add_option("--annotations", meas.annotations, "The annotation file (JSON, see the README)")
+    measureCmd
+        ->add_option("--annotations", meas.annotations,
+                     "The annotation file (JSON, see docs/user/commands.md)")
         ->required();
     measureCmd->add_flag("--json", meas.json, "Machine-readable output");
 

@@ -41,7 +41,7 @@ void advanceCine(ui::AppState& s, double now);
 // The cell (0..3) under a screen point, or -1.
 int cellAt(const ui::AppState& s, glm::dvec2 p);
 
-// Every key and mouse action, for the help overlay (F1) and the README.
+// Every key and mouse action, for the help overlay (F1) and docs/user/keys.md.
 struct Control {
     const char* input;
     const char* action;

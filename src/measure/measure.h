@@ -2,7 +2,7 @@
 // Measurements and regions of interest, in patient space (LPS, mm), computed from the HU volume itself: what
 // `ctview measure` prints and (later) what the window shows beside each shape. No GL, no ImGui.
 //
-// The file format (README, "Measurements"):
+// The file format (docs/user/commands.md, `ctview measure`):
 //   {"series": UID, "annotations": [{"type": "line"|"angle"|"rectangle"|"ellipse"|"polygon"|"point",
 //                                    "points": [[x, y, z], ...], "label": "..."}]}
 // A line has 2 points, an angle 3 (the vertex in the middle), a rectangle or an ellipse the 2 opposite

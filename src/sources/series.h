@@ -10,7 +10,7 @@
 //   for Series s = src->load(row.number, options);                       // pixels, HU, geometry, warnings
 //
 // Adding a source: one file that implements SeriesSource and defines a `SourceKind`, and one line in the list
-// in series_source.cpp (see the README's Layout).
+// in series_source.cpp (see docs/dev/architecture.md).
 #include "volume/load_options.h"
 #include "volume/volume.h"
 #include "volume/window.h"

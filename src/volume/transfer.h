@@ -21,9 +21,9 @@ namespace ctview {
 enum class RenderMode { Composite, Mip, MinIp, Average, Isosurface };
 
 // Everything ctview knows about a render mode, in one row: the CLI (--mode), the preset files, the 3D panel,
-// the raymarcher (its #define, its body and its brick skipping) and the README's list read this table. A new
-// mode is a row here plus its body, a GLSL file in shaders/ that defines `vec4 march(Ray r, inout int
-// budget)` (see shaders/raymarch.frag, the skeleton every body runs in).
+// the raymarcher (its #define, its body and its brick skipping) and docs/user/3d-view.md's list read this
+// table. A new mode is a row here plus its body, a GLSL file in shaders/ that defines `vec4 march(Ray r,
+// inout int budget)` (see shaders/raymarch.frag, the skeleton every body runs in).
 struct RenderModeInfo {
     RenderMode mode;
     const char* name;      // --mode and preset files: "dvr"
