@@ -2,10 +2,11 @@
 # End to end through the PACS dialog: the real binary in a real window (Xvfb), driven by xdotool. Opens the dialog
 # (the server comes from the settings), searches for a patient, clicks the study, "Open study", and waits for the
 # title of the loaded series; then quits and checks what the settings kept. Run by test_dicomweb.cpp, which
-# starts Orthanc and sets the credentials in the environment.
-# Usage: e2e_pacs.sh CTVIEW ROOT PATIENT STUDY_UID TITLE LOCAL_SERIES
+# starts Orthanc and sets the credentials in the environment; or, with USER and PASSWORD, leaves them out: the
+# search is refused (401), and the login typed into the dialog must serve the search and the load that follow.
+# Usage: e2e_pacs.sh CTVIEW ROOT PATIENT STUDY_UID TITLE LOCAL_SERIES [USER PASSWORD]
 set -euo pipefail
-ctview=$1 root=$2 patient=$3 study=$4 title=$5 local=$6
+ctview=$1 root=$2 patient=$3 study=$4 title=$5 local=$6 user=${7:-} password=${8:-}
 [ -n "${DISPLAY:-}" ] || { echo "e2e: no DISPLAY"; exit 1; }
 work=$(mktemp -d)
 pid=
@@ -46,6 +47,15 @@ sleep 0.3
 xdotool type --delay 10 "$patient"
 xdotool keydown Return; sleep 0.15; xdotool keyup Return # held over a frame: ImGui 1.86 sees keys once a frame
 sleep 2 # the study query
+if [ -n "$user" ]; then
+  # Refused: the dialog asks for a login (a row under the message: user, password, "Log in").
+  xdotool mousemove --window "$win" 370 275 click 1; sleep 0.3
+  xdotool type --delay 10 "$user"
+  xdotool mousemove --window "$win" 525 275 click 1; sleep 0.3
+  xdotool type --delay 10 "$password"
+  xdotool mousemove --window "$win" 630 275 click 1 # "Log in": the search again, with the login
+  sleep 2
+fi
 xdotool mousemove --window "$win" 336 269 click 1 # the first study
 sleep 2 # its series
 xdotool mousemove --window "$win" 336 476 click 1 # "Open study"

@@ -489,3 +489,22 @@ TEST_CASE("DICOMweb: the viewer opens a study through its PACS dialog (xdotool)"
     INFO(r.out);
     CHECK(r.code == 0);
 }
+
+TEST_CASE("DICOMweb: a login typed into the PACS dialog serves its search and the load (xdotool)",
+          "[dicomweb][e2e]") {
+    // No credentials in the environment and no netrc: the server's 401 makes the dialog ask, and the login is
+    // handed to the query and the load as a value (it once went through setenv from the UI thread).
+    if (!std::getenv("DISPLAY"))
+        FAIL("no DISPLAY: run under xvfb-run (scripts/test does)");
+    Session session;
+    Env noUser("CTVIEW_DICOMWEB_USER", std::nullopt), noPassword("CTVIEW_DICOMWEB_PASSWORD", std::nullopt);
+    TempDir home;
+    Env h("HOME", home.path.string()); // no ~/.netrc
+    const Uploaded& u = study("login", ctSpec(10, 12, 5, "DW^LOGIN"));
+    const Uploaded& local = study("two", ctSpec(6, 6, 3, "DW^TWO"));
+    const Run r = shell(std::string(CTVIEW_E2E_PACS) + " " + CTVIEW_BINARY + " " + q(session.pacs.root()) +
+                        " DW^LOGIN " + u.study + " " + q(u.study + " - series 1 - 10x12x5") + " " +
+                        q(local.folder) + " ctview secret");
+    INFO(r.out);
+    CHECK(r.code == 0);
+}

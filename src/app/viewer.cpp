@@ -168,6 +168,7 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
         s.load = {};
         s.load.active = true;
         s.load.input = path;
+        loadOptions.login = s.pacsLogin; // the PACS dialog's, if the user logged in there
         task = std::make_unique<LoadTask>(std::move(path), series, loadOptions, std::move(source), wake,
                                           LoadTask::Staging{0.3, true});
     };

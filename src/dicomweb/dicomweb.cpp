@@ -191,10 +191,12 @@ HttpResponse HttpClient::get(const std::string& url, const std::string& accept,
     curl_easy_setopt(c, CURLOPT_USERAGENT, "ctview/" CTVIEW_VERSION);
     curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");     // whatever libcurl can decode
     curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 512L * 1024); // fewer, larger writes: a series is hundreds of MB
-    // Credentials: the environment, else netrc. Basic auth is sent only to the host of the URL (no
-    // redirects).
-    const std::string user = env("CTVIEW_DICOMWEB_USER"), password = env("CTVIEW_DICOMWEB_PASSWORD"),
-                      token = env("CTVIEW_DICOMWEB_TOKEN");
+    // Credentials: the login given, else the environment, else netrc. Basic auth is sent only to the host of
+    // the URL (no redirects).
+    const RemoteLogin& given = options_.login;
+    const std::string user = given.empty() ? env("CTVIEW_DICOMWEB_USER") : given.user,
+                      password = given.empty() ? env("CTVIEW_DICOMWEB_PASSWORD") : given.password,
+                      token = given.empty() ? env("CTVIEW_DICOMWEB_TOKEN") : given.token;
     struct curl_slist* headers = nullptr;
     headers = curl_slist_append(headers, ("Accept: " + accept).c_str());
     std::string bearer;
@@ -259,6 +261,12 @@ HttpResponse HttpClient::get(const std::string& url, const std::string& accept,
         cause = *errorText ? errorText : curl_easy_strerror(code);
     }
     throw DataError(host + ": " + cause);
+}
+
+void throwHttpError(const std::string& host, const std::string& what, const HttpResponse& r) {
+    if (r.status == 401 || r.status == 403)
+        throw LoginRequired(httpErrorMessage(host, what, r));
+    throw DataError(httpErrorMessage(host, what, r));
 }
 
 std::string httpErrorMessage(const std::string& host, const std::string& what, const HttpResponse& r) {
@@ -355,7 +363,7 @@ std::string DicomWebClient::get(const std::string& path, const std::string& what
     if (r.status == 204)
         return "[]"; // No Content: nothing matched
     if (r.status != 200)
-        throw DataError(httpErrorMessage(url_.host, what, r));
+        throwHttpError(url_.host, what, r);
     return r.body;
 }
 
@@ -398,7 +406,7 @@ std::vector<StudyRow> DicomWebClient::studies(const StudyQuery& q) {
         throw DataError(url_.host + ": does not answer as a DICOMweb server at " + url_.root +
                         " (HTTP 404 for /studies)");
     if (r.status != 200 && r.status != 204)
-        throw DataError(httpErrorMessage(url_.host, "studies", r));
+        throwHttpError(url_.host, "studies", r);
     std::vector<StudyRow> out;
     for (const json& o : parseArray(r.status == 204 ? "[]" : r.body, url_, r.contentType)) {
         StudyRow s;
@@ -610,7 +618,7 @@ std::size_t DicomWebClient::retrieve(const std::string& study, const std::string
     if (!failure.empty())
         throw DataError(failure);
     if (r.status != 200)
-        throw DataError(httpErrorMessage(url_.host, what, r));
+        throwHttpError(url_.host, what, r);
     complete = parser && parser->finished();
     return parts;
 }

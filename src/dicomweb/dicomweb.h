@@ -13,6 +13,9 @@
 // Credentials never travel on the command line: CTVIEW_DICOMWEB_USER + CTVIEW_DICOMWEB_PASSWORD (HTTP Basic),
 // or CTVIEW_DICOMWEB_TOKEN (a bearer token), else netrc (CTVIEW_NETRC, else ~/.netrc). TLS is verified
 // against the system's CAs, or CTVIEW_CA_BUNDLE.
+#include "base/error.h"
+#include "base/login.h"
+
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -42,6 +45,14 @@ struct HttpResponse {
 struct HttpOptions {
     double connectTimeout = 5; // seconds
     double stallTimeout = 30;  // seconds with no byte received
+    // Who asks: this login when it is not empty, else CTVIEW_DICOMWEB_USER + CTVIEW_DICOMWEB_PASSWORD or
+    // CTVIEW_DICOMWEB_TOKEN (read, never written: nothing in ctview sets them), else netrc.
+    RemoteLogin login;
+};
+
+// The server wants a login (HTTP 401), or refused the one given (403): what the PACS dialog asks a login for.
+struct LoginRequired : DataError {
+    using DataError::DataError;
 };
 class HttpClient {
   public:
@@ -64,6 +75,8 @@ class HttpClient {
 // A one-line message for an HTTP error status from `host` (401/403: how to log in; 404: no such thing; 5xx:
 // the server's own message).
 std::string httpErrorMessage(const std::string& host, const std::string& what, const HttpResponse& r);
+// Throws that message: LoginRequired for 401 and 403, else DataError.
+[[noreturn]] void throwHttpError(const std::string& host, const std::string& what, const HttpResponse& r);
 
 // QIDO-RS results.
 struct StudyRow {

@@ -68,15 +68,16 @@ void makePrivateFolders(const fs::path& folder) {
 
 class DicomWebSource final : public SeriesSource {
   public:
-    DicomWebSource(const std::string& input, const LoadOptions&)
+    DicomWebSource(const std::string& input, const LoadOptions& options)
         : SeriesSource(input), url_(parseDicomWebUrl(input)) {
+        http_.login = options.login;
         if (url_.study.empty())
             throw DataError(url_.text() + " is a DICOMweb root: `ctview info " + url_.text() +
                             "` lists its studies; open ROOT/studies/STUDY_UID");
         if (!isSafeUid(url_.study) || (!url_.series.empty() && !isSafeUid(url_.series)))
             throw UsageError(input + ": a UID is digits and dots");
         studyFolder_ = dicomWebCacheRoot() / serverKey(url_) / url_.study;
-        client_ = std::make_unique<DicomWebClient>(url_);
+        client_ = std::make_unique<DicomWebClient>(url_, http_);
         std::vector<SeriesRow> rows;
         try {
             rows = client_->series(url_.study);
@@ -328,7 +329,7 @@ class DicomWebSource final : public SeriesSource {
             std::string failure;
             auto fetch = [&](std::size_t start, std::size_t stride) {
                 try {
-                    DicomWebClient client(url_); // a connection of its own
+                    DicomWebClient client(url_, http_); // a connection of its own
                     for (std::size_t n = start; n < todo.size(); n += stride) {
                         bool complete = false;
                         client.retrieve(
@@ -445,6 +446,7 @@ class DicomWebSource final : public SeriesSource {
 
     DicomWebUrl url_;
     fs::path studyFolder_;
+    HttpOptions http_;                       // the login it was opened with, for every connection
     std::unique_ptr<DicomWebClient> client_; // one connection, kept alive between requests
     std::vector<SeriesRow> rows_;
     std::vector<SeriesListing> listing_;

@@ -1,6 +1,7 @@
 #pragma once
 // Everything the viewer shows and the user can change, as plain data. Panels read and edit it; input handling
 // edits it; the renderer draws from it. Nothing here touches GL, so that input handling is tested in-process.
+#include "base/login.h"
 #include "measure/measure.h"
 #include "sources/dataset.h"
 #include "sources/metadata.h"
@@ -161,6 +162,7 @@ struct AppState {
     std::filesystem::path exportDir = "ctview-exports";
     std::vector<std::string> recent;      // most recent first
     std::vector<std::string> pacsServers; // DICOMweb roots the user added in the PACS dialog
+    RemoteLogin pacsLogin; // the PACS dialog's login, for this session's queries and loads: never saved
 
     std::deque<Toast> toasts;
     Drag drag;

@@ -2,7 +2,8 @@
 // fields are QIDO-RS's (patient name with * wildcards, ID, accession, date or range, modality, limit); a
 // click on a study lists its series; Open loads a study (its default CT series) or one series through the
 // same load as a folder. Queries run on a thread of their own so that the window stays live; a 401 asks for a
-// login, kept in this process's environment only (never in settings, the recent list, logs or the title).
+// login, kept in the state for this session's queries and loads (never in settings, the recent list, logs or
+// the title), and handed to each connection as a value.
 #include "ui/panels.h"
 
 #include "base/error.h"
@@ -46,16 +47,26 @@ template <class T> bool take(PacsDialog& d, std::future<T>& f, std::vector<typen
         into = f.get();
         d.error.clear();
         d.wantsLogin = false;
+    } catch (const LoginRequired& e) {
+        d.error = e.what();
+        d.wantsLogin = true;
+        into.clear();
     } catch (const std::exception& e) {
         d.error = e.what();
-        d.wantsLogin = d.error.find("wants a login") != std::string::npos ||
-                       d.error.find("HTTP 403") != std::string::npos;
+        d.wantsLogin = false;
         into.clear();
     }
     return true;
 }
 
-void startSearch(PacsDialog& d, const std::string& root) {
+// A connection's options with the session's login.
+HttpOptions withLogin(const RemoteLogin& login) {
+    HttpOptions o;
+    o.login = login;
+    return o;
+}
+
+void startSearch(PacsDialog& d, const std::string& root, const RemoteLogin& login) {
     StudyQuery q;
     q.patientName = d.patient;
     q.patientId = d.patientId;
@@ -67,8 +78,9 @@ void startSearch(PacsDialog& d, const std::string& root) {
     d.selected = -1;
     d.series.clear();
     d.searched = true;
-    d.studiesQuery = std::async(std::launch::async,
-                                [root, q] { return DicomWebClient(parseDicomWebUrl(root)).studies(q); });
+    d.studiesQuery = std::async(std::launch::async, [root, q, login] {
+        return DicomWebClient(parseDicomWebUrl(root), withLogin(login)).studies(q);
+    });
 }
 
 } // namespace
@@ -149,7 +161,7 @@ void drawPacsDialog(AppState& s, Commands& r) {
     if (go && !d.studiesQuery.valid()) {
         try {
             const DicomWebUrl url = parseDicomWebUrl(d.server);
-            startSearch(d, url.root);
+            startSearch(d, url.root, s.pacsLogin);
         } catch (const std::exception& e) {
             d.error = e.what();
         }
@@ -159,7 +171,7 @@ void drawPacsDialog(AppState& s, Commands& r) {
     if (!d.error.empty())
         ImGui::TextColored(ImVec4(1, 0.45f, 0.45f, 1), "%s", d.error.c_str());
     if (d.wantsLogin) {
-        // Kept in this process's environment for the queries and loads that follow; never written anywhere.
+        // Kept in the state for the queries and loads that follow (as a value); never written anywhere.
         ImGui::SetNextItemWidth(150);
         ImGui::InputTextWithHint("##user", "user", d.user, sizeof d.user);
         ImGui::SameLine();
@@ -168,11 +180,10 @@ void drawPacsDialog(AppState& s, Commands& r) {
                                  ImGuiInputTextFlags_Password);
         ImGui::SameLine();
         if (ImGui::Button("Log in") && d.user[0]) {
-            ::setenv("CTVIEW_DICOMWEB_USER", d.user, 1);
-            ::setenv("CTVIEW_DICOMWEB_PASSWORD", d.password, 1);
+            s.pacsLogin = {d.user, d.password, ""};
             std::fill(std::begin(d.password), std::end(d.password), '\0');
             if (!d.root.empty())
-                startSearch(d, d.root);
+                startSearch(d, d.root, s.pacsLogin);
         }
     }
 
@@ -199,8 +210,8 @@ void drawPacsDialog(AppState& s, Commands& r) {
                     d.selected = int(n);
                     d.series.clear();
                     const std::string root = d.root, uid = st.uid;
-                    d.seriesQuery = std::async(std::launch::async, [root, uid] {
-                        return DicomWebClient(parseDicomWebUrl(root)).series(uid);
+                    d.seriesQuery = std::async(std::launch::async, [root, uid, login = s.pacsLogin] {
+                        return DicomWebClient(parseDicomWebUrl(root), withLogin(login)).series(uid);
                     });
                 }
                 if (ImGui::IsMouseDoubleClicked(0) && !s.load.active)

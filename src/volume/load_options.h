@@ -3,6 +3,7 @@
 // transfer) takes and reports, below the SeriesSource seam (series.h) so that a loader needs nothing of the
 // seam: the options of one load, a file left out and why, a header row, and the memory check before an
 // allocation.
+#include "base/login.h"
 #include "volume/volume.h"
 
 #include <cstdint>
@@ -36,6 +37,9 @@ struct LoadOptions {
     // gives the grid and type, and Series::volume is empty. Anything else loads into memory as usual.
     int streamFd = -1;
     std::uint64_t streamOffset = 0;
+    // A remote source's login (the PACS dialog's); empty: the environment's (CTVIEW_DICOMWEB_USER and
+    // _PASSWORD, or _TOKEN), else netrc.
+    RemoteLogin login;
 };
 
 // A file (or, for a remote source, an instance URL) that was left out, and why.

@@ -1,0 +1,15 @@
+#pragma once
+// A login for a remote server (a DICOMweb PACS), handed as a value to the code that connects: typed into the
+// PACS dialog, or given on the command line's environment. Never written anywhere: not in the settings, the
+// recent list, logs, messages or the window title.
+#include <string>
+
+namespace ctview {
+
+struct RemoteLogin {
+    std::string user, password; // HTTP Basic
+    std::string token;          // else a bearer token
+    bool empty() const { return user.empty() && token.empty(); }
+};
+
+} // namespace ctview
