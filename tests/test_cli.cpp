@@ -46,7 +46,7 @@ TEST_CASE("ctview info: text, JSON, tags, and exit codes") {
     CHECK(run("info").code == 2);
     CHECK(run("info --series 9 " + q(dir.path)).code == 2);
     CHECK(run("info --frobnicate " + q(dir.path)).code == 2);
-    // The viewer with a path that does not exist opens its window and says why (tests/e2e_viewer.sh); without
+    // The viewer with a path that does not exist opens its window and says why (tests/e2e/viewer.sh); without
     // a display it can only say that there is none.
     const Run missing = shell("DISPLAY= WAYLAND_DISPLAY= " + std::string(CTVIEW_BINARY) + " frobnicate");
     CHECK(missing.code == 1);

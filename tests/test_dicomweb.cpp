@@ -250,8 +250,8 @@ TEST_CASE(
 }
 
 namespace {
-// Orthanc behind a loopback TLS proxy (tests/tls_proxy.py) with a self-signed certificate for 127.0.0.1 made
-// by openssl, for as long as it lives.
+// Orthanc behind a loopback TLS proxy (tests/support/tls_proxy.py) with a self-signed certificate for
+// 127.0.0.1 made by openssl, for as long as it lives.
 struct TlsFront {
     TempDir dir;
     std::FILE* proxy = nullptr; // its stdin: closing it ends the proxy

@@ -3,9 +3,9 @@
 // when the preview gives way to the loaded series.
 #include "testutil.h"
 
-#include "app/load_task.h"
 #include "dicom/dicom_write.h"
-#include "ui/app_state.h"
+#include "viewer/app_state.h"
+#include "viewer/load_task.h"
 
 #include <catch2/catch.hpp>
 
@@ -23,8 +23,8 @@ TEST_CASE("loading: slices are handed over as they are decoded, and add up to th
         spec.syntax = syntax;
         writeSeries(spec, dir.path);
         // No preview delay: this small series loads faster than the viewer's.
-        app::LoadTask task(dir.path.string(), "", fastOptions(), nullptr, nullptr,
-                           app::LoadTask::Staging{0.0, false});
+        viewer::LoadTask task(dir.path.string(), "", fastOptions(), nullptr, nullptr,
+                              viewer::LoadTask::Staging{0.0, false});
         task.wait();
         std::string error;
         std::shared_ptr<Dataset> preview;
@@ -45,12 +45,12 @@ TEST_CASE("loading: slices are handed over as they are decoded, and add up to th
         CHECK_FALSE(task.takePreview(preview, dirty));
 
         // The viewer moves from the preview to the result without losing the user's place.
-        ui::AppState s;
-        ui::adoptDataset(s, preview);
+        viewer::AppState s;
+        viewer::adoptDataset(s, preview);
         s.cursor = {3, 4, 5};
         s.window = {123, 45};
         s.windowName = "custom"; // what a W/L drag or the panel's fields make it
-        ui::adoptDataset(s, done);
+        viewer::adoptDataset(s, done);
         CHECK(s.cursor == glm::ivec3(3, 4, 5));
         CHECK(s.window.width == 123);
         CHECK_FALSE(s.data->summary.empty());
@@ -62,8 +62,8 @@ TEST_CASE("loading: a series faster than the preview delay has no preview; its 3
     writeSeries(smallSeries(12, 10, 9), dir.path);
     // The viewer's staging: this series loads in well under a minute, so no slice is ever copied for a
     // preview; the series is handed over first, its statistics after.
-    app::LoadTask task(dir.path.string(), "", fastOptions(), nullptr, nullptr,
-                       app::LoadTask::Staging{60.0, true});
+    viewer::LoadTask task(dir.path.string(), "", fastOptions(), nullptr, nullptr,
+                          viewer::LoadTask::Staging{60.0, true});
     task.wait();
     std::shared_ptr<Dataset> preview;
     std::vector<int> dirty;
@@ -96,16 +96,16 @@ TEST_CASE("loading: a preview that knew no window (a DICOMweb listing) gives way
         d->series.about.windows = std::move(windows);
         return d;
     };
-    ui::AppState s;
-    ui::adoptDataset(s, make(true, {}));
+    viewer::AppState s;
+    viewer::adoptDataset(s, make(true, {}));
     CHECK(s.window.width == 4095); // the whole range: nothing better known yet
-    ui::adoptDataset(s, make(false, {{"file 1", {400, 40}}}));
+    viewer::adoptDataset(s, make(false, {{"file 1", {400, 40}}}));
     CHECK(s.window.width == 400);
     CHECK(s.window.center == 40);
     // A window the user chose during the preview stays.
-    ui::adoptDataset(s, make(true, {}));
+    viewer::adoptDataset(s, make(true, {}));
     s.window = {150, 30};
     s.windowName = "custom";
-    ui::adoptDataset(s, make(false, {{"file 1", {400, 40}}}));
+    viewer::adoptDataset(s, make(false, {{"file 1", {400, 40}}}));
     CHECK(s.window.width == 150);
 }

@@ -77,12 +77,12 @@ std::vector<RgbImage> decodeMovie(const std::filesystem::path& file) {
 }
 
 // The phantom loaded as the window loads it.
-ui::AppState phantomState() {
+viewer::AppState phantomState() {
     app::CommonOptions common;
     common.input = glPhantom().string();
     common.quiet = true;
-    ui::AppState s;
-    ui::adoptDataset(s, app::loadDatasetHeadless(common));
+    viewer::AppState s;
+    viewer::adoptDataset(s, app::loadDatasetHeadless(common));
     return s;
 }
 
@@ -226,14 +226,14 @@ TEST_CASE(
 }
 
 TEST_CASE("viewer: Cine's 'Record movie' writes, on its own thread, the file `export --format` writes") {
-    ui::AppState s = phantomState();
+    viewer::AppState s = phantomState();
     TempDir out;
     s.exportDir = out.path / "exports"; // made when missing
     s.window = {400, 40};
     s.colormap = "inferno";
     s.cine.fps = 12;
     s.views[1].slab = {12, SlabMode::Mip}; // the view as shown, slab included
-    const SliceFrame f = ui::frameOf(s, 1);
+    const SliceFrame f = viewer::frameOf(s, 1);
     for (const MovieFormat format : {MovieFormat::Gif, MovieFormat::Mp4}) {
         const auto job = app::recordSlices(s, 1, format);
         CHECK(job->total() == f.count);
@@ -261,13 +261,13 @@ TEST_CASE("viewer: Cine's 'Record movie' writes, on its own thread, the file `ex
         if (gif)
             CHECK(frames[5].rgb == renderSlice(extractSlice(s.data->series.volume, Axis::Coronal,
                                                             sliceIndex(f, 5), s.views[1].slab),
-                                               s.window, ui::displayColormap(s))
+                                               s.window, viewer::displayColormap(s))
                                        .rgb);
     }
 }
 
 TEST_CASE("viewer: Cine's 'Record movie' over a turned view records its planes along its normal (issue 12)") {
-    ui::AppState s = phantomState();
+    viewer::AppState s = phantomState();
     TempDir out;
     s.exportDir = out.path;
     s.mpr.oblique = true;
@@ -275,7 +275,7 @@ TEST_CASE("viewer: Cine's 'Record movie' over a turned view records its planes a
     s.mpr.rotation = rotationAbout({0, 0, 1}, glm::radians(20.0));
     s.linear = true;
     const auto job = app::recordSlices(s, 2, MovieFormat::Gif);
-    const int count = ui::sliceCountOf(s, 2);
+    const int count = viewer::sliceCountOf(s, 2);
     CHECK(job->total() == count);
     for (int n = 0; n < 600 && !job->finished(); ++n)
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -288,22 +288,22 @@ TEST_CASE("viewer: Cine's 'Record movie' over a turned view records its planes a
     REQUIRE(int(frames.size()) == count);
     // Frame n is the plane the view shows at slice number n.
     const int n = count / 3;
-    ui::setSliceNumber(s, 2, n);
-    REQUIRE(ui::sliceNumberOf(s, 2) == n);
-    const RgbImage want =
-        renderSlice(extractPlane(s.data->series.volume, ui::frameOf(s, 2), ui::planeOf(s, 2), {}, true),
-                    s.window, ui::displayColormap(s));
+    viewer::setSliceNumber(s, 2, n);
+    REQUIRE(viewer::sliceNumberOf(s, 2) == n);
+    const RgbImage want = renderSlice(
+        extractPlane(s.data->series.volume, viewer::frameOf(s, 2), viewer::planeOf(s, 2), {}, true), s.window,
+        viewer::displayColormap(s));
     CHECK(frames[std::size_t(n)].rgb == want.rgb);
     CHECK(frames[0].rgb != want.rgb);
 }
 
 TEST_CASE("viewer: the 3D view's 'Record' makes the turntable `render --turntable` makes, from its camera") {
     REQUIRE(haveDisplay());
-    ui::AppState s = phantomState();
+    viewer::AppState s = phantomState();
     TempDir out;
     s.exportDir = out.path;
     s.overlays = {false, false, false, false, false, false};
-    ui::layoutCells(s, Rect{0, 0, 1300, 1026}); // the 2x2 grid: the 3D cell is 649x512
+    viewer::layoutCells(s, Rect{0, 0, 1300, 1026}); // the 2x2 grid: the 3D cell is 649x512
     // The camera as the user left it: turned 30 degrees toward the patient's left and raised 20 (what
     // `render --azimuth 30 --elevation 20` starts from), with a crop.
     s.view3d.camera.rotation = orbitRotation(30, 20);

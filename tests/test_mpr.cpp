@@ -8,9 +8,9 @@
 #include "app/actions.h"
 #include "app/headless.h"
 #include "app/input.h"
-#include "app/load_task.h"
 #include "dicom/phantom.h"
 #include "measure/measure.h"
+#include "viewer/load_task.h"
 #include "volume/mpr.h"
 
 #include <GLFW/glfw3.h>
@@ -183,18 +183,19 @@ namespace {} // namespace
 TEST_CASE("viewer input: dragging a crosshair line's end turns the other views about this one's normal; "
           "Shift+R turns them back (issue 12)") {
     ViewerFixture f;
-    ui::AppState& s = f.s;
+    viewer::AppState& s = f.s;
     const Geometry& g = s.data->series.volume.geometry();
     const glm::ivec3 cursor = s.cursor;
-    const SlicePlane axial0 = ui::planeOf(s, 0), coronal0 = ui::planeOf(s, 1), sagittal0 = ui::planeOf(s, 2);
+    const SlicePlane axial0 = viewer::planeOf(s, 0), coronal0 = viewer::planeOf(s, 1),
+                     sagittal0 = viewer::planeOf(s, 2);
     // In the axial view, the coronal plane's line (horizontal) and its handle on the right.
-    const auto lines = ui::crosshairLines(s, 0);
+    const auto lines = viewer::crosshairLines(s, 0);
     REQUIRE(lines.size() == 2);
     const auto coronalLine =
         std::find_if(lines.begin(), lines.end(), [](const auto& l) { return l.view == 1; });
     REQUIRE(coronalLine != lines.end());
     CHECK(std::abs(coronalLine->direction.y) < 1e-12);
-    const double reach = ui::turnHandleDistance(s.cells[0]);
+    const double reach = viewer::turnHandleDistance(s.cells[0]);
     const glm::dvec2 c = coronalLine->centre,
                      handle = c + glm::dvec2(std::abs(coronalLine->direction.x), 0) * reach;
     // Clockwise on the screen by 30 degrees.
@@ -203,7 +204,8 @@ TEST_CASE("viewer input: dragging a crosshair line's end turns the other views a
     REQUIRE(s.mpr.oblique);
     // The axial view keeps its picture; the coronal and sagittal planes turned 30 degrees about its normal,
     // all three still orthogonal and through the crosshair, which stayed where it was.
-    const SlicePlane axial = ui::planeOf(s, 0), coronal = ui::planeOf(s, 1), sagittal = ui::planeOf(s, 2);
+    const SlicePlane axial = viewer::planeOf(s, 0), coronal = viewer::planeOf(s, 1),
+                     sagittal = viewer::planeOf(s, 2);
     CHECK(near(axial.normal, axial0.normal, 1e-12));
     CHECK(near(axial.right, axial0.right, 1e-12));
     CHECK(glm::dot(coronal.normal, coronal0.normal) == Approx(std::cos(turn)));
@@ -212,7 +214,7 @@ TEST_CASE("viewer input: dragging a crosshair line's end turns the other views a
     CHECK(std::abs(glm::dot(coronal.normal, sagittal.normal)) < 1e-12);
     CHECK(near(s.mpr.centre, g.voxelToPatient(glm::dvec3(cursor)), 1e-9));
     // The coronal line turned on the screen with the mouse: clockwise, its right end now below the centre.
-    for (const auto& l : ui::crosshairLines(s, 0))
+    for (const auto& l : viewer::crosshairLines(s, 0))
         if (l.view == 1)
             CHECK(std::abs(l.direction.y) == Approx(std::sin(turn)));
     // Turning the coronal view's screen right along with its normal (its up stays superior).
@@ -222,11 +224,11 @@ TEST_CASE("viewer input: dragging a crosshair line's end turns the other views a
 
     // Down over the coronal view steps along its own normal, one normalStep; the other planes stay.
     const glm::dvec3 before = s.mpr.centre;
-    const int number = ui::sliceNumberOf(s, 1);
+    const int number = viewer::sliceNumberOf(s, 1);
     const glm::dvec2 overCoronal(s.cells[1].x + s.cells[1].w / 2, s.cells[1].y + s.cells[1].h / 2);
     f.key(GLFW_KEY_DOWN, false, overCoronal);
     f.key(GLFW_KEY_DOWN, false, overCoronal);
-    CHECK(ui::sliceNumberOf(s, 1) == number + 2);
+    CHECK(viewer::sliceNumberOf(s, 1) == number + 2);
     const double step = normalStep(g, coronal.normal);
     CHECK(step == Approx(planeSteps(g, coronal).step));
     // Onto the plane numbered so: the volume's centre lies on the numbers' grid (planeSteps).
@@ -234,14 +236,14 @@ TEST_CASE("viewer input: dragging a crosshair line's end turns the other views a
     CHECK(glm::dot(s.mpr.centre - volumeCentre(g), coronal.normal) ==
           Approx(steps.first + (number + 2) * step));
     CHECK(std::abs(glm::dot(s.mpr.centre - before, coronal.normal) - 2 * step) <= step / 2 + 1e-9);
-    CHECK(near(ui::planeOf(s, 0).origin, axial.origin, 1e-9));
-    CHECK(near(ui::planeOf(s, 2).origin, sagittal.origin, 1e-9));
+    CHECK(near(viewer::planeOf(s, 0).origin, axial.origin, 1e-9));
+    CHECK(near(viewer::planeOf(s, 2).origin, sagittal.origin, 1e-9));
 
     // The probe reads the turned plane's sample under the mouse.
     const glm::dvec2 over(s.cells[1].x + s.cells[1].w * 0.45, s.cells[1].y + s.cells[1].h * 0.55);
     app::handleInput(s, at(over));
     REQUIRE(s.probeValid);
-    const glm::dvec3 lps = ui::mappingOf(s, 1).screenToPatient(over);
+    const glm::dvec3 lps = viewer::mappingOf(s, 1).screenToPatient(over);
     CHECK(near(s.probeLps, lps, 1e-9));
     CHECK(s.probeHU == Approx(sampleHu(s.data->series.volume, g.patientToVoxel(lps), s.linear)));
 
@@ -249,7 +251,7 @@ TEST_CASE("viewer input: dragging a crosshair line's end turns the other views a
     const glm::dvec3 last = s.mpr.centre;
     f.key(GLFW_KEY_R, true);
     CHECK_FALSE(s.mpr.oblique);
-    CHECK(near(ui::planeOf(s, 1).normal, coronal0.normal, 1e-12));
+    CHECK(near(viewer::planeOf(s, 1).normal, coronal0.normal, 1e-12));
     const glm::dvec3 ijk = g.patientToVoxel(last);
     CHECK(s.cursor == glm::ivec3(glm::round(ijk)));
 }
@@ -257,7 +259,7 @@ TEST_CASE("viewer input: dragging a crosshair line's end turns the other views a
 TEST_CASE("viewer: S over a turned view saves its plane, named and described as oblique; an ellipse drawn "
           "there is a polygon on the plane, measured there (issue 12)") {
     ViewerFixture f;
-    ui::AppState& s = f.s;
+    viewer::AppState& s = f.s;
     const Volume& vol = s.data->series.volume;
     s.mpr.oblique = true;
     s.mpr.centre = volumeCentre(vol.geometry());
@@ -269,9 +271,9 @@ TEST_CASE("viewer: S over a turned view saves its plane, named and described as 
     REQUIRE(written.size() == 2);
     const std::string name = written[0].filename().string();
     CHECK(name.find("_coronal-oblique_") != std::string::npos);
-    const SlicePlane plane = ui::planeOf(s, 1);
-    const RgbImage expected =
-        renderSlice(extractPlane(vol, ui::frameOf(s, 1), plane, {}, true), s.window, ui::displayColormap(s));
+    const SlicePlane plane = viewer::planeOf(s, 1);
+    const RgbImage expected = renderSlice(extractPlane(vol, viewer::frameOf(s, 1), plane, {}, true), s.window,
+                                          viewer::displayColormap(s));
     REQUIRE(written[0].extension() == ".png");
     const Image saved = readPng(written[0]);
     CHECK(saved.width == expected.width);
@@ -279,12 +281,12 @@ TEST_CASE("viewer: S over a turned view saves its plane, named and described as 
     const nlohmann::json side =
         nlohmann::json::parse(readFile(std::filesystem::path(written[0]).replace_extension(".json")));
     CHECK(side["axis"] == "coronal-oblique");
-    CHECK(side["slice"] == ui::sliceNumberOf(s, 1));
+    CHECK(side["slice"] == viewer::sliceNumberOf(s, 1));
     CHECK(glm::dvec3(side["plane"]["normal"][0], side["plane"]["normal"][1], side["plane"]["normal"][2]) ==
           plane.normal);
 
     // The ellipse tool in the tilted coronal view.
-    s.tool = ui::AppState::Tool::Ellipse;
+    s.tool = viewer::AppState::Tool::Ellipse;
     const Rect& r = s.cells[1];
     f.drag({r.x + r.w * 0.4, r.y + r.h * 0.4}, {r.x + r.w * 0.6, r.y + r.h * 0.55});
     REQUIRE(s.annotations.size() == 1);
@@ -292,20 +294,20 @@ TEST_CASE("viewer: S over a turned view saves its plane, named and described as 
     CHECK(a.type == AnnotationType::Polygon);
     CHECK(a.points.size() == 64);
     CHECK(liesOnPlane(vol.geometry(), a, plane));
-    CHECK(ui::onView(s, 1, a));
-    CHECK_FALSE(ui::onView(s, 0, a));
+    CHECK(viewer::onView(s, 1, a));
+    CHECK_FALSE(viewer::onView(s, 0, a));
     const Measurement m = measure(vol, a, "ellipse");
     CHECK(m.plane == "oblique");
     CHECK(m.roi.pixels > 20); // the phantom's voxels are coarse
     // The box's extent on the screen, in mm: the ellipse's area.
-    const double mmPerPx = 1 / ui::mappingOf(s, 1).pixelsPerMm();
+    const double mmPerPx = 1 / viewer::mappingOf(s, 1).pixelsPerMm();
     CHECK(m.roi.areaMm2 == Approx(M_PI * (r.w * 0.1 * mmPerPx) * (r.h * 0.075 * mmPerPx)).epsilon(0.01));
 }
 
 TEST_CASE("oblique MPR: the GPU draws the turned view the CPU samples, thin and as a slab") {
     REQUIRE(haveDisplay());
     ViewerFixture f;
-    ui::AppState& s = f.s;
+    viewer::AppState& s = f.s;
     const Volume& vol = s.data->series.volume;
     s.overlays = {false, false, false, false, false, false};
     s.mpr.oblique = true;
@@ -320,10 +322,10 @@ TEST_CASE("oblique MPR: the GPU draws the turned view the CPU samples, thin and 
                 s.linear = linear;
                 // The view alone, zoom 1, at 2 pixels per mm; each pixel's centre sampled on the CPU where
                 // the view's mapping puts it.
-                const SliceFrame fr = ui::frameOf(s, v);
+                const SliceFrame fr = viewer::frameOf(s, v);
                 const glm::ivec2 size(int(fr.width * fr.hSpacing * 2), int(fr.height * fr.vSpacing * 2));
                 const RgbImage gpu = app::renderHeadless(s, size, false);
-                const ViewMapping m = ui::mappingOf(s, v);
+                const ViewMapping m = viewer::mappingOf(s, v);
                 SliceImage cpu;
                 cpu.width = size.x;
                 cpu.height = size.y;
@@ -331,7 +333,7 @@ TEST_CASE("oblique MPR: the GPU draws the turned view the CPU samples, thin and 
                     for (int x = 0; x < size.x; ++x)
                         cpu.hu.push_back(planeValue(vol, m.screenToPatient({x + 0.5, y + 0.5}),
                                                     m.plane().normal, s.views[std::size_t(v)].slab, linear));
-                const RgbImage want = renderSlice(cpu, s.window, ui::displayColormap(s));
+                const RgbImage want = renderSlice(cpu, s.window, viewer::displayColormap(s));
                 REQUIRE(gpu.width == want.width);
                 int wrong = 0;
                 for (std::size_t n = 0; n < want.rgb.size(); ++n)
@@ -400,13 +402,13 @@ TEST_CASE("snapshot --turn: the turned view as the window draws it after the sam
     ScanResult scan;
     auto d = std::make_shared<Dataset>();
     d->series.volume = loadFolder(glPhantom(), scan).volume;
-    ui::AppState s;
-    ui::adoptDataset(s, d);
+    viewer::AppState s;
+    viewer::adoptDataset(s, d);
     s.overlays = {false, false, false, false, false, false};
     s.window = {400, 40};
     s.maximised = s.activeView = 2;
-    ui::turnViews(s, 0, glm::radians(30.0));
-    ui::turnViews(s, 1, glm::radians(-10.0));
+    viewer::turnViews(s, 0, glm::radians(30.0));
+    viewer::turnViews(s, 1, glm::radians(-10.0));
     const RgbImage want = app::renderHeadless(s, {200, 160}, false);
     const Image got = readPng(out.path / "turned.png");
     CHECK(got.rgb == want.rgb);
@@ -427,10 +429,10 @@ TEST_CASE("export --turn: the turned view's planes, each the viewer's S-export o
     ScanResult scan;
     auto d = std::make_shared<Dataset>();
     d->series.volume = loadFolder(glPhantom(), scan).volume;
-    ui::AppState s;
-    ui::adoptDataset(s, d);
+    viewer::AppState s;
+    viewer::adoptDataset(s, d);
     s.window = {400, 40};
-    ui::turnViews(s, 0, glm::radians(30.0)); // the axial view's line ends, as --turn axial:30
+    viewer::turnViews(s, 0, glm::radians(30.0)); // the axial view's line ends, as --turn axial:30
     const int coronal = 1;
     REQUIRE(s.views[coronal].axis == Axis::Coronal);
     const Volume& vol = d->series.volume;
@@ -441,10 +443,10 @@ TEST_CASE("export --turn: the turned view's planes, each the viewer's S-export o
                           " --format png,jpg");
         INFO(r.out);
         REQUIRE(r.code == 0);
-        ui::setSliceNumber(s, coronal, 7);
-        const RgbImage want =
-            renderSlice(extractPlane(vol, ui::frameOf(s, coronal), ui::planeOf(s, coronal), {}, linear),
-                        s.window, ui::displayColormap(s));
+        viewer::setSliceNumber(s, coronal, 7);
+        const RgbImage want = renderSlice(
+            extractPlane(vol, viewer::frameOf(s, coronal), viewer::planeOf(s, coronal), {}, linear), s.window,
+            viewer::displayColormap(s));
         const auto file = out.path / "one" / (prefix + (linear ? "0007-1.png" : "0007.png"));
         CHECK(r.out.find(file.filename().string()) != std::string::npos);
         const Image got = readPng(file);
@@ -457,10 +459,10 @@ TEST_CASE("export --turn: the turned view's planes, each the viewer's S-export o
     std::size_t files = 0;
     for (const auto& e : std::filesystem::directory_iterator(out.path / "all"))
         files += e.path().extension() == ".png";
-    CHECK(int(files) == ui::sliceCountOf(s, coronal));
+    CHECK(int(files) == viewer::sliceCountOf(s, coronal));
     CHECK(std::filesystem::exists(out.path / "all" / (prefix + "0000.png")));
     // Out of range, and a --turn that is not VIEW:DEGREES: usage errors, nothing written.
-    const Run far = run(common + "--slice " + std::to_string(ui::sliceCountOf(s, coronal)) + " -o " +
+    const Run far = run(common + "--slice " + std::to_string(viewer::sliceCountOf(s, coronal)) + " -o " +
                         q(out.path / "far"));
     CHECK(far.code == 2);
     CHECK(far.out.find("out of range") != std::string::npos);

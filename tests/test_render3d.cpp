@@ -29,15 +29,15 @@ using namespace ctview::test;
 
 namespace {
 // An AppState holding `v` (no DICOM), its 3D view maximised.
-ui::AppState stateFor(Volume v) {
+viewer::AppState stateFor(Volume v) {
     auto d = std::make_shared<Dataset>();
     d->series.volume = std::move(v);
     const auto [lo, hi] = d->series.volume.range();
     d->series.minHU = lo;
     d->series.maxHU = hi;
     d->stats = std::make_shared<const VolumeStats>(computeVolumeStats(d->series.volume));
-    ui::AppState s;
-    ui::adoptDataset(s, d);
+    viewer::AppState s;
+    viewer::adoptDataset(s, d);
     s.maximised = 3;
     s.overlays = {false, false, false, false, false, false};
     return s;
@@ -330,8 +330,8 @@ TEST_CASE(
             peaks[std::size_t(j * g.dims.x + i)] = peak;
             troughs[std::size_t(j * g.dims.x + i)] = trough;
         }
-    ui::AppState s = stateFor(std::move(v));
-    ui::applyPreset(s, *findBuiltinPreset("mip"));
+    viewer::AppState s = stateFor(std::move(v));
+    viewer::applyPreset(s, *findBuiltinPreset("mip"));
     // Looking along +k (from the feet): columns left to right are i, rows top to bottom are j. The image
     // covers the box exactly, one pixel per voxel, so that every ray runs through a column of voxel centres.
     s.view3d.camera.rotation = viewFromRotation(ViewFrom::Inferior);
@@ -373,8 +373,8 @@ TEST_CASE("3D: gradient opacity measures the HU gradient in HU per mm") {
         for (int j = 0; j < g.dims.y; ++j)
             for (int i = 0; i < g.dims.x; ++i)
                 v.set(i, j, k, float(-500 + 25 * i));
-    ui::AppState s = stateFor(std::move(v));
-    ui::applyPreset(s, *findBuiltinPreset("ct-bone"));
+    viewer::AppState s = stateFor(std::move(v));
+    viewer::applyPreset(s, *findBuiltinPreset("ct-bone"));
     s.view3d.preset.points = {{-2000, 0.3f, {1, 1, 1}}, {4000, 0.3f, {1, 1, 1}}};
     s.view3d.preset.shading.enabled = false;
     s.view3d.preset.gradientOpacityOn = true;
@@ -397,7 +397,7 @@ TEST_CASE("3D: empty-space skipping and early termination leave the picture as i
     REQUIRE(haveDisplay());
     ScanResult scan;
     LoadedSeries series = loadFolder(glPhantom(), scan);
-    ui::AppState s = stateFor(std::move(series.volume));
+    viewer::AppState s = stateFor(std::move(series.volume));
     s.view3d.camera.rotation = orbitRotation(30, 20);
     for (RenderMode mode :
          {RenderMode::Composite, RenderMode::Mip, RenderMode::MinIp, RenderMode::Isosurface}) {
@@ -463,8 +463,8 @@ TEST_CASE("3D: the CT lung preset shows the lung vessels and the airway, not the
                     }
             v = std::move(b);
         }
-    ui::AppState s = stateFor(std::move(v));
-    ui::applyPreset(s, *findBuiltinPreset("ct-lung"));
+    viewer::AppState s = stateFor(std::move(v));
+    viewer::applyPreset(s, *findBuiltinPreset("ct-lung"));
     s.view3d.camera.rotation = viewFromRotation(ViewFrom::Anterior);
     s.view3d.camera.zoom = 1.6;
     const glm::ivec2 size(192, 144);
@@ -501,7 +501,7 @@ TEST_CASE("3D: a volume over the GPU's limit is shown downsampled, and the view 
     REQUIRE(haveDisplay());
     ScanResult scan;
     LoadedSeries series = loadFolder(glPhantom(), scan);
-    ui::AppState s = stateFor(std::move(series.volume));
+    viewer::AppState s = stateFor(std::move(series.volume));
     app::RendererSync sync;
     sync.maxBytes3d = 64 * 64 * 40 * 2 / 4; // a quarter of the volume: a 2x downsampled copy fits
     ui::RenderFeedback feedback;
@@ -593,10 +593,10 @@ TEST_CASE("viewer: S over the 3D view saves the picture `ctview render` makes at
     TempDir out;
     ScanResult scan;
     LoadedSeries series = loadFolder(glPhantom(), scan);
-    ui::AppState s = stateFor(std::move(series.volume));
+    viewer::AppState s = stateFor(std::move(series.volume));
     s.maximised = -1; // the 2x2 grid: the 3D cell is the bottom right quarter
     s.exportDir = out.path;
-    ui::layoutCells(s, Rect{0, 0, 1300, 1026});
+    viewer::layoutCells(s, Rect{0, 0, 1300, 1026});
     std::vector<std::filesystem::path> saved;
     {
         GLFWwindow* window = app::createGlWindow(64, 64, "test", false);
@@ -745,7 +745,7 @@ TEST_CASE("a volume over the GPU's 3D texture size: the slice views show it plan
     REQUIRE(haveDisplay());
     ScanResult scan;
     LoadedSeries series = loadFolder(glPhantom(), scan); // 64 x 64 x 40
-    ui::AppState s = stateFor(std::move(series.volume));
+    viewer::AppState s = stateFor(std::move(series.volume));
     s.overlays = {false, false, false, false, false, false};
     for (bool linear : {false, true}) {
         s.linear = linear;
@@ -837,8 +837,8 @@ TEST_CASE(
         for (int j = 0; j < g.dims.y; ++j)
             for (int i = 0; i < g.dims.x; ++i)
                 v.set(i, j, k, 1000);
-    ui::AppState s = stateFor(std::move(v));
-    ui::applyPreset(s, *findBuiltinPreset("mip"));
+    viewer::AppState s = stateFor(std::move(v));
+    viewer::applyPreset(s, *findBuiltinPreset("mip"));
     s.view3d.preset.window = {2000, 0}; // 1000 HU white
     const glm::ivec2 size(160, 120);
     const Geometry& vg = s.data->series.volume.geometry();
@@ -856,7 +856,7 @@ TEST_CASE(
                 s.mpr.oblique = false;
                 const RgbImage box = app::renderHeadless(s, size, false);
                 s.mpr.oblique = true; // turned by nothing: the planes are the acquired ones
-                REQUIRE(ui::cutPlanes(s).size() == 1);
+                REQUIRE(viewer::cutPlanes(s).size() == 1);
                 const RgbImage planes = app::renderHeadless(s, size, false);
                 s.mpr.oblique = false;
                 s.view3d.cutAtSlices = glm::ivec3(0);
@@ -874,10 +874,10 @@ TEST_CASE(
     SECTION("an axial cut turned 30 degrees about the A-P axis, seen from the front") {
         s.view3d.camera.rotation = viewFromRotation(ViewFrom::Anterior);
         // The coronal view's normal is A-P: turning about it tilts the axial (and sagittal) planes.
-        REQUIRE(ui::viewOf(s, Axis::Coronal) < 3);
-        ui::turnViews(s, ui::viewOf(s, Axis::Coronal), glm::radians(30.0));
+        REQUIRE(viewer::viewOf(s, Axis::Coronal) < 3);
+        viewer::turnViews(s, viewer::viewOf(s, Axis::Coronal), glm::radians(30.0));
         REQUIRE(s.mpr.oblique);
-        glm::dvec3 n = ui::planeOf(s, ui::viewOf(s, Axis::Axial)).normal;
+        glm::dvec3 n = viewer::planeOf(s, viewer::viewOf(s, Axis::Axial)).normal;
         if (n.z < 0)
             n = -n; // towards +k (S): "keep after" keeps the head side
         REQUIRE(std::abs(n.y) < 1e-9);
@@ -931,8 +931,8 @@ TEST_CASE(
     REQUIRE(haveDisplay());
     ScanResult scan;
     LoadedSeries series = loadFolder(glPhantom(), scan);
-    ui::AppState s = stateFor(std::move(series.volume));
-    ui::layoutCells(s, Rect{0, 0, 200, 300}); // the 3D view maximised: its cell is the whole area
+    viewer::AppState s = stateFor(std::move(series.volume));
+    viewer::layoutCells(s, Rect{0, 0, 200, 300}); // the 3D view maximised: its cell is the whole area
     const Rect cell = s.cells[3];
     REQUIRE(cell.w > 0);
     const glm::ivec2 fb(200, 300);
@@ -1022,8 +1022,8 @@ TEST_CASE(
         s.view3d.interactUntil = 4.5;
         f = app::drawScene(s, r, fb, 1.0f, 4.0, false);
         CHECK(f.quality == Quality3d::Interactive);
-        ui::AppState other = stateFor(loadFolder(glPhantom(), scan).volume); // a new Dataset
-        ui::layoutCells(other, Rect{0, 0, 200, 300});
+        viewer::AppState other = stateFor(loadFolder(glPhantom(), scan).volume); // a new Dataset
+        viewer::layoutCells(other, Rect{0, 0, 200, 300});
         app::syncRenderer(other, r, sync);
         CHECK(r.feedback.fullSecondsPerPixel == 0);
         f = app::drawScene(other, r, fb, 1.0f, 5.0, true);

@@ -2,10 +2,10 @@
 // with a message, never a crash). Saving on change is the frame loop's (app/viewer.cpp).
 #include "testutil.h"
 
-#include "app/settings.h"
 #include "base/fsutil.h"
 #include "dicomweb/dicomweb.h"
 #include "measure/measure.h"
+#include "viewer/settings.h"
 #include "volume/transfer.h"
 
 #include <catch2/catch.hpp>
@@ -24,7 +24,7 @@ TEST_CASE("settings: defaults, round trip, broken files ignored with a message")
     TempDir dir;
     std::string problem;
     const auto path = dir.path / "ctview" / "settings.json";
-    app::Settings s = app::loadSettings(path, problem);
+    viewer::Settings s = viewer::loadSettings(path, problem);
     CHECK(problem.empty());
     CHECK(s.colormap == "grayscale");
 
@@ -35,11 +35,11 @@ TEST_CASE("settings: defaults, round trip, broken files ignored with a message")
     s.preset3d = "ct-angio";
     s.colormap3d = "inferno";
     s.perspective3d = true;
-    app::addRecent(s, "/data/a");
-    app::addRecent(s, "/data/b/");
-    app::addRecent(s, "/data/a");
-    app::saveSettings(path, s);
-    app::Settings back = app::loadSettings(path, problem);
+    viewer::addRecent(s, "/data/a");
+    viewer::addRecent(s, "/data/b/");
+    viewer::addRecent(s, "/data/a");
+    viewer::saveSettings(path, s);
+    viewer::Settings back = viewer::loadSettings(path, problem);
     CHECK(problem.empty());
     CHECK(back.colormap == "viridis");
     CHECK(back.windowName == "lung");
@@ -51,23 +51,23 @@ TEST_CASE("settings: defaults, round trip, broken files ignored with a message")
     CHECK(back.perspective3d);
 
     // A custom window belongs to one series: what is remembered is the file's own.
-    ui::AppState st;
-    app::applySettings(back, st);
+    viewer::AppState st;
+    viewer::applySettings(back, st);
     CHECK(st.colormap == "viridis");
     CHECK(st.view3d.preset == *findBuiltinPreset("ct-angio")); // the 3D view comes back as it was left
     CHECK(st.view3d.colormap == "inferno");
     CHECK(st.view3d.camera.perspective);
     st.windowName = "custom";
-    app::captureSettings(st, back);
+    viewer::captureSettings(st, back);
     CHECK(back.windowName == "file");
 
     std::ofstream(path) << "{ not json";
-    s = app::loadSettings(path, problem);
+    s = viewer::loadSettings(path, problem);
     CHECK(problem.find("not valid JSON") != std::string::npos);
     CHECK(s.colormap == "grayscale");
 
     std::ofstream(path) << R"({"colormap": 7, "invert": true, "window_width": 5})";
-    s = app::loadSettings(path, problem);
+    s = viewer::loadSettings(path, problem);
     CHECK(problem.find("colormap") != std::string::npos);
     CHECK(s.invert);              // what could be read is kept
     CHECK(s.windowWidth == 1400); // a useless size is replaced
@@ -79,13 +79,13 @@ TEST_CASE("settings: the recent list keeps only entries the viewer can use (issu
     std::ofstream(path) << R"({"recent": ["", "/x", "/x", 5, "rel/path", "/a\u0000b", "/y/", null,
         "http://localhost:8042/dicom-web/studies/1.2.3", "http://user:secret@host/dicom-web"], "invert": true})";
     std::string problem;
-    app::Settings s = app::loadSettings(path, problem);
+    viewer::Settings s = viewer::loadSettings(path, problem);
     CHECK(s.recent == std::vector<std::string>{"/x", "/y/", "http://localhost:8042/dicom-web/studies/1.2.3"});
     CHECK(problem.find("recent (7 entries)") != std::string::npos);
     CHECK(s.invert); // the rest still loads
 
     std::ofstream(path) << R"({"recent": "/not/a/list"})";
-    s = app::loadSettings(path, problem);
+    s = viewer::loadSettings(path, problem);
     CHECK(s.recent.empty());
     CHECK(problem.find("recent") != std::string::npos);
 
@@ -94,13 +94,13 @@ TEST_CASE("settings: the recent list keeps only entries the viewer can use (issu
     for (int n = 0; n < 15; ++n)
         many["recent"].push_back("/data/" + std::to_string(n));
     std::ofstream(path, std::ios::trunc) << many.dump();
-    s = app::loadSettings(path, problem);
-    REQUIRE(s.recent.size() == app::kMaxRecent);
+    s = viewer::loadSettings(path, problem);
+    REQUIRE(s.recent.size() == viewer::kMaxRecent);
     CHECK(s.recent.front() == "/data/0");
     CHECK(problem.empty());
 
     // addRecent ignores an empty input (loading another series of the open folder once passed one).
-    app::addRecent(s, "");
+    viewer::addRecent(s, "");
     CHECK(s.recent.front() == "/data/0");
     CHECK(std::find(s.recent.begin(), s.recent.end(), "") == s.recent.end());
 }
@@ -124,11 +124,11 @@ TEST_CASE("user folders: one XDG rule for settings, kept measurements and the DI
     env.set("XDG_CONFIG_HOME", "/cfg");
     env.set("XDG_DATA_HOME", "relative/data"); // not absolute: ignored, as the spec says
     env.set("XDG_CACHE_HOME", nullptr);
-    CHECK(app::settingsPath() == "/cfg/ctview/settings.json");
+    CHECK(viewer::settingsPath() == "/cfg/ctview/settings.json");
     CHECK(annotationStorePath("1.2.3") == "/home/u/.local/share/ctview/annotations/1.2.3.json");
     CHECK(dicomWebCacheRoot() == "/home/u/.cache/ctview/dicomweb");
     env.set("HOME", nullptr); // no home: the temp folder, never the working folder
     env.set("XDG_CONFIG_HOME", "");
-    CHECK(app::settingsPath() == std::filesystem::temp_directory_path() / "ctview" / "settings.json");
+    CHECK(viewer::settingsPath() == std::filesystem::temp_directory_path() / "ctview" / "settings.json");
     CHECK(userFolder(UserFolder::Data) == std::filesystem::temp_directory_path() / "ctview");
 }

@@ -51,11 +51,11 @@ double bruteForce(const Volume& v, glm::ivec3 ijk, int axis, double thickness, S
     }
     return mode == SlabMode::Average ? sum / count : best;
 }
-ui::AppState viewing(Volume v) {
+viewer::AppState viewing(Volume v) {
     auto d = std::make_shared<Dataset>();
     d->series.volume = std::move(v);
-    ui::AppState s;
-    ui::adoptDataset(s, d);
+    viewer::AppState s;
+    viewer::adoptDataset(s, d);
     s.overlays = {false, false, false, false, false, false};
     return s;
 }
@@ -127,11 +127,11 @@ TEST_CASE("slab: the slices within half the thickness, by MIP, MinIP or mean, cu
 TEST_CASE("slab: the GPU draws the CPU's slab, pixel for pixel, from the 3D texture and plane by plane") {
     REQUIRE(haveDisplay());
     ScanResult scan;
-    ui::AppState s = viewing(loadFolder(glPhantom(), scan).volume); // 64 x 64 x 40, int16
+    viewer::AppState s = viewing(loadFolder(glPhantom(), scan).volume); // 64 x 64 x 40, int16
     const Volume& vol = s.data->series.volume;
     s.maximised = 0; // the axial view alone: 64 x 64 voxels as 2 x 2 pixels each at 128 x 128
     s.window = {400, 40};
-    const SliceFrame f = ui::frameOf(s, 0);
+    const SliceFrame f = viewer::frameOf(s, 0);
     const ColormapTable map = colormapTable("grayscale");
     for (SlabMode mode : {SlabMode::Mip, SlabMode::MinIp, SlabMode::Average})
         for (int k : {1, 20, 38}) {                     // near both ends (cut) and in the middle

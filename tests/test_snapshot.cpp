@@ -179,7 +179,7 @@ TEST_CASE("snapshot and viewer: bad arguments exit 2, no display exits 1 with a 
     const Run slice = run("snapshot " + in + " --view coronal --slice 64 -o " + q(out.path / "a.png"));
     CHECK(slice.code == 2);
     CHECK(slice.out.find("0..63") != std::string::npos);
-    // The viewer on a path that is not there opens its window and says why (tests/e2e_viewer.sh checks that).
+    // The viewer on a path that is not there opens its window and says why (tests/e2e/viewer.sh checks that).
     const std::string env = "env -u DISPLAY -u WAYLAND_DISPLAY ";
     const Run noDisplay = shell(env + CTVIEW_BINARY + " snapshot " + in + " -o " + q(out.path / "c.png"));
     CHECK(noDisplay.code == 1);
@@ -193,11 +193,11 @@ TEST_CASE(
     app::CommonOptions common;
     common.input = glPhantom().string();
     common.quiet = true;
-    ui::AppState s;
-    ui::adoptDataset(s, app::loadDatasetHeadless(common)); // 64 x 64 x 40, square axial pixels
+    viewer::AppState s;
+    viewer::adoptDataset(s, app::loadDatasetHeadless(common)); // 64 x 64 x 40, square axial pixels
     const Volume& vol = s.data->series.volume;
-    const int k = ui::sliceOf(s, 0);
-    const SliceFrame f = ui::frameOf(s, 0);
+    const int k = viewer::sliceOf(s, 0);
+    const SliceFrame f = viewer::frameOf(s, 0);
     // A ruler across the slice at row j = 10, and a point below it.
     auto lps = [&](double i, double j) { return vol.geometry().voxelToPatient({i, j, double(k)}); };
     s.annotations = {{AnnotationType::Line, {lps(8, 10), lps(56, 10)}, "ruler"},
@@ -206,7 +206,8 @@ TEST_CASE(
     s.activeView = 0;
     TempDir out;
     s.exportDir = out.path;
-    const RgbImage plain = renderSlice(extractSlice(vol, Axis::Axial, k), s.window, ui::displayColormap(s));
+    const RgbImage plain =
+        renderSlice(extractSlice(vol, Axis::Axial, k), s.window, viewer::displayColormap(s));
 
     // The viewer's GL and ImGui contexts, after a frame.
     GLFWwindow* window = app::createGlWindow(64, 64, "test", false);

@@ -4,11 +4,11 @@
 // does.
 #include "testutil.h"
 
-#include "app/load_task.h"
 #include "base/error.h"
 #include "nrrd_nifti/volume_io.h"
 #include "sources/metadata.h"
 #include "sources/series.h"
+#include "viewer/load_task.h"
 
 #include <nifti/nifti1_io.h>
 #include <teem/nrrd.h>
@@ -309,7 +309,7 @@ TEST_CASE("the load task opens a volume file as it opens a folder; the registry 
     nim->qform_code = NIFTI_XFORM_SCANNER_ANAT;
     nim->quatern_d = 1; // 180 degrees about z: RAS -x, -y = LPS +x, +y
     writeNifti(nim, dir.path / "v.nii.gz");
-    app::LoadTask task((dir.path / "v.nii.gz").string(), "", fastOptions(), nullptr, nullptr);
+    viewer::LoadTask task((dir.path / "v.nii.gz").string(), "", fastOptions(), nullptr, nullptr);
     task.wait();
     std::string error;
     const auto d = task.take(error);

@@ -4,8 +4,8 @@
 #include "testutil.h"
 
 #include "app/input.h"
-#include "app/settings.h"
 #include "ui/panels.h"
+#include "viewer/settings.h"
 
 #include <catch2/catch.hpp>
 #include <imgui_internal.h>
@@ -50,11 +50,11 @@ TEST_CASE("toasts stay inside the window, a long path wrapped, whole (issue 14.1
     for (const glm::vec2 display : {glm::vec2(800, 600), glm::vec2(1400, 900)}) {
         INFO("display " << display.x << "x" << display.y);
         ImGuiFrame f(display);
-        ui::AppState s;
+        viewer::AppState s;
         s.viewArea = Rect{display.x * 0.3f, 0, display.x * 0.7f, display.y};
         const std::string path =
             "/home/someone/.config/ctview/presets/" + std::string(90, 'x') + "-ux-check.json";
-        ui::addToast(s, "Preset saved: " + path, 0.0);
+        viewer::addToast(s, "Preset saved: " + path, 0.0);
         ui::RenderFeedback feedback;
         f.frames([&] { ui::drawStatus(s, feedback, 0.5); });
         const ImGuiWindow* toast = ImGui::FindWindowByName("##toast0");
@@ -74,7 +74,7 @@ TEST_CASE("F1 help: every row whole inside the window, long actions wrapped, at 
     for (const glm::vec2 display : {glm::vec2(800, 600), glm::vec2(1400, 900), glm::vec2(1920, 1080)}) {
         INFO("display " << display.x << "x" << display.y);
         ImGuiFrame f(display);
-        ui::AppState s;
+        viewer::AppState s;
         s.panels.help = true;
         f.frames([&] { ui::drawHelp(s, help); });
         const ImGuiWindow* w = ImGui::FindWindowByName("Keys and mouse (F1 or Esc to close)");
@@ -91,9 +91,9 @@ TEST_CASE("the Open and PACS dialogs fit a small window, whole") {
     for (const glm::vec2 display : {glm::vec2(640, 480), glm::vec2(800, 600), glm::vec2(1400, 900)}) {
         INFO("display " << display.x << "x" << display.y);
         ImGuiFrame f(display);
-        ui::AppState s;
+        viewer::AppState s;
         s.panels.open = s.panels.pacs = true;
-        ui::Commands commands;
+        viewer::Commands commands;
         f.frames([&] {
             ui::drawOpenDialog(s, commands);
             ui::drawPacsDialog(s, commands);
@@ -114,11 +114,11 @@ TEST_CASE(
     test::TempDir here;
     const std::string longPath = "/" + std::string(5000, 'x');
     ImGuiFrame f({800, 600});
-    ui::AppState s;
+    viewer::AppState s;
     s.panels.open = true;
     s.recent = {"",    "",       here.path.string(), "/data/a##b",
                 "###", longPath, here.path.string(), "/vanished/folder"};
-    ui::Commands commands;
+    viewer::Commands commands;
     f.frames([&] { ui::drawOpenDialog(s, commands); });
     const ImGuiWindow* w = ImGui::FindWindowByName("Open a DICOM folder or file, or a NRRD/NIfTI file");
     REQUIRE(w);
@@ -148,10 +148,10 @@ TEST_CASE("damaged settings files never reach the window with what it cannot dra
     // no abort, and the recent list only ever holds what the viewer can show and open.
     test::TempDir dir;
     const auto path = dir.path / "settings.json";
-    app::Settings good;
+    viewer::Settings good;
     good.recent = {"/data/a", "/data/b", "http://localhost:8042/dicom-web/studies/1.2.3"};
     good.pacsServers = {"http://localhost:8042/dicom-web"};
-    const std::string valid = app::settingsText(good);
+    const std::string valid = viewer::settingsText(good);
     const std::vector<std::string> odd = {R"("")",
                                           "7",
                                           "null",
@@ -187,18 +187,18 @@ TEST_CASE("damaged settings files never reach the window with what it cannot dra
         }
         std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
         std::string problem;
-        app::Settings loaded;
-        REQUIRE_NOTHROW(loaded = app::loadSettings(path, problem));
+        viewer::Settings loaded;
+        REQUIRE_NOTHROW(loaded = viewer::loadSettings(path, problem));
         INFO(text);
-        CHECK(loaded.recent.size() <= app::kMaxRecent);
+        CHECK(loaded.recent.size() <= viewer::kMaxRecent);
         for (std::size_t n = 0; n < loaded.recent.size(); ++n) {
-            CHECK(app::isValidRecent(loaded.recent[n]));
+            CHECK(viewer::isValidRecent(loaded.recent[n]));
             CHECK(std::count(loaded.recent.begin(), loaded.recent.end(), loaded.recent[n]) == 1);
         }
-        ui::AppState s;
-        app::applySettings(loaded, s);
+        viewer::AppState s;
+        viewer::applySettings(loaded, s);
         s.panels.open = s.panels.pacs = true;
-        ui::Commands commands;
+        viewer::Commands commands;
         f.frames(
             [&] {
                 ui::drawOpenDialog(s, commands);
@@ -226,10 +226,10 @@ TEST_CASE("the series table shows patient, study date and modality, and sorts by
         Provenance describe(int) const override { return {}; }
         Series load(int, const LoadOptions&) const override { return {}; }
     };
-    ui::AppState s;
+    viewer::AppState s;
     s.data = std::make_shared<Dataset>();
     s.data->source = std::make_shared<TwoPatients>();
-    ui::Commands commands;
+    viewer::Commands commands;
     ImGuiTable* table = nullptr;
     f.frames([&] {
         ImGui::SetNextWindowSize(ImVec2(340, 400));
@@ -253,7 +253,7 @@ TEST_CASE("the series table shows patient, study date and modality, and sorts by
 
 TEST_CASE("Metadata: the tag table shows tag, name and value in the side panel's width (issue 14.9)") {
     ImGuiFrame f({1400, 900});
-    ui::AppState s;
+    viewer::AppState s;
     s.data = std::make_shared<Dataset>();
     Geometry g;
     g.dims = {2, 2, 2};
@@ -294,25 +294,26 @@ TEST_CASE("Metadata: the tag table shows tag, name and value in the side panel's
 TEST_CASE("load problems: a banner over the views until dismissed, and the slice overlay marks the slice "
           "(issue 14.4)") {
     ImGuiFrame f({1400, 900});
-    ui::AppState s;
+    viewer::AppState s;
     auto d = std::make_shared<Dataset>();
     Geometry g;
     g.dims = {8, 8, 10};
     d->series.volume = Volume(g, ScalarType::Int16, SharedBuffer::Sharing::Private);
     d->series.interpolatedSlices = {4};
     d->series.emptySlices = {7};
-    ui::adoptDataset(s, d);
-    ui::layoutCells(s, Rect{340, 0, 1060, 900});
+    viewer::adoptDataset(s, d);
+    viewer::layoutCells(s, Rect{340, 0, 1060, 900});
     ui::RenderFeedback feedback;
     f.frames([&] { ui::drawStatus(s, feedback, 0.0); });
     const ImGuiWindow* banner = ImGui::FindWindowByName("##loadproblems");
     REQUIRE(banner);
     CHECK(banner->Active);
     CHECK(banner->Pos.x >= s.viewArea.x);
-    CHECK(ui::sliceNote(s, 0, 4) == "interpolated");
-    CHECK(ui::sliceNote(s, 0, 7) == "empty: not decoded");
-    CHECK(ui::sliceNote(s, 0, 5).empty());
-    CHECK(ui::sliceNote(s, 1, 4).empty()); // a coronal slice cuts across every k: nothing to say of it alone
+    CHECK(viewer::sliceNote(s, 0, 4) == "interpolated");
+    CHECK(viewer::sliceNote(s, 0, 7) == "empty: not decoded");
+    CHECK(viewer::sliceNote(s, 0, 5).empty());
+    CHECK(viewer::sliceNote(s, 1, 4)
+              .empty()); // a coronal slice cuts across every k: nothing to say of it alone
     s.loadBannerDismissed = true;
     f.frames([&] { ui::drawStatus(s, feedback, 0.0); });
     CHECK_FALSE(ImGui::FindWindowByName("##loadproblems")->Active);
@@ -323,8 +324,8 @@ TEST_CASE(
     for (const glm::vec2 display : {glm::vec2(800, 600), glm::vec2(1400, 900)}) {
         INFO("display " << display.x << "x" << display.y);
         ImGuiFrame f(display);
-        ui::AppState s;
-        ui::Commands commands;
+        viewer::AppState s;
+        viewer::Commands commands;
         f.frames([&] { ui::drawSidebar(s, commands); });
         const ImGuiWindow* side = ImGui::FindWindowByName("##sidebar");
         REQUIRE(side);
@@ -333,7 +334,7 @@ TEST_CASE(
         CHECK(side->Size.y == Approx(display.y));
     }
     // A width the user chose is kept (and saved with the settings) within the same bounds.
-    ui::AppState s;
+    viewer::AppState s;
     s.sidebarWidth = 420;
     CHECK(ui::sidebarWidth(s, 1400) == Approx(420));
     CHECK(ui::sidebarWidth(s, 800) == Approx(280));
@@ -344,7 +345,7 @@ TEST_CASE(
     "slice overlays never overlap each other or leave their view, at 800x600 as at 1400x900 (issue 14.8)") {
     for (const glm::vec2 display : {glm::vec2(800, 600), glm::vec2(1400, 900), glm::vec2(500, 380)}) {
         ImGuiFrame f(display);
-        ui::AppState s;
+        viewer::AppState s;
         auto d = std::make_shared<Dataset>();
         Geometry g;
         g.dims = {128, 128, 300}; // three-digit slice numbers, long positions
@@ -352,7 +353,7 @@ TEST_CASE(
         g.origin = {-185.4, -201.7, -1130.5};
         d->series.volume = Volume(g, ScalarType::Int16, SharedBuffer::Sharing::Private);
         d->series.interpolatedSlices = {150};
-        ui::adoptDataset(s, d);
+        viewer::adoptDataset(s, d);
         s.cursor = {64, 64, 150}; // an interpolated slice: the longest slice line
         s.window = {1500, -600};
         s.windowName = "lung";
@@ -360,12 +361,12 @@ TEST_CASE(
         s.probeVoxel = {127, 127, 150};
         s.probeHU = -1024.5f;
         s.probeLps = {-183.5, -199.9, -943.2};
-        ui::layoutCells(s, Rect{ui::sidebarWidth(s, display.x), 0, display.x - ui::sidebarWidth(s, display.x),
-                                display.y});
+        viewer::layoutCells(s, Rect{ui::sidebarWidth(s, display.x), 0,
+                                    display.x - ui::sidebarWidth(s, display.x), display.y});
         for (int maximised : {-1, 0}) {
             s.maximised = maximised;
-            ui::layoutCells(s, Rect{ui::sidebarWidth(s, display.x), 0,
-                                    display.x - ui::sidebarWidth(s, display.x), display.y});
+            viewer::layoutCells(s, Rect{ui::sidebarWidth(s, display.x), 0,
+                                        display.x - ui::sidebarWidth(s, display.x), display.y});
             for (int v = 0; v < 3; ++v) {
                 if (s.cells[std::size_t(v)].w <= 0)
                     continue;
@@ -414,7 +415,7 @@ TEST_CASE(
 TEST_CASE("transfer-function editor: every point is whole in view, clear of the scrollbar, inside the editor "
           "(issue 14.14)") {
     ImGuiFrame f({800, 600});
-    ui::AppState s;
+    viewer::AppState s;
     auto d = std::make_shared<Dataset>();
     auto stats = std::make_shared<VolumeStats>();
     stats->minHU = -1024, stats->maxHU = 1200; // points beyond the volume's values too
@@ -426,7 +427,7 @@ TEST_CASE("transfer-function editor: every point is whole in view, clear of the 
     for (float width : {280.0f, 200.0f}) {
         INFO("panel width " << width);
         ui::TfEditorLayout layout;
-        ui::Commands commands;
+        viewer::Commands commands;
         f.frames([&] {
             ImGui::SetNextWindowPos(ImVec2(0, 0));
             ImGui::SetNextWindowSize(ImVec2(width, 400));

@@ -5,10 +5,10 @@
 
 #include "app/actions.h"
 #include "app/input.h"
-#include "app/load_task.h"
-#include "app/settings.h"
 #include "dicom/phantom.h"
 #include "measure/measure.h"
+#include "viewer/load_task.h"
+#include "viewer/settings.h"
 
 #include <GLFW/glfw3.h>
 #include <catch2/catch.hpp>
@@ -60,47 +60,47 @@ TEST_CASE("docs/user/keys.md: the keys and mouse table is the list F1 shows") {
 
 TEST_CASE("viewer input: the wheel moves the slice of the view under the mouse only") {
     ViewerFixture f;
-    const int axial0 = ui::sliceNumberOf(f.s, 0), coronal0 = ui::sliceOf(f.s, 1),
-              sagittal0 = ui::sliceOf(f.s, 2);
+    const int axial0 = viewer::sliceNumberOf(f.s, 0), coronal0 = viewer::sliceOf(f.s, 1),
+              sagittal0 = viewer::sliceOf(f.s, 2);
     InputFrame in = at(f.centreOf(0));
     in.wheel = -1; // towards the user: next slice
     app::handleInput(f.s, in);
     app::handleInput(f.s, in);
-    CHECK(ui::sliceNumberOf(f.s, 0) == axial0 + 2);
-    CHECK(ui::sliceOf(f.s, 1) == coronal0);
-    CHECK(ui::sliceOf(f.s, 2) == sagittal0);
+    CHECK(viewer::sliceNumberOf(f.s, 0) == axial0 + 2);
+    CHECK(viewer::sliceOf(f.s, 1) == coronal0);
+    CHECK(viewer::sliceOf(f.s, 2) == sagittal0);
     in.wheel = 3;
     app::handleInput(f.s, in);
-    CHECK(ui::sliceNumberOf(f.s, 0) == axial0 - 1);
+    CHECK(viewer::sliceNumberOf(f.s, 0) == axial0 - 1);
     // Clamped at the ends.
     in.wheel = 1000;
     app::handleInput(f.s, in);
-    CHECK(ui::sliceNumberOf(f.s, 0) == 0);
+    CHECK(viewer::sliceNumberOf(f.s, 0) == 0);
     // ImGui has the mouse (a panel is under it): the views ignore the wheel.
     in.wheel = -1;
     in.uiWantsMouse = true;
     app::handleInput(f.s, in);
-    CHECK(ui::sliceNumberOf(f.s, 0) == 0);
+    CHECK(viewer::sliceNumberOf(f.s, 0) == 0);
 }
 
 TEST_CASE("viewer input: keys step slices in the active view; ignored while ImGui has the keyboard") {
     ViewerFixture f;
     InputFrame in = at(f.centreOf(1)); // over the coronal view: it becomes active
-    const int c0 = ui::sliceOf(f.s, 1);
+    const int c0 = viewer::sliceOf(f.s, 1);
     in.keys = {{GLFW_KEY_DOWN}, {GLFW_KEY_DOWN}, {GLFW_KEY_PAGE_DOWN}};
     app::handleInput(f.s, in);
     CHECK(f.s.activeView == 1);
-    CHECK(ui::sliceOf(f.s, 1) == std::min(c0 + 12, ui::frameOf(f.s, 1).count - 1));
+    CHECK(viewer::sliceOf(f.s, 1) == std::min(c0 + 12, viewer::frameOf(f.s, 1).count - 1));
     in.keys = {{GLFW_KEY_HOME}};
     app::handleInput(f.s, in);
-    CHECK(ui::sliceOf(f.s, 1) == 0);
+    CHECK(viewer::sliceOf(f.s, 1) == 0);
     in.keys = {{GLFW_KEY_END}};
     in.uiWantsKeyboard = true;
     app::handleInput(f.s, in);
-    CHECK(ui::sliceOf(f.s, 1) == 0);
+    CHECK(viewer::sliceOf(f.s, 1) == 0);
     in.uiWantsKeyboard = false;
     app::handleInput(f.s, in);
-    CHECK(ui::sliceOf(f.s, 1) == ui::frameOf(f.s, 1).count - 1);
+    CHECK(viewer::sliceOf(f.s, 1) == viewer::frameOf(f.s, 1).count - 1);
 }
 
 TEST_CASE(
@@ -112,14 +112,14 @@ TEST_CASE(
     InputFrame in = at(f.centreOf(0));
     in.keys = {{GLFW_KEY_HOME}};
     app::handleInput(f.s, in);
-    CHECK(ui::sliceNumberOf(f.s, 0) == 0);
+    CHECK(viewer::sliceNumberOf(f.s, 0) == 0);
     double top = z();
     for (int k = 0; k < g.dims.z; ++k)
         CHECK(g.voxelToPatient({0, 0, k}).z <= top); // the most superior slice
     in.keys = {{GLFW_KEY_DOWN}};
     app::handleInput(f.s, in);
     CHECK(z() < top);
-    CHECK(ui::sliceNumberOf(f.s, 0) == 1);
+    CHECK(viewer::sliceNumberOf(f.s, 0) == 1);
     top = z();
     in.keys = {};
     in.wheel = -1; // towards the user
@@ -132,7 +132,7 @@ TEST_CASE(
     CHECK(z() < before);
     in.keys = {{GLFW_KEY_END}};
     app::handleInput(f.s, in);
-    CHECK(ui::sliceNumberOf(f.s, 0) == g.dims.z - 1);
+    CHECK(viewer::sliceNumberOf(f.s, 0) == g.dims.z - 1);
     for (int k = 0; k < g.dims.z; ++k)
         CHECK(g.voxelToPatient({0, 0, k}).z >= z()); // the most inferior
 
@@ -191,15 +191,15 @@ TEST_CASE("viewer input: right-drag changes window/level") {
 
 TEST_CASE("viewer input: a click moves the crosshair, and the other views follow") {
     ViewerFixture f;
-    const ViewMapping m = ui::mappingOf(f.s, 0);
-    const glm::ivec3 target(10, 31, ui::sliceOf(f.s, 0)); // voxel (i, j) on the axial slice
+    const ViewMapping m = viewer::mappingOf(f.s, 0);
+    const glm::ivec3 target(10, 31, viewer::sliceOf(f.s, 0)); // voxel (i, j) on the axial slice
     InputFrame click = at(m.voxelToScreen(target));
     click.clicked[0] = click.down[0] = true;
     app::handleInput(f.s, click);
     CHECK(f.s.cursor == target);
     // The coronal view now shows row j = 31, the sagittal view column i = 10.
-    CHECK(ui::sliceOf(f.s, 1) == 31);
-    CHECK(ui::sliceOf(f.s, 2) == 10);
+    CHECK(viewer::sliceOf(f.s, 1) == 31);
+    CHECK(viewer::sliceOf(f.s, 2) == 10);
     // The probe reads the voxel under the mouse: HU, index and LPS position.
     CHECK(f.s.probeValid);
     CHECK(f.s.probeVoxel == target);
@@ -221,7 +221,7 @@ TEST_CASE("viewer input: double click and keys 1-4 maximise a view; Esc returns 
     app::handleInput(f.s, keys);
     CHECK(f.s.maximised == 3);
     keys.keys = {{GLFW_KEY_Q, true}};
-    CHECK(app::handleInput(f.s, keys) == ui::Commands{{ui::Command::Kind::Quit}});
+    CHECK(app::handleInput(f.s, keys) == viewer::Commands{{viewer::Command::Kind::Quit}});
 }
 
 TEST_CASE(
@@ -236,10 +236,10 @@ TEST_CASE(
     in.wheel = 0;
     in.keys = {{GLFW_KEY_S}};
     const auto actions = app::handleInput(f.s, in);
-    REQUIRE(actions == ui::Commands{{ui::Command::Kind::SaveSlice}});
+    REQUIRE(actions == viewer::Commands{{viewer::Command::Kind::SaveSlice}});
     const auto saved = app::saveSlice(f.s, 0);
     REQUIRE(saved.size() == 2);
-    const int k = ui::sliceOf(f.s, 1);
+    const int k = viewer::sliceOf(f.s, 1);
     char name[64];
     std::snprintf(name, sizeof name, "2_coronal_%04d", k);
     CHECK(saved[0] == f.out.path / (std::string(name) + ".png"));
@@ -265,12 +265,12 @@ TEST_CASE(
     "viewer: a thick slab is what the probe reads and S saves, with the slab in the sidecar (issue 12)") {
     ViewerFixture f;
     f.s.window = {400, 40};
-    const SliceFrame fr = ui::frameOf(f.s, 1); // coronal
-    ui::ViewState& view = f.s.views[1];
+    const SliceFrame fr = viewer::frameOf(f.s, 1); // coronal
+    viewer::ViewState& view = f.s.views[1];
     view.slab = {4.2 * fr.nSpacing, SlabMode::Mip}; // 2 slices each side
     const Volume& vol = f.s.data->series.volume;
     // The probe over the coronal view: the slab's value at the voxel under the mouse, not the voxel's.
-    const ViewMapping m = ui::mappingOf(f.s, 1);
+    const ViewMapping m = viewer::mappingOf(f.s, 1);
     int differs = 0;
     for (int h = 2; h < fr.width; h += 3) {
         glm::ivec3 target = f.s.cursor;
@@ -293,14 +293,14 @@ TEST_CASE(
     const auto saved = app::saveSlice(f.s, 0);
     REQUIRE(saved.size() == 2);
     char name[64];
-    std::snprintf(name, sizeof name, "2_coronal_%04d_mip%gmm", ui::sliceNumberOf(f.s, 1),
+    std::snprintf(name, sizeof name, "2_coronal_%04d_mip%gmm", viewer::sliceNumberOf(f.s, 1),
                   view.slab.thickness);
     CHECK(saved[0] == f.out.path / (std::string(name) + ".png"));
     TempDir cli;
     char slabArg[32];
     std::snprintf(slabArg, sizeof slabArg, "%g", view.slab.thickness);
     const Run r = run("export " + q(f.dir.path / "series") + " --axis coronal --slice " +
-                      std::to_string(ui::sliceNumberOf(f.s, 1)) + " --slab " + slabArg +
+                      std::to_string(viewer::sliceNumberOf(f.s, 1)) + " --slab " + slabArg +
                       " --window 400,40 -o " + q(cli.path));
     REQUIRE(r.code == 0);
     CHECK(readFile(saved[0]) == readFile(cli.path / (std::string(name) + ".png")));
@@ -321,8 +321,8 @@ TEST_CASE(
     "viewer: Space plays the view under the mouse at its speed, loops or bounces; any key or click stops") {
     ViewerFixture f;
     const glm::dvec2 over = f.centreOf(1); // the coronal view
-    const int count = ui::frameOf(f.s, 1).count;
-    const int axial = ui::sliceOf(f.s, 0);
+    const int count = viewer::frameOf(f.s, 1).count;
+    const int axial = viewer::sliceOf(f.s, 0);
     app::setSliceNumber(f.s, 1, count - 3);
     f.s.cine.fps = 4; // a step every 0.25 s
     InputFrame space = at(over);
@@ -335,7 +335,7 @@ TEST_CASE(
         InputFrame in = at(over);
         in.now = now;
         app::handleInput(f.s, in);
-        return ui::sliceNumberOf(f.s, 1);
+        return viewer::sliceNumberOf(f.s, 1);
     };
     CHECK(frame(100.1) == count - 3);
     CHECK(frame(100.25) == count - 2);
@@ -346,15 +346,15 @@ TEST_CASE(
     CHECK(frame(103.0) == 2); // a long frame: one step, not eight (no slice is skipped)
     CHECK(frame(103.1) == 2); // and the next is due a step after that frame
     CHECK(frame(103.25) == 3);
-    CHECK(ui::sliceOf(f.s, 0) == axial); // only the coronal view moves
+    CHECK(viewer::sliceOf(f.s, 0) == axial); // only the coronal view moves
     // The probe reads the slice shown now.
     REQUIRE(f.s.probeValid);
-    CHECK(f.s.probeVoxel[ui::frameOf(f.s, 1).nAxis] == ui::sliceOf(f.s, 1));
+    CHECK(f.s.probeVoxel[viewer::frameOf(f.s, 1).nAxis] == viewer::sliceOf(f.s, 1));
     // Space stops it and does nothing else (it does not start again).
     space.now = 104;
     app::handleInput(f.s, space);
     CHECK(f.s.cine.view == -1);
-    CHECK(ui::sliceNumberOf(f.s, 1) == 3);
+    CHECK(viewer::sliceNumberOf(f.s, 1) == 3);
     CHECK(frame(105) == 3);
     // Another key stops it and does what it does: Down goes on to the next slice.
     space.now = 106;
@@ -365,12 +365,12 @@ TEST_CASE(
     down.now = 106.1;
     app::handleInput(f.s, down);
     CHECK(f.s.cine.view == -1);
-    CHECK(ui::sliceNumberOf(f.s, 1) == 4);
+    CHECK(viewer::sliceNumberOf(f.s, 1) == 4);
 
     // Bounce, over the axial view this time: turns round at each end.
     f.s.cine.bounce = true;
     f.s.cine.fps = 10;
-    const int axialCount = ui::frameOf(f.s, 0).count;
+    const int axialCount = viewer::frameOf(f.s, 0).count;
     app::setSliceNumber(f.s, 0, axialCount - 2);
     space.mouse = f.centreOf(0);
     space.now = 200;
@@ -380,7 +380,7 @@ TEST_CASE(
         InputFrame in = at(f.centreOf(0));
         in.now = now;
         app::handleInput(f.s, in);
-        return ui::sliceNumberOf(f.s, 0);
+        return viewer::sliceNumberOf(f.s, 0);
     };
     CHECK(axialFrame(200.1) == axialCount - 1);
     CHECK(axialFrame(200.2) == axialCount - 2);
@@ -394,20 +394,20 @@ TEST_CASE(
     CHECK(f.s.cine.view == -1);
     CHECK(f.s.cursor == cursor);
     // Speed and mode are kept in the settings.
-    app::Settings st;
-    app::captureSettings(f.s, st);
-    const auto text = nlohmann::json::parse(app::settingsText(st));
+    viewer::Settings st;
+    viewer::captureSettings(f.s, st);
+    const auto text = nlohmann::json::parse(viewer::settingsText(st));
     CHECK(text["cine"]["fps"] == 10);
     CHECK(text["cine"]["bounce"] == true);
-    ui::AppState fresh;
-    app::applySettings(st, fresh);
+    viewer::AppState fresh;
+    viewer::applySettings(st, fresh);
     CHECK(fresh.cine.fps == 10);
     CHECK(fresh.cine.bounce);
 }
 
 TEST_CASE("3D view input: drag rotates, wheel zooms, Shift+letters pick a side, R resets") {
     ViewerFixture f; // the 2x2 grid
-    ui::AppState& s = f.s;
+    viewer::AppState& s = f.s;
     const glm::dvec2 c = f.centreOf(3);
     app::InputFrame in;
     in.mouse = c;
@@ -422,8 +422,8 @@ TEST_CASE("3D view input: drag rotates, wheel zooms, Shift+letters pick a side, 
     in.mouseDelta = {40, 0};
     app::handleInput(s, in);
     CHECK(std::abs(glm::dot(s.view3d.camera.rotation, defaultCamera3D().rotation)) < 0.999);
-    CHECK(ui::interacting3d(s, 10.1));
-    CHECK(!ui::interacting3d(s, 11));
+    CHECK(viewer::interacting3d(s, 10.1));
+    CHECK(!viewer::interacting3d(s, 11));
     in.down[0] = false;
     in.released[0] = true;
     in.mouseDelta = {};
@@ -431,15 +431,15 @@ TEST_CASE("3D view input: drag rotates, wheel zooms, Shift+letters pick a side, 
     app::handleInput(s, in);
     CHECK(s.drag.view == -1);
     // Released: the sharp frame is due now, not a quarter second later (issue 14.16).
-    CHECK(!ui::interacting3d(s, 10.05));
+    CHECK(!viewer::interacting3d(s, 10.05));
 
     app::InputFrame wheel;
     wheel.mouse = c;
     wheel.wheel = 2;
     app::handleInput(s, wheel);
     CHECK(s.view3d.camera.zoom == Approx(1.15 * 1.15));
-    const int axial = ui::sliceOf(s, 0);
-    CHECK(ui::sliceOf(s, 0) == axial); // the wheel over the 3D view leaves the slices alone
+    const int axial = viewer::sliceOf(s, 0);
+    CHECK(viewer::sliceOf(s, 0) == axial); // the wheel over the 3D view leaves the slices alone
 
     app::InputFrame keys;
     keys.mouse = c;
@@ -479,7 +479,7 @@ TEST_CASE("viewer input: the probe follows keyboard navigation without the mouse
         INFO("key " << key);
         REQUIRE(f.s.probeValid);
         // The voxel under the mouse on the slice shown, and its value.
-        CHECK(f.s.probeVoxel[ui::frameOf(f.s, 0).nAxis] == ui::sliceOf(f.s, 0));
+        CHECK(f.s.probeVoxel[viewer::frameOf(f.s, 0).nAxis] == viewer::sliceOf(f.s, 0));
         const glm::ivec3 v = f.s.probeVoxel;
         CHECK(f.s.probeHU == f.s.data->series.volume.at(v.x, v.y, v.z));
     }
@@ -490,10 +490,10 @@ TEST_CASE(
     ViewerFixture f;
     InputFrame over3d = at(f.centreOf(3));
     over3d.keys = {{GLFW_KEY_S}};
-    CHECK(app::handleInput(f.s, over3d) == ui::Commands{{ui::Command::Kind::SaveRender}});
+    CHECK(app::handleInput(f.s, over3d) == viewer::Commands{{viewer::Command::Kind::SaveRender}});
     InputFrame overAxial = at(f.centreOf(0));
     overAxial.keys = {{GLFW_KEY_S}};
-    CHECK(app::handleInput(f.s, overAxial) == ui::Commands{{ui::Command::Kind::SaveSlice}});
+    CHECK(app::handleInput(f.s, overAxial) == viewer::Commands{{viewer::Command::Kind::SaveSlice}});
 }
 
 namespace {
@@ -513,7 +513,7 @@ TEST_CASE("viewer input: Esc with a list open closes the list, and nothing else 
     esc.popupOpen = true; // a combo's list (ImGui popup) is open
     esc.uiWantsMouse = true;
     esc.keys = {{GLFW_KEY_ESCAPE}};
-    CHECK(app::handleInput(f.s, esc) == ui::Commands{{ui::Command::Kind::ClosePopups}});
+    CHECK(app::handleInput(f.s, esc) == viewer::Commands{{viewer::Command::Kind::ClosePopups}});
     CHECK(f.s.maximised == 3); // the layout stays: the popup owned the key
     esc.popupOpen = false;
     esc.uiWantsMouse = false;
@@ -551,8 +551,8 @@ TEST_CASE(
     ViewerFixture f;
     const WindowLevel before = f.s.window;
     const auto pointsBefore = f.s.view3d.preset.points;
-    ui::trackUndo(f.s, false); // the state as loaded is the first one
-    CHECK_FALSE(ui::presetModified(f.s));
+    viewer::trackUndo(f.s, false); // the state as loaded is the first one
+    CHECK_FALSE(viewer::presetModified(f.s));
     // A right-drag in the axial view changes the window; the edit ends with the release.
     InputFrame press = at(f.centreOf(0));
     press.clicked[1] = press.down[1] = true;
@@ -561,27 +561,27 @@ TEST_CASE(
     drag.down[1] = true;
     drag.mouseDelta = {40, 25};
     app::handleInput(f.s, drag);
-    ui::trackUndo(f.s, true); // still dragging: not an edit yet
+    viewer::trackUndo(f.s, true); // still dragging: not an edit yet
     InputFrame release = at(f.centreOf(0) + glm::dvec2(40, 25));
     release.released[1] = true;
     app::handleInput(f.s, release);
-    ui::trackUndo(f.s, false);
+    viewer::trackUndo(f.s, false);
     const WindowLevel dragged = f.s.window;
     REQUIRE(dragged.width != before.width);
     // A transfer-function edit (as the editor makes it: a point added).
     f.s.view3d.preset.points.push_back({500.0f, 0.5f, glm::vec3(1.0f)});
     sortTf(f.s.view3d.preset.points);
-    ui::trackUndo(f.s, false);
-    CHECK(ui::presetModified(f.s));
+    viewer::trackUndo(f.s, false);
+    CHECK(viewer::presetModified(f.s));
     auto key = [&](bool shift) {
         InputFrame in = at(f.centreOf(0));
         in.keys = {{GLFW_KEY_Z, true, shift}};
         app::handleInput(f.s, in);
-        ui::trackUndo(f.s, false);
+        viewer::trackUndo(f.s, false);
     };
     key(false); // undo the point
     CHECK(f.s.view3d.preset.points == pointsBefore);
-    CHECK_FALSE(ui::presetModified(f.s));
+    CHECK_FALSE(viewer::presetModified(f.s));
     CHECK(f.s.window.width == dragged.width);
     key(false); // undo the window
     CHECK(f.s.window.width == before.width);
@@ -595,7 +595,7 @@ TEST_CASE(
     // A new edit after an undo drops what could have been redone.
     key(false);
     f.s.window = {123, 45};
-    ui::trackUndo(f.s, false);
+    viewer::trackUndo(f.s, false);
     key(true);
     CHECK(f.s.window.width == 123);
     CHECK(f.s.view3d.preset.points == pointsBefore);
@@ -607,8 +607,8 @@ TEST_CASE("measuring tools: D drags a ruler, B a box, P a point, in LPS; kept pe
     TempDir data;
     const ScopedEnv dataHome("XDG_DATA_HOME", data.path.string());
     const Geometry& g = f.s.data->series.volume.geometry();
-    const ViewMapping m = ui::mappingOf(f.s, 0);
-    const int k = ui::sliceOf(f.s, 0);
+    const ViewMapping m = viewer::mappingOf(f.s, 0);
+    const int k = viewer::sliceOf(f.s, 0);
     app::restoreAnnotations(f.s, 0);
     REQUIRE(f.s.annotations.empty());
     REQUIRE_FALSE(f.s.annotationsSeries.empty());
@@ -632,7 +632,7 @@ TEST_CASE("measuring tools: D drags a ruler, B a box, P a point, in LPS; kept pe
     };
     const glm::ivec3 cursor = f.s.cursor;
     key(GLFW_KEY_D);
-    CHECK(f.s.tool == ui::AppState::Tool::Line);
+    CHECK(f.s.tool == viewer::AppState::Tool::Line);
     drag({5, 6, k}, {25, 6, k});
     REQUIRE(f.s.annotations.size() == 1);
     const Annotation& line = f.s.annotations[0];
@@ -691,7 +691,7 @@ TEST_CASE("measuring tools: D drags a ruler, B a box, P a point, in LPS; kept pe
     CHECK(f.s.annotations.size() == 4);
     key(GLFW_KEY_ESCAPE); // the unfinished angle goes, the tool stays
     CHECK(f.s.annotations.size() == 3);
-    CHECK(f.s.tool == ui::AppState::Tool::Angle);
+    CHECK(f.s.tool == viewer::AppState::Tool::Angle);
     // F: a click per vertex of the triangle (2, 10), (6, 10), (2, 14); Enter closes it: the 15 voxel centres
     // on and inside it. A double click closes one too (and does not maximise the view).
     key(GLFW_KEY_F);
@@ -721,7 +721,7 @@ TEST_CASE("measuring tools: D drags a ruler, B a box, P a point, in LPS; kept pe
     CHECK(f.s.annotations.size() == 3);
     // Esc: back to the crosshair; a click moves it again.
     key(GLFW_KEY_ESCAPE);
-    CHECK(f.s.tool == ui::AppState::Tool::Crosshair);
+    CHECK(f.s.tool == viewer::AppState::Tool::Crosshair);
 
     // S saves the slice with a sidecar: the slice as numbered, the window, and the measurements on it.
     {
@@ -734,7 +734,7 @@ TEST_CASE("measuring tools: D drags a ruler, B a box, P a point, in LPS; kept pe
         const auto j = nlohmann::json::parse(readFile(sidecar));
         CHECK(j["image"] == images[0].filename().string());
         CHECK(j["axis"] == "axial");
-        CHECK(j["slice"] == ui::sliceNumberOf(f.s, 0));
+        CHECK(j["slice"] == viewer::sliceNumberOf(f.s, 0));
         CHECK(j["series"] == f.s.annotationsSeries);
         CHECK(j["window"]["width"] == f.s.window.width);
         REQUIRE(j["annotations"].size() == 3);
@@ -750,16 +750,16 @@ TEST_CASE("measuring tools: D drags a ruler, B a box, P a point, in LPS; kept pe
     const auto store = annotationStorePath(f.s.annotationsSeries);
     REQUIRE(std::filesystem::exists(store));
     CHECK(std::filesystem::path(store).parent_path().parent_path().parent_path() == data.path);
-    ui::AppState again;
-    ui::adoptDataset(again, f.s.data);
+    viewer::AppState again;
+    viewer::adoptDataset(again, f.s.data);
     app::restoreAnnotations(again, 0);
     REQUIRE(again.annotations.size() == 3);
     CHECK(again.annotations[1].points == f.s.annotations[1].points);
 
     // A broken file is moved aside and reported, never overwritten.
     std::ofstream(store) << "{ broken";
-    ui::AppState broken;
-    ui::adoptDataset(broken, f.s.data);
+    viewer::AppState broken;
+    viewer::adoptDataset(broken, f.s.data);
     app::restoreAnnotations(broken, 0);
     CHECK(broken.annotations.empty());
     REQUIRE_FALSE(broken.toasts.empty());
@@ -775,8 +775,8 @@ TEST_CASE("measurements: handles reshape them with any tool; Ctrl+Z / Ctrl+Shift
     const ScopedEnv dataHome("XDG_DATA_HOME", data.path.string());
     const Volume& vol = f.s.data->series.volume;
     const Geometry& g = vol.geometry();
-    const ViewMapping m = ui::mappingOf(f.s, 0);
-    const int k = ui::sliceOf(f.s, 0);
+    const ViewMapping m = viewer::mappingOf(f.s, 0);
+    const int k = viewer::sliceOf(f.s, 0);
     // One kept measurement from an earlier session: restoring it is not an edit, Ctrl+Z leaves it.
     Annotation kept;
     kept.type = AnnotationType::Point;
@@ -785,11 +785,11 @@ TEST_CASE("measurements: handles reshape them with any tool; Ctrl+Z / Ctrl+Shift
     // As the frame loop does: input, then the undo history (an edit counts once the button is up).
     auto frame = [&](const InputFrame& in) {
         app::handleInput(f.s, in);
-        ui::trackUndo(f.s, in.down[0]);
+        viewer::trackUndo(f.s, in.down[0]);
     };
-    ui::trackUndo(f.s, false);
+    viewer::trackUndo(f.s, false);
     f.s.window.width += 100; // an edit before the restore: undoing it must keep the restored measurement
-    ui::trackUndo(f.s, false);
+    viewer::trackUndo(f.s, false);
     app::restoreAnnotations(f.s, 0);
     REQUIRE(f.s.annotations.size() == 1);
     auto key = [&](int code, bool ctrl = false, bool shift = false) {
@@ -819,7 +819,7 @@ TEST_CASE("measurements: handles reshape them with any tool; Ctrl+Z / Ctrl+Shift
     // With the crosshair tool, a press on the line's end grabs it (and does not move the crosshair); a press
     // a little off the end (within the reach) grabs it too.
     key(GLFW_KEY_ESCAPE);
-    REQUIRE(f.s.tool == ui::AppState::Tool::Crosshair);
+    REQUIRE(f.s.tool == viewer::AppState::Tool::Crosshair);
     const glm::ivec3 cursor = f.s.cursor;
     drag(glm::dvec3(25, 6, k) + glm::dvec3(0.1, 0.1, 0), {25, 16, k});
     REQUIRE(f.s.annotations.size() == 2);
@@ -882,7 +882,7 @@ TEST_CASE("measurements: handles reshape them with any tool; Ctrl+Z / Ctrl+Shift
     drag({20, 20, k}, {20, 20, k});
     drag({26, 20, k}, {26, 20, k});
     f.s.window.width = width + 250; // as the panel's field or a right drag would, mid-polygon
-    ui::trackUndo(f.s, false);
+    viewer::trackUndo(f.s, false);
     drag({26, 27, k}, {26, 27, k});
     key(GLFW_KEY_ENTER);
     REQUIRE(f.s.annotations.size() == 4);
@@ -901,7 +901,7 @@ TEST_CASE("measurements: handles reshape them with any tool; Ctrl+Z / Ctrl+Shift
     drag({30, 30, k}, {30, 30, k});
     drag({34, 30, k}, {34, 30, k});
     f.s.window.width = width + 400;
-    ui::trackUndo(f.s, false);
+    viewer::trackUndo(f.s, false);
     key(GLFW_KEY_Z, true);
     CHECK(f.s.pending == -1);
     CHECK(f.s.annotations.size() == 4);

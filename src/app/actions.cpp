@@ -13,7 +13,7 @@
 
 namespace ctview::app {
 
-std::vector<std::filesystem::path> saveSlice(ui::AppState& s, double now) {
+std::vector<std::filesystem::path> saveSlice(viewer::AppState& s, double now) {
     if (!s.hasVolume())
         return {};
     if (s.data->preview) {
@@ -31,14 +31,14 @@ std::vector<std::filesystem::path> saveSlice(ui::AppState& s, double now) {
         // A turned view: its plane as shown (sampled as the view samples it).
         const Volume& vol = s.data->series.volume;
         const int series = s.data->series.about.listing.seriesNumber;
-        const SlicePlane plane = ui::planeOf(s, v);
+        const SlicePlane plane = viewer::planeOf(s, v);
         auto written =
             s.mpr.oblique
-                ? exportPlane(vol, axis, plane, ui::sliceNumberOf(s, v), slab, s.linear, s.window,
-                              ui::displayColormap(s), series, {ImageFormat::Png, ImageFormat::Jpeg},
+                ? exportPlane(vol, axis, plane, viewer::sliceNumberOf(s, v), slab, s.linear, s.window,
+                              viewer::displayColormap(s), series, {ImageFormat::Png, ImageFormat::Jpeg},
                               s.exportDir, false, burnIn)
-                : exportSlice(vol, axis, ui::sliceOf(s, v), slab, s.window, ui::displayColormap(s), series,
-                              {ImageFormat::Png, ImageFormat::Jpeg}, s.exportDir, false, burnIn);
+                : exportSlice(vol, axis, viewer::sliceOf(s, v), slab, s.window, viewer::displayColormap(s),
+                              series, {ImageFormat::Png, ImageFormat::Jpeg}, s.exportDir, false, burnIn);
         std::string text = "Saved";
         for (const auto& p : written)
             text += "\n" + p.string();
@@ -51,10 +51,10 @@ std::vector<std::filesystem::path> saveSlice(ui::AppState& s, double now) {
             const std::string image = written.front().filename().string();
             const std::string json =
                 s.mpr.oblique
-                    ? planeSidecarJson(vol, axis, plane, ui::sliceNumberOf(s, v), slab, s.window.width,
+                    ? planeSidecarJson(vol, axis, plane, viewer::sliceNumberOf(s, v), slab, s.window.width,
                                        s.window.center, uid, s.annotations, image, s.burnIn)
-                    : sliceSidecarJson(vol, axis, ui::sliceOf(s, v), slab, s.window.width, s.window.center,
-                                       uid, s.annotations, image, s.burnIn);
+                    : sliceSidecarJson(vol, axis, viewer::sliceOf(s, v), slab, s.window.width,
+                                       s.window.center, uid, s.annotations, image, s.burnIn);
             writeFileAtomically(sidecar, [&](const fs::path& tmp) {
                 std::ofstream out(tmp, std::ios::binary);
                 out << json;
@@ -72,14 +72,14 @@ std::vector<std::filesystem::path> saveSlice(ui::AppState& s, double now) {
     }
 }
 
-glm::ivec2 renderSize3d(const ui::AppState& s, float fbScale) {
+glm::ivec2 renderSize3d(const viewer::AppState& s, float fbScale) {
     const Rect cell = s.cells[3];
     glm::dvec2 size(std::max(1.0f, cell.w * fbScale), std::max(1.0f, cell.h * fbScale));
     const double grow = std::max(1.0, 512.0 / std::min(size.x, size.y));
     return glm::ivec2(glm::round(size * grow));
 }
 
-std::vector<std::filesystem::path> saveRender(ui::AppState& s, Renderers& renderers, RendererSync& sync,
+std::vector<std::filesystem::path> saveRender(viewer::AppState& s, Renderers& renderers, RendererSync& sync,
                                               float fbScale, double now) {
     if (!s.hasVolume())
         return {};
@@ -89,7 +89,7 @@ std::vector<std::filesystem::path> saveRender(ui::AppState& s, Renderers& render
     }
     try {
         // The 3D view alone, at least as large as it is on screen, at full quality.
-        ui::AppState view = alone3d(s);
+        viewer::AppState view = alone3d(s);
         const RgbImage pixels = drawOffscreen(view, renderers, sync, renderSize3d(s, fbScale), false);
         createFolder(s.exportDir);
         const std::string stem =
@@ -109,9 +109,9 @@ std::vector<std::filesystem::path> saveRender(ui::AppState& s, Renderers& render
     }
 }
 
-void restoreAnnotations(ui::AppState& s, double now) {
+void restoreAnnotations(viewer::AppState& s, double now) {
     s.annotations.clear();
-    ui::endAnnotationGesture(s);
+    viewer::endAnnotationGesture(s);
     s.selectedAnnotation = -1;
     s.annotationsChanged = false;
     s.annotationsSeries = s.hasVolume() ? s.data->series.about.listing.uid : "";
@@ -120,12 +120,12 @@ void restoreAnnotations(ui::AppState& s, double now) {
         s.annotationsSeries.clear(); // a volume file has no SeriesInstanceUID: nothing to keep them under
     else
         s.annotations = loadAnnotationStore(s.annotationsSeries, problem).annotations;
-    ui::rebaseAnnotationHistory(s); // what was restored (or nothing) is where undo starts, not an edit
+    viewer::rebaseAnnotationHistory(s); // what was restored (or nothing) is where undo starts, not an edit
     if (!problem.empty())
         addToast(s, "Measurements not restored: " + problem, now, true);
 }
 
-void saveAnnotations(ui::AppState& s, double now) {
+void saveAnnotations(viewer::AppState& s, double now) {
     if (!s.annotationsChanged || s.drawing >= 0 || s.pending >= 0 || s.editing >= 0 ||
         s.annotationsSeries.empty())
         return;
@@ -137,7 +137,7 @@ void saveAnnotations(ui::AppState& s, double now) {
     }
 }
 
-std::filesystem::path saveScreenshot(ui::AppState& s, const RgbImage& pixels, double now) {
+std::filesystem::path saveScreenshot(viewer::AppState& s, const RgbImage& pixels, double now) {
     try {
         createFolder(s.exportDir);
         char name[64];

@@ -1,7 +1,7 @@
 #pragma once
 // What keys and buttons do beyond changing the state: saving files.
 #include "app/scene.h"
-#include "ui/app_state.h"
+#include "viewer/app_state.h"
 #include "volume/slice.h"
 
 #include <filesystem>
@@ -12,25 +12,25 @@ namespace ctview::app {
 // The active view's slice as PNG and JPEG at native resolution with the current window and colour map, into
 // the export folder, never overwriting: the same pixels as `ctview export` with the same settings. A toast
 // names the files (or the error). Returns the paths written.
-std::vector<std::filesystem::path> saveSlice(ui::AppState& s, double now);
+std::vector<std::filesystem::path> saveSlice(viewer::AppState& s, double now);
 
 // The size a picture of the 3D view is saved or recorded at: the 3D cell's size in framebuffer pixels
 // (`fbScale`), grown to at least 512 pixels on its shorter side.
-glm::ivec2 renderSize3d(const ui::AppState& s, float fbScale);
+glm::ivec2 renderSize3d(const viewer::AppState& s, float fbScale);
 // S over the 3D view: the 3D view rendered as `ctview render` renders it (same scene code, full quality, no
 // overlays) at renderSize3d, as PNG and JPEG into the export folder, never overwriting; a toast names the
 // files. Needs the viewer's GL context.
-std::vector<std::filesystem::path> saveRender(ui::AppState& s, Renderers& renderers, RendererSync& sync,
+std::vector<std::filesystem::path> saveRender(viewer::AppState& s, Renderers& renderers, RendererSync& sync,
                                               float fbScale, double now);
 
 // The measurements kept for the loaded series (measure/measure's store), replacing those shown; a kept file
 // that does not parse is moved aside and named in a toast. Called when a series has loaded.
-void restoreAnnotations(ui::AppState& s, double now);
+void restoreAnnotations(viewer::AppState& s, double now);
 // Keeps the measurements of the loaded series when they changed (atomically); a failure is a toast. Called
 // every frame: it writes only after a change.
-void saveAnnotations(ui::AppState& s, double now);
+void saveAnnotations(viewer::AppState& s, double now);
 
 // A screenshot (the whole window's pixels) as PNG into the export folder; a toast names it.
-std::filesystem::path saveScreenshot(ui::AppState& s, const RgbImage& pixels, double now);
+std::filesystem::path saveScreenshot(viewer::AppState& s, const RgbImage& pixels, double now);
 
 } // namespace ctview::app

@@ -2,7 +2,7 @@
 // tables that hold them (window presets, colour maps, 3D presets, render modes, views).
 #include "app/commands.h"
 #include "base/error.h"
-#include "ui/app_state.h"
+#include "viewer/app_state.h"
 #include "volume/camera3d.h"
 #include "volume/colormap.h"
 #include "volume/transfer.h"
@@ -343,9 +343,9 @@ std::vector<std::pair<Axis, double>> turnOption(const std::string& turn) {
     return turns;
 }
 
-void applyTurns(ui::AppState& s, const std::vector<std::pair<Axis, double>>& turns) {
+void applyTurns(viewer::AppState& s, const std::vector<std::pair<Axis, double>>& turns) {
     for (const auto& [axis, degrees] : turns)
-        ui::turnViews(s, ui::viewOf(s, axis), glm::radians(degrees));
+        viewer::turnViews(s, viewer::viewOf(s, axis), glm::radians(degrees));
 }
 
 LoadOptions loadOptionsFor(const CommonOptions& common) {

@@ -7,7 +7,7 @@
 #include "media/movie.h"
 #include "nrrd_nifti/volume_io.h"
 #include "sources/metadata.h"
-#include "ui/app_state.h"
+#include "viewer/app_state.h"
 
 #include <unistd.h>
 
@@ -75,17 +75,17 @@ int exportTurned(Loaded& l, Axis axis, const std::vector<std::pair<Axis, double>
     auto d = std::make_shared<Dataset>();
     d->source = l.source;
     d->series = std::move(l.series);
-    ui::AppState s;
-    ui::adoptDataset(s, d);
+    viewer::AppState s;
+    viewer::adoptDataset(s, d);
     applyTurns(s, turns);
-    const int v = ui::viewOf(s, axis);
+    const int v = viewer::viewOf(s, axis);
     const std::vector<int> numbers =
-        sliceNumbers(o.slice, ui::sliceCountOf(s, v), ui::sliceNumberOf(s, v), o.axis);
+        sliceNumbers(o.slice, viewer::sliceCountOf(s, v), viewer::sliceNumberOf(s, v), o.axis);
     const Volume& volume = d->series.volume;
     const SliceFrame frame = sliceFrame(volume.geometry(), axis);
     auto planeNumbered = [&](int n) {
-        ui::setSliceNumber(s, v, n);
-        return ui::planeOf(s, v);
+        viewer::setSliceNumber(s, v, n);
+        return viewer::planeOf(s, v);
     };
     if (movie) {
         const auto written = encode(

@@ -3,10 +3,10 @@
 // (the ray jitter is a fixed per-pixel pattern), for golden-image tests and scripts.
 #include "app/commands.h"
 #include "app/headless.h"
-#include "app/settings.h"
 #include "base/error.h"
 #include "media/export.h"
 #include "media/movie.h"
+#include "viewer/settings.h"
 #include "volume/colormap.h"
 #include "volume/transfer.h"
 
@@ -28,7 +28,7 @@ RenderPreset presetFor(const std::string& text) {
         return loadPresetFile(text); // DataError: exit 1
     // The user's presets, as the window lists them: by name (the file's stem) or by title.
     std::vector<std::string> problems;
-    const std::vector<RenderPreset> mine = loadPresetFolder(userPresetFolder(), problems);
+    const std::vector<RenderPreset> mine = loadPresetFolder(viewer::userPresetFolder(), problems);
     for (const RenderPreset& p : mine)
         if (p.name == text || p.title == text || p.name == presetFileStem(text))
             return p;
@@ -95,9 +95,9 @@ int runRender(const CommonOptions& common, const RenderOptions& o) {
         preset.isoValue = float(o.iso);
 
     std::shared_ptr<Dataset> d = loadDatasetHeadless(common);
-    ui::AppState s;
-    ui::adoptDataset(s, d);
-    ui::applyPreset(s, preset);
+    viewer::AppState s;
+    viewer::adoptDataset(s, d);
+    viewer::applyPreset(s, preset);
     if (!o.colormap.empty()) {
         s.view3d.colormap = o.colormap;
         if (!isProjection(preset.mode))

@@ -40,9 +40,9 @@ int runSnapshot(const CommonOptions& common, const SnapshotOptions& o) {
         o.annotations.empty() ? AnnotationFile{} : loadAnnotationFile(o.annotations);
     std::shared_ptr<Dataset> d = loadDatasetHeadless(common);
 
-    ui::AppState s;
+    viewer::AppState s;
     s.windowName = "file";
-    ui::adoptDataset(s, d);
+    viewer::adoptDataset(s, d);
     s.annotations = annotations.annotations;
     if (o.window == "auto") {
         s.window = autoWindow(d->series.volume);
@@ -55,7 +55,7 @@ int runSnapshot(const CommonOptions& common, const SnapshotOptions& o) {
     s.invert = o.invert;
     s.linear = o.linear;
     s.maximised = maximised;
-    for (ui::ViewState& view : s.views)
+    for (viewer::ViewState& view : s.views)
         view.slab = slab;
     s.activeView = std::max(0, maximised);
     if (!o.overlays)
@@ -63,7 +63,7 @@ int runSnapshot(const CommonOptions& common, const SnapshotOptions& o) {
     applyTurns(s, turns);
     if (o.slice >= 0) {
         const int v = std::max(0, maximised);
-        const int count = ui::sliceCountOf(s, v);
+        const int count = viewer::sliceCountOf(s, v);
         if (o.slice >= count)
             throw UsageError("--slice " + std::to_string(o.slice) + " is out of range: the " +
                              axisName(s.views[std::size_t(v)].axis) + " view has slices 0.." +

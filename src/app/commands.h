@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-namespace ctview::ui {
+namespace ctview::viewer {
 struct AppState;
 }
 
@@ -122,8 +122,8 @@ void checkWindowOption(const std::string& window, bool allowAuto);
 Slab slabOption(double thickness, const std::string& mode);
 // --turn VIEW:DEGREES[,VIEW:DEGREES...] (oblique MPR) as (view's axis, degrees) pairs; throws UsageError.
 std::vector<std::pair<Axis, double>> turnOption(const std::string& turn);
-// Applies the turns to `s` in order, as dragging each view's crosshair line ends does (ui::turnViews).
-void applyTurns(ui::AppState& s, const std::vector<std::pair<Axis, double>>& turns);
+// Applies the turns to `s` in order, as dragging each view's crosshair line ends does (viewer::turnViews).
+void applyTurns(viewer::AppState& s, const std::vector<std::pair<Axis, double>>& turns);
 
 // Shared by the commands: open the input as a source and load its series, with progress on a terminal.
 LoadOptions loadOptionsFor(const CommonOptions& common);

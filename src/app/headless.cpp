@@ -1,10 +1,10 @@
 #include "app/headless.h"
 
 #include "app/gl_context.h"
-#include "app/load_task.h"
 #include "base/error.h"
 #include "render/gl.h"
 #include "ui/panels.h"
+#include "viewer/load_task.h"
 
 #include <imgui.h>
 #include <imgui_impl_opengl3.h>
@@ -23,7 +23,7 @@ glm::ivec2 parseImageSize(const std::string& text, const std::string& option) {
 }
 
 std::shared_ptr<Dataset> loadDatasetHeadless(const CommonOptions& common) {
-    LoadTask task(common.input, common.series, loadOptionsFor(common), nullptr, nullptr);
+    viewer::LoadTask task(common.input, common.series, loadOptionsFor(common), nullptr, nullptr);
     task.wait();
     std::string error;
     std::shared_ptr<Dataset> d = task.take(error);
@@ -44,8 +44,8 @@ struct HeadlessSession::Window {
     }
 };
 
-ui::AppState alone3d(const ui::AppState& s) {
-    ui::AppState view = s;
+viewer::AppState alone3d(const viewer::AppState& s) {
+    viewer::AppState view = s;
     view.maximised = 3;
     view.view3d.interactUntil = 0;
     return view;
@@ -59,11 +59,11 @@ HeadlessSession::~HeadlessSession() {
     renderers_.reset(); // their GL objects go while the context is still there
 }
 
-RgbImage HeadlessSession::draw(ui::AppState& s, glm::ivec2 size, bool overlays) {
+RgbImage HeadlessSession::draw(viewer::AppState& s, glm::ivec2 size, bool overlays) {
     return drawOffscreen(s, *renderers_, sync_, size, overlays);
 }
 
-RgbImage renderHeadless(ui::AppState& s, glm::ivec2 size, bool overlays, RendererSync sync,
+RgbImage renderHeadless(viewer::AppState& s, glm::ivec2 size, bool overlays, RendererSync sync,
                         ui::RenderFeedback* feedback) {
     HeadlessSession session(std::move(sync));
     RgbImage pixels = session.draw(s, size, overlays);
@@ -72,15 +72,15 @@ RgbImage renderHeadless(ui::AppState& s, glm::ivec2 size, bool overlays, Rendere
     return pixels;
 }
 
-void burnInAnnotations(const ui::AppState& s, int v, RgbImage& img) {
+void burnInAnnotations(const viewer::AppState& s, int v, RgbImage& img) {
     // The view alone, filling the image at zoom 1: the image has the slice's physical aspect, so the slice
     // fits it exactly and voxel centres land where exportSlice put them.
-    ui::AppState view = s;
+    viewer::AppState view = s;
     view.maximised = v;
     view.views[std::size_t(v)].camera = {};
     view.selectedAnnotation = view.editing = view.pending = -1; // no handles, as printed
     const float w = float(img.width), h = float(img.height);
-    ui::layoutCells(view, Rect{0, 0, w, h});
+    viewer::layoutCells(view, Rect{0, 0, w, h});
     // The image as the framebuffer's colour (GL's rows run bottom to top), the measurements blended over it.
     std::vector<unsigned char> rgba(std::size_t(img.width) * std::size_t(img.height) * 4, 255);
     for (std::size_t y = 0; y < std::size_t(img.height); ++y)
@@ -118,9 +118,9 @@ void burnInAnnotations(const ui::AppState& s, int v, RgbImage& img) {
     glBindFramebuffer(GL_FRAMEBUFFER, 0);
 }
 
-RgbImage drawOffscreen(ui::AppState& s, Renderers& renderers, RendererSync& sync, glm::ivec2 size,
+RgbImage drawOffscreen(viewer::AppState& s, Renderers& renderers, RendererSync& sync, glm::ivec2 size,
                        bool overlays) {
-    ui::layoutCells(s, Rect{0, 0, float(size.x), float(size.y)});
+    viewer::layoutCells(s, Rect{0, 0, float(size.x), float(size.y)});
     RgbImage pixels;
     {
         syncRenderer(s, renderers, sync);

@@ -3,7 +3,7 @@
 // drawing an AppState into an offscreen framebuffer through the window's own scene and overlays.
 #include "app/commands.h"
 #include "app/scene.h"
-#include "ui/app_state.h"
+#include "viewer/app_state.h"
 #include "volume/slice.h"
 
 #include <memory>
@@ -24,16 +24,16 @@ std::shared_ptr<Dataset> loadDatasetHeadless(const CommonOptions& common);
 // inside an ImGui frame of its own, when `overlays`) into an offscreen framebuffer and reads it back; the
 // default framebuffer is bound again after. What `render`, `snapshot` and the viewer's S over the 3D view
 // share.
-RgbImage drawOffscreen(ui::AppState& s, Renderers& renderers, RendererSync& sync, glm::ivec2 size,
+RgbImage drawOffscreen(viewer::AppState& s, Renderers& renderers, RendererSync& sync, glm::ivec2 size,
                        bool overlays);
 // The state a picture of the 3D view alone is drawn from (S over the 3D view, the 3D view's "Record"): `s`
 // with the 3D view maximised and at full quality (not the coarse frame of an interaction).
-ui::AppState alone3d(const ui::AppState& s);
+viewer::AppState alone3d(const viewer::AppState& s);
 // Draws the measurements on view v's slice over `img`, the slice as exportSlice renders it (native
 // resolution, the slice filling it), as the window's overlays draw them; the other pixels stay as they are.
 // Needs the current GL context and an ImGui context with its OpenGL backend that has drawn a frame (the
 // viewer's, after its frame). Throws GlError.
-void burnInAnnotations(const ui::AppState& s, int v, RgbImage& img);
+void burnInAnnotations(const viewer::AppState& s, int v, RgbImage& img);
 // A hidden GL 4.1 window with ImGui and the renderers, for many pictures in one context (a turntable movie):
 // each draw is drawOffscreen's. Throws GlError or DataError when no GL context can be had.
 class HeadlessSession {
@@ -42,7 +42,7 @@ class HeadlessSession {
     ~HeadlessSession();
     HeadlessSession(const HeadlessSession&) = delete;
     HeadlessSession& operator=(const HeadlessSession&) = delete;
-    RgbImage draw(ui::AppState& s, glm::ivec2 size, bool overlays);
+    RgbImage draw(viewer::AppState& s, glm::ivec2 size, bool overlays);
     const ui::RenderFeedback& feedback() const { return renderers_->feedback; }
 
   private:
@@ -52,7 +52,7 @@ class HeadlessSession {
     RendererSync sync_;
 };
 // `feedback`, when given, receives what the renderers had to say (the 3D view's note, ...).
-RgbImage renderHeadless(ui::AppState& s, glm::ivec2 size, bool overlays, RendererSync sync = {},
+RgbImage renderHeadless(viewer::AppState& s, glm::ivec2 size, bool overlays, RendererSync sync = {},
                         ui::RenderFeedback* feedback = nullptr);
 
 } // namespace ctview::app

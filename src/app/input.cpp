@@ -7,7 +7,7 @@
 
 namespace ctview::app {
 
-using ui::AppState;
+using viewer::AppState;
 
 const std::vector<Control>& controls() {
     static const std::vector<Control> list = {
@@ -72,7 +72,7 @@ int cellAt(const AppState& s, glm::dvec2 p) {
 }
 
 void startCine(AppState& s, int v, double now) {
-    if (!s.hasVolume() || v < 0 || v > 2 || ui::sliceCountOf(s, v) < 2)
+    if (!s.hasVolume() || v < 0 || v > 2 || viewer::sliceCountOf(s, v) < 2)
         return;
     s.cine.view = v;
     s.cine.direction = 1;
@@ -84,7 +84,7 @@ void stopCine(AppState& s) {
 }
 
 void advanceCine(AppState& s, double now) {
-    ui::Cine& c = s.cine;
+    viewer::Cine& c = s.cine;
     if (c.view < 0 || !s.hasVolume() || now < c.next)
         return;
     // One step a frame at most: a slow frame slows the cine down rather than skipping slices (the next step
@@ -92,8 +92,8 @@ void advanceCine(AppState& s, double now) {
     c.next += 1.0 / c.fps;
     if (c.next <= now)
         c.next = now + 1.0 / c.fps;
-    const int count = ui::sliceCountOf(s, c.view);
-    int n = ui::sliceNumberOf(s, c.view) + c.direction;
+    const int count = viewer::sliceCountOf(s, c.view);
+    int n = viewer::sliceNumberOf(s, c.view) + c.direction;
     if (n < 0 || n >= count) {
         if (c.bounce) {
             c.direction = -c.direction;
@@ -110,7 +110,7 @@ namespace {
 // The patient position (LPS mm) under `p` in view v, on v's slice, clamped to the image: continuous, not
 // snapped to voxel centres.
 glm::dvec3 patientUnder(const AppState& s, int v, glm::dvec2 p) {
-    const ViewMapping m = ui::mappingOf(s, v);
+    const ViewMapping m = viewer::mappingOf(s, v);
     if (m.oblique())
         return m.screenToPatient(p);
     const SliceFrame& f = m.frame();
@@ -118,7 +118,7 @@ glm::dvec3 patientUnder(const AppState& s, int v, glm::dvec2 p) {
     const double h = std::clamp(d.x - 0.5, -0.5, f.width - 0.5),
                  vv = std::clamp(d.y - 0.5, -0.5, f.height - 0.5);
     glm::dvec3 ijk(0.0);
-    ijk[f.nAxis] = ui::sliceOf(s, v);
+    ijk[f.nAxis] = viewer::sliceOf(s, v);
     ijk[f.hAxis] = f.hFlip ? f.width - 1 - h : h;
     ijk[f.vAxis] = f.vFlip ? f.height - 1 - vv : vv;
     return s.data->series.volume.geometry().voxelToPatient(ijk);
@@ -216,7 +216,7 @@ void dragEnd(AppState& s, glm::dvec2 mouse) {
     Annotation& a = s.annotations[std::size_t(s.drawing)];
     if (s.box.kind > 0) {
         // A box in a tilted plane: its outline in the view's plane coordinates, from corner to corner.
-        const SlicePlane plane = ui::planeOf(s, s.drag.view);
+        const SlicePlane plane = viewer::planeOf(s, s.drag.view);
         const glm::dvec2 c0 = plane.coordinates(s.box.start),
                          c1 = plane.coordinates(patientUnder(s, s.drag.view, mouse));
         a.points.clear();
@@ -251,7 +251,7 @@ void finishAnnotation(AppState& s) {
         // A box in a tilted plane (a polygon): dropped when it has no width or no height.
         const glm::dvec3 sp = s.data->series.volume.geometry().spacing;
         const double finest = std::min({sp.x, sp.y, sp.z});
-        const SlicePlane plane = ui::planeOf(s, s.drag.view);
+        const SlicePlane plane = viewer::planeOf(s, s.drag.view);
         glm::dvec2 lo(INFINITY), hi(-INFINITY);
         for (const glm::dvec3& p : a.points)
             lo = glm::min(lo, plane.coordinates(p)), hi = glm::max(hi, plane.coordinates(p));
@@ -281,13 +281,13 @@ void finishAnnotation(AppState& s) {
 // measurement's first, then the nearest. False when none is.
 bool handleUnder(const AppState& s, int v, glm::dvec2 p, int& annotation, int& handle) {
     constexpr double kReachPx = 7;
-    const ViewMapping m = ui::mappingOf(s, v);
+    const ViewMapping m = viewer::mappingOf(s, v);
     const Geometry& g = s.data->series.volume.geometry();
     double best = kReachPx;
     annotation = handle = -1;
     for (int a = 0; a < int(s.annotations.size()); ++a) {
         const Annotation& an = s.annotations[std::size_t(a)];
-        if (!ui::onView(s, v, an))
+        if (!viewer::onView(s, v, an))
             continue;
         const std::vector<glm::dvec3> handles = annotationHandles(g, an, m.frame());
         for (int h = 0; h < int(handles.size()); ++h) {
@@ -309,16 +309,16 @@ void dragHandle(AppState& s, glm::dvec2 mouse) {
     if (s.editing < 0 || s.editing >= int(s.annotations.size()))
         return;
     moveHandle(s.data->series.volume.geometry(), s.annotations[std::size_t(s.editing)],
-               ui::frameOf(s, s.drag.view), s.editingHandle, patientUnder(s, s.drag.view, mouse));
+               viewer::frameOf(s, s.drag.view), s.editingHandle, patientUnder(s, s.drag.view, mouse));
 }
 
 // Moves the crosshair to the voxel under `p` in view v (clamped to the image), keeping v's slice.
 void moveCrosshair(AppState& s, int v, glm::dvec2 p) {
-    const ViewMapping m = ui::mappingOf(s, v);
+    const ViewMapping m = viewer::mappingOf(s, v);
     if (m.oblique()) {
         // On v's plane, wherever the mouse is: the other two planes move through it.
         s.mpr.centre = m.screenToPatient(p);
-        ui::syncCursor(s);
+        viewer::syncCursor(s);
         return;
     }
     const SliceFrame& f = m.frame();
@@ -334,7 +334,7 @@ void updateProbe(AppState& s, int v, glm::dvec2 p) {
     if (v < 0 || v > 2)
         return;
     const Volume& vol = s.data->series.volume;
-    const ViewMapping m = ui::mappingOf(s, v);
+    const ViewMapping m = viewer::mappingOf(s, v);
     if (m.oblique()) {
         // A turned view shows HU sampled between voxels (trilinear, or the nearest voxel's when interpolation
         // is off): the probe reads the same value at the point itself, and names the nearest voxel.
@@ -350,24 +350,24 @@ void updateProbe(AppState& s, int v, glm::dvec2 p) {
         return;
     }
     glm::ivec3 voxel;
-    if (!m.screenToVoxel(p, ui::sliceOf(s, v), voxel))
+    if (!m.screenToVoxel(p, viewer::sliceOf(s, v), voxel))
         return;
     s.probeValid = true;
     s.probeVoxel = voxel;
-    s.probeHU = slabValue(vol, ui::frameOf(s, v), voxel, s.views[std::size_t(v)].slab); // what is shown
+    s.probeHU = slabValue(vol, viewer::frameOf(s, v), voxel, s.views[std::size_t(v)].slab); // what is shown
     s.probeLps = vol.geometry().voxelToPatient(glm::dvec3(voxel));
 }
 
-// A turn handle (the ends of the crosshair's lines, ui::crosshairLines) within reach of `p` in view v: starts
-// turning the views about v's normal. False when none is.
+// A turn handle (the ends of the crosshair's lines, viewer::crosshairLines) within reach of `p` in view v:
+// starts turning the views about v's normal. False when none is.
 bool startTurn(AppState& s, int v, glm::dvec2 p) {
     constexpr double kReachPx = 8;
     if (!s.overlays.crosshair || s.tool != AppState::Tool::Crosshair)
         return false;
     const Rect& r = s.cells[std::size_t(v)];
-    for (const ui::CrosshairLine& line : ui::crosshairLines(s, v))
+    for (const viewer::CrosshairLine& line : viewer::crosshairLines(s, v))
         for (double side : {-1.0, 1.0})
-            if (glm::length(line.centre + line.direction * (side * ui::turnHandleDistance(r)) - p) <=
+            if (glm::length(line.centre + line.direction * (side * viewer::turnHandleDistance(r)) - p) <=
                 kReachPx) {
                 s.turn.active = true;
                 s.turn.centre = line.centre;
@@ -385,7 +385,7 @@ void continueTurn(AppState& s, int v, glm::dvec2 p) {
     if (!s.mpr.oblique && std::abs(angle) < 1e-9)
         return; // a click on a dot without a turn stays on the acquired axes
     s.mpr.rotation = s.turn.startRotation;
-    ui::turnViews(s, v, angle);
+    viewer::turnViews(s, v, angle);
 }
 
 void toggleMaximised(AppState& s, int cell) {
@@ -395,10 +395,10 @@ void toggleMaximised(AppState& s, int cell) {
 } // namespace
 
 namespace {
-ui::Commands handleFrame(AppState& s, const InputFrame& in);
+viewer::Commands handleFrame(AppState& s, const InputFrame& in);
 }
 
-ui::Commands handleInput(AppState& s, const InputFrame& in) {
+viewer::Commands handleInput(AppState& s, const InputFrame& in) {
     if (s.cine.view >= 0) {
         // A playing cine: any key, or a click in the views, stops it. Space, Esc and the click do nothing
         // else; another key then does what it does (F12 saves the slice the cine stopped at).
@@ -423,8 +423,8 @@ ui::Commands handleInput(AppState& s, const InputFrame& in) {
 }
 
 namespace {
-ui::Commands handleFrame(AppState& s, const InputFrame& in) {
-    ui::Commands actions;
+viewer::Commands handleFrame(AppState& s, const InputFrame& in) {
+    viewer::Commands actions;
     const bool volume = s.hasVolume();
 
     // ---- mouse ----
@@ -510,7 +510,7 @@ ui::Commands handleFrame(AppState& s, const InputFrame& in) {
         }
         s.view3d.interactUntil = in.now + 0.25;
     } else if (volume && s.drag.view >= 0 && s.drag.view < 3 && moved) {
-        ui::ViewState& vs = s.views[std::size_t(s.drag.view)];
+        viewer::ViewState& vs = s.views[std::size_t(s.drag.view)];
         switch (s.drag.button) {
         case 0:
             if (s.drawing >= 0)
@@ -532,7 +532,7 @@ ui::Commands handleFrame(AppState& s, const InputFrame& in) {
             break;
         }
         case 2:
-            vs.camera.pan += in.mouseDelta / ui::mappingOf(s, s.drag.view).pixelsPerMm();
+            vs.camera.pan += in.mouseDelta / viewer::mappingOf(s, s.drag.view).pixelsPerMm();
             break;
         }
     }
@@ -542,12 +542,12 @@ ui::Commands handleFrame(AppState& s, const InputFrame& in) {
     }
     if (view >= 0 && volume && in.wheel != 0) {
         if (in.ctrl) {
-            zoomAbout(s.views[std::size_t(view)].camera, ui::mappingOf(s, view), in.mouse,
+            zoomAbout(s.views[std::size_t(view)].camera, viewer::mappingOf(s, view), in.mouse,
                       std::pow(1.15, in.wheel));
         } else {
             // Wheel towards the user (negative) goes to the next slice, as in RadiAnt and Horos.
             const int step = in.wheel > 0 ? -int(std::ceil(in.wheel)) : int(std::ceil(-in.wheel));
-            setSliceNumber(s, view, ui::sliceNumberOf(s, view) + step);
+            setSliceNumber(s, view, viewer::sliceNumberOf(s, view) + step);
         }
     }
     if (volume)
@@ -565,7 +565,7 @@ ui::Commands handleFrame(AppState& s, const InputFrame& in) {
     if (in.popupOpen) {
         for (const Key& k : in.keys)
             if (k.code == GLFW_KEY_ESCAPE) {
-                actions.push_back({ui::Command::Kind::ClosePopups});
+                actions.push_back({viewer::Command::Kind::ClosePopups});
                 return actions;
             }
     }
@@ -574,13 +574,13 @@ ui::Commands handleFrame(AppState& s, const InputFrame& in) {
         const int key = k.code;
         if (k.ctrl) {
             if (key == GLFW_KEY_Q)
-                actions.push_back({ui::Command::Kind::Quit});
+                actions.push_back({viewer::Command::Kind::Quit});
             if (key == GLFW_KEY_O)
-                actions.push_back({ui::Command::Kind::ShowOpen});
+                actions.push_back({viewer::Command::Kind::ShowOpen});
             if (key == GLFW_KEY_Z && k.shift)
-                ui::redoEdit(s);
+                viewer::redoEdit(s);
             else if (key == GLFW_KEY_Z)
-                ui::undoEdit(s);
+                viewer::undoEdit(s);
             continue;
         }
         if (s.view3d.focused) {
@@ -616,19 +616,19 @@ ui::Commands handleFrame(AppState& s, const InputFrame& in) {
         // (sliceNumber).
         case GLFW_KEY_UP:
             if (volume)
-                setSliceNumber(s, v, ui::sliceNumberOf(s, v) - 1);
+                setSliceNumber(s, v, viewer::sliceNumberOf(s, v) - 1);
             break;
         case GLFW_KEY_DOWN:
             if (volume)
-                setSliceNumber(s, v, ui::sliceNumberOf(s, v) + 1);
+                setSliceNumber(s, v, viewer::sliceNumberOf(s, v) + 1);
             break;
         case GLFW_KEY_PAGE_UP:
             if (volume)
-                setSliceNumber(s, v, ui::sliceNumberOf(s, v) - 10);
+                setSliceNumber(s, v, viewer::sliceNumberOf(s, v) - 10);
             break;
         case GLFW_KEY_PAGE_DOWN:
             if (volume)
-                setSliceNumber(s, v, ui::sliceNumberOf(s, v) + 10);
+                setSliceNumber(s, v, viewer::sliceNumberOf(s, v) + 10);
             break;
         case GLFW_KEY_HOME:
             if (volume)
@@ -636,7 +636,7 @@ ui::Commands handleFrame(AppState& s, const InputFrame& in) {
             break;
         case GLFW_KEY_END:
             if (volume)
-                setSliceNumber(s, v, ui::sliceCountOf(s, v) - 1);
+                setSliceNumber(s, v, viewer::sliceCountOf(s, v) - 1);
             break;
         case GLFW_KEY_1:
         case GLFW_KEY_2:
@@ -672,9 +672,9 @@ ui::Commands handleFrame(AppState& s, const InputFrame& in) {
             break;
         case GLFW_KEY_R:
             if (k.shift) // the turned views back to the acquired axes
-                ui::resetOblique(s);
+                viewer::resetOblique(s);
             else
-                for (ui::ViewState& vs : s.views)
+                for (viewer::ViewState& vs : s.views)
                     vs.camera = {};
             break;
         case GLFW_KEY_A:
@@ -693,7 +693,7 @@ ui::Commands handleFrame(AppState& s, const InputFrame& in) {
             s.overlays.crosshair = !s.overlays.crosshair;
             break;
         case GLFW_KEY_O: {
-            ui::Overlays& o = s.overlays;
+            viewer::Overlays& o = s.overlays;
             const bool any =
                 o.crosshair || o.letters || o.scaleBar || o.windowLevel || o.probe || o.sliceInfo;
             o.crosshair = o.letters = o.scaleBar = o.windowLevel = o.probe = o.sliceInfo = !any;
@@ -701,17 +701,17 @@ ui::Commands handleFrame(AppState& s, const InputFrame& in) {
         }
         case GLFW_KEY_S: // the view under the mouse: the 3D render over the 3D view, else the active slice
             if (volume)
-                actions.push_back(
-                    {s.view3d.focused ? ui::Command::Kind::SaveRender : ui::Command::Kind::SaveSlice});
+                actions.push_back({s.view3d.focused ? viewer::Command::Kind::SaveRender
+                                                    : viewer::Command::Kind::SaveSlice});
             break;
         case GLFW_KEY_F12:
-            actions.push_back({ui::Command::Kind::Screenshot});
+            actions.push_back({viewer::Command::Kind::Screenshot});
             break;
         case GLFW_KEY_F1:
             s.panels.help = !s.panels.help;
             break;
         case GLFW_KEY_F5:
-            actions.push_back({ui::Command::Kind::ReloadShaders});
+            actions.push_back({viewer::Command::Kind::ReloadShaders});
             break;
         case GLFW_KEY_TAB:
             s.panels.sidebar = !s.panels.sidebar;

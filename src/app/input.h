@@ -1,7 +1,7 @@
 #pragma once
 // Mouse and keyboard in the slice views, as a function of one frame's input and the AppState, so that it is
 // tested in-process: the frame loop fills an InputFrame from ImGui's IO; tests fill it by hand.
-#include "ui/app_state.h"
+#include "viewer/app_state.h"
 
 #include <glm/glm.hpp>
 
@@ -29,17 +29,18 @@ struct InputFrame {
 };
 
 // Changes the state as one frame's input asks; returns what the frame loop must do besides.
-ui::Commands handleInput(ui::AppState& s, const InputFrame& in);
+viewer::Commands handleInput(viewer::AppState& s, const InputFrame& in);
 
-using ui::setSlice; // the state's own: the keys, the sliders, cine and `--slice` move the slices through them
-using ui::setSliceNumber;
-// Cine (Space): view v (0..2) plays from its slice (ui::Cine); stopped. advanceCine steps it when its time
-// has come (handleInput calls it every frame).
-void startCine(ui::AppState& s, int v, double now);
-void stopCine(ui::AppState& s);
-void advanceCine(ui::AppState& s, double now);
+using viewer::setSlice; // the state's own: the keys, the sliders, cine and `--slice` move the slices through
+                        // them
+using viewer::setSliceNumber;
+// Cine (Space): view v (0..2) plays from its slice (viewer::Cine); stopped. advanceCine steps it when its
+// time has come (handleInput calls it every frame).
+void startCine(viewer::AppState& s, int v, double now);
+void stopCine(viewer::AppState& s);
+void advanceCine(viewer::AppState& s, double now);
 // The cell (0..3) under a screen point, or -1.
-int cellAt(const ui::AppState& s, glm::dvec2 p);
+int cellAt(const viewer::AppState& s, glm::dvec2 p);
 
 // Every key and mouse action, for the help overlay (F1) and docs/user/keys.md.
 struct Control {

@@ -34,20 +34,20 @@ std::filesystem::path MovieJob::result(std::string& error) const {
     return written_;
 }
 
-std::unique_ptr<MovieJob> recordSlices(const ui::AppState& s, int v, MovieFormat format) {
+std::unique_ptr<MovieJob> recordSlices(const viewer::AppState& s, int v, MovieFormat format) {
     // Everything the thread needs, copied: the state goes on changing while it writes.
     std::shared_ptr<Dataset> data = s.data;
     const Axis axis = s.views[std::size_t(v)].axis;
     const Slab slab = s.views[std::size_t(v)].slab;
     const WindowLevel wl = s.window;
-    const ColormapTable map = ui::displayColormap(s);
-    const SliceFrame f = ui::frameOf(s, v);
+    const ColormapTable map = viewer::displayColormap(s);
+    const SliceFrame f = viewer::frameOf(s, v);
     char name[96];
     std::snprintf(name, sizeof name, "%d_%s%s%s", data->series.about.listing.seriesNumber, axisName(axis),
                   s.mpr.oblique ? "-oblique" : "", movieExtension(format));
     if (s.mpr.oblique) {
         // A turned view: its plane at each step along its normal, sampled as the view samples it.
-        const SlicePlane plane = ui::planeOf(s, v);
+        const SlicePlane plane = viewer::planeOf(s, v);
         const Geometry& g = data->series.volume.geometry();
         const PlaneSteps steps = planeSteps(g, plane);
         const glm::dvec3 centre = volumeCentre(g);
@@ -63,7 +63,7 @@ std::unique_ptr<MovieJob> recordSlices(const ui::AppState& s, int v, MovieFormat
     });
 }
 
-TurntableRecorder::TurntableRecorder(const ui::AppState& s, glm::ivec2 size, MovieFormat format)
+TurntableRecorder::TurntableRecorder(const viewer::AppState& s, glm::ivec2 size, MovieFormat format)
     : view_(alone3d(s)), start_(s.view3d.camera.rotation), size_(size), format_(format),
       count_(std::max(1, s.recording.turnFrames)) {
     // The frames wait in memory for the encoder (a GIF reads each twice: its palette, then its pixels).

@@ -5,7 +5,7 @@
 // frames are drawn first, on the main thread (GL lives there), one per frame of the window.
 #include "app/scene.h"
 #include "media/movie.h"
-#include "ui/app_state.h"
+#include "viewer/app_state.h"
 
 #include <atomic>
 #include <filesystem>
@@ -43,7 +43,7 @@ class MovieJob {
 
 // Cine's "Record movie": view v's slices in the order of their numbers (as the cine plays them), with the
 // state's window, colour map and slab, at the cine's speed, as "<SeriesNumber>_<axis>.mp4" (or .gif).
-std::unique_ptr<MovieJob> recordSlices(const ui::AppState& s, int v, MovieFormat format);
+std::unique_ptr<MovieJob> recordSlices(const viewer::AppState& s, int v, MovieFormat format);
 
 // The 3D view's "Record": the view turning s.recording.turnDegrees in s.recording.turnFrames frames about the
 // patient's head-feet axis from its current camera, with its preset, crop and quality, at `size` pixels, as
@@ -51,7 +51,7 @@ std::unique_ptr<MovieJob> recordSlices(const ui::AppState& s, int v, MovieFormat
 // one per step(), then encoded on a thread. Throws DataError when the frames would not fit in memory.
 class TurntableRecorder {
   public:
-    TurntableRecorder(const ui::AppState& s, glm::ivec2 size, MovieFormat format);
+    TurntableRecorder(const viewer::AppState& s, glm::ivec2 size, MovieFormat format);
     // Draws the next frame in the current GL context; after the last one, starts encoding.
     void step(Renderers& renderers, RendererSync& sync);
     bool drawing() const { return !encoder_; }
@@ -62,7 +62,7 @@ class TurntableRecorder {
     std::filesystem::path result(std::string& error) const;
 
   private:
-    ui::AppState view_; // the state as it was when recording began: the window goes on changing
+    viewer::AppState view_; // the state as it was when recording began: the window goes on changing
     glm::dquat start_;
     glm::ivec2 size_;
     MovieFormat format_;

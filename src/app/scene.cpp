@@ -13,7 +13,7 @@ std::string Renderers::reload() {
     return error;
 }
 
-void syncRenderer(ui::AppState& s, Renderers& r, RendererSync& sync) {
+void syncRenderer(viewer::AppState& s, Renderers& r, RendererSync& sync) {
     const Dataset* d = s.hasVolume() ? s.data.get() : nullptr;
     const bool justSet = d != sync.uploaded;
     if (justSet) {
@@ -55,7 +55,7 @@ void syncRenderer(ui::AppState& s, Renderers& r, RendererSync& sync) {
     }
     const bool mono = d && d->series.monochrome1;
     if (!sync.lutSet || sync.colormap != s.colormap || sync.invert != s.invert || sync.monochrome1 != mono) {
-        r.slices.setColormap(ui::displayColormap(s));
+        r.slices.setColormap(viewer::displayColormap(s));
         sync.colormap = s.colormap;
         sync.invert = s.invert;
         sync.monochrome1 = mono;
@@ -67,14 +67,14 @@ void syncRenderer(ui::AppState& s, Renderers& r, RendererSync& sync) {
     }
 }
 
-gl::VolumeRenderSettings volumeSettingsOf(const ui::AppState& s, bool coarse) {
+gl::VolumeRenderSettings volumeSettingsOf(const viewer::AppState& s, bool coarse) {
     gl::VolumeRenderSettings v;
     v.preset = s.view3d.preset;
     v.colormap = s.view3d.colormap;
     v.invert = s.view3d.invert;
     v.camera = s.view3d.camera;
-    ui::effectiveCrop(s, v.cropMin, v.cropMax);
-    v.cutPlanes = ui::cutPlanes(s);
+    viewer::effectiveCrop(s, v.cropMin, v.cropMax);
+    v.cutPlanes = viewer::cutPlanes(s);
     v.stepScale = s.view3d.stepScale;
     if (coarse) {
         v.stepScale *= kCoarseStepFactor;
@@ -103,7 +103,7 @@ ui::Quality3d nextQuality3d(bool interacting, ui::Quality3d last, double predict
     return Quality3d::Full;
 }
 
-SceneStats drawScene(const ui::AppState& s, Renderers& r, glm::ivec2 fbSize, float fbScale, double now,
+SceneStats drawScene(const viewer::AppState& s, Renderers& r, glm::ivec2 fbSize, float fbScale, double now,
                      bool timed) {
     SceneStats stats;
     glViewport(0, 0, fbSize.x, fbSize.y);
@@ -114,8 +114,8 @@ SceneStats drawScene(const ui::AppState& s, Renderers& r, glm::ivec2 fbSize, flo
     for (int v = 0; v < 3; ++v) {
         if (s.cells[std::size_t(v)].w <= 0)
             continue;
-        r.slices.draw(ui::mappingOf(s, v), ui::sliceOf(s, v), s.window, s.views[std::size_t(v)].slab, fbSize,
-                      fbScale);
+        r.slices.draw(viewer::mappingOf(s, v), viewer::sliceOf(s, v), s.window, s.views[std::size_t(v)].slab,
+                      fbSize, fbScale);
     }
     const Rect& cell = s.cells[3];
     if (cell.w <= 0 || cell.h <= 0 || !r.volume.hasVolume())
@@ -127,7 +127,7 @@ SceneStats drawScene(const ui::AppState& s, Renderers& r, glm::ivec2 fbSize, flo
         return stats;
     using ui::Quality3d;
     const double fullPixels = double(x1 - x0) * double(y1 - y0);
-    stats.quality = nextQuality3d(ui::interacting3d(s, now), r.feedback.last3d,
+    stats.quality = nextQuality3d(viewer::interacting3d(s, now), r.feedback.last3d,
                                   r.feedback.fullSecondsPerPixel * fullPixels);
     const bool interactive = stats.quality == Quality3d::Interactive;
     const float scale = interactive ? std::clamp(r.feedback.interactiveScale, 0.1f, 1.0f) : 1.0f;

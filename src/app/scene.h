@@ -4,8 +4,8 @@
 // here, so that what they write is what the window shows.
 #include "render/slice_renderer.h"
 #include "render/volume_renderer.h"
-#include "ui/app_state.h"
 #include "ui/render_feedback.h"
+#include "viewer/app_state.h"
 
 #include <glm/glm.hpp>
 
@@ -37,7 +37,7 @@ struct RendererSync {
 };
 
 // Uploads a new volume, colour map or interpolation when the state asks for them. Throws GlError.
-void syncRenderer(ui::AppState& s, Renderers& r, RendererSync& sync);
+void syncRenderer(viewer::AppState& s, Renderers& r, RendererSync& sync);
 
 // The coarse frames (Interactive and Release quality): the step this many times the user's, and rays stopped
 // once this opaque.
@@ -45,7 +45,7 @@ inline constexpr double kCoarseStepFactor = 2.0;
 inline constexpr float kCoarseOpaque = 0.95f;
 
 // The 3D view's settings from the state; `coarse`: those of the coarse frames (above).
-gl::VolumeRenderSettings volumeSettingsOf(const ui::AppState& s, bool coarse);
+gl::VolumeRenderSettings volumeSettingsOf(const viewer::AppState& s, bool coarse);
 
 // A full-quality 3D frame predicted to take longer than this is preceded by a Release frame: with the
 // frame loop's few milliseconds, a full frame within it is on screen within 0.3 s of the release.
@@ -73,7 +73,7 @@ float adaptInteractiveScale(float scale, double seconds);
 // Clears the view area and draws the slice views and the 3D view into the bound framebuffer. With `timed`,
 // waits for the 3D render to finish and measures it, for the viewer's adaptive quality (r.feedback: the
 // interactive pixel scale, the full frame's time).
-SceneStats drawScene(const ui::AppState& s, Renderers& r, glm::ivec2 fbSize, float fbScale, double now,
+SceneStats drawScene(const viewer::AppState& s, Renderers& r, glm::ivec2 fbSize, float fbScale, double now,
                      bool timed = false);
 
 } // namespace ctview::app

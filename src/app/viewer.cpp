@@ -4,15 +4,15 @@
 #include "app/commands.h"
 #include "app/gl_context.h"
 #include "app/input.h"
-#include "app/load_task.h"
 #include "app/movie_job.h"
 #include "app/scene.h"
-#include "app/settings.h"
 #include "base/error.h"
 #include "base/fsutil.h"
 #include "dicomweb/dicomweb.h"
 #include "render/slice_renderer.h"
 #include "ui/panels.h"
+#include "viewer/load_task.h"
+#include "viewer/settings.h"
 #include "volume/transfer.h"
 
 #include <GLFW/glfw3.h>
@@ -54,7 +54,7 @@ void onKey(GLFWwindow*, int key, int, int action, int mods) {
 }
 
 // The folder `ctview` opens with no argument: the last one opened, else the phantom built next to the binary.
-std::string defaultInput(const Settings& settings) {
+std::string defaultInput(const viewer::Settings& settings) {
     std::error_code ec;
     for (const std::string& r : settings.recent)
         if (isDicomWebUrl(r) || std::filesystem::exists(r, ec))
@@ -95,7 +95,7 @@ InputFrame inputFromImGui(double now) {
     return in;
 }
 
-std::string titleFor(const ui::AppState& s) {
+std::string titleFor(const viewer::AppState& s) {
     if (!s.hasVolume())
         return "ctview";
     const auto& g = s.data->series.volume.geometry();
@@ -117,14 +117,14 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
     // A path that is not there opens the window as an empty folder or a bad file does, and it says why there
     // (and on stderr): one behaviour for every input that cannot be opened.
     std::string settingsProblem;
-    const std::filesystem::path settingsFile = settingsPath();
-    Settings settings = loadSettings(settingsFile, settingsProblem);
+    const std::filesystem::path settingsFile = viewer::settingsPath();
+    viewer::Settings settings = viewer::loadSettings(settingsFile, settingsProblem);
     // Also shown in the window as a toast; -q keeps stderr quiet.
     if (!settingsProblem.empty() && !common.quiet)
         std::fprintf(stderr, "ctview: %s\n", settingsProblem.c_str());
 
-    ui::AppState s;
-    applySettings(settings, s);
+    viewer::AppState s;
+    viewer::applySettings(settings, s);
     s.exportDir = options.outDir;
     std::string input = common.input.empty() ? defaultInput(settings) : common.input;
 
@@ -149,8 +149,8 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
     // The loader's news wakes the frame loop only once GLFW is up.
     static std::atomic<bool> glfwUp{false};
     glfwUp = false;
-    std::unique_ptr<LoadTask> task;
-    std::unique_ptr<LoadTask> statsTask;          // a finished load still computing the 3D view's statistics
+    std::unique_ptr<viewer::LoadTask> task;
+    std::unique_ptr<viewer::LoadTask> statsTask;  // a finished load still computing the 3D view's statistics
     std::unique_ptr<MovieJob> movie;              // Cine's "Record movie" under way
     std::unique_ptr<TurntableRecorder> turntable; // the 3D view's "Record" under way
     LoadOptions loadOptions = loadOptionsFor(common);
@@ -169,8 +169,8 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
         s.load.active = true;
         s.load.input = path;
         loadOptions.login = s.pacsLogin; // the PACS dialog's, if the user logged in there
-        task = std::make_unique<LoadTask>(std::move(path), series, loadOptions, std::move(source), wake,
-                                          LoadTask::Staging{0.3, true});
+        task = std::make_unique<viewer::LoadTask>(std::move(path), series, loadOptions, std::move(source),
+                                                  wake, viewer::LoadTask::Staging{0.3, true});
     };
     if (!input.empty())
         startLoad(input, common.series, nullptr);
@@ -197,7 +197,7 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
             addToast(s, settingsProblem, started, true);
         auto reloadUserPresets = [&] {
             std::vector<std::string> problems;
-            s.view3d.userPresets = loadPresetFolder(userPresetFolder(), problems);
+            s.view3d.userPresets = loadPresetFolder(viewer::userPresetFolder(), problems);
             for (const std::string& p : problems)
                 addToast(s, "preset skipped: " + p, glfwGetTime(), true);
         };
@@ -213,7 +213,7 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
             p.name = presetFileStem(p.title);
             if (findBuiltinPreset(p.name))
                 p.name += "-mine"; // "CT bone" of yours must not hide the bundled one
-            const std::filesystem::path file = userPresetFolder() / (p.name + ".json");
+            const std::filesystem::path file = viewer::userPresetFolder() / (p.name + ".json");
             try {
                 createFolder(file.parent_path());
                 savePresetFile(p, file);
@@ -227,7 +227,7 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
 
         // Settings are saved when they change (a second after the last change, atomically), so that a SIGTERM
         // or a crash loses at most that second; and at exit.
-        std::string savedText = settingsText(settings);
+        std::string savedText = viewer::settingsText(settings);
         double saveDue = -1;
         auto saveIfChanged = [&](bool now) {
             const bool maximized = glfwGetWindowAttrib(window, GLFW_MAXIMIZED);
@@ -236,8 +236,8 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
                 glfwGetWindowPos(window, &settings.windowX, &settings.windowY);
                 glfwGetWindowSize(window, &settings.windowWidth, &settings.windowHeight);
             }
-            captureSettings(s, settings);
-            const std::string text = settingsText(settings);
+            viewer::captureSettings(s, settings);
+            const std::string text = viewer::settingsText(settings);
             if (text == savedText) {
                 saveDue = -1;
                 return;
@@ -247,7 +247,7 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
             if (!now && glfwGetTime() < saveDue)
                 return;
             try {
-                saveSettings(settingsFile, settings);
+                viewer::saveSettings(settingsFile, settings);
                 savedText = text;
             } catch (const std::exception& e) {
                 // Said once per change, not every frame.
@@ -302,7 +302,7 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
                 // frame, and in passes, when a full one is slow).
                 if (interacting3d(s, glfwGetTime()) || refine3d)
                     timeout = std::max(0.0, s.view3d.interactUntil - glfwGetTime()) + 0.01;
-                for (const ui::Toast& t : s.toasts) {
+                for (const viewer::Toast& t : s.toasts) {
                     const double left = std::max(0.01, t.expires - glfwGetTime());
                     timeout = timeout < 0 ? left : std::min(timeout, left);
                 }
@@ -354,7 +354,7 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
                     if (d) {
                         adoptDataset(s, std::move(d));
                         restoreAnnotations(s, glfwGetTime());
-                        addRecent(settings, s.load.input);
+                        viewer::addRecent(settings, s.load.input);
                         s.recent = settings.recent;
                         // A title that scripts (and the end-to-end test) can wait for.
                         glfwSetWindowTitle(window, titleFor(s).c_str());
@@ -375,13 +375,13 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
             ImGui::NewFrame();
             const ImGuiIO& io = ImGui::GetIO();
             const float side = s.panels.sidebar ? ui::sidebarWidth(s, io.DisplaySize.x) : 0;
-            ui::layoutCells(s, Rect{side, 0, io.DisplaySize.x - side, io.DisplaySize.y});
+            viewer::layoutCells(s, Rect{side, 0, io.DisplaySize.x - side, io.DisplaySize.y});
 
             // Every command of this frame, from the keys, the panels and the window system, carried out
             // below.
-            ui::Commands commands = handleInput(s, inputFromImGui(now));
+            viewer::Commands commands = handleInput(s, inputFromImGui(now));
             for (const std::string& path : droppedPaths)
-                commands.push_back({ui::Command::Kind::Open, path});
+                commands.push_back({viewer::Command::Kind::Open, path});
             droppedPaths.clear();
             if (s.panels.sidebar)
                 ui::drawSidebar(s, commands);
@@ -392,7 +392,7 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
             ui::drawOverlays(s, renderers.feedback, ImGui::GetBackgroundDrawList());
             // An edit is over when no button is held (a drag of W/L or of a transfer-function point is one
             // edit).
-            ui::trackUndo(s, ImGui::IsAnyMouseDown());
+            viewer::trackUndo(s, ImGui::IsAnyMouseDown());
             ImGui::Render();
 
             int fbw = 0, fbh = 0;
@@ -412,8 +412,9 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
             // A 3D panel control being dragged: coarse frames until a quarter second after its last change,
             // or at once when the mouse is let go.
             const bool panelInteracting =
-                std::any_of(commands.begin(), commands.end(),
-                            [](const ui::Command& c) { return c.kind == ui::Command::Kind::Interacting3D; });
+                std::any_of(commands.begin(), commands.end(), [](const viewer::Command& c) {
+                    return c.kind == viewer::Command::Kind::Interacting3D;
+                });
             if (panelInteracting)
                 s.view3d.interactUntil = now + 0.25;
             else if (panelInteracted && !ImGui::IsAnyMouseDown())
@@ -434,30 +435,30 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
 
             std::string open;
             int loadSeries = 0;
-            for (const ui::Command& c : commands) {
+            for (const viewer::Command& c : commands) {
                 switch (c.kind) {
-                case ui::Command::Kind::SaveSlice:
+                case viewer::Command::Kind::SaveSlice:
                     saveSlice(s, now);
                     break;
-                case ui::Command::Kind::SaveRender:
+                case viewer::Command::Kind::SaveRender:
                     saveRender(s, renderers, sync, fbScale, now);
                     glViewport(0, 0, fbw, fbh);
                     break;
-                case ui::Command::Kind::Screenshot:
+                case viewer::Command::Kind::Screenshot:
                     glBindFramebuffer(GL_READ_FRAMEBUFFER, 0);
                     glReadBuffer(GL_BACK);
                     saveScreenshot(s, gl::readPixels(0, 0, fbw, fbh), now);
                     break;
-                case ui::Command::Kind::Quit:
+                case viewer::Command::Kind::Quit:
                     glfwSetWindowShouldClose(window, GLFW_TRUE);
                     break;
-                case ui::Command::Kind::ShowOpen:
+                case viewer::Command::Kind::ShowOpen:
                     s.panels.open = true;
                     break;
-                case ui::Command::Kind::ClosePopups:
+                case viewer::Command::Kind::ClosePopups:
                     ImGui::ClosePopupToLevel(0, true);
                     break;
-                case ui::Command::Kind::ReloadShaders:
+                case viewer::Command::Kind::ReloadShaders:
                     renderers.feedback.shaderError = renderers.reload();
                     addToast(s,
                              renderers.feedback.shaderError.empty()
@@ -465,24 +466,24 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
                                  : "Shader error: the last good program stays",
                              now, !renderers.feedback.shaderError.empty());
                     break;
-                case ui::Command::Kind::Open:
+                case viewer::Command::Kind::Open:
                     open = c.path;
                     break; // the last one asked for wins
-                case ui::Command::Kind::LoadSeries:
+                case viewer::Command::Kind::LoadSeries:
                     loadSeries = c.series;
                     break;
-                case ui::Command::Kind::SavePreset:
+                case viewer::Command::Kind::SavePreset:
                     savePreset(c.path);
                     break;
-                case ui::Command::Kind::Interacting3D:
+                case viewer::Command::Kind::Interacting3D:
                     break; // above, before drawing
-                case ui::Command::Kind::RecordMovie:
-                case ui::Command::Kind::RecordTurntable:
+                case viewer::Command::Kind::RecordMovie:
+                case viewer::Command::Kind::RecordTurntable:
                     if (!movie && !turntable && s.hasVolume() && !s.data->preview) {
                         MovieFormat format = MovieFormat::Mp4;
                         parseMovieFormat(c.path, format);
                         try {
-                            if (c.kind == ui::Command::Kind::RecordMovie)
+                            if (c.kind == viewer::Command::Kind::RecordMovie)
                                 movie = recordSlices(s, std::clamp(c.series, 0, 2), format);
                             else if (!s.data->stats) // as S over the 3D view: its bricks are not known yet
                                 addToast(
@@ -536,7 +537,7 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
             if (timing) {
                 // The axial view's slice (view 0) drawn from decoded pixels, not from the preview's air.
                 const bool sliceReal =
-                    s.hasVolume() && (!s.data->preview || arrived.count(ui::sliceOf(s, 0)) > 0);
+                    s.hasVolume() && (!s.data->preview || arrived.count(viewer::sliceOf(s, 0)) > 0);
                 for (auto [done, event, happened] :
                      {std::tuple{&loggedWindow, "window", true},
                       std::tuple{&loggedFirstSlice, "first_slice", sliceReal},
@@ -561,8 +562,8 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options) {
                 startLoad(open, "", nullptr);
             saveIfChanged(false);
             saveAnnotations(s, glfwGetTime());
-            for (const ui::Command& c : commands)
-                if (c.kind != ui::Command::Kind::Interacting3D)
+            for (const viewer::Command& c : commands)
+                if (c.kind != viewer::Command::Kind::Interacting3D)
                     redraw = 3;
         }
 

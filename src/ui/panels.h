@@ -1,8 +1,8 @@
 #pragma once
 // The ImGui panels: one file and one draw function each, all reading and editing the AppState. Drawn inside
 // an ImGui frame; none of them touches GL.
-#include "ui/app_state.h"
 #include "ui/render_feedback.h"
+#include "viewer/app_state.h"
 
 #include <imgui.h>
 
@@ -11,6 +11,9 @@
 #include <vector>
 
 namespace ctview::ui {
+
+// The panels draw and edit the viewer's state (viewer/app_state.h): its names, unqualified here.
+using namespace ctview::viewer;
 
 // Places the next window (a dialog) in the middle of the main window at `size`, or smaller, so that it stays
 // whole inside a small window with a margin (also when the window shrinks later). A 0 in `size` fits that

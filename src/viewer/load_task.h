@@ -12,7 +12,7 @@
 #include <string>
 #include <thread>
 
-namespace ctview::app {
+namespace ctview::viewer {
 
 class LoadTask {
   public:
@@ -91,4 +91,4 @@ class LoadTask {
     std::thread thread_;
 };
 
-} // namespace ctview::app
+} // namespace ctview::viewer

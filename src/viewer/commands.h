@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-namespace ctview::ui {
+namespace ctview::viewer {
 
 struct Command {
     enum class Kind {
@@ -31,4 +31,4 @@ struct Command {
 };
 using Commands = std::vector<Command>;
 
-} // namespace ctview::ui
+} // namespace ctview::viewer

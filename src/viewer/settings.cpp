@@ -1,4 +1,4 @@
-#include "app/settings.h"
+#include "viewer/settings.h"
 
 #include "dicomweb/dicomweb.h"
 
@@ -13,7 +13,7 @@
 #include <fstream>
 #include <sstream>
 
-namespace ctview::app {
+namespace ctview::viewer {
 
 using nlohmann::json;
 
@@ -225,7 +225,7 @@ void addRecent(Settings& s, const std::string& input) {
         s.recent.resize(kMaxRecent);
 }
 
-void applySettings(const Settings& from, ui::AppState& to) {
+void applySettings(const Settings& from, viewer::AppState& to) {
     to.windowName = from.windowName;
     to.colormap = from.colormap;
     to.invert = from.invert;
@@ -238,7 +238,7 @@ void applySettings(const Settings& from, ui::AppState& to) {
     to.pacsServers = from.pacsServers;
     // A user's own preset is applied once the presets folder has been read (the viewer does that).
     if (const RenderPreset* p = findBuiltinPreset(from.preset3d))
-        ui::applyPreset(to, *p);
+        viewer::applyPreset(to, *p);
     to.view3d.presetName = from.preset3d;
     to.view3d.colormap = from.colormap3d;
     to.view3d.camera.perspective = from.perspective3d;
@@ -246,7 +246,7 @@ void applySettings(const Settings& from, ui::AppState& to) {
     to.cine.bounce = from.cineBounce;
 }
 
-void captureSettings(const ui::AppState& from, Settings& to) {
+void captureSettings(const viewer::AppState& from, Settings& to) {
     // "custom" and "auto" windows belong to one series; what carries over is a named preset or the file's
     // own.
     to.windowName = findWindowPreset(from.windowName) ? from.windowName : "file";
@@ -266,4 +266,4 @@ void captureSettings(const ui::AppState& from, Settings& to) {
     to.cineBounce = from.cine.bounce;
 }
 
-} // namespace ctview::app
+} // namespace ctview::viewer

@@ -5,8 +5,8 @@
 #include "testutil.h"
 
 #include "app/input.h"
-#include "app/load_task.h"
 #include "dicom/phantom.h"
+#include "viewer/load_task.h"
 
 #include <catch2/catch.hpp>
 
@@ -21,17 +21,17 @@ inline app::InputFrame at(glm::dvec2 p) {
 
 struct ViewerFixture {
     TempDir dir, out;
-    ui::AppState s;
+    viewer::AppState s;
     ViewerFixture() {
         writePhantom(dir.path / "series", 48, 40, 30);
-        app::LoadTask task((dir.path / "series").string(), "", fastOptions(), nullptr, nullptr);
+        viewer::LoadTask task((dir.path / "series").string(), "", fastOptions(), nullptr, nullptr);
         task.wait();
         std::string error;
         auto d = task.take(error);
         REQUIRE(d);
-        ui::adoptDataset(s, d);
+        viewer::adoptDataset(s, d);
         s.exportDir = out.path;
-        ui::layoutCells(s, Rect{340, 0, 660, 800});
+        viewer::layoutCells(s, Rect{340, 0, 660, 800});
     }
     glm::dvec2 centreOf(int cell) const {
         const Rect& r = s.cells[std::size_t(cell)];

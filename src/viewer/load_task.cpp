@@ -1,4 +1,4 @@
-#include "app/load_task.h"
+#include "viewer/load_task.h"
 
 #include "base/error.h"
 #include "volume/volume_stats.h"
@@ -8,7 +8,7 @@
 #include <cstring>
 #include <new>
 
-namespace ctview::app {
+namespace ctview::viewer {
 
 LoadTask::LoadTask(std::string input, std::string series, LoadOptions options,
                    std::shared_ptr<const SeriesSource> source, std::function<void()> wake, Staging staging)
@@ -218,4 +218,4 @@ void LoadTask::run(const std::string& series, LoadOptions options, std::shared_p
     statsDone_ = true;
 }
 
-} // namespace ctview::app
+} // namespace ctview::viewer

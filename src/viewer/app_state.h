@@ -5,7 +5,7 @@
 #include "measure/measure.h"
 #include "sources/dataset.h"
 #include "sources/metadata.h"
-#include "ui/commands.h"
+#include "viewer/commands.h"
 #include "volume/camera3d.h"
 #include "volume/mpr.h"
 #include "volume/transfer.h"
@@ -22,7 +22,7 @@
 #include <string>
 #include <vector>
 
-namespace ctview::ui {
+namespace ctview::viewer {
 
 struct ViewState {
     Axis axis = Axis::Axial;
@@ -286,4 +286,4 @@ inline bool interacting3d(const AppState& s, double now) {
     return now < s.view3d.interactUntil;
 }
 
-} // namespace ctview::ui
+} // namespace ctview::viewer

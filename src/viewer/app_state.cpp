@@ -1,8 +1,8 @@
-#include "ui/app_state.h"
+#include "viewer/app_state.h"
 
 #include <algorithm>
 
-namespace ctview::ui {
+namespace ctview::viewer {
 
 SliceFrame frameOf(const AppState& s, int v) {
     return sliceFrame(s.data->series.volume.geometry(), s.views[std::size_t(v)].axis);
@@ -365,4 +365,4 @@ void rebaseAnnotationHistory(AppState& s) {
     h.current.annotations = s.annotations;
 }
 
-} // namespace ctview::ui
+} // namespace ctview::viewer

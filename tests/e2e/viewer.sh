@@ -5,7 +5,7 @@
 # survive a SIGTERM, and measurements: a ruler and a box ROI drawn with the mouse, a handle dragged, Ctrl+Z, S's
 # sidecar and `ctview measure` agreeing on the values, and the measurements back when the series is reopened;
 # then a crosshair line's end dragged to turn the coronal view (oblique MPR) and S saving it; last, another
-# series picked in the Series table and the Open dialog after it. Usage: e2e_viewer.sh CTVIEW_BINARY  (needs DISPLAY; scripts/test provides Xvfb)
+# series picked in the Series table and the Open dialog after it. Usage: tests/e2e/viewer.sh CTVIEW_BINARY  (needs DISPLAY; scripts/test provides Xvfb)
 set -euo pipefail
 ctview=$1
 [ -n "${DISPLAY:-}" ] || { echo "e2e: no DISPLAY (run under xvfb-run)"; exit 1; }

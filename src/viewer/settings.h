@@ -2,13 +2,13 @@
 // What the viewer remembers between runs, as JSON in the user's config folder:
 // $XDG_CONFIG_HOME/ctview/settings.json, else ~/.config/ctview/settings.json.
 // A missing file gives the defaults; a broken one gives the defaults and a message, never a failure.
-#include "ui/app_state.h"
+#include "viewer/app_state.h"
 
 #include <filesystem>
 #include <string>
 #include <vector>
 
-namespace ctview::app {
+namespace ctview::viewer {
 
 struct Settings {
     std::vector<std::string> recent; // most recent first, at most kMaxRecent (folders, files, DICOMweb URLs)
@@ -19,7 +19,7 @@ struct Settings {
     std::string windowName = "file";
     std::string colormap = "grayscale";
     bool invert = false, linear = false;
-    ui::Overlays overlays;
+    viewer::Overlays overlays;
     bool sidebar = true;
     float sidebarWidth = 340;
     // The 3D view: the preset it shows (a bundled name or one of the user's), its colour map, the projection.
@@ -50,7 +50,7 @@ bool isValidRecent(const std::string& entry);
 // `input` (a path, made absolute, or a DICOMweb URL) first in the recent list; an empty input is ignored.
 void addRecent(Settings& s, const std::string& input);
 // State <-> settings: what the viewer restores at start and saves at exit.
-void applySettings(const Settings& from, ui::AppState& to);
-void captureSettings(const ui::AppState& from, Settings& to);
+void applySettings(const Settings& from, viewer::AppState& to);
+void captureSettings(const viewer::AppState& from, Settings& to);
 
-} // namespace ctview::app
+} // namespace ctview::viewer
