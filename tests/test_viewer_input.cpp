@@ -912,3 +912,31 @@ TEST_CASE("measurements: handles reshape them with any tool; Ctrl+Z / Ctrl+Shift
     std::string problem;
     CHECK(loadAnnotationStore(f.s.annotationsSeries, problem).annotations == f.s.annotations);
 }
+
+TEST_CASE("key table: no two rows of one scope take the same key, and every key row says what it does") {
+    using Mods = app::KeyChord::Mods;
+    auto overlap = [](Mods a, Mods b) {
+        if (a == Mods::Ctrl || b == Mods::Ctrl)
+            return a == b;
+        return a == Mods::Any || b == Mods::Any || a == b;
+    };
+    const auto& table = app::keyBindings();
+    int keys = 0;
+    for (std::size_t i = 0; i < table.size(); ++i) {
+        const app::KeyBinding& a = table[i];
+        CHECK((a.run != nullptr) == !a.keys.empty()); // a key does something; a mouse row has no key
+        CHECK(a.action != nullptr);
+        keys += int(a.keys.size());
+        for (std::size_t j = i + 1; j < table.size(); ++j) {
+            const app::KeyBinding& b = table[j];
+            if (a.scope != b.scope)
+                continue;
+            for (const app::KeyChord& x : a.keys)
+                for (const app::KeyChord& y : b.keys) {
+                    INFO((a.input ? a.input : a.action) << " and " << (b.input ? b.input : b.action));
+                    CHECK_FALSE((x.key == y.key && overlap(x.mods, y.mods)));
+                }
+        }
+    }
+    CHECK(keys >= 40);
+}

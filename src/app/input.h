@@ -42,7 +42,38 @@ void advanceCine(viewer::AppState& s, double now);
 // The cell (0..3) under a screen point, or -1.
 int cellAt(const viewer::AppState& s, glm::dvec2 p);
 
-// Every key and mouse action, for the help overlay (F1) and docs/user/keys.md.
+// Maximises a cell (0..3), or back to the 2x2 grid when it already is.
+void toggleMaximised(viewer::AppState& s, int cell);
+
+// The keyboard, one row per key or mouse action (key_bindings.cpp): the help's text and, for keys, what they
+// do. Adding a key is one row.
+struct KeyChord {
+    enum class Mods { Any, None, Shift, Ctrl }; // Any: with or without Shift; all but Ctrl: without Control
+    int key = 0;                                // GLFW key code
+    Mods mods = Mods::Any;
+};
+// What a key's action works on: the state, the frame, where it adds commands, the slice view under the mouse
+// (-1: none) and the active one (the last under the mouse), and whether a series is loaded.
+struct KeyContext {
+    viewer::AppState& s;
+    const InputFrame& in;
+    viewer::Commands& commands;
+    int view = -1, active = 0;
+    bool volume = false;
+};
+struct KeyBinding {
+    const char* input;  // the help's input column ("Page Up / Page Down"); null: not a row of its own
+    const char* action; // what it does, as the help says it
+    std::vector<KeyChord> keys{};
+    // View3D rows take their keys first while the mouse is over the 3D view.
+    enum class Scope { Everywhere, View3D } scope = Scope::Everywhere;
+    void (*run)(KeyContext&, const Key&) = nullptr; // null: a mouse action (input.cpp), in the help only
+};
+const std::vector<KeyBinding>& keyBindings();
+// Each key of the frame runs the first row that takes it.
+void handleKeys(KeyContext& c);
+
+// Every key and mouse action, for the help overlay (F1) and docs/user/keys.md: the table's text.
 struct Control {
     const char* input;
     const char* action;

@@ -1,0 +1,291 @@
+// The keyboard as one table (KeyBinding): every key and mouse action with its help text, and for a key what
+// it does. The F1 help (and docs/user/keys.md) is the table's text; the dispatch runs the first row that
+// takes the key. A row with no keys is help only (the mouse's actions, handled by input.cpp).
+#include "app/input.h"
+#include "app/measure_gesture.h"
+
+#include <GLFW/glfw3.h>
+
+#include <algorithm>
+
+namespace ctview::app {
+
+using viewer::AppState;
+
+namespace {
+using Mods = KeyChord::Mods;
+
+// The shapes of row runs: a slice step for the view the keys act on, a flag toggled.
+void stepSlice(KeyContext& c, int delta) {
+    if (c.volume)
+        setSliceNumber(c.s, c.active, viewer::sliceNumberOf(c.s, c.active) + delta);
+}
+void setTool(AppState& s, int key) {
+    static constexpr std::pair<int, AppState::Tool> kToolKeys[] = {
+        {GLFW_KEY_D, AppState::Tool::Line},    {GLFW_KEY_B, AppState::Tool::Rectangle},
+        {GLFW_KEY_E, AppState::Tool::Ellipse}, {GLFW_KEY_P, AppState::Tool::Point},
+        {GLFW_KEY_G, AppState::Tool::Angle},   {GLFW_KEY_F, AppState::Tool::Polygon}};
+    for (const auto& [k, tool] : kToolKeys)
+        if (k == key) {
+            cancelPending(s); // another tool drops a shape still being clicked out
+            s.tool = tool;
+        }
+}
+// Esc's chain: the first of these that applies, and only it (an open list is closed before the table).
+void escape(AppState& s) {
+    if (s.panels.help)
+        s.panels.help = false;
+    else if (s.panels.open || s.panels.pacs)
+        s.panels.open = s.panels.pacs = false;
+    else if (s.pending >= 0)
+        cancelPending(s);
+    else if (s.tool != AppState::Tool::Crosshair)
+        s.tool = AppState::Tool::Crosshair;
+    else
+        s.maximised = -1;
+}
+void toggleAllOverlays(viewer::Overlays& o) {
+    const bool any = o.crosshair || o.letters || o.scaleBar || o.windowLevel || o.probe || o.sliceInfo;
+    o.crosshair = o.letters = o.scaleBar = o.windowLevel = o.probe = o.sliceInfo = !any;
+}
+void deleteSelected(AppState& s) {
+    // The selected measurement (its row clicked, or the one just drawn) goes; not while one is being drawn.
+    if (s.drawing < 0 && s.editing < 0 && s.selectedAnnotation >= 0 &&
+        s.selectedAnnotation < int(s.annotations.size())) {
+        s.annotations.erase(s.annotations.begin() + s.selectedAnnotation);
+        s.selectedAnnotation = -1;
+        s.annotationsChanged = true;
+    }
+}
+
+bool matches(const KeyChord& chord, const Key& k) {
+    if (chord.key != k.code)
+        return false;
+    switch (chord.mods) {
+    case Mods::Any:
+        return !k.ctrl;
+    case Mods::None:
+        return !k.ctrl && !k.shift;
+    case Mods::Shift:
+        return !k.ctrl && k.shift;
+    case Mods::Ctrl:
+        return k.ctrl;
+    }
+    return false;
+}
+} // namespace
+
+const std::vector<KeyBinding>& keyBindings() {
+    using S = KeyBinding::Scope;
+    static const std::vector<KeyBinding> table = {
+        {"Mouse wheel, Up / Down",
+         "previous / next slice in the view under the mouse (next: towards the feet, posterior, left)",
+         {{GLFW_KEY_UP}, {GLFW_KEY_DOWN}},
+         S::Everywhere,
+         // In slice numbers: Down goes towards the feet (posterior, left).
+         [](KeyContext& c, const Key& k) { stepSlice(c, k.code == GLFW_KEY_UP ? -1 : 1); }},
+        {"Page Up / Page Down",
+         "10 slices back / forward",
+         {{GLFW_KEY_PAGE_UP}, {GLFW_KEY_PAGE_DOWN}},
+         S::Everywhere,
+         [](KeyContext& c, const Key& k) { stepSlice(c, k.code == GLFW_KEY_PAGE_UP ? -10 : 10); }},
+        {"Home / End",
+         "first / last slice (first: the most superior axial, anterior coronal, rightmost sagittal)",
+         {{GLFW_KEY_HOME}, {GLFW_KEY_END}},
+         S::Everywhere,
+         [](KeyContext& c, const Key& k) {
+             if (c.volume)
+                 setSliceNumber(c.s, c.active,
+                                k.code == GLFW_KEY_HOME ? 0 : viewer::sliceCountOf(c.s, c.active) - 1);
+         }},
+        {"Left click or drag", "move the crosshair there: the other views follow"},
+        {"Right drag", "window/level: right/left widens/narrows the window, down/up raises/lowers the level"},
+        {"Ctrl + wheel", "zoom about the mouse"},
+        {"Middle drag, Shift + left drag", "pan"},
+        {"Double click, 1 2 3 4",
+         "maximise the view (again: back to the 2x2 grid)",
+         {{GLFW_KEY_1}, {GLFW_KEY_2}, {GLFW_KEY_3}, {GLFW_KEY_4}},
+         S::Everywhere,
+         [](KeyContext& c, const Key& k) { toggleMaximised(c.s, k.code - GLFW_KEY_1); }},
+        {"3D: left drag", "rotate (arcball); coarse while dragging, sharp again when let go"},
+        {"3D: wheel, right drag up/down", "zoom"},
+        {"3D: middle drag, Shift + left drag", "pan"},
+        {"3D: Shift + A P L R S I",
+         "look from anterior, posterior, left, right, superior (head), inferior (feet)",
+         [] {
+             std::vector<KeyChord> keys;
+             for (const ViewFromName& side : viewFromNames()) // GLFW's letter keys are consecutive
+                 keys.push_back({GLFW_KEY_A + (side.letter - 'A'), Mods::Shift});
+             return keys;
+         }(),
+         S::View3D,
+         [](KeyContext& c, const Key& k) {
+             for (const ViewFromName& side : viewFromNames())
+                 if (k.code == GLFW_KEY_A + (side.letter - 'A'))
+                     c.s.view3d.camera.rotation = viewFromRotation(side.from);
+         }},
+        {"3D: R",
+         "reset the 3D camera (anterior view)",
+         {{GLFW_KEY_R, Mods::None}},
+         S::View3D,
+         [](KeyContext& c, const Key&) { c.s.view3d.camera = defaultCamera3D(); }},
+        {"D, B, E, P, G, F",
+         "measuring tool for the left button in the slice views: distance (drag), box (rectangle "
+         "ROI, drag), ellipse ROI (drag), point HU (click), angle (drag the first arm to the vertex, "
+         "click the end of the second), polygon ROI (a click per vertex, Enter or a double click "
+         "closes it); values beside each shape",
+         {{GLFW_KEY_D}, {GLFW_KEY_B}, {GLFW_KEY_E}, {GLFW_KEY_P}, {GLFW_KEY_G}, {GLFW_KEY_F}},
+         S::Everywhere,
+         [](KeyContext& c, const Key& k) { setTool(c.s, k.code); }},
+        {nullptr,
+         "Enter closes the polygon being clicked out (the row above says so)",
+         {{GLFW_KEY_ENTER}, {GLFW_KEY_KP_ENTER}},
+         S::Everywhere,
+         [](KeyContext& c, const Key&) { closePolygon(c.s); }},
+        {"Left drag on a handle", "reshape a measurement with any tool: the handle (an end, a vertex, a box "
+                                  "corner) follows the mouse; the selected one's handles are drawn"},
+        {"Space",
+         "cine: play the view under the mouse through its slices (speed, loop or bounce: View -> "
+         "Cine); any key or a click in the views stops it (Space, Esc and the click do nothing else)",
+         {{GLFW_KEY_SPACE}},
+         S::Everywhere,
+         [](KeyContext& c, const Key&) { startCine(c.s, c.view >= 0 ? c.view : c.active, c.in.now); }},
+        {"Delete, Backspace",
+         "delete the selected measurement (the one just drawn, or its row clicked)",
+         {{GLFW_KEY_DELETE}, {GLFW_KEY_BACKSPACE}},
+         S::Everywhere,
+         [](KeyContext& c, const Key&) { deleteSelected(c.s); }},
+        {"Esc",
+         "close an open list (and only that); else close help, else close the Open and PACS dialogs, "
+         "else drop an unfinished angle or polygon, else back to the crosshair tool, else back to the "
+         "grid",
+         {{GLFW_KEY_ESCAPE}},
+         S::Everywhere,
+         [](KeyContext& c, const Key&) { escape(c.s); }},
+        {"R",
+         "reset zoom and pan (in the 3D view: its camera)",
+         {{GLFW_KEY_R, Mods::None}},
+         S::Everywhere,
+         [](KeyContext& c, const Key&) {
+             for (viewer::ViewState& vs : c.s.views)
+                 vs.camera = {};
+         }},
+        {"Left drag a crosshair line's end (its dot)",
+         "oblique MPR: turn the other two views about this one's normal; they stay orthogonal, and the "
+         "wheel and keys step along each view's own normal"},
+        {"Shift + R",
+         "the turned (oblique) views back to the acquired axes",
+         {{GLFW_KEY_R, Mods::Shift}},
+         S::Everywhere,
+         [](KeyContext& c, const Key&) { viewer::resetOblique(c.s); }},
+        {"A",
+         "automatic window/level from the histogram",
+         {{GLFW_KEY_A}},
+         S::Everywhere,
+         [](KeyContext& c, const Key&) {
+             if (c.volume) {
+                 c.s.window = autoWindow(c.s.data->series.volume);
+                 c.s.windowName = "auto";
+             }
+         }},
+        {"I",
+         "invert the colour map",
+         {{GLFW_KEY_I}},
+         S::Everywhere,
+         [](KeyContext& c, const Key&) { c.s.invert = !c.s.invert; }},
+        {"L",
+         "linear / nearest interpolation",
+         {{GLFW_KEY_L}},
+         S::Everywhere,
+         [](KeyContext& c, const Key&) { c.s.linear = !c.s.linear; }},
+        {"C",
+         "show / hide the crosshair",
+         {{GLFW_KEY_C}},
+         S::Everywhere,
+         [](KeyContext& c, const Key&) { c.s.overlays.crosshair = !c.s.overlays.crosshair; }},
+        {"O",
+         "show / hide all overlays",
+         {{GLFW_KEY_O}},
+         S::Everywhere,
+         [](KeyContext& c, const Key&) { toggleAllOverlays(c.s.overlays); }},
+        {"S",
+         "save the slice under the mouse as PNG and JPEG (native resolution, current window and "
+         "colours); over the 3D view, the 3D render",
+         {{GLFW_KEY_S}},
+         S::Everywhere,
+         [](KeyContext& c, const Key&) {
+             if (c.volume)
+                 c.commands.push_back({c.s.view3d.focused ? viewer::Command::Kind::SaveRender
+                                                          : viewer::Command::Kind::SaveSlice});
+         }},
+        {"F12",
+         "save a screenshot of the window",
+         {{GLFW_KEY_F12}},
+         S::Everywhere,
+         [](KeyContext& c, const Key&) { c.commands.push_back({viewer::Command::Kind::Screenshot}); }},
+        {"Ctrl + O, drop a folder",
+         "open a folder or file",
+         {{GLFW_KEY_O, Mods::Ctrl}},
+         S::Everywhere,
+         [](KeyContext& c, const Key&) { c.commands.push_back({viewer::Command::Kind::ShowOpen}); }},
+        {"Tab",
+         "show / hide the side panel",
+         {{GLFW_KEY_TAB}},
+         S::Everywhere,
+         [](KeyContext& c, const Key&) { c.s.panels.sidebar = !c.s.panels.sidebar; }},
+        {"F1",
+         "this help",
+         {{GLFW_KEY_F1}},
+         S::Everywhere,
+         [](KeyContext& c, const Key&) { c.s.panels.help = !c.s.panels.help; }},
+        {"F5",
+         "reload shaders from $CTVIEW_SHADER_DIR (development)",
+         {{GLFW_KEY_F5}},
+         S::Everywhere,
+         [](KeyContext& c, const Key&) { c.commands.push_back({viewer::Command::Kind::ReloadShaders}); }},
+        {"Ctrl + Z, Ctrl + Shift + Z",
+         "undo, redo a window/level, transfer-function or measurement edit",
+         {{GLFW_KEY_Z, Mods::Ctrl}},
+         S::Everywhere,
+         [](KeyContext& c, const Key& k) { k.shift ? viewer::redoEdit(c.s) : viewer::undoEdit(c.s); }},
+        {"Ctrl + Q",
+         "quit",
+         {{GLFW_KEY_Q, Mods::Ctrl}},
+         S::Everywhere,
+         [](KeyContext& c, const Key&) { c.commands.push_back({viewer::Command::Kind::Quit}); }},
+    };
+    return table;
+}
+
+const std::vector<Control>& controls() {
+    static const std::vector<Control> list = [] {
+        std::vector<Control> rows;
+        for (const KeyBinding& b : keyBindings())
+            if (b.input)
+                rows.push_back({b.input, b.action});
+        return rows;
+    }();
+    return list;
+}
+
+void handleKeys(KeyContext& c) {
+    for (const Key& k : c.in.keys) {
+        // The 3D view's own keys first while the mouse is over it; the rest work as in the slice views.
+        const KeyBinding* taken = nullptr;
+        for (const KeyBinding::Scope scope : {KeyBinding::Scope::View3D, KeyBinding::Scope::Everywhere}) {
+            if (scope == KeyBinding::Scope::View3D && !c.s.view3d.focused)
+                continue;
+            for (const KeyBinding& b : keyBindings())
+                if (!taken && b.scope == scope && b.run &&
+                    std::any_of(b.keys.begin(), b.keys.end(),
+                                [&](const KeyChord& ch) { return matches(ch, k); }))
+                    taken = &b;
+            if (taken)
+                break;
+        }
+        if (taken)
+            taken->run(c, k);
+    }
+}
+
+} // namespace ctview::app
