@@ -11,6 +11,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <set>
 
 using namespace ctview;
 using namespace ctview::test;
@@ -215,4 +216,53 @@ TEST_CASE("ctview measure: the values of a file's annotations on a series; bad f
                Catch::Contains("bad.json: annotation 1 (\"far\")") && Catch::Contains("outside the volume"));
     CHECK(run("measure " + q(dir.path)).code == 2); // --annotations is required
     CHECK(run("measure " + q(dir.path) + " --annotations " + q(out.path / "none.json")).code == 1);
+}
+
+TEST_CASE("measuring tools: one row per kind, each with its own key, read and written by its name") {
+    std::set<char> keys;
+    std::set<std::string> names;
+    for (const MeasureTool& t : measureTools()) {
+        INFO(t.name);
+        CHECK(keys.insert(t.key).second);
+        CHECK(names.insert(t.name).second);
+        CHECK(&measureTool(t.type) == &t);
+        CHECK(std::string(annotationTypeName(t.type)) == t.name);
+        // The file format knows it by that name, with as many points as the row says.
+        AnnotationFile f;
+        f.series = "1.2.3";
+        f.annotations.push_back({t.type, std::vector<glm::dvec3>(t.minPoints, glm::dvec3(1, 2, 3)), "x"});
+        const AnnotationFile back = parseAnnotations(annotationsToJson(f), "t");
+        REQUIRE(back.annotations.size() == 1);
+        CHECK(back.annotations[0].type == t.type);
+        if (t.minPoints > 1) {
+            AnnotationFile fewer = f;
+            fewer.annotations[0].points.pop_back();
+            CHECK_THROWS_AS(parseAnnotations(annotationsToJson(fewer), "t"), DataError);
+        }
+    }
+    CHECK(names.size() == 6); // every AnnotationType
+}
+
+TEST_CASE("a measurement's value reads the same beside its shape, in the panel and in `ctview measure`") {
+    Measurement m;
+    m.lengthMm = 192.4321;
+    m.angleDeg = 35.25;
+    m.hu = -106;
+    m.roi.mean = 40.06;
+    m.roi.sd = 12.04;
+    m.roi.areaMm2 = 450.4;
+    m.roi.pixels = 12;
+    m.plane = "axial";
+    for (const MeasureTool& t : measureTools()) {
+        const Annotation a{t.type, {}, ""};
+        const std::string shown = shortValue(a, m), described = describeMeasurement(a, m);
+        INFO(shown << " | " << described);
+        if (t.type == AnnotationType::Line || t.type == AnnotationType::Angle ||
+            t.type == AnnotationType::Point)
+            CHECK(described.find(shown) != std::string::npos);
+    }
+    CHECK(shortValue({AnnotationType::Line, {}, ""}, m) == "192.43 mm");
+    const std::string roi = shortValue({AnnotationType::Ellipse, {}, ""}, m);
+    CHECK(roi == "mean 40.1 HU, SD 12.0, 4.50 cm2");
+    CHECK(describeMeasurement({AnnotationType::Ellipse, {}, ""}, m).find("(4.50 cm2)") != std::string::npos);
 }

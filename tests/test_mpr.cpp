@@ -286,7 +286,7 @@ TEST_CASE("viewer: S over a turned view saves its plane, named and described as 
           plane.normal);
 
     // The ellipse tool in the tilted coronal view.
-    s.tool = viewer::AppState::Tool::Ellipse;
+    s.tool = AnnotationType::Ellipse;
     const Rect& r = s.cells[1];
     f.drag({r.x + r.w * 0.4, r.y + r.h * 0.4}, {r.x + r.w * 0.6, r.y + r.h * 0.55});
     REQUIRE(s.annotations.size() == 1);

@@ -632,7 +632,7 @@ TEST_CASE("measuring tools: D drags a ruler, B a box, P a point, in LPS; kept pe
     };
     const glm::ivec3 cursor = f.s.cursor;
     key(GLFW_KEY_D);
-    CHECK(f.s.tool == viewer::AppState::Tool::Line);
+    CHECK(f.s.tool == AnnotationType::Line);
     drag({5, 6, k}, {25, 6, k});
     REQUIRE(f.s.annotations.size() == 1);
     const Annotation& line = f.s.annotations[0];
@@ -691,7 +691,7 @@ TEST_CASE("measuring tools: D drags a ruler, B a box, P a point, in LPS; kept pe
     CHECK(f.s.annotations.size() == 4);
     key(GLFW_KEY_ESCAPE); // the unfinished angle goes, the tool stays
     CHECK(f.s.annotations.size() == 3);
-    CHECK(f.s.tool == viewer::AppState::Tool::Angle);
+    CHECK(f.s.tool == AnnotationType::Angle);
     // F: a click per vertex of the triangle (2, 10), (6, 10), (2, 14); Enter closes it: the 15 voxel centres
     // on and inside it. A double click closes one too (and does not maximise the view).
     key(GLFW_KEY_F);
@@ -721,7 +721,7 @@ TEST_CASE("measuring tools: D drags a ruler, B a box, P a point, in LPS; kept pe
     CHECK(f.s.annotations.size() == 3);
     // Esc: back to the crosshair; a click moves it again.
     key(GLFW_KEY_ESCAPE);
-    CHECK(f.s.tool == viewer::AppState::Tool::Crosshair);
+    CHECK_FALSE(f.s.tool);
 
     // S saves the slice with a sidecar: the slice as numbered, the window, and the measurements on it.
     {
@@ -819,7 +819,7 @@ TEST_CASE("measurements: handles reshape them with any tool; Ctrl+Z / Ctrl+Shift
     // With the crosshair tool, a press on the line's end grabs it (and does not move the crosshair); a press
     // a little off the end (within the reach) grabs it too.
     key(GLFW_KEY_ESCAPE);
-    REQUIRE(f.s.tool == viewer::AppState::Tool::Crosshair);
+    REQUIRE_FALSE(f.s.tool);
     const glm::ivec3 cursor = f.s.cursor;
     drag(glm::dvec3(25, 6, k) + glm::dvec3(0.1, 0.1, 0), {25, 16, k});
     REQUIRE(f.s.annotations.size() == 2);

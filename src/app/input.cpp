@@ -103,7 +103,7 @@ void updateProbe(AppState& s, int v, glm::dvec2 p) {
 // starts turning the views about v's normal. False when none is.
 bool startTurn(AppState& s, int v, glm::dvec2 p) {
     constexpr double kReachPx = 8;
-    if (!s.overlays.crosshair || s.tool != AppState::Tool::Crosshair)
+    if (!s.overlays.crosshair || s.tool)
         return false;
     const Rect& r = s.cells[std::size_t(v)];
     for (const viewer::CrosshairLine& line : viewer::crosshairLines(s, v))
@@ -224,7 +224,7 @@ viewer::Commands handleFrame(AppState& s, const InputFrame& in) {
                 s.editing = grabbed;
                 s.editingHandle = handle;
                 s.selectedAnnotation = grabbed;
-            } else if (!in.shift && s.tool != AppState::Tool::Crosshair)
+            } else if (!in.shift && s.tool)
                 startAnnotation(s, view, in.mouse);
             else if (!in.shift && !startTurn(s, view, in.mouse))
                 moveCrosshair(s, view, in.mouse);

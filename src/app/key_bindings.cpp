@@ -7,6 +7,7 @@
 #include <GLFW/glfw3.h>
 
 #include <algorithm>
+#include <string>
 
 namespace ctview::app {
 
@@ -20,16 +21,41 @@ void stepSlice(KeyContext& c, int delta) {
     if (c.volume)
         setSliceNumber(c.s, c.active, viewer::sliceNumberOf(c.s, c.active) + delta);
 }
+int letterKey(char letter) {
+    return GLFW_KEY_A + (letter - 'A'); // GLFW's letter keys are consecutive
+}
 void setTool(AppState& s, int key) {
-    static constexpr std::pair<int, AppState::Tool> kToolKeys[] = {
-        {GLFW_KEY_D, AppState::Tool::Line},    {GLFW_KEY_B, AppState::Tool::Rectangle},
-        {GLFW_KEY_E, AppState::Tool::Ellipse}, {GLFW_KEY_P, AppState::Tool::Point},
-        {GLFW_KEY_G, AppState::Tool::Angle},   {GLFW_KEY_F, AppState::Tool::Polygon}};
-    for (const auto& [k, tool] : kToolKeys)
-        if (k == key) {
+    for (const MeasureTool& t : measureTools())
+        if (letterKey(t.key) == key) {
             cancelPending(s); // another tool drops a shape still being clicked out
-            s.tool = tool;
+            s.tool = t.type;
         }
+}
+// The measuring tools' row of the help, from their table: "D, B, E, P, G, F" and what each draws.
+const char* toolKeysText() {
+    static const std::string text = [] {
+        std::string keys;
+        for (const MeasureTool& t : measureTools())
+            keys += std::string(keys.empty() ? "" : ", ") + t.key;
+        return keys;
+    }();
+    return text.c_str();
+}
+const char* toolActionsText() {
+    static const std::string text = [] {
+        std::string tools;
+        for (const MeasureTool& t : measureTools())
+            tools += std::string(tools.empty() ? "" : ", ") + t.help;
+        return "measuring tool for the left button in the slice views: " + tools +
+               "; values beside each shape";
+    }();
+    return text.c_str();
+}
+std::vector<KeyChord> toolKeys() {
+    std::vector<KeyChord> keys;
+    for (const MeasureTool& t : measureTools())
+        keys.push_back({letterKey(t.key)});
+    return keys;
 }
 // Esc's chain: the first of these that applies, and only it (an open list is closed before the table).
 void escape(AppState& s) {
@@ -39,8 +65,8 @@ void escape(AppState& s) {
         s.panels.open = s.panels.pacs = false;
     else if (s.pending >= 0)
         cancelPending(s);
-    else if (s.tool != AppState::Tool::Crosshair)
-        s.tool = AppState::Tool::Crosshair;
+    else if (s.tool)
+        s.tool.reset(); // back to the crosshair
     else
         s.maximised = -1;
 }
@@ -114,14 +140,14 @@ const std::vector<KeyBinding>& keyBindings() {
          "look from anterior, posterior, left, right, superior (head), inferior (feet)",
          [] {
              std::vector<KeyChord> keys;
-             for (const ViewFromName& side : viewFromNames()) // GLFW's letter keys are consecutive
-                 keys.push_back({GLFW_KEY_A + (side.letter - 'A'), Mods::Shift});
+             for (const ViewFromName& side : viewFromNames())
+                 keys.push_back({letterKey(side.letter), Mods::Shift});
              return keys;
          }(),
          S::View3D,
          [](KeyContext& c, const Key& k) {
              for (const ViewFromName& side : viewFromNames())
-                 if (k.code == GLFW_KEY_A + (side.letter - 'A'))
+                 if (k.code == letterKey(side.letter))
                      c.s.view3d.camera.rotation = viewFromRotation(side.from);
          }},
         {"3D: R",
@@ -129,13 +155,7 @@ const std::vector<KeyBinding>& keyBindings() {
          {{GLFW_KEY_R, Mods::None}},
          S::View3D,
          [](KeyContext& c, const Key&) { c.s.view3d.camera = defaultCamera3D(); }},
-        {"D, B, E, P, G, F",
-         "measuring tool for the left button in the slice views: distance (drag), box (rectangle "
-         "ROI, drag), ellipse ROI (drag), point HU (click), angle (drag the first arm to the vertex, "
-         "click the end of the second), polygon ROI (a click per vertex, Enter or a double click "
-         "closes it); values beside each shape",
-         {{GLFW_KEY_D}, {GLFW_KEY_B}, {GLFW_KEY_E}, {GLFW_KEY_P}, {GLFW_KEY_G}, {GLFW_KEY_F}},
-         S::Everywhere,
+        {toolKeysText(), toolActionsText(), toolKeys(), S::Everywhere,
          [](KeyContext& c, const Key& k) { setTool(c.s, k.code); }},
         {nullptr,
          "Enter closes the polygon being clicked out (the row above says so)",

@@ -44,29 +44,29 @@ void startAnnotation(AppState& s, int v, glm::dvec2 p) {
         return;
     }
     Annotation a;
-    switch (s.tool) {
-    case AppState::Tool::Polygon:
+    switch (s.tool.value_or(AnnotationType::Line)) {
+    case AnnotationType::Polygon:
         a.type = AnnotationType::Polygon;
         a.points = {at, at};
         s.annotations.push_back(a);
         s.pending = int(s.annotations.size()) - 1;
         s.pendingView = v;
         return;
-    case AppState::Tool::Angle:
+    case AnnotationType::Angle:
         a.type = AnnotationType::Angle;
         a.points = {at, at, at}; // first arm's end, vertex (dragged), second arm's end (then clicked)
         s.annotations.push_back(a);
         s.drawing = int(s.annotations.size()) - 1;
         return;
-    case AppState::Tool::Point:
+    case AnnotationType::Point:
         a.type = AnnotationType::Point;
         a.points = {at};
         s.annotations.push_back(a);
         s.annotationsChanged = true;
         s.selectedAnnotation = int(s.annotations.size()) - 1;
         return;
-    case AppState::Tool::Rectangle:
-    case AppState::Tool::Ellipse:
+    case AnnotationType::Rectangle:
+    case AnnotationType::Ellipse:
         if (s.mpr.oblique &&
             tiltDegrees(s.data->series.volume.geometry(), s.views[std::size_t(v)].axis, s.mpr) > 1e-6) {
             // In a plane tilted against the voxel grid two corners do not say which plane the box lies in:
@@ -75,10 +75,10 @@ void startAnnotation(AppState& s, int v, glm::dvec2 p) {
             a.points = {at, at, at};
             s.annotations.push_back(a);
             s.drawing = int(s.annotations.size()) - 1;
-            s.box = {s.tool == AppState::Tool::Ellipse ? 2 : 1, at};
+            s.box = {s.tool == AnnotationType::Ellipse ? 2 : 1, at};
             return;
         }
-        a.type = s.tool == AppState::Tool::Ellipse ? AnnotationType::Ellipse : AnnotationType::Rectangle;
+        a.type = s.tool == AnnotationType::Ellipse ? AnnotationType::Ellipse : AnnotationType::Rectangle;
         break;
     default:
         a.type = AnnotationType::Line;

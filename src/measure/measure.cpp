@@ -22,28 +22,28 @@ namespace ctview {
 namespace {
 using json = nlohmann::json;
 
-struct TypeName {
-    AnnotationType type;
-    const char* name;
-    std::size_t minPoints, maxPoints;
-};
-constexpr TypeName kTypes[] = {
-    {AnnotationType::Line, "line", 2, 2},
-    {AnnotationType::Angle, "angle", 3, 3},
-    {AnnotationType::Rectangle, "rectangle", 2, 2},
-    {AnnotationType::Ellipse, "ellipse", 2, 2},
-    {AnnotationType::Polygon, "polygon", 3, 100000},
-    {AnnotationType::Point, "point", 1, 1},
-};
+} // namespace
 
-const TypeName& typeInfo(AnnotationType t) {
-    for (const TypeName& n : kTypes)
-        if (n.type == t)
-            return n;
-    return kTypes[0];
+const std::vector<MeasureTool>& measureTools() {
+    static const std::vector<MeasureTool> table = {
+        {AnnotationType::Line, "line", 2, 2, "Distance", 'D', "distance (drag)"},
+        {AnnotationType::Rectangle, "rectangle", 2, 2, "Box", 'B', "box (rectangle ROI, drag)"},
+        {AnnotationType::Ellipse, "ellipse", 2, 2, "Ellipse", 'E', "ellipse ROI (drag)"},
+        {AnnotationType::Point, "point", 1, 1, "Point", 'P', "point HU (click)"},
+        {AnnotationType::Angle, "angle", 3, 3, "Angle", 'G',
+         "angle (drag the first arm to the vertex, click the end of the second)"},
+        {AnnotationType::Polygon, "polygon", 3, 100000, "Polygon", 'F',
+         "polygon ROI (a click per vertex, Enter or a double click closes it)"},
+    };
+    return table;
 }
 
-} // namespace
+const MeasureTool& measureTool(AnnotationType t) {
+    for (const MeasureTool& row : measureTools())
+        if (row.type == t)
+            return row;
+    return measureTools().front();
+}
 
 std::string annotationName(std::size_t number, const std::string& label) {
     std::string name = "annotation " + std::to_string(number);
@@ -53,7 +53,7 @@ std::string annotationName(std::size_t number, const std::string& label) {
 }
 
 const char* annotationTypeName(AnnotationType t) {
-    return typeInfo(t).name;
+    return measureTool(t).name;
 }
 
 AnnotationFile parseAnnotations(const std::string& text, const std::string& where) {
@@ -85,13 +85,17 @@ AnnotationFile parseAnnotations(const std::string& text, const std::string& wher
             name = annotationName(n, a.label);
         }
         const std::string type = e.value("type", std::string());
-        const TypeName* info = nullptr;
-        for (const TypeName& t : kTypes)
+        const MeasureTool* info = nullptr;
+        for (const MeasureTool& t : measureTools())
             if (type == t.name)
                 info = &t;
-        if (!info)
-            throw DataError(where + ": " + name + ": unknown type \"" + type +
-                            "\" (use line, angle, rectangle, ellipse, polygon or point)");
+        if (!info) {
+            std::string known;
+            for (const MeasureTool& t : measureTools())
+                known += std::string(known.empty() ? "" : ", ") + t.name;
+            throw DataError(where + ": " + name + ": unknown type \"" + type + "\" (use one of: " + known +
+                            ")");
+        }
         a.type = info->type;
         if (!e.contains("points") || !e["points"].is_array())
             throw DataError(where + ": " + name + ": \"points\" must be a list of [x, y, z] in LPS mm");
@@ -562,17 +566,29 @@ std::string planeSidecarJson(const Volume& v, Axis axis, const SlicePlane& p, in
     return j.dump(2) + "\n";
 }
 
+std::string shortValue(const Annotation& a, const Measurement& m) {
+    switch (a.type) {
+    case AnnotationType::Line:
+        return format("%.2f mm", m.lengthMm);
+    case AnnotationType::Angle:
+        return format("%.1f degrees", m.angleDeg);
+    case AnnotationType::Point:
+        return format("%.6g HU", m.hu);
+    default:
+        return format("mean %.1f HU, SD %.1f, %.2f cm2", m.roi.mean, m.roi.sd, m.roi.areaMm2 / 100);
+    }
+}
+
 std::string describeMeasurement(const Annotation& a, const Measurement& m) {
     std::string s = annotationTypeName(a.type);
     if (!a.label.empty())
         s += " \"" + a.label + "\"";
     switch (a.type) {
     case AnnotationType::Line:
-        return s + format(": %.2f mm", m.lengthMm);
     case AnnotationType::Angle:
-        return s + format(": %.1f degrees", m.angleDeg);
+        return s + ": " + shortValue(a, m);
     case AnnotationType::Point:
-        return s + format(": %.6g HU", m.hu) +
+        return s + ": " + shortValue(a, m) +
                format(" at voxel (%d, %d, %d)", m.voxel.x, m.voxel.y, m.voxel.z);
     default:
         break;

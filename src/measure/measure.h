@@ -21,6 +21,20 @@
 namespace ctview {
 
 enum class AnnotationType { Line, Angle, Rectangle, Ellipse, Polygon, Point };
+
+// One row per kind of measurement, read by the file format, the panel, the keys, the help and the overlays:
+// adding a kind is a row here, its values (measure) and its outline (the overlays), and its gesture.
+struct MeasureTool {
+    AnnotationType type;
+    const char* name;                 // the file format's "type": "line"
+    std::size_t minPoints, maxPoints; // in the file
+    const char* label;                // the panel's tool: "Distance"
+    char key;                         // the key that picks the tool in the slice views: 'D'
+    const char* help;                 // what the help says of it: "distance (drag)"
+};
+// In the panel's and the help's order.
+const std::vector<MeasureTool>& measureTools();
+const MeasureTool& measureTool(AnnotationType t);
 const char* annotationTypeName(AnnotationType t); // "line", ...
 
 struct Annotation {
@@ -139,5 +153,8 @@ std::string annotationName(std::size_t number, const std::string& label);
 
 // One line of text for `ctview measure`: "line \"ruler\": 52.30 mm".
 std::string describeMeasurement(const Annotation& a, const Measurement& m);
+// The value beside a shape in the views, in describeMeasurement's units and precision: "192.43 mm",
+// "35.2 degrees", "-106 HU", "mean 40.1 HU, SD 12.0, 4.50 cm2".
+std::string shortValue(const Annotation& a, const Measurement& m);
 
 } // namespace ctview

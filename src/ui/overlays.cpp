@@ -328,20 +328,7 @@ void drawAnnotations(const AppState& s, int v, const ViewMapping& m, ImDrawList*
             ijk.push_back(g.patientToVoxel(p));
         std::string value;
         try {
-            const Measurement& r = s.measured.get(vol, a, "annotation");
-            switch (a.type) {
-            case AnnotationType::Line:
-                value = format("%.1f mm", r.lengthMm);
-                break;
-            case AnnotationType::Angle:
-                value = format("%.1f deg", r.angleDeg);
-                break;
-            case AnnotationType::Point:
-                value = format("%.6g HU", r.hu);
-                break;
-            default:
-                value = format("%.1f HU, SD %.1f, %.1f cm2", r.roi.mean, r.roi.sd, r.roi.areaMm2 / 100);
-            }
+            value = shortValue(a, s.measured.get(vol, a, "annotation"));
         } catch (const std::exception&) {
             value = "?"; // outside the volume, or not in a voxel plane: drawn, not measured
         }
@@ -425,7 +412,7 @@ void drawOverlays(const AppState& s, const RenderFeedback& feedback, ImDrawList*
         if (s.overlays.crosshair) {
             // The other views' planes through the crosshair, in their colours; with the crosshair tool, the
             // handles that turn the views (oblique MPR) near the ends of the lines.
-            const bool handles = s.tool == AppState::Tool::Crosshair;
+            const bool handles = !s.tool;
             const double reach = turnHandleDistance(r);
             for (const CrosshairLine& line : crosshairLines(s, v)) {
                 const ImU32 colour = planeColour(s.views[std::size_t(line.view)].axis, 170);

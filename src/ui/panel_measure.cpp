@@ -12,14 +12,16 @@
 namespace ctview::ui {
 
 void drawMeasurePanel(AppState& s) {
-    const char* tools[] = {"Crosshair", "Distance (D)", "Box (B)",    "Ellipse (E)",
-                           "Point (P)", "Angle (G)",    "Polygon (F)"};
-    int tool = int(s.tool);
-    for (int t = 0; t < 7; ++t) {
-        if (t % 3 != 0)
+    // The crosshair, then every measuring tool of the table with its key, three to a row.
+    if (ImGui::RadioButton("Crosshair", !s.tool))
+        s.tool.reset();
+    int column = 1;
+    for (const MeasureTool& t : measureTools()) {
+        if (column++ % 3 != 0)
             ImGui::SameLine();
-        if (ImGui::RadioButton(tools[t], tool == t))
-            s.tool = AppState::Tool(t);
+        const std::string label = std::string(t.label) + " (" + t.key + ")";
+        if (ImGui::RadioButton(label.c_str(), s.tool == t.type))
+            s.tool = t.type;
     }
     if (!s.hasVolume())
         return;

@@ -19,6 +19,7 @@
 #include <deque>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -172,10 +173,10 @@ struct AppState {
     // Their values as last computed (the overlays and the panel ask every frame; drawing code holds a const
     // AppState, hence mutable). Forgotten when the dataset changes.
     mutable MeasureCache measured;
-    // The left button's tool in the slice views: the crosshair, or a measurement drawn by dragging (a point:
-    // by a click; an angle: its first arm dragged to the vertex, then a click for the second arm's end). Keys
-    // D, B, E, P, G; Esc back to the crosshair.
-    enum class Tool { Crosshair, Line, Rectangle, Ellipse, Point, Angle, Polygon } tool = Tool::Crosshair;
+    // The left button's tool in the slice views: a kind of measurement (measureTools(): a point by a click,
+    // an angle by its first arm dragged to the vertex and a click for the second arm's end, a polygon by a
+    // click per vertex, the others dragged), or none: the crosshair.
+    std::optional<AnnotationType> tool;
     // A shape clicked out point by point (an angle's second arm, a polygon's next vertex): its last point
     // follows the mouse over its view until the next click.
     int pending = -1;
