@@ -1,6 +1,6 @@
 // Argument parsing (CLI11): one binary, the window and its subcommands; the lists in help texts come from the
 // tables that hold them (window presets, colour maps, 3D presets, render modes, views).
-#include "app/commands.h"
+#include "app/subcommands.h"
 #include "base/error.h"
 #include "viewer/app_state.h"
 #include "volume/camera3d.h"

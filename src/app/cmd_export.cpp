@@ -1,5 +1,5 @@
 // `ctview export` (slices as images), `ctview convert` (the volume as NRRD/NIfTI), `ctview make-phantom`.
-#include "app/commands.h"
+#include "app/subcommands.h"
 #include "base/error.h"
 #include "base/fsutil.h"
 #include "dicom/phantom.h"

@@ -1,5 +1,5 @@
 // `ctview info`: the series found, and the chosen series described (text or --json), or every tag (--tags).
-#include "app/commands.h"
+#include "app/subcommands.h"
 #include "base/error.h"
 #include "base/fsutil.h"
 #include "dicomweb/dicomweb.h"

@@ -1,6 +1,6 @@
 // `ctview measure`: the values of every annotation in a file on the series, through measure/measure (the code
 // the window will show them with).
-#include "app/commands.h"
+#include "app/subcommands.h"
 #include "base/error.h"
 #include "measure/measure.h"
 

@@ -1,8 +1,8 @@
 // `ctview render`: the 3D view rendered headless through the window's own code (AppState, VolumeRenderer,
 // overlays) into an offscreen framebuffer, written as PNG, or as a turntable movie (MP4, GIF). Deterministic
 // (the ray jitter is a fixed per-pixel pattern), for golden-image tests and scripts.
-#include "app/commands.h"
 #include "app/headless.h"
+#include "app/subcommands.h"
 #include "base/error.h"
 #include "media/export.h"
 #include "media/movie.h"

@@ -1,9 +1,9 @@
 // `ctview snapshot`: the slice views rendered headless through the window's own code (AppState,
 // SliceRenderer, overlays) into an offscreen framebuffer, written as PNG. For tests, scripts and
 // documentation.
-#include "app/commands.h"
 #include "app/headless.h"
 #include "app/input.h"
+#include "app/subcommands.h"
 #include "base/error.h"
 #include "measure/measure.h"
 #include "media/export.h"

@@ -1,8 +1,8 @@
 #pragma once
 // What `ctview snapshot` and `ctview render` share: loading a dataset as the window does (LoadTask), and
 // drawing an AppState into an offscreen framebuffer through the window's own scene and overlays.
-#include "app/commands.h"
 #include "app/scene.h"
+#include "app/subcommands.h"
 #include "viewer/app_state.h"
 #include "volume/slice.h"
 

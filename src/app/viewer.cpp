@@ -2,11 +2,11 @@
 // UI, render, carry out the commands, record, swap). Idle means idle: when nothing changes the loop sleeps in
 // glfwWaitEvents; the loader thread wakes it with glfwPostEmptyEvent when it has news.
 #include "app/actions.h"
-#include "app/commands.h"
 #include "app/gl_context.h"
 #include "app/input.h"
 #include "app/movie_job.h"
 #include "app/scene.h"
+#include "app/subcommands.h"
 #include "base/error.h"
 #include "base/fsutil.h"
 #include "dicomweb/dicomweb.h"

@@ -7,7 +7,7 @@
 //   LoadedSeries vol = loadSeries(scan, s, options);   // pixels, HU, geometry, warnings
 #include "dicom/decode.h"
 #include "dicom/dicom_scan.h"
-#include "dicom/geometry.h"
+#include "dicom/stack_plan.h"
 #include "volume/load_options.h"
 #include "volume/volume.h"
 

@@ -1,6 +1,6 @@
 #pragma once
 // Measurements and regions of interest, in patient space (LPS, mm), computed from the HU volume itself: what
-// `ctview measure` prints and (later) what the window shows beside each shape. No GL, no ImGui.
+// `ctview measure` prints and what the window shows beside each shape. No GL, no ImGui.
 //
 // The file format (docs/user/commands.md, `ctview measure`):
 //   {"series": UID, "annotations": [{"type": "line"|"angle"|"rectangle"|"ellipse"|"polygon"|"point",

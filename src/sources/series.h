@@ -1,6 +1,6 @@
 #pragma once
 // One series model for every source. A `SeriesSource` is something that offers series — a local DICOM folder,
-// file or DICOMDIR, a volume file (NRRD, NIfTI), later a DICOMweb server — and loads one of them into a
+// file or DICOMDIR, a volume file (NRRD, NIfTI), a DICOMweb study or series — and loads one of them into a
 // `Series`: the HU volume with its geometry in patient space (LPS), and a neutral account of where it came
 // from. Nothing downstream (the load task, panels, overlays, export, the commands) sees files, headers or
 // scans.
@@ -44,7 +44,7 @@ struct SeriesListing {
 // Where a loaded series came from, in words every source can fill: no pointers into scans or headers.
 struct Provenance {
     std::string source;    // "DICOM", "NRRD", "NIfTI-1"
-    std::string location;  // the input it came from (a path, later a URL)
+    std::string location;  // the input it came from (a path or a URL)
     SeriesListing listing; // its row in the source's listing
     // Descriptive fields by DICOM keyword (PatientName, PatientID, PatientSex, PatientAge, PatientBirthDate,
     // StudyDate, StudyTime, StudyDescription, SeriesDescription, Modality, Manufacturer,

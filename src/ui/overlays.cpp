@@ -27,8 +27,7 @@ ImU32 planeColour(Axis a, int alpha = 255) {
 }
 
 // Text outlined in black on every side, legible on a white slice (an inverted map, a bone window) as on a
-// black one: a drop shadow darkens only two sides of each stroke, and light text on white then vanishes
-// (issue 14.11).
+// black one: a drop shadow darkens only two sides of each stroke, and light text on white then vanishes.
 void label(ImDrawList* dl, ImVec2 p, const char* text, ImU32 colour = IM_COL32(235, 235, 235, 255)) {
     for (int dy = -1; dy <= 1; ++dy)
         for (int dx = -1; dx <= 1; ++dx)
@@ -127,7 +126,7 @@ void draw3dOverlay(const AppState& s, const RenderFeedback& feedback, ImDrawList
 namespace {
 
 // Places overlay boxes in a view so that none overlaps another: each moves by whole lines away from its edge
-// until it is clear of those placed before it; one that finds no room in the view is left out (issue 14.8).
+// until it is clear of those placed before it; one that finds no room in the view is left out.
 class Placer {
   public:
     explicit Placer(const Rect& cell) : cell_(cell) {}

@@ -46,8 +46,7 @@ void drawVolumePanel(AppState& s, Commands& r);
 bool drawRecordControls(AppState& s, const char* label);
 // The transfer-function editor alone: HU histogram (log) behind the opacity curve; click adds a point, drag
 // moves it, right click deletes it, Shift/middle drag moves the whole function along HU. Its HU axis spans
-// the volume's values and every point, inset by a point's radius, so each point is whole and can be grabbed
-// (issue 14.14).
+// the volume's values and every point, inset by a point's radius, so each point is whole and can be grabbed.
 struct TfEditorLayout {
     Rect area;                     // the editor on screen
     std::vector<glm::vec2> points; // centre of each point's disc, in the preset's order
@@ -75,8 +74,8 @@ void drawHelp(AppState& s, const std::vector<std::pair<const char*, const char*>
 // What the overlay of slice view v (0..2) shows and where, in screen pixels: orientation letters at the
 // middle of the edges, slice number and zoom at the top left, window/level and the probe at the bottom left,
 // the scale bar at the bottom right. Boxes never overlap: an item moves by lines away from its edge until
-// clear, a long text takes a shorter form that fits the view, and what finds no room is left out
-// (issue 14.8). Needs an ImGui frame (font).
+// clear, a long text takes a shorter form that fits the view, and what finds no room is left out. Needs an
+// ImGui frame (font).
 struct OverlayItem {
     enum class Kind { Letter, SliceInfo, Slab, Zoom, Cine, Window, Probe, ScaleBar } kind;
     std::string text; // for the scale bar, its length ("5 cm")

@@ -9,7 +9,7 @@ namespace ctview::ui {
 // RenderFeedback::interactiveScale; twice the step, rays stopped at 0.95 opacity). When the drag ends, Full
 // (every pixel, the user's step); but when a full frame would take longer than app::kReleaseBudgetSeconds,
 // first Release (every pixel with the dragging frames' settings: about 0.6 of a full frame's time on
-// llvmpipe), so that a sharp picture is up soon after the mouse is let go (issue 14.16), and then Full, drawn
+// llvmpipe), so that a sharp picture is up soon after the mouse is let go, and then Full, drawn
 // over it in passes, one a frame (app::kPassSeconds).
 enum class Quality3d { Full, Release, Interactive };
 

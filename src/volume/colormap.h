@@ -1,5 +1,5 @@
 #pragma once
-// Colour maps for slices and (later) transfer functions: a 256-entry RGB table per map.
+// Colour maps for slices and the 3D view's transfer functions: a 256-entry RGB table per map.
 #include <array>
 #include <cstdint>
 #include <string>

@@ -7,6 +7,7 @@
 // with the patient's right on the image's left and anterior up; coronal with right on the left and superior
 // up; sagittal with anterior on the left and superior up.
 #include "volume/colormap.h"
+#include "volume/rgb_image.h"
 #include "volume/volume.h"
 #include "volume/window.h"
 
@@ -111,10 +112,6 @@ struct SliceImage {
 // With a thick `slab`, each pixel is the slab's value (slabValue) before the resampling.
 SliceImage extractSlice(const Volume& v, Axis axis, int index, const Slab& slab = {});
 
-struct RgbImage {
-    int width = 0, height = 0;
-    std::vector<std::uint8_t> rgb; // 3 bytes per pixel, rows top to bottom
-};
 // Window/level then colour map: the pixels the viewer shows.
 RgbImage renderSlice(const SliceImage& s, const WindowLevel& wl, const ColormapTable& map);
 

@@ -1,5 +1,6 @@
 #pragma once
-// Ordering the planes of a series and deriving an honest volume geometry from their positions.
+// The stack planner: ordering the planes of a series and deriving an honest volume geometry from their
+// positions (the step measured, gaps, uneven spacing and tilt found, and the grid to resample onto).
 #include "dicom/dicom_scan.h"
 #include "volume/volume.h"
 

@@ -1,4 +1,4 @@
-#include "dicom/geometry.h"
+#include "dicom/stack_plan.h"
 
 #include <algorithm>
 #include <cmath>
