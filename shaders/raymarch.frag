@@ -3,7 +3,7 @@
 // leaves. This file is the ray's skeleton, the same for every mode: the ray from the pixel, where it enters and
 // leaves the box, the per-pixel jitter of its first sample, a bound on its samples, and the pixel's colour over
 // the background. What a mode does along the ray is its body, a file of its own that the render-mode table
-// names (core/transfer.cpp, `body`) and the renderer binds to RAY_BODY; a body defines
+// names (volume/render_modes.cpp, `body`) and the renderer binds to RAY_BODY; a body defines
 //   vec4 march(Ray r, inout int budget)   // the pixel's colour, premultiplied by its opacity
 // Compile-time switches (no branches on them inside the loops): SHADING (Blinn-Phong from the HU gradient),
 // GRADIENT_OPACITY, SKIP (empty-space skipping over bricks), HIDE_OUTSIDE (samples in bricks that touch the air

@@ -1,5 +1,5 @@
 #version 410 core
-// A thick slab (core/slice.h Slab) at the volume's own resolution, into an R32F texture of HU: each fragment
+// A thick slab (volume/slice.h Slab) at the volume's own resolution, into an R32F texture of HU: each fragment
 // is one texel of a view's plane, x along voxel axis uPlaneAxes.x and y along uPlaneAxes.y (as the slice
 // shader's PLANE variant reads it), the slices uSlices.x .. uSlices.y along the other axis combined by
 // uSlabMode (0 MIP, 1 MinIP, 2 average). Computed once per slice and slab, so that zooming, panning and

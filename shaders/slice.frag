@@ -9,7 +9,7 @@ uniform sampler2D uPlane;
 uniform ivec2 uPlaneAxes;
 #else
 uniform sampler3D uVolume;       // R16 (HU + 32768, normalised) or R32F (HU)
-// A turned view's thick slab (core/mpr.h planeValue): uSlabHalf samples each side, uSlabStep apart in texture
+// A turned view's thick slab (volume/mpr.h planeValue): uSlabHalf samples each side, uSlabStep apart in texture
 // coordinates along the plane's normal, combined by uSlabMode (0 MIP, 1 MinIP, 2 average); those outside the
 // volume are left out. uSlabHalf 0: the plane itself.
 uniform vec3 uSlabStep;

@@ -1,5 +1,5 @@
-// DICOMweb against a real Orthanc (tests/orthanc.h): one server for the whole process, so these cases run
-// together as one CTest test ("dicomweb"; Orthanc takes seconds to stop). Every case uses its own cache
+// DICOMweb against a real Orthanc (tests/support/orthanc.h): one server for the whole process, so these cases
+// run together as one CTest test ("dicomweb"; Orthanc takes seconds to stop). Every case uses its own cache
 // folder.
 #include "orthanc.h"
 

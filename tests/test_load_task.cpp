@@ -1,6 +1,6 @@
-// The viewer's load task (app/load_task): slices handed to the window as they are decoded (the preview), the
-// series and its 3D statistics handed over after, and what the window keeps of the user's place and window
-// when the preview gives way to the loaded series.
+// The viewer's load task (viewer/load_task): slices handed to the window as they are decoded (the preview),
+// the series and its 3D statistics handed over after, and what the window keeps of the user's place and
+// window when the preview gives way to the loaded series.
 #include "testutil.h"
 
 #include "dicom/dicom_write.h"

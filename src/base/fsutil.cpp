@@ -163,7 +163,8 @@ fs::path userFolder(UserFolder kind) {
         return fs::path(xdg) / "ctview";
     if (const char* home = std::getenv("HOME"); home && *home)
         return fs::path(home) / rule.underHome / "ctview";
-    return fs::temp_directory_path() / "ctview";
+    // Not a shared name: the user's own (the folders hold settings and patients' measurements).
+    return fs::temp_directory_path() / ("ctview-" + std::to_string(::getuid())) / "ctview";
 }
 
 std::uint64_t availableMemoryBytes() {

@@ -43,7 +43,8 @@ void createFolder(const fs::path& folder);
 // ctview's own folder of each kind, by the XDG Base Directory rule (the one place it is written):
 // $XDG_CONFIG_HOME, $XDG_DATA_HOME or $XDG_CACHE_HOME when it is an absolute path (the spec says a relative
 // one is ignored), else ~/.config, ~/.local/share or ~/.cache; with no HOME at all, the system's temp folder
-// (never the working folder: nothing is written next to the user's files). Always ends in "ctview".
+// (never the working folder: nothing is written next to the user's files), in a folder named for the user's
+// id. Always ends in "ctview".
 enum class UserFolder { Config, Data, Cache };
 fs::path userFolder(UserFolder kind);
 

@@ -9,6 +9,7 @@ namespace ctview {
 struct RemoteLogin {
     std::string user, password; // HTTP Basic
     std::string token;          // else a bearer token
+    std::string host;           // the server it was given for (host[:port]), and only it; empty: any
     bool empty() const { return user.empty() && token.empty(); }
 };
 

@@ -17,6 +17,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <utility>
 
 namespace ctview {
 
@@ -157,7 +158,7 @@ std::size_t onBody(char* data, std::size_t size, std::size_t n, void* user) {
 
 } // namespace
 
-HttpClient::HttpClient(HttpOptions options) : options_(options) {
+HttpClient::HttpClient(HttpOptions options) : options_(std::move(options)) {
     curlGlobalInit();
     curl_ = curl_easy_init();
     if (!curl_)
@@ -356,7 +357,17 @@ std::string escape(const std::string& s) {
 
 } // namespace
 
-DicomWebClient::DicomWebClient(DicomWebUrl url, HttpOptions options) : url_(std::move(url)), http_(options) {}
+namespace {
+// A login goes only to the server it was given for: another one is asked as if no login had been given.
+HttpOptions forHost(HttpOptions options, const std::string& host) {
+    if (!options.login.host.empty() && options.login.host != host)
+        options.login = {};
+    return options;
+}
+} // namespace
+
+DicomWebClient::DicomWebClient(DicomWebUrl url, HttpOptions options)
+    : url_(std::move(url)), http_(forHost(std::move(options), url_.host)) {}
 
 std::string DicomWebClient::get(const std::string& path, const std::string& what) {
     const HttpResponse r = http_.get(url_.root + path, "application/dicom+json, application/json");

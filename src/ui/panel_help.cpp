@@ -19,7 +19,7 @@ void placeDialog(ImVec2 size, ImGuiCond cond) {
 std::string elideFront(const std::string& text, float width) {
     if (ImGui::CalcTextSize(text.c_str()).x <= width)
         return text;
-    // The shortest tail that fits, by bisection (a tail's width only shrinks as its start moves right).
+    // The longest tail that fits, by bisection (a tail's width only shrinks as its start moves right).
     const float room = width - ImGui::CalcTextSize("...").x;
     std::size_t lo = 0, hi = text.size(); // text[hi..] fits, text[lo..] does not
     while (hi - lo > 1) {
@@ -39,13 +39,13 @@ bool selectableText(int id, const std::string& text, bool selected, ImGuiSelecta
     if (disabled)
         flags |= ImGuiSelectableFlags_Disabled;
     const float width = ImGui::GetContentRegionAvail().x;
+    const ImVec2 at = ImGui::GetCursorScreenPos(); // where ImGui draws a label (the item rect is padded)
     const bool clicked = ImGui::Selectable("##row", selected, flags, ImVec2(0, ImGui::GetTextLineHeight()));
-    const ImVec2 at = ImGui::GetItemRectMin();
     const std::string shown = elideFront(text, width);
     ImGui::GetWindowDrawList()->AddText(at,
                                         ImGui::GetColorU32(disabled ? ImGuiCol_TextDisabled : ImGuiCol_Text),
                                         shown.data(), shown.data() + shown.size());
-    if (shown.size() != text.size() && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
+    if (shown != text && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
         ImGui::SetTooltip("%s", text.c_str());
     ImGui::PopID();
     return clicked;

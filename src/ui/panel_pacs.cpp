@@ -180,7 +180,13 @@ void drawPacsDialog(AppState& s, Commands& r) {
                                  ImGuiInputTextFlags_Password);
         ImGui::SameLine();
         if (ImGui::Button("Log in") && d.user[0]) {
-            s.pacsLogin = {d.user, d.password, ""};
+            std::string host;
+            try {
+                host = parseDicomWebUrl(d.root).host;
+            } catch (const std::exception&) {
+                // no server asked yet: the login goes to whichever is asked next
+            }
+            s.pacsLogin = {d.user, d.password, "", host};
             std::fill(std::begin(d.password), std::end(d.password), '\0');
             if (!d.root.empty())
                 startSearch(d, d.root, s.pacsLogin);

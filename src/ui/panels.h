@@ -23,7 +23,7 @@ void placeDialog(ImVec2 size, ImGuiCond cond);
 // A selectable row showing `text` exactly as it is, whatever it holds: ImGui reads "##" and "###" in a label
 // as an ID marker, and an empty label at a window's root aborts ("Cannot have an empty ID"), so a path, URL
 // or name from the disk, the settings or a server is never a label. The row's ID is `id` (unique in its
-// list). Text wider than `maxWidth` (0: the row's width) keeps its end, after "..." (a path's end says the
+// list). Text wider than the row keeps its end, after "..." (a path's end says the
 // most); hovering shows the whole text. `disabled` greys it and makes it unclickable.
 bool selectableText(int id, const std::string& text, bool selected = false, ImGuiSelectableFlags flags = 0,
                     bool disabled = false);

@@ -51,12 +51,13 @@ void readRecent(const json& j, std::vector<std::string>& recent, std::vector<std
     }
     std::size_t dropped = 0;
     for (const json& e : *it) {
-        if (!e.is_string() || !isValidRecent(e.get<std::string>()) ||
-            std::find(recent.begin(), recent.end(), e.get<std::string>()) != recent.end()) {
+        if (!e.is_string() || !isValidRecent(e.get<std::string>())) {
             ++dropped;
             continue;
         }
-        if (recent.size() < kMaxRecent)
+        // A duplicate is harmless: kept once, without a word.
+        if (recent.size() < kMaxRecent &&
+            std::find(recent.begin(), recent.end(), e.get<std::string>()) == recent.end())
             recent.push_back(e.get<std::string>());
     }
     if (dropped > 0)

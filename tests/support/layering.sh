@@ -11,7 +11,7 @@ if [ "$expect" = allowed ]; then
   [ "$status" -eq 0 ] || { echo "$out"; echo "layering: $target should compile ($header is in its layers)"; exit 1; }
 else
   [ "$status" -ne 0 ] || { echo "layering: $target compiled, but $header is against the layers"; exit 1; }
-  grep -q "$header: No such file or directory" <<<"$out" ||
+  grep -qE "$header(: No such file or directory|' file not found)" <<<"$out" || # GCC's words, or Clang's
     { echo "$out"; echo "layering: $target failed, but not on $header"; exit 1; }
 fi
 echo "layering: $target includes $header: $expect, as the layers say"
