@@ -25,6 +25,10 @@ TEST_CASE("ctview info: text, JSON, tags, and exit codes") {
     CHECK_THAT(text.out, Catch::Contains("TEST^SERIES"));
     CHECK_THAT(text.out, Catch::Contains("ABDOMEN 400/40, LUNG 1500/-600"));
 
+    CHECK_THAT(text.out,
+               Catch::Contains("patient") && Catch::Contains("TEST^SERIES    "));  // the series table
+    CHECK_THAT(text.out, Catch::Contains("Study                (no study date)")); // said, not left out
+
     Run json = run("info --json " + q(dir.path));
     REQUIRE(json.code == 0);
     const auto j = nlohmann::json::parse(json.out);

@@ -221,6 +221,15 @@ TEST_CASE("DICOMweb: the root lists studies; filters by patient, modality and li
     const Run text = run("info --patient-id DW^ONE-ID " + q(session.pacs.root()));
     CHECK(text.code == 0);
     CHECK_THAT(text.out, Catch::Contains("1 study on") && Catch::Contains("DW^ONE"));
+    // An identifier is never cut (a PatientID of 17 characters once printed as its first 16, another valid
+    // looking ID); a long name or description is cut with "…", never silently (issue 32.6).
+    SeriesSpec longer = ctSpec(6, 6, 2, "PANCREAS^CT^CB^WITH^A^VERY^LONG^NAME");
+    longer.strings["PatientID"] = "Pancreas-CT-CB_001";
+    study("long id", longer);
+    const Run longText = run("info --patient 'PANCREAS*' " + q(session.pacs.root()));
+    CHECK(longText.code == 0);
+    CHECK_THAT(longText.out,
+               Catch::Contains("Pancreas-CT-CB_001 ") && Catch::Contains("PANCREAS^CT^CB^WITH^A^V…"));
     // Filters are for a root, not for a folder.
     CHECK(run("info --patient X " + q(study("one", {}).folder)).code == 2);
 }

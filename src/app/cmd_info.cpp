@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 #include <cmath>
 #include <cstdio>
 #include <iostream>
@@ -37,22 +39,35 @@ json seriesListJson(const SeriesSource& source) {
     return list;
 }
 
+// A table cell `width` characters wide: the text padded, or cut with "…" where it is longer. Never cut
+// silently: a cut ID would read as another valid ID (Pancreas-CT-CB_001 as Pancreas-CT-CB_0); `--json` has
+// the whole value, and identifiers get columns as wide as their longest value.
+std::string cell(const std::string& text, std::size_t width) {
+    if (text.size() <= width)
+        return text + std::string(width - text.size(), ' ');
+    std::size_t keep = width - 1;
+    while (keep > 0 && (static_cast<unsigned char>(text[keep]) & 0xC0) == 0x80)
+        --keep; // not inside a UTF-8 sequence
+    return text.substr(0, keep) + "…" + std::string(width - 1 - keep, ' ');
+}
+
 void printText(const Loaded& l) {
     const SeriesSource& source = *l.source;
     std::printf("%s\n", source.summary().c_str());
     for (const std::string& p : source.problems())
         std::printf("  problem: %s\n", p.c_str());
     std::printf("\nSeries:\n");
-    std::printf("  %3s %6s  %-32s %-5s %6s  %-9s %s\n", "#", "number", "description", "mod", "slices", "size",
-                "thickness");
+    std::printf("  %3s %6s  %s %s %-5s %6s  %-9s %s\n", "#", "number", cell("patient", 20).c_str(),
+                cell("description", 32).c_str(), "mod", "slices", "size", "thickness");
     const int chosen = l.series.about.listing.number;
     for (const SeriesListing& s : source.series()) {
         char size[32] = "-"; // a DICOMweb listing knows the size only once the instances are asked for
         if (s.columns > 0)
             std::snprintf(size, sizeof size, "%dx%d", s.columns, s.rows);
-        std::printf("%s %3d %6d  %-32.32s %-5s %6zu  %-9s %.2f mm%s\n", s.number == chosen ? "*" : " ",
-                    s.number, s.seriesNumber, s.description.c_str(), s.modality.c_str(), s.slices, size,
-                    s.thickness, s.note.empty() ? "" : "  (split: different orientation or size)");
+        std::printf("%s %3d %6d  %s %s %-5s %6zu  %-9s %.2f mm%s\n", s.number == chosen ? "*" : " ", s.number,
+                    s.seriesNumber, cell(s.patientName, 20).c_str(), cell(s.description, 32).c_str(),
+                    s.modality.c_str(), s.slices, size, s.thickness,
+                    s.note.empty() ? "" : "  (split: different orientation or size)");
     }
     std::printf("\nSeries #%d\n", chosen);
     for (const auto& [label, value] : describeLines(l.series))
@@ -85,12 +100,17 @@ int listStudies(const std::string& input, const InfoOptions& info) {
     }
     std::printf("%zu %s on %s\n\n", studies.size(), studies.size() == 1 ? "study" : "studies",
                 url.root.c_str());
-    std::printf("%-24s %-16s %-8s %-28s %-9s %6s %6s  %s\n", "patient", "id", "date", "description",
-                "modality", "series", "images", "StudyInstanceUID");
+    std::size_t idWidth = 2; // as wide as the longest PatientID: an identifier is never cut
     for (const StudyRow& s : studies)
-        std::printf("%-24.24s %-16.16s %-8.8s %-28.28s %-9.9s %6d %6d  %s\n", s.patientName.c_str(),
-                    s.patientId.c_str(), s.date.c_str(), s.description.c_str(), s.modalities.c_str(),
-                    s.seriesCount, s.instanceCount, s.uid.c_str());
+        idWidth = std::max(idWidth, s.patientId.size());
+    std::printf("%s %s %s %s %s %6s %6s  %s\n", cell("patient", 24).c_str(), cell("id", idWidth).c_str(),
+                cell("date", 8).c_str(), cell("description", 28).c_str(), cell("modality", 9).c_str(),
+                "series", "images", "StudyInstanceUID");
+    for (const StudyRow& s : studies)
+        std::printf("%s %s %s %s %s %6d %6d  %s\n", cell(s.patientName, 24).c_str(),
+                    cell(s.patientId, idWidth).c_str(), cell(s.date.empty() ? "-" : s.date, 8).c_str(),
+                    cell(s.description, 28).c_str(), cell(s.modalities, 9).c_str(), s.seriesCount,
+                    s.instanceCount, s.uid.c_str());
     if (!studies.empty())
         std::printf("\nOpen one: ctview %s/studies/%s\n", url.root.c_str(), studies.front().uid.c_str());
     return 0;

@@ -115,8 +115,11 @@ std::vector<std::pair<std::string, std::string>> describeLines(const Series& ser
                            {"sex", p["sex"]},
                            {"age", p["age"]},
                            {"born", p["birth_date"]}}));
-    line("Study",
-         parts({{"", d["study"]["date"]}, {"", d["study"]["time"]}, {"", d["study"]["description"]}}));
+    // A missing StudyDate (0008,0020) is said, not left out: a reader would take the next field for it.
+    const bool dated = d["study"]["date"].is_string() && !d["study"]["date"].get<std::string>().empty();
+    line("Study", parts({{"", dated ? d["study"]["date"] : json("(no study date)")},
+                         {"", d["study"]["time"]},
+                         {"", d["study"]["description"]}}));
     const int seriesNumber = d["series"]["series_number"].get<int>();
     line("Source", parts({{"", d["source"]["kind"]}, {"", d["source"]["location"]}}));
     line("Series", parts({{"", seriesNumber > 0 ? std::to_string(seriesNumber) : std::string()},

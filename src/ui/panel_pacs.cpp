@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <future>
+#include <string>
 
 namespace ctview::ui {
 
@@ -201,8 +202,16 @@ void drawPacsDialog(AppState& s, Commands& r) {
         ImGui::TextDisabled("no study matches");
     if (ImGui::BeginTable("studies", 7, flags, ImVec2(0, 220))) {
         ImGui::TableSetupScrollFreeze(0, 1);
+        // The ID column as wide as the longest PatientID (an identifier is never cut: a cut one reads as
+        // another valid ID); the others share the rest.
+        float idWidth = ImGui::CalcTextSize("ID").x;
+        for (const StudyRow& st : d.studies)
+            idWidth = std::max(idWidth, ImGui::CalcTextSize(st.patientId.c_str()).x);
         for (const char* c : {"patient", "ID", "date", "description", "modalities", "series", "images"})
-            ImGui::TableSetupColumn(c);
+            if (c == std::string("ID"))
+                ImGui::TableSetupColumn(c, ImGuiTableColumnFlags_WidthFixed, idWidth);
+            else
+                ImGui::TableSetupColumn(c);
         ImGui::TableHeadersRow();
         for (std::size_t n = 0; n < d.studies.size(); ++n) {
             const StudyRow& st = d.studies[n];
