@@ -2,6 +2,7 @@
 // tables that hold them (window presets, colour maps, 3D presets, render modes, views).
 #include "app/subcommands.h"
 #include "base/error.h"
+#include "base/text.h"
 #include "viewer/app_state.h"
 #include "volume/camera3d.h"
 #include "volume/colormap.h"
@@ -22,19 +23,6 @@ namespace ctview::app {
 
 namespace {
 // Lists for help texts, from the tables that hold the names (never restated here).
-std::string joined(const std::vector<std::string>& names, const std::string& separator) {
-    std::string out;
-    for (std::size_t n = 0; n < names.size(); ++n)
-        out += (n == 0 ? "" : separator) + names[n];
-    return out;
-}
-// "a, b, c or d".
-std::string listed(std::vector<std::string> names) {
-    const std::string last = names.size() > 1 ? " or " + names.back() : "";
-    if (!last.empty())
-        names.pop_back();
-    return joined(names, ", ") + last;
-}
 std::string windowPresetList() {
     std::vector<std::string> names;
     for (const WindowPreset& p : windowPresets())

@@ -3,6 +3,7 @@
 // takes the key. A row with no keys is help only (the mouse's actions, handled by input.cpp).
 #include "app/input.h"
 #include "app/measure_gesture.h"
+#include "base/text.h"
 
 #include <GLFW/glfw3.h>
 
@@ -34,19 +35,19 @@ void setTool(AppState& s, int key) {
 // The measuring tools' row of the help, from their table: "D, B, E, P, G, F" and what each draws.
 const char* toolKeysText() {
     static const std::string text = [] {
-        std::string keys;
+        std::vector<std::string> keys;
         for (const MeasureTool& t : measureTools())
-            keys += std::string(keys.empty() ? "" : ", ") + t.key;
-        return keys;
+            keys.emplace_back(1, t.key);
+        return joined(keys, ", ");
     }();
     return text.c_str();
 }
 const char* toolActionsText() {
     static const std::string text = [] {
-        std::string tools;
+        std::vector<std::string> tools;
         for (const MeasureTool& t : measureTools())
-            tools += std::string(tools.empty() ? "" : ", ") + t.help;
-        return "measuring tool for the left button in the slice views: " + tools +
+            tools.emplace_back(t.help);
+        return "measuring tool for the left button in the slice views: " + joined(tools, ", ") +
                "; values beside each shape";
     }();
     return text.c_str();

@@ -1,11 +1,17 @@
 #pragma once
 // Text helpers shared by the core and the UI.
 #include <string>
+#include <vector>
 
 namespace ctview {
 
 // printf into a std::string, checked by the compiler as printf is (at most 1023 characters).
 std::string format(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
+
+// `names` with `separator` between them: "info|export|convert".
+std::string joined(const std::vector<std::string>& names, const std::string& separator);
+// "a, b, c or d": a list for a help text or a message.
+std::string listed(std::vector<std::string> names);
 
 // A UID as PS3.5 9.1 defines it (digits and dots, at most 64): only such a UID may become a file's name (the
 // DICOMweb cache's folders, the kept measurements' files).

@@ -90,11 +90,11 @@ AnnotationFile parseAnnotations(const std::string& text, const std::string& wher
             if (type == t.name)
                 info = &t;
         if (!info) {
-            std::string known;
+            std::vector<std::string> known;
             for (const MeasureTool& t : measureTools())
-                known += std::string(known.empty() ? "" : ", ") + t.name;
-            throw DataError(where + ": " + name + ": unknown type \"" + type + "\" (use one of: " + known +
-                            ")");
+                known.emplace_back(t.name);
+            throw DataError(where + ": " + name + ": unknown type \"" + type +
+                            "\" (use one of: " + joined(known, ", ") + ")");
         }
         a.type = info->type;
         if (!e.contains("points") || !e["points"].is_array())

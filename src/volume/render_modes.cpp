@@ -1,5 +1,7 @@
 #include "volume/render_modes.h"
 
+#include "base/text.h"
+
 namespace ctview {
 
 const std::vector<RenderModeInfo>& renderModes() {
@@ -25,11 +27,10 @@ const RenderModeInfo& modeInfo(RenderMode m) {
 }
 
 std::string modeNameList() {
-    std::string out;
-    const auto& modes = renderModes();
-    for (std::size_t i = 0; i < modes.size(); ++i)
-        out += (i == 0 ? "" : i + 1 == modes.size() ? " or " : ", ") + std::string(modes[i].name);
-    return out;
+    std::vector<std::string> names;
+    for (const RenderModeInfo& m : renderModes())
+        names.emplace_back(m.name);
+    return listed(names);
 }
 
 const char* modeName(RenderMode m) {
