@@ -103,29 +103,39 @@ std::string titleFor(const viewer::AppState& s) {
     return t;
 }
 
+// The file an environment variable names, open for writing while this lives; none when the variable is unset
+// or empty. The benchmarks' logs.
+class EnvFile {
+  public:
+    explicit EnvFile(const char* variable) {
+        if (const char* path = std::getenv(variable); path && *path)
+            file_ = std::fopen(path, "w");
+    }
+    ~EnvFile() {
+        if (file_)
+            std::fclose(file_);
+    }
+    EnvFile(const EnvFile&) = delete;
+    EnvFile& operator=(const EnvFile&) = delete;
+    std::FILE* get() const { return file_; }
+
+  private:
+    std::FILE* file_ = nullptr;
+};
+
 // CTVIEW_TIMING=FILE: when the window first shows, when the first slice with real pixels is drawn and when
 // the volume is complete, as "event seconds" lines (CLOCK_REALTIME, so that bench/first-slice can subtract
 // its own launch time).
 class TimingLog {
   public:
-    TimingLog() {
-        if (const char* path = std::getenv("CTVIEW_TIMING"); path && *path)
-            file_ = std::fopen(path, "w");
-    }
-    ~TimingLog() {
-        if (file_)
-            std::fclose(file_);
-    }
-    TimingLog(const TimingLog&) = delete;
-    TimingLog& operator=(const TimingLog&) = delete;
-    bool on() const { return file_ != nullptr; }
+    bool on() const { return file_.get() != nullptr; }
     void event(const char* name) {
-        if (!file_)
+        if (!on())
             return;
         timespec ts{};
         clock_gettime(CLOCK_REALTIME, &ts);
-        std::fprintf(file_, "%s %.4f\n", name, double(ts.tv_sec) + ts.tv_nsec * 1e-9);
-        std::fflush(file_);
+        std::fprintf(file_.get(), "%s %.4f\n", name, double(ts.tv_sec) + ts.tv_nsec * 1e-9);
+        std::fflush(file_.get());
     }
     // The first time `happened` holds.
     void once(const char* name, bool happened) {
@@ -134,7 +144,7 @@ class TimingLog {
     }
 
   private:
-    std::FILE* file_ = nullptr;
+    EnvFile file_{"CTVIEW_TIMING"};
     std::set<std::string> logged_;
 };
 
@@ -144,27 +154,18 @@ class TimingLog {
 // as the user feels it.
 class FrameLog {
   public:
-    FrameLog() {
-        if (const char* path = std::getenv("CTVIEW_FRAME_LOG"); path && *path)
-            file_ = std::fopen(path, "w");
-    }
-    ~FrameLog() {
-        if (file_)
-            std::fclose(file_);
-    }
-    FrameLog(const FrameLog&) = delete;
-    FrameLog& operator=(const FrameLog&) = delete;
     void frame(double start, const SceneStats& stats, float interactiveScale) {
-        if (!file_)
+        std::FILE* f = file_.get();
+        if (!f)
             return;
-        std::fprintf(file_, "%.4f %.4f %d %d %d %.3f %.4f %d\n", start, glfwGetTime(),
+        std::fprintf(f, "%.4f %.4f %d %d %d %.3f %.4f %d\n", start, glfwGetTime(),
                      int(ImGui::IsAnyMouseDown()), int(stats.quality), int(stats.rendered3d),
                      double(interactiveScale), stats.seconds3d, int(stats.complete));
-        std::fflush(file_); // a benchmark may kill the viewer at any moment
+        std::fflush(f); // a benchmark may kill the viewer at any moment
     }
 
   private:
-    std::FILE* file_ = nullptr;
+    EnvFile file_{"CTVIEW_FRAME_LOG"};
 };
 
 // What one frame measured and decided, passed between the loop's steps.
