@@ -37,7 +37,7 @@ int main(int argc, char** argv) {
         ctview::ScanResult scan = ctview::scanInput(argv[1]);
         bestScan =
             std::min(bestScan, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-        ctview::LoadedSeries s = ctview::loadSeries(scan, scan.pick(""));
+        ctview::DecodedStack s = ctview::loadSeries(scan, scan.pick(""));
         const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         best = std::min(best, t);
         const auto& g = s.volume.geometry();

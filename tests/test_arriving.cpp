@@ -1,4 +1,4 @@
-// ArrivingSeries (dicom/loader): the files of a series handed over as a transfer delivers them, in batches
+// ArrivingStack (dicom/loader): the files of a series handed over as a transfer delivers them, in batches
 // and in any order, scanned and decoded on arrival. Whatever the order, the batches, the encoding and the
 // stack, the volume is exactly the one the same files give read from a folder; what cannot be taken as
 // decoded is decoded again, never shown wrong.
@@ -36,7 +36,7 @@ std::vector<fs::path> delivered(const fs::path& folder, const std::string& order
 struct Arrived {
     ScanResult scan;
     std::shared_ptr<StagedPlanes> staged;
-    LoadedSeries loaded;
+    DecodedStack loaded;
     std::vector<int> shownBeforeEnd; // slices said ready before the last batch was handed over
 };
 
@@ -49,7 +49,7 @@ void arrive(Arrived& a, const fs::path& folder, const std::vector<fs::path>& fil
         if (!lastGiven)
             a.shownBeforeEnd.insert(a.shownBeforeEnd.end(), slices.begin(), slices.end());
     };
-    ArrivingSeries arriving(expected, o);
+    ArrivingStack arriving(expected, o);
     for (std::size_t n = 0; n < files.size(); n += batch) {
         lastGiven = n + batch >= files.size();
         arriving.add({files.begin() + std::ptrdiff_t(n),
@@ -61,7 +61,7 @@ void arrive(Arrived& a, const fs::path& folder, const std::vector<fs::path>& fil
     a.loaded = loadSeries(a.scan, a.scan.pick(""), fastOptions(), a.staged.get());
 }
 
-void requireSame(const LoadedSeries& a, const LoadedSeries& b) {
+void requireSame(const DecodedStack& a, const DecodedStack& b) {
     const Volume &x = a.volume, &y = b.volume;
     REQUIRE(x.type() == y.type());
     REQUIRE(x.geometry().dims == y.geometry().dims);
@@ -76,7 +76,7 @@ void requireSame(const LoadedSeries& a, const LoadedSeries& b) {
     CHECK(a.empty == b.empty);
 }
 
-LoadedSeries fromFolder(const fs::path& folder, ScanResult& scan) {
+DecodedStack fromFolder(const fs::path& folder, ScanResult& scan) {
     scan = scanInput(folder, fastOptions());
     return loadSeries(scan, scan.pick(""), fastOptions());
 }
@@ -88,7 +88,7 @@ TEST_CASE("arriving series: any order and batch size gives the folder's volume, 
     SeriesSpec spec = smallSeries(16, 12, 20);
     writeSeries(spec, dir.path / "s");
     ScanResult folderScan;
-    const LoadedSeries local = fromFolder(dir.path / "s", folderScan);
+    const DecodedStack local = fromFolder(dir.path / "s", folderScan);
     for (const std::string order : {"ascending", "descending", "mixed"})
         for (const std::size_t batch : {std::size_t(1), std::size_t(3), std::size_t(20)}) {
             INFO(order << ", batches of " << batch);
@@ -145,7 +145,7 @@ TEST_CASE("arriving series: other encodings and stacks, taken as decoded or deco
             // A file that is not DICOM arrives too (a server may send anything): skipped, as in a folder.
             std::ofstream(dir.path / "s" / "zz-notes.dcm") << "not a DICOM file";
             ScanResult folderScan;
-            const LoadedSeries local = fromFolder(dir.path / "s", folderScan);
+            const DecodedStack local = fromFolder(dir.path / "s", folderScan);
             for (const std::string order : {"ascending", "mixed"}) {
                 INFO(order);
                 Arrived a;

@@ -248,11 +248,11 @@ TEST_CASE("every native encoding and RLE: our decoders equal GDCM and the DICOM 
             const SeriesSpec spec = specFor(e);
             writeSeries(spec, dir.path);
             ScanResult fastScan, gdcmScan;
-            LoadedSeries fast = loadFolder(dir.path, fastScan);
+            DecodedStack fast = loadFolder(dir.path, fastScan);
             LoadOptions viaGdcm = fastOptions();
             viaGdcm.nativeFastPath = false;
             // GDCM aborts on some 32-bit files (in its worker, so only the GDCM load fails).
-            LoadedSeries ref;
+            DecodedStack ref;
             bool refLoaded = true;
             try {
                 ref = loadFolder(dir.path, gdcmScan, viaGdcm);

@@ -44,7 +44,7 @@ TEST_CASE(
     std::filesystem::rename(files[3], s / "\xff\xfe-latin1-\xe9.dcm"); // not UTF-8
 
     ScanResult scan;
-    const LoadedSeries l = loadFolder(s, scan);
+    const DecodedStack l = loadFolder(s, scan);
     CHECK(l.volume.geometry().dims == glm::ivec3(12, 10, 8)); // every slice, the renamed one too, once
     CHECK(l.volume.at(5, 4, 3) == float(storedPattern(5, 4, 3) - 1024));
     std::string problems;
@@ -67,7 +67,7 @@ TEST_CASE("files that vanish or are cut short between the scan and the decode ar
     const ScanResult scan = scanInput(s, o);
     std::filesystem::remove(files[2]);
     std::filesystem::resize_file(files[5], std::filesystem::file_size(files[5]) / 2);
-    LoadedSeries l;
+    DecodedStack l;
     REQUIRE_NOTHROW(l = loadSeries(scan, scan.pick(""), o));
     std::string failed;
     for (const SkippedFile& f : l.failed)
@@ -105,7 +105,7 @@ TEST_CASE("unreadable files and folders are skipped with a reason (checked as an
                 lockedReported |= p.find("locked") != std::string::npos;
             for (const SkippedFile& f : scan.skipped)
                 fileReported |= f.path == files[1] && f.reason.find("unreadable") != std::string::npos;
-            const LoadedSeries l = loadSeries(scan, scan.pick(""), fastOptions());
+            const DecodedStack l = loadSeries(scan, scan.pick(""), fastOptions());
             if (!lockedReported)
                 ::_exit(11);
             if (!fileReported)
@@ -153,7 +153,7 @@ TEST_CASE("limits: a 2 000-slice series loads with progress") {
             total = t;
     };
     ScanResult scan;
-    const LoadedSeries l = loadFolder(dir.path / "s", scan, o);
+    const DecodedStack l = loadFolder(dir.path / "s", scan, o);
     CHECK(l.volume.geometry().dims == glm::ivec3(6, 5, 2000));
     CHECK(l.volume.at(3, 2, 1999) == float(storedPattern(3, 2, 1999) - 1024));
     CHECK(total == 2000);

@@ -53,7 +53,7 @@ TEST_CASE("loading: slices are handed over as they are decoded, and add up to th
         viewer::adoptDataset(s, done);
         CHECK(s.cursor == glm::ivec3(3, 4, 5));
         CHECK(s.window.width == 123);
-        CHECK_FALSE(s.data->summary.empty());
+        CHECK_FALSE(s.scene.base->summary.empty());
     }
 }
 

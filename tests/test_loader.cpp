@@ -45,7 +45,7 @@ TEST_CASE("axial series with reversed file names: exact HU, step from positions,
     spec.fileName = reversedName;
     writeSeries(spec, dir.path);
     ScanResult scan;
-    LoadedSeries s = loadFolder(dir.path, scan);
+    DecodedStack s = loadFolder(dir.path, scan);
     const Geometry& g = s.volume.geometry();
     REQUIRE(g.dims == glm::ivec3(12, 10, 8));
     REQUIRE(s.volume.type() == ScalarType::Int16);
@@ -84,7 +84,7 @@ TEST_CASE("each compressed and uncommon transfer syntax decodes to the same exac
         spec.syntax = WriteSyntax::JpegExtended;
         writeSeries(spec, dir.path);
         ScanResult scan;
-        LoadedSeries s = loadFolder(dir.path, scan);
+        DecodedStack s = loadFolder(dir.path, scan);
         REQUIRE(s.failed.empty());
         CHECK_FALSE(s.decodedNatively);
         for (int k = 0; k < 3; ++k)
@@ -98,7 +98,7 @@ TEST_CASE("each compressed and uncommon transfer syntax decodes to the same exac
             spec.syntax = syntax;
             writeSeries(spec, dir.path);
             ScanResult scan;
-            LoadedSeries s = loadFolder(dir.path, scan);
+            DecodedStack s = loadFolder(dir.path, scan);
             REQUIRE(s.failed.empty());
             // Implicit VR LE and explicit big endian are read natively; deflate and the compressed syntaxes
             // go through GDCM.
@@ -117,7 +117,7 @@ TEST_CASE("a non-integer RescaleSlope gives float32 with exact values") {
     spec.intercept = [](int k) { return -100.25 + k; }; // per-slice rescale is honoured too
     writeSeries(spec, dir.path);
     ScanResult scan;
-    LoadedSeries s = loadFolder(dir.path, scan);
+    DecodedStack s = loadFolder(dir.path, scan);
     REQUIRE(s.volume.type() == ScalarType::Float32);
     for (int k = 0; k < 3; ++k)
         CHECK(double(s.volume.at(2, 3, k)) == Approx(storedPattern(2, 3, k) * 0.5 - 100.25 + k));
@@ -132,7 +132,7 @@ TEST_CASE("unsigned 12-bit storage, values beyond int16 fall back to float32") {
         spec.stored = [](int i, int j, int k) { return double(i * 500 + j + k); }; // up to 2506
         writeSeries(spec, dir.path);
         ScanResult scan;
-        LoadedSeries s = loadFolder(dir.path, scan);
+        DecodedStack s = loadFolder(dir.path, scan);
         REQUIRE(s.volume.type() == ScalarType::Int16);
         CHECK(s.volume.at(5, 4, 2) == 5 * 500 + 4 + 2 - 1024);
     }
@@ -143,7 +143,7 @@ TEST_CASE("unsigned 12-bit storage, values beyond int16 fall back to float32") {
         spec.stored = [](int i, int, int) { return i == 5 ? 60000.0 : 100.0; };
         writeSeries(spec, dir.path);
         ScanResult scan;
-        LoadedSeries s = loadFolder(dir.path, scan);
+        DecodedStack s = loadFolder(dir.path, scan);
         REQUIRE(s.volume.type() == ScalarType::Float32);
         CHECK(s.volume.at(5, 0, 0) == 60000 - 1024);
         CHECK(s.volume.at(0, 0, 0) == 100 - 1024);
@@ -158,7 +158,7 @@ TEST_CASE("MONOCHROME1 keeps HU and asks for an inverted display; padding become
     spec.stored = [](int i, int, int) { return i == 0 ? -2000.0 : 1000.0; };
     writeSeries(spec, dir.path);
     ScanResult scan;
-    LoadedSeries s = loadFolder(dir.path, scan);
+    DecodedStack s = loadFolder(dir.path, scan);
     CHECK(s.monochrome1);
     CHECK(s.volume.at(1, 1, 1) == 1000 - 1024);
     CHECK(s.volume.at(0, 1, 1) == -1024); // PixelPaddingValue (0028,0120) -> -1024 HU, not -3024
@@ -172,7 +172,7 @@ TEST_CASE("a missing slice is reported and the stack is resampled onto a regular
     writeSeries(spec, dir.path);
     std::filesystem::remove(dir.path / "s4.dcm");
     ScanResult scan;
-    LoadedSeries s = loadFolder(dir.path, scan);
+    DecodedStack s = loadFolder(dir.path, scan);
     CHECK(s.plan.missing == 1);
     REQUIRE(s.plan.resample);
     REQUIRE(s.volume.geometry().dims.z == 8);
@@ -189,7 +189,7 @@ TEST_CASE("a missing slice is reported and the stack is resampled onto a regular
         LoadOptions o = fastOptions();
         o.resample = false;
         ScanResult scan2;
-        LoadedSeries raw = loadFolder(dir.path, scan2, o);
+        DecodedStack raw = loadFolder(dir.path, scan2, o);
         CHECK(raw.volume.geometry().dims.z == 7);
         CHECK(raw.volume.geometry().spacing.z == Approx(17.5 / 6));
         bool approx = false;
@@ -206,7 +206,7 @@ TEST_CASE("duplicate positions keep the first slice by InstanceNumber and are re
     spec.stored = [](int, int, int k) { return double(k); };
     writeSeries(spec, dir.path);
     ScanResult scan;
-    LoadedSeries s = loadFolder(dir.path, scan);
+    DecodedStack s = loadFolder(dir.path, scan);
     CHECK(s.plan.duplicates == 1);
     REQUIRE(s.volume.geometry().dims.z == 3);
     CHECK(s.volume.at(0, 0, 1) == 1 - 1024); // InstanceNumber 2 kept, 3 dropped
@@ -224,7 +224,7 @@ TEST_CASE("gantry tilt is detected from positions and resampled in patient space
     spec.strings["GantryDetectorTilt"] = "26.57";
     writeSeries(spec, dir.path);
     ScanResult scan;
-    LoadedSeries s = loadFolder(dir.path, scan);
+    DecodedStack s = loadFolder(dir.path, scan);
     CHECK(s.plan.tiltDegrees == Approx(26.565).margin(0.01));
     REQUIRE(s.plan.resample);
     const Geometry& g = s.volume.geometry();
@@ -282,7 +282,7 @@ TEST_CASE("a tilted, unevenly spaced stack resamples a linear field exactly (row
     spec.strings["GantryDetectorTilt"] = "10.5";
     writeSeries(spec, dir.path);
     ScanResult scan;
-    LoadedSeries s = loadFolder(dir.path, scan);
+    DecodedStack s = loadFolder(dir.path, scan);
     REQUIRE(s.plan.resample);
     const Geometry& g = s.volume.geometry();
     int checked = 0, off = 0;
@@ -310,7 +310,7 @@ TEST_CASE("coronal and sagittal acquisitions: geometry and radiological display"
     spec.orientation = {1, 0, 0, 0, 0, -1}; // coronal: rows run to the left, columns downwards (inferior)
     writeSeries(spec, dir.path);
     ScanResult scan;
-    LoadedSeries s = loadFolder(dir.path, scan);
+    DecodedStack s = loadFolder(dir.path, scan);
     const Geometry& g = s.volume.geometry();
     // normal = row x col = (1,0,0) x (0,0,-1) = (0,1,0): slices stacked towards posterior
     CHECK(g.direction[2].y == Approx(1));
@@ -350,7 +350,7 @@ TEST_CASE("two series in one folder, junk and a truncated file: the right defaul
     CHECK(scan.series[1].planes.size() == 3);
     CHECK(scan.defaultSeries == 1);
     CHECK(scan.summary() == "10 files: 5 slices of series 3, 3 of series 4, 2 skipped: 2 not DICOM");
-    LoadedSeries s = loadSeries(scan, scan.pick("2"), fastOptions());
+    DecodedStack s = loadSeries(scan, scan.pick("2"), fastOptions());
     REQUIRE(s.failed.size() == 1); // the truncated file, by name
     CHECK(s.failed[0].path.filename() == "b2.dcm");
     REQUIRE(s.volume.geometry().dims.z == 3); // its slice stays in place, empty (lowest HU), with a warning
@@ -385,7 +385,7 @@ TEST_CASE("a file whose Pixel Data claims 2 GiB: its header is scanned, its pixe
     REQUIRE(scan.series.size() == 1);
     CHECK(scan.series[0].planes.size() == 4); // listed with its series, from its header
     CHECK(scan.skipped.empty());
-    LoadedSeries s = loadSeries(scan, scan.pick(""), fastOptions());
+    DecodedStack s = loadSeries(scan, scan.pick(""), fastOptions());
     REQUIRE(s.failed.size() == 1); // its pixels are what is missing: reported when decoding
     CHECK(s.failed[0].path.filename() == "IM0003.dcm");
     REQUIRE(s.volume.geometry().dims.z == 4);
@@ -439,7 +439,7 @@ TEST_CASE("shuffled file names and a sagittal acquisition") {
     spec.fileName = [&](int k) { return "x" + std::to_string(names[k]) + ".dcm"; };
     writeSeries(spec, dir.path);
     ScanResult scan;
-    LoadedSeries s = loadFolder(dir.path, scan);
+    DecodedStack s = loadFolder(dir.path, scan);
     const Geometry& g = s.volume.geometry();
     CHECK(g.direction[2].x == Approx(-1)); // (0,1,0) x (0,0,-1)
     CHECK(g.origin.x == Approx(-10));
@@ -476,7 +476,7 @@ TEST_CASE("mixed image sizes under one SeriesInstanceUID are split, never merged
     scout.fileName = [](int k) { return "scout" + std::to_string(k) + ".dcm"; };
     writeSeries(scout, dir.path);
     ScanResult scan;
-    LoadedSeries s = loadFolder(dir.path, scan);
+    DecodedStack s = loadFolder(dir.path, scan);
     REQUIRE(scan.series.size() == 2);
     CHECK(s.volume.geometry().dims == glm::ivec3(12, 10, 5)); // the default: more slices
     bool told = false;
@@ -527,7 +527,7 @@ TEST_CASE("streaming to a file (convert): the planes land where the loaded volum
             const ScanResult scan = scanInput(dir.path, fastOptions());
             if (c.damage)
                 c.damage(dir.path);
-            const LoadedSeries held = loadSeries(scan, scan.pick(""), fastOptions());
+            const DecodedStack held = loadSeries(scan, scan.pick(""), fastOptions());
             REQUIRE(held.volume.type() == c.type);
             REQUIRE(held.failed.size() == (c.damage ? 1u : 0u));
             const std::filesystem::path file = out.path / "v.raw";
@@ -539,7 +539,7 @@ TEST_CASE("streaming to a file (convert): the planes land where the loaded volum
             LoadOptions o = fastOptions();
             o.streamFd = fd;
             o.streamOffset = 4096;
-            const LoadedSeries streamed = loadSeries(scan, scan.pick(""), o);
+            const DecodedStack streamed = loadSeries(scan, scan.pick(""), o);
             ::close(fd);
             CHECK(streamed.failed.size() == held.failed.size());
             CHECK(streamed.empty == held.empty);
@@ -578,7 +578,7 @@ TEST_CASE("an Enhanced CT of 40 frames is read on every core in runs of frames: 
         std::lock_guard lock(m);
         shown.insert(shown.end(), slices.begin(), slices.end());
     };
-    const LoadedSeries fast = loadFolder(dir.path, scan, o);
+    const DecodedStack fast = loadFolder(dir.path, scan, o);
     REQUIRE(fast.decodedNatively);
     REQUIRE(fast.failed.empty());
     REQUIRE(fast.volume.geometry().dims.z == 40);
@@ -591,7 +591,7 @@ TEST_CASE("an Enhanced CT of 40 frames is read on every core in runs of frames: 
     LoadOptions viaGdcm = fastOptions();
     viaGdcm.nativeFastPath = false;
     ScanResult gdcmScan;
-    const LoadedSeries ref = loadFolder(dir.path, gdcmScan, viaGdcm);
+    const DecodedStack ref = loadFolder(dir.path, gdcmScan, viaGdcm);
     REQUIRE(ref.volume.bytes() == fast.volume.bytes());
     CHECK(std::memcmp(ref.volume.data(), fast.volume.data(), fast.volume.bytes()) == 0);
     CHECK(fast.volume.at(5, 6, 33) == storedPattern(5, 6, 33) - 1024);

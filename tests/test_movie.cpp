@@ -91,7 +91,7 @@ viewer::AppState phantomState() {
 TEST_CASE("export --format gif|mp4: every slice a frame, in slice-number order, the export's pixels") {
     TempDir out;
     ScanResult scan;
-    const LoadedSeries series = loadFolder(glPhantom(), scan); // 64 x 64 x 40
+    const DecodedStack series = loadFolder(glPhantom(), scan); // 64 x 64 x 40
     const Volume& v = series.volume;
     const SliceFrame f = sliceFrame(v.geometry(), Axis::Coronal);
     auto slice = [&](int number, const char* map = "viridis") {
@@ -231,7 +231,7 @@ TEST_CASE("viewer: Cine's 'Record movie' writes, on its own thread, the file `ex
     s.exportDir = out.path / "exports"; // made when missing
     s.window = {400, 40};
     s.colormap = "inferno";
-    s.cine.fps = 12;
+    s.prefs.cineFps = 12;
     s.views[1].slab = {12, SlabMode::Mip}; // the view as shown, slab included
     const SliceFrame f = viewer::frameOf(s, 1);
     for (const MovieFormat format : {MovieFormat::Gif, MovieFormat::Mp4}) {
@@ -259,7 +259,7 @@ TEST_CASE("viewer: Cine's 'Record movie' writes, on its own thread, the file `ex
         const std::vector<RgbImage> frames = decodeMovie(written);
         REQUIRE(int(frames.size()) == f.count);
         if (gif)
-            CHECK(frames[5].rgb == renderSlice(extractSlice(s.data->series.volume, Axis::Coronal,
+            CHECK(frames[5].rgb == renderSlice(extractSlice(s.scene.base->series.volume, Axis::Coronal,
                                                             sliceIndex(f, 5), s.views[1].slab),
                                                s.window, viewer::displayColormap(s))
                                        .rgb);
@@ -271,7 +271,7 @@ TEST_CASE("viewer: Cine's 'Record movie' over a turned view records its planes a
     TempDir out;
     s.exportDir = out.path;
     s.mpr.oblique = true;
-    s.mpr.centre = volumeCentre(s.data->series.volume.geometry());
+    s.mpr.centre = volumeCentre(s.scene.base->series.volume.geometry());
     s.mpr.rotation = rotationAbout({0, 0, 1}, glm::radians(20.0));
     s.linear = true;
     const auto job = app::recordSlices(s, 2, MovieFormat::Gif);
@@ -291,8 +291,8 @@ TEST_CASE("viewer: Cine's 'Record movie' over a turned view records its planes a
     viewer::setSliceNumber(s, 2, n);
     REQUIRE(viewer::sliceNumberOf(s, 2) == n);
     const RgbImage want = renderSlice(
-        extractPlane(s.data->series.volume, viewer::frameOf(s, 2), viewer::planeOf(s, 2), {}, true), s.window,
-        viewer::displayColormap(s));
+        extractPlane(s.scene.base->series.volume, viewer::frameOf(s, 2), viewer::planeOf(s, 2), {}, true),
+        s.window, viewer::displayColormap(s));
     CHECK(frames[std::size_t(n)].rgb == want.rgb);
     CHECK(frames[0].rgb != want.rgb);
 }
@@ -302,7 +302,7 @@ TEST_CASE("viewer: the 3D view's 'Record' makes the turntable `render --turntabl
     viewer::AppState s = phantomState();
     TempDir out;
     s.exportDir = out.path;
-    s.overlays = {false, false, false, false, false, false};
+    s.prefs.overlays = {false, false, false, false, false, false};
     viewer::layoutCells(s, Rect{0, 0, 1300, 1026}); // the 2x2 grid: the 3D cell is 649x512
     // The camera as the user left it: turned 30 degrees toward the patient's left and raised 20 (what
     // `render --azimuth 30 --elevation 20` starts from), with a crop.

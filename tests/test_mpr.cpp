@@ -7,13 +7,12 @@
 
 #include "app/actions.h"
 #include "app/headless.h"
-#include "app/input.h"
 #include "dicom/phantom.h"
 #include "measure/measure.h"
+#include "viewer/input.h"
 #include "viewer/load_task.h"
 #include "volume/mpr.h"
 
-#include <GLFW/glfw3.h>
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -21,7 +20,8 @@
 
 using namespace ctview;
 using namespace ctview::test;
-using app::InputFrame;
+using viewer::InputFrame;
+namespace keycode = viewer::keycode;
 
 namespace {
 // HU a linear function of the voxel position, so that trilinear interpolation is exact between voxels: any
@@ -184,7 +184,7 @@ TEST_CASE("viewer input: dragging a crosshair line's end turns the other views a
           "Shift+R turns them back (issue 12)") {
     ViewerFixture f;
     viewer::AppState& s = f.s;
-    const Geometry& g = s.data->series.volume.geometry();
+    const Geometry& g = s.scene.base->series.volume.geometry();
     const glm::ivec3 cursor = s.cursor;
     const SlicePlane axial0 = viewer::planeOf(s, 0), coronal0 = viewer::planeOf(s, 1),
                      sagittal0 = viewer::planeOf(s, 2);
@@ -226,8 +226,8 @@ TEST_CASE("viewer input: dragging a crosshair line's end turns the other views a
     const glm::dvec3 before = s.mpr.centre;
     const int number = viewer::sliceNumberOf(s, 1);
     const glm::dvec2 overCoronal(s.cells[1].x + s.cells[1].w / 2, s.cells[1].y + s.cells[1].h / 2);
-    f.key(GLFW_KEY_DOWN, false, overCoronal);
-    f.key(GLFW_KEY_DOWN, false, overCoronal);
+    f.key(keycode::Down, false, overCoronal);
+    f.key(keycode::Down, false, overCoronal);
     CHECK(viewer::sliceNumberOf(s, 1) == number + 2);
     const double step = normalStep(g, coronal.normal);
     CHECK(step == Approx(planeSteps(g, coronal).step));
@@ -241,15 +241,16 @@ TEST_CASE("viewer input: dragging a crosshair line's end turns the other views a
 
     // The probe reads the turned plane's sample under the mouse.
     const glm::dvec2 over(s.cells[1].x + s.cells[1].w * 0.45, s.cells[1].y + s.cells[1].h * 0.55);
-    app::handleInput(s, at(over));
-    REQUIRE(s.probeValid);
+    viewer::handleInput(s, at(over));
+    REQUIRE(s.gesture.probe.valid);
     const glm::dvec3 lps = viewer::mappingOf(s, 1).screenToPatient(over);
-    CHECK(near(s.probeLps, lps, 1e-9));
-    CHECK(s.probeHU == Approx(sampleHu(s.data->series.volume, g.patientToVoxel(lps), s.linear)));
+    CHECK(near(s.gesture.probe.lps, lps, 1e-9));
+    CHECK(s.gesture.probe.hu ==
+          Approx(sampleHu(s.scene.base->series.volume, g.patientToVoxel(lps), s.linear)));
 
     // Shift+R: the acquired axes again, the crosshair at the voxel nearest where it was.
     const glm::dvec3 last = s.mpr.centre;
-    f.key(GLFW_KEY_R, true);
+    f.key(keycode::R, true);
     CHECK_FALSE(s.mpr.oblique);
     CHECK(near(viewer::planeOf(s, 1).normal, coronal0.normal, 1e-12));
     const glm::dvec3 ijk = g.patientToVoxel(last);
@@ -260,7 +261,7 @@ TEST_CASE("viewer: S over a turned view saves its plane, named and described as 
           "there is a polygon on the plane, measured there (issue 12)") {
     ViewerFixture f;
     viewer::AppState& s = f.s;
-    const Volume& vol = s.data->series.volume;
+    const Volume& vol = s.scene.base->series.volume;
     s.mpr.oblique = true;
     s.mpr.centre = volumeCentre(vol.geometry());
     s.mpr.rotation =
@@ -308,8 +309,8 @@ TEST_CASE("oblique MPR: the GPU draws the turned view the CPU samples, thin and 
     REQUIRE(haveDisplay());
     ViewerFixture f;
     viewer::AppState& s = f.s;
-    const Volume& vol = s.data->series.volume;
-    s.overlays = {false, false, false, false, false, false};
+    const Volume& vol = s.scene.base->series.volume;
+    s.prefs.overlays = {false, false, false, false, false, false};
     s.mpr.oblique = true;
     s.mpr.centre = volumeCentre(vol.geometry()) + glm::dvec3(3, -2, 4);
     s.mpr.rotation = rotationAbout(glm::normalize(glm::dvec3(1, 2, 0.5)), glm::radians(28.0));
@@ -404,7 +405,7 @@ TEST_CASE("snapshot --turn: the turned view as the window draws it after the sam
     d->series.volume = loadFolder(glPhantom(), scan).volume;
     viewer::AppState s;
     viewer::adoptDataset(s, d);
-    s.overlays = {false, false, false, false, false, false};
+    s.prefs.overlays = {false, false, false, false, false, false};
     s.window = {400, 40};
     s.maximised = s.activeView = 2;
     viewer::turnViews(s, 0, glm::radians(30.0));

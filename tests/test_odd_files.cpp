@@ -46,7 +46,7 @@ TEST_CASE("a file that makes GDCM abort is contained: reported by path, the rest
     writeRawDicom(dir.path / "bad.dcm", tinySlice("1.2.826.0.1.3680043.99.1.2", 1, 12),
                   std::string(8, '\x07'));
     ScanResult scan;
-    LoadedSeries s = loadFolder(dir.path, scan);
+    DecodedStack s = loadFolder(dir.path, scan);
     REQUIRE(s.failed.size() == 1);
     CHECK(s.failed[0].path.filename() == "bad.dcm");
     CHECK_THAT(s.failed[0].reason, Catch::Contains("signal 6"));
@@ -101,7 +101,7 @@ TEST_CASE("a DICOMDIR opens the series it lists; in a folder it is skipped as a 
     CHECK(viaDir.series[0].planes.size() == 4);
     ScanResult viaFolder = scanInput(dir.path, fastOptions());
     CHECK(viaFolder.summary() == "5 files: 4 slices of series 1, 1 skipped: 1 DICOMDIR");
-    LoadedSeries s = loadSeries(viaDir, viaDir.pick(""), fastOptions());
+    DecodedStack s = loadSeries(viaDir, viaDir.pick(""), fastOptions());
     CHECK(s.volume.at(3, 2, 1) == storedPattern(3, 2, 1) - 1024);
 }
 
@@ -113,7 +113,7 @@ TEST_CASE("Enhanced CT: one multi-frame file, per-frame positions from functiona
     spec.stored = [](int i, int j, int k) { return double(i + 10 * j + 100 * k); };
     writeSeries(spec, dir.path);
     ScanResult scan;
-    LoadedSeries s = loadFolder(dir.path, scan);
+    DecodedStack s = loadFolder(dir.path, scan);
     CHECK(scan.summary() == "1 file: 5 slices of series 1");
     const Geometry& g = s.volume.geometry();
     REQUIRE(g.dims == glm::ivec3(7, 6, 5));
@@ -130,7 +130,7 @@ TEST_CASE("oblique acquisitions keep their direction cosines") {
     spec.orientation = {1, 0, 0, 0, c, s20};
     writeSeries(spec, dir.path);
     ScanResult scan;
-    LoadedSeries s = loadFolder(dir.path, scan);
+    DecodedStack s = loadFolder(dir.path, scan);
     const Geometry& g = s.volume.geometry();
     CHECK(g.direction[1].y == Approx(c));
     CHECK(g.direction[1].z == Approx(s20));
@@ -152,7 +152,7 @@ TEST_CASE("bits above BitsStored are ignored and signed 12-bit values are sign-e
     spec.stored = [](int i, int, int) { return double(0xA000 | ((i * 100 - 300) & 0x0FFF)); };
     writeSeries(spec, dir.path);
     ScanResult scan;
-    LoadedSeries s = loadFolder(dir.path, scan);
+    DecodedStack s = loadFolder(dir.path, scan);
     for (int i = 0; i < 6; ++i)
         CHECK(s.volume.at(i, 2, 1) == i * 100 - 300 - 1024);
 }
@@ -166,7 +166,7 @@ TEST_CASE("without positions, slices follow InstanceNumber (not file names) and 
     spec.stored = [](int, int, int k) { return double(k); };
     writeSeries(spec, dir.path);
     ScanResult scan;
-    LoadedSeries s = loadFolder(dir.path, scan);
+    DecodedStack s = loadFolder(dir.path, scan);
     REQUIRE(s.plan.orderedByInstance);
     CHECK(s.volume.geometry().spacing.z == Approx(3.0)); // from SliceThickness, the only source left
     for (int k = 0; k < 5; ++k)

@@ -52,7 +52,7 @@ TEST_CASE("axial export writes the exact windowed voxels, never overwrites, and 
     spec.pixelSpacing = {0.6, 0.6}; // square pixels: the axial slice is the voxels themselves
     writeSeries(spec, dir.path);
     ScanResult scan;
-    LoadedSeries s = loadFolder(dir.path, scan);
+    DecodedStack s = loadFolder(dir.path, scan);
     const WindowLevel wl{1000, -700};
     const RgbImage img = renderSlice(extractSlice(s.volume, Axis::Axial, 3), wl, colormapTable("grayscale"));
     const auto p1 = writeImage(img, out.path / "a.png", ImageFormat::Png, false);
@@ -85,7 +85,7 @@ TEST_CASE("NRRD and NIfTI round trips keep every voxel and the geometry (LPS / R
     spec.slope = [](int) { return 0.25; };
     writeSeries(spec, dir.path);
     ScanResult scan;
-    LoadedSeries s = loadFolder(dir.path, scan);
+    DecodedStack s = loadFolder(dir.path, scan);
     REQUIRE(s.volume.type() == ScalarType::Float32);
     for (const char* name : {"v.nrrd", "v.nii", "v.nii.gz"}) {
         SECTION(name) {
@@ -115,7 +115,7 @@ TEST_CASE("nothing is written next to the input, and a read-only output folder g
     for (auto& e : std::filesystem::directory_iterator(dir.path))
         before += (void(e), 1);
     ScanResult scan;
-    LoadedSeries s = loadFolder(dir.path, scan);
+    DecodedStack s = loadFolder(dir.path, scan);
     std::size_t after = 0;
     for (auto& e : std::filesystem::directory_iterator(dir.path))
         after += (void(e), 1);

@@ -7,12 +7,12 @@
 #include "app/actions.h"
 #include "app/gl_context.h"
 #include "app/headless.h"
-#include "app/input.h"
 #include "base/error.h"
 #include "dicom/phantom.h"
 #include "render/hu_texel.h"
 #include "render/shaders.h"
 #include "render/slice_renderer.h"
+#include "viewer/input.h"
 #include "volume/camera3d.h"
 #include "volume/colormap.h"
 #include "volume/transfer.h"
@@ -39,7 +39,7 @@ viewer::AppState stateFor(Volume v) {
     viewer::AppState s;
     viewer::adoptDataset(s, d);
     s.maximised = 3;
-    s.overlays = {false, false, false, false, false, false};
+    s.prefs.overlays = {false, false, false, false, false, false};
     return s;
 }
 
@@ -396,7 +396,7 @@ TEST_CASE("3D: gradient opacity measures the HU gradient in HU per mm") {
 TEST_CASE("3D: empty-space skipping and early termination leave the picture as it was") {
     REQUIRE(haveDisplay());
     ScanResult scan;
-    LoadedSeries series = loadFolder(glPhantom(), scan);
+    DecodedStack series = loadFolder(glPhantom(), scan);
     viewer::AppState s = stateFor(std::move(series.volume));
     s.view3d.camera.rotation = orbitRotation(30, 20);
     for (RenderMode mode :
@@ -469,7 +469,7 @@ TEST_CASE("3D: the CT lung preset shows the lung vessels and the airway, not the
     s.view3d.camera.zoom = 1.6;
     const glm::ivec2 size(192, 144);
     const CameraMatrices cm =
-        cameraMatrices(s.view3d.camera, s.data->series.volume.geometry(), glm::dvec2(size));
+        cameraMatrices(s.view3d.camera, s.scene.base->series.volume.geometry(), glm::dvec2(size));
     // The pixel the ray through patient point (x, z) seen from the front passes through; its grey level.
     auto at = [&](const RgbImage& img, double x, double z) {
         glm::dvec2 p;
@@ -500,7 +500,7 @@ TEST_CASE("3D: the CT lung preset shows the lung vessels and the airway, not the
 TEST_CASE("3D: a volume over the GPU's limit is shown downsampled, and the view says so") {
     REQUIRE(haveDisplay());
     ScanResult scan;
-    LoadedSeries series = loadFolder(glPhantom(), scan);
+    DecodedStack series = loadFolder(glPhantom(), scan);
     viewer::AppState s = stateFor(std::move(series.volume));
     app::RendererSync sync;
     sync.maxBytes3d = 64 * 64 * 40 * 2 / 4; // a quarter of the volume: a 2x downsampled copy fits
@@ -592,7 +592,7 @@ TEST_CASE("viewer: S over the 3D view saves the picture `ctview render` makes at
     REQUIRE(haveDisplay());
     TempDir out;
     ScanResult scan;
-    LoadedSeries series = loadFolder(glPhantom(), scan);
+    DecodedStack series = loadFolder(glPhantom(), scan);
     viewer::AppState s = stateFor(std::move(series.volume));
     s.maximised = -1; // the 2x2 grid: the 3D cell is the bottom right quarter
     s.exportDir = out.path;
@@ -672,7 +672,7 @@ TEST_CASE("shaders: a raymarcher that no longer compiles keeps the last good pro
     {
         app::Renderers r;
         ScanResult scan;
-        LoadedSeries series = loadFolder(glPhantom(), scan);
+        DecodedStack series = loadFolder(glPhantom(), scan);
         auto stats = std::make_shared<const VolumeStats>(computeVolumeStats(series.volume));
         r.slices.setVolume(series.volume);
         r.volume.setVolume(series.volume, stats, r.slices.volumeTexture(), r.slices.huTexel());
@@ -744,14 +744,14 @@ TEST_CASE("a volume over the GPU's 3D texture size: the slice views show it plan
           "downsampled") {
     REQUIRE(haveDisplay());
     ScanResult scan;
-    LoadedSeries series = loadFolder(glPhantom(), scan); // 64 x 64 x 40
+    DecodedStack series = loadFolder(glPhantom(), scan); // 64 x 64 x 40
     viewer::AppState s = stateFor(std::move(series.volume));
-    s.overlays = {false, false, false, false, false, false};
+    s.prefs.overlays = {false, false, false, false, false, false};
     for (bool linear : {false, true}) {
         s.linear = linear;
         for (int view = 0; view < 3; ++view) {
             s.maximised = view;
-            app::setSlice(s, view, 17);
+            viewer::setSlice(s, view, 17);
             const RgbImage whole = app::renderHeadless(s, {150, 130}, false);
             app::RendererSync planes;
             planes.max3dTexture = 32; // as if GL_MAX_3D_TEXTURE_SIZE were 32
@@ -774,7 +774,7 @@ TEST_CASE("a progressive upload: plane by plane at once, then the whole 3D textu
     GLFWwindow* window = app::createGlWindow(64, 64, "test", false);
     {
         ScanResult scan;
-        LoadedSeries series = loadFolder(glPhantom(), scan); // 64 x 64 x 40, int16
+        DecodedStack series = loadFolder(glPhantom(), scan); // 64 x 64 x 40, int16
         const Volume& v = series.volume;
         gl::SliceRenderer r;
         r.setVolume(v, 0, true);
@@ -804,7 +804,7 @@ TEST_CASE("3D: after mode and transfer-function changes the picture is what a fr
     GLFWwindow* window = app::createGlWindow(64, 64, "test", false);
     {
         ScanResult scan;
-        LoadedSeries series = loadFolder(glPhantom(), scan);
+        DecodedStack series = loadFolder(glPhantom(), scan);
         auto stats = std::make_shared<const VolumeStats>(computeVolumeStats(series.volume));
         app::Renderers used, fresh;
         for (app::Renderers* r : {&used, &fresh}) {
@@ -841,7 +841,7 @@ TEST_CASE(
     viewer::applyPreset(s, *findBuiltinPreset("mip"));
     s.view3d.preset.window = {2000, 0}; // 1000 HU white
     const glm::ivec2 size(160, 120);
-    const Geometry& vg = s.data->series.volume.geometry();
+    const Geometry& vg = s.scene.base->series.volume.geometry();
     s.cursor = {17, 20, 12};
     s.mpr.centre = vg.voxelToPatient(glm::dvec3(s.cursor));
 
@@ -930,7 +930,7 @@ TEST_CASE(
     // The frames the viewer draws, in a real GL context.
     REQUIRE(haveDisplay());
     ScanResult scan;
-    LoadedSeries series = loadFolder(glPhantom(), scan);
+    DecodedStack series = loadFolder(glPhantom(), scan);
     viewer::AppState s = stateFor(std::move(series.volume));
     viewer::layoutCells(s, Rect{0, 0, 200, 300}); // the 3D view maximised: its cell is the whole area
     const Rect cell = s.cells[3];

@@ -26,29 +26,29 @@ TEST_CASE("settings: defaults, round trip, broken files ignored with a message")
     const auto path = dir.path / "ctview" / "settings.json";
     viewer::Settings s = viewer::loadSettings(path, problem);
     CHECK(problem.empty());
-    CHECK(s.colormap == "grayscale");
+    CHECK(s.look.colormap == "grayscale");
 
-    s.colormap = "viridis";
-    s.windowName = "lung";
-    s.windowX = 12;
-    s.overlays.scaleBar = false;
-    s.preset3d = "ct-angio";
-    s.colormap3d = "inferno";
-    s.perspective3d = true;
-    viewer::addRecent(s, "/data/a");
-    viewer::addRecent(s, "/data/b/");
-    viewer::addRecent(s, "/data/a");
+    s.look.colormap = "viridis";
+    s.look.windowName = "lung";
+    s.window.x = 12;
+    s.prefs.overlays.scaleBar = false;
+    s.look.preset3d = "ct-angio";
+    s.look.colormap3d = "inferno";
+    s.look.perspective3d = true;
+    viewer::addRecent(s.prefs.recent, "/data/a");
+    viewer::addRecent(s.prefs.recent, "/data/b/");
+    viewer::addRecent(s.prefs.recent, "/data/a");
     viewer::saveSettings(path, s);
     viewer::Settings back = viewer::loadSettings(path, problem);
     CHECK(problem.empty());
-    CHECK(back.colormap == "viridis");
-    CHECK(back.windowName == "lung");
-    CHECK(back.windowX == 12);
-    CHECK_FALSE(back.overlays.scaleBar);
-    CHECK(back.recent == std::vector<std::string>{"/data/a", "/data/b"});
-    CHECK(back.preset3d == "ct-angio");
-    CHECK(back.colormap3d == "inferno");
-    CHECK(back.perspective3d);
+    CHECK(back.look.colormap == "viridis");
+    CHECK(back.look.windowName == "lung");
+    CHECK(back.window.x == 12);
+    CHECK_FALSE(back.prefs.overlays.scaleBar);
+    CHECK(back.prefs.recent == std::vector<std::string>{"/data/a", "/data/b"});
+    CHECK(back.look.preset3d == "ct-angio");
+    CHECK(back.look.colormap3d == "inferno");
+    CHECK(back.look.perspective3d);
 
     // A custom window belongs to one series: what is remembered is the file's own.
     viewer::AppState st;
@@ -59,18 +59,18 @@ TEST_CASE("settings: defaults, round trip, broken files ignored with a message")
     CHECK(st.view3d.camera.perspective);
     st.windowName = "custom";
     viewer::captureSettings(st, back);
-    CHECK(back.windowName == "file");
+    CHECK(back.look.windowName == "file");
 
     std::ofstream(path) << "{ not json";
     s = viewer::loadSettings(path, problem);
     CHECK(problem.find("not valid JSON") != std::string::npos);
-    CHECK(s.colormap == "grayscale");
+    CHECK(s.look.colormap == "grayscale");
 
     std::ofstream(path) << R"({"colormap": 7, "invert": true, "window_width": 5})";
     s = viewer::loadSettings(path, problem);
     CHECK(problem.find("colormap") != std::string::npos);
-    CHECK(s.invert);              // what could be read is kept
-    CHECK(s.windowWidth == 1400); // a useless size is replaced
+    CHECK(s.look.invert);          // what could be read is kept
+    CHECK(s.window.width == 1400); // a useless size is replaced
 }
 
 TEST_CASE("settings: the recent list keeps only entries the viewer can use (issue 32.1)") {
@@ -80,13 +80,14 @@ TEST_CASE("settings: the recent list keeps only entries the viewer can use (issu
         "http://localhost:8042/dicom-web/studies/1.2.3", "http://user:secret@host/dicom-web"], "invert": true})";
     std::string problem;
     viewer::Settings s = viewer::loadSettings(path, problem);
-    CHECK(s.recent == std::vector<std::string>{"/x", "/y/", "http://localhost:8042/dicom-web/studies/1.2.3"});
+    CHECK(s.prefs.recent ==
+          std::vector<std::string>{"/x", "/y/", "http://localhost:8042/dicom-web/studies/1.2.3"});
     CHECK(problem.find("recent (6 entries)") != std::string::npos); // the duplicate goes silently
-    CHECK(s.invert);                                                // the rest still loads
+    CHECK(s.look.invert);                                           // the rest still loads
 
     std::ofstream(path) << R"({"recent": "/not/a/list"})";
     s = viewer::loadSettings(path, problem);
-    CHECK(s.recent.empty());
+    CHECK(s.prefs.recent.empty());
     CHECK(problem.find("recent") != std::string::npos);
 
     // Never more than kMaxRecent, the first ones kept.
@@ -95,14 +96,14 @@ TEST_CASE("settings: the recent list keeps only entries the viewer can use (issu
         many["recent"].push_back("/data/" + std::to_string(n));
     std::ofstream(path, std::ios::trunc) << many.dump();
     s = viewer::loadSettings(path, problem);
-    REQUIRE(s.recent.size() == viewer::kMaxRecent);
-    CHECK(s.recent.front() == "/data/0");
+    REQUIRE(s.prefs.recent.size() == viewer::kMaxRecent);
+    CHECK(s.prefs.recent.front() == "/data/0");
     CHECK(problem.empty());
 
     // addRecent ignores an empty input (loading another series of the open folder once passed one).
-    viewer::addRecent(s, "");
-    CHECK(s.recent.front() == "/data/0");
-    CHECK(std::find(s.recent.begin(), s.recent.end(), "") == s.recent.end());
+    viewer::addRecent(s.prefs.recent, "");
+    CHECK(s.prefs.recent.front() == "/data/0");
+    CHECK(std::find(s.prefs.recent.begin(), s.prefs.recent.end(), "") == s.prefs.recent.end());
 }
 
 TEST_CASE("user folders: one XDG rule for settings, kept measurements and the DICOMweb cache") {

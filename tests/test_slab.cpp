@@ -5,8 +5,8 @@
 #include "testutil.h"
 
 #include "app/headless.h"
-#include "app/input.h"
 #include "media/export.h"
+#include "viewer/input.h"
 #include "volume/colormap.h"
 #include "volume/slice.h"
 
@@ -56,7 +56,7 @@ viewer::AppState viewing(Volume v) {
     d->series.volume = std::move(v);
     viewer::AppState s;
     viewer::adoptDataset(s, d);
-    s.overlays = {false, false, false, false, false, false};
+    s.prefs.overlays = {false, false, false, false, false, false};
     return s;
 }
 } // namespace
@@ -128,7 +128,7 @@ TEST_CASE("slab: the GPU draws the CPU's slab, pixel for pixel, from the 3D text
     REQUIRE(haveDisplay());
     ScanResult scan;
     viewer::AppState s = viewing(loadFolder(glPhantom(), scan).volume); // 64 x 64 x 40, int16
-    const Volume& vol = s.data->series.volume;
+    const Volume& vol = s.scene.base->series.volume;
     s.maximised = 0; // the axial view alone: 64 x 64 voxels as 2 x 2 pixels each at 128 x 128
     s.window = {400, 40};
     const SliceFrame f = viewer::frameOf(s, 0);
@@ -136,7 +136,7 @@ TEST_CASE("slab: the GPU draws the CPU's slab, pixel for pixel, from the 3D text
     for (SlabMode mode : {SlabMode::Mip, SlabMode::MinIp, SlabMode::Average})
         for (int k : {1, 20, 38}) {                     // near both ends (cut) and in the middle
             s.views[0].slab = {4.5 * f.nSpacing, mode}; // 2 slices each side
-            app::setSlice(s, 0, k);
+            viewer::setSlice(s, 0, k);
             const RgbImage cpu =
                 renderSlice(extractSlice(vol, Axis::Axial, k, s.views[0].slab), s.window, map);
             REQUIRE(cpu.width == 64);
@@ -172,7 +172,7 @@ TEST_CASE("slab: `export --slab` writes the slab under its own name; `snapshot -
     REQUIRE(haveDisplay());
     TempDir out;
     ScanResult scan;
-    const LoadedSeries series = loadFolder(glPhantom(), scan);
+    const DecodedStack series = loadFolder(glPhantom(), scan);
     const SliceFrame f = sliceFrame(series.volume.geometry(), Axis::Coronal);
     const Run r = run("export " + q(glPhantom()) + " --axis coronal --slice 30 --slab 12 --slab-mode minip " +
                       "--window 400,40 -o " + q(out.path));

@@ -26,7 +26,7 @@ TEST_CASE("snapshot: the GPU slice is the CPU slice, pixel for pixel, at an inte
     REQUIRE(haveDisplay()); // scripts/test runs the suite under Xvfb
     TempDir out;
     ScanResult scan;
-    const LoadedSeries s = loadFolder(glPhantom(), scan);
+    const DecodedStack s = loadFolder(glPhantom(), scan);
     for (const char* map : {"grayscale", "viridis"}) {
         const auto png = out.path / (std::string(map) + ".png");
         // 64 x 64 square pixels in 128 x 128: every voxel is exactly 2 x 2 pixels, nearest interpolation.
@@ -126,7 +126,7 @@ TEST_CASE("snapshot --annotations: a measurement shows on the slice it lies on, 
     REQUIRE(haveDisplay());
     TempDir out;
     ScanResult scan;
-    const LoadedSeries series = loadFolder(glPhantom(), scan);
+    const DecodedStack series = loadFolder(glPhantom(), scan);
     const Geometry& g = series.volume.geometry();
     const int k = sliceIndex(sliceFrame(g, Axis::Axial), 17); // the slice `--slice 17` shows
     auto file = [&](int slice, const char* name) {
@@ -195,7 +195,7 @@ TEST_CASE(
     common.quiet = true;
     viewer::AppState s;
     viewer::adoptDataset(s, app::loadDatasetHeadless(common)); // 64 x 64 x 40, square axial pixels
-    const Volume& vol = s.data->series.volume;
+    const Volume& vol = s.scene.base->series.volume;
     const int k = viewer::sliceOf(s, 0);
     const SliceFrame f = viewer::frameOf(s, 0);
     // A ruler across the slice at row j = 10, and a point below it.
@@ -216,9 +216,9 @@ TEST_CASE(
     ImGui_ImplOpenGL3_NewFrame();
     ImGui::NewFrame();
     ImGui::Render();
-    s.burnIn = true;
+    s.prefs.burnIn = true;
     const auto burned = app::saveSlice(s, 0);
-    s.burnIn = false;
+    s.prefs.burnIn = false;
     const auto clean = app::saveSlice(s, 0);
     app::shutdownImGui(false);
     app::destroyGlWindow(window);

@@ -3,8 +3,8 @@
 // window or a long path name sees clipped, these tests see as a window that leaves the display.
 #include "testutil.h"
 
-#include "app/input.h"
 #include "ui/panels.h"
+#include "viewer/input.h"
 #include "viewer/settings.h"
 
 #include <catch2/catch.hpp>
@@ -69,7 +69,7 @@ TEST_CASE("toasts stay inside the window, a long path wrapped, whole (issue 14.1
 
 TEST_CASE("F1 help: every row whole inside the window, long actions wrapped, at any window size") {
     std::vector<std::pair<const char*, const char*>> help;
-    for (const app::Control& c : app::controls())
+    for (const viewer::Control& c : viewer::controls())
         help.emplace_back(c.input, c.action);
     for (const glm::vec2 display : {glm::vec2(800, 600), glm::vec2(1400, 900), glm::vec2(1920, 1080)}) {
         INFO("display " << display.x << "x" << display.y);
@@ -116,8 +116,8 @@ TEST_CASE(
     ImGuiFrame f({800, 600});
     viewer::AppState s;
     s.panels.open = true;
-    s.recent = {"",    "",       here.path.string(), "/data/a##b",
-                "###", longPath, here.path.string(), "/vanished/folder"};
+    s.prefs.recent = {"",    "",       here.path.string(), "/data/a##b",
+                      "###", longPath, here.path.string(), "/vanished/folder"};
     viewer::Commands commands;
     f.frames([&] { ui::drawOpenDialog(s, commands); });
     const ImGuiWindow* w = ImGui::FindWindowByName("Open a DICOM folder or file, or a NRRD/NIfTI file");
@@ -149,8 +149,8 @@ TEST_CASE("damaged settings files never reach the window with what it cannot dra
     test::TempDir dir;
     const auto path = dir.path / "settings.json";
     viewer::Settings good;
-    good.recent = {"/data/a", "/data/b", "http://localhost:8042/dicom-web/studies/1.2.3"};
-    good.pacsServers = {"http://localhost:8042/dicom-web"};
+    good.prefs.recent = {"/data/a", "/data/b", "http://localhost:8042/dicom-web/studies/1.2.3"};
+    good.prefs.pacsServers = {"http://localhost:8042/dicom-web"};
     const std::string valid = viewer::settingsText(good);
     const std::vector<std::string> odd = {R"("")",
                                           "7",
@@ -190,10 +190,11 @@ TEST_CASE("damaged settings files never reach the window with what it cannot dra
         viewer::Settings loaded;
         REQUIRE_NOTHROW(loaded = viewer::loadSettings(path, problem));
         INFO(text);
-        CHECK(loaded.recent.size() <= viewer::kMaxRecent);
-        for (std::size_t n = 0; n < loaded.recent.size(); ++n) {
-            CHECK(viewer::isValidRecent(loaded.recent[n]));
-            CHECK(std::count(loaded.recent.begin(), loaded.recent.end(), loaded.recent[n]) == 1);
+        CHECK(loaded.prefs.recent.size() <= viewer::kMaxRecent);
+        for (std::size_t n = 0; n < loaded.prefs.recent.size(); ++n) {
+            CHECK(viewer::isValidRecent(loaded.prefs.recent[n]));
+            CHECK(std::count(loaded.prefs.recent.begin(), loaded.prefs.recent.end(),
+                             loaded.prefs.recent[n]) == 1);
         }
         viewer::AppState s;
         viewer::applySettings(loaded, s);
@@ -227,8 +228,8 @@ TEST_CASE("the series table shows patient, study date and modality, and sorts by
         Series load(int, const LoadOptions&) const override { return {}; }
     };
     viewer::AppState s;
-    s.data = std::make_shared<Dataset>();
-    s.data->source = std::make_shared<TwoPatients>();
+    s.scene.base = std::make_shared<Dataset>();
+    s.scene.base->source = std::make_shared<TwoPatients>();
     viewer::Commands commands;
     ImGuiTable* table = nullptr;
     f.frames([&] {
@@ -247,20 +248,20 @@ TEST_CASE("the series table shows patient, study date and modality, and sorts by
     CHECK(std::find(names.begin(), names.end(), "mod") != names.end());
     CHECK((table->Flags & ImGuiTableFlags_Sortable) != 0);
     // Sorted by patient: the order the panel draws its rows in.
-    CHECK(ui::seriesRowOrder(s.data->source->series(), "patient", true) == std::vector<int>{1, 0});
-    CHECK(ui::seriesRowOrder(s.data->source->series(), "date", false) == std::vector<int>{1, 0});
+    CHECK(ui::seriesRowOrder(s.scene.base->source->series(), "patient", true) == std::vector<int>{1, 0});
+    CHECK(ui::seriesRowOrder(s.scene.base->source->series(), "date", false) == std::vector<int>{1, 0});
 }
 
 TEST_CASE("Metadata: the tag table shows tag, name and value in the side panel's width (issue 14.9)") {
     ImGuiFrame f({1400, 900});
     viewer::AppState s;
-    s.data = std::make_shared<Dataset>();
+    s.scene.base = std::make_shared<Dataset>();
     Geometry g;
     g.dims = {2, 2, 2};
-    s.data->series.volume = Volume(g, ScalarType::Int16, SharedBuffer::Sharing::Private);
-    s.data->series.about.listTags = [] { return std::vector<TagEntry>{}; };
-    s.data->tagsLoaded = true;
-    s.data->tags = {
+    s.scene.base->series.volume = Volume(g, ScalarType::Int16, SharedBuffer::Sharing::Private);
+    s.scene.base->series.about.listTags = [] { return std::vector<TagEntry>{}; };
+    s.scene.base->tagsLoaded = true;
+    s.scene.base->tags = {
         {0, "(0008,0060)", "CS", "Modality", "CT"},
         {0, "(0008,103E)", "LO", "Series Description", "PANCREAS DI, iDose (3) with a long description"},
         {0, "(0028,1055)", "LO", "Window Center & Width Explanation", "WINDOW1\\WINDOW2"}};
@@ -335,7 +336,7 @@ TEST_CASE(
     }
     // A width the user chose is kept (and saved with the settings) within the same bounds.
     viewer::AppState s;
-    s.sidebarWidth = 420;
+    s.prefs.sidebarWidth = 420;
     CHECK(ui::sidebarWidth(s, 1400) == Approx(420));
     CHECK(ui::sidebarWidth(s, 800) == Approx(280));
     CHECK(ui::sidebarWidth(s, 500) == Approx(200)); // never narrower than its controls need
@@ -357,10 +358,10 @@ TEST_CASE(
         s.cursor = {64, 64, 150}; // an interpolated slice: the longest slice line
         s.window = {1500, -600};
         s.windowName = "lung";
-        s.probeValid = true;
-        s.probeVoxel = {127, 127, 150};
-        s.probeHU = -1024.5f;
-        s.probeLps = {-183.5, -199.9, -943.2};
+        s.gesture.probe.valid = true;
+        s.gesture.probe.voxel = {127, 127, 150};
+        s.gesture.probe.hu = -1024.5f;
+        s.gesture.probe.lps = {-183.5, -199.9, -943.2};
         viewer::layoutCells(s, Rect{ui::sidebarWidth(s, display.x), 0,
                                     display.x - ui::sidebarWidth(s, display.x), display.y});
         for (int maximised : {-1, 0}) {
@@ -421,7 +422,7 @@ TEST_CASE("transfer-function editor: every point is whole in view, clear of the 
     stats->minHU = -1024, stats->maxHU = 1200; // points beyond the volume's values too
     stats->histogram.assign(64, 10);
     d->stats = stats;
-    s.data = d;
+    s.scene.base = d;
     s.view3d.preset.points = {
         {-1024, 1.0f, {1, 1, 1}}, {0, 0.0f, {1, 0, 0}}, {1200, 0.5f, {0, 1, 0}}, {3071, 1.0f, {0, 0, 1}}};
     for (float width : {280.0f, 200.0f}) {

@@ -4,13 +4,12 @@
 #include "viewer_fixture.h"
 
 #include "app/actions.h"
-#include "app/input.h"
 #include "dicom/phantom.h"
 #include "measure/measure.h"
+#include "viewer/input.h"
 #include "viewer/load_task.h"
 #include "viewer/settings.h"
 
-#include <GLFW/glfw3.h>
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -23,7 +22,8 @@
 
 using namespace ctview;
 using namespace ctview::test;
-using app::InputFrame;
+using viewer::InputFrame;
+namespace keycode = viewer::keycode;
 
 namespace {
 // Sets an environment variable for one test case; the old value (or its absence) comes back at the end,
@@ -53,7 +53,7 @@ TEST_CASE("docs/user/keys.md: the keys and mouse table is the list F1 shows") {
                                         "docs" / "user" / "keys.md");
     REQUIRE_FALSE(readme.empty());
     std::string table = "| input | action |\n|---|---|\n";
-    for (const app::Control& c : app::controls())
+    for (const viewer::Control& c : viewer::controls())
         table += std::string("| ") + c.input + " | " + c.action + " |\n";
     CHECK(readme.find(table) != std::string::npos);
 }
@@ -64,22 +64,22 @@ TEST_CASE("viewer input: the wheel moves the slice of the view under the mouse o
               sagittal0 = viewer::sliceOf(f.s, 2);
     InputFrame in = at(f.centreOf(0));
     in.wheel = -1; // towards the user: next slice
-    app::handleInput(f.s, in);
-    app::handleInput(f.s, in);
+    viewer::handleInput(f.s, in);
+    viewer::handleInput(f.s, in);
     CHECK(viewer::sliceNumberOf(f.s, 0) == axial0 + 2);
     CHECK(viewer::sliceOf(f.s, 1) == coronal0);
     CHECK(viewer::sliceOf(f.s, 2) == sagittal0);
     in.wheel = 3;
-    app::handleInput(f.s, in);
+    viewer::handleInput(f.s, in);
     CHECK(viewer::sliceNumberOf(f.s, 0) == axial0 - 1);
     // Clamped at the ends.
     in.wheel = 1000;
-    app::handleInput(f.s, in);
+    viewer::handleInput(f.s, in);
     CHECK(viewer::sliceNumberOf(f.s, 0) == 0);
     // ImGui has the mouse (a panel is under it): the views ignore the wheel.
     in.wheel = -1;
     in.uiWantsMouse = true;
-    app::handleInput(f.s, in);
+    viewer::handleInput(f.s, in);
     CHECK(viewer::sliceNumberOf(f.s, 0) == 0);
 }
 
@@ -87,70 +87,70 @@ TEST_CASE("viewer input: keys step slices in the active view; ignored while ImGu
     ViewerFixture f;
     InputFrame in = at(f.centreOf(1)); // over the coronal view: it becomes active
     const int c0 = viewer::sliceOf(f.s, 1);
-    in.keys = {{GLFW_KEY_DOWN}, {GLFW_KEY_DOWN}, {GLFW_KEY_PAGE_DOWN}};
-    app::handleInput(f.s, in);
+    in.keys = {{keycode::Down}, {keycode::Down}, {keycode::PageDown}};
+    viewer::handleInput(f.s, in);
     CHECK(f.s.activeView == 1);
     CHECK(viewer::sliceOf(f.s, 1) == std::min(c0 + 12, viewer::frameOf(f.s, 1).count - 1));
-    in.keys = {{GLFW_KEY_HOME}};
-    app::handleInput(f.s, in);
+    in.keys = {{keycode::Home}};
+    viewer::handleInput(f.s, in);
     CHECK(viewer::sliceOf(f.s, 1) == 0);
-    in.keys = {{GLFW_KEY_END}};
+    in.keys = {{keycode::End}};
     in.uiWantsKeyboard = true;
-    app::handleInput(f.s, in);
+    viewer::handleInput(f.s, in);
     CHECK(viewer::sliceOf(f.s, 1) == 0);
     in.uiWantsKeyboard = false;
-    app::handleInput(f.s, in);
+    viewer::handleInput(f.s, in);
     CHECK(viewer::sliceOf(f.s, 1) == viewer::frameOf(f.s, 1).count - 1);
 }
 
 TEST_CASE(
     "viewer input: the first slice is the head end, Down and the wheel go towards the feet (issue 14.5)") {
     ViewerFixture f;
-    const Geometry& g = f.s.data->series.volume.geometry();
+    const Geometry& g = f.s.scene.base->series.volume.geometry();
     auto z = [&] { return g.voxelToPatient(glm::dvec3(f.s.cursor)).z; }; // LPS: +z is superior
     auto y = [&] { return g.voxelToPatient(glm::dvec3(f.s.cursor)).y; }; // +y is posterior
     InputFrame in = at(f.centreOf(0));
-    in.keys = {{GLFW_KEY_HOME}};
-    app::handleInput(f.s, in);
+    in.keys = {{keycode::Home}};
+    viewer::handleInput(f.s, in);
     CHECK(viewer::sliceNumberOf(f.s, 0) == 0);
     double top = z();
     for (int k = 0; k < g.dims.z; ++k)
         CHECK(g.voxelToPatient({0, 0, k}).z <= top); // the most superior slice
-    in.keys = {{GLFW_KEY_DOWN}};
-    app::handleInput(f.s, in);
+    in.keys = {{keycode::Down}};
+    viewer::handleInput(f.s, in);
     CHECK(z() < top);
     CHECK(viewer::sliceNumberOf(f.s, 0) == 1);
     top = z();
     in.keys = {};
     in.wheel = -1; // towards the user
-    app::handleInput(f.s, in);
+    viewer::handleInput(f.s, in);
     CHECK(z() < top);
     in.wheel = 0;
-    in.keys = {{GLFW_KEY_PAGE_DOWN}};
+    in.keys = {{keycode::PageDown}};
     const double before = z();
-    app::handleInput(f.s, in);
+    viewer::handleInput(f.s, in);
     CHECK(z() < before);
-    in.keys = {{GLFW_KEY_END}};
-    app::handleInput(f.s, in);
+    in.keys = {{keycode::End}};
+    viewer::handleInput(f.s, in);
     CHECK(viewer::sliceNumberOf(f.s, 0) == g.dims.z - 1);
     for (int k = 0; k < g.dims.z; ++k)
         CHECK(g.voxelToPatient({0, 0, k}).z >= z()); // the most inferior
 
     // Coronal: Home is the most anterior slice, Down goes posterior.
     InputFrame co = at(f.centreOf(1));
-    co.keys = {{GLFW_KEY_HOME}};
-    app::handleInput(f.s, co);
+    co.keys = {{keycode::Home}};
+    viewer::handleInput(f.s, co);
     const double front = y();
     for (int j = 0; j < g.dims.y; ++j)
         CHECK(g.voxelToPatient({0, j, 0}).y >= front);
-    co.keys = {{GLFW_KEY_DOWN}};
-    app::handleInput(f.s, co);
+    co.keys = {{keycode::Down}};
+    viewer::handleInput(f.s, co);
     CHECK(y() > front);
 
     // Saving slice 0 of the axial view names it 0000 and writes what `export --slice 0` writes.
     in = at(f.centreOf(0));
-    in.keys = {{GLFW_KEY_HOME}};
-    app::handleInput(f.s, in);
+    in.keys = {{keycode::Home}};
+    viewer::handleInput(f.s, in);
     const auto saved = app::saveSlice(f.s, 0);
     REQUIRE(saved.size() == 2);
     CHECK(saved[0].filename() == "2_axial_0000.png");
@@ -169,11 +169,11 @@ TEST_CASE("viewer input: right-drag changes window/level") {
     f.s.window = {400, 40};
     InputFrame press = at(f.centreOf(0));
     press.clicked[1] = press.down[1] = true;
-    app::handleInput(f.s, press);
+    viewer::handleInput(f.s, press);
     InputFrame drag = at(f.centreOf(0) + glm::dvec2(30, -10));
     drag.down[1] = true;
     drag.mouseDelta = {30, -10};
-    app::handleInput(f.s, drag);
+    viewer::handleInput(f.s, drag);
     // Sensitivity max(0.5, 400/400) = 1 HU per pixel: wider by 30, level down by 10.
     CHECK(f.s.window.width == Approx(430));
     CHECK(f.s.window.center == Approx(30));
@@ -181,12 +181,12 @@ TEST_CASE("viewer input: right-drag changes window/level") {
     // The drag goes on outside the view until the button is released.
     drag.mouse = {5, 5};
     drag.mouseDelta = {-100, 0};
-    app::handleInput(f.s, drag);
+    viewer::handleInput(f.s, drag);
     CHECK(f.s.window.width == Approx(430 - 100 * 430 / 400.0)); // sensitivity follows the width
     InputFrame release = at({5, 5});
     release.released[1] = true;
-    app::handleInput(f.s, release);
-    CHECK(f.s.drag.view == -1);
+    viewer::handleInput(f.s, release);
+    CHECK(f.s.gesture.drag.view == -1);
 }
 
 TEST_CASE("viewer input: a click moves the crosshair, and the other views follow") {
@@ -195,33 +195,34 @@ TEST_CASE("viewer input: a click moves the crosshair, and the other views follow
     const glm::ivec3 target(10, 31, viewer::sliceOf(f.s, 0)); // voxel (i, j) on the axial slice
     InputFrame click = at(m.voxelToScreen(target));
     click.clicked[0] = click.down[0] = true;
-    app::handleInput(f.s, click);
+    viewer::handleInput(f.s, click);
     CHECK(f.s.cursor == target);
     // The coronal view now shows row j = 31, the sagittal view column i = 10.
     CHECK(viewer::sliceOf(f.s, 1) == 31);
     CHECK(viewer::sliceOf(f.s, 2) == 10);
     // The probe reads the voxel under the mouse: HU, index and LPS position.
-    CHECK(f.s.probeValid);
-    CHECK(f.s.probeVoxel == target);
-    CHECK(f.s.probeHU == f.s.data->series.volume.at(10, 31, target.z));
-    CHECK(f.s.probeLps.x == Approx(f.s.data->series.volume.geometry().voxelToPatient(glm::dvec3(target)).x));
+    CHECK(f.s.gesture.probe.valid);
+    CHECK(f.s.gesture.probe.voxel == target);
+    CHECK(f.s.gesture.probe.hu == f.s.scene.base->series.volume.at(10, 31, target.z));
+    CHECK(f.s.gesture.probe.lps.x ==
+          Approx(f.s.scene.base->series.volume.geometry().voxelToPatient(glm::dvec3(target)).x));
 }
 
 TEST_CASE("viewer input: double click and keys 1-4 maximise a view; Esc returns to the grid") {
     ViewerFixture f;
     InputFrame dbl = at(f.centreOf(2));
     dbl.clicked[0] = dbl.doubleClicked[0] = dbl.down[0] = true;
-    app::handleInput(f.s, dbl);
+    viewer::handleInput(f.s, dbl);
     CHECK(f.s.maximised == 2);
     InputFrame keys = at({0, 0});
-    keys.keys = {{GLFW_KEY_ESCAPE}};
-    app::handleInput(f.s, keys);
+    keys.keys = {{keycode::Escape}};
+    viewer::handleInput(f.s, keys);
     CHECK(f.s.maximised == -1);
-    keys.keys = {{GLFW_KEY_4}};
-    app::handleInput(f.s, keys);
+    keys.keys = {{keycode::Digit4}};
+    viewer::handleInput(f.s, keys);
     CHECK(f.s.maximised == 3);
-    keys.keys = {{GLFW_KEY_Q, true}};
-    CHECK(app::handleInput(f.s, keys) == viewer::Commands{{viewer::Command::Kind::Quit}});
+    keys.keys = {{keycode::Q, true}};
+    CHECK(viewer::handleInput(f.s, keys) == viewer::Commands{{viewer::Command::Kind::Quit}});
 }
 
 TEST_CASE(
@@ -229,13 +230,13 @@ TEST_CASE(
     ViewerFixture f;
     InputFrame in = at(f.centreOf(1)); // coronal
     in.wheel = -2;
-    app::handleInput(f.s, in);
+    viewer::handleInput(f.s, in);
     f.s.window = {350, 50};
     f.s.colormap = "inferno";
     f.s.invert = true;
     in.wheel = 0;
-    in.keys = {{GLFW_KEY_S}};
-    const auto actions = app::handleInput(f.s, in);
+    in.keys = {{keycode::S}};
+    const auto actions = viewer::handleInput(f.s, in);
     REQUIRE(actions == viewer::Commands{{viewer::Command::Kind::SaveSlice}});
     const auto saved = app::saveSlice(f.s, 0);
     REQUIRE(saved.size() == 2);
@@ -268,24 +269,24 @@ TEST_CASE(
     const SliceFrame fr = viewer::frameOf(f.s, 1); // coronal
     viewer::ViewState& view = f.s.views[1];
     view.slab = {4.2 * fr.nSpacing, SlabMode::Mip}; // 2 slices each side
-    const Volume& vol = f.s.data->series.volume;
+    const Volume& vol = f.s.scene.base->series.volume;
     // The probe over the coronal view: the slab's value at the voxel under the mouse, not the voxel's.
     const ViewMapping m = viewer::mappingOf(f.s, 1);
     int differs = 0;
     for (int h = 2; h < fr.width; h += 3) {
         glm::ivec3 target = f.s.cursor;
         target[fr.hAxis] = h;
-        app::handleInput(f.s, at(m.voxelToScreen(target)));
-        REQUIRE(f.s.probeValid);
-        REQUIRE(f.s.probeVoxel == target);
+        viewer::handleInput(f.s, at(m.voxelToScreen(target)));
+        REQUIRE(f.s.gesture.probe.valid);
+        REQUIRE(f.s.gesture.probe.voxel == target);
         float best = -1e9f;
         for (int d = -2; d <= 2; ++d) {
             glm::ivec3 p = target;
             p[fr.nAxis] += d;
             best = std::max(best, vol.at(p.x, p.y, p.z));
         }
-        CHECK(f.s.probeHU == best);
-        differs += f.s.probeHU != vol.at(target.x, target.y, target.z);
+        CHECK(f.s.gesture.probe.hu == best);
+        differs += f.s.gesture.probe.hu != vol.at(target.x, target.y, target.z);
     }
     CHECK(differs > 0); // the phantom is not the same along y everywhere
     // S saves the slab as `ctview export --slab` writes it, named for it, with a sidecar that says so.
@@ -323,18 +324,18 @@ TEST_CASE(
     const glm::dvec2 over = f.centreOf(1); // the coronal view
     const int count = viewer::frameOf(f.s, 1).count;
     const int axial = viewer::sliceOf(f.s, 0);
-    app::setSliceNumber(f.s, 1, count - 3);
-    f.s.cine.fps = 4; // a step every 0.25 s
+    viewer::setSliceNumber(f.s, 1, count - 3);
+    f.s.prefs.cineFps = 4; // a step every 0.25 s
     InputFrame space = at(over);
-    space.keys = {{GLFW_KEY_SPACE}};
+    space.keys = {{keycode::Space}};
     space.now = 100;
-    app::handleInput(f.s, space);
+    viewer::handleInput(f.s, space);
     REQUIRE(f.s.cine.view == 1);
     // Frames: nothing until the step is due, then one step a frame at most.
     auto frame = [&](double now) {
         InputFrame in = at(over);
         in.now = now;
-        app::handleInput(f.s, in);
+        viewer::handleInput(f.s, in);
         return viewer::sliceNumberOf(f.s, 1);
     };
     CHECK(frame(100.1) == count - 3);
@@ -348,38 +349,38 @@ TEST_CASE(
     CHECK(frame(103.25) == 3);
     CHECK(viewer::sliceOf(f.s, 0) == axial); // only the coronal view moves
     // The probe reads the slice shown now.
-    REQUIRE(f.s.probeValid);
-    CHECK(f.s.probeVoxel[viewer::frameOf(f.s, 1).nAxis] == viewer::sliceOf(f.s, 1));
+    REQUIRE(f.s.gesture.probe.valid);
+    CHECK(f.s.gesture.probe.voxel[viewer::frameOf(f.s, 1).nAxis] == viewer::sliceOf(f.s, 1));
     // Space stops it and does nothing else (it does not start again).
     space.now = 104;
-    app::handleInput(f.s, space);
+    viewer::handleInput(f.s, space);
     CHECK(f.s.cine.view == -1);
     CHECK(viewer::sliceNumberOf(f.s, 1) == 3);
     CHECK(frame(105) == 3);
     // Another key stops it and does what it does: Down goes on to the next slice.
     space.now = 106;
-    app::handleInput(f.s, space);
+    viewer::handleInput(f.s, space);
     REQUIRE(f.s.cine.view == 1);
     InputFrame down = at(over);
-    down.keys = {{GLFW_KEY_DOWN}};
+    down.keys = {{keycode::Down}};
     down.now = 106.1;
-    app::handleInput(f.s, down);
+    viewer::handleInput(f.s, down);
     CHECK(f.s.cine.view == -1);
     CHECK(viewer::sliceNumberOf(f.s, 1) == 4);
 
     // Bounce, over the axial view this time: turns round at each end.
-    f.s.cine.bounce = true;
-    f.s.cine.fps = 10;
+    f.s.prefs.cineBounce = true;
+    f.s.prefs.cineFps = 10;
     const int axialCount = viewer::frameOf(f.s, 0).count;
-    app::setSliceNumber(f.s, 0, axialCount - 2);
+    viewer::setSliceNumber(f.s, 0, axialCount - 2);
     space.mouse = f.centreOf(0);
     space.now = 200;
-    app::handleInput(f.s, space);
+    viewer::handleInput(f.s, space);
     REQUIRE(f.s.cine.view == 0);
     auto axialFrame = [&](double now) {
         InputFrame in = at(f.centreOf(0));
         in.now = now;
-        app::handleInput(f.s, in);
+        viewer::handleInput(f.s, in);
         return viewer::sliceNumberOf(f.s, 0);
     };
     CHECK(axialFrame(200.1) == axialCount - 1);
@@ -390,7 +391,7 @@ TEST_CASE(
     InputFrame click = at(f.centreOf(0) + glm::dvec2(40, 30));
     click.clicked[0] = click.down[0] = true;
     click.now = 200.4;
-    app::handleInput(f.s, click);
+    viewer::handleInput(f.s, click);
     CHECK(f.s.cine.view == -1);
     CHECK(f.s.cursor == cursor);
     // Speed and mode are kept in the settings.
@@ -401,26 +402,26 @@ TEST_CASE(
     CHECK(text["cine"]["bounce"] == true);
     viewer::AppState fresh;
     viewer::applySettings(st, fresh);
-    CHECK(fresh.cine.fps == 10);
-    CHECK(fresh.cine.bounce);
+    CHECK(fresh.prefs.cineFps == 10);
+    CHECK(fresh.prefs.cineBounce);
 }
 
 TEST_CASE("3D view input: drag rotates, wheel zooms, Shift+letters pick a side, R resets") {
     ViewerFixture f; // the 2x2 grid
     viewer::AppState& s = f.s;
     const glm::dvec2 c = f.centreOf(3);
-    app::InputFrame in;
+    viewer::InputFrame in;
     in.mouse = c;
     in.clicked[0] = in.down[0] = true;
     in.now = 10;
     in.mouseDelta = {300, 0}; // the mouse jumped here and clicked within one frame: that jump is not a drag
-    app::handleInput(s, in);
+    viewer::handleInput(s, in);
     CHECK(s.view3d.focused);
     CHECK(s.view3d.camera == defaultCamera3D());
     in.clicked[0] = false;
     in.mouse = c + glm::dvec2(40, 0);
     in.mouseDelta = {40, 0};
-    app::handleInput(s, in);
+    viewer::handleInput(s, in);
     CHECK(std::abs(glm::dot(s.view3d.camera.rotation, defaultCamera3D().rotation)) < 0.999);
     CHECK(viewer::interacting3d(s, 10.1));
     CHECK(!viewer::interacting3d(s, 11));
@@ -428,33 +429,33 @@ TEST_CASE("3D view input: drag rotates, wheel zooms, Shift+letters pick a side, 
     in.released[0] = true;
     in.mouseDelta = {};
     in.now = 10.05;
-    app::handleInput(s, in);
-    CHECK(s.drag.view == -1);
+    viewer::handleInput(s, in);
+    CHECK(s.gesture.drag.view == -1);
     // Released: the sharp frame is due now, not a quarter second later (issue 14.16).
     CHECK(!viewer::interacting3d(s, 10.05));
 
-    app::InputFrame wheel;
+    viewer::InputFrame wheel;
     wheel.mouse = c;
     wheel.wheel = 2;
-    app::handleInput(s, wheel);
+    viewer::handleInput(s, wheel);
     CHECK(s.view3d.camera.zoom == Approx(1.15 * 1.15));
     const int axial = viewer::sliceOf(s, 0);
     CHECK(viewer::sliceOf(s, 0) == axial); // the wheel over the 3D view leaves the slices alone
 
-    app::InputFrame keys;
+    viewer::InputFrame keys;
     keys.mouse = c;
-    keys.keys = {{GLFW_KEY_L, false, true}};
-    app::handleInput(s, keys);
+    keys.keys = {{keycode::L, false, true}};
+    viewer::handleInput(s, keys);
     CHECK(std::abs(glm::dot(s.view3d.camera.rotation, viewFromRotation(ViewFrom::Left))) == Approx(1.0));
     CHECK(!s.linear); // Shift+L over the 3D view is the left view, not the interpolation toggle
-    keys.keys = {{GLFW_KEY_R, false, false}};
-    app::handleInput(s, keys);
+    keys.keys = {{keycode::R, false, false}};
+    viewer::handleInput(s, keys);
     CHECK(s.view3d.camera == defaultCamera3D());
     // Double click maximises the 3D view like the others.
-    app::InputFrame dbl;
+    viewer::InputFrame dbl;
     dbl.mouse = c;
     dbl.doubleClicked[0] = true;
-    app::handleInput(s, dbl);
+    viewer::handleInput(s, dbl);
     CHECK(s.maximised == 3);
 }
 
@@ -469,19 +470,19 @@ TEST_CASE("viewer: a save that cannot be written is a toast, not a crash") {
 TEST_CASE("viewer input: the probe follows keyboard navigation without the mouse moving (issue 14.2)") {
     ViewerFixture f;
     const glm::dvec2 over = f.centreOf(0); // the mouse rests over the axial view
-    app::handleInput(f.s, at(over));
-    REQUIRE(f.s.probeValid);
+    viewer::handleInput(f.s, at(over));
+    REQUIRE(f.s.gesture.probe.valid);
     for (int key :
-         {GLFW_KEY_END, GLFW_KEY_PAGE_UP, GLFW_KEY_PAGE_UP, GLFW_KEY_UP, GLFW_KEY_HOME, GLFW_KEY_DOWN}) {
+         {keycode::End, keycode::PageUp, keycode::PageUp, keycode::Up, keycode::Home, keycode::Down}) {
         InputFrame in = at(over);
         in.keys = {{key}};
-        app::handleInput(f.s, in);
+        viewer::handleInput(f.s, in);
         INFO("key " << key);
-        REQUIRE(f.s.probeValid);
+        REQUIRE(f.s.gesture.probe.valid);
         // The voxel under the mouse on the slice shown, and its value.
-        CHECK(f.s.probeVoxel[viewer::frameOf(f.s, 0).nAxis] == viewer::sliceOf(f.s, 0));
-        const glm::ivec3 v = f.s.probeVoxel;
-        CHECK(f.s.probeHU == f.s.data->series.volume.at(v.x, v.y, v.z));
+        CHECK(f.s.gesture.probe.voxel[viewer::frameOf(f.s, 0).nAxis] == viewer::sliceOf(f.s, 0));
+        const glm::ivec3 v = f.s.gesture.probe.voxel;
+        CHECK(f.s.gesture.probe.hu == f.s.scene.base->series.volume.at(v.x, v.y, v.z));
     }
 }
 
@@ -489,19 +490,19 @@ TEST_CASE(
     "viewer input: S over the 3D view asks for the 3D render, over a slice view for the slice (issue 14.3)") {
     ViewerFixture f;
     InputFrame over3d = at(f.centreOf(3));
-    over3d.keys = {{GLFW_KEY_S}};
-    CHECK(app::handleInput(f.s, over3d) == viewer::Commands{{viewer::Command::Kind::SaveRender}});
+    over3d.keys = {{keycode::S}};
+    CHECK(viewer::handleInput(f.s, over3d) == viewer::Commands{{viewer::Command::Kind::SaveRender}});
     InputFrame overAxial = at(f.centreOf(0));
-    overAxial.keys = {{GLFW_KEY_S}};
-    CHECK(app::handleInput(f.s, overAxial) == viewer::Commands{{viewer::Command::Kind::SaveSlice}});
+    overAxial.keys = {{keycode::S}};
+    CHECK(viewer::handleInput(f.s, overAxial) == viewer::Commands{{viewer::Command::Kind::SaveSlice}});
 }
 
 namespace {
 // The 3D view maximised (key 4), and a frame with the mouse over it for Esc (its key still to be set).
 InputFrame maximise3dForEsc(ViewerFixture& f) {
     InputFrame four = at(f.centreOf(3));
-    four.keys = {{GLFW_KEY_4}};
-    app::handleInput(f.s, four);
+    four.keys = {{keycode::Digit4}};
+    viewer::handleInput(f.s, four);
     REQUIRE(f.s.maximised == 3);
     return at(f.centreOf(3));
 }
@@ -512,37 +513,37 @@ TEST_CASE("viewer input: Esc with a list open closes the list, and nothing else 
     InputFrame esc = maximise3dForEsc(f);
     esc.popupOpen = true; // a combo's list (ImGui popup) is open
     esc.uiWantsMouse = true;
-    esc.keys = {{GLFW_KEY_ESCAPE}};
-    CHECK(app::handleInput(f.s, esc) == viewer::Commands{{viewer::Command::Kind::ClosePopups}});
+    esc.keys = {{keycode::Escape}};
+    CHECK(viewer::handleInput(f.s, esc) == viewer::Commands{{viewer::Command::Kind::ClosePopups}});
     CHECK(f.s.maximised == 3); // the layout stays: the popup owned the key
     esc.popupOpen = false;
     esc.uiWantsMouse = false;
-    CHECK(app::handleInput(f.s, esc).empty());
+    CHECK(viewer::handleInput(f.s, esc).empty());
     CHECK(f.s.maximised == -1);
 }
 
 TEST_CASE("viewer input: Esc closes the Open and PACS dialogs before anything else but the help") {
     ViewerFixture f;
     InputFrame esc = maximise3dForEsc(f);
-    esc.keys = {{GLFW_KEY_ESCAPE}};
+    esc.keys = {{keycode::Escape}};
     for (bool* dialog : {&f.s.panels.open, &f.s.panels.pacs}) {
         *dialog = true;
-        app::handleInput(f.s, esc);
+        viewer::handleInput(f.s, esc);
         CHECK_FALSE(*dialog);
         CHECK(f.s.maximised == 3); // the layout stays
     }
     // The help first, then the dialog.
     f.s.panels.help = f.s.panels.open = true;
-    app::handleInput(f.s, esc);
+    viewer::handleInput(f.s, esc);
     CHECK_FALSE(f.s.panels.help);
     CHECK(f.s.panels.open);
-    app::handleInput(f.s, esc);
+    viewer::handleInput(f.s, esc);
     CHECK_FALSE(f.s.panels.open);
     CHECK(f.s.maximised == 3);
     // Typing in a dialog's field: Esc is the field's (ImGui leaves the field), the dialog stays.
     f.s.panels.open = true;
     esc.uiWantsKeyboard = true;
-    app::handleInput(f.s, esc);
+    viewer::handleInput(f.s, esc);
     CHECK(f.s.panels.open);
 }
 
@@ -556,15 +557,15 @@ TEST_CASE(
     // A right-drag in the axial view changes the window; the edit ends with the release.
     InputFrame press = at(f.centreOf(0));
     press.clicked[1] = press.down[1] = true;
-    app::handleInput(f.s, press);
+    viewer::handleInput(f.s, press);
     InputFrame drag = at(f.centreOf(0) + glm::dvec2(40, 25));
     drag.down[1] = true;
     drag.mouseDelta = {40, 25};
-    app::handleInput(f.s, drag);
+    viewer::handleInput(f.s, drag);
     viewer::trackUndo(f.s, true); // still dragging: not an edit yet
     InputFrame release = at(f.centreOf(0) + glm::dvec2(40, 25));
     release.released[1] = true;
-    app::handleInput(f.s, release);
+    viewer::handleInput(f.s, release);
     viewer::trackUndo(f.s, false);
     const WindowLevel dragged = f.s.window;
     REQUIRE(dragged.width != before.width);
@@ -575,8 +576,8 @@ TEST_CASE(
     CHECK(viewer::presetModified(f.s));
     auto key = [&](bool shift) {
         InputFrame in = at(f.centreOf(0));
-        in.keys = {{GLFW_KEY_Z, true, shift}};
-        app::handleInput(f.s, in);
+        in.keys = {{keycode::Z, true, shift}};
+        viewer::handleInput(f.s, in);
         viewer::trackUndo(f.s, false);
     };
     key(false); // undo the point
@@ -606,7 +607,7 @@ TEST_CASE("measuring tools: D drags a ruler, B a box, P a point, in LPS; kept pe
     ViewerFixture f;
     TempDir data;
     const ScopedEnv dataHome("XDG_DATA_HOME", data.path.string());
-    const Geometry& g = f.s.data->series.volume.geometry();
+    const Geometry& g = f.s.scene.base->series.volume.geometry();
     const ViewMapping m = viewer::mappingOf(f.s, 0);
     const int k = viewer::sliceOf(f.s, 0);
     app::restoreAnnotations(f.s, 0);
@@ -615,23 +616,23 @@ TEST_CASE("measuring tools: D drags a ruler, B a box, P a point, in LPS; kept pe
     auto key = [&](int code) {
         InputFrame in = at(f.centreOf(0));
         in.keys = {{code}};
-        app::handleInput(f.s, in);
+        viewer::handleInput(f.s, in);
     };
     // Press on voxel centre (5, 6), drag to (25, 6), release: a line between their centres, 20 voxels long.
     auto drag = [&](glm::ivec3 a, glm::ivec3 b) {
         InputFrame press = at(m.voxelToScreen(a));
         press.clicked[0] = press.down[0] = true;
-        app::handleInput(f.s, press);
+        viewer::handleInput(f.s, press);
         InputFrame move = at(m.voxelToScreen(b));
         move.down[0] = true;
         move.mouseDelta = m.voxelToScreen(b) - m.voxelToScreen(a);
-        app::handleInput(f.s, move);
+        viewer::handleInput(f.s, move);
         InputFrame release = at(m.voxelToScreen(b));
         release.released[0] = true;
-        app::handleInput(f.s, release);
+        viewer::handleInput(f.s, release);
     };
     const glm::ivec3 cursor = f.s.cursor;
-    key(GLFW_KEY_D);
+    key(keycode::D);
     CHECK(f.s.tool == AnnotationType::Line);
     drag({5, 6, k}, {25, 6, k});
     REQUIRE(f.s.annotations.size() == 1);
@@ -641,74 +642,75 @@ TEST_CASE("measuring tools: D drags a ruler, B a box, P a point, in LPS; kept pe
         CHECK(line.points[0][c] == Approx(g.voxelToPatient({5, 6, k})[c]).margin(1e-6));
         CHECK(line.points[1][c] == Approx(g.voxelToPatient({25, 6, k})[c]).margin(1e-6));
     }
-    CHECK(measure(f.s.data->series.volume, line, "l").lengthMm == Approx(20 * g.spacing.x));
+    CHECK(measure(f.s.scene.base->series.volume, line, "l").lengthMm == Approx(20 * g.spacing.x));
     CHECK(f.s.cursor == cursor); // the crosshair stayed where it was
     // A box from (5, 5) to (9, 8): 5 x 4 voxel centres inside.
-    key(GLFW_KEY_B);
+    key(keycode::B);
     drag({5, 5, k}, {9, 8, k});
     REQUIRE(f.s.annotations.size() == 2);
-    CHECK(measure(f.s.data->series.volume, f.s.annotations[1], "b").roi.pixels == 20);
+    CHECK(measure(f.s.scene.base->series.volume, f.s.annotations[1], "b").roi.pixels == 20);
     // A click without a drag makes a box with no area: dropped. A point is a click.
     drag({7, 7, k}, {7, 7, k});
     CHECK(f.s.annotations.size() == 2);
-    key(GLFW_KEY_P);
+    key(keycode::P);
     drag({3, 4, k}, {3, 4, k});
     REQUIRE(f.s.annotations.size() == 3);
-    CHECK(measure(f.s.data->series.volume, f.s.annotations[2], "p").voxel == glm::ivec3(3, 4, k));
+    CHECK(measure(f.s.scene.base->series.volume, f.s.annotations[2], "p").voxel == glm::ivec3(3, 4, k));
     // A quick drag whose moves arrive with the release: the shape ends where the button came up.
-    key(GLFW_KEY_D);
+    key(keycode::D);
     {
         InputFrame press = at(m.voxelToScreen(glm::ivec3(2, 2, k)));
         press.clicked[0] = press.down[0] = true;
-        app::handleInput(f.s, press);
+        viewer::handleInput(f.s, press);
         InputFrame release = at(m.voxelToScreen(glm::ivec3(12, 2, k)));
         release.released[0] = true;
-        app::handleInput(f.s, release);
+        viewer::handleInput(f.s, release);
     }
     REQUIRE(f.s.annotations.size() == 4);
-    CHECK(measure(f.s.data->series.volume, f.s.annotations[3], "q").lengthMm == Approx(10 * g.spacing.x));
+    CHECK(measure(f.s.scene.base->series.volume, f.s.annotations[3], "q").lengthMm ==
+          Approx(10 * g.spacing.x));
     // Delete removes the selected one: the one just drawn.
     CHECK(f.s.selectedAnnotation == 3);
-    key(GLFW_KEY_DELETE);
+    key(keycode::Delete);
     CHECK(f.s.annotations.size() == 3);
     CHECK(f.s.selectedAnnotation == -1);
-    key(GLFW_KEY_DELETE); // nothing selected: nothing goes
+    key(keycode::Delete); // nothing selected: nothing goes
     CHECK(f.s.annotations.size() == 3);
     // G: drag the first arm from (20, 5) to the vertex (10, 5), then click (10, 15): a right angle. Until the
     // click the angle is not kept; Esc would drop it.
-    key(GLFW_KEY_G);
+    key(keycode::G);
     drag({20, 5, k}, {10, 5, k});
-    CHECK(f.s.pending == 3);
-    app::handleInput(f.s, at(m.voxelToScreen(glm::ivec3(14, 15, k)))); // the second arm follows the mouse
+    CHECK(f.s.gesture.pending == 3);
+    viewer::handleInput(f.s, at(m.voxelToScreen(glm::ivec3(14, 15, k)))); // the second arm follows the mouse
     CHECK(f.s.annotations[3].points[2][0] == Approx(g.voxelToPatient({14, 15, k}).x));
     drag({10, 15, k}, {10, 15, k});
-    CHECK(f.s.pending == -1);
+    CHECK(f.s.gesture.pending == -1);
     REQUIRE(f.s.annotations.size() == 4);
-    CHECK(measure(f.s.data->series.volume, f.s.annotations[3], "g").angleDeg == Approx(90));
-    key(GLFW_KEY_DELETE);
-    key(GLFW_KEY_G);
+    CHECK(measure(f.s.scene.base->series.volume, f.s.annotations[3], "g").angleDeg == Approx(90));
+    key(keycode::Delete);
+    key(keycode::G);
     drag({20, 5, k}, {10, 5, k});
     CHECK(f.s.annotations.size() == 4);
-    key(GLFW_KEY_ESCAPE); // the unfinished angle goes, the tool stays
+    key(keycode::Escape); // the unfinished angle goes, the tool stays
     CHECK(f.s.annotations.size() == 3);
     CHECK(f.s.tool == AnnotationType::Angle);
     // F: a click per vertex of the triangle (2, 10), (6, 10), (2, 14); Enter closes it: the 15 voxel centres
     // on and inside it. A double click closes one too (and does not maximise the view).
-    key(GLFW_KEY_F);
+    key(keycode::F);
     for (glm::ivec3 c : {glm::ivec3(2, 10, k), glm::ivec3(6, 10, k), glm::ivec3(2, 14, k)})
         drag(c, c);
-    CHECK(f.s.pending == 3);
-    key(GLFW_KEY_ENTER);
-    CHECK(f.s.pending == -1);
+    CHECK(f.s.gesture.pending == 3);
+    key(keycode::Enter);
+    CHECK(f.s.gesture.pending == -1);
     REQUIRE(f.s.annotations.size() == 4);
     CHECK(f.s.annotations[3].points.size() == 3);
-    const Measurement tri = measure(f.s.data->series.volume, f.s.annotations[3], "f");
+    const Measurement tri = measure(f.s.scene.base->series.volume, f.s.annotations[3], "f");
     CHECK(tri.roi.pixels == 15);
     for (glm::ivec3 c : {glm::ivec3(12, 10, k), glm::ivec3(16, 10, k), glm::ivec3(12, 14, k)})
         drag(c, c);
     InputFrame twice = at(m.voxelToScreen(glm::ivec3(12, 14, k)));
     twice.clicked[0] = twice.doubleClicked[0] = twice.down[0] = true;
-    app::handleInput(f.s, twice);
+    viewer::handleInput(f.s, twice);
     CHECK(f.s.maximised == -1);
     REQUIRE(f.s.annotations.size() == 5);
     CHECK(f.s.annotations[4].points.size() == 3);
@@ -717,16 +719,16 @@ TEST_CASE("measuring tools: D drags a ruler, B a box, P a point, in LPS; kept pe
     // Two vertices and Enter: not a polygon, dropped.
     drag({1, 1, k}, {1, 1, k});
     drag({4, 1, k}, {4, 1, k});
-    key(GLFW_KEY_ENTER);
+    key(keycode::Enter);
     CHECK(f.s.annotations.size() == 3);
     // Esc: back to the crosshair; a click moves it again.
-    key(GLFW_KEY_ESCAPE);
+    key(keycode::Escape);
     CHECK_FALSE(f.s.tool);
 
     // S saves the slice with a sidecar: the slice as numbered, the window, and the measurements on it.
     {
         InputFrame over = at(f.centreOf(0));
-        app::handleInput(f.s, over);
+        viewer::handleInput(f.s, over);
         const auto images = app::saveSlice(f.s, 0);
         REQUIRE(images.size() == 2);
         const auto sidecar = std::filesystem::path(images[0]).replace_extension(".json");
@@ -751,7 +753,7 @@ TEST_CASE("measuring tools: D drags a ruler, B a box, P a point, in LPS; kept pe
     REQUIRE(std::filesystem::exists(store));
     CHECK(std::filesystem::path(store).parent_path().parent_path().parent_path() == data.path);
     viewer::AppState again;
-    viewer::adoptDataset(again, f.s.data);
+    viewer::adoptDataset(again, f.s.scene.base);
     app::restoreAnnotations(again, 0);
     REQUIRE(again.annotations.size() == 3);
     CHECK(again.annotations[1].points == f.s.annotations[1].points);
@@ -759,7 +761,7 @@ TEST_CASE("measuring tools: D drags a ruler, B a box, P a point, in LPS; kept pe
     // A broken file is moved aside and reported, never overwritten.
     std::ofstream(store) << "{ broken";
     viewer::AppState broken;
-    viewer::adoptDataset(broken, f.s.data);
+    viewer::adoptDataset(broken, f.s.scene.base);
     app::restoreAnnotations(broken, 0);
     CHECK(broken.annotations.empty());
     REQUIRE_FALSE(broken.toasts.empty());
@@ -773,7 +775,7 @@ TEST_CASE("measurements: handles reshape them with any tool; Ctrl+Z / Ctrl+Shift
     ViewerFixture f;
     TempDir data;
     const ScopedEnv dataHome("XDG_DATA_HOME", data.path.string());
-    const Volume& vol = f.s.data->series.volume;
+    const Volume& vol = f.s.scene.base->series.volume;
     const Geometry& g = vol.geometry();
     const ViewMapping m = viewer::mappingOf(f.s, 0);
     const int k = viewer::sliceOf(f.s, 0);
@@ -781,10 +783,10 @@ TEST_CASE("measurements: handles reshape them with any tool; Ctrl+Z / Ctrl+Shift
     Annotation kept;
     kept.type = AnnotationType::Point;
     kept.points = {g.voxelToPatient({40, 30, k})};
-    saveAnnotationStore(AnnotationFile{f.s.data->series.about.listing.uid, {kept}});
+    saveAnnotationStore(AnnotationFile{f.s.scene.base->series.about.listing.uid, {kept}});
     // As the frame loop does: input, then the undo history (an edit counts once the button is up).
     auto frame = [&](const InputFrame& in) {
-        app::handleInput(f.s, in);
+        viewer::handleInput(f.s, in);
         viewer::trackUndo(f.s, in.down[0]);
     };
     viewer::trackUndo(f.s, false);
@@ -812,26 +814,26 @@ TEST_CASE("measurements: handles reshape them with any tool; Ctrl+Z / Ctrl+Shift
     auto pixels = [&](std::size_t n) { return measure(vol, f.s.annotations.at(n), "a").roi.pixels; };
     auto length = [&](std::size_t n) { return measure(vol, f.s.annotations.at(n), "a").lengthMm; };
 
-    key(GLFW_KEY_D);
+    key(keycode::D);
     drag({5, 6, k}, {25, 6, k});
     REQUIRE(f.s.annotations.size() == 2);
     CHECK(length(1) == Approx(20 * g.spacing.x));
     // With the crosshair tool, a press on the line's end grabs it (and does not move the crosshair); a press
     // a little off the end (within the reach) grabs it too.
-    key(GLFW_KEY_ESCAPE);
+    key(keycode::Escape);
     REQUIRE_FALSE(f.s.tool);
     const glm::ivec3 cursor = f.s.cursor;
     drag(glm::dvec3(25, 6, k) + glm::dvec3(0.1, 0.1, 0), {25, 16, k});
     REQUIRE(f.s.annotations.size() == 2);
     CHECK(f.s.cursor == cursor);
-    CHECK(f.s.editing == -1);
+    CHECK(f.s.gesture.editing == -1);
     CHECK(length(1) == Approx(std::hypot(20 * g.spacing.x, 10 * g.spacing.y)));
     CHECK(glm::length(f.s.annotations[1].points[0] - g.voxelToPatient({5, 6, k})) <
           1e-6); // the other end stayed
     // A box's corner that is not one of its two stored points: (9, 5) takes the second corner's h and the
     // first's v. Dragged to (11, 3): the box (5..11) x (3..8), 7 x 6 voxel centres, the opposite corner
     // fixed.
-    key(GLFW_KEY_B);
+    key(keycode::B);
     drag({5, 5, k}, {9, 8, k});
     REQUIRE(f.s.annotations.size() == 3);
     CHECK(pixels(2) == 20);
@@ -842,38 +844,38 @@ TEST_CASE("measurements: handles reshape them with any tool; Ctrl+Z / Ctrl+Shift
     CHECK(f.s.annotationsChanged);
 
     // Undo, one edit at a time, back to the restored state (and no further); then redo all of it.
-    key(GLFW_KEY_Z, true);
+    key(keycode::Z, true);
     CHECK(pixels(2) == 20);
-    key(GLFW_KEY_Z, true);
+    key(keycode::Z, true);
     CHECK(f.s.annotations.size() == 2);
-    key(GLFW_KEY_Z, true);
+    key(keycode::Z, true);
     CHECK(length(1) == Approx(20 * g.spacing.x));
-    key(GLFW_KEY_Z, true);
+    key(keycode::Z, true);
     REQUIRE(f.s.annotations.size() == 1);
     CHECK(f.s.annotations[0] == kept);
-    key(GLFW_KEY_Z, true); // the window edit before the restore: undone, the kept point stays
+    key(keycode::Z, true); // the window edit before the restore: undone, the kept point stays
     CHECK(f.s.annotations.size() == 1);
-    CHECK(f.s.window.width == Approx(initialWindow(f.s.data->series).width));
+    CHECK(f.s.window.width == Approx(initialWindow(f.s.scene.base->series).width));
     for (int n = 0; n < 5; ++n)
-        key(GLFW_KEY_Z, true, true);
+        key(keycode::Z, true, true);
     REQUIRE(f.s.annotations.size() == 3);
     CHECK(pixels(2) == 42);
     CHECK(length(1) == Approx(std::hypot(20 * g.spacing.x, 10 * g.spacing.y)));
 
     // Delete is an edit too (the box selected, as by a click on its row).
     f.s.selectedAnnotation = 2;
-    key(GLFW_KEY_DELETE);
+    key(keycode::Delete);
     CHECK(f.s.annotations.size() == 2);
-    key(GLFW_KEY_Z, true);
+    key(keycode::Z, true);
     REQUIRE(f.s.annotations.size() == 3);
     CHECK(pixels(2) == 42);
     // Ctrl+Z on a polygon still being clicked out drops it, and only it.
-    key(GLFW_KEY_F);
+    key(keycode::F);
     drag({20, 20, k}, {20, 20, k});
     drag({26, 20, k}, {26, 20, k});
-    CHECK(f.s.pending == 3);
-    key(GLFW_KEY_Z, true);
-    CHECK(f.s.pending == -1);
+    CHECK(f.s.gesture.pending == 3);
+    key(keycode::Z, true);
+    CHECK(f.s.gesture.pending == -1);
     CHECK(f.s.annotations.size() == 3);
     CHECK(pixels(2) == 42);
     // A window edit between a polygon's clicks is an edit of its own: Ctrl+Z after the polygon takes the
@@ -884,17 +886,17 @@ TEST_CASE("measurements: handles reshape them with any tool; Ctrl+Z / Ctrl+Shift
     f.s.window.width = width + 250; // as the panel's field or a right drag would, mid-polygon
     viewer::trackUndo(f.s, false);
     drag({26, 27, k}, {26, 27, k});
-    key(GLFW_KEY_ENTER);
+    key(keycode::Enter);
     REQUIRE(f.s.annotations.size() == 4);
-    REQUIRE(f.s.pending == -1);
-    key(GLFW_KEY_Z, true);
+    REQUIRE(f.s.gesture.pending == -1);
+    key(keycode::Z, true);
     CHECK(f.s.annotations.size() == 3);
     CHECK(f.s.window.width == width + 250);
-    key(GLFW_KEY_Z, true);
+    key(keycode::Z, true);
     CHECK(f.s.annotations.size() == 3);
     CHECK(f.s.window.width == width);
-    key(GLFW_KEY_Z, true, true);
-    key(GLFW_KEY_Z, true, true);
+    key(keycode::Z, true, true);
+    key(keycode::Z, true, true);
     CHECK(f.s.annotations.size() == 4);
     CHECK(f.s.window.width == width + 250);
     // Ctrl+Z mid-polygon drops the polygon but keeps a window edit made meanwhile.
@@ -902,11 +904,11 @@ TEST_CASE("measurements: handles reshape them with any tool; Ctrl+Z / Ctrl+Shift
     drag({34, 30, k}, {34, 30, k});
     f.s.window.width = width + 400;
     viewer::trackUndo(f.s, false);
-    key(GLFW_KEY_Z, true);
-    CHECK(f.s.pending == -1);
+    key(keycode::Z, true);
+    CHECK(f.s.gesture.pending == -1);
     CHECK(f.s.annotations.size() == 4);
     CHECK(f.s.window.width == width + 400);
-    key(GLFW_KEY_ESCAPE);
+    key(keycode::Escape);
     // What undo and redo leave is kept like any edit.
     app::saveAnnotations(f.s, 0);
     std::string problem;
@@ -914,25 +916,25 @@ TEST_CASE("measurements: handles reshape them with any tool; Ctrl+Z / Ctrl+Shift
 }
 
 TEST_CASE("key table: no two rows of one scope take the same key, and every key row says what it does") {
-    using Mods = app::KeyChord::Mods;
+    using Mods = viewer::KeyChord::Mods;
     auto overlap = [](Mods a, Mods b) {
         if (a == Mods::Ctrl || b == Mods::Ctrl)
             return a == b;
         return a == Mods::Any || b == Mods::Any || a == b;
     };
-    const auto& table = app::keyBindings();
+    const auto& table = viewer::keyBindings();
     int keys = 0;
     for (std::size_t i = 0; i < table.size(); ++i) {
-        const app::KeyBinding& a = table[i];
+        const viewer::KeyBinding& a = table[i];
         CHECK((a.run != nullptr) == !a.keys.empty()); // a key does something; a mouse row has no key
         CHECK(a.action != nullptr);
         keys += int(a.keys.size());
         for (std::size_t j = i + 1; j < table.size(); ++j) {
-            const app::KeyBinding& b = table[j];
+            const viewer::KeyBinding& b = table[j];
             if (a.scope != b.scope)
                 continue;
-            for (const app::KeyChord& x : a.keys)
-                for (const app::KeyChord& y : b.keys) {
+            for (const viewer::KeyChord& x : a.keys)
+                for (const viewer::KeyChord& y : b.keys) {
                     INFO((a.input ? a.input : a.action) << " and " << (b.input ? b.input : b.action));
                     CHECK_FALSE((x.key == y.key && overlap(x.mods, y.mods)));
                 }

@@ -16,7 +16,7 @@ namespace ctview::app {
 std::vector<std::filesystem::path> saveSlice(viewer::AppState& s, double now) {
     if (!s.hasVolume())
         return {};
-    if (s.data->preview) {
+    if (s.scene.base->preview) {
         addToast(s, "The series is still loading: save when it is complete", now, true);
         return {};
     }
@@ -26,11 +26,11 @@ std::vector<std::filesystem::path> saveSlice(viewer::AppState& s, double now) {
         const Slab& slab = s.views[std::size_t(v)].slab;
         // Burned in (when asked): the measurements drawn over the export's pixels, as the view draws them.
         std::function<void(RgbImage&)> burnIn;
-        if (s.burnIn)
+        if (s.prefs.burnIn)
             burnIn = [&](RgbImage& img) { burnInAnnotations(s, v, img); };
         // A turned view: its plane as shown (sampled as the view samples it).
-        const Volume& vol = s.data->series.volume;
-        const int series = s.data->series.about.listing.seriesNumber;
+        const Volume& vol = s.scene.base->series.volume;
+        const int series = s.scene.base->series.about.listing.seriesNumber;
         const SlicePlane plane = viewer::planeOf(s, v);
         auto written =
             s.mpr.oblique
@@ -47,14 +47,14 @@ std::vector<std::filesystem::path> saveSlice(viewer::AppState& s, double now) {
         if (!written.empty()) {
             const fs::path sidecar =
                 uniqueOutputPath(fs::path(written.front()).replace_extension(".json"), false);
-            const std::string& uid = s.data->series.about.listing.uid;
+            const std::string& uid = s.scene.base->series.about.listing.uid;
             const std::string image = written.front().filename().string();
             const std::string json =
                 s.mpr.oblique
                     ? planeSidecarJson(vol, axis, plane, viewer::sliceNumberOf(s, v), slab, s.window.width,
-                                       s.window.center, uid, s.annotations, image, s.burnIn)
+                                       s.window.center, uid, s.annotations, image, s.prefs.burnIn)
                     : sliceSidecarJson(vol, axis, viewer::sliceOf(s, v), slab, s.window.width,
-                                       s.window.center, uid, s.annotations, image, s.burnIn);
+                                       s.window.center, uid, s.annotations, image, s.prefs.burnIn);
             writeFileAtomically(sidecar, [&](const fs::path& tmp) {
                 std::ofstream out(tmp, std::ios::binary);
                 out << json;
@@ -83,7 +83,7 @@ std::vector<std::filesystem::path> saveRender(viewer::AppState& s, Renderers& re
                                               float fbScale, double now) {
     if (!s.hasVolume())
         return {};
-    if (s.data->preview || !s.data->stats) {
+    if (s.scene.base->preview || !s.scene.base->stats) {
         addToast(s, "The series is still loading: save the 3D view when it is complete", now, true);
         return {};
     }
@@ -93,7 +93,7 @@ std::vector<std::filesystem::path> saveRender(viewer::AppState& s, Renderers& re
         const RgbImage pixels = drawOffscreen(view, renderers, sync, renderSize3d(s, fbScale), false);
         createFolder(s.exportDir);
         const std::string stem =
-            std::to_string(s.data->series.about.listing.seriesNumber) + "_3d_" + s.view3d.presetName;
+            std::to_string(s.scene.base->series.about.listing.seriesNumber) + "_3d_" + s.view3d.presetName;
         std::vector<std::filesystem::path> written;
         for (ImageFormat f : {ImageFormat::Png, ImageFormat::Jpeg})
             written.push_back(writeImage(
@@ -114,7 +114,7 @@ void restoreAnnotations(viewer::AppState& s, double now) {
     viewer::endAnnotationGesture(s);
     s.selectedAnnotation = -1;
     s.annotationsChanged = false;
-    s.annotationsSeries = s.hasVolume() ? s.data->series.about.listing.uid : "";
+    s.annotationsSeries = s.hasVolume() ? s.scene.base->series.about.listing.uid : "";
     std::string problem;
     if (annotationStorePath(s.annotationsSeries).empty())
         s.annotationsSeries.clear(); // a volume file has no SeriesInstanceUID: nothing to keep them under
@@ -126,7 +126,7 @@ void restoreAnnotations(viewer::AppState& s, double now) {
 }
 
 void saveAnnotations(viewer::AppState& s, double now) {
-    if (!s.annotationsChanged || s.drawing >= 0 || s.pending >= 0 || s.editing >= 0 ||
+    if (!s.annotationsChanged || s.gesture.drawing >= 0 || s.gesture.pending >= 0 || s.gesture.editing >= 0 ||
         s.annotationsSeries.empty())
         return;
     s.annotationsChanged = false;

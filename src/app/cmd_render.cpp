@@ -120,7 +120,7 @@ int runRender(const CommonOptions& common, const RenderOptions& o) {
     s.view3d.stepScale = o.step;
     s.maximised = 3;
     if (!o.overlays)
-        s.overlays = {false, false, false, false, false, false};
+        s.prefs.overlays = {false, false, false, false, false, false};
 
     if (frames > 0) {
         // One GL context for every frame.

@@ -2,11 +2,11 @@
 // SliceRenderer, overlays) into an offscreen framebuffer, written as PNG. For tests, scripts and
 // documentation.
 #include "app/headless.h"
-#include "app/input.h"
 #include "app/subcommands.h"
 #include "base/error.h"
 #include "measure/measure.h"
 #include "media/export.h"
+#include "viewer/input.h"
 #include "volume/colormap.h"
 
 #include <algorithm>
@@ -59,7 +59,7 @@ int runSnapshot(const CommonOptions& common, const SnapshotOptions& o) {
         view.slab = slab;
     s.activeView = std::max(0, maximised);
     if (!o.overlays)
-        s.overlays = {false, false, false, false, false, false};
+        s.prefs.overlays = {false, false, false, false, false, false};
     applyTurns(s, turns);
     if (o.slice >= 0) {
         const int v = std::max(0, maximised);

@@ -78,7 +78,7 @@ void burnInAnnotations(const viewer::AppState& s, int v, RgbImage& img) {
     viewer::AppState view = s;
     view.maximised = v;
     view.views[std::size_t(v)].camera = {};
-    view.selectedAnnotation = view.editing = view.pending = -1; // no handles, as printed
+    view.selectedAnnotation = view.gesture.editing = view.gesture.pending = -1; // no handles, as printed
     const float w = float(img.width), h = float(img.height);
     viewer::layoutCells(view, Rect{0, 0, w, h});
     // The image as the framebuffer's colour (GL's rows run bottom to top), the measurements blended over it.

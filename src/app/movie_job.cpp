@@ -36,7 +36,7 @@ std::filesystem::path MovieJob::result(std::string& error) const {
 
 std::unique_ptr<MovieJob> recordSlices(const viewer::AppState& s, int v, MovieFormat format) {
     // Everything the thread needs, copied: the state goes on changing while it writes.
-    std::shared_ptr<Dataset> data = s.data;
+    std::shared_ptr<Dataset> data = s.scene.base;
     const Axis axis = s.views[std::size_t(v)].axis;
     const Slab slab = s.views[std::size_t(v)].slab;
     const WindowLevel wl = s.window;
@@ -52,13 +52,14 @@ std::unique_ptr<MovieJob> recordSlices(const viewer::AppState& s, int v, MovieFo
         const PlaneSteps steps = planeSteps(g, plane);
         const glm::dvec3 centre = volumeCentre(g);
         const bool linear = s.linear;
-        return std::make_unique<MovieJob>(s.exportDir, name, format, steps.count, s.cine.fps, [=](int n) {
-            SlicePlane at = plane;
-            at.origin = centre + plane.normal * (steps.first + n * steps.step);
-            return renderSlice(extractPlane(data->series.volume, f, at, slab, linear), wl, map);
-        });
+        return std::make_unique<MovieJob>(
+            s.exportDir, name, format, steps.count, s.prefs.cineFps, [=](int n) {
+                SlicePlane at = plane;
+                at.origin = centre + plane.normal * (steps.first + n * steps.step);
+                return renderSlice(extractPlane(data->series.volume, f, at, slab, linear), wl, map);
+            });
     }
-    return std::make_unique<MovieJob>(s.exportDir, name, format, f.count, s.cine.fps, [=](int n) {
+    return std::make_unique<MovieJob>(s.exportDir, name, format, f.count, s.prefs.cineFps, [=](int n) {
         return renderSlice(extractSlice(data->series.volume, axis, sliceIndex(f, n), slab), wl, map);
     });
 }
@@ -88,7 +89,7 @@ void TurntableRecorder::step(Renderers& renderers, RendererSync& sync) {
     }
     if (int(frames_.size()) < count_)
         return;
-    const std::string name = std::to_string(view_.data->series.about.listing.seriesNumber) + "_3d_" +
+    const std::string name = std::to_string(view_.scene.base->series.about.listing.seriesNumber) + "_3d_" +
                              view_.view3d.presetName + "_turntable" + movieExtension(format_);
     encoder_ = std::make_unique<MovieJob>(view_.exportDir, name, format_, count_, kTurntableFps,
                                           [this](int n) { return frames_[std::size_t(n)]; });

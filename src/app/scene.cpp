@@ -14,7 +14,7 @@ std::string Renderers::reload() {
 }
 
 void syncRenderer(viewer::AppState& s, Renderers& r, RendererSync& sync) {
-    const Dataset* d = s.hasVolume() ? s.data.get() : nullptr;
+    const Dataset* d = s.hasVolume() ? s.scene.base.get() : nullptr;
     const bool justSet = d != sync.uploaded;
     if (justSet) {
         sync.uploaded = nullptr; // if the upload throws, the next frame must not think it is there

@@ -3,7 +3,6 @@
 // glfwWaitEvents; the loader thread wakes it with glfwPostEmptyEvent when it has news.
 #include "app/actions.h"
 #include "app/gl_context.h"
-#include "app/input.h"
 #include "app/movie_job.h"
 #include "app/scene.h"
 #include "app/subcommands.h"
@@ -12,6 +11,7 @@
 #include "dicomweb/dicomweb.h"
 #include "render/slice_renderer.h"
 #include "ui/panels.h"
+#include "viewer/input.h"
 #include "viewer/load_task.h"
 #include "viewer/settings.h"
 #include "volume/transfer.h"
@@ -46,7 +46,7 @@ struct KeyPress {
 // The folder `ctview` opens with no argument: the last one opened, else the phantom built next to the binary.
 std::string defaultInput(const viewer::Settings& settings) {
     std::error_code ec;
-    for (const std::string& r : settings.recent)
+    for (const std::string& r : settings.prefs.recent)
         if (isDicomWebUrl(r) || std::filesystem::exists(r, ec))
             return r;
     char exe[4096];
@@ -60,11 +60,26 @@ std::string defaultInput(const viewer::Settings& settings) {
     return {};
 }
 
+// viewer::keycode holds GLFW's values, so that GLFW's codes pass through to the input handling unchanged.
+namespace keycode = viewer::keycode;
+static_assert(keycode::Space == GLFW_KEY_SPACE && keycode::Digit1 == GLFW_KEY_1 &&
+              keycode::Digit4 == GLFW_KEY_4);
+static_assert(keycode::A == GLFW_KEY_A && keycode::Z == GLFW_KEY_Z && GLFW_KEY_Z - GLFW_KEY_A == 25);
+static_assert(keycode::Escape == GLFW_KEY_ESCAPE && keycode::Enter == GLFW_KEY_ENTER &&
+              keycode::Tab == GLFW_KEY_TAB && keycode::Backspace == GLFW_KEY_BACKSPACE &&
+              keycode::Delete == GLFW_KEY_DELETE);
+static_assert(keycode::Right == GLFW_KEY_RIGHT && keycode::Left == GLFW_KEY_LEFT &&
+              keycode::Down == GLFW_KEY_DOWN && keycode::Up == GLFW_KEY_UP &&
+              keycode::PageUp == GLFW_KEY_PAGE_UP && keycode::PageDown == GLFW_KEY_PAGE_DOWN &&
+              keycode::Home == GLFW_KEY_HOME && keycode::End == GLFW_KEY_END);
+static_assert(keycode::F1 == GLFW_KEY_F1 && keycode::F5 == GLFW_KEY_F5 && keycode::F12 == GLFW_KEY_F12 &&
+              keycode::KpEnter == GLFW_KEY_KP_ENTER);
+
 // One frame's input from ImGui's IO, with the key presses GLFW reported since the last frame (`keys` is
 // emptied).
-InputFrame inputFromImGui(double now, std::vector<KeyPress>& keys) {
+viewer::InputFrame inputFromImGui(double now, std::vector<KeyPress>& keys) {
     const ImGuiIO& io = ImGui::GetIO();
-    InputFrame in;
+    viewer::InputFrame in;
     in.mouse = ImGui::IsMousePosValid() ? glm::dvec2(io.MousePos.x, io.MousePos.y) : glm::dvec2(-1e9);
     in.mouseDelta = glm::dvec2(io.MouseDelta.x, io.MouseDelta.y);
     // ImGui numbers buttons left 0, right 1, middle 2, as InputFrame does.
@@ -90,12 +105,12 @@ InputFrame inputFromImGui(double now, std::vector<KeyPress>& keys) {
 std::string titleFor(const viewer::AppState& s) {
     if (!s.hasVolume())
         return "ctview";
-    const auto& g = s.data->series.volume.geometry();
+    const auto& g = s.scene.base->series.volume.geometry();
     const std::string name = std::filesystem::path(s.load.input).filename().string();
-    const int number = s.data->series.about.listing.seriesNumber; // 0: the source has no series numbers
+    const int number = s.scene.base->series.about.listing.seriesNumber; // 0: the source has no series numbers
     std::string series = number > 0 ? " - series " + std::to_string(number) : "";
     // What is unusual about the load, in the title too (the banner can be dismissed).
-    if (const auto problems = loadProblems(s.data->series); !problems.empty() && !s.data->preview)
+    if (const auto problems = loadProblems(s.scene.base->series); !problems.empty() && !s.scene.base->preview)
         series += " - " + problems.front().substr(0, problems.front().find(':'));
     char t[512];
     std::snprintf(t, sizeof t, "ctview - %s%s - %dx%dx%d", name.c_str(), series.c_str(), g.dims.x, g.dims.y,
@@ -253,12 +268,12 @@ Viewer::Viewer(const CommonOptions& common, const ViewerOptions& options)
     if (!input.empty())
         startLoad(input, common.series, nullptr);
 
-    window_ = createGlWindow(settings_.windowWidth, settings_.windowHeight, "ctview", true);
+    window_ = createGlWindow(settings_.window.width, settings_.window.height, "ctview", true);
     glfwUp_ = true;
     timing_.event("context");
-    if (settings_.windowX >= 0 && settings_.windowY >= 0)
-        glfwSetWindowPos(window_, settings_.windowX, settings_.windowY);
-    if (settings_.windowMaximized)
+    if (settings_.window.x >= 0 && settings_.window.y >= 0)
+        glfwSetWindowPos(window_, settings_.window.x, settings_.window.y);
+    if (settings_.window.maximized)
         glfwMaximizeWindow(window_);
     glfwSetWindowUserPointer(window_, this);
     glfwSetDropCallback(window_, [](GLFWwindow* w, int count, const char** paths) {
@@ -279,9 +294,9 @@ Viewer::Viewer(const CommonOptions& common, const ViewerOptions& options)
         addToast(s_, settingsProblem_, glfwGetTime(), true);
     reloadUserPresets();
     for (const RenderPreset& p : s_.view3d.userPresets)
-        if (p.name == settings_.preset3d && !findBuiltinPreset(p.name))
+        if (p.name == settings_.look.preset3d && !findBuiltinPreset(p.name))
             applyPreset(s_, p);
-    for (const Control& c : controls())
+    for (const viewer::Control& c : viewer::controls())
         help_.emplace_back(c.input, c.action);
 }
 
@@ -368,12 +383,12 @@ void Viewer::pumpLoad() {
     if (task_) {
         task_->progress(s_.load.stage, s_.load.done, s_.load.total);
         // Show the slices decoded so far (the first ones appear long before a big series is complete).
-        std::shared_ptr<Dataset> preview = s_.data && s_.data->preview ? s_.data : nullptr;
+        std::shared_ptr<Dataset> preview = s_.scene.base && s_.scene.base->preview ? s_.scene.base : nullptr;
         std::vector<int> dirty;
         // A bounded batch per frame (the oldest first: the opening slice was decoded first), so that the
         // window stays live while a large series pours in.
         if (task_->takePreview(preview, dirty, 32)) {
-            if (preview != s_.data) {
+            if (preview != s_.scene.base) {
                 adoptDataset(s_, preview);
                 arrived_.clear();
             }
@@ -393,13 +408,12 @@ void Viewer::pumpLoad() {
             s_.load.error = error;
             if (!error.empty() && !common_.quiet)
                 std::fprintf(stderr, "ctview: %s\n", error.c_str());
-            if (!d && s_.data && s_.data->preview)
-                s_.data.reset(); // the load failed: no half series
+            if (!d && s_.scene.base && s_.scene.base->preview)
+                s_.scene.base.reset(); // the load failed: no half series
             if (d) {
                 adoptDataset(s_, std::move(d));
                 restoreAnnotations(s_, glfwGetTime());
-                viewer::addRecent(settings_, s_.load.input);
-                s_.recent = settings_.recent;
+                viewer::addRecent(s_.prefs.recent, s_.load.input);
                 // A title that scripts (and the end-to-end test) can wait for.
                 glfwSetWindowTitle(window_, titleFor(s_).c_str());
             }
@@ -407,8 +421,8 @@ void Viewer::pumpLoad() {
         }
     }
     if (statsTask_ && !statsTask_->statsPending()) {
-        if (s_.data)
-            statsTask_->takeStats(*s_.data); // the 3D view starts with the next frame
+        if (s_.scene.base)
+            statsTask_->takeStats(*s_.scene.base); // the 3D view starts with the next frame
         statsTask_.reset();
         redraw_ = 3;
     }
@@ -420,14 +434,14 @@ viewer::Commands Viewer::buildUi(Frame& f) {
     ImGui_ImplGlfw_NewFrame();
     ImGui::NewFrame();
     const ImGuiIO& io = ImGui::GetIO();
-    const float side = s_.panels.sidebar ? ui::sidebarWidth(s_, io.DisplaySize.x) : 0;
+    const float side = s_.prefs.sidebar ? ui::sidebarWidth(s_, io.DisplaySize.x) : 0;
     viewer::layoutCells(s_, Rect{side, 0, io.DisplaySize.x - side, io.DisplaySize.y});
 
     viewer::Commands commands = handleInput(s_, inputFromImGui(f.now, pendingKeys_));
     for (const std::string& path : droppedPaths_)
         commands.push_back({viewer::Command::Kind::Open, path});
     droppedPaths_.clear();
-    if (s_.panels.sidebar)
+    if (s_.prefs.sidebar)
         ui::drawSidebar(s_, commands);
     ui::drawStatus(s_, renderers_->feedback, f.now);
     ui::drawOpenDialog(s_, commands);
@@ -451,7 +465,7 @@ void Viewer::render(Frame& f, const viewer::Commands& commands) {
     } catch (const gl::GlError& e) {
         // The volume does not fit this GPU: say so in the window, keep the panels working.
         s_.load.error = e.what();
-        s_.data.reset();
+        s_.scene.base.reset();
         sync_ = {};
         sync_.progressiveUpload = true;
     }
@@ -532,14 +546,14 @@ void Viewer::execute(Frame& f, const viewer::Commands& commands) {
 
 // Cine's "Record movie" or the 3D view's "Record": one at a time, of a complete series.
 void Viewer::recordMovie(const Frame& f, const viewer::Command& c) {
-    if (movie_ || turntable_ || !s_.hasVolume() || s_.data->preview)
+    if (movie_ || turntable_ || !s_.hasVolume() || s_.scene.base->preview)
         return;
     MovieFormat format = MovieFormat::Mp4;
     parseMovieFormat(c.path, format);
     try {
         if (c.kind == viewer::Command::Kind::RecordMovie)
             movie_ = recordSlices(s_, std::clamp(c.series, 0, 2), format);
-        else if (!s_.data->stats) // as S over the 3D view: its bricks are not known yet
+        else if (!s_.scene.base->stats) // as S over the 3D view: its bricks are not known yet
             addToast(s_, "The series is still loading: record the 3D view when it is complete", f.now, true);
         else
             turntable_ = std::make_unique<TurntableRecorder>(s_, renderSize3d(s_, f.fbScale), format);
@@ -578,7 +592,7 @@ void Viewer::stepMovies(const Frame& f) {
 void Viewer::afterSwap(Frame& f, const viewer::Commands& commands) {
     // The 3D program is compiled once the first slice is on screen (or nothing is loading), not before the
     // first frame: the 3D view needs it only after the volume's statistics.
-    if (!prepared3d_ && (!s_.load.active || (s_.hasVolume() && !s_.data->preview))) {
+    if (!prepared3d_ && (!s_.load.active || (s_.hasVolume() && !s_.scene.base->preview))) {
         prepared3d_ = true;
         try {
             renderers_->volume.prepare();
@@ -589,16 +603,16 @@ void Viewer::afterSwap(Frame& f, const viewer::Commands& commands) {
     if (timing_.on()) {
         // The axial view's slice (view 0) drawn from decoded pixels, not from the preview's air.
         const bool sliceReal =
-            s_.hasVolume() && (!s_.data->preview || arrived_.count(viewer::sliceOf(s_, 0)) > 0);
+            s_.hasVolume() && (!s_.scene.base->preview || arrived_.count(viewer::sliceOf(s_, 0)) > 0);
         timing_.once("window", true);
         timing_.once("first_slice", sliceReal);
-        timing_.once("complete", s_.hasVolume() && !s_.data->preview);
+        timing_.once("complete", s_.hasVolume() && !s_.scene.base->preview);
         timing_.once("3d", f.stats.rendered3d);
     }
     frameLog_.frame(f.now, f.stats, renderers_->feedback.interactiveScale);
 
-    if (f.loadSeries > 0 && s_.data && !task_)
-        startLoad(s_.load.input, std::to_string(f.loadSeries), s_.data->source);
+    if (f.loadSeries > 0 && s_.scene.base && !task_)
+        startLoad(s_.load.input, std::to_string(f.loadSeries), s_.scene.base->source);
     if (!f.open.empty())
         startLoad(f.open, "", nullptr);
     saveIfChanged(false);
@@ -638,10 +652,10 @@ void Viewer::savePreset(const std::string& title) {
 // crash loses at most that second; and at exit (`now`).
 void Viewer::saveIfChanged(bool now) {
     const bool maximized = glfwGetWindowAttrib(window_, GLFW_MAXIMIZED);
-    settings_.windowMaximized = maximized;
+    settings_.window.maximized = maximized;
     if (!maximized) {
-        glfwGetWindowPos(window_, &settings_.windowX, &settings_.windowY);
-        glfwGetWindowSize(window_, &settings_.windowWidth, &settings_.windowHeight);
+        glfwGetWindowPos(window_, &settings_.window.x, &settings_.window.y);
+        glfwGetWindowSize(window_, &settings_.window.width, &settings_.window.height);
     }
     viewer::captureSettings(s_, settings_);
     const std::string text = viewer::settingsText(settings_);

@@ -246,7 +246,7 @@ void groupSeries(ScanResult& scan) {
     scan.skipped.clear();
     // Group image planes by SeriesInstanceUID, split further by orientation and image size.
     using Key = std::tuple<std::string, std::array<long, 6>, int, int>;
-    std::map<Key, SeriesInfo> groups;
+    std::map<Key, FileGroup> groups;
     for (std::size_t i = 0; i < scan.files.size(); ++i) {
         const FileHeader& h = scan.headers[i];
         if (h.kind != FileKind::Image) {
@@ -256,7 +256,7 @@ void groupSeries(ScanResult& scan) {
         std::set<Key> keysOfFile;
         for (const FrameHeader& f : h.frameHeaders) {
             Key key{h.seriesUID, orientationKey(f), h.rows, h.columns};
-            SeriesInfo& s = groups[key];
+            FileGroup& s = groups[key];
             if (s.planes.empty()) {
                 s.uid = h.seriesUID;
                 s.seriesNumber = h.seriesNumber;
@@ -278,20 +278,20 @@ void groupSeries(ScanResult& scan) {
         groupsPerUid[s.uid]++;
     for (auto& [key, s] : groups) {
         scan.series.push_back(std::move(s));
-        SeriesInfo& added = scan.series.back();
+        FileGroup& added = scan.series.back();
         if (groupsPerUid[added.uid] > 1)
             added.splitNote =
                 "SeriesInstanceUID shared with another group of different orientation or image size";
     }
-    std::stable_sort(scan.series.begin(), scan.series.end(), [](const SeriesInfo& a, const SeriesInfo& b) {
+    std::stable_sort(scan.series.begin(), scan.series.end(), [](const FileGroup& a, const FileGroup& b) {
         return std::tie(a.seriesNumber, a.uid) < std::tie(b.seriesNumber, b.uid);
     });
     for (std::size_t i = 0; i < scan.series.size(); ++i)
         scan.series[i].number = int(i) + 1;
 
     // Default: the single file's own series; else the CT series with the most slices; else any image series.
-    const SeriesInfo* best = nullptr;
-    for (const SeriesInfo& s : scan.series) {
+    const FileGroup* best = nullptr;
+    for (const FileGroup& s : scan.series) {
         if (!scan.defaultSeriesUid.empty()) {
             if (s.uid == scan.defaultSeriesUid && (!best || s.planes.size() > best->planes.size()))
                 best = &s;
@@ -304,12 +304,12 @@ void groupSeries(ScanResult& scan) {
     scan.defaultSeries = best ? best->number : 0;
 }
 
-const SeriesInfo& ScanResult::pick(const std::string& selector) const {
+const FileGroup& ScanResult::pick(const std::string& selector) const {
     if (series.empty())
         throw DataError(input.string() + ": no image series found (" + summary() + ")");
     if (selector.empty())
         return series[std::size_t(defaultSeries - 1)];
-    for (const SeriesInfo& s : series)
+    for (const FileGroup& s : series)
         if (s.uid == selector)
             return s;
     char* end = nullptr;
@@ -323,7 +323,7 @@ const SeriesInfo& ScanResult::pick(const std::string& selector) const {
 std::string ScanResult::summary() const {
     std::string s = plural(files.size(), "file") + ":";
     bool firstPart = true;
-    for (const SeriesInfo& se : series) {
+    for (const FileGroup& se : series) {
         s += firstPart ? " " : ", ";
         s += std::to_string(se.planes.size()) +
              (firstPart ? (se.planes.size() == 1 ? " slice" : " slices") : "") + " of series " +
@@ -437,9 +437,9 @@ bool adoptStaged(StagedPlanes& s, const ScanResult& scan, const std::vector<Plan
 
 } // namespace
 
-LoadedSeries loadSeries(const ScanResult& scan, const SeriesInfo& series, const LoadOptions& options,
+DecodedStack loadSeries(const ScanResult& scan, const FileGroup& series, const LoadOptions& options,
                         StagedPlanes* staged) {
-    LoadedSeries out;
+    DecodedStack out;
     out.series = &series;
     const FileHeader& h0 = scan.headers[series.planes.front().file];
     if (h0.samplesPerPixel != 1)
@@ -659,7 +659,7 @@ LoadedSeries loadSeries(const ScanResult& scan, const SeriesInfo& series, const 
     out.monochrome1 = out.firstHeader->photometric == "MONOCHROME1";
     out.warnings = plan.warnings;
     // Images of another size or orientation under the same SeriesInstanceUID were split off, never merged.
-    for (const SeriesInfo& other : scan.series)
+    for (const FileGroup& other : scan.series)
         if (&other != &series && other.uid == series.uid)
             out.warnings.push_back(
                 "this SeriesInstanceUID also holds " + std::to_string(other.planes.size()) + " image(s) of " +
@@ -683,7 +683,7 @@ LoadedSeries loadSeries(const ScanResult& scan, const SeriesInfo& series, const 
     return out;
 }
 
-struct ArrivingSeries::Impl {
+struct ArrivingStack::Impl {
     std::size_t expected;
     LoadOptions options; // without progress: the transfer reports it
     std::vector<fs::path> files;
@@ -832,16 +832,16 @@ struct ArrivingSeries::Impl {
     }
 };
 
-ArrivingSeries::ArrivingSeries(std::size_t expected, const LoadOptions& options)
+ArrivingStack::ArrivingStack(std::size_t expected, const LoadOptions& options)
     : impl_(std::make_unique<Impl>()) {
     impl_->expected = std::max<std::size_t>(1, expected);
     impl_->options = options;
     impl_->options.progress = nullptr;
 }
 
-ArrivingSeries::~ArrivingSeries() = default;
+ArrivingStack::~ArrivingStack() = default;
 
-void ArrivingSeries::add(const std::vector<fs::path>& files, bool last) {
+void ArrivingStack::add(const std::vector<fs::path>& files, bool last) {
     Impl& a = *impl_;
     try {
         std::vector<fs::path> fresh;
@@ -880,7 +880,7 @@ void ArrivingSeries::add(const std::vector<fs::path>& files, bool last) {
     }
 }
 
-ScanResult ArrivingSeries::scan(const fs::path& folder) {
+ScanResult ArrivingStack::scan(const fs::path& folder) {
     Impl& a = *impl_;
     ScanResult scan;
     scan.input = folder;
@@ -909,7 +909,7 @@ ScanResult ArrivingSeries::scan(const fs::path& folder) {
     return scan;
 }
 
-std::shared_ptr<StagedPlanes> ArrivingSeries::staged() {
+std::shared_ptr<StagedPlanes> ArrivingStack::staged() {
     return impl_->failed || impl_->staged->stack.empty() ? nullptr : impl_->staged;
 }
 

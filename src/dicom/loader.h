@@ -3,8 +3,8 @@
 // behind the DICOM folder source (source_dicom.cpp). Everything else sees a SeriesSource and a Series.
 //
 //   ScanResult scan = scanInput(path, options);        // headers only, in isolated workers
-//   const SeriesInfo& s = scan.pick(options.series);   // the default series, or the one asked for
-//   LoadedSeries vol = loadSeries(scan, s, options);   // pixels, HU, geometry, warnings
+//   const FileGroup& s = scan.pick(options.series);   // the default series, or the one asked for
+//   DecodedStack vol = loadSeries(scan, s, options);   // pixels, HU, geometry, warnings
 #include "dicom/decode.h"
 #include "dicom/dicom_scan.h"
 #include "dicom/stack_plan.h"
@@ -22,7 +22,9 @@
 
 namespace ctview {
 
-struct SeriesInfo {
+// The files of one series as the scan grouped them (by SeriesInstanceUID, orientation and image size): a
+// row of the listing, and what loadSeries decodes.
+struct FileGroup {
     int number = 0;       // position in the listing, 1-based (what --series N takes)
     std::string uid;      // SeriesInstanceUID (0020,000E)
     int seriesNumber = 0; // SeriesNumber (0020,0011)
@@ -38,7 +40,7 @@ struct ScanResult {
     std::filesystem::path input;
     std::vector<std::filesystem::path> files; // every file looked at
     std::vector<FileHeader> headers;          // one per file
-    std::vector<SeriesInfo> series;
+    std::vector<FileGroup> series;
     std::vector<SkippedFile> skipped;
     std::vector<std::string> problems; // folders that could not be read, ...
     std::string defaultSeriesUid;      // set when the input was a single file: its series
@@ -46,7 +48,7 @@ struct ScanResult {
 
     // The default series, or the one `selector` names; throws UsageError for an unknown one and DataError
     // when there is no image series at all.
-    const SeriesInfo& pick(const std::string& selector) const;
+    const FileGroup& pick(const std::string& selector) const;
     // "212 files: 134 slices of series 3, 70 of series 4, 8 skipped: 6 not DICOM, 2 structured reports"
     std::string summary() const;
 };
@@ -56,10 +58,12 @@ ScanResult scanInput(const std::filesystem::path& input, const LoadOptions& opti
 // default: the second half of scanInput, for files that were scanned as they arrived.
 void groupSeries(ScanResult& scan);
 
-struct LoadedSeries {
+// One FileGroup decoded: the stacked volume and everything the user should know about it (the sources turn it
+// into a Series).
+struct DecodedStack {
     Volume volume;
     StackPlan plan;
-    const SeriesInfo* series = nullptr;
+    const FileGroup* series = nullptr;
     const FileHeader* firstHeader = nullptr; // the header of the first plane in stacking order
     std::filesystem::path firstFile;
     std::vector<std::string> warnings;    // everything the user should know, in plain words
@@ -68,12 +72,12 @@ struct LoadedSeries {
     bool monochrome1 = false;             // PhotometricInterpretation MONOCHROME1: display inverted
     bool decodedNatively = false;  // native pixels read by our own code on threads, not by GDCM workers
     bool decodedByOwnCode = false; // every file decoded by our own code (native, or our RLE decoder)
-    bool decodedOnArrival = false; // the planes ArrivingSeries decoded were taken, not decoded again
+    bool decodedOnArrival = false; // the planes ArrivingStack decoded were taken, not decoded again
     float minHU = 0, maxHU = 0;
     std::optional<VolumeLayout> streamed; // the planes went to LoadOptions::streamFd; `volume` is empty
 };
 
-// Planes decoded while their files were still arriving (ArrivingSeries): a stack of `expected` slots and
+// Planes decoded while their files were still arriving (ArrivingStack): a stack of `expected` slots and
 // where each (file, frame) went. loadSeries takes them instead of decoding again when they are what it would
 // decode.
 struct StagedPlanes {
@@ -85,7 +89,7 @@ struct StagedPlanes {
 };
 
 // `staged`: planes already decoded (moved out of it when used); null to decode every file.
-LoadedSeries loadSeries(const ScanResult& scan, const SeriesInfo& series, const LoadOptions& options = {},
+DecodedStack loadSeries(const ScanResult& scan, const FileGroup& series, const LoadOptions& options = {},
                         StagedPlanes* staged = nullptr);
 
 // One series whose files arrive one by one (a DICOMweb transfer writing them to a folder): each batch is
@@ -94,12 +98,12 @@ LoadedSeries loadSeries(const ScanResult& scan, const SeriesInfo& series, const 
 // that land where that layout puts them are shown through `options.slicesReady` as they come (a PACS sends a
 // series in the order the scanner stored it: along the stack, one way or the other). Planes arriving out of
 // that order are decoded into free slots and put in place at the end. Not thread-safe: one thread calls all.
-class ArrivingSeries {
+class ArrivingStack {
   public:
-    ArrivingSeries(std::size_t expected, const LoadOptions& options);
-    ~ArrivingSeries();
-    ArrivingSeries(const ArrivingSeries&) = delete;
-    ArrivingSeries& operator=(const ArrivingSeries&) = delete;
+    ArrivingStack(std::size_t expected, const LoadOptions& options);
+    ~ArrivingStack();
+    ArrivingStack(const ArrivingStack&) = delete;
+    ArrivingStack& operator=(const ArrivingStack&) = delete;
     // Scans and decodes newly arrived files; `last`: no more will come. Never throws: what cannot be staged
     // is decoded again by loadSeries.
     void add(const std::vector<std::filesystem::path>& files, bool last);

@@ -13,7 +13,7 @@ namespace ctview {
 
 namespace {
 
-SeriesListing listingOf(const SeriesInfo& s, const ScanResult& scan) {
+SeriesListing listingOf(const FileGroup& s, const ScanResult& scan) {
     SeriesListing l;
     if (!s.files.empty()) {
         const auto& meta = scan.headers[s.files.front()].meta;
@@ -57,7 +57,7 @@ class DicomFolderSource final : public SeriesSource {
   public:
     DicomFolderSource(const std::string& input, const LoadOptions& options)
         : SeriesSource(input), scan_(scanInput(input, options)) {
-        for (const SeriesInfo& s : scan_.series)
+        for (const FileGroup& s : scan_.series)
             listing_.push_back(listingOf(s, scan_));
         // One file given (not a DICOMDIR): its tags are the ones to list, whichever slice comes first.
         std::error_code ec;
@@ -66,10 +66,10 @@ class DicomFolderSource final : public SeriesSource {
                 if (std::filesystem::equivalent(scan_.files[f], input, ec))
                     inputFile_ = f;
     }
-    // A scan already made (ArrivingSeries), and the planes it decoded on the way.
+    // A scan already made (ArrivingStack), and the planes it decoded on the way.
     DicomFolderSource(ScanResult scan, std::shared_ptr<StagedPlanes> staged)
         : SeriesSource(scan.input.string()), scan_(std::move(scan)), staged_(std::move(staged)) {
-        for (const SeriesInfo& s : scan_.series)
+        for (const FileGroup& s : scan_.series)
             listing_.push_back(listingOf(s, scan_));
     }
     std::string kind() const override { return "DICOM"; }
@@ -80,13 +80,13 @@ class DicomFolderSource final : public SeriesSource {
     std::vector<std::string> problems() const override { return scan_.problems; }
 
     Provenance describe(int number) const override {
-        const SeriesInfo& s = info(number);
+        const FileGroup& s = info(number);
         return provenance(s, s.planes.front().file);
     }
 
     Series load(int number, const LoadOptions& options) const override {
-        const SeriesInfo& s = info(number);
-        LoadedSeries l = loadSeries(scan_, s, options, staged_.get());
+        const FileGroup& s = info(number);
+        DecodedStack l = loadSeries(scan_, s, options, staged_.get());
         Series out;
         out.volume = std::move(l.volume);
         out.streamed = l.streamed;
@@ -108,11 +108,11 @@ class DicomFolderSource final : public SeriesSource {
     }
 
   private:
-    const SeriesInfo& info(int number) const { return scan_.series.at(std::size_t(number - 1)); }
+    const FileGroup& info(int number) const { return scan_.series.at(std::size_t(number - 1)); }
 
     // `file`: the index of the file whose header speaks for the series (the first in stacking order once
     // loaded).
-    Provenance provenance(const SeriesInfo& s, std::size_t file) const {
+    Provenance provenance(const FileGroup& s, std::size_t file) const {
         const FileHeader& h = scan_.headers[file];
         Provenance p;
         p.source = "DICOM";

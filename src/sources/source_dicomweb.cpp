@@ -182,7 +182,7 @@ class DicomWebSource final : public SeriesSource {
         std::error_code ec;
         std::vector<std::string> warnings;
         // The images as they were decoded on arrival, when they are fetched now.
-        std::unique_ptr<ArrivingSeries> arriving;
+        std::unique_ptr<ArrivingStack> arriving;
         const bool cachedComplete =
             fs::exists(record, ec) && countCached(folder) >= expectedFromRecord(record);
         if (!cachedComplete) {
@@ -260,9 +260,9 @@ class DicomWebSource final : public SeriesSource {
 
     // Fetches what the cache lacks of the series. Returns the images as they were scanned and decoded during
     // a whole-series transfer (null when the series came instance by instance).
-    std::unique_ptr<ArrivingSeries> download(const SeriesRow& row, const fs::path& folder,
-                                             const fs::path& record, const LoadOptions& options) const {
-        std::unique_ptr<ArrivingSeries> arriving;
+    std::unique_ptr<ArrivingStack> download(const SeriesRow& row, const fs::path& folder,
+                                            const fs::path& record, const LoadOptions& options) const {
+        std::unique_ptr<ArrivingStack> arriving;
         // First one instance (QIDO-RS, limit=1: at once even for a long series): refuse what cannot be shown,
         // and a series that would not fit in memory, before a byte of pixels is fetched.
         const std::vector<InstanceRow> probe = client_->instances(url_.study, row.uid, 1);
@@ -291,7 +291,7 @@ class DicomWebSource final : public SeriesSource {
             // lands.
             bool complete = false;
             arriving =
-                std::make_unique<ArrivingSeries>(total * std::size_t(std::max(1, first.frames)), options);
+                std::make_unique<ArrivingStack>(total * std::size_t(std::max(1, first.frames)), options);
             try {
                 retrieveDecoding(row, folder, *arriving, total, complete, [&] { ++have, progress(); });
             } catch (const DataError&) {
@@ -382,7 +382,7 @@ class DicomWebSource final : public SeriesSource {
     // has arrived since the last. Under AddressSanitizer the two take turns instead: GCC 12's allocator is
     // not fork-safe, and the isolated workers fork while the transfer's thread allocates (see
     // tests/CMakeLists.txt).
-    void retrieveDecoding(const SeriesRow& row, const fs::path& folder, ArrivingSeries& arriving,
+    void retrieveDecoding(const SeriesRow& row, const fs::path& folder, ArrivingStack& arriving,
                           std::size_t expected, bool& complete, const std::function<void()>& arrived) const {
         std::mutex lock;
         std::condition_variable news;

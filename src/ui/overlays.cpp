@@ -41,16 +41,16 @@ void draw3dOverlay(const AppState& s, const RenderFeedback& feedback, ImDrawList
     const float lineH = ImGui::GetTextLineHeight();
     if (!s.hasVolume())
         return;
-    if (!s.data->stats) {
+    if (!s.scene.base->stats) {
         const char* text = "3D view: waiting for the whole series";
         const ImVec2 size = ImGui::CalcTextSize(text);
         label(dl, ImVec2(r.x + (r.w - size.x) / 2, r.y + (r.h - size.y) / 2), text,
               IM_COL32(150, 150, 150, 255));
         return;
     }
-    const Geometry& g = s.data->series.volume.geometry();
+    const Geometry& g = s.scene.base->series.volume.geometry();
     const CameraMatrices cm = cameraMatrices(s.view3d.camera, g, {r.w, r.h});
-    if (s.overlays.crosshair && s.view3d.showSlicePlanes) {
+    if (s.prefs.overlays.crosshair && s.view3d.showSlicePlanes) {
         // Each slice view's plane: its outline at the crosshair's slice, in the view's colour.
         for (int v = 0; v < 3 && s.mpr.oblique; ++v) {
             // Turned: where each view's plane cuts the volume's box.
@@ -86,7 +86,7 @@ void draw3dOverlay(const AppState& s, const RenderFeedback& feedback, ImDrawList
         }
     }
     char text[256];
-    if (s.overlays.sliceInfo) {
+    if (s.prefs.overlays.sliceInfo) {
         std::snprintf(text, sizeof text, "3D  %s%s  (%s)", s.view3d.preset.title.c_str(),
                       presetModified(s) ? " (modified)" : "", modeName(s.view3d.preset.mode));
         label(dl, ImVec2(r.x + 6, r.y + 4), text);
@@ -94,7 +94,7 @@ void draw3dOverlay(const AppState& s, const RenderFeedback& feedback, ImDrawList
             label(dl, ImVec2(r.x + 6, r.y + 4 + lineH), feedback.note3d.c_str(),
                   IM_COL32(255, 200, 120, 255));
     }
-    if (s.view3d.showOrientation && s.overlays.letters) {
+    if (s.view3d.showOrientation && s.prefs.overlays.letters) {
         // Axes of the patient as the camera sees them: L, P, S at the bright ends, R, A, I at the dim ones.
         const glm::dmat3 axes = glm::mat3_cast(s.view3d.camera.rotation);
         const float len = std::min(36.0f, std::min(r.w, r.h) * 0.12f);
@@ -183,7 +183,7 @@ std::vector<OverlayItem> sliceOverlayItems(const AppState& s, int v) {
     const Axis axis = s.views[std::size_t(v)].axis;
     const ViewMapping m = mappingOf(s, v);
     const SliceFrame& f = m.frame();
-    const Geometry& g = s.data->series.volume.geometry();
+    const Geometry& g = s.scene.base->series.volume.geometry();
     const int slice = sliceOf(s, v);
     Placer placer(r);
     auto add = [&](OverlayItem::Kind kind, const std::string& text, ImVec2 at, float step, ImU32 colour) {
@@ -193,7 +193,7 @@ std::vector<OverlayItem> sliceOverlayItems(const AppState& s, int v) {
     };
 
     // The orientation letters first: they stay at the middle of their edges; the rest keeps clear of them.
-    if (s.overlays.letters) {
+    if (s.prefs.overlays.letters) {
         const EdgeLetters e = s.mpr.oblique ? planeLetters(planeOf(s, v)) : edgeLetters(g, f);
         const ImU32 colour = IM_COL32(255, 220, 120, 255);
         const ImVec2 ls = ImGui::CalcTextSize(e.left.c_str()), rs = ImGui::CalcTextSize(e.right.c_str());
@@ -208,7 +208,7 @@ std::vector<OverlayItem> sliceOverlayItems(const AppState& s, int v) {
     // Top left, downwards: the slice number and its position along the patient axis this view looks down (LPS
     // mm of the slice centre), then the zoom.
     float below = r.y + 4;
-    if (s.overlays.sliceInfo) {
+    if (s.prefs.overlays.sliceInfo) {
         if (s.mpr.oblique) {
             // A turned view: how far it is tilted from its acquired plane, its step number and how far its
             // plane lies from the volume's centre along its normal.
@@ -256,14 +256,14 @@ std::vector<OverlayItem> sliceOverlayItems(const AppState& s, int v) {
         }
         if (s.cine.view == v)
             add(OverlayItem::Kind::Cine,
-                fitting({format("cine %.0f fps %s  (any key stops)", s.cine.fps,
-                                s.cine.bounce ? "bounce" : "loop"),
-                         format("cine %.0f fps", s.cine.fps), "cine"},
+                fitting({format("cine %.0f fps %s  (any key stops)", s.prefs.cineFps,
+                                s.prefs.cineBounce ? "bounce" : "loop"),
+                         format("cine %.0f fps", s.prefs.cineFps), "cine"},
                         room),
                 ImVec2(r.x + margin, below), lineH, IM_COL32(140, 220, 255, 255));
     }
     // Bottom right, upwards: the scale bar with its length under it.
-    if (s.overlays.scaleBar) {
+    if (s.prefs.overlays.scaleBar) {
         const double mm = scaleBarLength(r.w * 0.25 / m.pixelsPerMm());
         const float len = float(mm * m.pixelsPerMm());
         const std::string text = format(mm >= 10 ? "%.0f cm" : "%.0f mm", mm >= 10 ? mm / 10 : mm);
@@ -281,7 +281,7 @@ std::vector<OverlayItem> sliceOverlayItems(const AppState& s, int v) {
     }
     // Bottom left, upwards: window/level, then the probe above it.
     float above = r.y + r.h - 6 - lineH;
-    if (s.overlays.windowLevel) {
+    if (s.prefs.overlays.windowLevel) {
         const std::string text =
             fitting({format("W %.0f  L %.0f  %s", s.window.width, s.window.center, s.windowName.c_str()),
                      format("W %.0f L %.0f", s.window.width, s.window.center)},
@@ -291,13 +291,13 @@ std::vector<OverlayItem> sliceOverlayItems(const AppState& s, int v) {
         if (!items.empty() && items.back().kind == OverlayItem::Kind::Window)
             above = items.back().box.y - lineH;
     }
-    if (s.overlays.probe && s.probeValid && v == s.activeView) {
-        const glm::ivec3 p = s.probeVoxel;
+    if (s.prefs.overlays.probe && s.gesture.probe.valid && v == s.activeView) {
+        const glm::ivec3 p = s.gesture.probe.voxel;
         const std::string text =
-            fitting({format("%.6g HU  (%d, %d, %d)  LPS %.1f, %.1f, %.1f mm", double(s.probeHU), p.x, p.y,
-                            p.z, s.probeLps.x, s.probeLps.y, s.probeLps.z),
-                     format("%.6g HU  (%d, %d, %d)", double(s.probeHU), p.x, p.y, p.z),
-                     format("%.6g HU", double(s.probeHU))},
+            fitting({format("%.6g HU  (%d, %d, %d)  LPS %.1f, %.1f, %.1f mm", double(s.gesture.probe.hu), p.x,
+                            p.y, p.z, s.gesture.probe.lps.x, s.gesture.probe.lps.y, s.gesture.probe.lps.z),
+                     format("%.6g HU  (%d, %d, %d)", double(s.gesture.probe.hu), p.x, p.y, p.z),
+                     format("%.6g HU", double(s.gesture.probe.hu))},
                     room);
         add(OverlayItem::Kind::Probe, text, ImVec2(r.x + margin, above), -lineH,
             IM_COL32(140, 220, 255, 255));
@@ -309,7 +309,7 @@ namespace {
 // The annotations that lie on view v's slice (their points within half a voxel of it), drawn in patient space
 // projected to the screen, each with its value (measure/measure: the numbers `ctview measure` prints).
 void drawAnnotations(const AppState& s, int v, const ViewMapping& m, ImDrawList* dl) {
-    const Volume& vol = s.data->series.volume;
+    const Volume& vol = s.scene.base->series.volume;
     const Geometry& g = vol.geometry();
     const SliceFrame& f = m.frame();
     const ImU32 normal = IM_COL32(255, 215, 0, 255), selected = IM_COL32(120, 230, 255, 255);
@@ -370,7 +370,8 @@ void drawAnnotations(const AppState& s, int v, const ViewMapping& m, ImDrawList*
         }
         // Its handles: what a left drag grabs (input.cpp handleUnder); not drawn on a dense outline (an
         // ellipse drawn in a tilted view is a polygon of 64 points), where they would hide the shape.
-        if ((int(index) == s.selectedAnnotation || int(index) == s.editing) && a.points.size() <= 16) {
+        if ((int(index) == s.selectedAnnotation || int(index) == s.gesture.editing) &&
+            a.points.size() <= 16) {
             for (const glm::dvec3& q : annotationHandles(g, a, f)) {
                 const ImVec2 c = screen(q);
                 dl->AddRectFilled(ImVec2(c.x - 4, c.y - 4), ImVec2(c.x + 4, c.y + 4), IM_COL32(0, 0, 0, 180));
@@ -408,7 +409,7 @@ void drawOverlays(const AppState& s, const RenderFeedback& feedback, ImDrawList*
         }
         const ViewMapping m = mappingOf(s, v);
 
-        if (s.overlays.crosshair) {
+        if (s.prefs.overlays.crosshair) {
             // The other views' planes through the crosshair, in their colours; with the crosshair tool, the
             // handles that turn the views (oblique MPR) near the ends of the lines.
             const bool handles = !s.tool;

@@ -18,12 +18,12 @@ void drawDisplayPanel(AppState& s, Commands& r) {
     // ---- window/level ----
     std::vector<WindowPreset> fileWins;
     if (volume)
-        fileWins = s.data->series.about.windows;
+        fileWins = s.scene.base->series.about.windows;
     char current[96];
     std::snprintf(current, sizeof current, "%s", s.windowName.c_str());
     if (ImGui::BeginCombo("Preset", current)) {
         if (volume && ImGui::Selectable("file (the series' own)", s.windowName == "file")) {
-            s.window = initialWindow(s.data->series);
+            s.window = initialWindow(s.scene.base->series);
             s.windowName = "file";
         }
         for (const WindowPreset& p : fileWins) {
@@ -54,7 +54,7 @@ void drawDisplayPanel(AppState& s, Commands& r) {
         s.windowName = "custom";
     }
     if (ImGui::Button("Auto (histogram)") && volume) {
-        s.window = autoWindow(s.data->series.volume);
+        s.window = autoWindow(s.scene.base->series.volume);
         s.windowName = "auto";
     }
     if (ImGui::IsItemHovered())
@@ -70,7 +70,7 @@ void drawDisplayPanel(AppState& s, Commands& r) {
     ImGui::Checkbox("Invert (I)", &s.invert);
     ImGui::SameLine();
     ImGui::Checkbox("Linear interpolation (L)", &s.linear);
-    if (volume && s.data->series.monochrome1)
+    if (volume && s.scene.base->series.monochrome1)
         ImGui::TextDisabled("MONOCHROME1: shown inverted, as stored");
 
     // ---- slices ----
@@ -125,14 +125,14 @@ void drawDisplayPanel(AppState& s, Commands& r) {
         }
         // Cine: the active view through its slices (Space plays the view under the mouse).
         if (ImGui::TreeNode("Cine (Space)")) {
-            float fps = float(s.cine.fps);
+            float fps = float(s.prefs.cineFps);
             if (ImGui::SliderFloat("Speed", &fps, 1.0f, 60.0f, "%.0f fps"))
-                s.cine.fps = std::clamp(double(std::round(fps)), 1.0, 60.0);
-            if (ImGui::RadioButton("Loop", !s.cine.bounce))
-                s.cine.bounce = false;
+                s.prefs.cineFps = std::clamp(double(std::round(fps)), 1.0, 60.0);
+            if (ImGui::RadioButton("Loop", !s.prefs.cineBounce))
+                s.prefs.cineBounce = false;
             ImGui::SameLine();
-            if (ImGui::RadioButton("Bounce", s.cine.bounce))
-                s.cine.bounce = true;
+            if (ImGui::RadioButton("Bounce", s.prefs.cineBounce))
+                s.prefs.cineBounce = true;
             const int v = std::clamp(s.activeView, 0, 2);
             if (s.cine.view >= 0) {
                 if (ImGui::Button("Stop"))
@@ -155,12 +155,12 @@ void drawDisplayPanel(AppState& s, Commands& r) {
 
     // ---- overlays and layout ----
     if (ImGui::TreeNode("Overlays")) {
-        ImGui::Checkbox("Crosshair (C)", &s.overlays.crosshair);
-        ImGui::Checkbox("Orientation letters", &s.overlays.letters);
-        ImGui::Checkbox("Scale bar", &s.overlays.scaleBar);
-        ImGui::Checkbox("Window/level", &s.overlays.windowLevel);
-        ImGui::Checkbox("Slice position", &s.overlays.sliceInfo);
-        ImGui::Checkbox("Probe (HU under the mouse)", &s.overlays.probe);
+        ImGui::Checkbox("Crosshair (C)", &s.prefs.overlays.crosshair);
+        ImGui::Checkbox("Orientation letters", &s.prefs.overlays.letters);
+        ImGui::Checkbox("Scale bar", &s.prefs.overlays.scaleBar);
+        ImGui::Checkbox("Window/level", &s.prefs.overlays.windowLevel);
+        ImGui::Checkbox("Slice position", &s.prefs.overlays.sliceInfo);
+        ImGui::Checkbox("Probe (HU under the mouse)", &s.prefs.overlays.probe);
         ImGui::TreePop();
     }
     const char* layouts[] = {"2x2 grid", "axial", "coronal", "sagittal", "3D"};
@@ -179,7 +179,7 @@ void drawDisplayPanel(AppState& s, Commands& r) {
     ImGui::SameLine();
     if (ImGui::Button("Screenshot (F12)"))
         r.push_back({Command::Kind::Screenshot});
-    ImGui::Checkbox("Burn in measurements", &s.burnIn);
+    ImGui::Checkbox("Burn in measurements", &s.prefs.burnIn);
     if (ImGui::IsItemHovered())
         ImGui::SetTooltip("S draws the measurements on the slice into the saved image; off, it saves the "
                           "pixels `ctview export` writes (the sidecar lists the measurements either way)");
@@ -194,7 +194,7 @@ bool drawRecordControls(AppState& s, const char* label) {
         ImGui::ProgressBar(float(m.done) / float(std::max(1, m.total)), ImVec2(200, 0), text);
         return false;
     }
-    ImGui::BeginDisabled(!s.hasVolume() || (s.data && s.data->preview));
+    ImGui::BeginDisabled(!s.hasVolume() || (s.scene.base && s.scene.base->preview));
     const bool pressed = ImGui::Button(label);
     ImGui::EndDisabled();
     ImGui::SameLine();
@@ -209,7 +209,7 @@ bool drawRecordControls(AppState& s, const char* label) {
 }
 
 float sidebarWidth(const AppState& s, float displayWidth) {
-    return std::max(200.0f, std::min(s.sidebarWidth, 0.35f * displayWidth));
+    return std::max(200.0f, std::min(s.prefs.sidebarWidth, 0.35f * displayWidth));
 }
 
 void drawSidebar(AppState& s, Commands& r) {
@@ -229,7 +229,7 @@ void drawSidebar(AppState& s, Commands& r) {
     ImGui::Begin("##sidebar", nullptr, flags);
     // ImGui's width differs from ours only when the user dragged the edge: that is their width from now on.
     if (std::abs(ImGui::GetWindowWidth() - width) > 0.5f)
-        s.sidebarWidth = ImGui::GetWindowWidth();
+        s.prefs.sidebarWidth = ImGui::GetWindowWidth();
     applied = sidebarWidth(s, vp->Size.x);
     if (ImGui::Button("Open... (Ctrl+O)"))
         s.panels.open = true;

@@ -31,7 +31,7 @@ void drawMeasurePanel(AppState& s) {
     }
     if (s.annotationsSeries.empty())
         ImGui::TextDisabled("Not kept: this source has no SeriesInstanceUID");
-    const Volume& v = s.data->series.volume;
+    const Volume& v = s.scene.base->series.volume;
     int remove = -1;
     for (std::size_t n = 0; n < s.annotations.size(); ++n) {
         const Annotation& a = s.annotations[n];
@@ -72,7 +72,7 @@ void drawMeasurePanel(AppState& s) {
         } catch (const std::exception&) {
         }
     }
-    if (remove >= 0 && s.drawing < 0) {
+    if (remove >= 0 && s.gesture.drawing < 0) {
         s.annotations.erase(s.annotations.begin() + remove);
         s.annotationsChanged = true;
         s.selectedAnnotation = -1;

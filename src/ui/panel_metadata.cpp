@@ -25,7 +25,7 @@ void drawMetadataPanel(AppState& s) {
         ImGui::TextDisabled("Nothing loaded");
         return;
     }
-    Dataset& d = *s.data;
+    Dataset& d = *s.scene.base;
     if (d.preview) {
         ImGui::TextDisabled("Loading...");
         return;

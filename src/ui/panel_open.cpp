@@ -63,8 +63,9 @@ void drawOpenDialog(AppState& s, Commands& r) {
     std::string open;
     if (d.folder.empty()) {
         std::error_code ec;
-        browse(d, s.recent.empty() ? std::filesystem::current_path(ec).string()
-                                   : std::filesystem::path(s.recent.front()).parent_path().string());
+        browse(d, s.prefs.recent.empty()
+                      ? std::filesystem::current_path(ec).string()
+                      : std::filesystem::path(s.prefs.recent.front()).parent_path().string());
     }
     placeDialog(ImVec2(640, 480), ImGuiCond_Appearing);
     if (!ImGui::Begin("Open a DICOM folder or file, or a NRRD/NIfTI file", &s.panels.open,
@@ -91,7 +92,7 @@ void drawOpenDialog(AppState& s, Commands& r) {
 
     if (ImGui::BeginChild("entries",
                           ImVec2(0, -ImGui::GetFrameHeightWithSpacing() *
-                                        (2.5f + float(std::min<std::size_t>(s.recent.size(), 5)))),
+                                        (2.5f + float(std::min<std::size_t>(s.prefs.recent.size(), 5)))),
                           true)) {
         std::string next;
         for (std::size_t n = 0; n < d.entries.size(); ++n) {
@@ -113,12 +114,12 @@ void drawOpenDialog(AppState& s, Commands& r) {
         open = d.folder;
     ImGui::SameLine();
     ImGui::TextDisabled("double-click a folder to enter it, a file to open it (or its series)");
-    if (!s.recent.empty()) {
+    if (!s.prefs.recent.empty()) {
         ImGui::TextUnformatted("Recent:");
         // Any entry is drawn safely (settings files are edited by hand, and folders vanish): verbatim, the
         // long ones cut at the front, a folder or file that is gone greyed out.
-        if (d.recent != s.recent) {
-            d.recent = s.recent;
+        if (d.recent != s.prefs.recent) {
+            d.recent = s.prefs.recent;
             d.gone.clear();
             for (const std::string& entry : d.recent) {
                 std::error_code ec;
@@ -126,8 +127,8 @@ void drawOpenDialog(AppState& s, Commands& r) {
             }
         }
         ImGui::PushID("recent");
-        for (std::size_t n = 0; n < s.recent.size() && n < 5; ++n) {
-            const std::string& entry = s.recent[n];
+        for (std::size_t n = 0; n < s.prefs.recent.size() && n < 5; ++n) {
+            const std::string& entry = s.prefs.recent[n];
             if (selectableText(int(n), d.gone[n] ? entry + "  (not found)" : entry, false, 0, d.gone[n]))
                 open = entry;
         }

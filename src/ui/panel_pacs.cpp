@@ -94,8 +94,8 @@ void drawPacsDialog(AppState& s, Commands& r) {
     take(d, d.seriesQuery, d.series);
     if (!s.panels.pacs)
         return;
-    if (!d.server[0] && !s.pacsServers.empty())
-        std::snprintf(d.server, sizeof d.server, "%s", s.pacsServers.front().c_str());
+    if (!d.server[0] && !s.prefs.pacsServers.empty())
+        std::snprintf(d.server, sizeof d.server, "%s", s.prefs.pacsServers.front().c_str());
 
     placeDialog(ImVec2(820, 560), ImGuiCond_Appearing);
     if (!ImGui::Begin("PACS (DICOMweb)", &s.panels.pacs, ImGuiWindowFlags_NoCollapse)) {
@@ -109,10 +109,10 @@ void drawPacsDialog(AppState& s, Commands& r) {
     ImGui::SameLine();
     ImGui::SetNextItemWidth(70);
     if (ImGui::BeginCombo("##saved", "saved", ImGuiComboFlags_HeightLarge)) {
-        for (std::size_t n = 0; n < s.pacsServers.size(); ++n)
-            if (ImGui::Selectable(s.pacsServers[n].c_str(), s.pacsServers[n] == d.server))
-                std::snprintf(d.server, sizeof d.server, "%s", s.pacsServers[n].c_str());
-        if (s.pacsServers.empty())
+        for (std::size_t n = 0; n < s.prefs.pacsServers.size(); ++n)
+            if (ImGui::Selectable(s.prefs.pacsServers[n].c_str(), s.prefs.pacsServers[n] == d.server))
+                std::snprintf(d.server, sizeof d.server, "%s", s.prefs.pacsServers[n].c_str());
+        if (s.prefs.pacsServers.empty())
             ImGui::TextDisabled("none yet: Save server");
         ImGui::EndCombo();
     }
@@ -123,16 +123,18 @@ void drawPacsDialog(AppState& s, Commands& r) {
             const DicomWebUrl url = parseDicomWebUrl(u);
             if (!url.study.empty())
                 throw UsageError(u + ": give the server's root, not a study");
-            if (std::find(s.pacsServers.begin(), s.pacsServers.end(), url.root) == s.pacsServers.end())
-                s.pacsServers.insert(s.pacsServers.begin(), url.root);
+            if (std::find(s.prefs.pacsServers.begin(), s.prefs.pacsServers.end(), url.root) ==
+                s.prefs.pacsServers.end())
+                s.prefs.pacsServers.insert(s.prefs.pacsServers.begin(), url.root);
         } catch (const std::exception& e) {
             d.error = e.what();
         }
     }
     ImGui::SameLine();
     if (ImGui::Button("Forget")) {
-        s.pacsServers.erase(std::remove(s.pacsServers.begin(), s.pacsServers.end(), std::string(d.server)),
-                            s.pacsServers.end());
+        s.prefs.pacsServers.erase(
+            std::remove(s.prefs.pacsServers.begin(), s.prefs.pacsServers.end(), std::string(d.server)),
+            s.prefs.pacsServers.end());
     }
     // The search (QIDO-RS): Enter in any field, or the button.
     bool search = false;

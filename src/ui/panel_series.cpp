@@ -33,11 +33,11 @@ std::vector<int> seriesRowOrder(const std::vector<SeriesListing>& rows, const st
 }
 
 void drawSeriesPanel(AppState& s, Commands& r) {
-    if (!s.data || !s.data->source) {
+    if (!s.scene.base || !s.scene.base->source) {
         ImGui::TextDisabled("Nothing open");
         return;
     }
-    const SeriesSource& source = *s.data->source;
+    const SeriesSource& source = *s.scene.base->source;
     ImGui::TextWrapped("%s", source.summary().c_str());
     const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV |
                                   ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_Sortable |
@@ -58,7 +58,7 @@ void drawSeriesPanel(AppState& s, Commands& r) {
         sortColumn = kColumns[specs->Specs[0].ColumnIndex];
         ascending = specs->Specs[0].SortDirection != ImGuiSortDirection_Descending;
     }
-    const int current = s.data->series.about.listing.number;
+    const int current = s.scene.base->series.about.listing.number;
     for (int index : seriesRowOrder(rows, sortColumn, ascending)) {
         const SeriesListing& info = rows[std::size_t(index)];
         ImGui::TableNextRow();

@@ -13,7 +13,7 @@ void drawStatus(AppState& s, RenderFeedback& feedback, double now) {
                                       ImGuiWindowFlags_NoSavedSettings;
     if (s.load.active) {
         // Centred until the first slices show; then out of their way, at the bottom.
-        const bool slicesShown = s.hasVolume() && s.data->preview;
+        const bool slicesShown = s.hasVolume() && s.scene.base->preview;
         ImGui::SetNextWindowPos(ImVec2(a.x + a.w / 2, slicesShown ? a.y + a.h - 10 : a.y + a.h / 2),
                                 ImGuiCond_Always, ImVec2(0.5f, slicesShown ? 1.0f : 0.5f));
         ImGui::SetNextWindowSize(ImVec2(std::min(520.0f, a.w - 20), 0));
@@ -36,7 +36,7 @@ void drawStatus(AppState& s, RenderFeedback& feedback, double now) {
         if (ImGui::Button("Dismiss"))
             s.load.error.clear();
         ImGui::End();
-    } else if (!s.data) {
+    } else if (!s.scene.base) {
         ImGui::SetNextWindowPos(ImVec2(a.x + a.w / 2, a.y + a.h / 2), ImGuiCond_Always, ImVec2(0.5f, 0.5f));
         ImGui::Begin("Welcome", nullptr, boxFlags);
         ImGui::TextUnformatted("Drop a DICOM folder or file here, or");
@@ -45,8 +45,8 @@ void drawStatus(AppState& s, RenderFeedback& feedback, double now) {
         ImGui::End();
     }
     // The load's problems, where the user looks: over the views, until dismissed (the details in Metadata).
-    if (s.hasVolume() && !s.data->preview && !s.loadBannerDismissed) {
-        const std::vector<std::string> problems = loadProblems(s.data->series);
+    if (s.hasVolume() && !s.scene.base->preview && !s.loadBannerDismissed) {
+        const std::vector<std::string> problems = loadProblems(s.scene.base->series);
         if (!problems.empty()) {
             ImGui::SetNextWindowPos(ImVec2(a.x + a.w / 2, a.y + 24), ImGuiCond_Always, ImVec2(0.5f, 0));
             ImGui::SetNextWindowBgAlpha(0.9f);
@@ -59,7 +59,7 @@ void drawStatus(AppState& s, RenderFeedback& feedback, double now) {
             ImGui::TextColored(ImVec4(1, 0.8f, 0.3f, 1), "%s", line.c_str());
             ImGui::SameLine();
             if (ImGui::SmallButton("details"))
-                s.panels.sidebar = true; // Metadata: "Skipped files and problems"
+                s.prefs.sidebar = true; // Metadata: "Skipped files and problems"
             ImGui::SameLine();
             if (ImGui::SmallButton("dismiss"))
                 s.loadBannerDismissed = true;

@@ -25,9 +25,9 @@ void watch(Commands& r) {
 void editorRange(const AppState& s, float& lo, float& hi) {
     lo = -1024;
     hi = 3071;
-    if (s.data && s.data->stats) {
-        lo = std::max(s.data->stats->minHU, -2048.0f);
-        hi = std::min(s.data->stats->maxHU, 4096.0f);
+    if (s.scene.base && s.scene.base->stats) {
+        lo = std::max(s.scene.base->stats->minHU, -2048.0f);
+        hi = std::min(s.scene.base->stats->maxHU, 4096.0f);
     }
     for (const TfPoint& p : s.view3d.preset.points) {
         lo = std::min(lo, p.hu);
@@ -63,8 +63,8 @@ TfEditorLayout drawTransferFunctionEditor(AppState& s, Commands& r) {
     auto opacityAt = [&](float y) { return std::clamp((p1.y - y) / size.y, 0.0f, 1.0f); };
 
     // The histogram, log scale, one bar per pixel column.
-    if (s.data && s.data->stats && !s.data->stats->histogram.empty()) {
-        const VolumeStats& st = *s.data->stats;
+    if (s.scene.base && s.scene.base->stats && !s.scene.base->stats->histogram.empty()) {
+        const VolumeStats& st = *s.scene.base->stats;
         const std::size_t bins = st.histogram.size();
         const float binWidth = (st.maxHU - st.minHU) / float(bins - 1 ? bins - 1 : 1);
         std::vector<double> column(std::size_t(size.x) + 1, 0.0);
@@ -302,9 +302,9 @@ void drawVolumePanel(AppState& s, Commands& r) {
         const bool have = s.hasVolume();
         for (int a = 0; a < 3; ++a) {
             // Shown in mm from the box's first face along that voxel axis.
-            const double extent =
-                have ? s.data->series.volume.geometry().dims[a] * s.data->series.volume.geometry().spacing[a]
-                     : 1.0;
+            const double extent = have ? s.scene.base->series.volume.geometry().dims[a] *
+                                             s.scene.base->series.volume.geometry().spacing[a]
+                                       : 1.0;
             float lo = float(v.cropMin[a] * extent), hi = float(v.cropMax[a] * extent);
             char label[48];
             std::snprintf(label, sizeof label, "%s mm", axes[a]);

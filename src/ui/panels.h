@@ -12,8 +12,13 @@
 
 namespace ctview::ui {
 
-// The panels draw and edit the viewer's state (viewer/app_state.h): its names, unqualified here.
-using namespace ctview::viewer;
+// The panels draw and edit the viewer's state (viewer/app_state.h): the names they use, unqualified here.
+using viewer::applyPreset, viewer::crosshairLines, viewer::frameOf, viewer::mappingOf, viewer::onView,
+    viewer::planeOf, viewer::presetModified, viewer::resetOblique, viewer::setSliceNumber,
+    viewer::sliceCountOf, viewer::sliceNote, viewer::sliceNumberOf, viewer::sliceOf, viewer::sliceSpacingOf,
+    viewer::syncCursor, viewer::turnHandleDistance;
+using viewer::AppState, viewer::Cine, viewer::Command, viewer::Commands, viewer::CrosshairLine, viewer::Drag,
+    viewer::Overlays, viewer::Recording, viewer::Toast, viewer::View3D, viewer::ViewState;
 
 // Places the next window (a dialog) in the middle of the main window at `size`, or smaller, so that it stays
 // whole inside a small window with a margin (also when the window shrinks later). A 0 in `size` fits that

@@ -5,7 +5,7 @@
 namespace ctview::viewer {
 
 SliceFrame frameOf(const AppState& s, int v) {
-    return sliceFrame(s.data->series.volume.geometry(), s.views[std::size_t(v)].axis);
+    return sliceFrame(s.scene.base->series.volume.geometry(), s.views[std::size_t(v)].axis);
 }
 
 int viewOf(const AppState& s, Axis axis) {
@@ -19,31 +19,31 @@ int sliceOf(const AppState& s, int v) {
 }
 int sliceNumberOf(const AppState& s, int v) {
     if (s.mpr.oblique)
-        return planeNumber(s.data->series.volume.geometry(), planeOf(s, v));
+        return planeNumber(s.scene.base->series.volume.geometry(), planeOf(s, v));
     return sliceNumber(frameOf(s, v), sliceOf(s, v));
 }
 
 int sliceCountOf(const AppState& s, int v) {
     if (s.mpr.oblique)
-        return planeSteps(s.data->series.volume.geometry(), planeOf(s, v)).count;
+        return planeSteps(s.scene.base->series.volume.geometry(), planeOf(s, v)).count;
     return frameOf(s, v).count;
 }
 
 double sliceSpacingOf(const AppState& s, int v) {
     if (s.mpr.oblique)
-        return planeSteps(s.data->series.volume.geometry(), planeOf(s, v)).step;
+        return planeSteps(s.scene.base->series.volume.geometry(), planeOf(s, v)).step;
     return frameOf(s, v).nSpacing;
 }
 
 ViewMapping mappingOf(const AppState& s, int v) {
     if (s.mpr.oblique)
-        return ViewMapping(frameOf(s, v), planeOf(s, v), s.data->series.volume.geometry(),
+        return ViewMapping(frameOf(s, v), planeOf(s, v), s.scene.base->series.volume.geometry(),
                            s.cells[std::size_t(v)], s.views[std::size_t(v)].camera);
     return ViewMapping(frameOf(s, v), s.cells[std::size_t(v)], s.views[std::size_t(v)].camera);
 }
 
 SlicePlane planeOf(const AppState& s, int v) {
-    const Geometry& g = s.data->series.volume.geometry();
+    const Geometry& g = s.scene.base->series.volume.geometry();
     if (s.mpr.oblique)
         return viewPlane(g, s.views[std::size_t(v)].axis, s.mpr);
     SlicePlane p = acquiredPlane(g, frameOf(s, v));
@@ -53,11 +53,11 @@ SlicePlane planeOf(const AppState& s, int v) {
 
 glm::dvec3 crosshairLps(const AppState& s) {
     return s.mpr.oblique ? s.mpr.centre
-                         : s.data->series.volume.geometry().voxelToPatient(glm::dvec3(s.cursor));
+                         : s.scene.base->series.volume.geometry().voxelToPatient(glm::dvec3(s.cursor));
 }
 
 void syncCursor(AppState& s) {
-    const Geometry& g = s.data->series.volume.geometry();
+    const Geometry& g = s.scene.base->series.volume.geometry();
     const glm::dvec3 ijk = g.patientToVoxel(s.mpr.centre);
     for (int c = 0; c < 3; ++c)
         s.cursor[c] = std::clamp(int(std::lround(ijk[c])), 0, g.dims[c] - 1);
@@ -76,7 +76,7 @@ void setSliceNumber(AppState& s, int v, int number) {
     if (s.mpr.oblique) {
         // A turned view: the crosshair moves along its normal onto the plane numbered `number` (planeSteps),
         // so that a number always names the same plane: the overlay's, a recorded movie's frame, `--slice`.
-        const Geometry& g = s.data->series.volume.geometry();
+        const Geometry& g = s.scene.base->series.volume.geometry();
         const SlicePlane p = planeOf(s, v);
         const PlaneSteps steps = planeSteps(g, p);
         const double now = -p.distance(volumeCentre(g)); // the plane's distance from the centre
@@ -90,7 +90,7 @@ void setSliceNumber(AppState& s, int v, int number) {
 }
 
 bool onView(const AppState& s, int v, const Annotation& a) {
-    const Geometry& g = s.data->series.volume.geometry();
+    const Geometry& g = s.scene.base->series.volume.geometry();
     if (s.mpr.oblique)
         return liesOnPlane(g, a, planeOf(s, v));
     return liesOnSlice(g, a, frameOf(s, v).nAxis, sliceOf(s, v));
@@ -100,7 +100,7 @@ void turnViews(AppState& s, int v, double radians) {
     const SlicePlane plane = planeOf(s, v);
     if (!s.mpr.oblique) {
         s.mpr.oblique = true;
-        s.mpr.centre = s.data->series.volume.geometry().voxelToPatient(glm::dvec3(s.cursor));
+        s.mpr.centre = s.scene.base->series.volume.geometry().voxelToPatient(glm::dvec3(s.cursor));
     }
     s.mpr.rotation =
         rotationAbout(glm::normalize(glm::cross(plane.right, plane.down)), radians) * s.mpr.rotation;
@@ -110,7 +110,7 @@ void resetOblique(AppState& s) {
     if (s.mpr.oblique && s.hasVolume())
         syncCursor(s);
     s.mpr = {};
-    s.turn = {};
+    s.gesture.turn = {};
 }
 
 double turnHandleDistance(const Rect& r) {
@@ -136,7 +136,7 @@ std::vector<CrosshairLine> crosshairLines(const AppState& s, int v) {
 std::string sliceNote(const AppState& s, int v, int slice) {
     if (!s.hasVolume() || frameOf(s, v).nAxis != 2)
         return "";
-    const Series& series = s.data->series;
+    const Series& series = s.scene.base->series;
     if (std::binary_search(series.interpolatedSlices.begin(), series.interpolatedSlices.end(), slice))
         return "interpolated";
     if (std::binary_search(series.emptySlices.begin(), series.emptySlices.end(), slice))
@@ -162,19 +162,19 @@ void layoutCells(AppState& s, const Rect& area) {
 void adoptDataset(AppState& s, std::shared_ptr<Dataset> d) {
     // From the preview of a load to its result (same grid): the user may already be scrolling and windowing;
     // keep where they are.
-    const bool continuing = s.data && s.data->preview &&
-                            s.data->series.volume.geometry().dims == d->series.volume.geometry().dims;
-    s.data = std::move(d);
+    const bool continuing = s.scene.base && s.scene.base->preview &&
+                            s.scene.base->series.volume.geometry().dims == d->series.volume.geometry().dims;
+    s.scene.base = std::move(d);
     s.measured.forget();
-    s.probeValid = false;
+    s.gesture.probe.valid = false;
     if (!continuing) {
         s.loadBannerDismissed = false;
         s.history = {}; // undo is per series: its first state is the one it opens with
     }
-    s.drag = {};
+    s.gesture.drag = {};
     if (!continuing) {
         s.cine.view = -1; // another series: its slices are not the ones being played
-        s.cursor = s.data->series.volume.geometry().dims / 2;
+        s.cursor = s.scene.base->series.volume.geometry().dims / 2;
         resetOblique(s);
         for (ViewState& v : s.views)
             v.camera = {};
@@ -183,31 +183,32 @@ void adoptDataset(AppState& s, std::shared_ptr<Dataset> d) {
         if (const WindowPreset* preset = findWindowPreset(s.windowName)) {
             s.window = preset->wl;
         } else {
-            s.window = initialWindow(s.data->series);
+            s.window = initialWindow(s.scene.base->series);
             s.windowName = "file";
         }
-    } else if (s.windowName == "file" && !s.data->preview) {
+    } else if (s.windowName == "file" && !s.scene.base->preview) {
         // The preview knew less than the loaded series (a DICOMweb listing has no window presets): the file's
         // own window now, unless the user chose another meanwhile (then windowName is no longer "file").
-        s.window = initialWindow(s.data->series);
+        s.window = initialWindow(s.scene.base->series);
     }
     s.messages.clear();
-    if (s.data->preview || !s.data->source)
+    if (s.scene.base->preview || !s.scene.base->source)
         return;
-    s.data->summary = describeLines(s.data->series);
-    for (const std::string& p : s.data->source->problems())
+    s.scene.base->summary = describeLines(s.scene.base->series);
+    for (const std::string& p : s.scene.base->source->problems())
         s.messages.push_back(p);
-    for (const SkippedFile& f : s.data->source->skipped())
+    for (const SkippedFile& f : s.scene.base->source->skipped())
         s.messages.push_back("skipped " + f.path.string() + ": " + f.reason);
-    for (const std::string& w : s.data->series.warnings)
+    for (const std::string& w : s.scene.base->series.warnings)
         s.messages.push_back(w);
-    for (const SkippedFile& f : s.data->series.failed)
+    for (const SkippedFile& f : s.scene.base->series.failed)
         s.messages.push_back(f.path.string() + ": " + f.reason);
 }
 
 void endAnnotationGesture(AppState& s) {
-    s.drawing = s.pending = s.pendingView = s.editing = s.editingHandle = -1;
-    s.box = {};
+    s.gesture.drawing = s.gesture.pending = s.gesture.pendingView = s.gesture.editing =
+        s.gesture.editingHandle = -1;
+    s.gesture.box = {};
 }
 
 namespace {
@@ -229,7 +230,7 @@ void restore(AppState& s, const EditState& e) {
 }
 // A measurement is being drawn, clicked out or reshaped: not an edit yet.
 bool annotationGesture(const AppState& s) {
-    return s.drawing >= 0 || s.pending >= 0 || s.editing >= 0;
+    return s.gesture.drawing >= 0 || s.gesture.pending >= 0 || s.gesture.editing >= 0;
 }
 } // namespace
 
@@ -291,7 +292,7 @@ bool presetModified(const AppState& s) {
 }
 
 ColormapTable displayColormap(const AppState& s) {
-    const bool mono1 = s.data && s.data->series.monochrome1;
+    const bool mono1 = s.scene.base && s.scene.base->series.monochrome1;
     return colormapTable(s.colormap, s.invert != mono1);
 }
 
@@ -314,7 +315,7 @@ void effectiveCrop(const AppState& s, glm::dvec3& lo, glm::dvec3& hi) {
         return;
     if (s.mpr.oblique)
         return; // the cuts lie in turned planes: cutPlanes()
-    const glm::ivec3 dims = s.data->series.volume.geometry().dims;
+    const glm::ivec3 dims = s.scene.base->series.volume.geometry().dims;
     for (int a = 0; a < 3; ++a) {
         // The crosshair voxel's near face: keep it in "at or past", leave it out of "before".
         const double at = double(s.cursor[a]) / double(std::max(1, dims[a]));
@@ -329,7 +330,7 @@ std::vector<glm::dvec4> cutPlanes(const AppState& s) {
     std::vector<glm::dvec4> cuts;
     if (!s.hasVolume() || !s.mpr.oblique)
         return cuts;
-    const Geometry& g = s.data->series.volume.geometry();
+    const Geometry& g = s.scene.base->series.volume.geometry();
     for (int a = 0; a < 3; ++a) {
         const int mode = s.view3d.cutAtSlices[a];
         if (mode == 0)

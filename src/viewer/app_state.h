@@ -52,6 +52,7 @@ struct Drag {
     int button = -1; // 0 left (crosshair; 3D: rotate), 1 right (window/level; 3D: zoom), 2 middle (pan)
 };
 
+// The drawings over the slice views, each switched on its own (O toggles them all).
 struct Overlays {
     bool crosshair = true, letters = true, scaleBar = true, windowLevel = true, probe = true,
          sliceInfo = true;
@@ -91,9 +92,7 @@ struct View3D {
 // Cine (Space): one slice view played through its slices, a step every 1/fps seconds, from the last slice
 // back to the first (loop) or turning round at each end (bounce). Any key or a click in the views stops it.
 struct Cine {
-    int view = -1;   // 0..2 while playing, else -1
-    double fps = 10; // 1..60, kept in the settings with `bounce`
-    bool bounce = false;
+    int view = -1;     // 0..2 while playing, else -1 (its speed and bounce are Preferences)
     int direction = 1; // +1 towards higher slice numbers (the feet, posterior, the patient's left)
     double next = 0;   // glfwGetTime() seconds of the next step
 };
@@ -128,8 +127,62 @@ struct UndoHistory {
     bool started = false;
 };
 
+// What the mouse is doing: owned by the input handling (input.cpp, measure_gesture.cpp), transient. Nothing
+// here is saved, undone or set by the CLI; a new series or an undo ends it (endAnnotationGesture).
+struct Gestures {
+    Drag drag;
+    struct Turn {
+        bool active = false;
+        glm::dvec2 centre{0.0}; // screen position of the crosshair in the view being turned
+        double startAngle = 0;  // of the mouse about it when the drag began, radians
+        glm::dmat3 startRotation{1.0};
+    } turn; // a crosshair line's end being dragged
+    // A shape clicked out point by point (an angle's second arm, a polygon's next vertex): its last point
+    // follows the mouse over its view until the next click.
+    int pending = -1;
+    int pendingView = -1;
+    int drawing = -1; // the annotation being dragged out, or -1
+    struct BoxDrag {
+        int kind = 0;          // 1 rectangle, 2 ellipse: being dragged out as a polygon in a tilted plane
+        glm::dvec3 start{0.0}; // its first corner (LPS)
+    } box;
+    int editing = -1, editingHandle = -1; // the annotation whose handle (annotationHandles) is being dragged
+    // Probe: the voxel under the mouse, if any, and its value as shown (through the view's slab).
+    struct Probe {
+        bool valid = false;
+        glm::ivec3 voxel{0};
+        float hu = 0;
+        glm::dvec3 lps{0.0};
+    } probe;
+};
+
+// What the user set up once and expects back next time: owned by the settings (settings.json holds exactly
+// this, besides the look of the last series and the window's placement). The panels edit it in place.
+struct Preferences {
+    std::vector<std::string> recent; // most recent first (folders, files, DICOMweb URLs)
+    std::vector<std::string>
+        pacsServers; // DICOMweb roots the user added in the PACS dialog (never credentials)
+    Overlays overlays;
+    bool sidebar = true;      // the side panel is shown (Tab)
+    float sidebarWidth = 340; // as the user dragged it (pixels)
+    bool burnIn = false; // S draws the measurements on the slice into the saved image (off: export's pixels)
+    double cineFps = 10; // Space's cine: 1..60 steps a second,
+    bool cineBounce = false; //   turning round at each end (else from the last slice back to the first)
+};
+
+// What is loaded: the base image, whose voxel grid every view and the 3D view show. Layers on its grid
+// (segmentations, a second series, phases) join it here.
+struct Scene {
+    std::shared_ptr<Dataset> base; // null until something has loaded
+};
+
+// The viewer's state. Its own members are what is shown (the CLI, presets, the panels and keys set them,
+// tests read them); the loaded data, the gestures and the preferences each have their owner.
 struct AppState {
-    std::shared_ptr<Dataset> data; // null until something has loaded
+    Scene scene;
+    Gestures gesture;
+    Preferences prefs;
+
     LoadStatus load;
     std::vector<std::string> messages; // warnings and skipped files of the current series, in plain words
 
@@ -142,31 +195,20 @@ struct AppState {
     // through mpr.centre, and `cursor` is the voxel nearest that point (syncCursor), for what works on
     // voxels (the 3D view's slice planes and cuts, the slice sliders' labels).
     Mpr mpr;
-    struct Turn {
-        bool active = false;
-        glm::dvec2 centre{0.0}; // screen position of the crosshair in the view being turned
-        double startAngle = 0;  // of the mouse about it when the drag began, radians
-        glm::dmat3 startRotation{1.0};
-    } turn; // a crosshair line's end being dragged
 
     WindowLevel window;
     std::string windowName = "file"; // a preset name, "file", "auto" or "custom"
     std::string colormap = "grayscale";
     bool invert = false;
     bool linear = false; // linear interpolation between voxels instead of nearest
-    bool burnIn = false; // S draws the measurements on the slice into the saved image (off: export's pixels)
 
-    Overlays overlays;
     Panels panels;
     Cine cine;
     Recording recording;
     std::filesystem::path exportDir = "ctview-exports";
-    std::vector<std::string> recent;      // most recent first
-    std::vector<std::string> pacsServers; // DICOMweb roots the user added in the PACS dialog
     RemoteLogin pacsLogin; // the PACS dialog's login, for this session's queries and loads: never saved
 
     std::deque<Toast> toasts;
-    Drag drag;
     // Measurements shown on the slices they lie on (LPS mm; measure/measure): drawn with the tools below,
     // kept per series (app::restoreAnnotations / saveAnnotations), or given to `snapshot --annotations`.
     std::vector<Annotation> annotations;
@@ -177,34 +219,17 @@ struct AppState {
     // an angle by its first arm dragged to the vertex and a click for the second arm's end, a polygon by a
     // click per vertex, the others dragged), or none: the crosshair.
     std::optional<AnnotationType> tool;
-    // A shape clicked out point by point (an angle's second arm, a polygon's next vertex): its last point
-    // follows the mouse over its view until the next click.
-    int pending = -1;
-    int pendingView = -1;
-    int drawing = -1; // the annotation being dragged out, or -1
-    struct BoxDrag {
-        int kind = 0;          // 1 rectangle, 2 ellipse: being dragged out as a polygon in a tilted plane
-        glm::dvec3 start{0.0}; // its first corner (LPS)
-    } box;
-    int editing = -1, editingHandle = -1; // the annotation whose handle (annotationHandles) is being dragged
-    int selectedAnnotation = -1;          // the one Delete removes (drawn last, or its row clicked), or -1
-    std::string annotationsSeries;        // the SeriesInstanceUID they are kept for ("" none: not kept)
-    bool annotationsChanged = false;      // since they were last kept
+    int selectedAnnotation = -1;     // the one Delete removes (drawn last, or its row clicked), or -1
+    std::string annotationsSeries;   // the SeriesInstanceUID they are kept for ("" none: not kept)
+    bool annotationsChanged = false; // since they were last kept
     UndoHistory history; // window/level, transfer-function and measurement edits (Ctrl+Z, Ctrl+Shift+Z)
     bool loadBannerDismissed = false; // the user closed the banner of the current series' load problems
-    float sidebarWidth = 340; // the side panel's width as the user dragged it (pixels; kept in settings)
-
-    // Probe: the voxel under the mouse, if any.
-    bool probeValid = false;
-    glm::ivec3 probeVoxel{0};
-    float probeHU = 0;
-    glm::dvec3 probeLps{0.0};
 
     // Layout, set once a frame: the sidebar's width and the four cells (axial, coronal, sagittal, 3D).
     Rect viewArea;
     std::array<Rect, 4> cells{};
 
-    bool hasVolume() const { return data && !data->series.volume.empty(); }
+    bool hasVolume() const { return scene.base && !scene.base->series.volume.empty(); }
 };
 
 // The slice frame of view `v` (0..2) for the loaded volume.

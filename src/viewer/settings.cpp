@@ -102,68 +102,69 @@ Settings loadSettings(const std::filesystem::path& path, std::string& problem) {
         return s;
     }
     std::vector<std::string> bad;
-    readRecent(j, s.recent, bad);
-    read(j, "pacs_servers", s.pacsServers, bad);
+    readRecent(j, s.prefs.recent, bad);
+    read(j, "pacs_servers", s.prefs.pacsServers, bad);
     // A URL with credentials in it is never kept (they belong in the environment or netrc).
-    s.pacsServers.erase(std::remove_if(s.pacsServers.begin(), s.pacsServers.end(),
-                                       [](const std::string& u) {
-                                           try {
-                                               return !isDicomWebUrl(u) || !parseDicomWebUrl(u).study.empty();
-                                           } catch (const std::exception&) {
-                                               return true;
-                                           }
-                                       }),
-                        s.pacsServers.end());
-    read(j, "window_x", s.windowX, bad);
-    read(j, "window_y", s.windowY, bad);
-    read(j, "window_width", s.windowWidth, bad);
-    read(j, "window_height", s.windowHeight, bad);
-    read(j, "window_maximized", s.windowMaximized, bad);
-    read(j, "window_level", s.windowName, bad);
-    read(j, "colormap", s.colormap, bad);
-    read(j, "invert", s.invert, bad);
-    read(j, "linear", s.linear, bad);
-    read(j, "burn_in_measurements", s.burnIn, bad);
-    read(j, "sidebar", s.sidebar, bad);
-    read(j, "sidebar_width", s.sidebarWidth, bad);
-    if (!(s.sidebarWidth >= 200 && s.sidebarWidth <= 4000))
-        s.sidebarWidth = 340;
+    s.prefs.pacsServers.erase(std::remove_if(s.prefs.pacsServers.begin(), s.prefs.pacsServers.end(),
+                                             [](const std::string& u) {
+                                                 try {
+                                                     return !isDicomWebUrl(u) ||
+                                                            !parseDicomWebUrl(u).study.empty();
+                                                 } catch (const std::exception&) {
+                                                     return true;
+                                                 }
+                                             }),
+                              s.prefs.pacsServers.end());
+    read(j, "window_x", s.window.x, bad);
+    read(j, "window_y", s.window.y, bad);
+    read(j, "window_width", s.window.width, bad);
+    read(j, "window_height", s.window.height, bad);
+    read(j, "window_maximized", s.window.maximized, bad);
+    read(j, "window_level", s.look.windowName, bad);
+    read(j, "colormap", s.look.colormap, bad);
+    read(j, "invert", s.look.invert, bad);
+    read(j, "linear", s.look.linear, bad);
+    read(j, "burn_in_measurements", s.prefs.burnIn, bad);
+    read(j, "sidebar", s.prefs.sidebar, bad);
+    read(j, "sidebar_width", s.prefs.sidebarWidth, bad);
+    if (!(s.prefs.sidebarWidth >= 200 && s.prefs.sidebarWidth <= 4000))
+        s.prefs.sidebarWidth = 340;
     if (auto o = j.find("overlays"); o != j.end() && o->is_object()) {
-        read(*o, "crosshair", s.overlays.crosshair, bad);
-        read(*o, "letters", s.overlays.letters, bad);
-        read(*o, "scale_bar", s.overlays.scaleBar, bad);
-        read(*o, "window_level", s.overlays.windowLevel, bad);
-        read(*o, "probe", s.overlays.probe, bad);
-        read(*o, "slice_info", s.overlays.sliceInfo, bad);
+        read(*o, "crosshair", s.prefs.overlays.crosshair, bad);
+        read(*o, "letters", s.prefs.overlays.letters, bad);
+        read(*o, "scale_bar", s.prefs.overlays.scaleBar, bad);
+        read(*o, "window_level", s.prefs.overlays.windowLevel, bad);
+        read(*o, "probe", s.prefs.overlays.probe, bad);
+        read(*o, "slice_info", s.prefs.overlays.sliceInfo, bad);
     }
     if (auto v = j.find("view3d"); v != j.end() && v->is_object()) {
-        read(*v, "preset", s.preset3d, bad);
-        read(*v, "colormap", s.colormap3d, bad);
-        read(*v, "perspective", s.perspective3d, bad);
+        read(*v, "preset", s.look.preset3d, bad);
+        read(*v, "colormap", s.look.colormap3d, bad);
+        read(*v, "perspective", s.look.perspective3d, bad);
     }
     if (auto c = j.find("cine"); c != j.end() && c->is_object()) {
-        read(*c, "fps", s.cineFps, bad);
-        read(*c, "bounce", s.cineBounce, bad);
+        read(*c, "fps", s.prefs.cineFps, bad);
+        read(*c, "bounce", s.prefs.cineBounce, bad);
     }
     // Values that would make a broken window: back to the defaults.
     const Settings defaults;
-    if (!(s.cineFps >= 1 && s.cineFps <= 60)) {
+    if (!(s.prefs.cineFps >= 1 && s.prefs.cineFps <= 60)) {
         bad.push_back("cine fps");
-        s.cineFps = defaults.cineFps;
+        s.prefs.cineFps = defaults.prefs.cineFps;
     }
-    if (s.windowWidth < 200 || s.windowWidth > 16384 || s.windowHeight < 150 || s.windowHeight > 16384) {
-        s.windowWidth = defaults.windowWidth;
-        s.windowHeight = defaults.windowHeight;
+    if (s.window.width < 200 || s.window.width > 16384 || s.window.height < 150 || s.window.height > 16384) {
+        s.window.width = defaults.window.width;
+        s.window.height = defaults.window.height;
         bad.push_back("window size");
     }
     const auto& maps = colormapNames();
-    if (std::find(maps.begin(), maps.end(), s.colormap) == maps.end()) {
-        bad.push_back("colormap " + s.colormap);
-        s.colormap = defaults.colormap;
+    if (std::find(maps.begin(), maps.end(), s.look.colormap) == maps.end()) {
+        bad.push_back("colormap " + s.look.colormap);
+        s.look.colormap = defaults.look.colormap;
     }
-    if (std::find(maps.begin(), maps.end(), s.colormap3d) == maps.end()) {
-        bad.push_back("3D colormap " + s.colormap3d);
-        s.colormap3d = defaults.colormap3d;
+    if (std::find(maps.begin(), maps.end(), s.look.colormap3d) == maps.end()) {
+        bad.push_back("3D colormap " + s.look.colormap3d);
+        s.look.colormap3d = defaults.look.colormap3d;
     }
     if (!bad.empty()) {
         problem = path.string() + ": ignored what could not be used:";
@@ -174,30 +175,32 @@ Settings loadSettings(const std::filesystem::path& path, std::string& problem) {
 }
 
 std::string settingsText(const Settings& s) {
-    const json j = {
-        {"recent", s.recent},
-        {"pacs_servers", s.pacsServers},
-        {"window_x", s.windowX},
-        {"window_y", s.windowY},
-        {"window_width", s.windowWidth},
-        {"window_height", s.windowHeight},
-        {"window_maximized", s.windowMaximized},
-        {"window_level", s.windowName},
-        {"colormap", s.colormap},
-        {"invert", s.invert},
-        {"linear", s.linear},
-        {"burn_in_measurements", s.burnIn},
-        {"sidebar", s.sidebar},
-        {"sidebar_width", s.sidebarWidth},
-        {"view3d", {{"preset", s.preset3d}, {"colormap", s.colormap3d}, {"perspective", s.perspective3d}}},
-        {"cine", {{"fps", s.cineFps}, {"bounce", s.cineBounce}}},
-        {"overlays",
-         {{"crosshair", s.overlays.crosshair},
-          {"letters", s.overlays.letters},
-          {"scale_bar", s.overlays.scaleBar},
-          {"window_level", s.overlays.windowLevel},
-          {"probe", s.overlays.probe},
-          {"slice_info", s.overlays.sliceInfo}}}};
+    const json j = {{"recent", s.prefs.recent},
+                    {"pacs_servers", s.prefs.pacsServers},
+                    {"window_x", s.window.x},
+                    {"window_y", s.window.y},
+                    {"window_width", s.window.width},
+                    {"window_height", s.window.height},
+                    {"window_maximized", s.window.maximized},
+                    {"window_level", s.look.windowName},
+                    {"colormap", s.look.colormap},
+                    {"invert", s.look.invert},
+                    {"linear", s.look.linear},
+                    {"burn_in_measurements", s.prefs.burnIn},
+                    {"sidebar", s.prefs.sidebar},
+                    {"sidebar_width", s.prefs.sidebarWidth},
+                    {"view3d",
+                     {{"preset", s.look.preset3d},
+                      {"colormap", s.look.colormap3d},
+                      {"perspective", s.look.perspective3d}}},
+                    {"cine", {{"fps", s.prefs.cineFps}, {"bounce", s.prefs.cineBounce}}},
+                    {"overlays",
+                     {{"crosshair", s.prefs.overlays.crosshair},
+                      {"letters", s.prefs.overlays.letters},
+                      {"scale_bar", s.prefs.overlays.scaleBar},
+                      {"window_level", s.prefs.overlays.windowLevel},
+                      {"probe", s.prefs.overlays.probe},
+                      {"slice_info", s.prefs.overlays.sliceInfo}}}};
     return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
@@ -206,7 +209,7 @@ void saveSettings(const std::filesystem::path& path, const Settings& s) {
     writeTextFileAtomically(path, settingsText(s));
 }
 
-void addRecent(Settings& s, const std::string& input) {
+void addRecent(std::vector<std::string>& recent, const std::string& input) {
     if (input.empty())
         return; // nothing to remember (and an empty row is nothing a user can click)
     std::error_code ec;
@@ -219,51 +222,39 @@ void addRecent(Settings& s, const std::string& input) {
         abs.pop_back();
     if (!isValidRecent(abs))
         return;
-    s.recent.erase(std::remove(s.recent.begin(), s.recent.end(), abs), s.recent.end());
-    s.recent.insert(s.recent.begin(), abs);
-    if (s.recent.size() > kMaxRecent)
-        s.recent.resize(kMaxRecent);
+    recent.erase(std::remove(recent.begin(), recent.end(), abs), recent.end());
+    recent.insert(recent.begin(), abs);
+    if (recent.size() > kMaxRecent)
+        recent.resize(kMaxRecent);
 }
 
-void applySettings(const Settings& from, viewer::AppState& to) {
-    to.windowName = from.windowName;
-    to.colormap = from.colormap;
-    to.invert = from.invert;
-    to.linear = from.linear;
-    to.burnIn = from.burnIn;
-    to.overlays = from.overlays;
-    to.panels.sidebar = from.sidebar;
-    to.sidebarWidth = from.sidebarWidth;
-    to.recent = from.recent;
-    to.pacsServers = from.pacsServers;
+void applySettings(const Settings& from, AppState& to) {
+    to.prefs = from.prefs;
+    const Look& look = from.look;
+    to.windowName = look.windowName;
+    to.colormap = look.colormap;
+    to.invert = look.invert;
+    to.linear = look.linear;
     // A user's own preset is applied once the presets folder has been read (the viewer does that).
-    if (const RenderPreset* p = findBuiltinPreset(from.preset3d))
-        viewer::applyPreset(to, *p);
-    to.view3d.presetName = from.preset3d;
-    to.view3d.colormap = from.colormap3d;
-    to.view3d.camera.perspective = from.perspective3d;
-    to.cine.fps = from.cineFps;
-    to.cine.bounce = from.cineBounce;
+    if (const RenderPreset* p = findBuiltinPreset(look.preset3d))
+        applyPreset(to, *p);
+    to.view3d.presetName = look.preset3d;
+    to.view3d.colormap = look.colormap3d;
+    to.view3d.camera.perspective = look.perspective3d;
 }
 
-void captureSettings(const viewer::AppState& from, Settings& to) {
+void captureSettings(const AppState& from, Settings& to) {
+    to.prefs = from.prefs;
+    Look& look = to.look;
     // "custom" and "auto" windows belong to one series; what carries over is a named preset or the file's
     // own.
-    to.windowName = findWindowPreset(from.windowName) ? from.windowName : "file";
-    to.colormap = from.colormap;
-    to.invert = from.invert;
-    to.linear = from.linear;
-    to.burnIn = from.burnIn;
-    to.overlays = from.overlays;
-    to.sidebar = from.panels.sidebar;
-    to.sidebarWidth = from.sidebarWidth;
-    to.recent = from.recent;
-    to.pacsServers = from.pacsServers;
-    to.preset3d = from.view3d.presetName;
-    to.colormap3d = from.view3d.colormap;
-    to.perspective3d = from.view3d.camera.perspective;
-    to.cineFps = from.cine.fps;
-    to.cineBounce = from.cine.bounce;
+    look.windowName = findWindowPreset(from.windowName) ? from.windowName : "file";
+    look.colormap = from.colormap;
+    look.invert = from.invert;
+    look.linear = from.linear;
+    look.preset3d = from.view3d.presetName;
+    look.colormap3d = from.view3d.colormap;
+    look.perspective3d = from.view3d.camera.perspective;
 }
 
 } // namespace ctview::viewer

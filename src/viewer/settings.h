@@ -10,25 +10,28 @@
 
 namespace ctview::viewer {
 
-struct Settings {
-    std::vector<std::string> recent; // most recent first, at most kMaxRecent (folders, files, DICOMweb URLs)
-    std::vector<std::string> pacsServers; // DICOMweb roots of the PACS dialog (URLs only: never credentials)
-    int windowX = -1, windowY = -1;       // -1: let the window system place it
-    int windowWidth = 1400, windowHeight = 900;
-    bool windowMaximized = false;
-    std::string windowName = "file";
+// How the last session showed its series: the next one starts so (the shown state's part that is kept).
+struct Look {
+    std::string windowName = "file"; // a named window preset or "file" (a custom window is the series')
     std::string colormap = "grayscale";
     bool invert = false, linear = false;
-    viewer::Overlays overlays;
-    bool sidebar = true;
-    float sidebarWidth = 340;
     // The 3D view: the preset it shows (a bundled name or one of the user's), its colour map, the projection.
     std::string preset3d = "ct-bone";
     std::string colormap3d = "grayscale";
     bool perspective3d = false;
-    bool burnIn = false; // S draws the measurements into the saved slice
-    double cineFps = 10; // Space's cine: frames a second, and bounce (else loop)
-    bool cineBounce = false;
+};
+
+// Where the window was on the desktop.
+struct WindowPlacement {
+    int x = -1, y = -1; // -1: let the window system place it
+    int width = 1400, height = 900;
+    bool maximized = false;
+};
+
+struct Settings {
+    Preferences prefs; // the AppState's own, as they are
+    Look look;
+    WindowPlacement window;
 };
 
 std::filesystem::path settingsPath();
@@ -48,9 +51,10 @@ inline constexpr std::size_t kMaxRecentBytes = 4096; // PATH_MAX: no longer path
 // characters. loadSettings drops any other entry (and duplicates), addRecent never adds one.
 bool isValidRecent(const std::string& entry);
 // `input` (a path, made absolute, or a DICOMweb URL) first in the recent list; an empty input is ignored.
-void addRecent(Settings& s, const std::string& input);
-// State <-> settings: what the viewer restores at start and saves at exit.
-void applySettings(const Settings& from, viewer::AppState& to);
-void captureSettings(const viewer::AppState& from, Settings& to);
+void addRecent(std::vector<std::string>& recent, const std::string& input);
+// State <-> settings: what the viewer restores at start and saves at exit (the preferences as they are, and
+// the look).
+void applySettings(const Settings& from, AppState& to);
+void captureSettings(const AppState& from, Settings& to);
 
 } // namespace ctview::viewer

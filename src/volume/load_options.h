@@ -29,7 +29,7 @@ struct LoadOptions {
     // `stack` is only valid during the call, and other slices of it are being written meanwhile, so copy out
     // only `slices`. Not called when the stack is resampled (its slices are not the final volume's). A
     // DICOMweb transfer calls it as images arrive, with a stack laid out from the first of them
-    // (ArrivingSeries): a preview, which the loaded series replaces.
+    // (ArrivingStack): a preview, which the loaded series replaces.
     std::function<void(const Volume& stack, const std::vector<int>& slices)> slicesReady;
     // `ctview convert`: the volume goes to a file, not into memory. When streamFd >= 0 and the series is
     // native DICOM pixels read by our own code on the acquired grid (no resampling), plane k is written to

@@ -69,7 +69,7 @@ inline LoadOptions fastOptions() {
     return o;
 }
 
-inline LoadedSeries loadFolder(const std::filesystem::path& p, ScanResult& scan,
+inline DecodedStack loadFolder(const std::filesystem::path& p, ScanResult& scan,
                                LoadOptions o = fastOptions()) {
     scan = scanInput(p, o);
     return loadSeries(scan, scan.pick(o.series), o);

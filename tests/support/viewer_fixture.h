@@ -1,11 +1,11 @@
 #pragma once
 // The viewer without a window, for in-process input tests: a phantom loaded through the real LoadTask into
 // the real AppState, laid out as the window lays it out at 1000 x 800 with the side panel; input frames made
-// by hand go through app::handleInput as the frame loop's would.
+// by hand go through viewer::handleInput as the frame loop's would.
 #include "testutil.h"
 
-#include "app/input.h"
 #include "dicom/phantom.h"
+#include "viewer/input.h"
 #include "viewer/load_task.h"
 
 #include <catch2/catch.hpp>
@@ -13,8 +13,8 @@
 namespace ctview::test {
 
 // An input frame with the mouse at `p` and nothing pressed.
-inline app::InputFrame at(glm::dvec2 p) {
-    app::InputFrame in;
+inline viewer::InputFrame at(glm::dvec2 p) {
+    viewer::InputFrame in;
     in.mouse = p;
     return in;
 }
@@ -39,25 +39,25 @@ struct ViewerFixture {
     }
     // Presses the left button at `from`, drags through `to` in four moves, releases there.
     void drag(glm::dvec2 from, glm::dvec2 to, bool shift = false) {
-        app::InputFrame press = at(from);
+        viewer::InputFrame press = at(from);
         press.clicked[0] = press.down[0] = true;
         press.shift = shift;
-        app::handleInput(s, press);
+        viewer::handleInput(s, press);
         for (int n = 1; n <= 4; ++n) {
-            app::InputFrame move = at(from + (to - from) * (n / 4.0));
+            viewer::InputFrame move = at(from + (to - from) * (n / 4.0));
             move.down[0] = true;
             move.mouseDelta = (to - from) / 4.0;
-            app::handleInput(s, move);
+            viewer::handleInput(s, move);
         }
-        app::InputFrame release = at(to);
+        viewer::InputFrame release = at(to);
         release.released[0] = true;
-        app::handleInput(s, release);
+        viewer::handleInput(s, release);
     }
     // One key press (GLFW key code) with the mouse at `mouse`.
     void key(int code, bool shift = false, glm::dvec2 mouse = {0, 0}) {
-        app::InputFrame in = at(mouse);
+        viewer::InputFrame in = at(mouse);
         in.keys.push_back({code, false, shift});
-        app::handleInput(s, in);
+        viewer::handleInput(s, in);
     }
 };
 

@@ -1,18 +1,14 @@
 // The keyboard as one table (KeyBinding): every key and mouse action with its help text, and for a key what
 // it does. The F1 help (and docs/user/keys.md) is the table's text; the dispatch runs the first row that
 // takes the key. A row with no keys is help only (the mouse's actions, handled by input.cpp).
-#include "app/input.h"
-#include "app/measure_gesture.h"
 #include "base/text.h"
-
-#include <GLFW/glfw3.h>
+#include "viewer/input.h"
+#include "viewer/measure_gesture.h"
 
 #include <algorithm>
 #include <string>
 
-namespace ctview::app {
-
-using viewer::AppState;
+namespace ctview::viewer {
 
 namespace {
 using Mods = KeyChord::Mods;
@@ -20,10 +16,10 @@ using Mods = KeyChord::Mods;
 // The shapes of row runs: a slice step for the view the keys act on, a flag toggled.
 void stepSlice(KeyContext& c, int delta) {
     if (c.volume)
-        setSliceNumber(c.s, c.active, viewer::sliceNumberOf(c.s, c.active) + delta);
+        setSliceNumber(c.s, c.active, sliceNumberOf(c.s, c.active) + delta);
 }
 int letterKey(char letter) {
-    return GLFW_KEY_A + (letter - 'A'); // GLFW's letter keys are consecutive
+    return keycode::A + (letter - 'A'); // the letters' codes are consecutive
 }
 void setTool(AppState& s, int key) {
     for (const MeasureTool& t : measureTools())
@@ -64,20 +60,20 @@ void escape(AppState& s) {
         s.panels.help = false;
     else if (s.panels.open || s.panels.pacs)
         s.panels.open = s.panels.pacs = false;
-    else if (s.pending >= 0)
+    else if (s.gesture.pending >= 0)
         cancelPending(s);
     else if (s.tool)
         s.tool.reset(); // back to the crosshair
     else
         s.maximised = -1;
 }
-void toggleAllOverlays(viewer::Overlays& o) {
+void toggleAllOverlays(Overlays& o) {
     const bool any = o.crosshair || o.letters || o.scaleBar || o.windowLevel || o.probe || o.sliceInfo;
     o.crosshair = o.letters = o.scaleBar = o.windowLevel = o.probe = o.sliceInfo = !any;
 }
 void deleteSelected(AppState& s) {
     // The selected measurement (its row clicked, or the one just drawn) goes; not while one is being drawn.
-    if (s.drawing < 0 && s.editing < 0 && s.selectedAnnotation >= 0 &&
+    if (s.gesture.drawing < 0 && s.gesture.editing < 0 && s.selectedAnnotation >= 0 &&
         s.selectedAnnotation < int(s.annotations.size())) {
         s.annotations.erase(s.annotations.begin() + s.selectedAnnotation);
         s.selectedAnnotation = -1;
@@ -107,23 +103,22 @@ const std::vector<KeyBinding>& keyBindings() {
     static const std::vector<KeyBinding> table = {
         {"Mouse wheel, Up / Down",
          "previous / next slice in the view under the mouse (next: towards the feet, posterior, left)",
-         {{GLFW_KEY_UP}, {GLFW_KEY_DOWN}},
+         {{keycode::Up}, {keycode::Down}},
          S::Everywhere,
          // In slice numbers: Down goes towards the feet (posterior, left).
-         [](KeyContext& c, const Key& k) { stepSlice(c, k.code == GLFW_KEY_UP ? -1 : 1); }},
+         [](KeyContext& c, const Key& k) { stepSlice(c, k.code == keycode::Up ? -1 : 1); }},
         {"Page Up / Page Down",
          "10 slices back / forward",
-         {{GLFW_KEY_PAGE_UP}, {GLFW_KEY_PAGE_DOWN}},
+         {{keycode::PageUp}, {keycode::PageDown}},
          S::Everywhere,
-         [](KeyContext& c, const Key& k) { stepSlice(c, k.code == GLFW_KEY_PAGE_UP ? -10 : 10); }},
+         [](KeyContext& c, const Key& k) { stepSlice(c, k.code == keycode::PageUp ? -10 : 10); }},
         {"Home / End",
          "first / last slice (first: the most superior axial, anterior coronal, rightmost sagittal)",
-         {{GLFW_KEY_HOME}, {GLFW_KEY_END}},
+         {{keycode::Home}, {keycode::End}},
          S::Everywhere,
          [](KeyContext& c, const Key& k) {
              if (c.volume)
-                 setSliceNumber(c.s, c.active,
-                                k.code == GLFW_KEY_HOME ? 0 : viewer::sliceCountOf(c.s, c.active) - 1);
+                 setSliceNumber(c.s, c.active, k.code == keycode::Home ? 0 : sliceCountOf(c.s, c.active) - 1);
          }},
         {"Left click or drag", "move the crosshair there: the other views follow"},
         {"Right drag", "window/level: right/left widens/narrows the window, down/up raises/lowers the level"},
@@ -131,9 +126,9 @@ const std::vector<KeyBinding>& keyBindings() {
         {"Middle drag, Shift + left drag", "pan"},
         {"Double click, 1 2 3 4",
          "maximise the view (again: back to the 2x2 grid)",
-         {{GLFW_KEY_1}, {GLFW_KEY_2}, {GLFW_KEY_3}, {GLFW_KEY_4}},
+         {{keycode::Digit1}, {keycode::Digit2}, {keycode::Digit3}, {keycode::Digit4}},
          S::Everywhere,
-         [](KeyContext& c, const Key& k) { toggleMaximised(c.s, k.code - GLFW_KEY_1); }},
+         [](KeyContext& c, const Key& k) { toggleMaximised(c.s, k.code - keycode::Digit1); }},
         {"3D: left drag", "rotate (arcball); coarse while dragging, sharp again when let go"},
         {"3D: wheel, right drag up/down", "zoom"},
         {"3D: middle drag, Shift + left drag", "pan"},
@@ -153,14 +148,14 @@ const std::vector<KeyBinding>& keyBindings() {
          }},
         {"3D: R",
          "reset the 3D camera (anterior view)",
-         {{GLFW_KEY_R, Mods::None}},
+         {{keycode::R, Mods::None}},
          S::View3D,
          [](KeyContext& c, const Key&) { c.s.view3d.camera = defaultCamera3D(); }},
         {toolKeysText(), toolActionsText(), toolKeys(), S::Everywhere,
          [](KeyContext& c, const Key& k) { setTool(c.s, k.code); }},
         {nullptr,
          "Enter closes the polygon being clicked out (the row above says so)",
-         {{GLFW_KEY_ENTER}, {GLFW_KEY_KP_ENTER}},
+         {{keycode::Enter}, {keycode::KpEnter}},
          S::Everywhere,
          [](KeyContext& c, const Key&) { closePolygon(c.s); }},
         {"Left drag on a handle", "reshape a measurement with any tool: the handle (an end, a vertex, a box "
@@ -168,27 +163,27 @@ const std::vector<KeyBinding>& keyBindings() {
         {"Space",
          "cine: play the view under the mouse through its slices (speed, loop or bounce: View -> "
          "Cine); any key or a click in the views stops it (Space, Esc and the click do nothing else)",
-         {{GLFW_KEY_SPACE}},
+         {{keycode::Space}},
          S::Everywhere,
          [](KeyContext& c, const Key&) { startCine(c.s, c.view >= 0 ? c.view : c.active, c.in.now); }},
         {"Delete, Backspace",
          "delete the selected measurement (the one just drawn, or its row clicked)",
-         {{GLFW_KEY_DELETE}, {GLFW_KEY_BACKSPACE}},
+         {{keycode::Delete}, {keycode::Backspace}},
          S::Everywhere,
          [](KeyContext& c, const Key&) { deleteSelected(c.s); }},
         {"Esc",
          "close an open list (and only that); else close help, else close the Open and PACS dialogs, "
          "else drop an unfinished angle or polygon, else back to the crosshair tool, else back to the "
          "grid",
-         {{GLFW_KEY_ESCAPE}},
+         {{keycode::Escape}},
          S::Everywhere,
          [](KeyContext& c, const Key&) { escape(c.s); }},
         {"R",
          "reset zoom and pan (in the 3D view: its camera)",
-         {{GLFW_KEY_R, Mods::None}},
+         {{keycode::R, Mods::None}},
          S::Everywhere,
          [](KeyContext& c, const Key&) {
-             for (viewer::ViewState& vs : c.s.views)
+             for (ViewState& vs : c.s.views)
                  vs.camera = {};
          }},
         {"Left drag a crosshair line's end (its dot)",
@@ -196,84 +191,84 @@ const std::vector<KeyBinding>& keyBindings() {
          "wheel and keys step along each view's own normal"},
         {"Shift + R",
          "the turned (oblique) views back to the acquired axes",
-         {{GLFW_KEY_R, Mods::Shift}},
+         {{keycode::R, Mods::Shift}},
          S::Everywhere,
-         [](KeyContext& c, const Key&) { viewer::resetOblique(c.s); }},
+         [](KeyContext& c, const Key&) { resetOblique(c.s); }},
         {"A",
          "automatic window/level from the histogram",
-         {{GLFW_KEY_A}},
+         {{keycode::A}},
          S::Everywhere,
          [](KeyContext& c, const Key&) {
              if (c.volume) {
-                 c.s.window = autoWindow(c.s.data->series.volume);
+                 c.s.window = autoWindow(c.s.scene.base->series.volume);
                  c.s.windowName = "auto";
              }
          }},
         {"I",
          "invert the colour map",
-         {{GLFW_KEY_I}},
+         {{keycode::I}},
          S::Everywhere,
          [](KeyContext& c, const Key&) { c.s.invert = !c.s.invert; }},
         {"L",
          "linear / nearest interpolation",
-         {{GLFW_KEY_L}},
+         {{keycode::L}},
          S::Everywhere,
          [](KeyContext& c, const Key&) { c.s.linear = !c.s.linear; }},
         {"C",
          "show / hide the crosshair",
-         {{GLFW_KEY_C}},
+         {{keycode::C}},
          S::Everywhere,
-         [](KeyContext& c, const Key&) { c.s.overlays.crosshair = !c.s.overlays.crosshair; }},
+         [](KeyContext& c, const Key&) { c.s.prefs.overlays.crosshair = !c.s.prefs.overlays.crosshair; }},
         {"O",
          "show / hide all overlays",
-         {{GLFW_KEY_O}},
+         {{keycode::O}},
          S::Everywhere,
-         [](KeyContext& c, const Key&) { toggleAllOverlays(c.s.overlays); }},
+         [](KeyContext& c, const Key&) { toggleAllOverlays(c.s.prefs.overlays); }},
         {"S",
          "save the slice under the mouse as PNG and JPEG (native resolution, current window and "
          "colours); over the 3D view, the 3D render",
-         {{GLFW_KEY_S}},
+         {{keycode::S}},
          S::Everywhere,
          [](KeyContext& c, const Key&) {
              if (c.volume)
-                 c.commands.push_back({c.s.view3d.focused ? viewer::Command::Kind::SaveRender
-                                                          : viewer::Command::Kind::SaveSlice});
+                 c.commands.push_back(
+                     {c.s.view3d.focused ? Command::Kind::SaveRender : Command::Kind::SaveSlice});
          }},
         {"F12",
          "save a screenshot of the window",
-         {{GLFW_KEY_F12}},
+         {{keycode::F12}},
          S::Everywhere,
-         [](KeyContext& c, const Key&) { c.commands.push_back({viewer::Command::Kind::Screenshot}); }},
+         [](KeyContext& c, const Key&) { c.commands.push_back({Command::Kind::Screenshot}); }},
         {"Ctrl + O, drop a folder",
          "open a folder or file",
-         {{GLFW_KEY_O, Mods::Ctrl}},
+         {{keycode::O, Mods::Ctrl}},
          S::Everywhere,
-         [](KeyContext& c, const Key&) { c.commands.push_back({viewer::Command::Kind::ShowOpen}); }},
+         [](KeyContext& c, const Key&) { c.commands.push_back({Command::Kind::ShowOpen}); }},
         {"Tab",
          "show / hide the side panel",
-         {{GLFW_KEY_TAB}},
+         {{keycode::Tab}},
          S::Everywhere,
-         [](KeyContext& c, const Key&) { c.s.panels.sidebar = !c.s.panels.sidebar; }},
+         [](KeyContext& c, const Key&) { c.s.prefs.sidebar = !c.s.prefs.sidebar; }},
         {"F1",
          "this help",
-         {{GLFW_KEY_F1}},
+         {{keycode::F1}},
          S::Everywhere,
          [](KeyContext& c, const Key&) { c.s.panels.help = !c.s.panels.help; }},
         {"F5",
          "reload shaders from $CTVIEW_SHADER_DIR (development)",
-         {{GLFW_KEY_F5}},
+         {{keycode::F5}},
          S::Everywhere,
-         [](KeyContext& c, const Key&) { c.commands.push_back({viewer::Command::Kind::ReloadShaders}); }},
+         [](KeyContext& c, const Key&) { c.commands.push_back({Command::Kind::ReloadShaders}); }},
         {"Ctrl + Z, Ctrl + Shift + Z",
          "undo, redo a window/level, transfer-function or measurement edit",
-         {{GLFW_KEY_Z, Mods::Ctrl}},
+         {{keycode::Z, Mods::Ctrl}},
          S::Everywhere,
-         [](KeyContext& c, const Key& k) { k.shift ? viewer::redoEdit(c.s) : viewer::undoEdit(c.s); }},
+         [](KeyContext& c, const Key& k) { k.shift ? redoEdit(c.s) : undoEdit(c.s); }},
         {"Ctrl + Q",
          "quit",
-         {{GLFW_KEY_Q, Mods::Ctrl}},
+         {{keycode::Q, Mods::Ctrl}},
          S::Everywhere,
-         [](KeyContext& c, const Key&) { c.commands.push_back({viewer::Command::Kind::Quit}); }},
+         [](KeyContext& c, const Key&) { c.commands.push_back({Command::Kind::Quit}); }},
     };
     return table;
 }
@@ -309,4 +304,4 @@ void handleKeys(KeyContext& c) {
     }
 }
 
-} // namespace ctview::app
+} // namespace ctview::viewer

@@ -1,14 +1,10 @@
-#include "app/input.h"
-#include "app/measure_gesture.h"
-
-#include <GLFW/glfw3.h>
+#include "viewer/input.h"
+#include "viewer/measure_gesture.h"
 
 #include <algorithm>
 #include <cmath>
 
-namespace ctview::app {
-
-using viewer::AppState;
+namespace ctview::viewer {
 
 int cellAt(const AppState& s, glm::dvec2 p) {
     for (int c = 0; c < 4; ++c)
@@ -18,11 +14,11 @@ int cellAt(const AppState& s, glm::dvec2 p) {
 }
 
 void startCine(AppState& s, int v, double now) {
-    if (!s.hasVolume() || v < 0 || v > 2 || viewer::sliceCountOf(s, v) < 2)
+    if (!s.hasVolume() || v < 0 || v > 2 || sliceCountOf(s, v) < 2)
         return;
     s.cine.view = v;
     s.cine.direction = 1;
-    s.cine.next = now + 1.0 / s.cine.fps;
+    s.cine.next = now + 1.0 / s.prefs.cineFps;
 }
 
 void stopCine(AppState& s) {
@@ -30,18 +26,18 @@ void stopCine(AppState& s) {
 }
 
 void advanceCine(AppState& s, double now) {
-    viewer::Cine& c = s.cine;
+    Cine& c = s.cine;
     if (c.view < 0 || !s.hasVolume() || now < c.next)
         return;
     // One step a frame at most: a slow frame slows the cine down rather than skipping slices (the next step
     // is a whole period after it).
-    c.next += 1.0 / c.fps;
+    c.next += 1.0 / s.prefs.cineFps;
     if (c.next <= now)
-        c.next = now + 1.0 / c.fps;
-    const int count = viewer::sliceCountOf(s, c.view);
-    int n = viewer::sliceNumberOf(s, c.view) + c.direction;
+        c.next = now + 1.0 / s.prefs.cineFps;
+    const int count = sliceCountOf(s, c.view);
+    int n = sliceNumberOf(s, c.view) + c.direction;
     if (n < 0 || n >= count) {
-        if (c.bounce) {
+        if (s.prefs.cineBounce) {
             c.direction = -c.direction;
             n = std::clamp(n + 2 * c.direction, 0, count - 1);
         } else {
@@ -55,11 +51,11 @@ namespace {
 
 // Moves the crosshair to the voxel under `p` in view v (clamped to the image), keeping v's slice.
 void moveCrosshair(AppState& s, int v, glm::dvec2 p) {
-    const ViewMapping m = viewer::mappingOf(s, v);
+    const ViewMapping m = mappingOf(s, v);
     if (m.oblique()) {
         // On v's plane, wherever the mouse is: the other two planes move through it.
         s.mpr.centre = m.screenToPatient(p);
-        viewer::syncCursor(s);
+        syncCursor(s);
         return;
     }
     const SliceFrame& f = m.frame();
@@ -71,11 +67,11 @@ void moveCrosshair(AppState& s, int v, glm::dvec2 p) {
 }
 
 void updateProbe(AppState& s, int v, glm::dvec2 p) {
-    s.probeValid = false;
+    s.gesture.probe.valid = false;
     if (v < 0 || v > 2)
         return;
-    const Volume& vol = s.data->series.volume;
-    const ViewMapping m = viewer::mappingOf(s, v);
+    const Volume& vol = s.scene.base->series.volume;
+    const ViewMapping m = mappingOf(s, v);
     if (m.oblique()) {
         // A turned view shows HU sampled between voxels (trilinear, or the nearest voxel's when interpolation
         // is off): the probe reads the same value at the point itself, and names the nearest voxel.
@@ -84,36 +80,35 @@ void updateProbe(AppState& s, int v, glm::dvec2 p) {
         const glm::dvec3 ijk = vol.geometry().patientToVoxel(lps);
         if (std::isnan(hu) || std::isnan(sampleHu(vol, ijk, false)))
             return;
-        s.probeValid = true;
-        s.probeHU = hu;
-        s.probeVoxel = glm::ivec3(glm::round(ijk));
-        s.probeLps = lps;
+        s.gesture.probe.valid = true;
+        s.gesture.probe.hu = hu;
+        s.gesture.probe.voxel = glm::ivec3(glm::round(ijk));
+        s.gesture.probe.lps = lps;
         return;
     }
     glm::ivec3 voxel;
-    if (!m.screenToVoxel(p, viewer::sliceOf(s, v), voxel))
+    if (!m.screenToVoxel(p, sliceOf(s, v), voxel))
         return;
-    s.probeValid = true;
-    s.probeVoxel = voxel;
-    s.probeHU = slabValue(vol, viewer::frameOf(s, v), voxel, s.views[std::size_t(v)].slab); // what is shown
-    s.probeLps = vol.geometry().voxelToPatient(glm::dvec3(voxel));
+    s.gesture.probe.valid = true;
+    s.gesture.probe.voxel = voxel;
+    s.gesture.probe.hu = slabValue(vol, frameOf(s, v), voxel, s.views[std::size_t(v)].slab); // what is shown
+    s.gesture.probe.lps = vol.geometry().voxelToPatient(glm::dvec3(voxel));
 }
 
-// A turn handle (the ends of the crosshair's lines, viewer::crosshairLines) within reach of `p` in view v:
+// A turn handle (the ends of the crosshair's lines, crosshairLines) within reach of `p` in view v:
 // starts turning the views about v's normal. False when none is.
 bool startTurn(AppState& s, int v, glm::dvec2 p) {
     constexpr double kReachPx = 8;
-    if (!s.overlays.crosshair || s.tool)
+    if (!s.prefs.overlays.crosshair || s.tool)
         return false;
     const Rect& r = s.cells[std::size_t(v)];
-    for (const viewer::CrosshairLine& line : viewer::crosshairLines(s, v))
+    for (const CrosshairLine& line : crosshairLines(s, v))
         for (double side : {-1.0, 1.0})
-            if (glm::length(line.centre + line.direction * (side * viewer::turnHandleDistance(r)) - p) <=
-                kReachPx) {
-                s.turn.active = true;
-                s.turn.centre = line.centre;
-                s.turn.startAngle = std::atan2(p.y - line.centre.y, p.x - line.centre.x);
-                s.turn.startRotation = s.mpr.rotation;
+            if (glm::length(line.centre + line.direction * (side * turnHandleDistance(r)) - p) <= kReachPx) {
+                s.gesture.turn.active = true;
+                s.gesture.turn.centre = line.centre;
+                s.gesture.turn.startAngle = std::atan2(p.y - line.centre.y, p.x - line.centre.x);
+                s.gesture.turn.startRotation = s.mpr.rotation;
                 return true;
             }
     return false;
@@ -122,11 +117,12 @@ bool startTurn(AppState& s, int v, glm::dvec2 p) {
 // The mouse at `p` while turning: the views turn about the normal of the view being dragged in by the angle
 // the mouse has swept about the crosshair there (clockwise on the screen turns its right towards its down).
 void continueTurn(AppState& s, int v, glm::dvec2 p) {
-    const double angle = std::atan2(p.y - s.turn.centre.y, p.x - s.turn.centre.x) - s.turn.startAngle;
+    const double angle =
+        std::atan2(p.y - s.gesture.turn.centre.y, p.x - s.gesture.turn.centre.x) - s.gesture.turn.startAngle;
     if (!s.mpr.oblique && std::abs(angle) < 1e-9)
         return; // a click on a dot without a turn stays on the acquired axes
-    s.mpr.rotation = s.turn.startRotation;
-    viewer::turnViews(s, v, angle);
+    s.mpr.rotation = s.gesture.turn.startRotation;
+    turnViews(s, v, angle);
 }
 
 } // namespace
@@ -136,10 +132,10 @@ void toggleMaximised(AppState& s, int cell) {
 }
 
 namespace {
-viewer::Commands handleFrame(AppState& s, const InputFrame& in);
+Commands handleFrame(AppState& s, const InputFrame& in);
 }
 
-viewer::Commands handleInput(AppState& s, const InputFrame& in) {
+Commands handleInput(AppState& s, const InputFrame& in) {
     if (s.cine.view >= 0) {
         // A playing cine: any key, or a click in the views, stops it. Space, Esc and the click do nothing
         // else; another key then does what it does (F12 saves the slice the cine stopped at).
@@ -151,7 +147,7 @@ viewer::Commands handleInput(AppState& s, const InputFrame& in) {
             InputFrame rest = in;
             rest.keys.erase(std::remove_if(rest.keys.begin(), rest.keys.end(),
                                            [](const Key& k) {
-                                               return k.code == GLFW_KEY_SPACE || k.code == GLFW_KEY_ESCAPE;
+                                               return k.code == keycode::Space || k.code == keycode::Escape;
                                            }),
                             rest.keys.end());
             if (click)
@@ -164,33 +160,34 @@ viewer::Commands handleInput(AppState& s, const InputFrame& in) {
 }
 
 namespace {
-viewer::Commands handleFrame(AppState& s, const InputFrame& in) {
-    viewer::Commands actions;
+Commands handleFrame(AppState& s, const InputFrame& in) {
+    Commands actions;
     const bool volume = s.hasVolume();
 
     // ---- mouse ----
-    if (s.drag.view >= 0 && std::any_of(in.released.begin(), in.released.end(), [](bool r) { return r; }) &&
-        !in.down[std::size_t(s.drag.button)]) {
+    if (s.gesture.drag.view >= 0 &&
+        std::any_of(in.released.begin(), in.released.end(), [](bool r) { return r; }) &&
+        !in.down[std::size_t(s.gesture.drag.button)]) {
         // The end of a 3D drag: the full-quality frame is due at once (the wait after the last move is for
         // the wheel, which has no release).
-        if (s.drag.view == 3)
+        if (s.gesture.drag.view == 3)
             s.view3d.interactUntil = std::min(s.view3d.interactUntil, in.now);
-        if (s.drawing >= 0) {
+        if (s.gesture.drawing >= 0) {
             // Where the button came up (a quick drag may bring its moves and the release in one frame).
-            if (s.drag.view >= 0 && s.drag.view < 3 && s.hasVolume())
+            if (s.gesture.drag.view >= 0 && s.gesture.drag.view < 3 && s.hasVolume())
                 dragEnd(s, in.mouse);
             finishAnnotation(s);
         }
-        if (s.editing >= 0) {
-            if (s.drag.view >= 0 && s.drag.view < 3 && s.hasVolume())
+        if (s.gesture.editing >= 0) {
+            if (s.gesture.drag.view >= 0 && s.gesture.drag.view < 3 && s.hasVolume())
                 dragHandle(s, in.mouse);
             s.annotationsChanged = true;
-            s.editing = s.editingHandle = -1;
+            s.gesture.editing = s.gesture.editingHandle = -1;
         }
-        if (s.turn.active && s.drag.view >= 0 && s.drag.view < 3 && s.hasVolume())
-            continueTurn(s, s.drag.view, in.mouse);
-        s.turn.active = false;
-        s.drag = {};
+        if (s.gesture.turn.active && s.gesture.drag.view >= 0 && s.gesture.drag.view < 3 && s.hasVolume())
+            continueTurn(s, s.gesture.drag.view, in.mouse);
+        s.gesture.turn.active = false;
+        s.gesture.drag = {};
     }
     const int cell = in.uiWantsMouse ? -1 : cellAt(s, in.mouse);
     const int view = cell >= 0 && cell < 3 ? cell : -1;
@@ -200,45 +197,45 @@ viewer::Commands handleFrame(AppState& s, const InputFrame& in) {
     s.view3d.focused = cell == 3;
     // The frame a drag starts carries the mouse's whole jump since the last frame (a fast move and a click
     // can arrive together): only later frames' motion drags.
-    const int dragBefore = s.drag.view;
-    if (cell >= 0 && in.doubleClicked[0] && s.pending >= 0 && cell == s.pendingView) {
+    const int dragBefore = s.gesture.drag.view;
+    if (cell >= 0 && in.doubleClicked[0] && s.gesture.pending >= 0 && cell == s.gesture.pendingView) {
         closePolygon(s); // a double click ends a polygon rather than maximising its view
-        s.drag = {};
+        s.gesture.drag = {};
     } else if (cell >= 0 && in.doubleClicked[0]) {
         toggleMaximised(s, cell);
-        s.drag = {};
-    } else if (cell == 3 && volume && s.drag.view < 0) {
+        s.gesture.drag = {};
+    } else if (cell == 3 && volume && s.gesture.drag.view < 0) {
         if (in.clicked[0])
-            s.drag = {3, in.shift ? 2 : 0};
+            s.gesture.drag = {3, in.shift ? 2 : 0};
         else if (in.clicked[1])
-            s.drag = {3, 1};
+            s.gesture.drag = {3, 1};
         else if (in.clicked[2])
-            s.drag = {3, 2};
-    } else if (view >= 0 && volume && s.drag.view < 0) {
+            s.gesture.drag = {3, 2};
+    } else if (view >= 0 && volume && s.gesture.drag.view < 0) {
         int grabbed = -1, handle = -1;
         if (in.clicked[0]) {
-            s.drag = {view, in.shift ? 2 : 0};
+            s.gesture.drag = {view, in.shift ? 2 : 0};
             // A measurement's handle under the mouse is dragged, whatever the tool (not while a shape is
             // being clicked out: its clicks place points).
-            if (!in.shift && s.pending < 0 && handleUnder(s, view, in.mouse, grabbed, handle)) {
-                s.editing = grabbed;
-                s.editingHandle = handle;
+            if (!in.shift && s.gesture.pending < 0 && handleUnder(s, view, in.mouse, grabbed, handle)) {
+                s.gesture.editing = grabbed;
+                s.gesture.editingHandle = handle;
                 s.selectedAnnotation = grabbed;
             } else if (!in.shift && s.tool)
                 startAnnotation(s, view, in.mouse);
             else if (!in.shift && !startTurn(s, view, in.mouse))
                 moveCrosshair(s, view, in.mouse);
         } else if (in.clicked[1]) {
-            s.drag = {view, 1};
+            s.gesture.drag = {view, 1};
         } else if (in.clicked[2]) {
-            s.drag = {view, 2};
+            s.gesture.drag = {view, 2};
         }
     }
     const bool moved = dragBefore >= 0 && (in.mouseDelta.x != 0 || in.mouseDelta.y != 0);
-    if (volume && s.drag.view == 3 && moved) {
+    if (volume && s.gesture.drag.view == 3 && moved) {
         Camera3D& cam = s.view3d.camera;
         const Rect& rect = s.cells[3];
-        switch (s.drag.button) {
+        switch (s.gesture.drag.button) {
         case 0:
             arcballRotate(cam, in.mouse - in.mouseDelta, in.mouse, rect);
             break;
@@ -246,22 +243,22 @@ viewer::Commands handleFrame(AppState& s, const InputFrame& in) {
             cam.zoom = std::clamp(cam.zoom * std::pow(1.01, -in.mouseDelta.y), 0.05, 50.0);
             break;
         case 2:
-            panCamera(cam, in.mouseDelta, s.data->series.volume.geometry(), rect);
+            panCamera(cam, in.mouseDelta, s.scene.base->series.volume.geometry(), rect);
             break;
         }
         s.view3d.interactUntil = in.now + 0.25;
-    } else if (volume && s.drag.view >= 0 && s.drag.view < 3 && moved) {
-        viewer::ViewState& vs = s.views[std::size_t(s.drag.view)];
-        switch (s.drag.button) {
+    } else if (volume && s.gesture.drag.view >= 0 && s.gesture.drag.view < 3 && moved) {
+        ViewState& vs = s.views[std::size_t(s.gesture.drag.view)];
+        switch (s.gesture.drag.button) {
         case 0:
-            if (s.drawing >= 0)
+            if (s.gesture.drawing >= 0)
                 dragEnd(s, in.mouse);
-            else if (s.editing >= 0)
+            else if (s.gesture.editing >= 0)
                 dragHandle(s, in.mouse);
-            else if (s.turn.active)
-                continueTurn(s, s.drag.view, in.mouse);
+            else if (s.gesture.turn.active)
+                continueTurn(s, s.gesture.drag.view, in.mouse);
             else
-                moveCrosshair(s, s.drag.view, in.mouse);
+                moveCrosshair(s, s.gesture.drag.view, in.mouse);
             break;
         case 1: {
             // Sensitivity grows with the window, so that both a 40 HU stroke window and a 2000 HU bone window
@@ -273,7 +270,7 @@ viewer::Commands handleFrame(AppState& s, const InputFrame& in) {
             break;
         }
         case 2:
-            vs.camera.pan += in.mouseDelta / viewer::mappingOf(s, s.drag.view).pixelsPerMm();
+            vs.camera.pan += in.mouseDelta / mappingOf(s, s.gesture.drag.view).pixelsPerMm();
             break;
         }
     }
@@ -283,21 +280,22 @@ viewer::Commands handleFrame(AppState& s, const InputFrame& in) {
     }
     if (view >= 0 && volume && in.wheel != 0) {
         if (in.ctrl) {
-            zoomAbout(s.views[std::size_t(view)].camera, viewer::mappingOf(s, view), in.mouse,
+            zoomAbout(s.views[std::size_t(view)].camera, mappingOf(s, view), in.mouse,
                       std::pow(1.15, in.wheel));
         } else {
             // Wheel towards the user (negative) goes to the next slice, as in RadiAnt and Horos.
             const int step = in.wheel > 0 ? -int(std::ceil(in.wheel)) : int(std::ceil(-in.wheel));
-            setSliceNumber(s, view, viewer::sliceNumberOf(s, view) + step);
+            setSliceNumber(s, view, sliceNumberOf(s, view) + step);
         }
     }
     if (volume)
         updateProbe(s, view, in.mouse);
     else
-        s.probeValid = false;
+        s.gesture.probe.valid = false;
     // An angle waiting for its third point: its second arm follows the mouse over its view.
-    if (volume && s.pending >= 0 && s.pending < int(s.annotations.size()) && view == s.pendingView)
-        s.annotations[std::size_t(s.pending)].points.back() = patientUnder(s, view, in.mouse);
+    if (volume && s.gesture.pending >= 0 && s.gesture.pending < int(s.annotations.size()) &&
+        view == s.gesture.pendingView)
+        s.annotations[std::size_t(s.gesture.pending)].points.back() = patientUnder(s, view, in.mouse);
 
     // ---- keyboard ----
     if (in.uiWantsKeyboard)
@@ -305,8 +303,8 @@ viewer::Commands handleFrame(AppState& s, const InputFrame& in) {
     // An open popup owns Esc: it closes the popup, not the maximised view or the help.
     if (in.popupOpen) {
         for (const Key& k : in.keys)
-            if (k.code == GLFW_KEY_ESCAPE) {
-                actions.push_back({viewer::Command::Kind::ClosePopups});
+            if (k.code == keycode::Escape) {
+                actions.push_back({Command::Kind::ClosePopups});
                 return actions;
             }
     }
@@ -320,4 +318,4 @@ viewer::Commands handleFrame(AppState& s, const InputFrame& in) {
 }
 } // namespace
 
-} // namespace ctview::app
+} // namespace ctview::viewer

@@ -8,10 +8,24 @@
 #include <array>
 #include <vector>
 
-namespace ctview::app {
+namespace ctview::viewer {
+
+// Key codes as the window reports them. Their values are GLFW's (printable keys are their ASCII capitals and
+// digits), so the window passes its codes through unchanged; app/ checks each against GLFW at compile time.
+// Input needs no window library.
+namespace keycode {
+inline constexpr int Space = ' ';
+inline constexpr int Digit1 = '1', Digit2 = '2', Digit3 = '3', Digit4 = '4';
+inline constexpr int A = 'A', B = 'B', C = 'C', D = 'D', F = 'F', G = 'G', I = 'I', L = 'L', O = 'O', P = 'P',
+                     Q = 'Q', R = 'R', S = 'S', Z = 'Z'; // the letters are consecutive: A + n is the n-th
+inline constexpr int Escape = 256, Enter = 257, Tab = 258, Backspace = 259, Delete = 261;
+inline constexpr int Right = 262, Left = 263, Down = 264, Up = 265, PageUp = 266, PageDown = 267, Home = 268,
+                     End = 269;
+inline constexpr int F1 = 290, F5 = 294, F12 = 301, KpEnter = 335;
+} // namespace keycode
 
 struct Key {
-    int code = 0;      // GLFW key code
+    int code = 0;      // keycode
     bool ctrl = false; // Control was held
     bool shift = false;
 };
@@ -29,35 +43,32 @@ struct InputFrame {
 };
 
 // Changes the state as one frame's input asks; returns what the frame loop must do besides.
-viewer::Commands handleInput(viewer::AppState& s, const InputFrame& in);
+Commands handleInput(AppState& s, const InputFrame& in);
 
-using viewer::setSlice; // the state's own: the keys, the sliders, cine and `--slice` move the slices through
-                        // them
-using viewer::setSliceNumber;
-// Cine (Space): view v (0..2) plays from its slice (viewer::Cine); stopped. advanceCine steps it when its
+// Cine (Space): view v (0..2) plays from its slice (Cine); stopped. advanceCine steps it when its
 // time has come (handleInput calls it every frame).
-void startCine(viewer::AppState& s, int v, double now);
-void stopCine(viewer::AppState& s);
-void advanceCine(viewer::AppState& s, double now);
+void startCine(AppState& s, int v, double now);
+void stopCine(AppState& s);
+void advanceCine(AppState& s, double now);
 // The cell (0..3) under a screen point, or -1.
-int cellAt(const viewer::AppState& s, glm::dvec2 p);
+int cellAt(const AppState& s, glm::dvec2 p);
 
 // Maximises a cell (0..3), or back to the 2x2 grid when it already is.
-void toggleMaximised(viewer::AppState& s, int cell);
+void toggleMaximised(AppState& s, int cell);
 
 // The keyboard, one row per key or mouse action (key_bindings.cpp): the help's text and, for keys, what they
 // do. Adding a key is one row.
 struct KeyChord {
     enum class Mods { Any, None, Shift, Ctrl }; // Any: with or without Shift; all but Ctrl: without Control
-    int key = 0;                                // GLFW key code
+    int key = 0;                                // keycode
     Mods mods = Mods::Any;
 };
 // What a key's action works on: the state, the frame, where it adds commands, the slice view under the mouse
 // (-1: none) and the active one (the last under the mouse), and whether a series is loaded.
 struct KeyContext {
-    viewer::AppState& s;
+    AppState& s;
     const InputFrame& in;
-    viewer::Commands& commands;
+    Commands& commands;
     int view = -1, active = 0;
     bool volume = false;
 };
@@ -80,4 +91,4 @@ struct Control {
 };
 const std::vector<Control>& controls();
 
-} // namespace ctview::app
+} // namespace ctview::viewer

@@ -7,28 +7,28 @@
 
 #include <glm/glm.hpp>
 
-namespace ctview::app {
+namespace ctview::viewer {
 
 // The patient position (LPS mm) under `p` in view v, on v's slice, clamped to the image: continuous, not
 // snapped to voxel centres.
-glm::dvec3 patientUnder(const viewer::AppState& s, int v, glm::dvec2 p);
+glm::dvec3 patientUnder(const AppState& s, int v, glm::dvec2 p);
 // Drops a shape still being clicked out (Esc, another tool).
-void cancelPending(viewer::AppState& s);
+void cancelPending(AppState& s);
 // A press with a measuring tool: a point is made at once, a shape starts with both ends here; the press after
 // an angle's first arm places its third point.
-void startAnnotation(viewer::AppState& s, int v, glm::dvec2 p);
+void startAnnotation(AppState& s, int v, glm::dvec2 p);
 // Enter or a double click: the polygon being clicked out is closed (its floating last point dropped); with
 // fewer than three vertices it is dropped.
-void closePolygon(viewer::AppState& s);
+void closePolygon(AppState& s);
 // The far end of the shape being dragged follows the mouse, on the slice it was started on (an angle's second
 // arm starts folded onto its first).
-void dragEnd(viewer::AppState& s, glm::dvec2 mouse);
+void dragEnd(AppState& s, glm::dvec2 mouse);
 // The release: a shape with no length or area is dropped, any other kept.
-void finishAnnotation(viewer::AppState& s);
+void finishAnnotation(AppState& s);
 // The handle of a measurement on view v's slice within reach of `p` (screen pixels): the selected
 // measurement's first, then the nearest. False when none is.
-bool handleUnder(const viewer::AppState& s, int v, glm::dvec2 p, int& annotation, int& handle);
+bool handleUnder(const AppState& s, int v, glm::dvec2 p, int& annotation, int& handle);
 // The handle being dragged follows the mouse on its view's slice.
-void dragHandle(viewer::AppState& s, glm::dvec2 mouse);
+void dragHandle(AppState& s, glm::dvec2 mouse);
 
-} // namespace ctview::app
+} // namespace ctview::viewer
