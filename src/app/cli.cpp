@@ -3,6 +3,7 @@
 #include "app/subcommands.h"
 #include "base/error.h"
 #include "base/text.h"
+#include "sources/layers.h"
 #include "viewer/app_state.h"
 #include "volume/camera3d.h"
 #include "volume/colormap.h"
@@ -27,6 +28,12 @@ std::string windowPresetList() {
     std::vector<std::string> names;
     for (const WindowPreset& p : windowPresets())
         names.push_back(p.name);
+    return joined(names, ", ");
+}
+std::string layerKindList() {
+    std::vector<std::string> names;
+    for (const LayerKind* k : layerKinds())
+        names.emplace_back(k->name);
     return joined(names, ", ");
 }
 std::string renderPresetList() {
@@ -73,6 +80,13 @@ void addCommon(CLI::App* cmd, CommonOptions& c, bool inputRequired = true) {
     cmd->add_option("--workers", c.workers, "Decoder processes (default: one per core)")
         ->check(CLI::Range(0, 256));
 }
+// --labels, for what shows or measures segmentations.
+void addLabels(CLI::App* cmd, CommonOptions& c) {
+    cmd->add_option("--labels", c.labels,
+                    "A segmentation to show on the series (repeatable): " + layerKindList() +
+                        " (docs/user/segmentations.md)")
+        ->allow_extra_args(false);
+}
 } // namespace
 
 int runCli(int argc, char** argv) {
@@ -85,6 +99,7 @@ int runCli(int argc, char** argv) {
     CommonOptions viewCommon;
     ViewerOptions viewer;
     addCommon(&app, viewCommon, /*inputRequired=*/false);
+    addLabels(&app, viewCommon);
     app.add_option("--out", viewer.outDir,
                    "Folder for slices (S) and screenshots (F12) saved from the viewer");
 
@@ -158,11 +173,20 @@ int runCli(int argc, char** argv) {
         ->required();
     measureCmd->add_flag("--json", meas.json, "Machine-readable output");
 
+    CommonOptions segmentsCommon;
+    SegmentsOptions segs;
+    CLI::App* segmentsCmd = app.add_subcommand(
+        "segments", "The segments of the series' segmentations: voxels, volume in mL, HU statistics, box");
+    addCommon(segmentsCmd, segmentsCommon);
+    addLabels(segmentsCmd, segmentsCommon);
+    segmentsCmd->add_flag("--json", segs.json, "Machine-readable output");
+
     CommonOptions snapCommon;
     SnapshotOptions snap;
     CLI::App* snapCmd = app.add_subcommand(
         "snapshot", "Render the slice views as the window shows them, headless (offscreen OpenGL), to a PNG");
     addCommon(snapCmd, snapCommon);
+    addLabels(snapCmd, snapCommon);
     snapCmd
         ->add_option("--view", snap.view, "axial, coronal, sagittal, or grid (all three in the 2x2 layout)")
         ->check(CLI::IsMember({"axial", "coronal", "sagittal", "grid"}));
@@ -254,6 +278,7 @@ int runCli(int argc, char** argv) {
         {exportCmd, [&] { return runExport(exportCommon, exp); }},
         {convertCmd, [&] { return runConvert(convertCommon, conv); }},
         {measureCmd, [&] { return runMeasure(measureCommon, meas); }},
+        {segmentsCmd, [&] { return runSegments(segmentsCommon, segs); }},
         {snapCmd, [&] { return runSnapshot(snapCommon, snap); }},
         {renderCmd, [&] { return runRender(renderCommon, rend); }},
         {cacheCmd, [&] { return runCache(cacheList, cacheClear); }},

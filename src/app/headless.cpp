@@ -23,15 +23,24 @@ glm::ivec2 parseImageSize(const std::string& text, const std::string& option) {
 }
 
 std::shared_ptr<Dataset> loadDatasetHeadless(const CommonOptions& common) {
-    viewer::LoadTask task(common.input, common.series, loadOptionsFor(common), nullptr, nullptr);
+    viewer::LoadTask::Staging staging;
+    staging.labels = common.labels;
+    viewer::LoadTask task(common.input, common.series, loadOptionsFor(common), nullptr, nullptr, staging);
     task.wait();
     std::string error;
     std::shared_ptr<Dataset> d = task.take(error);
     if (!d)
         throw DataError(error);
-    if (!common.quiet)
+    // A segmentation the command was given and cannot show is a failure: its output would lack it.
+    if (!d->labelProblems.empty())
+        throw DataError(d->labelProblems.front());
+    if (!common.quiet) {
         for (const std::string& w : d->series.warnings)
             std::fprintf(stderr, "warning: %s\n", w.c_str());
+        for (const auto& layer : d->labels)
+            for (const std::string& note : layer->notes)
+                std::fprintf(stderr, "warning: %s: %s\n", layer->name.c_str(), note.c_str());
+    }
     return d;
 }
 

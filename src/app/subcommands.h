@@ -25,6 +25,7 @@ struct CommonOptions {
     bool noResample = false;
     bool quiet = false;
     int workers = 0;
+    std::vector<std::string> labels; // --labels FILE...: segmentations to open on the series
 };
 
 struct InfoOptions {
@@ -59,6 +60,10 @@ struct ConvertOptions {
 
 struct MeasureOptions {
     std::string annotations; // the annotation file (measure/measure.h's format)
+    bool json = false;
+};
+
+struct SegmentsOptions {
     bool json = false;
 };
 
@@ -107,6 +112,8 @@ int runExport(const CommonOptions& common, const ExportOptions& options);
 int runConvert(const CommonOptions& common, const ConvertOptions& options);
 // `ctview measure`: every annotation's values on the series, as the window computes them.
 int runMeasure(const CommonOptions& common, const MeasureOptions& options);
+// `ctview segments`: every segment of the series' label layers, measured on the CT.
+int runSegments(const CommonOptions& common, const SegmentsOptions& options);
 int runMakePhantom(const std::string& outDir, const std::string& size);
 int runSnapshot(const CommonOptions& common, const SnapshotOptions& options);
 int runRender(const CommonOptions& common, const RenderOptions& options);

@@ -205,7 +205,9 @@ class Viewer {
 
   private:
     static Viewer& of(GLFWwindow* window) { return *static_cast<Viewer*>(glfwGetWindowUserPointer(window)); }
-    void startLoad(std::string path, const std::string& series, std::shared_ptr<const SeriesSource> source);
+    // `labels`: segmentation files to open on the series (--labels, for the series the command line opens).
+    void startLoad(std::string path, const std::string& series, std::shared_ptr<const SeriesSource> source,
+                   std::vector<std::string> labels = {});
     void waitForEvents();
     void pumpLoad();
     viewer::Commands buildUi(Frame& f);
@@ -266,7 +268,7 @@ Viewer::Viewer(const CommonOptions& common, const ViewerOptions& options)
     loadOptions_.progress = nullptr; // progress goes to the window
     const std::string input = common.input.empty() ? defaultInput(settings_) : common.input;
     if (!input.empty())
-        startLoad(input, common.series, nullptr);
+        startLoad(input, common.series, nullptr, common.labels);
 
     window_ = createGlWindow(settings_.window.width, settings_.window.height, "ctview", true);
     glfwUp_ = true;
@@ -335,7 +337,7 @@ void Viewer::run() {
 // `path` by value: another series of the same input is started with s_.load.input itself, which the next line
 // clears (an empty path then went into the recent list, and the Open dialog aborted on it).
 void Viewer::startLoad(std::string path, const std::string& series,
-                       std::shared_ptr<const SeriesSource> source) {
+                       std::shared_ptr<const SeriesSource> source, std::vector<std::string> labels) {
     if (task_)
         return; // one load at a time; the Open buttons are disabled meanwhile
     s_.load = {};
@@ -346,8 +348,12 @@ void Viewer::startLoad(std::string path, const std::string& series,
         if (glfwUp_)
             glfwPostEmptyEvent();
     };
+    viewer::LoadTask::Staging staging;
+    staging.previewDelay = 0.3;
+    staging.statsAfterSeries = true;
+    staging.labels = std::move(labels);
     task_ = std::make_unique<viewer::LoadTask>(std::move(path), series, loadOptions_, std::move(source), wake,
-                                               viewer::LoadTask::Staging{0.3, true});
+                                               std::move(staging));
 }
 
 // Nothing to animate: sleeps until an event, the loader's news, or whatever is due next (a settings save, a

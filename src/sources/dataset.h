@@ -2,6 +2,7 @@
 // What the viewer has open: one loaded series with the source it came from (for the source's listing, and to
 // load another of its series without scanning again). Plain data, no GL: the load task makes it, the views,
 // panels and commands read it.
+#include "labels/label_layer.h"
 #include "sources/series.h"
 #include "volume/volume_stats.h"
 
@@ -16,6 +17,9 @@ struct Dataset {
     std::shared_ptr<const SeriesSource> source;
     Series series;
     bool preview = false; // slices shown while the series is still loading (the rest read as air)
+    // Segmentations opened on the series' grid (--labels), and the files that could not be, with why.
+    std::vector<std::shared_ptr<const LabelLayer>> labels;
+    std::vector<std::string> labelProblems;
     std::vector<std::pair<std::string, std::string>> summary; // describeLines(): what `ctview info` prints
     // Histogram and bricks for the 3D view, computed by the load task; null for a preview (the 3D view
     // waits).

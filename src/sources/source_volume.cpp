@@ -5,6 +5,7 @@
 #include "base/fsutil.h"
 #include "base/isolate.h"
 #include "nrrd_nifti/volume_io.h"
+#include "sources/isolated_file.h"
 #include "sources/series.h"
 
 #include <algorithm>
@@ -16,24 +17,6 @@ namespace {
 
 std::string formatName(VolumeFormat f) {
     return f == VolumeFormat::Nrrd ? "NRRD" : "NIfTI-1";
-}
-
-// Runs `task` in one isolated worker; its failure becomes a DataError naming the file.
-std::string isolated(const std::filesystem::path& file, const std::function<std::string()>& task,
-                     double timeout, std::uint64_t budget) {
-    IsolationOptions o;
-    o.workers = 1;
-    o.timeoutSeconds = timeout;
-    o.memoryBudgetBytes = budget;
-    const auto results = runIsolated(
-        1, [&](std::size_t) { return task(); }, o);
-    const IsolatedResult& r = results[0];
-    if (r.status == IsolatedResult::Status::Ok)
-        return r.payload;
-    // A DataError thrown in the worker already names the file.
-    if (r.status == IsolatedResult::Status::Failed && r.payload.rfind(file.string(), 0) == 0)
-        throw DataError(r.payload);
-    throw DataError(file.string() + ": " + r.describe());
 }
 
 std::size_t storedBytes(const std::string& valueType) {
@@ -48,7 +31,7 @@ class VolumeFileSource final : public SeriesSource {
   public:
     VolumeFileSource(const std::string& input, const LoadOptions& options)
         : SeriesSource(input), file_(input) {
-        header_ = deserializeVolumeHeader(isolated(
+        header_ = deserializeVolumeHeader(isolatedOnFile(
             file_, [&] { return serialize(readVolumeHeader(file_)); }, options.timeoutSeconds, 256u << 20));
         const Geometry& g = header_.geometry;
         SeriesListing l;
@@ -112,7 +95,7 @@ class VolumeFileSource final : public SeriesSource {
         Series out;
         auto readInto = [&](ScalarType type) {
             out.volume = Volume(g, type);
-            return isolated(
+            return isolatedOnFile(
                        file_, [&] { return readVolumeData(file_, header_, out.volume) ? "ok" : "overflow"; },
                        timeout, budget) == "ok";
         };

@@ -159,12 +159,31 @@ void layoutCells(AppState& s, const Rect& area) {
     s.cells[3] = {area.x + w + gap, area.y + h + gap, w, h};
 }
 
+namespace {
+
+// The dataset's label layers into the scene, each segment shown; what their loads said into the messages.
+void adoptLabels(AppState& s, const Dataset& d) {
+    for (const auto& layer : d.labels) {
+        LabelLayerView v;
+        v.layer = layer;
+        v.visible.assign(layer->segments.size(), 1);
+        s.scene.labels.push_back(std::move(v));
+        for (const std::string& note : layer->notes)
+            s.messages.push_back(layer->name + ": " + note);
+    }
+    for (const std::string& p : d.labelProblems)
+        s.messages.push_back(p);
+}
+
+} // namespace
+
 void adoptDataset(AppState& s, std::shared_ptr<Dataset> d) {
     // From the preview of a load to its result (same grid): the user may already be scrolling and windowing;
     // keep where they are.
     const bool continuing = s.scene.base && s.scene.base->preview &&
                             s.scene.base->series.volume.geometry().dims == d->series.volume.geometry().dims;
     s.scene.base = std::move(d);
+    s.scene.labels.clear(); // on the old grid; the new dataset's come with it (adoptLabels)
     s.measured.forget();
     s.gesture.probe.valid = false;
     if (!continuing) {
@@ -194,6 +213,7 @@ void adoptDataset(AppState& s, std::shared_ptr<Dataset> d) {
     s.messages.clear();
     if (s.scene.base->preview || !s.scene.base->source)
         return;
+    adoptLabels(s, *s.scene.base);
     s.scene.base->summary = describeLines(s.scene.base->series);
     for (const std::string& p : s.scene.base->source->problems())
         s.messages.push_back(p);

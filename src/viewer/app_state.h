@@ -170,10 +170,22 @@ struct Preferences {
     bool cineBounce = false; //   turning round at each end (else from the last slice back to the first)
 };
 
-// What is loaded: the base image, whose voxel grid every view and the 3D view show. Layers on its grid
-// (segmentations, a second series, phases) join it here.
+// A label layer in the scene: its segments (labels/label_layer.h; shared, never changed once loaded) and how
+// they are shown.
+struct LabelLayerView {
+    std::shared_ptr<const LabelLayer> layer;
+    bool shown = true;         // the whole layer
+    std::vector<char> visible; // per segment, in the layer's order
+    float opacity = 0.4f;      // of the fill (the outline is opaque)
+    bool fill = true, outline = true;
+};
+
+// What is loaded: the base image, whose voxel grid every view and the 3D view show, and the layers on its
+// grid. A kind of layer (segmentations now; a second series, phases later) is one more list here, which the
+// renderers and panels walk; the base stays the grid they share.
 struct Scene {
     std::shared_ptr<Dataset> base; // null until something has loaded
+    std::vector<LabelLayerView> labels;
 };
 
 // The viewer's state. Its own members are what is shown (the CLI, presets, the panels and keys set them,

@@ -1,5 +1,7 @@
 #include "viewer/load_task.h"
 
+#include "sources/layers.h"
+
 #include "base/error.h"
 #include "volume/volume_stats.h"
 
@@ -94,6 +96,24 @@ std::size_t LoadTask::previewPending() const {
     return pending_.size();
 }
 
+namespace {
+
+void openLabels(Dataset& d, const std::vector<std::string>& files, const LoadOptions& options) {
+    for (std::size_t i = 0; i < files.size(); ++i) {
+        if (options.progress)
+            options.progress("reading segmentations", i, files.size());
+        try {
+            d.labels.push_back(std::make_shared<const LabelLayer>(openLayer(files[i], d.series, options)));
+        } catch (const std::bad_alloc&) {
+            d.labelProblems.push_back(files[i] + ": not enough memory for its segments");
+        } catch (const std::exception& e) {
+            d.labelProblems.emplace_back(e.what());
+        }
+    }
+}
+
+} // namespace
+
 void LoadTask::run(const std::string& series, LoadOptions options, std::shared_ptr<const SeriesSource> source,
                    Staging staging) {
     const double previewDelay = staging.previewDelay;
@@ -176,6 +196,7 @@ void LoadTask::run(const std::string& series, LoadOptions options, std::shared_p
         auto d = std::make_shared<Dataset>();
         d->source = source;
         d->series = source->load(picked, options);
+        openLabels(*d, staging.labels, options);
         if (!staging.statsAfterSeries) {
             // The histogram and bricks of the 3D view, here rather than on the main thread.
             if (options.progress)

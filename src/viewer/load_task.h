@@ -11,6 +11,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace ctview::viewer {
 
@@ -21,9 +22,12 @@ class LoadTask {
     // finished volume, without copying every slice twice and uploading it twice on the way. With
     // `statsAfterSeries`, the series is finished (take()) as soon as its volume is, and the 3D view's
     // histogram and bricks follow (takeStats()): the slice views need not wait for them.
+    // `labels`: segmentation files (--labels) opened on the series once it is loaded, before it is handed
+    // over; one that cannot be is reported in Dataset::labelProblems, and the series still opens.
     struct Staging {
         double previewDelay = 0.3;
         bool statsAfterSeries = false;
+        std::vector<std::string> labels;
     };
     // Opens `input` as a source and loads `series` ("" = the default) with `options`. With `source` given
     // (another series of a source already open), only the series is loaded. `wake` is called from the worker

@@ -1,0 +1,272 @@
+#include "labels/label_layer.h"
+
+#include "base/error.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+
+namespace ctview {
+
+LabelLayerBuilder::LabelLayerBuilder(const Geometry& grid) {
+    layer_.grid = grid;
+}
+
+void LabelLayerBuilder::add(Segment s, const std::vector<std::uint8_t>& mask) {
+    const std::size_t n = layer_.grid.voxelCount();
+    if (mask.size() != n)
+        throw DataError("segment \"" + s.name + "\": its mask is not on the layer's grid");
+    // The first group with a free value where none of the segment's voxels is taken.
+    std::size_t g = 0;
+    for (; g < layer_.groups.size(); ++g) {
+        if (used_[g] >= 255)
+            continue;
+        const std::vector<std::uint8_t>& group = layer_.groups[g];
+        bool overlaps = false;
+        for (std::size_t i = 0; i < n && !overlaps; ++i)
+            overlaps = mask[i] && group[i];
+        if (!overlaps)
+            break;
+    }
+    if (g == layer_.groups.size()) {
+        layer_.groups.emplace_back(n, std::uint8_t(0));
+        used_.push_back(0);
+    }
+    s.group = int(g);
+    s.value = std::uint8_t(++used_[g]);
+    std::vector<std::uint8_t>& group = layer_.groups[g];
+    for (std::size_t i = 0; i < n; ++i)
+        if (mask[i])
+            group[i] = s.value;
+    layer_.segments.push_back(std::move(s));
+}
+
+LabelLayer LabelLayerBuilder::take(std::string name, std::string path, std::string kind) {
+    layer_.name = std::move(name);
+    layer_.path = std::move(path);
+    layer_.kind = std::move(kind);
+    used_.clear();
+    return std::move(layer_);
+}
+
+LabelLayer layerFromLabelValues(const Geometry& grid, const std::int16_t* values,
+                                const std::vector<LabelTableEntry>& table) {
+    const std::size_t n = grid.voxelCount();
+    // The distinct values, and where each goes: groups of up to 255 values, in increasing order. Labels of
+    // one labelmap never overlap, so any split into groups works; most labelmaps have one.
+    std::map<std::int16_t, std::pair<int, std::uint8_t>> slot;
+    for (std::size_t i = 0; i < n; ++i)
+        if (values[i] != 0)
+            slot.emplace(values[i], std::pair<int, std::uint8_t>{0, 0});
+    LabelLayer layer;
+    layer.grid = grid;
+    int index = 0;
+    for (auto& [value, where] : slot) {
+        where = {index / 255, std::uint8_t(index % 255 + 1)};
+        ++index;
+        Segment s;
+        s.number = value;
+        s.group = where.first;
+        s.value = where.second;
+        s.name = "Label " + std::to_string(value);
+        s.color = labelColor(value);
+        const auto entry = std::find_if(table.begin(), table.end(),
+                                        [&](const LabelTableEntry& e) { return e.value == value; });
+        if (entry != table.end()) {
+            if (!entry->name.empty())
+                s.name = entry->name;
+            if (entry->hasColor)
+                s.color = entry->color;
+        }
+        layer.segments.push_back(std::move(s));
+    }
+    layer.groups.assign(std::size_t((index + 254) / 255), std::vector<std::uint8_t>(n, 0));
+    if (layer.groups.size() == 1) {
+        // The common case in one pass through a small table: value -> slot.
+        std::vector<std::uint8_t>& group = layer.groups[0];
+        for (std::size_t i = 0; i < n; ++i)
+            if (values[i] != 0)
+                group[i] = slot.find(values[i])->second.second;
+    } else {
+        for (std::size_t i = 0; i < n; ++i)
+            if (values[i] != 0) {
+                const auto& where = slot.find(values[i])->second;
+                layer.groups[std::size_t(where.first)][i] = where.second;
+            }
+    }
+    return layer;
+}
+
+glm::vec3 labelColor(int n) {
+    // Hues a golden angle apart, at the saturation and value of a clearly coloured overlay.
+    const double h = std::fmod(double(n) * 137.508, 360.0) / 60.0;
+    const double s = 0.75, v = 0.95;
+    const double c = v * s, x = c * (1 - std::fabs(std::fmod(h, 2.0) - 1)), m = v - c;
+    glm::dvec3 rgb;
+    switch (int(h)) {
+    case 0:
+        rgb = {c, x, 0};
+        break;
+    case 1:
+        rgb = {x, c, 0};
+        break;
+    case 2:
+        rgb = {0, c, x};
+        break;
+    case 3:
+        rgb = {0, x, c};
+        break;
+    case 4:
+        rgb = {x, 0, c};
+        break;
+    default:
+        rgb = {c, 0, x};
+        break;
+    }
+    return glm::vec3(rgb + m);
+}
+
+glm::vec3 cielabToRgb(std::uint16_t l16, std::uint16_t a16, std::uint16_t b16) {
+    // PS3.3 C.10.7.1.1: L* 0..100 as 0..0xFFFF, a* and b* -128..127 as 0..0xFFFF.
+    const double L = l16 * 100.0 / 65535.0;
+    const double a = a16 * 255.0 / 65535.0 - 128.0, b = b16 * 255.0 / 65535.0 - 128.0;
+    // CIELab -> XYZ under D65 (DICOM's illuminant), then XYZ -> linear sRGB -> sRGB.
+    const double fy = (L + 16) / 116, fx = fy + a / 500, fz = fy - b / 200;
+    auto finv = [](double t) {
+        return t > 6.0 / 29 ? t * t * t : 3 * (6.0 / 29) * (6.0 / 29) * (t - 4.0 / 29);
+    };
+    const double X = 0.950489 * finv(fx), Y = finv(fy), Z = 1.088840 * finv(fz);
+    const double r = 3.2404542 * X - 1.5371385 * Y - 0.4985314 * Z;
+    const double g = -0.9692660 * X + 1.8760108 * Y + 0.0415560 * Z;
+    const double bl = 0.0556434 * X - 0.2040259 * Y + 1.0572252 * Z;
+    auto gamma = [](double c) {
+        c = std::clamp(c, 0.0, 1.0);
+        return float(c <= 0.0031308 ? 12.92 * c : 1.055 * std::pow(c, 1 / 2.4) - 0.055);
+    };
+    return {gamma(r), gamma(g), gamma(bl)};
+}
+
+bool sameGrid(const Geometry& a, const Geometry& b) {
+    if (a.dims != b.dims)
+        return false;
+    for (int c = 0; c < 3; ++c) {
+        if (std::fabs(a.spacing[c] - b.spacing[c]) > 1e-3 || std::fabs(a.origin[c] - b.origin[c]) > 1e-3)
+            return false;
+        for (int r = 0; r < 3; ++r)
+            if (std::fabs(a.direction[c][r] - b.direction[c][r]) > 1e-6)
+                return false;
+    }
+    return true;
+}
+
+std::vector<std::int16_t> resampleLabels(const Geometry& from, const std::int16_t* values, const Geometry& to,
+                                         std::size_t* outside) {
+    std::vector<std::int16_t> out(to.voxelCount(), 0);
+    // `to` voxel -> `from` voxel is affine: its columns are the steps of one voxel along i, j, k.
+    auto scaled = [](const Geometry& g) {
+        glm::dmat3 m = g.direction;
+        for (int c = 0; c < 3; ++c)
+            m[c] *= g.spacing[c];
+        return m; // voxel steps -> LPS mm
+    };
+    const glm::dmat3 toFrom = glm::inverse(scaled(from)) * scaled(to);
+    const glm::dvec3 origin = from.patientToVoxel(to.origin);
+    std::vector<std::uint8_t> reached(outside ? from.voxelCount() : 0, 0);
+    std::size_t n = 0;
+    for (int k = 0; k < to.dims.z; ++k)
+        for (int j = 0; j < to.dims.y; ++j) {
+            const glm::dvec3 row = origin + toFrom * glm::dvec3(0, j, k);
+            for (int i = 0; i < to.dims.x; ++i, ++n) {
+                const glm::dvec3 p = row + toFrom[0] * double(i);
+                const glm::ivec3 v(int(std::floor(p.x + 0.5)), int(std::floor(p.y + 0.5)),
+                                   int(std::floor(p.z + 0.5)));
+                if (glm::any(glm::lessThan(v, glm::ivec3(0))) ||
+                    glm::any(glm::greaterThanEqual(v, from.dims)))
+                    continue;
+                const std::size_t src = (std::size_t(v.z) * std::size_t(from.dims.y) + std::size_t(v.y)) *
+                                            std::size_t(from.dims.x) +
+                                        std::size_t(v.x);
+                out[n] = values[src];
+                if (outside)
+                    reached[src] = 1;
+            }
+        }
+    if (outside) {
+        *outside = 0;
+        for (std::size_t i = 0; i < reached.size(); ++i)
+            *outside += values[i] != 0 && !reached[i];
+    }
+    return out;
+}
+
+std::vector<SegmentStats> measureSegments(const LabelLayer& layer, const Volume& ct) {
+    struct Acc {
+        std::size_t n = 0;
+        double sum = 0, sum2 = 0;
+        float min = std::numeric_limits<float>::max(), max = std::numeric_limits<float>::lowest();
+        glm::ivec3 lo{std::numeric_limits<int>::max()}, hi{std::numeric_limits<int>::min()};
+    };
+    const Geometry& g = layer.grid;
+    if (ct.geometry().dims != g.dims)
+        throw DataError(layer.name + ": not on the CT's grid");
+    std::vector<SegmentStats> out(layer.segments.size());
+    for (std::size_t gi = 0; gi < layer.groups.size(); ++gi) {
+        // value -> segment index within this group
+        std::vector<int> seg(256, -1);
+        for (std::size_t s = 0; s < layer.segments.size(); ++s)
+            if (layer.segments[s].group == int(gi))
+                seg[layer.segments[s].value] = int(s);
+        std::vector<Acc> acc(256);
+        const std::vector<std::uint8_t>& group = layer.groups[gi];
+        std::size_t n = 0;
+        for (int k = 0; k < g.dims.z; ++k)
+            for (int j = 0; j < g.dims.y; ++j)
+                for (int i = 0; i < g.dims.x; ++i, ++n) {
+                    const std::uint8_t v = group[n];
+                    if (v == 0)
+                        continue;
+                    Acc& a = acc[v];
+                    const float hu =
+                        ct.type() == ScalarType::Int16 ? float(ct.int16Data()[n]) : ct.float32Data()[n];
+                    ++a.n;
+                    a.sum += hu;
+                    a.sum2 += double(hu) * hu;
+                    a.min = std::min(a.min, hu);
+                    a.max = std::max(a.max, hu);
+                    a.lo = glm::min(a.lo, glm::ivec3(i, j, k));
+                    a.hi = glm::max(a.hi, glm::ivec3(i, j, k));
+                }
+        const double voxelMl = g.spacing.x * g.spacing.y * g.spacing.z / 1000.0;
+        for (int v = 1; v < 256; ++v) {
+            if (seg[std::size_t(v)] < 0)
+                continue;
+            const Acc& a = acc[std::size_t(v)];
+            SegmentStats& st = out[std::size_t(seg[std::size_t(v)])];
+            st.voxels = a.n;
+            st.volumeMl = double(a.n) * voxelMl;
+            if (a.n == 0)
+                continue;
+            st.mean = a.sum / double(a.n);
+            st.sd = std::sqrt(std::max(0.0, a.sum2 / double(a.n) - st.mean * st.mean));
+            st.min = a.min;
+            st.max = a.max;
+            st.voxelMin = a.lo;
+            st.voxelMax = a.hi;
+            // The LPS box of the voxel box's corner centres: exact for axis-aligned grids, a little larger
+            // than the voxels' own box for a tilted one.
+            st.bboxMin = glm::dvec3(std::numeric_limits<double>::max());
+            st.bboxMax = glm::dvec3(std::numeric_limits<double>::lowest());
+            for (int c = 0; c < 8; ++c) {
+                const glm::dvec3 ijk((c & 1) ? a.hi.x : a.lo.x, (c & 2) ? a.hi.y : a.lo.y,
+                                     (c & 4) ? a.hi.z : a.lo.z);
+                const glm::dvec3 p = g.voxelToPatient(ijk);
+                st.bboxMin = glm::min(st.bboxMin, p);
+                st.bboxMax = glm::max(st.bboxMax, p);
+            }
+        }
+    }
+    return out;
+}
+
+} // namespace ctview

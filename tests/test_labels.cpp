@@ -1,0 +1,307 @@
+// Segmentations as layers (labels/, sources/layers): the group packing, labelmaps in NIfTI and NRRD on the
+// CT's grid or their own, label tables, `ctview segments`, and bad files. Every expected voxel is computed
+// here from the shapes in patient space, not read back.
+#include "testutil.h"
+
+#include "base/error.h"
+#include "labels/label_layer.h"
+#include "labels/label_table.h"
+#include "sources/layers.h"
+#include "sources/series.h"
+
+#include <nifti/nifti1_io.h>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <fstream>
+
+using namespace ctview;
+using namespace ctview::test;
+
+namespace {
+
+// The CT: 12 x 10 x 8 voxels of 0.6 x 0.8 x 2.5 mm at LPS (-10, 20, -30), HU storedPattern - 1024.
+Series loadCt(const std::filesystem::path& folder) {
+    writeSeries(smallSeries(), folder);
+    const auto src = openSource(folder.string(), fastOptions());
+    return src->load(src->pick("").number, fastOptions());
+}
+
+// A sphere of radius 2.6 mm about an LPS point inside the CT, and a box: the two labels of the labelmaps.
+constexpr glm::dvec3 kCentre{-7.0, 23.2, -25.0};
+int shapeAt(glm::dvec3 lps) {
+    if (glm::length(lps - kCentre) <= 2.6)
+        return 1;
+    if (lps.x >= -4.5 && lps.x <= -3.0 && lps.y >= 20.0 && lps.y <= 22.0 && lps.z >= -20.1 && lps.z <= -14.9)
+        return 7;
+    return 0;
+}
+
+// A NIfTI-1 labelmap (uint8) of grid `g` written by nifticlib, in RAS as NIfTI defines (sform: LPS flipped in
+// x and y), each voxel's label shapeAt its centre (moved by `shift` mm).
+void writeLabelmap(const Geometry& g, const std::filesystem::path& p, glm::dvec3 shift = glm::dvec3(0)) {
+    int dim[8] = {3, g.dims.x, g.dims.y, g.dims.z, 1, 1, 1, 1};
+    nifti_image* nim = nifti_make_new_nim(dim, DT_UINT8, 1);
+    nim->dx = nim->pixdim[1] = float(g.spacing.x);
+    nim->dy = nim->pixdim[2] = float(g.spacing.y);
+    nim->dz = nim->pixdim[3] = float(g.spacing.z);
+    nim->xyz_units = NIFTI_UNITS_MM;
+    nim->sform_code = NIFTI_XFORM_SCANNER_ANAT;
+    for (int r = 0; r < 3; ++r) {
+        const double flip = r < 2 ? -1.0 : 1.0; // LPS -> RAS
+        for (int c = 0; c < 3; ++c)
+            nim->sto_xyz.m[r][c] = float(flip * g.direction[c][r] * g.spacing[c]);
+        nim->sto_xyz.m[r][3] = float(flip * g.origin[r]);
+    }
+    nim->sto_xyz.m[3][0] = nim->sto_xyz.m[3][1] = nim->sto_xyz.m[3][2] = 0;
+    nim->sto_xyz.m[3][3] = 1;
+    auto* data = static_cast<std::uint8_t*>(nim->data);
+    std::size_t n = 0;
+    for (int k = 0; k < g.dims.z; ++k)
+        for (int j = 0; j < g.dims.y; ++j)
+            for (int i = 0; i < g.dims.x; ++i)
+                data[n++] = std::uint8_t(shapeAt(g.voxelToPatient(glm::dvec3(i, j, k)) - shift));
+    REQUIRE(nifti_set_filenames(nim, p.c_str(), 0, 1) == 0);
+    nifti_image_write(nim);
+    nifti_image_free(nim);
+    REQUIRE(std::filesystem::exists(p));
+}
+
+struct Expected {
+    std::size_t voxels = 0;
+    double sum = 0;
+};
+// Label `label` of shapeAt sampled on `labels` and resampled nearest-voxel onto the CT, counted on the CT.
+Expected expectedOnCt(const Series& ct, const Geometry& labels, int label) {
+    const Geometry& g = ct.volume.geometry();
+    Expected e;
+    for (int k = 0; k < g.dims.z; ++k)
+        for (int j = 0; j < g.dims.y; ++j)
+            for (int i = 0; i < g.dims.x; ++i) {
+                const glm::dvec3 v = glm::round(labels.patientToVoxel(g.voxelToPatient(glm::dvec3(i, j, k))));
+                if (glm::any(glm::lessThan(v, glm::dvec3(0))) ||
+                    glm::any(glm::greaterThanEqual(v, glm::dvec3(labels.dims))))
+                    continue;
+                if (shapeAt(labels.voxelToPatient(v)) != label)
+                    continue;
+                ++e.voxels;
+                e.sum += ct.volume.at(i, j, k);
+            }
+    return e;
+}
+
+} // namespace
+
+TEST_CASE("label layers: overlapping segments go to different groups, the rest share one") {
+    Geometry g;
+    g.dims = {4, 3, 2};
+    const std::size_t n = g.voxelCount();
+    LabelLayerBuilder b(g);
+    std::vector<std::uint8_t> a(n, 0), c(n, 0), d(n, 0);
+    a[0] = a[1] = 1;
+    c[1] = c[2] = 1; // overlaps a at voxel 1
+    d[5] = 1;        // overlaps neither
+    b.add({1, "a"}, a);
+    b.add({2, "c"}, c);
+    b.add({3, "d"}, d);
+    const LabelLayer layer = b.take("test", "", "DICOM SEG");
+    REQUIRE(layer.groups.size() == 2);
+    CHECK(layer.segments[0].group == 0);
+    CHECK(layer.segments[1].group == 1);
+    CHECK(layer.segments[2].group == 0);
+    CHECK(layer.bytes() == 2 * n);
+    for (std::size_t v = 0; v < n; ++v) {
+        CHECK(layer.contains(layer.segments[0], v) == bool(a[v]));
+        CHECK(layer.contains(layer.segments[1], v) == bool(c[v]));
+        CHECK(layer.contains(layer.segments[2], v) == bool(d[v]));
+    }
+}
+
+TEST_CASE("label layers: a labelmap of 300 labels takes two groups, each label exact") {
+    Geometry g;
+    g.dims = {30, 10, 2};
+    std::vector<std::int16_t> values(g.voxelCount());
+    for (std::size_t v = 0; v < values.size(); ++v)
+        values[v] = std::int16_t(v % 301); // 0 and 1..300
+    const LabelLayer layer = layerFromLabelValues(g, values.data(), {{7, "seven", true, {0, 1, 0}}});
+    REQUIRE(layer.segments.size() == 300);
+    CHECK(layer.groups.size() == 2);
+    CHECK(layer.segments[6].name == "seven");
+    CHECK(layer.segments[6].color == glm::vec3(0, 1, 0));
+    CHECK(layer.segments[7].name == "Label 8");
+    for (std::size_t v = 0; v < values.size(); ++v)
+        for (std::size_t s : {std::size_t(0), std::size_t(254), std::size_t(255), std::size_t(299)})
+            CHECK(layer.contains(layer.segments[s], v) == (values[v] == layer.segments[s].number));
+}
+
+TEST_CASE("label layers: CIELab display values to sRGB") {
+    // PS3.3 C.10.7.1.1: L* 0..100 and a*, b* -128..127 scaled to 0..65535. White, black, and DICOM's encoding
+    // of an sRGB red (L* 53.24, a* 80.09, b* 67.20).
+    const glm::vec3 white = cielabToRgb(65535, 32896, 32896);
+    CHECK(white.r == Approx(1.0).margin(0.01));
+    CHECK(white.g == Approx(1.0).margin(0.01));
+    CHECK(white.b == Approx(1.0).margin(0.01));
+    const glm::vec3 black = cielabToRgb(0, 32896, 32896);
+    CHECK(black.r == Approx(0.0).margin(0.01));
+    auto scaled = [](double v, double lo, double hi) {
+        return std::uint16_t(std::lround((v - lo) / (hi - lo) * 65535));
+    };
+    const glm::vec3 red =
+        cielabToRgb(scaled(53.24, 0, 100), scaled(80.09, -128, 127), scaled(67.20, -128, 127));
+    CHECK(red.r == Approx(1.0).margin(0.01));
+    CHECK(red.g == Approx(0.0).margin(0.02));
+    CHECK(red.b == Approx(0.0).margin(0.02));
+}
+
+TEST_CASE("label tables: ITK-SNAP, JSON both ways, nnU-Net's dataset.json, plain text, Slicer fields") {
+    TempDir dir;
+    auto write = [&](const std::string& name, const std::string& text) {
+        std::ofstream(dir.path / name) << text;
+        return dir.path / name;
+    };
+    auto snap =
+        readLabelTable(write("snap.txt", "# ITK-SnAP Label Description File\n"
+                                         "    0     0    0    0        0  0  0    \"Clear Label\"\n"
+                                         "    1   255    0    0        1  1  1    \"Liver\"\n"
+                                         "    2     0  128  255        1  1  1    \"Left kidney\"\n"));
+    REQUIRE(snap.size() == 2);
+    CHECK(snap[1].value == 2);
+    CHECK(snap[1].name == "Left kidney");
+    CHECK(snap[1].color.b == Approx(1.0));
+    CHECK(snap[1].color.g == Approx(128 / 255.0));
+    auto byValue = readLabelTable(write("a.json", R"({"1": "spleen", "2": "kidney_right"})"));
+    REQUIRE(byValue.size() == 2);
+    CHECK(byValue[0].name == "spleen");
+    auto nnunet =
+        readLabelTable(write("dataset.json", R"({"labels": {"background": 0, "liver": 1, "tumor": 2}})"));
+    REQUIRE(nnunet.size() == 2);
+    CHECK(nnunet[1].value == 2);
+    CHECK(nnunet[1].name == "tumor");
+    auto text = readLabelTable(write("t.txt", "1 urinary bladder\n2 prostate\n"));
+    REQUIRE(text.size() == 2);
+    CHECK(text[0].name == "urinary bladder");
+    CHECK_THROWS_AS(readLabelTable(write("bad.txt", "this is not a table\n")), DataError);
+
+    int layers = 0;
+    auto slicer = slicerSegmentTable({{"Segment0_Name", "Tumor"},
+                                      {"Segment0_Color", "0.5 0.25 1"},
+                                      {"Segment0_LabelValue", "3"},
+                                      {"Segment0_Layer", "0"},
+                                      {"Segment1_Name", "Other layer"},
+                                      {"Segment1_LabelValue", "1"},
+                                      {"Segment1_Layer", "1"}},
+                                     &layers);
+    CHECK(layers == 2);
+    REQUIRE(slicer.size() == 1);
+    CHECK(slicer[0].value == 3);
+    CHECK(slicer[0].name == "Tumor");
+    CHECK(slicer[0].color == glm::vec3(0.5f, 0.25f, 1.0f));
+}
+
+TEST_CASE("labelmaps: NIfTI in RAS on the CT's grid, every voxel exact, names from a sidecar") {
+    TempDir dir;
+    const Series ct = loadCt(dir.path / "ct");
+    const Geometry& g = ct.volume.geometry();
+    writeLabelmap(g, dir.path / "seg.nii.gz");
+    std::ofstream(dir.path / "seg.json") << R"({"1": "sphere", "7": "box"})";
+    const LabelLayer layer = openLayer(dir.path / "seg.nii.gz", ct, fastOptions());
+    CHECK(layer.kind == "labelmap");
+    CHECK(layer.name == "seg.nii.gz");
+    REQUIRE(layer.segments.size() == 2);
+    CHECK(layer.segments[0].name == "sphere");
+    CHECK(layer.segments[1].number == 7);
+    CHECK(layer.segments[1].name == "box");
+    CHECK(layer.groups.size() == 1);
+    std::size_t n = 0;
+    for (int k = 0; k < g.dims.z; ++k)
+        for (int j = 0; j < g.dims.y; ++j)
+            for (int i = 0; i < g.dims.x; ++i, ++n) {
+                const int label = shapeAt(g.voxelToPatient(glm::dvec3(i, j, k)));
+                CHECK(layer.contains(layer.segments[0], n) == (label == 1));
+                CHECK(layer.contains(layer.segments[1], n) == (label == 7));
+            }
+    const std::vector<SegmentStats> stats = measureSegments(layer, ct.volume);
+    const Expected sphere = expectedOnCt(ct, g, 1);
+    REQUIRE(sphere.voxels > 10);
+    CHECK(stats[0].voxels == sphere.voxels);
+    CHECK(stats[0].volumeMl == Approx(double(sphere.voxels) * 0.6 * 0.8 * 2.5 / 1000));
+    CHECK(stats[0].mean == Approx(sphere.sum / double(sphere.voxels)));
+}
+
+TEST_CASE("labelmaps: on a grid of their own, resampled onto the CT nearest-voxel, and said so") {
+    TempDir dir;
+    const Series ct = loadCt(dir.path / "ct");
+    Geometry coarse;
+    coarse.dims = {5, 4, 4};
+    coarse.spacing = {1.5, 2.0, 5.0};
+    coarse.origin = {-10.3, 19.7, -31.0};
+    writeLabelmap(coarse, dir.path / "coarse.nii");
+    const LabelLayer layer = openLayer(dir.path / "coarse.nii", ct, fastOptions());
+    REQUIRE(!layer.notes.empty());
+    CHECK(layer.notes[0].find("resampled onto the series' grid") != std::string::npos);
+    const std::vector<SegmentStats> stats = measureSegments(layer, ct.volume);
+    for (std::size_t s = 0; s < layer.segments.size(); ++s) {
+        const Expected e = expectedOnCt(ct, coarse, layer.segments[s].number);
+        CHECK(stats[s].voxels == e.voxels);
+    }
+}
+
+TEST_CASE("ctview segments: the table and JSON; bad labelmaps named with the reason, exit 1") {
+    TempDir dir;
+    const Series ct = loadCt(dir.path / "ct");
+    writeLabelmap(ct.volume.geometry(), dir.path / "seg.nii.gz");
+    std::ofstream(dir.path / "seg.json") << R"({"1": "sphere", "7": "box"})";
+    const Expected sphere = expectedOnCt(ct, ct.volume.geometry(), 1);
+    const Expected box = expectedOnCt(ct, ct.volume.geometry(), 7);
+
+    Run r = run("segments -q " + q(dir.path / "ct") + " --labels " + q(dir.path / "seg.nii.gz") + " --json");
+    REQUIRE(r.code == 0);
+    const auto j = nlohmann::json::parse(r.out);
+    REQUIRE(j["segments"].size() == 2);
+    CHECK(j["layers"][0]["kind"] == "labelmap");
+    CHECK(j["segments"][0]["name"] == "sphere");
+    CHECK(j["segments"][0]["voxels"] == sphere.voxels);
+    CHECK(j["segments"][0]["hu"]["mean"].get<double>() == Approx(sphere.sum / double(sphere.voxels)));
+    CHECK(j["segments"][1]["number"] == 7);
+    CHECK(j["segments"][1]["voxels"] == box.voxels);
+    CHECK(j["segments"][1]["volume_ml"].get<double>() == Approx(double(box.voxels) * 0.6 * 0.8 * 2.5 / 1000));
+    CHECK(j["segments"][0]["color"].size() == 3);
+    CHECK(j["segments"][0]["bbox_lps"].size() == 2);
+
+    r = run("segments -q " + q(dir.path / "ct") + " --labels " + q(dir.path / "seg.nii.gz"));
+    REQUIRE(r.code == 0);
+    CHECK(r.out.find("seg.nii.gz (labelmap): 2 segments") != std::string::npos);
+    CHECK(r.out.find("sphere") != std::string::npos);
+
+    SECTION("no such file") {
+        r = run("segments -q " + q(dir.path / "ct") + " --labels " + q(dir.path / "nothere.nii"));
+        CHECK(r.code == 1);
+        CHECK(r.out.find("nothere.nii: no such file") != std::string::npos);
+    }
+    SECTION("an image, not a labelmap") {
+        r = run("convert -q " + q(dir.path / "ct") + " -o " + q(dir.path / "image.nii"));
+        REQUIRE(r.code == 0);
+        r = run("segments -q " + q(dir.path / "ct") + " --labels " + q(dir.path / "image.nii"));
+        CHECK(r.code == 1);
+        CHECK(r.out.find("image.nii: not a labelmap") != std::string::npos);
+    }
+    SECTION("a labelmap that does not overlap the series, and one with no label at all") {
+        Geometry far = ct.volume.geometry();
+        far.origin += glm::dvec3(500, 0, 0);
+        writeLabelmap(far, dir.path / "far.nii", {500, 0, 0}); // the same shapes, 50 cm to the left
+        r = run("segments -q " + q(dir.path / "ct") + " --labels " + q(dir.path / "far.nii"));
+        CHECK(r.code == 1);
+        CHECK(r.out.find("far.nii: its labels do not overlap the series") != std::string::npos);
+        writeLabelmap(far, dir.path / "empty.nii"); // the shapes where they were: off this grid
+        r = run("segments -q " + q(dir.path / "ct") + " --labels " + q(dir.path / "empty.nii"));
+        CHECK(r.code == 0);
+        CHECK(r.out.find("no labelled voxel") != std::string::npos);
+    }
+    SECTION("no --labels") {
+        r = run("segments -q " + q(dir.path / "ct"));
+        CHECK(r.code == 2);
+        CHECK(r.out.find("--labels") != std::string::npos);
+    }
+}
