@@ -255,3 +255,70 @@ TEST_CASE(
     CHECK(off.rgb == plain.rgb);
     CHECK(sidecar(clean[0])["measurements_burned_in"] == false);
 }
+
+namespace {
+// A labelmap (.seg.nrrd, uint8) on grid `g`: value 1 ("Block", pure red) in voxels i, j of [20, 30) on every
+// slice, written as 3D Slicer writes one (space directions, origin, Segment fields).
+void writeBlockLabels(const Geometry& g, const std::filesystem::path& p) {
+    std::ofstream out(p, std::ios::binary);
+    auto axis = [&](int c) {
+        const glm::dvec3 d = g.direction[c] * g.spacing[c];
+        return "(" + std::to_string(d.x) + "," + std::to_string(d.y) + "," + std::to_string(d.z) + ")";
+    };
+    out << "NRRD0004\ntype: uchar\ndimension: 3\nspace: left-posterior-superior\nsizes: " << g.dims.x << " "
+        << g.dims.y << " " << g.dims.z << "\nspace directions: " << axis(0) << " " << axis(1) << " "
+        << axis(2) << "\nkinds: domain domain domain\nencoding: raw\nspace origin: ("
+        << std::to_string(g.origin.x) << "," << std::to_string(g.origin.y) << ","
+        << std::to_string(g.origin.z)
+        << ")\nSegment0_Name:=Block\nSegment0_Color:=1 0 0\nSegment0_LabelValue:=1\nSegment0_Layer:=0\n\n";
+    std::vector<char> voxels(g.voxelCount(), 0);
+    for (int k = 0; k < g.dims.z; ++k)
+        for (int j = 20; j < 30; ++j)
+            for (int i = 20; i < 30; ++i)
+                voxels[(std::size_t(k) * std::size_t(g.dims.y) + std::size_t(j)) * std::size_t(g.dims.x) +
+                       std::size_t(i)] = 1;
+    out.write(voxels.data(), std::streamsize(voxels.size()));
+}
+} // namespace
+
+TEST_CASE("snapshot --labels: a segment's voxels filled at 40 % over the slice, its edge opaque, the rest as "
+          "it was") {
+    REQUIRE(haveDisplay());
+    TempDir out;
+    ScanResult scan;
+    const DecodedStack s = loadFolder(glPhantom(), scan);
+    writeBlockLabels(s.volume.geometry(), out.path / "block.seg.nrrd");
+    const auto png = out.path / "labels.png";
+    // As the exact slice test above: every voxel is 2 x 2 pixels.
+    const Run r = run("snapshot " + q(glPhantom()) + " --labels " + q(out.path / "block.seg.nrrd") +
+                      " --view axial --slice 17 --no-overlays --size 128x128 --window 400,40 -o " + q(png));
+    INFO(r.out);
+    REQUIRE(r.code == 0);
+    const Image gpu = readPng(png);
+    REQUIRE(gpu.width == 128);
+    const int k = sliceIndex(sliceFrame(s.volume.geometry(), Axis::Axial), 17);
+    const RgbImage cpu =
+        renderSlice(extractSlice(s.volume, Axis::Axial, k), WindowLevel{400, 40}, colormapTable("grayscale"));
+    int wrong = 0, edges = 0, fills = 0;
+    for (int y = 0; y < 128; ++y)
+        for (int x = 0; x < 128; ++x) {
+            const int gray = cpu.rgb[(std::size_t(y / 2) * 64 + std::size_t(x / 2)) * 3];
+            const bool inside = x >= 40 && x < 60 && y >= 40 && y < 60;
+            const bool edge = inside && (x == 40 || x == 59 || y == 40 || y == 59);
+            int expected[3] = {gray, gray, gray};
+            if (edge) {
+                expected[0] = 255, expected[1] = expected[2] = 0;
+                ++edges;
+            } else if (inside) {
+                // Premultiplied red at 0.4 over the slice: 0.4 + 0.6 gray in red, 0.6 gray in green and blue.
+                expected[0] = int(std::lround(0.4 * 255 + 0.6 * gray));
+                expected[1] = expected[2] = int(std::lround(0.6 * gray));
+                ++fills;
+            }
+            for (int c = 0; c < 3; ++c)
+                wrong += std::abs(int(gpu.at(x, y)[c]) - expected[c]) > 1;
+        }
+    CHECK(edges == 76);
+    CHECK(fills == 324);
+    CHECK(wrong == 0);
+}

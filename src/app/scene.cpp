@@ -7,11 +7,40 @@ namespace ctview::app {
 
 std::string Renderers::reload() {
     std::string error = slices.reload();
+    if (const std::string e = labels.reload(); !e.empty())
+        error += (error.empty() ? "" : "\n") + e;
     const std::string e3d = volume.reload();
     if (!e3d.empty())
         error += (error.empty() ? "" : "\n") + e3d;
     return error;
 }
+
+namespace {
+
+// The scene's label layers onto the GPU when they change, and how each is shown (a palette per group: cheap,
+// and uploaded only when it changed).
+void syncLabels(const viewer::AppState& s, Renderers& r, RendererSync& sync) {
+    std::vector<const LabelLayer*> layers;
+    for (const viewer::LabelLayerView& v : s.scene.labels)
+        layers.push_back(v.layer.get());
+    if (layers != sync.labelLayers) {
+        r.feedback.labelProblems.clear();
+        r.labels.setLayers(layers, r.feedback.labelProblems);
+        sync.labelLayers = layers;
+    }
+    for (std::size_t n = 0; n < s.scene.labels.size(); ++n) {
+        const viewer::LabelLayerView& v = s.scene.labels[n];
+        gl::LabelLook look;
+        look.visible = v.visible;
+        if (!v.shown)
+            look.visible.assign(look.visible.size(), 0);
+        look.fill = v.fill ? v.opacity : 0.0f;
+        look.outline = v.outline;
+        r.labels.setLook(n, look);
+    }
+}
+
+} // namespace
 
 void syncRenderer(viewer::AppState& s, Renderers& r, RendererSync& sync) {
     const Dataset* d = s.hasVolume() ? s.scene.base.get() : nullptr;
@@ -65,6 +94,7 @@ void syncRenderer(viewer::AppState& s, Renderers& r, RendererSync& sync) {
         r.slices.setInterpolation(s.linear);
         sync.linear = s.linear;
     }
+    syncLabels(s, r, sync);
 }
 
 gl::VolumeRenderSettings volumeSettingsOf(const viewer::AppState& s, bool coarse) {
@@ -114,8 +144,13 @@ SceneStats drawScene(const viewer::AppState& s, Renderers& r, glm::ivec2 fbSize,
     for (int v = 0; v < 3; ++v) {
         if (s.cells[std::size_t(v)].w <= 0)
             continue;
-        r.slices.draw(viewer::mappingOf(s, v), viewer::sliceOf(s, v), s.window, s.views[std::size_t(v)].slab,
-                      fbSize, fbScale);
+        const ViewMapping m = viewer::mappingOf(s, v);
+        const int slice = viewer::sliceOf(s, v);
+        r.slices.draw(m, slice, s.window, s.views[std::size_t(v)].slab, fbSize, fbScale);
+        if (!r.labels.empty())
+            r.labels.draw(m.rect(),
+                          m.oblique() ? m.obliqueToTexture(fbScale) : m.framebufferToTexture(slice, fbScale),
+                          fbSize, fbScale);
     }
     const Rect& cell = s.cells[3];
     if (cell.w <= 0 || cell.h <= 0 || !r.volume.hasVolume())

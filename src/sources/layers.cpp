@@ -6,8 +6,9 @@
 namespace ctview {
 
 // Most specific first: the first kind that accepts a file opens it.
-#define CTVIEW_LAYER_KINDS(X) X(labelmapLayer) /* layer_labelmap.cpp: NIfTI-1, NRRD, 3D Slicer's .seg.nrrd   \
-                                                */
+#define CTVIEW_LAYER_KINDS(X)                                                                                \
+    X(labelmapLayer) /* layer_labelmap.cpp: NIfTI-1, NRRD, 3D Slicer's .seg.nrrd                             \
+                      */
 
 #define CTVIEW_DECLARE_LAYER(name) extern const LayerKind name;
 CTVIEW_LAYER_KINDS(CTVIEW_DECLARE_LAYER)

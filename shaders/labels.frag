@@ -1,0 +1,43 @@
+#version 410 core
+// One group of a label layer (labels/label_layer.h) over a slice view: each voxel's segment filled with its
+// colour at the layer's opacity, its edge drawn opaque. Drawn after the slice with premultiplied blending
+// (GL_ONE, GL_ONE_MINUS_SRC_ALPHA), one pass per group, so that overlapping segments (in different groups)
+// all show. The view's plane comes in as the slice shader's does: framebuffer pixels to texture coordinates.
+uniform usampler3D uLabels;   // R8UI: 0 or the value of the group's segment at the voxel
+uniform sampler2D uPalette;   // 256 x 1 RGBA8 per value: the segment's colour, alpha its opacity (0: hidden)
+uniform mat4 uFramebufferToTexture;
+uniform float uFramebufferHeight;
+uniform float uFill;          // the fill's opacity, 0..1 (0: outline only)
+uniform float uOutline;       // the edge's opacity (0: no outline)
+uniform float uOutlineWidth;  // framebuffer pixels
+
+out vec4 fragColor;
+
+// The value at a framebuffer pixel: the voxel whose box holds it (nearest), 0 outside the volume.
+uint labelAt(vec2 pixel) {
+    vec3 tc = (uFramebufferToTexture * vec4(pixel, 0.0, 1.0)).xyz;
+    if (any(lessThan(tc, vec3(0.0))) || any(greaterThanEqual(tc, vec3(1.0))))
+        return 0u;
+    ivec3 dims = textureSize(uLabels, 0);
+    return texelFetch(uLabels, clamp(ivec3(floor(tc * vec3(dims))), ivec3(0), dims - 1), 0).r;
+}
+
+void main() {
+    // Framebuffer pixels with the origin at the top-left, as the CPU side measures them.
+    vec2 pixel = vec2(gl_FragCoord.x, uFramebufferHeight - gl_FragCoord.y);
+    uint value = labelAt(pixel);
+    if (value == 0u)
+        discard;
+    vec4 colour = texelFetch(uPalette, ivec2(int(value), 0), 0);
+    if (colour.a <= 0.0)
+        discard;
+    float alpha = uFill * colour.a;
+    // The segment's edge: a neighbouring pixel, a line's width away, shows another value.
+    float w = uOutlineWidth;
+    if (uOutline > 0.0 && (labelAt(pixel + vec2(w, 0.0)) != value || labelAt(pixel - vec2(w, 0.0)) != value ||
+                           labelAt(pixel + vec2(0.0, w)) != value || labelAt(pixel - vec2(0.0, w)) != value))
+        alpha = uOutline;
+    if (alpha <= 0.0)
+        discard;
+    fragColor = vec4(colour.rgb * alpha, alpha);
+}

@@ -1,0 +1,167 @@
+#include "render/label_renderer.h"
+
+#include <glm/gtc/type_ptr.hpp>
+
+#include <algorithm>
+#include <cmath>
+
+namespace ctview::gl {
+
+namespace {
+namespace uniform {
+enum : std::size_t {
+    Labels,
+    Palette,
+    FramebufferToTexture,
+    FramebufferHeight,
+    Fill,
+    Outline,
+    OutlineWidth,
+    count
+};
+}
+const std::vector<const char*> uniformNames = {
+    "uLabels", "uPalette", "uFramebufferToTexture", "uFramebufferHeight",
+    "uFill",   "uOutline", "uOutlineWidth"};
+
+// One group's voxels as an R8UI 3D texture. Throws GlError when the GPU has no memory for it.
+Texture uploadGroup(const Geometry& g, const std::vector<std::uint8_t>& voxels) {
+    while (glGetError() != GL_NO_ERROR) {
+    }
+    Texture t = Texture::create();
+    glBindTexture(GL_TEXTURE_3D, t.id());
+    // Integer textures are only complete with nearest filtering (the shader uses texelFetch anyway).
+    glTexParameteri(GL_TEXTURE_3D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+    glTexParameteri(GL_TEXTURE_3D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+    glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
+    glTexImage3D(GL_TEXTURE_3D, 0, GL_R8UI, g.dims.x, g.dims.y, g.dims.z, 0, GL_RED_INTEGER, GL_UNSIGNED_BYTE,
+                 voxels.data());
+    glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
+    if (GLenum err = glGetError(); err != GL_NO_ERROR)
+        throw GlError(err == GL_OUT_OF_MEMORY ? "not enough GPU memory" : "GL error " + std::to_string(err));
+    return t;
+}
+
+Texture makePalette() {
+    Texture t = Texture::create();
+    glBindTexture(GL_TEXTURE_2D, t.id());
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+    glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, 256, 1, 0, GL_RGBA, GL_UNSIGNED_BYTE, nullptr);
+    return t;
+}
+
+std::uint8_t byte(float v) {
+    return std::uint8_t(std::lround(std::clamp(v, 0.0f, 1.0f) * 255.0f));
+}
+} // namespace
+
+LabelRenderer::LabelRenderer() : vao_(VertexArray::create()) {
+    if (const std::string error = reload(); !error.empty())
+        throw GlError(error);
+}
+
+std::string LabelRenderer::reload() {
+    try {
+        Program p = buildProgram("fullscreen.vert", "labels.frag");
+        Uniforms u(p.id(), uniformNames, "fullscreen.vert", "labels.frag", "");
+        program_ = std::move(p);
+        uniforms_ = u;
+        return {};
+    } catch (const GlError& e) {
+        return e.what();
+    }
+}
+
+void LabelRenderer::setLayers(const std::vector<const LabelLayer*>& layers,
+                              std::vector<std::string>& problems) {
+    std::vector<Uploaded> next;
+    for (const LabelLayer* layer : layers) {
+        auto held =
+            std::find_if(layers_.begin(), layers_.end(), [&](const Uploaded& u) { return u.layer == layer; });
+        if (held != layers_.end()) {
+            next.push_back(std::move(*held));
+            continue;
+        }
+        Uploaded u;
+        u.layer = layer;
+        try {
+            for (const std::vector<std::uint8_t>& group : layer->groups) {
+                u.groups.push_back(uploadGroup(layer->grid, group));
+                u.palettes.push_back(makePalette());
+                u.paletteBytes.emplace_back(); // all zero: nothing shown until setLook
+            }
+        } catch (const GlError& e) {
+            problems.push_back(layer->name + ": not shown in the slice views (" + e.what() + ")");
+            continue;
+        }
+        next.push_back(std::move(u));
+    }
+    layers_ = std::move(next);
+}
+
+void LabelRenderer::setLook(std::size_t n, const LabelLook& look) {
+    if (n >= layers_.size())
+        return;
+    Uploaded& u = layers_[n];
+    u.fill = look.fill;
+    u.outline = look.outline;
+    for (std::size_t g = 0; g < u.groups.size(); ++g) {
+        std::array<std::uint8_t, 256 * 4> bytes{};
+        const std::vector<Segment>& segments = u.layer->segments;
+        for (std::size_t s = 0; s < segments.size(); ++s) {
+            if (std::size_t(segments[s].group) != g || (s < look.visible.size() && !look.visible[s]))
+                continue;
+            std::uint8_t* p = &bytes[std::size_t(segments[s].value) * 4];
+            p[0] = byte(segments[s].color.r);
+            p[1] = byte(segments[s].color.g);
+            p[2] = byte(segments[s].color.b);
+            p[3] = 255;
+        }
+        if (bytes == u.paletteBytes[g])
+            continue;
+        u.paletteBytes[g] = bytes;
+        glBindTexture(GL_TEXTURE_2D, u.palettes[g].id());
+        glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, 256, 1, GL_RGBA, GL_UNSIGNED_BYTE, bytes.data());
+    }
+}
+
+void LabelRenderer::draw(const Rect& r, const glm::mat4& toTexture, glm::ivec2 fbSize, float fbScale) {
+    if (layers_.empty())
+        return;
+    const int x0 = int(std::lround(r.x * fbScale)), x1 = int(std::lround((r.x + r.w) * fbScale));
+    const int y0 = int(std::lround(r.y * fbScale)), y1 = int(std::lround((r.y + r.h) * fbScale));
+    if (x1 <= x0 || y1 <= y0)
+        return;
+    glViewport(0, 0, fbSize.x, fbSize.y);
+    glEnable(GL_SCISSOR_TEST);
+    glScissor(x0, fbSize.y - y1, x1 - x0, y1 - y0);
+    glEnable(GL_BLEND);
+    glBlendFunc(GL_ONE, GL_ONE_MINUS_SRC_ALPHA); // the shader's colour is premultiplied
+    glDisable(GL_DEPTH_TEST);
+    glUseProgram(program_.id());
+    const Uniforms& loc = uniforms_;
+    glUniform1i(loc[uniform::Labels], 0);
+    glUniform1i(loc[uniform::Palette], 1);
+    glUniformMatrix4fv(loc[uniform::FramebufferToTexture], 1, GL_FALSE, glm::value_ptr(toTexture));
+    glUniform1f(loc[uniform::FramebufferHeight], float(fbSize.y));
+    glUniform1f(loc[uniform::OutlineWidth], std::max(1.0f, std::round(fbScale)));
+    glBindVertexArray(vao_.id());
+    for (const Uploaded& u : layers_) {
+        glUniform1f(loc[uniform::Fill], u.fill);
+        glUniform1f(loc[uniform::Outline], u.outline ? 1.0f : 0.0f);
+        for (std::size_t g = 0; g < u.groups.size(); ++g) {
+            glActiveTexture(GL_TEXTURE0);
+            glBindTexture(GL_TEXTURE_3D, u.groups[g].id());
+            glActiveTexture(GL_TEXTURE1);
+            glBindTexture(GL_TEXTURE_2D, u.palettes[g].id());
+            glDrawArrays(GL_TRIANGLES, 0, 3);
+        }
+    }
+    glBindVertexArray(0);
+    glActiveTexture(GL_TEXTURE0);
+    glDisable(GL_BLEND);
+    glDisable(GL_SCISSOR_TEST);
+}
+
+} // namespace ctview::gl

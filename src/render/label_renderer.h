@@ -1,0 +1,58 @@
+#pragma once
+// Draws label layers (labels/label_layer.h) over the slice views: each group of a layer as an R8UI 3D texture
+// (a byte per voxel, as the layer holds it), with a 256-entry palette per group (colour, and opacity 0 for a
+// hidden segment), so that hiding a segment or changing a colour re-uploads 1 KiB, not the voxels. Sampled
+// through the same framebuffer-to-texture map as the slice (ViewMapping), so labels sit exactly on their
+// voxels in acquired, oblique and zoomed views.
+#include "labels/label_layer.h"
+#include "render/gl.h"
+#include "volume/view.h"
+
+#include <glm/glm.hpp>
+
+#include <array>
+#include <string>
+#include <vector>
+
+namespace ctview::gl {
+
+// How a layer is drawn: per segment (in the layer's order) visible or not, and the layer's fill and outline.
+struct LabelLook {
+    std::vector<char> visible;
+    float fill = 0.4f;   // opacity of the fill (0: outline only)
+    bool outline = true; // the segments' edges, opaque
+};
+
+class LabelRenderer {
+  public:
+    LabelRenderer(); // builds the program; throws GlError
+    // Recompiles from shaders/ (see shaders.h); on failure keeps the current program and returns the message.
+    std::string reload();
+
+    // The layers to draw, in order (later ones over earlier ones). Uploads the groups of layers not already
+    // on the GPU and drops the others. A layer the GPU has no memory for is left out: its name and the reason
+    // go to `problems` (the slice views keep working).
+    void setLayers(const std::vector<const LabelLayer*>& layers, std::vector<std::string>& problems);
+    // Sets layer n's look (its palettes are uploaded when they changed).
+    void setLook(std::size_t n, const LabelLook& look);
+    bool empty() const { return layers_.empty(); }
+
+    // Draws every layer over view rectangle r of the bound framebuffer, with `toTexture` the view's map from
+    // framebuffer pixels to texture coordinates (ViewMapping::framebufferToTexture or obliqueToTexture).
+    void draw(const Rect& r, const glm::mat4& toTexture, glm::ivec2 fbSize, float fbScale);
+
+  private:
+    struct Uploaded {
+        const LabelLayer* layer = nullptr;
+        std::vector<Texture> groups, palettes;
+        std::vector<std::array<std::uint8_t, 256 * 4>> paletteBytes; // what each palette texture holds
+        float fill = 0.4f;
+        bool outline = true;
+    };
+    Program program_;
+    Uniforms uniforms_;
+    VertexArray vao_;
+    std::vector<Uploaded> layers_;
+};
+
+} // namespace ctview::gl
