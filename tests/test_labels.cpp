@@ -8,6 +8,8 @@
 #include "labels/label_table.h"
 #include "sources/layers.h"
 #include "sources/series.h"
+#include "viewer/app_state.h"
+#include "viewer/load_task.h"
 
 #include <nifti/nifti1_io.h>
 
@@ -304,4 +306,42 @@ TEST_CASE("ctview segments: the table and JSON; bad labelmaps named with the rea
         CHECK(r.code == 2);
         CHECK(r.out.find("--labels") != std::string::npos);
     }
+}
+
+TEST_CASE("the viewer's scene: --labels opened by the load task, shown, probed, gone to; a bad file reported "
+          "and the CT still open") {
+    TempDir dir;
+    const Series ct = loadCt(dir.path / "ct");
+    writeLabelmap(ct.volume.geometry(), dir.path / "seg.nii.gz");
+    std::ofstream(dir.path / "seg.json") << R"({"1": "sphere", "7": "box"})";
+    std::ofstream(dir.path / "broken.nii") << "not a NIfTI file at all";
+    viewer::LoadTask::Staging staging;
+    staging.labels = {(dir.path / "seg.nii.gz").string(), (dir.path / "broken.nii").string()};
+    viewer::LoadTask task((dir.path / "ct").string(), "", fastOptions(), nullptr, nullptr, staging);
+    task.wait();
+    std::string error;
+    auto d = task.take(error);
+    REQUIRE(d);
+    viewer::AppState s;
+    viewer::adoptDataset(s, d);
+    REQUIRE(s.hasVolume());
+    REQUIRE(s.scene.labels.size() == 1);
+    const LabelLayer& layer = *s.scene.labels[0].layer;
+    REQUIRE(layer.stats.size() == 2); // measured by the load, for the Segments panel
+    CHECK(layer.stats[0].voxels == expectedOnCt(ct, ct.volume.geometry(), 1).voxels);
+    bool reported = false;
+    for (const std::string& m : s.messages)
+        reported |= m.find("broken.nii") != std::string::npos;
+    CHECK(reported);
+
+    // The probe names the segments under the mouse; a hidden one is not named.
+    const glm::ivec3 centre = glm::ivec3(glm::round(ct.volume.geometry().patientToVoxel(kCentre)));
+    CHECK(viewer::segmentsAt(s, centre) == std::vector<std::string>{"sphere"});
+    CHECK(viewer::segmentsAt(s, {0, 0, 0}).empty());
+    s.scene.labels[0].visible[0] = 0;
+    CHECK(viewer::segmentsAt(s, centre).empty());
+    // A row clicked: the crosshair goes to the middle of the segment's box.
+    viewer::goToSegment(s, 0, 0);
+    const SegmentStats& sphere = layer.stats[0];
+    CHECK(s.cursor == (sphere.voxelMin + sphere.voxelMax) / 2);
 }

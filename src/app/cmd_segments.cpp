@@ -56,11 +56,10 @@ int runSegments(const CommonOptions& common, const SegmentsOptions& o) {
     if (common.labels.empty())
         throw UsageError("give the segmentation with --labels FILE");
     const std::shared_ptr<Dataset> d = loadDatasetHeadless(common);
-    const Volume& ct = d->series.volume;
     nlohmann::ordered_json layers = nlohmann::ordered_json::array(),
                            segments = nlohmann::ordered_json::array();
     for (const auto& layer : d->labels) {
-        const std::vector<SegmentStats> stats = measureSegments(*layer, ct);
+        const std::vector<SegmentStats>& stats = layer->stats; // measured by the load
         if (!o.json) {
             printTable(*layer, stats);
             continue;

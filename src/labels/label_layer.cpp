@@ -71,8 +71,9 @@ LabelLayer layerFromLabelValues(const Geometry& grid, const std::int16_t* values
         s.value = where.second;
         s.name = "Label " + std::to_string(value);
         s.color = labelColor(value);
+        const int number = value;
         const auto entry = std::find_if(table.begin(), table.end(),
-                                        [&](const LabelTableEntry& e) { return e.value == value; });
+                                        [&](const LabelTableEntry& e) { return e.value == number; });
         if (entry != table.end()) {
             if (!entry->name.empty())
                 s.name = entry->name;

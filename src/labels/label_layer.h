@@ -28,6 +28,15 @@ struct Segment {
     std::uint8_t value = 0;   //   with this value (1..255)
 };
 
+// What `ctview segments` and the Segments panel show of one segment, measured on the CT.
+struct SegmentStats {
+    std::size_t voxels = 0;
+    double volumeMl = 0;               // voxels x the voxel's volume (mm3 / 1000)
+    double mean = 0, sd = 0;           // HU (population SD)
+    float min = 0, max = 0;            // HU
+    glm::dvec3 bboxMin{0}, bboxMax{0}; // LPS mm of the voxel centres (equal when one voxel)
+    glm::ivec3 voxelMin{0}, voxelMax{0};
+};
 struct LabelLayer {
     std::string name; // what the Segments panel and `ctview segments` call it: the file's name
     std::string path; // where it came from
@@ -36,6 +45,7 @@ struct LabelLayer {
     std::vector<Segment> segments;
     std::vector<std::vector<std::uint8_t>> groups; // grid.voxelCount() bytes each, index as Volume::index
     std::vector<std::string> notes;                // what the load says (resampled onto the CT's grid, ...)
+    std::vector<SegmentStats> stats; // per segment, measured on the series it was opened on (measureSegments)
 
     bool contains(const Segment& s, std::size_t voxel) const {
         return groups[std::size_t(s.group)][voxel] == s.value;
@@ -84,15 +94,6 @@ std::vector<std::int16_t> resampleLabels(const Geometry& from, const std::int16_
 // Whether two grids are the same voxel for voxel (within a micrometre and a millionth of a direction).
 bool sameGrid(const Geometry& a, const Geometry& b);
 
-// What `ctview segments` and the Segments panel show of one segment, measured on the CT.
-struct SegmentStats {
-    std::size_t voxels = 0;
-    double volumeMl = 0;               // voxels x the voxel's volume (mm3 / 1000)
-    double mean = 0, sd = 0;           // HU (population SD)
-    float min = 0, max = 0;            // HU
-    glm::dvec3 bboxMin{0}, bboxMax{0}; // LPS mm of the voxel centres (equal when one voxel)
-    glm::ivec3 voxelMin{0}, voxelMax{0};
-};
 // Every segment of `layer` measured on `ct` (of the layer's grid), in the layer's order: one pass per group.
 std::vector<SegmentStats> measureSegments(const LabelLayer& layer, const Volume& ct);
 

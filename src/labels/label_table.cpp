@@ -167,7 +167,7 @@ std::filesystem::path findLabelTable(const std::filesystem::path& labelmap) {
     for (const std::string& candidate :
          {name + ".txt", name + ".json", name + ".label.txt", name + "_labels.json",
           std::string("labels.txt"), std::string("labels.json"), std::string("dataset.json")}) {
-        const std::filesystem::path p = folder / candidate;
+        std::filesystem::path p = folder / candidate;
         if (std::filesystem::is_regular_file(p, ec))
             return p;
     }

@@ -15,7 +15,7 @@ CTVIEW_LAYER_KINDS(CTVIEW_DECLARE_LAYER)
 #undef CTVIEW_DECLARE_LAYER
 
 const std::vector<const LayerKind*>& layerKinds() {
-#define CTVIEW_LIST_LAYER(name) &name,
+#define CTVIEW_LIST_LAYER(name) &(name),
     static const std::vector<const LayerKind*> kinds{CTVIEW_LAYER_KINDS(CTVIEW_LIST_LAYER)};
 #undef CTVIEW_LIST_LAYER
     return kinds;

@@ -301,6 +301,11 @@ std::vector<OverlayItem> sliceOverlayItems(const AppState& s, int v) {
                     room);
         add(OverlayItem::Kind::Probe, text, ImVec2(r.x + margin, above), -lineH,
             IM_COL32(140, 220, 255, 255));
+        // The segments that hold the voxel, above the HU.
+        const std::vector<std::string> segments = viewer::segmentsAt(s, p);
+        if (!segments.empty() && !items.empty() && items.back().kind == OverlayItem::Kind::Probe)
+            add(OverlayItem::Kind::Probe, fitting({joined(segments, ", ")}, room),
+                ImVec2(r.x + margin, items.back().box.y - lineH), -lineH, IM_COL32(140, 220, 255, 255));
     }
     return items;
 }

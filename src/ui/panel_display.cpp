@@ -250,6 +250,9 @@ void drawSidebar(AppState& s, Commands& r) {
     }
     if (ImGui::CollapsingHeader("Measurements", ImGuiTreeNodeFlags_DefaultOpen))
         drawMeasurePanel(s);
+    // Only with segmentations: a series alone keeps the sections where they were.
+    if (!s.scene.labels.empty() && ImGui::CollapsingHeader("Segments", ImGuiTreeNodeFlags_DefaultOpen))
+        drawSegmentsPanel(s);
     if (ImGui::CollapsingHeader("Series", ImGuiTreeNodeFlags_DefaultOpen))
         drawSeriesPanel(s, r);
     if (ImGui::CollapsingHeader("Metadata", ImGuiTreeNodeFlags_DefaultOpen))

@@ -60,6 +60,9 @@ struct TfEditorLayout {
 TfEditorLayout drawTransferFunctionEditor(AppState& s, Commands& r);
 // The measuring tool and the series' measurements with their values (click: go there; x: delete).
 void drawMeasurePanel(AppState& s);
+// The scene's label layers: each layer's fill, outline and opacity, and its segments (colour, shown, name,
+// volume in mL, HU mean ± SD); clicking a name goes to the segment.
+void drawSegmentsPanel(AppState& s);
 // Every series found in the input, with patient, study date and modality, sortable; clicking one loads it.
 void drawSeriesPanel(AppState& s, Commands& r);
 // The order the series table shows `rows` in, sorted by `column` ("#", "patient", "date", "mod",

@@ -386,4 +386,36 @@ void rebaseAnnotationHistory(AppState& s) {
     h.current.annotations = s.annotations;
 }
 
+std::vector<std::string> segmentsAt(const AppState& s, glm::ivec3 ijk) {
+    std::vector<std::string> names;
+    if (!s.hasVolume())
+        return names;
+    const Volume& v = s.scene.base->series.volume;
+    const glm::ivec3 dims = v.geometry().dims;
+    if (glm::any(glm::lessThan(ijk, glm::ivec3(0))) || glm::any(glm::greaterThanEqual(ijk, dims)))
+        return names;
+    const std::size_t n = v.index(ijk.x, ijk.y, ijk.z);
+    for (const LabelLayerView& view : s.scene.labels) {
+        if (!view.shown)
+            continue;
+        const LabelLayer& layer = *view.layer;
+        for (std::size_t i = 0; i < layer.segments.size(); ++i)
+            if ((i >= view.visible.size() || view.visible[i]) && layer.contains(layer.segments[i], n))
+                names.push_back(layer.segments[i].name);
+    }
+    return names;
+}
+
+void goToSegment(AppState& s, std::size_t layer, std::size_t segment) {
+    if (layer >= s.scene.labels.size() || !s.hasVolume())
+        return;
+    const LabelLayer& l = *s.scene.labels[layer].layer;
+    if (segment >= l.stats.size() || l.stats[segment].voxels == 0)
+        return;
+    const SegmentStats& st = l.stats[segment];
+    // As a measurement's row does: the turned views' centre moves, the crosshair voxel is the nearest.
+    s.mpr.centre = l.grid.voxelToPatient(glm::dvec3(st.voxelMin + st.voxelMax) * 0.5);
+    syncCursor(s);
+}
+
 } // namespace ctview::viewer

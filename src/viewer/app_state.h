@@ -305,6 +305,12 @@ void effectiveCrop(const AppState& s, glm::dvec3& lo, glm::dvec3& hi);
 // The cuts at the crosshair's slices while the views are turned (oblique MPR): each as the half-space kept,
 // LPS (n, c): dot(n, x) >= c. Empty when the views are not turned (effectiveCrop's box does it then).
 std::vector<glm::dvec4> cutPlanes(const AppState& s);
+// The names of the shown segments that hold voxel `ijk` (every shown label layer, in order): what the probe
+// adds to the HU.
+std::vector<std::string> segmentsAt(const AppState& s, glm::ivec3 ijk);
+// Moves the crosshair (and every view) to the middle of segment `segment` of label layer `layer`: its box's
+// centre, the voxel nearest it. Nothing for an empty segment.
+void goToSegment(AppState& s, std::size_t layer, std::size_t segment);
 // Forgets any measurement being drawn, clicked out or reshaped (the measurements themselves are left as they
 // are): after an undo, a restore from the store, a new series.
 void endAnnotationGesture(AppState& s);

@@ -103,7 +103,9 @@ void openLabels(Dataset& d, const std::vector<std::string>& files, const LoadOpt
         if (options.progress)
             options.progress("reading segmentations", i, files.size());
         try {
-            d.labels.push_back(std::make_shared<const LabelLayer>(openLayer(files[i], d.series, options)));
+            LabelLayer layer = openLayer(files[i], d.series, options);
+            layer.stats = measureSegments(layer, d.series.volume); // the Segments panel's figures, once
+            d.labels.push_back(std::make_shared<const LabelLayer>(std::move(layer)));
         } catch (const std::bad_alloc&) {
             d.labelProblems.push_back(files[i] + ": not enough memory for its segments");
         } catch (const std::exception& e) {
@@ -115,7 +117,7 @@ void openLabels(Dataset& d, const std::vector<std::string>& files, const LoadOpt
 } // namespace
 
 void LoadTask::run(const std::string& series, LoadOptions options, std::shared_ptr<const SeriesSource> source,
-                   Staging staging) {
+                   const Staging& staging) {
     const double previewDelay = staging.previewDelay;
     const auto begun = std::chrono::steady_clock::now();
     // The window is woken for news at most four times a second (and at once for a new stage): a frame per

@@ -67,7 +67,7 @@ class LoadTask {
 
   private:
     void run(const std::string& series, LoadOptions options, std::shared_ptr<const SeriesSource> source,
-             Staging staging);
+             const Staging& staging);
     std::atomic<bool> statsDone_{false};
     const Dataset* statsFor_ = nullptr; // the dataset the statistics belong to
     std::shared_ptr<const VolumeStats> stats_;
