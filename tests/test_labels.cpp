@@ -6,6 +6,7 @@
 #include "base/error.h"
 #include "labels/label_layer.h"
 #include "labels/label_table.h"
+#include "nrrd_nifti/volume_io.h"
 #include "sources/layers.h"
 #include "sources/series.h"
 #include "viewer/app_state.h"
@@ -344,4 +345,34 @@ TEST_CASE("the viewer's scene: --labels opened by the load task, shown, probed, 
     viewer::goToSegment(s, 0, 0);
     const SegmentStats& sphere = layer.stats[0];
     CHECK(s.cursor == (sphere.voxelMin + sphere.voxelMax) / 2);
+}
+
+TEST_CASE(
+    "ctview convert --segment: the segment's mask on the CT's grid with its geometry; unknown names listed") {
+    TempDir dir;
+    const Series ct = loadCt(dir.path / "ct");
+    const Geometry& g = ct.volume.geometry();
+    writeLabelmap(g, dir.path / "seg.nii.gz");
+    std::ofstream(dir.path / "seg.json") << R"({"1": "sphere", "7": "box"})";
+    Run r = run("convert -q " + q(dir.path / "ct") + " --labels " + q(dir.path / "seg.nii.gz") +
+                " --segment Box -o " + q(dir.path / "box.nrrd"));
+    INFO(r.out);
+    REQUIRE(r.code == 0);
+    const Volume mask = readVolumeFile(dir.path / "box.nrrd");
+    REQUIRE(sameGrid(mask.geometry(), g));
+    std::size_t ones = 0;
+    for (int k = 0; k < g.dims.z; ++k)
+        for (int j = 0; j < g.dims.y; ++j)
+            for (int i = 0; i < g.dims.x; ++i) {
+                const bool inBox = shapeAt(g.voxelToPatient(glm::dvec3(i, j, k))) == 7;
+                CHECK(mask.at(i, j, k) == (inBox ? 1.0f : 0.0f));
+                ones += inBox;
+            }
+    CHECK(ones == expectedOnCt(ct, g, 7).voxels);
+
+    r = run("convert -q " + q(dir.path / "ct") + " --labels " + q(dir.path / "seg.nii.gz") +
+            " --segment liver -o " + q(dir.path / "liver.nrrd"));
+    CHECK(r.code == 2);
+    CHECK(r.out.find("--segment liver: no such segment; there are: sphere, box") != std::string::npos);
+    CHECK(!std::filesystem::exists(dir.path / "liver.nrrd"));
 }

@@ -321,4 +321,10 @@ TEST_CASE("snapshot --labels: a segment's voxels filled at 40 % over the slice, 
     CHECK(edges == 76);
     CHECK(fills == 324);
     CHECK(wrong == 0);
+
+    // --segments: only those drawn; a name that is not there is a usage error naming the ones that are.
+    const Run none = run("snapshot " + q(glPhantom()) + " --labels " + q(out.path / "block.seg.nrrd") +
+                         " --segments Tumour --view axial --size 64x64 -o " + q(out.path / "none.png"));
+    CHECK(none.code == 2);
+    CHECK(none.out.find("--segments Tumour: no such segment; there are: Block") != std::string::npos);
 }

@@ -161,6 +161,11 @@ int runCli(int argc, char** argv) {
     addCommon(convertCmd, convertCommon);
     convertCmd->add_option("-o,--output", conv.output, "Output file (.nrrd, .nii, .nii.gz)")->required();
     convertCmd->add_flag("--force", conv.force, "Overwrite an existing file instead of choosing a new name");
+    addLabels(convertCmd, convertCommon);
+    convertCmd->add_option(
+        "--segment", conv.segment,
+        "Write this segment's mask (0/1 on the series' grid, its name or number) instead of "
+        "the HU volume");
 
     CommonOptions measureCommon;
     MeasureOptions meas;
@@ -187,6 +192,8 @@ int runCli(int argc, char** argv) {
         "snapshot", "Render the slice views as the window shows them, headless (offscreen OpenGL), to a PNG");
     addCommon(snapCmd, snapCommon);
     addLabels(snapCmd, snapCommon);
+    snapCmd->add_option("--segments", snap.segments,
+                        "Draw only these segments of the --labels layers: names or numbers, comma-separated");
     snapCmd
         ->add_option("--view", snap.view, "axial, coronal, sagittal, or grid (all three in the 2x2 layout)")
         ->check(CLI::IsMember({"axial", "coronal", "sagittal", "grid"}));

@@ -1,4 +1,5 @@
 // `ctview export` (slices as images), `ctview convert` (the volume as NRRD/NIfTI), `ctview make-phantom`.
+#include "app/headless.h"
 #include "app/subcommands.h"
 #include "base/error.h"
 #include "base/fsutil.h"
@@ -176,8 +177,33 @@ int runExport(const CommonOptions& common, const ExportOptions& o) {
     return 0;
 }
 
+namespace {
+
+// `convert --segment`: the segment's voxels as 1, the rest 0, on the series' grid with its geometry.
+int convertSegment(const CommonOptions& common, const ConvertOptions& o) {
+    if (common.labels.empty())
+        throw UsageError("--segment " + o.segment + ": give the segmentation with --labels FILE");
+    const std::shared_ptr<Dataset> d = loadDatasetHeadless(common);
+    const auto found = segmentsNamed(*d, o.segment, "--segment");
+    if (found.size() != 1)
+        throw UsageError("--segment " + o.segment + ": names " + std::to_string(found.size()) +
+                         " segments; give one");
+    const LabelLayer& layer = *d->labels[found[0].first];
+    const Segment& segment = layer.segments[found[0].second];
+    Volume mask(layer.grid, ScalarType::Int16, SharedBuffer::Sharing::Private);
+    auto* voxels = static_cast<std::int16_t*>(mask.data());
+    for (std::size_t n = 0; n < layer.grid.voxelCount(); ++n)
+        voxels[n] = layer.contains(segment, n) ? 1 : 0;
+    std::printf("%s\n", writeVolume(mask, o.output, o.force).string().c_str());
+    return 0;
+}
+
+} // namespace
+
 int runConvert(const CommonOptions& common, const ConvertOptions& o) {
     const VolumeFormat format = volumeFormatFor(o.output); // a usage error before loading
+    if (!o.segment.empty())
+        return convertSegment(common, o);
     // The load writes native DICOM planes straight into the output file as it decodes them (no copy of the
     // volume in memory: half the time, a tenth of the memory); anything else is loaded, then written.
     Loaded l;

@@ -1,5 +1,11 @@
 #include "app/headless.h"
 
+#include "base/text.h"
+
+#include <algorithm>
+#include <cctype>
+#include <sstream>
+
 #include "app/gl_context.h"
 #include "base/error.h"
 #include "render/gl.h"
@@ -42,6 +48,39 @@ std::shared_ptr<Dataset> loadDatasetHeadless(const CommonOptions& common) {
                 std::fprintf(stderr, "warning: %s: %s\n", layer->name.c_str(), note.c_str());
     }
     return d;
+}
+
+std::vector<std::pair<std::size_t, std::size_t>> segmentsNamed(const Dataset& d, const std::string& names,
+                                                               const std::string& option) {
+    auto lower = [](std::string s) {
+        std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+        return s;
+    };
+    std::vector<std::pair<std::size_t, std::size_t>> found;
+    std::vector<std::string> all;
+    for (const auto& layer : d.labels)
+        for (const Segment& s : layer->segments)
+            all.push_back(s.name);
+    std::stringstream list(names);
+    std::string name;
+    while (std::getline(list, name, ',')) {
+        std::size_t before = found.size();
+        // Exact names first; then the same ignoring case; then the file's number.
+        for (int pass = 0; pass < 3 && found.size() == before; ++pass)
+            for (std::size_t l = 0; l < d.labels.size(); ++l)
+                for (std::size_t i = 0; i < d.labels[l]->segments.size(); ++i) {
+                    const Segment& s = d.labels[l]->segments[i];
+                    const bool match = pass == 0   ? s.name == name
+                                       : pass == 1 ? lower(s.name) == lower(name)
+                                                   : std::to_string(s.number) == name;
+                    if (match)
+                        found.emplace_back(l, i);
+                }
+        if (found.size() == before)
+            throw UsageError(option + " " + name + ": no such segment" +
+                             (all.empty() ? " (no --labels given)" : "; there are: " + joined(all, ", ")));
+    }
+    return found;
 }
 
 struct HeadlessSession::Window {

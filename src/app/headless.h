@@ -17,6 +17,11 @@ glm::ivec2 parseImageSize(const std::string& text, const std::string& option);
 // Loads the input of `common` on the load task, with warnings on stderr unless quiet. Throws DataError.
 std::shared_ptr<Dataset> loadDatasetHeadless(const CommonOptions& common);
 
+// The segments of `d`'s label layers that `names` (comma-separated) names, as (layer, segment) pairs: by name
+// (exactly, else ignoring case) or by number. Throws UsageError naming `option` and the segments there are.
+std::vector<std::pair<std::size_t, std::size_t>> segmentsNamed(const Dataset& d, const std::string& names,
+                                                               const std::string& option);
+
 // Opens a hidden GL 4.1 window, lays out `s` at `size`, draws the scene (and the overlays when `overlays`),
 // and reads the pixels back. `sync` can carry test settings (e.g. a cap on the 3D texture). Throws GlError or
 // DataError when no GL context can be had.

@@ -56,6 +56,7 @@ struct ExportOptions {
 struct ConvertOptions {
     std::string output;
     bool force = false;
+    std::string segment; // --segment NAME: that segment's mask (of a --labels layer) instead of the HU volume
 };
 
 struct MeasureOptions {
@@ -81,7 +82,8 @@ struct SnapshotOptions {
     bool force = false;
     double slab = 0; // mm, of the view shown (each view in the grid); 0: thin
     std::string slabMode = "mip";
-    std::string turn; // oblique MPR: "coronal:30,axial:-10", turns as the crosshair's line ends make them
+    std::string turn;     // oblique MPR: "coronal:30,axial:-10", turns as the crosshair's line ends make them
+    std::string segments; // --segments NAME,...: only these segments of the --labels layers (default all)
 };
 
 struct RenderOptions {
