@@ -2,6 +2,7 @@
 
 #include "base/error.h"
 #include "base/fsutil.h"
+#include "dicom/seg_read.h"
 
 #include <gdcmAttribute.h>
 #include <gdcmDICOMDIRGenerator.h>
@@ -12,6 +13,7 @@
 #include <gdcmImage.h>
 #include <gdcmImageChangeTransferSyntax.h>
 #include <gdcmImageWriter.h>
+#include <gdcmSequenceOfItems.h>
 #include <gdcmTrace.h>
 #include <gdcmWriter.h>
 
@@ -143,6 +145,145 @@ void writeRawDicom(const std::filesystem::path& path, const std::vector<RawEleme
     writer.SetFileName(path.c_str());
     if (!writer.Write())
         throw DataError(path.string() + ": GDCM could not write the file");
+}
+
+namespace {
+
+void putUS(gdcm::DataSet& ds, const gdcm::Tag& tag, const std::vector<int>& values) {
+    std::string bytes;
+    for (int v : values) {
+        bytes.push_back(char(v & 0xff));
+        bytes.push_back(char((v >> 8) & 0xff));
+    }
+    gdcm::DataElement de(tag);
+    de.SetVR(gdcm::VR::US);
+    de.SetByteValue(bytes.data(), std::uint32_t(bytes.size()));
+    ds.Replace(de);
+}
+
+// A sequence of the given items' data sets.
+void putSequence(gdcm::DataSet& ds, const gdcm::Tag& tag, const std::vector<gdcm::DataSet>& items) {
+    gdcm::SmartPointer<gdcm::SequenceOfItems> sq = new gdcm::SequenceOfItems;
+    sq->SetLengthToUndefined();
+    for (const gdcm::DataSet& nested : items) {
+        gdcm::Item item;
+        item.SetVLToUndefined();
+        item.SetNestedDataSet(nested);
+        sq->AddItem(item);
+    }
+    gdcm::DataElement de(tag);
+    de.SetVR(gdcm::VR::SQ);
+    de.SetValue(*sq);
+    de.SetVLToUndefined();
+    ds.Replace(de);
+}
+
+gdcm::DataSet one(const gdcm::Tag& tag, const std::string& value) {
+    gdcm::DataSet ds;
+    put(ds, tag, value);
+    return ds;
+}
+
+std::string joinedNumbers(const double* v, int n) {
+    std::string s;
+    for (int i = 0; i < n; ++i)
+        s += (i ? "\\" : "") + num(v[i]);
+    return s;
+}
+
+} // namespace
+
+void writeSegmentation(const SegSpec& spec, const std::filesystem::path& path) {
+    gdcm::Writer writer;
+    gdcm::DataSet& ds = writer.GetFile().GetDataSet();
+    const std::string studyUID =
+        spec.studyUID.empty() ? makeUid("seg study " + path.string()) : spec.studyUID;
+    const std::string seriesUID = makeUid("seg series " + path.string());
+    put(ds, gdcm::Tag(0x0008, 0x0016), kSegmentationStorage);
+    put(ds, gdcm::Tag(0x0008, 0x0018), seriesUID + ".1");
+    put(ds, gdcm::Tag(0x0008, 0x0060), "SEG");
+    put(ds, gdcm::Tag(0x0020, 0x000d), studyUID);
+    put(ds, gdcm::Tag(0x0020, 0x000e), seriesUID);
+    put(ds, gdcm::Tag(0x0020, 0x0011), "100");
+    put(ds, gdcm::Tag(0x0008, 0x103e), "ctview test segmentation");
+    if (!spec.frameOfReferenceUID.empty())
+        put(ds, gdcm::Tag(0x0020, 0x0052), spec.frameOfReferenceUID);
+    if (!spec.referencedSeriesUID.empty())
+        putSequence(ds, gdcm::Tag(0x0008, 0x1115),
+                    {one(gdcm::Tag(0x0020, 0x000e), spec.referencedSeriesUID)});
+    put(ds, gdcm::Tag(0x0062, 0x0001), spec.fractional ? "FRACTIONAL" : "BINARY");
+    if (spec.fractional) {
+        put(ds, gdcm::Tag(0x0062, 0x0010), "PROBABILITY");
+        putUS(ds, gdcm::Tag(0x0062, 0x000e), {spec.maxFractional});
+    }
+    putUS(ds, gdcm::Tag(0x0028, 0x0002), {1});
+    put(ds, gdcm::Tag(0x0028, 0x0004), "MONOCHROME2");
+    putUS(ds, gdcm::Tag(0x0028, 0x0010), {spec.rows});
+    putUS(ds, gdcm::Tag(0x0028, 0x0011), {spec.columns});
+    const int bits = spec.fractional ? 8 : 1;
+    putUS(ds, gdcm::Tag(0x0028, 0x0100), {bits});
+    putUS(ds, gdcm::Tag(0x0028, 0x0101), {bits});
+    putUS(ds, gdcm::Tag(0x0028, 0x0102), {bits - 1});
+    putUS(ds, gdcm::Tag(0x0028, 0x0103), {0});
+    put(ds, gdcm::Tag(0x0028, 0x0008), std::to_string(spec.frames.size()));
+
+    std::vector<gdcm::DataSet> segments;
+    for (const SegSpec::Segment& s : spec.segments) {
+        gdcm::DataSet item;
+        putUS(item, gdcm::Tag(0x0062, 0x0004), {s.number});
+        put(item, gdcm::Tag(0x0062, 0x0005), s.label);
+        put(item, gdcm::Tag(0x0062, 0x0008), "MANUAL");
+        if (s.lab)
+            putUS(item, gdcm::Tag(0x0062, 0x000d), {(*s.lab)[0], (*s.lab)[1], (*s.lab)[2]});
+        segments.push_back(item);
+    }
+    putSequence(ds, gdcm::Tag(0x0062, 0x0002), segments);
+
+    const std::string orientation = joinedNumbers(spec.orientation.data(), 6);
+    gdcm::DataSet shared;
+    putSequence(shared, gdcm::Tag(0x0028, 0x9110),
+                {one(gdcm::Tag(0x0028, 0x0030), joinedNumbers(spec.pixelSpacing.data(), 2))});
+    if (!spec.perFrameOrientation)
+        putSequence(shared, gdcm::Tag(0x0020, 0x9116), {one(gdcm::Tag(0x0020, 0x0037), orientation)});
+    putSequence(ds, gdcm::Tag(0x5200, 0x9229), {shared});
+    std::vector<gdcm::DataSet> perFrame;
+    for (const SegSpec::Frame& f : spec.frames) {
+        gdcm::DataSet group;
+        putSequence(group, gdcm::Tag(0x0020, 0x9113),
+                    {one(gdcm::Tag(0x0020, 0x0032), joinedNumbers(f.position.data(), 3))});
+        if (spec.perFrameOrientation)
+            putSequence(group, gdcm::Tag(0x0020, 0x9116), {one(gdcm::Tag(0x0020, 0x0037), orientation)});
+        gdcm::DataSet id;
+        putUS(id, gdcm::Tag(0x0062, 0x000b), {f.segment});
+        putSequence(group, gdcm::Tag(0x0062, 0x000a), {id});
+        perFrame.push_back(group);
+    }
+    putSequence(ds, gdcm::Tag(0x5200, 0x9230), perFrame);
+
+    // BINARY: frames follow each other bit by bit, the first pixel in the lowest bit (PS3.5 8.1.1).
+    const std::size_t framePixels = std::size_t(spec.rows) * std::size_t(spec.columns);
+    std::string pixels;
+    if (spec.fractional) {
+        for (const SegSpec::Frame& f : spec.frames)
+            pixels.append(f.pixels.begin(), f.pixels.end());
+    } else {
+        pixels.assign((framePixels * spec.frames.size() + 7) / 8, '\0');
+        std::size_t n = 0;
+        for (const SegSpec::Frame& f : spec.frames)
+            for (std::size_t i = 0; i < framePixels; ++i, ++n)
+                if (f.pixels[i])
+                    pixels[n >> 3] = char(std::uint8_t(pixels[n >> 3]) | (1u << (n & 7)));
+    }
+    if (pixels.size() % 2)
+        pixels.push_back('\0');
+    gdcm::DataElement de(gdcm::Tag(0x7fe0, 0x0010));
+    de.SetVR(gdcm::VR::OB);
+    de.SetByteValue(pixels.data(), std::uint32_t(pixels.size()));
+    ds.Replace(de);
+    writer.GetFile().GetHeader().SetDataSetTransferSyntax(gdcm::TransferSyntax::ExplicitVRLittleEndian);
+    writer.SetFileName(path.c_str());
+    if (!writer.Write())
+        throw DataError(path.string() + ": GDCM could not write the segmentation");
 }
 
 void writeDicomdir(const std::filesystem::path& folder, const std::vector<std::string>& files) {

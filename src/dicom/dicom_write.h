@@ -81,6 +81,33 @@ void writeRawDicom(const std::filesystem::path& path, const std::vector<RawEleme
                    const std::string& pixelBytes = {},
                    const std::string& transferSyntaxUID = "1.2.840.10008.1.2.1");
 
+// A DICOM Segmentation (SEG, PS3.3 A.51) to write: its segments and frames, each frame a plane of one segment
+// at a position in patient space. BINARY (a bit per pixel, packed as PS3.5 says) or FRACTIONAL (a byte).
+struct SegSpec {
+    int rows = 0, columns = 0;
+    std::array<double, 2> pixelSpacing{1.0, 1.0};        // between rows, between columns
+    std::array<double, 6> orientation{1, 0, 0, 0, 1, 0}; // in the shared functional groups, or
+    bool perFrameOrientation = false;                    //   repeated in each frame's
+    struct Segment {
+        int number = 1;
+        std::string label;
+        std::optional<std::array<int, 3>> lab; // RecommendedDisplayCIELabValue, 0..65535 each
+    };
+    std::vector<Segment> segments;
+    struct Frame {
+        std::array<double, 3> position{0, 0, 0};
+        int segment = 1;
+        std::vector<std::uint8_t> pixels; // rows x columns, row by row: 0/1 (BINARY) or 0..maxFractional
+    };
+    std::vector<Frame> frames;
+    bool fractional = false;
+    int maxFractional = 255;
+    std::string studyUID, frameOfReferenceUID;
+    std::string referencedSeriesUID; // empty: no ReferencedSeriesSequence (as some tools write)
+};
+// Writes `spec` as one SEG file (Explicit VR Little Endian). Throws DataError when GDCM refuses.
+void writeSegmentation(const SegSpec& spec, const std::filesystem::path& path);
+
 // Writes a DICOMDIR at `folder`/DICOMDIR listing `files` (paths relative to `folder`, DICOM file IDs: at most
 // 8 upper-case characters per component). Throws DataError when GDCM refuses.
 void writeDicomdir(const std::filesystem::path& folder, const std::vector<std::string>& files);

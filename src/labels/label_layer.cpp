@@ -42,6 +42,32 @@ void LabelLayerBuilder::add(Segment s, const std::vector<std::uint8_t>& mask) {
     layer_.segments.push_back(std::move(s));
 }
 
+void LabelLayerBuilder::add(Segment s, std::vector<std::uint32_t> voxels) {
+    std::sort(voxels.begin(), voxels.end());
+    voxels.erase(std::unique(voxels.begin(), voxels.end()), voxels.end());
+    const std::size_t n = layer_.grid.voxelCount();
+    if (!voxels.empty() && voxels.back() >= n)
+        throw DataError("segment \"" + s.name + "\": a voxel off the layer's grid");
+    std::size_t g = 0;
+    for (; g < layer_.groups.size(); ++g) {
+        if (used_[g] >= 255)
+            continue;
+        const std::vector<std::uint8_t>& group = layer_.groups[g];
+        if (std::none_of(voxels.begin(), voxels.end(), [&](std::uint32_t v) { return group[v] != 0; }))
+            break;
+    }
+    if (g == layer_.groups.size()) {
+        layer_.groups.emplace_back(n, std::uint8_t(0));
+        used_.push_back(0);
+    }
+    s.group = int(g);
+    s.value = std::uint8_t(++used_[g]);
+    std::vector<std::uint8_t>& group = layer_.groups[g];
+    for (std::uint32_t v : voxels)
+        group[v] = s.value;
+    layer_.segments.push_back(std::move(s));
+}
+
 LabelLayer LabelLayerBuilder::take(std::string name, std::string path, std::string kind) {
     layer_.name = std::move(name);
     layer_.path = std::move(path);

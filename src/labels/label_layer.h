@@ -61,6 +61,9 @@ class LabelLayerBuilder {
     // Adds `s` (its group and value are set here) holding the voxels n with mask[n] != 0 (grid.voxelCount()
     // bytes). A segment with no voxel is kept (it is listed, with 0 mL).
     void add(Segment s, const std::vector<std::uint8_t>& mask);
+    // The same with the segment's voxels as indices (any order, repeats allowed): for sparse segments (a
+    // SEG's), whose work is their voxels, not the grid's.
+    void add(Segment s, std::vector<std::uint32_t> voxels);
     LabelLayer take(std::string name, std::string path, std::string kind);
 
   private:

@@ -51,7 +51,8 @@ const char* const kFields[] = {"PatientName",
                                "KVP",
                                "Exposure",
                                "XRayTubeCurrent",
-                               "ConvolutionKernel"};
+                               "ConvolutionKernel",
+                               "FrameOfReferenceUID"};
 
 class DicomFolderSource final : public SeriesSource {
   public:

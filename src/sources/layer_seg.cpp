@@ -1,0 +1,147 @@
+// DICOM SEG as a layer: each frame's set pixels placed on the CT's grid through patient space (the frame's
+// ImagePositionPatient, ImageOrientationPatient and PixelSpacing), so that frames in any order, frames only
+// where a segment is present, and frames on planes that are not the CT's slices all land where they belong.
+// A frame on a CT slice maps pixel for pixel; any other goes to the nearest voxel, and the load says so.
+// FRACTIONAL segmentations count a pixel in at a fraction of 0.5 or more. GDCM parses the header and copies
+// the frames in isolated workers (dicom/seg_read.h), as every DICOM file is decoded.
+#include "base/error.h"
+#include "base/isolate.h"
+#include "dicom/seg_read.h"
+#include "sources/isolated_file.h"
+#include "sources/layers.h"
+
+#include <glm/glm.hpp>
+
+#include <cmath>
+#include <map>
+
+namespace ctview {
+
+namespace {
+
+// Where pixel (x, y) of a frame lands in CT voxel coordinates: origin + x * dx + y * dy.
+struct FrameMap {
+    glm::dvec3 origin, dx, dy;
+    bool onGrid = false; // pixels are voxels of one CT slice, one for one
+};
+
+FrameMap mapFrame(const SegFrame& f, const Geometry& ct) {
+    const glm::dvec3 p(f.position[0], f.position[1], f.position[2]);
+    const glm::dvec3 row(f.orientation[0], f.orientation[1], f.orientation[2]);
+    const glm::dvec3 col(f.orientation[3], f.orientation[4], f.orientation[5]);
+    FrameMap m;
+    m.origin = ct.patientToVoxel(p);
+    // PixelSpacing: between rows (along a column, y), then between columns (along a row, x).
+    m.dx = ct.patientToVoxel(p + row * f.pixelSpacing[1]) - m.origin;
+    m.dy = ct.patientToVoxel(p + col * f.pixelSpacing[0]) - m.origin;
+    auto near = [](glm::dvec3 a, glm::dvec3 b) { return glm::length(a - b) < 1e-3; };
+    m.onGrid = near(m.origin, glm::round(m.origin)) && near(m.dx, {1, 0, 0}) && near(m.dy, {0, 1, 0});
+    return m;
+}
+
+std::string uidList(const std::vector<std::string>& uids) {
+    std::string s;
+    for (const std::string& u : uids)
+        s += (s.empty() ? "" : ", ") + u;
+    return s;
+}
+
+LabelLayer openSeg(const std::filesystem::path& file, const Series& base, const LoadOptions& options) {
+    const SegHeader h = deserializeSegHeader(isolatedOnFile(
+        file, [&] { return serialize(readSegHeader(file)); }, options.timeoutSeconds, 1ull << 30));
+    const Geometry& g = base.volume.geometry();
+    if (g.voxelCount() >= (std::uint64_t(1) << 32))
+        throw DataError(file.string() + ": the series is too large for segmentations (2^32 voxels)");
+    std::vector<std::string> notes;
+    // Tied to the CT by the frame of reference (the patient space both are in) and the series it references.
+    const std::string ctFor = base.about.field("FrameOfReferenceUID");
+    if (!h.frameOfReference.empty() && !ctFor.empty() && h.frameOfReference != ctFor)
+        throw DataError(file.string() + ": drawn in another frame of reference (" + h.frameOfReference +
+                        ") than the series (" + ctFor + "): its positions are not the series' patient space");
+    const std::string& ctUid = base.about.listing.uid;
+    if (!h.referencedSeries.empty() && !ctUid.empty() &&
+        std::find(h.referencedSeries.begin(), h.referencedSeries.end(), ctUid) == h.referencedSeries.end())
+        notes.push_back("references series " + uidList(h.referencedSeries) +
+                        ", not this one: placed by its positions in patient space");
+
+    // The frames, copied into memory this process shares with the worker that reads them.
+    checkMemory(file.string(), double(h.pixelBytes), std::to_string(h.frames.size()) + " frames", options);
+    SharedBuffer pixels(std::max<std::uint64_t>(h.pixelBytes, 1));
+    isolatedOnFile(
+        file,
+        [&] {
+            readSegPixels(file, h, pixels.data());
+            return std::string("ok");
+        },
+        std::max(600.0, options.timeoutSeconds), h.pixelBytes * 2 + (1ull << 30));
+    const auto* bytes = static_cast<const std::uint8_t*>(pixels.data());
+
+    // Each segment's voxels, frame by frame.
+    std::map<int, std::vector<std::uint32_t>> voxels;
+    const std::size_t framePixels = std::size_t(h.rows) * std::size_t(h.columns);
+    const double threshold = 0.5 * h.maxFractional;
+    std::size_t offGrid = 0, outside = 0;
+    for (std::size_t f = 0; f < h.frames.size(); ++f) {
+        const FrameMap m = mapFrame(h.frames[f], g);
+        offGrid += !m.onGrid;
+        std::vector<std::uint32_t>& out = voxels[h.frames[f].segment];
+        const std::size_t first = f * framePixels;
+        for (int y = 0; y < h.rows; ++y) {
+            const glm::dvec3 rowStart = m.origin + m.dy * double(y);
+            for (int x = 0; x < h.columns; ++x) {
+                const std::size_t n = first + std::size_t(y) * std::size_t(h.columns) + std::size_t(x);
+                // BINARY: a bit per pixel, the first pixel in the lowest bit (PS3.5 8.1.1); FRACTIONAL: a
+                // byte.
+                const bool set = h.fractional ? bytes[n] >= threshold : (bytes[n >> 3] >> (n & 7)) & 1;
+                if (!set)
+                    continue;
+                const glm::dvec3 v = glm::floor(rowStart + m.dx * double(x) + 0.5);
+                if (v.x < 0 || v.y < 0 || v.z < 0 || v.x >= g.dims.x || v.y >= g.dims.y || v.z >= g.dims.z) {
+                    ++outside;
+                    continue;
+                }
+                out.push_back(std::uint32_t((std::size_t(v.z) * std::size_t(g.dims.y) + std::size_t(v.y)) *
+                                                std::size_t(g.dims.x) +
+                                            std::size_t(v.x)));
+            }
+        }
+    }
+    std::size_t total = 0;
+    for (const auto& [number, list] : voxels)
+        total += list.size();
+    if (total == 0 && outside > 0)
+        throw DataError(file.string() + ": its segments lie outside the series (" + std::to_string(outside) +
+                        " pixels, none on the series' grid)");
+    if (offGrid > 0)
+        notes.push_back(std::to_string(offGrid) + " of " + std::to_string(h.frames.size()) +
+                        " frames are not on the series' slices: resampled, nearest voxel");
+    if (outside > 0)
+        notes.push_back(std::to_string(outside) + " segment pixels lie outside the series");
+
+    LabelLayerBuilder builder(g);
+    for (const SegSegment& s : h.segments) {
+        Segment seg;
+        seg.number = s.number;
+        seg.name = s.label.empty() ? "Segment " + std::to_string(s.number) : s.label;
+        seg.color = s.hasColor ? cielabToRgb(std::uint16_t(s.lab[0]), std::uint16_t(s.lab[1]),
+                                             std::uint16_t(s.lab[2]))
+                               : labelColor(s.number);
+        auto it = voxels.find(s.number);
+        builder.add(std::move(seg),
+                    it == voxels.end() ? std::vector<std::uint32_t>{} : std::move(it->second));
+    }
+    LabelLayer layer = builder.take(file.filename().string(), file.string(), "DICOM SEG");
+    layer.notes = std::move(notes);
+    return layer;
+}
+
+} // namespace
+
+extern const LayerKind segLayer;
+const LayerKind segLayer{
+    "DICOM SEG",
+    [](const std::filesystem::path& file) { return isSegFile(file); },
+    openSeg,
+};
+
+} // namespace ctview

@@ -1,0 +1,175 @@
+// DICOM SEG layers (sources/layer_seg.cpp): SEGs written here with GDCM (dicom_write's writeSegmentation)
+// over a generated CT, checked voxel for voxel against the shapes they were drawn from.
+#include "testutil.h"
+
+#include "base/error.h"
+#include "labels/label_layer.h"
+#include "sources/layers.h"
+#include "sources/series.h"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <random>
+
+using namespace ctview;
+using namespace ctview::test;
+
+namespace {
+
+const char* const kFor = "1.2.826.0.1.3680043.2.1125.77.1";
+const char* const kSeries = "1.2.826.0.1.3680043.2.1125.77.2";
+
+// The CT: 12 x 10 x 8 voxels of 0.6 x 0.8 x 2.5 mm at LPS (-10, 20, -30), with a frame of reference.
+Series loadCt(const std::filesystem::path& folder) {
+    SeriesSpec spec = smallSeries();
+    spec.seriesUID = kSeries;
+    spec.strings["FrameOfReferenceUID"] = kFor;
+    writeSeries(spec, folder);
+    const auto src = openSource(folder.string(), fastOptions());
+    return src->load(src->pick("").number, fastOptions());
+}
+
+// Two shapes that overlap: a ball and a slab across it.
+bool inBall(glm::dvec3 p) {
+    return glm::length(p - glm::dvec3(-7.0, 23.5, -23.0)) <= 3.0;
+}
+bool inSlab(glm::dvec3 p) {
+    return p.x >= -7.5 && p.x <= -4.0 && p.z >= -25.5 && p.z <= -18.0;
+}
+
+// A SEG of both shapes on the CT's grid: one frame per slice where the shape is present, in shuffled order.
+// `zShift` moves every frame along the slices (mm) to put them between the CT's slices.
+SegSpec twoShapes(const Geometry& g, double zShift = 0) {
+    SegSpec spec;
+    spec.rows = g.dims.y;
+    spec.columns = g.dims.x;
+    spec.pixelSpacing = {g.spacing.y, g.spacing.x};
+    spec.frameOfReferenceUID = kFor;
+    spec.referencedSeriesUID = kSeries;
+    spec.segments = {{1, "Ball", std::array<int, 3>{34891, 53479, 50166}}, {2, "Slab", std::nullopt}};
+    for (int s = 1; s <= 2; ++s)
+        for (int k = 0; k < g.dims.z; ++k) {
+            SegSpec::Frame f;
+            f.segment = s;
+            const glm::dvec3 p = g.voxelToPatient(glm::dvec3(0, 0, k)) + glm::dvec3(0, 0, zShift);
+            f.position = {p.x, p.y, p.z};
+            bool any = false;
+            for (int j = 0; j < g.dims.y; ++j)
+                for (int i = 0; i < g.dims.x; ++i) {
+                    const glm::dvec3 q = g.voxelToPatient(glm::dvec3(i, j, k));
+                    const bool in = s == 1 ? inBall(q) : inSlab(q);
+                    f.pixels.push_back(in ? 1 : 0);
+                    any |= in;
+                }
+            if (any)
+                spec.frames.push_back(f);
+        }
+    std::shuffle(spec.frames.begin(), spec.frames.end(), std::mt19937(7));
+    return spec;
+}
+
+void checkShapes(const LabelLayer& layer, const Geometry& g) {
+    REQUIRE(layer.segments.size() == 2);
+    std::size_t n = 0, ball = 0, both = 0;
+    for (int k = 0; k < g.dims.z; ++k)
+        for (int j = 0; j < g.dims.y; ++j)
+            for (int i = 0; i < g.dims.x; ++i, ++n) {
+                const glm::dvec3 q = g.voxelToPatient(glm::dvec3(i, j, k));
+                CHECK(layer.contains(layer.segments[0], n) == inBall(q));
+                CHECK(layer.contains(layer.segments[1], n) == inSlab(q));
+                ball += inBall(q);
+                both += inBall(q) && inSlab(q);
+            }
+    REQUIRE(ball > 20);
+    REQUIRE(both > 5); // the test needs the overlap it claims
+}
+
+} // namespace
+
+TEST_CASE("DICOM SEG: overlapping segments in shuffled frames, every voxel exact, names and CIELab colours") {
+    TempDir dir;
+    const Series ct = loadCt(dir.path / "ct");
+    const Geometry& g = ct.volume.geometry();
+    writeSegmentation(twoShapes(g), dir.path / "seg.dcm");
+    const LabelLayer layer = openLayer(dir.path / "seg.dcm", ct, fastOptions());
+    CHECK(layer.kind == "DICOM SEG");
+    CHECK(layer.notes.empty());
+    checkShapes(layer, g);
+    CHECK(layer.groups.size() == 2); // they overlap: two groups, not one
+    CHECK(layer.segments[0].name == "Ball");
+    CHECK(layer.segments[1].name == "Slab");
+    // CIELab (34891, 53479, 50166) is sRGB red: DICOM's scaling of L* 53.24, a* 80.09, b* 67.20.
+    CHECK(layer.segments[0].color.r == Approx(1.0).margin(0.01));
+    CHECK(layer.segments[0].color.g == Approx(0.0).margin(0.02));
+    CHECK(layer.segments[0].color.b == Approx(0.0).margin(0.02));
+}
+
+TEST_CASE("DICOM SEG: without ReferencedSeriesSequence it is placed by its positions; frames between slices "
+          "go to the nearest and are reported; fractional at 0.5") {
+    TempDir dir;
+    const Series ct = loadCt(dir.path / "ct");
+    const Geometry& g = ct.volume.geometry();
+    SECTION("no reference to the series") {
+        SegSpec spec = twoShapes(g);
+        spec.referencedSeriesUID.clear();
+        spec.perFrameOrientation = true;
+        writeSegmentation(spec, dir.path / "noref.dcm");
+        const LabelLayer layer = openLayer(dir.path / "noref.dcm", ct, fastOptions());
+        CHECK(layer.notes.empty());
+        checkShapes(layer, g);
+    }
+    SECTION("frames 0.8 mm off the slices (a third of a step)") {
+        writeSegmentation(twoShapes(g, 0.8), dir.path / "off.dcm");
+        const LabelLayer layer = openLayer(dir.path / "off.dcm", ct, fastOptions());
+        REQUIRE(layer.notes.size() == 1);
+        CHECK(layer.notes[0].find("frames are not on the series' slices: resampled, nearest voxel") !=
+              std::string::npos);
+        checkShapes(layer, g);
+    }
+    SECTION("fractional: 128 of 255 and more is in") {
+        SegSpec spec = twoShapes(g);
+        spec.fractional = true;
+        for (SegSpec::Frame& f : spec.frames)
+            for (std::uint8_t& p : f.pixels)
+                p = p ? 200 : 127;
+        writeSegmentation(spec, dir.path / "fractional.dcm");
+        const LabelLayer layer = openLayer(dir.path / "fractional.dcm", ct, fastOptions());
+        checkShapes(layer, g);
+    }
+}
+
+TEST_CASE("DICOM SEG: another frame of reference, cut-short frames and a missing file are named with the "
+          "reason; `segments` measures a SEG") {
+    TempDir dir;
+    const Series ct = loadCt(dir.path / "ct");
+    const Geometry& g = ct.volume.geometry();
+    SegSpec other = twoShapes(g);
+    other.frameOfReferenceUID = "1.2.3.4";
+    writeSegmentation(other, dir.path / "other.dcm");
+    Run r = run("segments -q " + q(dir.path / "ct") + " --labels " + q(dir.path / "other.dcm"));
+    CHECK(r.code == 1);
+    CHECK(r.out.find("other.dcm: drawn in another frame of reference (1.2.3.4)") != std::string::npos);
+
+    writeSegmentation(twoShapes(g), dir.path / "seg.dcm");
+    const std::string whole = readFile(dir.path / "seg.dcm");
+    std::ofstream(dir.path / "short.dcm", std::ios::binary) << whole.substr(0, whole.size() - 40);
+    r = run("segments -q " + q(dir.path / "ct") + " --labels " + q(dir.path / "short.dcm"));
+    INFO(r.out);
+    CHECK(r.code == 1);
+    CHECK(r.out.find("short.dcm") != std::string::npos);
+
+    r = run("segments -q " + q(dir.path / "ct") + " --labels " + q(dir.path / "seg.dcm") + " --json");
+    REQUIRE(r.code == 0);
+    const auto j = nlohmann::json::parse(r.out);
+    REQUIRE(j["segments"].size() == 2);
+    CHECK(j["layers"][0]["kind"] == "DICOM SEG");
+    CHECK(j["segments"][0]["name"] == "Ball");
+    std::size_t ball = 0;
+    for (int k = 0; k < g.dims.z; ++k)
+        for (int jj = 0; jj < g.dims.y; ++jj)
+            for (int i = 0; i < g.dims.x; ++i)
+                ball += inBall(g.voxelToPatient(glm::dvec3(i, jj, k)));
+    CHECK(j["segments"][0]["voxels"] == ball);
+}
