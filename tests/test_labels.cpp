@@ -302,10 +302,11 @@ TEST_CASE("ctview segments: the table and JSON; bad labelmaps named with the rea
         CHECK(r.code == 0);
         CHECK(r.out.find("no labelled voxel") != std::string::npos);
     }
-    SECTION("no --labels") {
+    SECTION("no --labels, and none beside the series") {
         r = run("segments -q " + q(dir.path / "ct"));
-        CHECK(r.code == 2);
-        CHECK(r.out.find("--labels") != std::string::npos);
+        CHECK(r.code == 1);
+        CHECK(r.out.find("no segmentation of this series found beside it; give one with --labels FILE") !=
+              std::string::npos);
     }
 }
 

@@ -173,3 +173,23 @@ TEST_CASE("DICOM SEG: another frame of reference, cut-short frames and a missing
                 ball += inBall(g.voxelToPatient(glm::dvec3(i, jj, k)));
     CHECK(j["segments"][0]["voxels"] == ball);
 }
+
+TEST_CASE("DICOM SEG in the CT's folder: found and shown as the series' layer; one of another series is left "
+          "out, and said so") {
+    TempDir dir;
+    const Series ct = loadCt(dir.path / "ct");
+    const Geometry& g = ct.volume.geometry();
+    writeSegmentation(twoShapes(g), dir.path / "ct" / "seg.dcm");
+    SegSpec other = twoShapes(g);
+    other.referencedSeriesUID = "1.2.826.0.1.3680043.2.1125.77.99";
+    writeSegmentation(other, dir.path / "ct" / "other.dcm");
+    const Run r = run("segments " + q(dir.path / "ct") + " --json 2>/dev/null");
+    INFO(r.out);
+    REQUIRE(r.code == 0);
+    const auto j = nlohmann::json::parse(r.out);
+    REQUIRE(j["layers"].size() == 1);
+    CHECK(j["layers"][0]["name"] == "seg.dcm");
+    const Run warned = run("segments " + q(dir.path / "ct") + " 2>&1 >/dev/null");
+    CHECK(warned.out.find("other.dcm: a segmentation of another series (1.2.826.0.1.3680043.2.1125.77.99)") !=
+          std::string::npos);
+}

@@ -53,9 +53,10 @@ void printTable(const LabelLayer& layer, const std::vector<SegmentStats>& stats)
 } // namespace
 
 int runSegments(const CommonOptions& common, const SegmentsOptions& o) {
-    if (common.labels.empty())
-        throw UsageError("give the segmentation with --labels FILE");
     const std::shared_ptr<Dataset> d = loadDatasetHeadless(common);
+    if (d->labels.empty())
+        throw DataError(common.input +
+                        ": no segmentation of this series found beside it; give one with --labels FILE");
     nlohmann::ordered_json layers = nlohmann::ordered_json::array(),
                            segments = nlohmann::ordered_json::array();
     for (const auto& layer : d->labels) {

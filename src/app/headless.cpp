@@ -46,6 +46,8 @@ std::shared_ptr<Dataset> loadDatasetHeadless(const CommonOptions& common) {
         for (const auto& layer : d->labels)
             for (const std::string& note : layer->notes)
                 std::fprintf(stderr, "warning: %s: %s\n", layer->name.c_str(), note.c_str());
+        for (const std::string& note : d->labelNotes)
+            std::fprintf(stderr, "warning: %s\n", note.c_str());
     }
     return d;
 }

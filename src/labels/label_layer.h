@@ -45,6 +45,7 @@ struct LabelLayer {
     std::vector<Segment> segments;
     std::vector<std::vector<std::uint8_t>> groups; // grid.voxelCount() bytes each, index as Volume::index
     std::vector<std::string> notes;                // what the load says (resampled onto the CT's grid, ...)
+    std::vector<std::string> references; // SeriesInstanceUIDs of the series it was drawn on, when it says
     std::vector<SegmentStats> stats; // per segment, measured on the series it was opened on (measureSegments)
 
     bool contains(const Segment& s, std::size_t voxel) const {

@@ -20,6 +20,9 @@ struct Dataset {
     // Segmentations opened on the series' grid (--labels), and the files that could not be, with why.
     std::vector<std::shared_ptr<const LabelLayer>> labels;
     std::vector<std::string> labelProblems;
+    // About the segmentations found in the input (not given): those of other series, those that cannot be
+    // read. Never a failure: the user did not ask for them.
+    std::vector<std::string> labelNotes;
     std::vector<std::pair<std::string, std::string>> summary; // describeLines(): what `ctview info` prints
     // Histogram and bricks for the 3D view, computed by the load task; null for a preview (the 3D view
     // waits).

@@ -132,6 +132,7 @@ LabelLayer openSeg(const std::filesystem::path& file, const Series& base, const 
     }
     LabelLayer layer = builder.take(file.filename().string(), file.string(), "DICOM SEG");
     layer.notes = std::move(notes);
+    layer.references = h.referencedSeries;
     return layer;
 }
 

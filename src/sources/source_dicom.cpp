@@ -2,6 +2,7 @@
 // isolated workers) happens when the source is opened; loading a series is loader.cpp's loadSeries. This file
 // only translates the scan's structures into the neutral SeriesListing / Provenance.
 #include "sources/source_dicom.h"
+#include "dicom/seg_read.h"
 
 #include "dicom/dicom_tags.h"
 #include "sources/metadata.h"
@@ -79,6 +80,13 @@ class DicomFolderSource final : public SeriesSource {
     std::string summary() const override { return scan_.summary(); }
     std::vector<SkippedFile> skipped() const override { return scan_.skipped; }
     std::vector<std::string> problems() const override { return scan_.problems; }
+    std::vector<std::filesystem::path> segmentationFiles() const override {
+        std::vector<std::filesystem::path> out;
+        for (std::size_t i = 0; i < scan_.headers.size(); ++i)
+            if (scan_.headers[i].sopClassUID == kSegmentationStorage)
+                out.push_back(scan_.files[i]);
+        return out;
+    }
 
     Provenance describe(int number) const override {
         const FileGroup& s = info(number);

@@ -173,6 +173,8 @@ void adoptLabels(AppState& s, const Dataset& d) {
     }
     for (const std::string& p : d.labelProblems)
         s.messages.push_back(p);
+    for (const std::string& n : d.labelNotes)
+        s.messages.push_back(n);
 }
 
 } // namespace
@@ -217,8 +219,13 @@ void adoptDataset(AppState& s, std::shared_ptr<Dataset> d) {
     s.scene.base->summary = describeLines(s.scene.base->series);
     for (const std::string& p : s.scene.base->source->problems())
         s.messages.push_back(p);
-    for (const SkippedFile& f : s.scene.base->source->skipped())
-        s.messages.push_back("skipped " + f.path.string() + ": " + f.reason);
+    for (const SkippedFile& f : s.scene.base->source->skipped()) {
+        // A segmentation shown as a layer of this series was not skipped.
+        const auto& labels = s.scene.base->labels;
+        if (std::none_of(labels.begin(), labels.end(),
+                         [&](const auto& l) { return l->path == f.path.string(); }))
+            s.messages.push_back("skipped " + f.path.string() + ": " + f.reason);
+    }
     for (const std::string& w : s.scene.base->series.warnings)
         s.messages.push_back(w);
     for (const SkippedFile& f : s.scene.base->series.failed)

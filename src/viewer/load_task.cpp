@@ -98,6 +98,29 @@ std::size_t LoadTask::previewPending() const {
 
 namespace {
 
+// The segmentations of the input that belong to the loaded series (a DICOM folder's SEG files), beside the
+// ones given: a file that references another series of the input is left for that series, and said so.
+void findLabels(Dataset& d, const std::vector<std::string>& given, const LoadOptions& options) {
+    const std::string& uid = d.series.about.listing.uid;
+    for (const std::filesystem::path& file : d.source->segmentationFiles()) {
+        if (std::find(given.begin(), given.end(), file.string()) != given.end())
+            continue;
+        try {
+            LabelLayer layer = openLayer(file, d.series, options);
+            if (!layer.references.empty() &&
+                std::find(layer.references.begin(), layer.references.end(), uid) == layer.references.end()) {
+                d.labelNotes.push_back(file.string() + ": a segmentation of another series (" +
+                                       layer.references.front() + "), not shown on this one");
+                continue;
+            }
+            layer.stats = measureSegments(layer, d.series.volume);
+            d.labels.push_back(std::make_shared<const LabelLayer>(std::move(layer)));
+        } catch (const std::exception& e) {
+            d.labelNotes.emplace_back(e.what());
+        }
+    }
+}
+
 void openLabels(Dataset& d, const std::vector<std::string>& files, const LoadOptions& options) {
     for (std::size_t i = 0; i < files.size(); ++i) {
         if (options.progress)
@@ -199,6 +222,7 @@ void LoadTask::run(const std::string& series, LoadOptions options, std::shared_p
         d->source = source;
         d->series = source->load(picked, options);
         openLabels(*d, staging.labels, options);
+        findLabels(*d, staging.labels, options);
         if (!staging.statsAfterSeries) {
             // The histogram and bricks of the 3D view, here rather than on the main thread.
             if (options.progress)

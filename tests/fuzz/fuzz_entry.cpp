@@ -4,7 +4,9 @@
 #include "dicom/decode.h"
 #include "dicom/dicom_scan.h"
 #include "dicom/loader.h"
+#include "dicom/seg_read.h"
 #include "dicomweb/multipart.h"
+#include "labels/label_table.h"
 
 #include <cstdlib>
 
@@ -28,6 +30,26 @@ void oneFile(const std::uint8_t* data, std::size_t size, const std::filesystem::
     const auto path = scratch / "input.dcm";
     writeBytes(path, data, size);
     sniffDicom(path);
+    // The segmentation readers' own code in the main process: the SEG sniffer and the label tables beside a
+    // labelmap (GDCM, Teem and nifticlib run in the workers, through smallFolder's path and the layers).
+    isSegFile(path);
+    try {
+        readLabelTable(path);
+    } catch (const DataError&) {
+    }
+    {
+        const std::string text(reinterpret_cast<const char*>(data), size);
+        std::vector<std::pair<std::string, std::string>> fields;
+        for (std::size_t at = 0; at < text.size();) {
+            const std::size_t end = std::min(text.find('\n', at), text.size());
+            const std::string line = text.substr(at, end - at);
+            const std::size_t eq = line.find('=');
+            fields.emplace_back(line.substr(0, eq), eq == std::string::npos ? "" : line.substr(eq + 1));
+            at = end + 1;
+        }
+        int layers = 0;
+        slicerSegmentTable(fields, &layers);
+    }
     // A header such as a scan would report, its sizes taken from the input's first bytes so that the fuzzer
     // can vary them: rows, columns and frames 1..64, 8 or 16 bits.
     auto byteAt = [&](std::size_t i) { return i < size ? int(data[i]) : 0; };
