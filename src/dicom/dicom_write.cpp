@@ -2,6 +2,7 @@
 
 #include "base/error.h"
 #include "base/fsutil.h"
+#include "dicom/rtstruct_read.h"
 #include "dicom/seg_read.h"
 
 #include <gdcmAttribute.h>
@@ -284,6 +285,64 @@ void writeSegmentation(const SegSpec& spec, const std::filesystem::path& path) {
     writer.SetFileName(path.c_str());
     if (!writer.Write())
         throw DataError(path.string() + ": GDCM could not write the segmentation");
+}
+
+void writeRtStruct(const RtStructSpec& spec, const std::filesystem::path& path) {
+    gdcm::Writer writer;
+    gdcm::DataSet& ds = writer.GetFile().GetDataSet();
+    const std::string studyUID = spec.studyUID.empty() ? makeUid("rt study " + path.string()) : spec.studyUID;
+    const std::string seriesUID = makeUid("rt series " + path.string());
+    put(ds, gdcm::Tag(0x0008, 0x0016), kRtStructureSetStorage);
+    put(ds, gdcm::Tag(0x0008, 0x0018), seriesUID + ".1");
+    put(ds, gdcm::Tag(0x0008, 0x0060), "RTSTRUCT");
+    put(ds, gdcm::Tag(0x0020, 0x000d), studyUID);
+    put(ds, gdcm::Tag(0x0020, 0x000e), seriesUID);
+    put(ds, gdcm::Tag(0x3006, 0x0002), "ctview test");
+    // ReferencedFrameOfReferenceSequence > RTReferencedStudySequence > RTReferencedSeriesSequence.
+    gdcm::DataSet frame;
+    put(frame, gdcm::Tag(0x0020, 0x0052), spec.frameOfReferenceUID);
+    if (!spec.referencedSeriesUID.empty()) {
+        gdcm::DataSet study;
+        put(study, gdcm::Tag(0x0008, 0x1150), "1.2.840.10008.3.1.2.3.1");
+        put(study, gdcm::Tag(0x0008, 0x1155), studyUID);
+        putSequence(study, gdcm::Tag(0x3006, 0x0014),
+                    {one(gdcm::Tag(0x0020, 0x000e), spec.referencedSeriesUID)});
+        putSequence(frame, gdcm::Tag(0x3006, 0x0012), {study});
+    }
+    putSequence(ds, gdcm::Tag(0x3006, 0x0010), {frame});
+    std::vector<gdcm::DataSet> rois, contours, observations;
+    for (const RtStructSpec::Roi& r : spec.rois) {
+        gdcm::DataSet roi;
+        put(roi, gdcm::Tag(0x3006, 0x0022), std::to_string(r.number));
+        put(roi, gdcm::Tag(0x3006, 0x0024), spec.frameOfReferenceUID);
+        put(roi, gdcm::Tag(0x3006, 0x0026), r.name);
+        put(roi, gdcm::Tag(0x3006, 0x0036), "MANUAL");
+        rois.push_back(roi);
+        gdcm::DataSet item;
+        put(item, gdcm::Tag(0x3006, 0x002a),
+            std::to_string(r.color[0]) + "\\" + std::to_string(r.color[1]) + "\\" +
+                std::to_string(r.color[2]));
+        std::vector<gdcm::DataSet> list;
+        for (const RtStructSpec::Contour& c : r.contours) {
+            gdcm::DataSet contour;
+            put(contour, gdcm::Tag(0x3006, 0x0042), c.type);
+            put(contour, gdcm::Tag(0x3006, 0x0046), std::to_string(c.points.size()));
+            std::vector<double> flat;
+            for (const auto& p : c.points)
+                flat.insert(flat.end(), p.begin(), p.end());
+            put(contour, gdcm::Tag(0x3006, 0x0050), joinedNumbers(flat.data(), int(flat.size())));
+            list.push_back(contour);
+        }
+        putSequence(item, gdcm::Tag(0x3006, 0x0040), list);
+        put(item, gdcm::Tag(0x3006, 0x0084), std::to_string(r.number));
+        contours.push_back(item);
+    }
+    putSequence(ds, gdcm::Tag(0x3006, 0x0020), rois);
+    putSequence(ds, gdcm::Tag(0x3006, 0x0039), contours);
+    writer.GetFile().GetHeader().SetDataSetTransferSyntax(gdcm::TransferSyntax::ExplicitVRLittleEndian);
+    writer.SetFileName(path.c_str());
+    if (!writer.Write())
+        throw DataError(path.string() + ": GDCM could not write the structure set");
 }
 
 void writeDicomdir(const std::filesystem::path& folder, const std::vector<std::string>& files) {

@@ -108,6 +108,24 @@ struct SegSpec {
 // Writes `spec` as one SEG file (Explicit VR Little Endian). Throws DataError when GDCM refuses.
 void writeSegmentation(const SegSpec& spec, const std::filesystem::path& path);
 
+// An RT Structure Set to write: ROIs with their contours in patient space (LPS mm).
+struct RtStructSpec {
+    struct Contour {
+        std::string type = "CLOSED_PLANAR";
+        std::vector<std::array<double, 3>> points;
+    };
+    struct Roi {
+        int number = 1;
+        std::string name;
+        std::array<int, 3> color{255, 0, 0};
+        std::vector<Contour> contours;
+    };
+    std::vector<Roi> rois;
+    std::string studyUID, frameOfReferenceUID, referencedSeriesUID;
+};
+// Writes `spec` as one RTSTRUCT file (Explicit VR Little Endian). Throws DataError when GDCM refuses.
+void writeRtStruct(const RtStructSpec& spec, const std::filesystem::path& path);
+
 // Writes a DICOMDIR at `folder`/DICOMDIR listing `files` (paths relative to `folder`, DICOM file IDs: at most
 // 8 upper-case characters per component). Throws DataError when GDCM refuses.
 void writeDicomdir(const std::filesystem::path& folder, const std::vector<std::string>& files);

@@ -8,6 +8,7 @@ namespace ctview {
 // Most specific first: the first kind that accepts a file opens it.
 #define CTVIEW_LAYER_KINDS(X)                                                                                \
     X(segLayer)      /* layer_seg.cpp: DICOM SEG */                                                          \
+    X(rtStructLayer) /* layer_rtstruct.cpp: RT Structure Sets */                                             \
     X(labelmapLayer) /* layer_labelmap.cpp: NIfTI-1, NRRD, 3D Slicer's one-layer .seg.nrrd */
 
 #define CTVIEW_DECLARE_LAYER(name) extern const LayerKind name;

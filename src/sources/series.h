@@ -109,8 +109,8 @@ class SeriesSource {
     virtual std::string summary() const = 0;
     virtual std::vector<SkippedFile> skipped() const { return {}; }
     virtual std::vector<std::string> problems() const { return {}; } // folders that could not be read, ...
-    // Files of the input that hold segmentations (DICOM SEG): the load offers them as layers of the series
-    // they belong to (sources/layers.h).
+    // Files of the input that hold segmentations (DICOM SEG, RTSTRUCT): the load offers them as layers of the
+    // series they belong to (sources/layers.h).
     virtual std::vector<std::filesystem::path> segmentationFiles() const { return {}; }
 
     // The default series, or the one `selector` names (its number or its UID); throws UsageError for an

@@ -2,6 +2,7 @@
 // isolated workers) happens when the source is opened; loading a series is loader.cpp's loadSeries. This file
 // only translates the scan's structures into the neutral SeriesListing / Provenance.
 #include "sources/source_dicom.h"
+#include "dicom/rtstruct_read.h"
 #include "dicom/seg_read.h"
 
 #include "dicom/dicom_tags.h"
@@ -83,7 +84,8 @@ class DicomFolderSource final : public SeriesSource {
     std::vector<std::filesystem::path> segmentationFiles() const override {
         std::vector<std::filesystem::path> out;
         for (std::size_t i = 0; i < scan_.headers.size(); ++i)
-            if (scan_.headers[i].sopClassUID == kSegmentationStorage)
+            if (scan_.headers[i].sopClassUID == kSegmentationStorage ||
+                scan_.headers[i].sopClassUID == kRtStructureSetStorage)
                 out.push_back(scan_.files[i]);
         return out;
     }
