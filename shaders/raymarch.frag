@@ -40,6 +40,10 @@ uniform float uJitter;          // 1: start each ray at a per-pixel fraction of 
 uniform vec4 uCut[3];           // cut planes, texture coordinates: dot(xyz, p) >= w is kept (turned slice planes)
 uniform int uCutCount;
 uniform float uOpaque;          // composite: early ray termination once the ray is this opaque
+// LABELS (the number of label groups, 1..4): segments as opaque surfaces (labelHit below).
+uniform usampler3D uLabelGroups[4]; // R8UI: 0 or a segment's value per voxel
+uniform sampler2D uLabelPalettes[4]; // 256 x 1 RGBA8 per group: the segment's colour, alpha 0 when hidden
+uniform vec3 uLabelBoxMin, uLabelBoxMax; // texture coordinates holding every visible segment
 
 out vec4 fragColor;
 
@@ -86,6 +90,69 @@ vec4 projected(float value) {
 
 #include RAY_BODY
 
+#ifdef LABELS
+// The colour of a visible segment at texture position p, alpha 0 for none; `group` and `value` say which.
+vec4 labelAt(vec3 p, out int group, out uint value) {
+    for (int n = 0; n < LABELS; ++n) {
+        ivec3 dims = textureSize(uLabelGroups[n], 0);
+        uint v = texelFetch(uLabelGroups[n], clamp(ivec3(p * vec3(dims)), ivec3(0), dims - 1), 0).r;
+        if (v != 0u) {
+            vec4 c = texelFetch(uLabelPalettes[n], ivec2(int(v), 0), 0);
+            if (c.a > 0.0) {
+                group = n;
+                value = v;
+                return vec4(c.rgb, 1.0);
+            }
+        }
+    }
+    group = -1;
+    value = 0u;
+    return vec4(0.0);
+}
+
+// 1 where group n holds `value` at p, else 0: the segment's occupancy, for its surface's normal.
+float occupied(int n, uint value, vec3 p) {
+    for (int g = 0; g < LABELS; ++g)
+        if (g == n) {
+            ivec3 dims = textureSize(uLabelGroups[g], 0);
+            ivec3 v = ivec3(p * vec3(dims));
+            if (any(lessThan(v, ivec3(0))) || any(greaterThanEqual(v, dims))) return 0.0;
+            return texelFetch(uLabelGroups[g], v, 0).r == value ? 1.0 : 0.0;
+        }
+    return 0.0;
+}
+
+// The first visible segment along the ray, within the box that holds them: where (mm along the ray) and its
+// shaded colour (opaque).
+bool labelHit(Ray r, out float tHit, out vec4 colour) {
+    vec3 ta = (uLabelBoxMin - r.o) * r.inv, tb = (uLabelBoxMax - r.o) * r.inv;
+    vec3 tlo = min(ta, tb), thi = max(ta, tb);
+    float t0 = max(max(max(tlo.x, tlo.y), tlo.z), r.tNear);
+    float t1 = min(min(min(thi.x, thi.y), thi.z), r.tFar);
+    // Half a voxel at a time: no segment a voxel thick is stepped over.
+    float dt = 0.5 * min(min(uVoxel.x / abs(r.d.x), uVoxel.y / abs(r.d.y)), uVoxel.z / abs(r.d.z));
+    for (float t = t0; t <= t1; t += dt) {
+        vec3 p = r.o + t * r.d;
+        int group;
+        uint value;
+        vec4 c = labelAt(p, group, value);
+        if (c.a > 0.0) {
+            tHit = t;
+            vec3 g = vec3(occupied(group, value, p + vec3(uVoxel.x, 0.0, 0.0)) - occupied(group, value, p - vec3(uVoxel.x, 0.0, 0.0)),
+                          occupied(group, value, p + vec3(0.0, uVoxel.y, 0.0)) - occupied(group, value, p - vec3(0.0, uVoxel.y, 0.0)),
+                          occupied(group, value, p + vec3(0.0, 0.0, uVoxel.z)) - occupied(group, value, p - vec3(0.0, 0.0, uVoxel.z)));
+            // Occupancy rises into the segment: its gradient is the surface's normal (inwards), lit by a
+            // headlight from whichever side faces the viewer.
+            vec3 n = uTexGradToLps * g;
+            float len = length(n);
+            colour = vec4(len > 1e-6 ? c.rgb * (0.35 + 0.65 * abs(dot(-n / len, r.toEye))) : c.rgb, 1.0);
+            return true;
+        }
+    }
+    return false;
+}
+#endif
+
 void main() {
     vec2 ndc = (gl_FragCoord.xy - uViewport.xy) / uViewport.zw * 2.0 - 1.0;
     vec4 n4 = uClipToLps * vec4(ndc, -1.0, 1.0), f4 = uClipToLps * vec4(ndc, 1.0, 1.0);
@@ -121,6 +188,18 @@ void main() {
     r.kLast = floor((r.tFar - r.t0) / uStepMm);
     r.toEye = -dirLps;
     int budget = 100000; // a guard against a ray that never ends (NaN matrices); far more than any ray takes
+#ifdef LABELS
+    // A segment's surface ends the ray: the volume is marched in front of it and composited over it.
+    float tHit;
+    vec4 surface;
+    if (labelHit(r, tHit, surface)) {
+        r.tFar = tHit;
+        r.kLast = floor((r.tFar - r.t0) / uStepMm);
+        vec4 front = march(r, budget);
+        fragColor = vec4(front.rgb + (1.0 - front.a) * surface.rgb, 1.0);
+        return;
+    }
+#endif
     vec4 c = march(r, budget);
     fragColor = vec4(c.rgb + (1.0 - c.a) * uBackground, 1.0);
 }

@@ -328,3 +328,32 @@ TEST_CASE("snapshot --labels: a segment's voxels filled at 40 % over the slice, 
     CHECK(none.code == 2);
     CHECK(none.out.find("--segments Tumour: no such segment; there are: Block") != std::string::npos);
 }
+
+TEST_CASE("render --labels: a segment is an opaque surface in the 3D view, hidden with --segments") {
+    REQUIRE(haveDisplay());
+    TempDir out;
+    ScanResult scan;
+    const DecodedStack s = loadFolder(glPhantom(), scan);
+    writeBlockLabels(s.volume.geometry(), out.path / "block.seg.nrrd");
+    auto redPixels = [&](const std::string& extra) {
+        const auto png = out.path / "render.png";
+        const Run r = run("render " + q(glPhantom()) + " --size 160x160 --force -o " + q(png) + " " + extra);
+        INFO(r.out);
+        REQUIRE(r.code == 0);
+        const Image img = readPng(png);
+        int red = 0;
+        for (int y = 0; y < img.height; ++y)
+            for (int x = 0; x < img.width; ++x)
+                red += img.at(x, y)[0] > 150 && img.at(x, y)[1] < 90 && img.at(x, y)[2] < 90;
+        return red;
+    };
+    const std::string labels = "--labels " + q(out.path / "block.seg.nrrd");
+    const int without = redPixels(""), with = redPixels(labels);
+    INFO(without << " red pixels without the labels, " << with << " with them");
+    CHECK(without < 10); // ct-bone's colours are bone and flesh, hardly ever pure red
+    // The block runs head to feet through the body: a band of its red (shaded) wherever no bone is in front.
+    CHECK(with > 300);
+    const Run hidden =
+        run("render " + q(glPhantom()) + " " + labels + " --segments 2 -o " + q(out.path / "x.png"));
+    CHECK(hidden.code == 2); // there is no segment 2
+}

@@ -227,6 +227,10 @@ int runCli(int argc, char** argv) {
     CLI::App* renderCmd = app.add_subcommand(
         "render", "Render the 3D view headless (offscreen OpenGL, deterministic) to a PNG");
     addCommon(renderCmd, renderCommon);
+    addLabels(renderCmd, renderCommon);
+    renderCmd->add_option(
+        "--segments", rend.segments,
+        "Draw only these segments of the --labels layers: names or numbers, comma-separated");
     renderCmd->add_option("--preset", rend.preset, renderPresetList() + ", or a preset .json file");
     std::vector<std::string> modes;
     for (const RenderModeInfo& m : renderModes())

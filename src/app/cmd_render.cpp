@@ -97,6 +97,7 @@ int runRender(const CommonOptions& common, const RenderOptions& o) {
     std::shared_ptr<Dataset> d = loadDatasetHeadless(common);
     viewer::AppState s;
     viewer::adoptDataset(s, d);
+    showOnlySegments(s, *d, o.segments);
     viewer::applyPreset(s, preset);
     if (!o.colormap.empty()) {
         s.view3d.colormap = o.colormap;

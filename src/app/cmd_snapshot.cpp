@@ -43,13 +43,7 @@ int runSnapshot(const CommonOptions& common, const SnapshotOptions& o) {
     viewer::AppState s;
     s.windowName = "file";
     viewer::adoptDataset(s, d);
-    if (!o.segments.empty()) {
-        // Only the segments named: the others hidden.
-        for (viewer::LabelLayerView& v : s.scene.labels)
-            std::fill(v.visible.begin(), v.visible.end(), char(0));
-        for (const auto& [layer, segment] : segmentsNamed(*d, o.segments, "--segments"))
-            s.scene.labels[layer].visible[segment] = 1;
-    }
+    showOnlySegments(s, *d, o.segments);
     s.annotations = annotations.annotations;
     if (o.window == "auto") {
         s.window = autoWindow(d->series.volume);

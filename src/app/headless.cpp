@@ -85,6 +85,15 @@ std::vector<std::pair<std::size_t, std::size_t>> segmentsNamed(const Dataset& d,
     return found;
 }
 
+void showOnlySegments(viewer::AppState& s, const Dataset& d, const std::string& names) {
+    if (names.empty())
+        return;
+    for (viewer::LabelLayerView& v : s.scene.labels)
+        std::fill(v.visible.begin(), v.visible.end(), char(0));
+    for (const auto& [layer, segment] : segmentsNamed(d, names, "--segments"))
+        s.scene.labels[layer].visible[segment] = 1;
+}
+
 struct HeadlessSession::Window {
     GLFWwindow* window = createGlWindow(64, 64, "ctview headless", false);
     Window() { initImGui(window, false); }

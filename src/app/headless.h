@@ -22,6 +22,9 @@ std::shared_ptr<Dataset> loadDatasetHeadless(const CommonOptions& common);
 std::vector<std::pair<std::size_t, std::size_t>> segmentsNamed(const Dataset& d, const std::string& names,
                                                                const std::string& option);
 
+// `--segments NAMES`: only those segments of the scene's label layers are visible (nothing for "").
+void showOnlySegments(viewer::AppState& s, const Dataset& d, const std::string& names);
+
 // Opens a hidden GL 4.1 window, lays out `s` at `size`, draws the scene (and the overlays when `overlays`),
 // and reads the pixels back. `sync` can carry test settings (e.g. a cap on the 3D texture). Throws GlError or
 // DataError when no GL context can be had.

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <limits>
 
 namespace ctview::app {
 
@@ -41,6 +42,33 @@ void syncLabels(const viewer::AppState& s, Renderers& r, RendererSync& sync) {
 }
 
 } // namespace
+
+gl::Labels3d labels3dOf(const viewer::AppState& s, const Renderers& r) {
+    std::vector<std::size_t> layers;
+    glm::ivec3 lo(std::numeric_limits<int>::max()), hi(std::numeric_limits<int>::min());
+    for (std::size_t n = 0; n < s.scene.labels.size(); ++n) {
+        const viewer::LabelLayerView& v = s.scene.labels[n];
+        if (!v.shown || !v.in3d)
+            continue;
+        bool any = false;
+        const LabelLayer& layer = *v.layer;
+        for (std::size_t i = 0; i < layer.segments.size() && i < layer.stats.size(); ++i)
+            if ((i >= v.visible.size() || v.visible[i]) && layer.stats[i].voxels > 0) {
+                lo = glm::min(lo, layer.stats[i].voxelMin);
+                hi = glm::max(hi, layer.stats[i].voxelMax);
+                any = true;
+            }
+        if (any)
+            layers.push_back(n);
+    }
+    if (layers.empty())
+        return {};
+    gl::Labels3d l = r.labels.labels3d(layers);
+    const glm::vec3 dims(s.scene.base->series.volume.geometry().dims);
+    l.boxMin = glm::vec3(lo) / dims;
+    l.boxMax = (glm::vec3(hi) + 1.0f) / dims;
+    return l;
+}
 
 void syncRenderer(viewer::AppState& s, Renderers& r, RendererSync& sync) {
     const Dataset* d = s.hasVolume() ? s.scene.base.get() : nullptr;
@@ -174,8 +202,9 @@ SceneStats drawScene(const viewer::AppState& s, Renderers& r, glm::ivec2 fbSize,
         passes =
             std::clamp(int(std::ceil(r.feedback.fullSecondsPerPixel * fullPixels / kPassSeconds)), 1, 16);
     const auto start = std::chrono::steady_clock::now();
-    stats.rendered3d =
-        r.volume.render(volumeSettingsOf(s, stats.quality != Quality3d::Full), size, false, passes);
+    gl::VolumeRenderSettings settings = volumeSettingsOf(s, stats.quality != Quality3d::Full);
+    settings.labels = labels3dOf(s, r);
+    stats.rendered3d = r.volume.render(settings, size, false, passes);
     stats.complete = r.volume.complete();
     if (stats.rendered3d && stats.complete)
         r.feedback.last3d = stats.quality;

@@ -42,6 +42,10 @@ struct RendererSync {
 // Uploads a new volume, colour map or interpolation when the state asks for them. Throws GlError.
 void syncRenderer(viewer::AppState& s, Renderers& r, RendererSync& sync);
 
+// The label layers shown in 3D (viewer::LabelLayerView::in3d) as the volume renderer takes them: the label
+// renderer's textures of their groups, and the box of their visible segments (their voxel boxes' union).
+gl::Labels3d labels3dOf(const viewer::AppState& s, const Renderers& r);
+
 // The coarse frames (Interactive and Release quality): the step this many times the user's, and rays stopped
 // once this opaque.
 inline constexpr double kCoarseStepFactor = 2.0;

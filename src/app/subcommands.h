@@ -102,6 +102,7 @@ struct RenderOptions {
     std::string output;
     bool force = false;
     std::string turntable; // "DEGREES/FRAMES": a movie turning about the patient's long axis
+    std::string segments;  // --segments NAME,...: only these segments of the --labels layers (default all)
     double fps = kTurntableFps;
 };
 

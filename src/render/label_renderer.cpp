@@ -121,9 +121,22 @@ void LabelRenderer::setLook(std::size_t n, const LabelLook& look) {
         if (bytes == u.paletteBytes[g])
             continue;
         u.paletteBytes[g] = bytes;
+        ++version_;
         glBindTexture(GL_TEXTURE_2D, u.palettes[g].id());
         glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, 256, 1, GL_RGBA, GL_UNSIGNED_BYTE, bytes.data());
     }
+}
+
+Labels3d LabelRenderer::labels3d(const std::vector<std::size_t>& layers) const {
+    Labels3d l;
+    l.version = version_;
+    for (std::size_t n : layers)
+        for (std::size_t g = 0; n < layers_.size() && g < layers_[n].groups.size(); ++g)
+            if (l.groups.size() < Labels3d::kMaxGroups) {
+                l.groups.push_back(layers_[n].groups[g].id());
+                l.palettes.push_back(layers_[n].palettes[g].id());
+            }
+    return l;
 }
 
 void LabelRenderer::draw(const Rect& r, const glm::mat4& toTexture, glm::ivec2 fbSize, float fbScale) {

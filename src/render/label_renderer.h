@@ -6,6 +6,7 @@
 // voxels in acquired, oblique and zoomed views.
 #include "labels/label_layer.h"
 #include "render/gl.h"
+#include "render/volume_renderer.h"
 #include "volume/view.h"
 
 #include <glm/glm.hpp>
@@ -36,6 +37,9 @@ class LabelRenderer {
     // Sets layer n's look (its palettes are uploaded when they changed).
     void setLook(std::size_t n, const LabelLook& look);
     bool empty() const { return layers_.empty(); }
+    // Layer n's textures for the 3D view (its groups and palettes), with the palettes' version; up to
+    // Labels3d::kMaxGroups groups over all the layers listed, in order.
+    Labels3d labels3d(const std::vector<std::size_t>& layers) const;
 
     // Draws every layer over view rectangle r of the bound framebuffer, with `toTexture` the view's map from
     // framebuffer pixels to texture coordinates (ViewMapping::framebufferToTexture or obliqueToTexture).
@@ -53,6 +57,7 @@ class LabelRenderer {
     Uniforms uniforms_;
     VertexArray vao_;
     std::vector<Uploaded> layers_;
+    std::uint64_t version_ = 0; // bumped whenever a palette changes
 };
 
 } // namespace ctview::gl

@@ -46,15 +46,20 @@ enum : std::size_t {
     Cut,
     CutCount,
     Opaque,
+    LabelGroups,
+    LabelPalettes,
+    LabelBoxMin,
+    LabelBoxMax,
     count
 };
 }
 constexpr const char* kUniformNames[] = {
-    "uVolume",     "uTf",           "uLut",        "uBricks",   "uExterior",  "uClipToLps",
-    "uLpsToTex",   "uTexGradToLps", "uViewport",   "uCropMin",  "uCropMax",   "uStepMm",
-    "uVoxel",      "uBrickScale",   "uBrickCount", "uTfMap",    "uTfVisible", "uHuFromTexel",
-    "uWindow",     "uWindowTexel",  "uIsoTexel",   "uIsoColor", "uLight",     "uGradientOpacity",
-    "uBackground", "uJitter",       "uCut",        "uCutCount", "uOpaque"};
+    "uVolume",        "uTf",           "uLut",        "uBricks",   "uExterior",  "uClipToLps",
+    "uLpsToTex",      "uTexGradToLps", "uViewport",   "uCropMin",  "uCropMax",   "uStepMm",
+    "uVoxel",         "uBrickScale",   "uBrickCount", "uTfMap",    "uTfVisible", "uHuFromTexel",
+    "uWindow",        "uWindowTexel",  "uIsoTexel",   "uIsoColor", "uLight",     "uGradientOpacity",
+    "uBackground",    "uJitter",       "uCut",        "uCutCount", "uOpaque",    "uLabelGroups",
+    "uLabelPalettes", "uLabelBoxMin",  "uLabelBoxMax"};
 static_assert(std::size(kUniformNames) == uniform::count, "one name per uniform, in the enum's order");
 const std::vector<const char*>& uniformNames() {
     static const std::vector<const char*> names(std::begin(kUniformNames), std::end(kUniformNames));
@@ -76,6 +81,9 @@ std::string definesFor(const VolumeRenderSettings& s) {
         d += "#define HIDE_OUTSIDE\n";
     if (s.skipping && m.skip != RenderModeInfo::Skip::None)
         d += "#define SKIP\n";
+    if (!s.labels.groups.empty())
+        d +=
+            "#define LABELS " + std::to_string(std::min(s.labels.groups.size(), Labels3d::kMaxGroups)) + "\n";
     return d;
 }
 
@@ -416,6 +424,26 @@ bool VolumeRenderer::render(const VolumeRenderSettings& s, glm::ivec2 size, bool
     glUniform4fv(loc[uniform::Cut], 3, glm::value_ptr(cuts[0]));
     glUniform1i(loc[uniform::CutCount], cutCount);
     glUniform1f(loc[uniform::Opaque], s.opaque);
+    // Label groups on units 5.., their palettes after them.
+    const int groups = int(std::min(s.labels.groups.size(), Labels3d::kMaxGroups));
+    // Every element gets a unit of its own, used or not: two samplers of different types on one unit (the
+    // default, 0, is the volume's) make the draw fail.
+    std::array<GLint, Labels3d::kMaxGroups> groupUnits{}, paletteUnits{};
+    for (int n = 0; n < int(Labels3d::kMaxGroups); ++n) {
+        groupUnits[std::size_t(n)] = 5 + n;
+        paletteUnits[std::size_t(n)] = 5 + int(Labels3d::kMaxGroups) + n;
+        if (n >= groups)
+            continue;
+        glActiveTexture(GLenum(GL_TEXTURE0 + groupUnits[std::size_t(n)]));
+        glBindTexture(GL_TEXTURE_3D, s.labels.groups[std::size_t(n)]);
+        glActiveTexture(GLenum(GL_TEXTURE0 + paletteUnits[std::size_t(n)]));
+        glBindTexture(GL_TEXTURE_2D, s.labels.palettes[std::size_t(n)]);
+    }
+    glUniform1iv(loc[uniform::LabelGroups], GLsizei(Labels3d::kMaxGroups), groupUnits.data());
+    glUniform1iv(loc[uniform::LabelPalettes], GLsizei(Labels3d::kMaxGroups), paletteUnits.data());
+    glUniform3f(loc[uniform::LabelBoxMin], s.labels.boxMin.x, s.labels.boxMin.y, s.labels.boxMin.z);
+    glUniform3f(loc[uniform::LabelBoxMax], s.labels.boxMax.x, s.labels.boxMax.y, s.labels.boxMax.z);
+    glActiveTexture(GL_TEXTURE0);
 
     glBindVertexArray(vao_.id());
     if (passes_ == 1) {

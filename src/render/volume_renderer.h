@@ -21,6 +21,18 @@
 
 namespace ctview::gl {
 
+// Label layers in the 3D view: each visible segment is an opaque, shaded surface, and the first one along a
+// ray hides what lies behind it (the volume in front of it is composited as usual). The textures are the
+// LabelRenderer's (a group's R8UI voxels and its palette, alpha 0 for a hidden segment); `version` changes
+// whenever a palette does, so that a change re-renders.
+struct Labels3d {
+    static constexpr std::size_t kMaxGroups = 4; // groups drawn in 3D (more: the first four)
+    std::vector<GLuint> groups, palettes;
+    glm::vec3 boxMin{0.0f}, boxMax{0.0f}; // texture coordinates holding every visible segment
+    std::uint64_t version = 0;
+    bool operator==(const Labels3d&) const = default;
+};
+
 // Everything the picture depends on besides the volume and the image size.
 struct VolumeRenderSettings {
     RenderPreset preset;                // mode, transfer function, shading, isovalue, window
@@ -38,6 +50,7 @@ struct VolumeRenderSettings {
     bool skipping = true; // empty-space skipping (off only to measure it)
     bool jitter = true;
     glm::vec3 background{0.08f, 0.08f, 0.09f};
+    Labels3d labels; // none: no segments in 3D
     bool operator==(const VolumeRenderSettings&) const = default;
 };
 

@@ -16,6 +16,8 @@ void drawLayerControls(viewer::LabelLayerView& view) {
     ImGui::Checkbox("Fill", &view.fill);
     ImGui::SameLine();
     ImGui::Checkbox("Outline", &view.outline);
+    ImGui::SameLine();
+    ImGui::Checkbox("3D", &view.in3d);
     ImGui::SetNextItemWidth(160);
     ImGui::SliderFloat("Opacity", &view.opacity, 0.0f, 1.0f, "%.2f");
     ImGui::SameLine();

@@ -178,6 +178,7 @@ struct LabelLayerView {
     std::vector<char> visible; // per segment, in the layer's order
     float opacity = 0.4f;      // of the fill (the outline is opaque)
     bool fill = true, outline = true;
+    bool in3d = true; // its visible segments as surfaces in the 3D view
 };
 
 // What is loaded: the base image, whose voxel grid every view and the 3D view show, and the layers on its
