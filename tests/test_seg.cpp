@@ -3,6 +3,7 @@
 #include "testutil.h"
 
 #include "base/error.h"
+#include "dicom/phantom.h"
 #include "labels/label_layer.h"
 #include "sources/layers.h"
 #include "sources/series.h"
@@ -192,4 +193,34 @@ TEST_CASE("DICOM SEG in the CT's folder: found and shown as the series' layer; o
     const Run warned = run("segments " + q(dir.path / "ct") + " 2>&1 >/dev/null");
     CHECK(warned.out.find("other.dcm: a segmentation of another series (1.2.826.0.1.3680043.2.1125.77.99)") !=
           std::string::npos);
+}
+
+TEST_CASE(
+    "make-phantom --segmentation: a SEG of the organs beside the slices, shown as the series' layer, each "
+    "organ's voxels and HU as the phantom draws them") {
+    TempDir dir;
+    const Run made = run("make-phantom " + q(dir.path / "p") + " --size 64x64x40 --segmentation");
+    INFO(made.out);
+    REQUIRE(made.code == 0);
+    const Run r = run("segments -q " + q(dir.path / "p") + " --json");
+    INFO(r.out);
+    REQUIRE(r.code == 0);
+    const auto j = nlohmann::json::parse(r.out);
+    REQUIRE(j["segments"].size() == phantomOrganNames().size());
+    // The organs counted on the phantom's own grid, independently of the SEG.
+    const SeriesSpec spec = phantomSpec(64, 64, 40);
+    std::vector<std::size_t> expected(phantomOrganNames().size() + 1, 0);
+    for (int k = 0; k < 40; ++k)
+        for (int jj = 0; jj < 64; ++jj)
+            for (int i = 0; i < 64; ++i)
+                ++expected[std::size_t(phantomOrgan(spec.origin[0] + i * spec.pixelSpacing[1],
+                                                    spec.origin[1] + jj * spec.pixelSpacing[0],
+                                                    spec.origin[2] + k * spec.sliceStep))];
+    for (std::size_t n = 0; n < phantomOrganNames().size(); ++n) {
+        CHECK(j["segments"][n]["name"] == phantomOrganNames()[n]);
+        CHECK(j["segments"][n]["voxels"] == expected[n + 1]);
+    }
+    // The liver is 60 HU and the aorta's contrast 300 HU, with noise of about 12 HU.
+    CHECK(j["segments"][0]["hu"]["mean"].get<double>() == Approx(60).margin(3));
+    CHECK(j["segments"][5]["hu"]["mean"].get<double>() == Approx(300).margin(5));
 }

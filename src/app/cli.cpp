@@ -282,6 +282,9 @@ int runCli(int argc, char** argv) {
         app.add_subcommand("make-phantom", "Write the synthetic thorax/abdomen phantom as a DICOM series");
     phantomCmd->add_option("output", phantomDir, "Folder to create (must not exist or be empty)")->required();
     phantomCmd->add_option("--size", phantomSize, "COLUMNSxROWSxSLICES");
+    bool phantomSegmentation = false;
+    phantomCmd->add_flag("--segmentation", phantomSegmentation,
+                         "Also write a DICOM SEG of its organs (segmentation.dcm), shown as a layer");
 
     // Each subcommand and what runs it: the one list that dispatch and the usage errors read.
     const std::vector<std::pair<CLI::App*, std::function<int()>>> commands = {
@@ -293,7 +296,7 @@ int runCli(int argc, char** argv) {
         {snapCmd, [&] { return runSnapshot(snapCommon, snap); }},
         {renderCmd, [&] { return runRender(renderCommon, rend); }},
         {cacheCmd, [&] { return runCache(cacheList, cacheClear); }},
-        {phantomCmd, [&] { return runMakePhantom(phantomDir, phantomSize); }},
+        {phantomCmd, [&] { return runMakePhantom(phantomDir, phantomSize, phantomSegmentation); }},
     };
     auto dispatch = [&]() -> int {
         for (const auto& [cmd, run] : commands)

@@ -221,7 +221,7 @@ int runConvert(const CommonOptions& common, const ConvertOptions& o) {
     return 0;
 }
 
-int runMakePhantom(const std::string& outDir, const std::string& size) {
+int runMakePhantom(const std::string& outDir, const std::string& size, bool segmentation) {
     int c = 0, r = 0, s = 0;
     char tail = 0;
     if (std::sscanf(size.c_str(), "%dx%dx%d%c", &c, &r, &s, &tail) != 3 || c < 8 || r < 8 || s < 1 ||
@@ -233,6 +233,11 @@ int runMakePhantom(const std::string& outDir, const std::string& size) {
         throw DataError(outDir + ": exists and is not empty; choose a new folder");
     writePhantom(outDir, c, r, s);
     std::printf("%s: %d slices of %dx%d\n", outDir.c_str(), s, c, r);
+    if (segmentation) {
+        const std::filesystem::path seg = std::filesystem::path(outDir) / "segmentation.dcm";
+        writePhantomSegmentation(seg, c, r, s);
+        std::printf("%s: %zu organs (DICOM SEG)\n", seg.c_str(), phantomOrganNames().size());
+    }
     return 0;
 }
 

@@ -117,7 +117,8 @@ int runConvert(const CommonOptions& common, const ConvertOptions& options);
 int runMeasure(const CommonOptions& common, const MeasureOptions& options);
 // `ctview segments`: every segment of the series' label layers, measured on the CT.
 int runSegments(const CommonOptions& common, const SegmentsOptions& options);
-int runMakePhantom(const std::string& outDir, const std::string& size);
+// `segmentation`: also a DICOM SEG of its organs, beside the slices.
+int runMakePhantom(const std::string& outDir, const std::string& size, bool segmentation);
 int runSnapshot(const CommonOptions& common, const SnapshotOptions& options);
 int runRender(const CommonOptions& common, const RenderOptions& options);
 // `ctview cache`: the DICOMweb cache listed, or emptied.

@@ -136,6 +136,101 @@ double phantomHU(double x, double y, double z) {
     return -90.0;    // mesenteric fat
 }
 
+namespace {
+// sRGB (0..1) to CIELab under D65, scaled as DICOM stores it (PS3.3 C.10.7.1.1: L* 0..100, a* and b*
+// -128..127 to 0..65535).
+std::array<int, 3> srgbToDicomLab(const std::array<double, 3>& c) {
+    auto linear = [](double v) { return v <= 0.04045 ? v / 12.92 : std::pow((v + 0.055) / 1.055, 2.4); };
+    const double r = linear(c[0]), g = linear(c[1]), b = linear(c[2]);
+    const double X = (0.4124564 * r + 0.3575761 * g + 0.1804375 * b) / 0.950489;
+    const double Y = 0.2126729 * r + 0.7151522 * g + 0.0721750 * b;
+    const double Z = (0.0193339 * r + 0.1191920 * g + 0.9503041 * b) / 1.088840;
+    auto f = [](double v) { return v > 216.0 / 24389 ? std::cbrt(v) : (24389.0 / 27 * v + 16) / 116; };
+    const double L = 116 * f(Y) - 16, A = 500 * (f(X) - f(Y)), B = 200 * (f(Y) - f(Z));
+    auto scaled = [](double v, double lo, double hi) {
+        return int(std::lround(std::clamp((v - lo) / (hi - lo), 0.0, 1.0) * 65535));
+    };
+    return {scaled(L, 0, 100), scaled(A, -128, 127), scaled(B, -128, 127)};
+}
+} // namespace
+
+const std::vector<std::string>& phantomOrganNames() {
+    static const std::vector<std::string> names = {"Liver", "Spleen", "Kidneys", "Heart",
+                                                   "Lungs", "Aorta",  "Bone"};
+    return names;
+}
+
+int phantomOrgan(double x, double y, double z) {
+    // The organs' own shapes (as phantomHU draws them), where phantomHU gives them their tissue.
+    const double hu = phantomHU(x, y, z);
+    const double t = z / (kLength / 2);
+    const bool thorax = z > 0 && t <= 0.8;
+    if (hu >= 400 || hu == 900.0)
+        return 7; // vertebrae, ribs, spinous processes, iliac wings
+    if (hu == 300.0)
+        return 6; // the aorta's contrast
+    if (thorax) {
+        if (inEllipsoid(x, y, z, 20, -25, 80, 55, 45, 50) && (hu == 250.0 || hu == 45.0))
+            return 4;
+        for (double side : {-1.0, 1.0})
+            if (inEllipsoid(x, y, z, side * 70, 5, 100, 60, 75, 95) && (hu == -850.0 || hu == 60.0))
+                return 5;
+        return 0;
+    }
+    if (inEllipsoid(x, y, z, -65, -5, -10, 75, 65, 55) && hu == 60.0)
+        return 1;
+    if (inEllipsoid(x, y, z, 75, 25, -5, 35, 30, 40) && hu == 50.0)
+        return 2;
+    if (hu == 30.0 || hu == 160.0) {
+        const double b = 105 + 8 * std::cos(t * 2.0), vy = b - 45;
+        for (double side : {-1.0, 1.0})
+            if (inEllipsoid(x, y, z, side * 55, vy - 5, -60, 22, 28, 50))
+                return 3;
+    }
+    return 0;
+}
+
+void writePhantomSegmentation(const std::filesystem::path& file, int columns, int rows, int slices) {
+    const SeriesSpec ct = phantomSpec(columns, rows, slices);
+    SegSpec seg;
+    seg.rows = rows;
+    seg.columns = columns;
+    seg.pixelSpacing = ct.pixelSpacing;
+    seg.studyUID = ct.studyUID;
+    seg.referencedSeriesUID = ct.seriesUID;
+    // sRGB colours, written as DICOM's CIELab (RecommendedDisplayCIELabValue).
+    const std::array<std::array<double, 3>, 7> rgb = {{{0.85, 0.45, 0.35},   // liver
+                                                       {0.62, 0.30, 0.55},   // spleen
+                                                       {0.90, 0.65, 0.30},   // kidneys
+                                                       {0.80, 0.20, 0.25},   // heart
+                                                       {0.45, 0.70, 0.95},   // lungs
+                                                       {1.00, 0.15, 0.10},   // aorta
+                                                       {0.95, 0.92, 0.80}}}; // bone
+    std::vector<std::array<int, 3>> lab;
+    for (const auto& c : rgb)
+        lab.push_back(srgbToDicomLab(c));
+    for (std::size_t n = 0; n < phantomOrganNames().size(); ++n)
+        seg.segments.push_back({int(n) + 1, phantomOrganNames()[n], lab[n]});
+    const double px = ct.pixelSpacing[1], py = ct.pixelSpacing[0];
+    for (std::size_t n = 1; n <= phantomOrganNames().size(); ++n)
+        for (int k = 0; k < slices; ++k) {
+            SegSpec::Frame f;
+            f.segment = int(n);
+            f.position = {ct.origin[0], ct.origin[1], ct.origin[2] + k * ct.sliceStep};
+            f.pixels.assign(std::size_t(columns) * std::size_t(rows), 0);
+            bool any = false;
+            for (int j = 0; j < rows; ++j)
+                for (int i = 0; i < columns; ++i)
+                    if (phantomOrgan(ct.origin[0] + i * px, ct.origin[1] + j * py, f.position[2]) == int(n)) {
+                        f.pixels[std::size_t(j) * std::size_t(columns) + std::size_t(i)] = 1;
+                        any = true;
+                    }
+            if (any)
+                seg.frames.push_back(std::move(f));
+        }
+    writeSegmentation(seg, file);
+}
+
 SeriesSpec phantomSpec(int columns, int rows, int slices) {
     SeriesSpec s;
     s.columns = columns;

@@ -3,6 +3,8 @@
 #include "dicom/dicom_write.h"
 
 #include <filesystem>
+#include <string>
+#include <vector>
 
 namespace ctview {
 
@@ -16,5 +18,13 @@ SeriesSpec phantomSpec(int columns, int rows, int slices);
 double phantomHU(double x, double y, double z);
 
 void writePhantom(const std::filesystem::path& folder, int columns, int rows, int slices);
+
+// The phantom's organs, for a segmentation of it: 0 none, else 1 + the index in phantomOrganNames() (liver,
+// spleen, kidneys, heart, lungs, aorta, bone), where phantomHU draws that organ's tissue.
+const std::vector<std::string>& phantomOrganNames();
+int phantomOrgan(double x, double y, double z);
+// A DICOM SEG of the phantom's organs on its grid (one frame per organ and slice where it is), referencing
+// the phantom series of that size: what `make-phantom --segmentation` writes beside the slices.
+void writePhantomSegmentation(const std::filesystem::path& file, int columns, int rows, int slices);
 
 } // namespace ctview
