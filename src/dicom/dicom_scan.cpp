@@ -224,6 +224,16 @@ bool sniffDicom(const std::filesystem::path& path) {
     return (group == 0x0002 || group == 0x0008) && element < 0x0200 && element % 2 == 0;
 }
 
+bool metaNamesSopClass(const std::filesystem::path& path, const std::string& sopClassUid) {
+    std::ifstream in(path, std::ios::binary);
+    char head[1024] = {};
+    in.read(head, sizeof head);
+    const std::streamsize got = in.gcount();
+    if (got < 132 || std::memcmp(head + 128, "DICM", 4) != 0)
+        return false;
+    return std::string(head, std::size_t(got)).find(sopClassUid) != std::string::npos;
+}
+
 FileHeader scanFile(const std::filesystem::path& path) {
     gdcm::Trace::SetWarning(false);
     gdcm::Trace::SetError(false);

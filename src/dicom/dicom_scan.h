@@ -67,6 +67,9 @@ struct FileHeader {
 // True if the first bytes look like DICOM: "DICM" at offset 128, or a raw data set starting with group
 // 0002 or 0008 (files without the Part 10 preamble). Cheap; run before anything else touches the file.
 bool sniffDicom(const std::filesystem::path& path);
+// True when the file has the Part 10 preamble and its meta header (the first KiB) names `sopClassUid`
+// (MediaStorageSOPClassUID, 0002,0002): which kind of object it is, without parsing it.
+bool metaNamesSopClass(const std::filesystem::path& path, const std::string& sopClassUid);
 
 // Parse the header of one file. Throws only on I/O errors; a non-image object is returned with kind NonImage.
 FileHeader scanFile(const std::filesystem::path& path);

@@ -2,13 +2,12 @@
 
 #include "base/error.h"
 #include "dicom/dataset_values.h"
+#include "dicom/dicom_scan.h"
 
 #include <gdcmReader.h>
 #include <gdcmSequenceOfItems.h>
 #include <nlohmann/json.hpp>
 
-#include <cstring>
-#include <fstream>
 #include <map>
 
 namespace ctview {
@@ -43,13 +42,7 @@ std::vector<std::string> referencedSeries(const gdcm::DataSet& ds) {
 } // namespace
 
 bool isRtStructFile(const std::filesystem::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    char head[1024] = {};
-    in.read(head, sizeof head);
-    const std::streamsize got = in.gcount();
-    if (got < 132 || std::memcmp(head + 128, "DICM", 4) != 0)
-        return false;
-    return std::string(head, std::size_t(got)).find(kRtStructureSetStorage) != std::string::npos;
+    return metaNamesSopClass(file, kRtStructureSetStorage);
 }
 
 RtStruct readRtStruct(const std::filesystem::path& file) {

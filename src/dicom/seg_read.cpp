@@ -82,15 +82,7 @@ std::vector<std::string> referencedSeries(const gdcm::DataSet& ds) {
 } // namespace
 
 bool isSegFile(const std::filesystem::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    char head[1024] = {};
-    in.read(head, sizeof head);
-    const std::streamsize got = in.gcount();
-    if (got < 132 || std::memcmp(head + 128, "DICM", 4) != 0)
-        return false;
-    // MediaStorageSOPClassUID (0002,0002) is in the first few hundred bytes of the meta header.
-    const std::string text(head, std::size_t(got));
-    return text.find(kSegmentationStorage) != std::string::npos;
+    return metaNamesSopClass(file, kSegmentationStorage);
 }
 
 SegHeader readSegHeader(const std::filesystem::path& file) {

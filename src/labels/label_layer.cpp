@@ -14,32 +14,13 @@ LabelLayerBuilder::LabelLayerBuilder(const Geometry& grid) {
 }
 
 void LabelLayerBuilder::add(Segment s, const std::vector<std::uint8_t>& mask) {
-    const std::size_t n = layer_.grid.voxelCount();
-    if (mask.size() != n)
+    if (mask.size() != layer_.grid.voxelCount())
         throw DataError("segment \"" + s.name + "\": its mask is not on the layer's grid");
-    // The first group with a free value where none of the segment's voxels is taken.
-    std::size_t g = 0;
-    for (; g < layer_.groups.size(); ++g) {
-        if (used_[g] >= 255)
-            continue;
-        const std::vector<std::uint8_t>& group = layer_.groups[g];
-        bool overlaps = false;
-        for (std::size_t i = 0; i < n && !overlaps; ++i)
-            overlaps = mask[i] && group[i];
-        if (!overlaps)
-            break;
-    }
-    if (g == layer_.groups.size()) {
-        layer_.groups.emplace_back(n, std::uint8_t(0));
-        used_.push_back(0);
-    }
-    s.group = int(g);
-    s.value = std::uint8_t(++used_[g]);
-    std::vector<std::uint8_t>& group = layer_.groups[g];
-    for (std::size_t i = 0; i < n; ++i)
+    std::vector<std::uint32_t> voxels;
+    for (std::size_t i = 0; i < mask.size(); ++i)
         if (mask[i])
-            group[i] = s.value;
-    layer_.segments.push_back(std::move(s));
+            voxels.push_back(std::uint32_t(i));
+    add(std::move(s), std::move(voxels));
 }
 
 void LabelLayerBuilder::add(Segment s, std::vector<std::uint32_t> voxels) {

@@ -60,7 +60,7 @@ class LabelLayerBuilder {
   public:
     explicit LabelLayerBuilder(const Geometry& grid);
     // Adds `s` (its group and value are set here) holding the voxels n with mask[n] != 0 (grid.voxelCount()
-    // bytes). A segment with no voxel is kept (it is listed, with 0 mL).
+    // bytes; fewer than 2^32). A segment with no voxel is kept (it is listed, with 0 mL).
     void add(Segment s, const std::vector<std::uint8_t>& mask);
     // The same with the segment's voxels as indices (any order, repeats allowed): for sparse segments (a
     // SEG's), whose work is their voxels, not the grid's.

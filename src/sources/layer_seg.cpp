@@ -6,6 +6,7 @@
 // the frames in isolated workers (dicom/seg_read.h), as every DICOM file is decoded.
 #include "base/error.h"
 #include "base/isolate.h"
+#include "base/text.h"
 #include "dicom/seg_read.h"
 #include "sources/isolated_file.h"
 #include "sources/layers.h"
@@ -39,13 +40,6 @@ FrameMap mapFrame(const SegFrame& f, const Geometry& ct) {
     return m;
 }
 
-std::string uidList(const std::vector<std::string>& uids) {
-    std::string s;
-    for (const std::string& u : uids)
-        s += (s.empty() ? "" : ", ") + u;
-    return s;
-}
-
 LabelLayer openSeg(const std::filesystem::path& file, const Series& base, const LoadOptions& options) {
     const SegHeader h = deserializeSegHeader(isolatedOnFile(
         file, [&] { return serialize(readSegHeader(file)); }, options.timeoutSeconds, 1ull << 30));
@@ -61,7 +55,7 @@ LabelLayer openSeg(const std::filesystem::path& file, const Series& base, const 
     const std::string& ctUid = base.about.listing.uid;
     if (!h.referencedSeries.empty() && !ctUid.empty() &&
         std::find(h.referencedSeries.begin(), h.referencedSeries.end(), ctUid) == h.referencedSeries.end())
-        notes.push_back("references series " + uidList(h.referencedSeries) +
+        notes.push_back("references series " + joined(h.referencedSeries, ", ") +
                         ", not this one: placed by its positions in patient space");
 
     // The frames, copied into memory this process shares with the worker that reads them.

@@ -98,6 +98,12 @@ std::size_t LoadTask::previewPending() const {
 
 namespace {
 
+// A layer opened on the dataset's series joins it, measured once (the Segments panel's figures).
+void keepLayer(Dataset& d, LabelLayer layer) {
+    layer.stats = measureSegments(layer, d.series.volume);
+    d.labels.push_back(std::make_shared<const LabelLayer>(std::move(layer)));
+}
+
 // The segmentations of the input that belong to the loaded series (a DICOM folder's SEG files), beside the
 // ones given: a file that references another series of the input is left for that series, and said so.
 void findLabels(Dataset& d, const std::vector<std::string>& given, const LoadOptions& options) {
@@ -113,8 +119,7 @@ void findLabels(Dataset& d, const std::vector<std::string>& given, const LoadOpt
                                        layer.references.front() + "), not shown on this one");
                 continue;
             }
-            layer.stats = measureSegments(layer, d.series.volume);
-            d.labels.push_back(std::make_shared<const LabelLayer>(std::move(layer)));
+            keepLayer(d, std::move(layer));
         } catch (const std::exception& e) {
             d.labelNotes.emplace_back(e.what());
         }
@@ -126,9 +131,7 @@ void openLabels(Dataset& d, const std::vector<std::string>& files, const LoadOpt
         if (options.progress)
             options.progress("reading segmentations", i, files.size());
         try {
-            LabelLayer layer = openLayer(files[i], d.series, options);
-            layer.stats = measureSegments(layer, d.series.volume); // the Segments panel's figures, once
-            d.labels.push_back(std::make_shared<const LabelLayer>(std::move(layer)));
+            keepLayer(d, openLayer(files[i], d.series, options));
         } catch (const std::bad_alloc&) {
             d.labelProblems.push_back(files[i] + ": not enough memory for its segments");
         } catch (const std::exception& e) {
