@@ -14,6 +14,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 using namespace ctview;
@@ -298,4 +300,68 @@ TEST_CASE("every native encoding and RLE: our decoders equal GDCM and the DICOM 
             CHECK(warned == e.bigEndianLongs);
         }
     }
+}
+
+// gdcmconv 2.8 wrote encapsulated Pixel Data with VR OW instead of OB (pydicom's rtdose_rle_1frame.dcm, a
+// 32-bit unsigned RT dose); PS3.5 A.4 says OB, but every reader accepts it. Our RLE decoder must find it too:
+// GDCM aborts on that file (its FrameIncrementPointer without NumberOfFrames), so ours is the only reader.
+TEST_CASE("RLE with its encapsulated Pixel Data written as OW: our decoder reads 32-bit unsigned exactly") {
+    const Encoding e{"RLE, unsigned 32 bits, OW", 32, 32, 0, WriteSyntax::Rle, {}, {}, 1, 0};
+    TempDir dir;
+    writeSeries(specFor(e), dir.path);
+    int patched = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(dir.path)) {
+        std::string bytes = readFile(entry.path());
+        const std::string ob("\xe0\x7f\x10\x00OB\x00\x00\xff\xff\xff\xff", 12);
+        const std::size_t at = bytes.rfind(ob);
+        REQUIRE(at != std::string::npos);
+        bytes[at + 5] = 'W';
+        std::ofstream(entry.path(), std::ios::binary | std::ios::trunc) << bytes;
+        ++patched;
+    }
+    REQUIRE(patched == 4);
+    ScanResult scan;
+    const DecodedStack fast = loadFolder(dir.path, scan);
+    REQUIRE(fast.failed.empty());
+    CHECK(fast.decodedByOwnCode);
+    const glm::ivec3 dims = fast.volume.geometry().dims;
+    REQUIRE(dims == glm::ivec3(24, 6, 4));
+    int wrong = 0;
+    for (int k = 0; k < dims.z; ++k)
+        for (int j = 0; j < dims.y; ++j)
+            for (int i = 0; i < dims.x; ++i)
+                if (fast.volume.at(i, j, k) != expectedHU(e, rawWord(e, i, j, k)) && wrong++ < 3)
+                    FAIL_CHECK("voxel (" << i << ", " << j << ", " << k << "): " << fast.volume.at(i, j, k));
+    CHECK(wrong == 0);
+}
+
+// A series that mixes compressed and native files goes to the isolated workers as a whole; the native files
+// there must still be read by our own code, not GDCM, which aborts on some of them (pydicom's
+// rtdose_1frame.dcm: FrameIncrementPointer without NumberOfFrames).
+TEST_CASE("a series mixing RLE and native files: the native ones are read by our own code in the workers") {
+    const Encoding e{"unsigned 32 bits", 32, 32, 0, WriteSyntax::Rle, {}, {}, 1, 0};
+    TempDir rle, native;
+    SeriesSpec spec = specFor(e);
+    spec.studyUID = "1.2.826.0.1.3680043.2.1125.9.1";
+    spec.seriesUID = "1.2.826.0.1.3680043.2.1125.9.2";
+    writeSeries(spec, rle.path);
+    spec.syntax = WriteSyntax::ExplicitLE;
+    writeSeries(spec, native.path);
+    int replaced = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(native.path))
+        if (replaced++ < 2)
+            std::filesystem::copy_file(entry.path(), rle.path / entry.path().filename(),
+                                       std::filesystem::copy_options::overwrite_existing);
+    ScanResult scan;
+    const DecodedStack mixed = loadFolder(rle.path, scan);
+    REQUIRE(mixed.failed.empty());
+    CHECK(mixed.decodedByOwnCode);
+    CHECK_FALSE(mixed.decodedNatively);
+    REQUIRE(mixed.volume.geometry().dims == glm::ivec3(24, 6, 4));
+    int wrong = 0;
+    for (int k = 0; k < 4; ++k)
+        for (int j = 0; j < 6; ++j)
+            for (int i = 0; i < 24; ++i)
+                wrong += mixed.volume.at(i, j, k) != expectedHU(e, rawWord(e, i, j, k));
+    CHECK(wrong == 0);
 }

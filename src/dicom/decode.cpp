@@ -401,6 +401,10 @@ bool decodeRle(const DecodeJob& job, DecodeStats& stats) {
 }
 
 DecodeStats decodeInto(const DecodeJob& job) {
+    // A native file in a series that also holds compressed ones comes here too: our own reader, not GDCM,
+    // which aborts on some (RT dose with FrameIncrementPointer but no NumberOfFrames).
+    if (job.ownDecoders && job.header->pixelOffset != 0)
+        return decodeNative(job);
     if (job.ownDecoders && job.header->transferSyntax == syntax::kRle) {
         DecodeStats own;
         if (decodeRle(job, own))

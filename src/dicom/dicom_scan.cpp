@@ -187,19 +187,22 @@ PixelDataLocation locatePixelData(const std::filesystem::path& path, const std::
 }
 
 std::uint64_t locateEncapsulatedPixelData(const std::filesystem::path& path, std::uint64_t fileSize) {
-    // (7FE0,0010) OB, two reserved bytes, length FFFFFFFF, then an item tag (FFFE,E000). A wrong hit (an
-    // icon's pixel data) is caught by the decoder, whose fragments and segments must then come out at the
-    // image's exact size.
+    // (7FE0,0010) OB, two reserved bytes, length FFFFFFFF, then an item tag (FFFE,E000). gdcmconv 2.8 wrote
+    // the VR as OW (pydicom's rtdose_rle_1frame.dcm), so either is taken. A wrong hit (an icon's pixel data)
+    // is caught by the decoder, whose fragments and segments must then come out at the image's exact size.
     static const char pattern[] = "\xe0\x7f\x10\x00OB\x00\x00\xff\xff\xff\xff\xfe\xff\x00\xe0";
     constexpr std::size_t n = sizeof pattern - 1;
     std::uint64_t found = 0;
     searchHead(path, fileSize, [&](const std::vector<char>& head) {
         const char* end = head.data() + head.size();
         for (const char* p = head.data(); p + n <= end; ++p) {
-            p = static_cast<const char*>(::memmem(p, std::size_t(end - p), pattern, n));
-            if (!p)
+            p = static_cast<const char*>(::memmem(p, std::size_t(end - p), pattern, 5)); // the tag, 'O'
+            if (!p || p + n > end)
                 break;
-            found = std::uint64_t(p - head.data()) + 12; // the last one: an icon's comes earlier
+            const bool ob = std::memcmp(p, pattern, n) == 0;
+            const bool ow = p[5] == 'W' && std::memcmp(p + 6, pattern + 6, n - 6) == 0;
+            if (ob || ow)
+                found = std::uint64_t(p - head.data()) + 12; // the last one: an icon's comes earlier
         }
         return found != 0;
     });
