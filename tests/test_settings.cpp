@@ -5,6 +5,7 @@
 #include "base/fsutil.h"
 #include "dicomweb/dicomweb.h"
 #include "measure/measure.h"
+#include "viewer/app_state.h"
 #include "viewer/settings.h"
 #include "volume/transfer.h"
 
@@ -15,6 +16,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <memory>
 #include <optional>
 
 using namespace ctview;
@@ -27,6 +29,18 @@ TEST_CASE("settings: defaults, round trip, broken files ignored with a message")
     viewer::Settings s = viewer::loadSettings(path, problem);
     CHECK(problem.empty());
     CHECK(s.look.colormap == "grayscale");
+    // Issue 32.9: the views interpolate by default (thick slices show no staircase in coronal and sagittal),
+    // in a first session and in one whose settings file predates the key; a saved choice is kept.
+    CHECK(s.look.linear);
+    CHECK(std::make_unique<viewer::AppState>()->linear);
+    {
+        std::filesystem::create_directories(path.parent_path());
+        std::ofstream(path) << R"({"colormap": "bone"})";
+        CHECK(viewer::loadSettings(path, problem).look.linear);
+        std::ofstream(path) << R"({"linear": false})";
+        CHECK_FALSE(viewer::loadSettings(path, problem).look.linear);
+        std::filesystem::remove(path);
+    }
 
     s.look.colormap = "viridis";
     s.look.windowName = "lung";

@@ -57,6 +57,7 @@ viewer::AppState viewing(Volume v) {
     viewer::AppState s;
     viewer::adoptDataset(s, d);
     s.prefs.overlays = {false, false, false, false, false, false};
+    s.linear = false; // compared with the CPU's slab, voxel for voxel
     return s;
 }
 } // namespace

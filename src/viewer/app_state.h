@@ -213,7 +213,9 @@ struct AppState {
     std::string windowName = "file"; // a preset name, "file", "auto" or "custom"
     std::string colormap = "grayscale";
     bool invert = false;
-    bool linear = false; // linear interpolation between voxels instead of nearest
+    // Linear interpolation between voxels (the default, as RadiAnt, Horos and OHIF: thick slices in the
+    // coronal and sagittal views show no staircase), or the nearest voxel (L).
+    bool linear = true;
 
     Panels panels;
     Cine cine;

@@ -14,7 +14,7 @@ namespace ctview::viewer {
 struct Look {
     std::string windowName = "file"; // a named window preset or "file" (a custom window is the series')
     std::string colormap = "grayscale";
-    bool invert = false, linear = false;
+    bool invert = false, linear = true; // linear: see AppState::linear
     // The 3D view: the preset it shows (a bundled name or one of the user's), its colour map, the projection.
     std::string preset3d = "ct-bone";
     std::string colormap3d = "grayscale";
