@@ -78,6 +78,37 @@ TEST_CASE("ctview export and convert write new files and never overwrite") {
     CHECK(run("convert " + q(dir.path) + " -o " + q(out.path / "v.xyz")).code == 2);
 }
 
+// Issue 32.10: a volume written by convert opens in the window the series opened in. The series' own window
+// (WindowWidth/WindowCenter) goes into NIfTI's cal_min/cal_max and a NRRD key; a file with none opens in the
+// automatic window (as a DICOM series without one does), not the full value range.
+TEST_CASE("convert keeps the series' window; a volume without one opens in the automatic window") {
+    TempDir dir, bare, out;
+    SeriesSpec spec = smallSeries(12, 10, 8);
+    spec.strings["WindowWidth"] = "350";
+    spec.strings["WindowCenter"] = "50";
+    writeSeries(spec, dir.path);
+    auto presets = [](const std::string& input) {
+        const Run r = run("info --json " + q(input));
+        REQUIRE(r.code == 0);
+        return nlohmann::json::parse(r.out.substr(r.out.find('{')))["window_presets"];
+    };
+    for (const char* name : {"v.nii", "v.nii.gz", "v.nrrd"}) {
+        INFO(name);
+        REQUIRE(run("convert -q " + q(dir.path) + " -o " + q(out.path / name)).code == 0);
+        const nlohmann::json w = presets((out.path / name).string());
+        REQUIRE(w.size() == 1);
+        CHECK(w[0]["width"].get<double>() == Approx(350));
+        CHECK(w[0]["center"].get<double>() == Approx(50));
+    }
+    // No window in the series: none in the file, and `export --window file` (the viewer's first window) is
+    // the automatic one, named so.
+    writeSeries(smallSeries(12, 10, 8), bare.path);
+    REQUIRE(run("convert -q " + q(bare.path) + " -o " + q(out.path / "bare.nii")).code == 0);
+    CHECK(presets((out.path / "bare.nii").string()).empty());
+    const Run info = run("info " + q(out.path / "bare.nii"));
+    CHECK(info.out.find("none in the file (opens in the automatic window") != std::string::npos);
+}
+
 TEST_CASE("make-phantom writes a loadable CT series with lungs, bone and contrast") {
     TempDir dir;
     REQUIRE(run("make-phantom " + q(dir.path / "p") + " --size 64x64x40").code == 0);

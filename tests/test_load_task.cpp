@@ -6,6 +6,7 @@
 #include "dicom/dicom_write.h"
 #include "viewer/app_state.h"
 #include "viewer/load_task.h"
+#include "volume/view.h"
 
 #include <catch2/catch.hpp>
 
@@ -98,10 +99,15 @@ TEST_CASE("loading: a preview that knew no window (a DICOMweb listing) gives way
     };
     viewer::AppState s;
     viewer::adoptDataset(s, make(true, {}));
-    CHECK(s.window.width == 4095); // the whole range: nothing better known yet
+    // Nothing better known yet: the automatic window of what has arrived (issue 32.10), named so.
+    const WindowLevel automatic = autoWindow(s.scene.base->series.volume);
+    CHECK(s.window.width == automatic.width);
+    CHECK(s.window.center == automatic.center);
+    CHECK(s.windowName == "auto");
     viewer::adoptDataset(s, make(false, {{"file 1", {400, 40}}}));
     CHECK(s.window.width == 400);
     CHECK(s.window.center == 40);
+    CHECK(s.windowName == "file");
     // A window the user chose during the preview stays.
     viewer::adoptDataset(s, make(true, {}));
     s.window = {150, 30};

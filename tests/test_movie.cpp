@@ -94,8 +94,9 @@ TEST_CASE("export --format gif|mp4: every slice a frame, in slice-number order, 
     const DecodedStack series = loadFolder(glPhantom(), scan); // 64 x 64 x 40
     const Volume& v = series.volume;
     const SliceFrame f = sliceFrame(v.geometry(), Axis::Coronal);
-    auto slice = [&](int number, const char* map = "viridis") {
-        return renderSlice(extractSlice(v, Axis::Coronal, sliceIndex(f, number)), WindowLevel{400, 40},
+    // Frame n (from 0) is slice number n + 1 (numbers count from 1, issue 32.5).
+    auto slice = [&](int frame, const char* map = "viridis") {
+        return renderSlice(extractSlice(v, Axis::Coronal, sliceIndex(f, frame + 1)), WindowLevel{400, 40},
                            colormapTable(map));
     };
     const RgbImage first = slice(0);
@@ -286,10 +287,10 @@ TEST_CASE("viewer: Cine's 'Record movie' over a turned view records its planes a
     CHECK(written.filename().string().find("_sagittal-oblique.gif") != std::string::npos);
     const std::vector<RgbImage> frames = decodeMovie(written);
     REQUIRE(int(frames.size()) == count);
-    // Frame n is the plane the view shows at slice number n.
+    // Frame n (from 0) is the plane the view shows at slice number n + 1.
     const int n = count / 3;
-    viewer::setSliceNumber(s, 2, n);
-    REQUIRE(viewer::sliceNumberOf(s, 2) == n);
+    viewer::setSliceNumber(s, 2, n + 1);
+    REQUIRE(viewer::sliceNumberOf(s, 2) == n + 1);
     const RgbImage want = renderSlice(
         extractPlane(s.scene.base->series.volume, viewer::frameOf(s, 2), viewer::planeOf(s, 2), {}, true),
         s.window, viewer::displayColormap(s));

@@ -38,9 +38,10 @@ TEST_CASE("snapshot: the GPU slice is the CPU slice, pixel for pixel, at an inte
         REQUIRE(r.code == 0);
         const Image gpu = readPng(png);
         REQUIRE(gpu.width == 128);
-        // --slice takes the number the overlay shows, counted from the head (issue 14.5): not voxel index 17.
+        // --slice takes the number the overlay shows, counted from 1 at the head (issues 14.5, 32.5): not
+        // voxel index 17.
         const int k = sliceIndex(sliceFrame(s.volume.geometry(), Axis::Axial), 17);
-        REQUIRE(k == s.volume.geometry().dims.z - 1 - 17);
+        REQUIRE(k == s.volume.geometry().dims.z - 17);
         const RgbImage cpu =
             renderSlice(extractSlice(s.volume, Axis::Axial, k), WindowLevel{400, 40}, colormapTable(map));
         REQUIRE(cpu.width == 64);
@@ -65,7 +66,7 @@ TEST_CASE("snapshot: golden images of the views with overlays") {
     const Case cases[] = {
         {"axial_abdomen", "--view axial --window abdomen --size 320x320"},
         {"coronal_viridis_linear",
-         "--view coronal --slice 30 --colormap viridis --linear --window 1500,-300 --size 320x240"},
+         "--view coronal --slice 31 --colormap viridis --linear --window 1500,-300 --size 320x240"},
         {"sagittal_bone_inverted", "--view sagittal --window bone --invert --size 240x320"},
         {"grid", "--view grid --size 480x480"},
     };
@@ -176,9 +177,12 @@ TEST_CASE("snapshot and viewer: bad arguments exit 2, no display exits 1 with a 
     INFO(autoWl.out);
     CHECK(autoWl.code == 0);
     CHECK(std::filesystem::exists(out.path / "auto.png"));
-    const Run slice = run("snapshot " + in + " --view coronal --slice 64 -o " + q(out.path / "a.png"));
+    const Run slice = run("snapshot " + in + " --view coronal --slice 65 -o " + q(out.path / "a.png"));
     CHECK(slice.code == 2);
-    CHECK(slice.out.find("0..63") != std::string::npos);
+    CHECK(slice.out.find("1..64") != std::string::npos); // numbers count from 1 (issue 32.5)
+    const Run zero = run("snapshot " + in + " --view coronal --slice 0 -o " + q(out.path / "a.png"));
+    CHECK(zero.code == 2);
+    CHECK(run("snapshot " + in + " --view coronal --slice 1 -o " + q(out.path / "a.png")).code == 0);
     // The viewer on a path that is not there opens its window and says why (tests/e2e/viewer.sh checks that).
     const std::string env = "env -u DISPLAY -u WAYLAND_DISPLAY ";
     const Run noDisplay = shell(env + CTVIEW_BINARY + " snapshot " + in + " -o " + q(out.path / "c.png"));

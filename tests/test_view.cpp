@@ -104,8 +104,8 @@ TEST_CASE("orientation letters follow the direction cosines") {
 
 TEST_CASE("slice numbers run head to feet, anterior to posterior, right to left, whatever the stack order "
           "(issue 14.5)") {
-    // Number 0 is the first image as RadiAnt and Horos number a series: the most superior axial, the most
-    // anterior coronal, the patient's rightmost sagittal slice.
+    // Number 1 is the first image as RadiAnt, Horos and OHIF number a series (issue 32.5): the most superior
+    // axial, the most anterior coronal, the patient's rightmost sagittal slice.
     auto patientAt = [](const Geometry& g, const SliceFrame& f, int number) {
         glm::dvec3 ijk(0.0);
         ijk[f.nAxis] = sliceIndex(f, number);
@@ -119,22 +119,26 @@ TEST_CASE("slice numbers run head to feet, anterior to posterior, right to left,
         const Geometry g = geometry({6, 7, 9}, {1, 1, 2}, dir);
         const SliceFrame ax = sliceFrame(g, Axis::Axial), co = sliceFrame(g, Axis::Coronal),
                          sa = sliceFrame(g, Axis::Sagittal);
-        for (int n = 0; n + 1 < ax.count; ++n)
+        for (int n = 1; n < ax.count; ++n)
             CHECK(patientAt(g, ax, n + 1).z < patientAt(g, ax, n).z); // to I
-        for (int n = 0; n + 1 < co.count; ++n)
+        for (int n = 1; n < co.count; ++n)
             CHECK(patientAt(g, co, n + 1).y > patientAt(g, co, n).y); // to P
-        for (int n = 0; n + 1 < sa.count; ++n)
+        for (int n = 1; n < sa.count; ++n)
             CHECK(patientAt(g, sa, n + 1).x > patientAt(g, sa, n).x); // to L
         for (const SliceFrame& f : {ax, co, sa})
-            for (int k = 0; k < f.count; ++k)
+            for (int k = 0; k < f.count; ++k) {
                 CHECK(sliceIndex(f, sliceNumber(f, k)) == k);
+                CHECK(sliceNumber(f, k) >= 1);
+                CHECK(sliceNumber(f, k) <= f.count);
+            }
     }
     // The usual axial stack (k towards the head) is numbered backwards, its coronal and sagittal ones are
     // not.
     const Geometry g = geometry({6, 7, 9}, {1, 1, 2});
-    CHECK(sliceNumber(sliceFrame(g, Axis::Axial), 0) == 8);
-    CHECK(sliceNumber(sliceFrame(g, Axis::Coronal), 0) == 0);
-    CHECK(sliceNumber(sliceFrame(g, Axis::Sagittal), 0) == 0);
+    CHECK(sliceNumber(sliceFrame(g, Axis::Axial), 0) == 9);
+    CHECK(sliceNumber(sliceFrame(g, Axis::Axial), 8) == 1);
+    CHECK(sliceNumber(sliceFrame(g, Axis::Coronal), 0) == 1);
+    CHECK(sliceNumber(sliceFrame(g, Axis::Sagittal), 0) == 1);
 }
 
 TEST_CASE("scale bar lengths are round") {

@@ -75,12 +75,12 @@ TEST_CASE("viewer input: the wheel moves the slice of the view under the mouse o
     // Clamped at the ends.
     in.wheel = 1000;
     viewer::handleInput(f.s, in);
-    CHECK(viewer::sliceNumberOf(f.s, 0) == 0);
+    CHECK(viewer::sliceNumberOf(f.s, 0) == 1); // slice numbers count from 1 (issue 32.5)
     // ImGui has the mouse (a panel is under it): the views ignore the wheel.
     in.wheel = -1;
     in.uiWantsMouse = true;
     viewer::handleInput(f.s, in);
-    CHECK(viewer::sliceNumberOf(f.s, 0) == 0);
+    CHECK(viewer::sliceNumberOf(f.s, 0) == 1);
 }
 
 TEST_CASE("viewer input: keys step slices in the active view; ignored while ImGui has the keyboard") {
@@ -112,14 +112,14 @@ TEST_CASE(
     InputFrame in = at(f.centreOf(0));
     in.keys = {{keycode::Home}};
     viewer::handleInput(f.s, in);
-    CHECK(viewer::sliceNumberOf(f.s, 0) == 0);
+    CHECK(viewer::sliceNumberOf(f.s, 0) == 1);
     double top = z();
     for (int k = 0; k < g.dims.z; ++k)
         CHECK(g.voxelToPatient({0, 0, k}).z <= top); // the most superior slice
     in.keys = {{keycode::Down}};
     viewer::handleInput(f.s, in);
     CHECK(z() < top);
-    CHECK(viewer::sliceNumberOf(f.s, 0) == 1);
+    CHECK(viewer::sliceNumberOf(f.s, 0) == 2);
     top = z();
     in.keys = {};
     in.wheel = -1; // towards the user
@@ -132,7 +132,7 @@ TEST_CASE(
     CHECK(z() < before);
     in.keys = {{keycode::End}};
     viewer::handleInput(f.s, in);
-    CHECK(viewer::sliceNumberOf(f.s, 0) == g.dims.z - 1);
+    CHECK(viewer::sliceNumberOf(f.s, 0) == g.dims.z);
     for (int k = 0; k < g.dims.z; ++k)
         CHECK(g.voxelToPatient({0, 0, k}).z >= z()); // the most inferior
 
@@ -147,21 +147,21 @@ TEST_CASE(
     viewer::handleInput(f.s, co);
     CHECK(y() > front);
 
-    // Saving slice 0 of the axial view names it 0000 and writes what `export --slice 0` writes.
+    // Saving slice 1 of the axial view names it 0001 and writes what `export --slice 1` writes.
     in = at(f.centreOf(0));
     in.keys = {{keycode::Home}};
     viewer::handleInput(f.s, in);
     const auto saved = app::saveSlice(f.s, 0);
     REQUIRE(saved.size() == 2);
-    CHECK(saved[0].filename() == "2_axial_0000.png");
+    CHECK(saved[0].filename() == "2_axial_0001.png");
     TempDir cli;
     f.s.window = {400, 40};
     const auto again = app::saveSlice(f.s, 0);
     REQUIRE(again.size() == 2);
-    const Run r = run("export " + q(f.dir.path / "series") + " --axis axial --slice 0 --window 400,40 -o " +
+    const Run r = run("export " + q(f.dir.path / "series") + " --axis axial --slice 1 --window 400,40 -o " +
                       q(cli.path));
     REQUIRE(r.code == 0);
-    CHECK(readFile(again[0]) == readFile(cli.path / "2_axial_0000.png"));
+    CHECK(readFile(again[0]) == readFile(cli.path / "2_axial_0001.png"));
 }
 
 TEST_CASE("viewer input: right-drag changes window/level") {
@@ -240,7 +240,8 @@ TEST_CASE(
     REQUIRE(actions == viewer::Commands{{viewer::Command::Kind::SaveSlice}});
     const auto saved = app::saveSlice(f.s, 0);
     REQUIRE(saved.size() == 2);
-    const int k = viewer::sliceOf(f.s, 1);
+    const int k = viewer::sliceNumberOf(f.s, 1); // the coronal view: numbered from the front, from 1
+    CHECK(k == viewer::sliceOf(f.s, 1) + 1);
     char name[64];
     std::snprintf(name, sizeof name, "2_coronal_%04d", k);
     CHECK(saved[0] == f.out.path / (std::string(name) + ".png"));

@@ -130,7 +130,7 @@ int runCli(int argc, char** argv) {
     exportCmd->add_option("--axis", exp.axis, "axial, coronal or sagittal")
         ->check(CLI::IsMember({"axial", "coronal", "sagittal"}));
     exportCmd->add_option("--slice", exp.slice,
-                          "Slice number as the viewer shows it (0 = the most superior axial, anterior "
+                          "Slice number as the viewer shows it (1 = the most superior axial, anterior "
                           "coronal, rightmost sagittal), 'middle' or 'all'");
     exportCmd->add_option("--window", exp.window,
                           "Preset (" + windowPresetList() +
@@ -199,9 +199,9 @@ int runCli(int argc, char** argv) {
         ->check(CLI::IsMember({"axial", "coronal", "sagittal", "grid"}));
     snapCmd
         ->add_option("--slice", snap.slice,
-                     "Slice number of the view as the viewer shows it (the axial one for grid; 0 = the most "
+                     "Slice number of the view as the viewer shows it (the axial one for grid; 1 = the most "
                      "superior); default middle")
-        ->check(CLI::Range(0, 1 << 20));
+        ->check(CLI::Range(1, 1 << 20));
     snapCmd->add_option("--window", snap.window,
                         "Preset (" + windowPresetList() + "), 'file', 'auto' or WIDTH,LEVEL in HU");
     snapCmd->add_option("--colormap", snap.colormap, listed(colormapNames()));

@@ -25,7 +25,7 @@ namespace {
 std::vector<int> sliceNumbers(const std::string& slice, int count, int current, const std::string& axis) {
     std::vector<int> numbers;
     if (slice == "all") {
-        for (int n = 0; n < count; ++n)
+        for (int n = 1; n <= count; ++n)
             numbers.push_back(n);
         return numbers;
     }
@@ -35,9 +35,9 @@ std::vector<int> sliceNumbers(const std::string& slice, int count, int current, 
     const long k = std::strtol(slice.c_str(), &end, 10);
     if (slice.empty() || *end != '\0')
         throw UsageError("--slice " + slice + ": use a number, 'middle' or 'all'");
-    if (k < 0 || k >= count)
-        throw UsageError("--slice " + slice + " is out of range: the " + axis + " view has slices 0.." +
-                         std::to_string(count - 1));
+    if (k < 1 || k > count)
+        throw UsageError("--slice " + slice + " is out of range: the " + axis + " view has slices 1.." +
+                         std::to_string(count));
     return {int(k)};
 }
 
@@ -153,7 +153,7 @@ int runExport(const CommonOptions& common, const ExportOptions& o) {
                             isMovie ? &movie : nullptr, common, o);
 
     const SliceFrame frame = sliceFrame(l.series.volume.geometry(), axis);
-    // --slice takes slice numbers as the viewer shows them (0 = superior, anterior, right: see sliceNumber);
+    // --slice takes slice numbers as the viewer shows them (1 = superior, anterior, right: see sliceNumber);
     // "middle" is the slice the viewer opens at.
     std::vector<int> slices;
     for (int n : sliceNumbers(o.slice, frame.count, sliceNumber(frame, frame.count / 2), o.axis))
@@ -206,17 +206,24 @@ int runConvert(const CommonOptions& common, const ConvertOptions& o) {
         return convertSegment(common, o);
     // The load writes native DICOM planes straight into the output file as it decodes them (no copy of the
     // volume in memory: half the time, a tenth of the memory); anything else is loaded, then written.
+    // The series' own window goes with it, so that the file opens as the series did (one without a window
+    // opens in the automatic window either way).
     Loaded l;
-    const auto written =
-        writeVolumeStreamed(o.output, o.force, [&](int fd) -> std::variant<VolumeLayout, const Volume*> {
+    FileWindow window;
+    const auto written = writeVolumeStreamed(
+        o.output, o.force,
+        [&](int fd) -> std::variant<VolumeLayout, const Volume*> {
             LoadOptions lo = loadOptionsFor(common);
             lo.streamFd = fd;
             lo.streamOffset = volumeDataOffset(format);
             l = openAndLoad(common, lo);
+            if (!l.series.about.windows.empty())
+                window = l.series.about.windows.front().wl;
             if (l.series.streamed)
                 return *l.series.streamed;
             return &l.series.volume;
-        });
+        },
+        window);
     std::printf("%s\n", written.string().c_str());
     return 0;
 }

@@ -62,13 +62,13 @@ int runSnapshot(const CommonOptions& common, const SnapshotOptions& o) {
     if (!o.overlays)
         s.prefs.overlays = {false, false, false, false, false, false};
     applyTurns(s, turns);
-    if (o.slice >= 0) {
+    if (o.slice != -1) {
         const int v = std::max(0, maximised);
         const int count = viewer::sliceCountOf(s, v);
-        if (o.slice >= count)
+        if (o.slice < 1 || o.slice > count)
             throw UsageError("--slice " + std::to_string(o.slice) + " is out of range: the " +
-                             axisName(s.views[std::size_t(v)].axis) + " view has slices 0.." +
-                             std::to_string(count - 1));
+                             axisName(s.views[std::size_t(v)].axis) + " view has slices 1.." +
+                             std::to_string(count));
         setSliceNumber(s, v, o.slice);
     }
     const RgbImage pixels = renderHeadless(s, size, /*overlays=*/true);

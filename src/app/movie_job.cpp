@@ -60,7 +60,8 @@ std::unique_ptr<MovieJob> recordSlices(const viewer::AppState& s, int v, MovieFo
             });
     }
     return std::make_unique<MovieJob>(s.exportDir, name, format, f.count, s.prefs.cineFps, [=](int n) {
-        return renderSlice(extractSlice(data->series.volume, axis, sliceIndex(f, n), slab), wl, map);
+        // Frame n (from 0) is slice number n + 1: the cine's order, top to bottom.
+        return renderSlice(extractSlice(data->series.volume, axis, sliceIndex(f, n + 1), slab), wl, map);
     });
 }
 

@@ -38,7 +38,7 @@ struct InfoOptions {
 
 struct ExportOptions {
     std::string axis = "axial";
-    std::string slice = "middle"; // index, "middle", or "all"
+    std::string slice = "middle"; // a slice number (from 1), "middle", or "all"
     std::string window = "file";
     std::string colormap = "grayscale";
     bool invert = false;
@@ -70,7 +70,7 @@ struct SegmentsOptions {
 
 struct SnapshotOptions {
     std::string view = "axial"; // axial, coronal, sagittal or grid
-    int slice = -1;             // of the chosen view (the axial one for grid); -1 = middle
+    int slice = -1;             // number (from 1) of the chosen view (the axial one for grid); -1 = middle
     std::string window = "file";
     std::string colormap = "grayscale";
     bool invert = false;

@@ -37,7 +37,7 @@ namespace {
 constexpr std::uint64_t kNrrdDataOffset = 4096;
 constexpr std::uint64_t kNiftiDataOffset = 352;
 
-std::string nrrdHeader(const VolumeLayout& v) {
+std::string nrrdHeader(const VolumeLayout& v, const FileWindow& window) {
     const Geometry& g = v.geometry;
     std::ostringstream h;
     h.precision(17);
@@ -53,6 +53,8 @@ std::string nrrdHeader(const VolumeLayout& v) {
     }
     h << "\nkinds: domain domain domain\nendian: little\nencoding: raw\n";
     h << "space origin: (" << g.origin.x << "," << g.origin.y << "," << g.origin.z << ")\n";
+    if (window) // a key/value pair (NRRD "key:=value"): readers that do not know it keep it as text
+        h << kNrrdWindowKey << ":=" << window->width << "," << window->center << "\n";
     // A comment line pads the header to kNrrdDataOffset, so that the voxels start at a fixed place (convert
     // writes them before it knows the grid) on a page boundary.
     std::string text = h.str();
@@ -114,7 +116,7 @@ void setQform(nifti_1_header& hdr, glm::dmat3 r) {
     hdr.pixdim[0] = float(qfac);
 }
 
-nifti_1_header niftiHeader(const VolumeLayout& v) {
+nifti_1_header niftiHeader(const VolumeLayout& v, const FileWindow& window) {
     const Geometry& g = v.geometry;
     nifti_1_header hdr;
     std::memset(&hdr, 0, sizeof hdr);
@@ -137,6 +139,10 @@ nifti_1_header niftiHeader(const VolumeLayout& v) {
     hdr.qform_code = NIFTI_XFORM_SCANNER_ANAT;
     hdr.sform_code = NIFTI_XFORM_SCANNER_ANAT;
     std::strncpy(hdr.descrip, "ctview HU", sizeof hdr.descrip - 1);
+    if (window) { // the display range (NIfTI-1: "max display intensity" and "min")
+        hdr.cal_min = float(window->center - window->width / 2);
+        hdr.cal_max = float(window->center + window->width / 2);
+    }
     std::memcpy(hdr.magic, "n+1\0", 4);
     // LPS (DICOM) to RAS (NIfTI): negate x and y.
     const glm::dmat3 flip(glm::dvec3(-1, 0, 0), glm::dvec3(0, -1, 0), glm::dvec3(0, 0, 1));
@@ -161,23 +167,25 @@ std::uint64_t volumeDataOffset(VolumeFormat f) {
     return f == VolumeFormat::Nrrd ? kNrrdDataOffset : f == VolumeFormat::Nifti ? kNiftiDataOffset : 0;
 }
 
-std::string volumeHeader(VolumeFormat f, const VolumeLayout& layout) {
+std::string volumeHeader(VolumeFormat f, const VolumeLayout& layout, const FileWindow& window) {
     if (f == VolumeFormat::Nrrd)
-        return nrrdHeader(layout);
-    const nifti_1_header hdr = niftiHeader(layout);
+        return nrrdHeader(layout, window);
+    const nifti_1_header hdr = niftiHeader(layout, window);
     std::string bytes(reinterpret_cast<const char*>(&hdr), sizeof hdr);
     bytes.append(4, '\0'); // no extensions (the 4 bytes after the 348-byte header)
     return bytes;
 }
 
-std::filesystem::path writeVolume(const Volume& v, const std::filesystem::path& wanted, bool force) {
-    return writeVolumeStreamed(wanted, force,
-                               [&](int) -> std::variant<VolumeLayout, const Volume*> { return &v; });
+std::filesystem::path writeVolume(const Volume& v, const std::filesystem::path& wanted, bool force,
+                                  const FileWindow& window) {
+    return writeVolumeStreamed(
+        wanted, force, [&](int) -> std::variant<VolumeLayout, const Volume*> { return &v; }, window);
 }
 
 std::filesystem::path
 writeVolumeStreamed(const std::filesystem::path& wanted, bool force,
-                    const std::function<std::variant<VolumeLayout, const Volume*>(int fd)>& produce) {
+                    const std::function<std::variant<VolumeLayout, const Volume*>(int fd)>& produce,
+                    const FileWindow& window) {
     const VolumeFormat format = volumeFormatFor(wanted);
     std::filesystem::path target = uniqueOutputPath(wanted, force); // not const: returned by move
     const auto checkSize = [&](const Geometry& g) {
@@ -195,7 +203,8 @@ writeVolumeStreamed(const std::filesystem::path& wanted, bool force,
                 gzFile gz = gzopen(tmp.c_str(), "wb6");
                 if (!gz)
                     throw DataError(target.string() + ": cannot be written (" + std::strerror(errno) + ")");
-                const std::string header = volumeHeader(VolumeFormat::Nifti, {v.geometry(), v.type()});
+                const std::string header =
+                    volumeHeader(VolumeFormat::Nifti, {v.geometry(), v.type()}, window);
                 bool ok = gzwrite(gz, header.data(), unsigned(header.size())) == int(header.size());
                 const char* p = static_cast<const char*>(v.data());
                 std::size_t left = v.bytes();
@@ -226,7 +235,7 @@ writeVolumeStreamed(const std::filesystem::path& wanted, bool force,
                 const VolumeLayout layout =
                     held ? VolumeLayout{held->geometry(), held->type()} : std::get<VolumeLayout>(produced);
                 checkSize(layout.geometry);
-                const std::string header = volumeHeader(format, layout);
+                const std::string header = volumeHeader(format, layout, window);
                 try {
                     writeAt(fd, 0, header.data(), header.size());
                     if (held)

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 #include <variant>
@@ -18,23 +19,31 @@ enum class VolumeFormat { Nrrd, Nifti, NiftiGz };
 // From the file name: .nrrd, .nii, .nii.gz; throws UsageError otherwise.
 VolumeFormat volumeFormatFor(const std::filesystem::path& p);
 
+// The display window a written file carries, so that it opens as its series did: NIfTI cal_min/cal_max
+// (level -/+ width / 2), NRRD the key "ctview window" (width,level in HU).
+using FileWindow = std::optional<WindowLevel>;
+inline constexpr const char* kNrrdWindowKey = "ctview window";
+
 // Returns the path written (a free name next to `wanted` unless `force`). Written atomically (a temporary
 // file renamed), so that a failure leaves nothing behind.
-std::filesystem::path writeVolume(const Volume& v, const std::filesystem::path& wanted, bool force);
+std::filesystem::path writeVolume(const Volume& v, const std::filesystem::path& wanted, bool force,
+                                  const FileWindow& window = {});
 
 // writeVolume for `ctview convert`, which streams the voxels: `produce(fd)` loads the series with the open
 // output file `fd` and either writes its planes itself, from volumeDataOffset(format) on, returning their
 // grid and type (LoadOptions::streamFd), or returns a volume held in memory, which is written after the
-// header. A .nii.gz gets fd -1 and must return a held volume.
+// header. A .nii.gz gets fd -1 and must return a held volume. `window` is read after `produce` returns (the
+// load that produce runs is what knows it).
 std::filesystem::path
 writeVolumeStreamed(const std::filesystem::path& wanted, bool force,
-                    const std::function<std::variant<VolumeLayout, const Volume*>(int fd)>& produce);
+                    const std::function<std::variant<VolumeLayout, const Volume*>(int fd)>& produce,
+                    const FileWindow& window = {});
 
 // Where the voxels start in a .nrrd (4096: its header is padded to a page, whatever the grid) or a .nii
 // (352) that ctview writes; 0 for .nii.gz (compressed: no fixed place).
 std::uint64_t volumeDataOffset(VolumeFormat f);
 // The header of such a .nrrd or .nii file for that grid and type, volumeDataOffset(f) bytes long.
-std::string volumeHeader(VolumeFormat f, const VolumeLayout& layout);
+std::string volumeHeader(VolumeFormat f, const VolumeLayout& layout, const FileWindow& window = {});
 
 // Reading volume files as 3D Slicer, ITK, nibabel and dcm2niix write them: NRRD (attached or detached .nhdr,
 // raw or compressed, any space; through Teem, the reference NRRD library) and NIfTI-1 (.nii, .nii.gz; sform,
@@ -50,7 +59,7 @@ struct VolumeFileHeader {
     std::string encoding;                                    // "raw", "gzip", ...
     std::string description;                                 // NIfTI descrip, NRRD content
     std::vector<std::pair<std::string, std::string>> fields; // what the file says, in its own words, in order
-    std::vector<WindowPreset> windows;                       // NIfTI cal_min/cal_max, when set
+    std::vector<WindowPreset> windows; // NIfTI cal_min/cal_max, NRRD "ctview window", when set
     std::vector<std::string> warnings; // e.g. no orientation in the file: identity assumed
 };
 

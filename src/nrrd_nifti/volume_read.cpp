@@ -231,6 +231,10 @@ VolumeFileHeader nrrdHeader(const std::filesystem::path& p) {
         nrrdKeyValueIndex(n.get(), &key, &value, i);
         if (key)
             field(key, value ? value : "");
+        // The window convert wrote ("width,level", HU): a file that opens as its series did.
+        if (key && value && std::string(key) == kNrrdWindowKey)
+            if (std::optional<WindowLevel> w = parseWindow(value, std::nullopt); w)
+                h.windows.push_back({"file", *w});
         std::free(key);
         std::free(value);
     }

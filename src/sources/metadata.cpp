@@ -164,7 +164,15 @@ std::vector<std::pair<std::string, std::string>> describeLines(const Series& ser
         std::snprintf(wl, sizeof wl, "%g/%g", w["width"].get<double>(), w["center"].get<double>());
         windows += (windows.empty() ? "" : ", ") + s(w["name"]) + " " + wl;
     }
-    line("Window presets", windows.empty() ? "none in the file" : windows);
+    if (windows.empty()) {
+        // What the viewer and `--window file` then use (initialWindow), said so that a reader knows.
+        const WindowLevel automatic = initialWindow(series);
+        char wl[96];
+        std::snprintf(wl, sizeof wl, "none in the file (opens in the automatic window %.0f/%.0f)",
+                      automatic.width, automatic.center);
+        windows = wl;
+    }
+    line("Window presets", windows);
     std::string ts;
     for (const auto& t : d["transfer_syntaxes"])
         ts += (ts.empty() ? "" : ", ") + s(t);

@@ -93,8 +93,10 @@ struct Series {
 // nothing is unusual. The details stay in the warnings.
 std::vector<std::string> loadProblems(const Series& s);
 
-// What a series is first shown with: the source's first window, else the full HU range (as viewers do).
+// What a series is first shown with: the source's first window, else the automatic window (autoWindow).
 WindowLevel initialWindow(const Series& s);
+// What the window and level overlay calls that window: "file" (the series' own), or "auto" when it has none.
+const char* initialWindowName(const Series& s);
 
 class SeriesSource {
   public:

@@ -3,6 +3,7 @@
 
 #include "base/error.h"
 #include "base/fsutil.h"
+#include "volume/view.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -68,7 +69,15 @@ std::vector<std::string> loadProblems(const Series& s) {
 WindowLevel initialWindow(const Series& s) {
     if (!s.about.windows.empty())
         return s.about.windows.front().wl;
+    // None in the file: the automatic window from the HU histogram (the soft-tissue or lung window of a CT),
+    // not the whole value range, which shows a CT washed out.
+    if (s.volume.geometry().voxelCount() > 0)
+        return autoWindow(s.volume);
     return {std::max(1.0, double(s.maxHU) - s.minHU), (double(s.maxHU) + s.minHU) / 2};
+}
+
+const char* initialWindowName(const Series& s) {
+    return s.about.windows.empty() ? "auto" : "file";
 }
 
 } // namespace ctview

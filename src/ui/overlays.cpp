@@ -215,11 +215,10 @@ std::vector<OverlayItem> sliceOverlayItems(const AppState& s, int v) {
             const SlicePlane plane = planeOf(s, v);
             const double tilt = tiltDegrees(g, axis, s.mpr), mm = -plane.distance(volumeCentre(g));
             const int number = sliceNumberOf(s, v), count = sliceCountOf(s, v);
-            const std::string text = fitting({format("%s oblique %.1f°  %d (0..%d)  %+.1f mm", axisName(axis),
-                                                     tilt, number, count - 1, mm),
-                                              format("%s oblique %.1f°  %d", axisName(axis), tilt, number),
-                                              format("oblique %d", number)},
-                                             room);
+            const std::string text = fitting(
+                {format("%s oblique %.1f°  %d/%d  %+.1f mm", axisName(axis), tilt, number, count, mm),
+                 format("%s oblique %.1f°  %d", axisName(axis), tilt, number), format("oblique %d", number)},
+                room);
             add(OverlayItem::Kind::SliceInfo, text, ImVec2(r.x + margin, r.y + 4), lineH, planeColour(axis));
             if (!items.empty() && items.back().kind == OverlayItem::Kind::SliceInfo)
                 below = items.back().box.y + items.back().box.h;
@@ -230,12 +229,11 @@ std::vector<OverlayItem> sliceOverlayItems(const AppState& s, int v) {
             const std::string note = sliceNote(s, v, slice); // a slice that holds no acquired image says so
             const std::string tail = note.empty() ? "" : "  " + note;
             const int number = sliceNumber(f, slice);
-            const std::string text =
-                fitting({format("%s %d (0..%d)  %s %.1f mm%s", axisName(axis), number, f.count - 1, name,
-                                at.mm, tail.c_str()),
-                         format("%s %d  %s %.1f mm%s", axisName(axis), number, name, at.mm, tail.c_str()),
-                         format("%d  %.1f mm%s", number, at.mm, tail.c_str()), format("%d", number)},
-                        room);
+            const std::string text = fitting(
+                {format("%s %d/%d  %s %.1f mm%s", axisName(axis), number, f.count, name, at.mm, tail.c_str()),
+                 format("%s %d  %s %.1f mm%s", axisName(axis), number, name, at.mm, tail.c_str()),
+                 format("%d  %.1f mm%s", number, at.mm, tail.c_str()), format("%d", number)},
+                room);
             add(OverlayItem::Kind::SliceInfo, text, ImVec2(r.x + margin, r.y + 4), lineH, planeColour(axis));
             if (!items.empty() && items.back().kind == OverlayItem::Kind::SliceInfo)
                 below = items.back().box.y + items.back().box.h;
@@ -294,9 +292,12 @@ std::vector<OverlayItem> sliceOverlayItems(const AppState& s, int v) {
     if (s.prefs.overlays.probe && s.gesture.probe.valid && v == s.activeView) {
         const glm::ivec3 p = s.gesture.probe.voxel;
         const std::string text =
-            fitting({format("%.6g HU  (%d, %d, %d)  LPS %.1f, %.1f, %.1f mm", double(s.gesture.probe.hu), p.x,
-                            p.y, p.z, s.gesture.probe.lps.x, s.gesture.probe.lps.y, s.gesture.probe.lps.z),
-                     format("%.6g HU  (%d, %d, %d)", double(s.gesture.probe.hu), p.x, p.y, p.z),
+            // The voxel index (i, j, k) counts from 0, as `info` and the volume files have it; labelled so
+            // that it is not read as the slice number (from 1).
+            fitting({format("%.6g HU  voxel i,j,k %d, %d, %d  LPS %.1f, %.1f, %.1f mm",
+                            double(s.gesture.probe.hu), p.x, p.y, p.z, s.gesture.probe.lps.x,
+                            s.gesture.probe.lps.y, s.gesture.probe.lps.z),
+                     format("%.6g HU  voxel i,j,k %d, %d, %d", double(s.gesture.probe.hu), p.x, p.y, p.z),
                      format("%.6g HU", double(s.gesture.probe.hu))},
                     room);
         add(OverlayItem::Kind::Probe, text, ImVec2(r.x + margin, above), -lineH,

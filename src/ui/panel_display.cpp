@@ -24,7 +24,7 @@ void drawDisplayPanel(AppState& s, Commands& r) {
     if (ImGui::BeginCombo("Preset", current)) {
         if (volume && ImGui::Selectable("file (the series' own)", s.windowName == "file")) {
             s.window = initialWindow(s.scene.base->series);
-            s.windowName = "file";
+            s.windowName = initialWindowName(s.scene.base->series);
         }
         for (const WindowPreset& p : fileWins) {
             char label[128];
@@ -80,7 +80,7 @@ void drawDisplayPanel(AppState& s, Commands& r) {
             char label[32];
             std::snprintf(label, sizeof label, "%s%s", axisName(s.views[std::size_t(v)].axis),
                           s.mpr.oblique ? " oblique" : "");
-            if (ImGui::SliderInt(label, &n, 0, sliceCountOf(s, v) - 1, "%d"))
+            if (ImGui::SliderInt(label, &n, 1, sliceCountOf(s, v), "%d"))
                 setSliceNumber(s, v, n);
         }
         // Oblique MPR: the crosshair's line ends turn the views; this (or Shift+R) turns them back.

@@ -80,13 +80,13 @@ void setSliceNumber(AppState& s, int v, int number) {
         const SlicePlane p = planeOf(s, v);
         const PlaneSteps steps = planeSteps(g, p);
         const double now = -p.distance(volumeCentre(g)); // the plane's distance from the centre
-        const double to = steps.first + std::clamp(number, 0, steps.count - 1) * steps.step;
+        const double to = steps.first + (std::clamp(number, 1, steps.count) - 1) * steps.step;
         s.mpr.centre += p.normal * (to - now);
         syncCursor(s);
         return;
     }
     const SliceFrame f = frameOf(s, v);
-    setSlice(s, v, sliceIndex(f, std::clamp(number, 0, f.count - 1)));
+    setSlice(s, v, sliceIndex(f, std::clamp(number, 1, f.count)));
 }
 
 bool onView(const AppState& s, int v, const Annotation& a) {
@@ -205,12 +205,13 @@ void adoptDataset(AppState& s, std::shared_ptr<Dataset> d) {
             s.window = preset->wl;
         } else {
             s.window = initialWindow(s.scene.base->series);
-            s.windowName = "file";
+            s.windowName = initialWindowName(s.scene.base->series);
         }
-    } else if (s.windowName == "file" && !s.scene.base->preview) {
+    } else if ((s.windowName == "file" || s.windowName == "auto") && !s.scene.base->preview) {
         // The preview knew less than the loaded series (a DICOMweb listing has no window presets): the file's
-        // own window now, unless the user chose another meanwhile (then windowName is no longer "file").
+        // own window now (or the automatic one over every voxel), unless the user chose another meanwhile.
         s.window = initialWindow(s.scene.base->series);
+        s.windowName = initialWindowName(s.scene.base->series);
     }
     s.messages.clear();
     if (s.scene.base->preview || !s.scene.base->source)

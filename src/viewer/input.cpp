@@ -36,12 +36,12 @@ void advanceCine(AppState& s, double now) {
         c.next = now + 1.0 / s.prefs.cineFps;
     const int count = sliceCountOf(s, c.view);
     int n = sliceNumberOf(s, c.view) + c.direction;
-    if (n < 0 || n >= count) {
+    if (n < 1 || n > count) { // slice numbers run 1..count
         if (s.prefs.cineBounce) {
             c.direction = -c.direction;
-            n = std::clamp(n + 2 * c.direction, 0, count - 1);
+            n = std::clamp(n + 2 * c.direction, 1, count);
         } else {
-            n = n < 0 ? count - 1 : 0;
+            n = n < 1 ? count : 1;
         }
     }
     setSliceNumber(s, c.view, n);

@@ -118,7 +118,7 @@ const std::vector<KeyBinding>& keyBindings() {
          S::Everywhere,
          [](KeyContext& c, const Key& k) {
              if (c.volume)
-                 setSliceNumber(c.s, c.active, k.code == keycode::Home ? 0 : sliceCountOf(c.s, c.active) - 1);
+                 setSliceNumber(c.s, c.active, k.code == keycode::Home ? 1 : sliceCountOf(c.s, c.active));
          }},
         {"Left click or drag", "move the crosshair there: the other views follow"},
         {"Right drag", "window/level: right/left widens/narrows the window, down/up raises/lowers the level"},
@@ -210,7 +210,7 @@ const std::vector<KeyBinding>& keyBindings() {
          S::Everywhere,
          [](KeyContext& c, const Key&) { c.s.invert = !c.s.invert; }},
         {"L",
-         "linear / nearest interpolation",
+         "linear (the default) / nearest-voxel interpolation",
          {{keycode::L}},
          S::Everywhere,
          [](KeyContext& c, const Key&) { c.s.linear = !c.s.linear; }},

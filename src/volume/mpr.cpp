@@ -88,7 +88,7 @@ PlaneSteps planeSteps(const Geometry& g, const SlicePlane& p) {
 int planeNumber(const Geometry& g, const SlicePlane& p) {
     const PlaneSteps s = planeSteps(g, p);
     const int n = int(std::lround((p.distance(volumeCentre(g)) * -1 - s.first) / s.step));
-    return std::clamp(n, 0, s.count - 1);
+    return std::clamp(n, 0, s.count - 1) + 1; // numbered from 1, as the axis-aligned slices
 }
 
 float sampleHu(const Volume& v, glm::dvec3 ijk, bool linear) {

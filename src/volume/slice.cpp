@@ -200,8 +200,8 @@ std::string slabLabel(const Slab& slab, double spacing) {
 SliceImage extractSlice(const Volume& v, Axis axis, int index, const Slab& slab) {
     const SliceFrame f = sliceFrame(v.geometry(), axis);
     if (index < 0 || index >= f.count)
-        throw UsageError(std::string("slice ") + std::to_string(index) + " is out of range: the " +
-                         axisName(axis) + " view has slices 0.." + std::to_string(f.count - 1));
+        throw UsageError(std::string("voxel index ") + std::to_string(index) + " is out of range: the " +
+                         axisName(axis) + " view has voxel indices 0.." + std::to_string(f.count - 1));
     SliceImage out;
     out.pixelSize = std::min(f.hSpacing, f.vSpacing);
     out.width = std::max(1, int(std::lround(f.width * f.hSpacing / out.pixelSize)));

@@ -36,15 +36,15 @@ struct SliceFrame {
 };
 SliceFrame sliceFrame(const Geometry& g, Axis axis);
 
-// Slice numbers as RadiAnt and Horos number a series' images: 0 is the most superior axial slice, the most
-// anterior coronal one, the patient's rightmost sagittal one, and numbers grow towards the feet, posterior
-// and the patient's left, whichever way the voxel index k (or j, i) runs. The one conversion between the
-// voxel index along nAxis and the number shown; it is its own inverse.
+// Slice numbers as RadiAnt, Horos and OHIF number a series' images: from 1, the most superior axial slice,
+// the most anterior coronal one, the patient's rightmost sagittal one, growing towards the feet, posterior
+// and the patient's left, whichever way the voxel index k (or j, i), which counts from 0, runs. The one
+// conversion between the voxel index along nAxis and the number shown (1..count), both ways.
 inline int sliceNumber(const SliceFrame& f, int index) {
-    return f.nFlip ? f.count - 1 - index : index;
+    return (f.nFlip ? f.count - 1 - index : index) + 1;
 }
 inline int sliceIndex(const SliceFrame& f, int number) {
-    return f.nFlip ? f.count - 1 - number : number;
+    return f.nFlip ? f.count - number : number - 1;
 }
 
 // A thick slab: the slices whose centres lie within thickness / 2 mm of the view's slice (along its normal),

@@ -61,11 +61,11 @@ cd "$work" # the default export folder would be ./ctview-exports: make sure --ou
 launch "$work/phantom"
 window "ctview - phantom - series 2" # the title names the series once it has loaded
 xdotool key --clearmodifiers s
-wait_for "$work/out/2_axial_0019.png" # the middle slice, index 20 of 40: number 19 counted from the head
-wait_for "$work/out/2_axial_0019.jpg"
+wait_for "$work/out/2_axial_0020.png" # the middle slice, index 20 of 40: number 20 counted from 1 at the head
+wait_for "$work/out/2_axial_0020.jpg"
 for _ in 1 2 3; do xdotool click --window "$win" 5; sleep 0.15; done # wheel towards the user: next slice
 xdotool key --clearmodifiers s
-wait_for "$work/out/2_axial_0022.png"
+wait_for "$work/out/2_axial_0023.png"
 xdotool key --clearmodifiers F12
 wait_for "$work/out/screenshot_*.png"
 quit
@@ -133,8 +133,8 @@ length=$(json "$file" '((lambda p: sum((p[0][i]-p[1][i])**2 for i in range(3))**
 python3 -c "import sys; sys.exit(0 if abs($length - 192) < 3 else 1)" || fail "ruler length $length mm, not ~192"
 cp "$file" "$work/drawn.json"
 xdotool key --clearmodifiers s
-wait_for "$work/out/2_axial_0019.json"
-sidecar="$work/out/2_axial_0019.json"
+wait_for "$work/out/2_axial_0020.json"
+sidecar="$work/out/2_axial_0020.json"
 [ "$(json "$sidecar" 'len(j["annotations"])')" = 2 ] || fail "sidecar: $(cat "$sidecar")"
 "$ctview" measure "$work/phantom" --annotations "$work/drawn.json" -q >"$work/measured" ||
   fail "measure: $(cat "$work/measured")"
@@ -156,11 +156,11 @@ launch "$work/phantom"
 window "ctview - phantom - series 2"
 for _ in 1 2 3; do
   xdotool key --clearmodifiers s
-  for _ in $(seq 20); do [ -e "$work/out/2_axial_0019-1.json" ] && break; sleep 0.1; done
-  [ -e "$work/out/2_axial_0019-1.json" ] && break
+  for _ in $(seq 20); do [ -e "$work/out/2_axial_0020-1.json" ] && break; sleep 0.1; done
+  [ -e "$work/out/2_axial_0020-1.json" ] && break
 done
-[ "$(json "$work/out/2_axial_0019-1.json" 'len(j["annotations"])')" = 2 ] ||
-  fail "after reopening: $(cat "$work/out/2_axial_0019-1.json")"
+[ "$(json "$work/out/2_axial_0020-1.json" 'len(j["annotations"])')" = 2 ] ||
+  fail "after reopening: $(cat "$work/out/2_axial_0020-1.json")"
 cmp -s "$(kept)" "$work/drawn.json" || fail "reopening changed the kept measurements"
 quit
 
