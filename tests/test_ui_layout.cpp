@@ -3,6 +3,7 @@
 // window or a long path name sees clipped, these tests see as a window that leaves the display.
 #include "testutil.h"
 
+#include "base/text.h"
 #include "ui/panels.h"
 #include "viewer/input.h"
 #include "viewer/settings.h"
@@ -124,6 +125,14 @@ TEST_CASE(
     REQUIRE(w);
     CHECK(inside(w, {800, 600}));
     CHECK(commands.empty());
+}
+
+TEST_CASE("the folder browser's order is natural: I2, I10, I100, not I10, I100, I2 (issue 32.11)") {
+    std::vector<std::string> names = {"I100",     "I10", "IM0001", "I2",    "I110",
+                                      "DICOMDIR", "I1",  "IM0010", "IM0002"};
+    std::sort(names.begin(), names.end(), naturalLess);
+    CHECK(names == std::vector<std::string>{"DICOMDIR", "I1", "I2", "I10", "I100", "I110", "IM0001", "IM0002",
+                                            "IM0010"});
 }
 
 TEST_CASE("elideFront keeps a path's end within the width, behind '...'") {

@@ -58,6 +58,26 @@ TEST_CASE("docs/user/keys.md: the keys and mouse table is the list F1 shows") {
     CHECK(readme.find(table) != std::string::npos);
 }
 
+TEST_CASE("the window title names patient, study date and series as RadiAnt does; anonymous on request "
+          "(issue 32.13)") {
+    ViewerFixture f;
+    f.s.load.input = (f.dir.path / "series").string();
+    CHECK(viewer::windowTitle(f.s) ==
+          "ctview - PHANTOM CTVIEW - 2026-01-01 - Phantom thorax-abdomen - series 2 - 48x40x30");
+    // For screen sharing: nothing that identifies the patient, not even the folder's name.
+    f.s.prefs.anonymousTitle = true;
+    CHECK(viewer::windowTitle(f.s) == "ctview - series 2 - 48x40x30");
+    // A source that names no patient (a volume file): its file name instead.
+    f.s.prefs.anonymousTitle = false;
+    Provenance& about = f.s.scene.base->series.about;
+    about.fields.clear();
+    about.listing.description.clear();
+    about.listing.seriesNumber = 0;
+    f.s.load.input = "/data/ct.nii.gz";
+    CHECK(viewer::windowTitle(f.s) == "ctview - ct.nii.gz - 48x40x30");
+    CHECK(viewer::windowTitle(*std::make_unique<viewer::AppState>()) == "ctview");
+}
+
 TEST_CASE("viewer input: the wheel moves the slice of the view under the mouse only") {
     ViewerFixture f;
     const int axial0 = viewer::sliceNumberOf(f.s, 0), coronal0 = viewer::sliceOf(f.s, 1),

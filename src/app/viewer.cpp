@@ -102,22 +102,6 @@ viewer::InputFrame inputFromImGui(double now, std::vector<KeyPress>& keys) {
     return in;
 }
 
-std::string titleFor(const viewer::AppState& s) {
-    if (!s.hasVolume())
-        return "ctview";
-    const auto& g = s.scene.base->series.volume.geometry();
-    const std::string name = std::filesystem::path(s.load.input).filename().string();
-    const int number = s.scene.base->series.about.listing.seriesNumber; // 0: the source has no series numbers
-    std::string series = number > 0 ? " - series " + std::to_string(number) : "";
-    // What is unusual about the load, in the title too (the banner can be dismissed).
-    if (const auto problems = loadProblems(s.scene.base->series); !problems.empty() && !s.scene.base->preview)
-        series += " - " + problems.front().substr(0, problems.front().find(':'));
-    char t[512];
-    std::snprintf(t, sizeof t, "ctview - %s%s - %dx%dx%d", name.c_str(), series.c_str(), g.dims.x, g.dims.y,
-                  g.dims.z);
-    return t;
-}
-
 // The file an environment variable names, open for writing while this lives; none when the variable is unset
 // or empty. The benchmarks' logs.
 class EnvFile {
@@ -228,6 +212,7 @@ class Viewer {
     const std::filesystem::path settingsFile_;
     viewer::Settings settings_;
     std::string savedSettings_; // the settings' text as last saved
+    std::string title_;         // the window's title as last set
     double saveDue_ = -1;       // when the changed settings are saved (a second after the change), or -1
     viewer::AppState s_;
     LoadOptions loadOptions_;
@@ -329,6 +314,11 @@ void Viewer::run() {
         render(f, commands);
         execute(f, commands);
         stepMovies(f);
+        // The title follows what is shown (a series loaded, the anonymous setting switched).
+        if (std::string title = viewer::windowTitle(s_); title != title_) {
+            glfwSetWindowTitle(window_, title.c_str());
+            title_ = std::move(title);
+        }
         glfwSwapBuffers(window_);
         afterSwap(f, commands);
     }
@@ -420,8 +410,6 @@ void Viewer::pumpLoad() {
                 adoptDataset(s_, std::move(d));
                 restoreAnnotations(s_, glfwGetTime());
                 viewer::addRecent(s_.prefs.recent, s_.load.input);
-                // A title that scripts (and the end-to-end test) can wait for.
-                glfwSetWindowTitle(window_, titleFor(s_).c_str());
             }
             redraw_ = 3;
         }

@@ -2,6 +2,7 @@
 
 #include <cstdarg>
 #include <cstdio>
+#include <cstring>
 
 namespace ctview {
 
@@ -30,6 +31,10 @@ std::string listed(std::vector<std::string> names) {
 
 bool isSafeUid(const std::string& uid) {
     return !uid.empty() && uid.size() <= 64 && uid.find_first_not_of("0123456789.") == std::string::npos;
+}
+
+bool naturalLess(const std::string& a, const std::string& b) {
+    return ::strverscmp(a.c_str(), b.c_str()) < 0;
 }
 
 } // namespace ctview

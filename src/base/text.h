@@ -17,4 +17,8 @@ std::string listed(std::vector<std::string> names);
 // DICOMweb cache's folders, the kept measurements' files).
 bool isSafeUid(const std::string& uid);
 
+// Natural order for names as a person reads them: runs of digits compare by their value, so I2 < I10 < I100
+// (a scanner's numbered files and folders). glibc's strverscmp.
+bool naturalLess(const std::string& a, const std::string& b);
+
 } // namespace ctview

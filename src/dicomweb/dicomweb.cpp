@@ -39,6 +39,16 @@ std::string DicomWebUrl::text() const {
     return t;
 }
 
+std::string completeServerUrl(const std::string& typed) {
+    const std::size_t first = typed.find_first_not_of(" \t\r\n");
+    if (first == std::string::npos)
+        return "";
+    std::string url = typed.substr(first, typed.find_last_not_of(" \t\r\n") - first + 1);
+    if (url.find("://") == std::string::npos)
+        url = "http://" + url;
+    return url;
+}
+
 DicomWebUrl parseDicomWebUrl(const std::string& input) {
     if (!isDicomWebUrl(input))
         throw UsageError(input + ": not an http:// or https:// URL");

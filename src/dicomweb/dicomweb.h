@@ -35,6 +35,9 @@ struct DicomWebUrl {
 bool isDicomWebUrl(const std::string& input);
 // Throws UsageError for a URL ctview cannot use (credentials in it, no host, a path after the series UID).
 DicomWebUrl parseDicomWebUrl(const std::string& input);
+// A server as a user types it, made a URL: spaces trimmed, and "http://" put in front of one typed without a
+// scheme ("localhost:8042/dicom-web"), as a browser does. Anything else is returned as typed.
+std::string completeServerUrl(const std::string& typed);
 
 // One HTTP GET. The body goes to `sink` as it arrives when given (a WADO-RS stream), else into `body`.
 struct HttpResponse {

@@ -80,6 +80,18 @@ void drawDisplayPanel(AppState& s, Commands& r) {
             char label[32];
             std::snprintf(label, sizeof label, "%s%s", axisName(s.views[std::size_t(v)].axis),
                           s.mpr.oblique ? " oblique" : "");
+            // A slider of a few hundred pixels over hundreds of slices moves several per pixel: the arrows
+            // step one slice (held: repeating), as the keys do.
+            ImGui::PushID(v);
+            ImGui::PushButtonRepeat(true);
+            const bool back = ImGui::ArrowButton("##back", ImGuiDir_Left);
+            ImGui::SameLine(0, 2);
+            const bool forward = ImGui::ArrowButton("##forward", ImGuiDir_Right);
+            ImGui::PopButtonRepeat();
+            ImGui::PopID();
+            if (back || forward)
+                setSliceNumber(s, v, n + (forward ? 1 : -1));
+            ImGui::SameLine();
             if (ImGui::SliderInt(label, &n, 1, sliceCountOf(s, v), "%d"))
                 setSliceNumber(s, v, n);
         }
@@ -161,6 +173,10 @@ void drawDisplayPanel(AppState& s, Commands& r) {
         ImGui::Checkbox("Window/level", &s.prefs.overlays.windowLevel);
         ImGui::Checkbox("Slice position", &s.prefs.overlays.sliceInfo);
         ImGui::Checkbox("Probe (HU under the mouse)", &s.prefs.overlays.probe);
+        ImGui::Checkbox("Anonymous window title", &s.prefs.anonymousTitle);
+        if (ImGui::IsItemHovered())
+            ImGui::SetTooltip("The title bar shows no patient name, study date, description or folder "
+                              "(for screen sharing and recordings)");
         ImGui::TreePop();
     }
     const char* layouts[] = {"2x2 grid", "axial", "coronal", "sagittal", "3D"};

@@ -14,6 +14,13 @@ void placeDialog(ImVec2 size, ImGuiCond cond) {
                             ImVec2(0.5f, 0.5f));
     ImGui::SetNextWindowSize(ImVec2(std::min(size.x, most.x), std::min(size.y, most.y)), cond);
     ImGui::SetNextWindowSizeConstraints(ImVec2(0, 0), most);
+    ImGui::SetNextWindowBgAlpha(1.0f); // opaque: a dialog's text over a CT slice is unreadable
+}
+
+void errorText(const std::string& text) {
+    ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1, 0.45f, 0.45f, 1));
+    ImGui::TextWrapped("%s", text.c_str());
+    ImGui::PopStyleColor();
 }
 
 std::string elideFront(const std::string& text, float width) {

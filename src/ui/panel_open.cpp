@@ -1,6 +1,7 @@
 // "Open...": an ImGui folder browser (no extra dependency) with the recent folders.
 #include "ui/panels.h"
 
+#include "base/text.h"
 #include "dicomweb/dicomweb.h"
 
 #include <algorithm>
@@ -49,8 +50,9 @@ void browse(OpenDialog& d, const std::string& folder) {
         else
             files.push_back(name);
     }
-    std::sort(dirs.begin(), dirs.end());
-    std::sort(files.begin(), files.end());
+    // As a file manager lists them: I2, I10, I100, not I10, I100, I2.
+    std::sort(dirs.begin(), dirs.end(), ctview::naturalLess);
+    std::sort(files.begin(), files.end(), ctview::naturalLess);
     d.entries = dirs;
     d.entries.insert(d.entries.end(), files.begin(), files.end());
 }
@@ -88,7 +90,7 @@ void drawOpenDialog(AppState& s, Commands& r) {
     if (ImGui::Button("Up"))
         browse(d, std::filesystem::path(d.folder).parent_path().string());
     if (!d.error.empty())
-        ImGui::TextColored(ImVec4(1, 0.45f, 0.45f, 1), "%s", d.error.c_str());
+        errorText(d.error);
 
     if (ImGui::BeginChild("entries",
                           ImVec2(0, -ImGui::GetFrameHeightWithSpacing() *

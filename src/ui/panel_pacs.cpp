@@ -118,7 +118,8 @@ void drawPacsDialog(AppState& s, Commands& r) {
     }
     ImGui::SameLine();
     if (ImGui::Button("Save server")) {
-        const std::string u = d.server;
+        const std::string u = completeServerUrl(d.server);
+        std::snprintf(d.server, sizeof d.server, "%s", u.c_str());
         try {
             const DicomWebUrl url = parseDicomWebUrl(u);
             if (!url.study.empty())
@@ -163,6 +164,8 @@ void drawPacsDialog(AppState& s, Commands& r) {
     ImGui::EndDisabled();
     if (go && !d.studiesQuery.valid()) {
         try {
+            // "localhost:8042/dicom-web" is completed to http://..., and the field shows it.
+            std::snprintf(d.server, sizeof d.server, "%s", completeServerUrl(d.server).c_str());
             const DicomWebUrl url = parseDicomWebUrl(d.server);
             startSearch(d, url.root, s.pacsLogin);
         } catch (const std::exception& e) {
@@ -172,7 +175,7 @@ void drawPacsDialog(AppState& s, Commands& r) {
     if (d.studiesQuery.valid() || d.seriesQuery.valid())
         ImGui::TextDisabled("asking %s ...", d.root.c_str());
     if (!d.error.empty())
-        ImGui::TextColored(ImVec4(1, 0.45f, 0.45f, 1), "%s", d.error.c_str());
+        errorText(d.error);
     if (d.wantsLogin) {
         // Kept in the state for the queries and loads that follow (as a value); never written anywhere.
         ImGui::SetNextItemWidth(150);

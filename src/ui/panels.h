@@ -24,6 +24,8 @@ using viewer::AppState, viewer::Cine, viewer::Command, viewer::Commands, viewer:
 // whole inside a small window with a margin (also when the window shrinks later). A 0 in `size` fits that
 // axis to the content. With ImGuiCond_Appearing the user may move and resize it afterwards.
 void placeDialog(ImVec2 size, ImGuiCond cond);
+// An error message in red, wrapped at the window's edge (a long server error stays inside its dialog).
+void errorText(const std::string& text);
 
 // A selectable row showing `text` exactly as it is, whatever it holds: ImGui reads "##" and "###" in a label
 // as an ID marker, and an empty label at a window's root aborts ("Cannot have an empty ID"), so a path, URL

@@ -1,6 +1,10 @@
 #include "viewer/app_state.h"
 
+#include "base/text.h"
+
 #include <algorithm>
+#include <cctype>
+#include <filesystem>
 
 namespace ctview::viewer {
 
@@ -424,6 +428,57 @@ void goToSegment(AppState& s, std::size_t layer, std::size_t segment) {
     // As a measurement's row does: the turned views' centre moves, the crosshair voxel is the nearest.
     s.mpr.centre = l.grid.voxelToPatient(glm::dvec3(st.voxelMin + st.voxelMax) * 0.5);
     syncCursor(s);
+}
+
+namespace {
+// A DICOM person name (PS3.5 6.2: family^given^middle^prefix^suffix) as it is read: "PHANTOM CTVIEW".
+std::string readableName(const std::string& pn) {
+    std::string out;
+    for (char c : pn.substr(0, pn.find('='))) // the alphabetic group only, not its ideographic ones
+        if (c == '^') {
+            if (!out.empty() && out.back() != ' ')
+                out += ' ';
+        } else {
+            out += c;
+        }
+    while (!out.empty() && out.back() == ' ')
+        out.pop_back();
+    return out;
+}
+// StudyDate (0008,0020) YYYYMMDD as 2012-07-06; anything else as it is.
+std::string readableDate(const std::string& da) {
+    if (da.size() == 8 && std::all_of(da.begin(), da.end(), [](unsigned char c) { return std::isdigit(c); }))
+        return da.substr(0, 4) + "-" + da.substr(4, 2) + "-" + da.substr(6, 2);
+    return da;
+}
+} // namespace
+
+std::string windowTitle(const AppState& s) {
+    if (!s.hasVolume())
+        return "ctview";
+    // Scripts wait for the series' title as the sign that it has loaded (tests/e2e).
+    if (s.scene.base->preview)
+        return "ctview - loading";
+    const Provenance& about = s.scene.base->series.about;
+    std::vector<std::string> parts{"ctview"};
+    auto add = [&](const std::string& part) {
+        if (!part.empty())
+            parts.push_back(part);
+    };
+    if (!s.prefs.anonymousTitle) {
+        const std::string patient = readableName(about.field("PatientName"));
+        add(patient.empty() ? std::filesystem::path(s.load.input).filename().string() : patient);
+        add(readableDate(about.field("StudyDate")));
+        add(about.listing.description.empty() ? about.field("SeriesDescription") : about.listing.description);
+    }
+    if (const int number = about.listing.seriesNumber; number > 0) // 0: the source has no series numbers
+        add("series " + std::to_string(number));
+    const glm::ivec3 d = s.scene.base->series.volume.geometry().dims;
+    add(std::to_string(d.x) + "x" + std::to_string(d.y) + "x" + std::to_string(d.z));
+    // What is unusual about the load, in the title too (the banner can be dismissed).
+    if (const auto problems = loadProblems(s.scene.base->series); !problems.empty())
+        add(problems.front().substr(0, problems.front().find(':')));
+    return joined(parts, " - ");
 }
 
 } // namespace ctview::viewer

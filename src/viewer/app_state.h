@@ -168,6 +168,9 @@ struct Preferences {
     bool burnIn = false; // S draws the measurements on the slice into the saved image (off: export's pixels)
     double cineFps = 10; // Space's cine: 1..60 steps a second,
     bool cineBounce = false; //   turning round at each end (else from the last slice back to the first)
+    // The window title names nothing that identifies the patient (no name, date, description or folder):
+    // for screen sharing and recordings.
+    bool anonymousTitle = false;
 };
 
 // A label layer in the scene: its segments (labels/label_layer.h; shared, never changed once loaded) and how
@@ -252,7 +255,7 @@ SliceFrame frameOf(const AppState& s, int v);
 // The view (0..2) that shows `axis`.
 int viewOf(const AppState& s, Axis axis);
 int sliceOf(const AppState& s, int v);
-// The number of that slice as the user sees it (sliceNumber: 0 superior / anterior / right).
+// The number of that slice as the user sees it (sliceNumber: from 1, superior / anterior / right).
 int sliceNumberOf(const AppState& s, int v);
 ViewMapping mappingOf(const AppState& s, int v);
 // View v's plane: turned when s.mpr.oblique, else the acquired one through the crosshair voxel.
@@ -292,6 +295,12 @@ double turnHandleDistance(const Rect& r);
 // What the slice overlay says of slice `slice` of view `v` when it holds no acquired image: "interpolated",
 // "empty: not decoded", or "". Only for a view through the stack's own slices (its normal along k).
 std::string sliceNote(const AppState& s, int v, int slice);
+
+// The window's title, as RadiAnt's: "ctview - PATIENT NAME - 2012-07-06 - SERIES DESCRIPTION - series 201 -
+// 512x512x134" (the input's name where the series names no patient), and what is unusual about the load.
+// With prefs.anonymousTitle, nothing that identifies the patient: "ctview - series 201 - 512x512x134".
+// "ctview - loading" while the series arrives.
+std::string windowTitle(const AppState& s);
 // Splits `area` into the cells: a 2x2 grid, or the maximised cell filling it (the others empty).
 void layoutCells(AppState& s, const Rect& area);
 // Puts a freshly loaded dataset in place: crosshair at the centre, views reset, window from the file.

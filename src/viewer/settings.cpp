@@ -137,6 +137,7 @@ Settings loadSettings(const std::filesystem::path& path, std::string& problem) {
         read(*o, "probe", s.prefs.overlays.probe, bad);
         read(*o, "slice_info", s.prefs.overlays.sliceInfo, bad);
     }
+    read(j, "anonymous_title", s.prefs.anonymousTitle, bad);
     if (auto v = j.find("view3d"); v != j.end() && v->is_object()) {
         read(*v, "preset", s.look.preset3d, bad);
         read(*v, "colormap", s.look.colormap3d, bad);
@@ -189,6 +190,7 @@ std::string settingsText(const Settings& s) {
                     {"burn_in_measurements", s.prefs.burnIn},
                     {"sidebar", s.prefs.sidebar},
                     {"sidebar_width", s.prefs.sidebarWidth},
+                    {"anonymous_title", s.prefs.anonymousTitle},
                     {"view3d",
                      {{"preset", s.look.preset3d},
                       {"colormap", s.look.colormap3d},

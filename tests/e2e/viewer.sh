@@ -59,13 +59,20 @@ wait_for() { # wait_for GLOB: until a file matching it exists (5 s)
 cd "$work" # the default export folder would be ./ctview-exports: make sure --out is what is used
 
 launch "$work/phantom"
-window "ctview - phantom - series 2" # the title names the series once it has loaded
+window "ctview - PHANTOM CTVIEW - 2026-01-01 - Phantom thorax-abdomen - series 2" # the title names the series once it has loaded
 xdotool key --clearmodifiers s
 wait_for "$work/out/2_axial_0020.png" # the middle slice, index 20 of 40: number 20 counted from 1 at the head
 wait_for "$work/out/2_axial_0020.jpg"
 for _ in 1 2 3; do xdotool click --window "$win" 5; sleep 0.15; done # wheel towards the user: next slice
 xdotool key --clearmodifiers s
 wait_for "$work/out/2_axial_0023.png"
+# The side panel's slice arrows step one slice (issue 32.16): the axial slider's right arrow (x 38, y 200)
+# twice, then S over the axial view.
+for _ in 1 2; do xdotool mousemove --window "$win" 38 200 click 1; sleep 0.2; done
+xdotool mousemove --window "$win" 600 220
+sleep 0.2
+xdotool key --clearmodifiers s
+wait_for "$work/out/2_axial_0025.png"
 xdotool key --clearmodifiers F12
 wait_for "$work/out/screenshot_*.png"
 quit
@@ -84,7 +91,7 @@ grep -q "no/such" "$settings" && fail "a missing path went into the recent list"
 
 # Settings are saved when they change, not only on a clean quit: a SIGTERM (or a crash) keeps them (issue 14.13).
 launch "$work/phantom"
-window "ctview - phantom - series 2"
+window "ctview - PHANTOM CTVIEW - 2026-01-01 - Phantom thorax-abdomen - series 2"
 grep -q '"invert": false' "$settings" || fail "invert was already on"
 for _ in 1 2 3; do # a key can reach a window before it takes input: press again only if it was not seen
   xdotool key --clearmodifiers i
@@ -115,7 +122,7 @@ json() { # json FILE EXPRESSION: a value of a JSON file, by a Python expression 
 }
 rm -rf "$work/out"
 launch "$work/phantom"
-window "ctview - phantom - series 2"
+window "ctview - PHANTOM CTVIEW - 2026-01-01 - Phantom thorax-abdomen - series 2"
 for _ in 1 2 3; do # the first key can reach the window before it takes input
   xdotool key --clearmodifiers d
   drag 480 120 720 120
@@ -153,7 +160,7 @@ cmp -s "$file" "$work/drawn.json" || fail "Ctrl+Z did not undo the handle drag: 
 quit
 # Reopened: the same two measurements, on the slice they were drawn on (S writes them again).
 launch "$work/phantom"
-window "ctview - phantom - series 2"
+window "ctview - PHANTOM CTVIEW - 2026-01-01 - Phantom thorax-abdomen - series 2"
 for _ in 1 2 3; do
   xdotool key --clearmodifiers s
   for _ in $(seq 20); do [ -e "$work/out/2_axial_0020-1.json" ] && break; sleep 0.1; done
@@ -169,7 +176,7 @@ quit
 # dragged 30 degrees clockwise round the crosshair, turns the coronal view; S over it saves the turned plane;
 # Shift+R turns it back and S saves the acquired slice again.
 launch "$work/phantom"
-window "ctview - phantom - series 2"
+window "ctview - PHANTOM CTVIEW - 2026-01-01 - Phantom thorax-abdomen - series 2"
 for _ in 1 2 3; do
   drag 779 228 756 313
   xdotool mousemove --window "$win" 1100 200; sleep 0.2
@@ -196,15 +203,16 @@ quit
 "$ctview" make-phantom "$work/two/a" --size 64x64x40 >/dev/null
 "$ctview" make-phantom "$work/two/b" --size 48x48x30 >/dev/null
 launch "$work/two"
-window "ctview - two - series 2 - 64x64x40"
+window "ctview - PHANTOM CTVIEW - .* - series 2 - 64x64x40"
 # The View, 3D view and Measurements sections closed (their headers 23 pixels apart), the Series table's second
 # row is 195 pixels down the side panel.
 for y in 41 64 87; do xdotool mousemove --window "$win" 60 $y click 1; sleep 0.3; done
 xdotool mousemove --window "$win" 60 195 click 1
-window "ctview - two - series 2 - 48x48x30"
+window "ctview - PHANTOM CTVIEW - .* - series 2 - 48x48x30"
 for _ in $(seq 30); do grep -q '"recent"' "$settings" && break; sleep 0.1; done
 python3 -c "import json,sys; r=json.load(open(sys.argv[1]))['recent']; sys.exit(0 if r and all(r) else 1)" \
   "$settings" || fail "the recent list holds an empty entry: $(cat "$settings")"
+grep -q "\"$work/two\"" "$settings" || fail "the folder is not in the recent list: $(cat "$settings")"
 xdotool key --clearmodifiers ctrl+o
 sleep 1
 kill -0 "$pid" 2>/dev/null || fail "the Open dialog ended the viewer"
@@ -212,7 +220,7 @@ quit
 # A damaged settings file (an empty entry, a relative path, a number; a duplicate) does not reach the dialog either.
 python3 -c "import json,sys; j=json.load(open(sys.argv[1])); j['recent']=['', j['recent'][0], j['recent'][0], 'rel', 5]; json.dump(j, open(sys.argv[1], 'w'))" "$settings"
 launch "$work/two"
-window "ctview - two - series 2"
+window "ctview - PHANTOM CTVIEW - .* - series 2"
 xdotool key --clearmodifiers ctrl+o
 sleep 1
 kill -0 "$pid" 2>/dev/null || fail "the Open dialog ended the viewer on a damaged settings file"
