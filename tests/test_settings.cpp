@@ -68,8 +68,10 @@ TEST_CASE("settings: defaults, round trip, broken files ignored with a message")
     viewer::AppState st;
     viewer::applySettings(back, st);
     CHECK(st.colormap == "viridis");
-    CHECK(st.view3d.preset == *findBuiltinPreset("ct-angio")); // the 3D view comes back as it was left
-    CHECK(st.view3d.colormap == "inferno");
+    // The 3D view comes back as it was left: the preset, its points coloured from the map.
+    CHECK(st.view3d.presetName == "ct-angio");
+    CHECK(st.view3d.preset.mode == findBuiltinPreset("ct-angio")->mode);
+    CHECK(viewer::colormap3dShown(st) == "inferno");
     CHECK(st.view3d.camera.perspective);
     st.windowName = "custom";
     viewer::captureSettings(st, back);
@@ -118,6 +120,53 @@ TEST_CASE("settings: the recent list keeps only entries the viewer can use (issu
     viewer::addRecent(s.prefs.recent, "");
     CHECK(s.prefs.recent.front() == "/data/0");
     CHECK(std::find(s.prefs.recent.begin(), s.prefs.recent.end(), "") == s.prefs.recent.end());
+}
+
+// Issue 32.7: the 3D colour map menu said "hot" after a preset had restored its own colours, and saved that
+// stale name. It now shows what the transfer function's points carry, and that is what is kept.
+TEST_CASE("the 3D colour map shown and kept is the one applied: a preset's own colours say so") {
+    auto s = std::make_unique<viewer::AppState>();
+    viewer::applyPreset(*s, *findBuiltinPreset("ct-bone"));
+    CHECK(viewer::colormap3dShown(*s) == "");
+    viewer::applyColormap3d(*s, "hot");
+    CHECK(viewer::colormap3dShown(*s) == "hot");
+    viewer::Settings kept;
+    viewer::captureSettings(*s, kept);
+    CHECK(kept.look.colormap3d == "hot");
+    // Back in the next session: the map on the preset's points again.
+    auto next = std::make_unique<viewer::AppState>();
+    viewer::applySettings(kept, *next);
+    CHECK(viewer::colormap3dShown(*next) == "hot");
+    CHECK(next->view3d.preset.points == s->view3d.preset.points);
+    // A preset chosen again brings its own colours: the menu and the settings say so, nothing stale.
+    viewer::applyPreset(*s, *findBuiltinPreset("ct-bone"));
+    CHECK(viewer::colormap3dShown(*s) == "");
+    viewer::captureSettings(*s, kept);
+    CHECK(kept.look.colormap3d == "");
+    // A projection (MIP) shows through its own map: the preset's.
+    viewer::applyPreset(*s, *findBuiltinPreset("mip"));
+    CHECK(viewer::colormap3dShown(*s) == findBuiltinPreset("mip")->colormap);
+    viewer::applyColormap3d(*s, "inferno");
+    CHECK(s->view3d.preset.colormap == "inferno");
+    CHECK(viewer::colormap3dShown(*s) == "inferno");
+}
+
+// The map spreads over the HU range where the function becomes visible (from its last transparent point to
+// where the opacity reaches 80 % of its top), not over -1024..3071 or every opaque point: bone (300..700 HU
+// in ct-bone) gets the map's range of colours, not one dull end of it.
+TEST_CASE("a colour map on a transfer function spreads over its visible range") {
+    std::vector<TfPoint> bone = findBuiltinPreset("ct-bone")->points; // 120 (0), 300, 700 (0.8), 3071 (0.9)
+    CHECK(tfVisibleRange(bone) == glm::vec2(120, 700));
+    const ColormapTable hot = colormapTable("hot");
+    colorTfFromMap(bone, hot);
+    auto colour = [&](int entry) {
+        return glm::vec3(hot[std::size_t(entry)][0], hot[std::size_t(entry)][1], hot[std::size_t(entry)][2]) /
+               255.0f;
+    };
+    CHECK(bone[1].color == colour(0));                                   // 120 HU: the map's start
+    CHECK(bone[2].color == colour(int(std::lround(180.0 / 580 * 255)))); // 300 HU
+    CHECK(bone[3].color == colour(255));                                 // 700 HU: its end
+    CHECK(bone[4].color == colour(255));                                 // beyond: the end
 }
 
 TEST_CASE("user folders: one XDG rule for settings, kept measurements and the DICOMweb cache") {

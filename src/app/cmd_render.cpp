@@ -99,13 +99,8 @@ int runRender(const CommonOptions& common, const RenderOptions& o) {
     viewer::adoptDataset(s, d);
     showOnlySegments(s, *d, o.segments);
     viewer::applyPreset(s, preset);
-    if (!o.colormap.empty()) {
-        s.view3d.colormap = o.colormap;
-        if (!isProjection(preset.mode))
-            colorTfFromMap(s.view3d.preset.points, colormapTable(o.colormap));
-    } else {
-        s.view3d.colormap = preset.colormap;
-    }
+    if (!o.colormap.empty())
+        viewer::applyColormap3d(s, o.colormap);
     Camera3D& cam = s.view3d.camera;
     if (o.view.empty()) {
         cam.rotation = orbitRotation(o.azimuth, o.elevation);

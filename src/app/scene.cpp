@@ -128,7 +128,7 @@ void syncRenderer(viewer::AppState& s, Renderers& r, RendererSync& sync) {
 gl::VolumeRenderSettings volumeSettingsOf(const viewer::AppState& s, bool coarse) {
     gl::VolumeRenderSettings v;
     v.preset = s.view3d.preset;
-    v.colormap = s.view3d.colormap;
+    v.colormap = s.view3d.preset.colormap;
     v.invert = s.view3d.invert;
     v.camera = s.view3d.camera;
     viewer::effectiveCrop(s, v.cropMin, v.cropMax);

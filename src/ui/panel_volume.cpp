@@ -242,19 +242,20 @@ void drawVolumePanel(AppState& s, Commands& r) {
     }
 
     // ---- colour ----
-    if (ImGui::BeginCombo("Colormap##3d", v.colormap.c_str())) {
+    // What is drawn, read back from the preset (a transfer function's points may carry the preset's own
+    // colours, or a map's): never a stale choice.
+    const std::string mapShown = colormap3dShown(s);
+    if (ImGui::BeginCombo("Colormap##3d", mapShown.empty() ? "preset colours" : mapShown.c_str())) {
+        if (mapShown.empty())
+            ImGui::Selectable("preset colours", true);
         for (const std::string& name : colormapNames())
-            if (ImGui::Selectable(name.c_str(), v.colormap == name)) {
-                v.colormap = name;
-                // Live on the transfer function too: its points take the map's colours.
-                if (mode.usesColours)
-                    colorTfFromMap(v.preset.points, colormapTable(name, v.invert));
-            }
+            if (ImGui::Selectable(name.c_str(), mapShown == name))
+                applyColormap3d(s, name); // live on the transfer function too: its points take the colours
         ImGui::EndCombo();
     }
     ImGui::SameLine();
-    if (ImGui::Checkbox("Invert##3d", &v.invert) && mode.usesColours)
-        colorTfFromMap(v.preset.points, colormapTable(v.colormap, v.invert));
+    if (ImGui::Checkbox("Invert##3d", &v.invert) && !mapShown.empty())
+        applyColormap3d(s, mapShown);
 
     // ---- shading ----
     if (mode.shading) {

@@ -13,10 +13,11 @@
 namespace ctview::ui {
 
 // The panels draw and edit the viewer's state (viewer/app_state.h): the names they use, unqualified here.
-using viewer::applyPreset, viewer::crosshairLines, viewer::frameOf, viewer::mappingOf, viewer::onView,
-    viewer::planeOf, viewer::presetModified, viewer::resetOblique, viewer::setSliceNumber,
-    viewer::sliceCountOf, viewer::sliceNote, viewer::sliceNumberOf, viewer::sliceOf, viewer::sliceSpacingOf,
-    viewer::syncCursor, viewer::turnHandleDistance;
+using viewer::applyColormap3d, viewer::applyPreset, viewer::colormap3dShown, viewer::crosshairLines,
+    viewer::frameOf, viewer::mappingOf, viewer::onView, viewer::planeOf, viewer::presetModified,
+    viewer::resetOblique, viewer::setSliceNumber, viewer::sliceCountOf, viewer::sliceNote,
+    viewer::sliceNumberOf, viewer::sliceOf, viewer::sliceSpacingOf, viewer::syncCursor,
+    viewer::turnHandleDistance;
 using viewer::AppState, viewer::Cine, viewer::Command, viewer::Commands, viewer::CrosshairLine, viewer::Drag,
     viewer::Overlays, viewer::Recording, viewer::Toast, viewer::View3D, viewer::ViewState;
 

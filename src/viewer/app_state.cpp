@@ -338,6 +338,21 @@ void applyPreset(AppState& s, const RenderPreset& p) {
     s.view3d.preset = p;
     s.view3d.presetName = p.name;
     s.view3d.tfSelected = -1;
+    s.view3d.invert = false; // a preset brings its own look
+}
+
+void applyColormap3d(AppState& s, const std::string& name) {
+    RenderPreset& p = s.view3d.preset;
+    p.colormap = name;
+    if (!isProjection(p.mode))
+        colorTfFromMap(p.points, colormapTable(name, s.view3d.invert));
+}
+
+std::string colormap3dShown(const AppState& s) {
+    const RenderPreset& p = s.view3d.preset;
+    if (isProjection(p.mode))
+        return p.colormap;
+    return tfCarriesMap(p.points, colormapTable(p.colormap, s.view3d.invert)) ? p.colormap : "";
 }
 
 void effectiveCrop(const AppState& s, glm::dvec3& lo, glm::dvec3& hi) {

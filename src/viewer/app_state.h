@@ -73,12 +73,13 @@ struct View3D {
     // "Cut at the slice planes", per voxel axis (i, j, k): 0 off, 1 keep the part at or past the crosshair's
     // slice (higher index), 2 keep the part before it.
     glm::ivec3 cutAtSlices{0};
-    bool showSlicePlanes = true;        // outline the three slice planes in 3D
-    bool showOrientation = true;        // the L/R/A/P/S/I axes in the corner
-    double stepScale = 1.0;             // samples every stepScale x the smallest voxel spacing
-    bool skipping = true;               // empty-space skipping (off only to compare)
-    std::string colormap = "grayscale"; // projections (MIP, MinIP, average), and "apply to the TF"
-    bool invert = false;
+    bool showSlicePlanes = true; // outline the three slice planes in 3D
+    bool showOrientation = true; // the L/R/A/P/S/I axes in the corner
+    double stepScale = 1.0;      // samples every stepScale x the smallest voxel spacing
+    bool skipping = true;        // empty-space skipping (off only to compare)
+    // The colour map is the preset's (preset.colormap: a projection's map; on a transfer function, the map
+    // its points were coloured from): one place, so that what the menu shows is what is drawn.
+    bool invert = false;  // that map reversed
     bool focused = false; // the mouse is over the 3D view: its keys apply
     // Adaptive quality: while the user drags (and a moment after), the view renders coarse (a fraction of its
     // pixels, RenderFeedback::interactiveScale, and twice the step); then once at full quality (after one
@@ -311,6 +312,12 @@ ColormapTable displayColormap(const AppState& s);
 void addToast(AppState& s, std::string text, double now, bool error = false);
 // Starts the 3D view from a preset (its mode, transfer function, shading and window).
 void applyPreset(AppState& s, const RenderPreset& p);
+// The 3D view's colour map `name` (reversed when view3d.invert): a projection's, or the transfer function's
+// points coloured from it (colorTfFromMap).
+void applyColormap3d(AppState& s, const std::string& name);
+// The colour map the 3D view shows: a projection's own; for a transfer function, the map its points carry, or
+// "" when they carry the preset's own colours (or colours edited by hand).
+std::string colormap3dShown(const AppState& s);
 // The crop box in effect: the user's box, cut at the crosshair's slices where asked (fractions of the box).
 // Cuts at turned views' planes are left to cutPlanes().
 void effectiveCrop(const AppState& s, glm::dvec3& lo, glm::dvec3& hi);

@@ -163,7 +163,8 @@ Settings loadSettings(const std::filesystem::path& path, std::string& problem) {
         bad.push_back("colormap " + s.look.colormap);
         s.look.colormap = defaults.look.colormap;
     }
-    if (std::find(maps.begin(), maps.end(), s.look.colormap3d) == maps.end()) {
+    if (!s.look.colormap3d.empty() && // "": the preset's own colours
+        std::find(maps.begin(), maps.end(), s.look.colormap3d) == maps.end()) {
         bad.push_back("3D colormap " + s.look.colormap3d);
         s.look.colormap3d = defaults.look.colormap3d;
     }
@@ -241,7 +242,8 @@ void applySettings(const Settings& from, AppState& to) {
     if (const RenderPreset* p = findBuiltinPreset(look.preset3d))
         applyPreset(to, *p);
     to.view3d.presetName = look.preset3d;
-    to.view3d.colormap = look.colormap3d;
+    if (!look.colormap3d.empty())
+        applyColormap3d(to, look.colormap3d);
     to.view3d.camera.perspective = look.perspective3d;
 }
 
@@ -255,7 +257,7 @@ void captureSettings(const AppState& from, Settings& to) {
     look.invert = from.invert;
     look.linear = from.linear;
     look.preset3d = from.view3d.presetName;
-    look.colormap3d = from.view3d.colormap;
+    look.colormap3d = colormap3dShown(from); // what is drawn, never a stale menu entry
     look.perspective3d = from.view3d.camera.perspective;
 }
 

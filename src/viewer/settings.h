@@ -17,7 +17,7 @@ struct Look {
     bool invert = false, linear = true; // linear: see AppState::linear
     // The 3D view: the preset it shows (a bundled name or one of the user's), its colour map, the projection.
     std::string preset3d = "ct-bone";
-    std::string colormap3d = "grayscale";
+    std::string colormap3d; // "": the preset's own colours (see colormap3dShown)
     bool perspective3d = false;
 };
 

@@ -55,25 +55,42 @@ void shiftTf(std::vector<TfPoint>& points, float dHu) {
         p.hu += dHu;
 }
 
+glm::vec2 tfVisibleRange(const std::vector<TfPoint>& points) {
+    if (points.empty())
+        return {0, 0};
+    float top = 0;
+    for (const TfPoint& p : points)
+        top = std::max(top, p.opacity);
+    if (top <= 0)
+        return {points.front().hu, points.back().hu};
+    std::size_t first = 0; // the first opaque point
+    while (points[first].opacity <= 0)
+        ++first;
+    const float lo = first > 0 ? points[first - 1].hu : points[first].hu;
+    std::size_t high = first; // the first that reaches 80 % of the top
+    while (points[high].opacity < 0.8f * top)
+        ++high;
+    const float hi = points[high].hu > lo ? points[high].hu : points.back().hu;
+    return {lo, hi};
+}
+
 void colorTfFromMap(std::vector<TfPoint>& points, const ColormapTable& map) {
-    float lo = 0, hi = 0;
-    bool any = false;
-    for (const TfPoint& p : points) {
-        if (p.opacity <= 0)
-            continue;
-        lo = any ? std::min(lo, p.hu) : p.hu;
-        hi = any ? std::max(hi, p.hu) : p.hu;
-        any = true;
-    }
-    if (!any && !points.empty()) {
-        lo = points.front().hu;
-        hi = points.back().hu;
-    }
+    const glm::vec2 range = tfVisibleRange(points);
     for (TfPoint& p : points) {
-        const float t = hi > lo ? std::clamp((p.hu - lo) / (hi - lo), 0.0f, 1.0f) : 1.0f;
+        const float t =
+            range.y > range.x ? std::clamp((p.hu - range.x) / (range.y - range.x), 0.0f, 1.0f) : 1.0f;
         const auto& c = map[std::size_t(std::lround(t * 255.0f))];
         p.color = glm::vec3(c[0], c[1], c[2]) / 255.0f;
     }
+}
+
+bool tfCarriesMap(const std::vector<TfPoint>& points, const ColormapTable& map) {
+    std::vector<TfPoint> mapped = points;
+    colorTfFromMap(mapped, map);
+    for (std::size_t n = 0; n < points.size(); ++n)
+        if (glm::any(glm::greaterThan(glm::abs(mapped[n].color - points[n].color), glm::vec3(1e-4f))))
+            return false;
+    return !points.empty();
 }
 
 std::vector<std::array<float, 4>> bakeTf(const std::vector<TfPoint>& points, float huMin, float huMax, int n,

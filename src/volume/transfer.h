@@ -61,9 +61,15 @@ void sortTf(std::vector<TfPoint>& points);
 // Moves every point by `dHu` (dragging the whole function, like window/level).
 void shiftTf(std::vector<TfPoint>& points, float dHu);
 
-// Colours the points from a colour map spread over the HU span of the points that are not transparent (all of
-// them when none are).
+// The HU range where the function becomes visible: from its last transparent point before the first opaque
+// one to the first point whose opacity reaches 80 % of the function's highest (where a DVR's surfaces are);
+// the points' whole span when none is opaque.
+glm::vec2 tfVisibleRange(const std::vector<TfPoint>& points);
+
+// Colours the points from a colour map spread over tfVisibleRange (the map's ends beyond it).
 void colorTfFromMap(std::vector<TfPoint>& points, const ColormapTable& map);
+// Whether the points carry exactly the colours colorTfFromMap would give them with `map`.
+bool tfCarriesMap(const std::vector<TfPoint>& points, const ColormapTable& map);
 
 // The function sampled at `n` HU values from `huMin` to `huMax` (inclusive), as RGBA with the opacity
 // corrected for a step of `stepMm` mm. What the renderer uploads as its lookup texture.
