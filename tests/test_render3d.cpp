@@ -260,6 +260,46 @@ TEST_CASE("the HU <-> texel encoding: int16 HU through R16 and back exactly, flo
     CHECK(r32.texel(-1234.5f) == -1234.5f);
 }
 
+// Issue 32.17: at zoom 1 the volume filled 55-60 % of the 3D view's height (its bounding sphere was fitted).
+// Now its box fills the view's limiting side to within the 5 % margin, from the front and from every standard
+// view, in the window, S's saves and turntables alike (one camera).
+TEST_CASE("camera: the reset camera frames the volume's box, filling the view with a small margin") {
+    Geometry g; // make-phantom's: 360 x 360 x 402.6 mm
+    g.dims = {256, 256, 160};
+    g.spacing = {1.40625, 1.40625, 2.516};
+    g.origin = {-179.3, -179.3, -200};
+    for (const Rect rect : {Rect{0, 0, 400, 400}, Rect{0, 0, 640, 400}, Rect{0, 0, 300, 500}})
+        for (ViewFrom from : {ViewFrom::Anterior, ViewFrom::Left, ViewFrom::Superior})
+            for (bool perspective : {false, true}) {
+                Camera3D c = defaultCamera3D();
+                c.rotation = viewFromRotation(from);
+                c.perspective = perspective;
+                const CameraMatrices m = cameraMatrices(c, g, {rect.w, rect.h});
+                glm::dvec2 lo(1e9), hi(-1e9);
+                for (int corner = 0; corner < 8; ++corner) {
+                    glm::dvec3 ijk;
+                    for (int a = 0; a < 3; ++a)
+                        ijk[a] = (corner >> a & 1) ? g.dims[a] - 0.5 : -0.5;
+                    glm::dvec2 p;
+                    REQUIRE(projectToScreen(m, rect, g.voxelToPatient(ijk), p));
+                    lo = glm::min(lo, p);
+                    hi = glm::max(hi, p);
+                }
+                INFO("view " << rect.w << "x" << rect.h << " from " << int(from) << " perspective "
+                             << perspective);
+                // Inside the view, and filling its limiting side (perspective: the near face is larger).
+                CHECK(lo.x >= rect.x - 0.5);
+                CHECK(lo.y >= rect.y - 0.5);
+                CHECK(hi.x <= rect.x + rect.w + 0.5);
+                CHECK(hi.y <= rect.y + rect.h + 0.5);
+                // Its largest side (S-I, 402 mm) fills the view's shorter side to the margin when it is on
+                // screen and the view is not taller than wide; anything else at least 80 %.
+                const double fill = std::max((hi.x - lo.x) / rect.w, (hi.y - lo.y) / rect.h);
+                const bool largestShown = from != ViewFrom::Superior && rect.w >= rect.h;
+                CHECK(fill >= (largestShown ? (perspective ? 0.85 : 0.9) : 0.8));
+            }
+}
+
 TEST_CASE("camera: standard views, arcball there and back, projection of the centre") {
     Geometry g;
     g.dims = {100, 80, 60};
@@ -335,8 +375,7 @@ TEST_CASE(
     // Looking along +k (from the feet): columns left to right are i, rows top to bottom are j. The image
     // covers the box exactly, one pixel per voxel, so that every ray runs through a column of voxel centres.
     s.view3d.camera.rotation = viewFromRotation(ViewFrom::Inferior);
-    const double r = volumeRadius(g);
-    s.view3d.camera.zoom = r / (0.5 * g.dims.y * g.spacing.y);
+    s.view3d.camera.zoom = volumeFrameHalfSize(g) / (0.5 * g.dims.y * g.spacing.y);
     for (RenderMode mode : {RenderMode::Mip, RenderMode::MinIp})
         for (WindowLevel window : {WindowLevel{256, 128}, WindowLevel{100, 140}})
             for (bool skipping : {true, false}) {
@@ -466,7 +505,8 @@ TEST_CASE("3D: the CT lung preset shows the lung vessels and the airway, not the
     viewer::AppState s = stateFor(std::move(v));
     viewer::applyPreset(s, *findBuiltinPreset("ct-lung"));
     s.view3d.camera.rotation = viewFromRotation(ViewFrom::Anterior);
-    s.view3d.camera.zoom = 1.6;
+    const Geometry& lungGrid = s.scene.base->series.volume.geometry();
+    s.view3d.camera.zoom = 1.6 * volumeFrameHalfSize(lungGrid) / volumeRadius(lungGrid); // the chest close up
     const glm::ivec2 size(192, 144);
     const CameraMatrices cm =
         cameraMatrices(s.view3d.camera, s.scene.base->series.volume.geometry(), glm::dvec2(size));

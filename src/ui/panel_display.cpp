@@ -81,13 +81,12 @@ void drawDisplayPanel(AppState& s, Commands& r) {
             std::snprintf(label, sizeof label, "%s%s", axisName(s.views[std::size_t(v)].axis),
                           s.mpr.oblique ? " oblique" : "");
             // A slider of a few hundred pixels over hundreds of slices moves several per pixel: the arrows
-            // step one slice (held: repeating), as the keys do.
+            // step exactly one slice a click, as the keys do (no repeat while held: a slow frame would count
+            // as holding it).
             ImGui::PushID(v);
-            ImGui::PushButtonRepeat(true);
             const bool back = ImGui::ArrowButton("##back", ImGuiDir_Left);
             ImGui::SameLine(0, 2);
             const bool forward = ImGui::ArrowButton("##forward", ImGuiDir_Right);
-            ImGui::PopButtonRepeat();
             ImGui::PopID();
             if (back || forward)
                 setSliceNumber(s, v, n + (forward ? 1 : -1));

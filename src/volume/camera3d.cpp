@@ -61,6 +61,19 @@ double volumeRadius(const Geometry& g) {
     return std::max(1e-3, 0.5 * glm::length(glm::dvec3(g.dims) * g.spacing));
 }
 
+double volumeFrameHalfSize(const Geometry& g) {
+    // The voxel box's corners (the outer faces of the edge voxels) in LPS, relative to its centre.
+    glm::dvec3 half(0.0);
+    for (int corner = 0; corner < 8; ++corner) {
+        glm::dvec3 ijk;
+        for (int a = 0; a < 3; ++a)
+            ijk[a] = (corner >> a & 1) ? g.dims[a] - 0.5 : -0.5;
+        half = glm::max(half, glm::abs(g.voxelToPatient(ijk) - volumeCentre(g)));
+    }
+    constexpr double kMargin = 1.05;
+    return std::max(1e-3, kMargin * std::max({half.x, half.y, half.z}));
+}
+
 CameraMatrices cameraMatrices(const Camera3D& c, const Geometry& g, glm::dvec2 viewport) {
     CameraMatrices m;
     const double r = volumeRadius(g);
@@ -69,18 +82,21 @@ CameraMatrices cameraMatrices(const Camera3D& c, const Geometry& g, glm::dvec2 v
     const glm::dvec3 right = axes[0], up = axes[1], back = axes[2];
     const glm::dvec3 target = volumeCentre(g) - right * c.pan.x - up * c.pan.y;
     const double zoom = std::max(1e-3, c.zoom);
-    // The sphere fits the shorter side of the view.
+    // The volume's frame fits the shorter side of the view; the sphere round it (r) keeps every voxel between
+    // the near and far planes whichever way it turns.
+    const double frame = volumeFrameHalfSize(g);
     const double fitY = aspect >= 1 ? 1.0 : 1.0 / aspect;
     double dist;
     if (c.perspective) {
         dist = r / std::sin(kHalfFov);
-        const double tanY = std::tan(kHalfFov) / zoom * fitY;
+        // The frame at the distance of the box's near face (larger on screen than its centre's).
+        const double tanY = frame / std::max(dist - frame, 0.01 * dist) / zoom * fitY;
         m.projection =
             glm::perspective(2.0 * std::atan(tanY), aspect, std::max(dist - r, r * 0.01), dist + r);
         m.mmPerPixel = 2.0 * dist * tanY / std::max(1.0, viewport.y);
     } else {
         dist = 3.0 * r;
-        const double halfY = r / zoom * fitY, halfX = halfY * aspect;
+        const double halfY = frame / zoom * fitY, halfX = halfY * aspect;
         m.projection = glm::ortho(-halfX, halfX, -halfY, halfY, dist - r * 1.01, dist + r * 1.01);
         m.mmPerPixel = 2.0 * halfY / std::max(1.0, viewport.y);
     }

@@ -16,7 +16,7 @@ namespace ctview {
 
 struct Camera3D {
     glm::dquat rotation{1, 0, 0, 0};
-    double zoom = 1;     // 1: the bounding sphere fits the view
+    double zoom = 1;     // 1: the volume fills the view (volumeFrameHalfSize)
     glm::dvec2 pan{0.0}; // where the volume's centre sits, in mm along screen x and y from the view's centre
     bool perspective = false;
     bool operator==(const Camera3D&) const = default;
@@ -53,13 +53,18 @@ glm::dquat turntableRotation(const glm::dquat& start, double degrees, int i, int
 inline constexpr double kTurntableFps = 25; // the turntable's frames a second
 
 double volumeRadius(const Geometry& g); // half its diagonal, mm
+// What zoom 1 fits in the view's shorter side, mm from the centre: the volume's box's largest half-extent
+// along the patient axes (L-R, A-P, S-I), plus a 5 % margin. The box seen from any standard view (the front,
+// a side, above) fills the view, as "reset camera" frames it in 3D Slicer, and the scale stays the same
+// while the volume turns (a corner may leave the view between the standard views).
+double volumeFrameHalfSize(const Geometry& g);
 
 struct CameraMatrices {
     glm::dmat4 view{1.0}, projection{1.0};
     glm::dvec3 eye{0.0};
     double mmPerPixel = 1; // at the volume's centre, for panning
 };
-// `viewport` is the view's size in pixels (its aspect decides which way the sphere is fitted).
+// `viewport` is the view's size in pixels (its aspect decides which way the volume is fitted).
 CameraMatrices cameraMatrices(const Camera3D& c, const Geometry& g, glm::dvec2 viewport);
 
 // Arcball (Shoemake): the camera after a drag from `from` to `to` (screen points) in the view `rect`;

@@ -68,9 +68,11 @@ xdotool key --clearmodifiers s
 wait_for "$work/out/2_axial_0023.png"
 # The side panel's slice arrows step one slice (issue 32.16): the axial slider's right arrow (x 38, y 200)
 # twice, then S over the axial view.
-for _ in 1 2; do xdotool mousemove --window "$win" 38 200 click 1; sleep 0.2; done
+xdotool mousemove --window "$win" 38 200
+sleep 0.5 # hovered first: a slow frame (the suite runs beside this) must not take the press for a drag
+for _ in 1 2; do xdotool click --window "$win" 1; sleep 0.5; done
 xdotool mousemove --window "$win" 600 220
-sleep 0.2
+sleep 0.5
 xdotool key --clearmodifiers s
 wait_for "$work/out/2_axial_0025.png"
 xdotool key --clearmodifiers F12
