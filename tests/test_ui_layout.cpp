@@ -135,6 +135,14 @@ TEST_CASE("the folder browser's order is natural: I2, I10, I100, not I10, I100, 
                                             "IM0010"});
 }
 
+TEST_CASE("plot scales tick at round values, as many as fit (issue 32.12)") {
+    CHECK(ui::tickStep(4095, 8) == 1000); // the transfer-function editor's -1024..3071
+    CHECK(ui::tickStep(4095, 4) == 2000);
+    CHECK(ui::tickStep(200, 5) == 50);
+    CHECK(ui::tickStep(37, 4) == 10);
+    CHECK(ui::tickStep(0.8, 4) == Approx(0.2));
+}
+
 TEST_CASE("elideFront keeps a path's end within the width, behind '...'") {
     ImGuiFrame f({800, 600});
     f.frames(

@@ -5,11 +5,50 @@
 
 #include "measure/measure.h"
 
-#include <cfloat>
+#include <algorithm>
 #include <cstdio>
 #include <vector>
 
 namespace ctview::ui {
+
+namespace {
+// A line's HU profile as a plot with its scales: HU up the left, mm from the line's first point along the
+// bottom; hovering reads the value under the mouse.
+void drawProfile(const Measurement& m) {
+    const float labelsLeft = verticalScaleWidth(), line = ImGui::GetTextLineHeight();
+    const ImVec2 at = ImGui::GetCursorScreenPos();
+    const ImVec2 outer(std::max(80.0f, ImGui::GetContentRegionAvail().x), 110.0f + line);
+    ImGui::InvisibleButton("##profile", outer);
+    const bool hovered = ImGui::IsItemHovered();
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const ImVec2 p0(at.x + labelsLeft, at.y + line / 2), p1(at.x + outer.x - 4, at.y + outer.y - line - 4);
+    dl->AddRectFilled(p0, p1, IM_COL32(25, 25, 28, 255));
+    const auto [lowest, highest] = std::minmax_element(m.profile.begin(), m.profile.end());
+    double lo = *lowest, hi = *highest;
+    const double pad = std::max(5.0, (hi - lo) * 0.05);
+    lo -= pad;
+    hi += pad;
+    const double length = m.profileStepMm * double(m.profile.size() - 1);
+    auto xOf = [&](double mm) { return p0.x + float(mm / std::max(length, 1e-9)) * (p1.x - p0.x); };
+    auto yOf = [&](double hu) { return p1.y - float((hu - lo) / (hi - lo)) * (p1.y - p0.y); };
+    for (std::size_t n = 0; n + 1 < m.profile.size(); ++n)
+        dl->AddLine(ImVec2(xOf(double(n) * m.profileStepMm), yOf(m.profile[n])),
+                    ImVec2(xOf(double(n + 1) * m.profileStepMm), yOf(m.profile[n + 1])),
+                    IM_COL32(240, 240, 240, 255), 1.5f);
+    drawVerticalScale(dl, p0.x, p0.y, p1.y, lo, hi);
+    drawHorizontalScale(dl, p0.x, p1.x, p1.y, 0, length);
+    dl->AddText(ImVec2(p0.x + 4, p0.y + 2), IM_COL32(175, 175, 185, 255), "HU");
+    if (hovered && length > 0) {
+        const double mm =
+            std::clamp(double(ImGui::GetIO().MousePos.x - p0.x) / double(p1.x - p0.x), 0.0, 1.0) * length;
+        const std::size_t n = std::min(m.profile.size() - 1, std::size_t(std::lround(mm / m.profileStepMm)));
+        ImGui::SetTooltip("%.1f mm: %.0f HU", double(n) * m.profileStepMm, m.profile[n]);
+    }
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+    ImGui::TextWrapped("HU along the line (%.1f mm), mm from its first point", m.lengthMm);
+    ImGui::PopStyleColor();
+}
+} // namespace
 
 void drawMeasurePanel(AppState& s) {
     // The crosshair, then every measuring tool of the table with its key, three to a row.
@@ -62,13 +101,8 @@ void drawMeasurePanel(AppState& s) {
         try {
             const Measurement& m =
                 s.measured.get(v, s.annotations[std::size_t(s.selectedAnnotation)], "line");
-            if (m.profile.size() >= 2) {
-                std::vector<float> hu(m.profile.begin(), m.profile.end());
-                char caption[96];
-                std::snprintf(caption, sizeof caption, "HU along %.1f mm", m.lengthMm);
-                ImGui::PlotLines("##profile", hu.data(), int(hu.size()), 0, caption, FLT_MAX, FLT_MAX,
-                                 ImVec2(ImGui::GetContentRegionAvail().x, 80));
-            }
+            if (m.profile.size() >= 2)
+                drawProfile(m);
         } catch (const std::exception&) {
         }
     }

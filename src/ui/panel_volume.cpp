@@ -52,6 +52,8 @@ TfEditorLayout drawTransferFunctionEditor(AppState& s, Commands& r) {
     const bool hovered = ImGui::IsItemHovered(), active = ImGui::IsItemActive();
     ImDrawList* dl = ImGui::GetWindowDrawList();
     dl->AddRectFilled(q0, q1, IM_COL32(25, 25, 28, 255));
+    // The HU scale under it, in a strip of its own (a line of labels).
+    ImGui::Dummy(ImVec2(outer.x, ImGui::GetTextLineHeight() + 4));
     // The plot is inset by a point's radius and outline, so a point at either end of the HU axis or at
     // opacity 0 or 1 is whole inside the editor.
     const float radius = 5, inset = radius + 2;
@@ -61,6 +63,7 @@ TfEditorLayout drawTransferFunctionEditor(AppState& s, Commands& r) {
     auto yOf = [&](float opacity) { return p1.y - std::clamp(opacity, 0.0f, 1.0f) * size.y; };
     auto huAt = [&](float x) { return lo + (std::clamp(x, p0.x, p1.x) - p0.x) / size.x * (hi - lo); };
     auto opacityAt = [&](float y) { return std::clamp((p1.y - y) / size.y, 0.0f, 1.0f); };
+    drawHorizontalScale(dl, p0.x, p1.x, q1.y, lo, hi);
 
     // The histogram, log scale, one bar per pixel column.
     if (s.scene.base && s.scene.base->stats && !s.scene.base->stats->histogram.empty()) {

@@ -28,6 +28,14 @@ void placeDialog(ImVec2 size, ImGuiCond cond);
 // An error message in red, wrapped at the window's edge (a long server error stays inside its dialog).
 void errorText(const std::string& text);
 
+// Scales for the plots (ui/axis.cpp). tickStep: 1, 2 or 5 times a power of ten, giving at most `most` ticks
+// over `span`. A horizontal scale: ticks down from `y` at round values of lo..hi between x0 and x1, labels
+// under them (one text line). A vertical one: ticks left of `x`, labels right-aligned to it, lo at y1.
+double tickStep(double span, int most);
+void drawHorizontalScale(ImDrawList* dl, float x0, float x1, float y, double lo, double hi);
+float verticalScaleWidth(); // room its labels need left of the axis
+void drawVerticalScale(ImDrawList* dl, float x, float y0, float y1, double lo, double hi);
+
 // A selectable row showing `text` exactly as it is, whatever it holds: ImGui reads "##" and "###" in a label
 // as an ID marker, and an empty label at a window's root aborts ("Cannot have an empty ID"), so a path, URL
 // or name from the disk, the settings or a server is never a label. The row's ID is `id` (unique in its
