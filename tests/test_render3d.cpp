@@ -548,6 +548,21 @@ TEST_CASE("3D: a volume over the GPU's limit is shown downsampled, and the view 
     const RgbImage img = app::renderHeadless(s, {160, 120}, false, sync, &feedback);
     CHECK(feedback.note3d.find("downsampled 2x (32x32x20)") != std::string::npos);
     CHECK(litChannels(img) > 500);
+
+    // A software renderer's budget (issue 32.2: llvmpipe keeps textures in the process's memory, a second
+    // copy of the volume): a volume over it is shown plane by plane, identically, and in 3D downsampled.
+    app::RendererSync budget;
+    budget.planesAbove = budget.maxBytes3d = s.scene.base->series.volume.bytes() / 4;
+    for (int view = 0; view < 3; ++view) {
+        s.maximised = view;
+        const RgbImage whole = app::renderHeadless(s, {150, 130}, false);
+        INFO("view " << view);
+        CHECK(app::renderHeadless(s, {150, 130}, false, budget).rgb == whole.rgb);
+    }
+    s.maximised = 3;
+    ui::RenderFeedback underBudget;
+    CHECK(litChannels(app::renderHeadless(s, {160, 120}, false, budget, &underBudget)) > 500);
+    CHECK(underBudget.note3d.find("downsampled 2x (32x32x20)") != std::string::npos);
 }
 
 TEST_CASE("render: golden images for each mode, shading on and off, a crop, presets") {
@@ -809,6 +824,37 @@ TEST_CASE("a volume over the GPU's 3D texture size: the slice views show it plan
     CHECK(litChannels(img) > 500);
 }
 
+// Issue 32.2: a load's preview is the loader's own buffer, not a copy; the slices not decoded yet are being
+// written, so the views must not read them: they show air there, exactly as a volume whose slices are air.
+TEST_CASE("a load's preview: the views read only the slices that have arrived, the rest is air") {
+    REQUIRE(haveDisplay());
+    ScanResult scan;
+    DecodedStack series = loadFolder(glPhantom(), scan); // 64 x 64 x 40, int16
+    const Geometry g = series.volume.geometry();
+    Volume air(g, ScalarType::Int16, SharedBuffer::Sharing::Private);
+    std::memcpy(air.data(), series.volume.data(), series.volume.bytes());
+    for (int k = 0; k < 20; ++k)
+        for (int j = 0; j < g.dims.y; ++j)
+            for (int i = 0; i < g.dims.x; ++i)
+                air.set(i, j, k, -1024);
+    viewer::AppState want = stateFor(std::move(air));
+    viewer::AppState preview = stateFor(std::move(series.volume)); // slices 0..19 hold voxels, not "arrived"
+    preview.scene.base->preview = true;
+    preview.scene.base->arrived.assign(std::size_t(g.dims.z), 0);
+    for (int k = 20; k < g.dims.z; ++k)
+        preview.scene.base->arrived[std::size_t(k)] = 1;
+    for (viewer::AppState* s : {&want, &preview}) {
+        s->window = {400, 40};
+        s->cursor = {30, 33, 25};
+    }
+    for (int view = 0; view < 3; ++view) {
+        want.maximised = preview.maximised = view;
+        INFO("view " << view);
+        const RgbImage a = app::renderHeadless(want, {150, 130}, false);
+        CHECK(app::renderHeadless(preview, {150, 130}, false).rgb == a.rgb);
+    }
+}
+
 TEST_CASE("a progressive upload: plane by plane at once, then the whole 3D texture, texel for texel") {
     REQUIRE(haveDisplay());
     GLFWwindow* window = app::createGlWindow(64, 64, "test", false);
@@ -817,7 +863,7 @@ TEST_CASE("a progressive upload: plane by plane at once, then the whole 3D textu
         DecodedStack series = loadFolder(glPhantom(), scan); // 64 x 64 x 40, int16
         const Volume& v = series.volume;
         gl::SliceRenderer r;
-        r.setVolume(v, 0, true);
+        r.setVolume(v, 0, gl::SliceRenderer::Upload::Progressive);
         CHECK(r.uploading());
         CHECK(r.planeMode()); // the views can draw at once
         CHECK(r.hasVolume());

@@ -79,11 +79,19 @@ void syncRenderer(viewer::AppState& s, Renderers& r, RendererSync& sync) {
         r.volume.clearVolume();
         // Not yet measured for the new volume: its first 3D frame is a full one (nextQuality3d).
         r.feedback.fullSecondsPerPixel = 0;
-        if (d)
-            // The finished series progressively (its first picture at once); a preview whole, since its
-            // slices are updated in the 3D texture as they arrive.
-            r.slices.setVolume(d->series.volume, sync.max3dTexture, sync.progressiveUpload && !d->preview);
-        else
+        if (d) {
+            // The finished series progressively (its first picture at once); a preview plane by plane (its
+            // slices change as they arrive; a 3D texture of it would be filled, on the main thread, before
+            // its first picture, and dropped when the series is complete).
+            using Upload = gl::SliceRenderer::Upload;
+            const bool tooLarge = sync.planesAbove && d->series.volume.bytes() > sync.planesAbove;
+            r.slices.setVolume(d->series.volume, sync.max3dTexture,
+                               d->preview || tooLarge   ? Upload::Planes
+                               : sync.progressiveUpload ? Upload::Progressive
+                                                        : Upload::Whole);
+            // A preview is the loader's buffer: only its arrived slices are read.
+            r.slices.setArrived(d->preview ? &d->arrived : nullptr);
+        } else
             r.slices.clearVolume();
         sync.uploaded = d;
         r.slices.setInterpolation(s.linear);

@@ -37,6 +37,10 @@ struct RendererSync {
     // The window: a finished series goes up over several frames, shown plane by plane meanwhile (see
     // SliceRenderer::setVolume). Headless commands upload it whole, for the frame they draw.
     bool progressiveUpload = false;
+    // A volume of more bytes than this is shown plane by plane, without a 3D texture of its own size (a
+    // software renderer such as llvmpipe keeps textures in the process's memory: a second copy of the
+    // volume); 0: no limit. The viewer sets it, with maxBytes3d, on a software renderer.
+    std::uint64_t planesAbove = 0;
 };
 
 // Uploads a new volume, colour map or interpolation when the state asks for them. Throws GlError.

@@ -213,7 +213,17 @@ class Viewer {
     viewer::Settings settings_;
     std::string savedSettings_; // the settings' text as last saved
     std::string title_;         // the window's title as last set
-    double saveDue_ = -1;       // when the changed settings are saved (a second after the change), or -1
+    bool software_ = false;     // the GL context draws on the CPU (llvmpipe): textures cost process memory
+
+    // How the renderers take a series in the window: progressively; on a software renderer, a large volume
+    // plane by plane with a downsampled 3D copy, so that the process holds one full copy of the volume.
+    void configureSync() {
+        sync_.progressiveUpload = true;
+        constexpr std::uint64_t kSoftwareTextureBytes = std::uint64_t(256) << 20;
+        sync_.planesAbove = software_ ? kSoftwareTextureBytes : 0;
+        sync_.maxBytes3d = software_ ? kSoftwareTextureBytes : 0;
+    }
+    double saveDue_ = -1; // when the changed settings are saved (a second after the change), or -1
     viewer::AppState s_;
     LoadOptions loadOptions_;
     // The loader's news wakes the frame loop only once GLFW is up (the load starts before the window).
@@ -276,7 +286,8 @@ Viewer::Viewer(const CommonOptions& common, const ViewerOptions& options)
 
     renderers_ = std::make_unique<Renderers>();
     timing_.event("renderers");
-    sync_.progressiveUpload = true;
+    software_ = gl::softwareRenderer();
+    configureSync();
     if (!settingsProblem_.empty())
         addToast(s_, settingsProblem_, glfwGetTime(), true);
     reloadUserPresets();
@@ -461,7 +472,7 @@ void Viewer::render(Frame& f, const viewer::Commands& commands) {
         s_.load.error = e.what();
         s_.scene.base.reset();
         sync_ = {};
-        sync_.progressiveUpload = true;
+        configureSync();
     }
     // A 3D panel control being dragged: coarse frames until a quarter second after its last change, or at
     // once when the mouse is let go.
@@ -599,6 +610,7 @@ void Viewer::afterSwap(Frame& f, const viewer::Commands& commands) {
         const bool sliceReal =
             s_.hasVolume() && (!s_.scene.base->preview || arrived_.count(viewer::sliceOf(s_, 0)) > 0);
         timing_.once("window", true);
+        timing_.once("preview", s_.hasVolume()); // the series' grid shown, decoded or not
         timing_.once("first_slice", sliceReal);
         timing_.once("complete", s_.hasVolume() && !s_.scene.base->preview);
         timing_.once("3d", f.stats.rendered3d);

@@ -351,29 +351,33 @@ SharedBuffer::SharedBuffer(std::size_t bytes, Sharing sharing) : size_(bytes) {
                         " bytes for the volume: " + std::strerror(errno));
     if (sharing == Sharing::Private)
         ::madvise(p, bytes, MADV_HUGEPAGE); // a hint; fine if refused
+    mapping_ = std::shared_ptr<void>(p, [bytes](void* q) { ::munmap(q, bytes); });
     data_ = p;
 }
 
-SharedBuffer::~SharedBuffer() {
-    if (data_)
-        ::munmap(data_, size_);
-}
-
-SharedBuffer::SharedBuffer(SharedBuffer&& o) noexcept : data_(o.data_), size_(o.size_) {
+SharedBuffer::SharedBuffer(SharedBuffer&& o) noexcept
+    : mapping_(std::move(o.mapping_)), data_(o.data_), size_(o.size_) {
     o.data_ = nullptr;
     o.size_ = 0;
 }
 
 SharedBuffer& SharedBuffer::operator=(SharedBuffer&& o) noexcept {
     if (this != &o) {
-        if (data_)
-            ::munmap(data_, size_);
+        mapping_ = std::move(o.mapping_);
         data_ = o.data_;
         size_ = o.size_;
         o.data_ = nullptr;
         o.size_ = 0;
     }
     return *this;
+}
+
+SharedBuffer SharedBuffer::share() const {
+    SharedBuffer b;
+    b.mapping_ = mapping_;
+    b.data_ = data_;
+    b.size_ = size_;
+    return b;
 }
 
 } // namespace ctview

@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -52,7 +53,6 @@ class SharedBuffer {
     enum class Sharing { Processes, Private };
     SharedBuffer() = default;
     explicit SharedBuffer(std::size_t bytes, Sharing sharing = Sharing::Processes);
-    ~SharedBuffer();
     SharedBuffer(SharedBuffer&& o) noexcept;
     SharedBuffer& operator=(SharedBuffer&& o) noexcept;
     SharedBuffer(const SharedBuffer&) = delete;
@@ -60,8 +60,12 @@ class SharedBuffer {
 
     void* data() const { return data_; }
     std::size_t size() const { return size_; }
+    // Another handle on the same memory, which stays mapped while any handle lives: the viewer shows a
+    // series' slices from the loader's own buffer as they are decoded, without a copy.
+    SharedBuffer share() const;
 
   private:
+    std::shared_ptr<void> mapping_; // unmaps when the last handle goes
     void* data_ = nullptr;
     std::size_t size_ = 0;
 };

@@ -209,4 +209,15 @@ RgbImage readPixels(int x, int y, int width, int height) {
     return img;
 }
 
+bool softwareRenderer() {
+    const auto* name = reinterpret_cast<const char*>(glGetString(GL_RENDERER));
+    if (!name)
+        return false;
+    const std::string renderer = name;
+    for (const char* software : {"llvmpipe", "softpipe", "SwiftShader", "Software Rasterizer"})
+        if (renderer.find(software) != std::string::npos)
+            return true;
+    return false;
+}
+
 } // namespace ctview::gl

@@ -158,4 +158,8 @@ OffscreenTarget makeOffscreenTarget(int width, int height);
 // to bottom.
 RgbImage readPixels(int x, int y, int width, int height);
 
+// Whether the current context draws on the CPU (Mesa's llvmpipe or softpipe, SwiftShader): its textures live
+// in the process's own memory.
+bool softwareRenderer();
+
 } // namespace ctview::gl

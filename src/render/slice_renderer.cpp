@@ -180,7 +180,7 @@ void uploadVolumeSlab(const Volume& v, int z0, int count, std::vector<std::uint1
     }
 }
 
-void SliceRenderer::setVolume(const Volume& v, int max3d, bool progressive) {
+void SliceRenderer::setVolume(const Volume& v, int max3d, Upload upload) {
     clearVolume();
     geometry_ = v.geometry();
     GLint limit = 0;
@@ -188,8 +188,8 @@ void SliceRenderer::setVolume(const Volume& v, int max3d, bool progressive) {
     if (max3d > 0)
         limit = std::min(limit, GLint(max3d));
     const glm::ivec3 d = v.geometry().dims;
-    bool fits = d.x <= limit && d.y <= limit && d.z <= limit;
-    if (fits && progressive) {
+    bool fits = d.x <= limit && d.y <= limit && d.z <= limit && upload != Upload::Planes;
+    if (fits && upload == Upload::Progressive) {
         pending_.source = &v;
         fits = false; // plane by plane until the upload is done
     } else if (fits) {
@@ -267,8 +267,12 @@ void SliceRenderer::uploadPlane(const SliceFrame& f, int slice, const Slab& slab
     const Volume& v = *planeSource_;
     const glm::ivec3 d = v.geometry().dims;
     const int a = nAxis == 0 ? 1 : 0, b = nAxis == 2 ? 1 : 2;
-    // A thick slab is combined here, in HU as floats (its mean is not an integer).
-    const bool thick = isThick(slab, f.nSpacing);
+    // A thick slab is combined here, in HU as floats (its mean is not an integer). Not over a volume still
+    // being written: its slices are read one by one, and only those that have arrived.
+    const bool thick = isThick(slab, f.nSpacing) && !arrived_;
+    auto arrived = [&](int k) {
+        return !arrived_ || (k >= 0 && std::size_t(k) < arrived_->size() && (*arrived_)[std::size_t(k)]);
+    };
     const bool int16 = v.type() == ScalarType::Int16 && !thick;
     std::vector<std::uint16_t> u16;
     std::vector<float> f32;
@@ -282,7 +286,12 @@ void SliceRenderer::uploadPlane(const SliceFrame& f, int slice, const Slab& slab
             ijk[a] = x;
             const std::size_t at = std::size_t(y) * std::size_t(d[a]) + std::size_t(x);
             const std::size_t n = v.index(ijk.x, ijk.y, ijk.z);
-            if (thick)
+            if (!arrived(ijk.z)) { // not decoded yet: air
+                if (int16)
+                    u16[at] = HuTexel::encode(-1024);
+                else
+                    f32[at] = -1024.0f;
+            } else if (thick)
                 f32[at] = slabValue(v, f, ijk, slab);
             else if (int16)
                 u16[at] = HuTexel::encode(v.int16Data()[n]);

@@ -37,14 +37,20 @@ class SliceRenderer {
     // (GL_MAX_3D_TEXTURE_SIZE per side, or `max3d` when given, for tests) is shown plane by plane instead:
     // each view's current slice goes up as a 2D texture when it changes, at full resolution; `v` must then
     // outlive the renderer's use of it. Throws GlError when even that does not fit.
-    // With `progressive`, the views show the volume plane by plane at once (as in plane mode) and its 3D
+    // Upload::Progressive: the views show the volume plane by plane at once (as in plane mode) and its 3D
     // texture goes up in slabs over the next frames (continueUpload): the first picture of a large series
     // does not wait for the whole upload (0.4 s for 300 MiB on llvmpipe). `v` must outlive the upload.
-    void setVolume(const Volume& v, int max3d = 0, bool progressive = false);
+    // Upload::Planes: plane mode only, no 3D texture (a load's preview, whose slices change as they arrive;
+    // a volume too large for what a software renderer should hold in memory).
+    enum class Upload { Whole, Progressive, Planes };
+    void setVolume(const Volume& v, int max3d = 0, Upload upload = Upload::Whole);
     // Uploads more of a progressive volume for about `seconds`; returns true while some is left. When the
     // GPU has no memory for it, the views stay in plane mode.
     bool continueUpload(double seconds);
     bool uploading() const { return pending_.source != nullptr; }
+    // Plane mode over a volume still being written (a load's preview): only slices k with (*arrived)[k] set
+    // are read, the others drawn as air. Null: every slice. The vector must outlive its use.
+    void setArrived(const std::vector<char>* arrived) { arrived_ = arrived; }
     // Re-uploads the given slices (k) of a volume already set with setVolume (the preview of a load).
     void updateSlices(const Volume& v, const std::vector<int>& slices);
     void clearVolume();
@@ -94,6 +100,7 @@ class SliceRenderer {
     VertexArray vao_;
     Texture volume_, lut_;
     const Volume* planeSource_ = nullptr;
+    const std::vector<char>* arrived_ = nullptr; // setArrived
     Plane planes_[3];
     struct PendingUpload {
         const Volume* source = nullptr; // the volume being uploaded, shown plane by plane meanwhile

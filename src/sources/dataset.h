@@ -17,6 +17,12 @@ struct Dataset {
     std::shared_ptr<const SeriesSource> source;
     Series series;
     bool preview = false; // slices shown while the series is still loading (the rest read as air)
+    // A preview's volume is the loader's own buffer (Volume::alias), still being written: only the slices
+    // (k) marked here hold decoded voxels, and only those may be read. Empty when not a preview.
+    std::vector<char> arrived;
+    bool hasArrived(int k) const {
+        return !preview || (k >= 0 && std::size_t(k) < arrived.size() && arrived[std::size_t(k)]);
+    }
     // Segmentations opened on the series' grid (--labels), and the files that could not be, with why.
     std::vector<std::shared_ptr<const LabelLayer>> labels;
     std::vector<std::string> labelProblems;

@@ -333,7 +333,8 @@ void drawAnnotations(const AppState& s, int v, const ViewMapping& m, ImDrawList*
             ijk.push_back(g.patientToVoxel(p));
         std::string value;
         try {
-            value = shortValue(a, s.measured.get(vol, a, "annotation"));
+            // While the series loads its voxels are being written: measured once it is complete.
+            value = s.scene.base->preview ? "..." : shortValue(a, s.measured.get(vol, a, "annotation"));
         } catch (const std::exception&) {
             value = "?"; // outside the volume, or not in a voxel plane: drawn, not measured
         }

@@ -53,7 +53,7 @@ void drawDisplayPanel(AppState& s, Commands& r) {
         s.window.center = level;
         s.windowName = "custom";
     }
-    if (ImGui::Button("Auto (histogram)") && volume) {
+    if (ImGui::Button("Auto (histogram)") && volume && !s.scene.base->preview) { // over every voxel: loaded
         s.window = autoWindow(s.scene.base->series.volume);
         s.windowName = "auto";
     }

@@ -76,7 +76,9 @@ void drawMeasurePanel(AppState& s) {
         const Annotation& a = s.annotations[n];
         std::string text;
         try {
-            text = describeMeasurement(a, s.measured.get(v, a, "annotation"));
+            text = s.scene.base->preview ? annotationName(n + 1, a.label) + ": measured once the series "
+                                                                            "has loaded"
+                                         : describeMeasurement(a, s.measured.get(v, a, "annotation"));
         } catch (const std::exception& e) {
             text = std::string(annotationTypeName(a.type)) + ": " + e.what();
         }
@@ -96,7 +98,8 @@ void drawMeasurePanel(AppState& s) {
         ImGui::PopID();
     }
     // The selected line's HU profile (measure/measure: every smallest-spacing mm from its first point).
-    if (s.selectedAnnotation >= 0 && s.selectedAnnotation < int(s.annotations.size()) &&
+    if (!s.scene.base->preview && s.selectedAnnotation >= 0 &&
+        s.selectedAnnotation < int(s.annotations.size()) &&
         s.annotations[std::size_t(s.selectedAnnotation)].type == AnnotationType::Line) {
         try {
             const Measurement& m =

@@ -207,6 +207,11 @@ void adoptDataset(AppState& s, std::shared_ptr<Dataset> d) {
         // otherwise the file's own window.
         if (const WindowPreset* preset = findWindowPreset(s.windowName)) {
             s.window = preset->wl;
+        } else if (s.scene.base->preview && s.scene.base->series.about.windows.empty()) {
+            // The automatic window reads every voxel: it waits for the series (most are still being
+            // decoded); the soft-tissue window meanwhile.
+            s.window = {400, 40};
+            s.windowName = "auto";
         } else {
             s.window = initialWindow(s.scene.base->series);
             s.windowName = initialWindowName(s.scene.base->series);

@@ -72,6 +72,8 @@ void updateProbe(AppState& s, int v, glm::dvec2 p) {
         return;
     const Volume& vol = s.scene.base->series.volume;
     const ViewMapping m = mappingOf(s, v);
+    if (s.scene.base->preview && m.oblique())
+        return; // a turned view samples many slices, some still being decoded
     if (m.oblique()) {
         // A turned view shows HU sampled between voxels (trilinear, or the nearest voxel's when interpolation
         // is off): the probe reads the same value at the point itself, and names the nearest voxel.
@@ -88,6 +90,11 @@ void updateProbe(AppState& s, int v, glm::dvec2 p) {
     }
     glm::ivec3 voxel;
     if (!m.screenToVoxel(p, sliceOf(s, v), voxel))
+        return;
+    // While the series loads, only its decoded slices are read (the loader writes the others); a slab
+    // reads its neighbours too, so the probe waits for the series then.
+    if (!s.scene.base->hasArrived(voxel.z) ||
+        (s.scene.base->preview && isThick(s.views[std::size_t(v)].slab, frameOf(s, v).nSpacing)))
         return;
     s.gesture.probe.valid = true;
     s.gesture.probe.voxel = voxel;

@@ -199,7 +199,7 @@ const std::vector<KeyBinding>& keyBindings() {
          {{keycode::A}},
          S::Everywhere,
          [](KeyContext& c, const Key&) {
-             if (c.volume) {
+             if (c.volume && !c.s.scene.base->preview) { // over every voxel: once they are decoded
                  c.s.window = autoWindow(c.s.scene.base->series.volume);
                  c.s.windowName = "auto";
              }

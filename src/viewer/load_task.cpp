@@ -48,6 +48,10 @@ void LoadTask::progress(std::string& stage, std::size_t& done, std::size_t& tota
 std::shared_ptr<Dataset> LoadTask::take(std::string& error) {
     std::lock_guard lock(mutex_);
     error = error_;
+    // No more previews: the loader's stack is the series now (or is gone), and is not held for them.
+    previewVolume_ = {};
+    pending_.clear();
+    previewRestarted_ = false;
     return std::move(result_);
 }
 
@@ -57,35 +61,27 @@ bool LoadTask::takePreview(std::shared_ptr<Dataset>& preview, std::vector<int>& 
     if (!previewStack_ || (!previewRestarted_ && pending_.empty()))
         return false;
     if (previewRestarted_ || !preview) {
-        // A dataset of our own for the slices so far: what the source says of the series gives its number and
-        // window; everything not decoded yet reads as air.
+        // The slices so far, in the loader's own stack: what the source says of the series gives its number
+        // and window; the slices not decoded yet are not read (the views show them as air).
         auto d = std::make_shared<Dataset>();
         d->preview = true;
         d->source = previewSource_;
         d->series.about = previewAbout_;
-        d->series.volume = Volume(previewGeometry_, previewType_, SharedBuffer::Sharing::Private);
+        d->series.volume = previewVolume_.alias();
         d->series.minHU = -1024;
         d->series.maxHU = 3071;
-        Volume& v = d->series.volume;
-        const std::size_t count = v.geometry().voxelCount();
-        if (v.type() == ScalarType::Int16)
-            std::fill_n(static_cast<std::int16_t*>(v.data()), count, std::int16_t(-1024));
-        else
-            std::fill_n(static_cast<float*>(v.data()), count, -1024.0f);
+        d->arrived.assign(std::size_t(d->series.volume.geometry().dims.z), 0);
         preview = std::move(d);
         previewRestarted_ = false;
         dirty.clear();
     }
-    Volume& v = preview->series.volume;
-    const std::size_t sliceBytes = v.geometry().sliceVoxels() * v.bytesPerVoxel();
     const std::size_t taken = std::min(maxSlices, pending_.size());
     for (std::size_t n = 0; n < taken; ++n) {
-        const PendingSlice& p = pending_[n];
-        if (p.bytes.size() != sliceBytes || p.index < 0 || p.index >= v.geometry().dims.z)
+        const int k = pending_[n];
+        if (k < 0 || std::size_t(k) >= preview->arrived.size())
             continue;
-        std::memcpy(static_cast<char*>(v.data()) + std::size_t(p.index) * sliceBytes, p.bytes.data(),
-                    sliceBytes);
-        dirty.push_back(p.index);
+        preview->arrived[std::size_t(k)] = 1;
+        dirty.push_back(k);
     }
     pending_.erase(pending_.begin(), pending_.begin() + std::ptrdiff_t(taken));
     return true;
@@ -165,10 +161,9 @@ void LoadTask::run(const std::string& series, LoadOptions options, std::shared_p
             wake_();
         }
     };
-    // Slices finished before the preview's delay ran out, of the stack being filled then, are copied (from
-    // that stack, valid during the call) when it does; but a stack more than half done by then will be
-    // complete in about the time it took so far: no preview for it (copying and uploading half a volume twice
-    // would only delay the whole).
+    // Slices finished before the preview's delay ran out, of the stack being filled then, are reported when
+    // it does; but a stack more than half done by then will be complete in about the time it took so far: no
+    // preview for it.
     std::vector<int> early;
     const void* earlyStack = nullptr;
     bool gateOpen = false, skipped = false;
@@ -192,22 +187,14 @@ void LoadTask::run(const std::string& series, LoadOptions options, std::shared_p
                 return;
             }
         }
-        const std::size_t sliceBytes = stack.geometry().sliceVoxels() * stack.bytesPerVoxel();
-        std::vector<PendingSlice> copies;
-        for (int k : early) {
-            const char* src = static_cast<const char*>(stack.data()) + std::size_t(k) * sliceBytes;
-            copies.push_back({k, std::vector<char>(src, src + sliceBytes)});
-        }
         std::lock_guard lock(mutex_);
         if (stack.data() != previewStack_) {
             previewStack_ = stack.data();
             previewRestarted_ = true;
-            previewGeometry_ = stack.geometry();
-            previewType_ = stack.type();
+            previewVolume_ = stack.alias(); // the same voxels, kept mapped for the preview
             pending_.clear();
         }
-        for (PendingSlice& c : copies)
-            pending_.push_back(std::move(c));
+        pending_.insert(pending_.end(), early.begin(), early.end());
         early.clear();
     };
     std::shared_ptr<Dataset> result;

@@ -54,11 +54,11 @@ class LoadTask {
     bool takeStats(Dataset& d);
     bool statsPending() const { return !statsDone_.load(); }
 
-    // Slices decoded so far, for showing them before the load ends. The loader thread copies each finished
-    // slice out of the stack it is filling; the main thread takes them here into a preview dataset of its own
-    // (no memory is shared while it is written). Returns true when `preview` changed; when the stack was
-    // restarted (a new type after an int16 overflow) or first appears, `preview` is replaced, and `dirty`
-    // lists the slices to upload.
+    // Slices decoded so far, for showing them before the load ends. The preview dataset's volume is the
+    // stack the loader is filling (Volume::alias, no copy); the loader reports each finished slice, and the
+    // main thread marks it here in the preview's `arrived` (it reads no other slice: those are being
+    // written). Returns true when `preview` changed; when the stack was restarted (a new type after an int16
+    // overflow) or first appears, `preview` is replaced, and `dirty` lists the slices newly arrived.
     // At most `maxSlices` per call (the oldest first), so that one frame never stalls on a large batch.
     bool takePreview(std::shared_ptr<Dataset>& preview, std::vector<int>& dirty,
                      std::size_t maxSlices = std::size_t(-1));
@@ -78,16 +78,11 @@ class LoadTask {
     std::string stage_ = "starting";
     std::size_t done_ = 0, total_ = 0;
     std::shared_ptr<Dataset> result_;
-    // Preview: the stack's geometry and type, and finished slices not yet taken.
-    struct PendingSlice {
-        int index;
-        std::vector<char> bytes;
-    };
+    // Preview: the stack being filled (an alias of the loader's), and finished slices not yet taken.
     const void* previewStack_ = nullptr;
     bool previewRestarted_ = false;
-    Geometry previewGeometry_;
-    ScalarType previewType_ = ScalarType::Int16;
-    std::vector<PendingSlice> pending_;
+    Volume previewVolume_;
+    std::vector<int> pending_;
     std::shared_ptr<const SeriesSource> previewSource_;
     Provenance previewAbout_; // what the source says of the series before it is loaded
     std::string error_;

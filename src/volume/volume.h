@@ -92,6 +92,16 @@ class Volume {
     // Smallest and largest HU over all voxels.
     std::pair<float, float> range() const;
 
+    // The same voxels (not a copy), kept alive as long as either lives: what the viewer shows of a series
+    // still being decoded into this volume (it reads only the slices the loader has reported done).
+    Volume alias() const {
+        Volume v;
+        v.geometry_ = geometry_;
+        v.type_ = type_;
+        v.buffer_ = buffer_.share();
+        return v;
+    }
+
   private:
     Geometry geometry_;
     ScalarType type_ = ScalarType::Int16;
