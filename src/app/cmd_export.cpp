@@ -238,7 +238,15 @@ int runMakePhantom(const std::string& outDir, const std::string& size, bool segm
     std::error_code ec;
     if (std::filesystem::exists(outDir, ec) && !std::filesystem::is_empty(outDir, ec))
         throw DataError(outDir + ": exists and is not empty; choose a new folder");
-    writePhantom(outDir, c, r, s);
+    // A 1024x1024x800 phantom takes a minute: its progress on a terminal, as the loading commands show
+    // theirs.
+    std::function<void(int, int)> progress;
+    if (::isatty(2))
+        progress = [](int done, int total) {
+            if (done == total || done % 8 == 0)
+                std::fprintf(stderr, "\rwriting slices %d/%d%s", done, total, done == total ? "\n" : "");
+        };
+    writePhantom(outDir, c, r, s, progress);
     std::printf("%s: %d slices of %dx%d\n", outDir.c_str(), s, c, r);
     if (segmentation) {
         const std::filesystem::path seg = std::filesystem::path(outDir) / "segmentation.dcm";

@@ -582,6 +582,8 @@ void writeSeries(const SeriesSpec& spec, const std::filesystem::path& folder) {
         writer.SetFileName(path.c_str());
         if (!writer.Write())
             throw DataError(path.string() + ": GDCM could not write the file");
+        if (spec.progress)
+            spec.progress(k + 1, spec.slices);
     }
 }
 

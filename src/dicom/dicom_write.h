@@ -56,6 +56,9 @@ struct SeriesSpec {
     std::function<int(int k)> instanceNumber = [](int k) { return k + 1; };
     std::map<std::string, std::string> strings; // extra tags by keyword: PatientName, KVP, ...
 
+    // Called after each slice file is written (slices written, of all): a long write's progress.
+    std::function<void(int done, int total)> progress;
+
     // File name of slice k (relative to the output folder).
     std::function<std::string(int k)> fileName = [](int k) {
         char buf[32];

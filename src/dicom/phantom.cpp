@@ -288,8 +288,11 @@ SeriesSpec phantomSpec(int columns, int rows, int slices) {
     return s;
 }
 
-void writePhantom(const std::filesystem::path& folder, int columns, int rows, int slices) {
-    writeSeries(phantomSpec(columns, rows, slices), folder);
+void writePhantom(const std::filesystem::path& folder, int columns, int rows, int slices,
+                  const std::function<void(int done, int total)>& progress) {
+    SeriesSpec spec = phantomSpec(columns, rows, slices);
+    spec.progress = progress;
+    writeSeries(spec, folder);
 }
 
 } // namespace ctview

@@ -3,6 +3,7 @@
 #include "dicom/dicom_write.h"
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -17,7 +18,9 @@ SeriesSpec phantomSpec(int columns, int rows, int slices);
 // HU of the noiseless phantom at a point in patient space (LPS, mm).
 double phantomHU(double x, double y, double z);
 
-void writePhantom(const std::filesystem::path& folder, int columns, int rows, int slices);
+// `progress` (optional): slices written, of all, after each.
+void writePhantom(const std::filesystem::path& folder, int columns, int rows, int slices,
+                  const std::function<void(int done, int total)>& progress = {});
 
 // The phantom's organs, for a segmentation of it: 0 none, else 1 + the index in phantomOrganNames() (liver,
 // spleen, kidneys, heart, lungs, aorta, bone), where phantomHU draws that organ's tissue.
