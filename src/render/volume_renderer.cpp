@@ -166,6 +166,11 @@ void VolumeRenderer::setVolume(const Volume& v, std::shared_ptr<const VolumeStat
         stats_ = std::move(stats);
     } else {
         // Too large for the GPU: halve until it fits the texture size and the memory cap.
+        // Why, in the note: the GPU's 3D texture size, its memory, or the cap (a software renderer's budget).
+        std::string why = largest > max3d
+                              ? "the volume is larger than the GPU allows"
+                              : "the volume is over the 3D view's memory budget (software rendering "
+                                "keeps textures in main memory)";
         int factor = 1;
         while ((largest + factor - 1) / factor > max3d ||
                (maxBytes && v.bytes() / (std::uint64_t(factor) * factor * factor) > maxBytes))
@@ -182,6 +187,7 @@ void VolumeRenderer::setVolume(const Volume& v, std::shared_ptr<const VolumeStat
                 if (factor >= 64)
                     throw;
                 factor *= 2;
+                why = "the volume is larger than the GPU's memory allows";
                 while (glGetError() != GL_NO_ERROR) {
                 }
             }
@@ -193,8 +199,7 @@ void VolumeRenderer::setVolume(const Volume& v, std::shared_ptr<const VolumeStat
         if (factor > 1) {
             const glm::ivec3 d = use.geometry().dims;
             note_ = "3D shows a copy downsampled " + std::to_string(factor) + "x (" + std::to_string(d.x) +
-                    "x" + std::to_string(d.y) + "x" + std::to_string(d.z) +
-                    "): the volume is larger than the GPU allows";
+                    "x" + std::to_string(d.y) + "x" + std::to_string(d.z) + "): " + why;
         }
     }
     if (!stats_)
