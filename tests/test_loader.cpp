@@ -236,6 +236,45 @@ TEST_CASE("gantry tilt is detected from positions and resampled in patient space
         CHECK(s.volume.at(5, 10, k) == Approx(10 - 1024));
 }
 
+// Issue 32.18: tilt correction kept the first slice's grid, so the last slices' shifted field of view fell
+// partly outside it (48 mm of a GE head). The grid now grows to hold every acquired voxel, on the first
+// slice's pixel lattice (its voxels stay exact).
+TEST_CASE("a tilted stack's resampled grid holds every acquired voxel") {
+    TempDir dir;
+    const int cols = 20, rows = 20, slices = 6;
+    SeriesSpec spec = smallSeries(cols, rows, slices);
+    for (int k = 0; k < slices; ++k) // 1 mm further in y (and -0.5 mm in x) for every 2 mm in z
+        spec.positions.push_back({-0.5 * k, double(k), 2.0 * k});
+    spec.pixelSpacing = {1, 1};
+    spec.stored = [](int, int, int) { return 1100.0; }; // 76 HU everywhere acquired; air (-1024) outside
+    writeSeries(spec, dir.path);
+    ScanResult scan;
+    DecodedStack s = loadFolder(dir.path, scan);
+    REQUIRE(s.plan.resample);
+    const Geometry& g = s.volume.geometry();
+    for (int k = 0; k < slices; ++k)
+        for (int j : {0, rows - 1})
+            for (int i : {0, cols - 1}) {
+                // The acquired pixel's centre, in the grid's voxel coordinates: inside the grid.
+                const glm::dvec3 lps(-0.5 * k + i, double(k) + j, 2.0 * k);
+                const glm::dvec3 v = g.patientToVoxel(lps);
+                INFO("slice " << k << " pixel (" << i << ", " << j << ") at voxel " << v.x << ", " << v.y
+                              << ", " << v.z);
+                CHECK(v.x >= -1e-6);
+                CHECK(v.y >= -1e-6);
+                CHECK(v.x <= g.dims.x - 1 + 1e-6);
+                CHECK(v.y <= g.dims.y - 1 + 1e-6);
+                CHECK(s.volume.at(int(std::lround(v.x)), int(std::lround(v.y)), int(std::lround(v.z))) ==
+                      Approx(76));
+            }
+    // On the first slice's lattice: its pixel (0, 0) is a voxel centre, and the grid grew by whole voxels.
+    const glm::dvec3 first = g.patientToVoxel({0, 0, 0});
+    CHECK(first.x == Approx(std::round(first.x)).margin(1e-9));
+    CHECK(first.y == Approx(std::round(first.y)).margin(1e-9));
+    CHECK(g.dims.x == cols + 3); // -2.5 mm of x shift: 3 more columns
+    CHECK(g.dims.y == rows + 5); // 5 mm of y shift: 5 more rows
+}
+
 TEST_CASE(
     "stored HU round half away from zero, as std::lround, for every float; the resampler stores the same") {
     // The floats next to every half, where int(f + 0.5f) rounds 0.49999997 up, and the int16 ends.

@@ -562,7 +562,8 @@ TEST_CASE("3D: a volume over the GPU's limit is shown downsampled, and the view 
     s.maximised = 3;
     ui::RenderFeedback underBudget;
     CHECK(litChannels(app::renderHeadless(s, {160, 120}, false, budget, &underBudget)) > 500);
-    CHECK(underBudget.note3d.find("downsampled 2x (32x32x20): the volume is over the 3D view's memory budget") !=
+    CHECK(underBudget.note3d.find(
+              "downsampled 2x (32x32x20): the volume is over the 3D view's memory budget") !=
           std::string::npos);
 }
 

@@ -470,6 +470,7 @@ DecodedStack loadSeries(const ScanResult& scan, const FileGroup& series, const L
     StackPlan plan = planStack(planes, options.resample, h0.gantryTilt);
     plan.raw.dims.x = plan.grid.dims.x = series.columns;
     plan.raw.dims.y = plan.grid.dims.y = series.rows;
+    growGridToPlanes(plan, planes);
 
     // Int16 when the rescale is integral (exact HU); a decoder reports overflow and we fall back to float32.
     bool integral = true;

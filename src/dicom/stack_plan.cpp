@@ -188,6 +188,34 @@ StackPlan planStack(const std::vector<PlaneRef>& planes, bool allowResample, dou
     return plan;
 }
 
+void growGridToPlanes(StackPlan& plan, const std::vector<PlaneRef>& planes) {
+    if (!plan.resample || plan.order.empty())
+        return;
+    Geometry& g = plan.grid;
+    const glm::dvec3 row = g.direction[0], col = g.direction[1];
+    // Each plane's corner pixel centres, in the grid's in-plane voxel units from its origin.
+    glm::dvec2 lo(0.0), hi(double(g.dims.x - 1), double(g.dims.y - 1));
+    for (std::size_t r : plan.order) {
+        const FrameHeader& f = planes[r].header;
+        const glm::dvec3 p(f.position[0], f.position[1], f.position[2]);
+        for (int corner = 0; corner < 4; ++corner) {
+            const glm::dvec3 q = p + row * ((corner & 1) ? (g.dims.x - 1) * g.spacing.x : 0.0) +
+                                 col * ((corner & 2) ? (g.dims.y - 1) * g.spacing.y : 0.0);
+            const glm::dvec2 at(glm::dot(q - g.origin, row) / g.spacing.x,
+                                glm::dot(q - g.origin, col) / g.spacing.y);
+            lo = glm::min(lo, at);
+            hi = glm::max(hi, at);
+        }
+    }
+    // Whole voxels (a hair of tolerance so that rounding does not add one), the first plane's lattice kept.
+    const glm::ivec2 before(int(std::ceil(-lo.x - 1e-6)), int(std::ceil(-lo.y - 1e-6)));
+    const glm::ivec2 after(int(std::ceil(hi.x - (g.dims.x - 1) - 1e-6)),
+                           int(std::ceil(hi.y - (g.dims.y - 1) - 1e-6)));
+    g.origin -= row * (before.x * g.spacing.x) + col * (before.y * g.spacing.y);
+    g.dims.x += before.x + after.x;
+    g.dims.y += before.y + after.y;
+}
+
 namespace {
 
 // Where output voxel (i, j) of one output slice falls in acquired plane s, in that plane's pixel units:

@@ -40,6 +40,12 @@ glm::dvec3 sliceNormal(const FrameHeader& f);
 // space.
 StackPlan planStack(const std::vector<PlaneRef>& planes, bool allowResample, double gantryTiltTag);
 
+// A resampled grid (plan.grid, its in-plane size already the planes' columns and rows) grown in-plane to hold
+// every acquired pixel of every plane: a tilted stack's later planes are shifted off the first one's field of
+// view. Grown by whole voxels on the first plane's pixel lattice, so that an untilted plane still samples
+// exactly.
+void growGridToPlanes(StackPlan& plan, const std::vector<PlaneRef>& planes);
+
 // Resample the raw stack (planes in plan order) onto plan.grid: bilinear within each acquired plane, linear
 // between the two planes that bracket a point along the normal. Points outside the acquired data get `fill`.
 void resampleStack(const Volume& raw, const StackPlan& plan, const std::vector<PlaneRef>& planes, Volume& out,
