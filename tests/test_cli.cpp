@@ -7,6 +7,9 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <fstream>
+#include <sstream>
+
 using namespace ctview;
 using namespace ctview::test;
 
@@ -121,6 +124,33 @@ TEST_CASE("writing a series reports its progress slice by slice") {
     };
     writeSeries(spec, dir.path);
     CHECK(seen == std::vector<int>{1, 2, 3, 4, 5});
+}
+
+// Issue 32.4: a value read on a slice the resampling interpolated says so, in `measure`'s text and JSON.
+TEST_CASE("measure says when a value lies on an interpolated slice") {
+    TempDir dir, notes;
+    SeriesSpec spec = smallSeries(6, 5, 8); // origin z -30, 2.5 mm apart: slice k at z = -30 + 2.5 k
+    spec.fileName = [](int k) { return "s" + std::to_string(k) + ".dcm"; };
+    writeSeries(spec, dir.path);
+    std::filesystem::remove(dir.path / "s4.dcm"); // k = 4 (z = -20) is interpolated
+    std::ofstream(notes.path / "a.json") << R"({"annotations": [
+        {"type": "point", "points": [[-9, 21, -20]], "label": "gap"},
+        {"type": "point", "points": [[-9, 21, -25]], "label": "acquired"}]})";
+    const Run r = run("measure -q " + q(dir.path) + " --annotations " + q(notes.path / "a.json"));
+    INFO(r.out);
+    REQUIRE(r.code == 0);
+    std::istringstream lines(r.out);
+    std::string gap, acquired;
+    std::getline(lines, gap);
+    std::getline(lines, acquired);
+    CHECK(gap.find("\"gap\"") != std::string::npos);
+    CHECK(gap.find("(on an interpolated slice: no acquired image there)") != std::string::npos);
+    CHECK(acquired.find("interpolated") == std::string::npos);
+    const Run j = run("measure -q --json " + q(dir.path) + " --annotations " + q(notes.path / "a.json"));
+    REQUIRE(j.code == 0);
+    const auto values = nlohmann::json::parse(j.out);
+    CHECK(values[0]["interpolated_slice"] == true);
+    CHECK(values[1]["interpolated_slice"] == false);
 }
 
 TEST_CASE("make-phantom writes a loadable CT series with lungs, bone and contrast") {

@@ -164,6 +164,31 @@ TEST_CASE("MONOCHROME1 keeps HU and asks for an inverted display; padding become
     CHECK(s.volume.at(0, 1, 1) == -1024); // PixelPaddingValue (0028,0120) -> -1024 HU, not -3024
 }
 
+// Issue 32.4: a GE head with 4 mm slices, then 7 mm ones, all contiguous: the window said "10 slices
+// missing" and `info` only "uneven spacing". One sentence now says what happened, everywhere.
+TEST_CASE(
+    "uneven spacing is said as such, with how many displayed slices are interpolated; nothing missing") {
+    TempDir dir;
+    SeriesSpec spec = smallSeries(6, 5, 28);
+    spec.positions.clear();
+    for (int k = 0; k < 28; ++k)
+        spec.positions.push_back({0, 0, k < 18 ? 4.0 * k : 68 + 7.0 * (k - 17)});
+    writeSeries(spec, dir.path);
+    ScanResult scan;
+    DecodedStack s = loadFolder(dir.path, scan);
+    REQUIRE(s.plan.resample);
+    CHECK(s.plan.missing == 0);
+    const int shown = s.volume.geometry().dims.z;
+    const std::string want = "uneven spacing (4.0 and 7.0 mm): resampled to 4.0 mm; " +
+                             std::to_string(s.interpolated.size()) + " of " + std::to_string(shown) +
+                             " displayed slices are interpolated";
+    CHECK(std::count(s.warnings.begin(), s.warnings.end(),
+                     want + " (--no-resample keeps the acquired slices)") == 1);
+    CHECK(s.interpolated.size() > 0);
+    for (const std::string& w : s.warnings)
+        CHECK(w.find("missing") == std::string::npos);
+}
+
 TEST_CASE("a missing slice is reported and the stack is resampled onto a regular grid") {
     TempDir dir;
     SeriesSpec spec = smallSeries(6, 5, 8);
@@ -196,6 +221,10 @@ TEST_CASE("a missing slice is reported and the stack is resampled onto a regular
         for (const auto& w : raw.warnings)
             approx = approx || w.find("approximate") != std::string::npos;
         CHECK(approx);
+        // What the window's banner keeps saying while resampling is off (issue 32.4).
+        CHECK(raw.resampleSummary ==
+              "1 slice missing: kept as acquired (resampling off), so positions between its slices are "
+              "approximate");
     }
 }
 

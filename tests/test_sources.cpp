@@ -384,7 +384,10 @@ TEST_CASE(
     CHECK(s.emptySlices == std::vector<int>{7});
     const std::vector<std::string> banner = loadProblems(s);
     REQUIRE(banner.size() >= 2);
-    CHECK(banner[0] == "1 slice missing: interpolated");
+    // The same words as the load's warnings and `info` (issue 32.4).
+    CHECK(banner[0] == "1 slice missing: resampled to 2.5 mm; 1 of 10 displayed slices is interpolated");
+    CHECK(std::count(s.warnings.begin(), s.warnings.end(),
+                     banner[0] + " (--no-resample keeps the acquired slices)") == 1);
     CHECK(banner[1] == "1 slice could not be decoded: shown empty");
     // A series without problems has no banner.
     TempDir clean;

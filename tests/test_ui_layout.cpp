@@ -332,6 +332,16 @@ TEST_CASE("load problems: a banner over the views until dismissed, and the slice
     CHECK(viewer::sliceNote(s, 0, 5).empty());
     CHECK(viewer::sliceNote(s, 1, 4)
               .empty()); // a coronal slice cuts across every k: nothing to say of it alone
+    // "details" opens the load's warnings in the banner itself, wrapped inside the views (issue 32.4: it
+    // only opened the side panel, already open, so nothing changed).
+    s.scene.base->series.warnings = {"uneven slice spacing: steps from 4.000 to 7.000 mm (usual 4.000 mm)",
+                                     std::string(300, 'x') + " a long warning that must wrap"};
+    const float closed = banner->Size.y;
+    s.loadBannerDetails = true;
+    f.frames([&] { ui::drawStatus(s, feedback, 0.0); });
+    CHECK(banner->Size.y > closed + 2 * ImGui::GetTextLineHeight()); // two warnings, one of several lines
+    CHECK(banner->ContentSize.x <= banner->Size.x);                  // wrapped, not cut
+    CHECK(banner->Pos.x + banner->Size.x <= s.viewArea.x + s.viewArea.w + 0.5f);
     s.loadBannerDismissed = true;
     f.frames([&] { ui::drawStatus(s, feedback, 0.0); });
     CHECK_FALSE(ImGui::FindWindowByName("##loadproblems")->Active);
@@ -402,6 +412,9 @@ TEST_CASE(
                                        [&](const ui::OverlayItem& i) { return i.kind == k; });
                 };
                 // At these sizes everything finds room.
+                // The interpolated slice says so on a line of its own (issue 32.4), in the axial view.
+                if (v == 0)
+                    CHECK(has(ui::OverlayItem::Kind::SliceNote));
                 for (auto k :
                      {ui::OverlayItem::Kind::SliceInfo, ui::OverlayItem::Kind::Slab,
                       ui::OverlayItem::Kind::Zoom, ui::OverlayItem::Kind::Cine, ui::OverlayItem::Kind::Window,

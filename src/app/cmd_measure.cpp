@@ -22,9 +22,15 @@ int runMeasure(const CommonOptions& common, const MeasureOptions& o) {
         const Annotation& a = file.annotations[n];
         values.push_back(measure(l.series.volume, a, o.annotations + ": " + annotationName(n + 1, a.label)));
     }
+    // A value read on a slice the resampling interpolated (no acquired image there) says so.
+    auto interpolated = [&](const Annotation& a) {
+        return touchesSlices(l.series.volume.geometry(), a, l.series.interpolatedSlices);
+    };
     if (!o.json) {
         for (std::size_t n = 0; n < values.size(); ++n)
-            std::printf("%zu %s\n", n + 1, describeMeasurement(file.annotations[n], values[n]).c_str());
+            std::printf(
+                "%zu %s%s\n", n + 1, describeMeasurement(file.annotations[n], values[n]).c_str(),
+                interpolated(file.annotations[n]) ? (std::string(" (") + kOnInterpolated + ")").c_str() : "");
         return 0;
     }
     nlohmann::ordered_json out = nlohmann::ordered_json::array();
@@ -58,6 +64,7 @@ int runMeasure(const CommonOptions& common, const MeasureOptions& o) {
             }
             j["area_mm2"] = m.roi.areaMm2;
         }
+        j["interpolated_slice"] = interpolated(a);
         out.push_back(j);
     }
     std::printf("%s\n", out.dump(2).c_str());

@@ -261,6 +261,7 @@ Viewer::Viewer(const CommonOptions& common, const ViewerOptions& options)
     // The load starts before the window and its GL context exist: scanning and decoding overlap the seconds a
     // GL driver may take to start (and the workers fork from a process without driver threads).
     loadOptions_.progress = nullptr; // progress goes to the window
+    s_.resample = loadOptions_.resample;
     const std::string input = common.input.empty() ? defaultInput(settings_) : common.input;
     if (!input.empty())
         startLoad(input, common.series, nullptr, common.labels);
@@ -544,6 +545,12 @@ void Viewer::execute(Frame& f, const viewer::Commands& commands) {
         case Kind::RecordMovie:
         case Kind::RecordTurntable:
             recordMovie(f, c);
+            break;
+        case Kind::Resample:
+            // The same series again, decoded anew with the other rule (the file list is kept).
+            loadOptions_.resample = c.series != 0;
+            if (s_.hasVolume())
+                f.loadSeries = std::max(1, s_.scene.base->series.about.listing.number);
             break;
         }
     }

@@ -650,15 +650,19 @@ DecodedStack loadSeries(const ScanResult& scan, const FileGroup& series, const L
                     break;
                 }
         }
+        out.resampleSummary = resampleSummary(plan, out.interpolated.size(), out.volume.geometry().dims.z);
     } else {
         for (const DecodeTarget& t : failedPlanes)
             out.empty.push_back(t.slice);
         std::sort(out.empty.begin(), out.empty.end());
+        out.resampleSummary = resampleSummary(plan, 0, 0); // irregular with resampling off: said so
     }
     out.firstHeader = &scan.headers[planes[plan.order.front()].file];
     out.firstFile = scan.files[planes[plan.order.front()].file];
     out.monochrome1 = out.firstHeader->photometric == "MONOCHROME1";
     out.warnings = plan.warnings;
+    if (plan.resample)
+        out.warnings.push_back(out.resampleSummary + " (--no-resample keeps the acquired slices)");
     // Images of another size or orientation under the same SeriesInstanceUID were split off, never merged.
     for (const FileGroup& other : scan.series)
         if (&other != &series && other.uid == series.uid)

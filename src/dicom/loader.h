@@ -69,6 +69,7 @@ struct DecodedStack {
     std::vector<std::string> warnings;    // everything the user should know, in plain words
     std::vector<SkippedFile> failed;      // files of this series that could not be decoded
     std::vector<int> interpolated, empty; // volume slices (k) in a gap of the stack / of a file that failed
+    std::string resampleSummary;          // why and how it was resampled (resampleSummary); "" when not
     bool monochrome1 = false;             // PhotometricInterpretation MONOCHROME1: display inverted
     bool decodedNatively = false;  // native pixels read by our own code on threads, not by GDCM workers
     bool decodedByOwnCode = false; // every file decoded by our own code (native, or our RLE decoder)

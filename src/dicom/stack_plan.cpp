@@ -1,5 +1,7 @@
 #include "dicom/stack_plan.h"
 
+#include "base/text.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -128,9 +130,14 @@ StackPlan planStack(const std::vector<PlaneRef>& planes, bool allowResample, dou
             uneven = true;
         }
     }
-    if (uneven)
+    if (uneven) {
+        plan.uneven = true;
+        plan.twoSteps = std::all_of(steps.begin(), steps.end(), [&](double s) {
+            return std::abs(s - plan.minStep) <= tol || std::abs(s - plan.maxStep) <= tol;
+        });
         plan.warnings.push_back(fmt("uneven slice spacing: steps from %.3f to %.3f mm (usual %.3f mm)",
                                     plan.minStep, plan.maxStep, plan.measuredStep));
+    }
 
     // Raw stack geometry: origin at the first plane, k along the mean stacking vector.
     const auto& p0 = planes[idx.front()].header.position;
@@ -168,17 +175,14 @@ StackPlan planStack(const std::vector<PlaneRef>& planes, bool allowResample, dou
     plan.grid = plan.raw;
 
     const bool irregular = tilted || uneven || plan.missing > 0;
+    plan.irregular = irregular;
     if (irregular && allowResample) {
         plan.resample = true;
         const double span = plan.distances.back() - plan.distances.front();
         const int slices = int(std::lround(span / plan.measuredStep)) + 1;
         plan.grid.spacing.z = plan.measuredStep;
         plan.grid.direction = glm::dmat3(row, col, normal);
-        plan.grid.dims.z = slices;
-        plan.warnings.push_back(
-            fmt("resampled onto a regular grid of %.0f slices %.3f mm apart in patient space "
-                "(use --no-resample to keep the acquired slices)",
-                slices, plan.measuredStep));
+        plan.grid.dims.z = slices; // the loader says so once it knows which slices are interpolated
     } else if (irregular) {
         plan.warnings.push_back(fmt(
             "not resampled (--no-resample): the volume keeps the %.0f acquired slices with a mean step of "
@@ -186,6 +190,31 @@ StackPlan planStack(const std::vector<PlaneRef>& planes, bool allowResample, dou
             double(m), rawStep));
     }
     return plan;
+}
+
+std::string resampleSummary(const StackPlan& plan, std::size_t interpolated, int displayed) {
+    if (!plan.irregular)
+        return "";
+    std::vector<std::string> why;
+    if (plan.missing > 0)
+        why.push_back(format("%d slice%s missing", plan.missing, plan.missing == 1 ? "" : "s"));
+    if (plan.uneven)
+        why.push_back(format("uneven spacing (%.1f %s %.1f mm)", plan.minStep, plan.twoSteps ? "and" : "to",
+                             plan.maxStep));
+    if (plan.tiltDegrees > 0.01)
+        why.push_back(format("gantry tilt %.1f°", plan.tiltDegrees));
+    std::string text;
+    for (std::size_t n = 0; n < why.size(); ++n)
+        text += (n == 0 ? "" : n + 1 == why.size() ? " and " : ", ") + why[n];
+    if (!plan.resample)
+        return text + ": kept as acquired (resampling off), so positions between its slices are approximate";
+    text += format(": resampled to %.1f mm", plan.grid.spacing.z);
+    if (interpolated > 0)
+        text += format("; %zu of %d displayed slice%s %s interpolated", interpolated, displayed,
+                       displayed == 1 ? "" : "s", interpolated == 1 ? "is" : "are");
+    else
+        text += " in patient space";
+    return text;
 }
 
 void growGridToPlanes(StackPlan& plan, const std::vector<PlaneRef>& planes) {

@@ -22,10 +22,13 @@ struct StackPlan {
     Geometry raw;                   // the stack as acquired (k axis: the mean stacking vector, maybe sheared)
     Geometry grid;                  // what the volume will be: `raw`, or a regular grid when resampling
     bool resample = false;          // the planes are decoded into `raw` and resampled onto `grid`
+    bool irregular = false;         // tilted, unevenly spaced or with gaps (resampled unless that is off)
     bool orderedByInstance = false; // positions missing: InstanceNumber order, approximate geometry
     double measuredStep = 0;        // median distance between neighbouring planes, mm
     double minStep = 0, maxStep = 0;
     double tiltDegrees = 0; // angle between the stacking direction and the slice normal
+    bool uneven = false;    // steps other than the usual one (and not its multiples: those are gaps)
+    bool twoSteps = false;  // ... and exactly two step sizes (minStep and maxStep), as a GE head's 4 and 7 mm
     int duplicates = 0, missing = 0;
     std::vector<std::string> warnings;
 };
@@ -45,6 +48,13 @@ StackPlan planStack(const std::vector<PlaneRef>& planes, bool allowResample, dou
 // view. Grown by whole voxels on the first plane's pixel lattice, so that an untilted plane still samples
 // exactly.
 void growGridToPlanes(StackPlan& plan, const std::vector<PlaneRef>& planes);
+
+// What resampling did, in one sentence for every place that says it (the load's warnings, `info`, the
+// window's banner and title, whose short form is what precedes the colon): why ("uneven spacing (4.0 and 7.0
+// mm)", "2 slices missing", "gantry tilt 12.0°"), the grid ("resampled to 4.0 mm"), and how many of the
+// displayed slices hold no acquired plane. With resampling off, the same reasons and that positions between
+// the acquired slices are approximate. Empty for a regular stack.
+std::string resampleSummary(const StackPlan& plan, std::size_t interpolated, int displayed);
 
 // Resample the raw stack (planes in plan order) onto plan.grid: bilinear within each acquired plane, linear
 // between the two planes that bracket a point along the normal. Points outside the acquired data get `fill`.

@@ -150,6 +150,14 @@ bool liesOnSlice(const Geometry& g, const Annotation& a, int nAxis, int k) {
     });
 }
 
+bool touchesSlices(const Geometry& g, const Annotation& a, const std::vector<int>& slices) {
+    return std::any_of(a.points.begin(), a.points.end(), [&](const glm::dvec3& p) {
+        const double k = g.patientToVoxel(p).z;
+        return std::binary_search(slices.begin(), slices.end(), int(std::lround(k))) &&
+               std::abs(k - std::round(k)) <= 0.5;
+    });
+}
+
 glm::dvec2 boxOutlinePoint(glm::dvec2 c0, glm::dvec2 c1, bool ellipse, int i, int n) {
     if (!ellipse)
         return {i == 0 || i == 3 ? c0.x : c1.x, i < 2 ? c0.y : c1.y};

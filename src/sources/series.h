@@ -84,12 +84,15 @@ struct Series {
     // Slices of the volume (k, along its third axis) that hold no acquired image: in a gap of the stack,
     // filled by interpolation; or from a file that could not be decoded, left empty. Ascending.
     std::vector<int> interpolatedSlices, emptySlices;
+    // Why and how the stack was resampled, in the words every view uses ("uneven spacing (4.0 and 7.0 mm):
+    // resampled to 4.0 mm; 10 of 28 displayed slices are interpolated"); "" when it was not.
+    std::string resampleSummary;
     Provenance about;
     std::optional<VolumeLayout> streamed; // the voxels went to LoadOptions::streamFd (see there)
 };
 
-// What the views say about a loaded series before anything else, one short line each ("2 slices missing:
-// interpolated", "1 slice could not be decoded: shown empty", "resampled onto a regular grid"); empty when
+// What the views say about a loaded series before anything else, one short line each (the resampling's
+// summary, "1 slice could not be decoded: shown empty"); empty when
 // nothing is unusual. The details stay in the warnings.
 std::vector<std::string> loadProblems(const Series& s);
 

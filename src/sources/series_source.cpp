@@ -57,12 +57,14 @@ const SeriesListing& SeriesSource::pick(const std::string& selector) const {
 std::vector<std::string> loadProblems(const Series& s) {
     std::vector<std::string> out;
     auto count = [](std::size_t n) { return std::to_string(n) + (n == 1 ? " slice" : " slices"); };
-    if (!s.interpolatedSlices.empty())
-        out.push_back(count(s.interpolatedSlices.size()) + " missing: interpolated");
+    if (!s.resampleSummary.empty())
+        out.push_back(s.resampleSummary);
+    else if (!s.interpolatedSlices.empty()) // a source that does not say why
+        out.push_back(count(s.interpolatedSlices.size()) + " interpolated");
+    else if (s.about.resampled)
+        out.push_back("resampled onto a regular grid (gantry tilt or uneven spacing)");
     if (!s.emptySlices.empty())
         out.push_back(count(s.emptySlices.size()) + " could not be decoded: shown empty");
-    if (s.about.resampled && s.interpolatedSlices.empty())
-        out.push_back("resampled onto a regular grid (gantry tilt or uneven spacing)");
     return out;
 }
 

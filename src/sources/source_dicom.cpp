@@ -107,6 +107,7 @@ class DicomFolderSource final : public SeriesSource {
         out.warnings = std::move(l.warnings);
         out.failed = std::move(l.failed);
         out.interpolatedSlices = std::move(l.interpolated);
+        out.resampleSummary = std::move(l.resampleSummary);
         out.emptySlices = std::move(l.empty);
         // The header of the first plane in stacking order speaks for the series.
         out.about = provenance(s, std::size_t(l.firstHeader - scan_.headers.data()));

@@ -225,18 +225,26 @@ std::vector<OverlayItem> sliceOverlayItems(const AppState& s, int v) {
         } else {
             const SlicePosition at = slicePosition(g, axis, slice);
             const char* names[3] = {"x", "y", "z"};
-            const char* name = names[at.lpsAxis];            // the patient axis the view looks down
-            const std::string note = sliceNote(s, v, slice); // a slice that holds no acquired image says so
-            const std::string tail = note.empty() ? "" : "  " + note;
+            const char* name = names[at.lpsAxis]; // the patient axis the view looks down
             const int number = sliceNumber(f, slice);
-            const std::string text = fitting(
-                {format("%s %d/%d  %s %.1f mm%s", axisName(axis), number, f.count, name, at.mm, tail.c_str()),
-                 format("%s %d  %s %.1f mm%s", axisName(axis), number, name, at.mm, tail.c_str()),
-                 format("%d  %.1f mm%s", number, at.mm, tail.c_str()), format("%d", number)},
-                room);
+            const std::string text =
+                fitting({format("%s %d/%d  %s %.1f mm", axisName(axis), number, f.count, name, at.mm),
+                         format("%s %d  %s %.1f mm", axisName(axis), number, name, at.mm),
+                         format("%d  %.1f mm", number, at.mm), format("%d", number)},
+                        room);
             add(OverlayItem::Kind::SliceInfo, text, ImVec2(r.x + margin, r.y + 4), lineH, planeColour(axis));
             if (!items.empty() && items.back().kind == OverlayItem::Kind::SliceInfo)
                 below = items.back().box.y + items.back().box.h;
+            // A slice that holds no acquired image says so on a line of its own, in orange: what is shown
+            // there was interpolated between its neighbours, or is empty.
+            if (const std::string note = sliceNote(s, v, slice); !note.empty()) {
+                const std::string words = note == "interpolated" ? "INTERPOLATED: no acquired slice here"
+                                                                 : "EMPTY: this slice could not be decoded";
+                add(OverlayItem::Kind::SliceNote, fitting({words, words.substr(0, words.find(':'))}, room),
+                    ImVec2(r.x + margin, below), lineH, IM_COL32(255, 170, 60, 255));
+                if (!items.empty() && items.back().kind == OverlayItem::Kind::SliceNote)
+                    below = items.back().box.y + items.back().box.h;
+            }
         }
         // A thick slab is not the slice: said under its number, in the view's colour.
         const std::string slab = slabLabel(s.views[std::size_t(v)].slab, sliceSpacingOf(s, v));

@@ -70,6 +70,13 @@ void drawDisplayPanel(AppState& s, Commands& r) {
     ImGui::Checkbox("Invert (I)", &s.invert);
     ImGui::SameLine();
     ImGui::Checkbox("Linear interpolation (L)", &s.linear);
+    // Loading again with the other rule: shown for a series that needs it (or was kept as acquired).
+    if (volume && !s.scene.base->series.resampleSummary.empty() && !s.load.active) {
+        if (ImGui::Checkbox("Resample onto a regular grid", &s.resample))
+            r.push_back({Command::Kind::Resample, "", s.resample ? 1 : 0});
+        if (ImGui::IsItemHovered())
+            ImGui::SetTooltip("%s", s.scene.base->series.resampleSummary.c_str());
+    }
     if (volume && s.scene.base->series.monochrome1)
         ImGui::TextDisabled("MONOCHROME1: shown inverted, as stored");
 

@@ -79,6 +79,9 @@ void drawMeasurePanel(AppState& s) {
             text = s.scene.base->preview ? annotationName(n + 1, a.label) + ": measured once the series "
                                                                             "has loaded"
                                          : describeMeasurement(a, s.measured.get(v, a, "annotation"));
+            if (!s.scene.base->preview &&
+                touchesSlices(v.geometry(), a, s.scene.base->series.interpolatedSlices))
+                text += std::string(" (") + kOnInterpolated + ")";
         } catch (const std::exception& e) {
             text = std::string(annotationTypeName(a.type)) + ": " + e.what();
         }

@@ -48,7 +48,9 @@ void drawStatus(AppState& s, RenderFeedback& feedback, double now) {
     if (s.hasVolume() && !s.scene.base->preview && !s.loadBannerDismissed) {
         const std::vector<std::string> problems = loadProblems(s.scene.base->series);
         if (!problems.empty()) {
-            ImGui::SetNextWindowPos(ImVec2(a.x + a.w / 2, a.y + 24), ImGuiCond_Always, ImVec2(0.5f, 0));
+            // Under the views' top lines (slice number, its note, the orientation letter), above the image.
+            ImGui::SetNextWindowPos(ImVec2(a.x + a.w / 2, a.y + 3.5f * ImGui::GetTextLineHeightWithSpacing()),
+                                    ImGuiCond_Always, ImVec2(0.5f, 0));
             ImGui::SetNextWindowBgAlpha(0.9f);
             ImGui::SetNextWindowSizeConstraints(ImVec2(0, 0), ImVec2(std::max(200.0f, a.w - 40), a.h));
             ImGui::Begin("##loadproblems", nullptr,
@@ -56,13 +58,27 @@ void drawStatus(AppState& s, RenderFeedback& feedback, double now) {
             std::string line;
             for (const std::string& p : problems)
                 line += (line.empty() ? "" : "; ") + p;
+            ImGui::PushTextWrapPos(std::max(200.0f, a.w - 60));
             ImGui::TextColored(ImVec4(1, 0.8f, 0.3f, 1), "%s", line.c_str());
-            ImGui::SameLine();
-            if (ImGui::SmallButton("details"))
-                s.prefs.sidebar = true; // Metadata: "Skipped files and problems"
+            if (ImGui::SmallButton(s.loadBannerDetails ? "less" : "details"))
+                s.loadBannerDetails = !s.loadBannerDetails;
             ImGui::SameLine();
             if (ImGui::SmallButton("dismiss"))
                 s.loadBannerDismissed = true;
+            if (s.loadBannerDetails) {
+                // Every warning of the load, here where the user looks; the skipped files stay in Metadata.
+                constexpr std::size_t kShown = 12;
+                const std::vector<std::string>& warnings = s.scene.base->series.warnings;
+                for (std::size_t n = 0; n < std::min(kShown, warnings.size()); ++n) {
+                    ImGui::Bullet(); // BulletText would not wrap
+                    ImGui::SameLine();
+                    ImGui::TextUnformatted(warnings[n].c_str());
+                }
+                if (warnings.size() > kShown)
+                    ImGui::TextDisabled("%zu more: Metadata -> Skipped files and problems",
+                                        warnings.size() - kShown);
+            }
+            ImGui::PopTextWrapPos();
             ImGui::End();
         }
     }

@@ -243,6 +243,10 @@ struct AppState {
     bool annotationsChanged = false; // since they were last kept
     UndoHistory history; // window/level, transfer-function and measurement edits (Ctrl+Z, Ctrl+Shift+Z)
     bool loadBannerDismissed = false; // the user closed the banner of the current series' load problems
+    bool loadBannerDetails = false;   // ... or opened its details (the load's warnings) in it
+    // Irregular stacks (gantry tilt, gaps, uneven spacing) are resampled onto a regular grid; off, kept as
+    // acquired (the View panel's switch; --no-resample starts with it off).
+    bool resample = true;
 
     // Layout, set once a frame: the sidebar's width and the four cells (axial, coronal, sagittal, 3D).
     Rect viewArea;

@@ -22,6 +22,7 @@ struct Command {
         Interacting3D,   // a 3D panel control is being dragged: render coarse and fast for a moment
         RecordMovie,     // Cine's "Record movie": view `series` (0..2) as a movie, `path` "mp4" or "gif"
         RecordTurntable, // the 3D view's "Record": it turning from the current camera, `path` "mp4" or "gif"
+        Resample,        // the series again, irregular stacks resampled (`series` 1) or kept as acquired (0)
     };
     Kind kind;
     std::string path;
