@@ -78,6 +78,28 @@ TEST_CASE("the window title names patient, study date and series as RadiAnt does
     CHECK(viewer::windowTitle(*std::make_unique<viewer::AppState>()) == "ctview");
 }
 
+// Issue 32.8: the crop box was labelled i/j/k, and k ran from the feet, against the slice numbers. Its rows
+// are the patient's axes now, in the numbers' direction, each on the voxel axis it runs along.
+TEST_CASE("the crop box's rows are R-L, A-P and S-I, counted as the slice numbers are") {
+    ViewerFixture f; // LPS axes: i to the left, j to the back, k to the head
+    const auto axes = viewer::anatomicalAxes(f.s);
+    CHECK(std::string(axes[0].name) == "R-L");
+    CHECK(axes[0].voxelAxis == 0);
+    CHECK_FALSE(axes[0].flip);
+    CHECK(std::string(axes[1].name) == "A-P");
+    CHECK(axes[1].voxelAxis == 1);
+    CHECK_FALSE(axes[1].flip);
+    CHECK(std::string(axes[2].name) == "S-I");
+    CHECK(axes[2].voxelAxis == 2);
+    CHECK(axes[2].flip); // k runs to the head; S-I (slice 1 at the top) runs against it
+    for (const auto& ax : axes) {
+        const SliceFrame fr = viewer::frameOf(f.s, viewer::viewOf(f.s, ax.voxelAxis == 2   ? Axis::Axial
+                                                                       : ax.voxelAxis == 1 ? Axis::Coronal
+                                                                                           : Axis::Sagittal));
+        CHECK(fr.nFlip == ax.flip);
+    }
+}
+
 TEST_CASE("viewer input: the wheel moves the slice of the view under the mouse only") {
     ViewerFixture f;
     const int axial0 = viewer::sliceNumberOf(f.s, 0), coronal0 = viewer::sliceOf(f.s, 1),

@@ -6,6 +6,7 @@
 #include "volume/colormap.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 
@@ -302,20 +303,28 @@ void drawVolumePanel(AppState& s, Commands& r) {
 
     // ---- crop ----
     if (ImGui::TreeNode("Crop and planes")) {
-        const char* axes[3] = {"i (columns)", "j (rows)", "k (slices)"};
+        // By anatomy, in the slice numbers' direction (R to L, A to P, S to I), whichever way the voxel axes
+        // run: mm from the right, the front, the top.
+        const std::array<viewer::AnatomicalAxis, 3> axes = viewer::anatomicalAxes(s);
         const bool have = s.hasVolume();
-        for (int a = 0; a < 3; ++a) {
-            // Shown in mm from the box's first face along that voxel axis.
+        for (const viewer::AnatomicalAxis& ax : axes) {
+            const int a = ax.voxelAxis;
             const double extent = have ? s.scene.base->series.volume.geometry().dims[a] *
                                              s.scene.base->series.volume.geometry().spacing[a]
                                        : 1.0;
-            float lo = float(v.cropMin[a] * extent), hi = float(v.cropMax[a] * extent);
-            char label[48];
-            std::snprintf(label, sizeof label, "%s mm", axes[a]);
+            const double from = ax.flip ? 1.0 - v.cropMax[a] : v.cropMin[a],
+                         to = ax.flip ? 1.0 - v.cropMin[a] : v.cropMax[a];
+            float lo = float(from * extent), hi = float(to * extent);
+            char label[64];
+            std::snprintf(label, sizeof label, "%s mm##crop%d", ax.name, a);
             if (ImGui::DragFloatRange2(label, &lo, &hi, float(extent / 200), 0.0f, float(extent), "%.0f")) {
-                v.cropMin[a] = std::clamp(double(lo) / extent, 0.0, 1.0);
-                v.cropMax[a] = std::clamp(double(hi) / extent, v.cropMin[a], 1.0);
+                const double f0 = std::clamp(double(lo) / extent, 0.0, 1.0),
+                             f1 = std::clamp(double(hi) / extent, f0, 1.0);
+                v.cropMin[a] = ax.flip ? 1.0 - f1 : f0;
+                v.cropMax[a] = ax.flip ? 1.0 - f0 : f1;
             }
+            if (ImGui::IsItemHovered())
+                ImGui::SetTooltip("%s: mm from the %s", ax.name, ax.start);
             watch(r);
         }
         if (ImGui::SmallButton("Reset crop")) {
@@ -324,11 +333,16 @@ void drawVolumePanel(AppState& s, Commands& r) {
             v.cutAtSlices = glm::ivec3(0);
         }
         ImGui::TextUnformatted("Cut at the crosshair's slices:");
-        static const char* cutLabels[] = {"off", "keep after", "keep before"};
-        for (int a = 0; a < 3; ++a) {
+        for (const viewer::AnatomicalAxis& ax : axes) {
+            // cutAtSlices: 1 keeps the higher voxel indices, 2 the lower; said as the side kept.
+            const std::string near = std::string(ax.name).substr(0, 1),
+                              far = std::string(ax.name).substr(2, 1);
+            const std::string higher = "keep " + (ax.flip ? near : far),
+                              lower = "keep " + (ax.flip ? far : near);
+            const char* items[] = {"off", higher.c_str(), lower.c_str()};
             char label[48];
-            std::snprintf(label, sizeof label, "%s##cut", axes[a]);
-            ImGui::Combo(label, &v.cutAtSlices[a], cutLabels, 3);
+            std::snprintf(label, sizeof label, "%s##cut%d", ax.name, ax.voxelAxis);
+            ImGui::Combo(label, &v.cutAtSlices[ax.voxelAxis], items, 3);
         }
         ImGui::Checkbox("Show slice planes", &v.showSlicePlanes);
         ImGui::SameLine();

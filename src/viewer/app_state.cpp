@@ -450,6 +450,21 @@ void goToSegment(AppState& s, std::size_t layer, std::size_t segment) {
     syncCursor(s);
 }
 
+std::array<AnatomicalAxis, 3> anatomicalAxes(const AppState& s) {
+    std::array<AnatomicalAxis, 3> out{
+        {{"R-L", "right", 0, false}, {"A-P", "front", 1, false}, {"S-I", "top", 2, false}}};
+    if (!s.hasVolume())
+        return out;
+    const Geometry& g = s.scene.base->series.volume.geometry();
+    const Axis views[3] = {Axis::Sagittal, Axis::Coronal, Axis::Axial};
+    for (int n = 0; n < 3; ++n) {
+        const SliceFrame f = sliceFrame(g, views[n]);
+        out[std::size_t(n)].voxelAxis = f.nAxis;
+        out[std::size_t(n)].flip = f.nFlip;
+    }
+    return out;
+}
+
 namespace {
 // A DICOM person name (PS3.5 6.2: family^given^middle^prefix^suffix) as it is read: "PHANTOM CTVIEW".
 std::string readableName(const std::string& pn) {

@@ -301,6 +301,16 @@ double turnHandleDistance(const Rect& r);
 // "empty: not decoded", or "". Only for a view through the stack's own slices (its normal along k).
 std::string sliceNote(const AppState& s, int v, int slice);
 
+// The patient's axes as the crop box shows them, in the slice numbers' direction: R to L (sagittal), A to P
+// (coronal), S to I (axial); each the voxel axis it runs along and whether it runs against that axis.
+struct AnatomicalAxis {
+    const char* name;  // "R-L", "A-P", "S-I"
+    const char* start; // the side its fractions count from: "right", "front", "top"
+    int voxelAxis = 0;
+    bool flip = false;
+};
+std::array<AnatomicalAxis, 3> anatomicalAxes(const AppState& s);
+
 // The window's title, as RadiAnt's: "ctview - PATIENT NAME - 2012-07-06 - SERIES DESCRIPTION - series 201 -
 // 512x512x134" (the input's name where the series names no patient), and what is unusual about the load.
 // With prefs.anonymousTitle, nothing that identifies the patient: "ctview - series 201 - 512x512x134".
