@@ -135,6 +135,52 @@ TEST_CASE("the folder browser's order is natural: I2, I10, I100, not I10, I100, 
                                             "IM0010"});
 }
 
+// Issue 32.11: the Measurements panel cut its rows at the panel's edge; each is now wrapped, whole.
+TEST_CASE("the Measurements panel shows every value whole, wrapped to its width") {
+    ImGuiFrame f({800, 600});
+    viewer::AppState s;
+    auto d = std::make_shared<Dataset>();
+    Geometry g;
+    g.dims = {32, 32, 8};
+    d->series.volume = Volume(g, ScalarType::Int16, SharedBuffer::Sharing::Private);
+    viewer::adoptDataset(s, d);
+    Annotation roi;
+    roi.type = AnnotationType::Ellipse;
+    roi.points = {{2, 2, 3}, {20, 25, 3}};
+    roi.label = "a long label for the liver ROI that a user typed";
+    s.annotations = {roi, roi};
+    f.frames([&] {
+        ImGui::SetNextWindowSize(ImVec2(300, 500));
+        ImGui::Begin("panel");
+        ui::drawMeasurePanel(s);
+        ImGui::End();
+    });
+    const ImGuiWindow* w = ImGui::FindWindowByName("panel");
+    REQUIRE(w);
+    CHECK(w->ContentSizeIdeal.x <= w->ContentRegionRect.GetWidth() + 0.5f); // nothing beyond the edge
+    CHECK(w->ContentSize.y > 4 * ImGui::GetTextLineHeight());               // two rows of several lines
+}
+
+// Issue 32.11: two ROIs' labels drawn over each other, and labels cut at the view's edge at 800x600.
+TEST_CASE("measurement labels keep clear of each other and inside their view") {
+    const Rect cell{100, 50, 300, 200};
+    std::vector<Rect> placed;
+    const glm::vec2 size(120, 14);
+    const glm::vec2 a = ui::placeLabel({150, 100}, size, cell, placed);
+    const glm::vec2 b = ui::placeLabel({160, 105}, size, cell, placed); // would overlap the first
+    CHECK(a == glm::vec2(150, 100));
+    CHECK((b.y >= a.y + size.y || b.y + size.y <= a.y));
+    const glm::vec2 edge = ui::placeLabel({370, 240}, size, cell, placed); // past the right and bottom edges
+    CHECK(edge.x + size.x <= cell.x + cell.w);
+    CHECK(edge.y + size.y <= cell.y + cell.h);
+    for (std::size_t i = 0; i < placed.size(); ++i)
+        for (std::size_t j = i + 1; j < placed.size(); ++j) {
+            const Rect &p = placed[i], &q = placed[j];
+            INFO(i << " and " << j);
+            CHECK_FALSE((p.x < q.x + q.w && q.x < p.x + p.w && p.y < q.y + q.h && q.y < p.y + p.h));
+        }
+}
+
 TEST_CASE("plot scales tick at round values, as many as fit (issue 32.12)") {
     CHECK(ui::tickStep(4095, 8) == 1000); // the transfer-function editor's -1024..3071
     CHECK(ui::tickStep(4095, 4) == 2000);

@@ -36,6 +36,33 @@ void label(ImDrawList* dl, ImVec2 p, const char* text, ImU32 colour = IM_COL32(2
     dl->AddText(p, colour, text);
 }
 
+} // namespace
+
+glm::vec2 placeLabel(glm::vec2 wanted, glm::vec2 size, const Rect& cell, std::vector<Rect>& placed) {
+    // Inside the view (a label near its right or bottom edge moves in rather than being cut).
+    auto inside = [&](glm::vec2 p) {
+        return glm::vec2(std::clamp(p.x, cell.x + 2, std::max(cell.x + 2, cell.x + cell.w - size.x - 2)),
+                         std::clamp(p.y, cell.y + 2, std::max(cell.y + 2, cell.y + cell.h - size.y - 2)));
+    };
+    auto clear = [&](glm::vec2 p) {
+        return std::none_of(placed.begin(), placed.end(), [&](const Rect& r) {
+            return p.x < r.x + r.w && r.x < p.x + size.x && p.y < r.y + r.h && r.y < p.y + size.y;
+        });
+    };
+    // Clear of the labels already placed: the nearest free line below, else above.
+    glm::vec2 p = inside(wanted);
+    const float step = size.y + 2;
+    for (int n = 1; n <= 12 && !clear(p); ++n) {
+        const glm::vec2 below = inside(wanted + glm::vec2(0, step * float(n)));
+        const glm::vec2 above = inside(wanted - glm::vec2(0, step * float(n)));
+        p = clear(below) ? below : above;
+    }
+    placed.push_back({p.x, p.y, size.x, size.y});
+    return p;
+}
+
+namespace {
+
 // The 3D cell: what it shows, the slice planes through the crosshair, and an orientation gizmo.
 void draw3dOverlay(const AppState& s, const RenderFeedback& feedback, ImDrawList* dl, const Rect& r) {
     const float lineH = ImGui::GetTextLineHeight();
@@ -323,6 +350,7 @@ namespace {
 // The annotations that lie on view v's slice (their points within half a voxel of it), drawn in patient space
 // projected to the screen, each with its value (measure/measure: the numbers `ctview measure` prints).
 void drawAnnotations(const AppState& s, int v, const ViewMapping& m, ImDrawList* dl) {
+    std::vector<Rect> placed; // the labels drawn so far in this view: the next one keeps clear of them
     const Volume& vol = s.scene.base->series.volume;
     const Geometry& g = vol.geometry();
     const SliceFrame& f = m.frame();
@@ -395,7 +423,9 @@ void drawAnnotations(const AppState& s, int v, const ViewMapping& m, ImDrawList*
         }
         const std::string text = a.label.empty() ? value : a.label + ": " + value;
         const ImVec2 at = a.type == AnnotationType::Angle ? outline[1] : outline.back();
-        label(dl, ImVec2(at.x + 6, at.y + 4), text.c_str(), colour);
+        const ImVec2 size = ImGui::CalcTextSize(text.c_str());
+        const glm::vec2 p = placeLabel({at.x + 6, at.y + 4}, {size.x, size.y}, m.rect(), placed);
+        label(dl, ImVec2(p.x, p.y), text.c_str(), colour);
     }
 }
 } // namespace

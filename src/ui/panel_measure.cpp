@@ -51,25 +51,33 @@ void drawProfile(const Measurement& m) {
 } // namespace
 
 void drawMeasurePanel(AppState& s) {
-    // The crosshair, then every measuring tool of the table with its key, three to a row.
+    // The crosshair, then every measuring tool of the table with its key, as many to a row as fit.
     if (ImGui::RadioButton("Crosshair", !s.tool))
         s.tool.reset();
-    int column = 1;
+    const ImGuiStyle& style = ImGui::GetStyle();
+    const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
     for (const MeasureTool& t : measureTools()) {
-        if (column++ % 3 != 0)
-            ImGui::SameLine();
         const std::string label = std::string(t.label) + " (" + t.key + ")";
+        const float width =
+            ImGui::GetFrameHeight() + style.ItemInnerSpacing.x + ImGui::CalcTextSize(label.c_str()).x;
+        if (ImGui::GetItemRectMax().x + style.ItemSpacing.x + width <= right)
+            ImGui::SameLine();
         if (ImGui::RadioButton(label.c_str(), s.tool == t.type))
             s.tool = t.type;
     }
     if (!s.hasVolume())
         return;
+    auto note = [](const char* text) { // greyed, wrapped at the panel's edge
+        ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+        ImGui::TextWrapped("%s", text);
+        ImGui::PopStyleColor();
+    };
     if (s.annotations.empty()) {
-        ImGui::TextDisabled("None yet: pick a tool and drag in a slice view");
+        note("None yet: pick a tool and drag in a slice view");
         return;
     }
     if (s.annotationsSeries.empty())
-        ImGui::TextDisabled("Not kept: this source has no SeriesInstanceUID");
+        note("Not kept: this source has no SeriesInstanceUID");
     const Volume& v = s.scene.base->series.volume;
     int remove = -1;
     for (std::size_t n = 0; n < s.annotations.size(); ++n) {
@@ -89,7 +97,15 @@ void drawMeasurePanel(AppState& s) {
         if (ImGui::SmallButton("x"))
             remove = int(n);
         ImGui::SameLine();
-        if (ImGui::Selectable(text.c_str(), s.selectedAnnotation == int(n)) && !a.points.empty()) {
+        // The whole value, wrapped to the panel's width (a selectable's label would be cut at the edge).
+        const float wrap = std::max(40.0f, ImGui::GetContentRegionAvail().x);
+        const ImVec2 size = ImGui::CalcTextSize(text.c_str(), nullptr, false, wrap);
+        const ImVec2 at = ImGui::GetCursorScreenPos();
+        const bool clicked =
+            ImGui::Selectable("##row", s.selectedAnnotation == int(n), 0, ImVec2(wrap, size.y));
+        ImGui::GetWindowDrawList()->AddText(nullptr, 0.0f, at, ImGui::GetColorU32(ImGuiCol_Text),
+                                            text.c_str(), nullptr, wrap);
+        if (clicked && !a.points.empty()) {
             s.selectedAnnotation = int(n);
             // To its slice: the crosshair moves to its first point, and every view follows.
             // (Turned views' planes move through the point itself; the crosshair voxel is the nearest.)

@@ -28,6 +28,10 @@ void placeDialog(ImVec2 size, ImGuiCond cond);
 // An error message in red, wrapped at the window's edge (a long server error stays inside its dialog).
 void errorText(const std::string& text);
 
+// Where a measurement's label goes in a view: at `wanted` (its top-left), moved inside `cell` and off the
+// labels already `placed` in it (the nearest free line below, else above); added to `placed`.
+glm::vec2 placeLabel(glm::vec2 wanted, glm::vec2 size, const Rect& cell, std::vector<Rect>& placed);
+
 // Scales for the plots (ui/axis.cpp). tickStep: 1, 2 or 5 times a power of ten, giving at most `most` ticks
 // over `span`. A horizontal scale: ticks down from `y` at round values of lo..hi between x0 and x1, labels
 // under them (one text line). A vertical one: ticks left of `x`, labels right-aligned to it, lo at y1.
