@@ -202,6 +202,9 @@ TEST_CASE(
     const Run made = run("make-phantom " + q(dir.path / "p") + " --size 64x64x40 --segmentation");
     INFO(made.out);
     REQUIRE(made.code == 0);
+    // The folder's summary counts the SEG as what it is, not as a skipped file (issue 27: it is a layer).
+    const Run info = run("info -q " + q(dir.path / "p"));
+    CHECK(info.out.substr(0, info.out.find('\n')) == "41 files: 40 slices of series 2, 1 segmentation");
     const Run r = run("segments -q " + q(dir.path / "p") + " --json");
     INFO(r.out);
     REQUIRE(r.code == 0);

@@ -334,11 +334,22 @@ std::string ScanResult::summary() const {
     }
     if (series.empty())
         s += " no image series";
-    if (!skipped.empty()) {
-        std::map<std::string, std::size_t> reasons;
-        for (const SkippedFile& f : skipped)
-            reasons[f.reason.rfind("unreadable", 0) == 0 ? std::string("unreadable") : f.reason]++;
-        s += ", " + std::to_string(skipped.size()) + " skipped:";
+    // Segmentations and structure sets are no image series, but not skipped either: they are the series'
+    // layers (sources/layers.h). Counted apart.
+    std::map<std::string, std::size_t> layers, reasons;
+    std::size_t skippedCount = 0;
+    for (const SkippedFile& f : skipped) {
+        if (f.reason == "segmentation" || f.reason == "RT structure set") {
+            ++layers[f.reason];
+            continue;
+        }
+        reasons[f.reason.rfind("unreadable", 0) == 0 ? std::string("unreadable") : f.reason]++;
+        ++skippedCount;
+    }
+    for (const auto& [kind, count] : layers)
+        s += ", " + plural(count, kind);
+    if (skippedCount > 0) {
+        s += ", " + std::to_string(skippedCount) + " skipped:";
         bool firstReason = true;
         for (const auto& [reason, count] : reasons) {
             s += (firstReason ? " " : ", ") + plural(count, reason);
