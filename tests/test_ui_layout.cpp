@@ -40,6 +40,18 @@ struct ImGuiFrame {
     }
 };
 
+// A series of `g`'s grid with every voxel 0 HU: what the panels and overlays need of a loaded one.
+std::shared_ptr<Dataset> blankDataset(const Geometry& g) {
+    auto d = std::make_shared<Dataset>();
+    d->series.volume = Volume(g, ScalarType::Int16, SharedBuffer::Sharing::Private);
+    return d;
+}
+Geometry grid(glm::ivec3 dims) {
+    Geometry g;
+    g.dims = dims;
+    return g;
+}
+
 bool inside(const ImGuiWindow* w, glm::vec2 display) {
     return w->Pos.x >= -0.5f && w->Pos.y >= -0.5f && w->Pos.x + w->Size.x <= display.x + 0.5f &&
            w->Pos.y + w->Size.y <= display.y + 0.5f;
@@ -139,11 +151,7 @@ TEST_CASE("the folder browser's order is natural: I2, I10, I100, not I10, I100, 
 TEST_CASE("the Measurements panel shows every value whole, wrapped to its width") {
     ImGuiFrame f({800, 600});
     viewer::AppState s;
-    auto d = std::make_shared<Dataset>();
-    Geometry g;
-    g.dims = {32, 32, 8};
-    d->series.volume = Volume(g, ScalarType::Int16, SharedBuffer::Sharing::Private);
-    viewer::adoptDataset(s, d);
+    viewer::adoptDataset(s, blankDataset(grid({32, 32, 8})));
     Annotation roi;
     roi.type = AnnotationType::Ellipse;
     roi.points = {{2, 2, 3}, {20, 25, 3}};
@@ -318,10 +326,7 @@ TEST_CASE("the series table shows patient, study date and modality, and sorts by
 TEST_CASE("Metadata: the tag table shows tag, name and value in the side panel's width (issue 14.9)") {
     ImGuiFrame f({1400, 900});
     viewer::AppState s;
-    s.scene.base = std::make_shared<Dataset>();
-    Geometry g;
-    g.dims = {2, 2, 2};
-    s.scene.base->series.volume = Volume(g, ScalarType::Int16, SharedBuffer::Sharing::Private);
+    s.scene.base = blankDataset(grid({2, 2, 2}));
     s.scene.base->series.about.listTags = [] { return std::vector<TagEntry>{}; };
     s.scene.base->tagsLoaded = true;
     s.scene.base->tags = {
@@ -359,10 +364,7 @@ TEST_CASE("load problems: a banner over the views until dismissed, and the slice
           "(issue 14.4)") {
     ImGuiFrame f({1400, 900});
     viewer::AppState s;
-    auto d = std::make_shared<Dataset>();
-    Geometry g;
-    g.dims = {8, 8, 10};
-    d->series.volume = Volume(g, ScalarType::Int16, SharedBuffer::Sharing::Private);
+    auto d = blankDataset(grid({8, 8, 10}));
     d->series.interpolatedSlices = {4};
     d->series.emptySlices = {7};
     viewer::adoptDataset(s, d);
@@ -420,12 +422,10 @@ TEST_CASE(
     for (const glm::vec2 display : {glm::vec2(800, 600), glm::vec2(1400, 900), glm::vec2(500, 380)}) {
         ImGuiFrame f(display);
         viewer::AppState s;
-        auto d = std::make_shared<Dataset>();
-        Geometry g;
-        g.dims = {128, 128, 300}; // three-digit slice numbers, long positions
+        Geometry g = grid({128, 128, 300}); // three-digit slice numbers, long positions
         g.spacing = {2.9, 2.9, 1.25};
         g.origin = {-185.4, -201.7, -1130.5};
-        d->series.volume = Volume(g, ScalarType::Int16, SharedBuffer::Sharing::Private);
+        auto d = blankDataset(g);
         d->series.interpolatedSlices = {150};
         viewer::adoptDataset(s, d);
         s.cursor = {64, 64, 150}; // an interpolated slice: the longest slice line

@@ -28,9 +28,8 @@ int runMeasure(const CommonOptions& common, const MeasureOptions& o) {
     };
     if (!o.json) {
         for (std::size_t n = 0; n < values.size(); ++n)
-            std::printf(
-                "%zu %s%s\n", n + 1, describeMeasurement(file.annotations[n], values[n]).c_str(),
-                interpolated(file.annotations[n]) ? (std::string(" (") + kOnInterpolated + ")").c_str() : "");
+            std::printf("%zu %s%s\n", n + 1, describeMeasurement(file.annotations[n], values[n]).c_str(),
+                        interpolated(file.annotations[n]) ? kOnInterpolated : "");
         return 0;
     }
     nlohmann::ordered_json out = nlohmann::ordered_json::array();

@@ -204,6 +204,14 @@ class Viewer {
     void savePreset(const std::string& title);
     void saveIfChanged(bool now);
     void shaderFailed(const gl::GlError& e, double now);
+    // How the renderers take a series in the window: progressively; on a software renderer, a large volume
+    // plane by plane with a downsampled 3D copy, so that the process holds one full copy of the volume.
+    void configureSync() {
+        sync_.progressiveUpload = true;
+        constexpr std::uint64_t kSoftwareTextureBytes = std::uint64_t(256) << 20;
+        sync_.planesAbove = software_ ? kSoftwareTextureBytes : 0;
+        sync_.maxBytes3d = software_ ? kSoftwareTextureBytes : 0;
+    }
 
     const CommonOptions& common_;
     TimingLog timing_;
@@ -215,14 +223,6 @@ class Viewer {
     std::string title_;         // the window's title as last set
     bool software_ = false;     // the GL context draws on the CPU (llvmpipe): textures cost process memory
 
-    // How the renderers take a series in the window: progressively; on a software renderer, a large volume
-    // plane by plane with a downsampled 3D copy, so that the process holds one full copy of the volume.
-    void configureSync() {
-        sync_.progressiveUpload = true;
-        constexpr std::uint64_t kSoftwareTextureBytes = std::uint64_t(256) << 20;
-        sync_.planesAbove = software_ ? kSoftwareTextureBytes : 0;
-        sync_.maxBytes3d = software_ ? kSoftwareTextureBytes : 0;
-    }
     double saveDue_ = -1; // when the changed settings are saved (a second after the change), or -1
     viewer::AppState s_;
     LoadOptions loadOptions_;

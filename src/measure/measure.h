@@ -81,7 +81,8 @@ bool liesOnSlice(const Geometry& g, const Annotation& a, int nAxis, int k);
 // Whether any point of `a` lies within half a voxel of one of `slices` (k, sorted): a measurement made on a
 // slice that holds no acquired image (interpolated by the resampling), which its value must say.
 bool touchesSlices(const Geometry& g, const Annotation& a, const std::vector<int>& slices);
-inline constexpr const char* kOnInterpolated = "on an interpolated slice: no acquired image there";
+// What a value on such a slice ends with, in the panel and in `ctview measure`.
+inline constexpr const char* kOnInterpolated = " (on an interpolated slice: no acquired image there)";
 
 // Whether every point of `a` lies within half the smallest voxel spacing of plane `p` (a turned view's).
 bool liesOnPlane(const Geometry& g, const Annotation& a, const SlicePlane& p);

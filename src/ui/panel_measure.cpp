@@ -89,7 +89,7 @@ void drawMeasurePanel(AppState& s) {
                                          : describeMeasurement(a, s.measured.get(v, a, "annotation"));
             if (!s.scene.base->preview &&
                 touchesSlices(v.geometry(), a, s.scene.base->series.interpolatedSlices))
-                text += std::string(" (") + kOnInterpolated + ")";
+                text += kOnInterpolated;
         } catch (const std::exception& e) {
             text = std::string(annotationTypeName(a.type)) + ": " + e.what();
         }

@@ -58,7 +58,7 @@ std::shared_ptr<Dataset> LoadTask::take(std::string& error) {
 bool LoadTask::takePreview(std::shared_ptr<Dataset>& preview, std::vector<int>& dirty,
                            std::size_t maxSlices) {
     std::lock_guard lock(mutex_);
-    if (!previewStack_ || (!previewRestarted_ && pending_.empty()))
+    if (!previewVolume_.data() || (!previewRestarted_ && pending_.empty()))
         return false;
     if (previewRestarted_ || !preview) {
         // The slices so far, in the loader's own stack: what the source says of the series gives its number
@@ -188,8 +188,7 @@ void LoadTask::run(const std::string& series, LoadOptions options, std::shared_p
             }
         }
         std::lock_guard lock(mutex_);
-        if (stack.data() != previewStack_) {
-            previewStack_ = stack.data();
+        if (stack.data() != previewVolume_.data()) {
             previewRestarted_ = true;
             previewVolume_ = stack.alias(); // the same voxels, kept mapped for the preview
             pending_.clear();

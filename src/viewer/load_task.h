@@ -79,7 +79,6 @@ class LoadTask {
     std::size_t done_ = 0, total_ = 0;
     std::shared_ptr<Dataset> result_;
     // Preview: the stack being filled (an alias of the loader's), and finished slices not yet taken.
-    const void* previewStack_ = nullptr;
     bool previewRestarted_ = false;
     Volume previewVolume_;
     std::vector<int> pending_;
