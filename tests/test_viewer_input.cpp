@@ -6,6 +6,7 @@
 #include "app/actions.h"
 #include "dicom/phantom.h"
 #include "measure/measure.h"
+#include "viewer/crop_gesture.h"
 #include "viewer/input.h"
 #include "viewer/load_task.h"
 #include "viewer/settings.h"
@@ -501,6 +502,58 @@ TEST_CASE("3D view input: drag rotates, wheel zooms, Shift+letters pick a side, 
     dbl.doubleClicked[0] = true;
     viewer::handleInput(s, dbl);
     CHECK(s.maximised == 3);
+}
+
+TEST_CASE("3D view: the crop box's handles drag its faces along their axes (issue 32.8)") {
+    ViewerFixture f; // anterior view: the patient's left (high i) on screen right, the head (high k) up
+    viewer::AppState& s = f.s;
+    const glm::dvec2 c = f.centreOf(3);
+    REQUIRE(s.scene.base->stats);
+    // Hidden: a press on where the top handle would be turns the volume.
+    std::array<viewer::CropHandle, 6> h = viewer::cropHandles(s);
+    CHECK(viewer::cropHandleUnder(s, h[5].screen) == -1);
+    f.drag(h[5].screen, h[5].screen + glm::dvec2(0, 40));
+    CHECK(s.view3d.cropMax == glm::dvec3(1.0));
+    CHECK_FALSE(s.view3d.camera == defaultCamera3D());
+    s.view3d.camera = defaultCamera3D();
+
+    s.view3d.showCropBox = true;
+    h = viewer::cropHandles(s);
+    // The front and back faces are seen head-on: no handles over the middle, where a drag turns the volume.
+    CHECK_FALSE(h[2].visible);
+    CHECK_FALSE(h[3].visible);
+    for (int i : {0, 1, 4, 5})
+        CHECK(h[std::size_t(i)].visible);
+    // The faces' handles sit where the box is drawn: S above I, L right of R, on the view's centre line.
+    const double height = h[4].screen.y - h[5].screen.y, width = h[1].screen.x - h[0].screen.x;
+    CHECK(height > 100);
+    CHECK(width > 100);
+    CHECK(h[5].screen.x == Approx(c.x).margin(1));
+    CHECK(h[0].screen.y == Approx(c.y).margin(1));
+    CHECK(viewer::cropHandleUnder(s, h[5].screen + glm::dvec2(3, -2)) == 5);
+    CHECK(viewer::cropHandleUnder(s, c) == -1);
+
+    // The top face dragged down a quarter of the box: the head's quarter is cut away; the camera stays.
+    f.drag(h[5].screen, h[5].screen + glm::dvec2(0, height / 4));
+    CHECK(s.view3d.cropMax.z == Approx(0.75).margin(1e-9));
+    CHECK(s.view3d.cropMin == glm::dvec3(0.0));
+    CHECK(s.view3d.camera == defaultCamera3D());
+    CHECK(s.gesture.crop.handle == -1);
+    // The patient's right face dragged to the middle: only the left half stays.
+    h = viewer::cropHandles(s);
+    f.drag(h[0].screen, h[0].screen + glm::dvec2(width / 2, 0));
+    CHECK(s.view3d.cropMin.x == Approx(0.5).margin(1e-9));
+    // Dragged past the opposite face: one voxel is kept (30 slices along k).
+    h = viewer::cropHandles(s);
+    f.drag(h[5].screen, h[5].screen + glm::dvec2(0, 2 * height));
+    CHECK(s.view3d.cropMax.z == Approx(1.0 / 30).margin(1e-9));
+    CHECK(s.view3d.cropMin.z == 0.0);
+    // Shift on a handle pans, as anywhere in the 3D view.
+    h = viewer::cropHandles(s);
+    const glm::dvec3 before = s.view3d.cropMax;
+    f.drag(h[1].screen, h[1].screen + glm::dvec2(30, 0), true);
+    CHECK(s.view3d.cropMax == before);
+    CHECK(s.view3d.camera.pan.x != 0.0);
 }
 
 TEST_CASE("viewer: a save that cannot be written is a toast, not a crash") {

@@ -3,6 +3,7 @@
 #include "ui/panels.h"
 
 #include "base/text.h"
+#include "viewer/crop_gesture.h"
 
 #include <algorithm>
 #include <cmath>
@@ -63,6 +64,40 @@ glm::vec2 placeLabel(glm::vec2 wanted, glm::vec2 size, const Rect& cell, std::ve
 
 namespace {
 
+// The crop box in the 3D view: its edges, and a handle on each face in the colour of the slice view whose
+// planes it moves through (the one under the mouse or being dragged drawn larger).
+void drawCropBox(const AppState& s, ImDrawList* dl, const Rect& r, const CameraMatrices& cm) {
+    const std::array<glm::dvec3, 8> corners = viewer::cropCorners(s);
+    std::array<glm::dvec2, 8> at{};
+    std::array<bool, 8> seen{};
+    for (std::size_t c = 0; c < 8; ++c)
+        seen[c] = projectToScreen(cm, r, corners[c], at[c]);
+    for (std::size_t c = 0; c < 8; ++c)
+        for (std::size_t bit : {1u, 2u, 4u})
+            if (!(c & bit) && seen[c] && seen[c | bit])
+                dl->AddLine(ImVec2(float(at[c].x), float(at[c].y)),
+                            ImVec2(float(at[c | bit].x), float(at[c | bit].y)), IM_COL32(255, 255, 255, 170),
+                            1.0f);
+    const int hot =
+        s.gesture.crop.handle >= 0
+            ? s.gesture.crop.handle
+            : viewer::cropHandleUnder(s, glm::dvec2(ImGui::GetIO().MousePos.x, ImGui::GetIO().MousePos.y));
+    const std::array<viewer::CropHandle, 6> handles = viewer::cropHandles(s);
+    for (int h = 0; h < 6; ++h) {
+        const viewer::CropHandle& ch = handles[std::size_t(h)];
+        if (!ch.visible)
+            continue;
+        Axis axis = Axis::Axial;
+        for (int v = 0; v < 3; ++v)
+            if (viewer::frameOf(s, v).nAxis == ch.axis)
+                axis = s.views[std::size_t(v)].axis;
+        const float radius = float(viewer::kCropHandleRadius) * (h == hot ? 1.4f : 1.0f);
+        const ImVec2 p(float(ch.screen.x), float(ch.screen.y));
+        dl->AddCircleFilled(p, radius, planeColour(axis, h == hot ? 255 : 200));
+        dl->AddCircle(p, radius, IM_COL32(0, 0, 0, 200), 0, 1.5f);
+    }
+}
+
 // The 3D cell: what it shows, the slice planes through the crosshair, and an orientation gizmo.
 void draw3dOverlay(const AppState& s, const RenderFeedback& feedback, ImDrawList* dl, const Rect& r) {
     const float lineH = ImGui::GetTextLineHeight();
@@ -112,6 +147,8 @@ void draw3dOverlay(const AppState& s, const RenderFeedback& feedback, ImDrawList
             }
         }
     }
+    if (viewer::cropBoxShown(s))
+        drawCropBox(s, dl, r, cm);
     char text[256];
     if (s.prefs.overlays.sliceInfo) {
         std::snprintf(text, sizeof text, "3D  %s%s  (%s)", s.view3d.preset.title.c_str(),

@@ -332,6 +332,10 @@ void drawVolumePanel(AppState& s, Commands& r) {
             v.cropMax = glm::dvec3(1.0);
             v.cutAtSlices = glm::ivec3(0);
         }
+        ImGui::SameLine();
+        ImGui::Checkbox("Handles in 3D", &v.showCropBox);
+        if (ImGui::IsItemHovered())
+            ImGui::SetTooltip("Show the box in the 3D view; drag a face's handle to move that face");
         ImGui::TextUnformatted("Cut at the crosshair's slices:");
         for (const viewer::AnatomicalAxis& ax : axes) {
             // cutAtSlices: 1 keeps the higher voxel indices, 2 the lower; said as the side kept.

@@ -75,6 +75,7 @@ struct View3D {
     glm::ivec3 cutAtSlices{0};
     bool showSlicePlanes = true; // outline the three slice planes in 3D
     bool showOrientation = true; // the L/R/A/P/S/I axes in the corner
+    bool showCropBox = false;    // the crop box's outline and handles to drag in the 3D view
     double stepScale = 1.0;      // samples every stepScale x the smallest voxel spacing
     bool skipping = true;        // empty-space skipping (off only to compare)
     // The colour map is the preset's (preset.colormap: a projection's map; on a transfer function, the map
@@ -148,6 +149,13 @@ struct Gestures {
         glm::dvec3 start{0.0}; // its first corner (LPS)
     } box;
     int editing = -1, editingHandle = -1; // the annotation whose handle (annotationHandles) is being dragged
+    // A crop box face being dragged in the 3D view (crop_gesture.h).
+    struct CropDrag {
+        int handle = -1;             // cropHandles()' index, or -1
+        glm::dvec2 startMouse{0.0};  // where the press was
+        double startFraction = 0;    // the face's fraction then
+        glm::dvec2 perFraction{0.0}; // screen pixels the face moved per unit of fraction, then
+    } crop;
     // Probe: the voxel under the mouse, if any, and its value as shown (through the view's slab).
     struct Probe {
         bool valid = false;

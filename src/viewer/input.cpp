@@ -1,4 +1,5 @@
 #include "viewer/input.h"
+#include "viewer/crop_gesture.h"
 #include "viewer/measure_gesture.h"
 
 #include <algorithm>
@@ -179,6 +180,10 @@ Commands handleFrame(AppState& s, const InputFrame& in) {
         // the wheel, which has no release).
         if (s.gesture.drag.view == 3)
             s.view3d.interactUntil = std::min(s.view3d.interactUntil, in.now);
+        if (s.gesture.crop.handle >= 0) {
+            dragCropHandle(s, in.mouse); // where the button came up
+            s.gesture.crop = {};
+        }
         if (s.gesture.drawing >= 0) {
             // Where the button came up (a quick drag may bring its moves and the release in one frame).
             if (s.gesture.drag.view >= 0 && s.gesture.drag.view < 3 && s.hasVolume())
@@ -212,9 +217,12 @@ Commands handleFrame(AppState& s, const InputFrame& in) {
         toggleMaximised(s, cell);
         s.gesture.drag = {};
     } else if (cell == 3 && volume && s.gesture.drag.view < 0) {
-        if (in.clicked[0])
+        if (in.clicked[0]) {
             s.gesture.drag = {3, in.shift ? 2 : 0};
-        else if (in.clicked[1])
+            // A crop box handle under the mouse is dragged rather than the volume turned.
+            if (const int h = in.shift ? -1 : cropHandleUnder(s, in.mouse); h >= 0)
+                startCropDrag(s, h, in.mouse);
+        } else if (in.clicked[1])
             s.gesture.drag = {3, 1};
         else if (in.clicked[2])
             s.gesture.drag = {3, 2};
@@ -244,7 +252,10 @@ Commands handleFrame(AppState& s, const InputFrame& in) {
         const Rect& rect = s.cells[3];
         switch (s.gesture.drag.button) {
         case 0:
-            arcballRotate(cam, in.mouse - in.mouseDelta, in.mouse, rect);
+            if (s.gesture.crop.handle >= 0)
+                dragCropHandle(s, in.mouse);
+            else
+                arcballRotate(cam, in.mouse - in.mouseDelta, in.mouse, rect);
             break;
         case 1:
             cam.zoom = std::clamp(cam.zoom * std::pow(1.01, -in.mouseDelta.y), 0.05, 50.0);
