@@ -440,7 +440,7 @@ TEST_CASE("export --turn: the turned view's planes, each the viewer's S-export o
     const std::string prefix = std::to_string(scan.pick("").seriesNumber) + "_coronal-oblique_";
     for (bool linear : {false, true}) {
         INFO((linear ? "linear" : "nearest"));
-        const Run r = run(common + "--slice 7 " + (linear ? "--linear " : "") + "-o " + q(out.path / "one") +
+        const Run r = run(common + "--slice 7 " + (linear ? "" : "--nearest ") + "-o " + q(out.path / "one") +
                           " --format png,jpg");
         INFO(r.out);
         REQUIRE(r.code == 0);

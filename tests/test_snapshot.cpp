@@ -31,7 +31,7 @@ TEST_CASE("snapshot: the GPU slice is the CPU slice, pixel for pixel, at an inte
         const auto png = out.path / (std::string(map) + ".png");
         // 64 x 64 square pixels in 128 x 128: every voxel is exactly 2 x 2 pixels, nearest interpolation.
         const Run r = run("snapshot " + q(glPhantom()) +
-                          " --view axial --slice 17 --no-overlays --size 128x128 "
+                          " --view axial --slice 17 --no-overlays --size 128x128 --nearest "
                           "--window 400,40 --colormap " +
                           map + " -o " + q(png));
         INFO(r.out);
@@ -64,11 +64,11 @@ TEST_CASE("snapshot: golden images of the views with overlays") {
         const char* args;
     };
     const Case cases[] = {
-        {"axial_abdomen", "--view axial --window abdomen --size 320x320"},
+        {"axial_abdomen", "--view axial --window abdomen --nearest --size 320x320"},
         {"coronal_viridis_linear",
          "--view coronal --slice 31 --colormap viridis --linear --window 1500,-300 --size 320x240"},
-        {"sagittal_bone_inverted", "--view sagittal --window bone --invert --size 240x320"},
-        {"grid", "--view grid --size 480x480"},
+        {"sagittal_bone_inverted", "--view sagittal --window bone --invert --nearest --size 240x320"},
+        {"grid", "--view grid --nearest --size 480x480"},
     };
     for (const Case& c : cases) {
         const auto png = out.path / (std::string(c.name) + ".png");
@@ -77,6 +77,25 @@ TEST_CASE("snapshot: golden images of the views with overlays") {
         REQUIRE(r.code == 0);
         compareGolden(png, c.name);
     }
+}
+
+TEST_CASE("snapshot: linear between voxels by default, as the window starts; --nearest as L (issue 32.9)") {
+    REQUIRE(haveDisplay());
+    TempDir out;
+    auto shot = [&](const std::string& flag, const char* name) {
+        const auto png = out.path / name;
+        const Run r = run("snapshot " + q(glPhantom()) + " --view coronal --no-overlays --size 320x240 " +
+                          flag + " -o " + q(png));
+        INFO(r.out);
+        REQUIRE(r.code == 0);
+        return readPng(png);
+    };
+    const Image plain = shot("", "default.png"), linear = shot("--linear", "linear.png"),
+                nearest = shot("--nearest", "nearest.png");
+    CHECK(plain.rgb == linear.rgb);
+    CHECK(plain.rgb != nearest.rgb);
+    // The window's own default is the same.
+    CHECK(viewer::AppState().linear);
 }
 
 TEST_CASE("snapshot: overlay text is outlined on every side, legible on a white slice as on a black one "
@@ -295,8 +314,9 @@ TEST_CASE("snapshot --labels: a segment's voxels filled at 40 % over the slice, 
     writeBlockLabels(s.volume.geometry(), out.path / "block.seg.nrrd");
     const auto png = out.path / "labels.png";
     // As the exact slice test above: every voxel is 2 x 2 pixels.
-    const Run r = run("snapshot " + q(glPhantom()) + " --labels " + q(out.path / "block.seg.nrrd") +
-                      " --view axial --slice 17 --no-overlays --size 128x128 --window 400,40 -o " + q(png));
+    const Run r =
+        run("snapshot " + q(glPhantom()) + " --labels " + q(out.path / "block.seg.nrrd") +
+            " --view axial --slice 17 --no-overlays --size 128x128 --nearest --window 400,40 -o " + q(png));
     INFO(r.out);
     REQUIRE(r.code == 0);
     const Image gpu = readPng(png);

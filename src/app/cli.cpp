@@ -151,8 +151,9 @@ int runCli(int argc, char** argv) {
     exportCmd->add_option("--turn", exp.turn,
                           "Oblique MPR, as snapshot's --turn (e.g. axial:30): the --axis view as turned, its "
                           "slices numbered along its normal (files <SeriesNumber>_<axis>-oblique_<NNNN>)");
-    exportCmd->add_flag("--linear", exp.linear,
-                        "With --turn: trilinear between voxels (default the nearest voxel, as the viewer)");
+    exportCmd->add_flag("--linear,!--nearest", exp.linear,
+                        "With --turn: trilinear between voxels, as the viewer (the default), or the nearest "
+                        "voxel");
 
     CommonOptions convertCommon;
     ConvertOptions conv;
@@ -208,7 +209,10 @@ int runCli(int argc, char** argv) {
     snapCmd->add_option("--annotations", snap.annotations,
                         "Draw the measurements of this annotation file on the slices they lie on");
     snapCmd->add_flag("--invert", snap.invert, "Reverse the colour map");
-    snapCmd->add_flag("--linear", snap.linear, "Linear interpolation between voxels (default nearest)");
+    snapCmd->add_flag(
+        "--linear,!--nearest", snap.linear,
+        "Linear interpolation between voxels, as the window (the default), or the nearest voxel "
+        "(L in the window)");
     snapCmd->add_flag("!--no-overlays", snap.overlays,
                       "Leave out letters, scale bar, window/level and crosshair");
     snapCmd->add_option("--size", snap.size, "WIDTHxHEIGHT in pixels (default 512x512)");

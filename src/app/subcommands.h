@@ -50,7 +50,7 @@ struct ExportOptions {
     double fps = 10; // --format mp4|gif: frames a second
     // Oblique MPR, as snapshot's --turn: the slices of the turned view, numbered along its normal.
     std::string turn;
-    bool linear = false; // a turned view's samples: trilinear instead of the nearest voxel
+    bool linear = true; // a turned view's samples: trilinear (as the window), else the nearest voxel
 };
 
 struct ConvertOptions {
@@ -74,7 +74,7 @@ struct SnapshotOptions {
     std::string window = "file";
     std::string colormap = "grayscale";
     bool invert = false;
-    bool linear = false;
+    bool linear = true; // as the window: --nearest for the voxels as blocks
     bool overlays = true;
     std::string size = "512x512";
     std::string annotations; // an annotation file to draw (measure/measure.h)
