@@ -91,6 +91,38 @@ TEST_CASE("loading: a series faster than the preview delay has no preview; its 3
     CHECK(done->stats->maxHU == Approx(done->series.volume.range().second));
 }
 
+TEST_CASE("loading: a series over the 3D view's limits gets its downsampled copy on the load's thread, with "
+          "the copy's statistics (issue 32.2)") {
+    TempDir dir;
+    writeSeries(smallSeries(12, 10, 9), dir.path);
+    const std::uint64_t bytes = 12 * 10 * 9 * 2;
+    // The window learns the limits once its GL context is up, after the load started.
+    viewer::LoadTask task(dir.path.string(), "", fastOptions(), nullptr, nullptr,
+                          viewer::LoadTask::Staging{60.0, true});
+    task.set3dLimits(0, bytes / 4); // a quarter: a 2x copy (6x5x5)
+    task.wait();
+    std::string error;
+    std::shared_ptr<Dataset> done = task.take(error);
+    REQUIRE(done);
+    REQUIRE(task.takeStats(*done));
+    REQUIRE(done->copy3d);
+    CHECK(done->copy3d->geometry().dims == glm::ivec3(6, 5, 5));
+    const Volume expected = downsampleVolume(done->series.volume, 2);
+    CHECK(std::memcmp(done->copy3d->int16Data(), expected.int16Data(), expected.bytes()) == 0);
+    REQUIRE(done->stats);
+    CHECK(done->stats->bricks.count == computeVolumeStats(expected).bricks.count);
+    CHECK(done->stats->maxHU == expected.range().second);
+    // Within the limits (and in headless commands, which set none): no copy, the volume's own statistics.
+    viewer::LoadTask plain(dir.path.string(), "", fastOptions(), nullptr, nullptr,
+                           viewer::LoadTask::Staging{60.0, true, {}, 16, bytes});
+    plain.wait();
+    std::shared_ptr<Dataset> whole = plain.take(error);
+    REQUIRE(whole);
+    REQUIRE(plain.takeStats(*whole));
+    CHECK_FALSE(whole->copy3d);
+    CHECK(whole->stats->maxHU == whole->series.volume.range().second);
+}
+
 TEST_CASE("loading: a preview that knew no window (a DICOMweb listing) gives way to the file's window") {
     auto make = [](bool preview, std::vector<WindowPreset> windows) {
         auto d = std::make_shared<Dataset>();

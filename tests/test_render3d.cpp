@@ -218,6 +218,25 @@ TEST_CASE("bricks: min and max include the one-voxel ring; classification follow
     CHECK(half.geometry().spacing == glm::dvec3(2.0));
     CHECK(half.geometry().voxelToPatient(glm::dvec3(0.0)) == glm::dvec3(0.5));
     CHECK(half.at(4, 1, 1) == std::round((500.0f - 7000.0f) / 8.0f));
+
+    // The int16 path (rows read in memory order) is the general one's mean, rounded, at every voxel: odd
+    // sizes leave partial blocks at the ends.
+    Volume wf(odd, ScalarType::Float32, SharedBuffer::Sharing::Private);
+    for (int k = 0; k < odd.dims.z; ++k)
+        for (int j = 0; j < odd.dims.y; ++j)
+            for (int i = 0; i < odd.dims.x; ++i)
+                wf.set(i, j, k, w.at(i, j, k));
+    for (int factor : {2, 4}) {
+        const Volume a = downsampleVolume(w, factor), b = downsampleVolume(wf, factor);
+        REQUIRE(a.geometry().dims == b.geometry().dims);
+        const glm::ivec3 d = a.geometry().dims;
+        int differing = 0;
+        for (int k = 0; k < d.z; ++k)
+            for (int j = 0; j < d.y; ++j)
+                for (int i = 0; i < d.x; ++i)
+                    differing += a.at(i, j, k) != std::round(b.at(i, j, k));
+        CHECK(differing == 0);
+    }
 }
 
 TEST_CASE("bricks: the outside of the body is marked per slice, the lungs inside it are not (issue 14.6)") {
@@ -565,6 +584,19 @@ TEST_CASE("3D: a volume over the GPU's limit is shown downsampled, and the view 
     CHECK(underBudget.note3d.find(
               "downsampled 2x (32x32x20): the volume is over the 3D view's memory budget") !=
           std::string::npos);
+
+    // The copy made ahead by the load task (with its statistics) draws the same picture, and is dropped once
+    // it is on the GPU.
+    const RgbImage byRenderer = app::renderHeadless(s, {160, 120}, false, budget);
+    auto copy = std::make_shared<const Volume>(downsampleVolume(s.scene.base->series.volume, 2));
+    s.scene.base->stats = std::make_shared<const VolumeStats>(computeVolumeStats(*copy));
+    s.scene.base->copy3d = copy;
+    const std::weak_ptr<const Volume> watch = copy;
+    copy.reset();
+    ui::RenderFeedback ahead;
+    CHECK(app::renderHeadless(s, {160, 120}, false, budget, &ahead).rgb == byRenderer.rgb);
+    CHECK(ahead.note3d == underBudget.note3d);
+    CHECK(watch.expired());
 }
 
 TEST_CASE("render: golden images for each mode, shading on and off, a crop, presets") {

@@ -71,7 +71,7 @@ gl::Labels3d labels3dOf(const viewer::AppState& s, const Renderers& r) {
 }
 
 void syncRenderer(viewer::AppState& s, Renderers& r, RendererSync& sync) {
-    const Dataset* d = s.hasVolume() ? s.scene.base.get() : nullptr;
+    Dataset* d = s.hasVolume() ? s.scene.base.get() : nullptr;
     const bool justSet = d != sync.uploaded;
     if (justSet) {
         sync.uploaded = nullptr; // if the upload throws, the next frame must not think it is there
@@ -110,13 +110,14 @@ void syncRenderer(viewer::AppState& s, Renderers& r, RendererSync& sync) {
         sync.uploaded3d = d; // tried once per dataset, whatever happens
         try {
             r.volume.setVolume(d->series.volume, d->stats, r.slices.volumeTexture(), r.slices.huTexel(),
-                               sync.maxBytes3d, sync.max3dTexture);
+                               sync.maxBytes3d, sync.max3dTexture, d->copy3d.get());
             r.feedback.note3d = r.volume.note();
         } catch (const gl::GlError& e) {
             // The 3D view cannot have the volume (GPU memory): the slice views keep working.
             r.volume.clearVolume();
             r.feedback.note3d = std::string("3D view unavailable: ") + e.what();
         }
+        d->copy3d.reset(); // on the GPU now (or of no use): its memory goes back
     }
     const bool mono = d && d->series.monochrome1;
     if (!sync.lutSet || sync.colormap != s.colormap || sync.invert != s.invert || sync.monochrome1 != mono) {

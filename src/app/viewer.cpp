@@ -211,6 +211,15 @@ class Viewer {
         constexpr std::uint64_t kSoftwareTextureBytes = std::uint64_t(256) << 20;
         sync_.planesAbove = software_ ? kSoftwareTextureBytes : 0;
         sync_.maxBytes3d = software_ ? kSoftwareTextureBytes : 0;
+        max3dTexture_ = gl::max3dTextureSize();
+    }
+    // The 3D view's limits, for the load task to make its downsampled copy (none before the GL context).
+    viewer::LoadTask::Staging staging3d() const {
+        viewer::LoadTask::Staging staging;
+        staging.max3dTexture =
+            sync_.max3dTexture > 0 ? std::min(sync_.max3dTexture, max3dTexture_) : max3dTexture_;
+        staging.maxBytes3d = sync_.maxBytes3d;
+        return staging;
     }
 
     const CommonOptions& common_;
@@ -221,6 +230,7 @@ class Viewer {
     viewer::Settings settings_;
     std::string savedSettings_; // the settings' text as last saved
     std::string title_;         // the window's title as last set
+    int max3dTexture_ = 0;      // GL_MAX_3D_TEXTURE_SIZE, once there is a context
     bool software_ = false;     // the GL context draws on the CPU (llvmpipe): textures cost process memory
 
     double saveDue_ = -1; // when the changed settings are saved (a second after the change), or -1
@@ -289,6 +299,8 @@ Viewer::Viewer(const CommonOptions& common, const ViewerOptions& options)
     timing_.event("renderers");
     software_ = gl::softwareRenderer();
     configureSync();
+    if (task_) // the first load started before the window: now its 3D copy can be made on its thread
+        task_->set3dLimits(staging3d().max3dTexture, staging3d().maxBytes3d);
     if (!settingsProblem_.empty())
         addToast(s_, settingsProblem_, glfwGetTime(), true);
     reloadUserPresets();
@@ -350,7 +362,7 @@ void Viewer::startLoad(std::string path, const std::string& series,
         if (glfwUp_)
             glfwPostEmptyEvent();
     };
-    viewer::LoadTask::Staging staging;
+    viewer::LoadTask::Staging staging = staging3d();
     staging.previewDelay = 0.3;
     staging.statsAfterSeries = true;
     staging.labels = std::move(labels);

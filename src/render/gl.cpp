@@ -209,6 +209,12 @@ RgbImage readPixels(int x, int y, int width, int height) {
     return img;
 }
 
+int max3dTextureSize() {
+    GLint size = 0;
+    glGetIntegerv(GL_MAX_3D_TEXTURE_SIZE, &size);
+    return int(size);
+}
+
 bool softwareRenderer() {
     const auto* name = reinterpret_cast<const char*>(glGetString(GL_RENDERER));
     if (!name)

@@ -161,5 +161,7 @@ RgbImage readPixels(int x, int y, int width, int height);
 // Whether the current context draws on the CPU (Mesa's llvmpipe or softpipe, SwiftShader): its textures live
 // in the process's own memory.
 bool softwareRenderer();
+// GL_MAX_3D_TEXTURE_SIZE of the current context.
+int max3dTextureSize();
 
 } // namespace ctview::gl

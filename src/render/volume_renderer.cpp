@@ -151,7 +151,7 @@ const VolumeRenderer::Compiled& VolumeRenderer::programFor(const VolumeRenderSet
 
 void VolumeRenderer::setVolume(const Volume& v, std::shared_ptr<const VolumeStats> stats,
                                GLuint sharedTexture, HuTexel encoding, std::uint64_t maxBytes,
-                               int max3dOverride) {
+                               int max3dOverride, const Volume* copy) {
     clearVolume();
     GLint max3d = 0;
     glGetIntegerv(GL_MAX_3D_TEXTURE_SIZE, &max3d);
@@ -163,7 +163,7 @@ void VolumeRenderer::setVolume(const Volume& v, std::shared_ptr<const VolumeStat
         texture_ = sharedTexture;
         huTexel_ = encoding;
         geometry_ = g;
-        stats_ = std::move(stats);
+        stats_ = copy ? nullptr : std::move(stats); // a copy's statistics are not the volume's
     } else {
         // Too large for the GPU: halve until it fits the texture size and the memory cap.
         // Why, in the note: the GPU's 3D texture size, its memory, or the cap (a software renderer's budget).
@@ -171,16 +171,18 @@ void VolumeRenderer::setVolume(const Volume& v, std::shared_ptr<const VolumeStat
                               ? "the volume is larger than the GPU allows"
                               : "the volume is over the 3D view's memory budget (software rendering "
                                 "keeps textures in main memory)";
-        int factor = 1;
-        while ((largest + factor - 1) / factor > max3d ||
-               (maxBytes && v.bytes() / (std::uint64_t(factor) * factor * factor) > maxBytes))
-            factor *= 2;
+        int factor = downsampleFactor3d(g.dims, v.bytes(), max3d, maxBytes);
         Volume small;
+        const Volume* use = &v;
         for (;;) {
-            if (factor > 1)
+            if (factor > 1 && copy && copy->geometry().dims == (g.dims + factor - 1) / factor)
+                use = copy;
+            else if (factor > 1) {
                 small = downsampleVolume(v, factor);
+                use = &small;
+            }
             try {
-                own_ = uploadVolumeTexture(factor > 1 ? small : v, huTexel_);
+                own_ = uploadVolumeTexture(*use, huTexel_);
                 break;
             } catch (const GlError&) {
                 // Out of GPU memory at this size: smaller still, down to a 64th per side.
@@ -192,12 +194,15 @@ void VolumeRenderer::setVolume(const Volume& v, std::shared_ptr<const VolumeStat
                 }
             }
         }
-        const Volume& use = factor > 1 ? small : v;
         texture_ = own_.id();
-        geometry_ = use.geometry();
-        stats_ = factor > 1 ? std::make_shared<const VolumeStats>(computeVolumeStats(use)) : std::move(stats);
+        geometry_ = use->geometry();
+        // The statistics given are the volume's, or the copy's when one was given.
+        if (use == (copy ? copy : &v))
+            stats_ = std::move(stats);
+        else
+            stats_ = std::make_shared<const VolumeStats>(computeVolumeStats(*use));
         if (factor > 1) {
-            const glm::ivec3 d = use.geometry().dims;
+            const glm::ivec3 d = use->geometry().dims;
             note_ = "3D shows a copy downsampled " + std::to_string(factor) + "x (" + std::to_string(d.x) +
                     "x" + std::to_string(d.y) + "x" + std::to_string(d.z) + "): " + why;
         }

@@ -67,9 +67,11 @@ class VolumeRenderer {
 
     // The volume to render. `sharedTexture` (0 if none) is the full-resolution texture the slice renderer
     // holds; `maxBytes` caps what a copy of our own may take (0: no cap beyond GL_MAX_3D_TEXTURE_SIZE, or
-    // `max3d` when given, for tests). Throws GlError.
+    // `max3d` when given, for tests). `copy`, when given, is the downsampled copy made ahead (off the main
+    // thread: LoadTask), whose statistics `stats` then are; it is used when its size is the one needed.
+    // Throws GlError.
     void setVolume(const Volume& v, std::shared_ptr<const VolumeStats> stats, GLuint sharedTexture,
-                   HuTexel encoding, std::uint64_t maxBytes = 0, int max3d = 0);
+                   HuTexel encoding, std::uint64_t maxBytes = 0, int max3d = 0, const Volume* copy = nullptr);
     void clearVolume();
     bool hasVolume() const { return texture_ != 0; }
     // Non-empty when the 3D view shows less than the volume, e.g. "3D shows a 2x downsampled copy (...)".

@@ -31,8 +31,11 @@ struct Dataset {
     std::vector<std::string> labelNotes;
     std::vector<std::pair<std::string, std::string>> summary; // describeLines(): what `ctview info` prints
     // Histogram and bricks for the 3D view, computed by the load task; null for a preview (the 3D view
-    // waits).
+    // waits). Of what the 3D view draws: the volume, or `copy3d` when there is one.
     std::shared_ptr<const VolumeStats> stats;
+    // A volume too large for the 3D view (the GPU's limits, a software renderer's budget): the copy it draws,
+    // downsampled by the load task (downsampleFactor3d), dropped once it is on the GPU.
+    std::shared_ptr<const Volume> copy3d;
     // The series' header listing (Provenance::listTags), read on first use: it may start a worker.
     std::vector<TagEntry> tags;
     bool tagsLoaded = false;

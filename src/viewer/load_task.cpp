@@ -15,6 +15,7 @@ namespace ctview::viewer {
 LoadTask::LoadTask(std::string input, std::string series, LoadOptions options,
                    std::shared_ptr<const SeriesSource> source, std::function<void()> wake, Staging staging)
     : input_(std::move(input)), wake_(std::move(wake)) {
+    set3dLimits(staging.max3dTexture, staging.maxBytes3d);
     thread_ =
         std::thread(&LoadTask::run, this, std::move(series), std::move(options), std::move(source), staging);
 }
@@ -23,8 +24,10 @@ bool LoadTask::takeStats(Dataset& d) {
     if (!statsDone_)
         return false;
     std::lock_guard lock(mutex_);
-    if (&d == statsFor_ && stats_)
+    if (&d == statsFor_ && stats_) {
         d.stats = std::move(stats_);
+        d.copy3d = std::move(copy3d_);
+    }
     return true;
 }
 
@@ -136,6 +139,15 @@ void openLabels(Dataset& d, const std::vector<std::string>& files, const LoadOpt
     }
 }
 
+// What the 3D view draws, made off the main thread: the volume's histogram and bricks, or, for a volume over
+// the 3D view's limits, its downsampled copy and the copy's (the full volume's would be thrown away: 4 s for
+// 1024x1024x800 on two cores).
+void prepare3d(const Volume& v, int max3d, std::uint64_t maxBytes, std::shared_ptr<const VolumeStats>& stats,
+               std::shared_ptr<const Volume>& copy) {
+    const int factor = downsampleFactor3d(v.geometry().dims, v.bytes(), max3d, maxBytes);
+    copy = factor > 1 ? std::make_shared<const Volume>(downsampleVolume(v, factor)) : nullptr;
+    stats = std::make_shared<const VolumeStats>(computeVolumeStats(copy ? *copy : v));
+}
 } // namespace
 
 void LoadTask::run(const std::string& series, LoadOptions options, std::shared_ptr<const SeriesSource> source,
@@ -216,7 +228,7 @@ void LoadTask::run(const std::string& series, LoadOptions options, std::shared_p
             // The histogram and bricks of the 3D view, here rather than on the main thread.
             if (options.progress)
                 options.progress("preparing 3D", 0, 1);
-            d->stats = std::make_shared<const VolumeStats>(computeVolumeStats(d->series.volume));
+            prepare3d(d->series.volume, max3d_, maxBytes3d_, d->stats, d->copy3d);
         }
         result = std::move(d);
     } catch (const std::bad_alloc&) {
@@ -237,14 +249,16 @@ void LoadTask::run(const std::string& series, LoadOptions options, std::shared_p
     if (staging.statsAfterSeries && result) {
         // Now the 3D view's statistics: the series is only read from here on, by both threads.
         std::shared_ptr<const VolumeStats> stats;
+        std::shared_ptr<const Volume> copy;
         try {
-            stats = std::make_shared<const VolumeStats>(computeVolumeStats(result->series.volume));
+            prepare3d(result->series.volume, max3d_, maxBytes3d_, stats, copy);
         } catch (const std::exception&) {
             // No 3D view for this series (out of memory): the slice views have it already.
         }
         {
             std::lock_guard lock(mutex_);
             stats_ = std::move(stats);
+            copy3d_ = std::move(copy);
         }
         statsDone_ = true;
         if (wake_)

@@ -24,10 +24,14 @@ class LoadTask {
     // histogram and bricks follow (takeStats()): the slice views need not wait for them.
     // `labels`: segmentation files (--labels) opened on the series once it is loaded, before it is handed
     // over; one that cannot be is reported in Dataset::labelProblems, and the series still opens.
+    // `max3dTexture` and `maxBytes3d`: the 3D view's limits (downsampleFactor3d); a series over them gets
+    // its downsampled copy (Dataset::copy3d) here, with the statistics, rather than on the main thread.
     struct Staging {
         double previewDelay = 0.3;
         bool statsAfterSeries = false;
         std::vector<std::string> labels;
+        int max3dTexture = 0;
+        std::uint64_t maxBytes3d = 0;
     };
     // Opens `input` as a source and loads `series` ("" = the default) with `options`. With `source` given
     // (another series of a source already open), only the series is loaded. `wake` is called from the worker
@@ -49,10 +53,16 @@ class LoadTask {
     std::shared_ptr<Dataset> take(std::string& error);
     // Blocks until finished, statistics included (snapshot, tests).
     void wait();
-    // With statsAfterSeries: once they are computed, attaches the statistics to `d` when it is the dataset
-    // this task made, and returns true (then the task is done).
+    // With statsAfterSeries: once they are computed, attaches the statistics (and the 3D copy) to `d` when it
+    // is the dataset this task made, and returns true (then the task is done).
     bool takeStats(Dataset& d);
     bool statsPending() const { return !statsDone_.load(); }
+    // The 3D view's limits once the window knows them (its GL context may come up after the load started);
+    // read when the statistics are made.
+    void set3dLimits(int max3dTexture, std::uint64_t maxBytes3d) {
+        max3d_ = max3dTexture;
+        maxBytes3d_ = maxBytes3d;
+    }
 
     // Slices decoded so far, for showing them before the load ends. The preview dataset's volume is the
     // stack the loader is filling (Volume::alias, no copy); the loader reports each finished slice, and the
@@ -71,6 +81,9 @@ class LoadTask {
     std::atomic<bool> statsDone_{false};
     const Dataset* statsFor_ = nullptr; // the dataset the statistics belong to
     std::shared_ptr<const VolumeStats> stats_;
+    std::shared_ptr<const Volume> copy3d_;
+    std::atomic<int> max3d_{0};
+    std::atomic<std::uint64_t> maxBytes3d_{0};
 
     std::string input_;
     std::function<void()> wake_;

@@ -61,5 +61,8 @@ std::vector<std::uint8_t> brickDistances(const std::vector<std::uint8_t>& visibl
 // A copy `factor` times smaller along each axis (the mean of each factor^3 block), with spacing and origin so
 // that it covers the same place in patient space. For the 3D view of volumes too large for the GPU.
 Volume downsampleVolume(const Volume& v, int factor);
+// The smallest power of two by which the 3D view must downsample a volume of `dims` voxels and `bytes` bytes:
+// each side within `max3d` (GL_MAX_3D_TEXTURE_SIZE; 0: no limit), the copy within `maxBytes` (0: no cap).
+int downsampleFactor3d(glm::ivec3 dims, std::uint64_t bytes, int max3d, std::uint64_t maxBytes);
 
 } // namespace ctview
