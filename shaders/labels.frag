@@ -13,29 +13,30 @@ uniform float uOutlineWidth;  // framebuffer pixels
 
 out vec4 fragColor;
 
-// The value at a framebuffer pixel: the voxel whose box holds it (nearest), 0 outside the volume.
-uint labelAt(vec2 pixel) {
-    vec3 tc = (uFramebufferToTexture * vec4(pixel, 0.0, 1.0)).xyz;
+// The value at texture coordinate tc: the voxel whose box holds it (nearest), 0 outside the volume.
+uint labelAt(vec3 tc, ivec3 dims) {
     if (any(lessThan(tc, vec3(0.0))) || any(greaterThanEqual(tc, vec3(1.0))))
         return 0u;
-    ivec3 dims = textureSize(uLabels, 0);
     return texelFetch(uLabels, clamp(ivec3(floor(tc * vec3(dims))), ivec3(0), dims - 1), 0).r;
 }
 
 void main() {
     // Framebuffer pixels with the origin at the top-left, as the CPU side measures them.
     vec2 pixel = vec2(gl_FragCoord.x, uFramebufferHeight - gl_FragCoord.y);
-    uint value = labelAt(pixel);
+    vec3 tc = (uFramebufferToTexture * vec4(pixel, 0.0, 1.0)).xyz;
+    ivec3 dims = textureSize(uLabels, 0);
+    uint value = labelAt(tc, dims);
     if (value == 0u)
         discard;
     vec4 colour = texelFetch(uPalette, ivec2(int(value), 0), 0);
     if (colour.a <= 0.0)
         discard;
     float alpha = uFill * colour.a;
-    // The segment's edge: a neighbouring pixel, a line's width away, shows another value.
-    float w = uOutlineWidth;
-    if (uOutline > 0.0 && (labelAt(pixel + vec2(w, 0.0)) != value || labelAt(pixel - vec2(w, 0.0)) != value ||
-                           labelAt(pixel + vec2(0.0, w)) != value || labelAt(pixel - vec2(0.0, w)) != value))
+    // The segment's edge: a neighbouring pixel, a line's width away, shows another value. The map is affine:
+    // a step along framebuffer x or y is a step of its first or second column in texture coordinates.
+    vec3 dx = uFramebufferToTexture[0].xyz * uOutlineWidth, dy = uFramebufferToTexture[1].xyz * uOutlineWidth;
+    if (uOutline > 0.0 && (labelAt(tc + dx, dims) != value || labelAt(tc - dx, dims) != value ||
+                           labelAt(tc + dy, dims) != value || labelAt(tc - dy, dims) != value))
         alpha = uOutline;
     if (alpha <= 0.0)
         discard;

@@ -122,6 +122,27 @@ TEST_CASE("label layers: overlapping segments go to different groups, the rest s
     }
 }
 
+TEST_CASE("label layers: voxel lists in any order, with repeats, are placed as their sets") {
+    Geometry g;
+    g.dims = {4, 3, 2};
+    LabelLayerBuilder b(g);
+    b.add({1, "a"}, std::vector<std::uint32_t>{5, 1, 5, 23, 1}); // two frames of a SEG on one slice repeat
+    b.add({2, "b"}, std::vector<std::uint32_t>{7, 7, 2});        // apart from a: the same group
+    b.add({3, "c"}, std::vector<std::uint32_t>{3, 23, 23});      // overlaps a at 23 only
+    const LabelLayer layer = b.take("test", "", "DICOM SEG");
+    REQUIRE(layer.groups.size() == 2);
+    CHECK(layer.segments[1].group == 0);
+    CHECK(layer.segments[2].group == 1);
+    for (std::uint32_t v = 0; v < g.voxelCount(); ++v) {
+        CHECK(layer.contains(layer.segments[0], v) == (v == 1 || v == 5 || v == 23));
+        CHECK(layer.contains(layer.segments[1], v) == (v == 2 || v == 7));
+        CHECK(layer.contains(layer.segments[2], v) == (v == 3 || v == 23));
+    }
+    LabelLayerBuilder off(g);
+    CHECK_THROWS_WITH(off.add({1, "far"}, std::vector<std::uint32_t>{24, 0}),
+                      Catch::Contains("a voxel off the layer's grid"));
+}
+
 TEST_CASE("label layers: a labelmap of 300 labels takes two groups, each label exact") {
     Geometry g;
     g.dims = {30, 10, 2};

@@ -22,9 +22,10 @@ namespace {
 const char* const kFor = "1.2.826.0.1.3680043.2.1125.77.1";
 const char* const kSeries = "1.2.826.0.1.3680043.2.1125.77.2";
 
-// The CT: 12 x 10 x 8 voxels of 0.6 x 0.8 x 2.5 mm at LPS (-10, 20, -30), with a frame of reference.
-Series loadCt(const std::filesystem::path& folder) {
-    SeriesSpec spec = smallSeries();
+// The CT: 12 (or `columns`) x 10 x 8 voxels of 0.6 x 0.8 x 2.5 mm at LPS (-10, 20, -30), with a frame of
+// reference.
+Series loadCt(const std::filesystem::path& folder, int columns = 12) {
+    SeriesSpec spec = smallSeries(columns);
     spec.seriesUID = kSeries;
     spec.strings["FrameOfReferenceUID"] = kFor;
     writeSeries(spec, folder);
@@ -107,6 +108,15 @@ TEST_CASE("DICOM SEG: overlapping segments in shuffled frames, every voxel exact
     CHECK(layer.segments[0].color.b == Approx(0.0).margin(0.02));
 }
 
+TEST_CASE("DICOM SEG: rows of 77 pixels, mostly empty (runs of zero bits skipped at any bit offset), every "
+          "voxel exact") {
+    TempDir dir;
+    const Series ct = loadCt(dir.path / "ct", 77);
+    const Geometry& g = ct.volume.geometry();
+    writeSegmentation(twoShapes(g), dir.path / "seg.dcm");
+    checkShapes(openLayer(dir.path / "seg.dcm", ct, fastOptions()), g);
+}
+
 TEST_CASE("DICOM SEG: without ReferencedSeriesSequence it is placed by its positions; frames between slices "
           "go to the nearest and are reported; fractional at 0.5") {
     TempDir dir;
@@ -166,6 +176,9 @@ TEST_CASE("DICOM SEG: another frame of reference, cut-short frames and a missing
     const auto j = nlohmann::json::parse(r.out);
     REQUIRE(j["segments"].size() == 2);
     CHECK(j["layers"][0]["kind"] == "DICOM SEG");
+    // What the layer costs: the ball and the slab overlap, two groups of a byte a voxel.
+    CHECK(j["layers"][0]["groups"] == 2);
+    CHECK(j["layers"][0]["bytes"] == 2 * g.voxelCount());
     CHECK(j["segments"][0]["name"] == "Ball");
     std::size_t ball = 0;
     for (int k = 0; k < g.dims.z; ++k)

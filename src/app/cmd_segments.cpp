@@ -65,8 +65,12 @@ int runSegments(const CommonOptions& common, const SegmentsOptions& o) {
             printTable(*layer, stats);
             continue;
         }
-        layers.push_back(
-            {{"name", layer->name}, {"path", layer->path}, {"kind", layer->kind}, {"notes", layer->notes}});
+        layers.push_back({{"name", layer->name},
+                          {"path", layer->path},
+                          {"kind", layer->kind},
+                          {"notes", layer->notes},
+                          {"groups", layer->groups.size()},
+                          {"bytes", layer->bytes()}});
         for (std::size_t i = 0; i < layer->segments.size(); ++i) {
             const Segment& s = layer->segments[i];
             const SegmentStats& st = stats[i];

@@ -10,11 +10,14 @@
 #include "dicom/seg_read.h"
 #include "sources/isolated_file.h"
 #include "sources/layers.h"
+#include "volume/parallel.h"
 
 #include <glm/glm.hpp>
 
 #include <cmath>
+#include <cstring>
 #include <map>
+#include <thread>
 
 namespace ctview {
 
@@ -38,6 +41,97 @@ FrameMap mapFrame(const SegFrame& f, const Geometry& ct) {
     auto near = [](glm::dvec3 a, glm::dvec3 b) { return glm::length(a - b) < 1e-3; };
     m.onGrid = near(m.origin, glm::round(m.origin)) && near(m.dx, {1, 0, 0}) && near(m.dy, {0, 1, 0});
     return m;
+}
+
+// Calls set(x) for each set pixel x of the bits [a, b) of a BINARY frame (a bit per pixel, the first pixel
+// in the lowest bit: PS3.5 8.1.1), or of the bytes [a, b) of a FRACTIONAL one at or over `threshold`. Most
+// of a frame is empty: eight zero bytes are 64 pixels skipped at once.
+template <class F>
+void forEachSetPixel(const std::uint8_t* bytes, std::size_t a, std::size_t b, bool fractional,
+                     double threshold, F set) {
+    if (fractional) {
+        for (std::size_t n = a; n < b; ++n) {
+            if (n + 8 <= b) {
+                std::uint64_t w;
+                std::memcpy(&w, bytes + n, 8);
+                if (w == 0) {
+                    n += 7;
+                    continue;
+                }
+            }
+            if (bytes[n] >= threshold)
+                set(int(n - a));
+        }
+        return;
+    }
+    for (std::size_t n = a; n < b;) {
+        if ((n & 7) == 0 && n + 64 <= b) {
+            std::uint64_t w;
+            std::memcpy(&w, bytes + (n >> 3), 8);
+            if (w == 0) {
+                n += 64;
+                continue;
+            }
+        }
+        if ((n & 7) == 0 && n + 8 <= b && bytes[n >> 3] == 0) {
+            n += 8;
+            continue;
+        }
+        if ((bytes[n >> 3] >> (n & 7)) & 1)
+            set(int(n - a));
+        ++n;
+    }
+}
+
+// One segment's voxels from its frames: grid indices (as Volume::index; a voxel twice where two of its
+// frames fall on one slice), and how many of its pixels fall outside the grid.
+struct SegmentVoxels {
+    std::vector<std::uint32_t> voxels;
+    std::size_t outside = 0;
+};
+
+SegmentVoxels decodeFrames(const SegHeader& h, const std::uint8_t* bytes,
+                           const std::vector<std::size_t>& frames, const std::vector<FrameMap>& maps,
+                           const Geometry& g) {
+    SegmentVoxels out;
+    const std::size_t framePixels = std::size_t(h.rows) * std::size_t(h.columns);
+    const double threshold = 0.5 * h.maxFractional;
+    const auto index = [&](std::int64_t i, std::int64_t j, std::int64_t k) {
+        return std::uint32_t((std::size_t(k) * std::size_t(g.dims.y) + std::size_t(j)) *
+                                 std::size_t(g.dims.x) +
+                             std::size_t(i));
+    };
+    for (const std::size_t f : frames) {
+        const FrameMap& m = maps[f];
+        const std::size_t first = f * framePixels;
+        for (int y = 0; y < h.rows; ++y) {
+            const std::size_t a = first + std::size_t(y) * std::size_t(h.columns),
+                              b = a + std::size_t(h.columns);
+            const glm::dvec3 rowStart = m.origin + m.dy * double(y);
+            if (m.onGrid) {
+                // The row is a run of voxels along i of one row (j) of one slice (k).
+                const glm::dvec3 r = glm::round(rowStart);
+                const auto i0 = std::int64_t(r.x), j = std::int64_t(r.y), k = std::int64_t(r.z);
+                const bool rowInside = j >= 0 && j < g.dims.y && k >= 0 && k < g.dims.z;
+                forEachSetPixel(bytes, a, b, h.fractional, threshold, [&](int x) {
+                    const std::int64_t i = i0 + x;
+                    if (rowInside && i >= 0 && i < g.dims.x)
+                        out.voxels.push_back(index(i, j, k));
+                    else
+                        ++out.outside;
+                });
+                continue;
+            }
+            forEachSetPixel(bytes, a, b, h.fractional, threshold, [&](int x) {
+                const glm::dvec3 v = glm::floor(rowStart + m.dx * double(x) + 0.5);
+                if (v.x < 0 || v.y < 0 || v.z < 0 || v.x >= g.dims.x || v.y >= g.dims.y || v.z >= g.dims.z)
+                    ++out.outside;
+                else
+                    out.voxels.push_back(index(std::int64_t(v.x), std::int64_t(v.y), std::int64_t(v.z)));
+            });
+        }
+    }
+    return out;
 }
 
 LabelLayer openSeg(const std::filesystem::path& file, const Series& base, const LoadOptions& options) {
@@ -70,44 +164,44 @@ LabelLayer openSeg(const std::filesystem::path& file, const Series& base, const 
         std::max(600.0, options.timeoutSeconds), h.pixelBytes * 2 + (1ull << 30));
     const auto* bytes = static_cast<const std::uint8_t*>(pixels.data());
 
-    // Each segment's voxels, frame by frame.
-    std::map<int, std::vector<std::uint32_t>> voxels;
-    const std::size_t framePixels = std::size_t(h.rows) * std::size_t(h.columns);
-    const double threshold = 0.5 * h.maxFractional;
-    std::size_t offGrid = 0, outside = 0;
+    // Each segment's voxels, a few segments at a time (one a core), each added to the layer as soon as it is
+    // decoded: the voxel lists of a 96-segment SEG would be 4 bytes a voxel of every segment at once.
+    std::vector<FrameMap> maps(h.frames.size());
+    std::map<int, std::vector<std::size_t>> framesOf;
+    std::size_t offGrid = 0, outside = 0, total = 0;
     for (std::size_t f = 0; f < h.frames.size(); ++f) {
-        const FrameMap m = mapFrame(h.frames[f], g);
-        offGrid += !m.onGrid;
-        std::vector<std::uint32_t>& out = voxels[h.frames[f].segment];
-        const std::size_t first = f * framePixels;
-        for (int y = 0; y < h.rows; ++y) {
-            const glm::dvec3 rowStart = m.origin + m.dy * double(y);
-            for (int x = 0; x < h.columns; ++x) {
-                const std::size_t n = first + std::size_t(y) * std::size_t(h.columns) + std::size_t(x);
-                // Most of a frame is empty: a zero byte of bits is eight pixels skipped at once.
-                if (!h.fractional && (n & 7) == 0 && x + 8 <= h.columns && bytes[n >> 3] == 0) {
-                    x += 7;
-                    continue;
-                }
-                // BINARY: a bit per pixel, the first pixel in the lowest bit (PS3.5 8.1.1); FRACTIONAL: a
-                // byte.
-                const bool set = h.fractional ? bytes[n] >= threshold : (bytes[n >> 3] >> (n & 7)) & 1;
-                if (!set)
-                    continue;
-                const glm::dvec3 v = glm::floor(rowStart + m.dx * double(x) + 0.5);
-                if (v.x < 0 || v.y < 0 || v.z < 0 || v.x >= g.dims.x || v.y >= g.dims.y || v.z >= g.dims.z) {
-                    ++outside;
-                    continue;
-                }
-                out.push_back(std::uint32_t((std::size_t(v.z) * std::size_t(g.dims.y) + std::size_t(v.y)) *
-                                                std::size_t(g.dims.x) +
-                                            std::size_t(v.x)));
-            }
+        maps[f] = mapFrame(h.frames[f], g);
+        offGrid += !maps[f].onGrid;
+        framesOf[h.frames[f].segment].push_back(f);
+    }
+    const std::vector<std::size_t> none;
+    auto framesOfSegment = [&](int number) -> const std::vector<std::size_t>& {
+        const auto it = framesOf.find(number);
+        return it == framesOf.end() ? none : it->second;
+    };
+    LabelLayerBuilder builder(g);
+    const int batch = int(std::max(1u, std::thread::hardware_concurrency()));
+    for (std::size_t s0 = 0; s0 < h.segments.size(); s0 += std::size_t(batch)) {
+        const std::size_t count = std::min(h.segments.size() - s0, std::size_t(batch));
+        std::vector<SegmentVoxels> decoded(count);
+        parallelFor(int(count), [&](int a, int b) {
+            for (int i = a; i < b; ++i)
+                decoded[std::size_t(i)] =
+                    decodeFrames(h, bytes, framesOfSegment(h.segments[s0 + std::size_t(i)].number), maps, g);
+        });
+        for (std::size_t i = 0; i < count; ++i) {
+            const SegSegment& s = h.segments[s0 + i];
+            Segment seg;
+            seg.number = s.number;
+            seg.name = s.label.empty() ? "Segment " + std::to_string(s.number) : s.label;
+            seg.color = s.hasColor ? cielabToRgb(std::uint16_t(s.lab[0]), std::uint16_t(s.lab[1]),
+                                                 std::uint16_t(s.lab[2]))
+                                   : labelColor(s.number);
+            outside += decoded[i].outside;
+            total += decoded[i].voxels.size();
+            builder.add(std::move(seg), std::move(decoded[i].voxels));
         }
     }
-    std::size_t total = 0;
-    for (const auto& [number, list] : voxels)
-        total += list.size();
     if (total == 0 && outside > 0)
         throw DataError(file.string() + ": its segments lie outside the series (" + std::to_string(outside) +
                         " pixels, none on the series' grid)");
@@ -117,18 +211,6 @@ LabelLayer openSeg(const std::filesystem::path& file, const Series& base, const 
     if (outside > 0)
         notes.push_back(std::to_string(outside) + " segment pixels lie outside the series");
 
-    LabelLayerBuilder builder(g);
-    for (const SegSegment& s : h.segments) {
-        Segment seg;
-        seg.number = s.number;
-        seg.name = s.label.empty() ? "Segment " + std::to_string(s.number) : s.label;
-        seg.color = s.hasColor ? cielabToRgb(std::uint16_t(s.lab[0]), std::uint16_t(s.lab[1]),
-                                             std::uint16_t(s.lab[2]))
-                               : labelColor(s.number);
-        auto it = voxels.find(s.number);
-        builder.add(std::move(seg),
-                    it == voxels.end() ? std::vector<std::uint32_t>{} : std::move(it->second));
-    }
     LabelLayer layer = builder.take(file.filename().string(), file.string(), "DICOM SEG");
     layer.notes = std::move(notes);
     layer.references = h.referencedSeries;

@@ -1,5 +1,7 @@
 #include "volume/volume_stats.h"
 
+#include "volume/parallel.h"
+
 #include <algorithm>
 #include <cmath>
 #include <mutex>
@@ -8,18 +10,6 @@
 namespace ctview {
 
 namespace {
-// Runs body(first, last) over [0, n) split across the cores.
-template <class F> void parallelFor(int n, F body) {
-    const int threads = std::clamp(int(std::thread::hardware_concurrency()), 1, std::max(1, n));
-    std::vector<std::thread> pool;
-    for (int t = 0; t < threads; ++t) {
-        const int a = n * t / threads, b = n * (t + 1) / threads;
-        if (a < b)
-            pool.emplace_back(body, a, b);
-    }
-    for (std::thread& th : pool)
-        th.join();
-}
 
 // BrickGrid::exterior, per k slice: the body is the largest 4-connected region of non-air voxels; everything
 // joined to the slice's edge without crossing it (the air, the table, blankets, an arm apart from the chest)
