@@ -169,6 +169,33 @@ TEST_CASE("the Measurements panel shows every value whole, wrapped to its width"
     CHECK(w->ContentSize.y > 4 * ImGui::GetTextLineHeight());               // two rows of several lines
 }
 
+TEST_CASE("text wraps at spaces only: numbers stay whole; a word wider than the line is broken to fit") {
+    ImGuiFrame f({800, 600});
+    f.frames([] {}, 1);
+    const std::string row = "ellipse: mean 39.8 HU, SD 11.7 HU, area 1943.56 mm2, min -12 max 95";
+    for (float width : {60.0f, 90.0f, 140.0f, 300.0f}) {
+        INFO("width " << width);
+        const std::string lines = ui::wrapAtSpaces(row, width);
+        std::string joined = lines;
+        std::replace(joined.begin(), joined.end(), '\n', ' ');
+        CHECK(joined == row); // nothing lost, every break where a space was
+        std::size_t start = 0;
+        while (start <= lines.size()) {
+            const std::size_t end = std::min(lines.find('\n', start), lines.size());
+            const std::string line = lines.substr(start, end - start);
+            CHECK(ImGui::CalcTextSize(line.c_str()).x <= width + 0.5f);
+            CHECK((line.empty() || line.back() != '.')); // ImGui's TextWrapped broke "11." from "7"
+            start = end + 1;
+        }
+    }
+    const std::string path = "/a/very/long/path/without/any/space/in/it/at/all.dcm";
+    const std::string broken = ui::wrapAtSpaces(path, 80);
+    CHECK(broken.find('\n') != std::string::npos);
+    std::string back = broken;
+    back.erase(std::remove(back.begin(), back.end(), '\n'), back.end());
+    CHECK(back == path);
+}
+
 // Issue 32.11: two ROIs' labels drawn over each other, and labels cut at the view's edge at 800x600.
 TEST_CASE("measurement labels keep clear of each other and inside their view") {
     const Rect cell{100, 50, 300, 200};
@@ -187,6 +214,24 @@ TEST_CASE("measurement labels keep clear of each other and inside their view") {
             INFO(i << " and " << j);
             CHECK_FALSE((p.x < q.x + q.w && q.x < p.x + p.w && p.y < q.y + q.h && q.y < p.y + p.h));
         }
+}
+
+TEST_CASE("a measurement's label keeps off the other shapes' lines when a line near it is free of them") {
+    const Rect cell{0, 0, 400, 300};
+    const glm::vec2 size(100, 14);
+    std::vector<Rect> placed;
+    // Another box's top edge runs through where the label wants to be: it goes to the nearest line clear of
+    // it.
+    const std::vector<ui::ScreenSegment> edge = {{{50, 105}, {350, 105}}};
+    const glm::vec2 p = ui::placeLabel({100, 100}, size, cell, placed, edge);
+    CHECK(p.x == 100);
+    CHECK((p.y > 105 || p.y + size.y < 105));
+    CHECK(std::abs(p.y - 100) <= 3 * (size.y + 2)); // still beside its own shape
+    // A line that is everywhere near (a vertical one through the label's column): kept where it was, off
+    // the labels alone, rather than far from its shape.
+    std::vector<Rect> none;
+    const std::vector<ui::ScreenSegment> column = {{{120, 0}, {120, 300}}};
+    CHECK(ui::placeLabel({100, 100}, size, cell, none, column) == glm::vec2(100, 100));
 }
 
 TEST_CASE("plot scales tick at round values, as many as fit (issue 32.12)") {

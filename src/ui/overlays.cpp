@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdarg>
 #include <cstdio>
+#include <optional>
 
 namespace ctview::ui {
 
@@ -39,7 +40,33 @@ void label(ImDrawList* dl, ImVec2 p, const char* text, ImU32 colour = IM_COL32(2
 
 } // namespace
 
-glm::vec2 placeLabel(glm::vec2 wanted, glm::vec2 size, const Rect& cell, std::vector<Rect>& placed) {
+namespace {
+// Whether segment ab crosses or lies in the rectangle at p of `size` (Liang-Barsky clipping).
+bool crosses(const ScreenSegment& ab, glm::vec2 p, glm::vec2 size) {
+    const glm::vec2 a = ab.first, d = ab.second - ab.first;
+    float t0 = 0, t1 = 1;
+    const float q[4] = {a.x - p.x, p.x + size.x - a.x, a.y - p.y, p.y + size.y - a.y};
+    const float dir[4] = {-d.x, d.x, -d.y, d.y};
+    for (int i = 0; i < 4; ++i) {
+        if (dir[i] == 0) {
+            if (q[i] < 0)
+                return false;
+            continue;
+        }
+        const float t = q[i] / dir[i];
+        if (dir[i] < 0)
+            t0 = std::max(t0, t);
+        else
+            t1 = std::min(t1, t);
+        if (t0 > t1)
+            return false;
+    }
+    return true;
+}
+} // namespace
+
+glm::vec2 placeLabel(glm::vec2 wanted, glm::vec2 size, const Rect& cell, std::vector<Rect>& placed,
+                     const std::vector<ScreenSegment>& avoid) {
     // Inside the view (a label near its right or bottom edge moves in rather than being cut).
     auto inside = [&](glm::vec2 p) {
         return glm::vec2(std::clamp(p.x, cell.x + 2, std::max(cell.x + 2, cell.x + cell.w - size.x - 2)),
@@ -50,16 +77,29 @@ glm::vec2 placeLabel(glm::vec2 wanted, glm::vec2 size, const Rect& cell, std::ve
             return p.x < r.x + r.w && r.x < p.x + size.x && p.y < r.y + r.h && r.y < p.y + size.y;
         });
     };
-    // Clear of the labels already placed: the nearest free line below, else above.
-    glm::vec2 p = inside(wanted);
+    auto clearOfLines = [&](glm::vec2 p) {
+        return std::none_of(avoid.begin(), avoid.end(),
+                            [&](const ScreenSegment& s) { return crosses(s, p, size); });
+    };
+    // The nearest line below, else above, that is clear: first of the labels placed and the other lines
+    // within three lines of where it wants to be (further, a label no longer reads as its shape's), else of
+    // the labels alone.
     const float step = size.y + 2;
-    for (int n = 1; n <= 12 && !clear(p); ++n) {
-        const glm::vec2 below = inside(wanted + glm::vec2(0, step * float(n)));
-        const glm::vec2 above = inside(wanted - glm::vec2(0, step * float(n)));
-        p = clear(below) ? below : above;
-    }
-    placed.push_back({p.x, p.y, size.x, size.y});
-    return p;
+    auto nearestClear = [&](int lines, auto ok) -> std::optional<glm::vec2> {
+        for (int n = 0; n <= lines; ++n)
+            for (const float dir : {1.0f, -1.0f}) {
+                const glm::vec2 p = inside(wanted + glm::vec2(0, dir * step * float(n)));
+                if (ok(p))
+                    return p;
+            }
+        return std::nullopt;
+    };
+    std::optional<glm::vec2> p = nearestClear(3, [&](glm::vec2 q) { return clear(q) && clearOfLines(q); });
+    if (!p)
+        p = nearestClear(12, clear);
+    const glm::vec2 at = p.value_or(inside(wanted - glm::vec2(0, step * 12)));
+    placed.push_back({at.x, at.y, size.x, size.y});
+    return at;
 }
 
 namespace {
@@ -154,8 +194,8 @@ void draw3dOverlay(const AppState& s, const RenderFeedback& feedback, ImDrawList
         std::snprintf(text, sizeof text, "3D  %s%s  (%s)", s.view3d.preset.title.c_str(),
                       presetModified(s) ? " (modified)" : "", modeName(s.view3d.preset.mode));
         label(dl, ImVec2(r.x + 6, r.y + 4), text);
-        if (!feedback.note3d.empty())
-            label(dl, ImVec2(r.x + 6, r.y + 4 + lineH), feedback.note3d.c_str(),
+        if (!feedback.note3d.empty()) // wrapped in the cell: "3D shows a copy downsampled 2x (...): why"
+            label(dl, ImVec2(r.x + 6, r.y + 4 + lineH), wrapAtSpaces(feedback.note3d, r.w - 12).c_str(),
                   IM_COL32(255, 200, 120, 255));
     }
     if (s.view3d.showOrientation && s.prefs.overlays.letters) {
@@ -387,7 +427,16 @@ namespace {
 // The annotations that lie on view v's slice (their points within half a voxel of it), drawn in patient space
 // projected to the screen, each with its value (measure/measure: the numbers `ctview measure` prints).
 void drawAnnotations(const AppState& s, int v, const ViewMapping& m, ImDrawList* dl) {
-    std::vector<Rect> placed; // the labels drawn so far in this view: the next one keeps clear of them
+    // The labels go on after every shape, so that no line is drawn through a value, each clear of the labels
+    // placed before it and, where it can be, of the other shapes' lines.
+    struct Pending {
+        std::size_t index;
+        std::string text;
+        ImVec2 at;
+        ImU32 colour;
+    };
+    std::vector<Pending> labels;
+    std::vector<std::pair<std::size_t, ScreenSegment>> lines; // each shape's lines, by annotation
     const Volume& vol = s.scene.base->series.volume;
     const Geometry& g = vol.geometry();
     const SliceFrame& f = m.frame();
@@ -443,6 +492,10 @@ void drawAnnotations(const AppState& s, int v, const ViewMapping& m, ImDrawList*
             dl->AddLine(ImVec2(c.x - 6, c.y), ImVec2(c.x + 6, c.y), colour, 1.5f);
             dl->AddLine(ImVec2(c.x, c.y - 6), ImVec2(c.x, c.y + 6), colour, 1.5f);
         } else {
+            for (std::size_t i = 0; i + 1 < outline.size() + (closed ? 1 : 0); ++i) {
+                const ImVec2 a0 = outline[i], a1 = outline[(i + 1) % outline.size()];
+                lines.push_back({index, {{a0.x, a0.y}, {a1.x, a1.y}}});
+            }
             dl->AddPolyline(outline.data(), int(outline.size()), IM_COL32(0, 0, 0, 160),
                             closed ? ImDrawFlags_Closed : 0, 3.5f);
             dl->AddPolyline(outline.data(), int(outline.size()), colour, closed ? ImDrawFlags_Closed : 0,
@@ -458,11 +511,18 @@ void drawAnnotations(const AppState& s, int v, const ViewMapping& m, ImDrawList*
                 dl->AddRect(ImVec2(c.x - 3, c.y - 3), ImVec2(c.x + 3, c.y + 3), colour);
             }
         }
-        const std::string text = a.label.empty() ? value : a.label + ": " + value;
-        const ImVec2 at = a.type == AnnotationType::Angle ? outline[1] : outline.back();
-        const ImVec2 size = ImGui::CalcTextSize(text.c_str());
-        const glm::vec2 p = placeLabel({at.x + 6, at.y + 4}, {size.x, size.y}, m.rect(), placed);
-        label(dl, ImVec2(p.x, p.y), text.c_str(), colour);
+        labels.push_back({index, a.label.empty() ? value : a.label + ": " + value,
+                          a.type == AnnotationType::Angle ? outline[1] : outline.back(), colour});
+    }
+    std::vector<Rect> placed; // the labels drawn so far in this view: the next one keeps clear of them
+    for (const Pending& l : labels) {
+        std::vector<ScreenSegment> others;
+        for (const auto& [index, segment] : lines)
+            if (index != l.index)
+                others.push_back(segment);
+        const ImVec2 size = ImGui::CalcTextSize(l.text.c_str());
+        const glm::vec2 p = placeLabel({l.at.x + 6, l.at.y + 4}, {size.x, size.y}, m.rect(), placed, others);
+        label(dl, ImVec2(p.x, p.y), l.text.c_str(), l.colour);
     }
 }
 } // namespace

@@ -106,7 +106,9 @@ void drawDisplayPanel(AppState& s, Commands& r) {
             if (ImGui::Button("Back to acquired axes (Shift+R)"))
                 resetOblique(s);
         } else {
-            ImGui::TextDisabled("Drag a crosshair line's end dot to turn the views");
+            ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+            wrappedText("Drag a crosshair line's end dot to turn the views");
+            ImGui::PopStyleColor();
         }
         // Thick slabs, per view: the slices within half the thickness of the view's slice, combined.
         if (ImGui::TreeNode("Thick slab")) {

@@ -19,8 +19,54 @@ void placeDialog(ImVec2 size, ImGuiCond cond) {
 
 void errorText(const std::string& text) {
     ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1, 0.45f, 0.45f, 1));
-    ImGui::TextWrapped("%s", text.c_str());
+    wrappedText(text);
     ImGui::PopStyleColor();
+}
+
+std::string wrapAtSpaces(const std::string& text, float width) {
+    std::string out;
+    float line = 0; // width of the current output line so far
+    const float space = ImGui::CalcTextSize(" ").x;
+    std::size_t i = 0;
+    while (i < text.size()) {
+        if (text[i] == '\n') {
+            out += '\n';
+            line = 0;
+            ++i;
+            continue;
+        }
+        if (text[i] == ' ') {
+            ++i;
+            continue;
+        }
+        const std::size_t end = std::min(text.find_first_of(" \n", i), text.size());
+        std::string word = text.substr(i, end - i);
+        i = end;
+        const float w = ImGui::CalcTextSize(word.c_str()).x;
+        if (line > 0 && line + space + w <= width) {
+            out += ' ';
+            out += word;
+            line += space + w;
+            continue;
+        }
+        if (line > 0)
+            out += '\n';
+        // A word wider than the line: broken at the character that passes it.
+        while (ImGui::CalcTextSize(word.c_str()).x > width && word.size() > 1) {
+            std::size_t fit = 1;
+            while (fit < word.size() && ImGui::CalcTextSize(word.c_str(), word.c_str() + fit + 1).x <= width)
+                ++fit;
+            out += word.substr(0, fit) + '\n';
+            word.erase(0, fit);
+        }
+        out += word;
+        line = ImGui::CalcTextSize(word.c_str()).x;
+    }
+    return out;
+}
+
+void wrappedText(const std::string& text) {
+    ImGui::TextUnformatted(wrapAtSpaces(text, std::max(40.0f, ImGui::GetContentRegionAvail().x)).c_str());
 }
 
 std::string elideFront(const std::string& text, float width) {

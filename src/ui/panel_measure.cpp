@@ -45,7 +45,10 @@ void drawProfile(const Measurement& m) {
         ImGui::SetTooltip("%.1f mm: %.0f HU", double(n) * m.profileStepMm, m.profile[n]);
     }
     ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
-    ImGui::TextWrapped("HU along the line (%.1f mm), mm from its first point", m.lengthMm);
+    char caption[96];
+    std::snprintf(caption, sizeof caption, "HU along the line (%.1f mm), mm from its first point",
+                  m.lengthMm);
+    wrappedText(caption);
     ImGui::PopStyleColor();
 }
 } // namespace
@@ -69,7 +72,7 @@ void drawMeasurePanel(AppState& s) {
         return;
     auto note = [](const char* text) { // greyed, wrapped at the panel's edge
         ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
-        ImGui::TextWrapped("%s", text);
+        wrappedText(text);
         ImGui::PopStyleColor();
     };
     if (s.annotations.empty()) {
@@ -99,12 +102,12 @@ void drawMeasurePanel(AppState& s) {
         ImGui::SameLine();
         // The whole value, wrapped to the panel's width (a selectable's label would be cut at the edge).
         const float wrap = std::max(40.0f, ImGui::GetContentRegionAvail().x);
-        const ImVec2 size = ImGui::CalcTextSize(text.c_str(), nullptr, false, wrap);
+        const std::string lines = wrapAtSpaces(text, wrap);
+        const ImVec2 size = ImGui::CalcTextSize(lines.c_str());
         const ImVec2 at = ImGui::GetCursorScreenPos();
         const bool clicked =
             ImGui::Selectable("##row", s.selectedAnnotation == int(n), 0, ImVec2(wrap, size.y));
-        ImGui::GetWindowDrawList()->AddText(nullptr, 0.0f, at, ImGui::GetColorU32(ImGuiCol_Text),
-                                            text.c_str(), nullptr, wrap);
+        ImGui::GetWindowDrawList()->AddText(at, ImGui::GetColorU32(ImGuiCol_Text), lines.c_str());
         if (clicked && !a.points.empty()) {
             s.selectedAnnotation = int(n);
             // To its slice: the crosshair moves to its first point, and every view follows.

@@ -43,14 +43,14 @@ void drawMetadataPanel(AppState& s) {
             else
                 ImGui::TextDisabled("%s", label.c_str());
             ImGui::TableNextColumn();
-            ImGui::TextWrapped("%s", value.c_str());
+            wrappedText(value);
         }
         ImGui::EndTable();
     }
     if (!s.messages.empty() &&
         ImGui::TreeNode("messages", "Skipped files and problems (%zu)", s.messages.size())) {
         for (const std::string& m : s.messages)
-            ImGui::TextWrapped("%s", m.c_str());
+            wrappedText(m);
         ImGui::TreePop();
     }
     const Provenance& about = d.series.about;

@@ -38,7 +38,7 @@ void drawSeriesPanel(AppState& s, Commands& r) {
         return;
     }
     const SeriesSource& source = *s.scene.base->source;
-    ImGui::TextWrapped("%s", source.summary().c_str());
+    wrappedText(source.summary());
     const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV |
                                   ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_Sortable |
                                   ImGuiTableFlags_ScrollX;

@@ -18,7 +18,7 @@ void drawStatus(AppState& s, RenderFeedback& feedback, double now) {
                                 ImGuiCond_Always, ImVec2(0.5f, slicesShown ? 1.0f : 0.5f));
         ImGui::SetNextWindowSize(ImVec2(std::min(520.0f, a.w - 20), 0));
         ImGui::Begin("Opening", nullptr, boxFlags);
-        ImGui::TextWrapped("%s", s.load.input.c_str());
+        wrappedText(s.load.input);
         const float fraction = s.load.total ? float(s.load.done) / float(s.load.total) : 0.0f;
         char text[96];
         std::snprintf(text, sizeof text, "%s %zu / %zu", s.load.stage.c_str(), s.load.done, s.load.total);
@@ -29,7 +29,7 @@ void drawStatus(AppState& s, RenderFeedback& feedback, double now) {
         ImGui::SetNextWindowSize(ImVec2(std::min(560.0f, a.w - 20), 0));
         ImGui::Begin("Could not open", nullptr, boxFlags);
         ImGui::TextColored(ImVec4(1, 0.45f, 0.45f, 1), "%s", s.load.input.c_str());
-        ImGui::TextWrapped("%s", s.load.error.c_str());
+        wrappedText(s.load.error);
         if (ImGui::Button("Open another folder..."))
             s.panels.open = true;
         ImGui::SameLine();

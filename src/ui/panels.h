@@ -27,10 +27,19 @@ using viewer::AppState, viewer::Cine, viewer::Command, viewer::Commands, viewer:
 void placeDialog(ImVec2 size, ImGuiCond cond);
 // An error message in red, wrapped at the window's edge (a long server error stays inside its dialog).
 void errorText(const std::string& text);
+// `text` with line breaks where it passes `width` pixels, at spaces only: ImGui's own wrapping also breaks
+// after '.' and ',', which cut numbers in two ("SD 11." / "7"). A word wider than `width` alone (a path) is
+// broken where it must be.
+std::string wrapAtSpaces(const std::string& text, float width);
+// Text wrapped at spaces to the space left on the line (as ImGui::TextWrapped, numbers kept whole).
+void wrappedText(const std::string& text);
 
 // Where a measurement's label goes in a view: at `wanted` (its top-left), moved inside `cell` and off the
-// labels already `placed` in it (the nearest free line below, else above); added to `placed`.
-glm::vec2 placeLabel(glm::vec2 wanted, glm::vec2 size, const Rect& cell, std::vector<Rect>& placed);
+// labels already `placed` in it (the nearest free line below, else above), and, where a line that near is
+// free of them, off the other measurements' lines (`avoid`: segments, screen pixels); added to `placed`.
+using ScreenSegment = std::pair<glm::vec2, glm::vec2>;
+glm::vec2 placeLabel(glm::vec2 wanted, glm::vec2 size, const Rect& cell, std::vector<Rect>& placed,
+                     const std::vector<ScreenSegment>& avoid = {});
 
 // Scales for the plots (ui/axis.cpp). tickStep: 1, 2 or 5 times a power of ten, giving at most `most` ticks
 // over `span`. A horizontal scale: ticks down from `y` at round values of lo..hi between x0 and x1, labels
