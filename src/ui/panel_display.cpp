@@ -68,7 +68,7 @@ void drawDisplayPanel(AppState& s, Commands& r) {
         ImGui::EndCombo();
     }
     ImGui::Checkbox("Invert (I)", &s.invert);
-    ImGui::SameLine();
+    sameLineIfFits(checkboxWidth("Linear interpolation (L)"));
     ImGui::Checkbox("Linear interpolation (L)", &s.linear);
     // Loading again with the other rule: shown for a series that needs it (or was kept as acquired).
     if (volume && !s.scene.base->series.resampleSummary.empty() && !s.load.active) {
@@ -257,18 +257,21 @@ void drawSidebar(AppState& s, Commands& r) {
     applied = sidebarWidth(s, vp->Size.x);
     if (ImGui::Button("Open... (Ctrl+O)"))
         s.panels.open = true;
-    ImGui::SameLine();
+    sameLineIfFits(buttonWidth("PACS..."));
     if (ImGui::Button("PACS..."))
         s.panels.pacs = !s.panels.pacs;
-    ImGui::SameLine();
+    sameLineIfFits(buttonWidth("Help (F1)"));
     if (ImGui::Button("Help (F1)"))
         s.panels.help = !s.panels.help;
-    ImGui::PushItemWidth(160);
+    // Controls 160 pixels wide, narrower in a narrow panel (a small window), so that their labels on the
+    // right ("coronal", "Width (HU)") stay whole.
+    const float itemWidth = std::clamp(ImGui::GetContentRegionAvail().x * 0.55f, 80.0f, 160.0f);
+    ImGui::PushItemWidth(itemWidth);
     if (ImGui::CollapsingHeader("View", ImGuiTreeNodeFlags_DefaultOpen))
         drawDisplayPanel(s, r);
     ImGui::PopItemWidth();
     if (ImGui::CollapsingHeader("3D view", ImGuiTreeNodeFlags_DefaultOpen)) {
-        ImGui::PushItemWidth(160);
+        ImGui::PushItemWidth(itemWidth);
         drawVolumePanel(s, r);
         ImGui::PopItemWidth();
     }

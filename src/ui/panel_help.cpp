@@ -65,6 +65,22 @@ std::string wrapAtSpaces(const std::string& text, float width) {
     return out;
 }
 
+void sameLineIfFits(float width) {
+    const ImGuiStyle& style = ImGui::GetStyle();
+    const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+    if (ImGui::GetItemRectMax().x + style.ItemSpacing.x + width <= right)
+        ImGui::SameLine();
+}
+
+float buttonWidth(const char* label) {
+    return ImGui::CalcTextSize(label, nullptr, true).x + 2 * ImGui::GetStyle().FramePadding.x;
+}
+
+float checkboxWidth(const char* label) {
+    return ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x +
+           ImGui::CalcTextSize(label, nullptr, true).x;
+}
+
 void wrappedText(const std::string& text) {
     ImGui::TextUnformatted(wrapAtSpaces(text, std::max(40.0f, ImGui::GetContentRegionAvail().x)).c_str());
 }

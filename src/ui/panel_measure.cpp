@@ -57,14 +57,9 @@ void drawMeasurePanel(AppState& s) {
     // The crosshair, then every measuring tool of the table with its key, as many to a row as fit.
     if (ImGui::RadioButton("Crosshair", !s.tool))
         s.tool.reset();
-    const ImGuiStyle& style = ImGui::GetStyle();
-    const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
     for (const MeasureTool& t : measureTools()) {
         const std::string label = std::string(t.label) + " (" + t.key + ")";
-        const float width =
-            ImGui::GetFrameHeight() + style.ItemInnerSpacing.x + ImGui::CalcTextSize(label.c_str()).x;
-        if (ImGui::GetItemRectMax().x + style.ItemSpacing.x + width <= right)
-            ImGui::SameLine();
+        sameLineIfFits(checkboxWidth(label.c_str())); // a radio button is as wide as a checkbox
         if (ImGui::RadioButton(label.c_str(), s.tool == t.type))
             s.tool = t.type;
     }

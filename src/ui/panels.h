@@ -33,6 +33,11 @@ void errorText(const std::string& text);
 std::string wrapAtSpaces(const std::string& text, float width);
 // Text wrapped at spaces to the space left on the line (as ImGui::TextWrapped, numbers kept whole).
 void wrappedText(const std::string& text);
+// ImGui::SameLine() when an item `width` pixels wide still fits on the line, else nothing (it goes below):
+// rows of buttons and checkboxes that flow in a narrow panel rather than being cut.
+void sameLineIfFits(float width);
+float buttonWidth(const char* label);   // a Button's, with its frame padding
+float checkboxWidth(const char* label); // a Checkbox's: the box, the spacing and the label
 
 // Where a measurement's label goes in a view: at `wanted` (its top-left), moved inside `cell` and off the
 // labels already `placed` in it (the nearest free line below, else above), and, where a line that near is
