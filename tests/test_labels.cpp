@@ -10,6 +10,8 @@
 #include "sources/layers.h"
 #include "sources/series.h"
 #include "viewer/app_state.h"
+#include "viewer/input.h"
+#include "viewer/label_task.h"
 #include "viewer/load_task.h"
 
 #include <nifti/nifti1_io.h>
@@ -329,6 +331,60 @@ TEST_CASE("ctview segments: the table and JSON; bad labelmaps named with the rea
         CHECK(r.out.find("no segmentation of this series found beside it; give one with --labels FILE") !=
               std::string::npos);
     }
+}
+
+TEST_CASE("the window adds a dropped labelmap to the open series; a dropped CT volume opens as a series "
+          "(issue 27.2)") {
+    TempDir dir;
+    const Series ct = loadCt(dir.path / "ct");
+    writeLabelmap(ct.volume.geometry(), dir.path / "seg.nii.gz");
+    std::ofstream(dir.path / "seg.json") << R"({"1": "sphere", "7": "box"})";
+    std::ofstream(dir.path / "notes.txt") << "not a segmentation";
+    // The CT itself as a NIfTI: an image (negative HU), not labels.
+    writeVolume(ct.volume, dir.path / "ct.nii.gz", false);
+    viewer::LoadTask task((dir.path / "ct").string(), "", fastOptions(), nullptr, nullptr);
+    task.wait();
+    std::string error;
+    auto d = task.take(error);
+    REQUIRE(d);
+    viewer::AppState s;
+    // No series open: whatever is dropped opens.
+    CHECK(viewer::droppedCommand(s, (dir.path / "seg.nii.gz").string()).kind == viewer::Command::Kind::Open);
+    viewer::adoptDataset(s, d);
+    const viewer::Command add = viewer::droppedCommand(s, (dir.path / "seg.nii.gz").string());
+    CHECK(add.kind == viewer::Command::Kind::AddLabels);
+    CHECK(add.series == 1); // dropped: an image rather than labels opens
+    CHECK(viewer::droppedCommand(s, (dir.path / "ct").string()).kind == viewer::Command::Kind::Open);
+    CHECK(viewer::droppedCommand(s, (dir.path / "notes.txt").string()).kind == viewer::Command::Kind::Open);
+
+    viewer::LabelTask labels((dir.path / "seg.nii.gz").string(), s.scene.base, fastOptions(), true, nullptr);
+    labels.wait();
+    bool image = true;
+    auto layer = labels.take(error, image);
+    REQUIRE(layer);
+    CHECK_FALSE(image);
+    CHECK(labels.dataset() == s.scene.base.get());
+    REQUIRE(layer->stats.size() == 2); // measured on its thread, for the Segments panel
+    CHECK(layer->stats[0].voxels == expectedOnCt(ct, ct.volume.geometry(), 1).voxels);
+    viewer::addLabelLayer(s, layer);
+    REQUIRE(s.scene.labels.size() == 1);
+    CHECK(s.scene.base->labels.size() == 1);
+    CHECK(s.scene.labels[0].visible == std::vector<char>{1, 1});
+    const glm::ivec3 centre = glm::ivec3(glm::round(ct.volume.geometry().patientToVoxel(kCentre)));
+    CHECK(viewer::segmentsAt(s, centre) == std::vector<std::string>{"sphere"});
+
+    // The CT's own NIfTI dropped: not a labelmap of the series, so it is an image to open (no error shown).
+    viewer::LabelTask volume((dir.path / "ct.nii.gz").string(), s.scene.base, fastOptions(), true, nullptr);
+    volume.wait();
+    CHECK_FALSE(volume.take(error, image));
+    CHECK(image);
+    // The same chosen with "Add as labels": the user asked for labels, so why not is the answer.
+    viewer::LabelTask asked((dir.path / "ct.nii.gz").string(), s.scene.base, fastOptions(), false, nullptr);
+    asked.wait();
+    CHECK_FALSE(asked.take(error, image));
+    CHECK_FALSE(image);
+    CHECK(error.find("ct.nii.gz") != std::string::npos);
+    CHECK(error.find("negative") != std::string::npos);
 }
 
 TEST_CASE("the viewer's scene: --labels opened by the load task, shown, probed, gone to; a bad file reported "

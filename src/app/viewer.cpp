@@ -12,6 +12,7 @@
 #include "render/slice_renderer.h"
 #include "ui/panels.h"
 #include "viewer/input.h"
+#include "viewer/label_task.h"
 #include "viewer/load_task.h"
 #include "viewer/settings.h"
 #include "volume/transfer.h"
@@ -28,6 +29,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <deque>
 #include <filesystem>
 #include <memory>
 #include <set>
@@ -194,6 +196,7 @@ class Viewer {
                    std::vector<std::string> labels = {});
     void waitForEvents();
     void pumpLoad();
+    void pumpLabels();
     viewer::Commands buildUi(Frame& f);
     void render(Frame& f, const viewer::Commands& commands);
     void execute(Frame& f, const viewer::Commands& commands);
@@ -239,6 +242,8 @@ class Viewer {
     // The loader's news wakes the frame loop only once GLFW is up (the load starts before the window).
     std::atomic<bool> glfwUp_{false};
     std::unique_ptr<viewer::LoadTask> task_;
+    std::unique_ptr<viewer::LabelTask> labelTask_;        // a segmentation being added to the open series
+    std::deque<std::pair<std::string, bool>> labelQueue_; // the ones to add after it (path, dropped)
     std::unique_ptr<viewer::LoadTask> statsTask_;  // a finished load still computing the 3D view's statistics
     std::unique_ptr<MovieJob> movie_;              // Cine's "Record movie" under way
     std::unique_ptr<TurntableRecorder> turntable_; // the 3D view's "Record" under way
@@ -444,6 +449,46 @@ void Viewer::pumpLoad() {
         statsTask_.reset();
         redraw_ = 3;
     }
+    pumpLabels();
+}
+
+// Segmentations added to the open series, one at a time: the next one starts once the series is complete,
+// and each lands on the series it was opened on (a series loaded meanwhile drops it).
+void Viewer::pumpLabels() {
+    if (labelTask_ && labelTask_->finished()) {
+        std::string error;
+        bool image = false;
+        std::shared_ptr<const LabelLayer> layer = labelTask_->take(error, image);
+        const std::string file = labelTask_->file();
+        const bool current = labelTask_->dataset() == s_.scene.base.get();
+        labelTask_.reset();
+        redraw_ = 3;
+        const double now = glfwGetTime();
+        if (layer && current) {
+            viewer::addLabelLayer(s_, layer);
+            addToast(s_,
+                     "Added " + layer->name + ": " + std::to_string(layer->segments.size()) +
+                         (layer->segments.size() == 1 ? " segment" : " segments") +
+                         (layer->notes.empty() ? "" : " (" + layer->notes.front() + ")"),
+                     now);
+        } else if (image) {
+            labelQueue_.clear(); // what was dropped with it goes with the series it replaces
+            startLoad(file, "", nullptr);
+        } else if (!error.empty()) {
+            s_.messages.push_back(error);
+            addToast(s_, error, now, true);
+        }
+    }
+    if (!labelTask_ && !labelQueue_.empty() && !task_ && s_.hasVolume() && !s_.scene.base->preview) {
+        auto [file, dropped] = labelQueue_.front();
+        labelQueue_.pop_front();
+        addToast(s_, "Opening " + std::filesystem::path(file).filename().string() + " as segmentations",
+                 glfwGetTime());
+        labelTask_ = std::make_unique<viewer::LabelTask>(file, s_.scene.base, loadOptions_, dropped, [this] {
+            if (glfwUp_)
+                glfwPostEmptyEvent();
+        });
+    }
 }
 
 // The input and the panels of this frame: every command they ask for, carried out after the frame is drawn.
@@ -457,7 +502,7 @@ viewer::Commands Viewer::buildUi(Frame& f) {
 
     viewer::Commands commands = handleInput(s_, inputFromImGui(f.now, pendingKeys_));
     for (const std::string& path : droppedPaths_)
-        commands.push_back({viewer::Command::Kind::Open, path});
+        commands.push_back(viewer::droppedCommand(s_, path));
     droppedPaths_.clear();
     if (s_.prefs.sidebar)
         ui::drawSidebar(s_, commands);
@@ -546,6 +591,9 @@ void Viewer::execute(Frame& f, const viewer::Commands& commands) {
         case Kind::Open:
             f.open = c.path;
             break; // the last one asked for wins
+        case Kind::AddLabels:
+            labelQueue_.emplace_back(c.path, c.series == 1);
+            break;
         case Kind::LoadSeries:
             f.loadSeries = c.series;
             break;

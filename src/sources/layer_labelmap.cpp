@@ -102,6 +102,7 @@ const LayerKind labelmapLayer{
     "labelmap (NIfTI-1, NRRD, .seg.nrrd)",
     [](const std::filesystem::path& file) { return isVolumeFile(file); },
     openLabelmap,
+    true,
 };
 
 } // namespace ctview

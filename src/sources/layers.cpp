@@ -22,6 +22,23 @@ const std::vector<const LayerKind*>& layerKinds() {
     return kinds;
 }
 
+bool maybeLayer(const std::filesystem::path& file) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(file, ec))
+        return false;
+    for (const LayerKind* k : layerKinds())
+        if (k->accepts(file))
+            return true;
+    return false;
+}
+
+bool layerMayBeImage(const std::filesystem::path& file) {
+    for (const LayerKind* k : layerKinds())
+        if (k->accepts(file))
+            return k->mayBeImage;
+    return false;
+}
+
 LabelLayer openLayer(const std::filesystem::path& file, const Series& base, const LoadOptions& options) {
     std::error_code ec;
     if (!std::filesystem::is_regular_file(file, ec))

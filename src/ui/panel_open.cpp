@@ -21,6 +21,7 @@ struct OpenDialog {
     // stat on a vanished network mount can take seconds).
     std::vector<std::string> recent;
     std::vector<bool> gone;
+    bool asLabels = false; // a file chosen is added to the open series as a segmentation layer
 };
 
 void browse(OpenDialog& d, const std::string& folder) {
@@ -94,7 +95,8 @@ void drawOpenDialog(AppState& s, Commands& r) {
 
     if (ImGui::BeginChild("entries",
                           ImVec2(0, -ImGui::GetFrameHeightWithSpacing() *
-                                        (2.5f + float(std::min<std::size_t>(s.prefs.recent.size(), 5)))),
+                                        (2.5f + float(std::min<std::size_t>(s.prefs.recent.size(), 5)) +
+                                         (s.hasVolume() ? 1.0f : 0.0f))),
                           true)) {
         std::string next;
         for (std::size_t n = 0; n < d.entries.size(); ++n) {
@@ -136,8 +138,19 @@ void drawOpenDialog(AppState& s, Commands& r) {
         }
         ImGui::PopID();
     }
+    if (s.hasVolume()) {
+        // A SEG, RTSTRUCT or labelmap chosen here joins the open series as a layer, rather than opening.
+        ImGui::Checkbox("Add a file as segmentation labels of the open series", &d.asLabels);
+        if (ImGui::IsItemHovered())
+            ImGui::SetTooltip(
+                "A DICOM SEG, an RT Structure Set, or a NIfTI/NRRD labelmap (also: drop it on the "
+                "window)");
+    }
     if (!open.empty()) {
-        r.push_back({Command::Kind::Open, open});
+        if (d.asLabels && s.hasVolume())
+            r.push_back({Command::Kind::AddLabels, open, 0});
+        else
+            r.push_back({Command::Kind::Open, open});
         s.panels.open = false;
     }
     ImGui::End();

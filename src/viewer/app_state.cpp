@@ -165,16 +165,20 @@ void layoutCells(AppState& s, const Rect& area) {
 
 namespace {
 
-// The dataset's label layers into the scene, each segment shown; what their loads said into the messages.
+// A layer into the scene, each segment shown; what its load said into the messages.
+void showLayer(AppState& s, std::shared_ptr<const LabelLayer> layer) {
+    for (const std::string& note : layer->notes)
+        s.messages.push_back(layer->name + ": " + note);
+    LabelLayerView v;
+    v.visible.assign(layer->segments.size(), 1);
+    v.layer = std::move(layer);
+    s.scene.labels.push_back(std::move(v));
+}
+
+// The dataset's label layers into the scene; what their loads said into the messages.
 void adoptLabels(AppState& s, const Dataset& d) {
-    for (const auto& layer : d.labels) {
-        LabelLayerView v;
-        v.layer = layer;
-        v.visible.assign(layer->segments.size(), 1);
-        s.scene.labels.push_back(std::move(v));
-        for (const std::string& note : layer->notes)
-            s.messages.push_back(layer->name + ": " + note);
-    }
+    for (const auto& layer : d.labels)
+        showLayer(s, layer);
     for (const std::string& p : d.labelProblems)
         s.messages.push_back(p);
     for (const std::string& n : d.labelNotes)
@@ -182,6 +186,13 @@ void adoptLabels(AppState& s, const Dataset& d) {
 }
 
 } // namespace
+
+void addLabelLayer(AppState& s, std::shared_ptr<const LabelLayer> layer) {
+    if (!s.scene.base || !layer)
+        return;
+    s.scene.base->labels.push_back(layer);
+    showLayer(s, std::move(layer));
+}
 
 void adoptDataset(AppState& s, std::shared_ptr<Dataset> d) {
     // From the preview of a load to its result (same grid): the user may already be scrolling and windowing;

@@ -328,6 +328,9 @@ std::string windowTitle(const AppState& s);
 void layoutCells(AppState& s, const Rect& area);
 // Puts a freshly loaded dataset in place: crosshair at the centre, views reset, window from the file.
 void adoptDataset(AppState& s, std::shared_ptr<Dataset> d);
+// A segmentation opened on the shown series (LabelTask) joins it and the scene, last (drawn over the others),
+// every segment shown.
+void addLabelLayer(AppState& s, std::shared_ptr<const LabelLayer> layer);
 // The colour table the views show: the chosen map, inverted when asked or when the series is MONOCHROME1
 // (both: not inverted), exactly as `ctview export` does.
 ColormapTable displayColormap(const AppState& s);

@@ -23,6 +23,7 @@ struct Command {
         RecordMovie,     // Cine's "Record movie": view `series` (0..2) as a movie, `path` "mp4" or "gif"
         RecordTurntable, // the 3D view's "Record": it turning from the current camera, `path` "mp4" or "gif"
         Resample,        // the series again, irregular stacks resampled (`series` 1) or kept as acquired (0)
+        AddLabels,       // `path`: a segmentation onto the open series; `series` 1: dropped (an image opens)
     };
     Kind kind;
     std::string path;

@@ -2,6 +2,8 @@
 #include "viewer/crop_gesture.h"
 #include "viewer/measure_gesture.h"
 
+#include "sources/layers.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -141,6 +143,12 @@ void toggleMaximised(AppState& s, int cell) {
 
 namespace {
 Commands handleFrame(AppState& s, const InputFrame& in);
+}
+
+Command droppedCommand(const AppState& s, const std::string& path) {
+    if (s.hasVolume() && !s.scene.base->preview && !s.load.active && maybeLayer(path))
+        return {Command::Kind::AddLabels, path, 1};
+    return {Command::Kind::Open, path};
 }
 
 Commands handleInput(AppState& s, const InputFrame& in) {

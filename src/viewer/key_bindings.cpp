@@ -244,6 +244,12 @@ const std::vector<KeyBinding>& keyBindings() {
          {{keycode::O, Mods::Ctrl}},
          S::Everywhere,
          [](KeyContext& c, const Key&) { c.commands.push_back({Command::Kind::ShowOpen}); }},
+        {"drop a SEG, RTSTRUCT or labelmap",
+         "add it to the open series as a segmentation layer (a NIfTI or NRRD that is not a labelmap of the "
+         "series opens as a series)",
+         {},
+         S::Everywhere,
+         nullptr},
         {"Tab",
          "show / hide the side panel",
          {{keycode::Tab}},
