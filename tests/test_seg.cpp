@@ -5,6 +5,7 @@
 #include "base/error.h"
 #include "dicom/phantom.h"
 #include "labels/label_layer.h"
+#include "nrrd_nifti/volume_io.h"
 #include "sources/layers.h"
 #include "sources/series.h"
 
@@ -239,4 +240,24 @@ TEST_CASE(
     // The liver is 60 HU and the aorta's contrast 300 HU, with noise of about 12 HU.
     CHECK(j["segments"][0]["hu"]["mean"].get<double>() == Approx(60).margin(3));
     CHECK(j["segments"][5]["hu"]["mean"].get<double>() == Approx(300).margin(5));
+
+    // `convert --segment` takes the SEG found beside the slices, as `segments` does: the liver's mask.
+    const Run mask =
+        run("convert -q " + q(dir.path / "p") + " --segment Liver -o " + q(dir.path / "liver.nrrd"));
+    INFO(mask.out);
+    REQUIRE(mask.code == 0);
+    const Volume liver = readVolumeFile(dir.path / "liver.nrrd");
+    std::size_t ones = 0;
+    for (int k = 0; k < 40; ++k)
+        for (int jj = 0; jj < 64; ++jj)
+            for (int i = 0; i < 64; ++i)
+                ones += liver.at(i, jj, k) == 1;
+    CHECK(ones == expected[1]);
+    // Without any segmentation, the usage error says where one could come from.
+    REQUIRE(run("make-phantom " + q(dir.path / "plain") + " --size 16x16x4").code == 0);
+    const Run none = run("convert -q " + q(dir.path / "plain") + " --segment Liver -o " +
+                         q(dir.path / "x.nrrd") + " 2>&1");
+    CHECK(none.code == 2);
+    CHECK(none.out.find("no segmentation given with --labels or found beside the series") !=
+          std::string::npos);
 }

@@ -179,10 +179,9 @@ int runExport(const CommonOptions& common, const ExportOptions& o) {
 
 namespace {
 
-// `convert --segment`: the segment's voxels as 1, the rest 0, on the series' grid with its geometry.
+// `convert --segment`: the segment's voxels as 1, the rest 0, on the series' grid with its geometry. The
+// segmentation is one given with --labels or one found beside the series (a SEG in its folder).
 int convertSegment(const CommonOptions& common, const ConvertOptions& o) {
-    if (common.labels.empty())
-        throw UsageError("--segment " + o.segment + ": give the segmentation with --labels FILE");
     const std::shared_ptr<Dataset> d = loadDatasetHeadless(common);
     const auto found = segmentsNamed(*d, o.segment, "--segment");
     if (found.size() != 1)

@@ -80,7 +80,9 @@ std::vector<std::pair<std::size_t, std::size_t>> segmentsNamed(const Dataset& d,
                 }
         if (found.size() == before)
             throw UsageError(option + " " + name + ": no such segment" +
-                             (all.empty() ? " (no --labels given)" : "; there are: " + joined(all, ", ")));
+                             (all.empty()
+                                  ? " (no segmentation given with --labels or found beside the series)"
+                                  : "; there are: " + joined(all, ", ")));
     }
     return found;
 }
