@@ -207,6 +207,10 @@ TEST_CASE("DICOM SEG in the CT's folder: found and shown as the series' layer; o
     const Run warned = run("segments " + q(dir.path / "ct") + " 2>&1 >/dev/null");
     CHECK(warned.out.find("other.dcm: a segmentation of another series (1.2.826.0.1.3680043.2.1125.77.99)") !=
           std::string::npos);
+    // `info` lists both: the series' own with its segments, the other one with the reason it is not shown.
+    const Run info = run("info " + q(dir.path / "ct"));
+    CHECK(info.out.find("  seg.dcm (DICOM SEG): 2 segments: Ball, Slab\n") != std::string::npos);
+    CHECK(info.out.find("other.dcm: a segmentation of another series") != std::string::npos);
 }
 
 TEST_CASE(
@@ -219,6 +223,13 @@ TEST_CASE(
     // The folder's summary counts the SEG as what it is, not as a skipped file (issue 27: it is a layer).
     const Run info = run("info -q " + q(dir.path / "p"));
     CHECK(info.out.substr(0, info.out.find('\n')) == "41 files: 40 slices of series 2, 1 segmentation");
+    // ... and lists it with its segments, as the viewer shows them.
+    CHECK(
+        info.out.find("\nSegmentations\n  segmentation.dcm (DICOM SEG): 7 segments: Liver, Spleen, Kidneys, "
+                      "Heart, Lungs, Aorta, Bone\n") != std::string::npos);
+    const auto infoJson = nlohmann::json::parse(run("info -q --json " + q(dir.path / "p")).out);
+    CHECK(infoJson["segmentations"]["layers"][0]["kind"] == "DICOM SEG");
+    CHECK(infoJson["segmentations"]["layers"][0]["segments"].size() == 7);
     const Run r = run("segments -q " + q(dir.path / "p") + " --json");
     INFO(r.out);
     REQUIRE(r.code == 0);

@@ -182,7 +182,7 @@ namespace {
 // `convert --segment`: the segment's voxels as 1, the rest 0, on the series' grid with its geometry. The
 // segmentation is one given with --labels or one found beside the series (a SEG in its folder).
 int convertSegment(const CommonOptions& common, const ConvertOptions& o) {
-    const std::shared_ptr<Dataset> d = loadDatasetHeadless(common);
+    const std::shared_ptr<Dataset> d = loadDatasetHeadless(common, false);
     const auto found = segmentsNamed(*d, o.segment, "--segment");
     if (found.size() != 1)
         throw UsageError("--segment " + o.segment + ": names " + std::to_string(found.size()) +

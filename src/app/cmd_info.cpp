@@ -1,7 +1,9 @@
 // `ctview info`: the series found, and the chosen series described (text or --json), or every tag (--tags).
+#include "app/headless.h"
 #include "app/subcommands.h"
 #include "base/error.h"
 #include "base/fsutil.h"
+#include "base/text.h"
 #include "dicomweb/dicomweb.h"
 #include "sources/metadata.h"
 
@@ -51,15 +53,49 @@ std::string cell(const std::string& text, std::size_t width) {
     return text.substr(0, keep) + "…" + std::string(width - 1 - keep, ' ');
 }
 
-void printText(const Loaded& l) {
-    const SeriesSource& source = *l.source;
+// The segmentations of the series (found beside it, or given with --labels): each file's kind and segments,
+// what its load said, and the files that could not be opened or belong to another series.
+void printSegmentations(const Dataset& d) {
+    if (d.labels.empty() && d.labelNotes.empty())
+        return;
+    std::printf("\nSegmentations\n");
+    for (const auto& layer : d.labels) {
+        std::vector<std::string> names;
+        for (const Segment& s : layer->segments)
+            names.push_back(s.name);
+        std::printf("  %s (%s): %zu %s: %s\n", layer->name.c_str(), layer->kind.c_str(),
+                    layer->segments.size(), layer->segments.size() == 1 ? "segment" : "segments",
+                    joined(names, ", ").c_str());
+        for (const std::string& note : layer->notes)
+            std::printf("    %s\n", note.c_str());
+    }
+    for (const std::string& note : d.labelNotes)
+        std::printf("  %s\n", note.c_str());
+}
+
+json segmentationsJson(const Dataset& d) {
+    json layers = json::array();
+    for (const auto& layer : d.labels) {
+        json segments = json::array();
+        for (const Segment& s : layer->segments)
+            segments.push_back({{"number", s.number}, {"name", s.name}});
+        layers.push_back({{"name", layer->name},
+                          {"path", layer->path},
+                          {"kind", layer->kind},
+                          {"segments", segments},
+                          {"notes", layer->notes}});
+    }
+    return {{"layers", layers}, {"problems", d.labelNotes}};
+}
+
+void printText(const SeriesSource& source, const Series& series) {
     std::printf("%s\n", source.summary().c_str());
     for (const std::string& p : source.problems())
         std::printf("  problem: %s\n", p.c_str());
     std::printf("\nSeries:\n");
     std::printf("  %3s %6s  %s %s %-5s %6s  %-9s %s\n", "#", "number", cell("patient", 20).c_str(),
                 cell("description", 32).c_str(), "mod", "slices", "size", "thickness");
-    const int chosen = l.series.about.listing.number;
+    const int chosen = series.about.listing.number;
     for (const SeriesListing& s : source.series()) {
         char size[32] = "-"; // a DICOMweb listing knows the size only once the instances are asked for
         if (s.columns > 0)
@@ -70,7 +106,7 @@ void printText(const Loaded& l) {
                     s.note.empty() ? "" : "  (split: different orientation or size)");
     }
     std::printf("\nSeries #%d\n", chosen);
-    for (const auto& [label, value] : describeLines(l.series))
+    for (const auto& [label, value] : describeLines(series))
         if (!value.empty())
             std::printf("  %-20s %s\n", label.c_str(), value.c_str());
 }
@@ -131,8 +167,30 @@ int runInfo(const CommonOptions& common, const InfoOptions& info) {
         return listStudies(common.input, info);
     CommonOptions quietCommon = common;
     quietCommon.quiet = true; // warnings are part of the output here
+    if (!info.tags) {
+        // The series and its segmentations, as the viewer opens them (no 3D view: no statistics for it).
+        const std::shared_ptr<Dataset> d = loadDatasetHeadless(quietCommon, false);
+        const SeriesSource& source = *d->source;
+        if (info.json) {
+            json out = describeSeries(d->series);
+            out["input"] = source.location();
+            out["summary"] = source.summary();
+            out["series_list"] = seriesListJson(source);
+            json skipped = json::array();
+            for (const SkippedFile& f : source.skipped())
+                skipped.push_back({{"path", f.path.string()}, {"reason", f.reason}});
+            out["skipped"] = skipped;
+            out["problems"] = source.problems();
+            out["segmentations"] = segmentationsJson(*d);
+            std::cout << out.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
+            return 0;
+        }
+        printText(source, d->series);
+        printSegmentations(*d);
+        return 0;
+    }
     Loaded l = openAndLoad(quietCommon);
-    if (info.tags) {
+    {
         // The source says what it lists: the DICOM file given (else the series' first slice), or the volume
         // file's header fields.
         const Provenance& about = l.series.about;
@@ -160,21 +218,6 @@ int runInfo(const CommonOptions& common, const InfoOptions& info) {
         }
         return 0;
     }
-    if (info.json) {
-        json out = describeSeries(l.series);
-        out["input"] = l.source->location();
-        out["summary"] = l.source->summary();
-        out["series_list"] = seriesListJson(*l.source);
-        json skipped = json::array();
-        for (const SkippedFile& f : l.source->skipped())
-            skipped.push_back({{"path", f.path.string()}, {"reason", f.reason}});
-        out["skipped"] = skipped;
-        out["problems"] = l.source->problems();
-        std::cout << out.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
-        return 0;
-    }
-    printText(l);
-    return 0;
 }
 
 } // namespace ctview::app

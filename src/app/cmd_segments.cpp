@@ -53,7 +53,7 @@ void printTable(const LabelLayer& layer, const std::vector<SegmentStats>& stats)
 } // namespace
 
 int runSegments(const CommonOptions& common, const SegmentsOptions& o) {
-    const std::shared_ptr<Dataset> d = loadDatasetHeadless(common);
+    const std::shared_ptr<Dataset> d = loadDatasetHeadless(common, false);
     if (d->labels.empty())
         throw DataError(common.input +
                         ": no segmentation of this series found beside it; give one with --labels FILE");

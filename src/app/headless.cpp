@@ -28,13 +28,16 @@ glm::ivec2 parseImageSize(const std::string& text, const std::string& option) {
     return {width, height};
 }
 
-std::shared_ptr<Dataset> loadDatasetHeadless(const CommonOptions& common) {
+std::shared_ptr<Dataset> loadDatasetHeadless(const CommonOptions& common, bool stats3d) {
     viewer::LoadTask::Staging staging;
     staging.labels = common.labels;
+    staging.stats3d = stats3d;
     viewer::LoadTask task(common.input, common.series, loadOptionsFor(common), nullptr, nullptr, staging);
     task.wait();
     std::string error;
     std::shared_ptr<Dataset> d = task.take(error);
+    if (!d && task.usageError())
+        throw UsageError(error);
     if (!d)
         throw DataError(error);
     // A segmentation the command was given and cannot show is a failure: its output would lack it.

@@ -14,8 +14,10 @@ namespace ctview::app {
 // "WIDTHxHEIGHT" (16..8192 each); throws UsageError naming `option`.
 glm::ivec2 parseImageSize(const std::string& text, const std::string& option);
 
-// Loads the input of `common` on the load task, with warnings on stderr unless quiet. Throws DataError.
-std::shared_ptr<Dataset> loadDatasetHeadless(const CommonOptions& common);
+// Loads the input of `common` on the load task, with warnings on stderr unless quiet, and its segmentations
+// (given with --labels, or found beside it). `stats3d`: with the 3D view's statistics (false for commands
+// that draw no 3D view). Throws DataError.
+std::shared_ptr<Dataset> loadDatasetHeadless(const CommonOptions& common, bool stats3d = true);
 
 // The segments of `d`'s label layers that `names` (comma-separated) names, as (layer, segment) pairs: by name
 // (exactly, else ignoring case) or by number. Throws UsageError naming `option` and the segments there are.

@@ -210,6 +210,7 @@ void LoadTask::run(const std::string& series, LoadOptions options, std::shared_p
     };
     std::shared_ptr<Dataset> result;
     std::string error;
+    bool usage = false;
     try {
         if (!source)
             source = openSource(input_, options);
@@ -224,7 +225,7 @@ void LoadTask::run(const std::string& series, LoadOptions options, std::shared_p
         d->series = source->load(picked, options);
         openLabels(*d, staging.labels, options);
         findLabels(*d, staging.labels, options);
-        if (!staging.statsAfterSeries) {
+        if (!staging.statsAfterSeries && staging.stats3d) {
             // The histogram and bricks of the 3D view, here rather than on the main thread.
             if (options.progress)
                 options.progress("preparing 3D", 0, 1);
@@ -233,6 +234,9 @@ void LoadTask::run(const std::string& series, LoadOptions options, std::shared_p
         result = std::move(d);
     } catch (const std::bad_alloc&) {
         error = input_ + ": not enough memory to load this series";
+    } catch (const UsageError& e) {
+        error = e.what(); // what was asked for is not there (--series 7): the commands exit 2 for it
+        usage = true;
     } catch (const std::exception& e) {
         error = e.what();
     }
@@ -241,6 +245,7 @@ void LoadTask::run(const std::string& series, LoadOptions options, std::shared_p
         std::lock_guard lock(mutex_);
         result_ = result;
         error_ = std::move(error);
+        usageError_ = usage;
         statsFor_ = staging.statsAfterSeries ? result.get() : nullptr;
     }
     finished_ = true;

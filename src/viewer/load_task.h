@@ -32,6 +32,7 @@ class LoadTask {
         std::vector<std::string> labels;
         int max3dTexture = 0;
         std::uint64_t maxBytes3d = 0;
+        bool stats3d = true; // false: no 3D view will draw it (info, segments, convert)
     };
     // Opens `input` as a source and loads `series` ("" = the default) with `options`. With `source` given
     // (another series of a source already open), only the series is loaded. `wake` is called from the worker
@@ -51,6 +52,8 @@ class LoadTask {
     void progress(std::string& stage, std::size_t& done, std::size_t& total) const;
     // After finished(): the dataset, or null with `error` set to a message for the user.
     std::shared_ptr<Dataset> take(std::string& error);
+    // After a failed take(): the error is the user's request (a series that is not there), not the data's.
+    bool usageError() const { return usageError_; }
     // Blocks until finished, statistics included (snapshot, tests).
     void wait();
     // With statsAfterSeries: once they are computed, attaches the statistics (and the 3D copy) to `d` when it
@@ -98,6 +101,7 @@ class LoadTask {
     std::shared_ptr<const SeriesSource> previewSource_;
     Provenance previewAbout_; // what the source says of the series before it is loaded
     std::string error_;
+    bool usageError_ = false;
     std::atomic<bool> finished_{false};
     std::thread thread_;
 };
