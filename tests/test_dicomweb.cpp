@@ -4,6 +4,7 @@
 #include "orthanc.h"
 
 #include "base/error.h"
+#include "dicom/dicom_write.h"
 #include "dicomweb/dicomweb.h"
 #include "sources/series.h"
 
@@ -202,6 +203,55 @@ TEST_CASE(
     const Run mrInfo = run("info --json --series 2 " + q(session.pacs.root() + "/studies/" + ct.studyUID));
     REQUIRE(mrInfo.code == 0);
     CHECK(nlohmann::json::parse(mrInfo.out)["series"]["modality"] == "MR");
+}
+
+TEST_CASE("DICOMweb: a SEG in the study is fetched with the CT and shown as its layer (issue 27.2)",
+          "[dicomweb]") {
+    Session session;
+    SeriesSpec ct = ctSpec(12, 10, 8, "DW^SEG");
+    ct.studyUID = makeUid("study seg");
+    ct.strings["FrameOfReferenceUID"] = makeUid("frame of reference seg");
+    const Uploaded& u = study("seg-ct", ct);
+    const Geometry g = loadFrom(u.folder.string()).volume.geometry();
+    // A box of 4 x 4 voxels on slices 2, 3 and 4, as an AI tool would store it beside the CT.
+    SegSpec seg;
+    seg.rows = g.dims.y;
+    seg.columns = g.dims.x;
+    seg.pixelSpacing = {g.spacing.y, g.spacing.x};
+    seg.studyUID = ct.studyUID;
+    seg.frameOfReferenceUID = ct.strings["FrameOfReferenceUID"];
+    seg.referencedSeriesUID = u.series;
+    seg.patientName = "DW^SEG";
+    seg.patientID = "DW^SEG-ID";
+    seg.segments = {{1, "Box", std::nullopt}};
+    for (int k = 2; k <= 4; ++k) {
+        SegSpec::Frame f;
+        const glm::dvec3 p = g.voxelToPatient(glm::dvec3(0, 0, k));
+        f.position = {p.x, p.y, p.z};
+        for (int j = 0; j < g.dims.y; ++j)
+            for (int i = 0; i < g.dims.x; ++i)
+                f.pixels.push_back(i >= 3 && i < 7 && j >= 2 && j < 6 ? 1 : 0);
+        seg.frames.push_back(f);
+    }
+    static TempDir segFiles;
+    static bool uploaded = false;
+    if (!uploaded) {
+        writeSegmentation(seg, segFiles.path / "seg.dcm");
+        session.pacs.upload(segFiles.path);
+        uploaded = true;
+    }
+    const std::string url = session.pacs.root() + "/studies/" + ct.studyUID;
+    const Run r = run("segments -q --json " + q(url));
+    INFO(r.out);
+    REQUIRE(r.code == 0);
+    const auto j = nlohmann::json::parse(r.out);
+    REQUIRE(j["segments"].size() == 1);
+    CHECK(j["layers"][0]["kind"] == "DICOM SEG");
+    CHECK(j["segments"][0]["name"] == "Box");
+    CHECK(j["segments"][0]["voxels"] == 4 * 4 * 3);
+    // In the cache now: the same opens with the server's answer for the SEG no longer needed.
+    const Run info = run("info " + q(url));
+    CHECK(info.out.find("(DICOM SEG): 1 segment: Box") != std::string::npos);
 }
 
 TEST_CASE("DICOMweb: the root lists studies; filters by patient, modality and limit", "[dicomweb]") {

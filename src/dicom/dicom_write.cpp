@@ -207,6 +207,10 @@ void writeSegmentation(const SegSpec& spec, const std::filesystem::path& path) {
     put(ds, gdcm::Tag(0x0020, 0x000e), seriesUID);
     put(ds, gdcm::Tag(0x0020, 0x0011), "100");
     put(ds, gdcm::Tag(0x0008, 0x103e), "ctview test segmentation");
+    if (!spec.patientName.empty())
+        put(ds, gdcm::Tag(0x0010, 0x0010), spec.patientName);
+    if (!spec.patientID.empty())
+        put(ds, gdcm::Tag(0x0010, 0x0020), spec.patientID);
     if (!spec.frameOfReferenceUID.empty())
         put(ds, gdcm::Tag(0x0020, 0x0052), spec.frameOfReferenceUID);
     if (!spec.referencedSeriesUID.empty())

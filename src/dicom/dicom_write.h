@@ -106,7 +106,8 @@ struct SegSpec {
     bool fractional = false;
     int maxFractional = 255;
     std::string studyUID, frameOfReferenceUID;
-    std::string referencedSeriesUID; // empty: no ReferencedSeriesSequence (as some tools write)
+    std::string referencedSeriesUID;    // empty: no ReferencedSeriesSequence (as some tools write)
+    std::string patientName, patientID; // written when given (a PACS files the SEG with its CT by them)
 };
 // Writes `spec` as one SEG file (Explicit VR Little Endian). Throws DataError when GDCM refuses.
 void writeSegmentation(const SegSpec& spec, const std::filesystem::path& path);

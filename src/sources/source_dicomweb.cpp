@@ -213,6 +213,28 @@ class DicomWebSource final : public SeriesSource {
         return s;
     }
 
+    // The study's SEG and RTSTRUCT series, fetched into the cache (whole series: they are a file or a few)
+    // unless it holds them: the load offers them as layers of the series they reference.
+    std::vector<fs::path> segmentationFiles() const override {
+        std::vector<fs::path> out;
+        for (const SeriesRow& r : rows_) {
+            if (r.modality != "SEG" && r.modality != "RTSTRUCT")
+                continue;
+            const fs::path folder = studyFolder_ / r.uid;
+            if (offline_.empty() && countCached(folder) < std::size_t(std::max(1, r.instanceCount))) {
+                makePrivateFolders(folder);
+                bool complete = false;
+                client_->retrieve(
+                    url_.study, r.uid, "", folder, [](const fs::path&) {}, complete);
+            }
+            std::error_code ec;
+            for (const auto& f : fs::directory_iterator(folder, ec))
+                if (f.path().extension() == ".dcm")
+                    out.push_back(f.path());
+        }
+        return out;
+    }
+
   private:
     std::string seriesUrl(const std::string& series) const {
         return url_.root + "/studies/" + url_.study + "/series/" + series;

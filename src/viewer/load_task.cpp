@@ -107,7 +107,13 @@ void keepLayer(Dataset& d, LabelLayer layer) {
 // ones given: a file that references another series of the input is left for that series, and said so.
 void findLabels(Dataset& d, const std::vector<std::string>& given, const LoadOptions& options) {
     const std::string& uid = d.series.about.listing.uid;
-    for (const std::filesystem::path& file : d.source->segmentationFiles()) {
+    std::vector<std::filesystem::path> files;
+    try {
+        files = d.source->segmentationFiles(); // a DICOMweb study's are fetched here
+    } catch (const std::exception& e) {
+        d.labelNotes.push_back(std::string("segmentations not fetched: ") + e.what());
+    }
+    for (const std::filesystem::path& file : files) {
         if (std::find(given.begin(), given.end(), file.string()) != given.end())
             continue;
         try {
