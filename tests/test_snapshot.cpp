@@ -7,6 +7,7 @@
 #include "app/gl_context.h"
 #include "app/headless.h"
 #include "dicom/phantom.h"
+#include "labels/label_layer.h"
 #include "volume/colormap.h"
 #include "volume/slice.h"
 
@@ -304,6 +305,40 @@ void writeBlockLabels(const Geometry& g, const std::filesystem::path& p) {
     out.write(voxels.data(), std::streamsize(voxels.size()));
 }
 } // namespace
+
+TEST_CASE("labels: a layer the GPU cannot take keeps its place; the next one is drawn with its own look") {
+    REQUIRE(haveDisplay());
+    Geometry g;
+    g.dims = {16, 16, 4};
+    auto d = std::make_shared<Dataset>();
+    d->series.volume = Volume(g, ScalarType::Int16, SharedBuffer::Sharing::Private); // 0 HU everywhere
+    viewer::AppState s;
+    viewer::adoptDataset(s, d);
+    s.maximised = 0;
+    s.prefs.overlays = {false, false, false, false, false, false};
+    s.window = {400, 40};
+    // Layer 0: wider than any GPU's 3D textures (llvmpipe's end at 2048), and hidden by the user.
+    LabelLayer tooWide;
+    tooWide.name = "too wide";
+    tooWide.grid = g;
+    tooWide.grid.dims = {20000, 1, 1};
+    tooWide.groups = {std::vector<std::uint8_t>(20000, 1)};
+    tooWide.segments = {{1, "wide", {1, 0, 0}, 0, 1}};
+    // Layer 1: every voxel, green, shown.
+    LabelLayerBuilder all(g);
+    all.add({1, "all", {0, 1, 0}}, std::vector<std::uint8_t>(g.voxelCount(), 1));
+    viewer::addLabelLayer(s, std::make_shared<const LabelLayer>(std::move(tooWide)));
+    viewer::addLabelLayer(s, std::make_shared<const LabelLayer>(all.take("all", "", "labelmap")));
+    s.scene.labels[0].visible = {0};
+    ui::RenderFeedback feedback;
+    const RgbImage img = app::renderHeadless(s, {64, 64}, false, {}, &feedback);
+    REQUIRE(feedback.labelProblems.size() == 1);
+    CHECK(feedback.labelProblems[0].find("too wide: not shown in the slice views") != std::string::npos);
+    // The centre is the grey of 0 HU (W 400 L 40: 102) under green at 40 %: layer 1 drawn with its own look,
+    // not with layer 0's (hidden).
+    const std::size_t c = (32 * 64 + 32) * 3;
+    CHECK(int(img.rgb[c + 1]) > int(img.rgb[c]) + 50);
+}
 
 TEST_CASE("snapshot --labels: a segment's voxels filled at 40 % over the slice, its edge opaque, the rest as "
           "it was") {

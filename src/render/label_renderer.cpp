@@ -80,6 +80,8 @@ void LabelRenderer::setLayers(const std::vector<const LabelLayer*>& layers,
         auto held =
             std::find_if(layers_.begin(), layers_.end(), [&](const Uploaded& u) { return u.layer == layer; });
         if (held != layers_.end()) {
+            if (!held->failed.empty())
+                problems.push_back(held->failed);
             next.push_back(std::move(*held));
             continue;
         }
@@ -92,8 +94,12 @@ void LabelRenderer::setLayers(const std::vector<const LabelLayer*>& layers,
                 u.paletteBytes.emplace_back(); // all zero: nothing shown until setLook
             }
         } catch (const GlError& e) {
-            problems.push_back(layer->name + ": not shown in the slice views (" + e.what() + ")");
-            continue;
+            // Kept, with nothing to draw, so that layer n stays the scene's layer n (setLook, labels3d).
+            u.groups.clear();
+            u.palettes.clear();
+            u.paletteBytes.clear();
+            u.failed = layer->name + ": not shown in the slice views (" + e.what() + ")";
+            problems.push_back(u.failed);
         }
         next.push_back(std::move(u));
     }

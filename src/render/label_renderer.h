@@ -31,8 +31,9 @@ class LabelRenderer {
     std::string reload();
 
     // The layers to draw, in order (later ones over earlier ones). Uploads the groups of layers not already
-    // on the GPU and drops the others. A layer the GPU has no memory for is left out: its name and the reason
-    // go to `problems` (the slice views keep working).
+    // on the GPU and drops the others. A layer the GPU has no memory for draws nothing (it keeps its place:
+    // layer n is always the scene's layer n); its name and the reason go to `problems` (the slice views keep
+    // working).
     void setLayers(const std::vector<const LabelLayer*>& layers, std::vector<std::string>& problems);
     // Sets layer n's look (its palettes are uploaded when they changed).
     void setLook(std::size_t n, const LabelLook& look);
@@ -52,6 +53,7 @@ class LabelRenderer {
         std::vector<std::array<std::uint8_t, 256 * 4>> paletteBytes; // what each palette texture holds
         float fill = 0.4f;
         bool outline = true;
+        std::string failed; // why its groups are not on the GPU (nothing is drawn of it)
     };
     Program program_;
     Uniforms uniforms_;
