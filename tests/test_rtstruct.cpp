@@ -79,12 +79,18 @@ TEST_CASE("RTSTRUCT: a ring's hole stays empty (even-odd), contours between slic
                             {255, 255, 0},
                             {{"POINT", {{xAt(1), yAt(1), zAt(1)}}},
                              {"CLOSED_PLANAR", {{xAt(1), yAt(1), zAt(1)}, {xAt(2), yAt(2), zAt(1)}}}}};
-    spec.rois = {ring, between, coronal, marks};
+    RtStructSpec::Roi line{
+        5,
+        "Line",
+        {0, 255, 255},
+        {{"OPEN_PLANAR", {{xAt(2), yAt(7), zAt(3)}, {xAt(6), yAt(7), zAt(3)}, {xAt(9), yAt(8), zAt(3)}}},
+         {"OPEN_PLANAR", {{xAt(2), yAt(7), zAt(3)}}}}};
+    spec.rois = {ring, between, coronal, marks, line};
     writeRtStruct(spec, dir.path / "rt.dcm");
 
     const LabelLayer layer = openLayer(dir.path / "rt.dcm", ct, fastOptions());
     CHECK(layer.kind == "RTSTRUCT");
-    REQUIRE(layer.segments.size() == 4);
+    REQUIRE(layer.segments.size() == 5);
     CHECK(layer.segments[0].name == "Ring");
     CHECK(layer.segments[0].color == glm::vec3(1.0f, 128 / 255.0f, 0.0f));
 
@@ -104,6 +110,15 @@ TEST_CASE("RTSTRUCT: a ring's hole stays empty (even-odd), contours between slic
     CHECK(voxelsOf(layer, 1) == betweenVoxels);
     CHECK(voxelsOf(layer, 2) == coronalVoxels);
     CHECK(voxelsOf(layer, 3).empty());
+    CHECK(voxelsOf(layer, 4).empty());
+    // The POINT and OPEN contours are the layer's marks and lines, in patient space, with their ROI.
+    REQUIRE(layer.marks.size() == 2);
+    CHECK(layer.marks[0].point);
+    CHECK(layer.marks[0].segment == 3);
+    CHECK(layer.marks[0].points == std::vector<glm::dvec3>{{xAt(1), yAt(1), zAt(1)}});
+    CHECK_FALSE(layer.marks[1].point);
+    CHECK(layer.marks[1].segment == 4);
+    CHECK(layer.marks[1].points.size() == 3);
 
     const std::string notes = [&] {
         std::string all;
@@ -113,8 +128,9 @@ TEST_CASE("RTSTRUCT: a ring's hole stays empty (even-odd), contours between slic
     }();
     INFO(notes);
     CHECK(notes.find("1 contours lie between the series' slices: put on the nearest") != std::string::npos);
-    CHECK(notes.find("1 POINT or OPEN contours are not shown") != std::string::npos);
-    CHECK(notes.find("1 contours with fewer than 3 points are left out") != std::string::npos);
+    CHECK(notes.find("not shown") == std::string::npos);
+    CHECK(notes.find("2 contours with too few points (3 for a closed one, 2 for an open one) are left out") !=
+          std::string::npos);
 }
 
 TEST_CASE("RTSTRUCT: another frame of reference is named with the reason; in the CT's folder it is found") {

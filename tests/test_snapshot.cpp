@@ -6,8 +6,10 @@
 #include "app/actions.h"
 #include "app/gl_context.h"
 #include "app/headless.h"
+#include "dicom/dicom_write.h"
 #include "dicom/phantom.h"
 #include "labels/label_layer.h"
+#include "sources/layers.h"
 #include "volume/colormap.h"
 #include "volume/slice.h"
 
@@ -305,6 +307,51 @@ void writeBlockLabels(const Geometry& g, const std::filesystem::path& p) {
     out.write(voxels.data(), std::streamsize(voxels.size()));
 }
 } // namespace
+
+TEST_CASE("RTSTRUCT marks and open contours are drawn on the slices they lie on, in their ROI's colour "
+          "(issue 27.2)") {
+    REQUIRE(haveDisplay());
+    TempDir dir;
+    writeSeries(smallSeries(),
+                dir.path / "ct"); // 12 x 10 x 8, voxel (i, j, k) at (-10 + 0.6 i, 20 + 0.8 j, -30 + 2.5 k)
+    const auto src = openSource((dir.path / "ct").string(), fastOptions());
+    auto d = std::make_shared<Dataset>();
+    d->series = src->load(src->pick("").number, fastOptions());
+    const Geometry g = d->series.volume.geometry();
+    RtStructSpec spec;
+    const glm::dvec3 point = g.voxelToPatient({3, 2, 1}), from = g.voxelToPatient({2, 7, 4}),
+                     to = g.voxelToPatient({10, 7, 4});
+    spec.rois = {
+        {1, "Seed", {255, 255, 0}, {{"POINT", {{point.x, point.y, point.z}}}}},
+        {2, "Cut", {0, 255, 255}, {{"OPEN_PLANAR", {{from.x, from.y, from.z}, {to.x, to.y, to.z}}}}}};
+    writeRtStruct(spec, dir.path / "rt.dcm");
+    viewer::AppState s;
+    viewer::adoptDataset(s, d);
+    viewer::addLabelLayer(
+        s, std::make_shared<const LabelLayer>(openLayer(dir.path / "rt.dcm", d->series, fastOptions())));
+    s.maximised = 0;
+    s.prefs.overlays = {false, false, false, false, false, false};
+    s.window = {1, 20000}; // the slice black: only what is drawn over it shows
+    const glm::ivec2 size(240, 200);
+    viewer::layoutCells(s, Rect{0, 0, float(size.x), float(size.y)});
+    auto pixel = [&](const RgbImage& img, glm::dvec3 lps) {
+        const glm::dvec2 p = viewer::mappingOf(s, 0).voxelToScreen(g.patientToVoxel(lps));
+        const std::size_t n = (std::size_t(p.y) * std::size_t(size.x) + std::size_t(p.x)) * 3;
+        return glm::ivec3(img.rgb[n], img.rgb[n + 1], img.rgb[n + 2]);
+    };
+    s.cursor.z = 1; // the point's slice
+    const RgbImage onPoint = app::renderHeadless(s, size, true);
+    const glm::ivec3 seed = pixel(onPoint, point); // the middle of the mark's X, anti-aliased
+    INFO(seed.x << " " << seed.y << " " << seed.z);
+    CHECK((seed.x > 200 && seed.y > 200 && seed.z < 60));
+    s.cursor.z = 4; // the line's slice: cyan along it, the point gone
+    const RgbImage onLine = app::renderHeadless(s, size, true);
+    CHECK(pixel(onLine, (from + to) * 0.5) == glm::ivec3(0, 255, 255));
+    CHECK(pixel(onLine, point) == glm::ivec3(0, 0, 0));
+    // A hidden ROI is not drawn.
+    s.scene.labels[0].visible = {1, 0};
+    CHECK(pixel(app::renderHeadless(s, size, true), (from + to) * 0.5) == glm::ivec3(0, 0, 0));
+}
 
 TEST_CASE("labels: a layer the GPU cannot take keeps its place; the next one is drawn with its own look") {
     REQUIRE(haveDisplay());

@@ -37,6 +37,15 @@ struct SegmentStats {
     glm::dvec3 bboxMin{0}, bboxMax{0}; // LPS mm of the voxel centres (equal when one voxel)
     glm::ivec3 voxelMin{0}, voxelMax{0};
 };
+// What a layer shows besides voxels, in patient space (LPS mm): an RTSTRUCT's POINT contours (a mark at each
+// point) and OPEN_PLANAR / OPEN_NONPLANAR ones (a line through the points), drawn in their segment's colour
+// on the slices they lie on.
+struct LayerMark {
+    std::size_t segment = 0; // index in the layer's segments
+    bool point = false;      // POINT: each point a mark; else an open polyline
+    std::vector<glm::dvec3> points;
+};
+
 struct LabelLayer {
     std::string name; // what the Segments panel and `ctview segments` call it: the file's name
     std::string path; // where it came from
@@ -47,6 +56,7 @@ struct LabelLayer {
     std::vector<std::string> notes;                // what the load says (resampled onto the CT's grid, ...)
     std::vector<std::string> references; // SeriesInstanceUIDs of the series it was drawn on, when it says
     std::vector<SegmentStats> stats; // per segment, measured on the series it was opened on (measureSegments)
+    std::vector<LayerMark> marks;    // RTSTRUCT points and open contours (no voxels)
 
     bool contains(const Segment& s, std::size_t voxel) const {
         return groups[std::size_t(s.group)][voxel] == s.value;

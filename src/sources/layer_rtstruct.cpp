@@ -1,7 +1,8 @@
 // RTSTRUCT as a layer: each ROI's CLOSED_PLANAR contours rasterised on the CT's grid by the even-odd rule per
 // plane (labels/contours.h: a contour inside another of the same ROI on the same plane is a hole), wherever
 // they lie (axial, coronal, between slices: the nearest voxel plane, said so). POINT and OPEN contours are
-// counted and not shown yet. The ROI's colour is ROIDisplayColor. GDCM parses the file in an isolated
+// the layer's marks and lines (LayerMark), drawn on the slices they lie on. The ROI's colour is
+// ROIDisplayColor. GDCM parses the file in an isolated
 // worker (dicom/rtstruct_read.h).
 #include "base/error.h"
 #include "dicom/rtstruct_read.h"
@@ -28,22 +29,35 @@ LabelLayer openRtStruct(const std::filesystem::path& file, const Series& base, c
                             "\" is drawn in another frame of reference (" + roi.frameOfReference +
                             ") than the series (" + ctFor + ")");
     std::vector<std::string> notes;
-    std::size_t between = 0, oblique = 0, outside = 0, open = 0, tooFew = 0;
+    std::size_t between = 0, oblique = 0, outside = 0, unknown = 0, tooFew = 0;
     LabelLayerBuilder builder(g);
-    for (const RtRoi& roi : rt.rois) {
+    std::vector<LayerMark> marks;
+    for (std::size_t roiIndex = 0; roiIndex < rt.rois.size(); ++roiIndex) {
+        const RtRoi& roi = rt.rois[roiIndex];
         std::vector<std::vector<glm::dvec3>> closed;
         for (const RtContour& c : roi.contours) {
-            if (c.type != "CLOSED_PLANAR") {
-                ++open;
-                continue;
-            }
-            if (c.points.size() < 9) {
-                ++tooFew;
-                continue;
-            }
             std::vector<glm::dvec3> points;
             for (std::size_t i = 0; i + 2 < c.points.size(); i += 3)
                 points.emplace_back(c.points[i], c.points[i + 1], c.points[i + 2]);
+            if (c.type == "POINT" && !points.empty()) {
+                marks.push_back({roiIndex, true, std::move(points)});
+                continue;
+            }
+            if (c.type == "OPEN_PLANAR" || c.type == "OPEN_NONPLANAR") {
+                if (points.size() < 2)
+                    ++tooFew;
+                else
+                    marks.push_back({roiIndex, false, std::move(points)});
+                continue;
+            }
+            if (c.type != "CLOSED_PLANAR") {
+                ++unknown;
+                continue;
+            }
+            if (points.size() < 3) {
+                ++tooFew;
+                continue;
+            }
             closed.push_back(std::move(points));
         }
         ContourRaster r = rasteriseContours(g, closed);
@@ -66,10 +80,12 @@ LabelLayer openRtStruct(const std::filesystem::path& file, const Series& base, c
                         "onto the nearest");
     if (outside > 0)
         notes.push_back(std::to_string(outside) + " contours lie outside the series");
-    if (open > 0)
-        notes.push_back(std::to_string(open) + " POINT or OPEN contours are not shown");
+    if (unknown > 0)
+        notes.push_back(std::to_string(unknown) + " contours of a geometric type other than CLOSED_PLANAR, "
+                                                  "OPEN_PLANAR, OPEN_NONPLANAR or POINT are not shown");
     if (tooFew > 0)
-        notes.push_back(std::to_string(tooFew) + " contours with fewer than 3 points are left out");
+        notes.push_back(std::to_string(tooFew) +
+                        " contours with too few points (3 for a closed one, 2 for an open one) are left out");
     const std::string& ctUid = base.about.listing.uid;
     if (!rt.referencedSeries.empty() && !ctUid.empty() &&
         std::find(rt.referencedSeries.begin(), rt.referencedSeries.end(), ctUid) == rt.referencedSeries.end())
@@ -78,6 +94,7 @@ LabelLayer openRtStruct(const std::filesystem::path& file, const Series& base, c
     LabelLayer layer = builder.take(file.filename().string(), file.string(), "RTSTRUCT");
     layer.notes = std::move(notes);
     layer.references = rt.referencedSeries;
+    layer.marks = std::move(marks);
     return layer;
 }
 

@@ -527,9 +527,56 @@ void drawAnnotations(const AppState& s, int v, const ViewMapping& m, ImDrawList*
 }
 } // namespace
 
+namespace {
+// The label layers' marks and lines (an RTSTRUCT's POINT and OPEN contours) that lie on view v's slice
+// (within half a voxel, as measurements), in their segment's colour, outlined in black as the measurements
+// are.
+void drawLayerMarks(const AppState& s, int v, const ViewMapping& m, ImDrawList* dl) {
+    const Geometry& g = s.scene.base->series.volume.geometry();
+    auto screen = [&](glm::dvec3 lps) {
+        const glm::dvec2 p = m.voxelToScreen(g.patientToVoxel(lps));
+        return ImVec2(float(p.x), float(p.y));
+    };
+    for (const viewer::LabelLayerView& view : s.scene.labels) {
+        if (!view.shown)
+            continue;
+        for (const LayerMark& mark : view.layer->marks) {
+            if (mark.segment >= view.layer->segments.size() ||
+                (mark.segment < view.visible.size() && !view.visible[mark.segment]))
+                continue;
+            const glm::vec3 c = view.layer->segments[mark.segment].color;
+            const ImU32 colour = IM_COL32(int(c.r * 255), int(c.g * 255), int(c.b * 255), 255);
+            Annotation part;
+            part.type = mark.point ? AnnotationType::Point : AnnotationType::Line;
+            for (std::size_t i = 0; i < mark.points.size(); ++i) {
+                if (!mark.point && i + 1 == mark.points.size())
+                    break;
+                part.points = mark.point ? std::vector<glm::dvec3>{mark.points[i]}
+                                         : std::vector<glm::dvec3>{mark.points[i], mark.points[i + 1]};
+                if (!onView(s, v, part))
+                    continue;
+                const ImVec2 a = screen(part.points.front()), b = screen(part.points.back());
+                if (mark.point) {
+                    for (const auto& [width, col] :
+                         {std::pair{3.5f, IM_COL32(0, 0, 0, 200)}, {1.5f, colour}}) {
+                        dl->AddLine(ImVec2(a.x - 6, a.y - 6), ImVec2(a.x + 6, a.y + 6), col, width);
+                        dl->AddLine(ImVec2(a.x - 6, a.y + 6), ImVec2(a.x + 6, a.y - 6), col, width);
+                    }
+                } else {
+                    dl->AddLine(a, b, IM_COL32(0, 0, 0, 160), 3.5f);
+                    dl->AddLine(a, b, colour, 1.5f);
+                }
+            }
+        }
+    }
+}
+} // namespace
+
 void drawSliceAnnotations(const AppState& s, int v, ImDrawList* dl) {
-    if (s.hasVolume() && v >= 0 && v < 3)
+    if (s.hasVolume() && v >= 0 && v < 3) {
+        drawLayerMarks(s, v, mappingOf(s, v), dl);
         drawAnnotations(s, v, mappingOf(s, v), dl);
+    }
 }
 
 void drawOverlays(const AppState& s, const RenderFeedback& feedback, ImDrawList* dl) {
@@ -576,6 +623,7 @@ void drawOverlays(const AppState& s, const RenderFeedback& feedback, ImDrawList*
                     }
             }
         }
+        drawLayerMarks(s, v, m, dl);
         drawAnnotations(s, v, m, dl);
         for (const OverlayItem& item : sliceOverlayItems(s, v)) {
             if (item.kind != OverlayItem::Kind::ScaleBar) {
