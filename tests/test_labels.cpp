@@ -220,10 +220,13 @@ TEST_CASE("label tables: ITK-SNAP, JSON both ways, nnU-Net's dataset.json, plain
                                       {"Segment1_Layer", "1"}},
                                      &layers);
     CHECK(layers == 2);
-    REQUIRE(slicer.size() == 1);
+    REQUIRE(slicer.size() == 2); // each with its layer (a layered file keeps them apart)
     CHECK(slicer[0].value == 3);
     CHECK(slicer[0].name == "Tumor");
+    CHECK(slicer[0].layer == 0);
     CHECK(slicer[0].color == glm::vec3(0.5f, 0.25f, 1.0f));
+    CHECK(slicer[1].name == "Other layer");
+    CHECK(slicer[1].layer == 1);
 }
 
 TEST_CASE("labelmaps: NIfTI in RAS on the CT's grid, every voxel exact, names from a sidecar") {
@@ -272,6 +275,62 @@ TEST_CASE("labelmaps: on a grid of their own, resampled onto the CT nearest-voxe
         const Expected e = expectedOnCt(ct, coarse, layer.segments[s].number);
         CHECK(stats[s].voxels == e.voxels);
     }
+}
+
+TEST_CASE("labelmaps: 3D Slicer's .seg.nrrd in layers keeps overlapping segments, each exact, in the file's "
+          "order") {
+    TempDir dir;
+    const Series ct = loadCt(dir.path / "ct");
+    const Geometry& g = ct.volume.geometry();
+    // Layer 0: the sphere (1) and one corner voxel (2); layer 1: a box (1) across the sphere. The layer axis
+    // first and fastest, as Slicer writes it ("sizes: 2 12 10 8", "kinds: list domain domain domain").
+    auto inBox = [](int i, int j, int k) { return i >= 3 && i <= 8 && j >= 2 && j <= 6 && k >= 1 && k <= 3; };
+    std::string data;
+    std::size_t sphere = 0, box = 0, both = 0;
+    for (int k = 0; k < g.dims.z; ++k)
+        for (int j = 0; j < g.dims.y; ++j)
+            for (int i = 0; i < g.dims.x; ++i) {
+                const bool s = shapeAt(g.voxelToPatient(glm::dvec3(i, j, k))) == 1, b = inBox(i, j, k);
+                data += char(s ? 1 : (i == 0 && j == 0 && k == 0 ? 2 : 0));
+                data += char(b ? 1 : 0);
+                sphere += s;
+                box += b;
+                both += s && b;
+            }
+    REQUIRE(both > 0); // the test needs the overlap it claims
+    std::ofstream(dir.path / "seg.seg.nrrd", std::ios::binary)
+        << "NRRD0004\ntype: uint8\ndimension: 4\nspace: left-posterior-superior\nsizes: 2 12 10 8\n"
+           "space directions: none (0.6,0,0) (0,0.8,0) (0,0,2.5)\nkinds: list domain domain domain\n"
+           "encoding: raw\nspace origin: (-10,20,-30)\n"
+           "Segment0_Name:=Sphere\nSegment0_Color:=1 0 0\nSegment0_Layer:=0\nSegment0_LabelValue:=1\n"
+           "Segment1_Name:=Box\nSegment1_Color:=0 1 0\nSegment1_Layer:=1\nSegment1_LabelValue:=1\n"
+           "Segment2_Name:=Corner\nSegment2_Layer:=0\nSegment2_LabelValue:=2\n\n"
+        << data;
+    const LabelLayer layer = openLayer(dir.path / "seg.seg.nrrd", ct, fastOptions());
+    REQUIRE(layer.segments.size() == 3);
+    CHECK(layer.segments[0].name == "Sphere");
+    CHECK(layer.segments[1].name == "Box");
+    CHECK(layer.segments[2].name == "Corner");
+    CHECK(layer.segments[1].color == glm::vec3(0, 1, 0));
+    CHECK(layer.groups.size() == 2); // the sphere and the box overlap
+    std::size_t n = 0, gotSphere = 0, gotBox = 0, gotBoth = 0;
+    for (int k = 0; k < g.dims.z; ++k)
+        for (int j = 0; j < g.dims.y; ++j)
+            for (int i = 0; i < g.dims.x; ++i, ++n) {
+                const bool s = layer.contains(layer.segments[0], n), b = layer.contains(layer.segments[1], n);
+                CHECK(s == (shapeAt(g.voxelToPatient(glm::dvec3(i, j, k))) == 1));
+                CHECK(b == inBox(i, j, k));
+                CHECK(layer.contains(layer.segments[2], n) == (n == 0));
+                gotSphere += s;
+                gotBox += b;
+                gotBoth += s && b;
+            }
+    CHECK(gotSphere == sphere);
+    CHECK(gotBox == box);
+    CHECK(gotBoth == both);
+    // Opened as a series, it says what it is.
+    CHECK_THROWS_WITH(openSource((dir.path / "seg.seg.nrrd").string(), fastOptions()),
+                      Catch::Contains("a segmentation in 2 layers"));
 }
 
 TEST_CASE("ctview segments: the table and JSON; bad labelmaps named with the reason, exit 1") {

@@ -90,6 +90,7 @@ struct LabelTableEntry {
     std::string name;
     bool hasColor = false;
     glm::vec3 color{0};
+    int layer = 0; // 3D Slicer's Segment<N>_Layer: which labelmap of a layered .seg.nrrd holds the value
 };
 LabelLayer layerFromLabelValues(const Geometry& grid, const std::int16_t* values,
                                 const std::vector<LabelTableEntry>& table);

@@ -120,8 +120,9 @@ slicerSegmentTable(const std::vector<std::pair<std::string, std::string>>& field
         if (f.count("Layer"))
             parseInt(trimmed(f["Layer"]), layer);
         maxLayer = std::max(maxLayer, layer);
-        if (layer != 0 || !f.count("LabelValue") || !parseInt(trimmed(f["LabelValue"]), e.value))
+        if (layer < 0 || !f.count("LabelValue") || !parseInt(trimmed(f["LabelValue"]), e.value))
             continue;
+        e.layer = layer;
         e.name = f.count("Name") ? f["Name"] : "";
         std::istringstream rgb(f.count("Color") ? f["Color"] : "");
         float r = 0, g = 0, b = 0;

@@ -14,8 +14,8 @@
 
 namespace ctview {
 
-// From a .seg.nrrd's key/value fields; empty when there are no Segment fields. Only layer 0's segments
-// (a one-layer file); `layers` is set to how many layers the file declares.
+// From a .seg.nrrd's key/value fields, each segment with its layer (Segment<N>_Layer) and label value; empty
+// when there are no Segment fields. `layers` is set to how many layers the file declares.
 std::vector<LabelTableEntry>
 slicerSegmentTable(const std::vector<std::pair<std::string, std::string>>& fields, int* layers = nullptr);
 // Parses a sidecar file (ITK-SNAP, JSON or plain text, told apart by content). Throws DataError naming the

@@ -61,6 +61,8 @@ struct VolumeFileHeader {
     std::vector<std::pair<std::string, std::string>> fields; // what the file says, in its own words, in order
     std::vector<WindowPreset> windows; // NIfTI cal_min/cal_max, NRRD "ctview window", when set
     std::vector<std::string> warnings; // e.g. no orientation in the file: identity assumed
+    int layers = 1; // a first axis of layers (3D Slicer's .seg.nrrd with overlapping segments): that many
+                    // volumes of `geometry`, interleaved voxel by voxel
 };
 
 // True when the name says NRRD or NIfTI (.nrrd, .nhdr, .nii, .nii.gz) or the first bytes do.
@@ -70,7 +72,9 @@ bool isVolumeFile(const std::filesystem::path& p);
 VolumeFileHeader readVolumeHeader(const std::filesystem::path& p);
 // Fills `into` (of header.geometry, int16 or float32) with the values. Returns false when `into` is int16 and
 // a value is not an exact int16 (read again into a float32 volume). Throws DataError when the data is short.
-bool readVolumeData(const std::filesystem::path& p, const VolumeFileHeader& header, Volume& into);
+// `layer`: which of header.layers.
+bool readVolumeData(const std::filesystem::path& p, const VolumeFileHeader& header, Volume& into,
+                    int layer = 0);
 // For the trip from the worker that parses a header to the parent.
 std::string serialize(const VolumeFileHeader& h);
 VolumeFileHeader deserializeVolumeHeader(const std::string& bytes);

@@ -19,6 +19,7 @@
 #include <limits>
 #include <memory>
 #include <sstream>
+#include <vector>
 
 namespace ctview {
 
@@ -136,9 +137,13 @@ VolumeFileHeader nrrdHeader(const std::filesystem::path& p) {
                         " are not supported (use a scalar integer or floating-point type)");
     h.valueType = type;
     h.integerValues = n->type != nrrdTypeFloat && n->type != nrrdTypeDouble;
+    // A first axis that is a list, not a place (3D Slicer's .seg.nrrd with overlapping segments: one
+    // labelmap per layer, interleaved voxel by voxel): the layers, and the spatial axes after it.
+    const unsigned first = n->dim == 4 && n->axis[0].size > 1 && n->axis[0].kind == nrrdKindList ? 1 : 0;
+    h.layers = first ? int(n->axis[0].size) : 1;
     // Axes past the third must be single samples (a 3D volume saved with a trailing time axis of 1).
-    unsigned spatial = n->dim;
-    while (spatial > 3 && n->axis[spatial - 1].size == 1)
+    unsigned spatial = n->dim - first;
+    while (spatial > 3 && n->axis[first + spatial - 1].size == 1)
         --spatial;
     std::string sizes;
     for (unsigned a = 0; a < n->dim; ++a)
@@ -147,7 +152,7 @@ VolumeFileHeader nrrdHeader(const std::filesystem::path& p) {
         throw DataError(file + ": a " + std::to_string(n->dim) + "-dimensional NRRD (sizes " + sizes +
                         "); ctview opens 3D scalar volumes (or single 2D images)");
     for (unsigned a = 0; a < 3; ++a) {
-        const std::size_t size = a < spatial ? n->axis[a].size : 1;
+        const std::size_t size = a < spatial ? n->axis[first + a].size : 1;
         if (size < 1 || size > 65535)
             throw DataError(file + ": axis " + std::to_string(a) + " has " + std::to_string(size) +
                             " samples");
@@ -157,14 +162,14 @@ VolumeFileHeader nrrdHeader(const std::filesystem::path& p) {
     const bool hasDirections = n->spaceDim == 3 && [&] {
         for (unsigned a = 0; a < spatial; ++a)
             for (int c = 0; c < 3; ++c)
-                if (!std::isfinite(n->axis[a].spaceDirection[c]))
+                if (!std::isfinite(n->axis[first + a].spaceDirection[c]))
                     return false;
         return true;
     }();
     if (hasDirections) {
         for (unsigned a = 0; a < spatial; ++a)
-            axes[a] = {n->axis[a].spaceDirection[0], n->axis[a].spaceDirection[1],
-                       n->axis[a].spaceDirection[2]};
+            axes[a] = {n->axis[first + a].spaceDirection[0], n->axis[first + a].spaceDirection[1],
+                       n->axis[first + a].spaceDirection[2]};
         if (spatial == 2)
             axes[2] = glm::normalize(glm::cross(axes[0], axes[1]));
         glm::dvec3 origin(0.0);
@@ -194,7 +199,7 @@ VolumeFileHeader nrrdHeader(const std::filesystem::path& p) {
         h.geometry.origin = toLps * origin;
     } else {
         for (unsigned a = 0; a < spatial; ++a) {
-            const double s = n->axis[a].spacing;
+            const double s = n->axis[first + a].spacing;
             axes[a] *= std::isfinite(s) && s > 0 ? s : 1.0;
         }
         h.warnings.push_back(
@@ -211,8 +216,9 @@ VolumeFileHeader nrrdHeader(const std::filesystem::path& p) {
     if (hasDirections) {
         std::string d;
         for (unsigned a = 0; a < spatial; ++a)
-            d += (a ? " (" : "(") + num(n->axis[a].spaceDirection[0]) + "," +
-                 num(n->axis[a].spaceDirection[1]) + "," + num(n->axis[a].spaceDirection[2]) + ")";
+            d += (a ? " (" : "(") + num(n->axis[first + a].spaceDirection[0]) + "," +
+                 num(n->axis[first + a].spaceDirection[1]) + "," + num(n->axis[first + a].spaceDirection[2]) +
+                 ")";
         field("space directions", d);
         field("space origin", "(" + num(n->spaceOrigin[0]) + "," + num(n->spaceOrigin[1]) + "," +
                                   num(n->spaceOrigin[2]) + ")");
@@ -455,15 +461,26 @@ VolumeFileHeader readVolumeHeader(const std::filesystem::path& p) {
     return std::memcmp(head, "NRRD000", 7) == 0 ? nrrdHeader(p) : niftiHeader(p);
 }
 
-bool readVolumeData(const std::filesystem::path& p, const VolumeFileHeader& h, Volume& into) {
+bool readVolumeData(const std::filesystem::path& p, const VolumeFileHeader& h, Volume& into, int layer) {
     const std::size_t n = h.geometry.voxelCount();
     if (into.geometry().voxelCount() != n)
         throw DataError(p.string() + ": internal: volume of the wrong size");
+    if (layer < 0 || layer >= h.layers)
+        throw DataError(p.string() + ": internal: no layer " + std::to_string(layer));
     if (h.format == VolumeFormat::Nrrd) {
         auto nrrd = loadNrrd(p, true);
-        if (nrrdElementNumber(nrrd.get()) < n || !nrrd->data)
+        const std::size_t layers = std::size_t(h.layers);
+        if (nrrdElementNumber(nrrd.get()) < n * layers || !nrrd->data)
             throw DataError(p.string() + ": the data is cut short");
-        return convertAny(h.valueType, nrrd->data, n, h.slope, h.intercept, into);
+        if (layers == 1)
+            return convertAny(h.valueType, nrrd->data, n, h.slope, h.intercept, into);
+        // One layer's values, gathered from between the others' (the list axis runs fastest).
+        const std::size_t size = nrrdElementSize(nrrd.get());
+        std::vector<unsigned char> one(n * size);
+        const auto* all = static_cast<const unsigned char*>(nrrd->data);
+        for (std::size_t v = 0; v < n; ++v)
+            std::memcpy(&one[v * size], all + (v * layers + std::size_t(layer)) * size, size);
+        return convertAny(h.valueType, one.data(), n, h.slope, h.intercept, into);
     }
     auto nim = loadNifti(p, true);
     if (nim->nvox < n)
@@ -493,6 +510,7 @@ std::string serialize(const VolumeFileHeader& h) {
         {"fields", h.fields},
         {"windows", windows},
         {"warnings", h.warnings},
+        {"layers", h.layers},
     };
     return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
@@ -519,6 +537,7 @@ VolumeFileHeader deserializeVolumeHeader(const std::string& bytes) {
     for (const auto& w : j["windows"])
         h.windows.push_back({w[0].get<std::string>(), {w[1].get<double>(), w[2].get<double>()}});
     h.warnings = j["warnings"].get<std::vector<std::string>>();
+    h.layers = j.value("layers", 1);
     return h;
 }
 

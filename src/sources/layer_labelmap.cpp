@@ -1,8 +1,8 @@
 // Labelmaps as layers: NIfTI-1 and NRRD files of integer label values, one segment per value (nnU-Net,
-// TotalSegmentator's --ml output, ITK-SNAP, 3D Slicer's one-layer .seg.nrrd). Names and colours from the
-// .seg.nrrd's own fields, else from a label table beside the file (labels/label_table.h). A labelmap on
-// another grid than the series' is resampled onto it, nearest voxel. Teem and nifticlib run in an isolated
-// worker, as for the volume files.
+// TotalSegmentator's --ml output, ITK-SNAP, 3D Slicer's .seg.nrrd, in one layer or several). Names and
+// colours from the .seg.nrrd's own fields, else from a label table beside the file (labels/label_table.h). A
+// labelmap on another grid than the series' is resampled onto it, nearest voxel. Teem and nifticlib run in an
+// isolated worker, as for the volume files.
 #include "base/error.h"
 #include "labels/label_table.h"
 #include "nrrd_nifti/volume_io.h"
@@ -43,24 +43,96 @@ std::vector<LabelTableEntry> tableFor(const std::filesystem::path& file, const V
     return table;
 }
 
-LabelLayer openLabelmap(const std::filesystem::path& file, const Series& base, const LoadOptions& options) {
-    const VolumeFileHeader h = deserializeVolumeHeader(isolatedOnFile(
-        file, [&] { return serialize(readVolumeHeader(file)); }, options.timeoutSeconds, 256u << 20));
-    const Geometry& from = h.geometry;
-    checkMemory(file.string(), double(from.voxelCount()) * 3.0, gridText(from), options);
-    // The label values land in memory shared with the worker that reads them.
-    Volume values(from, ScalarType::Int16);
-    const std::uint64_t budget = std::uint64_t(from.voxelCount()) * 8 + (1ull << 30);
+// Layer `layer` of the file's label values (all of a one-layer file), read in an isolated worker into memory
+// shared with it. Throws DataError for values that are not whole, or negative (an image, not labels).
+Volume readLabelValues(const std::filesystem::path& file, const VolumeFileHeader& h, int layer,
+                       const LoadOptions& options) {
+    Volume values(h.geometry, ScalarType::Int16);
+    const std::uint64_t budget =
+        std::uint64_t(h.geometry.voxelCount()) * (8 + std::uint64_t(h.layers)) + (1ull << 30);
     if (isolatedOnFile(
-            file, [&] { return readVolumeData(file, h, values) ? "ok" : "not integers"; },
+            file, [&] { return readVolumeData(file, h, values, layer) ? "ok" : "not integers"; },
             std::max(600.0, options.timeoutSeconds), budget) != "ok")
         throw DataError(file.string() +
                         ": not a labelmap: its values are not whole numbers from -32768 to 32767");
     const std::int16_t* v = values.int16Data();
-    const std::size_t n = from.voxelCount();
-    if (std::any_of(v, v + n, [](std::int16_t x) { return x < 0; }))
+    if (std::any_of(v, v + h.geometry.voxelCount(), [](std::int16_t x) { return x < 0; }))
         throw DataError(file.string() +
                         ": not a labelmap: it has negative values (an image? open it as a series)");
+    return values;
+}
+
+// 3D Slicer's .seg.nrrd of overlapping segments: a labelmap per layer, each segment a value of one layer
+// (Segment<N>_Layer, _LabelValue). The segments keep their overlaps (the builder's groups) and the file's
+// order; each layer is resampled onto the series' grid when the file's is another.
+LabelLayer layeredLabelmap(const std::filesystem::path& file, const VolumeFileHeader& h, const Series& base,
+                           const LoadOptions& options, std::vector<std::string>& notes) {
+    const std::vector<LabelTableEntry> table = slicerSegmentTable(h.fields);
+    if (table.empty())
+        throw DataError(file.string() + ": " + std::to_string(h.layers) +
+                        " layers of labels, and no Segment<N>_Layer fields to say which segment each holds");
+    const Geometry& to = base.volume.geometry();
+    const bool same = sameGrid(h.geometry, to);
+    // Each layer's values on the series' grid, read when a segment first needs it.
+    std::vector<std::vector<std::int16_t>> layers(std::size_t(h.layers));
+    std::size_t outside = 0;
+    auto valuesOf = [&](int l) -> const std::vector<std::int16_t>& {
+        std::vector<std::int16_t>& out = layers[std::size_t(l)];
+        if (out.empty()) {
+            const Volume values = readLabelValues(file, h, l, options);
+            const std::int16_t* v = values.int16Data();
+            if (same)
+                out.assign(v, v + to.voxelCount());
+            else
+                out = resampleLabels(h.geometry, v, to, &outside);
+        }
+        return out;
+    };
+    LabelLayerBuilder builder(to);
+    for (const LabelTableEntry& e : table) {
+        if (e.layer >= h.layers)
+            throw DataError(file.string() + ": segment \"" + e.name + "\" is in layer " +
+                            std::to_string(e.layer) + ", and the file has " + std::to_string(h.layers));
+        const std::vector<std::int16_t>& v = valuesOf(e.layer);
+        std::vector<std::uint32_t> voxels;
+        for (std::size_t n = 0; n < v.size(); ++n)
+            if (v[n] == e.value)
+                voxels.push_back(std::uint32_t(n));
+        Segment s;
+        s.number = e.value;
+        s.name = e.name.empty() ? "Segment " + std::to_string(e.value) : e.name;
+        s.color = e.hasColor ? e.color : labelColor(e.value);
+        builder.add(std::move(s), std::move(voxels));
+    }
+    if (!same) {
+        notes.push_back(
+            "resampled onto the series' grid, nearest voxel (the file's grid: " + gridText(h.geometry) + ")");
+        if (outside > 0)
+            notes.push_back(std::to_string(outside) + " labelled voxels lie outside the series");
+    }
+    notes.push_back(std::to_string(h.layers) + " layers of overlapping segments");
+    return builder.take("", "", "");
+}
+
+LabelLayer openLabelmap(const std::filesystem::path& file, const Series& base, const LoadOptions& options) {
+    const VolumeFileHeader h = deserializeVolumeHeader(isolatedOnFile(
+        file, [&] { return serialize(readVolumeHeader(file)); }, options.timeoutSeconds, 256u << 20));
+    const Geometry& from = h.geometry;
+    checkMemory(file.string(), double(from.voxelCount()) * (3.0 + h.layers), gridText(from), options);
+    if (h.layers > 1) {
+        std::vector<std::string> notes;
+        LabelLayer layer = layeredLabelmap(file, h, base, options, notes);
+        for (const std::string& w : h.warnings)
+            notes.push_back(w);
+        layer.name = file.filename().string();
+        layer.path = file.string();
+        layer.kind = "labelmap";
+        layer.notes = std::move(notes);
+        return layer;
+    }
+    const Volume values = readLabelValues(file, h, 0, options);
+    const std::int16_t* v = values.int16Data();
+    const std::size_t n = from.voxelCount();
 
     std::vector<std::string> notes;
     const std::vector<LabelTableEntry> table = tableFor(file, h, notes);

@@ -9,7 +9,7 @@ namespace ctview {
 #define CTVIEW_LAYER_KINDS(X)                                                                                \
     X(segLayer)      /* layer_seg.cpp: DICOM SEG */                                                          \
     X(rtStructLayer) /* layer_rtstruct.cpp: RT Structure Sets */                                             \
-    X(labelmapLayer) /* layer_labelmap.cpp: NIfTI-1, NRRD, 3D Slicer's one-layer .seg.nrrd */
+    X(labelmapLayer) /* layer_labelmap.cpp: NIfTI-1, NRRD, 3D Slicer's .seg.nrrd (layers too) */
 
 #define CTVIEW_DECLARE_LAYER(name) extern const LayerKind name;
 CTVIEW_LAYER_KINDS(CTVIEW_DECLARE_LAYER)

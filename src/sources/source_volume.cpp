@@ -33,6 +33,10 @@ class VolumeFileSource final : public SeriesSource {
         : SeriesSource(input), file_(input) {
         header_ = deserializeVolumeHeader(isolatedOnFile(
             file_, [&] { return serialize(readVolumeHeader(file_)); }, options.timeoutSeconds, 256u << 20));
+        if (header_.layers > 1)
+            throw DataError(input + ": a segmentation in " + std::to_string(header_.layers) +
+                            " layers (3D Slicer's .seg.nrrd), not an image: open its CT and add it with "
+                            "--labels (or drop it on the window)");
         const Geometry& g = header_.geometry;
         SeriesListing l;
         l.number = 1;
