@@ -187,6 +187,25 @@ int runCli(int argc, char** argv) {
     addLabels(segmentsCmd, segmentsCommon);
     segmentsCmd->add_flag("--json", segs.json, "Machine-readable output");
 
+    CommonOptions segmentCommon;
+    SegmentOptions segOpt;
+    CLI::App* segmentCmd = app.add_subcommand(
+        "segment",
+        "Make a segment by threshold (and islands, or grow from a seed) and write it as a labelmap");
+    addCommon(segmentCmd, segmentCommon);
+    segmentCmd->add_option("--threshold", segOpt.threshold, "LO[,HI] in HU, e.g. 300 for bone")->required();
+    segmentCmd->add_option("--seed", segOpt.seed,
+                           "X,Y,Z in LPS mm: keep only the part connected to this point (grow from it)");
+    segmentCmd->add_flag("--largest", segOpt.largest, "Keep only the largest connected part");
+    segmentCmd->add_option("--min-island", segOpt.minIsland,
+                           "Remove connected parts of fewer voxels than this");
+    segmentCmd->add_option("--connectivity", segOpt.connectivity, "6 (faces) or 26 (faces, edges, corners)")
+        ->check(CLI::IsMember({6, 26}));
+    segmentCmd->add_option("--name", segOpt.name, "The segment's name (default Segment)");
+    segmentCmd->add_option("-o,--output", segOpt.output, "Output file (.nii.gz, .nii, .nrrd)")->required();
+    segmentCmd->add_flag("--force", segOpt.force,
+                         "Overwrite an existing file instead of choosing a new name");
+
     CommonOptions snapCommon;
     SnapshotOptions snap;
     CLI::App* snapCmd = app.add_subcommand(
@@ -297,6 +316,7 @@ int runCli(int argc, char** argv) {
         {convertCmd, [&] { return runConvert(convertCommon, conv); }},
         {measureCmd, [&] { return runMeasure(measureCommon, meas); }},
         {segmentsCmd, [&] { return runSegments(segmentsCommon, segs); }},
+        {segmentCmd, [&] { return runSegment(segmentCommon, segOpt); }},
         {snapCmd, [&] { return runSnapshot(snapCommon, snap); }},
         {renderCmd, [&] { return runRender(renderCommon, rend); }},
         {cacheCmd, [&] { return runCache(cacheList, cacheClear); }},

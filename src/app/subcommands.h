@@ -68,6 +68,18 @@ struct SegmentsOptions {
     bool json = false;
 };
 
+// `ctview segment`: a segment made from the series (issue 28's tools, from the command line).
+struct SegmentOptions {
+    std::string threshold;     // "LO[,HI]" HU (HI: the series' maximum)
+    std::string seed;          // "X,Y,Z" LPS mm: keep (grow) the part connected to it
+    bool largest = false;      // keep the largest part
+    std::size_t minIsland = 0; // remove parts smaller than this many voxels
+    int connectivity = 6;      // 6 (faces) or 26 (faces, edges, corners)
+    std::string name = "Segment";
+    std::string output; // .nii.gz, .nii, .nrrd, .seg.nrrd
+    bool force = false;
+};
+
 struct SnapshotOptions {
     std::string view = "axial"; // axial, coronal, sagittal or grid
     int slice = -1;             // number (from 1) of the chosen view (the axial one for grid); -1 = middle
@@ -117,6 +129,9 @@ int runConvert(const CommonOptions& common, const ConvertOptions& options);
 int runMeasure(const CommonOptions& common, const MeasureOptions& options);
 // `ctview segments`: every segment of the series' label layers, measured on the CT.
 int runSegments(const CommonOptions& common, const SegmentsOptions& options);
+// `ctview segment`: threshold, then keep the part at a seed, the largest, or the parts over a size; written
+// as a labelmap (1 in the segment) on the series' grid, named in a label table beside it.
+int runSegment(const CommonOptions& common, const SegmentOptions& options);
 // `segmentation`: also a DICOM SEG of its organs, beside the slices.
 int runMakePhantom(const std::string& outDir, const std::string& size, bool segmentation);
 int runSnapshot(const CommonOptions& common, const SnapshotOptions& options);

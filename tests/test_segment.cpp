@@ -1,0 +1,138 @@
+// `ctview segment` and the mask operations under it (edit/mask_ops.h): threshold, islands by 6- and
+// 26-connectivity, grow from a seed, on a series whose bright voxels are placed here, so that every expected
+// voxel is known without running the same algorithm.
+#include "testutil.h"
+
+#include "edit/mask_ops.h"
+#include "nrrd_nifti/volume_io.h"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <set>
+
+using namespace ctview;
+using namespace ctview::test;
+
+namespace {
+
+// 12 x 10 x 8 voxels of air (-1024 HU) with three bright (500 HU) parts: a 3x3x3 cube A at (2..4)^3, a
+// 2x2x2 cube B at (5..6)^3 touching A only at a corner (one part by 26-connectivity, two by 6), and a lone
+// voxel C at (10, 8, 7).
+bool inA(int i, int j, int k) {
+    return i >= 2 && i <= 4 && j >= 2 && j <= 4 && k >= 2 && k <= 4;
+}
+bool inB(int i, int j, int k) {
+    return i >= 5 && i <= 6 && j >= 5 && j <= 6 && k >= 5 && k <= 6;
+}
+bool inC(int i, int j, int k) {
+    return i == 10 && j == 8 && k == 7;
+}
+SeriesSpec partsSeries() {
+    SeriesSpec s = smallSeries(12, 10, 8);
+    s.stored = [](int i, int j, int k) {
+        return inA(i, j, k) || inB(i, j, k) || inC(i, j, k) ? 1524.0 : 0.0;
+    };
+    return s;
+}
+
+// The voxels (as (i, j, k)) set in a labelmap file.
+std::set<std::tuple<int, int, int>> setVoxels(const std::filesystem::path& file) {
+    const Volume v = readVolumeFile(file);
+    std::set<std::tuple<int, int, int>> out;
+    const glm::ivec3 d = v.geometry().dims;
+    for (int k = 0; k < d.z; ++k)
+        for (int j = 0; j < d.y; ++j)
+            for (int i = 0; i < d.x; ++i)
+                if (v.at(i, j, k) == 1)
+                    out.insert({i, j, k});
+    return out;
+}
+template <class F> std::set<std::tuple<int, int, int>> where(F in) {
+    std::set<std::tuple<int, int, int>> out;
+    for (int k = 0; k < 8; ++k)
+        for (int j = 0; j < 10; ++j)
+            for (int i = 0; i < 12; ++i)
+                if (in(i, j, k))
+                    out.insert({i, j, k});
+    return out;
+}
+
+} // namespace
+
+TEST_CASE(
+    "islands: 6-connectivity parts touching at a corner apart, 26 together; sizes in first-voxel order") {
+    const glm::ivec3 dims(12, 10, 8);
+    Mask mask(std::size_t(12 * 10 * 8), 0);
+    for (int k = 0; k < 8; ++k)
+        for (int j = 0; j < 10; ++j)
+            for (int i = 0; i < 12; ++i)
+                mask[std::size_t((k * 10 + j) * 12 + i)] = inA(i, j, k) || inB(i, j, k) || inC(i, j, k);
+    const Islands six = findIslands(mask, dims, Connectivity::Faces6);
+    CHECK(six.sizes == std::vector<std::size_t>{27, 8, 1});
+    const Islands all = findIslands(mask, dims, Connectivity::All26);
+    CHECK(all.sizes == std::vector<std::size_t>{35, 1});
+    CHECK(countVoxels(keepLargestIsland(mask, dims, Connectivity::Faces6)) == 27);
+    CHECK(countVoxels(removeSmallIslands(mask, dims, 2, Connectivity::Faces6)) == 35);
+    CHECK(countVoxels(keepIslandAt(mask, dims, {6, 6, 6}, Connectivity::Faces6)) == 8);
+    CHECK(countVoxels(keepIslandAt(mask, dims, {6, 6, 6}, Connectivity::All26)) == 35);
+    CHECK(countVoxels(keepIslandAt(mask, dims, {0, 0, 0}, Connectivity::All26)) == 0); // not in the mask
+    CHECK(countVoxels(keepLargestIsland(Mask(mask.size(), 0), dims, Connectivity::All26)) == 0);
+}
+
+TEST_CASE(
+    "ctview segment: threshold, largest, islands, seed; a labelmap with its name that opens as a layer") {
+    TempDir dir;
+    writeSeries(partsSeries(), dir.path / "ct");
+    const std::string ct = q(dir.path / "ct");
+    auto make = [&](const std::string& args, const std::string& name) {
+        const Run r = run("segment -q " + ct + " " + args + " -o " + q(dir.path / name));
+        INFO(r.out);
+        REQUIRE(r.code == 0);
+        return setVoxels(dir.path / name);
+    };
+    const auto a = where(inA), b = where(inB), c = where(inC);
+    auto both = [](std::set<std::tuple<int, int, int>> x, const std::set<std::tuple<int, int, int>>& y) {
+        x.insert(y.begin(), y.end());
+        return x;
+    };
+    CHECK(make("--threshold 300", "all.nii.gz") == both(both(a, b), c));
+    CHECK(make("--threshold 300,600 --largest", "largest.nii.gz") == a);
+    CHECK(make("--threshold 300 --largest --connectivity 26", "largest26.nrrd") == both(a, b));
+    CHECK(make("--threshold 300 --min-island 2", "islands.nii") == both(a, b));
+    // Grow from a click in B: B alone by faces; with A by corners.
+    const glm::dvec3 inside(-10 + 0.6 * 6, 20 + 0.8 * 6, -30 + 2.5 * 6); // voxel (6, 6, 6)
+    const std::string seed =
+        std::to_string(inside.x) + "," + std::to_string(inside.y) + "," + std::to_string(inside.z);
+    CHECK(make("--threshold 300 --seed " + seed, "grown.nii.gz") == b);
+    CHECK(make("--threshold 300 --seed " + seed + " --connectivity 26", "grown26.nii.gz") == both(a, b));
+    // Named in a label table beside it: `segments` shows the name.
+    REQUIRE(
+        run("segment -q " + ct + " --threshold 300 --largest --name Bone -o " + q(dir.path / "bone.nii.gz"))
+            .code == 0);
+    std::ifstream table(dir.path / "bone.json");
+    CHECK(nlohmann::json::parse(table) == nlohmann::json({{"1", "Bone"}}));
+    const Run listed = run("segments -q --json " + ct + " --labels " + q(dir.path / "bone.nii.gz"));
+    REQUIRE(listed.code == 0);
+    const auto j = nlohmann::json::parse(listed.out);
+    CHECK(j["segments"][0]["name"] == "Bone");
+    CHECK(j["segments"][0]["voxels"] == 27);
+    CHECK(j["segments"][0]["hu"]["mean"] == 500.0);
+
+    // Bad input: a clear message, the right status, nothing written.
+    const Run none =
+        run("segment -q " + ct + " --threshold 5000 -o " + q(dir.path / "none.nii.gz") + " 2>&1");
+    CHECK(none.code == 1);
+    CHECK(none.out.find("no voxel in 5000..") != std::string::npos);
+    const Run air =
+        run("segment -q " + ct + " --threshold 300 --seed=-10,20,-30 -o " + q(dir.path / "x.nii.gz") + " 2>&1");
+    CHECK(air.code == 1);
+    CHECK(air.out.find("-1024 HU, not in 300..") != std::string::npos);
+    CHECK(run("segment -q " + ct + " --threshold bone -o " + q(dir.path / "y.nii.gz")).code == 2);
+    CHECK(run("segment -q " + ct + " --threshold 300 --seed 1,2 -o " + q(dir.path / "y.nii.gz")).code == 2);
+    CHECK(run("segment -q " + ct + " --threshold 300 --seed 900,0,0 -o " + q(dir.path / "y.nii.gz")).code ==
+          2);
+    CHECK_FALSE(std::filesystem::exists(dir.path / "none.nii.gz"));
+    CHECK_FALSE(std::filesystem::exists(dir.path / "y.nii.gz"));
+}
