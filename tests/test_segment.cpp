@@ -125,8 +125,8 @@ TEST_CASE(
         run("segment -q " + ct + " --threshold 5000 -o " + q(dir.path / "none.nii.gz") + " 2>&1");
     CHECK(none.code == 1);
     CHECK(none.out.find("no voxel in 5000..") != std::string::npos);
-    const Run air =
-        run("segment -q " + ct + " --threshold 300 --seed=-10,20,-30 -o " + q(dir.path / "x.nii.gz") + " 2>&1");
+    const Run air = run("segment -q " + ct + " --threshold 300 --seed=-10,20,-30 -o " +
+                        q(dir.path / "x.nii.gz") + " 2>&1");
     CHECK(air.code == 1);
     CHECK(air.out.find("-1024 HU, not in 300..") != std::string::npos);
     CHECK(run("segment -q " + ct + " --threshold bone -o " + q(dir.path / "y.nii.gz")).code == 2);

@@ -26,6 +26,14 @@ std::string gridText(const Geometry& g) {
            " at " + spacing;
 }
 
+// What the load says of a labelmap resampled from its grid `from` onto the series'.
+void noteResampled(const Geometry& from, std::size_t outside, std::vector<std::string>& notes) {
+    notes.push_back("resampled onto the series' grid, nearest voxel (the file's grid: " + gridText(from) +
+                    ")");
+    if (outside > 0)
+        notes.push_back(std::to_string(outside) + " labelled voxels lie outside the series");
+}
+
 std::vector<LabelTableEntry> tableFor(const std::filesystem::path& file, const VolumeFileHeader& h,
                                       std::vector<std::string>& notes) {
     std::vector<LabelTableEntry> table = slicerSegmentTable(h.fields);
@@ -104,37 +112,18 @@ LabelLayer layeredLabelmap(const std::filesystem::path& file, const VolumeFileHe
         s.color = e.hasColor ? e.color : labelColor(e.value);
         builder.add(std::move(s), std::move(voxels));
     }
-    if (!same) {
-        notes.push_back(
-            "resampled onto the series' grid, nearest voxel (the file's grid: " + gridText(h.geometry) + ")");
-        if (outside > 0)
-            notes.push_back(std::to_string(outside) + " labelled voxels lie outside the series");
-    }
+    if (!same)
+        noteResampled(h.geometry, outside, notes);
     notes.push_back(std::to_string(h.layers) + " layers of overlapping segments");
     return builder.take("", "", "");
 }
 
-LabelLayer openLabelmap(const std::filesystem::path& file, const Series& base, const LoadOptions& options) {
-    const VolumeFileHeader h = deserializeVolumeHeader(isolatedOnFile(
-        file, [&] { return serialize(readVolumeHeader(file)); }, options.timeoutSeconds, 256u << 20));
+// A one-layer labelmap: its values, a segment each, named from the file or a table beside it.
+LabelLayer singleLabelmap(const std::filesystem::path& file, const VolumeFileHeader& h, const Series& base,
+                          const LoadOptions& options, std::vector<std::string>& notes) {
     const Geometry& from = h.geometry;
-    checkMemory(file.string(), double(from.voxelCount()) * (3.0 + h.layers), gridText(from), options);
-    if (h.layers > 1) {
-        std::vector<std::string> notes;
-        LabelLayer layer = layeredLabelmap(file, h, base, options, notes);
-        for (const std::string& w : h.warnings)
-            notes.push_back(w);
-        layer.name = file.filename().string();
-        layer.path = file.string();
-        layer.kind = "labelmap";
-        layer.notes = std::move(notes);
-        return layer;
-    }
     const Volume values = readLabelValues(file, h, 0, options);
     const std::int16_t* v = values.int16Data();
-    const std::size_t n = from.voxelCount();
-
-    std::vector<std::string> notes;
     const std::vector<LabelTableEntry> table = tableFor(file, h, notes);
     const Geometry& to = base.volume.geometry();
     LabelLayer layer;
@@ -144,20 +133,28 @@ LabelLayer openLabelmap(const std::filesystem::path& file, const Series& base, c
         std::size_t outside = 0;
         const std::vector<std::int16_t> resampled = resampleLabels(from, v, to, &outside);
         layer = layerFromLabelValues(to, resampled.data(), table);
-        const bool labelled = std::any_of(v, v + n, [](std::int16_t x) { return x != 0; });
+        const bool labelled = std::any_of(v, v + from.voxelCount(), [](std::int16_t x) { return x != 0; });
         if (labelled && layer.segments.empty())
             throw DataError(file.string() + ": its labels do not overlap the series (its grid: " +
                             gridText(from) + ", the series': " + gridText(to) + ")");
-        notes.push_back("resampled onto the series' grid, nearest voxel (the file's grid: " + gridText(from) +
-                        ")");
-        if (outside > 0)
-            notes.push_back(std::to_string(outside) + " labelled voxels lie outside the series");
+        noteResampled(from, outside, notes);
     }
     if (layer.segments.size() > kMaxLabels)
         throw DataError(file.string() + ": not a labelmap: " + std::to_string(layer.segments.size()) +
                         " different values (an image? open it as a series)");
     if (layer.segments.empty())
         notes.push_back("no labelled voxel");
+    return layer;
+}
+
+LabelLayer openLabelmap(const std::filesystem::path& file, const Series& base, const LoadOptions& options) {
+    const VolumeFileHeader h = deserializeVolumeHeader(isolatedOnFile(
+        file, [&] { return serialize(readVolumeHeader(file)); }, options.timeoutSeconds, 256u << 20));
+    checkMemory(file.string(), double(h.geometry.voxelCount()) * (3.0 + h.layers), gridText(h.geometry),
+                options);
+    std::vector<std::string> notes;
+    LabelLayer layer = h.layers > 1 ? layeredLabelmap(file, h, base, options, notes)
+                                    : singleLabelmap(file, h, base, options, notes);
     for (const std::string& w : h.warnings)
         notes.push_back(w);
     layer.name = file.filename().string();
