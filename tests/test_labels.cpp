@@ -407,8 +407,13 @@ TEST_CASE("the window adds a dropped labelmap to the open series; a dropped CT v
     auto d = task.take(error);
     REQUIRE(d);
     viewer::AppState s;
-    // No series open: whatever is dropped opens.
+    // No series open: whatever is dropped opens; while one loads, a segmentation waits for it.
     CHECK(viewer::droppedCommand(s, (dir.path / "seg.nii.gz").string()).kind == viewer::Command::Kind::Open);
+    s.load.active = true;
+    CHECK(viewer::droppedCommand(s, (dir.path / "seg.nii.gz").string()).kind ==
+          viewer::Command::Kind::AddLabels);
+    CHECK(viewer::droppedCommand(s, (dir.path / "ct").string()).kind == viewer::Command::Kind::Open);
+    s.load.active = false;
     viewer::adoptDataset(s, d);
     const viewer::Command add = viewer::droppedCommand(s, (dir.path / "seg.nii.gz").string());
     CHECK(add.kind == viewer::Command::Kind::AddLabels);

@@ -464,16 +464,22 @@ void Viewer::pumpLabels() {
         labelTask_.reset();
         redraw_ = 3;
         const double now = glfwGetTime();
-        if (layer && current) {
+        const std::string name = std::filesystem::path(file).filename().string();
+        if (!current) {
+            addToast(s_, name + " not added: another series was opened meanwhile", now, true);
+        } else if (layer) {
             viewer::addLabelLayer(s_, layer);
             addToast(s_,
                      "Added " + layer->name + ": " + std::to_string(layer->segments.size()) +
                          (layer->segments.size() == 1 ? " segment" : " segments") +
                          (layer->notes.empty() ? "" : " (" + layer->notes.front() + ")"),
                      now);
-        } else if (image) {
+        } else if (image && !task_) {
             labelQueue_.clear(); // what was dropped with it goes with the series it replaces
             startLoad(file, "", nullptr);
+        } else if (image) {
+            addToast(s_, name + " is an image, not labels of this series: drop it again to open it", now,
+                     true);
         } else if (!error.empty()) {
             s_.messages.push_back(error);
             addToast(s_, error, now, true);
@@ -686,7 +692,12 @@ void Viewer::afterSwap(Frame& f, const viewer::Commands& commands) {
 
     if (f.loadSeries > 0 && s_.scene.base && !task_)
         startLoad(s_.load.input, std::to_string(f.loadSeries), s_.scene.base->source);
-    if (!f.open.empty())
+    if (!f.open.empty() && task_)
+        addToast(s_,
+                 "Still loading: " + std::filesystem::path(f.open).filename().string() +
+                     " not opened (open it again once this series is here)",
+                 f.now, true);
+    else if (!f.open.empty())
         startLoad(f.open, "", nullptr);
     saveIfChanged(false);
     saveAnnotations(s_, glfwGetTime());

@@ -11,6 +11,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
+#include <optional>
 
 namespace ctview {
 
@@ -81,37 +83,59 @@ LabelLayer layeredLabelmap(const std::filesystem::path& file, const VolumeFileHe
                         " layers of labels, and no Segment<N>_Layer fields to say which segment each holds");
     const Geometry& to = base.volume.geometry();
     const bool same = sameGrid(h.geometry, to);
-    // Each layer's values on the series' grid, read when a segment first needs it.
-    std::vector<std::vector<std::int16_t>> layers(std::size_t(h.layers));
+    // Each layer's voxels by label value, on the series' grid: one pass over a layer, when a segment first
+    // needs it (not one pass per segment).
+    using Buckets = std::map<std::int16_t, std::vector<std::uint32_t>>;
+    std::vector<std::optional<Buckets>> layers(std::size_t(h.layers));
     std::size_t outside = 0;
-    auto valuesOf = [&](int l) -> const std::vector<std::int16_t>& {
-        std::vector<std::int16_t>& out = layers[std::size_t(l)];
-        if (out.empty()) {
+    auto bucketsOf = [&](int l) -> Buckets& {
+        std::optional<Buckets>& out = layers[std::size_t(l)];
+        if (!out) {
             const Volume values = readLabelValues(file, h, l, options);
+            std::vector<std::int16_t> resampled;
             const std::int16_t* v = values.int16Data();
-            if (same)
-                out.assign(v, v + to.voxelCount());
-            else
-                out = resampleLabels(h.geometry, v, to, &outside);
+            if (!same) {
+                resampled = resampleLabels(h.geometry, v, to, &outside);
+                v = resampled.data();
+            }
+            out.emplace();
+            for (std::size_t n = 0; n < to.voxelCount(); ++n)
+                if (v[n] != 0)
+                    (*out)[v[n]].push_back(std::uint32_t(n));
         }
-        return out;
+        return *out;
     };
     LabelLayerBuilder builder(to);
+    std::size_t labelled = 0;
     for (const LabelTableEntry& e : table) {
         if (e.layer >= h.layers)
             throw DataError(file.string() + ": segment \"" + e.name + "\" is in layer " +
                             std::to_string(e.layer) + ", and the file has " + std::to_string(h.layers));
-        const std::vector<std::int16_t>& v = valuesOf(e.layer);
+        Buckets& buckets = bucketsOf(e.layer);
         std::vector<std::uint32_t> voxels;
-        for (std::size_t n = 0; n < v.size(); ++n)
-            if (v[n] == e.value)
-                voxels.push_back(std::uint32_t(n));
+        if (auto it = buckets.find(std::int16_t(e.value)); it != buckets.end()) {
+            voxels = std::move(it->second);
+            buckets.erase(it);
+        }
+        labelled += voxels.size();
         Segment s;
         s.number = e.value;
         s.name = e.name.empty() ? "Segment " + std::to_string(e.value) : e.name;
         s.color = e.hasColor ? e.color : labelColor(e.value);
         builder.add(std::move(s), std::move(voxels));
     }
+    // Values that no Segment field names: left out, and said so.
+    std::size_t unnamed = 0;
+    for (const std::optional<Buckets>& b : layers)
+        if (b)
+            for (const auto& [value, voxels] : *b)
+                unnamed += voxels.size();
+    if (unnamed > 0)
+        notes.push_back(std::to_string(unnamed) +
+                        " labelled voxels of values no Segment field names are left out");
+    if (labelled == 0 && outside > 0)
+        throw DataError(file.string() + ": its labels do not overlap the series (its grid: " +
+                        gridText(h.geometry) + ", the series': " + gridText(to) + ")");
     if (!same)
         noteResampled(h.geometry, outside, notes);
     notes.push_back(std::to_string(h.layers) + " layers of overlapping segments");

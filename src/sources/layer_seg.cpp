@@ -95,7 +95,8 @@ SegmentVoxels decodeFrames(const SegHeader& h, const std::uint8_t* bytes,
                            const Geometry& g) {
     SegmentVoxels out;
     const std::size_t framePixels = std::size_t(h.rows) * std::size_t(h.columns);
-    const double threshold = 0.5 * h.maxFractional;
+    // At 0.5 of MaximumFractionalValue, and never 0 (a file that says 0 would count every empty pixel in).
+    const double threshold = std::max(1.0, 0.5 * h.maxFractional);
     const auto index = [&](std::int64_t i, std::int64_t j, std::int64_t k) {
         return std::uint32_t((std::size_t(k) * std::size_t(g.dims.y) + std::size_t(j)) *
                                  std::size_t(g.dims.x) +

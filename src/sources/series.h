@@ -115,8 +115,12 @@ class SeriesSource {
     virtual std::vector<SkippedFile> skipped() const { return {}; }
     virtual std::vector<std::string> problems() const { return {}; } // folders that could not be read, ...
     // Files of the input that hold segmentations (DICOM SEG, RTSTRUCT): the load offers them as layers of the
-    // series they belong to (sources/layers.h).
-    virtual std::vector<std::filesystem::path> segmentationFiles() const { return {}; }
+    // series they belong to (sources/layers.h). Those that could not be had (a DICOMweb series that failed to
+    // arrive) are said in `problems`.
+    virtual std::vector<std::filesystem::path> segmentationFiles(std::vector<std::string>& problems) const {
+        (void)problems;
+        return {};
+    }
 
     // The default series, or the one `selector` names (its number or its UID); throws UsageError for an
     // unknown one and DataError when there is no series at all.

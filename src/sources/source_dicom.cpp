@@ -81,7 +81,8 @@ class DicomFolderSource final : public SeriesSource {
     std::string summary() const override { return scan_.summary(); }
     std::vector<SkippedFile> skipped() const override { return scan_.skipped; }
     std::vector<std::string> problems() const override { return scan_.problems; }
-    std::vector<std::filesystem::path> segmentationFiles() const override {
+    std::vector<std::filesystem::path>
+    segmentationFiles(std::vector<std::string>& /*problems*/) const override {
         std::vector<std::filesystem::path> out;
         for (std::size_t i = 0; i < scan_.headers.size(); ++i)
             if (scan_.headers[i].sopClassUID == kSegmentationStorage ||

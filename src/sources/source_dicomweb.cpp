@@ -215,17 +215,27 @@ class DicomWebSource final : public SeriesSource {
 
     // The study's SEG and RTSTRUCT series, fetched into the cache (whole series: they are a file or a few)
     // unless it holds them: the load offers them as layers of the series they reference.
-    std::vector<fs::path> segmentationFiles() const override {
+    std::vector<fs::path> segmentationFiles(std::vector<std::string>& problems) const override {
         std::vector<fs::path> out;
         for (const SeriesRow& r : rows_) {
             if (r.modality != "SEG" && r.modality != "RTSTRUCT")
                 continue;
             const fs::path folder = studyFolder_ / r.uid;
             if (offline_.empty() && countCached(folder) < std::size_t(std::max(1, r.instanceCount))) {
-                makePrivateFolders(folder);
-                bool complete = false;
-                client_->retrieve(
-                    url_.study, r.uid, "", folder, [](const fs::path&) {}, complete);
+                // Each series on its own: one that fails is said, the others are still shown.
+                try {
+                    makePrivateFolders(folder);
+                    bool complete = false;
+                    client_->retrieve(
+                        url_.study, r.uid, "", folder, [](const fs::path&) {}, complete);
+                    if (!complete)
+                        problems.push_back(seriesUrl(r.uid) + ": the " + r.modality +
+                                           " transfer ended early (what arrived is used)");
+                } catch (const std::exception& e) {
+                    problems.push_back(seriesUrl(r.uid) + ": the " + r.modality + " could not be fetched (" +
+                                       e.what() + ")");
+                    continue;
+                }
             }
             std::error_code ec;
             for (const auto& f : fs::directory_iterator(folder, ec))

@@ -53,9 +53,17 @@ std::string wrapAtSpaces(const std::string& text, float width) {
             out += '\n';
         // A word wider than the line: broken at the character that passes it.
         while (ImGui::CalcTextSize(word.c_str()).x > width && word.size() > 1) {
-            std::size_t fit = 1;
-            while (fit < word.size() && ImGui::CalcTextSize(word.c_str(), word.c_str() + fit + 1).x <= width)
-                ++fit;
+            // Whole characters: a UTF-8 sequence's continuation bytes (10xxxxxx) stay with its first.
+            auto next = [&](std::size_t at) {
+                do
+                    ++at;
+                while (at < word.size() && (static_cast<unsigned char>(word[at]) & 0xC0) == 0x80);
+                return at;
+            };
+            std::size_t fit = next(0);
+            while (fit < word.size() &&
+                   ImGui::CalcTextSize(word.c_str(), word.c_str() + next(fit)).x <= width)
+                fit = next(fit);
             out += word.substr(0, fit) + '\n';
             word.erase(0, fit);
         }

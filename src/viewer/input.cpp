@@ -146,7 +146,8 @@ Commands handleFrame(AppState& s, const InputFrame& in);
 }
 
 Command droppedCommand(const AppState& s, const std::string& path) {
-    if (s.hasVolume() && !s.scene.base->preview && !s.load.active && maybeLayer(path))
+    // While a series loads, a segmentation waits for it (the window adds it once the series is complete).
+    if ((s.hasVolume() || s.load.active) && maybeLayer(path))
         return {Command::Kind::AddLabels, path, 1};
     return {Command::Kind::Open, path};
 }

@@ -85,8 +85,8 @@ const std::vector<KeyBinding>& keyBindings();
 void handleKeys(KeyContext& c);
 
 // What a file or folder dropped on the window does: a segmentation (SEG, RTSTRUCT, a NIfTI or NRRD that may
-// be a labelmap) joins the open series as a layer (AddLabels, marked dropped); anything else, or anything
-// while no series is open, opens.
+// be a labelmap) joins the open series as a layer (AddLabels, marked dropped; while a series loads, once it
+// has); anything else, or anything while no series is open or loading, opens.
 Command droppedCommand(const AppState& s, const std::string& path);
 
 // Every key and mouse action, for the help overlay (F1) and docs/user/keys.md: the table's text.

@@ -1,5 +1,6 @@
 #include "viewer/label_task.h"
 
+#include "base/error.h"
 #include "sources/layers.h"
 
 #include <new>
@@ -30,11 +31,13 @@ LabelTask::LabelTask(std::string file, std::shared_ptr<const Dataset> on, LoadOp
             }
         } catch (const std::bad_alloc&) {
             error = file_ + ": not enough memory for its segments";
-        } catch (const std::exception& e) {
+        } catch (const DataError& e) {
             // A dropped NIfTI or NRRD that is not a labelmap of this series (negative values, another
             // place): an image to open, not an error.
             image = mayBeImage;
             error = e.what();
+        } catch (const std::exception& e) {
+            error = e.what(); // a worker that timed out or died: said, not taken for an image
         }
         {
             std::lock_guard lock(mutex_);

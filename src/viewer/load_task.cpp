@@ -107,12 +107,8 @@ void keepLayer(Dataset& d, LabelLayer layer) {
 // ones given: a file that references another series of the input is left for that series, and said so.
 void findLabels(Dataset& d, const std::vector<std::string>& given, const LoadOptions& options) {
     const std::string& uid = d.series.about.listing.uid;
-    std::vector<std::filesystem::path> files;
-    try {
-        files = d.source->segmentationFiles(); // a DICOMweb study's are fetched here
-    } catch (const std::exception& e) {
-        d.labelNotes.push_back(std::string("segmentations not fetched: ") + e.what());
-    }
+    // A DICOMweb study's are fetched here; one that could not be is a note, not a failure of the series.
+    const std::vector<std::filesystem::path> files = d.source->segmentationFiles(d.labelNotes);
     for (const std::filesystem::path& file : files) {
         if (std::find(given.begin(), given.end(), file.string()) != given.end())
             continue;
@@ -235,7 +231,11 @@ void LoadTask::run(const std::string& series, LoadOptions options, std::shared_p
             // The histogram and bricks of the 3D view, here rather than on the main thread.
             if (options.progress)
                 options.progress("preparing 3D", 0, 1);
-            prepare3d(d->series.volume, max3d_, maxBytes3d_, d->stats, d->copy3d);
+            try {
+                prepare3d(d->series.volume, max3d_, maxBytes3d_, d->stats, d->copy3d);
+            } catch (const std::bad_alloc&) {
+                // No 3D view for this series (out of memory): the slices and the commands have it.
+            }
         }
         result = std::move(d);
     } catch (const std::bad_alloc&) {
