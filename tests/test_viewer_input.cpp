@@ -548,6 +548,22 @@ TEST_CASE("3D view: the crop box's handles drag its faces along their axes (issu
     f.drag(h[5].screen, h[5].screen + glm::dvec2(0, 2 * height));
     CHECK(s.view3d.cropMax.z == Approx(1.0 / 30).margin(1e-9));
     CHECK(s.view3d.cropMin.z == 0.0);
+    // In perspective, turned: the face still follows the mouse. Dragged to where the point a quarter of the
+    // box further down its axis is drawn, the top face is there.
+    s.view3d.cropMin = glm::dvec3(0.0);
+    s.view3d.cropMax = glm::dvec3(1.0);
+    s.view3d.camera.perspective = true;
+    s.view3d.camera.rotation = orbitRotation(35, 20);
+    h = viewer::cropHandles(s);
+    REQUIRE(h[5].visible);
+    const Geometry& g = s.scene.base->series.volume.geometry();
+    const CameraMatrices cm = cameraMatrices(s.view3d.camera, g, {s.cells[3].w, s.cells[3].h});
+    glm::dvec2 target;
+    REQUIRE(projectToScreen(cm, s.cells[3],
+                            g.voxelToPatient(glm::dvec3(0.5, 0.5, 0.75) * glm::dvec3(g.dims) - 0.5), target));
+    f.drag(h[5].screen, target);
+    CHECK(s.view3d.cropMax.z == Approx(0.75).margin(1e-6));
+    s.view3d.camera = defaultCamera3D();
     // Shift on a handle pans, as anywhere in the 3D view.
     h = viewer::cropHandles(s);
     const glm::dvec3 before = s.view3d.cropMax;

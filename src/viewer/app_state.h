@@ -151,10 +151,11 @@ struct Gestures {
     int editing = -1, editingHandle = -1; // the annotation whose handle (annotationHandles) is being dragged
     // A crop box face being dragged in the 3D view (crop_gesture.h).
     struct CropDrag {
-        int handle = -1;             // cropHandles()' index, or -1
-        glm::dvec2 startMouse{0.0};  // where the press was
-        double startFraction = 0;    // the face's fraction then
-        glm::dvec2 perFraction{0.0}; // screen pixels the face moved per unit of fraction, then
+        int handle = -1;            // cropHandles()' index, or -1
+        double startFraction = 0;   // the face's fraction when the press came
+        glm::dvec3 axisOrigin{0.0}; // the face's axis in LPS: its centre then,
+        glm::dvec3 axisStep{0.0};   //   and the step of one unit of fraction along it
+        double grab = 0;            // where on the axis the press was (units of fraction from axisOrigin)
     } crop;
     // Probe: the voxel under the mouse, if any, and its value as shown (through the view's slab).
     struct Probe {

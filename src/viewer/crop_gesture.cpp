@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 namespace ctview::viewer {
 
@@ -97,35 +98,51 @@ int cropHandleUnder(const AppState& s, glm::dvec2 mouse) {
     return best;
 }
 
+namespace {
+// Where on the face's axis (units of fraction from its origin) the mouse points: the axis's point nearest the
+// ray through the mouse, so that the face stays under the mouse in a perspective view as in a parallel one.
+// Nothing when the axis runs along the ray.
+std::optional<double> alongAxis(const AppState& s, const Gestures::CropDrag& drag, glm::dvec2 mouse) {
+    const Ray ray = screenRay(cameraOf(s), s.cells[3], mouse);
+    const glm::dvec3 w = drag.axisOrigin - ray.origin, d = drag.axisStep, e = ray.direction;
+    const double a = glm::dot(d, d), b = glm::dot(d, e), c = glm::dot(e, e);
+    const double denominator = a * c - b * b;
+    if (denominator <= 1e-9 * a * c)
+        return std::nullopt;
+    return (b * glm::dot(e, w) - c * glm::dot(d, w)) / denominator;
+}
+} // namespace
+
 void startCropDrag(AppState& s, int h, glm::dvec2 mouse) {
     Gestures::CropDrag& drag = s.gesture.crop;
     drag = {};
     if (h < 0 || h >= 6 || !s.hasVolume())
         return;
     const Geometry& g = s.scene.base->series.volume.geometry();
-    const CameraMatrices cm = cameraOf(s);
     const int a = h / 2;
     const glm::dvec3 f = faceCentre(s, h);
     glm::dvec3 further = f;
-    further[a] += 1.0; // a whole box's length along the axis: the screen direction the face moves in
-    glm::dvec2 p0, p1;
-    if (!projectToScreen(cm, s.cells[3], atFraction(g, f), p0) ||
-        !projectToScreen(cm, s.cells[3], atFraction(g, further), p1))
+    further[a] += 1.0;
+    drag.axisOrigin = atFraction(g, f);
+    drag.axisStep = atFraction(g, further) - drag.axisOrigin;
+    const std::optional<double> grab = alongAxis(s, drag, mouse);
+    if (!grab)
         return;
     drag.handle = h;
-    drag.startMouse = mouse;
     drag.startFraction = f[a];
-    drag.perFraction = p1 - p0;
+    drag.grab = *grab;
 }
 
 void dragCropHandle(AppState& s, glm::dvec2 mouse) {
     const Gestures::CropDrag& drag = s.gesture.crop;
-    const double length2 = glm::dot(drag.perFraction, drag.perFraction);
-    if (drag.handle < 0 || !s.hasVolume() || length2 < 1.0)
+    if (drag.handle < 0 || !s.hasVolume())
+        return;
+    const std::optional<double> at = alongAxis(s, drag, mouse);
+    if (!at)
         return;
     const int a = drag.handle / 2;
     const double voxel = 1.0 / double(std::max(1, s.scene.base->series.volume.geometry().dims[a]));
-    const double f = drag.startFraction + glm::dot(mouse - drag.startMouse, drag.perFraction) / length2;
+    const double f = drag.startFraction + (*at - drag.grab);
     glm::dvec3 lo, hi;
     orderedBox(s, lo, hi);
     if (drag.handle % 2)

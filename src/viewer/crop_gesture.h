@@ -30,8 +30,8 @@ std::array<CropHandle, 6> cropHandles(const AppState& s);
 int cropHandleUnder(const AppState& s, glm::dvec2 mouse);
 // A press on handle h at `mouse`: the drag that follows moves that face.
 void startCropDrag(AppState& s, int h, glm::dvec2 mouse);
-// The face follows the mouse: its move along the face's axis as drawn on screen when the drag began. The box
-// keeps at least one voxel along every axis.
+// The face follows the mouse: to the point of its axis nearest the ray through the mouse (exact in a
+// perspective view too). The box keeps at least one voxel along every axis.
 void dragCropHandle(AppState& s, glm::dvec2 mouse);
 
 } // namespace ctview::viewer

@@ -134,6 +134,18 @@ void panCamera(Camera3D& c, glm::dvec2 delta, const Geometry& g, const Rect& rec
     c.pan += glm::dvec2(delta.x, -delta.y) * mm;
 }
 
+Ray screenRay(const CameraMatrices& m, const Rect& rect, glm::dvec2 screen) {
+    const glm::dmat4 toLps = glm::inverse(m.projection * m.view);
+    const double x = (screen.x - rect.x) / std::max(1.0f, rect.w) * 2.0 - 1.0,
+                 y = 1.0 - (screen.y - rect.y) / std::max(1.0f, rect.h) * 2.0;
+    auto at = [&](double z) {
+        const glm::dvec4 p = toLps * glm::dvec4(x, y, z, 1.0);
+        return glm::dvec3(p) / p.w;
+    };
+    const glm::dvec3 near = at(-1.0), far = at(1.0);
+    return {near, glm::normalize(far - near)};
+}
+
 bool projectToScreen(const CameraMatrices& m, const Rect& rect, glm::dvec3 lps, glm::dvec2& screen) {
     const glm::dvec4 clip = m.projection * m.view * glm::dvec4(lps, 1.0);
     if (clip.w <= 1e-9)

@@ -75,5 +75,11 @@ void panCamera(Camera3D& c, glm::dvec2 delta, const Geometry& g, const Rect& rec
 
 // Screen position (logical pixels, top-left origin) of an LPS point; false when it is behind the camera.
 bool projectToScreen(const CameraMatrices& m, const Rect& rect, glm::dvec3 lps, glm::dvec2& screen);
+// The line of LPS points that a screen point shows (projectToScreen's inverse): through `origin`, along
+// `direction` (unit, away from the camera).
+struct Ray {
+    glm::dvec3 origin{0.0}, direction{0.0, 0.0, -1.0};
+};
+Ray screenRay(const CameraMatrices& m, const Rect& rect, glm::dvec2 screen);
 
 } // namespace ctview
