@@ -16,6 +16,7 @@
 #include <cmath>
 #include <cstdio>
 #include <functional>
+#include <sstream>
 #include <unistd.h>
 #include <utility>
 #include <vector>
@@ -193,18 +194,47 @@ int runCli(int argc, char** argv) {
         "segment",
         "Make a segment by threshold (and islands, or grow from a seed) and write it as a labelmap");
     addCommon(segmentCmd, segmentCommon);
-    segmentCmd->add_option("--threshold", segOpt.threshold, "LO[,HI] in HU, e.g. 300 for bone")->required();
-    segmentCmd->add_option("--seed", segOpt.seed,
+    segmentCmd->add_option("--threshold", segOpt.pick.threshold, "LO[,HI] in HU, e.g. 300 for bone")
+        ->required();
+    segmentCmd->add_option("--seed", segOpt.pick.seed,
                            "X,Y,Z in LPS mm: keep only the part connected to this point (grow from it)");
-    segmentCmd->add_flag("--largest", segOpt.largest, "Keep only the largest connected part");
-    segmentCmd->add_option("--min-island", segOpt.minIsland,
+    segmentCmd->add_flag("--largest", segOpt.pick.largest, "Keep only the largest connected part");
+    segmentCmd->add_option("--min-island", segOpt.pick.minIsland,
                            "Remove connected parts of fewer voxels than this");
-    segmentCmd->add_option("--connectivity", segOpt.connectivity, "6 (faces) or 26 (faces, edges, corners)")
+    segmentCmd
+        ->add_option("--connectivity", segOpt.pick.connectivity, "6 (faces) or 26 (faces, edges, corners)")
         ->check(CLI::IsMember({6, 26}));
     segmentCmd->add_option("--name", segOpt.name, "The segment's name (default Segment)");
     segmentCmd->add_option("-o,--output", segOpt.output, "Output file (.nii.gz, .nii, .nrrd)")->required();
     segmentCmd->add_flag("--force", segOpt.force,
                          "Overwrite an existing file instead of choosing a new name");
+
+    CommonOptions surfCommon;
+    SurfaceOptions surf;
+    CLI::App* surfCmd = app.add_subcommand(
+        "surface",
+        "Write the surface of a threshold or a segment as a mesh to print (STL) or model (OBJ, PLY)");
+    addCommon(surfCmd, surfCommon);
+    addLabels(surfCmd, surfCommon);
+    surfCmd->add_option("--threshold", surf.pick.threshold, "LO[,HI] in HU, e.g. 300 for bone");
+    surfCmd->add_option("--segment", surf.segment,
+                        "A segment of --labels (or of a SEG beside the series), by name or number");
+    surfCmd->add_option("--seed", surf.pick.seed, "X,Y,Z in LPS mm: only the part connected to this point");
+    surfCmd->add_flag("--largest", surf.pick.largest, "Only the largest connected part");
+    surfCmd->add_option("--min-island", surf.pick.minIsland, "Leave out parts of fewer voxels than this");
+    surfCmd->add_option("--connectivity", surf.pick.connectivity, "6 (faces) or 26 (faces, edges, corners)")
+        ->check(CLI::IsMember({6, 26}));
+    surfCmd
+        ->add_option("--smooth", surf.smooth,
+                     "Smoothing iterations that keep the volume (Taubin); default 0 for a threshold, 15 for "
+                     "a segment")
+        ->check(CLI::Range(0, 1000));
+    surfCmd->add_option("--decimate", surf.decimate, "Keep this fraction of the triangles, e.g. 0.5");
+    surfCmd->add_flag("--ras", surf.ras, "RAS millimetres (x and y negated) instead of LPS, as DICOM");
+    surfCmd->add_option("--max-triangles", surf.maxTriangles,
+                        "Refuse a surface of more triangles than this (default 50000000)");
+    surfCmd->add_option("-o,--output", surf.output, "Output file (.stl binary, .obj or .ply)")->required();
+    surfCmd->add_flag("--force", surf.force, "Overwrite an existing file instead of choosing a new name");
 
     CommonOptions snapCommon;
     SnapshotOptions snap;
@@ -317,6 +347,7 @@ int runCli(int argc, char** argv) {
         {measureCmd, [&] { return runMeasure(measureCommon, meas); }},
         {segmentsCmd, [&] { return runSegments(segmentsCommon, segs); }},
         {segmentCmd, [&] { return runSegment(segmentCommon, segOpt); }},
+        {surfCmd, [&] { return runSurface(surfCommon, surf); }},
         {snapCmd, [&] { return runSnapshot(snapCommon, snap); }},
         {renderCmd, [&] { return runRender(renderCommon, rend); }},
         {cacheCmd, [&] { return runCache(cacheList, cacheClear); }},
@@ -354,6 +385,26 @@ int runCli(int argc, char** argv) {
     } catch (const UsageError& e) {
         return usageOfParsed(e.what());
     }
+}
+
+std::vector<double> parseNumbers(const std::string& text, const std::string& option, std::size_t least,
+                                 std::size_t most) {
+    std::vector<double> out;
+    std::stringstream in(text);
+    std::string part;
+    while (std::getline(in, part, ',')) {
+        char* end = nullptr;
+        const double v = std::strtod(part.c_str(), &end);
+        if (part.empty() || *end != '\0' || !std::isfinite(v))
+            throw UsageError(option + " " + text + ": not a number: \"" + part + "\"");
+        out.push_back(v);
+    }
+    if (out.size() < least || out.size() > most)
+        throw UsageError(
+            option + " " + text + ": give " +
+            (least == most ? std::to_string(least) : std::to_string(least) + " or " + std::to_string(most)) +
+            " numbers, comma-separated");
+    return out;
 }
 
 void checkWindowOption(const std::string& window, bool allowAuto) {

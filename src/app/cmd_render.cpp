@@ -43,19 +43,9 @@ RenderPreset presetFor(const std::string& text) {
 }
 
 void parseCrop(const std::string& text, glm::dvec3& lo, glm::dvec3& hi) {
-    std::vector<double> v;
-    std::stringstream ss(text);
-    std::string item;
-    while (std::getline(ss, item, ',')) {
-        char* end = nullptr;
-        const double x = std::strtod(item.c_str(), &end);
-        if (item.empty() || *end != '\0' || !(x >= 0.0 && x <= 1.0))
-            v.push_back(-1);
-        else
-            v.push_back(x);
-    }
-    if (v.size() != 6 || std::find(v.begin(), v.end(), -1.0) != v.end() || v[0] >= v[1] || v[2] >= v[3] ||
-        v[4] >= v[5])
+    const std::vector<double> v = parseNumbers(text, "--crop", 6, 6);
+    const auto fraction = [](double x) { return x >= 0.0 && x <= 1.0; };
+    if (!std::all_of(v.begin(), v.end(), fraction) || v[0] >= v[1] || v[2] >= v[3] || v[4] >= v[5])
         throw UsageError("--crop " + text +
                          ": use I0,I1,J0,J1,K0,K1 with 0 <= from < to <= 1 along each axis");
     lo = {v[0], v[2], v[4]};

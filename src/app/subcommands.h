@@ -68,15 +68,33 @@ struct SegmentsOptions {
     bool json = false;
 };
 
-// `ctview segment`: a segment made from the series (issue 28's tools, from the command line).
-struct SegmentOptions {
+// How `segment` and `surface` pick voxels of the series (issue 28's tools, from the command line): a
+// threshold, then the islands tools (app/voxel_pick.h).
+struct PickOptions {
     std::string threshold;     // "LO[,HI]" HU (HI: the series' maximum)
     std::string seed;          // "X,Y,Z" LPS mm: keep (grow) the part connected to it
     bool largest = false;      // keep the largest part
     std::size_t minIsland = 0; // remove parts smaller than this many voxels
     int connectivity = 6;      // 6 (faces) or 26 (faces, edges, corners)
+};
+
+// `ctview segment`: a segment made from the series, written as a labelmap.
+struct SegmentOptions {
+    PickOptions pick;
     std::string name = "Segment";
-    std::string output; // .nii.gz, .nii, .nrrd, .seg.nrrd
+    std::string output; // .nii.gz, .nii, .nrrd
+    bool force = false;
+};
+
+// `ctview surface`: the surface of a threshold (at its sub-voxel crossing) or of a segment, as a mesh file.
+struct SurfaceOptions {
+    PickOptions pick;    // the threshold, or islands of the segment
+    std::string segment; // a segment of --labels (or of a SEG beside the series) instead of a threshold
+    int smooth = -1;     // Taubin iterations; -1: none for a threshold, 15 for a segment (its voxel steps)
+    double decimate = 1; // the fraction of triangles to keep
+    bool ras = false;    // RAS millimetres instead of LPS
+    std::size_t maxTriangles = 50'000'000;
+    std::string output; // .stl, .obj, .ply
     bool force = false;
 };
 
@@ -132,6 +150,7 @@ int runSegments(const CommonOptions& common, const SegmentsOptions& options);
 // `ctview segment`: threshold, then keep the part at a seed, the largest, or the parts over a size; written
 // as a labelmap (1 in the segment) on the series' grid, named in a label table beside it.
 int runSegment(const CommonOptions& common, const SegmentOptions& options);
+int runSurface(const CommonOptions& common, const SurfaceOptions& options);
 // `segmentation`: also a DICOM SEG of its organs, beside the slices.
 int runMakePhantom(const std::string& outDir, const std::string& size, bool segmentation);
 int runSnapshot(const CommonOptions& common, const SnapshotOptions& options);
@@ -144,6 +163,9 @@ int runViewer(const CommonOptions& common, const ViewerOptions& options);
 // Throws UsageError unless `window` is a preset, "file", WIDTH,LEVEL, or (when `allowAuto`) "auto"; before
 // loading.
 void checkWindowOption(const std::string& window, bool allowAuto);
+// "A[,B[,C]]": from `least` to `most` numbers; throws UsageError naming the option.
+std::vector<double> parseNumbers(const std::string& text, const std::string& option, std::size_t least,
+                                 std::size_t most);
 // --slab MM and --slab-mode as a Slab; throws UsageError for a negative thickness or an unknown mode.
 Slab slabOption(double thickness, const std::string& mode);
 // --turn VIEW:DEGREES[,VIEW:DEGREES...] (oblique MPR) as (view's axis, degrees) pairs; throws UsageError.

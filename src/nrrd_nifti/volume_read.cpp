@@ -19,6 +19,7 @@
 #include <limits>
 #include <memory>
 #include <sstream>
+#include <type_traits>
 #include <vector>
 
 namespace ctview {
@@ -389,6 +390,22 @@ VolumeFileHeader niftiHeader(const std::filesystem::path& p) {
 
 // Stored values to the volume's type; false when an int16 volume cannot hold a value exactly.
 template <class T> bool convert(const T* src, std::size_t n, double slope, double intercept, Volume& out) {
+    if constexpr (std::is_integral_v<T> && sizeof(T) <= 2) {
+        // The common case (CT as int16 or uint16 HU, no scaling or a whole-number offset) in integers: a few
+        // vector instructions per 16 voxels instead of a double, a floor and two compares per voxel.
+        if (out.type() == ScalarType::Int16 && slope == 1.0 && intercept == std::floor(intercept) &&
+            std::abs(intercept) <= 65536.0) {
+            const int offset = int(intercept);
+            std::int16_t* dst = static_cast<std::int16_t*>(out.data());
+            int outside = 0;
+            for (std::size_t i = 0; i < n; ++i) {
+                const int v = int(src[i]) + offset;
+                outside |= int(v < -32768) | int(v > 32767);
+                dst[i] = std::int16_t(v);
+            }
+            return outside == 0;
+        }
+    }
     if (out.type() == ScalarType::Float32) {
         float* dst = static_cast<float*>(out.data());
         for (std::size_t i = 0; i < n; ++i)
