@@ -202,6 +202,39 @@ TEST_CASE("NIfTI-1 written by nifticlib: qform only, sform only, scaled uint16, 
         CHECK(s.minHU == pattern(0, 0, 0) - 1024);
         CHECK(s.about.encodings == std::vector<std::string>{"gzip"});
     }
+    SECTION(
+        "an uncompressed .nii is read straight from the file, slab by slab; past int16, float32; cut short") {
+        // More than one slab of 2^20 voxels, so that slabs meet inside a row; scaled as dcm2niix writes CT.
+        const glm::ivec3 dims(130, 90, 100);
+        nifti_image* nim = newNifti(DT_UINT16, dims, {0.5, 0.7, 2});
+        nim->scl_slope = 1;
+        nim->scl_inter = -1024;
+        writeNifti(nim, dir.path / "big.nii");
+        const Series s = openAndLoad(dir.path / "big.nii");
+        REQUIRE(s.volume.type() == ScalarType::Int16);
+        const std::size_t slab = 1 << 20;
+        for (std::size_t n : {std::size_t(0), slab - 1, slab, std::size_t(dims.x) * dims.y * dims.z - 1}) {
+            const int i = int(n % std::size_t(dims.x)),
+                      j = int(n / std::size_t(dims.x) % std::size_t(dims.y)),
+                      k = int(n / (std::size_t(dims.x) * std::size_t(dims.y)));
+            CHECK(s.volume.at(i, j, k) == pattern(i, j, k) - 1024);
+        }
+        CHECK(s.minHU == pattern(0, 0, 0) - 1024);
+        CHECK(s.maxHU == pattern(dims.x - 1, dims.y - 1, dims.z - 1) - 1024);
+
+        nifti_image* over = newNifti(DT_UINT16, {5, 4, 3}, {1, 1, 1});
+        static_cast<std::uint16_t*>(over->data)[7] = 40000;
+        writeNifti(over, dir.path / "over.nii");
+        const Series o = openAndLoad(dir.path / "over.nii");
+        REQUIRE(o.volume.type() == ScalarType::Float32);
+        CHECK(o.volume.at(2, 1, 0) == 40000);
+        CHECK(o.volume.at(4, 3, 2) == pattern(4, 3, 2));
+
+        std::filesystem::resize_file(dir.path / "big.nii",
+                                     std::filesystem::file_size(dir.path / "big.nii") - 2);
+        CHECK_THROWS_WITH(openAndLoad(dir.path / "big.nii"),
+                          Catch::Contains("big.nii") && Catch::Contains("cut short"));
+    }
     SECTION("float32 values that are not integers stay float32; cal_min/cal_max give the first window") {
         nifti_image* nim = newNifti(DT_FLOAT32, {5, 4, 3}, {1, 1, 1});
         nim->cal_min = -160;

@@ -61,6 +61,10 @@ struct VolumeFileHeader {
     std::vector<std::pair<std::string, std::string>> fields; // what the file says, in its own words, in order
     std::vector<WindowPreset> windows; // NIfTI cal_min/cal_max, NRRD "ctview window", when set
     std::vector<std::string> warnings; // e.g. no orientation in the file: identity assumed
+    // Where the voxels start in the file when they lie there as they are, in this machine's byte order (an
+    // uncompressed single-file NIfTI): they are then read straight into the volume, a slab at a time on
+    // every core, instead of through the library's own copy. 0: read through the library.
+    std::uint64_t rawOffset = 0;
     int layers = 1; // a first axis of layers (3D Slicer's .seg.nrrd with overlapping segments): that many
                     // volumes of `geometry`, interleaved voxel by voxel
 };

@@ -4,6 +4,7 @@
 #include "nrrd_nifti/volume_io.h"
 
 #include "base/error.h"
+#include "volume/parallel.h"
 
 #include <nifti/nifti1_io.h>
 #include <teem/nrrd.h>
@@ -11,15 +12,20 @@
 
 #include <nlohmann/json.hpp>
 
+#include <atomic>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fcntl.h>
 #include <fstream>
 #include <limits>
 #include <memory>
 #include <sstream>
+#include <sys/stat.h>
 #include <type_traits>
+#include <unistd.h>
 #include <vector>
 
 namespace ctview {
@@ -357,6 +363,9 @@ VolumeFileHeader niftiHeader(const std::filesystem::path& p) {
              {double(nim->cal_max) - nim->cal_min, (double(nim->cal_max) + nim->cal_min) / 2}});
     h.description = nim->descrip;
     h.encoding = h.format == VolumeFormat::NiftiGz ? "gzip" : "raw";
+    if (h.format == VolumeFormat::Nifti && nim->nifti_type == NIFTI_FTYPE_NIFTI1_1 &&
+        nim->byteorder == nifti_short_order() && nim->iname_offset > 0)
+        h.rawOffset = std::uint64_t(nim->iname_offset);
     auto field = [&](const std::string& k, const std::string& v) { h.fields.emplace_back(k, v); };
     field("magic", nim->nifti_type == NIFTI_FTYPE_NIFTI1_1   ? "n+1 (single file)"
                    : nim->nifti_type == NIFTI_FTYPE_NIFTI1_2 ? "ni1 (header and image files)"
@@ -389,14 +398,17 @@ VolumeFileHeader niftiHeader(const std::filesystem::path& p) {
 }
 
 // Stored values to the volume's type; false when an int16 volume cannot hold a value exactly.
-template <class T> bool convert(const T* src, std::size_t n, double slope, double intercept, Volume& out) {
+// Voxels [first, first + n) of `out` from `src`.
+template <class T>
+bool convert(const T* src, std::size_t n, double slope, double intercept, Volume& out,
+             std::size_t first = 0) {
     if constexpr (std::is_integral_v<T> && sizeof(T) <= 2) {
         // The common case (CT as int16 or uint16 HU, no scaling or a whole-number offset) in integers: a few
         // vector instructions per 16 voxels instead of a double, a floor and two compares per voxel.
         if (out.type() == ScalarType::Int16 && slope == 1.0 && intercept == std::floor(intercept) &&
             std::abs(intercept) <= 65536.0) {
             const int offset = int(intercept);
-            std::int16_t* dst = static_cast<std::int16_t*>(out.data());
+            std::int16_t* dst = static_cast<std::int16_t*>(out.data()) + first;
             int outside = 0;
             for (std::size_t i = 0; i < n; ++i) {
                 const int v = int(src[i]) + offset;
@@ -407,12 +419,12 @@ template <class T> bool convert(const T* src, std::size_t n, double slope, doubl
         }
     }
     if (out.type() == ScalarType::Float32) {
-        float* dst = static_cast<float*>(out.data());
+        float* dst = static_cast<float*>(out.data()) + first;
         for (std::size_t i = 0; i < n; ++i)
             dst[i] = float(double(src[i]) * slope + intercept);
         return true;
     }
-    std::int16_t* dst = static_cast<std::int16_t*>(out.data());
+    std::int16_t* dst = static_cast<std::int16_t*>(out.data()) + first;
     for (std::size_t i = 0; i < n; ++i) {
         const double v = double(src[i]) * slope + intercept;
         if (!(v >= -32768.0 && v <= 32767.0) || v != std::floor(v))
@@ -423,26 +435,76 @@ template <class T> bool convert(const T* src, std::size_t n, double slope, doubl
 }
 
 bool convertAny(const std::string& type, const void* src, std::size_t n, double slope, double intercept,
-                Volume& out) {
+                Volume& out, std::size_t first = 0) {
     if (type == "int8")
-        return convert(static_cast<const std::int8_t*>(src), n, slope, intercept, out);
+        return convert(static_cast<const std::int8_t*>(src), n, slope, intercept, out, first);
     if (type == "uint8")
-        return convert(static_cast<const std::uint8_t*>(src), n, slope, intercept, out);
+        return convert(static_cast<const std::uint8_t*>(src), n, slope, intercept, out, first);
     if (type == "int16")
-        return convert(static_cast<const std::int16_t*>(src), n, slope, intercept, out);
+        return convert(static_cast<const std::int16_t*>(src), n, slope, intercept, out, first);
     if (type == "uint16")
-        return convert(static_cast<const std::uint16_t*>(src), n, slope, intercept, out);
+        return convert(static_cast<const std::uint16_t*>(src), n, slope, intercept, out, first);
     if (type == "int32")
-        return convert(static_cast<const std::int32_t*>(src), n, slope, intercept, out);
+        return convert(static_cast<const std::int32_t*>(src), n, slope, intercept, out, first);
     if (type == "uint32")
-        return convert(static_cast<const std::uint32_t*>(src), n, slope, intercept, out);
+        return convert(static_cast<const std::uint32_t*>(src), n, slope, intercept, out, first);
     if (type == "int64")
-        return convert(static_cast<const std::int64_t*>(src), n, slope, intercept, out);
+        return convert(static_cast<const std::int64_t*>(src), n, slope, intercept, out, first);
     if (type == "uint64")
-        return convert(static_cast<const std::uint64_t*>(src), n, slope, intercept, out);
+        return convert(static_cast<const std::uint64_t*>(src), n, slope, intercept, out, first);
     if (type == "float32")
-        return convert(static_cast<const float*>(src), n, slope, intercept, out);
-    return convert(static_cast<const double*>(src), n, slope, intercept, out);
+        return convert(static_cast<const float*>(src), n, slope, intercept, out, first);
+    return convert(static_cast<const double*>(src), n, slope, intercept, out, first);
+}
+
+std::size_t valueBytes(const std::string& type) {
+    if (type == "int8" || type == "uint8")
+        return 1;
+    if (type == "int16" || type == "uint16")
+        return 2;
+    if (type == "int32" || type == "uint32" || type == "float32")
+        return 4;
+    return 8;
+}
+
+// The voxels of a file that holds them as they are (VolumeFileHeader::rawOffset), read a slab at a time on
+// every core into the volume's own type. Throws DataError when the file is short.
+bool readRawVoxels(const std::filesystem::path& p, const VolumeFileHeader& h, Volume& into) {
+    const std::size_t n = h.geometry.voxelCount(), size = valueBytes(h.valueType);
+    const int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        throw DataError(p.string() + ": cannot be read (" + std::strerror(errno) + ")");
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || std::uint64_t(st.st_size) < h.rawOffset + std::uint64_t(n) * size) {
+        ::close(fd);
+        throw DataError(p.string() + ": the data is cut short");
+    }
+    constexpr std::size_t kSlab = 1 << 20; // voxels
+    const int slabs = int((n + kSlab - 1) / kSlab);
+    std::atomic<bool> fits{true}, readAll{true};
+    parallelFor(slabs, [&](int a, int b) {
+        std::vector<unsigned char> buffer(kSlab * size);
+        for (int s = a; s < b && readAll; ++s) {
+            const std::size_t first = std::size_t(s) * kSlab, count = std::min(kSlab, n - first);
+            for (std::size_t done = 0; done < count * size;) {
+                const ssize_t got = ::pread(fd, buffer.data() + done, count * size - done,
+                                            off_t(h.rawOffset + first * size + done));
+                if (got < 0 && errno == EINTR)
+                    continue;
+                if (got <= 0) {
+                    readAll = false;
+                    break;
+                }
+                done += std::size_t(got);
+            }
+            if (readAll && !convertAny(h.valueType, buffer.data(), count, h.slope, h.intercept, into, first))
+                fits = false;
+        }
+    });
+    ::close(fd);
+    if (!readAll)
+        throw DataError(p.string() + ": the data is cut short");
+    return fits;
 }
 
 } // namespace
@@ -499,6 +561,8 @@ bool readVolumeData(const std::filesystem::path& p, const VolumeFileHeader& h, V
             std::memcpy(&one[v * size], all + (v * layers + std::size_t(layer)) * size, size);
         return convertAny(h.valueType, one.data(), n, h.slope, h.intercept, into);
     }
+    if (h.rawOffset > 0)
+        return readRawVoxels(p, h, into);
     auto nim = loadNifti(p, true);
     if (nim->nvox < n)
         throw DataError(p.string() + ": the data is cut short");
@@ -528,6 +592,7 @@ std::string serialize(const VolumeFileHeader& h) {
         {"windows", windows},
         {"warnings", h.warnings},
         {"layers", h.layers},
+        {"raw_offset", h.rawOffset},
     };
     return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
@@ -555,6 +620,7 @@ VolumeFileHeader deserializeVolumeHeader(const std::string& bytes) {
         h.windows.push_back({w[0].get<std::string>(), {w[1].get<double>(), w[2].get<double>()}});
     h.warnings = j["warnings"].get<std::vector<std::string>>();
     h.layers = j.value("layers", 1);
+    h.rawOffset = j.value("raw_offset", std::uint64_t(0));
     return h;
 }
 
