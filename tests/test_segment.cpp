@@ -4,6 +4,7 @@
 #include "testutil.h"
 
 #include "edit/mask_ops.h"
+#include "edit/morphology.h"
 #include "nrrd_nifti/volume_io.h"
 
 #include <catch2/catch.hpp>
@@ -135,4 +136,97 @@ TEST_CASE(
           2);
     CHECK_FALSE(std::filesystem::exists(dir.path / "none.nii.gz"));
     CHECK_FALSE(std::filesystem::exists(dir.path / "y.nii.gz"));
+}
+
+TEST_CASE("grow and shrink by a margin in mm: exactly the voxels whose centres are within it; close, open") {
+    // Random masks on an anisotropic grid, against the definition checked voxel by voxel.
+    Geometry g;
+    g.dims = {9, 8, 7};
+    g.spacing = {0.7, 0.9, 1.6};
+    std::mt19937 random(11);
+    std::bernoulli_distribution in(0.15);
+    const std::size_t n = g.voxelCount();
+    auto centre = [&](std::size_t v) {
+        return glm::dvec3(double(v % 9), double(v / 9 % 8), double(v / 72)) * g.spacing;
+    };
+    for (const double mm : {0.7, 1.5, 2.2}) {
+        Mask mask(n);
+        for (auto& v : mask)
+            v = in(random) ? 1 : 0;
+        const Mask grown = growMask(mask, g, mm), shrunk = shrinkMask(mask, g, mm);
+        for (std::size_t v = 0; v < n; ++v) {
+            bool near = false, nearOut = false;
+            for (std::size_t w = 0; w < n; ++w) {
+                const bool within = glm::length(centre(v) - centre(w)) <= mm + 1e-9;
+                near = near || (within && mask[w]);
+                nearOut = nearOut || (within && !mask[w]);
+            }
+            INFO("voxel " << v << ", margin " << mm);
+            CHECK(grown[v] == (near ? 1 : 0));
+            CHECK(shrunk[v] == (mask[v] && !nearOut ? 1 : 0));
+        }
+    }
+    // A block with a tunnel one voxel wide through it: closing by 1.5 mm (a ball holding the 18 nearest
+    // voxels) fills it to its ends; opening by 1 mm removes a voxel sticking out and keeps the block's core.
+    g.spacing = {1, 1, 1};
+    Mask block(n, 0);
+    auto index = [](int i, int j, int k) { return std::size_t((k * 8 + j) * 9 + i); };
+    for (int k = 1; k < 6; ++k)
+        for (int j = 1; j < 7; ++j)
+            for (int i = 1; i < 8; ++i)
+                block[index(i, j, k)] = (i == 4 && j == 3) ? 0 : 1; // the tunnel runs along k
+    const Mask closed = closeMask(block, g, 1.5);
+    for (int k = 1; k < 6; ++k)
+        CHECK(closed[index(4, 3, k)] == 1);
+    CHECK(countVoxels(closed) == countVoxels(block) + 5); // nothing else: not along the grid's border either
+    Mask stray = closed;
+    stray[index(8, 0, 0)] = 1; // a lone voxel in a corner of the grid
+    const Mask opened = openMask(stray, g, 1.0);
+    CHECK(opened[index(8, 0, 0)] == 0);
+    CHECK(opened[index(4, 3, 3)] == 1);
+    for (std::size_t v = 0; v < n; ++v)
+        CHECK((opened[v] <= stray[v])); // opening only removes
+    CHECK(countVoxels(growMask(Mask(n, 0), g, 3)) == 0);
+}
+
+TEST_CASE(
+    "ctview segment -o NAME.seg.nrrd: 3D Slicer's format with the name and colour; --close fills holes") {
+    TempDir dir;
+    writeSeries(partsSeries(), dir.path / "ct");
+    const std::string ct = q(dir.path / "ct");
+    const Run r = run("segment -q " + ct + " --threshold 300 --largest --name Bone -o " +
+                      q(dir.path / "bone.seg.nrrd"));
+    REQUIRE(r.code == 0);
+    CHECK(r.out == (dir.path / "bone.seg.nrrd").string() + "\n");
+    CHECK_FALSE(std::filesystem::exists(dir.path / "bone.seg.json")); // the name is in the file
+    const std::string file = readFile(dir.path / "bone.seg.nrrd");
+    for (const char* field : {"Segment0_Name:=Bone\n", "Segment0_LabelValue:=1\n", "Segment0_Layer:=0\n",
+                              "Segment0_Color:=0.501961 0.682353 0.501961\n", "encoding: gzip\n",
+                              "Segmentation_MasterRepresentation:=Binary labelmap\n"})
+        CHECK(file.find(field) != std::string::npos);
+    // Read back as a layer: the same voxels as the NIfTI labelmap, by name.
+    const Run listed = run("segments -q --json " + ct + " --labels " + q(dir.path / "bone.seg.nrrd"));
+    REQUIRE(listed.code == 0);
+    const auto listing = nlohmann::json::parse(listed.out);
+    CHECK(listing["segments"][0]["name"] == "Bone");
+    CHECK(listing["segments"][0]["voxels"] == 27);
+    CHECK(setVoxels(dir.path / "bone.seg.nrrd") == where(inA));
+
+    // --close: the threshold's voxels closed by the margin on the series' grid (the margin's own test above).
+    REQUIRE(run("segment -q " + ct + " --threshold 300 --close 4 -o " + q(dir.path / "closed.nii.gz")).code ==
+            0);
+    const Volume closed = readVolumeFile(dir.path / "closed.nii.gz");
+    const Geometry& g = closed.geometry();
+    Mask parts(g.voxelCount());
+    for (int k = 0; k < g.dims.z; ++k)
+        for (int j = 0; j < g.dims.y; ++j)
+            for (int i = 0; i < g.dims.x; ++i)
+                parts[closed.index(i, j, k)] = inA(i, j, k) || inB(i, j, k) || inC(i, j, k) ? 1 : 0;
+    const Mask expected = closeMask(parts, g, 4);
+    CHECK(countVoxels(expected) == countVoxels(parts) + 1); // where A's and B's corners meet
+    for (int k = 0; k < g.dims.z; ++k)
+        for (int j = 0; j < g.dims.y; ++j)
+            for (int i = 0; i < g.dims.x; ++i)
+                CHECK(closed.at(i, j, k) == expected[closed.index(i, j, k)]);
+    CHECK(run("segment -q " + ct + " --threshold 300 --close=-1 -o " + q(dir.path / "x.nii.gz")).code == 2);
 }

@@ -204,8 +204,15 @@ int runCli(int argc, char** argv) {
     segmentCmd
         ->add_option("--connectivity", segOpt.pick.connectivity, "6 (faces) or 26 (faces, edges, corners)")
         ->check(CLI::IsMember({6, 26}));
+    segmentCmd->add_option(
+        "--close", segOpt.closeMm,
+        "Then fill gaps and holes up to about twice this many mm across (grow, shrink back)");
     segmentCmd->add_option("--name", segOpt.name, "The segment's name (default Segment)");
-    segmentCmd->add_option("-o,--output", segOpt.output, "Output file (.nii.gz, .nii, .nrrd)")->required();
+    segmentCmd
+        ->add_option(
+            "-o,--output", segOpt.output,
+            "Output file: .seg.nrrd (3D Slicer's, named), or .nii.gz, .nii, .nrrd with a label table")
+        ->required();
     segmentCmd->add_flag("--force", segOpt.force,
                          "Overwrite an existing file instead of choosing a new name");
 

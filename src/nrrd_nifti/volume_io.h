@@ -39,6 +39,21 @@ writeVolumeStreamed(const std::filesystem::path& wanted, bool force,
                     const std::function<std::variant<VolumeLayout, const Volume*>(int fd)>& produce,
                     const FileWindow& window = {});
 
+// A segmentation as 3D Slicer writes it (.seg.nrrd, one layer): the label value of each voxel (uint8,
+// Volume's order) and the segments it holds, named and coloured in the header's Segment<N>_ fields, so that
+// Slicer opens it with the names (and ctview reads it back as a layer). gzip-compressed, as Slicer writes it.
+// Returns the path written (a free name next to `wanted` unless `force`), written atomically.
+struct SegNrrdSegment {
+    std::string name;
+    glm::vec3 color{1, 0, 0}; // sRGB 0..1
+    int labelValue = 1;
+};
+std::filesystem::path writeSegNrrd(const std::vector<std::uint8_t>& labels, const Geometry& g,
+                                   const std::vector<SegNrrdSegment>& segments,
+                                   const std::filesystem::path& wanted, bool force);
+// True for a name ending in .seg.nrrd (any case).
+bool isSegNrrdName(const std::filesystem::path& p);
+
 // Where the voxels start in a .nrrd (4096: its header is padded to a page, whatever the grid) or a .nii
 // (352) that ctview writes; 0 for .nii.gz (compressed: no fixed place).
 std::uint64_t volumeDataOffset(VolumeFormat f);

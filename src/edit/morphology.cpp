@@ -1,0 +1,187 @@
+#include "edit/morphology.h"
+
+#include "volume/parallel.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace ctview {
+
+namespace {
+
+constexpr float kFar = std::numeric_limits<float>::infinity();
+
+// The box of voxels [lo, hi] (inclusive) of the mask, widened by `reach` voxels per axis and kept in the
+// grid; empty (lo > hi) when the mask is.
+struct Box {
+    glm::ivec3 lo{0}, hi{-1};
+    glm::ivec3 size() const { return hi - lo + 1; }
+    std::size_t count() const {
+        const glm::ivec3 s = size();
+        return std::size_t(s.x) * std::size_t(s.y) * std::size_t(s.z);
+    }
+};
+Box maskBox(const Mask& mask, glm::ivec3 dims, glm::ivec3 reach) {
+    Box b{dims, glm::ivec3(-1)};
+    for (int k = 0; k < dims.z; ++k)
+        for (int j = 0; j < dims.y; ++j) {
+            const std::size_t row =
+                (std::size_t(k) * std::size_t(dims.y) + std::size_t(j)) * std::size_t(dims.x);
+            for (int i = 0; i < dims.x; ++i)
+                if (mask[row + std::size_t(i)]) {
+                    b.lo = glm::min(b.lo, glm::ivec3(i, j, k));
+                    b.hi = glm::max(b.hi, glm::ivec3(i, j, k));
+                }
+        }
+    if (b.lo.x > b.hi.x)
+        return b;
+    b.lo = glm::max(b.lo - reach, glm::ivec3(0));
+    b.hi = glm::min(b.hi + reach, dims - 1);
+    return b;
+}
+
+// One line of the squared distance transform of samples f at positions q * step: d[q] = min over p of
+// (q - p)^2 step^2 + f[p], by the lower envelope of the parabolas rooted at the finite samples.
+void distanceLine(float* f, int n, std::size_t stride, float step, std::vector<float>& d, std::vector<int>& v,
+                  std::vector<float>& z) {
+    int k = -1;
+    for (int q = 0; q < n; ++q) {
+        const float fq = f[std::size_t(q) * stride];
+        if (fq == kFar)
+            continue;
+        const float xq = float(q) * step;
+        float s = -kFar;
+        while (k >= 0) {
+            const float xv = float(v[std::size_t(k)]) * step;
+            s = ((fq + xq * xq) - (f[std::size_t(v[std::size_t(k)]) * stride] + xv * xv)) / (2 * (xq - xv));
+            if (s > z[std::size_t(k)])
+                break;
+            --k;
+        }
+        ++k;
+        v[std::size_t(k)] = q;
+        z[std::size_t(k)] = k == 0 ? -kFar : s;
+    }
+    if (k < 0)
+        return; // no finite sample: all stay far
+    int at = 0;
+    for (int q = 0; q < n; ++q) {
+        const float xq = float(q) * step;
+        while (at < k && z[std::size_t(at) + 1] < xq)
+            ++at;
+        const float xv = float(v[std::size_t(at)]) * step;
+        d[std::size_t(q)] = (xq - xv) * (xq - xv) + f[std::size_t(v[std::size_t(at)]) * stride];
+    }
+    for (int q = 0; q < n; ++q)
+        f[std::size_t(q) * stride] = d[std::size_t(q)];
+}
+
+// Squared distance in mm from each voxel of the box to the nearest voxel of the box where `seed` holds.
+template <class Seed> std::vector<float> squaredDistance(const Box& b, const glm::dvec3& spacing, Seed seed) {
+    const glm::ivec3 s = b.size();
+    std::vector<float> f(b.count());
+    for (int k = 0; k < s.z; ++k)
+        for (int j = 0; j < s.y; ++j)
+            for (int i = 0; i < s.x; ++i)
+                f[(std::size_t(k) * std::size_t(s.y) + std::size_t(j)) * std::size_t(s.x) + std::size_t(i)] =
+                    seed(b.lo + glm::ivec3(i, j, k)) ? 0.f : kFar;
+    // Along i, then j, then k: each pass one line at a time, the lines split across the cores.
+    for (int axis = 0; axis < 3; ++axis) {
+        const int n = s[axis];
+        const std::size_t stride = axis == 0   ? 1
+                                   : axis == 1 ? std::size_t(s.x)
+                                               : std::size_t(s.x) * std::size_t(s.y);
+        const int u = axis == 0 ? 1 : 0, w = axis == 2 ? 1 : 2; // the other two axes
+        const int lines = s[u] * s[w];
+        parallelFor(lines, [&](int from, int to) {
+            std::vector<float> d(static_cast<std::size_t>(n)), z(static_cast<std::size_t>(n) + 1);
+            std::vector<int> v(static_cast<std::size_t>(n));
+            for (int line = from; line < to; ++line) {
+                glm::ivec3 at(0);
+                at[u] = line % s[u];
+                at[w] = line / s[u];
+                float* start = f.data() +
+                               (std::size_t(at.z) * std::size_t(s.y) + std::size_t(at.y)) * std::size_t(s.x) +
+                               std::size_t(at.x);
+                distanceLine(start, n, stride, float(spacing[axis]), d, v, z);
+            }
+        });
+    }
+    return f;
+}
+
+glm::ivec3 reachOf(const Geometry& g, double mm) {
+    return glm::ivec3(glm::ceil(glm::dvec3(mm) / g.spacing)) + 1;
+}
+
+std::size_t at(const Geometry& g, glm::ivec3 v) {
+    return (std::size_t(v.z) * std::size_t(g.dims.y) + std::size_t(v.y)) * std::size_t(g.dims.x) +
+           std::size_t(v.x);
+}
+
+// A voxel is within the margin when its squared distance is at most mm^2 (a hair over, for the rounding of
+// sums of squares of exact spacings).
+float limitOf(double mm) {
+    return float(mm * mm) * (1 + 1e-5f);
+}
+
+// Sets out[v] = value at the voxels v of box b whose squared distance d is within the margin.
+void setWithin(const Box& b, const std::vector<float>& d, double mm, const Geometry& g, Mask& out,
+               std::uint8_t value) {
+    const glm::ivec3 s = b.size();
+    const float limit = limitOf(mm);
+    for (int k = 0; k < s.z; ++k)
+        for (int j = 0; j < s.y; ++j)
+            for (int i = 0; i < s.x; ++i)
+                if (d[(std::size_t(k) * std::size_t(s.y) + std::size_t(j)) * std::size_t(s.x) +
+                      std::size_t(i)] <= limit)
+                    out[at(g, b.lo + glm::ivec3(i, j, k))] = value;
+}
+
+} // namespace
+
+Mask growMask(const Mask& mask, const Geometry& g, double mm) {
+    const Box b = maskBox(mask, g.dims, reachOf(g, mm));
+    Mask out(mask.size(), 0);
+    if (b.lo.x <= b.hi.x)
+        setWithin(b, squaredDistance(b, g.spacing, [&](glm::ivec3 v) { return mask[at(g, v)] != 0; }), mm, g,
+                  out, 1);
+    return out;
+}
+
+Mask shrinkMask(const Mask& mask, const Geometry& g, double mm) {
+    // Only the mask's voxels can go, and only to an outside voxel within mm: the box of the mask, widened.
+    const Box b = maskBox(mask, g.dims, reachOf(g, mm));
+    Mask out = mask;
+    if (b.lo.x <= b.hi.x)
+        setWithin(b, squaredDistance(b, g.spacing, [&](glm::ivec3 v) { return mask[at(g, v)] == 0; }), mm, g,
+                  out, 0);
+    return out;
+}
+
+Mask closeMask(const Mask& mask, const Geometry& g, double mm) {
+    // On a grid padded by the margin (as ITK's closing with SafeBorder): what grows past the border shrinks
+    // back from there, instead of staying as a rim along the border.
+    const glm::ivec3 pad = reachOf(g, mm);
+    Geometry padded = g;
+    padded.dims = g.dims + 2 * pad;
+    Mask big(padded.voxelCount(), 0);
+    for (int k = 0; k < g.dims.z; ++k)
+        for (int j = 0; j < g.dims.y; ++j)
+            std::copy_n(mask.begin() + std::ptrdiff_t(at(g, {0, j, k})), g.dims.x,
+                        big.begin() + std::ptrdiff_t(at(padded, pad + glm::ivec3(0, j, k))));
+    big = shrinkMask(growMask(big, padded, mm), padded, mm);
+    Mask out(mask.size());
+    for (int k = 0; k < g.dims.z; ++k)
+        for (int j = 0; j < g.dims.y; ++j)
+            std::copy_n(big.begin() + std::ptrdiff_t(at(padded, pad + glm::ivec3(0, j, k))), g.dims.x,
+                        out.begin() + std::ptrdiff_t(at(g, {0, j, k})));
+    return out;
+}
+
+Mask openMask(const Mask& mask, const Geometry& g, double mm) {
+    return growMask(shrinkMask(mask, g, mm), g, mm);
+}
+
+} // namespace ctview
