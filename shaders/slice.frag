@@ -22,6 +22,9 @@ uniform float uFramebufferHeight;
 uniform vec2 uHuFromTexel;       // hu = texel * x + y
 uniform vec2 uWindow;            // width, centre in HU
 uniform vec3 uBackground;
+// The segment editor's threshold preview: voxels in [x, y] HU tinted with uHighlightColor at opacity z (0: off).
+uniform vec4 uHighlight;
+uniform vec3 uHighlightColor;
 
 out vec4 fragColor;
 
@@ -58,5 +61,8 @@ void main() {
     float hu = texel * uHuFromTexel.x + uHuFromTexel.y;
 #endif
     int index = clamp(int(floor(voi(hu, uWindow.x, uWindow.y) * 255.0 + 0.5)), 0, 255);
-    fragColor = vec4(texelFetch(uLut, ivec2(index, 0), 0).rgb, 1.0);
+    vec3 color = texelFetch(uLut, ivec2(index, 0), 0).rgb;
+    if (uHighlight.z > 0.0 && hu >= uHighlight.x && hu <= uHighlight.y)
+        color = mix(color, uHighlightColor, uHighlight.z);
+    fragColor = vec4(color, 1.0);
 }

@@ -5,10 +5,13 @@
 
 #include "app/actions.h"
 #include "dicom/phantom.h"
+#include "edit/mask_ops.h"
 #include "measure/measure.h"
+#include "nrrd_nifti/volume_io.h"
 #include "viewer/crop_gesture.h"
 #include "viewer/input.h"
 #include "viewer/load_task.h"
+#include "viewer/segment_editor.h"
 #include "viewer/settings.h"
 
 #include <catch2/catch.hpp>
@@ -1054,4 +1057,54 @@ TEST_CASE("key table: no two rows of one scope take the same key, and every key 
         }
     }
     CHECK(keys >= 40);
+}
+
+TEST_CASE("segment editor: with the Islands tool, a click in a slice view keeps the part under it; Ctrl+Z "
+          "undoes it; the segmentation saves as a .seg.nrrd that reads back") {
+    ViewerFixture f;
+    REQUIRE(viewer::newSegment(f.s));
+    f.s.editor.lo = 300;
+    f.s.editor.hi = 3071;
+    REQUIRE(viewer::applyThreshold(f.s));
+    const Volume& ct = f.s.scene.base->series.volume;
+    const glm::ivec3 dims = ct.geometry().dims;
+    const Mask bone = thresholdMask(ct, 300, 3071);
+    const std::size_t all = f.s.scene.labels[0].layer->stats[0].voxels;
+    REQUIRE(all == countVoxels(bone));
+    // A bone voxel on the axial view's slice, and where it is on screen.
+    const int k = viewer::sliceOf(f.s, 0);
+    glm::ivec3 voxel(-1);
+    for (int j = 0; j < dims.y && voxel.x < 0; ++j)
+        for (int i = 0; i < dims.x && voxel.x < 0; ++i)
+            if (bone[ct.index(i, j, k)])
+                voxel = {i, j, k};
+    REQUIRE(voxel.x >= 0);
+    const std::size_t part = countVoxels(keepIslandAt(bone, dims, voxel, Connectivity::Faces6));
+    REQUIRE(part < all); // the phantom's bone is in several parts
+
+    const glm::ivec3 cursor = f.s.cursor;
+    f.s.editor.open = true;
+    f.s.editor.tool = viewer::SegmentEditor::Tool::Islands;
+    viewer::InputFrame press = at(viewer::mappingOf(f.s, 0).voxelToScreen(voxel));
+    press.clicked[0] = press.down[0] = true;
+    viewer::handleInput(f.s, press);
+    CHECK(f.s.scene.labels[0].layer->stats[0].voxels == part);
+    CHECK(f.s.cursor == cursor); // the click edited; the crosshair stayed
+    // Ctrl+Z undoes the segment's edit while the editor is open (not the window/level history).
+    viewer::InputFrame undo = at({0, 0});
+    undo.keys.push_back({keycode::Z, true, false});
+    undo.ctrl = true;
+    viewer::handleInput(f.s, undo);
+    CHECK(f.s.scene.labels[0].layer->stats[0].voxels == all);
+
+    // Saved into the export folder as 3D Slicer's format, read back as the same voxels.
+    const auto saved = app::saveSegmentation(f.s, 0);
+    REQUIRE(std::filesystem::exists(saved));
+    CHECK(saved.string().ends_with(".seg.nrrd"));
+    CHECK_FALSE(f.s.editor.unsaved);
+    const Volume back = readVolumeFile(saved);
+    std::size_t set = 0;
+    for (std::size_t v = 0; v < back.geometry().voxelCount(); ++v)
+        set += back.int16Data()[v] == 1 ? 1 : 0;
+    CHECK(set == all);
 }

@@ -5,6 +5,7 @@
 #include "base/fsutil.h"
 #include "measure/measure.h"
 #include "media/export.h"
+#include "nrrd_nifti/volume_io.h"
 
 #include <algorithm>
 
@@ -134,6 +135,34 @@ void saveAnnotations(viewer::AppState& s, double now) {
         saveAnnotationStore(AnnotationFile{s.annotationsSeries, s.annotations});
     } catch (const std::exception& e) {
         addToast(s, std::string("Measurements not kept: ") + e.what(), now, true);
+    }
+}
+
+std::filesystem::path saveSegmentation(viewer::AppState& s, double now) {
+    viewer::SegmentEditor& e = s.editor;
+    if (!e.editing() || std::size_t(e.layer) >= s.scene.labels.size())
+        return {};
+    const LabelLayer& l = *s.scene.labels[std::size_t(e.layer)].layer;
+    try {
+        createFolder(s.exportDir);
+        std::vector<const std::vector<std::uint8_t>*> groups;
+        for (const auto& g : l.groups)
+            groups.push_back(&g);
+        std::vector<SegNrrdSegment> segments;
+        for (const Segment& seg : l.segments)
+            segments.push_back({seg.name, seg.color, seg.value, seg.group});
+        char name[64];
+        const std::time_t t = std::time(nullptr);
+        std::tm tm{};
+        localtime_r(&t, &tm);
+        std::strftime(name, sizeof name, "segmentation_%Y%m%d_%H%M%S.seg.nrrd", &tm);
+        auto written = writeSegNrrd(groups, l.grid, segments, s.exportDir / name, false);
+        e.unsaved = false;
+        addToast(s, "Saved the segmentation\n" + written.string(), now);
+        return written;
+    } catch (const std::exception& ex) {
+        addToast(s, std::string("Could not save the segmentation: ") + ex.what(), now, true);
+        return {};
     }
 }
 

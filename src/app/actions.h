@@ -30,6 +30,11 @@ void restoreAnnotations(viewer::AppState& s, double now);
 // every frame: it writes only after a change.
 void saveAnnotations(viewer::AppState& s, double now);
 
+// The segment editor's layer (the one of the segment being edited) as 3D Slicer's .seg.nrrd into the export
+// folder, never overwriting: its segments named and coloured, overlapping ones in layers. A toast names the
+// file (or the error). Returns the path written, or an empty one.
+std::filesystem::path saveSegmentation(viewer::AppState& s, double now);
+
 // A screenshot (the whole window's pixels) as PNG into the export folder; a toast names it.
 std::filesystem::path saveScreenshot(viewer::AppState& s, const RgbImage& pixels, double now);
 

@@ -51,7 +51,7 @@ int runSegment(const CommonOptions& common, const SegmentOptions& o) {
     std::filesystem::path written;
     if (segNrrd) {
         // 3D Slicer's own format: the name and colour in the file.
-        written = writeSegNrrd(mask, g, {{o.name, kNewSegmentColour, 1}}, o.output, o.force);
+        written = writeSegNrrd({&mask}, g, {{o.name, kNewSegmentColour, 1, 0}}, o.output, o.force);
     } else {
         Volume out(g, ScalarType::Int16, SharedBuffer::Sharing::Private);
         auto* v = static_cast<std::int16_t*>(out.data());

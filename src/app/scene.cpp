@@ -170,6 +170,22 @@ ui::Quality3d nextQuality3d(bool interacting, ui::Quality3d last, double predict
     return Quality3d::Full;
 }
 
+namespace {
+
+// While the segment editor's threshold tool is on: its range over the slices, in the segment's colour.
+gl::SliceRenderer::Highlight thresholdPreview(const viewer::AppState& s) {
+    const viewer::SegmentEditor& e = s.editor;
+    if (!e.previewing() || std::size_t(e.layer) >= s.scene.labels.size())
+        return {};
+    const LabelLayer& l = *s.scene.labels[std::size_t(e.layer)].layer;
+    const glm::vec3 colour = std::size_t(e.segment) < l.segments.size()
+                                 ? l.segments[std::size_t(e.segment)].color
+                                 : glm::vec3(1, 1, 0);
+    return {e.lo, e.hi, 0.5f, colour};
+}
+
+} // namespace
+
 SceneStats drawScene(const viewer::AppState& s, Renderers& r, glm::ivec2 fbSize, float fbScale, double now,
                      bool timed) {
     SceneStats stats;
@@ -178,6 +194,7 @@ SceneStats drawScene(const viewer::AppState& s, Renderers& r, glm::ivec2 fbSize,
     glClear(GL_COLOR_BUFFER_BIT);
     if (!s.hasVolume())
         return stats;
+    r.slices.setHighlight(thresholdPreview(s));
     for (int v = 0; v < 3; ++v) {
         if (s.cells[std::size_t(v)].w <= 0)
             continue;

@@ -600,6 +600,9 @@ void Viewer::execute(Frame& f, const viewer::Commands& commands) {
         case Kind::AddLabels:
             labelQueue_.emplace_back(c.path, c.series == 1);
             break;
+        case Kind::SaveSegmentation:
+            saveSegmentation(s_, f.now);
+            break;
         case Kind::LoadSeries:
             f.loadSeries = c.series;
             break;

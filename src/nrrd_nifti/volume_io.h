@@ -39,17 +39,19 @@ writeVolumeStreamed(const std::filesystem::path& wanted, bool force,
                     const std::function<std::variant<VolumeLayout, const Volume*>(int fd)>& produce,
                     const FileWindow& window = {});
 
-// A segmentation as 3D Slicer writes it (.seg.nrrd, one layer): the label value of each voxel (uint8,
-// Volume's order) and the segments it holds, named and coloured in the header's Segment<N>_ fields, so that
-// Slicer opens it with the names (and ctview reads it back as a layer). gzip-compressed, as Slicer writes it.
-// Returns the path written (a free name next to `wanted` unless `force`), written atomically.
+// A segmentation as 3D Slicer writes it (.seg.nrrd): the label value of each voxel (uint8, Volume's order) in
+// one layer, or in several when segments overlap (a first axis of layers, voxel by voxel), and the segments,
+// named and coloured in the header's Segment<N>_ fields, so that Slicer opens it with the names (and ctview
+// reads it back as a layer). gzip-compressed, as Slicer writes it. Returns the path written (a free name next
+// to `wanted` unless `force`), written atomically.
 struct SegNrrdSegment {
     std::string name;
     glm::vec3 color{1, 0, 0}; // sRGB 0..1
     int labelValue = 1;
+    int layer = 0;
 };
-std::filesystem::path writeSegNrrd(const std::vector<std::uint8_t>& labels, const Geometry& g,
-                                   const std::vector<SegNrrdSegment>& segments,
+std::filesystem::path writeSegNrrd(const std::vector<const std::vector<std::uint8_t>*>& layers,
+                                   const Geometry& g, const std::vector<SegNrrdSegment>& segments,
                                    const std::filesystem::path& wanted, bool force);
 // True for a name ending in .seg.nrrd (any case).
 bool isSegNrrdName(const std::filesystem::path& p);

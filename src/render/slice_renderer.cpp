@@ -23,6 +23,8 @@ enum : std::size_t {
     HuFromTexel,
     Window,
     Background,
+    Highlight,
+    HighlightColor,
     SlabStep, // a turned view's slab, through the 3D texture only (volume/mpr.h planeValue)
     SlabHalf,
     SlabMode,
@@ -38,6 +40,8 @@ const std::vector<const char*>& uniformNames(bool plane) {
                                                     "uHuFromTexel",
                                                     "uWindow",
                                                     "uBackground",
+                                                    "uHighlight",
+                                                    "uHighlightColor",
                                                     "uSlabStep",
                                                     "uSlabHalf",
                                                     "uSlabMode"};
@@ -494,6 +498,8 @@ void SliceRenderer::drawQuad(const Rect& r, bool fromPlane, GLuint texture, HuTe
     glUniform2f(loc[uniform::HuFromTexel], encoding.scale, encoding.offset);
     glUniform2f(loc[uniform::Window], float(wl.width), float(wl.center));
     glUniform3f(loc[uniform::Background], 0.0f, 0.0f, 0.0f);
+    glUniform4f(loc[uniform::Highlight], highlight_.lo, highlight_.hi, highlight_.opacity, 0.0f);
+    glUniform3f(loc[uniform::HighlightColor], highlight_.color.r, highlight_.color.g, highlight_.color.b);
     glBindVertexArray(vao_.id());
     glDrawArrays(GL_TRIANGLES, 0, 3);
     glBindVertexArray(0);

@@ -70,6 +70,13 @@ class SliceRenderer {
     // slice or the slab changes.
     void draw(const ViewMapping& m, int slice, const WindowLevel& wl, const Slab& slab, glm::ivec2 fbSize,
               float fbScale);
+    // The segment editor's threshold preview in the views drawn next: the voxels whose HU (as shown, through
+    // a slab) lies in [lo, hi] tinted with `color` at `opacity` (0: none).
+    struct Highlight {
+        float lo = 0, hi = 0, opacity = 0;
+        glm::vec3 color{0};
+    };
+    void setHighlight(const Highlight& h) { highlight_ = h; }
 
   private:
     // The current slice of each view (by its normal axis) as a 2D texture: in plane mode always, else when it
@@ -108,6 +115,7 @@ class SliceRenderer {
         int nextZ = 0;                  // slices [0, nextZ) are up
     } pending_;
     bool linear_ = false;
+    Highlight highlight_;
     HuTexel huTexel_;
     Geometry geometry_; // of the volume set
 };

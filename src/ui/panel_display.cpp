@@ -277,6 +277,13 @@ void drawSidebar(AppState& s, Commands& r) {
     }
     if (ImGui::CollapsingHeader("Measurements", ImGuiTreeNodeFlags_DefaultOpen))
         drawMeasurePanel(s);
+    // Above the Segments section, which its "New segment" may open: the editor stays where it was clicked.
+    s.editor.open = s.hasVolume() && ImGui::CollapsingHeader("Segment editor");
+    if (s.editor.open) {
+        ImGui::PushItemWidth(itemWidth);
+        drawSegmentEditorPanel(s, r);
+        ImGui::PopItemWidth();
+    }
     // Only with segmentations: a series alone keeps the sections where they were.
     if (!s.scene.labels.empty() && ImGui::CollapsingHeader("Segments", ImGuiTreeNodeFlags_DefaultOpen))
         drawSegmentsPanel(s);

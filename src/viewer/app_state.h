@@ -6,6 +6,7 @@
 #include "sources/dataset.h"
 #include "sources/metadata.h"
 #include "viewer/commands.h"
+#include "viewer/segment_editor.h"
 #include "volume/camera3d.h"
 #include "volume/mpr.h"
 #include "volume/transfer.h"
@@ -250,7 +251,8 @@ struct AppState {
     int selectedAnnotation = -1;     // the one Delete removes (drawn last, or its row clicked), or -1
     std::string annotationsSeries;   // the SeriesInstanceUID they are kept for ("" none: not kept)
     bool annotationsChanged = false; // since they were last kept
-    UndoHistory history; // window/level, transfer-function and measurement edits (Ctrl+Z, Ctrl+Shift+Z)
+    UndoHistory history;  // window/level, transfer-function and measurement edits (Ctrl+Z, Ctrl+Shift+Z)
+    SegmentEditor editor; // the segment being edited and its undo (segment_editor.h)
     bool loadBannerDismissed = false; // the user closed the banner of the current series' load problems
     bool loadBannerDetails = false;   // ... or opened its details (the load's warnings) in it
     // Irregular stacks (gantry tilt, gaps, uneven spacing) are resampled onto a regular grid; off, kept as

@@ -9,21 +9,22 @@ namespace ctview::viewer {
 
 struct Command {
     enum class Kind {
-        SaveSlice,       // S / "Save slice": the active view's slice as PNG and JPEG
-        SaveRender,      // S over the 3D view: the 3D render as PNG and JPEG, as `ctview render` makes it
-        Screenshot,      // F12: the whole window as PNG
-        Quit,            // Ctrl+Q
-        ShowOpen,        // Ctrl+O: the Open dialog
-        ReloadShaders,   // F5
-        ClosePopups,     // Esc while a combo's list or another popup is open: close it (and do nothing else)
-        Open,            // `path`: a folder or file (dropped, chosen in the Open dialog, or recent)
-        LoadSeries,      // `series`: another series of the open source, by its listing number
-        SavePreset,      // the 3D view's preset, titled `path`, in the user's presets
-        Interacting3D,   // a 3D panel control is being dragged: render coarse and fast for a moment
-        RecordMovie,     // Cine's "Record movie": view `series` (0..2) as a movie, `path` "mp4" or "gif"
-        RecordTurntable, // the 3D view's "Record": it turning from the current camera, `path` "mp4" or "gif"
-        Resample,        // the series again, irregular stacks resampled (`series` 1) or kept as acquired (0)
-        AddLabels,       // `path`: a segmentation onto the open series; `series` 1: dropped (an image opens)
+        SaveSlice,        // S / "Save slice": the active view's slice as PNG and JPEG
+        SaveRender,       // S over the 3D view: the 3D render as PNG and JPEG, as `ctview render` makes it
+        Screenshot,       // F12: the whole window as PNG
+        Quit,             // Ctrl+Q
+        ShowOpen,         // Ctrl+O: the Open dialog
+        ReloadShaders,    // F5
+        ClosePopups,      // Esc while a combo's list or another popup is open: close it (and do nothing else)
+        Open,             // `path`: a folder or file (dropped, chosen in the Open dialog, or recent)
+        LoadSeries,       // `series`: another series of the open source, by its listing number
+        SavePreset,       // the 3D view's preset, titled `path`, in the user's presets
+        Interacting3D,    // a 3D panel control is being dragged: render coarse and fast for a moment
+        RecordMovie,      // Cine's "Record movie": view `series` (0..2) as a movie, `path` "mp4" or "gif"
+        RecordTurntable,  // the 3D view's "Record": it turning from the current camera, `path` "mp4" or "gif"
+        Resample,         // the series again, irregular stacks resampled (`series` 1) or kept as acquired (0)
+        AddLabels,        // `path`: a segmentation onto the open series; `series` 1: dropped (an image opens)
+        SaveSegmentation, // the segment editor's layer as .seg.nrrd into the export folder
     };
     Kind kind;
     std::string path;

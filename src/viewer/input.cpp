@@ -245,6 +245,12 @@ Commands handleFrame(AppState& s, const InputFrame& in) {
                 s.gesture.editing = grabbed;
                 s.gesture.editingHandle = handle;
                 s.selectedAnnotation = grabbed;
+            } else if (!in.shift && s.editor.open && s.editor.tool == SegmentEditor::Tool::Islands) {
+                // The segment editor's Islands tool: the part of the segment under the click stays alone.
+                updateProbe(s, view, in.mouse);
+                if (s.gesture.probe.valid)
+                    keepIslandAt(s, s.gesture.probe.voxel);
+                s.gesture.drag = {};
             } else if (!in.shift && s.tool)
                 startAnnotation(s, view, in.mouse);
             else if (!in.shift && !startTurn(s, view, in.mouse))

@@ -121,6 +121,7 @@ const std::vector<KeyBinding>& keyBindings() {
                  setSliceNumber(c.s, c.active, k.code == keycode::Home ? 1 : sliceCountOf(c.s, c.active));
          }},
         {"Left click or drag", "move the crosshair there: the other views follow"},
+        {"Left click (Segment editor, Islands)", "keep the part of the segment under the click alone"},
         {"Right drag", "window/level: right/left widens/narrows the window, down/up raises/lowers the level"},
         {"Ctrl + wheel", "zoom about the mouse"},
         {"Middle drag, Shift + left drag", "pan"},
@@ -266,10 +267,16 @@ const std::vector<KeyBinding>& keyBindings() {
          S::Everywhere,
          [](KeyContext& c, const Key&) { c.commands.push_back({Command::Kind::ReloadShaders}); }},
         {"Ctrl + Z, Ctrl + Shift + Z",
-         "undo, redo a window/level, transfer-function or measurement edit",
+         "undo, redo a window/level, transfer-function or measurement edit; a segment's edit while the "
+         "Segment editor is open",
          {{keycode::Z, Mods::Ctrl}},
          S::Everywhere,
-         [](KeyContext& c, const Key& k) { k.shift ? redoEdit(c.s) : undoEdit(c.s); }},
+         [](KeyContext& c, const Key& k) {
+             if (c.s.editor.open)
+                 k.shift ? redoSegmentEdit(c.s) : undoSegmentEdit(c.s);
+             else
+                 k.shift ? redoEdit(c.s) : undoEdit(c.s);
+         }},
         {"Ctrl + Q",
          "quit",
          {{keycode::Q, Mods::Ctrl}},

@@ -8,52 +8,9 @@
 # series picked in the Series table and the Open dialog after it. Usage: tests/e2e/viewer.sh CTVIEW_BINARY  (needs DISPLAY; scripts/test provides Xvfb)
 set -euo pipefail
 ctview=$1
-[ -n "${DISPLAY:-}" ] || { echo "e2e: no DISPLAY (run under xvfb-run)"; exit 1; }
-command -v xdotool >/dev/null || { echo "e2e: xdotool is missing (scripts/setup installs it)"; exit 1; }
-
-work=$(mktemp -d)
-pid=
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-fail() { echo "e2e: FAILED: $*"; echo "--- viewer output:"; cat "$work/log" 2>/dev/null || true; exit 1; }
+# shellcheck source=tests/e2e/common.sh
+source "$(dirname "$0")/common.sh"
 settings="$work/config/ctview/settings.json"
-
-launch() { # launch INPUT: the viewer in the background, its settings and exports in the scratch folder
-  XDG_CONFIG_HOME="$work/config" XDG_DATA_HOME="$work/data" "$ctview" "$1" --out "$work/out" >"$work/log" 2>&1 &
-  pid=$!
-}
-window() { # window TITLE_REGEX: waits (20 s) for the viewer's window so titled, focuses it, puts the mouse on
-  # the axial view (1400x900 with the 340-pixel side panel: the top-left cell at x 340..869, y 0..449)
-  win=
-  for _ in $(seq 100); do
-    # --all: the window of this process AND so titled (xdotool's default is either, which never waited).
-    win=$(xdotool search --all --pid "$pid" --name "$1" 2>/dev/null | head -1 || true)
-    [ -n "$win" ] && break
-    kill -0 "$pid" 2>/dev/null || fail "the viewer exited instead of showing '$1'"
-    sleep 0.2
-  done
-  [ -n "$win" ] || fail "no window titled '$1' within 20 s"
-  sleep 0.5 # mapped and drawn
-  xdotool windowfocus --sync "$win" 2>/dev/null || xdotool windowactivate --sync "$win" 2>/dev/null || true
-  xdotool mousemove --window "$win" 600 220
-  sleep 0.3
-}
-quit() { # quit: Ctrl+Q (asked again if the window had not taken input yet), then the exit status must be 0
-  for _ in 1 2 3; do
-    xdotool key --clearmodifiers ctrl+q
-    for _ in $(seq 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$pid" 2>/dev/null || break
-  done
-  kill -0 "$pid" 2>/dev/null && fail "Ctrl+Q did not quit"
-  local status=0
-  wait "$pid" || status=$?
-  pid=
-  [ "$status" -eq 0 ] || fail "exit status $status"
-}
-wait_for() { # wait_for GLOB: until a file matching it exists (5 s)
-  for _ in $(seq 50); do compgen -G "$1" >/dev/null && return 0; sleep 0.1; done
-  fail "no file matching $1"
-}
 
 "$ctview" make-phantom "$work/phantom" --size 64x64x40 >/dev/null
 cd "$work" # the default export folder would be ./ctview-exports: make sure --out is what is used
@@ -206,10 +163,10 @@ quit
 "$ctview" make-phantom "$work/two/b" --size 48x48x30 >/dev/null
 launch "$work/two"
 window "ctview - PHANTOM CTVIEW - .* - series 2 - 64x64x40"
-# The View, 3D view and Measurements sections closed (their headers 23 pixels apart), the Series table's second
-# row is 195 pixels down the side panel.
+# The View, 3D view and Measurements sections closed (their headers 23 pixels apart; the Segment editor's is
+# closed), the Series table's second row is 218 pixels down the side panel.
 for y in 41 64 87; do xdotool mousemove --window "$win" 60 $y click 1; sleep 0.3; done
-xdotool mousemove --window "$win" 60 195 click 1
+xdotool mousemove --window "$win" 60 218 click 1
 window "ctview - PHANTOM CTVIEW - .* - series 2 - 48x48x30"
 for _ in $(seq 30); do grep -q '"recent"' "$settings" && break; sleep 0.1; done
 python3 -c "import json,sys; r=json.load(open(sys.argv[1]))['recent']; sys.exit(0 if r and all(r) else 1)" \

@@ -1,0 +1,115 @@
+// The segment editor's section (viewer/segment_editor.h): the segment being edited (or a new one), a tool —
+// Threshold (a HU range shown over the slices while it is dragged, then Apply) or Islands (a click in a slice
+// view keeps the part under it; keep the largest; remove the small ones) — undo, redo and save.
+#include "base/text.h"
+#include "ui/panels.h"
+
+#include <algorithm>
+
+namespace ctview::ui {
+
+namespace {
+
+// "Layer: segment" for each segment of every layer, in the scene's order.
+void drawSegmentChoice(AppState& s) {
+    viewer::SegmentEditor& e = s.editor;
+    std::string current = "(none)";
+    if (e.editing() && std::size_t(e.layer) < s.scene.labels.size()) {
+        const LabelLayer& l = *s.scene.labels[std::size_t(e.layer)].layer;
+        if (std::size_t(e.segment) < l.segments.size())
+            current = l.segments[std::size_t(e.segment)].name + " (" + l.name + ")";
+    }
+    if (!ImGui::BeginCombo("Segment", current.c_str()))
+        return;
+    for (std::size_t n = 0; n < s.scene.labels.size(); ++n) {
+        const LabelLayer& l = *s.scene.labels[n].layer;
+        for (std::size_t i = 0; i < l.segments.size(); ++i) {
+            ImGui::PushID(int(n * 100000 + i));
+            const bool chosen = e.layer == int(n) && e.segment == int(i);
+            if (ImGui::Selectable((l.segments[i].name + " (" + l.name + ")").c_str(), chosen))
+                viewer::selectSegment(s, int(n), int(i));
+            ImGui::PopID();
+        }
+    }
+    ImGui::EndCombo();
+}
+
+void drawThresholdTool(AppState& s) {
+    viewer::SegmentEditor& e = s.editor;
+    const float lo = s.scene.base->series.minHU, hi = s.scene.base->series.maxHU;
+    ImGui::DragFloatRange2("HU", &e.lo, &e.hi, 1.0f, std::min(lo, -1024.0f), std::max(hi, 3071.0f), "%.0f",
+                           "%.0f", ImGuiSliderFlags_AlwaysClamp);
+    for (const viewer::ThresholdPreset& p : viewer::thresholdPresets()) {
+        sameLineIfFits(buttonWidth(p.name));
+        if (ImGui::SmallButton(p.name)) {
+            e.lo = p.lo;
+            e.hi = p.hi;
+        }
+    }
+    if (ImGui::Button("Apply"))
+        viewer::applyThreshold(s);
+    ImGui::SameLine();
+    ImGui::TextDisabled("%s", s.view3d.cropMin != glm::dvec3(0) || s.view3d.cropMax != glm::dvec3(1)
+                                  ? "within the crop box"
+                                  : "to the whole series");
+}
+
+void drawIslandsTool(AppState& s) {
+    viewer::SegmentEditor& e = s.editor;
+    ImGui::RadioButton("faces (6)", &e.connectivity, 6);
+    ImGui::SameLine();
+    ImGui::RadioButton("and corners (26)", &e.connectivity, 26);
+    wrappedText("Click a part in a slice view to keep it alone.");
+    if (ImGui::Button("Keep the largest part"))
+        viewer::keepLargestIsland(s);
+    ImGui::SetNextItemWidth(100);
+    ImGui::InputInt("##min", &e.minIsland, 100, 1000);
+    e.minIsland = std::max(1, e.minIsland);
+    ImGui::SameLine();
+    if (ImGui::Button("Remove smaller parts"))
+        viewer::removeSmallIslands(s);
+}
+
+} // namespace
+
+void drawSegmentEditorPanel(AppState& s, Commands& r) {
+    viewer::SegmentEditor& e = s.editor;
+    if (ImGui::Button("New segment"))
+        viewer::newSegment(s);
+    ImGui::SameLine();
+    drawSegmentChoice(s);
+    if (!e.editing())
+        return;
+    int tool = int(e.tool);
+    ImGui::RadioButton("None", &tool, int(viewer::SegmentEditor::Tool::None));
+    ImGui::SameLine();
+    ImGui::RadioButton("Threshold", &tool, int(viewer::SegmentEditor::Tool::Threshold));
+    ImGui::SameLine();
+    ImGui::RadioButton("Islands", &tool, int(viewer::SegmentEditor::Tool::Islands));
+    e.tool = viewer::SegmentEditor::Tool(tool);
+    if (e.tool == viewer::SegmentEditor::Tool::Threshold)
+        drawThresholdTool(s);
+    else if (e.tool == viewer::SegmentEditor::Tool::Islands)
+        drawIslandsTool(s);
+    ImGui::BeginDisabled(e.undo.empty());
+    if (ImGui::Button("Undo"))
+        viewer::undoSegmentEdit(s);
+    ImGui::EndDisabled();
+    ImGui::SameLine();
+    ImGui::BeginDisabled(e.redo.empty());
+    if (ImGui::Button("Redo"))
+        viewer::redoSegmentEdit(s);
+    ImGui::EndDisabled();
+    ImGui::SameLine();
+    if (ImGui::Button("Clear"))
+        viewer::clearSegment(s);
+    ImGui::SameLine();
+    if (ImGui::Button(e.unsaved ? "Save*" : "Save"))
+        r.push_back({viewer::Command::Kind::SaveSegmentation});
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("As 3D Slicer's .seg.nrrd, into %s", s.exportDir.string().c_str());
+    if (!e.lastMessage.empty())
+        wrappedText(e.lastMessage);
+}
+
+} // namespace ctview::ui

@@ -1,0 +1,285 @@
+#include "viewer/segment_editor.h"
+
+#include "edit/mask_ops.h"
+#include "viewer/app_state.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace ctview::viewer {
+
+namespace {
+
+constexpr const char* kEditorKind = "segment editor";
+
+const LabelLayer* editedLayer(const AppState& s) {
+    const SegmentEditor& e = s.editor;
+    if (!e.editing() || std::size_t(e.layer) >= s.scene.labels.size())
+        return nullptr;
+    const LabelLayer* l = s.scene.labels[std::size_t(e.layer)].layer.get();
+    return l && std::size_t(e.segment) < l->segments.size() ? l : nullptr;
+}
+
+// The selected segment's voxels as a mask on the grid.
+Mask segmentMask(const LabelLayer& l, const Segment& seg) {
+    const std::vector<std::uint8_t>& group = l.groups[std::size_t(seg.group)];
+    Mask m(group.size());
+    for (std::size_t v = 0; v < group.size(); ++v)
+        m[v] = group[v] == seg.value ? 1 : 0;
+    return m;
+}
+
+// The voxels whose centres lie in the 3D view's crop box (all of them when there is none): [lo, hi].
+std::pair<glm::ivec3, glm::ivec3> cropVoxels(const AppState& s, glm::ivec3 dims) {
+    const glm::dvec3 d(dims);
+    const glm::ivec3 lo(glm::ceil(s.view3d.cropMin * d - 0.5));
+    const glm::ivec3 hi(glm::floor(s.view3d.cropMax * d - 0.5));
+    return {glm::clamp(lo, glm::ivec3(0), dims - 1), glm::clamp(hi, glm::ivec3(0), dims - 1)};
+}
+
+std::size_t indexOf(glm::ivec3 dims, int i, int j, int k) {
+    return (std::size_t(k) * std::size_t(dims.y) + std::size_t(j)) * std::size_t(dims.x) + std::size_t(i);
+}
+
+// The layer with group `group` replaced, measured, in the scene (and the dataset) where `old` was.
+void publish(AppState& s, int layer, const LabelLayer& old, int group, std::vector<std::uint8_t> bytes) {
+    auto next = std::make_shared<LabelLayer>(old);
+    next->groups[std::size_t(group)] = std::move(bytes);
+    next->stats = measureSegments(*next, s.scene.base->series.volume);
+    std::shared_ptr<const LabelLayer>& inScene = s.scene.labels[std::size_t(layer)].layer;
+    for (auto& held : s.scene.base->labels)
+        if (held == inScene)
+            held = next;
+    inScene = std::move(next);
+    s.editor.unsaved = true;
+}
+
+// Boxes' bytes of a group: copied out, or written back.
+std::vector<std::uint8_t> boxBytes(const std::vector<std::uint8_t>& group, glm::ivec3 dims, glm::ivec3 lo,
+                                   glm::ivec3 hi) {
+    std::vector<std::uint8_t> out;
+    out.reserve(std::size_t(hi.x - lo.x + 1) * std::size_t(hi.y - lo.y + 1) * std::size_t(hi.z - lo.z + 1));
+    for (int k = lo.z; k <= hi.z; ++k)
+        for (int j = lo.y; j <= hi.y; ++j)
+            out.insert(out.end(), group.begin() + std::ptrdiff_t(indexOf(dims, lo.x, j, k)),
+                       group.begin() + std::ptrdiff_t(indexOf(dims, hi.x, j, k)) + 1);
+    return out;
+}
+void putBoxBytes(std::vector<std::uint8_t>& group, glm::ivec3 dims, glm::ivec3 lo, glm::ivec3 hi,
+                 const std::vector<std::uint8_t>& bytes) {
+    std::size_t at = 0;
+    const std::size_t row = std::size_t(hi.x) - std::size_t(lo.x) + 1;
+    for (int k = lo.z; k <= hi.z; ++k)
+        for (int j = lo.y; j <= hi.y; ++j, at += row)
+            std::copy_n(bytes.begin() + std::ptrdiff_t(at), row,
+                        group.begin() + std::ptrdiff_t(indexOf(dims, lo.x, j, k)));
+}
+
+// Makes the selected segment `wanted` within the box [lo, hi] (outside it unchanged): a voxel wanted joins it
+// (leaving the segment of its group that held it), one not wanted leaves it. Recorded for undo.
+bool commit(AppState& s, const Mask& wanted, glm::ivec3 lo, glm::ivec3 hi, const std::string& what) {
+    SegmentEditor& e = s.editor;
+    const LabelLayer& l = *editedLayer(s);
+    const Segment& seg = l.segments[std::size_t(e.segment)];
+    const glm::ivec3 dims = l.grid.dims;
+    std::vector<std::uint8_t> group = l.groups[std::size_t(seg.group)];
+    glm::ivec3 changedLo(dims), changedHi(-1);
+    for (int k = lo.z; k <= hi.z; ++k)
+        for (int j = lo.y; j <= hi.y; ++j)
+            for (int i = lo.x; i <= hi.x; ++i) {
+                const std::size_t v = indexOf(dims, i, j, k);
+                const bool in = group[v] == seg.value;
+                if (bool(wanted[v]) == in)
+                    continue;
+                group[v] = wanted[v] ? seg.value : 0;
+                changedLo = glm::min(changedLo, glm::ivec3(i, j, k));
+                changedHi = glm::max(changedHi, glm::ivec3(i, j, k));
+            }
+    if (changedHi.x < 0) {
+        e.lastMessage = what + ": nothing changed";
+        return false;
+    }
+    SegmentChange c;
+    c.layer = e.layer;
+    c.group = seg.group;
+    c.lo = changedLo;
+    c.hi = changedHi;
+    c.before = boxBytes(l.groups[std::size_t(seg.group)], dims, changedLo, changedHi);
+    c.after = boxBytes(group, dims, changedLo, changedHi);
+    c.what = what;
+    publish(s, e.layer, l, seg.group, std::move(group));
+    e.undo.push_back(std::move(c));
+    e.redo.clear();
+    const LabelLayer& now = *editedLayer(s);
+    char text[160];
+    std::snprintf(text, sizeof text, "%s: %s now %.2f mL", what.c_str(),
+                  now.segments[std::size_t(e.segment)].name.c_str(),
+                  now.stats[std::size_t(e.segment)].volumeMl);
+    e.lastMessage = text;
+    return true;
+}
+
+bool fullGridCommit(AppState& s, const Mask& wanted, const std::string& what) {
+    const glm::ivec3 dims = editedLayer(s)->grid.dims;
+    return commit(s, wanted, glm::ivec3(0), dims - 1, what);
+}
+
+bool ready(AppState& s) {
+    if (editedLayer(s) && s.hasVolume())
+        return true;
+    s.editor.lastMessage = "choose a segment to edit, or make a new one";
+    return false;
+}
+
+Connectivity connectivityOf(const SegmentEditor& e) {
+    return e.connectivity == 26 ? Connectivity::All26 : Connectivity::Faces6;
+}
+
+// Redoes (`forward`) or undoes the last change of one list, moving it to the other.
+bool replay(AppState& s, bool forward) {
+    SegmentEditor& e = s.editor;
+    std::vector<SegmentChange>& from = forward ? e.redo : e.undo;
+    std::vector<SegmentChange>& to = forward ? e.undo : e.redo;
+    if (from.empty() || !s.hasVolume())
+        return false;
+    SegmentChange c = std::move(from.back());
+    from.pop_back();
+    if (std::size_t(c.layer) >= s.scene.labels.size())
+        return false;
+    const LabelLayer& l = *s.scene.labels[std::size_t(c.layer)].layer;
+    std::vector<std::uint8_t> group = l.groups[std::size_t(c.group)];
+    putBoxBytes(group, l.grid.dims, c.lo, c.hi, forward ? c.after : c.before);
+    publish(s, c.layer, l, c.group, std::move(group));
+    e.lastMessage = std::string(forward ? "Redone: " : "Undone: ") + c.what;
+    to.push_back(std::move(c));
+    return true;
+}
+
+} // namespace
+
+const std::vector<ThresholdPreset>& thresholdPresets() {
+    static const std::vector<ThresholdPreset> presets = {
+        {"Bone", 300, 3071}, {"Soft tissue", -160, 240}, {"Lung", -1000, -400}, {"Air", -1024, -900}};
+    return presets;
+}
+
+bool newSegment(AppState& s) {
+    if (!s.hasVolume())
+        return false;
+    const Volume& ct = s.scene.base->series.volume;
+    int layer = -1;
+    for (std::size_t n = 0; n < s.scene.labels.size(); ++n)
+        if (s.scene.labels[n].layer->kind == kEditorKind)
+            layer = int(n);
+    LabelLayer next;
+    if (layer < 0) {
+        next.name = "New segmentation";
+        next.kind = kEditorKind;
+        next.grid = ct.geometry();
+    } else {
+        next = *s.scene.labels[std::size_t(layer)].layer;
+    }
+    int number = 1;
+    for (const Segment& seg : next.segments)
+        number = std::max(number, seg.number + 1);
+    // The first group with a value free (segments made here do not overlap until a group is full).
+    Segment seg{number, "Segment " + std::to_string(number), labelColor(number), 0, 0};
+    for (std::size_t g = 0; g < next.groups.size() && seg.value == 0; ++g) {
+        int used = 0;
+        for (const Segment& other : next.segments)
+            if (std::size_t(other.group) == g)
+                used = std::max(used, int(other.value));
+        if (used < 255)
+            seg = {number, seg.name, seg.color, int(g), std::uint8_t(used + 1)};
+    }
+    if (seg.value == 0) {
+        next.groups.emplace_back(ct.geometry().voxelCount(), 0);
+        seg.group = int(next.groups.size()) - 1;
+        seg.value = 1;
+    }
+    next.segments.push_back(seg);
+    next.stats = measureSegments(next, ct);
+    auto made = std::make_shared<const LabelLayer>(std::move(next));
+    if (layer < 0) {
+        addLabelLayer(s, made);
+        layer = int(s.scene.labels.size()) - 1;
+    } else {
+        LabelLayerView& view = s.scene.labels[std::size_t(layer)];
+        for (auto& held : s.scene.base->labels)
+            if (held == view.layer)
+                held = made;
+        view.layer = made;
+        view.visible.push_back(1);
+    }
+    selectSegment(s, layer, int(s.scene.labels[std::size_t(layer)].layer->segments.size()) - 1);
+    s.editor.lastMessage = "New " + seg.name;
+    return true;
+}
+
+void selectSegment(AppState& s, int layer, int segment) {
+    s.editor.layer = layer;
+    s.editor.segment = segment;
+}
+
+bool applyThreshold(AppState& s) {
+    if (!ready(s))
+        return false;
+    SegmentEditor& e = s.editor;
+    const Volume& ct = s.scene.base->series.volume;
+    const auto [lo, hi] = cropVoxels(s, ct.geometry().dims);
+    char what[96];
+    std::snprintf(what, sizeof what, "Threshold %g..%g HU", double(e.lo), double(e.hi));
+    return commit(s, thresholdMask(ct, e.lo, e.hi), lo, hi, what);
+}
+
+bool keepIslandAt(AppState& s, glm::ivec3 at) {
+    if (!ready(s))
+        return false;
+    const LabelLayer& l = *editedLayer(s);
+    const Segment& seg = l.segments[std::size_t(s.editor.segment)];
+    const Mask kept = ctview::keepIslandAt(segmentMask(l, seg), l.grid.dims, at, connectivityOf(s.editor));
+    if (countVoxels(kept) == 0) {
+        s.editor.lastMessage = "Keep the part clicked: the voxel clicked is not in " + seg.name;
+        return false;
+    }
+    return fullGridCommit(s, kept, "Keep the part clicked");
+}
+
+bool keepLargestIsland(AppState& s) {
+    if (!ready(s))
+        return false;
+    const LabelLayer& l = *editedLayer(s);
+    const Segment& seg = l.segments[std::size_t(s.editor.segment)];
+    return fullGridCommit(
+        s, ctview::keepLargestIsland(segmentMask(l, seg), l.grid.dims, connectivityOf(s.editor)),
+        "Keep the largest part");
+}
+
+bool removeSmallIslands(AppState& s) {
+    if (!ready(s))
+        return false;
+    const LabelLayer& l = *editedLayer(s);
+    const Segment& seg = l.segments[std::size_t(s.editor.segment)];
+    return fullGridCommit(s,
+                          ctview::removeSmallIslands(segmentMask(l, seg), l.grid.dims,
+                                                     std::size_t(std::max(1, s.editor.minIsland)),
+                                                     connectivityOf(s.editor)),
+                          "Remove parts under " + std::to_string(s.editor.minIsland) + " voxels");
+}
+
+bool clearSegment(AppState& s) {
+    if (!ready(s))
+        return false;
+    return fullGridCommit(s, Mask(editedLayer(s)->grid.voxelCount(), 0), "Clear");
+}
+
+bool undoSegmentEdit(AppState& s) {
+    return replay(s, false);
+}
+
+bool redoSegmentEdit(AppState& s) {
+    return replay(s, true);
+}
+
+} // namespace ctview::viewer

@@ -1,0 +1,71 @@
+#pragma once
+// The segment editor's state and its edits (issue 28): a segment of a label layer of the scene changed by the
+// tools of edit/ (threshold, islands), each edit undoable. No GL, no ImGui: the Segments panel and the slice
+// views' clicks call these, the tests too.
+//
+// Label layers are shared and never changed in place (the renderers and the 3D view hold them): an edit makes
+// the layer anew with its changed group and puts it in the scene where the old one was (the GPU takes the
+// new one as it takes any new layer). Undo keeps only what changed: the box of the voxels that changed, with
+// their bytes before and after, not a copy of the layer.
+#include <glm/glm.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ctview::viewer {
+
+struct AppState;
+
+// One edit: the box [lo, hi] (voxels, inclusive) of one group of one layer, as it was and as it became.
+struct SegmentChange {
+    int layer = 0, group = 0;
+    glm::ivec3 lo{0}, hi{-1};
+    std::vector<std::uint8_t> before, after;
+    std::string what; // "Threshold 300..3071 HU", for the panel and the toast
+};
+
+struct SegmentEditor {
+    enum class Tool { None, Threshold, Islands };
+    bool open = false; // the editor's section of the Segments panel is open: Ctrl+Z undoes its edits
+    Tool tool = Tool::None;
+    int layer = -1;   // the scene's label layer of the segment being edited, or -1
+    int segment = -1; // its index in that layer
+    // Threshold: the HU range, shown over the slice views while the tool is on.
+    float lo = 300, hi = 3071;
+    // Islands: how voxels touch (6 or 26), and the size under which "Remove small" removes parts.
+    int connectivity = 6;
+    int minIsland = 1000;
+    std::vector<SegmentChange> undo, redo; // most recent last
+    bool unsaved = false;                  // edits since the segmentation was last saved
+    std::string lastMessage;               // what the last edit did, or why it did nothing
+
+    bool editing() const { return layer >= 0 && segment >= 0; }
+    bool previewing() const { return open && editing() && tool == Tool::Threshold; }
+};
+
+// Thresholds' presets, as 3D Slicer's Threshold tool offers them (HU; hi 3071 stands for "the maximum").
+struct ThresholdPreset {
+    const char* name;
+    float lo, hi;
+};
+const std::vector<ThresholdPreset>& thresholdPresets();
+
+// A new segment to edit: in the scene's own editable layer ("New segmentation", on the base grid; made on the
+// first call), named "Segment N" with the next colour, and selected. Returns false when nothing is loaded.
+bool newSegment(AppState& s);
+// Selects segment `segment` of label layer `layer` for editing.
+void selectSegment(AppState& s, int layer, int segment);
+
+// The edits. Each replaces the selected segment's voxels (within the crop box, when the 3D view has one) and
+// returns false, saying why in editor.lastMessage, when it changes nothing.
+bool applyThreshold(AppState& s);              // the voxels in [lo, hi] HU
+bool keepIslandAt(AppState& s, glm::ivec3 at); // the part of the segment that holds voxel `at`
+bool keepLargestIsland(AppState& s);
+bool removeSmallIslands(AppState& s); // the parts of fewer than minIsland voxels
+bool clearSegment(AppState& s);
+
+bool undoSegmentEdit(AppState& s);
+bool redoSegmentEdit(AppState& s);
+
+} // namespace ctview::viewer

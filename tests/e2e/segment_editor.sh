@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# End to end: the segment editor in the real window (Xvfb), driven by xdotool like a user: open the Segment
+# editor, make a new segment, threshold the bone (its preview over the slices, then Apply), keep the largest part
+# with the Islands tool, Ctrl+Z and Ctrl+Shift+Z, Save; then the saved .seg.nrrd must hold what
+# `ctview segment --threshold 300 --largest` makes of the same series, voxel for voxel.
+# Usage: tests/e2e/segment_editor.sh CTVIEW_BINARY  (needs DISPLAY; scripts/test provides Xvfb)
+set -euo pipefail
+ctview=$1
+# shellcheck source=tests/e2e/common.sh
+source "$(dirname "$0")/common.sh"
+click() { # click X Y: hover first (a slow frame must not take the press for a drag), then press
+  xdotool mousemove --window "$win" "$1" "$2"; sleep 0.4
+  xdotool click --window "$win" 1; sleep 0.6
+}
+
+"$ctview" make-phantom "$work/phantom" --size 96x96x48 >/dev/null
+launch "$work/phantom"
+window "Phantom thorax-abdomen"
+# 1280x1000 with the 340-pixel side panel: the positions below are the side panel's rows then.
+xdotool windowsize "$win" 1280 1000
+sleep 1
+click 60 41   # collapse "View"
+click 60 63   # collapse "3D view"
+click 80 195  # open "Segment editor" (under Measurements)
+click 45 218  # New segment
+click 78 241  # the Threshold tool: 300..3071 HU, previewed over the slices
+click 29 317  # Apply
+click 171 255 # the Islands tool
+click 83 330  # Keep the largest part
+xdotool mousemove --window "$win" 600 220; sleep 0.3
+xdotool key --clearmodifiers ctrl+z; sleep 0.5       # back to the whole threshold
+xdotool key --clearmodifiers ctrl+shift+z; sleep 0.5 # and the largest part again
+click 164 376 # Save
+wait_for "$work/out/segmentation_*.seg.nrrd"
+saved=$(compgen -G "$work/out/segmentation_*.seg.nrrd" | head -1)
+quit
+
+# The same segment from the command line: its voxel count, and the saved file's.
+want=$("$ctview" segment "$work/phantom" --threshold 300 --largest -o "$work/cli.nii.gz" 2>&1 >/dev/null |
+  sed -n 's/^Segment: \([0-9]*\) voxels.*/\1/p')
+got=$("$ctview" segments -q --json "$work/phantom" --labels "$saved" |
+  /usr/bin/env python3 -c 'import json,sys; s=json.load(sys.stdin)["segments"]; print(len(s), s[0]["name"], s[0]["voxels"])')
+[ "$got" = "1 Segment 1 $want" ] || fail "saved segment: '$got', expected '1 Segment 1 $want'"
+echo "e2e segment editor: ok ($want voxels)"

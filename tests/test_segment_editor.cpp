@@ -1,0 +1,124 @@
+// The segment editor's edits (viewer/segment_editor.h) on a scene with known parts: each edit's voxels exact,
+// the crop box limiting the threshold, undo and redo restoring the bytes, and undo keeping only the box that
+// changed.
+#include "testutil.h"
+
+#include "viewer/app_state.h"
+#include "viewer/segment_editor.h"
+
+#include <catch2/catch.hpp>
+
+using namespace ctview;
+using namespace ctview::viewer;
+
+namespace {
+
+// 12 x 10 x 8 voxels of air (-1000 HU) with three parts of 500 HU: a 3x3x3 cube A at (2..4)^3, a 2x2x2 cube
+// B at (5..6)^3 touching A at a corner, and a lone voxel C at (10, 8, 7).
+AppState partsScene() {
+    Geometry g;
+    g.dims = {12, 10, 8};
+    g.spacing = {0.5, 0.5, 1.0};
+    auto d = std::make_shared<Dataset>();
+    d->series.volume = Volume(g, ScalarType::Int16, SharedBuffer::Sharing::Private);
+    for (int k = 0; k < 8; ++k)
+        for (int j = 0; j < 10; ++j)
+            for (int i = 0; i < 12; ++i) {
+                const bool a = i >= 2 && i <= 4 && j >= 2 && j <= 4 && k >= 2 && k <= 4;
+                const bool b = i >= 5 && i <= 6 && j >= 5 && j <= 6 && k >= 5 && k <= 6;
+                const bool c = i == 10 && j == 8 && k == 7;
+                d->series.volume.set(i, j, k, a || b || c ? 500.f : -1000.f);
+            }
+    d->series.minHU = -1000;
+    d->series.maxHU = 500;
+    AppState s;
+    adoptDataset(s, d);
+    return s;
+}
+
+std::size_t voxelsOf(const AppState& s, int segment) {
+    return s.scene.labels[std::size_t(s.editor.layer)].layer->stats[std::size_t(segment)].voxels;
+}
+
+bool inSegment(const AppState& s, int segment, int i, int j, int k) {
+    const LabelLayer& l = *s.scene.labels[std::size_t(s.editor.layer)].layer;
+    return l.contains(l.segments[std::size_t(segment)], std::size_t((k * 10 + j) * 12 + i));
+}
+
+} // namespace
+
+TEST_CASE("segment editor: a new segment, threshold within the crop box, islands, undo and redo") {
+    AppState s = partsScene();
+    CHECK_FALSE(applyThreshold(s)); // no segment yet
+    CHECK(s.editor.lastMessage == "choose a segment to edit, or make a new one");
+    REQUIRE(newSegment(s));
+    REQUIRE(s.scene.labels.size() == 1);
+    CHECK(s.scene.labels[0].layer->name == "New segmentation");
+    CHECK(s.scene.labels[0].layer->segments[0].name == "Segment 1");
+    CHECK(s.scene.base->labels.size() == 1);
+    CHECK(s.editor.layer == 0);
+    CHECK(s.editor.segment == 0);
+
+    s.editor.lo = 300;
+    s.editor.hi = 3071;
+    REQUIRE(applyThreshold(s));
+    CHECK(voxelsOf(s, 0) == 27 + 8 + 1);
+    CHECK(s.scene.base->labels[0] == s.scene.labels[0].layer); // the dataset holds the edited layer too
+    CHECK(s.editor.lastMessage == "Threshold 300..3071 HU: Segment 1 now 0.01 mL");
+    CHECK(s.editor.unsaved);
+    CHECK_FALSE(applyThreshold(s)); // again: nothing changes
+    CHECK(s.editor.lastMessage == "Threshold 300..3071 HU: nothing changed");
+
+    // Keep the part clicked: B alone by faces; undo gives all back, redo B again.
+    REQUIRE(keepIslandAt(s, {6, 6, 6}));
+    CHECK(voxelsOf(s, 0) == 8);
+    CHECK(inSegment(s, 0, 5, 5, 5));
+    CHECK_FALSE(inSegment(s, 0, 3, 3, 3));
+    REQUIRE(undoSegmentEdit(s));
+    CHECK(voxelsOf(s, 0) == 36);
+    REQUIRE(redoSegmentEdit(s));
+    CHECK(voxelsOf(s, 0) == 8);
+    REQUIRE(undoSegmentEdit(s));
+    CHECK_FALSE(keepIslandAt(s, {0, 0, 0}));
+    CHECK(s.editor.lastMessage == "Keep the part clicked: the voxel clicked is not in Segment 1");
+    s.editor.connectivity = 26;
+    REQUIRE(keepIslandAt(s, {6, 6, 6}));
+    CHECK(voxelsOf(s, 0) == 35); // A and B touch at a corner
+    REQUIRE(undoSegmentEdit(s));
+    s.editor.connectivity = 6;
+
+    REQUIRE(keepLargestIsland(s));
+    CHECK(voxelsOf(s, 0) == 27);
+    REQUIRE(undoSegmentEdit(s));
+    s.editor.minIsland = 2;
+    REQUIRE(removeSmallIslands(s));
+    CHECK(voxelsOf(s, 0) == 35);
+    // Undo keeps the box that changed (C alone), not the layer.
+    CHECK(s.editor.undo.back().lo == glm::ivec3(10, 8, 7));
+    CHECK(s.editor.undo.back().hi == glm::ivec3(10, 8, 7));
+    CHECK(s.editor.undo.back().before.size() == 1);
+
+    // The crop box: only voxels whose centres are in its right half (i >= 6): B's i = 6 face and C.
+    REQUIRE(clearSegment(s));
+    CHECK(voxelsOf(s, 0) == 0);
+    s.view3d.cropMin.x = 0.5;
+    REQUIRE(applyThreshold(s));
+    CHECK(voxelsOf(s, 0) == 4 + 1);
+    CHECK(inSegment(s, 0, 6, 5, 5));
+    CHECK_FALSE(inSegment(s, 0, 5, 5, 5));
+    s.view3d.cropMin.x = 0;
+
+    // A second segment in the same layer takes the voxels it is given from the first.
+    REQUIRE(newSegment(s));
+    CHECK(s.scene.labels.size() == 1);
+    CHECK(s.editor.segment == 1);
+    CHECK(s.scene.labels[0].visible.size() == 2);
+    s.editor.lo = 400;
+    REQUIRE(applyThreshold(s));
+    CHECK(voxelsOf(s, 1) == 36);
+    CHECK(voxelsOf(s, 0) == 0);
+    // Undo walks back through both segments' edits.
+    REQUIRE(undoSegmentEdit(s));
+    CHECK(voxelsOf(s, 0) == 5);
+    CHECK(voxelsOf(s, 1) == 0);
+}
