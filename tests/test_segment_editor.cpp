@@ -3,6 +3,7 @@
 // changed.
 #include "testutil.h"
 
+#include "edit/morphology.h"
 #include "viewer/app_state.h"
 #include "viewer/segment_editor.h"
 
@@ -97,6 +98,30 @@ TEST_CASE("segment editor: a new segment, threshold within the crop box, islands
     CHECK(s.editor.undo.back().lo == glm::ivec3(10, 8, 7));
     CHECK(s.editor.undo.back().hi == glm::ivec3(10, 8, 7));
     CHECK(s.editor.undo.back().before.size() == 1);
+
+    // Margins: exactly edit/morphology's, in mm on the anisotropic grid; undone like the rest.
+    {
+        const LabelLayer& layer = *s.scene.labels[0].layer; // replaced by the first edit: copy what is needed
+        const Geometry grid = layer.grid;
+        Mask m(grid.voxelCount());
+        for (std::size_t v = 0; v < m.size(); ++v)
+            m[v] = layer.contains(layer.segments[0], v) ? 1 : 0;
+        s.editor.marginMm = 0.6f;
+        REQUIRE(changeMargin(s, MarginEdit::Grow));
+        CHECK(voxelsOf(s, 0) == countVoxels(growMask(m, grid, 0.6)));
+        CHECK(s.editor.lastMessage.starts_with("Grow by 0.6 mm: Segment 1 now"));
+        REQUIRE(undoSegmentEdit(s));
+        REQUIRE(changeMargin(s, MarginEdit::Shrink));
+        CHECK(voxelsOf(s, 0) == countVoxels(shrinkMask(m, grid, 0.6)));
+        REQUIRE(undoSegmentEdit(s));
+        s.editor.marginMm = 1.2f;
+        const std::size_t closed = countVoxels(closeMask(m, grid, 1.2));
+        CHECK(changeMargin(s, MarginEdit::FillHoles) == (closed != 35));
+        CHECK(voxelsOf(s, 0) == closed);
+        if (closed != 35)
+            REQUIRE(undoSegmentEdit(s));
+        CHECK(voxelsOf(s, 0) == 35);
+    }
 
     // The crop box: only voxels whose centres are in its right half (i >= 6): B's i = 6 face and C.
     REQUIRE(clearSegment(s));

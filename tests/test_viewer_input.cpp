@@ -1107,4 +1107,12 @@ TEST_CASE("segment editor: with the Islands tool, a click in a slice view keeps 
     for (std::size_t v = 0; v < back.geometry().voxelCount(); ++v)
         set += back.int16Data()[v] == 1 ? 1 : 0;
     CHECK(set == all);
+
+    // Its surface as an STL beside it, named for the segment: 50 bytes a triangle after the 84-byte header.
+    const auto stl = app::exportSurface(f.s, 0);
+    REQUIRE(std::filesystem::exists(stl));
+    CHECK(stl.filename() == "Segment_1.stl");
+    const auto bytes = std::filesystem::file_size(stl);
+    CHECK(bytes > 84);
+    CHECK((bytes - 84) % 50 == 0);
 }

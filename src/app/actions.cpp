@@ -5,6 +5,9 @@
 #include "base/fsutil.h"
 #include "measure/measure.h"
 #include "media/export.h"
+#include "mesh/contour.h"
+#include "mesh/mesh_io.h"
+#include "mesh/smooth.h"
 #include "nrrd_nifti/volume_io.h"
 
 #include <algorithm>
@@ -162,6 +165,41 @@ std::filesystem::path saveSegmentation(viewer::AppState& s, double now) {
         return written;
     } catch (const std::exception& ex) {
         addToast(s, std::string("Could not save the segmentation: ") + ex.what(), now, true);
+        return {};
+    }
+}
+
+std::filesystem::path exportSurface(viewer::AppState& s, double now) {
+    const viewer::SegmentEditor& e = s.editor;
+    if (!e.editing() || std::size_t(e.layer) >= s.scene.labels.size())
+        return {};
+    const LabelLayer& l = *s.scene.labels[std::size_t(e.layer)].layer;
+    if (std::size_t(e.segment) >= l.segments.size())
+        return {};
+    const Segment& seg = l.segments[std::size_t(e.segment)];
+    try {
+        std::vector<std::uint8_t> mask(l.grid.voxelCount());
+        for (std::size_t v = 0; v < mask.size(); ++v)
+            mask[v] = l.contains(seg, v) ? 1 : 0;
+        Mesh mesh = contourSurface(maskField(mask, l.grid.dims));
+        if (mesh.indices.empty())
+            throw DataError(seg.name + " is empty");
+        smoothTaubin(mesh, kSegmentSurfaceSmoothing);
+        voxelToPatient(mesh, l.grid, false);
+        createFolder(s.exportDir);
+        std::string name = seg.name;
+        std::replace_if(
+            name.begin(), name.end(), [](char c) { return c == '/' || c == ' ' || c == '\\'; }, '_');
+        const glm::u8vec3 colour(glm::round(glm::clamp(seg.color, 0.f, 1.f) * 255.f));
+        auto written = writeMesh(mesh, s.exportDir / (name + ".stl"), false,
+                                 {"ctview surface of " + seg.name + ", LPS mm", colour});
+        addToast(s,
+                 "Saved the surface of " + seg.name + " (" + std::to_string(mesh.triangleCount()) +
+                     " triangles)\n" + written.string(),
+                 now);
+        return written;
+    } catch (const std::exception& ex) {
+        addToast(s, std::string("Could not export the surface: ") + ex.what(), now, true);
         return {};
     }
 }

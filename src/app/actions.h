@@ -35,6 +35,11 @@ void saveAnnotations(viewer::AppState& s, double now);
 // file (or the error). Returns the path written, or an empty one.
 std::filesystem::path saveSegmentation(viewer::AppState& s, double now);
 
+// The surface of the segment being edited as a binary STL into the export folder, as `ctview surface
+// --segment` makes it (closed, smoothed, LPS millimetres); a toast names the file and its triangles (or the
+// error).
+std::filesystem::path exportSurface(viewer::AppState& s, double now);
+
 // A screenshot (the whole window's pixels) as PNG into the export folder; a toast names it.
 std::filesystem::path saveScreenshot(viewer::AppState& s, const RgbImage& pixels, double now);
 

@@ -16,10 +16,6 @@ namespace ctview::app {
 
 namespace {
 
-// Taubin iterations when --smooth is not given: a threshold's surface is already at its sub-voxel crossing;
-// a segment's runs along the voxels' faces, in steps worth ironing out.
-constexpr int kSegmentSmoothing = 15;
-
 void checkSurfaceOptions(const SurfaceOptions& o) {
     if (o.pick.threshold.empty() == o.segment.empty())
         throw UsageError("give --threshold LO[,HI] or --segment NAME (one of them)");
@@ -85,7 +81,7 @@ int runSurface(const CommonOptions& common, const SurfaceOptions& o) {
         g = d->series.volume.geometry();
         e = segmentSurface(*d, common, o);
     }
-    smoothTaubin(e.mesh, o.smooth >= 0 ? o.smooth : e.segment ? kSegmentSmoothing : 0);
+    smoothTaubin(e.mesh, o.smooth >= 0 ? o.smooth : e.segment ? kSegmentSurfaceSmoothing : 0);
     if (o.decimate < 1)
         decimate(e.mesh, o.decimate);
     if (e.mesh.triangleCount() > o.maxTriangles)

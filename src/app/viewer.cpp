@@ -603,6 +603,9 @@ void Viewer::execute(Frame& f, const viewer::Commands& commands) {
         case Kind::SaveSegmentation:
             saveSegmentation(s_, f.now);
             break;
+        case Kind::ExportSurface:
+            exportSurface(s_, f.now);
+            break;
         case Kind::LoadSeries:
             f.loadSeries = c.series;
             break;

@@ -1,6 +1,7 @@
 // The segment editor's section (viewer/segment_editor.h): the segment being edited (or a new one), a tool —
-// Threshold (a HU range shown over the slices while it is dragged, then Apply) or Islands (a click in a slice
-// view keeps the part under it; keep the largest; remove the small ones) — undo, redo and save.
+// Threshold (a HU range shown over the slices while it is dragged, then Apply), Islands (a click in a slice
+// view keeps the part under it; keep the largest; remove the small ones) or Margin (grow, shrink, fill holes,
+// remove thin parts by mm) — undo, redo and save.
 #include "base/text.h"
 #include "ui/panels.h"
 
@@ -70,6 +71,24 @@ void drawIslandsTool(AppState& s) {
         viewer::removeSmallIslands(s);
 }
 
+void drawMarginTool(AppState& s) {
+    ImGui::DragFloat("mm", &s.editor.marginMm, 0.1f, 0.1f, 50.0f, "%.1f", ImGuiSliderFlags_AlwaysClamp);
+    if (ImGui::Button("Grow"))
+        viewer::changeMargin(s, viewer::MarginEdit::Grow);
+    ImGui::SameLine();
+    if (ImGui::Button("Shrink"))
+        viewer::changeMargin(s, viewer::MarginEdit::Shrink);
+    if (ImGui::Button("Fill holes"))
+        viewer::changeMargin(s, viewer::MarginEdit::FillHoles);
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("Gaps and holes up to about twice the margin across (grow, then shrink back)");
+    sameLineIfFits(buttonWidth("Remove thin parts"));
+    if (ImGui::Button("Remove thin parts"))
+        viewer::changeMargin(s, viewer::MarginEdit::RemoveThin);
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("Parts thinner than about twice the margin (shrink, then grow back)");
+}
+
 } // namespace
 
 void drawSegmentEditorPanel(AppState& s, Commands& r) {
@@ -86,11 +105,15 @@ void drawSegmentEditorPanel(AppState& s, Commands& r) {
     ImGui::RadioButton("Threshold", &tool, int(viewer::SegmentEditor::Tool::Threshold));
     ImGui::SameLine();
     ImGui::RadioButton("Islands", &tool, int(viewer::SegmentEditor::Tool::Islands));
+    ImGui::SameLine();
+    ImGui::RadioButton("Margin", &tool, int(viewer::SegmentEditor::Tool::Margin));
     e.tool = viewer::SegmentEditor::Tool(tool);
     if (e.tool == viewer::SegmentEditor::Tool::Threshold)
         drawThresholdTool(s);
     else if (e.tool == viewer::SegmentEditor::Tool::Islands)
         drawIslandsTool(s);
+    else if (e.tool == viewer::SegmentEditor::Tool::Margin)
+        drawMarginTool(s);
     ImGui::BeginDisabled(e.undo.empty());
     if (ImGui::Button("Undo"))
         viewer::undoSegmentEdit(s);
@@ -108,6 +131,12 @@ void drawSegmentEditorPanel(AppState& s, Commands& r) {
         r.push_back({viewer::Command::Kind::SaveSegmentation});
     if (ImGui::IsItemHovered())
         ImGui::SetTooltip("As 3D Slicer's .seg.nrrd, into %s", s.exportDir.string().c_str());
+    sameLineIfFits(buttonWidth("Export surface"));
+    if (ImGui::Button("Export surface"))
+        r.push_back({viewer::Command::Kind::ExportSurface});
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("The segment's closed surface as an STL to print (LPS mm), into %s",
+                          s.exportDir.string().c_str());
     if (!e.lastMessage.empty())
         wrappedText(e.lastMessage);
 }

@@ -25,6 +25,7 @@ struct Command {
         Resample,         // the series again, irregular stacks resampled (`series` 1) or kept as acquired (0)
         AddLabels,        // `path`: a segmentation onto the open series; `series` 1: dropped (an image opens)
         SaveSegmentation, // the segment editor's layer as .seg.nrrd into the export folder
+        ExportSurface,    // the segment being edited as an STL surface into the export folder
     };
     Kind kind;
     std::string path;

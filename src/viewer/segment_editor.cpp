@@ -1,6 +1,7 @@
 #include "viewer/segment_editor.h"
 
 #include "edit/mask_ops.h"
+#include "edit/morphology.h"
 #include "viewer/app_state.h"
 
 #include <algorithm>
@@ -272,6 +273,30 @@ bool clearSegment(AppState& s) {
     if (!ready(s))
         return false;
     return fullGridCommit(s, Mask(editedLayer(s)->grid.voxelCount(), 0), "Clear");
+}
+
+bool changeMargin(AppState& s, MarginEdit edit) {
+    if (!ready(s))
+        return false;
+    const LabelLayer& l = *editedLayer(s);
+    const Mask m = segmentMask(l, l.segments[std::size_t(s.editor.segment)]);
+    const double mm = std::max(0.0f, s.editor.marginMm);
+    char what[64];
+    switch (edit) {
+    case MarginEdit::Grow:
+        std::snprintf(what, sizeof what, "Grow by %g mm", mm);
+        return fullGridCommit(s, growMask(m, l.grid, mm), what);
+    case MarginEdit::Shrink:
+        std::snprintf(what, sizeof what, "Shrink by %g mm", mm);
+        return fullGridCommit(s, shrinkMask(m, l.grid, mm), what);
+    case MarginEdit::FillHoles:
+        std::snprintf(what, sizeof what, "Fill holes (%g mm)", mm);
+        return fullGridCommit(s, closeMask(m, l.grid, mm), what);
+    case MarginEdit::RemoveThin:
+        std::snprintf(what, sizeof what, "Remove thin parts (%g mm)", mm);
+        return fullGridCommit(s, openMask(m, l.grid, mm), what);
+    }
+    return false;
 }
 
 bool undoSegmentEdit(AppState& s) {

@@ -26,7 +26,7 @@ struct SegmentChange {
 };
 
 struct SegmentEditor {
-    enum class Tool { None, Threshold, Islands };
+    enum class Tool { None, Threshold, Islands, Margin };
     bool open = false; // the editor's section of the Segments panel is open: Ctrl+Z undoes its edits
     Tool tool = Tool::None;
     int layer = -1;   // the scene's label layer of the segment being edited, or -1
@@ -36,6 +36,8 @@ struct SegmentEditor {
     // Islands: how voxels touch (6 or 26), and the size under which "Remove small" removes parts.
     int connectivity = 6;
     int minIsland = 1000;
+    // Margin: grow, shrink, fill holes (close) or remove thin parts (open) by this many mm.
+    float marginMm = 2;
     std::vector<SegmentChange> undo, redo; // most recent last
     bool unsaved = false;                  // edits since the segmentation was last saved
     std::string lastMessage;               // what the last edit did, or why it did nothing
@@ -64,6 +66,10 @@ bool keepIslandAt(AppState& s, glm::ivec3 at); // the part of the segment that h
 bool keepLargestIsland(AppState& s);
 bool removeSmallIslands(AppState& s); // the parts of fewer than minIsland voxels
 bool clearSegment(AppState& s);
+// The segment grown or shrunk by editor.marginMm, or closed (gaps and holes filled) or opened (thin parts
+// removed) by it: edit/morphology.h, exact in mm with anisotropic voxels.
+enum class MarginEdit { Grow, Shrink, FillHoles, RemoveThin };
+bool changeMargin(AppState& s, MarginEdit edit);
 
 bool undoSegmentEdit(AppState& s);
 bool redoSegmentEdit(AppState& s);
