@@ -10,6 +10,7 @@
 #include "nrrd_nifti/volume_io.h"
 #include "viewer/crop_gesture.h"
 #include "viewer/input.h"
+#include "viewer/label_task.h"
 #include "viewer/load_task.h"
 #include "viewer/segment_editor.h"
 #include "viewer/settings.h"
@@ -1115,4 +1116,50 @@ TEST_CASE("segment editor: with the Islands tool, a click in a slice view keeps 
     const auto bytes = std::filesystem::file_size(stl);
     CHECK(bytes > 84);
     CHECK((bytes - 84) % 50 == 0);
+}
+
+TEST_CASE("segment editor: every edit is kept aside for the series; after a crash it is offered back, "
+          "restored as the edited layer, and gone once saved") {
+    TempDir data;
+    const ScopedEnv dataHome("XDG_DATA_HOME", data.path.string());
+    std::size_t voxels = 0;
+    std::filesystem::path kept;
+    {
+        ViewerFixture f;
+        REQUIRE(viewer::newSegment(f.s));
+        f.s.editor.lo = 300;
+        f.s.editor.hi = 3071;
+        REQUIRE(viewer::applyThreshold(f.s));
+        voxels = f.s.scene.labels[0].layer->stats[0].voxels;
+        app::autosaveSegmentation(f.s, 0);
+        kept = app::segmentationAutosavePath(f.s.scene.base->series.about.listing.uid);
+        REQUIRE(std::filesystem::exists(kept));
+        CHECK(kept.parent_path() == data.path / "ctview" / "segmentations");
+        // The window goes without saving (a crash): the file stays.
+    }
+    ViewerFixture g; // the same series again (the phantom's UIDs are fixed)
+    app::offerAutosave(g.s, 0);
+    REQUIRE(g.s.editor.restorable == kept.string());
+    // Nothing new is made over it until it is restored or let go.
+    CHECK_FALSE(viewer::newSegment(g.s));
+    CHECK(g.s.editor.lastMessage == "first restore the edits kept from last time, or discard them");
+    // Restore (as the panel's button: the label task opens it, then it becomes the edited layer).
+    g.s.editor.adopting = std::exchange(g.s.editor.restorable, {});
+    viewer::LabelTask task(g.s.editor.adopting, g.s.scene.base, fastOptions(), false, nullptr);
+    task.wait();
+    std::string error;
+    bool image = false;
+    viewer::adoptRestoredEdits(g.s, task.take(error, image));
+    REQUIRE(error.empty());
+    REQUIRE(g.s.scene.labels.size() == 1);
+    CHECK(g.s.scene.labels[0].layer->name == "Restored segmentation");
+    CHECK(g.s.scene.labels[0].layer->stats[0].voxels == voxels);
+    CHECK(g.s.editor.editing());
+    CHECK(g.s.editor.unsaved);
+    // More edits go on being kept; saving lets the kept copy go.
+    REQUIRE(viewer::keepLargestIsland(g.s));
+    app::autosaveSegmentation(g.s, 0);
+    CHECK(std::filesystem::exists(kept));
+    REQUIRE_FALSE(app::saveSegmentation(g.s, 0).empty());
+    CHECK_FALSE(std::filesystem::exists(kept));
 }

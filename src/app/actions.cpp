@@ -3,6 +3,7 @@
 #include "app/headless.h"
 #include "base/error.h"
 #include "base/fsutil.h"
+#include "base/text.h"
 #include "measure/measure.h"
 #include "media/export.h"
 #include "mesh/contour.h"
@@ -141,32 +142,94 @@ void saveAnnotations(viewer::AppState& s, double now) {
     }
 }
 
+namespace {
+
+// The layer as 3D Slicer's .seg.nrrd: its groups as layers, every segment named and coloured.
+std::filesystem::path writeLayer(const LabelLayer& l, const std::filesystem::path& path, bool replace) {
+    std::vector<const std::vector<std::uint8_t>*> groups;
+    for (const auto& g : l.groups)
+        groups.push_back(&g);
+    std::vector<SegNrrdSegment> segments;
+    for (const Segment& seg : l.segments)
+        segments.push_back({seg.name, seg.color, seg.value, seg.group});
+    return writeSegNrrd(groups, l.grid, segments, path, replace);
+}
+
+const LabelLayer* editedLayer(const viewer::AppState& s) {
+    const viewer::SegmentEditor& e = s.editor;
+    return e.editing() && std::size_t(e.layer) < s.scene.labels.size()
+               ? s.scene.labels[std::size_t(e.layer)].layer.get()
+               : nullptr;
+}
+
+std::string seriesUid(const viewer::AppState& s) {
+    return s.scene.base ? s.scene.base->series.about.listing.uid : "";
+}
+
+} // namespace
+
 std::filesystem::path saveSegmentation(viewer::AppState& s, double now) {
-    viewer::SegmentEditor& e = s.editor;
-    if (!e.editing() || std::size_t(e.layer) >= s.scene.labels.size())
+    const LabelLayer* l = editedLayer(s);
+    if (!l)
         return {};
-    const LabelLayer& l = *s.scene.labels[std::size_t(e.layer)].layer;
     try {
         createFolder(s.exportDir);
-        std::vector<const std::vector<std::uint8_t>*> groups;
-        for (const auto& g : l.groups)
-            groups.push_back(&g);
-        std::vector<SegNrrdSegment> segments;
-        for (const Segment& seg : l.segments)
-            segments.push_back({seg.name, seg.color, seg.value, seg.group});
         char name[64];
         const std::time_t t = std::time(nullptr);
         std::tm tm{};
         localtime_r(&t, &tm);
         std::strftime(name, sizeof name, "segmentation_%Y%m%d_%H%M%S.seg.nrrd", &tm);
-        auto written = writeSegNrrd(groups, l.grid, segments, s.exportDir / name, false);
-        e.unsaved = false;
+        auto written = writeLayer(*l, s.exportDir / name, false);
+        s.editor.unsaved = false;
+        discardAutosave(s);
         addToast(s, "Saved the segmentation\n" + written.string(), now);
         return written;
     } catch (const std::exception& ex) {
         addToast(s, std::string("Could not save the segmentation: ") + ex.what(), now, true);
         return {};
     }
+}
+
+std::filesystem::path segmentationAutosavePath(const std::string& uid) {
+    if (!isSafeUid(uid)) // the UID becomes a file name
+        return {};
+    return userFolder(UserFolder::Data) / "segmentations" / (uid + ".seg.nrrd");
+}
+
+void autosaveSegmentation(viewer::AppState& s, double now) {
+    viewer::SegmentEditor& e = s.editor;
+    const LabelLayer* l = editedLayer(s);
+    if (!l || e.revision == e.autosaved || !e.unsaved)
+        return;
+    e.autosaved = e.revision;
+    const std::filesystem::path path = segmentationAutosavePath(seriesUid(s));
+    if (path.empty())
+        return; // a volume file has no SeriesInstanceUID to keep them under: Save is the way
+    try {
+        createFolder(path.parent_path());
+        writeLayer(*l, path, true);
+    } catch (const std::exception& ex) {
+        addToast(s, std::string("The segment edits could not be kept aside: ") + ex.what(), now, true);
+    }
+}
+
+void offerAutosave(viewer::AppState& s, double now) {
+    const std::filesystem::path path = segmentationAutosavePath(seriesUid(s));
+    std::error_code ec;
+    if (path.empty() || !std::filesystem::exists(path, ec))
+        return;
+    s.editor.restorable = path.string();
+    addToast(s,
+             "Segment edits of this series were not saved when ctview last closed: restore them in the "
+             "Segment editor",
+             now);
+}
+
+void discardAutosave(const viewer::AppState& s) {
+    const std::filesystem::path path = segmentationAutosavePath(seriesUid(s));
+    std::error_code ec;
+    if (!path.empty())
+        std::filesystem::remove(path, ec);
 }
 
 std::filesystem::path exportSurface(viewer::AppState& s, double now) {

@@ -35,6 +35,17 @@ void saveAnnotations(viewer::AppState& s, double now);
 // file (or the error). Returns the path written, or an empty one.
 std::filesystem::path saveSegmentation(viewer::AppState& s, double now);
 
+// Crash safety for the segment editor. Where the edits of series `uid` are kept until they are saved or
+// discarded: the user's data folder, segmentations/UID.seg.nrrd (empty for an unusable UID).
+std::filesystem::path segmentationAutosavePath(const std::string& uid);
+// After an edit: the edited layer written there (aside and renamed), so that a crash loses nothing. A failure
+// is a toast. Called every frame: it writes only after an edit.
+void autosaveSegmentation(viewer::AppState& s, double now);
+// When a series has loaded: its autosave, if a session left one, is offered (editor.restorable and a toast).
+void offerAutosave(viewer::AppState& s, double now);
+// The loaded series' autosave removed: its edits were saved, or the user let them go.
+void discardAutosave(const viewer::AppState& s);
+
 // The surface of the segment being edited as a binary STL into the export folder, as `ctview surface
 // --segment` makes it (closed, smoothed, LPS millimetres); a toast names the file and its triangles (or the
 // error).

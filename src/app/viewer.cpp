@@ -197,6 +197,7 @@ class Viewer {
     void waitForEvents();
     void pumpLoad();
     void pumpLabels();
+    bool mayClose();
     viewer::Commands buildUi(Frame& f);
     void render(Frame& f, const viewer::Commands& commands);
     void execute(Frame& f, const viewer::Commands& commands);
@@ -319,6 +320,9 @@ Viewer::Viewer(const CommonOptions& common, const ViewerOptions& options)
 Viewer::~Viewer() {
     // Once more at the end (what changed in the last second is not lost).
     saveIfChanged(true);
+    // Segment edits of this session that were saved or let go need their autosave no more.
+    if (s_.editor.revision > 0 && !s_.editor.unsaved)
+        discardAutosave(s_);
     if (task_)
         task_->wait();
     task_.reset();
@@ -329,8 +333,21 @@ Viewer::~Viewer() {
     destroyGlWindow(window_);
 }
 
+// Whether the window may close now: with unsaved segment edits it asks first (the editor's askQuit), and
+// closes once they are saved or let go.
+bool Viewer::mayClose() {
+    if (!glfwWindowShouldClose(window_))
+        return false;
+    if (!s_.editor.unsaved || s_.editor.quitAnyway)
+        return true;
+    glfwSetWindowShouldClose(window_, GLFW_FALSE);
+    s_.editor.askQuit = true;
+    redraw_ = 3;
+    return false;
+}
+
 void Viewer::run() {
-    while (!glfwWindowShouldClose(window_)) {
+    while (!mayClose()) {
         if (redraw_ <= 0)
             waitForEvents();
         else
@@ -438,6 +455,7 @@ void Viewer::pumpLoad() {
             if (d) {
                 adoptDataset(s_, std::move(d));
                 restoreAnnotations(s_, glfwGetTime());
+                offerAutosave(s_, glfwGetTime());
                 viewer::addRecent(s_.prefs.recent, s_.load.input);
             }
             redraw_ = 3;
@@ -467,6 +485,9 @@ void Viewer::pumpLabels() {
         const std::string name = std::filesystem::path(file).filename().string();
         if (!current) {
             addToast(s_, name + " not added: another series was opened meanwhile", now, true);
+        } else if (layer && file == s_.editor.adopting) {
+            viewer::adoptRestoredEdits(s_, layer);
+            addToast(s_, "Restored the unsaved segment edits", now);
         } else if (layer) {
             viewer::addLabelLayer(s_, layer);
             addToast(s_,
@@ -516,6 +537,7 @@ viewer::Commands Viewer::buildUi(Frame& f) {
     ui::drawOpenDialog(s_, commands);
     ui::drawPacsDialog(s_, commands);
     ui::drawHelp(s_, help_);
+    ui::drawQuitConfirmation(s_, commands);
     ui::drawOverlays(s_, renderers_->feedback, ImGui::GetBackgroundDrawList());
     // An edit is over when no button is held (a drag of W/L or of a transfer-function point is one edit).
     viewer::trackUndo(s_, ImGui::IsAnyMouseDown());
@@ -605,6 +627,14 @@ void Viewer::execute(Frame& f, const viewer::Commands& commands) {
             break;
         case Kind::ExportSurface:
             exportSurface(s_, f.now);
+            break;
+        case Kind::RestoreEdits:
+            s_.editor.adopting = std::exchange(s_.editor.restorable, {});
+            labelQueue_.emplace_back(s_.editor.adopting, false);
+            break;
+        case Kind::DiscardEdits:
+            s_.editor.restorable.clear();
+            discardAutosave(s_);
             break;
         case Kind::LoadSeries:
             f.loadSeries = c.series;
@@ -707,6 +737,7 @@ void Viewer::afterSwap(Frame& f, const viewer::Commands& commands) {
         startLoad(f.open, "", nullptr);
     saveIfChanged(false);
     saveAnnotations(s_, glfwGetTime());
+    autosaveSegmentation(s_, glfwGetTime());
     for (const viewer::Command& c : commands)
         if (c.kind != viewer::Command::Kind::Interacting3D)
             redraw_ = 3;

@@ -278,6 +278,8 @@ void drawSidebar(AppState& s, Commands& r) {
     if (ImGui::CollapsingHeader("Measurements", ImGuiTreeNodeFlags_DefaultOpen))
         drawMeasurePanel(s);
     // Above the Segments section, which its "New segment" may open: the editor stays where it was clicked.
+    if (!s.editor.restorable.empty()) // open while the kept edits wait for a decision
+        ImGui::SetNextItemOpen(true, ImGuiCond_Always);
     s.editor.open = s.hasVolume() && ImGui::CollapsingHeader("Segment editor");
     if (s.editor.open) {
         ImGui::PushItemWidth(itemWidth);

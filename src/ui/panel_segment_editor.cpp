@@ -93,6 +93,15 @@ void drawMarginTool(AppState& s) {
 
 void drawSegmentEditorPanel(AppState& s, Commands& r) {
     viewer::SegmentEditor& e = s.editor;
+    if (!e.restorable.empty()) {
+        wrappedText("Segment edits of this series were not saved when ctview last closed.");
+        if (ImGui::Button("Restore them"))
+            r.push_back({viewer::Command::Kind::RestoreEdits});
+        ImGui::SameLine();
+        if (ImGui::Button("Discard them"))
+            r.push_back({viewer::Command::Kind::DiscardEdits});
+        ImGui::Separator();
+    }
     if (ImGui::Button("New segment"))
         viewer::newSegment(s);
     ImGui::SameLine();
@@ -139,6 +148,36 @@ void drawSegmentEditorPanel(AppState& s, Commands& r) {
                           s.exportDir.string().c_str());
     if (!e.lastMessage.empty())
         wrappedText(e.lastMessage);
+}
+
+void drawQuitConfirmation(AppState& s, Commands& r) {
+    viewer::SegmentEditor& e = s.editor;
+    if (e.askQuit && !ImGui::IsPopupOpen("Unsaved segment edits"))
+        ImGui::OpenPopup("Unsaved segment edits");
+    if (!ImGui::BeginPopupModal("Unsaved segment edits", nullptr, ImGuiWindowFlags_AlwaysAutoResize))
+        return;
+    ImGui::TextUnformatted("The segmentation has edits that are not saved.");
+    if (ImGui::Button("Save and quit")) {
+        r.push_back({viewer::Command::Kind::SaveSegmentation});
+        r.push_back({viewer::Command::Kind::Quit});
+        e.quitAnyway = true;
+        e.askQuit = false;
+        ImGui::CloseCurrentPopup();
+    }
+    ImGui::SameLine();
+    if (ImGui::Button("Quit without saving")) {
+        e.unsaved = false; // let go: the autosave goes too
+        e.quitAnyway = true;
+        e.askQuit = false;
+        r.push_back({viewer::Command::Kind::Quit});
+        ImGui::CloseCurrentPopup();
+    }
+    ImGui::SameLine();
+    if (ImGui::Button("Cancel")) {
+        e.askQuit = false;
+        ImGui::CloseCurrentPopup();
+    }
+    ImGui::EndPopup();
 }
 
 } // namespace ctview::ui

@@ -92,8 +92,11 @@ void drawMeasurePanel(AppState& s);
 // The scene's label layers: each layer's fill, outline and opacity, and its segments (colour, shown, name,
 // volume in mL, HU mean ± SD); clicking a name goes to the segment.
 void drawSegmentsPanel(AppState& s);
-// The segment editor: a new segment or one to edit, its tools (threshold, islands), undo, redo, save.
+// The segment editor: a new segment or one to edit, its tools (threshold, islands, margin), undo, redo, save,
+// and the offer to restore edits kept from a session that did not end cleanly.
 void drawSegmentEditorPanel(AppState& s, Commands& r);
+// Closing the window with unsaved segment edits (editor.askQuit): Save and quit, Quit without saving, Cancel.
+void drawQuitConfirmation(AppState& s, Commands& r);
 // Every series found in the input, with patient, study date and modality, sortable; clicking one loads it.
 void drawSeriesPanel(AppState& s, Commands& r);
 // The order the series table shows `rows` in, sorted by `column` ("#", "patient", "date", "mod",

@@ -200,7 +200,8 @@ void adoptDataset(AppState& s, std::shared_ptr<Dataset> d) {
     const bool continuing = s.scene.base && s.scene.base->preview &&
                             s.scene.base->series.volume.geometry().dims == d->series.volume.geometry().dims;
     s.scene.base = std::move(d);
-    s.scene.labels.clear(); // on the old grid; the new dataset's come with it (adoptLabels)
+    s.scene.labels.clear();       // on the old grid; the new dataset's come with it (adoptLabels)
+    resetSegmentEditor(s.editor); // its layer went with the old dataset (its edits are in the autosave)
     s.measured.forget();
     s.gesture.probe.valid = false;
     if (!continuing) {

@@ -26,6 +26,8 @@ struct Command {
         AddLabels,        // `path`: a segmentation onto the open series; `series` 1: dropped (an image opens)
         SaveSegmentation, // the segment editor's layer as .seg.nrrd into the export folder
         ExportSurface,    // the segment being edited as an STL surface into the export folder
+        RestoreEdits,     // the series' autosaved segment edits (editor.restorable) back as the edited layer
+        DiscardEdits,     // ... or let go
     };
     Kind kind;
     std::string path;

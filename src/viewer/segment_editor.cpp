@@ -54,6 +54,7 @@ void publish(AppState& s, int layer, const LabelLayer& old, int group, std::vect
             held = next;
     inScene = std::move(next);
     s.editor.unsaved = true;
+    ++s.editor.revision;
 }
 
 // Boxes' bytes of a group: copied out, or written back.
@@ -126,8 +127,19 @@ bool fullGridCommit(AppState& s, const Mask& wanted, const std::string& what) {
     return commit(s, wanted, glm::ivec3(0), dims - 1, what);
 }
 
+// Edits kept from a session that did not end cleanly are restored or let go before new ones are made: a new
+// edit would be kept in their place.
+bool decidedOnKeptEdits(AppState& s) {
+    if (s.editor.restorable.empty())
+        return true;
+    s.editor.lastMessage = "first restore the edits kept from last time, or discard them";
+    return false;
+}
+
 bool ready(AppState& s) {
-    if (editedLayer(s) && s.hasVolume())
+    if (!decidedOnKeptEdits(s))
+        return false;
+    if (editedLayer(s) && s.hasVolume() && !s.scene.base->preview)
         return true;
     s.editor.lastMessage = "choose a segment to edit, or make a new one";
     return false;
@@ -167,6 +179,12 @@ const std::vector<ThresholdPreset>& thresholdPresets() {
 
 bool newSegment(AppState& s) {
     if (!s.hasVolume())
+        return false;
+    if (s.scene.base->preview) {
+        s.editor.lastMessage = "the series is still loading: segments can be made once it is here";
+        return false;
+    }
+    if (!decidedOnKeptEdits(s))
         return false;
     const Volume& ct = s.scene.base->series.volume;
     int layer = -1;
@@ -297,6 +315,32 @@ bool changeMargin(AppState& s, MarginEdit edit) {
         return fullGridCommit(s, openMask(m, l.grid, mm), what);
     }
     return false;
+}
+
+void adoptRestoredEdits(AppState& s, const std::shared_ptr<const LabelLayer>& layer) {
+    SegmentEditor& e = s.editor;
+    e.adopting.clear();
+    if (!layer || !s.hasVolume())
+        return;
+    auto restored = std::make_shared<LabelLayer>(*layer);
+    restored->name = "Restored segmentation";
+    restored->kind = kEditorKind;
+    addLabelLayer(s, restored);
+    selectSegment(s, int(s.scene.labels.size()) - 1, restored->segments.empty() ? -1 : 0);
+    e.unsaved = true;
+    e.autosaved = e.revision; // it is the autosave
+    e.lastMessage = "Restored the unsaved edits: save them to keep them";
+}
+
+void resetSegmentEditor(SegmentEditor& e) {
+    e.layer = e.segment = -1;
+    e.undo.clear();
+    e.redo.clear();
+    e.unsaved = false;
+    e.revision = e.autosaved = 0;
+    e.restorable.clear();
+    e.adopting.clear();
+    e.lastMessage.clear();
 }
 
 bool undoSegmentEdit(AppState& s) {

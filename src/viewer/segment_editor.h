@@ -10,8 +10,13 @@
 #include <glm/glm.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
+
+namespace ctview {
+struct LabelLayer;
+}
 
 namespace ctview::viewer {
 
@@ -42,6 +47,14 @@ struct SegmentEditor {
     bool unsaved = false;                  // edits since the segmentation was last saved
     std::string lastMessage;               // what the last edit did, or why it did nothing
 
+    // Crash safety (app/actions.h autosaveSegmentation): every edit bumps `revision`; the layer is written
+    // aside, keyed by the series, until it is saved or its edits are discarded.
+    std::uint64_t revision = 0, autosaved = 0;
+    std::string restorable; // an autosave of this series from a session that did not end cleanly, to offer
+    std::string adopting;   // the autosave being restored: the layer from it becomes the one edited
+    bool askQuit = false;   // closing with unsaved edits: the window asks first
+    bool quitAnyway = false;
+
     bool editing() const { return layer >= 0 && segment >= 0; }
     bool previewing() const { return open && editing() && tool == Tool::Threshold; }
 };
@@ -70,6 +83,12 @@ bool clearSegment(AppState& s);
 // removed) by it: edit/morphology.h, exact in mm with anisotropic voxels.
 enum class MarginEdit { Grow, Shrink, FillHoles, RemoveThin };
 bool changeMargin(AppState& s, MarginEdit edit);
+
+// A layer restored from an autosave (the editor's `adopting` file): joins the scene as the editor's own
+// layer, its first segment selected, its edits unsaved.
+void adoptRestoredEdits(AppState& s, const std::shared_ptr<const LabelLayer>& layer);
+// A new base image: nothing to edit any more (its layers are gone), the undo with them.
+void resetSegmentEditor(SegmentEditor& e);
 
 bool undoSegmentEdit(AppState& s);
 bool redoSegmentEdit(AppState& s);
