@@ -80,6 +80,17 @@ TEST_CASE(
     CHECK(countVoxels(keepIslandAt(mask, dims, {6, 6, 6}, Connectivity::All26)) == 35);
     CHECK(countVoxels(keepIslandAt(mask, dims, {0, 0, 0}, Connectivity::All26)) == 0); // not in the mask
     CHECK(countVoxels(keepLargestIsland(Mask(mask.size(), 0), dims, Connectivity::All26)) == 0);
+    // Grow from a seed: the same parts straight from the HU, without the threshold's mask.
+    TempDir dir;
+    writeSeries(partsSeries(), dir.path / "ct");
+    ScanResult scan;
+    const DecodedStack ct = loadFolder(dir.path / "ct", scan);
+    const Volume& v = ct.volume;
+    for (const Connectivity c : {Connectivity::Faces6, Connectivity::All26})
+        for (const glm::ivec3 seed :
+             {glm::ivec3(6, 6, 6), glm::ivec3(3, 3, 3), glm::ivec3(10, 8, 7), glm::ivec3(0)})
+            CHECK(growFromSeed(v, 300, 3071, seed, c) ==
+                  keepIslandAt(thresholdMask(v, 300, 3071), dims, seed, c));
 }
 
 TEST_CASE(

@@ -123,6 +123,22 @@ TEST_CASE("segment editor: a new segment, threshold within the crop box, islands
         CHECK(voxelsOf(s, 0) == 35);
     }
 
+    // Grow from a click: the range's voxels connected to it join the segment.
+    REQUIRE(clearSegment(s));
+    REQUIRE(growAt(s, {6, 6, 6}));
+    CHECK(voxelsOf(s, 0) == 8);
+    REQUIRE(growAt(s, {3, 3, 3}));
+    CHECK(voxelsOf(s, 0) == 35);
+    CHECK_FALSE(growAt(s, {0, 0, 0}));
+    CHECK(s.editor.lastMessage ==
+          "Grow 300..3071 HU from the click: the voxel clicked is -1000 HU, not in the range");
+    CHECK_FALSE(growAt(s, {3, 3, 3})); // already in
+    REQUIRE(undoSegmentEdit(s));
+    REQUIRE(undoSegmentEdit(s));
+    CHECK(voxelsOf(s, 0) == 0);
+    REQUIRE(undoSegmentEdit(s)); // the clear
+    CHECK(voxelsOf(s, 0) == 35);
+
     // The crop box: only voxels whose centres are in its right half (i >= 6): B's i = 6 face and C.
     REQUIRE(clearSegment(s));
     CHECK(voxelsOf(s, 0) == 0);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 
 namespace ctview {
 
@@ -96,14 +97,80 @@ Mask removeSmallIslands(const Mask& mask, glm::ivec3 dims, std::size_t minVoxels
     return selectIslands(islands, [&](std::uint32_t p) { return islands.sizes[p - 1] >= minVoxels; });
 }
 
-Mask keepIslandAt(const Mask& mask, glm::ivec3 dims, glm::ivec3 seed, Connectivity c) {
+namespace {
+
+// The voxels connected to `seed` through voxels where in(index) holds (the seed's own included), by a flood
+// fill from the seed alone: its work is the part's voxels, not the grid's (a bit per voxel of the grid to
+// mark them, a byte of it zeroed per 8 voxels). Empty when the seed is out.
+template <class In> Part floodFrom(glm::ivec3 dims, glm::ivec3 seed, Connectivity c, In in) {
+    const std::size_t nx = std::size_t(dims.x), plane = nx * std::size_t(dims.y);
+    Part out;
+    out.in.assign((plane * std::size_t(dims.z) + 63) / 64, 0);
     if (glm::any(glm::lessThan(seed, glm::ivec3(0))) || glm::any(glm::greaterThanEqual(seed, dims)))
-        return Mask(mask.size(), 0);
-    const Islands islands = findIslands(mask, dims, c);
-    const std::uint32_t at =
-        islands.part[(std::size_t(seed.z) * std::size_t(dims.y) + std::size_t(seed.y)) * std::size_t(dims.x) +
-                     std::size_t(seed.x)];
-    return selectIslands(islands, [&](std::uint32_t p) { return at != 0 && p == at; });
+        return out;
+    const std::size_t start = std::size_t(seed.z) * plane + std::size_t(seed.y) * nx + std::size_t(seed.x);
+    if (!in(start))
+        return out;
+    const std::vector<glm::ivec3> around = neighbours(c);
+    std::vector<std::size_t> stack{start};
+    out.in[start / 64] |= std::uint64_t(1) << (start % 64);
+    out.lo = out.hi = seed;
+    while (!stack.empty()) {
+        const std::size_t n = stack.back();
+        stack.pop_back();
+        ++out.voxels;
+        const glm::ivec3 v(int(n % nx), int((n / nx) % std::size_t(dims.y)), int(n / plane));
+        out.lo = glm::min(out.lo, v);
+        out.hi = glm::max(out.hi, v);
+        // Inside the grid's interior no neighbour needs a bounds check.
+        const bool interior =
+            glm::all(glm::greaterThan(v, glm::ivec3(0))) && glm::all(glm::lessThan(v, dims - 1));
+        for (const glm::ivec3& o : around) {
+            const glm::ivec3 w = v + o;
+            if (!interior &&
+                (w.x < 0 || w.y < 0 || w.z < 0 || w.x >= dims.x || w.y >= dims.y || w.z >= dims.z))
+                continue;
+            const std::size_t m = std::size_t(w.z) * plane + std::size_t(w.y) * nx + std::size_t(w.x);
+            const std::uint64_t bit = std::uint64_t(1) << (m % 64);
+            if (!(out.in[m / 64] & bit) && in(m)) {
+                out.in[m / 64] |= bit;
+                stack.push_back(m);
+            }
+        }
+    }
+    return out;
+}
+
+Mask maskOf(const Part& p, std::size_t voxels) {
+    Mask m(voxels, 0);
+    if (p.voxels == 0)
+        return m;
+    for (std::size_t n = 0; n < voxels; ++n)
+        m[n] = p.contains(n) ? 1 : 0;
+    return m;
+}
+
+} // namespace
+
+Part growPart(const Volume& ct, float lo, float hi, glm::ivec3 seed, Connectivity c) {
+    if (ct.type() == ScalarType::Int16) {
+        // In integers: the range's whole HU values.
+        const int from = int(std::ceil(std::clamp(lo, -40000.f, 40000.f)));
+        const int to = int(std::floor(std::clamp(hi, -40000.f, 40000.f)));
+        const std::int16_t* hu = ct.int16Data();
+        return floodFrom(ct.geometry().dims, seed, c,
+                         [=](std::size_t n) { return hu[n] >= from && hu[n] <= to; });
+    }
+    const float* hu = ct.float32Data();
+    return floodFrom(ct.geometry().dims, seed, c, [=](std::size_t n) { return hu[n] >= lo && hu[n] <= hi; });
+}
+
+Mask keepIslandAt(const Mask& mask, glm::ivec3 dims, glm::ivec3 seed, Connectivity c) {
+    return maskOf(floodFrom(dims, seed, c, [&](std::size_t n) { return mask[n] != 0; }), mask.size());
+}
+
+Mask growFromSeed(const Volume& ct, float lo, float hi, glm::ivec3 seed, Connectivity c) {
+    return maskOf(growPart(ct, lo, hi, seed, c), ct.geometry().voxelCount());
 }
 
 std::size_t countVoxels(const Mask& mask) {

@@ -32,8 +32,22 @@ Islands findIslands(const Mask& mask, glm::ivec3 dims, Connectivity c);
 Mask keepLargestIsland(const Mask& mask, glm::ivec3 dims, Connectivity c);
 // Removes the parts of fewer than `minVoxels` voxels.
 Mask removeSmallIslands(const Mask& mask, glm::ivec3 dims, std::size_t minVoxels, Connectivity c);
-// Keeps the part that holds voxel `seed`; empty when the seed is not in the mask.
+// Keeps the part that holds voxel `seed`; empty when the seed is not in the mask. A flood fill from the seed:
+// its work is the part's voxels.
 Mask keepIslandAt(const Mask& mask, glm::ivec3 dims, glm::ivec3 seed, Connectivity c);
+// Grow from a click: the voxels with HU in [lo, hi] connected to `seed` (the same as keepIslandAt of the
+// threshold's mask, without making that mask: the HU are tested as the fill reaches them). Empty when the
+// seed's own HU is out of the range.
+Mask growFromSeed(const Volume& ct, float lo, float hi, glm::ivec3 seed, Connectivity c);
+// The same as a bit per voxel with its box and count: what the editor's click takes, without a byte per voxel
+// of the grid to make and read.
+struct Part {
+    std::vector<std::uint64_t> in; // voxel n is in when bit n % 64 of in[n / 64] is set
+    glm::ivec3 lo{0}, hi{-1};      // the box of its voxels (hi < lo: none)
+    std::size_t voxels = 0;
+    bool contains(std::size_t n) const { return (in[n / 64] >> (n % 64)) & 1; }
+};
+Part growPart(const Volume& ct, float lo, float hi, glm::ivec3 seed, Connectivity c);
 
 std::size_t countVoxels(const Mask& mask);
 

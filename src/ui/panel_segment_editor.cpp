@@ -49,6 +49,9 @@ void drawThresholdTool(AppState& s) {
     }
     if (ImGui::Button("Apply"))
         viewer::applyThreshold(s);
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip(
+            "Or click in a slice view: the range's voxels connected to the click join the segment");
     ImGui::SameLine();
     ImGui::TextDisabled("%s", s.view3d.cropMin != glm::dvec3(0) || s.view3d.cropMax != glm::dvec3(1)
                                   ? "within the crop box"

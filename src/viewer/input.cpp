@@ -245,11 +245,16 @@ Commands handleFrame(AppState& s, const InputFrame& in) {
                 s.gesture.editing = grabbed;
                 s.gesture.editingHandle = handle;
                 s.selectedAnnotation = grabbed;
-            } else if (!in.shift && s.editor.open && s.editor.tool == SegmentEditor::Tool::Islands) {
-                // The segment editor's Islands tool: the part of the segment under the click stays alone.
+            } else if (!in.shift && s.editor.open &&
+                       (s.editor.tool == SegmentEditor::Tool::Islands ||
+                        s.editor.tool == SegmentEditor::Tool::Threshold)) {
+                // The segment editor's click: Islands keeps the part of the segment under it alone; Threshold
+                // grows the range's voxels connected to it into the segment.
                 updateProbe(s, view, in.mouse);
-                if (s.gesture.probe.valid)
+                if (s.gesture.probe.valid && s.editor.tool == SegmentEditor::Tool::Islands)
                     keepIslandAt(s, s.gesture.probe.voxel);
+                else if (s.gesture.probe.valid)
+                    growAt(s, s.gesture.probe.voxel);
                 s.gesture.drag = {};
             } else if (!in.shift && s.tool)
                 startAnnotation(s, view, in.mouse);

@@ -122,6 +122,8 @@ const std::vector<KeyBinding>& keyBindings() {
          }},
         {"Left click or drag", "move the crosshair there: the other views follow"},
         {"Left click (Segment editor, Islands)", "keep the part of the segment under the click alone"},
+        {"Left click (Segment editor, Threshold)",
+         "grow the range's voxels connected to the click into the segment"},
         {"Right drag", "window/level: right/left widens/narrows the window, down/up raises/lowers the level"},
         {"Ctrl + wheel", "zoom about the mouse"},
         {"Middle drag, Shift + left drag", "pan"},

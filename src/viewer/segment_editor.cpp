@@ -78,9 +78,11 @@ void putBoxBytes(std::vector<std::uint8_t>& group, glm::ivec3 dims, glm::ivec3 l
                         group.begin() + std::ptrdiff_t(indexOf(dims, lo.x, j, k)));
 }
 
-// Makes the selected segment `wanted` within the box [lo, hi] (outside it unchanged): a voxel wanted joins it
-// (leaving the segment of its group that held it), one not wanted leaves it. Recorded for undo.
-bool commit(AppState& s, const Mask& wanted, glm::ivec3 lo, glm::ivec3 hi, const std::string& what) {
+// Makes the selected segment what wanted(v, in) says within the box [lo, hi] (outside it unchanged; `in`:
+// whether voxel v is in the segment now): a voxel wanted joins it (leaving the segment of its group that held
+// it), one not wanted leaves it. Recorded for undo.
+template <class Wanted>
+bool commitWith(AppState& s, glm::ivec3 lo, glm::ivec3 hi, const std::string& what, Wanted wanted) {
     SegmentEditor& e = s.editor;
     const LabelLayer& l = *editedLayer(s);
     const Segment& seg = l.segments[std::size_t(e.segment)];
@@ -92,9 +94,10 @@ bool commit(AppState& s, const Mask& wanted, glm::ivec3 lo, glm::ivec3 hi, const
             for (int i = lo.x; i <= hi.x; ++i) {
                 const std::size_t v = indexOf(dims, i, j, k);
                 const bool in = group[v] == seg.value;
-                if (bool(wanted[v]) == in)
+                const bool want = wanted(v, in);
+                if (want == in)
                     continue;
-                group[v] = wanted[v] ? seg.value : 0;
+                group[v] = want ? seg.value : 0;
                 changedLo = glm::min(changedLo, glm::ivec3(i, j, k));
                 changedHi = glm::max(changedHi, glm::ivec3(i, j, k));
             }
@@ -120,6 +123,10 @@ bool commit(AppState& s, const Mask& wanted, glm::ivec3 lo, glm::ivec3 hi, const
                   now.stats[std::size_t(e.segment)].volumeMl);
     e.lastMessage = text;
     return true;
+}
+
+bool commit(AppState& s, const Mask& wanted, glm::ivec3 lo, glm::ivec3 hi, const std::string& what) {
+    return commitWith(s, lo, hi, what, [&](std::size_t v, bool) { return wanted[v] != 0; });
 }
 
 bool fullGridCommit(AppState& s, const Mask& wanted, const std::string& what) {
@@ -263,6 +270,24 @@ bool keepIslandAt(AppState& s, glm::ivec3 at) {
         return false;
     }
     return fullGridCommit(s, kept, "Keep the part clicked");
+}
+
+bool growAt(AppState& s, glm::ivec3 at) {
+    if (!ready(s))
+        return false;
+    SegmentEditor& e = s.editor;
+    const Volume& ct = s.scene.base->series.volume;
+    const Part grown = ctview::growPart(ct, e.lo, e.hi, at, connectivityOf(e));
+    char what[96];
+    std::snprintf(what, sizeof what, "Grow %g..%g HU from the click", double(e.lo), double(e.hi));
+    if (grown.voxels == 0) {
+        e.lastMessage = std::string(what) + ": the voxel clicked is " +
+                        std::to_string(int(std::lround(ct.at(at.x, at.y, at.z)))) + " HU, not in the range";
+        return false;
+    }
+    // Only the part's box can change: what is in stays, the part joins.
+    return commitWith(s, grown.lo, grown.hi, what,
+                      [&](std::size_t v, bool in) { return in || grown.contains(v); });
 }
 
 bool keepLargestIsland(AppState& s) {

@@ -76,6 +76,9 @@ void selectSegment(AppState& s, int layer, int segment);
 // returns false, saying why in editor.lastMessage, when it changes nothing.
 bool applyThreshold(AppState& s);              // the voxels in [lo, hi] HU
 bool keepIslandAt(AppState& s, glm::ivec3 at); // the part of the segment that holds voxel `at`
+// Grow from a click (the Threshold tool's click in a slice view): the voxels in [lo, hi] HU connected to
+// voxel `at` join the segment, on the whole series.
+bool growAt(AppState& s, glm::ivec3 at);
 bool keepLargestIsland(AppState& s);
 bool removeSmallIslands(AppState& s); // the parts of fewer than minIsland voxels
 bool clearSegment(AppState& s);
