@@ -14,6 +14,7 @@
 #include "viewer/load_task.h"
 #include "viewer/segment_editor.h"
 #include "viewer/settings.h"
+#include "volume/camera3d.h"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -1060,13 +1061,20 @@ TEST_CASE("key table: no two rows of one scope take the same key, and every key 
     CHECK(keys >= 40);
 }
 
+namespace {
+// A new segment in the editor, thresholded to the bone (300..3071 HU) of the whole series.
+void boneSegment(viewer::AppState& s) {
+    REQUIRE(viewer::newSegment(s));
+    s.editor.lo = 300;
+    s.editor.hi = 3071;
+    REQUIRE(viewer::applyThreshold(s));
+}
+} // namespace
+
 TEST_CASE("segment editor: with the Islands tool, a click in a slice view keeps the part under it; Ctrl+Z "
           "undoes it; the segmentation saves as a .seg.nrrd that reads back") {
     ViewerFixture f;
-    REQUIRE(viewer::newSegment(f.s));
-    f.s.editor.lo = 300;
-    f.s.editor.hi = 3071;
-    REQUIRE(viewer::applyThreshold(f.s));
+    boneSegment(f.s);
     const Volume& ct = f.s.scene.base->series.volume;
     const glm::ivec3 dims = ct.geometry().dims;
     const Mask bone = thresholdMask(ct, 300, 3071);
@@ -1126,10 +1134,7 @@ TEST_CASE("segment editor: every edit is kept aside for the series; after a cras
     std::filesystem::path kept;
     {
         ViewerFixture f;
-        REQUIRE(viewer::newSegment(f.s));
-        f.s.editor.lo = 300;
-        f.s.editor.hi = 3071;
-        REQUIRE(viewer::applyThreshold(f.s));
+        boneSegment(f.s);
         voxels = f.s.scene.labels[0].layer->stats[0].voxels;
         app::autosaveSegmentation(f.s, 0);
         kept = app::segmentationAutosavePath(f.s.scene.base->series.about.listing.uid);
@@ -1162,4 +1167,55 @@ TEST_CASE("segment editor: every edit is kept aside for the series; after a cras
     CHECK(std::filesystem::exists(kept));
     REQUIRE_FALSE(app::saveSegmentation(g.s, 0).empty());
     CHECK_FALSE(std::filesystem::exists(kept));
+}
+
+TEST_CASE("segment editor: scissors drawn over the 3D view cut the segment through the whole depth") {
+    ViewerFixture f;
+    boneSegment(f.s);
+    const Volume& ct = f.s.scene.base->series.volume;
+    const Geometry& g = ct.geometry();
+    const Rect r = f.s.cells[3];
+    // A rectangle over the left half of the 3D view, dragged out corner by corner.
+    const glm::dvec2 a(r.x + 2, r.y + 2), b(r.x + r.w / 2, r.y + r.h - 2);
+    const std::vector<glm::dvec2> corners = {a, {b.x, a.y}, b, {a.x, b.y}};
+    // What it holds, found here with the camera's own projection and a plain rectangle test.
+    const CameraMatrices cm = cameraMatrices(f.s.view3d.camera, g, {r.w, r.h});
+    const Mask bone = thresholdMask(ct, 300, 3071);
+    std::size_t inside = 0;
+    for (int k = 0; k < g.dims.z; ++k)
+        for (int j = 0; j < g.dims.y; ++j)
+            for (int i = 0; i < g.dims.x; ++i) {
+                glm::dvec2 at;
+                if (bone[ct.index(i, j, k)] && projectToScreen(cm, r, g.voxelToPatient({i, j, k}), at) &&
+                    at.x > a.x && at.x < b.x && at.y > a.y && at.y < b.y)
+                    ++inside;
+            }
+    const std::size_t all = countVoxels(bone);
+    REQUIRE(inside > 0);
+    REQUIRE(inside < all);
+    auto cut = [&] {
+        f.s.editor.open = true;
+        f.s.editor.tool = viewer::SegmentEditor::Tool::Scissors;
+        viewer::InputFrame press = at(corners[0]);
+        press.clicked[0] = press.down[0] = true;
+        viewer::handleInput(f.s, press);
+        for (std::size_t c = 1; c < corners.size(); ++c) {
+            viewer::InputFrame move = at(corners[c]);
+            move.down[0] = true;
+            move.mouseDelta = corners[c] - corners[c - 1];
+            viewer::handleInput(f.s, move);
+        }
+        viewer::InputFrame release = at(corners.back());
+        release.released[0] = true;
+        viewer::handleInput(f.s, release);
+    };
+    const Camera3D camera = f.s.view3d.camera;
+    cut();
+    CHECK(f.s.scene.labels[0].layer->stats[0].voxels == all - inside);
+    CHECK(f.s.view3d.camera.rotation == camera.rotation); // the drag cut; it did not turn the volume
+    CHECK(f.s.editor.scissorsPath.empty());
+    REQUIRE(viewer::undoSegmentEdit(f.s));
+    f.s.editor.keepInside = true;
+    cut();
+    CHECK(f.s.scene.labels[0].layer->stats[0].voxels == inside);
 }

@@ -152,6 +152,14 @@ void draw3dOverlay(const AppState& s, const RenderFeedback& feedback, ImDrawList
     }
     const Geometry& g = s.scene.base->series.volume.geometry();
     const CameraMatrices cm = cameraMatrices(s.view3d.camera, g, {r.w, r.h});
+    // The segment editor's scissors: the shape being drawn, closed back to its start.
+    if (const std::vector<glm::dvec2>& path = s.editor.scissorsPath; path.size() > 1) {
+        std::vector<ImVec2> pts;
+        for (const glm::dvec2& p : path)
+            pts.emplace_back(float(p.x), float(p.y));
+        pts.emplace_back(ImGui::GetIO().MousePos);
+        dl->AddPolyline(pts.data(), int(pts.size()), IM_COL32(255, 230, 60, 255), ImDrawFlags_Closed, 2.0f);
+    }
     if (s.prefs.overlays.crosshair && s.view3d.showSlicePlanes) {
         // Each slice view's plane: its outline at the crosshair's slice, in the view's colour.
         for (int v = 0; v < 3 && s.mpr.oblique; ++v) {

@@ -248,8 +248,11 @@ void drawSidebar(AppState& s, Commands& r) {
         -1; // the width last given to ImGui: a change from outside (a smaller window) is applied
     if (width != applied)
         ImGui::SetNextWindowSize(ImVec2(width, vp->Size.y));
+    // Its scrollbar's room always kept: opening a section (or a new segment's layer) must not narrow the
+    // panel and rewrap every line above the mouse.
     const ImGuiWindowFlags flags = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoCollapse |
-                                   ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoBringToFrontOnFocus;
+                                   ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoBringToFrontOnFocus |
+                                   ImGuiWindowFlags_AlwaysVerticalScrollbar;
     ImGui::Begin("##sidebar", nullptr, flags);
     // ImGui's width differs from ours only when the user dragged the edge: that is their width from now on.
     if (std::abs(ImGui::GetWindowWidth() - width) > 0.5f)

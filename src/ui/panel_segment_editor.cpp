@@ -1,7 +1,8 @@
 // The segment editor's section (viewer/segment_editor.h): the segment being edited (or a new one), a tool —
 // Threshold (a HU range shown over the slices while it is dragged, then Apply), Islands (a click in a slice
-// view keeps the part under it; keep the largest; remove the small ones) or Margin (grow, shrink, fill holes,
-// remove thin parts by mm) — undo, redo and save.
+// view keeps the part under it; keep the largest; remove the small ones), Margin (grow, shrink, fill holes,
+// remove thin parts by mm) or Scissors (a shape dragged over the 3D view cuts through the depth) — undo, redo
+// and save.
 #include "base/text.h"
 #include "ui/panels.h"
 
@@ -117,8 +118,10 @@ void drawSegmentEditorPanel(AppState& s, Commands& r) {
     ImGui::RadioButton("Threshold", &tool, int(viewer::SegmentEditor::Tool::Threshold));
     ImGui::SameLine();
     ImGui::RadioButton("Islands", &tool, int(viewer::SegmentEditor::Tool::Islands));
-    ImGui::SameLine();
+    // Two rows that fit the narrowest side panel, the same whatever its width.
     ImGui::RadioButton("Margin", &tool, int(viewer::SegmentEditor::Tool::Margin));
+    ImGui::SameLine();
+    ImGui::RadioButton("Scissors (3D view)", &tool, int(viewer::SegmentEditor::Tool::Scissors));
     e.tool = viewer::SegmentEditor::Tool(tool);
     if (e.tool == viewer::SegmentEditor::Tool::Threshold)
         drawThresholdTool(s);
@@ -126,6 +129,14 @@ void drawSegmentEditorPanel(AppState& s, Commands& r) {
         drawIslandsTool(s);
     else if (e.tool == viewer::SegmentEditor::Tool::Margin)
         drawMarginTool(s);
+    else if (e.tool == viewer::SegmentEditor::Tool::Scissors) {
+        int keep = e.keepInside ? 1 : 0;
+        ImGui::RadioButton("Remove inside", &keep, 0);
+        ImGui::SameLine();
+        ImGui::RadioButton("Keep inside", &keep, 1);
+        e.keepInside = keep == 1;
+        wrappedText("Drag a shape over the 3D view: it cuts through the whole depth.");
+    }
     ImGui::BeginDisabled(e.undo.empty());
     if (ImGui::Button("Undo"))
         viewer::undoSegmentEdit(s);

@@ -208,6 +208,10 @@ Commands handleFrame(AppState& s, const InputFrame& in) {
         if (s.gesture.turn.active && s.gesture.drag.view >= 0 && s.gesture.drag.view < 3 && s.hasVolume())
             continueTurn(s, s.gesture.drag.view, in.mouse);
         s.gesture.turn.active = false;
+        if (!s.editor.scissorsPath.empty()) { // the scissors' shape is closed where the button came up
+            s.editor.scissorsPath.push_back(in.mouse);
+            cutWithScissors(s, std::exchange(s.editor.scissorsPath, {}));
+        }
         s.gesture.drag = {};
     }
     const int cell = in.uiWantsMouse ? -1 : cellAt(s, in.mouse);
@@ -226,7 +230,11 @@ Commands handleFrame(AppState& s, const InputFrame& in) {
         toggleMaximised(s, cell);
         s.gesture.drag = {};
     } else if (cell == 3 && volume && s.gesture.drag.view < 0) {
-        if (in.clicked[0]) {
+        if (in.clicked[0] && !in.shift && s.editor.open && s.editor.tool == SegmentEditor::Tool::Scissors) {
+            // The segment editor's scissors: the drag draws the shape to cut with, instead of turning.
+            s.gesture.drag = {3, 0};
+            s.editor.scissorsPath = {in.mouse};
+        } else if (in.clicked[0]) {
             s.gesture.drag = {3, in.shift ? 2 : 0};
             // A crop box handle under the mouse is dragged rather than the volume turned.
             if (const int h = in.shift ? -1 : cropHandleUnder(s, in.mouse); h >= 0)
@@ -272,7 +280,10 @@ Commands handleFrame(AppState& s, const InputFrame& in) {
         const Rect& rect = s.cells[3];
         switch (s.gesture.drag.button) {
         case 0:
-            if (s.gesture.crop.handle >= 0)
+            if (!s.editor.scissorsPath.empty()) {
+                if (glm::length(in.mouse - s.editor.scissorsPath.back()) >= 2.0)
+                    s.editor.scissorsPath.push_back(in.mouse);
+            } else if (s.gesture.crop.handle >= 0)
                 dragCropHandle(s, in.mouse);
             else
                 arcballRotate(cam, in.mouse - in.mouseDelta, in.mouse, rect);

@@ -133,6 +133,8 @@ const std::vector<KeyBinding>& keyBindings() {
          S::Everywhere,
          [](KeyContext& c, const Key& k) { toggleMaximised(c.s, k.code - keycode::Digit1); }},
         {"3D: left drag", "rotate (arcball); coarse while dragging, sharp again when let go"},
+        {"3D: left drag (Segment editor, Scissors)",
+         "draw a shape: the segment is cut through the whole depth"},
         {"3D: wheel, right drag up/down", "zoom"},
         {"3D: middle drag, Shift + left drag", "pan"},
         {"3D: Shift + A P L R S I",

@@ -3,6 +3,7 @@
 #include "edit/mask_ops.h"
 #include "edit/morphology.h"
 #include "viewer/app_state.h"
+#include "volume/camera3d.h"
 
 #include <algorithm>
 #include <cmath>
@@ -366,6 +367,53 @@ void resetSegmentEditor(SegmentEditor& e) {
     e.restorable.clear();
     e.adopting.clear();
     e.lastMessage.clear();
+}
+
+namespace {
+
+// Whether screen point p lies inside the closed polygon (even-odd rule: a crossing count along +x).
+bool insidePolygon(const std::vector<glm::dvec2>& poly, glm::dvec2 p) {
+    bool in = false;
+    for (std::size_t a = 0, b = poly.size() - 1; a < poly.size(); b = a++)
+        if ((poly[a].y > p.y) != (poly[b].y > p.y) &&
+            p.x < poly[b].x + (poly[a].x - poly[b].x) * (p.y - poly[b].y) / (poly[a].y - poly[b].y))
+            in = !in;
+    return in;
+}
+
+} // namespace
+
+bool cutWithScissors(AppState& s, const std::vector<glm::dvec2>& shape) {
+    if (!ready(s))
+        return false;
+    const std::string what = s.editor.keepInside ? "Scissors: keep inside" : "Scissors: remove inside";
+    if (shape.size() < 3) {
+        s.editor.lastMessage = what + ": draw a shape around what to cut";
+        return false;
+    }
+    const LabelLayer& l = *editedLayer(s);
+    const std::size_t segment = std::size_t(s.editor.segment);
+    if (segment >= l.stats.size() || l.stats[segment].voxels == 0) {
+        s.editor.lastMessage = what + ": the segment is empty";
+        return false;
+    }
+    const Rect& r = s.cells[3];
+    const CameraMatrices cm = cameraMatrices(s.view3d.camera, l.grid, {r.w, r.h});
+    const bool keepInside = s.editor.keepInside;
+    const Geometry& g = l.grid;
+    const glm::ivec3 dims = g.dims;
+    // Only the segment's own voxels are projected (the others cannot change): within its box.
+    return commitWith(
+        s, l.stats[segment].voxelMin, l.stats[segment].voxelMax, what, [&](std::size_t v, bool in) {
+            if (!in)
+                return false;
+            const std::size_t nx = std::size_t(dims.x), plane = nx * std::size_t(dims.y);
+            const glm::ivec3 ijk(int(v % nx), int(v / nx % std::size_t(dims.y)), int(v / plane));
+            glm::dvec2 at;
+            const bool inside =
+                projectToScreen(cm, r, g.voxelToPatient(glm::dvec3(ijk)), at) && insidePolygon(shape, at);
+            return inside == keepInside;
+        });
 }
 
 bool undoSegmentEdit(AppState& s) {

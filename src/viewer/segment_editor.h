@@ -31,7 +31,7 @@ struct SegmentChange {
 };
 
 struct SegmentEditor {
-    enum class Tool { None, Threshold, Islands, Margin };
+    enum class Tool { None, Threshold, Islands, Margin, Scissors };
     bool open = false; // the editor's section of the Segments panel is open: Ctrl+Z undoes its edits
     Tool tool = Tool::None;
     int layer = -1;   // the scene's label layer of the segment being edited, or -1
@@ -43,6 +43,10 @@ struct SegmentEditor {
     int minIsland = 1000;
     // Margin: grow, shrink, fill holes (close) or remove thin parts (open) by this many mm.
     float marginMm = 2;
+    // Scissors: a shape drawn over the 3D view (screen points, being drawn while the button is down) cuts
+    // through the whole depth: what projects inside it goes, or only that stays.
+    bool keepInside = false;
+    std::vector<glm::dvec2> scissorsPath;
     std::vector<SegmentChange> undo, redo; // most recent last
     bool unsaved = false;                  // edits since the segmentation was last saved
     std::string lastMessage;               // what the last edit did, or why it did nothing
@@ -82,6 +86,10 @@ bool growAt(AppState& s, glm::ivec3 at);
 bool keepLargestIsland(AppState& s);
 bool removeSmallIslands(AppState& s); // the parts of fewer than minIsland voxels
 bool clearSegment(AppState& s);
+// Scissors: the segment's voxels whose centres the 3D view shows inside `shape` (screen points, closed, the
+// even-odd rule) leave it (or, with keepInside, only they stay), through the whole depth, as the 3D view's
+// camera in rectangle s.cells[3] projects them.
+bool cutWithScissors(AppState& s, const std::vector<glm::dvec2>& shape);
 // The segment grown or shrunk by editor.marginMm, or closed (gaps and holes filled) or opened (thin parts
 // removed) by it: edit/morphology.h, exact in mm with anisotropic voxels.
 enum class MarginEdit { Grow, Shrink, FillHoles, RemoveThin };
