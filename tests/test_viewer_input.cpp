@@ -1219,3 +1219,72 @@ TEST_CASE("segment editor: scissors drawn over the 3D view cut the segment throu
     cut();
     CHECK(f.s.scene.labels[0].layer->stats[0].voxels == inside);
 }
+
+TEST_CASE(
+    "segment editor: a paint stroke in the axial view paints the voxels within the brush of its path on "
+    "that slice; Shift erases; a ball reaches the slices around; Only on a HU range") {
+    ViewerFixture f;
+    REQUIRE(viewer::newSegment(f.s));
+    const Volume& ct = f.s.scene.base->series.volume;
+    const Geometry& g = ct.geometry();
+    const int k = viewer::sliceOf(f.s, 0);
+    const ViewMapping m = viewer::mappingOf(f.s, 0);
+    // From a quarter to three quarters across the slice, through its middle row.
+    const glm::ivec3 a(g.dims.x / 4, g.dims.y / 2, k), b(3 * g.dims.x / 4, g.dims.y / 2, k);
+    const glm::dvec3 pa = g.voxelToPatient(glm::dvec3(a)), pb = g.voxelToPatient(glm::dvec3(b));
+    f.s.editor.open = true;
+    f.s.editor.tool = viewer::SegmentEditor::Tool::Paint;
+    f.s.editor.brushMm = 4;
+    auto stroke = [&](bool shift) {
+        viewer::InputFrame press = at(m.voxelToScreen(a));
+        press.clicked[0] = press.down[0] = true;
+        press.shift = shift;
+        viewer::handleInput(f.s, press);
+        for (int n = 1; n <= 4; ++n) {
+            viewer::InputFrame move =
+                at(m.voxelToScreen(a) + (m.voxelToScreen(b) - m.voxelToScreen(a)) * (n / 4.0));
+            move.down[0] = true;
+            move.mouseDelta = (m.voxelToScreen(b) - m.voxelToScreen(a)) / 4.0;
+            viewer::handleInput(f.s, move);
+        }
+        viewer::InputFrame release = at(m.voxelToScreen(b));
+        release.released[0] = true;
+        viewer::handleInput(f.s, release);
+    };
+    // Expected: the voxels of slice k within 4 mm of the segment a-b (a capsule), counted here.
+    auto capsule = [&](int slices, const std::function<bool(glm::ivec3)>& also) {
+        std::size_t n = 0;
+        for (int kk = std::max(0, k - slices); kk <= std::min(g.dims.z - 1, k + slices); ++kk)
+            for (int j = 0; j < g.dims.y; ++j)
+                for (int i = 0; i < g.dims.x; ++i) {
+                    const glm::dvec3 q = g.voxelToPatient({i, j, kk});
+                    const glm::dvec3 ab = pb - pa;
+                    const double t = std::clamp(glm::dot(q - pa, ab) / glm::dot(ab, ab), 0.0, 1.0);
+                    if (glm::length(q - (pa + t * ab)) <= double(f.s.editor.brushMm) && also({i, j, kk}))
+                        ++n;
+                }
+        return n;
+    };
+    const std::size_t painted = capsule(0, [](glm::ivec3) { return true; });
+    REQUIRE(painted > 0);
+    stroke(false);
+    CHECK(f.s.scene.labels[0].layer->stats[0].voxels == painted);
+    CHECK(f.s.scene.labels[0].layer->stats[0].voxelMin.z == k);
+    CHECK(f.s.scene.labels[0].layer->stats[0].voxelMax.z == k);
+    CHECK(f.s.editor.stroke.empty());
+    stroke(true); // Shift: erase the same stroke
+    CHECK(f.s.scene.labels[0].layer->stats[0].voxels == 0);
+    // A ball (of a radius past the next slices) reaches the slices within it; only on a HU range.
+    f.s.editor.brushMm = float(1.5 * g.spacing.z);
+    f.s.editor.sphere = true;
+    f.s.editor.limitToRange = true;
+    f.s.editor.lo = -200;
+    f.s.editor.hi = 200;
+    stroke(false);
+    const std::size_t soft = capsule(g.dims.z, [&](glm::ivec3 v) {
+        const float hu = ct.at(v.x, v.y, v.z);
+        return hu >= -200 && hu <= 200;
+    });
+    CHECK(f.s.scene.labels[0].layer->stats[0].voxels == soft);
+    CHECK(f.s.scene.labels[0].layer->stats[0].voxelMin.z < k);
+}

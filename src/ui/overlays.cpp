@@ -578,6 +578,37 @@ void drawLayerMarks(const AppState& s, int v, const ViewMapping& m, ImDrawList* 
         }
     }
 }
+// The segment editor's brush: its circle under the mouse, and the stroke being drawn (painted when the button
+// comes up) as a band of its width in the segment's colour.
+void drawBrush(const AppState& s, int v, const ViewMapping& m, ImDrawList* dl) {
+    const viewer::SegmentEditor& e = s.editor;
+    if (!e.open || e.tool != viewer::SegmentEditor::Tool::Paint || !e.editing() ||
+        std::size_t(e.layer) >= s.scene.labels.size())
+        return;
+    const LabelLayer& l = *s.scene.labels[std::size_t(e.layer)].layer;
+    if (std::size_t(e.segment) >= l.segments.size())
+        return;
+    const glm::vec3 c = l.segments[std::size_t(e.segment)].color;
+    const float radius = float(e.brushMm * m.pixelsPerMm());
+    const Geometry& g = s.scene.base->series.volume.geometry();
+    if (e.strokeView == v && !e.stroke.empty()) {
+        std::vector<ImVec2> pts;
+        for (const glm::dvec3& p : e.stroke) {
+            const glm::dvec2 at = m.oblique() ? m.patientToScreen(p) : m.voxelToScreen(g.patientToVoxel(p));
+            pts.emplace_back(float(at.x), float(at.y));
+        }
+        const ImU32 band = IM_COL32(int(c.r * 255), int(c.g * 255), int(c.b * 255), e.strokeErase ? 60 : 110);
+        for (const ImVec2& p : pts)
+            dl->AddCircleFilled(p, radius, band);
+        if (pts.size() > 1)
+            dl->AddPolyline(pts.data(), int(pts.size()), band, ImDrawFlags_None, 2 * radius);
+    }
+    const ImVec2 mouse = ImGui::GetIO().MousePos;
+    const Rect& r = s.cells[std::size_t(v)];
+    if (r.contains(mouse.x, mouse.y))
+        dl->AddCircle(mouse, radius, IM_COL32(int(c.r * 255), int(c.g * 255), int(c.b * 255), 230), 0, 1.5f);
+}
+
 } // namespace
 
 void drawSliceAnnotations(const AppState& s, int v, ImDrawList* dl) {
@@ -633,6 +664,7 @@ void drawOverlays(const AppState& s, const RenderFeedback& feedback, ImDrawList*
         }
         drawLayerMarks(s, v, m, dl);
         drawAnnotations(s, v, m, dl);
+        drawBrush(s, v, m, dl);
         for (const OverlayItem& item : sliceOverlayItems(s, v)) {
             if (item.kind != OverlayItem::Kind::ScaleBar) {
                 label(dl, ImVec2(item.box.x, item.box.y), item.text.c_str(), item.colour);

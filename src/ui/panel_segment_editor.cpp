@@ -93,6 +93,17 @@ void drawMarginTool(AppState& s) {
         ImGui::SetTooltip("Parts thinner than about twice the margin (shrink, then grow back)");
 }
 
+void drawPaintTool(AppState& s) {
+    viewer::SegmentEditor& e = s.editor;
+    ImGui::DragFloat("radius mm", &e.brushMm, 0.1f, 0.5f, 100.0f, "%.1f", ImGuiSliderFlags_AlwaysClamp);
+    ImGui::Checkbox("Erase", &e.erase);
+    ImGui::SameLine();
+    ImGui::Checkbox("Ball (3D)", &e.sphere);
+    ImGui::Checkbox(format("Only on %g..%g HU (Threshold's range)", double(e.lo), double(e.hi)).c_str(),
+                    &e.limitToRange);
+    wrappedText("Drag in a slice view to paint; Shift+drag does the other of paint and erase.");
+}
+
 } // namespace
 
 void drawSegmentEditorPanel(AppState& s, Commands& r) {
@@ -122,6 +133,8 @@ void drawSegmentEditorPanel(AppState& s, Commands& r) {
     ImGui::RadioButton("Margin", &tool, int(viewer::SegmentEditor::Tool::Margin));
     ImGui::SameLine();
     ImGui::RadioButton("Scissors (3D view)", &tool, int(viewer::SegmentEditor::Tool::Scissors));
+    ImGui::SameLine();
+    ImGui::RadioButton("Paint", &tool, int(viewer::SegmentEditor::Tool::Paint));
     e.tool = viewer::SegmentEditor::Tool(tool);
     if (e.tool == viewer::SegmentEditor::Tool::Threshold)
         drawThresholdTool(s);
@@ -129,6 +142,8 @@ void drawSegmentEditorPanel(AppState& s, Commands& r) {
         drawIslandsTool(s);
     else if (e.tool == viewer::SegmentEditor::Tool::Margin)
         drawMarginTool(s);
+    else if (e.tool == viewer::SegmentEditor::Tool::Paint)
+        drawPaintTool(s);
     else if (e.tool == viewer::SegmentEditor::Tool::Scissors) {
         int keep = e.keepInside ? 1 : 0;
         ImGui::RadioButton("Remove inside", &keep, 0);

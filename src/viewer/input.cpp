@@ -212,6 +212,11 @@ Commands handleFrame(AppState& s, const InputFrame& in) {
             s.editor.scissorsPath.push_back(in.mouse);
             cutWithScissors(s, std::exchange(s.editor.scissorsPath, {}));
         }
+        if (!s.editor.stroke.empty() &&
+            s.hasVolume()) { // a paint stroke, to where the button came up: one edit
+            s.editor.stroke.push_back(patientUnder(s, s.editor.strokeView, in.mouse));
+            paintStroke(s, std::exchange(s.editor.stroke, {}), s.editor.strokeView, s.editor.strokeErase);
+        }
         s.gesture.drag = {};
     }
     const int cell = in.uiWantsMouse ? -1 : cellAt(s, in.mouse);
@@ -245,7 +250,14 @@ Commands handleFrame(AppState& s, const InputFrame& in) {
             s.gesture.drag = {3, 2};
     } else if (view >= 0 && volume && s.gesture.drag.view < 0) {
         int grabbed = -1, handle = -1;
-        if (in.clicked[0]) {
+        if (in.clicked[0] && s.editor.open && s.editor.editing() &&
+            s.editor.tool == SegmentEditor::Tool::Paint) {
+            // The segment editor's brush: the drag is a stroke (Shift: the other of paint and erase).
+            s.gesture.drag = {view, 0};
+            s.editor.stroke = {patientUnder(s, view, in.mouse)};
+            s.editor.strokeView = view;
+            s.editor.strokeErase = s.editor.erase != in.shift;
+        } else if (in.clicked[0]) {
             s.gesture.drag = {view, in.shift ? 2 : 0};
             // A measurement's handle under the mouse is dragged, whatever the tool (not while a shape is
             // being clicked out: its clicks place points).
@@ -300,7 +312,11 @@ Commands handleFrame(AppState& s, const InputFrame& in) {
         ViewState& vs = s.views[std::size_t(s.gesture.drag.view)];
         switch (s.gesture.drag.button) {
         case 0:
-            if (s.gesture.drawing >= 0)
+            if (!s.editor.stroke.empty()) {
+                const glm::dvec3 at = patientUnder(s, s.gesture.drag.view, in.mouse);
+                if (glm::length(at - s.editor.stroke.back()) > 0.25 * s.editor.brushMm)
+                    s.editor.stroke.push_back(at);
+            } else if (s.gesture.drawing >= 0)
                 dragEnd(s, in.mouse);
             else if (s.gesture.editing >= 0)
                 dragHandle(s, in.mouse);

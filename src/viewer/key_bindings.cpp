@@ -124,6 +124,7 @@ const std::vector<KeyBinding>& keyBindings() {
         {"Left click (Segment editor, Islands)", "keep the part of the segment under the click alone"},
         {"Left click (Segment editor, Threshold)",
          "grow the range's voxels connected to the click into the segment"},
+        {"Left drag (Segment editor, Paint)", "paint the segment with the brush; Shift + left drag erases"},
         {"Right drag", "window/level: right/left widens/narrows the window, down/up raises/lowers the level"},
         {"Ctrl + wheel", "zoom about the mouse"},
         {"Middle drag, Shift + left drag", "pan"},

@@ -416,6 +416,65 @@ bool cutWithScissors(AppState& s, const std::vector<glm::dvec2>& shape) {
         });
 }
 
+namespace {
+
+// Distance from q to the segment [a, b] (a point when they coincide), mm.
+double distanceToSegment(glm::dvec3 q, glm::dvec3 a, glm::dvec3 b) {
+    const glm::dvec3 ab = b - a;
+    const double length2 = glm::dot(ab, ab);
+    const double t = length2 > 0 ? std::clamp(glm::dot(q - a, ab) / length2, 0.0, 1.0) : 0.0;
+    return glm::length(q - (a + t * ab));
+}
+
+} // namespace
+
+bool paintStroke(AppState& s, const std::vector<glm::dvec3>& stroke, int view, bool erase) {
+    if (!ready(s) || stroke.empty() || view < 0 || view > 2)
+        return false;
+    SegmentEditor& e = s.editor;
+    const Volume& ct = s.scene.base->series.volume;
+    const Geometry& g = ct.geometry();
+    const double r = std::max(0.1f, e.brushMm);
+    const SlicePlane plane = planeOf(s, view);
+    const double halfSlice =
+        0.5 * sliceSpacingOf(s, view) * 0.999; // the view's own slice, not its neighbours
+    // The stroke's box in voxels (a brush's reach around every point, in every direction: turned grids too).
+    const glm::dvec3 reach = glm::dvec3(r / std::min({g.spacing.x, g.spacing.y, g.spacing.z}) + 1.0);
+    glm::dvec3 lo(1e30), hi(-1e30);
+    for (const glm::dvec3& p : stroke) {
+        const glm::dvec3 c = g.patientToVoxel(p);
+        lo = glm::min(lo, c - reach);
+        hi = glm::max(hi, c + reach);
+    }
+    const glm::ivec3 boxLo = glm::clamp(glm::ivec3(glm::floor(lo)), glm::ivec3(0), g.dims - 1);
+    const glm::ivec3 boxHi = glm::clamp(glm::ivec3(glm::ceil(hi)), glm::ivec3(0), g.dims - 1);
+    const std::size_t nx = std::size_t(g.dims.x), plane2 = nx * std::size_t(g.dims.y);
+    const std::vector<glm::dvec3> path =
+        stroke.size() == 1 ? std::vector<glm::dvec3>{stroke[0], stroke[0]} : stroke;
+    char what[96];
+    std::snprintf(what, sizeof what, "%s %g mm%s", erase ? "Erase" : "Paint", double(r),
+                  e.sphere ? " (ball)" : "");
+    const float huLo = e.lo, huHi = e.hi;
+    const bool limit = e.limitToRange, sphere = e.sphere;
+    return commitWith(s, boxLo, boxHi, what, [&](std::size_t v, bool in) {
+        const glm::ivec3 ijk(int(v % nx), int(v / nx % std::size_t(g.dims.y)), int(v / plane2));
+        glm::dvec3 q = g.voxelToPatient(glm::dvec3(ijk));
+        if (!sphere) { // a disc in the view's plane: the voxels of its slice, measured in the plane
+            const double off = plane.distance(q) - plane.distance(path[0]);
+            if (std::abs(off) > halfSlice)
+                return in;
+            q -= off * plane.normal;
+        }
+        bool brushed = false;
+        for (std::size_t n = 0; n + 1 < path.size() && !brushed; ++n)
+            brushed = distanceToSegment(q, path[n], path[n + 1]) <= r;
+        if (!brushed ||
+            (limit && !(ct.at(ijk.x, ijk.y, ijk.z) >= huLo && ct.at(ijk.x, ijk.y, ijk.z) <= huHi)))
+            return in;
+        return !erase;
+    });
+}
+
 bool undoSegmentEdit(AppState& s) {
     return replay(s, false);
 }

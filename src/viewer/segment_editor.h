@@ -31,7 +31,7 @@ struct SegmentChange {
 };
 
 struct SegmentEditor {
-    enum class Tool { None, Threshold, Islands, Margin, Scissors };
+    enum class Tool { None, Threshold, Islands, Margin, Scissors, Paint };
     bool open = false; // the editor's section of the Segments panel is open: Ctrl+Z undoes its edits
     Tool tool = Tool::None;
     int layer = -1;   // the scene's label layer of the segment being edited, or -1
@@ -47,6 +47,15 @@ struct SegmentEditor {
     // through the whole depth: what projects inside it goes, or only that stays.
     bool keepInside = false;
     std::vector<glm::dvec2> scissorsPath;
+    // Paint: a round brush of this radius, in the view's slice (a disc) or as a ball; erasing (Shift
+    // inverts); only on voxels in the Threshold tool's range, when asked ("paint only on bone"). A stroke is
+    // painted when the button comes up (one undo step): its points (LPS, on view strokeView's plane)
+    // meanwhile.
+    float brushMm = 5;
+    bool sphere = false, erase = false, limitToRange = false;
+    std::vector<glm::dvec3> stroke;
+    int strokeView = -1;
+    bool strokeErase = false;
     std::vector<SegmentChange> undo, redo; // most recent last
     bool unsaved = false;                  // edits since the segmentation was last saved
     std::string lastMessage;               // what the last edit did, or why it did nothing
@@ -90,6 +99,10 @@ bool clearSegment(AppState& s);
 // even-odd rule) leave it (or, with keepInside, only they stay), through the whole depth, as the 3D view's
 // camera in rectangle s.cells[3] projects them.
 bool cutWithScissors(AppState& s, const std::vector<glm::dvec2>& shape);
+// Paint (or erase, `erase`): the voxels within brushMm of the stroke's path (LPS points joined by straight
+// lines) join the segment (or leave it): in slice view `view`'s plane (those within half a slice of it), or
+// in a ball when editor.sphere; with limitToRange, only those with HU in [lo, hi].
+bool paintStroke(AppState& s, const std::vector<glm::dvec3>& stroke, int view, bool erase);
 // The segment grown or shrunk by editor.marginMm, or closed (gaps and holes filled) or opened (thin parts
 // removed) by it: edit/morphology.h, exact in mm with anisotropic voxels.
 enum class MarginEdit { Grow, Shrink, FillHoles, RemoveThin };
