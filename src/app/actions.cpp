@@ -155,11 +155,14 @@ std::filesystem::path writeLayer(const LabelLayer& l, const std::filesystem::pat
     return writeSegNrrd(groups, l.grid, segments, path, replace);
 }
 
-const LabelLayer* editedLayer(const viewer::AppState& s) {
-    const viewer::SegmentEditor& e = s.editor;
-    return e.editing() && std::size_t(e.layer) < s.scene.labels.size()
-               ? s.scene.labels[std::size_t(e.layer)].layer.get()
-               : nullptr;
+// A file name for now in the export folder: `pattern` through strftime (local time).
+std::string timestampedName(const char* pattern) {
+    char name[64];
+    const std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    localtime_r(&t, &tm);
+    std::strftime(name, sizeof name, pattern, &tm);
+    return name;
 }
 
 std::string seriesUid(const viewer::AppState& s) {
@@ -169,17 +172,13 @@ std::string seriesUid(const viewer::AppState& s) {
 } // namespace
 
 std::filesystem::path saveSegmentation(viewer::AppState& s, double now) {
-    const LabelLayer* l = editedLayer(s);
+    const LabelLayer* l = viewer::editedLayer(s);
     if (!l)
         return {};
     try {
         createFolder(s.exportDir);
-        char name[64];
-        const std::time_t t = std::time(nullptr);
-        std::tm tm{};
-        localtime_r(&t, &tm);
-        std::strftime(name, sizeof name, "segmentation_%Y%m%d_%H%M%S.seg.nrrd", &tm);
-        auto written = writeLayer(*l, s.exportDir / name, false);
+        auto written =
+            writeLayer(*l, s.exportDir / timestampedName("segmentation_%Y%m%d_%H%M%S.seg.nrrd"), false);
         s.editor.unsaved = false;
         discardAutosave(s);
         addToast(s, "Saved the segmentation\n" + written.string(), now);
@@ -198,7 +197,7 @@ std::filesystem::path segmentationAutosavePath(const std::string& uid) {
 
 void autosaveSegmentation(viewer::AppState& s, double now) {
     viewer::SegmentEditor& e = s.editor;
-    const LabelLayer* l = editedLayer(s);
+    const LabelLayer* l = viewer::editedLayer(s);
     if (!l || e.revision == e.autosaved || !e.unsaved)
         return;
     e.autosaved = e.revision;
@@ -233,18 +232,13 @@ void discardAutosave(const viewer::AppState& s) {
 }
 
 std::filesystem::path exportSurface(viewer::AppState& s, double now) {
-    const viewer::SegmentEditor& e = s.editor;
-    if (!e.editing() || std::size_t(e.layer) >= s.scene.labels.size())
+    const LabelLayer* layer = viewer::editedLayer(s);
+    if (!layer)
         return {};
-    const LabelLayer& l = *s.scene.labels[std::size_t(e.layer)].layer;
-    if (std::size_t(e.segment) >= l.segments.size())
-        return {};
-    const Segment& seg = l.segments[std::size_t(e.segment)];
+    const LabelLayer& l = *layer;
+    const Segment& seg = l.segments[std::size_t(s.editor.segment)];
     try {
-        std::vector<std::uint8_t> mask(l.grid.voxelCount());
-        for (std::size_t v = 0; v < mask.size(); ++v)
-            mask[v] = l.contains(seg, v) ? 1 : 0;
-        Mesh mesh = contourSurface(maskField(mask, l.grid.dims));
+        Mesh mesh = contourSurface(maskField(segmentMask(l, seg), l.grid.dims));
         if (mesh.indices.empty())
             throw DataError(seg.name + " is empty");
         smoothTaubin(mesh, kSegmentSurfaceSmoothing);
@@ -270,12 +264,8 @@ std::filesystem::path exportSurface(viewer::AppState& s, double now) {
 std::filesystem::path saveScreenshot(viewer::AppState& s, const RgbImage& pixels, double now) {
     try {
         createFolder(s.exportDir);
-        char name[64];
-        const std::time_t t = std::time(nullptr);
-        std::tm tm{};
-        localtime_r(&t, &tm);
-        std::strftime(name, sizeof name, "screenshot_%Y%m%d_%H%M%S.png", &tm);
-        auto written = writeImage(pixels, s.exportDir / name, ImageFormat::Png, false);
+        auto written = writeImage(pixels, s.exportDir / timestampedName("screenshot_%Y%m%d_%H%M%S.png"),
+                                  ImageFormat::Png, false);
         addToast(s, "Saved screenshot\n" + written.string(), now);
         return written;
     } catch (const std::exception& e) {

@@ -58,9 +58,7 @@ Extracted segmentSurface(const Dataset& d, const CommonOptions& common, const Su
                          " segments; give one");
     const LabelLayer& layer = *d.labels[found[0].first];
     const Segment& segment = layer.segments[found[0].second];
-    Picked picked{Mask(layer.grid.voxelCount()), "the segment " + segment.name};
-    for (std::size_t n = 0; n < picked.mask.size(); ++n)
-        picked.mask[n] = layer.contains(segment, n) ? 1 : 0;
+    const Picked picked{segmentMask(layer, segment), "the segment " + segment.name};
     const Mask mask = keepIslands(picked, d.series.volume, o.pick, common.input);
     const glm::u8vec3 colour(glm::round(glm::clamp(segment.color, 0.f, 1.f) * 255.f));
     return {contourSurface(maskField(mask, layer.grid.dims)), segment.name, colour, true};

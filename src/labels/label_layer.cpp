@@ -211,6 +211,14 @@ std::vector<std::int16_t> resampleLabels(const Geometry& from, const std::int16_
     return out;
 }
 
+std::vector<std::uint8_t> segmentMask(const LabelLayer& layer, const Segment& s) {
+    const std::vector<std::uint8_t>& group = layer.groups[std::size_t(s.group)];
+    std::vector<std::uint8_t> mask(group.size());
+    for (std::size_t v = 0; v < group.size(); ++v)
+        mask[v] = group[v] == s.value ? 1 : 0;
+    return mask;
+}
+
 std::vector<SegmentStats> measureSegments(const LabelLayer& layer, const Volume& ct) {
     struct Acc {
         std::size_t n = 0;

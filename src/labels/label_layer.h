@@ -109,6 +109,9 @@ std::vector<std::int16_t> resampleLabels(const Geometry& from, const std::int16_
 // Whether two grids are the same voxel for voxel (within a micrometre and a millionth of a direction).
 bool sameGrid(const Geometry& a, const Geometry& b);
 
+// Segment `s`'s voxels on the layer's grid: 1 in it, 0 elsewhere (Volume's order).
+std::vector<std::uint8_t> segmentMask(const LabelLayer& layer, const Segment& s);
+
 // Every segment of `layer` measured on `ct` (of the layer's grid), in the layer's order: one pass per group.
 std::vector<SegmentStats> measureSegments(const LabelLayer& layer, const Volume& ct);
 

@@ -86,6 +86,9 @@ struct VolumeFileHeader {
                     // volumes of `geometry`, interleaved voxel by voxel
 };
 
+// Bytes per value of a stored type as VolumeFileHeader::valueType names it ("int16": 2, "float64": 8).
+std::size_t valueTypeBytes(const std::string& valueType);
+
 // True when the name says NRRD or NIfTI (.nrrd, .nhdr, .nii, .nii.gz) or the first bytes do.
 bool isVolumeFile(const std::filesystem::path& p);
 // The header; throws DataError naming the file and the problem (not NRRD/NIfTI, 4D, vector or colour data,

@@ -457,20 +457,10 @@ bool convertAny(const std::string& type, const void* src, std::size_t n, double 
     return convert(static_cast<const double*>(src), n, slope, intercept, out, first);
 }
 
-std::size_t valueBytes(const std::string& type) {
-    if (type == "int8" || type == "uint8")
-        return 1;
-    if (type == "int16" || type == "uint16")
-        return 2;
-    if (type == "int32" || type == "uint32" || type == "float32")
-        return 4;
-    return 8;
-}
-
 // The voxels of a file that holds them as they are (VolumeFileHeader::rawOffset), read a slab at a time on
 // every core into the volume's own type. Throws DataError when the file is short.
 bool readRawVoxels(const std::filesystem::path& p, const VolumeFileHeader& h, Volume& into) {
-    const std::size_t n = h.geometry.voxelCount(), size = valueBytes(h.valueType);
+    const std::size_t n = h.geometry.voxelCount(), size = valueTypeBytes(h.valueType);
     const int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         throw DataError(p.string() + ": cannot be read (" + std::strerror(errno) + ")");
@@ -508,6 +498,14 @@ bool readRawVoxels(const std::filesystem::path& p, const VolumeFileHeader& h, Vo
 }
 
 } // namespace
+
+std::size_t valueTypeBytes(const std::string& valueType) {
+    std::size_t bits = 0;
+    for (char c : valueType)
+        if (c >= '0' && c <= '9')
+            bits = bits * 10 + std::size_t(c - '0');
+    return std::max<std::size_t>(1, bits / 8);
+}
 
 bool isVolumeFile(const std::filesystem::path& p) {
     const std::string name = lower(p.filename().string());

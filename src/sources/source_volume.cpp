@@ -19,14 +19,6 @@ std::string formatName(VolumeFormat f) {
     return f == VolumeFormat::Nrrd ? "NRRD" : "NIfTI-1";
 }
 
-std::size_t storedBytes(const std::string& valueType) {
-    std::size_t bits = 0;
-    for (char c : valueType)
-        if (c >= '0' && c <= '9')
-            bits = bits * 10 + std::size_t(c - '0');
-    return std::max<std::size_t>(1, bits / 8);
-}
-
 class VolumeFileSource final : public SeriesSource {
   public:
     VolumeFileSource(const std::string& input, const LoadOptions& options)
@@ -94,7 +86,7 @@ class VolumeFileSource final : public SeriesSource {
             options.progress("reading", 0, 1);
         // The library holds the stored values while they are converted into the shared volume.
         const std::uint64_t budget =
-            std::uint64_t(g.voxelCount()) * storedBytes(header_.valueType) + (1ull << 30);
+            std::uint64_t(g.voxelCount()) * valueTypeBytes(header_.valueType) + (1ull << 30);
         const double timeout = std::max(600.0, options.timeoutSeconds);
         Series out;
         auto readInto = [&](ScalarType type) {

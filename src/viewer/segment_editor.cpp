@@ -15,23 +15,6 @@ namespace {
 
 constexpr const char* kEditorKind = "segment editor";
 
-const LabelLayer* editedLayer(const AppState& s) {
-    const SegmentEditor& e = s.editor;
-    if (!e.editing() || std::size_t(e.layer) >= s.scene.labels.size())
-        return nullptr;
-    const LabelLayer* l = s.scene.labels[std::size_t(e.layer)].layer.get();
-    return l && std::size_t(e.segment) < l->segments.size() ? l : nullptr;
-}
-
-// The selected segment's voxels as a mask on the grid.
-Mask segmentMask(const LabelLayer& l, const Segment& seg) {
-    const std::vector<std::uint8_t>& group = l.groups[std::size_t(seg.group)];
-    Mask m(group.size());
-    for (std::size_t v = 0; v < group.size(); ++v)
-        m[v] = group[v] == seg.value ? 1 : 0;
-    return m;
-}
-
 // The voxels whose centres lie in the 3D view's crop box (all of them when there is none): [lo, hi].
 std::pair<glm::ivec3, glm::ivec3> cropVoxels(const AppState& s, glm::ivec3 dims) {
     const glm::dvec3 d(dims);
@@ -178,6 +161,14 @@ bool replay(AppState& s, bool forward) {
 }
 
 } // namespace
+
+const LabelLayer* editedLayer(const AppState& s) {
+    const SegmentEditor& e = s.editor;
+    if (!e.editing() || std::size_t(e.layer) >= s.scene.labels.size())
+        return nullptr;
+    const LabelLayer* l = s.scene.labels[std::size_t(e.layer)].layer.get();
+    return l && std::size_t(e.segment) < l->segments.size() ? l : nullptr;
+}
 
 const std::vector<ThresholdPreset>& thresholdPresets() {
     static const std::vector<ThresholdPreset> presets = {

@@ -79,6 +79,9 @@ struct ThresholdPreset {
 };
 const std::vector<ThresholdPreset>& thresholdPresets();
 
+// The layer of the segment being edited, or null (nothing selected, or no longer in the scene).
+const LabelLayer* editedLayer(const AppState& s);
+
 // A new segment to edit: in the scene's own editable layer ("New segmentation", on the base grid; made on the
 // first call), named "Segment N" with the next colour, and selected. Returns false when nothing is loaded.
 bool newSegment(AppState& s);
