@@ -13,6 +13,7 @@
 #include "viewer/input.h"
 #include "viewer/label_task.h"
 #include "viewer/load_task.h"
+#include "volume/colormap.h"
 
 #include <nifti/nifti1_io.h>
 

@@ -3,9 +3,13 @@
 #include "testutil.h"
 
 #include "base/error.h"
+#include "dicom/dicom_scan.h"
 #include "dicom/phantom.h"
+#include "dicom/seg_read.h"
 #include "labels/label_layer.h"
+#include "labels/label_table.h"
 #include "nrrd_nifti/volume_io.h"
+#include "sources/layer_write.h"
 #include "sources/layers.h"
 #include "sources/series.h"
 
@@ -271,4 +275,153 @@ TEST_CASE(
     CHECK(none.code == 2);
     CHECK(none.out.find("no segmentation given with --labels or found beside the series") !=
           std::string::npos);
+}
+
+namespace {
+
+// The ball, the slab (overlapping it) and an empty segment, as the editor would hold them.
+LabelLayer editedShapes(const Geometry& g) {
+    std::vector<std::uint8_t> ball(g.voxelCount(), 0), slab(g.voxelCount(), 0), none(g.voxelCount(), 0);
+    std::size_t n = 0;
+    for (int k = 0; k < g.dims.z; ++k)
+        for (int j = 0; j < g.dims.y; ++j)
+            for (int i = 0; i < g.dims.x; ++i, ++n) {
+                const glm::dvec3 q = g.voxelToPatient(glm::dvec3(i, j, k));
+                ball[n] = inBall(q);
+                slab[n] = inSlab(q);
+            }
+    LabelLayerBuilder b(g);
+    b.add(Segment{.number = 1, .name = "Ball", .color = {0.9f, 0.3f, 0.2f}}, ball);
+    b.add(Segment{.number = 2, .name = "Slab", .color = {0.2f, 0.5f, 0.9f}}, slab);
+    b.add(Segment{.number = 3, .name = "Empty", .color = {0.5f, 0.5f, 0.5f}}, none);
+    return b.take("edits", "", "segment editor");
+}
+
+} // namespace
+
+TEST_CASE("a layer saved as DICOM SEG: no error for dciodvfy, read back voxel for voxel with the overlap, "
+          "names and colours, each frame tied to its CT image") {
+    TempDir dir;
+    const Series ct = loadCt(dir.path / "ct");
+    const Geometry& g = ct.volume.geometry();
+    const LabelLayer made = editedShapes(g);
+
+    // A folder that is not there: said, naming the file, and nothing is left behind.
+    CHECK_THROWS_WITH(writeSegmentationFile(made, ct, dir.path / "missing" / "seg.dcm", false),
+                      Catch::Contains((dir.path / "missing" / "seg.dcm").string() + ": cannot be written"));
+    CHECK_FALSE(std::filesystem::exists(dir.path / "missing"));
+
+    const std::filesystem::path file = writeSegmentationFile(made, ct, dir.path / "seg.dcm", false);
+    CHECK(file == dir.path / "seg.dcm");
+    // Never over an existing file unless forced: a free name beside it.
+    CHECK(writeSegmentationFile(made, ct, dir.path / "seg.dcm", false) == dir.path / "seg-1.dcm");
+
+    // David Clunie's validator checks every module the SEG IOD requires.
+    const Run valid = shell("dciodvfy " + q(file));
+    INFO(valid.out);
+    CHECK(valid.out.find("Error") == std::string::npos);
+    CHECK(valid.out.find("Segmentation") != std::string::npos); // it did recognise the IOD
+
+    const LabelLayer back = openLayer(file, ct, fastOptions());
+    REQUIRE(back.segments.size() == 3);
+    std::size_t n = 0, both = 0;
+    for (int k = 0; k < g.dims.z; ++k)
+        for (int j = 0; j < g.dims.y; ++j)
+            for (int i = 0; i < g.dims.x; ++i, ++n) {
+                const glm::dvec3 q = g.voxelToPatient(glm::dvec3(i, j, k));
+                CHECK(back.contains(back.segments[0], n) == inBall(q));
+                CHECK(back.contains(back.segments[1], n) == inSlab(q));
+                CHECK_FALSE(back.contains(back.segments[2], n));
+                both += inBall(q) && inSlab(q);
+            }
+    REQUIRE(both > 5);
+    for (std::size_t s = 0; s < 3; ++s) {
+        CHECK(back.segments[s].name == made.segments[s].name);
+        for (int c = 0; c < 3; ++c) // sRGB -> CIELab in 16 bits -> sRGB
+            CHECK(back.segments[s].color[c] == Approx(made.segments[s].color[c]).margin(1.0 / 255));
+    }
+    CHECK(back.references == std::vector<std::string>{kSeries});
+
+    // Frames only where a segment is: one per slice the ball or the slab touches, none for the empty one;
+    // each names the CT image at its position (the files are IM0001.dcm ... in slice order).
+    const SegHeader h = readSegHeader(file);
+    CHECK(h.frameOfReference == kFor);
+    std::size_t expectedFrames = 0;
+    for (int k = 0; k < g.dims.z; ++k)
+        for (auto in : {inBall, inSlab}) {
+            bool any = false;
+            for (int j = 0; j < g.dims.y; ++j)
+                for (int i = 0; i < g.dims.x; ++i)
+                    any |= in(g.voxelToPatient(glm::dvec3(i, j, k)));
+            expectedFrames += any;
+        }
+    CHECK(h.frames.size() == expectedFrames);
+    for (const SegFrame& f : h.frames) {
+        const glm::dvec3 v = g.patientToVoxel(glm::dvec3(f.position[0], f.position[1], f.position[2]));
+        CHECK(glm::length(v - glm::round(v)) < 1e-6);
+        const int k = int(std::lround(v.z));
+        CHECK(f.sourceInstance == scanFile(dir.path / "ct" / smallSeries().fileName(k)).sopInstanceUID);
+    }
+}
+
+TEST_CASE(
+    "a layer saved as a labelmap: one value per segment, names in NAME.json, overlaps said, and no DICOM "
+    "SEG for a series that is not DICOM") {
+    TempDir dir;
+    const Series ct = loadCt(dir.path / "ct");
+    const Geometry& g = ct.volume.geometry();
+    const LabelLayer made = editedShapes(g);
+    std::vector<std::string> notes;
+    const auto file = writeSegmentationFile(made, ct, dir.path / "edits.nii.gz", false, &notes);
+    const Volume v = readVolumeFile(file);
+    std::size_t both = 0;
+    for (int k = 0; k < g.dims.z; ++k)
+        for (int j = 0; j < g.dims.y; ++j)
+            for (int i = 0; i < g.dims.x; ++i) {
+                const glm::dvec3 q = g.voxelToPatient(glm::dvec3(i, j, k));
+                CHECK(v.at(i, j, k) == (inSlab(q) ? 2 : inBall(q) ? 1 : 0)); // the later segment wins
+                both += inBall(q) && inSlab(q);
+            }
+    REQUIRE(notes.size() == 1);
+    CHECK(notes[0].starts_with(std::to_string(both) + " voxels belong to several segments"));
+    const auto table = readLabelTable(dir.path / "edits.json");
+    REQUIRE(table.size() == 3);
+    CHECK(table[1].value == 2);
+    CHECK(table[1].name == "Slab");
+    // The viewer opens it back with the names.
+    const LabelLayer back = openLayer(file, ct, fastOptions());
+    CHECK(back.segments[0].name == "Ball");
+
+    // The same layer over the series as a NIfTI file: a SEG would refer to images there are none of.
+    writeVolume(ct.volume, dir.path / "ct.nii.gz", false);
+    const auto src = openSource((dir.path / "ct.nii.gz").string(), fastOptions());
+    const Series nifti = src->load(1, fastOptions());
+    CHECK_THROWS_WITH(writeSegmentationFile(made, nifti, dir.path / "x.dcm", false),
+                      Catch::Contains("x.dcm: a DICOM SEG refers to the DICOM images it was drawn on") &&
+                          Catch::Contains("save as .seg.nrrd or .nii.gz instead"));
+    CHECK_FALSE(std::filesystem::exists(dir.path / "x.dcm"));
+    CHECK_THROWS_AS(segmentationFormatFor("x.png"), UsageError);
+}
+
+TEST_CASE(
+    "ctview segment -o NAME.dcm: a DICOM SEG of the series that segments reads back with the same voxels") {
+    TempDir dir;
+    loadCt(dir.path / "ct");
+    const Run made =
+        run("segment " + q(dir.path / "ct") + " --threshold -1150 --name Bright -o " + q(dir.path / "b.dcm"));
+    INFO(made.out);
+    REQUIRE(made.code == 0);
+    const Run nrrd = run("segment -q " + q(dir.path / "ct") + " --threshold -1150 --name Bright -o " +
+                         q(dir.path / "b.seg.nrrd"));
+    REQUIRE(nrrd.code == 0);
+    const auto fromSeg = nlohmann::json::parse(
+        run("segments -q " + q(dir.path / "ct") + " --labels " + q(dir.path / "b.dcm") + " --json").out);
+    const auto fromNrrd = nlohmann::json::parse(
+        run("segments -q " + q(dir.path / "ct") + " --labels " + q(dir.path / "b.seg.nrrd") + " --json").out);
+    CHECK(fromSeg["segments"][0]["name"] == "Bright");
+    CHECK(fromSeg["segments"][0]["voxels"].get<int>() > 0);
+    CHECK(fromSeg["segments"][0]["voxels"] == fromNrrd["segments"][0]["voxels"]);
+    const Run wrong = run("segment " + q(dir.path / "ct") + " --threshold -1150 -o " + q(dir.path / "b.png"));
+    CHECK(wrong.code != 0);
+    CHECK(wrong.out.find(".dcm (DICOM SEG)") != std::string::npos);
 }

@@ -163,3 +163,71 @@ TEST_CASE("segment editor: a new segment, threshold within the crop box, islands
     CHECK(voxelsOf(s, 0) == 5);
     CHECK(voxelsOf(s, 1) == 0);
 }
+
+TEST_CASE("segment editor: split into islands makes a segment of each part, largest first; smaller parts go; "
+          "undo gives the one segment back") {
+    AppState s = partsScene();
+    REQUIRE(newSegment(s));
+    s.editor.lo = 300;
+    s.editor.hi = 3071;
+    REQUIRE(applyThreshold(s));
+    const std::size_t undoBefore = s.editor.undo.size();
+    s.editor.minIsland = 2; // A (27) and B (8) are parts; C (1 voxel) is under the size
+    REQUIRE(splitIslands(s));
+    const LabelLayer* l = s.scene.labels[0].layer.get();
+    REQUIRE(l->segments.size() == 2);
+    CHECK(l->segments[1].name == "Segment 1 2");
+    CHECK(s.scene.labels[0].visible.size() == 2);
+    CHECK(voxelsOf(s, 0) == 27);
+    CHECK(voxelsOf(s, 1) == 8);
+    CHECK(inSegment(s, 0, 3, 3, 3));
+    CHECK(inSegment(s, 1, 5, 5, 5));
+    CHECK_FALSE(inSegment(s, 0, 10, 8, 7));
+    CHECK_FALSE(inSegment(s, 1, 10, 8, 7));
+    CHECK(s.editor.lastMessage == "Split Segment 1 into 2 segments (1 smaller parts removed)");
+    CHECK(s.editor.undo.size() == undoBefore + 1);
+
+    // Undo: one segment of all three parts again; redo: split again.
+    s.editor.segment = 1;
+    REQUIRE(undoSegmentEdit(s));
+    REQUIRE(s.scene.labels[0].layer->segments.size() == 1);
+    CHECK(s.editor.segment == 0); // the segment edited is still one that exists
+    CHECK(voxelsOf(s, 0) == 36);
+    REQUIRE(redoSegmentEdit(s));
+    REQUIRE(s.scene.labels[0].layer->segments.size() == 2);
+    CHECK(voxelsOf(s, 1) == 8);
+
+    // By corners A and B are one part, C its own: 35 and 1 with the size at 1.
+    REQUIRE(undoSegmentEdit(s));
+    s.editor.connectivity = 26;
+    s.editor.minIsland = 1;
+    REQUIRE(splitIslands(s));
+    CHECK(voxelsOf(s, 0) == 35);
+    CHECK(voxelsOf(s, 1) == 1);
+    // A segment of one part: nothing to split.
+    s.editor.segment = 1;
+    CHECK_FALSE(splitIslands(s));
+    CHECK(s.editor.lastMessage == "Split into islands: Segment 1 2 is one part");
+}
+
+TEST_CASE("segment editor: Smooth (median) is edit/morphology's median with the margin as the kernel") {
+    AppState s = partsScene();
+    REQUIRE(newSegment(s));
+    s.editor.lo = 300;
+    s.editor.hi = 3071;
+    REQUIRE(applyThreshold(s));
+    const LabelLayer& layer = *s.scene.labels[0].layer;
+    const Geometry grid = layer.grid;
+    const Mask m = segmentMask(layer, layer.segments[0]);
+    s.editor.marginMm = 0.5f; // 0.5 x 0.5 x 1 mm voxels: a kernel of one voxel
+    CHECK_FALSE(changeMargin(s, MarginEdit::Median));
+    CHECK(s.editor.lastMessage == "Smooth (median, 0.5 mm): the kernel is less than a voxel; give more mm");
+    s.editor.marginMm = 1.0f; // 3 x 3 x 1 voxels
+    REQUIRE(changeMargin(s, MarginEdit::Median));
+    const Mask expected = medianMask(m, grid, 1.0);
+    CHECK(voxelsOf(s, 0) == countVoxels(expected));
+    CHECK(voxelsOf(s, 0) < 36); // the cubes' edges are rounded, the lone voxel goes
+    CHECK_FALSE(inSegment(s, 0, 10, 8, 7));
+    REQUIRE(undoSegmentEdit(s));
+    CHECK(voxelsOf(s, 0) == 36);
+}

@@ -8,6 +8,7 @@
 #include "edit/mask_ops.h"
 #include "measure/measure.h"
 #include "nrrd_nifti/volume_io.h"
+#include "sources/layers.h"
 #include "viewer/crop_gesture.h"
 #include "viewer/input.h"
 #include "viewer/label_task.h"
@@ -1116,6 +1117,15 @@ TEST_CASE("segment editor: with the Islands tool, a click in a slice view keeps 
     for (std::size_t v = 0; v < back.geometry().voxelCount(); ++v)
         set += back.int16Data()[v] == 1 ? 1 : 0;
     CHECK(set == all);
+    // ... and, chosen in "Save as", as a DICOM SEG of the phantom's series that reads back the same.
+    f.s.editor.saveFormat = 2;
+    REQUIRE(std::string(viewer::segmentationFormats()[2].extension) == ".dcm");
+    const auto seg = app::saveSegmentation(f.s, 0);
+    REQUIRE(seg.string().ends_with(".dcm"));
+    const LabelLayer segBack = openLayer(seg, f.s.scene.base->series, {});
+    REQUIRE(segBack.segments.size() == 1);
+    CHECK(segBack.segments[0].name == f.s.scene.labels[0].layer->segments[0].name);
+    CHECK(countVoxels(segmentMask(segBack, segBack.segments[0])) == all);
 
     // Its surface as an STL beside it, named for the segment: 50 bytes a triangle after the 84-byte header.
     const auto stl = app::exportSurface(f.s, 0);
@@ -1124,6 +1134,11 @@ TEST_CASE("segment editor: with the Islands tool, a click in a slice view keeps 
     const auto bytes = std::filesystem::file_size(stl);
     CHECK(bytes > 84);
     CHECK((bytes - 84) % 50 == 0);
+    // ... or, chosen in "Surface", as an OBJ with normals.
+    f.s.editor.surfaceFormat = 1;
+    const auto obj = app::exportSurface(f.s, 0);
+    CHECK(obj.filename() == "Segment_1.obj");
+    CHECK(readFile(obj).find("\nvn ") != std::string::npos);
 }
 
 TEST_CASE("segment editor: every edit is kept aside for the series; after a crash it is offered back, "

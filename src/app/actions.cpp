@@ -10,6 +10,7 @@
 #include "mesh/mesh_io.h"
 #include "mesh/smooth.h"
 #include "nrrd_nifti/volume_io.h"
+#include "sources/layer_write.h"
 
 #include <algorithm>
 
@@ -144,17 +145,6 @@ void saveAnnotations(viewer::AppState& s, double now) {
 
 namespace {
 
-// The layer as 3D Slicer's .seg.nrrd: its groups as layers, every segment named and coloured.
-std::filesystem::path writeLayer(const LabelLayer& l, const std::filesystem::path& path, bool replace) {
-    std::vector<const std::vector<std::uint8_t>*> groups;
-    for (const auto& g : l.groups)
-        groups.push_back(&g);
-    std::vector<SegNrrdSegment> segments;
-    for (const Segment& seg : l.segments)
-        segments.push_back({seg.name, seg.color, seg.value, seg.group});
-    return writeSegNrrd(groups, l.grid, segments, path, replace);
-}
-
 // A file name for now in the export folder: `pattern` through strftime (local time).
 std::string timestampedName(const char* pattern) {
     char name[64];
@@ -175,13 +165,20 @@ std::filesystem::path saveSegmentation(viewer::AppState& s, double now) {
     const LabelLayer* l = viewer::editedLayer(s);
     if (!l)
         return {};
+    const auto& formats = viewer::segmentationFormats();
+    const viewer::FileFormat& format =
+        formats[std::size_t(std::clamp(s.editor.saveFormat, 0, int(formats.size()) - 1))];
     try {
         createFolder(s.exportDir);
-        auto written =
-            writeLayer(*l, s.exportDir / timestampedName("segmentation_%Y%m%d_%H%M%S.seg.nrrd"), false);
+        std::vector<std::string> notes;
+        auto written = writeSegmentationFile(
+            *l, s.scene.base->series,
+            s.exportDir / (timestampedName("segmentation_%Y%m%d_%H%M%S") + format.extension), false, &notes);
         s.editor.unsaved = false;
         discardAutosave(s);
         addToast(s, "Saved the segmentation\n" + written.string(), now);
+        for (const std::string& n : notes)
+            addToast(s, n, now, true);
         return written;
     } catch (const std::exception& ex) {
         addToast(s, std::string("Could not save the segmentation: ") + ex.what(), now, true);
@@ -206,7 +203,7 @@ void autosaveSegmentation(viewer::AppState& s, double now) {
         return; // a volume file has no SeriesInstanceUID to keep them under: Save is the way
     try {
         createFolder(path.parent_path());
-        writeLayer(*l, path, true);
+        writeSegmentationFile(*l, s.scene.base->series, path, true); // .seg.nrrd: overlaps kept
     } catch (const std::exception& ex) {
         addToast(s, std::string("The segment edits could not be kept aside: ") + ex.what(), now, true);
     }
@@ -248,7 +245,10 @@ std::filesystem::path exportSurface(viewer::AppState& s, double now) {
         std::replace_if(
             name.begin(), name.end(), [](char c) { return c == '/' || c == ' ' || c == '\\'; }, '_');
         const glm::u8vec3 colour(glm::round(glm::clamp(seg.color, 0.f, 1.f) * 255.f));
-        auto written = writeMesh(mesh, s.exportDir / (name + ".stl"), false,
+        const auto& formats = viewer::surfaceFormats();
+        const char* extension =
+            formats[std::size_t(std::clamp(s.editor.surfaceFormat, 0, int(formats.size()) - 1))].extension;
+        auto written = writeMesh(mesh, s.exportDir / (name + extension), false,
                                  {"ctview surface of " + seg.name + ", LPS mm", colour});
         addToast(s,
                  "Saved the surface of " + seg.name + " (" + std::to_string(mesh.triangleCount()) +

@@ -192,7 +192,7 @@ int runCli(int argc, char** argv) {
     SegmentOptions segOpt;
     CLI::App* segmentCmd = app.add_subcommand(
         "segment",
-        "Make a segment by threshold (and islands, or grow from a seed) and write it as a labelmap");
+        "Make a segment by threshold (and islands, or grow from a seed) and write it as a segmentation file");
     addCommon(segmentCmd, segmentCommon);
     segmentCmd->add_option("--threshold", segOpt.pick.threshold, "LO[,HI] in HU, e.g. 300 for bone")
         ->required();
@@ -207,11 +207,14 @@ int runCli(int argc, char** argv) {
     segmentCmd->add_option(
         "--close", segOpt.closeMm,
         "Then fill gaps and holes up to about twice this many mm across (grow, shrink back)");
+    segmentCmd->add_option("--median", segOpt.medianMm,
+                           "Then smooth: a voxel is in when most of the box of this many mm around it is");
     segmentCmd->add_option("--name", segOpt.name, "The segment's name (default Segment)");
     segmentCmd
         ->add_option(
             "-o,--output", segOpt.output,
-            "Output file: .seg.nrrd (3D Slicer's, named), or .nii.gz, .nii, .nrrd with a label table")
+            "Output file: .seg.nrrd (3D Slicer's, named), .nii.gz, .nii, .nrrd (with a label table), or .dcm "
+            "(a DICOM SEG of a DICOM series)")
         ->required();
     segmentCmd->add_flag("--force", segOpt.force,
                          "Overwrite an existing file instead of choosing a new name");

@@ -81,7 +81,8 @@ struct PickOptions {
 // `ctview segment`: a segment made from the series, written as a labelmap.
 struct SegmentOptions {
     PickOptions pick;
-    double closeMm = 0; // then fill gaps and holes: grow by this margin, shrink back (edit/morphology.h)
+    double closeMm = 0;  // then fill gaps and holes: grow by this margin, shrink back (edit/morphology.h)
+    double medianMm = 0; // then median smoothing with a kernel of this size
     std::string name = "Segment";
     std::string output; // .nii.gz, .nii, .nrrd (+ a label table beside it), or 3D Slicer's .seg.nrrd
     bool force = false;

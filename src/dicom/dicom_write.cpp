@@ -19,9 +19,16 @@
 #include <gdcmWriter.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <chrono>
 #include <cmath>
 #include <cstring>
+#include <ctime>
+#include <fstream>
+#include <random>
+#include <set>
 #include <sstream>
+#include <unistd.h>
 
 namespace ctview {
 
@@ -194,78 +201,149 @@ std::string joinedNumbers(const double* v, int n) {
 
 } // namespace
 
-void writeSegmentation(const SegSpec& spec, const std::filesystem::path& path) {
-    gdcm::Writer writer;
-    gdcm::DataSet& ds = writer.GetFile().GetDataSet();
-    const std::string studyUID =
-        spec.studyUID.empty() ? makeUid("seg study " + path.string()) : spec.studyUID;
-    const std::string seriesUID = makeUid("seg series " + path.string());
-    put(ds, gdcm::Tag(0x0008, 0x0016), kSegmentationStorage);
-    put(ds, gdcm::Tag(0x0008, 0x0018), seriesUID + ".1");
-    put(ds, gdcm::Tag(0x0008, 0x0060), "SEG");
-    put(ds, gdcm::Tag(0x0020, 0x000d), studyUID);
-    put(ds, gdcm::Tag(0x0020, 0x000e), seriesUID);
-    put(ds, gdcm::Tag(0x0020, 0x0011), "100");
-    put(ds, gdcm::Tag(0x0008, 0x103e), "ctview test segmentation");
-    if (!spec.patientName.empty())
-        put(ds, gdcm::Tag(0x0010, 0x0010), spec.patientName);
-    if (!spec.patientID.empty())
-        put(ds, gdcm::Tag(0x0010, 0x0020), spec.patientID);
-    if (!spec.frameOfReferenceUID.empty())
-        put(ds, gdcm::Tag(0x0020, 0x0052), spec.frameOfReferenceUID);
-    if (!spec.referencedSeriesUID.empty())
-        putSequence(ds, gdcm::Tag(0x0008, 0x1115),
-                    {one(gdcm::Tag(0x0020, 0x000e), spec.referencedSeriesUID)});
-    put(ds, gdcm::Tag(0x0062, 0x0001), spec.fractional ? "FRACTIONAL" : "BINARY");
-    if (spec.fractional) {
-        put(ds, gdcm::Tag(0x0062, 0x0010), "PROBABILITY");
-        putUS(ds, gdcm::Tag(0x0062, 0x000e), {spec.maxFractional});
-    }
-    putUS(ds, gdcm::Tag(0x0028, 0x0002), {1});
-    put(ds, gdcm::Tag(0x0028, 0x0004), "MONOCHROME2");
-    putUS(ds, gdcm::Tag(0x0028, 0x0010), {spec.rows});
-    putUS(ds, gdcm::Tag(0x0028, 0x0011), {spec.columns});
-    const int bits = spec.fractional ? 8 : 1;
-    putUS(ds, gdcm::Tag(0x0028, 0x0100), {bits});
-    putUS(ds, gdcm::Tag(0x0028, 0x0101), {bits});
-    putUS(ds, gdcm::Tag(0x0028, 0x0102), {bits - 1});
-    putUS(ds, gdcm::Tag(0x0028, 0x0103), {0});
-    put(ds, gdcm::Tag(0x0028, 0x0008), std::to_string(spec.frames.size()));
+namespace {
 
+// Unsigned longs (VR UL), little endian.
+void putUL(gdcm::DataSet& ds, const gdcm::Tag& tag, const std::vector<std::uint32_t>& values) {
+    gdcm::DataElement de(tag);
+    de.SetVR(gdcm::VR::UL);
+    de.SetByteValue(reinterpret_cast<const char*>(values.data()), std::uint32_t(4 * values.size()));
+    ds.Replace(de);
+}
+
+// An attribute tag as a value (VR AT): group then element, each 16-bit little endian.
+void putAT(gdcm::DataSet& ds, const gdcm::Tag& tag, const gdcm::Tag& value) {
+    const std::uint16_t words[2] = {value.GetGroup(), value.GetElement()};
+    gdcm::DataElement de(tag);
+    de.SetVR(gdcm::VR::AT);
+    de.SetByteValue(reinterpret_cast<const char*>(words), 4);
+    ds.Replace(de);
+}
+
+gdcm::DataSet codeItem(const SegSpec::Code& c) {
+    gdcm::DataSet item;
+    put(item, gdcm::Tag(0x0008, 0x0100), c.value);
+    put(item, gdcm::Tag(0x0008, 0x0102), c.scheme);
+    put(item, gdcm::Tag(0x0008, 0x0104), c.meaning);
+    return item;
+}
+
+// Now as DICOM's DA and TM.
+std::pair<std::string, std::string> dateAndTime() {
+    const std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    localtime_r(&t, &tm);
+    char date[16], time[16];
+    std::strftime(date, sizeof date, "%Y%m%d", &tm);
+    std::strftime(time, sizeof time, "%H%M%S", &tm);
+    return {date, time};
+}
+
+// Patient, General Study, General Series, Frame of Reference and the equipment modules (PS3.3 A.51.3): who
+// and what the segmentation is of, copied from its CT where the spec gives them; type 2 attributes present
+// (empty) when unknown.
+void putSegPatientStudySeries(gdcm::DataSet& ds, const SegSpec& spec, const std::string& studyUID,
+                              const std::string& seriesUID) {
+    auto given = [&](const char* keyword) {
+        auto it = spec.strings.find(keyword);
+        return it == spec.strings.end() ? std::string() : it->second;
+    };
+    put(ds, gdcm::Tag(0x0010, 0x0010), spec.patientName.empty() ? given("PatientName") : spec.patientName);
+    put(ds, gdcm::Tag(0x0010, 0x0020), spec.patientID.empty() ? given("PatientID") : spec.patientID);
+    for (const char* key : {"PatientBirthDate", "PatientSex", "StudyDate", "StudyTime", "StudyID",
+                            "AccessionNumber", "ReferringPhysicianName"})
+        put(ds, keywordTags().at(key), given(key));
+    for (const char* key : {"PatientAge", "StudyDescription"})
+        if (!given(key).empty())
+            put(ds, keywordTags().at(key), given(key));
+    put(ds, gdcm::Tag(0x0020, 0x000d), studyUID);
+    put(ds, gdcm::Tag(0x0008, 0x0060), "SEG");
+    put(ds, gdcm::Tag(0x0020, 0x000e), seriesUID);
+    put(ds, gdcm::Tag(0x0020, 0x0011), std::to_string(spec.seriesNumber));
+    put(ds, gdcm::Tag(0x0008, 0x103e), spec.seriesDescription);
+    put(ds, gdcm::Tag(0x0020, 0x0052),
+        spec.frameOfReferenceUID.empty() ? makeUid("seg frame of reference " + seriesUID)
+                                         : spec.frameOfReferenceUID);
+    put(ds, gdcm::Tag(0x0020, 0x1040), ""); // PositionReferenceIndicator
+    // General and Enhanced General Equipment: who wrote it.
+    put(ds, gdcm::Tag(0x0008, 0x0070), "ctview");
+    put(ds, gdcm::Tag(0x0008, 0x1090), "ctview");
+    put(ds, gdcm::Tag(0x0018, 0x1000), "1");
+    put(ds, gdcm::Tag(0x0018, 0x1020), spec.softwareVersion);
+}
+
+// Segmentation Image module's segments (PS3.3 C.8.20.2): number, label, how it was made, what it is
+// (coded), colour.
+void putSegmentSequence(gdcm::DataSet& ds, const SegSpec& spec) {
     std::vector<gdcm::DataSet> segments;
     for (const SegSpec::Segment& s : spec.segments) {
         gdcm::DataSet item;
         putUS(item, gdcm::Tag(0x0062, 0x0004), {s.number});
         put(item, gdcm::Tag(0x0062, 0x0005), s.label);
-        put(item, gdcm::Tag(0x0062, 0x0008), "MANUAL");
+        put(item, gdcm::Tag(0x0062, 0x0008), s.algorithmType);
+        if (s.algorithmType != "MANUAL")
+            put(item, gdcm::Tag(0x0062, 0x0009), "ctview"); // SegmentAlgorithmName
+        putSequence(item, gdcm::Tag(0x0062, 0x0003), {codeItem(s.category)});
+        putSequence(item, gdcm::Tag(0x0062, 0x000f), {codeItem(s.type)});
         if (s.lab)
             putUS(item, gdcm::Tag(0x0062, 0x000d), {(*s.lab)[0], (*s.lab)[1], (*s.lab)[2]});
         segments.push_back(item);
     }
     putSequence(ds, gdcm::Tag(0x0062, 0x0002), segments);
+}
 
-    const std::string orientation = joinedNumbers(spec.orientation.data(), 6);
-    gdcm::DataSet shared;
-    putSequence(shared, gdcm::Tag(0x0028, 0x9110),
-                {one(gdcm::Tag(0x0028, 0x0030), joinedNumbers(spec.pixelSpacing.data(), 2))});
-    if (!spec.perFrameOrientation)
-        putSequence(shared, gdcm::Tag(0x0020, 0x9116), {one(gdcm::Tag(0x0020, 0x0037), orientation)});
-    putSequence(ds, gdcm::Tag(0x5200, 0x9229), {shared});
-    std::vector<gdcm::DataSet> perFrame;
-    for (const SegSpec::Frame& f : spec.frames) {
-        gdcm::DataSet group;
-        putSequence(group, gdcm::Tag(0x0020, 0x9113),
-                    {one(gdcm::Tag(0x0020, 0x0032), joinedNumbers(f.position.data(), 3))});
-        if (spec.perFrameOrientation)
-            putSequence(group, gdcm::Tag(0x0020, 0x9116), {one(gdcm::Tag(0x0020, 0x0037), orientation)});
-        gdcm::DataSet id;
-        putUS(id, gdcm::Tag(0x0062, 0x000b), {f.segment});
-        putSequence(group, gdcm::Tag(0x0062, 0x000a), {id});
-        perFrame.push_back(group);
-    }
-    putSequence(ds, gdcm::Tag(0x5200, 0x9230), perFrame);
+// Multi-frame Dimension module: frames indexed by segment, then by position (as highdicom and dcmqi do).
+void putDimensions(gdcm::DataSet& ds, const std::string& seriesUID) {
+    const std::string organisation = makeUid("seg dimensions " + seriesUID);
+    putSequence(ds, gdcm::Tag(0x0020, 0x9221), {one(gdcm::Tag(0x0020, 0x9164), organisation)});
+    auto index = [&](const gdcm::Tag& pointer, const gdcm::Tag& group, const char* label) {
+        gdcm::DataSet item;
+        put(item, gdcm::Tag(0x0020, 0x9164), organisation);
+        putAT(item, gdcm::Tag(0x0020, 0x9165), pointer);
+        putAT(item, gdcm::Tag(0x0020, 0x9167), group);
+        put(item, gdcm::Tag(0x0020, 0x9421), label);
+        return item;
+    };
+    putSequence(ds, gdcm::Tag(0x0020, 0x9222),
+                {index(gdcm::Tag(0x0062, 0x000b), gdcm::Tag(0x0062, 0x000a), "ReferencedSegmentNumber"),
+                 index(gdcm::Tag(0x0020, 0x0032), gdcm::Tag(0x0020, 0x9113), "ImagePositionPatient")});
+}
 
-    // BINARY: frames follow each other bit by bit, the first pixel in the lowest bit (PS3.5 8.1.1).
+// Derivation Image functional group of a frame drawn on `source` (PS3.3 C.7.6.16.2.6).
+gdcm::DataSet derivationItem(const SegSpec::Source& source) {
+    gdcm::DataSet image;
+    put(image, gdcm::Tag(0x0008, 0x1150), source.sopClass);
+    put(image, gdcm::Tag(0x0008, 0x1155), source.sopInstance);
+    if (source.frame > 0)
+        put(image, gdcm::Tag(0x0008, 0x1160), std::to_string(source.frame));
+    putSequence(image, gdcm::Tag(0x0040, 0xa170),
+                {codeItem({"121322", "DCM", "Source image for image processing operation"})});
+    gdcm::DataSet derivation;
+    putSequence(derivation, gdcm::Tag(0x0008, 0x2112), {image});
+    putSequence(derivation, gdcm::Tag(0x0008, 0x9215), {codeItem({"113076", "DCM", "Segmentation"})});
+    return derivation;
+}
+
+// Common Instance Reference module: the series the segmentation is of, and its images.
+void putReferencedSeries(gdcm::DataSet& ds, const SegSpec& spec) {
+    std::vector<gdcm::DataSet> instances;
+    std::set<std::string> seen; // a multi-frame image is one instance
+    for (const SegSpec::Source& s : spec.sources)
+        if (seen.insert(s.sopInstance).second) {
+            gdcm::DataSet item;
+            put(item, gdcm::Tag(0x0008, 0x1150), s.sopClass);
+            put(item, gdcm::Tag(0x0008, 0x1155), s.sopInstance);
+            instances.push_back(item);
+        }
+    gdcm::DataSet series = one(gdcm::Tag(0x0020, 0x000e), spec.referencedSeriesUID);
+    if (!instances.empty())
+        putSequence(series, gdcm::Tag(0x0008, 0x114a), instances);
+    putSequence(ds, gdcm::Tag(0x0008, 0x1115), {series});
+}
+
+// Pixel Data: BINARY frames follow each other bit by bit, the first pixel in the lowest bit (PS3.5 8.1.1);
+// FRACTIONAL ones a byte per pixel.
+std::string segPixelData(const SegSpec& spec) {
     const std::size_t framePixels = std::size_t(spec.rows) * std::size_t(spec.columns);
     std::string pixels;
     if (spec.fractional) {
@@ -281,14 +359,117 @@ void writeSegmentation(const SegSpec& spec, const std::filesystem::path& path) {
     }
     if (pixels.size() % 2)
         pixels.push_back('\0');
+    return pixels;
+}
+
+} // namespace
+
+void writeSegmentation(const SegSpec& spec, const std::filesystem::path& path, const std::string& shownAs) {
+    gdcm::Writer writer;
+    gdcm::DataSet& ds = writer.GetFile().GetDataSet();
+    const std::string studyUID =
+        spec.studyUID.empty() ? makeUid("seg study " + path.string()) : spec.studyUID;
+    const std::string seriesUID =
+        spec.seriesUID.empty() ? makeUid("seg series " + path.string()) : spec.seriesUID;
+    put(ds, gdcm::Tag(0x0008, 0x0005), "ISO_IR 192"); // UTF-8: segment names as the user typed them
+    put(ds, gdcm::Tag(0x0008, 0x0016), kSegmentationStorage);
+    put(ds, gdcm::Tag(0x0008, 0x0018), spec.sopInstanceUID.empty() ? seriesUID + ".1" : spec.sopInstanceUID);
+    putSegPatientStudySeries(ds, spec, studyUID, seriesUID);
+    if (!spec.referencedSeriesUID.empty())
+        putReferencedSeries(ds, spec);
+
+    // General Image, Segmentation Image and its Content Identification.
+    const auto [date, time] = dateAndTime();
+    put(ds, gdcm::Tag(0x0020, 0x0013), "1");
+    put(ds, gdcm::Tag(0x0008, 0x0023), date);
+    put(ds, gdcm::Tag(0x0008, 0x0033), time);
+    put(ds, gdcm::Tag(0x0008, 0x0008), "DERIVED\\PRIMARY");
+    put(ds, gdcm::Tag(0x0070, 0x0080), spec.contentLabel);
+    put(ds, gdcm::Tag(0x0070, 0x0081), "");
+    put(ds, gdcm::Tag(0x0070, 0x0084), spec.creator);
+    put(ds, gdcm::Tag(0x0028, 0x2110), "00"); // LossyImageCompression: none
+    put(ds, gdcm::Tag(0x0062, 0x0001), spec.fractional ? "FRACTIONAL" : "BINARY");
+    if (spec.fractional) {
+        put(ds, gdcm::Tag(0x0062, 0x0010), "PROBABILITY");
+        putUS(ds, gdcm::Tag(0x0062, 0x000e), {spec.maxFractional});
+    }
+    putUS(ds, gdcm::Tag(0x0028, 0x0002), {1});
+    put(ds, gdcm::Tag(0x0028, 0x0004), "MONOCHROME2");
+    putUS(ds, gdcm::Tag(0x0028, 0x0010), {spec.rows});
+    putUS(ds, gdcm::Tag(0x0028, 0x0011), {spec.columns});
+    const int bits = spec.fractional ? 8 : 1;
+    putUS(ds, gdcm::Tag(0x0028, 0x0100), {bits});
+    putUS(ds, gdcm::Tag(0x0028, 0x0101), {bits});
+    putUS(ds, gdcm::Tag(0x0028, 0x0102), {bits - 1});
+    putUS(ds, gdcm::Tag(0x0028, 0x0103), {0});
+    put(ds, gdcm::Tag(0x0028, 0x0008), std::to_string(spec.frames.size()));
+    putSegmentSequence(ds, spec);
+    putDimensions(ds, seriesUID);
+
+    // Functional groups: spacing and orientation shared, each frame's position, segment and source image.
+    const std::string orientation = joinedNumbers(spec.orientation.data(), 6);
+    gdcm::DataSet shared, measures;
+    put(measures, gdcm::Tag(0x0028, 0x0030), joinedNumbers(spec.pixelSpacing.data(), 2));
+    put(measures, gdcm::Tag(0x0018, 0x0050), num(spec.sliceThickness));
+    putSequence(shared, gdcm::Tag(0x0028, 0x9110), {measures});
+    if (!spec.perFrameOrientation)
+        putSequence(shared, gdcm::Tag(0x0020, 0x9116), {one(gdcm::Tag(0x0020, 0x0037), orientation)});
+    putSequence(ds, gdcm::Tag(0x5200, 0x9229), {shared});
+    // Position indices for DimensionIndexValues: 1-based over the distinct positions, in order along the
+    // slice normal (row cosine x column cosine).
+    const std::array<double, 6>& o = spec.orientation;
+    const std::array<double, 3> normal{o[1] * o[5] - o[2] * o[4], o[2] * o[3] - o[0] * o[5],
+                                       o[0] * o[4] - o[1] * o[3]};
+    auto along = [&](const std::array<double, 3>& p) {
+        return p[0] * normal[0] + p[1] * normal[1] + p[2] * normal[2];
+    };
+    std::vector<std::array<double, 3>> positions;
+    for (const SegSpec::Frame& f : spec.frames)
+        positions.push_back(f.position);
+    std::sort(positions.begin(), positions.end(), [&](const auto& a, const auto& b) {
+        return along(a) < along(b) || (along(a) == along(b) && a < b);
+    });
+    positions.erase(std::unique(positions.begin(), positions.end()), positions.end());
+    std::map<std::array<double, 3>, int> positionIndex;
+    for (std::size_t n = 0; n < positions.size(); ++n)
+        positionIndex[positions[n]] = int(n) + 1;
+    std::vector<gdcm::DataSet> perFrame;
+    for (const SegSpec::Frame& f : spec.frames) {
+        gdcm::DataSet group, content;
+        putUL(content, gdcm::Tag(0x0020, 0x9157),
+              {std::uint32_t(f.segment), std::uint32_t(positionIndex.at(f.position))});
+        putSequence(group, gdcm::Tag(0x0020, 0x9111), {content});
+        putSequence(group, gdcm::Tag(0x0020, 0x9113),
+                    {one(gdcm::Tag(0x0020, 0x0032), joinedNumbers(f.position.data(), 3))});
+        if (spec.perFrameOrientation)
+            putSequence(group, gdcm::Tag(0x0020, 0x9116), {one(gdcm::Tag(0x0020, 0x0037), orientation)});
+        if (f.source >= 0)
+            putSequence(group, gdcm::Tag(0x0008, 0x9124),
+                        {derivationItem(spec.sources.at(std::size_t(f.source)))});
+        gdcm::DataSet id;
+        putUS(id, gdcm::Tag(0x0062, 0x000b), {f.segment});
+        putSequence(group, gdcm::Tag(0x0062, 0x000a), {id});
+        perFrame.push_back(group);
+    }
+    putSequence(ds, gdcm::Tag(0x5200, 0x9230), perFrame);
+
+    const std::string pixels = segPixelData(spec);
     gdcm::DataElement de(gdcm::Tag(0x7fe0, 0x0010));
     de.SetVR(gdcm::VR::OB);
     de.SetByteValue(pixels.data(), std::uint32_t(pixels.size()));
     ds.Replace(de);
     writer.GetFile().GetHeader().SetDataSetTransferSyntax(gdcm::TransferSyntax::ExplicitVRLittleEndian);
-    writer.SetFileName(path.c_str());
+    // Through a stream of our own: GDCM's SetFileName asserts when the file cannot be opened.
+    const std::string name = shownAs.empty() ? path.string() : shownAs;
+    std::ofstream out(path, std::ios::binary);
+    if (!out)
+        throw DataError(name + ": cannot be written (" + std::strerror(errno) + ")");
+    writer.SetStream(out);
     if (!writer.Write())
-        throw DataError(path.string() + ": GDCM could not write the segmentation");
+        throw DataError(name + ": GDCM could not write the segmentation");
+    out.close();
+    if (!out)
+        throw DataError(name + ": cannot be written (" + std::strerror(errno) + ")");
 }
 
 void writeRtStruct(const RtStructSpec& spec, const std::filesystem::path& path) {
@@ -376,6 +557,14 @@ std::string makeUid(const std::string& seed) {
         h2 = (h2 ^ c) * 1099511628211ull + 1;
     }
     return "2.25." + std::to_string(h1) + std::to_string(h2 % 1000000000000ull);
+}
+
+std::string freshUid() {
+    static std::random_device device;
+    const auto now = std::chrono::system_clock::now().time_since_epoch();
+    return makeUid(
+        "fresh " + std::to_string(std::chrono::duration_cast<std::chrono::nanoseconds>(now).count()) + " " +
+        std::to_string(::getpid()) + " " + std::to_string(device()) + " " + std::to_string(device()));
 }
 
 void writeSeries(const SeriesSpec& spec, const std::filesystem::path& folder) {

@@ -86,31 +86,60 @@ void writeRawDicom(const std::filesystem::path& path, const std::vector<RawEleme
 
 // A DICOM Segmentation (SEG, PS3.3 A.51) to write: its segments and frames, each frame a plane of one segment
 // at a position in patient space. BINARY (a bit per pixel, packed as PS3.5 says) or FRACTIONAL (a byte).
+// Every module the IOD requires is written (dciodvfy finds no error), so that PACS, 3D Slicer, OHIF and
+// highdicom take it; what the CT says of its patient and study is copied through `strings`.
 struct SegSpec {
     int rows = 0, columns = 0;
     std::array<double, 2> pixelSpacing{1.0, 1.0};        // between rows, between columns
+    double sliceThickness = 1.0;                         // mm, PixelMeasuresSequence's SliceThickness
     std::array<double, 6> orientation{1, 0, 0, 0, 1, 0}; // in the shared functional groups, or
     bool perFrameOrientation = false;                    //   repeated in each frame's
+    // A coded concept (PS3.3 8.8): CodeValue, CodingSchemeDesignator, CodeMeaning.
+    struct Code {
+        std::string value, scheme, meaning;
+    };
     struct Segment {
         int number = 1;
         std::string label;
         std::optional<std::array<int, 3>> lab; // RecommendedDisplayCIELabValue, 0..65535 each
+        std::string algorithmType = "MANUAL";  // SegmentAlgorithmType: MANUAL, SEMIAUTOMATIC, AUTOMATIC
+        // SegmentedPropertyCategory/TypeCodeSequence: what it is. 3D Slicer's default for a new segment.
+        Code category{"85756007", "SCT", "Tissue"}, type{"85756007", "SCT", "Tissue"};
     };
     std::vector<Segment> segments;
+    // An image the segmentation was drawn on: its SOP Class and Instance UIDs, and its frame (1-based) in a
+    // multi-frame file (0: a single-frame file).
+    struct Source {
+        std::string sopClass, sopInstance;
+        int frame = 0;
+    };
     struct Frame {
         std::array<double, 3> position{0, 0, 0};
         int segment = 1;
         std::vector<std::uint8_t> pixels; // rows x columns, row by row: 0/1 (BINARY) or 0..maxFractional
+        int source = -1;                  // index into `sources` of the image this plane is, or -1
     };
     std::vector<Frame> frames;
     bool fractional = false;
     int maxFractional = 255;
-    std::string studyUID, frameOfReferenceUID;
-    std::string referencedSeriesUID;    // empty: no ReferencedSeriesSequence (as some tools write)
+    std::string studyUID, frameOfReferenceUID; // generated when empty
+    std::string referencedSeriesUID;           // empty: no ReferencedSeriesSequence (as some tools write)
+    std::vector<Source> sources;               // the referenced series' images (Common Instance Reference)
     std::string patientName, patientID; // written when given (a PACS files the SEG with its CT by them)
+    // Patient and study attributes by keyword (PatientBirthDate, PatientSex, StudyDate, StudyTime, StudyID,
+    // AccessionNumber, ReferringPhysicianName, StudyDescription): the CT's, so that the SEG joins its study.
+    std::map<std::string, std::string> strings;
+    std::string seriesUID, sopInstanceUID; // generated from the output path when empty
+    std::string seriesDescription = "ctview test segmentation";
+    int seriesNumber = 100;
+    std::string contentLabel = "SEGMENTATION"; // ContentLabel (CS: upper case, 16 characters at most)
+    std::string creator;                       // ContentCreatorName
+    std::string softwareVersion = "ctview";    // SoftwareVersions
 };
-// Writes `spec` as one SEG file (Explicit VR Little Endian). Throws DataError when GDCM refuses.
-void writeSegmentation(const SegSpec& spec, const std::filesystem::path& path);
+// Writes `spec` as one SEG file (Explicit VR Little Endian). Throws DataError, naming the file as `shownAs`
+// (a temporary file's target) or else `path`, when it cannot be written.
+void writeSegmentation(const SegSpec& spec, const std::filesystem::path& path,
+                       const std::string& shownAs = {});
 
 // An RT Structure Set to write: ROIs with their contours in patient space (LPS mm).
 struct RtStructSpec {
@@ -136,5 +165,7 @@ void writeDicomdir(const std::filesystem::path& folder, const std::vector<std::s
 
 // A deterministic UID under the 2.25 (UUID-derived) root, from a seed text.
 std::string makeUid(const std::string& seed);
+// A new UID under the 2.25 root, different on every call (time, process and a random number as the seed).
+std::string freshUid();
 
 } // namespace ctview

@@ -1,5 +1,7 @@
 #include "dicom/phantom.h"
 
+#include "volume/colormap.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -136,24 +138,6 @@ double phantomHU(double x, double y, double z) {
     return -90.0;    // mesenteric fat
 }
 
-namespace {
-// sRGB (0..1) to CIELab under D65, scaled as DICOM stores it (PS3.3 C.10.7.1.1: L* 0..100, a* and b*
-// -128..127 to 0..65535).
-std::array<int, 3> srgbToDicomLab(const std::array<double, 3>& c) {
-    auto linear = [](double v) { return v <= 0.04045 ? v / 12.92 : std::pow((v + 0.055) / 1.055, 2.4); };
-    const double r = linear(c[0]), g = linear(c[1]), b = linear(c[2]);
-    const double X = (0.4124564 * r + 0.3575761 * g + 0.1804375 * b) / 0.950489;
-    const double Y = 0.2126729 * r + 0.7151522 * g + 0.0721750 * b;
-    const double Z = (0.0193339 * r + 0.1191920 * g + 0.9503041 * b) / 1.088840;
-    auto f = [](double v) { return v > 216.0 / 24389 ? std::cbrt(v) : (24389.0 / 27 * v + 16) / 116; };
-    const double L = 116 * f(Y) - 16, A = 500 * (f(X) - f(Y)), B = 200 * (f(Y) - f(Z));
-    auto scaled = [](double v, double lo, double hi) {
-        return int(std::lround(std::clamp((v - lo) / (hi - lo), 0.0, 1.0) * 65535));
-    };
-    return {scaled(L, 0, 100), scaled(A, -128, 127), scaled(B, -128, 127)};
-}
-} // namespace
-
 const std::vector<std::string>& phantomOrganNames() {
     static const std::vector<std::string> names = {"Liver", "Spleen", "Kidneys", "Heart",
                                                    "Lungs", "Aorta",  "Bone"};
@@ -198,6 +182,8 @@ void writePhantomSegmentation(const std::filesystem::path& file, int columns, in
     seg.pixelSpacing = ct.pixelSpacing;
     seg.studyUID = ct.studyUID;
     seg.referencedSeriesUID = ct.seriesUID;
+    seg.frameOfReferenceUID = ct.strings.at("FrameOfReferenceUID");
+    seg.seriesDescription = "Phantom organs";
     // sRGB colours, written as DICOM's CIELab (RecommendedDisplayCIELabValue).
     const std::array<std::array<double, 3>, 7> rgb = {{{0.85, 0.45, 0.35},   // liver
                                                        {0.62, 0.30, 0.55},   // spleen
@@ -208,7 +194,7 @@ void writePhantomSegmentation(const std::filesystem::path& file, int columns, in
                                                        {0.95, 0.92, 0.80}}}; // bone
     std::vector<std::array<int, 3>> lab;
     for (const auto& c : rgb)
-        lab.push_back(srgbToDicomLab(c));
+        lab.push_back(rgbToCielab(glm::vec3(float(c[0]), float(c[1]), float(c[2]))));
     for (std::size_t n = 0; n < phantomOrganNames().size(); ++n)
         seg.segments.push_back({int(n) + 1, phantomOrganNames()[n], lab[n]});
     const double px = ct.pixelSpacing[1], py = ct.pixelSpacing[0];
@@ -284,6 +270,10 @@ SeriesSpec phantomSpec(int columns, int rows, int slices) {
         {"WindowCenterWidthExplanation", "ABDOMEN\\LUNG"},
         {"ImageType", "ORIGINAL\\PRIMARY\\AXIAL"},
         {"PatientPosition", "FFS"},
+        {"FrameOfReferenceUID", makeUid("ctview phantom frame of reference")},
+        {"StudyID", "1"},
+        {"AccessionNumber", ""},
+        {"ReferringPhysicianName", ""},
     };
     return s;
 }

@@ -39,6 +39,9 @@ void readGroup(const gdcm::DataSet& group, SegFrame& f, bool& hasPosition) {
     if (const gdcm::DataSet* item = firstItem(group, gdcm::Tag(0x0062, 0x000a)))
         if (auto n = ushort(*item, gdcm::Tag(0x0062, 0x000b)))
             f.segment = *n;
+    if (const gdcm::DataSet* derivation = firstItem(group, gdcm::Tag(0x0008, 0x9124)))
+        if (const gdcm::DataSet* source = firstItem(*derivation, gdcm::Tag(0x0008, 0x2112)))
+            f.sourceInstance = str(*source, gdcm::Tag(0x0008, 0x1155));
 }
 
 std::vector<SegSegment> readSegments(const gdcm::DataSet& ds) {
@@ -204,7 +207,7 @@ std::string serialize(const SegHeader& h) {
     j["segments"] = segments;
     nlohmann::json frames = nlohmann::json::array();
     for (const SegFrame& f : h.frames)
-        frames.push_back({f.position, f.orientation, f.pixelSpacing, f.segment});
+        frames.push_back({f.position, f.orientation, f.pixelSpacing, f.segment, f.sourceInstance});
     j["frames"] = frames;
     return j.dump();
 }
@@ -226,7 +229,7 @@ SegHeader deserializeSegHeader(const std::string& bytes) {
         h.segments.push_back({s[0], s[1], s[2], s[3].get<std::array<int, 3>>()});
     for (const auto& f : j["frames"])
         h.frames.push_back({f[0].get<std::array<double, 3>>(), f[1].get<std::array<double, 6>>(),
-                            f[2].get<std::array<double, 2>>(), f[3]});
+                            f[2].get<std::array<double, 2>>(), f[3], f[4]});
     return h;
 }
 

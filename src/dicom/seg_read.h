@@ -25,6 +25,9 @@ struct SegFrame {
     std::array<double, 6> orientation{1, 0, 0, 0, 1, 0}; // ImageOrientationPatient (0020,0037)
     std::array<double, 2> pixelSpacing{1, 1};            // (0028,0030): between rows, between columns
     int segment = 0;                                     // ReferencedSegmentNumber (0062,000B)
+    // The image the frame was drawn on: DerivationImageSequence > SourceImageSequence >
+    // ReferencedSOPInstanceUID (0008,1155); "" when the SEG does not say.
+    std::string sourceInstance;
 };
 
 struct SegHeader {

@@ -184,4 +184,89 @@ Mask openMask(const Mask& mask, const Geometry& g, double mm) {
     return growMask(shrinkMask(mask, g, mm), g, mm);
 }
 
+glm::ivec3 medianRadius(const Geometry& g, double mm) {
+    glm::ivec3 r;
+    for (int a = 0; a < 3; ++a)
+        r[a] = int(std::floor(mm / 2 / g.spacing[a] + 1e-9));
+    return r;
+}
+
+Mask medianMask(const Mask& mask, const Geometry& g, double mm) {
+    const glm::ivec3 d = g.dims, r = medianRadius(g, mm);
+    if (r == glm::ivec3(0))
+        return mask;
+    const Box b = maskBox(mask, d, r);
+    Mask out(mask.size(), 0);
+    if (b.hi.x < b.lo.x)
+        return out;
+    const glm::ivec3 lo = b.lo, box = b.size();
+    const std::size_t plane = std::size_t(box.x) * std::size_t(box.y);
+    const std::uint64_t kernel =
+        std::uint64_t(2 * r.x + 1) * std::uint64_t(2 * r.y + 1) * std::uint64_t(2 * r.z + 1);
+    auto at = [&](int i, int j, int k) { // grid index of box voxel (i, j, k)
+        return (std::size_t(k + lo.z) * std::size_t(d.y) + std::size_t(j + lo.y)) * std::size_t(d.x) +
+               std::size_t(i + lo.x);
+    };
+    // Each part of the box's slices keeps the in-plane box counts of the 2 rz + 1 slices around the one it
+    // is at (a ring), and their sum: a slice's count is made once per part, in two running sums.
+    parallelFor(box.z, [&](int first, int last) {
+        const int window = 2 * r.z + 1;
+        std::vector<std::uint32_t> ring(std::size_t(window) * plane), total(plane, 0), rows(plane);
+        auto countSlice = [&](int k, std::uint32_t* counts) {
+            for (int j = 0; j < box.y; ++j) { // along i: the row's voxels within rx
+                std::uint32_t* dst = rows.data() + std::size_t(j) * std::size_t(box.x);
+                const std::uint8_t* src = mask.data() + at(0, j, k);
+                std::uint32_t sum = 0;
+                for (int i = 0; i < std::min(r.x, box.x); ++i)
+                    sum += src[i];
+                for (int i = 0; i < box.x; ++i) {
+                    if (i + r.x < box.x)
+                        sum += src[i + r.x];
+                    dst[i] = sum;
+                    if (i - r.x >= 0)
+                        sum -= src[i - r.x];
+                }
+            }
+            for (int i = 0; i < box.x; ++i) { // along j: those rows' counts within ry
+                std::uint32_t sum = 0;
+                auto row = [&](int j) { return rows[std::size_t(j) * std::size_t(box.x) + std::size_t(i)]; };
+                for (int j = 0; j < std::min(r.y, box.y); ++j)
+                    sum += row(j);
+                for (int j = 0; j < box.y; ++j) {
+                    if (j + r.y < box.y)
+                        sum += row(j + r.y);
+                    counts[std::size_t(j) * std::size_t(box.x) + std::size_t(i)] = sum;
+                    if (j - r.y >= 0)
+                        sum -= row(j - r.y);
+                }
+            }
+        };
+        auto slot = [&](int k) { return ring.data() + std::size_t(k % window) * plane; };
+        auto add = [&](int k, bool remove) {
+            if (k < 0 || k >= box.z)
+                return;
+            std::uint32_t* counts = slot(k);
+            if (!remove)
+                countSlice(k, counts);
+            for (std::size_t v = 0; v < plane; ++v)
+                total[v] = remove ? total[v] - counts[v] : total[v] + counts[v];
+        };
+        for (int k = first - r.z; k <= first + r.z; ++k)
+            add(k, false);
+        for (int k = first; k < last; ++k) {
+            for (int j = 0; j < box.y; ++j) {
+                std::uint8_t* dst = out.data() + at(0, j, k);
+                const std::uint32_t* t = total.data() + std::size_t(j) * std::size_t(box.x);
+                for (int i = 0; i < box.x; ++i)
+                    dst[i] = 2 * std::uint64_t(t[i]) > kernel;
+            }
+            if (k + 1 < last) {
+                add(k - r.z, true);
+                add(k + r.z + 1, false);
+            }
+        }
+    });
+    return out;
+}
+
 } // namespace ctview

@@ -97,8 +97,6 @@ LabelLayer layerFromLabelValues(const Geometry& grid, const std::int16_t* values
 
 // A distinct colour for label `n` when the file gives none (golden-angle hues, as many viewers do).
 glm::vec3 labelColor(int n);
-// DICOM's RecommendedDisplayCIELabValue (0062,000D): L*a*b* scaled to 0..65535 (PS3.3 C.10.7.1.1), to sRGB.
-glm::vec3 cielabToRgb(std::uint16_t l, std::uint16_t a, std::uint16_t b);
 
 // Label values on grid `from` (a labelmap in its own geometry, from.voxelCount() of them) resampled
 // nearest-neighbour onto grid `to`: each voxel of `to` takes the value at the `from` voxel whose centre is

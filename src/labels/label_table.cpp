@@ -175,4 +175,8 @@ std::filesystem::path findLabelTable(const std::filesystem::path& labelmap) {
     return {};
 }
 
+std::filesystem::path labelTableBeside(const std::filesystem::path& labelmap) {
+    return labelmap.parent_path() / (stem(labelmap) + ".json");
+}
+
 } // namespace ctview

@@ -25,5 +25,7 @@ std::vector<LabelTableEntry> readLabelTable(const std::filesystem::path& file);
 // file's name without .nii.gz / .nii / .nrrd / .seg.nrrd), then labels.txt, labels.json or dataset.json in
 // its folder. Empty when there is none.
 std::filesystem::path findLabelTable(const std::filesystem::path& labelmap);
+// Where a JSON table written for `labelmap` goes so that findLabelTable finds it: NAME.json beside it.
+std::filesystem::path labelTableBeside(const std::filesystem::path& labelmap);
 
 } // namespace ctview

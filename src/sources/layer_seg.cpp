@@ -10,6 +10,7 @@
 #include "dicom/seg_read.h"
 #include "sources/isolated_file.h"
 #include "sources/layers.h"
+#include "volume/colormap.h"
 #include "volume/parallel.h"
 
 #include <glm/glm.hpp>

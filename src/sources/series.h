@@ -47,8 +47,9 @@ struct Provenance {
     std::string location;  // the input it came from (a path or a URL)
     SeriesListing listing; // its row in the source's listing
     // Descriptive fields by DICOM keyword (PatientName, PatientID, PatientSex, PatientAge, PatientBirthDate,
-    // StudyDate, StudyTime, StudyDescription, SeriesDescription, Modality, Manufacturer,
-    // ManufacturerModelName, BodyPartExamined, KVP, Exposure, XRayTubeCurrent, ConvolutionKernel): DICOMweb's
+    // StudyDate, StudyTime, StudyDescription, StudyID, AccessionNumber, ReferringPhysicianName,
+    // SeriesDescription, Modality, Manufacturer, ManufacturerModelName, BodyPartExamined, KVP, Exposure,
+    // XRayTubeCurrent, ConvolutionKernel, FrameOfReferenceUID): DICOMweb's
     // JSON and the NRRD/NIfTI headers map onto the same names. Absent when the source does not have them.
     std::map<std::string, std::string> fields;
     std::string studyUid;
@@ -63,6 +64,15 @@ struct Provenance {
     bool resampled = false;         // the volume is a resampling of the acquired stack (tilt, uneven spacing)
     bool orderedByInstance = false; // no positions: slices in InstanceNumber order, step assumed
     std::array<double, 6> orientation{1, 0, 0, 0, 1, 0}; // row and column cosines (LPS), as (0020,0037)
+    // The DICOM images the series was made of, for what refers to them (a DICOM SEG saved from the editor):
+    // `images` in stacking order, and per volume slice k the index of the image it is, -1 where it is none
+    // (a resampled stack). Empty for other sources.
+    struct ImageRef {
+        std::string sopClass, sopInstance;
+        int frame = 0; // 1-based frame of a multi-frame file; 0 for a single-frame file
+    };
+    std::vector<ImageRef> images;
+    std::vector<int> sliceImage;
     // Every header entry of the series (its first file for DICOM), for the tag browser and `info --tags`;
     // `tagSource` names what is listed. May throw DataError. Null when the source has nothing to list.
     std::string tagSource;

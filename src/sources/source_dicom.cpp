@@ -46,6 +46,9 @@ const char* const kFields[] = {"PatientName",
                                "StudyDate",
                                "StudyTime",
                                "StudyDescription",
+                               "StudyID",
+                               "AccessionNumber",
+                               "ReferringPhysicianName",
                                "SeriesDescription",
                                "Manufacturer",
                                "ManufacturerModelName",
@@ -117,11 +120,27 @@ class DicomFolderSource final : public SeriesSource {
         out.about.measuredStep = l.plan.measuredStep;
         out.about.resampled = l.plan.resample;
         out.about.orderedByInstance = l.plan.orderedByInstance;
+        referenceImages(s, l.plan, out);
         return out;
     }
 
   private:
     const FileGroup& info(int number) const { return scan_.series.at(std::size_t(number - 1)); }
+
+    // The images of the stack in order, and which one each volume slice is: slice k is the k-th plane in
+    // stacking order unless the stack was resampled.
+    void referenceImages(const FileGroup& s, const StackPlan& plan, Series& out) const {
+        for (std::size_t r : plan.order) {
+            const PlaneRef& p = s.planes[r];
+            const FileHeader& h = scan_.headers[p.file];
+            out.about.images.push_back(
+                {h.sopClassUID, h.sopInstanceUID, h.frames > 1 ? p.header.frame + 1 : 0});
+        }
+        out.about.sliceImage.assign(std::size_t(out.volume.geometry().dims.z), -1);
+        if (!plan.resample && plan.order.size() == out.about.sliceImage.size())
+            for (std::size_t k = 0; k < plan.order.size(); ++k)
+                out.about.sliceImage[k] = int(k);
+    }
 
     // `file`: the index of the file whose header speaks for the series (the first in stacking order once
     // loaded).

@@ -67,6 +67,13 @@ void drawIslandsTool(AppState& s) {
     wrappedText("Click a part in a slice view to keep it alone.");
     if (ImGui::Button("Keep the largest part"))
         viewer::keepLargestIsland(s);
+    sameLineIfFits(buttonWidth("Split"));
+    if (ImGui::Button("Split"))
+        viewer::splitIslands(s);
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("Each part of at least %d voxels becomes a segment of its own (the largest stays); "
+                          "smaller parts go",
+                          e.minIsland);
     ImGui::SetNextItemWidth(100);
     ImGui::InputInt("##min", &e.minIsland, 100, 1000);
     e.minIsland = std::max(1, e.minIsland);
@@ -91,6 +98,11 @@ void drawMarginTool(AppState& s) {
         viewer::changeMargin(s, viewer::MarginEdit::RemoveThin);
     if (ImGui::IsItemHovered())
         ImGui::SetTooltip("Parts thinner than about twice the margin (shrink, then grow back)");
+    if (ImGui::Button("Smooth (median)"))
+        viewer::changeMargin(s, viewer::MarginEdit::Median);
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("A voxel is in when most of the box of this size around it is: bumps and dents go, "
+                          "the size stays");
 }
 
 void drawPaintTool(AppState& s) {
@@ -102,6 +114,19 @@ void drawPaintTool(AppState& s) {
     ImGui::Checkbox(format("Only on %g..%g HU (Threshold's range)", double(e.lo), double(e.hi)).c_str(),
                     &e.limitToRange);
     wrappedText("Drag in a slice view to paint; Shift+drag does the other of paint and erase.");
+}
+
+// A combo `width` wide over a table of file formats; `chosen` is a row of it.
+void formatCombo(const char* label, const std::vector<viewer::FileFormat>& formats, int& chosen,
+                 float width) {
+    chosen = std::clamp(chosen, 0, int(formats.size()) - 1);
+    ImGui::SetNextItemWidth(width);
+    if (!ImGui::BeginCombo(label, formats[std::size_t(chosen)].extension))
+        return;
+    for (std::size_t n = 0; n < formats.size(); ++n)
+        if (ImGui::Selectable(formats[n].name, chosen == int(n)))
+            chosen = int(n);
+    ImGui::EndCombo();
 }
 
 } // namespace
@@ -168,13 +193,24 @@ void drawSegmentEditorPanel(AppState& s, Commands& r) {
     if (ImGui::Button(e.unsaved ? "Save*" : "Save"))
         r.push_back({viewer::Command::Kind::SaveSegmentation});
     if (ImGui::IsItemHovered())
-        ImGui::SetTooltip("As 3D Slicer's .seg.nrrd, into %s", s.exportDir.string().c_str());
+        ImGui::SetTooltip("As %s, into %s", viewer::segmentationFormats()[std::size_t(e.saveFormat)].name,
+                          s.exportDir.string().c_str());
     sameLineIfFits(buttonWidth("Export surface"));
     if (ImGui::Button("Export surface"))
         r.push_back({viewer::Command::Kind::ExportSurface});
     if (ImGui::IsItemHovered())
-        ImGui::SetTooltip("The segment's closed surface as an STL to print (LPS mm), into %s",
+        ImGui::SetTooltip("The segment's closed surface (LPS mm) as %s, into %s",
+                          viewer::surfaceFormats()[std::size_t(e.surfaceFormat)].name,
                           s.exportDir.string().c_str());
+    // The two format choices side by side, their boxes equally wide.
+    const ImGuiStyle& style = ImGui::GetStyle();
+    const float width =
+        (ImGui::GetContentRegionAvail().x - ImGui::CalcTextSize("Save as").x -
+         ImGui::CalcTextSize("Surface").x - 2 * style.ItemInnerSpacing.x - style.ItemSpacing.x) /
+        2;
+    formatCombo("Save as", viewer::segmentationFormats(), e.saveFormat, width);
+    ImGui::SameLine();
+    formatCombo("Surface", viewer::surfaceFormats(), e.surfaceFormat, width);
     if (!e.lastMessage.empty())
         wrappedText(e.lastMessage);
 }

@@ -27,12 +27,19 @@ std::size_t indexOf(glm::ivec3 dims, int i, int j, int k) {
     return (std::size_t(k) * std::size_t(dims.y) + std::size_t(j)) * std::size_t(dims.x) + std::size_t(i);
 }
 
-// The layer with group `group` replaced, measured, in the scene (and the dataset) where `old` was.
-void publish(AppState& s, int layer, const LabelLayer& old, int group, std::vector<std::uint8_t> bytes) {
+// The layer with group `group` replaced (and its segments, when `segments` is given), measured, in the scene
+// (and the dataset) where `old` was.
+void publish(AppState& s, int layer, const LabelLayer& old, int group, std::vector<std::uint8_t> bytes,
+             const std::vector<Segment>* segments = nullptr) {
     auto next = std::make_shared<LabelLayer>(old);
     next->groups[std::size_t(group)] = std::move(bytes);
+    LabelLayerView& view = s.scene.labels[std::size_t(layer)];
+    if (segments) {
+        next->segments = *segments;
+        view.visible.resize(segments->size(), 1);
+    }
     next->stats = measureSegments(*next, s.scene.base->series.volume);
-    std::shared_ptr<const LabelLayer>& inScene = s.scene.labels[std::size_t(layer)].layer;
+    std::shared_ptr<const LabelLayer>& inScene = view.layer;
     for (auto& held : s.scene.base->labels)
         if (held == inScene)
             held = next;
@@ -62,6 +69,20 @@ void putBoxBytes(std::vector<std::uint8_t>& group, glm::ivec3 dims, glm::ivec3 l
                         group.begin() + std::ptrdiff_t(indexOf(dims, lo.x, j, k)));
 }
 
+// The change of group `group` of layer `l` (number `layer` in the scene) to `after` within the box [lo, hi],
+// as undo keeps it: the box's bytes before and after.
+SegmentChange changeOf(int layer, const LabelLayer& l, int group, const std::vector<std::uint8_t>& after,
+                       glm::ivec3 lo, glm::ivec3 hi) {
+    SegmentChange c;
+    c.layer = layer;
+    c.group = group;
+    c.lo = lo;
+    c.hi = hi;
+    c.before = boxBytes(l.groups[std::size_t(group)], l.grid.dims, lo, hi);
+    c.after = boxBytes(after, l.grid.dims, lo, hi);
+    return c;
+}
+
 // Makes the selected segment what wanted(v, in) says within the box [lo, hi] (outside it unchanged; `in`:
 // whether voxel v is in the segment now): a voxel wanted joins it (leaving the segment of its group that held
 // it), one not wanted leaves it. Recorded for undo.
@@ -89,13 +110,7 @@ bool commitWith(AppState& s, glm::ivec3 lo, glm::ivec3 hi, const std::string& wh
         e.lastMessage = what + ": nothing changed";
         return false;
     }
-    SegmentChange c;
-    c.layer = e.layer;
-    c.group = seg.group;
-    c.lo = changedLo;
-    c.hi = changedHi;
-    c.before = boxBytes(l.groups[std::size_t(seg.group)], dims, changedLo, changedHi);
-    c.after = boxBytes(group, dims, changedLo, changedHi);
+    SegmentChange c = changeOf(e.layer, l, seg.group, group, changedLo, changedHi);
     c.what = what;
     publish(s, e.layer, l, seg.group, std::move(group));
     e.undo.push_back(std::move(c));
@@ -154,7 +169,11 @@ bool replay(AppState& s, bool forward) {
     const LabelLayer& l = *s.scene.labels[std::size_t(c.layer)].layer;
     std::vector<std::uint8_t> group = l.groups[std::size_t(c.group)];
     putBoxBytes(group, l.grid.dims, c.lo, c.hi, forward ? c.after : c.before);
-    publish(s, c.layer, l, c.group, std::move(group));
+    const std::vector<Segment>& segments = forward ? c.segmentsAfter : c.segmentsBefore;
+    publish(s, c.layer, l, c.group, std::move(group), segments.empty() ? nullptr : &segments);
+    const std::size_t now = s.scene.labels[std::size_t(c.layer)].layer->segments.size();
+    if (e.layer == c.layer && std::size_t(e.segment) >= now)
+        e.segment = int(now) - 1;
     e.lastMessage = std::string(forward ? "Redone: " : "Undone: ") + c.what;
     to.push_back(std::move(c));
     return true;
@@ -174,6 +193,19 @@ const std::vector<ThresholdPreset>& thresholdPresets() {
     static const std::vector<ThresholdPreset> presets = {
         {"Bone", 300, 3071}, {"Soft tissue", -160, 240}, {"Lung", -1000, -400}, {"Air", -1024, -900}};
     return presets;
+}
+
+const std::vector<FileFormat>& segmentationFormats() {
+    static const std::vector<FileFormat> formats = {{"3D Slicer (.seg.nrrd)", ".seg.nrrd"},
+                                                    {"Labelmap (.nii.gz)", ".nii.gz"},
+                                                    {"DICOM SEG (.dcm)", ".dcm"}};
+    return formats;
+}
+
+const std::vector<FileFormat>& surfaceFormats() {
+    static const std::vector<FileFormat> formats = {
+        {"STL", ".stl"}, {"OBJ (normals)", ".obj"}, {"PLY (normals, colour)", ".ply"}};
+    return formats;
 }
 
 bool newSegment(AppState& s) {
@@ -304,6 +336,72 @@ bool removeSmallIslands(AppState& s) {
                           "Remove parts under " + std::to_string(s.editor.minIsland) + " voxels");
 }
 
+bool splitIslands(AppState& s) {
+    if (!ready(s))
+        return false;
+    SegmentEditor& e = s.editor;
+    const LabelLayer& l = *editedLayer(s);
+    const Segment seg = l.segments[std::size_t(e.segment)];
+    const glm::ivec3 dims = l.grid.dims;
+    const Islands islands = findIslands(segmentMask(l, seg), dims, connectivityOf(e));
+    // Parts by size, largest first (the first of equal ones first): the largest stays, the rest of at least
+    // minIsland voxels become segments while the group has values free for them.
+    std::vector<std::uint32_t> order(islands.sizes.size());
+    for (std::size_t n = 0; n < order.size(); ++n)
+        order[n] = std::uint32_t(n + 1);
+    std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+        return islands.sizes[a - 1] > islands.sizes[b - 1];
+    });
+    int used = 0, number = 0;
+    for (const Segment& other : l.segments) {
+        number = std::max(number, other.number);
+        if (other.group == seg.group)
+            used = std::max(used, int(other.value));
+    }
+    std::vector<std::uint8_t> valueOf(islands.sizes.size() + 1, 0); // part -> its value in the group after
+    std::vector<Segment> segments = l.segments;
+    std::size_t dropped = 0;
+    for (std::size_t n = 0; n < order.size(); ++n) {
+        const std::uint32_t part = order[n];
+        if (n == 0) {
+            valueOf[part] = seg.value;
+        } else if (islands.sizes[part - 1] >= std::size_t(std::max(1, e.minIsland)) && used < 255 &&
+                   int(n) <= kMaxSplit) {
+            valueOf[part] = std::uint8_t(++used);
+            ++number;
+            segments.push_back({number, seg.name + " " + std::to_string(n + 1), labelColor(number), seg.group,
+                                valueOf[part]});
+        } else {
+            ++dropped;
+        }
+    }
+    if (order.size() < 2) {
+        e.lastMessage = "Split into islands: " + seg.name + " is " + (order.empty() ? "empty" : "one part");
+        return false;
+    }
+    std::vector<std::uint8_t> group = l.groups[std::size_t(seg.group)];
+    glm::ivec3 changedLo(dims), changedHi(-1);
+    std::size_t v = 0;
+    for (int k = 0; k < dims.z; ++k)
+        for (int j = 0; j < dims.y; ++j)
+            for (int i = 0; i < dims.x; ++i, ++v)
+                if (islands.part[v] != 0 && valueOf[islands.part[v]] != seg.value) {
+                    group[v] = valueOf[islands.part[v]];
+                    changedLo = glm::min(changedLo, glm::ivec3(i, j, k));
+                    changedHi = glm::max(changedHi, glm::ivec3(i, j, k));
+                }
+    SegmentChange c = changeOf(e.layer, l, seg.group, group, changedLo, changedHi);
+    c.segmentsBefore = l.segments;
+    c.segmentsAfter = segments;
+    const std::size_t made = segments.size() - l.segments.size();
+    c.what = "Split " + seg.name + " into " + std::to_string(made + 1) + " segments";
+    publish(s, e.layer, l, seg.group, std::move(group), &segments);
+    e.undo.push_back(c);
+    e.redo.clear();
+    e.lastMessage = c.what + (dropped ? " (" + std::to_string(dropped) + " smaller parts removed)" : "");
+    return true;
+}
+
 bool clearSegment(AppState& s) {
     if (!ready(s))
         return false;
@@ -330,6 +428,13 @@ bool changeMargin(AppState& s, MarginEdit edit) {
     case MarginEdit::RemoveThin:
         std::snprintf(what, sizeof what, "Remove thin parts (%g mm)", mm);
         return fullGridCommit(s, openMask(m, l.grid, mm), what);
+    case MarginEdit::Median:
+        std::snprintf(what, sizeof what, "Smooth (median, %g mm)", mm);
+        if (medianRadius(l.grid, mm) == glm::ivec3(0)) {
+            s.editor.lastMessage = std::string(what) + ": the kernel is less than a voxel; give more mm";
+            return false;
+        }
+        return fullGridCommit(s, medianMask(m, l.grid, mm), what);
     }
     return false;
 }

@@ -7,6 +7,8 @@
 // the layer anew with its changed group and puts it in the scene where the old one was (the GPU takes the
 // new one as it takes any new layer). Undo keeps only what changed: the box of the voxels that changed, with
 // their bytes before and after, not a copy of the layer.
+#include "labels/label_layer.h"
+
 #include <glm/glm.hpp>
 
 #include <cstdint>
@@ -14,19 +16,17 @@
 #include <string>
 #include <vector>
 
-namespace ctview {
-struct LabelLayer;
-}
-
 namespace ctview::viewer {
 
 struct AppState;
 
-// One edit: the box [lo, hi] (voxels, inclusive) of one group of one layer, as it was and as it became.
+// One edit: the box [lo, hi] (voxels, inclusive) of one group of one layer, as it was and as it became; and
+// the layer's segments before and after when the edit made new ones (Split), else both empty.
 struct SegmentChange {
     int layer = 0, group = 0;
     glm::ivec3 lo{0}, hi{-1};
     std::vector<std::uint8_t> before, after;
+    std::vector<Segment> segmentsBefore, segmentsAfter;
     std::string what; // "Threshold 300..3071 HU", for the panel and the toast
 };
 
@@ -41,7 +41,7 @@ struct SegmentEditor {
     // Islands: how voxels touch (6 or 26), and the size under which "Remove small" removes parts.
     int connectivity = 6;
     int minIsland = 1000;
-    // Margin: grow, shrink, fill holes (close) or remove thin parts (open) by this many mm.
+    // Margin: grow, shrink, fill holes (close), remove thin parts (open) or smooth (median) by this many mm.
     float marginMm = 2;
     // Scissors: a shape drawn over the 3D view (screen points, being drawn while the button is down) cuts
     // through the whole depth: what projects inside it goes, or only that stays.
@@ -58,6 +58,7 @@ struct SegmentEditor {
     bool strokeErase = false;
     std::vector<SegmentChange> undo, redo; // most recent last
     bool unsaved = false;                  // edits since the segmentation was last saved
+    int saveFormat = 0, surfaceFormat = 0; // rows of segmentationFormats() and surfaceFormats()
     std::string lastMessage;               // what the last edit did, or why it did nothing
 
     // Crash safety (app/actions.h autosaveSegmentation): every edit bumps `revision`; the layer is written
@@ -79,6 +80,14 @@ struct ThresholdPreset {
 };
 const std::vector<ThresholdPreset>& thresholdPresets();
 
+// What Save and Export surface write, one row per format: the menu's words and the file's extension.
+struct FileFormat {
+    const char* name;
+    const char* extension;
+};
+const std::vector<FileFormat>& segmentationFormats(); // .seg.nrrd, .nii.gz, .dcm
+const std::vector<FileFormat>& surfaceFormats();      // .stl, .obj, .ply
+
 // The layer of the segment being edited, or null (nothing selected, or no longer in the scene).
 const LabelLayer* editedLayer(const AppState& s);
 
@@ -97,6 +106,10 @@ bool keepIslandAt(AppState& s, glm::ivec3 at); // the part of the segment that h
 bool growAt(AppState& s, glm::ivec3 at);
 bool keepLargestIsland(AppState& s);
 bool removeSmallIslands(AppState& s); // the parts of fewer than minIsland voxels
+// Split into islands: the largest part stays in the segment, every other part of at least minIsland voxels
+// becomes a segment of its own ("NAME 2", ... largest first, at most kMaxSplit of them), smaller parts go.
+inline constexpr int kMaxSplit = 100;
+bool splitIslands(AppState& s);
 bool clearSegment(AppState& s);
 // Scissors: the segment's voxels whose centres the 3D view shows inside `shape` (screen points, closed, the
 // even-odd rule) leave it (or, with keepInside, only they stay), through the whole depth, as the 3D view's
@@ -107,8 +120,9 @@ bool cutWithScissors(AppState& s, const std::vector<glm::dvec2>& shape);
 // in a ball when editor.sphere; with limitToRange, only those with HU in [lo, hi].
 bool paintStroke(AppState& s, const std::vector<glm::dvec3>& stroke, int view, bool erase);
 // The segment grown or shrunk by editor.marginMm, or closed (gaps and holes filled) or opened (thin parts
-// removed) by it: edit/morphology.h, exact in mm with anisotropic voxels.
-enum class MarginEdit { Grow, Shrink, FillHoles, RemoveThin };
+// removed) by it, or median-smoothed with a kernel of that size: edit/morphology.h, exact in mm with
+// anisotropic voxels.
+enum class MarginEdit { Grow, Shrink, FillHoles, RemoveThin, Median };
 bool changeMargin(AppState& s, MarginEdit edit);
 
 // A layer restored from an autosave (the editor's `adopting` file): joins the scene as the editor's own

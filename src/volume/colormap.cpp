@@ -101,4 +101,38 @@ ColormapTable colormapTable(const std::string& name, bool invert) {
     return table;
 }
 
+glm::vec3 cielabToRgb(std::uint16_t l16, std::uint16_t a16, std::uint16_t b16) {
+    // PS3.3 C.10.7.1.1: L* 0..100 as 0..0xFFFF, a* and b* -128..127 as 0..0xFFFF.
+    const double L = l16 * 100.0 / 65535.0;
+    const double a = a16 * 255.0 / 65535.0 - 128.0, b = b16 * 255.0 / 65535.0 - 128.0;
+    // CIELab -> XYZ under D65 (DICOM's illuminant), then XYZ -> linear sRGB -> sRGB.
+    const double fy = (L + 16) / 116, fx = fy + a / 500, fz = fy - b / 200;
+    auto finv = [](double t) {
+        return t > 6.0 / 29 ? t * t * t : 3 * (6.0 / 29) * (6.0 / 29) * (t - 4.0 / 29);
+    };
+    const double X = 0.950489 * finv(fx), Y = finv(fy), Z = 1.088840 * finv(fz);
+    const double r = 3.2404542 * X - 1.5371385 * Y - 0.4985314 * Z;
+    const double g = -0.9692660 * X + 1.8760108 * Y + 0.0415560 * Z;
+    const double bl = 0.0556434 * X - 0.2040259 * Y + 1.0572252 * Z;
+    auto gamma = [](double c) {
+        c = std::clamp(c, 0.0, 1.0);
+        return float(c <= 0.0031308 ? 12.92 * c : 1.055 * std::pow(c, 1 / 2.4) - 0.055);
+    };
+    return {gamma(r), gamma(g), gamma(bl)};
+}
+
+std::array<int, 3> rgbToCielab(const glm::vec3& c) {
+    auto linear = [](double v) { return v <= 0.04045 ? v / 12.92 : std::pow((v + 0.055) / 1.055, 2.4); };
+    const double r = linear(c.r), g = linear(c.g), b = linear(c.b);
+    const double X = (0.4124564 * r + 0.3575761 * g + 0.1804375 * b) / 0.950489;
+    const double Y = 0.2126729 * r + 0.7151522 * g + 0.0721750 * b;
+    const double Z = (0.0193339 * r + 0.1191920 * g + 0.9503041 * b) / 1.088840;
+    auto f = [](double v) { return v > 216.0 / 24389 ? std::cbrt(v) : (24389.0 / 27 * v + 16) / 116; };
+    const double L = 116 * f(Y) - 16, A = 500 * (f(X) - f(Y)), B = 200 * (f(Y) - f(Z));
+    auto scaled = [](double v, double lo, double hi) {
+        return int(std::lround(std::clamp((v - lo) / (hi - lo), 0.0, 1.0) * 65535));
+    };
+    return {scaled(L, 0, 100), scaled(A, -128, 127), scaled(B, -128, 127)};
+}
+
 } // namespace ctview
