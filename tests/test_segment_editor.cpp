@@ -15,8 +15,9 @@ using namespace ctview::viewer;
 namespace {
 
 // 12 x 10 x 8 voxels of air (-1000 HU) with three parts of 500 HU: a 3x3x3 cube A at (2..4)^3, a 2x2x2 cube
-// B at (5..6)^3 touching A at a corner, and a lone voxel C at (10, 8, 7).
-AppState partsScene() {
+// B at (5..6)^3 touching A at a corner, and a lone voxel C at (10, 8, 7). `graded`: the parts' HU differ
+// voxel by voxel (300 + 7 i + 3 j + 11 k), so that a wrong sum, minimum or maximum shows.
+AppState partsScene(bool graded = false) {
     Geometry g;
     g.dims = {12, 10, 8};
     g.spacing = {0.5, 0.5, 1.0};
@@ -28,10 +29,11 @@ AppState partsScene() {
                 const bool a = i >= 2 && i <= 4 && j >= 2 && j <= 4 && k >= 2 && k <= 4;
                 const bool b = i >= 5 && i <= 6 && j >= 5 && j <= 6 && k >= 5 && k <= 6;
                 const bool c = i == 10 && j == 8 && k == 7;
-                d->series.volume.set(i, j, k, a || b || c ? 500.f : -1000.f);
+                const float part = graded ? float(300 + i * 7 + j * 3 + k * 11) : 500.f;
+                d->series.volume.set(i, j, k, a || b || c ? part : -1000.f);
             }
     d->series.minHU = -1000;
-    d->series.maxHU = 500;
+    d->series.maxHU = graded ? 300 + 7 * 10 + 3 * 8 + 11 * 7 : 500; // C is the brightest
     AppState s;
     adoptDataset(s, d);
     return s;
@@ -230,4 +232,82 @@ TEST_CASE("segment editor: Smooth (median) is edit/morphology's median with the 
     CHECK_FALSE(inSegment(s, 0, 10, 8, 7));
     REQUIRE(undoSegmentEdit(s));
     CHECK(voxelsOf(s, 0) == 36);
+}
+
+namespace {
+
+// The layer's statistics, kept up to date edit by edit, are what measuring it all again gives.
+void checkStatsAsMeasured(const AppState& s) {
+    const LabelLayer& l = *s.scene.labels[std::size_t(s.editor.layer)].layer;
+    const std::vector<SegmentStats> measured = measureSegments(l, s.scene.base->series.volume);
+    REQUIRE(l.stats.size() == measured.size());
+    for (std::size_t n = 0; n < measured.size(); ++n) {
+        INFO("segment " << n << ": " << s.editor.lastMessage);
+        CHECK(l.stats[n].voxels == measured[n].voxels);
+        CHECK(l.stats[n].sum == measured[n].sum); // int16 HU: sums exact in double
+        CHECK(l.stats[n].sumSquares == measured[n].sumSquares);
+        CHECK(l.stats[n].mean == Approx(measured[n].mean));
+        CHECK(l.stats[n].sd == Approx(measured[n].sd).margin(1e-9));
+        CHECK(l.stats[n].min == measured[n].min);
+        CHECK(l.stats[n].max == measured[n].max);
+        CHECK(l.stats[n].voxelMin == measured[n].voxelMin);
+        CHECK(l.stats[n].voxelMax == measured[n].voxelMax);
+        CHECK(l.stats[n].bboxMin == measured[n].bboxMin);
+        CHECK(l.stats[n].bboxMax == measured[n].bboxMax);
+        CHECK(l.stats[n].volumeMl == Approx(measured[n].volumeMl));
+    }
+}
+
+} // namespace
+
+TEST_CASE("segment editor: statistics follow each edit from its box alone, as a full measure gives them, and "
+          "the new layer says which layer and box it changed") {
+    AppState s = partsScene(true);
+    REQUIRE(newSegment(s));
+    REQUIRE(newSegment(s)); // a second segment in the same group: edits of one take voxels from the other
+    s.editor.segment = 0;
+    s.editor.lo = 300;
+    s.editor.hi = 3071;
+    const std::uint64_t first = s.scene.labels[0].layer->lineage.id;
+    REQUIRE(applyThreshold(s));
+    const LayerLineage& lineage = s.scene.labels[0].layer->lineage;
+    CHECK(lineage.editedFrom == first);
+    CHECK(lineage.id != first);
+    CHECK(lineage.group == 0);
+    CHECK(lineage.lo == glm::ivec3(2, 2, 2));
+    CHECK(lineage.hi == glm::ivec3(10, 8, 7));
+    checkStatsAsMeasured(s);
+    // A copy of a layer is a layer of its own: a new id, made whole.
+    const LabelLayer copy = *s.scene.labels[0].layer;
+    CHECK(copy.lineage.id != lineage.id);
+    CHECK(copy.lineage.editedFrom == 0);
+
+    s.editor.segment = 1;
+    REQUIRE(keepIslandAt(s, {3, 3, 3}) == false); // segment 2 is empty: nothing to keep
+    REQUIRE(growAt(s, {6, 6, 6}));                // B joins segment 2, leaving segment 1
+    checkStatsAsMeasured(s);
+    s.editor.segment = 0;
+    REQUIRE(keepIslandAt(s, {3, 3, 3})); // segment 1 loses C: its box shrinks, its maximum may go
+    checkStatsAsMeasured(s);
+    s.editor.marginMm = 0.5f;
+    REQUIRE(changeMargin(s, MarginEdit::Shrink));
+    checkStatsAsMeasured(s);
+    REQUIRE(undoSegmentEdit(s));
+    checkStatsAsMeasured(s);
+    REQUIRE(undoSegmentEdit(s));
+    checkStatsAsMeasured(s);
+    REQUIRE(redoSegmentEdit(s));
+    checkStatsAsMeasured(s);
+    s.editor.segment = 1;
+    REQUIRE(clearSegment(s));
+    checkStatsAsMeasured(s);
+    s.editor.segment = 0;
+    s.editor.minIsland = 1;
+    REQUIRE(applyThreshold(s)); // all three parts again
+    REQUIRE(splitIslands(s));
+    checkStatsAsMeasured(s);
+    REQUIRE(undoSegmentEdit(s));
+    checkStatsAsMeasured(s);
+    REQUIRE(redoSegmentEdit(s));
+    checkStatsAsMeasured(s);
 }

@@ -4,6 +4,7 @@
 #include "viewer_fixture.h"
 
 #include "app/actions.h"
+#include "app/headless.h"
 #include "dicom/phantom.h"
 #include "edit/mask_ops.h"
 #include "measure/measure.h"
@@ -1139,6 +1140,34 @@ TEST_CASE("segment editor: with the Islands tool, a click in a slice view keeps 
     const auto obj = app::exportSurface(f.s, 0);
     CHECK(obj.filename() == "Segment_1.obj");
     CHECK(readFile(obj).find("\nvn ") != std::string::npos);
+}
+
+TEST_CASE("segment editor: an edit reaches the GPU as the box it changed, and the views show what uploading "
+          "the whole layer shows") {
+    ViewerFixture f;
+    boneSegment(f.s);
+    const glm::ivec2 size(1000, 800);
+    RgbImage before, after;
+    {
+        app::HeadlessSession session;
+        before = session.draw(f.s, size, false);
+        const std::uint64_t drawn = f.s.scene.labels[0].layer->lineage.id;
+        // Grown by about a voxel (10 x 12 x 13.8 mm): the bone's outline moves in every view, the 3D view's
+        // too.
+        f.s.editor.marginMm = 15;
+        REQUIRE(viewer::changeMargin(f.s, viewer::MarginEdit::Grow));
+        const LayerLineage& lineage = f.s.scene.labels[0].layer->lineage;
+        REQUIRE(lineage.editedFrom == drawn); // what the session's textures hold: the box goes up alone
+        after = session.draw(f.s, size, false);
+        CHECK(after.rgb != before.rgb);
+    }
+    // A session of its own uploads the whole layer: the same picture.
+    const RgbImage whole = app::renderHeadless(f.s, size, false);
+    REQUIRE(whole.rgb.size() == after.rgb.size());
+    std::size_t differ = 0;
+    for (std::size_t n = 0; n < whole.rgb.size(); ++n)
+        differ += whole.rgb[n] != after.rgb[n];
+    CHECK(differ == 0);
 }
 
 TEST_CASE("segment editor: every edit is kept aside for the series; after a crash it is offered back, "

@@ -4,6 +4,7 @@
 #include "volume/parallel.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -199,7 +200,39 @@ std::vector<std::uint8_t> segmentMask(const LabelLayer& layer, const Segment& s)
     return mask;
 }
 
-std::vector<SegmentStats> measureSegments(const LabelLayer& layer, const Volume& ct) {
+namespace {
+
+float huAt(const Volume& ct, std::size_t n) {
+    return ct.type() == ScalarType::Int16 ? float(ct.int16Data()[n]) : ct.float32Data()[n];
+}
+
+// What follows from a segment's count, sums and voxel box: its volume, mean, SD and LPS box.
+void finishStats(SegmentStats& st, const Geometry& g) {
+    st.volumeMl = double(st.voxels) * g.spacing.x * g.spacing.y * g.spacing.z / 1000.0;
+    if (st.voxels == 0) {
+        st = SegmentStats{};
+        return;
+    }
+    const double n = double(st.voxels);
+    st.mean = st.sum / n;
+    st.sd = std::sqrt(std::max(0.0, st.sumSquares / n - st.mean * st.mean));
+    // The LPS box of the voxel box's corner centres: exact for axis-aligned grids, a little larger than the
+    // voxels' own box for a tilted one.
+    st.bboxMin = glm::dvec3(std::numeric_limits<double>::max());
+    st.bboxMax = glm::dvec3(std::numeric_limits<double>::lowest());
+    for (int c = 0; c < 8; ++c) {
+        const glm::dvec3 ijk((c & 1) ? st.voxelMax.x : st.voxelMin.x, (c & 2) ? st.voxelMax.y : st.voxelMin.y,
+                             (c & 4) ? st.voxelMax.z : st.voxelMin.z);
+        const glm::dvec3 p = g.voxelToPatient(ijk);
+        st.bboxMin = glm::min(st.bboxMin, p);
+        st.bboxMax = glm::max(st.bboxMax, p);
+    }
+}
+
+} // namespace
+
+std::vector<SegmentStats> measureSegments(const LabelLayer& layer, const Volume& ct,
+                                          const std::vector<char>* only) {
     struct Acc {
         std::size_t n = 0;
         double sum = 0, sum2 = 0;
@@ -210,12 +243,18 @@ std::vector<SegmentStats> measureSegments(const LabelLayer& layer, const Volume&
     if (ct.geometry().dims != g.dims)
         throw DataError(layer.name + ": not on the CT's grid");
     std::vector<SegmentStats> out(layer.segments.size());
+    auto wanted = [&](std::size_t s) { return !only || (s < only->size() && (*only)[s]); };
     for (std::size_t gi = 0; gi < layer.groups.size(); ++gi) {
         // value -> segment index within this group
         std::vector<int> seg(256, -1);
+        bool any = false;
         for (std::size_t s = 0; s < layer.segments.size(); ++s)
-            if (layer.segments[s].group == int(gi))
+            if (layer.segments[s].group == int(gi) && wanted(s)) {
                 seg[layer.segments[s].value] = int(s);
+                any = true;
+            }
+        if (!any)
+            continue;
         std::vector<Acc> acc(256);
         const std::vector<std::uint8_t>& group = layer.groups[gi];
         std::mutex merging;
@@ -240,8 +279,7 @@ std::vector<SegmentStats> measureSegments(const LabelLayer& layer, const Volume&
                         if (v == 0)
                             continue;
                         Acc& a = part[v];
-                        const float hu =
-                            ct.type() == ScalarType::Int16 ? float(ct.int16Data()[n]) : ct.float32Data()[n];
+                        const float hu = huAt(ct, n);
                         ++a.n;
                         a.sum += hu;
                         a.sum2 += double(hu) * hu;
@@ -263,36 +301,97 @@ std::vector<SegmentStats> measureSegments(const LabelLayer& layer, const Volume&
                 to.hi = glm::max(to.hi, from.hi);
             }
         });
-        const double voxelMl = g.spacing.x * g.spacing.y * g.spacing.z / 1000.0;
         for (int v = 1; v < 256; ++v) {
             if (seg[std::size_t(v)] < 0)
                 continue;
             const Acc& a = acc[std::size_t(v)];
             SegmentStats& st = out[std::size_t(seg[std::size_t(v)])];
             st.voxels = a.n;
-            st.volumeMl = double(a.n) * voxelMl;
-            if (a.n == 0)
-                continue;
-            st.mean = a.sum / double(a.n);
-            st.sd = std::sqrt(std::max(0.0, a.sum2 / double(a.n) - st.mean * st.mean));
+            st.sum = a.sum;
+            st.sumSquares = a.sum2;
             st.min = a.min;
             st.max = a.max;
             st.voxelMin = a.lo;
             st.voxelMax = a.hi;
-            // The LPS box of the voxel box's corner centres: exact for axis-aligned grids, a little larger
-            // than the voxels' own box for a tilted one.
-            st.bboxMin = glm::dvec3(std::numeric_limits<double>::max());
-            st.bboxMax = glm::dvec3(std::numeric_limits<double>::lowest());
-            for (int c = 0; c < 8; ++c) {
-                const glm::dvec3 ijk((c & 1) ? a.hi.x : a.lo.x, (c & 2) ? a.hi.y : a.lo.y,
-                                     (c & 4) ? a.hi.z : a.lo.z);
-                const glm::dvec3 p = g.voxelToPatient(ijk);
-                st.bboxMin = glm::min(st.bboxMin, p);
-                st.bboxMax = glm::max(st.bboxMax, p);
-            }
+            finishStats(st, g);
         }
     }
     return out;
+}
+
+void updateStats(LabelLayer& layer, const Volume& ct, int group, glm::ivec3 lo, glm::ivec3 hi,
+                 const std::vector<std::uint8_t>& before) {
+    const Geometry& g = layer.grid;
+    layer.stats.resize(layer.segments.size());
+    std::vector<int> seg(256, -1); // value of the group -> segment index
+    for (std::size_t s = 0; s < layer.segments.size(); ++s)
+        if (layer.segments[s].group == group)
+            seg[layer.segments[s].value] = int(s);
+    std::vector<char> again(layer.segments.size(), 0); // lost a voxel that may have held its min, max or box
+    const std::vector<std::uint8_t>& now = layer.groups[std::size_t(group)];
+    std::size_t at = 0;
+    for (int k = lo.z; k <= hi.z; ++k)
+        for (int j = lo.y; j <= hi.y; ++j) {
+            const std::size_t row =
+                (std::size_t(k) * std::size_t(g.dims.y) + std::size_t(j)) * std::size_t(g.dims.x);
+            for (int i = lo.x; i <= hi.x; ++i, ++at) {
+                const std::uint8_t was = before[at], is = now[row + std::size_t(i)];
+                if (was == is)
+                    continue;
+                const float hu = huAt(ct, row + std::size_t(i));
+                const glm::ivec3 v(i, j, k);
+                if (was && seg[was] >= 0) {
+                    SegmentStats& st = layer.stats[std::size_t(seg[was])];
+                    --st.voxels;
+                    st.sum -= hu;
+                    st.sumSquares -= double(hu) * hu;
+                    if (hu <= st.min || hu >= st.max || glm::any(glm::equal(v, st.voxelMin)) ||
+                        glm::any(glm::equal(v, st.voxelMax)))
+                        again[std::size_t(seg[was])] = 1;
+                }
+                if (is && seg[is] >= 0) {
+                    SegmentStats& st = layer.stats[std::size_t(seg[is])];
+                    if (st.voxels == 0) {
+                        st.min = st.max = hu;
+                        st.voxelMin = st.voxelMax = v;
+                    }
+                    ++st.voxels;
+                    st.sum += hu;
+                    st.sumSquares += double(hu) * hu;
+                    st.min = std::min(st.min, hu);
+                    st.max = std::max(st.max, hu);
+                    st.voxelMin = glm::min(st.voxelMin, v);
+                    st.voxelMax = glm::max(st.voxelMax, v);
+                }
+            }
+        }
+    for (std::size_t s = 0; s < layer.segments.size(); ++s)
+        if (layer.segments[s].group == group && !again[s])
+            finishStats(layer.stats[s], g);
+    if (std::find(again.begin(), again.end(), 1) == again.end())
+        return;
+    const std::vector<SegmentStats> measured = measureSegments(layer, ct, &again);
+    for (std::size_t s = 0; s < again.size(); ++s)
+        if (again[s])
+            layer.stats[s] = measured[s];
+}
+
+namespace {
+std::uint64_t nextLayerId() {
+    static std::atomic<std::uint64_t> counter{0};
+    return ++counter;
+}
+} // namespace
+
+LayerLineage::LayerLineage() : id(nextLayerId()) {}
+
+LayerLineage& LayerLineage::operator=(const LayerLineage&) {
+    id = nextLayerId();
+    editedFrom = 0;
+    group = -1;
+    lo = glm::ivec3(0);
+    hi = glm::ivec3(-1);
+    return *this;
 }
 
 } // namespace ctview

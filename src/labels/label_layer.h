@@ -36,6 +36,7 @@ struct SegmentStats {
     float min = 0, max = 0;            // HU
     glm::dvec3 bboxMin{0}, bboxMax{0}; // LPS mm of the voxel centres (equal when one voxel)
     glm::ivec3 voxelMin{0}, voxelMax{0};
+    double sum = 0, sumSquares = 0; // of the HU: what an edit's change is added to (updateStats)
 };
 // What a layer shows besides voxels, in patient space (LPS mm): an RTSTRUCT's POINT contours (a mark at each
 // point) and OPEN_PLANAR / OPEN_NONPLANAR ones (a line through the points), drawn in their segment's colour
@@ -46,7 +47,24 @@ struct LayerMark {
     std::vector<glm::dvec3> points;
 };
 
+// Which layer object this is, for what is kept of it elsewhere (the GPU's textures of its groups): every
+// layer has its own number, a copy a new one. And, when the segment editor made it from another by changing
+// one group within a box only, which one and where: what was made of that one is then brought up to date by
+// the box alone. A copy is none of that: it is a layer of its own.
+struct LayerLineage {
+    std::uint64_t id;
+    std::uint64_t editedFrom = 0; // 0: made whole
+    int group = -1;
+    glm::ivec3 lo{0}, hi{-1}; // voxels, inclusive
+
+    LayerLineage();
+    LayerLineage(const LayerLineage&) : LayerLineage() {}
+    LayerLineage& operator=(const LayerLineage&);
+    ~LayerLineage() = default;
+};
+
 struct LabelLayer {
+    LayerLineage lineage;
     std::string name; // what the Segments panel and `ctview segments` call it: the file's name
     std::string path; // where it came from
     std::string kind; // "labelmap", "DICOM SEG", "RTSTRUCT"
@@ -111,6 +129,15 @@ bool sameGrid(const Geometry& a, const Geometry& b);
 std::vector<std::uint8_t> segmentMask(const LabelLayer& layer, const Segment& s);
 
 // Every segment of `layer` measured on `ct` (of the layer's grid), in the layer's order: one pass per group.
-std::vector<SegmentStats> measureSegments(const LabelLayer& layer, const Volume& ct);
+// With `only` (a flag per segment), those segments alone, the others' entries left empty: one pass over
+// each group that holds one of them.
+std::vector<SegmentStats> measureSegments(const LabelLayer& layer, const Volume& ct,
+                                          const std::vector<char>* only = nullptr);
+// After an edit of group `group` within the box [lo, hi] (voxels, inclusive; `before`: the box's bytes as
+// they were, in Volume's order), layer.stats (as they were, one per segment: new segments empty) brought up
+// to date from the voxels that changed: what joined a segment is added; what left it is taken off, and the
+// segment is measured again only when its minimum, maximum or box may have gone with it.
+void updateStats(LabelLayer& layer, const Volume& ct, int group, glm::ivec3 lo, glm::ivec3 hi,
+                 const std::vector<std::uint8_t>& before);
 
 } // namespace ctview

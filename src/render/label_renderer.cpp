@@ -42,6 +42,25 @@ Texture uploadGroup(const Geometry& g, const std::vector<std::uint8_t>& voxels) 
     return t;
 }
 
+// Brings group texture `t` up to date with `voxels` within the box [lo, hi] (voxels, inclusive) alone: an
+// edit's change, not the layer.
+void uploadBox(const Texture& t, const Geometry& g, const std::vector<std::uint8_t>& voxels, glm::ivec3 lo,
+               glm::ivec3 hi) {
+    glBindTexture(GL_TEXTURE_3D, t.id());
+    glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
+    glPixelStorei(GL_UNPACK_ROW_LENGTH, g.dims.x);
+    glPixelStorei(GL_UNPACK_IMAGE_HEIGHT, g.dims.y);
+    const std::size_t first =
+        (std::size_t(lo.z) * std::size_t(g.dims.y) + std::size_t(lo.y)) * std::size_t(g.dims.x) +
+        std::size_t(lo.x);
+    const glm::ivec3 size = hi - lo + 1;
+    glTexSubImage3D(GL_TEXTURE_3D, 0, lo.x, lo.y, lo.z, size.x, size.y, size.z, GL_RED_INTEGER,
+                    GL_UNSIGNED_BYTE, voxels.data() + first);
+    glPixelStorei(GL_UNPACK_ROW_LENGTH, 0);
+    glPixelStorei(GL_UNPACK_IMAGE_HEIGHT, 0);
+    glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
+}
+
 Texture makePalette() {
     Texture t = Texture::create();
     glBindTexture(GL_TEXTURE_2D, t.id());
@@ -77,16 +96,33 @@ void LabelRenderer::setLayers(const std::vector<const LabelLayer*>& layers,
                               std::vector<std::string>& problems) {
     std::vector<Uploaded> next;
     for (const LabelLayer* layer : layers) {
-        auto held =
-            std::find_if(layers_.begin(), layers_.end(), [&](const Uploaded& u) { return u.layer == layer; });
+        auto held = std::find_if(layers_.begin(), layers_.end(),
+                                 [&](const Uploaded& u) { return u.id == layer->lineage.id; });
         if (held != layers_.end()) {
+            held->layer = layer;
             if (!held->failed.empty())
                 problems.push_back(held->failed);
             next.push_back(std::move(*held));
             continue;
         }
+        // A layer the segment editor made from one on the GPU by changing a box of one group: that box only.
+        const LayerLineage& lineage = layer->lineage;
+        auto from = std::find_if(layers_.begin(), layers_.end(), [&](const Uploaded& u) {
+            return lineage.editedFrom != 0 && u.id == lineage.editedFrom && u.failed.empty() &&
+                   u.groups.size() == layer->groups.size();
+        });
+        if (from != layers_.end()) {
+            uploadBox(from->groups[std::size_t(lineage.group)], layer->grid,
+                      layer->groups[std::size_t(lineage.group)], lineage.lo, lineage.hi);
+            from->layer = layer;
+            from->id = lineage.id;
+            ++version_; // the 3D view draws the textures anew
+            next.push_back(std::move(*from));
+            continue;
+        }
         Uploaded u;
         u.layer = layer;
+        u.id = lineage.id;
         try {
             for (const std::vector<std::uint8_t>& group : layer->groups) {
                 u.groups.push_back(uploadGroup(layer->grid, group));

@@ -31,7 +31,8 @@ class LabelRenderer {
     std::string reload();
 
     // The layers to draw, in order (later ones over earlier ones). Uploads the groups of layers not already
-    // on the GPU and drops the others. A layer the GPU has no memory for draws nothing (it keeps its place:
+    // on the GPU (of a layer the segment editor made from one that is, only the box it changed) and drops
+    // the others. A layer the GPU has no memory for draws nothing (it keeps its place:
     // layer n is always the scene's layer n); its name and the reason go to `problems` (the slice views keep
     // working).
     void setLayers(const std::vector<const LabelLayer*>& layers, std::vector<std::string>& problems);
@@ -49,6 +50,7 @@ class LabelRenderer {
   private:
     struct Uploaded {
         const LabelLayer* layer = nullptr;
+        std::uint64_t id = 0; // the layer's LayerLineage id: which layer the textures hold
         std::vector<Texture> groups, palettes;
         std::vector<std::array<std::uint8_t, 256 * 4>> paletteBytes; // what each palette texture holds
         float fill = 0.4f;
@@ -59,7 +61,7 @@ class LabelRenderer {
     Uniforms uniforms_;
     VertexArray vao_;
     std::vector<Uploaded> layers_;
-    std::uint64_t version_ = 0; // bumped whenever a palette changes
+    std::uint64_t version_ = 0; // bumped whenever a palette or the voxels of a texture change
 };
 
 } // namespace ctview::gl

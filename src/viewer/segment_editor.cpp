@@ -27,19 +27,20 @@ std::size_t indexOf(glm::ivec3 dims, int i, int j, int k) {
     return (std::size_t(k) * std::size_t(dims.y) + std::size_t(j)) * std::size_t(dims.x) + std::size_t(i);
 }
 
-// The layer with group `group` replaced (and its segments, when `segments` is given), measured, in the scene
-// (and the dataset) where `old` was.
-void publish(AppState& s, int layer, const LabelLayer& old, int group, std::vector<std::uint8_t> bytes,
-             const std::vector<Segment>* segments = nullptr) {
-    auto next = std::make_shared<LabelLayer>(old);
-    next->groups[std::size_t(group)] = std::move(bytes);
+// `next`, made from the scene's layer `layer` by changing its group `group` within the box [lo, hi] only
+// (`before`: the box's bytes as they were; its segments too, when they changed), into the scene and the
+// dataset in its place: its statistics brought up to date from the change, and its lineage saying so, so
+// that the GPU takes the box, not the layer.
+void publish(AppState& s, int layer, std::shared_ptr<LabelLayer> next, int group, glm::ivec3 lo,
+             glm::ivec3 hi, const std::vector<std::uint8_t>& before) {
     LabelLayerView& view = s.scene.labels[std::size_t(layer)];
-    if (segments) {
-        next->segments = *segments;
-        view.visible.resize(segments->size(), 1);
-    }
-    next->stats = measureSegments(*next, s.scene.base->series.volume);
     std::shared_ptr<const LabelLayer>& inScene = view.layer;
+    view.visible.resize(next->segments.size(), 1);
+    updateStats(*next, s.scene.base->series.volume, group, lo, hi, before);
+    next->lineage.editedFrom = inScene->lineage.id;
+    next->lineage.group = group;
+    next->lineage.lo = lo;
+    next->lineage.hi = hi;
     for (auto& held : s.scene.base->labels)
         if (held == inScene)
             held = next;
@@ -69,17 +70,17 @@ void putBoxBytes(std::vector<std::uint8_t>& group, glm::ivec3 dims, glm::ivec3 l
                         group.begin() + std::ptrdiff_t(indexOf(dims, lo.x, j, k)));
 }
 
-// The change of group `group` of layer `l` (number `layer` in the scene) to `after` within the box [lo, hi],
-// as undo keeps it: the box's bytes before and after.
-SegmentChange changeOf(int layer, const LabelLayer& l, int group, const std::vector<std::uint8_t>& after,
-                       glm::ivec3 lo, glm::ivec3 hi) {
+// The change of group `group` from layer `was` to `now` within the box [lo, hi], as undo keeps it (`layer`:
+// its number in the scene): the box's bytes before and after.
+SegmentChange changeOf(int layer, const LabelLayer& was, const LabelLayer& now, int group, glm::ivec3 lo,
+                       glm::ivec3 hi) {
     SegmentChange c;
     c.layer = layer;
     c.group = group;
     c.lo = lo;
     c.hi = hi;
-    c.before = boxBytes(l.groups[std::size_t(group)], l.grid.dims, lo, hi);
-    c.after = boxBytes(after, l.grid.dims, lo, hi);
+    c.before = boxBytes(was.groups[std::size_t(group)], was.grid.dims, lo, hi);
+    c.after = boxBytes(now.groups[std::size_t(group)], now.grid.dims, lo, hi);
     return c;
 }
 
@@ -92,7 +93,9 @@ bool commitWith(AppState& s, glm::ivec3 lo, glm::ivec3 hi, const std::string& wh
     const LabelLayer& l = *editedLayer(s);
     const Segment& seg = l.segments[std::size_t(e.segment)];
     const glm::ivec3 dims = l.grid.dims;
-    std::vector<std::uint8_t> group = l.groups[std::size_t(seg.group)];
+    // The layer's copy is edited (the renderers hold the one in the scene): one copy of its voxels an edit.
+    auto next = std::make_shared<LabelLayer>(l);
+    std::vector<std::uint8_t>& group = next->groups[std::size_t(seg.group)];
     glm::ivec3 changedLo(dims), changedHi(-1);
     for (int k = lo.z; k <= hi.z; ++k)
         for (int j = lo.y; j <= hi.y; ++j)
@@ -110,9 +113,9 @@ bool commitWith(AppState& s, glm::ivec3 lo, glm::ivec3 hi, const std::string& wh
         e.lastMessage = what + ": nothing changed";
         return false;
     }
-    SegmentChange c = changeOf(e.layer, l, seg.group, group, changedLo, changedHi);
+    SegmentChange c = changeOf(e.layer, l, *next, seg.group, changedLo, changedHi);
     c.what = what;
-    publish(s, e.layer, l, seg.group, std::move(group));
+    publish(s, e.layer, std::move(next), c.group, c.lo, c.hi, c.before);
     e.undo.push_back(std::move(c));
     e.redo.clear();
     const LabelLayer& now = *editedLayer(s);
@@ -166,11 +169,13 @@ bool replay(AppState& s, bool forward) {
     from.pop_back();
     if (std::size_t(c.layer) >= s.scene.labels.size())
         return false;
-    const LabelLayer& l = *s.scene.labels[std::size_t(c.layer)].layer;
-    std::vector<std::uint8_t> group = l.groups[std::size_t(c.group)];
-    putBoxBytes(group, l.grid.dims, c.lo, c.hi, forward ? c.after : c.before);
-    const std::vector<Segment>& segments = forward ? c.segmentsAfter : c.segmentsBefore;
-    publish(s, c.layer, l, c.group, std::move(group), segments.empty() ? nullptr : &segments);
+    auto next = std::make_shared<LabelLayer>(*s.scene.labels[std::size_t(c.layer)].layer);
+    putBoxBytes(next->groups[std::size_t(c.group)], next->grid.dims, c.lo, c.hi,
+                forward ? c.after : c.before);
+    if (const std::vector<Segment>& segments = forward ? c.segmentsAfter : c.segmentsBefore;
+        !segments.empty())
+        next->segments = segments;
+    publish(s, c.layer, std::move(next), c.group, c.lo, c.hi, forward ? c.before : c.after);
     const std::size_t now = s.scene.labels[std::size_t(c.layer)].layer->segments.size();
     if (e.layer == c.layer && std::size_t(e.segment) >= now)
         e.segment = int(now) - 1;
@@ -379,7 +384,9 @@ bool splitIslands(AppState& s) {
         e.lastMessage = "Split into islands: " + seg.name + " is " + (order.empty() ? "empty" : "one part");
         return false;
     }
-    std::vector<std::uint8_t> group = l.groups[std::size_t(seg.group)];
+    auto next = std::make_shared<LabelLayer>(l);
+    next->segments = segments;
+    std::vector<std::uint8_t>& group = next->groups[std::size_t(seg.group)];
     glm::ivec3 changedLo(dims), changedHi(-1);
     std::size_t v = 0;
     for (int k = 0; k < dims.z; ++k)
@@ -390,12 +397,12 @@ bool splitIslands(AppState& s) {
                     changedLo = glm::min(changedLo, glm::ivec3(i, j, k));
                     changedHi = glm::max(changedHi, glm::ivec3(i, j, k));
                 }
-    SegmentChange c = changeOf(e.layer, l, seg.group, group, changedLo, changedHi);
+    SegmentChange c = changeOf(e.layer, l, *next, seg.group, changedLo, changedHi);
     c.segmentsBefore = l.segments;
     c.segmentsAfter = segments;
     const std::size_t made = segments.size() - l.segments.size();
     c.what = "Split " + seg.name + " into " + std::to_string(made + 1) + " segments";
-    publish(s, e.layer, l, seg.group, std::move(group), &segments);
+    publish(s, e.layer, std::move(next), c.group, c.lo, c.hi, c.before);
     e.undo.push_back(c);
     e.redo.clear();
     e.lastMessage = c.what + (dropped ? " (" + std::to_string(dropped) + " smaller parts removed)" : "");
