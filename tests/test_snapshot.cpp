@@ -9,6 +9,7 @@
 #include "dicom/dicom_write.h"
 #include "dicom/phantom.h"
 #include "labels/label_layer.h"
+#include "nrrd_nifti/volume_io.h"
 #include "sources/layers.h"
 #include "volume/colormap.h"
 #include "volume/slice.h"
@@ -434,6 +435,51 @@ TEST_CASE("snapshot --labels: a segment's voxels filled at 40 % over the slice, 
                          " --segments Tumour --view axial --size 64x64 -o " + q(out.path / "none.png"));
     CHECK(none.code == 2);
     CHECK(none.out.find("--segments Tumour: no such segment; there are: Block") != std::string::npos);
+}
+
+TEST_CASE("snapshot --labels: six overlapping segments (six groups, a pass each) blend in the layer's order") {
+    REQUIRE(haveDisplay());
+    TempDir out;
+    ScanResult scan;
+    const DecodedStack s = loadFolder(glPhantom(), scan);
+    const Geometry& g = s.volume.geometry();
+    // The same block six times, one segment a layer of the file (a group each), red, green, blue, yellow,
+    // cyan, magenta.
+    std::vector<std::uint8_t> block(g.voxelCount(), 0);
+    for (int k = 0; k < g.dims.z; ++k)
+        for (int j = 20; j < 30; ++j)
+            for (int i = 20; i < 30; ++i)
+                block[(std::size_t(k) * std::size_t(g.dims.y) + std::size_t(j)) * std::size_t(g.dims.x) +
+                      std::size_t(i)] = 1;
+    const std::array<glm::vec3, 6> colours{glm::vec3(1, 0, 0), glm::vec3(0, 1, 0), glm::vec3(0, 0, 1),
+                                           glm::vec3(1, 1, 0), glm::vec3(0, 1, 1), glm::vec3(1, 0, 1)};
+    std::vector<const std::vector<std::uint8_t>*> groups(6, &block);
+    std::vector<SegNrrdSegment> segments;
+    for (int n = 0; n < 6; ++n)
+        segments.push_back({"Block " + std::to_string(n + 1), colours[std::size_t(n)], 1, n});
+    writeSegNrrd(groups, g, segments, out.path / "six.seg.nrrd", false);
+    const auto png = out.path / "six.png";
+    const Run r =
+        run("snapshot " + q(glPhantom()) + " --labels " + q(out.path / "six.seg.nrrd") +
+            " --view axial --slice 17 --no-overlays --size 128x128 --nearest --window 400,40 -o " + q(png));
+    INFO(r.out);
+    REQUIRE(r.code == 0);
+    const Image gpu = readPng(png);
+    const int k = sliceIndex(sliceFrame(g, Axis::Axial), 17);
+    const RgbImage cpu =
+        renderSlice(extractSlice(s.volume, Axis::Axial, k), WindowLevel{400, 40}, colormapTable("grayscale"));
+    int wrong = 0;
+    for (int y = 40; y < 60; ++y)
+        for (int x = 40; x < 60; ++x) {
+            const double gray = cpu.rgb[(std::size_t(y / 2) * 64 + std::size_t(x / 2)) * 3];
+            const bool edge = x == 40 || x == 59 || y == 40 || y == 59;
+            glm::dvec3 expected(gray);
+            for (const glm::vec3& c : colours) // each at 40 %, or its opaque edge, over what is there
+                expected = edge ? glm::dvec3(c) * 255.0 : expected * 0.6 + glm::dvec3(c) * 255.0 * 0.4;
+            for (int c = 0; c < 3; ++c)
+                wrong += std::abs(double(gpu.at(x, y)[c]) - expected[c]) > 2.0;
+        }
+    CHECK(wrong == 0);
 }
 
 TEST_CASE("render --labels: a segment is an opaque surface in the 3D view, hidden with --segments") {

@@ -21,13 +21,18 @@ namespace {
 // The scene's label layers onto the GPU when they change, and how each is shown (a palette per group: cheap,
 // and uploaded only when it changed).
 void syncLabels(const viewer::AppState& s, Renderers& r, RendererSync& sync) {
+    // Told apart by their lineage ids, not their addresses: a layer made after another was freed may take
+    // its address.
     std::vector<const LabelLayer*> layers;
-    for (const viewer::LabelLayerView& v : s.scene.labels)
+    std::vector<std::uint64_t> ids;
+    for (const viewer::LabelLayerView& v : s.scene.labels) {
         layers.push_back(v.layer.get());
-    if (layers != sync.labelLayers) {
+        ids.push_back(v.layer->lineage.id);
+    }
+    if (ids != sync.labelLayers) {
         r.feedback.labelProblems.clear();
         r.labels.setLayers(layers, r.feedback.labelProblems);
-        sync.labelLayers = layers;
+        sync.labelLayers = ids;
     }
     for (std::size_t n = 0; n < s.scene.labels.size(); ++n) {
         const viewer::LabelLayerView& v = s.scene.labels[n];

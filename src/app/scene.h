@@ -28,7 +28,7 @@ struct Renderers {
 struct RendererSync {
     const Dataset* uploaded = nullptr;
     const Dataset* uploaded3d = nullptr;
-    std::vector<const LabelLayer*> labelLayers; // the scene's label layers on the GPU
+    std::vector<std::uint64_t> labelLayers; // the scene's label layers on the GPU (their LayerLineage ids)
     std::vector<int> dirtySlices; // slices of the uploaded preview filled since (the load task's news)
     std::string colormap;
     bool invert = false, monochrome1 = false, linear = false, lutSet = false;
