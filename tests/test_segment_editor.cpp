@@ -48,6 +48,14 @@ bool inSegment(const AppState& s, int segment, int i, int j, int k) {
     return l.contains(l.segments[std::size_t(segment)], std::size_t((k * 10 + j) * 12 + i));
 }
 
+// A new segment of the three parts (300..3071 HU).
+void thresholdAll(AppState& s) {
+    REQUIRE(newSegment(s));
+    s.editor.lo = 300;
+    s.editor.hi = 3071;
+    REQUIRE(applyThreshold(s));
+}
+
 } // namespace
 
 TEST_CASE("segment editor: a new segment, threshold within the crop box, islands, undo and redo") {
@@ -169,10 +177,7 @@ TEST_CASE("segment editor: a new segment, threshold within the crop box, islands
 TEST_CASE("segment editor: split into islands makes a segment of each part, largest first; smaller parts go; "
           "undo gives the one segment back") {
     AppState s = partsScene();
-    REQUIRE(newSegment(s));
-    s.editor.lo = 300;
-    s.editor.hi = 3071;
-    REQUIRE(applyThreshold(s));
+    thresholdAll(s);
     const std::size_t undoBefore = s.editor.undo.size();
     s.editor.minIsland = 2; // A (27) and B (8) are parts; C (1 voxel) is under the size
     REQUIRE(splitIslands(s));
@@ -214,10 +219,7 @@ TEST_CASE("segment editor: split into islands makes a segment of each part, larg
 
 TEST_CASE("segment editor: Smooth (median) is edit/morphology's median with the margin as the kernel") {
     AppState s = partsScene();
-    REQUIRE(newSegment(s));
-    s.editor.lo = 300;
-    s.editor.hi = 3071;
-    REQUIRE(applyThreshold(s));
+    thresholdAll(s);
     const LabelLayer& layer = *s.scene.labels[0].layer;
     const Geometry grid = layer.grid;
     const Mask m = segmentMask(layer, layer.segments[0]);
@@ -310,4 +312,32 @@ TEST_CASE("segment editor: statistics follow each edit from its box alone, as a 
     checkStatsAsMeasured(s);
     REQUIRE(redoSegmentEdit(s));
     checkStatsAsMeasured(s);
+}
+
+TEST_CASE("segment editor: a segment renamed and recoloured, as one edit each that undo takes back; its "
+          "voxels and statistics stay") {
+    AppState s = partsScene();
+    thresholdAll(s);
+    const std::uint64_t before = s.scene.labels[0].layer->lineage.id;
+    CHECK_FALSE(setSegmentLook(s, "", glm::vec3(1, 0, 0)));
+    CHECK(s.editor.lastMessage == "a segment needs a name");
+    const glm::vec3 colour = s.scene.labels[0].layer->segments[0].color;
+    CHECK_FALSE(setSegmentLook(s, "Segment 1", colour)); // nothing changes
+    REQUIRE(setSegmentLook(s, "Pelvis", colour));
+    CHECK(s.editor.lastMessage == "Rename Segment 1 to Pelvis");
+    const LabelLayer& renamed = *s.scene.labels[0].layer;
+    CHECK(renamed.segments[0].name == "Pelvis");
+    CHECK(renamed.lineage.editedFrom == before);
+    CHECK(renamed.lineage.hi.x < renamed.lineage.lo.x); // no voxel changed: no box to upload
+    CHECK(voxelsOf(s, 0) == 36);
+    REQUIRE(setSegmentLook(s, "Pelvis", glm::vec3(0.9f, 0.8f, 0.6f)));
+    CHECK(s.editor.lastMessage == "Colour of Pelvis");
+    CHECK(s.scene.labels[0].layer->segments[0].color == glm::vec3(0.9f, 0.8f, 0.6f));
+    REQUIRE(undoSegmentEdit(s));
+    CHECK(s.scene.labels[0].layer->segments[0].color == colour);
+    REQUIRE(undoSegmentEdit(s));
+    CHECK(s.scene.labels[0].layer->segments[0].name == "Segment 1");
+    REQUIRE(redoSegmentEdit(s));
+    CHECK(s.scene.labels[0].layer->segments[0].name == "Pelvis");
+    CHECK(voxelsOf(s, 0) == 36);
 }

@@ -437,7 +437,8 @@ TEST_CASE("snapshot --labels: a segment's voxels filled at 40 % over the slice, 
     CHECK(none.out.find("--segments Tumour: no such segment; there are: Block") != std::string::npos);
 }
 
-TEST_CASE("snapshot --labels: six overlapping segments (six groups, a pass each) blend in the layer's order") {
+TEST_CASE(
+    "snapshot --labels: six overlapping segments (six groups, a pass each) blend in the layer's order") {
     REQUIRE(haveDisplay());
     TempDir out;
     ScanResult scan;

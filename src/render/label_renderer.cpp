@@ -112,8 +112,9 @@ void LabelRenderer::setLayers(const std::vector<const LabelLayer*>& layers,
                    u.groups.size() == layer->groups.size();
         });
         if (from != layers_.end()) {
-            uploadBox(from->groups[std::size_t(lineage.group)], layer->grid,
-                      layer->groups[std::size_t(lineage.group)], lineage.lo, lineage.hi);
+            if (lineage.hi.x >= lineage.lo.x) // else only its segments changed (a name, a colour)
+                uploadBox(from->groups[std::size_t(lineage.group)], layer->grid,
+                          layer->groups[std::size_t(lineage.group)], lineage.lo, lineage.hi);
             from->layer = layer;
             from->id = lineage.id;
             ++version_; // the 3D view draws the textures anew

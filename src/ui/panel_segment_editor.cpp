@@ -129,6 +129,31 @@ void formatCombo(const char* label, const std::vector<viewer::FileFormat>& forma
     ImGui::EndCombo();
 }
 
+// The edited segment's name (typed, taken on Enter or when the field is left) and colour (taken when the
+// picker closes): each change one edit, not one a keystroke.
+void drawNameAndColour(AppState& s) {
+    viewer::SegmentEditor& e = s.editor;
+    // Copies: an edit below replaces the layer.
+    const Segment seg = viewer::editedLayer(s)->segments[std::size_t(e.segment)];
+    const int of = e.layer * 65536 + e.segment;
+    if (e.draftOf != of || (!ImGui::IsAnyItemActive() && seg.name != e.nameDraft.data())) {
+        std::snprintf(e.nameDraft.data(), e.nameDraft.size(), "%s", seg.name.c_str());
+        e.draftOf = of;
+    }
+    float colour[3] = {seg.color.r, seg.color.g, seg.color.b};
+    if (ImGui::ColorEdit3("##colour", colour, ImGuiColorEditFlags_NoInputs | ImGuiColorEditFlags_NoLabel))
+        e.pickedColour = glm::vec3(colour[0], colour[1], colour[2]);
+    if (ImGui::IsItemDeactivatedAfterEdit())
+        viewer::setSegmentLook(s, seg.name, e.pickedColour);
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x - ImGui::CalcTextSize("Name").x -
+                            ImGui::GetStyle().ItemInnerSpacing.x);
+    const bool enter = ImGui::InputText("Name", e.nameDraft.data(), e.nameDraft.size(),
+                                        ImGuiInputTextFlags_EnterReturnsTrue);
+    if (enter || ImGui::IsItemDeactivatedAfterEdit())
+        viewer::setSegmentLook(s, e.nameDraft.data(), seg.color);
+}
+
 } // namespace
 
 void drawSegmentEditorPanel(AppState& s, Commands& r) {
@@ -211,6 +236,7 @@ void drawSegmentEditorPanel(AppState& s, Commands& r) {
     formatCombo("Save as", viewer::segmentationFormats(), e.saveFormat, width);
     ImGui::SameLine();
     formatCombo("Surface", viewer::surfaceFormats(), e.surfaceFormat, width);
+    drawNameAndColour(s);
     if (!e.lastMessage.empty())
         wrappedText(e.lastMessage);
 }

@@ -277,6 +277,37 @@ void selectSegment(AppState& s, int layer, int segment) {
     s.editor.segment = segment;
 }
 
+bool setSegmentLook(AppState& s, const std::string& name, glm::vec3 colour) {
+    if (!ready(s))
+        return false;
+    SegmentEditor& e = s.editor;
+    const LabelLayer& l = *editedLayer(s);
+    const Segment& seg = l.segments[std::size_t(e.segment)];
+    if (name.empty()) {
+        e.lastMessage = "a segment needs a name";
+        return false;
+    }
+    colour = glm::clamp(colour, 0.0f, 1.0f);
+    if (name == seg.name && colour == seg.color)
+        return false;
+    auto next = std::make_shared<LabelLayer>(l);
+    Segment& now = next->segments[std::size_t(e.segment)];
+    now.name = name;
+    now.color = colour;
+    // No voxel changes: an empty box, the segments before and after.
+    SegmentChange c;
+    c.layer = e.layer;
+    c.group = seg.group;
+    c.segmentsBefore = l.segments;
+    c.segmentsAfter = next->segments;
+    c.what = name == seg.name ? "Colour of " + name : "Rename " + seg.name + " to " + name;
+    publish(s, e.layer, std::move(next), c.group, c.lo, c.hi, c.before);
+    e.lastMessage = c.what;
+    e.undo.push_back(std::move(c));
+    e.redo.clear();
+    return true;
+}
+
 bool applyThreshold(AppState& s) {
     if (!ready(s))
         return false;

@@ -11,6 +11,7 @@
 
 #include <glm/glm.hpp>
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -59,7 +60,12 @@ struct SegmentEditor {
     std::vector<SegmentChange> undo, redo; // most recent last
     bool unsaved = false;                  // edits since the segmentation was last saved
     int saveFormat = 0, surfaceFormat = 0; // rows of segmentationFormats() and surfaceFormats()
-    std::string lastMessage;               // what the last edit did, or why it did nothing
+    // The name being typed for the edited segment (the panel's field), and which segment it is of
+    // (layer * 65536 + segment; -1: none yet): another segment chosen starts from its own name.
+    std::array<char, 64> nameDraft{};
+    int draftOf = -1;
+    glm::vec3 pickedColour{0.0f}; // the colour picker's, taken when it closes
+    std::string lastMessage;      // what the last edit did, or why it did nothing
 
     // Crash safety (app/actions.h autosaveSegmentation): every edit bumps `revision`; the layer is written
     // aside, keyed by the series, until it is saved or its edits are discarded.
@@ -96,6 +102,9 @@ const LabelLayer* editedLayer(const AppState& s);
 bool newSegment(AppState& s);
 // Selects segment `segment` of label layer `layer` for editing.
 void selectSegment(AppState& s, int layer, int segment);
+// Names and colours the segment being edited (sRGB 0..1): what the Segments panel, the views and saved files
+// show. An edit as the others (undone with Ctrl+Z); false, saying why, for an empty name or no change.
+bool setSegmentLook(AppState& s, const std::string& name, glm::vec3 colour);
 
 // The edits. Each replaces the selected segment's voxels (within the crop box, when the 3D view has one) and
 // returns false, saying why in editor.lastMessage, when it changes nothing.
