@@ -425,3 +425,51 @@ TEST_CASE(
     CHECK(wrong.code != 0);
     CHECK(wrong.out.find(".dcm (DICOM SEG)") != std::string::npos);
 }
+
+TEST_CASE(
+    "DICOM SEG output refuses what it cannot write well: no voxel, slices that are not evenly spaced and "
+    "kept so, names made DICOM's LO, a Latin-1 patient name made UTF-8") {
+    TempDir dir;
+    const Series ct = loadCt(dir.path / "ct");
+    const Geometry& g = ct.volume.geometry();
+    LabelLayerBuilder empty(g);
+    empty.add(Segment{.number = 1, .name = "Nothing"}, std::vector<std::uint8_t>(g.voxelCount(), 0));
+    CHECK_THROWS_WITH(
+        writeSegmentationFile(empty.take("e", "", "segment editor"), ct, dir.path / "e.dcm", false),
+        Catch::Contains("no segment has a voxel"));
+    CHECK_FALSE(std::filesystem::exists(dir.path / "e.dcm"));
+
+    // Slices 2.5 mm apart but one missing, loaded as acquired (--no-resample): the grid is approximate.
+    SeriesSpec gap = smallSeries();
+    gap.positions.clear();
+    for (int k = 0; k < gap.slices; ++k)
+        gap.positions.push_back({-10, 20, -30 + 2.5 * (k < 4 ? k : k + 1)});
+    writeSeries(gap, dir.path / "gap");
+    LoadOptions asAcquired = fastOptions();
+    asAcquired.resample = false;
+    const auto gapSource = openSource((dir.path / "gap").string(), asAcquired);
+    const Series uneven = gapSource->load(gapSource->pick("").number, asAcquired);
+    REQUIRE_FALSE(uneven.resampleSummary.empty());
+    const LabelLayer shapes = editedShapes(uneven.volume.geometry());
+    CHECK_THROWS_WITH(writeSegmentationFile(shapes, uneven, dir.path / "u.dcm", false),
+                      Catch::Contains("not evenly spaced") && Catch::Contains("without --no-resample"));
+
+    // A name with a backslash (DICOM's value separator) and longer than LO's 64 characters; a CT whose
+    // PatientName is Latin-1 (ISO_IR 100).
+    SeriesSpec latin = smallSeries();
+    latin.strings["PatientName"] = "M\xfcller^Hans";
+    latin.strings["SpecificCharacterSet"] = "ISO_IR 100";
+    latin.strings["FrameOfReferenceUID"] = kFor;
+    writeSeries(latin, dir.path / "latin");
+    const auto latinSource = openSource((dir.path / "latin").string(), fastOptions());
+    const Series latinCt = latinSource->load(latinSource->pick("").number, fastOptions());
+    LabelLayer named = editedShapes(latinCt.volume.geometry());
+    named.segments[0].name = "Left\\right " + std::string(80, 'x');
+    const auto file = writeSegmentationFile(named, latinCt, dir.path / "named.dcm", false);
+    const SegHeader h = readSegHeader(file);
+    CHECK(h.segments[0].label == ("Left/right " + std::string(80, 'x')).substr(0, 64));
+    CHECK(scanFile(file).meta.at("PatientName") == "M\xc3\xbcller^Hans");
+    const Run valid = shell("dciodvfy " + q(file));
+    INFO(valid.out);
+    CHECK(valid.out.find("Error") == std::string::npos);
+}

@@ -341,3 +341,42 @@ TEST_CASE("segment editor: a segment renamed and recoloured, as one edit each th
     CHECK(s.scene.labels[0].layer->segments[0].name == "Pelvis");
     CHECK(voxelsOf(s, 0) == 36);
 }
+
+TEST_CASE("segment editor: undoing a rename or a split keeps the segments made since, and which segment is "
+          "edited") {
+    AppState s = partsScene();
+    thresholdAll(s); // Segment 1: A, B and C
+    const glm::vec3 colour = s.scene.labels[0].layer->segments[0].color;
+    REQUIRE(setSegmentLook(s, "Liver", colour));
+    REQUIRE(newSegment(s)); // Segment 2, made after the rename, and edited
+    REQUIRE(growAt(s, {6, 6, 6}));
+    CHECK(voxelsOf(s, 1) == 8); // B
+    REQUIRE(undoSegmentEdit(s));
+    REQUIRE(undoSegmentEdit(s)); // the rename
+    const LabelLayer* l = s.scene.labels[0].layer.get();
+    REQUIRE(l->segments.size() == 2);
+    CHECK(l->segments[0].name == "Segment 1");
+    CHECK(l->segments[1].name == "Segment 2");
+    CHECK(s.editor.segment == 1);
+    REQUIRE(redoSegmentEdit(s));
+    REQUIRE(redoSegmentEdit(s));
+    CHECK(s.scene.labels[0].layer->segments[0].name == "Liver");
+    CHECK(voxelsOf(s, 1) == 8);
+
+    // Liver is A and C now: split, edit the new segment, undo the split: the new one goes, Segment 2 stays,
+    // and the segment edited is Liver again (not whatever took the new one's place).
+    s.editor.segment = 0;
+    s.editor.minIsland = 1;
+    REQUIRE(splitIslands(s));
+    l = s.scene.labels[0].layer.get();
+    REQUIRE(l->segments.size() == 3);
+    CHECK(l->segments[2].name == "Liver 2");
+    s.editor.segment = 2;
+    REQUIRE(undoSegmentEdit(s));
+    l = s.scene.labels[0].layer.get();
+    REQUIRE(l->segments.size() == 2);
+    CHECK(l->segments[1].name == "Segment 2");
+    CHECK(s.editor.segment == 0);
+    CHECK(voxelsOf(s, 0) == 28);
+    CHECK(voxelsOf(s, 1) == 8);
+}

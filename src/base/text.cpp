@@ -37,4 +37,41 @@ bool naturalLess(const std::string& a, const std::string& b) {
     return ::strverscmp(a.c_str(), b.c_str()) < 0;
 }
 
+bool isUtf8(const std::string& text) {
+    for (std::size_t n = 0; n < text.size();) {
+        const auto c = static_cast<unsigned char>(text[n]);
+        const std::size_t length = c < 0x80         ? 1
+                                   : (c >> 5) == 6  ? 2
+                                   : (c >> 4) == 14 ? 3
+                                   : (c >> 3) == 30 ? 4
+                                                    : 0;
+        if (length == 0 || n + length > text.size())
+            return false;
+        for (std::size_t k = 1; k < length; ++k)
+            if ((static_cast<unsigned char>(text[n + k]) & 0xC0) != 0x80)
+                return false;
+        n += length;
+    }
+    return true;
+}
+
+std::string textAsUtf8(const std::string& text, const std::string& charset) {
+    if (isUtf8(text))
+        return text;
+    std::string out;
+    const bool latin1 = charset.empty() || charset.find("ISO_IR 100") != std::string::npos;
+    for (const char ch : text) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (c < 0x80)
+            out.push_back(ch);
+        else if (!latin1)
+            out.push_back('?');
+        else {
+            out.push_back(char(0xC0 | (c >> 6)));
+            out.push_back(char(0x80 | (c & 0x3F)));
+        }
+    }
+    return out;
+}
+
 } // namespace ctview

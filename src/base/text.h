@@ -17,6 +17,13 @@ std::string listed(std::vector<std::string> names);
 // DICOMweb cache's folders, the kept measurements' files).
 bool isSafeUid(const std::string& uid);
 
+// Whether `text` is well-formed UTF-8.
+bool isUtf8(const std::string& text);
+// A DICOM text encoded as its SpecificCharacterSet (0008,0005) says, as UTF-8: kept when it is UTF-8 already;
+// ISO_IR 100 (Latin-1, and what files that declare nothing mostly hold) converted byte for byte; another
+// character set's bytes outside ASCII as '?'.
+std::string textAsUtf8(const std::string& text, const std::string& charset);
+
 // Natural order for names as a person reads them: runs of digits compare by their value, so I2 < I10 < I100
 // (a scanner's numbered files and folders). glibc's strverscmp.
 bool naturalLess(const std::string& a, const std::string& b);

@@ -1,4 +1,6 @@
 #include "dicom/dicom_scan.h"
+
+#include "base/text.h"
 #include "dicom/dataset_values.h"
 
 #include "base/error.h"
@@ -118,7 +120,8 @@ const MetaField kMetaFields[] = {
     {"WindowCenterWidthExplanation", 0x0028, 0x1055},
     {"ImageType", 0x0008, 0x0008},
     {"InstitutionName", 0x0008, 0x0080},
-    {"FrameOfReferenceUID", 0x0020, 0x0052}, // ties a segmentation to the CT it was drawn on
+    {"FrameOfReferenceUID", 0x0020, 0x0052},  // ties a segmentation to the CT it was drawn on
+    {"SpecificCharacterSet", 0x0008, 0x0005}, // how the texts above are encoded (a SEG written from the CT)
 };
 
 } // namespace
@@ -285,10 +288,13 @@ FileHeader scanFile(const std::filesystem::path& path) {
     }
     if (auto v = number(ds, gdcm::Tag(0x0020, 0x0012)))
         h.acquisitionNumber = int(*v);
+    // Texts in UTF-8 whatever the file's character set (Latin-1 names of European archives): what every
+    // view shows, the scan cache keeps (JSON), and a SEG written from the series declares.
+    const std::string charset = str(ds, gdcm::Tag(0x0008, 0x0005));
     for (const MetaField& m : kMetaFields) {
         std::string v = str(ds, gdcm::Tag(m.group, m.element));
         if (!v.empty())
-            h.meta[m.key] = v;
+            h.meta[m.key] = textAsUtf8(v, charset);
     }
 
     if (std::string what = classifyNonImage(h.sopClassUID, h.modality); !what.empty()) {

@@ -65,6 +65,7 @@ const std::map<std::string, gdcm::Tag>& keywordTags() {
         {"StudyID", {0x0020, 0x0010}},
         {"FrameOfReferenceUID", {0x0020, 0x0052}},
         {"PatientPosition", {0x0018, 0x5100}},
+        {"SpecificCharacterSet", {0x0008, 0x0005}},
     };
     return tags;
 }

@@ -4,7 +4,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <exception>
 #include <limits>
+#include <mutex>
+#include <thread>
 
 namespace ctview {
 
@@ -186,8 +189,8 @@ Mask openMask(const Mask& mask, const Geometry& g, double mm) {
 
 glm::ivec3 medianRadius(const Geometry& g, double mm) {
     glm::ivec3 r;
-    for (int a = 0; a < 3; ++a)
-        r[a] = int(std::floor(mm / 2 / g.spacing[a] + 1e-9));
+    for (int a = 0; a < 3; ++a) // no wider than the grid (a box past it counts nothing more)
+        r[a] = int(std::clamp(std::floor(mm / 2 / g.spacing[a] + 1e-9), 0.0, double(std::max(g.dims[a], 0))));
     return r;
 }
 
@@ -207,10 +210,10 @@ Mask medianMask(const Mask& mask, const Geometry& g, double mm) {
         return (std::size_t(k + lo.z) * std::size_t(d.y) + std::size_t(j + lo.y)) * std::size_t(d.x) +
                std::size_t(i + lo.x);
     };
-    // Each part of the box's slices keeps the in-plane box counts of the 2 rz + 1 slices around the one it
-    // is at (a ring), and their sum: a slice's count is made once per part, in two running sums.
-    parallelFor(box.z, [&](int first, int last) {
-        const int window = 2 * r.z + 1;
+    // The output slices [first, last): a ring of the in-plane box counts of the 2 rz + 1 slices around the
+    // one at hand, and their sum; a slice's counts are made once per part, in two running sums.
+    const int window = 2 * r.z + 1;
+    auto medianSlices = [&](int first, int last) {
         std::vector<std::uint32_t> ring(std::size_t(window) * plane), total(plane, 0), rows(plane);
         auto countSlice = [&](int k, std::uint32_t* counts) {
             for (int j = 0; j < box.y; ++j) { // along i: the row's voxels within rx
@@ -265,7 +268,26 @@ Mask medianMask(const Mask& mask, const Geometry& g, double mm) {
                 add(k + r.z + 1, false);
             }
         }
+    };
+    // A part of the slices a thread, each thread holding 2 rz + 1 planes of counts: as many parts as cores,
+    // fewer when that would take more than about 512 MiB (a wide kernel on thin slices).
+    const std::size_t threadBytes = (std::size_t(window) + 2) * plane * sizeof(std::uint32_t);
+    const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
+    const int parts = std::clamp(int((std::size_t(512) << 20) / std::max<std::size_t>(threadBytes, 1)), 1,
+                                 std::min(cores, box.z));
+    std::exception_ptr failed;
+    std::mutex failing;
+    parallelFor(parts, [&](int partA, int partB) {
+        for (int part = partA; part < partB; ++part)
+            try {
+                medianSlices(part * box.z / parts, (part + 1) * box.z / parts);
+            } catch (...) { // out of memory: said by the caller, not std::terminate
+                const std::lock_guard lock(failing);
+                failed = std::current_exception();
+            }
     });
+    if (failed)
+        std::rethrow_exception(failed);
     return out;
 }
 

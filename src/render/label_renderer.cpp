@@ -43,9 +43,11 @@ Texture uploadGroup(const Geometry& g, const std::vector<std::uint8_t>& voxels) 
 }
 
 // Brings group texture `t` up to date with `voxels` within the box [lo, hi] (voxels, inclusive) alone: an
-// edit's change, not the layer.
-void uploadBox(const Texture& t, const Geometry& g, const std::vector<std::uint8_t>& voxels, glm::ivec3 lo,
+// edit's change, not the layer. False when GL refused it.
+bool uploadBox(const Texture& t, const Geometry& g, const std::vector<std::uint8_t>& voxels, glm::ivec3 lo,
                glm::ivec3 hi) {
+    while (glGetError() != GL_NO_ERROR) {
+    }
     glBindTexture(GL_TEXTURE_3D, t.id());
     glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
     glPixelStorei(GL_UNPACK_ROW_LENGTH, g.dims.x);
@@ -59,6 +61,7 @@ void uploadBox(const Texture& t, const Geometry& g, const std::vector<std::uint8
     glPixelStorei(GL_UNPACK_ROW_LENGTH, 0);
     glPixelStorei(GL_UNPACK_IMAGE_HEIGHT, 0);
     glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
+    return glGetError() == GL_NO_ERROR;
 }
 
 Texture makePalette() {
@@ -109,12 +112,13 @@ void LabelRenderer::setLayers(const std::vector<const LabelLayer*>& layers,
         const LayerLineage& lineage = layer->lineage;
         auto from = std::find_if(layers_.begin(), layers_.end(), [&](const Uploaded& u) {
             return lineage.editedFrom != 0 && u.id == lineage.editedFrom && u.failed.empty() &&
-                   u.groups.size() == layer->groups.size();
+                   u.groups.size() == layer->groups.size() && std::size_t(lineage.group) < u.groups.size();
         });
-        if (from != layers_.end()) {
-            if (lineage.hi.x >= lineage.lo.x) // else only its segments changed (a name, a colour)
-                uploadBox(from->groups[std::size_t(lineage.group)], layer->grid,
-                          layer->groups[std::size_t(lineage.group)], lineage.lo, lineage.hi);
+        // An empty box: only its segments changed (a name, a colour). A refused upload: the whole layer.
+        if (from != layers_.end() &&
+            (lineage.hi.x < lineage.lo.x ||
+             uploadBox(from->groups[std::size_t(lineage.group)], layer->grid,
+                       layer->groups[std::size_t(lineage.group)], lineage.lo, lineage.hi))) {
             from->layer = layer;
             from->id = lineage.id;
             ++version_; // the 3D view draws the textures anew

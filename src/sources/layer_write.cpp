@@ -56,6 +56,18 @@ std::filesystem::path writeLabelmap(const LabelLayer& l, const std::filesystem::
     return written;
 }
 
+// `text` as DICOM's LO takes it: one value (a backslash separates values), at most 64 characters, cut at a
+// whole UTF-8 character.
+std::string longString(std::string text) {
+    std::replace(text.begin(), text.end(), '\\', '/');
+    if (text.size() <= 64)
+        return text;
+    std::size_t end = 64;
+    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80)
+        --end; // not inside a character's continuation bytes
+    return text.substr(0, end);
+}
+
 // The patient and study attributes a SEG copies from its CT, so that a PACS files it in the same study.
 const char* const kCopiedFields[] = {
     "PatientBirthDate", "PatientSex", "PatientAge",      "StudyDate",
@@ -68,6 +80,14 @@ SegSpec segSpecOf(const LabelLayer& l, const Series& ct, const std::filesystem::
         throw DataError(file.string() + ": a DICOM SEG refers to the DICOM images it was drawn on, and " +
                         p.location + " is " + (p.source.empty() ? "not DICOM" : "a " + p.source + " file") +
                         "; save as .seg.nrrd or .nii.gz instead");
+    // Unevenly spaced slices kept as acquired sit on an approximate regular grid, and slices ordered by
+    // InstanceNumber have made-up positions: a SEG's frames placed on that grid would not lie on the images.
+    if (p.orderedByInstance || (!ct.resampleSummary.empty() && !p.resampled))
+        throw DataError(file.string() + ": " + p.location +
+                        "'s slices are not evenly spaced at known positions (" +
+                        (p.orderedByInstance ? std::string("no ImagePositionPatient") : ct.resampleSummary) +
+                        "), so a DICOM SEG's frames would not lie on them; open it resampled (without "
+                        "--no-resample) or save as .seg.nrrd");
     const Geometry& g = l.grid;
     SegSpec spec;
     spec.columns = g.dims.x;
@@ -83,19 +103,19 @@ SegSpec segSpecOf(const LabelLayer& l, const Series& ct, const std::filesystem::
     spec.referencedSeriesUID = p.listing.uid;
     for (const Provenance::ImageRef& image : p.images)
         spec.sources.push_back({image.sopClass, image.sopInstance, image.frame});
-    spec.patientName = p.field("PatientName");
+    spec.patientName = p.field("PatientName"); // UTF-8 already (dicom_scan), as the SEG declares
     spec.patientID = p.field("PatientID");
     for (const char* key : kCopiedFields)
         if (!p.field(key).empty())
             spec.strings[key] = p.field(key);
     spec.seriesUID = freshUid();
     spec.sopInstanceUID = freshUid();
-    spec.seriesDescription = l.name.empty() ? "Segmentation" : l.name;
+    spec.seriesDescription = longString(l.name.empty() ? "Segmentation" : l.name);
     spec.contentLabel = "SEGMENTATION";
     for (std::size_t s = 0; s < l.segments.size(); ++s) {
         SegSpec::Segment seg;
         seg.number = int(s) + 1;
-        seg.label = l.segments[s].name;
+        seg.label = longString(l.segments[s].name);
         seg.lab = rgbToCielab(l.segments[s].color);
         seg.algorithmType = "SEMIAUTOMATIC"; // thresholds, islands and brushes: the user guided a tool
         spec.segments.push_back(seg);
@@ -122,6 +142,8 @@ SegSpec segSpecOf(const LabelLayer& l, const Series& ct, const std::filesystem::
             spec.frames.push_back(std::move(f));
         }
     }
+    if (spec.frames.empty())
+        throw DataError(file.string() + ": no segment has a voxel; a DICOM SEG needs at least one frame");
     return spec;
 }
 

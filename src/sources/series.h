@@ -49,7 +49,7 @@ struct Provenance {
     // Descriptive fields by DICOM keyword (PatientName, PatientID, PatientSex, PatientAge, PatientBirthDate,
     // StudyDate, StudyTime, StudyDescription, StudyID, AccessionNumber, ReferringPhysicianName,
     // SeriesDescription, Modality, Manufacturer, ManufacturerModelName, BodyPartExamined, KVP, Exposure,
-    // XRayTubeCurrent, ConvolutionKernel, FrameOfReferenceUID): DICOMweb's
+    // XRayTubeCurrent, ConvolutionKernel, FrameOfReferenceUID, SpecificCharacterSet): DICOMweb's
     // JSON and the NRRD/NIfTI headers map onto the same names. Absent when the source does not have them.
     std::map<std::string, std::string> fields;
     std::string studyUid;

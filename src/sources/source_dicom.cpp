@@ -57,7 +57,8 @@ const char* const kFields[] = {"PatientName",
                                "Exposure",
                                "XRayTubeCurrent",
                                "ConvolutionKernel",
-                               "FrameOfReferenceUID"};
+                               "FrameOfReferenceUID",
+                               "SpecificCharacterSet"};
 
 class DicomFolderSource final : public SeriesSource {
   public:

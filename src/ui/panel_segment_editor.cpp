@@ -133,8 +133,11 @@ void formatCombo(const char* label, const std::vector<viewer::FileFormat>& forma
 // picker closes): each change one edit, not one a keystroke.
 void drawNameAndColour(AppState& s) {
     viewer::SegmentEditor& e = s.editor;
+    const LabelLayer* l = viewer::editedLayer(s);
+    if (!l)
+        return;
     // Copies: an edit below replaces the layer.
-    const Segment seg = viewer::editedLayer(s)->segments[std::size_t(e.segment)];
+    const Segment seg = l->segments[std::size_t(e.segment)];
     const int of = e.layer * 65536 + e.segment;
     if (e.draftOf != of || (!ImGui::IsAnyItemActive() && seg.name != e.nameDraft.data())) {
         std::snprintf(e.nameDraft.data(), e.nameDraft.size(), "%s", seg.name.c_str());

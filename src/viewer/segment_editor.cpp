@@ -114,6 +114,7 @@ bool commitWith(AppState& s, glm::ivec3 lo, glm::ivec3 hi, const std::string& wh
         return false;
     }
     SegmentChange c = changeOf(e.layer, l, *next, seg.group, changedLo, changedHi);
+    c.segment = seg.number;
     c.what = what;
     publish(s, e.layer, std::move(next), c.group, c.lo, c.hi, c.before);
     e.undo.push_back(std::move(c));
@@ -158,29 +159,64 @@ Connectivity connectivityOf(const SegmentEditor& e) {
     return e.connectivity == 26 ? Connectivity::All26 : Connectivity::Faces6;
 }
 
-// Redoes (`forward`) or undoes the last change of one list, moving it to the other.
+// The layer's segments with a change's segment list taken from `was` to `becomes`, by segment number: those
+// only in `was` go, those only in `becomes` come (at the end), those in both take `becomes`' name and colour.
+// Segments made since (a New segment after the change) stay as they are.
+std::vector<Segment> segmentsChanged(const std::vector<Segment>& current, const std::vector<Segment>& was,
+                                     const std::vector<Segment>& becomes) {
+    auto find = [](const std::vector<Segment>& list, int number) {
+        return std::find_if(list.begin(), list.end(), [&](const Segment& x) { return x.number == number; });
+    };
+    std::vector<Segment> out;
+    for (const Segment& seg : current) {
+        const auto after = find(becomes, seg.number);
+        if (after != becomes.end())
+            out.push_back(*after);
+        else if (find(was, seg.number) == was.end())
+            out.push_back(seg); // not the change's
+    }
+    for (const Segment& seg : becomes)
+        if (find(out, seg.number) == out.end())
+            out.push_back(seg);
+    return out;
+}
+
+// Redoes (`forward`) or undoes the last change of one list, moving it to the other. The segment being edited
+// stays the one it was (by number) when it is still there, else becomes the change's.
 bool replay(AppState& s, bool forward) {
     SegmentEditor& e = s.editor;
     std::vector<SegmentChange>& from = forward ? e.redo : e.undo;
     std::vector<SegmentChange>& to = forward ? e.undo : e.redo;
     if (from.empty() || !s.hasVolume())
         return false;
-    SegmentChange c = std::move(from.back());
-    from.pop_back();
-    if (std::size_t(c.layer) >= s.scene.labels.size())
+    SegmentChange& c = from.back();
+    if (std::size_t(c.layer) >= s.scene.labels.size() ||
+        std::size_t(c.group) >= s.scene.labels[std::size_t(c.layer)].layer->groups.size())
         return false;
-    auto next = std::make_shared<LabelLayer>(*s.scene.labels[std::size_t(c.layer)].layer);
+    const LabelLayer& l = *s.scene.labels[std::size_t(c.layer)].layer;
+    const int selected = e.layer == c.layer && std::size_t(e.segment) < l.segments.size()
+                             ? l.segments[std::size_t(e.segment)].number
+                             : c.segment;
+    auto next = std::make_shared<LabelLayer>(l);
     putBoxBytes(next->groups[std::size_t(c.group)], next->grid.dims, c.lo, c.hi,
                 forward ? c.after : c.before);
-    if (const std::vector<Segment>& segments = forward ? c.segmentsAfter : c.segmentsBefore;
-        !segments.empty())
-        next->segments = segments;
+    if (!c.segmentsBefore.empty() || !c.segmentsAfter.empty())
+        next->segments = forward ? segmentsChanged(l.segments, c.segmentsBefore, c.segmentsAfter)
+                                 : segmentsChanged(l.segments, c.segmentsAfter, c.segmentsBefore);
     publish(s, c.layer, std::move(next), c.group, c.lo, c.hi, forward ? c.before : c.after);
-    const std::size_t now = s.scene.labels[std::size_t(c.layer)].layer->segments.size();
-    if (e.layer == c.layer && std::size_t(e.segment) >= now)
-        e.segment = int(now) - 1;
+    const std::vector<Segment>& now = s.scene.labels[std::size_t(c.layer)].layer->segments;
+    if (e.layer == c.layer) {
+        auto at =
+            std::find_if(now.begin(), now.end(), [&](const Segment& x) { return x.number == selected; });
+        if (at == now.end())
+            at =
+                std::find_if(now.begin(), now.end(), [&](const Segment& x) { return x.number == c.segment; });
+        e.segment =
+            at == now.end() ? std::max(0, std::min(e.segment, int(now.size()) - 1)) : int(at - now.begin());
+    }
     e.lastMessage = std::string(forward ? "Redone: " : "Undone: ") + c.what;
     to.push_back(std::move(c));
+    from.pop_back();
     return true;
 }
 
@@ -298,6 +334,7 @@ bool setSegmentLook(AppState& s, const std::string& name, glm::vec3 colour) {
     SegmentChange c;
     c.layer = e.layer;
     c.group = seg.group;
+    c.segment = seg.number;
     c.segmentsBefore = l.segments;
     c.segmentsAfter = next->segments;
     c.what = name == seg.name ? "Colour of " + name : "Rename " + seg.name + " to " + name;
@@ -396,19 +433,23 @@ bool splitIslands(AppState& s) {
     }
     std::vector<std::uint8_t> valueOf(islands.sizes.size() + 1, 0); // part -> its value in the group after
     std::vector<Segment> segments = l.segments;
-    std::size_t dropped = 0;
+    std::size_t dropped = 0, kept = 0;
     for (std::size_t n = 0; n < order.size(); ++n) {
         const std::uint32_t part = order[n];
         if (n == 0) {
             valueOf[part] = seg.value;
-        } else if (islands.sizes[part - 1] >= std::size_t(std::max(1, e.minIsland)) && used < 255 &&
-                   int(n) <= kMaxSplit) {
+        } else if (islands.sizes[part - 1] < std::size_t(std::max(1, e.minIsland))) {
+            ++dropped; // under the size: removed, as Remove smaller parts does
+        } else if (used >= 255 || int(n) > kMaxSplit) {
+            valueOf[part] = seg.value; // no value left in the group, or enough segments: stays in this one
+            ++kept;
+        } else {
             valueOf[part] = std::uint8_t(++used);
             ++number;
-            segments.push_back({number, seg.name + " " + std::to_string(n + 1), labelColor(number), seg.group,
-                                valueOf[part]});
-        } else {
-            ++dropped;
+            // A name DICOM's LO takes (64 characters): the segment's, shortened to leave room for the count.
+            const std::string suffix = " " + std::to_string(n + 1);
+            segments.push_back({number, seg.name.substr(0, 64 - suffix.size()) + suffix, labelColor(number),
+                                seg.group, valueOf[part]});
         }
     }
     if (order.size() < 2) {
@@ -428,7 +469,12 @@ bool splitIslands(AppState& s) {
                     changedLo = glm::min(changedLo, glm::ivec3(i, j, k));
                     changedHi = glm::max(changedHi, glm::ivec3(i, j, k));
                 }
+    if (changedHi.x < 0) {
+        e.lastMessage = "Split into islands: no value left in " + seg.name + "'s group for another segment";
+        return false;
+    }
     SegmentChange c = changeOf(e.layer, l, *next, seg.group, changedLo, changedHi);
+    c.segment = seg.number;
     c.segmentsBefore = l.segments;
     c.segmentsAfter = segments;
     const std::size_t made = segments.size() - l.segments.size();
@@ -436,7 +482,10 @@ bool splitIslands(AppState& s) {
     publish(s, e.layer, std::move(next), c.group, c.lo, c.hi, c.before);
     e.undo.push_back(c);
     e.redo.clear();
-    e.lastMessage = c.what + (dropped ? " (" + std::to_string(dropped) + " smaller parts removed)" : "");
+    e.lastMessage = c.what + (dropped ? " (" + std::to_string(dropped) + " smaller parts removed)" : "") +
+                    (kept ? "; " + std::to_string(kept) + " more parts stay in " + seg.name + " (at most " +
+                                std::to_string(kMaxSplit) + " new segments, 255 values a group)"
+                          : "");
     return true;
 }
 

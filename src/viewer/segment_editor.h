@@ -25,6 +25,7 @@ struct AppState;
 // the layer's segments before and after when the edit made new ones (Split), else both empty.
 struct SegmentChange {
     int layer = 0, group = 0;
+    int segment = 0; // the number of the segment edited
     glm::ivec3 lo{0}, hi{-1};
     std::vector<std::uint8_t> before, after;
     std::vector<Segment> segmentsBefore, segmentsAfter;
