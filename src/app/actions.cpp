@@ -145,16 +145,6 @@ void saveAnnotations(viewer::AppState& s, double now) {
 
 namespace {
 
-// A file name for now in the export folder: `pattern` through strftime (local time).
-std::string timestampedName(const char* pattern) {
-    char name[64];
-    const std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    localtime_r(&t, &tm);
-    std::strftime(name, sizeof name, pattern, &tm);
-    return name;
-}
-
 std::string seriesUid(const viewer::AppState& s) {
     return s.scene.base ? s.scene.base->series.about.listing.uid : "";
 }
@@ -173,7 +163,7 @@ std::filesystem::path saveSegmentation(viewer::AppState& s, double now) {
         std::vector<std::string> notes;
         auto written = writeSegmentationFile(
             *l, s.scene.base->series,
-            s.exportDir / (timestampedName("segmentation_%Y%m%d_%H%M%S") + format.extension), false, &notes);
+            s.exportDir / (localTimeText("segmentation_%Y%m%d_%H%M%S") + format.extension), false, &notes);
         s.editor.unsaved = false;
         discardAutosave(s);
         addToast(s, "Saved the segmentation\n" + written.string(), now);
@@ -264,7 +254,7 @@ std::filesystem::path exportSurface(viewer::AppState& s, double now) {
 std::filesystem::path saveScreenshot(viewer::AppState& s, const RgbImage& pixels, double now) {
     try {
         createFolder(s.exportDir);
-        auto written = writeImage(pixels, s.exportDir / timestampedName("screenshot_%Y%m%d_%H%M%S.png"),
+        auto written = writeImage(pixels, s.exportDir / localTimeText("screenshot_%Y%m%d_%H%M%S.png"),
                                   ImageFormat::Png, false);
         addToast(s, "Saved screenshot\n" + written.string(), now);
         return written;

@@ -47,10 +47,8 @@ json seriesListJson(const SeriesSource& source) {
 std::string cell(const std::string& text, std::size_t width) {
     if (text.size() <= width)
         return text + std::string(width - text.size(), ' ');
-    std::size_t keep = width - 1;
-    while (keep > 0 && (static_cast<unsigned char>(text[keep]) & 0xC0) == 0x80)
-        --keep; // not inside a UTF-8 sequence
-    return text.substr(0, keep) + "…" + std::string(width - 1 - keep, ' ');
+    const std::string kept = utf8Prefix(text, width - 1);
+    return kept + "…" + std::string(width - 1 - kept.size(), ' ');
 }
 
 // The segmentations of the series (found beside it, or given with --labels): each file's kind and segments,

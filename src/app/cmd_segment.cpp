@@ -1,6 +1,6 @@
 // `ctview segment`: a segment made from the series by threshold, then the part at a seed, the largest part,
 // or the parts over a size (edit/mask_ops.h), closed by a margin, written on the series' grid as 3D Slicer's
-// .seg.nrrd, a labelmap with its label table, or a DICOM SEG (app/segmentation_file.h).
+// .seg.nrrd, a labelmap with its label table, or a DICOM SEG (sources/layer_write.h).
 #include "app/subcommands.h"
 #include "app/voxel_pick.h"
 #include "base/error.h"

@@ -1,5 +1,7 @@
 #include "base/text.h"
 
+#include <ctime>
+
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
@@ -72,6 +74,24 @@ std::string textAsUtf8(const std::string& text, const std::string& charset) {
         }
     }
     return out;
+}
+
+std::string utf8Prefix(const std::string& text, std::size_t maxBytes) {
+    if (text.size() <= maxBytes)
+        return text;
+    std::size_t end = maxBytes;
+    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80)
+        --end; // not inside a character: continuation bytes are 10xxxxxx
+    return text.substr(0, end);
+}
+
+std::string localTimeText(const char* pattern) {
+    char text[64];
+    const std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    localtime_r(&t, &tm);
+    std::strftime(text, sizeof text, pattern, &tm);
+    return text;
 }
 
 } // namespace ctview

@@ -24,6 +24,11 @@ bool isUtf8(const std::string& text);
 // character set's bytes outside ASCII as '?'.
 std::string textAsUtf8(const std::string& text, const std::string& charset);
 
+// The longest start of `text` of at most `maxBytes` bytes that ends on a whole UTF-8 character.
+std::string utf8Prefix(const std::string& text, std::size_t maxBytes);
+// Now, local time, through strftime's `pattern` (at most 63 characters out).
+std::string localTimeText(const char* pattern);
+
 // Natural order for names as a person reads them: runs of digits compare by their value, so I2 < I10 < I100
 // (a scanner's numbered files and folders). glibc's strverscmp.
 bool naturalLess(const std::string& a, const std::string& b);

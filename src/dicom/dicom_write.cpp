@@ -2,6 +2,7 @@
 
 #include "base/error.h"
 #include "base/fsutil.h"
+#include "base/text.h"
 #include "dicom/rtstruct_read.h"
 #include "dicom/seg_read.h"
 
@@ -229,17 +230,6 @@ gdcm::DataSet codeItem(const SegSpec::Code& c) {
     return item;
 }
 
-// Now as DICOM's DA and TM.
-std::pair<std::string, std::string> dateAndTime() {
-    const std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    localtime_r(&t, &tm);
-    char date[16], time[16];
-    std::strftime(date, sizeof date, "%Y%m%d", &tm);
-    std::strftime(time, sizeof time, "%H%M%S", &tm);
-    return {date, time};
-}
-
 // Patient, General Study, General Series, Frame of Reference and the equipment modules (PS3.3 A.51.3): who
 // and what the segmentation is of, copied from its CT where the spec gives them; type 2 attributes present
 // (empty) when unknown.
@@ -380,7 +370,8 @@ void writeSegmentation(const SegSpec& spec, const std::filesystem::path& path, c
         putReferencedSeries(ds, spec);
 
     // General Image, Segmentation Image and its Content Identification.
-    const auto [date, time] = dateAndTime();
+    const std::string now = localTimeText("%Y%m%d%H%M%S"); // DICOM's DA and TM, of one instant
+    const std::string date = now.substr(0, 8), time = now.substr(8);
     put(ds, gdcm::Tag(0x0020, 0x0013), "1");
     put(ds, gdcm::Tag(0x0008, 0x0023), date);
     put(ds, gdcm::Tag(0x0008, 0x0033), time);

@@ -2,6 +2,7 @@
 
 #include "base/error.h"
 #include "base/fsutil.h"
+#include "base/text.h"
 #include "dicom/dicom_write.h"
 #include "labels/label_table.h"
 #include "nrrd_nifti/volume_io.h"
@@ -60,12 +61,7 @@ std::filesystem::path writeLabelmap(const LabelLayer& l, const std::filesystem::
 // whole UTF-8 character.
 std::string longString(std::string text) {
     std::replace(text.begin(), text.end(), '\\', '/');
-    if (text.size() <= 64)
-        return text;
-    std::size_t end = 64;
-    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80)
-        --end; // not inside a character's continuation bytes
-    return text.substr(0, end);
+    return utf8Prefix(text, 64);
 }
 
 // The patient and study attributes a SEG copies from its CT, so that a PACS files it in the same study.

@@ -1,5 +1,6 @@
 #include "viewer/segment_editor.h"
 
+#include "base/text.h"
 #include "edit/mask_ops.h"
 #include "edit/morphology.h"
 #include "viewer/app_state.h"
@@ -159,14 +160,17 @@ Connectivity connectivityOf(const SegmentEditor& e) {
     return e.connectivity == 26 ? Connectivity::All26 : Connectivity::Faces6;
 }
 
+// The segment of `list` numbered `number` (Segment::number), or list.end().
+std::vector<Segment>::const_iterator segmentNumbered(const std::vector<Segment>& list, int number) {
+    return std::find_if(list.begin(), list.end(), [&](const Segment& x) { return x.number == number; });
+}
+
 // The layer's segments with a change's segment list taken from `was` to `becomes`, by segment number: those
 // only in `was` go, those only in `becomes` come (at the end), those in both take `becomes`' name and colour.
 // Segments made since (a New segment after the change) stay as they are.
 std::vector<Segment> segmentsChanged(const std::vector<Segment>& current, const std::vector<Segment>& was,
                                      const std::vector<Segment>& becomes) {
-    auto find = [](const std::vector<Segment>& list, int number) {
-        return std::find_if(list.begin(), list.end(), [&](const Segment& x) { return x.number == number; });
-    };
+    auto find = [](const std::vector<Segment>& list, int number) { return segmentNumbered(list, number); };
     std::vector<Segment> out;
     for (const Segment& seg : current) {
         const auto after = find(becomes, seg.number);
@@ -206,11 +210,9 @@ bool replay(AppState& s, bool forward) {
     publish(s, c.layer, std::move(next), c.group, c.lo, c.hi, forward ? c.before : c.after);
     const std::vector<Segment>& now = s.scene.labels[std::size_t(c.layer)].layer->segments;
     if (e.layer == c.layer) {
-        auto at =
-            std::find_if(now.begin(), now.end(), [&](const Segment& x) { return x.number == selected; });
+        auto at = segmentNumbered(now, selected);
         if (at == now.end())
-            at =
-                std::find_if(now.begin(), now.end(), [&](const Segment& x) { return x.number == c.segment; });
+            at = segmentNumbered(now, c.segment);
         e.segment =
             at == now.end() ? std::max(0, std::min(e.segment, int(now.size()) - 1)) : int(at - now.begin());
     }
@@ -417,6 +419,11 @@ bool splitIslands(AppState& s) {
     const Segment seg = l.segments[std::size_t(e.segment)];
     const glm::ivec3 dims = l.grid.dims;
     const Islands islands = findIslands(segmentMask(l, seg), dims, connectivityOf(e));
+    if (islands.sizes.size() < 2) {
+        e.lastMessage =
+            "Split into islands: " + seg.name + " is " + (islands.sizes.empty() ? "empty" : "one part");
+        return false;
+    }
     // Parts by size, largest first (the first of equal ones first): the largest stays, the rest of at least
     // minIsland voxels become segments while the group has values free for them.
     std::vector<std::uint32_t> order(islands.sizes.size());
@@ -448,13 +455,9 @@ bool splitIslands(AppState& s) {
             ++number;
             // A name DICOM's LO takes (64 characters): the segment's, shortened to leave room for the count.
             const std::string suffix = " " + std::to_string(n + 1);
-            segments.push_back({number, seg.name.substr(0, 64 - suffix.size()) + suffix, labelColor(number),
+            segments.push_back({number, utf8Prefix(seg.name, 64 - suffix.size()) + suffix, labelColor(number),
                                 seg.group, valueOf[part]});
         }
-    }
-    if (order.size() < 2) {
-        e.lastMessage = "Split into islands: " + seg.name + " is " + (order.empty() ? "empty" : "one part");
-        return false;
     }
     auto next = std::make_shared<LabelLayer>(l);
     next->segments = segments;
