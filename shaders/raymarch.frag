@@ -42,8 +42,12 @@ uniform int uCutCount;
 uniform float uOpaque;          // composite: early ray termination once the ray is this opaque
 // LABELS (the number of label groups, 1..4): segments as opaque surfaces (labelHit below).
 uniform usampler3D uLabelGroups[4]; // R8UI: 0 or a segment's value per voxel
-uniform sampler2D uLabelPalettes[4]; // 256 x 1 RGBA8 per group: the segment's colour, alpha 0 when hidden
+uniform sampler2D uLabelPalettes[4]; // 256 x 2 RGBA8 per group: the segment's colour, alpha 0 when hidden
+                                     // (row 0 the slice views', row 1 the 3D view's)
 uniform vec3 uLabelBoxMin, uLabelBoxMax; // texture coordinates holding every visible segment
+// SURFACES: surface meshes drawn ahead (render/surface_pass): per pixel the nearest one's shaded colour and
+// its distance along the ray (mm from the near plane; a < 0: none). A ray stops there, as at a segment.
+uniform sampler2D uSurfaceHits;
 
 out vec4 fragColor;
 
@@ -97,7 +101,7 @@ vec4 labelAt(vec3 p, out int group, out uint value) {
         ivec3 dims = textureSize(uLabelGroups[n], 0);
         uint v = texelFetch(uLabelGroups[n], clamp(ivec3(p * vec3(dims)), ivec3(0), dims - 1), 0).r;
         if (v != 0u) {
-            vec4 c = texelFetch(uLabelPalettes[n], ivec2(int(v), 0), 0);
+            vec4 c = texelFetch(uLabelPalettes[n], ivec2(int(v), 1), 0); // row 1: the 3D view's
             if (c.a > 0.0) {
                 group = n;
                 value = v;
@@ -178,8 +182,17 @@ void main() {
             r.tFar = min(r.tFar, -inside / rate);
         }
     }
+    // What lies behind the volume: the background, or a surface mesh, which ends the ray.
+    vec3 behind = uBackground;
+#ifdef SURFACES
+    vec4 hit = texelFetch(uSurfaceHits, ivec2(gl_FragCoord.xy - uViewport.xy), 0);
+    if (hit.a >= 0.0) {
+        behind = hit.rgb;
+        r.tFar = min(r.tFar, hit.a);
+    }
+#endif
     if (r.tNear >= r.tFar) {
-        fragColor = vec4(uBackground, 1.0);
+        fragColor = vec4(behind, 1.0);
         return;
     }
     // Interleaved gradient noise: a fixed per-pixel pattern, so that renders are deterministic.
@@ -201,5 +214,5 @@ void main() {
     }
 #endif
     vec4 c = march(r, budget);
-    fragColor = vec4(c.rgb + (1.0 - c.a) * uBackground, 1.0);
+    fragColor = vec4(c.rgb + (1.0 - c.a) * behind, 1.0);
 }

@@ -13,6 +13,7 @@
 #include "render/shaders.h"
 #include "render/slice_renderer.h"
 #include "viewer/input.h"
+#include "viewer/segment_editor.h"
 #include "volume/camera3d.h"
 #include "volume/colormap.h"
 #include "volume/transfer.h"
@@ -1151,4 +1152,99 @@ TEST_CASE(
         CHECK(r.feedback.fullSecondsPerPixel > 0);
     }
     app::destroyGlWindow(window);
+}
+
+namespace {
+// Pixels whose colour is mostly `channel` (0 red, 1 green, 2 blue): where a segment of that pure colour
+// shows.
+std::vector<char> pixelsOf(const RgbImage& img, int channel) {
+    std::vector<char> mask(std::size_t(img.width) * std::size_t(img.height), 0);
+    for (std::size_t p = 0; p < mask.size(); ++p) {
+        const int c = img.rgb[p * 3 + std::size_t(channel)];
+        const int o1 = img.rgb[p * 3 + std::size_t((channel + 1) % 3)],
+                  o2 = img.rgb[p * 3 + std::size_t((channel + 2) % 3)];
+        mask[p] = c > 60 && c > 2 * o1 && c > 2 * o2;
+    }
+    return mask;
+}
+int countOf(const std::vector<char>& m) {
+    return int(std::count(m.begin(), m.end(), char(1)));
+}
+// How a pixel's x in the image compares with the volume's middle, seen from the front (anterior).
+int pixelsLeftOf(const std::vector<char>& m, int width, int x) {
+    int n = 0;
+    for (std::size_t p = 0; p < m.size(); ++p)
+        n += m[p] && int(p % std::size_t(width)) < x;
+    return n;
+}
+} // namespace
+
+TEST_CASE("3D: a segment's surface mesh is drawn where its voxels are, hidden behind what lies in front, "
+          "cropped like the volume") {
+    REQUIRE(haveDisplay());
+    // 48^3 voxels of 1 mm, air; a cube of 500 HU at the middle (16..31), a shield of 1500 HU in front of it
+    // (anterior: low j) covering the patient's right half (i < 24), and a wall of 1500 HU behind it, both of
+    // which the isosurface at 1000 HU shows.
+    Geometry g;
+    g.dims = {48, 48, 48};
+    Volume v(g, ScalarType::Int16, SharedBuffer::Sharing::Private);
+    for (int k = 0; k < 48; ++k)
+        for (int j = 0; j < 48; ++j)
+            for (int i = 0; i < 48; ++i) {
+                const bool cube = i >= 16 && i < 32 && j >= 16 && j < 32 && k >= 16 && k < 32;
+                const bool shield = j >= 4 && j < 8 && i < 24 && k >= 8 && k < 40;
+                const bool wall = j >= 40 && j < 44;
+                v.set(i, j, k, cube ? 500.f : shield || wall ? 1500.f : -1000.f);
+            }
+    viewer::AppState s = stateFor(std::move(v));
+    s.view3d.preset.mode = RenderMode::Isosurface;
+    s.view3d.preset.isoValue = 1000;
+    s.view3d.camera = defaultCamera3D(); // from the front: the patient's right (i = 0) on the image's left
+    REQUIRE(viewer::newSegment(s));
+    s.editor.lo = 300;
+    s.editor.hi = 800;
+    REQUIRE(viewer::applyThreshold(s));
+    REQUIRE(viewer::setSegmentLook(s, "Cube", {0, 1, 0}));
+    const glm::ivec2 size{160, 160};
+
+    // The segment's voxels, in green, over the wall; the shield hides the half of it behind.
+    const RgbImage voxels = app::renderHeadless(s, size, false);
+    const std::vector<char> green = pixelsOf(voxels, 1);
+    REQUIRE(countOf(green) > 1000);
+    CHECK(pixelsLeftOf(green, size.x, size.x / 2) < countOf(green) / 20);
+
+    // Its surface: the mesh alone (drawn red here to tell it apart), where the voxels were, over the wall.
+    s.editor.surfaceIn3d = true;
+    REQUIRE(viewer::syncSegmentSurface(s));
+    CHECK_FALSE(viewer::syncSegmentSurface(s)); // made once for the layer as it is
+    REQUIRE(s.scene.surfaces.size() == 1);
+    s.scene.surfaces[0].colour = {1, 0, 0};
+    for (bool perspective : {false, true}) {
+        INFO("perspective " << perspective);
+        s.view3d.camera.perspective = perspective;
+        const RgbImage meshImage = app::renderHeadless(s, size, false);
+        const std::vector<char> red = pixelsOf(meshImage, 0);
+        CHECK(countOf(pixelsOf(meshImage, 1)) == 0); // its voxels are not drawn in 3D while the mesh is
+        CHECK(countOf(red) > 1000);
+        CHECK(pixelsLeftOf(red, size.x, size.x / 2) < countOf(red) / 20); // behind the shield: hidden
+        if (!perspective) {
+            // The smoothed cube covers nearly what the voxels did (its corners rounded).
+            int both = 0, either = 0;
+            for (std::size_t p = 0; p < red.size(); ++p) {
+                both += red[p] && green[p];
+                either += red[p] || green[p];
+            }
+            CHECK(double(both) / double(either) > 0.85);
+        }
+    }
+    s.view3d.camera.perspective = false;
+    // Cropped away with the volume: the box's right part (i >= 0.75) leaves the cube out.
+    s.view3d.cropMin = {0.75, 0.0, 0.0};
+    CHECK(countOf(pixelsOf(app::renderHeadless(s, size, false), 0)) == 0);
+    s.view3d.cropMin = {0.0, 0.0, 0.0};
+    // Off again: the voxels are back.
+    s.editor.surfaceIn3d = false;
+    viewer::syncSegmentSurface(s);
+    CHECK(s.scene.surfaces.empty());
+    CHECK(countOf(pixelsOf(app::renderHeadless(s, size, false), 1)) == countOf(green));
 }

@@ -380,3 +380,41 @@ TEST_CASE("segment editor: undoing a rename or a split keeps the segments made s
     CHECK(voxelsOf(s, 0) == 28);
     CHECK(voxelsOf(s, 1) == 8);
 }
+
+TEST_CASE("segment editor: Surface in 3D holds the segment's closed surface, made again after an edit and "
+          "only then") {
+    AppState s = partsScene();
+    thresholdAll(s); // A (27 voxels), B (8) and C (1): 36 voxels of 0.25 mm3
+    CHECK_FALSE(syncSegmentSurface(s));
+    CHECK(s.scene.surfaces.empty()); // off by default
+    s.editor.surfaceIn3d = true;
+    REQUIRE(syncSegmentSurface(s));
+    REQUIRE(s.scene.surfaces.size() == 1);
+    const SurfaceLayerView first = s.scene.surfaces[0];
+    const LabelLayer& layer = *s.scene.labels[std::size_t(s.editor.layer)].layer;
+    CHECK(first.layerId == layer.lineage.id);
+    CHECK(first.segmentNumber == layer.segments[0].number);
+    // What Export surface writes: closed, in LPS mm, about the segment's volume (smoothing rounds corners).
+    const MeshCheck check = checkMesh(*first.mesh);
+    CHECK(check.closedManifold());
+    const double mm3 = enclosedVolume(*first.mesh);
+    CHECK(mm3 > 0.5 * 36 * 0.25);
+    CHECK(mm3 < 1.2 * 36 * 0.25);
+    CHECK_FALSE(syncSegmentSurface(s)); // nothing changed: the same mesh
+    CHECK(s.scene.surfaces[0].id == first.id);
+
+    // An edit makes the layer anew: the surface follows, smaller (only A stays).
+    REQUIRE(keepIslandAt(s, {3, 3, 3}));
+    REQUIRE(syncSegmentSurface(s));
+    CHECK(s.scene.surfaces[0].id != first.id);
+    CHECK(enclosedVolume(*s.scene.surfaces[0].mesh) < mm3);
+    // Undo brings the first voxels back, and a surface of them.
+    REQUIRE(undoSegmentEdit(s));
+    REQUIRE(syncSegmentSurface(s));
+    CHECK(enclosedVolume(*s.scene.surfaces[0].mesh) == Approx(mm3));
+
+    // No segment being edited, or the box unticked: no surface.
+    s.editor.segment = -1;
+    CHECK_FALSE(syncSegmentSurface(s));
+    CHECK(s.scene.surfaces.empty());
+}

@@ -6,9 +6,7 @@
 #include "base/text.h"
 #include "measure/measure.h"
 #include "media/export.h"
-#include "mesh/contour.h"
 #include "mesh/mesh_io.h"
-#include "mesh/smooth.h"
 #include "nrrd_nifti/volume_io.h"
 #include "sources/layer_write.h"
 
@@ -225,11 +223,13 @@ std::filesystem::path exportSurface(viewer::AppState& s, double now) {
     const LabelLayer& l = *layer;
     const Segment& seg = l.segments[std::size_t(s.editor.segment)];
     try {
-        Mesh mesh = contourSurface(maskField(segmentMask(l, seg), l.grid.dims));
+        // The mesh the 3D view shows, when it is the segment's as it is now; else made here the same way.
+        const std::vector<viewer::SurfaceLayerView>& shown = s.scene.surfaces;
+        const bool current = shown.size() == 1 && shown[0].layerId == l.lineage.id &&
+                             shown[0].segmentNumber == seg.number && shown[0].mesh;
+        const Mesh mesh = current ? *shown[0].mesh : viewer::segmentSurface(l, seg);
         if (mesh.indices.empty())
             throw DataError(seg.name + " is empty");
-        smoothTaubin(mesh, kSegmentSurfaceSmoothing);
-        voxelToPatient(mesh, l.grid, false);
         createFolder(s.exportDir);
         std::string name = seg.name;
         std::replace_if(

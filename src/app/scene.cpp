@@ -42,6 +42,13 @@ void syncLabels(const viewer::AppState& s, Renderers& r, RendererSync& sync) {
             look.visible.assign(look.visible.size(), 0);
         look.fill = v.fill ? v.opacity : 0.0f;
         look.outline = v.outline;
+        // A segment whose surface mesh is in the scene is drawn in 3D as that mesh, not as voxels.
+        look.meshIn3d.assign(v.layer->segments.size(), 0);
+        for (const viewer::SurfaceLayerView& surface : s.scene.surfaces)
+            for (std::size_t i = 0; surface.layerId == v.layer->lineage.id && i < v.layer->segments.size();
+                 ++i)
+                if (v.layer->segments[i].number == surface.segmentNumber)
+                    look.meshIn3d[i] = 1;
         r.labels.setLook(n, look);
     }
 }
@@ -73,6 +80,14 @@ gl::Labels3d labels3dOf(const viewer::AppState& s, const Renderers& r) {
     l.boxMin = glm::vec3(lo) / dims;
     l.boxMax = (glm::vec3(hi) + 1.0f) / dims;
     return l;
+}
+
+std::vector<gl::SurfaceDraw> surfaces3dOf(const viewer::AppState& s) {
+    std::vector<gl::SurfaceDraw> draws;
+    for (const viewer::SurfaceLayerView& v : s.scene.surfaces)
+        if (v.mesh && !v.mesh->indices.empty())
+            draws.push_back({v.id, v.mesh, v.colour});
+    return draws;
 }
 
 void syncRenderer(viewer::AppState& s, Renderers& r, RendererSync& sync) {
@@ -235,6 +250,7 @@ SceneStats drawScene(const viewer::AppState& s, Renderers& r, glm::ivec2 fbSize,
     const auto start = std::chrono::steady_clock::now();
     gl::VolumeRenderSettings settings = volumeSettingsOf(s, stats.quality != Quality3d::Full);
     settings.labels = labels3dOf(s, r);
+    settings.surfaces = surfaces3dOf(s);
     stats.rendered3d = r.volume.render(settings, size, false, passes);
     stats.complete = r.volume.complete();
     if (stats.rendered3d && stats.complete)

@@ -50,6 +50,9 @@ void syncRenderer(viewer::AppState& s, Renderers& r, RendererSync& sync);
 // renderer's textures of their groups, and the box of their visible segments (their voxel boxes' union).
 gl::Labels3d labels3dOf(const viewer::AppState& s, const Renderers& r);
 
+// The scene's surface meshes as the volume renderer draws them.
+std::vector<gl::SurfaceDraw> surfaces3dOf(const viewer::AppState& s);
+
 // The coarse frames (Interactive and Release quality): the step this many times the user's, and rays stopped
 // once this opaque.
 inline constexpr double kCoarseStepFactor = 2.0;

@@ -549,6 +549,7 @@ viewer::Commands Viewer::buildUi(Frame& f) {
 
 // The views (slices and 3D) under the panels.
 void Viewer::render(Frame& f, const viewer::Commands& commands) {
+    viewer::syncSegmentSurface(s_); // the edited segment's mesh, made again after an edit
     try {
         syncRenderer(s_, *renderers_, sync_);
         if (renderers_->slices.uploading())

@@ -69,7 +69,7 @@ Texture makePalette() {
     glBindTexture(GL_TEXTURE_2D, t.id());
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
-    glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, 256, 1, 0, GL_RGBA, GL_UNSIGNED_BYTE, nullptr);
+    glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, 256, 2, 0, GL_RGBA, GL_UNSIGNED_BYTE, nullptr);
     return t;
 }
 
@@ -154,23 +154,27 @@ void LabelRenderer::setLook(std::size_t n, const LabelLook& look) {
     u.fill = look.fill;
     u.outline = look.outline;
     for (std::size_t g = 0; g < u.groups.size(); ++g) {
-        std::array<std::uint8_t, 256 * 4> bytes{};
+        PaletteBytes bytes{};
         const std::vector<Segment>& segments = u.layer->segments;
         for (std::size_t s = 0; s < segments.size(); ++s) {
             if (std::size_t(segments[s].group) != g || (s < look.visible.size() && !look.visible[s]))
                 continue;
-            std::uint8_t* p = &bytes[std::size_t(segments[s].value) * 4];
-            p[0] = byte(segments[s].color.r);
-            p[1] = byte(segments[s].color.g);
-            p[2] = byte(segments[s].color.b);
-            p[3] = 255;
+            // Row 0 for the slice views, row 1 for the 3D view, which leaves out a segment drawn as a mesh.
+            const bool in3d = s >= look.meshIn3d.size() || !look.meshIn3d[s];
+            for (std::size_t row = 0; row < 2; ++row) {
+                std::uint8_t* p = &bytes[(row * 256 + std::size_t(segments[s].value)) * 4];
+                p[0] = byte(segments[s].color.r);
+                p[1] = byte(segments[s].color.g);
+                p[2] = byte(segments[s].color.b);
+                p[3] = row == 0 || in3d ? 255 : 0;
+            }
         }
         if (bytes == u.paletteBytes[g])
             continue;
         u.paletteBytes[g] = bytes;
         ++version_;
         glBindTexture(GL_TEXTURE_2D, u.palettes[g].id());
-        glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, 256, 1, GL_RGBA, GL_UNSIGNED_BYTE, bytes.data());
+        glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, 256, 2, GL_RGBA, GL_UNSIGNED_BYTE, bytes.data());
     }
 }
 
@@ -216,7 +220,7 @@ void LabelRenderer::draw(const Rect& r, const glm::mat4& toTexture, glm::ivec2 f
             // A group whose segments are all hidden draws nothing: no pass over the view for it (a pass is
             // ~9 ms at 1024x768 on llvmpipe, and a layer of heavily overlapping segments has dozens of
             // groups).
-            const std::array<std::uint8_t, 256 * 4>& palette = u.paletteBytes[g];
+            const PaletteBytes& palette = u.paletteBytes[g];
             bool shown = false;
             for (std::size_t v = 1; v < 256 && !shown; ++v)
                 shown = palette[v * 4 + 3] != 0;

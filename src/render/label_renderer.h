@@ -20,8 +20,9 @@ namespace ctview::gl {
 // How a layer is drawn: per segment (in the layer's order) visible or not, and the layer's fill and outline.
 struct LabelLook {
     std::vector<char> visible;
-    float fill = 0.4f;   // opacity of the fill (0: outline only)
-    bool outline = true; // the segments' edges, opaque
+    std::vector<char> meshIn3d; // per segment: its surface mesh stands for it in the 3D view (not its voxels)
+    float fill = 0.4f;          // opacity of the fill (0: outline only)
+    bool outline = true;        // the segments' edges, opaque
 };
 
 class LabelRenderer {
@@ -48,11 +49,13 @@ class LabelRenderer {
     void draw(const Rect& r, const glm::mat4& toTexture, glm::ivec2 fbSize, float fbScale);
 
   private:
+    // A palette texture's texels: 256 RGBA entries for the slice views, then 256 for the 3D view.
+    using PaletteBytes = std::array<std::uint8_t, 2 * 256 * 4>;
     struct Uploaded {
         const LabelLayer* layer = nullptr;
         std::uint64_t id = 0; // the layer's LayerLineage id: which layer the textures hold
         std::vector<Texture> groups, palettes;
-        std::vector<std::array<std::uint8_t, 256 * 4>> paletteBytes; // what each palette texture holds
+        std::vector<PaletteBytes> paletteBytes; // what each palette texture holds
         float fill = 0.4f;
         bool outline = true;
         std::string failed; // why its groups are not on the GPU (nothing is drawn of it)

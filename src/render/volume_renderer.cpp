@@ -50,16 +50,17 @@ enum : std::size_t {
     LabelPalettes,
     LabelBoxMin,
     LabelBoxMax,
+    SurfaceHits,
     count
 };
 }
 constexpr const char* kUniformNames[] = {
-    "uVolume",        "uTf",           "uLut",        "uBricks",   "uExterior",  "uClipToLps",
-    "uLpsToTex",      "uTexGradToLps", "uViewport",   "uCropMin",  "uCropMax",   "uStepMm",
-    "uVoxel",         "uBrickScale",   "uBrickCount", "uTfMap",    "uTfVisible", "uHuFromTexel",
-    "uWindow",        "uWindowTexel",  "uIsoTexel",   "uIsoColor", "uLight",     "uGradientOpacity",
-    "uBackground",    "uJitter",       "uCut",        "uCutCount", "uOpaque",    "uLabelGroups",
-    "uLabelPalettes", "uLabelBoxMin",  "uLabelBoxMax"};
+    "uVolume",        "uTf",           "uLut",         "uBricks",     "uExterior",  "uClipToLps",
+    "uLpsToTex",      "uTexGradToLps", "uViewport",    "uCropMin",    "uCropMax",   "uStepMm",
+    "uVoxel",         "uBrickScale",   "uBrickCount",  "uTfMap",      "uTfVisible", "uHuFromTexel",
+    "uWindow",        "uWindowTexel",  "uIsoTexel",    "uIsoColor",   "uLight",     "uGradientOpacity",
+    "uBackground",    "uJitter",       "uCut",         "uCutCount",   "uOpaque",    "uLabelGroups",
+    "uLabelPalettes", "uLabelBoxMin",  "uLabelBoxMax", "uSurfaceHits"};
 static_assert(std::size(kUniformNames) == uniform::count, "one name per uniform, in the enum's order");
 const std::vector<const char*>& uniformNames() {
     static const std::vector<const char*> names(std::begin(kUniformNames), std::end(kUniformNames));
@@ -84,6 +85,8 @@ std::string definesFor(const VolumeRenderSettings& s) {
     if (!s.labels.groups.empty())
         d +=
             "#define LABELS " + std::to_string(std::min(s.labels.groups.size(), Labels3d::kMaxGroups)) + "\n";
+    if (!s.surfaces.empty())
+        d += "#define SURFACES\n";
     return d;
 }
 
@@ -97,6 +100,30 @@ glm::dmat4 lpsToTexture(const Geometry& g) {
     m = m * glm::dmat4(glm::inverse(g.direction));
     m = glm::translate(m, -g.origin);
     return m;
+}
+
+// Where the rays run: the camera's matrices, and the crop box and cut planes in texture coordinates, as the
+// raymarcher and the surface pass both clip to them.
+SurfaceView rayView(const VolumeRenderSettings& s, const Geometry& g, glm::ivec2 size) {
+    SurfaceView v;
+    const CameraMatrices cm = cameraMatrices(s.camera, g, glm::dvec2(size));
+    v.lpsToClip = glm::mat4(cm.projection * cm.view);
+    v.clipToLps = glm::mat4(glm::inverse(cm.projection * cm.view));
+    const glm::dmat4 lpsToTex = lpsToTexture(g);
+    v.lpsToTex = glm::mat4(lpsToTex);
+    v.cropMin = glm::clamp(glm::vec3(glm::min(s.cropMin, s.cropMax)), 0.0f, 1.0f);
+    v.cropMax = glm::clamp(glm::vec3(glm::max(s.cropMin, s.cropMax)), 0.0f, 1.0f);
+    // Cut planes, LPS (n.x >= c kept) -> texture coordinates: with tex = T lps + t, n.x >= c becomes
+    // (T^-T n).tex >= c + (T^-T n).t.
+    const glm::dmat3 inverseT = glm::transpose(glm::inverse(glm::dmat3(lpsToTex)));
+    const glm::dvec3 t(lpsToTex[3]);
+    v.cutCount = int(std::min<std::size_t>(s.cutPlanes.size(), v.cuts.size()));
+    for (int c = 0; c < v.cutCount; ++c) {
+        const glm::dvec4& plane = s.cutPlanes[std::size_t(c)];
+        const glm::dvec3 n = inverseT * glm::dvec3(plane);
+        v.cuts[std::size_t(c)] = glm::vec4(glm::vec3(n), float(plane.w + glm::dot(n, t)));
+    }
+    return v;
 }
 } // namespace
 
@@ -333,6 +360,10 @@ bool VolumeRenderer::render(const VolumeRenderSettings& s, glm::ivec2 size, bool
     // the GL state as it was.
     const Compiled* compiled = texture_ && stats_ ? &programFor(s) : nullptr;
     const GLuint prog = compiled ? compiled->program.id() : 0;
+    const SurfaceView view = rayView(s, geometry_, size);
+    // The surfaces once per render (each pass of one in passes stops its rays at the same hits).
+    if (compiled && !s.surfaces.empty() && !resume)
+        surfaceHits_ = surfaces_.render(s.surfaces, view, size);
     GLint previous = 0; // before makeOffscreenTarget, which binds its own
     glGetIntegerv(GL_DRAW_FRAMEBUFFER_BINDING, &previous);
     if (size != imageSize_ || !image_.fbo) {
@@ -378,21 +409,16 @@ bool VolumeRenderer::render(const VolumeRenderSettings& s, glm::ivec2 size, bool
     glBindTexture(GL_TEXTURE_3D, exterior_.id());
     glUniform1i(loc[uniform::Exterior], 4);
 
-    const CameraMatrices cm = cameraMatrices(s.camera, g, glm::dvec2(size));
-    const glm::mat4 clipToLps = glm::mat4(glm::inverse(cm.projection * cm.view));
-    const glm::mat4 toTex = glm::mat4(lpsToTexture(g));
-    glUniformMatrix4fv(loc[uniform::ClipToLps], 1, GL_FALSE, glm::value_ptr(clipToLps));
-    glUniformMatrix4fv(loc[uniform::LpsToTex], 1, GL_FALSE, glm::value_ptr(toTex));
+    glUniformMatrix4fv(loc[uniform::ClipToLps], 1, GL_FALSE, glm::value_ptr(view.clipToLps));
+    glUniformMatrix4fv(loc[uniform::LpsToTex], 1, GL_FALSE, glm::value_ptr(view.lpsToTex));
     // Central differences span two voxels: texel units -> HU, over 2 x spacing -> HU/mm, then voxel axes ->
     // LPS.
     const glm::mat3 gradToLps = glm::mat3(
         g.direction * glm::dmat3(glm::scale(glm::dmat4(1.0), double(huTexel_.scale) / (2.0 * g.spacing))));
     glUniformMatrix3fv(loc[uniform::TexGradToLps], 1, GL_FALSE, glm::value_ptr(gradToLps));
     glUniform4f(loc[uniform::Viewport], 0.0f, 0.0f, float(size.x), float(size.y));
-    const glm::vec3 lo = glm::clamp(glm::vec3(glm::min(s.cropMin, s.cropMax)), 0.0f, 1.0f);
-    const glm::vec3 hi = glm::clamp(glm::vec3(glm::max(s.cropMin, s.cropMax)), 0.0f, 1.0f);
-    glUniform3f(loc[uniform::CropMin], lo.x, lo.y, lo.z);
-    glUniform3f(loc[uniform::CropMax], hi.x, hi.y, hi.z);
+    glUniform3fv(loc[uniform::CropMin], 1, glm::value_ptr(view.cropMin));
+    glUniform3fv(loc[uniform::CropMax], 1, glm::value_ptr(view.cropMax));
     glUniform1f(loc[uniform::StepMm], stepMm);
     const glm::vec3 voxel = 1.0f / glm::vec3(g.dims);
     glUniform3f(loc[uniform::Voxel], voxel.x, voxel.y, voxel.z);
@@ -419,20 +445,8 @@ bool VolumeRenderer::render(const VolumeRenderSettings& s, glm::ivec2 size, bool
                 std::max(p.gradientOpacity.y, p.gradientOpacity.x + 1e-3f));
     glUniform3f(loc[uniform::Background], s.background.r, s.background.g, s.background.b);
     glUniform1f(loc[uniform::Jitter], s.jitter ? 1.0f : 0.0f);
-    // Cut planes, LPS (n.x >= c kept) -> texture coordinates: with tex = T lps + t, n.x >= c becomes
-    // (T^-T n).tex >= c + (T^-T n).t.
-    const glm::dmat4 lpsToTex = lpsToTexture(g);
-    const glm::dmat3 inverseT = glm::transpose(glm::inverse(glm::dmat3(lpsToTex)));
-    const glm::dvec3 t(lpsToTex[3]);
-    std::array<glm::vec4, 3> cuts{};
-    const int cutCount = int(std::min<std::size_t>(s.cutPlanes.size(), cuts.size()));
-    for (int c = 0; c < cutCount; ++c) {
-        const glm::dvec4& plane = s.cutPlanes[std::size_t(c)];
-        const glm::dvec3 n = inverseT * glm::dvec3(plane);
-        cuts[std::size_t(c)] = glm::vec4(glm::vec3(n), float(plane.w + glm::dot(n, t)));
-    }
-    glUniform4fv(loc[uniform::Cut], 3, glm::value_ptr(cuts[0]));
-    glUniform1i(loc[uniform::CutCount], cutCount);
+    glUniform4fv(loc[uniform::Cut], 3, glm::value_ptr(view.cuts[0]));
+    glUniform1i(loc[uniform::CutCount], view.cutCount);
     glUniform1f(loc[uniform::Opaque], s.opaque);
     // Label groups on units 5.., their palettes after them.
     const int groups = int(std::min(s.labels.groups.size(), Labels3d::kMaxGroups));
@@ -453,6 +467,11 @@ bool VolumeRenderer::render(const VolumeRenderSettings& s, glm::ivec2 size, bool
     glUniform1iv(loc[uniform::LabelPalettes], GLsizei(Labels3d::kMaxGroups), paletteUnits.data());
     glUniform3f(loc[uniform::LabelBoxMin], s.labels.boxMin.x, s.labels.boxMin.y, s.labels.boxMin.z);
     glUniform3f(loc[uniform::LabelBoxMax], s.labels.boxMax.x, s.labels.boxMax.y, s.labels.boxMax.z);
+    // The surfaces' hits on the unit after the labels' (a unit of its own: see above).
+    const GLint hitsUnit = 5 + 2 * int(Labels3d::kMaxGroups);
+    glActiveTexture(GLenum(GL_TEXTURE0 + hitsUnit));
+    glBindTexture(GL_TEXTURE_2D, s.surfaces.empty() ? 0 : surfaceHits_);
+    glUniform1i(loc[uniform::SurfaceHits], hitsUnit);
     glActiveTexture(GL_TEXTURE0);
 
     glBindVertexArray(vao_.id());

@@ -5,6 +5,7 @@
 // renderer's when there is one (no second copy); a volume too large for the GPU gets a downsampled copy here.
 #include "render/gl.h"
 #include "render/hu_texel.h"
+#include "render/surface_pass.h"
 #include "volume/camera3d.h"
 #include "volume/colormap.h"
 #include "volume/transfer.h"
@@ -23,8 +24,8 @@ namespace ctview::gl {
 
 // Label layers in the 3D view: each visible segment is an opaque, shaded surface, and the first one along a
 // ray hides what lies behind it (the volume in front of it is composited as usual). The textures are the
-// LabelRenderer's (a group's R8UI voxels and its palette, alpha 0 for a hidden segment); `version` changes
-// whenever a palette does, so that a change re-renders.
+// LabelRenderer's (a group's R8UI voxels and its palette, whose row 1 has alpha 0 for a segment hidden in 3D,
+// or drawn there as a surface mesh); `version` changes whenever a palette does, so that a change re-renders.
 struct Labels3d {
     static constexpr std::size_t kMaxGroups = 4; // groups drawn in 3D (more: the first four)
     std::vector<GLuint> groups, palettes;
@@ -51,6 +52,8 @@ struct VolumeRenderSettings {
     bool jitter = true;
     glm::vec3 background{0.08f, 0.08f, 0.09f};
     Labels3d labels; // none: no segments in 3D
+    // Surface meshes (LPS mm), opaque: a ray stops at the nearest, as at a segment's voxels (surface_pass.h).
+    std::vector<SurfaceDraw> surfaces;
     bool operator==(const VolumeRenderSettings&) const = default;
 };
 
@@ -136,6 +139,9 @@ class VolumeRenderer {
     bool lutInvert_ = false, lutValid_ = false;
     std::vector<std::array<float, 4>> tfTable_;
     std::pair<int, int> tfVisible_{0, 0}; // the entries of tfTable_ with opacity > 0: [first, second)
+
+    SurfacePass surfaces_;
+    GLuint surfaceHits_ = 0; // the surface pass's image for the render under way
 
     OffscreenTarget image_;
     glm::ivec2 imageSize_{0};

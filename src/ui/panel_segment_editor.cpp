@@ -239,6 +239,10 @@ void drawSegmentEditorPanel(AppState& s, Commands& r) {
     formatCombo("Save as", viewer::segmentationFormats(), e.saveFormat, width);
     ImGui::SameLine();
     formatCombo("Surface", viewer::surfaceFormats(), e.surfaceFormat, width);
+    ImGui::Checkbox("Surface in 3D", &e.surfaceIn3d);
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("Show the segment in the 3D view as the smoothed surface that Export surface "
+                          "writes, made again after each edit");
     drawNameAndColour(s);
     if (!e.lastMessage.empty())
         wrappedText(e.lastMessage);

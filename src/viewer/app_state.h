@@ -3,6 +3,7 @@
 // edits it; the renderer draws from it. Nothing here touches GL, so that input handling is tested in-process.
 #include "base/login.h"
 #include "measure/measure.h"
+#include "mesh/mesh.h"
 #include "sources/dataset.h"
 #include "sources/metadata.h"
 #include "viewer/commands.h"
@@ -195,12 +196,26 @@ struct LabelLayerView {
     bool in3d = true; // its visible segments as surfaces in the 3D view
 };
 
+// A surface mesh in the 3D view: a segment's closed surface as Export surface writes it (the editor's
+// "Surface in 3D"), drawn as triangles in place of the segment's voxels there.
+struct SurfaceLayerView {
+    std::shared_ptr<const Mesh> mesh; // LPS mm, wound outwards
+    std::uint64_t id = 0;             // this mesh's (a mesh made again gets a new one)
+    // Made from the segment of this number of the label layer with this lineage id (LayerLineage): while
+    // that layer is in the scene, its voxels of the segment are left out of the 3D view.
+    std::uint64_t layerId = 0;
+    int segmentNumber = 0;
+    std::string name;
+    glm::vec3 colour{1.0f};
+};
+
 // What is loaded: the base image, whose voxel grid every view and the 3D view show, and the layers on its
-// grid. A kind of layer (segmentations now; a second series, phases later) is one more list here, which the
-// renderers and panels walk; the base stays the grid they share.
+// grid. A kind of layer (segmentations and their surfaces now; a second series, phases later) is one more
+// list here, which the renderers and panels walk; the base stays the grid they share.
 struct Scene {
     std::shared_ptr<Dataset> base; // null until something has loaded
     std::vector<LabelLayerView> labels;
+    std::vector<SurfaceLayerView> surfaces;
 };
 
 // The viewer's state. Its own members are what is shown (the CLI, presets, the panels and keys set them,

@@ -3,6 +3,8 @@
 #include "base/text.h"
 #include "edit/mask_ops.h"
 #include "edit/morphology.h"
+#include "mesh/contour.h"
+#include "mesh/smooth.h"
 #include "viewer/app_state.h"
 #include "volume/camera3d.h"
 
@@ -230,6 +232,39 @@ const LabelLayer* editedLayer(const AppState& s) {
         return nullptr;
     const LabelLayer* l = s.scene.labels[std::size_t(e.layer)].layer.get();
     return l && std::size_t(e.segment) < l->segments.size() ? l : nullptr;
+}
+
+Mesh segmentSurface(const LabelLayer& l, const Segment& seg) {
+    Mesh mesh = contourSurface(maskField(segmentMask(l, seg), l.grid.dims));
+    smoothTaubin(mesh, kSegmentSurfaceSmoothing);
+    voxelToPatient(mesh, l.grid, false);
+    return mesh;
+}
+
+bool syncSegmentSurface(AppState& s) {
+    std::vector<SurfaceLayerView>& surfaces = s.scene.surfaces;
+    const LabelLayer* l = s.editor.surfaceIn3d ? editedLayer(s) : nullptr;
+    if (!l) {
+        surfaces.clear();
+        return false;
+    }
+    const Segment& seg = l->segments[std::size_t(s.editor.segment)];
+    if (surfaces.size() == 1 && surfaces[0].layerId == l->lineage.id &&
+        surfaces[0].segmentNumber == seg.number) {
+        surfaces[0].colour = seg.color; // a colour changed alone needs no new mesh
+        surfaces[0].name = seg.name;
+        return false;
+    }
+    static std::uint64_t nextId = 0;
+    SurfaceLayerView v;
+    v.mesh = std::make_shared<const Mesh>(segmentSurface(*l, seg));
+    v.id = ++nextId;
+    v.layerId = l->lineage.id;
+    v.segmentNumber = seg.number;
+    v.name = seg.name;
+    v.colour = seg.color;
+    surfaces = {std::move(v)};
+    return true;
 }
 
 const std::vector<ThresholdPreset>& thresholdPresets() {

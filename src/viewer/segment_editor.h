@@ -8,6 +8,7 @@
 // new one as it takes any new layer). Undo keeps only what changed: the box of the voxels that changed, with
 // their bytes before and after, not a copy of the layer.
 #include "labels/label_layer.h"
+#include "mesh/mesh.h"
 
 #include <glm/glm.hpp>
 
@@ -61,6 +62,8 @@ struct SegmentEditor {
     std::vector<SegmentChange> undo, redo; // most recent last
     bool unsaved = false;                  // edits since the segmentation was last saved
     int saveFormat = 0, surfaceFormat = 0; // rows of segmentationFormats() and surfaceFormats()
+    // The edited segment's surface in the 3D view (syncSegmentSurface), in place of its voxels there.
+    bool surfaceIn3d = false;
     // The name being typed for the edited segment (the panel's field), and which segment it is of
     // (layer * 65536 + segment; -1: none yet): another segment chosen starts from its own name.
     std::array<char, 64> nameDraft{};
@@ -97,6 +100,15 @@ const std::vector<FileFormat>& surfaceFormats();      // .stl, .obj, .ply
 
 // The layer of the segment being edited, or null (nothing selected, or no longer in the scene).
 const LabelLayer* editedLayer(const AppState& s);
+
+// A segment's closed surface in patient millimetres (LPS), smoothed without shrinking (Taubin,
+// kSegmentSurfaceSmoothing): what Export surface writes and the 3D view shows. Empty when the segment is.
+Mesh segmentSurface(const LabelLayer& l, const Segment& seg);
+
+// Keeps the scene's surfaces what the editor asks for: with "Surface in 3D" on, the edited segment's surface
+// (made again when the segment's voxels or colour change: an edit makes the layer anew), else none. Returns
+// true when it made one (the frame's work).
+bool syncSegmentSurface(AppState& s);
 
 // A new segment to edit: in the scene's own editable layer ("New segmentation", on the base grid; made on the
 // first call), named "Segment N" with the next colour, and selected. Returns false when nothing is loaded.

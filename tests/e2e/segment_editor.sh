@@ -56,6 +56,7 @@ drag 930 860 1045 860 1045 975 930 975 930 865
 click 17 277  # the Margin tool
 drag 92 300 112 300 132 300 152 300 172 300 # its mm from 2 to about 10 (0.1 mm a pixel)
 click 60 369  # Smooth (median)
+click 18 438  # Surface in 3D: the 3D view shows the mesh, which Export surface then writes (checked below)
 for _ in 1 2 3; do # Export surface (again if a slow frame took the click for something else)
   click 251 392
   [ -e "$work/out/Segment_1.stl" ] && break
