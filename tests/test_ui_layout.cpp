@@ -6,6 +6,7 @@
 #include "base/text.h"
 #include "ui/panels.h"
 #include "viewer/input.h"
+#include "viewer/segment_editor.h"
 #include "viewer/settings.h"
 
 #include <catch2/catch.hpp>
@@ -574,4 +575,28 @@ TEST_CASE("transfer-function editor: every point is whole in view, clear of the 
         }
         CHECK(layout.points[3].x > layout.points[2].x); // 3071 HU lies right of 1200, not on it
     }
+}
+
+TEST_CASE("segment editor: a long name in the name field is cut after a whole UTF-8 character") {
+    ImGuiFrame f({800, 600});
+    viewer::AppState s;
+    viewer::adoptDataset(s, blankDataset(grid({16, 16, 4})));
+    REQUIRE(viewer::newSegment(s));
+    std::string name;
+    for (int n = 0; n < 200; ++n)
+        name += "\xc3\x84"; // Ä: two bytes each, so that a cut at an odd byte splits one
+    name += "x";
+    REQUIRE(viewer::setSegmentLook(s, name, {1, 0, 0}));
+    s.editor.open = true;
+    viewer::Commands commands;
+    f.frames([&] {
+        ImGui::SetNextWindowSize(ImVec2(340, 560));
+        ImGui::Begin("panel");
+        ui::drawSegmentEditorPanel(s, commands);
+        ImGui::End();
+    });
+    const std::string draft = s.editor.nameDraft.data();
+    CHECK(isUtf8(draft));
+    CHECK(draft.size() > 200);
+    CHECK(name.compare(0, draft.size(), draft) == 0);
 }

@@ -139,8 +139,10 @@ void drawNameAndColour(AppState& s) {
     // Copies: an edit below replaces the layer.
     const Segment seg = l->segments[std::size_t(e.segment)];
     const int of = e.layer * 65536 + e.segment;
-    if (e.draftOf != of || (!ImGui::IsAnyItemActive() && seg.name != e.nameDraft.data())) {
-        std::snprintf(e.nameDraft.data(), e.nameDraft.size(), "%s", seg.name.c_str());
+    // The field holds what fits of the name, cut after a whole UTF-8 character.
+    const std::string fits = utf8Prefix(seg.name, e.nameDraft.size() - 1);
+    if (e.draftOf != of || (!ImGui::IsAnyItemActive() && fits != e.nameDraft.data())) {
+        std::snprintf(e.nameDraft.data(), e.nameDraft.size(), "%s", fits.c_str());
         e.draftOf = of;
     }
     float colour[3] = {seg.color.r, seg.color.g, seg.color.b};

@@ -66,7 +66,7 @@ struct SegmentEditor {
     bool surfaceIn3d = false;
     // The name being typed for the edited segment (the panel's field), and which segment it is of
     // (layer * 65536 + segment; -1: none yet): another segment chosen starts from its own name.
-    std::array<char, 64> nameDraft{};
+    std::array<char, 256> nameDraft{};
     int draftOf = -1;
     glm::vec3 pickedColour{0.0f}; // the colour picker's, taken when it closes
     std::string lastMessage;      // what the last edit did, or why it did nothing
