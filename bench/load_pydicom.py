@@ -15,12 +15,17 @@ def load(folder):
         vol[k] = d.pixel_array * float(d.RescaleSlope) + float(d.RescaleIntercept)
     return vol, sum(len(d.PixelData) for d in ds)
 
-folder, runs = sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 3
-best = 1e30
-for _ in range(runs):
-    t0 = time.perf_counter()
-    vol, nbytes = load(folder)
-    best = min(best, time.perf_counter() - t0)
-print(json.dumps({"seconds": round(best, 4), "pixel_MB": round(nbytes / 1e6, 1), "MB_per_s": round(nbytes / 1e6 / best, 1),
-                  "volume_MiB": round(vol.nbytes / 1048576, 1),
-                  "peak_rss_MiB": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}))
+def main():
+    folder, runs = sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 3
+    best = 1e30
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        vol, nbytes = load(folder)
+        best = min(best, time.perf_counter() - t0)
+    print(json.dumps({"seconds": round(best, 4), "pixel_MB": round(nbytes / 1e6, 1),
+                      "MB_per_s": round(nbytes / 1e6 / best, 1), "volume_MiB": round(vol.nbytes / 1048576, 1),
+                      "peak_rss_MiB": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}))
+
+
+if __name__ == "__main__":
+    main()
