@@ -138,3 +138,34 @@ TEST_CASE("workers die with the process that started them") {
     }
     CHECK(alive == 0);
 }
+
+// Several loads at once, one per thread (Python threads, Dask workers): each run's workers must end when that
+// run is done. A worker forked by one run inherited the pipe ends of another run's workers, kept their input
+// open after that run closed it, and both runs waited on each other's workers for ever (the Python module's
+// threads test hung in CI).
+TEST_CASE("runs of isolated tasks in several threads at once each end") {
+    std::vector<std::thread> threads;
+    std::vector<int> ok(6, 0);
+    for (std::size_t t = 0; t < ok.size(); ++t)
+        threads.emplace_back([&, t] {
+            for (int round = 0; round < 5; ++round) {
+                IsolationOptions o;
+                o.workers = 2;
+                const auto results = runIsolated(
+                    7,
+                    [&](std::size_t i) {
+                        std::this_thread::sleep_for(std::chrono::milliseconds(i % 3));
+                        return std::to_string(t * 100 + i);
+                    },
+                    o);
+                bool all = true;
+                for (std::size_t i = 0; i < results.size(); ++i)
+                    all = all && results[i].status == IsolatedResult::Status::Ok &&
+                          results[i].payload == std::to_string(t * 100 + i);
+                ok[t] += all;
+            }
+        });
+    for (std::thread& th : threads)
+        th.join();
+    CHECK(ok == std::vector<int>(6, 5));
+}

@@ -17,7 +17,7 @@ from . import _ctview
 
 LoadError = _ctview.LoadError
 
-__all__ = ["LoadError", "Volume", "load", "series"]
+__all__ = ["LoadError", "Segment", "Volume", "load", "render", "segments", "series", "snapshot"]
 
 
 def _path(source):
@@ -33,8 +33,37 @@ def series(source):
     return _ctview.series(_path(source))["series"]
 
 
+class Segment:
+    """One segment of a segmentation on the series' grid (a DICOM SEG's, an RTSTRUCT ROI rasterised, a
+    labelmap's value), measured on the series as `ctview segments` measures it."""
+
+    def __init__(self, layer, d, group):
+        self.layer = layer["name"]  # the file it came from
+        self.path = layer["path"]
+        self.kind = layer["kind"]  # "DICOM SEG", "RTSTRUCT", "labelmap"
+        self.number = d["number"]  # the file's own: SegmentNumber, ROINumber or the label value
+        self.name = d["name"]
+        self.color = d["color"]  # sRGB, 0..1
+        self.voxels = d.get("voxels", 0)
+        self.volume_ml = d.get("volume_ml", 0.0)
+        self.mean_hu, self.sd_hu = d.get("mean_hu", 0.0), d.get("sd_hu", 0.0)
+        self.min_hu, self.max_hu = d.get("min_hu", 0.0), d.get("max_hu", 0.0)
+        self.box_lps = d.get("box_lps")  # LPS mm of the first and last voxel centres, per axis
+        self._group, self._value = group, d["value"]
+
+    @property
+    def mask(self):
+        """True where the segment is: a bool array of the series' shape (slices, rows, columns). Segments may
+        overlap (each voxel may be in several)."""
+        return self._group == self._value
+
+    def __repr__(self):
+        return f"<ctview.Segment {self.number} {self.name!r} {self.voxels} voxels, {self.volume_ml:.2f} mL>"
+
+
 class Volume:
-    """A loaded series: its voxels (`array`) and where they lie in patient space."""
+    """A loaded series: its voxels (`array`) and where they lie in patient space, and the segmentations opened
+    on it (`segments`)."""
 
     def __init__(self, loaded):
         self._loaded = loaded
@@ -76,6 +105,18 @@ class Volume:
         return self._loaded.warnings
 
     @property
+    def segments(self):
+        """The segments of the segmentations given to `load` (`labels`) and of those found beside the series
+        (a SEG or RTSTRUCT in its folder or study that references it), in order."""
+        out = []
+        for layer in self._loaded.layers:
+            groups = layer["groups"]
+            for g in groups:
+                g.flags.writeable = False  # the layer's own bytes, shared with every segment of the group
+            out.extend(Segment(layer, d, groups[d["group"]]) for d in layer["segments"])
+        return out
+
+    @property
     def info(self):
         """`ctview info --json`'s description of the series, as a dict."""
         return json.loads(self._loaded.info)
@@ -104,9 +145,71 @@ class Volume:
         return f"<ctview.Volume {c}x{r}x{s} {self.array.dtype} {self.meta.get('Modality', '')}>"
 
 
-def load(source, series=None, resample=True, workers=0):
+def load(source, series=None, resample=True, workers=0, labels=()):
     """Loads one series of `source` (the default one, or `series`: its number in `series(source)` or its
     SeriesInstanceUID) as the viewer does: sorted by position, rescaled to HU, tilted or unevenly spaced stacks
-    resampled onto a regular grid unless `resample` is False. `workers`: decoder processes (0: one per core)."""
+    resampled onto a regular grid unless `resample` is False. `workers`: decoder processes (0: one per core).
+    `labels`: segmentation files to open on it (DICOM SEG, RTSTRUCT, NIfTI/NRRD labelmaps, .seg.nrrd); those
+    beside it are found too. A given file that cannot be opened on the series raises LoadError."""
     selector = "" if series is None else str(series)
-    return Volume(_ctview.load(_path(source), selector, resample, workers))
+    if isinstance(labels, (str, os.PathLike)):
+        labels = [labels]
+    files = [_path(f) for f in labels]
+    return Volume(_ctview.load(_path(source), selector, resample, workers, files))
+
+
+def segments(source, labels=(), series=None):
+    """The segments of `source`'s series (see `load`) with their masks: `load(...).segments`."""
+    return load(source, series=series, labels=labels).segments
+
+
+def _loaded(volume):
+    """The compiled series behind a Volume, or a source (path or URL) loaded now."""
+    return (volume if isinstance(volume, Volume) else load(volume))._loaded
+
+
+def _size(size):
+    width, height = size
+    return f"{int(width)}x{int(height)}"
+
+
+def _names(segments):
+    if segments is None:
+        return ""
+    return segments if isinstance(segments, str) else ",".join(str(s) for s in segments)
+
+
+def snapshot(volume, view="axial", slice=None, window="file", colormap="grayscale", invert=False, size=(512, 512),
+             overlays=True, nearest=False, slab=0.0, slab_mode="mip", turn="", segments=None, annotations=None):
+    """The slice views as `ctview snapshot` draws them (the window's own code, headless): an RGB image as a
+    (height, width, 3) uint8 array. `volume`: a Volume or a source to load. `view`: axial, coronal, sagittal or
+    grid; `slice`: its number from 1 (default: the middle); `window`: "file", "auto", a preset name (lung,
+    bone, ...) or "WIDTH,LEVEL"; `segments`: the names (or numbers) of the segments to show (default all);
+    `annotations`: a measurement file to draw. Needs a display (X or Xvfb)."""
+    o = _ctview.SnapshotOptions()
+    o.view, o.window, o.colormap, o.invert = view, str(window), colormap, bool(invert)
+    o.slice = -1 if slice is None else int(slice)
+    o.size, o.overlays, o.linear = _size(size), bool(overlays), not nearest
+    o.slab, o.slab_mode, o.turn, o.segments = float(slab), slab_mode, turn, _names(segments)
+    o.annotations = "" if annotations is None else os.fspath(annotations)
+    return _ctview.snapshot(_loaded(volume), o)
+
+
+def render(volume, preset="ct-bone", mode=None, size=(800, 600), azimuth=0.0, elevation=0.0, view=None, zoom=1.0,
+           perspective=False, shading=True, crop=None, step=1.0, iso=None, colormap=None, segments=None,
+           overlays=False):
+    """The 3D view as `ctview render` draws it (the window's raymarcher, headless): an RGB image as a
+    (height, width, 3) uint8 array. `preset`: a bundled preset (ct-bone, ct-lung, ...), a preset .json file,
+    or one saved in the window; `mode`: dvr, mip, minip, avg or iso; `azimuth`/`elevation` in degrees from
+    the front, or `view` (anterior, left, superior, ...); `crop`: six fractions (i0, i1, j0, j1, k0, k1);
+    `colormap`: recolours it. Needs a display (X or Xvfb)."""
+    o = _ctview.RenderOptions()
+    o.preset, o.mode = os.fspath(preset), mode or ""
+    o.size, o.azimuth, o.elevation, o.zoom = _size(size), float(azimuth), float(elevation), float(zoom)
+    o.view, o.perspective, o.no_shading = view or "", bool(perspective), not shading
+    o.crop = "" if crop is None else ",".join(str(float(c)) for c in crop)
+    o.step = float(step)
+    if iso is not None:
+        o.iso = float(iso)
+    o.colormap, o.segments, o.overlays = colormap or "", _names(segments), bool(overlays)
+    return _ctview.render(_loaded(volume), o)

@@ -53,14 +53,63 @@ void parseCrop(const std::string& text, glm::dvec3& lo, glm::dvec3& hi) {
 }
 } // namespace
 
-int runRender(const CommonOptions& common, const RenderOptions& o) {
-    // Everything that can be checked is checked before loading.
-    const glm::ivec2 size = parseImageSize(o.size, "--size");
+RenderPlan planRender(const RenderOptions& o) {
+    RenderPlan plan;
+    plan.options = o;
+    plan.size = parseImageSize(o.size, "--size");
     if (!o.colormap.empty())
         colormapTable(o.colormap);
-    glm::dvec3 cropLo(0.0), cropHi(1.0);
     if (!o.crop.empty())
-        parseCrop(o.crop, cropLo, cropHi);
+        parseCrop(o.crop, plan.cropLo, plan.cropHi);
+    // The command line's parser checks these too; `import ctview` comes here directly.
+    if (!o.view.empty() && std::none_of(viewFromNames().begin(), viewFromNames().end(),
+                                        [&](const ViewFromName& v) { return o.view == v.name; }))
+        throw UsageError("--view " + o.view + ": use anterior, posterior, left, right, superior or inferior");
+    const std::optional<RenderMode> mode = o.mode.empty() ? std::nullopt : parseMode(o.mode);
+    if (!o.mode.empty() && !mode)
+        throw UsageError("--mode " + o.mode + ": use " + modeNameList());
+    RenderPreset& preset = plan.preset;
+    preset = presetFor(o.preset);
+    if (mode)
+        preset.mode = *mode;
+    if (o.noShading)
+        preset.shading.enabled = false;
+    if (!std::isnan(o.iso))
+        preset.isoValue = float(o.iso);
+    return plan;
+}
+
+viewer::AppState renderState(const RenderPlan& plan, const std::shared_ptr<Dataset>& d) {
+    const RenderOptions& o = plan.options;
+    viewer::AppState s;
+    viewer::adoptDataset(s, d);
+    showOnlySegments(s, *d, o.segments);
+    viewer::applyPreset(s, plan.preset);
+    if (!o.colormap.empty())
+        viewer::applyColormap3d(s, o.colormap);
+    Camera3D& cam = s.view3d.camera;
+    if (o.view.empty()) {
+        cam.rotation = orbitRotation(o.azimuth, o.elevation);
+    } else {
+        for (const ViewFromName& v : viewFromNames())
+            if (o.view == v.name)
+                cam.rotation = viewFromRotation(v.from);
+    }
+    cam.zoom = o.zoom;
+    cam.perspective = o.perspective;
+    s.view3d.cropMin = plan.cropLo;
+    s.view3d.cropMax = plan.cropHi;
+    s.view3d.stepScale = o.step;
+    s.maximised = 3;
+    if (!o.overlays)
+        s.prefs.overlays = {false, false, false, false, false, false};
+    return s;
+}
+
+int runRender(const CommonOptions& common, const RenderOptions& o) {
+    // Everything that can be checked is checked before loading.
+    const RenderPlan plan = planRender(o);
+    const glm::ivec2 size = plan.size;
     if (o.output.empty())
         throw UsageError("-o/--output is required");
     // --turntable DEGREES/FRAMES: a movie, the format from the output's extension.
@@ -76,37 +125,8 @@ int runRender(const CommonOptions& common, const RenderOptions& o) {
         if (ext.size() < 2 || !parseMovieFormat(ext.substr(1), movie))
             throw UsageError("--turntable writes a movie: -o must end in .mp4 or .gif");
     }
-    RenderPreset preset = presetFor(o.preset);
-    if (!o.mode.empty())
-        preset.mode = *parseMode(o.mode);
-    if (o.noShading)
-        preset.shading.enabled = false;
-    if (!std::isnan(o.iso))
-        preset.isoValue = float(o.iso);
-
-    std::shared_ptr<Dataset> d = loadDatasetHeadless(common);
-    viewer::AppState s;
-    viewer::adoptDataset(s, d);
-    showOnlySegments(s, *d, o.segments);
-    viewer::applyPreset(s, preset);
-    if (!o.colormap.empty())
-        viewer::applyColormap3d(s, o.colormap);
+    viewer::AppState s = renderState(plan, loadDatasetHeadless(common));
     Camera3D& cam = s.view3d.camera;
-    if (o.view.empty()) {
-        cam.rotation = orbitRotation(o.azimuth, o.elevation);
-    } else {
-        for (const ViewFromName& v : viewFromNames())
-            if (o.view == v.name)
-                cam.rotation = viewFromRotation(v.from);
-    }
-    cam.zoom = o.zoom;
-    cam.perspective = o.perspective;
-    s.view3d.cropMin = cropLo;
-    s.view3d.cropMax = cropHi;
-    s.view3d.stepScale = o.step;
-    s.maximised = 3;
-    if (!o.overlays)
-        s.prefs.overlays = {false, false, false, false, false, false};
 
     if (frames > 0) {
         // One GL context for every frame.

@@ -18,9 +18,10 @@
 
 namespace ctview::app {
 
-int runSnapshot(const CommonOptions& common, const SnapshotOptions& o) {
-    // Everything that can be checked is checked before loading.
-    int maximised = -1;
+SnapshotPlan planSnapshot(const SnapshotOptions& o) {
+    SnapshotPlan plan;
+    plan.options = o;
+    int& maximised = plan.maximised;
     if (o.view == "axial")
         maximised = 0;
     else if (o.view == "coronal")
@@ -29,22 +30,24 @@ int runSnapshot(const CommonOptions& common, const SnapshotOptions& o) {
         maximised = 2;
     else if (o.view != "grid")
         throw UsageError("--view " + o.view + ": use axial, coronal, sagittal or grid");
-    const glm::ivec2 size = parseImageSize(o.size, "--size");
+    plan.size = parseImageSize(o.size, "--size");
     colormapTable(o.colormap);
     checkWindowOption(o.window, /*allowAuto=*/true);
-    const Slab slab = slabOption(o.slab, o.slabMode);
-    if (o.output.empty())
-        throw UsageError("-o/--output is required");
-    const auto turns = turnOption(o.turn); // checked before loading
-    const AnnotationFile annotations =
-        o.annotations.empty() ? AnnotationFile{} : loadAnnotationFile(o.annotations);
-    std::shared_ptr<Dataset> d = loadDatasetHeadless(common);
+    plan.slab = slabOption(o.slab, o.slabMode);
+    plan.turns = turnOption(o.turn);
+    if (!o.annotations.empty())
+        plan.annotations = loadAnnotationFile(o.annotations).annotations;
+    return plan;
+}
 
+RgbImage drawSnapshot(const SnapshotPlan& plan, const std::shared_ptr<Dataset>& d) {
+    const SnapshotOptions& o = plan.options;
+    const int maximised = plan.maximised;
     viewer::AppState s;
     s.windowName = "file";
     viewer::adoptDataset(s, d);
     showOnlySegments(s, *d, o.segments);
-    s.annotations = annotations.annotations;
+    s.annotations = plan.annotations;
     if (o.window == "auto") {
         s.window = autoWindow(d->series.volume);
         s.windowName = "auto"; // the W/L overlay names where the window came from, as in the viewer
@@ -57,11 +60,11 @@ int runSnapshot(const CommonOptions& common, const SnapshotOptions& o) {
     s.linear = o.linear;
     s.maximised = maximised;
     for (viewer::ViewState& view : s.views)
-        view.slab = slab;
+        view.slab = plan.slab;
     s.activeView = std::max(0, maximised);
     if (!o.overlays)
         s.prefs.overlays = {false, false, false, false, false, false};
-    applyTurns(s, turns);
+    applyTurns(s, plan.turns);
     if (o.slice != -1) {
         const int v = std::max(0, maximised);
         const int count = viewer::sliceCountOf(s, v);
@@ -71,8 +74,15 @@ int runSnapshot(const CommonOptions& common, const SnapshotOptions& o) {
                              std::to_string(count));
         setSliceNumber(s, v, o.slice);
     }
-    const RgbImage pixels = renderHeadless(s, size, /*overlays=*/true);
+    return renderHeadless(s, plan.size, /*overlays=*/true);
+}
 
+int runSnapshot(const CommonOptions& common, const SnapshotOptions& o) {
+    // Everything that can be checked is checked before loading.
+    const SnapshotPlan plan = planSnapshot(o);
+    if (o.output.empty())
+        throw UsageError("-o/--output is required");
+    const RgbImage pixels = drawSnapshot(plan, loadDatasetHeadless(common));
     const auto written = writeImage(pixels, o.output, ImageFormat::Png, o.force);
     std::printf("%s\n", written.string().c_str());
     return 0;

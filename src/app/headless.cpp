@@ -32,17 +32,9 @@ std::shared_ptr<Dataset> loadDatasetHeadless(const CommonOptions& common, bool s
     viewer::LoadTask::Staging staging;
     staging.labels = common.labels;
     staging.stats3d = stats3d;
-    viewer::LoadTask task(common.input, common.series, loadOptionsFor(common), nullptr, nullptr, staging);
-    task.wait();
-    std::string error;
-    std::shared_ptr<Dataset> d = task.take(error);
-    if (!d && task.usageError())
-        throw UsageError(error);
-    if (!d)
-        throw DataError(error);
-    // A segmentation the command was given and cannot show is a failure: its output would lack it.
-    if (!d->labelProblems.empty())
-        throw DataError(d->labelProblems.front());
+    // A segmentation the command was given and cannot show is a failure (loadNow): its output would lack it.
+    std::shared_ptr<Dataset> d =
+        viewer::LoadTask::loadNow(common.input, common.series, loadOptionsFor(common), staging);
     if (!common.quiet) {
         for (const std::string& w : d->series.warnings)
             std::fprintf(stderr, "warning: %s\n", w.c_str());

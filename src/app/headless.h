@@ -27,6 +27,28 @@ std::vector<std::pair<std::size_t, std::size_t>> segmentsNamed(const Dataset& d,
 // `--segments NAMES`: only those segments of the scene's label layers are visible (nothing for "").
 void showOnlySegments(viewer::AppState& s, const Dataset& d, const std::string& names);
 
+// `ctview snapshot` and `ctview render` in two steps, for the commands and for `import ctview`: the options
+// checked and parsed before anything is loaded (UsageError), then the picture of a loaded dataset.
+struct SnapshotPlan {
+    SnapshotOptions options;
+    int maximised = -1; // the view shown (0 axial, 1 coronal, 2 sagittal), -1 for the grid
+    glm::ivec2 size{0};
+    Slab slab;
+    std::vector<std::pair<Axis, double>> turns;
+    std::vector<Annotation> annotations;
+};
+SnapshotPlan planSnapshot(const SnapshotOptions& o);
+RgbImage drawSnapshot(const SnapshotPlan& plan, const std::shared_ptr<Dataset>& d);
+struct RenderPlan {
+    RenderOptions options;
+    glm::ivec2 size{0};
+    RenderPreset preset; // the options' preset with their mode, shading and threshold
+    glm::dvec3 cropLo{0.0}, cropHi{1.0};
+};
+RenderPlan planRender(const RenderOptions& o);
+// The state `render` draws the 3D view of (one frame; a turntable turns its camera).
+viewer::AppState renderState(const RenderPlan& plan, const std::shared_ptr<Dataset>& d);
+
 // Opens a hidden GL 4.1 window, lays out `s` at `size`, draws the scene (and the overlays when `overlays`),
 // and reads the pixels back. `sync` can carry test settings (e.g. a cap on the 3D texture). Throws GlError or
 // DataError when no GL context can be had.

@@ -2,6 +2,7 @@
 
 #include "base/error.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -11,6 +12,7 @@
 #include <exception>
 #include <fcntl.h>
 #include <malloc.h>
+#include <mutex>
 #include <poll.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -77,6 +79,27 @@ struct Worker {
     std::deque<std::size_t> queued;
     std::chrono::steady_clock::time_point started;
 };
+
+// The pipe ends that parents hold to their workers, over every run under way: threads may run several at once
+// (a load per Python thread). A forked worker closes them all, not only its own run's: a worker of one run
+// that kept another run's worker's input open would keep that worker waiting for input after its run closed
+// it, and both runs would wait on each other's workers for ever. The mutex is held from making a worker's
+// pipes to registering them, across the fork, so that a child sees a complete list (the forking thread holds
+// it; no other thread can be changing it).
+std::mutex& pipesMutex() {
+    static std::mutex m;
+    return m;
+}
+std::vector<int>& heldPipeEnds() {
+    static std::vector<int> ends;
+    return ends;
+}
+void forgetPipeEnd(int fd) {
+    std::lock_guard lock(pipesMutex());
+    std::vector<int>& ends = heldPipeEnds();
+    ends.erase(std::remove(ends.begin(), ends.end(), fd), ends.end());
+    ::close(fd);
+}
 
 // Tasks a worker holds at once (one running, the rest in its pipe).
 constexpr std::size_t kQueueDepth = 4;
@@ -160,6 +183,7 @@ std::vector<IsolatedResult> runIsolated(std::size_t n, const std::function<std::
     };
 
     auto spawn = [&](Worker& w) {
+        std::lock_guard lock(pipesMutex());
         int down[2], up[2];
         if (::pipe(down) != 0)
             throw DataError(std::string("cannot create a pipe: ") + std::strerror(errno));
@@ -183,13 +207,10 @@ std::vector<IsolatedResult> runIsolated(std::size_t n, const std::function<std::
             ::prctl(PR_SET_PDEATHSIG, SIGKILL);
             if (::getppid() != parent)
                 ::_exit(4);
-            // Close the other workers' pipe ends, or their EOF would never reach the parent when they die.
-            for (const Worker& o : workers) {
-                if (o.toChild >= 0)
-                    ::close(o.toChild);
-                if (o.fromChild >= 0)
-                    ::close(o.fromChild);
-            }
+            // Close the other workers' pipe ends, this run's and every other run's (see heldPipeEnds), or
+            // their EOF would never reach them or their parents.
+            for (int fd : heldPipeEnds())
+                ::close(fd);
             ::close(down[1]);
             ::close(up[0]);
             if (options.quietChildren) {
@@ -208,13 +229,15 @@ std::vector<IsolatedResult> runIsolated(std::size_t n, const std::function<std::
         w.pid = pid;
         w.toChild = down[1];
         w.fromChild = up[0];
+        heldPipeEnds().push_back(w.toChild);
+        heldPipeEnds().push_back(w.fromChild);
         w.queued.clear();
     };
     auto reap = [](Worker& w, bool kill) -> int {
         if (w.toChild >= 0)
-            ::close(w.toChild);
+            forgetPipeEnd(w.toChild);
         if (w.fromChild >= 0)
-            ::close(w.fromChild);
+            forgetPipeEnd(w.fromChild);
         w.toChild = w.fromChild = -1;
         int sig = 0;
         if (w.pid > 0) {

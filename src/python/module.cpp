@@ -1,18 +1,23 @@
-// `ctview._ctview`, the compiled half of `import ctview` (pybind11): the viewer's own loader and volume
-// writers for Python. The pure-Python half (python/ctview/) gives it its names and documentation.
+// `ctview._ctview`, the compiled half of `import ctview` (pybind11): the viewer's own load task, volume
+// writers and headless pictures (`snapshot`, `render`) for Python. The pure-Python half (python/ctview/)
+// gives it its names and documentation.
 //
-// Loading releases the GIL (threads and Dask workers load in parallel); a loaded series' voxels reach NumPy
-// without a copy: the array's base is the LoadedSeries, which keeps them alive.
+// Loading and drawing release the GIL (threads and Dask workers load in parallel); a loaded series' voxels
+// and its segmentations' bytes reach NumPy without a copy: the arrays' base is the LoadedSeries, which keeps
+// them alive.
+#include "app/headless.h"
 #include "base/error.h"
 #include "nrrd_nifti/volume_io.h"
 #include "sources/metadata.h"
 #include "sources/series.h"
+#include "viewer/load_task.h"
 
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
 #include <memory>
+#include <mutex>
 #include <string>
 
 namespace py = pybind11;
@@ -20,9 +25,10 @@ using namespace ctview;
 
 namespace {
 
-// A loaded series as Python holds it.
+// A loaded series as Python holds it: the dataset the viewer would show (the series, its segmentations).
 struct LoadedSeries {
-    Series series;
+    std::shared_ptr<Dataset> dataset;
+    const Series& series() const { return dataset->series; }
 };
 
 py::dict listingDict(const SeriesListing& l, int defaultSeries) {
@@ -65,24 +71,27 @@ py::dict listSeries(const std::string& source) {
     return d;
 }
 
+// The series as the viewer loads it (viewer::LoadTask, as the headless commands do), with the segmentations
+// `labels` and those found beside it, measured on it; no 3D statistics.
 std::shared_ptr<LoadedSeries> loadSeries(const std::string& source, const std::string& series, bool resample,
-                                         int workers) {
+                                         int workers, const std::vector<std::string>& labels) {
     auto loaded = std::make_shared<LoadedSeries>();
     py::gil_scoped_release release;
     LoadOptions options;
     options.series = series;
     options.resample = resample;
     options.workers = workers;
-    std::unique_ptr<SeriesSource> src = openSource(source, options);
-    const SeriesListing& row = src->pick(series);
-    loaded->series = src->load(row.number, options);
+    viewer::LoadTask::Staging staging;
+    staging.labels = labels;
+    staging.stats3d = false;
+    loaded->dataset = viewer::LoadTask::loadNow(source, series, options, staging);
     return loaded;
 }
 
 // The voxels as a NumPy array of shape (slices, rows, columns), C order, no copy: its base is `self`.
 py::array voxels(const py::object& self) {
     const auto& loaded = self.cast<const LoadedSeries&>();
-    const Volume& v = loaded.series.volume;
+    const Volume& v = loaded.series().volume;
     const glm::ivec3 d = v.geometry().dims;
     const std::vector<py::ssize_t> shape = {d.z, d.y, d.x};
     if (v.type() == ScalarType::Int16)
@@ -92,7 +101,7 @@ py::array voxels(const py::object& self) {
 
 // (column, row, slice, 1) -> LPS mm: the spacing along the direction's columns, then the origin.
 py::array_t<double> affine(const LoadedSeries& l) {
-    const Geometry& g = l.series.volume.geometry();
+    const Geometry& g = l.series().volume.geometry();
     py::array_t<double> a({4, 4});
     auto m = a.mutable_unchecked<2>();
     for (py::ssize_t r = 0; r < 4; ++r)
@@ -104,7 +113,7 @@ py::array_t<double> affine(const LoadedSeries& l) {
 }
 
 py::array_t<double> direction(const LoadedSeries& l) {
-    const Geometry& g = l.series.volume.geometry();
+    const Geometry& g = l.series().volume.geometry();
     py::array_t<double> a({3, 3});
     auto m = a.mutable_unchecked<2>();
     for (py::ssize_t r = 0; r < 3; ++r)
@@ -115,7 +124,7 @@ py::array_t<double> direction(const LoadedSeries& l) {
 
 // What `info` knows of the series by DICOM keyword.
 py::dict meta(const LoadedSeries& l) {
-    const Provenance& p = l.series.about;
+    const Provenance& p = l.series().about;
     py::dict d;
     for (const auto& [keyword, value] : p.fields)
         d[py::str(keyword)] = value;
@@ -128,19 +137,117 @@ py::dict meta(const LoadedSeries& l) {
         d["SliceThickness"] = p.sliceThickness;
     if (!p.photometric.empty())
         d["PhotometricInterpretation"] = p.photometric;
-    d["Rows"] = l.series.volume.geometry().dims.y;
-    d["Columns"] = l.series.volume.geometry().dims.x;
+    d["Rows"] = l.series().volume.geometry().dims.y;
+    d["Columns"] = l.series().volume.geometry().dims.x;
     return d;
 }
 
 std::string writeAs(const LoadedSeries& l, const std::string& path, bool force) {
     volumeFormatFor(path); // a bad name before any work
-    const Series& s = l.series;
+    const Series& s = l.series();
     FileWindow window;
     if (!s.about.windows.empty())
         window = s.about.windows.front().wl;
     py::gil_scoped_release release;
     return writeVolume(s.volume, path, force, window).string();
+}
+
+py::tuple lps(glm::dvec3 p) {
+    return py::make_tuple(p.x, p.y, p.z);
+}
+
+// A segment's description and statistics (measured on the series, as `ctview segments` prints them).
+py::dict segmentDict(const LabelLayer& layer, std::size_t i) {
+    const Segment& s = layer.segments[i];
+    py::dict d;
+    d["number"] = s.number;
+    d["name"] = s.name;
+    d["color"] = py::make_tuple(s.color.r, s.color.g, s.color.b);
+    d["group"] = s.group;
+    d["value"] = s.value;
+    if (i < layer.stats.size()) {
+        const SegmentStats& st = layer.stats[i];
+        d["voxels"] = st.voxels;
+        d["volume_ml"] = st.volumeMl;
+        d["mean_hu"] = st.mean;
+        d["sd_hu"] = st.sd;
+        d["min_hu"] = st.min;
+        d["max_hu"] = st.max;
+        d["box_lps"] = py::make_tuple(lps(st.bboxMin), lps(st.bboxMax));
+    }
+    return d;
+}
+
+// The series' segmentation layers: each with its groups of voxels (uint8 arrays of the volume's shape, no
+// copy: their base is `self`; a segment is the voxels of its group that hold its value) and its segments.
+py::list layers(const py::object& self) {
+    const auto& loaded = self.cast<const LoadedSeries&>();
+    py::list out;
+    for (const std::shared_ptr<const LabelLayer>& layer : loaded.dataset->labels) {
+        const glm::ivec3 d = layer->grid.dims;
+        py::list groups;
+        for (const std::vector<std::uint8_t>& g : layer->groups)
+            groups.append(py::array(py::dtype::of<std::uint8_t>(), std::vector<py::ssize_t>{d.z, d.y, d.x},
+                                    {}, g.data(), self));
+        py::list segments;
+        for (std::size_t i = 0; i < layer->segments.size(); ++i)
+            segments.append(segmentDict(*layer, i));
+        py::dict l;
+        l["name"] = layer->name;
+        l["path"] = layer->path;
+        l["kind"] = layer->kind;
+        l["notes"] = layer->notes;
+        l["references"] = layer->references;
+        l["groups"] = groups;
+        l["segments"] = segments;
+        out.append(l);
+    }
+    return out;
+}
+
+// An image as NumPy: (height, width, 3) uint8, rows top to bottom.
+py::array_t<std::uint8_t> imageArray(const RgbImage& img) {
+    py::array_t<std::uint8_t> a({py::ssize_t(img.height), py::ssize_t(img.width), py::ssize_t(3)});
+    std::copy(img.rgb.begin(), img.rgb.end(), a.mutable_data());
+    return a;
+}
+
+// GLFW and the headless GL context are one at a time; the GIL is released meanwhile.
+std::mutex& glMutex() {
+    static std::mutex m;
+    return m;
+}
+
+// The 3D view's statistics (histogram, bricks), which `load` leaves out, made on the first picture that may
+// show the 3D view, as the commands' load makes them. Under glMutex.
+void prepare3d(Dataset& d) {
+    if (!d.stats)
+        d.stats = std::make_shared<const VolumeStats>(computeVolumeStats(d.series.volume));
+}
+
+py::array_t<std::uint8_t> snapshot(const LoadedSeries& l, const app::SnapshotOptions& o) {
+    const app::SnapshotPlan plan = app::planSnapshot(o);
+    RgbImage img;
+    {
+        py::gil_scoped_release release;
+        std::lock_guard lock(glMutex());
+        prepare3d(*l.dataset);
+        img = app::drawSnapshot(plan, l.dataset);
+    }
+    return imageArray(img);
+}
+
+py::array_t<std::uint8_t> render(const LoadedSeries& l, const app::RenderOptions& o) {
+    const app::RenderPlan plan = app::planRender(o);
+    RgbImage img;
+    {
+        py::gil_scoped_release release;
+        std::lock_guard lock(glMutex());
+        prepare3d(*l.dataset);
+        viewer::AppState s = app::renderState(plan, l.dataset);
+        img = app::renderHeadless(s, plan.size, o.overlays);
+    }
+    return imageArray(img);
 }
 
 } // namespace
@@ -161,26 +268,65 @@ PYBIND11_MODULE(_ctview, m) {
             }
         });
     m.def("series", &listSeries, py::arg("source"));
+    // The commands' options, field by field (python/ctview/__init__.py fills them from keyword arguments).
+    py::class_<app::SnapshotOptions>(m, "SnapshotOptions")
+        .def(py::init<>())
+        .def_readwrite("view", &app::SnapshotOptions::view)
+        .def_readwrite("slice", &app::SnapshotOptions::slice)
+        .def_readwrite("window", &app::SnapshotOptions::window)
+        .def_readwrite("colormap", &app::SnapshotOptions::colormap)
+        .def_readwrite("invert", &app::SnapshotOptions::invert)
+        .def_readwrite("linear", &app::SnapshotOptions::linear)
+        .def_readwrite("overlays", &app::SnapshotOptions::overlays)
+        .def_readwrite("size", &app::SnapshotOptions::size)
+        .def_readwrite("annotations", &app::SnapshotOptions::annotations)
+        .def_readwrite("slab", &app::SnapshotOptions::slab)
+        .def_readwrite("slab_mode", &app::SnapshotOptions::slabMode)
+        .def_readwrite("turn", &app::SnapshotOptions::turn)
+        .def_readwrite("segments", &app::SnapshotOptions::segments);
+    py::class_<app::RenderOptions>(m, "RenderOptions")
+        .def(py::init<>())
+        .def_readwrite("preset", &app::RenderOptions::preset)
+        .def_readwrite("mode", &app::RenderOptions::mode)
+        .def_readwrite("azimuth", &app::RenderOptions::azimuth)
+        .def_readwrite("elevation", &app::RenderOptions::elevation)
+        .def_readwrite("zoom", &app::RenderOptions::zoom)
+        .def_readwrite("view", &app::RenderOptions::view)
+        .def_readwrite("perspective", &app::RenderOptions::perspective)
+        .def_readwrite("no_shading", &app::RenderOptions::noShading)
+        .def_readwrite("crop", &app::RenderOptions::crop)
+        .def_readwrite("step", &app::RenderOptions::step)
+        .def_readwrite("iso", &app::RenderOptions::iso)
+        .def_readwrite("colormap", &app::RenderOptions::colormap)
+        .def_readwrite("overlays", &app::RenderOptions::overlays)
+        .def_readwrite("size", &app::RenderOptions::size)
+        .def_readwrite("segments", &app::RenderOptions::segments);
+    m.def("snapshot", &snapshot, py::arg("volume"), py::arg("options"));
+    m.def("render", &render, py::arg("volume"), py::arg("options"));
     m.def("load", &loadSeries, py::arg("source"), py::arg("series") = "", py::arg("resample") = true,
-          py::arg("workers") = 0);
+          py::arg("workers") = 0, py::arg("labels") = std::vector<std::string>());
     py::class_<LoadedSeries, std::shared_ptr<LoadedSeries>>(m, "LoadedSeries")
         .def_property_readonly("array", &voxels)
         .def_property_readonly("affine", &affine)
         .def_property_readonly("direction", &direction)
         .def_property_readonly("spacing",
                                [](const LoadedSeries& l) {
-                                   const glm::dvec3 s = l.series.volume.geometry().spacing;
+                                   const glm::dvec3 s = l.series().volume.geometry().spacing;
                                    return py::make_tuple(s.x, s.y, s.z);
                                })
         .def_property_readonly("origin",
                                [](const LoadedSeries& l) {
-                                   const glm::dvec3 o = l.series.volume.geometry().origin;
+                                   const glm::dvec3 o = l.series().volume.geometry().origin;
                                    return py::make_tuple(o.x, o.y, o.z);
                                })
         .def_property_readonly("meta", &meta)
-        .def_property_readonly("warnings", [](const LoadedSeries& l) { return l.series.warnings; })
-        .def_property_readonly("info", [](const LoadedSeries& l) { return describeSeries(l.series).dump(); })
+        .def_property_readonly("layers", &layers)
+        .def_property_readonly("label_notes", [](const LoadedSeries& l) { return l.dataset->labelNotes; })
+        .def_property_readonly("warnings", [](const LoadedSeries& l) { return l.series().warnings; })
+        .def_property_readonly("info",
+                               [](const LoadedSeries& l) { return describeSeries(l.series()).dump(); })
         .def_property_readonly(
-            "hu_range", [](const LoadedSeries& l) { return py::make_tuple(l.series.minHU, l.series.maxHU); })
+            "hu_range",
+            [](const LoadedSeries& l) { return py::make_tuple(l.series().minHU, l.series().maxHU); })
         .def("write", &writeAs, py::arg("path"), py::arg("force") = false);
 }

@@ -36,6 +36,21 @@ LoadTask::~LoadTask() {
         thread_.join();
 }
 
+std::shared_ptr<Dataset> LoadTask::loadNow(const std::string& input, const std::string& series,
+                                           const LoadOptions& options, const Staging& staging) {
+    LoadTask task(input, series, options, nullptr, nullptr, staging);
+    task.wait();
+    std::string error;
+    std::shared_ptr<Dataset> d = task.take(error);
+    if (!d && task.usageError())
+        throw UsageError(error);
+    if (!d)
+        throw DataError(error);
+    if (!d->labelProblems.empty())
+        throw DataError(d->labelProblems.front());
+    return d;
+}
+
 void LoadTask::wait() {
     if (thread_.joinable())
         thread_.join();

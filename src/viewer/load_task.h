@@ -78,6 +78,13 @@ class LoadTask {
     // Slices decoded and not yet taken (more than one batch: take again next frame).
     std::size_t previewPending() const;
 
+    // Loads `input` to the end on a task of its own and returns the dataset, with the segmentations found
+    // beside it and those of `staging.labels`: what the window would show, for the headless commands and
+    // `import ctview`. Throws UsageError (a series that is not there) or DataError (the input; a segmentation
+    // given that cannot be shown, whose absence would make the output wrong).
+    static std::shared_ptr<Dataset> loadNow(const std::string& input, const std::string& series,
+                                            const LoadOptions& options, const Staging& staging);
+
   private:
     void run(const std::string& series, LoadOptions options, std::shared_ptr<const SeriesSource> source,
              const Staging& staging);

@@ -71,3 +71,11 @@ def write_series(folder, slices=6, rows=20, columns=24, orientation=(1, 0, 0, 0,
         ds.PixelData = stored[k].tobytes()
         ds.save_as(folder / f"slice{slices - k:03d}.dcm", write_like_original=False)
     return folder
+
+
+@pytest.fixture(scope="session")
+def phantom_with_seg(tmp_path_factory):
+    """A 48x40x12 phantom with a DICOM SEG of its organs beside it (`make-phantom --segmentation`)."""
+    folder = tmp_path_factory.mktemp("phantom-seg") / "series"
+    run_ctview("make-phantom", folder, "--size", "48x40x12", "--segmentation")
+    return folder

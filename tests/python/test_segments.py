@@ -1,0 +1,58 @@
+"""`ctview.segments` and `Volume.segments`: the segmentations beside a series and those given, each mask exactly
+what `ctview convert --segment` writes and `ctview segments` measures."""
+import json
+
+import nibabel
+import numpy as np
+import pytest
+
+import ctview
+from conftest import run_ctview
+
+
+def test_the_seg_beside_the_series_is_found_and_each_mask_is_converts(phantom_with_seg, tmp_path):
+    vol = ctview.load(phantom_with_seg)
+    listed = json.loads(run_ctview("segments", "-q", "--json", phantom_with_seg))["segments"]
+    segs = vol.segments
+    assert [s.name for s in segs] == [s["name"] for s in listed]
+    assert [s.voxels for s in segs] == [s["voxels"] for s in listed]
+    for s, row in zip(segs, listed):
+        assert s.kind == "DICOM SEG"
+        assert s.layer == "segmentation.dcm"
+        assert s.volume_ml == pytest.approx(row["volume_ml"])
+        assert tuple(round(c * 255) for c in s.color) == tuple(row["color"])
+        mask = s.mask
+        assert mask.dtype == bool and mask.shape == vol.array.shape
+        assert int(mask.sum()) == s.voxels
+        assert float(vol.array[mask].mean()) == pytest.approx(row["hu"]["mean"], abs=1e-6)
+        out = tmp_path / f"{s.number}.nii"
+        run_ctview("convert", phantom_with_seg, "--segment", s.name, "-o", out)
+        expected = np.asarray(nibabel.load(str(out)).dataobj).transpose(2, 1, 0) != 0
+        np.testing.assert_array_equal(mask, expected)
+
+
+def test_a_labelmap_given_is_opened_on_the_series_voxel_for_voxel(phantom, tmp_path):
+    # A labelmap on the series' own grid (the affine of convert's NIfTI): two labels in known boxes.
+    ct = tmp_path / "ct.nii"
+    run_ctview("convert", phantom, "-o", ct)
+    affine = nibabel.load(str(ct)).affine
+    labels = np.zeros((48, 40, 12), np.uint8)  # NIfTI's order: column, row, slice
+    labels[5:20, 4:10, 2:5] = 1
+    labels[30:40, 20:38, 6:12] = 2
+    path = tmp_path / "organs.nii.gz"
+    nibabel.save(nibabel.Nifti1Image(labels, affine), str(path))
+    segs = ctview.segments(phantom, labels=[path])
+    assert [(s.number, s.kind) for s in segs] == [(1, "labelmap"), (2, "labelmap")]
+    for s in segs:
+        np.testing.assert_array_equal(s.mask, labels.transpose(2, 1, 0) == s.number)
+        assert s.voxels == int((labels == s.number).sum())
+    # The masks share the layer's bytes, which Python cannot change under the viewer's code.
+    with pytest.raises(ValueError):
+        segs[0]._group[0, 0, 0] = 9
+
+
+def test_a_segmentation_that_cannot_be_opened_names_the_file(phantom, tmp_path):
+    bad = tmp_path / "broken.nii.gz"
+    bad.write_bytes(b"not a NIfTI file at all")
+    with pytest.raises(ctview.LoadError, match="broken.nii.gz"):
+        ctview.load(phantom, labels=bad)
