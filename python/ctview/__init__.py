@@ -17,7 +17,7 @@ from . import _ctview
 
 LoadError = _ctview.LoadError
 
-__all__ = ["LoadError", "Segment", "Volume", "load", "render", "segments", "series", "snapshot"]
+__all__ = ["LoadError", "Segment", "Volume", "load", "render", "segments", "series", "snapshot", "view"]
 
 
 def _path(source):
@@ -213,3 +213,18 @@ def render(volume, preset="ct-bone", mode=None, size=(800, 600), azimuth=0.0, el
         o.iso = float(iso)
     o.colormap, o.segments, o.overlays = colormap or "", _names(segments), bool(overlays)
     return _ctview.render(_loaded(volume), o)
+
+
+def view(volume=None, series=None, labels=(), out="ctview-exports"):
+    """Opens the viewer's window, as `ctview SOURCE` does, and returns when it is closed: scroll, window/level,
+    measure, render in 3D, segment. `volume`: a Volume (its source and series are opened again in the window)
+    or a source; none: the last one opened. `labels`: segmentations to show; `out`: where S and F12 save.
+    Needs a display."""
+    if isinstance(volume, Volume):
+        source, series = volume._loaded.location, volume.meta.get("SeriesInstanceUID", series)
+    else:
+        source = "" if volume is None else _path(volume)
+    if isinstance(labels, (str, os.PathLike)):
+        labels = [labels]
+    selector = "" if series is None else str(series)
+    _ctview.view(source, selector, [_path(f) for f in labels], os.fspath(out))

@@ -250,6 +250,20 @@ py::array_t<std::uint8_t> render(const LoadedSeries& l, const app::RenderOptions
     return imageArray(img);
 }
 
+// The viewer's window on `input`, in this process, until it is closed (as `ctview INPUT` runs it).
+void view(const std::string& input, const std::string& series, const std::vector<std::string>& labels,
+          const std::string& outDir) {
+    app::CommonOptions common;
+    common.input = input;
+    common.series = series;
+    common.labels = labels;
+    app::ViewerOptions options;
+    options.outDir = outDir;
+    py::gil_scoped_release release;
+    std::lock_guard lock(glMutex());
+    app::runViewer(common, options);
+}
+
 } // namespace
 
 PYBIND11_MODULE(_ctview, m) {
@@ -303,6 +317,7 @@ PYBIND11_MODULE(_ctview, m) {
         .def_readwrite("segments", &app::RenderOptions::segments);
     m.def("snapshot", &snapshot, py::arg("volume"), py::arg("options"));
     m.def("render", &render, py::arg("volume"), py::arg("options"));
+    m.def("view", &view, py::arg("input"), py::arg("series"), py::arg("labels"), py::arg("out"));
     m.def("load", &loadSeries, py::arg("source"), py::arg("series") = "", py::arg("resample") = true,
           py::arg("workers") = 0, py::arg("labels") = std::vector<std::string>());
     py::class_<LoadedSeries, std::shared_ptr<LoadedSeries>>(m, "LoadedSeries")
@@ -320,6 +335,7 @@ PYBIND11_MODULE(_ctview, m) {
                                    return py::make_tuple(o.x, o.y, o.z);
                                })
         .def_property_readonly("meta", &meta)
+        .def_property_readonly("location", [](const LoadedSeries& l) { return l.series().about.location; })
         .def_property_readonly("layers", &layers)
         .def_property_readonly("label_notes", [](const LoadedSeries& l) { return l.dataset->labelNotes; })
         .def_property_readonly("warnings", [](const LoadedSeries& l) { return l.series().warnings; })
