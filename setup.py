@@ -51,4 +51,7 @@ setup(
     python_requires=">=3.9",
     install_requires=["numpy"],
     zip_safe=False,
+    # setuptools' own scratch in build-python/ too, not in build/ (the CMake build of scripts/run and test).
+    options={"build": {"build_base": os.path.join("build-python", "setuptools")},
+             "egg_info": {"egg_base": "build-python"}},
 )
