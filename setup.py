@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+import sysconfig
 
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
@@ -32,9 +33,14 @@ class CMakeBuild(build_ext):
                                    "-DCTVIEW_BUILD_TESTS=OFF", f"-DPython_EXECUTABLE={sys.executable}"])
         subprocess.check_call(["cmake", "--build", build, "--target", "_ctview", "-j", str(os.cpu_count() or 2)])
         package = os.path.join(build, "python", "ctview")
-        built = [f for f in os.listdir(package) if f.startswith("_ctview") and f.endswith(".so")]
-        if len(built) != 1:
-            sys.exit(f"{package}: expected one _ctview module, found {built or 'none'}")
+        # The module built for this Python (its ABI in the name): a build folder configured for another one
+        # would install a module this Python cannot import.
+        suffix = sysconfig.get_config_var("EXT_SUFFIX")
+        built = [f for f in os.listdir(package) if f == "_ctview" + suffix]
+        if not built:
+            found = [f for f in os.listdir(package) if f.startswith("_ctview")]
+            sys.exit(f"{package}: no _ctview{suffix} for {sys.executable} (found {found or 'none'}); "
+                     f"build in a fresh folder, or configure {build} with -DPython_EXECUTABLE={sys.executable}")
         target = self.get_ext_fullpath(ext.name)
         os.makedirs(os.path.dirname(target), exist_ok=True)
         shutil.copyfile(os.path.join(package, built[0]), target)

@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
@@ -168,4 +170,25 @@ TEST_CASE("runs of isolated tasks in several threads at once each end") {
     for (std::thread& th : threads)
         th.join();
     CHECK(ok == std::vector<int>(6, 5));
+}
+
+// A program another thread starts meanwhile (Python's os.system) must not hold a run's pipes: before they
+// were close-on-exec, each run waited for that program to end (a run of trivial tasks took as long as `sleep
+// 3`).
+TEST_CASE("a program started by another thread does not hold up a run") {
+    std::thread other([] { (void)std::system("sleep 3"); });
+    double slowest = 0;
+    for (int round = 0; round < 20; ++round) {
+        const auto start = std::chrono::steady_clock::now();
+        IsolationOptions o;
+        o.workers = 2;
+        const auto results = runIsolated(
+            4, [](std::size_t i) { return std::to_string(i); }, o);
+        slowest = std::max(slowest,
+                           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+        CHECK(results[3].payload == "3");
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    other.join();
+    CHECK(slowest < 2.0); // a trivial run takes milliseconds; held up, it took the 3 s of the sleep
 }

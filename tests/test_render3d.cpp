@@ -1242,6 +1242,14 @@ TEST_CASE("3D: a segment's surface mesh is drawn where its voxels are, hidden be
     s.view3d.cropMin = {0.75, 0.0, 0.0};
     CHECK(countOf(pixelsOf(app::renderHeadless(s, size, false), 0)) == 0);
     s.view3d.cropMin = {0.0, 0.0, 0.0};
+    // Hidden with its segment, or with its layer's "3D" box: the mesh goes with the voxels.
+    s.scene.labels[0].visible[0] = 0;
+    CHECK(countOf(pixelsOf(app::renderHeadless(s, size, false), 0)) == 0);
+    s.scene.labels[0].visible[0] = 1;
+    s.scene.labels[0].in3d = false;
+    CHECK(countOf(pixelsOf(app::renderHeadless(s, size, false), 0)) == 0);
+    s.scene.labels[0].in3d = true;
+    CHECK(countOf(pixelsOf(app::renderHeadless(s, size, false), 0)) > 1000);
     // Off again: the voxels are back.
     s.editor.surfaceIn3d = false;
     viewer::syncSegmentSurface(s);

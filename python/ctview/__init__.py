@@ -21,9 +21,12 @@ __all__ = ["LoadError", "Segment", "Volume", "load", "render", "segments", "seri
 
 
 def _path(source):
-    """A path or URL as the loader takes it: ~ expanded, os.PathLike accepted."""
+    """A path or URL as the loader takes it: ~ expanded, os.PathLike accepted, in the file system's bytes (a
+    name that is not UTF-8 opens too)."""
     source = os.fspath(source)
-    return source if "://" in source else os.path.expanduser(source)
+    if isinstance(source, bytes):
+        return source
+    return os.fsencode(source if "://" in source else os.path.expanduser(source))
 
 
 def series(source):
@@ -65,13 +68,15 @@ class Volume:
     """A loaded series: its voxels (`array`) and where they lie in patient space, and the segmentations opened
     on it (`segments`)."""
 
-    def __init__(self, loaded):
+    def __init__(self, loaded, labels=(), resample=True):
         self._loaded = loaded
+        self._opened = (list(labels), resample)  # what `view` opens again
 
     @property
     def array(self):
         """HU per voxel, shape (slices, rows, columns), C order: int16, or float32 where rescaling gives
-        fractions. The volume's own memory (no copy); the array keeps it alive."""
+        fractions. The volume's own memory (no copy), read-only (`.copy()` for one to change); the array keeps
+        it alive."""
         return self._loaded.array
 
     @property
@@ -110,9 +115,7 @@ class Volume:
         (a SEG or RTSTRUCT in its folder or study that references it), in order."""
         out = []
         for layer in self._loaded.layers:
-            groups = layer["groups"]
-            for g in groups:
-                g.flags.writeable = False  # the layer's own bytes, shared with every segment of the group
+            groups = layer["groups"]  # the layer's own bytes (read-only), shared by the segments of a group
             out.extend(Segment(layer, d, groups[d["group"]]) for d in layer["segments"])
         return out
 
@@ -138,7 +141,7 @@ class Volume:
         path = os.fspath(path)
         if not path.endswith(endings):
             raise ValueError(f"{path}: the name must end in {' or '.join(endings)}")
-        return self._loaded.write(os.path.expanduser(path), force)
+        return os.fsdecode(self._loaded.write(os.fsencode(os.path.expanduser(path)), force))
 
     def __repr__(self):
         s, r, c = self.shape
@@ -155,7 +158,7 @@ def load(source, series=None, resample=True, workers=0, labels=()):
     if isinstance(labels, (str, os.PathLike)):
         labels = [labels]
     files = [_path(f) for f in labels]
-    return Volume(_ctview.load(_path(source), selector, resample, workers, files))
+    return Volume(_ctview.load(_path(source), selector, resample, workers, files), files, resample)
 
 
 def segments(source, labels=(), series=None):
@@ -215,16 +218,19 @@ def render(volume, preset="ct-bone", mode=None, size=(800, 600), azimuth=0.0, el
     return _ctview.render(_loaded(volume), o)
 
 
-def view(volume=None, series=None, labels=(), out="ctview-exports"):
+def view(volume=None, series=None, labels=(), out="ctview-exports", resample=True):
     """Opens the viewer's window, as `ctview SOURCE` does, and returns when it is closed: scroll, window/level,
-    measure, render in 3D, segment. `volume`: a Volume (its source and series are opened again in the window)
-    or a source; none: the last one opened. `labels`: segmentations to show; `out`: where S and F12 save.
-    Needs a display."""
-    if isinstance(volume, Volume):
-        source, series = volume._loaded.location, volume.meta.get("SeriesInstanceUID", series)
-    else:
-        source = "" if volume is None else _path(volume)
+    measure, render in 3D, segment. `volume`: a Volume (its source, series, segmentations and resampling are
+    opened again in the window) or a source; none: the last one opened. `labels`: segmentations to show (more);
+    `out`: where S and F12 save. Needs a display."""
     if isinstance(labels, (str, os.PathLike)):
         labels = [labels]
+    files = [_path(f) for f in labels]
+    if isinstance(volume, Volume):
+        source, series = _path(volume._loaded.location), volume.meta.get("SeriesInstanceUID", series)
+        files = volume._opened[0] + files
+        resample = volume._opened[1]
+    else:
+        source = b"" if volume is None else _path(volume)
     selector = "" if series is None else str(series)
-    _ctview.view(source, selector, [_path(f) for f in labels], os.fspath(out))
+    _ctview.view(source, selector, files, resample, os.fspath(out))

@@ -3,8 +3,8 @@
     python3 -m ctview.cohort ROOT -o OUT [--scheduler ADDRESS] [--workers N] [--format nii.gz|nii|nrrd]
                              [--segments]
 
-Every series found under ROOT (each folder that holds files is scanned; a series met again from a folder
-above is counted once) is loaded and written as OUT/SERIES_UID.FORMAT by a Dask worker, the same file `ctview
+Every series found under ROOT (each folder that holds files is scanned; a series is loaded from the
+innermost folder that holds all of its files, so one split over sibling folders is loaded whole) is loaded and written as OUT/SERIES_UID.FORMAT by a Dask worker, the same file `ctview
 convert` writes, and OUT/series.csv gets a row per series: patient, study, series, modality, size, spacing,
 warnings, the output, the time, and with --segments the volume of each segment of the segmentations beside it.
 A series that fails is a row with its error, never the end of the run; a rerun keeps the rows (and files) of
@@ -24,24 +24,34 @@ COLUMNS = ["source", "series_uid", "patient_id", "patient_name", "study_uid", "s
 
 
 def find_sources(root):
-    """(folder, series UID) for every series under `root`, each once: the deepest folder whose scan has it (one
-    folder per series, as archives and CDs are laid out, is scanned once). Folders that cannot be scanned come
-    back as (folder, None, error)."""
+    """(folder, series UID, None) for every series under `root`, each once, loaded from the innermost folder
+    whose (recursive) scan holds all of its files: the common folder of the folders whose scans found it, less
+    those that found no more of it than the folders inside them (one folder per series, as archives and CDs lay
+    them out, is that folder; a series split over sibling folders is their parent). Folders that cannot be
+    scanned come back as (folder, None, error)."""
     import ctview
 
-    seen, found = set(), []
+    where, errors = {}, []
     folders = [d for d, _, files in os.walk(root) if any(not f.startswith(".") for f in files)]
-    for folder in sorted(folders, key=lambda d: -d.count(os.sep)):  # deepest first
+    for folder in sorted(folders):
         try:
             rows = ctview.series(folder)
-        except ctview.LoadError as e:
-            found.append((folder, None, str(e)))
+        except Exception as e:  # noqa: BLE001 - an unreadable folder is a row of the table
+            errors.append((folder, None, f"{type(e).__name__}: {e}"))
             continue
         for row in rows:
-            if row["uid"] not in seen:
-                seen.add(row["uid"])
-                found.append((folder, row["uid"], None))
-    return found
+            where.setdefault(row["uid"], {})[folder] = row["slices"]
+    found = []
+    for uid, scans in where.items():
+        # A folder whose scan saw no more of the series than the folders inside it did together adds nothing
+        # (a DICOMDIR or stray files at the top would otherwise make every series load from there).
+        def inner(f):
+            below = [g for g in scans if g.startswith(f + os.sep)]
+            return [g for g in below if not any(h != g and g.startswith(h + os.sep) for h in below)]
+
+        needed = [f for f, n in scans.items() if sum(scans[g] for g in inner(f)) < n]
+        found.append((os.path.commonpath(needed), uid, None))
+    return sorted(found) + errors
 
 
 def convert_one(folder, uid, out_dir, fmt, segments):
@@ -108,16 +118,22 @@ def run(root, out_dir, scheduler=None, workers=2, fmt="nii.gz", segments=False, 
     if todo:
         cluster = None if scheduler else LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                                       dashboard_address=None)
-        with Client(scheduler or cluster) as client:
-            futures = [client.submit(convert_one, folder, uid, os.path.abspath(out_dir), fmt, segments,
-                                     pure=False) for folder, uid in todo]
-            for future in as_completed(futures):
-                row = future.result()
-                rows.append(row)
-                log(f"{row['series_uid']}: {row.get('error') or row['output']}")
-                write_table(table, rows)  # what is done survives an interrupted run
-        if cluster is not None:
-            cluster.close()
+        try:
+            with Client(scheduler or cluster) as client:
+                futures = {client.submit(convert_one, folder, uid, os.path.abspath(out_dir), fmt, segments,
+                                         pure=False): (folder, uid) for folder, uid in todo}
+                for future in as_completed(futures):
+                    try:
+                        row = future.result()
+                    except Exception as e:  # noqa: BLE001 - a worker that died (memory): the series' row
+                        folder, uid = futures[future]
+                        row = {"source": folder, "series_uid": uid, "error": f"{type(e).__name__}: {e}"}
+                    rows.append(row)
+                    log(f"{row['series_uid']}: {row.get('error') or row['output']}")
+                    write_table(table, rows)  # what is done survives an interrupted run
+        finally:
+            if cluster is not None:
+                cluster.close()
     rows.sort(key=lambda r: (r.get("source", ""), r.get("series_uid", "")))
     write_table(table, rows)
     return rows

@@ -18,6 +18,19 @@ std::string Renderers::reload() {
 
 namespace {
 
+// A surface is drawn while the segment it was made of is shown in 3D: its layer shown and in 3D, the segment
+// visible (the Segments panel's boxes hide a mesh as they hide voxels).
+bool surfaceShown(const viewer::AppState& s, const viewer::SurfaceLayerView& surface) {
+    for (const viewer::LabelLayerView& v : s.scene.labels) {
+        if (v.layer->lineage.id != surface.layerId)
+            continue;
+        for (std::size_t i = 0; i < v.layer->segments.size(); ++i)
+            if (v.layer->segments[i].number == surface.segmentNumber)
+                return v.shown && v.in3d && (i >= v.visible.size() || v.visible[i]);
+    }
+    return false;
+}
+
 // The scene's label layers onto the GPU when they change, and how each is shown (a palette per group: cheap,
 // and uploaded only when it changed).
 void syncLabels(const viewer::AppState& s, Renderers& r, RendererSync& sync) {
@@ -42,12 +55,12 @@ void syncLabels(const viewer::AppState& s, Renderers& r, RendererSync& sync) {
             look.visible.assign(look.visible.size(), 0);
         look.fill = v.fill ? v.opacity : 0.0f;
         look.outline = v.outline;
-        // A segment whose surface mesh is in the scene is drawn in 3D as that mesh, not as voxels.
+        // A segment whose surface mesh is drawn is drawn in 3D as that mesh, not as voxels.
         look.meshIn3d.assign(v.layer->segments.size(), 0);
         for (const viewer::SurfaceLayerView& surface : s.scene.surfaces)
             for (std::size_t i = 0; surface.layerId == v.layer->lineage.id && i < v.layer->segments.size();
                  ++i)
-                if (v.layer->segments[i].number == surface.segmentNumber)
+                if (v.layer->segments[i].number == surface.segmentNumber && surfaceShown(s, surface))
                     look.meshIn3d[i] = 1;
         r.labels.setLook(n, look);
     }
@@ -85,7 +98,7 @@ gl::Labels3d labels3dOf(const viewer::AppState& s, const Renderers& r) {
 std::vector<gl::SurfaceDraw> surfaces3dOf(const viewer::AppState& s) {
     std::vector<gl::SurfaceDraw> draws;
     for (const viewer::SurfaceLayerView& v : s.scene.surfaces)
-        if (v.mesh && !v.mesh->indices.empty())
+        if (v.mesh && !v.mesh->indices.empty() && surfaceShown(s, v))
             draws.push_back({v.id, v.mesh, v.colour});
     return draws;
 }

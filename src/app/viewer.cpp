@@ -549,7 +549,13 @@ viewer::Commands Viewer::buildUi(Frame& f) {
 
 // The views (slices and 3D) under the panels.
 void Viewer::render(Frame& f, const viewer::Commands& commands) {
-    viewer::syncSegmentSurface(s_); // the edited segment's mesh, made again after an edit
+    try {
+        viewer::syncSegmentSurface(s_); // the edited segment's mesh, made again after an edit
+    } catch (const std::exception& e) { // no memory for a huge one: the voxels stay, the box goes off
+        s_.editor.surfaceIn3d = false;
+        s_.scene.surfaces.clear();
+        addToast(s_, std::string("Could not make the surface: ") + e.what(), f.now, true);
+    }
     try {
         syncRenderer(s_, *renderers_, sync_);
         if (renderers_->slices.uploading())

@@ -184,10 +184,12 @@ std::vector<IsolatedResult> runIsolated(std::size_t n, const std::function<std::
 
     auto spawn = [&](Worker& w) {
         std::lock_guard lock(pipesMutex());
+        // Close-on-exec: a program started meanwhile by another thread (Python's os.system) must not keep
+        // them open either (a worker would wait for input as long as it runs).
         int down[2], up[2];
-        if (::pipe(down) != 0)
+        if (::pipe2(down, O_CLOEXEC) != 0)
             throw DataError(std::string("cannot create a pipe: ") + std::strerror(errno));
-        if (::pipe(up) != 0) {
+        if (::pipe2(up, O_CLOEXEC) != 0) {
             ::close(down[0]);
             ::close(down[1]);
             throw DataError(std::string("cannot create a pipe: ") + std::strerror(errno));

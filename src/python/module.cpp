@@ -25,6 +25,13 @@ using namespace ctview;
 
 namespace {
 
+// Text that may hold a file name in the file system's bytes (not always UTF-8), as Python decodes such names
+// (os.fsdecode: undecodable bytes kept as surrogates, so that the name opens again).
+py::str fsText(const std::string& text) {
+    return py::reinterpret_steal<py::str>(
+        PyUnicode_DecodeFSDefaultAndSize(text.data(), py::ssize_t(text.size())));
+}
+
 // A loaded series as Python holds it: the dataset the viewer would show (the series, its segmentations).
 struct LoadedSeries {
     std::shared_ptr<Dataset> dataset;
@@ -61,13 +68,16 @@ py::dict listSeries(const std::string& source) {
         rows.append(listingDict(l, src->defaultSeries()));
     py::list skipped;
     for (const SkippedFile& f : src->skipped())
-        skipped.append(py::make_tuple(f.path.string(), f.reason));
+        skipped.append(py::make_tuple(fsText(f.path.string()), fsText(f.reason)));
     py::dict d;
     d["kind"] = src->kind();
     d["summary"] = src->summary();
     d["series"] = rows;
     d["skipped"] = skipped;
-    d["problems"] = src->problems();
+    py::list problems;
+    for (const std::string& p : src->problems())
+        problems.append(fsText(p));
+    d["problems"] = problems;
     return d;
 }
 
@@ -88,15 +98,23 @@ std::shared_ptr<LoadedSeries> loadSeries(const std::string& source, const std::s
     return loaded;
 }
 
+// An array over memory the series owns is read-only: what was loaded stays what the statistics, the pictures
+// and the writers see (`.copy()` gives one to change).
+void readOnly(py::array& a) {
+    py::detail::array_proxy(a.ptr())->flags &= ~py::detail::npy_api::NPY_ARRAY_WRITEABLE_;
+}
+
 // The voxels as a NumPy array of shape (slices, rows, columns), C order, no copy: its base is `self`.
 py::array voxels(const py::object& self) {
     const auto& loaded = self.cast<const LoadedSeries&>();
     const Volume& v = loaded.series().volume;
     const glm::ivec3 d = v.geometry().dims;
     const std::vector<py::ssize_t> shape = {d.z, d.y, d.x};
-    if (v.type() == ScalarType::Int16)
-        return py::array(py::dtype::of<std::int16_t>(), shape, {}, v.data(), self);
-    return py::array(py::dtype::of<float>(), shape, {}, v.data(), self);
+    py::array a = v.type() == ScalarType::Int16
+                      ? py::array(py::dtype::of<std::int16_t>(), shape, {}, v.data(), self)
+                      : py::array(py::dtype::of<float>(), shape, {}, v.data(), self);
+    readOnly(a);
+    return a;
 }
 
 // (column, row, slice, 1) -> LPS mm: the spacing along the direction's columns, then the origin.
@@ -142,14 +160,19 @@ py::dict meta(const LoadedSeries& l) {
     return d;
 }
 
-std::string writeAs(const LoadedSeries& l, const std::string& path, bool force) {
+// Returns the path written, in the file system's bytes.
+py::bytes writeAs(const LoadedSeries& l, const std::string& path, bool force) {
     volumeFormatFor(path); // a bad name before any work
     const Series& s = l.series();
     FileWindow window;
     if (!s.about.windows.empty())
         window = s.about.windows.front().wl;
-    py::gil_scoped_release release;
-    return writeVolume(s.volume, path, force, window).string();
+    std::string written;
+    {
+        py::gil_scoped_release release;
+        written = writeVolume(s.volume, path, force, window).string();
+    }
+    return py::bytes(written);
 }
 
 py::tuple lps(glm::dvec3 p) {
@@ -186,15 +209,18 @@ py::list layers(const py::object& self) {
     for (const std::shared_ptr<const LabelLayer>& layer : loaded.dataset->labels) {
         const glm::ivec3 d = layer->grid.dims;
         py::list groups;
-        for (const std::vector<std::uint8_t>& g : layer->groups)
-            groups.append(py::array(py::dtype::of<std::uint8_t>(), std::vector<py::ssize_t>{d.z, d.y, d.x},
-                                    {}, g.data(), self));
+        for (const std::vector<std::uint8_t>& g : layer->groups) {
+            py::array a(py::dtype::of<std::uint8_t>(), std::vector<py::ssize_t>{d.z, d.y, d.x}, {}, g.data(),
+                        self);
+            readOnly(a);
+            groups.append(a);
+        }
         py::list segments;
         for (std::size_t i = 0; i < layer->segments.size(); ++i)
             segments.append(segmentDict(*layer, i));
         py::dict l;
-        l["name"] = layer->name;
-        l["path"] = layer->path;
+        l["name"] = fsText(layer->name);
+        l["path"] = fsText(layer->path);
         l["kind"] = layer->kind;
         l["notes"] = layer->notes;
         l["references"] = layer->references;
@@ -252,11 +278,12 @@ py::array_t<std::uint8_t> render(const LoadedSeries& l, const app::RenderOptions
 
 // The viewer's window on `input`, in this process, until it is closed (as `ctview INPUT` runs it).
 void view(const std::string& input, const std::string& series, const std::vector<std::string>& labels,
-          const std::string& outDir) {
+          bool resample, const std::string& outDir) {
     app::CommonOptions common;
     common.input = input;
     common.series = series;
     common.labels = labels;
+    common.noResample = !resample;
     app::ViewerOptions options;
     options.outDir = outDir;
     py::gil_scoped_release release;
@@ -276,9 +303,9 @@ PYBIND11_MODULE(_ctview, m) {
                 if (p)
                     std::rethrow_exception(p);
             } catch (const UsageError& e) {
-                PyErr_SetString(PyExc_ValueError, e.what());
+                PyErr_SetObject(PyExc_ValueError, fsText(e.what()).ptr());
             } catch (const DataError& e) {
-                loadError(e.what());
+                PyErr_SetObject(loadError.ptr(), fsText(e.what()).ptr());
             }
         });
     m.def("series", &listSeries, py::arg("source"));
@@ -317,7 +344,8 @@ PYBIND11_MODULE(_ctview, m) {
         .def_readwrite("segments", &app::RenderOptions::segments);
     m.def("snapshot", &snapshot, py::arg("volume"), py::arg("options"));
     m.def("render", &render, py::arg("volume"), py::arg("options"));
-    m.def("view", &view, py::arg("input"), py::arg("series"), py::arg("labels"), py::arg("out"));
+    m.def("view", &view, py::arg("input"), py::arg("series"), py::arg("labels"), py::arg("resample"),
+          py::arg("out"));
     m.def("load", &loadSeries, py::arg("source"), py::arg("series") = "", py::arg("resample") = true,
           py::arg("workers") = 0, py::arg("labels") = std::vector<std::string>());
     py::class_<LoadedSeries, std::shared_ptr<LoadedSeries>>(m, "LoadedSeries")
@@ -335,7 +363,8 @@ PYBIND11_MODULE(_ctview, m) {
                                    return py::make_tuple(o.x, o.y, o.z);
                                })
         .def_property_readonly("meta", &meta)
-        .def_property_readonly("location", [](const LoadedSeries& l) { return l.series().about.location; })
+        .def_property_readonly("location",
+                               [](const LoadedSeries& l) { return fsText(l.series().about.location); })
         .def_property_readonly("layers", &layers)
         .def_property_readonly("label_notes", [](const LoadedSeries& l) { return l.dataset->labelNotes; })
         .def_property_readonly("warnings", [](const LoadedSeries& l) { return l.series().warnings; })

@@ -68,3 +68,21 @@ def test_a_missing_root_is_an_error(tmp_path):
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 1
     assert "none: not a folder" in done.stderr
+
+
+def test_a_series_split_over_sibling_folders_is_converted_whole(tmp_path):
+    from ctview.cohort import find_sources
+
+    whole = tmp_path / "whole"
+    run_ctview("make-phantom", whole, "--size", "32x32x10")
+    root = tmp_path / "root"
+    for n, f in enumerate(sorted(whole.iterdir())):  # slices 1-5 in a/, 6-10 in b/
+        part = root / "study" / ("a" if n < 5 else "b")
+        part.mkdir(parents=True, exist_ok=True)
+        (part / f.name).write_bytes(f.read_bytes())
+    (root / "notes.txt").write_text("a stray file at the top: no folder of its own for the series")
+    found = find_sources(str(root))
+    assert [(folder, error) for folder, _, error in found] == [(str(root / "study"), None)]
+    import ctview
+
+    assert ctview.load(found[0][0], series=found[0][1]).array.shape == (10, 32, 32)

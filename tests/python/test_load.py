@@ -1,6 +1,8 @@
 """`import ctview`: the loader's series, voxels, geometry and metadata against pydicom and nibabel reading the
 same files; zero copy; errors; threads."""
 import gc
+import os
+from pathlib import Path
 import threading
 
 import nibabel
@@ -103,6 +105,8 @@ def test_the_array_is_the_volume_without_a_copy(phantom):
     a, b = vol.array, vol.array
     assert np.shares_memory(a, b)
     assert a.base is not None and not a.flags["OWNDATA"]
+    with pytest.raises(ValueError):  # read-only: the loaded volume stays what the pictures and writers see
+        a[0, 0, 0] = 1
     expected = a.copy()
     del vol, b
     gc.collect()
@@ -175,3 +179,19 @@ def test_a_tilted_stack_is_resampled_and_says_so(tmp_path):
     datasets, hu = pydicom_stack(folder)
     np.testing.assert_array_equal(raw.array, hu)  # as acquired: the stored slices, sheared
     np.testing.assert_allclose(raw.affine[:3, 2], [0, 0.5, 2.5], atol=1e-6)
+
+
+def test_names_that_are_not_utf8_open_and_come_back_as_python_names_them(phantom, tmp_path):
+    # A folder and a stray file named in Latin-1 (as old CDs and Windows shares have them).
+    folder = os.fsdecode(os.fsencode(str(tmp_path)) + b"/s\xe9rie")
+    os.mkdir(folder)
+    for f in phantom.iterdir():
+        (Path(folder) / f.name).write_bytes(f.read_bytes())
+    Path(os.fsdecode(os.fsencode(folder) + b"/caf\xe9.txt")).write_text("notes")
+    assert ctview.series(folder)[0]["slices"] == 12
+    vol = ctview.load(folder)
+    assert vol.array.shape == (12, 40, 48)
+    out = vol.to_nifti(os.path.join(folder, "ct.nii"))
+    assert os.path.exists(out) and out.startswith(folder)
+    with pytest.raises(ctview.LoadError, match="nowhere"):
+        ctview.load(os.fsdecode(os.fsencode(folder) + b"/nowhere\xff"))
