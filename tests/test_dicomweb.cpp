@@ -2,6 +2,7 @@
 // run together as one CTest test ("dicomweb"; Orthanc takes seconds to stop). Every case uses its own cache
 // folder.
 #include "orthanc.h"
+#include "pacs_cases.h"
 
 #include "base/error.h"
 #include "dicom/dicom_write.h"
@@ -29,90 +30,13 @@ using namespace ctview::test;
 
 namespace {
 
-// Sets an environment variable for a scope (the commands the tests run inherit it).
-struct Env {
-    std::string name;
-    std::optional<std::string> old;
-    Env(const char* n, const std::optional<std::string>& value) : name(n) {
-        if (const char* v = std::getenv(n))
-            old = v;
-        if (value)
-            ::setenv(n, value->c_str(), 1);
-        else
-            ::unsetenv(n);
-    }
-    ~Env() {
-        if (old)
-            ::setenv(name.c_str(), old->c_str(), 1);
-        else
-            ::unsetenv(name.c_str());
-    }
-};
-
 // Logged in (the server wants Basic auth), with a cache of the case's own.
-struct Session {
-    Orthanc& pacs = Orthanc::shared();
-    TempDir cache;
-    Env xdg{"XDG_CACHE_HOME", cache.path.string()};
+struct Session : CachedSession {
     Env user{"CTVIEW_DICOMWEB_USER", std::string("ctview")};
     Env password{"CTVIEW_DICOMWEB_PASSWORD", std::string("secret")};
     Env token{"CTVIEW_DICOMWEB_TOKEN", std::nullopt};
     Env netrc{"CTVIEW_NETRC", std::nullopt};
-    Env limit{"CTVIEW_CACHE_LIMIT_MB", std::nullopt};
 };
-
-struct Uploaded {
-    std::filesystem::path folder; // the same files, on disk
-    std::string study, series;
-};
-
-// A series written by GDCM and uploaded once per process (later calls return the same).
-const Uploaded& study(const std::string& name, SeriesSpec spec) {
-    static TempDir files;
-    static std::map<std::string, Uploaded> done;
-    if (auto it = done.find(name); it != done.end())
-        return it->second;
-    Uploaded u;
-    u.folder = files.path / name;
-    if (spec.studyUID.empty())
-        spec.studyUID = makeUid("study " + name);
-    spec.seriesUID = makeUid("series " + name);
-    u.study = spec.studyUID;
-    u.series = spec.seriesUID;
-    writeSeries(spec, u.folder);
-    Orthanc::shared().upload(u.folder);
-    return done[name] = u;
-}
-
-SeriesSpec ctSpec(int cols, int rows, int slices, const std::string& patient) {
-    SeriesSpec s = smallSeries(cols, rows, slices);
-    s.strings["PatientName"] = patient;
-    s.strings["PatientID"] = patient + "-ID";
-    s.strings["StudyDescription"] = "study of " + patient;
-    return s;
-}
-
-Series loadFrom(const std::string& input) {
-    const auto src = openSource(input, fastOptions());
-    return src->load(src->pick("").number, fastOptions());
-}
-
-void requireSameVolume(const Series& a, const Series& b) {
-    REQUIRE(a.volume.type() == b.volume.type());
-    REQUIRE(a.volume.geometry().dims == b.volume.geometry().dims);
-    CHECK(a.volume.geometry().origin == b.volume.geometry().origin);
-    CHECK(a.volume.geometry().spacing == b.volume.geometry().spacing);
-    CHECK(a.volume.geometry().direction == b.volume.geometry().direction);
-    CHECK(std::memcmp(a.volume.data(), b.volume.data(), a.volume.bytes()) == 0);
-}
-
-std::size_t dcmFiles(const std::filesystem::path& folder) {
-    std::size_t n = 0;
-    std::error_code ec;
-    for (const auto& e : std::filesystem::recursive_directory_iterator(folder, ec))
-        n += e.path().extension() == ".dcm";
-    return n;
-}
 
 } // namespace
 

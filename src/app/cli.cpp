@@ -69,10 +69,11 @@ void addCommon(CLI::App* cmd, CommonOptions& c, bool inputRequired = true) {
     cmd->add_option("input", c.input,
                     inputRequired
                         ? "DICOM folder (scanned recursively), one file of a series, a DICOMDIR, a "
-                          "NRRD/NIfTI file, or a "
-                          "DICOMweb URL (ROOT, ROOT/studies/UID, ROOT/studies/UID/series/UID)"
-                        : "DICOM folder or file, a NRRD/NIfTI file, or a DICOMweb study URL, to open in the "
-                          "viewer (none: the last one opened, else the bundled phantom)")
+                          "NRRD/NIfTI file, a "
+                          "DICOMweb URL (ROOT, ROOT/studies/UID, ROOT/studies/UID/series/UID), or a DIMSE "
+                          "URL (dicom://AE@HOST:PORT[/STUDY_UID[/SERIES_UID]])"
+                        : "DICOM folder or file, a NRRD/NIfTI file, or a DICOMweb or dicom:// study URL, to "
+                          "open in the viewer (none: the last one opened, else the bundled phantom)")
         ->required(inputRequired);
     cmd->add_option("--series", c.series, "Series to use: its number in `ctview info`'s list, or its UID");
     cmd->add_flag("--no-resample", c.noResample,
@@ -80,6 +81,15 @@ void addCommon(CLI::App* cmd, CommonOptions& c, bool inputRequired = true) {
     cmd->add_flag("-q,--quiet", c.quiet, "No progress or warnings on stderr");
     cmd->add_option("--workers", c.workers, "Decoder processes (default: one per core)")
         ->check(CLI::Range(0, 256));
+    // A DIMSE archive (dicom:// inputs): who we are to it and how it sends images.
+    cmd->add_option("--aet", c.dimse.callingAe, "dicom://: our calling AE title (default CTVIEW)");
+    cmd->add_option("--retrieve", c.dimse.retrieve,
+                    "dicom://: get, move, or auto (default: C-GET, then C-MOVE when the archive refuses it)")
+        ->check(CLI::IsMember({"auto", "get", "move"}));
+    cmd->add_option("--scp-port", c.dimse.scpPort,
+                    "dicom://: the port our storage SCP listens on during a C-MOVE (the archive must know "
+                    "the AE title at this machine and port)")
+        ->check(CLI::Range(1, 65535));
 }
 // --labels, for what shows or measures segmentations.
 void addLabels(CLI::App* cmd, CommonOptions& c) {
@@ -112,15 +122,16 @@ int runCli(int argc, char** argv) {
     infoCmd->add_flag("--tags", info.tags,
                       "Dump every tag of the series' first slice (nested sequences too)");
     infoCmd->add_option("--patient", info.studies.patientName,
-                        "DICOMweb root: studies of patients whose name matches (* wildcards)");
-    infoCmd->add_option("--patient-id", info.studies.patientId, "DICOMweb root: studies with this PatientID");
+                        "an archive's root: studies of patients whose name matches (* wildcards)");
+    infoCmd->add_option("--patient-id", info.studies.patientId,
+                        "an archive's root: studies with this PatientID");
     infoCmd->add_option("--accession", info.studies.accession,
-                        "DICOMweb root: the study with this AccessionNumber");
+                        "an archive's root: the study with this AccessionNumber");
     infoCmd->add_option("--date", info.studies.date,
-                        "DICOMweb root: studies on YYYYMMDD, or from-to: YYYYMMDD-YYYYMMDD");
+                        "an archive's root: studies on YYYYMMDD, or from-to: YYYYMMDD-YYYYMMDD");
     infoCmd->add_option("--modality", info.studies.modality,
-                        "DICOMweb root: studies with a series of this modality (CT)");
-    infoCmd->add_option("--limit", info.studies.limit, "DICOMweb root: at most this many studies")
+                        "an archive's root: studies with a series of this modality (CT)");
+    infoCmd->add_option("--limit", info.studies.limit, "an archive's root: at most this many studies")
         ->check(CLI::Range(1, 100000));
 
     CommonOptions exportCommon;
@@ -465,6 +476,7 @@ LoadOptions loadOptionsFor(const CommonOptions& common) {
     o.series = common.series;
     o.resample = !common.noResample;
     o.workers = common.workers;
+    o.dimse = common.dimse;
     if (!common.quiet && ::isatty(2)) {
         o.progress = [](const std::string& stage, std::size_t done, std::size_t total) {
             if (done == total || done % 16 == 0)

@@ -4,7 +4,8 @@
 #include "base/error.h"
 #include "base/fsutil.h"
 #include "base/text.h"
-#include "dicomweb/dicomweb.h"
+#include "dicomweb/dicomweb.h" // the cache (ctview cache)
+#include "sources/archive.h"
 #include "sources/metadata.h"
 
 #include <nlohmann/json.hpp>
@@ -109,14 +110,14 @@ void printText(const SeriesSource& source, const Series& series) {
             std::printf("  %-20s %s\n", label.c_str(), value.c_str());
 }
 
-// A DICOMweb root: its studies (QIDO-RS), filtered.
-int listStudies(const std::string& input, const InfoOptions& info) {
-    const DicomWebUrl url = parseDicomWebUrl(input);
-    DicomWebClient client(url);
-    const std::vector<StudyRow> studies = client.studies(info.studies);
+// An archive's root (DICOMweb or DIMSE): its studies (QIDO-RS or C-FIND), filtered.
+int listStudies(const CommonOptions& common, const InfoOptions& info) {
+    const ArchiveStudies found = findStudies(common.input, info.studies, loadOptionsFor(common));
+    const std::vector<StudyRow>& studies = found.studies;
     if (info.json) {
         json list = json::array();
-        for (const StudyRow& s : studies)
+        for (std::size_t n = 0; n < studies.size(); ++n) {
+            const StudyRow& s = studies[n];
             list.push_back({{"patient_name", s.patientName},
                             {"patient_id", s.patientId},
                             {"date", s.date},
@@ -126,14 +127,15 @@ int listStudies(const std::string& input, const InfoOptions& info) {
                             {"series", s.seriesCount},
                             {"images", s.instanceCount},
                             {"uid", s.uid},
-                            {"url", url.root + "/studies/" + s.uid}});
-        std::cout << json({{"input", url.text()}, {"studies", list}})
+                            {"url", found.urls[n]}});
+        }
+        std::cout << json({{"input", found.root}, {"kind", found.kind}, {"studies", list}})
                          .dump(2, ' ', false, json::error_handler_t::replace)
                   << "\n";
         return 0;
     }
     std::printf("%zu %s on %s\n\n", studies.size(), studies.size() == 1 ? "study" : "studies",
-                url.root.c_str());
+                found.root.c_str());
     std::size_t idWidth = 2; // as wide as the longest PatientID: an identifier is never cut
     for (const StudyRow& s : studies)
         idWidth = std::max(idWidth, s.patientId.size());
@@ -146,7 +148,7 @@ int listStudies(const std::string& input, const InfoOptions& info) {
                     cell(s.description, 28).c_str(), cell(s.modalities, 9).c_str(), s.seriesCount,
                     s.instanceCount, s.uid.c_str());
     if (!studies.empty())
-        std::printf("\nOpen one: ctview %s/studies/%s\n", url.root.c_str(), studies.front().uid.c_str());
+        std::printf("\nOpen one: ctview %s\n", found.urls.front().c_str());
     return 0;
 }
 
@@ -156,13 +158,13 @@ int runInfo(const CommonOptions& common, const InfoOptions& info) {
     const StudyQuery& q = info.studies;
     const bool filters = !q.patientName.empty() || !q.patientId.empty() || !q.accession.empty() ||
                          !q.date.empty() || !q.modality.empty() || q.limit > 0;
-    const bool root = isDicomWebUrl(common.input) && parseDicomWebUrl(common.input).study.empty();
+    const bool root = isArchiveRoot(common.input);
     if (filters && !root)
         throw UsageError(
             "--patient, --patient-id, --accession, --date, --modality and --limit filter the studies of "
-            "a DICOMweb root (http[s]://HOST/PATH)");
+            "an archive's root (a DICOMweb root http[s]://HOST/PATH, or dicom://AE@HOST:PORT)");
     if (root)
-        return listStudies(common.input, info);
+        return listStudies(common, info);
     CommonOptions quietCommon = common;
     quietCommon.quiet = true; // warnings are part of the output here
     if (!info.tags) {

@@ -2,6 +2,7 @@
 // the Segments panel uses (labels/label_layer.h measureSegments): voxels, volume, HU statistics, box.
 #include "app/headless.h"
 #include "app/subcommands.h"
+#include "base/error.h"
 #include "base/text.h"
 #include "labels/label_layer.h"
 

@@ -1,7 +1,7 @@
 #pragma once
 // The subcommands of the ctview binary. Each returns the process exit code; errors are thrown as
 // ctview::DataError (exit 1) or ctview::UsageError (exit 2) and reported by main().
-#include "dicomweb/dicomweb.h"
+#include "base/archive.h"
 #include "sources/series.h"
 #include "volume/camera3d.h"
 #include "volume/slice.h"
@@ -26,6 +26,7 @@ struct CommonOptions {
     bool quiet = false;
     int workers = 0;
     std::vector<std::string> labels; // --labels FILE...: segmentations to open on the series
+    DimseOptions dimse;              // --aet, --retrieve, --scp-port: meeting a DIMSE archive (dicom://)
 };
 
 struct InfoOptions {

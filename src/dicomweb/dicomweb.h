@@ -13,6 +13,7 @@
 // Credentials never travel on the command line: CTVIEW_DICOMWEB_USER + CTVIEW_DICOMWEB_PASSWORD (HTTP Basic),
 // or CTVIEW_DICOMWEB_TOKEN (a bearer token), else netrc (CTVIEW_NETRC, else ~/.netrc). TLS is verified
 // against the system's CAs, or CTVIEW_CA_BUNDLE.
+#include "base/archive.h"
 #include "base/error.h"
 #include "base/login.h"
 
@@ -80,25 +81,6 @@ class HttpClient {
 std::string httpErrorMessage(const std::string& host, const std::string& what, const HttpResponse& r);
 // Throws that message: LoginRequired for 401 and 403, else DataError.
 [[noreturn]] void throwHttpError(const std::string& host, const std::string& what, const HttpResponse& r);
-
-// QIDO-RS results.
-struct StudyRow {
-    std::string uid, patientName, patientId, date, description, accession, modalities;
-    int seriesCount = 0, instanceCount = 0;
-};
-struct StudyQuery {
-    std::string patientName, patientId, accession, date, modality; // date: YYYYMMDD or FROM-TO
-    std::string studyUid;                                          // one study
-    int limit = 0;                                                 // 0: the server's default
-};
-struct SeriesRow {
-    std::string uid, modality, description;
-    int number = 0, instanceCount = 0;
-};
-struct InstanceRow {
-    std::string uid, sopClass;
-    int rows = 0, columns = 0, frames = 1, number = 0;
-};
 
 class DicomWebClient {
   public:

@@ -14,6 +14,7 @@ namespace ctview {
 // A new source is one file plus one line here.
 #define CTVIEW_SOURCES(X)                                                                                    \
     X(dicomWebSource)    /* source_dicomweb.cpp: http(s) URLs of a DICOMweb study or series */               \
+    X(dimseSource)       /* source_dimse.cpp: dicom:// URLs of a DIMSE study or series */                    \
     X(volumeFileSource)  /* source_volume.cpp: NRRD, NIfTI-1 */                                              \
     X(dicomFolderSource) /* source_dicom.cpp: a folder, a file of a series, a DICOMDIR; takes anything else  \
                           */

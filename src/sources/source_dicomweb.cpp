@@ -1,500 +1,86 @@
-// The DICOMweb source: a study (or one series) on a DICOMweb server. The listing comes from QIDO-RS; loading
-// a series checks it before anything is downloaded (image objects, memory), retrieves what the cache lacks
-// with WADO-RS (one request for the series, per-instance requests when that fails or to complete an
-// interrupted one) and hands the cached files to the DICOM folder source: the same isolated decoding as local
-// files.
+// The DICOMweb source: a study (or one series) on a DICOMweb server, as a RemoteArchive for the archive
+// source: QIDO-RS lists, WADO-RS retrieves (one request for the series, one per instance to complete it).
 #include "base/error.h"
-#include "base/fsutil.h"
 #include "base/text.h"
 #include "dicomweb/dicomweb.h"
+#include "sources/remote_archive.h"
 #include "sources/series.h"
-#include "sources/source_dicom.h"
 
-#include <nlohmann/json.hpp>
-
-#include <sys/stat.h>
-
-#include <algorithm>
-#include <condition_variable>
-#include <exception>
-#include <fstream>
-#include <functional>
-#include <mutex>
-#include <set>
-#include <thread>
+#include <cstdio>
 
 namespace ctview {
 
 namespace {
 
 namespace fs = std::filesystem;
-using nlohmann::json;
 
-// Modalities whose series hold no images to show (PS3.3 C.7.3.1.1.1).
-bool imageModality(const std::string& m) {
-    static const std::set<std::string> notImages = {
-        "SR", "PR", "KO", "SEG", "RTSTRUCT", "RTPLAN", "RTRECORD", "DOC", "REG", "FID", "AU", "ECG", "HD"};
-    return !notImages.count(m);
-}
-// SOP classes of non-image objects (PS3.4 B.5): structured reports, presentation states, key objects, PDFs,
-// RT structure sets and plans, segmentations.
-bool nonImageSopClass(const std::string& uid) {
-    return uid.rfind("1.2.840.10008.5.1.4.1.1.88.", 0) == 0 ||
-           uid.rfind("1.2.840.10008.5.1.4.1.1.11.", 0) == 0 || uid == "1.2.840.10008.5.1.4.1.1.104.1" ||
-           uid == "1.2.840.10008.5.1.4.1.1.481.3" || uid == "1.2.840.10008.5.1.4.1.1.481.5" ||
-           uid == "1.2.840.10008.5.1.4.1.1.66.4";
-}
-
-// A folder name for the server: host and port, and a hash of the whole root (two roots on one host differ).
-std::string serverKey(const DicomWebUrl& u) {
-    std::string key;
-    for (char c : u.host)
-        key += std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' ? c : '_';
-    char hash[20];
-    std::snprintf(hash, sizeof hash, "-%08zx", std::hash<std::string>{}(u.root) & 0xffffffffu);
-    return key + hash;
-}
-
-// Creates the cache's folders owner-only: they hold patient data.
-void makePrivateFolders(const fs::path& folder) {
-    const fs::path root = dicomWebCacheRoot();
-    createFolder(folder);
-    for (fs::path p = folder; !p.empty(); p = p.parent_path()) { // the folder and its parents up to the root
-        ::chmod(p.c_str(), 0700);
-        if (p == root || p == p.parent_path())
-            break;
-    }
-}
-
-class DicomWebSource final : public SeriesSource {
+class DicomWebArchive final : public RemoteArchive {
   public:
-    DicomWebSource(const std::string& input, const LoadOptions& options)
-        : SeriesSource(input), url_(parseDicomWebUrl(input)) {
-        http_.login = options.login;
-        if (url_.study.empty())
-            throw DataError(url_.text() + " is a DICOMweb root: `ctview info " + url_.text() +
-                            "` lists its studies; open ROOT/studies/STUDY_UID");
-        if (!isSafeUid(url_.study) || (!url_.series.empty() && !isSafeUid(url_.series)))
-            throw UsageError(input + ": a UID is digits and dots");
-        studyFolder_ = dicomWebCacheRoot() / serverKey(url_) / url_.study;
-        client_ = std::make_unique<DicomWebClient>(url_, http_);
-        std::vector<SeriesRow> rows;
-        try {
-            rows = client_->series(url_.study);
-            // The patient and study, for the metadata (best effort: a server may not allow study queries).
-            try {
-                StudyQuery q;
-                q.studyUid = url_.study;
-                for (const StudyRow& s : client_->studies(q))
-                    if (s.uid == url_.study)
-                        study_ = s;
-            } catch (const DataError&) {
-            }
-        } catch (const DataError& e) {
-            // The server cannot be reached: what the cache holds of this study opens without it.
-            rows = cachedRows();
-            if (rows.empty())
-                throw;
-            offline_ = std::string(e.what());
-        }
-        if (!url_.series.empty())
-            rows.erase(std::remove_if(rows.begin(), rows.end(),
-                                      [&](const SeriesRow& r) { return r.uid != url_.series; }),
-                       rows.end());
-        if (rows.empty())
-            throw DataError("no such " + std::string(url_.series.empty() ? "study" : "series") + " on " +
-                            url_.host + " (" + url_.text() + ")");
-        std::sort(rows.begin(), rows.end(),
-                  [](const SeriesRow& a, const SeriesRow& b) { return a.number < b.number; });
-        rows_ = rows;
-        int best = 0;
-        for (std::size_t n = 0; n < rows_.size(); ++n) {
-            const SeriesRow& r = rows_[n];
-            SeriesListing l;
-            l.number = int(n + 1);
-            l.uid = r.uid;
-            l.seriesNumber = r.number;
-            l.description = r.description;
-            l.modality = r.modality;
-            l.slices = std::size_t(r.instanceCount);
-            l.patientName = study_.patientName;
-            l.studyDate = study_.date;
-            if (!imageModality(r.modality))
-                l.note = "no images (" + r.modality + ")";
-            listing_.push_back(l);
-            // The default, as for a folder: a CT series with the most images, else the image series with the
-            // most.
-            if (!imageModality(r.modality))
-                continue;
-            const SeriesRow* b = best ? &rows_[std::size_t(best - 1)] : nullptr;
-            const bool ct = r.modality == "CT", bestCt = b && b->modality == "CT";
-            if (!b || (ct && !bestCt) || (ct == bestCt && r.instanceCount > b->instanceCount))
-                best = int(n + 1);
-        }
-        default_ = best;
-    }
+    DicomWebArchive(DicomWebUrl url, HttpOptions http)
+        : url_(std::move(url)), http_(std::move(http)), client_(url_, http_) {}
 
     std::string kind() const override { return "DICOMweb"; }
-    const std::vector<SeriesListing>& series() const override { return listing_; }
-    int defaultSeries() const override { return default_; }
-    std::string summary() const override {
-        std::string s = "DICOMweb study " + url_.study + " on " + url_.host + ": " +
-                        std::to_string(rows_.size()) + " series";
-        if (!offline_.empty())
-            s += " (from the cache: " + offline_ + ")";
-        return s;
+    std::string host() const override { return url_.host; }
+    // Host and port, and a hash of the whole root (two roots on one host differ).
+    std::string cacheKey() const override {
+        std::string key;
+        for (char c : url_.host)
+            key += std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' ? c : '_';
+        char hash[20];
+        std::snprintf(hash, sizeof hash, "-%08zx", std::hash<std::string>{}(url_.root) & 0xffffffffu);
+        return key + hash;
     }
-    std::vector<std::string> problems() const override {
-        if (offline_.empty())
-            return {};
-        return {"the server could not be reached (" + offline_ + "); opened what the cache holds"};
+    std::string study() const override { return url_.study; }
+    std::string series() const override { return url_.series; }
+    std::string studyUrl(const std::string& study) const override { return url_.root + "/studies/" + study; }
+    std::string seriesUrl(const std::string& series) const override {
+        return studyUrl(url_.study) + "/series/" + series;
     }
+    std::string urlText() const override { return url_.text(); }
+    std::string rootText() const override { return url_.root; }
 
-    Provenance describe(int number) const override {
-        const SeriesRow& r = rows_.at(std::size_t(number - 1));
-        Provenance p;
-        p.source = "DICOMweb";
-        p.location = seriesUrl(r.uid);
-        p.listing = listing_.at(std::size_t(number - 1));
-        p.studyUid = url_.study;
-        if (!r.description.empty())
-            p.fields["SeriesDescription"] = r.description;
-        if (!r.modality.empty())
-            p.fields["Modality"] = r.modality;
-        if (!study_.patientName.empty())
-            p.fields["PatientName"] = study_.patientName;
-        if (!study_.patientId.empty())
-            p.fields["PatientID"] = study_.patientId;
-        if (!study_.date.empty())
-            p.fields["StudyDate"] = study_.date;
-        if (!study_.description.empty())
-            p.fields["StudyDescription"] = study_.description;
-        p.acquiredSlices = std::size_t(r.instanceCount);
-        return p;
+    std::vector<StudyRow> studies(const StudyQuery& q) override { return client_.studies(q); }
+    std::vector<SeriesRow> seriesOfStudy() override { return client_.series(url_.study); }
+    std::vector<InstanceRow> instances(const std::string& series, int limit) override {
+        return client_.instances(url_.study, series, limit);
     }
-
-    Series load(int number, const LoadOptions& options) const override {
-        const SeriesRow& row = rows_.at(std::size_t(number - 1));
-        if (!imageModality(row.modality))
-            throw DataError(seriesUrl(row.uid) + ": series " + std::to_string(row.number) +
-                            " holds no images (" + row.modality + ")");
-        const fs::path folder = studyFolder_ / row.uid, record = studyFolder_ / (row.uid + ".json");
-        std::error_code ec;
-        std::vector<std::string> warnings;
-        // The images as they were decoded on arrival, when they are fetched now.
-        std::unique_ptr<ArrivingStack> arriving;
-        const bool cachedComplete =
-            fs::exists(record, ec) && countCached(folder) >= expectedFromRecord(record);
-        if (!cachedComplete) {
-            if (!offline_.empty()) {
-                if (countCached(folder) == 0)
-                    throw DataError(offline_);
-                warnings.push_back("the server could not be reached: showing the " +
-                                   std::to_string(countCached(folder)) + " images in the cache");
-            } else {
-                arriving = download(row, folder, record, options);
-            }
-        }
-        // Last used now (the cache drops the least recently used series first).
-        fs::last_write_time(folder, fs::file_time_type::clock::now(), ec);
-        trimCache(cacheLimitBytes(), folder);
-        // The cached files are a folder of DICOM files: the same scan, isolated decoding and checks (already
-        // made while they arrived, when they were fetched now).
-        LoadOptions local = options;
-        local.series = "";
-        const auto files = arriving ? openScannedDicom(arriving->scan(folder), arriving->staged())
-                                    : openSource(folder.string(), local);
-        Series s = files->load(files->pick(row.uid).number, local);
-        s.about.source = "DICOMweb";
-        s.about.location = seriesUrl(row.uid);
-        s.about.listing = listing_.at(std::size_t(number - 1));
-        for (const std::string& w : warnings)
-            s.warnings.insert(s.warnings.begin(), w);
-        return s;
+    Retrieved retrieve(const std::string& series, const std::string& instance, const fs::path& folder,
+                       const std::vector<std::string>&,
+                       const std::function<void(const fs::path&)>& arrived) override {
+        Retrieved r;
+        client_.retrieve(url_.study, series, instance, folder, arrived, r.complete);
+        return r;
     }
-
-    // The study's SEG and RTSTRUCT series, fetched into the cache (whole series: they are a file or a few)
-    // unless it holds them: the load offers them as layers of the series they reference.
-    std::vector<fs::path> segmentationFiles(std::vector<std::string>& problems) const override {
-        std::vector<fs::path> out;
-        for (const SeriesRow& r : rows_) {
-            if (r.modality != "SEG" && r.modality != "RTSTRUCT")
-                continue;
-            const fs::path folder = studyFolder_ / r.uid;
-            if (offline_.empty() && countCached(folder) < std::size_t(std::max(1, r.instanceCount))) {
-                // Each series on its own: one that fails is said, the others are still shown.
-                try {
-                    makePrivateFolders(folder);
-                    bool complete = false;
-                    client_->retrieve(
-                        url_.study, r.uid, "", folder, [](const fs::path&) {}, complete);
-                    if (!complete)
-                        problems.push_back(seriesUrl(r.uid) + ": the " + r.modality +
-                                           " transfer ended early (what arrived is used)");
-                } catch (const std::exception& e) {
-                    problems.push_back(seriesUrl(r.uid) + ": the " + r.modality + " could not be fetched (" +
-                                       e.what() + ")");
-                    continue;
-                }
-            }
-            std::error_code ec;
-            for (const auto& f : fs::directory_iterator(folder, ec))
-                if (f.path().extension() == ".dcm")
-                    out.push_back(f.path());
-        }
-        return out;
+    bool retriesByImage() const override { return true; }
+    std::unique_ptr<RemoteArchive> another() const override {
+        return std::make_unique<DicomWebArchive>(url_, http_);
     }
 
   private:
-    std::string seriesUrl(const std::string& series) const {
-        return url_.root + "/studies/" + url_.study + "/series/" + series;
-    }
-
-    static std::size_t countCached(const fs::path& folder) {
-        std::size_t n = 0;
-        std::error_code ec;
-        for (const auto& f : fs::directory_iterator(folder, ec))
-            if (f.path().extension() == ".dcm")
-                ++n;
-        return n;
-    }
-    static std::size_t expectedFromRecord(const fs::path& record) {
-        try {
-            std::ifstream in(record);
-            return json::parse(in).at("instances").size();
-        } catch (const std::exception&) {
-            return std::size_t(-1); // a broken record: fetch again
-        }
-    }
-
-    // The series of this study that the cache holds complete (for opening without the server).
-    std::vector<SeriesRow> cachedRows() const {
-        std::vector<SeriesRow> out;
-        std::error_code ec;
-        for (const auto& f : fs::directory_iterator(studyFolder_, ec)) {
-            if (f.path().extension() != ".json")
-                continue;
-            try {
-                std::ifstream in(f.path());
-                const json j = json::parse(in);
-                SeriesRow r;
-                r.uid = j.at("uid").get<std::string>();
-                r.modality = j.value("modality", "");
-                r.description = j.value("description", "");
-                r.number = j.value("number", 0);
-                r.instanceCount = int(j.at("instances").size());
-                out.push_back(r);
-            } catch (const std::exception&) {
-            }
-        }
-        return out;
-    }
-
-    // Fetches what the cache lacks of the series. Returns the images as they were scanned and decoded during
-    // a whole-series transfer (null when the series came instance by instance).
-    std::unique_ptr<ArrivingStack> download(const SeriesRow& row, const fs::path& folder,
-                                            const fs::path& record, const LoadOptions& options) const {
-        std::unique_ptr<ArrivingStack> arriving;
-        // First one instance (QIDO-RS, limit=1: at once even for a long series): refuse what cannot be shown,
-        // and a series that would not fit in memory, before a byte of pixels is fetched.
-        const std::vector<InstanceRow> probe = client_->instances(url_.study, row.uid, 1);
-        if (probe.empty())
-            throw DataError("no such series on " + url_.host + " (" + seriesUrl(row.uid) + ")");
-        const InstanceRow& first = probe.front();
-        if (nonImageSopClass(first.sopClass))
-            throw DataError(seriesUrl(row.uid) + ": the series holds no images (SOP class " + first.sopClass +
-                            ")");
-        const std::size_t total = std::size_t(std::max(1, row.instanceCount));
-        checkMemory(seriesUrl(row.uid),
-                    double(first.rows) * double(first.columns) * double(first.frames) * double(total) * 2,
-                    std::to_string(total) + " images of " + std::to_string(first.columns) + "x" +
-                        std::to_string(first.rows),
-                    options);
-        makePrivateFolders(folder);
-        std::size_t have = countCached(folder);
-        auto progress = [&] {
-            if (options.progress)
-                options.progress("downloading", std::min(have, total), total);
-        };
-        progress();
-        bool seriesRequestFailed = false;
-        if (have == 0) {
-            // One WADO-RS request for the whole series, parsed as it streams; each image is decoded as it
-            // lands.
-            bool complete = false;
-            arriving =
-                std::make_unique<ArrivingStack>(total * std::size_t(std::max(1, first.frames)), options);
-            try {
-                retrieveDecoding(row, folder, *arriving, total, complete, [&] { ++have, progress(); });
-            } catch (const DataError&) {
-                // An HTTP error or a malformed answer: instance by instance below. Part of a series, then an
-                // error: say so (what arrived is kept).
-                if (countCached(folder) > 0)
-                    throw;
-                seriesRequestFailed = true;
-            }
-            have = countCached(folder);
-            // Short of the count the listing gave; or, where the server gave none, without the closing
-            // delimiter.
-            const bool cut = row.instanceCount > 0 ? have < total : !complete;
-            if (cut && !seriesRequestFailed)
-                throw DataError(url_.host + ": transfer ended early: " + std::to_string(have) + " of " +
-                                std::to_string(total) +
-                                " images (what arrived is kept: open it again for the rest)");
-        }
-        // The full list of instances only when some are missing (an interrupted series, or a server that will
-        // not send whole series): then the missing ones on up to three kept-alive connections at once.
-        std::vector<std::string> uids;
-        if (have < total) {
-            arriving.reset(); // the folder is scanned whole at the end
-            const std::vector<InstanceRow> instances = client_->instances(url_.study, row.uid);
-            std::vector<std::string> todo;
-            std::error_code ec;
-            for (const InstanceRow& i : instances) {
-                if (!isSafeUid(i.uid))
-                    continue;
-                uids.push_back(i.uid);
-                if (!fs::exists(folder / (i.uid + ".dcm"), ec))
-                    todo.push_back(i.uid);
-            }
-            std::mutex lock; // the progress callback and the first failure
-            std::string failure;
-            auto fetch = [&](std::size_t start, std::size_t stride) {
-                try {
-                    DicomWebClient client(url_, http_); // a connection of its own
-                    for (std::size_t n = start; n < todo.size(); n += stride) {
-                        bool complete = false;
-                        client.retrieve(
-                            url_.study, row.uid, todo[n], folder,
-                            [&](const fs::path&) {
-                                std::lock_guard guard(lock);
-                                ++have;
-                                progress();
-                            },
-                            complete);
-                    }
-                } catch (const std::exception& e) {
-                    std::lock_guard guard(lock);
-                    if (failure.empty())
-                        failure = e.what();
-                }
-            };
-            const std::size_t connections = std::min<std::size_t>(3, todo.size());
-            std::vector<std::thread> threads;
-            for (std::size_t t = 1; t < connections; ++t)
-                threads.emplace_back(fetch, t, connections);
-            if (connections > 0)
-                fetch(0, connections);
-            for (std::thread& t : threads)
-                t.join();
-            if (!failure.empty() && countCached(folder) == 0)
-                throw DataError(failure);
-            have = countCached(folder);
-            if (have < instances.size())
-                throw DataError(url_.host + ": transfer ended early: " + std::to_string(have) + " of " +
-                                std::to_string(instances.size()) + " images");
-        } else {
-            std::error_code ec;
-            for (const auto& f : fs::directory_iterator(folder, ec))
-                if (f.path().extension() == ".dcm")
-                    uids.push_back(f.path().stem().string());
-        }
-        // The record that says the series is complete (and lets it open without the server).
-        json j = {{"uid", row.uid},
-                  {"number", row.number},
-                  {"modality", row.modality},
-                  {"description", row.description},
-                  {"url", seriesUrl(row.uid)},
-                  {"instances", uids}};
-        writeTextFileAtomically(record, j.dump(1));
-        return arriving;
-    }
-
-    // The series request on a thread of its own, while this one scans and decodes each batch of images that
-    // has arrived since the last. Under AddressSanitizer the two take turns instead: GCC 12's allocator is
-    // not fork-safe, and the isolated workers fork while the transfer's thread allocates (see
-    // tests/CMakeLists.txt).
-    void retrieveDecoding(const SeriesRow& row, const fs::path& folder, ArrivingStack& arriving,
-                          std::size_t expected, bool& complete, const std::function<void()>& arrived) const {
-        std::mutex lock;
-        std::condition_variable news;
-        std::vector<fs::path> queue;
-        auto partDone = [&](const fs::path& file) {
-            {
-                std::lock_guard guard(lock);
-                queue.push_back(file);
-            }
-            arrived();
-            news.notify_one();
-        };
-        // The first two images at once (the first slices on screen), then batches of an eighth of the series:
-        // each batch starts isolated workers, and on two cores the decoders share them with the transfer.
-        const std::size_t batch = std::max<std::size_t>(8, expected / 8);
-        std::exception_ptr failure;
-#if defined(__SANITIZE_ADDRESS__)
-        try {
-            client_->retrieve(url_.study, row.uid, "", folder, partDone, complete);
-        } catch (...) {
-            failure = std::current_exception();
-        }
-        for (std::size_t n = 0; n < queue.size(); n += batch)
-            arriving.add({queue.begin() + std::ptrdiff_t(n),
-                          queue.begin() + std::ptrdiff_t(std::min(queue.size(), n + batch))},
-                         n + batch >= queue.size());
-#else
-        bool finished = false;
-        std::thread transfer([&] {
-            try {
-                client_->retrieve(url_.study, row.uid, "", folder, partDone, complete);
-            } catch (...) {
-                failure = std::current_exception();
-            }
-            {
-                std::lock_guard guard(lock);
-                finished = true;
-            }
-            news.notify_one();
-        });
-        std::size_t want = 2;
-        for (;;) {
-            std::vector<fs::path> landed;
-            bool last = false;
-            {
-                std::unique_lock guard(lock);
-                news.wait(guard, [&] { return finished || queue.size() >= want; });
-                want = batch;
-                landed.swap(queue);
-                last = finished;
-            }
-            arriving.add(landed, last);
-            if (last)
-                break;
-        }
-        transfer.join();
-#endif
-        if (failure)
-            std::rethrow_exception(failure);
-    }
-
     DicomWebUrl url_;
-    fs::path studyFolder_;
-    HttpOptions http_;                       // the login it was opened with, for every connection
-    std::unique_ptr<DicomWebClient> client_; // one connection, kept alive between requests
-    std::vector<SeriesRow> rows_;
-    std::vector<SeriesListing> listing_;
-    StudyRow study_;
-    int default_ = 0;
-    std::string offline_; // why the server was not used
+    HttpOptions http_;      // the login it was opened with, for every connection
+    DicomWebClient client_; // one connection, kept alive between requests
 };
 
 } // namespace
+
+std::unique_ptr<RemoteArchive> dicomWebArchive(const std::string& input, const LoadOptions& options) {
+    if (!isDicomWebUrl(input))
+        return nullptr;
+    const DicomWebUrl url = parseDicomWebUrl(input);
+    if (!url.study.empty() && (!isSafeUid(url.study) || (!url.series.empty() && !isSafeUid(url.series))))
+        throw UsageError(input + ": a UID is digits and dots");
+    HttpOptions http;
+    http.login = options.login;
+    return std::make_unique<DicomWebArchive>(url, http);
+}
 
 extern const SourceKind dicomWebSource;
 const SourceKind dicomWebSource{
     "DICOMweb study or series (http, https)",
     [](const std::string& input) { return isDicomWebUrl(input); },
     [](const std::string& input, const LoadOptions& options) -> std::unique_ptr<SeriesSource> {
-        return std::make_unique<DicomWebSource>(input, options);
+        return openArchive(dicomWebArchive(input, options));
     },
 };
 

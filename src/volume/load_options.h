@@ -3,6 +3,7 @@
 // transfer) takes and reports, below the SeriesSource seam (series.h) so that a loader needs nothing of the
 // seam: the options of one load, a file left out and why, a header row, and the memory check before an
 // allocation.
+#include "base/archive.h"
 #include "base/login.h"
 #include "volume/volume.h"
 
@@ -40,6 +41,8 @@ struct LoadOptions {
     // A remote source's login (the PACS dialog's); empty: the environment's (CTVIEW_DICOMWEB_USER and
     // _PASSWORD, or _TOKEN), else netrc.
     RemoteLogin login;
+    // How to meet a DIMSE archive (dicom:// inputs): our AE title, C-GET or C-MOVE, the C-MOVE port.
+    DimseOptions dimse;
 };
 
 // A file (or, for a remote source, an instance URL) that was left out, and why.

@@ -1,9 +1,9 @@
 #pragma once
-// A real PACS for the DICOMweb tests: Debian's Orthanc with its DICOMweb plugin, started once per test
-// process on loopback with its own configuration and storage in a temporary folder, free ports (never
-// 8042/4242, which the package's system service uses), HTTP Basic authentication on, and stopped with SIGTERM
-// when the process ends. Series are uploaded through its REST API (POST /instances). Every loop here is
-// bounded.
+// A real PACS for the DICOMweb and DIMSE tests: Debian's Orthanc with its DICOMweb plugin and its DICOM port,
+// started once per test process on loopback with its own configuration and storage in a temporary folder,
+// free ports (never 8042/4242, which the package's system service uses), HTTP Basic authentication on, and
+// stopped with SIGTERM when the process ends. Series are uploaded through its REST API (POST /instances).
+// Every loop here is bounded.
 #include "testutil.h"
 
 #include <curl/curl.h>
@@ -82,6 +82,13 @@ class Orthanc {
     int port() const { return port_; }
     std::string base() const { return "http://127.0.0.1:" + std::to_string(port_); }
     std::string root() const { return base() + "/dicom-web"; }
+    // Its DICOM port (DIMSE), AE title ORTHANC, which checks the called AE title and serves only the AE
+    // titles it knows, as a hospital's archive does: CTVIEW (C-GET and C-MOVE to scpPort()) and NOGET (no
+    // C-GET: C-MOVE to nogetScpPort()).
+    int dicomPort() const { return dicomPort_; }
+    std::string dimseRoot() const { return "dicom://ORTHANC@127.0.0.1:" + std::to_string(dicomPort_); }
+    int scpPort() const { return scpPort_; }
+    int nogetScpPort() const { return nogetScpPort_; }
 
     // Uploads every file of `folder` (POST /instances), in the folder's own (unspecified) order.
     void upload(const std::filesystem::path& folder) {
@@ -117,14 +124,29 @@ class Orthanc {
   private:
     Orthanc() {
         port_ = freePort();
-        const int dicomPort = freePort();
+        dicomPort_ = freePort();
+        scpPort_ = freePort();
+        nogetScpPort_ = freePort();
         const auto cfg = dir_.path / "orthanc.json";
         std::ofstream(cfg) << R"({
   "Name": "ctview-test",
   "HttpPort": )" << port_ << R"(,
-  "DicomPort": )" << dicomPort
+  "DicomPort": )" << dicomPort_
                            << R"(,
-  "DicomServerEnabled": false,
+  "DicomServerEnabled": true,
+  "DicomAet": "ORTHANC",
+  "DicomCheckCalledAet": true,
+  "DicomAlwaysAllowEcho": false,
+  "DicomAlwaysAllowStore": false,
+  "DicomAlwaysAllowFind": false,
+  "DicomAlwaysAllowGet": false,
+  "DicomAlwaysAllowMove": false,
+  "DicomModalities": {
+    "ctview": { "AET": "CTVIEW", "Host": "127.0.0.1", "Port": )"
+                           << scpPort_ << R"( },
+    "noget": { "AET": "NOGET", "Host": "127.0.0.1", "Port": )"
+                           << nogetScpPort_ << R"(, "AllowGet": false }
+  },
   "StorageDirectory": ")" << (dir_.path / "db").string()
                            << R"(",
   "IndexDirectory": ")" << (dir_.path / "db").string()
@@ -162,7 +184,7 @@ class Orthanc {
     }
 
     TempDir dir_;
-    int port_ = 0;
+    int port_ = 0, dicomPort_ = 0, scpPort_ = 0, nogetScpPort_ = 0;
     pid_t pid_ = -1;
 };
 

@@ -1,0 +1,35 @@
+#pragma once
+// What a remote archive (a PACS) lists, whichever way it is asked — DICOMweb's QIDO-RS or DIMSE's C-FIND
+// (PS3.4 C.6.2, Study Root) — and how ctview presents itself to a DIMSE archive. Plain values: the DICOMweb
+// and DIMSE clients fill them, the sources, `info` and the PACS dialog read them.
+#include <string>
+
+namespace ctview {
+
+struct StudyRow {
+    std::string uid, patientName, patientId, date, description, accession, modalities;
+    int seriesCount = 0, instanceCount = 0;
+};
+struct StudyQuery {
+    std::string patientName, patientId, accession, date, modality; // date: YYYYMMDD or FROM-TO
+    std::string studyUid;                                          // one study
+    int limit = 0;                                                 // 0: the server's default
+};
+struct SeriesRow {
+    std::string uid, modality, description;
+    int number = 0, instanceCount = 0;
+};
+struct InstanceRow {
+    std::string uid, sopClass;
+    int rows = 0, columns = 0, frames = 1, number = 0;
+};
+
+// How ctview meets a DIMSE archive (`--aet`, `--retrieve`, `--scp-port`, or a PACS node's settings).
+struct DimseOptions {
+    std::string callingAe = "CTVIEW"; // our AE title: the archive must know it (its list of modalities)
+    // "get": C-GET only; "move": C-MOVE only; "auto": C-GET, then C-MOVE when the archive refuses C-GET.
+    std::string retrieve = "auto";
+    int scpPort = 0; // where our storage SCP listens during a C-MOVE (the archive sends there); 0: no C-MOVE
+};
+
+} // namespace ctview

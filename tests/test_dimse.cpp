@@ -1,0 +1,228 @@
+// DIMSE (dicom:// URLs) against a real Orthanc's DICOM port (tests/support/orthanc.h), with DCMTK's own tools
+// as the independent check. Like the DICOMweb cases, the [dimse] ones share one Orthanc and run as one CTest
+// test ("dimse_orthanc"); the URL cases need no server.
+#include "orthanc.h"
+#include "pacs_cases.h"
+
+#include "base/error.h"
+#include "dicomweb/dicomweb.h"
+#include "dimse/dimse.h"
+#include "sources/series.h"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <sys/stat.h>
+
+#include <set>
+
+using namespace ctview;
+using namespace ctview::test;
+
+namespace {
+
+struct DimseSession : CachedSession {
+    std::string studyUrl(const Uploaded& u) const { return pacs.dimseRoot() + "/" + u.study; }
+    std::string seriesUrl(const Uploaded& u) const { return studyUrl(u) + "/" + u.series; }
+};
+
+LoadOptions dimse(const std::string& aet, const std::string& retrieve, int scpPort = 0) {
+    LoadOptions o = fastOptions();
+    o.dimse.callingAe = aet;
+    o.dimse.retrieve = retrieve;
+    o.dimse.scpPort = scpPort;
+    return o;
+}
+
+std::string errorOf(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const std::exception& e) {
+        return e.what();
+    }
+    return "(no error)";
+}
+
+} // namespace
+
+TEST_CASE("dicom:// URLs: an archive, a study, a series; what is wrong with a bad one is said") {
+    const DimseUrl root = parseDimseUrl("dicom://PACS@pacs.example.org:11112");
+    CHECK(root.calledAe == "PACS");
+    CHECK(root.host == "pacs.example.org");
+    CHECK(root.port == 11112);
+    CHECK(root.study.empty());
+    CHECK(root.node() == "PACS@pacs.example.org:11112");
+    CHECK(parseDimseUrl("DICOM://PACS@h").port == 104); // PS3.8's port when none is given
+    const DimseUrl series = parseDimseUrl("dicom://PACS@h:4242/1.2.3/1.2.3.4/");
+    CHECK(series.study == "1.2.3");
+    CHECK(series.series == "1.2.3.4");
+    CHECK(series.text() == "dicom://PACS@h:4242/1.2.3/1.2.3.4");
+    CHECK(isDimseUrl("dicom://A@h"));
+    CHECK_FALSE(isDimseUrl("http://h/dicom-web"));
+    CHECK_FALSE(isDimseUrl("/data/dicom"));
+    CHECK_THROWS_WITH(parseDimseUrl("dicom://h:104"), Catch::Contains("AE title"));
+    CHECK_THROWS_WITH(parseDimseUrl("dicom://A_TITLE_OF_17_CHARS@h"), Catch::Contains("16 characters"));
+    CHECK_THROWS_WITH(parseDimseUrl("dicom://A@h:70000"), Catch::Contains("port"));
+    CHECK_THROWS_WITH(parseDimseUrl("dicom://A@h:104/1.2/x.y"), Catch::Contains("digits and dots"));
+    CHECK_THROWS_WITH(parseDimseUrl("dicom://A@h:104/1.2/1.3/1.4"), Catch::Contains("nothing may follow"));
+    CHECK_THROWS_AS(parseDimseUrl("dicom://A@:104"), UsageError);
+    // On the command line: a usage error (2), before any connection.
+    CHECK(run("info 'dicom://A_TITLE_OF_17_CHARS@127.0.0.1:1'").code == 2);
+    CHECK(run("info --retrieve fetch 'dicom://A@127.0.0.1:1'").code == 2);
+}
+
+TEST_CASE("DIMSE: C-ECHO; C-FIND lists studies with the same filters as DICOMweb", "[dimse]") {
+    DimseSession session;
+    study("one", ctSpec(12, 10, 8, "DW^ONE"));
+    study("two", ctSpec(6, 6, 3, "DW^TWO"));
+    DimseClient client(parseDimseUrl(session.pacs.dimseRoot()), DimseOptions{});
+    client.echo();
+    std::set<std::string> names;
+    for (const StudyRow& s : client.studies({}))
+        names.insert(s.patientName);
+    CHECK(names.count("DW^ONE"));
+    CHECK(names.count("DW^TWO"));
+
+    const Run one = run("info --json --patient 'DW^TWO' " + q(session.pacs.dimseRoot()));
+    REQUIRE(one.code == 0);
+    const auto j = nlohmann::json::parse(one.out);
+    CHECK(j["kind"] == "DIMSE");
+    const auto studies = j["studies"];
+    REQUIRE(studies.size() == 1);
+    CHECK(studies[0]["patient_id"] == "DW^TWO-ID");
+    CHECK(studies[0]["images"] == 3);
+    CHECK(studies[0]["series"] == 1);
+    CHECK(studies[0]["modalities"] == "CT");
+    CHECK(studies[0]["description"] == "study of DW^TWO");
+    CHECK(studies[0]["url"] == session.pacs.dimseRoot() + "/" + study("two", {}).study);
+    CHECK(nlohmann::json::parse(run("info --json --limit 1 " + q(session.pacs.dimseRoot())).out)["studies"]
+              .size() == 1);
+    CHECK(nlohmann::json::parse(
+              run("info --json --patient 'NOBODY*' " + q(session.pacs.dimseRoot())).out)["studies"]
+              .empty());
+    CHECK(
+        nlohmann::json::parse(
+            run("info --json --patient 'DW^T*' --modality CT " + q(session.pacs.dimseRoot())).out)["studies"]
+            .size() == 1);
+    const Run text = run("info --patient-id DW^ONE-ID " + q(session.pacs.dimseRoot()));
+    CHECK(text.code == 0);
+    CHECK_THAT(text.out, Catch::Contains("1 study on dicom://ORTHANC@127.0.0.1:") &&
+                             Catch::Contains("DW^ONE") &&
+                             Catch::Contains("Open one: ctview dicom://ORTHANC@"));
+    // DCMTK's findscu, the independent check, finds the same study.
+    const Run find =
+        shell("findscu -S -aet CTVIEW -aec ORTHANC -k QueryRetrieveLevel=STUDY -k PatientName=DW^ONE "
+              "-k StudyInstanceUID 127.0.0.1 " +
+              std::to_string(session.pacs.dicomPort()) + " 2>&1");
+    CHECK_THAT(find.out, Catch::Contains(study("one", {}).study));
+}
+
+TEST_CASE("DIMSE: a series by C-GET and by C-MOVE is exactly the volume of the same files read from a folder",
+          "[dimse]") {
+    DimseSession session;
+    const Uploaded& u = study("one", ctSpec(12, 10, 8, "DW^ONE"));
+    const Series local = loadFrom(u.folder.string());
+    {
+        const Series got = loadFrom(session.seriesUrl(u), dimse("CTVIEW", "get"));
+        requireSameVolume(got, local);
+        CHECK(got.about.source == "DIMSE");
+        CHECK(got.about.location == session.seriesUrl(u));
+        CHECK(got.about.field("PatientName") == "DW^ONE");
+        // The cache holds patient data: owner only; the images as they came.
+        struct stat st {};
+        REQUIRE(::stat(dicomWebCacheRoot().c_str(), &st) == 0);
+        CHECK((st.st_mode & 0777) == 0700);
+        CHECK(dcmFiles(dicomWebCacheRoot()) == 8);
+    }
+    {
+        DimseSession fresh; // an empty cache: fetched again, by C-MOVE this time
+        const Series moved = loadFrom(fresh.studyUrl(u), dimse("CTVIEW", "move", session.pacs.scpPort()));
+        requireSameVolume(moved, local);
+        CHECK(dcmFiles(dicomWebCacheRoot()) == 8);
+    }
+    // The command line: the same numbers as the folder gives.
+    DimseSession cli;
+    const Run info = run("info --json " + q(cli.seriesUrl(u)));
+    REQUIRE(info.code == 0);
+    const auto j = nlohmann::json::parse(info.out);
+    CHECK(j["source"]["kind"] == "DIMSE");
+    CHECK(j["image"]["slices"] == 8);
+    CHECK(j["patient"]["name"] == "DW^ONE");
+    // Cached: it opens again with the archive out of reach (behind a proxy that is then stopped).
+    CuttingProxy proxy(session.pacs.dicomPort());
+    const std::string viaProxy =
+        "dicom://ORTHANC@127.0.0.1:" + std::to_string(proxy.port()) + "/" + u.study + "/" + u.series;
+    requireSameVolume(loadFrom(viaProxy, dimse("CTVIEW", "get")), local);
+    proxy.stop();
+    const auto offline = openSource(viaProxy, dimse("CTVIEW", "get"));
+    CHECK_THAT(offline->summary(),
+               Catch::Contains("from the cache") && Catch::Contains("connection refused"));
+    requireSameVolume(offline->load(offline->pick("").number, dimse("CTVIEW", "get")), local);
+}
+
+TEST_CASE("DIMSE: an archive that refuses C-GET is asked by C-MOVE; without --scp-port it says how",
+          "[dimse]") {
+    DimseSession session;
+    const Uploaded& u = study("one", ctSpec(12, 10, 8, "DW^ONE"));
+    // NOGET may not C-GET (Orthanc aborts the association): auto falls back to C-MOVE to its port.
+    requireSameVolume(loadFrom(session.seriesUrl(u), dimse("NOGET", "auto", session.pacs.nogetScpPort())),
+                      loadFrom(u.folder.string()));
+    DimseSession again;
+    CHECK_THAT(errorOf([&] { loadFrom(again.seriesUrl(u), dimse("NOGET", "auto")); }),
+               Catch::Contains("refused C-GET") && Catch::Contains("--scp-port"));
+    CHECK_THAT(errorOf([&] { loadFrom(again.seriesUrl(u), dimse("NOGET", "get")); }),
+               Catch::Contains("refused C-GET"));
+    // A C-MOVE the archive cannot deliver (nobody listens where it sends NOGET's images: we listen
+    // elsewhere).
+    CHECK_THAT(errorOf([&] { loadFrom(again.seriesUrl(u), dimse("NOGET", "move", freePort())); }),
+               Catch::Contains("the C-MOVE failed") && Catch::Contains("NOGET"));
+    CHECK(dcmFiles(dicomWebCacheRoot()) == 0);
+}
+
+TEST_CASE(
+    "DIMSE: unknown calling AE, wrong called AE, a closed port, a port that is not DICOM: one line each, "
+    "exit 1",
+    "[dimse]") {
+    DimseSession session;
+    const std::string port = std::to_string(session.pacs.dicomPort());
+    const Run stranger = run("info --aet STRANGER " + q(session.pacs.dimseRoot()));
+    CHECK(stranger.code == 1);
+    CHECK_THAT(stranger.out, Catch::Contains("ORTHANC@127.0.0.1:" + port) &&
+                                 Catch::Contains("does not know the calling AE title STRANGER"));
+    const Run wrong = run("info 'dicom://NOTORTHANC@127.0.0.1:" + port + "'");
+    CHECK(wrong.code == 1);
+    CHECK_THAT(wrong.out, Catch::Contains("AE title is not NOTORTHANC"));
+    const std::string closed = std::to_string(freePort());
+    const Run refused = run("info 'dicom://ORTHANC@127.0.0.1:" + closed + "'");
+    CHECK(refused.code == 1);
+    CHECK_THAT(refused.out, Catch::Contains("ORTHANC@127.0.0.1:" + closed + ": connection refused"));
+    const Run http = run("info 'dicom://ORTHANC@127.0.0.1:" + std::to_string(session.pacs.port()) + "'");
+    CHECK(http.code == 1);
+    CHECK_THAT(http.out, Catch::Contains("is this a DICOM port?"));
+    // No study of that UID.
+    const Run none = run("info " + q(session.pacs.dimseRoot() + "/1.2.3.4.5"));
+    CHECK(none.code == 1);
+    CHECK_THAT(none.out, Catch::Contains("no such study"));
+    for (const Run* r : {&stranger, &wrong, &refused, &http, &none})
+        CHECK(std::count(r->out.begin(), r->out.end(), '\n') == 1);
+}
+
+TEST_CASE("DIMSE: a retrieve cut mid-way keeps what arrived; the next open fetches only the rest",
+          "[dimse]") {
+    DimseSession session;
+    const Uploaded& u = study("big", ctSpec(64, 64, 30, "DW^BIG"));
+    CuttingProxy proxy(session.pacs.dicomPort());
+    const std::string url =
+        "dicom://ORTHANC@127.0.0.1:" + std::to_string(proxy.port()) + "/" + u.study + "/" + u.series;
+    proxy.cutAfter = 120000; // of a ~250 kB C-GET: the C-FINDs pass, the images are cut
+    CHECK_THAT(errorOf([&] { loadFrom(url, dimse("CTVIEW", "get")); }),
+               Catch::Contains("transfer ended early") && Catch::Contains("of 30 images"));
+    CHECK(proxy.cuts == 1);
+    const std::size_t kept = dcmFiles(dicomWebCacheRoot());
+    CHECK(kept > 0);
+    CHECK(kept < 30);
+    for (const auto& e : std::filesystem::recursive_directory_iterator(dicomWebCacheRoot()))
+        CHECK(e.path().extension() != ".part");
+    requireSameVolume(loadFrom(url, dimse("CTVIEW", "get")), loadFrom(u.folder.string()));
+    CHECK(dcmFiles(dicomWebCacheRoot()) == 30);
+}
