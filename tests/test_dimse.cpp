@@ -7,6 +7,7 @@
 #include "base/error.h"
 #include "dicomweb/dicomweb.h"
 #include "dimse/dimse.h"
+#include "sources/archive.h"
 #include "sources/series.h"
 
 #include <catch2/catch.hpp>
@@ -77,6 +78,17 @@ TEST_CASE("DIMSE: C-ECHO; C-FIND lists studies with the same filters as DICOMweb
     study("two", ctSpec(6, 6, 3, "DW^TWO"));
     DimseClient client(parseDimseUrl(session.pacs.dimseRoot()), DimseOptions{});
     client.echo();
+    // The PACS dialog's "Test", and its series list (each with the URL it opens).
+    CHECK_THAT(testArchive(session.pacs.dimseRoot(), {}),
+               Catch::StartsWith("ORTHANC@127.0.0.1:") && Catch::Contains(": C-ECHO answered in"));
+    LoadOptions stranger;
+    stranger.dimse.callingAe = "STRANGER";
+    CHECK_THROWS_WITH(testArchive(session.pacs.dimseRoot(), stranger), Catch::Contains("STRANGER"));
+    const ArchiveSeries listed = findSeries(session.pacs.dimseRoot(), study("one", {}).study, {});
+    REQUIRE(listed.series.size() == 1);
+    CHECK(listed.series[0].instanceCount == 8);
+    CHECK(listed.urls[0] ==
+          session.pacs.dimseRoot() + "/" + study("one", {}).study + "/" + study("one", {}).series);
     std::set<std::string> names;
     for (const StudyRow& s : client.studies({}))
         names.insert(s.patientName);
@@ -225,4 +237,42 @@ TEST_CASE("DIMSE: a retrieve cut mid-way keeps what arrived; the next open fetch
         CHECK(e.path().extension() != ".part");
     requireSameVolume(loadFrom(url, dimse("CTVIEW", "get")), loadFrom(u.folder.string()));
     CHECK(dcmFiles(dicomWebCacheRoot()) == 30);
+}
+
+TEST_CASE("a PACS node as the dialog keeps it: a DIMSE node's options travel in its URL") {
+    CHECK(archiveNodeUrl("dicom://PACS@h:4242") == "dicom://PACS@h:4242");
+    CHECK(archiveNodeUrl("localhost:8042/dicom-web/") == "http://localhost:8042/dicom-web");
+    DimseOptions o;
+    o.callingAe = "ME";
+    o.retrieve = "move";
+    o.scpPort = 11113;
+    const std::string node = archiveNodeUrl("dicom://PACS@h:4242", o);
+    CHECK(node == "dicom://PACS@h:4242?aet=ME&retrieve=move&scp-port=11113");
+    CHECK(archiveNodeOptions(node).callingAe == "ME");
+    CHECK(archiveNodeOptions(node).scpPort == 11113);
+    CHECK(isArchiveRoot(node));
+    CHECK(isDimseNode(node));
+    CHECK_FALSE(isDimseNode("http://h/dicom-web"));
+    // A study of it keeps the options; the command line's win over them.
+    const DimseUrl study = parseDimseUrl(parseDimseUrl(node).studyUrl("1.2.3"));
+    CHECK(study.text() == "dicom://PACS@h:4242/1.2.3?aet=ME&retrieve=move&scp-port=11113");
+    DimseOptions cli;
+    cli.callingAe = "OTHER";
+    const DimseOptions used = effectiveOptions(study, cli);
+    CHECK(used.callingAe == "OTHER");
+    CHECK(used.retrieve == "move");
+    CHECK(used.scpPort == 11113);
+    CHECK(effectiveOptions(parseDimseUrl("dicom://PACS@h"), {}).callingAe == "CTVIEW");
+    CHECK(effectiveOptions(parseDimseUrl("dicom://PACS@h"), {}).retrieve == "auto");
+    CHECK(canonicalArchiveUrl("DICOM://PACS@h/1.2/") == "dicom://PACS@h:104/1.2");
+    CHECK_THROWS_WITH(parseDimseUrl("dicom://PACS@h?color=red"), Catch::Contains("unknown option"));
+    CHECK_THROWS_WITH(archiveNodeUrl("dicom://PACS@h/1.2.3"), Catch::Contains("not a study"));
+}
+
+TEST_CASE("DIMSE: the viewer opens a study of a DIMSE node through its PACS dialog (xdotool)",
+          "[dimse][e2e]") {
+    DimseSession session;
+    const Run r = openThroughPacsDialog(session.pacs.dimseRoot());
+    INFO(r.out);
+    CHECK(r.code == 0);
 }

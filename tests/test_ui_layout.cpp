@@ -112,7 +112,8 @@ TEST_CASE("the Open and PACS dialogs fit a small window, whole") {
             ui::drawOpenDialog(s, commands);
             ui::drawPacsDialog(s, commands);
         });
-        for (const char* name : {"Open a DICOM folder or file, or a NRRD/NIfTI file", "PACS (DICOMweb)"}) {
+        for (const char* name :
+             {"Open a DICOM folder or file, or a NRRD/NIfTI file", "PACS (DICOMweb, DIMSE)"}) {
             INFO(name);
             const ImGuiWindow* w = ImGui::FindWindowByName(name);
             REQUIRE(w);

@@ -8,8 +8,8 @@
 #include "app/subcommands.h"
 #include "base/error.h"
 #include "base/fsutil.h"
-#include "dicomweb/dicomweb.h"
 #include "render/slice_renderer.h"
+#include "sources/archive.h"
 #include "ui/panels.h"
 #include "viewer/input.h"
 #include "viewer/label_task.h"
@@ -49,7 +49,7 @@ struct KeyPress {
 std::string defaultInput(const viewer::Settings& settings) {
     std::error_code ec;
     for (const std::string& r : settings.prefs.recent)
-        if (isDicomWebUrl(r) || std::filesystem::exists(r, ec))
+        if (isArchiveUrl(r) || std::filesystem::exists(r, ec))
             return r;
     char exe[4096];
     const ssize_t n = ::readlink("/proc/self/exe", exe, sizeof exe - 1);

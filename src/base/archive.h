@@ -24,11 +24,14 @@ struct InstanceRow {
     int rows = 0, columns = 0, frames = 1, number = 0;
 };
 
-// How ctview meets a DIMSE archive (`--aet`, `--retrieve`, `--scp-port`, or a PACS node's settings).
+// How ctview meets a DIMSE archive: `--aet`, `--retrieve`, `--scp-port`, else what the dicom:// URL says
+// (?aet=...&retrieve=...&scp-port=..., as the PACS dialog saves a node and the recent list remembers a
+// study), else the defaults. Empty or 0: not given.
 struct DimseOptions {
-    std::string callingAe = "CTVIEW"; // our AE title: the archive must know it (its list of modalities)
-    // "get": C-GET only; "move": C-MOVE only; "auto": C-GET, then C-MOVE when the archive refuses C-GET.
-    std::string retrieve = "auto";
+    std::string callingAe; // our AE title (default CTVIEW): the archive must know it (its modalities)
+    // "get": C-GET only; "move": C-MOVE only; "auto" (default): C-GET, then C-MOVE when the archive refuses
+    // it.
+    std::string retrieve;
     int scpPort = 0; // where our storage SCP listens during a C-MOVE (the archive sends there); 0: no C-MOVE
 };
 

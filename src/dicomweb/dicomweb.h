@@ -54,10 +54,6 @@ struct HttpOptions {
     RemoteLogin login;
 };
 
-// The server wants a login (HTTP 401), or refused the one given (403): what the PACS dialog asks a login for.
-struct LoginRequired : DataError {
-    using DataError::DataError;
-};
 class HttpClient {
   public:
     explicit HttpClient(HttpOptions options = {});

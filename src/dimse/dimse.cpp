@@ -43,33 +43,97 @@ bool isDimseUrl(const std::string& input) {
 std::string DimseUrl::node() const {
     return calledAe + "@" + host + ":" + std::to_string(port);
 }
+std::string DimseUrl::studyUrl(const std::string& studyUid, const std::string& seriesUid) const {
+    std::string t = "dicom://" + node();
+    if (!studyUid.empty())
+        t += "/" + studyUid;
+    if (!seriesUid.empty())
+        t += "/" + seriesUid;
+    std::string query;
+    auto add = [&](const char* key, const std::string& value) {
+        if (!value.empty())
+            query += (query.empty() ? "?" : "&") + std::string(key) + "=" + value;
+    };
+    add("aet", given.callingAe);
+    add("retrieve", given.retrieve);
+    add("scp-port", given.scpPort > 0 ? std::to_string(given.scpPort) : "");
+    return t + query;
+}
 std::string DimseUrl::root() const {
-    return "dicom://" + node();
+    return studyUrl({});
 }
 std::string DimseUrl::text() const {
-    std::string t = root();
-    if (!study.empty())
-        t += "/" + study;
-    if (!series.empty())
-        t += "/" + series;
-    return t;
+    return studyUrl(study, series);
+}
+
+namespace {
+void checkAe(const std::string& input, const std::string& ae) {
+    // PS3.5 6.2, AE: at most 16 characters of the default repertoire, no backslash, no control characters.
+    if (ae.empty() || ae.size() > 16 ||
+        std::any_of(ae.begin(), ae.end(), [](unsigned char c) { return c == '\\' || c < 0x20 || c >= 0x7f; }))
+        throw UsageError(input + ": an AE title is 1 to 16 characters, without a backslash");
+}
+int portOf(const std::string& input, const std::string& text) {
+    char* end = nullptr;
+    const long p = std::strtol(text.c_str(), &end, 10);
+    if (text.empty() || *end != '\0' || p < 1 || p > 65535)
+        throw UsageError(input + ": a port is a number from 1 to 65535");
+    return int(p);
+}
+// The URL's ?key=value&... (no escapes: AE titles, modes and ports need none).
+void parseOptions(const std::string& input, const std::string& query, DimseOptions& o) {
+    std::size_t at = 0;
+    while (at < query.size()) {
+        const std::size_t amp = std::min(query.find('&', at), query.size());
+        const std::string pair = query.substr(at, amp - at);
+        at = amp + 1;
+        const std::size_t eq = pair.find('=');
+        const std::string key = pair.substr(0, eq),
+                          value = eq == std::string::npos ? "" : pair.substr(eq + 1);
+        if (key == "aet") {
+            checkAe(input, value);
+            o.callingAe = value;
+        } else if (key == "retrieve" && (value == "get" || value == "move" || value == "auto")) {
+            o.retrieve = value;
+        } else if (key == "scp-port") {
+            o.scpPort = portOf(input, value);
+        } else if (!pair.empty()) {
+            throw UsageError(input + ": unknown option " + pair +
+                             " (aet=AE, retrieve=get|move|auto, scp-port=N)");
+        }
+    }
+}
+} // namespace
+
+DimseOptions effectiveOptions(const DimseUrl& url, const DimseOptions& options) {
+    DimseOptions o;
+    o.callingAe = !options.callingAe.empty()     ? options.callingAe
+                  : !url.given.callingAe.empty() ? url.given.callingAe
+                                                 : "CTVIEW";
+    o.retrieve = !options.retrieve.empty()     ? options.retrieve
+                 : !url.given.retrieve.empty() ? url.given.retrieve
+                                               : "auto";
+    o.scpPort = options.scpPort > 0 ? options.scpPort : url.given.scpPort;
+    checkAe("--aet " + o.callingAe, o.callingAe);
+    if (o.retrieve != "auto" && o.retrieve != "get" && o.retrieve != "move")
+        throw UsageError("--retrieve " + o.retrieve + ": get, move or auto");
+    return o;
 }
 
 DimseUrl parseDimseUrl(const std::string& input) {
     if (!isDimseUrl(input))
         throw UsageError(input + ": not a dicom:// URL");
-    const std::string rest = input.substr(8);
+    const std::size_t question = input.find('?');
+    const std::string rest =
+        input.substr(8, question == std::string::npos ? std::string::npos : question - 8);
     const std::size_t at = rest.find('@');
     if (at == std::string::npos || at == 0)
         throw UsageError(input + ": name the archive's AE title: dicom://CALLED_AE@HOST:PORT");
     DimseUrl u;
     u.calledAe = rest.substr(0, at);
-    // PS3.5 6.2, AE: at most 16 characters of the default repertoire, no backslash, no control characters;
-    // leading and trailing spaces are not significant.
-    if (u.calledAe.size() > 16 || std::any_of(u.calledAe.begin(), u.calledAe.end(), [](unsigned char c) {
-            return c == '\\' || c < 0x20 || c >= 0x7f;
-        }))
-        throw UsageError(input + ": an AE title is at most 16 characters, without a backslash");
+    checkAe(input, u.calledAe);
+    if (question != std::string::npos)
+        parseOptions(input, input.substr(question + 1), u.given);
     const std::string after = rest.substr(at + 1);
     const std::size_t slash = after.find('/');
     const std::string hostPort = after.substr(0, slash);
@@ -78,14 +142,8 @@ DimseUrl parseDimseUrl(const std::string& input) {
     u.host = hostPort.substr(0, colon);
     if (u.host.empty())
         throw UsageError(input + ": no host: dicom://CALLED_AE@HOST:PORT");
-    if (colon != std::string::npos) {
-        const std::string port = hostPort.substr(colon + 1);
-        char* end = nullptr;
-        const long p = std::strtol(port.c_str(), &end, 10);
-        if (port.empty() || *end != '\0' || p < 1 || p > 65535)
-            throw UsageError(input + ": the port is a number from 1 to 65535");
-        u.port = int(p);
-    }
+    if (colon != std::string::npos)
+        u.port = portOf(input, hostPort.substr(colon + 1));
     while (!path.empty() && path.back() == '/')
         path.pop_back();
     if (!path.empty()) {
@@ -560,14 +618,8 @@ DimseRetrieved moveSeries(const DimseUrl& u, const DimseOptions& o, const DimseT
 
 } // namespace
 
-DimseClient::DimseClient(DimseUrl url, DimseOptions options, DimseTimeouts timeouts)
-    : url_(std::move(url)), options_(std::move(options)), timeouts_(timeouts) {
-    if (options_.callingAe.empty() || options_.callingAe.size() > 16 ||
-        options_.callingAe.find('\\') != std::string::npos)
-        throw UsageError("--aet " + options_.callingAe + ": an AE title is 1 to 16 characters, no backslash");
-    if (options_.retrieve != "auto" && options_.retrieve != "get" && options_.retrieve != "move")
-        throw UsageError("--retrieve " + options_.retrieve + ": get or move");
-}
+DimseClient::DimseClient(DimseUrl url, const DimseOptions& options, DimseTimeouts timeouts)
+    : url_(std::move(url)), options_(effectiveOptions(url_, options)), timeouts_(timeouts) {}
 
 void DimseClient::echo() {
     Scu scu(url_, options_, timeouts_);

@@ -10,7 +10,9 @@
 //   dicom://CALLED_AE@HOST[:PORT]                           an archive: `info` lists its studies
 //   dicom://CALLED_AE@HOST[:PORT]/STUDY_UID                 a study, treated like a folder
 //   dicom://CALLED_AE@HOST[:PORT]/STUDY_UID/SERIES_UID      one series
-// The port is 104 when none is given (PS3.8's well-known port).
+// The port is 104 when none is given (PS3.8's well-known port). Any of them may end with how to meet the
+// archive, ?aet=CALLING_AE&retrieve=get|move|auto&scp-port=N (what the PACS dialog saves with a node, so that
+// a study in the recent list opens the same way); options given on the command line win over these.
 #include "base/archive.h"
 
 #include <cstddef>
@@ -25,15 +27,21 @@ struct DimseUrl {
     std::string calledAe, host;
     int port = 104;
     std::string study, series; // UIDs, or empty
+    DimseOptions given;        // the URL's ?aet=…&retrieve=…&scp-port=…
     std::string node() const;  // CALLED_AE@HOST:PORT, for messages
-    std::string root() const;  // dicom://CALLED_AE@HOST:PORT
+    std::string root() const;  // dicom://CALLED_AE@HOST:PORT and the URL's options
     std::string text() const;  // the URL back, canonical
+    // The URL of one of its studies or series, with the same options.
+    std::string studyUrl(const std::string& study, const std::string& series = {}) const;
 };
 bool isDimseUrl(const std::string& input);
 // Throws UsageError for a URL ctview cannot use (no AE title or host, an AE title longer than 16 characters
 // or with a backslash or control character, a bad port, a path after the series UID, a UID that is not
-// digits and dots).
+// digits and dots, an unknown option).
 DimseUrl parseDimseUrl(const std::string& input);
+// `options` where given, else the URL's, else the defaults (CTVIEW, auto, no C-MOVE port). Throws UsageError
+// for an AE title or retrieve mode ctview cannot use.
+DimseOptions effectiveOptions(const DimseUrl& url, const DimseOptions& options);
 
 struct DimseTimeouts {
     int connect = 5;   // seconds to open the TCP connection
@@ -50,9 +58,9 @@ struct DimseRetrieved {
 
 class DimseClient {
   public:
-    DimseClient(DimseUrl url, DimseOptions options, DimseTimeouts timeouts = {});
+    DimseClient(DimseUrl url, const DimseOptions& options, DimseTimeouts timeouts = {});
     const DimseUrl& url() const { return url_; }
-    const DimseOptions& options() const { return options_; }
+    const DimseOptions& options() const { return options_; } // effective: URL and command line merged
 
     // Each call opens an association of its own and releases it. Every failure throws DataError naming the
     // node and the cause: connection refused or timed out, the association rejected (and why), no accepted

@@ -18,6 +18,8 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cmath>
 #include <condition_variable>
 #include <exception>
 #include <fstream>
@@ -514,6 +516,56 @@ bool isArchiveRoot(const std::string& input) {
     }
 }
 
+std::string canonicalArchiveUrl(const std::string& input) {
+    if (isDicomWebUrl(input))
+        return parseDicomWebUrl(input).text();
+    if (isDimseUrl(input))
+        return parseDimseUrl(input).text();
+    throw UsageError(input + ": not a DICOMweb or dicom:// URL");
+}
+
+std::string archiveNodeUrl(const std::string& typed, const DimseOptions& dimse) {
+    const std::string u = completeServerUrl(typed);
+    std::string root;
+    if (isDimseUrl(u)) {
+        DimseUrl url = parseDimseUrl(u);
+        if (!url.study.empty())
+            throw UsageError(u + ": give the archive, not a study");
+        if (!dimse.callingAe.empty())
+            url.given.callingAe = dimse.callingAe;
+        if (!dimse.retrieve.empty())
+            url.given.retrieve = dimse.retrieve;
+        if (dimse.scpPort > 0)
+            url.given.scpPort = dimse.scpPort;
+        effectiveOptions(url, {}); // refuses what cannot be used
+        return url.root();
+    }
+    const DicomWebUrl url = parseDicomWebUrl(u);
+    if (!url.study.empty())
+        throw UsageError(u + ": give the server's root, not a study");
+    return url.root;
+}
+
+DimseOptions archiveNodeOptions(const std::string& url) {
+    try {
+        return isDimseUrl(url) ? parseDimseUrl(url).given : DimseOptions{};
+    } catch (const std::exception&) {
+        return {};
+    }
+}
+
+std::string archiveHost(const std::string& url) {
+    try {
+        return isDicomWebUrl(url) ? parseDicomWebUrl(url).host : std::string();
+    } catch (const std::exception&) {
+        return {};
+    }
+}
+
+bool isDimseNode(const std::string& url) {
+    return isDimseUrl(completeServerUrl(url));
+}
+
 ArchiveStudies findStudies(const std::string& input, const StudyQuery& q, const LoadOptions& options) {
     const auto a = archiveOf(input, options);
     if (!a)
@@ -525,6 +577,33 @@ ArchiveStudies findStudies(const std::string& input, const StudyQuery& q, const 
     for (const StudyRow& s : out.studies)
         out.urls.push_back(a->studyUrl(s.uid));
     return out;
+}
+
+ArchiveSeries findSeries(const std::string& root, const std::string& study, const LoadOptions& options) {
+    const auto a = archiveOf(root, options);
+    if (!a)
+        throw UsageError(root + ": not a DICOMweb or dicom:// URL");
+    if (!isSafeUid(study))
+        throw UsageError(study + ": a UID is digits and dots");
+    ArchiveSeries out;
+    out.series = a->seriesOf(study);
+    std::sort(out.series.begin(), out.series.end(),
+              [](const SeriesRow& x, const SeriesRow& y) { return x.number < y.number; });
+    const auto inStudy = archiveOf(a->studyUrl(study), options);
+    for (const SeriesRow& s : out.series)
+        out.urls.push_back(inStudy->seriesUrl(s.uid));
+    return out;
+}
+
+std::string testArchive(const std::string& root, const LoadOptions& options) {
+    const auto a = archiveOf(root, options);
+    if (!a)
+        throw UsageError(root + ": not a DICOMweb or dicom:// URL");
+    const auto start = std::chrono::steady_clock::now();
+    const std::string what = a->test();
+    const double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    return a->host() + ": " + what + " answered in " + std::to_string(std::lround(ms)) + " ms";
 }
 
 } // namespace ctview

@@ -29,6 +29,10 @@ class RemoteArchive {
     virtual std::string rootText() const = 0; // the archive's root URL
 
     virtual std::vector<StudyRow> studies(const StudyQuery& q) = 0;
+    // Whether the archive answers; what was asked ("C-ECHO", "QIDO-RS"). Throws as the queries do.
+    virtual std::string test() = 0;
+    // The series of another study of the same archive.
+    virtual std::vector<SeriesRow> seriesOf(const std::string& study) = 0;
     virtual std::vector<SeriesRow> seriesOfStudy() = 0;
     virtual std::vector<InstanceRow> instances(const std::string& series, int limit) = 0;
     // Whole series (`instance` empty) or one image, into `folder` as <SOPInstanceUID>.dcm, `arrived` after

@@ -40,6 +40,13 @@ class DicomWebArchive final : public RemoteArchive {
     std::string rootText() const override { return url_.root; }
 
     std::vector<StudyRow> studies(const StudyQuery& q) override { return client_.studies(q); }
+    std::string test() override {
+        StudyQuery one;
+        one.limit = 1;
+        client_.studies(one);
+        return "QIDO-RS";
+    }
+    std::vector<SeriesRow> seriesOf(const std::string& study) override { return client_.series(study); }
     std::vector<SeriesRow> seriesOfStudy() override { return client_.series(url_.study); }
     std::vector<InstanceRow> instances(const std::string& series, int limit) override {
         return client_.instances(url_.study, series, limit);

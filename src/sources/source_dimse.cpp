@@ -15,7 +15,7 @@ namespace fs = std::filesystem;
 
 class DimseArchive final : public RemoteArchive {
   public:
-    DimseArchive(DimseUrl url, DimseOptions options) : client_(std::move(url), std::move(options)) {}
+    DimseArchive(DimseUrl url, const DimseOptions& options) : client_(std::move(url), options) {}
 
     std::string kind() const override { return "DIMSE"; }
     std::string host() const override { return client_.url().node(); }
@@ -31,16 +31,19 @@ class DimseArchive final : public RemoteArchive {
     }
     std::string study() const override { return client_.url().study; }
     std::string series() const override { return client_.url().series; }
-    std::string studyUrl(const std::string& study) const override {
-        return client_.url().root() + "/" + study;
-    }
+    std::string studyUrl(const std::string& study) const override { return client_.url().studyUrl(study); }
     std::string seriesUrl(const std::string& series) const override {
-        return studyUrl(client_.url().study) + "/" + series;
+        return client_.url().studyUrl(client_.url().study, series);
     }
     std::string urlText() const override { return client_.url().text(); }
     std::string rootText() const override { return client_.url().root(); }
 
     std::vector<StudyRow> studies(const StudyQuery& q) override { return client_.studies(q); }
+    std::string test() override {
+        client_.echo();
+        return "C-ECHO";
+    }
+    std::vector<SeriesRow> seriesOf(const std::string& study) override { return client_.series(study); }
     std::vector<SeriesRow> seriesOfStudy() override { return client_.series(client_.url().study); }
     std::vector<InstanceRow> instances(const std::string& series, int limit) override {
         return client_.instances(client_.url().study, series, limit);

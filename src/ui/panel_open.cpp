@@ -2,7 +2,7 @@
 #include "ui/panels.h"
 
 #include "base/text.h"
-#include "dicomweb/dicomweb.h"
+#include "sources/archive.h"
 
 #include <algorithm>
 #include <cstring>
@@ -80,7 +80,7 @@ void drawOpenDialog(AppState& s, Commands& r) {
     if (ImGui::InputText("##path", d.pathInput, sizeof d.pathInput, ImGuiInputTextFlags_EnterReturnsTrue)) {
         // A DICOMweb URL or a file typed (or pasted) here opens at once; a folder is browsed.
         std::error_code ec;
-        if (isDicomWebUrl(d.pathInput) || std::filesystem::is_regular_file(d.pathInput, ec))
+        if (isArchiveUrl(d.pathInput) || std::filesystem::is_regular_file(d.pathInput, ec))
             open = d.pathInput;
         else
             browse(d, d.pathInput);
@@ -127,7 +127,7 @@ void drawOpenDialog(AppState& s, Commands& r) {
             d.gone.clear();
             for (const std::string& entry : d.recent) {
                 std::error_code ec;
-                d.gone.push_back(!isDicomWebUrl(entry) && !std::filesystem::exists(entry, ec));
+                d.gone.push_back(!isArchiveUrl(entry) && !std::filesystem::exists(entry, ec));
             }
         }
         ImGui::PushID("recent");

@@ -1,6 +1,6 @@
 #include "viewer/settings.h"
 
-#include "dicomweb/dicomweb.h"
+#include "sources/archive.h"
 
 #include "base/error.h"
 #include "base/fsutil.h"
@@ -70,9 +70,9 @@ bool isValidRecent(const std::string& entry) {
     for (const char c : entry)
         if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
             return false; // control characters: no path or URL that ctview wrote holds one
-    if (isDicomWebUrl(entry)) {
+    if (isArchiveUrl(entry)) {
         try {
-            parseDicomWebUrl(entry);
+            canonicalArchiveUrl(entry);
             return true;
         } catch (const std::exception&) {
             return false;
@@ -104,16 +104,10 @@ Settings loadSettings(const std::filesystem::path& path, std::string& problem) {
     std::vector<std::string> bad;
     readRecent(j, s.prefs.recent, bad);
     read(j, "pacs_servers", s.prefs.pacsServers, bad);
-    // A URL with credentials in it is never kept (they belong in the environment or netrc).
+    // Only archives' roots (DICOMweb, dicom://); a URL with credentials in it is never kept (they belong in
+    // the environment or netrc): it is no root.
     s.prefs.pacsServers.erase(std::remove_if(s.prefs.pacsServers.begin(), s.prefs.pacsServers.end(),
-                                             [](const std::string& u) {
-                                                 try {
-                                                     return !isDicomWebUrl(u) ||
-                                                            !parseDicomWebUrl(u).study.empty();
-                                                 } catch (const std::exception&) {
-                                                     return true;
-                                                 }
-                                             }),
+                                             [](const std::string& u) { return !isArchiveRoot(u); }),
                               s.prefs.pacsServers.end());
     read(j, "window_x", s.window.x, bad);
     read(j, "window_y", s.window.y, bad);
@@ -216,9 +210,9 @@ void addRecent(std::vector<std::string>& recent, const std::string& input) {
     if (input.empty())
         return; // nothing to remember (and an empty row is nothing a user can click)
     std::error_code ec;
-    // A DICOMweb study is remembered by its URL (which never holds credentials: they are refused in URLs).
-    std::string abs = isDicomWebUrl(input) ? parseDicomWebUrl(input).text()
-                                           : std::filesystem::absolute(input, ec).lexically_normal().string();
+    // A PACS study is remembered by its URL (which never holds credentials: they are refused in URLs).
+    std::string abs = isArchiveUrl(input) ? canonicalArchiveUrl(input)
+                                          : std::filesystem::absolute(input, ec).lexically_normal().string();
     if (ec)
         abs = input;
     if (abs.size() > 1 && abs.back() == '/')

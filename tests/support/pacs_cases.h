@@ -97,4 +97,17 @@ inline std::size_t dcmFiles(const std::filesystem::path& folder) {
     return n;
 }
 
+#ifdef CTVIEW_E2E_PACS
+// tests/e2e/pacs.sh on the archive `root` (a DICOMweb root or a dicom:// node): the viewer, its PACS dialog
+// with the node from the settings, a search for DW^WINDOW, its study opened; the script's output and status.
+inline Run openThroughPacsDialog(const std::string& root) {
+    if (!std::getenv("DISPLAY"))
+        FAIL("no DISPLAY: run under xvfb-run (scripts/test does)");
+    const Uploaded& u = study("window", ctSpec(14, 12, 6, "DW^WINDOW"));
+    const Uploaded& local = study("two", ctSpec(6, 6, 3, "DW^TWO"));
+    return shell(std::string(CTVIEW_E2E_PACS) + " " + CTVIEW_BINARY + " " + q(root) + " DW^WINDOW " +
+                 u.study + " " + q("DW WINDOW - .*series 1 - 14x12x6") + " " + q(local.folder));
+}
+#endif
+
 } // namespace ctview::test
