@@ -14,6 +14,7 @@
 
 #define STB_IMAGE_IMPLEMENTATION
 #include <stb/stb_image.h>
+#include <tiffio.h>
 
 using namespace ctview;
 using namespace ctview::test;
@@ -130,4 +131,63 @@ TEST_CASE("nothing is written next to the input, and a read-only output folder g
     for (auto& e : std::filesystem::directory_iterator(out.path))
         left += (void(e), 1);
     CHECK(left == 0);
+}
+
+TEST_CASE("export --format tiff: the slice's HU as signed 16-bit on its own grid, its pixel size in mm") {
+    TempDir dir, out;
+    SeriesSpec spec = smallSeries(12, 10, 8);
+    spec.pixelSpacing = {0.6, 0.7};
+    writeSeries(spec, dir.path);
+    const Run r = run("export " + q(dir.path) + " --format tiff,png --slice 4 -o " + q(out.path));
+    REQUIRE(r.code == 0);
+    ScanResult scan;
+    const DecodedStack s = loadFolder(dir.path, scan);
+    const SliceFrame frame = sliceFrame(s.volume.geometry(), Axis::Axial);
+    const auto file = out.path / sliceFileName(spec.seriesNumber, Axis::Axial, 4, ImageFormat::Tiff);
+    CHECK_THAT(r.out, Catch::Contains(file.string()) && Catch::Contains(".png"));
+    TIFF* t = TIFFOpen(file.c_str(), "r");
+    REQUIRE(t);
+    std::uint32_t w = 0, h = 0;
+    std::uint16_t bits = 0, format = 0, unit = 0;
+    float xres = 0, yres = 0;
+    TIFFGetField(t, TIFFTAG_IMAGEWIDTH, &w);
+    TIFFGetField(t, TIFFTAG_IMAGELENGTH, &h);
+    TIFFGetField(t, TIFFTAG_BITSPERSAMPLE, &bits);
+    TIFFGetField(t, TIFFTAG_SAMPLEFORMAT, &format);
+    TIFFGetField(t, TIFFTAG_RESOLUTIONUNIT, &unit);
+    TIFFGetField(t, TIFFTAG_XRESOLUTION, &xres);
+    TIFFGetField(t, TIFFTAG_YRESOLUTION, &yres);
+    CHECK(w == 12);
+    CHECK(h == 10); // the acquired grid, not resampled to square pixels
+    CHECK(bits == 16);
+    CHECK(format == SAMPLEFORMAT_INT);
+    CHECK(unit == RESUNIT_CENTIMETER);
+    // Pixels per cm. PixelSpacing (0028,0030) is row spacing \ column spacing: 0.6 mm between rows (down),
+    // 0.7 mm between columns (across).
+    CHECK(xres == Approx(10 / 0.7));
+    CHECK(yres == Approx(10 / 0.6));
+    std::vector<std::int16_t> row(w);
+    const int k = sliceIndex(frame, 4);
+    for (std::uint32_t y = 0; y < h; ++y) {
+        REQUIRE(TIFFReadScanline(t, row.data(), y, 0) == 1);
+        for (std::uint32_t x = 0; x < w; ++x)
+            REQUIRE(row[x] == std::int16_t(s.volume.at(int(x), int(y), k)));
+    }
+    TIFFClose(t);
+    // An average slab is not whole numbers: float, the slab's own values.
+    const Run avg =
+        run("export " + q(dir.path) +
+            " --format tiff --axis coronal --slab 5 --slab-mode average --slice 3 -o " + q(out.path));
+    REQUIRE(avg.code == 0);
+    const std::string avgFile = avg.out.substr(0, avg.out.find('\n'));
+    TIFF* f = TIFFOpen(avgFile.c_str(), "r");
+    REQUIRE(f);
+    TIFFGetField(f, TIFFTAG_BITSPERSAMPLE, &bits);
+    TIFFGetField(f, TIFFTAG_SAMPLEFORMAT, &format);
+    TIFFGetField(f, TIFFTAG_IMAGELENGTH, &h);
+    CHECK(bits == 32);
+    CHECK(format == SAMPLEFORMAT_IEEEFP);
+    CHECK(h == 8); // the 8 slices, unresampled
+    TIFFClose(f);
+    CHECK(run("export " + q(dir.path) + " --format bmp -o " + q(out.path)).code == 2);
 }

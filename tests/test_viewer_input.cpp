@@ -311,6 +311,16 @@ TEST_CASE(
     REQUIRE(again.size() == 2);
     CHECK(again[0] == f.out.path / (std::string(name) + "-1.png"));
     CHECK(readFile(saved[0]) == before);
+
+    // "TIFF (HU)" on: S also writes the slice's HU, the file `export --format tiff` writes.
+    f.s.prefs.saveTiff = true;
+    const auto withTiff = app::saveSlice(f.s, 0);
+    REQUIRE(withTiff.size() == 3);
+    CHECK(withTiff[2] == f.out.path / (std::string(name) + ".tif"));
+    const Run tiff = run("export " + q(f.dir.path / "series") + " --axis coronal --slice " + std::to_string(k) +
+                         " --format tiff -o " + q(cli.path));
+    REQUIRE(tiff.code == 0);
+    CHECK(readFile(withTiff[2]) == readFile(cli.path / (std::string(name) + ".tif")));
 }
 
 TEST_CASE(

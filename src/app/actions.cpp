@@ -36,13 +36,15 @@ std::vector<std::filesystem::path> saveSlice(viewer::AppState& s, double now) {
         const Volume& vol = s.scene.base->series.volume;
         const int series = s.scene.base->series.about.listing.seriesNumber;
         const SlicePlane plane = viewer::planeOf(s, v);
+        std::vector<ImageFormat> formats{ImageFormat::Png, ImageFormat::Jpeg};
+        if (s.prefs.saveTiff)
+            formats.push_back(ImageFormat::Tiff);
         auto written =
             s.mpr.oblique
                 ? exportPlane(vol, axis, plane, viewer::sliceNumberOf(s, v), slab, s.linear, s.window,
-                              viewer::displayColormap(s), series, {ImageFormat::Png, ImageFormat::Jpeg},
-                              s.exportDir, false, burnIn)
+                              viewer::displayColormap(s), series, formats, s.exportDir, false, burnIn)
                 : exportSlice(vol, axis, viewer::sliceOf(s, v), slab, s.window, viewer::displayColormap(s),
-                              series, {ImageFormat::Png, ImageFormat::Jpeg}, s.exportDir, false, burnIn);
+                              series, formats, s.exportDir, false, burnIn);
         std::string text = "Saved";
         for (const auto& p : written)
             text += "\n" + p.string();

@@ -150,7 +150,8 @@ int runCli(int argc, char** argv) {
     exportCmd->add_option("--colormap", exp.colormap, listed(colormapNames()));
     exportCmd->add_flag("--invert", exp.invert, "Reverse the colour map");
     exportCmd->add_option("--format", exp.formats,
-                          "png, jpg, or both: png,jpg; or a movie of the slices: mp4 (H.264) or gif");
+                          "png, jpg, tiff (the HU: signed 16-bit, or float), or a list: png,tiff; or a movie "
+                          "of the slices: mp4 (H.264) or gif");
     exportCmd->add_option("-o,--output", exp.outDir,
                           "Folder for the images (created if missing); for a movie, its file (or a folder)");
     exportCmd->add_option("--fps", exp.fps, "A movie's frames a second (default 10)")

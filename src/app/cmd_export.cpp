@@ -121,8 +121,11 @@ int runExport(const CommonOptions& common, const ExportOptions& o) {
     for (std::string f; !isMovie && std::getline(ss, f, ',');) {
         if (f == "jpeg")
             f = "jpg";
-        if (f != "png" && f != "jpg")
-            throw UsageError("--format " + o.formats + ": use png, jpg or png,jpg, or one of mp4, gif");
+        if (f == "tif")
+            f = "tiff";
+        if (f != "png" && f != "jpg" && f != "tiff")
+            throw UsageError("--format " + o.formats +
+                             ": use png, jpg, tiff or a list (png,tiff), or one of mp4, gif");
         formats.insert(f);
     }
     if (isMovie)
@@ -147,7 +150,9 @@ int runExport(const CommonOptions& common, const ExportOptions& o) {
     std::vector<ImageFormat> imageFormats; // none for a movie
     if (!isMovie)
         for (const std::string& f : formats)
-            imageFormats.push_back(f == "png" ? ImageFormat::Png : ImageFormat::Jpeg);
+            imageFormats.push_back(f == "png"   ? ImageFormat::Png
+                                   : f == "jpg" ? ImageFormat::Jpeg
+                                                : ImageFormat::Tiff);
     if (!turns.empty())
         return exportTurned(l, axis, turns, slab, *wl, table, seriesNumber, imageFormats,
                             isMovie ? &movie : nullptr, common, o);

@@ -2,6 +2,7 @@
 
 #include "base/error.h"
 #include "base/fsutil.h"
+#include "media/tiff.h"
 #include "volume/mpr.h"
 
 #define STB_IMAGE_WRITE_IMPLEMENTATION
@@ -58,7 +59,10 @@ std::string sliceFileName(int seriesNumber, Axis axis, int number, ImageFormat f
         std::snprintf(suffix, sizeof suffix, "_%s%gmm", slabModeName(slab.mode), slab.thickness);
     char name[160];
     std::snprintf(name, sizeof name, "%d_%s%s_%04d%s.%s", seriesNumber, axisName(axis),
-                  oblique ? "-oblique" : "", number, suffix, format == ImageFormat::Png ? "png" : "jpg");
+                  oblique ? "-oblique" : "", number, suffix,
+                  format == ImageFormat::Png    ? "png"
+                  : format == ImageFormat::Jpeg ? "jpg"
+                                                : "tif");
     return name;
 }
 
@@ -73,8 +77,12 @@ std::vector<std::filesystem::path> writeFormats(RgbImage& img, const std::vector
     createFolder(dir);
     std::vector<std::filesystem::path> written;
     for (ImageFormat f : formats)
-        written.push_back(writeImage(img, dir / nameFor(f), f, force));
+        if (f != ImageFormat::Tiff) // written from the HU, not from these pixels
+            written.push_back(writeImage(img, dir / nameFor(f), f, force));
     return written;
+}
+bool wantsTiff(const std::vector<ImageFormat>& formats) {
+    return std::find(formats.begin(), formats.end(), ImageFormat::Tiff) != formats.end();
 }
 } // namespace
 
@@ -86,9 +94,14 @@ std::vector<std::filesystem::path> exportSlice(const Volume& v, Axis axis, int k
     RgbImage img = renderSlice(extractSlice(v, axis, k, slab), wl, map);
     const SliceFrame frame = sliceFrame(v.geometry(), axis);
     const int number = sliceNumber(frame, k); // files are named as the overlay numbers them
-    return writeFormats(img, formats, dir, force, drawOver, [&](ImageFormat f) {
+    auto nameFor = [&](ImageFormat f) {
         return sliceFileName(seriesNumber, axis, number, f, slab, frame.nSpacing);
-    });
+    };
+    auto written = writeFormats(img, formats, dir, force, drawOver, nameFor);
+    if (wantsTiff(formats))
+        written.push_back(
+            writeHuTiff(nativeSlice(v, axis, k, slab), dir / nameFor(ImageFormat::Tiff), force));
+    return written;
 }
 
 std::vector<std::filesystem::path> exportPlane(const Volume& v, Axis axis, const SlicePlane& p, int number,
@@ -98,11 +111,19 @@ std::vector<std::filesystem::path> exportPlane(const Volume& v, Axis axis, const
                                                const std::filesystem::path& dir, bool force,
                                                const std::function<void(RgbImage&)>& drawOver) {
     const Geometry& g = v.geometry();
-    RgbImage img = renderSlice(extractPlane(v, sliceFrame(g, axis), p, slab, linear), wl, map);
+    const SliceImage plane = extractPlane(v, sliceFrame(g, axis), p, slab, linear);
+    RgbImage img = renderSlice(plane, wl, map);
     const double step = normalStep(g, p.normal);
-    return writeFormats(img, formats, dir, force, drawOver, [&](ImageFormat f) {
+    auto nameFor = [&](ImageFormat f) {
         return sliceFileName(seriesNumber, axis, number, f, slab, step, true);
-    });
+    };
+    auto written = writeFormats(img, formats, dir, force, drawOver, nameFor);
+    if (wantsTiff(formats)) {
+        // A turned plane's samples (interpolated unless nearest): float, on its square pixels.
+        HuPlane hu{plane.width, plane.height, plane.pixelSize, plane.pixelSize, plane.hu, false};
+        written.push_back(writeHuTiff(hu, dir / nameFor(ImageFormat::Tiff), force));
+    }
+    return written;
 }
 
 } // namespace ctview

@@ -1,6 +1,6 @@
 #pragma once
-// Writing slice images (PNG, JPEG through stb_image_write), never overwriting and never leaving partial
-// files.
+// Writing slice images (PNG, JPEG through stb_image_write; TIFF of the Hounsfield units through libtiff,
+// media/tiff.h), never overwriting and never leaving partial files.
 #include "volume/slice.h"
 
 #include <filesystem>
@@ -10,9 +10,11 @@
 
 namespace ctview {
 
-enum class ImageFormat { Png, Jpeg };
+// Png and Jpeg: the pixels the view shows (window, colour map); Tiff: the slice's HU (16-bit, or float).
+enum class ImageFormat { Png, Jpeg, Tiff };
 
-// Writes `img` to `wanted` (or a free name next to it unless `force`) and returns the path written.
+// Writes `img` to `wanted` (or a free name next to it unless `force`) and returns the path written. Png or
+// Jpeg only.
 std::filesystem::path writeImage(const RgbImage& img, const std::filesystem::path& wanted, ImageFormat format,
                                  bool force);
 

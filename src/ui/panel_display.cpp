@@ -207,6 +207,11 @@ void drawDisplayPanel(AppState& s, Commands& r) {
     if (ImGui::IsItemHovered())
         ImGui::SetTooltip("S draws the measurements on the slice into the saved image; off, it saves the "
                           "pixels `ctview export` writes (the sidecar lists the measurements either way)");
+    ImGui::SameLine();
+    ImGui::Checkbox("TIFF (HU)", &s.prefs.saveTiff);
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("S also saves the slice's Hounsfield units as a TIFF (signed 16-bit, or float) for "
+                          "ImageJ and tifffile");
     ImGui::TextDisabled("into %s", s.exportDir.string().c_str());
 }
 

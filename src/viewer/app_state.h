@@ -178,7 +178,8 @@ struct Preferences {
     bool sidebar = true;      // the side panel is shown (Tab)
     float sidebarWidth = 340; // as the user dragged it (pixels)
     bool burnIn = false; // S draws the measurements on the slice into the saved image (off: export's pixels)
-    double cineFps = 10; // Space's cine: 1..60 steps a second,
+    bool saveTiff = false;   // S also writes the slice's HU as a TIFF (16-bit, or float) for ImageJ
+    double cineFps = 10;     // Space's cine: 1..60 steps a second,
     bool cineBounce = false; //   turning round at each end (else from the last slice back to the first)
     // The window title names nothing that identifies the patient (no name, date, description or folder):
     // for screen sharing and recordings.

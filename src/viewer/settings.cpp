@@ -119,6 +119,7 @@ Settings loadSettings(const std::filesystem::path& path, std::string& problem) {
     read(j, "invert", s.look.invert, bad);
     read(j, "linear", s.look.linear, bad);
     read(j, "burn_in_measurements", s.prefs.burnIn, bad);
+    read(j, "save_tiff", s.prefs.saveTiff, bad);
     read(j, "sidebar", s.prefs.sidebar, bad);
     read(j, "sidebar_width", s.prefs.sidebarWidth, bad);
     if (!(s.prefs.sidebarWidth >= 200 && s.prefs.sidebarWidth <= 4000))
@@ -183,6 +184,7 @@ std::string settingsText(const Settings& s) {
                     {"invert", s.look.invert},
                     {"linear", s.look.linear},
                     {"burn_in_measurements", s.prefs.burnIn},
+                    {"save_tiff", s.prefs.saveTiff},
                     {"sidebar", s.prefs.sidebar},
                     {"sidebar_width", s.prefs.sidebarWidth},
                     {"anonymous_title", s.prefs.anonymousTitle},

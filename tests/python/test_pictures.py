@@ -62,3 +62,24 @@ def test_bad_picture_options_raise_value_error(phantom):
         ctview.render(vol, preset="no-such-preset")
     with pytest.raises(ValueError, match="--slice"):
         ctview.snapshot(vol, slice=999)
+
+
+def test_tiff_export_reads_in_tifffile_as_the_volumes_hu(phantom, tmp_path):
+    """`export --format tiff`: what ImageJ users get, read by tifffile (an independent reader): the axial slice's
+    voxels exactly, as int16, and the pixel size in the resolution tags (pixels per centimetre)."""
+    tifffile = pytest.importorskip("tifffile")
+    vol = ctview.load(phantom)
+    run_ctview("export", phantom, "--format", "tiff", "--slice", "5", "-o", tmp_path)
+    (written,) = list(tmp_path.glob("*.tif"))
+    with tifffile.TiffFile(written) as tif:
+        page = tif.pages[0]
+        pixels = page.asarray()
+        assert pixels.dtype == np.int16
+        xres = page.tags["XResolution"].value
+        assert page.tags["ResolutionUnit"].value == 3  # centimetre
+    # Slice 5 as the viewer numbers axial slices, from the head; the phantom's slices run towards the head
+    # (+z in LPS is superior), so number n is index slices - n.
+    assert written.stem.endswith("_0005") and vol.direction[2][2] > 0
+    k = vol.array.shape[0] - 5
+    np.testing.assert_array_equal(pixels, vol.array[k])
+    assert xres[0] / xres[1] == pytest.approx(10 / vol.spacing[0], rel=1e-5)
