@@ -317,8 +317,8 @@ TEST_CASE(
     const auto withTiff = app::saveSlice(f.s, 0);
     REQUIRE(withTiff.size() == 3);
     CHECK(withTiff[2] == f.out.path / (std::string(name) + ".tif"));
-    const Run tiff = run("export " + q(f.dir.path / "series") + " --axis coronal --slice " + std::to_string(k) +
-                         " --format tiff -o " + q(cli.path));
+    const Run tiff = run("export " + q(f.dir.path / "series") + " --axis coronal --slice " +
+                         std::to_string(k) + " --format tiff -o " + q(cli.path));
     REQUIRE(tiff.code == 0);
     CHECK(readFile(withTiff[2]) == readFile(cli.path / (std::string(name) + ".tif")));
 }
