@@ -347,6 +347,26 @@ int runCli(int argc, char** argv) {
         ->check(CLI::Range(0.1, 240.0));
     renderCmd->add_flag("--force", rend.force, "Overwrite an existing file instead of choosing a new name");
 
+    CommonOptions anonCommon;
+    AnonymizeCommandOptions anon;
+    CLI::App* anonCmd = app.add_subcommand(
+        "anonymize",
+        "Write a de-identified copy of DICOM files (PS3.15 E.1 Basic Profile); originals untouched");
+    anonCmd
+        ->add_option("input", anonCommon.input, "A folder of DICOM files (every file under it) or one file")
+        ->required();
+    anonCmd->add_option("-o,--output", anon.outDir, "A new or empty folder for the copy")->required();
+    anonCmd->add_option("--patient-name", anon.patientName, "PatientName of the copy (default ANONYMOUS)");
+    anonCmd->add_option("--patient-id", anon.patientId,
+                        "PatientID of the copy (default: ANON- and a pseudonym per patient)");
+    anonCmd->add_flag("--keep-dates", anon.keepDates, "Keep dates and times (Retain Full Dates option)");
+    anonCmd->add_flag("--keep-descriptions", anon.keepDescriptions,
+                      "Keep study, series and protocol descriptions and image comments");
+    anonCmd->add_flag("--keep-private", anon.keepPrivate, "Keep private elements (removed by default)");
+    anonCmd->add_flag("-q,--quiet", anonCommon.quiet, "No list of files left out or warnings on stderr");
+    anonCmd->add_option("--workers", anonCommon.workers, "Worker processes (default: one per core)")
+        ->check(CLI::Range(0, 256));
+
     bool cacheList = false, cacheClear = false;
     CLI::App* cacheCmd = app.add_subcommand("cache", "The cache of series retrieved from DICOMweb servers");
     cacheCmd->add_flag("--list", cacheList, "List the cached series (default)");
@@ -372,6 +392,7 @@ int runCli(int argc, char** argv) {
         {surfCmd, [&] { return runSurface(surfCommon, surf); }},
         {snapCmd, [&] { return runSnapshot(snapCommon, snap); }},
         {renderCmd, [&] { return runRender(renderCommon, rend); }},
+        {anonCmd, [&] { return runAnonymize(anonCommon, anon); }},
         {cacheCmd, [&] { return runCache(cacheList, cacheClear); }},
         {phantomCmd, [&] { return runMakePhantom(phantomDir, phantomSize, phantomSegmentation); }},
     };

@@ -139,6 +139,13 @@ struct RenderOptions {
     double fps = kTurntableFps;
 };
 
+struct AnonymizeCommandOptions {
+    std::string outDir;
+    std::string patientName = "ANONYMOUS";
+    std::string patientId; // empty: a pseudonym per patient
+    bool keepDates = false, keepDescriptions = false, keepPrivate = false;
+};
+
 struct ViewerOptions {
     std::string outDir = "ctview-exports"; // where S and F12 save
 };
@@ -158,6 +165,8 @@ int runSurface(const CommonOptions& common, const SurfaceOptions& options);
 int runMakePhantom(const std::string& outDir, const std::string& size, bool segmentation);
 int runSnapshot(const CommonOptions& common, const SnapshotOptions& options);
 int runRender(const CommonOptions& common, const RenderOptions& options);
+// `ctview anonymize`: a de-identified copy of a folder's DICOM files (PS3.15 E.1 Basic Profile).
+int runAnonymize(const CommonOptions& common, const AnonymizeCommandOptions& options);
 // `ctview cache`: the DICOMweb cache listed, or emptied.
 int runCache(bool list, bool clear);
 // The window. `common.input` empty: the last folder opened, else the bundled phantom.

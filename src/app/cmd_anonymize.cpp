@@ -1,0 +1,75 @@
+// `ctview anonymize SOURCE -o OUTDIR`: a de-identified copy of every DICOM file of a folder (or of one file),
+// for a colleague or a paper. The originals are only read (dicom/anonymize.h).
+#include "app/subcommands.h"
+#include "base/error.h"
+#include "dicom/anonymize.h"
+
+#include <cstdio>
+#include <filesystem>
+
+namespace ctview::app {
+
+namespace fs = std::filesystem;
+
+namespace {
+// Every regular file under `source` (a folder, recursively), or `source` itself.
+std::vector<fs::path> inputFiles(const fs::path& source) {
+    std::error_code ec;
+    if (fs::is_regular_file(source, ec))
+        return {source};
+    if (!fs::is_directory(source, ec))
+        throw DataError(source.string() + ": no such file or folder");
+    std::vector<fs::path> files;
+    for (auto it =
+             fs::recursive_directory_iterator(source, fs::directory_options::skip_permission_denied, ec);
+         !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
+        if (it->is_regular_file(ec))
+            files.push_back(it->path());
+    std::sort(files.begin(), files.end());
+    return files;
+}
+} // namespace
+
+int runAnonymize(const CommonOptions& common, const AnonymizeCommandOptions& o) {
+    const fs::path source = common.input;
+    std::error_code ec;
+    // The copy never lands among the originals (a second run would read the first's copies as originals).
+    const fs::path out = fs::weakly_canonical(o.outDir, ec);
+    const fs::path in = fs::weakly_canonical(source, ec);
+    const fs::path inFolder = fs::is_directory(in, ec) ? in : in.parent_path();
+    const auto rel = out.lexically_relative(inFolder);
+    if (!rel.empty() && *rel.begin() != "..")
+        throw UsageError(o.outDir + ": inside the originals' folder " + inFolder.string() +
+                         "; give a folder elsewhere");
+    const std::vector<fs::path> files = inputFiles(source);
+    if (files.empty())
+        throw DataError(source.string() + ": no files");
+    AnonymizeOptions a;
+    a.patientName = o.patientName;
+    a.patientId = o.patientId;
+    a.keepDates = o.keepDates;
+    a.keepDescriptions = o.keepDescriptions;
+    a.keepPrivate = o.keepPrivate;
+    a.workers = common.workers;
+    const AnonymizeReport report = anonymizeFiles(files, o.outDir, a);
+    std::size_t burned = 0;
+    for (const AnonymizedFile& f : report.files) {
+        if (!f.problem.empty() && !common.quiet)
+            std::fprintf(stderr, "left out: %s: %s\n", f.from.c_str(), f.problem.c_str());
+        if (f.burnedIn) {
+            ++burned;
+            if (!common.quiet)
+                std::fprintf(
+                    stderr,
+                    "warning: %s: BurnedInAnnotation is YES: its pixels may still show a name or date\n",
+                    f.from.c_str());
+        }
+    }
+    std::printf("%zu of %zu files de-identified into %s%s\n", report.written, files.size(), o.outDir.c_str(),
+                burned ? " (some with burned-in annotations: check their pixels)" : "");
+    if (report.written == 0)
+        throw DataError(source.string() + ": no DICOM file could be de-identified");
+    return 0;
+}
+
+} // namespace ctview::app
