@@ -499,3 +499,25 @@ TEST_CASE("DICOMweb: a login typed into the PACS dialog serves its search and th
     INFO(r.out);
     CHECK(r.code == 0);
 }
+
+TEST_CASE("DICOMweb: an anonymised copy sent by STOW-RS lands in Orthanc and reads back equal",
+          "[dicomweb]") {
+    Session session;
+    const Uploaded& u = study("one", ctSpec(12, 10, 8, "DW^ONE"));
+    TempDir work;
+    REQUIRE(run("anonymize " + q(u.folder) + " -o " + q(work.path / "copy") + " --patient-id STOW-1").code ==
+            0);
+    const Run sent = run("send " + q(work.path / "copy") + " " + q(session.pacs.root()));
+    INFO(sent.out);
+    CHECK(sent.code == 0);
+    CHECK_THAT(sent.out, Catch::Contains("8 of 8 files sent to 127.0.0.1:"));
+    const Series local = loadFrom((work.path / "copy").string());
+    const Series back = loadFrom(session.pacs.root() + "/studies/" + local.about.studyUid);
+    requireSameVolume(back, local);
+    CHECK(back.about.field("PatientID") == "STOW-1");
+    // Without a login the server refuses: one line, exit 1.
+    Env noUser{"CTVIEW_DICOMWEB_USER", std::nullopt};
+    const Run refused = run("send " + q(work.path / "copy") + " " + q(session.pacs.root()));
+    CHECK(refused.code == 1);
+    CHECK_THAT(refused.out, Catch::Contains("127.0.0.1:") && Catch::Contains("wants a login"));
+}

@@ -15,6 +15,7 @@
 
 #include <sys/stat.h>
 
+#include <fstream>
 #include <set>
 
 using namespace ctview;
@@ -275,4 +276,41 @@ TEST_CASE("DIMSE: the viewer opens a study of a DIMSE node through its PACS dial
     const Run r = openThroughPacsDialog(session.pacs.dimseRoot());
     INFO(r.out);
     CHECK(r.code == 0);
+}
+
+TEST_CASE(
+    "DIMSE: an anonymised copy sent by C-STORE lands in Orthanc and reads back equal; a file that is not "
+    "DICOM is reported and the rest are sent",
+    "[dimse]") {
+    DimseSession session;
+    const Uploaded& u = study("one", ctSpec(12, 10, 8, "DW^ONE"));
+    TempDir work;
+    REQUIRE(run("anonymize " + q(u.folder) + " -o " + q(work.path / "copy") + " --patient-id SENT-1").code ==
+            0);
+    std::ofstream(work.path / "copy" / "readme.txt") << "not DICOM";
+    const Run sent = run("send " + q(work.path / "copy") + " " + q(session.pacs.dimseRoot()));
+    CHECK(sent.code == 1); // one file was not sent
+    CHECK_THAT(sent.out,
+               Catch::Contains("8 of 9 files sent to ORTHANC@127.0.0.1:") &&
+                   Catch::Contains("failed " + (work.path / "copy" / "readme.txt").string() + ": not DICOM"));
+    // The copy as the archive now has it: found by its new study UID, retrieved, equal to the local copy.
+    std::filesystem::remove(work.path / "copy" / "readme.txt");
+    const Series local = loadFrom((work.path / "copy").string());
+    REQUIRE(!local.about.studyUid.empty());
+    CHECK(local.about.studyUid != u.study);
+    const Series back =
+        loadFrom(session.pacs.dimseRoot() + "/" + local.about.studyUid, dimse("CTVIEW", "get"));
+    requireSameVolume(back, local);
+    CHECK(back.about.field("PatientID") == "SENT-1");
+    // DCMTK's findscu sees it too.
+    const Run find =
+        shell("findscu -S -aet CTVIEW -aec ORTHANC -k QueryRetrieveLevel=STUDY -k PatientID=SENT-1 "
+              "-k StudyInstanceUID 127.0.0.1 " +
+              std::to_string(session.pacs.dicomPort()) + " 2>&1");
+    CHECK_THAT(find.out, Catch::Contains(local.about.studyUid));
+    // An AE title the archive does not know: one line, exit 1, nothing sent.
+    const Run stranger =
+        run("send --aet STRANGER " + q(work.path / "copy") + " " + q(session.pacs.dimseRoot()));
+    CHECK(stranger.code == 1);
+    CHECK_THAT(stranger.out, Catch::Contains("does not know the calling AE title STRANGER"));
 }

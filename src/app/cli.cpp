@@ -367,6 +367,21 @@ int runCli(int argc, char** argv) {
     anonCmd->add_option("--workers", anonCommon.workers, "Worker processes (default: one per core)")
         ->check(CLI::Range(0, 256));
 
+    CommonOptions sendCommon;
+    std::string sendNode;
+    CLI::App* sendCmd = app.add_subcommand(
+        "send",
+        "Send DICOM files to an archive: C-STORE to dicom://AE@HOST:PORT, STOW-RS to a DICOMweb root");
+    sendCmd
+        ->add_option("input", sendCommon.input, "A folder of DICOM files (every file under it) or one file")
+        ->required();
+    sendCmd->add_option("node", sendNode, "dicom://AE@HOST:PORT, or a DICOMweb root http[s]://HOST/PATH")
+        ->required();
+    sendCmd->add_option("--aet", sendCommon.dimse.callingAe,
+                        "dicom://: our calling AE title (default CTVIEW)");
+    sendCmd->add_option("--workers", sendCommon.workers, "Header readers (default: one per core)")
+        ->check(CLI::Range(0, 256));
+
     bool cacheList = false, cacheClear = false;
     CLI::App* cacheCmd = app.add_subcommand("cache", "The cache of series retrieved from DICOMweb servers");
     cacheCmd->add_flag("--list", cacheList, "List the cached series (default)");
@@ -393,6 +408,7 @@ int runCli(int argc, char** argv) {
         {snapCmd, [&] { return runSnapshot(snapCommon, snap); }},
         {renderCmd, [&] { return runRender(renderCommon, rend); }},
         {anonCmd, [&] { return runAnonymize(anonCommon, anon); }},
+        {sendCmd, [&] { return runSend(sendCommon, sendNode); }},
         {cacheCmd, [&] { return runCache(cacheList, cacheClear); }},
         {phantomCmd, [&] { return runMakePhantom(phantomDir, phantomSize, phantomSegmentation); }},
     };

@@ -2,6 +2,7 @@
 // for a colleague or a paper. The originals are only read (dicom/anonymize.h).
 #include "app/subcommands.h"
 #include "base/error.h"
+#include "base/fsutil.h"
 #include "dicom/anonymize.h"
 
 #include <cstdio>
@@ -10,25 +11,6 @@
 namespace ctview::app {
 
 namespace fs = std::filesystem;
-
-namespace {
-// Every regular file under `source` (a folder, recursively), or `source` itself.
-std::vector<fs::path> inputFiles(const fs::path& source) {
-    std::error_code ec;
-    if (fs::is_regular_file(source, ec))
-        return {source};
-    if (!fs::is_directory(source, ec))
-        throw DataError(source.string() + ": no such file or folder");
-    std::vector<fs::path> files;
-    for (auto it =
-             fs::recursive_directory_iterator(source, fs::directory_options::skip_permission_denied, ec);
-         !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
-        if (it->is_regular_file(ec))
-            files.push_back(it->path());
-    std::sort(files.begin(), files.end());
-    return files;
-}
-} // namespace
 
 int runAnonymize(const CommonOptions& common, const AnonymizeCommandOptions& o) {
     const fs::path source = common.input;
@@ -41,9 +23,7 @@ int runAnonymize(const CommonOptions& common, const AnonymizeCommandOptions& o) 
     if (!rel.empty() && *rel.begin() != "..")
         throw UsageError(o.outDir + ": inside the originals' folder " + inFolder.string() +
                          "; give a folder elsewhere");
-    const std::vector<fs::path> files = inputFiles(source);
-    if (files.empty())
-        throw DataError(source.string() + ": no files");
+    const std::vector<fs::path> files = filesUnder(source);
     AnonymizeOptions a;
     a.patientName = o.patientName;
     a.patientId = o.patientId;

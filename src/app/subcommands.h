@@ -167,6 +167,8 @@ int runSnapshot(const CommonOptions& common, const SnapshotOptions& options);
 int runRender(const CommonOptions& common, const RenderOptions& options);
 // `ctview anonymize`: a de-identified copy of a folder's DICOM files (PS3.15 E.1 Basic Profile).
 int runAnonymize(const CommonOptions& common, const AnonymizeCommandOptions& options);
+// `ctview send`: DICOM files to an archive (C-STORE to dicom://, STOW-RS to a DICOMweb root).
+int runSend(const CommonOptions& common, const std::string& node);
 // `ctview cache`: the DICOMweb cache listed, or emptied.
 int runCache(bool list, bool clear);
 // The window. `common.input` empty: the last folder opened, else the bundled phantom.

@@ -2,7 +2,9 @@
 // What a remote archive (a PACS) lists, whichever way it is asked — DICOMweb's QIDO-RS or DIMSE's C-FIND
 // (PS3.4 C.6.2, Study Root) — and how ctview presents itself to a DIMSE archive. Plain values: the DICOMweb
 // and DIMSE clients fill them, the sources, `info` and the PACS dialog read them.
+#include <functional>
 #include <string>
+#include <vector>
 
 namespace ctview {
 
@@ -22,6 +24,16 @@ struct SeriesRow {
 struct InstanceRow {
     std::string uid, sopClass;
     int rows = 0, columns = 0, frames = 1, number = 0;
+};
+
+// A DICOM file to send to an archive (C-STORE, STOW-RS), with what its header says; and how it went.
+struct OutgoingFile {
+    std::string path;
+    std::string sopClass, sopInstance, transferSyntax;
+};
+struct SentFile {
+    bool ok = false;     // the archive stored it
+    std::string message; // why not; or the archive's warning (stored, values coerced), else empty
 };
 
 // How ctview meets a DIMSE archive: `--aet`, `--retrieve`, `--scp-port`, else what the dicom:// URL says

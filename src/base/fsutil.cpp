@@ -195,4 +195,22 @@ std::string humanBytes(std::uint64_t bytes) {
     return buf;
 }
 
+std::vector<fs::path> filesUnder(const fs::path& source) {
+    std::error_code ec;
+    if (fs::is_regular_file(source, ec))
+        return {source};
+    if (!fs::is_directory(source, ec))
+        throw DataError(source.string() + ": no such file or folder");
+    std::vector<fs::path> files;
+    for (auto it =
+             fs::recursive_directory_iterator(source, fs::directory_options::skip_permission_denied, ec);
+         !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
+        if (it->is_regular_file(ec))
+            files.push_back(it->path());
+    std::sort(files.begin(), files.end());
+    if (files.empty())
+        throw DataError(source.string() + ": no files");
+    return files;
+}
+
 } // namespace ctview

@@ -40,6 +40,10 @@ void writeTextFileAtomically(const fs::path& target, const std::string& text);
 // Creates `folder` and its parents if missing; throws DataError naming the folder and the reason.
 void createFolder(const fs::path& folder);
 
+// `source` itself when it is a file, else every regular file under the folder (recursively, unreadable
+// folders skipped), sorted. Throws DataError naming it when it is neither, or holds no file.
+std::vector<fs::path> filesUnder(const fs::path& source);
+
 // ctview's own folder of each kind, by the XDG Base Directory rule (the one place it is written):
 // $XDG_CONFIG_HOME, $XDG_DATA_HOME or $XDG_CACHE_HOME when it is an absolute path (the spec says a relative
 // one is ignored), else ~/.config, ~/.local/share or ~/.cache; with no HOME at all, the system's temp folder

@@ -16,7 +16,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <map>
 #include <mutex>
+#include <set>
 #include <utility>
 
 namespace ctview {
@@ -182,6 +185,18 @@ HttpClient::~HttpClient() {
 HttpResponse HttpClient::get(const std::string& url, const std::string& accept,
                              const std::function<bool(const char*, std::size_t)>& sink,
                              const std::function<void(long, const std::string&)>& headersDone) {
+    return perform(url, accept, nullptr, {}, sink, headersDone);
+}
+
+HttpResponse HttpClient::post(const std::string& url, const std::string& contentType, const std::string& body,
+                              const std::string& accept) {
+    return perform(url, accept, &body, contentType, nullptr, nullptr);
+}
+
+HttpResponse HttpClient::perform(const std::string& url, const std::string& accept, const std::string* body,
+                                 const std::string& contentType,
+                                 const std::function<bool(const char*, std::size_t)>& sink,
+                                 const std::function<void(long, const std::string&)>& headersDone) {
     CURL* c = static_cast<CURL*>(curl_);
     // The same handle for every request of a client: its connection is kept alive between them.
     curl_easy_reset(c);
@@ -210,6 +225,13 @@ HttpResponse HttpClient::get(const std::string& url, const std::string& accept,
                       token = given.empty() ? env("CTVIEW_DICOMWEB_TOKEN") : given.token;
     struct curl_slist* headers = nullptr;
     headers = curl_slist_append(headers, ("Accept: " + accept).c_str());
+    if (body) { // a POST (STOW-RS): the body from memory, its type as given
+        curl_easy_setopt(c, CURLOPT_POST, 1L);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body->data());
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body->size()));
+        headers = curl_slist_append(headers, ("Content-Type: " + contentType).c_str());
+        headers = curl_slist_append(headers, "Expect:"); // no 100-continue round trip
+    }
     std::string bearer;
     if (!user.empty()) {
         curl_easy_setopt(c, CURLOPT_HTTPAUTH, long(CURLAUTH_BASIC));
@@ -646,6 +668,97 @@ std::size_t DicomWebClient::retrieve(const std::string& study, const std::string
 
 // ---- the cache
 // ---------------------------------------------------------------------------------------------
+
+// ---- STOW-RS
+// -----------------------------------------------------------------------------------------------
+
+namespace {
+// The SOPInstanceUIDs of a STOW-RS answer's ReferencedSOPSequence (0008,1199), and of its FailedSOPSequence
+// (0008,1198) with their FailureReason (0008,1197).
+void readStoreAnswer(const std::string& body, std::set<std::string>& stored,
+                     std::map<std::string, std::string>& failed) {
+    json j;
+    try {
+        j = json::parse(body);
+    } catch (const std::exception&) {
+        return; // no JSON (an XML answer, or none): the status says it
+    }
+    if (j.is_array() && !j.empty())
+        j = j.front();
+    if (!j.is_object())
+        return;
+    auto items = [&](const char* tag) {
+        const auto it = j.find(tag);
+        if (it == j.end() || !it->is_object() || !it->contains("Value") || !(*it)["Value"].is_array())
+            return json::array();
+        return (*it)["Value"];
+    };
+    for (const json& item : items("00081199"))
+        stored.insert(valueOf(item, "00081155"));
+    for (const json& item : items("00081198")) {
+        const std::string reason = valueOf(item, "00081197");
+        failed[valueOf(item, "00081155")] = reason.empty() ? "no reason given" : "FailureReason " + reason;
+    }
+}
+} // namespace
+
+std::vector<SentFile> DicomWebClient::store(const std::vector<OutgoingFile>& files,
+                                            const std::function<void(std::size_t, std::size_t)>& sent) {
+    std::vector<SentFile> out(files.size());
+    const std::string boundary =
+        "ctview-stow-" + std::to_string(std::hash<std::string>{}(url_.root + std::to_string(files.size())));
+    const std::size_t maxRequest = std::size_t(64) << 20;
+    std::size_t next = 0;
+    bool anyAccepted = false;
+    std::string lastError;
+    while (next < files.size()) {
+        std::string body;
+        std::vector<std::size_t> batch;
+        while (next < files.size() && (batch.empty() || body.size() < maxRequest)) {
+            const std::size_t i = next++;
+            std::ifstream in(files[i].path, std::ios::binary);
+            const std::string bytes((std::istreambuf_iterator<char>(in)), {});
+            if (!in.good() && !in.eof()) {
+                out[i].message = "cannot be read";
+                continue;
+            }
+            body += "--" + boundary + "\r\nContent-Type: application/dicom\r\n\r\n";
+            body += bytes;
+            body += "\r\n";
+            batch.push_back(i);
+        }
+        if (batch.empty())
+            continue;
+        body += "--" + boundary + "--\r\n";
+        const HttpResponse r = http_.post(
+            url_.root + "/studies", "multipart/related; type=\"application/dicom\"; boundary=" + boundary,
+            body, "application/dicom+json, application/json");
+        if (r.status == 401 || r.status == 403)
+            throwHttpError(url_.host, "STOW-RS", r);
+        std::set<std::string> stored;
+        std::map<std::string, std::string> failed;
+        readStoreAnswer(r.body, stored, failed);
+        for (std::size_t i : batch) {
+            const std::string& uid = files[i].sopInstance;
+            if (const auto f = failed.find(uid); f != failed.end()) {
+                out[i].message = "refused (" + f->second + ")";
+            } else if (stored.count(uid) || (r.status == 200 && stored.empty())) {
+                out[i].ok = true;
+                anyAccepted = true;
+            } else {
+                out[i].message = httpErrorMessage(url_.host, "STOW-RS", r);
+                lastError = out[i].message;
+            }
+        }
+        if (sent)
+            sent(next, files.size());
+    }
+    if (!anyAccepted && !lastError.empty() && files.size() > 0 &&
+        std::none_of(out.begin(), out.end(),
+                     [](const SentFile& f) { return f.message.rfind("refused", 0) == 0; }))
+        throw DataError(lastError);
+    return out;
+}
 
 std::filesystem::path dicomWebCacheRoot() {
     return userFolder(UserFolder::Cache) / "dicomweb";

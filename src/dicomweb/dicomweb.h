@@ -66,8 +66,15 @@ class HttpClient {
     get(const std::string& url, const std::string& accept,
         const std::function<bool(const char*, std::size_t)>& sink = nullptr,
         const std::function<void(long status, const std::string& contentType)>& headersDone = nullptr);
+    // One HTTP POST of `body` (in memory) as `contentType`; the answer in the response's body.
+    HttpResponse post(const std::string& url, const std::string& contentType, const std::string& body,
+                      const std::string& accept);
 
   private:
+    HttpResponse perform(const std::string& url, const std::string& accept, const std::string* body,
+                         const std::string& contentType,
+                         const std::function<bool(const char*, std::size_t)>& sink,
+                         const std::function<void(long, const std::string&)>& headersDone);
     void* curl_;
     HttpOptions options_;
 };
@@ -95,6 +102,13 @@ class DicomWebClient {
     std::size_t retrieve(const std::string& study, const std::string& series, const std::string& instance,
                          const std::filesystem::path& folder,
                          const std::function<void(const std::filesystem::path&)>& partDone, bool& complete);
+
+    // STOW-RS (PS3.18 10.5): the files POSTed to ROOT/studies as multipart/related; type="application/dicom",
+    // in requests of at most 64 MB; result i is file i's, from the answer's ReferencedSOPSequence and
+    // FailedSOPSequence (by SOPInstanceUID). `sent` is called after each request. Throws DataError when the
+    // server cannot be reached or refuses every request.
+    std::vector<SentFile> store(const std::vector<OutgoingFile>& files,
+                                const std::function<void(std::size_t done, std::size_t total)>& sent = {});
 
   private:
     std::string get(const std::string& path, const std::string& what);

@@ -21,6 +21,7 @@
 #include <atomic>
 #include <cctype>
 #include <cstdio>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -727,6 +728,69 @@ DimseRetrieved DimseClient::retrieve(const std::string& study, const std::string
         DcmDataset again = retrieveKeys(study, series, instance);
         return moveSeries(url_, options_, timeouts_, again, folder, arrived);
     }
+}
+
+std::vector<SentFile> DimseClient::store(const std::vector<OutgoingFile>& files,
+                                         const std::function<void(std::size_t, std::size_t)>& sent) {
+    std::vector<SentFile> out(files.size());
+    // One presentation context per SOP class and transfer syntax of the files (PS3.8 allows 128 in all).
+    std::vector<std::pair<std::string, std::string>> contexts;
+    for (const OutgoingFile& f : files)
+        if (std::find(contexts.begin(), contexts.end(), std::make_pair(f.sopClass, f.transferSyntax)) ==
+                contexts.end() &&
+            contexts.size() < 127)
+            contexts.emplace_back(f.sopClass, f.transferSyntax);
+    std::unique_ptr<Scu> scu;
+    auto open = [&] {
+        scu = std::make_unique<Scu>(url_, options_, timeouts_);
+        for (const auto& [cls, ts] : contexts) {
+            OFList<OFString> one;
+            one.push_back(ts.c_str());
+            scu->addPresentationContext(cls.c_str(), one);
+        }
+        OFCondition c = scu->initNetwork();
+        if (c.good())
+            c = scu->negotiateAssociation();
+        if (c.bad())
+            throw DataError(associationFailure(url_, options_, timeouts_, c));
+    };
+    open();
+    bool reopened = false;
+    for (std::size_t i = 0; i < files.size(); ++i) {
+        const OutgoingFile& f = files[i];
+        if (scu->findPresentationContextID(f.sopClass.c_str(), f.transferSyntax.c_str()) == 0) {
+            out[i].message =
+                "the archive accepts no " + f.sopClass + " in transfer syntax " + f.transferSyntax;
+        } else {
+            Uint16 status = 0;
+            const OFCondition c = scu->sendSTORERequest(0, OFFilename(f.path.c_str()), nullptr, status);
+            if (c.bad() && !scu->isConnected() && !reopened) {
+                // The association was lost (an archive that aborts on a file it dislikes): once more, then
+                // the rest on a new one.
+                reopened = true;
+                open();
+                --i;
+                continue;
+            }
+            if (c.bad()) {
+                out[i].message = std::string("not sent (") + c.text() + ")";
+            } else if (status == STATUS_Success) {
+                out[i].ok = true;
+            } else if (DICOM_WARNING_STATUS(status) || status == 0x0001 || (status & 0xF000) == 0xB000) {
+                out[i].ok = true;
+                out[i].message =
+                    "stored with a warning (0x" + hex4(status) + ": " + DU_cstoreStatusString(status) + ")";
+            } else {
+                out[i].message =
+                    "refused (status 0x" + hex4(status) + ": " + DU_cstoreStatusString(status) + ")";
+            }
+        }
+        if (sent)
+            sent(i + 1, files.size());
+    }
+    if (scu->isConnected())
+        scu->releaseAssociation();
+    return out;
 }
 
 } // namespace ctview

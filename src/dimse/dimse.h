@@ -79,6 +79,12 @@ class DimseClient {
                             const std::filesystem::path& folder, const std::vector<std::string>& sopClasses,
                             const std::function<void(const std::filesystem::path&)>& arrived);
 
+    // C-STORE of each file, on one association (a second if the first is lost), each file in its own SOP
+    // class and transfer syntax as stored. A rejected file does not stop the rest: result i is file i's.
+    // `sent` is called after each. Throws DataError when no association can be opened at all.
+    std::vector<SentFile> store(const std::vector<OutgoingFile>& files,
+                                const std::function<void(std::size_t done, std::size_t total)>& sent = {});
+
   private:
     DimseUrl url_;
     DimseOptions options_;
