@@ -5,6 +5,7 @@
 
 #include "app/actions.h"
 #include "app/headless.h"
+#include "app/share_job.h"
 #include "dicom/phantom.h"
 #include "edit/mask_ops.h"
 #include "measure/measure.h"
@@ -1341,4 +1342,44 @@ TEST_CASE(
     });
     CHECK(f.s.scene.labels[0].layer->stats[0].voxels == soft);
     CHECK(f.s.scene.labels[0].layer->stats[0].voxelMin.z < k);
+}
+
+TEST_CASE(
+    "viewer: Share saves a de-identified copy of the series with its SEG, which opens as the original does") {
+    TempDir in, out;
+    REQUIRE(run("make-phantom --size 32x24x6 --segmentation " + q(in.path / "case")).code == 0);
+    app::CommonOptions common;
+    common.input = (in.path / "case").string();
+    common.quiet = true;
+    viewer::AppState s;
+    viewer::adoptDataset(s, app::loadDatasetHeadless(common, false));
+    s.exportDir = out.path;
+    const auto files = app::shareableFiles(s);
+    REQUIRE(files.size() == 7); // 6 slices and the SEG
+    app::ShareJob::Request r;
+    r.files = files;
+    r.copyInto = out.path / "copy";
+    {
+        app::ShareJob job(r);
+        for (int n = 0; n < 600 && !job.finished(); ++n)
+            ::usleep(50000);
+        REQUIRE(job.finished());
+        bool failed = true;
+        CHECK_THAT(job.result(failed), Catch::Contains("Saved an anonymised copy: 7 of 7 files"));
+        CHECK_FALSE(failed);
+    }
+    const Run info = run("info --json " + q(out.path / "copy"));
+    REQUIRE(info.code == 0);
+    const auto j = nlohmann::json::parse(info.out);
+    CHECK(j["patient"]["name"] == "ANONYMOUS");
+    CHECK(j["segmentations"]["layers"].size() == 1);
+    // Sending to a node that is not there: a one-line failure, the window's state untouched.
+    r.node = "dicom://NOBODY@127.0.0.1:1";
+    app::ShareJob send(r);
+    for (int n = 0; n < 600 && !send.finished(); ++n)
+        ::usleep(50000);
+    bool failed = false;
+    CHECK_THAT(send.result(failed),
+               Catch::Contains("Could not send: NOBODY@127.0.0.1:1: connection refused"));
+    CHECK(failed);
 }

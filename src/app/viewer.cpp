@@ -5,9 +5,11 @@
 #include "app/gl_context.h"
 #include "app/movie_job.h"
 #include "app/scene.h"
+#include "app/share_job.h"
 #include "app/subcommands.h"
 #include "base/error.h"
 #include "base/fsutil.h"
+#include "base/text.h"
 #include "render/slice_renderer.h"
 #include "sources/archive.h"
 #include "ui/panels.h"
@@ -203,6 +205,8 @@ class Viewer {
     void execute(Frame& f, const viewer::Commands& commands);
     void recordMovie(const Frame& f, const viewer::Command& c);
     void stepMovies(const Frame& f);
+    void startShare(const Frame& f, const viewer::Command& c);
+    void stepShare(const Frame& f);
     void afterSwap(Frame& f, const viewer::Commands& commands);
     void reloadUserPresets();
     void savePreset(const std::string& title);
@@ -247,6 +251,7 @@ class Viewer {
     std::deque<std::pair<std::string, bool>> labelQueue_; // the ones to add after it (path, dropped)
     std::unique_ptr<viewer::LoadTask> statsTask_;  // a finished load still computing the 3D view's statistics
     std::unique_ptr<MovieJob> movie_;              // Cine's "Record movie" under way
+    std::unique_ptr<ShareJob> share_;              // "Share": a copy or a send under way
     std::unique_ptr<TurntableRecorder> turntable_; // the 3D view's "Record" under way
     GLFWwindow* window_ = nullptr;
     std::unique_ptr<Renderers> renderers_; // made once the GL context exists, gone before it
@@ -360,6 +365,7 @@ void Viewer::run() {
         render(f, commands);
         execute(f, commands);
         stepMovies(f);
+        stepShare(f);
         // The title follows what is shown (a series loaded, the anonymous setting switched).
         if (std::string title = viewer::windowTitle(s_); title != title_) {
             glfwSetWindowTitle(window_, title.c_str());
@@ -632,6 +638,10 @@ void Viewer::execute(Frame& f, const viewer::Commands& commands) {
         case Kind::SaveSegmentation:
             saveSegmentation(s_, f.now);
             break;
+        case Kind::ShareCopy:
+        case Kind::ShareSend:
+            startShare(f, c);
+            break;
         case Kind::ExportSurface:
             exportSurface(s_, f.now);
             break;
@@ -681,6 +691,46 @@ void Viewer::recordMovie(const Frame& f, const viewer::Command& c) {
     } catch (const std::exception& e) {
         addToast(s_, std::string("Could not record: ") + e.what(), f.now, true);
     }
+}
+
+// "Share": the open series and its DICOM segmentations, de-identified into the export folder or sent to a
+// node; one at a time, on a thread of its own.
+void Viewer::startShare(const Frame& f, const viewer::Command& c) {
+    const std::vector<std::filesystem::path> files = shareableFiles(s_);
+    if (share_ || files.empty()) {
+        if (files.empty())
+            addToast(s_, "Nothing to share: the open series is not DICOM files", f.now, true);
+        return;
+    }
+    ShareJob::Request r;
+    r.files = files;
+    r.anonymize.keepDates = s_.share.keepDates;
+    r.anonymize.keepDescriptions = s_.share.keepDescriptions;
+    r.anonymise = s_.share.anonymise;
+    r.options = loadOptions_;
+    if (c.kind == viewer::Command::Kind::ShareSend) {
+        r.node = c.path;
+    } else {
+        const int number = s_.scene.base->series.about.listing.seriesNumber;
+        r.copyInto =
+            s_.exportDir / ("anonymised_" + std::to_string(number) + "_" + localTimeText("%Y%m%d_%H%M%S"));
+    }
+    share_ = std::make_unique<ShareJob>(std::move(r));
+    s_.share.active = true;
+}
+
+void Viewer::stepShare(const Frame& f) {
+    s_.share.active = share_ != nullptr;
+    if (!share_)
+        return;
+    redraw_ = std::max(redraw_, 1);
+    if (!share_->finished())
+        return;
+    bool failed = false;
+    const std::string text = share_->result(failed);
+    addToast(s_, text, f.now, failed);
+    share_.reset();
+    s_.share.active = false;
 }
 
 // A movie being made: its progress in the panel, its file (or its failure) in a toast. A turntable's frames

@@ -73,6 +73,9 @@ struct Provenance {
     };
     std::vector<ImageRef> images;
     std::vector<int> sliceImage;
+    // The DICOM files of the series (path order), for what sends or de-identifies what is open. Empty for
+    // other sources.
+    std::vector<std::filesystem::path> files;
     // Every header entry of the series (its first file for DICOM), for the tag browser and `info --tags`;
     // `tagSource` names what is listed. May throw DataError. Null when the source has nothing to list.
     std::string tagSource;

@@ -122,6 +122,8 @@ class DicomFolderSource final : public SeriesSource {
         out.about.resampled = l.plan.resample;
         out.about.orderedByInstance = l.plan.orderedByInstance;
         referenceImages(s, l.plan, out);
+        for (std::size_t f : s.files)
+            out.about.files.push_back(scan_.files[f]);
         return out;
     }
 

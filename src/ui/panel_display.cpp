@@ -301,6 +301,9 @@ void drawSidebar(AppState& s, Commands& r) {
         drawSeriesPanel(s, r);
     if (ImGui::CollapsingHeader("Metadata", ImGuiTreeNodeFlags_DefaultOpen))
         drawMetadataPanel(s);
+    // Last, closed: the sections above stay where they were.
+    if (s.hasVolume() && ImGui::CollapsingHeader("Share"))
+        drawSharePanel(s, r);
     ImGui::End();
 }
 

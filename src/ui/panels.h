@@ -105,6 +105,8 @@ std::vector<int> seriesRowOrder(const std::vector<SeriesListing>& rows, const st
                                 bool ascending);
 // The key fields of `ctview info`, warnings in plain words, and a searchable table of every tag.
 void drawMetadataPanel(AppState& s);
+// "Share": a de-identified copy of the open series into the export folder, or a send to a saved PACS node.
+void drawSharePanel(AppState& s, Commands& r);
 // Loading progress, the last load's error, skipped files and warnings, and toasts.
 void drawStatus(AppState& s, RenderFeedback& feedback, double now);
 // "Open…": a folder browser with the recent folders.

@@ -113,6 +113,15 @@ struct Recording {
     std::string stage;       // "rendering", "encoding"
 };
 
+// "Share" (side panel): the open series and its DICOM segmentations as a de-identified copy in the export
+// folder, or sent to a saved PACS node (app::ShareJob, reported by the frame loop).
+struct Share {
+    bool anonymise = true; // send a de-identified copy (else the files as they are)
+    bool keepDates = false, keepDescriptions = false;
+    int node = 0;        // the saved PACS node to send to (prefs.pacsServers)
+    bool active = false; // a copy or a send is under way
+};
+
 // What Ctrl+Z undoes: the window, the 3D view's transfer function and the measurements, as they were after an
 // edit.
 struct EditState {
@@ -250,6 +259,7 @@ struct AppState {
     Panels panels;
     Cine cine;
     Recording recording;
+    Share share;
     std::filesystem::path exportDir = "ctview-exports";
     RemoteLogin pacsLogin; // the PACS dialog's login, for this session's queries and loads: never saved
 

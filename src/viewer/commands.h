@@ -28,6 +28,8 @@ struct Command {
         ExportSurface,    // the segment being edited as an STL surface into the export folder
         RestoreEdits,     // the series' autosaved segment edits (editor.restorable) back as the edited layer
         DiscardEdits,     // ... or let go
+        ShareCopy,        // "Save anonymised copy": the series (and its DICOM segmentations) de-identified
+        ShareSend,        // "Send": the same (de-identified when s.share.anonymise) to the node `path`
     };
     Kind kind;
     std::string path;
