@@ -219,3 +219,32 @@ TEST_CASE("anonymize: a CT and its SEG keep their references and their pixels; t
     CHECK_FALSE(std::filesystem::exists(in.path / "case" / "anon"));
     CHECK(run("anonymize " + q(in.path / "nothing") + " -o " + q(out.path / "x")).code == 1);
 }
+
+TEST_CASE("anonymize: UIDs that name a kind stay; overlays' text, unlisted dates and a DICOMDIR do not") {
+    TempDir in, out;
+    writeRawDicom(
+        in.path / "sc.dcm",
+        {{0x0008, 0x0016, "1.3.12.2.1107.5.9.1"}, // a private SOP class (Siemens CSA Non-Image)
+         {0x0008, 0x0018, "1.2.826.0.1.3680043.9.7777.1"},
+         {0x0008, 0x0060, "OT"},
+         {0x0008, 0x010C, "2.16.840.1.113883.6.96"}, // CodingSchemeUID (SNOMED CT), at the top here
+         {0x0018, 0x1012, "20240102"}, // DateOfSecondaryCapture: not in the table, a date all the same
+         {0x6000, 0x4000, "SECRET OVERLAY COMMENT"}});
+    SeriesSpec spec = smallSeries(6, 5, 2);
+    spec.fileName = [](int k) { return "IMAGES/IM" + std::to_string(k + 1); };
+    for (const char* k :
+         {"PatientID", "StudyDate", "StudyTime", "StudyID", "AccessionNumber", "StudyDescription"})
+        spec.strings[k] = "1";
+    writeSeries(spec, in.path / "dir");
+    writeDicomdir(in.path / "dir", {"IMAGES/IM1", "IMAGES/IM2"});
+    const AnonymizeReport r =
+        anonymizeFiles({in.path / "sc.dcm", in.path / "dir" / "DICOMDIR"}, out.path, {});
+    REQUIRE(r.written == 1);
+    CHECK_THAT(r.files[1].problem, Catch::Contains("DICOMDIR"));
+    const Header copy = headerOf(r.files[0].to);
+    CHECK(copy.top.at("(0008,0016)") == "1.3.12.2.1107.5.9.1");
+    CHECK(copy.top.at("(0008,010C)") == "2.16.840.1.113883.6.96");
+    CHECK(copy.top.at("(0008,0018)") != "1.2.826.0.1.3680043.9.7777.1");
+    CHECK_FALSE(copy.top.count("(0018,1012)"));
+    CHECK_FALSE(copy.top.count("(6000,4000)"));
+}

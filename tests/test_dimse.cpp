@@ -68,6 +68,9 @@ TEST_CASE("dicom:// URLs: an archive, a study, a series; what is wrong with a ba
     CHECK_THROWS_WITH(parseDimseUrl("dicom://A@h:104/1.2/x.y"), Catch::Contains("digits and dots"));
     CHECK_THROWS_WITH(parseDimseUrl("dicom://A@h:104/1.2/1.3/1.4"), Catch::Contains("nothing may follow"));
     CHECK_THROWS_AS(parseDimseUrl("dicom://A@:104"), UsageError);
+    // A UID becomes a folder of the cache: never "..", nor dots without digits between them.
+    CHECK_THROWS_WITH(parseDimseUrl("dicom://A@h/.."), Catch::Contains("digits and dots"));
+    CHECK_THROWS_WITH(parseDimseUrl("dicom://A@h/1.2/1..3"), Catch::Contains("digits and dots"));
     // On the command line: a usage error (2), before any connection.
     CHECK(run("info 'dicom://A_TITLE_OF_17_CHARS@127.0.0.1:1'").code == 2);
     CHECK(run("info --retrieve fetch 'dicom://A@127.0.0.1:1'").code == 2);
@@ -151,6 +154,18 @@ TEST_CASE("DIMSE: a series by C-GET and by C-MOVE is exactly the volume of the s
         DimseSession fresh; // an empty cache: fetched again, by C-MOVE this time
         const Series moved = loadFrom(fresh.studyUrl(u), dimse("CTVIEW", "move", session.pacs.scpPort()));
         requireSameVolume(moved, local);
+        CHECK(dcmFiles(dicomWebCacheRoot()) == 8);
+        // Three images lost from the cache: the next open asks for those three alone (one image-level C-MOVE
+        // with their UIDs) and the volume is whole again.
+        std::vector<std::filesystem::path> cached;
+        for (const auto& e : std::filesystem::recursive_directory_iterator(dicomWebCacheRoot()))
+            if (e.path().extension() == ".dcm")
+                cached.push_back(e.path());
+        REQUIRE(cached.size() == 8);
+        for (int n = 0; n < 3; ++n)
+            std::filesystem::remove(cached[std::size_t(n)]);
+        requireSameVolume(loadFrom(fresh.studyUrl(u), dimse("CTVIEW", "move", session.pacs.scpPort())),
+                          local);
         CHECK(dcmFiles(dicomWebCacheRoot()) == 8);
     }
     // The command line: the same numbers as the folder gives.
@@ -250,6 +265,8 @@ TEST_CASE("a PACS node as the dialog keeps it: a DIMSE node's options travel in 
     const std::string node = archiveNodeUrl("dicom://PACS@h:4242", o);
     CHECK(node == "dicom://PACS@h:4242?aet=ME&retrieve=move&scp-port=11113");
     CHECK(archiveNodeOptions(node).callingAe == "ME");
+    // The dialog's fields are the node's options: emptied, they are the defaults again.
+    CHECK(archiveNodeUrl(node, {}) == "dicom://PACS@h:4242");
     CHECK(archiveNodeOptions(node).scpPort == 11113);
     CHECK(isArchiveRoot(node));
     CHECK(isDimseNode(node));

@@ -32,7 +32,10 @@ std::string listed(std::vector<std::string> names) {
 }
 
 bool isSafeUid(const std::string& uid) {
-    return !uid.empty() && uid.size() <= 64 && uid.find_first_not_of("0123456789.") == std::string::npos;
+    // Digits in dot-separated components, none empty: never ".", ".." or a leading, trailing or doubled dot
+    // (a UID from a server becomes a folder name in the cache).
+    return !uid.empty() && uid.size() <= 64 && uid.find_first_not_of("0123456789.") == std::string::npos &&
+           uid.front() != '.' && uid.back() != '.' && uid.find("..") == std::string::npos;
 }
 
 bool naturalLess(const std::string& a, const std::string& b) {

@@ -25,6 +25,7 @@
 #include <fstream>
 #include <map>
 #include <random>
+#include <set>
 
 namespace ctview {
 
@@ -127,6 +128,7 @@ const std::vector<DeidRule>& deidentificationTable() {
         {0x0018, 0x1007, "CassetteID", A::Remove},
         {0x0018, 0x1008, "GantryID", A::Remove},
         {0x0018, 0x1030, "ProtocolName", A::Remove, K::Descriptions},
+        {0x0018, 0x4000, "AcquisitionComments", A::Remove},
         {0x0018, 0x700A, "DetectorID", A::Remove},
         {0x0018, 0x9424, "AcquisitionProtocolDescription", A::Remove, K::Descriptions},
         {0x0020, 0x000D, "StudyInstanceUID", A::Uid},
@@ -193,6 +195,7 @@ const std::vector<DeidRule>& deidentificationTable() {
         {0x0088, 0x0140, "StorageMediaFileSetUID", A::Uid},
         {0x3006, 0x0024, "ReferencedFrameOfReferenceUID", A::Uid},
         {0x3006, 0x00C2, "RelatedFrameOfReferenceUID", A::Uid},
+        {0x0400, 0x0561, "OriginalAttributesSequence", A::Remove},
         {0x4008, 0x0114, "PhysicianApprovingInterpretation", A::Remove},
         {0x4008, 0x0119, "DistributionName", A::Remove},
         {0x4008, 0x011A, "DistributionAddress", A::Remove},
@@ -289,6 +292,34 @@ bool registeredUid(const std::string& uid) {
     return uid.rfind("1.2.840.10008.", 0) == 0;
 }
 
+// UI attributes that name a kind of thing, not an instance: SOP classes (private ones too), coding schemes,
+// context groups, transfer syntaxes. Never replaced.
+bool namesAKind(const gdcm::Tag& t) {
+    static const std::set<std::uint32_t> kinds = {
+        0x00080016, // SOPClassUID
+        0x0008001A, // RelatedGeneralSOPClassUID
+        0x00080062, // SOPClassesInStudy
+        0x0008010C, // CodingSchemeUID
+        0x0008010D, // ContextGroupExtensionCreatorUID
+        0x00080117, // ContextUID
+        0x00081150, // ReferencedSOPClassUID
+        0x00089123, // CreatorVersionUID
+        0x00041510, // ReferencedSOPClassUIDInFile
+        0x00041512, // ReferencedTransferSyntaxUIDInFile
+        0x0004151A, // ReferencedRelatedGeneralSOPClassUIDInFile
+    };
+    return kinds.count(t.GetElementTag()) != 0;
+}
+
+// Repeating groups the profile removes whole: curves (50xx), and overlays' data and comments (60xx,3000 and
+// 60xx,4000), which can carry burned-in text.
+bool repeatingGroupRemoved(const gdcm::Tag& t) {
+    const std::uint16_t g = t.GetGroup();
+    if ((g & 0xFF00) == 0x5000)
+        return true;
+    return (g & 0xFF00) == 0x6000 && (t.GetElement() == 0x3000 || t.GetElement() == 0x4000);
+}
+
 struct Context {
     const AnonymizeOptions& options;
     std::string space; // the copy's UUID namespace (random, never written)
@@ -328,6 +359,10 @@ void clean(gdcm::DataSet& ds, const Context& c) {
         }
         if (t.GetGroup() == 0x0002)
             continue; // the file meta group is the writer's
+        if (repeatingGroupRemoved(t)) {
+            removed.push_back(t);
+            continue;
+        }
         const gdcm::VR vr = vrOf(de);
         const DeidRule* rule = ruleFor(t);
         if (rule && !keptByOption(*rule, c.options)) {
@@ -351,15 +386,24 @@ void clean(gdcm::DataSet& ds, const Context& c) {
                 break; // below, as every UI value
             }
         }
-        if (vr == gdcm::VR::UI) {
+        // Dates and times the table does not name (a device's calibration date, a frame's acquisition time in
+        // Enhanced CT's functional groups): removed with the rest unless dates are kept.
+        if (!rule && !c.options.keepDates &&
+            (vr == gdcm::VR::DA || vr == gdcm::VR::DT || vr == gdcm::VR::TM)) {
+            removed.push_back(t);
+            continue;
+        }
+        if (vr == gdcm::VR::UI && !namesAKind(t)) {
             const std::string value = textOf(de);
             const std::string renamed = newUids(c, value);
             if (renamed != value)
                 replaced.push_back(textElement(t, gdcm::VR::UI, renamed));
         } else if (vr == gdcm::VR::SQ) {
             gdcm::SmartPointer<gdcm::SequenceOfItems> sq = de.GetValueAsSQ();
-            if (!sq)
+            if (!sq) { // a sequence GDCM cannot parse cannot be cleaned: it goes
+                removed.push_back(t);
                 continue;
+            }
             for (gdcm::SequenceOfItems::SizeType i = 1; i <= sq->GetNumberOfItems(); ++i)
                 clean(sq->GetItem(i).GetNestedDataSet(), c);
             gdcm::DataElement copy(t);
@@ -416,6 +460,10 @@ std::string anonymizeOne(const std::filesystem::path& from, const std::filesyste
         throw DataError("not DICOM (or unreadable)");
     gdcm::File& file = reader.GetFile();
     gdcm::DataSet& ds = file.GetDataSet();
+    // A DICOMDIR names the original files by path and describes them: not copied (the copy opens as a
+    // folder).
+    if (ds.FindDataElement(gdcm::Tag(0x0004, 0x1220)))
+        throw DataError("a DICOMDIR: not copied (it lists the original files; the copy opens as a folder)");
     const bool burnedIn = ds.FindDataElement(gdcm::Tag(0x0028, 0x0301)) &&
                           textOf(ds.GetDataElement(gdcm::Tag(0x0028, 0x0301))) == "YES";
     clean(ds, c);
@@ -459,6 +507,14 @@ std::string randomNamespace() {
 AnonymizeReport anonymizeFiles(const std::vector<std::filesystem::path>& files,
                                const std::filesystem::path& outDir, const AnonymizeOptions& options) {
     std::error_code ec;
+    // The copy never lands among the originals (a second run would take the first's copies for originals).
+    const std::filesystem::path out = std::filesystem::weakly_canonical(outDir, ec);
+    for (const std::filesystem::path& f : files) {
+        const auto rel = out.lexically_relative(std::filesystem::weakly_canonical(f, ec).parent_path());
+        if (!rel.empty() && *rel.begin() != "..")
+            throw UsageError(outDir.string() + ": inside the originals' folder " + f.parent_path().string() +
+                             "; give a folder elsewhere");
+    }
     if (std::filesystem::exists(outDir, ec) && !std::filesystem::is_empty(outDir, ec))
         throw UsageError(outDir.string() + ": not empty; give a new or empty folder (nothing is replaced)");
     createFolder(outDir);

@@ -229,6 +229,8 @@ HttpResponse HttpClient::perform(const std::string& url, const std::string& acce
         curl_easy_setopt(c, CURLOPT_POST, 1L);
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, body->data());
         curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body->size()));
+        // Redirected, it stays a POST (libcurl would make it a GET, which a server answers with a list).
+        curl_easy_setopt(c, CURLOPT_POSTREDIR, long(CURL_REDIR_POST_ALL));
         headers = curl_slist_append(headers, ("Content-Type: " + contentType).c_str());
         headers = curl_slist_append(headers, "Expect:"); // no 100-continue round trip
     }
@@ -742,7 +744,7 @@ std::vector<SentFile> DicomWebClient::store(const std::vector<OutgoingFile>& fil
             const std::string& uid = files[i].sopInstance;
             if (const auto f = failed.find(uid); f != failed.end()) {
                 out[i].message = "refused (" + f->second + ")";
-            } else if (stored.count(uid) || (r.status == 200 && stored.empty())) {
+            } else if (stored.count(uid)) { // only what the answer lists as stored (PS3.18 10.5.3)
                 out[i].ok = true;
                 anyAccepted = true;
             } else {

@@ -189,6 +189,14 @@ OFList<OFString> uncompressed() {
     return ts;
 }
 
+// A DCMTK condition's text on one line (a condition pushed over another carries both, newline-separated).
+std::string oneLine(const OFCondition& c) {
+    std::string t = c.text();
+    for (std::size_t at; (at = t.find('\n')) != std::string::npos;)
+        t.replace(at, 1, "; ");
+    return t;
+}
+
 std::string hex4(unsigned v) {
     char b[8];
     std::snprintf(b, sizeof b, "%04X", v & 0xffffu);
@@ -245,7 +253,7 @@ std::string rejectReason(const DimseUrl& u, const DimseOptions& o, int connectTi
 // The message for a failed connection or negotiation.
 std::string associationFailure(const DimseUrl& u, const DimseOptions& o, const DimseTimeouts& t,
                                const OFCondition& c) {
-    const std::string text = c.text();
+    const std::string text = oneLine(c);
     if (c == DUL_ASSOCIATIONREJECTED)
         return u.node() + ": " + rejectReason(u, o, t.connect);
     if (text.find("Connection refused") != std::string::npos)
@@ -289,7 +297,7 @@ class Scu : public DcmSCU {
     [[noreturn]] void fail(const std::string& what, const OFCondition& c) {
         if (isConnected())
             abortAssociation();
-        const std::string text = c.text();
+        const std::string text = oneLine(c);
         if (c == DIMSE_NODATAAVAILABLE || text.find("Timeout") != std::string::npos)
             throw DataError(url_.node() + ": " + what + ": the archive stopped answering (no message for " +
                             std::to_string(timeouts_.response) + " s)");
@@ -394,20 +402,27 @@ std::vector<std::unique_ptr<DcmDataset>> find(const DimseUrl& u, const DimseOpti
 
 // Writes an image that arrived to `folder` as <SOPInstanceUID>.dcm, in the transfer syntax it came in;
 // the DICOM status for the sender. Takes `ds`.
-Uint16 storeImage(DcmDataset* ds, const fs::path& folder, const std::function<void(const fs::path&)>& arrived,
-                  std::mutex& lock) {
+Uint16 storeImage(DcmDataset* ds, const std::string& series, const fs::path& folder,
+                  const std::function<void(const fs::path&)>& arrived, std::mutex& lock) {
     DcmFileFormat file(ds, OFFalse); // owns it now
     const std::string uid = stringOf(ds, DCM_SOPInstanceUID);
     if (!isSafeUid(uid))
         return STATUS_STORE_Error_CannotUnderstand;
+    // Only the series asked for (an image of another, pushed while we listen, stays out of its folder).
+    if (stringOf(ds, DCM_SeriesInstanceUID) != series)
+        return STATUS_STORE_Error_DataSetDoesNotMatchSOPClass;
     const fs::path final = folder / (uid + ".dcm"), part = folder / (uid + ".dcm.part");
     const E_TransferSyntax xfer = ds->getOriginalXfer();
-    if (file.saveFile(part.c_str(), xfer).bad())
-        return STATUS_STORE_Refused_OutOfResources;
     std::error_code ec;
-    fs::rename(part, final, ec);
-    if (ec)
+    if (file.saveFile(part.c_str(), xfer).bad()) {
+        fs::remove(part, ec);
         return STATUS_STORE_Refused_OutOfResources;
+    }
+    fs::rename(part, final, ec);
+    if (ec) {
+        fs::remove(part, ec);
+        return STATUS_STORE_Refused_OutOfResources;
+    }
     std::lock_guard guard(lock);
     if (arrived)
         arrived(final);
@@ -418,13 +433,18 @@ Uint16 storeImage(DcmDataset* ds, const fs::path& folder, const std::function<vo
 // `port`, until told to stop (checked each second).
 class MoveDestination : public DcmSCP {
   public:
-    MoveDestination(const DimseOptions& o, std::function<Uint16(DcmDataset*)> store)
+    MoveDestination(const DimseOptions& o, const DimseTimeouts& t, std::function<Uint16(DcmDataset*)> store)
         : store_(std::move(store)) {
         DcmSCPConfig& cfg = getConfig();
         cfg.setAETitle(o.callingAe.c_str());
         cfg.setPort(Uint16(o.scpPort));
         cfg.setConnectionBlockingMode(DUL_NOBLOCK);
         cfg.setConnectionTimeout(1);
+        // A sender that stalls on an open association ends it after the response timeout (never a wait
+        // without end: the retrieve waits for this thread).
+        cfg.setDIMSEBlockingMode(DIMSE_NONBLOCKING);
+        cfg.setDIMSETimeout(Uint32(t.response));
+        cfg.setACSETimeout(Uint32(t.response));
         cfg.setHostLookupEnabled(OFFalse);
         OFList<OFString> ts;
         for (const char* t : imageTransferSyntaxes())
@@ -497,23 +517,20 @@ DimseRetrieved getSeries(const DimseUrl& u, const DimseOptions& o, const DimseTi
                          const std::function<void(const fs::path&)>& arrived) {
     Scu scu(u, o, t);
     scu.addPresentationContext(UID_GETStudyRootQueryRetrieveInformationModel, uncompressed());
-    // The storage contexts the images come back on (SCP role, PS3.4 C.4.3.1): one per SOP class and
-    // transfer syntax when the series' classes are known (the archive then sends each image as stored),
-    // else one per storage class with every transfer syntax (at most 127 contexts in all).
-    if (!sopClasses.empty()) {
-        for (const std::string& cls : sopClasses)
-            for (const char* ts : imageTransferSyntaxes()) {
-                OFList<OFString> one;
-                one.push_back(ts);
-                scu.addPresentationContext(cls.c_str(), one, ASC_SC_ROLE_SCP);
-            }
-    } else {
-        OFList<OFString> all;
-        for (const char* ts : imageTransferSyntaxes())
-            all.push_back(ts);
-        for (int n = 0; n < std::min(numberOfDcmLongSCUStorageSOPClassUIDs, 120); ++n)
-            scu.addPresentationContext(dcmLongSCUStorageSOPClassUIDs[n], all, ASC_SC_ROLE_SCP);
-    }
+    // The storage contexts the images come back on (SCP role, PS3.4 C.4.3.1), one per SOP class with every
+    // transfer syntax GDCM decodes (one role item each): the series' own classes first, then the common image
+    // classes (a series may mix in a secondary capture), 127 contexts at most in all.
+    OFList<OFString> all;
+    for (const char* ts : imageTransferSyntaxes())
+        all.push_back(ts);
+    std::vector<std::string> classes = sopClasses;
+    for (int n = 0; n < numberOfDcmShortSCUStorageSOPClassUIDs; ++n)
+        if (std::find(classes.begin(), classes.end(), dcmShortSCUStorageSOPClassUIDs[n]) == classes.end())
+            classes.emplace_back(dcmShortSCUStorageSOPClassUIDs[n]);
+    if (classes.size() > 120)
+        classes.resize(120);
+    for (const std::string& cls : classes)
+        scu.addPresentationContext(cls.c_str(), all, ASC_SC_ROLE_SCP);
     try {
         scu.connect(UID_GETStudyRootQueryRetrieveInformationModel, "C-GET (Study Root)");
     } catch (const DataError& e) {
@@ -524,8 +541,9 @@ DimseRetrieved getSeries(const DimseUrl& u, const DimseOptions& o, const DimseTi
     DimseRetrieved out;
     out.how = "C-GET";
     std::mutex lock;
+    const std::string series = stringOf(&keys, DCM_SeriesInstanceUID);
     scu.onStore = [&](DcmDataset* ds) {
-        const Uint16 s = storeImage(ds, folder, arrived, lock);
+        const Uint16 s = storeImage(ds, series, folder, arrived, lock);
         if (s == STATUS_Success)
             ++out.arrived;
         return s;
@@ -566,8 +584,9 @@ DimseRetrieved moveSeries(const DimseUrl& u, const DimseOptions& o, const DimseT
     out.how = "C-MOVE";
     std::mutex lock;
     std::atomic<std::size_t> landed{0};
-    MoveDestination scp(o, [&](DcmDataset* ds) {
-        const Uint16 s = storeImage(ds, folder, arrived, lock);
+    const std::string series = stringOf(&keys, DCM_SeriesInstanceUID);
+    MoveDestination scp(o, t, [&](DcmDataset* ds) {
+        const Uint16 s = storeImage(ds, series, folder, arrived, lock);
         if (s == STATUS_Success)
             ++landed;
         return s;
@@ -586,7 +605,11 @@ DimseRetrieved moveSeries(const DimseUrl& u, const DimseOptions& o, const DimseT
         }
     } stop{scp, listener};
 
-    Scu scu(u, o, t);
+    // An archive may send no pending C-MOVE response until the last image is out: the wait between responses
+    // is for the whole move (images arriving at the listener meanwhile), 10 minutes at most.
+    DimseTimeouts moving = t;
+    moving.response = std::max(t.response, 600);
+    Scu scu(u, o, moving);
     scu.addPresentationContext(UID_MOVEStudyRootQueryRetrieveInformationModel, uncompressed());
     scu.connect(UID_MOVEStudyRootQueryRetrieveInformationModel, "C-MOVE (Study Root)");
     OFList<RetrieveResponse*> responses;
@@ -737,9 +760,10 @@ std::vector<SentFile> DimseClient::store(const std::vector<OutgoingFile>& files,
     std::vector<std::pair<std::string, std::string>> contexts;
     for (const OutgoingFile& f : files)
         if (std::find(contexts.begin(), contexts.end(), std::make_pair(f.sopClass, f.transferSyntax)) ==
-                contexts.end() &&
-            contexts.size() < 127)
+            contexts.end())
             contexts.emplace_back(f.sopClass, f.transferSyntax);
+    const bool tooMany = contexts.size() > 127;
+    contexts.resize(std::min<std::size_t>(contexts.size(), 127));
     std::unique_ptr<Scu> scu;
     auto open = [&] {
         scu = std::make_unique<Scu>(url_, options_, timeouts_);
@@ -754,29 +778,34 @@ std::vector<SentFile> DimseClient::store(const std::vector<OutgoingFile>& files,
         if (c.bad())
             throw DataError(associationFailure(url_, options_, timeouts_, c));
     };
-    open();
-    bool reopened = false;
+    open(); // nothing sent yet: a failure here is the whole send's
     for (std::size_t i = 0; i < files.size(); ++i) {
         const OutgoingFile& f = files[i];
+        if (!scu->isConnected()) {
+            // The archive ended the association (on the file before, most likely): a new one for the rest;
+            // when that fails, the rest are not sent, each saying why.
+            try {
+                open();
+            } catch (const DataError& e) {
+                for (std::size_t j = i; j < files.size(); ++j)
+                    out[j].message = std::string("not sent: ") + e.what();
+                break;
+            }
+        }
         if (scu->findPresentationContextID(f.sopClass.c_str(), f.transferSyntax.c_str()) == 0) {
             out[i].message =
-                "the archive accepts no " + f.sopClass + " in transfer syntax " + f.transferSyntax;
+                tooMany && std::find(contexts.begin(), contexts.end(),
+                                     std::make_pair(f.sopClass, f.transferSyntax)) == contexts.end()
+                    ? "not sent: more than 127 kinds of file in one send (send them in parts)"
+                    : "the archive accepts no " + f.sopClass + " in transfer syntax " + f.transferSyntax;
         } else {
             Uint16 status = 0;
             const OFCondition c = scu->sendSTORERequest(0, OFFilename(f.path.c_str()), nullptr, status);
-            if (c.bad() && !scu->isConnected() && !reopened) {
-                // The association was lost (an archive that aborts on a file it dislikes): once more, then
-                // the rest on a new one.
-                reopened = true;
-                open();
-                --i;
-                continue;
-            }
             if (c.bad()) {
-                out[i].message = std::string("not sent (") + c.text() + ")";
+                out[i].message = "not sent (" + oneLine(c) + ")";
             } else if (status == STATUS_Success) {
                 out[i].ok = true;
-            } else if (DICOM_WARNING_STATUS(status) || status == 0x0001 || (status & 0xF000) == 0xB000) {
+            } else if ((status & 0xF000) == 0xB000) { // warnings: stored, something coerced or discarded
                 out[i].ok = true;
                 out[i].message =
                     "stored with a warning (0x" + hex4(status) + ": " + DU_cstoreStatusString(status) + ")";

@@ -18,8 +18,9 @@ bool isArchiveUrl(const std::string& input);
 std::string canonicalArchiveUrl(const std::string& input);
 
 // A server as a user types it in the PACS dialog, made the root URL of a node: "localhost:8042/dicom-web"
-// gets http:// as in a browser; a dicom:// one gets `dimse` as its ?aet=…&retrieve=…&scp-port=… (a field left
-// empty: the URL's own). Throws UsageError for one ctview cannot use, or one naming a study.
+// gets http:// as in a browser; a dicom:// one gets `dimse` as its ?aet=...&retrieve=...&scp-port=... in
+// place of the typed URL's own (a field left empty: the default). Throws UsageError for one ctview cannot
+// use, or one naming a study.
 std::string archiveNodeUrl(const std::string& typed, const DimseOptions& dimse = {});
 // What a dicom:// node URL says of how to meet it (all empty for DICOMweb or a bad URL).
 DimseOptions archiveNodeOptions(const std::string& url);

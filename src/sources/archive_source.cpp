@@ -89,6 +89,10 @@ class ArchiveSource final : public SeriesSource {
                 throw;
             offline_ = std::string(e.what());
         }
+        // A series UID becomes a folder of the cache: one that is not digits and dots is left out.
+        rows.erase(
+            std::remove_if(rows.begin(), rows.end(), [](const SeriesRow& r) { return !isSafeUid(r.uid); }),
+            rows.end());
         if (!archive_->series().empty())
             rows.erase(std::remove_if(rows.begin(), rows.end(),
                                       [&](const SeriesRow& r) { return r.uid != archive_->series(); }),
@@ -344,7 +348,8 @@ class ArchiveSource final : public SeriesSource {
         // The full list of instances only when some are missing (an interrupted series, or a server that will
         // not send whole series): then the missing ones on up to three kept-alive connections at once.
         std::vector<std::string> uids;
-        if (have < total) {
+        // (When the archive gave no count, the list says whether an earlier transfer left images out.)
+        if (have < total || (row.instanceCount == 0 && !arriving)) {
             arriving.reset(); // the folder is scanned whole at the end
             const std::vector<InstanceRow> instances = archive_->instances(row.uid, 0);
             std::vector<std::string> todo;
@@ -373,6 +378,10 @@ class ArchiveSource final : public SeriesSource {
                         failure = e.what();
                 }
             };
+            // A DIMSE archive is asked once for every missing image (an image-level retrieve takes a list of
+            // UIDs; a C-MOVE has one port to send to).
+            if (archive_->retrievesImageLists() && !todo.empty())
+                todo = {joined(todo, "\\")};
             const std::size_t connections = std::min<std::size_t>(3, todo.size());
             std::vector<std::thread> threads;
             for (std::size_t t = 1; t < connections; ++t)
@@ -531,12 +540,7 @@ std::string archiveNodeUrl(const std::string& typed, const DimseOptions& dimse) 
         DimseUrl url = parseDimseUrl(u);
         if (!url.study.empty())
             throw UsageError(u + ": give the archive, not a study");
-        if (!dimse.callingAe.empty())
-            url.given.callingAe = dimse.callingAe;
-        if (!dimse.retrieve.empty())
-            url.given.retrieve = dimse.retrieve;
-        if (dimse.scpPort > 0)
-            url.given.scpPort = dimse.scpPort;
+        url.given = dimse;         // the dialog's fields, an empty one meaning the default
         effectiveOptions(url, {}); // refuses what cannot be used
         return url.root();
     }

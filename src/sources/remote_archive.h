@@ -48,6 +48,9 @@ class RemoteArchive {
     // Whether a failed series request is worth retrying image by image (DICOMweb: a server may refuse whole
     // series; DIMSE: the same refusal would come back for each image).
     virtual bool retriesByImage() const = 0;
+    // Whether `instance` may be a list of UIDs separated by backslashes (DIMSE: an image-level retrieve takes
+    // a list, PS3.4 C.4.2.2.1) instead of one image per request.
+    virtual bool retrievesImageLists() const = 0;
     // The same archive on a connection of its own (instances are fetched on several at once).
     virtual std::unique_ptr<RemoteArchive> another() const = 0;
 };

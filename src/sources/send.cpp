@@ -33,8 +33,9 @@ SendReport sendFiles(const std::vector<std::filesystem::path>& files, const std:
                 h.sopClassUID.empty())
                 f.message = h.kind == FileKind::Unreadable ? "unreadable: " + h.reason : "not DICOM";
             else {
+                // No file meta group: implicit VR little endian, DICOM's default transfer syntax.
                 outgoing.push_back({files[i].string(), h.sopClassUID, h.sopInstanceUID,
-                                    h.transferSyntax.empty() ? "1.2.840.10008.1.2.1" : h.transferSyntax});
+                                    h.transferSyntax.empty() ? "1.2.840.10008.1.2" : h.transferSyntax});
                 index.push_back(i);
             }
         }

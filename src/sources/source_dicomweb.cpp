@@ -58,6 +58,7 @@ class DicomWebArchive final : public RemoteArchive {
         client_.retrieve(url_.study, series, instance, folder, arrived, r.complete);
         return r;
     }
+    bool retrievesImageLists() const override { return false; }
     bool retriesByImage() const override { return true; }
     std::unique_ptr<RemoteArchive> another() const override {
         return std::make_unique<DicomWebArchive>(url_, http_);

@@ -58,6 +58,7 @@ class DimseArchive final : public RemoteArchive {
         r.failed = got.failed;
         return r;
     }
+    bool retrievesImageLists() const override { return true; }
     bool retriesByImage() const override { return false; }
     std::unique_ptr<RemoteArchive> another() const override {
         return std::make_unique<DimseArchive>(client_.url(), client_.options());
