@@ -226,7 +226,7 @@ TEST_CASE("anonymize: UIDs that name a kind stay; overlays' text, unlisted dates
         in.path / "sc.dcm",
         {{0x0008, 0x0016, "1.3.12.2.1107.5.9.1"}, // a private SOP class (Siemens CSA Non-Image)
          {0x0008, 0x0018, "1.2.826.0.1.3680043.9.7777.1"},
-         {0x0008, 0x0060, "OT"},
+         {0x0008, 0x0060, "CT"},
          {0x0008, 0x010C, "2.16.840.1.113883.6.96"}, // CodingSchemeUID (SNOMED CT), at the top here
          {0x0018, 0x1012, "20240102"}, // DateOfSecondaryCapture: not in the table, a date all the same
          {0x6000, 0x4000, "SECRET OVERLAY COMMENT"}});
