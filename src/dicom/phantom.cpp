@@ -184,6 +184,11 @@ void writePhantomSegmentation(const std::filesystem::path& file, int columns, in
     seg.referencedSeriesUID = ct.seriesUID;
     seg.frameOfReferenceUID = ct.strings.at("FrameOfReferenceUID");
     seg.seriesDescription = "Phantom organs";
+    // The CT's patient and study: the SEG is the same patient's (PS3.3 A.51, the Patient and General Study
+    // modules), so a PACS files it with the CT and a de-identified copy gives both one pseudonym.
+    for (const char* k : {"PatientName", "PatientID", "PatientSex", "PatientBirthDate", "StudyDate",
+                          "StudyTime", "StudyDescription"})
+        seg.strings[k] = ct.strings.at(k);
     // sRGB colours, written as DICOM's CIELab (RecommendedDisplayCIELabValue).
     const std::array<std::array<double, 3>, 7> rgb = {{{0.85, 0.45, 0.35},   // liver
                                                        {0.62, 0.30, 0.55},   // spleen
