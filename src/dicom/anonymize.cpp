@@ -240,14 +240,19 @@ std::string uuid5Uid(const std::string& space, const std::string& name) {
         b[i] = static_cast<unsigned char>(std::stoi(hex.substr(2 * std::size_t(i), 2), nullptr, 16));
     b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x50); // version 5
     b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80); // the RFC 4122 variant
-    unsigned __int128 v = 0;
-    for (unsigned char c : b)
-        v = (v << 8) | c;
+    // The 128-bit big-endian number in decimal: long division by 10 over its bytes until it is zero.
     std::string digits;
-    do {
-        digits.insert(digits.begin(), char('0' + int(v % 10)));
-        v /= 10;
-    } while (v != 0);
+    for (bool zero = false; !zero;) {
+        unsigned remainder = 0;
+        zero = true;
+        for (unsigned char& byte : b) {
+            const unsigned value = (remainder << 8) | byte;
+            byte = static_cast<unsigned char>(value / 10);
+            remainder = value % 10;
+            zero = zero && byte == 0;
+        }
+        digits.insert(digits.begin(), char('0' + int(remainder)));
+    }
     return "2.25." + digits;
 }
 

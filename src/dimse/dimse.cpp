@@ -447,8 +447,8 @@ class MoveDestination : public DcmSCP {
         cfg.setACSETimeout(Uint32(t.response));
         cfg.setHostLookupEnabled(OFFalse);
         OFList<OFString> ts;
-        for (const char* t : imageTransferSyntaxes())
-            ts.push_back(t);
+        for (const char* syntax : imageTransferSyntaxes())
+            ts.push_back(syntax);
         for (int n = 0; n < numberOfDcmAllStorageSOPClassUIDs; ++n)
             cfg.addPresentationContext(dcmAllStorageSOPClassUIDs[n], ts);
         cfg.addPresentationContext(UID_VerificationSOPClass, uncompressed());
