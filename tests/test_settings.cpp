@@ -122,6 +122,40 @@ TEST_CASE("settings: the recent list keeps only entries the viewer can use (issu
     CHECK(std::find(s.prefs.recent.begin(), s.prefs.recent.end(), "") == s.prefs.recent.end());
 }
 
+TEST_CASE("settings: saved PACS nodes keep the names the user gave them (issue 30)") {
+    TempDir dir;
+    const auto path = dir.path / "settings.json";
+    viewer::Settings s;
+    s.prefs.pacsServers = {"dicom://ORTHANC@localhost:4242?aet=VIEWER", "http://localhost:8042/dicom-web"};
+    s.prefs.pacsNames = {{"dicom://ORTHANC@localhost:4242?aet=VIEWER", "Lab Orthanc"}};
+    viewer::saveSettings(path, s);
+    std::string problem;
+    viewer::Settings back = viewer::loadSettings(path, problem);
+    CHECK(problem.empty());
+    CHECK(back.prefs.pacsServers == s.prefs.pacsServers);
+    CHECK(back.prefs.pacsNames == s.prefs.pacsNames);
+    CHECK(back.prefs.pacsLabel("dicom://ORTHANC@localhost:4242?aet=VIEWER") ==
+          "Lab Orthanc  dicom://ORTHANC@localhost:4242?aet=VIEWER");
+    CHECK(back.prefs.pacsLabel("http://localhost:8042/dicom-web") == "http://localhost:8042/dicom-web");
+
+    // A settings file from before names (pacs_servers alone) still gives its nodes; a name of a node that is
+    // not saved, or one that would break the list's line, is dropped; a wrong type is named.
+    std::ofstream(path, std::ios::trunc) << R"({"pacs_servers": ["http://a/dicom-web"]})";
+    back = viewer::loadSettings(path, problem);
+    CHECK(back.prefs.pacsServers == std::vector<std::string>{"http://a/dicom-web"});
+    CHECK(back.prefs.pacsNames.empty());
+    CHECK(problem.empty());
+    std::ofstream(path, std::ios::trunc)
+        << R"({"pacs_servers": ["http://a/dicom-web", "http://b/dicom-web"], "pacs_names":
+              {"http://a/dicom-web": "A", "http://b/dicom-web": "two\nlines", "http://gone/dicom-web": "G"}})";
+    back = viewer::loadSettings(path, problem);
+    CHECK(back.prefs.pacsNames == std::map<std::string, std::string>{{"http://a/dicom-web", "A"}});
+    std::ofstream(path, std::ios::trunc) << R"({"pacs_servers": ["http://a/dicom-web"], "pacs_names": [1]})";
+    back = viewer::loadSettings(path, problem);
+    CHECK(back.prefs.pacsNames.empty());
+    CHECK(problem.find("pacs_names") != std::string::npos);
+}
+
 // Issue 32.7: the 3D colour map menu said "hot" after a preset had restored its own colours, and saved that
 // stale name. It now shows what the transfer function's points carry, and that is what is kept.
 TEST_CASE("the 3D colour map shown and kept is the one applied: a preset's own colours say so") {

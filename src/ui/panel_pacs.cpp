@@ -1,6 +1,6 @@
 // "PACS…": open studies from an archive: a DICOMweb server or a DIMSE node (dicom://AE@HOST:PORT, with our
 // calling AE title, C-GET or C-MOVE and the C-MOVE port, kept in the node's URL). Nodes are kept in the
-// settings (URLs only); "Test" asks whether one answers (C-ECHO, or a one-study search); the search fields
+// settings (URLs and the names the user gave them); "Test" asks whether one answers (C-ECHO, or a one-study search); the search fields
 // are the archive's (patient name with * wildcards, ID, accession, date or range, modality, limit); a click
 // on a study lists its series; Open loads a study (its default CT series) or one series through the same load
 // as a folder. Queries run on a thread of their own so that the window stays live; a 401 asks for a login,
@@ -24,6 +24,7 @@ namespace {
 // The dialog's own state (widget scratch), kept between frames.
 struct PacsDialog {
     char server[512] = "";
+    char name[65] = ""; // the node's name in the lists ("Orthanc", "Hospital PACS"); optional
     // A DIMSE node's: our calling AE title, how it sends (0 auto, 1 C-GET, 2 C-MOVE), the C-MOVE port.
     char callingAe[17] = "";
     int retrieve = 0, scpPort = 0;
@@ -86,9 +87,14 @@ std::string nodeUrl(const PacsDialog& d) {
     return archiveNodeUrl(d.server, o);
 }
 
-// The fields of a DIMSE node shown from its URL (a saved node picked, or typed with its options).
-void showNode(PacsDialog& d, const std::string& url) {
+// The fields of a node shown from its URL (a saved node picked, or typed with its options) and its name.
+void showNode(PacsDialog& d, const std::string& url, const Preferences& prefs) {
     std::snprintf(d.server, sizeof d.server, "%s", url.c_str());
+    const auto name = prefs.pacsNames.find(url);
+    if (name != prefs.pacsNames.end())
+        std::snprintf(d.name, sizeof d.name, "%s", name->second.c_str());
+    else if (std::find(prefs.pacsServers.begin(), prefs.pacsServers.end(), url) != prefs.pacsServers.end())
+        d.name[0] = '\0'; // a saved node without a name (one being typed keeps the name typed)
     const DimseOptions o = archiveNodeOptions(url);
     std::snprintf(d.callingAe, sizeof d.callingAe, "%s", o.callingAe.c_str());
     d.retrieve = o.retrieve == "get" ? 1 : o.retrieve == "move" ? 2 : 0;
@@ -128,7 +134,7 @@ void drawPacsDialog(AppState& s, Commands& r) {
     if (!s.panels.pacs)
         return;
     if (!d.server[0] && !s.prefs.pacsServers.empty())
-        showNode(d, s.prefs.pacsServers.front());
+        showNode(d, s.prefs.pacsServers.front(), s.prefs);
 
     placeDialog(ImVec2(820, 560), ImGuiCond_Appearing);
     if (!ImGui::Begin("PACS (DICOMweb, DIMSE)", &s.panels.pacs, ImGuiWindowFlags_NoCollapse)) {
@@ -136,16 +142,19 @@ void drawPacsDialog(AppState& s, Commands& r) {
         return;
     }
     // Servers: the field (Enter searches), the saved ones in a list beside it, save and forget.
-    ImGui::SetNextItemWidth(-310);
+    ImGui::SetNextItemWidth(-420);
     const bool enter =
         ImGui::InputTextWithHint("##server", "http://host:8042/dicom-web or dicom://AE@host:104", d.server,
                                  sizeof d.server, ImGuiInputTextFlags_EnterReturnsTrue);
     ImGui::SameLine();
+    ImGui::SetNextItemWidth(100);
+    ImGui::InputTextWithHint("##name", "name", d.name, sizeof d.name);
+    ImGui::SameLine();
     ImGui::SetNextItemWidth(70);
     if (ImGui::BeginCombo("##saved", "saved", ImGuiComboFlags_HeightLarge)) {
-        for (std::size_t n = 0; n < s.prefs.pacsServers.size(); ++n)
-            if (ImGui::Selectable(s.prefs.pacsServers[n].c_str(), s.prefs.pacsServers[n] == d.server))
-                showNode(d, s.prefs.pacsServers[n]);
+        for (const std::string& url : s.prefs.pacsServers)
+            if (ImGui::Selectable(s.prefs.pacsLabel(url).c_str(), url == d.server))
+                showNode(d, url, s.prefs);
         if (s.prefs.pacsServers.empty())
             ImGui::TextDisabled("none yet: Save server");
         ImGui::EndCombo();
@@ -154,10 +163,11 @@ void drawPacsDialog(AppState& s, Commands& r) {
     if (ImGui::Button("Save server")) {
         try {
             const std::string root = nodeUrl(d);
-            showNode(d, root);
             if (std::find(s.prefs.pacsServers.begin(), s.prefs.pacsServers.end(), root) ==
                 s.prefs.pacsServers.end())
                 s.prefs.pacsServers.insert(s.prefs.pacsServers.begin(), root);
+            s.prefs.pacsNames[root] = d.name;
+            showNode(d, root, s.prefs);
         } catch (const std::exception& e) {
             d.error = e.what();
         }
@@ -167,6 +177,8 @@ void drawPacsDialog(AppState& s, Commands& r) {
         s.prefs.pacsServers.erase(
             std::remove(s.prefs.pacsServers.begin(), s.prefs.pacsServers.end(), std::string(d.server)),
             s.prefs.pacsServers.end());
+        s.prefs.pacsNames.erase(d.server);
+        d.name[0] = '\0';
     }
     // Does it answer? C-ECHO for a DIMSE node, a one-study search for DICOMweb.
     ImGui::SameLine();
@@ -186,7 +198,7 @@ void drawPacsDialog(AppState& s, Commands& r) {
     // A DIMSE node: who we are to it and how it sends images (a row of its own).
     if (isDimseNode(d.server)) {
         if (d.shownNode != d.server) // typed with its options in the URL: the fields show them
-            showNode(d, d.server);
+            showNode(d, d.server, s.prefs);
         ImGui::SetNextItemWidth(130);
         ImGui::InputTextWithHint("##aet", "our AE: CTVIEW", d.callingAe, sizeof d.callingAe,
                                  ImGuiInputTextFlags_CharsUppercase | ImGuiInputTextFlags_CharsNoBlank);
@@ -229,7 +241,7 @@ void drawPacsDialog(AppState& s, Commands& r) {
         try {
             // "localhost:8042/dicom-web" is completed to http://..., and the field shows it.
             const std::string root = nodeUrl(d);
-            showNode(d, root);
+            showNode(d, root, s.prefs);
             startSearch(d, root, s.pacsLogin);
         } catch (const std::exception& e) {
             d.error = e.what();

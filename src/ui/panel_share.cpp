@@ -29,9 +29,9 @@ void drawSharePanel(AppState& s, Commands& r) {
     } else {
         s.share.node = std::clamp(s.share.node, 0, int(nodes.size()) - 1);
         ImGui::SetNextItemWidth(std::max(80.0f, ImGui::GetContentRegionAvail().x - 60));
-        if (ImGui::BeginCombo("##node", nodes[std::size_t(s.share.node)].c_str())) {
+        if (ImGui::BeginCombo("##node", s.prefs.pacsLabel(nodes[std::size_t(s.share.node)]).c_str())) {
             for (std::size_t n = 0; n < nodes.size(); ++n)
-                if (ImGui::Selectable(nodes[n].c_str(), int(n) == s.share.node))
+                if (ImGui::Selectable(s.prefs.pacsLabel(nodes[n]).c_str(), int(n) == s.share.node))
                     s.share.node = int(n);
             ImGui::EndCombo();
         }

@@ -20,6 +20,7 @@
 #include <array>
 #include <deque>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -182,7 +183,13 @@ struct Gestures {
 struct Preferences {
     std::vector<std::string> recent; // most recent first (folders, files, DICOMweb URLs)
     std::vector<std::string>
-        pacsServers; // DICOMweb roots the user added in the PACS dialog (never credentials)
+        pacsServers; // archive roots the user saved in the PACS dialog (never credentials), newest first
+    std::map<std::string, std::string> pacsNames; // a saved root's name, as the user gave it ("" none)
+    // How a saved node is listed: its name and its URL, or the URL alone.
+    std::string pacsLabel(const std::string& url) const {
+        const auto it = pacsNames.find(url);
+        return it == pacsNames.end() || it->second.empty() ? url : it->second + "  " + url;
+    }
     Overlays overlays;
     bool sidebar = true;      // the side panel is shown (Tab)
     float sidebarWidth = 340; // as the user dragged it (pixels)

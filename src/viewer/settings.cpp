@@ -109,6 +109,17 @@ Settings loadSettings(const std::filesystem::path& path, std::string& problem) {
     s.prefs.pacsServers.erase(std::remove_if(s.prefs.pacsServers.begin(), s.prefs.pacsServers.end(),
                                              [](const std::string& u) { return !isArchiveRoot(u); }),
                               s.prefs.pacsServers.end());
+    // Names by URL: only saved roots' (a name left over from a root removed by hand goes), one line each.
+    read(j, "pacs_names", s.prefs.pacsNames, bad);
+    for (auto it = s.prefs.pacsNames.begin(); it != s.prefs.pacsNames.end();) {
+        const bool saved = std::find(s.prefs.pacsServers.begin(), s.prefs.pacsServers.end(), it->first) !=
+                           s.prefs.pacsServers.end();
+        const bool oneLine =
+            it->second.size() <= kMaxPacsName &&
+            std::none_of(it->second.begin(), it->second.end(),
+                         [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+        it = saved && oneLine ? std::next(it) : s.prefs.pacsNames.erase(it);
+    }
     read(j, "window_x", s.window.x, bad);
     read(j, "window_y", s.window.y, bad);
     read(j, "window_width", s.window.width, bad);
@@ -174,6 +185,7 @@ Settings loadSettings(const std::filesystem::path& path, std::string& problem) {
 std::string settingsText(const Settings& s) {
     const json j = {{"recent", s.prefs.recent},
                     {"pacs_servers", s.prefs.pacsServers},
+                    {"pacs_names", s.prefs.pacsNames},
                     {"window_x", s.window.x},
                     {"window_y", s.window.y},
                     {"window_width", s.window.width},
