@@ -1,6 +1,7 @@
 // DIMSE (dicom:// URLs) against a real Orthanc's DICOM port (tests/support/orthanc.h), with DCMTK's own tools
 // as the independent check. Like the DICOMweb cases, the [dimse] ones share one Orthanc and run as one CTest
 // test ("dimse_orthanc"); the URL cases need no server.
+#include "dcmqrscp.h"
 #include "orthanc.h"
 #include "pacs_cases.h"
 
@@ -15,6 +16,8 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <set>
 
@@ -253,6 +256,96 @@ TEST_CASE("DIMSE: a retrieve cut mid-way keeps what arrived; the next open fetch
         CHECK(e.path().extension() != ".part");
     requireSameVolume(loadFrom(url, dimse("CTVIEW", "get")), loadFrom(u.folder.string()));
     CHECK(dcmFiles(dicomWebCacheRoot()) == 30);
+}
+
+TEST_CASE("DIMSE: a retrieve with failed sub-operations says how many images arrived and keeps them",
+          "[dimse]") {
+    // A series whose last image is of a SOP class that the C-GET did not propose (a private one): the archive
+    // cannot send it on our association and reports a failed sub-operation.
+    DimseSession session;
+    TempDir work;
+    SeriesSpec spec = ctSpec(10, 8, 6, "DW^FAILS");
+    spec.studyUID = makeUid("study fails");
+    spec.seriesUID = makeUid("series fails");
+    writeSeries(spec, work.path / "ct");
+    std::vector<std::filesystem::path> files;
+    for (const auto& e : std::filesystem::directory_iterator(work.path / "ct"))
+        files.push_back(e.path());
+    std::sort(files.begin(), files.end());
+    REQUIRE(files.size() == 6);
+    const auto odd = work.path / "odd.dcm";
+    std::filesystem::copy_file(files.back(), odd);
+    REQUIRE(shell("dcmodify -nb -m SOPClassUID=1.2.826.0.1.3680043.8.498.77 -m SOPInstanceUID=" +
+                  makeUid("odd image") + " " + q(odd) + " 2>&1")
+                .code == 0);
+    files.push_back(odd);
+    session.pacs.upload(files);
+    const std::string url = session.pacs.dimseRoot() + "/" + spec.studyUID + "/" + spec.seriesUID;
+    const std::string error = errorOf([&] { loadFrom(url, dimse("CTVIEW", "get")); });
+    CHECK_THAT(error, Catch::Contains("ORTHANC@127.0.0.1:") && Catch::Contains("of 7 images arrived") &&
+                          Catch::Contains("the archive reported 1 failure") &&
+                          Catch::Contains("what arrived is kept"));
+    CHECK(error.find("C-MOVE") == std::string::npos); // failed images are no refusal of C-GET
+    CHECK(dcmFiles(dicomWebCacheRoot()) <= 6);
+}
+
+TEST_CASE("DIMSE: an archive that stalls says so after the response timeout and keeps what arrived",
+          "[dimse]") {
+    DimseSession session;
+    const Uploaded& u = study("stall", ctSpec(64, 64, 20, "DW^STALL"));
+    DimseTimeouts quick;
+    quick.response = 2; // 30 s in use; the same code path
+    DimseClient client(parseDimseUrl(session.pacs.dimseRoot()), DimseOptions{}, quick);
+    TempDir got;
+    // Mid-retrieve: the archive stops (SIGSTOP) after the second image; the images before stay.
+    std::unique_ptr<Orthanc::Paused> paused;
+    std::size_t landed = 0;
+    const auto start = std::chrono::steady_clock::now();
+    const DimseRetrieved r =
+        client.retrieve(u.study, u.series, "", got.path, {}, [&](const std::filesystem::path&) {
+            if (++landed == 2)
+                paused = session.pacs.pause();
+        });
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    paused.reset();
+    CHECK(r.arrived >= 2);
+    CHECK(r.arrived < 20);
+    CHECK_FALSE(r.complete);
+    CHECK(dcmFiles(got.path) == r.arrived);
+    CHECK(seconds < 15);
+    // Before any answer: the association itself waits, then one line naming the node and the wait.
+    {
+        const auto stopped = session.pacs.pause();
+        const std::string error = errorOf([&] { client.echo(); });
+        CHECK_THAT(error, Catch::Contains("ORTHANC@127.0.0.1:") &&
+                              Catch::Contains("did not answer the association request within 2 s"));
+    }
+    client.echo(); // and it answers again
+}
+
+TEST_CASE("DIMSE: DCMTK's own archive (dcmqrscp): C-GET and C-MOVE give the folder's volume without the "
+          "archive's counts; a C-MOVE destination it does not know is named",
+          "[dimse]") {
+    DimseSession session; // an empty cache of its own
+    const int scpPort = freePort();
+    Dcmqrscp archive({{"CTVIEW", scpPort}});
+    const Uploaded& u = study("one", ctSpec(12, 10, 8, "DW^ONE"));
+    archive.upload(u.folder);
+    const Series local = loadFrom(u.folder.string());
+    const std::string series = archive.root() + "/" + u.study + "/" + u.series;
+    const Run listed = run("info --json " + q(archive.root()));
+    REQUIRE(listed.code == 0);
+    CHECK(nlohmann::json::parse(listed.out)["studies"][0]["url"] == archive.root() + "/" + u.study);
+    requireSameVolume(loadFrom(series, dimse("CTVIEW", "get")), local);
+    {
+        DimseSession fresh;
+        requireSameVolume(loadFrom(series, dimse("CTVIEW", "move", scpPort)), local);
+    }
+    DimseSession fresh;
+    const std::string error = errorOf([&] { loadFrom(series, dimse("STRANGER", "move", freePort())); });
+    CHECK_THAT(error, Catch::Contains("ARCHIVE@127.0.0.1:") &&
+                          Catch::Contains("does not know the C-MOVE destination STRANGER"));
+    CHECK(dcmFiles(dicomWebCacheRoot()) == 0);
 }
 
 TEST_CASE("a PACS node as the dialog keeps it: a DIMSE node's options travel in its URL") {

@@ -259,6 +259,11 @@ std::string associationFailure(const DimseUrl& u, const DimseOptions& o, const D
     if (text.find("Connection refused") != std::string::npos)
         return u.node() + ": connection refused (is the archive running, and is " + std::to_string(u.port) +
                " its DICOM port?)";
+    // Connected, then silence: the A-ASSOCIATE request unanswered (a stalled or overloaded archive).
+    if (text.find("read timeout") != std::string::npos)
+        return u.node() +
+               ": the archive took the connection but did not answer the association request within " +
+               std::to_string(t.response) + " s (stalled or overloaded?)";
     if (text.find("Timeout") != std::string::npos || text.find("timed out") != std::string::npos)
         return u.node() + ": no answer within " + std::to_string(t.connect) + " s (host or port unreachable)";
     if (text.find("Unknown Host") != std::string::npos || text.find("unknown host") != std::string::npos)
@@ -566,7 +571,9 @@ DimseRetrieved getSeries(const DimseUrl& u, const DimseOptions& o, const DimseTi
         scu.fail("C-GET", c);
     }
     scu.done();
-    if (out.arrived == 0 && refusal(status))
+    // Failed sub-operations are images the archive could not send, not a refusal of C-GET (Orthanc ends a
+    // C-GET at the first one with 0xC000 and the count): reported as such, never retried by C-MOVE.
+    if (out.arrived == 0 && out.failed == 0 && refusal(status))
         throw Refused(u.node() + ": the archive refused C-GET (status 0x" + hex4(status) + ": " +
                       DU_cgetStatusString(status) + ")");
     out.complete = status == STATUS_Success && out.failed == 0;

@@ -1,11 +1,11 @@
 // "PACS…": open studies from an archive: a DICOMweb server or a DIMSE node (dicom://AE@HOST:PORT, with our
 // calling AE title, C-GET or C-MOVE and the C-MOVE port, kept in the node's URL). Nodes are kept in the
-// settings (URLs and the names the user gave them); "Test" asks whether one answers (C-ECHO, or a one-study search); the search fields
-// are the archive's (patient name with * wildcards, ID, accession, date or range, modality, limit); a click
-// on a study lists its series; Open loads a study (its default CT series) or one series through the same load
-// as a folder. Queries run on a thread of their own so that the window stays live; a 401 asks for a login,
-// kept in the state for this session's queries and loads (never in settings, the recent list, logs or the
-// title), and handed to each connection as a value.
+// settings (URLs and the names the user gave them); "Test" asks whether one answers (C-ECHO, or a one-study
+// search); the search fields are the archive's (patient name with * wildcards, ID, accession, date or range,
+// modality, limit); a click on a study lists its series; Open loads a study (its default CT series) or one
+// series through the same load as a folder. Queries run on a thread of their own so that the window stays
+// live; a 401 asks for a login, kept in the state for this session's queries and loads (never in settings,
+// the recent list, logs or the title), and handed to each connection as a value.
 #include "ui/panels.h"
 
 #include "base/error.h"

@@ -19,7 +19,8 @@ using viewer::applyColormap3d, viewer::applyPreset, viewer::colormap3dShown, vie
     viewer::sliceNumberOf, viewer::sliceOf, viewer::sliceSpacingOf, viewer::syncCursor,
     viewer::turnHandleDistance;
 using viewer::AppState, viewer::Cine, viewer::Command, viewer::Commands, viewer::CrosshairLine, viewer::Drag,
-    viewer::Overlays, viewer::Preferences, viewer::Recording, viewer::Toast, viewer::View3D, viewer::ViewState;
+    viewer::Overlays, viewer::Preferences, viewer::Recording, viewer::Toast, viewer::View3D,
+    viewer::ViewState;
 
 // Places the next window (a dialog) in the middle of the main window at `size`, or smaller, so that it stays
 // whole inside a small window with a margin (also when the window shrinks later). A 0 in `size` fits that

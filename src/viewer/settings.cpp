@@ -114,10 +114,10 @@ Settings loadSettings(const std::filesystem::path& path, std::string& problem) {
     for (auto it = s.prefs.pacsNames.begin(); it != s.prefs.pacsNames.end();) {
         const bool saved = std::find(s.prefs.pacsServers.begin(), s.prefs.pacsServers.end(), it->first) !=
                            s.prefs.pacsServers.end();
-        const bool oneLine =
-            it->second.size() <= kMaxPacsName &&
-            std::none_of(it->second.begin(), it->second.end(),
-                         [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+        const bool oneLine = it->second.size() <= kMaxPacsName &&
+                             std::none_of(it->second.begin(), it->second.end(), [](char c) {
+                                 return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+                             });
         it = saved && oneLine ? std::next(it) : s.prefs.pacsNames.erase(it);
     }
     read(j, "window_x", s.window.x, bad);

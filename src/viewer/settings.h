@@ -47,7 +47,7 @@ void saveSettings(const std::filesystem::path& path, const Settings& s);
 
 inline constexpr std::size_t kMaxRecent = 10;        // entries in the recent list
 inline constexpr std::size_t kMaxRecentBytes = 4096; // PATH_MAX: no longer path can be opened
-inline constexpr std::size_t kMaxPacsName = 64;       // a saved PACS node's name, in bytes
+inline constexpr std::size_t kMaxPacsName = 64;      // a saved PACS node's name, in bytes
 // What the recent list may hold: an absolute path or a DICOMweb URL, at most kMaxRecentBytes, no control
 // characters. loadSettings drops any other entry (and duplicates), addRecent never adds one.
 bool isValidRecent(const std::string& entry);

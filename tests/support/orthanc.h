@@ -89,6 +89,15 @@ class Orthanc {
     std::string dimseRoot() const { return "dicom://ORTHANC@127.0.0.1:" + std::to_string(dicomPort_); }
     int scpPort() const { return scpPort_; }
     int nogetScpPort() const { return nogetScpPort_; }
+    // Stops the server's process (SIGSTOP) until the guard ends: an archive that stalls mid-association.
+    struct Paused {
+        pid_t pid;
+        explicit Paused(pid_t p) : pid(p) { ::kill(pid, SIGSTOP); }
+        ~Paused() { ::kill(pid, SIGCONT); }
+        Paused(const Paused&) = delete;
+        Paused& operator=(const Paused&) = delete;
+    };
+    std::unique_ptr<Paused> pause() { return std::make_unique<Paused>(pid_); }
 
     // Uploads every file of `folder` (POST /instances), in the folder's own (unspecified) order.
     void upload(const std::filesystem::path& folder) {
