@@ -190,6 +190,7 @@ class Viewer {
     Viewer(const Viewer&) = delete;
     Viewer& operator=(const Viewer&) = delete;
     void run();
+    void settleNewToast();
 
   private:
     static Viewer& of(GLFWwindow* window) { return *static_cast<Viewer*>(glfwGetWindowUserPointer(window)); }
@@ -260,6 +261,7 @@ class Viewer {
     std::vector<KeyPress> pendingKeys_;     // from GLFW's key callback, on the main thread
     std::vector<std::pair<const char*, const char*>> help_;
     int redraw_ = 3;               // frames still to draw before sleeping
+    double lastToast_ = 0;         // the newest toast's expiry when last drawn (settleNewToast)
     bool refine3d_ = false;        // the 3D image on screen is not the full-quality one
     bool panelInteracted_ = false; // a 3D panel control was dragged since the mouse went down
     std::set<int> arrived_;        // preview slices (stack indices) whose pixels have been decoded
@@ -351,6 +353,15 @@ bool Viewer::mayClose() {
     return false;
 }
 
+// A toast added by a job that finished (a share, a movie) gets the few frames that ImGui needs to fit its
+// box to the text; else the loop sleeps on a box sized for half of it until the next event.
+void Viewer::settleNewToast() {
+    const double newest = s_.toasts.empty() ? 0.0 : s_.toasts.back().expires;
+    if (newest != lastToast_)
+        redraw_ = std::max(redraw_, 3);
+    lastToast_ = newest;
+}
+
 void Viewer::run() {
     while (!mayClose()) {
         if (redraw_ <= 0)
@@ -363,6 +374,7 @@ void Viewer::run() {
         pumpLoad();
         const viewer::Commands commands = buildUi(f);
         render(f, commands);
+        settleNewToast();
         execute(f, commands);
         stepMovies(f);
         stepShare(f);
@@ -715,6 +727,13 @@ void Viewer::startShare(const Frame& f, const viewer::Command& c) {
         r.copyInto =
             s_.exportDir / ("anonymised_" + std::to_string(number) + "_" + localTimeText("%Y%m%d_%H%M%S"));
     }
+    // Said at once: a copy or a send of a long series takes seconds, and the panel may be scrolled away.
+    addToast(s_,
+             r.node.empty()
+                 ? "Saving an anonymised copy of " + std::to_string(files.size()) + " files ..."
+                 : std::string(r.anonymise ? "Sending an anonymised copy of " : "Sending ") +
+                       std::to_string(files.size()) + " files to " + s_.prefs.pacsLabel(r.node) + " ...",
+             f.now);
     share_ = std::make_unique<ShareJob>(std::move(r));
     s_.share.active = true;
 }

@@ -205,6 +205,10 @@ std::string hex4(unsigned v) {
 
 // Why an association failed, in a user's words. A rejection carries its reason only in the A-ASSOCIATE-RJ,
 // which DcmSCU does not hand out: a second, bare request (C-ECHO only) reads it.
+// Where the user sets what a message asks for: the command line's option, or the PACS dialog's field.
+const char* const kAetWhere = "--aet AE, or \"our AE\" in the PACS dialog";
+const char* const kPortWhere = "--scp-port N, or the PACS dialog's C-MOVE port";
+
 std::string rejectReason(const DimseUrl& u, const DimseOptions& o, int connectTimeout) {
     T_ASC_Network* net = nullptr;
     if (ASC_initializeNetwork(NET_REQUESTOR, 0, connectTimeout, &net).bad())
@@ -225,7 +229,7 @@ std::string rejectReason(const DimseUrl& u, const DimseOptions& o, int connectTi
         switch (rej.reason) {
         case ASC_REASON_SU_CALLINGAETITLENOTRECOGNIZED:
             why = "association rejected: the archive does not know the calling AE title " + o.callingAe +
-                  " (add it to the archive's modalities, or give --aet)";
+                  " (add it to the archive's modalities, or give another: " + std::string(kAetWhere) + ")";
             break;
         case ASC_REASON_SU_CALLEDAETITLENOTRECOGNIZED:
             why = "association rejected: the archive's AE title is not " + u.calledAe;
@@ -583,10 +587,9 @@ DimseRetrieved getSeries(const DimseUrl& u, const DimseOptions& o, const DimseTi
 DimseRetrieved moveSeries(const DimseUrl& u, const DimseOptions& o, const DimseTimeouts& t, DcmDataset& keys,
                           const fs::path& folder, const std::function<void(const fs::path&)>& arrived) {
     if (o.scpPort <= 0)
-        throw DataError(u.node() +
-                        ": C-MOVE needs a port where the archive can send the images: give "
-                        "--scp-port N (the archive must know " +
-                        o.callingAe + " at this machine and that port)");
+        throw DataError(u.node() + ": C-MOVE needs a port where the archive can send the images: give " +
+                        std::string(kPortWhere) + " (the archive must know " + o.callingAe +
+                        " at this machine and that port)");
     DimseRetrieved out;
     out.how = "C-MOVE";
     std::mutex lock;
@@ -600,7 +603,7 @@ DimseRetrieved moveSeries(const DimseUrl& u, const DimseOptions& o, const DimseT
     });
     if (scp.openListenPort().bad())
         throw DataError(u.node() + ": cannot listen on port " + std::to_string(o.scpPort) +
-                        " for the C-MOVE (in use? give another --scp-port)");
+                        " for the C-MOVE (in use? give another: " + kPortWhere + ")");
     std::thread listener([&] { scp.acceptAssociations(); });
     struct Stop { // the listener ends with this function, however it ends
         MoveDestination& scp;
@@ -752,9 +755,9 @@ DimseRetrieved DimseClient::retrieve(const std::string& study, const std::string
         if (options_.retrieve == "get")
             throw DataError(e.what());
         if (options_.scpPort <= 0)
-            throw DataError(std::string(e.what()) +
-                            "; C-MOVE instead needs --scp-port N (the archive must know " +
-                            options_.callingAe + " at this machine and that port)");
+            throw DataError(std::string(e.what()) + "; C-MOVE instead needs a port: " + kPortWhere +
+                            " (the archive must know " + options_.callingAe +
+                            " at this machine and that port)");
         DcmDataset again = retrieveKeys(study, series, instance);
         return moveSeries(url_, options_, timeouts_, again, folder, arrived);
     }
