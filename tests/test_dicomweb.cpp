@@ -240,6 +240,11 @@ TEST_CASE(
     const Run r4 = run("info " + q(session.pacs.base() + "/app"));
     CHECK(r4.code == 1);
     CHECK_THAT(r4.out, Catch::Contains("not answer as a DICOMweb server"));
+    // Its DICOM port given as a DICOMweb URL: no HTTP answer at all, and the message says what it may be.
+    const Run r6 =
+        run("info " + q("http://127.0.0.1:" + std::to_string(session.pacs.dicomPort()) + "/dicom-web"));
+    CHECK(r6.code == 1);
+    CHECK_THAT(r6.out, Catch::Contains("without an HTTP answer") && Catch::Contains("dicom://AE@HOST:PORT"));
     const Run r5 = run("info 'http://ctview:secret@127.0.0.1:1/dicom-web'");
     CHECK(r5.code == 2);
     CHECK_THAT(r5.out, Catch::Contains("never on the command line"));
@@ -515,6 +520,15 @@ TEST_CASE("DICOMweb: an anonymised copy sent by STOW-RS lands in Orthanc and rea
     const Series back = loadFrom(session.pacs.root() + "/studies/" + local.about.studyUid);
     requireSameVolume(back, local);
     CHECK(back.about.field("PatientID") == "STOW-1");
+    // Not the DICOMweb root: the server's own root takes no STOW-RS (405), which says where to look; a study
+    // URL is refused before a byte is sent (the files say where they belong).
+    const Run notRoot = run("send " + q(work.path / "copy") + " " + q(session.pacs.base()));
+    CHECK(notRoot.code == 1);
+    CHECK_THAT(notRoot.out, Catch::Contains("HTTP 405") && Catch::Contains("DICOMweb root"));
+    const Run toStudy = run("send " + q(work.path / "copy") + " " +
+                            q(session.pacs.root() + "/studies/" + local.about.studyUid));
+    CHECK(toStudy.code == 2);
+    CHECK_THAT(toStudy.out, Catch::Contains("not to a study or series"));
     // Without a login the server refuses: one line, exit 1.
     Env noUser{"CTVIEW_DICOMWEB_USER", std::nullopt};
     const Run refused = run("send " + q(work.path / "copy") + " " + q(session.pacs.root()));

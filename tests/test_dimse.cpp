@@ -123,6 +123,25 @@ TEST_CASE("DIMSE: C-ECHO; C-FIND lists studies with the same filters as DICOMweb
         nlohmann::json::parse(
             run("info --json --patient 'DW^T*' --modality CT " + q(session.pacs.dimseRoot())).out)["studies"]
             .size() == 1);
+    // Dates: a range, open ends, and a date the archive could not parse (a usage error, not "0 studies").
+    const auto byDate = [&](const std::string& date) {
+        return nlohmann::json::parse(
+                   run("info --json --date " + date + " " + q(session.pacs.dimseRoot())).out)["studies"]
+            .size();
+    };
+    CHECK(byDate("20240101-20241231") >= 2);
+    CHECK(byDate("20240315-") >= 2);
+    CHECK(byDate("-20240314") == 0);
+    CHECK(byDate("20240316-") == 0);
+    const Run badDate = run("info --date garbage " + q(session.pacs.dimseRoot()));
+    CHECK(badDate.code == 2);
+    CHECK_THAT(badDate.out, Catch::Contains("date garbage: give YYYYMMDD"));
+    CHECK(isDicomDateRange("20240131"));
+    CHECK(isDicomDateRange("20240101-20241231"));
+    CHECK(isDicomDateRange("-20241231"));
+    CHECK_FALSE(isDicomDateRange("-"));
+    CHECK_FALSE(isDicomDateRange("2024-01-31"));
+    CHECK_FALSE(isDicomDateRange("20241301"));
     const Run text = run("info --patient-id DW^ONE-ID " + q(session.pacs.dimseRoot()));
     CHECK(text.code == 0);
     CHECK_THAT(text.out, Catch::Contains("1 study on dicom://ORTHANC@127.0.0.1:") &&
@@ -423,4 +442,7 @@ TEST_CASE(
         run("send --aet STRANGER " + q(work.path / "copy") + " " + q(session.pacs.dimseRoot()));
     CHECK(stranger.code == 1);
     CHECK_THAT(stranger.out, Catch::Contains("does not know the calling AE title STRANGER"));
+    const Run toStudy = run("send " + q(work.path / "copy") + " " + q(session.pacs.dimseRoot() + "/1.2.3"));
+    CHECK(toStudy.code == 2);
+    CHECK_THAT(toStudy.out, Catch::Contains("not to a study or series"));
 }

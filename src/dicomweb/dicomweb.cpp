@@ -290,7 +290,11 @@ HttpResponse HttpClient::perform(const std::string& url, const std::string& acce
     case CURLE_PARTIAL_FILE:
     case CURLE_RECV_ERROR:
     case CURLE_GOT_NOTHING:
-        cause = "the connection was closed before the answer was complete";
+        // Not a byte of HTTP back: often a DICOM (DIMSE) port given as a DICOMweb URL.
+        cause = r.status == 0 && !t.headersReported
+                    ? "the connection was closed without an HTTP answer (is this a DICOMweb server? a DICOM "
+                      "port is dicom://AE@HOST:PORT)"
+                    : "the connection was closed before the answer was complete";
         break;
     default:
         cause = *errorText ? errorText : curl_easy_strerror(code);
@@ -312,6 +316,10 @@ std::string httpErrorMessage(const std::string& host, const std::string& what, c
         return host + " refused access to " + what + " with these credentials (HTTP 403)";
     if (r.status == 404)
         return "no such " + what + " on " + host;
+    if (r.status == 405) // a path where the server takes no such request: seldom the DICOMweb root
+        return host + ": HTTP 405 for " + what +
+               " (not allowed at this URL: is it the server's DICOMweb root, e.g. "
+               "http://HOST:8042/dicom-web?)";
     std::string message;
     if (r.contentType.find("json") != std::string::npos || r.contentType.find("text") != std::string::npos) {
         // Orthanc answers {"Message": ..., "Details": ...}; others send text. One line of it.

@@ -36,7 +36,10 @@ struct ArchiveStudies {
     std::vector<StudyRow> studies;
     std::vector<std::string> urls; // each study's URL, to open it
 };
-// Throws DataError naming the archive (unreachable, refused, not an archive), UsageError for a bad URL.
+// A DICOM date (DA, YYYYMMDD) or range (FROM-TO, either end left out), as a study search's date filter.
+bool isDicomDateRange(const std::string& text);
+// Throws DataError naming the archive (unreachable, refused, not an archive), UsageError for a bad URL or
+// date.
 ArchiveStudies findStudies(const std::string& input, const StudyQuery& q, const LoadOptions& options);
 struct ArchiveSeries {
     std::vector<SeriesRow> series;

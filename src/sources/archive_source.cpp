@@ -570,10 +570,29 @@ bool isDimseNode(const std::string& url) {
     return isDimseUrl(completeServerUrl(url));
 }
 
+bool isDicomDateRange(const std::string& text) {
+    auto date = [](const std::string& d) {
+        return d.size() == 8 &&
+               std::all_of(d.begin(), d.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
+               std::stoi(d.substr(4, 2)) >= 1 && std::stoi(d.substr(4, 2)) <= 12 &&
+               std::stoi(d.substr(6, 2)) >= 1 && std::stoi(d.substr(6, 2)) <= 31;
+    };
+    const std::size_t dash = text.find('-');
+    if (dash == std::string::npos)
+        return date(text);
+    const std::string from = text.substr(0, dash), to = text.substr(dash + 1);
+    return (!from.empty() || !to.empty()) && (from.empty() || date(from)) && (to.empty() || date(to));
+}
+
 ArchiveStudies findStudies(const std::string& input, const StudyQuery& q, const LoadOptions& options) {
     const auto a = archiveOf(input, options);
     if (!a)
         throw UsageError(input + ": not a DICOMweb or dicom:// URL");
+    // An archive matches a date it cannot parse against nothing (0 studies, no error): said here instead.
+    if (!q.date.empty() && !isDicomDateRange(q.date))
+        throw UsageError("date " + q.date +
+                         ": give YYYYMMDD, or a range FROM-TO where either end may be left out "
+                         "(20240101-20241231, 20240101-)");
     ArchiveStudies out;
     out.kind = a->kind();
     out.root = a->rootText();

@@ -13,6 +13,12 @@ SendReport sendFiles(const std::vector<std::filesystem::path>& files, const std:
                      const std::function<void(std::size_t, std::size_t)>& progress) {
     if (!isDimseUrl(node) && !isDicomWebUrl(node))
         throw UsageError(node + ": send to a dicom://AE@HOST:PORT node or a DICOMweb root (http[s]://...)");
+    // An archive takes what it is sent wherever the files say they belong: a study in the URL would be
+    // ignored, so it is refused instead of seeming to choose.
+    if (!(isDimseUrl(node) ? parseDimseUrl(node).study : parseDicomWebUrl(node).study).empty())
+        throw UsageError(node +
+                         ": send to the archive's root (dicom://AE@HOST:PORT or http[s]://HOST/dicom-web), "
+                         "not to a study or series of it");
     SendReport report;
     // The headers: SOP class and instance, transfer syntax.
     IsolationOptions iso;

@@ -72,6 +72,7 @@ inline SeriesSpec ctSpec(int cols, int rows, int slices, const std::string& pati
     s.strings["PatientName"] = patient;
     s.strings["PatientID"] = patient + "-ID";
     s.strings["StudyDescription"] = "study of " + patient;
+    s.strings["StudyDate"] = "20240315"; // for the date filters
     return s;
 }
 
