@@ -477,6 +477,11 @@ TEST_CASE("DICOMweb: a cached series opens with the server gone; the cache keeps
     const Run cleared = run("cache --clear");
     CHECK(cleared.code == 0);
     CHECK(listCache().empty());
+    // Nothing left behind: no empty study or server folder (the root may stay).
+    std::size_t left = 0;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(dicomWebCacheRoot()))
+        left += e.path() != dicomWebCacheRoot();
+    CHECK(left == 0);
 }
 
 TEST_CASE("DICOMweb: the viewer opens a study through its PACS dialog (xdotool)", "[dicomweb][e2e]") {

@@ -198,6 +198,9 @@ TEST_CASE("DIMSE: a series by C-GET and by C-MOVE is exactly the volume of the s
     CHECK(j["source"]["kind"] == "DIMSE");
     CHECK(j["image"]["slices"] == 8);
     CHECK(j["patient"]["name"] == "DW^ONE");
+    // The text's series table agrees with the lines below it (the archive's listing has no size).
+    const Run text = run("info " + q(cli.seriesUrl(u)));
+    CHECK_THAT(text.out, Catch::Contains("12x10") && !Catch::Contains("0.00 mm"));
     // Cached: it opens again with the archive out of reach (behind a proxy that is then stopped).
     CuttingProxy proxy(session.pacs.dicomPort());
     const std::string viaProxy =

@@ -136,8 +136,8 @@ int runCli(int argc, char** argv) {
 
     CommonOptions exportCommon;
     ExportOptions exp;
-    CLI::App* exportCmd =
-        app.add_subcommand("export", "Save slices as PNG/JPEG with a window and colour map");
+    CLI::App* exportCmd = app.add_subcommand(
+        "export", "Save slices as PNG/JPEG with a window and colour map, or their HU as 16-bit TIFF");
     addCommon(exportCmd, exportCommon);
     exportCmd->add_option("--axis", exp.axis, "axial, coronal or sagittal")
         ->check(CLI::IsMember({"axial", "coronal", "sagittal"}));
@@ -383,7 +383,8 @@ int runCli(int argc, char** argv) {
         ->check(CLI::Range(0, 256));
 
     bool cacheList = false, cacheClear = false;
-    CLI::App* cacheCmd = app.add_subcommand("cache", "The cache of series retrieved from DICOMweb servers");
+    CLI::App* cacheCmd =
+        app.add_subcommand("cache", "The cache of series retrieved from archives (DICOMweb, DIMSE)");
     cacheCmd->add_flag("--list", cacheList, "List the cached series (default)");
     cacheCmd->add_flag("--clear", cacheClear, "Remove every cached series");
 

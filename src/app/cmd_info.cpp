@@ -95,13 +95,25 @@ void printText(const SeriesSource& source, const Series& series) {
     std::printf("  %3s %6s  %s %s %-5s %6s  %-9s %s\n", "#", "number", cell("patient", 20).c_str(),
                 cell("description", 32).c_str(), "mod", "slices", "size", "thickness");
     const int chosen = series.about.listing.number;
-    for (const SeriesListing& s : source.series()) {
-        char size[32] = "-"; // a DICOMweb listing knows the size only once the instances are asked for
-        if (s.columns > 0)
-            std::snprintf(size, sizeof size, "%dx%d", s.columns, s.rows);
-        std::printf("%s %3d %6d  %s %s %-5s %6zu  %-9s %.2f mm%s\n", s.number == chosen ? "*" : " ", s.number,
+    for (const SeriesListing& listed : source.series()) {
+        // An archive's listing knows the size only once the instances are asked for: the loaded series'
+        // fills its own row (the table then agrees with the lines below), the others show "-".
+        const SeriesListing& s = listed;
+        const bool isChosen = s.number == chosen;
+        glm::ivec3 dims{s.columns, s.rows, 0};
+        double thick = s.thickness;
+        if (isChosen && dims.x == 0) {
+            dims = series.volume.geometry().dims;
+            thick = series.about.sliceThickness;
+        }
+        char size[32] = "-", thickness[32] = "-";
+        if (dims.x > 0)
+            std::snprintf(size, sizeof size, "%dx%d", dims.x, dims.y);
+        if (thick > 0)
+            std::snprintf(thickness, sizeof thickness, "%.2f mm", thick);
+        std::printf("%s %3d %6d  %s %s %-5s %6zu  %-9s %s%s\n", isChosen ? "*" : " ", listed.number,
                     s.seriesNumber, cell(s.patientName, 20).c_str(), cell(s.description, 32).c_str(),
-                    s.modality.c_str(), s.slices, size, s.thickness,
+                    s.modality.c_str(), s.slices, size, thickness,
                     s.note.empty() ? "" : "  (split: different orientation or size)");
     }
     std::printf("\nSeries #%d\n", chosen);
@@ -228,11 +240,8 @@ int runCache(bool list, bool clear) {
     const std::filesystem::path root = dicomWebCacheRoot();
     if (clear) {
         const auto all = listCache();
-        std::error_code ec;
         for (const CachedSeries& c : all)
-            std::filesystem::remove_all(c.folder, ec);
-        for (const CachedSeries& c : all)
-            std::filesystem::remove(c.folder.string() + ".json", ec);
+            removeCachedSeries(c.folder);
         std::printf("removed %zu cached series from %s\n", all.size(), root.string().c_str());
         return 0;
     }

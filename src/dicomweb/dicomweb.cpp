@@ -819,6 +819,20 @@ std::vector<CachedSeries> listCache() {
     return out;
 }
 
+void removeCachedSeries(const std::filesystem::path& folder) {
+    std::error_code ec;
+    std::filesystem::remove(folder.string() + ".json", ec);
+    std::filesystem::remove_all(folder, ec);
+    // Its study's folder (ROOT/SERVER/STUDY/SERIES) and its server's, when this leaves them empty; only
+    // inside the cache's root.
+    const std::filesystem::path study = folder.parent_path(), server = study.parent_path();
+    if (server.parent_path().lexically_normal() != dicomWebCacheRoot().lexically_normal())
+        return;
+    for (const auto& p : {study, server})
+        if (std::filesystem::is_empty(p, ec))
+            std::filesystem::remove(p, ec);
+}
+
 void trimCache(std::uint64_t limitBytes, const std::filesystem::path& keep) {
     std::vector<CachedSeries> all = listCache(); // most recently used first
     std::uint64_t total = 0;
@@ -828,8 +842,7 @@ void trimCache(std::uint64_t limitBytes, const std::filesystem::path& keep) {
     for (auto it = all.rbegin(); it != all.rend() && total > limitBytes; ++it) {
         if (!keep.empty() && std::filesystem::equivalent(it->folder, keep, ec))
             continue;
-        std::filesystem::remove(it->folder.string() + ".json", ec);
-        std::filesystem::remove_all(it->folder, ec);
+        removeCachedSeries(it->folder);
         total -= it->bytes;
     }
 }

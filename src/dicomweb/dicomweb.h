@@ -129,6 +129,8 @@ struct CachedSeries {
     std::filesystem::file_time_type used; // last opened
 };
 std::vector<CachedSeries> listCache();
+// Removes a cached series (its folder and its record), and its study and server folders if left empty.
+void removeCachedSeries(const std::filesystem::path& folder);
 // Removes the least recently used series until the cache holds at most `limitBytes` (default: 5 GiB, or
 // CTVIEW_CACHE_LIMIT_MB), never `keep`.
 void trimCache(std::uint64_t limitBytes, const std::filesystem::path& keep = {});
