@@ -102,17 +102,20 @@ void printText(const SeriesSource& source, const Series& series) {
         const bool isChosen = s.number == chosen;
         glm::ivec3 dims{s.columns, s.rows, 0};
         double thick = s.thickness;
+        std::string patient = s.patientName; // a listing from the cache, offline, has none
         if (isChosen && dims.x == 0) {
             dims = series.volume.geometry().dims;
             thick = series.about.sliceThickness;
         }
+        if (isChosen && patient.empty())
+            patient = series.about.field("PatientName");
         char size[32] = "-", thickness[32] = "-";
         if (dims.x > 0)
             std::snprintf(size, sizeof size, "%dx%d", dims.x, dims.y);
         if (thick > 0)
             std::snprintf(thickness, sizeof thickness, "%.2f mm", thick);
         std::printf("%s %3d %6d  %s %s %-5s %6zu  %-9s %s%s\n", isChosen ? "*" : " ", listed.number,
-                    s.seriesNumber, cell(s.patientName, 20).c_str(), cell(s.description, 32).c_str(),
+                    s.seriesNumber, cell(patient, 20).c_str(), cell(s.description, 32).c_str(),
                     s.modality.c_str(), s.slices, size, thickness,
                     s.note.empty() ? "" : "  (split: different orientation or size)");
     }

@@ -137,7 +137,7 @@ class ArchiveSource final : public SeriesSource {
         std::string s = archive_->kind() + " study " + archive_->study() + " on " + archive_->host() + ": " +
                         std::to_string(rows_.size()) + " series";
         if (!offline_.empty())
-            s += " (from the cache: " + offline_ + ")";
+            s += " (from the cache: the archive could not be reached)";
         return s;
     }
     std::vector<std::string> problems() const override {
