@@ -217,6 +217,12 @@ TEST_CASE("anonymize: a CT and its SEG keep their references and their pixels; t
     CHECK(run("anonymize " + q(in.path / "case") + " -o " + q(out.path / "copy")).code == 2);
     CHECK(run("anonymize " + q(in.path / "case") + " -o " + q(in.path / "case" / "anon")).code == 2);
     CHECK_FALSE(std::filesystem::exists(in.path / "case" / "anon"));
+    // Also inside the folder given when no file lies directly in it (its files in a subfolder).
+    std::filesystem::create_directories(in.path / "tree" / "sub");
+    std::filesystem::copy(in.path / "case", in.path / "tree" / "sub",
+                          std::filesystem::copy_options::recursive);
+    CHECK(run("anonymize " + q(in.path / "tree") + " -o " + q(in.path / "tree" / "anon")).code == 2);
+    CHECK_FALSE(std::filesystem::exists(in.path / "tree" / "anon"));
     CHECK(run("anonymize " + q(in.path / "nothing") + " -o " + q(out.path / "x")).code == 1);
 }
 

@@ -3,6 +3,7 @@
 #include "app/subcommands.h"
 #include "base/error.h"
 #include "base/text.h"
+#include "dicom/anonymize.h"
 #include "sources/layers.h"
 #include "viewer/app_state.h"
 #include "volume/camera3d.h"
@@ -348,14 +349,15 @@ int runCli(int argc, char** argv) {
     renderCmd->add_flag("--force", rend.force, "Overwrite an existing file instead of choosing a new name");
 
     CommonOptions anonCommon;
-    AnonymizeCommandOptions anon;
+    std::string anonOut;
+    AnonymizeOptions anon; // the options bind to it directly
     CLI::App* anonCmd = app.add_subcommand(
         "anonymize",
         "Write a de-identified copy of DICOM files (PS3.15 E.1 Basic Profile); originals untouched");
     anonCmd
         ->add_option("input", anonCommon.input, "A folder of DICOM files (every file under it) or one file")
         ->required();
-    anonCmd->add_option("-o,--output", anon.outDir, "A new or empty folder for the copy")->required();
+    anonCmd->add_option("-o,--output", anonOut, "A new or empty folder for the copy")->required();
     anonCmd->add_option("--patient-name", anon.patientName, "PatientName of the copy (default ANONYMOUS)");
     anonCmd->add_option("--patient-id", anon.patientId,
                         "PatientID of the copy (default: ANON- and a pseudonym per patient)");
@@ -364,7 +366,7 @@ int runCli(int argc, char** argv) {
                       "Keep study, series and protocol descriptions and image comments");
     anonCmd->add_flag("--keep-private", anon.keepPrivate, "Keep private elements (removed by default)");
     anonCmd->add_flag("-q,--quiet", anonCommon.quiet, "No list of files left out or warnings on stderr");
-    anonCmd->add_option("--workers", anonCommon.workers, "Worker processes (default: one per core)")
+    anonCmd->add_option("--workers", anon.workers, "Worker processes (default: one per core)")
         ->check(CLI::Range(0, 256));
 
     CommonOptions sendCommon;
@@ -408,7 +410,7 @@ int runCli(int argc, char** argv) {
         {surfCmd, [&] { return runSurface(surfCommon, surf); }},
         {snapCmd, [&] { return runSnapshot(snapCommon, snap); }},
         {renderCmd, [&] { return runRender(renderCommon, rend); }},
-        {anonCmd, [&] { return runAnonymize(anonCommon, anon); }},
+        {anonCmd, [&] { return runAnonymize(anonCommon, anonOut, anon); }},
         {sendCmd, [&] { return runSend(sendCommon, sendNode); }},
         {cacheCmd, [&] { return runCache(cacheList, cacheClear); }},
         {phantomCmd, [&] { return runMakePhantom(phantomDir, phantomSize, phantomSegmentation); }},

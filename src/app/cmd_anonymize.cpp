@@ -12,26 +12,14 @@ namespace ctview::app {
 
 namespace fs = std::filesystem;
 
-int runAnonymize(const CommonOptions& common, const AnonymizeCommandOptions& o) {
+int runAnonymize(const CommonOptions& common, const std::string& outDir, const AnonymizeOptions& options) {
     const fs::path source = common.input;
     std::error_code ec;
-    // The copy never lands among the originals (a second run would read the first's copies as originals).
-    const fs::path out = fs::weakly_canonical(o.outDir, ec);
+    // Not inside the source folder either, even where no file lies directly beside the copy.
     const fs::path in = fs::weakly_canonical(source, ec);
-    const fs::path inFolder = fs::is_directory(in, ec) ? in : in.parent_path();
-    const auto rel = out.lexically_relative(inFolder);
-    if (!rel.empty() && *rel.begin() != "..")
-        throw UsageError(o.outDir + ": inside the originals' folder " + inFolder.string() +
-                         "; give a folder elsewhere");
+    requireOutsideOriginals(outDir, {fs::is_directory(in, ec) ? in : in.parent_path()});
     const std::vector<fs::path> files = filesUnder(source);
-    AnonymizeOptions a;
-    a.patientName = o.patientName;
-    a.patientId = o.patientId;
-    a.keepDates = o.keepDates;
-    a.keepDescriptions = o.keepDescriptions;
-    a.keepPrivate = o.keepPrivate;
-    a.workers = common.workers;
-    const AnonymizeReport report = anonymizeFiles(files, o.outDir, a);
+    const AnonymizeReport report = anonymizeFiles(files, outDir, options);
     std::size_t burned = 0;
     for (const AnonymizedFile& f : report.files) {
         if (!f.problem.empty() && !common.quiet)
@@ -45,7 +33,7 @@ int runAnonymize(const CommonOptions& common, const AnonymizeCommandOptions& o) 
                     f.from.c_str());
         }
     }
-    std::printf("%zu of %zu files de-identified into %s%s\n", report.written, files.size(), o.outDir.c_str(),
+    std::printf("%zu of %zu files de-identified into %s%s\n", report.written, files.size(), outDir.c_str(),
                 burned ? " (some with burned-in annotations: check their pixels)" : "");
     if (report.written == 0)
         throw DataError(source.string() + ": no DICOM file could be de-identified");

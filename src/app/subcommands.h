@@ -13,6 +13,9 @@
 #include <string>
 #include <vector>
 
+namespace ctview {
+struct AnonymizeOptions; // dicom/anonymize.h
+}
 namespace ctview::viewer {
 struct AppState;
 }
@@ -139,13 +142,6 @@ struct RenderOptions {
     double fps = kTurntableFps;
 };
 
-struct AnonymizeCommandOptions {
-    std::string outDir;
-    std::string patientName = "ANONYMOUS";
-    std::string patientId; // empty: a pseudonym per patient
-    bool keepDates = false, keepDescriptions = false, keepPrivate = false;
-};
-
 struct ViewerOptions {
     std::string outDir = "ctview-exports"; // where S and F12 save
 };
@@ -166,7 +162,7 @@ int runMakePhantom(const std::string& outDir, const std::string& size, bool segm
 int runSnapshot(const CommonOptions& common, const SnapshotOptions& options);
 int runRender(const CommonOptions& common, const RenderOptions& options);
 // `ctview anonymize`: a de-identified copy of a folder's DICOM files (PS3.15 E.1 Basic Profile).
-int runAnonymize(const CommonOptions& common, const AnonymizeCommandOptions& options);
+int runAnonymize(const CommonOptions& common, const std::string& outDir, const AnonymizeOptions& options);
 // `ctview send`: DICOM files to an archive (C-STORE to dicom://, STOW-RS to a DICOMweb root).
 int runSend(const CommonOptions& common, const std::string& node);
 // `ctview cache`: the DICOMweb cache listed, or emptied.

@@ -509,17 +509,28 @@ std::string randomNamespace() {
 
 } // namespace
 
+void requireOutsideOriginals(const std::filesystem::path& outDir,
+                             const std::vector<std::filesystem::path>& folders) {
+    std::error_code ec;
+    const std::filesystem::path out = std::filesystem::weakly_canonical(outDir, ec);
+    for (const std::filesystem::path& folder : folders) {
+        const auto rel = out.lexically_relative(std::filesystem::weakly_canonical(folder, ec));
+        if (!rel.empty() && *rel.begin() != "..")
+            throw UsageError(outDir.string() + ": inside the originals' folder " + folder.string() +
+                             "; give a folder elsewhere");
+    }
+}
+
 AnonymizeReport anonymizeFiles(const std::vector<std::filesystem::path>& files,
                                const std::filesystem::path& outDir, const AnonymizeOptions& options) {
     std::error_code ec;
-    // The copy never lands among the originals (a second run would take the first's copies for originals).
-    const std::filesystem::path out = std::filesystem::weakly_canonical(outDir, ec);
+    std::vector<std::filesystem::path> folders;
     for (const std::filesystem::path& f : files) {
-        const auto rel = out.lexically_relative(std::filesystem::weakly_canonical(f, ec).parent_path());
-        if (!rel.empty() && *rel.begin() != "..")
-            throw UsageError(outDir.string() + ": inside the originals' folder " + f.parent_path().string() +
-                             "; give a folder elsewhere");
+        const std::filesystem::path folder = std::filesystem::weakly_canonical(f, ec).parent_path();
+        if (folders.empty() || folders.back() != folder)
+            folders.push_back(folder);
     }
+    requireOutsideOriginals(outDir, folders);
     if (std::filesystem::exists(outDir, ec) && !std::filesystem::is_empty(outDir, ec))
         throw UsageError(outDir.string() + ": not empty; give a new or empty folder (nothing is replaced)");
     createFolder(outDir);

@@ -56,6 +56,10 @@ struct AnonymizeReport {
 // <new SOPInstanceUID>.dcm, the pixel data byte for byte as it was. Each file is parsed and written in an
 // isolated worker (a malformed file is reported, never fatal). Throws UsageError for an output folder that is
 // not empty or lies inside one of the inputs' folders.
+// Throws UsageError when `outDir` is one of `folders` or lies inside one: a copy never lands among the
+// originals (a second run would take the first's copies for originals).
+void requireOutsideOriginals(const std::filesystem::path& outDir,
+                             const std::vector<std::filesystem::path>& folders);
 AnonymizeReport anonymizeFiles(const std::vector<std::filesystem::path>& files,
                                const std::filesystem::path& outDir, const AnonymizeOptions& options);
 

@@ -438,6 +438,22 @@ Uint16 storeImage(DcmDataset* ds, const std::string& series, const fs::path& fol
     return STATUS_Success;
 }
 
+// Where a retrieve's images land (C-GET's own association, or our SCP during a C-MOVE): the series asked
+// for, its folder and the caller's callback; what landed is counted.
+struct Landing {
+    std::string series;
+    fs::path folder;
+    const std::function<void(const fs::path&)>& arrived;
+    std::mutex lock;
+    std::atomic<std::size_t> count{0};
+    Uint16 operator()(DcmDataset* ds) {
+        const Uint16 s = storeImage(ds, series, folder, arrived, lock);
+        if (s == STATUS_Success)
+            ++count;
+        return s;
+    }
+};
+
 // Our storage SCP for a C-MOVE: accepts every storage SOP class in the transfer syntaxes GDCM decodes, on
 // `port`, until told to stop (checked each second).
 class MoveDestination : public DcmSCP {
@@ -549,19 +565,14 @@ DimseRetrieved getSeries(const DimseUrl& u, const DimseOptions& o, const DimseTi
     }
     DimseRetrieved out;
     out.how = "C-GET";
-    std::mutex lock;
-    const std::string series = stringOf(&keys, DCM_SeriesInstanceUID);
-    scu.onStore = [&](DcmDataset* ds) {
-        const Uint16 s = storeImage(ds, series, folder, arrived, lock);
-        if (s == STATUS_Success)
-            ++out.arrived;
-        return s;
-    };
+    Landing landing{stringOf(&keys, DCM_SeriesInstanceUID), folder, arrived};
+    scu.onStore = [&](DcmDataset* ds) { return landing(ds); };
     OFList<RetrieveResponse*> responses;
     const OFCondition c = scu.sendCGETRequest(
         scu.findPresentationContextID(UID_GETStudyRootQueryRetrieveInformationModel, ""), &keys, &responses);
     Uint16 status = STATUS_Success;
     tally(responses, out, status);
+    out.arrived = landing.count.load();
     if (c.bad()) {
         if (out.arrived > 0) { // cut mid-way: keep what came
             if (scu.isConnected())
@@ -592,15 +603,8 @@ DimseRetrieved moveSeries(const DimseUrl& u, const DimseOptions& o, const DimseT
                         " at this machine and that port)");
     DimseRetrieved out;
     out.how = "C-MOVE";
-    std::mutex lock;
-    std::atomic<std::size_t> landed{0};
-    const std::string series = stringOf(&keys, DCM_SeriesInstanceUID);
-    MoveDestination scp(o, t, [&](DcmDataset* ds) {
-        const Uint16 s = storeImage(ds, series, folder, arrived, lock);
-        if (s == STATUS_Success)
-            ++landed;
-        return s;
-    });
+    Landing landing{stringOf(&keys, DCM_SeriesInstanceUID), folder, arrived};
+    MoveDestination scp(o, t, [&](DcmDataset* ds) { return landing(ds); });
     if (scp.openListenPort().bad())
         throw DataError(u.node() + ": cannot listen on port " + std::to_string(o.scpPort) +
                         " for the C-MOVE (in use? give another: " + kPortWhere + ")");
@@ -628,7 +632,7 @@ DimseRetrieved moveSeries(const DimseUrl& u, const DimseOptions& o, const DimseT
                             o.callingAe.c_str(), &keys, &responses);
     Uint16 status = STATUS_Success;
     tally(responses, out, status);
-    out.arrived = landed.load();
+    out.arrived = landing.count.load();
     if (c.bad()) {
         if (out.arrived > 0) {
             if (scu.isConnected())
