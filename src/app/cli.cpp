@@ -77,6 +77,10 @@ void addCommon(CLI::App* cmd, CommonOptions& c, bool inputRequired = true) {
                           "open in the viewer (none: the last one opened, else the bundled phantom)")
         ->required(inputRequired);
     cmd->add_option("--series", c.series, "Series to use: its number in `ctview info`'s list, or its UID");
+    cmd->add_option("--phase", c.phase,
+                    "A 4D series' phase (1 to the phases `ctview info` lists; default the first; convert: "
+                    "every phase, one volume each)")
+        ->check(CLI::Range(1, 100000));
     cmd->add_flag("--no-resample", c.noResample,
                   "Keep a tilted or unevenly spaced stack as acquired instead of resampling it");
     cmd->add_flag("-q,--quiet", c.quiet, "No progress or warnings on stderr");
@@ -515,6 +519,7 @@ void applyTurns(viewer::AppState& s, const std::vector<std::pair<Axis, double>>&
 LoadOptions loadOptionsFor(const CommonOptions& common) {
     LoadOptions o;
     o.series = common.series;
+    o.phase = common.phase;
     o.resample = !common.noResample;
     o.workers = common.workers;
     o.dimse = common.dimse;
@@ -531,12 +536,16 @@ Loaded openAndLoad(const CommonOptions& common) {
     return openAndLoad(common, loadOptionsFor(common));
 }
 
+void warnAbout(const CommonOptions& common, const Series& series) {
+    if (!common.quiet)
+        for (const std::string& w : series.warnings)
+            std::fprintf(stderr, "warning: %s\n", w.c_str());
+}
+
 Loaded openAndLoad(const CommonOptions& common, const LoadOptions& o) {
     Loaded l{openSource(common.input, o), {}};
     l.series = l.source->load(l.source->pick(common.series).number, o);
-    if (!common.quiet)
-        for (const std::string& w : l.series.warnings)
-            std::fprintf(stderr, "warning: %s\n", w.c_str());
+    warnAbout(common, l.series);
     return l;
 }
 

@@ -204,6 +204,47 @@ int convertSegment(const CommonOptions& common, const ConvertOptions& o) {
 
 } // namespace
 
+// A 4D series: every phase loaded (one volume each, the same grid), written as one 4D file; all float32
+// when any phase's rescale is not integral.
+int convertPhases(const CommonOptions& common, const ConvertOptions& o, const SeriesSource& source,
+                  const SeriesListing& row) {
+    std::vector<Series> phases;
+    bool anyFloat = false;
+    for (std::size_t p = 1; p <= row.phases; ++p) {
+        LoadOptions lo = loadOptionsFor(common);
+        lo.phase = int(p);
+        phases.push_back(source.load(row.number, lo));
+        warnAbout(common, phases.back());
+        anyFloat = anyFloat || phases.back().volume.type() == ScalarType::Float32;
+        if (phases.back().volume.geometry().dims != phases.front().volume.geometry().dims)
+            throw DataError(common.input + ": phase " + std::to_string(p) +
+                            " has another grid than phase 1 (" + std::to_string(row.phases) +
+                            " phases): give --phase N to convert one");
+    }
+    std::vector<Volume> floats; // the int16 phases as float32, when some are float
+    floats.reserve(phases.size());
+    std::vector<const Volume*> volumes;
+    for (const Series& s : phases) {
+        if (anyFloat && s.volume.type() == ScalarType::Int16) {
+            Volume& f =
+                floats.emplace_back(s.volume.geometry(), ScalarType::Float32, SharedBuffer::Sharing::Private);
+            auto* to = static_cast<float*>(f.data());
+            const std::int16_t* from = s.volume.int16Data();
+            for (std::size_t n = 0; n < s.volume.geometry().voxelCount(); ++n)
+                to[n] = float(from[n]);
+            volumes.push_back(&f);
+        } else {
+            volumes.push_back(&s.volume);
+        }
+    }
+    FileWindow window;
+    if (!phases.front().about.windows.empty())
+        window = phases.front().about.windows.front().wl;
+    const auto written = writeVolumePhases(volumes, o.output, o.force, window);
+    std::printf("%s (%zu phases)\n", written.string().c_str(), row.phases);
+    return 0;
+}
+
 int runConvert(const CommonOptions& common, const ConvertOptions& o) {
     const VolumeFormat format = volumeFormatFor(o.output); // a usage error before loading
     if (!o.segment.empty())
@@ -212,6 +253,10 @@ int runConvert(const CommonOptions& common, const ConvertOptions& o) {
     // volume in memory: half the time, a tenth of the memory); anything else is loaded, then written.
     // The series' own window goes with it, so that the file opens as the series did (one without a window
     // opens in the automatic window either way).
+    const std::shared_ptr<const SeriesSource> source = openSource(common.input, loadOptionsFor(common));
+    const SeriesListing row = source->pick(common.series);
+    if (row.phases > 1 && common.phase == 0)
+        return convertPhases(common, o, *source, row);
     Loaded l;
     FileWindow window;
     const auto written = writeVolumeStreamed(
@@ -220,7 +265,8 @@ int runConvert(const CommonOptions& common, const ConvertOptions& o) {
             LoadOptions lo = loadOptionsFor(common);
             lo.streamFd = fd;
             lo.streamOffset = volumeDataOffset(format);
-            l = openAndLoad(common, lo);
+            l = {source, source->load(row.number, lo)};
+            warnAbout(common, l.series);
             if (!l.series.about.windows.empty())
                 window = l.series.about.windows.front().wl;
             if (l.series.streamed)

@@ -32,6 +32,7 @@ json seriesListJson(const SeriesSource& source) {
                         {"description", s.description},
                         {"modality", s.modality},
                         {"slices", s.slices},
+                        {"phases", std::max<std::size_t>(1, s.phases)},
                         {"columns", s.columns},
                         {"rows", s.rows},
                         {"slice_thickness_mm", s.thickness},
@@ -109,6 +110,10 @@ void printText(const SeriesSource& source, const Series& series) {
         }
         if (isChosen && patient.empty())
             patient = series.about.field("PatientName");
+        const std::string note = !s.note.empty() ? "  (split: different orientation or size)"
+                                 : s.phases > 1  ? "  (" + std::to_string(s.phases) + " phases x " +
+                                                      std::to_string(s.slices) + " slices)"
+                                                : "";
         char size[32] = "-", thickness[32] = "-";
         if (dims.x > 0)
             std::snprintf(size, sizeof size, "%dx%d", dims.x, dims.y);
@@ -116,8 +121,7 @@ void printText(const SeriesSource& source, const Series& series) {
             std::snprintf(thickness, sizeof thickness, "%.2f mm", thick);
         std::printf("%s %3d %6d  %s %s %-5s %6zu  %-9s %s%s\n", isChosen ? "*" : " ", listed.number,
                     s.seriesNumber, cell(patient, 20).c_str(), cell(s.description, 32).c_str(),
-                    s.modality.c_str(), s.slices, size, thickness,
-                    s.note.empty() ? "" : "  (split: different orientation or size)");
+                    s.modality.c_str(), s.slices, size, thickness, note.c_str());
     }
     std::printf("\nSeries #%d\n", chosen);
     for (const auto& [label, value] : describeLines(series))

@@ -25,6 +25,7 @@ namespace ctview::app {
 struct CommonOptions {
     std::string input;
     std::string series;
+    int phase = 0; // --phase N: a 4D series' phase (1-based); 0: the first (convert: every phase)
     bool noResample = false;
     bool quiet = false;
     int workers = 0;
@@ -190,6 +191,8 @@ struct Loaded {
     Series series;
 };
 Loaded openAndLoad(const CommonOptions& common);
+// The load's warnings on stderr, unless --quiet.
+void warnAbout(const CommonOptions& common, const Series& series);
 // With options of the caller's (loadOptionsFor(common) and more: convert's streamFd).
 Loaded openAndLoad(const CommonOptions& common, const LoadOptions& o);
 

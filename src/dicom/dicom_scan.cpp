@@ -14,7 +14,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <functional>
@@ -51,6 +54,67 @@ void readPlane(const gdcm::DataSet& ds, FrameHeader& f) {
         f.intercept = *i;
 }
 
+// A DICOM time (TM, HHMMSS.FFFFFF; HH, HHMM, and the old HH:MM:SS too) in seconds since midnight.
+std::optional<double> secondsOfDay(std::string t) {
+    t.erase(std::remove(t.begin(), t.end(), ':'), t.end());
+    while (!t.empty() && t.back() == ' ')
+        t.pop_back();
+    const std::size_t digits = std::min<std::size_t>(t.size(), 4);
+    if (t.size() < 2 || t.size() == 3 ||
+        !std::all_of(t.begin(), t.begin() + long(digits), [](unsigned char c) { return std::isdigit(c); }))
+        return std::nullopt;
+    const double h = std::stod(t.substr(0, 2));
+    const double m = t.size() >= 4 ? std::stod(t.substr(2, 2)) : 0;
+    double sec = 0;
+    if (t.size() > 4) {
+        char* end = nullptr;
+        sec = std::strtod(t.c_str() + 4, &end);
+        if (*end != '\0')
+            return std::nullopt;
+    }
+    return h * 3600 + m * 60 + sec;
+}
+
+// The temporal values of kTemporalKeys this data set holds (the top level, or a functional group's item).
+void readTemporal(const gdcm::DataSet& ds, FrameHeader& f) {
+    for (std::size_t n = 0; n < kTemporalKeys.size(); ++n) {
+        const TemporalKey& k = kTemporalKeys[n];
+        const gdcm::Tag tag(k.group, k.element);
+        std::optional<double> v;
+        if (std::string(k.unit) == "s") {
+            if (const std::string text = str(ds, tag); !text.empty())
+                v = secondsOfDay(text);
+        } else {
+            v = number(ds, tag);
+        }
+        if (v) {
+            f.time[n] = *v;
+            f.timeKnown |= 1u << n;
+        }
+    }
+}
+
+// Enhanced CT's temporal entries: FrameContentSequence (0020,9111)'s TemporalPositionIndex (0020,9128) as
+// the temporal position, CardiacSynchronizationSequence (0018,9118)'s NominalCardiacTriggerDelayTime
+// (0020,9153) as the trigger time and its NominalPercentageOfCardiacPhase.
+void readFrameTime(const gdcm::DataSet& group, FrameHeader& f) {
+    if (const gdcm::DataSet* content = firstItem(group, gdcm::Tag(0x0020, 0x9111)))
+        if (auto v = number(*content, gdcm::Tag(0x0020, 0x9128))) {
+            f.time[0] = *v;
+            f.timeKnown |= 1u;
+        }
+    if (const gdcm::DataSet* cardiac = firstItem(group, gdcm::Tag(0x0018, 0x9118))) {
+        if (auto v = number(*cardiac, gdcm::Tag(0x0020, 0x9153))) {
+            f.time[1] = *v;
+            f.timeKnown |= 2u;
+        }
+        if (auto v = number(*cardiac, gdcm::Tag(0x0020, 0x9241))) {
+            f.time[2] = *v;
+            f.timeKnown |= 4u;
+        }
+    }
+}
+
 // Enhanced (multi-frame) objects keep geometry in functional groups: Shared (5200,9229) for all frames, and
 // Per-frame (5200,9230), one item per frame. Each holds macros as sequences: PlanePositionSequence
 // (0020,9113), PlaneOrientationSequence (0020,9116), PixelMeasuresSequence (0028,9110),
@@ -60,6 +124,7 @@ void readFunctionalGroup(const gdcm::DataSet& group, FrameHeader& f) {
                                    gdcm::Tag(0x0028, 0x9110), gdcm::Tag(0x0028, 0x9145)})
         if (const gdcm::DataSet* item = firstItem(group, macro))
             readPlane(*item, f);
+    readFrameTime(group, f);
 }
 
 std::string classifyNonImage(const std::string& sop, const std::string& modality) {
@@ -359,6 +424,7 @@ FileHeader scanFile(const std::filesystem::path& path) {
 
     FrameHeader base;
     readPlane(ds, base);
+    readTemporal(ds, base);
     const gdcm::DataSet* shared = firstItem(ds, gdcm::Tag(0x5200, 0x9229));
     if (shared)
         readFunctionalGroup(*shared, base);
@@ -399,9 +465,18 @@ NLOHMANN_JSON_SERIALIZE_ENUM(FileKind, {{FileKind::Image, "image"},
                                         {FileKind::Unreadable, "unreadable"}})
 
 static void to_json(nlohmann::json& j, const FrameHeader& f) {
-    j = {{"f", f.frame},           {"p", f.position},     {"hp", f.hasPosition},     {"o", f.orientation},
-         {"ho", f.hasOrientation}, {"s", f.pixelSpacing}, {"hs", f.hasPixelSpacing}, {"t", f.sliceThickness},
-         {"m", f.slope},           {"b", f.intercept}};
+    j = {{"f", f.frame},
+         {"p", f.position},
+         {"hp", f.hasPosition},
+         {"o", f.orientation},
+         {"ho", f.hasOrientation},
+         {"s", f.pixelSpacing},
+         {"hs", f.hasPixelSpacing},
+         {"t", f.sliceThickness},
+         {"m", f.slope},
+         {"b", f.intercept},
+         {"tm", f.time},
+         {"tk", f.timeKnown}};
 }
 static void from_json(const nlohmann::json& j, FrameHeader& f) {
     j.at("f").get_to(f.frame);
@@ -414,6 +489,8 @@ static void from_json(const nlohmann::json& j, FrameHeader& f) {
     j.at("t").get_to(f.sliceThickness);
     j.at("m").get_to(f.slope);
     j.at("b").get_to(f.intercept);
+    j.at("tm").get_to(f.time);
+    j.at("tk").get_to(f.timeKnown);
 }
 
 std::string serialize(const FileHeader& h) {

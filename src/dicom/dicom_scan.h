@@ -19,6 +19,27 @@ inline constexpr const char* kExplicitBE = "1.2.840.10008.1.2.2"; // retired, st
 inline constexpr const char* kRle = "1.2.840.10008.1.2.5";
 } // namespace syntax
 
+// What tells the phases of a 4D series apart (planes at the same positions, taken at different times), in the
+// order they are tried: the first that every plane has and that differs between the planes at each position
+// groups them (dicom/phases.h). `byRank`: a time that differs from slice to slice within a phase too, so
+// the k-th plane in time at each position is phase k; otherwise equal values are one phase. Enhanced CT's
+// per-frame TemporalPositionIndex (FrameContentSequence) and NominalCardiacTriggerDelayTime
+// (CardiacSynchronizationSequence) fill the first two.
+struct TemporalKey {
+    std::uint16_t group, element;
+    const char* keyword;
+    const char* unit; // how `info` shows a phase's value ("" a plain number, "s" a time of day)
+    bool byRank;
+};
+inline constexpr std::array<TemporalKey, 6> kTemporalKeys{{
+    {0x0020, 0x0100, "TemporalPositionIdentifier", "", false},
+    {0x0018, 0x1060, "TriggerTime", "ms", false},
+    {0x0020, 0x9241, "NominalPercentageOfCardiacPhase", "%", false},
+    {0x0020, 0x0012, "AcquisitionNumber", "", false},
+    {0x0008, 0x0032, "AcquisitionTime", "s", true},
+    {0x0008, 0x0033, "ContentTime", "s", true},
+}};
+
 // One 2D image plane: a single-frame file, or one frame of a multi-frame (Enhanced CT) file.
 struct FrameHeader {
     int frame = 0;                           // frame number inside the file (0-based)
@@ -32,6 +53,10 @@ struct FrameHeader {
     bool hasPixelSpacing = false;
     double sliceThickness = 0;       // SliceThickness (0018,0050), mm (0 if absent)
     double slope = 1, intercept = 0; // RescaleSlope (0028,1053), RescaleIntercept (0028,1052)
+    // The kTemporalKeys' values (times of day in seconds since midnight); bit n of timeKnown: the plane has
+    // the n-th.
+    std::array<double, kTemporalKeys.size()> time{};
+    unsigned timeKnown = 0;
 };
 
 enum class FileKind { Image, NonImage, NotDicom, Unreadable };

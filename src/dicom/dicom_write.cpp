@@ -67,6 +67,13 @@ const std::map<std::string, gdcm::Tag>& keywordTags() {
         {"FrameOfReferenceUID", {0x0020, 0x0052}},
         {"PatientPosition", {0x0018, 0x5100}},
         {"SpecificCharacterSet", {0x0008, 0x0005}},
+        // The temporal attributes that tell a 4D series' phases apart (dicom_scan.h, kTemporalKeys).
+        {"TemporalPositionIdentifier", {0x0020, 0x0100}},
+        {"TriggerTime", {0x0018, 0x1060}},
+        {"NominalPercentageOfCardiacPhase", {0x0020, 0x9241}},
+        {"AcquisitionNumber", {0x0020, 0x0012}},
+        {"AcquisitionTime", {0x0008, 0x0032}},
+        {"ContentTime", {0x0008, 0x0033}},
     };
     return tags;
 }
@@ -754,7 +761,11 @@ void writeSeries(const SeriesSpec& spec, const std::filesystem::path& folder) {
             pad.SetByteValue(reinterpret_cast<const char*>(&u), 2);
             ds.Replace(pad);
         }
-        for (const auto& [key, value] : spec.strings) {
+        std::map<std::string, std::string> strings = spec.strings;
+        if (spec.perSlice)
+            for (const auto& [key, value] : spec.perSlice(k))
+                strings[key] = value;
+        for (const auto& [key, value] : strings) {
             auto it = keywordTags().find(key);
             if (it == keywordTags().end())
                 throw DataError("writeSeries: unknown keyword " + key);

@@ -55,6 +55,8 @@ struct SeriesSpec {
     int seriesNumber = 1;
     std::function<int(int k)> instanceNumber = [](int k) { return k + 1; };
     std::map<std::string, std::string> strings; // extra tags by keyword: PatientName, KVP, ...
+    // Tags of slice k's own (single-frame files), over `strings`: a 4D series' TriggerTime, ContentTime, ...
+    std::function<std::map<std::string, std::string>(int k)> perSlice;
 
     // Called after each slice file is written (slices written, of all): a long write's progress.
     std::function<void(int done, int total)> progress;

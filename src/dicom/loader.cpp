@@ -286,6 +286,8 @@ void groupSeries(ScanResult& scan) {
     std::stable_sort(scan.series.begin(), scan.series.end(), [](const FileGroup& a, const FileGroup& b) {
         return std::tie(a.seriesNumber, a.uid) < std::tie(b.seriesNumber, b.uid);
     });
+    for (FileGroup& s : scan.series)
+        s.phases = splitPhases(s.planes);
     for (std::size_t i = 0; i < scan.series.size(); ++i)
         scan.series[i].number = int(i) + 1;
 
@@ -471,10 +473,29 @@ DecodedStack loadSeries(const ScanResult& scan, const FileGroup& series, const L
                                                      humanBytes(h.fileSize)});
         }
     }
+    // A 4D series: the planes of the phase asked for, which the stack planner sees as a series of its own.
+    std::vector<bool> inPhase(series.planes.size(), true);
+    if (series.phases.key >= 0) {
+        const std::size_t count = series.phases.phases.size();
+        if (options.phase < 0 || std::size_t(options.phase) > count)
+            throw UsageError("--phase " + std::to_string(options.phase) + ": the series has " +
+                             std::to_string(count) + " phases (1 to " + std::to_string(count) + ")");
+        out.phase = std::max(1, options.phase);
+        const Phase& phase = series.phases.phases[std::size_t(out.phase - 1)];
+        std::fill(inPhase.begin(), inPhase.end(), false);
+        for (std::size_t i : phase.planes)
+            inPhase[i] = true;
+        if (phase.positions < series.phases.positions)
+            out.warnings.push_back("phase " + std::to_string(out.phase) + " has images at " +
+                                   std::to_string(phase.positions) + " of the series' " +
+                                   std::to_string(series.phases.positions) + " positions");
+    } else if (options.phase > 1) {
+        throw UsageError("--phase " + std::to_string(options.phase) + ": the series has no phases");
+    }
     std::vector<PlaneRef> planes;
-    for (const PlaneRef& p : series.planes)
-        if (!badFiles.count(p.file))
-            planes.push_back(p);
+    for (std::size_t i = 0; i < series.planes.size(); ++i)
+        if (inPhase[i] && !badFiles.count(series.planes[i].file))
+            planes.push_back(series.planes[i]);
     if (planes.empty())
         throw DataError(out.failed.front().path.string() + ": " + out.failed.front().reason);
 
@@ -671,7 +692,7 @@ DecodedStack loadSeries(const ScanResult& scan, const FileGroup& series, const L
     out.firstHeader = &scan.headers[planes[plan.order.front()].file];
     out.firstFile = scan.files[planes[plan.order.front()].file];
     out.monochrome1 = out.firstHeader->photometric == "MONOCHROME1";
-    out.warnings = plan.warnings;
+    out.warnings.insert(out.warnings.begin(), plan.warnings.begin(), plan.warnings.end());
     if (plan.resample)
         out.warnings.push_back(out.resampleSummary + " (--no-resample keeps the acquired slices)");
     // Images of another size or orientation under the same SeriesInstanceUID were split off, never merged.

@@ -7,6 +7,7 @@
 //   DecodedStack vol = loadSeries(scan, s, options);   // pixels, HU, geometry, warnings
 #include "dicom/decode.h"
 #include "dicom/dicom_scan.h"
+#include "dicom/phases.h"
 #include "dicom/stack_plan.h"
 #include "volume/load_options.h"
 #include "volume/volume.h"
@@ -34,6 +35,7 @@ struct FileGroup {
     std::string splitNote; // why this group was split from others with the same UID
     std::vector<PlaneRef> planes;
     std::vector<std::size_t> files; // indices into ScanResult::files, in path order
+    PhaseSplit phases;              // a 4D series' phases (dicom/phases.h); key -1: one volume
 };
 
 struct ScanResult {
@@ -76,6 +78,7 @@ struct DecodedStack {
     bool decodedOnArrival = false; // the planes ArrivingStack decoded were taken, not decoded again
     float minHU = 0, maxHU = 0;
     std::optional<VolumeLayout> streamed; // the planes went to LoadOptions::streamFd; `volume` is empty
+    int phase = 0;                        // a 4D series: the phase this is (1-based); 0: not 4D
 };
 
 // Planes decoded while their files were still arriving (ArrivingStack): a stack of `expected` slots and

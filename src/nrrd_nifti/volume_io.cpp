@@ -59,14 +59,20 @@ std::string nrrdHeader(const VolumeLayout& v, const FileWindow& window) {
     h << "NRRD0004\n";
     h << "# written by ctview; HU values, geometry in DICOM patient space (LPS)\n";
     h << "type: " << (v.type == ScalarType::Int16 ? "short" : "float") << "\n";
-    h << "dimension: 3\nspace: left-posterior-superior\n";
-    h << "sizes: " << g.dims.x << " " << g.dims.y << " " << g.dims.z << "\n";
-    h << "space directions:";
+    // A 4D series: its phases as a fourth, slowest axis of kind "list" (no space direction), as 3D Slicer's
+    // sequences and ITK read it.
+    const bool phases = v.phases > 1;
+    h << "dimension: " << (phases ? 4 : 3) << "\nspace: left-posterior-superior\n";
+    h << "sizes: " << g.dims.x << " " << g.dims.y << " " << g.dims.z;
+    if (phases)
+        h << " " << v.phases;
+    h << "\nspace directions:";
     for (int a = 0; a < 3; ++a) {
         const glm::dvec3 d = g.direction[a] * g.spacing[a];
         h << " (" << d.x << "," << d.y << "," << d.z << ")";
     }
-    h << "\nkinds: domain domain domain\nendian: little\nencoding: raw\n";
+    h << (phases ? " none" : "") << "\nkinds: domain domain domain" << (phases ? " list" : "")
+      << "\nendian: little\nencoding: raw\n";
     h << "space origin: (" << g.origin.x << "," << g.origin.y << "," << g.origin.z << ")\n";
     if (window) // a key/value pair (NRRD "key:=value"): readers that do not know it keep it as text
         h << kNrrdWindowKey << ":=" << window->width << "," << window->center << "\n";
@@ -136,12 +142,14 @@ nifti_1_header niftiHeader(const VolumeLayout& v, const FileWindow& window) {
     nifti_1_header hdr;
     std::memset(&hdr, 0, sizeof hdr);
     hdr.sizeof_hdr = 348;
-    hdr.dim[0] = 3;
+    hdr.dim[0] = v.phases > 1 ? 4 : 3; // a 4D series: its phases along the time axis (dim[4])
     hdr.dim[1] = short(g.dims.x);
     hdr.dim[2] = short(g.dims.y);
     hdr.dim[3] = short(g.dims.z);
     for (int i = 4; i < 8; ++i)
         hdr.dim[i] = 1;
+    hdr.dim[4] = short(std::max(1, v.phases));
+    hdr.pixdim[4] = 1; // the phases' times need not be evenly spaced: their order only
     hdr.datatype = v.type == ScalarType::Int16 ? DT_INT16 : DT_FLOAT32;
     hdr.bitpix = v.type == ScalarType::Int16 ? 16 : 32;
     hdr.pixdim[1] = float(g.spacing.x);
@@ -277,6 +285,59 @@ std::filesystem::path writeVolume(const Volume& v, const std::filesystem::path& 
                                   const FileWindow& window) {
     return writeVolumeStreamed(
         wanted, force, [&](int) -> std::variant<VolumeLayout, const Volume*> { return &v; }, window);
+}
+
+std::filesystem::path writeVolumePhases(const std::vector<const Volume*>& phases,
+                                        const std::filesystem::path& wanted, bool force,
+                                        const FileWindow& window) {
+    if (phases.empty())
+        throw DataError(wanted.string() + ": internal: no phase to write");
+    const Volume& first = *phases.front();
+    for (const Volume* v : phases)
+        if (v->geometry().dims != first.geometry().dims || v->type() != first.type())
+            throw DataError(wanted.string() + ": internal: phases of different grids or types");
+    const VolumeFormat format = volumeFormatFor(wanted);
+    const VolumeLayout layout{first.geometry(), first.type(), int(phases.size())};
+    const Geometry& g = first.geometry();
+    if (format != VolumeFormat::Nrrd && (g.dims.x > 32767 || g.dims.y > 32767 || g.dims.z > 32767))
+        throw DataError(wanted.string() + ": NIfTI-1 cannot hold more than 32767 voxels along an axis");
+    std::filesystem::path target = uniqueOutputPath(wanted, force);
+    const std::string header =
+        volumeHeader(format == VolumeFormat::NiftiGz ? VolumeFormat::Nifti : format, layout, window);
+    writeFileAtomically(
+        target,
+        [&](const std::filesystem::path& tmp) {
+            if (format == VolumeFormat::NiftiGz) {
+                gzFile gz = gzopen(tmp.c_str(), "wb6");
+                if (!gz)
+                    throw DataError(target.string() + ": cannot be written (" + std::strerror(errno) + ")");
+                bool ok = gzWriteAll(gz, header.data(), header.size());
+                for (const Volume* v : phases)
+                    ok = ok && gzWriteAll(gz, v->data(), v->bytes());
+                if (gzclose(gz) != Z_OK || !ok)
+                    throw DataError(target.string() + ": cannot be written");
+                return;
+            }
+            const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+            if (fd < 0)
+                throw DataError(target.string() + ": cannot be written (" + std::strerror(errno) + ")");
+            try {
+                std::uint64_t at = 0;
+                writeAt(fd, at, header.data(), header.size());
+                at += header.size();
+                for (const Volume* v : phases) {
+                    writeAt(fd, at, v->data(), v->bytes());
+                    at += v->bytes();
+                }
+            } catch (const OutputError& e) {
+                ::close(fd);
+                throw DataError(target.string() + ": " + e.what());
+            }
+            if (::close(fd) != 0)
+                throw DataError(target.string() + ": cannot be written (" + std::strerror(errno) + ")");
+        },
+        force);
+    return target;
 }
 
 std::filesystem::path

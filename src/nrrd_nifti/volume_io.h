@@ -29,6 +29,12 @@ inline constexpr const char* kNrrdWindowKey = "ctview window";
 std::filesystem::path writeVolume(const Volume& v, const std::filesystem::path& wanted, bool force,
                                   const FileWindow& window = {});
 
+// A 4D series as one file: its phases (each the same grid and type) one after the other along a fourth axis
+// (NIfTI dim[4]; NRRD a "list" axis), as 3D Slicer's sequences, nibabel and ITK read them.
+std::filesystem::path writeVolumePhases(const std::vector<const Volume*>& phases,
+                                        const std::filesystem::path& wanted, bool force,
+                                        const FileWindow& window = {});
+
 // writeVolume for `ctview convert`, which streams the voxels: `produce(fd)` loads the series with the open
 // output file `fd` and either writes its planes itself, from volumeDataOffset(format) on, returning their
 // grid and type (LoadOptions::streamFd), or returns a volume held in memory, which is written after the

@@ -85,6 +85,11 @@ nlohmann::json describeSeries(const Series& series) {
           {"photometric", p.photometric},
           {"decoder", p.decoder},
           {"hu_range", {series.minHU, series.maxHU}}}},
+        {"phases",
+         {{"count", std::max<std::size_t>(1, p.listing.phases)},
+          {"shown", std::max(1, p.phase)},
+          {"by", p.listing.phaseKey},
+          {"values", p.listing.phaseValues}}},
         {"window_presets", windows},
         {"transfer_syntaxes", p.encodings},
         {"warnings", series.warnings},
@@ -139,6 +144,16 @@ std::vector<std::pair<std::string, std::string>> describeLines(const Series& ser
     std::snprintf(buf, sizeof buf, "%d x %d x %d%s", g.dims.x, g.dims.y, g.dims.z,
                   about.resampled ? "  (resampled)" : "");
     line("Size", buf);
+    if (about.listing.phases > 1) {
+        // "5 phases x 48 slices by TriggerTime: 0 ms, 100 ms, ...; this is phase 2"
+        std::string values;
+        for (const std::string& v : about.listing.phaseValues)
+            values += (values.empty() ? "" : ", ") + v;
+        line("Phases", std::to_string(about.listing.phases) + " phases x " +
+                           std::to_string(about.listing.slices) + " slices by " + about.listing.phaseKey +
+                           ": " + values + "; this is phase " + std::to_string(std::max(1, about.phase)) +
+                           " (--phase N)");
+    }
     const double thickness = d["image"]["slice_thickness_mm"].get<double>();
     char thick[32] = "not given";
     if (thickness > 0)

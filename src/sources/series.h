@@ -39,6 +39,11 @@ struct SeriesListing {
     std::string note;     // e.g. why this group was split from others with the same UID
     std::string patientName,
         studyDate; // PatientName (0010,0010), StudyDate (0008,0020): a folder may hold several
+    // A 4D series: its phases (0: one volume), what tells them apart (a kTemporalKeys keyword) and each
+    // phase's value as text ("200 ms"); `slices` is then the slices of one phase.
+    std::size_t phases = 0;
+    std::string phaseKey;
+    std::vector<std::string> phaseValues;
 };
 
 // Where a loaded series came from, in words every source can fill: no pointers into scans or headers.
@@ -46,6 +51,7 @@ struct Provenance {
     std::string source;    // "DICOM", "NRRD", "NIfTI-1"
     std::string location;  // the input it came from (a path or a URL)
     SeriesListing listing; // its row in the source's listing
+    int phase = 0;         // a 4D series: the phase loaded (1-based, of listing.phases); 0: not 4D
     // Descriptive fields by DICOM keyword (PatientName, PatientID, PatientSex, PatientAge, PatientBirthDate,
     // StudyDate, StudyTime, StudyDescription, StudyID, AccessionNumber, ReferringPhysicianName,
     // SeriesDescription, Modality, Manufacturer, ManufacturerModelName, BodyPartExamined, KVP, Exposure,

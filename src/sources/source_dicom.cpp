@@ -30,6 +30,13 @@ SeriesListing listingOf(const FileGroup& s, const ScanResult& scan) {
     l.description = s.description;
     l.modality = s.modality;
     l.slices = s.planes.size();
+    if (s.phases.key >= 0) {
+        l.slices = s.phases.positions;
+        l.phases = s.phases.phases.size();
+        l.phaseKey = kTemporalKeys[std::size_t(s.phases.key)].keyword;
+        for (const Phase& p : s.phases.phases)
+            l.phaseValues.push_back(phaseValueText(s.phases.key, p.value));
+    }
     l.columns = s.columns;
     l.rows = s.rows;
     l.thickness = s.thickness;
@@ -121,6 +128,7 @@ class DicomFolderSource final : public SeriesSource {
         out.about.measuredStep = l.plan.measuredStep;
         out.about.resampled = l.plan.resample;
         out.about.orderedByInstance = l.plan.orderedByInstance;
+        out.about.phase = l.phase;
         referenceImages(s, l.plan, out);
         for (std::size_t f : s.files)
             out.about.files.push_back(scan_.files[f]);

@@ -17,6 +17,7 @@ namespace ctview {
 
 struct LoadOptions {
     std::string series;                 // "" = default; a listing number ("2") or a SeriesInstanceUID
+    int phase = 0;                      // a 4D series' phase, 1-based; 0 = the first
     bool resample = true;               // resample tilted / unevenly spaced stacks onto a regular grid
     int workers = 0;                    // decoder processes; 0 = one per core
     double timeoutSeconds = 60;         // per file

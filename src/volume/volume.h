@@ -50,6 +50,7 @@ struct Geometry {
 struct VolumeLayout {
     Geometry geometry;
     ScalarType type = ScalarType::Int16;
+    int phases = 1; // a 4D file: this many volumes of `geometry`, one after the other (a 4th axis)
 };
 
 // LPS centre of the voxel box (the middle voxel centre): where the 3D camera looks, and the origin of the

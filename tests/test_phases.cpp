@@ -1,0 +1,221 @@
+// 4D series (issue 31): planes that share positions, told apart by a temporal attribute, grouped into phases
+// (dicom/phases.h); each phase loads as a volume of its own, exact; `info` lists them and `convert` writes
+// them as one 4D NIfTI/NRRD. The series are written here by GDCM, every plane's value telling its phase,
+// position and pixel apart.
+#include "testutil.h"
+
+#include "base/error.h"
+#include "dicom/loader.h"
+#include "dicom/phases.h"
+#include "sources/series.h"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cstring>
+#include <fstream>
+#include <map>
+
+using namespace ctview;
+using namespace ctview::test;
+
+namespace {
+
+constexpr int kCols = 6, kRows = 5;
+
+// The HU of pixel (i, j) at position s of phase p: every value different.
+int huOf(int i, int j, int s, int p) {
+    return (p + 1) * 1000 + s * 50 + j * 8 + i;
+}
+
+// A 4D series of `phases` x `slices` planes, one file each, written in an order that is neither phase nor
+// position order; `tags(p, s)` gives plane (p, s) its temporal tags. `skip`: planes left out ({p, s}).
+SeriesSpec spec4d(int phases, int slices,
+                  std::function<std::map<std::string, std::string>(int p, int s)> tags,
+                  std::vector<std::pair<int, int>> skip = {}) {
+    std::vector<std::pair<int, int>> planes; // (p, s) of file k
+    for (int s = slices - 1; s >= 0; --s)
+        for (int p = 0; p < phases; ++p)
+            if (std::find(skip.begin(), skip.end(), std::make_pair(p, s)) == skip.end())
+                planes.emplace_back(p, s);
+    SeriesSpec spec = smallSeries(kCols, kRows, int(planes.size()));
+    spec.intercept = [](int) { return 0.0; };
+    spec.positions.clear();
+    for (const auto& [p, s] : planes)
+        spec.positions.push_back({-10.0, 20.0, -30.0 + 2.5 * s});
+    spec.stored = [planes](int i, int j, int k) {
+        const auto& [p, s] = planes[std::size_t(k)];
+        return double(huOf(i, j, s, p));
+    };
+    spec.perSlice = [planes, tags](int k) {
+        const auto& [p, s] = planes[std::size_t(k)];
+        return tags(p, s);
+    };
+    return spec;
+}
+
+Series loadPhase(const std::filesystem::path& folder, int phase) {
+    LoadOptions o = fastOptions();
+    o.phase = phase;
+    const auto src = openSource(folder.string(), o);
+    return src->load(src->pick("").number, o);
+}
+
+// Every voxel of phase p (1-based) as written.
+void requirePhase(const Series& got, int p, int slices) {
+    const Volume& v = got.volume;
+    REQUIRE(v.geometry().dims == glm::ivec3(kCols, kRows, slices));
+    for (int s = 0; s < slices; ++s)
+        for (int j = 0; j < kRows; ++j)
+            for (int i = 0; i < kCols; ++i)
+                REQUIRE(v.at(i, j, s) == float(huOf(i, j, s, p - 1)));
+}
+
+} // namespace
+
+TEST_CASE("4D: each temporal attribute tells the phases apart; each phase's volume is exact") {
+    struct Case {
+        const char* keyword;
+        std::function<std::string(int p, int s)> value;
+    };
+    const std::vector<Case> cases = {
+        {"TemporalPositionIdentifier", [](int p, int) { return std::to_string(p + 1); }},
+        {"TriggerTime", [](int p, int) { return std::to_string(p * 100); }},
+        {"NominalPercentageOfCardiacPhase", [](int p, int) { return std::to_string(p * 25); }},
+        {"AcquisitionNumber", [](int p, int) { return std::to_string(p + 3); }},
+        // Times that differ from slice to slice within a phase too: the k-th in time at each position.
+        {"AcquisitionTime",
+         [](int p, int s) { return "1200" + std::to_string(10 + p * 10) + "." + std::to_string(s); }},
+        {"ContentTime",
+         [](int p, int s) { return "0930" + std::to_string(20 + p * 5) + "." + std::to_string(s * 2); }},
+    };
+    for (const Case& c : cases) {
+        INFO(c.keyword);
+        TempDir dir;
+        writeSeries(spec4d(3, 4,
+                           [&](int p, int s) {
+                               return std::map<std::string, std::string>{{c.keyword, c.value(p, s)}};
+                           }),
+                    dir.path);
+        const auto src = openSource(dir.path.string(), fastOptions());
+        REQUIRE(src->series().size() == 1);
+        const SeriesListing& row = src->series().front();
+        CHECK(row.phases == 3);
+        CHECK(row.slices == 4);
+        CHECK(row.phaseKey == c.keyword);
+        for (int p = 1; p <= 3; ++p) {
+            const Series got = loadPhase(dir.path, p);
+            requirePhase(got, p, 4);
+            CHECK(got.about.phase == p);
+            CHECK(got.warnings.empty());
+        }
+        CHECK_THROWS_AS(loadPhase(dir.path, 4), UsageError);
+    }
+}
+
+TEST_CASE("4D: the first attribute that differs at every position wins; values in time order") {
+    TempDir dir;
+    // AcquisitionNumber the same everywhere, TriggerTime telling the phases apart (given out of order).
+    writeSeries(spec4d(3, 2,
+                       [](int p, int) {
+                           return std::map<std::string, std::string>{
+                               {"AcquisitionNumber", "1"}, {"TriggerTime", std::to_string(500 - p * 200)}};
+                       }),
+                dir.path);
+    const auto src = openSource(dir.path.string(), fastOptions());
+    const SeriesListing& row = src->series().front();
+    CHECK(row.phaseKey == "TriggerTime");
+    CHECK(row.phaseValues == std::vector<std::string>{"100 ms", "300 ms", "500 ms"});
+    // Phase 1 is the earliest: the planes written as p = 2 (TriggerTime 100).
+    requirePhase(loadPhase(dir.path, 1), 3, 2);
+    CHECK(phaseValueText(4, 12 * 3600 + 30 * 60 + 5.25) == "12:30:05.25");
+}
+
+TEST_CASE("4D: true duplicates keep today's rule; an incomplete phase is loaded and said") {
+    {
+        TempDir dir; // the same planes twice, nothing temporal between them
+        writeSeries(spec4d(2, 3,
+                           [](int, int) {
+                               return std::map<std::string, std::string>{{"TriggerTime", "0"}};
+                           }),
+                    dir.path);
+        const auto src = openSource(dir.path.string(), fastOptions());
+        CHECK(src->series().front().phases == 0);
+        const Series got = loadPhase(dir.path, 0);
+        CHECK(got.volume.geometry().dims.z == 3);
+        CHECK_THAT(got.warnings.front(), Catch::Contains("share a position"));
+        CHECK_THROWS_WITH(loadPhase(dir.path, 2), Catch::Contains("has no phases"));
+    }
+    TempDir dir; // phase 2 lacks position 1
+    writeSeries(
+        spec4d(3, 4,
+               [](int p, int) {
+                   return std::map<std::string, std::string>{{"TriggerTime", std::to_string(p * 100)}};
+               },
+               {{1, 1}}),
+        dir.path);
+    const auto src = openSource(dir.path.string(), fastOptions());
+    CHECK(src->series().front().phases == 3);
+    requirePhase(loadPhase(dir.path, 1), 1, 4);
+    requirePhase(loadPhase(dir.path, 3), 3, 4);
+    const Series two = loadPhase(dir.path, 2);
+    bool said = false;
+    for (const std::string& w : two.warnings)
+        said = said || w.find("phase 2 has images at 3 of the series' 4 positions") != std::string::npos;
+    CHECK(said);
+}
+
+TEST_CASE("4D on the command line: info lists the phases, convert writes one 4D file, --phase one phase") {
+    TempDir dir;
+    writeSeries(
+        spec4d(3, 4,
+               [](int p, int) {
+                   return std::map<std::string, std::string>{{"TriggerTime", std::to_string(p * 100)}};
+               }),
+        dir.path / "ct");
+    const Run text = run("info " + q(dir.path / "ct"));
+    CHECK(text.code == 0);
+    CHECK_THAT(text.out, Catch::Contains("3 phases x 4 slices") &&
+                             Catch::Contains("by TriggerTime: 0 ms, 100 ms, 200 ms; this is phase 1"));
+    const auto j = nlohmann::json::parse(run("info --json --phase 2 " + q(dir.path / "ct")).out);
+    CHECK(j["series_list"][0]["phases"] == 3);
+    CHECK(j["phases"]["count"] == 3);
+    CHECK(j["phases"]["shown"] == 2);
+    CHECK(run("info --phase 4 " + q(dir.path / "ct")).code == 2);
+
+    // One 4D NIfTI: dim[0] 4, dim[4] 3, the phases one after the other, each equal to --phase N's file.
+    for (const std::string ext : {".nii", ".nrrd", ".nii.gz"}) {
+        INFO(ext);
+        const auto all = dir.path / ("all" + ext);
+        const Run converted = run("convert " + q(dir.path / "ct") + " -o " + q(all));
+        REQUIRE(converted.code == 0);
+        CHECK_THAT(converted.out, Catch::Contains("(3 phases)"));
+        if (ext == ".nii.gz")
+            continue; // compressed: the same bytes once gunzipped (checked by the Python tests' nibabel)
+        std::ifstream in(all, std::ios::binary);
+        const std::string bytes((std::istreambuf_iterator<char>(in)), {});
+        const std::size_t header = ext == ".nii" ? 352 : 4096,
+                          phaseBytes = std::size_t(kCols * kRows * 4) * 2;
+        REQUIRE(bytes.size() == header + 3 * phaseBytes);
+        if (ext == ".nii") {
+            std::int16_t dim[8];
+            std::memcpy(dim, bytes.data() + 40, sizeof dim);
+            CHECK(dim[0] == 4);
+            CHECK(dim[4] == 3);
+        } else {
+            CHECK_THAT(bytes.substr(0, 600), Catch::Contains("dimension: 4") &&
+                                                 Catch::Contains("sizes: 6 5 4 3") &&
+                                                 Catch::Contains("kinds: domain domain domain list"));
+        }
+        for (int p = 1; p <= 3; ++p) {
+            const auto one = dir.path / ("phase" + std::to_string(p) + ext);
+            REQUIRE(run("convert --phase " + std::to_string(p) + " " + q(dir.path / "ct") + " -o " + q(one))
+                        .code == 0);
+            std::ifstream o(one, std::ios::binary);
+            const std::string single((std::istreambuf_iterator<char>(o)), {});
+            REQUIRE(single.size() == header + phaseBytes);
+            CHECK(bytes.compare(header + std::size_t(p - 1) * phaseBytes, phaseBytes, single, header,
+                                phaseBytes) == 0);
+        }
+    }
+}
