@@ -31,8 +31,8 @@ def _path(source):
 
 def series(source):
     """The series `source` offers, each a dict: number, uid, series_number, description, modality, slices,
-    columns, rows, thickness (mm as stored), patient_name, study_date, note, and default (the one `load`
-    opens when no series is asked for)."""
+    phases (a 4D series: more than 1; slices are then of one phase), columns, rows, thickness (mm as stored),
+    patient_name, study_date, note, and default (the one `load` opens when no series is asked for)."""
     return _ctview.series(_path(source))["series"]
 
 
@@ -148,17 +148,19 @@ class Volume:
         return f"<ctview.Volume {c}x{r}x{s} {self.array.dtype} {self.meta.get('Modality', '')}>"
 
 
-def load(source, series=None, resample=True, workers=0, labels=()):
+def load(source, series=None, resample=True, workers=0, labels=(), phase=None):
     """Loads one series of `source` (the default one, or `series`: its number in `series(source)` or its
     SeriesInstanceUID) as the viewer does: sorted by position, rescaled to HU, tilted or unevenly spaced stacks
     resampled onto a regular grid unless `resample` is False. `workers`: decoder processes (0: one per core).
     `labels`: segmentation files to open on it (DICOM SEG, RTSTRUCT, NIfTI/NRRD labelmaps, .seg.nrrd); those
-    beside it are found too. A given file that cannot be opened on the series raises LoadError."""
+    beside it are found too. A given file that cannot be opened on the series raises LoadError. `phase`: of a
+    4D series (its `phases` in `series(source)`), 1-based; None: the first."""
     selector = "" if series is None else str(series)
     if isinstance(labels, (str, os.PathLike)):
         labels = [labels]
     files = [_path(f) for f in labels]
-    return Volume(_ctview.load(_path(source), selector, resample, workers, files), files, resample)
+    return Volume(_ctview.load(_path(source), selector, resample, workers, files, 0 if phase is None else int(phase)),
+                  files, resample)
 
 
 def segments(source, labels=(), series=None):

@@ -46,6 +46,7 @@ py::dict listingDict(const SeriesListing& l, int defaultSeries) {
     d["description"] = l.description;
     d["modality"] = l.modality;
     d["slices"] = l.slices;
+    d["phases"] = std::max<std::size_t>(1, l.phases); // a 4D series: its phases (slices: of one phase)
     d["columns"] = l.columns;
     d["rows"] = l.rows;
     d["thickness"] = l.thickness;
@@ -84,11 +85,12 @@ py::dict listSeries(const std::string& source) {
 // The series as the viewer loads it (viewer::LoadTask, as the headless commands do), with the segmentations
 // `labels` and those found beside it, measured on it; no 3D statistics.
 std::shared_ptr<LoadedSeries> loadSeries(const std::string& source, const std::string& series, bool resample,
-                                         int workers, const std::vector<std::string>& labels) {
+                                         int workers, const std::vector<std::string>& labels, int phase) {
     auto loaded = std::make_shared<LoadedSeries>();
     py::gil_scoped_release release;
     LoadOptions options;
     options.series = series;
+    options.phase = phase;
     options.resample = resample;
     options.workers = workers;
     viewer::LoadTask::Staging staging;
@@ -347,7 +349,7 @@ PYBIND11_MODULE(_ctview, m) {
     m.def("view", &view, py::arg("input"), py::arg("series"), py::arg("labels"), py::arg("resample"),
           py::arg("out"));
     m.def("load", &loadSeries, py::arg("source"), py::arg("series") = "", py::arg("resample") = true,
-          py::arg("workers") = 0, py::arg("labels") = std::vector<std::string>());
+          py::arg("workers") = 0, py::arg("labels") = std::vector<std::string>(), py::arg("phase") = 0);
     py::class_<LoadedSeries, std::shared_ptr<LoadedSeries>>(m, "LoadedSeries")
         .def_property_readonly("array", &voxels)
         .def_property_readonly("affine", &affine)

@@ -195,3 +195,36 @@ def test_names_that_are_not_utf8_open_and_come_back_as_python_names_them(phantom
     assert os.path.exists(out) and out.startswith(folder)
     with pytest.raises(ctview.LoadError, match="nowhere"):
         ctview.load(os.fsdecode(os.fsencode(folder) + b"/nowhere\xff"))
+
+
+def test_a_4d_series_loads_phase_by_phase_and_converts_to_one_4d_nifti(tmp_path):
+    """Issue 31: two series written by pydicom into one, the second's images at the same positions with a later
+    TriggerTime: two phases, each exactly pydicom's, and convert's 4D NIfTI as nibabel reads it."""
+    first = write_series(tmp_path / "a", slices=4, seed=1)
+    second = write_series(tmp_path / "b", slices=4, seed=2)
+    folder = tmp_path / "4d"
+    folder.mkdir()
+    uid = pydicom.dcmread(next(first.iterdir())).SeriesInstanceUID
+    for phase, source in enumerate([first, second]):
+        for f in sorted(source.iterdir()):
+            ds = pydicom.dcmread(f)
+            ds.SeriesInstanceUID = uid
+            ds.TriggerTime = str(phase * 400)
+            ds.InstanceNumber = ds.InstanceNumber + 10 * phase
+            ds.save_as(folder / f"p{phase}_{f.name}", write_like_original=False)
+    listed = ctview.series(folder)
+    assert len(listed) == 1 and listed[0]["phases"] == 2 and listed[0]["slices"] == 4
+    expected = [pydicom_stack(first)[1], pydicom_stack(second)[1]]
+    for phase in (1, 2):
+        v = ctview.load(folder, phase=phase)
+        assert np.array_equal(v.array, expected[phase - 1])
+    with pytest.raises(ValueError):
+        ctview.load(folder, phase=3)
+    out = tmp_path / "4d.nii.gz"
+    run_ctview("convert", folder, "-o", out)
+    image = nibabel.load(str(out))
+    assert image.shape == (24, 20, 4, 2)
+    data = np.asanyarray(image.dataobj)
+    for phase in (1, 2):
+        # NIfTI's array is (i, j, k) in (column, row, slice): ctview's (slice, row, column) transposed.
+        assert np.array_equal(data[..., phase - 1], expected[phase - 1].transpose(2, 1, 0))
