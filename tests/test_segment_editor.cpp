@@ -402,6 +402,15 @@ TEST_CASE("segment editor: Surface in 3D holds the segment's closed surface, mad
     CHECK(mm3 < 1.2 * 36 * 0.25);
     CHECK_FALSE(syncSegmentSurface(s)); // nothing changed: the same mesh
     CHECK(s.scene.surfaces[0].id == first.id);
+    // A new name and colour make the layer anew but touch no voxel: the same mesh, in the new colour, tied
+    // to the new layer (whose voxels of the segment it stands for in 3D).
+    REQUIRE(setSegmentLook(s, "Renamed", {0.1f, 0.9f, 0.2f}));
+    CHECK_FALSE(syncSegmentSurface(s));
+    CHECK(s.scene.surfaces[0].id == first.id);
+    CHECK(s.scene.surfaces[0].name == "Renamed");
+    CHECK(s.scene.surfaces[0].colour == glm::vec3(0.1f, 0.9f, 0.2f));
+    CHECK(s.scene.surfaces[0].layerId == s.scene.labels[std::size_t(s.editor.layer)].layer->lineage.id);
+    CHECK(s.scene.surfaces[0].layerId != first.layerId);
 
     // An edit makes the layer anew: the surface follows, smaller (only A stays).
     REQUIRE(keepIslandAt(s, {3, 3, 3}));

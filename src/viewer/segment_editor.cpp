@@ -249,9 +249,18 @@ bool syncSegmentSurface(AppState& s) {
         return false;
     }
     const Segment& seg = l->segments[std::size_t(s.editor.segment)];
-    if (surfaces.size() == 1 && surfaces[0].layerId == l->lineage.id &&
-        surfaces[0].segmentNumber == seg.number) {
-        surfaces[0].colour = seg.color; // a colour changed alone needs no new mesh
+    // The mesh still stands for the segment's voxels when the layer is the one it was made from, or was made
+    // from that one by a change that touched none of them: a rename or a new colour (an empty box), or an
+    // edit of another group.
+    const LayerLineage& lineage = l->lineage;
+    const bool voxelsAsMeshed =
+        surfaces.size() == 1 && surfaces[0].segmentNumber == seg.number &&
+        (surfaces[0].layerId == lineage.id ||
+         (surfaces[0].layerId == lineage.editedFrom &&
+          (glm::any(glm::lessThan(lineage.hi, lineage.lo)) || lineage.group != seg.group)));
+    if (voxelsAsMeshed) {
+        surfaces[0].layerId = lineage.id;
+        surfaces[0].colour = seg.color;
         surfaces[0].name = seg.name;
         return false;
     }
