@@ -130,6 +130,35 @@ TEST_CASE(
     CHECK(nlohmann::json::parse(mrInfo.out)["series"]["modality"] == "MR");
 }
 
+TEST_CASE(
+    "DICOMweb: a 4D series' phases, known once its files are here: info says them, convert writes them all",
+    "[dicomweb]") {
+    Session session;
+    // Two phases (TriggerTime 0 and 400 ms) of 3 slices: file k at position k % 3, phase k / 3.
+    SeriesSpec spec = ctSpec(8, 6, 6, "DW^PHASES");
+    spec.positions.clear();
+    for (int k = 0; k < 6; ++k)
+        spec.positions.push_back({0.0, 0.0, 2.0 * (k % 3)});
+    spec.perSlice = [](int k) {
+        return std::map<std::string, std::string>{{"TriggerTime", std::to_string(k / 3 * 400)}};
+    };
+    const Uploaded& u = study("phases", spec);
+    const std::string url = session.pacs.root() + "/studies/" + u.study + "/series/" + u.series;
+    const Run text = run("info " + q(url));
+    REQUIRE(text.code == 0);
+    CHECK_THAT(text.out, Catch::Contains("2 phases x 3 slices by TriggerTime: 0 ms, 400 ms"));
+    TempDir out;
+    const Run converted = run("convert " + q(url) + " -o " + q(out.path / "all.nii"));
+    REQUIRE(converted.code == 0);
+    CHECK_THAT(converted.out, Catch::Contains("(2 phases)"));
+    CHECK(std::filesystem::file_size(out.path / "all.nii") == 352 + 2 * 8 * 6 * 3 * 2);
+    CHECK(std::filesystem::exists(out.path / "all.nii"));
+    CHECK_FALSE(std::filesystem::exists(out.path / "all_1.nii")); // the one phase first written is replaced
+    const Run second = run("convert --phase 2 " + q(url) + " -o " + q(out.path / "two.nii"));
+    REQUIRE(second.code == 0);
+    CHECK(std::filesystem::file_size(out.path / "two.nii") == 352 + 8 * 6 * 3 * 2);
+}
+
 TEST_CASE("DICOMweb: a SEG in the study is fetched with the CT and shown as its layer (issue 27.2)",
           "[dicomweb]") {
     Session session;

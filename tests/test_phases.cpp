@@ -12,6 +12,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -163,6 +164,93 @@ TEST_CASE("4D: true duplicates keep today's rule; an incomplete phase is loaded 
     for (const std::string& w : two.warnings)
         said = said || w.find("phase 2 has images at 3 of the series' 4 positions") != std::string::npos;
     CHECK(said);
+}
+
+TEST_CASE("4D: drifting times stay in their phase; a gap shifts nothing; midnight; not 4D stays 3D") {
+    const auto tags = [](const char* keyword, std::function<std::string(int, int)> v) {
+        return [keyword, v](int p, int s) { return std::map<std::string, std::string>{{keyword, v(p, s)}}; };
+    };
+    {
+        INFO("a trigger time that drifts half a millisecond a slice");
+        TempDir dir;
+        writeSeries(
+            spec4d(3, 4, tags("TriggerTime", [](int p, int s) { return std::to_string(p * 100 + s * 0.5); })),
+            dir.path);
+        CHECK(openSource(dir.path.string(), fastOptions())->series().front().phases == 3);
+        for (int p = 1; p <= 3; ++p)
+            requirePhase(loadPhase(dir.path, p), p, 4);
+    }
+    {
+        INFO("acquisition times, phase 2 without position 2: phase 3 keeps its own planes");
+        TempDir dir;
+        writeSeries(spec4d(3, 6,
+                           tags("AcquisitionTime",
+                                [](int p, int s) { return "1000" + std::to_string(10 + 20 * p + s); }),
+                           {{1, 2}}),
+                    dir.path);
+        requirePhase(loadPhase(dir.path, 3), 3, 6);
+        requirePhase(loadPhase(dir.path, 1), 1, 6);
+        // Its own planes where it has them, found by their place in patient space (the gap at position 2
+        // is the planner's to fill).
+        const Series two = loadPhase(dir.path, 2);
+        const Geometry& g = two.volume.geometry();
+        int found = 0;
+        for (int k = 0; k < g.dims.z; ++k) {
+            const double z = g.voxelToPatient({0, 0, k}).z;
+            const int s = int(std::lround((z + 30.0) / 2.5));
+            if (std::abs(z - (-30.0 + 2.5 * s)) < 1e-6 && s >= 0 && s < 6 && s != 2) {
+                CHECK(two.volume.at(0, 0, k) == float(huOf(0, 0, s, 1)));
+                ++found;
+            }
+        }
+        CHECK(found == 5);
+    }
+    {
+        INFO("across midnight: the later phase after the earlier");
+        TempDir dir;
+        writeSeries(spec4d(2, 3,
+                           tags("ContentTime",
+                                [](int p, int s) {
+                                    return p == 0 ? "2359" + std::to_string(50 + s)
+                                                  : "00000" + std::to_string(s);
+                                })),
+                    dir.path);
+        const SeriesListing row = openSource(dir.path.string(), fastOptions())->series().front();
+        REQUIRE(row.phases == 2);
+        CHECK(row.phaseValues.front().rfind("23:59:5", 0) == 0);
+        requirePhase(loadPhase(dir.path, 1), 1, 3);
+    }
+    {
+        INFO("one slice written twice, later: a repeated slice, not a phase");
+        TempDir dir;
+        SeriesSpec spec = spec4d(2, 6, tags("AcquisitionTime", [](int p, int s) {
+                                     return "1200" + std::to_string(10 + p * 30 + s);
+                                 }));
+        // Keep phase 1 whole and one plane of phase 2.
+        writeSeries(spec4d(2, 6,
+                           tags("AcquisitionTime",
+                                [](int p, int s) { return "1200" + std::to_string(10 + p * 30 + s); }),
+                           {{1, 0}, {1, 1}, {1, 2}, {1, 4}, {1, 5}}),
+                    dir.path);
+        const auto src = openSource(dir.path.string(), fastOptions());
+        CHECK(src->series().front().phases == 0);
+        const Series got = loadPhase(dir.path, 0);
+        CHECK(got.volume.geometry().dims.z == 6);
+        CHECK_THAT(got.warnings.front(), Catch::Contains("share a position"));
+    }
+    {
+        INFO("a time the file writes wrongly: the file is read, its time unknown");
+        TempDir dir;
+        writeSeries(spec4d(2, 3,
+                           tags("ContentTime",
+                                [](int p, int s) {
+                                    return s == 1 ? std::string("1200nan") : "12000" + std::to_string(p);
+                                })),
+                    dir.path);
+        const auto src = openSource(dir.path.string(), fastOptions());
+        CHECK(src->skipped().empty());
+        CHECK(src->series().front().phases == 0); // not every plane has the time: no phases by it
+    }
 }
 
 TEST_CASE("4D on the command line: info lists the phases, convert writes one 4D file, --phase one phase") {

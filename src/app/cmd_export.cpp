@@ -214,17 +214,25 @@ int convertPhases(const CommonOptions& common, const ConvertOptions& o, const Se
         LoadOptions lo = loadOptionsFor(common);
         lo.phase = int(p);
         phases.push_back(source.load(row.number, lo));
+        if (p == 1) // every phase is held, as float32 at worst: said before the rest are loaded
+            checkMemory(common.input,
+                        double(phases.front().volume.geometry().voxelCount()) * 4.0 * double(row.phases),
+                        std::to_string(row.phases) + " phases of " +
+                            std::to_string(phases.front().volume.geometry().voxelCount()) + " voxels",
+                        lo);
         warnAbout(common, phases.back());
         anyFloat = anyFloat || phases.back().volume.type() == ScalarType::Float32;
-        if (phases.back().volume.geometry().dims != phases.front().volume.geometry().dims)
+        const Geometry &g = phases.back().volume.geometry(), &g1 = phases.front().volume.geometry();
+        if (g.dims != g1.dims || glm::distance(g.origin, g1.origin) > 1e-3 ||
+            glm::distance(g.spacing, g1.spacing) > 1e-6)
             throw DataError(common.input + ": phase " + std::to_string(p) +
-                            " has another grid than phase 1 (" + std::to_string(row.phases) +
+                            " lies on another grid than phase 1 (" + std::to_string(row.phases) +
                             " phases): give --phase N to convert one");
     }
     std::vector<Volume> floats; // the int16 phases as float32, when some are float
     floats.reserve(phases.size());
     std::vector<const Volume*> volumes;
-    for (const Series& s : phases) {
+    for (Series& s : phases) {
         if (anyFloat && s.volume.type() == ScalarType::Int16) {
             Volume& f =
                 floats.emplace_back(s.volume.geometry(), ScalarType::Float32, SharedBuffer::Sharing::Private);
@@ -233,6 +241,7 @@ int convertPhases(const CommonOptions& common, const ConvertOptions& o, const Se
             for (std::size_t n = 0; n < s.volume.geometry().voxelCount(); ++n)
                 to[n] = float(from[n]);
             volumes.push_back(&f);
+            s.volume = Volume(); // its int16 voxels go as soon as converted
         } else {
             volumes.push_back(&s.volume);
         }
@@ -274,6 +283,16 @@ int runConvert(const CommonOptions& common, const ConvertOptions& o) {
             return &l.series.volume;
         },
         window);
+    // An archive's listing knows a series' phases only once its files are here: then every phase, in place
+    // of the one just written.
+    if (l.series.about.listing.phases > 1 && common.phase == 0) {
+        std::error_code ec;
+        std::filesystem::remove(written, ec);
+        ConvertOptions again = o;
+        again.output = written.string();
+        again.force = true;
+        return convertPhases(common, again, *source, l.series.about.listing);
+    }
     std::printf("%s\n", written.string().c_str());
     return 0;
 }

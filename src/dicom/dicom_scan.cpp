@@ -67,11 +67,16 @@ std::optional<double> secondsOfDay(std::string t) {
     const double m = t.size() >= 4 ? std::stod(t.substr(2, 2)) : 0;
     double sec = 0;
     if (t.size() > 4) {
-        char* end = nullptr;
-        sec = std::strtod(t.c_str() + 4, &end);
-        if (*end != '\0')
+        // SS[.FFFFFF] only: digits, one point (strtod alone would take "nan", "inf" or an exponent).
+        const std::string rest = t.substr(4);
+        if (rest.find_first_not_of("0123456789.") != std::string::npos ||
+            std::count(rest.begin(), rest.end(), '.') > 1 ||
+            !std::isdigit(static_cast<unsigned char>(rest[0])))
             return std::nullopt;
+        sec = std::strtod(rest.c_str(), nullptr);
     }
+    if (h >= 24 || m >= 60 || sec >= 61) // 60: a leap second
+        return std::nullopt;
     return h * 3600 + m * 60 + sec;
 }
 

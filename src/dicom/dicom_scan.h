@@ -20,24 +20,22 @@ inline constexpr const char* kRle = "1.2.840.10008.1.2.5";
 } // namespace syntax
 
 // What tells the phases of a 4D series apart (planes at the same positions, taken at different times), in the
-// order they are tried: the first that every plane has and that differs between the planes at each position
-// groups them (dicom/phases.h). `byRank`: a time that differs from slice to slice within a phase too, so
-// the k-th plane in time at each position is phase k; otherwise equal values are one phase. Enhanced CT's
-// per-frame TemporalPositionIndex (FrameContentSequence) and NominalCardiacTriggerDelayTime
-// (CardiacSynchronizationSequence) fill the first two.
+// order they are tried: the first that every plane has and that parts them, at clear gaps in its values, into
+// phases of one plane per position (dicom/phases.h). A trigger time or acquisition time may drift from slice
+// to slice within a phase. Enhanced CT's per-frame TemporalPositionIndex (FrameContentSequence) and
+// NominalCardiacTriggerDelayTime (CardiacSynchronizationSequence) fill the first two.
 struct TemporalKey {
     std::uint16_t group, element;
     const char* keyword;
     const char* unit; // how `info` shows a phase's value ("" a plain number, "s" a time of day)
-    bool byRank;
 };
 inline constexpr std::array<TemporalKey, 6> kTemporalKeys{{
-    {0x0020, 0x0100, "TemporalPositionIdentifier", "", false},
-    {0x0018, 0x1060, "TriggerTime", "ms", false},
-    {0x0020, 0x9241, "NominalPercentageOfCardiacPhase", "%", false},
-    {0x0020, 0x0012, "AcquisitionNumber", "", false},
-    {0x0008, 0x0032, "AcquisitionTime", "s", true},
-    {0x0008, 0x0033, "ContentTime", "s", true},
+    {0x0020, 0x0100, "TemporalPositionIdentifier", ""},
+    {0x0018, 0x1060, "TriggerTime", "ms"},
+    {0x0020, 0x9241, "NominalPercentageOfCardiacPhase", "%"},
+    {0x0020, 0x0012, "AcquisitionNumber", ""},
+    {0x0008, 0x0032, "AcquisitionTime", "s"},
+    {0x0008, 0x0033, "ContentTime", "s"},
 }};
 
 // One 2D image plane: a single-frame file, or one frame of a multi-frame (Enhanced CT) file.

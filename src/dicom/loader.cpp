@@ -459,20 +459,6 @@ DecodedStack loadSeries(const ScanResult& scan, const FileGroup& series, const L
         throw DataError(scan.files[series.planes.front().file].string() + ": colour images (" +
                         std::to_string(h0.samplesPerPixel) + " samples per pixel) are not supported");
 
-    // Declared sizes against the file: native (uncompressed) pixel data must fit in the file.
-    std::set<std::size_t> badFiles;
-    for (std::size_t f : series.files) {
-        const FileHeader& h = scan.headers[f];
-        if (!isNativeSyntax(h.transferSyntax))
-            continue;
-        const double declared = double(h.rows) * h.columns * h.frames * (h.bitsAllocated / 8.0);
-        if (declared > double(h.fileSize)) {
-            badFiles.insert(f);
-            out.failed.push_back({scan.files[f], "declares " + humanBytes(std::uint64_t(declared)) +
-                                                     " of pixel data but the file has only " +
-                                                     humanBytes(h.fileSize)});
-        }
-    }
     // A 4D series: the planes of the phase asked for, which the stack planner sees as a series of its own.
     std::vector<bool> inPhase(series.planes.size(), true);
     if (series.phases.key >= 0) {
@@ -491,6 +477,25 @@ DecodedStack loadSeries(const ScanResult& scan, const FileGroup& series, const L
                                    std::to_string(series.phases.positions) + " positions");
     } else if (options.phase > 1) {
         throw UsageError("--phase " + std::to_string(options.phase) + ": the series has no phases");
+    }
+    // Declared sizes against the file: native (uncompressed) pixel data must fit in the file.
+    // (Of this phase's files only, in a 4D series.)
+    std::set<std::size_t> phaseFiles;
+    for (std::size_t i = 0; i < series.planes.size(); ++i)
+        if (inPhase[i])
+            phaseFiles.insert(series.planes[i].file);
+    std::set<std::size_t> badFiles;
+    for (std::size_t f : phaseFiles) {
+        const FileHeader& h = scan.headers[f];
+        if (!isNativeSyntax(h.transferSyntax))
+            continue;
+        const double declared = double(h.rows) * h.columns * h.frames * (h.bitsAllocated / 8.0);
+        if (declared > double(h.fileSize)) {
+            badFiles.insert(f);
+            out.failed.push_back({scan.files[f], "declares " + humanBytes(std::uint64_t(declared)) +
+                                                     " of pixel data but the file has only " +
+                                                     humanBytes(h.fileSize)});
+        }
     }
     std::vector<PlaneRef> planes;
     for (std::size_t i = 0; i < series.planes.size(); ++i)

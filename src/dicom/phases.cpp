@@ -37,54 +37,72 @@ std::vector<std::size_t> positionIndex(const std::vector<PlaneRef>& planes, std:
     return index;
 }
 
-// The phases by key `k`, or none when it does not tell the planes at each position apart.
+// The planes' values of key `k` (times of day made continuous across midnight: a value more than 12 h before
+// the latest is taken as the next day's).
+std::vector<double> valuesOf(const std::vector<PlaneRef>& planes, std::size_t k) {
+    std::vector<double> v(planes.size());
+    for (std::size_t i = 0; i < planes.size(); ++i)
+        v[i] = planes[i].header.time[k];
+    if (std::string(kTemporalKeys[k].unit) == "s" && !v.empty()) {
+        const double latest = *std::max_element(v.begin(), v.end());
+        for (double& x : v)
+            if (latest - x > 12 * 3600)
+                x += 24 * 3600;
+    }
+    return v;
+}
+
+// The phases by key `k`: its values cut into `count` runs at the count - 1 widest gaps between them, in time
+// order. A run is a phase when it holds at most one plane per position and every gap between runs is wider
+// than any within one (a trigger time that drifts from slice to slice stays in its phase; a phase that lacks
+// a position does not shift the others). None when the key does not part the planes so.
 std::vector<Phase> byKey(const std::vector<PlaneRef>& planes, const std::vector<std::size_t>& position,
-                         std::size_t positions, std::size_t k) {
+                         std::size_t positions, std::size_t count, std::size_t k) {
     const unsigned bit = 1u << k;
     if (!std::all_of(planes.begin(), planes.end(),
                      [&](const PlaneRef& p) { return p.header.timeKnown & bit; }))
         return {};
-    // The planes at each position in the key's order; a value twice at one position: not this key.
-    std::vector<std::vector<std::size_t>> at(positions);
-    for (std::size_t i = 0; i < planes.size(); ++i)
-        at[position[i]].push_back(i);
-    const auto value = [&](std::size_t i) { return planes[i].header.time[k]; };
-    for (auto& list : at) {
-        std::stable_sort(list.begin(), list.end(),
-                         [&](std::size_t a, std::size_t b) { return value(a) < value(b); });
-        for (std::size_t r = 1; r < list.size(); ++r)
-            if (value(list[r]) == value(list[r - 1]))
-                return {};
-    }
-    std::vector<Phase> phases;
-    if (kTemporalKeys[k].byRank) {
-        // The r-th plane in time at each position is phase r (each slice of a phase has its own time).
-        for (const auto& list : at)
-            for (std::size_t r = 0; r < list.size(); ++r) {
-                if (phases.size() <= r)
-                    phases.resize(r + 1);
-                phases[r].planes.push_back(list[r]);
-            }
-        for (Phase& p : phases) {
-            double sum = 0;
-            for (std::size_t i : p.planes)
-                sum += value(i);
-            p.value = sum / double(p.planes.size());
-        }
-    } else {
-        std::map<double, Phase> byValue;
-        for (std::size_t i = 0; i < planes.size(); ++i) {
-            Phase& p = byValue[value(i)];
-            p.value = value(i);
-            p.planes.push_back(i);
-        }
-        for (auto& [v, p] : byValue)
-            phases.push_back(std::move(p));
-    }
-    if (phases.size() < 2)
+    const std::vector<double> value = valuesOf(planes, k);
+    std::vector<std::size_t> order(planes.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return value[a] < value[b]; });
+    // The gaps between neighbours in time, widest first; the count - 1 widest (each > 0) are the cuts.
+    std::vector<std::size_t> gaps; // gap r: between order[r - 1] and order[r]
+    for (std::size_t r = 1; r < order.size(); ++r)
+        gaps.push_back(r);
+    const auto width = [&](std::size_t r) { return value[order[r]] - value[order[r - 1]]; };
+    std::stable_sort(gaps.begin(), gaps.end(),
+                     [&](std::size_t a, std::size_t b) { return width(a) > width(b); });
+    if (gaps.size() < count - 1 || width(gaps[count - 2]) <= 0)
         return {};
-    for (Phase& p : phases)
-        p.positions = p.planes.size(); // one plane per position (no value twice at one)
+    const double narrowestCut = width(gaps[count - 2]);
+    const double widestKept = gaps.size() >= count ? width(gaps[count - 1]) : 0.0;
+    if (widestKept >= narrowestCut)
+        return {}; // no clear parting: as wide a gap inside a phase as between two
+    std::vector<std::size_t> cuts(gaps.begin(), gaps.begin() + std::ptrdiff_t(count - 1));
+    std::sort(cuts.begin(), cuts.end());
+    std::vector<Phase> phases(count);
+    std::size_t phase = 0;
+    for (std::size_t r = 0; r < order.size(); ++r) {
+        if (phase < cuts.size() && r == cuts[phase])
+            ++phase;
+        phases[phase].planes.push_back(order[r]);
+    }
+    for (Phase& p : phases) {
+        std::vector<bool> seen(positions, false);
+        double sum = 0;
+        for (std::size_t i : p.planes) {
+            if (seen[position[i]])
+                return {}; // two planes of one phase at one position: not this key
+            seen[position[i]] = true;
+            sum += value[i];
+        }
+        p.positions = p.planes.size();
+        p.value = sum / double(p.planes.size());
+        if (std::string(kTemporalKeys[k].unit) == "s")
+            p.value = std::fmod(p.value, 24 * 3600.0); // a time of day again (after midnight)
+    }
     return phases;
 }
 
@@ -95,8 +113,16 @@ PhaseSplit splitPhases(const std::vector<PlaneRef>& planes) {
     const std::vector<std::size_t> position = positionIndex(planes, split.positions);
     if (position.empty() || split.positions == planes.size())
         return split; // no positions, or none shared: a 3D series
+    // As many phases as planes at the fullest position, and most positions that full: else a stack with a
+    // repeated slice or two overlapping acquisitions, not phases (the stack planner's duplicate rule holds).
+    std::vector<std::size_t> at(split.positions, 0);
+    for (std::size_t p : position)
+        ++at[p];
+    const std::size_t count = *std::max_element(at.begin(), at.end());
+    if (2 * std::size_t(std::count(at.begin(), at.end(), count)) < split.positions)
+        return split;
     for (std::size_t k = 0; k < kTemporalKeys.size(); ++k) {
-        std::vector<Phase> phases = byKey(planes, position, split.positions, k);
+        std::vector<Phase> phases = byKey(planes, position, split.positions, count, k);
         if (!phases.empty()) {
             split.key = int(k);
             split.phases = std::move(phases);

@@ -299,8 +299,10 @@ std::filesystem::path writeVolumePhases(const std::vector<const Volume*>& phases
     const VolumeFormat format = volumeFormatFor(wanted);
     const VolumeLayout layout{first.geometry(), first.type(), int(phases.size())};
     const Geometry& g = first.geometry();
-    if (format != VolumeFormat::Nrrd && (g.dims.x > 32767 || g.dims.y > 32767 || g.dims.z > 32767))
-        throw DataError(wanted.string() + ": NIfTI-1 cannot hold more than 32767 voxels along an axis");
+    if (format != VolumeFormat::Nrrd &&
+        (g.dims.x > 32767 || g.dims.y > 32767 || g.dims.z > 32767 || phases.size() > 32767))
+        throw DataError(wanted.string() +
+                        ": NIfTI-1 cannot hold more than 32767 voxels or phases along an axis");
     std::filesystem::path target = uniqueOutputPath(wanted, force);
     const std::string header =
         volumeHeader(format == VolumeFormat::NiftiGz ? VolumeFormat::Nifti : format, layout, window);

@@ -203,7 +203,15 @@ class ArchiveSource final : public SeriesSource {
         Series s = files->load(files->pick(row.uid).number, local);
         s.about.source = archive_->kind();
         s.about.location = seriesUrl(row.uid);
+        // The archive's row, with what only the files tell: a 4D series' phases (then `slices` per phase).
+        const SeriesListing fromFiles = s.about.listing;
         s.about.listing = listing_.at(std::size_t(number - 1));
+        if (fromFiles.phases > 1) {
+            s.about.listing.phases = fromFiles.phases;
+            s.about.listing.phaseKey = fromFiles.phaseKey;
+            s.about.listing.phaseValues = fromFiles.phaseValues;
+            s.about.listing.slices = fromFiles.slices;
+        }
         for (const std::string& w : warnings)
             s.warnings.insert(s.warnings.begin(), w);
         return s;

@@ -76,6 +76,9 @@ class VolumeFileSource final : public SeriesSource {
     }
 
     Series load(int number, const LoadOptions& options) const override {
+        if (options.phase > 1)
+            throw UsageError("--phase " + std::to_string(options.phase) + ": " + file_.string() +
+                             " holds one volume (no phases)");
         const Geometry& g = header_.geometry;
         const bool integer = header_.integerValues;
         checkMemory(file_.string(), double(g.voxelCount()) * (integer ? 2.0 : 4.0),
