@@ -495,6 +495,10 @@ TEST_CASE(
                 s.views[std::size_t(v)].camera.zoom = 2.5;               // adds the zoom line
                 s.views[std::size_t(v)].slab = {100, SlabMode::Average}; // and the slab's
                 s.cine.view = v;                                         // and the cine's
+                Provenance& about = s.scene.base->series.about;          // and a 4D series' phase
+                about.listing.phases = 5;
+                about.listing.phaseValues = {"0 ms", "100 ms", "200 ms", "300 ms", "400 ms"};
+                about.phase = 2;
                 INFO("display " << display.x << "x" << display.y << ", maximised " << maximised << ", view "
                                 << v);
                 std::vector<ui::OverlayItem> items;
@@ -508,10 +512,10 @@ TEST_CASE(
                 // The interpolated slice says so on a line of its own (issue 32.4), in the axial view.
                 if (v == 0)
                     CHECK(has(ui::OverlayItem::Kind::SliceNote));
-                for (auto k :
-                     {ui::OverlayItem::Kind::SliceInfo, ui::OverlayItem::Kind::Slab,
-                      ui::OverlayItem::Kind::Zoom, ui::OverlayItem::Kind::Cine, ui::OverlayItem::Kind::Window,
-                      ui::OverlayItem::Kind::Probe, ui::OverlayItem::Kind::ScaleBar})
+                for (auto k : {ui::OverlayItem::Kind::SliceInfo, ui::OverlayItem::Kind::Slab,
+                               ui::OverlayItem::Kind::Phase, ui::OverlayItem::Kind::Zoom,
+                               ui::OverlayItem::Kind::Cine, ui::OverlayItem::Kind::Window,
+                               ui::OverlayItem::Kind::Probe, ui::OverlayItem::Kind::ScaleBar})
                     CHECK(has(k));
                 CHECK(std::count_if(items.begin(), items.end(), [](const ui::OverlayItem& i) {
                           return i.kind == ui::OverlayItem::Kind::Letter;

@@ -154,6 +154,50 @@ TEST_CASE("viewer input: keys step slices in the active view; ignored while ImGu
     CHECK(viewer::sliceOf(f.s, 1) == viewer::frameOf(f.s, 1).count - 1);
 }
 
+TEST_CASE("viewer: [ and ] step a 4D series' phases, round; another phase keeps the views where they are "
+          "(issue 31)") {
+    ViewerFixture f;
+    Provenance& about = f.s.scene.base->series.about;
+    about.listing.phases = 3;
+    about.phase = 1;
+    InputFrame in = at(f.centreOf(0));
+    in.keys = {{keycode::RightBracket}};
+    CHECK(viewer::handleInput(f.s, in) == viewer::Commands{{viewer::Command::Kind::LoadPhase, "", 2}});
+    in.keys = {{keycode::LeftBracket}}; // from the first back to the last
+    CHECK(viewer::handleInput(f.s, in) == viewer::Commands{{viewer::Command::Kind::LoadPhase, "", 3}});
+    // Another phase of the same series arrives: the crosshair, the window and the zoom stay.
+    f.s.cursor = {3, 4, 5};
+    f.s.window = {123, 45};
+    f.s.windowName = "custom";
+    f.s.views[0].camera.zoom = 2.5;
+    // (The same voxels will do: what matters is which series and phase they are.)
+    const auto sameSeries = [&](int phase, const std::string& uid) {
+        auto d = std::make_shared<Dataset>();
+        d->source = f.s.scene.base->source;
+        d->series.volume = f.s.scene.base->series.volume.alias();
+        d->series.about = f.s.scene.base->series.about;
+        d->series.about.phase = phase;
+        d->series.about.listing.uid = uid;
+        return d;
+    };
+    const auto next = sameSeries(2, about.listing.uid);
+    CHECK(viewer::isAnotherPhase(*f.s.scene.base, *next));
+    viewer::adoptDataset(f.s, next);
+    CHECK(f.s.cursor == glm::ivec3(3, 4, 5));
+    CHECK(f.s.window.width == 123);
+    CHECK(f.s.views[0].camera.zoom == 2.5);
+    // Another series (or the same phase again) starts afresh, as every load did.
+    const auto other = sameSeries(1, "another series");
+    CHECK_FALSE(viewer::isAnotherPhase(*f.s.scene.base, *other));
+    viewer::adoptDataset(f.s, other);
+    CHECK(f.s.cursor != glm::ivec3(3, 4, 5));
+    // A 3D series: the keys do nothing.
+    f.s.scene.base->series.about.listing.phases = 0;
+    f.s.scene.base->series.about.phase = 0;
+    in.keys = {{keycode::RightBracket}};
+    CHECK(viewer::handleInput(f.s, in).empty());
+}
+
 TEST_CASE(
     "viewer input: the first slice is the head end, Down and the wheel go towards the feet (issue 14.5)") {
     ViewerFixture f;

@@ -400,6 +400,11 @@ int runCli(int argc, char** argv) {
     phantomCmd->add_option("output", phantomDir, "Folder to create (must not exist or be empty)")->required();
     phantomCmd->add_option("--size", phantomSize, "COLUMNSxROWSxSLICES");
     bool phantomSegmentation = false;
+    int phantomPhases = 1;
+    phantomCmd
+        ->add_option("--phases", phantomPhases,
+                     "A 4D series of N phases (TriggerTime; the contrast in the heart and aorta rising)")
+        ->check(CLI::Range(1, 100));
     phantomCmd->add_flag("--segmentation", phantomSegmentation,
                          "Also write a DICOM SEG of its organs (segmentation.dcm), shown as a layer");
 
@@ -417,7 +422,8 @@ int runCli(int argc, char** argv) {
         {anonCmd, [&] { return runAnonymize(anonCommon, anonOut, anon); }},
         {sendCmd, [&] { return runSend(sendCommon, sendNode); }},
         {cacheCmd, [&] { return runCache(cacheList, cacheClear); }},
-        {phantomCmd, [&] { return runMakePhantom(phantomDir, phantomSize, phantomSegmentation); }},
+        {phantomCmd,
+         [&] { return runMakePhantom(phantomDir, phantomSize, phantomSegmentation, phantomPhases); }},
     };
     auto dispatch = [&]() -> int {
         for (const auto& [cmd, run] : commands)

@@ -297,7 +297,7 @@ int runConvert(const CommonOptions& common, const ConvertOptions& o) {
     return 0;
 }
 
-int runMakePhantom(const std::string& outDir, const std::string& size, bool segmentation) {
+int runMakePhantom(const std::string& outDir, const std::string& size, bool segmentation, int phases) {
     int c = 0, r = 0, s = 0;
     char tail = 0;
     if (std::sscanf(size.c_str(), "%dx%dx%d%c", &c, &r, &s, &tail) != 3 || c < 8 || r < 8 || s < 1 ||
@@ -315,8 +315,13 @@ int runMakePhantom(const std::string& outDir, const std::string& size, bool segm
             if (done == total || done % 8 == 0)
                 std::fprintf(stderr, "\rwriting slices %d/%d%s", done, total, done == total ? "\n" : "");
         };
-    writePhantom(outDir, c, r, s, progress);
-    std::printf("%s: %d slices of %dx%d\n", outDir.c_str(), s, c, r);
+    if (segmentation && phases > 1)
+        throw UsageError("--segmentation goes with a 3D phantom only (no --phases)");
+    writePhantom(outDir, c, r, s, progress, phases);
+    if (phases > 1)
+        std::printf("%s: %d phases of %d slices of %dx%d\n", outDir.c_str(), phases, s, c, r);
+    else
+        std::printf("%s: %d slices of %dx%d\n", outDir.c_str(), s, c, r);
     if (segmentation) {
         const std::filesystem::path seg = std::filesystem::path(outDir) / "segmentation.dcm";
         writePhantomSegmentation(seg, c, r, s);

@@ -159,7 +159,8 @@ int runSegments(const CommonOptions& common, const SegmentsOptions& options);
 int runSegment(const CommonOptions& common, const SegmentOptions& options);
 int runSurface(const CommonOptions& common, const SurfaceOptions& options);
 // `segmentation`: also a DICOM SEG of its organs, beside the slices.
-int runMakePhantom(const std::string& outDir, const std::string& size, bool segmentation);
+// `phases` > 1: a 4D series (every slice once per phase).
+int runMakePhantom(const std::string& outDir, const std::string& size, bool segmentation, int phases = 1);
 int runSnapshot(const CommonOptions& common, const SnapshotOptions& options);
 int runRender(const CommonOptions& common, const RenderOptions& options);
 // `ctview anonymize`: a de-identified copy of a folder's DICOM files (PS3.15 E.1 Basic Profile).

@@ -33,6 +33,7 @@
 #include <ctime>
 #include <deque>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <set>
 #include <tuple>
@@ -191,6 +192,7 @@ class Viewer {
     Viewer& operator=(const Viewer&) = delete;
     void run();
     void settleNewToast();
+    void stepToPhase(Frame& f, int phase);
 
   private:
     static Viewer& of(GLFWwindow* window) { return *static_cast<Viewer*>(glfwGetWindowUserPointer(window)); }
@@ -250,9 +252,12 @@ class Viewer {
     std::unique_ptr<viewer::LoadTask> task_;
     std::unique_ptr<viewer::LabelTask> labelTask_;        // a segmentation being added to the open series
     std::deque<std::pair<std::string, bool>> labelQueue_; // the ones to add after it (path, dropped)
-    std::unique_ptr<viewer::LoadTask> statsTask_;  // a finished load still computing the 3D view's statistics
-    std::unique_ptr<MovieJob> movie_;              // Cine's "Record movie" under way
-    std::unique_ptr<ShareJob> share_;              // "Share": a copy or a send under way
+    std::unique_ptr<viewer::LoadTask> statsTask_; // a finished load still computing the 3D view's statistics
+    std::unique_ptr<MovieJob> movie_;             // Cine's "Record movie" under way
+    std::unique_ptr<ShareJob> share_;             // "Share": a copy or a send under way
+    // The phases of the 4D series on show already loaded (with their 3D statistics), by phase: stepping back
+    // to one is a swap, not a load. Emptied when another series is shown.
+    std::map<int, std::shared_ptr<Dataset>> phases_;
     std::unique_ptr<TurntableRecorder> turntable_; // the 3D view's "Record" under way
     GLFWwindow* window_ = nullptr;
     std::unique_ptr<Renderers> renderers_; // made once the GL context exists, gone before it
@@ -677,6 +682,9 @@ void Viewer::execute(Frame& f, const viewer::Commands& commands) {
         case Kind::RecordTurntable:
             recordMovie(f, c);
             break;
+        case Kind::LoadPhase:
+            stepToPhase(f, c.series);
+            break;
         case Kind::Resample:
             // The same series again, decoded anew with the other rule (the file list is kept).
             loadOptions_.resample = c.series != 0;
@@ -685,6 +693,29 @@ void Viewer::execute(Frame& f, const viewer::Commands& commands) {
             break;
         }
     }
+}
+
+// Another phase of the 4D series on show: the one kept from before, else loaded (LoadOptions::phase) as the
+// series again; the views stay where they are (adoptDataset).
+void Viewer::stepToPhase(Frame& f, int phase) {
+    if (!s_.hasVolume() || task_ || s_.scene.base->preview || s_.scene.base->series.about.phase == phase)
+        return;
+    const std::shared_ptr<Dataset>& shown = s_.scene.base;
+    if (!phases_.empty() && !viewer::isAnotherPhase(*phases_.begin()->second, *shown) &&
+        phases_.begin()->second != shown)
+        phases_.clear(); // of a series no longer shown
+    // Kept when its 3D view's statistics came, and while the phases kept take at most half the free memory.
+    std::uint64_t kept = 0;
+    for (const auto& [n, d] : phases_)
+        kept += d == shown ? 0 : d->series.volume.bytes();
+    if (shown->stats && kept + shown->series.volume.bytes() < availableMemoryBytes() / 2)
+        phases_[shown->series.about.phase] = shown;
+    if (const auto it = phases_.find(phase); it != phases_.end()) {
+        adoptDataset(s_, it->second);
+        return;
+    }
+    loadOptions_.phase = phase;
+    f.loadSeries = std::max(1, shown->series.about.listing.number);
 }
 
 // Cine's "Record movie" or the 3D view's "Record": one at a time, of a complete series.
@@ -804,6 +835,7 @@ void Viewer::afterSwap(Frame& f, const viewer::Commands& commands) {
 
     if (f.loadSeries > 0 && s_.scene.base && !task_)
         startLoad(s_.load.input, std::to_string(f.loadSeries), s_.scene.base->source);
+    loadOptions_.phase = 0; // a phase asked for went with that load only
     if (!f.open.empty() && task_)
         addToast(s_,
                  "Still loading: " + std::filesystem::path(f.open).filename().string() +

@@ -284,9 +284,39 @@ SeriesSpec phantomSpec(int columns, int rows, int slices) {
 }
 
 void writePhantom(const std::filesystem::path& folder, int columns, int rows, int slices,
-                  const std::function<void(int done, int total)>& progress) {
+                  const std::function<void(int done, int total)>& progress, int phases) {
     SeriesSpec spec = phantomSpec(columns, rows, slices);
     spec.progress = progress;
+    if (phases > 1) {
+        // File k: slice k % slices of phase k / slices, at that slice's position.
+        const SeriesSpec one = spec;
+        spec.slices = slices * phases;
+        spec.seriesUID =
+            makeUid("ctview phantom 4D series " + std::to_string(columns) + "x" + std::to_string(rows) + "x" +
+                    std::to_string(slices) + "x" + std::to_string(phases));
+        spec.strings["SeriesDescription"] = "Phantom 4D (" + std::to_string(phases) + " phases)";
+        for (int k = 0; k < spec.slices; ++k)
+            spec.positions.push_back(
+                {one.origin[0], one.origin[1], one.origin[2] + (k % slices) * one.sliceStep});
+        const double px = one.pixelSpacing[1], py = one.pixelSpacing[0];
+        // The heart's and the aorta's blood from 40 HU (no contrast yet) to 240 HU in the last phase: the
+        // bolus arriving, within the soft-tissue window.
+        spec.stored = [one, slices, phases, px, py](int i, int j, int k) {
+            const int p = k / slices, s = k % slices;
+            const double x = one.origin[0] + i * px, y = one.origin[1] + j * py,
+                         z = one.origin[2] + s * one.sliceStep;
+            const int organ = phantomOrgan(x, y, z);
+            if (organ != 4 && organ != 6)
+                return one.stored(i, j, s);
+            const double blood = 40.0 + 200.0 * p / (phases - 1);
+            return std::clamp(one.stored(i, j, s) - phantomHU(x, y, z) + blood, 0.0, 4095.0);
+        };
+        spec.perSlice = [slices, phases](int k) {
+            return std::map<std::string, std::string>{
+                {"TriggerTime", std::to_string(k / slices * 1000 / phases)}};
+        };
+        spec.instanceNumber = [](int k) { return k + 1; };
+    }
     writeSeries(spec, folder);
 }
 

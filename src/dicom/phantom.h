@@ -18,9 +18,11 @@ SeriesSpec phantomSpec(int columns, int rows, int slices);
 // HU of the noiseless phantom at a point in patient space (LPS, mm).
 double phantomHU(double x, double y, double z);
 
-// `progress` (optional): slices written, of all, after each.
+// `progress` (optional): slices written, of all, after each. `phases` > 1: a 4D series, every slice once per
+// phase (TriggerTime 0, 1000/phases, ... ms), the heart's and the aorta's blood from 40 HU in the first phase
+// to 240 HU in the last (a contrast bolus arriving).
 void writePhantom(const std::filesystem::path& folder, int columns, int rows, int slices,
-                  const std::function<void(int done, int total)>& progress = {});
+                  const std::function<void(int done, int total)>& progress = {}, int phases = 1);
 
 // The phantom's organs, for a segmentation of it: 0 none, else 1 + the index in phantomOrganNames() (liver,
 // spleen, kidneys, heart, lungs, aorta, bone), where phantomHU draws that organ's tissue.

@@ -366,6 +366,20 @@ std::vector<OverlayItem> sliceOverlayItems(const AppState& s, int v) {
             if (!items.empty() && items.back().kind == OverlayItem::Kind::Slab)
                 below = items.back().box.y + items.back().box.h;
         }
+        // A 4D series: which phase every view shows, and its time.
+        if (const Provenance& about = s.scene.base->series.about;
+            about.listing.phases > 1 && about.phase > 0) {
+            const std::size_t p = std::size_t(about.phase);
+            const std::string time =
+                p <= about.listing.phaseValues.size() ? about.listing.phaseValues[p - 1] : "";
+            add(OverlayItem::Kind::Phase,
+                fitting({format("phase %d/%zu  %s", about.phase, about.listing.phases, time.c_str()),
+                         format("phase %d", about.phase)},
+                        room),
+                ImVec2(r.x + margin, below), lineH, planeColour(axis));
+            if (!items.empty() && items.back().kind == OverlayItem::Kind::Phase)
+                below = items.back().box.y + items.back().box.h;
+        }
         if (s.views[std::size_t(v)].camera.zoom != 1.0) {
             add(OverlayItem::Kind::Zoom, format("zoom %.2fx", s.views[std::size_t(v)].camera.zoom),
                 ImVec2(r.x + margin, below), lineH, IM_COL32(235, 235, 235, 255));

@@ -12,6 +12,43 @@
 
 namespace ctview::ui {
 
+namespace {
+
+// A 4D series: its phase, stepped like a slice ([ and ] too); the views stay where they are. Each step loads
+// that phase once (then it is kept).
+void drawPhaseSlider(AppState& s, Commands& r) {
+    const Provenance& about = s.scene.base->series.about;
+    const int count = int(about.listing.phases);
+    if (count < 2 || about.phase < 1)
+        return;
+    int p = about.phase;
+    ImGui::PushID("phase");
+    const bool back = ImGui::ArrowButton("##back", ImGuiDir_Left);
+    ImGui::SameLine(0, 2);
+    const bool forward = ImGui::ArrowButton("##forward", ImGuiDir_Right);
+    ImGui::PopID();
+    ImGui::SameLine();
+    // The phase's number and its time ("2 (100 ms)"); a "%" in the time is ImGui's to print as such.
+    std::string value = std::size_t(p - 1) < about.listing.phaseValues.size()
+                            ? about.listing.phaseValues[std::size_t(p - 1)]
+                            : std::string();
+    for (std::size_t at = value.find('%'); at != std::string::npos; at = value.find('%', at + 2))
+        value.insert(at, "%");
+    const std::string format = "%d (" + value + ")";
+    bool moved = ImGui::SliderInt("phase", &p, 1, count, format.c_str());
+    if (back || forward) {
+        p = (about.phase - 1 + (forward ? 1 : -1) + count) % count + 1;
+        moved = true;
+    }
+    if (moved && p != about.phase)
+        r.push_back({Command::Kind::LoadPhase, "", p});
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("%d phases by %s; [ and ] step through them", count,
+                          about.listing.phaseKey.c_str());
+}
+
+} // namespace
+
 void drawDisplayPanel(AppState& s, Commands& r) {
     const bool volume = s.hasVolume();
 
@@ -101,6 +138,7 @@ void drawDisplayPanel(AppState& s, Commands& r) {
             if (ImGui::SliderInt(label, &n, 1, sliceCountOf(s, v), "%d"))
                 setSliceNumber(s, v, n);
         }
+        drawPhaseSlider(s, r);
         // Oblique MPR: the crosshair's line ends turn the views; this (or Shift+R) turns them back.
         if (s.mpr.oblique) {
             if (ImGui::Button("Back to acquired axes (Shift+R)"))

@@ -122,7 +122,7 @@ void drawHelp(AppState& s, const std::vector<std::pair<const char*, const char*>
 // clear, a long text takes a shorter form that fits the view, and what finds no room is left out. Needs an
 // ImGui frame (font).
 struct OverlayItem {
-    enum class Kind { Letter, SliceInfo, SliceNote, Slab, Zoom, Cine, Window, Probe, ScaleBar } kind;
+    enum class Kind { Letter, SliceInfo, SliceNote, Slab, Phase, Zoom, Cine, Window, Probe, ScaleBar } kind;
     std::string text; // for the scale bar, its length ("5 cm")
     Rect box;         // what it covers (text: where it is drawn)
     ImU32 colour = IM_COL32(235, 235, 235, 255);

@@ -194,11 +194,19 @@ void addLabelLayer(AppState& s, std::shared_ptr<const LabelLayer> layer) {
     showLayer(s, std::move(layer));
 }
 
+bool isAnotherPhase(const Dataset& shown, const Dataset& d) {
+    const Provenance &a = shown.series.about, &b = d.series.about;
+    return a.phase > 0 && b.phase > 0 && a.phase != b.phase && a.location == b.location &&
+           a.listing.uid == b.listing.uid;
+}
+
 void adoptDataset(AppState& s, std::shared_ptr<Dataset> d) {
     // From the preview of a load to its result (same grid): the user may already be scrolling and windowing;
     // keep where they are.
-    const bool continuing = s.scene.base && s.scene.base->preview &&
-                            s.scene.base->series.volume.geometry().dims == d->series.volume.geometry().dims;
+    // Another phase of the 4D series on show, likewise: the user steps through time at one place.
+    const bool sameGrid =
+        s.scene.base && s.scene.base->series.volume.geometry().dims == d->series.volume.geometry().dims;
+    const bool continuing = sameGrid && (s.scene.base->preview || isAnotherPhase(*s.scene.base, *d));
     s.scene.base = std::move(d);
     s.scene.labels.clear();       // on the old grid; the new dataset's come with it (adoptLabels)
     resetSegmentEditor(s.editor); // its layer went with the old dataset (its edits are in the autosave)

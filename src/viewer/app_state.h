@@ -362,8 +362,11 @@ std::array<AnatomicalAxis, 3> anatomicalAxes(const AppState& s);
 std::string windowTitle(const AppState& s);
 // Splits `area` into the cells: a 2x2 grid, or the maximised cell filling it (the others empty).
 void layoutCells(AppState& s, const Rect& area);
-// Puts a freshly loaded dataset in place: crosshair at the centre, views reset, window from the file.
+// Puts a freshly loaded dataset in place: crosshair at the centre, views reset, window from the file; for
+// the rest of a preview, or another phase of the 4D series on show, the views as they are.
 void adoptDataset(AppState& s, std::shared_ptr<Dataset> d);
+// Whether `d` is another phase of the 4D series `shown` is a phase of (the same input and series).
+bool isAnotherPhase(const Dataset& shown, const Dataset& d);
 // A segmentation opened on the shown series (LabelTask) joins it and the scene, last (drawn over the others),
 // every segment shown.
 void addLabelLayer(AppState& s, std::shared_ptr<const LabelLayer> layer);

@@ -30,6 +30,7 @@ struct Command {
         DiscardEdits,     // ... or let go
         ShareCopy,        // "Save anonymised copy": the series (and its DICOM segmentations) de-identified
         ShareSend,        // "Send": the same (de-identified when s.share.anonymise) to the node `path`
+        LoadPhase,        // `series`: another phase (1-based) of the open 4D series, the views kept
     };
     Kind kind;
     std::string path;

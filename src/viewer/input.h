@@ -22,6 +22,7 @@ inline constexpr int Escape = 256, Enter = 257, Tab = 258, Backspace = 259, Dele
 inline constexpr int Right = 262, Left = 263, Down = 264, Up = 265, PageUp = 266, PageDown = 267, Home = 268,
                      End = 269;
 inline constexpr int F1 = 290, F5 = 294, F12 = 301, KpEnter = 335;
+inline constexpr int LeftBracket = '[', RightBracket = ']';
 } // namespace keycode
 
 struct Key {

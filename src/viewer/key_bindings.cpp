@@ -18,6 +18,17 @@ void stepSlice(KeyContext& c, int delta) {
     if (c.volume)
         setSliceNumber(c.s, c.active, sliceNumberOf(c.s, c.active) + delta);
 }
+// A 4D series' phase `delta` on, round from the last to the first (and back): what the loop loads.
+void stepPhase(KeyContext& c, int delta) {
+    if (!c.volume)
+        return;
+    const Provenance& about = c.s.scene.base->series.about;
+    const int count = int(about.listing.phases);
+    if (count < 2 || about.phase < 1)
+        return;
+    const int next = (about.phase - 1 + delta + count) % count + 1;
+    c.commands.push_back({Command::Kind::LoadPhase, "", next});
+}
 int letterKey(char letter) {
     return keycode::A + (letter - 'A'); // the letters' codes are consecutive
 }
@@ -164,6 +175,11 @@ const std::vector<KeyBinding>& keyBindings() {
          {{keycode::Enter}, {keycode::KpEnter}},
          S::Everywhere,
          [](KeyContext& c, const Key&) { closePolygon(c.s); }},
+        {"[ / ]",
+         "previous / next phase of a 4D series (cardiac, respiratory): every view stays where it is",
+         {{keycode::LeftBracket}, {keycode::RightBracket}},
+         S::Everywhere,
+         [](KeyContext& c, const Key& k) { stepPhase(c, k.code == keycode::RightBracket ? 1 : -1); }},
         {"Left drag on a handle", "reshape a measurement with any tool: the handle (an end, a vertex, a box "
                                   "corner) follows the mouse; the selected one's handles are drawn"},
         {"Space",
