@@ -287,6 +287,28 @@ std::filesystem::path writeVolume(const Volume& v, const std::filesystem::path& 
         wanted, force, [&](int) -> std::variant<VolumeLayout, const Volume*> { return &v; }, window);
 }
 
+namespace {
+// A .nii.gz: the header, then each volume's voxels, compressed, into `tmp` (renamed to `target` after).
+void writeNiftiGz(const std::filesystem::path& tmp, const std::filesystem::path& target,
+                  const std::string& header, const std::vector<const Volume*>& volumes) {
+    gzFile gz = gzopen(tmp.c_str(), "wb6");
+    if (!gz)
+        throw DataError(target.string() + ": cannot be written (" + std::strerror(errno) + ")");
+    bool ok = gzWriteAll(gz, header.data(), header.size());
+    for (const Volume* v : volumes)
+        ok = ok && gzWriteAll(gz, v->data(), v->bytes());
+    if (gzclose(gz) != Z_OK || !ok)
+        throw DataError(target.string() + ": cannot be written");
+}
+// `tmp` created for writing (never an existing file), or a DataError naming `target`.
+int createForWriting(const std::filesystem::path& tmp, const std::filesystem::path& target) {
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd < 0)
+        throw DataError(target.string() + ": cannot be written (" + std::strerror(errno) + ")");
+    return fd;
+}
+} // namespace
+
 std::filesystem::path writeVolumePhases(const std::vector<const Volume*>& phases,
                                         const std::filesystem::path& wanted, bool force,
                                         const FileWindow& window) {
@@ -310,19 +332,10 @@ std::filesystem::path writeVolumePhases(const std::vector<const Volume*>& phases
         target,
         [&](const std::filesystem::path& tmp) {
             if (format == VolumeFormat::NiftiGz) {
-                gzFile gz = gzopen(tmp.c_str(), "wb6");
-                if (!gz)
-                    throw DataError(target.string() + ": cannot be written (" + std::strerror(errno) + ")");
-                bool ok = gzWriteAll(gz, header.data(), header.size());
-                for (const Volume* v : phases)
-                    ok = ok && gzWriteAll(gz, v->data(), v->bytes());
-                if (gzclose(gz) != Z_OK || !ok)
-                    throw DataError(target.string() + ": cannot be written");
+                writeNiftiGz(tmp, target, header, phases);
                 return;
             }
-            const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-            if (fd < 0)
-                throw DataError(target.string() + ": cannot be written (" + std::strerror(errno) + ")");
+            const int fd = createForWriting(tmp, target);
             try {
                 std::uint64_t at = 0;
                 writeAt(fd, at, header.data(), header.size());
@@ -360,20 +373,11 @@ writeVolumeStreamed(const std::filesystem::path& wanted, bool force,
                 const auto produced = produce(-1);
                 const Volume& v = *std::get<const Volume*>(produced);
                 checkSize(v.geometry());
-                gzFile gz = gzopen(tmp.c_str(), "wb6");
-                if (!gz)
-                    throw DataError(target.string() + ": cannot be written (" + std::strerror(errno) + ")");
-                const std::string header =
-                    volumeHeader(VolumeFormat::Nifti, {v.geometry(), v.type()}, window);
-                const bool ok =
-                    gzWriteAll(gz, header.data(), header.size()) && gzWriteAll(gz, v.data(), v.bytes());
-                if (gzclose(gz) != Z_OK || !ok)
-                    throw DataError(target.string() + ": cannot be written");
+                writeNiftiGz(tmp, target, volumeHeader(VolumeFormat::Nifti, {v.geometry(), v.type()}, window),
+                             {&v});
                 return;
             }
-            const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-            if (fd < 0)
-                throw DataError(target.string() + ": cannot be written (" + std::strerror(errno) + ")");
+            const int fd = createForWriting(tmp, target);
             try {
                 const auto produced = [&] {
                     try {
