@@ -191,6 +191,21 @@ TEST_CASE("viewer: [ and ] step a 4D series' phases, round; another phase keeps 
     CHECK_FALSE(viewer::isAnotherPhase(*f.s.scene.base, *other));
     viewer::adoptDataset(f.s, other);
     CHECK(f.s.cursor != glm::ivec3(3, 4, 5));
+    // Cine over the phases: each step asks for the next phase (round), at the slice shown.
+    {
+        Provenance& shown = f.s.scene.base->series.about;
+        shown.listing.phases = 3;
+        shown.phase = 3;
+        f.s.cine.overPhases = true;
+        viewer::startCine(f.s, 0, 0.0);
+        const int slice = viewer::sliceNumberOf(f.s, 0);
+        InputFrame tick = at(f.centreOf(0));
+        tick.now = 10.0;
+        CHECK(viewer::handleInput(f.s, tick) == viewer::Commands{{viewer::Command::Kind::LoadPhase, "", 1}});
+        CHECK(viewer::sliceNumberOf(f.s, 0) == slice);
+        viewer::stopCine(f.s);
+        f.s.cine.overPhases = false;
+    }
     // A 3D series: the keys do nothing.
     f.s.scene.base->series.about.listing.phases = 0;
     f.s.scene.base->series.about.phase = 0;

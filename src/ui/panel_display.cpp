@@ -191,6 +191,13 @@ void drawDisplayPanel(AppState& s, Commands& r) {
             ImGui::SameLine();
             if (ImGui::RadioButton("Bounce", s.prefs.cineBounce))
                 s.prefs.cineBounce = true;
+            if (s.scene.base->series.about.listing.phases > 1) {
+                ImGui::SameLine();
+                ImGui::Checkbox("Over phases", &s.cine.overPhases);
+                if (ImGui::IsItemHovered())
+                    ImGui::SetTooltip("Space plays the series' phases at the slice shown (a heart beating, a "
+                                      "bolus arriving) instead of its slices");
+            }
             const int v = std::clamp(s.activeView, 0, 2);
             if (s.cine.view >= 0) {
                 if (ImGui::Button("Stop"))

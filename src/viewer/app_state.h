@@ -97,9 +97,10 @@ struct View3D {
 // Cine (Space): one slice view played through its slices, a step every 1/fps seconds, from the last slice
 // back to the first (loop) or turning round at each end (bounce). Any key or a click in the views stops it.
 struct Cine {
-    int view = -1;     // 0..2 while playing, else -1 (its speed and bounce are Preferences)
-    int direction = 1; // +1 towards higher slice numbers (the feet, posterior, the patient's left)
-    double next = 0;   // glfwGetTime() seconds of the next step
+    int view = -1;           // 0..2 while playing, else -1 (its speed and bounce are Preferences)
+    int direction = 1;       // +1 towards higher slice numbers (the feet, posterior, the patient's left)
+    double next = 0;         // glfwGetTime() seconds of the next step
+    bool overPhases = false; // a 4D series: play its phases at the slice shown, not the slices
 };
 
 // Movies made in the window: Cine's "Record movie" (a slice view's slices) and the 3D view's "Record" (a

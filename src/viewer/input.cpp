@@ -28,7 +28,7 @@ void stopCine(AppState& s) {
     s.cine.view = -1;
 }
 
-void advanceCine(AppState& s, double now) {
+void advanceCine(AppState& s, double now, Commands* out) {
     Cine& c = s.cine;
     if (c.view < 0 || !s.hasVolume() || now < c.next)
         return;
@@ -37,8 +37,12 @@ void advanceCine(AppState& s, double now) {
     c.next += 1.0 / s.prefs.cineFps;
     if (c.next <= now)
         c.next = now + 1.0 / s.prefs.cineFps;
-    const int count = sliceCountOf(s, c.view);
-    int n = sliceNumberOf(s, c.view) + c.direction;
+    // Over a 4D series' phases, at the slice shown: the next phase is the frame loop's to show (a load the
+    // first time, a swap after); a step while one is loading is skipped, not queued.
+    const Provenance& about = s.scene.base->series.about;
+    const bool phases = c.overPhases && about.listing.phases > 1 && about.phase > 0;
+    const int count = phases ? int(about.listing.phases) : sliceCountOf(s, c.view);
+    int n = (phases ? about.phase : sliceNumberOf(s, c.view)) + c.direction;
     if (n < 1 || n > count) { // slice numbers run 1..count
         if (s.prefs.cineBounce) {
             c.direction = -c.direction;
@@ -47,7 +51,10 @@ void advanceCine(AppState& s, double now) {
             n = n < 1 ? count : 1;
         }
     }
-    setSliceNumber(s, c.view, n);
+    if (!phases)
+        setSliceNumber(s, c.view, n);
+    else if (out)
+        out->push_back({Command::Kind::LoadPhase, "", n});
 }
 
 namespace {
@@ -171,7 +178,11 @@ Commands handleInput(AppState& s, const InputFrame& in) {
                 rest.clicked = rest.doubleClicked = {};
             return handleFrame(s, rest);
         }
-        advanceCine(s, in.now); // before the frame's input, so that the probe reads the slice shown
+        Commands stepped;
+        advanceCine(s, in.now, &stepped); // before the frame's input, so that the probe reads the slice shown
+        Commands rest = handleFrame(s, in);
+        stepped.insert(stepped.end(), rest.begin(), rest.end());
+        return stepped;
     }
     return handleFrame(s, in);
 }

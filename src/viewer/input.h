@@ -50,7 +50,8 @@ Commands handleInput(AppState& s, const InputFrame& in);
 // time has come (handleInput calls it every frame).
 void startCine(AppState& s, int v, double now);
 void stopCine(AppState& s);
-void advanceCine(AppState& s, double now);
+// Over the phases of a 4D series (Cine::overPhases), a step is a LoadPhase command into `out`.
+void advanceCine(AppState& s, double now, Commands* out = nullptr);
 // The cell (0..3) under a screen point, or -1.
 int cellAt(const AppState& s, glm::dvec2 p);
 
