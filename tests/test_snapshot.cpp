@@ -12,6 +12,7 @@
 #include "nrrd_nifti/volume_io.h"
 #include "sources/layers.h"
 #include "volume/colormap.h"
+#include "volume/resample.h"
 #include "volume/slice.h"
 
 #include <catch2/catch.hpp>
@@ -510,4 +511,80 @@ TEST_CASE("render --labels: a segment is an opaque surface in the 3D view, hidde
     const Run hidden =
         run("render " + q(glPhantom()) + " " + labels + " --segments 2 -o " + q(out.path / "x.png"));
     CHECK(hidden.code == 2); // there is no segment 2
+}
+
+TEST_CASE("snapshot --fuse: a second series over the slice in each mode, pixel for pixel (issue 31)") {
+    REQUIRE(haveDisplay());
+    TempDir out;
+    ScanResult scan;
+    const DecodedStack s = loadFolder(glPhantom(), scan);
+    const Geometry& g = s.volume.geometry();
+    // The fused series: the phantom's grid moved 3 voxels along i, its HU telling its voxels apart.
+    Geometry moved = g;
+    moved.origin = g.voxelToPatient({3, 0, 0});
+    Volume fused(moved, ScalarType::Int16, SharedBuffer::Sharing::Private);
+    for (int k = 0; k < g.dims.z; ++k)
+        for (int j = 0; j < g.dims.y; ++j)
+            for (int i = 0; i < g.dims.x; ++i)
+                fused.set(i, j, k, float(8 * j + 2 * i));
+    writeVolume(fused, out.path / "fused.nrrd", false);
+    REQUIRE(g.direction == glm::dmat3(1.0)); // pixel column x / 2 is voxel i, row y / 2 is voxel j
+    const int k = sliceIndex(sliceFrame(g, Axis::Axial), 17);
+    // The CPU's pictures of the slice: the phantom's, and the fused series' on the phantom's grid (its
+    // resampling is tested exactly in test_fusion.cpp): each voxel is 2 x 2 pixels at 128 x 128.
+    const SliceImage base = extractSlice(s.volume, Axis::Axial, k);
+    const SliceImage layer = extractSlice(resampleOnto(fused, g), Axis::Axial, k);
+    REQUIRE(base.width == 64);
+    REQUIRE(layer.width == 64);
+    const ColormapTable grey = colormapTable("grayscale"), viridis = colormapTable("viridis");
+    auto colour = [](const ColormapTable& map, const WindowLevel& wl, float hu) {
+        const int index = std::clamp(int(std::floor(wl.apply(hu) * 255.0 + 0.5)), 0, 255);
+        return glm::ivec3(map[std::size_t(index)][0], map[std::size_t(index)][1], map[std::size_t(index)][2]);
+    };
+    const WindowLevel baseWindow{400, 40}, fusedWindow{600, 300};
+    for (const std::string mode : {"overlay", "checkerboard", "difference"}) {
+        INFO(mode);
+        const auto png = out.path / (mode + ".png");
+        const Run r = run(
+            "snapshot " + q(glPhantom()) + " --fuse " + q(out.path / "fused.nrrd") + " --fuse-mode " + mode +
+            " --fuse-colormap viridis --fuse-window 600,300 --opacity 0.25 --checker 16"
+            " --view axial --slice 17 --no-overlays --size 128x128 --nearest --window 400,40 -o " +
+            q(png));
+        INFO(r.out);
+        REQUIRE(r.code == 0);
+        // NRRD carries no frame of reference: the placement is said to be a guess.
+        CHECK(r.out.find("not in the frame of reference of") != std::string::npos);
+        const Image gpu = readPng(png);
+        REQUIRE(gpu.width == 128);
+        int wrong = 0, layerPixels = 0, basePixels = 0;
+        for (int y = 0; y < 128; ++y)
+            for (int x = 0; x < 128; ++x) {
+                const std::size_t n = std::size_t(y / 2) * 64 + std::size_t(x / 2);
+                const glm::ivec3 under = colour(grey, baseWindow, base.hu[n]);
+                glm::ivec3 expected = under;
+                if (layer.hu[n] > kOutsideHu) {
+                    if (mode == "overlay") {
+                        const glm::dvec3 over(colour(viridis, fusedWindow, layer.hu[n]));
+                        expected = glm::ivec3(glm::round(over * 0.25 + glm::dvec3(under) * 0.75));
+                    } else if (mode == "difference") {
+                        // Layer minus base through the fused series' window and colour map.
+                        expected = colour(viridis, fusedWindow, layer.hu[n] - base.hu[n]);
+                    } else {
+                        // 16 mm squares over the phantom's grid from its first voxel's corner, at the
+                        // pixel's centre (a voxel is 2 pixels; the slice at its voxels' centres).
+                        const glm::dvec3 mm = glm::dvec3((x + 0.5) / 2, (y + 0.5) / 2, k + 0.5) * g.spacing;
+                        const glm::ivec3 square(glm::floor(mm / 16.0));
+                        if ((square.x + square.y + square.z) % 2 == 1)
+                            expected = colour(viridis, fusedWindow, layer.hu[n]);
+                    }
+                }
+                (expected == under ? basePixels : layerPixels)++;
+                const unsigned char* p = gpu.at(x, y);
+                wrong += std::abs(p[0] - expected.x) > 1 || std::abs(p[1] - expected.y) > 1 ||
+                         std::abs(p[2] - expected.z) > 1;
+            }
+        CHECK(wrong == 0);
+        CHECK(layerPixels > 128 * 128 / 3);
+        CHECK(basePixels >= 128 * 6); // the 3 voxel columns without fused data, at least
+    }
 }

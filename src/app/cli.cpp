@@ -103,6 +103,27 @@ void addLabels(CLI::App* cmd, CommonOptions& c) {
                         " (docs/user/segmentations.md)")
         ->allow_extra_args(false);
 }
+// --fuse and how the fused series looks: the viewer's and snapshot's.
+void addFusion(CLI::App* cmd, FusionOptions& f) {
+    cmd->add_option("--fuse", f.source,
+                    "A second series to fuse over this one (a folder, file or URL, as the input), resampled "
+                    "onto its grid through patient coordinates (docs/user/fusion.md)");
+    cmd->add_option("--fuse-series", f.series, "Which series of --fuse: its number or UID (as --series)");
+    cmd->add_option("--fuse-shift", f.shift, "Move the fused series by X,Y,Z mm (LPS), e.g. 0,0,-12.5");
+    cmd->add_option("--fuse-mode", f.mode,
+                    "overlay (default), checkerboard, or difference (fused minus this)")
+        ->check(CLI::IsMember({"overlay", "checkerboard", "difference"}));
+    cmd->add_option("--opacity", f.opacity, "The fused series' opacity in overlay mode, 0..1 (default 0.4)")
+        ->check(CLI::Range(0.0, 1.0));
+    cmd->add_option("--fuse-colormap", f.colormap,
+                    "The fused series' colour map (default hot; grayscale for difference): " +
+                        listed(colormapNames()));
+    cmd->add_option("--fuse-window", f.window,
+                    "The fused series' window: a preset, 'file', 'auto' or WIDTH,LEVEL in HU (difference: of "
+                    "the difference; default 400,0 there)");
+    cmd->add_option("--checker", f.checkerMm, "Checkerboard squares' side in mm (default 20)")
+        ->check(CLI::Range(1.0, 1000.0));
+}
 } // namespace
 
 int runCli(int argc, char** argv) {
@@ -118,6 +139,7 @@ int runCli(int argc, char** argv) {
     addLabels(&app, viewCommon);
     app.add_option("--out", viewer.outDir,
                    "Folder for slices (S) and screenshots (F12) saved from the viewer");
+    addFusion(&app, viewer.fuse);
 
     CommonOptions infoCommon;
     InfoOptions info;
@@ -271,6 +293,7 @@ int runCli(int argc, char** argv) {
     addLabels(snapCmd, snapCommon);
     snapCmd->add_option("--segments", snap.segments,
                         "Draw only these segments of the --labels layers: names or numbers, comma-separated");
+    addFusion(snapCmd, snap.fuse);
     snapCmd
         ->add_option("--view", snap.view, "axial, coronal, sagittal, or grid (all three in the 2x2 layout)")
         ->check(CLI::IsMember({"axial", "coronal", "sagittal", "grid"}));

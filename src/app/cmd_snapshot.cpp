@@ -37,16 +37,20 @@ SnapshotPlan planSnapshot(const SnapshotOptions& o) {
     plan.turns = turnOption(o.turn);
     if (!o.annotations.empty())
         plan.annotations = loadAnnotationFile(o.annotations).annotations;
+    plan.fusion = planFusion(o.fuse);
     return plan;
 }
 
-RgbImage drawSnapshot(const SnapshotPlan& plan, const std::shared_ptr<Dataset>& d) {
+RgbImage drawSnapshot(const SnapshotPlan& plan, const std::shared_ptr<Dataset>& d,
+                      const std::function<void(viewer::AppState&)>& addLayers) {
     const SnapshotOptions& o = plan.options;
     const int maximised = plan.maximised;
     viewer::AppState s;
     s.windowName = "file";
     viewer::adoptDataset(s, d);
     showOnlySegments(s, *d, o.segments);
+    if (addLayers)
+        addLayers(s);
     s.annotations = plan.annotations;
     if (o.window == "auto") {
         s.window = autoWindow(d->series.volume);
@@ -82,7 +86,11 @@ int runSnapshot(const CommonOptions& common, const SnapshotOptions& o) {
     const SnapshotPlan plan = planSnapshot(o);
     if (o.output.empty())
         throw UsageError("-o/--output is required");
-    const RgbImage pixels = drawSnapshot(plan, loadDatasetHeadless(common));
+    const std::shared_ptr<Dataset> d = loadDatasetHeadless(common);
+    const RgbImage pixels = drawSnapshot(plan, d, [&](viewer::AppState& s) {
+        if (!o.fuse.source.empty())
+            fuseHeadless(s, common, plan.fusion);
+    });
     const auto written = writeImage(pixels, o.output, ImageFormat::Png, o.force);
     std::printf("%s\n", written.string().c_str());
     return 0;

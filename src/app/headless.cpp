@@ -11,6 +11,9 @@
 #include "render/gl.h"
 #include "ui/panels.h"
 #include "viewer/load_task.h"
+#include "volume/colormap.h"
+#include "volume/view.h"
+#include "volume/window.h"
 
 #include <imgui.h>
 #include <imgui_impl_opengl3.h>
@@ -45,6 +48,63 @@ std::shared_ptr<Dataset> loadDatasetHeadless(const CommonOptions& common, bool s
             std::fprintf(stderr, "warning: %s\n", note.c_str());
     }
     return d;
+}
+
+FusionPlan planFusion(const FusionOptions& f) {
+    FusionPlan plan;
+    plan.options = f;
+    if (!f.shift.empty())
+        plan.shift = viewer::parseShift(f.shift, "--fuse-shift");
+    plan.mode = viewer::parseFusionMode(f.mode, "--fuse-mode");
+    if (!f.colormap.empty()) {
+        try {
+            colormapTable(f.colormap);
+        } catch (const UsageError& e) {
+            throw UsageError("--fuse-colormap: " + std::string(e.what()));
+        }
+    }
+    if (f.window != "file" && f.window != "auto") {
+        plan.window = parseWindow(f.window, std::nullopt);
+        if (!plan.window)
+            throw UsageError("--fuse-window " + f.window +
+                             ": use a window preset (as --window), 'file', 'auto' or WIDTH,LEVEL "
+                             "in HU");
+    }
+    if (!(f.opacity >= 0 && f.opacity <= 1))
+        throw UsageError("--opacity: use 0..1");
+    return plan;
+}
+
+void applyFusionLook(viewer::ImageLayerView& layer, const FusionPlan& plan) {
+    const FusionOptions& f = plan.options;
+    layer.mode = plan.mode;
+    layer.opacity = float(f.opacity);
+    layer.colormap = !f.colormap.empty()                           ? f.colormap
+                     : plan.mode == viewer::FusionMode::Difference ? "grayscale"
+                                                                   : "hot";
+    layer.checkerMm = f.checkerMm;
+    WindowLevel& window = plan.mode == viewer::FusionMode::Difference ? layer.difference : layer.window;
+    if (plan.window)
+        window = *plan.window;
+    else if (f.window == "auto" && plan.mode != viewer::FusionMode::Difference)
+        window = autoWindow(layer.series->series.volume);
+}
+
+void fuseHeadless(viewer::AppState& s, const CommonOptions& common, const FusionPlan& plan) {
+    CommonOptions other = common;
+    other.input = plan.options.source;
+    other.series = plan.options.series;
+    other.phase = 0;
+    other.labels.clear();
+    std::shared_ptr<const Dataset> fused = loadDatasetHeadless(other, /*stats3d=*/false);
+    if (!common.quiet && viewer::linkIsAGuess(s.scene.base->series, fused->series))
+        std::fprintf(stderr,
+                     "warning: %s: not in the frame of reference of %s; fused by patient coordinates as "
+                     "written (check the alignment; --fuse-shift moves it)\n",
+                     plan.options.source.c_str(), common.input.c_str());
+    viewer::ImageLayerView layer = viewer::makeImageLayer(*s.scene.base, std::move(fused), plan.shift);
+    applyFusionLook(layer, plan);
+    viewer::setImageLayer(s, std::move(layer));
 }
 
 std::vector<std::pair<std::size_t, std::size_t>> segmentsNamed(const Dataset& d, const std::string& names,

@@ -4,9 +4,12 @@
 #include "app/scene.h"
 #include "app/subcommands.h"
 #include "viewer/app_state.h"
+#include "viewer/fusion.h"
 #include "volume/slice.h"
 
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace ctview::app {
@@ -27,10 +30,25 @@ std::vector<std::pair<std::size_t, std::size_t>> segmentsNamed(const Dataset& d,
 // `--segments NAMES`: only those segments of the scene's label layers are visible (nothing for "").
 void showOnlySegments(viewer::AppState& s, const Dataset& d, const std::string& names);
 
+// --fuse and its look, checked before anything is loaded (UsageError naming the option).
+struct FusionPlan {
+    FusionOptions options;
+    glm::dvec3 shift{0.0};
+    viewer::FusionMode mode = viewer::FusionMode::Overlay;
+    std::optional<WindowLevel> window; // WIDTH,LEVEL or a preset; none: 'file' or 'auto'
+};
+FusionPlan planFusion(const FusionOptions& f);
+// The fused series' look as `plan` says (its mode, opacity, colour map, window; 'auto': over its voxels).
+void applyFusionLook(viewer::ImageLayerView& layer, const FusionPlan& plan);
+// Loads --fuse's series as the input is loaded (its warnings on stderr unless quiet, and a warning when the
+// two are not in one frame of reference) and puts it over `s`'s base. Throws DataError naming it.
+void fuseHeadless(viewer::AppState& s, const CommonOptions& common, const FusionPlan& plan);
+
 // `ctview snapshot` and `ctview render` in two steps, for the commands and for `import ctview`: the options
 // checked and parsed before anything is loaded (UsageError), then the picture of a loaded dataset.
 struct SnapshotPlan {
     SnapshotOptions options;
+    FusionPlan fusion;
     int maximised = -1; // the view shown (0 axial, 1 coronal, 2 sagittal), -1 for the grid
     glm::ivec2 size{0};
     Slab slab;
@@ -38,7 +56,9 @@ struct SnapshotPlan {
     std::vector<Annotation> annotations;
 };
 SnapshotPlan planSnapshot(const SnapshotOptions& o);
-RgbImage drawSnapshot(const SnapshotPlan& plan, const std::shared_ptr<Dataset>& d);
+// `addLayers`, when given, adds layers to the state once the dataset is in it (--fuse's series).
+RgbImage drawSnapshot(const SnapshotPlan& plan, const std::shared_ptr<Dataset>& d,
+                      const std::function<void(viewer::AppState&)>& addLayers = {});
 struct RenderPlan {
     RenderOptions options;
     glm::ivec2 size{0};

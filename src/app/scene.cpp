@@ -1,5 +1,6 @@
 #include "app/scene.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <limits>
@@ -8,6 +9,8 @@ namespace ctview::app {
 
 std::string Renderers::reload() {
     std::string error = slices.reload();
+    if (const std::string e = images.reload(); !e.empty())
+        error += (error.empty() ? "" : "\n") + e;
     if (const std::string e = labels.reload(); !e.empty())
         error += (error.empty() ? "" : "\n") + e;
     const std::string e3d = volume.reload();
@@ -103,6 +106,43 @@ std::vector<gl::SurfaceDraw> surfaces3dOf(const viewer::AppState& s) {
     return draws;
 }
 
+namespace {
+
+// The fused series onto the GPU when it is new, its colour map when it changed, its interpolation the
+// slices'.
+void syncImageLayer(const viewer::AppState& s, Renderers& r, RendererSync& sync) {
+    const viewer::ImageLayerView* layer = s.scene.images.empty() ? nullptr : &s.scene.images.front();
+    const std::uint64_t id = layer ? layer->id : 0;
+    if (id != sync.imageLayer) {
+        sync.imageLayer = id; // tried once per layer, whatever happens
+        r.feedback.imageProblem.clear();
+        try {
+            r.images.setLayer(layer ? layer->onBase.get() : nullptr, id);
+        } catch (const gl::GlError& e) {
+            r.images.setLayer(nullptr, 0);
+            r.feedback.imageProblem = "the fused series is not shown (" + std::string(e.what()) + ")";
+        }
+    }
+    if (layer && sync.imageColormap != layer->colormap) {
+        r.images.setColormap(colormapTable(layer->colormap));
+        sync.imageColormap = layer->colormap;
+    }
+    r.images.setInterpolation(s.linear);
+}
+
+// How the fused series is drawn in the slice views, from its view in the scene.
+gl::ImageLayerLook imageLayerLook(const viewer::ImageLayerView& layer, const Geometry& base) {
+    gl::ImageLayerLook look;
+    look.mode = gl::ImageLayerLook::Mode(int(layer.mode));
+    look.window = layer.mode == viewer::FusionMode::Difference ? layer.difference : layer.window;
+    look.opacity = layer.shown ? layer.opacity : 0.0f;
+    // Squares of checkerMm in the base's patient space: the texture spans dims * spacing mm per axis.
+    look.checker = glm::vec3(glm::dvec3(base.dims) * base.spacing / std::max(layer.checkerMm, 0.1));
+    return look;
+}
+
+} // namespace
+
 void syncRenderer(viewer::AppState& s, Renderers& r, RendererSync& sync) {
     Dataset* d = s.hasVolume() ? s.scene.base.get() : nullptr;
     const bool justSet = d != sync.uploaded;
@@ -165,6 +205,7 @@ void syncRenderer(viewer::AppState& s, Renderers& r, RendererSync& sync) {
         sync.linear = s.linear;
     }
     syncLabels(s, r, sync);
+    syncImageLayer(s, r, sync);
 }
 
 gl::VolumeRenderSettings volumeSettingsOf(const viewer::AppState& s, bool coarse) {
@@ -234,10 +275,14 @@ SceneStats drawScene(const viewer::AppState& s, Renderers& r, glm::ivec2 fbSize,
         const ViewMapping m = viewer::mappingOf(s, v);
         const int slice = viewer::sliceOf(s, v);
         r.slices.draw(m, slice, s.window, s.views[std::size_t(v)].slab, fbSize, fbScale);
+        const glm::mat4 toTexture =
+            m.oblique() ? m.obliqueToTexture(fbScale) : m.framebufferToTexture(slice, fbScale);
+        if (r.images.hasLayer() && !s.scene.images.empty() && s.scene.images.front().shown)
+            r.images.draw(m.rect(), toTexture, fbSize, fbScale,
+                          imageLayerLook(s.scene.images.front(), s.scene.base->series.volume.geometry()),
+                          r.slices.volumeTexture(), r.slices.huTexel());
         if (!r.labels.empty())
-            r.labels.draw(m.rect(),
-                          m.oblique() ? m.obliqueToTexture(fbScale) : m.framebufferToTexture(slice, fbScale),
-                          fbSize, fbScale);
+            r.labels.draw(m.rect(), toTexture, fbSize, fbScale);
     }
     const Rect& cell = s.cells[3];
     if (cell.w <= 0 || cell.h <= 0 || !r.volume.hasVolume())

@@ -2,6 +2,7 @@
 // The picture: the slice views drawn by the SliceRenderer and the 3D view by the VolumeRenderer, from the
 // AppState. The window's frame loop and the headless `ctview snapshot` and `ctview render` all go through
 // here, so that what they write is what the window shows.
+#include "render/image_layer_renderer.h"
 #include "render/label_renderer.h"
 #include "render/slice_renderer.h"
 #include "render/volume_renderer.h"
@@ -17,7 +18,8 @@ namespace ctview::app {
 // The renderers, created once the GL context exists.
 struct Renderers {
     gl::SliceRenderer slices;
-    gl::LabelRenderer labels; // the scene's label layers over the slices
+    gl::ImageLayerRenderer images; // a second series fused over the slices (the scene's image layer)
+    gl::LabelRenderer labels;      // the scene's label layers over the slices
     gl::VolumeRenderer volume;
     ui::RenderFeedback feedback; // what they have to say to the user (shown by the overlays and status panel)
     // Reloads every shader from $CTVIEW_SHADER_DIR; returns the compiler's messages, or "" when all compiled.
@@ -29,6 +31,8 @@ struct RendererSync {
     const Dataset* uploaded = nullptr;
     const Dataset* uploaded3d = nullptr;
     std::vector<std::uint64_t> labelLayers; // the scene's label layers on the GPU (their LayerLineage ids)
+    std::uint64_t imageLayer = 0;           // the fused series on the GPU (ImageLayerView::id; 0: none)
+    std::string imageColormap;              // the colour map its lookup holds
     std::vector<int> dirtySlices; // slices of the uploaded preview filled since (the load task's news)
     std::string colormap;
     bool invert = false, monochrome1 = false, linear = false, lutSet = false;

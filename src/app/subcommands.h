@@ -105,6 +105,19 @@ struct SurfaceOptions {
     bool force = false;
 };
 
+// --fuse SOURCE and how it is shown: a second series over the first, resampled onto its grid (the viewer,
+// snapshot). Checked before anything is loaded (planFusion).
+struct FusionOptions {
+    std::string source;           // --fuse: a folder, file or URL as the input; empty: none
+    std::string series;           // --fuse-series: which of its series (as --series)
+    std::string shift;            // --fuse-shift X,Y,Z: moves it by this many mm (LPS)
+    std::string mode = "overlay"; // overlay, checkerboard or difference
+    double opacity = 0.4;         // overlay
+    std::string colormap;         // "": hot, grayscale for the difference
+    std::string window = "file";  // of its HU: a preset, 'file', 'auto' or WIDTH,LEVEL
+    double checkerMm = 20;        // checkerboard squares
+};
+
 struct SnapshotOptions {
     std::string view = "axial"; // axial, coronal, sagittal or grid
     int slice = -1;             // number (from 1) of the chosen view (the axial one for grid); -1 = middle
@@ -121,6 +134,7 @@ struct SnapshotOptions {
     std::string slabMode = "mip";
     std::string turn;     // oblique MPR: "coronal:30,axial:-10", turns as the crosshair's line ends make them
     std::string segments; // --segments NAME,...: only these segments of the --labels layers (default all)
+    FusionOptions fuse;
 };
 
 struct RenderOptions {
@@ -145,6 +159,7 @@ struct RenderOptions {
 
 struct ViewerOptions {
     std::string outDir = "ctview-exports"; // where S and F12 save
+    FusionOptions fuse;
 };
 
 int runInfo(const CommonOptions& common, const InfoOptions& info);

@@ -3,6 +3,7 @@
 // glfwWaitEvents; the loader thread wakes it with glfwPostEmptyEvent when it has news.
 #include "app/actions.h"
 #include "app/gl_context.h"
+#include "app/headless.h"
 #include "app/movie_job.h"
 #include "app/scene.h"
 #include "app/share_job.h"
@@ -13,6 +14,7 @@
 #include "render/slice_renderer.h"
 #include "sources/archive.h"
 #include "ui/panels.h"
+#include "viewer/fuse_task.h"
 #include "viewer/input.h"
 #include "viewer/label_task.h"
 #include "viewer/load_task.h"
@@ -202,6 +204,7 @@ class Viewer {
     void waitForEvents();
     void pumpLoad();
     void pumpLabels();
+    void pumpFusion();
     bool mayClose();
     viewer::Commands buildUi(Frame& f);
     void render(Frame& f, const viewer::Commands& commands);
@@ -252,6 +255,9 @@ class Viewer {
     std::unique_ptr<viewer::LoadTask> task_;
     std::unique_ptr<viewer::LabelTask> labelTask_;        // a segmentation being added to the open series
     std::deque<std::pair<std::string, bool>> labelQueue_; // the ones to add after it (path, dropped)
+    std::unique_ptr<viewer::FuseTask> fuseTask_;          // a series being fused over the open one
+    std::optional<FusionPlan> fuseNext_;                  // the one to fuse once the open series is complete
+    FusionPlan fusing_;                                   // the plan of the one being fused (its look)
     std::unique_ptr<viewer::LoadTask> statsTask_; // a finished load still computing the 3D view's statistics
     std::unique_ptr<MovieJob> movie_;             // Cine's "Record movie" under way
     std::unique_ptr<ShareJob> share_;             // "Share": a copy or a send under way
@@ -283,6 +289,8 @@ Viewer::Viewer(const CommonOptions& common, const ViewerOptions& options)
         std::fprintf(stderr, "ctview: %s\n", settingsProblem_.c_str());
     viewer::applySettings(settings_, s_);
     s_.exportDir = options.outDir;
+    if (!options.fuse.source.empty())
+        fuseNext_ = planFusion(options.fuse); // checked before the window (runViewer)
     savedSettings_ = viewer::settingsText(settings_);
     timing_.event("start");
 
@@ -491,6 +499,45 @@ void Viewer::pumpLoad() {
         redraw_ = 3;
     }
     pumpLabels();
+    pumpFusion();
+}
+
+// A series fused over the open one: started once that is complete, shown on the grid it was resampled onto
+// (another phase of the series keeps the grid); a series opened meanwhile drops it.
+void Viewer::pumpFusion() {
+    if (fuseTask_ && fuseTask_->finished()) {
+        std::string error;
+        std::optional<viewer::ImageLayerView> layer = fuseTask_->take(error);
+        const std::string name = fuseTask_->input();
+        const Dataset* on = fuseTask_->dataset();
+        const bool current =
+            s_.hasVolume() && (on == s_.scene.base.get() || viewer::isAnotherPhase(*on, *s_.scene.base));
+        fuseTask_.reset();
+        redraw_ = 3;
+        const double now = glfwGetTime();
+        if (layer && current) {
+            applyFusionLook(*layer, fusing_);
+            const bool guess = viewer::linkIsAGuess(s_.scene.base->series, layer->series->series);
+            addToast(s_, "Fused " + name + ": " + layer->link, now, guess);
+            viewer::setImageLayer(s_, std::move(*layer));
+        } else if (layer) {
+            addToast(s_, name + " not fused: another series was opened meanwhile", now, true);
+        } else {
+            s_.messages.push_back(error);
+            addToast(s_, error, now, true);
+        }
+    }
+    if (!fuseTask_ && fuseNext_ && !task_ && s_.hasVolume() && !s_.scene.base->preview) {
+        fusing_ = *std::exchange(fuseNext_, std::nullopt);
+        addToast(s_, "Fusing " + fusing_.options.source + " over this series", glfwGetTime());
+        LoadOptions options = loadOptions_;
+        options.phase = 0;
+        fuseTask_ = std::make_unique<viewer::FuseTask>(fusing_.options.source, fusing_.options.series,
+                                                       fusing_.shift, s_.scene.base, options, [this] {
+                                                           if (glfwUp_)
+                                                               glfwPostEmptyEvent();
+                                                       });
+    }
 }
 
 // Segmentations added to the open series, one at a time: the next one starts once the series is complete,
@@ -685,6 +732,13 @@ void Viewer::execute(Frame& f, const viewer::Commands& commands) {
         case Kind::LoadPhase:
             stepToPhase(f, c.series);
             break;
+        case Kind::Fuse: {
+            FusionOptions fuse;
+            fuse.source = c.path;
+            fuse.series = c.series > 0 ? std::to_string(c.series) : "";
+            fuseNext_ = planFusion(fuse);
+            break;
+        }
         case Kind::Resample:
             // The same series again, decoded anew with the other rule (the file list is kept).
             loadOptions_.resample = c.series != 0;
@@ -917,6 +971,7 @@ void Viewer::shaderFailed(const gl::GlError& e, double now) {
 } // namespace
 
 int runViewer(const CommonOptions& common, const ViewerOptions& options) {
+    planFusion(options.fuse); // a bad --fuse option is a usage error before any window opens
     Viewer(common, options).run();
     return 0;
 }

@@ -2,6 +2,7 @@
 
 #include "render/shaders.h"
 
+#include <cmath>
 #include <map>
 #include <regex>
 #include <sstream>
@@ -207,6 +208,30 @@ RgbImage readPixels(int x, int y, int width, int height) {
                     rgba[(std::size_t(height - 1 - row) * std::size_t(width) + std::size_t(col)) * 4 +
                          std::size_t(c)];
     return img;
+}
+
+bool beginViewPass(const Rect& r, glm::ivec2 fbSize, float fbScale, bool premultiplied) {
+    // The rectangle in GL's bottom-left framebuffer coordinates.
+    const int x0 = int(std::lround(r.x * fbScale)), x1 = int(std::lround((r.x + r.w) * fbScale));
+    const int y0 = int(std::lround(r.y * fbScale)), y1 = int(std::lround((r.y + r.h) * fbScale));
+    if (x1 <= x0 || y1 <= y0)
+        return false;
+    glViewport(0, 0, fbSize.x, fbSize.y);
+    glEnable(GL_SCISSOR_TEST);
+    glScissor(x0, fbSize.y - y1, x1 - x0, y1 - y0);
+    if (premultiplied) {
+        glEnable(GL_BLEND);
+        glBlendFunc(GL_ONE, GL_ONE_MINUS_SRC_ALPHA);
+    } else {
+        glDisable(GL_BLEND);
+    }
+    glDisable(GL_DEPTH_TEST);
+    return true;
+}
+
+void endViewPass() {
+    glDisable(GL_BLEND);
+    glDisable(GL_SCISSOR_TEST);
 }
 
 int max3dTextureSize() {

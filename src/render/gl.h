@@ -2,6 +2,7 @@
 // Move-only RAII owners for OpenGL object names, and program building with messages that name the shader
 // file. All GL calls happen on the main thread, with the context current.
 #include "volume/slice.h"
+#include "volume/view.h"
 
 #include <glad/gl.h>
 
@@ -163,5 +164,13 @@ RgbImage readPixels(int x, int y, int width, int height);
 bool softwareRenderer();
 // GL_MAX_3D_TEXTURE_SIZE of the current context.
 int max3dTextureSize();
+
+// A pass over one view's rectangle `r` (screen pixels; `fbScale` framebuffer pixels per screen pixel) of the
+// bound framebuffer (`fbSize`), as the slice views draw: scissored to it, no depth test, and with
+// `premultiplied` the shader's premultiplied colour blended over what is there (GL_ONE,
+// GL_ONE_MINUS_SRC_ALPHA), else replacing it. False, with nothing set, for an empty rectangle; else
+// endViewPass() after drawing.
+bool beginViewPass(const Rect& r, glm::ivec2 fbSize, float fbScale, bool premultiplied);
+void endViewPass();
 
 } // namespace ctview::gl

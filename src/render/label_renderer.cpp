@@ -193,16 +193,8 @@ Labels3d LabelRenderer::labels3d(const std::vector<std::size_t>& layers) const {
 void LabelRenderer::draw(const Rect& r, const glm::mat4& toTexture, glm::ivec2 fbSize, float fbScale) {
     if (layers_.empty())
         return;
-    const int x0 = int(std::lround(r.x * fbScale)), x1 = int(std::lround((r.x + r.w) * fbScale));
-    const int y0 = int(std::lround(r.y * fbScale)), y1 = int(std::lround((r.y + r.h) * fbScale));
-    if (x1 <= x0 || y1 <= y0)
+    if (!beginViewPass(r, fbSize, fbScale, /*premultiplied=*/true)) // labels.frag's colour is premultiplied
         return;
-    glViewport(0, 0, fbSize.x, fbSize.y);
-    glEnable(GL_SCISSOR_TEST);
-    glScissor(x0, fbSize.y - y1, x1 - x0, y1 - y0);
-    glEnable(GL_BLEND);
-    glBlendFunc(GL_ONE, GL_ONE_MINUS_SRC_ALPHA); // the shader's colour is premultiplied
-    glDisable(GL_DEPTH_TEST);
     glUseProgram(program_.id());
     const Uniforms& loc = uniforms_;
     glUniform1i(loc[uniform::Labels], 0);
@@ -235,8 +227,7 @@ void LabelRenderer::draw(const Rect& r, const glm::mat4& toTexture, glm::ivec2 f
     }
     glBindVertexArray(0);
     glActiveTexture(GL_TEXTURE0);
-    glDisable(GL_BLEND);
-    glDisable(GL_SCISSOR_TEST);
+    endViewPass();
 }
 
 } // namespace ctview::gl

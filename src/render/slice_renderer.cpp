@@ -476,16 +476,8 @@ void SliceRenderer::drawOblique(const ViewMapping& m, const WindowLevel& wl, con
 void SliceRenderer::drawQuad(const Rect& r, bool fromPlane, GLuint texture, HuTexel encoding,
                              const glm::mat4& toTex, const WindowLevel& wl, glm::ivec2 fbSize,
                              float fbScale) {
-    // The view's rectangle in GL's bottom-left framebuffer coordinates.
-    const int x0 = int(std::lround(r.x * fbScale)), x1 = int(std::lround((r.x + r.w) * fbScale));
-    const int y0 = int(std::lround(r.y * fbScale)), y1 = int(std::lround((r.y + r.h) * fbScale));
-    if (x1 <= x0 || y1 <= y0)
+    if (!beginViewPass(r, fbSize, fbScale, /*premultiplied=*/false))
         return;
-    glViewport(0, 0, fbSize.x, fbSize.y);
-    glEnable(GL_SCISSOR_TEST);
-    glScissor(x0, fbSize.y - y1, x1 - x0, y1 - y0);
-    glDisable(GL_BLEND);
-    glDisable(GL_DEPTH_TEST);
     glActiveTexture(GL_TEXTURE0);
     glBindTexture(fromPlane ? GL_TEXTURE_2D : GL_TEXTURE_3D, texture);
     glActiveTexture(GL_TEXTURE1);
@@ -504,7 +496,7 @@ void SliceRenderer::drawQuad(const Rect& r, bool fromPlane, GLuint texture, HuTe
     glDrawArrays(GL_TRIANGLES, 0, 3);
     glBindVertexArray(0);
     glActiveTexture(GL_TEXTURE0);
-    glDisable(GL_SCISSOR_TEST);
+    endViewPass();
 }
 
 } // namespace ctview::gl

@@ -1,6 +1,8 @@
 // What is drawn over the slice views: orientation letters (from the direction cosines), a scale bar in mm,
 // window/level, slice index and position, the probe (HU, voxel, LPS) and the linked crosshair.
 #include "ui/panels.h"
+#include "viewer/fusion.h"
+#include "volume/resample.h"
 
 #include "base/text.h"
 #include "viewer/crop_gesture.h"
@@ -436,6 +438,14 @@ std::vector<OverlayItem> sliceOverlayItems(const AppState& s, int v) {
                     room);
         add(OverlayItem::Kind::Probe, text, ImVec2(r.x + margin, above), -lineH,
             IM_COL32(140, 220, 255, 255));
+        // The fused series' HU at the voxel (on the base's grid), above it.
+        if (!s.scene.images.empty() && s.scene.images.front().shown && !items.empty() &&
+            items.back().kind == OverlayItem::Kind::Probe) {
+            const float fused = viewer::imageLayerHu(s.scene.images.front(), p);
+            add(OverlayItem::Kind::Probe,
+                fused <= kOutsideHu ? std::string("fused: no data") : format("fused: %.6g HU", double(fused)),
+                ImVec2(r.x + margin, items.back().box.y - lineH), -lineH, IM_COL32(255, 190, 120, 255));
+        }
         // The segments that hold the voxel, above the HU.
         const std::vector<std::string> segments = viewer::segmentsAt(s, p);
         if (!segments.empty() && !items.empty() && items.back().kind == OverlayItem::Kind::Probe)

@@ -342,6 +342,11 @@ void drawSidebar(AppState& s, Commands& r) {
     // Only with segmentations: a series alone keeps the sections where they were.
     if (!s.scene.labels.empty() && ImGui::CollapsingHeader("Segments", ImGuiTreeNodeFlags_DefaultOpen))
         drawSegmentsPanel(s);
+    if (!s.scene.images.empty() && ImGui::CollapsingHeader("Fusion", ImGuiTreeNodeFlags_DefaultOpen)) {
+        ImGui::PushItemWidth(itemWidth);
+        drawFusionPanel(s);
+        ImGui::PopItemWidth();
+    }
     if (ImGui::CollapsingHeader("Series", ImGuiTreeNodeFlags_DefaultOpen))
         drawSeriesPanel(s, r);
     if (ImGui::CollapsingHeader("Metadata", ImGuiTreeNodeFlags_DefaultOpen))

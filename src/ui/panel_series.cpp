@@ -72,6 +72,12 @@ void drawSeriesPanel(AppState& s, Commands& r) {
         if (ImGui::Selectable(label, info.number == current, ImGuiSelectableFlags_SpanAllColumns) &&
             info.number != current && !s.load.active)
             r.push_back({Command::Kind::LoadSeries, "", info.number});
+        // Right-click: this series over the one open (fusion), resampled onto its grid.
+        if (info.number != current && ImGui::BeginPopupContextItem()) {
+            if (ImGui::MenuItem("Fuse over the open series"))
+                r.push_back({Command::Kind::Fuse, s.scene.base->series.about.location, info.number});
+            ImGui::EndPopup();
+        }
         if (ImGui::IsItemHovered())
             ImGui::SetTooltip("%s %s\n%s\n%s%s", info.patientName.c_str(), info.studyDate.c_str(),
                               info.description.c_str(), info.uid.c_str(),

@@ -218,7 +218,8 @@ void adoptDataset(AppState& s, std::shared_ptr<Dataset> d) {
     }
     s.gesture.drag = {};
     if (!continuing) {
-        s.cine.view = -1; // another series: its slices are not the ones being played
+        s.scene.images.clear(); // resampled onto the old grid
+        s.cine.view = -1;       // another series: its slices are not the ones being played
         s.cursor = s.scene.base->series.volume.geometry().dims / 2;
         resetOblique(s);
         for (ViewState& v : s.views)

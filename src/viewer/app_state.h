@@ -227,13 +227,39 @@ struct SurfaceLayerView {
     glm::vec3 colour{1.0f};
 };
 
+// How a second series is drawn over the base image in the slice views.
+enum class FusionMode {
+    Overlay,      // its colour map at `opacity` over the base (PET-CT style, or a prior in hot over grey)
+    Checkerboard, // squares of the base and of the layer (opaque) alternating, to check the alignment
+    Difference,   // the layer minus the base, in HU, through `difference` (post- minus pre-contrast)
+};
+
+// A second series over the base image (fusion): its HU resampled onto the base's grid through the link
+// between the two (viewer/fusion.h), drawn over every slice view with a window and colour map of its own.
+struct ImageLayerView {
+    std::shared_ptr<const Dataset> series; // as loaded, on its own grid
+    std::shared_ptr<const Volume> onBase;  // its HU on the base's grid; kOutsideHu where it has none
+    std::uint64_t id = 0;                  // this resampling's (a new link or series resamples: a new one)
+    glm::dvec3 shift{
+        0.0};         // the link, LPS mm: the layer moved by it (its point q drawn at base point q + shift)
+    std::string link; // how the two are linked, in words (fusionLink)
+    WindowLevel window;
+    std::string colormap = "hot";
+    float opacity = 0.4f; // Overlay mode
+    FusionMode mode = FusionMode::Overlay;
+    WindowLevel difference{400, 0}; // Difference mode: layer minus base, HU
+    double checkerMm = 20;          // Checkerboard mode: the squares' side in the base's patient space
+    bool shown = true;
+};
+
 // What is loaded: the base image, whose voxel grid every view and the 3D view show, and the layers on its
-// grid. A kind of layer (segmentations and their surfaces now; a second series, phases later) is one more
+// grid. A kind of layer (segmentations and their surfaces, a second series fused over the base) is one more
 // list here, which the renderers and panels walk; the base stays the grid they share.
 struct Scene {
     std::shared_ptr<Dataset> base; // null until something has loaded
     std::vector<LabelLayerView> labels;
     std::vector<SurfaceLayerView> surfaces;
+    std::vector<ImageLayerView> images; // at most one for now: the series fused over the base
 };
 
 // The viewer's state. Its own members are what is shown (the CLI, presets, the panels and keys set them,

@@ -31,6 +31,7 @@ struct Command {
         ShareCopy,        // "Save anonymised copy": the series (and its DICOM segmentations) de-identified
         ShareSend,        // "Send": the same (de-identified when s.share.anonymise) to the node `path`
         LoadPhase,        // `series`: another phase (1-based) of the open 4D series, the views kept
+        Fuse,             // `path` (series `series` of it, 0: as the loader picks) fused over the open series
     };
     Kind kind;
     std::string path;

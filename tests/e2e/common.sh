@@ -10,8 +10,8 @@ cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 fail() { echo "e2e: FAILED: $*"; echo "--- viewer output:"; cat "$work/log" 2>/dev/null || true; exit 1; }
 
-launch() { # launch INPUT: the viewer in the background, its settings and exports in the scratch folder
-  XDG_CONFIG_HOME="$work/config" XDG_DATA_HOME="$work/data" "$ctview" "$1" --out "$work/out" >"$work/log" 2>&1 &
+launch() { # launch INPUT [OPTION...]: the viewer in the background, settings and exports in the scratch folder
+  XDG_CONFIG_HOME="$work/config" XDG_DATA_HOME="$work/data" "$ctview" "$@" --out "$work/out" >"$work/log" 2>&1 &
   pid=$!
 }
 window() { # window TITLE_REGEX: waits (20 s) for the viewer's window so titled, focuses it, puts the mouse on

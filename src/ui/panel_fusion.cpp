@@ -1,0 +1,75 @@
+// The Fusion section: the series fused over the open one (the scene's image layer), how it is linked, and how
+// it is drawn: overlay with an opacity, checkerboard, or the difference; its colour map and window.
+#include "ui/panels.h"
+
+#include "volume/colormap.h"
+
+#include <imgui.h>
+
+#include <string>
+
+namespace ctview::ui {
+
+namespace {
+
+// The fused series in a line: its description, else the input's name.
+std::string fusedName(const viewer::ImageLayerView& layer) {
+    const Provenance& about = layer.series->series.about;
+    const std::string description = about.field("SeriesDescription");
+    const std::string number =
+        about.listing.seriesNumber > 0 ? "series " + std::to_string(about.listing.seriesNumber) : "";
+    if (!description.empty())
+        return description + (number.empty() ? "" : " (" + number + ")");
+    return about.location + (number.empty() ? "" : ", " + number);
+}
+
+void drawWindowControls(WindowLevel& wl) {
+    float width = float(wl.width), level = float(wl.center);
+    if (ImGui::DragFloat("Width##fusion", &width, 2.0f, 1.0f, 20000.0f, "%.0f HU"))
+        wl.width = width;
+    if (ImGui::DragFloat("Level##fusion", &level, 1.0f, -4000.0f, 4000.0f, "%.0f HU"))
+        wl.center = level;
+}
+
+} // namespace
+
+void drawFusionPanel(AppState& s) {
+    viewer::ImageLayerView& layer = s.scene.images.front();
+    wrappedText("Over this series: " + fusedName(layer));
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+    wrappedText("Linked by " + layer.link);
+    ImGui::PopStyleColor();
+    ImGui::Checkbox("Show##fusion", &layer.shown);
+    int mode = int(layer.mode);
+    static const char* const kModes[] = {"Overlay", "Checkerboard", "Difference"};
+    if (ImGui::Combo("Mode##fusion", &mode, kModes, 3))
+        layer.mode = viewer::FusionMode(mode);
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("Overlay: its colours over this series at the opacity\n"
+                          "Checkerboard: squares of each, to check the alignment\n"
+                          "Difference: it minus this series, in HU (post- minus pre-contrast)");
+    switch (layer.mode) {
+    case viewer::FusionMode::Overlay:
+        ImGui::SliderFloat("Opacity##fusion", &layer.opacity, 0.0f, 1.0f, "%.2f");
+        break;
+    case viewer::FusionMode::Checkerboard: {
+        float side = float(layer.checkerMm);
+        if (ImGui::SliderFloat("Squares##fusion", &side, 2.0f, 100.0f, "%.0f mm"))
+            layer.checkerMm = side;
+        break;
+    }
+    case viewer::FusionMode::Difference:
+        break;
+    }
+    if (ImGui::BeginCombo("Colormap##fusion", layer.colormap.c_str())) {
+        for (const std::string& name : colormapNames())
+            if (ImGui::Selectable(name.c_str(), name == layer.colormap))
+                layer.colormap = name;
+        ImGui::EndCombo();
+    }
+    drawWindowControls(layer.mode == viewer::FusionMode::Difference ? layer.difference : layer.window);
+    if (ImGui::Button("Remove##fusion"))
+        s.scene.images.clear();
+}
+
+} // namespace ctview::ui
