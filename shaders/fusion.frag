@@ -10,7 +10,7 @@ uniform float uFramebufferHeight;
 uniform vec2 uLayerHuFromTexel; // hu = texel * x + y
 uniform vec2 uBaseHuFromTexel;
 uniform vec2 uWindow;           // width, centre in HU (Difference: of layer minus base)
-uniform int uMode;              // 0 overlay, 1 checkerboard, 2 difference (viewer::FusionMode)
+uniform int uMode;              // 0 overlay, 1 checkerboard, 2 difference, 3 alone (side by side)
 uniform float uOpacity;         // overlay
 uniform vec3 uChecker;          // squares per unit texture coordinate along each axis (checkerboard)
 
@@ -21,17 +21,29 @@ out vec4 fragColor;
 // The resampler's mark for "no data here" (volume/resample.h kOutsideHu, -32768 HU), with room for rounding.
 const float kOutside = -32000.0;
 
+// Nothing of the layer here: over the base, the base shows; alone, black (as the slice views outside the volume).
+void nothing() {
+    if (uMode == 3)
+        fragColor = vec4(0.0, 0.0, 0.0, 1.0);
+    else
+        discard;
+}
+
 void main() {
     // Framebuffer pixels with the origin at the top-left, as the CPU side measures them.
     vec2 pixel = vec2(gl_FragCoord.x, uFramebufferHeight - gl_FragCoord.y);
     vec3 tc = (uFramebufferToTexture * vec4(pixel, 0.0, 1.0)).xyz;
-    if (any(lessThan(tc, vec3(0.0))) || any(greaterThanEqual(tc, vec3(1.0))))
-        discard;
-    // Where the layer has no data (its nearest voxel says so), the base shows alone.
+    if (any(lessThan(tc, vec3(0.0))) || any(greaterThanEqual(tc, vec3(1.0)))) {
+        nothing();
+        return;
+    }
+    // Where the layer has no data (its nearest voxel says so).
     ivec3 dims = textureSize(uLayer, 0);
     ivec3 voxel = clamp(ivec3(floor(tc * vec3(dims))), ivec3(0), dims - 1);
-    if (texelFetch(uLayer, voxel, 0).r * uLayerHuFromTexel.x + uLayerHuFromTexel.y < kOutside)
-        discard;
+    if (texelFetch(uLayer, voxel, 0).r * uLayerHuFromTexel.x + uLayerHuFromTexel.y < kOutside) {
+        nothing();
+        return;
+    }
     float hu = texture(uLayer, tc).r * uLayerHuFromTexel.x + uLayerHuFromTexel.y;
     float alpha = uOpacity;
     if (uMode == 1) {
@@ -41,6 +53,8 @@ void main() {
         alpha = 1.0;
     } else if (uMode == 2) {
         hu -= texture(uBase, tc).r * uBaseHuFromTexel.x + uBaseHuFromTexel.y;
+        alpha = 1.0;
+    } else if (uMode == 3) {
         alpha = 1.0;
     }
     int index = clamp(int(floor(voi(hu, uWindow.x, uWindow.y) * 255.0 + 0.5)), 0, 255);

@@ -164,5 +164,6 @@ TEST_CASE("fusion: --fuse-shift and --fuse-mode are read exactly, or refused nam
                           Catch::Contains("--fuse-shift") && Catch::Contains("use X,Y,Z in mm"));
     CHECK(viewer::parseFusionMode("checkerboard", "--fuse-mode") == viewer::FusionMode::Checkerboard);
     CHECK_THROWS_WITH(viewer::parseFusionMode("blend", "--fuse-mode"),
-                      "--fuse-mode blend: use overlay, checkerboard or difference");
+                      "--fuse-mode blend: use overlay, checkerboard, difference or side-by-side");
+    CHECK(viewer::parseFusionMode("side-by-side", "--fuse-mode") == viewer::FusionMode::SideBySide);
 }

@@ -587,4 +587,30 @@ TEST_CASE("snapshot --fuse: a second series over the slice in each mode, pixel f
         CHECK(layerPixels > 128 * 128 / 3);
         CHECK(basePixels >= 128 * 6); // the 3 voxel columns without fused data, at least
     }
+
+    // --compare: the phantom alone in the left half (128 pixels of 258), the fused series alone in the same
+    // view 130 pixels to the right (past the 2-pixel gap), black where it has no data.
+    const auto png = out.path / "compare.png";
+    const Run r = run("snapshot " + q(glPhantom()) + " --compare " + q(out.path / "fused.nrrd") +
+                      " --fuse-colormap viridis --fuse-window 600,300 --view axial --slice 17 --no-overlays "
+                      "--size 258x128 --nearest --window 400,40 -o " +
+                      q(png));
+    INFO(r.out);
+    REQUIRE(r.code == 0);
+    const Image gpu = readPng(png);
+    REQUIRE(gpu.width == 258);
+    int wrong = 0, black = 0;
+    for (int y = 0; y < 128; ++y)
+        for (int x = 0; x < 128; ++x) {
+            const std::size_t n = std::size_t(y / 2) * 64 + std::size_t(x / 2);
+            const glm::ivec3 left = colour(grey, baseWindow, base.hu[n]);
+            const glm::ivec3 right =
+                layer.hu[n] > kOutsideHu ? colour(viridis, fusedWindow, layer.hu[n]) : glm::ivec3(0);
+            black += right == glm::ivec3(0);
+            for (int c = 0; c < 3; ++c)
+                wrong +=
+                    std::abs(gpu.at(x, y)[c] - left[c]) > 1 || std::abs(gpu.at(130 + x, y)[c] - right[c]) > 1;
+        }
+    CHECK(wrong == 0);
+    CHECK(black >= 128 * 6);
 }

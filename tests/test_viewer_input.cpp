@@ -12,6 +12,7 @@
 #include "nrrd_nifti/volume_io.h"
 #include "sources/layers.h"
 #include "viewer/crop_gesture.h"
+#include "viewer/fusion.h"
 #include "viewer/input.h"
 #include "viewer/label_task.h"
 #include "viewer/load_task.h"
@@ -1441,4 +1442,60 @@ TEST_CASE(
     CHECK_THAT(send.result(failed),
                Catch::Contains("Could not send: NOBODY@127.0.0.1:1: connection refused"));
     CHECK(failed);
+}
+
+TEST_CASE("viewer input: side by side, the second series' views act on the same planes, its window its own") {
+    ViewerFixture f;
+    viewer::ImageLayerView layer = viewer::makeImageLayer(*f.s.scene.base, f.s.scene.base);
+    layer.mode = viewer::FusionMode::SideBySide;
+    layer.window = {1000, 200};
+    viewer::setImageLayer(f.s, std::move(layer));
+    viewer::layoutCells(f.s, Rect{340, 0, 660, 800});
+    // The base's views in the left half (329 wide), the second series' the same 331 pixels to the right.
+    CHECK(f.s.paneOffset == Approx(331.0f));
+    CHECK(f.s.cells[0].w == Approx((329.0f - 2) / 2));
+    CHECK(f.s.cells[1].x + f.s.cells[1].w <= 340 + 329.0f);
+    // The wheel over the second series' axial view moves the axial slice (both sides show it).
+    const int axial0 = viewer::sliceNumberOf(f.s, 0), coronal0 = viewer::sliceOf(f.s, 1);
+    InputFrame wheel = at(f.centreOf(0) + glm::dvec2(f.s.paneOffset, 0));
+    wheel.wheel = -1;
+    viewer::handleInput(f.s, wheel);
+    CHECK(viewer::sliceNumberOf(f.s, 0) == axial0 + 1);
+    CHECK(viewer::sliceOf(f.s, 1) == coronal0);
+    // Over its coronal view, the coronal slice.
+    wheel.mouse = f.centreOf(1) + glm::dvec2(f.s.paneOffset, 0);
+    viewer::handleInput(f.s, wheel);
+    CHECK(viewer::sliceOf(f.s, 1) == coronal0 + 1);
+    // A right drag there sets the second series' window, not the base's; on the left, the base's.
+    const WindowLevel base = f.s.window;
+    auto rightDrag = [&](glm::dvec2 from) {
+        InputFrame press = at(from);
+        press.clicked[1] = press.down[1] = true;
+        viewer::handleInput(f.s, press);
+        InputFrame move = at(from + glm::dvec2(40, 20));
+        move.down[1] = true;
+        move.mouseDelta = {40, 20};
+        viewer::handleInput(f.s, move);
+        InputFrame release = at(from + glm::dvec2(40, 20));
+        release.released[1] = true;
+        viewer::handleInput(f.s, release);
+    };
+    rightDrag(f.centreOf(0) + glm::dvec2(f.s.paneOffset, 0));
+    CHECK(f.s.window.width == base.width);
+    CHECK(f.s.window.center == base.center);
+    CHECK(f.s.scene.images.front().window.width == Approx(1000 + 40 * 2.5));
+    CHECK(f.s.scene.images.front().window.center == Approx(200 + 20 * 2.5));
+    rightDrag(f.centreOf(0));
+    CHECK(f.s.window.width > base.width);
+    CHECK(f.s.scene.images.front().window.width == Approx(1100));
+    // With its look linked to the base's, a right drag on its side sets the base's window.
+    f.s.scene.images.front().linkLook = true;
+    const WindowLevel before = f.s.window;
+    rightDrag(f.centreOf(0) + glm::dvec2(f.s.paneOffset, 0));
+    CHECK(f.s.window.width > before.width);
+    // Overlay mode (or the layer hidden): the views take the whole area again.
+    f.s.scene.images.front().mode = viewer::FusionMode::Overlay;
+    viewer::layoutCells(f.s, Rect{340, 0, 660, 800});
+    CHECK(f.s.paneOffset == 0.0f);
+    CHECK(f.s.cells[1].x + f.s.cells[1].w == Approx(1000.0f));
 }

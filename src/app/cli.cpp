@@ -108,16 +108,21 @@ void addFusion(CLI::App* cmd, FusionOptions& f) {
     cmd->add_option("--fuse", f.source,
                     "A second series to fuse over this one (a folder, file or URL, as the input), resampled "
                     "onto its grid through patient coordinates (docs/user/fusion.md)");
-    cmd->add_option("--fuse-series", f.series, "Which series of --fuse: its number or UID (as --series)");
+    cmd->add_option("--compare", f.compare,
+                    "A second series beside this one, its views showing the same planes (--fuse with "
+                    "--fuse-mode side-by-side)");
+    cmd->add_option("--fuse-series", f.series,
+                    "Which series of --fuse or --compare: its number or UID (as --series)");
     cmd->add_option("--fuse-shift", f.shift, "Move the fused series by X,Y,Z mm (LPS), e.g. 0,0,-12.5");
     cmd->add_option("--fuse-mode", f.mode,
-                    "overlay (default), checkerboard, or difference (fused minus this)")
-        ->check(CLI::IsMember({"overlay", "checkerboard", "difference"}));
+                    "overlay (default), checkerboard, difference (fused minus this), or side-by-side")
+        ->check(CLI::IsMember({"overlay", "checkerboard", "difference", "side-by-side"}));
     cmd->add_option("--opacity", f.opacity, "The fused series' opacity in overlay mode, 0..1 (default 0.4)")
         ->check(CLI::Range(0.0, 1.0));
-    cmd->add_option("--fuse-colormap", f.colormap,
-                    "The fused series' colour map (default hot; grayscale for difference): " +
-                        listed(colormapNames()));
+    cmd->add_option(
+        "--fuse-colormap", f.colormap,
+        "The fused series' colour map (default hot; grayscale for difference and side-by-side): " +
+            listed(colormapNames()));
     cmd->add_option("--fuse-window", f.window,
                     "The fused series' window: a preset, 'file', 'auto' or WIDTH,LEVEL in HU (difference: of "
                     "the difference; default 400,0 there)");

@@ -88,7 +88,7 @@ int runSnapshot(const CommonOptions& common, const SnapshotOptions& o) {
         throw UsageError("-o/--output is required");
     const std::shared_ptr<Dataset> d = loadDatasetHeadless(common);
     const RgbImage pixels = drawSnapshot(plan, d, [&](viewer::AppState& s) {
-        if (!o.fuse.source.empty())
+        if (!plan.fusion.options.source.empty())
             fuseHeadless(s, common, plan.fusion);
     });
     const auto written = writeImage(pixels, o.output, ImageFormat::Png, o.force);

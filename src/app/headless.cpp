@@ -53,9 +53,15 @@ std::shared_ptr<Dataset> loadDatasetHeadless(const CommonOptions& common, bool s
 FusionPlan planFusion(const FusionOptions& f) {
     FusionPlan plan;
     plan.options = f;
+    if (!f.compare.empty()) {
+        if (!f.source.empty())
+            throw UsageError("--compare and --fuse: one second series at a time");
+        plan.options.source = f.compare;
+        plan.options.mode = "side-by-side";
+    }
     if (!f.shift.empty())
         plan.shift = viewer::parseShift(f.shift, "--fuse-shift");
-    plan.mode = viewer::parseFusionMode(f.mode, "--fuse-mode");
+    plan.mode = viewer::parseFusionMode(plan.options.mode, "--fuse-mode");
     if (!f.colormap.empty()) {
         try {
             colormapTable(f.colormap);
@@ -79,9 +85,10 @@ void applyFusionLook(viewer::ImageLayerView& layer, const FusionPlan& plan) {
     const FusionOptions& f = plan.options;
     layer.mode = plan.mode;
     layer.opacity = float(f.opacity);
-    layer.colormap = !f.colormap.empty()                           ? f.colormap
-                     : plan.mode == viewer::FusionMode::Difference ? "grayscale"
-                                                                   : "hot";
+    // Hot over grey for an overlay and its squares; the difference and a series beside the other in grey.
+    const bool grey =
+        plan.mode == viewer::FusionMode::Difference || plan.mode == viewer::FusionMode::SideBySide;
+    layer.colormap = !f.colormap.empty() ? f.colormap : grey ? "grayscale" : "hot";
     layer.checkerMm = f.checkerMm;
     WindowLevel& window = plan.mode == viewer::FusionMode::Difference ? layer.difference : layer.window;
     if (plan.window)

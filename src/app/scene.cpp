@@ -1,5 +1,7 @@
 #include "app/scene.h"
 
+#include <glm/gtc/matrix_transform.hpp>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -123,18 +125,27 @@ void syncImageLayer(const viewer::AppState& s, Renderers& r, RendererSync& sync)
             r.feedback.imageProblem = "the fused series is not shown (" + std::string(e.what()) + ")";
         }
     }
-    if (layer && sync.imageColormap != layer->colormap) {
-        r.images.setColormap(colormapTable(layer->colormap));
-        sync.imageColormap = layer->colormap;
+    // Side by side with its look linked: the base's colour table (inverted as the base's is).
+    const bool linked = layer && layer->mode == viewer::FusionMode::SideBySide && layer->linkLook;
+    const std::string wanted = !layer   ? ""
+                               : linked ? "base:" + s.colormap + (s.invert ? ":inverted" : "")
+                                        : layer->colormap;
+    if (layer && sync.imageColormap != wanted) {
+        r.images.setColormap(linked ? viewer::displayColormap(s) : colormapTable(layer->colormap));
+        sync.imageColormap = wanted;
     }
     r.images.setInterpolation(s.linear);
 }
 
-// How the fused series is drawn in the slice views, from its view in the scene.
-gl::ImageLayerLook imageLayerLook(const viewer::ImageLayerView& layer, const Geometry& base) {
+// How the fused series is drawn in the slice views, from its view in the scene (FusionMode's values are the
+// look's: SideBySide draws it Alone).
+gl::ImageLayerLook imageLayerLook(const viewer::AppState& s, const viewer::ImageLayerView& layer,
+                                  const Geometry& base) {
     gl::ImageLayerLook look;
     look.mode = gl::ImageLayerLook::Mode(int(layer.mode));
-    look.window = layer.mode == viewer::FusionMode::Difference ? layer.difference : layer.window;
+    look.window = layer.mode == viewer::FusionMode::Difference                     ? layer.difference
+                  : layer.mode == viewer::FusionMode::SideBySide && layer.linkLook ? s.window
+                                                                                   : layer.window;
     look.opacity = layer.shown ? layer.opacity : 0.0f;
     // Squares of checkerMm in the base's patient space: the texture spans dims * spacing mm per axis.
     look.checker = glm::vec3(glm::dvec3(base.dims) * base.spacing / std::max(layer.checkerMm, 0.1));
@@ -277,10 +288,22 @@ SceneStats drawScene(const viewer::AppState& s, Renderers& r, glm::ivec2 fbSize,
         r.slices.draw(m, slice, s.window, s.views[std::size_t(v)].slab, fbSize, fbScale);
         const glm::mat4 toTexture =
             m.oblique() ? m.obliqueToTexture(fbScale) : m.framebufferToTexture(slice, fbScale);
-        if (r.images.hasLayer() && !s.scene.images.empty() && s.scene.images.front().shown)
-            r.images.draw(m.rect(), toTexture, fbSize, fbScale,
-                          imageLayerLook(s.scene.images.front(), s.scene.base->series.volume.geometry()),
-                          r.slices.volumeTexture(), r.slices.huTexel());
+        if (r.images.hasLayer() && !s.scene.images.empty() && s.scene.images.front().shown) {
+            const gl::ImageLayerLook look =
+                imageLayerLook(s, s.scene.images.front(), s.scene.base->series.volume.geometry());
+            if (look.mode != gl::ImageLayerLook::Mode::Alone) {
+                r.images.draw(m.rect(), toTexture, fbSize, fbScale, look, r.slices.volumeTexture(),
+                              r.slices.huTexel());
+            } else if (s.paneOffset > 0) {
+                // Side by side: the same view paneOffset to the right, the second series alone.
+                Rect beside = m.rect();
+                beside.x += s.paneOffset;
+                const glm::mat4 toBeside =
+                    toTexture *
+                    glm::translate(glm::mat4(1.0f), glm::vec3(-s.paneOffset * fbScale, 0.0f, 0.0f));
+                r.images.draw(beside, toBeside, fbSize, fbScale, look, 0, {});
+            }
+        }
         if (!r.labels.empty())
             r.labels.draw(m.rect(), toTexture, fbSize, fbScale);
     }

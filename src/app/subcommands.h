@@ -109,6 +109,7 @@ struct SurfaceOptions {
 // snapshot). Checked before anything is loaded (planFusion).
 struct FusionOptions {
     std::string source;           // --fuse: a folder, file or URL as the input; empty: none
+    std::string compare;          // --compare: the same, side by side (--fuse-mode side-by-side)
     std::string series;           // --fuse-series: which of its series (as --series)
     std::string shift;            // --fuse-shift X,Y,Z: moves it by this many mm (LPS)
     std::string mode = "overlay"; // overlay, checkerboard or difference

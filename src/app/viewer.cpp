@@ -289,7 +289,7 @@ Viewer::Viewer(const CommonOptions& common, const ViewerOptions& options)
         std::fprintf(stderr, "ctview: %s\n", settingsProblem_.c_str());
     viewer::applySettings(settings_, s_);
     s_.exportDir = options.outDir;
-    if (!options.fuse.source.empty())
+    if (!options.fuse.source.empty() || !options.fuse.compare.empty())
         fuseNext_ = planFusion(options.fuse); // checked before the window (runViewer)
     savedSettings_ = viewer::settingsText(settings_);
     timing_.event("start");
@@ -518,7 +518,10 @@ void Viewer::pumpFusion() {
         if (layer && current) {
             applyFusionLook(*layer, fusing_);
             const bool guess = viewer::linkIsAGuess(s_.scene.base->series, layer->series->series);
-            addToast(s_, "Fused " + name + ": " + layer->link, now, guess);
+            addToast(s_,
+                     (fusing_.mode == viewer::FusionMode::SideBySide ? "Beside it: " : "Fused ") + name +
+                         ": " + layer->link,
+                     now, guess);
             viewer::setImageLayer(s_, std::move(*layer));
         } else if (layer) {
             addToast(s_, name + " not fused: another series was opened meanwhile", now, true);
@@ -529,7 +532,12 @@ void Viewer::pumpFusion() {
     }
     if (!fuseTask_ && fuseNext_ && !task_ && s_.hasVolume() && !s_.scene.base->preview) {
         fusing_ = *std::exchange(fuseNext_, std::nullopt);
-        addToast(s_, "Fusing " + fusing_.options.source + " over this series", glfwGetTime());
+        addToast(s_,
+                 (fusing_.mode == viewer::FusionMode::SideBySide ? "Opening " : "Fusing ") +
+                     fusing_.options.source +
+                     (fusing_.mode == viewer::FusionMode::SideBySide ? " beside this series"
+                                                                     : " over this series"),
+                 glfwGetTime());
         LoadOptions options = loadOptions_;
         options.phase = 0;
         fuseTask_ = std::make_unique<viewer::FuseTask>(fusing_.options.source, fusing_.options.series,
@@ -732,9 +740,10 @@ void Viewer::execute(Frame& f, const viewer::Commands& commands) {
         case Kind::LoadPhase:
             stepToPhase(f, c.series);
             break;
-        case Kind::Fuse: {
+        case Kind::Fuse:
+        case Kind::Compare: {
             FusionOptions fuse;
-            fuse.source = c.path;
+            (c.kind == Kind::Fuse ? fuse.source : fuse.compare) = c.path;
             fuse.series = c.series > 0 ? std::to_string(c.series) : "";
             fuseNext_ = planFusion(fuse);
             break;

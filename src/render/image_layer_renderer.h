@@ -20,7 +20,8 @@ namespace ctview::gl {
 
 // How the layer is drawn (viewer::ImageLayerView's look, without the viewer's types).
 struct ImageLayerLook {
-    enum class Mode { Overlay, Checkerboard, Difference };
+    // Alone: opaque, black where it has no data (a view of its own, side by side with the base's).
+    enum class Mode { Overlay, Checkerboard, Difference, Alone };
     Mode mode = Mode::Overlay;
     WindowLevel window; // of the layer's HU; Difference: of the layer minus the base
     float opacity = 0.4f;

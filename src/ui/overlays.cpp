@@ -642,6 +642,113 @@ void drawSliceAnnotations(const AppState& s, int v, ImDrawList* dl) {
     }
 }
 
+namespace {
+
+// The other views' planes through the crosshair over view v (rectangle r), in their colours, `dx` pixels to
+// the right of where they lie (the second series' views side by side); `handles`: the dots that turn the
+// views (oblique MPR) near the ends of the lines.
+void drawCrosshair(const AppState& s, int v, const Rect& r, ImDrawList* dl, bool handles, float dx) {
+    const double reach = turnHandleDistance(r);
+    for (const CrosshairLine& line : crosshairLines(s, v)) {
+        const ImU32 colour = planeColour(s.views[std::size_t(line.view)].axis, 170);
+        const glm::dvec2 c = line.centre + glm::dvec2(dx, 0), d = line.direction;
+        if (std::abs(d.x) < 1e-9) // the acquired axes: exactly across the cell, as always
+            dl->AddLine(ImVec2(float(c.x), r.y), ImVec2(float(c.x), r.y + r.h), colour);
+        else if (std::abs(d.y) < 1e-9)
+            dl->AddLine(ImVec2(r.x, float(c.y)), ImVec2(r.x + r.w, float(c.y)), colour);
+        else {
+            const double far = double(r.w + r.h) + glm::length(c - glm::dvec2(r.x, r.y));
+            dl->AddLine(ImVec2(float(c.x - d.x * far), float(c.y - d.y * far)),
+                        ImVec2(float(c.x + d.x * far), float(c.y + d.y * far)), colour);
+        }
+        if (handles)
+            for (double side : {-1.0, 1.0}) {
+                const glm::dvec2 h = c + d * (side * reach);
+                dl->AddCircleFilled(ImVec2(float(h.x), float(h.y)), 4.0f,
+                                    planeColour(s.views[std::size_t(line.view)].axis, 200));
+            }
+    }
+}
+
+// The overlay's texts and its scale bar.
+void drawItems(const std::vector<OverlayItem>& items, ImDrawList* dl) {
+    for (const OverlayItem& item : items) {
+        if (item.kind != OverlayItem::Kind::ScaleBar) {
+            label(dl, ImVec2(item.box.x, item.box.y), item.text.c_str(), item.colour);
+            continue;
+        }
+        // Outlined like the text: a dark band around the bar and its end ticks, the length centred below.
+        const float x0 = item.barX0, x1 = item.barX1, y = item.barY;
+        const ImU32 light = IM_COL32(235, 235, 235, 255), dark = IM_COL32(0, 0, 0, 200);
+        dl->AddRectFilled(ImVec2(x0 - 2, y - 2), ImVec2(x1 + 2, y + 2), dark);
+        dl->AddRectFilled(ImVec2(x0 - 2, y - 5), ImVec2(x0 + 2, y + 5), dark);
+        dl->AddRectFilled(ImVec2(x1 - 2, y - 5), ImVec2(x1 + 2, y + 5), dark);
+        dl->AddLine(ImVec2(x0, y), ImVec2(x1, y), light, 2);
+        dl->AddLine(ImVec2(x0, y - 4), ImVec2(x0, y + 4), light, 2);
+        dl->AddLine(ImVec2(x1, y - 4), ImVec2(x1, y + 4), light, 2);
+        const ImVec2 ts = ImGui::CalcTextSize(item.text.c_str());
+        label(dl, ImVec2((x0 + x1 - ts.x) / 2, y + 5), item.text.c_str());
+    }
+}
+
+// Side by side: the second series' views (s.paneOffset to the right of the base's): the crosshair, the
+// letters, slice and scale as the base's view has them, its own window, and which series it is; its 3D cell
+// says that the 3D view is the base's.
+void drawSecondPane(const AppState& s, ImDrawList* dl) {
+    const viewer::ImageLayerView& layer = s.scene.images.front();
+    const Provenance& about = layer.series->series.about;
+    const std::string name =
+        about.field("SeriesDescription").empty() ? about.location : about.field("SeriesDescription");
+    const WindowLevel& wl = layer.linkLook ? s.window : layer.window;
+    for (int v = 0; v < 4; ++v) {
+        Rect r = s.cells[std::size_t(v)];
+        if (r.w <= 0)
+            continue;
+        r.x += s.paneOffset;
+        dl->PushClipRect(ImVec2(r.x, r.y), ImVec2(r.x + r.w, r.y + r.h), true);
+        if (v == 3) {
+            const char* text = "3D: the series on the left";
+            const ImVec2 ts = ImGui::CalcTextSize(text);
+            label(dl, ImVec2(r.x + (r.w - ts.x) / 2, r.y + (r.h - ts.y) / 2), text,
+                  IM_COL32(160, 160, 160, 255));
+            dl->PopClipRect();
+            continue;
+        }
+        if (s.prefs.overlays.crosshair)
+            drawCrosshair(s, v, r, dl, /*handles=*/false, s.paneOffset);
+        std::vector<OverlayItem> items;
+        for (OverlayItem item : sliceOverlayItems(s, v)) {
+            if (item.kind == OverlayItem::Kind::Probe || item.kind == OverlayItem::Kind::Cine)
+                continue;
+            if (item.kind == OverlayItem::Kind::Window)
+                item.text = format("W %.0f  L %.0f", wl.width, wl.center);
+            item.box.x += s.paneOffset;
+            item.barX0 += s.paneOffset;
+            item.barX1 += s.paneOffset;
+            items.push_back(std::move(item));
+        }
+        drawItems(items, dl);
+        if (!s.prefs.overlays.sliceInfo) {
+            dl->PopClipRect();
+            continue;
+        }
+        // Which series this is, at the top right, a line lower for each text of the view's it would cover.
+        const ImVec2 ns = ImGui::CalcTextSize(name.c_str());
+        Rect box{r.x + r.w - ns.x - 6, r.y + 4, ns.x, ns.y};
+        auto covers = [&](const OverlayItem& item) {
+            const Rect& b = item.box;
+            return box.x < b.x + b.w + kOverlayGap && b.x < box.x + box.w + kOverlayGap &&
+                   box.y < b.y + b.h && b.y < box.y + box.h;
+        };
+        while (box.y + box.h < r.y + r.h && std::any_of(items.begin(), items.end(), covers))
+            box.y += ImGui::GetTextLineHeight();
+        label(dl, ImVec2(box.x, box.y), name.c_str(), IM_COL32(255, 190, 120, 255));
+        dl->PopClipRect();
+    }
+}
+
+} // namespace
+
 void drawOverlays(const AppState& s, const RenderFeedback& feedback, ImDrawList* dl) {
     for (int v = 0; v < 4; ++v) {
         const Rect& r = s.cells[std::size_t(v)];
@@ -660,56 +767,19 @@ void drawOverlays(const AppState& s, const RenderFeedback& feedback, ImDrawList*
             continue;
         }
         const ViewMapping m = mappingOf(s, v);
-
-        if (s.prefs.overlays.crosshair) {
-            // The other views' planes through the crosshair, in their colours; with the crosshair tool, the
-            // handles that turn the views (oblique MPR) near the ends of the lines.
-            const bool handles = !s.tool;
-            const double reach = turnHandleDistance(r);
-            for (const CrosshairLine& line : crosshairLines(s, v)) {
-                const ImU32 colour = planeColour(s.views[std::size_t(line.view)].axis, 170);
-                const glm::dvec2 c = line.centre, d = line.direction;
-                if (std::abs(d.x) < 1e-9) // the acquired axes: exactly across the cell, as always
-                    dl->AddLine(ImVec2(float(c.x), r.y), ImVec2(float(c.x), r.y + r.h), colour);
-                else if (std::abs(d.y) < 1e-9)
-                    dl->AddLine(ImVec2(r.x, float(c.y)), ImVec2(r.x + r.w, float(c.y)), colour);
-                else {
-                    const double far = double(r.w + r.h) + glm::length(c - glm::dvec2(r.x, r.y));
-                    dl->AddLine(ImVec2(float(c.x - d.x * far), float(c.y - d.y * far)),
-                                ImVec2(float(c.x + d.x * far), float(c.y + d.y * far)), colour);
-                }
-                if (handles)
-                    for (double side : {-1.0, 1.0}) {
-                        const glm::dvec2 h = c + d * (side * reach);
-                        dl->AddCircleFilled(ImVec2(float(h.x), float(h.y)), 4.0f,
-                                            planeColour(s.views[std::size_t(line.view)].axis, 200));
-                    }
-            }
-        }
+        // With the crosshair tool, the handles that turn the views (oblique MPR).
+        if (s.prefs.overlays.crosshair)
+            drawCrosshair(s, v, r, dl, /*handles=*/!s.tool, 0);
         drawLayerMarks(s, v, m, dl);
         drawAnnotations(s, v, m, dl);
         drawBrush(s, v, m, dl);
-        for (const OverlayItem& item : sliceOverlayItems(s, v)) {
-            if (item.kind != OverlayItem::Kind::ScaleBar) {
-                label(dl, ImVec2(item.box.x, item.box.y), item.text.c_str(), item.colour);
-                continue;
-            }
-            // Outlined like the text: a dark band around the bar and its end ticks, the length centred below.
-            const float x0 = item.barX0, x1 = item.barX1, y = item.barY;
-            const ImU32 light = IM_COL32(235, 235, 235, 255), dark = IM_COL32(0, 0, 0, 200);
-            dl->AddRectFilled(ImVec2(x0 - 2, y - 2), ImVec2(x1 + 2, y + 2), dark);
-            dl->AddRectFilled(ImVec2(x0 - 2, y - 5), ImVec2(x0 + 2, y + 5), dark);
-            dl->AddRectFilled(ImVec2(x1 - 2, y - 5), ImVec2(x1 + 2, y + 5), dark);
-            dl->AddLine(ImVec2(x0, y), ImVec2(x1, y), light, 2);
-            dl->AddLine(ImVec2(x0, y - 4), ImVec2(x0, y + 4), light, 2);
-            dl->AddLine(ImVec2(x1, y - 4), ImVec2(x1, y + 4), light, 2);
-            const ImVec2 ts = ImGui::CalcTextSize(item.text.c_str());
-            label(dl, ImVec2((x0 + x1 - ts.x) / 2, y + 5), item.text.c_str());
-        }
+        drawItems(sliceOverlayItems(s, v), dl);
         if (v == s.activeView && s.maximised < 0)
             dl->AddRect(p0, ImVec2(p1.x - 1, p1.y - 1), planeColour(axis, 200), 0, 0, 1.5f);
         dl->PopClipRect();
     }
+    if (s.paneOffset > 0 && s.hasVolume() && !s.scene.images.empty())
+        drawSecondPane(s, dl);
 }
 
 } // namespace ctview::ui

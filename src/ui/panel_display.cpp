@@ -342,7 +342,7 @@ void drawSidebar(AppState& s, Commands& r) {
     // Only with segmentations: a series alone keeps the sections where they were.
     if (!s.scene.labels.empty() && ImGui::CollapsingHeader("Segments", ImGuiTreeNodeFlags_DefaultOpen))
         drawSegmentsPanel(s);
-    if (!s.scene.images.empty() && ImGui::CollapsingHeader("Fusion", ImGuiTreeNodeFlags_DefaultOpen)) {
+    if (!s.scene.images.empty() && ImGui::CollapsingHeader("Second series", ImGuiTreeNodeFlags_DefaultOpen)) {
         ImGui::PushItemWidth(itemWidth);
         drawFusionPanel(s);
         ImGui::PopItemWidth();

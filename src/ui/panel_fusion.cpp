@@ -1,5 +1,6 @@
-// The Fusion section: the series fused over the open one (the scene's image layer), how it is linked, and how
-// it is drawn: overlay with an opacity, checkerboard, or the difference; its colour map and window.
+// The Second series section: the series fused over the open one or shown beside it (the scene's image layer),
+// how the two are linked, and how it is drawn: overlay with an opacity, checkerboard, the difference, or side
+// by side; its colour map and window (side by side: its own or the open series').
 #include "ui/panels.h"
 
 #include "volume/colormap.h"
@@ -31,23 +32,30 @@ void drawWindowControls(WindowLevel& wl) {
         wl.center = level;
 }
 
+void removeButton(AppState& s) {
+    if (ImGui::Button("Remove##fusion"))
+        s.scene.images.clear();
+}
+
 } // namespace
 
 void drawFusionPanel(AppState& s) {
     viewer::ImageLayerView& layer = s.scene.images.front();
-    wrappedText("Over this series: " + fusedName(layer));
+    wrappedText(fusedName(layer));
     ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
     wrappedText("Linked by " + layer.link);
     ImGui::PopStyleColor();
     ImGui::Checkbox("Show##fusion", &layer.shown);
     int mode = int(layer.mode);
-    static const char* const kModes[] = {"Overlay", "Checkerboard", "Difference"};
-    if (ImGui::Combo("Mode##fusion", &mode, kModes, 3))
+    // In FusionMode's order.
+    static const char* const kModes[] = {"Overlay", "Checkerboard", "Difference", "Side by side"};
+    if (ImGui::Combo("Mode##fusion", &mode, kModes, 4))
         layer.mode = viewer::FusionMode(mode);
     if (ImGui::IsItemHovered())
         ImGui::SetTooltip("Overlay: its colours over this series at the opacity\n"
                           "Checkerboard: squares of each, to check the alignment\n"
-                          "Difference: it minus this series, in HU (post- minus pre-contrast)");
+                          "Difference: it minus this series, in HU (post- minus pre-contrast)\n"
+                          "Side by side: in views of its own on the right, the same planes");
     switch (layer.mode) {
     case viewer::FusionMode::Overlay:
         ImGui::SliderFloat("Opacity##fusion", &layer.opacity, 0.0f, 1.0f, "%.2f");
@@ -60,6 +68,14 @@ void drawFusionPanel(AppState& s) {
     }
     case viewer::FusionMode::Difference:
         break;
+    case viewer::FusionMode::SideBySide:
+        ImGui::Checkbox("Window and colours of this series##fusion", &layer.linkLook);
+        if (ImGui::IsItemHovered())
+            ImGui::SetTooltip("On: both sides take the View section's window and colour map\n"
+                              "Off: its own below (a right drag in its views sets its window)");
+        if (layer.linkLook)
+            return removeButton(s);
+        break;
     }
     if (ImGui::BeginCombo("Colormap##fusion", layer.colormap.c_str())) {
         for (const std::string& name : colormapNames())
@@ -68,8 +84,7 @@ void drawFusionPanel(AppState& s) {
         ImGui::EndCombo();
     }
     drawWindowControls(layer.mode == viewer::FusionMode::Difference ? layer.difference : layer.window);
-    if (ImGui::Button("Remove##fusion"))
-        s.scene.images.clear();
+    removeButton(s);
 }
 
 } // namespace ctview::ui

@@ -74,6 +74,8 @@ void drawSeriesPanel(AppState& s, Commands& r) {
             r.push_back({Command::Kind::LoadSeries, "", info.number});
         // Right-click: this series over the one open (fusion), resampled onto its grid.
         if (info.number != current && ImGui::BeginPopupContextItem()) {
+            if (ImGui::MenuItem("Compare side by side"))
+                r.push_back({Command::Kind::Compare, s.scene.base->series.about.location, info.number});
             if (ImGui::MenuItem("Fuse over the open series"))
                 r.push_back({Command::Kind::Fuse, s.scene.base->series.about.location, info.number});
             ImGui::EndPopup();

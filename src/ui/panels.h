@@ -100,7 +100,8 @@ void drawSegmentEditorPanel(AppState& s, Commands& r);
 void drawQuitConfirmation(AppState& s, Commands& r);
 // Every series found in the input, with patient, study date and modality, sortable; clicking one loads it.
 void drawSeriesPanel(AppState& s, Commands& r);
-// The series fused over the open one (s.scene.images, not empty): its link, mode, opacity, colours, window.
+// The series fused over the open one or beside it (s.scene.images, not empty): its link, mode, opacity,
+// colours, window.
 void drawFusionPanel(AppState& s);
 // The order the series table shows `rows` in, sorted by `column` ("#", "patient", "date", "mod",
 // "description", "slices"); ties keep the listing's order.

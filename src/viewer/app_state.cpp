@@ -148,9 +148,21 @@ std::string sliceNote(const AppState& s, int v, int slice) {
     return "";
 }
 
-void layoutCells(AppState& s, const Rect& area) {
-    s.viewArea = area;
+bool sideBySide(const AppState& s) {
+    return !s.scene.images.empty() && s.scene.images.front().shown &&
+           s.scene.images.front().mode == FusionMode::SideBySide;
+}
+
+void layoutCells(AppState& s, const Rect& whole) {
+    s.viewArea = whole;
     const float gap = 2;
+    // Side by side: the base's views in the left half, the second series' the same to the right.
+    Rect area = whole;
+    s.paneOffset = 0;
+    if (sideBySide(s)) {
+        area.w = (whole.w - gap) / 2;
+        s.paneOffset = area.w + gap;
+    }
     if (s.maximised >= 0 && s.maximised < 4) {
         s.cells.fill(Rect{});
         s.cells[std::size_t(s.maximised)] = area;

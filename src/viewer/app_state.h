@@ -53,6 +53,7 @@ struct Toast {
 struct Drag {
     int view = -1;   // 0..2 the slice views, 3 the 3D view, or -1 for none
     int button = -1; // 0 left (crosshair; 3D: rotate), 1 right (window/level; 3D: zoom), 2 middle (pan)
+    int pane = 0;    // side by side: 1 when it started in the second series' views (paneOffset)
 };
 
 // The drawings over the slice views, each switched on its own (O toggles them all).
@@ -227,11 +228,12 @@ struct SurfaceLayerView {
     glm::vec3 colour{1.0f};
 };
 
-// How a second series is drawn over the base image in the slice views.
+// How a second series is shown with the base image in the slice views.
 enum class FusionMode {
     Overlay,      // its colour map at `opacity` over the base (PET-CT style, or a prior in hot over grey)
     Checkerboard, // squares of the base and of the layer (opaque) alternating, to check the alignment
     Difference,   // the layer minus the base, in HU, through `difference` (post- minus pre-contrast)
+    SideBySide,   // alone, in views of its own beside the base's (the same planes: linked by construction)
 };
 
 // A second series over the base image (fusion): its HU resampled onto the base's grid through the link
@@ -249,6 +251,7 @@ struct ImageLayerView {
     FusionMode mode = FusionMode::Overlay;
     WindowLevel difference{400, 0}; // Difference mode: layer minus base, HU
     double checkerMm = 20;          // Checkerboard mode: the squares' side in the base's patient space
+    bool linkLook = false;          // SideBySide: drawn with the base's window and colour map, not its own
     bool shown = true;
 };
 
@@ -274,7 +277,11 @@ struct AppState {
 
     View3D view3d;
     std::array<ViewState, 3> views{{{Axis::Axial, {}}, {Axis::Coronal, {}}, {Axis::Sagittal, {}}}};
-    int activeView = 0;   // 0..2: the view keys and the save key act on
+    int activeView = 0; // 0..2: the view keys and the save key act on
+    // Side by side (a second series in FusionMode::SideBySide): `cells` are laid out in the left half of the
+    // view area and the second series' views are the same cells this far to the right (screen pixels); 0
+    // otherwise. Input there acts on the matching view (the planes are the same), layoutCells sets it.
+    float paneOffset = 0;
     int maximised = -1;   // -1: 2x2 grid; 0..3: that cell alone (3 is the 3D cell)
     glm::ivec3 cursor{0}; // crosshair voxel (i, j, k); view v shows slice cursor[frame(v).nAxis]
     // Oblique MPR: once the crosshair is turned (its lines' ends dragged), the views are the turned planes
@@ -387,8 +394,11 @@ std::array<AnatomicalAxis, 3> anatomicalAxes(const AppState& s);
 // With prefs.anonymousTitle, nothing that identifies the patient: "ctview - series 201 - 512x512x134".
 // "ctview - loading" while the series arrives.
 std::string windowTitle(const AppState& s);
-// Splits `area` into the cells: a 2x2 grid, or the maximised cell filling it (the others empty).
+// Splits `area` into the cells: a 2x2 grid, or the maximised cell filling it (the others empty); side by
+// side, the left half so (paneOffset: the second series' views in the right half).
 void layoutCells(AppState& s, const Rect& area);
+// A second series is shown side by side with the base (FusionMode::SideBySide, shown).
+bool sideBySide(const AppState& s);
 // Puts a freshly loaded dataset in place: crosshair at the centre, views reset, window from the file; for
 // the rest of a preview, or another phase of the 4D series on show, the views as they are.
 void adoptDataset(AppState& s, std::shared_ptr<Dataset> d);

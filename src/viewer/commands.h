@@ -32,6 +32,7 @@ struct Command {
         ShareSend,        // "Send": the same (de-identified when s.share.anonymise) to the node `path`
         LoadPhase,        // `series`: another phase (1-based) of the open 4D series, the views kept
         Fuse,             // `path` (series `series` of it, 0: as the loader picks) fused over the open series
+        Compare,          // the same, side by side with it
     };
     Kind kind;
     std::string path;

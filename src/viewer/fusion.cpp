@@ -81,15 +81,18 @@ const char* fusionModeName(FusionMode m) {
         return "checkerboard";
     case FusionMode::Difference:
         return "difference";
+    case FusionMode::SideBySide:
+        return "side-by-side";
     }
     return "overlay";
 }
 
 FusionMode parseFusionMode(const std::string& name, const std::string& option) {
-    for (FusionMode m : {FusionMode::Overlay, FusionMode::Checkerboard, FusionMode::Difference})
+    for (FusionMode m :
+         {FusionMode::Overlay, FusionMode::Checkerboard, FusionMode::Difference, FusionMode::SideBySide})
         if (name == fusionModeName(m))
             return m;
-    throw UsageError(option + " " + name + ": use overlay, checkerboard or difference");
+    throw UsageError(option + " " + name + ": use overlay, checkerboard, difference or side-by-side");
 }
 
 } // namespace ctview::viewer

@@ -35,7 +35,7 @@ void setImageLayer(AppState& s, ImageLayerView layer);
 // The layer's HU at base voxel `ijk` (kOutsideHu outside its data), for the probe.
 float imageLayerHu(const ImageLayerView& layer, glm::ivec3 ijk);
 
-// "overlay", "checkerboard", "difference": the CLI's and the panel's names of FusionMode.
+// "overlay", "checkerboard", "difference", "side-by-side": the CLI's names of FusionMode.
 const char* fusionModeName(FusionMode m);
 // Throws UsageError naming `option` and the choices.
 FusionMode parseFusionMode(const std::string& name, const std::string& option);

@@ -159,7 +159,38 @@ Command droppedCommand(const AppState& s, const std::string& path) {
     return {Command::Kind::Open, path};
 }
 
-Commands handleInput(AppState& s, const InputFrame& in) {
+namespace {
+// Side by side: the second series' views are the base's moved right by paneOffset (the same planes), so the
+// mouse over them acts on the base's views at the same place; a drag keeps the pane it started in.
+InputFrame inPane(const AppState& s, const InputFrame& in, int& pane) {
+    pane = 0;
+    if (s.paneOffset <= 0)
+        return in;
+    if (s.gesture.drag.view >= 0)
+        pane = s.gesture.drag.pane;
+    else
+        pane = !in.uiWantsMouse && in.mouse.x >= double(s.viewArea.x + s.paneOffset) ? 1 : 0;
+    InputFrame moved = in;
+    if (pane == 1)
+        moved.mouse.x -= double(s.paneOffset);
+    return moved;
+}
+
+Commands handleInPane(AppState& s, const InputFrame& in);
+} // namespace
+
+Commands handleInput(AppState& s, const InputFrame& raw) {
+    int pane = 0;
+    const InputFrame in = inPane(s, raw, pane);
+    const bool dragging = s.gesture.drag.view >= 0;
+    Commands commands = handleInPane(s, in);
+    if (!dragging && s.gesture.drag.view >= 0)
+        s.gesture.drag.pane = pane;
+    return commands;
+}
+
+namespace {
+Commands handleInPane(AppState& s, const InputFrame& in) {
     if (s.cine.view >= 0) {
         // A playing cine: any key, or a click in the views, stops it. Space, Esc and the click do nothing
         // else; another key then does what it does (F12 saves the slice the cine stopped at).
@@ -187,7 +218,6 @@ Commands handleInput(AppState& s, const InputFrame& in) {
     return handleFrame(s, in);
 }
 
-namespace {
 Commands handleFrame(AppState& s, const InputFrame& in) {
     Commands actions;
     const bool volume = s.hasVolume();
@@ -337,12 +367,17 @@ Commands handleFrame(AppState& s, const InputFrame& in) {
                 moveCrosshair(s, s.gesture.drag.view, in.mouse);
             break;
         case 1: {
+            // In the second series' views (side by side), its own window unless it takes the base's.
+            const bool second =
+                s.gesture.drag.pane == 1 && !s.scene.images.empty() && !s.scene.images.front().linkLook;
+            WindowLevel& wl = second ? s.scene.images.front().window : s.window;
             // Sensitivity grows with the window, so that both a 40 HU stroke window and a 2000 HU bone window
             // can be dragged comfortably.
-            const double k = std::max(0.5, s.window.width / 400.0);
-            s.window.width = std::clamp(s.window.width + in.mouseDelta.x * k, 1.0, 70000.0);
-            s.window.center = std::clamp(s.window.center + in.mouseDelta.y * k, -35000.0, 35000.0);
-            s.windowName = "custom";
+            const double k = std::max(0.5, wl.width / 400.0);
+            wl.width = std::clamp(wl.width + in.mouseDelta.x * k, 1.0, 70000.0);
+            wl.center = std::clamp(wl.center + in.mouseDelta.y * k, -35000.0, 35000.0);
+            if (!second)
+                s.windowName = "custom";
             break;
         }
         case 2:
