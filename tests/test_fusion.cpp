@@ -5,12 +5,18 @@
 #include "testutil.h"
 
 #include "base/error.h"
+#include "nrrd_nifti/volume_io.h"
+#include "viewer/fuse_task.h"
 #include "viewer/fusion.h"
 #include "viewer/load_task.h"
+#include "volume/register.h"
 #include "volume/resample.h"
 
 #include <catch2/catch.hpp>
+#include <glm/gtc/matrix_transform.hpp>
+#include <nlohmann/json.hpp>
 
+#include <array>
 #include <cmath>
 
 using namespace ctview;
@@ -140,8 +146,9 @@ TEST_CASE("fusion: two DICOM series in one frame of reference, (6, -4, 10) mm ap
     CHECK(inside == 9 * 8 * 3);
 
     // Moved back by the offset (--fuse-shift -6,4,-10), every voxel is b's own.
-    const viewer::ImageLayerView back = viewer::makeImageLayer(*base, other, {-6, 4, -10});
-    CHECK(back.link == "one frame of reference, shifted by (-6, 4, -10) mm");
+    const viewer::ImageLayerView back =
+        viewer::makeImageLayer(*base, other, viewer::layerMovedBy({-6, 4, -10}));
+    CHECK(back.link == "one frame of reference, moved by (-6, 4, -10) mm");
     CHECK(viewer::imageLayerHu(back, {0, 0, 0}) == -500.0f);
     CHECK(viewer::imageLayerHu(back, {11, 9, 7}) == float(-500 + 700 + 90 + 11));
     CHECK(viewer::imageLayerHu(back, {12, 0, 0}) == kOutsideHu); // outside the base's grid
@@ -152,7 +159,7 @@ TEST_CASE("fusion: two DICOM series in one frame of reference, (6, -4, 10) mm ap
     writeSeries(c, dir.path / "c");
     const auto elsewhere = viewer::LoadTask::loadNow((dir.path / "c").string(), "", fastOptions(), staging);
     CHECK(viewer::linkIsAGuess(base->series, elsewhere->series));
-    CHECK(viewer::fusionLink(base->series, elsewhere->series, {}) ==
+    CHECK(viewer::fusionLink(base->series, elsewhere->series, glm::dmat4(1.0)) ==
           "patient coordinates as written (not one frame of reference: check the alignment)");
 }
 
@@ -166,4 +173,149 @@ TEST_CASE("fusion: --fuse-shift and --fuse-mode are read exactly, or refused nam
     CHECK_THROWS_WITH(viewer::parseFusionMode("blend", "--fuse-mode"),
                       "--fuse-mode blend: use overlay, checkerboard, difference or side-by-side");
     CHECK(viewer::parseFusionMode("side-by-side", "--fuse-mode") == viewer::FusionMode::SideBySide);
+}
+
+namespace {
+
+// A smooth CT-like phantom in LPS mm: a body (40 HU) in air, fat around it, a spine and bones placed
+// asymmetrically (700 HU), edges 1.5 mm wide, so that a rotation and a shift are both told by the images.
+double anatomy(const glm::dvec3& p) {
+    auto inside = [](double distance) { return 1.0 / (1.0 + std::exp(distance / 0.75)); }; // 1 in, 0 out
+    const glm::dvec3 body = p / glm::dvec3(70, 50, 55);
+    double hu = -1000 + 1040 * inside((glm::length(body) - 1) * 50);
+    const std::array<std::pair<glm::dvec3, double>, 5> bones{
+        {{{0, 25, 0}, 9}, {{30, -10, 20}, 12}, {{-35, 5, -25}, 8}, {{15, 20, -30}, 10}, {{-20, -25, 30}, 7}}};
+    for (const auto& [centre, radius] : bones)
+        hu += 660 * inside(glm::length(p - centre) - radius);
+    hu -= 140 * inside(std::abs(p.x + 45) - 6) * inside((glm::length(body) - 0.9) * 50); // a band of fat
+    return hu;
+}
+
+Volume anatomyVolume(const Geometry& g, const glm::dmat4& toAnatomy) {
+    Volume v(g, ScalarType::Int16, SharedBuffer::Sharing::Private);
+    for (int k = 0; k < g.dims.z; ++k)
+        for (int j = 0; j < g.dims.y; ++j)
+            for (int i = 0; i < g.dims.x; ++i)
+                v.set(i, j, k,
+                      float(anatomy(glm::dvec3(toAnatomy * glm::dvec4(g.voxelToPatient({i, j, k}), 1)))));
+    return v;
+}
+
+} // namespace
+
+TEST_CASE("registerRigid: a series moved by a known rotation and shift is brought back within 0.5 mm and "
+          "0.5 degrees") {
+    Geometry fixedGrid;
+    fixedGrid.dims = {96, 80, 64};
+    fixedGrid.spacing = {2.0, 2.0, 2.5};
+    fixedGrid.origin = -0.5 * (glm::dvec3(fixedGrid.dims) - 1.0) * fixedGrid.spacing;
+    // The moving series is the same anatomy scanned on another grid, the patient turned (4, -3 and 6 degrees
+    // about L, P and S through the fixed volume's centre) and moved (8, -5, 6) mm: its LPS point truth(p)
+    // shows what the fixed series shows at p.
+    const glm::dvec3 c = volumeCentre(fixedGrid);
+    const double deg = 3.14159265358979323846 / 180;
+    glm::dmat4 r = glm::rotate(glm::dmat4(1.0), 6 * deg, glm::dvec3(0, 0, 1)) *
+                   glm::rotate(glm::dmat4(1.0), -3 * deg, glm::dvec3(0, 1, 0)) *
+                   glm::rotate(glm::dmat4(1.0), 4 * deg, glm::dvec3(1, 0, 0));
+    const glm::dmat4 truth =
+        glm::translate(glm::dmat4(1.0), c + glm::dvec3(8, -5, 6)) * r * glm::translate(glm::dmat4(1.0), -c);
+    Geometry movingGrid;
+    movingGrid.dims = {100, 90, 60};
+    movingGrid.spacing = {1.9, 1.9, 2.7};
+    movingGrid.origin = glm::dvec3(-92, -80, -75);
+    const Volume fixed = anatomyVolume(fixedGrid, glm::dmat4(1.0));
+    const Volume moving = anatomyVolume(movingGrid, glm::inverse(truth));
+
+    const Registration found = registerRigid(fixed, moving);
+    INFO("NCC " << found.nccBefore << " -> " << found.ncc << ", " << found.steps << " steps, "
+                << found.seconds << " s");
+    const glm::dvec3 centreError =
+        glm::dvec3(found.link * glm::dvec4(c, 1)) - glm::dvec3(truth * glm::dvec4(c, 1));
+    CHECK(glm::length(centreError) < 0.5);
+    CHECK(rotationDegrees(glm::inverse(truth) * found.link) < 0.5);
+    // Every corner of the fixed volume's box lands within 0.5 mm of where it should.
+    for (int corner = 0; corner < 8; ++corner) {
+        const glm::dvec3 ijk((corner & 1) ? fixedGrid.dims.x - 1 : 0, (corner & 2) ? fixedGrid.dims.y - 1 : 0,
+                             (corner & 4) ? fixedGrid.dims.z - 1 : 0);
+        const glm::dvec4 p(fixedGrid.voxelToPatient(ijk), 1);
+        CHECK(glm::length(glm::dvec3(found.link * p) - glm::dvec3(truth * p)) < 0.5);
+    }
+    CHECK(found.ncc > found.nccBefore);
+    CHECK(found.ncc > 0.99);
+    CHECK(found.degrees == Approx(rotationDegrees(truth)).margin(0.5));
+}
+
+TEST_CASE("ctview register: the link between two volume files as text and JSON; bad input exits non-zero") {
+    TempDir dir;
+    Geometry grid;
+    grid.dims = {64, 56, 40};
+    grid.spacing = {2.5, 2.5, 3.0};
+    grid.origin = -0.5 * (glm::dvec3(grid.dims) - 1.0) * grid.spacing;
+    const glm::dvec3 c = volumeCentre(grid);
+    const glm::dmat4 truth = glm::translate(glm::dmat4(1.0), c + glm::dvec3(-6, 4, 5)) *
+                             glm::rotate(glm::dmat4(1.0), 0.08, glm::dvec3(0, 0, 1)) *
+                             glm::translate(glm::dmat4(1.0), -c);
+    writeVolume(anatomyVolume(grid, glm::dmat4(1.0)), dir.path / "fixed.nrrd", false);
+    writeVolume(anatomyVolume(grid, glm::inverse(truth)), dir.path / "moving.nrrd", false);
+    const Run r =
+        run("register " + q(dir.path / "fixed.nrrd") + " " + q(dir.path / "moving.nrrd") + " --json -q");
+    INFO(r.out);
+    REQUIRE(r.code == 0);
+    const auto j = nlohmann::json::parse(r.out);
+    CHECK(j["degrees"].get<double>() == Approx(0.08 * 180 / 3.14159265358979323846).margin(0.1));
+    // The moving series moved back by what was done to it: the link's shift at the centre, reversed.
+    CHECK(j["moved_mm"][0].get<double>() == Approx(6).margin(0.3));
+    CHECK(j["moved_mm"][1].get<double>() == Approx(-4).margin(0.3));
+    CHECK(j["moved_mm"][2].get<double>() == Approx(-5).margin(0.3));
+    CHECK(j["ncc"].get<double>() > j["ncc_before"].get<double>());
+    const Run text =
+        run("register " + q(dir.path / "fixed.nrrd") + " " + q(dir.path / "moving.nrrd") + " -q");
+    CHECK(text.code == 0);
+    CHECK(text.out.find("mm and turned 4.5") != std::string::npos); // 4.58 degrees, within 0.1
+    const Run missing = run("register " + q(dir.path / "fixed.nrrd") + " " + q(dir.path / "nothing.nrrd"));
+    CHECK(missing.code == 1);
+    CHECK(missing.out.find("nothing.nrrd") != std::string::npos);
+    CHECK(run("register " + q(dir.path / "fixed.nrrd")).code == 2);
+}
+
+TEST_CASE(
+    "FuseTask: a series loaded from its file, registered on the task's thread, lands on the base's grid") {
+    TempDir dir;
+    Geometry grid;
+    grid.dims = {64, 56, 40};
+    grid.spacing = {2.5, 2.5, 3.0};
+    grid.origin = -0.5 * (glm::dvec3(grid.dims) - 1.0) * grid.spacing;
+    const glm::dmat4 truth = glm::translate(glm::dmat4(1.0), glm::dvec3(5, 3, -4));
+    writeVolume(anatomyVolume(grid, glm::dmat4(1.0)), dir.path / "fixed.nrrd", false);
+    writeVolume(anatomyVolume(grid, glm::inverse(truth)), dir.path / "moving.nrrd", false);
+    viewer::LoadTask::Staging staging;
+    staging.stats3d = false;
+    const auto base =
+        viewer::LoadTask::loadNow((dir.path / "fixed.nrrd").string(), "", fastOptions(), staging);
+    viewer::FuseRequest request;
+    request.input = (dir.path / "moving.nrrd").string();
+    request.registerFirst = true;
+    viewer::FuseTask task(request, base, fastOptions(), nullptr);
+    task.wait();
+    REQUIRE(task.finished());
+    std::string error;
+    const std::optional<viewer::ImageLayerView> layer = task.take(error);
+    INFO(error);
+    REQUIRE(layer);
+    REQUIRE(task.registration());
+    CHECK(layer->registered);
+    CHECK(glm::length(glm::dvec3(layer->toLayer[3]) - glm::dvec3(5, 3, -4)) < 0.3);
+    CHECK(layer->link.find("then registered: moved (-5") != std::string::npos);
+    // Registered, the layer's voxels are the base's (the same anatomy), but at the edges where the move
+    // brought nothing.
+    const glm::ivec3 mid = grid.dims / 2;
+    CHECK(viewer::imageLayerHu(*layer, mid) ==
+          Approx(base->series.volume.at(mid.x, mid.y, mid.z)).margin(15));
+
+    // A file that is not there: the error names it, no layer.
+    request.input = (dir.path / "nothing.nrrd").string();
+    viewer::FuseTask missing(request, base, fastOptions(), nullptr);
+    missing.wait();
+    CHECK_FALSE(missing.take(error));
+    CHECK(error.find("nothing.nrrd") != std::string::npos);
 }

@@ -114,6 +114,9 @@ void addFusion(CLI::App* cmd, FusionOptions& f) {
     cmd->add_option("--fuse-series", f.series,
                     "Which series of --fuse or --compare: its number or UID (as --series)");
     cmd->add_option("--fuse-shift", f.shift, "Move the fused series by X,Y,Z mm (LPS), e.g. 0,0,-12.5");
+    cmd->add_flag("--register", f.registerFirst,
+                  "Register the second series onto this one first (rigid: rotation and shift, from the "
+                  "images)");
     cmd->add_option("--fuse-mode", f.mode,
                     "overlay (default), checkerboard, difference (fused minus this), or side-by-side")
         ->check(CLI::IsMember({"overlay", "checkerboard", "difference", "side-by-side"}));
@@ -436,11 +439,24 @@ int runCli(int argc, char** argv) {
     phantomCmd->add_flag("--segmentation", phantomSegmentation,
                          "Also write a DICOM SEG of its organs (segmentation.dcm), shown as a layer");
 
+    CommonOptions registerCommon;
+    RegisterOptions reg;
+    CLI::App* registerCmd = app.add_subcommand(
+        "register",
+        "Find the rotation and shift that bring a second series onto this one (rigid, from the images)");
+    addCommon(registerCmd, registerCommon);
+    registerCmd->add_option("moving", reg.moving, "The series to bring onto the input (as the input)")
+        ->required();
+    registerCmd->add_option("--moving-series", reg.movingSeries, "Which series of MOVING (as --series)");
+    registerCmd->add_option("--fuse-shift", reg.shift, "Start with MOVING moved by X,Y,Z mm (LPS)");
+    registerCmd->add_flag("--json", reg.json, "Print the result as JSON");
+
     // Each subcommand and what runs it: the one list that dispatch and the usage errors read.
     const std::vector<std::pair<CLI::App*, std::function<int()>>> commands = {
         {infoCmd, [&] { return runInfo(infoCommon, info); }},
         {exportCmd, [&] { return runExport(exportCommon, exp); }},
         {convertCmd, [&] { return runConvert(convertCommon, conv); }},
+        {registerCmd, [&] { return runRegister(registerCommon, reg); }},
         {measureCmd, [&] { return runMeasure(measureCommon, meas); }},
         {segmentsCmd, [&] { return runSegments(segmentsCommon, segs); }},
         {segmentCmd, [&] { return runSegment(segmentCommon, segOpt); }},

@@ -60,7 +60,7 @@ FusionPlan planFusion(const FusionOptions& f) {
         plan.options.mode = "side-by-side";
     }
     if (!f.shift.empty())
-        plan.shift = viewer::parseShift(f.shift, "--fuse-shift");
+        plan.toLayer = viewer::layerMovedBy(viewer::parseShift(f.shift, "--fuse-shift"));
     plan.mode = viewer::parseFusionMode(plan.options.mode, "--fuse-mode");
     if (!f.colormap.empty()) {
         try {
@@ -104,12 +104,23 @@ void fuseHeadless(viewer::AppState& s, const CommonOptions& common, const Fusion
     other.phase = 0;
     other.labels.clear();
     std::shared_ptr<const Dataset> fused = loadDatasetHeadless(other, /*stats3d=*/false);
-    if (!common.quiet && viewer::linkIsAGuess(s.scene.base->series, fused->series))
+    glm::dmat4 toLayer = plan.toLayer;
+    if (plan.options.registerFirst) {
+        const Registration r = registerRigid(s.scene.base->series.volume, fused->series.volume, toLayer);
+        toLayer = r.link;
+        if (!common.quiet)
+            std::fprintf(stderr, "registered %s onto %s: %s\n", plan.options.source.c_str(),
+                         common.input.c_str(), viewer::describeRegistration(r).c_str());
+    } else if (!common.quiet && viewer::linkIsAGuess(s.scene.base->series, fused->series)) {
         std::fprintf(stderr,
                      "warning: %s: not in the frame of reference of %s; fused by patient coordinates as "
-                     "written (check the alignment; --fuse-shift moves it)\n",
+                     "written (check the alignment; --fuse-shift moves it, --register finds it)\n",
                      plan.options.source.c_str(), common.input.c_str());
-    viewer::ImageLayerView layer = viewer::makeImageLayer(*s.scene.base, std::move(fused), plan.shift);
+    }
+    viewer::ImageLayerView layer =
+        viewer::makeImageLayer(*s.scene.base, std::move(fused), toLayer, plan.options.registerFirst);
+    if (!common.quiet && plan.options.registerFirst)
+        std::fprintf(stderr, "linked by %s\n", layer.link.c_str());
     applyFusionLook(layer, plan);
     viewer::setImageLayer(s, std::move(layer));
 }

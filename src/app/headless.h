@@ -33,7 +33,7 @@ void showOnlySegments(viewer::AppState& s, const Dataset& d, const std::string& 
 // --fuse and its look, checked before anything is loaded (UsageError naming the option).
 struct FusionPlan {
     FusionOptions options;
-    glm::dvec3 shift{0.0};
+    glm::dmat4 toLayer{1.0}; // the link to start from: --fuse-shift's
     viewer::FusionMode mode = viewer::FusionMode::Overlay;
     std::optional<WindowLevel> window; // WIDTH,LEVEL or a preset; none: 'file' or 'auto'
 };
@@ -41,7 +41,8 @@ FusionPlan planFusion(const FusionOptions& f);
 // The fused series' look as `plan` says (its mode, opacity, colour map, window; 'auto': over its voxels).
 void applyFusionLook(viewer::ImageLayerView& layer, const FusionPlan& plan);
 // Loads --fuse's series as the input is loaded (its warnings on stderr unless quiet, and a warning when the
-// two are not in one frame of reference) and puts it over `s`'s base. Throws DataError naming it.
+// two are not in one frame of reference), registers it with --register (what that found on stderr unless
+// quiet) and puts it over `s`'s base. Throws DataError naming it.
 void fuseHeadless(viewer::AppState& s, const CommonOptions& common, const FusionPlan& plan);
 
 // `ctview snapshot` and `ctview render` in two steps, for the commands and for `import ctview`: the options

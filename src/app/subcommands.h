@@ -64,6 +64,13 @@ struct ConvertOptions {
     std::string segment; // --segment NAME: that segment's mask (of a --labels layer) instead of the HU volume
 };
 
+struct RegisterOptions {
+    std::string moving;       // the series to bring onto the input (a folder, file or URL)
+    std::string movingSeries; // --moving-series: which of its series
+    std::string shift;        // --fuse-shift X,Y,Z: where to start from (the moving series moved by it)
+    bool json = false;
+};
+
 struct MeasureOptions {
     std::string annotations; // the annotation file (measure/measure.h's format)
     bool json = false;
@@ -112,6 +119,7 @@ struct FusionOptions {
     std::string compare;          // --compare: the same, side by side (--fuse-mode side-by-side)
     std::string series;           // --fuse-series: which of its series (as --series)
     std::string shift;            // --fuse-shift X,Y,Z: moves it by this many mm (LPS)
+    bool registerFirst = false;   // --register: rigid registration onto the first series, from there
     std::string mode = "overlay"; // overlay, checkerboard or difference
     double opacity = 0.4;         // overlay
     std::string colormap;         // "": hot, grayscale for the difference
@@ -164,6 +172,8 @@ struct ViewerOptions {
 };
 
 int runInfo(const CommonOptions& common, const InfoOptions& info);
+// `ctview register`: the rigid registration of a second series onto the input, printed.
+int runRegister(const CommonOptions& common, const RegisterOptions& options);
 int runExport(const CommonOptions& common, const ExportOptions& options);
 int runConvert(const CommonOptions& common, const ConvertOptions& options);
 // `ctview measure`: every annotation's values on the series, as the window computes them.

@@ -205,6 +205,8 @@ class Viewer {
     void pumpLoad();
     void pumpLabels();
     void pumpFusion();
+    void registerImageLayer();
+    void startFuseTask(viewer::FuseRequest request);
     bool mayClose();
     viewer::Commands buildUi(Frame& f);
     void render(Frame& f, const viewer::Commands& commands);
@@ -258,6 +260,7 @@ class Viewer {
     std::unique_ptr<viewer::FuseTask> fuseTask_;          // a series being fused over the open one
     std::optional<FusionPlan> fuseNext_;                  // the one to fuse once the open series is complete
     FusionPlan fusing_;                                   // the plan of the one being fused (its look)
+    bool reregistering_ = false;                          // the task registers the one shown: its look stays
     std::unique_ptr<viewer::LoadTask> statsTask_; // a finished load still computing the 3D view's statistics
     std::unique_ptr<MovieJob> movie_;             // Cine's "Record movie" under way
     std::unique_ptr<ShareJob> share_;             // "Share": a copy or a send under way
@@ -508,6 +511,7 @@ void Viewer::pumpFusion() {
     if (fuseTask_ && fuseTask_->finished()) {
         std::string error;
         std::optional<viewer::ImageLayerView> layer = fuseTask_->take(error);
+        const std::optional<Registration> registered = fuseTask_->registration();
         const std::string name = fuseTask_->input();
         const Dataset* on = fuseTask_->dataset();
         const bool current =
@@ -516,12 +520,18 @@ void Viewer::pumpFusion() {
         redraw_ = 3;
         const double now = glfwGetTime();
         if (layer && current) {
-            applyFusionLook(*layer, fusing_);
-            const bool guess = viewer::linkIsAGuess(s_.scene.base->series, layer->series->series);
-            addToast(s_,
-                     (fusing_.mode == viewer::FusionMode::SideBySide ? "Beside it: " : "Fused ") + name +
-                         ": " + layer->link,
-                     now, guess);
+            // Registered anew: as it was shown; else as the plan says.
+            if (reregistering_ && !s_.scene.images.empty())
+                viewer::copyLook(*layer, s_.scene.images.front());
+            else
+                applyFusionLook(*layer, fusing_);
+            const bool guess =
+                !registered && viewer::linkIsAGuess(s_.scene.base->series, layer->series->series);
+            const std::string what =
+                registered ? "Registered " + name + " (" + viewer::describeRegistration(*registered) + ")"
+                : layer->mode == viewer::FusionMode::SideBySide ? "Beside it: " + name
+                                                                : "Fused " + name;
+            addToast(s_, what + ": " + layer->link, now, guess);
             viewer::setImageLayer(s_, std::move(*layer));
         } else if (layer) {
             addToast(s_, name + " not fused: another series was opened meanwhile", now, true);
@@ -532,20 +542,43 @@ void Viewer::pumpFusion() {
     }
     if (!fuseTask_ && fuseNext_ && !task_ && s_.hasVolume() && !s_.scene.base->preview) {
         fusing_ = *std::exchange(fuseNext_, std::nullopt);
+        reregistering_ = false;
         addToast(s_,
                  (fusing_.mode == viewer::FusionMode::SideBySide ? "Opening " : "Fusing ") +
                      fusing_.options.source +
                      (fusing_.mode == viewer::FusionMode::SideBySide ? " beside this series"
                                                                      : " over this series"),
                  glfwGetTime());
-        LoadOptions options = loadOptions_;
-        options.phase = 0;
-        fuseTask_ = std::make_unique<viewer::FuseTask>(fusing_.options.source, fusing_.options.series,
-                                                       fusing_.shift, s_.scene.base, options, [this] {
-                                                           if (glfwUp_)
-                                                               glfwPostEmptyEvent();
-                                                       });
+        viewer::FuseRequest request;
+        request.input = fusing_.options.source;
+        request.series = fusing_.options.series;
+        request.toLayer = fusing_.toLayer;
+        request.registerFirst = fusing_.options.registerFirst;
+        startFuseTask(std::move(request));
     }
+}
+
+// The Second series section's "Register": the series shown registered onto this one, from where it is.
+void Viewer::registerImageLayer() {
+    if (fuseTask_ || s_.scene.images.empty() || !s_.hasVolume())
+        return;
+    const viewer::ImageLayerView& layer = s_.scene.images.front();
+    reregistering_ = true;
+    addToast(s_, "Registering " + layer.series->series.about.location + " onto this series", glfwGetTime());
+    viewer::FuseRequest request;
+    request.loaded = layer.series;
+    request.toLayer = layer.toLayer;
+    request.registerFirst = true;
+    startFuseTask(std::move(request));
+}
+
+void Viewer::startFuseTask(viewer::FuseRequest request) {
+    LoadOptions options = loadOptions_;
+    options.phase = 0; // the second series' first phase
+    fuseTask_ = std::make_unique<viewer::FuseTask>(std::move(request), s_.scene.base, options, [this] {
+        if (glfwUp_)
+            glfwPostEmptyEvent();
+    });
 }
 
 // Segmentations added to the open series, one at a time: the next one starts once the series is complete,
@@ -739,6 +772,9 @@ void Viewer::execute(Frame& f, const viewer::Commands& commands) {
             break;
         case Kind::LoadPhase:
             stepToPhase(f, c.series);
+            break;
+        case Kind::Register:
+            registerImageLayer();
             break;
         case Kind::Fuse:
         case Kind::Compare: {

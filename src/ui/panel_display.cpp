@@ -344,7 +344,7 @@ void drawSidebar(AppState& s, Commands& r) {
         drawSegmentsPanel(s);
     if (!s.scene.images.empty() && ImGui::CollapsingHeader("Second series", ImGuiTreeNodeFlags_DefaultOpen)) {
         ImGui::PushItemWidth(itemWidth);
-        drawFusionPanel(s);
+        drawFusionPanel(s, r);
         ImGui::PopItemWidth();
     }
     if (ImGui::CollapsingHeader("Series", ImGuiTreeNodeFlags_DefaultOpen))

@@ -39,12 +39,17 @@ void removeButton(AppState& s) {
 
 } // namespace
 
-void drawFusionPanel(AppState& s) {
+void drawFusionPanel(AppState& s, Commands& r) {
     viewer::ImageLayerView& layer = s.scene.images.front();
     wrappedText(fusedName(layer));
     ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
     wrappedText("Linked by " + layer.link);
     ImGui::PopStyleColor();
+    if (ImGui::Button("Register##fusion"))
+        r.push_back({Command::Kind::Register});
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("Find the rotation and shift that bring it onto this series, from the images\n"
+                          "(rigid, coarse to fine; from where it is now)");
     ImGui::Checkbox("Show##fusion", &layer.shown);
     int mode = int(layer.mode);
     // In FusionMode's order.

@@ -102,7 +102,7 @@ void drawQuitConfirmation(AppState& s, Commands& r);
 void drawSeriesPanel(AppState& s, Commands& r);
 // The series fused over the open one or beside it (s.scene.images, not empty): its link, mode, opacity,
 // colours, window.
-void drawFusionPanel(AppState& s);
+void drawFusionPanel(AppState& s, Commands& r);
 // The order the series table shows `rows` in, sorted by `column` ("#", "patient", "date", "mod",
 // "description", "slices"); ties keep the listing's order.
 std::vector<int> seriesRowOrder(const std::vector<SeriesListing>& rows, const std::string& column,

@@ -242,9 +242,11 @@ struct ImageLayerView {
     std::shared_ptr<const Dataset> series; // as loaded, on its own grid
     std::shared_ptr<const Volume> onBase;  // its HU on the base's grid; kOutsideHu where it has none
     std::uint64_t id = 0;                  // this resampling's (a new link or series resamples: a new one)
-    glm::dvec3 shift{
-        0.0};         // the link, LPS mm: the layer moved by it (its point q drawn at base point q + shift)
-    std::string link; // how the two are linked, in words (fusionLink)
+    // The link: the base's LPS points to the layer's (identity: one space; a shift the user gave; a
+    // registration's rotation and shift), and how the two are linked, in words (fusionLink).
+    glm::dmat4 toLayer{1.0};
+    std::string link;
+    bool registered = false; // toLayer is a registration's
     WindowLevel window;
     std::string colormap = "hot";
     float opacity = 0.4f; // Overlay mode

@@ -33,6 +33,7 @@ struct Command {
         LoadPhase,        // `series`: another phase (1-based) of the open 4D series, the views kept
         Fuse,             // `path` (series `series` of it, 0: as the loader picks) fused over the open series
         Compare,          // the same, side by side with it
+        Register,         // the second series registered onto the open one (rigid), from where it is now
     };
     Kind kind;
     std::string path;

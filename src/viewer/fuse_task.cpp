@@ -7,18 +7,27 @@
 
 namespace ctview::viewer {
 
-FuseTask::FuseTask(std::string input, std::string series, glm::dvec3 shift, std::shared_ptr<const Dataset> on,
-                   LoadOptions options, std::function<void()> wake)
-    : input_(std::move(input)), on_(std::move(on)) {
+FuseTask::FuseTask(FuseRequest request, std::shared_ptr<const Dataset> on, LoadOptions options,
+                   std::function<void()> wake)
+    : input_(request.loaded ? request.loaded->series.about.location : request.input), on_(std::move(on)) {
     thread_ = std::thread(
-        [this, series = std::move(series), shift, options = std::move(options), wake = std::move(wake)] {
+        [this, request = std::move(request), options = std::move(options), wake = std::move(wake)]() mutable {
             std::optional<ImageLayerView> layer;
+            std::optional<Registration> found;
             std::string error;
             try {
-                LoadTask::Staging staging;
-                staging.stats3d = false; // not drawn in 3D
-                std::shared_ptr<const Dataset> fused = LoadTask::loadNow(input_, series, options, staging);
-                layer = makeImageLayer(*on_, std::move(fused), shift);
+                std::shared_ptr<const Dataset> other = request.loaded;
+                if (!other) {
+                    LoadTask::Staging staging;
+                    staging.stats3d = false; // not drawn in 3D
+                    other = LoadTask::loadNow(request.input, request.series, options, staging);
+                }
+                glm::dmat4 toLayer = request.toLayer;
+                if (request.registerFirst) {
+                    found = registerRigid(on_->series.volume, other->series.volume, toLayer);
+                    toLayer = found->link;
+                }
+                layer = makeImageLayer(*on_, std::move(other), toLayer, request.registerFirst);
             } catch (const std::bad_alloc&) {
                 error = input_ + ": not enough memory to fuse it";
             } catch (const std::exception& e) {
@@ -27,6 +36,7 @@ FuseTask::FuseTask(std::string input, std::string series, glm::dvec3 shift, std:
             {
                 std::lock_guard lock(mutex_);
                 layer_ = std::move(layer);
+                registration_ = found;
                 error_ = std::move(error);
             }
             finished_ = true;
@@ -48,6 +58,11 @@ std::optional<ImageLayerView> FuseTask::take(std::string& error) {
     std::lock_guard lock(mutex_);
     error = error_;
     return std::move(layer_);
+}
+
+std::optional<Registration> FuseTask::registration() const {
+    std::lock_guard lock(mutex_);
+    return registration_;
 }
 
 } // namespace ctview::viewer

@@ -1,6 +1,7 @@
 #include "viewer/fusion.h"
 
 #include "base/error.h"
+#include "volume/register.h"
 #include "volume/resample.h"
 
 #include <atomic>
@@ -12,10 +13,19 @@ namespace ctview::viewer {
 
 namespace {
 
+// To a hundredth of a millimetre, trailing zeros dropped: "-5", "2.5", "0.12".
+std::string hundredths(double v) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.2f", std::abs(v) < 0.005 ? 0.0 : v);
+    std::string s = text;
+    s.erase(s.find_last_not_of('0') + 1);
+    if (s.back() == '.')
+        s.pop_back();
+    return s;
+}
+
 std::string millimetres(const glm::dvec3& v) {
-    char text[96];
-    std::snprintf(text, sizeof text, "(%g, %g, %g) mm", v.x, v.y, v.z);
-    return text;
+    return "(" + hundredths(v.x) + ", " + hundredths(v.y) + ", " + hundredths(v.z) + ") mm";
 }
 
 } // namespace
@@ -26,25 +36,43 @@ bool linkIsAGuess(const Series& base, const Series& other) {
     return a.empty() || a != b;
 }
 
-std::string fusionLink(const Series& base, const Series& other, const glm::dvec3& shift) {
+glm::dmat4 layerMovedBy(const glm::dvec3& shift) {
+    return shiftLink(-shift);
+}
+
+glm::dvec3 layerMove(const glm::dmat4& toLayer, const glm::dvec3& c) {
+    return c - glm::dvec3(toLayer * glm::dvec4(c, 1.0));
+}
+
+std::string fusionLink(const Series& base, const Series& other, const glm::dmat4& toLayer, bool registered) {
     std::string text =
         linkIsAGuess(base, other)
             ? "patient coordinates as written (not one frame of reference: check the alignment)"
             : "one frame of reference";
-    if (shift != glm::dvec3(0.0))
-        text += ", shifted by " + millimetres(shift);
+    if (registered)
+        text += ", then registered";
+    const glm::dvec3 moved = layerMove(toLayer, volumeCentre(base.volume.geometry()));
+    const double degrees = rotationDegrees(toLayer);
+    if (moved != glm::dvec3(0.0) || degrees >= 0.005) {
+        text += (registered ? ": moved " : ", moved by ") + millimetres(moved);
+        char turn[48];
+        std::snprintf(turn, sizeof turn, " and turned %.2f deg", degrees);
+        if (degrees >= 0.005)
+            text += turn;
+    }
     return text;
 }
 
 ImageLayerView makeImageLayer(const Dataset& base, std::shared_ptr<const Dataset> other,
-                              const glm::dvec3& shift) {
+                              const glm::dmat4& toLayer, bool registered) {
     static std::atomic<std::uint64_t> next{1};
     ImageLayerView layer;
     layer.onBase = std::make_shared<const Volume>(
-        resampleOnto(other->series.volume, base.series.volume.geometry(), shiftLink(-shift)));
+        resampleOnto(other->series.volume, base.series.volume.geometry(), toLayer));
     layer.id = next++;
-    layer.shift = shift;
-    layer.link = fusionLink(base.series, other->series, shift);
+    layer.toLayer = toLayer;
+    layer.registered = registered;
+    layer.link = fusionLink(base.series, other->series, toLayer, registered);
     layer.window = initialWindow(other->series);
     layer.series = std::move(other);
     return layer;
@@ -58,6 +86,23 @@ glm::dvec3 parseShift(const std::string& text, const std::string& option) {
         !std::isfinite(v.x) || !std::isfinite(v.y) || !std::isfinite(v.z))
         throw UsageError(option + " " + text + ": use X,Y,Z in mm (LPS), e.g. 0,0,-12.5");
     return v;
+}
+
+std::string describeRegistration(const Registration& r) {
+    char text[96];
+    std::snprintf(text, sizeof text, "NCC %.3f -> %.3f, %.1f s", r.nccBefore, r.ncc, r.seconds);
+    return text;
+}
+
+void copyLook(ImageLayerView& to, const ImageLayerView& from) {
+    to.window = from.window;
+    to.colormap = from.colormap;
+    to.opacity = from.opacity;
+    to.mode = from.mode;
+    to.difference = from.difference;
+    to.checkerMm = from.checkerMm;
+    to.linkLook = from.linkLook;
+    to.shown = from.shown;
 }
 
 void setImageLayer(AppState& s, ImageLayerView layer) {

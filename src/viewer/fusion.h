@@ -4,6 +4,7 @@
 // arithmetic, no GL: the window (on a thread of its own), `snapshot --fuse` and the tests make layers here.
 #include "sources/dataset.h"
 #include "viewer/app_state.h"
+#include "volume/register.h"
 
 #include <glm/glm.hpp>
 
@@ -14,20 +15,31 @@ namespace ctview::viewer {
 
 // How `other` is placed over `base`, in words, for the panel and the commands' warnings: in one frame of
 // reference (FrameOfReferenceUID (0020,0052) equal) their LPS coordinates are one space; otherwise they are
-// taken as written, which is right only when the scanner placed both alike. `shift` (mm) is added.
-std::string fusionLink(const Series& base, const Series& other, const glm::dvec3& shift);
+// taken as written, which is right only when the scanner placed both alike. Then how far `toLayer` moves
+// and turns it (a registration's, when `registered`).
+std::string fusionLink(const Series& base, const Series& other, const glm::dmat4& toLayer,
+                       bool registered = false);
+// The link that moves the layer by `shift` mm (LPS): its point q lands on base point q + shift.
+glm::dmat4 layerMovedBy(const glm::dvec3& shift);
+// How far `toLayer` moves the layer at the base volume's centre `c` (mm, LPS).
+glm::dvec3 layerMove(const glm::dmat4& toLayer, const glm::dvec3& c);
 // Whether the two series are in different frames of reference (or one does not say): their placement is a
 // guess the user should check.
 bool linkIsAGuess(const Series& base, const Series& other);
 
-// `other` resampled (trilinear) onto `base`'s grid, moved by `shift` (its LPS point q lands on base point
-// q + shift), its window the series' own (initialWindow). Takes a moment for a large series: the window calls
-// it off the main thread.
+// `other` resampled (trilinear) onto `base`'s grid through `toLayer` (base LPS -> its LPS), its window the
+// series' own (initialWindow). Takes a moment for a large series: the window calls it off the main thread.
 ImageLayerView makeImageLayer(const Dataset& base, std::shared_ptr<const Dataset> other,
-                              const glm::dvec3& shift = glm::dvec3(0.0));
+                              const glm::dmat4& toLayer = glm::dmat4(1.0), bool registered = false);
 
 // "X,Y,Z" in mm (e.g. "0,0,-12.5"); throws UsageError naming `option`.
 glm::dvec3 parseShift(const std::string& text, const std::string& option);
+
+// How a registration went, for a toast or a command's line: "NCC 0.87 -> 0.99, 0.8 s".
+std::string describeRegistration(const Registration& r);
+// Gives `to` the look of `from` (mode, window, colour map, opacity, squares): the same series registered
+// anew.
+void copyLook(ImageLayerView& to, const ImageLayerView& from);
 
 // Shows `layer` over the base (replaces the one shown: one fused series at a time).
 void setImageLayer(AppState& s, ImageLayerView layer);
