@@ -312,6 +312,18 @@ TEST_CASE(
     CHECK(viewer::imageLayerHu(*layer, mid) ==
           Approx(base->series.volume.at(mid.x, mid.y, mid.z)).margin(15));
 
+    // The series shown, moved again (Align here): no load, no registration, the link as given.
+    viewer::FuseRequest again;
+    again.loaded = layer->series;
+    again.toLayer = viewer::layerMovedBy({1, 2, 3});
+    viewer::FuseTask moved(again, base, fastOptions(), nullptr);
+    moved.wait();
+    const std::optional<viewer::ImageLayerView> shifted = moved.take(error);
+    REQUIRE(shifted);
+    CHECK_FALSE(moved.registration());
+    CHECK(shifted->series == layer->series);
+    CHECK(shifted->link.find("moved by (1, 2, 3) mm") != std::string::npos);
+
     // A file that is not there: the error names it, no layer.
     request.input = (dir.path / "nothing.nrrd").string();
     viewer::FuseTask missing(request, base, fastOptions(), nullptr);

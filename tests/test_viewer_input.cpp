@@ -16,6 +16,7 @@
 #include "viewer/input.h"
 #include "viewer/label_task.h"
 #include "viewer/load_task.h"
+#include "viewer/measure_gesture.h"
 #include "viewer/segment_editor.h"
 #include "viewer/settings.h"
 #include "volume/camera3d.h"
@@ -1498,4 +1499,46 @@ TEST_CASE("viewer input: side by side, the second series' views act on the same 
     viewer::layoutCells(f.s, Rect{340, 0, 660, 800});
     CHECK(f.s.paneOffset == 0.0f);
     CHECK(f.s.cells[1].x + f.s.cells[1].w == Approx(1000.0f));
+}
+
+TEST_CASE(
+    "viewer input: Align here, a landmark clicked on each side, moves the second series by the difference") {
+    ViewerFixture f;
+    viewer::ImageLayerView layer = viewer::makeImageLayer(*f.s.scene.base, f.s.scene.base);
+    layer.mode = viewer::FusionMode::SideBySide;
+    viewer::setImageLayer(f.s, std::move(layer));
+    viewer::layoutCells(f.s, Rect{340, 0, 660, 800});
+    const glm::ivec3 cursor = f.s.cursor;
+    auto click = [&](glm::dvec2 p) {
+        InputFrame in = at(p);
+        in.clicked[0] = in.down[0] = true;
+        const viewer::Commands c = viewer::handleInput(f.s, in);
+        InputFrame up = at(p);
+        up.released[0] = true;
+        viewer::handleInput(f.s, up);
+        return c;
+    };
+    f.s.gesture.align.step = 1;
+    const glm::dvec2 left = f.centreOf(0) + glm::dvec2(-20, 10);
+    const glm::dvec2 right = f.centreOf(0) + glm::dvec2(f.s.paneOffset + 15, -5);
+    // A click on the right first waits for the left one; neither moves the crosshair.
+    CHECK(click(right).empty());
+    CHECK(f.s.gesture.align.step == 1);
+    CHECK(click(left).empty());
+    CHECK(f.s.gesture.align.step == 2);
+    const viewer::Commands done = click(right);
+    REQUIRE(done.size() == 1);
+    CHECK(done.front().kind == viewer::Command::Kind::Realign);
+    CHECK(f.s.gesture.align.step == 0);
+    CHECK(f.s.cursor == cursor);
+    // The landmark under the right click (base point q) should show where the left click was (p): the layer's
+    // point at base point p is what it showed at q.
+    const glm::dvec3 p = viewer::patientUnder(f.s, 0, left);
+    const glm::dvec3 q = viewer::patientUnder(f.s, 0, right - glm::dvec2(f.s.paneOffset, 0));
+    const glm::dvec3 at = glm::dvec3(f.s.gesture.align.link * glm::dvec4(p, 1));
+    CHECK(glm::length(at - q) < 1e-9);
+    // Esc leaves the gesture.
+    f.s.gesture.align.step = 1;
+    f.key(viewer::keycode::Escape);
+    CHECK(f.s.gesture.align.step == 0);
 }

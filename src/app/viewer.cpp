@@ -206,6 +206,7 @@ class Viewer {
     void pumpLabels();
     void pumpFusion();
     void registerImageLayer();
+    void realignImageLayer(const glm::dmat4& link);
     void startFuseTask(viewer::FuseRequest request);
     bool mayClose();
     viewer::Commands buildUi(Frame& f);
@@ -529,6 +530,7 @@ void Viewer::pumpFusion() {
                 !registered && viewer::linkIsAGuess(s_.scene.base->series, layer->series->series);
             const std::string what =
                 registered ? "Registered " + name + " (" + viewer::describeRegistration(*registered) + ")"
+                : reregistering_                                ? "Aligned " + name
                 : layer->mode == viewer::FusionMode::SideBySide ? "Beside it: " + name
                                                                 : "Fused " + name;
             addToast(s_, what + ": " + layer->link, now, guess);
@@ -569,6 +571,17 @@ void Viewer::registerImageLayer() {
     request.loaded = layer.series;
     request.toLayer = layer.toLayer;
     request.registerFirst = true;
+    startFuseTask(std::move(request));
+}
+
+// "Align here": the series shown moved as the two clicks said (resampled again on a thread).
+void Viewer::realignImageLayer(const glm::dmat4& link) {
+    if (fuseTask_ || s_.scene.images.empty() || !s_.hasVolume())
+        return;
+    reregistering_ = true;
+    viewer::FuseRequest request;
+    request.loaded = s_.scene.images.front().series;
+    request.toLayer = link;
     startFuseTask(std::move(request));
 }
 
@@ -775,6 +788,9 @@ void Viewer::execute(Frame& f, const viewer::Commands& commands) {
             break;
         case Kind::Register:
             registerImageLayer();
+            break;
+        case Kind::Realign:
+            realignImageLayer(s_.gesture.align.link);
             break;
         case Kind::Fuse:
         case Kind::Compare: {

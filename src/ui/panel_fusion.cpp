@@ -73,7 +73,23 @@ void drawFusionPanel(AppState& s, Commands& r) {
     }
     case viewer::FusionMode::Difference:
         break;
-    case viewer::FusionMode::SideBySide:
+    case viewer::FusionMode::SideBySide: {
+        // "Align here": a landmark clicked on each side (viewer/input.cpp alignClick).
+        viewer::Gestures::Align& align = s.gesture.align;
+        if (align.step == 0) {
+            if (ImGui::Button("Align here##fusion"))
+                align.step = 1;
+            if (ImGui::IsItemHovered())
+                ImGui::SetTooltip(
+                    "Click a landmark in the left views, then the same landmark in the right ones:\n"
+                    "the series on the right moves by the difference");
+        } else {
+            ImGui::TextColored(ImVec4(1.0f, 0.75f, 0.45f, 1.0f), "%s",
+                               align.step == 1 ? "Click a landmark in the left views"
+                                               : "Now the same landmark in the right views");
+            if (ImGui::Button("Cancel##align"))
+                align.step = 0;
+        }
         ImGui::Checkbox("Window and colours of this series##fusion", &layer.linkLook);
         if (ImGui::IsItemHovered())
             ImGui::SetTooltip("On: both sides take the View section's window and colour map\n"
@@ -81,6 +97,7 @@ void drawFusionPanel(AppState& s, Commands& r) {
         if (layer.linkLook)
             return removeButton(s);
         break;
+    }
     }
     if (ImGui::BeginCombo("Colormap##fusion", layer.colormap.c_str())) {
         for (const std::string& name : colormapNames())

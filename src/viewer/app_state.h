@@ -178,6 +178,13 @@ struct Gestures {
         float hu = 0;
         glm::dvec3 lps{0.0};
     } probe;
+    // "Align here" (side by side): one landmark clicked in the open series' views, then the same landmark in
+    // the second series'; the second series is then moved by the difference (Command::Realign, `link`).
+    struct Align {
+        int step = 0;          // 0 off; 1 waiting for the click on the left; 2 for the one on the right
+        glm::dvec3 first{0.0}; // the left click's point, LPS
+        glm::dmat4 link{1.0};  // the link it makes (ImageLayerView::toLayer)
+    } align;
 };
 
 // What the user set up once and expects back next time: owned by the settings (settings.json holds exactly

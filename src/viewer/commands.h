@@ -34,6 +34,7 @@ struct Command {
         Fuse,             // `path` (series `series` of it, 0: as the loader picks) fused over the open series
         Compare,          // the same, side by side with it
         Register,         // the second series registered onto the open one (rigid), from where it is now
+        Realign,          // the second series moved as "Align here" found (gesture.align.link)
     };
     Kind kind;
     std::string path;

@@ -4,6 +4,8 @@
 
 #include "sources/layers.h"
 
+#include <glm/gtc/matrix_transform.hpp>
+
 #include <algorithm>
 #include <cmath>
 
@@ -179,9 +181,42 @@ InputFrame inPane(const AppState& s, const InputFrame& in, int& pane) {
 Commands handleInPane(AppState& s, const InputFrame& in);
 } // namespace
 
+namespace {
+// "Align here": a click on a landmark in the open series' views, then on the same landmark in the second
+// series' (side by side); the second series moved so that the two coincide (Command::Realign). True when the
+// click was the gesture's (nothing else happens with it). Esc leaves the gesture.
+bool alignClick(AppState& s, const InputFrame& in, int pane, Commands& out) {
+    Gestures::Align& a = s.gesture.align;
+    if (a.step == 0)
+        return false;
+    if (s.scene.images.empty() || s.paneOffset <= 0 ||
+        std::any_of(in.keys.begin(), in.keys.end(), [](const Key& k) { return k.code == keycode::Escape; })) {
+        a.step = 0;
+        return false;
+    }
+    const int cell = in.uiWantsMouse ? -1 : cellAt(s, in.mouse);
+    if (!in.clicked[0] || cell < 0 || cell > 2)
+        return false;
+    const glm::dvec3 p = patientUnder(s, cell, in.mouse);
+    if (a.step == 1 && pane == 0) {
+        a.first = p;
+        a.step = 2;
+    } else if (a.step == 2 && pane == 1) {
+        // The landmark shows at base point p on the right, and should at `first`: the layer moves by first -
+        // p.
+        a.link = s.scene.images.front().toLayer * glm::translate(glm::dmat4(1.0), p - a.first);
+        a.step = 0;
+        out.push_back({Command::Kind::Realign});
+    }
+    return true; // a click on the wrong side waits for the right one
+}
+} // namespace
+
 Commands handleInput(AppState& s, const InputFrame& raw) {
     int pane = 0;
     const InputFrame in = inPane(s, raw, pane);
+    if (Commands aligned; alignClick(s, in, pane, aligned))
+        return aligned;
     const bool dragging = s.gesture.drag.view >= 0;
     Commands commands = handleInPane(s, in);
     if (!dragging && s.gesture.drag.view >= 0)
