@@ -307,3 +307,46 @@ TEST_CASE("4D on the command line: info lists the phases, convert writes one 4D 
         }
     }
 }
+
+TEST_CASE("4D: measure --over phases gives each ROI's mean and each point's HU at every phase, exactly") {
+    TempDir dir;
+    writeSeries(
+        spec4d(3, 4,
+               [](int p, int) {
+                   return std::map<std::string, std::string>{{"TriggerTime", std::to_string(p * 250)}};
+               }),
+        dir.path / "ct");
+    // Voxel (i, j, s) lies at LPS (-10 + i, 20 + j, -30 + 2.5 s). A point on voxel (2, 3, 1); a rectangle
+    // over voxels i 1..3, j 1..2 of slice 2 (their centres on its edges count); a line, which has no curve.
+    {
+        std::ofstream f(dir.path / "roi.json");
+        f << R"({"annotations": [{"type": "point", "points": [[-8.8, 22.4, -27.5]], "label": "p"},
+            {"type": "rectangle", "points": [[-9.4, 20.8, -25], [-8.2, 21.6, -25]], "label": "box"},
+            {"type": "line", "points": [[-10, 20, -30], [-5, 20, -30]]}]})";
+    }
+    const Run text = run("measure " + q(dir.path / "ct") + " --annotations " + q(dir.path / "roi.json") +
+                         " --over phases");
+    INFO(text.out);
+    REQUIRE(text.code == 0);
+    CHECK_THAT(text.out,
+               Catch::Contains("3 phases by TriggerTime") &&
+                   Catch::Contains("1 point \"p\" HU: 0 ms 1076.0, 250 ms 2076.0, 500 ms 3076.0") &&
+                   Catch::Contains("2 rectangle \"box\" mean HU: 0 ms 1114.0, 250 ms 2114.0, 500 ms 3114.0"));
+    CHECK(text.out.find("line") == std::string::npos);
+    const auto j = nlohmann::json::parse(run("measure " + q(dir.path / "ct") + " --annotations " +
+                                             q(dir.path / "roi.json") + " --over phases --json")
+                                             .out);
+    REQUIRE(j.size() == 2);
+    CHECK(j[1]["label"] == "box");
+    CHECK(j[1]["phases"][2]["TriggerTime"] == "500 ms");
+    CHECK(j[1]["phases"][2]["pixels"] == 6);
+    CHECK(j[1]["phases"][2]["mean_hu"] == 3114.0);
+    CHECK(j[0]["phases"][1]["hu"] == 2076.0);
+
+    // A series with one volume: no curve to make, said.
+    writeSeries(smallSeries(kCols, kRows, 4), dir.path / "plain");
+    const Run plain = run("measure " + q(dir.path / "plain") + " --annotations " + q(dir.path / "roi.json") +
+                          " --over phases");
+    CHECK(plain.code == 1);
+    CHECK_THAT(plain.out, Catch::Contains("not a 4D series"));
+}

@@ -226,6 +226,13 @@ int runCli(int argc, char** argv) {
                      "The annotation file (JSON, see docs/user/commands.md)")
         ->required();
     measureCmd->add_flag("--json", meas.json, "Machine-readable output");
+    std::string measureOver;
+    measureCmd
+        ->add_option("--over", measureOver,
+                     "phases: each ROI's mean HU and each point's HU at every phase of a 4D series (a "
+                     "time-density curve)")
+        ->check(CLI::IsMember({"phases"}))
+        ->each([&](const std::string&) { meas.overPhases = true; });
 
     CommonOptions segmentsCommon;
     SegmentsOptions segs;

@@ -74,6 +74,8 @@ struct RegisterOptions {
 struct MeasureOptions {
     std::string annotations; // the annotation file (measure/measure.h's format)
     bool json = false;
+    bool overPhases =
+        false; // --over phases: each ROI and point at every phase of a 4D series (a time-density curve)
 };
 
 struct SegmentsOptions {
