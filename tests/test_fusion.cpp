@@ -173,6 +173,15 @@ TEST_CASE("fusion: --fuse-shift and --fuse-mode are read exactly, or refused nam
     CHECK_THROWS_WITH(viewer::parseFusionMode("blend", "--fuse-mode"),
                       "--fuse-mode blend: use overlay, checkerboard, difference or side-by-side");
     CHECK(viewer::parseFusionMode("side-by-side", "--fuse-mode") == viewer::FusionMode::SideBySide);
+    // A new mode brings its colour map along, unless the user chose another.
+    viewer::ImageLayerView layer;
+    viewer::setFusionMode(layer, viewer::FusionMode::Difference);
+    CHECK(layer.colormap == "grayscale");
+    viewer::setFusionMode(layer, viewer::FusionMode::Checkerboard);
+    CHECK(layer.colormap == "hot");
+    layer.colormap = "viridis";
+    viewer::setFusionMode(layer, viewer::FusionMode::Difference);
+    CHECK(layer.colormap == "viridis");
 }
 
 namespace {

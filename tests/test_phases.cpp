@@ -8,6 +8,8 @@
 #include "dicom/loader.h"
 #include "dicom/phases.h"
 #include "sources/series.h"
+#include "viewer/curve_task.h"
+#include "viewer/load_task.h"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -70,6 +72,13 @@ void requirePhase(const Series& got, int p, int slices) {
         for (int j = 0; j < kRows; ++j)
             for (int i = 0; i < kCols; ++i)
                 REQUIRE(v.at(i, j, s) == float(huOf(i, j, s, p - 1)));
+}
+
+// Phases told apart by TriggerTime, `step` ms apart.
+SeriesSpec triggered(int phases, int slices, int step) {
+    return spec4d(phases, slices, [step](int p, int) {
+        return std::map<std::string, std::string>{{"TriggerTime", std::to_string(p * step)}};
+    });
 }
 
 } // namespace
@@ -310,12 +319,7 @@ TEST_CASE("4D on the command line: info lists the phases, convert writes one 4D 
 
 TEST_CASE("4D: measure --over phases gives each ROI's mean and each point's HU at every phase, exactly") {
     TempDir dir;
-    writeSeries(
-        spec4d(3, 4,
-               [](int p, int) {
-                   return std::map<std::string, std::string>{{"TriggerTime", std::to_string(p * 250)}};
-               }),
-        dir.path / "ct");
+    writeSeries(triggered(3, 4, 250), dir.path / "ct");
     // Voxel (i, j, s) lies at LPS (-10 + i, 20 + j, -30 + 2.5 s). A point on voxel (2, 3, 1); a rectangle
     // over voxels i 1..3, j 1..2 of slice 2 (their centres on its edges count); a line, which has no curve.
     {
@@ -349,4 +353,35 @@ TEST_CASE("4D: measure --over phases gives each ROI's mean and each point's HU a
                           " --over phases");
     CHECK(plain.code == 1);
     CHECK_THAT(plain.out, Catch::Contains("not a 4D series"));
+}
+
+TEST_CASE("4D: the window's curve over phases loads the phases not kept and measures each, exactly") {
+    TempDir dir;
+    writeSeries(triggered(3, 4, 250), dir.path / "ct");
+    Annotation box; // voxels i 1..3, j 1..2 of slice 2, as in the test above
+    box.type = AnnotationType::Rectangle;
+    box.points = {{-9.4, 20.8, -25}, {-8.2, 21.6, -25}};
+    viewer::LoadTask::Staging staging;
+    staging.stats3d = false;
+    LoadOptions second = fastOptions();
+    second.phase = 2;
+    // Phase 2 kept by the window: taken as it is (its voxels are not read again).
+    std::map<int, std::shared_ptr<Dataset>> kept{
+        {2, viewer::LoadTask::loadNow((dir.path / "ct").string(), "", second, staging)}};
+    viewer::CurveTask task((dir.path / "ct").string(), 1, 3, box, kept, fastOptions(), nullptr);
+    task.wait();
+    std::string error;
+    const std::vector<float> curve = task.take(error);
+    INFO(error);
+    REQUIRE(curve.size() == 3);
+    CHECK(curve[0] == 1114.0f);
+    CHECK(curve[1] == 2114.0f);
+    CHECK(curve[2] == 3114.0f);
+    // A measurement outside the volume: no curve, and why.
+    Annotation far = box;
+    far.points = {{500, 500, -25}, {510, 510, -25}};
+    viewer::CurveTask outside((dir.path / "ct").string(), 1, 3, far, {}, fastOptions(), nullptr);
+    outside.wait();
+    CHECK(outside.take(error).empty());
+    CHECK_FALSE(error.empty());
 }

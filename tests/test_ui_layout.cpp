@@ -162,7 +162,8 @@ TEST_CASE("the Measurements panel shows every value whole, wrapped to its width"
     f.frames([&] {
         ImGui::SetNextWindowSize(ImVec2(300, 500));
         ImGui::Begin("panel");
-        ui::drawMeasurePanel(s);
+        viewer::Commands commands;
+        ui::drawMeasurePanel(s, commands);
         ImGui::End();
     });
     const ImGuiWindow* w = ImGui::FindWindowByName("panel");

@@ -78,6 +78,9 @@ FusionPlan planFusion(const FusionOptions& f) {
     }
     if (!(f.opacity >= 0 && f.opacity <= 1))
         throw UsageError("--opacity: use 0..1");
+    if (plan.options.source.empty() && (f.registerFirst || !f.shift.empty()))
+        throw UsageError(std::string(f.registerFirst ? "--register" : "--fuse-shift") +
+                         " moves a second series: give it with --fuse or --compare");
     return plan;
 }
 
@@ -85,10 +88,7 @@ void applyFusionLook(viewer::ImageLayerView& layer, const FusionPlan& plan) {
     const FusionOptions& f = plan.options;
     layer.mode = plan.mode;
     layer.opacity = float(f.opacity);
-    // Hot over grey for an overlay and its squares; the difference and a series beside the other in grey.
-    const bool grey =
-        plan.mode == viewer::FusionMode::Difference || plan.mode == viewer::FusionMode::SideBySide;
-    layer.colormap = !f.colormap.empty() ? f.colormap : grey ? "grayscale" : "hot";
+    layer.colormap = !f.colormap.empty() ? f.colormap : viewer::defaultFusionColormap(plan.mode);
     layer.checkerMm = f.checkerMm;
     WindowLevel& window = plan.mode == viewer::FusionMode::Difference ? layer.difference : layer.window;
     if (plan.window)

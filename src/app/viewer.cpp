@@ -14,6 +14,7 @@
 #include "render/slice_renderer.h"
 #include "sources/archive.h"
 #include "ui/panels.h"
+#include "viewer/curve_task.h"
 #include "viewer/fuse_task.h"
 #include "viewer/input.h"
 #include "viewer/label_task.h"
@@ -205,6 +206,8 @@ class Viewer {
     void pumpLoad();
     void pumpLabels();
     void pumpFusion();
+    void pumpCurve();
+    void startCurve(int annotation);
     void registerImageLayer();
     void realignImageLayer(const glm::dmat4& link);
     void startFuseTask(viewer::FuseRequest request);
@@ -258,6 +261,7 @@ class Viewer {
     std::unique_ptr<viewer::LoadTask> task_;
     std::unique_ptr<viewer::LabelTask> labelTask_;        // a segmentation being added to the open series
     std::deque<std::pair<std::string, bool>> labelQueue_; // the ones to add after it (path, dropped)
+    std::unique_ptr<viewer::CurveTask> curveTask_;        // a measurement's time-density curve being made
     std::unique_ptr<viewer::FuseTask> fuseTask_;          // a series being fused over the open one
     std::optional<FusionPlan> fuseNext_;                  // the one to fuse once the open series is complete
     FusionPlan fusing_;                                   // the plan of the one being fused (its look)
@@ -504,6 +508,51 @@ void Viewer::pumpLoad() {
     }
     pumpLabels();
     pumpFusion();
+    pumpCurve();
+}
+
+// The time-density curve being made: into the state once done (for the measurement it was asked for).
+void Viewer::pumpCurve() {
+    if (!curveTask_ || !curveTask_->finished())
+        return;
+    std::string error;
+    std::vector<float> values = curveTask_->take(error);
+    if (s_.timeCurve.of == curveTask_->annotation()) {
+        s_.timeCurve.hu = std::move(values);
+        s_.timeCurve.error = error;
+        s_.timeCurve.running = false;
+    }
+    curveTask_.reset();
+    redraw_ = 3;
+}
+
+// "Curve over phases": measurement `annotation` at every phase of the 4D series on show, from the phases kept
+// and the others loaded on the task's thread.
+void Viewer::startCurve(int annotation) {
+    if (curveTask_ || !s_.hasVolume() || s_.scene.base->preview || !s_.scene.base->source || annotation < 0 ||
+        annotation >= int(s_.annotations.size()))
+        return;
+    const Provenance& about = s_.scene.base->series.about;
+    const std::vector<SeriesListing>& rows = s_.scene.base->source->series();
+    const auto row = std::find_if(rows.begin(), rows.end(),
+                                  [&](const SeriesListing& r) { return r.number == about.listing.number; });
+    if (row == rows.end() || row->phases < 2)
+        return;
+    std::map<int, std::shared_ptr<Dataset>> kept;
+    for (const auto& [n, d] : phases_)
+        if (d == s_.scene.base || viewer::isAnotherPhase(*d, *s_.scene.base))
+            kept[n] = d;
+    kept[about.phase] = s_.scene.base;
+    s_.timeCurve = {};
+    s_.timeCurve.of = s_.annotations[std::size_t(annotation)];
+    s_.timeCurve.when = row->phaseValues;
+    s_.timeCurve.running = true;
+    LoadOptions options = loadOptions_;
+    curveTask_ = std::make_unique<viewer::CurveTask>(about.location, about.listing.number, int(row->phases),
+                                                     s_.timeCurve.of, std::move(kept), options, [this] {
+                                                         if (glfwUp_)
+                                                             glfwPostEmptyEvent();
+                                                     });
 }
 
 // A series fused over the open one: started once that is complete, shown on the grid it was resampled onto
@@ -788,6 +837,9 @@ void Viewer::execute(Frame& f, const viewer::Commands& commands) {
             break;
         case Kind::Register:
             registerImageLayer();
+            break;
+        case Kind::TimeCurve:
+            startCurve(c.series);
             break;
         case Kind::Realign:
             realignImageLayer(s_.gesture.align.link);

@@ -329,7 +329,7 @@ void drawSidebar(AppState& s, Commands& r) {
         ImGui::PopItemWidth();
     }
     if (ImGui::CollapsingHeader("Measurements", ImGuiTreeNodeFlags_DefaultOpen))
-        drawMeasurePanel(s);
+        drawMeasurePanel(s, r);
     // Above the Segments section, which its "New segment" may open: the editor stays where it was clicked.
     if (!s.editor.restorable.empty()) // open while the kept edits wait for a decision
         ImGui::SetNextItemOpen(true, ImGuiCond_Always);

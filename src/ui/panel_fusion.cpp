@@ -3,6 +3,8 @@
 // by side; its colour map and window (side by side: its own or the open series').
 #include "ui/panels.h"
 
+#include "viewer/fusion.h"
+
 #include "volume/colormap.h"
 
 #include <imgui.h>
@@ -55,7 +57,7 @@ void drawFusionPanel(AppState& s, Commands& r) {
     // In FusionMode's order.
     static const char* const kModes[] = {"Overlay", "Checkerboard", "Difference", "Side by side"};
     if (ImGui::Combo("Mode##fusion", &mode, kModes, 4))
-        layer.mode = viewer::FusionMode(mode);
+        viewer::setFusionMode(layer, viewer::FusionMode(mode));
     if (ImGui::IsItemHovered())
         ImGui::SetTooltip("Overlay: its colours over this series at the opacity\n"
                           "Checkerboard: squares of each, to check the alignment\n"

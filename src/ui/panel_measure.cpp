@@ -12,17 +12,34 @@
 namespace ctview::ui {
 
 namespace {
-// A line's HU profile as a plot with its scales: HU up the left, mm from the line's first point along the
-// bottom; hovering reads the value under the mouse.
-void drawProfile(const Measurement& m) {
+// A plot's place in the panel: the full width, room for the vertical scale's labels at the left and the
+// horizontal one's below; its dark area from p0 to p1.
+struct PlotArea {
+    ImVec2 p0, p1;
+    bool hovered = false;
+    ImDrawList* dl = nullptr;
+};
+PlotArea plotArea(const char* id) {
     const float labelsLeft = verticalScaleWidth(), line = ImGui::GetTextLineHeight();
     const ImVec2 at = ImGui::GetCursorScreenPos();
     const ImVec2 outer(std::max(80.0f, ImGui::GetContentRegionAvail().x), 110.0f + line);
-    ImGui::InvisibleButton("##profile", outer);
-    const bool hovered = ImGui::IsItemHovered();
-    ImDrawList* dl = ImGui::GetWindowDrawList();
-    const ImVec2 p0(at.x + labelsLeft, at.y + line / 2), p1(at.x + outer.x - 4, at.y + outer.y - line - 4);
-    dl->AddRectFilled(p0, p1, IM_COL32(25, 25, 28, 255));
+    ImGui::InvisibleButton(id, outer);
+    PlotArea a;
+    a.hovered = ImGui::IsItemHovered();
+    a.dl = ImGui::GetWindowDrawList();
+    a.p0 = ImVec2(at.x + labelsLeft, at.y + line / 2);
+    a.p1 = ImVec2(at.x + outer.x - 8, at.y + outer.y - line - 4);
+    a.dl->AddRectFilled(a.p0, a.p1, IM_COL32(25, 25, 28, 255));
+    return a;
+}
+
+// A line's HU profile as a plot with its scales: HU up the left, mm from the line's first point along the
+// bottom; hovering reads the value under the mouse.
+void drawProfile(const Measurement& m) {
+    const PlotArea area = plotArea("##profile");
+    const ImVec2 p0 = area.p0, p1 = area.p1; // copies: lambdas below capture them
+    const bool hovered = area.hovered;
+    ImDrawList* dl = area.dl;
     const auto [lowest, highest] = std::minmax_element(m.profile.begin(), m.profile.end());
     double lo = *lowest, hi = *highest;
     const double pad = std::max(5.0, (hi - lo) * 0.05);
@@ -51,9 +68,65 @@ void drawProfile(const Measurement& m) {
     wrappedText(caption);
     ImGui::PopStyleColor();
 }
+// The selected ROI's or point's value at every phase of a 4D series: a button that asks for it
+// (Command::TimeCurve), then the curve, one dot per phase, labelled with what tells the phases apart.
+void drawTimeCurve(const AppState& s, Commands& r) {
+    const int selected = s.selectedAnnotation;
+    if (s.scene.base->preview || s.scene.base->series.about.phase <= 0 || selected < 0 ||
+        selected >= int(s.annotations.size()))
+        return;
+    const Annotation& a = s.annotations[std::size_t(selected)];
+    if (a.type == AnnotationType::Line || a.type == AnnotationType::Angle)
+        return;
+    const AppState::TimeCurve& c = s.timeCurve;
+    const bool mine = c.of == a;
+    if (!mine || (!c.running && c.hu.empty())) {
+        if (ImGui::SmallButton("Curve over phases"))
+            r.push_back({Command::Kind::TimeCurve, "", selected});
+        if (ImGui::IsItemHovered())
+            ImGui::SetTooltip("Its %s at every phase (a time-density curve; phases not kept are loaded)",
+                              a.type == AnnotationType::Point ? "HU" : "mean HU");
+        if (mine && !c.error.empty())
+            wrappedText("No curve: " + c.error);
+        return;
+    }
+    if (c.running) {
+        ImGui::TextDisabled("Loading the phases...");
+        return;
+    }
+    const PlotArea area = plotArea("##curve");
+    const ImVec2 p0 = area.p0, p1 = area.p1; // copies: lambdas below capture them
+    const bool hovered = area.hovered;
+    ImDrawList* dl = area.dl;
+    const auto [lowest, highest] = std::minmax_element(c.hu.begin(), c.hu.end());
+    const double pad = std::max(5.0, double(*highest - *lowest) * 0.1);
+    const double lo = *lowest - pad, hi = *highest + pad;
+    const std::size_t n = c.hu.size();
+    auto xOf = [&](std::size_t p) { return n < 2 ? p0.x : p0.x + float(p) / float(n - 1) * (p1.x - p0.x); };
+    auto yOf = [&](double hu) { return p1.y - float((hu - lo) / (hi - lo)) * (p1.y - p0.y); };
+    for (std::size_t p = 0; p < n; ++p) {
+        if (p + 1 < n)
+            dl->AddLine(ImVec2(xOf(p), yOf(c.hu[p])), ImVec2(xOf(p + 1), yOf(c.hu[p + 1])),
+                        IM_COL32(255, 190, 120, 255), 1.5f);
+        dl->AddCircleFilled(ImVec2(xOf(p), yOf(c.hu[p])), 3.0f, IM_COL32(255, 190, 120, 255));
+    }
+    drawVerticalScale(dl, p0.x, p0.y, p1.y, lo, hi);
+    drawHorizontalScale(dl, p0.x, p1.x, p1.y, 1, double(n));
+    dl->AddText(ImVec2(p0.x + 4, p0.y + 2), IM_COL32(175, 175, 185, 255),
+                a.type == AnnotationType::Point ? "HU" : "mean HU");
+    if (hovered && n > 0) {
+        const float x = ImGui::GetIO().MousePos.x;
+        const std::size_t p = std::min(
+            n - 1,
+            std::size_t(std::max(0.0f, (x - p0.x) / std::max(1.0f, p1.x - p0.x) * float(n - 1) + 0.5f)));
+        ImGui::SetTooltip("phase %zu%s%s: %.1f HU", p + 1, p < c.when.size() ? ", " : "",
+                          p < c.when.size() ? c.when[p].c_str() : "", double(c.hu[p]));
+    }
+}
+
 } // namespace
 
-void drawMeasurePanel(AppState& s) {
+void drawMeasurePanel(AppState& s, Commands& r) {
     // The crosshair, then every measuring tool of the table with its key, as many to a row as fit.
     if (ImGui::RadioButton("Crosshair", !s.tool))
         s.tool.reset();
@@ -88,6 +161,9 @@ void drawMeasurePanel(AppState& s) {
             if (!s.scene.base->preview &&
                 touchesSlices(v.geometry(), a, s.scene.base->series.interpolatedSlices))
                 text += kOnInterpolated;
+            // A 4D series: the values are the phase's on show.
+            if (const int phase = s.scene.base->series.about.phase; phase > 0)
+                text += " (phase " + std::to_string(phase) + ")";
         } catch (const std::exception& e) {
             text = std::string(annotationTypeName(a.type)) + ": " + e.what();
         }
@@ -126,6 +202,7 @@ void drawMeasurePanel(AppState& s) {
         } catch (const std::exception&) {
         }
     }
+    drawTimeCurve(s, r);
     if (remove >= 0 && s.gesture.drawing < 0) {
         s.annotations.erase(s.annotations.begin() + remove);
         s.annotationsChanged = true;

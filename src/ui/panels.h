@@ -89,7 +89,7 @@ struct TfEditorLayout {
 };
 TfEditorLayout drawTransferFunctionEditor(AppState& s, Commands& r);
 // The measuring tool and the series' measurements with their values (click: go there; x: delete).
-void drawMeasurePanel(AppState& s);
+void drawMeasurePanel(AppState& s, Commands& r);
 // The scene's label layers: each layer's fill, outline and opacity, and its segments (colour, shown, name,
 // volume in mL, HU mean ± SD); clicking a name goes to the segment.
 void drawSegmentsPanel(AppState& s);

@@ -306,6 +306,16 @@ struct AppState {
     // coronal and sagittal views show no staircase), or the nearest voxel (L).
     bool linear = true;
 
+    // The Measurements panel's time-density curve: one measurement's value at every phase of the 4D series
+    // (an ROI's mean, a point's HU), made by the window's CurveTask.
+    struct TimeCurve {
+        Annotation of;
+        std::vector<float> hu;         // per phase; empty while running or after an error
+        std::vector<std::string> when; // per phase: what tells it apart ("250 ms")
+        bool running = false;
+        std::string error;
+    } timeCurve;
+
     Panels panels;
     Cine cine;
     Recording recording;

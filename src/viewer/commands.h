@@ -35,6 +35,7 @@ struct Command {
         Compare,          // the same, side by side with it
         Register,         // the second series registered onto the open one (rigid), from where it is now
         Realign,          // the second series moved as "Align here" found (gesture.align.link)
+        TimeCurve,        // measurement `series` (an index of s.annotations) at every phase of the 4D series
     };
     Kind kind;
     std::string path;

@@ -118,6 +118,16 @@ float imageLayerHu(const ImageLayerView& layer, glm::ivec3 ijk) {
     return v.at(ijk.x, ijk.y, ijk.z);
 }
 
+const char* defaultFusionColormap(FusionMode m) {
+    return m == FusionMode::Difference || m == FusionMode::SideBySide ? "grayscale" : "hot";
+}
+
+void setFusionMode(ImageLayerView& layer, FusionMode m) {
+    if (layer.colormap == defaultFusionColormap(layer.mode))
+        layer.colormap = defaultFusionColormap(m);
+    layer.mode = m;
+}
+
 const char* fusionModeName(FusionMode m) {
     switch (m) {
     case FusionMode::Overlay:

@@ -47,6 +47,12 @@ void setImageLayer(AppState& s, ImageLayerView layer);
 // The layer's HU at base voxel `ijk` (kOutsideHu outside its data), for the probe.
 float imageLayerHu(const ImageLayerView& layer, glm::ivec3 ijk);
 
+// The colour map a mode starts with: hot over grey for an overlay and its squares; grey for the difference
+// and for a series beside the other.
+const char* defaultFusionColormap(FusionMode m);
+// A new mode for `layer`; its colour map follows when it was the old mode's default.
+void setFusionMode(ImageLayerView& layer, FusionMode m);
+
 // "overlay", "checkerboard", "difference", "side-by-side": the CLI's names of FusionMode.
 const char* fusionModeName(FusionMode m);
 // Throws UsageError naming `option` and the choices.
