@@ -352,3 +352,34 @@ TEST_CASE("viewer: the 3D view's 'Record' makes the turntable `render --turntabl
     CHECK(frames[3].rgb != frames[0].rgb); // it turns
     CHECK(readFile(written) == readFile(cli));
 }
+
+TEST_CASE(
+    "export --over phases: one slice of a 4D series over time, a frame per phase, each phase's pixels") {
+    TempDir out;
+    REQUIRE(run("make-phantom " + q(out.path / "4d") + " --size 48x48x24 --phases 3").code == 0);
+    const Run gif = run("export " + q(out.path / "4d") +
+                        " --axis axial --slice 10 --window 400,40 --format gif --over phases -o " +
+                        q(out.path / "t.gif") + " -q");
+    INFO(gif.out);
+    REQUIRE(gif.code == 0);
+    const std::vector<RgbImage> frames = decodeMovie(out.path / "t.gif");
+    REQUIRE(frames.size() == 3);
+    for (int p = 1; p <= 3; ++p) {
+        INFO("phase " << p);
+        LoadOptions o = fastOptions();
+        o.phase = p;
+        ScanResult scan;
+        const DecodedStack phase = loadFolder(out.path / "4d", scan, o);
+        const SliceFrame f = sliceFrame(phase.volume.geometry(), Axis::Axial);
+        const RgbImage want = renderSlice(extractSlice(phase.volume, Axis::Axial, sliceIndex(f, 10)),
+                                          WindowLevel{400, 40}, colormapTable("grayscale"));
+        REQUIRE(frames[std::size_t(p - 1)].width == want.width);
+        CHECK(frames[std::size_t(p - 1)].rgb == want.rgb);
+    }
+    CHECK(frames[0].rgb != frames[2].rgb); // the contrast rose
+    // Not a movie, or every slice: said before loading.
+    CHECK(run("export " + q(out.path / "4d") + " --over phases -o " + q(out.path / "x")).code == 2);
+    CHECK(run("export " + q(out.path / "4d") + " --over phases --slice all --format gif -o " +
+              q(out.path / "y.gif"))
+              .code == 2);
+}

@@ -189,6 +189,12 @@ int runCli(int argc, char** argv) {
                           "of the slices: mp4 (H.264) or gif");
     exportCmd->add_option("-o,--output", exp.outDir,
                           "Folder for the images (created if missing); for a movie, its file (or a folder)");
+    std::string exportOver;
+    exportCmd
+        ->add_option("--over", exportOver,
+                     "phases: with --format mp4|gif, a movie of the slice over the phases of a 4D series")
+        ->check(CLI::IsMember({"phases"}))
+        ->each([&](const std::string&) { exp.overPhases = true; });
     exportCmd->add_option("--fps", exp.fps, "A movie's frames a second (default 10)")
         ->check(CLI::Range(0.1, 240.0));
     exportCmd->add_flag("--force", exp.force, "Overwrite existing files instead of choosing a new name");

@@ -130,6 +130,10 @@ int runExport(const CommonOptions& common, const ExportOptions& o) {
     }
     if (isMovie)
         formats.insert(o.formats);
+    if (o.overPhases && !isMovie)
+        throw UsageError("--over phases makes a movie: use --format mp4 or gif");
+    if (o.overPhases && (o.slice == "all" || !o.turn.empty()))
+        throw UsageError("--over phases: one slice over time (--slice N or middle), not turned");
     if (formats.empty())
         throw UsageError("--format is empty: use png, jpg or png,jpg");
     // Validate what can be validated before the (possibly long) load.
@@ -163,6 +167,25 @@ int runExport(const CommonOptions& common, const ExportOptions& o) {
     std::vector<int> slices;
     for (int n : sliceNumbers(o.slice, frame.count, sliceNumber(frame, frame.count / 2), o.axis))
         slices.push_back(sliceIndex(frame, n));
+    if (o.overPhases) {
+        // One slice over time, as the cine over phases plays it: phase after phase, each loaded in turn.
+        const SeriesListing listing = l.source->pick(common.series);
+        if (listing.phases < 2)
+            throw DataError(common.input + ": series " + std::to_string(listing.number) +
+                            " is not a 4D series (one volume): --over phases needs several phases");
+        const int k = slices.front();
+        const auto written = encode(
+            movieFile(o.outDir, seriesNumber, o.axis + "-phases", movie), movie, int(listing.phases), o.fps,
+            [&](int i) {
+                LoadOptions options = loadOptionsFor(common);
+                options.phase = i + 1;
+                const Series phase = l.source->load(listing.number, options);
+                return renderSlice(extractSlice(phase.volume, axis, k, slab), *wl, table);
+            },
+            o.force, common.quiet);
+        std::printf("%s\n", written.string().c_str());
+        return 0;
+    }
     if (isMovie) {
         // The slices in order of their numbers, as the cine plays them, into one file.
         const auto written = encode(

@@ -52,7 +52,8 @@ struct ExportOptions {
     bool force = false;
     double slab = 0; // mm; 0: thin
     std::string slabMode = "mip";
-    double fps = 10; // --format mp4|gif: frames a second
+    double fps = 10;         // --format mp4|gif: frames a second
+    bool overPhases = false; // --over phases: a movie of one slice over the phases of a 4D series
     // Oblique MPR, as snapshot's --turn: the slices of the turned view, numbered along its normal.
     std::string turn;
     bool linear = true; // a turned view's samples: trilinear (as the window), else the nearest voxel
