@@ -288,7 +288,7 @@ const std::string& fitting(const std::vector<std::string>& texts, float width) {
 
 } // namespace
 
-std::vector<OverlayItem> sliceOverlayItems(const AppState& s, int v) {
+std::vector<OverlayItem> sliceOverlayItems(const AppState& s, int v, int pane) {
     std::vector<OverlayItem> items;
     const Rect& r = s.cells[std::size_t(v)];
     if (v < 0 || v > 2 || r.w <= 0 || !s.hasVolume())
@@ -425,22 +425,27 @@ std::vector<OverlayItem> sliceOverlayItems(const AppState& s, int v) {
         if (!items.empty() && items.back().kind == OverlayItem::Kind::Window)
             above = items.back().box.y - lineH;
     }
-    if (s.prefs.overlays.probe && s.gesture.probe.valid && v == s.activeView) {
+    if (s.prefs.overlays.probe && s.gesture.probe.valid && v == s.activeView &&
+        s.gesture.probe.pane == pane) {
         const glm::ivec3 p = s.gesture.probe.voxel;
+        // The second series' views (side by side) read its HU at the voxel; the base's, the base's.
+        const float shownHu =
+            pane == 1 ? viewer::imageLayerHu(s.scene.images.front(), p) : s.gesture.probe.hu;
+        if (shownHu <= kOutsideHu)
+            return items; // no data there
         const std::string text =
             // The voxel index (i, j, k) counts from 0, as `info` and the volume files have it; labelled so
             // that it is not read as the slice number (from 1).
-            fitting({format("%.6g HU  voxel i,j,k %d, %d, %d  LPS %.1f, %.1f, %.1f mm",
-                            double(s.gesture.probe.hu), p.x, p.y, p.z, s.gesture.probe.lps.x,
-                            s.gesture.probe.lps.y, s.gesture.probe.lps.z),
-                     format("%.6g HU  voxel i,j,k %d, %d, %d", double(s.gesture.probe.hu), p.x, p.y, p.z),
-                     format("%.6g HU", double(s.gesture.probe.hu))},
+            fitting({format("%.6g HU  voxel i,j,k %d, %d, %d  LPS %.1f, %.1f, %.1f mm", double(shownHu), p.x,
+                            p.y, p.z, s.gesture.probe.lps.x, s.gesture.probe.lps.y, s.gesture.probe.lps.z),
+                     format("%.6g HU  voxel i,j,k %d, %d, %d", double(shownHu), p.x, p.y, p.z),
+                     format("%.6g HU", double(shownHu))},
                     room);
         add(OverlayItem::Kind::Probe, text, ImVec2(r.x + margin, above), -lineH,
             IM_COL32(140, 220, 255, 255));
-        // The fused series' HU at the voxel (on the base's grid), above it.
-        if (!s.scene.images.empty() && s.scene.images.front().shown && !items.empty() &&
-            items.back().kind == OverlayItem::Kind::Probe) {
+        // The fused series' HU at the voxel (on the base's grid), above it (side by side, on its own side).
+        if (pane == 0 && s.paneOffset <= 0 && !s.scene.images.empty() && s.scene.images.front().shown &&
+            !items.empty() && items.back().kind == OverlayItem::Kind::Probe) {
             const float fused = viewer::imageLayerHu(s.scene.images.front(), p);
             add(OverlayItem::Kind::Probe,
                 fused <= kOutsideHu ? std::string("fused: no data") : format("fused: %.6g HU", double(fused)),
@@ -448,7 +453,7 @@ std::vector<OverlayItem> sliceOverlayItems(const AppState& s, int v) {
         }
         // The segments that hold the voxel, above the HU.
         const std::vector<std::string> segments = viewer::segmentsAt(s, p);
-        if (!segments.empty() && !items.empty() && items.back().kind == OverlayItem::Kind::Probe)
+        if (pane == 0 && !segments.empty() && !items.empty() && items.back().kind == OverlayItem::Kind::Probe)
             add(OverlayItem::Kind::Probe, fitting({joined(segments, ", ")}, room),
                 ImVec2(r.x + margin, items.back().box.y - lineH), -lineH, IM_COL32(140, 220, 255, 255));
     }
@@ -717,8 +722,8 @@ void drawSecondPane(const AppState& s, ImDrawList* dl) {
         if (s.prefs.overlays.crosshair)
             drawCrosshair(s, v, r, dl, /*handles=*/false, s.paneOffset);
         std::vector<OverlayItem> items;
-        for (OverlayItem item : sliceOverlayItems(s, v)) {
-            if (item.kind == OverlayItem::Kind::Probe || item.kind == OverlayItem::Kind::Cine)
+        for (OverlayItem item : sliceOverlayItems(s, v, /*pane=*/1)) {
+            if (item.kind == OverlayItem::Kind::Cine)
                 continue;
             if (item.kind == OverlayItem::Kind::Window)
                 item.text = format("W %.0f  L %.0f", wl.width, wl.center);

@@ -37,7 +37,7 @@ void drawPhaseSlider(AppState& s, Commands& r) {
     const std::string format = "%d (" + value + ")";
     bool moved = ImGui::SliderInt("phase", &p, 1, count, format.c_str());
     if (back || forward) {
-        p = (about.phase - 1 + (forward ? 1 : -1) + count) % count + 1;
+        p = viewer::phaseAfter(s, forward ? 1 : -1);
         moved = true;
     }
     if (moved && p != about.phase)

@@ -131,7 +131,8 @@ struct OverlayItem {
     ImU32 colour = IM_COL32(235, 235, 235, 255);
     float barX0 = 0, barX1 = 0, barY = 0; // the scale bar's line
 };
-std::vector<OverlayItem> sliceOverlayItems(const AppState& s, int v);
+// `pane` 1: of the second series' view beside view v (side by side): the probe there reads its HU.
+std::vector<OverlayItem> sliceOverlayItems(const AppState& s, int v, int pane = 0);
 inline constexpr float kOverlayGap = 4; // pixels at least between overlay items side by side
 // Orientation letters, scale bar, window/level, slice position, probe and crosshair over the views.
 void drawOverlays(const AppState& s, const RenderFeedback& feedback, ImDrawList* dl);

@@ -206,6 +206,16 @@ void addLabelLayer(AppState& s, std::shared_ptr<const LabelLayer> layer) {
     showLayer(s, std::move(layer));
 }
 
+int phaseAfter(const AppState& s, int delta) {
+    if (!s.hasVolume())
+        return 0;
+    const Provenance& about = s.scene.base->series.about;
+    const int count = int(about.listing.phases);
+    if (count < 2 || about.phase < 1)
+        return 0;
+    return ((about.phase - 1 + delta) % count + count) % count + 1;
+}
+
 bool isAnotherPhase(const Dataset& shown, const Dataset& d) {
     const Provenance &a = shown.series.about, &b = d.series.about;
     return a.phase > 0 && b.phase > 0 && a.phase != b.phase && a.location == b.location &&

@@ -177,6 +177,7 @@ struct Gestures {
         glm::ivec3 voxel{0};
         float hu = 0;
         glm::dvec3 lps{0.0};
+        int pane = 0; // side by side: 1 when the mouse is over the second series' views
     } probe;
     // "Align here" (side by side): one landmark clicked in the open series' views, then the same landmark in
     // the second series'; the second series is then moved by the difference (Command::Realign, `link`).
@@ -421,6 +422,9 @@ bool sideBySide(const AppState& s);
 // Puts a freshly loaded dataset in place: crosshair at the centre, views reset, window from the file; for
 // the rest of a preview, or another phase of the 4D series on show, the views as they are.
 void adoptDataset(AppState& s, std::shared_ptr<Dataset> d);
+// The phase `delta` steps from the one on show, round from the last to the first ([ and ], the panel's
+// arrows); 0 when the series on show is not 4D.
+int phaseAfter(const AppState& s, int delta);
 // Whether `d` is another phase of the 4D series `shown` is a phase of (the same input and series).
 bool isAnotherPhase(const Dataset& shown, const Dataset& d);
 // A segmentation opened on the shown series (LabelTask) joins it and the scene, last (drawn over the others),

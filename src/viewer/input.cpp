@@ -221,6 +221,7 @@ Commands handleInput(AppState& s, const InputFrame& raw) {
     Commands commands = handleInPane(s, in);
     if (!dragging && s.gesture.drag.view >= 0)
         s.gesture.drag.pane = pane;
+    s.gesture.probe.pane = pane;
     return commands;
 }
 

@@ -20,14 +20,8 @@ void stepSlice(KeyContext& c, int delta) {
 }
 // A 4D series' phase `delta` on, round from the last to the first (and back): what the loop loads.
 void stepPhase(KeyContext& c, int delta) {
-    if (!c.volume)
-        return;
-    const Provenance& about = c.s.scene.base->series.about;
-    const int count = int(about.listing.phases);
-    if (count < 2 || about.phase < 1)
-        return;
-    const int next = (about.phase - 1 + delta + count) % count + 1;
-    c.commands.push_back({Command::Kind::LoadPhase, "", next});
+    if (const int next = c.volume ? phaseAfter(c.s, delta) : 0; next > 0)
+        c.commands.push_back({Command::Kind::LoadPhase, "", next});
 }
 int letterKey(char letter) {
     return keycode::A + (letter - 'A'); // the letters' codes are consecutive
