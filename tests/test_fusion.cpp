@@ -285,6 +285,10 @@ TEST_CASE("ctview register: the link between two volume files as text and JSON; 
     CHECK(missing.code == 1);
     CHECK(missing.out.find("nothing.nrrd") != std::string::npos);
     CHECK(run("register " + q(dir.path / "fixed.nrrd")).code == 2);
+    const Run series = run("register " + q(dir.path / "fixed.nrrd") + " " + q(dir.path / "moving.nrrd") +
+                           " --moving-series 3");
+    CHECK(series.code == 2);
+    CHECK(series.out.rfind("ctview: --moving-series 3", 0) == 0);
 }
 
 TEST_CASE(

@@ -3,6 +3,7 @@
 // matrix (fixed LPS -> moving LPS), for scripts and the benchmark.
 #include "app/headless.h"
 #include "app/subcommands.h"
+#include "base/error.h"
 #include "viewer/fusion.h"
 #include "volume/register.h"
 
@@ -22,7 +23,16 @@ int runRegister(const CommonOptions& common, const RegisterOptions& o) {
     other.series = o.movingSeries;
     other.phase = 0;
     other.labels.clear();
-    const std::shared_ptr<Dataset> moving = loadDatasetHeadless(other, /*stats3d=*/false);
+    std::shared_ptr<Dataset> moving;
+    try {
+        moving = loadDatasetHeadless(other, /*stats3d=*/false);
+    } catch (const UsageError& e) {
+        // The moving series' selector is --moving-series here, not --series.
+        std::string message = e.what();
+        if (message.rfind("--series", 0) == 0)
+            message.replace(0, 8, "--moving-series");
+        throw UsageError(message);
+    }
     const Registration r = registerRigid(fixed->series.volume, moving->series.volume, start);
     const glm::dvec3 moved = viewer::layerMove(r.link, volumeCentre(fixed->series.volume.geometry()));
     const double degrees = rotationDegrees(r.link);
