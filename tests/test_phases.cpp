@@ -123,6 +123,56 @@ TEST_CASE("4D: each temporal attribute tells the phases apart; each phase's volu
     }
 }
 
+TEST_CASE("4D Enhanced CT: one multi-frame file, phases by its per-frame temporal entries, each exact") {
+    // The frames of one Enhanced CT file, positions repeating once per phase, told apart by each temporal
+    // entry of the per-frame functional groups in turn (FrameContentSequence's TemporalPositionIndex,
+    // CardiacSynchronizationSequence's NominalCardiacTriggerDelayTime and NominalPercentageOfCardiacPhase).
+    struct Case {
+        const char* entry;
+        const char* key; // the temporal key it fills
+        std::function<std::string(int p)> value;
+        std::vector<std::string> shown;
+    };
+    const std::vector<Case> cases = {
+        {"TemporalPositionIndex",
+         "TemporalPositionIdentifier",
+         [](int p) { return std::to_string(p + 1); },
+         {"1", "2", "3"}},
+        {"NominalCardiacTriggerDelayTime",
+         "TriggerTime",
+         [](int p) { return std::to_string(400 - 150 * p); },
+         {"100 ms", "250 ms", "400 ms"}},
+        {"NominalPercentageOfCardiacPhase",
+         "NominalPercentageOfCardiacPhase",
+         [](int p) { return std::to_string(10 + 30 * p); },
+         {"10 %", "40 %", "70 %"}},
+    };
+    for (const Case& c : cases) {
+        INFO(c.entry);
+        TempDir dir;
+        SeriesSpec spec = spec4d(3, 4, [&](int p, int) {
+            return std::map<std::string, std::string>{{c.entry, c.value(p)}};
+        });
+        spec.multiFrame = true;
+        spec.fileName = [](int) { return std::string("enhanced.dcm"); };
+        writeSeries(spec, dir.path);
+        const auto src = openSource(dir.path.string(), fastOptions());
+        REQUIRE(src->series().size() == 1);
+        const SeriesListing& row = src->series().front();
+        CHECK(row.phases == 3);
+        CHECK(row.slices == 4);
+        CHECK(row.phaseKey == c.key);
+        CHECK(row.phaseValues == c.shown);
+        // Phase n in time order: the trigger delay falls as p rises, so its phase 1 is the frames of p = 2.
+        const bool reversed = std::string(c.entry) == "NominalCardiacTriggerDelayTime";
+        for (int p = 1; p <= 3; ++p) {
+            const Series got = loadPhase(dir.path, p);
+            requirePhase(got, reversed ? 4 - p : p, 4);
+            CHECK(got.warnings.empty());
+        }
+    }
+}
+
 TEST_CASE("4D: the first attribute that differs at every position wins; values in time order") {
     TempDir dir;
     // AcquisitionNumber the same everywhere, TriggerTime telling the phases apart (given out of order).

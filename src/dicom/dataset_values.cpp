@@ -1,5 +1,7 @@
 #include "dicom/dataset_values.h"
 
+#include <gdcmDicts.h>
+#include <gdcmGlobal.h>
 #include <gdcmSequenceOfItems.h>
 
 #include <cmath>
@@ -52,6 +54,44 @@ std::optional<double> number(const gdcm::DataSet& ds, const gdcm::Tag& t) {
     if (v.empty())
         return std::nullopt;
     return v[0];
+}
+
+namespace {
+template <typename T> std::optional<double> binaryValue(const gdcm::ByteValue* bv) {
+    if (!bv || bv->GetLength() < sizeof(T))
+        return std::nullopt;
+    T v;
+    std::memcpy(&v, bv->GetPointer(), sizeof(T));
+    if (!std::isfinite(double(v)))
+        return std::nullopt;
+    return double(v);
+}
+} // namespace
+
+std::optional<double> numeric(const gdcm::DataSet& ds, const gdcm::Tag& t) {
+    if (!ds.FindDataElement(t))
+        return std::nullopt;
+    const gdcm::DataElement& de = ds.GetDataElement(t);
+    gdcm::VR vr = de.GetVR();
+    if (vr == gdcm::VR::INVALID || vr == gdcm::VR::UN || vr == gdcm::VR::VR_END)
+        vr = gdcm::Global::GetInstance().GetDicts().GetDictEntry(t).GetVR();
+    const gdcm::ByteValue* bv = de.GetByteValue();
+    switch (vr) {
+    case gdcm::VR::FL:
+        return binaryValue<float>(bv);
+    case gdcm::VR::FD:
+        return binaryValue<double>(bv);
+    case gdcm::VR::UL:
+        return binaryValue<std::uint32_t>(bv);
+    case gdcm::VR::SL:
+        return binaryValue<std::int32_t>(bv);
+    case gdcm::VR::US:
+        return binaryValue<std::uint16_t>(bv);
+    case gdcm::VR::SS:
+        return binaryValue<std::int16_t>(bv);
+    default:
+        return number(ds, t);
+    }
 }
 
 // Unsigned short (US) or signed short (SS) binary values; byte order already handled by GDCM for LE files.

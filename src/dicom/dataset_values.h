@@ -15,6 +15,10 @@ std::string str(const gdcm::DataSet& ds, const gdcm::Tag& t);
 // Multi-valued decimal strings (DS, IS): "a\b\c"; empty when absent or malformed.
 std::vector<double> numbers(const gdcm::DataSet& ds, const gdcm::Tag& t);
 std::optional<double> number(const gdcm::DataSet& ds, const gdcm::Tag& t);
+// The first value of a number in whatever form its VR says: binary (FL, FD, UL, SL, US, SS: the per-frame
+// entries of Enhanced objects, NominalPercentageOfCardiacPhase) or a decimal string (DS, IS). The element's
+// own VR, or the dictionary's in an implicit-VR file.
+std::optional<double> numeric(const gdcm::DataSet& ds, const gdcm::Tag& t);
 // Unsigned short (US) or signed short (SS) binary values (the first).
 std::optional<int> ushort(const gdcm::DataSet& ds, const gdcm::Tag& t);
 // The first item's nested data set of a sequence, or nullptr.

@@ -90,7 +90,7 @@ void readTemporal(const gdcm::DataSet& ds, FrameHeader& f) {
             if (const std::string text = str(ds, tag); !text.empty())
                 v = secondsOfDay(text);
         } else {
-            v = number(ds, tag);
+            v = numeric(ds, tag); // NominalPercentageOfCardiacPhase is FL
         }
         if (v) {
             f.time[n] = *v;
@@ -104,16 +104,16 @@ void readTemporal(const gdcm::DataSet& ds, FrameHeader& f) {
 // (0020,9153) as the trigger time and its NominalPercentageOfCardiacPhase.
 void readFrameTime(const gdcm::DataSet& group, FrameHeader& f) {
     if (const gdcm::DataSet* content = firstItem(group, gdcm::Tag(0x0020, 0x9111)))
-        if (auto v = number(*content, gdcm::Tag(0x0020, 0x9128))) {
+        if (auto v = numeric(*content, gdcm::Tag(0x0020, 0x9128))) { // UL
             f.time[0] = *v;
             f.timeKnown |= 1u;
         }
     if (const gdcm::DataSet* cardiac = firstItem(group, gdcm::Tag(0x0018, 0x9118))) {
-        if (auto v = number(*cardiac, gdcm::Tag(0x0020, 0x9153))) {
+        if (auto v = numeric(*cardiac, gdcm::Tag(0x0020, 0x9153))) { // FD
             f.time[1] = *v;
             f.timeKnown |= 2u;
         }
-        if (auto v = number(*cardiac, gdcm::Tag(0x0020, 0x9241))) {
+        if (auto v = numeric(*cardiac, gdcm::Tag(0x0020, 0x9241))) { // FL
             f.time[2] = *v;
             f.timeKnown |= 4u;
         }

@@ -15,6 +15,7 @@
 #include <gdcmImage.h>
 #include <gdcmImageChangeTransferSyntax.h>
 #include <gdcmImageWriter.h>
+#include <gdcmReader.h>
 #include <gdcmSequenceOfItems.h>
 #include <gdcmTrace.h>
 #include <gdcmWriter.h>
@@ -83,6 +84,25 @@ void put(gdcm::DataSet& ds, const gdcm::Tag& tag, std::string value) {
     gdcm::VR vr = entry.GetVR();
     if (vr == gdcm::VR::INVALID || vr == gdcm::VR::VR_END)
         vr = gdcm::VR::LO;
+    if (vr == gdcm::VR::FL || vr == gdcm::VR::FD || vr == gdcm::VR::UL || vr == gdcm::VR::SL) {
+        // Binary numbers (NominalPercentageOfCardiacPhase is FL, an Enhanced CT's trigger delay FD, its
+        // TemporalPositionIndex UL), given as text: "a\\b" written as little-endian values.
+        std::string bytes;
+        std::stringstream parts(value);
+        for (std::string part; std::getline(parts, part, '\\');) {
+            const double v = std::stod(part);
+            auto append = [&bytes](auto x) { bytes.append(reinterpret_cast<const char*>(&x), sizeof x); };
+            if (vr == gdcm::VR::FL)
+                append(float(v));
+            else if (vr == gdcm::VR::FD)
+                append(v);
+            else if (vr == gdcm::VR::UL)
+                append(std::uint32_t(v));
+            else
+                append(std::int32_t(v));
+        }
+        value = bytes;
+    }
     if (value.size() % 2)
         value += (vr == gdcm::VR::UI ? '\0' : ' '); // DICOM values have even length
     gdcm::DataElement de(tag);
@@ -566,6 +586,68 @@ std::string freshUid() {
         std::to_string(::getpid()) + " " + std::to_string(device()) + " " + std::to_string(device()));
 }
 
+namespace {
+
+// The first item of sequence `tag` in `ds` (a new one when there is none), to be changed and put back.
+gdcm::DataSet firstItemOf(const gdcm::DataSet& ds, const gdcm::Tag& tag) {
+    if (ds.FindDataElement(tag))
+        if (gdcm::SmartPointer<gdcm::SequenceOfItems> sq = ds.GetDataElement(tag).GetValueAsSQ();
+            sq && sq->GetNumberOfItems() > 0)
+            return sq->GetItem(1).GetNestedDataSet();
+    return {};
+}
+
+// An Enhanced CT's per-frame functional groups (5200,9230) as `spec` says, over those GDCM's ImageWriter
+// wrote (positions origin + k * step): frame k's own position (PlanePositionSequence), and its temporal
+// entries from perSlice(k): TemporalPositionIndex in FrameContentSequence (0020,9111),
+// NominalCardiacTriggerDelayTime and NominalPercentageOfCardiacPhase in CardiacSynchronizationSequence
+// (0018,9118) — a 4D Enhanced CT, positions repeating once per phase.
+void writePerFrameGroups(const std::filesystem::path& path, const SeriesSpec& spec) {
+    gdcm::Reader reader;
+    reader.SetFileName(path.c_str());
+    if (!reader.Read())
+        throw DataError(path.string() + ": GDCM could not read back the file it wrote");
+    gdcm::DataSet& ds = reader.GetFile().GetDataSet();
+    const gdcm::Tag perFrameTag(0x5200, 0x9230), contentTag(0x0020, 0x9111), cardiacTag(0x0018, 0x9118);
+    gdcm::SmartPointer<gdcm::SequenceOfItems> old = ds.GetDataElement(perFrameTag).GetValueAsSQ();
+    if (!old || old->GetNumberOfItems() != std::size_t(spec.slices))
+        throw DataError(path.string() + ": GDCM wrote no per-frame functional group per frame");
+    std::vector<gdcm::DataSet> groups;
+    for (int k = 0; k < spec.slices; ++k) {
+        gdcm::DataSet group = old->GetItem(std::size_t(k) + 1).GetNestedDataSet();
+        if (!spec.positions.empty())
+            putSequence(
+                group, gdcm::Tag(0x0020, 0x9113),
+                {one(gdcm::Tag(0x0020, 0x0032), joinedNumbers(spec.positions.at(std::size_t(k)).data(), 3))});
+        gdcm::DataSet content = firstItemOf(group, contentTag), cardiac = firstItemOf(group, cardiacTag);
+        bool hasCardiac = false;
+        for (const auto& [key, value] :
+             spec.perSlice ? spec.perSlice(k) : std::map<std::string, std::string>{}) {
+            if (key == "TemporalPositionIndex") {
+                put(content, gdcm::Tag(0x0020, 0x9128), value);
+            } else if (key == "NominalCardiacTriggerDelayTime" || key == "NominalPercentageOfCardiacPhase") {
+                put(cardiac, gdcm::Tag(0x0020, key == "NominalCardiacTriggerDelayTime" ? 0x9153 : 0x9241),
+                    value);
+                hasCardiac = true;
+            } else {
+                throw DataError("writeSeries: " + key + " is not a per-frame entry of an Enhanced CT");
+            }
+        }
+        putSequence(group, contentTag, {content});
+        if (hasCardiac)
+            putSequence(group, cardiacTag, {cardiac});
+        groups.push_back(group);
+    }
+    putSequence(ds, perFrameTag, groups);
+    gdcm::Writer writer;
+    writer.SetFile(reader.GetFile());
+    writer.SetFileName(path.c_str());
+    if (!writer.Write())
+        throw DataError(path.string() + ": GDCM could not write the file");
+}
+
+} // namespace
+
 void writeSeries(const SeriesSpec& spec, const std::filesystem::path& folder) {
     gdcm::Trace::SetWarning(false);
     createFolder(folder);
@@ -646,6 +728,8 @@ void writeSeries(const SeriesSpec& spec, const std::filesystem::path& folder) {
         writer.SetFileName(path.c_str());
         if (!writer.Write())
             throw DataError(path.string() + ": GDCM could not write the file");
+        if (!spec.positions.empty() || spec.perSlice)
+            writePerFrameGroups(path, spec);
         return;
     }
 
