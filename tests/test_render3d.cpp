@@ -23,6 +23,7 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <optional>
 #include <random>
 
 using namespace ctview;
@@ -1255,4 +1256,83 @@ TEST_CASE("3D: a segment's surface mesh is drawn where its voxels are, hidden be
     viewer::syncSegmentSurface(s);
     CHECK(s.scene.surfaces.empty());
     CHECK(countOf(pixelsOf(app::renderHeadless(s, size, false), 1)) == countOf(green));
+}
+
+TEST_CASE("4D in the window: a phase stepped from keeps its 3D texture; stepping back uploads nothing and "
+          "draws every view as before") {
+    REQUIRE(haveDisplay());
+    ScanResult scan;
+    const DecodedStack series = loadFolder(glPhantom(), scan);
+    const Volume& v = series.volume;
+    const glm::ivec3 n = v.geometry().dims;
+    // Phase p of one 4D series: the phantom 300 HU brighter a phase.
+    auto phase = [&](int p) {
+        auto d = std::make_shared<Dataset>();
+        d->series.volume = Volume(v.geometry(), v.type(), SharedBuffer::Sharing::Private);
+        for (int k = 0; k < n.z; ++k)
+            for (int j = 0; j < n.y; ++j)
+                for (int i = 0; i < n.x; ++i)
+                    d->series.volume.set(i, j, k, v.at(i, j, k) + float(300 * (p - 1)));
+        std::tie(d->series.minHU, d->series.maxHU) = d->series.volume.range();
+        d->stats = std::make_shared<const VolumeStats>(computeVolumeStats(d->series.volume));
+        d->series.about.location = "4d";
+        d->series.about.listing.uid = "1.2.826.0.1.3680043.99.4";
+        d->series.about.listing.phases = 3;
+        d->series.about.phase = p;
+        return d;
+    };
+    std::shared_ptr<Dataset> one = phase(1), two = phase(2);
+    viewer::AppState s;
+    viewer::adoptDataset(s, one);
+    s.prefs.overlays = {false, false, false, false, false, false};
+    const glm::ivec2 size(240, 200); // the four views: three slice views and the 3D view
+    viewer::adoptDataset(s, two);
+    const RgbImage secondAlone =
+        app::renderHeadless(s, size, false); // as drawn on its own, before the session
+    viewer::adoptDataset(s, one);
+    app::RendererSync sync;
+    sync.phaseTextureBytes = std::uint64_t(1) << 30;
+    std::optional<app::HeadlessSession> session(std::in_place, sync);
+    const RgbImage first = session->draw(s, size, false);
+    const GLuint firstTexture = session->renderers().slices.volumeTexture();
+    REQUIRE(firstTexture != 0);
+
+    viewer::adoptDataset(s, two);
+    const RgbImage second = session->draw(s, size, false);
+    CHECK(second.rgb != first.rgb);
+    CHECK(second.rgb == secondAlone.rgb);
+    REQUIRE(session->renderers().keptPhases.size() == 1);
+    CHECK(session->renderers().keptPhases[0].texture.id() == firstTexture);
+
+    // Back to phase 1: its texture as it was, and phase 2's kept in turn.
+    viewer::adoptDataset(s, one);
+    CHECK(session->draw(s, size, false).rgb == first.rgb);
+    CHECK(session->renderers().slices.volumeTexture() == firstTexture);
+    REQUIRE(session->renderers().keptPhases.size() == 1);
+    CHECK(session->renderers().keptPhases[0].of.lock() == two);
+
+    // A phase the viewer no longer keeps in memory: its texture goes at the next step.
+    two.reset();
+    viewer::adoptDataset(s, phase(3));
+    session->draw(s, size, false);
+    REQUIRE(session->renderers().keptPhases.size() == 1);
+    CHECK(session->renderers().keptPhases[0].of.lock() == one);
+
+    // Another series: nothing of the 4D one stays on the GPU.
+    std::shared_ptr<Dataset> other = phase(1);
+    other->series.about.listing.uid = "1.2.826.0.1.3680043.99.5";
+    viewer::adoptDataset(s, other);
+    session->draw(s, size, false);
+    CHECK(session->renderers().keptPhases.empty());
+
+    // Without room for them (a budget under one phase's bytes), no texture is kept.
+    session.reset(); // one GL window at a time
+    app::RendererSync tight;
+    tight.phaseTextureBytes = v.bytes() - 1;
+    app::HeadlessSession small(tight);
+    viewer::adoptDataset(s, one);
+    small.draw(s, size, false);
+    viewer::adoptDataset(s, phase(2));
+    small.draw(s, size, false);
+    CHECK(small.renderers().keptPhases.empty());
 }

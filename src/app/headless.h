@@ -97,6 +97,7 @@ class HeadlessSession {
     HeadlessSession& operator=(const HeadlessSession&) = delete;
     RgbImage draw(viewer::AppState& s, glm::ivec2 size, bool overlays);
     const ui::RenderFeedback& feedback() const { return renderers_->feedback; }
+    const Renderers& renderers() const { return *renderers_; }
 
   private:
     struct Window; // the GLFW window and ImGui, torn down after the renderers

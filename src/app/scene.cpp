@@ -152,18 +152,60 @@ gl::ImageLayerLook imageLayerLook(const viewer::AppState& s, const viewer::Image
     return look;
 }
 
+// Stepping from the phase on the GPU to another phase `d` of its 4D series: its 3D texture kept (within
+// phaseTextureBytes, the least recently left dropped first); the textures of datasets gone or of another
+// series dropped.
+void keepPhaseTexture(Renderers& r, RendererSync& sync, const Dataset* d) {
+    auto& kept = r.keptPhases;
+    kept.erase(std::remove_if(kept.begin(), kept.end(),
+                              [d](const Renderers::KeptPhase& k) {
+                                  const std::shared_ptr<const Dataset> of = k.of.lock();
+                                  return !of || !d || (of.get() != d && !viewer::isAnotherPhase(*d, *of));
+                              }),
+               kept.end());
+    const std::shared_ptr<const Dataset> left = sync.uploadedRef.lock();
+    if (!left || left.get() != sync.uploaded || !d || !viewer::isAnotherPhase(*d, *left) ||
+        left->series.volume.bytes() > sync.phaseTextureBytes)
+        return;
+    gl::Texture texture = r.slices.releaseVolumeTexture();
+    if (!texture)
+        return;
+    kept.push_back({left, std::move(texture), left->series.volume.bytes()});
+    std::uint64_t total = 0;
+    for (const Renderers::KeptPhase& k : kept)
+        total += k.bytes;
+    for (auto it = kept.begin(); total > sync.phaseTextureBytes && it != kept.end();) {
+        total -= it->bytes;
+        it = kept.erase(it);
+    }
+}
+
+// The 3D texture kept for `d` (taken out of the keeping), or an empty one.
+gl::Texture takeKeptPhase(Renderers& r, const Dataset* d) {
+    for (auto it = r.keptPhases.begin(); it != r.keptPhases.end(); ++it)
+        if (it->of.lock().get() == d) {
+            gl::Texture texture = std::move(it->texture);
+            r.keptPhases.erase(it);
+            return texture;
+        }
+    return {};
+}
+
 } // namespace
 
 void syncRenderer(viewer::AppState& s, Renderers& r, RendererSync& sync) {
     Dataset* d = s.hasVolume() ? s.scene.base.get() : nullptr;
     const bool justSet = d != sync.uploaded;
     if (justSet) {
+        keepPhaseTexture(r, sync, d);
         sync.uploaded = nullptr; // if the upload throws, the next frame must not think it is there
         sync.uploaded3d = nullptr;
         r.volume.clearVolume();
         // Not yet measured for the new volume: its first 3D frame is a full one (nextQuality3d).
         r.feedback.fullSecondsPerPixel = 0;
-        if (d) {
+        if (gl::Texture kept = d ? takeKeptPhase(r, d) : gl::Texture{}) {
+            r.slices.adoptVolumeTexture(std::move(kept), d->series.volume);
+        } else if (d) {
             // The finished series progressively (its first picture at once); a preview plane by plane (its
             // slices change as they arrive; a 3D texture of it would be filled, on the main thread, before
             // its first picture, and dropped when the series is complete).
@@ -173,11 +215,12 @@ void syncRenderer(viewer::AppState& s, Renderers& r, RendererSync& sync) {
                                d->preview || tooLarge   ? Upload::Planes
                                : sync.progressiveUpload ? Upload::Progressive
                                                         : Upload::Whole);
-            // A preview is the loader's buffer: only its arrived slices are read.
-            r.slices.setArrived(d->preview ? &d->arrived : nullptr);
         } else
             r.slices.clearVolume();
+        if (d)
+            r.slices.setArrived(d->preview ? &d->arrived : nullptr);
         sync.uploaded = d;
+        sync.uploadedRef = d ? s.scene.base : nullptr;
         r.slices.setInterpolation(s.linear);
         sync.linear = s.linear;
         sync.dirtySlices.clear();

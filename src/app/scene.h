@@ -11,6 +11,7 @@
 
 #include <glm/glm.hpp>
 
+#include <memory>
 #include <string>
 
 namespace ctview::app {
@@ -21,6 +22,15 @@ struct Renderers {
     gl::ImageLayerRenderer images; // a second series fused over the slices (the scene's image layer)
     gl::LabelRenderer labels;      // the scene's label layers over the slices
     gl::VolumeRenderer volume;
+    // The 3D textures of other phases of the 4D series on show, kept on the GPU when a step leaves them (the
+    // one left last at the back), so that stepping back to one uploads nothing (RendererSync's
+    // phaseTextureBytes). An entry goes when its phase is no longer kept in memory.
+    struct KeptPhase {
+        std::weak_ptr<const Dataset> of;
+        gl::Texture texture;
+        std::uint64_t bytes = 0;
+    };
+    std::vector<KeptPhase> keptPhases;
     ui::RenderFeedback feedback; // what they have to say to the user (shown by the overlays and status panel)
     // Reloads every shader from $CTVIEW_SHADER_DIR; returns the compiler's messages, or "" when all compiled.
     std::string reload();
@@ -29,6 +39,7 @@ struct Renderers {
 // What the renderers currently hold, so that only changes reach the GPU (a new volume is the only upload).
 struct RendererSync {
     const Dataset* uploaded = nullptr;
+    std::weak_ptr<const Dataset> uploadedRef; // the same, while it lives
     const Dataset* uploaded3d = nullptr;
     std::vector<std::uint64_t> labelLayers; // the scene's label layers on the GPU (their LayerLineage ids)
     std::uint64_t imageLayer = 0;           // the fused series on the GPU (ImageLayerView::id; 0: none)
@@ -45,6 +56,9 @@ struct RendererSync {
     // software renderer such as llvmpipe keeps textures in the process's memory: a second copy of the
     // volume); 0: no limit. The viewer sets it, with maxBytes3d, on a software renderer.
     std::uint64_t planesAbove = 0;
+    // Other phases of a 4D series keep their 3D textures when a step leaves them (Renderers::keptPhases),
+    // together at most this many bytes; 0: none kept.
+    std::uint64_t phaseTextureBytes = 0;
 };
 
 // Uploads a new volume, colour map or interpolation when the state asks for them. Throws GlError.

@@ -215,6 +215,7 @@ class Viewer {
     viewer::Commands buildUi(Frame& f);
     void render(Frame& f, const viewer::Commands& commands);
     void execute(Frame& f, const viewer::Commands& commands);
+    void stepPhases(Frame& f, viewer::Commands& commands);
     void recordMovie(const Frame& f, const viewer::Command& c);
     void stepMovies(const Frame& f);
     void startShare(const Frame& f, const viewer::Command& c);
@@ -232,6 +233,13 @@ class Viewer {
         sync_.planesAbove = software_ ? kSoftwareTextureBytes : 0;
         sync_.maxBytes3d = software_ ? kSoftwareTextureBytes : 0;
         max3dTexture_ = gl::max3dTextureSize();
+        // Other phases of a 4D series keep their 3D textures (a step back uploads nothing): on a software
+        // renderer in the process's memory, beside the phases the viewer keeps (at most half of it free), so
+        // a quarter of what is free; on a GPU half its free memory when the driver says, else 1 GiB.
+        const std::uint64_t gpuFree = software_ ? 0 : gl::freeGpuMemoryBytes();
+        sync_.phaseTextureBytes = software_ ? availableMemoryBytes() / 4
+                                  : gpuFree ? gpuFree / 2
+                                            : std::uint64_t(1) << 30;
     }
     // The 3D view's limits, for the load task to make its downsampled copy (none before the GL context).
     viewer::LoadTask::Staging staging3d() const {
@@ -393,7 +401,8 @@ void Viewer::run() {
         Frame f;
         f.now = glfwGetTime();
         pumpLoad();
-        const viewer::Commands commands = buildUi(f);
+        viewer::Commands commands = buildUi(f);
+        stepPhases(f, commands);
         render(f, commands);
         settleNewToast();
         execute(f, commands);
@@ -833,8 +842,7 @@ void Viewer::execute(Frame& f, const viewer::Commands& commands) {
             recordMovie(f, c);
             break;
         case Kind::LoadPhase:
-            stepToPhase(f, c.series);
-            break;
+            break; // before the frame was drawn (stepPhases)
         case Kind::Register:
             registerImageLayer();
             break;
@@ -860,6 +868,19 @@ void Viewer::execute(Frame& f, const viewer::Commands& commands) {
             break;
         }
     }
+}
+
+// The steps to another phase ([ ], the phase slider, cine over phases), taken out of `commands` and carried
+// out before the frame is drawn, unlike the other commands: a phase kept in memory (and its texture on the
+// GPU) is on screen in this very frame, as a slice is after the wheel.
+void Viewer::stepPhases(Frame& f, viewer::Commands& commands) {
+    for (auto it = commands.begin(); it != commands.end();)
+        if (it->kind == viewer::Command::Kind::LoadPhase) {
+            stepToPhase(f, it->series);
+            it = commands.erase(it);
+        } else {
+            ++it;
+        }
 }
 
 // Another phase of the 4D series on show: the one kept from before, else loaded (LoadOptions::phase) as the

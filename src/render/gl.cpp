@@ -2,6 +2,7 @@
 
 #include "render/shaders.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <regex>
@@ -238,6 +239,29 @@ int max3dTextureSize() {
     GLint size = 0;
     glGetIntegerv(GL_MAX_3D_TEXTURE_SIZE, &size);
     return int(size);
+}
+
+std::uint64_t freeGpuMemoryBytes() {
+    GLint kib[4] = {0, 0, 0, 0};
+    // GL_EXTENSIONS as one string is gone from core profiles: ask each extension by index.
+    GLint count = 0;
+    glGetIntegerv(GL_NUM_EXTENSIONS, &count);
+    bool nvx = false, ati = false;
+    for (GLint n = 0; n < count; ++n) {
+        const auto* name = reinterpret_cast<const char*>(glGetStringi(GL_EXTENSIONS, GLuint(n)));
+        const std::string ext = name ? name : "";
+        nvx = nvx || ext == "GL_NVX_gpu_memory_info";
+        ati = ati || ext == "GL_ATI_meminfo";
+    }
+    while (glGetError() != GL_NO_ERROR) {
+    }
+    if (nvx)
+        glGetIntegerv(0x9049, kib); // GPU_MEMORY_INFO_CURRENT_AVAILABLE_VIDMEM_NVX, KiB
+    else if (ati)
+        glGetIntegerv(0x87FC, kib); // TEXTURE_FREE_MEMORY_ATI: total free, largest block, ... (KiB)
+    if (glGetError() != GL_NO_ERROR)
+        return 0;
+    return std::uint64_t(std::max(kib[0], 0)) << 10;
 }
 
 bool softwareRenderer() {

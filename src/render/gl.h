@@ -6,6 +6,7 @@
 
 #include <glad/gl.h>
 
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -164,6 +165,9 @@ RgbImage readPixels(int x, int y, int width, int height);
 bool softwareRenderer();
 // GL_MAX_3D_TEXTURE_SIZE of the current context.
 int max3dTextureSize();
+// The GPU memory free now, in bytes, as the driver says (NVIDIA's GL_NVX_gpu_memory_info, AMD's
+// GL_ATI_meminfo); 0 when it does not say (Mesa, Intel).
+std::uint64_t freeGpuMemoryBytes();
 
 // A pass over one view's rectangle `r` (screen pixels; `fbScale` framebuffer pixels per screen pixel) of the
 // bound framebuffer (`fbSize`), as the slice views draw: scissored to it, no depth test, and with

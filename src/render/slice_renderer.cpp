@@ -390,6 +390,22 @@ void SliceRenderer::updateSlices(const Volume& v, const std::vector<int>& slices
             uploadVolumeSlab(v, k, 1, scratch);
 }
 
+Texture SliceRenderer::releaseVolumeTexture() {
+    Texture texture;
+    if (!planeSource_ && !pending_.source)
+        texture = std::move(volume_);
+    clearVolume();
+    return texture;
+}
+
+void SliceRenderer::adoptVolumeTexture(Texture texture, const Volume& v) {
+    clearVolume();
+    geometry_ = v.geometry();
+    volume_ = std::move(texture);
+    huTexel_ = HuTexel::of(v.type());
+    setInterpolation(linear_);
+}
+
 void SliceRenderer::clearVolume() {
     pending_ = {};
     volume_.reset();

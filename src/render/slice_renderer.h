@@ -54,6 +54,11 @@ class SliceRenderer {
     // Re-uploads the given slices (k) of a volume already set with setVolume (the preview of a load).
     void updateSlices(const Volume& v, const std::vector<int>& slices);
     void clearVolume();
+    // The whole volume's 3D texture handed over (to be kept for another phase of a 4D series: stepping back
+    // to it uploads nothing); the renderer is left without a volume. Empty in plane mode or mid-upload.
+    Texture releaseVolumeTexture();
+    // Shows `v` from `texture`, a 3D texture of it that releaseVolumeTexture gave: nothing uploaded.
+    void adoptVolumeTexture(Texture texture, const Volume& v);
     bool hasVolume() const { return bool(volume_) || planeSource_; }
     // Plane by plane (the volume is over the GPU's 3D texture size).
     bool planeMode() const { return planeSource_ != nullptr; }
