@@ -156,13 +156,7 @@ std::vector<std::int16_t> resampleLabels(const Geometry& from, const std::int16_
                                          std::size_t* outside) {
     std::vector<std::int16_t> out(to.voxelCount(), 0);
     // `to` voxel -> `from` voxel is affine: its columns are the steps of one voxel along i, j, k.
-    auto scaled = [](const Geometry& g) {
-        glm::dmat3 m = g.direction;
-        for (int c = 0; c < 3; ++c)
-            m[c] *= g.spacing[c];
-        return m; // voxel steps -> LPS mm
-    };
-    const glm::dmat3 toFrom = glm::inverse(scaled(from)) * scaled(to);
+    const glm::dmat3 toFrom = glm::inverse(from.voxelSteps()) * to.voxelSteps();
     const glm::dvec3 origin = from.patientToVoxel(to.origin);
     std::vector<std::uint8_t> reached(outside ? from.voxelCount() : 0, 0);
     std::size_t n = 0;

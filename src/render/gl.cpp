@@ -230,6 +230,12 @@ bool beginViewPass(const Rect& r, glm::ivec2 fbSize, float fbScale, bool premult
     return true;
 }
 
+void drawCoveringTriangle(const VertexArray& vao) {
+    glBindVertexArray(vao.id());
+    glDrawArrays(GL_TRIANGLES, 0, 3);
+    glBindVertexArray(0);
+}
+
 void endViewPass() {
     glDisable(GL_BLEND);
     glDisable(GL_SCISSOR_TEST);

@@ -176,5 +176,8 @@ std::uint64_t freeGpuMemoryBytes();
 // endViewPass() after drawing.
 bool beginViewPass(const Rect& r, glm::ivec2 fbSize, float fbScale, bool premultiplied);
 void endViewPass();
+// The one triangle that covers the viewport (the views' shaders make it from gl_VertexID), drawn with the
+// bound program through `vao`: every pixel of the pass runs the fragment shader once.
+void drawCoveringTriangle(const VertexArray& vao);
 
 } // namespace ctview::gl

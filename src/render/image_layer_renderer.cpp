@@ -120,9 +120,7 @@ void ImageLayerRenderer::draw(const Rect& r, const glm::mat4& toTexture, glm::iv
     glBindTexture(GL_TEXTURE_3D, base);
     glActiveTexture(GL_TEXTURE2);
     glBindTexture(GL_TEXTURE_2D, lut_.id());
-    glBindVertexArray(vao_.id());
-    glDrawArrays(GL_TRIANGLES, 0, 3);
-    glBindVertexArray(0);
+    drawCoveringTriangle(vao_);
     glActiveTexture(GL_TEXTURE0);
     endViewPass();
 }

@@ -362,9 +362,7 @@ void SliceRenderer::computeSlab(const SliceFrame& f, int slice, const Slab& slab
     glUniform2i(loc[slabUniform::Slices], slice + range.x, slice + range.y);
     glUniform1i(loc[slabUniform::Mode], int(slab.mode));
     glUniform2f(loc[slabUniform::HuFromTexel], huTexel_.scale, huTexel_.offset);
-    glBindVertexArray(vao_.id());
-    glDrawArrays(GL_TRIANGLES, 0, 3);
-    glBindVertexArray(0);
+    drawCoveringTriangle(vao_);
     glFramebufferTexture2D(GL_DRAW_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, 0, 0);
     glBindFramebuffer(GL_DRAW_FRAMEBUFFER, GLuint(previous));
     glViewport(viewport[0], viewport[1], viewport[2], viewport[3]);
@@ -508,9 +506,7 @@ void SliceRenderer::drawQuad(const Rect& r, bool fromPlane, GLuint texture, HuTe
     glUniform3f(loc[uniform::Background], 0.0f, 0.0f, 0.0f);
     glUniform4f(loc[uniform::Highlight], highlight_.lo, highlight_.hi, highlight_.opacity, 0.0f);
     glUniform3f(loc[uniform::HighlightColor], highlight_.color.r, highlight_.color.g, highlight_.color.b);
-    glBindVertexArray(vao_.id());
-    glDrawArrays(GL_TRIANGLES, 0, 3);
-    glBindVertexArray(0);
+    drawCoveringTriangle(vao_);
     glActiveTexture(GL_TEXTURE0);
     endViewPass();
 }

@@ -4,15 +4,13 @@
 // on a thread of its own (one at a time, dropped once measured), so that the window stays live.
 #include "measure/measure.h"
 #include "sources/dataset.h"
+#include "viewer/background_job.h"
 #include "volume/load_options.h"
 
-#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 namespace ctview::viewer {
@@ -27,19 +25,15 @@ class CurveTask {
     CurveTask(const CurveTask&) = delete;
     CurveTask& operator=(const CurveTask&) = delete;
 
-    bool finished() const { return finished_.load(); }
-    void wait();
+    bool finished() const { return job_.finished(); }
+    void wait() { job_.wait(); }
     // After finished(): the value at each phase (empty with `error` when one could not be had).
     std::vector<float> take(std::string& error);
     const Annotation& annotation() const { return of_; }
 
   private:
     Annotation of_;
-    std::atomic<bool> finished_{false};
-    std::mutex mutex_;
-    std::vector<float> values_;
-    std::string error_;
-    std::thread thread_;
+    BackgroundJob<std::vector<float>> job_;
 };
 
 } // namespace ctview::viewer

@@ -5,16 +5,14 @@
 // then handed to the main thread, which puts it in the scene (setImageLayer). One series per task.
 #include "sources/dataset.h"
 #include "viewer/app_state.h"
+#include "viewer/background_job.h"
 #include "volume/load_options.h"
 #include "volume/register.h"
 
-#include <atomic>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 
 namespace ctview::viewer {
 
@@ -37,24 +35,24 @@ class FuseTask {
 
     // The input's name, for the toasts.
     const std::string& input() const { return input_; }
-    bool finished() const { return finished_.load(); }
-    void wait();
+    bool finished() const { return job_.finished(); }
+    void wait() { job_.wait(); }
     // After finished(): the layer, or nothing with `error` naming the input and why.
     std::optional<ImageLayerView> take(std::string& error);
-    // After finished(), when it registered: what the registration found.
-    std::optional<Registration> registration() const;
+    // After take(), when it registered: what the registration found.
+    const std::optional<Registration>& registration() const { return registration_; }
     // The dataset it was resampled onto: shown only if that is still the one shown (or another phase of it).
     const Dataset* dataset() const { return on_.get(); }
 
   private:
     std::string input_;
     std::shared_ptr<const Dataset> on_;
-    std::atomic<bool> finished_{false};
-    mutable std::mutex mutex_;
-    std::optional<ImageLayerView> layer_;
-    std::optional<Registration> registration_;
-    std::string error_;
-    std::thread thread_;
+    struct Fused {
+        ImageLayerView layer;
+        std::optional<Registration> found;
+    };
+    BackgroundJob<Fused> job_;
+    std::optional<Registration> registration_; // taken from the job's result
 };
 
 } // namespace ctview::viewer

@@ -3,14 +3,12 @@
 // opened and measured on a thread of its own, so that the window stays live, then handed to the main thread,
 // which adds it to the scene (addLabelLayer). One file per task.
 #include "sources/dataset.h"
+#include "viewer/background_job.h"
 #include "volume/load_options.h"
 
-#include <atomic>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
 
 namespace ctview::viewer {
 
@@ -26,8 +24,8 @@ class LabelTask {
     LabelTask& operator=(const LabelTask&) = delete;
 
     const std::string& file() const { return file_; }
-    bool finished() const { return finished_.load(); }
-    void wait();
+    bool finished() const { return job_.finished(); }
+    void wait() { job_.wait(); }
     // After finished(): the layer, measured on the series, or null with `error` (naming the file and why)
     // or `image` set.
     std::shared_ptr<const LabelLayer> take(std::string& error, bool& image);
@@ -37,12 +35,12 @@ class LabelTask {
   private:
     std::string file_;
     std::shared_ptr<const Dataset> on_;
-    std::atomic<bool> finished_{false};
-    std::mutex mutex_;
-    std::shared_ptr<const LabelLayer> layer_;
-    std::string error_;
-    bool image_ = false;
-    std::thread thread_;
+    struct Opened {
+        std::shared_ptr<const LabelLayer> layer;
+        bool image = false; // not a labelmap of the series: an image to open
+        std::string why;    // why it is not (the reader's message)
+    };
+    BackgroundJob<Opened> job_;
 };
 
 } // namespace ctview::viewer

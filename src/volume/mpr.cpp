@@ -1,5 +1,7 @@
 #include "volume/mpr.h"
 
+#include "volume/trilinear.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -100,27 +102,8 @@ float sampleHu(const Volume& v, glm::dvec3 ijk, bool linear) {
         return v.at(std::clamp(int(std::lround(ijk.x)), 0, d.x - 1),
                     std::clamp(int(std::lround(ijk.y)), 0, d.y - 1),
                     std::clamp(int(std::lround(ijk.z)), 0, d.z - 1));
-    int lo[3], hi[3];
-    double t[3];
-    for (int c = 0; c < 3; ++c) {
-        const double x = std::clamp(ijk[c], 0.0, double(d[c] - 1));
-        lo[c] = int(std::floor(x));
-        hi[c] = std::min(lo[c] + 1, d[c] - 1);
-        t[c] = x - lo[c];
-    }
-    double sum = 0;
-    for (int corner = 0; corner < 8; ++corner) {
-        double w = 1;
-        int q[3];
-        for (int c = 0; c < 3; ++c) {
-            const bool up = (corner >> c) & 1;
-            q[c] = up ? hi[c] : lo[c];
-            w *= up ? t[c] : 1 - t[c];
-        }
-        if (w != 0)
-            sum += w * double(v.at(q[0], q[1], q[2]));
-    }
-    return float(sum);
+    return v.type() == ScalarType::Int16 ? trilinear(v.int16Data(), d, ijk)
+                                         : trilinear(v.float32Data(), d, ijk);
 }
 
 float planeValue(const Volume& v, glm::dvec3 lps, glm::dvec3 normal, const Slab& slab, bool linear) {

@@ -46,10 +46,10 @@ double normalStep(const Geometry& g, glm::dvec3 normal);
 
 // Slice numbers along a turned view's normal, so that stepping, Home/End, the slider and cine work as on the
 // acquired axes: positions `step` mm apart (normalStep) from one face of the volume's box to the other,
-// numbered from 0.
+// numbered from 1 as the slices are.
 struct PlaneSteps {
     double step = 1;  // mm
-    double first = 0; // signed distance (mm) of number 0 from the volume's centre, along the normal
+    double first = 0; // signed distance (mm) of number 1 from the volume's centre, along the normal
     int count = 1;
 };
 PlaneSteps planeSteps(const Geometry& g, const SlicePlane& p);

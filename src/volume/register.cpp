@@ -103,14 +103,6 @@ std::array<Grid, 3> gradients(const Grid& m) {
     return g;
 }
 
-// Voxel steps -> LPS mm.
-glm::dmat3 linearPart(const Geometry& g) {
-    glm::dmat3 m = g.direction;
-    for (int c = 0; c < 3; ++c)
-        m[c] *= g.spacing[c];
-    return m;
-}
-
 // The rigid map p -> R(w) (p - c) + c + t of fixed LPS points (R: w's axis, |w| radians).
 glm::dmat4 rigidStep(const glm::dvec3& w, const glm::dvec3& t, const glm::dvec3& c) {
     glm::dmat3 r(1.0);
@@ -302,7 +294,7 @@ Registration registerRigid(const Volume& fixed, const Volume& moving, const glm:
         l.fixed = downsample(fixed, sizes[level]);
         l.moving = downsample(moving, sizes[level]);
         l.gradient = gradients(l.moving);
-        l.movingToVoxel = glm::inverse(linearPart(l.moving.g));
+        l.movingToVoxel = glm::inverse(l.moving.g.voxelSteps());
         l.centre = volumeCentre(fixed.geometry());
         // At most about a million samples a pass.
         l.stride = std::max(1, int(std::ceil(std::cbrt(double(l.fixed.g.voxelCount()) / 1e6))));

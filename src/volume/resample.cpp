@@ -1,6 +1,7 @@
 #include "volume/resample.h"
 
 #include "volume/parallel.h"
+#include "volume/trilinear.h"
 
 #include <algorithm>
 #include <cmath>
@@ -9,40 +10,12 @@ namespace ctview {
 
 namespace {
 
-// Voxel steps -> LPS mm: the direction's columns scaled by the spacing.
-glm::dmat3 voxelToPatientLinear(const Geometry& g) {
-    glm::dmat3 m = g.direction;
-    for (int c = 0; c < 3; ++c)
-        m[c] *= g.spacing[c];
-    return m;
-}
-
-// Trilinear HU at moving voxel coordinate p (inside [-0.5, dims - 0.5] on every axis), border voxels
-// repeated up to half a voxel beyond the outer centres.
-template <class T> float trilinear(const T* voxels, const glm::ivec3& dims, const glm::dvec3& p) {
-    const glm::dvec3 q = glm::clamp(p, glm::dvec3(0.0), glm::dvec3(dims - 1));
-    const glm::ivec3 a = glm::min(glm::ivec3(glm::floor(q)), glm::max(dims - 2, glm::ivec3(0)));
-    const glm::dvec3 f = q - glm::dvec3(a);
-    const glm::ivec3 b = glm::min(a + 1, dims - 1);
-    const std::size_t row = std::size_t(dims.x), plane = row * std::size_t(dims.y);
-    auto at = [&](int i, int j, int k) {
-        return double(voxels[std::size_t(k) * plane + std::size_t(j) * row + std::size_t(i)]);
-    };
-    const double c00 = at(a.x, a.y, a.z) * (1 - f.x) + at(b.x, a.y, a.z) * f.x;
-    const double c10 = at(a.x, b.y, a.z) * (1 - f.x) + at(b.x, b.y, a.z) * f.x;
-    const double c01 = at(a.x, a.y, b.z) * (1 - f.x) + at(b.x, a.y, b.z) * f.x;
-    const double c11 = at(a.x, b.y, b.z) * (1 - f.x) + at(b.x, b.y, b.z) * f.x;
-    const double c0 = c00 * (1 - f.y) + c10 * f.y, c1 = c01 * (1 - f.y) + c11 * f.y;
-    return float(c0 * (1 - f.z) + c1 * f.z);
-}
-
 template <class T>
 void resampleInto(const Volume& moving, const T* from, Volume& out, const glm::dmat4& link) {
     const Geometry& to = out.geometry();
     const Geometry& g = moving.geometry();
     // target voxel -> moving voxel is affine: origin + steps * (i, j, k).
-    const glm::dmat3 toMoving =
-        glm::inverse(voxelToPatientLinear(g)) * glm::dmat3(link) * voxelToPatientLinear(to);
+    const glm::dmat3 toMoving = glm::inverse(g.voxelSteps()) * glm::dmat3(link) * to.voxelSteps();
     const glm::dvec3 originLps = glm::dvec3(link * glm::dvec4(to.origin, 1.0));
     const glm::dvec3 origin = g.patientToVoxel(originLps);
     const glm::dvec3 lo(-0.5), hi = glm::dvec3(g.dims) - 0.5;

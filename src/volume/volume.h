@@ -39,6 +39,10 @@ struct Geometry {
     std::size_t sliceVoxels() const { return std::size_t(dims.x) * std::size_t(dims.y); } // one k plane
     std::size_t voxelCount() const { return sliceVoxels() * std::size_t(dims.z); }
     glm::dvec3 voxelToPatient(glm::dvec3 ijk) const { return origin + direction * (ijk * spacing); }
+    // The linear part of voxelToPatient: its columns are one voxel's step along i, j and k in LPS mm.
+    glm::dmat3 voxelSteps() const {
+        return glm::dmat3(direction[0] * spacing.x, direction[1] * spacing.y, direction[2] * spacing.z);
+    }
     // The inverse; exact for orthonormal directions, and for sheared raw stacks through the matrix inverse.
     glm::dvec3 patientToVoxel(glm::dvec3 lps) const {
         return glm::inverse(direction) * (lps - origin) / spacing;
