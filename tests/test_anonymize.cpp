@@ -148,7 +148,7 @@ TEST_CASE("anonymize: every attribute of the table is removed, emptied, replaced
     CHECK(bytes.find("1.2.826.0.1.3680043.9.7777.") == std::string::npos);
 }
 
-TEST_CASE("anonymize: options keep dates, descriptions and private elements; every GDCM profile attribute is "
+TEST_CASE("anonymize: options keep dates, descriptions and private elements, every GDCM profile attribute is "
           "in the table") {
     TempDir in, out;
     writeEveryAttribute(in.path / "every.dcm");
@@ -182,7 +182,7 @@ TEST_CASE("anonymize: options keep dates, descriptions and private elements; eve
     }
 }
 
-TEST_CASE("anonymize: a CT and its SEG keep their references and their pixels; the command line") {
+TEST_CASE("anonymize: a CT and its SEG keep their references and their pixels, the command line") {
     TempDir in, out;
     const Run made = run("make-phantom --size 32x24x6 --segmentation " + q(in.path / "case"));
     REQUIRE(made.code == 0);
@@ -226,7 +226,7 @@ TEST_CASE("anonymize: a CT and its SEG keep their references and their pixels; t
     CHECK(run("anonymize " + q(in.path / "nothing") + " -o " + q(out.path / "x")).code == 1);
 }
 
-TEST_CASE("anonymize: UIDs that name a kind stay; overlays' text, unlisted dates and a DICOMDIR do not") {
+TEST_CASE("anonymize: UIDs that name a kind stay, overlays' text, unlisted dates and a DICOMDIR do not") {
     TempDir in, out;
     writeRawDicom(
         in.path / "sc.dcm",

@@ -84,7 +84,7 @@ TEST_CASE("ctview export and convert write new files and never overwrite") {
 // Issue 32.10: a volume written by convert opens in the window the series opened in. The series' own window
 // (WindowWidth/WindowCenter) goes into NIfTI's cal_min/cal_max and a NRRD key; a file with none opens in the
 // automatic window (as a DICOM series without one does), not the full value range.
-TEST_CASE("convert keeps the series' window; a volume without one opens in the automatic window") {
+TEST_CASE("convert keeps the series' window, a volume without one opens in the automatic window") {
     TempDir dir, bare, out;
     SeriesSpec spec = smallSeries(12, 10, 8);
     spec.strings["WindowWidth"] = "350";

@@ -81,7 +81,7 @@ TEST_CASE("DICOMweb: a series from Orthanc is exactly the volume of the same fil
 }
 
 TEST_CASE(
-    "DICOMweb: a study with a CT, an MR and a report opens the CT; the report is refused before download",
+    "DICOMweb: a study with a CT, an MR and a report opens the CT, the report is refused before download",
     "[dicomweb]") {
     Session session;
     SeriesSpec ct = ctSpec(8, 8, 4, "DW^MIXED");
@@ -208,7 +208,7 @@ TEST_CASE("DICOMweb: a SEG in the study is fetched with the CT and shown as its 
     CHECK(info.out.find("(DICOM SEG): 1 segment: Box") != std::string::npos);
 }
 
-TEST_CASE("DICOMweb: the root lists studies; filters by patient, modality and limit", "[dicomweb]") {
+TEST_CASE("DICOMweb: the root lists studies, filters by patient, modality and limit", "[dicomweb]") {
     Session session;
     study("one", ctSpec(12, 10, 8, "DW^ONE"));
     study("two", ctSpec(6, 6, 3, "DW^TWO"));
@@ -315,7 +315,7 @@ struct TlsFront {
 } // namespace
 
 TEST_CASE(
-    "DICOMweb over HTTPS: the certificate is verified; a private CA is trusted through CTVIEW_CA_BUNDLE",
+    "DICOMweb over HTTPS: the certificate is verified, a private CA is trusted through CTVIEW_CA_BUNDLE",
     "[dicomweb]") {
     Session session;
     const Uploaded& u = study("one", ctSpec(12, 10, 8, "DW^ONE"));
@@ -338,7 +338,7 @@ TEST_CASE(
                       loadFrom(u.folder.string()));
 }
 
-TEST_CASE("DICOMweb: 401 without credentials; a login from the environment or from netrc", "[dicomweb]") {
+TEST_CASE("DICOMweb: 401 without credentials, a login from the environment or from netrc", "[dicomweb]") {
     Session session;
     const Uploaded& u = study("one", ctSpec(12, 10, 8, "DW^ONE"));
     const std::string url = session.pacs.root() + "/studies/" + u.study;
@@ -369,7 +369,7 @@ TEST_CASE("DICOMweb: 401 without credentials; a login from the environment or fr
     CHECK(run("info --json " + q(url)).code == 0); // from the environment
 }
 
-TEST_CASE("DICOMweb: a transfer cut mid-way says how much arrived; the next open fetches only the rest",
+TEST_CASE("DICOMweb: a transfer cut mid-way says how much arrived, the next open fetches only the rest",
           "[dicomweb]") {
     Session session;
     const Uploaded& u = study("big", ctSpec(64, 64, 30, "DW^BIG"));
@@ -394,7 +394,7 @@ TEST_CASE("DICOMweb: a transfer cut mid-way says how much arrived; the next open
     CHECK(dcmFiles(dicomWebCacheRoot()) == 30);
 }
 
-TEST_CASE("DICOMweb: images are decoded as they arrive; slices show before the transfer ends (issue 11)",
+TEST_CASE("DICOMweb: images are decoded as they arrive, slices show before the transfer ends (issue 11)",
           "[dicomweb]") {
     Session session;
     // Orthanc sends a series in the order it stored it: along the stack (as a scanner sends it), either way,
@@ -475,7 +475,7 @@ TEST_CASE("DICOMweb: images are decoded as they arrive; slices show before the t
     }
 }
 
-TEST_CASE("DICOMweb: a cached series opens with the server gone; the cache keeps to its bound; ctview cache",
+TEST_CASE("DICOMweb: a cached series opens with the server gone, the cache keeps to its bound, ctview cache",
           "[dicomweb]") {
     Session session;
     const Uploaded& one = study("one", ctSpec(12, 10, 8, "DW^ONE"));

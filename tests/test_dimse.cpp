@@ -50,7 +50,7 @@ std::string errorOf(const std::function<void()>& f) {
 
 } // namespace
 
-TEST_CASE("dicom:// URLs: an archive, a study, a series; what is wrong with a bad one is said") {
+TEST_CASE("dicom:// URLs: an archive, a study, a series, what is wrong with a bad one is said") {
     const DimseUrl root = parseDimseUrl("dicom://PACS@pacs.example.org:11112");
     CHECK(root.calledAe == "PACS");
     CHECK(root.host == "pacs.example.org");
@@ -79,7 +79,7 @@ TEST_CASE("dicom:// URLs: an archive, a study, a series; what is wrong with a ba
     CHECK(run("info --retrieve fetch 'dicom://A@127.0.0.1:1'").code == 2);
 }
 
-TEST_CASE("DIMSE: C-ECHO; C-FIND lists studies with the same filters as DICOMweb", "[dimse]") {
+TEST_CASE("DIMSE: C-ECHO, C-FIND lists studies with the same filters as DICOMweb", "[dimse]") {
     DimseSession session;
     study("one", ctSpec(12, 10, 8, "DW^ONE"));
     study("two", ctSpec(6, 6, 3, "DW^TWO"));
@@ -215,7 +215,7 @@ TEST_CASE("DIMSE: a series by C-GET and by C-MOVE is exactly the volume of the s
     requireSameVolume(offline->load(offline->pick("").number, dimse("CTVIEW", "get")), local);
 }
 
-TEST_CASE("DIMSE: an archive that refuses C-GET is asked by C-MOVE; without --scp-port it says how",
+TEST_CASE("DIMSE: an archive that refuses C-GET is asked by C-MOVE, without --scp-port it says how",
           "[dimse]") {
     DimseSession session;
     const Uploaded& u = study("one", ctSpec(12, 10, 8, "DW^ONE"));
@@ -262,7 +262,7 @@ TEST_CASE(
         CHECK(std::count(r->out.begin(), r->out.end(), '\n') == 1);
 }
 
-TEST_CASE("DIMSE: a retrieve cut mid-way keeps what arrived; the next open fetches only the rest",
+TEST_CASE("DIMSE: a retrieve cut mid-way keeps what arrived, the next open fetches only the rest",
           "[dimse]") {
     DimseSession session;
     const Uploaded& u = study("big", ctSpec(64, 64, 30, "DW^BIG"));
@@ -348,7 +348,7 @@ TEST_CASE("DIMSE: an archive that stalls says so after the response timeout and 
 }
 
 TEST_CASE("DIMSE: DCMTK's own archive (dcmqrscp): C-GET and C-MOVE give the folder's volume without the "
-          "archive's counts; a C-MOVE destination it does not know is named",
+          "archive's counts, a C-MOVE destination it does not know is named",
           "[dimse]") {
     DimseSession session; // an empty cache of its own
     const int scpPort = freePort();
@@ -413,7 +413,7 @@ TEST_CASE("DIMSE: the viewer opens a study of a DIMSE node through its PACS dial
 }
 
 TEST_CASE(
-    "DIMSE: an anonymised copy sent by C-STORE lands in Orthanc and reads back equal; a file that is not "
+    "DIMSE: an anonymised copy sent by C-STORE lands in Orthanc and reads back equal, a file that is not "
     "DICOM is reported and the rest are sent",
     "[dimse]") {
     DimseSession session;

@@ -48,7 +48,7 @@ Geometry testGrid() {
 
 } // namespace
 
-TEST_CASE("resampleOnto: a grid moved by whole voxels reads the same voxels; beyond the data is kOutsideHu") {
+TEST_CASE("resampleOnto: a grid moved by whole voxels reads the same voxels, beyond the data is kOutsideHu") {
     for (ScalarType type : {ScalarType::Int16, ScalarType::Float32}) {
         const Geometry target = testGrid();
         // The moving volume's grid starts 2 voxels further along i and 1 further along k: target voxel
@@ -82,7 +82,7 @@ TEST_CASE("resampleOnto: a grid moved by whole voxels reads the same voxels; bey
     }
 }
 
-TEST_CASE("resampleOnto: half a voxel between two voxels is their mean; a mirrored grid reads mirrored") {
+TEST_CASE("resampleOnto: half a voxel between two voxels is their mean, a mirrored grid reads mirrored") {
     const Geometry target = testGrid();
     Geometry half = target;
     half.origin = target.voxelToPatient({-0.5, 0, 0}); // target voxel i lies between moving i and i + 1
@@ -254,7 +254,7 @@ TEST_CASE("registerRigid: a series moved by a known rotation and shift is brough
     CHECK(found.degrees == Approx(rotationDegrees(truth)).margin(0.5));
 }
 
-TEST_CASE("ctview register: the link between two volume files as text and JSON; bad input exits non-zero") {
+TEST_CASE("ctview register: the link between two volume files as text and JSON, bad input exits non-zero") {
     TempDir dir;
     Geometry grid;
     grid.dims = {64, 56, 40};

@@ -58,7 +58,7 @@ TEST_CASE(
     CHECK_NOTHROW(nlohmann::json::parse(r.out.substr(r.out.find('{'))));
 }
 
-TEST_CASE("files that vanish or are cut short between the scan and the decode are reported; the rest loads") {
+TEST_CASE("files that vanish or are cut short between the scan and the decode are reported, the rest loads") {
     TempDir dir;
     const auto s = dir.path / "s";
     writeSeries(smallSeries(), s);

@@ -66,7 +66,7 @@ TEST_CASE("workers write into shared memory that the parent reads") {
 }
 
 TEST_CASE(
-    "a worker that asks for more memory than its budget fails alone; the machine's memory is not touched") {
+    "a worker that asks for more memory than its budget fails alone, the machine's memory is not touched") {
     IsolationOptions o;
     o.workers = 1;
     o.memoryBudgetBytes = std::uint64_t(256) << 20;

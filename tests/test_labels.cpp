@@ -334,7 +334,7 @@ TEST_CASE("labelmaps: 3D Slicer's .seg.nrrd in layers keeps overlapping segments
                       Catch::Contains("a segmentation in 2 layers"));
 }
 
-TEST_CASE("ctview segments: the table and JSON; bad labelmaps named with the reason, exit 1") {
+TEST_CASE("ctview segments: the table and JSON, bad labelmaps named with the reason, exit 1") {
     TempDir dir;
     const Series ct = loadCt(dir.path / "ct");
     writeLabelmap(ct.volume.geometry(), dir.path / "seg.nii.gz");
@@ -393,7 +393,7 @@ TEST_CASE("ctview segments: the table and JSON; bad labelmaps named with the rea
     }
 }
 
-TEST_CASE("the window adds a dropped labelmap to the open series; a dropped CT volume opens as a series "
+TEST_CASE("the window adds a dropped labelmap to the open series, a dropped CT volume opens as a series "
           "(issue 27.2)") {
     TempDir dir;
     const Series ct = loadCt(dir.path / "ct");
@@ -452,7 +452,7 @@ TEST_CASE("the window adds a dropped labelmap to the open series; a dropped CT v
     CHECK(error.find("negative") != std::string::npos);
 }
 
-TEST_CASE("the viewer's scene: --labels opened by the load task, shown, probed, gone to; a bad file reported "
+TEST_CASE("the viewer's scene: --labels opened by the load task, shown, probed, gone to, a bad file reported "
           "and the CT still open") {
     TempDir dir;
     const Series ct = loadCt(dir.path / "ct");
@@ -491,7 +491,7 @@ TEST_CASE("the viewer's scene: --labels opened by the load task, shown, probed, 
 }
 
 TEST_CASE(
-    "ctview convert --segment: the segment's mask on the CT's grid with its geometry; unknown names listed") {
+    "ctview convert --segment: the segment's mask on the CT's grid with its geometry, unknown names listed") {
     TempDir dir;
     const Series ct = loadCt(dir.path / "ct");
     const Geometry& g = ct.volume.geometry();

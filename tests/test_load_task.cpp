@@ -64,7 +64,7 @@ TEST_CASE("loading: slices are handed over as they are decoded, and add up to th
     }
 }
 
-TEST_CASE("loading: a series faster than the preview delay has no preview; its 3D statistics follow it") {
+TEST_CASE("loading: a series faster than the preview delay has no preview, its 3D statistics follow it") {
     TempDir dir;
     writeSeries(smallSeries(12, 10, 9), dir.path);
     // The viewer's staging: this series loads in well under a minute, so no slice is ever copied for a

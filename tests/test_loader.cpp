@@ -150,7 +150,7 @@ TEST_CASE("unsigned 12-bit storage, values beyond int16 fall back to float32") {
     }
 }
 
-TEST_CASE("MONOCHROME1 keeps HU and asks for an inverted display; padding becomes air") {
+TEST_CASE("MONOCHROME1 keeps HU and asks for an inverted display, padding becomes air") {
     TempDir dir;
     SeriesSpec spec = smallSeries(6, 5, 3);
     spec.photometric = "MONOCHROME1";
@@ -167,7 +167,7 @@ TEST_CASE("MONOCHROME1 keeps HU and asks for an inverted display; padding become
 // Issue 32.4: a GE head with 4 mm slices, then 7 mm ones, all contiguous: the window said "10 slices
 // missing" and `info` only "uneven spacing". One sentence now says what happened, everywhere.
 TEST_CASE(
-    "uneven spacing is said as such, with how many displayed slices are interpolated; nothing missing") {
+    "uneven spacing is said as such, with how many displayed slices are interpolated, nothing missing") {
     TempDir dir;
     SeriesSpec spec = smallSeries(6, 5, 28);
     spec.positions.clear();
@@ -305,7 +305,7 @@ TEST_CASE("a tilted stack's resampled grid holds every acquired voxel") {
 }
 
 TEST_CASE(
-    "stored HU round half away from zero, as std::lround, for every float; the resampler stores the same") {
+    "stored HU round half away from zero, as std::lround, for every float, the resampler stores the same") {
     // The floats next to every half, where int(f + 0.5f) rounds 0.49999997 up, and the int16 ends.
     std::vector<float> values = {0.0f,      -0.0f,     0.5f,      -0.5f,    1.5f,
                                  2.5f,      -2.5f,     32767.0f,  32767.4f, 40000.0f,
@@ -461,7 +461,7 @@ TEST_CASE("a file whose Pixel Data claims 2 GiB: its header is scanned, its pixe
         CHECK(s.volume.at(2, 3, k) == storedPattern(2, 3, k) - 1024);
 }
 
-TEST_CASE("a single file opens its series; a folder without images is a data error") {
+TEST_CASE("a single file opens its series, a folder without images is a data error") {
     TempDir dir;
     writeSeries(smallSeries(6, 5, 4), dir.path);
     ScanResult scan = scanInput(dir.path / "IM0002.dcm", fastOptions());

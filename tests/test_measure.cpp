@@ -116,7 +116,7 @@ TEST_CASE("measure: shapes that leave the volume or lie in no voxel plane are er
         Catch::Contains("no length"));
 }
 
-TEST_CASE("measure cache: measure()'s values for the annotation as it is now; its errors every time") {
+TEST_CASE("measure cache: measure()'s values for the annotation as it is now, its errors every time") {
     Volume v = known({1, 1, 2});
     MeasureCache cache;
     Annotation box = shape(AnnotationType::Rectangle, {at(v, 4, 3, 2), at(v, 9, 7, 2)});
@@ -143,7 +143,7 @@ TEST_CASE("measure cache: measure()'s values for the annotation as it is now; it
     CHECK_THROWS_WITH(cache.get(v, far, "line"), Catch::Contains("line"));
 }
 
-TEST_CASE("annotation files: round trip; a bad entry is named") {
+TEST_CASE("annotation files: round trip, a bad entry is named") {
     AnnotationFile f;
     f.series = "1.2.3";
     f.annotations = {shape(AnnotationType::Polygon, {{1, 2, 3}, {4, 5, 6}, {7, 8, 9.5}}, "lesion"),
@@ -175,7 +175,7 @@ TEST_CASE("annotation files: round trip; a bad entry is named") {
                Catch::Contains("at least 3 points"));
 }
 
-TEST_CASE("ctview measure: the values of a file's annotations on a series; bad files exit 1, usage 2") {
+TEST_CASE("ctview measure: the values of a file's annotations on a series, bad files exit 1, usage 2") {
     TempDir dir, out;
     // HU(i, j, k) = i + 3 j + 7 k - 1224 (smallSeries' stored pattern and intercept); LPS = origin + (0.6 i,
     // 0.8 j, 2.5 k) with origin (-10, 20, -30).

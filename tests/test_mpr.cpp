@@ -128,7 +128,7 @@ TEST_CASE("oblique MPR: HU at oblique positions are trilinear (nearest with inte
     CHECK(outside > 0); // a turned plane leaves the box at its corners
 }
 
-TEST_CASE("oblique MPR: a plane across a tilted rod shows its circle; the ROI measured there is the rod's") {
+TEST_CASE("oblique MPR: a plane across a tilted rod shows its circle, the ROI measured there is the rod's") {
     // A rod of 1000 HU, radius 6 mm, along a direction tilted from every voxel axis, in 0 HU.
     Geometry g;
     g.dims = {64, 64, 48};
@@ -180,7 +180,7 @@ TEST_CASE("oblique MPR: a plane across a tilted rod shows its circle; the ROI me
 
 namespace {} // namespace
 
-TEST_CASE("viewer input: dragging a crosshair line's end turns the other views about this one's normal; "
+TEST_CASE("viewer input: dragging a crosshair line's end turns the other views about this one's normal, "
           "Shift+R turns them back (issue 12)") {
     ViewerFixture f;
     viewer::AppState& s = f.s;
@@ -234,7 +234,7 @@ TEST_CASE("viewer input: dragging a crosshair line's end turns the other views a
     // Onto the plane numbered so: the volume's centre lies on the numbers' grid (planeSteps).
     const PlaneSteps steps = planeSteps(g, coronal);
     CHECK(glm::dot(s.mpr.centre - volumeCentre(g), coronal.normal) ==
-          Approx(steps.first + (number + 2) * step));
+          Approx(steps.first + (number + 2 - 1) * step)); // numbers from 1
     CHECK(std::abs(glm::dot(s.mpr.centre - before, coronal.normal) - 2 * step) <= step / 2 + 1e-9);
     CHECK(near(viewer::planeOf(s, 0).origin, axial.origin, 1e-9));
     CHECK(near(viewer::planeOf(s, 2).origin, sagittal.origin, 1e-9));
@@ -257,7 +257,7 @@ TEST_CASE("viewer input: dragging a crosshair line's end turns the other views a
     CHECK(s.cursor == glm::ivec3(glm::round(ijk)));
 }
 
-TEST_CASE("viewer: S over a turned view saves its plane, named and described as oblique; an ellipse drawn "
+TEST_CASE("viewer: S over a turned view saves its plane, named and described as oblique, an ellipse drawn "
           "there is a polygon on the plane, measured there (issue 12)") {
     ViewerFixture f;
     viewer::AppState& s = f.s;
@@ -392,7 +392,7 @@ TEST_CASE("oblique MPR: the 3D view outlines where each turned plane cuts the vo
     CHECK(planeOutline(g, axial).empty());
 }
 
-TEST_CASE("snapshot --turn: the turned view as the window draws it after the same turns; bad values exit 2") {
+TEST_CASE("snapshot --turn: the turned view as the window draws it after the same turns, bad values exit 2") {
     REQUIRE(haveDisplay());
     TempDir out;
     const std::string common =
@@ -423,7 +423,7 @@ TEST_CASE("snapshot --turn: the turned view as the window draws it after the sam
     }
 }
 
-TEST_CASE("export --turn: the turned view's planes, each the viewer's S-export of it; all along its normal") {
+TEST_CASE("export --turn: the turned view's planes, each the viewer's S-export of it, all along its normal") {
     TempDir out;
     const std::string common =
         "export " + q(glPhantom()) + " --axis coronal --turn axial:30 --window 400,40 -q ";
@@ -461,9 +461,10 @@ TEST_CASE("export --turn: the turned view's planes, each the viewer's S-export o
     for (const auto& e : std::filesystem::directory_iterator(out.path / "all"))
         files += e.path().extension() == ".png";
     CHECK(int(files) == viewer::sliceCountOf(s, coronal));
-    CHECK(std::filesystem::exists(out.path / "all" / (prefix + "0000.png")));
+    CHECK(std::filesystem::exists(out.path / "all" / (prefix + "0001.png"))); // numbers from 1
+    CHECK_FALSE(std::filesystem::exists(out.path / "all" / (prefix + "0000.png")));
     // Out of range, and a --turn that is not VIEW:DEGREES: usage errors, nothing written.
-    const Run far = run(common + "--slice " + std::to_string(viewer::sliceCountOf(s, coronal)) + " -o " +
+    const Run far = run(common + "--slice " + std::to_string(viewer::sliceCountOf(s, coronal) + 1) + " -o " +
                         q(out.path / "far"));
     CHECK(far.code == 2);
     CHECK(far.out.find("out of range") != std::string::npos);

@@ -83,7 +83,7 @@ TEST_CASE("multipart: parts come out whole at every chunk size, with and without
         }
 }
 
-TEST_CASE("multipart: a stream that stops early is not finished; broken streams are errors") {
+TEST_CASE("multipart: a stream that stops early is not finished, broken streams are errors") {
     const std::string whole = stream("abc", true);
     Collected c;
     CHECK_FALSE(split("abc", whole.substr(0, whole.size() - 12), 5, c)); // before the closing delimiter

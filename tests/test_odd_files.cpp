@@ -84,7 +84,7 @@ TEST_CASE("non-image objects are skipped and summarised by kind") {
     CHECK(scan.series.size() == 1);
 }
 
-TEST_CASE("a DICOMDIR opens the series it lists; in a folder it is skipped as a DICOMDIR") {
+TEST_CASE("a DICOMDIR opens the series it lists, in a folder it is skipped as a DICOMDIR") {
     TempDir dir;
     SeriesSpec spec = smallSeries(6, 5, 4);
     spec.fileName = [](int k) { return "IMAGES/IM" + std::to_string(k + 1); }; // DICOM file IDs: no extension

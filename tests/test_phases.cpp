@@ -83,7 +83,7 @@ SeriesSpec triggered(int phases, int slices, int step) {
 
 } // namespace
 
-TEST_CASE("4D: each temporal attribute tells the phases apart; each phase's volume is exact") {
+TEST_CASE("4D: each temporal attribute tells the phases apart, each phase's volume is exact") {
     struct Case {
         const char* keyword;
         std::function<std::string(int p, int s)> value;
@@ -173,7 +173,7 @@ TEST_CASE("4D Enhanced CT: one multi-frame file, phases by its per-frame tempora
     }
 }
 
-TEST_CASE("4D: the first attribute that differs at every position wins; values in time order") {
+TEST_CASE("4D: the first attribute that differs at every position wins, values in time order") {
     TempDir dir;
     // AcquisitionNumber the same everywhere, TriggerTime telling the phases apart (given out of order).
     writeSeries(spec4d(3, 2,
@@ -191,7 +191,7 @@ TEST_CASE("4D: the first attribute that differs at every position wins; values i
     CHECK(phaseValueText(4, 12 * 3600 + 30 * 60 + 5.25) == "12:30:05.25");
 }
 
-TEST_CASE("4D: true duplicates keep today's rule; an incomplete phase is loaded and said") {
+TEST_CASE("4D: true duplicates keep today's rule, an incomplete phase is loaded and said") {
     {
         TempDir dir; // the same planes twice, nothing temporal between them
         writeSeries(spec4d(2, 3,
@@ -225,7 +225,7 @@ TEST_CASE("4D: true duplicates keep today's rule; an incomplete phase is loaded 
     CHECK(said);
 }
 
-TEST_CASE("4D: drifting times stay in their phase; a gap shifts nothing; midnight; not 4D stays 3D") {
+TEST_CASE("4D: drifting times stay in their phase, a gap shifts nothing, midnight, not 4D stays 3D") {
     const auto tags = [](const char* keyword, std::function<std::string(int, int)> v) {
         return [keyword, v](int p, int s) { return std::map<std::string, std::string>{{keyword, v(p, s)}}; };
     };

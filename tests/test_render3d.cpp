@@ -82,7 +82,7 @@ TEST_CASE("transfer function: linear between points, clamped beyond, opacity cor
     CHECK(tf[2].color == glm::vec3(1.0f));
 }
 
-TEST_CASE("presets: every bundled preset parses; JSON round trip; bad files name the problem") {
+TEST_CASE("presets: every bundled preset parses, JSON round trip, bad files name the problem") {
     const auto& presets = builtinPresets();
     REQUIRE(presets.size() == 9);
     for (const char* name : {"ct-bone", "ct-skin", "ct-muscle", "ct-soft-tissue", "ct-lung", "ct-angio",
@@ -119,7 +119,7 @@ TEST_CASE("presets: every bundled preset parses; JSON round trip; bad files name
     CHECK_THROWS_AS(loadPresetFile(dir.path / "missing.json"), DataError);
 }
 
-TEST_CASE("bricks: min and max include the one-voxel ring; classification follows the transfer function") {
+TEST_CASE("bricks: min and max include the one-voxel ring, classification follows the transfer function") {
     Geometry g;
     g.dims = {20, 8, 8};
     Volume v(g, ScalarType::Int16, SharedBuffer::Sharing::Private);
@@ -623,7 +623,7 @@ TEST_CASE("render: golden images for each mode, shading on and off, a crop, pres
     }
 }
 
-TEST_CASE("render: a preset saved to a file renders exactly as the bundled one; overlays; bad arguments") {
+TEST_CASE("render: a preset saved to a file renders exactly as the bundled one, overlays, bad arguments") {
     REQUIRE(haveDisplay());
     TempDir out;
     savePresetFile(*findBuiltinPreset("ct-bone"), out.path / "copy.json");
@@ -709,7 +709,7 @@ TEST_CASE("viewer: S over the 3D view saves the picture `ctview render` makes at
     CHECK(readFile(saved[0]) == readFile(out.path / "cli.png"));
 }
 
-TEST_CASE("render modes: one table; the docs' list, the CLI and the preset files follow it (issue 13)") {
+TEST_CASE("render modes: one table, the docs' list, the CLI and the preset files follow it (issue 13)") {
     std::ifstream in(std::filesystem::path(CTVIEW_GOLDEN_DIR).parent_path().parent_path() / "docs" / "user" /
                      "3d-view.md");
     REQUIRE(in);
@@ -831,7 +831,7 @@ TEST_CASE("shaders: a raymarcher that no longer compiles keeps the last good pro
     app::destroyGlWindow(window);
 }
 
-TEST_CASE("a volume over the GPU's 3D texture size: the slice views show it plane by plane, identical; 3D "
+TEST_CASE("a volume over the GPU's 3D texture size: the slice views show it plane by plane, identical, 3D "
           "downsampled") {
     REQUIRE(haveDisplay());
     ScanResult scan;
@@ -948,7 +948,7 @@ TEST_CASE("3D: after mode and transfer-function changes the picture is what a fr
 }
 
 TEST_CASE(
-    "3D: the cut at the crosshair's slices follows turned views; unturned, it is the box's cut (issue 12)") {
+    "3D: the cut at the crosshair's slices follows turned views, unturned, it is the box's cut (issue 12)") {
     REQUIRE(haveDisplay());
     Geometry g;
     g.dims = {40, 36, 30};
@@ -1037,7 +1037,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "3D quality: dragging is coarse; on release a slow full frame is preceded by every pixel at twice the "
+    "3D quality: dragging is coarse, on release a slow full frame is preceded by every pixel at twice the "
     "step, then the full frame (issue 14.16)") {
     using ui::Quality3d;
     // The rule.
@@ -1258,7 +1258,7 @@ TEST_CASE("3D: a segment's surface mesh is drawn where its voxels are, hidden be
     CHECK(countOf(pixelsOf(app::renderHeadless(s, size, false), 1)) == countOf(green));
 }
 
-TEST_CASE("4D in the window: a phase stepped from keeps its 3D texture; stepping back uploads nothing and "
+TEST_CASE("4D in the window: a phase stepped from keeps its 3D texture, stepping back uploads nothing and "
           "draws every view as before") {
     REQUIRE(haveDisplay());
     ScanResult scan;

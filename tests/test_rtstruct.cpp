@@ -133,7 +133,7 @@ TEST_CASE("RTSTRUCT: a ring's hole stays empty (even-odd), contours between slic
           std::string::npos);
 }
 
-TEST_CASE("RTSTRUCT: another frame of reference is named with the reason; in the CT's folder it is found") {
+TEST_CASE("RTSTRUCT: another frame of reference is named with the reason, in the CT's folder it is found") {
     TempDir dir;
     const Series ct = loadCt(dir.path / "ct");
     RtStructSpec spec;

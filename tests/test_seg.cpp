@@ -122,8 +122,8 @@ TEST_CASE("DICOM SEG: rows of 77 pixels, mostly empty (runs of zero bits skipped
     checkShapes(openLayer(dir.path / "seg.dcm", ct, fastOptions()), g);
 }
 
-TEST_CASE("DICOM SEG: without ReferencedSeriesSequence it is placed by its positions; frames between slices "
-          "go to the nearest and are reported; fractional at 0.5") {
+TEST_CASE("DICOM SEG: without ReferencedSeriesSequence it is placed by its positions, frames between slices "
+          "go to the nearest and are reported, fractional at 0.5") {
     TempDir dir;
     const Series ct = loadCt(dir.path / "ct");
     const Geometry& g = ct.volume.geometry();
@@ -157,7 +157,7 @@ TEST_CASE("DICOM SEG: without ReferencedSeriesSequence it is placed by its posit
 }
 
 TEST_CASE("DICOM SEG: another frame of reference, cut-short frames and a missing file are named with the "
-          "reason; `segments` measures a SEG") {
+          "reason, `segments` measures a SEG") {
     TempDir dir;
     const Series ct = loadCt(dir.path / "ct");
     const Geometry& g = ct.volume.geometry();
@@ -193,7 +193,7 @@ TEST_CASE("DICOM SEG: another frame of reference, cut-short frames and a missing
     CHECK(j["segments"][0]["voxels"] == ball);
 }
 
-TEST_CASE("DICOM SEG in the CT's folder: found and shown as the series' layer; one of another series is left "
+TEST_CASE("DICOM SEG in the CT's folder: found and shown as the series' layer, one of another series is left "
           "out, and said so") {
     TempDir dir;
     const Series ct = loadCt(dir.path / "ct");

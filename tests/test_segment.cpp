@@ -63,7 +63,7 @@ template <class F> std::set<std::tuple<int, int, int>> where(F in) {
 } // namespace
 
 TEST_CASE(
-    "islands: 6-connectivity parts touching at a corner apart, 26 together; sizes in first-voxel order") {
+    "islands: 6-connectivity parts touching at a corner apart, 26 together, sizes in first-voxel order") {
     const glm::ivec3 dims(12, 10, 8);
     Mask mask(std::size_t(12 * 10 * 8), 0);
     for (int k = 0; k < 8; ++k)
@@ -94,7 +94,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "ctview segment: threshold, largest, islands, seed; a labelmap with its name that opens as a layer") {
+    "ctview segment: threshold, largest, islands, seed, a labelmap with its name that opens as a layer") {
     TempDir dir;
     writeSeries(partsSeries(), dir.path / "ct");
     const std::string ct = q(dir.path / "ct");
@@ -149,7 +149,7 @@ TEST_CASE(
     CHECK_FALSE(std::filesystem::exists(dir.path / "y.nii.gz"));
 }
 
-TEST_CASE("grow and shrink by a margin in mm: exactly the voxels whose centres are within it; close, open") {
+TEST_CASE("grow and shrink by a margin in mm: exactly the voxels whose centres are within it, close, open") {
     // Random masks on an anisotropic grid, against the definition checked voxel by voxel.
     Geometry g;
     g.dims = {9, 8, 7};
@@ -200,7 +200,7 @@ TEST_CASE("grow and shrink by a margin in mm: exactly the voxels whose centres a
     CHECK(countVoxels(growMask(Mask(n, 0), g, 3)) == 0);
 }
 
-TEST_CASE("median smoothing: a voxel is in when most of the box of voxel centres within mm / 2 is; bumps and "
+TEST_CASE("median smoothing: a voxel is in when most of the box of voxel centres within mm / 2 is, bumps and "
           "dents go, the block stays") {
     // Random masks on an anisotropic grid against the definition, counted voxel by voxel (outside the grid
     // counts as out), the boxes reaching the border and across several slices' parts of the work.
@@ -259,7 +259,7 @@ TEST_CASE("median smoothing: a voxel is in when most of the box of voxel centres
 }
 
 TEST_CASE(
-    "ctview segment -o NAME.seg.nrrd: 3D Slicer's format with the name and colour; --close fills holes") {
+    "ctview segment -o NAME.seg.nrrd: 3D Slicer's format with the name and colour, --close fills holes") {
     TempDir dir;
     writeSeries(partsSeries(), dir.path / "ct");
     const std::string ct = q(dir.path / "ct");

@@ -174,7 +174,7 @@ TEST_CASE("segment editor: a new segment, threshold within the crop box, islands
     CHECK(voxelsOf(s, 1) == 0);
 }
 
-TEST_CASE("segment editor: split into islands makes a segment of each part, largest first; smaller parts go; "
+TEST_CASE("segment editor: split into islands makes a segment of each part, largest first, smaller parts go, "
           "undo gives the one segment back") {
     AppState s = partsScene();
     thresholdAll(s);
@@ -314,7 +314,7 @@ TEST_CASE("segment editor: statistics follow each edit from its box alone, as a 
     checkStatsAsMeasured(s);
 }
 
-TEST_CASE("segment editor: a segment renamed and recoloured, as one edit each that undo takes back; its "
+TEST_CASE("segment editor: a segment renamed and recoloured, as one edit each that undo takes back, its "
           "voxels and statistics stay") {
     AppState s = partsScene();
     thresholdAll(s);

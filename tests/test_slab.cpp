@@ -169,7 +169,7 @@ TEST_CASE("slab: the GPU draws the CPU's slab, pixel for pixel, from the 3D text
         }
 }
 
-TEST_CASE("slab: `export --slab` writes the slab under its own name; `snapshot --slab` says so; bad values") {
+TEST_CASE("slab: `export --slab` writes the slab under its own name, `snapshot --slab` says so, bad values") {
     REQUIRE(haveDisplay());
     TempDir out;
     ScanResult scan;
@@ -193,9 +193,11 @@ TEST_CASE("slab: `export --slab` writes the slab under its own name; `snapshot -
     REQUIRE(png.width == cpu.width);
     CHECK(png.rgb == cpu.rgb);
 
-    // `snapshot --slab` draws through the window's code: the axial MIP slab at 2 x 2 pixels a voxel.
-    const Run snap = run("snapshot " + q(glPhantom()) + " --view axial --slice 17 --slab 25 --no-overlays " +
-                         "--size 128x128 --window 400,40 -o " + q(out.path / "slab.png"));
+    // `snapshot --slab` draws through the window's code: the axial MIP slab at 2 x 2 pixels a voxel, each
+    // the voxel's own value (--nearest; the window's default is linear between voxels).
+    const Run snap =
+        run("snapshot " + q(glPhantom()) + " --view axial --slice 17 --slab 25 --nearest --no-overlays " +
+            "--size 128x128 --window 400,40 -o " + q(out.path / "slab.png"));
     INFO(snap.out);
     REQUIRE(snap.code == 0);
     const Image gpu = readPng(out.path / "slab.png");

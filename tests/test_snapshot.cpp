@@ -84,7 +84,7 @@ TEST_CASE("snapshot: golden images of the views with overlays") {
     }
 }
 
-TEST_CASE("snapshot: linear between voxels by default, as the window starts; --nearest as L (issue 32.9)") {
+TEST_CASE("snapshot: linear between voxels by default, as the window starts, --nearest as L (issue 32.9)") {
     REQUIRE(haveDisplay());
     TempDir out;
     auto shot = [&](const std::string& flag, const char* name) {
@@ -355,7 +355,7 @@ TEST_CASE("RTSTRUCT marks and open contours are drawn on the slices they lie on,
     CHECK(pixel(app::renderHeadless(s, size, true), (from + to) * 0.5) == glm::ivec3(0, 0, 0));
 }
 
-TEST_CASE("labels: a layer the GPU cannot take keeps its place; the next one is drawn with its own look") {
+TEST_CASE("labels: a layer the GPU cannot take keeps its place, the next one is drawn with its own look") {
     REQUIRE(haveDisplay());
     Geometry g;
     g.dims = {16, 16, 4};

@@ -336,7 +336,7 @@ TEST_CASE("bad volume files: a clear message naming the file, exit 1, never a cr
     }
 }
 
-TEST_CASE("the load task opens a volume file as it opens a folder; the registry names every kind") {
+TEST_CASE("the load task opens a volume file as it opens a folder, the registry names every kind") {
     TempDir dir;
     nifti_image* nim = newNifti(DT_INT16, {6, 5, 4}, {1, 1, 3});
     nim->qform_code = NIFTI_XFORM_SCANNER_ANAT;

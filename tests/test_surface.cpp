@@ -311,7 +311,7 @@ long admeshFigure(const std::string& report, const std::string& label) {
 
 } // namespace
 
-TEST_CASE("ctview surface: a sphere series to an STL in LPS mm that admesh finds closed; a segment to PLY") {
+TEST_CASE("ctview surface: a sphere series to an STL in LPS mm that admesh finds closed, a segment to PLY") {
     TempDir dir;
     const Geometry g = grid({52, 50, 40}, {0.9, 0.9, 1.2});
     SeriesSpec s = smallSeries(g.dims.x, g.dims.y, g.dims.z);

@@ -172,7 +172,7 @@ TEST_CASE("the Measurements panel shows every value whole, wrapped to its width"
     CHECK(w->ContentSize.y > 4 * ImGui::GetTextLineHeight());               // two rows of several lines
 }
 
-TEST_CASE("text wraps at spaces only: numbers stay whole; a word wider than the line is broken to fit") {
+TEST_CASE("text wraps at spaces only: numbers stay whole, a word wider than the line is broken to fit") {
     ImGuiFrame f({800, 600});
     f.frames([] {}, 1);
     const std::string row = "ellipse: mean 39.8 HU, SD 11.7 HU, area 1943.56 mm2, min -12 max 95";

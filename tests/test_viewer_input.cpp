@@ -69,7 +69,7 @@ TEST_CASE("docs/user/keys.md: the keys and mouse table is the list F1 shows") {
     CHECK(readme.find(table) != std::string::npos);
 }
 
-TEST_CASE("the window title names patient, study date and series as RadiAnt does; anonymous on request "
+TEST_CASE("the window title names patient, study date and series as RadiAnt does, anonymous on request "
           "(issue 32.13)") {
     ViewerFixture f;
     f.s.load.input = (f.dir.path / "series").string();
@@ -136,7 +136,7 @@ TEST_CASE("viewer input: the wheel moves the slice of the view under the mouse o
     CHECK(viewer::sliceNumberOf(f.s, 0) == 1);
 }
 
-TEST_CASE("viewer input: keys step slices in the active view; ignored while ImGui has the keyboard") {
+TEST_CASE("viewer input: keys step slices in the active view, ignored while ImGui has the keyboard") {
     ViewerFixture f;
     InputFrame in = at(f.centreOf(1)); // over the coronal view: it becomes active
     const int c0 = viewer::sliceOf(f.s, 1);
@@ -156,7 +156,7 @@ TEST_CASE("viewer input: keys step slices in the active view; ignored while ImGu
     CHECK(viewer::sliceOf(f.s, 1) == viewer::frameOf(f.s, 1).count - 1);
 }
 
-TEST_CASE("viewer: [ and ] step a 4D series' phases, round; another phase keeps the views where they are "
+TEST_CASE("viewer: [ and ] step a 4D series' phases, round, another phase keeps the views where they are "
           "(issue 31)") {
     ViewerFixture f;
     Provenance& about = f.s.scene.base->series.about;
@@ -320,7 +320,7 @@ TEST_CASE("viewer input: a click moves the crosshair, and the other views follow
           Approx(f.s.scene.base->series.volume.geometry().voxelToPatient(glm::dvec3(target)).x));
 }
 
-TEST_CASE("viewer input: double click and keys 1-4 maximise a view; Esc returns to the grid") {
+TEST_CASE("viewer input: double click and keys 1-4 maximise a view, Esc returns to the grid") {
     ViewerFixture f;
     InputFrame dbl = at(f.centreOf(2));
     dbl.clicked[0] = dbl.doubleClicked[0] = dbl.down[0] = true;
@@ -442,13 +442,13 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "viewer: Space plays the view under the mouse at its speed, loops or bounces; any key or click stops") {
+    "viewer: Space plays the view under the mouse at its speed, loops or bounces, any key or click stops") {
     ViewerFixture f;
     const glm::dvec2 over = f.centreOf(1); // the coronal view
     const int count = viewer::frameOf(f.s, 1).count;
     const int axial = viewer::sliceOf(f.s, 0);
-    viewer::setSliceNumber(f.s, 1, count - 3);
-    f.s.prefs.cineFps = 4; // a step every 0.25 s
+    viewer::setSliceNumber(f.s, 1, count - 2); // slice numbers run 1 .. count
+    f.s.prefs.cineFps = 4;                     // a step every 0.25 s
     InputFrame space = at(over);
     space.keys = {{keycode::Space}};
     space.now = 100;
@@ -461,15 +461,15 @@ TEST_CASE(
         viewer::handleInput(f.s, in);
         return viewer::sliceNumberOf(f.s, 1);
     };
-    CHECK(frame(100.1) == count - 3);
-    CHECK(frame(100.25) == count - 2);
-    CHECK(frame(100.3) == count - 2);
-    CHECK(frame(100.5) == count - 1);
-    CHECK(frame(100.75) == 0); // loop: from the last to the first
-    CHECK(frame(101.0) == 1);
-    CHECK(frame(103.0) == 2); // a long frame: one step, not eight (no slice is skipped)
-    CHECK(frame(103.1) == 2); // and the next is due a step after that frame
-    CHECK(frame(103.25) == 3);
+    CHECK(frame(100.1) == count - 2);
+    CHECK(frame(100.25) == count - 1);
+    CHECK(frame(100.3) == count - 1);
+    CHECK(frame(100.5) == count);
+    CHECK(frame(100.75) == 1); // loop: from the last to the first
+    CHECK(frame(101.0) == 2);
+    CHECK(frame(103.0) == 3); // a long frame: one step, not eight (no slice is skipped)
+    CHECK(frame(103.1) == 3); // and the next is due a step after that frame
+    CHECK(frame(103.25) == 4);
     CHECK(viewer::sliceOf(f.s, 0) == axial); // only the coronal view moves
     // The probe reads the slice shown now.
     REQUIRE(f.s.gesture.probe.valid);
@@ -478,8 +478,8 @@ TEST_CASE(
     space.now = 104;
     viewer::handleInput(f.s, space);
     CHECK(f.s.cine.view == -1);
-    CHECK(viewer::sliceNumberOf(f.s, 1) == 3);
-    CHECK(frame(105) == 3);
+    CHECK(viewer::sliceNumberOf(f.s, 1) == 4);
+    CHECK(frame(105) == 4);
     // Another key stops it and does what it does: Down goes on to the next slice.
     space.now = 106;
     viewer::handleInput(f.s, space);
@@ -489,13 +489,13 @@ TEST_CASE(
     down.now = 106.1;
     viewer::handleInput(f.s, down);
     CHECK(f.s.cine.view == -1);
-    CHECK(viewer::sliceNumberOf(f.s, 1) == 4);
+    CHECK(viewer::sliceNumberOf(f.s, 1) == 5);
 
     // Bounce, over the axial view this time: turns round at each end.
     f.s.prefs.cineBounce = true;
     f.s.prefs.cineFps = 10;
     const int axialCount = viewer::frameOf(f.s, 0).count;
-    viewer::setSliceNumber(f.s, 0, axialCount - 2);
+    viewer::setSliceNumber(f.s, 0, axialCount - 1);
     space.mouse = f.centreOf(0);
     space.now = 200;
     viewer::handleInput(f.s, space);
@@ -506,9 +506,9 @@ TEST_CASE(
         viewer::handleInput(f.s, in);
         return viewer::sliceNumberOf(f.s, 0);
     };
-    CHECK(axialFrame(200.1) == axialCount - 1);
-    CHECK(axialFrame(200.2) == axialCount - 2);
-    CHECK(axialFrame(200.3) == axialCount - 3);
+    CHECK(axialFrame(200.1) == axialCount);
+    CHECK(axialFrame(200.2) == axialCount - 1);
+    CHECK(axialFrame(200.3) == axialCount - 2);
     // A click in a view stops it and does not move the crosshair.
     const glm::ivec3 cursor = f.s.cursor;
     InputFrame click = at(f.centreOf(0) + glm::dvec2(40, 30));
@@ -794,7 +794,7 @@ TEST_CASE(
     CHECK(f.s.view3d.preset.points == pointsBefore);
 }
 
-TEST_CASE("measuring tools: D drags a ruler, B a box, P a point, in LPS; kept per series, restored on open "
+TEST_CASE("measuring tools: D drags a ruler, B a box, P a point, in LPS, kept per series, restored on open "
           "(issue 12)") {
     ViewerFixture f;
     TempDir data;
@@ -962,7 +962,7 @@ TEST_CASE("measuring tools: D drags a ruler, B a box, P a point, in LPS; kept pe
     CHECK(readFile(store.parent_path() / (store.stem().string() + ".broken-1.json")) == "{ broken");
 }
 
-TEST_CASE("measurements: handles reshape them with any tool; Ctrl+Z / Ctrl+Shift+Z undo and redo every edit; "
+TEST_CASE("measurements: handles reshape them with any tool, Ctrl+Z / Ctrl+Shift+Z undo and redo every edit, "
           "restored ones are not an edit (issue 12)") {
     ViewerFixture f;
     TempDir data;
@@ -1145,8 +1145,8 @@ void boneSegment(viewer::AppState& s) {
 }
 } // namespace
 
-TEST_CASE("segment editor: with the Islands tool, a click in a slice view keeps the part under it; Ctrl+Z "
-          "undoes it; the segmentation saves as a .seg.nrrd that reads back") {
+TEST_CASE("segment editor: with the Islands tool, a click in a slice view keeps the part under it, Ctrl+Z "
+          "undoes it, the segmentation saves as a .seg.nrrd that reads back") {
     ViewerFixture f;
     boneSegment(f.s);
     const Volume& ct = f.s.scene.base->series.volume;
@@ -1242,7 +1242,7 @@ TEST_CASE("segment editor: an edit reaches the GPU as the box it changed, and th
     CHECK(differ == 0);
 }
 
-TEST_CASE("segment editor: every edit is kept aside for the series; after a crash it is offered back, "
+TEST_CASE("segment editor: every edit is kept aside for the series, after a crash it is offered back, "
           "restored as the edited layer, and gone once saved") {
     TempDir data;
     const ScopedEnv dataHome("XDG_DATA_HOME", data.path.string());
@@ -1338,7 +1338,7 @@ TEST_CASE("segment editor: scissors drawn over the 3D view cut the segment throu
 
 TEST_CASE(
     "segment editor: a paint stroke in the axial view paints the voxels within the brush of its path on "
-    "that slice; Shift erases; a ball reaches the slices around; Only on a HU range") {
+    "that slice, Shift erases, a ball reaches the slices around, Only on a HU range") {
     ViewerFixture f;
     REQUIRE(viewer::newSegment(f.s));
     const Volume& ct = f.s.scene.base->series.volume;
