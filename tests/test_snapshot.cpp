@@ -613,4 +613,33 @@ TEST_CASE("snapshot --fuse: a second series over the slice in each mode, pixel f
         }
     CHECK(wrong == 0);
     CHECK(black >= 128 * 6);
+
+    // The 3D cells too: the second series' own 3D view, through the same camera and preset. Of the phantom's
+    // own voxels it is the left one pixel for pixel; of the fused series, another picture.
+    REQUIRE(run("convert " + q(glPhantom()) + " -o " + q(out.path / "self.nrrd")).code == 0);
+    auto grid = [&](const std::filesystem::path& second) {
+        const auto file = out.path / (second.stem().string() + "-grid.png");
+        const Run snap = run("snapshot " + q(glPhantom()) + " --compare " + q(second) +
+                             " --view grid --no-overlays --size 258x128 -o " + q(file));
+        INFO(snap.out);
+        REQUIRE(snap.code == 0);
+        return readPng(file);
+    };
+    // The 2x2 grid of each half: the 3D cell is the bottom right 64 x 64 pixels.
+    auto differing3d = [](const Image& img) {
+        int differing = 0, lit = 0;
+        for (int y = 64; y < 128; ++y)
+            for (int x = 64; x < 128; ++x)
+                for (int c = 0; c < 3; ++c) {
+                    differing += std::abs(img.at(x, y)[c] - img.at(130 + x, y)[c]) > 1;
+                    lit += img.at(130 + x, y)[c] > 60;
+                }
+        return std::make_pair(differing, lit);
+    };
+    const auto [selfDiffering, selfLit] = differing3d(grid(out.path / "self.nrrd"));
+    CHECK(selfDiffering == 0);
+    CHECK(selfLit > 300);
+    const auto [fusedDiffering, fusedLit] = differing3d(grid(out.path / "fused.nrrd"));
+    CHECK(fusedDiffering > 300);
+    CHECK(fusedLit > 300);
 }

@@ -18,6 +18,9 @@ std::string Renderers::reload() {
     const std::string e3d = volume.reload();
     if (!e3d.empty())
         error += (error.empty() ? "" : "\n") + e3d;
+    if (volumeBeside)
+        if (const std::string e = volumeBeside->reload(); !e.empty() && e3d.empty())
+            error += (error.empty() ? "" : "\n") + e;
     return error;
 }
 
@@ -112,6 +115,28 @@ namespace {
 
 // The fused series onto the GPU when it is new, its colour map when it changed, its interpolation the
 // slices'.
+// The second series' own 3D view (side by side), from the image layer's texture: the same voxels as its
+// slice views, on the base's grid, so that one camera shows both at the same place.
+void sync3dBeside(const viewer::ImageLayerView* layer, Renderers& r, const RendererSync& sync) {
+    r.feedback.beside3d = false;
+    if (r.volumeBeside)
+        r.volumeBeside->clearVolume();
+    if (!layer || !layer->stats || !r.images.hasLayer())
+        return;
+    try {
+        if (!r.volumeBeside)
+            r.volumeBeside = std::make_unique<gl::VolumeRenderer>();
+        r.volumeBeside->setVolume(*layer->onBase, layer->stats, r.images.texture(), r.images.encoding(),
+                                  sync.maxBytes3d, sync.max3dTexture);
+        r.feedback.beside3d = true;
+    } catch (const gl::GlError& e) {
+        // Its slice views still show it; the 3D cell says why it has no 3D view.
+        if (r.volumeBeside)
+            r.volumeBeside->clearVolume();
+        r.feedback.imageProblem = "the second series has no 3D view (" + std::string(e.what()) + ")";
+    }
+}
+
 void syncImageLayer(const viewer::AppState& s, Renderers& r, RendererSync& sync) {
     const viewer::ImageLayerView* layer = s.scene.images.empty() ? nullptr : &s.scene.images.front();
     const std::uint64_t id = layer ? layer->id : 0;
@@ -124,6 +149,7 @@ void syncImageLayer(const viewer::AppState& s, Renderers& r, RendererSync& sync)
             r.images.setLayer(nullptr, 0);
             r.feedback.imageProblem = "the fused series is not shown (" + std::string(e.what()) + ")";
         }
+        sync3dBeside(layer, r, sync);
     }
     // Side by side with its look linked: the base's colour table (inverted as the base's is).
     const bool linked = layer && layer->mode == viewer::FusionMode::SideBySide && layer->linkLook;
@@ -312,6 +338,22 @@ gl::SliceRenderer::Highlight thresholdPreview(const viewer::AppState& s) {
     return {e.lo, e.hi, 0.5f, colour};
 }
 
+// Side by side: the second series' 3D view in the right pane's 3D cell, `cell` (GL pixels) moved by the
+// pane's offset, through the same camera, transfer function and quality as the base's (`settings`, `size`);
+// without the base's segmentations and surfaces. In one pass: a frame of the base's spread over passes
+// draws this one whole.
+void drawBeside3d(const viewer::AppState& s, Renderers& r, gl::VolumeRenderSettings settings, glm::ivec2 size,
+                  glm::ivec4 cell, float fbScale) {
+    if (s.paneOffset <= 0 || !r.volumeBeside || !r.volumeBeside->hasVolume() || s.scene.images.empty() ||
+        !s.scene.images.front().shown)
+        return;
+    settings.labels = {};
+    settings.surfaces = {};
+    r.volumeBeside->render(settings, size, false, 1); // nothing new to draw: its last image stands
+    cell.x += int(std::lround(s.paneOffset * fbScale));
+    r.volumeBeside->present(cell);
+}
+
 } // namespace
 
 SceneStats drawScene(const viewer::AppState& s, Renderers& r, glm::ivec2 fbSize, float fbScale, double now,
@@ -393,6 +435,7 @@ SceneStats drawScene(const viewer::AppState& s, Renderers& r, glm::ivec2 fbSize,
         }
     }
     r.volume.present({x0, fbSize.y - y1, x1 - x0, y1 - y0});
+    drawBeside3d(s, r, settings, size, {x0, fbSize.y - y1, x1 - x0, y1 - y0}, fbScale);
     return stats;
 }
 

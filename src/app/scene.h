@@ -22,6 +22,9 @@ struct Renderers {
     gl::ImageLayerRenderer images; // a second series fused over the slices (the scene's image layer)
     gl::LabelRenderer labels;      // the scene's label layers over the slices
     gl::VolumeRenderer volume;
+    // Side by side: the second series' own 3D view, from the image layer's texture (made when first needed:
+    // its shaders cost a headless command that never shows one).
+    std::unique_ptr<gl::VolumeRenderer> volumeBeside;
     // The 3D textures of other phases of the 4D series on show, kept on the GPU when a step leaves them (the
     // one left last at the back), so that stepping back to one uploads nothing (RendererSync's
     // phaseTextureBytes). An entry goes when its phase is no longer kept in memory.

@@ -39,6 +39,9 @@ class ImageLayerRenderer {
     void setLayer(const Volume* v, std::uint64_t id);
     std::uint64_t layerId() const { return id_; }
     bool hasLayer() const { return bool(texture_); }
+    // The layer's 3D texture and its HU encoding, shared with the second series' own 3D view (side by side).
+    GLuint texture() const { return texture_.id(); }
+    HuTexel encoding() const { return encoding_; }
     void setColormap(const ColormapTable& table);
     void setInterpolation(bool linear);
 

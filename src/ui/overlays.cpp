@@ -698,8 +698,8 @@ void drawItems(const std::vector<OverlayItem>& items, ImDrawList* dl) {
 
 // Side by side: the second series' views (s.paneOffset to the right of the base's): the crosshair, the
 // letters, slice and scale as the base's view has them, its own window, and which series it is; its 3D cell
-// says that the 3D view is the base's.
-void drawSecondPane(const AppState& s, ImDrawList* dl) {
+// has its 3D view (or says that it has none: the 3D view is then the base's alone).
+void drawSecondPane(const AppState& s, const RenderFeedback& feedback, ImDrawList* dl) {
     const viewer::ImageLayerView& layer = s.scene.images.front();
     const Provenance& about = layer.series->series.about;
     const std::string name =
@@ -711,11 +711,18 @@ void drawSecondPane(const AppState& s, ImDrawList* dl) {
             continue;
         r.x += s.paneOffset;
         dl->PushClipRect(ImVec2(r.x, r.y), ImVec2(r.x + r.w, r.y + r.h), true);
-        if (v == 3) {
+        if (v == 3 && !feedback.beside3d) {
             const char* text = "3D: the series on the left";
             const ImVec2 ts = ImGui::CalcTextSize(text);
             label(dl, ImVec2(r.x + (r.w - ts.x) / 2, r.y + (r.h - ts.y) / 2), text,
                   IM_COL32(160, 160, 160, 255));
+            dl->PopClipRect();
+            continue;
+        }
+        if (v == 3) {
+            if (s.prefs.overlays.sliceInfo)
+                label(dl, ImVec2(r.x + r.w - ImGui::CalcTextSize(name.c_str()).x - 6, r.y + 4), name.c_str(),
+                      IM_COL32(255, 190, 120, 255));
             dl->PopClipRect();
             continue;
         }
@@ -784,7 +791,7 @@ void drawOverlays(const AppState& s, const RenderFeedback& feedback, ImDrawList*
         dl->PopClipRect();
     }
     if (s.paneOffset > 0 && s.hasVolume() && !s.scene.images.empty())
-        drawSecondPane(s, dl);
+        drawSecondPane(s, feedback, dl);
 }
 
 } // namespace ctview::ui

@@ -19,6 +19,7 @@ struct RenderFeedback {
     std::string shaderError; // the last shader reload's compiler messages (file:line)
     std::vector<std::string> labelProblems; // label layers the slice views cannot show (GPU memory)
     std::string imageProblem;               // why the fused series is not shown (GPU memory); "" when it is
+    bool beside3d = false;                  // side by side, the second series has a 3D view of its own
     // Adaptive quality: while the user drags (and a moment after), the 3D view renders at this fraction of
     // its pixels, adapted each frame from how long the last coarse frame took.
     float interactiveScale = 0.5f;

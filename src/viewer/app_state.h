@@ -247,9 +247,10 @@ enum class FusionMode {
 // A second series over the base image (fusion): its HU resampled onto the base's grid through the link
 // between the two (viewer/fusion.h), drawn over every slice view with a window and colour map of its own.
 struct ImageLayerView {
-    std::shared_ptr<const Dataset> series; // as loaded, on its own grid
-    std::shared_ptr<const Volume> onBase;  // its HU on the base's grid; kOutsideHu where it has none
-    std::uint64_t id = 0;                  // this resampling's (a new link or series resamples: a new one)
+    std::shared_ptr<const Dataset> series;    // as loaded, on its own grid
+    std::shared_ptr<const Volume> onBase;     // its HU on the base's grid; kOutsideHu where it has none
+    std::shared_ptr<const VolumeStats> stats; // onBase's histogram and bricks: its 3D view, side by side
+    std::uint64_t id = 0;                     // this resampling's (a new link or series resamples: a new one)
     // The link: the base's LPS points to the layer's (identity: one space; a shift the user gave; a
     // registration's rotation and shift), and how the two are linked, in words (fusionLink).
     glm::dmat4 toLayer{1.0};

@@ -69,6 +69,7 @@ ImageLayerView makeImageLayer(const Dataset& base, std::shared_ptr<const Dataset
     ImageLayerView layer;
     layer.onBase = std::make_shared<const Volume>(
         resampleOnto(other->series.volume, base.series.volume.geometry(), toLayer));
+    layer.stats = std::make_shared<const VolumeStats>(computeVolumeStats(*layer.onBase));
     layer.id = next++;
     layer.toLayer = toLayer;
     layer.registered = registered;
