@@ -414,6 +414,8 @@ TEST_CASE("the window adds a dropped labelmap to the open series, a dropped CT v
     CHECK(viewer::droppedCommand(s, (dir.path / "seg.nii.gz").string()).kind ==
           viewer::Command::Kind::AddLabels);
     CHECK(viewer::droppedCommand(s, (dir.path / "ct").string()).kind == viewer::Command::Kind::Open);
+    // Shift with nothing open yet: nothing to be beside, it opens.
+    CHECK(viewer::droppedCommand(s, (dir.path / "ct").string(), true).kind == viewer::Command::Kind::Open);
     s.load.active = false;
     viewer::adoptDataset(s, d);
     const viewer::Command add = viewer::droppedCommand(s, (dir.path / "seg.nii.gz").string());
@@ -421,6 +423,12 @@ TEST_CASE("the window adds a dropped labelmap to the open series, a dropped CT v
     CHECK(add.series == 1); // dropped: an image rather than labels opens
     CHECK(viewer::droppedCommand(s, (dir.path / "ct").string()).kind == viewer::Command::Kind::Open);
     CHECK(viewer::droppedCommand(s, (dir.path / "notes.txt").string()).kind == viewer::Command::Kind::Open);
+    // With Shift, a series dropped on the open one opens beside it (a NIfTI that might be labels too).
+    for (const char* name : {"ct", "seg.nii.gz"}) {
+        const viewer::Command beside = viewer::droppedCommand(s, (dir.path / name).string(), true);
+        CHECK(beside.kind == viewer::Command::Kind::Compare);
+        CHECK(beside.path == (dir.path / name).string());
+    }
 
     viewer::LabelTask labels((dir.path / "seg.nii.gz").string(), s.scene.base, fastOptions(), true, nullptr);
     labels.wait();

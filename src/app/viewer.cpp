@@ -284,8 +284,8 @@ class Viewer {
     GLFWwindow* window_ = nullptr;
     std::unique_ptr<Renderers> renderers_; // made once the GL context exists, gone before it
     RendererSync sync_;
-    std::vector<std::string> droppedPaths_; // from GLFW's drop callback, on the main thread
-    std::vector<KeyPress> pendingKeys_;     // from GLFW's key callback, on the main thread
+    std::vector<std::pair<std::string, bool>> droppedPaths_; // GLFW's drops (path, Shift held), main thread
+    std::vector<KeyPress> pendingKeys_;                      // from GLFW's key callback, on the main thread
     std::vector<std::pair<const char*, const char*>> help_;
     int redraw_ = 3;               // frames still to draw before sleeping
     double lastToast_ = 0;         // the newest toast's expiry when last drawn (settleNewToast)
@@ -327,8 +327,11 @@ Viewer::Viewer(const CommonOptions& common, const ViewerOptions& options)
         glfwMaximizeWindow(window_);
     glfwSetWindowUserPointer(window_, this);
     glfwSetDropCallback(window_, [](GLFWwindow* w, int count, const char** paths) {
+        // Shift held as it lands: beside the open series (droppedCommand).
+        const bool shift = glfwGetKey(w, GLFW_KEY_LEFT_SHIFT) == GLFW_PRESS ||
+                           glfwGetKey(w, GLFW_KEY_RIGHT_SHIFT) == GLFW_PRESS;
         for (int n = 0; n < count; ++n)
-            of(w).droppedPaths_.emplace_back(paths[n]);
+            of(w).droppedPaths_.emplace_back(paths[n], shift);
     });
     glfwSetKeyCallback(window_, [](GLFWwindow* w, int key, int, int action, int mods) { // before ImGui's,
         if (action == GLFW_PRESS || action == GLFW_REPEAT)                              // which chains to it
@@ -710,8 +713,8 @@ viewer::Commands Viewer::buildUi(Frame& f) {
     viewer::layoutCells(s_, Rect{side, 0, io.DisplaySize.x - side, io.DisplaySize.y});
 
     viewer::Commands commands = handleInput(s_, inputFromImGui(f.now, pendingKeys_));
-    for (const std::string& path : droppedPaths_)
-        commands.push_back(viewer::droppedCommand(s_, path));
+    for (const auto& [path, shift] : droppedPaths_)
+        commands.push_back(viewer::droppedCommand(s_, path, shift));
     droppedPaths_.clear();
     if (s_.prefs.sidebar)
         ui::drawSidebar(s_, commands);

@@ -154,7 +154,9 @@ namespace {
 Commands handleFrame(AppState& s, const InputFrame& in);
 }
 
-Command droppedCommand(const AppState& s, const std::string& path) {
+Command droppedCommand(const AppState& s, const std::string& path, bool shift) {
+    if (shift && s.hasVolume() && !s.scene.base->preview)
+        return {Command::Kind::Compare, path, 0};
     // While a series loads, a segmentation waits for it (the window adds it once the series is complete).
     if ((s.hasVolume() || s.load.active) && maybeLayer(path))
         return {Command::Kind::AddLabels, path, 1};

@@ -88,8 +88,9 @@ void handleKeys(KeyContext& c);
 
 // What a file or folder dropped on the window does: a segmentation (SEG, RTSTRUCT, a NIfTI or NRRD that may
 // be a labelmap) joins the open series as a layer (AddLabels, marked dropped; while a series loads, once it
-// has); anything else, or anything while no series is open or loading, opens.
-Command droppedCommand(const AppState& s, const std::string& path);
+// has); anything else, or anything while no series is open or loading, opens. With Shift held (`shift`), what
+// is dropped on an open series opens beside it (Compare), a labelmap-like NIfTI or NRRD too.
+Command droppedCommand(const AppState& s, const std::string& path, bool shift = false);
 
 // Every key and mouse action, for the help overlay (F1) and docs/user/keys.md: the table's text.
 struct Control {
