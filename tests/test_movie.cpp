@@ -377,6 +377,32 @@ TEST_CASE(
         CHECK(frames[std::size_t(p - 1)].rgb == want.rgb);
     }
     CHECK(frames[0].rgb != frames[2].rgb); // the contrast rose
+
+    // Cine's "Record movie" over phases in the window: the same file, phase 2 shown (kept), the others loaded
+    // on the job's thread.
+    app::CommonOptions common;
+    common.input = (out.path / "4d").string();
+    common.quiet = true;
+    common.phase = 2;
+    viewer::AppState s;
+    viewer::adoptDataset(s, app::loadDatasetHeadless(common));
+    REQUIRE(s.scene.base->series.about.phase == 2);
+    s.exportDir = out.path / "exports";
+    s.window = {400, 40};
+    s.prefs.cineFps = 10; // export's default speed
+    s.cine.overPhases = true;
+    viewer::setSliceNumber(s, 0, 10);
+    const auto job = app::recordPhases(s, 0, MovieFormat::Gif, {{2, s.scene.base}}, fastOptions());
+    CHECK(job->total() == 3);
+    for (int n = 0; n < 600 && !job->finished(); ++n)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    REQUIRE(job->finished());
+    std::string error;
+    const std::filesystem::path written = job->result(error);
+    INFO(error);
+    REQUIRE(error.empty());
+    CHECK(written.filename().string().find("_axial-phases.gif") != std::string::npos);
+    CHECK(readFile(written) == readFile(out.path / "t.gif"));
     // Not a movie, or every slice: said before loading.
     CHECK(run("export " + q(out.path / "4d") + " --over phases -o " + q(out.path / "x")).code == 2);
     CHECK(run("export " + q(out.path / "4d") + " --over phases --slice all --format gif -o " +

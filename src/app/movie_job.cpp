@@ -3,6 +3,7 @@
 #include "app/headless.h"
 #include "base/error.h"
 #include "base/fsutil.h"
+#include "viewer/load_task.h"
 #include "volume/camera3d.h"
 
 #include <cstdio>
@@ -32,6 +33,40 @@ MovieJob::~MovieJob() {
 std::filesystem::path MovieJob::result(std::string& error) const {
     error = error_;
     return written_;
+}
+
+std::unique_ptr<MovieJob> recordPhases(const viewer::AppState& s, int v, MovieFormat format,
+                                       std::map<int, std::shared_ptr<Dataset>> kept, LoadOptions options) {
+    const Provenance& about = s.scene.base->series.about;
+    const std::string input = about.location, series = std::to_string(about.listing.number);
+    const int phases = int(about.listing.phases);
+    const Axis axis = s.views[std::size_t(v)].axis;
+    const Slab slab = s.views[std::size_t(v)].slab;
+    const WindowLevel wl = s.window;
+    const ColormapTable map = viewer::displayColormap(s);
+    const SliceFrame f = viewer::frameOf(s, v);
+    const int k = viewer::sliceOf(s, v);
+    const bool oblique = s.mpr.oblique, linear = s.linear;
+    const SlicePlane plane = viewer::planeOf(s, v);
+    char name[96];
+    std::snprintf(name, sizeof name, "%d_%s%s-phases%s", about.listing.seriesNumber, axisName(axis),
+                  oblique ? "-oblique" : "", movieExtension(format));
+    return std::make_unique<MovieJob>(s.exportDir, name, format, phases, s.prefs.cineFps, [=](int n) {
+        // Frame n (from 0) is phase n + 1, the one kept or loaded now (and dropped after its frame).
+        std::shared_ptr<const Dataset> d;
+        if (const auto it = kept.find(n + 1); it != kept.end()) {
+            d = it->second;
+        } else {
+            viewer::LoadTask::Staging staging;
+            staging.stats3d = false;
+            LoadOptions o = options;
+            o.phase = n + 1;
+            d = viewer::LoadTask::loadNow(input, series, o, staging);
+        }
+        const Volume& vol = d->series.volume;
+        return renderSlice(
+            oblique ? extractPlane(vol, f, plane, slab, linear) : extractSlice(vol, axis, k, slab), wl, map);
+    });
 }
 
 std::unique_ptr<MovieJob> recordSlices(const viewer::AppState& s, int v, MovieFormat format) {

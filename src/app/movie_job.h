@@ -10,6 +10,7 @@
 #include <atomic>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -44,6 +45,13 @@ class MovieJob {
 // Cine's "Record movie": view v's slices in the order of their numbers (as the cine plays them), with the
 // state's window, colour map and slab, at the cine's speed, as "<SeriesNumber>_<axis>.mp4" (or .gif).
 std::unique_ptr<MovieJob> recordSlices(const viewer::AppState& s, int v, MovieFormat format);
+
+// Cine's "Record movie" over a 4D series' phases (Cine::overPhases): view v's slice (or turned plane) at
+// every phase in time order, as `export --over phases` makes it, as "<SeriesNumber>_<axis>-phases.mp4" (or
+// .gif). `kept`: the phases the window holds (by number); the others are loaded, one at a time, on the job's
+// thread with `options`.
+std::unique_ptr<MovieJob> recordPhases(const viewer::AppState& s, int v, MovieFormat format,
+                                       std::map<int, std::shared_ptr<Dataset>> kept, LoadOptions options);
 
 // The 3D view's "Record": the view turning s.recording.turnDegrees in s.recording.turnFrames frames about the
 // patient's head-feet axis from its current camera, with its preset, crop and quality, at `size` pixels, as

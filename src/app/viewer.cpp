@@ -216,6 +216,7 @@ class Viewer {
     void render(Frame& f, const viewer::Commands& commands);
     void execute(Frame& f, const viewer::Commands& commands);
     void stepPhases(Frame& f, viewer::Commands& commands);
+    std::map<int, std::shared_ptr<Dataset>> keptPhases() const;
     void recordMovie(const Frame& f, const viewer::Command& c);
     void stepMovies(const Frame& f);
     void startShare(const Frame& f, const viewer::Command& c);
@@ -538,6 +539,16 @@ void Viewer::pumpCurve() {
     redraw_ = 3;
 }
 
+// The phases of the 4D series on show that the window holds, by number, the one shown among them.
+std::map<int, std::shared_ptr<Dataset>> Viewer::keptPhases() const {
+    std::map<int, std::shared_ptr<Dataset>> kept;
+    for (const auto& [n, d] : phases_)
+        if (d == s_.scene.base || viewer::isAnotherPhase(*d, *s_.scene.base))
+            kept[n] = d;
+    kept[s_.scene.base->series.about.phase] = s_.scene.base;
+    return kept;
+}
+
 // "Curve over phases": measurement `annotation` at every phase of the 4D series on show, from the phases kept
 // and the others loaded on the task's thread.
 void Viewer::startCurve(int annotation) {
@@ -550,11 +561,7 @@ void Viewer::startCurve(int annotation) {
                                   [&](const SeriesListing& r) { return r.number == about.listing.number; });
     if (row == rows.end() || row->phases < 2)
         return;
-    std::map<int, std::shared_ptr<Dataset>> kept;
-    for (const auto& [n, d] : phases_)
-        if (d == s_.scene.base || viewer::isAnotherPhase(*d, *s_.scene.base))
-            kept[n] = d;
-    kept[about.phase] = s_.scene.base;
+    std::map<int, std::shared_ptr<Dataset>> kept = keptPhases();
     s_.timeCurve = {};
     s_.timeCurve.of = s_.annotations[std::size_t(annotation)];
     s_.timeCurve.when = row->phaseValues;
@@ -916,7 +923,11 @@ void Viewer::recordMovie(const Frame& f, const viewer::Command& c) {
     MovieFormat format = MovieFormat::Mp4;
     parseMovieFormat(c.path, format);
     try {
-        if (c.kind == viewer::Command::Kind::RecordMovie)
+        const bool overPhases = s_.cine.overPhases && s_.scene.base->series.about.listing.phases > 1 &&
+                                s_.scene.base->series.about.phase > 0;
+        if (c.kind == viewer::Command::Kind::RecordMovie && overPhases)
+            movie_ = recordPhases(s_, std::clamp(c.series, 0, 2), format, keptPhases(), loadOptions_);
+        else if (c.kind == viewer::Command::Kind::RecordMovie)
             movie_ = recordSlices(s_, std::clamp(c.series, 0, 2), format);
         else if (!s_.scene.base->stats) // as S over the 3D view: its bricks are not known yet
             addToast(s_, "The series is still loading: record the 3D view when it is complete", f.now, true);

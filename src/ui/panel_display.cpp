@@ -211,8 +211,10 @@ void drawDisplayPanel(AppState& s, Commands& r) {
                     s.cine.next = 0;
                 }
             }
-            // The same slices as a movie file, at this speed, with the view's window, colours and slab.
-            if (drawRecordControls(s, "Record movie"))
+            // The same slices (or, over phases, the phases at this slice) as a movie file, at this speed,
+            // with the view's window, colours and slab.
+            const bool phases = s.cine.overPhases && s.scene.base->series.about.listing.phases > 1;
+            if (drawRecordControls(s, phases ? "Record movie of the phases" : "Record movie"))
                 r.push_back({Command::Kind::RecordMovie, s.recording.gif ? "gif" : "mp4", v});
             ImGui::TreePop();
         }
