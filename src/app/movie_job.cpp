@@ -36,7 +36,8 @@ std::filesystem::path MovieJob::result(std::string& error) const {
 }
 
 std::unique_ptr<MovieJob> recordPhases(const viewer::AppState& s, int v, MovieFormat format,
-                                       std::map<int, std::shared_ptr<Dataset>> kept, LoadOptions options) {
+                                       const std::map<int, std::shared_ptr<Dataset>>& kept,
+                                       const LoadOptions& options) {
     const Provenance& about = s.scene.base->series.about;
     const std::string input = about.location, series = std::to_string(about.listing.number);
     const int phases = int(about.listing.phases);

@@ -51,7 +51,8 @@ std::unique_ptr<MovieJob> recordSlices(const viewer::AppState& s, int v, MovieFo
 // .gif). `kept`: the phases the window holds (by number); the others are loaded, one at a time, on the job's
 // thread with `options`.
 std::unique_ptr<MovieJob> recordPhases(const viewer::AppState& s, int v, MovieFormat format,
-                                       std::map<int, std::shared_ptr<Dataset>> kept, LoadOptions options);
+                                       const std::map<int, std::shared_ptr<Dataset>>& kept,
+                                       const LoadOptions& options);
 
 // The 3D view's "Record": the view turning s.recording.turnDegrees in s.recording.turnFrames frames about the
 // patient's head-feet axis from its current camera, with its preset, crop and quality, at `size` pixels, as
