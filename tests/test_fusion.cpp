@@ -133,7 +133,7 @@ TEST_CASE("fusion: two DICOM series in one frame of reference, (6, -4, 10) mm ap
         for (int j = 0; j < g.dims.y; ++j)
             for (int i = 0; i < g.dims.x; ++i) {
                 const glm::ivec3 there(i - 3, j + 2, k - 5);
-                const float hu = viewer::imageLayerHu(layer, {i, j, k});
+                const float hu = viewer::imageLayerHu(layer, g, {i, j, k});
                 INFO(i << "," << j << "," << k);
                 if (glm::all(glm::greaterThanEqual(there, glm::ivec3(0))) &&
                     glm::all(glm::lessThan(there, glm::ivec3(12, 10, 8)))) {
@@ -149,9 +149,9 @@ TEST_CASE("fusion: two DICOM series in one frame of reference, (6, -4, 10) mm ap
     const viewer::ImageLayerView back =
         viewer::makeImageLayer(*base, other, viewer::layerMovedBy({-6, 4, -10}));
     CHECK(back.link == "one frame of reference, moved by (-6, 4, -10) mm");
-    CHECK(viewer::imageLayerHu(back, {0, 0, 0}) == -500.0f);
-    CHECK(viewer::imageLayerHu(back, {11, 9, 7}) == float(-500 + 700 + 90 + 11));
-    CHECK(viewer::imageLayerHu(back, {12, 0, 0}) == kOutsideHu); // outside the base's grid
+    CHECK(viewer::imageLayerHu(back, g, {0, 0, 0}) == -500.0f);
+    CHECK(viewer::imageLayerHu(back, g, {11, 9, 7}) == float(-500 + 700 + 90 + 11));
+    CHECK(viewer::imageLayerHu(back, g, {12, 0, 0}) == kOutsideHu); // outside the base's grid
 
     // Another frame of reference: placed by the coordinates as written, and said to be a guess.
     SeriesSpec c = b;
@@ -161,6 +161,60 @@ TEST_CASE("fusion: two DICOM series in one frame of reference, (6, -4, 10) mm ap
     CHECK(viewer::linkIsAGuess(base->series, elsewhere->series));
     CHECK(viewer::fusionLink(base->series, elsewhere->series, glm::dmat4(1.0)) ==
           "patient coordinates as written (not one frame of reference: check the alignment)");
+}
+
+TEST_CASE("fusion: a finer second series keeps its detail, on the base's box at its own spacing") {
+    // The base: 8 x 8 x 4 voxels of 2 x 2 x 4 mm; the prior: the same box in 1 mm voxels (16 x 16 x 16).
+    auto dataset = [](const Geometry& g) {
+        auto d = std::make_shared<Dataset>();
+        d->series.volume = Volume(g, ScalarType::Int16, SharedBuffer::Sharing::Private);
+        for (int k = 0; k < g.dims.z; ++k)
+            for (int j = 0; j < g.dims.y; ++j)
+                for (int i = 0; i < g.dims.x; ++i)
+                    d->series.volume.set(i, j, k, float(i + 16 * j + 256 * k));
+        return d;
+    };
+    Geometry coarse;
+    coarse.dims = {8, 8, 4};
+    coarse.spacing = {2, 2, 4};
+    Geometry fine;
+    fine.dims = {16, 16, 16};
+    fine.spacing = {1, 1, 1};
+    fine.origin = coarse.voxelToPatient(glm::dvec3(-0.5)) + 0.5; // the same box: corner (-1, -1, -2)
+    const Geometry grid = viewer::layerGrid(coarse, fine, glm::dmat4(1.0));
+    CHECK(grid.dims == fine.dims);
+    CHECK(glm::length(grid.spacing - fine.spacing) < 1e-12);
+    CHECK(glm::length(grid.origin - fine.origin) < 1e-12);
+    const auto base = dataset(coarse), prior = dataset(fine);
+    const viewer::ImageLayerView layer = viewer::makeImageLayer(*base, prior);
+    REQUIRE(layer.onBase->geometry().dims == fine.dims);
+    for (int k = 0; k < 16; ++k)
+        for (int j = 0; j < 16; ++j)
+            for (int i = 0; i < 16; ++i)
+                REQUIRE(layer.onBase->at(i, j, k) == prior->series.volume.at(i, j, k)); // its own voxels
+    // The probe at a base voxel reads the prior's voxel at that voxel's centre (within half of its own).
+    for (const glm::ivec3 ijk : {glm::ivec3(0, 0, 0), glm::ivec3(3, 5, 2), glm::ivec3(7, 7, 3)}) {
+        const float hu = viewer::imageLayerHu(layer, coarse, ijk);
+        const glm::ivec3 q(int(hu) % 16, int(hu) / 16 % 16, int(hu) / 256);
+        CHECK(glm::all(glm::lessThanEqual(glm::abs(fine.voxelToPatient(q) - coarse.voxelToPatient(ijk)),
+                                          glm::dvec3(0.5 + 1e-9))));
+    }
+    CHECK(viewer::imageLayerHu(layer, coarse, {8, 0, 0}) == kOutsideHu);
+    // Turned a quarter about the feet-head axis, its columns run along the base's rows: still finer on each.
+    glm::dmat4 quarter(0.0);
+    quarter[0] = {0, 1, 0, 0};
+    quarter[1] = {-1, 0, 0, 0};
+    quarter[2] = {0, 0, 1, 0};
+    quarter[3] = {0, 0, 0, 1};
+    CHECK(viewer::layerGrid(coarse, fine, quarter).dims == fine.dims);
+    // A coarser second series, or one whose detail would cost more voxels than either series has (a small
+    // field of view in fine voxels): the base's grid.
+    CHECK(viewer::layerGrid(fine, coarse, glm::dmat4(1.0)).dims == fine.dims);
+    CHECK(viewer::layerGrid(fine, coarse, glm::dmat4(1.0)).origin == fine.origin);
+    Geometry small = fine;
+    small.dims = {4, 4, 4};
+    small.spacing = {0.25, 0.25, 0.25};
+    CHECK(viewer::layerGrid(coarse, small, glm::dmat4(1.0)).dims == coarse.dims);
 }
 
 TEST_CASE("fusion: --fuse-shift and --fuse-mode are read exactly, or refused naming the option") {
@@ -322,7 +376,7 @@ TEST_CASE(
     // Registered, the layer's voxels are the base's (the same anatomy), but at the edges where the move
     // brought nothing.
     const glm::ivec3 mid = grid.dims / 2;
-    CHECK(viewer::imageLayerHu(*layer, mid) ==
+    CHECK(viewer::imageLayerHu(*layer, grid, mid) ==
           Approx(base->series.volume.at(mid.x, mid.y, mid.z)).margin(15));
 
     // The series shown, moved again (Align here): no load, no registration, the link as given.

@@ -643,3 +643,41 @@ TEST_CASE("snapshot --fuse: a second series over the slice in each mode, pixel f
     CHECK(fusedDiffering > 300);
     CHECK(fusedLit > 300);
 }
+
+TEST_CASE("snapshot --compare: a finer prior is drawn with its own detail, not the open series' voxels") {
+    // The open series: 8 x 8 x 4 voxels of 2 x 2 x 4 mm, all 0 HU. The prior: the same box in 1 mm voxels, a
+    // checkerboard of 0 and 1000 HU, one voxel a square: on the open series' grid it would average to grey.
+    TempDir out;
+    Geometry coarse;
+    coarse.dims = {8, 8, 4};
+    coarse.spacing = {2, 2, 4};
+    Geometry fine;
+    fine.dims = {16, 16, 16};
+    fine.spacing = {1, 1, 1};
+    fine.origin = coarse.voxelToPatient(glm::dvec3(-0.5)) + 0.5;
+    Volume open(coarse, ScalarType::Int16, SharedBuffer::Sharing::Private),
+        prior(fine, ScalarType::Int16, SharedBuffer::Sharing::Private);
+    for (int k = 0; k < 16; ++k)
+        for (int j = 0; j < 16; ++j)
+            for (int i = 0; i < 16; ++i)
+                prior.set(i, j, k, float((i + j + k) % 2 * 1000));
+    writeVolume(open, out.path / "open.nrrd", false);
+    writeVolume(prior, out.path / "prior.nrrd", false);
+    const auto png = out.path / "compare.png";
+    const Run r = run(
+        "snapshot " + q(out.path / "open.nrrd") + " --compare " + q(out.path / "prior.nrrd") +
+        " --view axial --slice 2 --no-overlays --size 130x64 --nearest --fuse-window 2000,500 -o " + q(png));
+    INFO(r.out);
+    REQUIRE(r.code == 0);
+    const Image img = readPng(png);
+    REQUIRE(img.width == 130);
+    // The right half (from x = 66): 8 pixels a voxel of the open series, 4 a voxel of the prior, whose
+    // squares alternate: every pixel differs from the one 4 to its right, and two grey levels far apart.
+    int alternating = 0, pairs = 0;
+    for (int y = 2; y < 62; y += 4)
+        for (int x = 66 + 2; x + 4 < 130; x += 4) {
+            ++pairs;
+            alternating += std::abs(img.at(x, y)[0] - img.at(x + 4, y)[0]) > 100;
+        }
+    CHECK(alternating == pairs);
+}

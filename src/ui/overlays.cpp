@@ -429,8 +429,9 @@ std::vector<OverlayItem> sliceOverlayItems(const AppState& s, int v, int pane) {
         s.gesture.probe.pane == pane) {
         const glm::ivec3 p = s.gesture.probe.voxel;
         // The second series' views (side by side) read its HU at the voxel; the base's, the base's.
-        const float shownHu =
-            pane == 1 ? viewer::imageLayerHu(s.scene.images.front(), p) : s.gesture.probe.hu;
+        const float shownHu = pane == 1 ? viewer::imageLayerHu(s.scene.images.front(),
+                                                               s.scene.base->series.volume.geometry(), p)
+                                        : s.gesture.probe.hu;
         if (shownHu <= kOutsideHu)
             return items; // no data there
         const std::string text =
@@ -446,7 +447,8 @@ std::vector<OverlayItem> sliceOverlayItems(const AppState& s, int v, int pane) {
         // The fused series' HU at the voxel (on the base's grid), above it (side by side, on its own side).
         if (pane == 0 && s.paneOffset <= 0 && !s.scene.images.empty() && s.scene.images.front().shown &&
             !items.empty() && items.back().kind == OverlayItem::Kind::Probe) {
-            const float fused = viewer::imageLayerHu(s.scene.images.front(), p);
+            const float fused =
+                viewer::imageLayerHu(s.scene.images.front(), s.scene.base->series.volume.geometry(), p);
             add(OverlayItem::Kind::Probe,
                 fused <= kOutsideHu ? std::string("fused: no data") : format("fused: %.6g HU", double(fused)),
                 ImVec2(r.x + margin, items.back().box.y - lineH), -lineH, IM_COL32(255, 190, 120, 255));

@@ -63,12 +63,37 @@ std::string fusionLink(const Series& base, const Series& other, const glm::dmat4
     return text;
 }
 
+Geometry layerGrid(const Geometry& base, const Geometry& other, const glm::dmat4& toLayer) {
+    Geometry g = base;
+    const glm::dmat3 turn(toLayer); // base LPS directions -> the other's
+    for (int a = 0; a < 3; ++a) {
+        // The other series' step along base axis a: that of its own axis most nearly parallel to it.
+        const glm::dvec3 d = turn * base.direction[a];
+        int along = 0;
+        for (int b = 1; b < 3; ++b)
+            if (std::abs(glm::dot(d, other.direction[b])) > std::abs(glm::dot(d, other.direction[along])))
+                along = b;
+        const double extent = base.spacing[a] * base.dims[a];
+        if (other.spacing[along] < base.spacing[a] * 0.99) { // finer, not a rounding of the same spacing
+            g.dims[a] = std::max(1, int(std::ceil(extent / other.spacing[along] - 1e-6)));
+            g.spacing[a] = extent / g.dims[a]; // the box exactly
+        }
+    }
+    if (g.dims == base.dims || g.voxelCount() > std::max(base.voxelCount(), other.voxelCount()))
+        return base;
+    // The same box: its corner (half a voxel before the first centre) stays where the base's is.
+    const glm::dvec3 corner = base.voxelToPatient(glm::dvec3(-0.5));
+    g.origin = corner + g.voxelSteps() * glm::dvec3(0.5);
+    return g;
+}
+
 ImageLayerView makeImageLayer(const Dataset& base, std::shared_ptr<const Dataset> other,
                               const glm::dmat4& toLayer, bool registered) {
     static std::atomic<std::uint64_t> next{1};
     ImageLayerView layer;
-    layer.onBase = std::make_shared<const Volume>(
-        resampleOnto(other->series.volume, base.series.volume.geometry(), toLayer));
+    const Geometry& grid = base.series.volume.geometry();
+    layer.onBase = std::make_shared<const Volume>(resampleOnto(
+        other->series.volume, layerGrid(grid, other->series.volume.geometry(), toLayer), toLayer));
     layer.stats = std::make_shared<const VolumeStats>(computeVolumeStats(*layer.onBase));
     layer.id = next++;
     layer.toLayer = toLayer;
@@ -111,12 +136,15 @@ void setImageLayer(AppState& s, ImageLayerView layer) {
     s.scene.images.push_back(std::move(layer));
 }
 
-float imageLayerHu(const ImageLayerView& layer, glm::ivec3 ijk) {
+float imageLayerHu(const ImageLayerView& layer, const Geometry& base, glm::ivec3 ijk) {
     const Volume& v = *layer.onBase;
-    if (glm::any(glm::lessThan(ijk, glm::ivec3(0))) ||
-        glm::any(glm::greaterThanEqual(ijk, v.geometry().dims)))
+    if (glm::any(glm::lessThan(ijk, glm::ivec3(0))) || glm::any(glm::greaterThanEqual(ijk, base.dims)))
         return kOutsideHu;
-    return v.at(ijk.x, ijk.y, ijk.z);
+    // The same box: the base voxel's centre at the same fraction of it (layerGrid).
+    const glm::ivec3 n = v.geometry().dims;
+    const glm::dvec3 at = (glm::dvec3(ijk) + 0.5) * glm::dvec3(n) / glm::dvec3(base.dims) - 0.5;
+    const glm::ivec3 q = glm::clamp(glm::ivec3(glm::floor(at + 0.5)), glm::ivec3(0), n - 1);
+    return v.at(q.x, q.y, q.z);
 }
 
 const char* defaultFusionColormap(FusionMode m) {

@@ -27,7 +27,14 @@ glm::dvec3 layerMove(const glm::dmat4& toLayer, const glm::dvec3& c);
 // guess the user should check.
 bool linkIsAGuess(const Series& base, const Series& other);
 
-// `other` resampled (trilinear) onto `base`'s grid through `toLayer` (base LPS -> its LPS), its window the
+// The grid a second series is resampled onto: the base's box and axes, each axis at the finer of the base's
+// spacing and the second series' own along it (through `toLayer`), so that a thinner-sliced or finer prior
+// keeps its detail in the views that show the base's planes (they sample the box in texture coordinates).
+// The base's own grid when the second series is not finer, or when the finer grid would hold more voxels than
+// the larger of the two series.
+Geometry layerGrid(const Geometry& base, const Geometry& other, const glm::dmat4& toLayer);
+
+// `other` resampled (trilinear) onto layerGrid through `toLayer` (base LPS -> its LPS), its window the
 // series' own (initialWindow). Takes a moment for a large series: the window calls it off the main thread.
 ImageLayerView makeImageLayer(const Dataset& base, std::shared_ptr<const Dataset> other,
                               const glm::dmat4& toLayer = glm::dmat4(1.0), bool registered = false);
@@ -44,8 +51,9 @@ void copyLook(ImageLayerView& to, const ImageLayerView& from);
 // Shows `layer` over the base (replaces the one shown: one fused series at a time).
 void setImageLayer(AppState& s, ImageLayerView layer);
 
-// The layer's HU at base voxel `ijk` (kOutsideHu outside its data), for the probe.
-float imageLayerHu(const ImageLayerView& layer, glm::ivec3 ijk);
+// The layer's HU at the centre of base voxel `ijk` (the nearest of its own voxels; kOutsideHu outside its
+// data), for the probe. `base`: the grid it was made on.
+float imageLayerHu(const ImageLayerView& layer, const Geometry& base, glm::ivec3 ijk);
 
 // The colour map a mode starts with: hot over grey for an overlay and its squares; grey for the difference
 // and for a series beside the other.
