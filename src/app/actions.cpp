@@ -229,7 +229,10 @@ std::filesystem::path exportSurface(viewer::AppState& s, double now) {
         const std::vector<viewer::SurfaceLayerView>& shown = s.scene.surfaces;
         const bool current = shown.size() == 1 && shown[0].layerId == l.lineage.id &&
                              shown[0].segmentNumber == seg.number && shown[0].mesh;
-        const Mesh mesh = current ? *shown[0].mesh : viewer::segmentSurface(l, seg);
+        // Shared, not copied: a bone's mesh is tens of megabytes.
+        const std::shared_ptr<const Mesh> made =
+            current ? shown[0].mesh : std::make_shared<const Mesh>(viewer::segmentSurface(l, seg));
+        const Mesh& mesh = *made;
         if (mesh.indices.empty())
             throw DataError(seg.name + " is empty");
         createFolder(s.exportDir);
