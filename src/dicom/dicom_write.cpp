@@ -364,16 +364,31 @@ void putReferencedSeries(gdcm::DataSet& ds, const SegSpec& spec) {
 std::string segPixelData(const SegSpec& spec) {
     const std::size_t framePixels = std::size_t(spec.rows) * std::size_t(spec.columns);
     std::string pixels;
+    std::vector<std::uint8_t> scratch(framePixels);
+    auto pixelsOf = [&](const SegSpec::Frame& f) -> const std::uint8_t* {
+        if (f.pixels.empty() && f.fill) {
+            f.fill(scratch.data());
+            return scratch.data();
+        }
+        if (f.pixels.size() != framePixels)
+            throw DataError("writeSegmentation: a frame of " + std::to_string(f.pixels.size()) +
+                            " pixels, not rows x columns (" + std::to_string(framePixels) + ")");
+        return f.pixels.data();
+    };
     if (spec.fractional) {
-        for (const SegSpec::Frame& f : spec.frames)
-            pixels.append(f.pixels.begin(), f.pixels.end());
+        for (const SegSpec::Frame& f : spec.frames) {
+            const std::uint8_t* p = pixelsOf(f);
+            pixels.append(p, p + framePixels);
+        }
     } else {
         pixels.assign((framePixels * spec.frames.size() + 7) / 8, '\0');
         std::size_t n = 0;
-        for (const SegSpec::Frame& f : spec.frames)
+        for (const SegSpec::Frame& f : spec.frames) {
+            const std::uint8_t* p = pixelsOf(f);
             for (std::size_t i = 0; i < framePixels; ++i, ++n)
-                if (f.pixels[i])
+                if (p[i])
                     pixels[n >> 3] = char(std::uint8_t(pixels[n >> 3]) | (1u << (n & 7)));
+        }
     }
     if (pixels.size() % 2)
         pixels.push_back('\0');

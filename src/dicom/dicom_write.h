@@ -119,7 +119,10 @@ struct SegSpec {
         std::array<double, 3> position{0, 0, 0};
         int segment = 1;
         std::vector<std::uint8_t> pixels; // rows x columns, row by row: 0/1 (BINARY) or 0..maxFractional
-        int source = -1;                  // index into `sources` of the image this plane is, or -1
+        // Or, when `pixels` is empty, writes them into a buffer of rows x columns as the file is made: a
+        // segmentation of many frames is not held a byte per pixel beside its packed bits.
+        std::function<void(std::uint8_t* out)> fill;
+        int source = -1; // index into `sources` of the image this plane is, or -1
     };
     std::vector<Frame> frames;
     bool fractional = false;

@@ -130,9 +130,11 @@ SegSpec segSpecOf(const LabelLayer& l, const Series& ct, const std::filesystem::
             f.segment = int(s) + 1;
             const glm::dvec3 position = g.voxelToPatient({0, 0, k});
             f.position = {position.x, position.y, position.z};
-            f.pixels.resize(plane);
-            std::transform(slice, slice + plane, f.pixels.begin(),
-                           [&](std::uint8_t v) { return std::uint8_t(v == seg.value); });
+            // Made as the file is written, a frame at a time (the layer outlives the writing).
+            f.fill = [slice, plane, value = seg.value](std::uint8_t* out) {
+                std::transform(slice, slice + plane, out,
+                               [value](std::uint8_t v) { return std::uint8_t(v == value); });
+            };
             if (std::size_t(k) < p.sliceImage.size())
                 f.source = p.sliceImage[std::size_t(k)];
             spec.frames.push_back(std::move(f));
