@@ -125,6 +125,9 @@ TEST_CASE("fusion: two DICOM series in one frame of reference, (6, -4, 10) mm ap
     REQUIRE_FALSE(viewer::linkIsAGuess(base->series, other->series));
     const viewer::ImageLayerView layer = viewer::makeImageLayer(*base, other);
     CHECK(layer.link == "one frame of reference");
+    // Registered back onto the coordinates as written: the move is said, none too (a shift was undone).
+    CHECK(viewer::fusionLink(base->series, other->series, glm::dmat4(1.0), true) ==
+          "one frame of reference, then registered: moved (0, 0, 0) mm");
     const Geometry& g = base->series.volume.geometry();
     REQUIRE(layer.onBase->geometry().dims == g.dims);
     // Base voxel (i, j, k) lies where b's voxel (i - 3, j + 2, k - 5) does.
@@ -331,6 +334,26 @@ TEST_CASE("ctview register: the link between two volume files as text and JSON, 
     CHECK(j["moved_mm"][1].get<double>() == Approx(-4).margin(0.3));
     CHECK(j["moved_mm"][2].get<double>() == Approx(-5).margin(0.3));
     CHECK(j["ncc"].get<double>() > j["ncc_before"].get<double>());
+    CHECK(j["doubtful"] == false);
+    // Images that are not alike (another patient, another body part): it still moves, and says to doubt it.
+    Volume other(grid, ScalarType::Int16, SharedBuffer::Sharing::Private);
+    for (int k = 0; k < grid.dims.z; ++k)
+        for (int jj = 0; jj < grid.dims.y; ++jj)
+            for (int i = 0; i < grid.dims.x; ++i)
+                other.set(i, jj, k, float((i * 7 + jj * 13 + k * 29) % 17 * 100 - 800));
+    writeVolume(other, dir.path / "other.nrrd", false);
+    const Run unlike =
+        run("register " + q(dir.path / "fixed.nrrd") + " " + q(dir.path / "other.nrrd") + " -q");
+    CHECK(unlike.code == 0);
+    CHECK(unlike.out.find("warning: the two do not look alike after registering") != std::string::npos);
+    const Run unlikeJson = run("register " + q(dir.path / "fixed.nrrd") + " " + q(dir.path / "other.nrrd") +
+                               " --json -q 2>/dev/null");
+    CHECK(nlohmann::json::parse(unlikeJson.out)["doubtful"] == true);
+    // --compare is side by side: a fusion mode with it is a contradiction, refused.
+    const Run both = run("snapshot " + q(dir.path / "fixed.nrrd") + " --compare " +
+                         q(dir.path / "moving.nrrd") + " --fuse-mode difference -o " + q(dir.path / "x.png"));
+    CHECK(both.code == 2);
+    CHECK(both.out.find("--fuse-mode difference draws it over this one: use --fuse") != std::string::npos);
     const Run text =
         run("register " + q(dir.path / "fixed.nrrd") + " " + q(dir.path / "moving.nrrd") + " -q");
     CHECK(text.code == 0);

@@ -483,6 +483,11 @@ TEST_CASE(
         s.gesture.probe.voxel = {127, 127, 150};
         s.gesture.probe.hu = -1024.5f;
         s.gesture.probe.lps = {-183.5, -199.9, -943.2};
+        // A second series fused over it, as a difference: its line (and the probe's) find room too.
+        viewer::ImageLayerView fused;
+        fused.onBase = std::make_shared<const Volume>(g, ScalarType::Int16, SharedBuffer::Sharing::Private);
+        fused.mode = viewer::FusionMode::Difference;
+        s.scene.images.push_back(fused);
         viewer::layoutCells(s, Rect{ui::sidebarWidth(s, display.x), 0,
                                     display.x - ui::sidebarWidth(s, display.x), display.y});
         for (int maximised : {-1, 0}) {
@@ -521,6 +526,11 @@ TEST_CASE(
                 CHECK(std::count_if(items.begin(), items.end(), [](const ui::OverlayItem& i) {
                           return i.kind == ui::OverlayItem::Kind::Letter;
                       }) == 4);
+                // The fused series says how it is drawn and its window (a flat grey difference is then not
+                // read as a broken view).
+                CHECK(std::any_of(items.begin(), items.end(), [](const ui::OverlayItem& i) {
+                    return i.text.rfind("fused: difference", 0) == 0;
+                }));
                 for (std::size_t a = 0; a < items.size(); ++a) {
                     const Rect& b = items[a].box;
                     INFO("'" << items[a].text << "' at " << b.x << "," << b.y << " " << b.w << "x" << b.h);

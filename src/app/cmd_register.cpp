@@ -36,6 +36,8 @@ int runRegister(const CommonOptions& common, const RegisterOptions& o) {
     const Registration r = registerRigid(fixed->series.volume, moving->series.volume, start);
     const glm::dvec3 moved = viewer::layerMove(r.link, volumeCentre(fixed->series.volume.geometry()));
     const double degrees = rotationDegrees(r.link);
+    if (const std::string doubt = viewer::registrationDoubt(r); !doubt.empty())
+        std::fprintf(stderr, "warning: %s\n", doubt.c_str());
     if (o.json) {
         nlohmann::json matrix = nlohmann::json::array();
         for (int row = 0; row < 4; ++row)
@@ -46,6 +48,7 @@ int runRegister(const CommonOptions& common, const RegisterOptions& o) {
                                     {"degrees", degrees},
                                     {"ncc_before", r.nccBefore},
                                     {"ncc", r.ncc},
+                                    {"doubtful", r.ncc < viewer::kRegistrationDoubtNcc},
                                     {"seconds", r.seconds},
                                     {"fixed_to_moving_lps", matrix}};
         std::printf("%s\n", out.dump(2).c_str());

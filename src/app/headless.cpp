@@ -56,9 +56,14 @@ FusionPlan planFusion(const FusionOptions& f) {
     if (!f.compare.empty()) {
         if (!f.source.empty())
             throw UsageError("--compare and --fuse: one second series at a time");
+        if (!f.mode.empty() && f.mode != "side-by-side")
+            throw UsageError("--compare shows the second series beside this one; --fuse-mode " + f.mode +
+                             " draws it over this one: use --fuse with it");
         plan.options.source = f.compare;
         plan.options.mode = "side-by-side";
     }
+    if (plan.options.mode.empty())
+        plan.options.mode = "overlay";
     if (!f.shift.empty())
         plan.toLayer = viewer::layerMovedBy(viewer::parseShift(f.shift, "--fuse-shift"));
     plan.mode = viewer::parseFusionMode(plan.options.mode, "--fuse-mode");
@@ -111,6 +116,9 @@ void fuseHeadless(viewer::AppState& s, const CommonOptions& common, const Fusion
         if (!common.quiet)
             std::fprintf(stderr, "registered %s onto %s: %s\n", plan.options.source.c_str(),
                          common.input.c_str(), viewer::describeRegistration(r).c_str());
+        if (const std::string doubt = viewer::registrationDoubt(r); !doubt.empty())
+            std::fprintf(stderr, "warning: %s\n",
+                         doubt.c_str()); // said even with -q: the picture may mislead
     } else if (!common.quiet && viewer::linkIsAGuess(s.scene.base->series, fused->series)) {
         std::fprintf(stderr,
                      "warning: %s: not in the frame of reference of %s; fused by patient coordinates as "

@@ -118,16 +118,16 @@ struct SurfaceOptions {
 // --fuse SOURCE and how it is shown: a second series over the first, resampled onto its grid (the viewer,
 // snapshot). Checked before anything is loaded (planFusion).
 struct FusionOptions {
-    std::string source;           // --fuse: a folder, file or URL as the input; empty: none
-    std::string compare;          // --compare: the same, side by side (--fuse-mode side-by-side)
-    std::string series;           // --fuse-series: which of its series (as --series)
-    std::string shift;            // --fuse-shift X,Y,Z: moves it by this many mm (LPS)
-    bool registerFirst = false;   // --register: rigid registration onto the first series, from there
-    std::string mode = "overlay"; // overlay, checkerboard or difference
-    double opacity = 0.4;         // overlay
-    std::string colormap;         // "": hot, grayscale for the difference
-    std::string window = "file";  // of its HU: a preset, 'file', 'auto' or WIDTH,LEVEL
-    double checkerMm = 20;        // checkerboard squares
+    std::string source;          // --fuse: a folder, file or URL as the input; empty: none
+    std::string compare;         // --compare: the same, side by side (--fuse-mode side-by-side)
+    std::string series;          // --fuse-series: which of its series (as --series)
+    std::string shift;           // --fuse-shift X,Y,Z: moves it by this many mm (LPS)
+    bool registerFirst = false;  // --register: rigid registration onto the first series, from there
+    std::string mode;            // overlay (the default, ""), checkerboard, difference or side-by-side
+    double opacity = 0.4;        // overlay
+    std::string colormap;        // "": hot, grayscale for the difference
+    std::string window = "file"; // of its HU: a preset, 'file', 'auto' or WIDTH,LEVEL
+    double checkerMm = 20;       // checkerboard squares
 };
 
 struct SnapshotOptions {

@@ -594,14 +594,15 @@ void Viewer::pumpFusion() {
                 viewer::copyLook(*layer, s_.scene.images.front());
             else
                 applyFusionLook(*layer, fusing_);
-            const bool guess =
-                !registered && viewer::linkIsAGuess(s_.scene.base->series, layer->series->series);
+            const std::string doubt = registered ? viewer::registrationDoubt(*registered) : "";
+            const bool guess = !doubt.empty() || (!registered && viewer::linkIsAGuess(s_.scene.base->series,
+                                                                                      layer->series->series));
             const std::string what =
                 registered ? "Registered " + name + " (" + viewer::describeRegistration(*registered) + ")"
                 : reregistering_                                ? "Aligned " + name
                 : layer->mode == viewer::FusionMode::SideBySide ? "Beside it: " + name
                                                                 : "Fused " + name;
-            addToast(s_, what + ": " + layer->link, now, guess);
+            addToast(s_, what + ": " + layer->link + (doubt.empty() ? "" : "\n" + doubt), now, guess);
             viewer::setImageLayer(s_, std::move(*layer));
         } else if (layer) {
             addToast(s_, name + " not fused: another series was opened meanwhile", now, true);
@@ -720,6 +721,9 @@ viewer::Commands Viewer::buildUi(Frame& f) {
     viewer::layoutCells(s_, Rect{side, 0, io.DisplaySize.x - side, io.DisplaySize.y});
 
     viewer::Commands commands = handleInput(s_, inputFromImGui(f.now, pendingKeys_));
+    // A step to a phase from the keys or the cine: taken now, so that the panels and overlays drawn below
+    // name the phase this frame shows.
+    stepPhases(f, commands);
     for (const auto& [path, shift] : droppedPaths_)
         commands.push_back(viewer::droppedCommand(s_, path, shift));
     droppedPaths_.clear();
@@ -888,6 +892,7 @@ void Viewer::stepPhases(Frame& f, viewer::Commands& commands) {
         if (it->kind == viewer::Command::Kind::LoadPhase) {
             stepToPhase(f, it->series);
             it = commands.erase(it);
+            redraw_ = std::max(redraw_, 1); // the panel's slider, drawn before it, names it next frame
         } else {
             ++it;
         }

@@ -424,6 +424,25 @@ std::vector<OverlayItem> sliceOverlayItems(const AppState& s, int v, int pane) {
             IM_COL32(235, 235, 235, 255));
         if (!items.empty() && items.back().kind == OverlayItem::Kind::Window)
             above = items.back().box.y - lineH;
+        // A series fused over this one: how (a flat grey difference is then read as a good alignment, not
+        // as a broken view) and its own window, above the base's, in its colour.
+        if (pane == 0 && s.paneOffset <= 0 && !s.scene.images.empty() && s.scene.images.front().shown) {
+            const viewer::ImageLayerView& layer = s.scene.images.front();
+            const WindowLevel& wl =
+                layer.mode == viewer::FusionMode::Difference ? layer.difference : layer.window;
+            const std::string how = layer.mode == viewer::FusionMode::Overlay
+                                        ? format("overlay %.0f %%", double(layer.opacity) * 100)
+                                    : layer.mode == viewer::FusionMode::Checkerboard
+                                        ? format("checkerboard %.0f mm", layer.checkerMm)
+                                        : std::string(viewer::fusionModeName(layer.mode));
+            add(OverlayItem::Kind::Window,
+                fitting({format("fused: %s  W %.0f  L %.0f", how.c_str(), wl.width, wl.center),
+                         format("fused: %s", how.c_str())},
+                        room),
+                ImVec2(r.x + margin, above), -lineH, IM_COL32(255, 190, 120, 255));
+            if (!items.empty() && items.back().kind == OverlayItem::Kind::Window)
+                above = items.back().box.y - lineH;
+        }
     }
     if (s.prefs.overlays.probe && s.gesture.probe.valid && v == s.activeView &&
         s.gesture.probe.pane == pane) {
@@ -732,7 +751,8 @@ void drawSecondPane(const AppState& s, const RenderFeedback& feedback, ImDrawLis
             drawCrosshair(s, v, r, dl, /*handles=*/false, s.paneOffset);
         std::vector<OverlayItem> items;
         for (OverlayItem item : sliceOverlayItems(s, v, /*pane=*/1)) {
-            if (item.kind == OverlayItem::Kind::Cine)
+            // The cine and the phase are the open series' (a second series has no phase of the first's).
+            if (item.kind == OverlayItem::Kind::Cine || item.kind == OverlayItem::Kind::Phase)
                 continue;
             if (item.kind == OverlayItem::Kind::Window)
                 item.text = format("W %.0f  L %.0f", wl.width, wl.center);

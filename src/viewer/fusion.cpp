@@ -53,7 +53,8 @@ std::string fusionLink(const Series& base, const Series& other, const glm::dmat4
         text += ", then registered";
     const glm::dvec3 moved = layerMove(toLayer, volumeCentre(base.volume.geometry()));
     const double degrees = rotationDegrees(toLayer);
-    if (moved != glm::dvec3(0.0) || degrees >= 0.005) {
+    // Registered, the move is always said, none too: a shift the user gave may have been undone.
+    if (registered || moved != glm::dvec3(0.0) || degrees >= 0.005) {
         text += (registered ? ": moved " : ", moved by ") + millimetres(moved);
         char turn[48];
         std::snprintf(turn, sizeof turn, " and turned %.2f deg", degrees);
@@ -112,6 +113,17 @@ glm::dvec3 parseShift(const std::string& text, const std::string& option) {
         !std::isfinite(v.x) || !std::isfinite(v.y) || !std::isfinite(v.z))
         throw UsageError(option + " " + text + ": use X,Y,Z in mm (LPS), e.g. 0,0,-12.5");
     return v;
+}
+
+std::string registrationDoubt(const Registration& r) {
+    if (r.ncc >= kRegistrationDoubtNcc)
+        return {};
+    char text[160];
+    std::snprintf(text, sizeof text,
+                  "the two do not look alike after registering (NCC %.2f, under %.2f): check the alignment; "
+                  "are they the same patient and body part?",
+                  r.ncc, kRegistrationDoubtNcc);
+    return text;
 }
 
 std::string describeRegistration(const Registration& r) {

@@ -44,6 +44,11 @@ glm::dvec3 parseShift(const std::string& text, const std::string& option);
 
 // How a registration went, for a toast or a command's line: "NCC 0.87 -> 0.99, 0.8 s".
 std::string describeRegistration(const Registration& r);
+// Below this NCC after registering, the two images do not look alike (another patient, another body part, a
+// contrast so different that NCC cannot tell): the registration is said to be doubtful.
+inline constexpr double kRegistrationDoubtNcc = 0.8;
+// "" when the registration looks right; else why to doubt it, to be said as a warning.
+std::string registrationDoubt(const Registration& r);
 // Gives `to` the look of `from` (mode, window, colour map, opacity, squares): the same series registered
 // anew.
 void copyLook(ImageLayerView& to, const ImageLayerView& from);
