@@ -177,13 +177,7 @@ TEST_CASE("fusion: a finer second series keeps its detail, on the base's box at 
                     d->series.volume.set(i, j, k, float(i + 16 * j + 256 * k));
         return d;
     };
-    Geometry coarse;
-    coarse.dims = {8, 8, 4};
-    coarse.spacing = {2, 2, 4};
-    Geometry fine;
-    fine.dims = {16, 16, 16};
-    fine.spacing = {1, 1, 1};
-    fine.origin = coarse.voxelToPatient(glm::dvec3(-0.5)) + 0.5; // the same box: corner (-1, -1, -2)
+    const auto [coarse, fine] = coarseAndFineGrids();
     const Geometry grid = viewer::layerGrid(coarse, fine, glm::dmat4(1.0));
     CHECK(grid.dims == fine.dims);
     CHECK(glm::length(grid.spacing - fine.spacing) < 1e-12);

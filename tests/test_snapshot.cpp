@@ -648,13 +648,7 @@ TEST_CASE("snapshot --compare: a finer prior is drawn with its own detail, not t
     // The open series: 8 x 8 x 4 voxels of 2 x 2 x 4 mm, all 0 HU. The prior: the same box in 1 mm voxels, a
     // checkerboard of 0 and 1000 HU, one voxel a square: on the open series' grid it would average to grey.
     TempDir out;
-    Geometry coarse;
-    coarse.dims = {8, 8, 4};
-    coarse.spacing = {2, 2, 4};
-    Geometry fine;
-    fine.dims = {16, 16, 16};
-    fine.spacing = {1, 1, 1};
-    fine.origin = coarse.voxelToPatient(glm::dvec3(-0.5)) + 0.5;
+    const auto [coarse, fine] = coarseAndFineGrids();
     Volume open(coarse, ScalarType::Int16, SharedBuffer::Sharing::Private),
         prior(fine, ScalarType::Int16, SharedBuffer::Sharing::Private);
     for (int k = 0; k < 16; ++k)

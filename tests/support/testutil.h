@@ -97,6 +97,19 @@ inline Run shell(const std::string& commandLine) {
     r.code = r.exited ? WEXITSTATUS(status) : 128;
     return r;
 }
+// Two grids over one box (the corner (-1, -1, -2), 16 mm a side): 8 x 8 x 4 voxels of 2 x 2 x 4 mm, and
+// 16 x 16 x 16 of 1 mm: an open series and a finer prior of the same anatomy.
+inline std::pair<Geometry, Geometry> coarseAndFineGrids() {
+    Geometry coarse;
+    coarse.dims = {8, 8, 4};
+    coarse.spacing = {2, 2, 4};
+    Geometry fine;
+    fine.dims = {16, 16, 16};
+    fine.spacing = {1, 1, 1};
+    fine.origin = coarse.voxelToPatient(glm::dvec3(-0.5)) + 0.5;
+    return {coarse, fine};
+}
+
 // Runs the ctview binary with `args` (shell syntax).
 inline Run run(const std::string& args) {
     return shell(std::string(CTVIEW_BINARY) + " " + args);
