@@ -337,6 +337,23 @@ TEST_CASE("4D on the command line: info lists the phases, convert writes one 4D 
         const Run converted = run("convert " + q(dir.path / "ct") + " -o " + q(all));
         REQUIRE(converted.code == 0);
         CHECK_THAT(converted.out, Catch::Contains("(3 phases)"));
+        // ctview opens it again as a 4D series: each volume a phase, exactly the DICOM phase's voxels.
+        const auto back = openSource(all.string(), fastOptions());
+        REQUIRE(back->series().size() == 1);
+        CHECK(back->series().front().phases == 3);
+        CHECK(back->series().front().phaseValues ==
+              std::vector<std::string>{"volume 1", "volume 2", "volume 3"});
+        for (int p = 1; p <= 3; ++p) {
+            LoadOptions o = fastOptions();
+            o.phase = p;
+            const Series got = back->load(1, o);
+            requirePhase(got, p, 4);
+            CHECK(got.about.phase == p);
+        }
+        LoadOptions beyond = fastOptions();
+        beyond.phase = 4;
+        CHECK_THROWS_WITH(back->load(1, beyond), Catch::Contains("has 3 phases"));
+        CHECK_THAT(run("info " + q(all)).out, Catch::Contains("3 phases x 4 slices"));
         if (ext == ".nii.gz")
             continue; // compressed: the same bytes once gunzipped (checked by the Python tests' nibabel)
         std::ifstream in(all, std::ios::binary);

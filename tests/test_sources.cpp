@@ -301,18 +301,18 @@ TEST_CASE("bad volume files: a clear message naming the file, exit 1, never a cr
         std::filesystem::path file;
         const char* says;
     };
-    nifti_image* fourD = [] {
-        int dim[8] = {4, 4, 4, 3, 2, 1, 1, 1};
+    nifti_image* fiveD = [] { // a 4D file opens as phases (test_phases.cpp); a fifth axis is not an image
+        int dim[8] = {5, 4, 4, 3, 2, 2, 1, 1};
         return nifti_make_new_nim(dim, DT_INT16, 1);
     }();
-    writeNifti(fourD, dir.path / "fmri.nii");
+    writeNifti(fiveD, dir.path / "fmri.nii");
     std::string nifti2(540, '\0');
     const std::int32_t size = 540;
     std::memcpy(nifti2.data(), &size, 4);
     const std::vector<Case> cases = {
         {write("garbage.nii", "this is not a NIfTI header at all"), "not a readable NIfTI file"},
         {write("nifti2.nii", nifti2), "NIfTI-2"},
-        {dir.path / "fmri.nii", "4D"},
+        {dir.path / "fmri.nii", "5D"},
         {write("short.nrrd", "NRRD0004\ntype: short\ndimension: 3\nsizes: 64 64 64\nencoding: raw\n\nabc"),
          "not a readable NRRD file"},
         {write("rgb.nrrd", "NRRD0004\ntype: uchar\ndimension: 4\nsizes: 3 4 4 4\nencoding: raw\n\n" +

@@ -90,6 +90,8 @@ struct VolumeFileHeader {
     std::uint64_t rawOffset = 0;
     int layers = 1; // a first axis of layers (3D Slicer's .seg.nrrd with overlapping segments): that many
                     // volumes of `geometry`, interleaved voxel by voxel
+    int phases = 1; // a fourth axis (a 4D series' phases, as `convert` writes them; NIfTI's time): that many
+                    // volumes of `geometry`, one after the other
 };
 
 // Bytes per value of a stored type as VolumeFileHeader::valueType names it ("int16": 2, "float64": 8).
@@ -102,9 +104,9 @@ bool isVolumeFile(const std::filesystem::path& p);
 VolumeFileHeader readVolumeHeader(const std::filesystem::path& p);
 // Fills `into` (of header.geometry, int16 or float32) with the values. Returns false when `into` is int16 and
 // a value is not an exact int16 (read again into a float32 volume). Throws DataError when the data is short.
-// `layer`: which of header.layers.
+// `layer`: which of header.layers; `phase`: which of header.phases (from 0).
 bool readVolumeData(const std::filesystem::path& p, const VolumeFileHeader& header, Volume& into,
-                    int layer = 0);
+                    int layer = 0, int phase = 0);
 // For the trip from the worker that parses a header to the parent.
 std::string serialize(const VolumeFileHeader& h);
 VolumeFileHeader deserializeVolumeHeader(const std::string& bytes);

@@ -148,10 +148,19 @@ VolumeFileHeader nrrdHeader(const std::filesystem::path& p) {
     // labelmap per layer, interleaved voxel by voxel): the layers, and the spatial axes after it.
     const unsigned first = n->dim == 4 && n->axis[0].size > 1 && n->axis[0].kind == nrrdKindList ? 1 : 0;
     h.layers = first ? int(n->axis[0].size) : 1;
-    // Axes past the third must be single samples (a 3D volume saved with a trailing time axis of 1).
+    // Axes past the third must be single samples (a 3D volume saved with a trailing time axis of 1), but for
+    // one fourth axis of volumes (a 4D series' phases, as `convert` writes them).
     unsigned spatial = n->dim - first;
     while (spatial > 3 && n->axis[first + spatial - 1].size == 1)
         --spatial;
+    // Only after three axes that are places (a colour or vector first axis is not one: not an image ctview
+    // shows).
+    const bool placeFirst = n->axis[0].kind == nrrdKindDomain || n->axis[0].kind == nrrdKindSpace ||
+                            (n->spaceDim == 3 && std::isfinite(n->axis[0].spaceDirection[0]));
+    if (spatial == 4 && !first && placeFirst && n->axis[3].size > 1) {
+        h.phases = int(n->axis[3].size);
+        spatial = 3;
+    }
     std::string sizes;
     for (unsigned a = 0; a < n->dim; ++a)
         sizes += (a ? " " : "") + std::to_string(n->axis[a].size);
@@ -317,10 +326,14 @@ VolumeFileHeader niftiHeader(const std::filesystem::path& p) {
     std::string sizes;
     for (int a = 1; a <= nim->dim[0] && a <= 7; ++a)
         sizes += (a > 1 ? " " : "") + std::to_string(nim->dim[a]);
-    for (int a = 4; a <= nim->dim[0] && a <= 7; ++a)
+    // A fourth axis of volumes (a 4D series' phases, as `convert` writes them; fMRI's time) is taken as
+    // phases; more axes than that are not images ctview shows.
+    for (int a = 5; a <= nim->dim[0] && a <= 7; ++a)
         if (nim->dim[a] > 1)
             throw DataError(file + ": a " + std::to_string(nim->dim[0]) + "D NIfTI image (sizes " + sizes +
-                            "); ctview opens 3D volumes");
+                            "); ctview opens 3D volumes and 4D ones as phases");
+    if (nim->dim[0] >= 4 && nim->dim[4] > 1)
+        h.phases = nim->dim[4];
     const int dims[3] = {int(nim->nx), int(nim->ny), int(nim->nz)};
     for (int a = 0; a < 3; ++a) {
         if (dims[a] < 1 || dims[a] > 32767)
@@ -459,13 +472,14 @@ bool convertAny(const std::string& type, const void* src, std::size_t n, double 
 
 // The voxels of a file that holds them as they are (VolumeFileHeader::rawOffset), read a slab at a time on
 // every core into the volume's own type. Throws DataError when the file is short.
-bool readRawVoxels(const std::filesystem::path& p, const VolumeFileHeader& h, Volume& into) {
+bool readRawVoxels(const std::filesystem::path& p, const VolumeFileHeader& h, Volume& into, int phase) {
     const std::size_t n = h.geometry.voxelCount(), size = valueTypeBytes(h.valueType);
+    const std::uint64_t offset = h.rawOffset + std::uint64_t(phase) * n * size; // the phase's volume
     const int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         throw DataError(p.string() + ": cannot be read (" + std::strerror(errno) + ")");
     struct stat st {};
-    if (::fstat(fd, &st) != 0 || std::uint64_t(st.st_size) < h.rawOffset + std::uint64_t(n) * size) {
+    if (::fstat(fd, &st) != 0 || std::uint64_t(st.st_size) < offset + std::uint64_t(n) * size) {
         ::close(fd);
         throw DataError(p.string() + ": the data is cut short");
     }
@@ -478,7 +492,7 @@ bool readRawVoxels(const std::filesystem::path& p, const VolumeFileHeader& h, Vo
             const std::size_t first = std::size_t(s) * kSlab, count = std::min(kSlab, n - first);
             for (std::size_t done = 0; done < count * size;) {
                 const ssize_t got = ::pread(fd, buffer.data() + done, count * size - done,
-                                            off_t(h.rawOffset + first * size + done));
+                                            off_t(offset + first * size + done));
                 if (got < 0 && errno == EINTR)
                     continue;
                 if (got <= 0) {
@@ -538,19 +552,26 @@ VolumeFileHeader readVolumeHeader(const std::filesystem::path& p) {
     return std::memcmp(head, "NRRD000", 7) == 0 ? nrrdHeader(p) : niftiHeader(p);
 }
 
-bool readVolumeData(const std::filesystem::path& p, const VolumeFileHeader& h, Volume& into, int layer) {
+bool readVolumeData(const std::filesystem::path& p, const VolumeFileHeader& h, Volume& into, int layer,
+                    int phase) {
     const std::size_t n = h.geometry.voxelCount();
     if (into.geometry().voxelCount() != n)
         throw DataError(p.string() + ": internal: volume of the wrong size");
     if (layer < 0 || layer >= h.layers)
         throw DataError(p.string() + ": internal: no layer " + std::to_string(layer));
+    if (phase < 0 || phase >= h.phases)
+        throw DataError(p.string() + ": internal: no phase " + std::to_string(phase + 1));
+    const std::size_t skip = std::size_t(phase) * n; // the values of the phases before it
     if (h.format == VolumeFormat::Nrrd) {
         auto nrrd = loadNrrd(p, true);
         const std::size_t layers = std::size_t(h.layers);
-        if (nrrdElementNumber(nrrd.get()) < n * layers || !nrrd->data)
+        if (nrrdElementNumber(nrrd.get()) < n * layers * std::size_t(h.phases) || !nrrd->data)
             throw DataError(p.string() + ": the data is cut short");
         if (layers == 1)
-            return convertAny(h.valueType, nrrd->data, n, h.slope, h.intercept, into);
+            return convertAny(h.valueType,
+                              static_cast<const unsigned char*>(nrrd->data) +
+                                  skip * nrrdElementSize(nrrd.get()),
+                              n, h.slope, h.intercept, into);
         // One layer's values, gathered from between the others' (the list axis runs fastest).
         const std::size_t size = nrrdElementSize(nrrd.get());
         std::vector<unsigned char> one(n * size);
@@ -560,11 +581,13 @@ bool readVolumeData(const std::filesystem::path& p, const VolumeFileHeader& h, V
         return convertAny(h.valueType, one.data(), n, h.slope, h.intercept, into);
     }
     if (h.rawOffset > 0)
-        return readRawVoxels(p, h, into);
+        return readRawVoxels(p, h, into, phase);
     auto nim = loadNifti(p, true);
-    if (nim->nvox < n)
+    if (nim->nvox < n * std::size_t(h.phases))
         throw DataError(p.string() + ": the data is cut short");
-    return convertAny(h.valueType, nim->data, n, h.slope, h.intercept, into);
+    return convertAny(h.valueType,
+                      static_cast<const unsigned char*>(nim->data) + skip * std::size_t(nim->nbyper), n,
+                      h.slope, h.intercept, into);
 }
 
 std::string serialize(const VolumeFileHeader& h) {
@@ -590,6 +613,7 @@ std::string serialize(const VolumeFileHeader& h) {
         {"windows", windows},
         {"warnings", h.warnings},
         {"layers", h.layers},
+        {"phases", h.phases},
         {"raw_offset", h.rawOffset},
     };
     return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
@@ -618,6 +642,7 @@ VolumeFileHeader deserializeVolumeHeader(const std::string& bytes) {
         h.windows.push_back({w[0].get<std::string>(), {w[1].get<double>(), w[2].get<double>()}});
     h.warnings = j["warnings"].get<std::vector<std::string>>();
     h.layers = j.value("layers", 1);
+    h.phases = j.value("phases", 1);
     h.rawOffset = j.value("raw_offset", std::uint64_t(0));
     return h;
 }

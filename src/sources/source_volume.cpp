@@ -38,6 +38,14 @@ class VolumeFileSource final : public SeriesSource {
         l.columns = g.dims.x;
         l.rows = g.dims.y;
         l.thickness = g.spacing.z;
+        if (header_.phases > 1) {
+            // A 4D file: its volumes are the phases, known by their place along the fourth axis (the file
+            // keeps no times ctview can trust).
+            l.phases = std::size_t(header_.phases);
+            l.phaseKey = "volume of the 4D file";
+            for (int p = 1; p <= header_.phases; ++p)
+                l.phaseValues.push_back("volume " + std::to_string(p));
+        }
         listing_.push_back(l);
     }
     std::string kind() const override { return formatName(header_.format); }
@@ -76,9 +84,11 @@ class VolumeFileSource final : public SeriesSource {
     }
 
     Series load(int number, const LoadOptions& options) const override {
-        if (options.phase > 1)
+        if (options.phase > header_.phases)
             throw UsageError("--phase " + std::to_string(options.phase) + ": " + file_.string() +
-                             " holds one volume (no phases)");
+                             (header_.phases > 1 ? " has " + std::to_string(header_.phases) + " phases"
+                                                 : std::string(" holds one volume (no phases)")));
+        const int phase = header_.phases > 1 ? std::max(1, options.phase) : 0; // 1-based; 0: not 4D
         const Geometry& g = header_.geometry;
         const bool integer = header_.integerValues;
         checkMemory(file_.string(), double(g.voxelCount()) * (integer ? 2.0 : 4.0),
@@ -87,15 +97,22 @@ class VolumeFileSource final : public SeriesSource {
                     options);
         if (options.progress)
             options.progress("reading", 0, 1);
-        // The library holds the stored values while they are converted into the shared volume.
-        const std::uint64_t budget =
-            std::uint64_t(g.voxelCount()) * valueTypeBytes(header_.valueType) + (1ull << 30);
+        // The library holds the stored values (every phase of a 4D file) while they are converted into the
+        // shared volume.
+        const std::uint64_t budget = std::uint64_t(g.voxelCount()) * std::uint64_t(header_.phases) *
+                                         valueTypeBytes(header_.valueType) +
+                                     (1ull << 30);
         const double timeout = std::max(600.0, options.timeoutSeconds);
         Series out;
         auto readInto = [&](ScalarType type) {
             out.volume = Volume(g, type);
             return isolatedOnFile(
-                       file_, [&] { return readVolumeData(file_, header_, out.volume) ? "ok" : "overflow"; },
+                       file_,
+                       [&] {
+                           return readVolumeData(file_, header_, out.volume, 0, std::max(0, phase - 1))
+                                      ? "ok"
+                                      : "overflow";
+                       },
                        timeout, budget) == "ok";
         };
         // Integer values are tried as int16 first (what DICOM CT gives); a value that does not fit means
@@ -111,6 +128,7 @@ class VolumeFileSource final : public SeriesSource {
         out.maxHU = hi;
         out.warnings = header_.warnings;
         out.about = describe(number);
+        out.about.phase = phase;
         return out;
     }
 
