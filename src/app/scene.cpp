@@ -113,8 +113,6 @@ std::vector<gl::SurfaceDraw> surfaces3dOf(const viewer::AppState& s) {
 
 namespace {
 
-// The fused series onto the GPU when it is new, its colour map when it changed, its interpolation the
-// slices'.
 // The second series' own 3D view (side by side), from the image layer's texture: the same voxels as its
 // slice views, on the base's grid, so that one camera shows both at the same place.
 void sync3dBeside(const viewer::ImageLayerView* layer, Renderers& r, const RendererSync& sync) {
@@ -137,6 +135,8 @@ void sync3dBeside(const viewer::ImageLayerView* layer, Renderers& r, const Rende
     }
 }
 
+// The fused series onto the GPU when it is new, its colour map when it changed, its interpolation the
+// slices'.
 void syncImageLayer(const viewer::AppState& s, Renderers& r, RendererSync& sync) {
     const viewer::ImageLayerView* layer = s.scene.images.empty() ? nullptr : &s.scene.images.front();
     const std::uint64_t id = layer ? layer->id : 0;
