@@ -4,6 +4,7 @@
 #include "volume/parallel.h"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cmath>
 #include <cstring>
@@ -225,6 +226,15 @@ void finishStats(SegmentStats& st, const Geometry& g) {
 
 } // namespace
 
+std::array<int, 256> segmentOfValue(const LabelLayer& layer, int group) {
+    std::array<int, 256> seg;
+    seg.fill(-1);
+    for (std::size_t s = 0; s < layer.segments.size(); ++s)
+        if (layer.segments[s].group == group)
+            seg[layer.segments[s].value] = int(s);
+    return seg;
+}
+
 std::vector<SegmentStats> measureSegments(const LabelLayer& layer, const Volume& ct,
                                           const std::vector<char>* only) {
     struct Acc {
@@ -239,15 +249,10 @@ std::vector<SegmentStats> measureSegments(const LabelLayer& layer, const Volume&
     std::vector<SegmentStats> out(layer.segments.size());
     auto wanted = [&](std::size_t s) { return !only || (s < only->size() && (*only)[s]); };
     for (std::size_t gi = 0; gi < layer.groups.size(); ++gi) {
-        // value -> segment index within this group
-        std::vector<int> seg(256, -1);
-        bool any = false;
-        for (std::size_t s = 0; s < layer.segments.size(); ++s)
-            if (layer.segments[s].group == int(gi) && wanted(s)) {
-                seg[layer.segments[s].value] = int(s);
-                any = true;
-            }
-        if (!any)
+        std::array<int, 256> seg = segmentOfValue(layer, int(gi));
+        for (int& s : seg)
+            s = s >= 0 && wanted(std::size_t(s)) ? s : -1;
+        if (std::all_of(seg.begin(), seg.end(), [](int s) { return s < 0; }))
             continue;
         std::vector<Acc> acc(256);
         const std::vector<std::uint8_t>& group = layer.groups[gi];
@@ -317,10 +322,7 @@ void updateStats(LabelLayer& layer, const Volume& ct, int group, glm::ivec3 lo, 
                  const std::vector<std::uint8_t>& before) {
     const Geometry& g = layer.grid;
     layer.stats.resize(layer.segments.size());
-    std::vector<int> seg(256, -1); // value of the group -> segment index
-    for (std::size_t s = 0; s < layer.segments.size(); ++s)
-        if (layer.segments[s].group == group)
-            seg[layer.segments[s].value] = int(s);
+    const std::array<int, 256> seg = segmentOfValue(layer, group);
     std::vector<char> again(layer.segments.size(), 0); // lost a voxel that may have held its min, max or box
     const std::vector<std::uint8_t>& now = layer.groups[std::size_t(group)];
     std::size_t at = 0;

@@ -13,6 +13,7 @@
 
 #include <glm/glm.hpp>
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -125,6 +126,9 @@ std::vector<std::int16_t> resampleLabels(const Geometry& from, const std::int16_
 // Whether two grids are the same voxel for voxel (within a micrometre and a millionth of a direction).
 bool sameGrid(const Geometry& a, const Geometry& b);
 
+// Group `group`'s byte values -> the index in layer.segments of the segment each stands for (-1: none): the
+// one table by which a pass over a group's bytes serves all of its segments at once.
+std::array<int, 256> segmentOfValue(const LabelLayer& layer, int group);
 // Segment `s`'s voxels on the layer's grid: 1 in it, 0 elsewhere (Volume's order).
 std::vector<std::uint8_t> segmentMask(const LabelLayer& layer, const Segment& s);
 

@@ -194,16 +194,34 @@ Span spanOf(const Plane& a, int ya, const Plane& b, int yb) {
     return s.from > s.to ? s : Span{s.from - 1, s.to};
 }
 
+// A thread's planes and vertex ids, reused for every part it contours: made per part, they were most of the
+// memory the surface touched (five plane-sized arrays of ids for each of 8 parts per core), and fresh memory
+// costs its first touch. Their padding stays out: loadPlane writes the inner rows' inner columns only.
+struct Scratch {
+    Plane a, b;
+    std::vector<std::uint32_t> xA, yA, xB, yB, zE; // the id of the vertex on the edge from each voxel
+};
+
 class Contourer {
   public:
     explicit Contourer(const ScalarField& field)
         : field_(field), px_(field.dims.x + 2), py_(field.dims.y + 2) {}
 
-    // Contours the layers of cubes between padded planes [first, last].
-    void run(int first, int last, Part& part) {
+    Scratch scratch() const {
         const std::size_t plane = std::size_t(px_) * std::size_t(py_);
-        Plane a = emptyPlane(), b = emptyPlane();
-        std::vector<std::uint32_t> xA(plane), yA(plane), xB(plane), yB(plane), zE(plane);
+        return {emptyPlane(),
+                emptyPlane(),
+                std::vector<std::uint32_t>(plane),
+                std::vector<std::uint32_t>(plane),
+                std::vector<std::uint32_t>(plane),
+                std::vector<std::uint32_t>(plane),
+                std::vector<std::uint32_t>(plane)};
+    }
+
+    // Contours the layers of cubes between padded planes [first, last].
+    void run(int first, int last, Scratch& s, Part& part) {
+        Plane &a = s.a, &b = s.b;
+        std::vector<std::uint32_t>&xA = s.xA, &yA = s.yA, &xB = s.xB, &yB = s.yB, &zE = s.zE;
         loadPlane(first, a);
         planeVertices(first, a, xA, yA, part);
         part.firstPlaneCount = std::uint32_t(part.positions.size());
@@ -379,8 +397,9 @@ Mesh contourSurface(const ScalarField& field) {
     std::vector<Part> parts(static_cast<std::size_t>(count));
     std::atomic<int> nextPart{0};
     parallelFor(cores, [&](int, int) {
+        Scratch scratch = contourer.scratch();
         for (int t = nextPart++; t < count; t = nextPart++)
-            contourer.run(layers * t / count, layers * (t + 1) / count, parts[std::size_t(t)]);
+            contourer.run(layers * t / count, layers * (t + 1) / count, scratch, parts[std::size_t(t)]);
     });
     // Join the parts: each part's first block is the part below's last block, already numbered there.
     std::vector<std::uint32_t> base(parts.size()), skip(parts.size());

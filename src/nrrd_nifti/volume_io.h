@@ -107,11 +107,16 @@ VolumeFileHeader readVolumeHeader(const std::filesystem::path& p);
 // `layer`: which of header.layers; `phase`: which of header.phases (from 0).
 bool readVolumeData(const std::filesystem::path& p, const VolumeFileHeader& header, Volume& into,
                     int layer = 0, int phase = 0);
+// True when readVolumeData reads the values with our own code alone (an uncompressed single-file NIfTI in
+// this machine's byte order: pread and a conversion), no library parsing the file: no need for an isolated
+// worker, and the volume may be this process's own memory.
+bool readsWithoutLibrary(const VolumeFileHeader& header);
 // For the trip from the worker that parses a header to the parent.
 std::string serialize(const VolumeFileHeader& h);
 VolumeFileHeader deserializeVolumeHeader(const std::string& bytes);
 
-// Header and data in this process (tests and tools; the viewer reads in isolated workers, source_volume.cpp).
+// Header and data in this process (tests and tools; the viewer reads through the libraries in isolated
+// workers, source_volume.cpp).
 Volume readVolumeFile(const std::filesystem::path& p);
 inline Volume readNrrd(const std::filesystem::path& p) {
     return readVolumeFile(p);

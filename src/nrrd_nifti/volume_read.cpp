@@ -486,13 +486,19 @@ bool readRawVoxels(const std::filesystem::path& p, const VolumeFileHeader& h, Vo
     constexpr std::size_t kSlab = 1 << 20; // voxels
     const int slabs = int((n + kSlab - 1) / kSlab);
     std::atomic<bool> fits{true}, readAll{true};
+    // Values stored as the volume holds them (int16 or float32, unscaled) are read into it, not converted.
+    const bool asStored = h.slope == 1.0 && h.intercept == 0.0 &&
+                          ((h.valueType == "int16" && into.type() == ScalarType::Int16) ||
+                           (h.valueType == "float32" && into.type() == ScalarType::Float32));
     parallelFor(slabs, [&](int a, int b) {
-        std::vector<unsigned char> buffer(kSlab * size);
+        std::vector<unsigned char> buffer(asStored ? 0 : kSlab * size);
         for (int s = a; s < b && readAll; ++s) {
             const std::size_t first = std::size_t(s) * kSlab, count = std::min(kSlab, n - first);
+            unsigned char* to =
+                asStored ? static_cast<unsigned char*>(into.data()) + first * size : buffer.data();
             for (std::size_t done = 0; done < count * size;) {
-                const ssize_t got = ::pread(fd, buffer.data() + done, count * size - done,
-                                            off_t(offset + first * size + done));
+                const ssize_t got =
+                    ::pread(fd, to + done, count * size - done, off_t(offset + first * size + done));
                 if (got < 0 && errno == EINTR)
                     continue;
                 if (got <= 0) {
@@ -501,7 +507,8 @@ bool readRawVoxels(const std::filesystem::path& p, const VolumeFileHeader& h, Vo
                 }
                 done += std::size_t(got);
             }
-            if (readAll && !convertAny(h.valueType, buffer.data(), count, h.slope, h.intercept, into, first))
+            if (readAll && !asStored &&
+                !convertAny(h.valueType, buffer.data(), count, h.slope, h.intercept, into, first))
                 fits = false;
         }
     });
@@ -552,6 +559,10 @@ VolumeFileHeader readVolumeHeader(const std::filesystem::path& p) {
     return std::memcmp(head, "NRRD000", 7) == 0 ? nrrdHeader(p) : niftiHeader(p);
 }
 
+bool readsWithoutLibrary(const VolumeFileHeader& h) {
+    return h.format == VolumeFormat::Nifti && h.rawOffset > 0;
+}
+
 bool readVolumeData(const std::filesystem::path& p, const VolumeFileHeader& h, Volume& into, int layer,
                     int phase) {
     const std::size_t n = h.geometry.voxelCount();
@@ -580,7 +591,7 @@ bool readVolumeData(const std::filesystem::path& p, const VolumeFileHeader& h, V
             std::memcpy(&one[v * size], all + (v * layers + std::size_t(layer)) * size, size);
         return convertAny(h.valueType, one.data(), n, h.slope, h.intercept, into);
     }
-    if (h.rawOffset > 0)
+    if (readsWithoutLibrary(h))
         return readRawVoxels(p, h, into, phase);
     auto nim = loadNifti(p, true);
     if (nim->nvox < n * std::size_t(h.phases))

@@ -7,10 +7,12 @@
 #include "labels/label_table.h"
 #include "nrrd_nifti/volume_io.h"
 #include "volume/colormap.h"
+#include "volume/parallel.h"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 
 namespace ctview {
@@ -29,6 +31,7 @@ std::filesystem::path writeSegNrrdLayer(const LabelLayer& l, const std::filesyst
 }
 
 // One int16 value per segment (its place in the layer, from 1); a voxel in several segments keeps the last.
+// One pass per group (not per segment: TotalSegmentator's 117 segments would be 117 passes).
 std::filesystem::path writeLabelmap(const LabelLayer& l, const std::filesystem::path& wanted, bool force,
                                     std::vector<std::string>* notes) {
     if (l.segments.size() > 32767)
@@ -38,16 +41,17 @@ std::filesystem::path writeLabelmap(const LabelLayer& l, const std::filesystem::
     std::fill(v, v + l.grid.voxelCount(), std::int16_t(0));
     std::size_t overlapping = 0;
     nlohmann::json table = nlohmann::json::object();
-    for (std::size_t s = 0; s < l.segments.size(); ++s) {
-        const Segment& seg = l.segments[s];
-        const std::vector<std::uint8_t>& group = l.groups[std::size_t(seg.group)];
+    for (std::size_t gi = 0; gi < l.groups.size(); ++gi) {
+        const std::array<int, 256> segment = segmentOfValue(l, int(gi));
+        const std::vector<std::uint8_t>& group = l.groups[gi];
         for (std::size_t n = 0; n < group.size(); ++n)
-            if (group[n] == seg.value) {
+            if (const int s = segment[group[n]]; group[n] && s >= 0) {
                 overlapping += v[n] != 0;
-                v[n] = std::int16_t(s + 1);
+                v[n] = std::max(v[n], std::int16_t(s + 1)); // the last segment, whatever the group's order
             }
-        table[std::to_string(s + 1)] = seg.name;
     }
+    for (std::size_t s = 0; s < l.segments.size(); ++s)
+        table[std::to_string(s + 1)] = l.segments[s].name;
     std::filesystem::path written = writeVolume(out, wanted, force); // not const: returned by move
     writeTextFileAtomically(labelTableBeside(written), table.dump(2) + "\n");
     if (overlapping && notes)
@@ -62,6 +66,29 @@ std::filesystem::path writeLabelmap(const LabelLayer& l, const std::filesystem::
 std::string longString(std::string text) {
     std::replace(text.begin(), text.end(), '\\', '/');
     return utf8Prefix(text, 64);
+}
+
+// Per segment, per slice: whether the slice holds a voxel of it. One pass per group, on every core.
+std::vector<std::vector<char>> slicesHolding(const LabelLayer& l) {
+    const Geometry& g = l.grid;
+    const std::size_t plane = std::size_t(g.dims.x) * std::size_t(g.dims.y);
+    std::vector<std::vector<char>> present(l.segments.size(), std::vector<char>(std::size_t(g.dims.z), 0));
+    for (std::size_t gi = 0; gi < l.groups.size(); ++gi) {
+        const std::array<int, 256> segment = segmentOfValue(l, int(gi));
+        const std::uint8_t* group = l.groups[gi].data();
+        parallelFor(g.dims.z, [&](int kA, int kB) { // each slice's flags are written by one thread
+            for (int k = kA; k < kB; ++k) {
+                std::array<bool, 256> seen{};
+                const std::uint8_t* slice = group + std::size_t(k) * plane;
+                for (std::size_t n = 0; n < plane; ++n)
+                    seen[slice[n]] = true;
+                for (int v = 1; v < 256; ++v)
+                    if (seen[std::size_t(v)] && segment[std::size_t(v)] >= 0)
+                        present[std::size_t(segment[std::size_t(v)])][std::size_t(k)] = 1;
+            }
+        });
+    }
+    return present;
 }
 
 // The patient and study attributes a SEG copies from its CT, so that a PACS files it in the same study.
@@ -119,12 +146,13 @@ SegSpec segSpecOf(const LabelLayer& l, const Series& ct, const std::filesystem::
     // One frame per slice that holds the segment (as highdicom and dcmqi write by default): empty planes of
     // a small segment on a long series would be most of the file.
     const std::size_t plane = std::size_t(g.dims.x) * std::size_t(g.dims.y);
+    const std::vector<std::vector<char>> present = slicesHolding(l);
     for (std::size_t s = 0; s < l.segments.size(); ++s) {
         const Segment& seg = l.segments[s];
         const std::uint8_t* group = l.groups[std::size_t(seg.group)].data();
         for (int k = 0; k < g.dims.z; ++k) {
             const std::uint8_t* slice = group + std::size_t(k) * plane;
-            if (std::find(slice, slice + plane, seg.value) == slice + plane)
+            if (!present[s][std::size_t(k)])
                 continue;
             SegSpec::Frame f;
             f.segment = int(s) + 1;

@@ -105,6 +105,12 @@ class VolumeFileSource final : public SeriesSource {
         const double timeout = std::max(600.0, options.timeoutSeconds);
         Series out;
         auto readInto = [&](ScalarType type) {
+            // Values our own code reads (pread, no library) need no worker; in this process's memory the
+            // volume may take huge pages, and its pages are not faulted in again one by one when read here.
+            if (readsWithoutLibrary(header_)) {
+                out.volume = Volume(g, type, SharedBuffer::Sharing::Private);
+                return readVolumeData(file_, header_, out.volume, 0, std::max(0, phase - 1));
+            }
             out.volume = Volume(g, type);
             return isolatedOnFile(
                        file_,
