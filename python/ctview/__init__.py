@@ -17,7 +17,7 @@ from . import _ctview
 
 LoadError = _ctview.LoadError
 
-__all__ = ["LoadError", "Segment", "Volume", "load", "render", "segments", "series", "snapshot", "view"]
+__all__ = ["LoadError", "Segment", "Volume", "load", "render", "segments", "series", "snapshot", "studies", "view"]
 
 
 def _path(source):
@@ -34,6 +34,13 @@ def series(source):
     phases (a 4D series: more than 1; slices are then of one phase), columns, rows, thickness (mm as stored),
     patient_name, study_date, note, and default (the one `load` opens when no series is asked for)."""
     return _ctview.series(_path(source))["series"]
+
+
+def studies(root):
+    """The studies on a PACS, given its root: a DICOMweb root URL (http[s]://HOST/dicom-web) or a DIMSE archive
+    (dicom://AE@HOST:PORT). Each a dict: uid, url (what `series` and `load` open), patient_name, patient_id,
+    date, description, accession, modalities, series, images."""
+    return _ctview.studies(_path(root))
 
 
 class Segment:

@@ -3,9 +3,11 @@
     python3 -m ctview.cohort ROOT -o OUT [--scheduler ADDRESS] [--workers N] [--format nii.gz|nii|nrrd]
                              [--segments]
 
-Every series found under ROOT (each folder that holds files is scanned; a series is loaded from the
-innermost folder that holds all of its files, so one split over sibling folders is loaded whole) is loaded and written as OUT/SERIES_UID.FORMAT by a Dask worker, the same file `ctview
-convert` writes, and OUT/series.csv gets a row per series: patient, study, series, modality, size, spacing,
+Every series found under ROOT is loaded and written as OUT/SERIES_UID.FORMAT by a Dask worker, the same file
+`ctview convert` writes. ROOT is a folder (each folder under it that holds files is scanned; a series is
+loaded from the innermost folder that holds all of its files, so one split over sibling folders is loaded
+whole) or a PACS's root (a DICOMweb root URL or dicom://AE@HOST:PORT: every series of every study on it, each
+worker retrieving its own), and OUT/series.csv gets a row per series: patient, study, series, modality, size, spacing,
 warnings, the output, the time, and with --segments the volume of each segment of the segmentations beside it.
 A series that fails is a row with its error, never the end of the run; a rerun keeps the rows (and files) of
 the series already done. Without --scheduler the work runs on a LocalCluster of this machine (--workers
@@ -52,6 +54,24 @@ def find_sources(root):
         needed = [f for f, n in scans.items() if sum(scans[g] for g in inner(f)) < n]
         found.append((os.path.commonpath(needed), uid, None))
     return sorted(found) + errors
+
+
+def find_archive_sources(root):
+    """(study URL, series UID, None) for every series of every study on the archive at `root`; a study whose
+    series cannot be listed comes back as (its URL, None, error)."""
+    import ctview
+
+    found = []
+    for study in ctview.studies(root):
+        try:
+            found += [(study["url"], row["uid"], None) for row in ctview.series(study["url"])]
+        except Exception as e:  # noqa: BLE001 - a study that cannot be listed is a row of the table
+            found.append((study["url"], None, f"{type(e).__name__}: {e}"))
+    return sorted(found, key=lambda f: (f[0], f[1] or ""))
+
+
+def is_archive(root):
+    return "://" in str(root)
 
 
 def convert_one(folder, uid, out_dir, fmt, segments):
@@ -107,7 +127,7 @@ def run(root, out_dir, scheduler=None, workers=2, fmt="nii.gz", segments=False, 
     done = {r["series_uid"]: r for r in read_table(table)
             if r.get("series_uid") and not r.get("error") and r.get("output") and os.path.exists(r["output"])}
     rows, todo = [], []
-    for folder, uid, error in find_sources(root):
+    for folder, uid, error in (find_archive_sources if is_archive(root) else find_sources)(root):
         if uid is None:
             rows.append({"source": folder, "error": error})
         elif uid in done:
@@ -141,17 +161,23 @@ def run(root, out_dir, scheduler=None, workers=2, fmt="nii.gz", segments=False, 
 
 def main(argv=None):
     p = argparse.ArgumentParser(prog="python3 -m ctview.cohort", description=__doc__.split("\n\n")[0])
-    p.add_argument("root", help="a folder holding the cohort's series (searched recursively)")
+    p.add_argument("root", help="a folder holding the cohort's series (searched recursively), or a PACS's root "
+                                "(a DICOMweb root URL, dicom://AE@HOST:PORT)")
     p.add_argument("-o", "--output", required=True, help="folder for the volume files and series.csv")
     p.add_argument("--scheduler", help="a Dask scheduler's address (default: a LocalCluster on this machine)")
     p.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="LocalCluster worker processes")
     p.add_argument("--format", choices=["nii.gz", "nii", "nrrd"], default="nii.gz")
     p.add_argument("--segments", action="store_true", help="the volume of each segment beside each series")
     a = p.parse_args(argv)
-    if not os.path.isdir(a.root):
+    if not is_archive(a.root) and not os.path.isdir(a.root):
         p.exit(1, f"{a.root}: not a folder\n")
-    rows = run(a.root, a.output, a.scheduler, a.workers, a.format, a.segments,
-               log=lambda m: print(m, file=sys.stderr))
+    import ctview
+
+    try:
+        rows = run(a.root, a.output, a.scheduler, a.workers, a.format, a.segments,
+                   log=lambda m: print(m, file=sys.stderr))
+    except (ctview.LoadError, ValueError) as e:  # the archive unreachable, refused, or not one
+        p.exit(1, f"{e}\n")
     failed = sum(1 for r in rows if r.get("error"))
     print(os.path.join(a.output, "series.csv"))
     return 1 if failed == len(rows) and rows else 0

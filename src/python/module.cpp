@@ -8,6 +8,7 @@
 #include "app/headless.h"
 #include "base/error.h"
 #include "nrrd_nifti/volume_io.h"
+#include "sources/archive.h"
 #include "sources/metadata.h"
 #include "sources/series.h"
 #include "viewer/load_task.h"
@@ -80,6 +81,33 @@ py::dict listSeries(const std::string& source) {
         problems.append(fsText(p));
     d["problems"] = problems;
     return d;
+}
+
+// An archive's root (a DICOMweb root URL, dicom://AE@HOST:PORT): its studies as `info ROOT --json` lists
+// them, each with the URL that opens it.
+py::list listStudies(const std::string& root) {
+    ArchiveStudies found;
+    {
+        py::gil_scoped_release release;
+        found = findStudies(root, {}, {});
+    }
+    py::list rows;
+    for (std::size_t n = 0; n < found.studies.size(); ++n) {
+        const StudyRow& s = found.studies[n];
+        py::dict d;
+        d["uid"] = s.uid;
+        d["url"] = found.urls[n];
+        d["patient_name"] = s.patientName;
+        d["patient_id"] = s.patientId;
+        d["date"] = s.date;
+        d["description"] = s.description;
+        d["accession"] = s.accession;
+        d["modalities"] = s.modalities;
+        d["series"] = s.seriesCount;
+        d["images"] = s.instanceCount;
+        rows.append(d);
+    }
+    return rows;
 }
 
 // The series as the viewer loads it (viewer::LoadTask, as the headless commands do), with the segmentations
@@ -311,6 +339,7 @@ PYBIND11_MODULE(_ctview, m) {
             }
         });
     m.def("series", &listSeries, py::arg("source"));
+    m.def("studies", &listStudies, py::arg("root"));
     // The commands' options, field by field (python/ctview/__init__.py fills them from keyword arguments).
     py::class_<app::SnapshotOptions>(m, "SnapshotOptions")
         .def(py::init<>())

@@ -79,3 +79,58 @@ def phantom_with_seg(tmp_path_factory):
     folder = tmp_path_factory.mktemp("phantom-seg") / "series"
     run_ctview("make-phantom", folder, "--size", "48x40x12", "--segmentation")
     return folder
+
+
+def free_port():
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def orthanc(tmp_path_factory):
+    """A real PACS on loopback: Debian's Orthanc with its DICOMweb plugin (as tests/support/orthanc.h starts it
+    for the C++ tests), in a temporary folder, on a free port, stopped at the end. Yields its DICOMweb root URL
+    and an `upload(folder)` that stores every file of a folder (REST POST /instances)."""
+    import json
+    import shutil
+    import time
+    import urllib.request
+
+    folder = tmp_path_factory.mktemp("orthanc")
+    port = free_port()
+    config = folder / "orthanc.json"
+    config.write_text(json.dumps({
+        "Name": "ctview-python-test", "HttpPort": port, "DicomServerEnabled": False,
+        "StorageDirectory": str(folder / "db"), "IndexDirectory": str(folder / "db"),
+        "RemoteAccessAllowed": False, "AuthenticationEnabled": False, "HttpCompressionEnabled": False,
+        "Plugins": ["/usr/share/orthanc/plugins/libOrthancDicomWeb.so"],
+        "DicomWeb": {"Enable": True, "Root": "/dicom-web/"}}))
+    binary = shutil.which("Orthanc") or "/usr/sbin/Orthanc"
+    log = open(folder / "orthanc.log", "wb")
+    server = subprocess.Popen([binary, str(config)], stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):  # about 0.2 s here; 30 s at most
+            if server.poll() is not None:
+                pytest.fail(f"Orthanc exited at start (is it installed? scripts/setup installs it): {folder}")
+            try:
+                urllib.request.urlopen(base + "/system", timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("Orthanc did not answer within 30 s")
+
+        def upload(series):
+            for f in sorted(series.iterdir()):
+                request = urllib.request.Request(base + "/instances", data=f.read_bytes(), method="POST")
+                urllib.request.urlopen(request, timeout=30).read()
+
+        yield base + "/dicom-web", upload
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
