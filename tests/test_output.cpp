@@ -3,6 +3,7 @@
 
 #include "base/error.h"
 #include "media/export.h"
+#include "nrrd_nifti/gzip_write.h"
 #include "nrrd_nifti/volume_io.h"
 #include "volume/colormap.h"
 #include "volume/slice.h"
@@ -11,6 +12,8 @@
 #include <catch2/catch.hpp>
 
 #include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
 
 #define STB_IMAGE_IMPLEMENTATION
 #include <stb/stb_image.h>
@@ -107,6 +110,45 @@ TEST_CASE("NRRD and NIfTI round trips keep every voxel and the geometry (LPS / R
         }
     }
     CHECK_THROWS_AS(volumeFormatFor("v.mha"), UsageError);
+}
+
+TEST_CASE("gzip on every core: one stream that gzip reads back byte for byte, whatever the pieces") {
+    TempDir dir;
+    // 3.3 MiB over pieces that end inside deflate's blocks: a header's few bytes, a compressible run, noise.
+    std::vector<std::uint8_t> a(352), b(2'500'000), c(960'001);
+    for (std::size_t i = 0; i < a.size(); ++i)
+        a[i] = std::uint8_t(i);
+    for (std::size_t i = 0; i < b.size(); ++i)
+        b[i] = std::uint8_t((i / 700) % 13);
+    std::uint32_t x = 12345;
+    for (auto& v : c)
+        v = std::uint8_t((x = x * 1664525u + 1013904223u) >> 24);
+    std::vector<std::uint8_t> all = a;
+    all.insert(all.end(), b.begin(), b.end());
+    all.insert(all.end(), c.begin(), c.end());
+    auto gzipOf = [&](const std::vector<std::span<const std::uint8_t>>& pieces, const char* name) {
+        auto file = dir.path / name; // not const: returned by move
+        const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        REQUIRE(fd >= 0);
+        const std::uint64_t bytes = writeGzip(fd, 0, pieces, 6);
+        ::close(fd);
+        CHECK(bytes == std::filesystem::file_size(file));
+        return file;
+    };
+    const auto three = gzipOf({a, b, c}, "three.gz");
+    const auto one = gzipOf({all}, "one.gz");
+    // gzip(1) tests the CRC and length and reads it back: the bytes given, in order.
+    REQUIRE(shell("gzip -t " + three.string()).code == 0);
+    const Run back = shell("gzip -dc " + three.string());
+    REQUIRE(back.code == 0);
+    REQUIRE(back.out.size() == all.size());
+    CHECK(std::memcmp(back.out.data(), all.data(), all.size()) == 0);
+    // The same bytes however the input is cut (and so on any number of cores); it compresses.
+    CHECK(readFile(three) == readFile(one));
+    CHECK(std::filesystem::file_size(three) < all.size() / 2);
+    // Nothing to compress is a valid, empty stream.
+    const auto empty = gzipOf({}, "empty.gz");
+    CHECK(shell("gzip -dc " + empty.string() + " | wc -c").out == "0\n");
 }
 
 TEST_CASE("nothing is written next to the input, and a read-only output folder gives a clear error") {

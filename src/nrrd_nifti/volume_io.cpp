@@ -2,6 +2,7 @@
 
 #include "base/error.h"
 #include "base/fsutil.h"
+#include "nrrd_nifti/gzip_write.h"
 
 #include <nifti/nifti1.h>
 #include <zlib.h>
@@ -288,24 +289,30 @@ std::filesystem::path writeVolume(const Volume& v, const std::filesystem::path& 
 }
 
 namespace {
-// A .nii.gz: the header, then each volume's voxels, compressed, into `tmp` (renamed to `target` after).
-void writeNiftiGz(const std::filesystem::path& tmp, const std::filesystem::path& target,
-                  const std::string& header, const std::vector<const Volume*>& volumes) {
-    gzFile gz = gzopen(tmp.c_str(), "wb6");
-    if (!gz)
-        throw DataError(target.string() + ": cannot be written (" + std::strerror(errno) + ")");
-    bool ok = gzWriteAll(gz, header.data(), header.size());
-    for (const Volume* v : volumes)
-        ok = ok && gzWriteAll(gz, v->data(), v->bytes());
-    if (gzclose(gz) != Z_OK || !ok)
-        throw DataError(target.string() + ": cannot be written");
-}
 // `tmp` created for writing (never an existing file), or a DataError naming `target`.
 int createForWriting(const std::filesystem::path& tmp, const std::filesystem::path& target) {
     const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
     if (fd < 0)
         throw DataError(target.string() + ": cannot be written (" + std::strerror(errno) + ")");
     return fd;
+}
+// A .nii.gz: the header, then each volume's voxels, compressed on every core (zlib level 6, as gzopen's
+// "wb6" wrote it on one), into `tmp` (renamed to `target` after).
+void writeNiftiGz(const std::filesystem::path& tmp, const std::filesystem::path& target,
+                  const std::string& header, const std::vector<const Volume*>& volumes) {
+    std::vector<std::span<const std::uint8_t>> pieces{
+        {reinterpret_cast<const std::uint8_t*>(header.data()), header.size()}};
+    for (const Volume* v : volumes)
+        pieces.emplace_back(static_cast<const std::uint8_t*>(v->data()), v->bytes());
+    const int fd = createForWriting(tmp, target);
+    try {
+        writeGzip(fd, 0, pieces, 6);
+    } catch (const OutputError& e) {
+        ::close(fd);
+        throw DataError(target.string() + ": " + e.what());
+    }
+    if (::close(fd) != 0)
+        throw DataError(target.string() + ": cannot be written (" + std::strerror(errno) + ")");
 }
 } // namespace
 
