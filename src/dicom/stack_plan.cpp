@@ -1,6 +1,7 @@
 #include "dicom/stack_plan.h"
 
 #include "base/text.h"
+#include "volume/parallel.h"
 
 #include <algorithm>
 #include <cmath>
@@ -455,7 +456,7 @@ void resampleStack(const Volume& raw, const StackPlan& plan, const std::vector<P
         }
     }
     // Output slices are independent: one band of them per core.
-    const int threads = int(std::clamp<unsigned>(std::thread::hardware_concurrency(), 1u, 64u));
+    const int threads = std::clamp(threadCount(), 1, 64);
     std::vector<std::thread> pool;
     auto band = [&](int t) {
         const int k0 = g.dims.z * t / threads, k1 = g.dims.z * (t + 1) / threads;

@@ -272,7 +272,7 @@ Mask medianMask(const Mask& mask, const Geometry& g, double mm) {
     // A part of the slices a thread, each thread holding 2 rz + 1 planes of counts: as many parts as cores,
     // fewer when that would take more than about 512 MiB (a wide kernel on thin slices).
     const std::size_t threadBytes = (std::size_t(window) + 2) * plane * sizeof(std::uint32_t);
-    const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
+    const int cores = threadCount();
     const int parts = std::clamp(int((std::size_t(512) << 20) / std::max<std::size_t>(threadBytes, 1)), 1,
                                  std::min(cores, box.z));
     std::exception_ptr failed;

@@ -392,7 +392,7 @@ Mesh contourSurface(const ScalarField& field) {
     const int layers = field.dims.z + 1; // cubes between padded planes 0 .. dims.z + 1
     // More parts than cores, taken in turn, so that a core whose slices hold more of the surface does not
     // leave the others waiting.
-    const int cores = std::max(1, int(std::thread::hardware_concurrency()));
+    const int cores = threadCount();
     const int count = std::clamp(8 * cores, 1, layers);
     std::vector<Part> parts(static_cast<std::size_t>(count));
     std::atomic<int> nextPart{0};

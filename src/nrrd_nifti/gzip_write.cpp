@@ -10,7 +10,6 @@
 #include <array>
 #include <cstring>
 #include <string>
-#include <thread>
 
 namespace ctview {
 
@@ -101,7 +100,7 @@ std::uint64_t writeGzip(int fd, std::uint64_t at, const std::vector<std::span<co
     writeAt(fd, at, header.data(), header.size());
     at += header.size();
     const std::size_t blocks = std::max<std::size_t>(1, std::size_t((in.size() + kBlock - 1) / kBlock));
-    const std::size_t batch = kBatch * std::max(1u, std::thread::hardware_concurrency());
+    const std::size_t batch = kBatch * std::size_t(threadCount());
     uLong crc = crc32(0L, nullptr, 0);
     std::vector<Block> done;
     for (std::size_t first = 0; first < blocks; first += batch) {

@@ -182,7 +182,7 @@ LabelLayer openSeg(const std::filesystem::path& file, const Series& base, const 
         return it == framesOf.end() ? none : it->second;
     };
     LabelLayerBuilder builder(g);
-    const int batch = int(std::max(1u, std::thread::hardware_concurrency()));
+    const int batch = threadCount();
     for (std::size_t s0 = 0; s0 < h.segments.size(); s0 += std::size_t(batch)) {
         const std::size_t count = std::min(h.segments.size() - s0, std::size_t(batch));
         std::vector<SegmentVoxels> decoded(count);
