@@ -163,6 +163,8 @@ def load(source, series=None, resample=True, workers=0, labels=(), phase=None):
     beside it are found too. A given file that cannot be opened on the series raises LoadError. `phase`: of a
     4D series (its `phases` in `series(source)`), 1-based; None: the first."""
     selector = "" if series is None else str(series)
+    if phase is not None and int(phase) < 1:
+        raise ValueError(f"phase={phase}: phases are numbered from 1")
     if isinstance(labels, (str, os.PathLike)):
         labels = [labels]
     files = [_path(f) for f in labels]

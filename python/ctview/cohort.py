@@ -122,6 +122,8 @@ def run(root, out_dir, scheduler=None, workers=2, fmt="nii.gz", segments=False, 
     """Converts the cohort; returns the table's rows (also in OUT/series.csv)."""
     from distributed import Client, LocalCluster, as_completed
 
+    if not is_archive(root):
+        root = os.path.abspath(root)  # the table's sources, like its outputs, name folders from anywhere
     os.makedirs(out_dir, exist_ok=True)
     table = os.path.join(out_dir, "series.csv")
     done = {r["series_uid"]: r for r in read_table(table)

@@ -7,7 +7,11 @@ from pathlib import Path
 
 import pytest
 
+import numpy as np
+import tifffile
+
 import ctview
+from conftest import run_ctview
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "user" / "python.md"
 pytestmark = pytest.mark.skipif(not os.environ.get("DISPLAY"), reason="needs a display (the suite runs Xvfb)")
@@ -31,5 +35,9 @@ def test_the_five_workflows_run_as_written(phantom, tmp_path, monkeypatch, capsy
     out = capsys.readouterr().out
     assert "PatientName" in out and "HU at the centre:" in out and "no warnings" in out
     assert len(viewed) == 1 and viewed[0] is scope["vol"]
+    # Step 2's "10th slice" is the viewer's: the HU `ctview export --slice 10` writes.
+    run_ctview("export", phantom, "--axis", "axial", "--slice", "10", "--format", "tiff", "-o", tmp_path / "exported")
+    exported = tifffile.imread(next((tmp_path / "exported").iterdir()))
+    np.testing.assert_array_equal(scope["hu"], exported)
     for name in ["slice10_view.png", "slice10.png", "slice10.jpg", "bone.png", "mip_hot.png"]:
         assert (tmp_path / name).stat().st_size > 100, name

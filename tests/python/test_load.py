@@ -220,6 +220,9 @@ def test_a_4d_series_loads_phase_by_phase_and_converts_to_one_4d_nifti(tmp_path)
         assert np.array_equal(v.array, expected[phase - 1])
     with pytest.raises(ValueError):
         ctview.load(folder, phase=3)
+    for wrong in (0, -1):  # numbered from 1, as the command line's --phase
+        with pytest.raises(ValueError, match="numbered from 1"):
+            ctview.load(folder, phase=wrong)
     out = tmp_path / "4d.nii.gz"
     run_ctview("convert", folder, "-o", out)
     image = nibabel.load(str(out))
