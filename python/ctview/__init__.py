@@ -168,8 +168,21 @@ def load(source, series=None, resample=True, workers=0, labels=(), phase=None):
     if isinstance(labels, (str, os.PathLike)):
         labels = [labels]
     files = [_path(f) for f in labels]
-    return Volume(_ctview.load(_path(source), selector, resample, workers, files, 0 if phase is None else int(phase)),
-                  files, resample)
+    try:
+        loaded = _ctview.load(_path(source), selector, resample, workers, files, 0 if phase is None else int(phase))
+    except ValueError as e:  # the command line's words for the same mistake, in this function's
+        raise ValueError(_python_words(str(e))) from None
+    except LoadError as e:
+        raise LoadError(_python_words(str(e))) from None
+    return Volume(loaded, files, resample)
+
+
+def _python_words(message):
+    """A loader message that names the command line's options and commands, in this module's terms."""
+    for cli, python in (("--series ", "series="), ("--phase ", "phase="), ("`ctview info` lists them",
+                        "ctview.series() lists them"), ("`ctview info ", "ctview.studies(")):
+        message = message.replace(cli, python)
+    return message.replace("` lists its studies", ") lists its studies")
 
 
 def segments(source, labels=(), series=None):

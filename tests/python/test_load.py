@@ -124,9 +124,11 @@ def test_bad_input_raises_with_the_name(tmp_path):
         ctview.load(empty)
 
 
-def test_an_unknown_series_is_a_value_error(phantom):
-    with pytest.raises(ValueError, match="99"):
+def test_an_unknown_series_is_a_value_error_in_pythons_words(phantom):
+    with pytest.raises(ValueError, match=r"^series=99: no such series .*ctview\.series\(\) lists them"):
         ctview.load(phantom, series=99)
+    with pytest.raises(ctview.LoadError, match=r"ctview\.studies\(http://127\.0\.0\.1:9/dicom-web\) lists"):
+        ctview.load("http://127.0.0.1:9/dicom-web")  # a PACS's root, not a study
 
 
 def test_threads_load_in_parallel_and_agree(phantom):
