@@ -225,8 +225,9 @@ TEST_CASE("segment editor: Smooth (median) is edit/morphology's median with the 
     const Mask m = segmentMask(layer, layer.segments[0]);
     s.editor.marginMm = 0.5f; // 0.5 x 0.5 x 1 mm voxels: a kernel of one voxel
     CHECK_FALSE(changeMargin(s, MarginEdit::Median));
-    CHECK(s.editor.lastMessage == "Smooth (median, 0.5 mm): the kernel is less than a voxel; give more mm");
-    s.editor.marginMm = 1.0f; // 3 x 3 x 1 voxels
+    CHECK(s.editor.lastMessage ==
+          "Smooth (median, 0.5 mm): the box is less than a voxel; give at least 1.0 mm"); // twice 0.5 mm
+    s.editor.marginMm = 1.0f;                                                             // 3 x 3 x 1 voxels
     REQUIRE(changeMargin(s, MarginEdit::Median));
     const Mask expected = medianMask(m, grid, 1.0);
     CHECK(voxelsOf(s, 0) == countVoxels(expected));

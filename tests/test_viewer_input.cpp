@@ -154,6 +154,16 @@ TEST_CASE("viewer input: keys step slices in the active view, ignored while ImGu
     in.uiWantsKeyboard = false;
     viewer::handleInput(f.s, in);
     CHECK(viewer::sliceOf(f.s, 1) == viewer::frameOf(f.s, 1).count - 1);
+    // The mouse over a panel: the views' keys rest (a digit does not maximise a view, Home does not move the
+    // slice), the window's own work (F1: the help).
+    in.uiWantsMouse = true;
+    in.keys = {{keycode::Home}, {keycode::Digit2}};
+    viewer::handleInput(f.s, in);
+    CHECK(viewer::sliceOf(f.s, 1) == viewer::frameOf(f.s, 1).count - 1);
+    CHECK(f.s.maximised == -1);
+    in.keys = {{keycode::F1}};
+    viewer::handleInput(f.s, in);
+    CHECK(f.s.panels.help);
 }
 
 TEST_CASE("viewer: [ and ] step a 4D series' phases, round, another phase keeps the views where they are "
@@ -783,6 +793,12 @@ TEST_CASE(
     CHECK(f.s.window.width == before.width);
     key(true); // redo the window
     CHECK(f.s.window.width == dragged.width);
+    InputFrame ctrlY = at(f.centreOf(0)); // Ctrl+Y redoes too (3D Slicer's and Windows' key)
+    ctrlY.keys = {{keycode::Y, true, false}};
+    viewer::handleInput(f.s, ctrlY);
+    viewer::trackUndo(f.s, false);
+    CHECK(f.s.view3d.preset.points.size() == pointsBefore.size() + 1); // the point
+    key(false);
     key(true); // redo the point
     CHECK(f.s.view3d.preset.points.size() == pointsBefore.size() + 1);
     // A new edit after an undo drops what could have been redone.
@@ -1204,6 +1220,7 @@ TEST_CASE("segment editor: with the Islands tool, a click in a slice view keeps 
     const auto stl = app::exportSurface(f.s, 0);
     REQUIRE(std::filesystem::exists(stl));
     CHECK(stl.filename() == "Segment_1.stl");
+    CHECK(f.s.editor.lastMessage == "Surface saved as " + stl.string());
     const auto bytes = std::filesystem::file_size(stl);
     CHECK(bytes > 84);
     CHECK((bytes - 84) % 50 == 0);
@@ -1277,12 +1294,26 @@ TEST_CASE("segment editor: every edit is kept aside for the series, after a cras
     CHECK(g.s.scene.labels[0].layer->stats[0].voxels == voxels);
     CHECK(g.s.editor.editing());
     CHECK(g.s.editor.unsaved);
+    // Restored, then the window closed without an edit: the kept copy stays for next time...
+    app::settleAutosaveAtExit(g.s);
+    CHECK(std::filesystem::exists(kept));
+    // ... unless the edits were let go ("Quit without saving", as the panel's button does it).
+    {
+        const std::string keptBytes = readFile(kept);
+        viewer::AppState quit = g.s;
+        quit.editor.unsaved = false;
+        app::settleAutosaveAtExit(quit);
+        CHECK_FALSE(std::filesystem::exists(kept));
+        std::ofstream(kept, std::ios::binary) << keptBytes; // kept again for what follows
+    }
     // More edits go on being kept; saving lets the kept copy go.
     REQUIRE(viewer::keepLargestIsland(g.s));
     app::autosaveSegmentation(g.s, 0);
     CHECK(std::filesystem::exists(kept));
-    REQUIRE_FALSE(app::saveSegmentation(g.s, 0).empty());
+    const std::filesystem::path saved = app::saveSegmentation(g.s, 0);
+    REQUIRE_FALSE(saved.empty());
     CHECK_FALSE(std::filesystem::exists(kept));
+    CHECK(g.s.editor.lastMessage == "Saved as " + saved.string()); // under the tools, after the toast
 }
 
 TEST_CASE("segment editor: scissors drawn over the 3D view cut the segment through the whole depth") {

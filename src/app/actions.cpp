@@ -167,6 +167,7 @@ std::filesystem::path saveSegmentation(viewer::AppState& s, double now) {
         s.editor.unsaved = false;
         discardAutosave(s);
         addToast(s, "Saved the segmentation\n" + written.string(), now);
+        s.editor.lastMessage = "Saved as " + written.string(); // lasting, under the tools: the toast goes
         for (const std::string& n : notes)
             addToast(s, n, now, true);
         return written;
@@ -218,6 +219,11 @@ void discardAutosave(const viewer::AppState& s) {
         std::filesystem::remove(path, ec);
 }
 
+void settleAutosaveAtExit(const viewer::AppState& s) {
+    if (s.editor.revision > 0 && !s.editor.unsaved)
+        discardAutosave(s);
+}
+
 std::filesystem::path exportSurface(viewer::AppState& s, double now) {
     const LabelLayer* layer = viewer::editedLayer(s);
     if (!layer)
@@ -249,6 +255,7 @@ std::filesystem::path exportSurface(viewer::AppState& s, double now) {
                  "Saved the surface of " + seg.name + " (" + std::to_string(mesh.triangleCount()) +
                      " triangles)\n" + written.string(),
                  now);
+        s.editor.lastMessage = "Surface saved as " + written.string();
         return written;
     } catch (const std::exception& ex) {
         addToast(s, std::string("Could not export the surface: ") + ex.what(), now, true);

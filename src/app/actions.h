@@ -45,6 +45,9 @@ void autosaveSegmentation(viewer::AppState& s, double now);
 void offerAutosave(viewer::AppState& s, double now);
 // The loaded series' autosave removed: its edits were saved, or the user let them go.
 void discardAutosave(const viewer::AppState& s);
+// At the window's end: the autosave goes when this session's edits (made here or restored) were saved or let
+// go ("Quit without saving"); unsaved ones stay, to be offered back.
+void settleAutosaveAtExit(const viewer::AppState& s);
 
 // The surface of the segment being edited as a binary STL into the export folder, as `ctview surface
 // --segment` makes it (closed, smoothed, LPS millimetres); a toast names the file and its triangles (or the

@@ -360,9 +360,7 @@ Viewer::Viewer(const CommonOptions& common, const ViewerOptions& options)
 Viewer::~Viewer() {
     // Once more at the end (what changed in the last second is not lost).
     saveIfChanged(true);
-    // Segment edits of this session that were saved or let go need their autosave no more.
-    if (s_.editor.revision > 0 && !s_.editor.unsaved)
-        discardAutosave(s_);
+    settleAutosaveAtExit(s_);
     if (task_)
         task_->wait();
     task_.reset();

@@ -17,7 +17,8 @@ namespace keycode {
 inline constexpr int Space = ' ';
 inline constexpr int Digit1 = '1', Digit2 = '2', Digit3 = '3', Digit4 = '4';
 inline constexpr int A = 'A', B = 'B', C = 'C', D = 'D', F = 'F', G = 'G', I = 'I', L = 'L', O = 'O', P = 'P',
-                     Q = 'Q', R = 'R', S = 'S', Z = 'Z'; // the letters are consecutive: A + n is the n-th
+                     Q = 'Q', R = 'R', S = 'S', Y = 'Y',
+                     Z = 'Z'; // the letters are consecutive: A + n is the n-th
 inline constexpr int Escape = 256, Enter = 257, Tab = 258, Backspace = 259, Delete = 261;
 inline constexpr int Right = 262, Left = 263, Down = 264, Up = 265, PageUp = 266, PageDown = 267, Home = 268,
                      End = 269;

@@ -286,16 +286,17 @@ const std::vector<KeyBinding>& keyBindings() {
          {{keycode::F5}},
          S::Everywhere,
          [](KeyContext& c, const Key&) { c.commands.push_back({Command::Kind::ReloadShaders}); }},
-        {"Ctrl + Z, Ctrl + Shift + Z",
+        {"Ctrl + Z, Ctrl + Shift + Z (or Ctrl + Y)",
          "undo, redo a window/level, transfer-function or measurement edit; a segment's edit while the "
          "Segment editor is open",
-         {{keycode::Z, Mods::Ctrl}},
+         {{keycode::Z, Mods::Ctrl}, {keycode::Y, Mods::Ctrl}},
          S::Everywhere,
          [](KeyContext& c, const Key& k) {
+             const bool redo = k.shift || k.code == keycode::Y; // Ctrl+Y: redo, as 3D Slicer and Windows
              if (c.s.editor.open)
-                 k.shift ? redoSegmentEdit(c.s) : undoSegmentEdit(c.s);
+                 redo ? redoSegmentEdit(c.s) : undoSegmentEdit(c.s);
              else
-                 k.shift ? redoEdit(c.s) : undoEdit(c.s);
+                 redo ? redoEdit(c.s) : undoEdit(c.s);
          }},
         {"Ctrl + Q",
          "quit",
@@ -319,6 +320,12 @@ const std::vector<Control>& controls() {
 
 void handleKeys(KeyContext& c) {
     for (const Key& k : c.in.keys) {
+        // With the mouse over a panel the views' keys rest (a digit meant for a field not yet typing in must
+        // not maximise a view); the window's own (Ctrl chords, F keys, Esc) work anywhere.
+        const bool windowKey =
+            k.ctrl || k.code == keycode::Escape || (k.code >= keycode::F1 && k.code <= keycode::F12);
+        if (c.in.uiWantsMouse && !windowKey)
+            continue;
         // The 3D view's own keys first while the mouse is over it; the rest work as in the slice views.
         const KeyBinding* taken = nullptr;
         for (const KeyBinding::Scope scope : {KeyBinding::Scope::View3D, KeyBinding::Scope::Everywhere}) {

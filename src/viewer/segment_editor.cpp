@@ -565,7 +565,12 @@ bool changeMargin(AppState& s, MarginEdit edit) {
     case MarginEdit::Median:
         std::snprintf(what, sizeof what, "Smooth (median, %g mm)", mm);
         if (medianRadius(l.grid, mm) == glm::ivec3(0)) {
-            s.editor.lastMessage = std::string(what) + ": the kernel is less than a voxel; give more mm";
+            // The box must reach the nearest neighbours along the finest axis: twice its spacing.
+            const double least = 2 * std::min({l.grid.spacing.x, l.grid.spacing.y, l.grid.spacing.z});
+            char hint[96];
+            std::snprintf(hint, sizeof hint, ": the box is less than a voxel; give at least %.1f mm",
+                          std::ceil(least * 10) / 10);
+            s.editor.lastMessage = std::string(what) + hint;
             return false;
         }
         return fullGridCommit(s, medianMask(m, l.grid, mm), what);
@@ -584,7 +589,7 @@ void adoptRestoredEdits(AppState& s, const std::shared_ptr<const LabelLayer>& la
     addLabelLayer(s, restored);
     selectSegment(s, int(s.scene.labels.size()) - 1, restored->segments.empty() ? -1 : 0);
     e.unsaved = true;
-    e.autosaved = e.revision; // it is the autosave
+    e.autosaved = ++e.revision; // edits of this session now, and the autosave holds them
     e.lastMessage = "Restored the unsaved edits: save them to keep them";
 }
 
