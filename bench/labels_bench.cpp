@@ -1,7 +1,8 @@
 // Scrolling with segments (not a test; issue 27.5): ms per frame of the axial view filling an image, a new
 // slice every frame as while scrolling, the scene drawn as the window draws it (app::drawScene: the slice,
 // the label layers' fill and outline), with every segment shown and with none. Goal: with 100 segments shown,
-// no slower than 1.2x without.
+// no slower than 1.2x without. And with no segment shown, the segment editor's threshold preview (bone, 300
+// HU and up, tinted in every slice view) against none: issue 28's "the preview redraws as fast as the slice".
 //
 // Usage: ctview_bench_labels SOURCE LABELS [WIDTHxHEIGHT] [FRAMES]
 #include "app/gl_context.h"
@@ -54,9 +55,17 @@ int main(int argc, char** argv) {
                         reinterpret_cast<const char*>(glGetString(GL_RENDERER)), frames);
             const int middle = viewer::sliceNumberOf(s, 0);
             double without = 0;
-            for (const bool shown : {false, true}) {
+            enum class Run { None, Shown, Preview };
+            for (const Run run : {Run::None, Run::Shown, Run::Preview}) {
+                const bool shown = run == Run::Shown;
                 for (viewer::LabelLayerView& v : s.scene.labels)
                     std::fill(v.visible.begin(), v.visible.end(), char(shown));
+                // The editor on the first layer's first segment, its Threshold tool dragged to bone.
+                s.editor.open = run == Run::Preview;
+                s.editor.layer = s.editor.segment = run == Run::Preview ? 0 : -1;
+                s.editor.tool = viewer::SegmentEditor::Tool::Threshold;
+                s.editor.lo = 300;
+                s.editor.hi = 3071;
                 std::vector<double> ms;
                 for (int f = 0; f <= frames; ++f) {
                     viewer::setSliceNumber(s, 0, middle + f % 15 - 7);
@@ -72,11 +81,15 @@ int main(int argc, char** argv) {
                 }
                 std::sort(ms.begin(), ms.end());
                 const double mid = ms[ms.size() / 2];
-                if (!shown)
+                if (run == Run::None)
                     without = mid;
-                std::printf("%-24s %8.2f ms/frame%s\n", shown ? "every segment shown" : "no segment shown",
-                            mid,
-                            shown ? (" (" + std::to_string(mid / without).substr(0, 4) + "x)").c_str() : "");
+                const char* what = run == Run::None    ? "no segment shown"
+                                   : run == Run::Shown ? "every segment shown"
+                                                       : "threshold preview";
+                std::printf("%-24s %8.2f ms/frame%s\n", what, mid,
+                            run != Run::None
+                                ? (" (" + std::to_string(mid / without).substr(0, 4) + "x)").c_str()
+                                : "");
             }
             glBindFramebuffer(GL_FRAMEBUFFER, 0);
         }
