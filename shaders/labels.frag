@@ -3,8 +3,12 @@
 // colour at the layer's opacity, its edge drawn opaque. Drawn after the slice with premultiplied blending
 // (GL_ONE, GL_ONE_MINUS_SRC_ALPHA), one pass per group, so that overlapping segments (in different groups)
 // all show. The view's plane comes in as the slice shader's does: framebuffer pixels to texture coordinates.
-uniform usampler3D uLabels;   // R8UI: 0 or the value of the group's segment at the voxel
-uniform sampler2D uPalette;   // 256 x 1 RGBA8 per value: the segment's colour, alpha its opacity (0: hidden)
+// A bit group (built with BITS defined: a program of its own, since llvmpipe pays for a branch on a uniform)
+// holds up to eight segments a bit each: its palette's row 0 is each byte's segments already composited at
+// the layer's opacity (premultiplied), row 1 each segment's colour at its bit.
+uniform usampler3D uLabels;   // R8UI: 0 or the value of the group's segment at the voxel (or its bits)
+uniform sampler2D uPalette;   // 256 x 2 RGBA8 per value: the segment's colour, alpha its opacity (0: hidden)
+uniform uint uBits;           // BITS: the bits of the group's segments shown
 uniform mat4 uFramebufferToTexture;
 uniform float uFramebufferHeight;
 uniform float uFill;          // the fill's opacity, 0..1 (0: outline only)
@@ -20,6 +24,21 @@ uint labelAt(vec3 tc, ivec3 dims) {
     return texelFetch(uLabels, clamp(ivec3(floor(tc * vec3(dims))), ivec3(0), dims - 1), 0).r;
 }
 
+// A bit group's pixel: the edge of the last shown segment that a neighbouring pixel lacks, opaque, else the
+// byte's segments composited.
+vec4 bitsColour(uint value, vec3 tc, vec3 dx, vec3 dy, ivec3 dims) {
+    uint shown = value & uBits;
+    if (shown == 0u)
+        return vec4(0.0);
+    if (uOutline > 0.0) {
+        uint edge = shown & ~(labelAt(tc + dx, dims) & labelAt(tc - dx, dims) & labelAt(tc + dy, dims) &
+                              labelAt(tc - dy, dims));
+        if (edge != 0u)
+            return vec4(texelFetch(uPalette, ivec2(1 << findMSB(edge), 1), 0).rgb * uOutline, uOutline);
+    }
+    return texelFetch(uPalette, ivec2(int(value), 0), 0);
+}
+
 void main() {
     // Framebuffer pixels with the origin at the top-left, as the CPU side measures them.
     vec2 pixel = vec2(gl_FragCoord.x, uFramebufferHeight - gl_FragCoord.y);
@@ -28,17 +47,23 @@ void main() {
     uint value = labelAt(tc, dims);
     if (value == 0u)
         discard;
+    // The segment's edge: a neighbouring pixel, a line's width away, shows another value. The map is affine:
+    // a step along framebuffer x or y is a step of its first or second column in texture coordinates.
+    vec3 dx = uFramebufferToTexture[0].xyz * uOutlineWidth, dy = uFramebufferToTexture[1].xyz * uOutlineWidth;
+#ifdef BITS
+    fragColor = bitsColour(value, tc, dx, dy, dims);
+    if (fragColor.a <= 0.0)
+        discard;
+#else
     vec4 colour = texelFetch(uPalette, ivec2(int(value), 0), 0);
     if (colour.a <= 0.0)
         discard;
     float alpha = uFill * colour.a;
-    // The segment's edge: a neighbouring pixel, a line's width away, shows another value. The map is affine:
-    // a step along framebuffer x or y is a step of its first or second column in texture coordinates.
-    vec3 dx = uFramebufferToTexture[0].xyz * uOutlineWidth, dy = uFramebufferToTexture[1].xyz * uOutlineWidth;
     if (uOutline > 0.0 && (labelAt(tc + dx, dims) != value || labelAt(tc - dx, dims) != value ||
                            labelAt(tc + dy, dims) != value || labelAt(tc - dy, dims) != value))
         alpha = uOutline;
     if (alpha <= 0.0)
         discard;
     fragColor = vec4(colour.rgb * alpha, alpha);
+#endif
 }

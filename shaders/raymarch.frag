@@ -43,6 +43,7 @@ uniform float uOpaque;          // composite: early ray termination once the ray
 // LABELS (the number of label groups, 1..4): segments as opaque surfaces (labelHit below).
 uniform usampler3D uLabelGroups[4]; // R8UI: 0 or a segment's value per voxel
 uniform sampler2D uLabelPalettes[4]; // 256 x 2 RGBA8 per group: the segment's colour, alpha 0 when hidden
+uniform uint uLabelBits[4]; // a bit group's segments shown in 3D, a bit each (0: a value group)
                                      // (row 0 the slice views', row 1 the 3D view's)
 uniform vec3 uLabelBoxMin, uLabelBoxMax; // texture coordinates holding every visible segment
 // SURFACES: surface meshes drawn ahead (render/surface_pass): per pixel the nearest one's shaded colour and
@@ -100,6 +101,8 @@ vec4 labelAt(vec3 p, out int group, out uint value) {
     for (int n = 0; n < LABELS; ++n) {
         ivec3 dims = textureSize(uLabelGroups[n], 0);
         uint v = texelFetch(uLabelGroups[n], clamp(ivec3(p * vec3(dims)), ivec3(0), dims - 1), 0).r;
+        if (uLabelBits[n] != 0u) // a bit group: the last of its shown segments there
+            v = (v & uLabelBits[n]) != 0u ? 1u << findMSB(v & uLabelBits[n]) : 0u;
         if (v != 0u) {
             vec4 c = texelFetch(uLabelPalettes[n], ivec2(int(v), 1), 0); // row 1: the 3D view's
             if (c.a > 0.0) {
@@ -114,14 +117,16 @@ vec4 labelAt(vec3 p, out int group, out uint value) {
     return vec4(0.0);
 }
 
-// 1 where group n holds `value` at p, else 0: the segment's occupancy, for its surface's normal.
+// 1 where group n holds `value` (a bit group: that bit) at p, else 0: the segment's occupancy, for its
+// surface's normal.
 float occupied(int n, uint value, vec3 p) {
     for (int g = 0; g < LABELS; ++g)
         if (g == n) {
             ivec3 dims = textureSize(uLabelGroups[g], 0);
             ivec3 v = ivec3(p * vec3(dims));
             if (any(lessThan(v, ivec3(0))) || any(greaterThanEqual(v, dims))) return 0.0;
-            return texelFetch(uLabelGroups[g], v, 0).r == value ? 1.0 : 0.0;
+            uint there = texelFetch(uLabelGroups[g], v, 0).r;
+            return (uLabelBits[g] != 0u ? (there & value) != 0u : there == value) ? 1.0 : 0.0;
         }
     return 0.0;
 }

@@ -125,6 +125,116 @@ TEST_CASE("label layers: overlapping segments go to different groups, the rest s
     }
 }
 
+TEST_CASE("label layers: segments that overlap every value group share bit groups, eight a byte, each exact "
+          "in its voxels, statistics and edits") {
+    Geometry g;
+    g.dims = {12, 5, 3};
+    g.spacing = {0.5, 1.0, 2.0};
+    const std::size_t n = g.voxelCount();
+    Volume ct(g, ScalarType::Int16, SharedBuffer::Sharing::Private);
+    auto* hu = static_cast<std::int16_t*>(ct.data());
+    for (std::size_t v = 0; v < n; ++v)
+        hu[v] = std::int16_t(int(v * 37 % 101) - 50);
+    // Twelve segments, each overlapping every one before it (column 11 is in all), then a small one.
+    auto in = [&](std::size_t s, std::size_t v) {
+        const std::size_t i = v % 12, j = v / 12 % 5, k = v / 60;
+        return i >= s && (i == 11 || (i + j + k + s) % 3 != 0);
+    };
+    LabelLayerBuilder b(g);
+    std::vector<std::vector<std::uint8_t>> masks(13, std::vector<std::uint8_t>(n, 0));
+    for (std::size_t s = 0; s < 12; ++s)
+        for (std::size_t v = 0; v < n; ++v)
+            masks[s][v] = in(s, v);
+    masks[12][0] = masks[12][12] = 1; // (0, 1, 0) is segment 1's, neither is segment 2's
+    for (std::size_t s = 0; s < 13; ++s)
+        b.add({int(s) + 1, "s" + std::to_string(s + 1)}, masks[s]);
+    const LabelLayer layer = b.take("test", "", "DICOM SEG");
+    // Two value groups (the first two segments), then two bit groups: eight segments and two.
+    REQUIRE(layer.groups.size() == 4);
+    CHECK_FALSE(layer.isBitGroup(0));
+    CHECK_FALSE(layer.isBitGroup(1));
+    CHECK(layer.isBitGroup(2));
+    CHECK(layer.isBitGroup(3));
+    CHECK(layer.segments[2].group == 2);
+    CHECK(layer.segments[2].value == 1);
+    CHECK(layer.segments[9].value == 128);
+    CHECK(layer.segments[10].group == 3);
+    CHECK(layer.segments[12].group == 1); // value groups first, where it overlaps none
+    CHECK(layer.freeValue(2) == 0);
+    CHECK(layer.freeValue(3) == 4);
+    CHECK(layer.bytes() == 4 * n);
+    for (std::size_t s = 0; s < 13; ++s)
+        for (std::size_t v = 0; v < n; ++v)
+            CHECK(layer.contains(layer.segments[s], v) == bool(masks[s][v]));
+
+    // Every segment measured as its own mask would be: voxels, sums, min, max, box.
+    auto expected = [&](const std::vector<std::uint8_t>& mask) {
+        SegmentStats st;
+        st.min = 1e9f, st.max = -1e9f;
+        st.voxelMin = glm::ivec3(1000), st.voxelMax = glm::ivec3(-1);
+        for (std::size_t v = 0; v < n; ++v)
+            if (mask[v]) {
+                const glm::ivec3 p(int(v % 12), int(v / 12 % 5), int(v / 60));
+                ++st.voxels;
+                st.sum += hu[v];
+                st.min = std::min(st.min, float(hu[v]));
+                st.max = std::max(st.max, float(hu[v]));
+                st.voxelMin = glm::min(st.voxelMin, p);
+                st.voxelMax = glm::max(st.voxelMax, p);
+            }
+        return st;
+    };
+    auto checkStats = [&](const std::vector<SegmentStats>& stats,
+                          const std::vector<std::vector<std::uint8_t>>& m) {
+        REQUIRE(stats.size() == m.size());
+        for (std::size_t s = 0; s < m.size(); ++s) {
+            INFO("segment " << s + 1);
+            const SegmentStats want = expected(m[s]);
+            CHECK(stats[s].voxels == want.voxels);
+            CHECK(stats[s].sum == want.sum);
+            if (want.voxels) {
+                CHECK(stats[s].min == want.min);
+                CHECK(stats[s].max == want.max);
+                CHECK(stats[s].voxelMin == want.voxelMin);
+                CHECK(stats[s].voxelMax == want.voxelMax);
+            }
+        }
+    };
+    LabelLayer edited = layer;
+    edited.stats = measureSegments(layer, ct);
+    checkStats(edited.stats, masks);
+
+    // An edit of a bit group within a box (segment 4 leaves, segment 11's group gains segment 12 there):
+    // the statistics brought up to date from the change equal a new measurement.
+    const glm::ivec3 lo(6, 1, 0), hi(11, 3, 2);
+    std::vector<std::uint8_t> before;
+    for (int k = lo.z; k <= hi.z; ++k)
+        for (int j = lo.y; j <= hi.y; ++j)
+            for (int i = lo.x; i <= hi.x; ++i) {
+                const std::size_t v = std::size_t((k * 5 + j) * 12 + i);
+                before.push_back(edited.groups[2][v]);
+                edited.groups[2][v] = withSegment(edited.segments[3], edited.groups[2][v], false);
+                masks[3][v] = 0;
+            }
+    updateStats(edited, ct, 2, lo, hi, before);
+    checkStats(edited.stats, masks);
+
+    // For files whose layers are labelmaps: value groups only, every segment's voxels as they were.
+    const LabelLayer values = withValueGroupsOnly(layer);
+    CHECK(values.groups.size() >= 3);
+    for (std::size_t s = 0; s < 13; ++s) {
+        CHECK_FALSE(values.segments[s].bit);
+        CHECK(values.segments[s].name == layer.segments[s].name);
+        for (std::size_t v = 0; v < n; ++v)
+            CHECK(values.contains(values.segments[s], v) == layer.contains(layer.segments[s], v));
+    }
+    // Segments that never overlap stay in one value group, however many there are.
+    LabelLayerBuilder apart(g);
+    for (std::size_t v = 0; v < 40; ++v)
+        apart.add({int(v) + 1, ""}, std::vector<std::uint32_t>{std::uint32_t(v)});
+    CHECK(apart.take("", "", "").groups.size() == 1);
+}
+
 TEST_CASE("label layers: voxel lists in any order, with repeats, are placed as their sets") {
     Geometry g;
     g.dims = {4, 3, 2};

@@ -364,6 +364,49 @@ TEST_CASE("a layer saved as DICOM SEG: no error for dciodvfy, read back voxel fo
     }
 }
 
+TEST_CASE("a layer of bit groups (ten balls, each overlapping all the others) saved as DICOM SEG and as "
+          ".seg.nrrd reads back voxel for voxel") {
+    TempDir dir;
+    const Series ct = loadCt(dir.path / "ct");
+    const Geometry& g = ct.volume.geometry();
+    // Balls about one centre, growing: each holds every smaller one.
+    auto inBallOf = [](std::size_t s, glm::dvec3 p) {
+        return glm::length(p - glm::dvec3(-7.0, 23.5, -23.0)) <= 1.0 + 0.5 * double(s);
+    };
+    LabelLayerBuilder b(g);
+    for (std::size_t s = 0; s < 10; ++s) {
+        std::vector<std::uint8_t> mask(g.voxelCount(), 0);
+        std::size_t n = 0;
+        for (int k = 0; k < g.dims.z; ++k)
+            for (int j = 0; j < g.dims.y; ++j)
+                for (int i = 0; i < g.dims.x; ++i, ++n)
+                    mask[n] = inBallOf(s, g.voxelToPatient(glm::dvec3(i, j, k)));
+        b.add(Segment{.number = int(s) + 1, .name = "Ball " + std::to_string(s + 1)}, mask);
+    }
+    const LabelLayer made = b.take("balls", "", "segment editor");
+    REQUIRE(made.groups.size() == 3); // two value groups, one bit group of eight
+    REQUIRE(made.isBitGroup(2));
+    for (const char* name : {"balls.dcm", "balls.seg.nrrd"}) {
+        INFO(name);
+        const std::filesystem::path file = writeSegmentationFile(made, ct, dir.path / name, false);
+        const LabelLayer back = openLayer(file, ct, fastOptions());
+        REQUIRE(back.segments.size() == 10);
+        for (std::size_t s = 0; s < 10; ++s) {
+            CHECK(back.segments[s].name == made.segments[s].name);
+            std::size_t n = 0, wrong = 0, count = 0;
+            for (int k = 0; k < g.dims.z; ++k)
+                for (int j = 0; j < g.dims.y; ++j)
+                    for (int i = 0; i < g.dims.x; ++i, ++n) {
+                        const bool want = inBallOf(s, g.voxelToPatient(glm::dvec3(i, j, k)));
+                        wrong += back.contains(back.segments[s], n) != want;
+                        count += want;
+                    }
+            CHECK(count > 0);
+            CHECK(wrong == 0);
+        }
+    }
+}
+
 TEST_CASE(
     "a layer saved as a labelmap: one value per segment, names in NAME.json, overlaps said, and no DICOM "
     "SEG for a series that is not DICOM") {

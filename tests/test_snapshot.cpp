@@ -439,14 +439,16 @@ TEST_CASE("snapshot --labels: a segment's voxels filled at 40 % over the slice, 
 }
 
 TEST_CASE(
-    "snapshot --labels: six overlapping segments (six groups, a pass each) blend in the layer's order") {
+    "snapshot --labels: six overlapping segments (two value groups, then four in a bit group) blend in the "
+    "layer's order") {
     REQUIRE(haveDisplay());
     TempDir out;
     ScanResult scan;
     const DecodedStack s = loadFolder(glPhantom(), scan);
     const Geometry& g = s.volume.geometry();
-    // The same block six times, one segment a layer of the file (a group each), red, green, blue, yellow,
-    // cyan, magenta.
+    // The same block six times, one segment a layer of the file, red, green, blue, yellow, cyan, magenta: the
+    // first two in value groups of their own (a pass each), the last four sharing a bit group (one pass, its
+    // palette composited as four passes would be).
     std::vector<std::uint8_t> block(g.voxelCount(), 0);
     for (int k = 0; k < g.dims.z; ++k)
         for (int j = 20; j < 30; ++j)
@@ -482,6 +484,74 @@ TEST_CASE(
                 wrong += std::abs(double(gpu.at(x, y)[c]) - expected[c]) > 2.0;
         }
     CHECK(wrong == 0);
+}
+
+TEST_CASE("snapshot --labels: segments sharing a bit group are filled one over another and outlined each in "
+          "its colour, and a hidden one draws no edge") {
+    REQUIRE(haveDisplay());
+    TempDir out;
+    ScanResult scan;
+    const DecodedStack s = loadFolder(glPhantom(), scan);
+    const Geometry& g = s.volume.geometry();
+    // Four squares down every slice, a layer of the file each: A and B (the same) take the two value groups,
+    // then C (large, blue) and D (small, yellow), which overlap both, share a bit group.
+    auto square = [&](int from, int to) {
+        std::vector<std::uint8_t> m(g.voxelCount(), 0);
+        for (int k = 0; k < g.dims.z; ++k)
+            for (int j = from; j < to; ++j)
+                for (int i = from; i < to; ++i)
+                    m[(std::size_t(k) * std::size_t(g.dims.y) + std::size_t(j)) * std::size_t(g.dims.x) +
+                      std::size_t(i)] = 1;
+        return m;
+    };
+    const std::vector<std::uint8_t> ab = square(20, 30), c = square(10, 40), d = square(24, 26);
+    writeSegNrrd(
+        {&ab, &ab, &c, &d}, g,
+        {{"A", {1, 0, 0}, 1, 0}, {"B", {0, 1, 0}, 1, 1}, {"C", {0, 0, 1}, 1, 2}, {"D", {1, 1, 0}, 1, 3}},
+        out.path / "four.seg.nrrd", false);
+    const int k = sliceIndex(sliceFrame(g, Axis::Axial), 17);
+    const RgbImage cpu =
+        renderSlice(extractSlice(s.volume, Axis::Axial, k), WindowLevel{400, 40}, colormapTable("grayscale"));
+    auto wrongPixels = [&](const std::string& segments, bool dShown) {
+        const auto png = out.path / (segments + ".png");
+        const Run r = run("snapshot " + q(glPhantom()) + " --labels " + q(out.path / "four.seg.nrrd") +
+                          " --segments " + segments +
+                          " --view axial --slice 17 --no-overlays --size 128x128 --nearest --window 400,40 "
+                          "--force -o " +
+                          q(png));
+        INFO(r.out);
+        REQUIRE(r.code == 0);
+        const Image gpu = readPng(png);
+        // Every voxel is 2 x 2 pixels: C's voxels [10, 40) are pixels [20, 80), D's [24, 26) pixels [48, 52).
+        const glm::dvec3 blue(0, 0, 255), yellow(255, 255, 0);
+        int wrong = 0;
+        for (int y = 0; y < 128; ++y)
+            for (int x = 0; x < 128; ++x) {
+                const double gray = cpu.rgb[(std::size_t(y / 2) * 64 + std::size_t(x / 2)) * 3];
+                const bool inC = x >= 20 && x < 80 && y >= 20 && y < 80;
+                const bool inD = dShown && x >= 48 && x < 52 && y >= 48 && y < 52;
+                glm::dvec3 expected(gray);
+                if (inD && (x == 48 || x == 51 || y == 48 || y == 51))
+                    expected = yellow; // D's edge over C's fill: the last segment's edge, opaque
+                else if (inC && (x == 20 || x == 79 || y == 20 || y == 79))
+                    expected = blue;
+                else if (inC)
+                    expected = expected * 0.6 + blue * 0.4;
+                if (inD && expected != yellow)
+                    expected = expected * 0.6 + yellow * 0.4;
+                for (int ch = 0; ch < 3; ++ch)
+                    wrong += std::abs(double(gpu.at(x, y)[ch]) - expected[ch]) > 2.0;
+            }
+        return wrong;
+    };
+    CHECK(wrongPixels("C,D", true) == 0);
+    CHECK(wrongPixels("C", false) == 0); // D hidden: no edge where it is, only C's fill
+    const Run info =
+        run("segments -q " + q(glPhantom()) + " --labels " + q(out.path / "four.seg.nrrd") + " --json");
+    REQUIRE(info.code == 0);
+    const nlohmann::json layer = nlohmann::json::parse(info.out)["layers"][0];
+    CHECK(layer["groups"] == 3);
+    CHECK(layer["bit_groups"] == 1); // the test needs the bit group
 }
 
 TEST_CASE("render --labels: a segment is an opaque surface in the 3D view, hidden with --segments") {

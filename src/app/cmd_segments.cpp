@@ -71,6 +71,7 @@ int runSegments(const CommonOptions& common, const SegmentsOptions& o) {
                           {"kind", layer->kind},
                           {"notes", layer->notes},
                           {"groups", layer->groups.size()},
+                          {"bit_groups", layer->bitGroupCount()},
                           {"bytes", layer->bytes()}});
         for (std::size_t i = 0; i < layer->segments.size(); ++i) {
             const Segment& s = layer->segments[i];

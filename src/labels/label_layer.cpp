@@ -14,7 +14,7 @@
 
 namespace ctview {
 
-LabelLayerBuilder::LabelLayerBuilder(const Geometry& grid) {
+LabelLayerBuilder::LabelLayerBuilder(const Geometry& grid, bool bitGroups) : bitGroups_(bitGroups) {
     layer_.grid = grid;
 }
 
@@ -34,24 +34,44 @@ void LabelLayerBuilder::add(Segment s, std::vector<std::uint32_t> voxels) {
     const std::size_t n = layer_.grid.voxelCount();
     if (!voxels.empty() && *std::max_element(voxels.begin(), voxels.end()) >= n)
         throw DataError("segment \"" + s.name + "\": a voxel off the layer's grid");
-    std::size_t g = 0;
-    for (; g < layer_.groups.size(); ++g) {
+    const std::size_t g = std::size_t(groupFor(voxels));
+    s.group = int(g);
+    s.bit = bits_[g] != 0;
+    s.value = s.bit ? std::uint8_t(1u << used_[g]++) : std::uint8_t(++used_[g]);
+    std::vector<std::uint8_t>& group = layer_.groups[g];
+    if (s.bit) {
+        for (std::uint32_t v : voxels)
+            group[v] |= s.value;
+    } else {
+        for (std::uint32_t v : voxels)
+            group[v] = s.value;
+    }
+    layer_.segments.push_back(std::move(s));
+}
+
+int LabelLayerBuilder::groupFor(const std::vector<std::uint32_t>& voxels) {
+    std::size_t valueGroups = 0, valueSegments = 0;
+    for (std::size_t g = 0; g < layer_.groups.size(); ++g) {
+        if (bits_[g])
+            continue;
+        ++valueGroups;
+        valueSegments += std::size_t(used_[g]);
         if (used_[g] >= 255)
             continue;
         const std::vector<std::uint8_t>& group = layer_.groups[g];
         if (std::none_of(voxels.begin(), voxels.end(), [&](std::uint32_t v) { return group[v] != 0; }))
-            break;
+            return int(g);
     }
-    if (g == layer_.groups.size()) {
-        layer_.groups.emplace_back(n, std::uint8_t(0));
-        used_.push_back(0);
-    }
-    s.group = int(g);
-    s.value = std::uint8_t(++used_[g]);
-    std::vector<std::uint8_t>& group = layer_.groups[g];
-    for (std::uint32_t v : voxels)
-        group[v] = s.value;
-    layer_.segments.push_back(std::move(s));
+    for (std::size_t g = 0; g < layer_.groups.size(); ++g)
+        if (bits_[g] && used_[g] < 8)
+            return int(g);
+    // A value group costs a byte a voxel as a bit group does, and holds one segment where the new one
+    // overlaps every value group so far: past the first two, one pays only while value groups fill up.
+    const bool valueGroup = !bitGroups_ || valueGroups < 2 || valueSegments >= 8 * valueGroups;
+    layer_.groups.emplace_back(layer_.grid.voxelCount(), std::uint8_t(0));
+    used_.push_back(0);
+    bits_.push_back(valueGroup ? 0 : 1);
+    return int(layer_.groups.size()) - 1;
 }
 
 LabelLayer LabelLayerBuilder::take(std::string name, std::string path, std::string kind) {
@@ -59,6 +79,7 @@ LabelLayer LabelLayerBuilder::take(std::string name, std::string path, std::stri
     layer_.path = std::move(path);
     layer_.kind = std::move(kind);
     used_.clear();
+    bits_.clear();
     return std::move(layer_);
 }
 
@@ -191,8 +212,79 @@ std::vector<std::uint8_t> segmentMask(const LabelLayer& layer, const Segment& s)
     const std::vector<std::uint8_t>& group = layer.groups[std::size_t(s.group)];
     std::vector<std::uint8_t> mask(group.size());
     for (std::size_t v = 0; v < group.size(); ++v)
-        mask[v] = group[v] == s.value ? 1 : 0;
+        mask[v] = holds(s, group[v]) ? 1 : 0;
     return mask;
+}
+
+bool LabelLayer::isBitGroup(int group) const {
+    return std::any_of(segments.begin(), segments.end(),
+                       [&](const Segment& s) { return s.group == group && s.bit; });
+}
+
+std::size_t LabelLayer::bitGroupCount() const {
+    std::size_t n = 0;
+    for (std::size_t g = 0; g < groups.size(); ++g)
+        n += isBitGroup(int(g));
+    return n;
+}
+
+std::uint8_t LabelLayer::freeValue(int group) const {
+    const bool bits = isBitGroup(group);
+    unsigned used = 0; // a bit group: the bits taken; a value group: the largest value
+    for (const Segment& s : segments)
+        if (s.group == group)
+            used = bits ? used | s.value : std::max(used, unsigned(s.value));
+    if (!bits)
+        return used < 255 ? std::uint8_t(used + 1) : std::uint8_t(0);
+    for (unsigned bit = 1; bit < 256; bit <<= 1)
+        if (!(used & bit))
+            return std::uint8_t(bit);
+    return 0;
+}
+
+LabelLayer withValueGroupsOnly(const LabelLayer& layer) {
+    LabelLayer out;
+    out.name = layer.name;
+    out.path = layer.path;
+    out.kind = layer.kind;
+    out.grid = layer.grid;
+    out.notes = layer.notes;
+    out.references = layer.references;
+    out.stats = layer.stats;
+    out.marks = layer.marks;
+    out.segments = layer.segments;
+    std::vector<int> movedTo(layer.groups.size(), -1);
+    for (std::size_t g = 0; g < layer.groups.size(); ++g)
+        if (!layer.isBitGroup(int(g))) {
+            movedTo[g] = int(out.groups.size());
+            out.groups.push_back(layer.groups[g]);
+        }
+    LabelLayerBuilder rest(layer.grid, /*bitGroups=*/false);
+    std::vector<std::size_t> restOf; // the index in `rest` -> the segment's index
+    for (std::size_t s = 0; s < layer.segments.size(); ++s) {
+        Segment& seg = out.segments[s];
+        if (!seg.bit) {
+            seg.group = movedTo[std::size_t(seg.group)];
+            continue;
+        }
+        const std::vector<std::uint8_t>& group = layer.groups[std::size_t(seg.group)];
+        std::vector<std::uint32_t> voxels;
+        for (std::size_t v = 0; v < group.size(); ++v)
+            if (group[v] & seg.value)
+                voxels.push_back(std::uint32_t(v));
+        rest.add(seg, std::move(voxels));
+        restOf.push_back(s);
+    }
+    LabelLayer moved = rest.take("", "", "");
+    for (std::size_t r = 0; r < restOf.size(); ++r) {
+        Segment& seg = out.segments[restOf[r]];
+        seg.group = moved.segments[r].group + int(out.groups.size());
+        seg.value = moved.segments[r].value;
+        seg.bit = false;
+    }
+    for (std::vector<std::uint8_t>& g : moved.groups)
+        out.groups.push_back(std::move(g));
+    return out;
 }
 
 namespace {
@@ -226,13 +318,13 @@ void finishStats(SegmentStats& st, const Geometry& g) {
 
 } // namespace
 
-std::array<int, 256> segmentOfValue(const LabelLayer& layer, int group) {
-    std::array<int, 256> seg;
-    seg.fill(-1);
+ByteSegments::ByteSegments(const LabelLayer& layer, int group) {
+    of_.fill(-1);
     for (std::size_t s = 0; s < layer.segments.size(); ++s)
-        if (layer.segments[s].group == group)
-            seg[layer.segments[s].value] = int(s);
-    return seg;
+        if (layer.segments[s].group == group) {
+            of_[layer.segments[s].value] = int(s);
+            bits_ = layer.segments[s].bit;
+        }
 }
 
 std::vector<SegmentStats> measureSegments(const LabelLayer& layer, const Volume& ct,
@@ -242,6 +334,15 @@ std::vector<SegmentStats> measureSegments(const LabelLayer& layer, const Volume&
         double sum = 0, sum2 = 0;
         float min = std::numeric_limits<float>::max(), max = std::numeric_limits<float>::lowest();
         glm::ivec3 lo{std::numeric_limits<int>::max()}, hi{std::numeric_limits<int>::min()};
+        void add(const Acc& o) {
+            n += o.n;
+            sum += o.sum;
+            sum2 += o.sum2;
+            min = std::min(min, o.min);
+            max = std::max(max, o.max);
+            lo = glm::min(lo, o.lo);
+            hi = glm::max(hi, o.hi);
+        }
     };
     const Geometry& g = layer.grid;
     if (ct.geometry().dims != g.dims)
@@ -249,10 +350,9 @@ std::vector<SegmentStats> measureSegments(const LabelLayer& layer, const Volume&
     std::vector<SegmentStats> out(layer.segments.size());
     auto wanted = [&](std::size_t s) { return !only || (s < only->size() && (*only)[s]); };
     for (std::size_t gi = 0; gi < layer.groups.size(); ++gi) {
-        std::array<int, 256> seg = segmentOfValue(layer, int(gi));
-        for (int& s : seg)
-            s = s >= 0 && wanted(std::size_t(s)) ? s : -1;
-        if (std::all_of(seg.begin(), seg.end(), [](int s) { return s < 0; }))
+        ByteSegments seg(layer, int(gi));
+        seg.keepOnly(wanted);
+        if (seg.empty())
             continue;
         std::vector<Acc> acc(256);
         const std::vector<std::uint8_t>& group = layer.groups[gi];
@@ -289,22 +389,22 @@ std::vector<SegmentStats> measureSegments(const LabelLayer& layer, const Volume&
                     }
             const std::lock_guard lock(merging);
             for (std::size_t v = 1; v < 256; ++v) {
-                Acc& to = acc[v];
-                const Acc& from = part[v];
-                to.n += from.n;
-                to.sum += from.sum;
-                to.sum2 += from.sum2;
-                to.min = std::min(to.min, from.min);
-                to.max = std::max(to.max, from.max);
-                to.lo = glm::min(to.lo, from.lo);
-                to.hi = glm::max(to.hi, from.hi);
+                acc[v].add(part[v]);
             }
         });
+        // Each byte's sums go to every segment it holds (one in a value group, any of eight in a bit group).
+        std::vector<Acc> ofSegment(layer.segments.size());
         for (int v = 1; v < 256; ++v) {
-            if (seg[std::size_t(v)] < 0)
-                continue;
             const Acc& a = acc[std::size_t(v)];
-            SegmentStats& st = out[std::size_t(seg[std::size_t(v)])];
+            if (a.n == 0)
+                continue;
+            seg.forEach(std::uint8_t(v), [&](std::size_t s) { ofSegment[s].add(a); });
+        }
+        for (std::size_t s = 0; s < layer.segments.size(); ++s) {
+            if (layer.segments[s].group != int(gi) || !wanted(s))
+                continue;
+            const Acc& a = ofSegment[s];
+            SegmentStats& st = out[s];
             st.voxels = a.n;
             st.sum = a.sum;
             st.sumSquares = a.sum2;
@@ -322,7 +422,7 @@ void updateStats(LabelLayer& layer, const Volume& ct, int group, glm::ivec3 lo, 
                  const std::vector<std::uint8_t>& before) {
     const Geometry& g = layer.grid;
     layer.stats.resize(layer.segments.size());
-    const std::array<int, 256> seg = segmentOfValue(layer, group);
+    const ByteSegments seg(layer, group);
     std::vector<char> again(layer.segments.size(), 0); // lost a voxel that may have held its min, max or box
     const std::vector<std::uint8_t>& now = layer.groups[std::size_t(group)];
     std::size_t at = 0;
@@ -336,17 +436,17 @@ void updateStats(LabelLayer& layer, const Volume& ct, int group, glm::ivec3 lo, 
                     continue;
                 const float hu = huAt(ct, row + std::size_t(i));
                 const glm::ivec3 v(i, j, k);
-                if (was && seg[was] >= 0) {
-                    SegmentStats& st = layer.stats[std::size_t(seg[was])];
+                seg.forEachLeft(was, is, [&](std::size_t s) {
+                    SegmentStats& st = layer.stats[s];
                     --st.voxels;
                     st.sum -= hu;
                     st.sumSquares -= double(hu) * hu;
                     if (hu <= st.min || hu >= st.max || glm::any(glm::equal(v, st.voxelMin)) ||
                         glm::any(glm::equal(v, st.voxelMax)))
-                        again[std::size_t(seg[was])] = 1;
-                }
-                if (is && seg[is] >= 0) {
-                    SegmentStats& st = layer.stats[std::size_t(seg[is])];
+                        again[s] = 1;
+                });
+                seg.forEachLeft(is, was, [&](std::size_t s) {
+                    SegmentStats& st = layer.stats[s];
                     if (st.voxels == 0) {
                         st.min = st.max = hu;
                         st.voxelMin = st.voxelMax = v;
@@ -358,7 +458,7 @@ void updateStats(LabelLayer& layer, const Volume& ct, int group, glm::ivec3 lo, 
                     st.max = std::max(st.max, hu);
                     st.voxelMin = glm::min(st.voxelMin, v);
                     st.voxelMax = glm::max(st.voxelMax, v);
-                }
+                });
             }
         }
     for (std::size_t s = 0; s < layer.segments.size(); ++s)

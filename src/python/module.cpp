@@ -218,6 +218,7 @@ py::dict segmentDict(const LabelLayer& layer, std::size_t i) {
     d["color"] = py::make_tuple(s.color.r, s.color.g, s.color.b);
     d["group"] = s.group;
     d["value"] = s.value;
+    d["bit"] = s.bit;
     if (i < layer.stats.size()) {
         const SegmentStats& st = layer.stats[i];
         d["voxels"] = st.voxels;
@@ -232,7 +233,8 @@ py::dict segmentDict(const LabelLayer& layer, std::size_t i) {
 }
 
 // The series' segmentation layers: each with its groups of voxels (uint8 arrays of the volume's shape, no
-// copy: their base is `self`; a segment is the voxels of its group that hold its value) and its segments.
+// copy: their base is `self`; a segment is the voxels of its group that hold its value, or its bit in a bit
+// group) and its segments.
 py::list layers(const py::object& self) {
     const auto& loaded = self.cast<const LoadedSeries&>();
     py::list out;

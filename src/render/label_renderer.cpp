@@ -17,12 +17,13 @@ enum : std::size_t {
     Fill,
     Outline,
     OutlineWidth,
+    Bits,
     count
 };
 }
 const std::vector<const char*> uniformNames = {
     "uLabels", "uPalette", "uFramebufferToTexture", "uFramebufferHeight",
-    "uFill",   "uOutline", "uOutlineWidth"};
+    "uFill",   "uOutline", "uOutlineWidth",         "uBits"};
 
 // One group's voxels as an R8UI 3D texture. Throws GlError when the GPU has no memory for it.
 Texture uploadGroup(const Geometry& g, const std::vector<std::uint8_t>& voxels) {
@@ -76,6 +77,32 @@ Texture makePalette() {
 std::uint8_t byte(float v) {
     return std::uint8_t(std::lround(std::clamp(v, 0.0f, 1.0f) * 255.0f));
 }
+
+// A bit group's row 0 (labels.frag draws it as it is): for each byte, its shown segments (bits in `shown`)
+// filled at opacity `fill` one over another, lowest bit first, as premultiplied colour and alpha: what one
+// pass per segment would leave over the slice (GL_ONE, GL_ONE_MINUS_SRC_ALPHA). The single bits' entries of
+// row 1 (each segment's own colour) are the edges' and the 3D view's.
+template <class PaletteBytes> void composeBits(PaletteBytes& bytes, float fill, unsigned shown) {
+    std::array<glm::vec3, 8> colour{};
+    for (unsigned bit = 0; bit < 8; ++bit) {
+        const std::uint8_t* p = &bytes[(256 + (std::size_t(1) << bit)) * 4];
+        colour[bit] = glm::vec3(p[0], p[1], p[2]) / 255.0f;
+    }
+    for (unsigned v = 0; v < 256; ++v) {
+        glm::vec3 c(0.0f);
+        float a = 0.0f;
+        for (unsigned bit = 0; bit < 8; ++bit)
+            if ((v & shown) >> bit & 1u) {
+                c = colour[bit] * fill + c * (1.0f - fill);
+                a = fill + a * (1.0f - fill);
+            }
+        std::uint8_t* p = &bytes[std::size_t(v) * 4];
+        p[0] = byte(c.r);
+        p[1] = byte(c.g);
+        p[2] = byte(c.b);
+        p[3] = byte(a);
+    }
+}
 } // namespace
 
 LabelRenderer::LabelRenderer() : vao_(VertexArray::create()) {
@@ -85,10 +112,15 @@ LabelRenderer::LabelRenderer() : vao_(VertexArray::create()) {
 
 std::string LabelRenderer::reload() {
     try {
+        const std::string bitsDefine = "#define BITS\n";
         Program p = buildProgram("fullscreen.vert", "labels.frag");
+        Program bits = buildProgram("fullscreen.vert", "labels.frag", bitsDefine);
         Uniforms u(p.id(), uniformNames, "fullscreen.vert", "labels.frag", "");
+        Uniforms bitsU(bits.id(), uniformNames, "fullscreen.vert", "labels.frag", bitsDefine);
         program_ = std::move(p);
         uniforms_ = u;
+        bitsProgram_ = std::move(bits);
+        bitsUniforms_ = bitsU;
         return {};
     } catch (const GlError& e) {
         return e.what();
@@ -133,12 +165,14 @@ void LabelRenderer::setLayers(const std::vector<const LabelLayer*>& layers,
                 u.groups.push_back(uploadGroup(layer->grid, group));
                 u.palettes.push_back(makePalette());
                 u.paletteBytes.emplace_back(); // all zero: nothing shown until setLook
+                u.shown.push_back({});
             }
         } catch (const GlError& e) {
             // Kept, with nothing to draw, so that layer n stays the scene's layer n (setLook, labels3d).
             u.groups.clear();
             u.palettes.clear();
             u.paletteBytes.clear();
+            u.shown.clear();
             u.failed = layer->name + ": not shown in the slice views (" + e.what() + ")";
             problems.push_back(u.failed);
         }
@@ -155,12 +189,18 @@ void LabelRenderer::setLook(std::size_t n, const LabelLook& look) {
     u.outline = look.outline;
     for (std::size_t g = 0; g < u.groups.size(); ++g) {
         PaletteBytes bytes{};
+        Shown& shown = u.shown[g] = {};
         const std::vector<Segment>& segments = u.layer->segments;
         for (std::size_t s = 0; s < segments.size(); ++s) {
             if (std::size_t(segments[s].group) != g || (s < look.visible.size() && !look.visible[s]))
                 continue;
             // Row 0 for the slice views, row 1 for the 3D view, which leaves out a segment drawn as a mesh.
             const bool in3d = s >= look.meshIn3d.size() || !look.meshIn3d[s];
+            shown.any = true;
+            if (segments[s].bit) {
+                shown.bits |= segments[s].value;
+                shown.bits3d |= in3d ? segments[s].value : 0u;
+            }
             for (std::size_t row = 0; row < 2; ++row) {
                 std::uint8_t* p = &bytes[(row * 256 + std::size_t(segments[s].value)) * 4];
                 p[0] = byte(segments[s].color.r);
@@ -169,6 +209,8 @@ void LabelRenderer::setLook(std::size_t n, const LabelLook& look) {
                 p[3] = row == 0 || in3d ? 255 : 0;
             }
         }
+        if (shown.bits)
+            composeBits(bytes, look.fill, shown.bits);
         if (bytes == u.paletteBytes[g])
             continue;
         u.paletteBytes[g] = bytes;
@@ -186,6 +228,7 @@ Labels3d LabelRenderer::labels3d(const std::vector<std::size_t>& layers) const {
             if (l.groups.size() < Labels3d::kMaxGroups) {
                 l.groups.push_back(layers_[n].groups[g].id());
                 l.palettes.push_back(layers_[n].palettes[g].id());
+                l.bits.push_back(layers_[n].shown[g].bits3d);
             }
     return l;
 }
@@ -195,29 +238,38 @@ void LabelRenderer::draw(const Rect& r, const glm::mat4& toTexture, glm::ivec2 f
         return;
     if (!beginViewPass(r, fbSize, fbScale, /*premultiplied=*/true)) // labels.frag's colour is premultiplied
         return;
-    glUseProgram(program_.id());
-    const Uniforms& loc = uniforms_;
-    glUniform1i(loc[uniform::Labels], 0);
-    glUniform1i(loc[uniform::Palette], 1);
-    glUniformMatrix4fv(loc[uniform::FramebufferToTexture], 1, GL_FALSE, glm::value_ptr(toTexture));
-    glUniform1f(loc[uniform::FramebufferHeight], float(fbSize.y));
-    glUniform1f(loc[uniform::OutlineWidth], std::max(1.0f, std::round(fbScale)));
+    // Both programs' uniforms for the view, then for each layer.
+    for (const auto& [program, loc] :
+         {std::pair{program_.id(), &uniforms_}, {bitsProgram_.id(), &bitsUniforms_}}) {
+        glUseProgram(program);
+        glUniform1i((*loc)[uniform::Labels], 0);
+        glUniform1i((*loc)[uniform::Palette], 1);
+        glUniformMatrix4fv((*loc)[uniform::FramebufferToTexture], 1, GL_FALSE, glm::value_ptr(toTexture));
+        glUniform1f((*loc)[uniform::FramebufferHeight], float(fbSize.y));
+        glUniform1f((*loc)[uniform::OutlineWidth], std::max(1.0f, std::round(fbScale)));
+    }
     glBindVertexArray(vao_.id());
     for (const Uploaded& u : layers_) {
         if (u.fill <= 0.0f && !u.outline)
             continue;
-        glUniform1f(loc[uniform::Fill], u.fill);
-        glUniform1f(loc[uniform::Outline], u.outline ? 1.0f : 0.0f);
+        for (const auto& [program, loc] :
+             {std::pair{program_.id(), &uniforms_}, {bitsProgram_.id(), &bitsUniforms_}}) {
+            glUseProgram(program);
+            glUniform1f((*loc)[uniform::Fill], u.fill);
+            glUniform1f((*loc)[uniform::Outline], u.outline ? 1.0f : 0.0f);
+        }
         for (std::size_t g = 0; g < u.groups.size(); ++g) {
             // A group whose segments are all hidden draws nothing: no pass over the view for it (a pass is
             // ~9 ms at 1024x768 on llvmpipe, and a layer of heavily overlapping segments has dozens of
             // groups).
-            const PaletteBytes& palette = u.paletteBytes[g];
-            bool shown = false;
-            for (std::size_t v = 1; v < 256 && !shown; ++v)
-                shown = palette[v * 4 + 3] != 0;
-            if (!shown)
+            if (!u.shown[g].any)
                 continue;
+            if (u.shown[g].bits) {
+                glUseProgram(bitsProgram_.id());
+                glUniform1ui(bitsUniforms_[uniform::Bits], u.shown[g].bits);
+            } else {
+                glUseProgram(program_.id());
+            }
             glActiveTexture(GL_TEXTURE0);
             glBindTexture(GL_TEXTURE_3D, u.groups[g].id());
             glActiveTexture(GL_TEXTURE1);

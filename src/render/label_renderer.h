@@ -49,19 +49,26 @@ class LabelRenderer {
     void draw(const Rect& r, const glm::mat4& toTexture, glm::ivec2 fbSize, float fbScale);
 
   private:
-    // A palette texture's texels: 256 RGBA entries for the slice views, then 256 for the 3D view.
+    // A palette texture's texels: 256 RGBA entries for the slice views, then 256 for the 3D view. A bit
+    // group's row 0 is the byte's shown segments composited (premultiplied), its row 1 each bit's colour.
     using PaletteBytes = std::array<std::uint8_t, 2 * 256 * 4>;
+    // What a group shows: any segment, and of a bit group the bits of the segments shown (in 3D).
+    struct Shown {
+        bool any = false;
+        unsigned bits = 0, bits3d = 0;
+    };
     struct Uploaded {
         const LabelLayer* layer = nullptr;
         std::uint64_t id = 0; // the layer's LayerLineage id: which layer the textures hold
         std::vector<Texture> groups, palettes;
         std::vector<PaletteBytes> paletteBytes; // what each palette texture holds
+        std::vector<Shown> shown;
         float fill = 0.4f;
         bool outline = true;
         std::string failed; // why its groups are not on the GPU (nothing is drawn of it)
     };
-    Program program_;
-    Uniforms uniforms_;
+    Program program_, bitsProgram_; // labels.frag for value groups, and with BITS for bit groups
+    Uniforms uniforms_, bitsUniforms_;
     VertexArray vao_;
     std::vector<Uploaded> layers_;
     std::uint64_t version_ = 0; // bumped whenever a palette or the voxels of a texture change

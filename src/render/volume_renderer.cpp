@@ -51,16 +51,17 @@ enum : std::size_t {
     LabelBoxMin,
     LabelBoxMax,
     SurfaceHits,
+    LabelBits,
     count
 };
 }
 constexpr const char* kUniformNames[] = {
-    "uVolume",        "uTf",           "uLut",         "uBricks",     "uExterior",  "uClipToLps",
-    "uLpsToTex",      "uTexGradToLps", "uViewport",    "uCropMin",    "uCropMax",   "uStepMm",
-    "uVoxel",         "uBrickScale",   "uBrickCount",  "uTfMap",      "uTfVisible", "uHuFromTexel",
-    "uWindow",        "uWindowTexel",  "uIsoTexel",    "uIsoColor",   "uLight",     "uGradientOpacity",
-    "uBackground",    "uJitter",       "uCut",         "uCutCount",   "uOpaque",    "uLabelGroups",
-    "uLabelPalettes", "uLabelBoxMin",  "uLabelBoxMax", "uSurfaceHits"};
+    "uVolume",        "uTf",           "uLut",         "uBricks",      "uExterior",  "uClipToLps",
+    "uLpsToTex",      "uTexGradToLps", "uViewport",    "uCropMin",     "uCropMax",   "uStepMm",
+    "uVoxel",         "uBrickScale",   "uBrickCount",  "uTfMap",       "uTfVisible", "uHuFromTexel",
+    "uWindow",        "uWindowTexel",  "uIsoTexel",    "uIsoColor",    "uLight",     "uGradientOpacity",
+    "uBackground",    "uJitter",       "uCut",         "uCutCount",    "uOpaque",    "uLabelGroups",
+    "uLabelPalettes", "uLabelBoxMin",  "uLabelBoxMax", "uSurfaceHits", "uLabelBits"};
 static_assert(std::size(kUniformNames) == uniform::count, "one name per uniform, in the enum's order");
 const std::vector<const char*>& uniformNames() {
     static const std::vector<const char*> names(std::begin(kUniformNames), std::end(kUniformNames));
@@ -465,6 +466,10 @@ bool VolumeRenderer::render(const VolumeRenderSettings& s, glm::ivec2 size, bool
     }
     glUniform1iv(loc[uniform::LabelGroups], GLsizei(Labels3d::kMaxGroups), groupUnits.data());
     glUniform1iv(loc[uniform::LabelPalettes], GLsizei(Labels3d::kMaxGroups), paletteUnits.data());
+    std::array<GLuint, Labels3d::kMaxGroups> bits{};
+    for (std::size_t n = 0; n < std::size_t(groups) && n < s.labels.bits.size(); ++n)
+        bits[n] = s.labels.bits[n];
+    glUniform1uiv(loc[uniform::LabelBits], GLsizei(Labels3d::kMaxGroups), bits.data());
     glUniform3f(loc[uniform::LabelBoxMin], s.labels.boxMin.x, s.labels.boxMin.y, s.labels.boxMin.z);
     glUniform3f(loc[uniform::LabelBoxMax], s.labels.boxMax.x, s.labels.boxMax.y, s.labels.boxMax.z);
     // The surfaces' hits on the unit after the labels' (a unit of its own: see above).

@@ -29,6 +29,7 @@ namespace ctview::gl {
 struct Labels3d {
     static constexpr std::size_t kMaxGroups = 4; // groups drawn in 3D (more: the first four)
     std::vector<GLuint> groups, palettes;
+    std::vector<GLuint> bits;             // per group: a bit group's segments shown in 3D (0: a value group)
     glm::vec3 boxMin{0.0f}, boxMax{0.0f}; // texture coordinates holding every visible segment
     std::uint64_t version = 0;
     bool operator==(const Labels3d&) const = default;

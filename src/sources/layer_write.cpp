@@ -19,8 +19,13 @@ namespace ctview {
 
 namespace {
 
-std::filesystem::path writeSegNrrdLayer(const LabelLayer& l, const std::filesystem::path& wanted,
+std::filesystem::path writeSegNrrdLayer(const LabelLayer& layer, const std::filesystem::path& wanted,
                                         bool force) {
+    // 3D Slicer's layers are labelmaps: a bit group's segments go to value groups first.
+    const bool bits =
+        std::any_of(layer.segments.begin(), layer.segments.end(), [](const Segment& s) { return s.bit; });
+    const LabelLayer converted = bits ? withValueGroupsOnly(layer) : LabelLayer{};
+    const LabelLayer& l = bits ? converted : layer;
     std::vector<const std::vector<std::uint8_t>*> groups;
     for (const auto& g : l.groups)
         groups.push_back(&g);
@@ -42,13 +47,15 @@ std::filesystem::path writeLabelmap(const LabelLayer& l, const std::filesystem::
     std::size_t overlapping = 0;
     nlohmann::json table = nlohmann::json::object();
     for (std::size_t gi = 0; gi < l.groups.size(); ++gi) {
-        const std::array<int, 256> segment = segmentOfValue(l, int(gi));
+        const ByteSegments segment(l, int(gi));
         const std::vector<std::uint8_t>& group = l.groups[gi];
         for (std::size_t n = 0; n < group.size(); ++n)
-            if (const int s = segment[group[n]]; group[n] && s >= 0) {
-                overlapping += v[n] != 0;
-                v[n] = std::max(v[n], std::int16_t(s + 1)); // the last segment, whatever the group's order
-            }
+            if (group[n])
+                segment.forEach(group[n], [&, n](std::size_t s) {
+                    overlapping += v[n] != 0;
+                    v[n] =
+                        std::max(v[n], std::int16_t(s + 1)); // the last segment, whatever the group's order
+                });
     }
     for (std::size_t s = 0; s < l.segments.size(); ++s)
         table[std::to_string(s + 1)] = l.segments[s].name;
@@ -74,7 +81,7 @@ std::vector<std::vector<char>> slicesHolding(const LabelLayer& l) {
     const std::size_t plane = std::size_t(g.dims.x) * std::size_t(g.dims.y);
     std::vector<std::vector<char>> present(l.segments.size(), std::vector<char>(std::size_t(g.dims.z), 0));
     for (std::size_t gi = 0; gi < l.groups.size(); ++gi) {
-        const std::array<int, 256> segment = segmentOfValue(l, int(gi));
+        const ByteSegments segment(l, int(gi));
         const std::uint8_t* group = l.groups[gi].data();
         parallelFor(g.dims.z, [&](int kA, int kB) { // each slice's flags are written by one thread
             for (int k = kA; k < kB; ++k) {
@@ -83,8 +90,9 @@ std::vector<std::vector<char>> slicesHolding(const LabelLayer& l) {
                 for (std::size_t n = 0; n < plane; ++n)
                     seen[slice[n]] = true;
                 for (int v = 1; v < 256; ++v)
-                    if (seen[std::size_t(v)] && segment[std::size_t(v)] >= 0)
-                        present[std::size_t(segment[std::size_t(v)])][std::size_t(k)] = 1;
+                    if (seen[std::size_t(v)])
+                        segment.forEach(std::uint8_t(v),
+                                        [&](std::size_t s) { present[s][std::size_t(k)] = 1; });
             }
         });
     }
@@ -159,9 +167,9 @@ SegSpec segSpecOf(const LabelLayer& l, const Series& ct, const std::filesystem::
             const glm::dvec3 position = g.voxelToPatient({0, 0, k});
             f.position = {position.x, position.y, position.z};
             // Made as the file is written, a frame at a time (the layer outlives the writing).
-            f.fill = [slice, plane, value = seg.value](std::uint8_t* out) {
+            f.fill = [slice, plane, seg](std::uint8_t* out) {
                 std::transform(slice, slice + plane, out,
-                               [value](std::uint8_t v) { return std::uint8_t(v == value); });
+                               [&seg](std::uint8_t v) { return std::uint8_t(holds(seg, v)); });
             };
             if (std::size_t(k) < p.sliceImage.size())
                 f.source = p.sliceImage[std::size_t(k)];

@@ -104,11 +104,11 @@ bool commitWith(AppState& s, glm::ivec3 lo, glm::ivec3 hi, const std::string& wh
         for (int j = lo.y; j <= hi.y; ++j)
             for (int i = lo.x; i <= hi.x; ++i) {
                 const std::size_t v = indexOf(dims, i, j, k);
-                const bool in = group[v] == seg.value;
+                const bool in = holds(seg, group[v]);
                 const bool want = wanted(v, in);
                 if (want == in)
                     continue;
-                group[v] = want ? seg.value : 0;
+                group[v] = withSegment(seg, group[v], want);
                 changedLo = glm::min(changedLo, glm::ivec3(i, j, k));
                 changedHi = glm::max(changedHi, glm::ivec3(i, j, k));
             }
@@ -320,16 +320,12 @@ bool newSegment(AppState& s) {
     int number = 1;
     for (const Segment& seg : next.segments)
         number = std::max(number, seg.number + 1);
-    // The first group with a value free (segments made here do not overlap until a group is full).
+    // The first value group with a value free (segments made here do not overlap until a group is full;
+    // painting one takes the voxels from the others, as in a labelmap).
     Segment seg{number, "Segment " + std::to_string(number), labelColor(number), 0, 0};
-    for (std::size_t g = 0; g < next.groups.size() && seg.value == 0; ++g) {
-        int used = 0;
-        for (const Segment& other : next.segments)
-            if (std::size_t(other.group) == g)
-                used = std::max(used, int(other.value));
-        if (used < 255)
-            seg = {number, seg.name, seg.color, int(g), std::uint8_t(used + 1)};
-    }
+    for (std::size_t g = 0; g < next.groups.size() && seg.value == 0; ++g)
+        if (!next.isBitGroup(int(g)))
+            seg = {number, seg.name, seg.color, int(g), next.freeValue(int(g))};
     if (seg.value == 0) {
         next.groups.emplace_back(ct.geometry().voxelCount(), 0);
         seg.group = int(next.groups.size()) - 1;
@@ -476,43 +472,45 @@ bool splitIslands(AppState& s) {
     std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
         return islands.sizes[a - 1] > islands.sizes[b - 1];
     });
-    int used = 0, number = 0;
-    for (const Segment& other : l.segments) {
+    int number = 0;
+    for (const Segment& other : l.segments)
         number = std::max(number, other.number);
-        if (other.group == seg.group)
-            used = std::max(used, int(other.value));
-    }
-    std::vector<std::uint8_t> valueOf(islands.sizes.size() + 1, 0); // part -> its value in the group after
-    std::vector<Segment> segments = l.segments;
+    auto next = std::make_shared<LabelLayer>(l);
+    std::vector<Segment>& segments = next->segments;
+    // Part -> the segment (index in `segments`) it belongs to after; -1: removed.
+    const int selected = e.segment;
+    std::vector<int> segmentOf(islands.sizes.size() + 1, -1);
     std::size_t dropped = 0, kept = 0;
     for (std::size_t n = 0; n < order.size(); ++n) {
         const std::uint32_t part = order[n];
+        const std::uint8_t value = next->freeValue(seg.group); // a value group's or a bit group's
         if (n == 0) {
-            valueOf[part] = seg.value;
+            segmentOf[part] = selected;
         } else if (islands.sizes[part - 1] < std::size_t(std::max(1, e.minIsland))) {
             ++dropped; // under the size: removed, as Remove smaller parts does
-        } else if (used >= 255 || int(n) > kMaxSplit) {
-            valueOf[part] = seg.value; // no value left in the group, or enough segments: stays in this one
+        } else if (value == 0 || int(n) > kMaxSplit) {
+            segmentOf[part] = selected; // no value left in the group, or enough segments: stays in this one
             ++kept;
         } else {
-            valueOf[part] = std::uint8_t(++used);
             ++number;
             // A name DICOM's LO takes (64 characters): the segment's, shortened to leave room for the count.
             const std::string suffix = " " + std::to_string(n + 1);
             segments.push_back({number, utf8Prefix(seg.name, 64 - suffix.size()) + suffix, labelColor(number),
-                                seg.group, valueOf[part]});
+                                seg.group, value, seg.bit});
+            segmentOf[part] = int(segments.size()) - 1;
         }
     }
-    auto next = std::make_shared<LabelLayer>(l);
-    next->segments = segments;
     std::vector<std::uint8_t>& group = next->groups[std::size_t(seg.group)];
     glm::ivec3 changedLo(dims), changedHi(-1);
     std::size_t v = 0;
     for (int k = 0; k < dims.z; ++k)
         for (int j = 0; j < dims.y; ++j)
             for (int i = 0; i < dims.x; ++i, ++v)
-                if (islands.part[v] != 0 && valueOf[islands.part[v]] != seg.value) {
-                    group[v] = valueOf[islands.part[v]];
+                if (islands.part[v] != 0 && segmentOf[islands.part[v]] != selected) {
+                    const int to = segmentOf[islands.part[v]];
+                    group[v] = withSegment(seg, group[v], false);
+                    if (to >= 0)
+                        group[v] = withSegment(segments[std::size_t(to)], group[v], true);
                     changedLo = glm::min(changedLo, glm::ivec3(i, j, k));
                     changedHi = glm::max(changedHi, glm::ivec3(i, j, k));
                 }
@@ -531,7 +529,8 @@ bool splitIslands(AppState& s) {
     e.redo.clear();
     e.lastMessage = c.what + (dropped ? " (" + std::to_string(dropped) + " smaller parts removed)" : "") +
                     (kept ? "; " + std::to_string(kept) + " more parts stay in " + seg.name + " (at most " +
-                                std::to_string(kMaxSplit) + " new segments, 255 values a group)"
+                                std::to_string(kMaxSplit) + " new segments, " +
+                                (seg.bit ? "8 bits a bit group)" : "255 values a group)")
                           : "");
     return true;
 }

@@ -56,3 +56,31 @@ def test_a_segmentation_that_cannot_be_opened_names_the_file(phantom, tmp_path):
     bad.write_bytes(b"not a NIfTI file at all")
     with pytest.raises(ctview.LoadError, match="broken.nii.gz"):
         ctview.load(phantom, labels=bad)
+
+
+def test_overlapping_segments_in_bit_groups_each_give_their_own_mask(phantom, tmp_path):
+    # Ten boxes one inside another, a layer of 3D Slicer's .seg.nrrd each: every one overlaps all the others,
+    # so that eight of them share a bit group (labels/label_layer.h); each mask is still its own box.
+    vol = ctview.load(phantom)
+    z, y, x = vol.array.shape
+    boxes = np.zeros((z, y, x, 10), np.uint8)  # NRRD's order: the layer fastest, then column, row, slice
+    for n in range(10):
+        boxes[n // 3 : z - n // 3, n : y - n, n : x - n, n] = 1
+    a = vol.affine
+    axis = [f"({a[0][c]!r},{a[1][c]!r},{a[2][c]!r})" for c in range(3)]
+    header = (
+        "NRRD0004\ntype: unsigned char\ndimension: 4\nspace: left-posterior-superior\n"
+        f"sizes: 10 {x} {y} {z}\nspace directions: none {' '.join(axis)}\n"
+        f"kinds: list domain domain domain\nencoding: raw\nspace origin: ({a[0][3]!r},{a[1][3]!r},{a[2][3]!r})\n"
+    )
+    for n in range(10):
+        header += f"Segment{n}_Name:=Box {n + 1}\nSegment{n}_LabelValue:=1\nSegment{n}_Layer:={n}\n"
+    path = tmp_path / "boxes.seg.nrrd"
+    path.write_bytes(header.encode() + b"\n" + boxes.tobytes())
+    segs = ctview.segments(phantom, labels=[path])
+    assert [s.name for s in segs] == [f"Box {n + 1}" for n in range(10)]
+    layer = json.loads(run_ctview("segments", "-q", "--json", phantom, "--labels", path))["layers"][0]
+    assert layer["bit_groups"] >= 1  # the test needs the bit group it claims
+    for n, s in enumerate(segs):
+        np.testing.assert_array_equal(s.mask, boxes[..., n] != 0)
+        assert s.voxels == int(boxes[..., n].sum())
