@@ -315,6 +315,82 @@ TEST_CASE("segment editor: statistics follow each edit from its box alone, as a 
     checkStatsAsMeasured(s);
 }
 
+TEST_CASE("segment editor: a segment of a bit group (a SEG's overlapping segments) is edited alone, the "
+          "others sharing its byte as they were, and undo gives it back") {
+    AppState s = partsScene(true);
+    const Geometry& g = s.scene.base->series.volume.geometry();
+    // Four segments over the whole grid, each overlapping the others: two value groups, then a bit group.
+    auto half = [&](auto in) {
+        std::vector<std::uint8_t> m(g.voxelCount(), 0);
+        for (int k = 0; k < 8; ++k)
+            for (int j = 0; j < 10; ++j)
+                for (int i = 0; i < 12; ++i)
+                    m[std::size_t((k * 10 + j) * 12 + i)] = in(i, j, k);
+        return m;
+    };
+    const std::vector<std::vector<std::uint8_t>> masks = {
+        half([](int i, int, int) { return i < 6; }), half([](int, int j, int) { return j < 5; }),
+        half([](int, int, int k) { return k < 4; }), half([](int i, int, int) { return i >= 3; })};
+    LabelLayerBuilder b(g);
+    for (int n = 0; n < 4; ++n)
+        b.add({n + 1, "S" + std::to_string(n + 1)}, masks[std::size_t(n)]);
+    LabelLayer layer = b.take("seg.dcm", "", "DICOM SEG");
+    REQUIRE(layer.isBitGroup(2));
+    REQUIRE(layer.segments[2].group == 2);
+    REQUIRE(layer.segments[3].group == 2);
+    layer.stats = measureSegments(layer, s.scene.base->series.volume);
+    addLabelLayer(s, std::make_shared<const LabelLayer>(std::move(layer)));
+    auto holds = [&](int segment, const std::vector<std::uint8_t>& mask) {
+        const LabelLayer& l = *s.scene.labels[0].layer;
+        std::size_t wrong = 0;
+        for (std::size_t v = 0; v < mask.size(); ++v)
+            wrong += l.contains(l.segments[std::size_t(segment)], v) != bool(mask[v]);
+        return wrong == 0;
+    };
+    const std::vector<std::uint8_t> parts =
+        half([&](int i, int j, int k) { return s.scene.base->series.volume.at(i, j, k) >= 300; });
+
+    // S3 (a bit) becomes the three parts; S4, in the same byte, keeps every voxel it had (a value group's
+    // segment would have lost them).
+    selectSegment(s, 0, 2);
+    s.editor.lo = 300;
+    s.editor.hi = 3071;
+    REQUIRE(applyThreshold(s));
+    CHECK(holds(2, parts));
+    CHECK(holds(3, masks[3]));
+    CHECK(holds(0, masks[0]));
+    checkStatsAsMeasured(s);
+
+    // Split: the parts become segments on the bit group's free bits.
+    s.editor.minIsland = 1;
+    REQUIRE(splitIslands(s));
+    const LabelLayer& split = *s.scene.labels[0].layer;
+    INFO(s.editor.lastMessage);
+    REQUIRE(split.segments.size() == 6);
+    CHECK(split.segments[4].bit);
+    CHECK(split.segments[4].group == 2);
+    CHECK(split.segments[4].value == 4);
+    CHECK(split.segments[5].value == 8);
+    CHECK(voxelsOf(s, 2) == 27); // A stays S3; B and C are S3 2 and S3 3
+    CHECK(voxelsOf(s, 4) + voxelsOf(s, 5) == 9);
+    CHECK(holds(3, masks[3]));
+    checkStatsAsMeasured(s);
+
+    // Undo twice: S3 as the file had it, S4 untouched throughout.
+    REQUIRE(undoSegmentEdit(s));
+    REQUIRE(undoSegmentEdit(s));
+    CHECK(s.scene.labels[0].layer->segments.size() == 4);
+    CHECK(holds(2, masks[2]));
+    CHECK(holds(3, masks[3]));
+    checkStatsAsMeasured(s);
+    // Clearing S4 leaves S3.
+    selectSegment(s, 0, 3);
+    REQUIRE(clearSegment(s));
+    CHECK(voxelsOf(s, 3) == 0);
+    CHECK(holds(2, masks[2]));
+    checkStatsAsMeasured(s);
+}
+
 TEST_CASE("segment editor: a segment renamed and recoloured, as one edit each that undo takes back, its "
           "voxels and statistics stay") {
     AppState s = partsScene();
