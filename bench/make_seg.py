@@ -8,7 +8,10 @@ With --overlap the segments are overlapping ellipsoids (every one overlaps sever
 disjoint, as a labelmap's (TotalSegmentator's organs): the cells of SEGMENTS random seeds within the body's
 ellipse, each present on most of the stack.
 
-Usage: bench/make_seg.py CT_FOLDER OUT.dcm [SEGMENTS] [--overlap]"""
+With --fractional (ellipsoids too) the SEG is FRACTIONAL, each segment a PROBABILITY that falls from 1 to 0
+across its ellipsoid's edge (0.5 on it), a byte per pixel.
+
+Usage: bench/make_seg.py CT_FOLDER OUT.dcm [SEGMENTS] [--overlap] [--fractional]"""
 import glob, os, sys
 import numpy as np
 import pydicom
@@ -37,8 +40,9 @@ def read_ct(folder):
 
 
 def main():
-    args = [a for a in sys.argv[1:] if a != "--overlap"]
-    overlap = "--overlap" in sys.argv
+    args = [a for a in sys.argv[1:] if a not in ("--overlap", "--fractional")]
+    fractional = "--fractional" in sys.argv
+    overlap = "--overlap" in sys.argv or fractional
     folder, out = args[0], args[1]
     count = int(args[2]) if len(args) > 2 else 96
     ct = read_ct(folder)
@@ -67,10 +71,14 @@ def main():
         r.ReferencedSOPClassUID, r.ReferencedSOPInstanceUID = d.SOPClassUID, d.SOPInstanceUID
         ref.ReferencedInstanceSequence.append(r)
     ds.ReferencedSeriesSequence = Sequence([ref])
-    ds.SegmentationType = "BINARY"
+    ds.SegmentationType = "FRACTIONAL" if fractional else "BINARY"
     ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
     ds.Rows, ds.Columns = rows, cols
-    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 1, 1, 0, 0
+    if fractional:
+        ds.SegmentationFractionalType, ds.MaximumFractionalValue = "PROBABILITY", 255
+        ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 8, 8, 7, 0
+    else:
+        ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 1, 1, 0, 0
     ds.LossyImageCompression = "00"
     shared = Dataset()
     pm = Dataset()
@@ -114,7 +122,12 @@ def main():
             t = 1.0 - ((k - ck) / rk) ** 2
             if t <= 0:
                 continue
-            mask = own if not overlap else ((ii - ci) / ri) ** 2 + ((jj - cj) / rj) ** 2 <= t
+            q = ((ii - ci) / ri) ** 2 + ((jj - cj) / rj) ** 2
+            if fractional:  # 1 well inside, 0.5 on the ellipsoid, 0 at 1.3 times its squared radius
+                p = np.clip((1.3 - q / t) / 0.6, 0.0, 1.0)
+                mask = np.round(p * 255).astype(np.uint8)
+            else:
+                mask = own if not overlap else q <= t
             if not mask.any():
                 continue
             bits.append(mask)
@@ -129,7 +142,10 @@ def main():
     ds.SegmentSequence = segments
     ds.PerFrameFunctionalGroupsSequence = frames
     ds.NumberOfFrames = len(frames)
-    ds.PixelData = np.packbits(np.stack(bits).ravel(), bitorder="little").tobytes()
+    if fractional:
+        ds.PixelData = np.stack(bits).tobytes()
+    else:
+        ds.PixelData = np.packbits(np.stack(bits).ravel(), bitorder="little").tobytes()
     ds.save_as(out, write_like_original=False)
     print("%s: %d segments, %d frames, %.0f MB" % (out, count, len(frames), os.path.getsize(out) / 1e6))
 

@@ -5,7 +5,9 @@
 // all show. The view's plane comes in as the slice shader's does: framebuffer pixels to texture coordinates.
 // A bit group (built with BITS defined: a program of its own, since llvmpipe pays for a branch on a uniform)
 // holds up to eight segments a bit each: its palette's row 0 is each byte's segments already composited at
-// the layer's opacity (premultiplied), row 1 each segment's colour at its bit.
+// the layer's opacity (premultiplied), row 1 each segment's colour at its bit. A fraction group (FRACTION)
+// holds one FRACTIONAL segment, the byte its fraction (in at 128): filled at the layer's opacity times the
+// fraction (a soft edge), its outline where the fraction crosses 0.5.
 uniform usampler3D uLabels;   // R8UI: 0 or the value of the group's segment at the voxel (or its bits)
 uniform sampler2D uPalette;   // 256 x 2 RGBA8 per value: the segment's colour, alpha its opacity (0: hidden)
 uniform uint uBits;           // BITS: the bits of the group's segments shown
@@ -50,10 +52,21 @@ void main() {
     // The segment's edge: a neighbouring pixel, a line's width away, shows another value. The map is affine:
     // a step along framebuffer x or y is a step of its first or second column in texture coordinates.
     vec3 dx = uFramebufferToTexture[0].xyz * uOutlineWidth, dy = uFramebufferToTexture[1].xyz * uOutlineWidth;
-#ifdef BITS
+#if defined(BITS)
     fragColor = bitsColour(value, tc, dx, dy, dims);
     if (fragColor.a <= 0.0)
         discard;
+#elif defined(FRACTION)
+    vec4 colour = texelFetch(uPalette, ivec2(128, 0), 0); // the segment's, at its value
+    if (colour.a <= 0.0)
+        discard;
+    float alpha = uFill * colour.a * float(value) / 255.0;
+    if (value >= 128u && uOutline > 0.0 &&
+        min(min(labelAt(tc + dx, dims), labelAt(tc - dx, dims)), min(labelAt(tc + dy, dims), labelAt(tc - dy, dims))) < 128u)
+        alpha = uOutline;
+    if (alpha <= 0.0)
+        discard;
+    fragColor = vec4(colour.rgb * alpha, alpha);
 #else
     vec4 colour = texelFetch(uPalette, ivec2(int(value), 0), 0);
     if (colour.a <= 0.0)

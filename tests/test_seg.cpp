@@ -154,6 +154,77 @@ TEST_CASE("DICOM SEG: without ReferencedSeriesSequence it is placed by its posit
         const LabelLayer layer = openLayer(dir.path / "fractional.dcm", ct, fastOptions());
         checkShapes(layer, g);
     }
+    SECTION("fractional: half of MaximumFractionalValue is in, each fraction kept (scaled to 0..255) for the "
+            "soft edge") {
+        SegSpec spec = twoShapes(g);
+        spec.fractional = true;
+        spec.maxFractional = 100;
+        std::vector<char> ballSlice(std::size_t(g.dims.z), 0); // the slices with a frame of the ball
+        for (SegSpec::Frame& f : spec.frames) {
+            if (f.segment == 1)
+                ballSlice[std::size_t(
+                    std::lround(g.patientToVoxel({f.position[0], f.position[1], f.position[2]}).z))] = 1;
+            for (std::uint8_t& p : f.pixels)
+                p = p ? 50 : 49; // 0.5: in; 0.49: out, shown faintly
+        }
+        writeSegmentation(spec, dir.path / "fractional100.dcm");
+        const LabelLayer layer = openLayer(dir.path / "fractional100.dcm", ct, fastOptions());
+        checkShapes(layer, g);
+        const Segment& ball = layer.segments[0];
+        REQUIRE(ball.fraction);
+        CHECK(layer.groupKind(ball.group) == GroupKind::Fraction);
+        CHECK(layer.groups.size() == 2); // a group each
+        std::size_t n = 0, wrong = 0;
+        for (int k = 0; k < g.dims.z; ++k)
+            for (int j = 0; j < g.dims.y; ++j)
+                for (int i = 0; i < g.dims.x; ++i, ++n) {
+                    // 50 of 100 is 127.5 of 255: 128; 49 is 124.95: 125; no frame: 0.
+                    const int want = inBall(g.voxelToPatient(glm::dvec3(i, j, k))) ? 128
+                                     : ballSlice[std::size_t(k)]                   ? 125
+                                                                                   : 0;
+                    wrong += layer.groups[std::size_t(ball.group)][n] != want;
+                }
+        CHECK(wrong == 0);
+        // Measured at 0.5: the ball's voxels, not the faint rest.
+        const std::vector<SegmentStats> stats = measureSegments(layer, ct.volume);
+        std::size_t inside = 0;
+        n = 0;
+        for (int k = 0; k < g.dims.z; ++k)
+            for (int j = 0; j < g.dims.y; ++j)
+                for (int i = 0; i < g.dims.x; ++i, ++n)
+                    inside += inBall(g.voxelToPatient(glm::dvec3(i, j, k)));
+        CHECK(stats[0].voxels == inside);
+    }
+    SECTION("fractional: ten segments, the first eight soft, the rest at 0.5, and the load says so") {
+        SegSpec spec = twoShapes(g);
+        spec.fractional = true;
+        std::vector<SegSpec::Frame> balls;
+        for (const SegSpec::Frame& f : spec.frames)
+            if (f.segment == 1)
+                balls.push_back(f);
+        spec.segments.clear();
+        spec.frames.clear();
+        for (int s = 1; s <= 10; ++s) {
+            spec.segments.push_back({s, "Ball " + std::to_string(s), std::nullopt});
+            for (SegSpec::Frame f : balls) {
+                f.segment = s;
+                for (std::uint8_t& p : f.pixels)
+                    p = p ? 255 : 0;
+                spec.frames.push_back(f);
+            }
+        }
+        writeSegmentation(spec, dir.path / "ten.dcm");
+        const LabelLayer layer = openLayer(dir.path / "ten.dcm", ct, fastOptions());
+        REQUIRE(layer.segments.size() == 10);
+        CHECK(layer.segments[7].fraction);
+        CHECK_FALSE(layer.segments[8].fraction);
+        REQUIRE(layer.notes.size() == 1);
+        CHECK(layer.notes[0] ==
+              "2 FRACTIONAL segments past the first 8 are shown without soft edges (at 0.5)");
+        for (const Segment& s : layer.segments)
+            for (std::size_t n = 0; n < g.voxelCount(); ++n)
+                CHECK(layer.contains(s, n) == layer.contains(layer.segments[0], n));
+    }
 }
 
 TEST_CASE("DICOM SEG: another frame of reference, cut-short frames and a missing file are named with the "

@@ -355,6 +355,54 @@ TEST_CASE("RTSTRUCT marks and open contours are drawn on the slices they lie on,
     CHECK(pixel(app::renderHeadless(s, size, true), (from + to) * 0.5) == glm::ivec3(0, 0, 0));
 }
 
+TEST_CASE("labels: a FRACTIONAL segment is filled at its fraction of the opacity (a soft edge) and outlined "
+          "where it crosses 0.5") {
+    REQUIRE(haveDisplay());
+    Geometry g;
+    g.dims = {16, 16, 4};
+    auto d = std::make_shared<Dataset>();
+    d->series.volume = Volume(g, ScalarType::Int16, SharedBuffer::Sharing::Private);
+    viewer::AppState s;
+    viewer::adoptDataset(s, d);
+    s.maximised = 0;
+    s.prefs.overlays = {false, false, false, false, false, false};
+    s.window = {1, 20000}; // the slice black: only the segment shows
+    // A square of voxels whose fraction grows along i: 15, 45, ..., 225 of 255 (in from i = 8: 135).
+    std::vector<std::uint32_t> voxels;
+    std::vector<std::uint8_t> fractions;
+    for (int k = 0; k < 4; ++k)
+        for (int j = 4; j < 12; ++j)
+            for (int i = 4; i < 12; ++i) {
+                voxels.push_back(std::uint32_t((k * 16 + j) * 16 + i));
+                fractions.push_back(std::uint8_t(30 * (i - 4) + 15));
+            }
+    LabelLayerBuilder b(g);
+    b.addFraction({1, "Probability", {0, 1, 0}}, voxels, fractions);
+    viewer::addLabelLayer(s, std::make_shared<const LabelLayer>(b.take("p.dcm", "", "DICOM SEG")));
+    const glm::ivec2 size(128, 128);
+    viewer::layoutCells(s, Rect{0, 0, float(size.x), float(size.y)});
+    s.cursor.z = 1;
+    const RgbImage img = app::renderHeadless(s, size, true);
+    auto at = [&](glm::ivec2 p) {
+        const std::size_t n = (std::size_t(p.y) * std::size_t(size.x) + std::size_t(p.x)) * 3;
+        return glm::ivec3(img.rgb[n], img.rgb[n + 1], img.rgb[n + 2]);
+    };
+    // Each voxel's middle: green at 0.4 x its fraction over black.
+    for (int i = 4; i < 12; ++i) {
+        const glm::dvec2 p = viewer::mappingOf(s, 0).voxelToScreen(glm::dvec3(i, 7, 1));
+        INFO("voxel " << i);
+        const int green = at(glm::ivec2(p)).y;
+        CHECK(std::abs(green - int(std::lround(0.4 * (30 * (i - 4) + 15)))) <= 1);
+    }
+    // Along voxel row 7: opaque green only at the edge of what is in (from voxel 8 to 11), a pixel wide at
+    // each end.
+    const int y = int(viewer::mappingOf(s, 0).voxelToScreen(glm::dvec3(8, 7, 1)).y);
+    int opaque = 0;
+    for (int x = 0; x < size.x; ++x)
+        opaque += at({x, y}) == glm::ivec3(0, 255, 0);
+    CHECK(opaque == 2);
+}
+
 TEST_CASE("labels: a layer the GPU cannot take keeps its place, the next one is drawn with its own look") {
     REQUIRE(haveDisplay());
     Geometry g;

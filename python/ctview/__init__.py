@@ -60,11 +60,14 @@ class Segment:
         self.min_hu, self.max_hu = d.get("min_hu", 0.0), d.get("max_hu", 0.0)
         self.box_lps = d.get("box_lps")  # LPS mm of the first and last voxel centres, per axis
         self._group, self._value, self._bit = group, d["value"], d.get("bit", False)
+        self._fraction = d.get("fraction", False)
 
     @property
     def mask(self):
         """True where the segment is: a bool array of the series' shape (slices, rows, columns). Segments may
         overlap (each voxel may be in several)."""
+        if self._fraction:  # a FRACTIONAL SEG's: the group's byte is the fraction (0..255), in at 0.5
+            return self._group >= 128
         if self._bit:  # one of eight overlapping segments sharing the group's byte, a bit each
             return (self._group & self._value) != 0
         return self._group == self._value

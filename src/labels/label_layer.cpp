@@ -36,7 +36,8 @@ void LabelLayerBuilder::add(Segment s, std::vector<std::uint32_t> voxels) {
         throw DataError("segment \"" + s.name + "\": a voxel off the layer's grid");
     const std::size_t g = std::size_t(groupFor(voxels));
     s.group = int(g);
-    s.bit = bits_[g] != 0;
+    s.bit = kinds_[g] == GroupKind::Bits;
+    s.fraction = false;
     s.value = s.bit ? std::uint8_t(1u << used_[g]++) : std::uint8_t(++used_[g]);
     std::vector<std::uint8_t>& group = layer_.groups[g];
     if (s.bit) {
@@ -49,10 +50,30 @@ void LabelLayerBuilder::add(Segment s, std::vector<std::uint32_t> voxels) {
     layer_.segments.push_back(std::move(s));
 }
 
+void LabelLayerBuilder::addFraction(Segment s, const std::vector<std::uint32_t>& voxels,
+                                    const std::vector<std::uint8_t>& fractions) {
+    const std::size_t n = layer_.grid.voxelCount();
+    if (fractions.size() != voxels.size())
+        throw DataError("segment \"" + s.name + "\": a fraction per voxel is needed");
+    if (!voxels.empty() && *std::max_element(voxels.begin(), voxels.end()) >= n)
+        throw DataError("segment \"" + s.name + "\": a voxel off the layer's grid");
+    layer_.groups.emplace_back(n, std::uint8_t(0));
+    used_.push_back(1);
+    kinds_.push_back(GroupKind::Fraction);
+    std::vector<std::uint8_t>& group = layer_.groups.back();
+    for (std::size_t i = 0; i < voxels.size(); ++i)
+        group[voxels[i]] = std::max(group[voxels[i]], fractions[i]);
+    s.group = int(layer_.groups.size()) - 1;
+    s.value = 128;
+    s.bit = false;
+    s.fraction = true;
+    layer_.segments.push_back(std::move(s));
+}
+
 int LabelLayerBuilder::groupFor(const std::vector<std::uint32_t>& voxels) {
     std::size_t valueGroups = 0, valueSegments = 0;
     for (std::size_t g = 0; g < layer_.groups.size(); ++g) {
-        if (bits_[g])
+        if (kinds_[g] != GroupKind::Value)
             continue;
         ++valueGroups;
         valueSegments += std::size_t(used_[g]);
@@ -63,14 +84,14 @@ int LabelLayerBuilder::groupFor(const std::vector<std::uint32_t>& voxels) {
             return int(g);
     }
     for (std::size_t g = 0; g < layer_.groups.size(); ++g)
-        if (bits_[g] && used_[g] < 8)
+        if (kinds_[g] == GroupKind::Bits && used_[g] < 8)
             return int(g);
     // A value group costs a byte a voxel as a bit group does, and holds one segment where the new one
     // overlaps every value group so far: past the first two, one pays only while value groups fill up.
     const bool valueGroup = !bitGroups_ || valueGroups < 2 || valueSegments >= 8 * valueGroups;
     layer_.groups.emplace_back(layer_.grid.voxelCount(), std::uint8_t(0));
     used_.push_back(0);
-    bits_.push_back(valueGroup ? 0 : 1);
+    kinds_.push_back(valueGroup ? GroupKind::Value : GroupKind::Bits);
     return int(layer_.groups.size()) - 1;
 }
 
@@ -79,7 +100,7 @@ LabelLayer LabelLayerBuilder::take(std::string name, std::string path, std::stri
     layer_.path = std::move(path);
     layer_.kind = std::move(kind);
     used_.clear();
-    bits_.clear();
+    kinds_.clear();
     return std::move(layer_);
 }
 
@@ -216,9 +237,11 @@ std::vector<std::uint8_t> segmentMask(const LabelLayer& layer, const Segment& s)
     return mask;
 }
 
-bool LabelLayer::isBitGroup(int group) const {
-    return std::any_of(segments.begin(), segments.end(),
-                       [&](const Segment& s) { return s.group == group && s.bit; });
+GroupKind LabelLayer::groupKind(int group) const {
+    for (const Segment& s : segments)
+        if (s.group == group && (s.bit || s.fraction))
+            return s.bit ? GroupKind::Bits : GroupKind::Fraction;
+    return GroupKind::Value;
 }
 
 std::size_t LabelLayer::bitGroupCount() const {
@@ -229,6 +252,8 @@ std::size_t LabelLayer::bitGroupCount() const {
 }
 
 std::uint8_t LabelLayer::freeValue(int group) const {
+    if (groupKind(group) == GroupKind::Fraction)
+        return 0;
     const bool bits = isBitGroup(group);
     unsigned used = 0; // a bit group: the bits taken; a value group: the largest value
     for (const Segment& s : segments)
@@ -255,7 +280,7 @@ LabelLayer withValueGroupsOnly(const LabelLayer& layer) {
     out.segments = layer.segments;
     std::vector<int> movedTo(layer.groups.size(), -1);
     for (std::size_t g = 0; g < layer.groups.size(); ++g)
-        if (!layer.isBitGroup(int(g))) {
+        if (layer.groupKind(int(g)) == GroupKind::Value) {
             movedTo[g] = int(out.groups.size());
             out.groups.push_back(layer.groups[g]);
         }
@@ -263,14 +288,14 @@ LabelLayer withValueGroupsOnly(const LabelLayer& layer) {
     std::vector<std::size_t> restOf; // the index in `rest` -> the segment's index
     for (std::size_t s = 0; s < layer.segments.size(); ++s) {
         Segment& seg = out.segments[s];
-        if (!seg.bit) {
+        if (!seg.bit && !seg.fraction) {
             seg.group = movedTo[std::size_t(seg.group)];
             continue;
         }
         const std::vector<std::uint8_t>& group = layer.groups[std::size_t(seg.group)];
         std::vector<std::uint32_t> voxels;
         for (std::size_t v = 0; v < group.size(); ++v)
-            if (group[v] & seg.value)
+            if (holds(seg, group[v]))
                 voxels.push_back(std::uint32_t(v));
         rest.add(seg, std::move(voxels));
         restOf.push_back(s);
@@ -280,7 +305,7 @@ LabelLayer withValueGroupsOnly(const LabelLayer& layer) {
         Segment& seg = out.segments[restOf[r]];
         seg.group = moved.segments[r].group + int(out.groups.size());
         seg.value = moved.segments[r].value;
-        seg.bit = false;
+        seg.bit = seg.fraction = false;
     }
     for (std::vector<std::uint8_t>& g : moved.groups)
         out.groups.push_back(std::move(g));
@@ -324,6 +349,8 @@ ByteSegments::ByteSegments(const LabelLayer& layer, int group) {
         if (layer.segments[s].group == group) {
             of_[layer.segments[s].value] = int(s);
             bits_ = layer.segments[s].bit;
+            if (layer.segments[s].fraction)
+                std::fill(of_.begin() + 128, of_.end(), int(s));
         }
 }
 

@@ -11,6 +11,9 @@
 // - a bit group holds eight segments that may overlap one another, a bit each (Segment::bit): where segments
 //   overlap every value group, eight of them cost the byte one of them would cost in a value group of its
 //   own (96 heavily overlapping ellipsoids: 2 value groups and 10 bit groups, not 39 value groups).
+// - a fraction group holds one segment of a FRACTIONAL SEG (a probability or an occupancy), the byte its
+//   fraction scaled to 0..255: in the segment at 128 (0.5) and over, drawn with the fraction as opacity (a
+//   soft edge).
 // A layer costs (groups x voxels) bytes: 150 MiB a group on 512 x 512 x 600, not a mask per segment.
 #include "volume/volume.h"
 
@@ -32,15 +35,23 @@ struct Segment {
     int group = 0;            // which of the layer's groups holds it,
     std::uint8_t value = 0;   //   with this value (1..255), or this bit (1, 2, 4, ..., 128) when `bit`
     bool bit = false;         // the group is a bit group (all of its segments are bits)
+    bool fraction = false;    // the group is its fraction group (`value` is 128, where it starts)
 };
+
+enum class GroupKind { Value, Bits, Fraction };
 
 // Whether a group's byte `b` holds segment `s` (of that group).
 inline bool holds(const Segment& s, std::uint8_t b) {
+    if (s.fraction)
+        return b >= 128;
     return s.bit ? (b & s.value) != 0 : b == s.value;
 }
 // Byte `b` of segment `s`'s group with `s` present or not (`in`) and the group's other segments as they are;
-// in a value group a voxel holds one segment, so joining takes the voxel from the one there.
+// in a value group a voxel holds one segment, so joining takes the voxel from the one there. An edit makes a
+// fraction whole: 255 in, 0 out (what lies under 0.5 stays as it was).
 inline std::uint8_t withSegment(const Segment& s, std::uint8_t b, bool in) {
+    if (s.fraction)
+        return holds(s, b) == in ? b : std::uint8_t(in ? 255 : 0);
     if (s.bit)
         return in ? std::uint8_t(b | s.value) : std::uint8_t(b & ~s.value);
     return in ? s.value : (b == s.value ? std::uint8_t(0) : b);
@@ -98,9 +109,11 @@ struct LabelLayer {
         return holds(s, groups[std::size_t(s.group)][voxel]);
     }
     std::size_t bytes() const { return groups.size() * grid.voxelCount(); }
-    bool isBitGroup(int group) const;
+    GroupKind groupKind(int group) const;
+    bool isBitGroup(int group) const { return groupKind(group) == GroupKind::Bits; }
     std::size_t bitGroupCount() const;
-    // A value (1..255) or bit of group `group` that no segment uses, 0 when the group is full.
+    // A value (1..255) or bit of group `group` that no segment uses, 0 when the group is full (a fraction
+    // group always is).
     std::uint8_t freeValue(int group) const;
 };
 
@@ -108,7 +121,7 @@ struct LabelLayer {
 // all of its segments at once (a value group: the segment of that value; a bit group: one per bit set).
 class ByteSegments {
   public:
-    ByteSegments(const LabelLayer& layer, int group);
+    ByteSegments(const LabelLayer& layer, int group); // a fraction group: its segment for 128..255
     bool bits() const { return bits_; }
     // f(index in layer.segments) for each segment that byte `b` holds.
     template <class F> void forEach(std::uint8_t b, F&& f) const {
@@ -154,14 +167,18 @@ class LabelLayerBuilder {
     // The same with the segment's voxels as indices (any order, repeats allowed): for sparse segments (a
     // SEG's), whose work is their voxels, not the grid's.
     void add(Segment s, std::vector<std::uint32_t> voxels);
+    // A FRACTIONAL segment in a fraction group of its own: fractions[n] (0..255, in at 128) at voxels[n];
+    // a voxel given twice keeps the larger.
+    void addFraction(Segment s, const std::vector<std::uint32_t>& voxels,
+                     const std::vector<std::uint8_t>& fractions);
     LabelLayer take(std::string name, std::string path, std::string kind);
 
   private:
     int groupFor(const std::vector<std::uint32_t>& voxels);
     LabelLayer layer_;
     bool bitGroups_ = true;
-    std::vector<int> used_;  // values (bits) used per group
-    std::vector<char> bits_; // per group: a bit group
+    std::vector<int> used_;        // values (bits) used per group
+    std::vector<GroupKind> kinds_; // per group
 };
 
 // A labelmap's values (grid.voxelCount() of them; one segment per distinct non-zero value, in increasing

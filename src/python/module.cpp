@@ -219,6 +219,7 @@ py::dict segmentDict(const LabelLayer& layer, std::size_t i) {
     d["group"] = s.group;
     d["value"] = s.value;
     d["bit"] = s.bit;
+    d["fraction"] = s.fraction;
     if (i < layer.stats.size()) {
         const SegmentStats& st = layer.stats[i];
         d["voxels"] = st.voxels;

@@ -112,15 +112,18 @@ LabelRenderer::LabelRenderer() : vao_(VertexArray::create()) {
 
 std::string LabelRenderer::reload() {
     try {
-        const std::string bitsDefine = "#define BITS\n";
-        Program p = buildProgram("fullscreen.vert", "labels.frag");
-        Program bits = buildProgram("fullscreen.vert", "labels.frag", bitsDefine);
-        Uniforms u(p.id(), uniformNames, "fullscreen.vert", "labels.frag", "");
-        Uniforms bitsU(bits.id(), uniformNames, "fullscreen.vert", "labels.frag", bitsDefine);
-        program_ = std::move(p);
-        uniforms_ = u;
-        bitsProgram_ = std::move(bits);
-        bitsUniforms_ = bitsU;
+        // One program per kind of group, in GroupKind's order (a branch on a uniform costs llvmpipe the code
+        // of both sides).
+        const std::array<std::string, 3> defines = {"", "#define BITS\n", "#define FRACTION\n"};
+        std::array<Program, 3> programs;
+        std::array<Uniforms, 3> uniforms;
+        for (std::size_t k = 0; k < defines.size(); ++k) {
+            programs[k] = buildProgram("fullscreen.vert", "labels.frag", defines[k]);
+            uniforms[k] =
+                Uniforms(programs[k].id(), uniformNames, "fullscreen.vert", "labels.frag", defines[k]);
+        }
+        programs_ = std::move(programs);
+        uniforms_ = uniforms;
         return {};
     } catch (const GlError& e) {
         return e.what();
@@ -198,8 +201,13 @@ void LabelRenderer::setLook(std::size_t n, const LabelLook& look) {
             const bool in3d = s >= look.meshIn3d.size() || !look.meshIn3d[s];
             shown.any = true;
             if (segments[s].bit) {
+                shown.kind = GroupKind::Bits;
                 shown.bits |= segments[s].value;
                 shown.bits3d |= in3d ? segments[s].value : 0u;
+            } else if (segments[s].fraction) {
+                // In 3D a fraction group is a bit group of one bit, 128: the voxels in the segment.
+                shown.kind = GroupKind::Fraction;
+                shown.bits3d = in3d ? 128u : 0u;
             }
             for (std::size_t row = 0; row < 2; ++row) {
                 std::uint8_t* p = &bytes[(row * 256 + std::size_t(segments[s].value)) * 4];
@@ -238,25 +246,24 @@ void LabelRenderer::draw(const Rect& r, const glm::mat4& toTexture, glm::ivec2 f
         return;
     if (!beginViewPass(r, fbSize, fbScale, /*premultiplied=*/true)) // labels.frag's colour is premultiplied
         return;
-    // Both programs' uniforms for the view, then for each layer.
-    for (const auto& [program, loc] :
-         {std::pair{program_.id(), &uniforms_}, {bitsProgram_.id(), &bitsUniforms_}}) {
-        glUseProgram(program);
-        glUniform1i((*loc)[uniform::Labels], 0);
-        glUniform1i((*loc)[uniform::Palette], 1);
-        glUniformMatrix4fv((*loc)[uniform::FramebufferToTexture], 1, GL_FALSE, glm::value_ptr(toTexture));
-        glUniform1f((*loc)[uniform::FramebufferHeight], float(fbSize.y));
-        glUniform1f((*loc)[uniform::OutlineWidth], std::max(1.0f, std::round(fbScale)));
+    // Every program's uniforms for the view, then for each layer.
+    for (std::size_t k = 0; k < programs_.size(); ++k) {
+        const Uniforms& loc = uniforms_[k];
+        glUseProgram(programs_[k].id());
+        glUniform1i(loc[uniform::Labels], 0);
+        glUniform1i(loc[uniform::Palette], 1);
+        glUniformMatrix4fv(loc[uniform::FramebufferToTexture], 1, GL_FALSE, glm::value_ptr(toTexture));
+        glUniform1f(loc[uniform::FramebufferHeight], float(fbSize.y));
+        glUniform1f(loc[uniform::OutlineWidth], std::max(1.0f, std::round(fbScale)));
     }
     glBindVertexArray(vao_.id());
     for (const Uploaded& u : layers_) {
         if (u.fill <= 0.0f && !u.outline)
             continue;
-        for (const auto& [program, loc] :
-             {std::pair{program_.id(), &uniforms_}, {bitsProgram_.id(), &bitsUniforms_}}) {
-            glUseProgram(program);
-            glUniform1f((*loc)[uniform::Fill], u.fill);
-            glUniform1f((*loc)[uniform::Outline], u.outline ? 1.0f : 0.0f);
+        for (std::size_t k = 0; k < programs_.size(); ++k) {
+            glUseProgram(programs_[k].id());
+            glUniform1f(uniforms_[k][uniform::Fill], u.fill);
+            glUniform1f(uniforms_[k][uniform::Outline], u.outline ? 1.0f : 0.0f);
         }
         for (std::size_t g = 0; g < u.groups.size(); ++g) {
             // A group whose segments are all hidden draws nothing: no pass over the view for it (a pass is
@@ -264,12 +271,9 @@ void LabelRenderer::draw(const Rect& r, const glm::mat4& toTexture, glm::ivec2 f
             // groups).
             if (!u.shown[g].any)
                 continue;
-            if (u.shown[g].bits) {
-                glUseProgram(bitsProgram_.id());
-                glUniform1ui(bitsUniforms_[uniform::Bits], u.shown[g].bits);
-            } else {
-                glUseProgram(program_.id());
-            }
+            const auto kind = std::size_t(u.shown[g].kind);
+            glUseProgram(programs_[kind].id());
+            glUniform1ui(uniforms_[kind][uniform::Bits], u.shown[g].bits);
             glActiveTexture(GL_TEXTURE0);
             glBindTexture(GL_TEXTURE_3D, u.groups[g].id());
             glActiveTexture(GL_TEXTURE1);

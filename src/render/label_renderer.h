@@ -55,6 +55,7 @@ class LabelRenderer {
     // What a group shows: any segment, and of a bit group the bits of the segments shown (in 3D).
     struct Shown {
         bool any = false;
+        GroupKind kind = GroupKind::Value;
         unsigned bits = 0, bits3d = 0;
     };
     struct Uploaded {
@@ -67,8 +68,9 @@ class LabelRenderer {
         bool outline = true;
         std::string failed; // why its groups are not on the GPU (nothing is drawn of it)
     };
-    Program program_, bitsProgram_; // labels.frag for value groups, and with BITS for bit groups
-    Uniforms uniforms_, bitsUniforms_;
+    // labels.frag for each GroupKind: value groups, bit groups (BITS), fraction groups (FRACTION).
+    std::array<Program, 3> programs_;
+    std::array<Uniforms, 3> uniforms_;
     VertexArray vao_;
     std::vector<Uploaded> layers_;
     std::uint64_t version_ = 0; // bumped whenever a palette or the voxels of a texture change

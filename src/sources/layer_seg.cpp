@@ -2,7 +2,8 @@
 // ImagePositionPatient, ImageOrientationPatient and PixelSpacing), so that frames in any order, frames only
 // where a segment is present, and frames on planes that are not the CT's slices all land where they belong.
 // A frame on a CT slice maps pixel for pixel; any other goes to the nearest voxel, and the load says so.
-// FRACTIONAL segmentations count a pixel in at a fraction of 0.5 or more. GDCM parses the header and copies
+// FRACTIONAL segmentations count a pixel in at a fraction of 0.5 or more, and keep each fraction (a fraction
+// group, labels/label_layer.h) so that the views draw it as a soft edge. GDCM parses the header and copies
 // the frames in isolated workers (dicom/seg_read.h), as every DICOM file is decoded.
 #include "base/error.h"
 #include "base/isolate.h"
@@ -23,6 +24,10 @@
 namespace ctview {
 
 namespace {
+
+// The FRACTIONAL segments kept soft, each a byte a voxel (a SEG of many probability maps would otherwise
+// take a byte a voxel for every one); the rest are kept at 0.5, as a BINARY segment.
+constexpr std::size_t kSoftSegments = 8;
 
 // Where pixel (x, y) of a frame lands in CT voxel coordinates: origin + x * dx + y * dy.
 struct FrameMap {
@@ -88,16 +93,27 @@ void forEachSetPixel(const std::uint8_t* bytes, std::size_t a, std::size_t b, bo
 // frames fall on one slice), and how many of its pixels fall outside the grid.
 struct SegmentVoxels {
     std::vector<std::uint32_t> voxels;
+    std::vector<std::uint8_t> fractions; // kept soft: each voxel's fraction, 0..255 (in at 128)
     std::size_t outside = 0;
 };
 
+// `soft`: a FRACTIONAL segment's every pixel above 0, with its fraction; else the pixels in it.
 SegmentVoxels decodeFrames(const SegHeader& h, const std::uint8_t* bytes,
                            const std::vector<std::size_t>& frames, const std::vector<FrameMap>& maps,
-                           const Geometry& g) {
+                           const Geometry& g, bool soft) {
     SegmentVoxels out;
     const std::size_t framePixels = std::size_t(h.rows) * std::size_t(h.columns);
-    // At 0.5 of MaximumFractionalValue, and never 0 (a file that says 0 would count every empty pixel in).
-    const double threshold = std::max(1.0, 0.5 * h.maxFractional);
+    // In at 0.5 of MaximumFractionalValue, and never at 0 (a file that says 0 would count every empty pixel
+    // in). Scaled to 0..255, the half is 127.5: a fraction rounds to 128 or more exactly when it is in.
+    const double threshold = soft ? 1.0 : std::max(1.0, 0.5 * h.maxFractional);
+    const double maxFraction = std::max(1.0, double(h.maxFractional));
+    const auto keep = [&](std::uint32_t voxel, std::uint8_t raw) {
+        out.voxels.push_back(voxel);
+        if (soft)
+            // Times 255, then divided: 50 x (255 / 100) is 127.49999..., not the half it is.
+            out.fractions.push_back(
+                std::uint8_t(std::min(255L, std::lround(double(raw) * 255.0 / maxFraction))));
+    };
     const auto index = [&](std::int64_t i, std::int64_t j, std::int64_t k) {
         return std::uint32_t((std::size_t(k) * std::size_t(g.dims.y) + std::size_t(j)) *
                                  std::size_t(g.dims.x) +
@@ -118,7 +134,7 @@ SegmentVoxels decodeFrames(const SegHeader& h, const std::uint8_t* bytes,
                 forEachSetPixel(bytes, a, b, h.fractional, threshold, [&](int x) {
                     const std::int64_t i = i0 + x;
                     if (rowInside && i >= 0 && i < g.dims.x)
-                        out.voxels.push_back(index(i, j, k));
+                        keep(index(i, j, k), bytes[a + std::size_t(x)]);
                     else
                         ++out.outside;
                 });
@@ -129,7 +145,8 @@ SegmentVoxels decodeFrames(const SegHeader& h, const std::uint8_t* bytes,
                 if (v.x < 0 || v.y < 0 || v.z < 0 || v.x >= g.dims.x || v.y >= g.dims.y || v.z >= g.dims.z)
                     ++out.outside;
                 else
-                    out.voxels.push_back(index(std::int64_t(v.x), std::int64_t(v.y), std::int64_t(v.z)));
+                    keep(index(std::int64_t(v.x), std::int64_t(v.y), std::int64_t(v.z)),
+                         bytes[a + std::size_t(x)]);
             });
         }
     }
@@ -182,6 +199,11 @@ LabelLayer openSeg(const std::filesystem::path& file, const Series& base, const 
         return it == framesOf.end() ? none : it->second;
     };
     LabelLayerBuilder builder(g);
+    // A FRACTIONAL segment kept soft costs a byte a voxel of its own: the first few are.
+    const std::size_t soft = h.fractional ? std::min(h.segments.size(), kSoftSegments) : 0;
+    if (h.segments.size() > soft && soft > 0)
+        notes.push_back(std::to_string(h.segments.size() - soft) + " FRACTIONAL segments past the first " +
+                        std::to_string(soft) + " are shown without soft edges (at 0.5)");
     const int batch = threadCount();
     for (std::size_t s0 = 0; s0 < h.segments.size(); s0 += std::size_t(batch)) {
         const std::size_t count = std::min(h.segments.size() - s0, std::size_t(batch));
@@ -189,7 +211,8 @@ LabelLayer openSeg(const std::filesystem::path& file, const Series& base, const 
         parallelFor(int(count), [&](int a, int b) {
             for (int i = a; i < b; ++i)
                 decoded[std::size_t(i)] =
-                    decodeFrames(h, bytes, framesOfSegment(h.segments[s0 + std::size_t(i)].number), maps, g);
+                    decodeFrames(h, bytes, framesOfSegment(h.segments[s0 + std::size_t(i)].number), maps, g,
+                                 s0 + std::size_t(i) < soft);
         });
         for (std::size_t i = 0; i < count; ++i) {
             const SegSegment& s = h.segments[s0 + i];
@@ -201,7 +224,10 @@ LabelLayer openSeg(const std::filesystem::path& file, const Series& base, const 
                                    : labelColor(s.number);
             outside += decoded[i].outside;
             total += decoded[i].voxels.size();
-            builder.add(std::move(seg), std::move(decoded[i].voxels));
+            if (s0 + i < soft)
+                builder.addFraction(std::move(seg), decoded[i].voxels, decoded[i].fractions);
+            else
+                builder.add(std::move(seg), std::move(decoded[i].voxels));
         }
     }
     if (total == 0 && outside > 0)

@@ -21,9 +21,10 @@ namespace {
 
 std::filesystem::path writeSegNrrdLayer(const LabelLayer& layer, const std::filesystem::path& wanted,
                                         bool force) {
-    // 3D Slicer's layers are labelmaps: a bit group's segments go to value groups first.
-    const bool bits =
-        std::any_of(layer.segments.begin(), layer.segments.end(), [](const Segment& s) { return s.bit; });
+    // 3D Slicer's layers are labelmaps: a bit group's segments (and a fraction group's, at 0.5) go to value
+    // groups first.
+    const bool bits = std::any_of(layer.segments.begin(), layer.segments.end(),
+                                  [](const Segment& s) { return s.bit || s.fraction; });
     const LabelLayer converted = bits ? withValueGroupsOnly(layer) : LabelLayer{};
     const LabelLayer& l = bits ? converted : layer;
     std::vector<const std::vector<std::uint8_t>*> groups;

@@ -324,7 +324,7 @@ bool newSegment(AppState& s) {
     // painting one takes the voxels from the others, as in a labelmap).
     Segment seg{number, "Segment " + std::to_string(number), labelColor(number), 0, 0};
     for (std::size_t g = 0; g < next.groups.size() && seg.value == 0; ++g)
-        if (!next.isBitGroup(int(g)))
+        if (next.groupKind(int(g)) == GroupKind::Value)
             seg = {number, seg.name, seg.color, int(g), next.freeValue(int(g))};
     if (seg.value == 0) {
         next.groups.emplace_back(ct.geometry().voxelCount(), 0);
