@@ -4,6 +4,7 @@
 #include "dicom/dataset_values.h"
 #include "dicom/dicom_scan.h"
 
+#include <gdcmImageReader.h>
 #include <gdcmReader.h>
 #include <gdcmSequenceOfItems.h>
 #include <nlohmann/json.hpp>
@@ -119,10 +120,12 @@ SegHeader readSegHeader(const std::filesystem::path& file) {
                         (h.fractional ? "8" : "1") + ")");
     if (h.segments.empty())
         throw DataError(name + ": no segments (SegmentSequence is empty)");
-    const gdcm::TransferSyntax ts = reader.GetFile().GetHeader().GetDataSetTransferSyntax();
-    if (ts.IsEncapsulated())
+    // Compressed frames are a FRACTIONAL SEG's (RLE, JPEG-LS, JPEG 2000: a byte a pixel, as CT frames are);
+    // a BINARY one's bits, each frame compressed on its own, are not read yet.
+    h.compressed = reader.GetFile().GetHeader().GetDataSetTransferSyntax().IsEncapsulated();
+    if (h.compressed && !h.fractional)
         throw DataError(
-            name + ": compressed frames (transfer syntax " + h.transferSyntax +
+            name + ": compressed BINARY frames (transfer syntax " + h.transferSyntax +
             ") are not read yet; write the SEG uncompressed (e.g. with dcmdjpeg or gdcmconv --raw)");
 
     SegFrame shared;
@@ -175,6 +178,24 @@ void readSegPixels(const std::filesystem::path& file, const SegHeader& h, void* 
             throw DataError(name + ": the frames could not be read");
         return;
     }
+    if (h.compressed) {
+        // GDCM's codecs decode every frame into place, in order.
+        gdcm::ImageReader images;
+        images.SetFileName(name.c_str());
+        if (!images.Read())
+            throw DataError(name + ": GDCM could not read the compressed frames (transfer syntax " +
+                            h.transferSyntax + ")");
+        const gdcm::Image& image = images.GetImage();
+        if (image.GetBufferLength() != h.pixelBytes)
+            throw DataError(name + ": the frames decode to " + std::to_string(image.GetBufferLength()) +
+                            " bytes, " + std::to_string(h.frames.size()) + " frames of " +
+                            std::to_string(h.columns) + "x" + std::to_string(h.rows) + " are " +
+                            std::to_string(h.pixelBytes));
+        if (!image.GetBuffer(static_cast<char*>(into)))
+            throw DataError(name + ": GDCM could not decode the frames (transfer syntax " + h.transferSyntax +
+                            ")");
+        return;
+    }
     gdcm::Reader reader;
     reader.SetFileName(name.c_str());
     if (!reader.Read())
@@ -200,6 +221,7 @@ std::string serialize(const SegHeader& h) {
     j["for"] = h.frameOfReference;
     j["refs"] = h.referencedSeries;
     j["ts"] = h.transferSyntax;
+    j["compressed"] = h.compressed;
     j["bytes"] = h.pixelBytes;
     nlohmann::json segments = nlohmann::json::array();
     for (const SegSegment& s : h.segments)
@@ -224,6 +246,7 @@ SegHeader deserializeSegHeader(const std::string& bytes) {
     h.frameOfReference = j["for"];
     h.referencedSeries = j["refs"].get<std::vector<std::string>>();
     h.transferSyntax = j["ts"];
+    h.compressed = j["compressed"];
     h.pixelBytes = j["bytes"];
     for (const auto& s : j["segments"])
         h.segments.push_back({s[0], s[1], s[2], s[3].get<std::array<int, 3>>()});

@@ -40,15 +40,16 @@ struct SegHeader {
     std::string seriesDescription, frameOfReference;
     std::vector<std::string> referencedSeries; // ReferencedSeriesSequence (0008,1115) > SeriesInstanceUID
     std::string transferSyntax;
-    std::uint64_t pixelBytes = 0; // the Pixel Data's length as stored
+    bool compressed = false;      // encapsulated frames (a FRACTIONAL SEG's), decoded by GDCM's codecs
+    std::uint64_t pixelBytes = 0; // the frames' length uncompressed
 };
 
 // True when the file is DICOM (the "DICM" preamble) and its meta header names Segmentation Storage.
 bool isSegFile(const std::filesystem::path& file);
 // Parses the header. Throws DataError naming the file and what is wrong (not a SEG, no frames, a frame
-// without a position or segment, an encapsulated Pixel Data, frames that do not fit the Pixel Data).
+// without a position or segment, a BINARY SEG's compressed frames, frames that do not fit the Pixel Data).
 SegHeader readSegHeader(const std::filesystem::path& file);
-// Copies the Pixel Data (header.pixelBytes bytes) into `into`. Throws DataError.
+// Copies the Pixel Data (header.pixelBytes bytes; compressed frames decoded) into `into`. Throws DataError.
 void readSegPixels(const std::filesystem::path& file, const SegHeader& header, void* into);
 // For the trip from the worker that parses the header to the parent.
 std::string serialize(const SegHeader& h);

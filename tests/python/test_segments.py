@@ -84,3 +84,38 @@ def test_overlapping_segments_in_bit_groups_each_give_their_own_mask(phantom, tm
     for n, s in enumerate(segs):
         np.testing.assert_array_equal(s.mask, boxes[..., n] != 0)
         assert s.voxels == int(boxes[..., n].sum())
+
+
+def test_a_fractional_seg_compressed_by_other_tools_reads_as_the_uncompressed_one(phantom, tmp_path):
+    # A FRACTIONAL SEG written by pydicom (bench/make_seg.py: probabilities falling across each ellipsoid's
+    # edge), then compressed by pydicom (RLE Lossless) and by DCMTK (dcmcjpls: JPEG-LS lossless).
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import pydicom
+    from pydicom.uid import RLELossless
+
+    make_seg = Path(__file__).resolve().parents[2] / "bench" / "make_seg.py"
+    plain = tmp_path / "plain.dcm"
+    subprocess.run([sys.executable, str(make_seg), str(phantom), str(plain), "3", "--fractional"], check=True,
+                   capture_output=True)
+    ds = pydicom.dcmread(str(plain))
+    assert ds.SegmentationType == "FRACTIONAL"
+    ds.compress(RLELossless, ds.pixel_array)
+    rle = tmp_path / "rle.dcm"
+    ds.save_as(str(rle))
+    jls = tmp_path / "jls.dcm"
+    subprocess.run(["dcmcjpls", str(plain), str(jls)], check=True, capture_output=True)
+
+    def measured(seg):
+        return json.loads(run_ctview("segments", "-q", "--json", phantom, "--labels", seg))["segments"]
+
+    expected = measured(plain)
+    assert len(expected) == 3 and all(s["voxels"] > 0 for s in expected)
+    masks = [s.mask for s in ctview.segments(phantom, labels=[plain])]
+    for compressed in (rle, jls):
+        assert pydicom.dcmread(str(compressed), stop_before_pixels=True).file_meta.TransferSyntaxUID.is_compressed
+        assert measured(compressed) == [dict(s, layer=compressed.name) for s in expected]
+        for mask, s in zip(masks, ctview.segments(phantom, labels=[compressed])):
+            np.testing.assert_array_equal(s.mask, mask)
