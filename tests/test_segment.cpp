@@ -314,6 +314,7 @@ TEST_CASE(
                 CHECK(median.at(i, j, k) == smooth[median.index(i, j, k)]);
     const Run small = run("segment -q " + ct + " --threshold 300 --median 1 -o " + q(dir.path / "x.nii.gz"));
     CHECK(small.code == 2);
-    CHECK(small.out.find("--median 1: the kernel is less than a voxel (0.6 x 0.8 x 2.5 mm); give more mm") !=
+    CHECK(small.out.find(
+              "--median 1: the kernel is less than a voxel (0.6 x 0.8 x 2.5 mm); give at least 1.2 mm") !=
           std::string::npos);
 }

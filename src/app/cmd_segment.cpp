@@ -35,9 +35,9 @@ int runSegment(const CommonOptions& common, const SegmentOptions& o) {
         mask = closeMask(mask, g, o.closeMm);
     if (o.medianMm > 0) {
         if (medianRadius(g, o.medianMm) == glm::ivec3(0))
-            throw UsageError(
-                format("--median %g: the kernel is less than a voxel (%g x %g x %g mm); give more mm",
-                       o.medianMm, g.spacing.x, g.spacing.y, g.spacing.z));
+            throw UsageError(format(
+                "--median %g: the kernel is less than a voxel (%g x %g x %g mm); give at least %.1f mm",
+                o.medianMm, g.spacing.x, g.spacing.y, g.spacing.z, medianLeastMm(g)));
         mask = medianMask(mask, g, o.medianMm);
     }
     const std::size_t voxels = countVoxels(mask);

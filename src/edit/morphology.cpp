@@ -194,6 +194,11 @@ glm::ivec3 medianRadius(const Geometry& g, double mm) {
     return r;
 }
 
+double medianLeastMm(const Geometry& g) {
+    const double least = 2 * std::min({g.spacing.x, g.spacing.y, g.spacing.z});
+    return std::ceil(least * 10 - 1e-9) / 10;
+}
+
 Mask medianMask(const Mask& mask, const Geometry& g, double mm) {
     const glm::ivec3 d = g.dims, r = medianRadius(g, mm);
     if (r == glm::ivec3(0))

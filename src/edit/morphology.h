@@ -26,5 +26,8 @@ Mask openMask(const Mask& mask, const Geometry& g, double mm);
 Mask medianMask(const Mask& mask, const Geometry& g, double mm);
 // That box's half-size in voxels along i, j, k.
 glm::ivec3 medianRadius(const Geometry& g, double mm);
+// The least mm whose box reaches past a voxel (the nearest neighbours along the finest axis: twice its
+// spacing), rounded up to a tenth of a mm: what a user is told to give when the box is a single voxel.
+double medianLeastMm(const Geometry& g);
 
 } // namespace ctview

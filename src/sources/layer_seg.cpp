@@ -107,12 +107,14 @@ SegmentVoxels decodeFrames(const SegHeader& h, const std::uint8_t* bytes,
     // in). Scaled to 0..255, the half is 127.5: a fraction rounds to 128 or more exactly when it is in.
     const double threshold = soft ? 1.0 : std::max(1.0, 0.5 * h.maxFractional);
     const double maxFraction = std::max(1.0, double(h.maxFractional));
-    const auto keep = [&](std::uint32_t voxel, std::uint8_t raw) {
+    // `pixel`: the frame's byte (FRACTIONAL; a BINARY frame's pixels are bits, whose byte is not read).
+    const auto keep = [&](std::uint32_t voxel, std::size_t pixel) {
         out.voxels.push_back(voxel);
-        if (soft)
-            // Times 255, then divided: 50 x (255 / 100) is 127.49999..., not the half it is.
-            out.fractions.push_back(
-                std::uint8_t(std::min(255L, std::lround(double(raw) * 255.0 / maxFraction))));
+        if (!soft)
+            return;
+        // Times 255, then divided: 50 x (255 / 100) is 127.49999..., not the half it is.
+        out.fractions.push_back(
+            std::uint8_t(std::min(255L, std::lround(double(bytes[pixel]) * 255.0 / maxFraction))));
     };
     const auto index = [&](std::int64_t i, std::int64_t j, std::int64_t k) {
         return std::uint32_t((std::size_t(k) * std::size_t(g.dims.y) + std::size_t(j)) *
@@ -134,7 +136,7 @@ SegmentVoxels decodeFrames(const SegHeader& h, const std::uint8_t* bytes,
                 forEachSetPixel(bytes, a, b, h.fractional, threshold, [&](int x) {
                     const std::int64_t i = i0 + x;
                     if (rowInside && i >= 0 && i < g.dims.x)
-                        keep(index(i, j, k), bytes[a + std::size_t(x)]);
+                        keep(index(i, j, k), a + std::size_t(x));
                     else
                         ++out.outside;
                 });
@@ -145,8 +147,7 @@ SegmentVoxels decodeFrames(const SegHeader& h, const std::uint8_t* bytes,
                 if (v.x < 0 || v.y < 0 || v.z < 0 || v.x >= g.dims.x || v.y >= g.dims.y || v.z >= g.dims.z)
                     ++out.outside;
                 else
-                    keep(index(std::int64_t(v.x), std::int64_t(v.y), std::int64_t(v.z)),
-                         bytes[a + std::size_t(x)]);
+                    keep(index(std::int64_t(v.x), std::int64_t(v.y), std::int64_t(v.z)), a + std::size_t(x));
             });
         }
     }

@@ -564,11 +564,9 @@ bool changeMargin(AppState& s, MarginEdit edit) {
     case MarginEdit::Median:
         std::snprintf(what, sizeof what, "Smooth (median, %g mm)", mm);
         if (medianRadius(l.grid, mm) == glm::ivec3(0)) {
-            // The box must reach the nearest neighbours along the finest axis: twice its spacing.
-            const double least = 2 * std::min({l.grid.spacing.x, l.grid.spacing.y, l.grid.spacing.z});
             char hint[96];
             std::snprintf(hint, sizeof hint, ": the box is less than a voxel; give at least %.1f mm",
-                          std::ceil(least * 10) / 10);
+                          medianLeastMm(l.grid));
             s.editor.lastMessage = std::string(what) + hint;
             return false;
         }
