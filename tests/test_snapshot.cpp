@@ -631,6 +631,45 @@ TEST_CASE("render --labels: a segment is an opaque surface in the 3D view, hidde
     CHECK(hidden.code == 2); // there is no segment 2
 }
 
+TEST_CASE("render --labels: segments in more groups than the 3D view samples are said to be left out, and "
+          "hiding some draws the rest") {
+    REQUIRE(haveDisplay());
+    TempDir out;
+    ScanResult scan;
+    const DecodedStack s = loadFolder(glPhantom(), scan);
+    const Geometry& g = s.volume.geometry();
+    // Fifty boxes one inside another: two value groups and six bit groups of eight.
+    std::vector<std::vector<std::uint8_t>> boxes(50, std::vector<std::uint8_t>(g.voxelCount(), 0));
+    std::vector<const std::vector<std::uint8_t>*> layers;
+    std::vector<SegNrrdSegment> segments;
+    std::string firstTen;
+    for (int n = 0; n < 50; ++n) {
+        std::size_t v = 0;
+        for (int k = 0; k < g.dims.z; ++k)
+            for (int j = 0; j < g.dims.y; ++j)
+                for (int i = 0; i < g.dims.x; ++i, ++v)
+                    boxes[std::size_t(n)][v] = i >= 10 && i < 54 - n / 2 && j >= 10 && j < 54 - n / 2;
+        layers.push_back(&boxes[std::size_t(n)]);
+        segments.push_back({"Box " + std::to_string(n + 1), labelColor(n + 1), 1, n});
+        if (n < 10)
+            firstTen += (n ? "," : "") + segments.back().name;
+    }
+    writeSegNrrd(layers, g, segments, out.path / "boxes.seg.nrrd", false);
+    const std::string labels = " --labels " + q(out.path / "boxes.seg.nrrd");
+    const Run all =
+        run("render " + q(glPhantom()) + labels + " --size 96x96 --force -o " + q(out.path / "a.png"));
+    INFO(all.out);
+    REQUIRE(all.code == 0);
+    // Groups 6 to 8 hold 24 segments.
+    CHECK(all.out.find("warning: 24 segments not drawn in 3D: it draws 5 groups of segments") !=
+          std::string::npos);
+    const Run some = run("render " + q(glPhantom()) + labels + " --segments " + q(firstTen) +
+                         " --size 96x96 --force -o " + q(out.path / "b.png"));
+    INFO(some.out);
+    REQUIRE(some.code == 0);
+    CHECK(some.out.find("not drawn in 3D") == std::string::npos);
+}
+
 TEST_CASE("snapshot --fuse: a second series over the slice in each mode, pixel for pixel (issue 31)") {
     REQUIRE(haveDisplay());
     TempDir out;

@@ -160,7 +160,10 @@ int runRender(const CommonOptions& common, const RenderOptions& o) {
         std::printf("%s\n", written.string().c_str());
         return 0;
     }
-    const RgbImage pixels = renderHeadless(s, size, o.overlays);
+    ui::RenderFeedback feedback;
+    const RgbImage pixels = renderHeadless(s, size, o.overlays, {}, &feedback);
+    if (!feedback.labels3dNote.empty())
+        std::fprintf(stderr, "warning: %s\n", feedback.labels3dNote.c_str());
     const auto written = writeImage(pixels, o.output, ImageFormat::Png, o.force);
     std::printf("%s\n", written.string().c_str());
     return 0;

@@ -76,6 +76,14 @@ void syncLabels(const viewer::AppState& s, Renderers& r, RendererSync& sync) {
 
 } // namespace
 
+std::string labels3dNote(const gl::Labels3d& l) {
+    if (l.leftOut == 0)
+        return {};
+    return std::to_string(l.leftOut) + " segments not drawn in 3D: it draws " +
+           std::to_string(gl::Labels3d::kMaxGroups) +
+           " groups of segments (hide some segments to draw the others)";
+}
+
 gl::Labels3d labels3dOf(const viewer::AppState& s, const Renderers& r) {
     std::vector<std::size_t> layers;
     glm::ivec3 lo(std::numeric_limits<int>::max()), hi(std::numeric_limits<int>::min());
@@ -416,6 +424,7 @@ SceneStats drawScene(const viewer::AppState& s, Renderers& r, glm::ivec2 fbSize,
     const auto start = std::chrono::steady_clock::now();
     gl::VolumeRenderSettings settings = volumeSettingsOf(s, stats.quality != Quality3d::Full);
     settings.labels = labels3dOf(s, r);
+    r.feedback.labels3dNote = labels3dNote(settings.labels);
     settings.surfaces = surfaces3dOf(s);
     stats.rendered3d = r.volume.render(settings, size, false, passes);
     stats.complete = r.volume.complete();

@@ -70,6 +70,8 @@ void syncRenderer(viewer::AppState& s, Renderers& r, RendererSync& sync);
 // The label layers shown in 3D (viewer::LabelLayerView::in3d) as the volume renderer takes them: the label
 // renderer's textures of their groups, and the box of their visible segments (their voxel boxes' union).
 gl::Labels3d labels3dOf(const viewer::AppState& s, const Renderers& r);
+// What the 3D view says of the segments it leaves out; "" when it draws every one shown.
+std::string labels3dNote(const gl::Labels3d& l);
 
 // The scene's surface meshes as the volume renderer draws them.
 std::vector<gl::SurfaceDraw> surfaces3dOf(const viewer::AppState& s);

@@ -200,6 +200,7 @@ void LabelRenderer::setLook(std::size_t n, const LabelLook& look) {
             // Row 0 for the slice views, row 1 for the 3D view, which leaves out a segment drawn as a mesh.
             const bool in3d = s >= look.meshIn3d.size() || !look.meshIn3d[s];
             shown.any = true;
+            shown.in3d += in3d;
             if (segments[s].bit) {
                 shown.kind = GroupKind::Bits;
                 shown.bits |= segments[s].value;
@@ -232,12 +233,18 @@ Labels3d LabelRenderer::labels3d(const std::vector<std::size_t>& layers) const {
     Labels3d l;
     l.version = version_;
     for (std::size_t n : layers)
-        for (std::size_t g = 0; n < layers_.size() && g < layers_[n].groups.size(); ++g)
-            if (l.groups.size() < Labels3d::kMaxGroups) {
-                l.groups.push_back(layers_[n].groups[g].id());
-                l.palettes.push_back(layers_[n].palettes[g].id());
-                l.bits.push_back(layers_[n].shown[g].bits3d);
+        for (std::size_t g = 0; n < layers_.size() && g < layers_[n].groups.size(); ++g) {
+            const Shown& shown = layers_[n].shown[g];
+            if (shown.in3d == 0)
+                continue;
+            if (l.groups.size() == Labels3d::kMaxGroups) {
+                l.leftOut += shown.in3d;
+                continue;
             }
+            l.groups.push_back(layers_[n].groups[g].id());
+            l.palettes.push_back(layers_[n].palettes[g].id());
+            l.bits.push_back(shown.bits3d);
+        }
     return l;
 }
 

@@ -40,8 +40,8 @@ class LabelRenderer {
     // Sets layer n's look (its palettes are uploaded when they changed).
     void setLook(std::size_t n, const LabelLook& look);
     bool empty() const { return layers_.empty(); }
-    // Layer n's textures for the 3D view (its groups and palettes), with the palettes' version; up to
-    // Labels3d::kMaxGroups groups over all the layers listed, in order.
+    // Layer n's textures for the 3D view (its groups and palettes), with the palettes' version: the groups
+    // with a segment shown in 3D, up to Labels3d::kMaxGroups over all the layers listed, in order.
     Labels3d labels3d(const std::vector<std::size_t>& layers) const;
 
     // Draws every layer over view rectangle r of the bound framebuffer, with `toTexture` the view's map from
@@ -57,6 +57,7 @@ class LabelRenderer {
         bool any = false;
         GroupKind kind = GroupKind::Value;
         unsigned bits = 0, bits3d = 0;
+        std::size_t in3d = 0; // segments shown in 3D
     };
     struct Uploaded {
         const LabelLayer* layer = nullptr;

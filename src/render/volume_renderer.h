@@ -27,8 +27,12 @@ namespace ctview::gl {
 // LabelRenderer's (a group's R8UI voxels and its palette, whose row 1 has alpha 0 for a segment hidden in 3D,
 // or drawn there as a surface mesh); `version` changes whenever a palette does, so that a change re-renders.
 struct Labels3d {
-    static constexpr std::size_t kMaxGroups = 4; // groups drawn in 3D (more: the first four)
+    // Groups sampled in 3D, each with its palette on a texture unit of its own: units 5 to 14, the surfaces'
+    // hits on 15, within the 16 units every GL 4.1 implementation has. Groups with no segment shown in 3D
+    // are not sampled; past five, the rest are left out (`leftOut` segments) and the view says so.
+    static constexpr std::size_t kMaxGroups = 5;
     std::vector<GLuint> groups, palettes;
+    std::size_t leftOut = 0;
     std::vector<GLuint> bits;             // per group: a bit group's segments shown in 3D (0: a value group)
     glm::vec3 boxMin{0.0f}, boxMax{0.0f}; // texture coordinates holding every visible segment
     std::uint64_t version = 0;

@@ -204,8 +204,12 @@ void draw3dOverlay(const AppState& s, const RenderFeedback& feedback, ImDrawList
         std::snprintf(text, sizeof text, "3D  %s%s  (%s)", s.view3d.preset.title.c_str(),
                       presetModified(s) ? " (modified)" : "", modeName(s.view3d.preset.mode));
         label(dl, ImVec2(r.x + 6, r.y + 4), text);
-        if (!feedback.note3d.empty()) // wrapped in the cell: "3D shows a copy downsampled 2x (...): why"
-            label(dl, ImVec2(r.x + 6, r.y + 4 + lineH), wrapAtSpaces(feedback.note3d, r.w - 12).c_str(),
+        // Wrapped in the cell: "3D shows a copy downsampled 2x (...): why", segments left out.
+        std::string note = feedback.note3d;
+        if (!feedback.labels3dNote.empty())
+            note += (note.empty() ? "" : "\n") + feedback.labels3dNote;
+        if (!note.empty())
+            label(dl, ImVec2(r.x + 6, r.y + 4 + lineH), wrapAtSpaces(note, r.w - 12).c_str(),
                   IM_COL32(255, 200, 120, 255));
     }
     if (s.view3d.showOrientation && s.prefs.overlays.letters) {

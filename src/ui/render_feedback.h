@@ -15,8 +15,9 @@ namespace ctview::ui {
 enum class Quality3d { Full, Release, Interactive };
 
 struct RenderFeedback {
-    std::string note3d;      // e.g. the volume was downsampled for 3D, or why the 3D view is unavailable
-    std::string shaderError; // the last shader reload's compiler messages (file:line)
+    std::string note3d;       // e.g. the volume was downsampled for 3D, or why the 3D view is unavailable
+    std::string labels3dNote; // segments shown that the 3D view leaves out (more groups than it samples)
+    std::string shaderError;  // the last shader reload's compiler messages (file:line)
     std::vector<std::string> labelProblems; // label layers the slice views cannot show (GPU memory)
     std::string imageProblem;               // why the fused series is not shown (GPU memory); "" when it is
     bool beside3d = false;                  // side by side, the second series has a 3D view of its own
