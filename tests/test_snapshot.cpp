@@ -10,6 +10,7 @@
 #include "dicom/phantom.h"
 #include "labels/label_layer.h"
 #include "nrrd_nifti/volume_io.h"
+#include "render/label_renderer.h"
 #include "sources/layers.h"
 #include "volume/colormap.h"
 #include "volume/resample.h"
@@ -353,6 +354,42 @@ TEST_CASE("RTSTRUCT marks and open contours are drawn on the slices they lie on,
     // A hidden ROI is not drawn.
     s.scene.labels[0].visible = {1, 0};
     CHECK(pixel(app::renderHeadless(s, size, true), (from + to) * 0.5) == glm::ivec3(0, 0, 0));
+}
+
+TEST_CASE("labels: a group's pass covers the pixels where the view's plane crosses its shown voxels") {
+    // An axial-like view: pixel (x, y) at texture (x / 100, y / 100, z).
+    glm::mat4 axial(1.0f);
+    axial[0] = {0.01f, 0, 0, 0};
+    axial[1] = {0, 0.01f, 0, 0};
+    axial[3] = {0, 0, 0.5f, 1};
+    const std::optional<Rect> in = gl::planeBoxRect(axial, {0.2f, 0.3f, 0.4f}, {0.6f, 0.7f, 0.6f});
+    REQUIRE(in);
+    CHECK(in->x == Approx(20));
+    CHECK(in->y == Approx(30));
+    CHECK(in->w == Approx(40));
+    CHECK(in->h == Approx(40));
+    CHECK_FALSE(gl::planeBoxRect(axial, {0.2f, 0.3f, 0.6f}, {0.6f, 0.7f, 0.9f})); // the slice misses it
+    // A coronal-like one: (x / 100, 0.5, y / 100); and the same plane turned 45 degrees about the y axis.
+    glm::mat4 coronal(1.0f);
+    coronal[0] = {0.01f, 0, 0, 0};
+    coronal[1] = {0, 0, 0.01f, 0};
+    coronal[3] = {0, 0.5f, 0, 1};
+    const std::optional<Rect> band = gl::planeBoxRect(coronal, {0.2f, 0.3f, 0.4f}, {0.6f, 0.7f, 0.6f});
+    REQUIRE(band);
+    CHECK(band->x == Approx(20));
+    CHECK(band->y == Approx(40));
+    CHECK(band->w == Approx(40));
+    CHECK(band->h == Approx(20));
+    glm::mat4 turned = coronal;
+    turned[0] = {0.01f * 0.70710678f, 0, 0.01f * 0.70710678f, 0}; // along x and z
+    turned[1] = {-0.01f * 0.70710678f, 0, 0.01f * 0.70710678f, 0};
+    const std::optional<Rect> tilted = gl::planeBoxRect(turned, {0.0f, 0.0f, 0.0f}, {0.2f, 1.0f, 0.2f});
+    REQUIRE(tilted);
+    // The square [0, 0.2]^2 of x and z in the turned axes: x' = (x + z) / sqrt 2, y' = (z - x) / sqrt 2.
+    CHECK(tilted->x == Approx(0).margin(1e-3));
+    CHECK(tilted->w == Approx(20 * std::sqrt(2.0)).margin(1e-3));
+    CHECK(tilted->y == Approx(-10 * std::sqrt(2.0)).margin(1e-3));
+    CHECK(tilted->h == Approx(20 * std::sqrt(2.0)).margin(1e-3));
 }
 
 TEST_CASE("labels: a FRACTIONAL segment is filled at its fraction of the opacity (a soft edge) and outlined "

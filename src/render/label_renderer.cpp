@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace ctview::gl {
 
@@ -105,6 +106,43 @@ template <class PaletteBytes> void composeBits(PaletteBytes& bytes, float fill, 
 }
 } // namespace
 
+std::optional<Rect> planeBoxRect(const glm::mat4& toTexture, glm::vec3 lo, glm::vec3 hi) {
+    // The plane: texture point o + x a + y b for framebuffer pixel (x, y).
+    const glm::vec3 o(toTexture[3]), a(toTexture[0]), b(toTexture[1]);
+    const glm::vec3 n = glm::cross(a, b);
+    const float aa = glm::dot(a, a), ab = glm::dot(a, b), bb = glm::dot(b, b), det = aa * bb - ab * ab;
+    if (std::abs(det) < 1e-30f)
+        return std::nullopt;
+    glm::vec2 pmin(std::numeric_limits<float>::max()), pmax(std::numeric_limits<float>::lowest());
+    auto add = [&](glm::vec3 p) { // a point of the plane -> its pixel
+        const glm::vec3 d = p - o;
+        const float da = glm::dot(d, a), db = glm::dot(d, b);
+        const glm::vec2 xy((da * bb - db * ab) / det, (db * aa - da * ab) / det);
+        pmin = glm::min(pmin, xy);
+        pmax = glm::max(pmax, xy);
+    };
+    auto corner = [&](int c) {
+        return glm::vec3(c & 1 ? hi.x : lo.x, c & 2 ? hi.y : lo.y, c & 4 ? hi.z : lo.z);
+    };
+    // Where the box's twelve edges cross the plane (a corner on it counts).
+    for (int c = 0; c < 8; ++c)
+        for (int axis = 0; axis < 3; ++axis) {
+            if (c & (1 << axis))
+                continue;
+            const glm::vec3 p0 = corner(c), p1 = corner(c | (1 << axis));
+            const float d0 = glm::dot(n, p0 - o), d1 = glm::dot(n, p1 - o);
+            if (d0 == 0.0f)
+                add(p0);
+            if (d1 == 0.0f)
+                add(p1);
+            if ((d0 < 0.0f && d1 > 0.0f) || (d0 > 0.0f && d1 < 0.0f))
+                add(p0 + (p1 - p0) * (d0 / (d0 - d1)));
+        }
+    if (pmax.x < pmin.x)
+        return std::nullopt;
+    return Rect{pmin.x, pmin.y, pmax.x - pmin.x, pmax.y - pmin.y};
+}
+
 LabelRenderer::LabelRenderer() : vao_(VertexArray::create()) {
     if (const std::string error = reload(); !error.empty())
         throw GlError(error);
@@ -201,6 +239,14 @@ void LabelRenderer::setLook(std::size_t n, const LabelLook& look) {
             const bool in3d = s >= look.meshIn3d.size() || !look.meshIn3d[s];
             shown.any = true;
             shown.in3d += in3d;
+            if (s >= u.layer->stats.size()) { // not measured: anywhere on the grid
+                shown.lo = glm::ivec3(0);
+                shown.hi = u.layer->grid.dims - 1;
+            } else if (const SegmentStats& st = u.layer->stats[s]; st.voxels > 0) {
+                const bool first = shown.hi.x < shown.lo.x;
+                shown.lo = first ? st.voxelMin : glm::min(shown.lo, st.voxelMin);
+                shown.hi = first ? st.voxelMax : glm::max(shown.hi, st.voxelMax);
+            }
             if (segments[s].bit) {
                 shown.kind = GroupKind::Bits;
                 shown.bits |= segments[s].value;
@@ -253,6 +299,12 @@ void LabelRenderer::draw(const Rect& r, const glm::mat4& toTexture, glm::ivec2 f
         return;
     if (!beginViewPass(r, fbSize, fbScale, /*premultiplied=*/true)) // labels.frag's colour is premultiplied
         return;
+    // The view in framebuffer pixels, from the top (as toTexture takes them).
+    const struct {
+        int x, y, w, h;
+    } view{int(std::lround(r.x * fbScale)), int(std::lround(r.y * fbScale)),
+           int(std::lround((r.x + r.w) * fbScale)) - int(std::lround(r.x * fbScale)),
+           int(std::lround((r.y + r.h) * fbScale)) - int(std::lround(r.y * fbScale))};
     // Every program's uniforms for the view, then for each layer.
     for (std::size_t k = 0; k < programs_.size(); ++k) {
         const Uniforms& loc = uniforms_[k];
@@ -278,6 +330,19 @@ void LabelRenderer::draw(const Rect& r, const glm::mat4& toTexture, glm::ivec2 f
             // groups).
             if (!u.shown[g].any)
                 continue;
+            // Only where the view's plane crosses the shown voxels (none: no pass at all).
+            const glm::vec3 dims(u.layer->grid.dims);
+            const std::optional<Rect> where = planeBoxRect(toTexture, glm::vec3(u.shown[g].lo) / dims,
+                                                           (glm::vec3(u.shown[g].hi) + 1.0f) / dims);
+            if (!where)
+                continue;
+            const int x0 = std::max(view.x, int(std::floor(where->x)) - 1);
+            const int x1 = std::min(view.x + view.w, int(std::ceil(where->x + where->w)) + 1);
+            const int y0 = std::max(view.y, int(std::floor(where->y)) - 1); // from the top
+            const int y1 = std::min(view.y + view.h, int(std::ceil(where->y + where->h)) + 1);
+            if (x1 <= x0 || y1 <= y0)
+                continue;
+            glScissor(x0, fbSize.y - y1, x1 - x0, y1 - y0);
             const auto kind = std::size_t(u.shown[g].kind);
             glUseProgram(programs_[kind].id());
             glUniform1ui(uniforms_[kind][uniform::Bits], u.shown[g].bits);

@@ -12,6 +12,7 @@
 #include <glm/glm.hpp>
 
 #include <array>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,10 @@ struct LabelLook {
     float fill = 0.4f;          // opacity of the fill (0: outline only)
     bool outline = true;        // the segments' edges, opaque
 };
+
+// The framebuffer pixels (from the top, as `toTexture` takes them) of the box [lo, hi] (texture
+// coordinates) where the view's plane crosses it: the box of the crossing, none when the plane misses it.
+std::optional<Rect> planeBoxRect(const glm::mat4& toTexture, glm::vec3 lo, glm::vec3 hi);
 
 class LabelRenderer {
   public:
@@ -58,6 +63,9 @@ class LabelRenderer {
         GroupKind kind = GroupKind::Value;
         unsigned bits = 0, bits3d = 0;
         std::size_t in3d = 0; // segments shown in 3D
+        // The voxels that hold a shown segment (of the layer's statistics; the grid's when it has none):
+        // a view's pass covers only the pixels where its plane crosses them.
+        glm::ivec3 lo{0}, hi{-1};
     };
     struct Uploaded {
         const LabelLayer* layer = nullptr;
