@@ -415,7 +415,11 @@ TEST_CASE("labels: a FRACTIONAL segment is filled at its fraction of the opacity
             }
     LabelLayerBuilder b(g);
     b.addFraction({1, "Probability", {0, 1, 0}}, voxels, fractions);
-    viewer::addLabelLayer(s, std::make_shared<const LabelLayer>(b.take("p.dcm", "", "DICOM SEG")));
+    LabelLayer layer = b.take("p.dcm", "", "DICOM SEG");
+    // Measured as a load measures it: what is in at 0.5 (from i = 8), not the fainter voxels drawn too.
+    layer.stats = measureSegments(layer, d->series.volume);
+    REQUIRE(layer.stats[0].voxelMin.x == 8);
+    viewer::addLabelLayer(s, std::make_shared<const LabelLayer>(std::move(layer)));
     const glm::ivec2 size(128, 128);
     viewer::layoutCells(s, Rect{0, 0, float(size.x), float(size.y)});
     s.cursor.z = 1;

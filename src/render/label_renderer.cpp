@@ -239,7 +239,9 @@ void LabelRenderer::setLook(std::size_t n, const LabelLook& look) {
             const bool in3d = s >= look.meshIn3d.size() || !look.meshIn3d[s];
             shown.any = true;
             shown.in3d += in3d;
-            if (s >= u.layer->stats.size()) { // not measured: anywhere on the grid
+            // Not measured, or a FRACTIONAL segment (its statistics hold what is in at 0.5; its soft edge
+            // reaches past them): anywhere on the grid.
+            if (s >= u.layer->stats.size() || segments[s].fraction) {
                 shown.lo = glm::ivec3(0);
                 shown.hi = u.layer->grid.dims - 1;
             } else if (const SegmentStats& st = u.layer->stats[s]; st.voxels > 0) {
