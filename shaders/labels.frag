@@ -7,8 +7,11 @@
 // holds up to eight segments a bit each: its palette's row 0 is each byte's segments already composited at
 // the layer's opacity (premultiplied), row 1 each segment's colour at its bit. A fraction group (FRACTION)
 // holds one FRACTIONAL segment, the byte its fraction (in at 128): filled at the layer's opacity times the
-// fraction (a soft edge), its outline where the fraction crosses 0.5.
-uniform usampler3D uLabels;   // R8UI: 0 or the value of the group's segment at the voxel (or its bits)
+// fraction (a soft edge), its outline where the fraction crosses 0.5. A value group in a view along the
+// texture axes (EDGES) draws its outline from its texels' second byte, which of the voxel's neighbours holds
+// another value (render/label_renderer.h valueTexels), instead of sampling the pixels a line's width away:
+// those are in this voxel or in the neighbour across the side they reach past.
+uniform usampler3D uLabels;   // R8UI (a value group: RG8UI, valueTexels): 0 or the group's value or bits
 uniform sampler2D uPalette;   // 256 x 2 RGBA8 per value: the segment's colour, alpha its opacity (0: hidden)
 uniform uint uBits;           // BITS: the bits of the group's segments shown
 uniform mat4 uFramebufferToTexture;
@@ -16,6 +19,10 @@ uniform float uFramebufferHeight;
 uniform float uFill;          // the fill's opacity, 0..1 (0: outline only)
 uniform float uOutline;       // the edge's opacity (0: no outline)
 uniform float uOutlineWidth;  // framebuffer pixels
+uniform vec3 uEdgeAxisX;      // EDGES: the texture axis along framebuffer x (one-hot), and along y
+uniform vec3 uEdgeAxisY;
+uniform vec2 uEdgeStep;       // EDGES: a line's width along x and y, in voxels (at most 1)
+uniform uvec4 uEdgeBits;      // EDGES: the neighbour bits above and below along x, then along y
 
 out vec4 fragColor;
 
@@ -46,7 +53,14 @@ void main() {
     vec2 pixel = vec2(gl_FragCoord.x, uFramebufferHeight - gl_FragCoord.y);
     vec3 tc = (uFramebufferToTexture * vec4(pixel, 0.0, 1.0)).xyz;
     ivec3 dims = textureSize(uLabels, 0);
+#if defined(EDGES)
+    uvec2 texel = uvec2(0u);
+    if (all(greaterThanEqual(tc, vec3(0.0))) && all(lessThan(tc, vec3(1.0))))
+        texel = texelFetch(uLabels, clamp(ivec3(floor(tc * vec3(dims))), ivec3(0), dims - 1), 0).rg;
+    uint value = texel.r;
+#else
     uint value = labelAt(tc, dims);
+#endif
     if (value == 0u)
         discard;
     // The segment's edge: a neighbouring pixel, a line's width away, shows another value. The map is affine:
@@ -56,6 +70,21 @@ void main() {
     fragColor = bitsColour(value, tc, dx, dy, dims);
     if (fragColor.a <= 0.0)
         discard;
+#elif defined(EDGES)
+    vec4 colour = texelFetch(uPalette, ivec2(int(value), 0), 0);
+    if (colour.a <= 0.0)
+        discard;
+    float alpha = uFill * colour.a;
+    // Where in its voxel the pixel is along x and y (0..1): a line's width on reaches the next voxel.
+    vec3 inVoxel = fract(tc * vec3(dims));
+    float x = dot(inVoxel, uEdgeAxisX), y = dot(inVoxel, uEdgeAxisY);
+    uint across = (x + uEdgeStep.x >= 1.0 ? uEdgeBits.x : 0u) | (x - uEdgeStep.x < 0.0 ? uEdgeBits.y : 0u) |
+                  (y + uEdgeStep.y >= 1.0 ? uEdgeBits.z : 0u) | (y - uEdgeStep.y < 0.0 ? uEdgeBits.w : 0u);
+    if (uOutline > 0.0 && (texel.g & across) != 0u)
+        alpha = uOutline;
+    if (alpha <= 0.0)
+        discard;
+    fragColor = vec4(colour.rgb * alpha, alpha);
 #elif defined(FRACTION)
     vec4 colour = texelFetch(uPalette, ivec2(128, 0), 0); // the segment's, at its value
     if (colour.a <= 0.0)

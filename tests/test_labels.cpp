@@ -223,7 +223,7 @@ TEST_CASE("label layers: segments that overlap every value group share bit group
     const LabelLayer values = withValueGroupsOnly(layer);
     CHECK(values.groups.size() >= 3);
     for (std::size_t s = 0; s < 13; ++s) {
-        CHECK_FALSE(values.segments[s].bit);
+        CHECK(values.segments[s].kind == GroupKind::Value);
         CHECK(values.segments[s].name == layer.segments[s].name);
         for (std::size_t v = 0; v < n; ++v)
             CHECK(values.contains(values.segments[s], v) == layer.contains(layer.segments[s], v));

@@ -171,7 +171,7 @@ TEST_CASE("DICOM SEG: without ReferencedSeriesSequence it is placed by its posit
         const LabelLayer layer = openLayer(dir.path / "fractional100.dcm", ct, fastOptions());
         checkShapes(layer, g);
         const Segment& ball = layer.segments[0];
-        REQUIRE(ball.fraction);
+        REQUIRE(ball.kind == GroupKind::Fraction);
         CHECK(layer.groupKind(ball.group) == GroupKind::Fraction);
         CHECK(layer.groups.size() == 2); // a group each
         std::size_t n = 0, wrong = 0;
@@ -216,8 +216,8 @@ TEST_CASE("DICOM SEG: without ReferencedSeriesSequence it is placed by its posit
         writeSegmentation(spec, dir.path / "ten.dcm");
         const LabelLayer layer = openLayer(dir.path / "ten.dcm", ct, fastOptions());
         REQUIRE(layer.segments.size() == 10);
-        CHECK(layer.segments[7].fraction);
-        CHECK_FALSE(layer.segments[8].fraction);
+        CHECK(layer.segments[7].kind == GroupKind::Fraction);
+        CHECK(layer.segments[8].kind != GroupKind::Fraction);
         REQUIRE(layer.notes.size() == 1);
         CHECK(layer.notes[0] ==
               "2 FRACTIONAL segments past the first 8 are shown without soft edges (at 0.5)");

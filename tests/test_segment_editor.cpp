@@ -367,7 +367,7 @@ TEST_CASE("segment editor: a segment of a bit group (a SEG's overlapping segment
     const LabelLayer& split = *s.scene.labels[0].layer;
     INFO(s.editor.lastMessage);
     REQUIRE(split.segments.size() == 6);
-    CHECK(split.segments[4].bit);
+    CHECK(split.segments[4].kind == GroupKind::Bits);
     CHECK(split.segments[4].group == 2);
     CHECK(split.segments[4].value == 4);
     CHECK(split.segments[5].value == 8);

@@ -356,6 +356,66 @@ TEST_CASE("RTSTRUCT marks and open contours are drawn on the slices they lie on,
     CHECK(pixel(app::renderHeadless(s, size, true), (from + to) * 0.5) == glm::ivec3(0, 0, 0));
 }
 
+TEST_CASE("labels: a value group's texels say which neighbours hold another value, for the outline") {
+    Geometry g;
+    g.dims = {4, 3, 2};
+    // Value 5 in a 2 x 2 x 2 block at x 1..2, y 0..1, z 0..1, and value 7 at (3, 1, 0) beside it.
+    std::vector<std::uint8_t> voxels(g.voxelCount(), 0);
+    const auto at = [&](int x, int y, int z) { return std::size_t((z * 3 + y) * 4 + x); };
+    for (int z = 0; z < 2; ++z)
+        for (int y = 0; y < 2; ++y)
+            for (int x = 1; x < 3; ++x)
+                voxels[at(x, y, z)] = 5;
+    voxels[at(3, 1, 0)] = 7;
+    const std::vector<std::uint8_t> all = gl::valueTexels(g, voxels, {0, 0, 0}, {3, 2, 1});
+    REQUIRE(all.size() == 2 * voxels.size());
+    const auto texel = [&](int x, int y, int z) {
+        return std::pair<int, int>(all[2 * at(x, y, z)], all[2 * at(x, y, z) + 1]);
+    };
+    // Bits: 1 -x, 2 +x, 4 -y, 8 +y, 16 -z, 32 +z; off the grid is 0, so the block's y = 0 and z faces are
+    // edges, its inside sides are not.
+    CHECK(texel(1, 0, 0) == std::pair(5, 1 | 4 | 16));
+    CHECK(texel(2, 1, 0) == std::pair(5, 2 | 8 | 16)); // +x: the 7
+    CHECK(texel(2, 1, 1) == std::pair(5, 2 | 8 | 32));
+    CHECK(texel(3, 1, 0) == std::pair(7, 1 | 2 | 4 | 8 | 16 | 32));
+    CHECK(texel(0, 0, 0) == std::pair(0, 0)); // nothing: no bits
+    // A box of them is the same texels, x fastest.
+    const std::vector<std::uint8_t> box = gl::valueTexels(g, voxels, {2, 1, 0}, {3, 1, 1});
+    CHECK(box == std::vector<std::uint8_t>{5, 2 | 8 | 16, 7, 63, 5, 2 | 8 | 32, 0, 0});
+}
+
+TEST_CASE("labels: a view along the texture axes, zoomed in to a voxel a line or more, outlines value groups "
+          "from their texels' bits") {
+    const glm::ivec3 dims(100, 50, 20);
+    glm::mat4 axial(1.0f); // pixel (x, y) at texture (x / 200, y / 100, 0.5): two pixels a voxel
+    axial[0] = {0.005f, 0, 0, 0};
+    axial[1] = {0, 0.01f, 0, 0};
+    axial[3] = {0, 0, 0.5f, 1};
+    const std::optional<gl::EdgeAxes> e = gl::edgeAxes(axial, dims, 1.0f);
+    REQUIRE(e);
+    CHECK(e->axisX == glm::vec3(1, 0, 0));
+    CHECK(e->axisY == glm::vec3(0, 1, 0));
+    CHECK(e->step.x == Approx(0.5));
+    CHECK(e->step.y == Approx(0.5));
+    CHECK(e->bits == glm::uvec4(2, 1, 8, 4));
+    // Sagittal with its y flipped (texture z falls as the pixel's y grows): z's bits.
+    glm::mat4 sagittal(1.0f);
+    sagittal[0] = {0, 0.01f, 0, 0};
+    sagittal[1] = {0, 0, -0.02f, 0};
+    sagittal[3] = {0.5f, 0, 1, 1};
+    const std::optional<gl::EdgeAxes> s = gl::edgeAxes(sagittal, dims, 1.0f);
+    REQUIRE(s);
+    CHECK(s->axisY == glm::vec3(0, 0, 1));
+    CHECK(s->step.y == Approx(0.4));
+    CHECK(s->bits == glm::uvec4(8, 4, 32, 16));
+    // A line's width past a voxel (zoomed out, or two pixels wide on a HiDPI screen at this zoom), and a
+    // turned view: the neighbours are sampled instead.
+    CHECK_FALSE(gl::edgeAxes(axial, dims, 3.0f));
+    glm::mat4 turned = axial;
+    turned[0] = {0.005f * 0.70710678f, 0, 0.005f * 0.70710678f, 0};
+    CHECK_FALSE(gl::edgeAxes(turned, dims, 1.0f));
+}
+
 TEST_CASE("labels: a group's pass covers the pixels where the view's plane crosses its shown voxels") {
     // An axial-like view: pixel (x, y) at texture (x / 100, y / 100, z).
     glm::mat4 axial(1.0f);

@@ -1249,6 +1249,18 @@ TEST_CASE("segment editor: an edit reaches the GPU as the box it changed, and th
         REQUIRE(lineage.editedFrom == drawn); // what the session's textures hold: the box goes up alone
         after = session.draw(f.s, size, false);
         CHECK(after.rgb != before.rgb);
+        // Then the bone of the crop box's right half removed (thresholded at a range no voxel has): the bone
+        // left of the cut gets an edge there, outside the box the edit changed (the neighbours' bits of a
+        // value group's texels go up with the box).
+        f.s.view3d.cropMin.x = 0.5;
+        f.s.editor.lo = 3000;
+        f.s.editor.hi = 3001;
+        const std::size_t grown = f.s.scene.labels[0].layer->stats[0].voxels;
+        const std::uint64_t grownId = f.s.scene.labels[0].layer->lineage.id;
+        REQUIRE(viewer::applyThreshold(f.s));
+        REQUIRE(f.s.scene.labels[0].layer->lineage.editedFrom == grownId);
+        CHECK(f.s.scene.labels[0].layer->stats[0].voxels < grown);
+        after = session.draw(f.s, size, false);
     }
     // A session of its own uploads the whole layer: the same picture.
     const RgbImage whole = app::renderHeadless(f.s, size, false);

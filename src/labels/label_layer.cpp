@@ -25,22 +25,25 @@ void LabelLayerBuilder::add(Segment s, const std::vector<std::uint8_t>& mask) {
     for (std::size_t i = 0; i < mask.size(); ++i)
         if (mask[i])
             voxels.push_back(std::uint32_t(i));
-    add(std::move(s), std::move(voxels));
+    add(std::move(s), voxels);
 }
 
-void LabelLayerBuilder::add(Segment s, std::vector<std::uint32_t> voxels) {
+void LabelLayerBuilder::checkOnGrid(const Segment& s, const std::vector<std::uint32_t>& voxels) const {
+    if (!voxels.empty() && *std::max_element(voxels.begin(), voxels.end()) >= layer_.grid.voxelCount())
+        throw DataError("segment \"" + s.name + "\": a voxel off the layer's grid");
+}
+
+void LabelLayerBuilder::add(Segment s, const std::vector<std::uint32_t>& voxels) {
     // Not sorted: a repeat tests and writes the same byte twice (sorting 100 million voxels of a whole-body
     // SEG took a second).
-    const std::size_t n = layer_.grid.voxelCount();
-    if (!voxels.empty() && *std::max_element(voxels.begin(), voxels.end()) >= n)
-        throw DataError("segment \"" + s.name + "\": a voxel off the layer's grid");
+    checkOnGrid(s, voxels);
     const std::size_t g = std::size_t(groupFor(voxels));
     s.group = int(g);
-    s.bit = kinds_[g] == GroupKind::Bits;
-    s.fraction = false;
-    s.value = s.bit ? std::uint8_t(1u << used_[g]++) : std::uint8_t(++used_[g]);
+    s.kind = kinds_[g];
+    s.value = s.kind == GroupKind::Bits ? std::uint8_t(1u << used_[g]++) : std::uint8_t(++used_[g]);
+    // The SEG load's hot loop: each kind's write without withSegment's switch per voxel.
     std::vector<std::uint8_t>& group = layer_.groups[g];
-    if (s.bit) {
+    if (s.kind == GroupKind::Bits) {
         for (std::uint32_t v : voxels)
             group[v] |= s.value;
     } else {
@@ -52,12 +55,10 @@ void LabelLayerBuilder::add(Segment s, std::vector<std::uint32_t> voxels) {
 
 void LabelLayerBuilder::addFraction(Segment s, const std::vector<std::uint32_t>& voxels,
                                     const std::vector<std::uint8_t>& fractions) {
-    const std::size_t n = layer_.grid.voxelCount();
     if (fractions.size() != voxels.size())
         throw DataError("segment \"" + s.name + "\": a fraction per voxel is needed");
-    if (!voxels.empty() && *std::max_element(voxels.begin(), voxels.end()) >= n)
-        throw DataError("segment \"" + s.name + "\": a voxel off the layer's grid");
-    layer_.groups.emplace_back(n, std::uint8_t(0));
+    checkOnGrid(s, voxels);
+    layer_.groups.emplace_back(layer_.grid.voxelCount(), std::uint8_t(0));
     used_.push_back(1);
     kinds_.push_back(GroupKind::Fraction);
     std::vector<std::uint8_t>& group = layer_.groups.back();
@@ -65,8 +66,7 @@ void LabelLayerBuilder::addFraction(Segment s, const std::vector<std::uint32_t>&
         group[voxels[i]] = std::max(group[voxels[i]], fractions[i]);
     s.group = int(layer_.groups.size()) - 1;
     s.value = 128;
-    s.bit = false;
-    s.fraction = true;
+    s.kind = GroupKind::Fraction;
     layer_.segments.push_back(std::move(s));
 }
 
@@ -239,9 +239,9 @@ std::vector<std::uint8_t> segmentMask(const LabelLayer& layer, const Segment& s)
 
 GroupKind LabelLayer::groupKind(int group) const {
     for (const Segment& s : segments)
-        if (s.group == group && (s.bit || s.fraction))
-            return s.bit ? GroupKind::Bits : GroupKind::Fraction;
-    return GroupKind::Value;
+        if (s.group == group)
+            return s.kind;
+    return GroupKind::Value; // a group of no segment (none yet): any kind would do
 }
 
 std::size_t LabelLayer::bitGroupCount() const {
@@ -252,9 +252,10 @@ std::size_t LabelLayer::bitGroupCount() const {
 }
 
 std::uint8_t LabelLayer::freeValue(int group) const {
-    if (groupKind(group) == GroupKind::Fraction)
+    const GroupKind type = groupKind(group);
+    if (type == GroupKind::Fraction)
         return 0;
-    const bool bits = isBitGroup(group);
+    const bool bits = type == GroupKind::Bits;
     unsigned used = 0; // a bit group: the bits taken; a value group: the largest value
     for (const Segment& s : segments)
         if (s.group == group)
@@ -288,7 +289,7 @@ LabelLayer withValueGroupsOnly(const LabelLayer& layer) {
     std::vector<std::size_t> restOf; // the index in `rest` -> the segment's index
     for (std::size_t s = 0; s < layer.segments.size(); ++s) {
         Segment& seg = out.segments[s];
-        if (!seg.bit && !seg.fraction) {
+        if (seg.kind == GroupKind::Value) {
             seg.group = movedTo[std::size_t(seg.group)];
             continue;
         }
@@ -297,7 +298,7 @@ LabelLayer withValueGroupsOnly(const LabelLayer& layer) {
         for (std::size_t v = 0; v < group.size(); ++v)
             if (holds(seg, group[v]))
                 voxels.push_back(std::uint32_t(v));
-        rest.add(seg, std::move(voxels));
+        rest.add(seg, voxels);
         restOf.push_back(s);
     }
     LabelLayer moved = rest.take("", "", "");
@@ -305,7 +306,7 @@ LabelLayer withValueGroupsOnly(const LabelLayer& layer) {
         Segment& seg = out.segments[restOf[r]];
         seg.group = moved.segments[r].group + int(out.groups.size());
         seg.value = moved.segments[r].value;
-        seg.bit = seg.fraction = false;
+        seg.kind = GroupKind::Value;
     }
     for (std::vector<std::uint8_t>& g : moved.groups)
         out.groups.push_back(std::move(g));
@@ -348,8 +349,8 @@ ByteSegments::ByteSegments(const LabelLayer& layer, int group) {
     for (std::size_t s = 0; s < layer.segments.size(); ++s)
         if (layer.segments[s].group == group) {
             of_[layer.segments[s].value] = int(s);
-            bits_ = layer.segments[s].bit;
-            if (layer.segments[s].fraction)
+            bits_ = layer.segments[s].kind == GroupKind::Bits;
+            if (layer.segments[s].kind == GroupKind::Fraction)
                 std::fill(of_.begin() + 128, of_.end(), int(s));
         }
 }

@@ -8,7 +8,7 @@
 // - a value group holds 0 or the value (1..255) of the one segment of the group at that voxel: segments that
 //   do not overlap share it, up to 255 of them. A labelmap is one whatever its number of labels; the 117
 //   mostly disjoint segments of a TotalSegmentator SEG are one or two.
-// - a bit group holds eight segments that may overlap one another, a bit each (Segment::bit): where segments
+// - a bit group holds eight segments that may overlap one another, a bit each: where segments
 //   overlap every value group, eight of them cost the byte one of them would cost in a value group of its
 //   own (96 heavily overlapping ellipsoids: 2 value groups and 10 bit groups, not 39 value groups).
 // - a fraction group holds one segment of a FRACTIONAL SEG (a probability or an occupancy), the byte its
@@ -28,33 +28,43 @@
 
 namespace ctview {
 
+enum class GroupKind { Value, Bits, Fraction };
+
 struct Segment {
     int number = 0;           // the file's own: the label value, SEG's SegmentNumber, RTSTRUCT's ROINumber
     std::string name;         // as the file says, else "Segment N"
     glm::vec3 color{1, 0, 0}; // sRGB, 0..1
     int group = 0;            // which of the layer's groups holds it,
-    std::uint8_t value = 0;   //   with this value (1..255), or this bit (1, 2, 4, ..., 128) when `bit`
-    bool bit = false;         // the group is a bit group (all of its segments are bits)
-    bool fraction = false;    // the group is its fraction group (`value` is 128, where it starts)
+    std::uint8_t value = 0;   //   with this value (1..255), this bit (1, 2, ..., 128) of a bit group, or
+                              //   from 128 (0.5) up in a fraction group
+    GroupKind kind = GroupKind::Value; // its group's (every segment of a group has the same)
 };
-
-enum class GroupKind { Value, Bits, Fraction };
 
 // Whether a group's byte `b` holds segment `s` (of that group).
 inline bool holds(const Segment& s, std::uint8_t b) {
-    if (s.fraction)
+    switch (s.kind) {
+    case GroupKind::Value:
+        return b == s.value;
+    case GroupKind::Bits:
+        return (b & s.value) != 0;
+    case GroupKind::Fraction:
         return b >= 128;
-    return s.bit ? (b & s.value) != 0 : b == s.value;
+    }
+    return false;
 }
 // Byte `b` of segment `s`'s group with `s` present or not (`in`) and the group's other segments as they are;
 // in a value group a voxel holds one segment, so joining takes the voxel from the one there. An edit makes a
 // fraction whole: 255 in, 0 out (what lies under 0.5 stays as it was).
 inline std::uint8_t withSegment(const Segment& s, std::uint8_t b, bool in) {
-    if (s.fraction)
-        return holds(s, b) == in ? b : std::uint8_t(in ? 255 : 0);
-    if (s.bit)
+    switch (s.kind) {
+    case GroupKind::Value:
+        return in ? s.value : (b == s.value ? std::uint8_t(0) : b);
+    case GroupKind::Bits:
         return in ? std::uint8_t(b | s.value) : std::uint8_t(b & ~s.value);
-    return in ? s.value : (b == s.value ? std::uint8_t(0) : b);
+    case GroupKind::Fraction:
+        return holds(s, b) == in ? b : std::uint8_t(in ? 255 : 0);
+    }
+    return b;
 }
 
 // What `ctview segments` and the Segments panel show of one segment, measured on the CT.
@@ -166,7 +176,7 @@ class LabelLayerBuilder {
     void add(Segment s, const std::vector<std::uint8_t>& mask);
     // The same with the segment's voxels as indices (any order, repeats allowed): for sparse segments (a
     // SEG's), whose work is their voxels, not the grid's.
-    void add(Segment s, std::vector<std::uint32_t> voxels);
+    void add(Segment s, const std::vector<std::uint32_t>& voxels);
     // A FRACTIONAL segment in a fraction group of its own: fractions[n] (0..255, in at 128) at voxels[n];
     // a voxel given twice keeps the larger.
     void addFraction(Segment s, const std::vector<std::uint32_t>& voxels,
@@ -175,6 +185,7 @@ class LabelLayerBuilder {
 
   private:
     int groupFor(const std::vector<std::uint32_t>& voxels);
+    void checkOnGrid(const Segment& s, const std::vector<std::uint32_t>& voxels) const;
     LabelLayer layer_;
     bool bitGroups_ = true;
     std::vector<int> used_;        // values (bits) used per group

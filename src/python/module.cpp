@@ -218,8 +218,8 @@ py::dict segmentDict(const LabelLayer& layer, std::size_t i) {
     d["color"] = py::make_tuple(s.color.r, s.color.g, s.color.b);
     d["group"] = s.group;
     d["value"] = s.value;
-    d["bit"] = s.bit;
-    d["fraction"] = s.fraction;
+    d["bit"] = s.kind == GroupKind::Bits;
+    d["fraction"] = s.kind == GroupKind::Fraction;
     if (i < layer.stats.size()) {
         const SegmentStats& st = layer.stats[i];
         d["voxels"] = st.voxels;

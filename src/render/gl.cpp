@@ -212,14 +212,12 @@ RgbImage readPixels(int x, int y, int width, int height) {
 }
 
 bool beginViewPass(const Rect& r, glm::ivec2 fbSize, float fbScale, bool premultiplied) {
-    // The rectangle in GL's bottom-left framebuffer coordinates.
-    const int x0 = int(std::lround(r.x * fbScale)), x1 = int(std::lround((r.x + r.w) * fbScale));
-    const int y0 = int(std::lround(r.y * fbScale)), y1 = int(std::lround((r.y + r.h) * fbScale));
+    const auto [x0, y0, x1, y1] = viewPixels(r, fbScale);
     if (x1 <= x0 || y1 <= y0)
         return false;
     glViewport(0, 0, fbSize.x, fbSize.y);
     glEnable(GL_SCISSOR_TEST);
-    glScissor(x0, fbSize.y - y1, x1 - x0, y1 - y0);
+    glScissor(x0, fbSize.y - y1, x1 - x0, y1 - y0); // GL counts from the bottom
     if (premultiplied) {
         glEnable(GL_BLEND);
         glBlendFunc(GL_ONE, GL_ONE_MINUS_SRC_ALPHA);
@@ -228,6 +226,11 @@ bool beginViewPass(const Rect& r, glm::ivec2 fbSize, float fbScale, bool premult
     }
     glDisable(GL_DEPTH_TEST);
     return true;
+}
+
+PixelRect viewPixels(const Rect& r, float fbScale) {
+    return {int(std::lround(r.x * fbScale)), int(std::lround(r.y * fbScale)),
+            int(std::lround((r.x + r.w) * fbScale)), int(std::lround((r.y + r.h) * fbScale))};
 }
 
 void drawCoveringTriangle(const VertexArray& vao) {

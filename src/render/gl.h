@@ -176,6 +176,12 @@ std::uint64_t freeGpuMemoryBytes();
 // endViewPass() after drawing.
 bool beginViewPass(const Rect& r, glm::ivec2 fbSize, float fbScale, bool premultiplied);
 void endViewPass();
+// A view's rectangle `r` (screen pixels) in framebuffer pixels, counted from the top as r is, rounded as
+// beginViewPass scissors it.
+struct PixelRect {
+    int x0, y0, x1, y1; // x1, y1 past the last pixel
+};
+PixelRect viewPixels(const Rect& r, float fbScale);
 // The one triangle that covers the viewport (the views' shaders make it from gl_VertexID), drawn with the
 // bound program through `vao`: every pixel of the pass runs the fragment shader once.
 void drawCoveringTriangle(const VertexArray& vao);

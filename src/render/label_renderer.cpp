@@ -2,6 +2,8 @@
 
 #include <glm/gtc/type_ptr.hpp>
 
+#include "volume/parallel.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -19,15 +21,46 @@ enum : std::size_t {
     Outline,
     OutlineWidth,
     Bits,
+    EdgeAxisX,
+    EdgeAxisY,
+    EdgeStep,
+    EdgeBits,
     count
 };
 }
-const std::vector<const char*> uniformNames = {
-    "uLabels", "uPalette", "uFramebufferToTexture", "uFramebufferHeight",
-    "uFill",   "uOutline", "uOutlineWidth",         "uBits"};
+const std::vector<const char*> uniformNames = {"uLabels",
+                                               "uPalette",
+                                               "uFramebufferToTexture",
+                                               "uFramebufferHeight",
+                                               "uFill",
+                                               "uOutline",
+                                               "uOutlineWidth",
+                                               "uBits",
+                                               "uEdgeAxisX",
+                                               "uEdgeAxisY",
+                                               "uEdgeStep",
+                                               "uEdgeBits"};
 
-// One group's voxels as an R8UI 3D texture. Throws GlError when the GPU has no memory for it.
-Texture uploadGroup(const Geometry& g, const std::vector<std::uint8_t>& voxels) {
+// Value groups' texels valueTexels() makes, this many slices at a time (2 x 512 x 512 x 16: 8 MiB).
+constexpr int kSlabSlices = 16;
+
+// Brings the RG8UI texture bound to GL_TEXTURE_3D up to date within the box [lo, hi] of a value group.
+void uploadValueTexels(const Geometry& g, const std::vector<std::uint8_t>& voxels, glm::ivec3 lo,
+                       glm::ivec3 hi) {
+    glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
+    for (int z0 = lo.z; z0 <= hi.z; z0 += kSlabSlices) {
+        const glm::ivec3 slabLo(lo.x, lo.y, z0), slabHi(hi.x, hi.y, std::min(hi.z, z0 + kSlabSlices - 1));
+        const std::vector<std::uint8_t> texels = valueTexels(g, voxels, slabLo, slabHi);
+        const glm::ivec3 size = slabHi - slabLo + 1;
+        glTexSubImage3D(GL_TEXTURE_3D, 0, slabLo.x, slabLo.y, slabLo.z, size.x, size.y, size.z, GL_RG_INTEGER,
+                        GL_UNSIGNED_BYTE, texels.data());
+    }
+    glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
+}
+
+// One group's voxels as a 3D texture: RG8UI for a value group (valueTexels), else R8UI. Throws GlError when
+// the GPU has no memory for it.
+Texture uploadGroup(const Geometry& g, const std::vector<std::uint8_t>& voxels, GroupKind kind) {
     while (glGetError() != GL_NO_ERROR) {
     }
     Texture t = Texture::create();
@@ -36,21 +69,31 @@ Texture uploadGroup(const Geometry& g, const std::vector<std::uint8_t>& voxels) 
     glTexParameteri(GL_TEXTURE_3D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
     glTexParameteri(GL_TEXTURE_3D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
     glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
-    glTexImage3D(GL_TEXTURE_3D, 0, GL_R8UI, g.dims.x, g.dims.y, g.dims.z, 0, GL_RED_INTEGER, GL_UNSIGNED_BYTE,
-                 voxels.data());
+    if (kind == GroupKind::Value)
+        glTexImage3D(GL_TEXTURE_3D, 0, GL_RG8UI, g.dims.x, g.dims.y, g.dims.z, 0, GL_RG_INTEGER,
+                     GL_UNSIGNED_BYTE, nullptr);
+    else
+        glTexImage3D(GL_TEXTURE_3D, 0, GL_R8UI, g.dims.x, g.dims.y, g.dims.z, 0, GL_RED_INTEGER,
+                     GL_UNSIGNED_BYTE, voxels.data());
     glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
     if (GLenum err = glGetError(); err != GL_NO_ERROR)
         throw GlError(err == GL_OUT_OF_MEMORY ? "not enough GPU memory" : "GL error " + std::to_string(err));
+    if (kind == GroupKind::Value)
+        uploadValueTexels(g, voxels, glm::ivec3(0), g.dims - 1);
     return t;
 }
 
 // Brings group texture `t` up to date with `voxels` within the box [lo, hi] (voxels, inclusive) alone: an
 // edit's change, not the layer. False when GL refused it.
-bool uploadBox(const Texture& t, const Geometry& g, const std::vector<std::uint8_t>& voxels, glm::ivec3 lo,
-               glm::ivec3 hi) {
+bool uploadBox(const Texture& t, const Geometry& g, const std::vector<std::uint8_t>& voxels, GroupKind kind,
+               glm::ivec3 lo, glm::ivec3 hi) {
     while (glGetError() != GL_NO_ERROR) {
     }
     glBindTexture(GL_TEXTURE_3D, t.id());
+    if (kind == GroupKind::Value) { // the neighbours' bits change too
+        uploadValueTexels(g, voxels, glm::max(lo - 1, glm::ivec3(0)), glm::min(hi + 1, g.dims - 1));
+        return glGetError() == GL_NO_ERROR;
+    }
     glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
     glPixelStorei(GL_UNPACK_ROW_LENGTH, g.dims.x);
     glPixelStorei(GL_UNPACK_IMAGE_HEIGHT, g.dims.y);
@@ -106,6 +149,67 @@ template <class PaletteBytes> void composeBits(PaletteBytes& bytes, float fill, 
 }
 } // namespace
 
+std::vector<std::uint8_t> valueTexels(const Geometry& g, const std::vector<std::uint8_t>& voxels,
+                                      glm::ivec3 lo, glm::ivec3 hi) {
+    const glm::ivec3 size = hi - lo + 1;
+    std::vector<std::uint8_t> texels(2 * std::size_t(size.x) * std::size_t(size.y) * std::size_t(size.z));
+    const std::size_t nx = std::size_t(g.dims.x), nxy = nx * std::size_t(g.dims.y);
+    const std::vector<std::uint8_t> zeros(nx, 0); // the row beyond the grid's edge
+    parallelFor(size.z, [&](int first, int last) {
+        for (int k = first; k < last; ++k)
+            for (int y = lo.y; y <= hi.y; ++y) {
+                const int z = lo.z + k;
+                // This row and the four beside it (y -1, +1, z -1, +1), each indexed by x.
+                const std::uint8_t* row = voxels.data() + std::size_t(z) * nxy + std::size_t(y) * nx;
+                const std::uint8_t* below = y > 0 ? row - nx : zeros.data();
+                const std::uint8_t* above = y + 1 < g.dims.y ? row + nx : zeros.data();
+                const std::uint8_t* before = z > 0 ? row - nxy : zeros.data();
+                const std::uint8_t* after = z + 1 < g.dims.z ? row + nxy : zeros.data();
+                std::uint8_t* out =
+                    &texels[2 * ((std::size_t(k) * std::size_t(size.y) + std::size_t(y - lo.y)) *
+                                 std::size_t(size.x))];
+                for (int x = lo.x; x <= hi.x; ++x, out += 2) {
+                    const std::uint8_t v = row[x];
+                    const std::uint8_t left = x > 0 ? row[x - 1] : 0,
+                                       right = x + 1 < g.dims.x ? row[x + 1] : 0;
+                    out[0] = v;
+                    out[1] = v == 0
+                                 ? 0
+                                 : std::uint8_t(unsigned(left != v) | unsigned(right != v) << 1 |
+                                                unsigned(below[x] != v) << 2 | unsigned(above[x] != v) << 3 |
+                                                unsigned(before[x] != v) << 4 | unsigned(after[x] != v) << 5);
+                }
+            }
+    });
+    return texels;
+}
+
+std::optional<EdgeAxes> edgeAxes(const glm::mat4& toTexture, glm::ivec3 dims, float outlineWidth) {
+    // A line's width along framebuffer x and y, in voxels along each texture axis.
+    const std::array<glm::vec3, 2> along = {
+        glm::abs(glm::vec3(toTexture[0]) * glm::vec3(dims)) * outlineWidth,
+        glm::abs(glm::vec3(toTexture[1]) * glm::vec3(dims)) * outlineWidth};
+    std::array<int, 2> axes{};
+    for (std::size_t k = 0; k < 2; ++k) {
+        const glm::vec3& a = along[k];
+        const int axis = a.x >= a.y && a.x >= a.z ? 0 : (a.y >= a.z ? 1 : 2);
+        if (a[axis] <= 0.0f || a[axis] > 1.0f)
+            return std::nullopt; // zoomed out past a voxel a line (or degenerate)
+        for (int other = 0; other < 3; ++other)
+            if (other != axis && a[other] > 1e-4f * a[axis])
+                return std::nullopt; // turned: a line's width crosses into voxels along two axes
+        axes[k] = axis;
+    }
+    if (axes[0] == axes[1])
+        return std::nullopt;
+    EdgeAxes e;
+    e.axisX[axes[0]] = 1.0f;
+    e.axisY[axes[1]] = 1.0f;
+    e.step = {along[0][axes[0]], along[1][axes[1]]};
+    e.bits = {2u << (2 * axes[0]), 1u << (2 * axes[0]), 2u << (2 * axes[1]), 1u << (2 * axes[1])};
+    return e;
+}
+
 std::optional<Rect> planeBoxRect(const glm::mat4& toTexture, glm::vec3 lo, glm::vec3 hi) {
     // The plane: texture point o + x a + y b for framebuffer pixel (x, y).
     const glm::vec3 o(toTexture[3]), a(toTexture[0]), b(toTexture[1]);
@@ -152,9 +256,10 @@ std::string LabelRenderer::reload() {
     try {
         // One program per kind of group, in GroupKind's order (a branch on a uniform costs llvmpipe the code
         // of both sides).
-        const std::array<std::string, 3> defines = {"", "#define BITS\n", "#define FRACTION\n"};
-        std::array<Program, 3> programs;
-        std::array<Uniforms, 3> uniforms;
+        const std::array<std::string, 4> defines = {"", "#define BITS\n", "#define FRACTION\n",
+                                                    "#define EDGES\n"};
+        std::array<Program, 4> programs;
+        std::array<Uniforms, 4> uniforms;
         for (std::size_t k = 0; k < defines.size(); ++k) {
             programs[k] = buildProgram("fullscreen.vert", "labels.frag", defines[k]);
             uniforms[k] =
@@ -188,10 +293,10 @@ void LabelRenderer::setLayers(const std::vector<const LabelLayer*>& layers,
                    u.groups.size() == layer->groups.size() && std::size_t(lineage.group) < u.groups.size();
         });
         // An empty box: only its segments changed (a name, a colour). A refused upload: the whole layer.
-        if (from != layers_.end() &&
-            (lineage.hi.x < lineage.lo.x ||
-             uploadBox(from->groups[std::size_t(lineage.group)], layer->grid,
-                       layer->groups[std::size_t(lineage.group)], lineage.lo, lineage.hi))) {
+        if (from != layers_.end() && (lineage.hi.x < lineage.lo.x ||
+                                      uploadBox(from->groups[std::size_t(lineage.group)], layer->grid,
+                                                layer->groups[std::size_t(lineage.group)],
+                                                layer->groupKind(lineage.group), lineage.lo, lineage.hi))) {
             from->layer = layer;
             from->id = lineage.id;
             ++version_; // the 3D view draws the textures anew
@@ -202,8 +307,8 @@ void LabelRenderer::setLayers(const std::vector<const LabelLayer*>& layers,
         u.layer = layer;
         u.id = lineage.id;
         try {
-            for (const std::vector<std::uint8_t>& group : layer->groups) {
-                u.groups.push_back(uploadGroup(layer->grid, group));
+            for (std::size_t g = 0; g < layer->groups.size(); ++g) {
+                u.groups.push_back(uploadGroup(layer->grid, layer->groups[g], layer->groupKind(int(g))));
                 u.palettes.push_back(makePalette());
                 u.paletteBytes.emplace_back(); // all zero: nothing shown until setLook
                 u.shown.push_back({});
@@ -231,6 +336,7 @@ void LabelRenderer::setLook(std::size_t n, const LabelLook& look) {
     for (std::size_t g = 0; g < u.groups.size(); ++g) {
         PaletteBytes bytes{};
         Shown& shown = u.shown[g] = {};
+        shown.kind = u.layer->groupKind(int(g));
         const std::vector<Segment>& segments = u.layer->segments;
         for (std::size_t s = 0; s < segments.size(); ++s) {
             if (std::size_t(segments[s].group) != g || (s < look.visible.size() && !look.visible[s]))
@@ -241,7 +347,7 @@ void LabelRenderer::setLook(std::size_t n, const LabelLook& look) {
             shown.in3d += in3d;
             // Not measured, or a FRACTIONAL segment (its statistics hold what is in at 0.5; its soft edge
             // reaches past them): anywhere on the grid.
-            if (s >= u.layer->stats.size() || segments[s].fraction) {
+            if (s >= u.layer->stats.size() || shown.kind == GroupKind::Fraction) {
                 shown.lo = glm::ivec3(0);
                 shown.hi = u.layer->grid.dims - 1;
             } else if (const SegmentStats& st = u.layer->stats[s]; st.voxels > 0) {
@@ -249,13 +355,11 @@ void LabelRenderer::setLook(std::size_t n, const LabelLook& look) {
                 shown.lo = first ? st.voxelMin : glm::min(shown.lo, st.voxelMin);
                 shown.hi = first ? st.voxelMax : glm::max(shown.hi, st.voxelMax);
             }
-            if (segments[s].bit) {
-                shown.kind = GroupKind::Bits;
+            if (shown.kind == GroupKind::Bits) {
                 shown.bits |= segments[s].value;
                 shown.bits3d |= in3d ? segments[s].value : 0u;
-            } else if (segments[s].fraction) {
+            } else if (shown.kind == GroupKind::Fraction) {
                 // In 3D a fraction group is a bit group of one bit, 128: the voxels in the segment.
-                shown.kind = GroupKind::Fraction;
                 shown.bits3d = in3d ? 128u : 0u;
             }
             for (std::size_t row = 0; row < 2; ++row) {
@@ -301,13 +405,9 @@ void LabelRenderer::draw(const Rect& r, const glm::mat4& toTexture, glm::ivec2 f
         return;
     if (!beginViewPass(r, fbSize, fbScale, /*premultiplied=*/true)) // labels.frag's colour is premultiplied
         return;
-    // The view in framebuffer pixels, from the top (as toTexture takes them).
-    const struct {
-        int x, y, w, h;
-    } view{int(std::lround(r.x * fbScale)), int(std::lround(r.y * fbScale)),
-           int(std::lround((r.x + r.w) * fbScale)) - int(std::lround(r.x * fbScale)),
-           int(std::lround((r.y + r.h) * fbScale)) - int(std::lround(r.y * fbScale))};
+    const PixelRect view = viewPixels(r, fbScale); // from the top, as toTexture takes pixels
     // Every program's uniforms for the view, then for each layer.
+    const float outlineWidth = std::max(1.0f, std::round(fbScale));
     for (std::size_t k = 0; k < programs_.size(); ++k) {
         const Uniforms& loc = uniforms_[k];
         glUseProgram(programs_[k].id());
@@ -315,7 +415,7 @@ void LabelRenderer::draw(const Rect& r, const glm::mat4& toTexture, glm::ivec2 f
         glUniform1i(loc[uniform::Palette], 1);
         glUniformMatrix4fv(loc[uniform::FramebufferToTexture], 1, GL_FALSE, glm::value_ptr(toTexture));
         glUniform1f(loc[uniform::FramebufferHeight], float(fbSize.y));
-        glUniform1f(loc[uniform::OutlineWidth], std::max(1.0f, std::round(fbScale)));
+        glUniform1f(loc[uniform::OutlineWidth], outlineWidth);
     }
     glBindVertexArray(vao_.id());
     for (const Uploaded& u : layers_) {
@@ -325,6 +425,15 @@ void LabelRenderer::draw(const Rect& r, const glm::mat4& toTexture, glm::ivec2 f
             glUseProgram(programs_[k].id());
             glUniform1f(uniforms_[k][uniform::Fill], u.fill);
             glUniform1f(uniforms_[k][uniform::Outline], u.outline ? 1.0f : 0.0f);
+        }
+        const std::optional<EdgeAxes> edges = edgeAxes(toTexture, u.layer->grid.dims, outlineWidth);
+        if (edges) {
+            const Uniforms& loc = uniforms_[kEdges];
+            glUseProgram(programs_[kEdges].id());
+            glUniform3fv(loc[uniform::EdgeAxisX], 1, glm::value_ptr(edges->axisX));
+            glUniform3fv(loc[uniform::EdgeAxisY], 1, glm::value_ptr(edges->axisY));
+            glUniform2fv(loc[uniform::EdgeStep], 1, glm::value_ptr(edges->step));
+            glUniform4uiv(loc[uniform::EdgeBits], 1, glm::value_ptr(edges->bits));
         }
         for (std::size_t g = 0; g < u.groups.size(); ++g) {
             // A group whose segments are all hidden draws nothing: no pass over the view for it (a pass is
@@ -338,16 +447,17 @@ void LabelRenderer::draw(const Rect& r, const glm::mat4& toTexture, glm::ivec2 f
                                                            (glm::vec3(u.shown[g].hi) + 1.0f) / dims);
             if (!where)
                 continue;
-            const int x0 = std::max(view.x, int(std::floor(where->x)) - 1);
-            const int x1 = std::min(view.x + view.w, int(std::ceil(where->x + where->w)) + 1);
-            const int y0 = std::max(view.y, int(std::floor(where->y)) - 1); // from the top
-            const int y1 = std::min(view.y + view.h, int(std::ceil(where->y + where->h)) + 1);
+            const int x0 = std::max(view.x0, int(std::floor(where->x)) - 1);
+            const int x1 = std::min(view.x1, int(std::ceil(where->x + where->w)) + 1);
+            const int y0 = std::max(view.y0, int(std::floor(where->y)) - 1); // from the top
+            const int y1 = std::min(view.y1, int(std::ceil(where->y + where->h)) + 1);
             if (x1 <= x0 || y1 <= y0)
                 continue;
             glScissor(x0, fbSize.y - y1, x1 - x0, y1 - y0);
-            const auto kind = std::size_t(u.shown[g].kind);
-            glUseProgram(programs_[kind].id());
-            glUniform1ui(uniforms_[kind][uniform::Bits], u.shown[g].bits);
+            const std::size_t program =
+                u.shown[g].kind == GroupKind::Value && edges ? kEdges : std::size_t(u.shown[g].kind);
+            glUseProgram(programs_[program].id());
+            glUniform1ui(uniforms_[program][uniform::Bits], u.shown[g].bits);
             glActiveTexture(GL_TEXTURE0);
             glBindTexture(GL_TEXTURE_3D, u.groups[g].id());
             glActiveTexture(GL_TEXTURE1);

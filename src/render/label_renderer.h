@@ -26,6 +26,26 @@ struct LabelLook {
     bool outline = true;        // the segments' edges, opaque
 };
 
+// A value group's texels (RG8UI) over the voxel box [lo, hi] (inclusive), x fastest: the byte, then which of
+// its six neighbours holds another byte (bit 2a: the one below along texture axis a, bit 2a + 1: above; a
+// neighbour off the grid holds 0), 0 where the byte is 0. labels.frag (EDGES) draws an axis-aligned view's
+// outline from them without sampling the neighbours: on a CPU rasteriser the four samples cost as much as the
+// slice's own pass.
+std::vector<std::uint8_t> valueTexels(const Geometry& g, const std::vector<std::uint8_t>& voxels,
+                                      glm::ivec3 lo, glm::ivec3 hi);
+
+// Whether a view draws a value group's outline from valueTexels' bits (labels.frag's EDGES), and how: its
+// framebuffer x and y run along texture axes (`axisX`, `axisY` one-hot), and a line's width (`step`, in
+// voxels) reaches at most into the next voxel, so the pixel a line's width away is in this voxel or in its
+// neighbour, whose bit says whether it differs. `bits`: the bits of the neighbours above and below along x,
+// then along y. None for a turned view or one zoomed out past a voxel a line: those sample the neighbours.
+struct EdgeAxes {
+    glm::vec3 axisX{0}, axisY{0};
+    glm::vec2 step{0};
+    glm::uvec4 bits{0};
+};
+std::optional<EdgeAxes> edgeAxes(const glm::mat4& toTexture, glm::ivec3 dims, float outlineWidth);
+
 // The framebuffer pixels (from the top, as `toTexture` takes them) of the box [lo, hi] (texture
 // coordinates) where the view's plane crosses it: the box of the crossing, none when the plane misses it.
 std::optional<Rect> planeBoxRect(const glm::mat4& toTexture, glm::vec3 lo, glm::vec3 hi);
@@ -77,9 +97,11 @@ class LabelRenderer {
         bool outline = true;
         std::string failed; // why its groups are not on the GPU (nothing is drawn of it)
     };
-    // labels.frag for each GroupKind: value groups, bit groups (BITS), fraction groups (FRACTION).
-    std::array<Program, 3> programs_;
-    std::array<Uniforms, 3> uniforms_;
+    // labels.frag for each GroupKind: value groups, bit groups (BITS), fraction groups (FRACTION); then value
+    // groups in an axis-aligned view (EDGES, kEdges).
+    static constexpr std::size_t kEdges = 3;
+    std::array<Program, 4> programs_;
+    std::array<Uniforms, 4> uniforms_;
     VertexArray vao_;
     std::vector<Uploaded> layers_;
     std::uint64_t version_ = 0; // bumped whenever a palette or the voxels of a texture change

@@ -122,7 +122,7 @@ LabelLayer layeredLabelmap(const std::filesystem::path& file, const VolumeFileHe
         s.number = e.value;
         s.name = e.name.empty() ? "Segment " + std::to_string(e.value) : e.name;
         s.color = e.hasColor ? e.color : labelColor(e.value);
-        builder.add(std::move(s), std::move(voxels));
+        builder.add(std::move(s), voxels);
     }
     // Values that no Segment field names: left out, and said so.
     std::size_t unnamed = 0;

@@ -69,7 +69,7 @@ LabelLayer openRtStruct(const std::filesystem::path& file, const Series& base, c
         s.name = roi.name.empty() ? "ROI " + std::to_string(roi.number) : roi.name;
         s.color = roi.hasColor ? glm::vec3(roi.color[0], roi.color[1], roi.color[2]) / 255.0f
                                : labelColor(roi.number);
-        builder.add(std::move(s), std::move(r.voxels));
+        builder.add(std::move(s), r.voxels);
     }
     if (between > 0)
         notes.push_back(std::to_string(between) +

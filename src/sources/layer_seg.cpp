@@ -228,7 +228,8 @@ LabelLayer openSeg(const std::filesystem::path& file, const Series& base, const 
             if (s0 + i < soft)
                 builder.addFraction(std::move(seg), decoded[i].voxels, decoded[i].fractions);
             else
-                builder.add(std::move(seg), std::move(decoded[i].voxels));
+                builder.add(std::move(seg), decoded[i].voxels);
+            decoded[i] = {}; // its voxel list (4 bytes a voxel) goes as soon as the layer holds it
         }
     }
     if (total == 0 && outside > 0)

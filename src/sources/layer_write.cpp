@@ -23,10 +23,10 @@ std::filesystem::path writeSegNrrdLayer(const LabelLayer& layer, const std::file
                                         bool force) {
     // 3D Slicer's layers are labelmaps: a bit group's segments (and a fraction group's, at 0.5) go to value
     // groups first.
-    const bool bits = std::any_of(layer.segments.begin(), layer.segments.end(),
-                                  [](const Segment& s) { return s.bit || s.fraction; });
-    const LabelLayer converted = bits ? withValueGroupsOnly(layer) : LabelLayer{};
-    const LabelLayer& l = bits ? converted : layer;
+    const bool allValueGroups = std::all_of(layer.segments.begin(), layer.segments.end(),
+                                            [](const Segment& s) { return s.kind == GroupKind::Value; });
+    const LabelLayer converted = allValueGroups ? LabelLayer{} : withValueGroupsOnly(layer);
+    const LabelLayer& l = allValueGroups ? layer : converted;
     std::vector<const std::vector<std::uint8_t>*> groups;
     for (const auto& g : l.groups)
         groups.push_back(&g);

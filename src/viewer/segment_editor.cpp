@@ -496,7 +496,7 @@ bool splitIslands(AppState& s) {
             // A name DICOM's LO takes (64 characters): the segment's, shortened to leave room for the count.
             const std::string suffix = " " + std::to_string(n + 1);
             segments.push_back({number, utf8Prefix(seg.name, 64 - suffix.size()) + suffix, labelColor(number),
-                                seg.group, value, seg.bit});
+                                seg.group, value, seg.kind});
             segmentOf[part] = int(segments.size()) - 1;
         }
     }
@@ -530,7 +530,7 @@ bool splitIslands(AppState& s) {
     e.lastMessage = c.what + (dropped ? " (" + std::to_string(dropped) + " smaller parts removed)" : "") +
                     (kept ? "; " + std::to_string(kept) + " more parts stay in " + seg.name + " (at most " +
                                 std::to_string(kMaxSplit) + " new segments, " +
-                                (seg.bit ? "8 bits a bit group)" : "255 values a group)")
+                                (seg.kind == GroupKind::Bits ? "8 bits a bit group)" : "255 values a group)")
                           : "");
     return true;
 }
