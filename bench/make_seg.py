@@ -41,6 +41,9 @@ def read_ct(folder):
 
 def main():
     args = [a for a in sys.argv[1:] if a not in ("--overlap", "--fractional")]
+    if len(args) < 2 or any(a in ("-h", "--help") for a in args):
+        print(__doc__)
+        sys.exit(0 if any(a in ("-h", "--help") for a in args) else 2)
     fractional = "--fractional" in sys.argv
     overlap = "--overlap" in sys.argv or fractional
     folder, out = args[0], args[1]

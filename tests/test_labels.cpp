@@ -46,8 +46,10 @@ int shapeAt(glm::dvec3 lps) {
 }
 
 // A NIfTI-1 labelmap (uint8) of grid `g` written by nifticlib, in RAS as NIfTI defines (sform: LPS flipped in
-// x and y), each voxel's label shapeAt its centre (moved by `shift` mm).
-void writeLabelmap(const Geometry& g, const std::filesystem::path& p, glm::dvec3 shift = glm::dvec3(0)) {
+// x and y), each voxel's label shapeAt its centre (moved by `shift` mm); with `only`, a 0/1 mask of that
+// label.
+void writeLabelmap(const Geometry& g, const std::filesystem::path& p, glm::dvec3 shift = glm::dvec3(0),
+                   int only = 0) {
     int dim[8] = {3, g.dims.x, g.dims.y, g.dims.z, 1, 1, 1, 1};
     nifti_image* nim = nifti_make_new_nim(dim, DT_UINT8, 1);
     nim->dx = nim->pixdim[1] = float(g.spacing.x);
@@ -67,8 +69,10 @@ void writeLabelmap(const Geometry& g, const std::filesystem::path& p, glm::dvec3
     std::size_t n = 0;
     for (int k = 0; k < g.dims.z; ++k)
         for (int j = 0; j < g.dims.y; ++j)
-            for (int i = 0; i < g.dims.x; ++i)
-                data[n++] = std::uint8_t(shapeAt(g.voxelToPatient(glm::dvec3(i, j, k)) - shift));
+            for (int i = 0; i < g.dims.x; ++i) {
+                const int label = shapeAt(g.voxelToPatient(glm::dvec3(i, j, k)) - shift);
+                data[n++] = std::uint8_t(only == 0 ? label : int(label == only));
+            }
     REQUIRE(nifti_set_filenames(nim, p.c_str(), 0, 1) == 0);
     nifti_image_write(nim);
     nifti_image_free(nim);
@@ -388,6 +392,26 @@ TEST_CASE("labelmaps: on a grid of their own, resampled onto the CT nearest-voxe
     }
 }
 
+TEST_CASE(
+    "labelmaps: resampled onto a coarser grid, only the labelled voxels past the grid's edge are said to "
+    "lie outside it") {
+    Geometry to; // 4 x 4 x 4 voxels, 3 mm slices: its voxels' boxes span z -1.5 to 10.5 mm
+    to.dims = {4, 4, 4};
+    to.spacing = {1, 1, 3};
+    Geometry from = to; // 1 mm slices over the same span: most are no slice's nearest, none outside
+    from.dims = {4, 4, 12};
+    from.spacing = {1, 1, 1};
+    from.origin = {0, 0, -1};
+    const std::vector<std::int16_t> ones(from.voxelCount(), 1);
+    std::size_t outside = 99;
+    const std::vector<std::int16_t> on = resampleLabels(from, ones.data(), to, &outside);
+    CHECK(outside == 0);
+    CHECK(std::count(on.begin(), on.end(), 1) == 64);
+    from.origin.z = -3; // its first two slices (z -3 and -2 mm) lie below the grid's edge
+    resampleLabels(from, ones.data(), to, &outside);
+    CHECK(outside == 2 * 16);
+}
+
 TEST_CASE("labelmaps: 3D Slicer's .seg.nrrd in layers keeps overlapping segments, each exact, in the file's "
           "order") {
     TempDir dir;
@@ -503,6 +527,63 @@ TEST_CASE("ctview segments: the table and JSON, bad labelmaps named with the rea
     }
 }
 
+TEST_CASE("labelmaps: a folder of masks (TotalSegmentator's segmentations/) is one layer, a segment per file "
+          "named for it, an empty one listed") {
+    TempDir dir;
+    const Series ct = loadCt(dir.path / "ct");
+    const Geometry& g = ct.volume.geometry();
+    const auto masks = dir.path / "segmentations";
+    std::filesystem::create_directories(masks);
+    writeLabelmap(g, masks / "sphere.nii.gz", {}, 1);
+    writeLabelmap(g, masks / "box.nii.gz", {}, 7);
+    writeLabelmap(g, masks / "adrenal_gland.nii.gz", {}, 3); // no voxel is 3: a structure the scan lacks
+    std::ofstream(masks / "README.txt") << "not a mask";
+    const LabelLayer layer = openLayer(masks, ct, fastOptions());
+    CHECK(layer.name == "segmentations");
+    REQUIRE(layer.segments.size() == 3);
+    CHECK(layer.segments[0].name == "adrenal_gland"); // in the files' order, each named for its file
+    CHECK(layer.segments[1].name == "box");
+    CHECK(layer.segments[2].name == "sphere");
+    CHECK(layer.segments[1].color != layer.segments[2].color);
+    CHECK(layer.groups.size() == 1); // disjoint masks share a byte, not a byte each
+    const std::vector<SegmentStats> stats = measureSegments(layer, ct.volume);
+    CHECK(stats[0].voxels == 0);
+    CHECK(stats[1].voxels == expectedOnCt(ct, g, 7).voxels);
+    CHECK(stats[2].voxels == expectedOnCt(ct, g, 1).voxels);
+    CHECK(std::find(layer.notes.begin(), layer.notes.end(), "adrenal_gland.nii.gz: no labelled voxel") !=
+          layer.notes.end());
+
+    // Beside a labelmap that names its labels the same: --segment takes LAYER:NAME to pick one; the name
+    // alone is a usage error that lists them so.
+    writeLabelmap(g, dir.path / "seg.nii.gz");
+    std::ofstream(dir.path / "seg.json") << R"({"1": "sphere", "7": "box", "9": "pancreas"})";
+    const std::string both =
+        q(dir.path / "ct") + " --labels " + q(dir.path / "seg.nii.gz") + " --labels " + q(masks);
+    Run r = run("convert -q " + both + " --segment sphere -o " + q(dir.path / "m.nii"));
+    CHECK(r.code == 2);
+    CHECK(
+        r.out.find("--segment sphere: names 2 segments; give one: seg.nii.gz:sphere, segmentations:sphere") !=
+        std::string::npos);
+    r = run("convert -q " + both + " --segment segmentations:sphere -o " + q(dir.path / "m.nii"));
+    REQUIRE(r.code == 0);
+    const Series mask = [&] {
+        const auto src = openSource((dir.path / "m.nii").string(), fastOptions());
+        return src->load(src->pick("").number, fastOptions());
+    }();
+    std::size_t ones = 0;
+    for (std::size_t n = 0; n < g.voxelCount(); ++n)
+        ones += mask.volume.int16Data()[n] == 1;
+    CHECK(ones == expectedOnCt(ct, g, 1).voxels);
+    // The table's label that no voxel has is said; `segments --json` says the layers and any problems.
+    r = run("segments -q --json " + both);
+    REQUIRE(r.code == 0);
+    const auto j = nlohmann::json::parse(r.out);
+    CHECK(j["layers"][0]["notes"][1] == "1 label of the table with no voxel here: pancreas");
+    CHECK(j["layers"][1]["kind"] == "labelmap folder");
+    CHECK(j["problems"].empty());
+    CHECK(j["segments"].size() == 5);
+}
+
 TEST_CASE("the window adds a dropped labelmap to the open series, a dropped CT volume opens as a series "
           "(issue 27.2)") {
     TempDir dir;
@@ -600,6 +681,13 @@ TEST_CASE("the viewer's scene: --labels opened by the load task, shown, probed, 
     const glm::ivec3 centre = glm::ivec3(glm::round(ct.volume.geometry().patientToVoxel(kCentre)));
     CHECK(viewer::segmentsAt(s, centre) == std::vector<std::string>{"sphere"});
     CHECK(viewer::segmentsAt(s, {0, 0, 0}).empty());
+    // With a second layer naming its segments the same, each name says its layer.
+    auto copy = std::make_shared<LabelLayer>(layer);
+    copy->name = "copy.nii.gz";
+    viewer::addLabelLayer(s, copy);
+    CHECK(viewer::segmentsAt(s, centre) ==
+          std::vector<std::string>{"sphere (seg.nii.gz)", "sphere (copy.nii.gz)"});
+    s.scene.labels[1].shown = false;
     s.scene.labels[0].visible[0] = 0;
     CHECK(viewer::segmentsAt(s, centre).empty());
     // A row clicked: the crosshair goes to the middle of the segment's box.

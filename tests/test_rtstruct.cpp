@@ -127,9 +127,9 @@ TEST_CASE("RTSTRUCT: a ring's hole stays empty (even-odd), contours between slic
         return all;
     }();
     INFO(notes);
-    CHECK(notes.find("1 contours lie between the series' slices: put on the nearest") != std::string::npos);
+    CHECK(notes.find("1 contour lies between the series' slices: put on the nearest") != std::string::npos);
     CHECK(notes.find("not shown") == std::string::npos);
-    CHECK(notes.find("2 contours with too few points (3 for a closed one, 2 for an open one) are left out") !=
+    CHECK(notes.find("2 contours with too few points (3 for a closed one, 2 for an open one) left out") !=
           std::string::npos);
 }
 

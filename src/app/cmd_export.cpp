@@ -211,12 +211,9 @@ namespace {
 // segmentation is one given with --labels or one found beside the series (a SEG in its folder).
 int convertSegment(const CommonOptions& common, const ConvertOptions& o) {
     const std::shared_ptr<Dataset> d = loadDatasetHeadless(common, false);
-    const auto found = segmentsNamed(*d, o.segment, "--segment");
-    if (found.size() != 1)
-        throw UsageError("--segment " + o.segment + ": names " + std::to_string(found.size()) +
-                         " segments; give one");
-    const LabelLayer& layer = *d->labels[found[0].first];
-    const Segment& segment = layer.segments[found[0].second];
+    const auto [l, s] = segmentNamed(*d, o.segment, "--segment");
+    const LabelLayer& layer = *d->labels[l];
+    const Segment& segment = layer.segments[s];
     Volume mask(layer.grid, ScalarType::Int16, SharedBuffer::Sharing::Private);
     auto* voxels = static_cast<std::int16_t*>(mask.data());
     for (std::size_t n = 0; n < layer.grid.voxelCount(); ++n)

@@ -89,9 +89,12 @@ int runSegments(const CommonOptions& common, const SegmentsOptions& o) {
             segments.push_back(j);
         }
     }
-    if (o.json)
-        std::printf("%s\n",
-                    nlohmann::ordered_json{{"layers", layers}, {"segments", segments}}.dump(2).c_str());
+    if (o.json) // problems: the segmentations found or given that could not be shown, as `info` says them
+        std::printf(
+            "%s\n",
+            nlohmann::ordered_json{{"layers", layers}, {"segments", segments}, {"problems", d->labelNotes}}
+                .dump(2)
+                .c_str());
     return 0;
 }
 

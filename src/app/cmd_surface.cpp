@@ -52,12 +52,9 @@ Extracted thresholdSurface(const Loaded& l, const CommonOptions& common, const P
 }
 
 Extracted segmentSurface(const Dataset& d, const CommonOptions& common, const SurfaceOptions& o) {
-    const auto found = segmentsNamed(d, o.segment, "--segment");
-    if (found.size() != 1)
-        throw UsageError("--segment " + o.segment + ": names " + std::to_string(found.size()) +
-                         " segments; give one");
-    const LabelLayer& layer = *d.labels[found[0].first];
-    const Segment& segment = layer.segments[found[0].second];
+    const auto [l, s] = segmentNamed(d, o.segment, "--segment");
+    const LabelLayer& layer = *d.labels[l];
+    const Segment& segment = layer.segments[s];
     const Picked picked{segmentMask(layer, segment), "the segment " + segment.name};
     const Mask mask = keepIslands(picked, d.series.volume, o.pick, common.input);
     const glm::u8vec3 colour(glm::round(glm::clamp(segment.color, 0.f, 1.f) * 255.f));

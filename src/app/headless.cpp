@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 #include <sstream>
 
 #include "app/gl_context.h"
@@ -41,9 +42,11 @@ std::shared_ptr<Dataset> loadDatasetHeadless(const CommonOptions& common, bool s
     if (!common.quiet) {
         for (const std::string& w : d->series.warnings)
             std::fprintf(stderr, "warning: %s\n", w.c_str());
+        // What a load says of a layer it shows (names from a table, resampled): notes; what it could not
+        // show (labelNotes): warnings.
         for (const auto& layer : d->labels)
             for (const std::string& note : layer->notes)
-                std::fprintf(stderr, "warning: %s: %s\n", layer->name.c_str(), note.c_str());
+                std::fprintf(stderr, "note: %s: %s\n", layer->name.c_str(), note.c_str());
         for (const std::string& note : d->labelNotes)
             std::fprintf(stderr, "warning: %s\n", note.c_str());
     }
@@ -133,6 +136,17 @@ void fuseHeadless(viewer::AppState& s, const CommonOptions& common, const Fusion
     viewer::setImageLayer(s, std::move(layer));
 }
 
+namespace {
+// A segment's name as --segment takes it: "LAYER:NAME" when another layer has a segment of that name.
+std::string qualifiedName(const Dataset& d, const LabelLayer& layer, const Segment& s) {
+    for (const auto& other : d.labels)
+        if (other.get() != &layer && std::any_of(other->segments.begin(), other->segments.end(),
+                                                 [&](const Segment& o) { return o.name == s.name; }))
+            return layer.name + ":" + s.name;
+    return s.name;
+}
+} // namespace
+
 std::vector<std::pair<std::size_t, std::size_t>> segmentsNamed(const Dataset& d, const std::string& names,
                                                                const std::string& option) {
     auto lower = [](std::string s) {
@@ -143,15 +157,24 @@ std::vector<std::pair<std::size_t, std::size_t>> segmentsNamed(const Dataset& d,
     std::vector<std::string> all;
     for (const auto& layer : d.labels)
         for (const Segment& s : layer->segments)
-            all.push_back(s.name);
+            all.push_back(qualifiedName(d, *layer, s));
     std::stringstream list(names);
-    std::string name;
-    while (std::getline(list, name, ',')) {
+    std::string given;
+    while (std::getline(list, given, ',')) {
+        // "LAYER:NAME": only that layer's segments (a name may hold a colon itself: only when LAYER is one).
+        std::string name = given;
+        std::optional<std::size_t> only;
+        if (const std::size_t colon = given.find(':'); colon != std::string::npos)
+            for (std::size_t l = 0; l < d.labels.size() && !only; ++l)
+                if (d.labels[l]->name == given.substr(0, colon)) {
+                    only = l;
+                    name = given.substr(colon + 1);
+                }
         std::size_t before = found.size();
         // Exact names first; then the same ignoring case; then the file's number.
         for (int pass = 0; pass < 3 && found.size() == before; ++pass)
             for (std::size_t l = 0; l < d.labels.size(); ++l)
-                for (std::size_t i = 0; i < d.labels[l]->segments.size(); ++i) {
+                for (std::size_t i = 0; i < d.labels[l]->segments.size() && (!only || *only == l); ++i) {
                     const Segment& s = d.labels[l]->segments[i];
                     const bool match = pass == 0   ? s.name == name
                                        : pass == 1 ? lower(s.name) == lower(name)
@@ -160,12 +183,24 @@ std::vector<std::pair<std::size_t, std::size_t>> segmentsNamed(const Dataset& d,
                         found.emplace_back(l, i);
                 }
         if (found.size() == before)
-            throw UsageError(option + " " + name + ": no such segment" +
+            throw UsageError(option + " " + given + ": no such segment" +
                              (all.empty()
                                   ? " (no segmentation given with --labels or found beside the series)"
                                   : "; there are: " + joined(all, ", ")));
     }
     return found;
+}
+
+std::pair<std::size_t, std::size_t> segmentNamed(const Dataset& d, const std::string& name,
+                                                 const std::string& option) {
+    const auto found = segmentsNamed(d, name, option);
+    if (found.size() == 1)
+        return found[0];
+    std::vector<std::string> each;
+    for (const auto& [l, i] : found)
+        each.push_back(d.labels[l]->name + ":" + d.labels[l]->segments[i].name);
+    throw UsageError(option + " " + name + ": names " + std::to_string(found.size()) +
+                     " segments; give one: " + joined(each, ", "));
 }
 
 void showOnlySegments(viewer::AppState& s, const Dataset& d, const std::string& names) {

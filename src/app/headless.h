@@ -23,9 +23,15 @@ glm::ivec2 parseImageSize(const std::string& text, const std::string& option);
 std::shared_ptr<Dataset> loadDatasetHeadless(const CommonOptions& common, bool stats3d = true);
 
 // The segments of `d`'s label layers that `names` (comma-separated) names, as (layer, segment) pairs: by name
-// (exactly, else ignoring case) or by number. Throws UsageError naming `option` and the segments there are.
+// (exactly, else ignoring case) or by number, each optionally after its layer's file name and a colon
+// ("seg.dcm:Liver", "liver.nii.gz:1") to pick among layers that have the same name. Throws UsageError
+// naming `option` and the segments there are.
 std::vector<std::pair<std::size_t, std::size_t>> segmentsNamed(const Dataset& d, const std::string& names,
                                                                const std::string& option);
+// The one segment `name` names (segmentsNamed), else a UsageError listing those it names, each with its
+// layer.
+std::pair<std::size_t, std::size_t> segmentNamed(const Dataset& d, const std::string& name,
+                                                 const std::string& option);
 
 // `--segments NAMES`: only those segments of the scene's label layers are visible (nothing for "").
 void showOnlySegments(viewer::AppState& s, const Dataset& d, const std::string& names);

@@ -1,5 +1,7 @@
 #include "app/scene.h"
 
+#include "base/text.h"
+
 #include <glm/gtc/matrix_transform.hpp>
 
 #include <algorithm>
@@ -79,7 +81,7 @@ void syncLabels(const viewer::AppState& s, Renderers& r, RendererSync& sync) {
 std::string labels3dNote(const gl::Labels3d& l) {
     if (l.leftOut == 0)
         return {};
-    return std::to_string(l.leftOut) + " segments not drawn in 3D: it draws " +
+    return counted(l.leftOut, "segment", "segments") + " not drawn in 3D: it draws " +
            std::to_string(gl::Labels3d::kMaxGroups) +
            " groups of segments (hide some segments to draw the others)";
 }

@@ -17,6 +17,10 @@ std::string format(const char* fmt, ...) {
     return text;
 }
 
+std::string counted(std::size_t n, const std::string& one, const std::string& many) {
+    return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
 std::string joined(const std::vector<std::string>& names, const std::string& separator) {
     std::string out;
     for (std::size_t n = 0; n < names.size(); ++n)

@@ -10,6 +10,8 @@ std::string format(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 
 // `names` with `separator` between them: "info|export|convert".
 std::string joined(const std::vector<std::string>& names, const std::string& separator);
+// "1 contour lies", "3 contours lie": a count with its noun (and verb) as the count takes them.
+std::string counted(std::size_t n, const std::string& one, const std::string& many);
 // "a, b, c or d": a list for a help text or a message.
 std::string listed(std::vector<std::string> names);
 

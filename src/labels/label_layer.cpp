@@ -195,13 +195,34 @@ bool sameGrid(const Geometry& a, const Geometry& b) {
     return true;
 }
 
+namespace {
+// The labelled voxels of `from` whose centres lie outside the boxes of `to`'s voxels: those that no voxel of
+// `to` can show. (Not those no centre of `to` lands nearest: a finer labelmap has many of those inside.)
+std::size_t labelledOutside(const Geometry& from, const std::int16_t* values, const Geometry& to) {
+    const glm::dmat3 fromTo = glm::inverse(to.voxelSteps()) * from.voxelSteps();
+    const glm::dvec3 origin = to.patientToVoxel(from.origin);
+    const glm::dvec3 lo(-0.5), hi = glm::dvec3(to.dims) - 0.5;
+    std::size_t count = 0, n = 0;
+    for (int k = 0; k < from.dims.z; ++k)
+        for (int j = 0; j < from.dims.y; ++j) {
+            const glm::dvec3 row = origin + fromTo * glm::dvec3(0, j, k);
+            for (int i = 0; i < from.dims.x; ++i, ++n) {
+                if (values[n] == 0)
+                    continue;
+                const glm::dvec3 p = row + fromTo[0] * double(i);
+                count += glm::any(glm::lessThan(p, lo)) || glm::any(glm::greaterThanEqual(p, hi));
+            }
+        }
+    return count;
+}
+} // namespace
+
 std::vector<std::int16_t> resampleLabels(const Geometry& from, const std::int16_t* values, const Geometry& to,
                                          std::size_t* outside) {
     std::vector<std::int16_t> out(to.voxelCount(), 0);
     // `to` voxel -> `from` voxel is affine: its columns are the steps of one voxel along i, j, k.
     const glm::dmat3 toFrom = glm::inverse(from.voxelSteps()) * to.voxelSteps();
     const glm::dvec3 origin = from.patientToVoxel(to.origin);
-    std::vector<std::uint8_t> reached(outside ? from.voxelCount() : 0, 0);
     std::size_t n = 0;
     for (int k = 0; k < to.dims.z; ++k)
         for (int j = 0; j < to.dims.y; ++j) {
@@ -217,15 +238,10 @@ std::vector<std::int16_t> resampleLabels(const Geometry& from, const std::int16_
                                             std::size_t(from.dims.x) +
                                         std::size_t(v.x);
                 out[n] = values[src];
-                if (outside)
-                    reached[src] = 1;
             }
         }
-    if (outside) {
-        *outside = 0;
-        for (std::size_t i = 0; i < reached.size(); ++i)
-            *outside += values[i] != 0 && !reached[i];
-    }
+    if (outside)
+        *outside = labelledOutside(from, values, to);
     return out;
 }
 

@@ -182,6 +182,7 @@ class LabelLayerBuilder {
     void addFraction(Segment s, const std::vector<std::uint32_t>& voxels,
                      const std::vector<std::uint8_t>& fractions);
     LabelLayer take(std::string name, std::string path, std::string kind);
+    std::size_t segmentCount() const { return layer_.segments.size(); }
 
   private:
     int groupFor(const std::vector<std::uint32_t>& voxels);
@@ -211,7 +212,7 @@ glm::vec3 labelColor(int n);
 // Label values on grid `from` (a labelmap in its own geometry, from.voxelCount() of them) resampled
 // nearest-neighbour onto grid `to`: each voxel of `to` takes the value at the `from` voxel whose centre is
 // nearest its centre in patient space (0 outside `from`). `outside` counts the voxels of `from` with a label
-// that fall outside `to`.
+// whose centres fall outside `to` (past the boxes of its edge voxels).
 std::vector<std::int16_t> resampleLabels(const Geometry& from, const std::int16_t* values, const Geometry& to,
                                          std::size_t* outside = nullptr);
 // Whether two grids are the same voxel for voxel (within a micrometre and a millionth of a direction).

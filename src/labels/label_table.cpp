@@ -88,7 +88,9 @@ std::vector<LabelTableEntry> fromText(const std::string& text) {
     return out;
 }
 
-std::string stem(const std::filesystem::path& p) {
+} // namespace
+
+std::string labelmapStem(const std::filesystem::path& p) {
     std::string name = p.filename().string();
     for (const char* ext : {".seg.nrrd", ".nii.gz", ".nii", ".nrrd", ".nhdr"})
         if (name.size() > std::string(ext).size() &&
@@ -96,8 +98,6 @@ std::string stem(const std::filesystem::path& p) {
             return name.substr(0, name.size() - std::string(ext).size());
     return p.stem().string();
 }
-
-} // namespace
 
 std::vector<LabelTableEntry>
 slicerSegmentTable(const std::vector<std::pair<std::string, std::string>>& fields, int* layers) {
@@ -163,7 +163,7 @@ std::vector<LabelTableEntry> readLabelTable(const std::filesystem::path& file) {
 
 std::filesystem::path findLabelTable(const std::filesystem::path& labelmap) {
     const std::filesystem::path folder = labelmap.parent_path();
-    const std::string name = stem(labelmap);
+    const std::string name = labelmapStem(labelmap);
     std::error_code ec;
     for (const std::string& candidate :
          {name + ".txt", name + ".json", name + ".label.txt", name + "_labels.json",
@@ -176,7 +176,7 @@ std::filesystem::path findLabelTable(const std::filesystem::path& labelmap) {
 }
 
 std::filesystem::path labelTableBeside(const std::filesystem::path& labelmap) {
-    return labelmap.parent_path() / (stem(labelmap) + ".json");
+    return labelmap.parent_path() / (labelmapStem(labelmap) + ".json");
 }
 
 } // namespace ctview

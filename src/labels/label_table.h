@@ -25,6 +25,8 @@ std::vector<LabelTableEntry> readLabelTable(const std::filesystem::path& file);
 // file's name without .nii.gz / .nii / .nrrd / .seg.nrrd), then labels.txt, labels.json or dataset.json in
 // its folder. Empty when there is none.
 std::filesystem::path findLabelTable(const std::filesystem::path& labelmap);
+// A labelmap's file name without .seg.nrrd, .nii.gz, .nii, .nrrd or .nhdr ("liver" of "liver.nii.gz").
+std::string labelmapStem(const std::filesystem::path& p);
 // Where a JSON table written for `labelmap` goes so that findLabelTable finds it: NAME.json beside it.
 std::filesystem::path labelTableBeside(const std::filesystem::path& labelmap);
 

@@ -4,6 +4,7 @@
 // labelmap on another grid than the series' is resampled onto it, nearest voxel. Teem and nifticlib run in an
 // isolated worker, as for the volume files.
 #include "base/error.h"
+#include "base/text.h"
 #include "labels/label_table.h"
 #include "nrrd_nifti/volume_io.h"
 #include "sources/isolated_file.h"
@@ -33,7 +34,8 @@ void noteResampled(const Geometry& from, std::size_t outside, std::vector<std::s
     notes.push_back("resampled onto the series' grid, nearest voxel (the file's grid: " + gridText(from) +
                     ")");
     if (outside > 0)
-        notes.push_back(std::to_string(outside) + " labelled voxels lie outside the series");
+        notes.push_back(counted(outside, "labelled voxel lies", "labelled voxels lie") +
+                        " outside the series");
 }
 
 std::vector<LabelTableEntry> tableFor(const std::filesystem::path& file, const VolumeFileHeader& h,
@@ -51,6 +53,27 @@ std::vector<LabelTableEntry> tableFor(const std::filesystem::path& file, const V
         notes.push_back(std::string(e.what()) + ": labels numbered instead");
     }
     return table;
+}
+
+// The table's labels that no voxel has (a label table lists every structure a model knows; a scan shows
+// some): not segments, but said, so that a name looked for is not simply missing.
+void noteAbsentLabels(const std::vector<LabelTableEntry>& table, const LabelLayer& layer,
+                      std::vector<std::string>& notes) {
+    std::vector<std::string> absent;
+    for (const LabelTableEntry& e : table)
+        if (std::none_of(layer.segments.begin(), layer.segments.end(),
+                         [&](const Segment& s) { return s.number == e.value; }))
+            absent.push_back(e.name.empty() ? std::to_string(e.value) : e.name);
+    if (absent.empty())
+        return;
+    constexpr std::size_t kNamed = 8;
+    std::string list;
+    for (std::size_t i = 0; i < std::min(absent.size(), kNamed); ++i)
+        list += (i ? ", " : "") + absent[i];
+    if (absent.size() > kNamed)
+        list += ", ... (" + std::to_string(absent.size() - kNamed) + " more)";
+    notes.push_back(std::to_string(absent.size()) + (absent.size() == 1 ? " label" : " labels") +
+                    " of the table with no voxel here: " + list);
 }
 
 // Layer `layer` of the file's label values (all of a one-layer file), read in an isolated worker into memory
@@ -131,8 +154,8 @@ LabelLayer layeredLabelmap(const std::filesystem::path& file, const VolumeFileHe
             for (const auto& [value, voxels] : *b)
                 unnamed += voxels.size();
     if (unnamed > 0)
-        notes.push_back(std::to_string(unnamed) +
-                        " labelled voxels of values no Segment field names are left out");
+        notes.push_back(counted(unnamed, "labelled voxel", "labelled voxels") +
+                        " of values no Segment field names left out");
     if (labelled == 0 && outside > 0)
         throw DataError(file.string() + ": its labels do not overlap the series (its grid: " +
                         gridText(h.geometry) + ", the series': " + gridText(to) + ")");
@@ -168,6 +191,11 @@ LabelLayer singleLabelmap(const std::filesystem::path& file, const VolumeFileHea
                         " different values (an image? open it as a series)");
     if (layer.segments.empty())
         notes.push_back("no labelled voxel");
+    // A mask of one organ (TotalSegmentator's default output: liver.nii.gz, a 0/1 file per structure): its
+    // segment is named for the file, as 3D Slicer names it.
+    if (table.empty() && layer.segments.size() == 1 && layer.segments[0].number == 1)
+        layer.segments[0].name = labelmapStem(file);
+    noteAbsentLabels(table, layer, notes);
     return layer;
 }
 

@@ -5,6 +5,7 @@
 // ROIDisplayColor. GDCM parses the file in an isolated
 // worker (dicom/rtstruct_read.h).
 #include "base/error.h"
+#include "base/text.h"
 #include "dicom/rtstruct_read.h"
 #include "labels/contours.h"
 #include "sources/isolated_file.h"
@@ -72,20 +73,20 @@ LabelLayer openRtStruct(const std::filesystem::path& file, const Series& base, c
         builder.add(std::move(s), r.voxels);
     }
     if (between > 0)
-        notes.push_back(std::to_string(between) +
-                        " contours lie between the series' slices: put on the nearest");
+        notes.push_back(counted(between, "contour lies", "contours lie") +
+                        " between the series' slices: put on the nearest");
     if (oblique > 0)
-        notes.push_back(std::to_string(oblique) +
-                        " contours are not in a plane of the series' voxels: projected "
-                        "onto the nearest");
+        notes.push_back(counted(oblique, "contour is", "contours are") +
+                        " not in a plane of the series' voxels: projected onto the nearest");
     if (outside > 0)
-        notes.push_back(std::to_string(outside) + " contours lie outside the series");
+        notes.push_back(counted(outside, "contour lies", "contours lie") + " outside the series");
     if (unknown > 0)
-        notes.push_back(std::to_string(unknown) + " contours of a geometric type other than CLOSED_PLANAR, "
-                                                  "OPEN_PLANAR, OPEN_NONPLANAR or POINT are not shown");
+        notes.push_back(counted(unknown, "contour", "contours") +
+                        " of a geometric type other than CLOSED_PLANAR, OPEN_PLANAR, OPEN_NONPLANAR or POINT "
+                        "not shown");
     if (tooFew > 0)
-        notes.push_back(std::to_string(tooFew) +
-                        " contours with too few points (3 for a closed one, 2 for an open one) are left out");
+        notes.push_back(counted(tooFew, "contour", "contours") +
+                        " with too few points (3 for a closed one, 2 for an open one) left out");
     const std::string& ctUid = base.about.listing.uid;
     if (!rt.referencedSeries.empty() && !ctUid.empty() &&
         std::find(rt.referencedSeries.begin(), rt.referencedSeries.end(), ctUid) == rt.referencedSeries.end())

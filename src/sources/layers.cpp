@@ -7,9 +7,10 @@ namespace ctview {
 
 // Most specific first: the first kind that accepts a file opens it.
 #define CTVIEW_LAYER_KINDS(X)                                                                                \
-    X(segLayer)      /* layer_seg.cpp: DICOM SEG */                                                          \
-    X(rtStructLayer) /* layer_rtstruct.cpp: RT Structure Sets */                                             \
-    X(labelmapLayer) /* layer_labelmap.cpp: NIfTI-1, NRRD, 3D Slicer's .seg.nrrd (layers too) */
+    X(segLayer)        /* layer_seg.cpp: DICOM SEG */                                                        \
+    X(rtStructLayer)   /* layer_rtstruct.cpp: RT Structure Sets */                                           \
+    X(labelmapLayer)   /* layer_labelmap.cpp: NIfTI-1, NRRD, 3D Slicer's .seg.nrrd (layers too) */           \
+    X(maskFolderLayer) /* layer_mask_folder.cpp: a folder of masks (TotalSegmentator's segmentations/) */
 
 #define CTVIEW_DECLARE_LAYER(name) extern const LayerKind name;
 CTVIEW_LAYER_KINDS(CTVIEW_DECLARE_LAYER)
@@ -41,7 +42,7 @@ bool layerMayBeImage(const std::filesystem::path& file) {
 
 LabelLayer openLayer(const std::filesystem::path& file, const Series& base, const LoadOptions& options) {
     std::error_code ec;
-    if (!std::filesystem::is_regular_file(file, ec))
+    if (!std::filesystem::exists(file, ec))
         throw DataError(file.string() + ": no such file");
     if (base.volume.empty())
         throw DataError(file.string() + ": no series to put its segments on");

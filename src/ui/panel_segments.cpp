@@ -91,6 +91,11 @@ void drawSegmentsPanel(AppState& s) {
                                    .c_str());
         if (ImGui::IsItemHovered())
             ImGui::SetTooltip("%s", layer.path.c_str());
+        // What the load said of it (names from a table, resampled, what was left out), under its name.
+        ImGui::PushTextWrapPos(0.0f);
+        for (const std::string& note : layer.notes)
+            ImGui::TextDisabled("%s", note.c_str());
+        ImGui::PopTextWrapPos();
         drawLayerControls(view);
         const int clicked = drawSegmentTable(view);
         if (clicked >= 0)

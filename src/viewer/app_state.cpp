@@ -177,10 +177,9 @@ void layoutCells(AppState& s, const Rect& whole) {
 
 namespace {
 
-// A layer into the scene, each segment shown; what its load said into the messages.
+// A layer into the scene, each segment shown (what its load said, its notes, the Segments panel shows under
+// it).
 void showLayer(AppState& s, std::shared_ptr<const LabelLayer> layer) {
-    for (const std::string& note : layer->notes)
-        s.messages.push_back(layer->name + ": " + note);
     LabelLayerView v;
     v.visible.assign(layer->segments.size(), 1);
     v.layer = std::move(layer);
@@ -470,13 +469,17 @@ std::vector<std::string> segmentsAt(const AppState& s, glm::ivec3 ijk) {
     if (glm::any(glm::lessThan(ijk, glm::ivec3(0))) || glm::any(glm::greaterThanEqual(ijk, dims)))
         return names;
     const std::size_t n = v.index(ijk.x, ijk.y, ijk.z);
+    // With several layers shown, each name says its layer: two files may both have a "Liver".
+    const bool several = std::count_if(s.scene.labels.begin(), s.scene.labels.end(),
+                                       [](const LabelLayerView& view) { return view.shown; }) > 1;
     for (const LabelLayerView& view : s.scene.labels) {
         if (!view.shown)
             continue;
         const LabelLayer& layer = *view.layer;
         for (std::size_t i = 0; i < layer.segments.size(); ++i)
             if ((i >= view.visible.size() || view.visible[i]) && layer.contains(layer.segments[i], n))
-                names.push_back(layer.segments[i].name);
+                names.push_back(several ? layer.segments[i].name + " (" + layer.name + ")"
+                                        : layer.segments[i].name);
     }
     return names;
 }

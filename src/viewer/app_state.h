@@ -450,7 +450,7 @@ void effectiveCrop(const AppState& s, glm::dvec3& lo, glm::dvec3& hi);
 // LPS (n, c): dot(n, x) >= c. Empty when the views are not turned (effectiveCrop's box does it then).
 std::vector<glm::dvec4> cutPlanes(const AppState& s);
 // The names of the shown segments that hold voxel `ijk` (every shown label layer, in order): what the probe
-// adds to the HU.
+// adds to the HU; with several layers shown, each as "NAME (LAYER)".
 std::vector<std::string> segmentsAt(const AppState& s, glm::ivec3 ijk);
 // Moves the crosshair (and every view) to the middle of segment `segment` of label layer `layer`: its box's
 // centre, the voxel nearest it. Nothing for an empty segment.

@@ -1,0 +1,112 @@
+// A folder of labelmaps as one layer: TotalSegmentator's default output (segmentations/, a 0/1 mask per
+// structure: liver.nii.gz, spleen.nii.gz, ... 117 of them), or any folder of NIfTI/NRRD masks. Each file is
+// opened as the labelmap kind opens it (layer_labelmap.cpp: isolated, resampled onto the series' grid when
+// its own is another); its segments join one layer, a one-label mask named for its file, so that the 117
+// masks cost a value group or two, not 117.
+#include "base/error.h"
+#include "labels/label_table.h"
+#include "nrrd_nifti/volume_io.h"
+#include "sources/layers.h"
+
+#include <algorithm>
+#include <map>
+
+namespace ctview {
+
+extern const LayerKind labelmapLayer;
+
+namespace {
+
+std::vector<std::filesystem::path> masksIn(const std::filesystem::path& folder) {
+    std::vector<std::filesystem::path> files;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(folder, ec))
+        if (entry.is_regular_file(ec) && isVolumeFile(entry.path()))
+            files.push_back(entry.path());
+    std::sort(files.begin(), files.end()); // the panel's order: by name, as a file manager lists them
+    return files;
+}
+
+bool isMaskFolder(const std::filesystem::path& path) {
+    std::error_code ec;
+    return std::filesystem::is_directory(path, ec) && !masksIn(path).empty();
+}
+
+// The notes of the files, each once: "NOTE" with the files' count when several say it, else "FILE: NOTE".
+std::vector<std::string> mergedNotes(const std::vector<std::pair<std::string, std::string>>& fileNotes) {
+    std::map<std::string, std::vector<std::string>> filesOf;
+    std::vector<std::string> order;
+    for (const auto& [file, note] : fileNotes) {
+        if (filesOf[note].empty())
+            order.push_back(note);
+        filesOf[note].push_back(file);
+    }
+    std::vector<std::string> out;
+    for (const std::string& note : order) {
+        const std::vector<std::string>& files = filesOf[note];
+        out.push_back(files.size() == 1 ? files[0] + ": " + note
+                                        : note + " (" + std::to_string(files.size()) + " files)");
+    }
+    return out;
+}
+
+LabelLayer openMaskFolder(const std::filesystem::path& folder, const Series& base,
+                          const LoadOptions& options) {
+    const std::vector<std::filesystem::path> files = masksIn(folder);
+    const Geometry& grid = base.volume.geometry();
+    LabelLayerBuilder builder(grid);
+    std::vector<std::pair<std::string, std::string>> fileNotes;
+    std::vector<std::string> problems;
+    for (const std::filesystem::path& file : files) {
+        LabelLayer one;
+        try {
+            one = labelmapLayer.open(file, base, options);
+        } catch (const DataError& e) {
+            problems.emplace_back(e.what()); // names the file
+            continue;
+        }
+        for (const std::string& note : one.notes)
+            fileNotes.emplace_back(file.filename().string(), note);
+        if (one.segments.empty()) { // an empty mask (a structure the scan does not show): an empty segment
+            Segment s;
+            s.number = 1;
+            s.name = labelmapStem(file);
+            s.color = labelColor(int(builder.segmentCount()) + 1);
+            builder.add(std::move(s), std::vector<std::uint32_t>{});
+            continue;
+        }
+        for (const Segment& s : one.segments) {
+            const std::vector<std::uint8_t>& group = one.groups[std::size_t(s.group)];
+            std::vector<std::uint32_t> voxels;
+            for (std::size_t v = 0; v < group.size(); ++v)
+                if (holds(s, group[v]))
+                    voxels.push_back(std::uint32_t(v));
+            Segment joined = s;
+            if (one.segments.size() == 1 &&
+                s.number == 1) // a 0/1 mask: the colour of label 1, as every other
+                joined.color = labelColor(int(builder.segmentCount()) + 1);
+            builder.add(std::move(joined), voxels);
+        }
+    }
+    if (builder.segmentCount() == 0)
+        throw DataError(folder.string() + ": no mask in it could be read (" +
+                        (problems.empty() ? std::string("none") : problems.front()) + ")");
+    LabelLayer layer = builder.take(folder.filename().empty() ? folder.parent_path().filename().string()
+                                                              : folder.filename().string(),
+                                    folder.string(), "labelmap folder");
+    layer.notes = mergedNotes(fileNotes);
+    for (const std::string& p : problems)
+        layer.notes.push_back(p + ": left out");
+    return layer;
+}
+
+} // namespace
+
+extern const LayerKind maskFolderLayer;
+const LayerKind maskFolderLayer{
+    "a folder of NIfTI/NRRD masks (TotalSegmentator's segmentations/)",
+    isMaskFolder,
+    openMaskFolder,
+};
+
+} // namespace ctview
