@@ -286,6 +286,16 @@ TEST_CASE("DICOM SEG in the CT's folder: found and shown as the series' layer, o
     const Run info = run("info " + q(dir.path / "ct"));
     CHECK(info.out.find("  seg.dcm (DICOM SEG): 2 segments: Ball, Slab\n") != std::string::npos);
     CHECK(info.out.find("other.dcm: a segmentation of another series") != std::string::npos);
+    // With that series in the folder too, the note says how to open it.
+    SeriesSpec second = smallSeries(12, 10, 4);
+    second.seriesUID = other.referencedSeriesUID;
+    second.seriesNumber = 7;
+    second.strings["SeriesDescription"] = "second";
+    writeSeries(second, dir.path / "ct" / "second");
+    const Run named = run("segments " + q(dir.path / "ct") + " --series 1 2>&1 >/dev/null");
+    INFO(named.out);
+    CHECK(named.out.find("other.dcm: a segmentation of another series (--series 2: 7 second)") !=
+          std::string::npos);
 }
 
 TEST_CASE(

@@ -118,6 +118,16 @@ void keepLayer(Dataset& d, LabelLayer layer) {
     d.labels.push_back(std::make_shared<const LabelLayer>(std::move(layer)));
 }
 
+// How the listing calls the series of SeriesInstanceUID `uid`: "--series 2: 3 Abdomen 1.0 B30f" (what opens
+// it), else the UID (a series the input does not hold).
+std::string seriesCalled(const SeriesSource& source, const std::string& uid) {
+    for (const SeriesListing& l : source.series())
+        if (l.uid == uid)
+            return "--series " + std::to_string(l.number) + ": " +
+                   (l.seriesNumber ? std::to_string(l.seriesNumber) + " " : std::string()) + l.description;
+    return uid;
+}
+
 // The segmentations of the input that belong to the loaded series (a DICOM folder's SEG files), beside the
 // ones given: a file that references another series of the input is left for that series, and said so.
 void findLabels(Dataset& d, const std::vector<std::string>& given, const LoadOptions& options) {
@@ -132,7 +142,8 @@ void findLabels(Dataset& d, const std::vector<std::string>& given, const LoadOpt
             if (!layer.references.empty() &&
                 std::find(layer.references.begin(), layer.references.end(), uid) == layer.references.end()) {
                 d.labelNotes.push_back(file.string() + ": a segmentation of another series (" +
-                                       layer.references.front() + "), not shown on this one");
+                                       seriesCalled(*d.source, layer.references.front()) +
+                                       "), not shown on this one");
                 continue;
             }
             keepLayer(d, std::move(layer));
