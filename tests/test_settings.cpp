@@ -63,6 +63,8 @@ TEST_CASE("settings: defaults, round trip, broken files ignored with a message")
     CHECK(back.look.preset3d == "ct-angio");
     CHECK(back.look.colormap3d == "inferno");
     CHECK(back.look.perspective3d);
+    CHECK_FALSE(s.window.sized); // the default size, fitted to the screen when the window opens
+    CHECK(back.window.sized);    // the user's: as it was left
 
     // A custom window belongs to one series: what is remembered is the file's own.
     viewer::AppState st;
@@ -87,6 +89,7 @@ TEST_CASE("settings: defaults, round trip, broken files ignored with a message")
     CHECK(problem.find("colormap") != std::string::npos);
     CHECK(s.look.invert);          // what could be read is kept
     CHECK(s.window.width == 1400); // a useless size is replaced
+    CHECK_FALSE(s.window.sized);
 }
 
 TEST_CASE("settings: the recent list keeps only entries the viewer can use (issue 32.1)") {

@@ -3,6 +3,7 @@
 // window or a long path name sees clipped, these tests see as a window that leaves the display.
 #include "testutil.h"
 
+#include "app/gl_context.h"
 #include "base/text.h"
 #include "ui/panels.h"
 #include "viewer/input.h"
@@ -615,4 +616,12 @@ TEST_CASE("segment editor: a long name in the name field is cut after a whole UT
     CHECK(isUtf8(draft));
     CHECK(draft.size() > 200);
     CHECK(name.compare(0, draft.size(), draft) == 0);
+}
+
+TEST_CASE("the viewer's default window fits a smaller screen, a size that fits is kept") {
+    CHECK(app::fittedWindowSize({1400, 900}, {1920, 1080}) == glm::ivec2(1400, 900));
+    CHECK(app::fittedWindowSize({1400, 900}, {1280, 800}) == glm::ivec2(1152, 720)); // 90 % each way
+    CHECK(app::fittedWindowSize({1400, 900}, {1280, 1024}) == glm::ivec2(1152, 900));
+    CHECK(app::fittedWindowSize({1400, 900}, {600, 400}) == glm::ivec2(640, 480)); // no smaller than this
+    CHECK(app::fittedWindowSize({1400, 900}, {0, 0}) == glm::ivec2(1400, 900));    // no monitor said
 }

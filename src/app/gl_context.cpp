@@ -21,7 +21,14 @@ void onGlfwError(int, const char* description) {
 }
 } // namespace
 
-GLFWwindow* createGlWindow(int width, int height, const std::string& title, bool visible) {
+glm::ivec2 fittedWindowSize(glm::ivec2 wanted, glm::ivec2 area) {
+    if (area.x <= 0 || area.y <= 0 || (wanted.x <= area.x && wanted.y <= area.y))
+        return wanted;
+    const glm::ivec2 room = area * 9 / 10;
+    return glm::max(glm::min(wanted, room), glm::min(wanted, glm::ivec2(640, 480)));
+}
+
+GLFWwindow* createGlWindow(int width, int height, const std::string& title, bool visible, bool fitToScreen) {
 #ifdef CTVIEW_KEEP_GL_DRIVER
     // Sanitizer builds only (see CMakeLists.txt): keep Mesa's driver loaded after libGL closes it, so that
     // LeakSanitizer can still name what it holds.
@@ -41,6 +48,13 @@ GLFWwindow* createGlWindow(int width, int height, const std::string& title, bool
     glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
     glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE); // macOS needs it for a core context
     glfwWindowHint(GLFW_VISIBLE, visible ? GLFW_TRUE : GLFW_FALSE);
+    if (GLFWmonitor* monitor = glfwGetPrimaryMonitor(); fitToScreen && monitor) {
+        glm::ivec2 origin(0), area(0);
+        glfwGetMonitorWorkarea(monitor, &origin.x, &origin.y, &area.x, &area.y);
+        const glm::ivec2 fitted = fittedWindowSize({width, height}, area);
+        width = fitted.x;
+        height = fitted.y;
+    }
     GLFWwindow* w = glfwCreateWindow(width, height, title.c_str(), nullptr, nullptr);
     if (!w) {
         const std::string why = lastGlfwError;

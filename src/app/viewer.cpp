@@ -319,7 +319,9 @@ Viewer::Viewer(const CommonOptions& common, const ViewerOptions& options)
     if (!input.empty())
         startLoad(input, common.series, nullptr, common.labels);
 
-    window_ = createGlWindow(settings_.window.width, settings_.window.height, "ctview", true);
+    // The default size fits the screen (a 1280-pixel laptop); a size the user left is theirs.
+    window_ = createGlWindow(settings_.window.width, settings_.window.height, "ctview", true,
+                             !settings_.window.sized);
     glfwUp_ = true;
     timing_.event("context");
     if (settings_.window.x >= 0 && settings_.window.y >= 0)

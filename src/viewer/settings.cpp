@@ -124,6 +124,7 @@ Settings loadSettings(const std::filesystem::path& path, std::string& problem) {
     read(j, "window_y", s.window.y, bad);
     read(j, "window_width", s.window.width, bad);
     read(j, "window_height", s.window.height, bad);
+    s.window.sized = j.contains("window_width") && j.contains("window_height");
     read(j, "window_maximized", s.window.maximized, bad);
     read(j, "window_level", s.look.windowName, bad);
     read(j, "colormap", s.look.colormap, bad);
@@ -162,6 +163,7 @@ Settings loadSettings(const std::filesystem::path& path, std::string& problem) {
     if (s.window.width < 200 || s.window.width > 16384 || s.window.height < 150 || s.window.height > 16384) {
         s.window.width = defaults.window.width;
         s.window.height = defaults.window.height;
+        s.window.sized = false;
         bad.push_back("window size");
     }
     const auto& maps = colormapNames();

@@ -26,6 +26,8 @@ struct WindowPlacement {
     int x = -1, y = -1; // -1: let the window system place it
     int width = 1400, height = 900;
     bool maximized = false;
+    bool sized =
+        false; // the size is the user's, from the settings file (else the default: fitted to the screen)
 };
 
 struct Settings {

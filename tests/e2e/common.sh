@@ -11,6 +11,11 @@ trap cleanup EXIT
 fail() { echo "e2e: FAILED: $*"; echo "--- viewer output:"; cat "$work/log" 2>/dev/null || true; exit 1; }
 
 launch() { # launch INPUT [OPTION...]: the viewer in the background, settings and exports in the scratch folder
+  # The window at 1400x900 (the clicks' coordinates are for it), not fitted to Xvfb's 1280-pixel screen.
+  if [ ! -f "$work/config/ctview/settings.json" ]; then
+    mkdir -p "$work/config/ctview"
+    echo '{"window_width": 1400, "window_height": 900}' >"$work/config/ctview/settings.json"
+  fi
   XDG_CONFIG_HOME="$work/config" XDG_DATA_HOME="$work/data" "$ctview" "$@" --out "$work/out" >"$work/log" 2>&1 &
   pid=$!
 }
