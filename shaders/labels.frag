@@ -21,7 +21,6 @@ uniform float uOutline;       // the edge's opacity (0: no outline)
 uniform float uOutlineWidth;  // framebuffer pixels
 uniform vec3 uEdgeAxisX;      // EDGES: the texture axis along framebuffer x (one-hot), and along y
 uniform vec3 uEdgeAxisY;
-uniform vec2 uEdgeStep;       // EDGES: a line's width along x and y, in voxels (at most 1)
 uniform uvec4 uEdgeBits;      // EDGES: the neighbour bits above and below along x, then along y
 
 out vec4 fragColor;
@@ -55,8 +54,9 @@ void main() {
     ivec3 dims = textureSize(uLabels, 0);
 #if defined(EDGES)
     uvec2 texel = uvec2(0u);
+    ivec3 voxel = clamp(ivec3(floor(tc * vec3(dims))), ivec3(0), dims - 1);
     if (all(greaterThanEqual(tc, vec3(0.0))) && all(lessThan(tc, vec3(1.0))))
-        texel = texelFetch(uLabels, clamp(ivec3(floor(tc * vec3(dims))), ivec3(0), dims - 1), 0).rg;
+        texel = texelFetch(uLabels, voxel, 0).rg;
     uint value = texel.r;
 #else
     uint value = labelAt(tc, dims);
@@ -75,11 +75,14 @@ void main() {
     if (colour.a <= 0.0)
         discard;
     float alpha = uFill * colour.a;
-    // Where in its voxel the pixel is along x and y (0..1): a line's width on reaches the next voxel.
-    vec3 inVoxel = fract(tc * vec3(dims));
-    float x = dot(inVoxel, uEdgeAxisX), y = dot(inVoxel, uEdgeAxisY);
-    uint across = (x + uEdgeStep.x >= 1.0 ? uEdgeBits.x : 0u) | (x - uEdgeStep.x < 0.0 ? uEdgeBits.y : 0u) |
-                  (y + uEdgeStep.y >= 1.0 ? uEdgeBits.z : 0u) | (y - uEdgeStep.y < 0.0 ? uEdgeBits.w : 0u);
+    // Which voxel each pixel a line's width away is in, along the view's axis, computed as labelAt does:
+    // this one, or the neighbour above or below, whose bit says whether it holds another value.
+    vec3 d = vec3(dims);
+    float x = dot(vec3(voxel), uEdgeAxisX), y = dot(vec3(voxel), uEdgeAxisY);
+    float xp = dot(floor((tc + dx) * d), uEdgeAxisX), xm = dot(floor((tc - dx) * d), uEdgeAxisX);
+    float yp = dot(floor((tc + dy) * d), uEdgeAxisY), ym = dot(floor((tc - dy) * d), uEdgeAxisY);
+    uint across = (max(xp, xm) > x ? uEdgeBits.x : 0u) | (min(xp, xm) < x ? uEdgeBits.y : 0u) |
+                  (max(yp, ym) > y ? uEdgeBits.z : 0u) | (min(yp, ym) < y ? uEdgeBits.w : 0u);
     if (uOutline > 0.0 && (texel.g & across) != 0u)
         alpha = uOutline;
     if (alpha <= 0.0)

@@ -41,7 +41,7 @@ uniform vec4 uCut[3];           // cut planes, texture coordinates: dot(xyz, p) 
 uniform int uCutCount;
 uniform float uOpaque;          // composite: early ray termination once the ray is this opaque
 // LABELS (the number of label groups, 1..4): segments as opaque surfaces (labelHit below).
-uniform usampler3D uLabelGroups[5]; // R8UI: 0 or a segment's value per voxel (Labels3d::kMaxGroups)
+uniform usampler3D uLabelGroups[5]; // R8UI (a value group's RG8UI: .r): a segment's value or bits (Labels3d::kMaxGroups)
 uniform sampler2D uLabelPalettes[5]; // 256 x 2 RGBA8 per group: the segment's colour, alpha 0 when hidden
 uniform uint uLabelBits[5]; // a bit group's segments shown in 3D, a bit each (0: a value group)
                                      // (row 0 the slice views', row 1 the 3D view's)

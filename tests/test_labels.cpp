@@ -258,6 +258,15 @@ TEST_CASE("label layers: voxel lists in any order, with repeats, are placed as t
     LabelLayerBuilder off(g);
     CHECK_THROWS_WITH(off.add({1, "far"}, std::vector<std::uint32_t>{24, 0}),
                       Catch::Contains("a voxel off the layer's grid"));
+    // A number taken (a .seg.nrrd's label value 1 in two of its layers) becomes the next free one.
+    LabelLayerBuilder twice(g);
+    twice.add({1, "layer 0's 1"}, std::vector<std::uint32_t>{0});
+    twice.add({4, "four"}, std::vector<std::uint32_t>{1});
+    twice.add({1, "layer 1's 1"}, std::vector<std::uint32_t>{0});
+    const LabelLayer numbered = twice.take("", "", "labelmap");
+    CHECK(numbered.segments[0].number == 1);
+    CHECK(numbered.segments[1].number == 4);
+    CHECK(numbered.segments[2].number == 5);
 }
 
 TEST_CASE("label layers: a labelmap of 300 labels takes two groups, each label exact") {
@@ -538,13 +547,21 @@ TEST_CASE("labelmaps: a folder of masks (TotalSegmentator's segmentations/) is o
     writeLabelmap(g, masks / "box.nii.gz", {}, 7);
     writeLabelmap(g, masks / "adrenal_gland.nii.gz", {}, 3); // no voxel is 3: a structure the scan lacks
     std::ofstream(masks / "README.txt") << "not a mask";
+    std::ofstream(masks / "zz_broken.nii") << "not a NIfTI file";
+    std::ofstream(masks / "labels.json") << R"({"1": "not the masks' name"})"; // a folder's table: not theirs
     const LabelLayer layer = openLayer(masks, ct, fastOptions());
     CHECK(layer.name == "segmentations");
     REQUIRE(layer.segments.size() == 3);
     CHECK(layer.segments[0].name == "adrenal_gland"); // in the files' order, each named for its file
     CHECK(layer.segments[1].name == "box");
     CHECK(layer.segments[2].name == "sphere");
+    for (int s = 0; s < 3;
+         ++s) // numbered apart (every mask's own value is 1): undo and --segment N tell them so
+        CHECK(layer.segments[std::size_t(s)].number == s + 1);
     CHECK(layer.segments[1].color != layer.segments[2].color);
+    REQUIRE(layer.problems.size() == 1);
+    CHECK(layer.problems[0].find("zz_broken.nii") != std::string::npos);
+    CHECK(layer.problems[0].find("left out") != std::string::npos);
     CHECK(layer.groups.size() == 1); // disjoint masks share a byte, not a byte each
     const std::vector<SegmentStats> stats = measureSegments(layer, ct.volume);
     CHECK(stats[0].voxels == 0);
@@ -552,6 +569,7 @@ TEST_CASE("labelmaps: a folder of masks (TotalSegmentator's segmentations/) is o
     CHECK(stats[2].voxels == expectedOnCt(ct, g, 1).voxels);
     CHECK(std::find(layer.notes.begin(), layer.notes.end(), "adrenal_gland.nii.gz: no labelled voxel") !=
           layer.notes.end());
+    std::filesystem::remove(masks / "zz_broken.nii");
 
     // Beside a labelmap that names its labels the same: --segment takes LAYER:NAME to pick one; the name
     // alone is a usage error that lists them so.
@@ -581,6 +599,7 @@ TEST_CASE("labelmaps: a folder of masks (TotalSegmentator's segmentations/) is o
     CHECK(j["layers"][0]["notes"][1] == "1 label of the table with no voxel here: pancreas");
     CHECK(j["layers"][1]["kind"] == "labelmap folder");
     CHECK(j["problems"].empty());
+    CHECK(j["layers"][1]["problems"].empty());
     CHECK(j["segments"].size() == 5);
 }
 

@@ -408,7 +408,7 @@ TEST_CASE("labels: a view along the texture axes, zoomed in to a voxel a line or
     CHECK(s->axisY == glm::vec3(0, 0, 1));
     CHECK(s->step.y == Approx(0.4));
     CHECK(s->bits == glm::uvec4(8, 4, 32, 16));
-    // A line's width past a voxel (zoomed out, or two pixels wide on a HiDPI screen at this zoom), and a
+    // A line's width past a voxel (zoomed out, or three pixels wide (HiDPI) at this zoom), and a
     // turned view: the neighbours are sampled instead.
     CHECK_FALSE(gl::edgeAxes(axial, dims, 3.0f));
     glm::mat4 turned = axial;

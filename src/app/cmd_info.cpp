@@ -68,6 +68,8 @@ void printSegmentations(const Dataset& d) {
                     joined(names, ", ").c_str());
         for (const std::string& note : layer->notes)
             std::printf("    %s\n", note.c_str());
+        for (const std::string& problem : layer->problems)
+            std::printf("    problem: %s\n", problem.c_str());
     }
     for (const std::string& note : d.labelNotes)
         std::printf("  %s\n", note.c_str());
@@ -83,7 +85,8 @@ json segmentationsJson(const Dataset& d) {
                           {"path", layer->path},
                           {"kind", layer->kind},
                           {"segments", segments},
-                          {"notes", layer->notes}});
+                          {"notes", layer->notes},
+                          {"problems", layer->problems}});
     }
     return {{"layers", layers}, {"problems", d.labelNotes}};
 }

@@ -29,6 +29,8 @@ void printTable(const LabelLayer& layer, const std::vector<SegmentStats>& stats)
                 layer.segments.size() == 1 ? "" : "s");
     for (const std::string& note : layer.notes)
         std::printf("  note: %s\n", note.c_str());
+    for (const std::string& problem : layer.problems)
+        std::printf("  problem: %s\n", problem.c_str());
     if (layer.segments.empty())
         return;
     std::size_t nameWidth = 4;
@@ -70,6 +72,7 @@ int runSegments(const CommonOptions& common, const SegmentsOptions& o) {
                           {"path", layer->path},
                           {"kind", layer->kind},
                           {"notes", layer->notes},
+                          {"problems", layer->problems},
                           {"groups", layer->groups.size()},
                           {"bit_groups", layer->bitGroupCount()},
                           {"bytes", layer->bytes()}});

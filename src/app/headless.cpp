@@ -43,10 +43,13 @@ std::shared_ptr<Dataset> loadDatasetHeadless(const CommonOptions& common, bool s
         for (const std::string& w : d->series.warnings)
             std::fprintf(stderr, "warning: %s\n", w.c_str());
         // What a load says of a layer it shows (names from a table, resampled): notes; what it could not
-        // show (labelNotes): warnings.
-        for (const auto& layer : d->labels)
+        // show (voxels or files of it left out, segmentations not opened: labelNotes): warnings.
+        for (const auto& layer : d->labels) {
             for (const std::string& note : layer->notes)
                 std::fprintf(stderr, "note: %s: %s\n", layer->name.c_str(), note.c_str());
+            for (const std::string& problem : layer->problems)
+                std::fprintf(stderr, "warning: %s: %s\n", layer->name.c_str(), problem.c_str());
+        }
         for (const std::string& note : d->labelNotes)
             std::fprintf(stderr, "warning: %s\n", note.c_str());
     }
@@ -137,12 +140,20 @@ void fuseHeadless(viewer::AppState& s, const CommonOptions& common, const Fusion
 }
 
 namespace {
+// A layer as "LAYER:NAME" names it: its file's name, or its path when another layer has the same name (two
+// seg.dcm of two folders).
+std::string layerCalled(const Dataset& d, const LabelLayer& layer) {
+    for (const auto& other : d.labels)
+        if (other.get() != &layer && other->name == layer.name)
+            return layer.path;
+    return layer.name;
+}
 // A segment's name as --segment takes it: "LAYER:NAME" when another layer has a segment of that name.
 std::string qualifiedName(const Dataset& d, const LabelLayer& layer, const Segment& s) {
     for (const auto& other : d.labels)
         if (other.get() != &layer && std::any_of(other->segments.begin(), other->segments.end(),
                                                  [&](const Segment& o) { return o.name == s.name; }))
-            return layer.name + ":" + s.name;
+            return layerCalled(d, layer) + ":" + s.name;
     return s.name;
 }
 } // namespace
@@ -161,12 +172,13 @@ std::vector<std::pair<std::size_t, std::size_t>> segmentsNamed(const Dataset& d,
     std::stringstream list(names);
     std::string given;
     while (std::getline(list, given, ',')) {
-        // "LAYER:NAME": only that layer's segments (a name may hold a colon itself: only when LAYER is one).
+        // "LAYER:NAME": only that layer's segments (a name may hold a colon itself: only when LAYER is one;
+        // LAYER is the file's name, or its path when two layers have the same name).
         std::string name = given;
         std::optional<std::size_t> only;
         if (const std::size_t colon = given.find(':'); colon != std::string::npos)
             for (std::size_t l = 0; l < d.labels.size() && !only; ++l)
-                if (d.labels[l]->name == given.substr(0, colon)) {
+                if (layerCalled(d, *d.labels[l]) == given.substr(0, colon)) {
                     only = l;
                     name = given.substr(colon + 1);
                 }
@@ -198,7 +210,7 @@ std::pair<std::size_t, std::size_t> segmentNamed(const Dataset& d, const std::st
         return found[0];
     std::vector<std::string> each;
     for (const auto& [l, i] : found)
-        each.push_back(d.labels[l]->name + ":" + d.labels[l]->segments[i].name);
+        each.push_back(layerCalled(d, *d.labels[l]) + ":" + d.labels[l]->segments[i].name);
     throw UsageError(option + " " + name + ": names " + std::to_string(found.size()) +
                      " segments; give one: " + joined(each, ", "));
 }

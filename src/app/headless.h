@@ -24,7 +24,8 @@ std::shared_ptr<Dataset> loadDatasetHeadless(const CommonOptions& common, bool s
 
 // The segments of `d`'s label layers that `names` (comma-separated) names, as (layer, segment) pairs: by name
 // (exactly, else ignoring case) or by number, each optionally after its layer's file name and a colon
-// ("seg.dcm:Liver", "liver.nii.gz:1") to pick among layers that have the same name. Throws UsageError
+// ("seg.dcm:Liver", "liver.nii.gz:1"; the layer's path when two layers have the same file name) to pick
+// among layers that have the same name. Throws UsageError
 // naming `option` and the segments there are.
 std::vector<std::pair<std::size_t, std::size_t>> segmentsNamed(const Dataset& d, const std::string& names,
                                                                const std::string& option);

@@ -33,10 +33,24 @@ void LabelLayerBuilder::checkOnGrid(const Segment& s, const std::vector<std::uin
         throw DataError("segment \"" + s.name + "\": a voxel off the layer's grid");
 }
 
+void LabelLayerBuilder::numberUniquely(Segment& s) {
+    const auto taken = [&](int n) {
+        return std::any_of(layer_.segments.begin(), layer_.segments.end(),
+                           [&](const Segment& o) { return o.number == n; });
+    };
+    if (!taken(s.number))
+        return;
+    int next = 0;
+    for (const Segment& o : layer_.segments)
+        next = std::max(next, o.number);
+    s.number = next + 1;
+}
+
 void LabelLayerBuilder::add(Segment s, const std::vector<std::uint32_t>& voxels) {
     // Not sorted: a repeat tests and writes the same byte twice (sorting 100 million voxels of a whole-body
     // SEG took a second).
     checkOnGrid(s, voxels);
+    numberUniquely(s);
     const std::size_t g = std::size_t(groupFor(voxels));
     s.group = int(g);
     s.kind = kinds_[g];
@@ -58,6 +72,7 @@ void LabelLayerBuilder::addFraction(Segment s, const std::vector<std::uint32_t>&
     if (fractions.size() != voxels.size())
         throw DataError("segment \"" + s.name + "\": a fraction per voxel is needed");
     checkOnGrid(s, voxels);
+    numberUniquely(s);
     layer_.groups.emplace_back(layer_.grid.voxelCount(), std::uint8_t(0));
     used_.push_back(1);
     kinds_.push_back(GroupKind::Fraction);
@@ -291,6 +306,7 @@ LabelLayer withValueGroupsOnly(const LabelLayer& layer) {
     out.kind = layer.kind;
     out.grid = layer.grid;
     out.notes = layer.notes;
+    out.problems = layer.problems;
     out.references = layer.references;
     out.stats = layer.stats;
     out.marks = layer.marks;

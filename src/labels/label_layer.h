@@ -111,6 +111,7 @@ struct LabelLayer {
     std::vector<Segment> segments;
     std::vector<std::vector<std::uint8_t>> groups; // grid.voxelCount() bytes each, index as Volume::index
     std::vector<std::string> notes;                // what the load says (resampled onto the CT's grid, ...)
+    std::vector<std::string> problems;   // what the load could not show (voxels, contours, files left out)
     std::vector<std::string> references; // SeriesInstanceUIDs of the series it was drawn on, when it says
     std::vector<SegmentStats> stats; // per segment, measured on the series it was opened on (measureSegments)
     std::vector<LayerMark> marks;    // RTSTRUCT points and open contours (no voxels)
@@ -172,7 +173,9 @@ class LabelLayerBuilder {
     // labelmaps (3D Slicer's .seg.nrrd).
     explicit LabelLayerBuilder(const Geometry& grid, bool bitGroups = true);
     // Adds `s` (its group and value are set here) holding the voxels n with mask[n] != 0 (grid.voxelCount()
-    // bytes; fewer than 2^32). A segment with no voxel is kept (it is listed, with 0 mL).
+    // bytes; fewer than 2^32). A segment with no voxel is kept (it is listed, with 0 mL). A number a segment
+    // before it has (a .seg.nrrd's label value in two of its layers) becomes the next free one: the editor's
+    // undo and `--segment N` tell a layer's segments apart by number.
     void add(Segment s, const std::vector<std::uint8_t>& mask);
     // The same with the segment's voxels as indices (any order, repeats allowed): for sparse segments (a
     // SEG's), whose work is their voxels, not the grid's.
@@ -187,6 +190,7 @@ class LabelLayerBuilder {
   private:
     int groupFor(const std::vector<std::uint32_t>& voxels);
     void checkOnGrid(const Segment& s, const std::vector<std::uint32_t>& voxels) const;
+    void numberUniquely(Segment& s);
     LabelLayer layer_;
     bool bitGroups_ = true;
     std::vector<int> used_;        // values (bits) used per group

@@ -161,13 +161,15 @@ std::vector<LabelTableEntry> readLabelTable(const std::filesystem::path& file) {
     return out;
 }
 
-std::filesystem::path findLabelTable(const std::filesystem::path& labelmap) {
+std::filesystem::path findLabelTable(const std::filesystem::path& labelmap, bool folderTables) {
     const std::filesystem::path folder = labelmap.parent_path();
     const std::string name = labelmapStem(labelmap);
     std::error_code ec;
     for (const std::string& candidate :
          {name + ".txt", name + ".json", name + ".label.txt", name + "_labels.json",
           std::string("labels.txt"), std::string("labels.json"), std::string("dataset.json")}) {
+        if (!folderTables && candidate.rfind(name, 0) != 0)
+            break; // the folder's own tables come last
         std::filesystem::path p = folder / candidate;
         if (std::filesystem::is_regular_file(p, ec))
             return p;

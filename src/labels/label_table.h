@@ -23,8 +23,8 @@ slicerSegmentTable(const std::vector<std::pair<std::string, std::string>>& field
 std::vector<LabelTableEntry> readLabelTable(const std::filesystem::path& file);
 // The sidecar of a labelmap, if one is there: NAME.txt, NAME.json, NAME.label.txt, NAME_labels.json (NAME the
 // file's name without .nii.gz / .nii / .nrrd / .seg.nrrd), then labels.txt, labels.json or dataset.json in
-// its folder. Empty when there is none.
-std::filesystem::path findLabelTable(const std::filesystem::path& labelmap);
+// its folder (not with `folderTables` false). Empty when there is none.
+std::filesystem::path findLabelTable(const std::filesystem::path& labelmap, bool folderTables = true);
 // A labelmap's file name without .seg.nrrd, .nii.gz, .nii, .nrrd or .nhdr ("liver" of "liver.nii.gz").
 std::string labelmapStem(const std::filesystem::path& p);
 // Where a JSON table written for `labelmap` goes so that findLabelTable finds it: NAME.json beside it.

@@ -256,6 +256,7 @@ py::list layers(const py::object& self) {
         l["path"] = fsText(layer->path);
         l["kind"] = layer->kind;
         l["notes"] = layer->notes;
+        l["problems"] = layer->problems;
         l["references"] = layer->references;
         l["groups"] = groups;
         l["segments"] = segments;

@@ -23,7 +23,6 @@ enum : std::size_t {
     Bits,
     EdgeAxisX,
     EdgeAxisY,
-    EdgeStep,
     EdgeBits,
     count
 };
@@ -38,24 +37,36 @@ const std::vector<const char*> uniformNames = {"uLabels",
                                                "uBits",
                                                "uEdgeAxisX",
                                                "uEdgeAxisY",
-                                               "uEdgeStep",
                                                "uEdgeBits"};
 
-// Value groups' texels valueTexels() makes, this many slices at a time (2 x 512 x 512 x 16: 8 MiB).
-constexpr int kSlabSlices = 16;
+// Value groups' texels valueTexels() makes, at most about this many bytes at a time (a slab of slices).
+constexpr std::size_t kSlabBytes = 8u << 20;
+
+// GL_UNPACK_ALIGNMENT 1 (rows of bytes) while it lives, back to GL's default 4 after, exception or not.
+struct ByteRows {
+    ByteRows() { glPixelStorei(GL_UNPACK_ALIGNMENT, 1); }
+    ~ByteRows() { glPixelStorei(GL_UNPACK_ALIGNMENT, 4); }
+    ByteRows(const ByteRows&) = delete;
+    ByteRows& operator=(const ByteRows&) = delete;
+};
 
 // Brings the RG8UI texture bound to GL_TEXTURE_3D up to date within the box [lo, hi] of a value group.
-void uploadValueTexels(const Geometry& g, const std::vector<std::uint8_t>& voxels, glm::ivec3 lo,
+// False when GL refused it (a driver that allocates as it is filled says so here).
+bool uploadValueTexels(const Geometry& g, const std::vector<std::uint8_t>& voxels, glm::ivec3 lo,
                        glm::ivec3 hi) {
-    glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
-    for (int z0 = lo.z; z0 <= hi.z; z0 += kSlabSlices) {
-        const glm::ivec3 slabLo(lo.x, lo.y, z0), slabHi(hi.x, hi.y, std::min(hi.z, z0 + kSlabSlices - 1));
+    const ByteRows rows;
+    const std::size_t slice = 2 * std::size_t(hi.x - lo.x + 1) * std::size_t(hi.y - lo.y + 1);
+    const int slab = int(std::max<std::size_t>(1, kSlabBytes / slice));
+    for (int z0 = lo.z; z0 <= hi.z; z0 += slab) {
+        const glm::ivec3 slabLo(lo.x, lo.y, z0), slabHi(hi.x, hi.y, std::min(hi.z, z0 + slab - 1));
         const std::vector<std::uint8_t> texels = valueTexels(g, voxels, slabLo, slabHi);
         const glm::ivec3 size = slabHi - slabLo + 1;
         glTexSubImage3D(GL_TEXTURE_3D, 0, slabLo.x, slabLo.y, slabLo.z, size.x, size.y, size.z, GL_RG_INTEGER,
                         GL_UNSIGNED_BYTE, texels.data());
+        if (glGetError() != GL_NO_ERROR)
+            return false;
     }
-    glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
+    return true;
 }
 
 // One group's voxels as a 3D texture: RG8UI for a value group (valueTexels), else R8UI. Throws GlError when
@@ -78,8 +89,8 @@ Texture uploadGroup(const Geometry& g, const std::vector<std::uint8_t>& voxels, 
     glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
     if (GLenum err = glGetError(); err != GL_NO_ERROR)
         throw GlError(err == GL_OUT_OF_MEMORY ? "not enough GPU memory" : "GL error " + std::to_string(err));
-    if (kind == GroupKind::Value)
-        uploadValueTexels(g, voxels, glm::ivec3(0), g.dims - 1);
+    if (kind == GroupKind::Value && !uploadValueTexels(g, voxels, glm::ivec3(0), g.dims - 1))
+        throw GlError("not enough GPU memory");
     return t;
 }
 
@@ -90,10 +101,8 @@ bool uploadBox(const Texture& t, const Geometry& g, const std::vector<std::uint8
     while (glGetError() != GL_NO_ERROR) {
     }
     glBindTexture(GL_TEXTURE_3D, t.id());
-    if (kind == GroupKind::Value) { // the neighbours' bits change too
-        uploadValueTexels(g, voxels, glm::max(lo - 1, glm::ivec3(0)), glm::min(hi + 1, g.dims - 1));
-        return glGetError() == GL_NO_ERROR;
-    }
+    if (kind == GroupKind::Value) // the neighbours' bits change too
+        return uploadValueTexels(g, voxels, glm::max(lo - 1, glm::ivec3(0)), glm::min(hi + 1, g.dims - 1));
     glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
     glPixelStorei(GL_UNPACK_ROW_LENGTH, g.dims.x);
     glPixelStorei(GL_UNPACK_IMAGE_HEIGHT, g.dims.y);
@@ -432,7 +441,6 @@ void LabelRenderer::draw(const Rect& r, const glm::mat4& toTexture, glm::ivec2 f
             glUseProgram(programs_[kEdges].id());
             glUniform3fv(loc[uniform::EdgeAxisX], 1, glm::value_ptr(edges->axisX));
             glUniform3fv(loc[uniform::EdgeAxisY], 1, glm::value_ptr(edges->axisY));
-            glUniform2fv(loc[uniform::EdgeStep], 1, glm::value_ptr(edges->step));
             glUniform4uiv(loc[uniform::EdgeBits], 1, glm::value_ptr(edges->bits));
         }
         for (std::size_t g = 0; g < u.groups.size(); ++g) {

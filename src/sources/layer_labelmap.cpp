@@ -19,6 +19,14 @@ namespace ctview {
 
 namespace {
 
+// What a load says of a file: notes (what it did: names from a table, resampled) and problems (what it could
+// not show: voxels left out); and whether a table shared by the folder (labels.json, dataset.json) may name
+// the file's labels (not for a mask of a folder of masks: each is named for its file).
+struct Said {
+    std::vector<std::string> notes, problems;
+    bool folderTables = true;
+};
+
 // More distinct values than this is an image (a CT's HU), not a labelmap.
 constexpr std::size_t kMaxLabels = 4000;
 
@@ -30,35 +38,34 @@ std::string gridText(const Geometry& g) {
 }
 
 // What the load says of a labelmap resampled from its grid `from` onto the series'.
-void noteResampled(const Geometry& from, std::size_t outside, std::vector<std::string>& notes) {
-    notes.push_back("resampled onto the series' grid, nearest voxel (the file's grid: " + gridText(from) +
-                    ")");
+void noteResampled(const Geometry& from, std::size_t outside, Said& said) {
+    said.notes.push_back(
+        "resampled onto the series' grid, nearest voxel (the file's grid: " + gridText(from) + ")");
     if (outside > 0)
-        notes.push_back(counted(outside, "labelled voxel lies", "labelled voxels lie") +
-                        " outside the series");
+        said.problems.push_back(counted(outside, "labelled voxel lies", "labelled voxels lie") +
+                                " outside the series");
 }
 
 std::vector<LabelTableEntry> tableFor(const std::filesystem::path& file, const VolumeFileHeader& h,
-                                      std::vector<std::string>& notes) {
+                                      Said& said) {
     std::vector<LabelTableEntry> table = slicerSegmentTable(h.fields);
     if (!table.empty())
         return table;
-    const std::filesystem::path side = findLabelTable(file);
+    const std::filesystem::path side = findLabelTable(file, said.folderTables);
     if (side.empty())
         return {};
     try {
         table = readLabelTable(side);
-        notes.push_back("names from " + side.filename().string());
+        said.notes.push_back("names from " + side.filename().string());
     } catch (const DataError& e) {
-        notes.push_back(std::string(e.what()) + ": labels numbered instead");
+        said.notes.push_back(std::string(e.what()) + ": labels numbered instead");
     }
     return table;
 }
 
 // The table's labels that no voxel has (a label table lists every structure a model knows; a scan shows
 // some): not segments, but said, so that a name looked for is not simply missing.
-void noteAbsentLabels(const std::vector<LabelTableEntry>& table, const LabelLayer& layer,
-                      std::vector<std::string>& notes) {
+void noteAbsentLabels(const std::vector<LabelTableEntry>& table, const LabelLayer& layer, Said& said) {
     std::vector<std::string> absent;
     for (const LabelTableEntry& e : table)
         if (std::none_of(layer.segments.begin(), layer.segments.end(),
@@ -72,8 +79,8 @@ void noteAbsentLabels(const std::vector<LabelTableEntry>& table, const LabelLaye
         list += (i ? ", " : "") + absent[i];
     if (absent.size() > kNamed)
         list += ", ... (" + std::to_string(absent.size() - kNamed) + " more)";
-    notes.push_back(std::to_string(absent.size()) + (absent.size() == 1 ? " label" : " labels") +
-                    " of the table with no voxel here: " + list);
+    said.notes.push_back(std::to_string(absent.size()) + (absent.size() == 1 ? " label" : " labels") +
+                         " of the table with no voxel here: " + list);
 }
 
 // Layer `layer` of the file's label values (all of a one-layer file), read in an isolated worker into memory
@@ -99,7 +106,7 @@ Volume readLabelValues(const std::filesystem::path& file, const VolumeFileHeader
 // (Segment<N>_Layer, _LabelValue). The segments keep their overlaps (the builder's groups) and the file's
 // order; each layer is resampled onto the series' grid when the file's is another.
 LabelLayer layeredLabelmap(const std::filesystem::path& file, const VolumeFileHeader& h, const Series& base,
-                           const LoadOptions& options, std::vector<std::string>& notes) {
+                           const LoadOptions& options, Said& said) {
     const std::vector<LabelTableEntry> table = slicerSegmentTable(h.fields);
     if (table.empty())
         throw DataError(file.string() + ": " + std::to_string(h.layers) +
@@ -154,24 +161,24 @@ LabelLayer layeredLabelmap(const std::filesystem::path& file, const VolumeFileHe
             for (const auto& [value, voxels] : *b)
                 unnamed += voxels.size();
     if (unnamed > 0)
-        notes.push_back(counted(unnamed, "labelled voxel", "labelled voxels") +
-                        " of values no Segment field names left out");
+        said.problems.push_back(counted(unnamed, "labelled voxel", "labelled voxels") +
+                                " of values no Segment field names left out");
     if (labelled == 0 && outside > 0)
         throw DataError(file.string() + ": its labels do not overlap the series (its grid: " +
                         gridText(h.geometry) + ", the series': " + gridText(to) + ")");
     if (!same)
-        noteResampled(h.geometry, outside, notes);
-    notes.push_back(std::to_string(h.layers) + " layers of overlapping segments");
+        noteResampled(h.geometry, outside, said);
+    said.notes.push_back(std::to_string(h.layers) + " layers of overlapping segments");
     return builder.take("", "", "");
 }
 
 // A one-layer labelmap: its values, a segment each, named from the file or a table beside it.
 LabelLayer singleLabelmap(const std::filesystem::path& file, const VolumeFileHeader& h, const Series& base,
-                          const LoadOptions& options, std::vector<std::string>& notes) {
+                          const LoadOptions& options, Said& said) {
     const Geometry& from = h.geometry;
     const Volume values = readLabelValues(file, h, 0, options);
     const std::int16_t* v = values.int16Data();
-    const std::vector<LabelTableEntry> table = tableFor(file, h, notes);
+    const std::vector<LabelTableEntry> table = tableFor(file, h, said);
     const Geometry& to = base.volume.geometry();
     LabelLayer layer;
     if (sameGrid(from, to)) {
@@ -184,39 +191,53 @@ LabelLayer singleLabelmap(const std::filesystem::path& file, const VolumeFileHea
         if (labelled && layer.segments.empty())
             throw DataError(file.string() + ": its labels do not overlap the series (its grid: " +
                             gridText(from) + ", the series': " + gridText(to) + ")");
-        noteResampled(from, outside, notes);
+        noteResampled(from, outside, said);
     }
     if (layer.segments.size() > kMaxLabels)
         throw DataError(file.string() + ": not a labelmap: " + std::to_string(layer.segments.size()) +
                         " different values (an image? open it as a series)");
     if (layer.segments.empty())
-        notes.push_back("no labelled voxel");
-    // A mask of one organ (TotalSegmentator's default output: liver.nii.gz, a 0/1 file per structure): its
-    // segment is named for the file, as 3D Slicer names it.
-    if (table.empty() && layer.segments.size() == 1 && layer.segments[0].number == 1)
+        said.notes.push_back("no labelled voxel");
+    // A mask of one organ (TotalSegmentator's default output: liver.nii.gz, a 0/1 file per structure; or
+    // 0/255): its segment is named for the file, as 3D Slicer names it.
+    if (table.empty() && layer.segments.size() == 1)
         layer.segments[0].name = labelmapStem(file);
-    noteAbsentLabels(table, layer, notes);
+    noteAbsentLabels(table, layer, said);
     return layer;
 }
 
-LabelLayer openLabelmap(const std::filesystem::path& file, const Series& base, const LoadOptions& options) {
+LabelLayer openLabelmapWith(const std::filesystem::path& file, const Series& base, const LoadOptions& options,
+                            Said said) {
     const VolumeFileHeader h = deserializeVolumeHeader(isolatedOnFile(
         file, [&] { return serialize(readVolumeHeader(file)); }, options.timeoutSeconds, 256u << 20));
     checkMemory(file.string(), double(h.geometry.voxelCount()) * (3.0 + h.layers), gridText(h.geometry),
                 options);
-    std::vector<std::string> notes;
-    LabelLayer layer = h.layers > 1 ? layeredLabelmap(file, h, base, options, notes)
-                                    : singleLabelmap(file, h, base, options, notes);
+    LabelLayer layer = h.layers > 1 ? layeredLabelmap(file, h, base, options, said)
+                                    : singleLabelmap(file, h, base, options, said);
     for (const std::string& w : h.warnings)
-        notes.push_back(w);
+        said.notes.push_back(w);
     layer.name = file.filename().string();
     layer.path = file.string();
     layer.kind = "labelmap";
-    layer.notes = std::move(notes);
+    layer.notes = std::move(said.notes);
+    layer.problems = std::move(said.problems);
     return layer;
 }
 
+LabelLayer openLabelmap(const std::filesystem::path& file, const Series& base, const LoadOptions& options) {
+    return openLabelmapWith(file, base, options, Said{});
+}
+
 } // namespace
+
+// A mask of a folder of masks (layer_mask_folder.cpp): as the labelmap kind opens it, but never named by a
+// table the folder shares.
+LabelLayer openMaskOfFolder(const std::filesystem::path& file, const Series& base,
+                            const LoadOptions& options) {
+    Said said;
+    said.folderTables = false;
+    return openLabelmapWith(file, base, options, std::move(said));
+}
 
 extern const LayerKind labelmapLayer;
 const LayerKind labelmapLayer{

@@ -13,7 +13,8 @@
 
 namespace ctview {
 
-extern const LayerKind labelmapLayer;
+LabelLayer openMaskOfFolder(const std::filesystem::path& file, const Series& base,
+                            const LoadOptions& options);
 
 namespace {
 
@@ -55,23 +56,31 @@ LabelLayer openMaskFolder(const std::filesystem::path& folder, const Series& bas
     const std::vector<std::filesystem::path> files = masksIn(folder);
     const Geometry& grid = base.volume.geometry();
     LabelLayerBuilder builder(grid);
-    std::vector<std::pair<std::string, std::string>> fileNotes;
-    std::vector<std::string> problems;
+    std::vector<std::pair<std::string, std::string>> fileNotes, fileProblems;
+    std::vector<std::string> unread;
     for (const std::filesystem::path& file : files) {
         LabelLayer one;
         try {
-            one = labelmapLayer.open(file, base, options);
+            one = openMaskOfFolder(file, base, options);
         } catch (const DataError& e) {
-            problems.emplace_back(e.what()); // names the file
+            unread.push_back(std::string(e.what()) + ": left out"); // names the file
             continue;
         }
         for (const std::string& note : one.notes)
             fileNotes.emplace_back(file.filename().string(), note);
-        if (one.segments.empty()) { // an empty mask (a structure the scan does not show): an empty segment
+        for (const std::string& problem : one.problems)
+            fileProblems.emplace_back(file.filename().string(), problem);
+        // Numbered in the layer's order (the editor's undo and `--segment N` tell segments apart by number;
+        // every 0/1 mask's own is 1), each in a colour of its own.
+        const auto next = [&] {
             Segment s;
-            s.number = 1;
+            s.number = int(builder.segmentCount()) + 1;
+            s.color = labelColor(s.number);
+            return s;
+        };
+        if (one.segments.empty()) { // an empty mask (a structure the scan does not show): an empty segment
+            Segment s = next();
             s.name = labelmapStem(file);
-            s.color = labelColor(int(builder.segmentCount()) + 1);
             builder.add(std::move(s), std::vector<std::uint32_t>{});
             continue;
         }
@@ -81,22 +90,20 @@ LabelLayer openMaskFolder(const std::filesystem::path& folder, const Series& bas
             for (std::size_t v = 0; v < group.size(); ++v)
                 if (holds(s, group[v]))
                     voxels.push_back(std::uint32_t(v));
-            Segment joined = s;
-            if (one.segments.size() == 1 &&
-                s.number == 1) // a 0/1 mask: the colour of label 1, as every other
-                joined.color = labelColor(int(builder.segmentCount()) + 1);
+            Segment joined = next();
+            joined.name = s.name;
             builder.add(std::move(joined), voxels);
         }
     }
     if (builder.segmentCount() == 0)
         throw DataError(folder.string() + ": no mask in it could be read (" +
-                        (problems.empty() ? std::string("none") : problems.front()) + ")");
+                        (unread.empty() ? std::string("none") : unread.front()) + ")");
     LabelLayer layer = builder.take(folder.filename().empty() ? folder.parent_path().filename().string()
                                                               : folder.filename().string(),
                                     folder.string(), "labelmap folder");
     layer.notes = mergedNotes(fileNotes);
-    for (const std::string& p : problems)
-        layer.notes.push_back(p + ": left out");
+    layer.problems = mergedNotes(fileProblems);
+    layer.problems.insert(layer.problems.end(), unread.begin(), unread.end());
     return layer;
 }
 

@@ -29,7 +29,7 @@ LabelLayer openRtStruct(const std::filesystem::path& file, const Series& base, c
             throw DataError(file.string() + ": ROI \"" + roi.name +
                             "\" is drawn in another frame of reference (" + roi.frameOfReference +
                             ") than the series (" + ctFor + ")");
-    std::vector<std::string> notes;
+    std::vector<std::string> notes, problems;
     std::size_t between = 0, oblique = 0, outside = 0, unknown = 0, tooFew = 0;
     LabelLayerBuilder builder(g);
     std::vector<LayerMark> marks;
@@ -79,14 +79,15 @@ LabelLayer openRtStruct(const std::filesystem::path& file, const Series& base, c
         notes.push_back(counted(oblique, "contour is", "contours are") +
                         " not in a plane of the series' voxels: projected onto the nearest");
     if (outside > 0)
-        notes.push_back(counted(outside, "contour lies", "contours lie") + " outside the series");
+        problems.push_back(counted(outside, "contour lies", "contours lie") + " outside the series");
     if (unknown > 0)
-        notes.push_back(counted(unknown, "contour", "contours") +
-                        " of a geometric type other than CLOSED_PLANAR, OPEN_PLANAR, OPEN_NONPLANAR or POINT "
-                        "not shown");
+        problems.push_back(
+            counted(unknown, "contour", "contours") +
+            " of a geometric type other than CLOSED_PLANAR, OPEN_PLANAR, OPEN_NONPLANAR or POINT "
+            "not shown");
     if (tooFew > 0)
-        notes.push_back(counted(tooFew, "contour", "contours") +
-                        " with too few points (3 for a closed one, 2 for an open one) left out");
+        problems.push_back(counted(tooFew, "contour", "contours") +
+                           " with too few points (3 for a closed one, 2 for an open one) left out");
     const std::string& ctUid = base.about.listing.uid;
     if (!rt.referencedSeries.empty() && !ctUid.empty() &&
         std::find(rt.referencedSeries.begin(), rt.referencedSeries.end(), ctUid) == rt.referencedSeries.end())
@@ -94,6 +95,7 @@ LabelLayer openRtStruct(const std::filesystem::path& file, const Series& base, c
                         ", not this one: placed by its contours in patient space");
     LabelLayer layer = builder.take(file.filename().string(), file.string(), "RTSTRUCT");
     layer.notes = std::move(notes);
+    layer.problems = std::move(problems);
     layer.references = rt.referencedSeries;
     layer.marks = std::move(marks);
     return layer;

@@ -238,10 +238,10 @@ LabelLayer openSeg(const std::filesystem::path& file, const Series& base, const 
     if (offGrid > 0)
         notes.push_back(std::to_string(offGrid) + " of " + std::to_string(h.frames.size()) +
                         " frames are not on the series' slices: resampled, nearest voxel");
-    if (outside > 0)
-        notes.push_back(std::to_string(outside) + " segment pixels lie outside the series");
-
     LabelLayer layer = builder.take(file.filename().string(), file.string(), "DICOM SEG");
+    if (outside > 0)
+        layer.problems.push_back(counted(outside, "segment pixel lies", "segment pixels lie") +
+                                 " outside the series");
     layer.notes = std::move(notes);
     layer.references = h.referencedSeries;
     return layer;

@@ -95,6 +95,8 @@ void drawSegmentsPanel(AppState& s) {
         ImGui::PushTextWrapPos(0.0f);
         for (const std::string& note : layer.notes)
             ImGui::TextDisabled("%s", note.c_str());
+        for (const std::string& problem : layer.problems)
+            ImGui::TextColored(ImVec4(1.0f, 0.7f, 0.3f, 1.0f), "%s", problem.c_str());
         ImGui::PopTextWrapPos();
         drawLayerControls(view);
         const int clicked = drawSegmentTable(view);

@@ -177,9 +177,11 @@ void layoutCells(AppState& s, const Rect& whole) {
 
 namespace {
 
-// A layer into the scene, each segment shown (what its load said, its notes, the Segments panel shows under
-// it).
+// A layer into the scene, each segment shown; what its load could not show into the messages (its notes and
+// problems the Segments panel shows under it).
 void showLayer(AppState& s, std::shared_ptr<const LabelLayer> layer) {
+    for (const std::string& problem : layer->problems)
+        s.messages.push_back(layer->name + ": " + problem);
     LabelLayerView v;
     v.visible.assign(layer->segments.size(), 1);
     v.layer = std::move(layer);

@@ -122,9 +122,12 @@ void keepLayer(Dataset& d, LabelLayer layer) {
 // it), else the UID (a series the input does not hold).
 std::string seriesCalled(const SeriesSource& source, const std::string& uid) {
     for (const SeriesListing& l : source.series())
-        if (l.uid == uid)
-            return "--series " + std::to_string(l.number) + ": " +
-                   (l.seriesNumber ? std::to_string(l.seriesNumber) + " " : std::string()) + l.description;
+        if (l.uid == uid) {
+            std::string called = l.seriesNumber ? std::to_string(l.seriesNumber) : std::string();
+            if (!l.description.empty())
+                called += (called.empty() ? "" : " ") + l.description;
+            return "--series " + std::to_string(l.number) + (called.empty() ? "" : ": " + called);
+        }
     return uid;
 }
 
