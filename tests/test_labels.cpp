@@ -592,6 +592,19 @@ TEST_CASE("labelmaps: a folder of masks (TotalSegmentator's segmentations/) is o
     for (std::size_t n = 0; n < g.voxelCount(); ++n)
         ones += mask.volume.int16Data()[n] == 1;
     CHECK(ones == expectedOnCt(ct, g, 1).voxels);
+    // Two layers of the same file name (seg.nii.gz of two folders): each is called by its path.
+    std::filesystem::create_directories(dir.path / "b");
+    std::filesystem::copy_file(dir.path / "seg.nii.gz", dir.path / "b" / "seg.nii.gz");
+    const std::string twins = q(dir.path / "ct") + " --labels " + q(dir.path / "seg.nii.gz") + " --labels " +
+                              q(dir.path / "b" / "seg.nii.gz");
+    r = run("convert -q " + twins + " --segment 7 -o " + q(dir.path / "m.nii") + " --force");
+    CHECK(r.code == 2);
+    INFO(r.out);
+    CHECK(r.out.find("give one: " + (dir.path / "seg.nii.gz").string() + ":box, " +
+                     (dir.path / "b" / "seg.nii.gz").string() + ":Label 7") != std::string::npos);
+    r = run("convert -q " + twins + " --segment " + q((dir.path / "b" / "seg.nii.gz").string() + ":7") +
+            " -o " + q(dir.path / "m.nii") + " --force");
+    CHECK(r.code == 0);
     // The table's label that no voxel has is said; `segments --json` says the layers and any problems.
     r = run("segments -q --json " + both);
     REQUIRE(r.code == 0);
