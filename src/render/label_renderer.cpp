@@ -79,14 +79,14 @@ Texture uploadGroup(const Geometry& g, const std::vector<std::uint8_t>& voxels, 
     // Integer textures are only complete with nearest filtering (the shader uses texelFetch anyway).
     glTexParameteri(GL_TEXTURE_3D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
     glTexParameteri(GL_TEXTURE_3D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
-    glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
-    if (kind == GroupKind::Value)
+    if (kind == GroupKind::Value) {
         glTexImage3D(GL_TEXTURE_3D, 0, GL_RG8UI, g.dims.x, g.dims.y, g.dims.z, 0, GL_RG_INTEGER,
                      GL_UNSIGNED_BYTE, nullptr);
-    else
+    } else {
+        const ByteRows rows;
         glTexImage3D(GL_TEXTURE_3D, 0, GL_R8UI, g.dims.x, g.dims.y, g.dims.z, 0, GL_RED_INTEGER,
                      GL_UNSIGNED_BYTE, voxels.data());
-    glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
+    }
     if (GLenum err = glGetError(); err != GL_NO_ERROR)
         throw GlError(err == GL_OUT_OF_MEMORY ? "not enough GPU memory" : "GL error " + std::to_string(err));
     if (kind == GroupKind::Value && !uploadValueTexels(g, voxels, glm::ivec3(0), g.dims - 1))
@@ -103,7 +103,7 @@ bool uploadBox(const Texture& t, const Geometry& g, const std::vector<std::uint8
     glBindTexture(GL_TEXTURE_3D, t.id());
     if (kind == GroupKind::Value) // the neighbours' bits change too
         return uploadValueTexels(g, voxels, glm::max(lo - 1, glm::ivec3(0)), glm::min(hi + 1, g.dims - 1));
-    glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
+    const ByteRows rows;
     glPixelStorei(GL_UNPACK_ROW_LENGTH, g.dims.x);
     glPixelStorei(GL_UNPACK_IMAGE_HEIGHT, g.dims.y);
     const std::size_t first =
@@ -114,7 +114,6 @@ bool uploadBox(const Texture& t, const Geometry& g, const std::vector<std::uint8
                     GL_UNSIGNED_BYTE, voxels.data() + first);
     glPixelStorei(GL_UNPACK_ROW_LENGTH, 0);
     glPixelStorei(GL_UNPACK_IMAGE_HEIGHT, 0);
-    glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
     return glGetError() == GL_NO_ERROR;
 }
 

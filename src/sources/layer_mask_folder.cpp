@@ -85,14 +85,9 @@ LabelLayer openMaskFolder(const std::filesystem::path& folder, const Series& bas
             continue;
         }
         for (const Segment& s : one.segments) {
-            const std::vector<std::uint8_t>& group = one.groups[std::size_t(s.group)];
-            std::vector<std::uint32_t> voxels;
-            for (std::size_t v = 0; v < group.size(); ++v)
-                if (holds(s, group[v]))
-                    voxels.push_back(std::uint32_t(v));
             Segment joined = next();
             joined.name = s.name;
-            builder.add(std::move(joined), voxels);
+            builder.add(std::move(joined), segmentMask(one, s));
         }
     }
     if (builder.segmentCount() == 0)
